@@ -1,0 +1,47 @@
+import type { Channel, InboundMessage, OutboundMessage } from "../core/message";
+
+/** A webhook request as every adapter sees it, whatever carried it (API Gateway, the local server). */
+export interface WebhookRequest {
+  method: string;
+  path: string;
+  /** Query parameters, URL-decoded. */
+  query: Record<string, string>;
+  /** The raw query string, for signatures that cover the URL. */
+  rawQueryString: string;
+  /** Header names in lower case. */
+  headers: Record<string, string>;
+  /** The body as received (already base64-decoded when the transport encoded it). */
+  body: string;
+  /** Arrival time; adapters check timestamps against it. */
+  receivedAt: Date;
+}
+
+export interface HttpResponse {
+  status: number;
+  headers?: Record<string, string>;
+  body: string;
+}
+
+/**
+ * What an adapter makes of one request:
+ * - `respond`: answer directly (URL verification, a callback with nothing to store);
+ * - `enqueue`: store these messages durably, then answer `ack` — and only then.
+ */
+export type WebhookOutcome =
+  | { kind: "respond"; response: HttpResponse }
+  | { kind: "enqueue"; messages: InboundMessage[]; ack: HttpResponse };
+
+/** The receiving half of a channel: verify → decrypt → parse → normalise. Pure apart from crypto. */
+export interface InboundAdapter {
+  readonly channel: Channel;
+  handle(request: WebhookRequest): Promise<WebhookOutcome> | WebhookOutcome;
+}
+
+/** The sending half of a channel: render one reply for the platform and deliver it. */
+export interface OutboundAdapter {
+  readonly channel: Channel;
+  /** Split and format a reply into the messages the platform accepts (byte limits, markup). */
+  render(text: string): string[];
+  /** Deliver every rendered part; throws ChannelApiError (retryable or not) when the platform refuses. */
+  send(message: OutboundMessage): Promise<void>;
+}

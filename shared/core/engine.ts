@@ -1,0 +1,49 @@
+import type { Candidate, FaqEntry } from "../kb/types";
+
+/** One turn of a conversation as the core records it. */
+export interface Turn {
+  role: "customer" | "bot" | "agent";
+  text: string;
+  at: string;
+}
+
+/** Why a conversation went to a person; recorded on the ticket and in metrics. */
+export type HandoffReason =
+  | "low_confidence"
+  | "customer_request"
+  | "negative_sentiment"
+  | "repeated_failure"
+  | "sensitive_topic"
+  | "model_requested"
+  | "engine_error";
+
+export type Decision =
+  | { kind: "answer"; text: string; faqIds: string[]; confidence: number }
+  | { kind: "clarify"; text: string; options: { faqId: string; question: string }[] }
+  | { kind: "handoff"; reason: HandoffReason; priority: "normal" | "high"; detail?: string };
+
+export interface EngineInput {
+  /** The customer's text (already redacted of personal data). */
+  text: string;
+  /** Recent turns, oldest first, for follow-ups and repeated-failure detection. */
+  history: Turn[];
+  /** Channel-visible language hint, when the channel knows it. */
+  language?: "zh" | "en";
+}
+
+export interface EngineResult {
+  decision: Decision;
+  /** The retrieval candidates behind the decision, kept on tickets for the agents. */
+  candidates: Candidate[];
+}
+
+/**
+ * Decides how to answer one customer message. The embedded default is lexical retrieval with a
+ * calibrated threshold; Bedrock embeddings and an LLM plug in behind the same interface.
+ */
+export interface AnswerEngine {
+  decide(input: EngineInput): Promise<EngineResult>;
+}
+
+/** Builds an engine for one version of the knowledge base. */
+export type AnswerEngineFactory = (entries: FaqEntry[]) => AnswerEngine;

@@ -1,0 +1,66 @@
+/**
+ * Named errors with an HTTP status. The webhook handler maps them to responses in one place; anything
+ * else is a 500 (and the platform retries).
+ */
+export class KefuError extends Error {
+  readonly status: number;
+  /** A short code safe to log and to return: never contains the request body. */
+  readonly code: string;
+
+  constructor(status: number, code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.status = status;
+    this.code = code;
+  }
+}
+
+/** Signature, msg_signature or HMAC did not match. */
+export class SignatureError extends KefuError {
+  constructor(message = "signature mismatch", options?: { cause?: unknown }) {
+    super(401, "bad_signature", message, options);
+  }
+}
+
+/** The request's timestamp is outside the accepted window (a replay, or a badly skewed clock). */
+export class StaleTimestampError extends KefuError {
+  constructor(message = "timestamp outside the accepted window") {
+    super(401, "stale_timestamp", message);
+  }
+}
+
+/** The body could not be parsed, decrypted or validated. */
+export class MalformedRequestError extends KefuError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(400, "malformed_request", message, options);
+  }
+}
+
+export class PayloadTooLargeError extends KefuError {
+  constructor(limitBytes: number) {
+    super(400, "payload_too_large", `body exceeds ${limitBytes} bytes`);
+  }
+}
+
+export class NotFoundError extends KefuError {
+  constructor(message = "not found") {
+    super(404, "not_found", message);
+  }
+}
+
+/** Another delivery of the same message is being stored right now: the platform should retry. */
+export class InFlightError extends KefuError {
+  constructor() {
+    super(503, "in_flight", "the same message is being stored by another delivery; retry");
+  }
+}
+
+/** A platform API refused or failed a call; `retryable` says whether trying again may help. */
+export class ChannelApiError extends Error {
+  readonly retryable: boolean;
+  constructor(message: string, options: { retryable: boolean; cause?: unknown }) {
+    super(message, { cause: options.cause });
+    this.name = "ChannelApiError";
+    this.retryable = options.retryable;
+  }
+}

@@ -1,0 +1,103 @@
+/**
+ * One definition of Kefu's tables, queues and bucket, read by the CDK stack (infra/) and by the local
+ * embedded stack (local/), so the two cannot drift. Plain data: no AWS imports here.
+ */
+
+export type KeyType = "S" | "N";
+
+export interface KeyAttribute {
+  name: string;
+  type: KeyType;
+}
+
+export interface TableDefinition {
+  /** Logical id in CDK and the local table name (prefixed locally with the stack name). */
+  id: string;
+  /** Environment variable the functions read the physical table name from. */
+  envVar: string;
+  partitionKey: KeyAttribute;
+  sortKey?: KeyAttribute;
+  /** Attribute holding an epoch-seconds expiry; DynamoDB deletes the item some time after it passes. */
+  ttlAttribute?: string;
+  globalIndexes?: { name: string; partitionKey: KeyAttribute; sortKey?: KeyAttribute }[];
+}
+
+export const TABLES = {
+  /** FAQ entries per knowledge base, plus a `#meta` item carrying the knowledge-base version. */
+  faq: {
+    id: "FaqTable",
+    envVar: "KEFU_FAQ_TABLE",
+    partitionKey: { name: "kb", type: "S" },
+    sortKey: { name: "id", type: "S" },
+  },
+  /** One item per conversation: state, hand-off status and recent turns (history expires). */
+  conversations: {
+    id: "ConversationsTable",
+    envVar: "KEFU_CONVERSATIONS_TABLE",
+    partitionKey: { name: "conversationKey", type: "S" },
+    ttlAttribute: "expiresAt",
+  },
+  /** Hand-off tickets with the whole context; listed by status for the agents' desk. */
+  tickets: {
+    id: "TicketsTable",
+    envVar: "KEFU_TICKETS_TABLE",
+    partitionKey: { name: "ticketId", type: "S" },
+    globalIndexes: [
+      {
+        name: "byStatus",
+        partitionKey: { name: "status", type: "S" },
+        sortKey: { name: "createdAt", type: "S" },
+      },
+    ],
+  },
+  /** Durable de-duplication of platform deliveries (platform retries reuse the message id). */
+  dedup: {
+    id: "DedupTable",
+    envVar: "KEFU_DEDUP_TABLE",
+    partitionKey: { name: "messageKey", type: "S" },
+    ttlAttribute: "expiresAt",
+  },
+  /** Platform access tokens shared by every Lambda instance, with a refresh lease. */
+  tokens: {
+    id: "TokensTable",
+    envVar: "KEFU_TOKENS_TABLE",
+    partitionKey: { name: "name", type: "S" },
+    ttlAttribute: "expiresAt",
+  },
+} as const satisfies Record<string, TableDefinition>;
+
+export type TableName = keyof typeof TABLES;
+
+export interface QueueDefinition {
+  id: string;
+  envVar: string;
+  /** Queue name suffix; FIFO queue names must end in `.fifo`. */
+  fifo: boolean;
+}
+
+export const INBOUND_QUEUE = {
+  id: "InboundQueue",
+  envVar: "KEFU_QUEUE_URL",
+  fifo: true,
+  /** The worker's Lambda timeout; the queue's visibility timeout is 6 × this (AWS guidance). */
+  workerTimeoutSeconds: 30,
+  visibilityTimeoutSeconds: 180,
+  /** Deliveries before a message goes to the dead-letter queue. */
+  maxReceiveCount: 5,
+  batchSize: 10,
+  /** Days a message waits in the dead-letter queue for an operator. */
+  dlqRetentionDays: 14,
+} as const;
+
+export const FAQ_BUCKET = {
+  id: "FaqBucket",
+  envVar: "KEFU_FAQ_BUCKET",
+  uploadsPrefix: "uploads/",
+  reportsPrefix: "reports/",
+} as const;
+
+/** How long conversation history and dedup claims live. */
+export const RETENTION = {
+  conversationDays: 30,
+  dedupDays: 7,
+} as const;

@@ -1,0 +1,24 @@
+import { defineConfig } from "vitest/config";
+
+/**
+ * Four projects, one command. Unit tests mock AWS at the SDK boundary; integration and e2e tests talk to
+ * real DynamoDB Local and the fauxqs SQS/S3 emulator, started once per run by the global setup on free
+ * loopback ports; infra tests synthesise the CDK stack and run cdk-nag.
+ */
+export default defineConfig({
+  test: {
+    projects: [
+      { test: { name: "unit", include: ["test/unit/**/*.test.ts"] } },
+      {
+        test: {
+          name: "integration",
+          include: ["test/integration/**/*.test.ts", "test/e2e/**/*.test.ts"],
+          globalSetup: ["test/integration/global-setup.ts"],
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+        },
+      },
+      { test: { name: "infra", include: ["test/infra/**/*.test.ts"], testTimeout: 120_000 } },
+    ],
+  },
+});
