@@ -33,16 +33,18 @@ export function stripMarkdown(text: string): string {
 function stripLine(line: string): string {
   if (/^\s{0,3}([-*_])(\s*\1){2,}\s*$/.test(line)) return "";
   const heading = /^\s{0,3}#{1,6}\s+(.*?)(\s+#+)?\s*$/.exec(line);
-  let s = (heading ? (heading[1] ?? "") : line)
+  const s = (heading ? (heading[1] ?? "") : line)
     .replace(/^(\s*)>\s?/, "$1")
     .replace(/^(\s*)[-*+]\s+(\[[ xX]\]\s+)?/, "$1• ");
-  // Inline code first, so that emphasis markers inside it survive.
-  const codes: string[] = [];
-  s = s.replace(/`([^`]+)`/g, (_m, code: string) => {
-    codes.push(code);
-    return `\u0000${codes.length - 1}\u0000`;
-  });
-  s = s
+  // Inline code spans (odd pieces of the split) are kept verbatim: their asterisks are content.
+  return s
+    .split(/`([^`]+)`/)
+    .map((piece, i) => (i % 2 === 1 ? piece : stripInline(piece)))
+    .join("");
+}
+
+function stripInline(text: string): string {
+  return text
     .replace(/!\[([^\]]*)\]\(([^)\s]+)(?:\s+"[^"]*")?\)/g, (_m, alt: string, url: string) =>
       linkText(alt, url),
     )
@@ -54,7 +56,6 @@ function stripLine(line: string): string {
     .replace(/(^|[^_\w])_(?=\S)([^_]*?\S)_(?![_\w])/g, "$1$2")
     .replace(/~~(?=\S)([\s\S]*?\S)~~/g, "$1")
     .replace(/\\([\\`*_{}[\]()#+\-.!>~|])/g, "$1");
-  return s.replace(/\u0000(\d+)\u0000/g, (_m, i: string) => codes[Number(i)] ?? "");
 }
 
 function linkText(label: string, url: string): string {
