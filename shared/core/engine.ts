@@ -35,6 +35,8 @@ export interface EngineResult {
   decision: Decision;
   /** The retrieval candidates behind the decision, kept on tickets for the agents. */
   candidates: Candidate[];
+  /** Model tokens spent on this decision (Bedrock engines only), for cost metrics. */
+  usage?: { inputTokens: number; outputTokens: number };
 }
 
 /**

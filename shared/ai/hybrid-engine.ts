@@ -1,0 +1,176 @@
+import type { AnswerEngine, Decision, EngineInput, EngineResult } from "../core/engine";
+import type { Candidate, FaqEntry, Retriever } from "../kb/types";
+import type { Generation, Generator } from "./bedrock-generator";
+import { ModelError, type TokenUsage } from "./errors";
+import { createHeuristicRewriter, type QueryRewriter } from "./rewrite";
+
+/** Rules that decide before retrieval (a customer asking for a person, abuse…); null when none fires. */
+export type TriggerCheck = (
+  input: EngineInput,
+) => Decision | null | undefined | Promise<Decision | null | undefined>;
+
+/** Turns fused candidates into answer / clarify / hand-off. The same policy as the local engine. */
+export type Policy = (candidates: Candidate[], input: EngineInput) => Decision;
+
+export type EngineStage = "rewrite" | "dense" | "generate";
+
+export interface HybridEngineOptions {
+  lexical: Retriever;
+  /** Bedrock (or local hashing) embeddings; when absent or failing, retrieval is lexical only. */
+  dense?: Retriever;
+  /** Phrases the answer from the top entries; when absent, the approved answer is sent verbatim. */
+  generator?: Generator;
+  /** Defaults to the embedded heuristic rewriter. */
+  rewrite?: QueryRewriter;
+  triggers: TriggerCheck;
+  policy: Policy;
+  entries: FaqEntry[];
+  /** Candidates taken from each retriever before fusion. */
+  depth?: number;
+  /** Entries handed to the generator. */
+  generatorEntries?: number;
+  /**
+   * Retrieval confidence from which the approved FAQ answer is sent verbatim when the model fails;
+   * below it a failure hands off with `engine_error`.
+   */
+  fallbackMinConfidence?: number;
+  /** A generated answer the model itself rates below this goes to a person (`low_confidence`). */
+  minGeneratedConfidence?: number;
+  /** Told about every swallowed failure, for logs and metrics. */
+  onError?: (error: unknown, stage: EngineStage) => void;
+}
+
+/** The usual constant of reciprocal rank fusion: damps the head so one list cannot dominate. */
+export const RRF_K = 60;
+
+/**
+ * Reciprocal rank fusion of ranked lists (best first), per FAQ entry: an entry's fused rank comes from
+ * Σ 1/(k + rank) over the lists it appears in, so agreement between lexical and dense retrieval wins.
+ * RRF sums are not probabilities, so each fused candidate keeps the calibrated score (and the matched
+ * phrasing) of the signal that was more confident about it; the policy's thresholds keep their meaning.
+ */
+export function fuseCandidates(lists: Candidate[][], k = RRF_K): Candidate[] {
+  const fused = new Map<string, { rrf: number; best: Candidate }>();
+  for (const list of lists) {
+    const seen = new Set<string>();
+    let rank = 0;
+    for (const candidate of list) {
+      // A retriever that returns one entry twice gets its best rank counted once.
+      if (seen.has(candidate.faqId)) continue;
+      seen.add(candidate.faqId);
+      rank++;
+      const current = fused.get(candidate.faqId);
+      if (!current) {
+        fused.set(candidate.faqId, { rrf: 1 / (k + rank), best: candidate });
+      } else {
+        current.rrf += 1 / (k + rank);
+        if (candidate.score > current.best.score) current.best = candidate;
+      }
+    }
+  }
+  return [...fused.values()]
+    .sort((a, b) => b.rrf - a.rrf || b.best.score - a.best.score || a.best.faqId.localeCompare(b.best.faqId))
+    .map(({ best }) => ({ faqId: best.faqId, score: best.score, matchedQuestion: best.matchedQuestion }));
+}
+
+function addUsage(total: TokenUsage | undefined, more: TokenUsage | undefined): TokenUsage | undefined {
+  if (!more) return total;
+  if (!total) return { ...more };
+  return {
+    inputTokens: total.inputTokens + more.inputTokens,
+    outputTokens: total.outputTokens + more.outputTokens,
+  };
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+/**
+ * The cloud answer engine: triggers → follow-up rewrite → lexical ∥ dense retrieval → RRF → policy →
+ * LLM phrasing. Every model step can fail without failing the message: dense retrieval degrades to
+ * lexical, a failed rewrite to the original text, a failed generation to the approved FAQ answer when
+ * retrieval alone is confident and to a hand-off otherwise.
+ */
+export function createHybridEngine(options: HybridEngineOptions): AnswerEngine {
+  const depth = options.depth ?? 10;
+  const generatorEntries = options.generatorEntries ?? 3;
+  const fallbackMinConfidence = options.fallbackMinConfidence ?? 0.75;
+  const minGeneratedConfidence = options.minGeneratedConfidence ?? 0.5;
+  const rewriter = options.rewrite ?? createHeuristicRewriter();
+  const byId = new Map(options.entries.map((e) => [e.id, e]));
+  const report = (error: unknown, stage: EngineStage) => options.onError?.(error, stage);
+
+  return {
+    async decide(input: EngineInput): Promise<EngineResult> {
+      const triggered = await options.triggers(input);
+      if (triggered) return { decision: triggered, candidates: [] };
+
+      let usage: TokenUsage | undefined;
+      let query = input.text;
+      try {
+        const rewrite = await rewriter.rewrite(input.text, input.history);
+        query = rewrite.query;
+        usage = addUsage(usage, rewrite.usage);
+      } catch (error) {
+        report(error, "rewrite");
+      }
+
+      const [lexical, dense] = await Promise.all([
+        options.lexical.search(query, depth),
+        options.dense
+          ? options.dense.search(query, depth).catch((error: unknown) => {
+              report(error, "dense");
+              return [] as Candidate[];
+            })
+          : Promise.resolve([] as Candidate[]),
+      ]);
+      const candidates = fuseCandidates([lexical, dense]);
+      const decision = options.policy(candidates, input);
+      const done = (d: Decision): EngineResult =>
+        usage ? { decision: d, candidates, usage } : { decision: d, candidates };
+
+      if (decision.kind !== "answer" || !options.generator) return done(decision);
+
+      const ids = [...decision.faqIds, ...candidates.map((c) => c.faqId)];
+      const entries = [...new Set(ids)]
+        .map((id) => byId.get(id))
+        .filter((e): e is FaqEntry => e !== undefined)
+        .slice(0, Math.max(generatorEntries, decision.faqIds.length));
+
+      let generation: Generation;
+      try {
+        generation = await options.generator.generate({ question: query, history: input.history, entries });
+      } catch (error) {
+        report(error, "generate");
+        if (error instanceof ModelError) usage = addUsage(usage, error.usage);
+        if (decision.confidence >= fallbackMinConfidence) return done(decision);
+        return done({ kind: "handoff", reason: "engine_error", priority: "normal", detail: describe(error) });
+      }
+      usage = addUsage(usage, generation.usage);
+
+      if (generation.needsHuman) {
+        return done(
+          generation.humanReason === "guardrail_intervened"
+            ? { kind: "handoff", reason: "sensitive_topic", priority: "high", detail: generation.detail }
+            : { kind: "handoff", reason: "model_requested", priority: "normal", detail: generation.detail },
+        );
+      }
+      if (generation.confidence < minGeneratedConfidence) {
+        return done({
+          kind: "handoff",
+          reason: "low_confidence",
+          priority: "normal",
+          detail: `model confidence ${generation.confidence.toFixed(2)}${generation.detail ? `: ${generation.detail}` : ""}`,
+        });
+      }
+      return done({
+        kind: "answer",
+        text: generation.text,
+        faqIds: generation.faqIds,
+        // Retrieval's calibrated confidence, not the model's self-report, which is not calibrated.
+        confidence: decision.confidence,
+      });
+    },
+  };
+}
