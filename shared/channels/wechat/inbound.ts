@@ -1,0 +1,92 @@
+import {
+  MalformedRequestError,
+  PayloadTooLargeError,
+  SignatureError,
+  StaleTimestampError,
+} from "../../core/errors";
+import type { WeChatCredentials } from "../../credentials";
+import type { HttpResponse, InboundAdapter, WebhookOutcome, WebhookRequest } from "../types";
+import { decryptMessage, signatureMatches } from "./crypto";
+import { toInboundMessage } from "./normalize";
+import { parseWeChatXml } from "./xml";
+
+export interface WeChatInboundOptions {
+  credentials: WeChatCredentials;
+  /** Accepted distance between the signed timestamp and our clock, either way (300 s by default). */
+  timestampWindowSeconds: number;
+  maxBodyBytes: number;
+}
+
+/**
+ * WeChat expects the literal string `success` (or an empty body) within 5 s, whatever the encryption
+ * mode; anything else is shown to the customer as "该公众号暂时无法提供服务". The answer comes later,
+ * through the customer-service message API.
+ */
+const ACK: HttpResponse = { status: 200, headers: { "content-type": "text/plain" }, body: "success" };
+
+/**
+ * The WeChat Official Account webhook: the GET server check and POST pushes in plaintext, compatible
+ * and safe mode. Pure: no AWS; de-duplication and enqueueing happen in the shared webhook handler.
+ *
+ * Unsubscribe events are enqueued like any other push rather than answered here: the worker is the one
+ * place that records conversation state, and it must learn that it may no longer write to this openid.
+ */
+export function createWeChatInbound(options: WeChatInboundOptions): InboundAdapter {
+  const { credentials, timestampWindowSeconds, maxBodyBytes } = options;
+  const token = credentials.KEFU_WECHAT_TOKEN;
+
+  function checkTimestamp(timestamp: string, receivedAt: Date): void {
+    const seconds = /^\d{1,12}$/.test(timestamp) ? Number(timestamp) : Number.NaN;
+    const skew = Math.abs(receivedAt.getTime() / 1000 - seconds);
+    if (!(skew <= timestampWindowSeconds)) throw new StaleTimestampError();
+  }
+
+  function signedParams(query: Record<string, string>): { timestamp: string; nonce: string } {
+    const { timestamp, nonce } = query;
+    if (!timestamp || !nonce) throw new SignatureError("timestamp or nonce missing");
+    return { timestamp, nonce };
+  }
+
+  function verifyServer(request: WebhookRequest): WebhookOutcome {
+    const { timestamp, nonce } = signedParams(request.query);
+    if (!signatureMatches(request.query.signature, token, timestamp, nonce)) throw new SignatureError();
+    checkTimestamp(timestamp, request.receivedAt);
+    const echo = request.query.echostr;
+    if (!echo) throw new MalformedRequestError("echostr missing");
+    return { kind: "respond", response: { ...ACK, body: echo } };
+  }
+
+  /** The push's plaintext XML, from whichever mode it came in, once its signature is proven. */
+  function authenticatedXml(request: WebhookRequest): string {
+    const { query } = request;
+    const { timestamp, nonce } = signedParams(query);
+    const encryptType = (query.encrypt_type ?? "raw").toLowerCase();
+    if (encryptType === "raw") {
+      if (!signatureMatches(query.signature, token, timestamp, nonce)) throw new SignatureError();
+      checkTimestamp(timestamp, request.receivedAt);
+      return request.body;
+    }
+    if (encryptType !== "aes") throw new MalformedRequestError("unknown encrypt_type");
+    // Compatible mode sends the plaintext fields next to <Encrypt>; only the signed ciphertext is trusted.
+    const encrypted = parseWeChatXml(request.body).Encrypt;
+    if (!encrypted) throw new MalformedRequestError("encrypted push without an Encrypt field");
+    if (!signatureMatches(query.msg_signature, token, timestamp, nonce, encrypted)) {
+      throw new SignatureError("msg_signature mismatch");
+    }
+    checkTimestamp(timestamp, request.receivedAt);
+    return decryptMessage(credentials.KEFU_WECHAT_AES_KEY, encrypted, credentials.KEFU_WECHAT_APP_ID);
+  }
+
+  return {
+    channel: "wechat",
+    handle(request: WebhookRequest): WebhookOutcome {
+      if (Buffer.byteLength(request.body, "utf8") > maxBodyBytes)
+        throw new PayloadTooLargeError(maxBodyBytes);
+      const method = request.method.toUpperCase();
+      if (method === "GET") return verifyServer(request);
+      if (method !== "POST") throw new MalformedRequestError("only GET and POST are served");
+      const message = toInboundMessage(parseWeChatXml(authenticatedXml(request)));
+      return { kind: "enqueue", messages: [message], ack: ACK };
+    },
+  };
+}
