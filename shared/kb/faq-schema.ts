@@ -1,0 +1,309 @@
+import { createHash } from "node:crypto";
+import { z } from "zod";
+import type { FaqEntry } from "./types";
+
+/**
+ * The FAQ row as admins upload it, its limits, and the messages a rejected row gets. Limits keep one
+ * entry (text plus one float32 vector per phrasing) well under DynamoDB's 400 KB item size and keep
+ * answers short enough for every channel's message limit after splitting.
+ */
+export const FAQ_LIMITS = {
+  idChars: 128,
+  questionChars: 500,
+  answerChars: 4000,
+  similarQuestions: 50,
+  categoryChars: 100,
+  /** Any upload: larger files get a `failed` report without being read. */
+  fileBytes: 50 * 1024 * 1024,
+  /** exceljs needs the whole workbook in memory to resolve merged cells and shared formulas. */
+  xlsxBytes: 20 * 1024 * 1024,
+  rows: 20_000,
+} as const;
+
+export const FAQ_ACTIONS = ["upsert", "delete"] as const;
+export type FaqAction = (typeof FAQ_ACTIONS)[number];
+
+export const FAQ_FIELDS = ["id", "question", "answer", "similar_questions", "category", "action"] as const;
+export type FaqField = (typeof FAQ_FIELDS)[number];
+
+export type RejectionCode =
+  | "missing_field"
+  | "too_long"
+  | "too_many_similar"
+  | "invalid_id"
+  | "duplicate_id"
+  | "unknown_action"
+  | "bad_encoding"
+  | "bad_json"
+  | "too_many_rows"
+  | "embedding_failed";
+
+export type Language = "zh" | "en";
+
+const FIELD_NAMES: Record<FaqField | "row", Record<Language, string>> = {
+  id: { en: "id", zh: "编号" },
+  question: { en: "question", zh: "问题" },
+  answer: { en: "answer", zh: "答案" },
+  similar_questions: { en: "similar questions", zh: "相似问题" },
+  category: { en: "category", zh: "分类" },
+  action: { en: "action", zh: "操作" },
+  row: { en: "row", zh: "行" },
+};
+
+interface MessageArgs {
+  field: FaqField | "row";
+  limit?: number;
+  detail?: string;
+}
+
+const MESSAGES: Record<RejectionCode, Record<Language, (a: MessageArgs & { name: string }) => string>> = {
+  missing_field: {
+    en: (a) => `The ${a.name} is missing or empty.`,
+    zh: (a) => `缺少「${a.name}」或内容为空。`,
+  },
+  too_long: {
+    en: (a) => `The ${a.name} is too long (at most ${a.limit} characters).`,
+    zh: (a) => `「${a.name}」太长（最多 ${a.limit} 个字符）。`,
+  },
+  too_many_similar: {
+    en: (a) => `Too many similar questions (at most ${a.limit}).`,
+    zh: (a) => `相似问题太多（最多 ${a.limit} 个）。`,
+  },
+  invalid_id: {
+    en: (a) => `The id is not valid: ${a.detail ?? ""}`.trim(),
+    zh: (a) => `编号无效：${a.detail ?? ""}`,
+  },
+  duplicate_id: {
+    en: (a) => `This id already appears on an earlier row (${a.detail}); only the first one is kept.`,
+    zh: (a) => `编号与前面的第 ${a.detail} 行重复，只保留第一次出现的行。`,
+  },
+  unknown_action: {
+    en: (a) => `Unknown action "${a.detail}": use upsert or delete.`,
+    zh: (a) => `无法识别的操作「${a.detail}」：请填写 upsert（新增/更新）或 delete（删除）。`,
+  },
+  bad_encoding: {
+    en: (a) => `The ${a.name} contains characters that could not be decoded; save the file as UTF-8.`,
+    zh: (a) => `「${a.name}」中有无法识别的乱码字符，请将文件另存为 UTF-8 编码后重新上传。`,
+  },
+  bad_json: {
+    en: (a) => `This line is not a valid JSON object: ${a.detail ?? ""}`.trim(),
+    zh: (a) => `这一行不是有效的 JSON 对象：${a.detail ?? ""}`,
+  },
+  too_many_rows: {
+    en: (a) => `The file has more than ${a.limit} rows; split it into several files.`,
+    zh: (a) => `文件超过 ${a.limit} 行，请拆分成多个文件上传。`,
+  },
+  embedding_failed: {
+    en: (a) =>
+      `The entry could not be indexed (${a.detail ?? "embedding service error"}); it was not changed. Upload the file again to retry.`,
+    zh: (a) => `该条目向量化失败（${a.detail ?? "向量服务错误"}），未做修改，请稍后重新上传该文件重试。`,
+  },
+};
+
+export function rejectionMessage(code: RejectionCode, lang: Language, args: MessageArgs): string {
+  const name = FIELD_NAMES[args.field][lang];
+  return MESSAGES[code][lang]({ ...args, name });
+}
+
+const CJK = /[\u3400-\u9fff\uf900-\ufaff]/;
+
+/** Chinese when the text contains any CJK ideograph: an admin who writes Chinese headers or content reads it. */
+export function detectLanguage(sample: string): Language {
+  return CJK.test(sample) ? "zh" : "en";
+}
+
+/** One row after parsing, before validation: text fields as found, or a row-level problem. */
+export interface RawRow {
+  /** Row number as the admin sees it: the sheet row, the CSV line of the record, the JSONL line. */
+  row: number;
+  fields: Partial<Record<FaqField, unknown>>;
+  /** Set when the row could not even be read (a bad JSON line). */
+  error?: { code: RejectionCode; detail?: string };
+}
+
+export interface ValidRow {
+  row: number;
+  action: FaqAction;
+  entry: FaqEntry;
+}
+
+export interface Rejection {
+  row: number;
+  id?: string;
+  field?: FaqField | "row";
+  code: RejectionCode;
+  message: string;
+}
+
+/** Splits a cell of phrasings: one per line or separated by `|`, as admins type them in Excel. */
+export function splitPhrasings(value: unknown): unknown {
+  if (Array.isArray(value)) return value;
+  if (value === undefined || value === null) return [];
+  return String(value)
+    .split(/\r\n|\r|\n|\|/)
+    .map((s) => s.trim())
+    .filter((s) => s !== "");
+}
+
+const text = (value: unknown): string | undefined => {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === "string") return value.trim();
+  if (typeof value === "number" || typeof value === "boolean") return String(value);
+  return undefined;
+};
+
+const ACTION_ALIASES: Record<string, FaqAction> = {
+  "": "upsert",
+  upsert: "upsert",
+  add: "upsert",
+  update: "upsert",
+  新增: "upsert",
+  更新: "upsert",
+  delete: "delete",
+  remove: "delete",
+  删除: "delete",
+};
+
+/**
+ * The row schema. Issues carry the rejection code in `params.code` so the report can say exactly which
+ * rule a row broke, in the admin's language.
+ */
+const Required = (field: FaqField, limit: number) =>
+  z.preprocess(
+    text,
+    z.string().superRefine((v, ctx) => {
+      if (v === "") ctx.addIssue({ code: "custom", params: { code: "missing_field", field } });
+      else if (v.length > limit) ctx.addIssue({ code: "custom", params: { code: "too_long", field, limit } });
+    }),
+  );
+
+export const FaqRowSchema = z.object({
+  id: Required("id", FAQ_LIMITS.idChars).superRefine((v, ctx) => {
+    // `#` prefixes the store's own items (the `#meta` version item); control characters break reports.
+    if (v.startsWith("#"))
+      ctx.addIssue({ code: "custom", params: { code: "invalid_id", field: "id", detail: "#…" } });
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
+    else if (/[\u0000-\u001f\u007f]/.test(v))
+      ctx.addIssue({
+        code: "custom",
+        params: { code: "invalid_id", field: "id", detail: "control character" },
+      });
+  }),
+  question: Required("question", FAQ_LIMITS.questionChars),
+  answer: Required("answer", FAQ_LIMITS.answerChars),
+  similar_questions: z.preprocess(
+    splitPhrasings,
+    z.array(z.preprocess(text, z.string())).superRefine((list, ctx) => {
+      if (list.length > FAQ_LIMITS.similarQuestions)
+        ctx.addIssue({
+          code: "custom",
+          params: {
+            code: "too_many_similar",
+            field: "similar_questions",
+            limit: FAQ_LIMITS.similarQuestions,
+          },
+        });
+      else if (list.some((q) => q.length > FAQ_LIMITS.questionChars))
+        ctx.addIssue({
+          code: "custom",
+          params: { code: "too_long", field: "similar_questions", limit: FAQ_LIMITS.questionChars },
+        });
+    }),
+  ),
+  category: z.preprocess(
+    (v) => text(v) || undefined,
+    z
+      .string()
+      .optional()
+      .superRefine((v, ctx) => {
+        if (v !== undefined && v.length > FAQ_LIMITS.categoryChars)
+          ctx.addIssue({
+            code: "custom",
+            params: { code: "too_long", field: "category", limit: FAQ_LIMITS.categoryChars },
+          });
+      }),
+  ),
+  action: z.preprocess(
+    (v) => (text(v) ?? "").toLowerCase(),
+    z.string().superRefine((v, ctx) => {
+      if (!(v in ACTION_ALIASES))
+        ctx.addIssue({ code: "custom", params: { code: "unknown_action", field: "action", detail: v } });
+    }),
+  ),
+});
+
+/** Validates one raw row; the first broken rule is reported (one clear reason per row). */
+export function validateRow(raw: RawRow, lang: Language): ValidRow | Rejection {
+  const rawId = text(raw.fields.id);
+  if (raw.error) {
+    return {
+      row: raw.row,
+      ...(rawId ? { id: rawId } : {}),
+      field: "row",
+      code: raw.error.code,
+      message: rejectionMessage(raw.error.code, lang, { field: "row", detail: raw.error.detail }),
+    };
+  }
+  for (const field of FAQ_FIELDS) {
+    const value = raw.fields[field];
+    const values = Array.isArray(value) ? value : [value];
+    if (values.some((v) => typeof v === "string" && v.includes("\uFFFD"))) {
+      return {
+        row: raw.row,
+        ...(rawId ? { id: rawId } : {}),
+        field,
+        code: "bad_encoding",
+        message: rejectionMessage("bad_encoding", lang, { field }),
+      };
+    }
+  }
+  const parsed = FaqRowSchema.safeParse(raw.fields);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const params = (issue && "params" in issue ? issue.params : undefined) as
+      | { code: RejectionCode; field: FaqField; limit?: number; detail?: string }
+      | undefined;
+    const field = params?.field ?? ((issue?.path[0] as FaqField | undefined) || "row");
+    const code: RejectionCode = params?.code ?? "missing_field";
+    return {
+      row: raw.row,
+      ...(rawId ? { id: rawId } : {}),
+      field,
+      code,
+      message: rejectionMessage(code, lang, { field, limit: params?.limit, detail: params?.detail }),
+    };
+  }
+  const v = parsed.data;
+  const similarQuestions = dedupePhrasings(v.question, v.similar_questions);
+  return {
+    row: raw.row,
+    action: ACTION_ALIASES[v.action] ?? "upsert",
+    entry: {
+      id: v.id,
+      question: v.question,
+      answer: v.answer,
+      similarQuestions,
+      ...(v.category ? { category: v.category } : {}),
+    },
+  };
+}
+
+/** Drops empty and repeated phrasings: they cost an embedding each and add nothing to retrieval. */
+function dedupePhrasings(question: string, similar: string[]): string[] {
+  const seen = new Set([question]);
+  const out: string[] = [];
+  for (const q of similar) {
+    if (q === "" || seen.has(q)) continue;
+    seen.add(q);
+    out.push(q);
+  }
+  return out;
+}
+
+/** Stable hash of what retrieval and answering depend on; equal hashes mean the entry is unchanged. */
+export function contentHash(entry: FaqEntry): string {
+  return createHash("sha256")
+    .update(JSON.stringify([entry.question, entry.similarQuestions, entry.answer, entry.category ?? ""]))
+    .digest("hex")
+    .slice(0, 32);
+}

@@ -1,0 +1,515 @@
+import { createHash, randomBytes } from "node:crypto";
+import type { Embedder } from "../../ai/types";
+import { FAQ_BUCKET } from "../../resources";
+import type { FaqRepository, FaqVersionRecord, ImportCounts, StoredFaqEntry } from "../../stores/faq";
+import {
+  contentHash,
+  detectLanguage,
+  FAQ_LIMITS,
+  type Language,
+  type Rejection,
+  rejectionMessage,
+  type ValidRow,
+  validateRow,
+} from "../faq-schema";
+import { phrasings } from "../types";
+import type { BlobStore } from "./blobs";
+import { FaqFileError, parseFaqFile } from "./parse";
+
+/**
+ * The FAQ import: one uploaded file → validated rows → embeddings for new/changed entries → DynamoDB
+ * → a new knowledge-base version → a report in S3. Every row is either applied or listed in the report.
+ *
+ * Continuation: writes are idempotent (an entry already written with the same content hash is skipped),
+ * so an import that runs out of time saves a checkpoint in the `#meta` item, reports `partial`, and asks
+ * its caller to run the same upload again; the next run skips what is done. Deletes, the version
+ * snapshot and the version commit happen once, in the run that finishes.
+ */
+
+export type ImportStatus = "applied" | "rejected" | "failed" | "partial" | "queued";
+
+export interface ImportReport {
+  upload: string;
+  kb: string;
+  /** The knowledge-base version after this import (unchanged when nothing changed). */
+  version: string | null;
+  status: ImportStatus;
+  /** False while the import continues in a follow-up invocation. */
+  done: boolean;
+  /** Entries still to write when not done. */
+  remaining?: number;
+  counts: ImportCounts;
+  rejected: Rejection[];
+  /** Why the whole file could not be imported (status failed), or why it waits (queued). */
+  error?: { code: string; message: string };
+  language: Language;
+  startedAt: string;
+  finishedAt: string;
+  durationMs: number;
+}
+
+export interface ImportDeps {
+  blobs: BlobStore;
+  repo: FaqRepository;
+  /** Without one, entries are stored without vectors (lexical retrieval only). */
+  embedder?: Embedder;
+  /** Milliseconds left in this invocation; defaults to unlimited (local runs). */
+  remainingMs?: () => number;
+  now?: () => Date;
+  log?: (message: string, data?: Record<string, unknown>) => void;
+  /** Tuning; defaults suit Bedrock Titan v2 in a 15-minute Lambda. */
+  options?: Partial<ImportOptions>;
+}
+
+export interface ImportOptions {
+  /** Entries embedded and written per step; the checkpoint granularity. */
+  groupSize: number;
+  /** Texts per embed() call. */
+  embedBatch: number;
+  /** embed() calls in flight at once. */
+  embedConcurrency: number;
+  /** Stop and continue later when less than this is left in the invocation. */
+  reserveMs: number;
+  /** A lease outlives a crashed import by this much, then another upload may take over. */
+  leaseTtlMs: number;
+  /** After this many entries fail to embed, the rest are not attempted (the service is down). */
+  maxEmbeddingFailures: number;
+}
+
+const DEFAULTS: ImportOptions = {
+  groupSize: 100,
+  embedBatch: 32,
+  embedConcurrency: 4,
+  reserveMs: 90_000,
+  leaseTtlMs: 5 * 60_000,
+  maxEmbeddingFailures: 200,
+};
+
+export interface ImportResult {
+  report: ImportReport;
+  reportKey: string;
+  /** Upload keys to run again: this one when partial, uploads queued behind it when done. */
+  continueKeys: string[];
+}
+
+export class UploadKeyError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "UploadKeyError";
+  }
+}
+
+const KB_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** `uploads/<file>` → kb "default"; `uploads/<kb>/<file>` → that kb. */
+export function parseUploadKey(key: string): { kb: string; name: string; reportKey: string } {
+  if (!key.startsWith(FAQ_BUCKET.uploadsPrefix)) throw new UploadKeyError(`not an upload: ${key}`);
+  const rest = key.slice(FAQ_BUCKET.uploadsPrefix.length);
+  const parts = rest.split("/");
+  if (parts.length === 1 && parts[0]) {
+    return { kb: "default", name: parts[0], reportKey: reportKeyFor(rest) };
+  }
+  if (parts.length === 2 && parts[0] && parts[1] && KB_NAME.test(parts[0])) {
+    return { kb: parts[0], name: parts[1], reportKey: reportKeyFor(rest) };
+  }
+  throw new UploadKeyError(`upload key must be uploads/<file> or uploads/<kb>/<file>: ${key}`);
+}
+
+const reportKeyFor = (relative: string) => `${FAQ_BUCKET.reportsPrefix}${relative}.json`;
+
+export const isReplaceUpload = (name: string) => name.toLowerCase().includes(".replace.");
+
+export function snapshotKey(kb: string, version: string): string {
+  return `versions/${kb}/${version}.jsonl`;
+}
+
+/** Sortable, unique version stamps: time of the import plus randomness against same-millisecond imports. */
+export function newVersion(now: Date): string {
+  return `${now.toISOString().replace(/[-:.]/g, "")}-${randomBytes(3).toString("hex")}`;
+}
+
+const zeroCounts = (): ImportCounts => ({
+  total: 0,
+  inserted: 0,
+  updated: 0,
+  unchanged: 0,
+  deleted: 0,
+  rejected: 0,
+});
+
+export async function importUpload(source: { key: string }, deps: ImportDeps): Promise<ImportResult> {
+  const opts = { ...DEFAULTS, ...deps.options };
+  const now = deps.now ?? (() => new Date());
+  const remainingMs = deps.remainingMs ?? (() => Number.POSITIVE_INFINITY);
+  const log = deps.log ?? (() => {});
+  const { kb, name, reportKey } = parseUploadKey(source.key);
+  const started = now();
+  let language = detectLanguage(name);
+
+  const finish = async (
+    partial: Omit<ImportReport, "upload" | "kb" | "startedAt" | "finishedAt" | "durationMs" | "language">,
+    continueKeys: string[] = [],
+  ): Promise<ImportResult> => {
+    const finished = now();
+    const report: ImportReport = {
+      upload: source.key,
+      kb,
+      ...partial,
+      language,
+      startedAt: started.toISOString(),
+      finishedAt: finished.toISOString(),
+      durationMs: finished.getTime() - started.getTime(),
+    };
+    await deps.blobs.put(
+      reportKey,
+      `${JSON.stringify(report, null, 2)}\n`,
+      "application/json; charset=utf-8",
+    );
+    log("faq import report", { upload: source.key, status: report.status, counts: report.counts });
+    return { report, reportKey, continueKeys };
+  };
+  const fileFailure = (code: string, message: string, version: string | null = null) =>
+    finish({
+      version,
+      status: "failed",
+      done: true,
+      counts: zeroCounts(),
+      rejected: [],
+      error: { code, message },
+    });
+
+  // ---- read and validate the file ----
+  const head = await deps.blobs.head(source.key);
+  if (!head) return fileFailure("not_found", `the upload ${source.key} no longer exists`);
+  const limit = name.toLowerCase().endsWith(".xlsx") ? FAQ_LIMITS.xlsxBytes : FAQ_LIMITS.fileBytes;
+  if (head.size > limit) {
+    return fileFailure("too_large", `the file is ${head.size} bytes; the limit is ${limit} bytes`);
+  }
+  const hash = createHash("sha256");
+  let parsed: Awaited<ReturnType<typeof parseFaqFile>>;
+  try {
+    const body = await deps.blobs.get(source.key);
+    parsed = await parseFaqFile(name, hashing(body, hash));
+  } catch (err) {
+    if (err instanceof FaqFileError) return fileFailure(err.problem, err.message);
+    throw err;
+  }
+  const fileSha256 = hash.digest("hex");
+  language = languageOf(name, parsed.headers, parsed.rows);
+
+  const rejected: Rejection[] = [];
+  const valid: ValidRow[] = [];
+  const firstRowOfId = new Map<string, number>();
+  for (const raw of parsed.rows) {
+    const result = validateRow(raw, language);
+    const id =
+      typeof raw.fields.id === "string" || typeof raw.fields.id === "number"
+        ? String(raw.fields.id).trim()
+        : "";
+    const first = id ? firstRowOfId.get(id) : undefined;
+    if (first !== undefined) {
+      rejected.push({
+        row: raw.row,
+        id,
+        field: "id",
+        code: "duplicate_id",
+        message: rejectionMessage("duplicate_id", language, { field: "id", detail: String(first) }),
+      });
+      continue;
+    }
+    if (id) firstRowOfId.set(id, raw.row);
+    if ("entry" in result) valid.push(result);
+    else rejected.push(result);
+  }
+  const counts = zeroCounts();
+  counts.total = parsed.rows.length;
+  counts.rejected = rejected.length;
+
+  const replace = isReplaceUpload(name);
+  if ((replace && rejected.length > 0) || (valid.length === 0 && rejected.length > 0)) {
+    return finish({ version: null, status: "rejected", done: true, counts, rejected });
+  }
+
+  // ---- take the knowledge base's import lease (or queue behind the holder) ----
+  const meta = await deps.repo.getMeta(kb);
+  const resume =
+    meta.pending?.upload === source.key && meta.pending.fileSha256 === fileSha256 ? meta.pending : undefined;
+  const owner = resume?.version ?? newVersion(started);
+  const leaseUntil = () => now().getTime() + opts.leaseTtlMs;
+  if (!(await deps.repo.acquireLease(kb, owner, now().getTime(), opts.leaseTtlMs))) {
+    await deps.repo.enqueue(kb, source.key);
+    return finish({
+      version: meta.version ?? null,
+      status: "queued",
+      done: false,
+      counts,
+      rejected,
+      error: {
+        code: "busy",
+        message:
+          language === "zh"
+            ? "另一个文件正在导入该知识库，本文件已排队，完成后会自动导入。"
+            : "Another file is being imported into this knowledge base; this one is queued and will run after it.",
+      },
+    });
+  }
+
+  // ---- decide what changes ----
+  const states = await deps.repo.entryStates(kb);
+  const modelId = deps.embedder?.modelId;
+  const failedBefore = new Map((resume?.failed ?? []).map((f) => [f.id, f]));
+  const toWrite: { row: number; entry: ValidRow["entry"]; hash: string; isNew: boolean }[] = [];
+  const toDelete: string[] = [];
+  const inFile = new Set<string>();
+  for (const { row, action, entry } of valid) {
+    inFile.add(entry.id);
+    const state = states.get(entry.id);
+    if (action === "delete") {
+      if (state) toDelete.push(entry.id);
+      else counts.unchanged++;
+      continue;
+    }
+    const h = contentHash(entry);
+    const sameContent = state?.contentHash === h && (modelId === undefined || state.modelId === modelId);
+    if (sameContent && resume && state?.version === owner) continue; // written earlier in this import
+    if (sameContent) counts.unchanged++;
+    else if (failedBefore.has(entry.id))
+      continue; // reported by the earlier run, not retried
+    else toWrite.push({ row, entry, hash: h, isNew: !state });
+  }
+  if (replace) for (const id of states.keys()) if (!inFile.has(id)) toDelete.push(id);
+  if (resume) {
+    counts.inserted += resume.counts.inserted;
+    counts.updated += resume.counts.updated;
+  }
+  const failed = [...(resume?.failed ?? [])];
+
+  // ---- embed and write, in groups, checkpointing when time runs short ----
+  let done = 0;
+  for (; done < toWrite.length; ) {
+    if (remainingMs() < opts.reserveMs) break;
+    const group = toWrite.slice(done, done + opts.groupSize);
+    const notAttempted = failed.length >= opts.maxEmbeddingFailures;
+    const vectors = notAttempted
+      ? group.map(() => ({ error: "not attempted: the embedding service kept failing" }))
+      : await embedGroup(
+          group.map((g) => phrasings(g.entry)),
+          deps.embedder,
+          opts,
+        );
+    const stamp = now().toISOString();
+    const ok: StoredFaqEntry[] = [];
+    group.forEach((g, i) => {
+      const v = vectors[i];
+      if (v && "error" in v) {
+        failed.push({ row: g.row, id: g.entry.id, detail: v.error });
+        return;
+      }
+      ok.push({
+        ...g.entry,
+        contentHash: g.hash,
+        updatedAt: stamp,
+        version: owner,
+        ...(v && modelId ? { vectors: { modelId, values: v.values } } : {}),
+      });
+      if (g.isNew) counts.inserted++;
+      else counts.updated++;
+    });
+    await deps.repo.putEntries(kb, ok);
+    done += group.length;
+    await deps.repo.acquireLease(kb, owner, now().getTime(), opts.leaseTtlMs);
+  }
+
+  for (const f of failed) {
+    rejected.push({
+      row: f.row,
+      id: f.id,
+      field: "row",
+      code: "embedding_failed",
+      message: rejectionMessage("embedding_failed", language, { field: "row", detail: f.detail }),
+    });
+  }
+  counts.rejected = rejected.length;
+  rejected.sort((a, b) => a.row - b.row);
+
+  if (done < toWrite.length) {
+    await deps.repo.savePending(
+      kb,
+      owner,
+      {
+        version: owner,
+        upload: source.key,
+        fileSha256,
+        startedAt: resume?.startedAt ?? started.toISOString(),
+        counts: { ...counts },
+        failed: failed.slice(0, opts.maxEmbeddingFailures),
+      },
+      leaseUntil(),
+    );
+    return finish(
+      {
+        version: meta.version ?? null,
+        status: "partial",
+        done: false,
+        remaining: toWrite.length - done,
+        counts,
+        rejected,
+      },
+      [source.key],
+    );
+  }
+
+  // ---- finish: deletes, snapshot, commit the version, hand over to queued uploads ----
+  await deps.repo.deleteEntries(kb, toDelete);
+  counts.deleted = toDelete.length;
+  const changed = counts.inserted + counts.updated + counts.deleted > 0;
+  let version = meta.version ?? null;
+  if (changed) {
+    const { entries } = await deps.repo.loadEntries(kb, { vectors: false });
+    const key = snapshotKey(kb, owner);
+    await deps.blobs.put(key, toJsonl(entries), "application/x-ndjson; charset=utf-8");
+    const record: FaqVersionRecord = {
+      version: owner,
+      at: now().toISOString(),
+      upload: source.key,
+      counts: { ...counts },
+      entryCount: entries.length,
+      snapshotKey: key,
+    };
+    await deps.repo.commitVersion(kb, owner, record);
+    version = owner;
+  }
+  const queued = (await deps.repo.releaseLease(kb, owner)).filter((k) => k !== source.key);
+  const status: ImportStatus = rejected.length === 0 ? "applied" : "partial";
+  return finish({ version, status, done: true, counts, rejected }, queued);
+}
+
+/**
+ * Runs an upload, and the uploads it hands over to, until nothing is left to continue. For local use
+ * (the CLI, `npm start`, tests); in AWS each continuation is a new invocation (see functions/ingest.ts).
+ */
+export async function runImportToCompletion(
+  source: { key: string },
+  deps: ImportDeps,
+): Promise<ImportResult> {
+  let result = await importUpload(source, deps);
+  const queue = result.continueKeys.filter((k) => k !== source.key);
+  while (result.continueKeys.includes(source.key)) {
+    result = await importUpload(source, deps);
+    queue.push(...result.continueKeys.filter((k) => k !== source.key));
+  }
+  for (const key of new Set(queue)) await runImportToCompletion({ key }, deps);
+  return result;
+}
+
+export class RestoreError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "RestoreError";
+  }
+}
+
+/**
+ * Restores a knowledge base to an earlier version (default: the one before the current) by copying
+ * that version's snapshot into uploads/ as a `.replace.` file. The ordinary import then applies it as
+ * a new version: it re-embeds only entries that differ from what is live, and reports like any upload.
+ */
+export async function requestRestore(
+  request: { kb?: string; version?: string },
+  deps: Pick<ImportDeps, "blobs" | "repo">,
+): Promise<{ version: string; uploadKey: string; reportKey: string }> {
+  const kb = request.kb ?? "default";
+  const meta = await deps.repo.getMeta(kb);
+  const target = request.version ?? meta.history[1]?.version;
+  if (!target) throw new RestoreError(`knowledge base ${kb} has no earlier version to restore`);
+  if (target === meta.version) throw new RestoreError(`version ${target} is already the current version`);
+  const record = meta.history.find((h) => h.version === target);
+  const from = record?.snapshotKey ?? snapshotKey(kb, target);
+  if (!(await deps.blobs.head(from))) throw new RestoreError(`no snapshot of version ${target} (${from})`);
+  const relative = `${kb === "default" ? "" : `${kb}/`}restore-${target}.replace.jsonl`;
+  const uploadKey = `${FAQ_BUCKET.uploadsPrefix}${relative}`;
+  await deps.blobs.copy(from, uploadKey);
+  return { version: target, uploadKey, reportKey: reportKeyFor(relative) };
+}
+
+// ---------- helpers ----------
+
+async function* hashing(
+  body: AsyncIterable<Uint8Array>,
+  hash: ReturnType<typeof createHash>,
+): AsyncGenerator<Uint8Array> {
+  for await (const chunk of body) {
+    hash.update(chunk);
+    yield chunk;
+  }
+}
+
+function languageOf(name: string, headers: string[], rows: { fields: Record<string, unknown> }[]): Language {
+  if (detectLanguage(name + headers.join(" ")) === "zh") return "zh";
+  const sample = rows.slice(0, 50);
+  const chinese = sample.filter(
+    (r) => detectLanguage(`${r.fields.question ?? ""}${r.fields.answer ?? ""}`) === "zh",
+  );
+  return sample.length > 0 && chinese.length * 2 >= sample.length ? "zh" : "en";
+}
+
+type Embedded = { values: Float32Array[] } | { error: string } | undefined;
+
+/**
+ * Embeds every phrasing of a group of entries: texts in batches, a bounded number of calls in flight.
+ * A failing batch fails only the entries with a phrasing in it.
+ */
+async function embedGroup(
+  texts: string[][],
+  embedder: Embedder | undefined,
+  opts: ImportOptions,
+): Promise<Embedded[]> {
+  if (!embedder) return texts.map(() => undefined);
+  const flat = texts.flatMap((list, entry) => list.map((text) => ({ entry, text })));
+  const vectors: (Float32Array | undefined)[] = new Array(flat.length);
+  const errors = new Map<number, string>();
+  const batches: number[] = [];
+  for (let i = 0; i < flat.length; i += opts.embedBatch) batches.push(i);
+  let next = 0;
+  const worker = async () => {
+    while (next < batches.length) {
+      const start = batches[next++] ?? 0;
+      const slice = flat.slice(start, start + opts.embedBatch);
+      try {
+        const out = await embedder.embed(slice.map((s) => s.text));
+        if (out.length !== slice.length)
+          throw new Error(`got ${out.length} vectors for ${slice.length} texts`);
+        out.forEach((v, i) => {
+          vectors[start + i] = v;
+        });
+      } catch (err) {
+        const e = err as Error;
+        for (const s of slice) errors.set(s.entry, `${e.name}: ${e.message}`.slice(0, 200));
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(opts.embedConcurrency, batches.length) }, worker));
+  let offset = 0;
+  return texts.map((list, entry) => {
+    const own = vectors.slice(offset, offset + list.length);
+    offset += list.length;
+    const error = errors.get(entry);
+    if (error) return { error };
+    return { values: own as Float32Array[] };
+  });
+}
+
+function toJsonl(entries: StoredFaqEntry[]): string {
+  return entries
+    .map((e) =>
+      JSON.stringify({
+        id: e.id,
+        question: e.question,
+        answer: e.answer,
+        similar_questions: e.similarQuestions,
+        ...(e.category ? { category: e.category } : {}),
+      }),
+    )
+    .join("\n")
+    .concat(entries.length > 0 ? "\n" : "");
+}
