@@ -80,7 +80,8 @@ export async function withRetry<T>(
     try {
       return await fn(attempt);
     } catch (error) {
-      if (error instanceof ModelTimeoutError || options.signal?.aborted) throw error;
+      if (error instanceof ModelTimeoutError) throw error;
+      if (options.signal?.aborted) throw options.signal.reason ?? error;
       if (!isRetryable(error)) throw error;
       if (attempt + 1 >= maxAttempts) throw new RetryExhaustedError(attempt + 1, { cause: error });
       await sleep(backoffDelay(attempt, baseDelayMs, maxDelayMs, random), options.signal);

@@ -71,7 +71,8 @@ export function looksLikeFollowUp(text: string, history: Turn[]): boolean {
 
 function zhTerms(text: string, stripFollowUp: boolean): string {
   let t = text.trim().replace(TRAILING_PUNCT, "");
-  if (stripFollowUp) t = t.replace(ZH_LEADING, "").replace(new RegExp(ZH_PRONOUN.source, "g"), "");
+  // Pronouns first: "那个呢" must lose "那个", not just its leading "那".
+  if (stripFollowUp) t = t.replace(new RegExp(ZH_PRONOUN.source, "g"), "").replace(ZH_LEADING, "");
   return t
     .replace(ZH_PARTICLES, "")
     .replace(/[^\p{L}\p{N}]+/gu, " ")
