@@ -1,0 +1,327 @@
+import { beforeEach, describe, expect, it } from "vitest";
+import type { Embedder } from "../../../../shared/ai/types";
+import {
+  type ImportDeps,
+  importUpload,
+  parseUploadKey,
+  requestRestore,
+  runImportToCompletion,
+} from "../../../../shared/kb/import/import";
+import { memoryBlobs, memoryRepo } from "../../../fixtures/faq/memory";
+
+const jsonl = (rows: object[]) => `${rows.map((r) => JSON.stringify(r)).join("\n")}\n`;
+const entry = (id: string, answer = `answer ${id}`, similar = [`${id} other`]) => ({
+  id,
+  question: `question ${id}?`,
+  answer,
+  similar_questions: similar,
+});
+
+class ThrottlingException extends Error {
+  override name = "ThrottlingException";
+}
+
+function fakeEmbedder(failWhen: (text: string) => boolean = () => false): Embedder & { texts: string[] } {
+  const texts: string[] = [];
+  return {
+    modelId: "fake-embed-v1",
+    dimensions: 3,
+    texts,
+    async embed(batch) {
+      if (batch.some(failWhen)) throw new ThrottlingException("Rate exceeded");
+      texts.push(...batch);
+      return batch.map((t) => new Float32Array([t.length, 1, 0]));
+    },
+  };
+}
+
+let blobs: ReturnType<typeof memoryBlobs>;
+let repo: ReturnType<typeof memoryRepo>;
+let embedder: ReturnType<typeof fakeEmbedder>;
+let deps: ImportDeps;
+
+beforeEach(() => {
+  blobs = memoryBlobs();
+  repo = memoryRepo();
+  embedder = fakeEmbedder();
+  deps = { blobs, repo, embedder };
+});
+
+async function upload(key: string, body: string) {
+  await blobs.put(key, body, "text/plain");
+  return importUpload({ key }, deps);
+}
+const readReport = async (key: string) => JSON.parse((await blobs.getText(key)) ?? "null");
+
+describe("upload keys", () => {
+  it("maps uploads/<file> to the default kb and uploads/<kb>/<file> to that kb", () => {
+    expect(parseUploadKey("uploads/faq.csv")).toEqual({
+      kb: "default",
+      name: "faq.csv",
+      reportKey: "reports/faq.csv.json",
+    });
+    expect(parseUploadKey("uploads/shop2/faq.csv")).toMatchObject({
+      kb: "shop2",
+      reportKey: "reports/shop2/faq.csv.json",
+    });
+    expect(() => parseUploadKey("reports/x.json")).toThrow();
+    expect(() => parseUploadKey("uploads/a/b/c.csv")).toThrow();
+  });
+});
+
+describe("a first import", () => {
+  it("stores every entry with one vector per phrasing, commits a version and writes the report", async () => {
+    const { report, reportKey, continueKeys } = await upload(
+      "uploads/faq.jsonl",
+      jsonl([entry("a"), entry("b")]),
+    );
+    expect(continueKeys).toEqual([]);
+    expect(report).toMatchObject({
+      upload: "uploads/faq.jsonl",
+      kb: "default",
+      status: "applied",
+      done: true,
+      counts: { total: 2, inserted: 2, updated: 0, unchanged: 0, deleted: 0, rejected: 0 },
+      rejected: [],
+    });
+    expect(report.version).toMatch(/^\d{8}T\d{9}Z-[0-9a-f]{6}$/);
+    expect(report.durationMs).toBeGreaterThanOrEqual(0);
+    expect(await readReport(reportKey)).toEqual(report);
+    expect(repo.meta.version).toBe(report.version);
+    const a = repo.entries.get("a");
+    expect(a?.vectors?.modelId).toBe("fake-embed-v1");
+    expect(a?.vectors?.values).toHaveLength(2);
+    expect(a?.version).toBe(report.version);
+    // The version's snapshot is text only and re-importable.
+    const snapshot = await blobs.getText(`versions/default/${report.version}.jsonl`);
+    expect(
+      snapshot
+        ?.trim()
+        .split("\n")
+        .map((l) => JSON.parse(l).id),
+    ).toEqual(["a", "b"]);
+  });
+});
+
+describe("re-imports", () => {
+  it("does not re-embed unchanged entries and does not bump the version when nothing changed", async () => {
+    const first = await upload("uploads/faq.jsonl", jsonl([entry("a"), entry("b")]));
+    const embedded = embedder.texts.length;
+    const again = await upload("uploads/faq.jsonl", jsonl([entry("a"), entry("b")]));
+    expect(again.report.counts).toMatchObject({ unchanged: 2, inserted: 0, updated: 0 });
+    expect(again.report.version).toBe(first.report.version);
+    expect(embedder.texts.length).toBe(embedded);
+    expect(repo.meta.history).toHaveLength(1);
+  });
+
+  it("re-embeds only the changed entry and records a new version", async () => {
+    await upload("uploads/faq.jsonl", jsonl([entry("a"), entry("b")]));
+    embedder.texts.length = 0;
+    const { report } = await upload("uploads/faq2.jsonl", jsonl([entry("a", "new answer"), entry("b")]));
+    expect(report.counts).toMatchObject({ updated: 1, unchanged: 1 });
+    expect(embedder.texts).toEqual(["question a?", "a other"]);
+    expect(repo.entries.get("a")?.answer).toBe("new answer");
+    expect(repo.meta.history.map((h) => h.version)).toEqual([report.version, expect.any(String)]);
+  });
+
+  it("re-embeds unchanged entries when the embedding model changed", async () => {
+    await upload("uploads/faq.jsonl", jsonl([entry("a")]));
+    deps.embedder = { ...fakeEmbedder(), modelId: "fake-embed-v2" };
+    const { report } = await upload("uploads/faq.jsonl", jsonl([entry("a")]));
+    expect(report.counts.updated).toBe(1);
+    expect(repo.entries.get("a")?.vectors?.modelId).toBe("fake-embed-v2");
+  });
+
+  it("deletes rows marked delete and leaves other entries alone", async () => {
+    await upload("uploads/faq.jsonl", jsonl([entry("a"), entry("b")]));
+    const { report } = await upload("uploads/del.jsonl", jsonl([{ ...entry("a"), action: "delete" }]));
+    expect(report.counts).toMatchObject({ deleted: 1, total: 1 });
+    expect([...repo.entries.keys()]).toEqual(["b"]);
+  });
+});
+
+describe("replace files", () => {
+  it("remove entries that are not in the file", async () => {
+    await upload("uploads/faq.jsonl", jsonl([entry("a"), entry("b"), entry("c")]));
+    const { report } = await upload("uploads/all.replace.jsonl", jsonl([entry("b"), entry("d")]));
+    expect(report.counts).toMatchObject({ inserted: 1, unchanged: 1, deleted: 2 });
+    expect([...repo.entries.keys()].sort()).toEqual(["b", "d"]);
+  });
+
+  it("apply nothing when any row is rejected", async () => {
+    await upload("uploads/faq.jsonl", jsonl([entry("a"), entry("b")]));
+    const before = repo.meta.version;
+    const { report } = await upload(
+      "uploads/all.replace.jsonl",
+      jsonl([entry("c"), { id: "d", question: "q" }]),
+    );
+    expect(report.status).toBe("rejected");
+    expect(report.rejected).toEqual([
+      { row: 2, id: "d", field: "answer", code: "missing_field", message: "The answer is missing or empty." },
+    ]);
+    expect([...repo.entries.keys()].sort()).toEqual(["a", "b"]);
+    expect(repo.meta.version).toBe(before);
+  });
+});
+
+describe("rejected rows", () => {
+  it("applies valid rows, reports each invalid one with its row, and rejects later duplicates", async () => {
+    const body = [
+      JSON.stringify(entry("a")),
+      "{not json",
+      JSON.stringify({ id: "b", question: "q" }),
+      JSON.stringify(entry("a", "second a")),
+      JSON.stringify(entry("c")),
+    ].join("\n");
+    const { report } = await upload("uploads/mixed.jsonl", body);
+    expect(report.status).toBe("partial");
+    expect(report.done).toBe(true);
+    expect(report.counts).toMatchObject({ total: 5, inserted: 2, rejected: 3 });
+    expect(report.rejected.map((r) => [r.row, r.id, r.code])).toEqual([
+      [2, undefined, "bad_json"],
+      [3, "b", "missing_field"],
+      [4, "a", "duplicate_id"],
+    ]);
+    expect(repo.entries.get("a")?.answer).toBe("answer a");
+  });
+
+  it("reports in Chinese when the file is Chinese", async () => {
+    const body = jsonl([
+      { 编号: "z1", 问题: "怎么退货", 答案: "" },
+      { 编号: "z2", 问题: "多久发货", 答案: "48 小时内" },
+    ]);
+    const { report } = await upload("uploads/知识库.jsonl", body);
+    expect(report.language).toBe("zh");
+    expect(report.rejected[0]?.message).toBe("缺少「答案」或内容为空。");
+  });
+
+  it("rejects a file whose rows are all invalid without creating a version", async () => {
+    const { report } = await upload("uploads/bad.jsonl", "{\n{\n");
+    expect(report).toMatchObject({ status: "rejected", version: null, counts: { total: 2, rejected: 2 } });
+    expect(repo.meta.version).toBeUndefined();
+  });
+});
+
+describe("files that cannot be read", () => {
+  it("reports an unknown extension, a corrupt workbook and a too-large file as failed", async () => {
+    expect((await upload("uploads/faq.xls", "x")).report).toMatchObject({
+      status: "failed",
+      error: { code: "unsupported_format" },
+    });
+    expect((await upload("uploads/faq.xlsx", "not a zip")).report.error?.code).toBe("unreadable");
+    await blobs.put("uploads/huge.csv", "x", "text/csv");
+    const head = blobs.head;
+    blobs.head = async () => ({ size: 60 * 1024 * 1024 });
+    const { report } = await importUpload({ key: "uploads/huge.csv" }, deps);
+    blobs.head = head;
+    expect(report).toMatchObject({ status: "failed", error: { code: "too_large" } });
+    expect(await readReport("reports/huge.csv.json")).toMatchObject({ status: "failed" });
+  });
+});
+
+describe("embedding failures", () => {
+  it("leaves entries whose embedding was throttled unchanged and says so in the report", async () => {
+    deps.embedder = fakeEmbedder((t) => t.includes("bad"));
+    deps.options = { embedBatch: 2 };
+    const { report } = await upload("uploads/faq.jsonl", jsonl([entry("ok1"), entry("bad"), entry("ok2")]));
+    expect(report.status).toBe("partial");
+    expect(report.counts).toMatchObject({ inserted: 2, rejected: 1 });
+    expect(report.rejected).toEqual([
+      {
+        row: 2,
+        id: "bad",
+        field: "row",
+        code: "embedding_failed",
+        message: expect.stringContaining("ThrottlingException: Rate exceeded"),
+      },
+    ]);
+    expect(repo.entries.has("bad")).toBe(false);
+    expect(repo.entries.has("ok2")).toBe(true);
+  });
+
+  it("stops calling a failing service after the failure budget", async () => {
+    let calls = 0;
+    deps.embedder = {
+      modelId: "down",
+      dimensions: 3,
+      embed: async () => {
+        calls++;
+        throw new ThrottlingException("down");
+      },
+    };
+    deps.options = { groupSize: 2, maxEmbeddingFailures: 2 };
+    const { report } = await upload(
+      "uploads/faq.jsonl",
+      jsonl(["a", "b", "c", "d", "e"].map((id) => entry(id))),
+    );
+    expect(report.counts.rejected).toBe(5);
+    expect(calls).toBe(1);
+    expect(report.rejected.at(-1)?.message).toContain("not attempted");
+  });
+});
+
+describe("continuation", () => {
+  it("checkpoints when time runs short, reports partial, and finishes in the next run", async () => {
+    await upload("uploads/faq.jsonl", jsonl([entry("keep"), entry("old")]));
+    let budget = 2; // groups this invocation may start
+    deps.remainingMs = () => (budget-- > 0 ? 1_000_000 : 0);
+    deps.options = { groupSize: 2 };
+    const rows = [entry("keep"), ...Array.from({ length: 7 }, (_, i) => entry(`n${i}`))];
+    const first = await upload("uploads/big.replace.jsonl", jsonl(rows));
+    expect(first.report).toMatchObject({ status: "partial", done: false, remaining: 3 });
+    expect(first.report.counts).toMatchObject({ inserted: 4, unchanged: 1, deleted: 0 });
+    expect(first.continueKeys).toEqual(["uploads/big.replace.jsonl"]);
+    expect(repo.meta.pending?.upload).toBe("uploads/big.replace.jsonl");
+    expect(repo.entries.has("old")).toBe(true); // deletes wait for the run that finishes
+
+    // Another upload meanwhile waits its turn.
+    const other = await upload("uploads/other.jsonl", jsonl([entry("x")]));
+    expect(other.report.status).toBe("queued");
+    expect(repo.entries.has("x")).toBe(false);
+
+    deps.remainingMs = undefined;
+    const second = await importUpload({ key: "uploads/big.replace.jsonl" }, deps);
+    expect(second.report).toMatchObject({ status: "applied", done: true });
+    expect(second.report.counts).toEqual({
+      total: 8,
+      inserted: 7,
+      updated: 0,
+      unchanged: 1,
+      deleted: 1,
+      rejected: 0,
+    });
+    expect(second.report.version).toBe(repo.meta.pending?.version ?? repo.meta.version);
+    expect(second.continueKeys).toEqual(["uploads/other.jsonl"]);
+    expect(repo.entries.size).toBe(8);
+    expect(repo.meta.lease).toBeUndefined();
+
+    const third = await runImportToCompletion({ key: "uploads/other.jsonl" }, deps);
+    expect(third.report.status).toBe("applied");
+    expect(repo.entries.has("x")).toBe(true);
+  });
+});
+
+describe("restore", () => {
+  it("restores the previous version as a new version through a replace upload", async () => {
+    const v1 = (await upload("uploads/v1.jsonl", jsonl([entry("a"), entry("b")]))).report.version;
+    await upload("uploads/v2.replace.jsonl", jsonl([entry("a", "changed"), entry("c")]));
+    embedder.texts.length = 0;
+    const restore = await requestRestore({}, deps);
+    expect(restore).toEqual({
+      version: v1,
+      uploadKey: `uploads/restore-${v1}.replace.jsonl`,
+      reportKey: `reports/restore-${v1}.replace.jsonl.json`,
+    });
+    const { report } = await importUpload({ key: restore.uploadKey }, deps);
+    expect(report.counts).toMatchObject({ inserted: 1, updated: 1, deleted: 1 });
+    expect(repo.entries.get("a")?.answer).toBe("answer a");
+    expect([...repo.entries.keys()].sort()).toEqual(["a", "b"]);
+    expect(repo.meta.history).toHaveLength(3);
+    // Only the entries that differ from what was live were embedded again.
+    expect(embedder.texts).toEqual(["question a?", "a other", "question b?", "b other"]);
+  });
+
+  it("refuses when there is nothing to restore", async () => {
+    await expect(requestRestore({ kb: "empty" }, deps)).rejects.toThrow(/no earlier version/);
+  });
+});
