@@ -1,0 +1,121 @@
+import { randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { PutObjectCommand } from "@aws-sdk/client-s3";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { describe, expect, it } from "vitest";
+import { dynamoClient, s3Client } from "../../local/emulators";
+import { createLocalEmbedder } from "../../shared/ai/local-embedder";
+import {
+  type ImportDeps,
+  importUpload,
+  requestRestore,
+  runImportToCompletion,
+} from "../../shared/kb/import/import";
+import { s3BlobStore } from "../../shared/kb/import/s3-blobs";
+import { FAQ_BUCKET, TABLES } from "../../shared/resources";
+import { createFaqRepository } from "../../shared/stores/faq";
+import { testEnv } from "../support/local-env";
+
+describe("FAQ import against DynamoDB Local and the S3 emulator", () => {
+  const env = testEnv();
+  const bucket = env[FAQ_BUCKET.envVar] ?? "";
+  const s3 = s3Client(env.KEFU_AWS_ENDPOINT ?? "");
+  const doc = DynamoDBDocumentClient.from(dynamoClient(env.KEFU_DYNAMODB_ENDPOINT ?? ""), {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+  const repo = createFaqRepository(doc, env[TABLES.faq.envVar] ?? "");
+  const blobs = s3BlobStore(s3, bucket);
+  const deps: ImportDeps = { blobs, repo, embedder: createLocalEmbedder({ dimensions: 64 }) };
+  const seed = (ext: string) => readFileSync(new URL(`../../local/seed/faq.example.${ext}`, import.meta.url));
+  const kbName = () => `it-${randomUUID().slice(0, 8)}`;
+
+  async function put(key: string, body: Uint8Array | string) {
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
+  }
+
+  for (const ext of ["csv", "xlsx", "jsonl"]) {
+    it(`imports the example ${ext} file: report in reports/, entries with vectors in the table`, async () => {
+      const kb = kbName();
+      const key = `uploads/${kb}/faq.example.${ext}`;
+      await put(key, seed(ext));
+      const { reportKey } = await importUpload({ key }, deps);
+      expect(reportKey).toBe(`reports/${kb}/faq.example.${ext}.json`);
+      const report = JSON.parse((await blobs.getText(reportKey)) ?? "{}");
+      expect(report).toMatchObject({ status: "applied", counts: { total: 44, inserted: 44, rejected: 0 } });
+
+      const version = await repo.currentVersion(kb);
+      expect(version).toBe(report.version);
+      const { entries } = await repo.loadEntries(kb);
+      expect(entries).toHaveLength(44);
+      const refund = entries.find((e) => e.id === "zh-refund-time");
+      expect(refund?.question).toBe("退款多久能到账？");
+      expect(refund?.similarQuestions).toHaveLength(5);
+      expect(refund?.vectors?.values).toHaveLength(6);
+      expect(refund?.vectors?.values[0]).toHaveLength(64);
+    });
+  }
+
+  it("re-uploading the same file is a no-op; a change makes a new version; restore brings the old one back", async () => {
+    const kb = kbName();
+    const v1 = (await upload(kb, "a.jsonl", [row("r1", "one"), row("r2", "two")])).version;
+    const same = await upload(kb, "a.jsonl", [row("r1", "one"), row("r2", "two")]);
+    expect(same).toMatchObject({ version: v1, counts: { unchanged: 2, inserted: 0 } });
+
+    const v2 = (await upload(kb, "b.replace.jsonl", [row("r1", "one, edited"), row("r3", "three")])).version;
+    expect(v2).not.toBe(v1);
+    expect(await repo.currentVersion(kb)).toBe(v2);
+    expect((await repo.loadEntries(kb)).entries.map((e) => e.id)).toEqual(["r1", "r3"]);
+
+    const restore = await requestRestore({ kb }, deps);
+    expect(restore.version).toBe(v1);
+    const { report } = await importUpload({ key: restore.uploadKey }, deps);
+    expect(report.counts).toMatchObject({ inserted: 1, updated: 1, deleted: 1 });
+    const after = await repo.loadEntries(kb);
+    expect(after.version).toBe(report.version);
+    expect(after.entries.map((e) => [e.id, e.answer])).toEqual([
+      ["r1", "one"],
+      ["r2", "two"],
+    ]);
+    const meta = await repo.getMeta(kb);
+    expect(meta.history.map((h) => h.version)).toEqual([report.version, v2, v1]);
+    expect(meta.lease).toBeUndefined();
+  });
+
+  it("two concurrent uploads: one queues behind the other, both end up applied", async () => {
+    const kb = kbName();
+    await put(`uploads/${kb}/x.jsonl`, jsonl([row("x1", "x")]));
+    await put(`uploads/${kb}/y.jsonl`, jsonl([row("y1", "y")]));
+    const [x, y] = await Promise.all([
+      importUpload({ key: `uploads/${kb}/x.jsonl` }, deps),
+      importUpload({ key: `uploads/${kb}/y.jsonl` }, deps),
+    ]);
+    const statuses = [x.report.status, y.report.status].sort();
+    expect(statuses).toEqual(["applied", "queued"]);
+    const winner = x.report.status === "applied" ? x : y;
+    expect(winner.continueKeys).toHaveLength(1);
+    for (const key of winner.continueKeys) await runImportToCompletion({ key }, deps);
+    const { entries } = await repo.loadEntries(kb);
+    expect(entries.map((e) => e.id)).toEqual(["x1", "y1"]);
+    expect((await repo.getMeta(kb)).history).toHaveLength(2);
+  });
+
+  it("copies an upload onto itself (the follow-up trigger) without changing it", async () => {
+    const key = `uploads/${kbName()}/touch.jsonl`;
+    await put(key, jsonl([row("t", "t")]));
+    await blobs.copy(key, key);
+    expect(await blobs.getText(key)).toBe(jsonl([row("t", "t")]));
+  });
+
+  const row = (id: string, answer: string) => ({
+    id,
+    question: `question ${id}`,
+    answer,
+    similar_questions: [],
+  });
+  const jsonl = (rows: object[]) => `${rows.map((r) => JSON.stringify(r)).join("\n")}\n`;
+  async function upload(kb: string, name: string, rows: object[]) {
+    const key = `uploads/${kb}/${name}`;
+    await put(key, jsonl(rows));
+    return (await importUpload({ key }, deps)).report;
+  }
+});
