@@ -1,0 +1,27 @@
+import { App, Validations } from "aws-cdk-lib";
+import { AwsSolutionsChecks } from "cdk-nag";
+import { KefuStack } from "./kefu-stack";
+
+/**
+ * `npx cdk synth` / `npx cdk deploy`. Options come from CDK context (cdk.json or `-c key=value`):
+ * embeddingModelId, answerModelId, egress (true/false), alarmEmail.
+ */
+const app = new App();
+
+const context = (key: string): string | undefined => {
+  const value: unknown = app.node.tryGetContext(key);
+  return value === undefined || value === "" ? undefined : String(value);
+};
+
+new KefuStack(app, "KefuStack", {
+  env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
+  description: "Kefu: serverless omnichannel customer-service bot",
+  embeddingModelId: context("embeddingModelId"),
+  answerModelId: context("answerModelId"),
+  egress: context("egress") === "true",
+  alarmEmail: context("alarmEmail"),
+});
+
+// cdk-nag v3 is a policy-validation plugin: any unacknowledged AwsSolutions finding, error or warning,
+// fails `cdk synth`. Acknowledgements live next to the resource they concern, each with its reason.
+Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

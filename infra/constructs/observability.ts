@@ -1,0 +1,111 @@
+import { Duration } from "aws-cdk-lib";
+import type * as apigw from "aws-cdk-lib/aws-apigatewayv2";
+import * as cloudwatch from "aws-cdk-lib/aws-cloudwatch";
+import { SnsAction } from "aws-cdk-lib/aws-cloudwatch-actions";
+import * as iam from "aws-cdk-lib/aws-iam";
+import * as kms from "aws-cdk-lib/aws-kms";
+import type * as lambda from "aws-cdk-lib/aws-lambda";
+import * as sns from "aws-cdk-lib/aws-sns";
+import * as subscriptions from "aws-cdk-lib/aws-sns-subscriptions";
+import type * as sqs from "aws-cdk-lib/aws-sqs";
+import { Construct } from "constructs";
+
+export interface ObservabilityProps {
+  queue: sqs.IQueue;
+  deadLetterQueue: sqs.IQueue;
+  webhook: lambda.IFunction;
+  worker: lambda.IFunction;
+  ingest: lambda.IFunction;
+  stage: apigw.IHttpStage;
+  /** Subscribed to the alarm topic by e-mail when set (the address must confirm the subscription). */
+  alarmEmail?: string;
+  /** A message older than this in the inbound queue means the worker is not keeping up or is failing. */
+  maxMessageAge?: Duration;
+}
+
+/** An encrypted SNS topic and the alarms that publish to it; anything an operator must act on. */
+export class Observability extends Construct {
+  readonly topic: sns.Topic;
+  readonly alarms: cloudwatch.Alarm[] = [];
+
+  constructor(scope: Construct, id: string, props: ObservabilityProps) {
+    super(scope, id);
+
+    // A customer-managed key, because CloudWatch cannot publish to a topic encrypted with the
+    // AWS-managed SNS key (its key policy cannot be extended to the CloudWatch service).
+    const key = new kms.Key(this, "AlarmTopicKey", {
+      description: "Kefu alarm topic encryption",
+      enableKeyRotation: true,
+    });
+    key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        principals: [new iam.ServicePrincipal("cloudwatch.amazonaws.com")],
+        actions: ["kms:Decrypt", "kms:GenerateDataKey*"],
+        resources: ["*"],
+      }),
+    );
+    this.topic = new sns.Topic(this, "AlarmTopic", {
+      displayName: "Kefu alarms",
+      masterKey: key,
+      enforceSSL: true,
+    });
+    if (props.alarmEmail) this.topic.addSubscription(new subscriptions.EmailSubscription(props.alarmEmail));
+
+    const minute = Duration.minutes(1);
+    const fiveMinutes = Duration.minutes(5);
+    this.alarm("DeadLetterQueueNotEmpty", {
+      alarmDescription: "Messages failed processing repeatedly and wait in the dead-letter queue.",
+      metric: props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+        period: minute,
+        statistic: "Maximum",
+      }),
+      threshold: 1,
+    });
+    this.alarm("InboundMessageAge", {
+      alarmDescription: "The oldest inbound message waits too long: the worker is failing or too slow.",
+      metric: props.queue.metricApproximateAgeOfOldestMessage({ period: minute, statistic: "Maximum" }),
+      threshold: (props.maxMessageAge ?? Duration.minutes(5)).toSeconds(),
+      evaluationPeriods: 3,
+    });
+    this.alarm("WorkerErrors", {
+      alarmDescription: "The worker Lambda failed invocations (not per-message failures).",
+      metric: props.worker.metricErrors({ period: fiveMinutes, statistic: "Sum" }),
+      threshold: 1,
+    });
+    this.alarm("WebhookErrors", {
+      alarmDescription: "The webhook Lambda failed invocations; platforms will retry, then drop messages.",
+      metric: props.webhook.metricErrors({ period: fiveMinutes, statistic: "Sum" }),
+      threshold: 1,
+    });
+    this.alarm("Webhook5xx", {
+      alarmDescription: "The webhook API answered with server errors.",
+      metric: props.stage.metricServerError({ period: fiveMinutes, statistic: "Sum" }),
+      threshold: 1,
+    });
+    this.alarm("IngestErrors", {
+      alarmDescription: "An FAQ import crashed before it could write its report.",
+      metric: props.ingest.metricErrors({ period: fiveMinutes, statistic: "Sum" }),
+      threshold: 1,
+    });
+  }
+
+  private alarm(
+    id: string,
+    props: {
+      alarmDescription: string;
+      metric: cloudwatch.IMetric;
+      threshold: number;
+      evaluationPeriods?: number;
+    },
+  ): void {
+    const alarm = new cloudwatch.Alarm(this, id, {
+      ...props,
+      evaluationPeriods: props.evaluationPeriods ?? 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    alarm.addAlarmAction(new SnsAction(this.topic));
+    alarm.addOkAction(new SnsAction(this.topic));
+    this.alarms.push(alarm);
+  }
+}

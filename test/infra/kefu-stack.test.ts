@@ -1,0 +1,411 @@
+import type { CfnResource } from "aws-cdk-lib";
+import { Stack } from "aws-cdk-lib";
+import { Match, type Template } from "aws-cdk-lib/assertions";
+import type { IConstruct } from "constructs";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { KefuStack } from "../../infra/kefu-stack";
+import {
+  CHANNEL_CREDENTIAL_KEYS,
+  DEFAULT_ANSWER_MODEL_ID,
+  DEFAULT_EMBEDDING_MODEL_ID,
+} from "../../infra/kefu-stack";
+import { ConfigSchema } from "../../shared/config";
+import { FAQ_BUCKET, INBOUND_QUEUE, TABLES } from "../../shared/resources";
+import { SYNTH_TIMEOUT_MS, synthKefu } from "./synth";
+
+// One synthesis for the whole file. The handlers are not bundled here (bundling.test.ts does that): the
+// template is the same either way, only the asset hashes differ.
+let stack: KefuStack;
+let template: Template;
+beforeAll(() => {
+  ({ stack, template } = synthKefu({}, { bundle: false }));
+}, SYNTH_TIMEOUT_MS);
+
+const logicalId = (construct: IConstruct): string =>
+  Stack.of(construct).getLogicalId(construct.node.defaultChild as CfnResource);
+
+type Json = Record<string, unknown>;
+const resource = (id: string): Json => template.toJSON().Resources[id] as Json;
+const props = (id: string): Json => resource(id).Properties as Json;
+
+/** Every IAM statement in the policies attached to a role, as JSON text per statement. */
+function statementsOf(roleLogicalId: string): Json[] {
+  const policies = template.findResources("AWS::IAM::Policy", {
+    Properties: { Roles: Match.arrayWith([{ Ref: roleLogicalId }]) },
+  });
+  return Object.values(policies).flatMap(
+    (p) => ((p as Json).Properties as { PolicyDocument: { Statement: Json[] } }).PolicyDocument.Statement,
+  );
+}
+const actionsOn = (statements: Json[], resourceLogicalId: string): string[] =>
+  statements
+    .filter((s) => JSON.stringify(s.Resource).includes(resourceLogicalId))
+    .flatMap((s) => [s.Action].flat() as string[]);
+const allActions = (statements: Json[]): string[] => statements.flatMap((s) => [s.Action].flat() as string[]);
+
+describe("functions", () => {
+  const fns = () => [stack.ingress.webhook, stack.pipeline.worker, stack.knowledgeBase.ingest];
+
+  it("are three Node.js 22 ARM64 functions (plus CDK's bucket-notification helper)", () => {
+    for (const f of fns()) {
+      expect(props(logicalId(f.fn))).toMatchObject({
+        Runtime: "nodejs22.x",
+        Architectures: ["arm64"],
+        Handler: "index.handler",
+      });
+    }
+    const ours = Object.values(template.findResources("AWS::Lambda::Function")).filter(
+      (r) => ((r as Json).Properties as Json).Runtime === "nodejs22.x",
+    );
+    expect(ours).toHaveLength(3);
+  });
+
+  it("write to their own log group with a one-month retention", () => {
+    for (const f of fns()) {
+      const fn = props(logicalId(f.fn));
+      expect(fn.LoggingConfig).toMatchObject({ LogGroup: { Ref: logicalId(f.logGroup) } });
+      expect(props(logicalId(f.logGroup)).RetentionInDays).toBe(30);
+    }
+  });
+
+  it("get every variable ConfigSchema requires, with the stack's physical names", () => {
+    for (const f of fns()) {
+      const env = (props(logicalId(f.fn)).Environment as { Variables: Json }).Variables;
+      for (const [name, def] of Object.entries(TABLES)) {
+        expect(env[def.envVar], def.envVar).toEqual({
+          Ref: logicalId(stack.storage.tables[name as keyof typeof TABLES]),
+        });
+      }
+      expect(env[INBOUND_QUEUE.envVar]).toEqual({ Ref: logicalId(stack.pipeline.queue) });
+      expect(env[FAQ_BUCKET.envVar]).toEqual({ Ref: logicalId(stack.storage.faqBucket) });
+      expect(env.KEFU_SECRET_ARN).toEqual({ Ref: logicalId(stack.secret) });
+      expect(env).toMatchObject({
+        KEFU_MODE: "aws",
+        POWERTOOLS_SERVICE_NAME: "kefu",
+        NODE_OPTIONS: "--enable-source-maps",
+      });
+      // Tokens stand in for the physical names; what matters is that the schema accepts the set of keys.
+      const sample = Object.fromEntries(Object.keys(env).map((k) => [k, "https://sqs.example/q/name"]));
+      expect(ConfigSchema.safeParse({ ...sample, KEFU_MODE: "aws" }).success).toBe(true);
+    }
+  });
+
+  it("pass the Bedrock model ids to the worker and ingest", () => {
+    const worker = (props(logicalId(stack.pipeline.worker.fn)).Environment as { Variables: Json }).Variables;
+    expect(worker).toMatchObject({
+      KEFU_EMBEDDING_MODEL_ID: DEFAULT_EMBEDDING_MODEL_ID,
+      KEFU_ANSWER_MODEL_ID: DEFAULT_ANSWER_MODEL_ID,
+    });
+    const ingest = (props(logicalId(stack.knowledgeBase.ingest.fn)).Environment as { Variables: Json })
+      .Variables;
+    expect(ingest.KEFU_EMBEDDING_MODEL_ID).toBe(DEFAULT_EMBEDDING_MODEL_ID);
+  });
+});
+
+describe("inbound queue", () => {
+  it("is a FIFO queue with producer-set dedup ids, encryption and a FIFO dead-letter queue", () => {
+    template.resourceCountIs("AWS::SQS::Queue", 2);
+    const dlq = logicalId(stack.pipeline.deadLetterQueue);
+    expect(props(logicalId(stack.pipeline.queue))).toMatchObject({
+      FifoQueue: true,
+      ContentBasedDeduplication: false,
+      SqsManagedSseEnabled: true,
+      RedrivePolicy: {
+        deadLetterTargetArn: { "Fn::GetAtt": [dlq, "Arn"] },
+        maxReceiveCount: INBOUND_QUEUE.maxReceiveCount,
+      },
+    });
+    expect(props(dlq)).toMatchObject({
+      FifoQueue: true,
+      SqsManagedSseEnabled: true,
+      MessageRetentionPeriod: INBOUND_QUEUE.dlqRetentionDays * 86_400,
+    });
+  });
+
+  it("has a visibility timeout of at least 6 × the worker's timeout", () => {
+    const visibility = props(logicalId(stack.pipeline.queue)).VisibilityTimeout as number;
+    const workerTimeout = props(logicalId(stack.pipeline.worker.fn)).Timeout as number;
+    expect(visibility).toBe(INBOUND_QUEUE.visibilityTimeoutSeconds);
+    expect(workerTimeout).toBe(INBOUND_QUEUE.workerTimeoutSeconds);
+    expect(visibility).toBeGreaterThanOrEqual(6 * workerTimeout);
+  });
+
+  it("denies non-TLS access to both queues", () => {
+    const policies = template.findResources("AWS::SQS::QueuePolicy", {
+      Properties: {
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({ Effect: "Deny", Condition: { Bool: { "aws:SecureTransport": "false" } } }),
+          ]),
+        },
+      },
+    });
+    expect(Object.keys(policies)).toHaveLength(2);
+  });
+
+  it("feeds the worker in batches that report per-message failures", () => {
+    template.resourceCountIs("AWS::Lambda::EventSourceMapping", 1);
+    template.hasResourceProperties("AWS::Lambda::EventSourceMapping", {
+      EventSourceArn: { "Fn::GetAtt": [logicalId(stack.pipeline.queue), "Arn"] },
+      FunctionName: { Ref: logicalId(stack.pipeline.worker.fn) },
+      BatchSize: INBOUND_QUEUE.batchSize,
+      FunctionResponseTypes: ["ReportBatchItemFailures"],
+    });
+  });
+});
+
+describe("tables", () => {
+  it("exist once for every entry of TABLES, keys as defined", () => {
+    template.resourceCountIs("AWS::DynamoDB::Table", Object.keys(TABLES).length);
+    for (const [name, def] of Object.entries(TABLES)) {
+      const table = resource(logicalId(stack.storage.tables[name as keyof typeof TABLES]));
+      const p = table.Properties as Json;
+      const sortKey = "sortKey" in def ? def.sortKey : undefined;
+      expect(p.KeySchema, name).toEqual([
+        { AttributeName: def.partitionKey.name, KeyType: "HASH" },
+        ...(sortKey ? [{ AttributeName: sortKey.name, KeyType: "RANGE" }] : []),
+      ]);
+      expect(p.AttributeDefinitions).toEqual(
+        expect.arrayContaining([
+          { AttributeName: def.partitionKey.name, AttributeType: def.partitionKey.type },
+        ]),
+      );
+      expect(p).toMatchObject({
+        BillingMode: "PAY_PER_REQUEST",
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        SSESpecification: { SSEEnabled: true },
+      });
+      // Data outlives the stack: `cdk destroy` must not delete the knowledge base or open tickets.
+      expect(table.DeletionPolicy).toBe("Retain");
+      expect(table.UpdateReplacePolicy).toBe("Retain");
+      const ttl = "ttlAttribute" in def ? def.ttlAttribute : undefined;
+      if (ttl) expect(p.TimeToLiveSpecification).toEqual({ AttributeName: ttl, Enabled: true });
+      else expect(p.TimeToLiveSpecification).toBeUndefined();
+    }
+  });
+
+  it("have the global secondary indexes of TABLES", () => {
+    for (const [name, def] of Object.entries(TABLES)) {
+      const p = props(logicalId(stack.storage.tables[name as keyof typeof TABLES]));
+      const indexes = "globalIndexes" in def ? def.globalIndexes : [];
+      expect(((p.GlobalSecondaryIndexes as Json[] | undefined) ?? []).length, name).toBe(indexes.length);
+      for (const index of indexes) {
+        expect(p.GlobalSecondaryIndexes).toContainEqual({
+          IndexName: index.name,
+          KeySchema: [
+            { AttributeName: index.partitionKey.name, KeyType: "HASH" },
+            ...(index.sortKey ? [{ AttributeName: index.sortKey.name, KeyType: "RANGE" }] : []),
+          ],
+          Projection: { ProjectionType: "ALL" },
+        });
+      }
+    }
+  });
+});
+
+describe("FAQ bucket", () => {
+  it("is private, TLS-only, versioned, encrypted and logs access to a separate bucket", () => {
+    template.resourceCountIs("AWS::S3::Bucket", 2);
+    const bucket = resource(logicalId(stack.storage.faqBucket));
+    expect(bucket.Properties).toMatchObject({
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+      VersioningConfiguration: { Status: "Enabled" },
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: "AES256" } }],
+      },
+      LoggingConfiguration: { DestinationBucketName: { Ref: logicalId(stack.storage.accessLogsBucket) } },
+      LifecycleConfiguration: {
+        Rules: expect.arrayContaining([
+          expect.objectContaining({ NoncurrentVersionExpiration: { NoncurrentDays: expect.any(Number) } }),
+        ]),
+      },
+    });
+    expect(bucket.DeletionPolicy).toBe("Retain");
+    template.hasResourceProperties("AWS::S3::BucketPolicy", {
+      Bucket: { Ref: logicalId(stack.storage.faqBucket) },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: "Deny", Condition: { Bool: { "aws:SecureTransport": "false" } } }),
+        ]),
+      },
+    });
+  });
+
+  it("notifies the ingest function of objects created under uploads/ only", () => {
+    template.resourceCountIs("Custom::S3BucketNotifications", 1);
+    template.hasResourceProperties("Custom::S3BucketNotifications", {
+      BucketName: { Ref: logicalId(stack.storage.faqBucket) },
+      NotificationConfiguration: {
+        LambdaFunctionConfigurations: [
+          {
+            Events: ["s3:ObjectCreated:*"],
+            Filter: { Key: { FilterRules: [{ Name: "prefix", Value: FAQ_BUCKET.uploadsPrefix }] } },
+            LambdaFunctionArn: { "Fn::GetAtt": [logicalId(stack.knowledgeBase.ingest.fn), "Arn"] },
+          },
+        ],
+      },
+    });
+  });
+});
+
+describe("HTTP API", () => {
+  it("routes GET and POST /webhooks/{channel} to the webhook function, and nothing else", () => {
+    const routes = Object.values(template.findResources("AWS::ApiGatewayV2::Route")).map(
+      (r) => ((r as Json).Properties as Json).RouteKey,
+    );
+    expect(routes.sort()).toEqual(["GET /webhooks/{channel}", "POST /webhooks/{channel}"]);
+    template.resourceCountIs("AWS::ApiGatewayV2::Integration", 1);
+    template.hasResourceProperties("AWS::ApiGatewayV2::Integration", {
+      IntegrationType: "AWS_PROXY",
+      IntegrationUri: { "Fn::GetAtt": [logicalId(stack.ingress.webhook.fn), "Arn"] },
+    });
+  });
+
+  it("has one auto-deployed $default stage with access logs and throttling", () => {
+    template.resourceCountIs("AWS::ApiGatewayV2::Stage", 1);
+    template.hasResourceProperties("AWS::ApiGatewayV2::Stage", {
+      StageName: "$default",
+      AutoDeploy: true,
+      AccessLogSettings: {
+        DestinationArn: { "Fn::GetAtt": [logicalId(stack.ingress.accessLogs), "Arn"] },
+        Format: Match.stringLikeRegexp("\\$context\\.requestId"),
+      },
+      DefaultRouteSettings: { ThrottlingRateLimit: Match.anyValue(), ThrottlingBurstLimit: Match.anyValue() },
+    });
+  });
+
+  it("outputs the base URL and the URL for the WeChat console", () => {
+    const api = logicalId(stack.ingress.api);
+    template.hasOutput("WebhookBaseUrl", { Value: { "Fn::GetAtt": [api, "ApiEndpoint"] } });
+    template.hasOutput("WeChatWebhookUrl", {
+      Value: { "Fn::Join": ["", [{ "Fn::GetAtt": [api, "ApiEndpoint"] }, "/webhooks/wechat"]] },
+    });
+  });
+});
+
+describe("channel credentials secret", () => {
+  it("is one secret that starts as an empty JSON object and is documented with its keys", () => {
+    template.resourceCountIs("AWS::SecretsManager::Secret", 1);
+    const p = props(logicalId(stack.secret));
+    expect(p.SecretString).toBe("{}");
+    for (const key of CHANNEL_CREDENTIAL_KEYS) expect(p.Description).toContain(key);
+  });
+});
+
+describe("least privilege", () => {
+  const role = (f: { role: IConstruct }) => statementsOf(logicalId(f.role));
+  const table = (name: keyof typeof TABLES) => logicalId(stack.storage.tables[name]);
+
+  it("webhook: dedup read/write, queue send, secret read, and nothing of the FAQ or Bedrock", () => {
+    const s = role(stack.ingress.webhook);
+    expect(actionsOn(s, table("dedup"))).toEqual(
+      expect.arrayContaining(["dynamodb:PutItem", "dynamodb:GetItem"]),
+    );
+    expect(actionsOn(s, logicalId(stack.pipeline.queue))).toContain("sqs:SendMessage");
+    expect(actionsOn(s, logicalId(stack.pipeline.queue))).not.toContain("sqs:ReceiveMessage");
+    expect(actionsOn(s, logicalId(stack.secret))).toEqual([
+      "secretsmanager:GetSecretValue",
+      "secretsmanager:DescribeSecret",
+    ]);
+    for (const other of ["faq", "conversations", "tickets", "tokens"] as const) {
+      expect(actionsOn(s, table(other)), other).toEqual([]);
+    }
+    expect(actionsOn(s, logicalId(stack.storage.faqBucket))).toEqual([]);
+    expect(allActions(s).filter((a) => a.startsWith("bedrock:"))).toEqual([]);
+  });
+
+  it("worker: conversation tables read/write, FAQ read-only, no bucket, Bedrock on the two models only", () => {
+    const s = role(stack.pipeline.worker);
+    for (const name of ["conversations", "tickets", "tokens", "dedup"] as const) {
+      expect(actionsOn(s, table(name)), name).toEqual(
+        expect.arrayContaining(["dynamodb:PutItem", "dynamodb:Query"]),
+      );
+    }
+    expect(actionsOn(s, table("faq"))).toContain("dynamodb:Query");
+    expect(actionsOn(s, table("faq")).filter((a) => /Put|Update|Delete|Write/.test(a))).toEqual([]);
+    expect(actionsOn(s, logicalId(stack.storage.faqBucket))).toEqual([]);
+    expect(actionsOn(s, logicalId(stack.pipeline.queue))).not.toContain("sqs:SendMessage");
+
+    const bedrock = s.filter((st) => [st.Action].flat().some((a) => String(a).startsWith("bedrock:")));
+    const text = JSON.stringify(bedrock);
+    expect(text).toContain(`foundation-model/${DEFAULT_ANSWER_MODEL_ID}`);
+    expect(text).toContain(`foundation-model/${DEFAULT_EMBEDDING_MODEL_ID}`);
+    expect(text).not.toMatch(/foundation-model\/\*/);
+    expect(allActions(bedrock).sort()).toEqual([
+      "bedrock:InvokeModel",
+      "bedrock:InvokeModel",
+      "bedrock:InvokeModelWithResponseStream",
+    ]);
+  });
+
+  it("ingest: reads uploads/, writes reports/, FAQ table read/write, embeddings only", () => {
+    const s = role(stack.knowledgeBase.ingest);
+    const bucket = logicalId(stack.storage.faqBucket);
+    const onPrefix = (prefix: string) =>
+      s.filter(
+        (st) =>
+          JSON.stringify(st.Resource).includes(bucket) && JSON.stringify(st.Resource).includes(`/${prefix}*`),
+      );
+    expect(allActions(onPrefix(FAQ_BUCKET.uploadsPrefix))).toEqual(["s3:GetObject", "s3:GetObjectVersion"]);
+    expect(allActions(onPrefix(FAQ_BUCKET.reportsPrefix))).toEqual(["s3:PutObject"]);
+    expect(actionsOn(s, bucket)).toHaveLength(3);
+    expect(actionsOn(s, table("faq"))).toEqual(
+      expect.arrayContaining(["dynamodb:BatchWriteItem", "dynamodb:Query"]),
+    );
+    for (const other of ["conversations", "tickets", "tokens", "dedup"] as const) {
+      expect(actionsOn(s, table(other)), other).toEqual([]);
+    }
+    expect(actionsOn(s, logicalId(stack.secret))).toEqual([]);
+    expect(allActions(s).filter((a) => a.startsWith("bedrock:"))).toEqual(["bedrock:InvokeModel"]);
+  });
+
+  it("no role has a managed policy or an action wildcard", () => {
+    for (const f of [stack.ingress.webhook, stack.pipeline.worker, stack.knowledgeBase.ingest]) {
+      expect(props(logicalId(f.role)).ManagedPolicyArns).toBeUndefined();
+      expect(allActions(role(f)).filter((a) => a.includes("*") && !a.startsWith("kms:"))).toEqual([]);
+    }
+  });
+});
+
+describe("observability", () => {
+  it("has an encrypted, TLS-only alarm topic", () => {
+    template.resourceCountIs("AWS::SNS::Topic", 1);
+    template.hasResourceProperties("AWS::SNS::Topic", { KmsMasterKeyId: Match.anyValue() });
+    template.hasResourceProperties("AWS::KMS::Key", { EnableKeyRotation: true });
+    template.hasResourceProperties("AWS::SNS::TopicPolicy", {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: "Deny", Condition: { Bool: { "aws:SecureTransport": "false" } } }),
+        ]),
+      },
+    });
+  });
+
+  it("alarms on DLQ depth, queue age, worker/webhook/ingest errors and 5xx, all to the topic", () => {
+    const topic = { Ref: logicalId(stack.observability.topic) };
+    const alarms = Object.values(template.findResources("AWS::CloudWatch::Alarm")).map(
+      (a) => (a as Json).Properties as Json,
+    );
+    expect(alarms).toHaveLength(6);
+    for (const a of alarms) expect(a.AlarmActions).toEqual([topic]);
+
+    const find = (metric: string, dimension: string) =>
+      alarms.find((a) => a.MetricName === metric && JSON.stringify(a.Dimensions).includes(dimension));
+    expect(
+      find("ApproximateNumberOfMessagesVisible", logicalId(stack.pipeline.deadLetterQueue)),
+    ).toMatchObject({
+      Threshold: 1,
+      ComparisonOperator: "GreaterThanOrEqualToThreshold",
+    });
+    expect(find("ApproximateAgeOfOldestMessage", logicalId(stack.pipeline.queue))).toBeDefined();
+    expect(find("Errors", logicalId(stack.pipeline.worker.fn))).toBeDefined();
+    expect(find("Errors", logicalId(stack.ingress.webhook.fn))).toBeDefined();
+    expect(find("Errors", logicalId(stack.knowledgeBase.ingest.fn))).toBeDefined();
+    expect(find("5xx", logicalId(stack.ingress.api))).toBeDefined();
+  });
+});

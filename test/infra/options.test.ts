@@ -1,0 +1,45 @@
+import type { CfnResource } from "aws-cdk-lib";
+import { Stack } from "aws-cdk-lib";
+import { Match } from "aws-cdk-lib/assertions";
+import { describe, expect, it } from "vitest";
+import { synthKefu } from "./synth";
+
+// Only the template's shape matters here, so the handlers are not bundled.
+describe("stack options", () => {
+  it("grants an inference-profile answer model on the profile and its foundation model", () => {
+    const model = "us.anthropic.claude-3-5-haiku-20241022-v1:0";
+    const { stack, template } = synthKefu({ answerModelId: model }, { bundle: false });
+    const role = stack.getLogicalId(stack.pipeline.worker.role.node.defaultChild as CfnResource);
+    const policy = JSON.stringify(
+      template.findResources("AWS::IAM::Policy", { Properties: { Roles: [{ Ref: role }] } }),
+    );
+    expect(policy).toContain(`inference-profile/${model}`);
+    expect(policy).toContain(":bedrock:*::foundation-model/anthropic.claude-3-5-haiku-20241022-v1:0");
+    template.hasResourceProperties("AWS::Lambda::Function", {
+      Environment: { Variables: Match.objectLike({ KEFU_ANSWER_MODEL_ID: model }) },
+    });
+  });
+
+  it("has no VPC by default", () => {
+    const { template } = synthKefu({}, { bundle: false });
+    template.resourceCountIs("AWS::EC2::VPC", 0);
+    template.resourceCountIs("AWS::EC2::NatGateway", 0);
+  });
+
+  it("with egress, runs the worker (only) in private subnets behind one NAT gateway with a fixed IP", () => {
+    const { stack, template } = synthKefu({ egress: true }, { bundle: false });
+    template.resourceCountIs("AWS::EC2::VPC", 1);
+    template.resourceCountIs("AWS::EC2::NatGateway", 1);
+    template.resourceCountIs("AWS::EC2::EIP", 1);
+    const eip = Stack.of(stack).getLogicalId(stack.egress?.elasticIp as CfnResource);
+    template.hasResourceProperties("AWS::EC2::NatGateway", {
+      AllocationId: { "Fn::GetAtt": [eip, "AllocationId"] },
+    });
+    template.hasOutput("EgressIp", { Value: { "Fn::GetAtt": [eip, "PublicIp"] } });
+
+    const fnProps = (fn: CfnResource) =>
+      template.toJSON().Resources[stack.getLogicalId(fn)].Properties as Record<string, unknown>;
+    expect(fnProps(stack.pipeline.worker.fn.node.defaultChild as CfnResource).VpcConfig).toBeDefined();
+    expect(fnProps(stack.ingress.webhook.fn.node.defaultChild as CfnResource).VpcConfig).toBeUndefined();
+  });
+});

@@ -1,0 +1,31 @@
+import { App, Validations } from "aws-cdk-lib";
+import { Template } from "aws-cdk-lib/assertions";
+import { AwsSolutionsChecks } from "cdk-nag";
+import { KefuStack, type KefuStackProps } from "../../infra/kefu-stack";
+
+/** For beforeAll hooks: a first synthesis loads much of aws-cdk-lib, and bundling runs esbuild thrice. */
+export const SYNTH_TIMEOUT_MS = 120_000;
+
+export interface SynthOptions {
+  /**
+   * Run esbuild on the real handlers (seconds). Off where only the template's shape matters: an
+   * unbundled asset gets a placeholder but the resources, policies and findings are the same.
+   */
+  bundle?: boolean;
+  /** Register cdk-nag as in infra/app.ts, so synthesis itself fails on an unacknowledged finding. */
+  nag?: boolean;
+}
+
+/** Builds KefuStack in a fresh app the way infra/app.ts does, with a fixed environment. */
+export function synthKefu(props: KefuStackProps = {}, options: SynthOptions = {}) {
+  const app = new App({
+    context: options.bundle === false ? { "aws:cdk:bundling-stacks": [] } : {},
+  });
+  const stack = new KefuStack(app, "KefuStack", {
+    env: { account: "123456789012", region: "us-west-2" },
+    ...props,
+  });
+  if (options.nag) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  const template = Template.fromStack(stack);
+  return { app, stack, template };
+}
