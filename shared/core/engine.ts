@@ -29,6 +29,11 @@ export interface EngineInput {
   history: Turn[];
   /** Channel-visible language hint, when the channel knows it. */
   language?: "zh" | "en";
+  /**
+   * The options of the bot's last clarify question, if the customer has not answered it yet. The
+   * pipeline stores them on the conversation; a reply of "2", "第二个" or an option's text picks one.
+   */
+  pendingClarification?: { faqId: string; question: string }[];
 }
 
 export interface EngineResult {

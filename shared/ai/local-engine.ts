@@ -1,0 +1,75 @@
+import type { TextOverrides } from "../core/disclosure";
+import type { AnswerEngine, EngineInput, EngineResult } from "../core/engine";
+import { decide, pickClarification } from "../core/policy";
+import { checkTriggers, type TriggerConfig } from "../core/triggers";
+import { createLexicalRetriever, type LexicalOptions, type LexicalRetriever } from "../kb/lexical";
+import type { PolicyThresholds } from "../kb/thresholds";
+import { detectLanguage } from "../kb/tokenize";
+import type { FaqEntry } from "../kb/types";
+
+export interface LocalEngineOptions {
+  thresholds?: Partial<PolicyThresholds>;
+  triggers?: Partial<TriggerConfig>;
+  lexical?: LexicalOptions;
+  texts?: TextOverrides;
+  /** Language for replies when neither the channel nor the text tells (e.g. "12345"). */
+  defaultLanguage?: "zh" | "en";
+  /** Candidates kept for the decision and on tickets. */
+  topK?: number;
+}
+
+export interface LocalEngine extends AnswerEngine {
+  readonly retriever: LexicalRetriever;
+}
+
+/**
+ * The embedded default engine: pending clarification → hand-off triggers → lexical retrieval → policy.
+ * Answers are the FAQ entry's approved text, verbatim; nothing is generated.
+ */
+export function createLocalEngine(entries: FaqEntry[], options: LocalEngineOptions = {}): LocalEngine {
+  const retriever = createLexicalRetriever(entries, options.lexical);
+  const byId = new Map(entries.map((e) => [e.id, e]));
+  const entry = (id: string) => byId.get(id);
+  const topK = options.topK ?? 5;
+
+  function decideSync(input: EngineInput): EngineResult {
+    const text = input.text.trim();
+    const language = input.language ?? detectLanguage(text, options.defaultLanguage ?? "zh");
+    if (input.pendingClarification && input.pendingClarification.length > 0) {
+      const picked = pickClarification(text, input.pendingClarification);
+      const chosen = picked ? entry(picked.faqId) : undefined;
+      if (chosen) {
+        return {
+          decision: { kind: "answer", text: chosen.answer, faqIds: [chosen.id], confidence: 1 },
+          candidates: [{ faqId: chosen.id, score: 1, matchedQuestion: chosen.question }],
+        };
+      }
+    }
+    const trigger = checkTriggers(text, input.history, options.triggers);
+    if (trigger) {
+      return {
+        decision: {
+          kind: "handoff",
+          reason: trigger.reason,
+          priority: trigger.priority,
+          detail: trigger.detail,
+        },
+        candidates: [],
+      };
+    }
+    const candidates = retriever
+      .rank(text, topK)
+      .map(({ faqId, score, matchedQuestion }) => ({ faqId, score, matchedQuestion }));
+    return {
+      decision: decide({ candidates, entry, language, thresholds: options.thresholds, texts: options.texts }),
+      candidates,
+    };
+  }
+
+  return {
+    retriever,
+    async decide(input: EngineInput): Promise<EngineResult> {
+      return decideSync(input);
+    },
+  };
+}

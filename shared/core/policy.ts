@@ -1,0 +1,126 @@
+import { DEFAULT_THRESHOLDS, type PolicyThresholds } from "../kb/thresholds";
+import { normalize } from "../kb/tokenize";
+import type { Candidate, FaqEntry } from "../kb/types";
+import { clarifyText, type Language, type TextOverrides } from "./disclosure";
+import type { Decision } from "./engine";
+import type { Channel } from "./message";
+
+export interface DecideInput {
+  /** Retrieval candidates, best first, with calibrated scores. */
+  candidates: Candidate[];
+  /** Looks up an entry by id (its approved answer and main question). */
+  entry: (faqId: string) => FaqEntry | undefined;
+  language: Language;
+  thresholds?: Partial<PolicyThresholds>;
+  channel?: Channel;
+  texts?: TextOverrides;
+}
+
+/** One candidate per entry, best first (a hybrid retriever may return an entry twice). */
+export function distinctEntries(candidates: Candidate[]): Candidate[] {
+  const seen = new Set<string>();
+  const out: Candidate[] = [];
+  for (const c of [...candidates].sort((a, b) => b.score - a.score)) {
+    if (seen.has(c.faqId)) continue;
+    seen.add(c.faqId);
+    out.push(c);
+  }
+  return out;
+}
+
+/**
+ * Answer when the best entry is confident and clearly ahead of the next *different* entry; ask the
+ * customer to choose when two or three entries are plausible; otherwise hand off.
+ */
+export function decide(input: DecideInput): Decision {
+  const t = { ...DEFAULT_THRESHOLDS, ...input.thresholds };
+  const ranked = distinctEntries(input.candidates).filter((c) => input.entry(c.faqId) !== undefined);
+  const top = ranked[0];
+  if (!top) return { kind: "handoff", reason: "low_confidence", priority: "normal", detail: "no_candidates" };
+  const margin = top.score - (ranked[1]?.score ?? 0);
+  if (top.score >= t.answerThreshold && margin >= t.marginThreshold) {
+    const entry = input.entry(top.faqId) as FaqEntry;
+    return { kind: "answer", text: entry.answer, faqIds: [top.faqId], confidence: top.score };
+  }
+  const options = ranked.filter((c) => c.score >= t.clarifyThreshold).slice(0, t.maxClarifyOptions);
+  if (options.length >= 2) {
+    const picked = options.map((c) => ({
+      faqId: c.faqId,
+      question: (input.entry(c.faqId) as FaqEntry).question,
+    }));
+    return {
+      kind: "clarify",
+      text: clarifyText(
+        input.language,
+        picked.map((o) => o.question),
+        input.channel,
+        input.texts,
+      ),
+      options: picked,
+    };
+  }
+  return {
+    kind: "handoff",
+    reason: "low_confidence",
+    priority: "normal",
+    detail: `top=${top.faqId}:${top.score.toFixed(3)} margin=${margin.toFixed(3)}`,
+  };
+}
+
+const ZH_ORDINALS: Record<string, number> = { 一: 1, 二: 2, 两: 2, 三: 3, 四: 4, 五: 5 };
+const EN_ORDINALS: Record<string, number> = {
+  one: 1,
+  first: 1,
+  "1st": 1,
+  two: 2,
+  second: 2,
+  "2nd": 2,
+  three: 3,
+  third: 3,
+  "3rd": 3,
+  four: 4,
+  fourth: 4,
+  five: 5,
+  fifth: 5,
+};
+
+/** The 1-based option number a reply names, if it is nothing but a choice ("2", "第二个", "option 2"). */
+export function parseChoice(text: string): number | undefined {
+  const s = normalize(text)
+    .replace(/[\s\p{P}\p{S}]+/gu, " ")
+    .trim();
+  let m =
+    /^(?:选|选择|是|就是|要)?\s*(?:第\s*)?([1-9一二两三四五])\s*(?:个|条|项|号|种)?\s*(?:吧|啊|呀|的)?$/.exec(
+      s,
+    );
+  if (m?.[1]) return Number(m[1]) || ZH_ORDINALS[m[1]];
+  m =
+    /^(?:(?:the|number|no|option|choice|#|i mean|i meant)\s*)*([1-9]|[a-z0-9]+?)(?:\s+(?:one|option|please))*$/.exec(
+      s,
+    );
+  if (m?.[1]) {
+    const n = /^[1-9]$/.test(m[1]) ? Number(m[1]) : EN_ORDINALS[m[1]];
+    if (n !== undefined) return n;
+  }
+  return undefined;
+}
+
+/**
+ * Resolves a reply to a pending clarification: a number/ordinal, or the text of one option (exactly or
+ * contained in the reply). Returns undefined when the reply is a new question.
+ */
+export function pickClarification<T extends { faqId: string; question: string }>(
+  text: string,
+  pending: T[],
+): T | undefined {
+  if (pending.length === 0) return undefined;
+  const n = parseChoice(text);
+  if (n !== undefined) return pending[n - 1];
+  const reply = normalize(text).replace(/[\s\p{P}\p{S}]+/gu, "");
+  if (reply.length < 2) return undefined;
+  const matches = pending.filter((o) => {
+    const q = normalize(o.question).replace(/[\s\p{P}\p{S}]+/gu, "");
+    return q === reply || (reply.length >= 4 && q.includes(reply)) || (q.length >= 4 && reply.includes(q));
+  });
+  return matches.length === 1 ? matches[0] : undefined;
+}

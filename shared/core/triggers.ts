@@ -1,0 +1,395 @@
+import { normalize } from "../kb/tokenize";
+import type { HandoffReason, Turn } from "./engine";
+
+/**
+ * Hand-off triggers, checked before retrieval. Each is a pure function of the text (and history) with
+ * its own switch, and each maps to one HandoffReason. They are tuned for precision: a false hand-off
+ * costs an agent's time, a missed one is usually caught by the low-confidence path anyway.
+ */
+
+export interface TriggerHit {
+  reason: HandoffReason;
+  priority: "normal" | "high";
+  /** Which rule fired, for the ticket and the logs (e.g. "human_request:转人工"). */
+  detail: string;
+}
+
+export interface TriggerConfig {
+  humanRequest: boolean;
+  negativeSentiment: boolean;
+  repeatedFailure: boolean;
+  sensitiveTopic: boolean;
+  /** Sentiment score at or above which the customer is considered angry (insult = 3, strong word = 2). */
+  sentimentThreshold: number;
+  /** Dissatisfied customer turns in a row (including the current one) that trigger a hand-off. */
+  failureStreak: number;
+}
+
+export const DEFAULT_TRIGGER_CONFIG: TriggerConfig = {
+  humanRequest: true,
+  negativeSentiment: true,
+  repeatedFailure: true,
+  sensitiveTopic: true,
+  sentimentThreshold: 3,
+  failureStreak: 3,
+};
+
+/** Text without spaces and punctuation, for Chinese phrase matching ("转 人工！" → "转人工"). */
+function compact(text: string): string {
+  return normalize(text).replace(/[\s\p{P}\p{S}]+/gu, "");
+}
+
+function words(text: string): string[] {
+  return normalize(text)
+    .replace(/[\u2019']/g, "")
+    .split(/[^a-z0-9]+/)
+    .filter((w) => w !== "");
+}
+
+/** Damerau–Levenshtein distance ≤ 1 (one insertion, deletion, substitution or transposition). */
+export function withinOneEdit(a: string, b: string): boolean {
+  if (a === b) return true;
+  if (Math.abs(a.length - b.length) > 1) return false;
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  if (a.length === b.length) {
+    if (a.slice(i + 1) === b.slice(i + 1)) return true;
+    return a[i] === b[i + 1] && a[i + 1] === b[i] && a.slice(i + 2) === b.slice(i + 2);
+  }
+  return a.length > b.length ? a.slice(i + 1) === b.slice(i) : a.slice(i) === b.slice(i + 1);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Explicit request for a person
+
+const ZH_HUMAN_PHRASES = [
+  "转人工",
+  "人工客服",
+  "人工服务",
+  "人工坐席",
+  "找人工",
+  "要人工",
+  "接人工",
+  "换人工",
+  "叫人工",
+  "真人",
+  "活人",
+  "转客服",
+  "找客服",
+  "叫客服",
+  "换个人",
+  "找你们经理",
+  "叫你们经理",
+  "找你们领导",
+  "叫你们领导",
+  "找你们主管",
+  "找经理",
+];
+/** "真人秀", "真人版": shows and films, not a person to talk to. */
+const ZH_HUMAN_FALSE = /真人(秀|版|cs|电影|游戏|真事)/g;
+/** Fillers around a bare "人工"/"客服": "我要人工", "请给我客服". */
+const ZH_FILLER =
+  /^(我|我要|我想|要|请|请给我|给我|帮我|麻烦|麻烦转|转|找|接|联系)*(人工|客服|人工客服)(吧|啊|呀|谢谢|好吗|可以吗|行吗)*$/;
+/** "客服电话是多少", "人工服务时间": asking about the service, not asking for it. */
+const ZH_INFO_QUESTION =
+  /(电话|号码|热线|邮箱|地址|时间|几点|多少|哪里|在哪|怎么联系|如何联系|上班|工作时间|微信号)/;
+
+const EN_PERSON = [
+  "human",
+  "agent",
+  "representative",
+  "person",
+  "operator",
+  "someone",
+  "somebody",
+  "manager",
+  "supervisor",
+  "rep",
+  "staff",
+];
+const EN_PERSON_FUZZY = ["human", "agent", "representative", "person", "operator", "manager", "supervisor"];
+const EN_FILLER = new Set(
+  "i want need would like to talk speak chat connect transfer me with a an the real live actual please pls can could get let put through give now just human being you your one customer service support want a".split(
+    " ",
+  ),
+);
+const EN_REQUEST =
+  /\b(talk|speak|chat|connect|transfer|put|get|want|need)\b(\s+\w+){0,4}?\s+(to|with|through to|a|an)\s+(a\s+|an\s+|the\s+|your\s+|some\s+)?(real\s+|live\s+|actual\s+)?(human|agent|person|representative|rep|operator|someone|somebody|manager|supervisor|people)\b/;
+const EN_DIRECT =
+  /\b(real|live|actual)\s+(person|human|agent|people)\b|\bhuman\s+being\b|\bcustomer\s+service\s+(agent|rep|representative)\b/;
+/** "Do I need to speak to a representative to change my PIN?" is a question about the process. */
+const EN_QUESTION_ABOUT =
+  /\b(do|does|should|must|will)\s+(i|we|you)\s+(need|have)\s+to\b|\bwithout\s+(talking|speaking)\b/;
+
+function isFuzzyPersonWord(w: string): boolean {
+  if (EN_PERSON.includes(w)) return true;
+  return w.length >= 5 && EN_PERSON_FUZZY.some((k) => withinOneEdit(w, k));
+}
+
+export function detectHumanRequest(text: string): string | undefined {
+  const zh = compact(text).replace(ZH_HUMAN_FALSE, "");
+  if (zh.length > 0) {
+    const phrase = ZH_HUMAN_PHRASES.find((p) => zh.includes(p));
+    if (phrase && !(ZH_INFO_QUESTION.test(zh) && !zh.includes("转人工"))) return phrase;
+    if (ZH_FILLER.test(zh)) return zh;
+  }
+  const norm = normalize(text).replace(/[\u2019']/g, "");
+  if (EN_QUESTION_ABOUT.test(norm)) return undefined;
+  const ws = words(text);
+  if (ws.length === 0) return undefined;
+  const fuzzy = ws.map((w) => (isFuzzyPersonWord(w) ? "human" : w)).join(" ");
+  const m = EN_REQUEST.exec(fuzzy) ?? EN_DIRECT.exec(fuzzy);
+  if (m) return m[0];
+  // Short messages made only of a person word and request fillers: "human", "agent please", "humen!!".
+  if (
+    ws.length <= 6 &&
+    ws.some(isFuzzyPersonWord) &&
+    ws.every((w) => EN_FILLER.has(w) || isFuzzyPersonWord(w))
+  ) {
+    return ws.join(" ");
+  }
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Anger / strong negative sentiment
+
+/** [term, weight]: 3 = insult or profanity (enough alone), 2 = strong negative, 1 = mild. */
+const ZH_NEGATIVE: [string, number][] = [
+  ["傻逼", 3],
+  ["傻b", 3],
+  ["煞笔", 3],
+  ["sb", 3],
+  ["妈的", 3],
+  ["他妈", 3],
+  ["tmd", 3],
+  ["nmsl", 3],
+  ["操你", 3],
+  ["滚蛋", 3],
+  ["废物", 3],
+  ["混蛋", 3],
+  ["王八蛋", 3],
+  ["弱智", 3],
+  ["脑残", 3],
+  ["智障", 3],
+  ["去死", 3],
+  ["垃圾", 2],
+  ["恶心", 2],
+  ["气死", 2],
+  ["受够了", 2],
+  ["太差", 2],
+  ["差劲", 2],
+  ["什么破", 2],
+  ["破玩意", 2],
+  ["什么玩意", 2],
+  ["坑人", 2],
+  ["坑爹", 2],
+  ["骗人", 2],
+  ["愤怒", 2],
+  ["火大", 2],
+  ["无语", 1],
+  ["离谱", 1],
+  ["生气", 1],
+  ["失望", 1],
+  ["烦死", 2],
+  ["烦人", 1],
+  ["滚", 2],
+];
+/** Phrases in which a negative word is not about us: "垃圾分类", "气死人的天气"(rare), "不生气". */
+const ZH_NEUTRALISERS = /垃圾(分类|桶|袋|处理|回收|清运|短信|邮件)|不(生气|失望)|别生气|滚动|滚筒/g;
+const EN_NEGATIVE: [string, number][] = [
+  ["fuck", 3],
+  ["fucking", 3],
+  ["fucked", 3],
+  ["shit", 3],
+  ["bullshit", 3],
+  ["idiot", 3],
+  ["idiots", 3],
+  ["moron", 3],
+  ["stupid", 2],
+  ["wtf", 2],
+  ["crap", 2],
+  ["terrible", 2],
+  ["awful", 2],
+  ["horrible", 2],
+  ["worst", 2],
+  ["pathetic", 2],
+  ["ridiculous", 2],
+  ["disgusting", 2],
+  ["unacceptable", 2],
+  ["furious", 3],
+  ["outraged", 3],
+  ["angry", 2],
+  ["hate", 2],
+  ["incompetent", 2],
+  ["rubbish", 2],
+  ["joke", 1],
+  ["useless", 1],
+  ["annoyed", 1],
+  ["annoying", 1],
+  ["frustrated", 1],
+  ["frustrating", 1],
+  ["disappointed", 1],
+  ["damn", 1],
+];
+const EN_PHRASES: [RegExp, number][] = [
+  [/\b(fed up|sick of|sick and tired)\b/, 2],
+  [/\bwaste of (my )?time\b/, 2],
+];
+const INTENSIFIER_ZH = /(太|真|非常|特别|超级|简直|真是|好)$/;
+const INTENSIFIERS_EN = new Set([
+  "so",
+  "very",
+  "really",
+  "totally",
+  "absolutely",
+  "extremely",
+  "completely",
+  "such",
+]);
+const NEGATORS_EN = new Set(["not", "isnt", "wasnt", "no", "never", "dont", "nt"]);
+
+/** Scores anger: lexicon weights, ×1.5 after an intensifier, halved after a negation, plus "!!!" and CAPS. */
+export function sentimentScore(text: string): { score: number; terms: string[] } {
+  const terms: string[] = [];
+  let score = 0;
+  const zh = normalize(text).replace(ZH_NEUTRALISERS, " ");
+  for (const [term, weight] of ZH_NEGATIVE) {
+    let from = 0;
+    for (let at = zh.indexOf(term, from); at >= 0; at = zh.indexOf(term, from)) {
+      from = at + term.length;
+      // ASCII abbreviations ("sb", "tmd") only count as whole tokens: "sbi bank" is not an insult.
+      if (/^[a-z]+$/.test(term) && (/[a-z]/.test(zh[at - 1] ?? "") || /[a-z]/.test(zh[from] ?? ""))) continue;
+      const before = zh.slice(Math.max(0, at - 2), at);
+      if (/不|没/.test(before.slice(-1)) && weight < 3) continue;
+      score += INTENSIFIER_ZH.test(before) ? weight * 1.5 : weight;
+      terms.push(term);
+    }
+  }
+  const ws = words(text);
+  ws.forEach((w, i) => {
+    const entry = EN_NEGATIVE.find(([t]) => t === w);
+    if (!entry) return;
+    const prev = ws[i - 1] ?? "";
+    const prev2 = ws[i - 2] ?? "";
+    let weight = entry[1];
+    if ((NEGATORS_EN.has(prev) || NEGATORS_EN.has(prev2)) && weight < 3) weight /= 2;
+    else if (INTENSIFIERS_EN.has(prev)) weight *= 1.5;
+    score += weight;
+    terms.push(w);
+  });
+  const norm = normalize(text);
+  for (const [re, weight] of EN_PHRASES) {
+    if (re.test(norm)) {
+      score += weight;
+      terms.push(re.source);
+    }
+  }
+  // Exclamation marks and shouting amplify only what is already negative.
+  if (score > 0) {
+    const bangs = (text.normalize("NFKC").match(/!/g) ?? []).length;
+    score += Math.min(1, bangs * 0.5);
+    const caps = text.match(/\b[A-Z]{3,}\b/g) ?? [];
+    if (caps.length > 0 && caps.length >= (text.match(/\b[A-Za-z]{3,}\b/g) ?? []).length / 2) score += 1;
+  }
+  return { score, terms };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Dissatisfaction and repeated failure
+
+const ZH_DISSATISFIED =
+  /(没用|没有用|不对|答非所问|不是这个|不是我要|不是我问|没解决|没有解决|还是不行|还是不对|不行啊|看不懂|听不懂|不明白|不懂你|什么鬼|胡说|乱说|说的不对|问的不是)/;
+const EN_DISSATISFIED =
+  /\b(not helpful|unhelpful|useless|no help|(does not|doesnt|did not|didnt) help|(not|isnt) what i (asked|meant|wanted|need)|that(s| is) wrong|wrong answer|you (do not|dont) understand|(does not|doesnt) answer|not (an )?answer|makes no sense|still (not|doesnt|does not) work)\b/;
+
+export function isDissatisfied(text: string): boolean {
+  const norm = normalize(text).replace(/[\u2019']/g, "");
+  return ZH_DISSATISFIED.test(compact(text)) || EN_DISSATISFIED.test(norm);
+}
+
+function bigrams(text: string): Set<string> {
+  const chars = [...compact(text)];
+  const set = new Set<string>();
+  for (let i = 0; i + 1 < chars.length; i++) set.add(`${chars[i]}${chars[i + 1]}`);
+  if (chars.length === 1) set.add(chars[0] as string);
+  return set;
+}
+
+/** Character-bigram Jaccard ≥ 0.7: the customer asked the same thing again. */
+export function isRepeat(a: string, b: string): boolean {
+  const x = bigrams(a);
+  const y = bigrams(b);
+  if (x.size === 0 || y.size === 0) return false;
+  let inter = 0;
+  for (const g of x) if (y.has(g)) inter++;
+  return inter / (x.size + y.size - inter) >= 0.7;
+}
+
+/**
+ * Counts the customer's dissatisfied turns in a row, ending with the current text. A turn counts when it
+ * says so ("没用", "not helpful") or repeats the customer's previous message.
+ */
+export function dissatisfiedStreak(text: string, history: Turn[]): number {
+  const customerTurns = [...history.filter((t) => t.role === "customer").map((t) => t.text), text];
+  let streak = 0;
+  for (let i = customerTurns.length - 1; i >= 0; i--) {
+    const current = customerTurns[i] as string;
+    const previous = customerTurns[i - 1];
+    if (isDissatisfied(current) || (previous !== undefined && isRepeat(current, previous))) streak++;
+    else break;
+  }
+  return streak;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Urgent or regulated topics
+
+const ZH_SENSITIVE =
+  /(诈骗|被骗|骗子|骗了我|骗走|盗刷|被盗刷|投诉|12315|12378|消协|消费者协会|律师|起诉|法院|诉讼|仲裁|报警|银保监|金融监管|监管局|工商局|曝光你们)/;
+const EN_SENSITIVE =
+  /\b(fraud|fraudulent|scam|scammed|scammer|identity theft|lawyer|attorney|solicitor|sue|suing|lawsuit|legal action|court|regulator|ombudsman|complaint|complain|police|cfpb|fca)\b/;
+
+export function detectSensitiveTopic(text: string): string | undefined {
+  const zh = ZH_SENSITIVE.exec(compact(text));
+  if (zh) return zh[0];
+  const en = EN_SENSITIVE.exec(normalize(text));
+  return en?.[0];
+}
+
+/**
+ * Runs the enabled triggers in order of urgency: regulated topics first (they need a person fast and get
+ * high priority), then an explicit request, anger, and repeated failure.
+ */
+export function checkTriggers(
+  text: string,
+  history: Turn[],
+  config: Partial<TriggerConfig> = {},
+): TriggerHit | undefined {
+  const c = { ...DEFAULT_TRIGGER_CONFIG, ...config };
+  if (c.sensitiveTopic) {
+    const hit = detectSensitiveTopic(text);
+    if (hit) return { reason: "sensitive_topic", priority: "high", detail: `sensitive_topic:${hit}` };
+  }
+  if (c.humanRequest) {
+    const hit = detectHumanRequest(text);
+    if (hit) return { reason: "customer_request", priority: "normal", detail: `human_request:${hit}` };
+  }
+  if (c.negativeSentiment) {
+    const { score, terms } = sentimentScore(text);
+    if (score >= c.sentimentThreshold) {
+      return {
+        reason: "negative_sentiment",
+        priority: score >= c.sentimentThreshold * 2 ? "high" : "normal",
+        detail: `negative_sentiment:${score}:${terms.join(",")}`,
+      };
+    }
+  }
+  if (c.repeatedFailure) {
+    const streak = dissatisfiedStreak(text, history);
+    if (streak >= c.failureStreak) {
+      return { reason: "repeated_failure", priority: "normal", detail: `repeated_failure:${streak}` };
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,252 @@
+import { DEFAULT_CALIBRATION, type LexicalCalibration } from "./thresholds";
+import { tokenize } from "./tokenize";
+import type { Candidate, FaqEntry, Retriever } from "./types";
+import { phrasings } from "./types";
+
+/**
+ * Question-to-question BM25: every phrasing of every entry is a document; a query is scored against all
+ * phrasings through an inverted index (CSR typed arrays), the best phrasings are aggregated per entry and
+ * the result is turned into a calibrated probability-like score.
+ */
+
+export interface LexicalOptions {
+  /** BM25 term-frequency saturation. */
+  k1?: number;
+  /** BM25 length normalisation (phrasings are short and similar in length, so less than the usual 0.75). */
+  b?: number;
+  /** Weight of Chinese character bigrams ("b:xy") and unigrams ("u:x") relative to words. */
+  bigramWeight?: number;
+  unigramWeight?: number;
+  /** Weight of English character trigrams ("t:abc"), which catch typos and unstemmed variants; 0 disables. */
+  trigramWeight?: number;
+  /** Per entry: best phrasing + this share of the second best (several matching phrasings = more evidence). */
+  secondPhrasingBonus?: number;
+  /** Logistic calibration of the similarity into a score in [0, 1]. */
+  calibration?: LexicalCalibration;
+}
+
+/** A candidate with the raw numbers the hybrid engine needs for rank fusion and the eval tool for sweeps. */
+export interface RankedCandidate extends Candidate {
+  /** 1-based rank among entries. */
+  rank: number;
+  /** Normalised similarity of the best phrasing, in [0, ~1]: BM25 over the geometric mean of self-scores. */
+  similarity: number;
+  /** Ranking score: best phrasing similarity + a share of the entry's other phrasings' similarities. */
+  aggregate: number;
+  /** Aggregate minus the best other entry's aggregate (negative below rank 1). */
+  margin: number;
+  /**
+   * Raw BM25 of the best phrasing divided by the largest possible idf: roughly "how many rare words
+   * matched". Similarity says how much of the texts overlap; this says how much evidence that is (a
+   * two-character chit-chat query can overlap fully with little evidence). Dividing by the largest idf
+   * keeps it comparable between a 50-entry and a 10,000-entry knowledge base.
+   */
+  evidence: number;
+}
+
+export interface LexicalRetriever extends Retriever {
+  /** Synchronous search with raw ranks and scores; `search` wraps it. */
+  rank(query: string, k?: number): RankedCandidate[];
+  readonly stats: { entries: number; phrasings: number; terms: number; postings: number };
+}
+
+const DEFAULTS = {
+  k1: 1.2,
+  b: 0.5,
+  bigramWeight: 1,
+  unigramWeight: 0.5,
+  trigramWeight: 0.2,
+  secondPhrasingBonus: 0.3,
+};
+
+function typeWeight(term: string, w: { bigram: number; unigram: number; trigram: number }): number {
+  if (term.startsWith("b:")) return w.bigram;
+  if (term.startsWith("u:")) return w.unigram;
+  if (term.startsWith("t:")) return w.trigram;
+  return 1;
+}
+
+function countTerms(tokens: string[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const t of tokens) counts.set(t, (counts.get(t) ?? 0) + 1);
+  return counts;
+}
+
+export function logistic(x: number): number {
+  return 1 / (1 + Math.exp(-x));
+}
+
+export function createLexicalRetriever(entries: FaqEntry[], options: LexicalOptions = {}): LexicalRetriever {
+  const k1 = options.k1 ?? DEFAULTS.k1;
+  const b = options.b ?? DEFAULTS.b;
+  const weights = {
+    bigram: options.bigramWeight ?? DEFAULTS.bigramWeight,
+    unigram: options.unigramWeight ?? DEFAULTS.unigramWeight,
+    trigram: options.trigramWeight ?? DEFAULTS.trigramWeight,
+  };
+  const tokOptions = { charTrigrams: weights.trigram > 0 };
+  const bonus = options.secondPhrasingBonus ?? DEFAULTS.secondPhrasingBonus;
+  const cal = options.calibration ?? DEFAULT_CALIBRATION;
+
+  // Documents = phrasings; docEntry maps a document to its entry index.
+  const docText: string[] = [];
+  const docEntryList: number[] = [];
+  const docTerms: Map<string, number>[] = [];
+  const termIds = new Map<string, number>();
+  const termNames: string[] = [];
+  const df: number[] = [];
+  entries.forEach((entry, ei) => {
+    for (const p of phrasings(entry)) {
+      const counts = countTerms(tokenize(p, tokOptions));
+      if (counts.size === 0) continue;
+      docText.push(p);
+      docEntryList.push(ei);
+      docTerms.push(counts);
+      for (const term of counts.keys()) {
+        let id = termIds.get(term);
+        if (id === undefined) {
+          id = termNames.length;
+          termIds.set(term, id);
+          termNames.push(term);
+          df.push(0);
+        }
+        df[id] = (df[id] ?? 0) + 1;
+      }
+    }
+  });
+  const nDocs = docTerms.length;
+  const nTerms = termNames.length;
+  const docEntry = Int32Array.from(docEntryList);
+  const docLen = new Float32Array(nDocs);
+  let totalLen = 0;
+  docTerms.forEach((counts, d) => {
+    let len = 0;
+    for (const [term, c] of counts) len += c * typeWeight(term, weights);
+    docLen[d] = len;
+    totalLen += len;
+  });
+  const avgdl = nDocs > 0 ? totalLen / nDocs : 1;
+  const idfOf = (dfi: number) => Math.log(1 + (nDocs - dfi + 0.5) / (dfi + 0.5));
+  const idf = new Float32Array(nTerms);
+  for (let t = 0; t < nTerms; t++) idf[t] = idfOf(df[t] ?? 0);
+  // An unseen query term is evidence against every entry: it counts in the query's self-score with the
+  // idf of a term seen once.
+  const oovIdf = idfOf(1);
+
+  // CSR postings: offsets[t]..offsets[t+1] index docs/weights; weights are the full BM25 term scores.
+  const offsets = new Int32Array(nTerms + 1);
+  for (let t = 0; t < nTerms; t++) offsets[t + 1] = (offsets[t] ?? 0) + (df[t] ?? 0);
+  const postDocs = new Int32Array(offsets[nTerms] ?? 0);
+  const postW = new Float32Array(offsets[nTerms] ?? 0);
+  const fill = offsets.slice(0, nTerms);
+  const docSelf = new Float32Array(nDocs);
+  docTerms.forEach((counts, d) => {
+    const norm = k1 * (1 - b + (b * (docLen[d] ?? 0)) / avgdl);
+    let self = 0;
+    for (const [term, tf] of counts) {
+      const t = termIds.get(term) as number;
+      const w = ((idf[t] ?? 0) * typeWeight(term, weights) * tf * (k1 + 1)) / (tf + norm);
+      const at = fill[t] ?? 0;
+      postDocs[at] = d;
+      postW[at] = w;
+      fill[t] = at + 1;
+      self += w;
+    }
+    docSelf[d] = self;
+  });
+  docTerms.length = 0;
+
+  // Scratch buffers reused across queries (search is synchronous, so no interleaving).
+  const acc = new Float32Array(nDocs);
+  const touched = new Int32Array(nDocs);
+  const entryBest = new Float32Array(entries.length);
+  const entrySum = new Float32Array(entries.length);
+  const entryBestDoc = new Int32Array(entries.length).fill(-1);
+  const entryTouched = new Int32Array(entries.length);
+
+  function rank(query: string, k = 5): RankedCandidate[] {
+    const counts = countTerms(tokenize(query, tokOptions));
+    if (counts.size === 0 || nDocs === 0) return [];
+    let qLen = 0;
+    for (const [term, c] of counts) qLen += c * typeWeight(term, weights);
+    const qNorm = k1 * (1 - b + (b * qLen) / avgdl);
+    let nTouched = 0;
+    let qSelf = 0;
+    for (const [term, qtf] of counts) {
+      const tw = typeWeight(term, weights);
+      const t = termIds.get(term);
+      const termIdf = t === undefined ? oovIdf : (idf[t] ?? 0);
+      // Query self-score uses the same BM25 shape as documents, so identical texts score ≈ 1.
+      qSelf += (termIdf * tw * qtf * (k1 + 1)) / (qtf + qNorm);
+      if (t === undefined) continue;
+      // Repeated query terms count a little more, saturating (BM25's k3 with k3 = 1).
+      const qWeight = (2 * qtf) / (1 + qtf);
+      const end = offsets[t + 1] ?? 0;
+      for (let p = offsets[t] ?? 0; p < end; p++) {
+        const d = postDocs[p] as number;
+        if (acc[d] === 0) touched[nTouched++] = d;
+        acc[d] = (acc[d] ?? 0) + (postW[p] ?? 0) * qWeight;
+      }
+    }
+    // Aggregate per entry on the normalised similarity: BM25 divided by the geometric mean of the query's
+    // and the phrasing's self-scores, a cosine-like measure in [0, ~1] that punishes both unmatched query
+    // words and long phrasings that happen to contain them.
+    let nEntries = 0;
+    for (let i = 0; i < nTouched; i++) {
+      const d = touched[i] as number;
+      const raw = acc[d] ?? 0;
+      acc[d] = 0;
+      const sim = raw / Math.sqrt(qSelf * (docSelf[d] ?? 1));
+      const e = docEntry[d] as number;
+      const best = entryBest[e] ?? 0;
+      if (best === 0 && entryBestDoc[e] === -1) entryTouched[nEntries++] = e;
+      if (sim > best) {
+        entryBest[e] = sim;
+        entryBestDoc[e] = d;
+      }
+      entrySum[e] = (entrySum[e] ?? 0) + sim;
+    }
+    const results: { e: number; agg: number; sim: number; doc: number }[] = [];
+    for (let i = 0; i < nEntries; i++) {
+      const e = entryTouched[i] as number;
+      const sim = entryBest[e] ?? 0;
+      results.push({ e, sim, agg: sim + bonus * ((entrySum[e] ?? 0) - sim), doc: entryBestDoc[e] ?? 0 });
+      entryBest[e] = 0;
+      entrySum[e] = 0;
+      entryBestDoc[e] = -1;
+    }
+    results.sort((x, y) => y.agg - x.agg);
+    const top = results[0]?.agg ?? 0;
+    const runnerUp = results[1]?.agg ?? 0;
+    return results.slice(0, k).map((r, i) => {
+      const entry = entries[r.e] as FaqEntry;
+      // Margin to the best *other* entry: a clear winner is far likelier to be right than a near tie.
+      const margin = r.agg - (i === 0 ? runnerUp : top);
+      const evidence = (r.sim * Math.sqrt(qSelf * (docSelf[r.doc] ?? 1))) / oovIdf;
+      const x =
+        cal.intercept +
+        cal.best * r.sim +
+        cal.others * (r.agg - r.sim) +
+        cal.margin * margin +
+        cal.evidence * Math.log1p(evidence);
+      return {
+        faqId: entry.id,
+        score: logistic(x),
+        matchedQuestion: docText[r.doc] ?? entry.question,
+        rank: i + 1,
+        similarity: r.sim,
+        aggregate: r.agg,
+        margin,
+        evidence,
+      };
+    });
+  }
+
+  return {
+    rank,
+    async search(query: string, k = 5): Promise<Candidate[]> {
+      return rank(query, k).map(({ faqId, score, matchedQuestion }) => ({ faqId, score, matchedQuestion }));
+    },
+    stats: { entries: entries.length, phrasings: nDocs, terms: nTerms, postings: postDocs.length },
+  };
+}
