@@ -1,4 +1,9 @@
+import type { TextOverrides } from "../core/disclosure";
 import type { AnswerEngine, Decision, EngineInput, EngineResult } from "../core/engine";
+import { decide, pickClarification } from "../core/policy";
+import { checkTriggers, type TriggerConfig } from "../core/triggers";
+import type { PolicyThresholds } from "../kb/thresholds";
+import { detectLanguage } from "../kb/tokenize";
 import type { Candidate, FaqEntry, Retriever } from "../kb/types";
 import type { Generation, Generator } from "./bedrock-generator";
 import { ModelError, type TokenUsage } from "./errors";
@@ -171,6 +176,42 @@ export function createHybridEngine(options: HybridEngineOptions): AnswerEngine {
         // Retrieval's calibrated confidence, not the model's self-report, which is not calibrated.
         confidence: decision.confidence,
       });
+    },
+  };
+}
+
+export interface RulesOptions {
+  thresholds?: Partial<PolicyThresholds>;
+  triggers?: Partial<TriggerConfig>;
+  texts?: TextOverrides;
+  defaultLanguage?: "zh" | "en";
+}
+
+/**
+ * The local engine's rules as the hybrid engine's injected `triggers` and `policy`, so both engines
+ * decide alike: a pending clarification answered ("2", "第二个") first, then the hand-off triggers,
+ * then the calibrated-threshold policy.
+ */
+export function rulesFor(
+  entries: FaqEntry[],
+  options: RulesOptions = {},
+): { triggers: TriggerCheck; policy: Policy } {
+  const byId = new Map(entries.map((e) => [e.id, e]));
+  const entry = (id: string) => byId.get(id);
+  return {
+    triggers(input) {
+      const text = input.text.trim();
+      if (input.pendingClarification && input.pendingClarification.length > 0) {
+        const picked = pickClarification(text, input.pendingClarification);
+        const chosen = picked ? entry(picked.faqId) : undefined;
+        if (chosen) return { kind: "answer", text: chosen.answer, faqIds: [chosen.id], confidence: 1 };
+      }
+      const hit = checkTriggers(text, input.history, options.triggers);
+      return hit ? { kind: "handoff", reason: hit.reason, priority: hit.priority, detail: hit.detail } : null;
+    },
+    policy(candidates, input) {
+      const language = input.language ?? detectLanguage(input.text, options.defaultLanguage ?? "zh");
+      return decide({ candidates, entry, language, thresholds: options.thresholds, texts: options.texts });
     },
   };
 }

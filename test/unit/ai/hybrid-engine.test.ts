@@ -7,7 +7,7 @@ import {
   type Generator,
 } from "../../../shared/ai/bedrock-generator";
 import { UngroundedAnswerError } from "../../../shared/ai/errors";
-import { createHybridEngine, fuseCandidates, type Policy } from "../../../shared/ai/hybrid-engine";
+import { createHybridEngine, fuseCandidates, type Policy, rulesFor } from "../../../shared/ai/hybrid-engine";
 import type { Decision, EngineInput } from "../../../shared/core/engine";
 import type { Candidate, FaqEntry, Retriever } from "../../../shared/kb/types";
 
@@ -317,5 +317,46 @@ describe("when Bedrock fails", () => {
     expect(result.decision).toMatchObject({ kind: "answer", text: answerOf("return") });
     expect(result.usage).toEqual({ inputTokens: 500, outputTokens: 30 });
     expect(errors[0]).toBeInstanceOf(UngroundedAnswerError);
+  });
+});
+
+describe("with the local engine's rules", () => {
+  const rules = rulesFor(entries);
+
+  it("hands off on a request for a person before retrieving", async () => {
+    const lexical = fixed([c("ship", 0.95)]);
+    const engine = createHybridEngine({ lexical, ...rules, entries });
+
+    const result = await engine.decide({ text: "转人工", history: [] });
+
+    expect(result.decision).toMatchObject({ kind: "handoff", reason: "customer_request" });
+    expect(lexical.queries).toEqual([]);
+  });
+
+  it("answers a pending clarification by its number", async () => {
+    const engine = createHybridEngine({ lexical: fixed([]), ...rules, entries });
+
+    const result = await engine.decide({
+      text: "2",
+      history: [],
+      pendingClarification: [
+        { faqId: "ship", question: "多久发货?" },
+        { faqId: "return", question: "怎么退货?" },
+      ],
+    });
+
+    expect(result.decision).toMatchObject({ kind: "answer", faqIds: ["return"], text: answerOf("return") });
+  });
+
+  it("answers a confident, well-separated candidate with the approved text", async () => {
+    const engine = createHybridEngine({
+      lexical: fixed([c("ship", 0.97), c("track", 0.1)]),
+      ...rules,
+      entries,
+    });
+
+    const result = await engine.decide(input);
+
+    expect(result.decision).toMatchObject({ kind: "answer", faqIds: ["ship"] });
   });
 });
