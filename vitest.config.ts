@@ -5,6 +5,9 @@ import { defineConfig } from "vitest/config";
  * real DynamoDB Local and the fauxqs SQS/S3 emulator, started once per run by the global setup on free
  * loopback ports; infra tests synthesise the CDK stack and run cdk-nag.
  */
+// The AWS SDK warns on every client under Node 20 (supported until 2027); the warning is noise in tests.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
+
 export default defineConfig({
   test: {
     projects: [

@@ -6,10 +6,9 @@ import { FAQ_BUCKET, INBOUND_QUEUE, TABLES } from "./resources";
  * not on the thousandth request. Names of tables, queue and bucket come from shared/resources.ts, the
  * same definitions the CDK stack uses to set them.
  */
-const tableVars = Object.fromEntries(Object.values(TABLES).map((t) => [t.envVar, z.string().min(3)])) as Record<
-  (typeof TABLES)[keyof typeof TABLES]["envVar"],
-  z.ZodString
->;
+const tableVars = Object.fromEntries(
+  Object.values(TABLES).map((t) => [t.envVar, z.string().min(3)]),
+) as Record<(typeof TABLES)[keyof typeof TABLES]["envVar"], z.ZodString>;
 
 const number = (fallback: number) => z.coerce.number().finite().default(fallback);
 
@@ -18,7 +17,7 @@ export const ConfigSchema = z.object({
   KEFU_MODE: z.enum(["aws", "local"]).default("aws"),
   AWS_REGION: z.string().default("us-east-1"),
   ...tableVars,
-  [INBOUND_QUEUE.envVar]: z.string().url(),
+  [INBOUND_QUEUE.envVar]: z.string().regex(/^https?:\/\/\S+$/, "must be an SQS queue URL"),
   [FAQ_BUCKET.envVar]: z.string().min(3),
   /** Secrets Manager secret holding channel credentials as JSON (keys as in CredentialsSchema). */
   KEFU_SECRET_ARN: z.string().optional(),
@@ -34,6 +33,10 @@ export const ConfigSchema = z.object({
   KEFU_KB: z.string().min(1).default("default"),
   /** How often (ms) a worker checks the knowledge-base version stamp. */
   KEFU_KB_REFRESH_MS: number(5000),
+  /** Which answering engine the worker uses: the embedded lexical model or Bedrock (hybrid). */
+  KEFU_ENGINE: z.enum(["local", "bedrock"]).optional(),
+  /** SNS topic that alerts human agents of new tickets (e-mail, chat integrations subscribe to it). */
+  KEFU_AGENT_TOPIC_ARN: z.string().optional(),
   POWERTOOLS_SERVICE_NAME: z.string().default("kefu"),
 });
 export type Config = z.infer<typeof ConfigSchema>;

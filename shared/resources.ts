@@ -94,6 +94,8 @@ export const FAQ_BUCKET = {
   envVar: "KEFU_FAQ_BUCKET",
   uploadsPrefix: "uploads/",
   reportsPrefix: "reports/",
+  /** Snapshots of each knowledge-base version (restore copies one back into uploads/). */
+  versionsPrefix: "versions/",
 } as const;
 
 /** How long conversation history and dedup claims live. */

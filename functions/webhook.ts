@@ -1,0 +1,61 @@
+import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
+import { MetricUnit } from "@aws-lambda-powertools/metrics";
+import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
+import { SendMessageCommand } from "@aws-sdk/client-sqs";
+import middy from "@middy/core";
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
+import { toApiGatewayResult, toWebhookRequest } from "../shared/apigw";
+import { sqsClient } from "../shared/aws";
+import { inboundRegistry } from "../shared/channels/registry";
+import { KefuError } from "../shared/core/errors";
+import { acceptWebhook, errorResponse, fifoIds } from "../shared/ingress";
+import { createRuntime } from "../shared/runtime";
+import { createDedupStore } from "../shared/stores/dedup";
+
+// Cold start: validate configuration and make clients once.
+const { config, logger, metrics, doc, credentials } = createRuntime();
+const sqs = sqsClient(config);
+const deps = {
+  adapterFor: inboundRegistry(config, credentials),
+  dedup: createDedupStore(doc, config.KEFU_DEDUP_TABLE),
+  async enqueue(message: Parameters<typeof fifoIds>[0]) {
+    const ids = fifoIds(message);
+    await sqs.send(
+      new SendMessageCommand({
+        QueueUrl: config.KEFU_QUEUE_URL,
+        MessageBody: JSON.stringify(message),
+        MessageGroupId: ids.groupId,
+        MessageDeduplicationId: ids.deduplicationId,
+      }),
+    );
+  },
+};
+
+/** Webhook for every channel: `/webhooks/{channel}`. Acknowledges within the platform's deadline. */
+export async function webhook(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
+  const channel = event.pathParameters?.channel ?? event.rawPath.split("/").pop() ?? "";
+  try {
+    const request = toWebhookRequest(event, config.KEFU_MAX_BODY_BYTES);
+    const result = await acceptWebhook(channel, request, deps);
+    for (const m of result.messages) {
+      metrics.addMetric(
+        m.result === "enqueued" ? "MessagesEnqueued" : "DuplicateDeliveries",
+        MetricUnit.Count,
+        1,
+      );
+      logger.info("webhook message", { channel, messageKey: m.key, result: m.result });
+    }
+    return toApiGatewayResult(result.response);
+  } catch (error) {
+    // Logged once, with the code only: the body may hold personal data.
+    if (error instanceof KefuError && error.status < 500) {
+      metrics.addMetric("RejectedRequests", MetricUnit.Count, 1);
+      logger.warn("webhook rejected", { channel, code: error.code, status: error.status });
+    } else {
+      logger.error("webhook failed", { channel, error: error as Error });
+    }
+    return toApiGatewayResult(errorResponse(error));
+  }
+}
+
+export const handler = middy(webhook).use(injectLambdaContext(logger)).use(logMetrics(metrics));

@@ -1,0 +1,41 @@
+import { processPartialResponse, SqsFifoPartialProcessorAsync } from "@aws-lambda-powertools/batch";
+import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
+import { MetricUnit } from "@aws-lambda-powertools/metrics";
+import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
+import middy from "@middy/core";
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
+import { InboundMessageSchema } from "../shared/core/message";
+import { processMessage } from "../shared/core/pipeline";
+import { createRuntime } from "../shared/runtime";
+import { createPipelineDeps } from "../shared/worker";
+
+// Cold start: configuration, clients, stores and the engine cache, made once.
+const runtime = createRuntime();
+const { logger, metrics } = runtime;
+const deps = createPipelineDeps(runtime);
+
+async function handleRecord(record: SQSRecord): Promise<void> {
+  const message = InboundMessageSchema.parse(JSON.parse(record.body));
+  const outcome = await processMessage(message, deps);
+  metrics.addDimensions({ channel: message.channel });
+  metrics.addMetric(`Outcome_${outcome.action}`, MetricUnit.Count, 1);
+  if (outcome.action === "handed_off") metrics.addMetric(`Handoff_${outcome.reason}`, MetricUnit.Count, 1);
+  logger.info("message processed", {
+    channel: message.channel,
+    messageId: message.id,
+    receiveCount: record.attributes.ApproximateReceiveCount,
+    ...outcome,
+  });
+}
+
+/**
+ * SQS FIFO batch handler with partial failures: a failed record (and the later records of its
+ * conversation, to keep order) returns to the queue and is retried, then goes to the dead-letter queue.
+ * Other conversations in the batch are unaffected.
+ */
+export async function worker(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
+  const processor = new SqsFifoPartialProcessorAsync();
+  return processPartialResponse(event, handleRecord, processor, { context, skipGroupOnError: true });
+}
+
+export const handler = middy(worker).use(injectLambdaContext(logger)).use(logMetrics(metrics));

@@ -1,0 +1,91 @@
+/**
+ * `npm run chat -- --channel wechat [--say "text"] [--user ID]`: talk to the running `npm start` as a
+ * customer would. Each line is signed and encrypted exactly as the platform does it, posted to the local
+ * webhook, and the bot's reply is read back from the channel simulator's outbox.
+ */
+import { readFile } from "node:fs/promises";
+import { createInterface } from "node:readline/promises";
+import { parseArgs } from "node:util";
+import { localCredentials } from "../../shared/credentials";
+import { type PlatformRequest, wechatPush } from "../platforms/wechat";
+import { LOCAL_ENV_FILE } from "../stack";
+
+const { values } = parseArgs({
+  options: {
+    channel: { type: "string", default: "wechat" },
+    say: { type: "string" },
+    user: { type: "string", default: `chat-${process.pid}` },
+    timeout: { type: "string", default: "15" },
+  },
+});
+
+const env = await readFile(LOCAL_ENV_FILE, "utf8")
+  .then((text) => JSON.parse(text) as Record<string, string>)
+  .catch(() => {
+    console.error("Kefu is not running here: start it with `npm start` in another terminal.");
+    process.exit(2);
+  });
+const url = env.KEFU_PUBLIC_URL ?? "http://127.0.0.1:3000";
+const credentials = localCredentials({ ...process.env, ...env });
+
+const channels: Record<string, (text: string) => PlatformRequest> = {
+  wechat: (text) => {
+    if (!credentials.wechat) throw new Error("no WeChat credentials");
+    return wechatPush(credentials.wechat, { openId: values.user ?? "chat", text });
+  },
+};
+
+const build = channels[values.channel ?? ""];
+if (!build) {
+  console.error(`Unknown channel "${values.channel}". Channels: ${Object.keys(channels).join(", ")}`);
+  process.exit(2);
+}
+
+async function say(text: string): Promise<string[]> {
+  const before = await outbox();
+  const request = build?.(text);
+  if (!request) return [];
+  const response = await fetch(`${url}${request.path}`, {
+    method: request.method,
+    headers: request.headers,
+    body: request.body,
+  });
+  if (!response.ok) throw new Error(`webhook answered ${response.status}: ${await response.text()}`);
+  const deadline = Date.now() + Number(values.timeout) * 1000;
+  while (Date.now() < deadline) {
+    const replies = (await outbox()).slice(before.length).filter((e) => e.to === values.user);
+    // Replies of one turn arrive together; wait a moment for split messages.
+    if (replies.length > 0) {
+      await new Promise((r) => setTimeout(r, 300));
+      return (await outbox())
+        .slice(before.length)
+        .filter((e) => e.to === values.user)
+        .map((e) => e.text);
+    }
+    await new Promise((r) => setTimeout(r, 150));
+  }
+  return [];
+}
+
+async function outbox(): Promise<{ to: string; text: string }[]> {
+  return (await fetch(`${url}/dev/outbox`)).json() as Promise<{ to: string; text: string }[]>;
+}
+
+function show(replies: string[]): void {
+  if (replies.length === 0)
+    console.log("(no reply: a person may be handling this conversation — see /dev/tickets)");
+  for (const reply of replies) console.log(`Kefu: ${reply}`);
+}
+
+if (values.say !== undefined) {
+  show(await say(values.say));
+} else {
+  console.log(`Chatting on ${values.channel} as ${values.user}. Empty line or Ctrl-D to quit.`);
+  const rl = createInterface({ input: process.stdin, output: process.stdout });
+  for (;;) {
+    const line = await rl.question("You: ").catch(() => "");
+    if (!line.trim()) break;
+    show(await say(line));
+  }
+  rl.close();
+}

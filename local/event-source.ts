@@ -1,0 +1,134 @@
+import {
+  ChangeMessageVisibilityCommand,
+  DeleteMessageBatchCommand,
+  ReceiveMessageCommand,
+  type SQSClient,
+} from "@aws-sdk/client-sqs";
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
+
+/**
+ * Runs a Lambda SQS handler against a queue the way the event source mapping does: long-poll batches,
+ * invoke, delete what succeeded, and leave reported failures on the queue so that they come back after a
+ * visibility timeout and, past maxReceiveCount, move to the dead-letter queue (the emulator's redrive).
+ * Locally the retry delay is short so that retries are visible within seconds.
+ */
+export interface EventSourceOptions {
+  sqs: SQSClient;
+  queueUrl: string;
+  queueArn?: string;
+  handler: (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | undefined>;
+  batchSize?: number;
+  /** Seconds before a failed message is visible again. */
+  retryDelaySeconds?: number;
+  onError?: (error: unknown) => void;
+  /** Called with each record before the handler sees it (the local inbox). */
+  onRecord?: (record: SQSRecord) => void;
+}
+
+export interface RunningEventSource {
+  stop(): Promise<void>;
+}
+
+export function startEventSource(options: EventSourceOptions): RunningEventSource {
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      try {
+        await pollOnce(options);
+      } catch (error) {
+        options.onError?.(error);
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
+  })();
+  return {
+    async stop() {
+      running = false;
+      await loop;
+    },
+  };
+}
+
+export async function pollOnce(options: EventSourceOptions): Promise<number> {
+  const { Messages = [] } = await options.sqs.send(
+    new ReceiveMessageCommand({
+      QueueUrl: options.queueUrl,
+      MaxNumberOfMessages: options.batchSize ?? 10,
+      WaitTimeSeconds: 1,
+      MessageSystemAttributeNames: ["All"],
+      MessageAttributeNames: ["All"],
+    }),
+  );
+  if (Messages.length === 0) return 0;
+  const records: SQSRecord[] = Messages.map((m) => ({
+    messageId: m.MessageId ?? "",
+    receiptHandle: m.ReceiptHandle ?? "",
+    body: m.Body ?? "",
+    attributes: {
+      ApproximateReceiveCount: m.Attributes?.ApproximateReceiveCount ?? "1",
+      SentTimestamp: m.Attributes?.SentTimestamp ?? String(Date.now()),
+      SenderId: m.Attributes?.SenderId ?? "local",
+      ApproximateFirstReceiveTimestamp: m.Attributes?.ApproximateFirstReceiveTimestamp ?? String(Date.now()),
+      ...(m.Attributes?.MessageGroupId ? { MessageGroupId: m.Attributes.MessageGroupId } : {}),
+      ...(m.Attributes?.MessageDeduplicationId
+        ? { MessageDeduplicationId: m.Attributes.MessageDeduplicationId }
+        : {}),
+      ...(m.Attributes?.SequenceNumber ? { SequenceNumber: m.Attributes.SequenceNumber } : {}),
+    },
+    messageAttributes: {},
+    md5OfBody: m.MD5OfBody ?? "",
+    eventSource: "aws:sqs",
+    eventSourceARN: options.queueArn ?? "arn:aws:sqs:us-east-1:000000000000:local",
+    awsRegion: "us-east-1",
+  }));
+  for (const record of records) options.onRecord?.(record);
+
+  let failed = new Set<string>();
+  try {
+    const response = await options.handler({ Records: records }, lambdaContext("worker"));
+    failed = new Set((response?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
+  } catch (error) {
+    // A thrown handler fails the whole batch, as in Lambda.
+    options.onError?.(error);
+    failed = new Set(records.map((r) => r.messageId));
+  }
+
+  const succeeded = records.filter((r) => !failed.has(r.messageId));
+  if (succeeded.length > 0) {
+    await options.sqs.send(
+      new DeleteMessageBatchCommand({
+        QueueUrl: options.queueUrl,
+        Entries: succeeded.map((r, i) => ({ Id: String(i), ReceiptHandle: r.receiptHandle })),
+      }),
+    );
+  }
+  for (const record of records.filter((r) => failed.has(r.messageId))) {
+    await options.sqs.send(
+      new ChangeMessageVisibilityCommand({
+        QueueUrl: options.queueUrl,
+        ReceiptHandle: record.receiptHandle,
+        VisibilityTimeout: options.retryDelaySeconds ?? 1,
+      }),
+    );
+  }
+  return records.length;
+}
+
+/** The parts of a Lambda context that Powertools and middy read. */
+export function lambdaContext(functionName: string): Context {
+  const deadline = Date.now() + 30_000;
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName,
+    functionVersion: "$LATEST",
+    invokedFunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:${functionName}`,
+    memoryLimitInMB: "512",
+    awsRequestId: crypto.randomUUID(),
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: "local",
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: () => {},
+    fail: () => {},
+    succeed: () => {},
+  };
+}

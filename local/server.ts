@@ -1,0 +1,136 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
+import { lambdaContext } from "./event-source";
+import type { ChannelSimulator, SimulatorRequest } from "./simulator/outbox";
+
+/**
+ * The local front door: turns HTTP requests into API Gateway HTTP API (payload v2) events and calls the
+ * same webhook handler AWS runs; serves the channel simulators under /sim/ and the developer endpoints
+ * under /dev/.
+ */
+export type ApiHandler = (
+  event: APIGatewayProxyEventV2,
+  context: ReturnType<typeof lambdaContext>,
+) => Promise<APIGatewayProxyStructuredResultV2>;
+
+export type DevRoute = (request: {
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  body: string;
+}) => Promise<{ status: number; body: unknown } | undefined>;
+
+export interface LocalServerOptions {
+  webhook: ApiHandler;
+  simulators: ChannelSimulator[];
+  dev: DevRoute;
+  /** Bytes read from a request body before giving up: well above the webhook's own limit. */
+  maxReadBytes?: number;
+}
+
+export function createLocalServer(options: LocalServerOptions): Server {
+  const maxRead = options.maxReadBytes ?? 1024 * 1024;
+  return createServer(async (req, res) => {
+    try {
+      const url = new URL(req.url ?? "/", "http://127.0.0.1");
+      const body = await readBody(req, maxRead);
+      if (body === undefined) return send(res, 413, { error: "payload_too_large" });
+      const webhook = /^\/webhooks\/([\w-]+)$/.exec(url.pathname);
+      if (webhook) {
+        const event = toApiGatewayEvent(req, url, body, webhook[1] ?? "");
+        const result = await options.webhook(event, lambdaContext("webhook"));
+        res.writeHead(result.statusCode ?? 200, stringHeaders(result.headers));
+        return res.end(result.body ?? "");
+      }
+      const simulator = options.simulators.find((s) => url.pathname.startsWith(`${s.prefix}/`));
+      if (simulator) {
+        const request: SimulatorRequest = {
+          method: req.method ?? "GET",
+          path: url.pathname.slice(simulator.prefix.length),
+          query: url.searchParams,
+          body: body.toString("utf8"),
+        };
+        const result = simulator.handle(request);
+        return send(res, result.status, result.body);
+      }
+      const dev = await options.dev({
+        method: req.method ?? "GET",
+        path: url.pathname,
+        query: url.searchParams,
+        body: body.toString("utf8"),
+      });
+      if (dev) return send(res, dev.status, dev.body);
+      return send(res, 404, { error: "not_found", message: `no route for ${req.method} ${url.pathname}` });
+    } catch (error) {
+      return send(res, 500, { error: "internal_error", message: (error as Error).message });
+    }
+  });
+}
+
+function toApiGatewayEvent(
+  req: IncomingMessage,
+  url: URL,
+  body: Buffer,
+  channel: string,
+): APIGatewayProxyEventV2 {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(",") : value;
+  }
+  const query: Record<string, string> = {};
+  for (const [name, value] of url.searchParams) query[name] = query[name] ? `${query[name]},${value}` : value;
+  const now = Date.now();
+  const textual = /^(text\/|application\/(json|xml|x-www-form-urlencoded))/.test(
+    headers["content-type"] ?? "text/",
+  );
+  return {
+    version: "2.0",
+    routeKey: `${req.method} /webhooks/{channel}`,
+    rawPath: url.pathname,
+    rawQueryString: url.search.slice(1),
+    headers,
+    queryStringParameters: Object.keys(query).length ? query : undefined,
+    pathParameters: { channel },
+    requestContext: {
+      accountId: "000000000000",
+      apiId: "local",
+      domainName: headers.host ?? "127.0.0.1",
+      domainPrefix: "local",
+      http: {
+        method: req.method ?? "GET",
+        path: url.pathname,
+        protocol: "HTTP/1.1",
+        sourceIp: req.socket.remoteAddress ?? "127.0.0.1",
+        userAgent: headers["user-agent"] ?? "",
+      },
+      requestId: crypto.randomUUID(),
+      routeKey: `${req.method} /webhooks/{channel}`,
+      stage: "$default",
+      time: new Date(now).toISOString(),
+      timeEpoch: now,
+    },
+    // Like API Gateway: binary or unknown content types arrive base64-encoded.
+    body: body.length ? (textual ? body.toString("utf8") : body.toString("base64")) : undefined,
+    isBase64Encoded: body.length > 0 && !textual,
+  };
+}
+
+async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) return undefined;
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+function stringHeaders(headers: APIGatewayProxyStructuredResultV2["headers"]): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers ?? {}).map(([k, v]) => [k, String(v)]));
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { "content-type": "application/json; charset=utf-8" });
+  res.end(JSON.stringify(body, null, 2));
+}

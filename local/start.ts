@@ -1,0 +1,50 @@
+/**
+ * `npm start`: the whole of Kefu on this machine. Starts DynamoDB Local and the SQS/S3 emulator on
+ * loopback, provisions them from the shared resource definitions, imports the example FAQ, and serves
+ * the webhooks, the channel simulators and /dev endpoints until Ctrl-C, which stops everything it started.
+ */
+import { JavaMissingError } from "./emulators";
+import { killLeftovers, startLocalStack } from "./stack";
+
+// The SDK warns on every client under Node 20 (supported until 2027); it is noise here.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
+
+const port = Number(process.env.KEFU_PORT ?? 3000);
+const started = Date.now();
+
+await killLeftovers();
+let stack: Awaited<ReturnType<typeof startLocalStack>>;
+try {
+  stack = await startLocalStack({
+    port,
+    writeEnvFile: true,
+    log: (line) => console.error(`[kefu] ${line}`),
+  });
+} catch (error) {
+  if (error instanceof JavaMissingError) {
+    console.error(error.message);
+  } else {
+    console.error(`Kefu could not start: ${(error as Error).message}`);
+  }
+  process.exit(1);
+}
+
+const { url } = stack;
+const seconds = ((Date.now() - started) / 1000).toFixed(1);
+console.log(
+  `Kefu is ready in ${seconds}s on ${url} (webhooks ${url}/webhooks/<channel>; outbox ${url}/dev/outbox; tickets ${url}/dev/tickets)`,
+);
+console.log(
+  `Try it: npm run chat -- --channel wechat --say "怎么申请退货？"   (then: curl ${url}/dev/outbox)`,
+);
+
+let stopping = false;
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+  process.on(signal, async () => {
+    if (stopping) return;
+    stopping = true;
+    console.log("Stopping Kefu…");
+    await stack.stop();
+    process.exit(0);
+  });
+}

@@ -1,0 +1,189 @@
+import { createHash } from "node:crypto";
+import type { Conversation, ConversationStore } from "../stores/conversations";
+import { newConversation } from "../stores/conversations";
+import { isOpen, type Ticket, type TicketStore } from "../stores/tickets";
+import type { AnswerEngine, Decision, HandoffReason, Turn } from "./engine";
+import type { Channel, InboundMessage, OutboundMessage } from "./message";
+import { redactPersonalData } from "./redact";
+
+/**
+ * The worker's core, channel-agnostic: load the conversation → is a human on it? → redact → decide
+ * (answer | clarify | hand off) → send → record turn and ticket. Everything with side effects comes in
+ * through `PipelineDeps`, so the whole flow is tested without AWS.
+ */
+
+export type Language = "zh" | "en";
+
+/** The bot's fixed sentences, per channel and language (configurable). */
+export interface ReplyTexts {
+  /** Says the customer is talking to an AI; prefixed to the first reply of a conversation. */
+  disclosure(channel: Channel, language: Language): string;
+  /** Greeting on subscribe / session start; includes the disclosure. */
+  welcome(channel: Channel, language: Language): string;
+  /** Tells the customer a person will follow up, with the ticket number. */
+  handoff(ticketId: string, language: Language): string;
+  /** Polite answer to images, voice and files while Kefu reads text only. */
+  mediaUnsupported(language: Language): string;
+}
+
+export interface HandoffNotice {
+  ticket: Ticket;
+}
+
+export interface PipelineDeps {
+  conversations: ConversationStore;
+  tickets: TicketStore;
+  /** The engine for the current knowledge-base version. */
+  engine(): Promise<AnswerEngine>;
+  /** Renders and delivers through the message's channel; throws when the platform refuses. */
+  send(message: OutboundMessage): Promise<void>;
+  /** Alerts human agents of a new ticket. Failure to alert must not lose the ticket. */
+  notifyAgents(notice: HandoffNotice): Promise<void>;
+  texts: ReplyTexts;
+  detectLanguage(text: string): Language;
+  now(): Date;
+}
+
+export type PipelineOutcome =
+  | { action: "answered"; faqIds: string[]; confidence: number }
+  | { action: "clarified"; options: string[] }
+  | { action: "handed_off"; reason: HandoffReason; ticketId: string }
+  | { action: "silent"; ticketId: string }
+  | { action: "welcomed" }
+  | { action: "media_declined" }
+  | { action: "ignored"; why: string }
+  | { action: "duplicate" };
+
+/** Events that open a conversation and deserve a greeting. */
+const GREETING_EVENTS = new Set(["subscribe", "enter_session", "enter_chat"]);
+
+export async function processMessage(message: InboundMessage, deps: PipelineDeps): Promise<PipelineOutcome> {
+  const now = deps.now();
+  const existing = await deps.conversations.get(message.conversationKey);
+  const conversation: Conversation =
+    existing ??
+    newConversation({
+      conversationKey: message.conversationKey,
+      channel: message.channel,
+      customerId: message.sender.id,
+      now,
+    });
+
+  // SQS is at-least-once: a message whose reply was already sent and recorded is not answered again.
+  if (conversation.processedIds.includes(message.id)) return { action: "duplicate" };
+
+  const { text: customerText } = redactPersonalData(message.text.trim());
+  const language = deps.detectLanguage(customerText || conversation.turns.at(-1)?.text || "");
+  const at = now.toISOString();
+  const customerTurn: Turn | undefined = customerText
+    ? { role: "customer", text: customerText, at }
+    : undefined;
+
+  const reply = (text: string): OutboundMessage => ({
+    channel: message.channel,
+    conversationKey: message.conversationKey,
+    to: message.sender.id,
+    ...(message.recipient ? { from: message.recipient } : {}),
+    text,
+    replyContext: message.replyContext,
+    inReplyTo: message.id,
+  });
+
+  const record = async (botText: string | undefined, changes: Partial<Conversation> = {}) => {
+    const turns = [...conversation.turns];
+    if (customerTurn) turns.push(customerTurn);
+    if (botText) turns.push({ role: "bot", text: botText, at });
+    await deps.conversations.save(
+      { ...conversation, ...changes, turns, processedIds: [...conversation.processedIds, message.id] },
+      now,
+    );
+  };
+
+  // A person is on this conversation: stay silent, and give them what the customer says.
+  if (conversation.openTicketId) {
+    const ticket = await deps.tickets.get(conversation.openTicketId);
+    if (isOpen(ticket) && ticket) {
+      if (customerTurn) await deps.tickets.append(ticket.ticketId, customerTurn, now);
+      await record(undefined);
+      return { action: "silent", ticketId: ticket.ticketId };
+    }
+    conversation.openTicketId = undefined;
+  }
+
+  if (message.kind === "event") {
+    if (!message.event || !GREETING_EVENTS.has(message.event)) {
+      await record(undefined);
+      return { action: "ignored", why: `event ${message.event ?? "unknown"}` };
+    }
+    const welcome = deps.texts.welcome(message.channel, language);
+    await deps.send(reply(welcome));
+    await record(welcome, { disclosed: true });
+    return { action: "welcomed" };
+  }
+
+  const withDisclosure = (text: string) =>
+    conversation.disclosed ? text : `${deps.texts.disclosure(message.channel, language)}\n${text}`;
+
+  if (!customerText) {
+    const text = withDisclosure(deps.texts.mediaUnsupported(language));
+    await deps.send(reply(text));
+    await record(text, { disclosed: true });
+    return { action: "media_declined" };
+  }
+
+  const engine = await deps.engine();
+  const { decision, candidates } = await engine.decide({
+    text: customerText,
+    history: conversation.turns,
+    language,
+    ...(conversation.pendingClarification ? { pendingClarification: conversation.pendingClarification } : {}),
+  });
+
+  if (decision.kind === "handoff") {
+    const ticket = await deps.tickets.create({
+      // Derived from the message, so a retried message finds the ticket it already opened.
+      ticketId: ticketIdFor(message),
+      conversationKey: message.conversationKey,
+      channel: message.channel,
+      customerId: message.sender.id,
+      reason: decision.reason,
+      priority: decision.priority,
+      ...(decision.detail ? { detail: decision.detail } : {}),
+      status: "open",
+      transcript: customerTurn ? [...conversation.turns, customerTurn] : conversation.turns,
+      candidates,
+      createdAt: at,
+      updatedAt: at,
+    });
+    const text = withDisclosure(deps.texts.handoff(ticket.ticketId, language));
+    await deps.send(reply(text));
+    await record(text, { disclosed: true, openTicketId: ticket.ticketId, pendingClarification: undefined });
+    await deps.notifyAgents({ ticket }).catch(() => {
+      // The ticket is stored and listed by status; a missed alert is visible on the desk and in metrics.
+    });
+    return { action: "handed_off", reason: decision.reason, ticketId: ticket.ticketId };
+  }
+
+  const text = withDisclosure(decision.text);
+  await deps.send(reply(text));
+  await record(text, {
+    disclosed: true,
+    pendingClarification: decision.kind === "clarify" ? decision.options : undefined,
+  });
+  return outcomeOf(decision);
+}
+
+function outcomeOf(decision: Exclude<Decision, { kind: "handoff" }>): PipelineOutcome {
+  return decision.kind === "answer"
+    ? { action: "answered", faqIds: decision.faqIds, confidence: decision.confidence }
+    : { action: "clarified", options: decision.options.map((o) => o.faqId) };
+}
+
+/** A short ticket number a customer can read out: KF- plus 8 base-32 characters of the message hash. */
+export function ticketIdFor(message: Pick<InboundMessage, "channel" | "id">): string {
+  const digest = createHash("sha256").update(`${message.channel}#${message.id}`).digest();
+  const alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+  let id = "";
+  for (let i = 0; i < 8; i++) id += alphabet[(digest[i] ?? 0) % 32];
+  return `KF-${id}`;
+}

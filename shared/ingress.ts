@@ -1,0 +1,89 @@
+import { createHash } from "node:crypto";
+import type { HttpResponse, InboundAdapter, WebhookRequest } from "./channels/types";
+import { InFlightError, KefuError, NotFoundError } from "./core/errors";
+import { type InboundMessage, InboundMessageSchema, messageKey } from "./core/message";
+import type { DedupStore } from "./stores/dedup";
+
+/**
+ * The one ack path every channel shares: adapter (verify → decrypt → parse → normalise) → claim the
+ * platform message id durably → enqueue → acknowledge. A message is acknowledged only once it is on the
+ * queue; if the enqueue fails the claim is released and the platform gets a 5xx, so it retries.
+ */
+
+export interface IngressDeps {
+  adapterFor(channel: string): Promise<InboundAdapter | undefined>;
+  dedup: DedupStore;
+  enqueue(message: InboundMessage): Promise<void>;
+}
+
+export type IngressResult = {
+  response: HttpResponse;
+  /** What happened to each message, for logs and metrics (never the text). */
+  messages: { key: string; channel: string; result: "enqueued" | "duplicate" }[];
+};
+
+export async function acceptWebhook(
+  channel: string,
+  request: WebhookRequest,
+  deps: IngressDeps,
+): Promise<IngressResult> {
+  const adapter = await deps.adapterFor(channel);
+  if (!adapter) throw new NotFoundError(`channel "${channel}" is not configured`);
+  const outcome = await adapter.handle(request);
+  if (outcome.kind === "respond") return { response: outcome.response, messages: [] };
+
+  const results: IngressResult["messages"] = [];
+  for (const raw of outcome.messages) {
+    const message = InboundMessageSchema.parse(raw);
+    const key = messageKey(message);
+    const claim = await deps.dedup.claim(key, request.receivedAt);
+    if (claim === "duplicate") {
+      results.push({ key, channel: message.channel, result: "duplicate" });
+      continue;
+    }
+    if (claim === "in_flight") throw new InFlightError();
+    try {
+      await deps.enqueue(message);
+    } catch (error) {
+      await deps.dedup.release(key).catch(() => {});
+      throw new EnqueueError(error);
+    }
+    await deps.dedup.markEnqueued(key);
+    results.push({ key, channel: message.channel, result: "enqueued" });
+  }
+  return { response: outcome.ack, messages: results };
+}
+
+export class EnqueueError extends KefuError {
+  constructor(cause: unknown) {
+    super(503, "enqueue_failed", "the message could not be queued; retry", { cause });
+  }
+}
+
+/** SQS FIFO limits group and deduplication ids to 128 characters: long keys are hashed. */
+export function fifoIds(message: InboundMessage): { groupId: string; deduplicationId: string } {
+  const short = (value: string) =>
+    /^[\w!"#$%&'()*+,\-./:;<=>?@[\\\]^`{|}~]{1,128}$/.test(value)
+      ? value
+      : createHash("sha256").update(value).digest("hex");
+  return {
+    groupId: short(message.conversationKey),
+    deduplicationId: createHash("sha256").update(messageKey(message)).digest("hex"),
+  };
+}
+
+/** The one place errors become HTTP responses; bodies never echo the request. */
+export function errorResponse(error: unknown): HttpResponse {
+  if (error instanceof KefuError) {
+    return {
+      status: error.status,
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ error: error.code, message: error.message }),
+    };
+  }
+  return {
+    status: 500,
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ error: "internal_error", message: "internal error; retry" }),
+  };
+}

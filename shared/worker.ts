@@ -1,0 +1,66 @@
+import { createLocalEngine } from "./ai/local-engine";
+import { snsClient } from "./aws";
+import { outboundRegistry } from "./channels/registry";
+import { handoffText, mediaUnsupportedText, textsFor } from "./core/disclosure";
+import { ChannelApiError } from "./core/errors";
+import type { OutboundMessage } from "./core/message";
+import type { PipelineDeps } from "./core/pipeline";
+import { createEngineCache } from "./kb/knowledge";
+import { detectLanguage } from "./kb/tokenize";
+import { snsAgentNotifier } from "./notify";
+import type { Runtime } from "./runtime";
+import { createConversationStore } from "./stores/conversations";
+import { createFaqRepository } from "./stores/faq";
+import { createTicketStore } from "./stores/tickets";
+import { createDynamoTokenStore, createSharedTokenProvider } from "./stores/tokens";
+
+/**
+ * Assembles the worker's pipeline from AWS clients and configuration, once per cold start. The local
+ * stack's worker runs exactly this.
+ */
+export function createPipelineDeps(runtime: Runtime): PipelineDeps {
+  const { config, doc } = runtime;
+  const tokenStore = createDynamoTokenStore(doc, config.KEFU_TOKENS_TABLE);
+  const providers = new Map<string, ReturnType<typeof createSharedTokenProvider>>();
+  const outbound = outboundRegistry(config, runtime.credentials, {
+    tokenProvider(name, fetchToken) {
+      let provider = providers.get(name);
+      if (!provider) {
+        provider = createSharedTokenProvider({ name, fetchToken, store: tokenStore });
+        providers.set(name, provider);
+      }
+      return provider;
+    },
+  });
+  const engines = createEngineCache({
+    source: createFaqRepository(doc, config.KEFU_FAQ_TABLE),
+    kb: config.KEFU_KB,
+    build: (entries) => createLocalEngine(entries),
+    refreshMs: config.KEFU_KB_REFRESH_MS,
+  });
+
+  return {
+    conversations: createConversationStore(doc, config.KEFU_CONVERSATIONS_TABLE),
+    tickets: createTicketStore(doc, config.KEFU_TICKETS_TABLE),
+    engine: () => engines.engine(),
+    async send(message: OutboundMessage) {
+      const adapter = await outbound(message.channel);
+      if (!adapter) {
+        throw new ChannelApiError(`channel ${message.channel} has no credentials to reply with`, {
+          retryable: false,
+        });
+      }
+      await adapter.send(message);
+    },
+    notifyAgents: snsAgentNotifier(snsClient(config), config.KEFU_AGENT_TOPIC_ARN),
+    texts: {
+      disclosure: (channel, language) => textsFor(language, channel).disclosure,
+      // The disclosure doubles as the greeting: it says who answers and how to reach a person.
+      welcome: (channel, language) => textsFor(language, channel).disclosure,
+      handoff: (ticketId, language) => handoffText(language, ticketId),
+      mediaUnsupported: (language) => mediaUnsupportedText(language),
+    },
+    detectLanguage: (text) => detectLanguage(text),
+    now: () => new Date(),
+  };
+}

@@ -1,0 +1,35 @@
+import { DescribeTableCommand, DescribeTimeToLiveCommand } from "@aws-sdk/client-dynamodb";
+import { GetQueueAttributesCommand } from "@aws-sdk/client-sqs";
+import { describe, expect, it } from "vitest";
+import { dynamoClient, sqsClient } from "../../local/emulators";
+import { INBOUND_QUEUE, TABLES } from "../../shared/resources";
+import { testEnv } from "../support/local-env";
+
+describe("the local stack provisions what the CDK stack defines", () => {
+  const env = testEnv();
+
+  it("creates every table with its keys, indexes and TTL", async () => {
+    const dynamo = dynamoClient(env.KEFU_DYNAMODB_ENDPOINT ?? "");
+    for (const table of Object.values(TABLES)) {
+      const name = env[table.envVar];
+      const { Table } = await dynamo.send(new DescribeTableCommand({ TableName: name }));
+      expect(Table?.KeySchema?.[0]).toEqual({ AttributeName: table.partitionKey.name, KeyType: "HASH" });
+      const indexes = (Table?.GlobalSecondaryIndexes ?? []).map((i) => i.IndexName);
+      expect(indexes).toEqual(("globalIndexes" in table ? table.globalIndexes : []).map((i) => i.name));
+      const ttl = await dynamo.send(new DescribeTimeToLiveCommand({ TableName: name }));
+      const expected = "ttlAttribute" in table ? table.ttlAttribute : undefined;
+      expect(ttl.TimeToLiveDescription?.AttributeName).toBe(expected);
+    }
+  });
+
+  it("creates a FIFO queue whose redrive policy bounds deliveries", async () => {
+    const sqs = sqsClient(env.KEFU_AWS_ENDPOINT ?? "");
+    const { Attributes } = await sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: env.KEFU_QUEUE_URL, AttributeNames: ["All"] }),
+    );
+    expect(Attributes?.FifoQueue).toBe("true");
+    expect(JSON.parse(Attributes?.RedrivePolicy ?? "{}").maxReceiveCount).toBe(
+      String(INBOUND_QUEUE.maxReceiveCount),
+    );
+  });
+});
