@@ -68,7 +68,10 @@ export interface ImportOptions {
   embedBatch: number;
   /** embed() calls in flight at once. */
   embedConcurrency: number;
-  /** Stop and continue later when less than this is left in the invocation. */
+  /**
+   * Stop and continue later when less than this (or twice the slowest group so far) is left in the
+   * invocation; the finishing steps (deletes, snapshot, commit) run in what is left.
+   */
   reserveMs: number;
   /** A lease outlives a crashed import by this much, then another upload may take over. */
   leaseTtlMs: number;
@@ -80,7 +83,7 @@ const DEFAULTS: ImportOptions = {
   groupSize: 100,
   embedBatch: 32,
   embedConcurrency: 4,
-  reserveMs: 90_000,
+  reserveMs: 20_000,
   leaseTtlMs: 5 * 60_000,
   maxEmbeddingFailures: 200,
 };
@@ -286,8 +289,11 @@ export async function importUpload(source: { key: string }, deps: ImportDeps): P
 
   // ---- embed and write, in groups, checkpointing when time runs short ----
   let done = 0;
+  let slowestGroupMs = 0;
   for (; done < toWrite.length; ) {
-    if (remainingMs() < opts.reserveMs) break;
+    // At least one group per invocation, so an import always progresses however short the budget.
+    if (done > 0 && remainingMs() < Math.max(opts.reserveMs, 2 * slowestGroupMs)) break;
+    const groupStarted = Date.now();
     const group = toWrite.slice(done, done + opts.groupSize);
     const notAttempted = failed.length >= opts.maxEmbeddingFailures;
     const vectors = notAttempted
@@ -317,6 +323,7 @@ export async function importUpload(source: { key: string }, deps: ImportDeps): P
     });
     await deps.repo.putEntries(kb, ok);
     done += group.length;
+    slowestGroupMs = Math.max(slowestGroupMs, Date.now() - groupStarted);
     await deps.repo.acquireLease(kb, owner, now().getTime(), opts.leaseTtlMs);
   }
 

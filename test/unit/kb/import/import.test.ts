@@ -263,13 +263,13 @@ describe("embedding failures", () => {
 describe("continuation", () => {
   it("checkpoints when time runs short, reports partial, and finishes in the next run", async () => {
     await upload("uploads/faq.jsonl", jsonl([entry("keep"), entry("old")]));
-    let budget = 2; // groups this invocation may start
+    let budget = 2; // deadline checks that pass; the first group needs none
     deps.remainingMs = () => (budget-- > 0 ? 1_000_000 : 0);
     deps.options = { groupSize: 2 };
     const rows = [entry("keep"), ...Array.from({ length: 7 }, (_, i) => entry(`n${i}`))];
     const first = await upload("uploads/big.replace.jsonl", jsonl(rows));
-    expect(first.report).toMatchObject({ status: "partial", done: false, remaining: 3 });
-    expect(first.report.counts).toMatchObject({ inserted: 4, unchanged: 1, deleted: 0 });
+    expect(first.report).toMatchObject({ status: "partial", done: false, remaining: 1 });
+    expect(first.report.counts).toMatchObject({ inserted: 6, unchanged: 1, deleted: 0 });
     expect(first.continueKeys).toEqual(["uploads/big.replace.jsonl"]);
     expect(repo.meta.pending?.upload).toBe("uploads/big.replace.jsonl");
     expect(repo.entries.has("old")).toBe(true); // deletes wait for the run that finishes
@@ -298,6 +298,18 @@ describe("continuation", () => {
     const third = await runImportToCompletion({ key: "uploads/other.jsonl" }, deps);
     expect(third.report.status).toBe("applied");
     expect(repo.entries.has("x")).toBe(true);
+  });
+
+  it("always makes progress, even when every invocation starts past its reserve", async () => {
+    deps.remainingMs = () => 0;
+    deps.options = { groupSize: 3 };
+    const rows = Array.from({ length: 10 }, (_, i) => entry(`z${i}`));
+    await blobs.put("uploads/slow.jsonl", jsonl(rows), "application/x-ndjson");
+    const first = await importUpload({ key: "uploads/slow.jsonl" }, deps);
+    expect(first.report.remaining).toBe(7);
+    const last = await runImportToCompletion({ key: "uploads/slow.jsonl" }, deps);
+    expect(last.report).toMatchObject({ status: "applied", counts: { inserted: 10, total: 10 } });
+    expect(repo.meta.history).toHaveLength(1);
   });
 });
 
