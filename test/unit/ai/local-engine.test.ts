@@ -1,0 +1,99 @@
+import { describe, expect, it } from "vitest";
+import { createLocalEngine } from "../../../shared/ai/local-engine";
+import type { FaqEntry } from "../../../shared/kb/types";
+
+const KB: FaqEntry[] = [
+  {
+    id: "card_arrival",
+    question: "When will my card arrive?",
+    similarQuestions: ["My card has not arrived yet", "How long does card delivery take?"],
+    answer: "Cards arrive within 5 working days.",
+  },
+  {
+    id: "change_pin",
+    question: "How do I change my PIN?",
+    similarQuestions: ["I want a new PIN", "Where can I reset my PIN number?"],
+    answer: "Change your PIN in the app under Card > PIN.",
+  },
+  {
+    id: "pwd",
+    question: "怎么修改登录密码",
+    similarQuestions: ["忘记登录密码怎么办", "重置登录密码"],
+    answer: "请在“我的-设置-安全”中修改登录密码。",
+  },
+  {
+    id: "pwd_pay",
+    question: "怎么修改支付密码",
+    similarQuestions: ["忘记支付密码怎么办", "重置支付密码"],
+    answer: "请在“我的-设置-支付”中修改支付密码。",
+  },
+];
+
+describe("createLocalEngine", () => {
+  const engine = createLocalEngine(KB);
+
+  it("answers a paraphrase with the approved answer verbatim and returns the candidates", async () => {
+    const { decision, candidates } = await engine.decide({
+      text: "How long does card delivery take?",
+      history: [],
+    });
+    expect(decision).toMatchObject({
+      kind: "answer",
+      text: "Cards arrive within 5 working days.",
+      faqIds: ["card_arrival"],
+    });
+    expect(candidates[0]?.faqId).toBe("card_arrival");
+  });
+
+  it("asks to clarify between two close entries, in Chinese, and answers the picked one", async () => {
+    const first = await engine.decide({ text: "密码忘了怎么办", history: [] });
+    expect(first.decision.kind).toBe("clarify");
+    if (first.decision.kind !== "clarify") return;
+    expect(first.decision.text.startsWith("您是想问：\n1. ")).toBe(true);
+    const options = first.decision.options;
+    expect(options.map((o) => o.faqId).sort()).toEqual(["pwd", "pwd_pay"]);
+    const second = await engine.decide({ text: "第二个", history: [], pendingClarification: options });
+    expect(second.decision).toMatchObject({ kind: "answer", faqIds: [options[1]?.faqId] });
+  });
+
+  it("treats a new question during a pending clarification as a new question", async () => {
+    const { decision } = await engine.decide({
+      text: "How do I change my PIN?",
+      history: [],
+      pendingClarification: [{ faqId: "pwd", question: "怎么修改登录密码" }],
+    });
+    expect(decision).toMatchObject({ kind: "answer", faqIds: ["change_pin"] });
+  });
+
+  it("hands off out-of-scope questions with low_confidence", async () => {
+    const { decision } = await engine.decide({ text: "what's the weather in Paris tomorrow", history: [] });
+    expect(decision).toMatchObject({ kind: "handoff", reason: "low_confidence" });
+  });
+
+  it("runs triggers before retrieval", async () => {
+    const { decision, candidates } = await engine.decide({ text: "转人工", history: [] });
+    expect(decision).toMatchObject({ kind: "handoff", reason: "customer_request" });
+    expect(candidates).toEqual([]);
+    const fraud = await engine.decide({
+      text: "my card was used for fraud, when will my card arrive",
+      history: [],
+    });
+    expect(fraud.decision).toMatchObject({ kind: "handoff", reason: "sensitive_topic", priority: "high" });
+  });
+
+  it("hands off an empty message", async () => {
+    expect((await engine.decide({ text: "  ", history: [] })).decision.kind).toBe("handoff");
+  });
+
+  it("respects configured thresholds and triggers", async () => {
+    const strict = createLocalEngine(KB, {
+      thresholds: { answerThreshold: 1.01 },
+      triggers: { humanRequest: false },
+    });
+    const { decision } = await strict.decide({ text: "How long does card delivery take?", history: [] });
+    expect(decision.kind).not.toBe("answer");
+    expect((await strict.decide({ text: "转人工", history: [] })).decision).not.toMatchObject({
+      reason: "customer_request",
+    });
+  });
+});

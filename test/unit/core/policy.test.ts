@@ -1,0 +1,143 @@
+import { describe, expect, it } from "vitest";
+import {
+  clarifyText,
+  handoffText,
+  isFirstReply,
+  textsFor,
+  withDisclosure,
+} from "../../../shared/core/disclosure";
+import { decide, parseChoice, pickClarification } from "../../../shared/core/policy";
+import type { Candidate, FaqEntry } from "../../../shared/kb/types";
+
+const entries = new Map<string, FaqEntry>(
+  ["a", "b", "c", "d"].map((id) => [
+    id,
+    { id, question: `Question ${id}?`, similarQuestions: [], answer: `Approved answer ${id}.` },
+  ]),
+);
+const entry = (id: string) => entries.get(id);
+const cand = (faqId: string, score: number): Candidate => ({ faqId, score, matchedQuestion: faqId });
+const thresholds = {
+  answerThreshold: 0.8,
+  marginThreshold: 0.1,
+  clarifyThreshold: 0.3,
+  maxClarifyOptions: 3,
+};
+
+describe("decide: answer", () => {
+  it("answers with the entry's approved text verbatim when confident and clearly ahead", () => {
+    const d = decide({ candidates: [cand("a", 0.9), cand("b", 0.2)], entry, language: "en", thresholds });
+    expect(d).toEqual({ kind: "answer", text: "Approved answer a.", faqIds: ["a"], confidence: 0.9 });
+  });
+
+  it("does not answer when the next different entry is too close", () => {
+    const d = decide({ candidates: [cand("a", 0.9), cand("b", 0.85)], entry, language: "en", thresholds });
+    expect(d.kind).toBe("clarify");
+  });
+
+  it("ignores a duplicate of the same entry when measuring the margin", () => {
+    const d = decide({
+      candidates: [cand("a", 0.9), cand("a", 0.88), cand("b", 0.1)],
+      entry,
+      language: "en",
+      thresholds,
+    });
+    expect(d.kind).toBe("answer");
+  });
+
+  it("skips candidates whose entry no longer exists", () => {
+    const d = decide({ candidates: [cand("gone", 0.99), cand("a", 0.9)], entry, language: "en", thresholds });
+    expect(d).toMatchObject({ kind: "answer", faqIds: ["a"] });
+  });
+});
+
+describe("decide: clarify", () => {
+  it("offers 2–3 close entries in the customer's language", () => {
+    const d = decide({
+      candidates: [cand("a", 0.6), cand("b", 0.5), cand("c", 0.4), cand("d", 0.35)],
+      entry,
+      language: "zh",
+      thresholds,
+    });
+    expect(d.kind).toBe("clarify");
+    if (d.kind !== "clarify") return;
+    expect(d.options.map((o) => o.faqId)).toEqual(["a", "b", "c"]);
+    expect(d.text).toBe("您是想问：\n1. Question a?\n2. Question b?\n3. Question c?\n请回复序号。");
+  });
+
+  it("writes the English prompt for English customers", () => {
+    const d = decide({ candidates: [cand("a", 0.6), cand("b", 0.5)], entry, language: "en", thresholds });
+    expect(d.kind === "clarify" && d.text).toBe(
+      "Did you mean:\n1. Question a?\n2. Question b?\nReply with a number.",
+    );
+  });
+});
+
+describe("decide: hand-off", () => {
+  it("hands off with low_confidence when nothing is retrieved", () => {
+    expect(decide({ candidates: [], entry, language: "en", thresholds })).toMatchObject({
+      kind: "handoff",
+      reason: "low_confidence",
+    });
+  });
+  it("hands off when only one weak entry qualifies for a clarify", () => {
+    const d = decide({ candidates: [cand("a", 0.6), cand("b", 0.1)], entry, language: "en", thresholds });
+    expect(d).toMatchObject({ kind: "handoff", reason: "low_confidence", priority: "normal" });
+  });
+});
+
+describe("clarification replies", () => {
+  const pending = [
+    { faqId: "a", question: "如何修改密码" },
+    { faqId: "b", question: "银行卡什么时候到" },
+    { faqId: "c", question: "How do I change my PIN?" },
+  ];
+  it.each([
+    ["1", "a"],
+    [" 2 ", "b"],
+    ["3。", "c"],
+    ["第一个", "a"],
+    ["第2个", "b"],
+    ["选三", "c"],
+    ["第二条吧", "b"],
+    ["the second one", "b"],
+    ["option 3", "c"],
+    ["#1", "a"],
+    ["银行卡什么时候到", "b"],
+    ["how do i change my pin", "c"],
+  ])("%s picks %s", (reply, faqId) => {
+    expect(pickClarification(reply, pending)?.faqId).toBe(faqId);
+  });
+  it.each(["4", "0", "我还有别的问题", "12", "how about my refund", ""])("%s picks nothing", (reply) => {
+    expect(pickClarification(reply, pending)).toBeUndefined();
+  });
+  it("parses ordinals", () => {
+    expect(parseChoice("第三个")).toBe(3);
+    expect(parseChoice("first")).toBe(1);
+    expect(parseChoice("1 2")).toBeUndefined();
+  });
+});
+
+describe("texts", () => {
+  it("puts the AI disclosure on the first reply only", () => {
+    expect(isFirstReply([{ role: "customer" }])).toBe(true);
+    expect(isFirstReply([{ role: "customer" }, { role: "bot" }])).toBe(false);
+    expect(withDisclosure("答案", { language: "zh", firstReply: true })).toMatch(
+      /^您好，我是智能客服助手（AI）.*\n答案$/,
+    );
+    expect(withDisclosure("Answer", { language: "en", firstReply: false })).toBe("Answer");
+  });
+  it("lets a channel override the disclosure and falls back for the rest", () => {
+    const overrides = { sms: { zh: { disclosure: "【AI客服】" } } };
+    expect(textsFor("zh", "sms", overrides).disclosure).toBe("【AI客服】");
+    expect(textsFor("zh", "wechat", overrides).disclosure).toMatch(/^您好/);
+    expect(textsFor("zh", "sms", overrides).handoff).toContain("{ticket}");
+  });
+  it("fills the ticket number into the hand-off text", () => {
+    expect(handoffText("en", "T-42")).toContain("ticket T-42");
+    expect(handoffText("zh", "T-42")).toContain("工单号 T-42");
+  });
+  it("numbers clarify options", () => {
+    expect(clarifyText("en", ["x", "y"])).toBe("Did you mean:\n1. x\n2. y\nReply with a number.");
+  });
+});

@@ -1,0 +1,172 @@
+import { describe, expect, it } from "vitest";
+import type { Turn } from "../../../shared/core/engine";
+import {
+  checkTriggers,
+  detectHumanRequest,
+  detectSensitiveTopic,
+  dissatisfiedStreak,
+  sentimentScore,
+  withinOneEdit,
+} from "../../../shared/core/triggers";
+
+const turn = (role: Turn["role"], text: string): Turn => ({ role, text, at: "2025-01-01T00:00:00Z" });
+
+describe("explicit request for a person", () => {
+  it.each([
+    "转人工",
+    "转 人工！",
+    "人工",
+    "我要人工客服",
+    "请给我转人工服务",
+    "客服",
+    "找你们经理",
+    "我想跟真人说话",
+    "human",
+    "humen",
+    "Agent please",
+    "I want to talk to a real person",
+    "can I speak to someone",
+    "connect me with a representative",
+    "let me talk to a human being",
+    "speak to an agnet",
+  ])("detects %s", (text) => {
+    expect(detectHumanRequest(text)).toBeDefined();
+  });
+
+  it.each([
+    "客服电话是多少",
+    "人工服务时间是几点",
+    "人工智能是什么",
+    "我想看真人秀",
+    "Do I need to speak to a representative to change my pin?",
+    "I sent money to a person and they haven't received it",
+    "what is the agent fee for transfers",
+    "how do I add someone as a beneficiary",
+    "human resources department address",
+  ])("does not fire on %s", (text) => {
+    expect(detectHumanRequest(text)).toBeUndefined();
+  });
+});
+
+describe("anger / strong negative sentiment", () => {
+  it.each([
+    "你们真垃圾",
+    "傻逼客服",
+    "什么破玩意！！",
+    "This is fucking useless",
+    "You are so stupid!!!",
+    "THIS IS TERRIBLE AND I HATE IT",
+  ])("fires on %s", (text) => {
+    expect(checkTriggers(text, [])).toMatchObject({ reason: "negative_sentiment" });
+  });
+  it.each([
+    "垃圾分类怎么做",
+    "我不生气，只想问问",
+    "not bad at all",
+    "my card was declined",
+    "滚动条怎么用",
+    "sbi bank transfer",
+  ])("stays quiet on %s", (text) => {
+    expect(checkTriggers(text, [])).toBeUndefined();
+  });
+  it("scores intensity: an intensifier and exclamation marks raise the score", () => {
+    expect(sentimentScore("垃圾").score).toBe(2);
+    expect(sentimentScore("太垃圾").score).toBe(3);
+    expect(sentimentScore("垃圾!!").score).toBe(3);
+    expect(sentimentScore("hello!!!").score).toBe(0);
+  });
+  it("marks extreme anger high priority", () => {
+    expect(checkTriggers("傻逼 垃圾 废物!!", [])).toMatchObject({
+      reason: "negative_sentiment",
+      priority: "high",
+    });
+  });
+});
+
+describe("repeated failure", () => {
+  const unhappy = [
+    turn("customer", "怎么改密码"),
+    turn("bot", "……"),
+    turn("customer", "没用"),
+    turn("bot", "……"),
+  ];
+  it("fires on the third dissatisfied customer turn in a row", () => {
+    expect(dissatisfiedStreak("答非所问", unhappy)).toBe(2);
+    expect(checkTriggers("答非所问", [...unhappy, turn("customer", "不对"), turn("bot", "…")])).toMatchObject(
+      {
+        reason: "repeated_failure",
+      },
+    );
+  });
+  it("counts asking the same question again", () => {
+    const history = [
+      turn("customer", "how do I reset my PIN?"),
+      turn("bot", "…"),
+      turn("customer", "how do I reset my PIN"),
+      turn("bot", "…"),
+    ];
+    expect(dissatisfiedStreak("How do I reset my PIN??", history)).toBe(2);
+    expect(checkTriggers("not helpful", history)).toBeUndefined();
+    const again = [...history, turn("customer", "How do I reset my PIN?"), turn("bot", "…")];
+    expect(checkTriggers("not helpful", again)).toMatchObject({ reason: "repeated_failure" });
+  });
+  it("resets the streak after a satisfied turn", () => {
+    const history = [
+      turn("customer", "useless"),
+      turn("customer", "not helpful"),
+      turn("customer", "thanks, and my card?"),
+    ];
+    expect(dissatisfiedStreak("wrong answer", history)).toBe(1);
+    expect(checkTriggers("wrong answer", history)).toBeUndefined();
+  });
+  it("does not fire on a first dissatisfied message", () => {
+    expect(checkTriggers("不对", [])).toBeUndefined();
+  });
+});
+
+describe("sensitive topics", () => {
+  it.each([
+    "我被骗了",
+    "我要投诉",
+    "打12315",
+    "我要找律师起诉你们",
+    "This is fraud",
+    "I will sue you",
+    "I'll contact the regulator",
+    "I was scammed",
+  ])("hands off %s with high priority", (text) => {
+    expect(checkTriggers(text, [])).toMatchObject({ reason: "sensitive_topic", priority: "high" });
+  });
+  it.each(["my phone was stolen", "怎么修改密码", "how do I report a lost card", "骗取的拼音怎么写"])(
+    "ignores %s",
+    (text) => {
+      expect(detectSensitiveTopic(text)).toBeUndefined();
+    },
+  );
+  it("takes precedence over a request for a person", () => {
+    expect(checkTriggers("被骗了，转人工", [])).toMatchObject({ reason: "sensitive_topic" });
+  });
+});
+
+describe("configuration", () => {
+  it("each trigger can be switched off", () => {
+    expect(checkTriggers("转人工", [], { humanRequest: false })).toBeUndefined();
+    expect(checkTriggers("我要投诉", [], { sensitiveTopic: false })).toBeUndefined();
+    expect(checkTriggers("你们真垃圾", [], { negativeSentiment: false })).toBeUndefined();
+  });
+  it("the sentiment threshold is configurable", () => {
+    expect(checkTriggers("垃圾", [], { sentimentThreshold: 2 })).toMatchObject({
+      reason: "negative_sentiment",
+    });
+  });
+});
+
+describe("withinOneEdit", () => {
+  it("accepts one substitution, insertion, deletion or transposition", () => {
+    expect(withinOneEdit("human", "humen")).toBe(true);
+    expect(withinOneEdit("human", "humn")).toBe(true);
+    expect(withinOneEdit("agent", "agnet")).toBe(true);
+    expect(withinOneEdit("human", "humans")).toBe(true);
+    expect(withinOneEdit("human", "woman")).toBe(false);
+  });
+});

@@ -1,0 +1,126 @@
+import { describe, expect, it } from "vitest";
+import { reciprocalRankFusion } from "../../../shared/kb/fusion";
+import { createLexicalRetriever } from "../../../shared/kb/lexical";
+import type { FaqEntry } from "../../../shared/kb/types";
+
+const entry = (id: string, question: string, similarQuestions: string[] = []): FaqEntry => ({
+  id,
+  question,
+  similarQuestions,
+  answer: `answer:${id}`,
+});
+
+const KB: FaqEntry[] = [
+  entry("card_arrival", "When will my card arrive?", [
+    "My card has not arrived yet",
+    "How long does card delivery take?",
+  ]),
+  entry("change_pin", "How do I change my PIN?", ["I want a new PIN", "Where can I reset my PIN number?"]),
+  entry("refund", "I have not received my refund", [
+    "Where is my refund?",
+    "Refund not showing in my account",
+  ]),
+  entry("exchange_rate", "What exchange rate do you use?", ["Exchange rate for foreign currency"]),
+  entry("zh_card", "银行卡什么时候寄到", ["我的卡还没收到", "新卡多久能到"]),
+  entry("zh_pwd", "怎么修改密码", ["忘记密码怎么办", "重置登录密码"]),
+];
+
+describe("createLexicalRetriever ranking", () => {
+  const r = createLexicalRetriever(KB);
+
+  it("ranks the entry whose phrasing matches best first", () => {
+    expect(r.rank("my card still hasn't arrived")[0]?.faqId).toBe("card_arrival");
+    expect(r.rank("reset PIN")[0]?.faqId).toBe("change_pin");
+    expect(r.rank("卡还没收到")[0]?.faqId).toBe("zh_card");
+    expect(r.rank("密码忘了")[0]?.faqId).toBe("zh_pwd");
+  });
+
+  it("matches inflections through the stemmer and typos through character trigrams", () => {
+    expect(r.rank("refunds")[0]?.faqId).toBe("refund");
+    expect(r.rank("exchnage rates")[0]?.faqId).toBe("exchange_rate");
+  });
+
+  it("returns each entry once, best first, with 1-based ranks, and honours k", () => {
+    const hits = r.rank("card refund PIN exchange", 3);
+    expect(hits).toHaveLength(3);
+    expect(new Set(hits.map((h) => h.faqId)).size).toBe(3);
+    expect(hits.map((h) => h.rank)).toEqual([1, 2, 3]);
+    for (let i = 1; i < hits.length; i++) {
+      expect((hits[i - 1] as { aggregate: number }).aggregate).toBeGreaterThanOrEqual(
+        hits[i]?.aggregate ?? 0,
+      );
+    }
+  });
+
+  it("returns the matched phrasing", () => {
+    expect(r.rank("new pin")[0]?.matchedQuestion).toBe("I want a new PIN");
+  });
+
+  it("returns nothing for an empty, stop-word-only or unknown query", () => {
+    expect(r.rank("")).toEqual([]);
+    expect(r.rank("the of and")).toEqual([]);
+    expect(r.rank("zebra xylophone")).toEqual([]);
+  });
+
+  it("search() returns plain candidates", async () => {
+    const [hit] = await r.search("When will my card arrive?", 1);
+    expect(Object.keys(hit ?? {}).sort()).toEqual(["faqId", "matchedQuestion", "score"]);
+  });
+
+  it("works on an empty knowledge base", () => {
+    expect(createLexicalRetriever([]).rank("anything")).toEqual([]);
+  });
+});
+
+describe("calibrated score", () => {
+  const r = createLexicalRetriever(KB);
+
+  it("stays within [0, 1]", () => {
+    for (const q of [
+      "When will my card arrive?",
+      "card",
+      "weather in Paris",
+      "卡",
+      "怎么修改密码",
+      "PIN PIN PIN PIN",
+    ]) {
+      for (const c of r.rank(q, 10)) {
+        expect(c.score).toBeGreaterThanOrEqual(0);
+        expect(c.score).toBeLessThanOrEqual(1);
+      }
+    }
+  });
+
+  it("is high for an exact phrasing and lower for a vague partial match", () => {
+    const exact = r.rank("How long does card delivery take?")[0]?.score ?? 0;
+    const vague = r.rank("card")[0]?.score ?? 1;
+    expect(exact).toBeGreaterThan(0.8);
+    expect(vague).toBeLessThan(exact);
+  });
+
+  it("gives the runner-up a lower score than the winner", () => {
+    const [first, second] = r.rank("my card has not arrived and I want a refund", 2);
+    expect(first?.score ?? 0).toBeGreaterThan(second?.score ?? 1);
+    expect(second?.margin ?? 0).toBeLessThanOrEqual(0);
+  });
+
+  it("exposes index statistics", () => {
+    expect(r.stats.entries).toBe(6);
+    expect(r.stats.phrasings).toBe(17);
+  });
+});
+
+describe("reciprocalRankFusion", () => {
+  it("rewards agreement between lists over a single first place", () => {
+    const lexical = [{ faqId: "a" }, { faqId: "b" }, { faqId: "c" }];
+    const dense = [{ faqId: "c" }, { faqId: "b" }, { faqId: "a" }];
+    const fused = reciprocalRankFusion([lexical, dense, [{ faqId: "b" }]]);
+    expect(fused[0]?.faqId).toBe("b");
+    expect(fused[0]?.fused).toBeCloseTo(2 / 62 + 1 / 61, 10);
+  });
+  it("counts an entry's best rank once per list", () => {
+    const fused = reciprocalRankFusion([[{ faqId: "a" }, { faqId: "a" }]], 60);
+    expect(fused).toHaveLength(1);
+    expect(fused[0]?.fused).toBeCloseTo(1 / 61, 12);
+  });
+});
