@@ -4,7 +4,7 @@ import { KefuStack } from "./kefu-stack";
 
 /**
  * `npx cdk synth` / `npx cdk deploy`. Options come from CDK context (cdk.json or `-c key=value`):
- * embeddingModelId, answerModelId, egress (true/false), alarmEmail.
+ * embeddingModelId, answerModelId, engine (bedrock|local), egress (true/false), alarmEmail, agentEmail.
  */
 const app = new App();
 
@@ -19,7 +19,9 @@ new KefuStack(app, "KefuStack", {
   embeddingModelId: context("embeddingModelId"),
   answerModelId: context("answerModelId"),
   egress: context("egress") === "true",
+  engine: context("engine") === "local" ? "local" : "bedrock",
   alarmEmail: context("alarmEmail"),
+  agentEmail: context("agentEmail"),
 });
 
 // cdk-nag v3 is a policy-validation plugin: any unacknowledged AwsSolutions finding, error or warning,

@@ -3,6 +3,7 @@ import * as secretsmanager from "aws-cdk-lib/aws-secretsmanager";
 import type { Construct } from "constructs";
 import { FAQ_BUCKET, INBOUND_QUEUE } from "../shared/resources";
 import { Egress } from "./constructs/egress";
+import { Handoff } from "./constructs/handoff";
 import { Ingress } from "./constructs/ingress";
 import { KnowledgeBase } from "./constructs/knowledge-base";
 import { Observability } from "./constructs/observability";
@@ -30,8 +31,15 @@ export interface KefuStackProps extends StackProps {
   answerModelId?: string;
   /** Send replies from one fixed IP (VPC + NAT gateway + Elastic IP); costs a NAT gateway. Default off. */
   egress?: boolean;
+  /**
+   * Answer engine of the worker and the embedder of the import: `bedrock` (hybrid retrieval + Converse;
+   * the account needs model access to both models) or `local` (the embedded lexical model, no Bedrock).
+   */
+  engine?: "bedrock" | "local";
   /** E-mail address subscribed to the alarm topic. */
   alarmEmail?: string;
+  /** E-mail address subscribed to new-ticket notifications. */
+  agentEmail?: string;
   /** Removal policy of tables and buckets; RETAIN unless given (see Storage). */
   dataRemovalPolicy?: RemovalPolicy;
 }
@@ -44,6 +52,7 @@ export class KefuStack extends Stack {
   readonly ingress: Ingress;
   readonly knowledgeBase: KnowledgeBase;
   readonly observability: Observability;
+  readonly handoff: Handoff;
   readonly egress?: Egress;
 
   constructor(scope: Construct, id: string, props: KefuStackProps = {}) {
@@ -67,6 +76,7 @@ export class KefuStack extends Stack {
     });
 
     this.egress = props.egress ? new Egress(this, "Egress") : undefined;
+    this.handoff = new Handoff(this, "Handoff", { agentEmail: props.agentEmail });
 
     const environment: Record<string, string> = {
       KEFU_MODE: "aws",
@@ -76,6 +86,11 @@ export class KefuStack extends Stack {
       ...this.storage.tableEnvironment(),
       [FAQ_BUCKET.envVar]: this.storage.faqBucket.bucketName,
       KEFU_SECRET_ARN: this.secret.secretArn,
+      // Bedrock settings for every function too: any function that loads the Bedrock config validates
+      // all of it (an engine of `bedrock` without an answer model fails at cold start).
+      KEFU_ENGINE: props.engine ?? "bedrock",
+      KEFU_EMBEDDING_MODEL_ID: embeddingModelId,
+      KEFU_ANSWER_MODEL_ID: answerModelId,
     };
 
     this.pipeline = new Pipeline(this, "Pipeline", {
@@ -84,8 +99,10 @@ export class KefuStack extends Stack {
       environment,
       embeddingModelId,
       answerModelId,
+      agentTopicArn: this.handoff.agentTopic.topicArn,
       egress: this.egress && { vpc: this.egress.vpc, subnets: this.egress.subnets },
     });
+    this.handoff.grantNotify(this.pipeline.worker.fn);
     // Every function validates the whole config at cold start, so each gets every name; IAM decides access.
     const withQueue = { ...environment, [INBOUND_QUEUE.envVar]: this.pipeline.queue.queueUrl };
 
@@ -130,6 +147,10 @@ export class KefuStack extends Stack {
       value: this.storage.faqBucket.bucketName,
     });
     new CfnOutput(this, "AlarmTopicArn", { value: this.observability.topic.topicArn });
+    new CfnOutput(this, "AgentTopicArn", {
+      description: "New-ticket notifications for human agents; subscribe e-mail or AWS Chatbot",
+      value: this.handoff.agentTopic.topicArn,
+    });
     if (this.egress) {
       new CfnOutput(this, "EgressIp", {
         description: "Fixed source IP of replies; register it in the platform's IP allow-list",

@@ -24,6 +24,7 @@ export interface KefuFunctionProps {
   environment: Record<string, string>;
   /** Async invocations (S3 events) only; the default (2) re-runs a failed import twice. */
   retryAttempts?: number;
+  recursiveLoop?: lambda.RecursiveLoop;
   /** Run inside this VPC, leaving through its NAT gateway (the fixed egress IP). */
   egress?: { vpc: ec2.IVpc; subnets: ec2.SubnetSelection };
 }
@@ -70,6 +71,7 @@ export class KefuFunction extends Construct {
       logGroup: this.logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
       retryAttempts: props.retryAttempts,
+      recursiveLoop: props.recursiveLoop,
       ...(props.egress && {
         vpc: props.egress.vpc,
         vpcSubnets: props.egress.subnets,

@@ -26,6 +26,7 @@ export interface ObservabilityProps {
 /** An encrypted SNS topic and the alarms that publish to it; anything an operator must act on. */
 export class Observability extends Construct {
   readonly topic: sns.Topic;
+  readonly key: kms.Key;
   readonly alarms: cloudwatch.Alarm[] = [];
 
   constructor(scope: Construct, id: string, props: ObservabilityProps) {
@@ -37,6 +38,7 @@ export class Observability extends Construct {
       description: "Kefu alarm topic encryption",
       enableKeyRotation: true,
     });
+    this.key = key;
     key.addToResourcePolicy(
       new iam.PolicyStatement({
         principals: [new iam.ServicePrincipal("cloudwatch.amazonaws.com")],

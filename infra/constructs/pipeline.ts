@@ -17,8 +17,11 @@ export interface PipelineProps {
   secret: secretsmanager.ISecret;
   /** Environment shared by all functions (table names, bucket, secret, mode...). */
   environment: Record<string, string>;
+  /** Models the worker may invoke (their ids are already in `environment`). */
   embeddingModelId: string;
   answerModelId: string;
+  /** SNS topic the worker notifies agents on when it opens a ticket. */
+  agentTopicArn: string;
   /** Present when replies must leave from a fixed IP (see the Egress construct). */
   egress?: { vpc: ec2.IVpc; subnets: ec2.SubnetSelection };
 }
@@ -71,8 +74,7 @@ export class Pipeline extends Construct {
       environment: {
         ...props.environment,
         [INBOUND_QUEUE.envVar]: this.queue.queueUrl,
-        KEFU_EMBEDDING_MODEL_ID: props.embeddingModelId,
-        KEFU_ANSWER_MODEL_ID: props.answerModelId,
+        KEFU_AGENT_TOPIC_ARN: props.agentTopicArn,
       },
       egress: props.egress,
     });

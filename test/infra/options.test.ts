@@ -20,6 +20,15 @@ describe("stack options", () => {
     });
   });
 
+  it("can run on the embedded local engine instead of Bedrock", () => {
+    const { stack, template } = synthKefu({ engine: "local" }, { bundle: false });
+    const env =
+      template.toJSON().Resources[
+        stack.getLogicalId(stack.pipeline.worker.fn.node.defaultChild as CfnResource)
+      ].Properties.Environment.Variables;
+    expect(env.KEFU_ENGINE).toBe("local");
+  });
+
   it("has no VPC by default", () => {
     const { template } = synthKefu({}, { bundle: false });
     template.resourceCountIs("AWS::EC2::VPC", 0);
