@@ -6,17 +6,16 @@ import middy from "@middy/core";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { toApiGatewayResult, toWebhookRequest } from "../shared/apigw";
 import { sqsClient } from "../shared/aws";
-import { inboundRegistry } from "../shared/channels/registry";
 import { KefuError } from "../shared/core/errors";
 import { acceptWebhook, errorResponse, fifoIds } from "../shared/ingress";
 import { createRuntime } from "../shared/runtime";
 import { createDedupStore } from "../shared/stores/dedup";
 
 // Cold start: validate configuration and make clients once.
-const { config, logger, metrics, doc, credentials } = createRuntime();
+const { config, logger, metrics, doc, channels } = createRuntime();
 const sqs = sqsClient(config);
 const deps = {
-  adapterFor: inboundRegistry(config, credentials),
+  adapterFor: (channel: string) => channels.inbound(channel),
   dedup: createDedupStore(doc, config.KEFU_DEDUP_TABLE),
   async enqueue(message: Parameters<typeof fifoIds>[0]) {
     const ids = fifoIds(message);

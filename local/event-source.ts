@@ -115,8 +115,8 @@ export async function pollOnce(options: EventSourceOptions): Promise<number> {
 }
 
 /** The parts of a Lambda context that Powertools and middy read. */
-export function lambdaContext(functionName: string): Context {
-  const deadline = Date.now() + 30_000;
+export function lambdaContext(functionName: string, timeoutMs = 30_000): Context {
+  const deadline = Date.now() + timeoutMs;
   return {
     callbackWaitsForEmptyEventLoop: false,
     functionName,

@@ -7,8 +7,10 @@ import { GetQueueAttributesCommand } from "@aws-sdk/client-sqs";
 import { ScanCommand } from "@aws-sdk/lib-dynamodb";
 import type { S3Event, SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { documentClient } from "../shared/aws";
+import { credentialsFor, demoCredentials } from "../shared/channels/registry";
+import { wechatModule } from "../shared/channels/wechat/module";
 import { loadConfig } from "../shared/config";
-import { localCredentials } from "../shared/credentials";
+import type { WeChatCredentials } from "../shared/credentials";
 import { FAQ_BUCKET } from "../shared/resources";
 import { createTicketStore } from "../shared/stores/tickets";
 import { provisionResources, type RunningEmulators, s3Client, sqsClient, startEmulators } from "./emulators";
@@ -94,7 +96,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // The handlers read their configuration from the environment at import, exactly as in Lambda.
     Object.assign(process.env, env);
     const config = loadConfig(process.env);
-    const credentials = localCredentials(process.env);
+    const raw = { ...demoCredentials(), ...process.env };
 
     const [{ handler: webhook }, { handler: worker }, { handler: ingest }] = await Promise.all([
       import("../functions/webhook"),
@@ -141,7 +143,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     };
     server.setOptions({
       webhook: webhook as never,
-      simulators: credentials.wechat ? [wechatSimulator(credentials.wechat, outbox)] : [],
+      simulators: localSimulators(raw, outbox),
       dev,
     });
 
@@ -192,7 +194,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
             },
           ],
         };
-        await (ingest as (e: S3Event, c: unknown) => Promise<unknown>)(event, lambdaContext("ingest"));
+        await (ingest as (e: S3Event, c: unknown) => Promise<unknown>)(
+          event,
+          lambdaContext("ingest", 900_000),
+        );
       },
       log,
     );
@@ -208,7 +213,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
               Key: `${FAQ_BUCKET.reportsPrefix}${name}.json`,
             }),
           );
-          return JSON.parse((await object.Body?.transformToString()) ?? "null");
+          const report = JSON.parse((await object.Body?.transformToString()) ?? "null");
+          // A long import reports `partial` with done:false while it continues; a queued one waits its turn.
+          if (report && report.done !== false && report.status !== "queued") return report;
+          throw new Error(`import of ${uploadKey} still running`);
         } catch (error) {
           if (Date.now() > deadline) throw new Error(`no report for ${uploadKey}`, { cause: error });
           await new Promise((r) => setTimeout(r, 200));
@@ -250,6 +258,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     await stopOwned();
     throw error;
   }
+}
+
+/** One simulator per configured channel, with the same credentials the handlers use. */
+function localSimulators(raw: Record<string, string | undefined>, outbox: Outbox) {
+  const simulators = [];
+  const wechat = credentialsFor(wechatModule, raw) as WeChatCredentials | undefined;
+  if (wechat) simulators.push(wechatSimulator(wechat, outbox));
+  return simulators;
 }
 
 /** The server starts listening before the handlers load, so its options are filled in afterwards. */

@@ -2,32 +2,58 @@ import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics } from "@aws-lambda-powertools/metrics";
 import { SecretsProvider } from "@aws-lambda-powertools/parameters/secrets";
 import { documentClient, secretsClient } from "./aws";
+import { channelAdapters, demoCredentials } from "./channels/registry";
 import { type Config, loadConfig } from "./config";
-import { type CredentialsSource, credentialsSource } from "./credentials";
+import { credentialsSource } from "./credentials";
+import { createChannelStateStore } from "./stores/channel-state";
+import { type AccessTokenProvider, createDynamoTokenStore, createSharedTokenProvider } from "./stores/tokens";
 
 /**
  * What every function makes once per cold start: validated config, Powertools logger and metrics, the
- * DynamoDB document client and the channel credentials (Secrets Manager in AWS, cached five minutes).
+ * DynamoDB document client, and the channel adapters with their credentials (Secrets Manager in AWS,
+ * cached five minutes; environment over demo defaults locally) and shared access tokens.
  */
 export interface Runtime {
   config: Config;
   logger: Logger;
   metrics: Metrics;
   doc: ReturnType<typeof documentClient>;
-  credentials: CredentialsSource;
+  channels: ReturnType<typeof channelAdapters>;
 }
 
 export function createRuntime(env: NodeJS.ProcessEnv = process.env): Runtime {
   const config = loadConfig(env);
+  const doc = documentClient(config);
   const secrets = new SecretsProvider({ awsSdkV3Client: secretsClient(config) });
+  const credentials = credentialsSource(
+    config,
+    async (arn) => (await secrets.get(arn, { maxAge: 300 })) as string | undefined,
+    demoCredentials(),
+    env,
+  );
+  const tokenStore = createDynamoTokenStore(doc, config.KEFU_TOKENS_TABLE);
+  const providers = new Map<string, AccessTokenProvider>();
+  const channels = channelAdapters(() => credentials.get(), {
+    timestampWindowSeconds: config.KEFU_TIMESTAMP_WINDOW_SECONDS,
+    maxBodyBytes: config.KEFU_MAX_BODY_BYTES,
+    ...(env.KEFU_PUBLIC_URL ? { publicUrl: env.KEFU_PUBLIC_URL } : {}),
+    local: config.KEFU_MODE === "local",
+    env,
+    state: createChannelStateStore(doc, config.KEFU_TOKENS_TABLE),
+    tokenProvider(name, fetchToken) {
+      let provider = providers.get(name);
+      if (!provider) {
+        provider = createSharedTokenProvider({ name, fetchToken, store: tokenStore });
+        providers.set(name, provider);
+      }
+      return provider;
+    },
+  });
   return {
     config,
     logger: new Logger({ serviceName: config.POWERTOOLS_SERVICE_NAME }),
     metrics: new Metrics({ namespace: "Kefu", serviceName: config.POWERTOOLS_SERVICE_NAME }),
-    doc: documentClient(config),
-    credentials: credentialsSource(
-      config,
-      async (arn) => (await secrets.get(arn, { maxAge: 300 })) as string,
-    ),
+    doc,
+    channels,
   };
 }

@@ -1,6 +1,5 @@
 import { createLocalEngine } from "./ai/local-engine";
 import { snsClient } from "./aws";
-import { outboundRegistry } from "./channels/registry";
 import { handoffText, mediaUnsupportedText, textsFor } from "./core/disclosure";
 import { ChannelApiError } from "./core/errors";
 import type { OutboundMessage } from "./core/message";
@@ -12,7 +11,6 @@ import type { Runtime } from "./runtime";
 import { createConversationStore } from "./stores/conversations";
 import { createFaqRepository } from "./stores/faq";
 import { createTicketStore } from "./stores/tickets";
-import { createDynamoTokenStore, createSharedTokenProvider } from "./stores/tokens";
 
 /**
  * Assembles the worker's pipeline from AWS clients and configuration, once per cold start. The local
@@ -20,18 +18,6 @@ import { createDynamoTokenStore, createSharedTokenProvider } from "./stores/toke
  */
 export function createPipelineDeps(runtime: Runtime): PipelineDeps {
   const { config, doc } = runtime;
-  const tokenStore = createDynamoTokenStore(doc, config.KEFU_TOKENS_TABLE);
-  const providers = new Map<string, ReturnType<typeof createSharedTokenProvider>>();
-  const outbound = outboundRegistry(config, runtime.credentials, {
-    tokenProvider(name, fetchToken) {
-      let provider = providers.get(name);
-      if (!provider) {
-        provider = createSharedTokenProvider({ name, fetchToken, store: tokenStore });
-        providers.set(name, provider);
-      }
-      return provider;
-    },
-  });
   const engines = createEngineCache({
     source: createFaqRepository(doc, config.KEFU_FAQ_TABLE),
     kb: config.KEFU_KB,
@@ -44,7 +30,7 @@ export function createPipelineDeps(runtime: Runtime): PipelineDeps {
     tickets: createTicketStore(doc, config.KEFU_TICKETS_TABLE),
     engine: () => engines.engine(),
     async send(message: OutboundMessage) {
-      const adapter = await outbound(message.channel);
+      const adapter = await runtime.channels.outbound(message.channel);
       if (!adapter) {
         throw new ChannelApiError(`channel ${message.channel} has no credentials to reply with`, {
           retryable: false,

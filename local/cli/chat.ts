@@ -6,7 +6,9 @@
 import { readFile } from "node:fs/promises";
 import { createInterface } from "node:readline/promises";
 import { parseArgs } from "node:util";
-import { localCredentials } from "../../shared/credentials";
+import { credentialsFor, demoCredentials } from "../../shared/channels/registry";
+import { wechatModule } from "../../shared/channels/wechat/module";
+import type { WeChatCredentials } from "../../shared/credentials";
 import { type PlatformRequest, wechatPush } from "../platforms/wechat";
 import { LOCAL_ENV_FILE } from "../stack";
 
@@ -26,12 +28,13 @@ const env = await readFile(LOCAL_ENV_FILE, "utf8")
     process.exit(2);
   });
 const url = env.KEFU_PUBLIC_URL ?? "http://127.0.0.1:3000";
-const credentials = localCredentials({ ...process.env, ...env });
+const raw = { ...demoCredentials(), ...process.env, ...env };
 
 const channels: Record<string, (text: string) => PlatformRequest> = {
   wechat: (text) => {
-    if (!credentials.wechat) throw new Error("no WeChat credentials");
-    return wechatPush(credentials.wechat, { openId: values.user ?? "chat", text });
+    const credentials = credentialsFor(wechatModule, raw) as WeChatCredentials | undefined;
+    if (!credentials) throw new Error("no WeChat credentials");
+    return wechatPush(credentials, { openId: values.user ?? "chat", text });
   },
 };
 

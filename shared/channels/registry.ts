@@ -1,52 +1,66 @@
-import type { Config } from "../config";
-import type { CredentialsSource } from "../credentials";
-import type { AccessTokenProvider } from "../stores/tokens";
+import type { Channel } from "../core/message";
+import { parseCredentialGroup, type RawCredentials } from "../credentials";
+import type { ChannelContext, ChannelModule } from "./module";
 import type { InboundAdapter, OutboundAdapter } from "./types";
-import { createWeChatInbound, createWeChatOutbound } from "./wechat";
+import { wechatModule } from "./wechat/module";
 
 /**
- * Builds each channel's adapters from the current credentials. Adding a channel is one entry here plus
- * its folder under shared/channels/. Credentials are re-read through the (cached) source on every call,
- * so a rotated secret is picked up without a redeploy.
+ * Every channel Kefu serves. Adding one is a folder under shared/channels/ with a module.ts, and one
+ * line here.
  */
-export function inboundRegistry(config: Config, credentials: CredentialsSource) {
-  return async (channel: string): Promise<InboundAdapter | undefined> => {
-    const creds = await credentials.get();
-    const limits = {
-      timestampWindowSeconds: config.KEFU_TIMESTAMP_WINDOW_SECONDS,
-      maxBodyBytes: config.KEFU_MAX_BODY_BYTES,
-    };
-    switch (channel) {
-      case "wechat":
-        return creds.wechat ? createWeChatInbound({ credentials: creds.wechat, ...limits }) : undefined;
-      default:
-        return undefined;
-    }
+export const CHANNEL_MODULES: readonly ChannelModule<never>[] = [wechatModule as ChannelModule<never>];
+
+export function moduleFor(channel: string): ChannelModule | undefined {
+  return CHANNEL_MODULES.find((m) => m.channel === channel) as ChannelModule | undefined;
+}
+
+/** Every channel's demo credentials: the defaults of `npm start`. */
+export function demoCredentials(): Record<string, string> {
+  return Object.assign({}, ...CHANNEL_MODULES.map((m) => m.demoCredentials));
+}
+
+/** The credential keys of a module, from its demo values (every key has one). */
+function credentialKeys(module: ChannelModule): string[] {
+  return Object.keys(module.demoCredentials);
+}
+
+/** The module's credentials from a raw source, or undefined when the channel is not configured. */
+export function credentialsFor(
+  module: ChannelModule,
+  raw: RawCredentials,
+): Record<string, string> | undefined {
+  return parseCredentialGroup(module.credentials, credentialKeys(module), raw);
+}
+
+export type ContextWithoutApiBase = Omit<ChannelContext, "apiBase">;
+
+function contextFor(module: ChannelModule, base: ContextWithoutApiBase): ChannelContext {
+  const apiBase = module.apiBase ? (base.env[module.apiBase.envVar] ?? module.apiBase.default) : "";
+  return { ...base, apiBase };
+}
+
+/**
+ * Adapter lookups for the webhook and the worker. Credentials are re-read through the (cached) source on
+ * each call, so a rotated secret is used without a redeploy; adapters are cheap to build.
+ */
+export function channelAdapters(
+  getCredentials: () => Promise<RawCredentials>,
+  context: ContextWithoutApiBase,
+) {
+  const resolve = async (channel: string) => {
+    const module = moduleFor(channel);
+    if (!module) return undefined;
+    const credentials = credentialsFor(module, await getCredentials());
+    return credentials ? { module, credentials, context: contextFor(module, context) } : undefined;
   };
-}
-
-export interface OutboundDeps {
-  /** Shared access-token providers, keyed by a name unique per platform account. */
-  tokenProvider(
-    name: string,
-    fetchToken: () => Promise<{ token: string; expiresInSeconds: number }>,
-  ): AccessTokenProvider;
-}
-
-export function outboundRegistry(config: Config, credentials: CredentialsSource, deps: OutboundDeps) {
-  return async (channel: string): Promise<OutboundAdapter | undefined> => {
-    const creds = await credentials.get();
-    switch (channel) {
-      case "wechat":
-        return creds.wechat
-          ? createWeChatOutbound({
-              credentials: creds.wechat,
-              apiBase: config.KEFU_WECHAT_API_BASE,
-              tokens: deps,
-            })
-          : undefined;
-      default:
-        return undefined;
-    }
+  return {
+    async inbound(channel: string): Promise<InboundAdapter | undefined> {
+      const found = await resolve(channel);
+      return found?.module.inbound(found.credentials, found.context);
+    },
+    async outbound(channel: Channel): Promise<OutboundAdapter | undefined> {
+      const found = await resolve(channel);
+      return found?.module.outbound(found.credentials, found.context);
+    },
   };
 }

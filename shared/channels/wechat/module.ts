@@ -1,0 +1,26 @@
+import { type WeChatCredentials, WeChatCredentialsSchema } from "../../credentials";
+import type { ChannelModule } from "../module";
+import { createWeChatInbound } from "./inbound";
+import { createWeChatOutbound } from "./outbound";
+
+/** WeChat Official Account (公众号): webhook in, customer-service message API out. */
+export const wechatModule: ChannelModule<WeChatCredentials> = {
+  channel: "wechat",
+  credentials: WeChatCredentialsSchema,
+  demoCredentials: {
+    KEFU_WECHAT_TOKEN: "kefu-demo-token",
+    // 43 characters, as the WeChat console generates it (base64 of 32 bytes without the trailing "=").
+    KEFU_WECHAT_AES_KEY: "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG",
+    KEFU_WECHAT_APP_ID: "wxkefudemo0000001",
+    KEFU_WECHAT_APP_SECRET: "kefu-demo-app-secret",
+  },
+  apiBase: { envVar: "KEFU_WECHAT_API_BASE", default: "https://api.weixin.qq.com" },
+  inbound: (credentials, context) =>
+    createWeChatInbound({
+      credentials,
+      timestampWindowSeconds: context.timestampWindowSeconds,
+      maxBodyBytes: context.maxBodyBytes,
+    }),
+  outbound: (credentials, context) =>
+    createWeChatOutbound({ credentials, apiBase: context.apiBase, tokens: context }),
+};
