@@ -1,7 +1,8 @@
 import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics } from "@aws-lambda-powertools/metrics";
 import { SecretsProvider } from "@aws-lambda-powertools/parameters/secrets";
-import { documentClient, secretsClient } from "./aws";
+import { GetObjectCommand } from "@aws-sdk/client-s3";
+import { documentClient, s3Client, secretsClient } from "./aws";
 import { channelAdapters, demoCredentials } from "./channels/registry";
 import { type Config, loadConfig } from "./config";
 import { credentialsSource } from "./credentials";
@@ -33,6 +34,7 @@ export function createRuntime(env: NodeJS.ProcessEnv = process.env): Runtime {
   );
   const tokenStore = createDynamoTokenStore(doc, config.KEFU_TOKENS_TABLE);
   const providers = new Map<string, AccessTokenProvider>();
+  const s3 = s3Client(config);
   const channels = channelAdapters(() => credentials.get(), {
     timestampWindowSeconds: config.KEFU_TIMESTAMP_WINDOW_SECONDS,
     maxBodyBytes: config.KEFU_MAX_BODY_BYTES,
@@ -40,6 +42,12 @@ export function createRuntime(env: NodeJS.ProcessEnv = process.env): Runtime {
     local: config.KEFU_MODE === "local",
     env,
     state: createChannelStateStore(doc, config.KEFU_TOKENS_TABLE),
+    blobs: {
+      async get(bucket, key) {
+        const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+        return (await object.Body?.transformToByteArray()) ?? new Uint8Array();
+      },
+    },
     tokenProvider(name, fetchToken) {
       let provider = providers.get(name);
       if (!provider) {

@@ -38,6 +38,10 @@ export function createPipelineDeps(runtime: Runtime): PipelineDeps {
       }
       await adapter.send(message);
     },
+    async handoffChannel(message: OutboundMessage, ticketId: string) {
+      const adapter = await runtime.channels.outbound(message.channel);
+      await adapter?.handoff?.(message, ticketId);
+    },
     notifyAgents: snsAgentNotifier(snsClient(config), config.KEFU_AGENT_TOPIC_ARN),
     texts: {
       disclosure: (channel, language) => textsFor(language, channel).disclosure,

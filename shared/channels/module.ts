@@ -36,6 +36,8 @@ export interface ChannelContext {
   tokenProvider(name: string, fetchToken: () => Promise<FetchedToken>): AccessTokenProvider;
   /** Small key-value state that must survive instances (e.g. WeCom KF sync cursors); DynamoDB in AWS. */
   state: ChannelStateStore;
+  /** Reads objects the platform stored for us (SES puts mail over 150 KB in S3). */
+  blobs: { get(bucket: string, key: string): Promise<Uint8Array> };
   /** Local mode: simulator-signed SNS certificates and the like are trusted. */
   local: boolean;
   env: Record<string, string | undefined>;

@@ -44,4 +44,9 @@ export interface OutboundAdapter {
   render(text: string): string[];
   /** Deliver every rendered part; throws ChannelApiError (retryable or not) when the platform refuses. */
   send(message: OutboundMessage): Promise<void>;
+  /**
+   * Optional: tell the platform a person takes over (e.g. WeCom 微信客服 moves the session to the human
+   * reception state). Called after the hand-off message was sent.
+   */
+  handoff?(message: OutboundMessage, ticketId: string): Promise<void>;
 }

@@ -3,6 +3,7 @@ import type { Conversation, ConversationStore } from "../stores/conversations";
 import { newConversation } from "../stores/conversations";
 import { isOpen, type Ticket, type TicketStore } from "../stores/tickets";
 import type { AnswerEngine, Decision, HandoffReason, Turn } from "./engine";
+import { ChannelApiError } from "./errors";
 import type { Channel, InboundMessage, OutboundMessage } from "./message";
 import { redactPersonalData } from "./redact";
 
@@ -37,6 +38,8 @@ export interface PipelineDeps {
   engine(): Promise<AnswerEngine>;
   /** Renders and delivers through the message's channel; throws when the platform refuses. */
   send(message: OutboundMessage): Promise<void>;
+  /** Optional: tells the platform a person takes over (WeCom 微信客服 session state). */
+  handoffChannel?(message: OutboundMessage, ticketId: string): Promise<void>;
   /** Alerts human agents of a new ticket. Failure to alert must not lose the ticket. */
   notifyAgents(notice: HandoffNotice): Promise<void>;
   texts: ReplyTexts;
@@ -52,7 +55,9 @@ export type PipelineOutcome =
   | { action: "welcomed" }
   | { action: "media_declined" }
   | { action: "ignored"; why: string }
-  | { action: "duplicate" };
+  | { action: "duplicate" }
+  /** The platform refused the reply for good (customer unsubscribed, out of the reply window…). */
+  | { action: "undeliverable"; error: string };
 
 /** Events that open a conversation and deserve a greeting. */
 const GREETING_EVENTS = new Set(["subscribe", "enter_session", "enter_chat"]);
@@ -89,6 +94,21 @@ export async function processMessage(message: InboundMessage, deps: PipelineDeps
     inReplyTo: message.id,
   });
 
+  /**
+   * Sends, or reports a refusal that retrying cannot fix (the customer left, the reply window closed):
+   * that message is recorded as handled instead of going round the queue into the dead-letter queue.
+   * Retryable failures throw, so the message stays on the queue and nothing is recorded as sent.
+   */
+  const deliver = async (out: OutboundMessage): Promise<string | undefined> => {
+    try {
+      await deps.send(out);
+      return undefined;
+    } catch (error) {
+      if (error instanceof ChannelApiError && !error.retryable) return error.message;
+      throw error;
+    }
+  };
+
   const record = async (botText: string | undefined, changes: Partial<Conversation> = {}) => {
     const turns = [...conversation.turns];
     if (customerTurn) turns.push(customerTurn);
@@ -116,9 +136,9 @@ export async function processMessage(message: InboundMessage, deps: PipelineDeps
       return { action: "ignored", why: `event ${message.event ?? "unknown"}` };
     }
     const welcome = deps.texts.welcome(message.channel, language);
-    await deps.send(reply(welcome));
-    await record(welcome, { disclosed: true });
-    return { action: "welcomed" };
+    const refused = await deliver(reply(welcome));
+    await record(refused ? undefined : welcome, { disclosed: !refused });
+    return refused ? { action: "undeliverable", error: refused } : { action: "welcomed" };
   }
 
   const withDisclosure = (text: string) =>
@@ -126,9 +146,9 @@ export async function processMessage(message: InboundMessage, deps: PipelineDeps
 
   if (!customerText) {
     const text = withDisclosure(deps.texts.mediaUnsupported(language));
-    await deps.send(reply(text));
-    await record(text, { disclosed: true });
-    return { action: "media_declined" };
+    const refused = await deliver(reply(text));
+    await record(refused ? undefined : text, { disclosed: conversation.disclosed || !refused });
+    return refused ? { action: "undeliverable", error: refused } : { action: "media_declined" };
   }
 
   const engine = await deps.engine();
@@ -156,8 +176,14 @@ export async function processMessage(message: InboundMessage, deps: PipelineDeps
       updatedAt: at,
     });
     const text = withDisclosure(deps.texts.handoff(ticket.ticketId, language));
-    await deps.send(reply(text));
-    await record(text, { disclosed: true, openTicketId: ticket.ticketId, pendingClarification: undefined });
+    const refused = await deliver(reply(text));
+    if (!refused) await deps.handoffChannel?.(reply(text), ticket.ticketId);
+    // The ticket stands even when the customer can't be told: an agent may reach them another way.
+    await record(refused ? undefined : text, {
+      disclosed: conversation.disclosed || !refused,
+      openTicketId: ticket.ticketId,
+      pendingClarification: undefined,
+    });
     await deps.notifyAgents({ ticket }).catch(() => {
       // The ticket is stored and listed by status; a missed alert is visible on the desk and in metrics.
     });
@@ -165,12 +191,12 @@ export async function processMessage(message: InboundMessage, deps: PipelineDeps
   }
 
   const text = withDisclosure(decision.text);
-  await deps.send(reply(text));
-  await record(text, {
-    disclosed: true,
-    pendingClarification: decision.kind === "clarify" ? decision.options : undefined,
+  const refused = await deliver(reply(text));
+  await record(refused ? undefined : text, {
+    disclosed: conversation.disclosed || !refused,
+    pendingClarification: !refused && decision.kind === "clarify" ? decision.options : undefined,
   });
-  return outcomeOf(decision);
+  return refused ? { action: "undeliverable", error: refused } : outcomeOf(decision);
 }
 
 function outcomeOf(decision: Exclude<Decision, { kind: "handoff" }>): PipelineOutcome {
