@@ -51,6 +51,7 @@ export async function acceptWebhook(
     await deps.dedup.markEnqueued(key);
     results.push({ key, channel: message.channel, result: "enqueued" });
   }
+  await outcome.afterEnqueue?.();
   return { response: outcome.ack, messages: results };
 }
 

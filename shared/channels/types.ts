@@ -29,7 +29,17 @@ export interface HttpResponse {
  */
 export type WebhookOutcome =
   | { kind: "respond"; response: HttpResponse }
-  | { kind: "enqueue"; messages: InboundMessage[]; ack: HttpResponse };
+  | {
+      kind: "enqueue";
+      messages: InboundMessage[];
+      ack: HttpResponse;
+      /**
+       * Optional: runs once every message is on the queue (or known as a duplicate), before the ack. For
+       * adapters that pull messages and must move a cursor only once they are stored (WeCom 微信客服). If
+       * it fails the request fails, so the platform retries and the pull is repeated; dedup absorbs it.
+       */
+      afterEnqueue?: () => Promise<void>;
+    };
 
 /** The receiving half of a channel: verify → decrypt → parse → normalise. Pure apart from crypto. */
 export interface InboundAdapter {
