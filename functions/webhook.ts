@@ -33,6 +33,7 @@ const deps = {
 /** Webhook for every channel: `/webhooks/{channel}`. Acknowledges within the platform's deadline. */
 export async function webhook(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
   const channel = event.pathParameters?.channel ?? event.rawPath.split("/").pop() ?? "";
+  metrics.addMetric("WebhookRequests", MetricUnit.Count, 1);
   try {
     const request = toWebhookRequest(event, config.KEFU_MAX_BODY_BYTES);
     const result = await acceptWebhook(channel, request, deps);

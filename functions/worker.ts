@@ -17,9 +17,16 @@ const deps = createPipelineDeps(runtime);
 async function handleRecord(record: SQSRecord): Promise<void> {
   const message = InboundMessageSchema.parse(JSON.parse(record.body));
   const outcome = await processMessage(message, deps);
-  metrics.addDimensions({ channel: message.channel });
-  metrics.addMetric(`Outcome_${outcome.action}`, MetricUnit.Count, 1);
-  if (outcome.action === "handed_off") metrics.addMetric(`Handoff_${outcome.reason}`, MetricUnit.Count, 1);
+  // One EMF record per message, so that a batch mixing channels reports each under its own channel:
+  // containment, hand-off reasons and channel mix come from these.
+  const perChannel = metrics.singleMetric();
+  perChannel.addDimension("channel", message.channel);
+  perChannel.addMetric(`Outcome_${outcome.action}`, MetricUnit.Count, 1);
+  if (outcome.action === "handed_off") {
+    const reason = metrics.singleMetric();
+    reason.addDimensions({ channel: message.channel, reason: outcome.reason });
+    reason.addMetric("Handoffs", MetricUnit.Count, 1);
+  }
   logger.info("message processed", {
     channel: message.channel,
     messageId: message.id,
@@ -34,6 +41,7 @@ async function handleRecord(record: SQSRecord): Promise<void> {
  * Other conversations in the batch are unaffected.
  */
 export async function worker(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
+  metrics.addMetric("RecordsReceived", MetricUnit.Count, event.Records.length);
   const processor = new SqsFifoPartialProcessorAsync();
   return processPartialResponse(event, handleRecord, processor, { context, skipGroupOnError: true });
 }

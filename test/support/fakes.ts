@@ -1,0 +1,114 @@
+import type { AnswerEngine, EngineInput, EngineResult } from "../../shared/core/engine";
+import type { InboundMessage, InboundMessageInput, OutboundMessage } from "../../shared/core/message";
+import { InboundMessageSchema } from "../../shared/core/message";
+import type { PipelineDeps } from "../../shared/core/pipeline";
+import type { Conversation, ConversationStore } from "../../shared/stores/conversations";
+import type { Ticket, TicketStore } from "../../shared/stores/tickets";
+
+/** In-memory stores with the same contracts as the DynamoDB ones, for testing the pure pipeline. */
+export function memoryConversations(): ConversationStore & { items: Map<string, Conversation> } {
+  const items = new Map<string, Conversation>();
+  return {
+    items,
+    async get(key) {
+      const found = items.get(key);
+      return found ? structuredClone(found) : undefined;
+    },
+    async save(conversation, now = new Date()) {
+      const stored = items.get(conversation.conversationKey);
+      if (stored && stored.revision !== conversation.revision) throw new Error("concurrent update");
+      const next = {
+        ...structuredClone(conversation),
+        revision: conversation.revision + 1,
+        updatedAt: now.toISOString(),
+      };
+      items.set(conversation.conversationKey, next);
+      return next;
+    },
+  };
+}
+
+export function memoryTickets(): TicketStore & { items: Map<string, Ticket> } {
+  const items = new Map<string, Ticket>();
+  return {
+    items,
+    async create(ticket) {
+      const existing = items.get(ticket.ticketId);
+      if (existing) return existing;
+      items.set(ticket.ticketId, structuredClone(ticket));
+      return ticket;
+    },
+    async get(id) {
+      const t = items.get(id);
+      return t ? structuredClone(t) : undefined;
+    },
+    async append(id, turn) {
+      items.get(id)?.transcript.push(turn);
+    },
+    async resolve(id) {
+      const t = items.get(id);
+      if (t) t.status = "resolved";
+    },
+    async listByStatus(status) {
+      return [...items.values()].filter((t) => t.status === status);
+    },
+  };
+}
+
+/** An engine that answers from a fixed script and remembers what it was asked. */
+export function scriptedEngine(
+  decide: (input: EngineInput) => EngineResult,
+): AnswerEngine & { calls: EngineInput[] } {
+  const calls: EngineInput[] = [];
+  return {
+    calls,
+    async decide(input) {
+      calls.push(input);
+      return decide(input);
+    },
+  };
+}
+
+export function pipelineDeps(engine: AnswerEngine, overrides: Partial<PipelineDeps> = {}) {
+  const sent: OutboundMessage[] = [];
+  const notified: string[] = [];
+  const conversations = memoryConversations();
+  const tickets = memoryTickets();
+  const deps: PipelineDeps = {
+    conversations,
+    tickets,
+    engine: async () => engine,
+    async send(message) {
+      sent.push(message);
+    },
+    async notifyAgents({ ticket }) {
+      notified.push(ticket.ticketId);
+    },
+    texts: {
+      disclosure: (_c, l) => (l === "zh" ? "[AI助手]" : "[AI assistant]"),
+      welcome: (_c, l) => (l === "zh" ? "[欢迎][AI助手]" : "[welcome][AI assistant]"),
+      handoff: (id) => `[handoff ${id}]`,
+      mediaUnsupported: () => "[text only]",
+    },
+    detectLanguage: (text) => (/[\u4e00-\u9fff]/.test(text) ? "zh" : "en"),
+    now: () => new Date("2026-11-21T10:00:00Z"),
+    ...overrides,
+  };
+  return { deps, sent, notified, conversations, tickets };
+}
+
+let counter = 0;
+export function inbound(overrides: Partial<InboundMessageInput> = {}): InboundMessage {
+  counter++;
+  return InboundMessageSchema.parse({
+    id: `m-${counter}`,
+    channel: "wechat",
+    conversationKey: "wechat:gh:o-1",
+    sender: { id: "o-1" },
+    recipient: "gh",
+    kind: "text",
+    text: "hello",
+    receivedAt: "2026-11-21T10:00:00.000Z",
+    ...overrides,
+  });
+}

@@ -1,0 +1,201 @@
+import { describe, expect, it } from "vitest";
+import type { EngineResult } from "../../../shared/core/engine";
+import { ChannelApiError } from "../../../shared/core/errors";
+import { processMessage, ticketIdFor } from "../../../shared/core/pipeline";
+import { inbound, pipelineDeps, scriptedEngine } from "../../support/fakes";
+
+const answer = (text: string): EngineResult => ({
+  decision: { kind: "answer", text, faqIds: ["returns"], confidence: 0.93 },
+  candidates: [{ faqId: "returns", score: 0.93, matchedQuestion: "怎么退货" }],
+});
+const handoff: EngineResult = {
+  decision: { kind: "handoff", reason: "low_confidence", priority: "normal" },
+  candidates: [{ faqId: "returns", score: 0.2, matchedQuestion: "怎么退货" }],
+};
+
+describe("answering", () => {
+  it("answers with the engine's text, prefixed once with the AI disclosure", async () => {
+    const { deps, sent } = pipelineDeps(scriptedEngine(() => answer("退货请在订单页申请")));
+    await processMessage(inbound({ text: "怎么退货" }), deps);
+    await processMessage(inbound({ text: "怎么退货呢" }), deps);
+    expect(sent.map((m) => m.text)).toEqual(["[AI助手]\n退货请在订单页申请", "退货请在订单页申请"]);
+    expect(sent[0]).toMatchObject({
+      channel: "wechat",
+      to: "o-1",
+      from: "gh",
+      conversationKey: "wechat:gh:o-1",
+    });
+  });
+
+  it("does not answer a redelivered message twice", async () => {
+    const engine = scriptedEngine(() => answer("ok"));
+    const { deps, sent } = pipelineDeps(engine);
+    const message = inbound();
+    expect((await processMessage(message, deps)).action).toBe("answered");
+    expect(await processMessage(message, deps)).toEqual({ action: "duplicate" });
+    expect(sent).toHaveLength(1);
+    expect(engine.calls).toHaveLength(1);
+  });
+
+  it("masks personal data before the engine, the history and the ticket see it", async () => {
+    const engine = scriptedEngine(() => handoff);
+    const { deps, conversations, tickets } = pipelineDeps(engine);
+    await processMessage(inbound({ text: "我的电话13812345678" }), deps);
+    expect(engine.calls[0]?.text).toBe("我的电话138****5678");
+    expect(JSON.stringify([...conversations.items.values()])).not.toContain("13812345678");
+    expect(JSON.stringify([...tickets.items.values()])).not.toContain("13812345678");
+  });
+
+  it("passes the history and a pending clarification to the engine", async () => {
+    const engine = scriptedEngine((input) =>
+      input.pendingClarification
+        ? answer("picked")
+        : {
+            decision: {
+              kind: "clarify",
+              text: "1. a 2. b",
+              options: [
+                { faqId: "a", question: "a?" },
+                { faqId: "b", question: "b?" },
+              ],
+            },
+            candidates: [],
+          },
+    );
+    const { deps, sent } = pipelineDeps(engine);
+    expect((await processMessage(inbound({ text: "question" }), deps)).action).toBe("clarified");
+    await processMessage(inbound({ text: "2" }), deps);
+    expect(engine.calls[1]?.pendingClarification).toEqual([
+      { faqId: "a", question: "a?" },
+      { faqId: "b", question: "b?" },
+    ]);
+    expect(engine.calls[1]?.history.map((t) => t.text)).toEqual(["question", "[AI assistant]\n1. a 2. b"]);
+    expect(sent.at(-1)?.text).toBe("picked");
+  });
+});
+
+describe("hand-off", () => {
+  it("opens a ticket with the transcript and candidates, tells the customer its number and alerts agents", async () => {
+    const { deps, sent, tickets, notified } = pipelineDeps(scriptedEngine(() => handoff));
+    const message = inbound({ text: "我要投诉" });
+    const outcome = await processMessage(message, deps);
+    const ticketId = ticketIdFor(message);
+    expect(outcome).toEqual({ action: "handed_off", reason: "low_confidence", ticketId });
+    expect(tickets.items.get(ticketId)).toMatchObject({
+      status: "open",
+      reason: "low_confidence",
+      customerId: "o-1",
+      transcript: [{ role: "customer", text: "我要投诉" }],
+      candidates: handoff.candidates,
+    });
+    expect(sent[0]?.text).toContain(ticketId);
+    expect(notified).toEqual([ticketId]);
+  });
+
+  it("stays silent while the ticket is open, appending to it, and answers again once it is resolved", async () => {
+    let result: EngineResult = handoff;
+    const engine = scriptedEngine(() => result);
+    const { deps, sent, tickets } = pipelineDeps(engine);
+    const first = inbound({ text: "转人工" });
+    await processMessage(first, deps);
+    const ticketId = ticketIdFor(first);
+
+    expect(await processMessage(inbound({ text: "还在吗" }), deps)).toEqual({ action: "silent", ticketId });
+    expect(sent).toHaveLength(1);
+    expect(tickets.items.get(ticketId)?.transcript.map((t) => t.text)).toEqual(["转人工", "还在吗"]);
+    expect(engine.calls).toHaveLength(1);
+
+    await tickets.resolve(ticketId);
+    result = answer("您好");
+    expect((await processMessage(inbound({ text: "你好" }), deps)).action).toBe("answered");
+    expect(sent.at(-1)?.text).toBe("您好");
+  });
+
+  it("reuses the same ticket when the message is processed again after a failed send", async () => {
+    let fail = true;
+    const { deps, tickets } = pipelineDeps(
+      scriptedEngine(() => handoff),
+      {
+        async send() {
+          if (fail) throw new ChannelApiError("busy", { retryable: true });
+        },
+      },
+    );
+    const message = inbound();
+    await expect(processMessage(message, deps)).rejects.toThrow("busy");
+    fail = false;
+    await processMessage(message, deps);
+    expect(tickets.items.size).toBe(1);
+  });
+
+  it("keeps the ticket when alerting agents fails", async () => {
+    const { deps, tickets } = pipelineDeps(
+      scriptedEngine(() => handoff),
+      {
+        notifyAgents: async () => {
+          throw new Error("sns down");
+        },
+      },
+    );
+    expect((await processMessage(inbound(), deps)).action).toBe("handed_off");
+    expect(tickets.items.size).toBe(1);
+  });
+});
+
+describe("delivery failures", () => {
+  it("throws a retryable failure so the queue retries, recording nothing", async () => {
+    const { deps, conversations } = pipelineDeps(
+      scriptedEngine(() => answer("x")),
+      {
+        async send() {
+          throw new ChannelApiError("timeout", { retryable: true });
+        },
+      },
+    );
+    await expect(processMessage(inbound(), deps)).rejects.toThrow("timeout");
+    expect(conversations.items.size).toBe(0);
+  });
+
+  it("records a permanent refusal as handled, without a bot turn, so it is not retried", async () => {
+    const { deps, conversations } = pipelineDeps(
+      scriptedEngine(() => answer("x")),
+      {
+        async send() {
+          throw new ChannelApiError("45015 out of the reply window", { retryable: false });
+        },
+      },
+    );
+    const message = inbound({ text: "hi" });
+    expect(await processMessage(message, deps)).toEqual({
+      action: "undeliverable",
+      error: "45015 out of the reply window",
+    });
+    const stored = conversations.items.get("wechat:gh:o-1");
+    expect(stored?.processedIds).toContain(message.id);
+    expect(stored?.turns.map((t) => t.role)).toEqual(["customer"]);
+    expect(stored?.disclosed).toBe(false);
+  });
+});
+
+describe("events and media", () => {
+  it("welcomes on subscribe and ignores unsubscribe", async () => {
+    const { deps, sent } = pipelineDeps(scriptedEngine(() => answer("x")));
+    expect(
+      (await processMessage(inbound({ kind: "event", event: "subscribe", text: "" }), deps)).action,
+    ).toBe("welcomed");
+    expect(
+      (await processMessage(inbound({ kind: "event", event: "unsubscribe", text: "" }), deps)).action,
+    ).toBe("ignored");
+    expect(sent.map((m) => m.text)).toEqual(["[welcome][AI assistant]"]);
+  });
+
+  it("answers media without text politely, with the disclosure first", async () => {
+    const { deps, sent } = pipelineDeps(scriptedEngine(() => answer("x")));
+    const outcome = await processMessage(
+      inbound({ kind: "media", text: "", attachments: [{ type: "image", ref: "m1" }] }),
+      deps,
+    );
+    expect(outcome.action).toBe("media_declined");
+    expect(sent[0]?.text).toBe("[AI assistant]\n[text only]");
+  });
+});

@@ -1,0 +1,150 @@
+import { describe, expect, it } from "vitest";
+import type { InboundAdapter, WebhookRequest } from "../../shared/channels/types";
+import { InFlightError, NotFoundError, SignatureError } from "../../shared/core/errors";
+import type { InboundMessage } from "../../shared/core/message";
+import { acceptWebhook, EnqueueError, errorResponse, fifoIds } from "../../shared/ingress";
+import type { ClaimResult, DedupStore } from "../../shared/stores/dedup";
+import { inbound } from "../support/fakes";
+
+const request: WebhookRequest = {
+  method: "POST",
+  path: "/webhooks/wechat",
+  query: {},
+  rawQueryString: "",
+  headers: {},
+  body: "",
+  receivedAt: new Date("2026-11-21T10:00:00Z"),
+};
+const ack = { status: 200, body: "success" };
+
+function adapterReturning(messages: InboundMessage[]): InboundAdapter {
+  return { channel: "wechat", handle: () => ({ kind: "enqueue", messages, ack }) };
+}
+
+function dedupWith(results: ClaimResult[]) {
+  const calls: string[] = [];
+  const store: DedupStore = {
+    async claim(key) {
+      calls.push(`claim ${key}`);
+      return results.shift() ?? "claimed";
+    },
+    async markEnqueued(key) {
+      calls.push(`enqueued ${key}`);
+    },
+    async release(key) {
+      calls.push(`release ${key}`);
+    },
+  };
+  return { store, calls };
+}
+
+describe("acceptWebhook", () => {
+  it("claims, enqueues, marks and only then acknowledges", async () => {
+    const message = inbound({ id: "42" });
+    const { store, calls } = dedupWith(["claimed"]);
+    const enqueued: InboundMessage[] = [];
+    const result = await acceptWebhook("wechat", request, {
+      adapterFor: async () => adapterReturning([message]),
+      dedup: store,
+      enqueue: async (m) => {
+        calls.push("send");
+        enqueued.push(m);
+      },
+    });
+    expect(result.response).toEqual(ack);
+    expect(calls).toEqual(["claim wechat#42", "send", "enqueued wechat#42"]);
+    expect(enqueued).toEqual([message]);
+  });
+
+  it("acknowledges a duplicate without enqueueing it again", async () => {
+    const { store } = dedupWith(["duplicate"]);
+    let sends = 0;
+    const result = await acceptWebhook("wechat", request, {
+      adapterFor: async () => adapterReturning([inbound()]),
+      dedup: store,
+      enqueue: async () => {
+        sends++;
+      },
+    });
+    expect(sends).toBe(0);
+    expect(result.messages[0]?.result).toBe("duplicate");
+    expect(result.response).toEqual(ack);
+  });
+
+  it("asks the platform to retry while another delivery of the same message is being stored", async () => {
+    const { store } = dedupWith(["in_flight"]);
+    await expect(
+      acceptWebhook("wechat", request, {
+        adapterFor: async () => adapterReturning([inbound()]),
+        dedup: store,
+        enqueue: async () => {},
+      }),
+    ).rejects.toBeInstanceOf(InFlightError);
+  });
+
+  it("releases the claim and answers 503 when the queue refuses, so the retry can store it", async () => {
+    const { store, calls } = dedupWith(["claimed"]);
+    const failure = acceptWebhook("wechat", request, {
+      adapterFor: async () => adapterReturning([inbound({ id: "7" })]),
+      dedup: store,
+      enqueue: async () => {
+        throw new Error("SQS unavailable");
+      },
+    });
+    await expect(failure).rejects.toBeInstanceOf(EnqueueError);
+    expect(calls).toEqual(["claim wechat#7", "release wechat#7"]);
+    expect(errorResponse(await failure.catch((e) => e)).status).toBe(503);
+  });
+
+  it("answers handshakes directly and rejects unknown channels with 404", async () => {
+    const { store } = dedupWith([]);
+    const handshake: InboundAdapter = {
+      channel: "wechat",
+      handle: () => ({ kind: "respond", response: { status: 200, body: "echo" } }),
+    };
+    const deps = {
+      adapterFor: async (c: string) => (c === "wechat" ? handshake : undefined),
+      dedup: store,
+      enqueue: async () => {},
+    };
+    expect((await acceptWebhook("wechat", request, deps)).response.body).toBe("echo");
+    await expect(acceptWebhook("nope", request, deps)).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  it("rejects a message that does not match the schema before claiming anything", async () => {
+    const { store, calls } = dedupWith([]);
+    const broken = { ...inbound(), conversationKey: "" } as InboundMessage;
+    await expect(
+      acceptWebhook("wechat", request, {
+        adapterFor: async () => adapterReturning([broken]),
+        dedup: store,
+        enqueue: async () => {},
+      }),
+    ).rejects.toThrow();
+    expect(calls).toEqual([]);
+  });
+});
+
+describe("errorResponse", () => {
+  it("maps named errors to their status and never echoes details of unknown errors", () => {
+    expect(errorResponse(new SignatureError()).status).toBe(401);
+    const unknown = errorResponse(new Error("secret stack detail 13812345678"));
+    expect(unknown.status).toBe(500);
+    expect(unknown.body).not.toContain("13812345678");
+  });
+});
+
+describe("fifoIds", () => {
+  it("keeps short conversation keys as the group and hashes the dedup id to a valid length", () => {
+    const ids = fifoIds(inbound({ id: "1".repeat(300), conversationKey: "wechat:gh:o-1" }));
+    expect(ids.groupId).toBe("wechat:gh:o-1");
+    expect(ids.deduplicationId).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it("hashes group ids that are too long or contain characters SQS refuses", () => {
+    expect(fifoIds(inbound({ conversationKey: `email:${"a".repeat(200)}` })).groupId).toMatch(
+      /^[0-9a-f]{64}$/,
+    );
+    expect(fifoIds(inbound({ conversationKey: "email:客服@例子.cn" })).groupId).toMatch(/^[0-9a-f]{64}$/);
+  });
+});
