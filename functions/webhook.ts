@@ -6,6 +6,7 @@ import middy from "@middy/core";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { toApiGatewayResult, toWebhookRequest } from "../shared/apigw";
 import { sqsClient } from "../shared/aws";
+import { largestBodyBytes } from "../shared/channels/registry";
 import { KefuError } from "../shared/core/errors";
 import { acceptWebhook, errorResponse, fifoIds } from "../shared/ingress";
 import { createRuntime } from "../shared/runtime";
@@ -14,6 +15,7 @@ import { createDedupStore } from "../shared/stores/dedup";
 // Cold start: validate configuration and make clients once.
 const { config, logger, metrics, doc, channels } = createRuntime();
 const sqs = sqsClient(config);
+const transportLimit = largestBodyBytes(config.KEFU_MAX_BODY_BYTES);
 const deps = {
   adapterFor: (channel: string) => channels.inbound(channel),
   dedup: createDedupStore(doc, config.KEFU_DEDUP_TABLE),
@@ -35,7 +37,7 @@ export async function webhook(event: APIGatewayProxyEventV2): Promise<APIGateway
   const channel = event.pathParameters?.channel ?? event.rawPath.split("/").pop() ?? "";
   metrics.addMetric("WebhookRequests", MetricUnit.Count, 1);
   try {
-    const request = toWebhookRequest(event, config.KEFU_MAX_BODY_BYTES);
+    const request = toWebhookRequest(event, transportLimit);
     const result = await acceptWebhook(channel, request, deps);
     for (const m of result.messages) {
       metrics.addMetric(

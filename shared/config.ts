@@ -28,8 +28,11 @@ export const ConfigSchema = z.object({
   KEFU_WECHAT_API_BASE: z.string().url().default("https://api.weixin.qq.com"),
   /** Accepted clock skew of signed webhook timestamps, in seconds. */
   KEFU_TIMESTAMP_WINDOW_SECONDS: number(300),
-  /** SES inlines mail up to 150 KB in its SNS notification, base64 (+33 %) inside JSON: 256 KiB fits it. */
-  KEFU_MAX_BODY_BYTES: number(256 * 1024),
+  /**
+   * Largest webhook body a channel accepts unless its module declares its own limit (e-mail does: SES
+   * inlines mail up to 150 KB, base64 inside JSON).
+   */
+  KEFU_MAX_BODY_BYTES: number(64 * 1024),
   /** Knowledge base the worker answers from. */
   KEFU_KB: z.string().min(1).default("default"),
   /** How often (ms) a worker checks the knowledge-base version stamp. */

@@ -17,6 +17,8 @@ export interface ChannelModule<Creds extends Record<string, string> = Record<str
   readonly credentials: z.ZodType<Creds>;
   /** Demo values used by `npm start` only (documented in the README). */
   readonly demoCredentials: Creds;
+  /** The channel's own webhook body limit in bytes, when the default (KEFU_MAX_BODY_BYTES) doesn't fit. */
+  readonly maxBodyBytes?: number;
   /** Base URL of the platform API (env var name and production default); locally the simulator. */
   readonly apiBase?: { envVar: string; default: string };
   inbound(credentials: Creds, context: ChannelContext): InboundAdapter;

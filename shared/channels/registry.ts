@@ -36,7 +36,12 @@ export type ContextWithoutApiBase = Omit<ChannelContext, "apiBase">;
 
 function contextFor(module: ChannelModule, base: ContextWithoutApiBase): ChannelContext {
   const apiBase = module.apiBase ? (base.env[module.apiBase.envVar] ?? module.apiBase.default) : "";
-  return { ...base, apiBase };
+  return { ...base, apiBase, maxBodyBytes: module.maxBodyBytes ?? base.maxBodyBytes };
+}
+
+/** The transport's cap: the largest body any channel accepts (each adapter enforces its own limit). */
+export function largestBodyBytes(defaultBytes: number): number {
+  return Math.max(defaultBytes, ...CHANNEL_MODULES.map((m) => m.maxBodyBytes ?? 0));
 }
 
 /**
