@@ -131,6 +131,12 @@ function stringHeaders(headers: APIGatewayProxyStructuredResultV2["headers"]): R
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {
+  // A string body is a document (a certificate PEM), served as it is; everything else is JSON.
+  if (typeof body === "string") {
+    res.writeHead(status, { "content-type": "text/plain; charset=utf-8" });
+    res.end(body);
+    return;
+  }
   res.writeHead(status, { "content-type": "application/json; charset=utf-8" });
   res.end(JSON.stringify(body, null, 2));
 }
