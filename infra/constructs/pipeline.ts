@@ -50,10 +50,6 @@ export class Pipeline extends Construct {
       enforceSSL: true,
       retentionPeriod: Duration.days(INBOUND_QUEUE.dlqRetentionDays),
     });
-    Validations.of(this.deadLetterQueue).acknowledge({
-      id: "AwsSolutions-SQS3",
-      reason: "This is the dead-letter queue; messages land here for an operator, there is no further hop.",
-    });
 
     this.queue = new sqs.Queue(this, INBOUND_QUEUE.id, {
       fifo: true,
