@@ -1,5 +1,6 @@
 import type { Channel } from "../core/message";
 import { parseCredentialGroup, type RawCredentials } from "../credentials";
+import { dingtalkModule } from "./dingtalk/module";
 import type { ChannelContext, ChannelModule } from "./module";
 import type { InboundAdapter, OutboundAdapter } from "./types";
 import { wechatModule } from "./wechat/module";
@@ -8,7 +9,10 @@ import { wechatModule } from "./wechat/module";
  * Every channel Kefu serves. Adding one is a folder under shared/channels/ with a module.ts, and one
  * line here.
  */
-export const CHANNEL_MODULES: readonly ChannelModule<never>[] = [wechatModule as ChannelModule<never>];
+export const CHANNEL_MODULES: readonly ChannelModule<never>[] = [
+  wechatModule as ChannelModule<never>,
+  dingtalkModule as ChannelModule<never>,
+];
 
 export function moduleFor(channel: string): ChannelModule | undefined {
   return CHANNEL_MODULES.find((m) => m.channel === channel) as ChannelModule | undefined;

@@ -1,0 +1,125 @@
+import {
+  MalformedRequestError,
+  PayloadTooLargeError,
+  SignatureError,
+  StaleTimestampError,
+} from "../../core/errors";
+import type { HttpResponse, InboundAdapter, WebhookOutcome, WebhookRequest } from "../types";
+import { type DingTalkCredentials, robotCodeOf } from "./credentials";
+import { decryptEvent, encryptReply, eventSignatureMatches, robotSignMatches } from "./crypto";
+import { RobotMessageSchema, toInboundMessage } from "./normalize";
+
+/**
+ * DingTalk documents a tolerance of one hour for the robot's `timestamp` header, and its re-delivery a
+ * minute later keeps the original timestamp: the shared 300 s window would reject honest retries from
+ * a slightly skewed clock, so DingTalk gets its own.
+ */
+export const DINGTALK_TIMESTAMP_WINDOW_SECONDS = 3600;
+
+export interface DingTalkInboundOptions {
+  credentials: DingTalkCredentials;
+  maxBodyBytes: number;
+  /** Accepted distance between a signed timestamp and our clock, either way. */
+  timestampWindowSeconds?: number;
+}
+
+/**
+ * The robot expects a quick 200; a JSON body with a `msgtype` would be posted to the chat as a
+ * synchronous reply, so the ack is an empty object and the answer comes from the worker.
+ */
+const ACK: HttpResponse = { status: 200, headers: { "content-type": "application/json" }, body: "{}" };
+
+/**
+ * `/webhooks/dingtalk` serves two kinds of POST:
+ * - robot messages in HTTP mode: headers `timestamp` and `sign`, a plaintext JSON body;
+ * - event subscription pushes (事件订阅): query `msg_signature`, `timestamp`, `nonce` and a body
+ *   `{"encrypt": "…"}`, answered with an encrypted "success". Kefu subscribes to no event it acts on
+ *   (chat messages arrive as robot messages), so events are verified, decrypted, acknowledged — the
+ *   console's `check_url` included — and nothing is enqueued.
+ */
+export function createDingTalkInbound(options: DingTalkInboundOptions): InboundAdapter {
+  const { credentials, maxBodyBytes } = options;
+  const windowMs = (options.timestampWindowSeconds ?? DINGTALK_TIMESTAMP_WINDOW_SECONDS) * 1000;
+  const appKey = credentials.KEFU_DINGTALK_APP_KEY;
+
+  function checkTimestamp(millis: number, receivedAt: Date): void {
+    if (!(Math.abs(receivedAt.getTime() - millis) <= windowMs)) throw new StaleTimestampError();
+  }
+
+  function robotMessage(request: WebhookRequest): WebhookOutcome {
+    const timestamp = request.headers.timestamp?.trim() ?? "";
+    if (!/^\d{1,15}$/.test(timestamp))
+      throw new SignatureError("timestamp header missing or not milliseconds");
+    if (!robotSignMatches(request.headers.sign, credentials.KEFU_DINGTALK_APP_SECRET, timestamp)) {
+      throw new SignatureError();
+    }
+    checkTimestamp(Number(timestamp), request.receivedAt);
+    const parsed = RobotMessageSchema.safeParse(parseJson(request.body));
+    if (!parsed.success) {
+      throw new MalformedRequestError("the robot message does not validate", { cause: parsed.error });
+    }
+    const message = toInboundMessage(parsed.data, {
+      robotCode: robotCodeOf(credentials),
+      receivedAt: request.receivedAt,
+    });
+    if ("skipped" in message) return { kind: "respond", response: ACK };
+    return { kind: "enqueue", messages: [message], ack: ACK };
+  }
+
+  function eventPush(request: WebhookRequest, body: unknown): WebhookOutcome {
+    const { query } = request;
+    const signature = query.msg_signature ?? query.signature;
+    const timestamp = query.timestamp ?? query.timeStamp ?? "";
+    const nonce = query.nonce ?? "";
+    const encrypted = isRecord(body) && typeof body.encrypt === "string" ? body.encrypt : "";
+    if (!encrypted) throw new MalformedRequestError("an event push without an encrypt field");
+    if (!timestamp || !nonce) throw new SignatureError("timestamp or nonce missing");
+    if (!eventSignatureMatches(signature, credentials.KEFU_DINGTALK_TOKEN, timestamp, nonce, encrypted)) {
+      throw new SignatureError("msg_signature mismatch");
+    }
+    if (!/^\d{1,15}$/.test(timestamp)) throw new StaleTimestampError();
+    // DingTalk signs in milliseconds; some SDK ports use seconds. Below 10^11 it can only be seconds.
+    const value = Number(timestamp);
+    checkTimestamp(value < 1e11 ? value * 1000 : value, request.receivedAt);
+    const plaintext = decryptEvent(credentials.KEFU_DINGTALK_AES_KEY, encrypted, appKey);
+    const event = parseJson(plaintext);
+    if (!isRecord(event) || typeof event.EventType !== "string") {
+      throw new MalformedRequestError("the decrypted event has no EventType");
+    }
+    const reply = encryptReply(
+      { token: credentials.KEFU_DINGTALK_TOKEN, aesKey: credentials.KEFU_DINGTALK_AES_KEY, ownerKey: appKey },
+      "success",
+      { timestamp: String(request.receivedAt.getTime()) },
+    );
+    return { kind: "respond", response: { ...ACK, body: JSON.stringify(reply) } };
+  }
+
+  return {
+    channel: "dingtalk",
+    handle(request: WebhookRequest): WebhookOutcome {
+      if (Buffer.byteLength(request.body, "utf8") > maxBodyBytes)
+        throw new PayloadTooLargeError(maxBodyBytes);
+      if (request.method.toUpperCase() !== "POST") throw new MalformedRequestError("only POST is served");
+      const { query, headers } = request;
+      // Robot messages are signed in headers; event pushes in the query string.
+      if (query.msg_signature !== undefined || query.signature !== undefined) {
+        return eventPush(request, parseJson(request.body));
+      }
+      if (headers.sign !== undefined || headers.timestamp !== undefined) return robotMessage(request);
+      throw new SignatureError("neither a signed robot message nor a signed event push");
+    },
+  };
+}
+
+function parseJson(body: string): unknown {
+  try {
+    return JSON.parse(body);
+  } catch {
+    // V8's message quotes part of the body: it is not kept, not even as a cause.
+    throw new MalformedRequestError("the body is not JSON");
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
