@@ -1,6 +1,7 @@
 import type { Channel } from "../core/message";
 import { parseCredentialGroup, type RawCredentials } from "../credentials";
 import { dingtalkModule } from "./dingtalk/module";
+import { emailModule } from "./email/module";
 import type { ChannelContext, ChannelModule } from "./module";
 import type { InboundAdapter, OutboundAdapter } from "./types";
 import { wechatModule } from "./wechat/module";
@@ -12,6 +13,7 @@ import { wechatModule } from "./wechat/module";
 export const CHANNEL_MODULES: readonly ChannelModule<never>[] = [
   wechatModule as ChannelModule<never>,
   dingtalkModule as ChannelModule<never>,
+  emailModule as ChannelModule<never>,
 ];
 
 export function moduleFor(channel: string): ChannelModule | undefined {

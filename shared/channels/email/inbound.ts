@@ -1,0 +1,94 @@
+import { MalformedRequestError, PayloadTooLargeError, SignatureError } from "../../core/errors";
+import { confirmSnsSubscription, type SnsEnvelope, verifySnsMessage } from "../sns/verify";
+import type { HttpResponse, InboundAdapter, WebhookOutcome, WebhookRequest } from "../types";
+import { automatedReason, parseEmail } from "./mime";
+import { toInboundMessage } from "./normalize";
+import { failedVerdict, parseSesNotification, rawMail } from "./ses";
+
+export interface EmailInboundOptions {
+  /** Our address (KEFU_EMAIL_FROM). */
+  address: string;
+  /** Our domains: mail from any address in them is ours, never answered (no loops). */
+  domains: string[];
+  /** SNS topics allowed to deliver here; empty means none in AWS (anyone can create a topic). */
+  topicArns: string[];
+  local: boolean;
+  maxBodyBytes: number;
+  blobs: { get(bucket: string, key: string): Promise<Uint8Array> };
+  fetchCertificate?: (url: string) => Promise<string>;
+  localCertificatePem?: string;
+  /** Visits SubscribeURL (default: https GET). */
+  confirmSubscription?: (url: string) => Promise<void>;
+}
+
+const OK: HttpResponse = { status: 200, headers: { "content-type": "text/plain" }, body: "OK" };
+function receivedAt(sesTimestamp: string | undefined, fallback: Date): string {
+  const t = sesTimestamp ? Date.parse(sesTimestamp) : Number.NaN;
+  return (Number.isNaN(t) ? fallback : new Date(t)).toISOString();
+}
+
+const ignored = (): WebhookOutcome => ({ kind: "respond", response: OK });
+
+/**
+ * SES receipt rule → SNS topic → HTTPS subscription → here. SNS only proves a message came from *an*
+ * SNS topic, so the topic must be ours as well; then the SES notification gives the raw mail (inline or
+ * in S3), which is parsed, filtered (auto-replies, bounces, our own mail, spam/virus verdicts) and
+ * normalised into one message per mail. Ignored mail is acknowledged with 200, or SNS would retry it.
+ */
+export function createEmailInbound(options: EmailInboundOptions): InboundAdapter {
+  const address = options.address.toLowerCase();
+  const domains = new Set([address.split("@")[1] ?? "", ...options.domains.map((d) => d.toLowerCase())]);
+  domains.delete("");
+
+  function checkTopic(envelope: SnsEnvelope): void {
+    if (options.topicArns.includes(envelope.TopicArn)) return;
+    if (options.local && options.topicArns.length === 0) return;
+    throw new SignatureError("SNS topic is not one of ours");
+  }
+
+  const isOurs = (sender: string) => sender === address || domains.has(sender.split("@")[1] ?? "");
+
+  return {
+    channel: "email",
+    async handle(request: WebhookRequest): Promise<WebhookOutcome> {
+      if (request.method.toUpperCase() !== "POST") throw new MalformedRequestError("only POST is served");
+      if (Buffer.byteLength(request.body, "utf8") > options.maxBodyBytes) {
+        throw new PayloadTooLargeError(options.maxBodyBytes);
+      }
+      const envelope = await verifySnsMessage(request.body, {
+        local: options.local,
+        now: request.receivedAt,
+        ...(options.fetchCertificate ? { fetchCertificate: options.fetchCertificate } : {}),
+        ...(options.localCertificatePem ? { localCertificatePem: options.localCertificatePem } : {}),
+      });
+      checkTopic(envelope);
+
+      if (envelope.Type === "SubscriptionConfirmation") {
+        // Locally there is no SNS to confirm with; the simulator's SubscribeURL is never visited.
+        if (!options.local) await confirmSnsSubscription(envelope, options.confirmSubscription);
+        return ignored();
+      }
+      if (envelope.Type === "UnsubscribeConfirmation") return ignored();
+
+      const notification = parseSesNotification(envelope.Message);
+      if (!notification) return ignored();
+      if (failedVerdict(notification)) return ignored();
+
+      const { bytes, rawRef } = await rawMail(notification, options.blobs);
+      const mail = await parseEmail(bytes);
+      if (!mail.from) return ignored();
+      if (isOurs(mail.from.address)) return ignored();
+      if (automatedReason(mail, notification.mail.source)) return ignored();
+
+      const message = toInboundMessage({
+        mail,
+        sesMessageId: notification.mail.messageId,
+        ourAddress: address,
+        receivedAt: receivedAt(notification.mail.timestamp, request.receivedAt),
+        rawRef,
+      });
+      if (!message.text && message.attachments.length === 0) return ignored();
+      return { kind: "enqueue", messages: [message], ack: OK };
+    },
+  };
+}

@@ -1,0 +1,74 @@
+import { SESv2Client } from "@aws-sdk/client-sesv2";
+import { z } from "zod";
+import type { ChannelContext, ChannelModule } from "../module";
+import { createEmailInbound } from "./inbound";
+import { createEmailOutbound } from "./outbound";
+
+const list = (value: string | undefined) =>
+  (value ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+
+/**
+ * Not secrets, but the channel's configuration in the same shape as every channel's credentials: our
+ * address (a verified SES identity), our other domains (mail from them is never answered) and the SNS
+ * topics SES publishes received mail to (comma-separated ARNs; required in AWS).
+ */
+export const EmailCredentialsSchema = z.object({
+  KEFU_EMAIL_FROM: z.string().regex(/^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/, "must be an e-mail address"),
+  KEFU_EMAIL_DOMAINS: z.string().optional(),
+  KEFU_EMAIL_TOPIC_ARNS: z.string().optional(),
+});
+export type EmailCredentials = z.infer<typeof EmailCredentialsSchema>;
+
+/** One SESv2 client per endpoint and region for the life of the instance. */
+const clients = new Map<string, SESv2Client>();
+
+function sesClient(context: ChannelContext): SESv2Client {
+  const region = context.env.AWS_REGION ?? "us-east-1";
+  const endpoint = context.apiBase || undefined;
+  const key = `${region} ${endpoint ?? ""}`;
+  let client = clients.get(key);
+  if (!client) {
+    client = new SESv2Client({
+      region,
+      ...(endpoint ? { endpoint } : {}),
+      ...(context.local ? { credentials: { accessKeyId: "local", secretAccessKey: "local" } } : {}),
+    });
+    clients.set(key, client);
+  }
+  return client;
+}
+
+/** E-mail through Amazon SES: receipt rule → SNS → webhook in, SESv2 SendEmail out. */
+export const emailModule: ChannelModule<EmailCredentials> = {
+  channel: "email",
+  credentials: EmailCredentialsSchema as z.ZodType<EmailCredentials>,
+  demoCredentials: {
+    KEFU_EMAIL_FROM: "support@kefu.example",
+    KEFU_EMAIL_DOMAINS: "kefu.example",
+    KEFU_EMAIL_TOPIC_ARNS: "arn:aws:sns:us-east-1:000000000000:kefu-email-inbound",
+  },
+  // SES inlines mail up to 150 KB in the SNS notification, base64 (+33 %) inside JSON.
+  maxBodyBytes: 256 * 1024,
+  // Empty: the SDK's regional SES endpoint. Locally the simulator (`/sim/email`).
+  apiBase: { envVar: "KEFU_EMAIL_API_BASE", default: "" },
+  inbound: (credentials, context) =>
+    createEmailInbound({
+      address: credentials.KEFU_EMAIL_FROM,
+      domains: list(credentials.KEFU_EMAIL_DOMAINS ?? context.env.KEFU_EMAIL_DOMAINS),
+      topicArns: list(credentials.KEFU_EMAIL_TOPIC_ARNS ?? context.env.KEFU_EMAIL_TOPIC_ARNS),
+      local: context.local,
+      maxBodyBytes: context.maxBodyBytes,
+      blobs: context.blobs,
+    }),
+  outbound: (credentials, context) =>
+    createEmailOutbound({
+      client: sesClient(context),
+      from: credentials.KEFU_EMAIL_FROM,
+      ...(context.env.KEFU_EMAIL_CONFIGURATION_SET
+        ? { configurationSet: context.env.KEFU_EMAIL_CONFIGURATION_SET }
+        : {}),
+    }),
+};

@@ -1,0 +1,81 @@
+import { z } from "zod";
+import { MalformedRequestError } from "../../core/errors";
+
+/**
+ * The SES receipt-rule notification carried in an SNS Message: `notificationType: "Received"`, the
+ * `mail` metadata, the `receipt` verdicts and action, and — for the SNS action — the raw message in
+ * `content` (UTF-8 or base64 as the action's `encoding` says, up to 150 KB). The S3 action stores the
+ * message in a bucket and names it in `receipt.action`.
+ */
+
+const Verdict = z.object({ status: z.string() }).partial();
+
+export const SesReceivedSchema = z.object({
+  notificationType: z.literal("Received"),
+  mail: z.looseObject({
+    messageId: z.string().min(1),
+    timestamp: z.string().optional(),
+    source: z.string().optional(),
+    destination: z.array(z.string()).optional(),
+  }),
+  receipt: z.looseObject({
+    timestamp: z.string().optional(),
+    recipients: z.array(z.string()).optional(),
+    spamVerdict: Verdict.optional(),
+    virusVerdict: Verdict.optional(),
+    action: z.looseObject({
+      type: z.string(),
+      encoding: z.string().optional(),
+      bucketName: z.string().optional(),
+      objectKey: z.string().optional(),
+    }),
+  }),
+  content: z.string().optional(),
+});
+export type SesReceived = z.infer<typeof SesReceivedSchema>;
+
+/** The SES notification in an SNS Message, or undefined for other SES notifications (bounces, complaints). */
+export function parseSesNotification(message: string): SesReceived | undefined {
+  let json: unknown;
+  try {
+    json = JSON.parse(message);
+  } catch (cause) {
+    throw new MalformedRequestError("SNS Message is not an SES notification", { cause });
+  }
+  if ((json as { notificationType?: unknown } | null)?.notificationType !== "Received") return undefined;
+  const parsed = SesReceivedSchema.safeParse(json);
+  if (!parsed.success) {
+    const fields = parsed.error.issues.map((i) => i.path.join(".")).join(", ");
+    throw new MalformedRequestError(`malformed SES receipt notification (${fields})`);
+  }
+  return parsed.data;
+}
+
+/** The raw RFC 822 bytes: inline for the SNS action, from S3 for the S3 action. */
+export async function rawMail(
+  notification: SesReceived,
+  blobs: { get(bucket: string, key: string): Promise<Uint8Array> },
+): Promise<{ bytes: Uint8Array; rawRef: string }> {
+  const { action } = notification.receipt;
+  const ref = `ses:${notification.mail.messageId}`;
+  if (notification.content !== undefined) {
+    // UTF-8 encoding cannot carry 8-bit bodies in other charsets intact: configure the action as BASE64.
+    const bytes =
+      action.encoding?.toUpperCase() === "BASE64"
+        ? Buffer.from(notification.content, "base64")
+        : Buffer.from(notification.content, "utf8");
+    return { bytes, rawRef: ref };
+  }
+  if (action.type === "S3" && action.bucketName && action.objectKey) {
+    const bytes = await blobs.get(action.bucketName, action.objectKey);
+    return { bytes, rawRef: `s3://${action.bucketName}/${action.objectKey}` };
+  }
+  throw new MalformedRequestError(`SES notification without content (action ${action.type})`);
+}
+
+/** SES marks spam and viruses FAIL; GRAY and PROCESSING_FAILED are answered (a human may look). */
+export function failedVerdict(notification: SesReceived): "spam" | "virus" | undefined {
+  if (notification.receipt.virusVerdict?.status?.toUpperCase() === "FAIL") return "virus";
+  if (notification.receipt.spamVerdict?.status?.toUpperCase() === "FAIL") return "spam";
+  return undefined;
+}
