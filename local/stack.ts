@@ -7,6 +7,7 @@ import { GetQueueAttributesCommand } from "@aws-sdk/client-sqs";
 import { ScanCommand } from "@aws-sdk/lib-dynamodb";
 import type { S3Event, SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { documentClient } from "../shared/aws";
+import { emailModule } from "../shared/channels/email/module";
 import { credentialsFor, demoCredentials } from "../shared/channels/registry";
 import { wechatModule } from "../shared/channels/wechat/module";
 import { loadConfig } from "../shared/config";
@@ -16,7 +17,9 @@ import { createTicketStore } from "../shared/stores/tickets";
 import { provisionResources, type RunningEmulators, s3Client, sqsClient, startEmulators } from "./emulators";
 import { lambdaContext, startEventSource } from "./event-source";
 import { createLocalServer, type DevRoute } from "./server";
+import { emailSimulator } from "./simulator/email";
 import { Outbox } from "./simulator/outbox";
+import { snsCertificateSimulator } from "./simulator/sns-signer";
 import { wechatSimulator } from "./simulator/wechat";
 
 /**
@@ -25,7 +28,8 @@ import { wechatSimulator } from "./simulator/wechat";
  * Used by `npm start` (local/start.ts) and by the end-to-end tests.
  */
 
-export const STATE_DIR = resolve(".kefu");
+/** Where `npm start` keeps its env file and pid file (KEFU_STATE_DIR lets tests use their own). */
+export const STATE_DIR = resolve(process.env.KEFU_STATE_DIR ?? ".kefu");
 export const LOCAL_ENV_FILE = join(STATE_DIR, "local-env.json");
 const PID_FILE = join(STATE_DIR, "pids.json");
 export const EXAMPLE_FAQ = resolve("local/seed/faq.example.jsonl");
@@ -88,6 +92,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     Object.assign(env, {
       KEFU_PUBLIC_URL: url,
       KEFU_WECHAT_API_BASE: `${url}/sim/wechat`,
+      KEFU_EMAIL_API_BASE: `${url}/sim/email`,
       KEFU_KB_REFRESH_MS: "500",
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
       POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? "WARN",
@@ -265,6 +270,9 @@ function localSimulators(raw: Record<string, string | undefined>, outbox: Outbox
   const simulators = [];
   const wechat = credentialsFor(wechatModule, raw) as WeChatCredentials | undefined;
   if (wechat) simulators.push(wechatSimulator(wechat, outbox));
+  // The SNS certificate the simulated SES notifications are signed with (e-mail, SMS).
+  simulators.push(snsCertificateSimulator());
+  if (credentialsFor(emailModule, raw)) simulators.push(emailSimulator(outbox));
   return simulators;
 }
 
