@@ -49,6 +49,9 @@ export function createLocalServer(options: LocalServerOptions): Server {
           path: url.pathname.slice(simulator.prefix.length),
           query: url.searchParams,
           body: body.toString("utf8"),
+          headers: Object.fromEntries(
+            Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(",") : (v ?? "")]),
+          ),
         };
         const result = simulator.handle(request);
         return send(res, result.status, result.body);

@@ -49,6 +49,8 @@ export interface SimulatorRequest {
   path: string;
   query: URLSearchParams;
   body: string;
+  /** Request headers, names in lower case (AWS JSON protocols name the operation in X-Amz-Target). */
+  headers?: Record<string, string>;
 }
 
 /** One platform's API as the local stack imitates it; every channel's simulator has this shape. */
