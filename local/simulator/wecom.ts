@@ -1,0 +1,71 @@
+import { randomBytes } from "node:crypto";
+import type { WeComCredentials } from "../../shared/channels/wecom/credentials";
+import type { ChannelSimulator, Outbox, SimulatorRequest, SimulatorResponse } from "./outbox";
+
+/**
+ * The WeCom server API as the self-built app channel uses it: `cgi-bin/gettoken` and
+ * `cgi-bin/message/send`, with WeCom's error codes for a wrong corp or secret, an unknown or expired
+ * token, a wrong AgentId and over-long text, so the real sender runs unchanged against it.
+ */
+export function wecomSimulator(credentials: WeComCredentials, outbox: Outbox): ChannelSimulator {
+  const tokens = new Map<string, number>();
+  const ok = (body: object): SimulatorResponse => ({
+    status: 200,
+    body: { errcode: 0, errmsg: "ok", ...body },
+  });
+  const error = (errcode: number, errmsg: string): SimulatorResponse => ({
+    status: 200,
+    body: { errcode, errmsg },
+  });
+
+  return {
+    channel: "wecom",
+    prefix: "/sim/wecom",
+    handle(request: SimulatorRequest) {
+      if (request.path === "/cgi-bin/gettoken") {
+        if (request.query.get("corpid") !== credentials.KEFU_WECOM_CORP_ID)
+          return error(40013, "invalid corpid");
+        if (request.query.get("corpsecret") !== credentials.KEFU_WECOM_SECRET) {
+          return error(40001, "invalid secret");
+        }
+        const token = randomBytes(24).toString("base64url");
+        tokens.set(token, Date.now() + 7200_000);
+        return ok({ access_token: token, expires_in: 7200 });
+      }
+      if (request.path === "/cgi-bin/message/send" && request.method === "POST") {
+        const expiry = tokens.get(request.query.get("access_token") ?? "");
+        if (expiry === undefined) return error(40014, "invalid access_token");
+        if (expiry < Date.now()) return error(42001, "access_token expired");
+        const fault = outbox.takeFault("wecom");
+        if (fault) {
+          return {
+            status: fault.status ?? 200,
+            body: { errcode: fault.errcode ?? -1, errmsg: "system busy" },
+          };
+        }
+        let payload: { touser?: string; msgtype?: string; agentid?: unknown; text?: { content?: unknown } };
+        try {
+          payload = JSON.parse(request.body);
+        } catch {
+          return error(47001, "data format error");
+        }
+        if (String(payload.agentid) !== credentials.KEFU_WECOM_AGENT_ID)
+          return error(40056, "invalid agentid");
+        if (!payload.touser) return error(40031, "invalid userid list");
+        if (payload.msgtype !== "text" || typeof payload.text?.content !== "string") {
+          return error(40008, "invalid message type");
+        }
+        if (Buffer.byteLength(payload.text.content, "utf8") > 2048)
+          return error(44004, "content size out of limit");
+        outbox.record({ channel: "wecom", to: payload.touser, text: payload.text.content });
+        return ok({
+          invaliduser: "",
+          invalidparty: "",
+          invalidtag: "",
+          msgid: randomBytes(12).toString("hex"),
+        });
+      }
+      return { status: 404, body: { errcode: 404, errmsg: "unknown simulator path" } };
+    },
+  };
+}

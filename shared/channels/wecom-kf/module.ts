@@ -1,0 +1,48 @@
+import type { ChannelContext, ChannelModule } from "../module";
+import { createWeComClient, fetchWeComAccessToken } from "../wecom/api";
+import { type WeComKfCredentials, WeComKfCredentialsSchema } from "./credentials";
+import { createWeComKfInbound } from "./inbound";
+import { createWeComKfOutbound, wecomKfTokenName } from "./outbound";
+
+function tokensFor(credentials: WeComKfCredentials, context: ChannelContext) {
+  return context.tokenProvider(wecomKfTokenName(credentials.KEFU_WECOM_KF_CORP_ID), () =>
+    fetchWeComAccessToken({
+      apiBase: context.apiBase,
+      corpId: credentials.KEFU_WECOM_KF_CORP_ID,
+      secret: credentials.KEFU_WECOM_KF_SECRET,
+    }),
+  );
+}
+
+/** WeCom 微信客服: callback + kf/sync_msg in, kf/send_msg out, session state on hand-off. */
+export const wecomKfModule: ChannelModule<WeComKfCredentials> = {
+  channel: "wecom-kf",
+  credentials: WeComKfCredentialsSchema,
+  demoCredentials: {
+    KEFU_WECOM_KF_TOKEN: "kefu-demo-kf-token",
+    KEFU_WECOM_KF_AES_KEY: "kefuDemoWeComKfAesKey0123456789abcdefghijkl",
+    KEFU_WECOM_KF_CORP_ID: "wwkefudemo00000002",
+    KEFU_WECOM_KF_SECRET: "kefu-demo-kf-secret",
+  },
+  apiBase: { envVar: "KEFU_WECOM_KF_API_BASE", default: "https://qyapi.weixin.qq.com" },
+  inbound: (credentials, context) =>
+    createWeComKfInbound({
+      credentials,
+      timestampWindowSeconds: context.timestampWindowSeconds,
+      maxBodyBytes: context.maxBodyBytes,
+      state: context.state,
+      // Paging runs inside WeCom's 5 s: one quick retry, no long back-off.
+      client: createWeComClient({
+        apiBase: context.apiBase,
+        tokens: tokensFor(credentials, context),
+        retry: { attempts: 2, baseDelayMs: 100 },
+      }),
+    }),
+  outbound: (credentials, context) => {
+    const servicer = credentials.KEFU_WECOM_KF_SERVICER_USERID ?? context.env.KEFU_WECOM_KF_SERVICER_USERID;
+    return createWeComKfOutbound({
+      client: createWeComClient({ apiBase: context.apiBase, tokens: tokensFor(credentials, context) }),
+      ...(servicer ? { servicerUserId: servicer } : {}),
+    });
+  },
+};

@@ -1,0 +1,152 @@
+import { ChannelApiError } from "../../core/errors";
+import type { OutboundMessage } from "../../core/message";
+import { splitByBytes, stripMarkdown } from "../../core/render";
+import type { AccessTokenProvider } from "../../stores/tokens";
+import type { OutboundAdapter } from "../types";
+import { WeComApiError, type WeComClient } from "../wecom/api";
+
+/** 微信客服 text: 2048 bytes a message, and at most 5 messages per customer message (48 h window). */
+export const KF_TEXT_MAX_BYTES = 2048;
+export const KF_MAX_PARTS = 5;
+
+/** service_state values (会话分配与状态). */
+export const SERVICE_STATE = { untreated: 0, assistant: 1, pool: 2, human: 3, ended: 4 } as const;
+const STATE_NAMES = ["untreated", "smart assistant", "reception pool", "human servicer", "ended"];
+
+export interface WeComKfOutboundOptions {
+  client: WeComClient;
+  /** Hand-offs go to this servicer (state 3) when set, else to the reception pool (state 2). */
+  servicerUserId?: string;
+}
+
+/** The name of the shared 微信客服 token (one per corp and secret). */
+export function wecomKfTokenName(corpId: string): string {
+  return `wecom-kf:${corpId}`;
+}
+
+export type { AccessTokenProvider };
+
+/**
+ * Plain text within the session rules: markdown stripped, 2048-byte parts, at most 5 of them. Parts
+ * are first packed together where they fit; an answer still too long loses its tail (with an ellipsis)
+ * rather than having its last messages refused by WeCom.
+ */
+export function renderKf(text: string, maxParts = KF_MAX_PARTS): string[] {
+  const parts = splitByBytes(stripMarkdown(text), KF_TEXT_MAX_BYTES);
+  if (parts.length <= maxParts) return parts;
+  const packed: string[] = [];
+  for (const part of parts) {
+    const last = packed.at(-1);
+    if (last !== undefined && bytes(`${last}\n${part}`) <= KF_TEXT_MAX_BYTES) {
+      packed[packed.length - 1] = `${last}\n${part}`;
+    } else {
+      packed.push(part);
+    }
+  }
+  if (packed.length <= maxParts) return packed;
+  const kept = packed.slice(0, maxParts - 1);
+  kept.push(truncate(packed.slice(maxParts - 1).join("\n")));
+  return kept;
+}
+
+function truncate(text: string): string {
+  if (bytes(text) <= KF_TEXT_MAX_BYTES) return text;
+  const ellipsis = "…";
+  return `${splitByBytes(text, KF_TEXT_MAX_BYTES - bytes(ellipsis))[0] ?? ""}${ellipsis}`;
+}
+
+function bytes(text: string): number {
+  return Buffer.byteLength(text, "utf8");
+}
+
+/**
+ * The sending half of 微信客服: `kf/send_msg` while the bot holds the session (state 0 or 1), silence
+ * when a person does (2 or 3), the welcome through `kf/send_msg_on_event` with the enter_session code,
+ * and `kf/service_state/trans` on hand-off.
+ */
+export function createWeComKfOutbound(options: WeComKfOutboundOptions): OutboundAdapter {
+  const { client } = options;
+
+  async function serviceState(openKfId: string, userId: string): Promise<number> {
+    const body = await client.post(
+      "/cgi-bin/kf/service_state/get",
+      { open_kfid: openKfId, external_userid: userId },
+      "kf/service_state/get",
+    );
+    if (typeof body.service_state !== "number") {
+      throw new ChannelApiError("WeCom kf/service_state/get answered without a service_state", {
+        retryable: true,
+      });
+    }
+    return body.service_state;
+  }
+
+  async function transfer(openKfId: string, userId: string, state: number, servicer?: string) {
+    await client.post(
+      "/cgi-bin/kf/service_state/trans",
+      {
+        open_kfid: openKfId,
+        external_userid: userId,
+        service_state: state,
+        ...(servicer ? { servicer_userid: servicer } : {}),
+      },
+      "kf/service_state/trans",
+    );
+  }
+
+  return {
+    channel: "wecom-kf",
+    render: (text) => renderKf(text),
+    async send(message: OutboundMessage): Promise<void> {
+      const openKfId = openKfIdOf(message);
+      const welcomeCode = message.replyContext.welcome_code;
+      if (welcomeCode) {
+        // The code allows one text within 20 s of enter_session, whatever the session state.
+        await client.post(
+          "/cgi-bin/kf/send_msg_on_event",
+          { code: welcomeCode, msgtype: "text", text: { content: renderKf(message.text, 1)[0] ?? "" } },
+          "kf/send_msg_on_event",
+        );
+        return;
+      }
+      const state = await serviceState(openKfId, message.to);
+      if (state !== SERVICE_STATE.untreated && state !== SERVICE_STATE.assistant) {
+        throw new ChannelApiError(
+          `WeCom KF session is in state ${state} (${STATE_NAMES[state] ?? "unknown"}): the bot stays silent`,
+          { retryable: false },
+        );
+      }
+      for (const content of renderKf(message.text)) {
+        await client.post(
+          "/cgi-bin/kf/send_msg",
+          { touser: message.to, open_kfid: openKfId, msgtype: "text", text: { content } },
+          "kf/send_msg",
+        );
+      }
+    },
+    async handoff(message: OutboundMessage): Promise<void> {
+      const openKfId = openKfIdOf(message);
+      const state = await serviceState(openKfId, message.to);
+      // Queued, with a person, or over: nothing for the bot to hand over.
+      if (state !== SERVICE_STATE.untreated && state !== SERVICE_STATE.assistant) return;
+      if (options.servicerUserId) {
+        try {
+          await transfer(openKfId, message.to, SERVICE_STATE.human, options.servicerUserId);
+          return;
+        } catch (error) {
+          // The servicer is off duty or not a servicer of this account: the pool still reaches a person.
+          if (!(error instanceof WeComApiError) || error.retryable) throw error;
+        }
+      }
+      await transfer(openKfId, message.to, SERVICE_STATE.pool);
+    },
+  };
+}
+
+function openKfIdOf(message: OutboundMessage): string {
+  const openKfId = message.replyContext.open_kfid ?? message.from;
+  if (!openKfId) {
+    throw new ChannelApiError("WeCom KF reply without an open_kfid to send from", { retryable: false });
+  }
+  return openKfId;
+}

@@ -1,0 +1,82 @@
+import { ChannelApiError } from "../../core/errors";
+import type { OutboundMessage } from "../../core/message";
+import { splitByBytes, stripMarkdown } from "../../core/render";
+import type { AccessTokenProvider } from "../../stores/tokens";
+import type { OutboundAdapter } from "../types";
+import type { TokenProviderFactory } from "../wechat/outbound";
+import { createWeComClient, fetchWeComAccessToken } from "./api";
+import type { WeComCredentials } from "./credentials";
+
+/** WeCom application text messages: at most 2048 bytes, and no markdown rendering. */
+export const WECOM_TEXT_MAX_BYTES = 2048;
+
+export interface WeComOutboundOptions {
+  credentials: WeComCredentials;
+  /** KEFU_WECOM_API_BASE: https://qyapi.weixin.qq.com, or the local channel simulator. */
+  apiBase: string;
+  tokens: AccessTokenProvider | TokenProviderFactory;
+  fetch?: typeof fetch;
+  retry?: { attempts: number; baseDelayMs: number };
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/** One token per app: the secret is the app's, so the token is too. */
+export function wecomTokenName(corpId: string, agentId: string): string {
+  return `wecom:${corpId}:${agentId}`;
+}
+
+/** The sending half of the self-built app: `message/send` (发送应用消息) as plain text. */
+export function createWeComOutbound(options: WeComOutboundOptions): OutboundAdapter {
+  const { credentials } = options;
+  const doFetch = options.fetch ?? fetch;
+  const tokens: AccessTokenProvider =
+    "tokenProvider" in options.tokens
+      ? options.tokens.tokenProvider(
+          wecomTokenName(credentials.KEFU_WECOM_CORP_ID, credentials.KEFU_WECOM_AGENT_ID),
+          () =>
+            fetchWeComAccessToken({
+              apiBase: options.apiBase,
+              corpId: credentials.KEFU_WECOM_CORP_ID,
+              secret: credentials.KEFU_WECOM_SECRET,
+              fetch: doFetch,
+            }),
+        )
+      : options.tokens;
+  const client = createWeComClient({
+    apiBase: options.apiBase,
+    tokens,
+    fetch: doFetch,
+    ...(options.retry ? { retry: options.retry } : {}),
+    ...(options.sleep ? { sleep: options.sleep } : {}),
+  });
+
+  function render(text: string): string[] {
+    return splitByBytes(stripMarkdown(text), WECOM_TEXT_MAX_BYTES);
+  }
+
+  return {
+    channel: "wecom",
+    render,
+    async send(message: OutboundMessage): Promise<void> {
+      for (const content of render(message.text)) {
+        const answer = await client.post(
+          "/cgi-bin/message/send",
+          {
+            touser: message.to,
+            msgtype: "text",
+            agentid: Number(credentials.KEFU_WECOM_AGENT_ID),
+            text: { content },
+            safe: 0,
+          },
+          "message/send",
+        );
+        // errcode 0 with the user listed as invalid: they left the corp or the app's visible range.
+        if (typeof answer.invaliduser === "string" && answer.invaliduser !== "") {
+          throw new ChannelApiError("WeCom message/send: the member cannot receive messages from this app", {
+            retryable: false,
+          });
+        }
+      }
+    },
+  };
+}
