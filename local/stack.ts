@@ -10,6 +10,10 @@ import { documentClient } from "../shared/aws";
 import { emailModule } from "../shared/channels/email/module";
 import { credentialsFor, demoCredentials } from "../shared/channels/registry";
 import { wechatModule } from "../shared/channels/wechat/module";
+import type { WeComCredentials } from "../shared/channels/wecom/credentials";
+import { wecomModule } from "../shared/channels/wecom/module";
+import type { WeComKfCredentials } from "../shared/channels/wecom-kf/credentials";
+import { wecomKfModule } from "../shared/channels/wecom-kf/module";
 import { loadConfig } from "../shared/config";
 import type { WeChatCredentials } from "../shared/credentials";
 import { FAQ_BUCKET } from "../shared/resources";
@@ -21,6 +25,8 @@ import { emailSimulator } from "./simulator/email";
 import { Outbox } from "./simulator/outbox";
 import { snsCertificateSimulator } from "./simulator/sns-signer";
 import { wechatSimulator } from "./simulator/wechat";
+import { wecomSimulator } from "./simulator/wecom";
+import { wecomKfSimulator } from "./simulator/wecom-kf";
 
 /**
  * The whole of Kefu on one machine: emulators, the same handlers AWS runs, the worker fed by an SQS
@@ -92,6 +98,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     Object.assign(env, {
       KEFU_PUBLIC_URL: url,
       KEFU_WECHAT_API_BASE: `${url}/sim/wechat`,
+      KEFU_WECOM_API_BASE: `${url}/sim/wecom`,
+      KEFU_WECOM_KF_API_BASE: `${url}/sim/wecom-kf`,
       KEFU_EMAIL_API_BASE: `${url}/sim/email`,
       KEFU_KB_REFRESH_MS: "500",
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
@@ -270,6 +278,10 @@ function localSimulators(raw: Record<string, string | undefined>, outbox: Outbox
   const simulators = [];
   const wechat = credentialsFor(wechatModule, raw) as WeChatCredentials | undefined;
   if (wechat) simulators.push(wechatSimulator(wechat, outbox));
+  const wecom = credentialsFor(wecomModule, raw) as WeComCredentials | undefined;
+  if (wecom) simulators.push(wecomSimulator(wecom, outbox));
+  const wecomKf = credentialsFor(wecomKfModule, raw) as WeComKfCredentials | undefined;
+  if (wecomKf) simulators.push(wecomKfSimulator(wecomKf, outbox));
   // The SNS certificate the simulated SES notifications are signed with (e-mail, SMS).
   simulators.push(snsCertificateSimulator());
   if (credentialsFor(emailModule, raw)) simulators.push(emailSimulator(outbox));

@@ -5,6 +5,8 @@ import { emailModule } from "./email/module";
 import type { ChannelContext, ChannelModule } from "./module";
 import type { InboundAdapter, OutboundAdapter } from "./types";
 import { wechatModule } from "./wechat/module";
+import { wecomModule } from "./wecom/module";
+import { wecomKfModule } from "./wecom-kf/module";
 
 /**
  * Every channel Kefu serves. Adding one is a folder under shared/channels/ with a module.ts, and one
@@ -12,6 +14,8 @@ import { wechatModule } from "./wechat/module";
  */
 export const CHANNEL_MODULES: readonly ChannelModule<never>[] = [
   wechatModule as ChannelModule<never>,
+  wecomModule as ChannelModule<never>,
+  wecomKfModule as ChannelModule<never>,
   dingtalkModule as ChannelModule<never>,
   emailModule as ChannelModule<never>,
 ];
