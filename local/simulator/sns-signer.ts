@@ -1,6 +1,7 @@
 import { createSign, randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { snsStringToSign } from "../../shared/channels/sns/verify";
+import type { ChannelSimulator } from "./outbox";
 
 /**
  * Signs SNS HTTP deliveries the way Amazon SNS does, with the committed LOCAL-ONLY key
@@ -80,4 +81,18 @@ export function signSnsSubscriptionConfirmation(
     },
     options,
   );
+}
+
+/** Serves the simulator's certificate at `/sim/sns/cert.pem`, where its notifications point. */
+export function snsCertificateSimulator(): ChannelSimulator {
+  return {
+    channel: "sns",
+    prefix: "/sim/sns",
+    handle(request) {
+      if (request.method === "GET" && request.path === "/cert.pem") {
+        return { status: 200, body: localSnsCertificatePem() };
+      }
+      return { status: 404, body: { error: "unknown simulator path" } };
+    },
+  };
 }
