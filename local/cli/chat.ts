@@ -9,6 +9,7 @@ import { parseArgs } from "node:util";
 import { credentialsFor, demoCredentials } from "../../shared/channels/registry";
 import { wechatModule } from "../../shared/channels/wechat/module";
 import type { WeChatCredentials } from "../../shared/credentials";
+import { startEmailChat } from "../platforms/email";
 import { type PlatformRequest, wechatPush } from "../platforms/wechat";
 import { LOCAL_ENV_FILE } from "../stack";
 
@@ -18,6 +19,8 @@ const { values } = parseArgs({
     say: { type: "string" },
     user: { type: "string", default: `chat-${process.pid}` },
     timeout: { type: "string", default: "15" },
+    /** E-mail: deliver this raw RFC 822 file as SES would (inline, or by the S3 action above 150 KB). */
+    eml: { type: "string" },
   },
 });
 
@@ -30,7 +33,17 @@ const env = await readFile(LOCAL_ENV_FILE, "utf8")
 const url = env.KEFU_PUBLIC_URL ?? "http://127.0.0.1:3000";
 const raw = { ...demoCredentials(), ...process.env, ...env };
 
-const channels: Record<string, (text: string) => PlatformRequest> = {
+const emailChat =
+  values.channel === "email"
+    ? await startEmailChat(url, raw, env, values.user ?? "chat", values.eml)
+    : undefined;
+if (emailChat) values.user = emailChat.user;
+
+const channels: Record<string, (text: string) => PlatformRequest | Promise<PlatformRequest>> = {
+  email: (text) => {
+    if (!emailChat) throw new Error("no e-mail configuration");
+    return emailChat.build(text);
+  },
   wechat: (text) => {
     const credentials = credentialsFor(wechatModule, raw) as WeChatCredentials | undefined;
     if (!credentials) throw new Error("no WeChat credentials");
@@ -46,7 +59,7 @@ if (!build) {
 
 async function say(text: string): Promise<string[]> {
   const before = await outbox();
-  const request = build?.(text);
+  const request = await build?.(text);
   if (!request) return [];
   const response = await fetch(`${url}${request.path}`, {
     method: request.method,
@@ -80,8 +93,8 @@ function show(replies: string[]): void {
   for (const reply of replies) console.log(`Kefu: ${reply}`);
 }
 
-if (values.say !== undefined) {
-  show(await say(values.say));
+if (values.say !== undefined || values.eml !== undefined) {
+  show(await say(values.say ?? ""));
 } else {
   console.log(`Chatting on ${values.channel} as ${values.user}. Empty line or Ctrl-D to quit.`);
   const rl = createInterface({ input: process.stdin, output: process.stdout });
