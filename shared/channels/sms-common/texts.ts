@@ -1,0 +1,30 @@
+import { textsFor } from "../../core/disclosure";
+import type { Channel } from "../../core/message";
+import type { SmsLanguage } from "./render";
+
+/** The SMS channels' own sentences: keyword answers and the continuation of cut replies. */
+export const SMS_TEXTS = {
+  en: {
+    optOutHint: "Reply STOP to unsubscribe.",
+    optedOut: "You're unsubscribed and will get no more messages from us. Reply START to resubscribe.",
+    optedIn: "You're subscribed again. Reply HELP for help, STOP to unsubscribe.",
+    more: "Reply MORE for the rest",
+    moreLink: "More: {url}",
+  },
+  zh: {
+    optOutHint: "回复 TD 退订。",
+    optedOut: "您已退订，将不再收到我们的短信。回复“订阅”或 START 可重新订阅。",
+    optedIn: "您已重新订阅。回复“帮助”获取帮助，回复 TD 退订。",
+    more: "回复 MORE 查看更多",
+    moreLink: "更多：{url}",
+  },
+} as const;
+
+/** HELP: who answers (the AI disclosure, which also says how to reach a person) and how to opt out. */
+export function helpText(channel: Channel, language: SmsLanguage): string {
+  return `${textsFor(language, channel).disclosure} ${SMS_TEXTS[language].optOutHint}`;
+}
+
+export function continuationText(language: SmsLanguage, moreUrl?: string): string {
+  return moreUrl ? SMS_TEXTS[language].moreLink.replace("{url}", moreUrl) : SMS_TEXTS[language].more;
+}

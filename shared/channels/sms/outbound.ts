@@ -1,0 +1,98 @@
+import {
+  ConflictException,
+  InternalServerException,
+  type PinpointSMSVoiceV2Client,
+  SendTextMessageCommand,
+  ServiceQuotaExceededException,
+  ThrottlingException,
+} from "@aws-sdk/client-pinpoint-sms-voice-v2";
+import { ChannelApiError } from "../../core/errors";
+import type { ChannelStateStore } from "../module";
+import {
+  createSmsOutbound,
+  RecipientOptedOutError,
+  type SmsOutbound,
+  type SmsSettings,
+  type SmsTransport,
+} from "../sms-common/channel";
+import type { SmsCredentials } from "./credentials";
+
+export interface SmsOutboundOptions {
+  credentials: SmsCredentials;
+  /** Made once per cold start by the module (endpoint override locally) and passed in. */
+  client: Pick<PinpointSMSVoiceV2Client, "send">;
+  state: ChannelStateStore;
+  settings: SmsSettings;
+  now?: () => Date;
+}
+
+/** A pool id or ARN: the service then picks the pool's number (and keeps a customer on the same one). */
+export function isPool(origination: string): boolean {
+  return /^pool-/.test(origination) || /:pool\//.test(origination);
+}
+
+/**
+ * SendTextMessage, one call per reply: the whole fitted text (at most KEFU_SMS_MAX_SEGMENTS segments)
+ * in MessageBody, TRANSACTIONAL. Replies go from the number the customer wrote to, unless a pool is
+ * configured; the SDK retries throttling itself before we see it.
+ */
+export function smsTransport(options: Pick<SmsOutboundOptions, "credentials" | "client">): SmsTransport {
+  const { credentials, client } = options;
+  const configured = credentials.KEFU_SMS_ORIGINATION;
+  return async ({ to, from, body }) => {
+    const origination = isPool(configured) ? configured : (from ?? configured);
+    try {
+      await client.send(
+        new SendTextMessageCommand({
+          DestinationPhoneNumber: to,
+          OriginationIdentity: origination,
+          MessageBody: body,
+          MessageType: "TRANSACTIONAL",
+          ...(credentials.KEFU_SMS_CONFIGURATION_SET
+            ? { ConfigurationSetName: credentials.KEFU_SMS_CONFIGURATION_SET }
+            : {}),
+        }),
+      );
+    } catch (error) {
+      throw toChannelError(error);
+    }
+  };
+}
+
+/**
+ * Throttling, server faults, quotas (a spend limit raised later lets the dead-letter queue be redriven)
+ * and network failures are retryable; an opted-out destination, validation, permissions and unknown
+ * origination identities are not.
+ */
+export function toChannelError(error: unknown): ChannelApiError {
+  if (error instanceof ChannelApiError) return error;
+  const name = (error as { name?: string } | undefined)?.name ?? "Error";
+  if (error instanceof ConflictException && error.Reason === "DESTINATION_PHONE_NUMBER_OPTED_OUT") {
+    return new RecipientOptedOutError("recipient opted out (End User Messaging opt-out list)", {
+      cause: error,
+    });
+  }
+  const retryable =
+    error instanceof ThrottlingException ||
+    error instanceof InternalServerException ||
+    error instanceof ServiceQuotaExceededException ||
+    (error as { $fault?: string } | undefined)?.$fault === "server" ||
+    // Not a service answer at all (timeout, connection reset): the message may never have left.
+    (error as { $fault?: string } | undefined)?.$fault === undefined;
+  const reason = (error as { Reason?: string } | undefined)?.Reason;
+  return new ChannelApiError(`SendTextMessage failed: ${name}${reason ? ` (${reason})` : ""}`, {
+    retryable,
+    cause: error,
+  });
+}
+
+export function createEndUserMessagingOutbound(options: SmsOutboundOptions): SmsOutbound {
+  return createSmsOutbound({
+    channel: "sms",
+    state: options.state,
+    settings: options.settings,
+    transport: smsTransport(options),
+    defaultFrom: options.credentials.KEFU_SMS_ORIGINATION,
+    ...(options.now ? { now: options.now } : {}),
+  });
+}

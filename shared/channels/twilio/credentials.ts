@@ -1,0 +1,16 @@
+import { z } from "zod";
+
+export const TwilioCredentialsSchema = z.object({
+  KEFU_TWILIO_ACCOUNT_SID: z.string().regex(/^AC[0-9a-fA-F]{32}$/, "must be an Account SID (AC + 32 hex)"),
+  /** Signs the webhooks (X-Twilio-Signature) and authenticates API calls (Basic auth). */
+  KEFU_TWILIO_AUTH_TOKEN: z.string().min(8),
+  /**
+   * Optional sender: a phone number (E.164) or a Messaging Service SID (MG…). Empty: reply from the
+   * number the customer wrote to.
+   */
+  KEFU_TWILIO_FROM: z
+    .string()
+    .regex(/^(\+\d{3,16}|MG[0-9a-fA-F]{32}|)$/, "must be an E.164 number or a Messaging Service SID")
+    .default(""),
+});
+export type TwilioCredentials = z.infer<typeof TwilioCredentialsSchema>;
