@@ -9,6 +9,9 @@ import type { S3Event, SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { documentClient } from "../shared/aws";
 import { emailModule } from "../shared/channels/email/module";
 import { credentialsFor, demoCredentials } from "../shared/channels/registry";
+import { smsModule } from "../shared/channels/sms/module";
+import type { TwilioCredentials } from "../shared/channels/twilio/credentials";
+import { twilioModule } from "../shared/channels/twilio/module";
 import { wechatModule } from "../shared/channels/wechat/module";
 import type { WeComCredentials } from "../shared/channels/wecom/credentials";
 import { wecomModule } from "../shared/channels/wecom/module";
@@ -23,7 +26,9 @@ import { lambdaContext, startEventSource } from "./event-source";
 import { createLocalServer, type DevRoute } from "./server";
 import { emailSimulator } from "./simulator/email";
 import { Outbox } from "./simulator/outbox";
+import { smsSimulator } from "./simulator/sms";
 import { snsCertificateSimulator } from "./simulator/sns-signer";
+import { twilioSimulator } from "./simulator/twilio";
 import { wechatSimulator } from "./simulator/wechat";
 import { wecomSimulator } from "./simulator/wecom";
 import { wecomKfSimulator } from "./simulator/wecom-kf";
@@ -101,6 +106,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       KEFU_WECOM_API_BASE: `${url}/sim/wecom`,
       KEFU_WECOM_KF_API_BASE: `${url}/sim/wecom-kf`,
       KEFU_EMAIL_API_BASE: `${url}/sim/email`,
+      KEFU_SMS_API_BASE: `${url}/sim/sms`,
+      KEFU_TWILIO_API_BASE: `${url}/sim/twilio`,
       KEFU_KB_REFRESH_MS: "500",
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
       POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? "WARN",
@@ -285,6 +292,9 @@ function localSimulators(raw: Record<string, string | undefined>, outbox: Outbox
   // The SNS certificate the simulated SES notifications are signed with (e-mail, SMS).
   simulators.push(snsCertificateSimulator());
   if (credentialsFor(emailModule, raw)) simulators.push(emailSimulator(outbox));
+  if (credentialsFor(smsModule, raw)) simulators.push(smsSimulator(outbox));
+  const twilio = credentialsFor(twilioModule, raw) as TwilioCredentials | undefined;
+  if (twilio) simulators.push(twilioSimulator(twilio, outbox));
   return simulators;
 }
 
