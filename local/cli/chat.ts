@@ -7,9 +7,15 @@ import { readFile } from "node:fs/promises";
 import { createInterface } from "node:readline/promises";
 import { parseArgs } from "node:util";
 import { credentialsFor, demoCredentials } from "../../shared/channels/registry";
+import type { SmsCredentials } from "../../shared/channels/sms/credentials";
+import { smsModule } from "../../shared/channels/sms/module";
+import type { TwilioCredentials } from "../../shared/channels/twilio/credentials";
+import { twilioModule } from "../../shared/channels/twilio/module";
 import { wechatModule } from "../../shared/channels/wechat/module";
 import type { WeChatCredentials } from "../../shared/credentials";
 import { startEmailChat } from "../platforms/email";
+import { smsInbound } from "../platforms/sms";
+import { twilioInbound } from "../platforms/twilio";
 import { type PlatformRequest, wechatPush } from "../platforms/wechat";
 import { LOCAL_ENV_FILE } from "../stack";
 
@@ -38,6 +44,10 @@ const emailChat =
     ? await startEmailChat(url, raw, env, values.user ?? "chat", values.eml)
     : undefined;
 if (emailChat) values.user = emailChat.user;
+// SMS customers are phone numbers: a --user that is not one becomes a fictitious +1555 number.
+if ((values.channel === "sms" || values.channel === "twilio") && !/^\+\d{6,15}$/.test(values.user ?? "")) {
+  values.user = `+1555${String(process.pid).padStart(7, "0").slice(-7)}`;
+}
 
 const channels: Record<string, (text: string) => PlatformRequest | Promise<PlatformRequest>> = {
   email: (text) => {
@@ -48,6 +58,16 @@ const channels: Record<string, (text: string) => PlatformRequest | Promise<Platf
     const credentials = credentialsFor(wechatModule, raw) as WeChatCredentials | undefined;
     if (!credentials) throw new Error("no WeChat credentials");
     return wechatPush(credentials, { openId: values.user ?? "chat", text });
+  },
+  sms: (text) => {
+    const credentials = credentialsFor(smsModule, raw) as SmsCredentials | undefined;
+    if (!credentials) throw new Error("no SMS configuration");
+    return smsInbound(credentials, url, { from: values.user ?? "", text });
+  },
+  twilio: (text) => {
+    const credentials = credentialsFor(twilioModule, raw) as TwilioCredentials | undefined;
+    if (!credentials) throw new Error("no Twilio credentials");
+    return twilioInbound(credentials, url, { from: values.user ?? "", text });
   },
 };
 
