@@ -1,0 +1,23 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { assertJava, JavaMissingError } from "../../../local/emulators";
+
+describe("npm start without Java", () => {
+  const path = process.env.PATH;
+  afterEach(() => {
+    process.env.PATH = path;
+  });
+
+  it("fails with one clear line that names the install command", () => {
+    process.env.PATH = mkdtempSync(join(tmpdir(), "no-java-"));
+    expect(() => assertJava()).toThrow(JavaMissingError);
+    try {
+      assertJava();
+    } catch (error) {
+      expect((error as Error).message).not.toContain("\n");
+      expect((error as Error).message).toContain("apt-get install -y default-jre-headless");
+    }
+  });
+});
