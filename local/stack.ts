@@ -7,6 +7,8 @@ import { GetQueueAttributesCommand } from "@aws-sdk/client-sqs";
 import { ScanCommand } from "@aws-sdk/lib-dynamodb";
 import type { S3Event, SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { documentClient } from "../shared/aws";
+import type { DingTalkCredentials } from "../shared/channels/dingtalk/credentials";
+import { dingtalkModule } from "../shared/channels/dingtalk/module";
 import { emailModule } from "../shared/channels/email/module";
 import { credentialsFor, demoCredentials } from "../shared/channels/registry";
 import { smsModule } from "../shared/channels/sms/module";
@@ -24,6 +26,7 @@ import { createTicketStore } from "../shared/stores/tickets";
 import { provisionResources, type RunningEmulators, s3Client, sqsClient, startEmulators } from "./emulators";
 import { lambdaContext, startEventSource } from "./event-source";
 import { createLocalServer, type DevRoute } from "./server";
+import { dingtalkSimulator } from "./simulator/dingtalk";
 import { emailSimulator } from "./simulator/email";
 import { Outbox } from "./simulator/outbox";
 import { smsSimulator } from "./simulator/sms";
@@ -103,6 +106,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     Object.assign(env, {
       KEFU_PUBLIC_URL: url,
       KEFU_WECHAT_API_BASE: `${url}/sim/wechat`,
+      KEFU_DINGTALK_API_BASE: `${url}/sim/dingtalk`,
       KEFU_WECOM_API_BASE: `${url}/sim/wecom`,
       KEFU_WECOM_KF_API_BASE: `${url}/sim/wecom-kf`,
       KEFU_EMAIL_API_BASE: `${url}/sim/email`,
@@ -285,6 +289,8 @@ function localSimulators(raw: Record<string, string | undefined>, outbox: Outbox
   const simulators = [];
   const wechat = credentialsFor(wechatModule, raw) as WeChatCredentials | undefined;
   if (wechat) simulators.push(wechatSimulator(wechat, outbox));
+  const dingtalk = credentialsFor(dingtalkModule, raw) as DingTalkCredentials | undefined;
+  if (dingtalk) simulators.push(dingtalkSimulator(dingtalk, outbox));
   const wecom = credentialsFor(wecomModule, raw) as WeComCredentials | undefined;
   if (wecom) simulators.push(wecomSimulator(wecom, outbox));
   const wecomKf = credentialsFor(wecomKfModule, raw) as WeComKfCredentials | undefined;

@@ -6,6 +6,8 @@
 import { readFile } from "node:fs/promises";
 import { createInterface } from "node:readline/promises";
 import { parseArgs } from "node:util";
+import type { DingTalkCredentials } from "../../shared/channels/dingtalk/credentials";
+import { dingtalkModule } from "../../shared/channels/dingtalk/module";
 import { credentialsFor, demoCredentials } from "../../shared/channels/registry";
 import type { SmsCredentials } from "../../shared/channels/sms/credentials";
 import { smsModule } from "../../shared/channels/sms/module";
@@ -13,6 +15,7 @@ import type { TwilioCredentials } from "../../shared/channels/twilio/credentials
 import { twilioModule } from "../../shared/channels/twilio/module";
 import { wechatModule } from "../../shared/channels/wechat/module";
 import type { WeChatCredentials } from "../../shared/credentials";
+import { dingtalkRobotMessage } from "../platforms/dingtalk";
 import { startEmailChat } from "../platforms/email";
 import { smsInbound } from "../platforms/sms";
 import { twilioInbound } from "../platforms/twilio";
@@ -53,6 +56,11 @@ const channels: Record<string, (text: string) => PlatformRequest | Promise<Platf
   email: (text) => {
     if (!emailChat) throw new Error("no e-mail configuration");
     return emailChat.build(text);
+  },
+  dingtalk: (text) => {
+    const credentials = credentialsFor(dingtalkModule, raw) as DingTalkCredentials | undefined;
+    if (!credentials) throw new Error("no DingTalk credentials");
+    return dingtalkRobotMessage(credentials, url, { userId: values.user ?? "chat", text });
   },
   wechat: (text) => {
     const credentials = credentialsFor(wechatModule, raw) as WeChatCredentials | undefined;
