@@ -1,4 +1,9 @@
-import { DEFAULT_CALIBRATION, type LexicalCalibration } from "./thresholds";
+import {
+  DEFAULT_CALIBRATION,
+  DEFAULT_KB_CALIBRATION,
+  type KbCalibration,
+  type LexicalCalibration,
+} from "./thresholds";
 import { tokenize } from "./tokenize";
 import type { Candidate, FaqEntry, Retriever } from "./types";
 import { phrasings } from "./types";
@@ -23,6 +28,12 @@ export interface LexicalOptions {
   secondPhrasingBonus?: number;
   /** Logistic calibration of the similarity into a score in [0, 1]. */
   calibration?: LexicalCalibration;
+  /**
+   * Phrasings held out, one at a time, to learn how confusable this knowledge base is (see
+   * `kbAdjustment`); 0 disables the adjustment. Costs one query each at build time.
+   */
+  selfCheckSample?: number;
+  kbCalibration?: KbCalibration;
 }
 
 /** A candidate with the raw numbers the hybrid engine needs for rank fusion and the eval tool for sweeps. */
@@ -42,12 +53,26 @@ export interface RankedCandidate extends Candidate {
    * keeps it comparable between a 50-entry and a 10,000-entry knowledge base.
    */
   evidence: number;
+  /** The calibrated score before the knowledge-base adjustment (what `calibration` alone gives). */
+  baseScore: number;
+}
+
+/**
+ * What the knowledge base says about itself: each sampled phrasing is searched for with itself left
+ * out, as if a customer had typed it. `accuracy` is the share whose own entry came first; `precisionAt`
+ * the share of right ones among those scoring at least a given base score (smoothed towards ½).
+ */
+export interface SelfCheck {
+  sampled: number;
+  accuracy: number;
+  precisionAt(baseScore: number): number;
 }
 
 export interface LexicalRetriever extends Retriever {
   /** Synchronous search with raw ranks and scores; `search` wraps it. */
   rank(query: string, k?: number): RankedCandidate[];
   readonly stats: { entries: number; phrasings: number; terms: number; postings: number };
+  readonly selfCheck: SelfCheck;
 }
 
 const DEFAULTS = {
@@ -57,6 +82,7 @@ const DEFAULTS = {
   unigramWeight: 0.5,
   trigramWeight: 0.2,
   secondPhrasingBonus: 0.3,
+  selfCheckSample: 400,
 };
 
 function typeWeight(term: string, w: { bigram: number; unigram: number; trigram: number }): number {
@@ -164,7 +190,7 @@ export function createLexicalRetriever(entries: FaqEntry[], options: LexicalOpti
   const entryBestDoc = new Int32Array(entries.length).fill(-1);
   const entryTouched = new Int32Array(entries.length);
 
-  function rank(query: string, k = 5): RankedCandidate[] {
+  function rankBase(query: string, k: number, excludeDoc: number): RankedCandidate[] {
     const counts = countTerms(tokenize(query, tokOptions));
     if (counts.size === 0 || nDocs === 0) return [];
     let qLen = 0;
@@ -184,6 +210,7 @@ export function createLexicalRetriever(entries: FaqEntry[], options: LexicalOpti
       const end = offsets[t + 1] ?? 0;
       for (let p = offsets[t] ?? 0; p < end; p++) {
         const d = postDocs[p] as number;
+        if (d === excludeDoc) continue;
         if (acc[d] === 0) touched[nTouched++] = d;
         acc[d] = (acc[d] ?? 0) + (postW[p] ?? 0) * qWeight;
       }
@@ -232,6 +259,7 @@ export function createLexicalRetriever(entries: FaqEntry[], options: LexicalOpti
       return {
         faqId: entry.id,
         score: logistic(x),
+        baseScore: logistic(x),
         matchedQuestion: docText[r.doc] ?? entry.question,
         rank: i + 1,
         similarity: r.sim,
@@ -242,11 +270,89 @@ export function createLexicalRetriever(entries: FaqEntry[], options: LexicalOpti
     });
   }
 
+  const selfCheck = runSelfCheck(
+    options.selfCheckSample ?? DEFAULTS.selfCheckSample,
+    nDocs,
+    (d) => {
+      const own = docEntry[d] as number;
+      // Only phrasings whose entry has another phrasing can be found again.
+      return d > 0 && docEntry[d - 1] === own ? true : d + 1 < nDocs && docEntry[d + 1] === own;
+    },
+    (d) => {
+      const top = rankBase(docText[d] ?? "", 1, d)[0];
+      return { score: top?.baseScore ?? 0, right: top?.faqId === entries[docEntry[d] as number]?.id };
+    },
+  );
+  const adjust = kbAdjustment(selfCheck, options.kbCalibration ?? DEFAULT_KB_CALIBRATION);
+
+  function rank(query: string, k = 5): RankedCandidate[] {
+    const ranked = rankBase(query, k, -1);
+    for (const r of ranked) r.score = adjust(r.baseScore);
+    return ranked;
+  }
+
   return {
     rank,
+    selfCheck,
     async search(query: string, k = 5): Promise<Candidate[]> {
       return rank(query, k).map(({ faqId, score, matchedQuestion }) => ({ faqId, score, matchedQuestion }));
     },
     stats: { entries: entries.length, phrasings: nDocs, terms: nTerms, postings: postDocs.length },
   };
+}
+
+/** Picks up to `sample` eligible phrasings at an even stride, so the choice is deterministic. */
+function runSelfCheck(
+  sample: number,
+  nDocs: number,
+  eligible: (d: number) => boolean,
+  probe: (d: number) => { score: number; right: boolean },
+): SelfCheck {
+  const docs: number[] = [];
+  for (let d = 0; d < nDocs; d++) if (eligible(d)) docs.push(d);
+  const step = sample > 0 ? Math.max(1, docs.length / sample) : Number.POSITIVE_INFINITY;
+  const results: { score: number; right: boolean }[] = [];
+  for (let i = 0; i < docs.length && results.length < sample; i += step) {
+    results.push(probe(docs[Math.floor(i)] as number));
+  }
+  results.sort((a, b) => b.score - a.score);
+  // rightAbove[i] = right ones among the i best-scoring probes.
+  const rightAbove = new Int32Array(results.length + 1);
+  results.forEach((r, i) => {
+    rightAbove[i + 1] = (rightAbove[i] ?? 0) + (r.right ? 1 : 0);
+  });
+  const n = results.length;
+  return {
+    sampled: n,
+    accuracy: n === 0 ? 0 : (rightAbove[n] ?? 0) / n,
+    precisionAt(baseScore) {
+      // Probes scoring ≥ baseScore form a prefix of the sorted list; binary search its length.
+      let lo = 0;
+      let hi = n;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if ((results[mid]?.score ?? 0) >= baseScore) lo = mid + 1;
+        else hi = mid;
+      }
+      return ((rightAbove[lo] ?? 0) + 1) / (lo + 2);
+    },
+  };
+}
+
+const clampLogit = (p: number) => {
+  const q = Math.min(1 - 1e-6, Math.max(1e-6, p));
+  return Math.log(q / (1 - q));
+};
+
+/**
+ * The same base score means more in a knowledge base whose entries are rarely confused with each other
+ * than in one full of near-duplicates; the self-check measures that on the knowledge base at hand, so
+ * one answer threshold can serve different knowledge bases. Without a usable self-check (fewer than 20
+ * probes) the base score is kept as it is.
+ */
+export function kbAdjustment(check: SelfCheck, cal: KbCalibration): (baseScore: number) => number {
+  if (check.sampled < 20) return (s) => s;
+  const scale = cal.base * (1 + cal.accuracySlope * (check.accuracy - 0.5));
+  return (s) =>
+    logistic(cal.intercept + scale * clampLogit(s) + cal.precision * clampLogit(check.precisionAt(s)));
 }

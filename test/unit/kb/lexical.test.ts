@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { reciprocalRankFusion } from "../../../shared/kb/fusion";
-import { createLexicalRetriever } from "../../../shared/kb/lexical";
+import { createLexicalRetriever, kbAdjustment } from "../../../shared/kb/lexical";
 import type { FaqEntry } from "../../../shared/kb/types";
 
 const entry = (id: string, question: string, similarQuestions: string[] = []): FaqEntry => ({
@@ -122,5 +122,63 @@ describe("reciprocalRankFusion", () => {
     const fused = reciprocalRankFusion([[{ faqId: "a" }, { faqId: "a" }]], 60);
     expect(fused).toHaveLength(1);
     expect(fused[0]?.fused).toBeCloseTo(1 / 61, 12);
+  });
+});
+
+describe("knowledge-base self-check and adjustment", () => {
+  const check = (accuracy: number, sampled: number, precision: number) => ({
+    sampled,
+    accuracy,
+    precisionAt: () => precision,
+  });
+  const cal = { intercept: -0.33, base: 0.874, accuracySlope: 0.916, precision: 0.277 };
+
+  it("keeps the base score when the self-check has too few probes to say anything", () => {
+    expect(kbAdjustment(check(0.9, 5, 0.9), cal)(0.7)).toBe(0.7);
+  });
+
+  it("trusts the same base score more in a knowledge base whose phrasings find their own entry", () => {
+    const clear = kbAdjustment(check(0.9, 100, 0.8), cal)(0.9);
+    const confusable = kbAdjustment(check(0.4, 100, 0.8), cal)(0.9);
+    expect(clear).toBeGreaterThan(confusable);
+  });
+
+  it("measures how often a held-out phrasing finds its own entry", () => {
+    const topics = [
+      "invoice",
+      "refund",
+      "password",
+      "delivery",
+      "coupon",
+      "membership",
+      "address",
+      "receipt",
+    ];
+    const kb = topics.map((t, i) => ({
+      id: `e${i}`,
+      question: `how do i get my ${t} sorted`,
+      similarQuestions: [`${t} problem help`, `question about ${t}`, `${t} issue`],
+      answer: t,
+    }));
+    const r = createLexicalRetriever(kb);
+    expect(r.selfCheck.sampled).toBe(32);
+    expect(r.selfCheck.accuracy).toBe(1);
+    expect(r.selfCheck.precisionAt(0)).toBeCloseTo(33 / 34);
+    expect(createLexicalRetriever(kb, { selfCheckSample: 0 }).selfCheck.sampled).toBe(0);
+  });
+
+  it("keeps the ranking: the adjustment is monotone in the base score", () => {
+    const r = createLexicalRetriever([
+      { id: "a", question: "change my pin", similarQuestions: ["new pin please", "reset pin"], answer: "" },
+      {
+        id: "b",
+        question: "card arrival",
+        similarQuestions: ["card not arrived", "when card arrives"],
+        answer: "",
+      },
+    ]);
+    const ranked = r.rank("reset my pin please", 2);
+    expect(ranked[0]?.faqId).toBe("a");
+    expect((ranked[0]?.score ?? 0) >= (ranked[1]?.score ?? 0)).toBe(true);
   });
 });
