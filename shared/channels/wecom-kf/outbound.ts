@@ -27,25 +27,16 @@ export function wecomKfTokenName(corpId: string): string {
 export type { AccessTokenProvider };
 
 /**
- * Plain text within the session rules: markdown stripped, 2048-byte parts, at most 5 of them. Parts
- * are first packed together where they fit; an answer still too long loses its tail (with an ellipsis)
- * rather than having its last messages refused by WeCom.
+ * Plain text within the session rules: markdown stripped, 2048-byte parts, at most 5 of them. The
+ * splitter already fills every part but the last at least half, so parts cannot usefully be merged: an
+ * answer still too long keeps its first four parts and ends the fifth with an ellipsis, rather than
+ * having its last messages refused by WeCom.
  */
 export function renderKf(text: string, maxParts = KF_MAX_PARTS): string[] {
   const parts = splitByBytes(stripMarkdown(text), KF_TEXT_MAX_BYTES);
   if (parts.length <= maxParts) return parts;
-  const packed: string[] = [];
-  for (const part of parts) {
-    const last = packed.at(-1);
-    if (last !== undefined && bytes(`${last}\n${part}`) <= KF_TEXT_MAX_BYTES) {
-      packed[packed.length - 1] = `${last}\n${part}`;
-    } else {
-      packed.push(part);
-    }
-  }
-  if (packed.length <= maxParts) return packed;
-  const kept = packed.slice(0, maxParts - 1);
-  kept.push(truncate(packed.slice(maxParts - 1).join("\n")));
+  const kept = parts.slice(0, maxParts - 1);
+  kept.push(truncate(parts.slice(maxParts - 1).join("\n")));
   return kept;
 }
 
