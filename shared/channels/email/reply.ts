@@ -80,10 +80,7 @@ export function stripQuotedText(text: string): string {
       // Top-posting: everything below is history. Bottom-posting (nothing written yet): skip the header.
       if (hasContent(kept)) break;
       // A forward with no comment of its own: the forwarded text is the question.
-      if (hardStop) {
-        kept.push(line);
-        continue;
-      }
+      if (hardStop) return lines.slice(i).join("\n").trim();
       i += attribution - 1;
       continue;
     }
