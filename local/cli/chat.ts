@@ -14,12 +14,18 @@ import { smsModule } from "../../shared/channels/sms/module";
 import type { TwilioCredentials } from "../../shared/channels/twilio/credentials";
 import { twilioModule } from "../../shared/channels/twilio/module";
 import { wechatModule } from "../../shared/channels/wechat/module";
+import type { WeComCredentials } from "../../shared/channels/wecom/credentials";
+import { wecomModule } from "../../shared/channels/wecom/module";
+import type { WeComKfCredentials } from "../../shared/channels/wecom-kf/credentials";
+import { wecomKfModule } from "../../shared/channels/wecom-kf/module";
 import type { WeChatCredentials } from "../../shared/credentials";
 import { dingtalkRobotMessage } from "../platforms/dingtalk";
 import { startEmailChat } from "../platforms/email";
 import { smsInbound } from "../platforms/sms";
 import { twilioInbound } from "../platforms/twilio";
 import { type PlatformRequest, wechatPush } from "../platforms/wechat";
+import { wecomPush } from "../platforms/wecom";
+import { kfCustomerText, kfDeliver } from "../platforms/wecom-kf";
 import { LOCAL_ENV_FILE } from "../stack";
 
 const { values } = parseArgs({
@@ -76,6 +82,16 @@ const channels: Record<string, (text: string) => PlatformRequest | Promise<Platf
     const credentials = credentialsFor(twilioModule, raw) as TwilioCredentials | undefined;
     if (!credentials) throw new Error("no Twilio credentials");
     return twilioInbound(credentials, url, { from: values.user ?? "", text });
+  },
+  wecom: (text) => {
+    const credentials = credentialsFor(wecomModule, raw) as WeComCredentials | undefined;
+    if (!credentials) throw new Error("no WeCom credentials");
+    return wecomPush(credentials, { userId: values.user ?? "chat", text });
+  },
+  "wecom-kf": (text) => {
+    const credentials = credentialsFor(wecomKfModule, raw) as WeComKfCredentials | undefined;
+    if (!credentials) throw new Error("no WeCom 微信客服 credentials");
+    return kfDeliver(url, credentials, [kfCustomerText(values.user ?? "chat", text)]);
   },
 };
 
