@@ -1,4 +1,4 @@
-import { createLocalEngine } from "./ai/local-engine";
+import { selectEngine } from "./ai/engine-select";
 import { snsClient } from "./aws";
 import { handoffText, mediaUnsupportedText, textsFor } from "./core/disclosure";
 import { ChannelApiError } from "./core/errors";
@@ -16,13 +16,21 @@ import { createTicketStore } from "./stores/tickets";
  * Assembles the worker's pipeline from AWS clients and configuration, once per cold start. The local
  * stack's worker runs exactly this.
  */
-export function createPipelineDeps(runtime: Runtime): PipelineDeps {
+export function createPipelineDeps(runtime: Runtime, env: NodeJS.ProcessEnv = process.env): PipelineDeps {
   const { config, doc } = runtime;
+  // Engine kind, Bedrock settings and thresholds are validated here, at cold start.
+  const selection = selectEngine({
+    env: { ...env, ...(config.KEFU_ENGINE ? { KEFU_ENGINE: config.KEFU_ENGINE } : {}) },
+    mode: config.KEFU_MODE,
+    region: config.AWS_REGION,
+    onError: (error, stage) => runtime.logger.warn("answer engine degraded", { stage, error }),
+  });
   const engines = createEngineCache({
     source: createFaqRepository(doc, config.KEFU_FAQ_TABLE),
     kb: config.KEFU_KB,
-    build: (entries) => createLocalEngine(entries),
+    build: (entries) => selection.build(entries),
     refreshMs: config.KEFU_KB_REFRESH_MS,
+    vectors: selection.vectors,
   });
 
   return {

@@ -1,3 +1,5 @@
+import { z } from "zod";
+
 /**
  * Calibrated defaults for the embedded engine. How they were obtained (reproduce with
  * `npm run eval -- <file> --compare-minisearch --tune`):
@@ -78,27 +80,49 @@ export interface PolicyThresholds {
 }
 
 export const DEFAULT_THRESHOLDS: PolicyThresholds = {
-  answerThreshold: 0.85,
+  answerThreshold: 0.83,
   marginThreshold: 0.1,
   clarifyThreshold: 0.3,
   maxClarifyOptions: 3,
 };
 
-/** Reads `KEFU_ANSWER_THRESHOLD`, `KEFU_MARGIN_THRESHOLD`, `KEFU_CLARIFY_THRESHOLD` over the defaults. */
+const Fraction = z.coerce.number().min(0).max(1);
+const ThresholdEnvSchema = z.object({
+  KEFU_ANSWER_THRESHOLD: Fraction.default(DEFAULT_THRESHOLDS.answerThreshold),
+  KEFU_MARGIN_THRESHOLD: Fraction.default(DEFAULT_THRESHOLDS.marginThreshold),
+  KEFU_CLARIFY_THRESHOLD: Fraction.default(DEFAULT_THRESHOLDS.clarifyThreshold),
+});
+
+export class ThresholdConfigError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "ThresholdConfigError";
+  }
+}
+
+/**
+ * Reads `KEFU_ANSWER_THRESHOLD`, `KEFU_MARGIN_THRESHOLD`, `KEFU_CLARIFY_THRESHOLD` (numbers in [0, 1])
+ * over the defaults; empty counts as unset. The clarify threshold must not exceed the answer threshold,
+ * or nothing between them could ever be offered as an option.
+ */
 export function thresholdsFromEnv(env: Record<string, string | undefined>): PolicyThresholds {
-  const num = (name: string, fallback: number): number => {
-    const raw = env[name];
-    if (raw === undefined || raw === "") return fallback;
-    const value = Number(raw);
-    if (!Number.isFinite(value) || value < 0 || value > 1) {
-      throw new RangeError(`${name} must be a number between 0 and 1, got "${raw}"`);
-    }
-    return value;
-  };
+  const pick = (name: string) => (env[name] === undefined || env[name] === "" ? undefined : env[name]);
+  const parsed = ThresholdEnvSchema.refine((t) => t.KEFU_CLARIFY_THRESHOLD <= t.KEFU_ANSWER_THRESHOLD, {
+    message: "must not exceed KEFU_ANSWER_THRESHOLD",
+    path: ["KEFU_CLARIFY_THRESHOLD"],
+  }).safeParse({
+    KEFU_ANSWER_THRESHOLD: pick("KEFU_ANSWER_THRESHOLD"),
+    KEFU_MARGIN_THRESHOLD: pick("KEFU_MARGIN_THRESHOLD"),
+    KEFU_CLARIFY_THRESHOLD: pick("KEFU_CLARIFY_THRESHOLD"),
+  });
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
+    throw new ThresholdConfigError(`invalid thresholds: ${problems}`, { cause: parsed.error });
+  }
   return {
-    answerThreshold: num("KEFU_ANSWER_THRESHOLD", DEFAULT_THRESHOLDS.answerThreshold),
-    marginThreshold: num("KEFU_MARGIN_THRESHOLD", DEFAULT_THRESHOLDS.marginThreshold),
-    clarifyThreshold: num("KEFU_CLARIFY_THRESHOLD", DEFAULT_THRESHOLDS.clarifyThreshold),
+    answerThreshold: parsed.data.KEFU_ANSWER_THRESHOLD,
+    marginThreshold: parsed.data.KEFU_MARGIN_THRESHOLD,
+    clarifyThreshold: parsed.data.KEFU_CLARIFY_THRESHOLD,
     maxClarifyOptions: DEFAULT_THRESHOLDS.maxClarifyOptions,
   };
 }
