@@ -1,0 +1,235 @@
+import { describe, expect, it } from "vitest";
+import {
+  createSmsOutbound,
+  RecipientOptedOutError,
+  routeInboundSms,
+  type SmsSettings,
+  smsSettings,
+} from "../../../../shared/channels/sms-common/channel";
+import type { HttpResponse } from "../../../../shared/channels/types";
+import { ChannelApiError } from "../../../../shared/core/errors";
+import type { InboundMessage } from "../../../../shared/core/message";
+import { memoryState } from "./memory-state";
+
+const OURS = "+15550000000";
+const CUSTOMER = "+14255550182";
+const ACK: HttpResponse = { status: 200, body: "OK" };
+
+function setup(settings: Partial<SmsSettings> = {}) {
+  const state = memoryState();
+  const sent: { to: string; from?: string; body: string }[] = [];
+  const outbound = createSmsOutbound({
+    channel: "sms",
+    state,
+    settings: { maxSegments: 3, keywordReplies: "platform", ...settings },
+    defaultFrom: OURS,
+    transport: async (request) => {
+      sent.push(request);
+    },
+  });
+  let n = 0;
+  const inbound = (text: string, id = `in-${++n}`): InboundMessage => ({
+    id,
+    channel: "sms",
+    conversationKey: `sms:${OURS}:${CUSTOMER}`,
+    sender: { id: CUSTOMER },
+    recipient: OURS,
+    kind: "text",
+    text,
+    attachments: [],
+    receivedAt: new Date().toISOString(),
+    replyContext: {},
+  });
+  const route = (message: InboundMessage) =>
+    routeInboundSms(message, ACK, {
+      channel: "sms",
+      state,
+      settings: { maxSegments: 3, keywordReplies: "platform", ...settings },
+      outbound,
+    });
+  const reply = (text: string) =>
+    outbound.send({
+      channel: "sms",
+      conversationKey: `sms:${OURS}:${CUSTOMER}`,
+      to: CUSTOMER,
+      from: OURS,
+      text,
+      replyContext: {},
+    });
+  return { state, sent, outbound, inbound, route, reply };
+}
+
+describe("STOP and START", () => {
+  it("records the opt-out, queues nothing, and refuses every later send until START", async () => {
+    const { route, inbound, reply, sent } = setup();
+    const stop = await route(inbound("STOP"));
+    expect(stop).toEqual({ kind: "respond", response: ACK });
+    // The platform confirms STOP itself (keywordReplies "platform"): Kefu sends nothing.
+    expect(sent).toHaveLength(0);
+
+    const refused = await reply("Your order has shipped.").catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(ChannelApiError);
+    expect((refused as ChannelApiError).retryable).toBe(false);
+    expect((refused as ChannelApiError).message).toBe("recipient opted out");
+    expect(sent).toHaveLength(0);
+
+    // A question from an opted-out customer still reaches the worker (a person may see it)...
+    const question = await route(inbound("where is my parcel"));
+    expect(question.kind).toBe("enqueue");
+
+    const start = await route(inbound("START"));
+    expect(start.kind).toBe("respond");
+    await reply("Welcome back.");
+    expect(sent.map((s) => s.body)).toEqual(["Welcome back."]);
+  });
+
+  it("handles 退订 and 订阅 the same way", async () => {
+    const { route, inbound, reply, state } = setup();
+    await route(inbound("退订"));
+    expect(state.data.get(`sms:optout:${OURS}:${CUSTOMER}`)).toMatchObject({
+      optedOut: true,
+      source: "keyword",
+    });
+    await expect(reply("您好")).rejects.toThrow("recipient opted out");
+    await route(inbound("订阅"));
+    await expect(reply("您好")).resolves.toBeUndefined();
+  });
+
+  it("keeps opt-outs per pair of numbers: another of our numbers may still write", async () => {
+    const { route, inbound, outbound, sent } = setup();
+    await route(inbound("STOP"));
+    await outbound.send({
+      channel: "sms",
+      conversationKey: `sms:+15559999999:${CUSTOMER}`,
+      to: CUSTOMER,
+      from: "+15559999999",
+      text: "hello",
+      replyContext: {},
+    });
+    expect(sent).toHaveLength(1);
+  });
+
+  it("sends one confirmation when Kefu answers keywords, even if the platform retries the STOP", async () => {
+    const { route, inbound, sent } = setup({ keywordReplies: "kefu" });
+    const stop = inbound("stop", "in-stop");
+    await route(stop);
+    await route(stop);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]?.body).toContain("unsubscribed");
+    await route(inbound("TD"));
+    expect(sent[1]?.body).toContain("已退订");
+  });
+
+  it("learns an opt-out from the platform's refusal", async () => {
+    const state = memoryState();
+    const outbound = createSmsOutbound({
+      channel: "twilio",
+      state,
+      settings: { maxSegments: 3, keywordReplies: "platform" },
+      defaultFrom: OURS,
+      transport: async () => {
+        throw new RecipientOptedOutError();
+      },
+    });
+    const message = {
+      channel: "twilio" as const,
+      conversationKey: "c",
+      to: CUSTOMER,
+      from: OURS,
+      text: "hi",
+      replyContext: {},
+    };
+    await expect(outbound.send(message)).rejects.toMatchObject({ retryable: false });
+    expect(state.data.get(`twilio:optout:${OURS}:${CUSTOMER}`)).toMatchObject({
+      optedOut: true,
+      source: "platform",
+    });
+  });
+});
+
+describe("HELP", () => {
+  it("answers with the AI disclosure and how to opt out when Kefu answers keywords", async () => {
+    const { route, inbound, sent } = setup({ keywordReplies: "kefu" });
+    expect((await route(inbound("HELP"))).kind).toBe("respond");
+    expect(sent[0]?.body).toContain("AI");
+    expect(sent[0]?.body).toContain("STOP");
+    await route(inbound("帮助"));
+    expect(sent[1]?.body).toContain("AI");
+    expect(sent[1]?.body).toContain("TD");
+  });
+
+  it("is left to the platform by default, and is never queued for the FAQ engine", async () => {
+    const { route, inbound, sent } = setup();
+    expect((await route(inbound("help"))).kind).toBe("respond");
+    expect(sent).toHaveLength(0);
+  });
+});
+
+describe("MORE", () => {
+  const long = "退款将在审核通过后五个工作日内原路退回您的支付账户。".repeat(12);
+
+  it("sends a long answer in parts: the first with the reply, the next ones on MORE, once each", async () => {
+    const { route, inbound, reply, sent, state } = setup();
+    await reply(long);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]?.body.endsWith("回复 MORE 查看更多")).toBe(true);
+    expect(state.ttls.get(`sms:more:sms:${OURS}:${CUSTOMER}`)).toBe(24 * 3600);
+
+    const more = inbound("MORE", "in-more-1");
+    expect((await route(more)).kind).toBe("respond");
+    await route(more); // the platform's retry of the same delivery
+    expect(sent).toHaveLength(2);
+
+    let guard = 0;
+    while (sent.at(-1)?.body.endsWith("回复 MORE 查看更多") && guard++ < 10) await route(inbound("更多"));
+    const text = sent.map((s) => s.body.replace("\n回复 MORE 查看更多", "")).join("");
+    expect(text).toBe(long);
+
+    // Everything was sent: MORE is now an ordinary message for the bot.
+    expect((await route(inbound("more"))).kind).toBe("enqueue");
+  });
+
+  it("starts over with the newest answer: an old remainder is not sent after a new reply", async () => {
+    const { route, inbound, reply, sent } = setup();
+    await reply(long);
+    await reply("Short answer.");
+    expect((await route(inbound("MORE"))).kind).toBe("enqueue");
+    expect(sent).toHaveLength(2);
+  });
+
+  it("stores nothing when cut replies end with a link", async () => {
+    const { reply, sent, state } = setup({ moreUrl: "https://kefu.example/faq" });
+    await reply(long);
+    expect(sent[0]?.body.endsWith("更多：https://kefu.example/faq")).toBe(true);
+    expect(state.data.size).toBe(0);
+  });
+});
+
+describe("render", () => {
+  it("returns one message per reply (the carrier concatenates the segments)", () => {
+    const { outbound } = setup({ maxSegments: 2 });
+    const parts = outbound.render("Refunds take five days. ".repeat(30));
+    expect(parts).toHaveLength(1);
+  });
+});
+
+describe("settings", () => {
+  it("reads KEFU_SMS_MAX_SEGMENTS, KEFU_SMS_MORE_URL and who answers keywords, and refuses nonsense", () => {
+    expect(smsSettings({}, "sms")).toEqual({ maxSegments: 3, keywordReplies: "platform" });
+    expect(
+      smsSettings(
+        {
+          KEFU_SMS_MAX_SEGMENTS: "5",
+          KEFU_SMS_MORE_URL: "https://x.example",
+          KEFU_TWILIO_KEYWORD_REPLIES: "kefu",
+        },
+        "twilio",
+      ),
+    ).toEqual({ maxSegments: 5, moreUrl: "https://x.example", keywordReplies: "kefu" });
+    expect(() => smsSettings({ KEFU_SMS_MAX_SEGMENTS: "0" }, "sms")).toThrow("KEFU_SMS_MAX_SEGMENTS");
+    expect(() => smsSettings({ KEFU_SMS_MORE_URL: "javascript:x" }, "sms")).toThrow("KEFU_SMS_MORE_URL");
+    expect(() => smsSettings({ KEFU_SMS_KEYWORD_REPLIES: "both" }, "sms")).toThrow(
+      "KEFU_SMS_KEYWORD_REPLIES",
+    );
+  });
+});
