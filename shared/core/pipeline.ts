@@ -50,7 +50,8 @@ export interface PipelineDeps {
 export type PipelineOutcome =
   | { action: "answered"; faqIds: string[]; confidence: number }
   | { action: "clarified"; options: string[] }
-  | { action: "handed_off"; reason: HandoffReason; ticketId: string }
+  | { action: "handed_off"; reason: HandoffReason; ticketId: string; platformHandoffError?: string }
+  | { action: "resumed"; ticketId?: string }
   | { action: "silent"; ticketId: string }
   | { action: "welcomed" }
   | { action: "media_declined" }
@@ -119,6 +120,14 @@ export async function processMessage(message: InboundMessage, deps: PipelineDeps
     );
   };
 
+  // The platform says the person is done (a WeCom 微信客服 session closed): the bot takes over again.
+  if (message.kind === "event" && message.event === "session_closed") {
+    const ticketId = conversation.openTicketId;
+    if (ticketId) await deps.tickets.resolve(ticketId, now);
+    await record(undefined, { openTicketId: undefined });
+    return { action: "resumed", ...(ticketId ? { ticketId } : {}) };
+  }
+
   // A person is on this conversation: stay silent, and give them what the customer says.
   if (conversation.openTicketId) {
     const ticket = await deps.tickets.get(conversation.openTicketId);
@@ -177,7 +186,14 @@ export async function processMessage(message: InboundMessage, deps: PipelineDeps
     });
     const text = withDisclosure(deps.texts.handoff(ticket.ticketId, language));
     const refused = await deliver(reply(text));
-    if (!refused) await deps.handoffChannel?.(reply(text), ticket.ticketId);
+    // Moving the platform's session to a person is best effort: the ticket and the customer's notice
+    // already stand, and retrying the message would send the notice twice.
+    let platformHandoffError: string | undefined;
+    if (!refused) {
+      await deps.handoffChannel?.(reply(text), ticket.ticketId).catch((error: Error) => {
+        platformHandoffError = error.message;
+      });
+    }
     // The ticket stands even when the customer can't be told: an agent may reach them another way.
     await record(refused ? undefined : text, {
       disclosed: conversation.disclosed || !refused,
@@ -187,7 +203,12 @@ export async function processMessage(message: InboundMessage, deps: PipelineDeps
     await deps.notifyAgents({ ticket }).catch(() => {
       // The ticket is stored and listed by status; a missed alert is visible on the desk and in metrics.
     });
-    return { action: "handed_off", reason: decision.reason, ticketId: ticket.ticketId };
+    return {
+      action: "handed_off",
+      reason: decision.reason,
+      ticketId: ticket.ticketId,
+      ...(platformHandoffError ? { platformHandoffError } : {}),
+    };
   }
 
   const text = withDisclosure(decision.text);

@@ -142,6 +142,41 @@ describe("hand-off", () => {
   });
 });
 
+describe("the platform's own hand-off", () => {
+  it("is best effort: a failure is reported on the outcome, not retried with a second notice", async () => {
+    const { deps, sent } = pipelineDeps(
+      scriptedEngine(() => handoff),
+      {
+        handoffChannel: async () => {
+          throw new Error("95016 session state does not allow");
+        },
+      },
+    );
+    const outcome = await processMessage(inbound({ channel: "wecom-kf" }), deps);
+    expect(outcome).toMatchObject({
+      action: "handed_off",
+      platformHandoffError: "95016 session state does not allow",
+    });
+    expect(sent).toHaveLength(1);
+  });
+
+  it("resolves the open ticket when the platform closes the person's session, and the bot answers again", async () => {
+    let result: EngineResult = handoff;
+    const { deps, sent, tickets } = pipelineDeps(scriptedEngine(() => result));
+    const first = inbound({ text: "转人工" });
+    await processMessage(first, deps);
+    const ticketId = ticketIdFor(first);
+
+    const closed = await processMessage(inbound({ kind: "event", event: "session_closed", text: "" }), deps);
+    expect(closed).toEqual({ action: "resumed", ticketId });
+    expect(tickets.items.get(ticketId)?.status).toBe("resolved");
+
+    result = answer("好的");
+    expect((await processMessage(inbound({ text: "在吗" }), deps)).action).toBe("answered");
+    expect(sent.at(-1)?.text).toBe("好的");
+  });
+});
+
 describe("delivery failures", () => {
   it("throws a retryable failure so the queue retries, recording nothing", async () => {
     const { deps, conversations } = pipelineDeps(
