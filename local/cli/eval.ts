@@ -1,6 +1,9 @@
 /**
  * Measures the answering engine on a `{faq, queries}` file:
  *   npm run eval -- <file.json> [--json] [--compare-minisearch] [--tune]
+ *     [--answer-threshold X] [--margin-threshold X] [--clarify-threshold X]
+ * Thresholds default to KEFU_ANSWER_THRESHOLD / KEFU_MARGIN_THRESHOLD / KEFU_CLARIFY_THRESHOLD, then to
+ * the calibrated defaults, exactly as in the worker.
  * Every query goes through createLocalEngine, the same code the worker uses, with an empty history.
  *
  * Counting: an "answer" is right when its entry is the expected one. A "clarify" is not an answer: it
@@ -15,7 +18,7 @@ import MiniSearch from "minisearch";
 import { z } from "zod";
 import { createLocalEngine, type LocalEngineOptions } from "../../shared/ai/local-engine";
 import { decide } from "../../shared/core/policy";
-import { DEFAULT_THRESHOLDS, type PolicyThresholds } from "../../shared/kb/thresholds";
+import { type PolicyThresholds, thresholdsFromEnv } from "../../shared/kb/thresholds";
 import { detectLanguage, isHan } from "../../shared/kb/tokenize";
 import type { Candidate, FaqEntry } from "../../shared/kb/types";
 
@@ -331,27 +334,60 @@ export function crossValidate(file: EvalFile, run: KefuRun, minPrecision = 0.9) 
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 
+const THRESHOLD_FLAGS: Record<string, string> = {
+  "--answer-threshold": "KEFU_ANSWER_THRESHOLD",
+  "--margin-threshold": "KEFU_MARGIN_THRESHOLD",
+  "--clarify-threshold": "KEFU_CLARIFY_THRESHOLD",
+};
+
+/** Splits argv into boolean flags, threshold settings (`--x v` or `--x=v`) and positional arguments. */
+export function parseArgs(argv: string[]): {
+  flags: Set<string>;
+  env: Record<string, string>;
+  files: string[];
+} {
+  const flags = new Set<string>();
+  const env: Record<string, string> = {};
+  const files: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (!arg.startsWith("--")) {
+      files.push(arg);
+      continue;
+    }
+    const [name, inline] = arg.split("=", 2) as [string, string | undefined];
+    const envName = THRESHOLD_FLAGS[name];
+    if (envName) {
+      const value = inline ?? argv[++i];
+      // A missing value is kept as invalid text so the threshold validation names the flag's setting.
+      env[envName] = value ?? "missing";
+    } else flags.add(arg);
+  }
+  return { flags, env, files };
+}
+
 async function main(argv: string[]): Promise<number> {
-  const flags = new Set(argv.filter((a) => a.startsWith("--")));
-  const files = argv.filter((a) => !a.startsWith("--"));
+  const { flags, env: thresholdEnv, files } = parseArgs(argv);
   const known = new Set(["--json", "--compare-minisearch", "--tune"]);
   const unknownFlag = [...flags].find((f) => !known.has(f));
   if (files.length !== 1 || unknownFlag) {
     process.stderr.write(
-      `${unknownFlag ? `unknown option ${unknownFlag}\n` : ""}usage: npm run eval -- <file.json> [--json] [--compare-minisearch] [--tune]\n`,
+      `${unknownFlag ? `unknown option ${unknownFlag}\n` : ""}usage: npm run eval -- <file.json> [--json] [--compare-minisearch] [--tune] [--answer-threshold X] [--margin-threshold X] [--clarify-threshold X]\n`,
     );
     return 2;
   }
   let file: EvalFile;
+  let thresholds: PolicyThresholds;
   try {
+    thresholds = thresholdsFromEnv({ ...process.env, ...thresholdEnv });
     file = loadEvalFile(files[0] as string);
   } catch (err) {
     process.stderr.write(`eval: ${err instanceof Error ? err.message : String(err)}\n`);
     return 1;
   }
-  const run = await runKefu(file);
+  const run = await runKefu(file, { thresholds });
   const metrics = computeMetrics(run.outcomes);
-  const report: Record<string, unknown> = { ...metrics, thresholds: DEFAULT_THRESHOLDS };
+  const report: Record<string, unknown> = { ...metrics, thresholds };
 
   if (flags.has("--compare-minisearch")) {
     const ms = runMiniSearch(file);
@@ -379,6 +415,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const lines = [
     `Kefu local engine on ${files[0]} (${metrics.n} queries: ${metrics.inScope} in scope, ${metrics.outOfScope} out of scope)`,
+    `  thresholds         answer ${thresholds.answerThreshold}, margin ${thresholds.marginThreshold}, clarify ${thresholds.clarifyThreshold}`,
     `  in-scope accuracy  ${pct(metrics.inScopeAccuracy)}`,
     `  OOS recall         ${pct(metrics.oosRecall)}`,
     `  answer precision   ${pct(metrics.answerPrecision)}  (${metrics.answers} answers)`,
