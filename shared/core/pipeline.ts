@@ -161,12 +161,20 @@ export async function processMessage(message: InboundMessage, deps: PipelineDeps
   }
 
   const engine = await deps.engine();
-  const { decision, candidates } = await engine.decide({
+  const { decision, candidates, usage } = await engine.decide({
     text: customerText,
     history: conversation.turns,
     language,
     ...(conversation.pendingClarification ? { pendingClarification: conversation.pendingClarification } : {}),
   });
+
+  // Model tokens are accounted per conversation (cost reports), in the same write as the turn.
+  if (usage) {
+    conversation.tokenUsage = {
+      inputTokens: (conversation.tokenUsage?.inputTokens ?? 0) + usage.inputTokens,
+      outputTokens: (conversation.tokenUsage?.outputTokens ?? 0) + usage.outputTokens,
+    };
+  }
 
   if (decision.kind === "handoff") {
     const ticket = await deps.tickets.create({

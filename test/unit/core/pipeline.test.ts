@@ -74,6 +74,20 @@ describe("answering", () => {
   });
 });
 
+describe("token usage", () => {
+  it("adds each decision's model tokens to the conversation", async () => {
+    const { deps, conversations } = pipelineDeps(
+      scriptedEngine(() => ({ ...answer("ok"), usage: { inputTokens: 120, outputTokens: 30 } })),
+    );
+    await processMessage(inbound(), deps);
+    await processMessage(inbound(), deps);
+    expect(conversations.items.get("wechat:gh:o-1")?.tokenUsage).toEqual({
+      inputTokens: 240,
+      outputTokens: 60,
+    });
+  });
+});
+
 describe("hand-off", () => {
   it("opens a ticket with the transcript and candidates, tells the customer its number and alerts agents", async () => {
     const { deps, sent, tickets, notified } = pipelineDeps(scriptedEngine(() => handoff));
