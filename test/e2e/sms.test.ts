@@ -1,0 +1,130 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { smsInbound } from "../../local/platforms/sms";
+import type { PlatformRequest } from "../../local/platforms/wechat";
+import { type LocalStack, startLocalStack } from "../../local/stack";
+import { credentialsFor, demoCredentials } from "../../shared/channels/registry";
+import type { SmsCredentials } from "../../shared/channels/sms/credentials";
+import { smsModule } from "../../shared/channels/sms/module";
+import { testEnv } from "../support/local-env";
+import { settle, waitFor } from "../support/wait";
+
+/**
+ * AWS End User Messaging two-way SMS on one machine: the SNS notification signed by the local SNS key →
+ * the webhook (shared SNS verifier) → dedup → queue → worker → SendTextMessage through the real SDK
+ * client → the SMS simulator's outbox.
+ */
+let stack: LocalStack;
+const credentials = credentialsFor(smsModule, demoCredentials()) as SmsCredentials;
+
+beforeAll(async () => {
+  const env = testEnv();
+  stack = await startLocalStack({
+    port: 0,
+    emulators: { dynamoEndpoint: env.KEFU_DYNAMODB_ENDPOINT ?? "", awsEndpoint: env.KEFU_AWS_ENDPOINT ?? "" },
+    prefix: `e2e-sms-${process.pid}`,
+    seed: true,
+  });
+});
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+const post = (request: PlatformRequest) =>
+  fetch(`${stack.url}${request.path}`, {
+    method: request.method,
+    headers: request.headers,
+    body: request.body,
+  });
+const say = (from: string, text: string, extra: { inboundMessageId?: string; snsMessageId?: string } = {}) =>
+  smsInbound(credentials, stack.url, { from, text, ...extra });
+const repliesTo = (number: string) =>
+  stack.outbox.entries.filter((e) => e.channel === "sms" && e.to === number);
+
+describe("a customer question by SMS", () => {
+  it("is answered exactly once, even when SNS delivers the notification again", async () => {
+    const customer = "+14255550101";
+    const notification = say(customer, "怎么申请退货？", {
+      inboundMessageId: "e2e-sms-1",
+      snsMessageId: "e2e-sns-1",
+    });
+    const first = await post(notification);
+    expect(first.status).toBe(200);
+    const [reply] = await waitFor(() => repliesTo(customer).length > 0 && repliesTo(customer), {
+      what: "the reply",
+    });
+    expect(reply?.text).toContain("AI");
+    // SNS retries the same notification; End User Messaging could also publish the same message twice.
+    expect((await post(notification)).status).toBe(200);
+    expect((await post(say(customer, "怎么申请退货？", { inboundMessageId: "e2e-sms-1" }))).status).toBe(200);
+    await settle(1500);
+    expect(repliesTo(customer)).toHaveLength(1);
+    // At most three UCS-2 segments (3 × 67 units), in one message.
+    expect(reply?.text.length).toBeLessThanOrEqual(201);
+  });
+});
+
+describe("a long answer", () => {
+  it("comes within KEFU_SMS_MAX_SEGMENTS with MORE, and MORE sends the rest", async () => {
+    // Read by the adapters on each use (as after a configuration change): one UCS-2 segment of 70 units.
+    process.env.KEFU_SMS_MAX_SEGMENTS = "1";
+    try {
+      const customer = "+14255550104";
+      await post(say(customer, "怎么申请退货？"));
+      const [first] = await waitFor(() => repliesTo(customer).length > 0 && repliesTo(customer), {
+        what: "the reply",
+      });
+      expect(first?.text.endsWith("回复 MORE 查看更多")).toBe(true);
+      expect(first?.text.length).toBeLessThanOrEqual(70);
+      await post(say(customer, "MORE"));
+      const [, second] = await waitFor(() => repliesTo(customer).length === 2 && repliesTo(customer), {
+        what: "the next part",
+      });
+      expect(second?.text.length).toBeLessThanOrEqual(70);
+      await settle(1000);
+      expect(repliesTo(customer)).toHaveLength(2);
+    } finally {
+      delete process.env.KEFU_SMS_MAX_SEGMENTS;
+    }
+  });
+});
+
+describe("STOP", () => {
+  it("gets no reply, and later messages are not answered until START", async () => {
+    const customer = "+14255550102";
+    expect((await post(say(customer, "STOP"))).status).toBe(200);
+    await post(say(customer, "怎么开发票"));
+    await waitFor(() => stack.inbox.some((m) => m.sender === customer), {
+      what: "the question to be queued",
+    });
+    await settle(2000);
+    expect(repliesTo(customer)).toHaveLength(0);
+
+    expect((await post(say(customer, "START"))).status).toBe(200);
+    await post(say(customer, "怎么开发票"));
+    await waitFor(() => repliesTo(customer).length === 1, { what: "the answer after START" });
+    expect(repliesTo(customer)[0]?.text).toContain("发票");
+  });
+});
+
+describe("bad SNS deliveries", () => {
+  it("refuses a forged signature, another topic, a malformed Message and an oversized body, queueing nothing", async () => {
+    const before = stack.inbox.length;
+    const good = say("+14255550103", "hello");
+    const forged = { ...good, body: good.body.replace('\\"hello\\"', '\\"HELLO\\"') };
+    expect(forged.body).not.toBe(good.body);
+    expect((await post(forged)).status).toBe(401);
+    const otherTopic = smsInbound(
+      { ...credentials, KEFU_SMS_TOPIC_ARN: "arn:aws:sns:us-east-1:999999999999:elsewhere" },
+      stack.url,
+      { from: "+14255550103", text: "hello" },
+    );
+    expect((await post(otherTopic)).status).toBe(401);
+    expect((await post({ ...good, body: "{not json" })).status).toBe(400);
+    expect(
+      (await post({ ...good, body: `{"Type":"Notification","x":"${"a".repeat(70 * 1024)}"}` })).status,
+    ).toBe(400);
+    await settle(1000);
+    expect(stack.inbox.length).toBe(before);
+  });
+});
