@@ -1,6 +1,6 @@
 import { selectEngine } from "./ai/engine-select";
 import { snsClient } from "./aws";
-import { handoffText, mediaUnsupportedText, textsFor } from "./core/disclosure";
+import { handoffText, mediaUnsupportedText, textOverridesFromEnv, textsFor } from "./core/disclosure";
 import { ChannelApiError } from "./core/errors";
 import type { OutboundMessage } from "./core/message";
 import type { PipelineDeps } from "./core/pipeline";
@@ -25,6 +25,7 @@ export function createPipelineDeps(runtime: Runtime, env: NodeJS.ProcessEnv = pr
     region: config.AWS_REGION,
     onError: (error, stage) => runtime.logger.warn("answer engine degraded", { stage, error }),
   });
+  const overrides = textOverridesFromEnv(env.KEFU_TEXT_OVERRIDES);
   const engines = createEngineCache({
     source: createFaqRepository(doc, config.KEFU_FAQ_TABLE),
     kb: config.KEFU_KB,
@@ -52,11 +53,11 @@ export function createPipelineDeps(runtime: Runtime, env: NodeJS.ProcessEnv = pr
     },
     notifyAgents: snsAgentNotifier(snsClient(config), config.KEFU_AGENT_TOPIC_ARN),
     texts: {
-      disclosure: (channel, language) => textsFor(language, channel).disclosure,
+      disclosure: (channel, language) => textsFor(language, channel, overrides).disclosure,
       // The disclosure doubles as the greeting: it says who answers and how to reach a person.
-      welcome: (channel, language) => textsFor(language, channel).disclosure,
-      handoff: (ticketId, language) => handoffText(language, ticketId),
-      mediaUnsupported: (language) => mediaUnsupportedText(language),
+      welcome: (channel, language) => textsFor(language, channel, overrides).disclosure,
+      handoff: (ticketId, language, channel) => handoffText(language, ticketId, channel, overrides),
+      mediaUnsupported: (language, channel) => mediaUnsupportedText(language, channel, overrides),
     },
     detectLanguage: (text) => detectLanguage(text),
     now: () => new Date(),

@@ -1,4 +1,5 @@
-import type { Channel } from "./message";
+import { z } from "zod";
+import { CHANNELS, type Channel } from "./message";
 
 /**
  * Every customer-facing sentence the core writes itself (as opposed to approved FAQ answers), in one
@@ -43,12 +44,53 @@ export type TextOverrides = Partial<Record<Channel, Partial<Record<Language, Par
   default?: Partial<Record<Language, Partial<Texts>>>;
 };
 
+/** SMS is paid per 70-character segment: a short disclosure there, so the answer keeps its room. */
+const SMS_TEXTS: Partial<Record<Language, Partial<Texts>>> = {
+  zh: { disclosure: "【AI客服】回复“转人工”找真人。" },
+  en: { disclosure: "AI assistant here; reply AGENT for a person." },
+};
+export const BUILT_IN_OVERRIDES: TextOverrides = { sms: SMS_TEXTS, twilio: SMS_TEXTS };
+
 export function textsFor(language: Language, channel?: Channel, overrides: TextOverrides = {}): Texts {
   return {
     ...DEFAULT_TEXTS[language],
+    ...(channel ? BUILT_IN_OVERRIDES[channel]?.[language] : undefined),
     ...overrides.default?.[language],
     ...(channel ? overrides[channel]?.[language] : undefined),
   };
+}
+
+/**
+ * Operators' wording, from `KEFU_TEXT_OVERRIDES`: JSON shaped like TextOverrides, e.g.
+ * `{"default":{"zh":{"disclosure":"…"}},"email":{"en":{"handoff":"… {ticket} …"}}}`.
+ */
+export function textOverridesFromEnv(raw: string | undefined): TextOverrides {
+  if (!raw) return {};
+  const TextsSchema = z
+    .object({
+      disclosure: z.string(),
+      handoff: z.string(),
+      clarifyHeader: z.string(),
+      clarifyFooter: z.string(),
+      mediaUnsupported: z.string(),
+    })
+    .partial()
+    .strict();
+  const PerLanguage = z.object({ zh: TextsSchema, en: TextsSchema }).partial().strict();
+  const Schema = z.partialRecord(z.enum(["default", ...CHANNELS]), PerLanguage);
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch (cause) {
+    throw new Error("KEFU_TEXT_OVERRIDES is not valid JSON", { cause });
+  }
+  const parsed = Schema.safeParse(json);
+  if (!parsed.success) {
+    throw new Error(
+      `KEFU_TEXT_OVERRIDES: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`,
+    );
+  }
+  return parsed.data as TextOverrides;
 }
 
 /** True when the bot has not replied in this conversation yet (the disclosure goes on this reply). */

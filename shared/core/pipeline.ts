@@ -22,9 +22,9 @@ export interface ReplyTexts {
   /** Greeting on subscribe / session start; includes the disclosure. */
   welcome(channel: Channel, language: Language): string;
   /** Tells the customer a person will follow up, with the ticket number. */
-  handoff(ticketId: string, language: Language): string;
+  handoff(ticketId: string, language: Language, channel: Channel): string;
   /** Polite answer to images, voice and files while Kefu reads text only. */
-  mediaUnsupported(language: Language): string;
+  mediaUnsupported(language: Language, channel: Channel): string;
 }
 
 export interface HandoffNotice {
@@ -154,7 +154,7 @@ export async function processMessage(message: InboundMessage, deps: PipelineDeps
     conversation.disclosed ? text : `${deps.texts.disclosure(message.channel, language)}\n${text}`;
 
   if (!customerText) {
-    const text = withDisclosure(deps.texts.mediaUnsupported(language));
+    const text = withDisclosure(deps.texts.mediaUnsupported(language, message.channel));
     const refused = await deliver(reply(text));
     await record(refused ? undefined : text, { disclosed: conversation.disclosed || !refused });
     return refused ? { action: "undeliverable", error: refused } : { action: "media_declined" };
@@ -192,7 +192,7 @@ export async function processMessage(message: InboundMessage, deps: PipelineDeps
       createdAt: at,
       updatedAt: at,
     });
-    const text = withDisclosure(deps.texts.handoff(ticket.ticketId, language));
+    const text = withDisclosure(deps.texts.handoff(ticket.ticketId, language, message.channel));
     const refused = await deliver(reply(text));
     // Moving the platform's session to a person is best effort: the ticket and the customer's notice
     // already stand, and retrying the message would send the notice twice.
