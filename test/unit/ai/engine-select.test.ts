@@ -90,16 +90,14 @@ describe("the Bedrock engine", () => {
     bedrock.on(InvokeModelCommand).resolves({
       body: new TextEncoder().encode(JSON.stringify({ embedding: Array.from(unit(1)) })) as never,
     });
-    bedrock
-      .on(ConverseCommand)
-      .resolves(
-        converse({
-          answer: "About 5 working days.",
-          faq_ids: ["card_arrival"],
-          confidence: 0.9,
-          needs_human: false,
-        }),
-      );
+    bedrock.on(ConverseCommand).resolves(
+      converse({
+        answer: "About 5 working days.",
+        faq_ids: ["card_arrival"],
+        confidence: 0.9,
+        needs_human: false,
+      }),
+    );
     const selection = selectEngine({ env: BEDROCK_ENV, mode: "local", client });
     expect(selection.vectors).toBe(true);
     const result = await selection.build(kb()).decide({ text: "My card has not arrived yet", history: [] });
@@ -115,16 +113,14 @@ describe("the Bedrock engine", () => {
   });
 
   it("skips dense retrieval when the stored vectors come from another model", async () => {
-    bedrock
-      .on(ConverseCommand)
-      .resolves(
-        converse({
-          answer: "About 5 working days.",
-          faq_ids: ["card_arrival"],
-          confidence: 0.9,
-          needs_human: false,
-        }),
-      );
+    bedrock.on(ConverseCommand).resolves(
+      converse({
+        answer: "About 5 working days.",
+        faq_ids: ["card_arrival"],
+        confidence: 0.9,
+        needs_human: false,
+      }),
+    );
     const selection = selectEngine({ env: BEDROCK_ENV, mode: "local", client });
     const engine = selection.build(kb("kefu-local-hash-ngram-v1-256"));
     const { decision } = await engine.decide({ text: "My card has not arrived yet", history: [] });
