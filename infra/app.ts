@@ -1,10 +1,12 @@
 import { App, Validations } from "aws-cdk-lib";
 import { AwsSolutionsChecks } from "cdk-nag";
-import { KefuStack } from "./kefu-stack";
+import { CHANNEL_SETTINGS, KefuStack } from "./kefu-stack";
 
 /**
  * `npx cdk synth` / `npx cdk deploy`. Options come from CDK context (cdk.json or `-c key=value`):
- * embeddingModelId, answerModelId, engine (bedrock|local), egress (true/false), alarmEmail, agentEmail.
+ * embeddingModelId, answerModelId, engine (bedrock|local), egress (true/false), alarmEmail, agentEmail,
+ * publicUrl, emailFrom, emailDomain, emailConfigurationSet, smsOrigination, smsConfigurationSet, and the
+ * channel settings by their environment names (e.g. `-c KEFU_SMS_MAX_SEGMENTS=2`, see CHANNEL_SETTINGS).
  */
 const app = new App();
 
@@ -22,6 +24,13 @@ new KefuStack(app, "KefuStack", {
   engine: context("engine") === "local" ? "local" : "bedrock",
   alarmEmail: context("alarmEmail"),
   agentEmail: context("agentEmail"),
+  publicUrl: context("publicUrl"),
+  emailFrom: context("emailFrom"),
+  emailDomain: context("emailDomain"),
+  emailConfigurationSet: context("emailConfigurationSet"),
+  smsOrigination: context("smsOrigination"),
+  smsConfigurationSet: context("smsConfigurationSet"),
+  channelSettings: Object.fromEntries(CHANNEL_SETTINGS.map((name) => [name, context(name)])),
 });
 
 // cdk-nag v3 is a policy-validation plugin: any unacknowledged AwsSolutions finding, error or warning,

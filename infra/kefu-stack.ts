@@ -1,7 +1,12 @@
 import { CfnOutput, type RemovalPolicy, SecretValue, Stack, type StackProps, Validations } from "aws-cdk-lib";
 import * as secretsmanager from "aws-cdk-lib/aws-secretsmanager";
 import type { Construct } from "constructs";
+import { EmailCredentialsSchema } from "../shared/channels/email/module";
+import { CHANNEL_MODULES } from "../shared/channels/registry";
+import { SmsCredentialsSchema } from "../shared/channels/sms/credentials";
+import { smsSettings } from "../shared/channels/sms-common/channel";
 import { FAQ_BUCKET, INBOUND_QUEUE } from "../shared/resources";
+import { Channels, INBOUND_MAIL_RETENTION_DAYS } from "./constructs/channels";
 import { Egress } from "./constructs/egress";
 import { Handoff } from "./constructs/handoff";
 import { Ingress } from "./constructs/ingress";
@@ -14,15 +19,34 @@ export const DEFAULT_EMBEDDING_MODEL_ID = "amazon.titan-embed-text-v2:0";
 export const DEFAULT_ANSWER_MODEL_ID = "anthropic.claude-3-5-haiku-20241022-v1:0";
 
 /**
- * Keys of the ChannelCredentials secret (a JSON object), the same names as the local environment
- * variables read by shared/credentials.ts. More channels add their own keys.
+ * Keys of the ChannelCredentials secret (a JSON object) by channel: the names each channel module reads
+ * (its demo credentials have every key), the same as the local environment variables. Derived, so a new
+ * channel documents itself.
  */
-export const CHANNEL_CREDENTIAL_KEYS = [
-  "KEFU_WECHAT_TOKEN",
-  "KEFU_WECHAT_AES_KEY",
-  "KEFU_WECHAT_APP_ID",
-  "KEFU_WECHAT_APP_SECRET",
+export const CHANNEL_CREDENTIAL_KEYS: Readonly<Record<string, readonly string[]>> = Object.fromEntries(
+  CHANNEL_MODULES.map((m) => [m.channel, Object.keys(m.demoCredentials)]),
+);
+
+/** What the secret is, for its description and the stack's outputs. */
+export function credentialKeysText(): string {
+  return Object.entries(CHANNEL_CREDENTIAL_KEYS)
+    .map(([channel, keys]) => `${channel}: ${keys.join(", ")}`)
+    .join("; ");
+}
+
+/**
+ * Non-secret channel settings the functions read from their environment (not from the secret), passed
+ * through from props / context of the same name. Validated at synthesis by the code that reads them.
+ */
+export const CHANNEL_SETTINGS = [
+  "KEFU_SMS_MAX_SEGMENTS",
+  "KEFU_SMS_MORE_URL",
+  "KEFU_SMS_KEYWORD_REPLIES",
+  "KEFU_TWILIO_KEYWORD_REPLIES",
+  // Read from the environment only: not among the channel's credential keys, so never picked from the secret.
+  "KEFU_WECOM_KF_SERVICER_USERID",
 ] as const;
+export type ChannelSetting = (typeof CHANNEL_SETTINGS)[number];
 
 export interface KefuStackProps extends StackProps {
   /** Bedrock model for embeddings (FAQ import and retrieval). */
@@ -42,6 +66,29 @@ export interface KefuStackProps extends StackProps {
   agentEmail?: string;
   /** Removal policy of tables and buckets; RETAIN unless given (see Storage). */
   dataRemovalPolicy?: RemovalPolicy;
+  /**
+   * The scheme and host platforms call when a custom domain fronts the API (e.g. `https://kefu.example.com`).
+   * Default: the HTTP API's endpoint. Twilio signs this URL; SNS subscriptions point at it.
+   */
+  publicUrl?: string;
+  /**
+   * Our e-mail address, a verified SES identity; the same value as KEFU_EMAIL_FROM in the secret. Turns on
+   * the SNS → webhook subscription and the worker's ses:SendEmail on this identity (and its domain).
+   */
+  emailFrom?: string;
+  /** Receive mail for this domain: creates an (inactive) SES receipt rule set and an inbound-mail bucket. */
+  emailDomain?: string;
+  /** SES configuration set for replies (KEFU_EMAIL_CONFIGURATION_SET). */
+  emailConfigurationSet?: string;
+  /**
+   * The SMS origination identity; the same value as KEFU_SMS_ORIGINATION in the secret. Turns on the
+   * SNS → webhook subscription and the worker's sms-voice:SendTextMessage on it.
+   */
+  smsOrigination?: string;
+  /** End User Messaging configuration set; the same value as KEFU_SMS_CONFIGURATION_SET in the secret. */
+  smsConfigurationSet?: string;
+  /** Non-secret channel settings for the webhook and the worker (see CHANNEL_SETTINGS). */
+  channelSettings?: Partial<Record<ChannelSetting, string>>;
 }
 
 /** Kefu in one stack, composed of one construct per feature. */
@@ -53,17 +100,22 @@ export class KefuStack extends Stack {
   readonly knowledgeBase: KnowledgeBase;
   readonly observability: Observability;
   readonly handoff: Handoff;
+  readonly channels: Channels;
   readonly egress?: Egress;
 
   constructor(scope: Construct, id: string, props: KefuStackProps = {}) {
     super(scope, id, props);
     const embeddingModelId = props.embeddingModelId ?? DEFAULT_EMBEDDING_MODEL_ID;
     const answerModelId = props.answerModelId ?? DEFAULT_ANSWER_MODEL_ID;
+    const settings = channelSettings(props.channelSettings);
+    checkChannelProps(props);
 
     this.storage = new Storage(this, "Storage", { dataRemovalPolicy: props.dataRemovalPolicy });
 
     this.secret = new secretsmanager.Secret(this, "ChannelCredentials", {
-      description: `Kefu channel credentials, a JSON object with keys ${CHANNEL_CREDENTIAL_KEYS.join(", ")}`,
+      description:
+        "Kefu channel credentials, one JSON object; a channel is served once its keys are set. " +
+        credentialKeysText(),
       // An empty object, not a random string: until an operator fills it, every channel is simply not
       // served, instead of every request failing to parse the secret. No secret material is in the template.
       secretStringValue: SecretValue.unsafePlainText("{}"),
@@ -71,8 +123,9 @@ export class KefuStack extends Stack {
     Validations.of(this.secret).acknowledge({
       id: "AwsSolutions-SMG4",
       reason:
-        "The values are issued by the channel platforms (WeChat token, EncodingAESKey, AppSecret) and must " +
-        "be changed in their consoles first; AWS-driven rotation cannot change them, so it is done by hand.",
+        "The values are issued by the channel platforms (WeChat/WeCom/DingTalk tokens, EncodingAESKeys and " +
+        "secrets, Twilio's auth token) and must be changed in their consoles first; AWS-driven rotation " +
+        "cannot change them, so it is done by hand.",
     });
 
     this.egress = props.egress ? new Egress(this, "Egress") : undefined;
@@ -96,7 +149,7 @@ export class KefuStack extends Stack {
     this.pipeline = new Pipeline(this, "Pipeline", {
       tables: this.storage.tables,
       secret: this.secret,
-      environment,
+      environment: { ...environment, ...settings },
       embeddingModelId,
       answerModelId,
       agentTopicArn: this.handoff.agentTopic.topicArn,
@@ -110,7 +163,22 @@ export class KefuStack extends Stack {
       dedupTable: this.storage.tables.dedup,
       queue: this.pipeline.queue,
       secret: this.secret,
-      environment: withQueue,
+      environment: { ...withQueue, ...settings },
+      publicUrl: props.publicUrl,
+      egress: this.egress && { vpc: this.egress.vpc, subnets: this.egress.subnets },
+    });
+
+    this.channels = new Channels(this, "Channels", {
+      webhook: this.ingress.webhook,
+      worker: this.pipeline.worker,
+      webhookUrl: (channel) => this.ingress.webhookUrl(channel),
+      accessLogsBucket: this.storage.accessLogsBucket,
+      dataRemovalPolicy: props.dataRemovalPolicy,
+      emailFrom: props.emailFrom,
+      emailDomain: props.emailDomain,
+      emailConfigurationSet: props.emailConfigurationSet,
+      smsOrigination: props.smsOrigination,
+      smsConfigurationSet: props.smsConfigurationSet,
     });
 
     this.knowledgeBase = new KnowledgeBase(this, "KnowledgeBase", {
@@ -128,6 +196,7 @@ export class KefuStack extends Stack {
       ingest: this.knowledgeBase.ingest.fn,
       stage: this.ingress.stage,
       alarmEmail: props.alarmEmail,
+      inboundTopics: { Email: this.channels.emailTopic, Sms: this.channels.smsTopic },
     });
 
     new CfnOutput(this, "WebhookBaseUrl", {
@@ -136,12 +205,55 @@ export class KefuStack extends Stack {
     });
     new CfnOutput(this, "WeChatWebhookUrl", {
       description: "Paste into the WeChat console (Settings → Basic configuration → Server URL)",
-      value: `${this.ingress.baseUrl}/webhooks/wechat`,
+      value: this.ingress.webhookUrl("wechat"),
     });
     new CfnOutput(this, "ChannelCredentialsSecretArn", {
       description: `Fill with: aws secretsmanager put-secret-value --secret-id <this> --secret-string '{...}'`,
       value: this.secret.secretArn,
     });
+    new CfnOutput(this, "ChannelCredentialKeys", {
+      description:
+        "Keys of the ChannelCredentials secret, by channel (set all of a channel's keys to turn it on)",
+      value: credentialKeysText(),
+    });
+    new CfnOutput(this, "EmailTopicArn", {
+      description: emailTopicHelp(props),
+      value: this.channels.emailTopic.topicArn,
+    });
+    new CfnOutput(this, "EmailWebhookUrl", {
+      description: props.emailFrom
+        ? "Subscribed to EmailTopicArn over HTTPS; the webhook confirms the subscription itself"
+        : "Subscribed to EmailTopicArn once deployed with -c emailFrom=<address> (fill the secret first)",
+      value: this.ingress.webhookUrl("email"),
+    });
+    new CfnOutput(this, "SmsTopicArn", {
+      description:
+        "Put into the secret as KEFU_SMS_TOPIC_ARN, and choose it as the two-way SMS destination of the " +
+        "phone number in End User Messaging (Use Amazon SNS topic policies)",
+      value: this.channels.smsTopic.topicArn,
+    });
+    new CfnOutput(this, "SmsWebhookUrl", {
+      description: props.smsOrigination
+        ? "Subscribed to SmsTopicArn over HTTPS; the webhook confirms the subscription itself"
+        : "Subscribed to SmsTopicArn once deployed with -c smsOrigination=<identity> (fill the secret first)",
+      value: this.ingress.webhookUrl("sms"),
+    });
+    new CfnOutput(this, "TwilioWebhookUrl", {
+      description: 'Twilio console → phone number → Messaging → "A message comes in" (HTTP POST)',
+      value: this.ingress.webhookUrl("twilio"),
+    });
+    if (this.channels.receiptRuleSet) {
+      new CfnOutput(this, "EmailReceiptRuleSetName", {
+        description: "Activate once: aws ses set-active-receipt-rule-set --rule-set-name <this>",
+        value: this.channels.receiptRuleSet.receiptRuleSetName,
+      });
+    }
+    if (this.channels.inboundMailBucket) {
+      new CfnOutput(this, "InboundMailBucketName", {
+        description: `Received mail (SES S3 action), kept ${INBOUND_MAIL_RETENTION_DAYS} days`,
+        value: this.channels.inboundMailBucket.bucketName,
+      });
+    }
     new CfnOutput(this, "FaqBucketName", {
       description: `Upload FAQ files under s3://<this>/${FAQ_BUCKET.uploadsPrefix}; reports appear under ${FAQ_BUCKET.reportsPrefix}`,
       value: this.storage.faqBucket.bucketName,
@@ -159,3 +271,57 @@ export class KefuStack extends Stack {
     }
   }
 }
+
+function emailTopicHelp(props: KefuStackProps): string {
+  return props.emailDomain
+    ? "SES publishes received mail here through the receipt rule set EmailReceiptRuleSetName (S3 action)"
+    : "Choose as the SNS topic of your SES receipt rule (SNS action, Base64 encoding; mail up to 150 KB)";
+}
+
+/**
+ * The channel settings as environment variables, refused at synthesis when the functions would refuse them
+ * at run time (same validation code); unknown names cannot be given (the type says which).
+ */
+function channelSettings(given: Partial<Record<ChannelSetting, string>> = {}): Record<string, string> {
+  const env = Object.fromEntries(
+    Object.entries(given).filter((e): e is [string, string] => typeof e[1] === "string" && e[1] !== ""),
+  );
+  for (const name of Object.keys(env)) {
+    if (!(CHANNEL_SETTINGS as readonly string[]).includes(name)) {
+      throw new Error(`unknown channel setting ${name}; known: ${CHANNEL_SETTINGS.join(", ")}`);
+    }
+  }
+  smsSettings(env, "sms");
+  smsSettings(env, "twilio");
+  return env;
+}
+
+/** Values that must match what the channel code accepts are checked with its own schemas, at synthesis. */
+function checkChannelProps(props: KefuStackProps): void {
+  const problems: string[] = [];
+  const check = (name: string, value: string | undefined, ok: (v: string) => boolean, what: string) => {
+    if (value !== undefined && !ok(value)) problems.push(`${name} ${JSON.stringify(value)} ${what}`);
+  };
+  check(
+    "emailFrom",
+    props.emailFrom,
+    (v) => EmailCredentialsSchema.shape.KEFU_EMAIL_FROM.safeParse(v).success,
+    "is not an e-mail address",
+  );
+  check("emailDomain", props.emailDomain, (v) => DOMAIN.test(v), "is not a domain name");
+  check(
+    "smsOrigination",
+    props.smsOrigination,
+    (v) => SmsCredentialsSchema.shape.KEFU_SMS_ORIGINATION.safeParse(v).success && !/\s/.test(v),
+    "is not an origination identity",
+  );
+  check(
+    "publicUrl",
+    props.publicUrl,
+    (v) => /^https:\/\/[^\s/?#]+(\/[^\s?#]*)?$/.test(v),
+    "must be an https:// URL without query",
+  );
+  if (problems.length > 0) throw new Error(`invalid channel settings: ${problems.join("; ")}`);
+}
+
+const DOMAIN = /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;

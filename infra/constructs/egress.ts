@@ -5,10 +5,11 @@ import { Construct } from "constructs";
 import { LOG_RETENTION } from "./kefu-function";
 
 /**
- * Optional fixed egress IP for the sender: some platforms (WeChat's IP allow-list for API calls) only
- * accept calls from registered addresses. The worker runs in private subnets and leaves through a single
- * NAT gateway whose Elastic IP is the address to register. Off by default: a NAT gateway costs money
- * every hour and only matters when the allow-list is switched on.
+ * Optional fixed egress IP for the platform API calls: WeChat, WeCom and WeCom KF only accept calls from
+ * addresses on their IP allow-lists. Both functions that call those APIs run in private subnets and leave
+ * through a single NAT gateway whose Elastic IP is the address to register: the worker (replies, tokens)
+ * and the webhook (WeCom KF callbacks carry no message; the webhook pulls it with kf/sync_msg). Off by
+ * default: a NAT gateway costs money every hour and only matters when the allow-list is switched on.
  */
 export class Egress extends Construct {
   readonly vpc: ec2.Vpc;
@@ -40,6 +41,18 @@ export class Egress extends Construct {
           trafficType: ec2.FlowLogTrafficType.REJECT,
         },
       },
+    });
+
+    // Free gateway endpoints: DynamoDB and S3 traffic (every request of both functions) stays off the NAT
+    // gateway, which bills per gigabyte. SQS, Secrets Manager and Bedrock still go through it; their
+    // interface endpoints would cost more per hour than the traffic does.
+    this.vpc.addGatewayEndpoint("DynamoDb", {
+      service: ec2.GatewayVpcEndpointAwsService.DYNAMODB,
+      subnets: [this.subnets],
+    });
+    this.vpc.addGatewayEndpoint("S3", {
+      service: ec2.GatewayVpcEndpointAwsService.S3,
+      subnets: [this.subnets],
     });
   }
 }

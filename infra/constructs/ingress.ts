@@ -3,13 +3,14 @@ import { AccessLogFormat } from "aws-cdk-lib/aws-apigateway";
 import * as apigw from "aws-cdk-lib/aws-apigatewayv2";
 import { HttpLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations";
 import type * as dynamodb from "aws-cdk-lib/aws-dynamodb";
+import type * as ec2 from "aws-cdk-lib/aws-ec2";
 import * as logs from "aws-cdk-lib/aws-logs";
 import type * as secretsmanager from "aws-cdk-lib/aws-secretsmanager";
 import type * as sqs from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import { KefuFunction, LOG_RETENTION } from "./kefu-function";
 
-/** Route of every channel's webhook; `{channel}` is `wechat`, later `wecom`, `dingtalk`... */
+/** Route of every channel's webhook; `{channel}` is one of CHANNEL_MODULES (`wechat`, `email`, `sms`…). */
 export const WEBHOOK_PATH = "/webhooks/{channel}";
 
 export interface IngressProps {
@@ -20,6 +21,13 @@ export interface IngressProps {
   /** Steady-state requests per second across all routes; platforms push in bursts after outages. */
   throttleRateLimit?: number;
   throttleBurstLimit?: number;
+  /**
+   * The scheme and host platforms call, when a custom domain fronts the API (no trailing slash). Default:
+   * the API's own endpoint.
+   */
+  publicUrl?: string;
+  /** Run the webhook in this VPC behind the fixed egress IP (WeCom KF pulls messages from its callback). */
+  egress?: { vpc: ec2.IVpc; subnets: ec2.SubnetSelection };
 }
 
 /**
@@ -31,9 +39,11 @@ export class Ingress extends Construct {
   readonly stage: apigw.HttpStage;
   readonly webhook: KefuFunction;
   readonly accessLogs: logs.LogGroup;
+  private readonly publicUrl?: string;
 
   constructor(scope: Construct, id: string, props: IngressProps) {
     super(scope, id);
+    this.publicUrl = props.publicUrl?.replace(/\/+$/, "");
 
     this.webhook = new KefuFunction(this, "Webhook", {
       entry: "webhook",
@@ -42,6 +52,7 @@ export class Ingress extends Construct {
       // Longer than any platform waits, short enough that a stuck call cannot pile up concurrency.
       timeout: Duration.seconds(10),
       environment: props.environment,
+      egress: props.egress,
     });
     props.dedupTable.grantReadWriteData(this.webhook.fn);
     props.queue.grantSendMessages(this.webhook.fn);
@@ -89,17 +100,30 @@ export class Ingress extends Construct {
         Validations.of(route).acknowledge({
           id: "AwsSolutions-APIG4",
           reason:
-            "Channel platforms (WeChat, WeCom, DingTalk) cannot present AWS or OAuth credentials; every " +
-            "request is authenticated in the webhook function by the platform's signature over the body " +
-            "and timestamp, with the token from the ChannelCredentials secret, and rejected otherwise.",
+            "Channel platforms (WeChat, WeCom, DingTalk, Twilio, and SNS for e-mail and SMS) cannot present " +
+            "AWS or OAuth credentials; every request is authenticated in the webhook function by the " +
+            "platform's signature (SNS: its X.509-signed message from one of our topics), with keys from " +
+            "the ChannelCredentials secret, and rejected otherwise.",
         });
       }
     }
+
+    // Twilio signs the URL it called; behind API Gateway the function cannot see it, so it is told. No
+    // dependency cycle: the function refers to the API, and only the integration and the permission (not
+    // the API itself) refer back to the function.
+    this.webhook.fn.addEnvironment("KEFU_PUBLIC_URL", this.baseUrl);
   }
 
-  /** Base URL of the API, no trailing slash (the `$default` stage has no path); a channel's webhook is
-   * `${baseUrl}/webhooks/<channel>`. */
+  /**
+   * Base URL platforms call, no trailing slash (the custom domain if given; the `$default` stage has no
+   * path); a channel's webhook is `${baseUrl}/webhooks/<channel>`.
+   */
   get baseUrl(): string {
-    return this.api.apiEndpoint;
+    return this.publicUrl ?? this.api.apiEndpoint;
+  }
+
+  /** `${baseUrl}/webhooks/<channel>`. */
+  webhookUrl(channel: string): string {
+    return `${this.baseUrl}${WEBHOOK_PATH.replace("{channel}", channel)}`;
   }
 }

@@ -19,6 +19,8 @@ export interface ObservabilityProps {
   stage: apigw.IHttpStage;
   /** Subscribed to the alarm topic by e-mail when set (the address must confirm the subscription). */
   alarmEmail?: string;
+  /** Topics SNS delivers to the webhook over HTTPS (e-mail, SMS): a failed delivery is a lost message. */
+  inboundTopics?: Record<string, sns.ITopic>;
   /** A message older than this in the inbound queue means the worker is not keeping up or is failing. */
   maxMessageAge?: Duration;
 }
@@ -89,6 +91,15 @@ export class Observability extends Construct {
       metric: props.ingest.metricErrors({ period: fiveMinutes, statistic: "Sum" }),
       threshold: 1,
     });
+    for (const [name, topic] of Object.entries(props.inboundTopics ?? {})) {
+      this.alarm(`${name}DeliveryFailures`, {
+        alarmDescription:
+          `SNS gave up delivering ${name} messages to the webhook after its retries; those messages are ` +
+          "lost unless replayed (received mail stays in the inbound-mail bucket for 30 days).",
+        metric: topic.metricNumberOfNotificationsFailed({ period: fiveMinutes, statistic: "Sum" }),
+        threshold: 1,
+      });
+    }
   }
 
   private alarm(

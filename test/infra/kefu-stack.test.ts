@@ -10,6 +10,7 @@ import {
   DEFAULT_EMBEDDING_MODEL_ID,
 } from "../../infra/kefu-stack";
 import { BedrockConfigSchema } from "../../shared/ai/config";
+import { CHANNEL_MODULES } from "../../shared/channels/registry";
 import { ConfigSchema } from "../../shared/config";
 import { FAQ_BUCKET, INBOUND_QUEUE, TABLES } from "../../shared/resources";
 import { SYNTH_TIMEOUT_MS, synthKefu } from "./synth";
@@ -302,7 +303,14 @@ describe("channel credentials secret", () => {
     template.resourceCountIs("AWS::SecretsManager::Secret", 1);
     const p = props(logicalId(stack.secret));
     expect(p.SecretString).toBe("{}");
-    for (const key of CHANNEL_CREDENTIAL_KEYS) expect(p.Description).toContain(key);
+    // Derived from the channel modules: every channel's every key, so a new channel documents itself.
+    for (const module of CHANNEL_MODULES) {
+      expect(p.Description).toContain(`${module.channel}: `);
+      for (const key of Object.keys(module.demoCredentials)) expect(p.Description).toContain(key);
+    }
+    expect(Object.keys(CHANNEL_CREDENTIAL_KEYS)).toEqual(CHANNEL_MODULES.map((m) => m.channel));
+    // Secrets Manager refuses descriptions over 2048 characters.
+    expect((p.Description as string).length).toBeLessThanOrEqual(2048);
   });
 });
 
@@ -395,8 +403,8 @@ describe("least privilege", () => {
 });
 
 describe("topics", () => {
-  it("alarm and agent topics are encrypted and TLS-only", () => {
-    template.resourceCountIs("AWS::SNS::Topic", 2);
+  it("alarm, agent and inbound channel topics are encrypted and TLS-only", () => {
+    template.resourceCountIs("AWS::SNS::Topic", 4);
     // CloudWatch can only publish to a topic under a customer-managed key that lets it in.
     expect(props(logicalId(stack.observability.topic)).KmsMasterKeyId).toEqual({
       "Fn::GetAtt": [logicalId(stack.observability.key), "Arn"],
@@ -422,17 +430,17 @@ describe("topics", () => {
         },
       },
     });
-    expect(Object.keys(tlsOnly)).toHaveLength(2);
+    expect(Object.keys(tlsOnly)).toHaveLength(4);
   });
 });
 
 describe("observability", () => {
-  it("alarms on DLQ depth, queue age, worker/webhook/ingest errors and 5xx, all to the topic", () => {
+  it("alarms on DLQ depth, queue age, worker/webhook/ingest errors, 5xx and lost SNS deliveries, all to the topic", () => {
     const topic = { Ref: logicalId(stack.observability.topic) };
     const alarms = Object.values(template.findResources("AWS::CloudWatch::Alarm")).map(
       (a) => (a as Json).Properties as Json,
     );
-    expect(alarms).toHaveLength(6);
+    expect(alarms).toHaveLength(8);
     for (const a of alarms) expect(a.AlarmActions).toEqual([topic]);
 
     const find = (metric: string, dimension: string) =>
@@ -448,5 +456,8 @@ describe("observability", () => {
     expect(find("Errors", logicalId(stack.ingress.webhook.fn))).toBeDefined();
     expect(find("Errors", logicalId(stack.knowledgeBase.ingest.fn))).toBeDefined();
     expect(find("5xx", logicalId(stack.ingress.api))).toBeDefined();
+    for (const topic of [stack.channels.emailTopic, stack.channels.smsTopic]) {
+      expect(find("NumberOfNotificationsFailed", logicalId(topic))).toMatchObject({ Threshold: 1 });
+    }
   });
 });

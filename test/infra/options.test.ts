@@ -35,7 +35,7 @@ describe("stack options", () => {
     template.resourceCountIs("AWS::EC2::NatGateway", 0);
   });
 
-  it("with egress, runs the worker (only) in private subnets behind one NAT gateway with a fixed IP", () => {
+  it("with egress, runs the worker and the webhook (not ingest) in private subnets behind one NAT gateway with a fixed IP", () => {
     const { stack, template } = synthKefu({ egress: true }, { bundle: false });
     template.resourceCountIs("AWS::EC2::VPC", 1);
     template.resourceCountIs("AWS::EC2::NatGateway", 1);
@@ -48,7 +48,27 @@ describe("stack options", () => {
 
     const fnProps = (fn: CfnResource) =>
       template.toJSON().Resources[stack.getLogicalId(fn)].Properties as Record<string, unknown>;
-    expect(fnProps(stack.pipeline.worker.fn.node.defaultChild as CfnResource).VpcConfig).toBeDefined();
-    expect(fnProps(stack.ingress.webhook.fn.node.defaultChild as CfnResource).VpcConfig).toBeUndefined();
+    const privateSubnets = stack.egress?.vpc.privateSubnets.map((s) => ({
+      Ref: stack.getLogicalId(s.node.defaultChild as CfnResource),
+    }));
+    // WeCom KF callbacks carry no message: the webhook pulls it (kf/sync_msg) from an allow-listed IP too.
+    for (const fn of [stack.pipeline.worker.fn, stack.ingress.webhook.fn]) {
+      expect(fnProps(fn.node.defaultChild as CfnResource).VpcConfig).toMatchObject({
+        SubnetIds: privateSubnets,
+      });
+    }
+    expect(fnProps(stack.knowledgeBase.ingest.fn.node.defaultChild as CfnResource).VpcConfig).toBeUndefined();
+    // Every private subnet routes to the internet through that one gateway.
+    const nat = Object.keys(template.findResources("AWS::EC2::NatGateway"))[0];
+    const routes = Object.values(
+      template.findResources("AWS::EC2::Route", { Properties: { NatGatewayId: { Ref: nat } } }),
+    );
+    expect(routes).toHaveLength(privateSubnets?.length ?? -1);
+    // DynamoDB and S3 stay off the NAT gateway (it bills per gigabyte).
+    const endpoints = Object.values(template.findResources("AWS::EC2::VPCEndpoint")).map((r) =>
+      JSON.stringify((r as { Properties: { ServiceName: unknown } }).Properties.ServiceName),
+    );
+    expect(endpoints.some((e) => e.includes(".dynamodb"))).toBe(true);
+    expect(endpoints.some((e) => e.includes(".s3"))).toBe(true);
   });
 });

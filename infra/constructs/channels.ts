@@ -1,0 +1,273 @@
+import { Duration, RemovalPolicy, Stack, Token, Validations } from "aws-cdk-lib";
+import * as iam from "aws-cdk-lib/aws-iam";
+import * as kms from "aws-cdk-lib/aws-kms";
+import * as s3 from "aws-cdk-lib/aws-s3";
+import * as ses from "aws-cdk-lib/aws-ses";
+import * as actions from "aws-cdk-lib/aws-ses-actions";
+import * as sns from "aws-cdk-lib/aws-sns";
+import { Construct } from "constructs";
+import type { KefuFunction } from "./kefu-function";
+
+/** Where SES puts received mail (S3 action) in the inbound-mail bucket. */
+export const INBOUND_MAIL_PREFIX = "inbound/";
+/** Received mail is kept this long: long enough to replay a failed delivery, no longer. */
+export const INBOUND_MAIL_RETENTION_DAYS = 30;
+
+export interface ChannelsProps {
+  webhook: KefuFunction;
+  worker: KefuFunction;
+  /** `<base>/webhooks/<channel>`: where SNS delivers (the webhook confirms the subscription itself). */
+  webhookUrl(channel: string): string;
+  accessLogsBucket: s3.IBucket;
+  dataRemovalPolicy?: RemovalPolicy;
+  /**
+   * Our address, a verified SES identity (the same as KEFU_EMAIL_FROM in the secret). When set, the
+   * topic is subscribed to the webhook and the worker may send from this address (or its domain).
+   */
+  emailFrom?: string;
+  /** Receive mail for this domain: a receipt rule set (to be activated by hand) and an S3 bucket. */
+  emailDomain?: string;
+  /** SES configuration set the worker sends with (KEFU_EMAIL_CONFIGURATION_SET). */
+  emailConfigurationSet?: string;
+  /**
+   * The origination identity (KEFU_SMS_ORIGINATION in the secret): an E.164 number, phone number or pool
+   * id, or their ARN. When set, the topic is subscribed to the webhook and the worker may send from it.
+   */
+  smsOrigination?: string;
+  /** End User Messaging configuration set (KEFU_SMS_CONFIGURATION_SET in the secret). */
+  smsConfigurationSet?: string;
+}
+
+/**
+ * The AWS side of the e-mail and SMS channels. SES (e-mail) and End User Messaging (two-way SMS) publish
+ * what customers send to an SNS topic each; SNS delivers it over HTTPS to the webhook. Both topics exist
+ * from the first deploy, so their ARNs can go into the console settings and the secret; the HTTPS
+ * subscriptions only come with `emailFrom` / `smsOrigination`, because SNS sends its confirmation the
+ * moment a subscription is created and a channel without credentials in the secret cannot confirm it.
+ */
+export class Channels extends Construct {
+  /** Encrypts both topics; a customer-managed key because the publishing services must be let in. */
+  readonly key: kms.Key;
+  readonly emailTopic: sns.Topic;
+  readonly smsTopic: sns.Topic;
+  readonly emailSubscription?: sns.Subscription;
+  readonly smsSubscription?: sns.Subscription;
+  readonly inboundMailBucket?: s3.Bucket;
+  readonly receiptRuleSet?: ses.ReceiptRuleSet;
+
+  constructor(scope: Construct, id: string, props: ChannelsProps) {
+    super(scope, id);
+
+    this.key = new kms.Key(this, "InboundTopicKey", {
+      description: "Kefu inbound channel topics (SES e-mail, End User Messaging SMS)",
+      enableKeyRotation: true,
+    });
+
+    this.emailTopic = this.inboundTopic("EmailTopic", "Kefu inbound e-mail (SES)", "ses.amazonaws.com");
+    this.smsTopic = this.inboundTopic(
+      "SmsTopic",
+      "Kefu inbound SMS (End User Messaging)",
+      "sms-voice.amazonaws.com",
+    );
+
+    // ---- e-mail ----
+    // The channel refuses notifications from any other topic (SNS signs every topic's messages alike).
+    props.webhook.fn.addEnvironment("KEFU_EMAIL_TOPIC_ARNS", this.emailTopic.topicArn);
+    if (props.emailDomain) {
+      this.inboundMailBucket = this.inboundMail(props);
+      this.receiptRuleSet = this.receiveMail(props.emailDomain, this.inboundMailBucket);
+      props.webhook.fn.addEnvironment("KEFU_EMAIL_DOMAINS", props.emailDomain);
+    }
+    if (props.emailFrom) {
+      this.emailSubscription = this.subscribe(this.emailTopic, props.webhookUrl("email"));
+      this.allowSendEmail(props.worker, props.emailFrom, props.emailConfigurationSet);
+    }
+    if (props.emailConfigurationSet) {
+      props.worker.fn.addEnvironment("KEFU_EMAIL_CONFIGURATION_SET", props.emailConfigurationSet);
+    }
+
+    // ---- SMS ----
+    // KEFU_SMS_TOPIC_ARN is read from the secret only (with the rest of the channel's keys), so it is an
+    // output to copy there, not an environment variable.
+    if (props.smsOrigination) {
+      this.smsSubscription = this.subscribe(this.smsTopic, props.webhookUrl("sms"));
+      this.allowSendText(props.worker, props.smsOrigination, props.smsConfigurationSet);
+    }
+  }
+
+  /**
+   * An encrypted, TLS-only topic the given AWS service may publish to, from this account only. The key
+   * must let the service encrypt (SNS calls KMS on the publisher's behalf); the AWS-managed SNS key
+   * cannot be opened to a service.
+   */
+  private inboundTopic(id: string, displayName: string, service: string): sns.Topic {
+    const principal = new iam.ServicePrincipal(service);
+    this.key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        principals: [principal],
+        actions: ["kms:Decrypt", "kms:GenerateDataKey*"],
+        resources: ["*"],
+      }),
+    );
+    const topic = new sns.Topic(this, id, { displayName, masterKey: this.key, enforceSSL: true });
+    topic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        principals: [principal],
+        actions: ["sns:Publish"],
+        resources: [topic.topicArn],
+        // Confused deputy: the service publishes here only for this account's rules and numbers.
+        conditions: { StringEquals: { "aws:SourceAccount": Stack.of(this).account } },
+      }),
+    );
+    return topic;
+  }
+
+  private subscribe(topic: sns.Topic, url: string): sns.Subscription {
+    const subscription = new sns.Subscription(this, `${topic.node.id}Webhook`, {
+      topic,
+      endpoint: url,
+      protocol: sns.SubscriptionProtocol.HTTPS,
+      // SNS's default for HTTP(S) is 3 retries in about a minute: a webhook deploy or a short outage
+      // would lose messages. This keeps retrying for about half an hour, backing off to one a minute.
+      deliveryPolicy: {
+        healthyRetryPolicy: {
+          minDelayTarget: Duration.seconds(1),
+          maxDelayTarget: Duration.seconds(60),
+          numRetries: 40,
+          numNoDelayRetries: 0,
+          numMinDelayRetries: 2,
+          numMaxDelayRetries: 25,
+          backoffFunction: sns.BackoffFunction.EXPONENTIAL,
+        },
+      },
+    });
+    return subscription;
+  }
+
+  /**
+   * An opt-in receipt rule set for `domain` (receipt rule sets are per account and region, and only one
+   * is active, so it is created inactive and activated by hand). Its one rule stores each mail in a
+   * private bucket and notifies the topic with the object's key (the S3 action). Not an SNS action:
+   * SES bounces mail over 150 KB that an SNS action would carry, and a rule cannot choose by size, so a
+   * rule with both actions would bounce large mail or deliver small mail twice.
+   */
+  private receiveMail(domain: string, bucket: s3.IBucket): ses.ReceiptRuleSet {
+    const ruleSet = new ses.ReceiptRuleSet(this, "ReceiptRuleSet", {
+      receiptRuleSetName: `${Stack.of(this).stackName}-inbound`,
+    });
+    // The S3 action adds the bucket policy (ses.amazonaws.com may PutObject under the prefix, for this
+    // account only) and makes the rule wait for it: SES test-writes when the rule is created.
+    ruleSet.addRule("Support", {
+      recipients: [domain],
+      // Spam and virus verdicts: the channel never answers mail that fails them.
+      scanEnabled: true,
+      actions: [new actions.S3({ bucket, objectKeyPrefix: INBOUND_MAIL_PREFIX, topic: this.emailTopic })],
+    });
+    return ruleSet;
+  }
+
+  /** Private, TLS-only, expiring; the webhook may read what SES stored, nothing else. */
+  private inboundMail(props: ChannelsProps): s3.Bucket {
+    const bucket = new s3.Bucket(this, "InboundMailBucket", {
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      serverAccessLogsBucket: props.accessLogsBucket,
+      serverAccessLogsPrefix: "inbound-mail/",
+      lifecycleRules: [
+        { id: "expire-mail", expiration: Duration.days(INBOUND_MAIL_RETENTION_DAYS) },
+        { id: "abort-incomplete-uploads", abortIncompleteMultipartUploadAfter: Duration.days(1) },
+      ],
+      // Customer mail: kept on `cdk destroy` unless the stack's data policy says otherwise.
+      removalPolicy: props.dataRemovalPolicy ?? RemovalPolicy.RETAIN,
+    });
+    props.webhook.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ["s3:GetObject"],
+        resources: [bucket.arnForObjects(`${INBOUND_MAIL_PREFIX}*`)],
+      }),
+    );
+    const bucketArn = `<${Stack.of(this).getLogicalId(bucket.node.defaultChild as s3.CfnBucket)}.Arn>`;
+    Validations.of(props.webhook.role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::${bucketArn}/${INBOUND_MAIL_PREFIX}*]`,
+      reason:
+        "SES names each stored mail by its own message id; the webhook reads the one a notification names, " +
+        "only under the inbound prefix of the inbound-mail bucket.",
+    });
+    return bucket;
+  }
+
+  /**
+   * SESv2 SendEmail (one action for simple, raw and templated mail) from our address: authorised on the
+   * identity SES sends as, the address itself or its verified domain, and on the configuration set.
+   */
+  private allowSendEmail(worker: KefuFunction, from: string, configurationSet?: string): void {
+    const stack = Stack.of(this);
+    const identity = (name: string) =>
+      stack.formatArn({ service: "ses", resource: "identity", resourceName: name });
+    const domain = from.split("@")[1] ?? from;
+    const resources = [identity(from), identity(domain)];
+    if (configurationSet) {
+      resources.push(
+        stack.formatArn({ service: "ses", resource: "configuration-set", resourceName: configurationSet }),
+      );
+    }
+    worker.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ["ses:SendEmail"], resources }));
+  }
+
+  private allowSendText(worker: KefuFunction, origination: string, configurationSet?: string): void {
+    const stack = Stack.of(this);
+    const { resources, wildcard } = smsOriginationResources(stack, origination);
+    if (configurationSet) {
+      resources.push(
+        stack.formatArn({
+          service: "sms-voice",
+          resource: "configuration-set",
+          resourceName: configurationSet,
+        }),
+      );
+    }
+    worker.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ["sms-voice:SendTextMessage"], resources }),
+    );
+    if (wildcard) {
+      Validations.of(worker.role).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::${wildcard}]`,
+        reason:
+          "Replies go from the number the customer wrote to, given as a phone number (E.164) or sender ID, " +
+          "whose resource id cannot be derived from it at synthesis; the grant is limited to the one " +
+          "action and this account's origination identities of that type. Configure a pool or phone " +
+          "number id (smsOrigination) to narrow it to one resource.",
+      });
+    }
+  }
+}
+
+/**
+ * The End User Messaging resources SendTextMessage is authorised on for an origination identity. An ARN,
+ * a pool id (`pool-…`) or a phone number id (`phone-…`) names one resource; an E.164 number or a sender
+ * ID does not (the ARN holds an id we cannot know), so those get their resource type with a wildcard,
+ * reported as `wildcard` in cdk-nag's notation.
+ */
+export function smsOriginationResources(
+  stack: Stack,
+  origination: string,
+): { resources: string[]; wildcard?: string } {
+  const arn = (resource: string, resourceName: string) =>
+    stack.formatArn({ service: "sms-voice", resource, resourceName });
+  // How cdk-nag prints the ARN: intrinsic values as `<AWS::…>`.
+  const region = Token.isUnresolved(stack.region) ? "<AWS::Region>" : stack.region;
+  const account = Token.isUnresolved(stack.account) ? "<AWS::AccountId>" : stack.account;
+  const nagArn = (resource: string, resourceName: string) =>
+    `arn:<AWS::Partition>:sms-voice:${region}:${account}:${resource}/${resourceName}`;
+  if (origination.startsWith("arn:")) return { resources: [origination] };
+  if (/^pool-[\w-]+$/.test(origination)) return { resources: [arn("pool", origination)] };
+  if (/^phone-[\w-]+$/.test(origination)) return { resources: [arn("phone-number", origination)] };
+  if (/^\+\d{4,15}$/.test(origination)) {
+    return { resources: [arn("phone-number", "*")], wildcard: nagArn("phone-number", "*") };
+  }
+  return {
+    resources: [arn("sender-id", `${origination}/*`)],
+    wildcard: nagArn("sender-id", `${origination}/*`),
+  };
+}
