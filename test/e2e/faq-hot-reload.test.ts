@@ -1,0 +1,72 @@
+import { execFile } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { wechatPush } from "../../local/platforms/wechat";
+import type { LocalStack } from "../../local/stack";
+import { credentialsFor, demoCredentials } from "../../shared/channels/registry";
+import { wechatModule } from "../../shared/channels/wechat/module";
+import type { WeChatCredentials } from "../../shared/credentials";
+import { testEnv } from "../support/local-env";
+import { waitFor } from "../support/wait";
+
+/**
+ * An admin imports a new FAQ entry with `npm run faq:import` while Kefu runs: the worker answers from the
+ * new knowledge-base version at once, without a restart.
+ */
+const stateDir = mkdtempSync(join(tmpdir(), "kefu-faq-"));
+let stack: LocalStack;
+const credentials = credentialsFor(wechatModule, demoCredentials()) as WeChatCredentials;
+
+beforeAll(async () => {
+  // The stack module reads KEFU_STATE_DIR when it loads: set it first, then import.
+  process.env.KEFU_STATE_DIR = stateDir;
+  const { startLocalStack } = await import("../../local/stack");
+  const env = testEnv();
+  stack = await startLocalStack({
+    port: 0,
+    emulators: { dynamoEndpoint: env.KEFU_DYNAMODB_ENDPOINT ?? "", awsEndpoint: env.KEFU_AWS_ENDPOINT ?? "" },
+    prefix: `e2e-faq-${process.pid}`,
+    seed: true,
+    writeEnvFile: true,
+  });
+});
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+async function ask(openId: string, text: string): Promise<string> {
+  const push = wechatPush(credentials, { openId, text });
+  await fetch(`${stack.url}${push.path}`, { method: "POST", headers: push.headers, body: push.body });
+  const reply = await waitFor(() => stack.outbox.entries.find((e) => e.to === openId), {
+    what: `a reply to ${openId}`,
+  });
+  return reply.text;
+}
+
+describe("importing an FAQ entry while Kefu runs", () => {
+  it("makes it answerable at once, without a restart", async () => {
+    const question = "你们支持数字人民币付款吗";
+    const newAnswer = "支持。结算时选择「数字人民币」并在钱包 App 中确认即可。";
+    expect(await ask("o-faq-before", question)).not.toContain(newAnswer);
+
+    const file = join(stateDir, "digital-rmb.jsonl");
+    const entry = {
+      id: "pay_digital_rmb",
+      question: "支持数字人民币付款吗",
+      similar_questions: ["可以用数字人民币支付吗", "数字人民币能付款吗", "你们支持数字人民币付款吗"],
+      answer: newAnswer,
+    };
+    writeFileSync(file, `${JSON.stringify(entry)}\n`);
+    const { stdout } = await promisify(execFile)("npx", ["tsx", "local/cli/faq-import.ts", file, "--json"], {
+      env: { ...process.env, KEFU_STATE_DIR: stateDir },
+    });
+    const report = JSON.parse(stdout) as { status: string; counts: { inserted: number; rejected: number } };
+    expect(report).toMatchObject({ status: "applied", counts: { inserted: 1, rejected: 0 } });
+
+    expect(await ask("o-faq-after", question)).toContain(newAnswer);
+  }, 90_000);
+});
