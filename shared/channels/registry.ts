@@ -3,6 +3,8 @@ import { parseCredentialGroup, type RawCredentials } from "../credentials";
 import { dingtalkModule } from "./dingtalk/module";
 import { emailModule } from "./email/module";
 import type { ChannelContext, ChannelModule } from "./module";
+import { smsModule } from "./sms/module";
+import { twilioModule } from "./twilio/module";
 import type { InboundAdapter, OutboundAdapter } from "./types";
 import { wechatModule } from "./wechat/module";
 import { wecomModule } from "./wecom/module";
@@ -18,6 +20,8 @@ export const CHANNEL_MODULES: readonly ChannelModule<never>[] = [
   wecomKfModule as ChannelModule<never>,
   dingtalkModule as ChannelModule<never>,
   emailModule as ChannelModule<never>,
+  smsModule as ChannelModule<never>,
+  twilioModule as ChannelModule<never>,
 ];
 
 export function moduleFor(channel: string): ChannelModule | undefined {
