@@ -28,6 +28,9 @@ import { wecomPush } from "../platforms/wecom";
 import { kfCustomerText, kfDeliver } from "../platforms/wecom-kf";
 import { LOCAL_ENV_FILE } from "../stack";
 
+// The SDK warns on every client under Node 20 (supported until 2027); it is noise in a CLI.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
+
 const { values } = parseArgs({
   options: {
     channel: { type: "string", default: "wechat" },

@@ -14,6 +14,9 @@ import { s3BlobStore } from "../../shared/kb/import/s3-blobs";
 import { FAQ_BUCKET } from "../../shared/resources";
 import { LOCAL_ENV_FILE } from "../stack";
 
+// The SDK warns on every client under Node 20 (supported until 2027); it is noise in a CLI.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
+
 export async function localEnv(): Promise<Record<string, string>> {
   let file: Record<string, string>;
   try {

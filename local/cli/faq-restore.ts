@@ -15,6 +15,9 @@ import { TABLES } from "../../shared/resources";
 import { createFaqRepository } from "../../shared/stores/faq";
 import { importFailed, localEnv, localS3, summarize, waitForReport } from "./faq-import";
 
+// The SDK warns on every client under Node 20 (supported until 2027); it is noise in a CLI.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
+
 async function main(): Promise<number> {
   const { values } = parseArgs({
     options: {
