@@ -34,6 +34,31 @@ describe("cdk-nag AwsSolutions", () => {
     expect(findings(stack)).toEqual([]);
   });
 
+  it("has none with every channel option: receipt rule set and bucket, subscriptions, send grants, egress", () => {
+    const { app, stack } = synthKefu(
+      {
+        egress: true,
+        publicUrl: "https://kefu.example.com",
+        emailFrom: "support@example.com",
+        emailDomain: "example.com",
+        emailConfigurationSet: "kefu-replies",
+        // An E.164 number: the one case with a (acknowledged) wildcard grant.
+        smsOrigination: "+15555550100",
+        smsConfigurationSet: "kefu-sms",
+      },
+      { bundle: false, nag: true },
+    );
+    expect(findings(stack)).toEqual([]);
+    expect(() => app.synth()).not.toThrow();
+  });
+
+  it("has none with a sender ID or a pool as the SMS origination", () => {
+    for (const smsOrigination of ["KEFU", "pool-0123456789abcdef"]) {
+      const { stack } = synthKefu({ smsOrigination }, { bundle: false, nag: true });
+      expect(findings(stack), smsOrigination).toEqual([]);
+    }
+  });
+
   it("does report a finding, and fails synthesis, for an unencrypted queue without a DLQ (control)", () => {
     const app = new App();
     const stack = new Stack(app, "Control");

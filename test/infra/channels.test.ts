@@ -1,0 +1,375 @@
+import { App, type CfnResource, Stack } from "aws-cdk-lib";
+import { Match } from "aws-cdk-lib/assertions";
+import type { IConstruct } from "constructs";
+import { beforeAll, describe, expect, it } from "vitest";
+import { INBOUND_MAIL_PREFIX, smsOriginationResources } from "../../infra/constructs/channels";
+import { CHANNEL_CREDENTIAL_KEYS, type KefuStackProps } from "../../infra/kefu-stack";
+import { ConfigSchema } from "../../shared/config";
+import { SYNTH_TIMEOUT_MS, synthKefu } from "./synth";
+
+type Json = Record<string, unknown>;
+
+/** A synthesized stack with helpers to read it (the handlers are not bundled: only the shape matters). */
+function synth(props: KefuStackProps = {}) {
+  const { stack, template } = synthKefu(props, { bundle: false });
+  const logicalId = (c: IConstruct) => stack.getLogicalId(c.node.defaultChild as CfnResource);
+  const resources = template.toJSON().Resources as Record<string, Json>;
+  const props_ = (c: IConstruct) => resources[logicalId(c)]?.Properties as Json;
+  const env = (f: { fn: IConstruct }) => (props_(f.fn).Environment as { Variables: Json }).Variables;
+  const statements = (f: { role: IConstruct }): Json[] =>
+    Object.values(
+      template.findResources("AWS::IAM::Policy", {
+        Properties: { Roles: Match.arrayWith([{ Ref: logicalId(f.role) }]) },
+      }),
+    ).flatMap(
+      (p) => ((p as Json).Properties as { PolicyDocument: { Statement: Json[] } }).PolicyDocument.Statement,
+    );
+  /** Resources (as JSON text) the role may call `action` on. */
+  const grantsOf = (f: { role: IConstruct }, action: string): string[] =>
+    statements(f)
+      .filter((s) => [s.Action].flat().includes(action))
+      .flatMap((s) => [s.Resource].flat().map((r) => (typeof r === "string" ? r : JSON.stringify(r))));
+  return { stack, template, logicalId, props: props_, env, grantsOf, resources };
+}
+type Synth = ReturnType<typeof synth>;
+
+const topicPolicyOf = (s: Synth, topic: IConstruct) =>
+  Object.values(
+    s.template.findResources("AWS::SNS::TopicPolicy", {
+      Properties: { Topics: [{ Ref: s.logicalId(topic) }] },
+    }),
+  ).map(
+    (p) => ((p as Json).Properties as { PolicyDocument: { Statement: Json[] } }).PolicyDocument.Statement,
+  )[0];
+
+const apiEndpoint = (s: Synth) => ({ "Fn::GetAtt": [s.logicalId(s.stack.ingress.api), "ApiEndpoint"] });
+
+let plain: Synth;
+let full: Synth;
+const FULL: KefuStackProps = {
+  emailFrom: "support@example.com",
+  emailDomain: "example.com",
+  emailConfigurationSet: "kefu-replies",
+  smsOrigination: "pool-0123456789abcdef",
+  smsConfigurationSet: "kefu-sms",
+  channelSettings: { KEFU_SMS_MAX_SEGMENTS: "2", KEFU_WECOM_KF_SERVICER_USERID: "zhangsan" },
+};
+beforeAll(() => {
+  plain = synth();
+  full = synth(FULL);
+}, SYNTH_TIMEOUT_MS);
+
+describe("inbound topics", () => {
+  it("let only SES (e-mail) and End User Messaging (SMS) of this account publish, besides TLS-only", () => {
+    const cases = [
+      [plain.stack.channels.emailTopic, "ses.amazonaws.com"],
+      [plain.stack.channels.smsTopic, "sms-voice.amazonaws.com"],
+    ] as const;
+    for (const [topic, service] of cases) {
+      const statements = topicPolicyOf(plain, topic) ?? [];
+      const allows = statements.filter((s) => s.Effect === "Allow");
+      expect(allows, service).toEqual([
+        expect.objectContaining({
+          Principal: { Service: service },
+          Action: "sns:Publish",
+          Condition: { StringEquals: { "aws:SourceAccount": "123456789012" } },
+        }),
+      ]);
+      expect(statements).toContainEqual(
+        expect.objectContaining({ Effect: "Deny", Condition: { Bool: { "aws:SecureTransport": "false" } } }),
+      );
+    }
+  });
+
+  it("are encrypted with a rotated customer-managed key that both publishing services may use", () => {
+    const key = plain.logicalId(plain.stack.channels.key);
+    for (const topic of [plain.stack.channels.emailTopic, plain.stack.channels.smsTopic]) {
+      expect(plain.props(topic).KmsMasterKeyId).toEqual({ "Fn::GetAtt": [key, "Arn"] });
+    }
+    const keyProps = plain.resources[key]?.Properties as {
+      EnableKeyRotation: boolean;
+      KeyPolicy: { Statement: Json[] };
+    };
+    expect(keyProps.EnableKeyRotation).toBe(true);
+    for (const service of ["ses.amazonaws.com", "sms-voice.amazonaws.com"]) {
+      expect(keyProps.KeyPolicy.Statement).toContainEqual(
+        expect.objectContaining({
+          Principal: { Service: service },
+          Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
+        }),
+      );
+    }
+  });
+
+  it("are output with the webhook URLs platforms must call", () => {
+    const t = plain.template;
+    t.hasOutput("EmailTopicArn", { Value: { Ref: plain.logicalId(plain.stack.channels.emailTopic) } });
+    t.hasOutput("SmsTopicArn", { Value: { Ref: plain.logicalId(plain.stack.channels.smsTopic) } });
+    for (const [output, channel] of [
+      ["EmailWebhookUrl", "email"],
+      ["SmsWebhookUrl", "sms"],
+      ["TwilioWebhookUrl", "twilio"],
+    ]) {
+      t.hasOutput(output as string, {
+        Value: { "Fn::Join": ["", [apiEndpoint(plain), `/webhooks/${channel}`]] },
+      });
+    }
+    t.hasOutput("ChannelCredentialKeys", {
+      Value: Match.stringLikeRegexp("sms: KEFU_SMS_ORIGINATION, KEFU_SMS_TOPIC_ARN"),
+    });
+  });
+});
+
+describe("subscriptions", () => {
+  it("are not made before the channel is configured (SNS confirms at once; an unconfigured channel cannot answer)", () => {
+    plain.template.resourceCountIs("AWS::SNS::Subscription", 0);
+  });
+
+  it("deliver over HTTPS to /webhooks/email and /webhooks/sms, retrying for minutes, once configured", () => {
+    full.template.resourceCountIs("AWS::SNS::Subscription", 2);
+    for (const [topic, channel] of [
+      [full.stack.channels.emailTopic, "email"],
+      [full.stack.channels.smsTopic, "sms"],
+    ] as const) {
+      full.template.hasResourceProperties("AWS::SNS::Subscription", {
+        TopicArn: { Ref: full.logicalId(topic) },
+        Protocol: "https",
+        Endpoint: { "Fn::Join": ["", [apiEndpoint(full), `/webhooks/${channel}`]] },
+        DeliveryPolicy: {
+          healthyRetryPolicy: Match.objectLike({ numRetries: Match.anyValue(), maxDelayTarget: 60 }),
+        },
+      });
+    }
+    const policy = Object.values(full.template.findResources("AWS::SNS::Subscription"))[0] as {
+      Properties: { DeliveryPolicy: { healthyRetryPolicy: { numRetries: number } } };
+    };
+    // SNS's default (3 retries) would lose every message of a one-minute outage.
+    expect(policy.Properties.DeliveryPolicy.healthyRetryPolicy.numRetries).toBeGreaterThanOrEqual(20);
+  });
+
+  it("point at the custom domain when one is given", () => {
+    const s = synth({ publicUrl: "https://kefu.example.com/", emailFrom: "a@example.com" });
+    s.template.hasResourceProperties("AWS::SNS::Subscription", {
+      Endpoint: "https://kefu.example.com/webhooks/email",
+    });
+    expect(s.env(s.stack.ingress.webhook).KEFU_PUBLIC_URL).toBe("https://kefu.example.com");
+    s.template.hasOutput("TwilioWebhookUrl", { Value: "https://kefu.example.com/webhooks/twilio" });
+  });
+});
+
+describe("function environment", () => {
+  it("tells the webhook its public URL (Twilio signatures) and the e-mail topic it may accept", () => {
+    const webhook = plain.env(plain.stack.ingress.webhook);
+    expect(webhook.KEFU_PUBLIC_URL).toEqual(apiEndpoint(plain));
+    expect(webhook.KEFU_EMAIL_TOPIC_ARNS).toEqual({ Ref: plain.logicalId(plain.stack.channels.emailTopic) });
+    const worker = plain.env(plain.stack.pipeline.worker);
+    expect(worker.KEFU_PUBLIC_URL).toBeUndefined();
+    expect(worker.KEFU_EMAIL_TOPIC_ARNS).toBeUndefined();
+  });
+
+  it("never carries a channel's credential that lives in the secret", () => {
+    // The e-mail topic ARN is the one key with a deliberate environment fallback (the channel reads the
+    // secret first); everything else a channel module treats as a credential stays out of the environment.
+    const allowed = new Set(["KEFU_EMAIL_TOPIC_ARNS", "KEFU_EMAIL_DOMAINS"]);
+    const credentialKeys = Object.values(CHANNEL_CREDENTIAL_KEYS).flat();
+    for (const f of [
+      full.stack.ingress.webhook,
+      full.stack.pipeline.worker,
+      full.stack.knowledgeBase.ingest,
+    ]) {
+      const names = Object.keys(full.env(f)).filter((k) => credentialKeys.includes(k) && !allowed.has(k));
+      expect(names).toEqual([]);
+    }
+  });
+
+  it("passes e-mail, SMS and WeCom KF settings to the functions that read them", () => {
+    const webhook = full.env(full.stack.ingress.webhook);
+    const worker = full.env(full.stack.pipeline.worker);
+    const ingest = full.env(full.stack.knowledgeBase.ingest);
+    expect(webhook.KEFU_EMAIL_DOMAINS).toBe("example.com");
+    expect(worker.KEFU_EMAIL_CONFIGURATION_SET).toBe("kefu-replies");
+    for (const env of [webhook, worker]) {
+      expect(env).toMatchObject({ KEFU_SMS_MAX_SEGMENTS: "2", KEFU_WECOM_KF_SERVICER_USERID: "zhangsan" });
+    }
+    expect(ingest.KEFU_SMS_MAX_SEGMENTS).toBeUndefined();
+  });
+
+  it("still satisfies ConfigSchema and stays under Lambda's 4 KB environment limit with every option", () => {
+    for (const f of [full.stack.ingress.webhook, full.stack.pipeline.worker]) {
+      // A reference (token) becomes a long physical name or ARN: count it as 120 characters.
+      const resolved = Object.fromEntries(
+        Object.entries(full.env(f)).map(([k, v]) => [
+          k,
+          typeof v === "string" ? v : `https://x/${"n".repeat(110)}`,
+        ]),
+      );
+      expect(ConfigSchema.safeParse({ ...resolved, AWS_REGION: "us-west-2" }).error?.issues ?? []).toEqual(
+        [],
+      );
+      const size = Object.entries(resolved).reduce((n, [k, v]) => n + k.length + v.length, 0);
+      expect(size).toBeLessThan(4096);
+    }
+  });
+});
+
+describe("send permissions", () => {
+  it("are the worker's alone, and only once the channel is configured", () => {
+    for (const s of [plain, full]) {
+      for (const f of [s.stack.ingress.webhook, s.stack.knowledgeBase.ingest]) {
+        expect(s.grantsOf(f, "ses:SendEmail")).toEqual([]);
+        expect(s.grantsOf(f, "sms-voice:SendTextMessage")).toEqual([]);
+      }
+    }
+    expect(plain.grantsOf(plain.stack.pipeline.worker, "ses:SendEmail")).toEqual([]);
+    expect(plain.grantsOf(plain.stack.pipeline.worker, "sms-voice:SendTextMessage")).toEqual([]);
+  });
+
+  it("worker: ses:SendEmail on our address, its domain and the configuration set, nothing wider", () => {
+    const grants = full.grantsOf(full.stack.pipeline.worker, "ses:SendEmail").join("\n");
+    expect(grants).toContain(":ses:us-west-2:123456789012:identity/support@example.com");
+    expect(grants).toContain(":ses:us-west-2:123456789012:identity/example.com");
+    expect(grants).toContain(":ses:us-west-2:123456789012:configuration-set/kefu-replies");
+    expect(grants).not.toContain("*");
+  });
+
+  it("worker: sms-voice:SendTextMessage on the configured pool and configuration set", () => {
+    const grants = full.grantsOf(full.stack.pipeline.worker, "sms-voice:SendTextMessage").join("\n");
+    expect(grants).toContain(":sms-voice:us-west-2:123456789012:pool/pool-0123456789abcdef");
+    expect(grants).toContain(":sms-voice:us-west-2:123456789012:configuration-set/kefu-sms");
+    expect(grants).not.toContain("*");
+  });
+});
+
+describe("smsOriginationResources", () => {
+  const stack = new Stack(new App(), "S", { env: { account: "123456789012", region: "eu-west-1" } });
+  const resolve = (r: string[]) => r.map((x) => stack.resolve(x)).map((x) => JSON.stringify(x));
+
+  it("names one resource for an ARN, a pool id or a phone number id", () => {
+    const arn = "arn:aws:sms-voice:eu-west-1:123456789012:phone-number/phone-abc";
+    expect(smsOriginationResources(stack, arn)).toEqual({ resources: [arn] });
+    for (const [id, type] of [
+      ["pool-abc123", "pool"],
+      ["phone-0123abcd", "phone-number"],
+    ]) {
+      const { resources, wildcard } = smsOriginationResources(stack, id as string);
+      expect(wildcard).toBeUndefined();
+      expect(resolve(resources).join()).toContain(`:sms-voice:eu-west-1:123456789012:${type}/${id}`);
+    }
+  });
+
+  it("falls back to the identity type with a wildcard for an E.164 number or a sender ID", () => {
+    const number = smsOriginationResources(stack, "+8613800138000");
+    expect(resolve(number.resources).join()).toContain(":sms-voice:eu-west-1:123456789012:phone-number/*");
+    expect(number.wildcard).toBe("arn:<AWS::Partition>:sms-voice:eu-west-1:123456789012:phone-number/*");
+    const sender = smsOriginationResources(stack, "KEFU");
+    expect(sender.wildcard).toBe("arn:<AWS::Partition>:sms-voice:eu-west-1:123456789012:sender-id/KEFU/*");
+  });
+});
+
+describe("SES receipt rule set (emailDomain)", () => {
+  it("is not created unless asked for: rule sets are account-wide and only one is active", () => {
+    plain.template.resourceCountIs("AWS::SES::ReceiptRuleSet", 0);
+    plain.template.resourceCountIs("AWS::SES::ReceiptRule", 0);
+    expect(plain.stack.channels.inboundMailBucket).toBeUndefined();
+  });
+
+  it("stores each mail for the domain in the inbound bucket and notifies the e-mail topic, spam-scanned", () => {
+    const ruleSet = full.stack.channels.receiptRuleSet as IConstruct;
+    full.template.hasResourceProperties("AWS::SES::ReceiptRuleSet", { RuleSetName: "KefuStack-inbound" });
+    full.template.resourceCountIs("AWS::SES::ReceiptRule", 1);
+    const [rule] = Object.values(full.template.findResources("AWS::SES::ReceiptRule")) as {
+      Properties: Json;
+      DependsOn: string[];
+    }[];
+    expect(rule?.Properties).toEqual({
+      RuleSetName: { Ref: full.logicalId(ruleSet) },
+      Rule: {
+        Enabled: true,
+        Recipients: ["example.com"],
+        ScanEnabled: true,
+        Actions: [
+          {
+            S3Action: {
+              BucketName: { Ref: full.logicalId(full.stack.channels.inboundMailBucket as IConstruct) },
+              ObjectKeyPrefix: INBOUND_MAIL_PREFIX,
+              TopicArn: { Ref: full.logicalId(full.stack.channels.emailTopic) },
+            },
+          },
+        ],
+      },
+    });
+    // SES test-writes into the bucket when the rule is created: the bucket policy must exist first.
+    const bucketPolicy = Object.keys(
+      full.template.findResources("AWS::S3::BucketPolicy", {
+        Properties: { Bucket: { Ref: full.logicalId(full.stack.channels.inboundMailBucket as IConstruct) } },
+      }),
+    )[0];
+    expect(rule?.DependsOn).toContain(bucketPolicy);
+    full.template.hasOutput("EmailReceiptRuleSetName", { Value: { Ref: full.logicalId(ruleSet) } });
+  });
+
+  it("keeps mail in a private, TLS-only bucket that expires it and lets only SES of this account write", () => {
+    const bucket = full.stack.channels.inboundMailBucket as IConstruct;
+    expect(full.props(bucket)).toMatchObject({
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: "AES256" } }],
+      },
+      LoggingConfiguration: {
+        DestinationBucketName: { Ref: full.logicalId(full.stack.storage.accessLogsBucket) },
+      },
+      LifecycleConfiguration: {
+        Rules: expect.arrayContaining([expect.objectContaining({ ExpirationInDays: 30, Status: "Enabled" })]),
+      },
+    });
+    full.template.hasResourceProperties("AWS::S3::BucketPolicy", {
+      Bucket: { Ref: full.logicalId(bucket) },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: "Deny", Condition: { Bool: { "aws:SecureTransport": "false" } } }),
+          Match.objectLike({
+            Effect: "Allow",
+            Principal: { Service: "ses.amazonaws.com" },
+            Action: "s3:PutObject",
+            Condition: { StringEquals: { "aws:SourceAccount": { Ref: "AWS::AccountId" } } },
+          }),
+        ]),
+      },
+    });
+  });
+
+  it("lets the webhook (only) read mail under the inbound prefix", () => {
+    const bucket = full.logicalId(full.stack.channels.inboundMailBucket as IConstruct);
+    const reads = full.grantsOf(full.stack.ingress.webhook, "s3:GetObject");
+    expect(reads).toEqual([
+      JSON.stringify({ "Fn::Join": ["", [{ "Fn::GetAtt": [bucket, "Arn"] }, `/${INBOUND_MAIL_PREFIX}*`]] }),
+    ]);
+    for (const f of [full.stack.pipeline.worker, full.stack.knowledgeBase.ingest]) {
+      expect(full.grantsOf(f, "s3:GetObject").filter((r) => r.includes(bucket))).toEqual([]);
+    }
+  });
+});
+
+describe("bad channel settings fail the synthesis, naming the setting", () => {
+  const cases: [string, KefuStackProps, RegExp][] = [
+    ["emailFrom", { emailFrom: "support" }, /emailFrom "support" is not an e-mail address/],
+    ["emailDomain", { emailDomain: "http://example.com" }, /emailDomain/],
+    ["smsOrigination", { smsOrigination: "+1 555" }, /smsOrigination/],
+    ["publicUrl", { publicUrl: "http://kefu.example.com" }, /publicUrl/],
+    ["segments", { channelSettings: { KEFU_SMS_MAX_SEGMENTS: "0" } }, /KEFU_SMS_MAX_SEGMENTS/],
+    ["keywords", { channelSettings: { KEFU_TWILIO_KEYWORD_REPLIES: "both" } }, /KEFU_TWILIO_KEYWORD_REPLIES/],
+    [
+      "unknown",
+      { channelSettings: { KEFU_TWILIO_AUTH_TOKEN: "x" } as KefuStackProps["channelSettings"] },
+      /unknown channel setting KEFU_TWILIO_AUTH_TOKEN/,
+    ],
+  ];
+  it.each(cases)("%s", (_name, props, message) => {
+    expect(() => synthKefu(props, { bundle: false })).toThrow(message);
+  });
+});
