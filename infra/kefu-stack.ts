@@ -2,7 +2,7 @@ import { CfnOutput, type RemovalPolicy, SecretValue, Stack, type StackProps, Val
 import * as secretsmanager from "aws-cdk-lib/aws-secretsmanager";
 import type { Construct } from "constructs";
 import { EmailCredentialsSchema } from "../shared/channels/email/module";
-import { CHANNEL_MODULES } from "../shared/channels/registry";
+import { CHANNEL_MODULES, credentialKeys } from "../shared/channels/registry";
 import { SmsCredentialsSchema } from "../shared/channels/sms/credentials";
 import { smsSettings } from "../shared/channels/sms-common/channel";
 import { FAQ_BUCKET, INBOUND_QUEUE } from "../shared/resources";
@@ -24,7 +24,7 @@ export const DEFAULT_ANSWER_MODEL_ID = "anthropic.claude-3-5-haiku-20241022-v1:0
  * channel documents itself.
  */
 export const CHANNEL_CREDENTIAL_KEYS: Readonly<Record<string, readonly string[]>> = Object.fromEntries(
-  CHANNEL_MODULES.map((m) => [m.channel, Object.keys(m.demoCredentials)]),
+  CHANNEL_MODULES.map((m) => [m.channel, credentialKeys(m)]),
 );
 
 /** What the secret is, for its description and the stack's outputs. */

@@ -91,7 +91,11 @@ export class Channels extends Construct {
     // output to copy there, not an environment variable.
     if (props.smsOrigination) {
       this.smsSubscription = this.subscribe(this.smsTopic, props.webhookUrl("sms"));
-      this.allowSendText(props.worker, props.smsOrigination, props.smsConfigurationSet);
+      // The webhook sends too: it answers the SMS keywords MORE (the rest of a long reply) and, in `kefu`
+      // keyword mode, HELP/STOP confirmations itself, without a trip through the FAQ engine.
+      for (const fn of [props.worker, props.webhook]) {
+        this.allowSendText(fn, props.smsOrigination, props.smsConfigurationSet);
+      }
     }
   }
 
@@ -215,7 +219,7 @@ export class Channels extends Construct {
     worker.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ["ses:SendEmail"], resources }));
   }
 
-  private allowSendText(worker: KefuFunction, origination: string, configurationSet?: string): void {
+  private allowSendText(sender: KefuFunction, origination: string, configurationSet?: string): void {
     const stack = Stack.of(this);
     const { resources, wildcard } = smsOriginationResources(stack, origination);
     if (configurationSet) {
@@ -227,11 +231,11 @@ export class Channels extends Construct {
         }),
       );
     }
-    worker.role.addToPrincipalPolicy(
+    sender.role.addToPrincipalPolicy(
       new iam.PolicyStatement({ actions: ["sms-voice:SendTextMessage"], resources }),
     );
     if (wildcard) {
-      Validations.of(worker.role).acknowledge({
+      Validations.of(sender.role).acknowledge({
         id: `AwsSolutions-IAM5[Resource::${wildcard}]`,
         reason:
           "Replies go from the number the customer wrote to, given as a phone number (E.164) or sender ID, " +

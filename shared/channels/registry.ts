@@ -33,9 +33,10 @@ export function demoCredentials(): Record<string, string> {
   return Object.assign({}, ...CHANNEL_MODULES.map((m) => m.demoCredentials));
 }
 
-/** The credential keys of a module, from its demo values (every key has one). */
-function credentialKeys(module: ChannelModule): string[] {
-  return Object.keys(module.demoCredentials);
+/** The credential keys of a module: its schema's fields, optional ones included. */
+export function credentialKeys(module: ChannelModule<never> | ChannelModule): string[] {
+  const shape = (module.credentials as { shape?: Record<string, unknown> }).shape;
+  return Object.keys(shape ?? module.demoCredentials);
 }
 
 /** The module's credentials from a raw source, or undefined when the channel is not configured. */

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dingtalkEventPush, dingtalkRobotMessage, newMsgId } from "../../local/platforms/dingtalk";
 import type { PlatformRequest } from "../../local/platforms/wechat";
-import { type LocalStack, startLocalStack } from "../../local/stack";
+import type { LocalStack } from "../../local/stack";
 import type { DingTalkCredentials } from "../../shared/channels/dingtalk/credentials";
 import { decryptEvent } from "../../shared/channels/dingtalk/crypto";
 import { dingtalkModule } from "../../shared/channels/dingtalk/module";
 import { credentialsFor, demoCredentials } from "../../shared/channels/registry";
-import { testEnv } from "../support/local-env";
+import { startTestStack } from "../support/stack";
 import { settle, waitFor } from "../support/wait";
 
 /**
@@ -18,13 +18,7 @@ let stack: LocalStack;
 const credentials = credentialsFor(dingtalkModule, demoCredentials()) as DingTalkCredentials;
 
 beforeAll(async () => {
-  const env = testEnv();
-  stack = await startLocalStack({
-    port: 0,
-    emulators: { dynamoEndpoint: env.KEFU_DYNAMODB_ENDPOINT ?? "", awsEndpoint: env.KEFU_AWS_ENDPOINT ?? "" },
-    prefix: `e2e-dingtalk-${process.pid}`,
-    seed: true,
-  });
+  stack = await startTestStack("dingtalk");
 });
 
 afterAll(async () => {

@@ -4,8 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { s3Client } from "../../local/emulators";
 import { sesDelivery, simpleMail } from "../../local/platforms/email";
 import type { PlatformRequest } from "../../local/platforms/wechat";
-import { type LocalStack, startLocalStack } from "../../local/stack";
-import { testEnv } from "../support/local-env";
+import type { LocalStack } from "../../local/stack";
+import { startTestStack } from "../support/stack";
 import { settle, waitFor } from "../support/wait";
 
 /**
@@ -18,13 +18,7 @@ const SYNTHETIC = new URL("../fixtures/email/zh-reply-gb2312.eml", import.meta.u
 let stack: LocalStack;
 
 beforeAll(async () => {
-  const env = testEnv();
-  stack = await startLocalStack({
-    port: 0,
-    emulators: { dynamoEndpoint: env.KEFU_DYNAMODB_ENDPOINT ?? "", awsEndpoint: env.KEFU_AWS_ENDPOINT ?? "" },
-    prefix: `e2e-email-${process.pid}`,
-    seed: true,
-  });
+  stack = await startTestStack("email");
 });
 
 afterAll(async () => {

@@ -9,7 +9,7 @@ import type { LocalStack } from "../../local/stack";
 import { credentialsFor, demoCredentials } from "../../shared/channels/registry";
 import { wechatModule } from "../../shared/channels/wechat/module";
 import type { WeChatCredentials } from "../../shared/credentials";
-import { testEnv } from "../support/local-env";
+import { startTestStack } from "../support/stack";
 import { waitFor } from "../support/wait";
 
 /**
@@ -24,14 +24,7 @@ beforeAll(async () => {
   // The stack module reads KEFU_STATE_DIR when it loads: set it first, then import.
   process.env.KEFU_STATE_DIR = stateDir;
   const { startLocalStack } = await import("../../local/stack");
-  const env = testEnv();
-  stack = await startLocalStack({
-    port: 0,
-    emulators: { dynamoEndpoint: env.KEFU_DYNAMODB_ENDPOINT ?? "", awsEndpoint: env.KEFU_AWS_ENDPOINT ?? "" },
-    prefix: `e2e-faq-${process.pid}`,
-    seed: true,
-    writeEnvFile: true,
-  });
+  stack = await startTestStack("faq", { writeEnvFile: true });
 });
 
 afterAll(async () => {

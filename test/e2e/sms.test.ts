@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { smsInbound } from "../../local/platforms/sms";
 import type { PlatformRequest } from "../../local/platforms/wechat";
-import { type LocalStack, startLocalStack } from "../../local/stack";
+import type { LocalStack } from "../../local/stack";
 import { credentialsFor, demoCredentials } from "../../shared/channels/registry";
 import type { SmsCredentials } from "../../shared/channels/sms/credentials";
 import { smsModule } from "../../shared/channels/sms/module";
-import { testEnv } from "../support/local-env";
+import { startTestStack } from "../support/stack";
 import { settle, waitFor } from "../support/wait";
 
 /**
@@ -17,13 +17,7 @@ let stack: LocalStack;
 const credentials = credentialsFor(smsModule, demoCredentials()) as SmsCredentials;
 
 beforeAll(async () => {
-  const env = testEnv();
-  stack = await startLocalStack({
-    port: 0,
-    emulators: { dynamoEndpoint: env.KEFU_DYNAMODB_ENDPOINT ?? "", awsEndpoint: env.KEFU_AWS_ENDPOINT ?? "" },
-    prefix: `e2e-sms-${process.pid}`,
-    seed: true,
-  });
+  stack = await startTestStack("sms");
 });
 
 afterAll(async () => {

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type PlatformRequest, wechatPush } from "../../local/platforms/wechat";
-import { type LocalStack, startLocalStack } from "../../local/stack";
+import type { LocalStack } from "../../local/stack";
 import { credentialsFor, demoCredentials } from "../../shared/channels/registry";
 import { wechatModule } from "../../shared/channels/wechat/module";
 import type { WeChatCredentials } from "../../shared/credentials";
-import { testEnv } from "../support/local-env";
+import { startTestStack } from "../support/stack";
 import { settle, waitFor } from "../support/wait";
 
 /**
@@ -15,13 +15,7 @@ let stack: LocalStack;
 const credentials = credentialsFor(wechatModule, demoCredentials()) as WeChatCredentials;
 
 beforeAll(async () => {
-  const env = testEnv();
-  stack = await startLocalStack({
-    port: 0,
-    emulators: { dynamoEndpoint: env.KEFU_DYNAMODB_ENDPOINT ?? "", awsEndpoint: env.KEFU_AWS_ENDPOINT ?? "" },
-    prefix: `e2e-wechat-${process.pid}`,
-    seed: true,
-  });
+  stack = await startTestStack("wechat");
 });
 
 afterAll(async () => {

@@ -7,11 +7,11 @@ import {
   kfDeliver,
   kfEnterSession,
 } from "../../local/platforms/wecom-kf";
-import { type LocalStack, startLocalStack } from "../../local/stack";
+import type { LocalStack } from "../../local/stack";
 import { credentialsFor, demoCredentials } from "../../shared/channels/registry";
 import type { WeComKfCredentials } from "../../shared/channels/wecom-kf/credentials";
 import { wecomKfModule } from "../../shared/channels/wecom-kf/module";
-import { testEnv } from "../support/local-env";
+import { startTestStack } from "../support/stack";
 import { settle, waitFor } from "../support/wait";
 
 /**
@@ -23,13 +23,7 @@ let stack: LocalStack;
 const credentials = credentialsFor(wecomKfModule, demoCredentials()) as WeComKfCredentials;
 
 beforeAll(async () => {
-  const env = testEnv();
-  stack = await startLocalStack({
-    port: 0,
-    emulators: { dynamoEndpoint: env.KEFU_DYNAMODB_ENDPOINT ?? "", awsEndpoint: env.KEFU_AWS_ENDPOINT ?? "" },
-    prefix: `e2e-wecomkf-${process.pid}`,
-    seed: true,
-  });
+  stack = await startTestStack("wecomkf");
 });
 
 afterAll(async () => {

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { PlatformRequest } from "../../local/platforms/wechat";
 import { wecomPush, wecomUrlCheck } from "../../local/platforms/wecom";
-import { type LocalStack, startLocalStack } from "../../local/stack";
+import type { LocalStack } from "../../local/stack";
 import { credentialsFor, demoCredentials } from "../../shared/channels/registry";
 import type { WeComCredentials } from "../../shared/channels/wecom/credentials";
 import { wecomModule } from "../../shared/channels/wecom/module";
-import { testEnv } from "../support/local-env";
+import { startTestStack } from "../support/stack";
 import { settle, waitFor } from "../support/wait";
 
 /**
@@ -16,13 +16,7 @@ let stack: LocalStack;
 const credentials = credentialsFor(wecomModule, demoCredentials()) as WeComCredentials;
 
 beforeAll(async () => {
-  const env = testEnv();
-  stack = await startLocalStack({
-    port: 0,
-    emulators: { dynamoEndpoint: env.KEFU_DYNAMODB_ENDPOINT ?? "", awsEndpoint: env.KEFU_AWS_ENDPOINT ?? "" },
-    prefix: `e2e-wecom-${process.pid}`,
-    seed: true,
-  });
+  stack = await startTestStack("wecom");
 });
 
 afterAll(async () => {

@@ -1,0 +1,34 @@
+import { describe, expect, it } from "vitest";
+import {
+  CHANNEL_MODULES,
+  credentialKeys,
+  credentialsFor,
+  moduleFor,
+} from "../../../shared/channels/registry";
+import { CHANNELS } from "../../../shared/core/message";
+
+describe("the channel registry", () => {
+  it("serves every channel of the message schema, each with demo credentials its own schema accepts", () => {
+    expect(CHANNEL_MODULES.map((m) => m.channel).sort()).toEqual([...CHANNELS].sort());
+    for (const module of CHANNEL_MODULES) {
+      const found = moduleFor(module.channel);
+      expect(found && credentialsFor(found, found.demoCredentials)).toBeTruthy();
+    }
+  });
+
+  it("lists optional credential keys too, so they can be set in the secret", () => {
+    const kf = moduleFor("wecom-kf");
+    expect(kf && credentialKeys(kf)).toContain("KEFU_WECOM_KF_SERVICER_USERID");
+    const creds =
+      kf && credentialsFor(kf, { ...kf.demoCredentials, KEFU_WECOM_KF_SERVICER_USERID: "zhangsan" });
+    expect(creds?.KEFU_WECOM_KF_SERVICER_USERID).toBe("zhangsan");
+  });
+
+  it("treats a channel with none of its keys as off, and a half-configured one as an error naming the key", () => {
+    const wechat = moduleFor("wechat");
+    if (!wechat) throw new Error("no wechat module");
+    expect(credentialsFor(wechat, {})).toBeUndefined();
+    expect(() => credentialsFor(wechat, { KEFU_WECHAT_TOKEN: "abc" })).toThrow(/KEFU_WECHAT_AES_KEY/);
+    expect(() => credentialsFor(wechat, { KEFU_WECHAT_TOKEN: "abc" })).not.toThrow(/abc/);
+  });
+});
