@@ -3,14 +3,13 @@ import { aesKey } from "../../credentials";
 
 /**
  * WeCom 微信客服: the callback's Token/EncodingAESKey, the CorpID, and the secret of the app allowed to
- * call the 微信客服 API (「微信客服 → 可调用接口的应用」). The servicer is optional: with it, hand-offs go
- * straight to that person; without it, to the reception pool.
+ * call the 微信客服 API (「微信客服 → 可调用接口的应用」). The servicer (KEFU_WECOM_KF_SERVICER_USERID, a
+ * setting, not a secret) is optional: with it, hand-offs go straight to that person; else to the pool.
  */
 export const WeComKfCredentialsSchema = z.object({
   KEFU_WECOM_KF_TOKEN: z.string().min(3).max(32),
   KEFU_WECOM_KF_AES_KEY: aesKey,
   KEFU_WECOM_KF_CORP_ID: z.string().min(3),
   KEFU_WECOM_KF_SECRET: z.string().min(3),
-  KEFU_WECOM_KF_SERVICER_USERID: z.string().min(1).optional(),
 });
 export type WeComKfCredentials = z.infer<typeof WeComKfCredentialsSchema>;

@@ -39,7 +39,7 @@ export const wecomKfModule: ChannelModule<WeComKfCredentials> = {
       }),
     }),
   outbound: (credentials, context) => {
-    const servicer = credentials.KEFU_WECOM_KF_SERVICER_USERID ?? context.env.KEFU_WECOM_KF_SERVICER_USERID;
+    const servicer = context.env.KEFU_WECOM_KF_SERVICER_USERID;
     return createWeComKfOutbound({
       client: createWeComClient({ apiBase: context.apiBase, tokens: tokensFor(credentials, context) }),
       ...(servicer ? { servicerUserId: servicer } : {}),

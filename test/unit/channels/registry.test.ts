@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { z } from "zod";
+import type { ChannelModule } from "../../../shared/channels/module";
 import {
   CHANNEL_MODULES,
   credentialKeys,
@@ -17,11 +19,16 @@ describe("the channel registry", () => {
   });
 
   it("lists optional credential keys too, so they can be set in the secret", () => {
-    const kf = moduleFor("wecom-kf");
-    expect(kf && credentialKeys(kf)).toContain("KEFU_WECOM_KF_SERVICER_USERID");
-    const creds =
-      kf && credentialsFor(kf, { ...kf.demoCredentials, KEFU_WECOM_KF_SERVICER_USERID: "zhangsan" });
-    expect(creds?.KEFU_WECOM_KF_SERVICER_USERID).toBe("zhangsan");
+    const module = {
+      ...moduleFor("wechat"),
+      credentials: z.object({ KEFU_X_TOKEN: z.string(), KEFU_X_OPTIONAL: z.string().optional() }),
+      demoCredentials: { KEFU_X_TOKEN: "t" },
+    } as unknown as ChannelModule;
+    expect(credentialKeys(module)).toEqual(["KEFU_X_TOKEN", "KEFU_X_OPTIONAL"]);
+    expect(credentialsFor(module, { KEFU_X_TOKEN: "t", KEFU_X_OPTIONAL: "o" })).toEqual({
+      KEFU_X_TOKEN: "t",
+      KEFU_X_OPTIONAL: "o",
+    });
   });
 
   it("treats a channel with none of its keys as off, and a half-configured one as an error naming the key", () => {
