@@ -1,0 +1,163 @@
+import { ChannelApiError } from "../core/errors";
+import type { AccessTokenProvider } from "../stores/tokens";
+
+/**
+ * The server APIs of WeChat (api.weixin.qq.com) and WeCom (qyapi.weixin.qq.com) share one style: an
+ * access token in the query, JSON bodies, `errcode` 0 for success, a few codes that mean "the token was
+ * refused". One client serves both; each platform names its own codes.
+ */
+
+export type ApiBody = Record<string, unknown>;
+
+export interface WeixinPlatform {
+  /** Used in error messages: "WeChat", "WeCom". */
+  name: string;
+  /** Codes that mean the token was refused (expired early, revoked by a newer fetch, missing). */
+  tokenErrors: ReadonlySet<number>;
+  /** Codes worth another try later (system busy, rate limits). */
+  transientErrors: ReadonlySet<number>;
+  /** Builds the error of a refused call; lets a platform use its own subclass. */
+  refusal?(message: string, errcode: number, options: { retryable: boolean }): WeixinApiError;
+}
+
+/** A refusal by the API, with its errcode, so callers can tell e.g. session rules apart. */
+export class WeixinApiError extends ChannelApiError {
+  readonly errcode: number;
+  constructor(message: string, errcode: number, options: { retryable: boolean; cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.errcode = errcode;
+  }
+}
+
+/** Joins rather than resolves, so an API base with a path (the local simulator's) keeps it. */
+export function apiUrl(base: string, path: string, params: Record<string, string> = {}): URL {
+  const url = new URL(`${base.replace(/\/+$/, "")}${path}`);
+  for (const [name, value] of Object.entries(params)) url.searchParams.set(name, value);
+  return url;
+}
+
+/**
+ * One HTTP call: network failures, 429 and 5xx are retryable, other HTTP failures are not. Messages
+ * name the endpoint (`label`), never the URL: it carries the access token or the secret.
+ */
+export async function callApi(
+  doFetch: typeof fetch,
+  url: URL,
+  init: RequestInit,
+  label: string,
+): Promise<ApiBody> {
+  let response: Response;
+  try {
+    response = await doFetch(url, { ...init, signal: AbortSignal.timeout(10_000) });
+  } catch (cause) {
+    throw new ChannelApiError(`${label} request did not complete`, { retryable: true, cause });
+  }
+  if (!response.ok) {
+    const retryable = response.status === 429 || response.status >= 500;
+    throw new ChannelApiError(`${label} request failed with HTTP ${response.status}`, { retryable });
+  }
+  let body: unknown;
+  try {
+    body = await response.json();
+  } catch (cause) {
+    throw new ChannelApiError(`${label} answered with something other than JSON`, { retryable: true, cause });
+  }
+  if (typeof body === "object" && body !== null && !Array.isArray(body)) return body as ApiBody;
+  throw new ChannelApiError(`${label} answered with something other than an object`, { retryable: true });
+}
+
+export function errcodeOf(body: ApiBody): number {
+  return typeof body.errcode === "number" ? body.errcode : 0;
+}
+
+/** The platform's own diagnostic ("invalid openid rid: …"); it never echoes the message text. */
+export function errmsgOf(body: ApiBody): string {
+  return typeof body.errmsg === "string" ? ` (${body.errmsg.slice(0, 200)})` : "";
+}
+
+export interface WeixinClientOptions {
+  apiBase: string;
+  tokens: AccessTokenProvider;
+  fetch?: typeof fetch;
+  /** Attempts per call (first try included) and the first back-off delay, doubled each time. */
+  retry?: { attempts: number; baseDelayMs: number };
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export interface WeixinClient {
+  /** POSTs `payload` as JSON to `path?access_token=…`; resolves with the body when errcode is 0. */
+  post(path: string, payload: unknown, name: string): Promise<ApiBody>;
+}
+
+/**
+ * Calls with the shared token: a refused token is invalidated and the call repeated at once with a
+ * fresh one (once); transient failures back off and retry; any other errcode is a non-retryable
+ * refusal. Exhausted retries end in a retryable ChannelApiError, so the queue tries again later.
+ */
+export function createWeixinClient(platform: WeixinPlatform, options: WeixinClientOptions): WeixinClient {
+  const doFetch = options.fetch ?? fetch;
+  const attempts = Math.max(1, options.retry?.attempts ?? 3);
+  const baseDelayMs = options.retry?.baseDelayMs ?? 200;
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const refusal =
+    platform.refusal ??
+    ((message: string, errcode: number, opts: { retryable: boolean }) =>
+      new WeixinApiError(message, errcode, opts));
+
+  return {
+    async post(path, payload, name) {
+      const body = JSON.stringify(payload);
+      let tokenRetried = false;
+      let lastError: unknown;
+      let attempt = 0;
+      let backOff = false;
+      while (attempt < attempts) {
+        if (backOff) await sleep(baseDelayMs * 2 ** (attempt - 1));
+        backOff = true;
+        attempt++;
+        let token: string;
+        let answer: ApiBody;
+        try {
+          token = await options.tokens.get();
+          const url = apiUrl(options.apiBase, path, { access_token: token });
+          const init = { method: "POST", headers: { "content-type": "application/json" }, body };
+          answer = await callApi(doFetch, url, init, `${platform.name} ${name}`);
+        } catch (error) {
+          if (error instanceof ChannelApiError && !error.retryable) throw error;
+          lastError = error;
+          continue;
+        }
+        const errcode = errcodeOf(answer);
+        if (errcode === 0) return answer;
+        if (platform.tokenErrors.has(errcode)) {
+          await options.tokens.invalidate(token);
+          lastError = refusal(`${platform.name} refused the access token: errcode ${errcode}`, errcode, {
+            retryable: true,
+          });
+          // A fresh token at once, not counted as an attempt; a second refusal of a fresh token is not
+          // the token's fault and takes the normal back-off.
+          if (!tokenRetried) {
+            tokenRetried = true;
+            attempt--;
+            backOff = false;
+          }
+          continue;
+        }
+        const error = refusal(
+          `${platform.name} ${name} failed: errcode ${errcode}${errmsgOf(answer)}`,
+          errcode,
+          {
+            retryable: platform.transientErrors.has(errcode),
+          },
+        );
+        if (!error.retryable) throw error;
+        lastError = error;
+      }
+      throw new ChannelApiError(`${platform.name} ${name} failed after ${attempts} attempts`, {
+        retryable: true,
+        cause: lastError,
+      });
+    },
+  };
+}
