@@ -20,8 +20,11 @@ import { wecomModule } from "../shared/channels/wecom/module";
 import type { WeComKfCredentials } from "../shared/channels/wecom-kf/credentials";
 import { wecomKfModule } from "../shared/channels/wecom-kf/module";
 import { loadConfig } from "../shared/config";
+import { replyAsAgent, resolveTicket, TicketClosedError } from "../shared/core/desk";
+import { ChannelApiError, KefuError } from "../shared/core/errors";
 import type { WeChatCredentials } from "../shared/credentials";
 import { FAQ_BUCKET } from "../shared/resources";
+import { channelSender, createRuntime } from "../shared/runtime";
 import { createTicketStore } from "../shared/stores/tickets";
 import { provisionResources, type RunningEmulators, s3Client, sqsClient, startEmulators } from "./emulators";
 import { lambdaContext, startEventSource } from "./event-source";
@@ -132,6 +135,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const inbox: InboxEntry[] = [];
     const doc = documentClient(config);
     const tickets = createTicketStore(doc, config.KEFU_TICKETS_TABLE);
+    // The agents' desk, as `npm run desk` offers it: replies go out through the channel's real sender.
+    const desk = { tickets, now: () => new Date(), send: channelSender(createRuntime(process.env)) };
     const sqs = sqsClient(emulators.awsEndpoint);
     const s3 = s3Client(emulators.awsEndpoint);
 
@@ -145,12 +150,19 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           body: Items.sort((a, b) => String(a.createdAt).localeCompare(String(b.createdAt))),
         };
       }
-      const resolveTicket = /^\/dev\/tickets\/([\w-]+)\/resolve$/.exec(path);
-      if (method === "POST" && resolveTicket?.[1]) {
-        const ticket = await tickets.get(resolveTicket[1]);
-        if (!ticket) return { status: 404, body: { error: "not_found" } };
-        await tickets.resolve(ticket.ticketId);
-        return { status: 200, body: { ticketId: ticket.ticketId, status: "resolved" } };
+      const ticketAction = /^\/dev\/tickets\/([\w-]+)\/(resolve|reply)$/.exec(path);
+      if (method === "POST" && ticketAction?.[1]) {
+        const [, ticketId = "", action] = ticketAction;
+        try {
+          if (action === "resolve") await resolveTicket(ticketId, desk);
+          else await replyAsAgent(ticketId, String(JSON.parse(body || "{}").text ?? ""), desk);
+        } catch (error) {
+          if (error instanceof KefuError) return { status: error.status, body: { error: error.code } };
+          if (error instanceof TicketClosedError) return { status: 409, body: { error: "ticket_resolved" } };
+          if (error instanceof ChannelApiError) return { status: 502, body: { error: "channel_refused" } };
+          throw error;
+        }
+        return { status: 200, body: { ticketId, action } };
       }
       if (method === "POST" && path === "/dev/faults") {
         outbox.injectFault(JSON.parse(body));

@@ -5,6 +5,8 @@ import { GetObjectCommand } from "@aws-sdk/client-s3";
 import { documentClient, s3Client, secretsClient } from "./aws";
 import { channelAdapters, demoCredentials } from "./channels/registry";
 import { type Config, loadConfig } from "./config";
+import { ChannelApiError } from "./core/errors";
+import type { OutboundMessage } from "./core/message";
 import { credentialsSource } from "./credentials";
 import { createChannelStateStore } from "./stores/channel-state";
 import { type AccessTokenProvider, createDynamoTokenStore, createSharedTokenProvider } from "./stores/tokens";
@@ -63,5 +65,21 @@ export function createRuntime(env: NodeJS.ProcessEnv = process.env): Runtime {
     metrics: new Metrics({ namespace: "Kefu", serviceName: config.POWERTOOLS_SERVICE_NAME }),
     doc,
     channels,
+  };
+}
+
+/**
+ * Renders and delivers a message through its channel's sender: the worker's replies and agents' replies
+ * go out the same way. A channel without credentials here is a refusal retrying cannot fix.
+ */
+export function channelSender(runtime: Pick<Runtime, "channels">) {
+  return async (message: OutboundMessage): Promise<void> => {
+    const adapter = await runtime.channels.outbound(message.channel);
+    if (!adapter) {
+      throw new ChannelApiError(`channel ${message.channel} has no credentials to reply with`, {
+        retryable: false,
+      });
+    }
+    await adapter.send(message);
   };
 }

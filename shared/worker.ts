@@ -1,13 +1,12 @@
 import { selectEngine } from "./ai/engine-select";
 import { snsClient } from "./aws";
 import { handoffText, mediaUnsupportedText, textOverridesFromEnv, textsFor } from "./core/disclosure";
-import { ChannelApiError } from "./core/errors";
 import type { OutboundMessage } from "./core/message";
 import type { PipelineDeps } from "./core/pipeline";
 import { createEngineCache } from "./kb/knowledge";
 import { detectLanguage } from "./kb/tokenize";
 import { snsAgentNotifier } from "./notify";
-import type { Runtime } from "./runtime";
+import { channelSender, type Runtime } from "./runtime";
 import { createConversationStore } from "./stores/conversations";
 import { createFaqRepository } from "./stores/faq";
 import { createTicketStore } from "./stores/tickets";
@@ -38,15 +37,7 @@ export function createPipelineDeps(runtime: Runtime, env: NodeJS.ProcessEnv = pr
     conversations: createConversationStore(doc, config.KEFU_CONVERSATIONS_TABLE),
     tickets: createTicketStore(doc, config.KEFU_TICKETS_TABLE),
     engine: () => engines.engine(),
-    async send(message: OutboundMessage) {
-      const adapter = await runtime.channels.outbound(message.channel);
-      if (!adapter) {
-        throw new ChannelApiError(`channel ${message.channel} has no credentials to reply with`, {
-          retryable: false,
-        });
-      }
-      await adapter.send(message);
-    },
+    send: channelSender(runtime),
     async handoffChannel(message: OutboundMessage, ticketId: string) {
       const adapter = await runtime.channels.outbound(message.channel);
       await adapter?.handoff?.(message, ticketId);

@@ -183,6 +183,10 @@ export async function processMessage(message: InboundMessage, deps: PipelineDeps
       conversationKey: message.conversationKey,
       channel: message.channel,
       customerId: message.sender.id,
+      replyTo: {
+        ...(message.recipient ? { from: message.recipient } : {}),
+        replyContext: message.replyContext,
+      },
       reason: decision.reason,
       priority: decision.priority,
       ...(decision.detail ? { detail: decision.detail } : {}),

@@ -17,6 +17,8 @@ export interface Ticket {
   conversationKey: string;
   channel: Channel;
   customerId: string;
+  /** Where an agent's reply goes: our account the customer wrote to and the channel's routing data. */
+  replyTo?: { from?: string; replyContext: Record<string, string> };
   reason: HandoffReason;
   priority: "normal" | "high";
   detail?: string;

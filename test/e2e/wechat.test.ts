@@ -119,12 +119,30 @@ describe("a hand-off", () => {
     await settle(1000);
     expect(repliesTo(openId)).toHaveLength(2);
 
-    // Once the agent resolves the ticket, the bot answers again.
+    // The agent answers through the same channel, and the ticket keeps the whole exchange.
+    const agentText = "您好，我是客服小王，您的快递明天送达。";
+    const replied = await fetch(`${stack.url}/dev/tickets/${ticket?.ticketId}/reply`, {
+      method: "POST",
+      body: JSON.stringify({ text: agentText }),
+    });
+    expect(replied.status).toBe(200);
+    expect(repliesTo(openId)[2]?.text).toBe(agentText);
+    const withAgent = (await getJson<typeof tickets>("/dev/tickets")).find(
+      (t) => t.ticketId === ticket?.ticketId,
+    );
+    expect(withAgent?.transcript.at(-1)).toMatchObject({ role: "agent", text: agentText });
+
+    // Once the agent resolves the ticket, the bot answers again; the desk refuses to write on a closed one.
     const resolved = await fetch(`${stack.url}/dev/tickets/${ticket?.ticketId}/resolve`, { method: "POST" });
     expect(resolved.status).toBe(200);
+    const late = await fetch(`${stack.url}/dev/tickets/${ticket?.ticketId}/reply`, {
+      method: "POST",
+      body: JSON.stringify({ text: "还有问题吗" }),
+    });
+    expect(late.status).toBe(409);
     await post(wechatPush(credentials, { openId, text: "怎么开发票" }));
-    await waitFor(() => repliesTo(openId).length === 3, { what: "the answer after resolution" });
-    expect(repliesTo(openId)[2]?.text).toContain("发票");
+    await waitFor(() => repliesTo(openId).length === 4, { what: "the answer after resolution" });
+    expect(repliesTo(openId)[3]?.text).toContain("发票");
   });
 });
 
