@@ -1,12 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { dingtalkEventPush, dingtalkRobotMessage, newMsgId } from "../../local/platforms/dingtalk";
 import type { PlatformRequest } from "../../local/platforms/wechat";
-import type { LocalStack } from "../../local/stack";
 import type { DingTalkCredentials } from "../../shared/channels/dingtalk/credentials";
 import { decryptEvent } from "../../shared/channels/dingtalk/crypto";
 import { dingtalkModule } from "../../shared/channels/dingtalk/module";
 import { credentialsFor, demoCredentials } from "../../shared/channels/registry";
-import { startTestStack } from "../support/stack";
+import { useTestStack } from "../support/stack";
 import { settle, waitFor } from "../support/wait";
 
 /**
@@ -14,26 +13,19 @@ import { settle, waitFor } from "../support/wait";
  * DynamoDB Local dedup → the FIFO queue → the worker → the session webhook or the robot OpenAPI of the
  * DingTalk simulator.
  */
-let stack: LocalStack;
+const kefu = useTestStack("dingtalk");
 const credentials = credentialsFor(dingtalkModule, demoCredentials()) as DingTalkCredentials;
 
-beforeAll(async () => {
-  stack = await startTestStack("dingtalk");
-});
-
-afterAll(async () => {
-  await stack?.stop();
-});
-
 async function post(request: PlatformRequest): Promise<Response> {
-  return fetch(`${stack.url}${request.path}`, {
+  return fetch(`${kefu.stack.url}${request.path}`, {
     method: request.method,
     headers: request.headers,
     body: request.body,
   });
 }
 
-const repliesTo = (to: string) => stack.outbox.entries.filter((e) => e.channel === "dingtalk" && e.to === to);
+const repliesTo = (to: string) =>
+  kefu.stack.outbox.entries.filter((e) => e.channel === "dingtalk" && e.to === to);
 
 describe("a customer question to the DingTalk robot", () => {
   it("is answered exactly once, even when DingTalk re-delivers the message a minute later", async () => {
@@ -41,7 +33,7 @@ describe("a customer question to the DingTalk robot", () => {
     const msgId = newMsgId();
     const createdAt = new Date(Date.now() - 60_000);
     const first = await post(
-      dingtalkRobotMessage(credentials, stack.url, {
+      dingtalkRobotMessage(credentials, kefu.stack.url, {
         userId,
         text: "怎么申请退货？",
         msgId,
@@ -59,7 +51,7 @@ describe("a customer question to the DingTalk robot", () => {
 
     // DingTalk's re-delivery: same msgId and createAt, signed again a minute later, within the hour window.
     const again = await post(
-      dingtalkRobotMessage(credentials, stack.url, {
+      dingtalkRobotMessage(credentials, kefu.stack.url, {
         userId,
         text: "怎么申请退货？",
         msgId,
@@ -75,7 +67,7 @@ describe("a customer question to the DingTalk robot", () => {
   it("answers through the robot OpenAPI once the session webhook has expired", async () => {
     const userId = `e2e-openapi-${process.pid}`;
     await post(
-      dingtalkRobotMessage(credentials, stack.url, { userId, text: "怎么开发票", sessionTtlMs: -1000 }),
+      dingtalkRobotMessage(credentials, kefu.stack.url, { userId, text: "怎么开发票", sessionTtlMs: -1000 }),
     );
     const [reply] = await waitFor(() => repliesTo(userId).length > 0 && repliesTo(userId), {
       what: "the reply",
@@ -89,9 +81,9 @@ describe("a DingTalk group", () => {
 
   it("is answered when the robot is @-mentioned, and ignored otherwise", async () => {
     const quiet = `e2e-group-quiet-${process.pid}`;
-    const before = stack.inbox.length;
+    const before = kefu.stack.inbox.length;
     const ignored = await post(
-      dingtalkRobotMessage(credentials, stack.url, {
+      dingtalkRobotMessage(credentials, kefu.stack.url, {
         userId: quiet,
         text: "大家中午吃什么",
         group: { conversationId, mention: false },
@@ -101,7 +93,7 @@ describe("a DingTalk group", () => {
 
     const asker = `e2e-group-asker-${process.pid}`;
     await post(
-      dingtalkRobotMessage(credentials, stack.url, {
+      dingtalkRobotMessage(credentials, kefu.stack.url, {
         userId: asker,
         text: "怎么申请退货？",
         group: { conversationId, mention: true },
@@ -111,7 +103,7 @@ describe("a DingTalk group", () => {
       what: "the reply",
     });
     expect(reply?.text).toContain("申请售后");
-    const received = stack.inbox.slice(before).filter((m) => m.channel === "dingtalk");
+    const received = kefu.stack.inbox.slice(before).filter((m) => m.channel === "dingtalk");
     expect(received.map((m) => m.sender)).toEqual([asker]);
     expect(received[0]?.text).toBe("怎么申请退货？");
     expect(received[0]?.conversation).toBe(`dingtalk:${conversationId}:${asker}`);
@@ -130,18 +122,21 @@ describe("the event subscription URL check and bad input", () => {
   });
 
   it("refuses a forged sign and a stale timestamp, enqueueing nothing", async () => {
-    const before = stack.inbox.length;
+    const before = kefu.stack.inbox.length;
     const userId = `e2e-bad-${process.pid}`;
-    const good = dingtalkRobotMessage(credentials, stack.url, { userId, text: "hello" });
+    const good = dingtalkRobotMessage(credentials, kefu.stack.url, { userId, text: "hello" });
     const forged = { ...good, headers: { ...good.headers, sign: "AAAA" } };
     expect((await post(forged)).status).toBe(401);
     const old = new Date(Date.now() - 2 * 3600_000);
     expect(
-      (await post(dingtalkRobotMessage(credentials, stack.url, { userId, text: "hello", signedAt: old })))
-        .status,
+      (
+        await post(
+          dingtalkRobotMessage(credentials, kefu.stack.url, { userId, text: "hello", signedAt: old }),
+        )
+      ).status,
     ).toBe(401);
     expect((await post({ ...good, body: "{not json" })).status).toBe(400);
     await settle(1000);
-    expect(stack.inbox.length).toBe(before);
+    expect(kefu.stack.inbox.length).toBe(before);
   });
 });

@@ -1,11 +1,10 @@
 import { existsSync, readFileSync } from "node:fs";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { s3Client } from "../../local/emulators";
 import { sesDelivery, simpleMail } from "../../local/platforms/email";
 import type { PlatformRequest } from "../../local/platforms/wechat";
-import type { LocalStack } from "../../local/stack";
-import { startTestStack } from "../support/stack";
+import { useTestStack } from "../support/stack";
 import { settle, waitFor } from "../support/wait";
 
 /**
@@ -15,18 +14,10 @@ import { settle, waitFor } from "../support/wait";
 const US = "support@kefu.example";
 const TALON = "/work/shared/data/dev/emails/talon_reply_gmail.eml";
 const SYNTHETIC = new URL("../fixtures/email/zh-reply-gb2312.eml", import.meta.url);
-let stack: LocalStack;
-
-beforeAll(async () => {
-  stack = await startTestStack("email");
-});
-
-afterAll(async () => {
-  await stack?.stop();
-});
+const kefu = useTestStack("email");
 
 async function post(request: PlatformRequest): Promise<Response> {
-  return fetch(`${stack.url}${request.path}`, {
+  return fetch(`${kefu.stack.url}${request.path}`, {
     method: request.method,
     headers: request.headers,
     body: request.body,
@@ -34,7 +25,7 @@ async function post(request: PlatformRequest): Promise<Response> {
 }
 
 const repliesTo = (address: string) =>
-  stack.outbox.entries.filter((e) => e.channel === "email" && e.to === address);
+  kefu.stack.outbox.entries.filter((e) => e.channel === "email" && e.to === address);
 
 describe("a customer e-mail", () => {
   it("is answered exactly once, even when SNS delivers the notification again", async () => {
@@ -42,7 +33,7 @@ describe("a customer e-mail", () => {
     const useTalon = existsSync(TALON);
     const raw = readFileSync(useTalon ? TALON : SYNTHETIC);
     const customer = useTalon ? "xxx@gmail.com" : "li.hua@customer.example";
-    const request = await sesDelivery({ raw, baseUrl: stack.url, recipient: US });
+    const request = await sesDelivery({ raw, baseUrl: kefu.stack.url, recipient: US });
 
     const first = await post(request);
     expect(first.status).toBe(200);
@@ -52,7 +43,7 @@ describe("a customer e-mail", () => {
     expect(again.status).toBe(200);
     await settle(1500);
     expect(repliesTo(customer)).toHaveLength(1);
-    expect(stack.inbox.filter((m) => m.channel === "email" && m.sender === customer)).toHaveLength(1);
+    expect(kefu.stack.inbox.filter((m) => m.channel === "email" && m.sender === customer)).toHaveLength(1);
   });
 
   it("answers a question from the FAQ in the plain-text part", async () => {
@@ -63,7 +54,7 @@ describe("a customer e-mail", () => {
       subject: "退货",
       text: "怎么申请退货？\n\n发自我的iPhone",
     });
-    expect((await post(await sesDelivery({ raw, baseUrl: stack.url, recipient: US }))).status).toBe(200);
+    expect((await post(await sesDelivery({ raw, baseUrl: kefu.stack.url, recipient: US }))).status).toBe(200);
     const [reply] = await waitFor(() => repliesTo(customer).length > 0 && repliesTo(customer), {
       what: "the reply",
     });
@@ -79,12 +70,12 @@ describe("a customer e-mail", () => {
     ).join("\n");
     const raw = simpleMail({ from: customer, to: US, subject: "发票", text: `发票怎么开？\n\n${padding}` });
     expect(raw.length).toBeGreaterThan(150 * 1024);
-    const s3 = s3Client(stack.env.KEFU_AWS_ENDPOINT ?? "");
+    const s3 = s3Client(kefu.stack.env.KEFU_AWS_ENDPOINT ?? "");
     const request = await sesDelivery({
       raw,
-      baseUrl: stack.url,
+      baseUrl: kefu.stack.url,
       recipient: US,
-      bucket: stack.env.KEFU_FAQ_BUCKET ?? "",
+      bucket: kefu.stack.env.KEFU_FAQ_BUCKET ?? "",
       putObject: async (bucket, key, bytes) => {
         await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: bytes }));
       },
@@ -92,15 +83,15 @@ describe("a customer e-mail", () => {
     expect(JSON.parse(JSON.parse(request.body).Message).receipt.action.type).toBe("S3");
     expect((await post(request)).status).toBe(200);
     await waitFor(() => repliesTo(customer).length > 0, { what: "the reply to the large mail" });
-    expect(stack.inbox.find((m) => m.sender === customer)?.text).toBe("发票怎么开？");
+    expect(kefu.stack.inbox.find((m) => m.sender === customer)?.text).toBe("发票怎么开？");
   });
 
   it("ignores an auto-reply and refuses an unsigned notification", async () => {
     const raw = readFileSync(new URL("../fixtures/email/auto-reply.eml", import.meta.url));
-    expect((await post(await sesDelivery({ raw, baseUrl: stack.url, recipient: US }))).status).toBe(200);
+    expect((await post(await sesDelivery({ raw, baseUrl: kefu.stack.url, recipient: US }))).status).toBe(200);
     const forged = await sesDelivery({
       raw: simpleMail({ from: "f@customer.example", to: US, subject: "x", text: "x" }),
-      baseUrl: stack.url,
+      baseUrl: kefu.stack.url,
       recipient: US,
     });
     const json = JSON.parse(forged.body);

@@ -23,7 +23,6 @@ const credentials = credentialsFor(wechatModule, demoCredentials()) as WeChatCre
 beforeAll(async () => {
   // The stack module reads KEFU_STATE_DIR when it loads: set it first, then import.
   process.env.KEFU_STATE_DIR = stateDir;
-  const { startLocalStack } = await import("../../local/stack");
   stack = await startTestStack("faq", { writeEnvFile: true });
 });
 

@@ -1,11 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { smsInbound } from "../../local/platforms/sms";
 import type { PlatformRequest } from "../../local/platforms/wechat";
-import type { LocalStack } from "../../local/stack";
 import { credentialsFor, demoCredentials } from "../../shared/channels/registry";
 import type { SmsCredentials } from "../../shared/channels/sms/credentials";
 import { smsModule } from "../../shared/channels/sms/module";
-import { startTestStack } from "../support/stack";
+import { useTestStack } from "../support/stack";
 import { settle, waitFor } from "../support/wait";
 
 /**
@@ -13,27 +12,19 @@ import { settle, waitFor } from "../support/wait";
  * the webhook (shared SNS verifier) → dedup → queue → worker → SendTextMessage through the real SDK
  * client → the SMS simulator's outbox.
  */
-let stack: LocalStack;
+const kefu = useTestStack("sms");
 const credentials = credentialsFor(smsModule, demoCredentials()) as SmsCredentials;
 
-beforeAll(async () => {
-  stack = await startTestStack("sms");
-});
-
-afterAll(async () => {
-  await stack?.stop();
-});
-
 const post = (request: PlatformRequest) =>
-  fetch(`${stack.url}${request.path}`, {
+  fetch(`${kefu.stack.url}${request.path}`, {
     method: request.method,
     headers: request.headers,
     body: request.body,
   });
 const say = (from: string, text: string, extra: { inboundMessageId?: string; snsMessageId?: string } = {}) =>
-  smsInbound(credentials, stack.url, { from, text, ...extra });
+  smsInbound(credentials, kefu.stack.url, { from, text, ...extra });
 const repliesTo = (number: string) =>
-  stack.outbox.entries.filter((e) => e.channel === "sms" && e.to === number);
+  kefu.stack.outbox.entries.filter((e) => e.channel === "sms" && e.to === number);
 
 describe("a customer question by SMS", () => {
   it("is answered exactly once, even when SNS delivers the notification again", async () => {
@@ -88,7 +79,7 @@ describe("STOP", () => {
     const customer = "+14255550102";
     expect((await post(say(customer, "STOP"))).status).toBe(200);
     await post(say(customer, "怎么开发票"));
-    await waitFor(() => stack.inbox.some((m) => m.sender === customer), {
+    await waitFor(() => kefu.stack.inbox.some((m) => m.sender === customer), {
       what: "the question to be queued",
     });
     await settle(2000);
@@ -103,14 +94,14 @@ describe("STOP", () => {
 
 describe("bad SNS deliveries", () => {
   it("refuses a forged signature, another topic, a malformed Message and an oversized body, queueing nothing", async () => {
-    const before = stack.inbox.length;
+    const before = kefu.stack.inbox.length;
     const good = say("+14255550103", "hello");
     const forged = { ...good, body: good.body.replace('\\"hello\\"', '\\"HELLO\\"') };
     expect(forged.body).not.toBe(good.body);
     expect((await post(forged)).status).toBe(401);
     const otherTopic = smsInbound(
       { ...credentials, KEFU_SMS_TOPIC_ARN: "arn:aws:sns:us-east-1:999999999999:elsewhere" },
-      stack.url,
+      kefu.stack.url,
       { from: "+14255550103", text: "hello" },
     );
     expect((await post(otherTopic)).status).toBe(401);
@@ -119,6 +110,6 @@ describe("bad SNS deliveries", () => {
       (await post({ ...good, body: `{"Type":"Notification","x":"${"a".repeat(70 * 1024)}"}` })).status,
     ).toBe(400);
     await settle(1000);
-    expect(stack.inbox.length).toBe(before);
+    expect(kefu.stack.inbox.length).toBe(before);
   });
 });

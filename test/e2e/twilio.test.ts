@@ -1,41 +1,32 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { twilioInbound } from "../../local/platforms/twilio";
 import type { PlatformRequest } from "../../local/platforms/wechat";
-import type { LocalStack } from "../../local/stack";
 import { credentialsFor, demoCredentials } from "../../shared/channels/registry";
 import type { TwilioCredentials } from "../../shared/channels/twilio/credentials";
 import { twilioModule } from "../../shared/channels/twilio/module";
-import { startTestStack } from "../support/stack";
+import { useTestStack } from "../support/stack";
 import { settle, waitFor } from "../support/wait";
 
 /**
  * Twilio on one machine: a form POST signed with X-Twilio-Signature over KEFU_PUBLIC_URL → the webhook
  * → dedup → queue → worker → the Messages API simulator's outbox.
  */
-let stack: LocalStack;
+const kefu = useTestStack("twilio");
 const credentials = credentialsFor(twilioModule, demoCredentials()) as TwilioCredentials;
 
-beforeAll(async () => {
-  stack = await startTestStack("twilio");
-});
-
-afterAll(async () => {
-  await stack?.stop();
-});
-
 const post = (request: PlatformRequest) =>
-  fetch(`${stack.url}${request.path}`, {
+  fetch(`${kefu.stack.url}${request.path}`, {
     method: request.method,
     headers: request.headers,
     body: request.body,
   });
 const repliesTo = (number: string) =>
-  stack.outbox.entries.filter((e) => e.channel === "twilio" && e.to === number);
+  kefu.stack.outbox.entries.filter((e) => e.channel === "twilio" && e.to === number);
 
 describe("a customer question by Twilio SMS", () => {
   it("is acknowledged with empty TwiML and answered exactly once, even when delivered twice", async () => {
     const customer = "+14155550101";
-    const request = twilioInbound(credentials, stack.url, {
+    const request = twilioInbound(credentials, kefu.stack.url, {
       from: customer,
       text: "How do I return an item?",
     });
@@ -54,25 +45,29 @@ describe("a customer question by Twilio SMS", () => {
 describe("STOP", () => {
   it("gets no reply, and later messages are not answered until START", async () => {
     const customer = "+14155550102";
-    const stop = await post(twilioInbound(credentials, stack.url, { from: customer, text: "stop" }));
+    const stop = await post(twilioInbound(credentials, kefu.stack.url, { from: customer, text: "stop" }));
     expect(stop.status).toBe(200);
-    await post(twilioInbound(credentials, stack.url, { from: customer, text: "How do I get an invoice?" }));
-    await waitFor(() => stack.inbox.some((m) => m.sender === customer), {
+    await post(
+      twilioInbound(credentials, kefu.stack.url, { from: customer, text: "How do I get an invoice?" }),
+    );
+    await waitFor(() => kefu.stack.inbox.some((m) => m.sender === customer), {
       what: "the question to be queued",
     });
     await settle(2000);
     expect(repliesTo(customer)).toHaveLength(0);
 
-    await post(twilioInbound(credentials, stack.url, { from: customer, text: "START" }));
-    await post(twilioInbound(credentials, stack.url, { from: customer, text: "How do I get an invoice?" }));
+    await post(twilioInbound(credentials, kefu.stack.url, { from: customer, text: "START" }));
+    await post(
+      twilioInbound(credentials, kefu.stack.url, { from: customer, text: "How do I get an invoice?" }),
+    );
     await waitFor(() => repliesTo(customer).length === 1, { what: "the answer after START" });
   });
 });
 
 describe("bad Twilio requests", () => {
   it("refuses a wrong signature, a URL that was not signed and a malformed body, queueing nothing", async () => {
-    const before = stack.inbox.length;
-    const good = twilioInbound(credentials, stack.url, { from: "+14155550103", text: "hello" });
+    const before = kefu.stack.inbox.length;
+    const good = twilioInbound(credentials, kefu.stack.url, { from: "+14155550103", text: "hello" });
     expect((await post({ ...good, body: good.body.replace("Body=hello", "Body=HELLO") })).status).toBe(401);
     expect((await post({ ...good, path: "/webhooks/twilio?extra=1" })).status).toBe(401);
     const signedElsewhere = twilioInbound(credentials, "https://elsewhere.example", {
@@ -85,6 +80,6 @@ describe("bad Twilio requests", () => {
     ).toBe(400);
     expect((await post({ ...good, body: `Body=${"a".repeat(70 * 1024)}` })).status).toBe(400);
     await settle(1000);
-    expect(stack.inbox.length).toBe(before);
+    expect(kefu.stack.inbox.length).toBe(before);
   });
 });

@@ -1,29 +1,20 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { type PlatformRequest, wechatPush } from "../../local/platforms/wechat";
-import type { LocalStack } from "../../local/stack";
 import { credentialsFor, demoCredentials } from "../../shared/channels/registry";
 import { wechatModule } from "../../shared/channels/wechat/module";
 import type { WeChatCredentials } from "../../shared/credentials";
-import { startTestStack } from "../support/stack";
+import { useTestStack } from "../support/stack";
 import { settle, waitFor } from "../support/wait";
 
 /**
  * The whole pipeline on one machine, for real: a WeChat safe-mode push → the same webhook handler AWS
  * runs → DynamoDB Local dedup → fauxqs FIFO queue → the worker → the WeChat simulator's outbox.
  */
-let stack: LocalStack;
+const kefu = useTestStack("wechat");
 const credentials = credentialsFor(wechatModule, demoCredentials()) as WeChatCredentials;
 
-beforeAll(async () => {
-  stack = await startTestStack("wechat");
-});
-
-afterAll(async () => {
-  await stack?.stop();
-});
-
 async function post(request: PlatformRequest): Promise<Response> {
-  return fetch(`${stack.url}${request.path}`, {
+  return fetch(`${kefu.stack.url}${request.path}`, {
     method: request.method,
     headers: request.headers,
     body: request.body,
@@ -31,10 +22,10 @@ async function post(request: PlatformRequest): Promise<Response> {
 }
 
 const repliesTo = (openId: string) =>
-  stack.outbox.entries.filter((e) => e.channel === "wechat" && e.to === openId);
+  kefu.stack.outbox.entries.filter((e) => e.channel === "wechat" && e.to === openId);
 
 async function getJson<T>(path: string): Promise<T> {
-  return (await fetch(`${stack.url}${path}`)).json() as Promise<T>;
+  return (await fetch(`${kefu.stack.url}${path}`)).json() as Promise<T>;
 }
 
 describe("a customer question on WeChat", () => {
@@ -64,7 +55,7 @@ describe("a customer question on WeChat", () => {
     const msgId = "98765432109876543210";
     await post(wechatPush(credentials, { openId: "o-e2e-msgid", text: "发票怎么开", msgId }));
     await waitFor(() => repliesTo("o-e2e-msgid").length > 0, { what: "the reply" });
-    expect(stack.inbox.some((m) => m.sender === "o-e2e-msgid")).toBe(true);
+    expect(kefu.stack.inbox.some((m) => m.sender === "o-e2e-msgid")).toBe(true);
     const tickets = await getJson<{ ticketId: string }[]>("/dev/tickets");
     expect(Array.isArray(tickets)).toBe(true);
   });
@@ -121,7 +112,7 @@ describe("a hand-off", () => {
 
     // The agent answers through the same channel, and the ticket keeps the whole exchange.
     const agentText = "您好，我是客服小王，您的快递明天送达。";
-    const replied = await fetch(`${stack.url}/dev/tickets/${ticket?.ticketId}/reply`, {
+    const replied = await fetch(`${kefu.stack.url}/dev/tickets/${ticket?.ticketId}/reply`, {
       method: "POST",
       body: JSON.stringify({ text: agentText }),
     });
@@ -133,9 +124,11 @@ describe("a hand-off", () => {
     expect(withAgent?.transcript.at(-1)).toMatchObject({ role: "agent", text: agentText });
 
     // Once the agent resolves the ticket, the bot answers again; the desk refuses to write on a closed one.
-    const resolved = await fetch(`${stack.url}/dev/tickets/${ticket?.ticketId}/resolve`, { method: "POST" });
+    const resolved = await fetch(`${kefu.stack.url}/dev/tickets/${ticket?.ticketId}/resolve`, {
+      method: "POST",
+    });
     expect(resolved.status).toBe(200);
-    const late = await fetch(`${stack.url}/dev/tickets/${ticket?.ticketId}/reply`, {
+    const late = await fetch(`${kefu.stack.url}/dev/tickets/${ticket?.ticketId}/reply`, {
       method: "POST",
       body: JSON.stringify({ text: "还有问题吗" }),
     });
@@ -147,7 +140,7 @@ describe("a hand-off", () => {
 });
 
 describe("bad input", () => {
-  const inboxSize = () => stack.inbox.length;
+  const inboxSize = () => kefu.stack.inbox.length;
 
   it("refuses a wrong signature, a stale timestamp, malformed XML and an oversized body, enqueueing nothing", async () => {
     const before = inboxSize();
@@ -184,7 +177,7 @@ describe("bad input", () => {
 describe("a reply the platform keeps refusing", () => {
   it("is retried, then lands in the dead-letter queue, and is never recorded as sent", async () => {
     const openId = "o-e2e-dlq";
-    stack.outbox.injectFault({ channel: "wechat", count: 1000, errcode: -1 });
+    kefu.stack.outbox.injectFault({ channel: "wechat", count: 1000, errcode: -1 });
     try {
       await post(wechatPush(credentials, { openId, text: "怎么申请退货？" }));
       await waitFor(async () => (await getJson<{ messages: number }>("/dev/dlq")).messages >= 1, {
@@ -193,9 +186,9 @@ describe("a reply the platform keeps refusing", () => {
         what: "the message to reach the DLQ",
       });
       expect(repliesTo(openId)).toHaveLength(0);
-      expect(stack.inbox.filter((m) => m.sender === openId).length).toBeGreaterThanOrEqual(2);
+      expect(kefu.stack.inbox.filter((m) => m.sender === openId).length).toBeGreaterThanOrEqual(2);
     } finally {
-      stack.outbox.injectFault({ channel: "wechat", count: -1000 });
+      kefu.stack.outbox.injectFault({ channel: "wechat", count: -1000 });
     }
   }, 60_000);
 });

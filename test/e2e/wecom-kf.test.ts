@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { PlatformRequest } from "../../local/platforms/wechat";
 import {
   DEMO_OPEN_KFID,
@@ -7,11 +7,10 @@ import {
   kfDeliver,
   kfEnterSession,
 } from "../../local/platforms/wecom-kf";
-import type { LocalStack } from "../../local/stack";
 import { credentialsFor, demoCredentials } from "../../shared/channels/registry";
 import type { WeComKfCredentials } from "../../shared/channels/wecom-kf/credentials";
 import { wecomKfModule } from "../../shared/channels/wecom-kf/module";
-import { startTestStack } from "../support/stack";
+import { useTestStack } from "../support/stack";
 import { settle, waitFor } from "../support/wait";
 
 /**
@@ -19,30 +18,23 @@ import { settle, waitFor } from "../support/wait";
  * signed callback says "pull", the webhook pulls with kf/sync_msg from its stored cursor, the worker
  * answers with kf/send_msg (or the welcome with kf/send_msg_on_event) within the session rules.
  */
-let stack: LocalStack;
+const kefu = useTestStack("wecomkf");
 const credentials = credentialsFor(wecomKfModule, demoCredentials()) as WeComKfCredentials;
 
-beforeAll(async () => {
-  stack = await startTestStack("wecomkf");
-});
-
-afterAll(async () => {
-  await stack?.stop();
-});
-
 async function post(request: PlatformRequest): Promise<Response> {
-  return fetch(`${stack.url}${request.path}`, {
+  return fetch(`${kefu.stack.url}${request.path}`, {
     method: request.method,
     headers: request.headers,
     body: request.body,
   });
 }
 
-const repliesTo = (to: string) => stack.outbox.entries.filter((e) => e.channel === "wecom-kf" && e.to === to);
+const repliesTo = (to: string) =>
+  kefu.stack.outbox.entries.filter((e) => e.channel === "wecom-kf" && e.to === to);
 
 /** Reads a customer's session state from the simulator, as an agent's tool would. */
 async function serviceState(userId: string): Promise<number> {
-  const sim = `${stack.url}/sim/wecom-kf/cgi-bin`;
+  const sim = `${kefu.stack.url}/sim/wecom-kf/cgi-bin`;
   const token = (await (
     await fetch(
       `${sim}/gettoken?corpid=${credentials.KEFU_WECOM_KF_CORP_ID}&corpsecret=${credentials.KEFU_WECOM_KF_SECRET}`,
@@ -58,7 +50,7 @@ async function serviceState(userId: string): Promise<number> {
 describe("a customer's question to 微信客服", () => {
   it("is answered exactly once, even when WeCom retries the callback", async () => {
     const user = "wm-e2e-answer";
-    const callback = await kfDeliver(stack.url, credentials, [kfCustomerText(user, "怎么申请退货？")]);
+    const callback = await kfDeliver(kefu.stack.url, credentials, [kfCustomerText(user, "怎么申请退货？")]);
     const first = await post(callback);
     expect(first.status).toBe(200);
 
@@ -73,7 +65,7 @@ describe("a customer's question to 微信客服", () => {
 
   it("welcomes a customer entering the session through send_msg_on_event", async () => {
     const user = "wm-e2e-welcome";
-    await post(await kfDeliver(stack.url, credentials, [kfEnterSession(user)]));
+    await post(await kfDeliver(kefu.stack.url, credentials, [kfEnterSession(user)]));
     await waitFor(() => repliesTo(user).length === 1, { what: "the welcome" });
     expect(repliesTo(user)[0]?.text).toContain("AI");
   });
@@ -81,7 +73,7 @@ describe("a customer's question to 微信客服", () => {
   it("answers every customer of a burst pulled by one callback, once each", async () => {
     const users = ["wm-e2e-burst-1", "wm-e2e-burst-2", "wm-e2e-burst-3"];
     const callback = await kfDeliver(
-      stack.url,
+      kefu.stack.url,
       credentials,
       users.map((u) => kfCustomerText(u, "发票怎么开")),
     );
@@ -94,11 +86,11 @@ describe("a customer's question to 微信客服", () => {
 
   it("hands off to the reception pool and then stays silent", async () => {
     const user = "wm-e2e-handoff";
-    await post(await kfDeliver(stack.url, credentials, [kfCustomerText(user, "转人工")]));
+    await post(await kfDeliver(kefu.stack.url, credentials, [kfCustomerText(user, "转人工")]));
     await waitFor(() => repliesTo(user).length === 1, { what: "the hand-off message" });
     await waitFor(async () => (await serviceState(user)) === 2, { what: "the session to reach the pool" });
 
-    await post(await kfDeliver(stack.url, credentials, [kfCustomerText(user, "还在吗？")]));
+    await post(await kfDeliver(kefu.stack.url, credentials, [kfCustomerText(user, "还在吗？")]));
     await settle(1500);
     expect(repliesTo(user)).toHaveLength(1);
   });
@@ -106,7 +98,7 @@ describe("a customer's question to 微信客服", () => {
 
 describe("bad callbacks", () => {
   it("refuses a forged signature, a stale timestamp, another CorpID, malformed XML and an oversized body", async () => {
-    const before = stack.inbox.length;
+    const before = kefu.stack.inbox.length;
     const good = kfCallback(credentials, { token: "ENCnothing" });
     const forged = {
       ...good,
@@ -123,6 +115,6 @@ describe("bad callbacks", () => {
     expect((await post({ ...good, body: "<xml><Encrypt>broken" })).status).toBe(400);
     expect((await post({ ...good, body: `<xml>${"x".repeat(300 * 1024)}</xml>` })).status).toBe(400);
     await settle(500);
-    expect(stack.inbox.length).toBe(before);
+    expect(kefu.stack.inbox.length).toBe(before);
   });
 });

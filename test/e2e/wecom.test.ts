@@ -1,37 +1,29 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { PlatformRequest } from "../../local/platforms/wechat";
 import { wecomPush, wecomUrlCheck } from "../../local/platforms/wecom";
-import type { LocalStack } from "../../local/stack";
 import { credentialsFor, demoCredentials } from "../../shared/channels/registry";
 import type { WeComCredentials } from "../../shared/channels/wecom/credentials";
 import { wecomModule } from "../../shared/channels/wecom/module";
-import { startTestStack } from "../support/stack";
+import { useTestStack } from "../support/stack";
 import { settle, waitFor } from "../support/wait";
 
 /**
  * The WeCom self-built app through the whole local stack: an encrypted, signed callback → the webhook
  * handler → DynamoDB Local dedup → the FIFO queue → the worker → `message/send` of the WeCom simulator.
  */
-let stack: LocalStack;
+const kefu = useTestStack("wecom");
 const credentials = credentialsFor(wecomModule, demoCredentials()) as WeComCredentials;
 
-beforeAll(async () => {
-  stack = await startTestStack("wecom");
-});
-
-afterAll(async () => {
-  await stack?.stop();
-});
-
 async function post(request: PlatformRequest): Promise<Response> {
-  return fetch(`${stack.url}${request.path}`, {
+  return fetch(`${kefu.stack.url}${request.path}`, {
     method: request.method,
     headers: request.headers,
     ...(request.method === "GET" ? {} : { body: request.body }),
   });
 }
 
-const repliesTo = (to: string) => stack.outbox.entries.filter((e) => e.channel === "wecom" && e.to === to);
+const repliesTo = (to: string) =>
+  kefu.stack.outbox.entries.filter((e) => e.channel === "wecom" && e.to === to);
 
 describe("the WeCom callback URL check", () => {
   it("answers the decrypted echostr", async () => {
@@ -75,7 +67,7 @@ describe("a member's question in the WeCom app", () => {
 
 describe("bad input", () => {
   it("refuses a forged signature, a stale timestamp, another CorpID, malformed XML and an oversized body", async () => {
-    const before = stack.inbox.length;
+    const before = kefu.stack.inbox.length;
     const good = wecomPush(credentials, { userId: "e2e-wecom-bad", text: "hello" });
     const forged = {
       ...good,
@@ -96,7 +88,7 @@ describe("bad input", () => {
     expect((await post({ ...good, body: "<xml><Encrypt>broken" })).status).toBe(400);
     expect((await post({ ...good, body: `<xml>${"x".repeat(300 * 1024)}</xml>` })).status).toBe(400);
     await settle(1000);
-    expect(stack.inbox.length).toBe(before);
+    expect(kefu.stack.inbox.length).toBe(before);
     expect(repliesTo("e2e-wecom-bad")).toHaveLength(0);
   });
 });

@@ -1,3 +1,4 @@
+import { afterAll, beforeAll } from "vitest";
 import type { LocalStack, LocalStackOptions } from "../../local/stack";
 import { testEnv } from "./local-env";
 
@@ -17,4 +18,24 @@ export async function startTestStack(name: string, options: LocalStackOptions = 
     seed: true,
     ...options,
   });
+}
+
+/**
+ * Starts one stack for the calling test file (beforeAll) and stops it after (afterAll). Read `.stack`
+ * inside tests.
+ */
+export function useTestStack(name: string, options: LocalStackOptions = {}): { readonly stack: LocalStack } {
+  let stack: LocalStack | undefined;
+  beforeAll(async () => {
+    stack = await startTestStack(name, options);
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+  return {
+    get stack(): LocalStack {
+      if (!stack) throw new Error("the test stack is not started yet");
+      return stack;
+    },
+  };
 }

@@ -64,7 +64,7 @@ describe("an inbound Twilio SMS", () => {
         from: "+14155550100",
         to: "+15550001111",
         text: "Where is my order?",
-        messageSid: "SM" + "a".repeat(32),
+        messageSid: `SM${"a".repeat(32)}`,
       }),
     );
     expect(outcome.kind).toBe("enqueue");
