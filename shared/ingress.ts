@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import type { HttpResponse, InboundAdapter, WebhookRequest } from "./channels/types";
+import { mapWithConcurrency } from "./core/concurrency";
 import { InFlightError, KefuError, NotFoundError } from "./core/errors";
 import { type InboundMessage, InboundMessageSchema, messageKey } from "./core/message";
 import type { DedupStore } from "./stores/dedup";
@@ -32,27 +33,44 @@ export async function acceptWebhook(
   const outcome = await adapter.handle(request);
   if (outcome.kind === "respond") return { response: outcome.response, messages: [] };
 
-  const results: IngressResult["messages"] = [];
-  for (const raw of outcome.messages) {
-    const message = InboundMessageSchema.parse(raw);
-    const key = messageKey(message);
-    const claim = await deps.dedup.claim(key, request.receivedAt);
-    if (claim === "duplicate") {
-      results.push({ key, channel: message.channel, result: "duplicate" });
-      continue;
-    }
-    if (claim === "in_flight") throw new InFlightError();
-    try {
-      await deps.enqueue(message);
-    } catch (error) {
-      await deps.dedup.release(key).catch(() => {});
-      throw new EnqueueError(error);
-    }
-    await deps.dedup.markEnqueued(key);
-    results.push({ key, channel: message.channel, result: "enqueued" });
-  }
+  // Validate every message before claiming any, so a malformed batch leaves nothing half stored.
+  const messages = outcome.messages.map((raw) => InboundMessageSchema.parse(raw));
+  // A burst (a WeCom 微信客服 pull) must be stored within the platform's deadline: conversations are
+  // stored concurrently, each one's messages in order, because FIFO order is the order of sending.
+  const byConversation = new Map<string, InboundMessage[]>();
+  for (const m of messages)
+    byConversation.set(m.conversationKey, [...(byConversation.get(m.conversationKey) ?? []), m]);
+  const conversations = [...byConversation.values()];
+  const stored = await mapWithConcurrency(conversations, INGRESS_CONCURRENCY, async (conversation) => {
+    const results: IngressResult["messages"] = [];
+    for (const message of conversation) results.push(await store(message, request.receivedAt, deps));
+    return results;
+  });
   await outcome.afterEnqueue?.();
-  return { response: outcome.ack, messages: results };
+  return { response: outcome.ack, messages: stored.flat() };
+}
+
+/** Conversations of one burst stored at once: enough to store a 200-message pull well within 5 s. */
+const INGRESS_CONCURRENCY = 8;
+
+/** Claim → enqueue → mark, for one message; only an `enqueued` claim makes a later delivery a duplicate. */
+async function store(
+  message: InboundMessage,
+  receivedAt: Date,
+  deps: IngressDeps,
+): Promise<IngressResult["messages"][number]> {
+  const key = messageKey(message);
+  const claim = await deps.dedup.claim(key, receivedAt);
+  if (claim === "duplicate") return { key, channel: message.channel, result: "duplicate" };
+  if (claim === "in_flight") throw new InFlightError();
+  try {
+    await deps.enqueue(message);
+  } catch (error) {
+    await deps.dedup.release(key).catch(() => {});
+    throw new EnqueueError(error);
+  }
+  await deps.dedup.markEnqueued(key);
+  return { key, channel: message.channel, result: "enqueued" };
 }
 
 export class EnqueueError extends KefuError {

@@ -1,9 +1,10 @@
 import { type BedrockRuntimeClient, InvokeModelCommand } from "@aws-sdk/client-bedrock-runtime";
 import { z } from "zod";
+import { mapWithConcurrency } from "../core/concurrency";
 import { EmbeddingInputError, MalformedModelOutputError } from "./errors";
 import { type RetryOptions, withRetry } from "./retry";
 import type { Embedder } from "./types";
-import { l2normalize, mapWithConcurrency } from "./vector";
+import { l2normalize } from "./vector";
 
 export type TitanDimensions = 256 | 512 | 1024;
 

@@ -148,3 +148,40 @@ describe("fifoIds", () => {
     expect(fifoIds(inbound({ conversationKey: "email:客服@例子.cn" })).groupId).toMatch(/^[0-9a-f]{64}$/);
   });
 });
+
+describe("a burst of messages (a WeCom 微信客服 pull)", () => {
+  it("keeps each conversation's order while storing conversations concurrently", async () => {
+    const burst = [
+      inbound({ id: "a1", conversationKey: "kf:a" }),
+      inbound({ id: "b1", conversationKey: "kf:b" }),
+      inbound({ id: "a2", conversationKey: "kf:a" }),
+      inbound({ id: "b2", conversationKey: "kf:b" }),
+      inbound({ id: "a3", conversationKey: "kf:a" }),
+    ];
+    const { store } = dedupWith([]);
+    const order: string[] = [];
+    let inFlight = 0;
+    let maxInFlight = 0;
+    const result = await acceptWebhook("wecom-kf", request, {
+      adapterFor: async () => adapterReturning(burst),
+      dedup: store,
+      async enqueue(m) {
+        inFlight++;
+        maxInFlight = Math.max(maxInFlight, inFlight);
+        await new Promise((r) => setTimeout(r, 5));
+        order.push(m.id);
+        inFlight--;
+      },
+    });
+    expect(order.filter((id) => id.startsWith("a"))).toEqual(["a1", "a2", "a3"]);
+    expect(order.filter((id) => id.startsWith("b"))).toEqual(["b1", "b2"]);
+    expect(maxInFlight).toBe(2);
+    expect(result.messages.map((m) => m.key)).toEqual([
+      "wechat#a1",
+      "wechat#a2",
+      "wechat#a3",
+      "wechat#b1",
+      "wechat#b2",
+    ]);
+  });
+});
