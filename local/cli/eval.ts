@@ -2,6 +2,9 @@
  * Measures the answering engine on a `{faq, queries}` file:
  *   npm run eval -- <file.json> [--json] [--compare-minisearch] [--tune]
  *     [--answer-threshold X] [--margin-threshold X] [--clarify-threshold X]
+ *     [--subsample F --draws N [--seed S]]
+ * The stress mode (`--subsample`) also runs N knowledge bases built from a random fraction F of the
+ * entries, the dropped entries' queries becoming out of scope (see `subsampleFile`).
  * Thresholds default to KEFU_ANSWER_THRESHOLD / KEFU_MARGIN_THRESHOLD / KEFU_CLARIFY_THRESHOLD, then to
  * the calibrated defaults, exactly as in the worker.
  * Every query goes through createLocalEngine, the same code the worker uses, with an empty history.
@@ -332,6 +335,101 @@ export function crossValidate(file: EvalFile, run: KefuRun, minPrecision = 0.9) 
   ];
 }
 
+/** mulberry32: a tiny seeded PRNG, so a stress run is reproducible from its seed. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * A knowledge base made of a random `fraction` of the entries (at least one): the queries of the dropped
+ * entries stay, as out-of-scope queries. They are near-miss siblings of the kept entries, the hardest
+ * kind of out-of-scope question, which is what an unseen knowledge base looks like to a calibration
+ * fitted on the full sets.
+ */
+export function subsampleFile(file: EvalFile, fraction: number, random: () => number): EvalFile {
+  const order = file.faq.map((_, i) => i);
+  for (let i = order.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [order[i], order[j]] = [order[j] as number, order[i] as number];
+  }
+  const keep = Math.max(1, Math.min(file.faq.length, Math.round(fraction * file.faq.length)));
+  const kept = new Set(order.slice(0, keep));
+  const faq = file.faq.filter((_, i) => kept.has(i));
+  const ids = new Set(faq.map((e) => e.id));
+  return {
+    faq,
+    queries: file.queries.map((q) => ({
+      text: q.text,
+      expected: q.expected !== null && ids.has(q.expected) ? q.expected : null,
+    })),
+  };
+}
+
+export interface StressDraw {
+  draw: number;
+  entries: number;
+  inScope: number;
+  outOfScope: number;
+  inScopeAccuracy: number;
+  oosRecall: number;
+  answerPrecision: number;
+  answers: number;
+}
+
+export interface StressSummary {
+  fraction: number;
+  seed: number;
+  draws: StressDraw[];
+  mean: { inScopeAccuracy: number; oosRecall: number; answerPrecision: number };
+  min: { inScopeAccuracy: number; oosRecall: number; answerPrecision: number };
+}
+
+/**
+ * Runs `draws` subsampled knowledge bases (see `subsampleFile`), all drawn from one generator seeded
+ * with `seed`. A draw without any answer counts as precision 1 (no wrong answer was given).
+ */
+export async function runStress(
+  file: EvalFile,
+  fraction: number,
+  draws: number,
+  seed: number,
+  options: LocalEngineOptions = {},
+): Promise<StressSummary> {
+  const random = seededRandom(seed);
+  const results: StressDraw[] = [];
+  for (let d = 0; d < draws; d++) {
+    const sub = subsampleFile(file, fraction, random);
+    const m = computeMetrics((await runKefu(sub, options)).outcomes);
+    results.push({
+      draw: d + 1,
+      entries: sub.faq.length,
+      inScope: m.inScope,
+      outOfScope: m.outOfScope,
+      inScopeAccuracy: m.inScopeAccuracy,
+      oosRecall: m.oosRecall,
+      answerPrecision: m.answers === 0 ? 1 : m.answerPrecision,
+      answers: m.answers,
+    });
+  }
+  const keys = ["inScopeAccuracy", "oosRecall", "answerPrecision"] as const;
+  const agg = (f: (xs: number[]) => number) =>
+    Object.fromEntries(keys.map((k) => [k, f(results.map((r) => r[k]))])) as StressSummary["mean"];
+  return {
+    fraction,
+    seed,
+    draws: results,
+    mean: agg((xs) => (xs.length === 0 ? 0 : xs.reduce((a, b) => a + b, 0) / xs.length)),
+    min: agg((xs) => (xs.length === 0 ? 0 : Math.min(...xs))),
+  };
+}
+
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 
 const THRESHOLD_FLAGS: Record<string, string> = {
@@ -340,14 +438,22 @@ const THRESHOLD_FLAGS: Record<string, string> = {
   "--clarify-threshold": "KEFU_CLARIFY_THRESHOLD",
 };
 
-/** Splits argv into boolean flags, threshold settings (`--x v` or `--x=v`) and positional arguments. */
+/** Options that take a value (besides the thresholds). */
+const VALUE_FLAGS = new Set(["--subsample", "--draws", "--seed"]);
+
+/**
+ * Splits argv into boolean flags, threshold settings, other valued options (`--x v` or `--x=v`) and
+ * positional arguments.
+ */
 export function parseArgs(argv: string[]): {
   flags: Set<string>;
   env: Record<string, string>;
+  values: Record<string, string>;
   files: string[];
 } {
   const flags = new Set<string>();
   const env: Record<string, string> = {};
+  const values: Record<string, string> = {};
   const files: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
@@ -356,6 +462,10 @@ export function parseArgs(argv: string[]): {
       continue;
     }
     const [name, inline] = arg.split("=", 2) as [string, string | undefined];
+    if (VALUE_FLAGS.has(name)) {
+      values[name] = inline ?? argv[++i] ?? "";
+      continue;
+    }
     const envName = THRESHOLD_FLAGS[name];
     if (envName) {
       const value = inline ?? argv[++i];
@@ -363,16 +473,17 @@ export function parseArgs(argv: string[]): {
       env[envName] = value ?? "missing";
     } else flags.add(arg);
   }
-  return { flags, env, files };
+  return { flags, env, values, files };
 }
 
 async function main(argv: string[]): Promise<number> {
-  const { flags, env: thresholdEnv, files } = parseArgs(argv);
+  const { flags, env: thresholdEnv, values, files } = parseArgs(argv);
   const known = new Set(["--json", "--compare-minisearch", "--tune"]);
   const unknownFlag = [...flags].find((f) => !known.has(f));
-  if (files.length !== 1 || unknownFlag) {
+  const stress = parseStress(values);
+  if (files.length !== 1 || unknownFlag || typeof stress === "string") {
     process.stderr.write(
-      `${unknownFlag ? `unknown option ${unknownFlag}\n` : ""}usage: npm run eval -- <file.json> [--json] [--compare-minisearch] [--tune] [--answer-threshold X] [--margin-threshold X] [--clarify-threshold X]\n`,
+      `${unknownFlag ? `unknown option ${unknownFlag}\n` : ""}${typeof stress === "string" ? `${stress}\n` : ""}usage: npm run eval -- <file.json> [--json] [--compare-minisearch] [--tune] [--answer-threshold X] [--margin-threshold X] [--clarify-threshold X] [--subsample F --draws N [--seed S]]\n`,
     );
     return 2;
   }
@@ -408,6 +519,8 @@ async function main(argv: string[]): Promise<number> {
     };
   }
   if (flags.has("--tune")) report.crossValidation = crossValidate(file, run);
+  if (stress)
+    report.stress = await runStress(file, stress.fraction, stress.draws, stress.seed, { thresholds });
 
   if (flags.has("--json")) {
     process.stdout.write(`${JSON.stringify(report)}\n`);
@@ -456,8 +569,38 @@ async function main(argv: string[]): Promise<number> {
       );
     }
   }
+  const st = report.stress as StressSummary | undefined;
+  if (st) {
+    const row = (label: string, m: StressSummary["mean"]) =>
+      `  ${label}  precision ${pct(m.answerPrecision)}, in-scope accuracy ${pct(m.inScopeAccuracy)}, OOS recall ${pct(m.oosRecall)}`;
+    lines.push(
+      `Stress: ${st.draws.length} knowledge bases of ${st.fraction} of the entries (seed ${st.seed}; queries of dropped entries are out of scope)`,
+      ...st.draws.map(
+        (d) =>
+          `  draw ${d.draw}: ${d.entries} entries, ${d.inScope} in scope / ${d.outOfScope} out → precision ${pct(d.answerPrecision)} (${d.answers} answers), in-scope accuracy ${pct(d.inScopeAccuracy)}, OOS recall ${pct(d.oosRecall)}`,
+      ),
+      row("mean", st.mean),
+      row("min ", st.min),
+    );
+  }
   process.stdout.write(`${lines.join("\n")}\n`);
   return 0;
+}
+
+/** `--subsample F --draws N [--seed S]`: undefined when absent, an error message when malformed. */
+export function parseStress(
+  values: Record<string, string>,
+): { fraction: number; draws: number; seed: number } | undefined | string {
+  const has = (k: string) => values[k] !== undefined;
+  if (!has("--subsample") && !has("--draws") && !has("--seed")) return undefined;
+  const fraction = Number(values["--subsample"]);
+  const draws = Number(values["--draws"] ?? "1");
+  const seed = Number(values["--seed"] ?? "1");
+  if (!has("--subsample") || !(fraction > 0 && fraction <= 1))
+    return "--subsample needs a fraction in (0, 1]";
+  if (!Number.isInteger(draws) || draws < 1) return "--draws needs a positive integer";
+  if (!Number.isInteger(seed)) return "--seed needs an integer";
+  return { fraction, draws, seed };
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {

@@ -8,7 +8,11 @@ import {
   EvalFileError,
   loadEvalFile,
   type Outcome,
+  parseStress,
   runKefu,
+  runStress,
+  seededRandom,
+  subsampleFile,
   thresholdPoint,
   toEntries,
 } from "../../../local/cli/eval";
@@ -144,5 +148,77 @@ describe("runKefu", () => {
     expect(m.oosRecall).toBe(1);
     expect(m.answerPrecision).toBe(1);
     expect(run.top[3]).toBeUndefined();
+  });
+});
+
+describe("stress mode: subsampled knowledge bases", () => {
+  const big = {
+    faq: Array.from({ length: 10 }, (_, i) => ({
+      id: `e${i}`,
+      questions: [`question ${i}`],
+      answer: `${i}`,
+    })),
+    queries: [
+      ...Array.from({ length: 10 }, (_, i) => ({ text: `question ${i}`, expected: `e${i}` })),
+      { text: "unrelated", expected: null },
+    ],
+  };
+
+  it("keeps the asked fraction of entries and turns the dropped entries' queries out of scope", () => {
+    const sub = subsampleFile(big, 0.3, seededRandom(42));
+    expect(sub.faq).toHaveLength(3);
+    const kept = new Set(sub.faq.map((e) => e.id));
+    expect(sub.queries).toHaveLength(big.queries.length);
+    sub.queries.forEach((q, i) => {
+      const original = big.queries[i]?.expected ?? null;
+      expect(q.text).toBe(big.queries[i]?.text);
+      expect(q.expected).toBe(original !== null && kept.has(original) ? original : null);
+    });
+    expect(sub.queries.filter((q) => q.expected !== null)).toHaveLength(3);
+    // The input is left as it was.
+    expect(big.faq).toHaveLength(10);
+    expect(big.queries[0]?.expected).toBe("e0");
+  });
+
+  it("is deterministic for a seed and differs between seeds", () => {
+    const ids = (seed: number) => subsampleFile(big, 0.5, seededRandom(seed)).faq.map((e) => e.id);
+    expect(ids(7)).toEqual(ids(7));
+    const seen = new Set([1, 2, 3, 4, 5, 6].map((s) => ids(s).join(",")));
+    expect(seen.size).toBeGreaterThan(1);
+  });
+
+  it("keeps at least one entry and at most all of them", () => {
+    expect(subsampleFile(big, 0.01, seededRandom(1)).faq).toHaveLength(1);
+    expect(subsampleFile(big, 1, seededRandom(1)).faq).toHaveLength(10);
+  });
+
+  it("summarises every draw with mean and minimum", async () => {
+    const s = await runStress(big, 0.5, 3, 9);
+    expect(s.draws).toHaveLength(3);
+    for (const d of s.draws) {
+      expect(d.entries).toBe(5);
+      expect(d.inScope).toBe(5);
+      expect(d.outOfScope).toBe(6);
+    }
+    const precisions = s.draws.map((d) => d.answerPrecision);
+    expect(s.min.answerPrecision).toBe(Math.min(...precisions));
+    expect(s.mean.answerPrecision).toBeCloseTo(precisions.reduce((a, b) => a + b, 0) / 3, 12);
+    expect((await runStress(big, 0.5, 3, 9)).draws.map((d) => d.inScopeAccuracy)).toEqual(
+      s.draws.map((d) => d.inScopeAccuracy),
+    );
+  });
+
+  it("validates the stress options", () => {
+    expect(parseStress({})).toBeUndefined();
+    expect(parseStress({ "--subsample": "0.3", "--draws": "4", "--seed": "2" })).toEqual({
+      fraction: 0.3,
+      draws: 4,
+      seed: 2,
+    });
+    expect(parseStress({ "--subsample": "0" })).toMatch(/fraction/);
+    expect(parseStress({ "--subsample": "1.5" })).toMatch(/fraction/);
+    expect(parseStress({ "--draws": "3" })).toMatch(/fraction/);
+    expect(parseStress({ "--subsample": "0.5", "--draws": "0" })).toMatch(/draws/);
+    expect(parseStress({ "--subsample": "0.5", "--seed": "x" })).toMatch(/seed/);
   });
 });
