@@ -283,7 +283,7 @@ export function createLexicalRetriever(entries: FaqEntry[], options: LexicalOpti
       return { score: top?.baseScore ?? 0, right: top?.faqId === entries[docEntry[d] as number]?.id };
     },
   );
-  const adjust = kbAdjustment(selfCheck, options.kbCalibration ?? DEFAULT_KB_CALIBRATION, entries.length);
+  const adjust = kbAdjustment(selfCheck, options.kbCalibration ?? DEFAULT_KB_CALIBRATION);
 
   function rank(query: string, k = 5): RankedCandidate[] {
     const ranked = rankBase(query, k, -1);
@@ -347,19 +347,12 @@ const clampLogit = (p: number) => {
 /**
  * The same base score means more in a knowledge base whose entries are rarely confused with each other
  * than in one full of near-duplicates; the self-check measures that on the knowledge base at hand, so
- * one answer threshold can serve different knowledge bases. A small knowledge base covers less of what
- * customers ask, so more of its questions are near misses of a kept entry: the size term lowers its
- * scores (capped at `sizeCap` entries, the largest size it was fitted on, rather than extrapolated).
- * Without a usable self-check (fewer than 20 probes) the base score is kept as it is.
+ * one answer threshold can serve different knowledge bases. Without a usable self-check (fewer than 20
+ * probes) the base score is kept as it is.
  */
-export function kbAdjustment(
-  check: SelfCheck,
-  cal: KbCalibration,
-  entries = 1,
-): (baseScore: number) => number {
+export function kbAdjustment(check: SelfCheck, cal: KbCalibration): (baseScore: number) => number {
   if (check.sampled < 20) return (s) => s;
   const scale = cal.base * (1 + cal.accuracySlope * (check.accuracy - 0.5));
-  const size = (cal.size ?? 0) * Math.log(Math.max(1, Math.min(entries, cal.sizeCap ?? entries)));
   return (s) =>
-    logistic(cal.intercept + size + scale * clampLogit(s) + cal.precision * clampLogit(check.precisionAt(s)));
+    logistic(cal.intercept + scale * clampLogit(s) + cal.precision * clampLogit(check.precisionAt(s)));
 }

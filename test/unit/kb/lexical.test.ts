@@ -143,19 +143,6 @@ describe("knowledge-base self-check and adjustment", () => {
     expect(clear).toBeGreaterThan(confusable);
   });
 
-  it("trusts the same base score less in a smaller knowledge base, and does not extrapolate past the cap", () => {
-    const sized = { ...cal, size: 0.66, sizeCap: 50 };
-    const small = kbAdjustment(check(0.6, 100, 0.8), sized, 10)(0.9);
-    const large = kbAdjustment(check(0.6, 100, 0.8), sized, 50)(0.9);
-    const huge = kbAdjustment(check(0.6, 100, 0.8), sized, 10_000)(0.9);
-    expect(small).toBeLessThan(large);
-    expect(huge).toBe(large);
-    // Without a size weight the number of entries plays no part.
-    expect(kbAdjustment(check(0.6, 100, 0.8), cal, 10)(0.9)).toBe(
-      kbAdjustment(check(0.6, 100, 0.8), cal, 50)(0.9),
-    );
-  });
-
   it("measures how often a held-out phrasing finds its own entry", () => {
     const topics = [
       "invoice",
