@@ -79,12 +79,17 @@ export const INBOUND_QUEUE = {
   id: "InboundQueue",
   envVar: "KEFU_QUEUE_URL",
   fifo: true,
-  /** The worker's Lambda timeout; the queue's visibility timeout is 6 × this (AWS guidance). */
-  workerTimeoutSeconds: 30,
-  visibilityTimeoutSeconds: 180,
+  /**
+   * The worker's Lambda timeout; the queue's visibility timeout is 6 × this (AWS guidance). A FIFO batch
+   * is processed in order, and with Bedrock one message may take up to ~11 s (rewrite 3 s + answer 8 s
+   * budgets): 5 messages × 11 s fit in 60 s.
+   */
+  workerTimeoutSeconds: 60,
+  visibilityTimeoutSeconds: 360,
   /** Deliveries before a message goes to the dead-letter queue. */
   maxReceiveCount: 5,
-  batchSize: 10,
+  /** Small batches: a message never waits behind many others of the same batch. */
+  batchSize: 5,
   /** Days a message waits in the dead-letter queue for an operator. */
   dlqRetentionDays: 14,
 } as const;
