@@ -23,7 +23,7 @@ import { loadConfig } from "../shared/config";
 import { replyAsAgent, resolveTicket, TicketClosedError } from "../shared/core/desk";
 import { ChannelApiError, KefuError } from "../shared/core/errors";
 import type { WeChatCredentials } from "../shared/credentials";
-import { FAQ_BUCKET } from "../shared/resources";
+import { FAQ_BUCKET, INBOUND_QUEUE } from "../shared/resources";
 import { channelSender, createRuntime } from "../shared/runtime";
 import { createTicketStore } from "../shared/stores/tickets";
 import { provisionResources, type RunningEmulators, s3Client, sqsClient, startEmulators } from "./emulators";
@@ -186,6 +186,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const eventSource = startEventSource({
       sqs,
       queueUrl: config.KEFU_QUEUE_URL,
+      batchSize: INBOUND_QUEUE.batchSize,
       handler: (event: SQSEvent, context) => worker(event, context) as Promise<SQSBatchResponse>,
       retryDelaySeconds: options.retryDelaySeconds ?? 1,
       onError: (error) => log(`worker error: ${(error as Error).message}`),
