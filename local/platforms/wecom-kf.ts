@@ -3,6 +3,7 @@ import { encryptMessage, wechatSignature } from "../../shared/channels/wechat/cr
 import type { WeComKfCredentials } from "../../shared/channels/wecom-kf/credentials";
 import type { KfMessage } from "../../shared/channels/wecom-kf/normalize";
 import type { PlatformRequest } from "./wechat";
+import { signedWeComPost } from "./wecom";
 
 /**
  * Plays WeCom 微信客服's side: the platform keeps a customer's message and only calls back
@@ -56,20 +57,9 @@ export function kfCallback(
   const createTime = Math.floor((options.at ?? new Date()).getTime() / 1000);
   const corpId = credentials.KEFU_WECOM_KF_CORP_ID;
   const plain = `<xml><ToUserName><![CDATA[${corpId}]]></ToUserName><CreateTime>${createTime}</CreateTime><MsgType><![CDATA[event]]></MsgType><Event><![CDATA[kf_msg_or_event]]></Event><Token><![CDATA[${options.token}]]></Token><OpenKfId><![CDATA[${options.openKfId ?? DEMO_OPEN_KFID}]]></OpenKfId></xml>`;
-  const encrypted = encryptMessage(credentials.KEFU_WECOM_KF_AES_KEY, plain, corpId);
-  const timestamp = String(createTime);
-  const nonce = randomBytes(6).toString("hex");
-  const query = new URLSearchParams({
-    msg_signature: wechatSignature(credentials.KEFU_WECOM_KF_TOKEN, timestamp, nonce, encrypted),
-    timestamp,
-    nonce,
-  });
-  return {
-    method: "POST",
-    path: `/webhooks/wecom-kf?${query}`,
-    headers: { "content-type": "text/xml" },
-    body: `<xml><ToUserName><![CDATA[${corpId}]]></ToUserName><Encrypt><![CDATA[${encrypted}]]></Encrypt><AgentID><![CDATA[]]></AgentID></xml>`,
-  };
+  const keys = { token: credentials.KEFU_WECOM_KF_TOKEN, aesKey: credentials.KEFU_WECOM_KF_AES_KEY, corpId };
+  // 微信客服 callbacks carry an empty AgentID.
+  return signedWeComPost(keys, "/webhooks/wecom-kf", plain, createTime, "");
 }
 
 /**

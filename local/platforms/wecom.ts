@@ -33,7 +33,8 @@ export function wecomPush(credentials: WeComCredentials, push: WeComPush): Platf
           : `<Content><![CDATA[${push.text ?? ""}]]></Content>${msgId}`;
   const corpId = credentials.KEFU_WECOM_CORP_ID;
   const plain = `<xml><ToUserName><![CDATA[${corpId}]]></ToUserName><FromUserName><![CDATA[${push.userId}]]></FromUserName><CreateTime>${createTime}</CreateTime><MsgType><![CDATA[${msgType}]]></MsgType>${fields}<AgentID>${agentId}</AgentID></xml>`;
-  return signedPost(credentials, "/webhooks/wecom", plain, createTime, agentId);
+  const keys = { token: credentials.KEFU_WECOM_TOKEN, aesKey: credentials.KEFU_WECOM_AES_KEY, corpId };
+  return signedWeComPost(keys, "/webhooks/wecom", plain, createTime, agentId);
 }
 
 /** The GET request WeCom sends when the callback URL is saved in the admin console. */
@@ -50,19 +51,26 @@ export function wecomUrlCheck(credentials: WeComCredentials, echo: string, at = 
   return { method: "GET", path: `/webhooks/wecom?${query}`, headers: {}, body: "" };
 }
 
-function signedPost(
-  credentials: WeComCredentials,
+/** The callback keys of a WeCom app or 微信客服 account: what WeCom encrypts and signs a push with. */
+export interface WeComCallbackKeys {
+  token: string;
+  aesKey: string;
+  corpId: string;
+}
+
+/** A push as WeCom posts it: the plaintext encrypted for the CorpID, signed with `msg_signature`. */
+export function signedWeComPost(
+  keys: WeComCallbackKeys,
   path: string,
   plain: string,
   createTime: number,
   agentId: string,
 ): PlatformRequest {
-  const corpId = credentials.KEFU_WECOM_CORP_ID;
-  const encrypted = encryptMessage(credentials.KEFU_WECOM_AES_KEY, plain, corpId);
+  const encrypted = encryptMessage(keys.aesKey, plain, keys.corpId);
   const timestamp = String(createTime);
   const nonce = randomBytes(6).toString("hex");
   const query = new URLSearchParams({
-    msg_signature: wechatSignature(credentials.KEFU_WECOM_TOKEN, timestamp, nonce, encrypted),
+    msg_signature: wechatSignature(keys.token, timestamp, nonce, encrypted),
     timestamp,
     nonce,
   });
@@ -70,6 +78,6 @@ function signedPost(
     method: "POST",
     path: `${path}?${query}`,
     headers: { "content-type": "text/xml" },
-    body: `<xml><ToUserName><![CDATA[${corpId}]]></ToUserName><AgentID><![CDATA[${agentId}]]></AgentID><Encrypt><![CDATA[${encrypted}]]></Encrypt></xml>`,
+    body: `<xml><ToUserName><![CDATA[${keys.corpId}]]></ToUserName><AgentID><![CDATA[${agentId}]]></AgentID><Encrypt><![CDATA[${encrypted}]]></Encrypt></xml>`,
   };
 }
