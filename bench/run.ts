@@ -4,6 +4,14 @@ import { benchRetrieval, printTable } from "./retrieval";
 const rows = await benchRetrieval();
 printTable("Lexical retrieval, 10,000 entries × 5 phrasings (zh + en)", rows);
 
+const { benchDense } = await import("./dense");
+for (const dimensions of [1024, 256]) {
+  printTable(
+    `Dense retrieval (Bedrock engine), 10,000 entries × 5 phrasings, ${dimensions} dimensions`,
+    await benchDense(dimensions),
+  );
+}
+
 const { benchPipeline } = await import("./pipeline");
 const pipeline = await benchPipeline();
 console.log(

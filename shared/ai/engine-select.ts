@@ -70,10 +70,13 @@ export function selectEngine(options: SelectEngineOptions): EngineSelection {
     kind,
     thresholds,
     vectors: true,
-    build(entries) {
-      const items = denseItems(entries, embedder.modelId, embedder.dimensions);
+    build(stored) {
+      const items = denseItems(stored, embedder.modelId, embedder.dimensions);
       const dense: Retriever | undefined =
         items.length > 0 ? createDenseRetriever(createDenseIndex(items), embedder) : undefined;
+      // The index keeps its own compact copy; the float32 vectors (4 KB a phrasing at 1024 dimensions)
+      // must not stay reachable through the entries the engine holds on to.
+      const entries = stored.map(withoutVectors);
       return createHybridEngine({
         lexical: createLexicalRetriever(entries),
         ...(dense ? { dense } : {}),
@@ -85,6 +88,11 @@ export function selectEngine(options: SelectEngineOptions): EngineSelection {
       });
     },
   };
+}
+
+function withoutVectors(entry: EntryWithVectors): FaqEntry {
+  const { vectors: _dropped, ...plain } = entry;
+  return plain;
 }
 
 /**

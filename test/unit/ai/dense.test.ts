@@ -21,6 +21,23 @@ function rng(seed: number) {
   };
 }
 
+/** Top k entries by the float cosine of their best phrasing: the reference the index must match. */
+function bruteForce(
+  items: { faqId: string; vector: Float32Array }[],
+  query: Float32Array,
+  k: number,
+): string[] {
+  const best = new Map<string, number>();
+  for (const item of items) {
+    const cosine = item.vector.reduce((s, x, j) => s + x * (query[j] as number), 0);
+    if (cosine > (best.get(item.faqId) ?? Number.NEGATIVE_INFINITY)) best.set(item.faqId, cosine);
+  }
+  return [...best.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, k)
+    .map(([id]) => id);
+}
+
 function unit(values: number[]): Float32Array {
   const v = Float32Array.from(values);
   const n = Math.hypot(...v);
@@ -49,7 +66,49 @@ describe("dense top-k", () => {
     const expected = [...bestPerFaq.entries()].sort((a, b) => b[1].cosine - a[1].cosine).slice(0, 7);
     expect(hits.map((h) => h.faqId)).toEqual(expected.map(([id]) => id));
     expect(hits.map((h) => h.phrasing)).toEqual(expected.map(([, v]) => v.phrasing));
-    for (const [i, h] of hits.entries()) expect(h.cosine).toBeCloseTo(expected[i]?.[1].cosine as number, 5);
+    // Components are stored as int8: the cosine is exact to about 1/127 of the largest component.
+    for (const [i, h] of hits.entries()) expect(h.cosine).toBeCloseTo(expected[i]?.[1].cosine as number, 2);
+  });
+
+  it("shortlists by sign bits above rescoreRows and still finds what an exact scan finds", () => {
+    // Shaped like FAQ embeddings: topics, sibling entries within a topic, noisy phrasings of each
+    // entry, and customers' questions as noisier copies. 100 topics × 6 entries × 5 phrasings = 3,000
+    // rows of 256 dimensions, of which only 64 are rescored exactly.
+    const random = rng(11);
+    const dims = 256;
+    const gaussian = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+    const noise = () => Array.from({ length: dims }, gaussian);
+    const mix = (base: Float32Array, weight: number) => {
+      const n = unit(noise());
+      return unit(Array.from(base, (x, j) => x + weight * (n[j] as number)));
+    };
+    const topics = Array.from({ length: 100 }, () => unit(noise()));
+    const centres = Array.from({ length: 600 }, (_, e) => mix(topics[Math.floor(e / 6)] as Float32Array, 1));
+    const items = centres.flatMap((c, e) =>
+      Array.from({ length: 5 }, (_, p) => ({
+        faqId: `faq-${e}`,
+        phrasing: `${e}/${p}`,
+        vector: mix(c, 0.5),
+      })),
+    );
+    const index = createDenseIndex(items, { rescoreRows: 64 });
+
+    let sameTop = 0;
+    let overlap = 0;
+    const queries = 200;
+    for (let q = 0; q < queries; q++) {
+      const query = mix(centres[(q * 7) % centres.length] as Float32Array, 0.8);
+      const got = index.search(query, 5).map((h) => h.faqId);
+      const want = bruteForce(items, query, 5);
+      if (got[0] === want[0]) sameTop++;
+      overlap += got.filter((id) => want.includes(id)).length / want.length;
+    }
+    expect(sameTop / queries).toBeGreaterThanOrEqual(0.97);
+    expect(overlap / queries).toBeGreaterThanOrEqual(0.9);
+    // A stored phrasing asked verbatim is always found first, with cosine 1.
+    const [top] = index.search(items[1234]?.vector as Float32Array, 1);
+    expect(top?.phrasing).toBe(items[1234]?.phrasing);
+    expect(top?.cosine).toBeCloseTo(1, 2);
   });
 
   it("normalises stored vectors, so scale does not change the ranking", () => {
@@ -81,34 +140,6 @@ describe("dense top-k", () => {
     const index = createDenseIndex([{ faqId: "a", phrasing: "a", vector: unit([1, 0]) }]);
     expect(() => index.search(unit([1, 0, 0]), 1)).toThrow(DenseIndexError);
   });
-
-  it("measures a 50,000 × 1024 scan (printed, not asserted)", () => {
-    const random = rng(7);
-    const dims = 1024;
-    const n = 50_000;
-    const items = Array.from({ length: n }, (_, i) => {
-      const v = new Float32Array(dims);
-      for (let j = 0; j < dims; j++) v[j] = random() - 0.5;
-      return { faqId: `faq-${i >> 3}`, phrasing: `p${i}`, vector: v };
-    });
-    const t0 = performance.now();
-    const index = createDenseIndex(items);
-    const t1 = performance.now();
-    const query = items[123]?.vector as Float32Array;
-    const norm = Math.hypot(...query);
-    const hits = index.search(
-      query.map((x) => x / norm),
-      5,
-    );
-    const t2 = performance.now();
-    for (let r = 0; r < 5; r++) index.search(query, 5);
-    const t3 = performance.now();
-    console.log(
-      `dense 50000x1024: build ${(t1 - t0).toFixed(0)} ms, first query ${(t2 - t1).toFixed(1)} ms, ` +
-        `mean of 5 queries ${((t3 - t2) / 5).toFixed(1)} ms`,
-    );
-    expect(hits[0]?.faqId).toBe(`faq-${123 >> 3}`);
-  }, 60_000);
 });
 
 describe("calibration", () => {
