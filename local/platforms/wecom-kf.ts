@@ -1,5 +1,4 @@
 import { randomBytes } from "node:crypto";
-import { encryptMessage, wechatSignature } from "../../shared/channels/wechat/crypto";
 import type { WeComKfCredentials } from "../../shared/channels/wecom-kf/credentials";
 import type { KfMessage } from "../../shared/channels/wecom-kf/normalize";
 import type { PlatformRequest } from "./wechat";
