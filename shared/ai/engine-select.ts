@@ -4,12 +4,13 @@ import { createLexicalRetriever } from "../kb/lexical";
 import { type PolicyThresholds, thresholdsFromEnv } from "../kb/thresholds";
 import { type FaqEntry, phrasings, type Retriever } from "../kb/types";
 import { createBedrockEmbedder, type TitanDimensions } from "./bedrock-embedder";
-import { createBedrockGenerator } from "./bedrock-generator";
-import { guardrailFromConfig, loadBedrockConfig } from "./config";
+import { createBedrockGenerator, type Generator } from "./bedrock-generator";
+import { type BedrockConfig, guardrailFromConfig, loadBedrockConfig } from "./config";
 import { createDenseIndex, createDenseRetriever, type DenseItem } from "./dense";
 import { createHybridEngine, type EngineStage, rulesFor } from "./hybrid-engine";
 import { createLocalEngine } from "./local-engine";
-import { createBedrockRewriter } from "./rewrite";
+import { createBedrockRewriter, type QueryRewriter } from "./rewrite";
+import type { Embedder } from "./types";
 
 /** An entry as the FAQ store returns it, with the vectors written at import (one per phrasing). */
 export type EntryWithVectors = FaqEntry & { vectors?: { modelId: string; values: Float32Array[] } };
@@ -52,12 +53,37 @@ export function selectEngine(options: SelectEngineOptions): EngineSelection {
   const config = loadBedrockConfig({ ...options.env, KEFU_ENGINE: "bedrock" });
   // The adapters retry with their own budgets; SDK retries on top would multiply the wait.
   const client = options.client ?? new BedrockRuntimeClient({ region: options.region, maxAttempts: 1 });
+  const { embedder, generator, rewrite } = bedrockParts(config, client);
+  return {
+    kind,
+    thresholds,
+    vectors: true,
+    build: (stored) =>
+      buildHybridEngine(stored, {
+        embedder,
+        ...(generator ? { generator } : {}),
+        ...(rewrite ? { rewrite } : {}),
+        thresholds,
+        ...(options.onError ? { onError: options.onError } : {}),
+      }),
+  };
+}
+
+/**
+ * The Bedrock adapters a configuration asks for. Without an answer model (possible only outside the
+ * worker, e.g. the eval tool's `--retrieval-only`) there is no generator and no model rewriter.
+ */
+export function bedrockParts(
+  config: BedrockConfig,
+  client: BedrockRuntimeClient,
+): { embedder: Embedder; generator?: Generator; rewrite?: QueryRewriter } {
   const embedder = createBedrockEmbedder({
     client,
     modelId: config.KEFU_EMBEDDING_MODEL_ID,
     dimensions: config.KEFU_EMBEDDING_DIMENSIONS as TitanDimensions,
   });
-  const answerModel = config.KEFU_ANSWER_MODEL_ID as string;
+  const answerModel = config.KEFU_ANSWER_MODEL_ID;
+  if (answerModel === undefined) return { embedder };
   const guardrail = guardrailFromConfig(config);
   const generator = createBedrockGenerator({
     client,
@@ -66,28 +92,38 @@ export function selectEngine(options: SelectEngineOptions): EngineSelection {
     ...(guardrail ? { guardrail } : {}),
   });
   const rewrite = createBedrockRewriter({ client, modelId: config.KEFU_REWRITE_MODEL_ID ?? answerModel });
-  return {
-    kind,
-    thresholds,
-    vectors: true,
-    build(stored) {
-      const items = denseItems(stored, embedder.modelId, embedder.dimensions);
-      const dense: Retriever | undefined =
-        items.length > 0 ? createDenseRetriever(createDenseIndex(items), embedder) : undefined;
-      // The index keeps its own compact copy; the float32 vectors (4 KB a phrasing at 1024 dimensions)
-      // must not stay reachable through the entries the engine holds on to.
-      const entries = stored.map(withoutVectors);
-      return createHybridEngine({
-        lexical: createLexicalRetriever(entries),
-        ...(dense ? { dense } : {}),
-        generator,
-        rewrite,
-        ...rulesFor(entries, { thresholds }),
-        entries,
-        ...(options.onError ? { onError: options.onError } : {}),
-      });
-    },
-  };
+  return { embedder, generator, rewrite };
+}
+
+export interface HybridParts {
+  embedder: Embedder;
+  /** Without one, the approved FAQ answer is sent verbatim (the eval tool's `--retrieval-only`). */
+  generator?: Generator;
+  rewrite?: QueryRewriter;
+  thresholds: PolicyThresholds;
+  onError?: (error: unknown, stage: EngineStage) => void;
+}
+
+/**
+ * The Bedrock engine over one version of the knowledge base: lexical retrieval, dense retrieval over
+ * the stored vectors that fit the embedder, the shared triggers and policy, then the generator.
+ */
+export function buildHybridEngine(stored: EntryWithVectors[], parts: HybridParts): AnswerEngine {
+  const items = denseItems(stored, parts.embedder.modelId, parts.embedder.dimensions);
+  const dense: Retriever | undefined =
+    items.length > 0 ? createDenseRetriever(createDenseIndex(items), parts.embedder) : undefined;
+  // The index keeps its own compact copy; the float32 vectors (4 KB a phrasing at 1024 dimensions)
+  // must not stay reachable through the entries the engine holds on to.
+  const entries = stored.map(withoutVectors);
+  return createHybridEngine({
+    lexical: createLexicalRetriever(entries),
+    ...(dense ? { dense } : {}),
+    ...(parts.generator ? { generator: parts.generator } : {}),
+    ...(parts.rewrite ? { rewrite: parts.rewrite } : {}),
+    ...rulesFor(entries, { thresholds: parts.thresholds }),
+    entries,
+    ...(parts.onError ? { onError: parts.onError } : {}),
+  });
 }
 
 function withoutVectors(entry: EntryWithVectors): FaqEntry {

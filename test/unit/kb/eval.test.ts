@@ -2,20 +2,11 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import {
-  atOosRecall,
-  computeMetrics,
-  EvalFileError,
-  loadEvalFile,
-  type Outcome,
-  parseStress,
-  runKefu,
-  runStress,
-  seededRandom,
-  subsampleFile,
-  thresholdPoint,
-  toEntries,
-} from "../../../local/cli/eval";
+import { parseStress } from "../../../local/cli/eval";
+import { EvalFileError, loadEvalFile, toEntries } from "../../../local/eval/file";
+import { atOosRecall, computeMetrics, type Outcome, thresholdPoint } from "../../../local/eval/metrics";
+import { runKefu } from "../../../local/eval/run";
+import { runStress, seededRandom, subsampleFile } from "../../../local/eval/stress";
 
 const dir = mkdtempSync(join(tmpdir(), "kefu-eval-"));
 function write(name: string, content: string): string {
