@@ -6,20 +6,12 @@
 import { cpus } from "node:os";
 import { performance } from "node:perf_hooks";
 import { pathToFileURL } from "node:url";
+import { seededRandom } from "../local/eval/stress";
 import { createLocalEngine } from "../shared/ai/local-engine";
 import type { FaqEntry } from "../shared/kb/types";
 
-/** mulberry32: small, fast, good enough for test data. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32, the eval tool's seeded generator: the same seed gives the same knowledge base. */
+export const rng = seededRandom;
 
 /** Zipf-like pick: low indices are common, as in real vocabularies. */
 function zipf(rand: () => number, n: number): number {

@@ -1,9 +1,4 @@
-import {
-  BedrockRuntimeClient,
-  ConverseCommand,
-  type ConverseCommandOutput,
-  ThrottlingException,
-} from "@aws-sdk/client-bedrock-runtime";
+import { BedrockRuntimeClient, ConverseCommand, ThrottlingException } from "@aws-sdk/client-bedrock-runtime";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
 import { ANSWER_TOOL_NAME, createBedrockGenerator } from "../../../shared/ai/bedrock-generator";
@@ -14,6 +9,7 @@ import {
   UngroundedAnswerError,
 } from "../../../shared/ai/errors";
 import type { FaqEntry } from "../../../shared/kb/types";
+import { answerToolResponse } from "../../support/bedrock";
 
 const bedrock = mockClient(BedrockRuntimeClient);
 const client = new BedrockRuntimeClient({ region: "us-east-1" });
@@ -35,32 +31,9 @@ const entries: FaqEntry[] = [
   },
 ];
 
-/** A Converse response in the documented shape: the model called our tool with `input`. */
-function toolResponse(
-  input: unknown,
-  stopReason: "tool_use" | "end_turn" = "tool_use",
-): ConverseCommandOutput {
-  return {
-    $metadata: {},
-    output: {
-      message: {
-        role: "assistant",
-        content: [
-          {
-            toolUse: {
-              toolUseId: "tooluse_kZJMlvQmRJ6eAyJE5GIl7Q",
-              name: ANSWER_TOOL_NAME,
-              input: input as never,
-            },
-          },
-        ],
-      },
-    },
-    stopReason,
-    usage: { inputTokens: 412, outputTokens: 57, totalTokens: 469 },
-    metrics: { latencyMs: 812 },
-  };
-}
+/** The answer tool called with `input`; the usage figures are asserted below. */
+const toolResponse = (input: unknown, stopReason: "tool_use" | "end_turn" = "tool_use") =>
+  answerToolResponse(input, { stopReason, usage: { inputTokens: 412, outputTokens: 57 } });
 
 const grounded = {
   answer: "付款后48小时内发货哦。",

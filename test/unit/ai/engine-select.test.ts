@@ -1,15 +1,10 @@
-import {
-  BedrockRuntimeClient,
-  ConverseCommand,
-  type ConverseCommandOutput,
-  InvokeModelCommand,
-} from "@aws-sdk/client-bedrock-runtime";
+import { BedrockRuntimeClient, ConverseCommand, InvokeModelCommand } from "@aws-sdk/client-bedrock-runtime";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
-import { ANSWER_TOOL_NAME } from "../../../shared/ai/bedrock-generator";
 import { BedrockConfigError } from "../../../shared/ai/config";
 import { denseItems, type EntryWithVectors, selectEngine } from "../../../shared/ai/engine-select";
 import { ThresholdConfigError } from "../../../shared/kb/thresholds";
+import { answerToolResponse } from "../../support/bedrock";
 
 const bedrock = mockClient(BedrockRuntimeClient);
 const client = new BedrockRuntimeClient({ region: "us-east-1" });
@@ -46,20 +41,7 @@ function kb(modelId = TITAN): EntryWithVectors[] {
   ];
 }
 
-function converse(input: unknown): ConverseCommandOutput {
-  return {
-    $metadata: {},
-    output: {
-      message: {
-        role: "assistant",
-        content: [{ toolUse: { toolUseId: "tooluse_1", name: ANSWER_TOOL_NAME, input: input as never } }],
-      },
-    },
-    stopReason: "tool_use",
-    usage: { inputTokens: 300, outputTokens: 40, totalTokens: 340 },
-    metrics: { latencyMs: 500 },
-  };
-}
+const converse = (input: unknown) => answerToolResponse(input);
 
 beforeEach(() => bedrock.reset());
 

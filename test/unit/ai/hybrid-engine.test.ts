@@ -1,15 +1,12 @@
 import { BedrockRuntimeClient, ConverseCommand, ThrottlingException } from "@aws-sdk/client-bedrock-runtime";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
-import {
-  ANSWER_TOOL_NAME,
-  createBedrockGenerator,
-  type Generator,
-} from "../../../shared/ai/bedrock-generator";
+import { createBedrockGenerator, type Generator } from "../../../shared/ai/bedrock-generator";
 import { UngroundedAnswerError } from "../../../shared/ai/errors";
 import { createHybridEngine, fuseCandidates, type Policy, rulesFor } from "../../../shared/ai/hybrid-engine";
 import type { Decision, EngineInput } from "../../../shared/core/engine";
 import type { Candidate, FaqEntry, Retriever } from "../../../shared/kb/types";
+import { answerToolResponse } from "../../support/bedrock";
 
 const entries: FaqEntry[] = [
   { id: "ship", question: "多久发货?", similarQuestions: [], answer: "付款后48小时内发货。" },
@@ -82,6 +79,12 @@ describe("reciprocal rank fusion", () => {
   it("is the identity on a single list", () => {
     const lexical = [c("A", 0.9), c("B", 0.4)];
     expect(fuseCandidates([lexical, []])).toEqual(lexical);
+  });
+
+  it("counts an entry's best rank once per list", () => {
+    // A listed twice by one retriever: 1/61 once, not 1/61 + 1/62, so B's agreement still wins.
+    const fused = fuseCandidates([[c("A", 0.9), c("A", 0.8), c("B", 0.5)], [c("B", 0.6)]]);
+    expect(fused.map((x) => x.faqId)).toEqual(["B", "A"]);
   });
 });
 
@@ -277,31 +280,14 @@ describe("when Bedrock fails", () => {
   });
 
   it("falls back on an ungrounded answer too, and still counts its tokens", async () => {
-    bedrock.on(ConverseCommand).resolves({
-      $metadata: {},
-      output: {
-        message: {
-          role: "assistant",
-          content: [
-            {
-              toolUse: {
-                toolUseId: "t1",
-                name: ANSWER_TOOL_NAME,
-                input: {
-                  answer: "Free returns for life!",
-                  faq_ids: ["lifetime"],
-                  confidence: 0.99,
-                  needs_human: false,
-                },
-              },
-            },
-          ],
-        },
-      },
-      stopReason: "tool_use",
-      usage: { inputTokens: 500, outputTokens: 30, totalTokens: 530 },
-      metrics: { latencyMs: 700 },
-    });
+    bedrock
+      .on(ConverseCommand)
+      .resolves(
+        answerToolResponse(
+          { answer: "Free returns for life!", faq_ids: ["lifetime"], confidence: 0.99, needs_human: false },
+          { usage: { inputTokens: 500, outputTokens: 30 } },
+        ),
+      );
     const errors: unknown[] = [];
     const engine = createHybridEngine({
       lexical: fixed([c("return", 0.95)]),

@@ -11,10 +11,10 @@ import { createBedrockEvalEngine } from "../../../local/eval/bedrock";
 import { type EvalFile, toEntries } from "../../../local/eval/file";
 import { computeMetrics } from "../../../local/eval/metrics";
 import { runEngine } from "../../../local/eval/run";
-import { ANSWER_TOOL_NAME } from "../../../shared/ai/bedrock-generator";
 import { BedrockConfigError } from "../../../shared/ai/config";
 import { createLocalEmbedder } from "../../../shared/ai/local-embedder";
 import { DEFAULT_THRESHOLDS } from "../../../shared/kb/thresholds";
+import { answerToolResponse } from "../../support/bedrock";
 
 /**
  * The eval tool's Bedrock engine with Bedrock mocked at the SDK boundary: Titan answers with the local
@@ -63,26 +63,10 @@ function converseCitesFirstEntry() {
   bedrock.on(ConverseCommand).callsFake((input: ConverseCommandInput) => {
     const text = JSON.stringify(input.messages);
     const id = /<faq id=\\"([^\\]+)\\"/.exec(text)?.[1] ?? "none";
-    return {
-      $metadata: {},
-      output: {
-        message: {
-          role: "assistant",
-          content: [
-            {
-              toolUse: {
-                toolUseId: "t1",
-                name: ANSWER_TOOL_NAME,
-                input: { answer: `About ${id}`, faq_ids: [id], confidence: 0.9, needs_human: false },
-              },
-            },
-          ],
-        },
-      },
-      stopReason: "tool_use",
-      usage: { inputTokens: 200, outputTokens: 20, totalTokens: 220 },
-      metrics: { latencyMs: 300 },
-    };
+    return answerToolResponse(
+      { answer: `About ${id}`, faq_ids: [id], confidence: 0.9, needs_human: false },
+      { usage: { inputTokens: 200, outputTokens: 20 } },
+    );
   });
 }
 

@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { reciprocalRankFusion } from "../../../shared/kb/fusion";
 import { createLexicalRetriever, kbAdjustment } from "../../../shared/kb/lexical";
 import type { FaqEntry } from "../../../shared/kb/types";
 
@@ -107,21 +106,6 @@ describe("calibrated score", () => {
   it("exposes index statistics", () => {
     expect(r.stats.entries).toBe(6);
     expect(r.stats.phrasings).toBe(17);
-  });
-});
-
-describe("reciprocalRankFusion", () => {
-  it("rewards agreement between lists over a single first place", () => {
-    const lexical = [{ faqId: "a" }, { faqId: "b" }, { faqId: "c" }];
-    const dense = [{ faqId: "c" }, { faqId: "b" }, { faqId: "a" }];
-    const fused = reciprocalRankFusion([lexical, dense, [{ faqId: "b" }]]);
-    expect(fused[0]?.faqId).toBe("b");
-    expect(fused[0]?.fused).toBeCloseTo(2 / 62 + 1 / 61, 10);
-  });
-  it("counts an entry's best rank once per list", () => {
-    const fused = reciprocalRankFusion([[{ faqId: "a" }, { faqId: "a" }]], 60);
-    expect(fused).toHaveLength(1);
-    expect(fused[0]?.fused).toBeCloseTo(1 / 61, 12);
   });
 });
 
