@@ -124,7 +124,7 @@ async function main(argv: string[]): Promise<number> {
       usage: run.usage,
     };
   } else {
-    run = { ...(await runKefu(file, { thresholds })), usage: { inputTokens: 0, outputTokens: 0 } };
+    run = await runKefu(file, { thresholds });
   }
   const metrics = computeMetrics(run.outcomes);
   Object.assign(report, metrics, { thresholds });

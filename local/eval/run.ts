@@ -17,7 +17,7 @@ export interface KefuRun {
 }
 
 /** The embedded engine, as the worker builds it with `KEFU_ENGINE=local`. */
-export async function runKefu(file: EvalFile, options: LocalEngineOptions = {}): Promise<KefuRun> {
+export async function runKefu(file: EvalFile, options: LocalEngineOptions = {}): Promise<EngineRun> {
   // Warm-up (JIT, ICU segmenter data) so latency reflects a warm Lambda, not the first call.
   return runEngine(file, createLocalEngine(toEntries(file), options), { warmUp: 50 });
 }
