@@ -28,7 +28,18 @@ export function createPipelineDeps(runtime: Runtime, env: NodeJS.ProcessEnv = pr
   const engines = createEngineCache({
     source: createFaqRepository(doc, config.KEFU_FAQ_TABLE),
     kb: config.KEFU_KB,
-    build: (entries) => selection.build(entries),
+    build: (entries) => {
+      // Paid on the first message after a cold start or a KB change: worth seeing in the logs.
+      const started = performance.now();
+      const engine = selection.build(entries);
+      runtime.logger.info("knowledge base indexed", {
+        kb: config.KEFU_KB,
+        engine: selection.kind,
+        entries: entries.length,
+        ms: Math.round(performance.now() - started),
+      });
+      return engine;
+    },
     refreshMs: config.KEFU_KB_REFRESH_MS,
     vectors: selection.vectors,
   });
