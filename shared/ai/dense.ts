@@ -32,7 +32,7 @@ export class DenseIndexError extends Error {
 }
 
 /**
- * How many phrasings the exact step rescores: a fixed budget of multiply-adds (256 rows at 1024
+ * How many phrasings the rescoring step scores: a fixed budget of multiply-adds (256 rows at 1024
  * dimensions, 1,024 rows at 256), since fewer sign bits rank less sharply. On the synthetic embeddings
  * of `bench/dense.ts` this keeps 99–100% of the exact scan's top entries for ~1 ms of rescoring.
  */
@@ -50,9 +50,9 @@ export interface DenseIndexOptions {
  *
  * 1. **Sign bits.** Each vector is also stored as one bit per dimension (is the component positive?).
  *    The Hamming distance between sign codes tracks the angle between the vectors (random-hyperplane
- *    hashing), and 32 dimensions cost one XOR and one popcount, so the pass over every row is ~15×
+ *    hashing), and 32 dimensions cost one XOR and one popcount, so the pass over every row is 15–20×
  *    cheaper than a float scan.
- * 2. **Exact rescoring.** The `rescoreRows` rows nearest by Hamming distance are scored with the real
+ * 2. **Rescoring.** The `rescoreRows` rows nearest by Hamming distance are scored with the real
  *    dot product over int8 components (one scale per row). Rescoring removes the sign pass's noise from
  *    the scores; only a row that the sign pass ranks outside the rescored set can be missed.
  *
