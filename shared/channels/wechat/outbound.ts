@@ -22,9 +22,9 @@ export interface TokenProviderFactory {
   tokenProvider(name: string, fetchToken: () => Promise<FetchedToken>): AccessTokenProvider;
 }
 
-export interface WeChatOutboundOptions {
-  credentials: WeChatCredentials;
-  /** KEFU_WECHAT_API_BASE: https://api.weixin.qq.com, or the local channel simulator. */
+/** What a sender on the WeChat/WeCom API family needs besides its credentials. */
+export interface WeixinSenderOptions {
+  /** The platform's API base URL, or the local channel simulator. */
   apiBase: string;
   /** A ready provider, or a factory to which the adapter hands its own token fetcher. */
   tokens: AccessTokenProvider | TokenProviderFactory;
@@ -32,6 +32,11 @@ export interface WeChatOutboundOptions {
   /** Attempts per part (first try included) and the first back-off delay, doubled each time. */
   retry?: { attempts: number; baseDelayMs: number };
   sleep?: (ms: number) => Promise<void>;
+}
+
+/** apiBase: KEFU_WECHAT_API_BASE, https://api.weixin.qq.com by default. */
+export interface WeChatOutboundOptions extends WeixinSenderOptions {
+  credentials: WeChatCredentials;
 }
 
 /** The name under which an account's token is shared: one per AppID, whatever the function. */

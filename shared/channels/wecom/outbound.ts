@@ -3,21 +3,16 @@ import type { OutboundMessage } from "../../core/message";
 import { splitByBytes, stripMarkdown } from "../../core/render";
 import type { AccessTokenProvider } from "../../stores/tokens";
 import type { OutboundAdapter } from "../types";
-import type { TokenProviderFactory } from "../wechat/outbound";
+import type { WeixinSenderOptions } from "../wechat/outbound";
 import { createWeComClient, fetchWeComAccessToken } from "./api";
 import type { WeComCredentials } from "./credentials";
 
 /** WeCom application text messages: at most 2048 bytes, and no markdown rendering. */
 export const WECOM_TEXT_MAX_BYTES = 2048;
 
-export interface WeComOutboundOptions {
+/** apiBase: KEFU_WECOM_API_BASE, https://qyapi.weixin.qq.com by default. */
+export interface WeComOutboundOptions extends WeixinSenderOptions {
   credentials: WeComCredentials;
-  /** KEFU_WECOM_API_BASE: https://qyapi.weixin.qq.com, or the local channel simulator. */
-  apiBase: string;
-  tokens: AccessTokenProvider | TokenProviderFactory;
-  fetch?: typeof fetch;
-  retry?: { attempts: number; baseDelayMs: number };
-  sleep?: (ms: number) => Promise<void>;
 }
 
 /** One token per app: the secret is the app's, so the token is too. */
