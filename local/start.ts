@@ -12,7 +12,9 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
 const port = Number(process.env.KEFU_PORT ?? 3000);
 const started = Date.now();
 
-await killLeftovers();
+for (const pid of await killLeftovers()) {
+  console.error(`[kefu] stopped DynamoDB Local (pid ${pid}) left by an npm start that is gone`);
+}
 let stack: Awaited<ReturnType<typeof startLocalStack>>;
 try {
   stack = await startLocalStack({
