@@ -169,7 +169,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       }
       const ticketRoute = /^\/dev\/tickets\/([^/]+)(?:\/(resolve|reply))?$/.exec(path);
       if (ticketRoute?.[1]) {
-        const ticketId = normalizeTicketId(decodeURIComponent(ticketRoute[1]));
+        const ticketId = normalizeTicketId(decodePathSegment(ticketRoute[1]));
         const action = ticketRoute[2];
         if (method === "GET" && !action) {
           const ticket = await tickets.get(ticketId);
@@ -477,6 +477,14 @@ function agentReplyText(body: string): string {
   const { text } = (parseJson(body || "{}") ?? {}) as { text?: unknown };
   if (typeof text !== "string" || !text.trim()) throw new EmptyReplyError();
   return text;
+}
+
+function decodePathSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new MalformedRequestError(`not a valid path segment: ${segment}`);
+  }
 }
 
 function parseJson(body: string): unknown {
