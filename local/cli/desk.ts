@@ -14,11 +14,14 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
 process.env.POWERTOOLS_LOG_LEVEL ??= "ERROR";
 
 const STATUSES: readonly TicketStatus[] = ["open", "assigned", "resolved"];
+const COMMANDS: [string, string][] = [
+  [`list [${STATUSES.join("|")}]`, "the tickets with that status (default open)"],
+  ["show ID", "one ticket: reason, transcript, the FAQ candidates the bot considered"],
+  ['reply ID "text"', "answer the customer through the channel they wrote on"],
+  ["resolve ID", "close the ticket: the bot answers the conversation again"],
+];
 const USAGE = `usage: npm run desk -- <command>
-  list [${STATUSES.join("|")}]   the tickets with that status (default open)
-  show ID                     one ticket: reason, transcript, the FAQ candidates the bot considered
-  reply ID "text"             answer the customer through the channel they wrote on
-  resolve ID                  close the ticket: the bot answers the conversation again
+${COMMANDS.map(([command, what]) => `  ${command.padEnd(32)}${what}`).join("\n")}
 Ticket ids are not case-sensitive (kf-abc12345 = KF-ABC12345). Against the running \`npm start\` (the one
 on KEFU_PORT if set, else the one started last), or against AWS with the stack's environment exported.`;
 
