@@ -8,6 +8,7 @@ import { toApiGatewayResult, toWebhookRequest } from "../shared/apigw";
 import { sqsClient } from "../shared/aws";
 import { largestBodyBytes } from "../shared/channels/registry";
 import { KefuError } from "../shared/core/errors";
+import { toQueueBody } from "../shared/core/queue-body";
 import { acceptWebhook, errorResponse, fifoIds } from "../shared/ingress";
 import { createRuntime } from "../shared/runtime";
 import { createDedupStore } from "../shared/stores/dedup";
@@ -24,7 +25,7 @@ const deps = {
     await sqs.send(
       new SendMessageCommand({
         QueueUrl: config.KEFU_QUEUE_URL,
-        MessageBody: JSON.stringify(message),
+        MessageBody: toQueueBody(message),
         MessageGroupId: ids.groupId,
         MessageDeduplicationId: ids.deduplicationId,
       }),

@@ -56,10 +56,15 @@ export interface RunningEmulators {
   stop(): Promise<void>;
 }
 
+export interface EmulatorOptions {
+  dynamo?: number;
+  aws?: number;
+  /** Called as soon as DynamoDB Local is spawned, before it answers: record it, so a leftover is found. */
+  onSpawn?: (javaPid: number) => void | Promise<void>;
+}
+
 /** Starts both emulators on free loopback ports (or the given ones) and waits until they answer. */
-export async function startEmulators(
-  ports: { dynamo?: number; aws?: number } = {},
-): Promise<RunningEmulators> {
+export async function startEmulators(ports: EmulatorOptions = {}): Promise<RunningEmulators> {
   assertJava();
   const dynamoPort = ports.dynamo ?? (await freePort());
   const java = spawnDynamoDbLocal({ port: dynamoPort, sharedDb: true, stdio: "ignore" }) as ChildProcess;
@@ -67,6 +72,7 @@ export async function startEmulators(
   let fauxqs: ReturnType<typeof buildApp> | undefined;
   let awsPort = 0;
   try {
+    if (java.pid) await ports.onSpawn?.(java.pid);
     const exited = new Promise<never>((_, reject) =>
       java.once("exit", (code) => reject(new Error(`DynamoDB Local exited early (code ${code})`))),
     );

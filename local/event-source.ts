@@ -23,6 +23,8 @@ export interface EventSourceOptions {
   onError?: (error: unknown) => void;
   /** Called with each record before the handler sees it (the local inbox). */
   onRecord?: (record: SQSRecord) => void;
+  /** Called with each record the handler failed, which returns to the queue (or moves to the DLQ). */
+  onFailed?: (record: SQSRecord) => void;
 }
 
 export interface RunningEventSource {
@@ -103,6 +105,7 @@ export async function pollOnce(options: EventSourceOptions): Promise<number> {
     );
   }
   for (const record of records.filter((r) => failed.has(r.messageId))) {
+    options.onFailed?.(record);
     await options.sqs.send(
       new ChangeMessageVisibilityCommand({
         QueueUrl: options.queueUrl,

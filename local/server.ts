@@ -1,12 +1,14 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
+import { KefuError } from "../shared/core/errors";
 import { lambdaContext } from "./event-source";
 import type { ChannelSimulator, SimulatorRequest } from "./simulator/outbox";
 
 /**
  * The local front door: turns HTTP requests into API Gateway HTTP API (payload v2) events and calls the
  * same webhook handler AWS runs; serves the channel simulators under /sim/ and the developer endpoints
- * under /dev/.
+ * under /dev/. Until the stack is ready (emulators up, the knowledge base imported) webhooks answer 503 with
+ * Retry-After, as a platform retries, rather than hand customers off for want of an FAQ.
  */
 export type ApiHandler = (
   event: APIGatewayProxyEventV2,
@@ -20,10 +22,26 @@ export type DevRoute = (request: {
   body: string;
 }) => Promise<{ status: number; body: unknown } | undefined>;
 
+export interface Readiness {
+  ready: boolean;
+  /** What the stack is doing (starting the emulators, importing the example FAQ…) or "ready". */
+  stage: string;
+}
+
+/** Runs one webhook invocation and says under which id what became of its messages can be read. */
+export type WebhookTracer = (
+  channel: string,
+  invoke: () => Promise<APIGatewayProxyStructuredResultV2>,
+) => Promise<{ traceId: string; result: APIGatewayProxyStructuredResultV2 }>;
+
 export interface LocalServerOptions {
   webhook: ApiHandler;
   simulators: ChannelSimulator[];
   dev: DevRoute;
+  readiness(): Readiness;
+  /** GET /: what this server serves. */
+  index(): unknown;
+  trace?: WebhookTracer;
   /** Bytes read from a request body before giving up: well above the webhook's own limit. */
   maxReadBytes?: number;
 }
@@ -35,11 +53,27 @@ export function createLocalServer(options: LocalServerOptions): Server {
       const url = new URL(req.url ?? "/", "http://127.0.0.1");
       const body = await readBody(req, maxRead);
       if (body === undefined) return send(res, 413, { error: "payload_too_large" });
+      const readiness = options.readiness();
+      if (req.method === "GET" && url.pathname === "/") return send(res, 200, options.index());
+      // Liveness: the process answers. Readiness: customers can be served.
+      if (req.method === "GET" && url.pathname === "/health") return send(res, 200, { ok: true });
+      if (req.method === "GET" && url.pathname === "/ready") {
+        return readiness.ready ? send(res, 200, readiness) : notReady(res, readiness);
+      }
       const webhook = /^\/webhooks\/([\w-]+)$/.exec(url.pathname);
       if (webhook) {
-        const event = toApiGatewayEvent(req, url, body, webhook[1] ?? "");
-        const result = await options.webhook(event, lambdaContext("webhook"));
-        res.writeHead(result.statusCode ?? 200, stringHeaders(result.headers));
+        if (!readiness.ready) return notReady(res, readiness);
+        const channel = webhook[1] ?? "";
+        const event = toApiGatewayEvent(req, url, body, channel);
+        const invoke = () => options.webhook(event, lambdaContext("webhook"));
+        const { traceId, result } = options.trace
+          ? await options.trace(channel, invoke)
+          : { traceId: undefined, result: await invoke() };
+        res.writeHead(result.statusCode ?? 200, {
+          ...stringHeaders(result.headers),
+          // Local only: `npm run chat` reads what became of the message at /dev/traces/<id>.
+          ...(traceId ? { "x-kefu-trace": traceId } : {}),
+        });
         return res.end(result.body ?? "");
       }
       const simulator = options.simulators.find((s) => url.pathname.startsWith(`${s.prefix}/`));
@@ -56,6 +90,7 @@ export function createLocalServer(options: LocalServerOptions): Server {
         const result = simulator.handle(request);
         return send(res, result.status, result.body);
       }
+      if (url.pathname.startsWith("/dev/") && !readiness.ready) return notReady(res, readiness);
       const dev = await options.dev({
         method: req.method ?? "GET",
         path: url.pathname,
@@ -65,6 +100,8 @@ export function createLocalServer(options: LocalServerOptions): Server {
       if (dev) return send(res, dev.status, dev.body);
       return send(res, 404, { error: "not_found", message: `no route for ${req.method} ${url.pathname}` });
     } catch (error) {
+      if (error instanceof KefuError)
+        return send(res, error.status, { error: error.code, message: error.message });
       return send(res, 500, { error: "internal_error", message: (error as Error).message });
     }
   });
@@ -127,6 +164,19 @@ async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | u
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks);
+}
+
+/** 503 with Retry-After: what a platform (and `npm run chat`) retries. */
+function notReady(res: ServerResponse, readiness: Readiness): void {
+  res.writeHead(503, { "content-type": "application/json; charset=utf-8", "retry-after": "1" });
+  res.end(
+    JSON.stringify({
+      ready: false,
+      stage: readiness.stage,
+      error: "starting",
+      message: `Kefu is starting (${readiness.stage}); retry in a moment.`,
+    }),
+  );
 }
 
 function stringHeaders(headers: APIGatewayProxyStructuredResultV2["headers"]): Record<string, string> {

@@ -1,11 +1,11 @@
-import { existsSync } from "node:fs";
-import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
-import type { AddressInfo } from "node:net";
-import { join, resolve } from "node:path";
+import { readFile } from "node:fs/promises";
+import { type AddressInfo, createServer } from "node:net";
+import { resolve } from "node:path";
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from "@aws-sdk/client-s3";
 import { GetQueueAttributesCommand } from "@aws-sdk/client-sqs";
 import { ScanCommand } from "@aws-sdk/lib-dynamodb";
 import type { S3Event, SQSBatchResponse, SQSEvent } from "aws-lambda";
+import { z } from "zod";
 import { documentClient } from "../shared/aws";
 import type { DingTalkCredentials } from "../shared/channels/dingtalk/credentials";
 import { dingtalkModule } from "../shared/channels/dingtalk/module";
@@ -21,14 +21,15 @@ import type { WeComKfCredentials } from "../shared/channels/wecom-kf/credentials
 import { wecomKfModule } from "../shared/channels/wecom-kf/module";
 import { loadConfig } from "../shared/config";
 import { replyAsAgent, resolveTicket, TicketClosedError } from "../shared/core/desk";
-import { ChannelApiError, KefuError } from "../shared/core/errors";
+import { ChannelApiError, KefuError, MalformedRequestError, NotFoundError } from "../shared/core/errors";
+import { CHANNELS } from "../shared/core/message";
 import type { WeChatCredentials } from "../shared/credentials";
 import { FAQ_BUCKET, INBOUND_QUEUE } from "../shared/resources";
-import { channelSender, createRuntime } from "../shared/runtime";
+import { channelSender, createRuntime, followLocalLogs } from "../shared/runtime";
 import { createTicketStore } from "../shared/stores/tickets";
 import { provisionResources, type RunningEmulators, s3Client, sqsClient, startEmulators } from "./emulators";
 import { lambdaContext, startEventSource } from "./event-source";
-import { createLocalServer, type DevRoute } from "./server";
+import { createLocalServer, type DevRoute, type LocalServerOptions } from "./server";
 import { dingtalkSimulator } from "./simulator/dingtalk";
 import { emailSimulator } from "./simulator/email";
 import { Outbox } from "./simulator/outbox";
@@ -38,6 +39,12 @@ import { twilioSimulator } from "./simulator/twilio";
 import { wechatSimulator } from "./simulator/wechat";
 import { wecomSimulator } from "./simulator/wecom";
 import { wecomKfSimulator } from "./simulator/wecom-kf";
+import { liveStacks, removeStackRecord, saveStackRecord } from "./state";
+import { normalizeTicketId } from "./ticket-id";
+import { MessageTracker } from "./trace";
+
+// The state files moved to ./state; faq:import and faq:restore read the env file from here.
+export { killLeftovers, LOCAL_ENV_FILE, STATE_DIR } from "./state";
 
 /**
  * The whole of Kefu on one machine: emulators, the same handlers AWS runs, the worker fed by an SQS
@@ -45,10 +52,6 @@ import { wecomKfSimulator } from "./simulator/wecom-kf";
  * Used by `npm start` (local/start.ts) and by the end-to-end tests.
  */
 
-/** Where `npm start` keeps its env file and pid file (KEFU_STATE_DIR lets tests use their own). */
-export const STATE_DIR = resolve(process.env.KEFU_STATE_DIR ?? ".kefu");
-export const LOCAL_ENV_FILE = join(STATE_DIR, "local-env.json");
-const PID_FILE = join(STATE_DIR, "pids.json");
 export const EXAMPLE_FAQ = resolve("local/seed/faq.example.jsonl");
 
 export interface LocalStackOptions {
@@ -87,25 +90,34 @@ export interface LocalStack {
 
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const log = options.log ?? (() => {});
-  const owned = options.emulators ? undefined : await startEmulators();
-  const emulators = options.emulators ?? owned;
-  if (!emulators) throw new Error("no emulators");
+  // Listen first: a port in use fails at once, and /ready answers while the rest starts.
+  let stage = "starting the emulators";
+  let ready = false;
+  let url = "";
+  const server = createLocalServerWithPlaceholder({
+    readiness: () => ({ ready, stage }),
+    index: () => describeServer({ url, ready, stage, channels: [] }),
+  });
+  const listening = await listen(server.server, options.port ?? 3000);
+  url = `http://127.0.0.1:${listening}`;
+  // A record on disk for a stack that owns a DynamoDB Local or writes the CLIs' env file.
+  const recorded = !options.emulators || options.writeEnvFile === true;
+  let owned: RunningEmulators | undefined;
   const stopOwned = async () => {
     await owned?.stop();
-    await rm(PID_FILE, { force: true });
+    if (recorded) await removeStackRecord(listening);
   };
-  if (owned?.dynamoPid) {
-    await mkdir(STATE_DIR, { recursive: true });
-    await writeFile(PID_FILE, JSON.stringify({ java: owned.dynamoPid }));
-  }
 
   try {
-    const port = options.port ?? 3000;
+    if (recorded) await saveStackRecord(listening, {});
+    owned = options.emulators
+      ? undefined
+      : await startEmulators({ onSpawn: (java) => saveStackRecord(listening, { java }) });
+    const emulators = options.emulators ?? owned;
+    if (!emulators) throw new Error("no emulators");
+    stage = "creating the tables, queues and bucket";
     const prefix = options.prefix ?? "kefu-local";
     const env = await provisionResources(emulators, prefix);
-    const server = createLocalServerWithPlaceholder();
-    const listening = await listen(server.server, port);
-    const url = `http://127.0.0.1:${listening}`;
     Object.assign(env, {
       KEFU_PUBLIC_URL: url,
       KEFU_WECHAT_API_BASE: `${url}/sim/wechat`,
@@ -125,6 +137,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const config = loadConfig(process.env);
     const raw = { ...demoCredentials(), ...process.env };
 
+    stage = "loading the functions";
+    const tracker = new MessageTracker(INBOUND_QUEUE.maxReceiveCount);
+    const unfollow = followLocalLogs((record) => tracker.onLog(record));
     const [{ handler: webhook }, { handler: worker }, { handler: ingest }] = await Promise.all([
       import("../functions/webhook"),
       import("../functions/worker"),
@@ -139,6 +154,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const desk = { tickets, now: () => new Date(), send: channelSender(createRuntime(process.env)) };
     const sqs = sqsClient(emulators.awsEndpoint);
     const s3 = s3Client(emulators.awsEndpoint);
+    const simulators = localSimulators(raw, outbox);
+    const channels = CHANNELS.filter((c) => simulators.some((s) => s.channel === c));
 
     const dev: DevRoute = async ({ method, path, body }) => {
       if (method === "GET" && path === "/dev/outbox") return { status: 200, body: outbox.entries };
@@ -150,22 +167,36 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           body: Items.sort((a, b) => String(a.createdAt).localeCompare(String(b.createdAt))),
         };
       }
-      const ticketAction = /^\/dev\/tickets\/([\w-]+)\/(resolve|reply)$/.exec(path);
-      if (method === "POST" && ticketAction?.[1]) {
-        const [, ticketId = "", action] = ticketAction;
+      const ticketRoute = /^\/dev\/tickets\/([^/]+)(?:\/(resolve|reply))?$/.exec(path);
+      if (ticketRoute?.[1]) {
+        const ticketId = normalizeTicketId(decodePathSegment(ticketRoute[1]));
+        const action = ticketRoute[2];
+        if (method === "GET" && !action) {
+          const ticket = await tickets.get(ticketId);
+          if (!ticket) throw new NotFoundError(`no ticket ${ticketId}`);
+          return { status: 200, body: ticket };
+        }
+        if (method !== "POST" || !action) return undefined;
         try {
           if (action === "resolve") await resolveTicket(ticketId, desk);
-          else await replyAsAgent(ticketId, String(JSON.parse(body || "{}").text ?? ""), desk);
+          else await replyAsAgent(ticketId, agentReplyText(body), desk);
         } catch (error) {
-          if (error instanceof KefuError) return { status: error.status, body: { error: error.code } };
           if (error instanceof TicketClosedError) return { status: 409, body: { error: "ticket_resolved" } };
           if (error instanceof ChannelApiError) return { status: 502, body: { error: "channel_refused" } };
           throw error;
         }
         return { status: 200, body: { ticketId, action } };
       }
+      const trace = /^\/dev\/traces\/([\w-]+)$/.exec(path);
+      if (method === "GET" && trace?.[1]) {
+        const found = tracker.request(trace[1]);
+        if (!found) throw new NotFoundError(`no trace ${trace[1]}`);
+        return { status: 200, body: found };
+      }
       if (method === "POST" && path === "/dev/faults") {
-        outbox.injectFault(JSON.parse(body));
+        const fault = FaultSchema.safeParse(parseJson(body));
+        if (!fault.success) throw new MalformedRequestError(`not a fault: ${z.prettifyError(fault.error)}`);
+        outbox.injectFault(fault.data);
         return { status: 200, body: { ok: true } };
       }
       if (method === "GET" && path === "/dev/dlq") {
@@ -174,13 +205,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         );
         return { status: 200, body: { messages: Number(Attributes?.ApproximateNumberOfMessages ?? 0) } };
       }
-      if (method === "GET" && path === "/health") return { status: 200, body: { ok: true } };
       return undefined;
     };
     server.setOptions({
       webhook: webhook as never,
-      simulators: localSimulators(raw, outbox),
+      simulators,
       dev,
+      trace: (channel, invoke) => tracker.traceRequest(channel, invoke),
+      index: () => describeServer({ url, ready, stage, channels }),
     });
 
     const eventSource = startEventSource({
@@ -190,7 +222,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       handler: (event: SQSEvent, context) => worker(event, context) as Promise<SQSBatchResponse>,
       retryDelaySeconds: options.retryDelaySeconds ?? 1,
       onError: (error) => log(`worker error: ${(error as Error).message}`),
+      onFailed: (record) => tracker.onFailure(record),
       onRecord: (record) => {
+        tracker.onReceive(record);
         try {
           const m = JSON.parse(record.body);
           inbox.push({
@@ -262,16 +296,19 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     };
 
     if (options.seed ?? true) {
+      stage = "importing the example FAQ";
       const key = `${FAQ_BUCKET.uploadsPrefix}faq.example.jsonl`;
       await s3.send(
         new PutObjectCommand({ Bucket: config.KEFU_FAQ_BUCKET, Key: key, Body: await readFile(EXAMPLE_FAQ) }),
       );
-      await waitForReport(key);
+      const report = (await waitForReport(key)) as { status?: string };
+      if (report.status !== "applied") {
+        throw new Error(`the example FAQ was not imported (${report.status}): see the report for ${key}`);
+      }
     }
-    if (options.writeEnvFile) {
-      await mkdir(STATE_DIR, { recursive: true });
-      await writeFile(LOCAL_ENV_FILE, JSON.stringify(env, null, 2));
-    }
+    if (options.writeEnvFile) await saveStackRecord(listening, { env });
+    ready = true;
+    stage = "ready";
 
     return {
       url,
@@ -281,17 +318,19 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       waitForReport,
       async stop() {
         // Each step is bounded and the emulators stop whatever happened before: no orphaned Java.
+        ready = false;
+        stage = "stopping";
         try {
           await withinMs(5000, Promise.all([uploads.stop(), eventSource.stop()]));
-          server.server.closeAllConnections?.();
-          await withinMs(2000, new Promise<void>((r) => server.server.close(() => r())));
+          unfollow();
+          await closeServer(server.server);
         } finally {
-          if (options.writeEnvFile) await rm(LOCAL_ENV_FILE, { force: true });
           await stopOwned();
         }
       },
     };
   } catch (error) {
+    await closeServer(server.server);
     await stopOwned();
     throw error;
   }
@@ -317,12 +356,17 @@ function localSimulators(raw: Record<string, string | undefined>, outbox: Outbox
   return simulators;
 }
 
-/** The server starts listening before the handlers load, so its options are filled in afterwards. */
-function createLocalServerWithPlaceholder() {
-  let current: Parameters<typeof createLocalServer>[0] = {
+/**
+ * The server listens before the emulators and the functions are up, so its handlers are filled in
+ * afterwards; until then webhooks and /dev answer 503 "starting" (see readiness).
+ */
+function createLocalServerWithPlaceholder(early: Pick<LocalServerOptions, "readiness" | "index">) {
+  type Late = Pick<LocalServerOptions, "webhook" | "simulators" | "dev" | "trace" | "index">;
+  let current: Late = {
     webhook: async () => ({ statusCode: 503, body: "starting" }),
     simulators: [],
-    dev: async () => ({ status: 503, body: { error: "starting" } }),
+    dev: async () => undefined,
+    index: early.index,
   };
   const server = createLocalServer({
     webhook: (event, context) => current.webhook(event, context),
@@ -330,26 +374,125 @@ function createLocalServerWithPlaceholder() {
       return current.simulators;
     },
     dev: (request) => current.dev(request),
+    readiness: early.readiness,
+    index: () => current.index(),
+    trace: (channel, invoke) =>
+      current.trace ? current.trace(channel, invoke) : invoke().then((result) => ({ traceId: "", result })),
   });
   return {
     server,
-    setOptions(options: typeof current) {
+    setOptions(options: Late) {
       current = options;
     },
   };
 }
 
+export class PortInUseError extends Error {
+  readonly code = "port_in_use";
+  constructor(message: string) {
+    super(message);
+    this.name = "PortInUseError";
+  }
+}
+
 async function listen(server: ReturnType<typeof createLocalServer>, port: number): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    server.once("error", (error: NodeJS.ErrnoException) =>
-      reject(
-        error.code === "EADDRINUSE"
-          ? new Error(`port ${port} is in use: set KEFU_PORT to another port, e.g. KEFU_PORT=3100 npm start`)
-          : error,
-      ),
+  try {
+    return await new Promise((resolvePort, reject) => {
+      server.once("error", reject);
+      server.listen(port, "127.0.0.1", () => resolvePort((server.address() as AddressInfo).port));
+    });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EADDRINUSE") throw error;
+    const kefu = (await liveStacks()).find((s) => s.port === port);
+    const holder = kefu ? `another Kefu (pid ${kefu.owner}) serves it` : "another program listens there";
+    const free = await nextFreePort(port + 1);
+    throw new PortInUseError(
+      `port ${port} is in use: ${holder}. Start this one on a free port, e.g. KEFU_PORT=${free} npm start`,
     );
-    server.listen(port, "127.0.0.1", () => resolvePort((server.address() as AddressInfo).port));
-  });
+  }
+}
+
+/** The first port from `from` that nothing listens on (loopback), to suggest one that works. */
+async function nextFreePort(from: number): Promise<number> {
+  for (let port = from; port < from + 100 && port < 65536; port++) {
+    const free = await new Promise<boolean>((resolveFree) => {
+      const probe = createServer();
+      probe.once("error", () => resolveFree(false));
+      probe.listen(port, "127.0.0.1", () => probe.close(() => resolveFree(true)));
+    });
+    if (free) return port;
+  }
+  return 0;
+}
+
+async function closeServer(server: ReturnType<typeof createLocalServer>): Promise<void> {
+  if (!server.listening) return;
+  server.closeAllConnections?.();
+  await withinMs(2000, new Promise<void>((r) => server.close(() => r())));
+}
+
+/** GET /: what this server serves, and how far it is in starting. */
+function describeServer(state: { url: string; ready: boolean; stage: string; channels: readonly string[] }) {
+  const { url } = state;
+  return {
+    service: "Kefu, local stack (npm start)",
+    ready: state.ready,
+    stage: state.stage,
+    webhooks: Object.fromEntries(state.channels.map((c) => [c, `${url}/webhooks/${c}`])),
+    routes: {
+      "GET /ready": "200 once customers can be served (the FAQ is imported), 503 with Retry-After before",
+      "GET /health": "200 while the process runs",
+      "POST /webhooks/<channel>": "the platforms' webhooks, exactly as in AWS",
+      "GET /dev/outbox": "what the bot sent, per channel",
+      "GET /dev/inbox": "what the worker received",
+      "GET /dev/tickets": "hand-off tickets; GET /dev/tickets/<id> for one",
+      "POST /dev/tickets/<id>/reply": 'answer as an agent: {"text": "…"}',
+      "POST /dev/tickets/<id>/resolve": "give the conversation back to the bot",
+      "GET /dev/traces/<id>": "what became of a webhook delivery (its x-kefu-trace header)",
+      "GET /dev/dlq": "messages in the dead-letter queue",
+      "POST /dev/faults":
+        'make a channel\'s next sends fail: {"channel": "wechat", "count": 3, "errcode": -1}',
+      "/sim/<platform>/…": "the platforms' APIs, simulated",
+    },
+    try: 'npm run chat -- --channel wechat --say "怎么申请退货？"',
+  };
+}
+
+/** POST /dev/faults: the next `count` sends on `channel` fail (a negative count takes faults back). */
+const FaultSchema = z.object({
+  channel: z.string().min(1),
+  count: z.number().int(),
+  errcode: z.number().int().optional(),
+  status: z.number().int().optional(),
+});
+
+export class EmptyReplyError extends KefuError {
+  constructor() {
+    super(400, "empty_reply", 'an agent reply needs a non-empty "text"');
+  }
+}
+
+/** The text of POST /dev/tickets/<id>/reply: a JSON object with a non-blank "text". */
+function agentReplyText(body: string): string {
+  const { text } = (parseJson(body || "{}") ?? {}) as { text?: unknown };
+  if (typeof text !== "string" || !text.trim()) throw new EmptyReplyError();
+  return text;
+}
+
+function decodePathSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new MalformedRequestError(`not a valid path segment: ${segment}`);
+  }
+}
+
+function parseJson(body: string): unknown {
+  try {
+    return JSON.parse(body);
+  } catch (error) {
+    throw new MalformedRequestError(`the body is not JSON: ${(error as Error).message}`);
+  }
 }
 
 /**
@@ -403,18 +546,4 @@ async function withinMs<T>(ms: number, promise: Promise<T>): Promise<T | undefin
   } finally {
     clearTimeout(timer);
   }
-}
-
-/** Kills a DynamoDB Local left behind by a previous run that was killed hard (kill -9, a closed terminal). */
-export async function killLeftovers(): Promise<void> {
-  if (!existsSync(PID_FILE)) return;
-  try {
-    const { java } = JSON.parse(await readFile(PID_FILE, "utf8")) as { java?: number };
-    // Only if that pid is still DynamoDB Local: pids are reused.
-    const cmdline = java ? await readFile(`/proc/${java}/cmdline`, "utf8").catch(() => "") : "";
-    if (java && cmdline.includes("DynamoDBLocal")) process.kill(java, "SIGKILL");
-  } catch {
-    // Already gone.
-  }
-  await rm(PID_FILE, { force: true });
 }

@@ -9,10 +9,18 @@ import { killLeftovers, startLocalStack } from "./stack";
 // The SDK warns on every client under Node 20 (supported until 2027); it is noise here.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
 
-const port = Number(process.env.KEFU_PORT ?? 3000);
+const port = Number(process.env.KEFU_PORT || 3000);
+if (!Number.isInteger(port) || port < 1 || port > 65535) {
+  console.error(
+    `Kefu could not start: KEFU_PORT must be a port number (1-65535), not "${process.env.KEFU_PORT}"`,
+  );
+  process.exit(1);
+}
 const started = Date.now();
 
-await killLeftovers();
+for (const pid of await killLeftovers()) {
+  console.error(`[kefu] stopped DynamoDB Local (pid ${pid}) left by an npm start that is gone`);
+}
 let stack: Awaited<ReturnType<typeof startLocalStack>>;
 try {
   stack = await startLocalStack({
@@ -35,7 +43,10 @@ console.log(
   `Kefu is ready in ${seconds}s on ${url} (webhooks ${url}/webhooks/<channel>; outbox ${url}/dev/outbox; tickets ${url}/dev/tickets)`,
 );
 console.log(
-  `Try it: npm run chat -- --channel wechat --say "怎么申请退货？"   (then: curl ${url}/dev/outbox)`,
+  `Try it: npm run chat -- --channel wechat --say "怎么申请退货？"   (then: curl ${url}/dev/outbox; all routes: curl ${url}/)`,
+);
+console.log(
+  "Data lives in memory (DynamoDB Local -inMemory, the SQS/S3 emulator): it is gone when Kefu stops.",
 );
 
 let stopping = false;

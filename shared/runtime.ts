@@ -1,4 +1,5 @@
 import { Logger } from "@aws-lambda-powertools/logger";
+import type { LogItemExtraInput, LogItemMessage } from "@aws-lambda-powertools/logger/types";
 import { Metrics } from "@aws-lambda-powertools/metrics";
 import { SecretsProvider } from "@aws-lambda-powertools/parameters/secrets";
 import { GetObjectCommand } from "@aws-sdk/client-s3";
@@ -61,11 +62,66 @@ export function createRuntime(env: NodeJS.ProcessEnv = process.env): Runtime {
   });
   return {
     config,
-    logger: new Logger({ serviceName: config.POWERTOOLS_SERVICE_NAME }),
+    logger:
+      config.KEFU_MODE === "local"
+        ? new FollowedLogger({ serviceName: config.POWERTOOLS_SERVICE_NAME })
+        : new Logger({ serviceName: config.POWERTOOLS_SERVICE_NAME }),
     metrics: new Metrics({ namespace: "Kefu", serviceName: config.POWERTOOLS_SERVICE_NAME }),
     doc,
     channels,
   };
+}
+
+/** One record a function logs, as the local stack follows it: codes and ids, never message text. */
+export interface FollowedLogRecord {
+  level: "info" | "warn" | "error";
+  message: string;
+  attributes: Record<string, unknown>;
+}
+
+const localLogFollowers = new Set<(record: FollowedLogRecord) => void>();
+
+/**
+ * Local mode only: `follower` sees every info, warning and error the functions log, whatever the log
+ * level, so that the local stack can tell what became of each message (the worker's "message processed"
+ * outcome) without printing it. Returns the function that stops following.
+ */
+export function followLocalLogs(follower: (record: FollowedLogRecord) => void): () => void {
+  localLogFollowers.add(follower);
+  return () => localLogFollowers.delete(follower);
+}
+
+/** The Powertools logger, telling the local followers each record first. */
+class FollowedLogger extends Logger {
+  override info(input: LogItemMessage, ...extra: LogItemExtraInput): void {
+    tell("info", input, extra);
+    super.info(input, ...extra);
+  }
+  override warn(input: LogItemMessage, ...extra: LogItemExtraInput): void {
+    tell("warn", input, extra);
+    super.warn(input, ...extra);
+  }
+  override error(input: LogItemMessage, ...extra: LogItemExtraInput): void {
+    tell("error", input, extra);
+    super.error(input, ...extra);
+  }
+}
+
+function tell(level: FollowedLogRecord["level"], input: LogItemMessage, extra: LogItemExtraInput): void {
+  if (localLogFollowers.size === 0) return;
+  const { message, ...fromInput } = typeof input === "string" ? { message: input } : input;
+  const attributes: Record<string, unknown> = { ...fromInput };
+  for (const item of extra) {
+    if (item instanceof Error) attributes.error = item;
+    else if (typeof item === "object") Object.assign(attributes, item);
+  }
+  for (const follower of localLogFollowers) {
+    try {
+      follower({ level, message: String(message), attributes });
+    } catch {
+      // A follower's bug must not break the function that logs.
+    }
+  }
 }
 
 /**

@@ -1,9 +1,9 @@
 /**
  * `npm run chat -- --channel wechat [--say "text"] [--user ID]`: talk to the running `npm start` as a
  * customer would. Each line is signed and encrypted exactly as the platform does it, posted to the local
- * webhook, and the bot's reply is read back from the channel simulator's outbox.
+ * webhook, and the bot's reply is read back from the channel simulator's outbox, with what became of the
+ * message when there is no reply (a person on the ticket, ignored, refused, in the dead-letter queue).
  */
-import { readFile } from "node:fs/promises";
 import { createInterface } from "node:readline/promises";
 import { parseArgs } from "node:util";
 import type { DingTalkCredentials } from "../../shared/channels/dingtalk/credentials";
@@ -18,6 +18,7 @@ import type { WeComCredentials } from "../../shared/channels/wecom/credentials";
 import { wecomModule } from "../../shared/channels/wecom/module";
 import type { WeComKfCredentials } from "../../shared/channels/wecom-kf/credentials";
 import { wecomKfModule } from "../../shared/channels/wecom-kf/module";
+import { CHANNELS } from "../../shared/core/message";
 import type { WeChatCredentials } from "../../shared/credentials";
 import { dingtalkRobotMessage } from "../platforms/dingtalk";
 import { startEmailChat } from "../platforms/email";
@@ -26,28 +27,62 @@ import { twilioInbound } from "../platforms/twilio";
 import { type PlatformRequest, wechatPush } from "../platforms/wechat";
 import { wecomPush } from "../platforms/wecom";
 import { kfCustomerText, kfDeliver } from "../platforms/wecom-kf";
-import { LOCAL_ENV_FILE } from "../stack";
+import { NoLocalStackError, readLocalEnv } from "../state";
+import type { RequestTraceView } from "../trace";
+import { explain, settled } from "./outcome";
 
 // The SDK warns on every client under Node 20 (supported until 2027); it is noise in a CLI.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
 
-const { values } = parseArgs({
-  options: {
-    channel: { type: "string", default: "wechat" },
-    say: { type: "string" },
-    user: { type: "string", default: `chat-${process.pid}` },
-    timeout: { type: "string", default: "15" },
-    /** E-mail: deliver this raw RFC 822 file as SES would (inline, or by the S3 action above 150 KB). */
-    eml: { type: "string" },
-  },
-});
+const USAGE = `usage: npm run chat -- [--channel CHANNEL] [--say "text"] [--user ID] [--timeout SECONDS] [--eml FILE]
 
-const env = await readFile(LOCAL_ENV_FILE, "utf8")
-  .then((text) => JSON.parse(text) as Record<string, string>)
-  .catch(() => {
-    console.error("Kefu is not running here: start it with `npm start` in another terminal.");
+Talks to the running \`npm start\` (the one on KEFU_PORT if set, else the one started last) as a customer.
+  --channel   ${CHANNELS.join(", ")} (default wechat)
+  --say       send this one line and exit; without it, an interactive chat (empty line to quit)
+  --user      the customer's id on the channel (default chat-<pid>; SMS and Twilio: a +1555 number)
+  --timeout   seconds to wait for what happens to each message (default 15)
+  --eml       e-mail only: deliver this raw RFC 822 file as SES would
+  -h, --help  this text`;
+
+function parseArguments() {
+  try {
+    return parseArgs({
+      options: {
+        channel: { type: "string", default: "wechat" },
+        say: { type: "string" },
+        user: { type: "string", default: `chat-${process.pid}` },
+        timeout: { type: "string", default: "15" },
+        /** E-mail: deliver this raw RFC 822 file as SES would (inline, or by the S3 action above 150 KB). */
+        eml: { type: "string" },
+        help: { type: "boolean", short: "h", default: false },
+      },
+    }).values;
+  } catch (error) {
+    console.error(`${(error as Error).message}\n\n${USAGE}`);
     process.exit(2);
-  });
+  }
+}
+
+const values = parseArguments();
+if (values.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+const timeoutSeconds = Number(values.timeout);
+if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0) {
+  console.error(`--timeout must be a number of seconds, not "${values.timeout}"\n\n${USAGE}`);
+  process.exit(2);
+}
+if (!(CHANNELS as readonly string[]).includes(values.channel ?? "")) {
+  console.error(`Unknown channel "${values.channel}". Channels: ${CHANNELS.join(", ")}`);
+  process.exit(2);
+}
+
+const env = await readLocalEnv().catch((error) => {
+  if (!(error instanceof NoLocalStackError)) throw error;
+  console.error(error.message);
+  process.exit(2);
+});
 const url = env.KEFU_PUBLIC_URL ?? "http://127.0.0.1:3000";
 const raw = { ...demoCredentials(), ...process.env, ...env };
 
@@ -99,45 +134,63 @@ const channels: Record<string, (text: string) => PlatformRequest | Promise<Platf
 };
 
 const build = channels[values.channel ?? ""];
-if (!build) {
-  console.error(`Unknown channel "${values.channel}". Channels: ${Object.keys(channels).join(", ")}`);
-  process.exit(2);
+
+interface Said {
+  replies: string[];
+  notes: string[];
 }
 
-async function say(text: string): Promise<string[]> {
-  const before = await outbox();
+async function say(text: string): Promise<Said> {
+  const deadline = Date.now() + timeoutSeconds * 1000;
+  const before = (await outbox()).length;
   const request = await build?.(text);
-  if (!request) return [];
-  const response = await fetch(`${url}${request.path}`, {
+  if (!request) return { replies: [], notes: [] };
+  let response = await post(request);
+  // Like a platform: a stack still starting answers 503 with Retry-After, and the delivery is retried.
+  while (response.status === 503 && response.headers.has("retry-after") && Date.now() < deadline) {
+    await sleep(Number(response.headers.get("retry-after")) * 1000 || 1000);
+    response = await post(request);
+  }
+  const traceId = response.headers.get("x-kefu-trace");
+  if (!traceId) {
+    return {
+      replies: [],
+      notes: [`(the webhook answered HTTP ${response.status}: ${await response.text()})`],
+    };
+  }
+  let trace = await traceOf(traceId);
+  while (!settled(trace) && Date.now() < deadline) {
+    await sleep(150);
+    trace = await traceOf(traceId);
+  }
+  const replies = (await outbox())
+    .slice(before)
+    .filter((e) => e.to === values.user)
+    .map((e) => e.text);
+  return { replies, notes: explain(trace, replies.length, timeoutSeconds) };
+}
+
+function post(request: PlatformRequest): Promise<Response> {
+  return fetch(`${url}${request.path}`, {
     method: request.method,
     headers: request.headers,
     body: request.body,
   });
-  if (!response.ok) throw new Error(`webhook answered ${response.status}: ${await response.text()}`);
-  const deadline = Date.now() + Number(values.timeout) * 1000;
-  while (Date.now() < deadline) {
-    const replies = (await outbox()).slice(before.length).filter((e) => e.to === values.user);
-    // Replies of one turn arrive together; wait a moment for split messages.
-    if (replies.length > 0) {
-      await new Promise((r) => setTimeout(r, 300));
-      return (await outbox())
-        .slice(before.length)
-        .filter((e) => e.to === values.user)
-        .map((e) => e.text);
-    }
-    await new Promise((r) => setTimeout(r, 150));
-  }
-  return [];
+}
+
+async function traceOf(id: string): Promise<RequestTraceView> {
+  return (await fetch(`${url}/dev/traces/${id}`)).json() as Promise<RequestTraceView>;
 }
 
 async function outbox(): Promise<{ to: string; text: string }[]> {
   return (await fetch(`${url}/dev/outbox`)).json() as Promise<{ to: string; text: string }[]>;
 }
 
-function show(replies: string[]): void {
-  if (replies.length === 0)
-    console.log("(no reply: a person may be handling this conversation — see /dev/tickets)");
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function show({ replies, notes }: Said): void {
   for (const reply of replies) console.log(`Kefu: ${reply}`);
+  for (const note of notes) console.log(note);
 }
 
 if (values.say !== undefined || values.eml !== undefined) {

@@ -3,41 +3,71 @@
  * Against the running `npm start` (its env file), or against AWS with the stack's environment (table
  * names, KEFU_SECRET_ARN for the channel credentials) exported in the shell.
  */
-import { readFile } from "node:fs/promises";
 import { replyAsAgent, resolveTicket } from "../../shared/core/desk";
 import { channelSender, createRuntime } from "../../shared/runtime";
 import { createTicketStore, type TicketStatus } from "../../shared/stores/tickets";
-import { LOCAL_ENV_FILE } from "../stack";
+import { NoLocalStackError, readLocalEnv } from "../state";
+import { normalizeTicketId } from "../ticket-id";
 
 // The SDK warns on every client under Node 20 (supported until 2027); it is noise in a CLI.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
 process.env.POWERTOOLS_LOG_LEVEL ??= "ERROR";
 
-const USAGE = 'usage: npm run desk -- list [open|assigned|resolved] | show ID | reply ID "text" | resolve ID';
+const STATUSES: readonly TicketStatus[] = ["open", "assigned", "resolved"];
+const COMMANDS: [string, string][] = [
+  [`list [${STATUSES.join("|")}]`, "the tickets with that status (default open)"],
+  ["show ID", "one ticket: reason, transcript, the FAQ candidates the bot considered"],
+  ['reply ID "text"', "answer the customer through the channel they wrote on"],
+  ["resolve ID", "close the ticket: the bot answers the conversation again"],
+];
+const USAGE = `usage: npm run desk -- <command>
+${COMMANDS.map(([command, what]) => `  ${command.padEnd(32)}${what}`).join("\n")}
+Ticket ids are not case-sensitive (kf-abc12345 = KF-ABC12345). Against the running \`npm start\` (the one
+on KEFU_PORT if set, else the one started last), or against AWS with the stack's environment exported.`;
 
+/** Exit codes: 0 done, 1 failed (AWS, the channel), 2 the command line is wrong or names no ticket. */
 async function main(args: string[]): Promise<number> {
-  const [command, id, ...rest] = args;
-  const local = await readFile(LOCAL_ENV_FILE, "utf8")
-    .then((text) => JSON.parse(text) as Record<string, string>)
-    .catch(() => ({}));
-  const runtime = createRuntime({ ...process.env, ...local });
+  const [command, rawId, ...rest] = args;
+  if (command === "help" || command === "--help" || command === "-h") {
+    console.log(USAGE);
+    return 0;
+  }
+  if (!command) return fail(USAGE);
+  if (command === "list" && (rest.length > 0 || (rawId && !STATUSES.includes(rawId as TicketStatus)))) {
+    return fail(`unknown status "${[rawId, ...rest].join(" ")}"\n\n${USAGE}`);
+  }
+  if (command !== "list" && !["show", "reply", "resolve"].includes(command)) {
+    return fail(`unknown command "${command}"\n\n${USAGE}`);
+  }
+  if (command !== "list" && !rawId) return fail(`${command} needs a ticket id\n\n${USAGE}`);
+  const id = rawId ? normalizeTicketId(rawId) : undefined;
+
+  const runtime = createRuntime({ ...process.env, ...(await localEnvIfAny()) });
   const tickets = createTicketStore(runtime.doc, runtime.config.KEFU_TICKETS_TABLE);
   const deps = { tickets, now: () => new Date(), send: channelSender(runtime) };
 
   switch (command) {
     case "list": {
-      const status = (id ?? "open") as TicketStatus;
-      for (const t of await tickets.listByStatus(status)) {
-        const last = t.transcript.at(-1)?.text ?? "";
+      const status = (rawId ?? "open") as TicketStatus;
+      const found = await tickets.listByStatus(status);
+      if (found.length === 0) {
+        console.log(`no ${status} tickets`);
+        return 0;
+      }
+      console.log(
+        `${"TICKET".padEnd(12)}  ${"PRIORITY".padEnd(8)} ${"REASON".padEnd(18)} ${"CHANNEL".padEnd(8)} ${"OPENED".padEnd(24)}  LAST MESSAGE`,
+      );
+      for (const t of found) {
+        const last = (t.transcript.at(-1)?.text ?? "").replace(/\s+/g, " ");
         console.log(
-          `${t.ticketId}  ${t.priority.padEnd(6)} ${t.reason.padEnd(18)} ${t.channel.padEnd(8)} ${t.createdAt}  ${last.slice(0, 40)}`,
+          `${t.ticketId.padEnd(12)}  ${t.priority.padEnd(8)} ${t.reason.padEnd(18)} ${t.channel.padEnd(8)} ${t.createdAt.padEnd(24)}  ${last.slice(0, 40)}`,
         );
       }
       return 0;
     }
     case "show": {
       const ticket = id ? await tickets.get(id) : undefined;
-      if (!ticket) return fail(`no ticket ${id ?? ""}`);
+      if (!ticket) return fail(`no ticket ${id}`);
       console.log(
         `${ticket.ticketId} (${ticket.status}, ${ticket.priority}) ${ticket.reason}${ticket.detail ? `: ${ticket.detail}` : ""}`,
       );
@@ -52,7 +82,7 @@ async function main(args: string[]): Promise<number> {
     }
     case "reply": {
       const text = rest.join(" ").trim();
-      if (!id || !text) return fail(USAGE);
+      if (!id || !text) return fail(`reply needs a ticket id and a non-empty text\n\n${USAGE}`);
       await replyAsAgent(id, text, deps);
       console.log(`sent to the customer of ${id}`);
       return 0;
@@ -66,6 +96,14 @@ async function main(args: string[]): Promise<number> {
     default:
       return fail(USAGE);
   }
+}
+
+/** The running local stack's environment; none when the desk is used against AWS. */
+async function localEnvIfAny(): Promise<Record<string, string>> {
+  return readLocalEnv().catch((error) => {
+    if (error instanceof NoLocalStackError && !process.env.KEFU_PORT) return {};
+    throw error;
+  });
 }
 
 function fail(message: string): number {

@@ -1,7 +1,14 @@
 import { DescribeTableCommand, DescribeTimeToLiveCommand } from "@aws-sdk/client-dynamodb";
-import { GetQueueAttributesCommand } from "@aws-sdk/client-sqs";
+import {
+  CreateQueueCommand,
+  DeleteQueueCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+} from "@aws-sdk/client-sqs";
 import { describe, expect, it } from "vitest";
 import { dynamoClient, sqsClient } from "../../local/emulators";
+import { toQueueBody } from "../../shared/core/queue-body";
 import { INBOUND_QUEUE, TABLES } from "../../shared/resources";
 import { testEnv } from "../support/local-env";
 
@@ -31,5 +38,33 @@ describe("the local stack provisions what the CDK stack defines", () => {
     expect(JSON.parse(Attributes?.RedrivePolicy ?? "{}").maxReceiveCount).toBe(
       String(INBOUND_QUEUE.maxReceiveCount),
     );
+  });
+
+  it("carries the queue body's escaped emoji intact, which it refuses raw (fauxqs#278, not in 1.9.2)", async () => {
+    const sqs = sqsClient(env.KEFU_AWS_ENDPOINT ?? "");
+    const { QueueUrl } = await sqs.send(
+      new CreateQueueCommand({ QueueName: `emoji-${process.pid}.fifo`, Attributes: { FifoQueue: "true" } }),
+    );
+    const send = (body: string, id: string) =>
+      sqs.send(
+        new SendMessageCommand({
+          QueueUrl,
+          MessageBody: body,
+          MessageGroupId: "emoji",
+          MessageDeduplicationId: id,
+        }),
+      );
+    const message = { text: "怎么退货？😀 𠮷" };
+    // The day this send succeeds, the emulator takes them and toQueueBody's escaping may go.
+    await expect(send(JSON.stringify(message), "raw")).rejects.toMatchObject({
+      name: expect.stringContaining("InvalidMessageContents"),
+    });
+    await send(toQueueBody(message), "escaped");
+    const { Messages = [] } = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 1, WaitTimeSeconds: 1 }),
+    );
+    expect(Messages).toHaveLength(1);
+    expect(JSON.parse(Messages[0]?.Body ?? "null")).toEqual(message);
+    await sqs.send(new DeleteQueueCommand({ QueueUrl }));
   });
 });

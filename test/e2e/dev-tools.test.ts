@@ -1,0 +1,177 @@
+import { execFile } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { wechatPush } from "../../local/platforms/wechat";
+import type { LocalStack } from "../../local/stack";
+import { credentialsFor, demoCredentials } from "../../shared/channels/registry";
+import { wechatModule } from "../../shared/channels/wechat/module";
+import type { WeChatCredentials } from "../../shared/credentials";
+import { startTestStack } from "../support/stack";
+import { waitFor } from "../support/wait";
+
+/**
+ * The developer's side of `npm start`, as a new user tries it: the /dev API refuses bad input with 4xx
+ * and a reason, `npm run desk` and `npm run chat` explain their usage and say what actually happened.
+ */
+const stateDir = mkdtempSync(join(tmpdir(), "kefu-dev-"));
+let stack: LocalStack;
+const credentials = credentialsFor(wechatModule, demoCredentials()) as WeChatCredentials;
+let ticketId = "";
+const handedOff = "o-dev-handoff";
+
+beforeAll(async () => {
+  // The stack module reads KEFU_STATE_DIR when it loads: set it first, then import.
+  process.env.KEFU_STATE_DIR = stateDir;
+  stack = await startTestStack("dev", { writeEnvFile: true });
+  const push = wechatPush(credentials, { openId: handedOff, text: "转人工" });
+  await fetch(`${stack.url}${push.path}`, { method: "POST", headers: push.headers, body: push.body });
+  const ticket = await waitFor(
+    async () =>
+      ((await get("/dev/tickets")).body as { ticketId: string; conversationKey: string }[]).find((t) =>
+        t.conversationKey.endsWith(`:${handedOff}`),
+      ),
+    { what: "the hand-off ticket" },
+  );
+  ticketId = ticket.ticketId;
+}, 90_000);
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+async function get(path: string) {
+  const response = await fetch(`${stack.url}${path}`);
+  return { status: response.status, body: (await response.json()) as unknown };
+}
+
+async function postRaw(path: string, body: string) {
+  const response = await fetch(`${stack.url}${path}`, { method: "POST", body });
+  return { status: response.status, body: (await response.json()) as { error?: string } };
+}
+
+/** Runs a CLI of the project against this stack; resolves with its exit code and output. */
+function cli(script: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      "npx",
+      ["tsx", `local/cli/${script}.ts`, ...args],
+      { env: { ...process.env, KEFU_STATE_DIR: stateDir, KEFU_PORT: "" }, timeout: 90_000 },
+      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+describe("the /dev API", () => {
+  it("serves one ticket by id, whatever the case, and 404 for an unknown one", async () => {
+    const exact = await get(`/dev/tickets/${ticketId}`);
+    expect(exact.status).toBe(200);
+    expect(exact.body).toMatchObject({ ticketId, status: "open", reason: "customer_request" });
+    expect(await get(`/dev/tickets/${ticketId.toLowerCase()}`)).toEqual(exact);
+    const unknown = await get("/dev/tickets/KF-00000000");
+    expect(unknown).toMatchObject({ status: 404, body: { error: "not_found" } });
+  });
+
+  it("refuses bad JSON and an empty agent reply with 400, sending and storing nothing", async () => {
+    const sentBefore = stack.outbox.entries.length;
+    const transcriptBefore = ((await get(`/dev/tickets/${ticketId}`)).body as { transcript: unknown[] })
+      .transcript;
+
+    expect(await postRaw(`/dev/tickets/${ticketId}/reply`, "{text: oops")).toMatchObject({
+      status: 400,
+      body: { error: "malformed_request" },
+    });
+    for (const body of ['{"text": "   "}', "{}", '{"text": 42}', ""]) {
+      expect(await postRaw(`/dev/tickets/${ticketId}/reply`, body)).toMatchObject({
+        status: 400,
+        body: { error: "empty_reply" },
+      });
+    }
+    expect(await postRaw("/dev/faults", "not json")).toMatchObject({ status: 400 });
+    expect(await postRaw("/dev/faults", '{"channel": "wechat"}')).toMatchObject({ status: 400 });
+
+    expect(stack.outbox.entries.length).toBe(sentBefore);
+    expect(((await get(`/dev/tickets/${ticketId}`)).body as { transcript: unknown[] }).transcript).toEqual(
+      transcriptBefore,
+    );
+  });
+
+  it("takes an agent reply on a lower-case ticket id", async () => {
+    const reply = await postRaw(
+      `/dev/tickets/${ticketId.toLowerCase()}/reply`,
+      '{"text": "您好，我来帮您。"}',
+    );
+    expect(reply).toMatchObject({ status: 200, body: { ticketId } });
+    expect(stack.outbox.entries.at(-1)).toMatchObject({ to: handedOff, text: "您好，我来帮您。" });
+  });
+});
+
+describe("npm run desk", () => {
+  it("explains its usage and exits 2 on a wrong command line", async () => {
+    const [bogus, show] = await Promise.all([cli("desk", ["list", "bogus"]), cli("desk", ["show"])]);
+    expect(bogus.code).toBe(2);
+    expect(bogus.stderr).toContain('unknown status "bogus"');
+    expect(bogus.stderr).toContain("usage: npm run desk");
+    expect(show.code).toBe(2);
+    expect(show.stderr).toContain("show needs a ticket id");
+    expect(show.stderr).toContain("usage: npm run desk");
+  }, 60_000);
+
+  it("lists under a header, and shows a ticket given in lower case", async () => {
+    const [list, show] = await Promise.all([
+      cli("desk", ["list"]),
+      cli("desk", ["show", ticketId.toLowerCase()]),
+    ]);
+    expect(list.code).toBe(0);
+    const [header, ...rows] = list.stdout.trim().split("\n");
+    expect(header).toMatch(/^TICKET\s+PRIORITY\s+REASON\s+CHANNEL\s+OPENED\s+LAST MESSAGE$/);
+    expect(rows.some((row) => row.startsWith(ticketId))).toBe(true);
+    expect(show.code).toBe(0);
+    expect(show.stdout).toContain(`${ticketId} (open`);
+  }, 60_000);
+});
+
+describe("npm run chat", () => {
+  it("prints its usage for --help, and exits 2 on an unknown option", async () => {
+    const [help, bogus] = await Promise.all([cli("chat", ["--help"]), cli("chat", ["--bogus"])]);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain("usage: npm run chat");
+    expect(bogus.code).toBe(2);
+    expect(bogus.stderr).toContain("usage: npm run chat");
+  }, 60_000);
+
+  it("prints the answer, and says a person has the conversation when one does", async () => {
+    const answered = await cli("chat", ["--user", "o-dev-chat", "--say", "怎么开发票"]);
+    expect(answered.code).toBe(0);
+    expect(answered.stdout).toMatch(/^Kefu: [\s\S]*发票/);
+    expect(answered.stdout).not.toContain("(");
+
+    const silent = await cli("chat", ["--user", handedOff, "--say", "还在吗"]);
+    expect(silent.stdout.trim()).toBe(
+      `(no reply: ticket ${ticketId} is open and a person is handling this conversation; see npm run desk -- show ${ticketId})`,
+    );
+  }, 60_000);
+
+  it("says an opted-out SMS customer gets nothing, and why", async () => {
+    const customer = "+14255550177";
+    const stop = await cli("chat", ["--channel", "sms", "--user", customer, "--say", "STOP"]);
+    expect(stop.stdout.trim()).toMatch(/^\(nothing was queued: the webhook handled this delivery itself/);
+    const question = await cli("chat", ["--channel", "sms", "--user", customer, "--say", "怎么开发票"]);
+    expect(question.stdout.trim()).toBe(
+      "(no reply delivered: the channel refused it for good: recipient opted out)",
+    );
+  }, 60_000);
+
+  it("says a message that keeps failing went to the dead-letter queue", async () => {
+    stack.outbox.injectFault({ channel: "wechat", count: 1000, errcode: -1 });
+    try {
+      const failed = await cli("chat", ["--user", "o-dev-dlq", "--say", "怎么申请退货？", "--timeout", "60"]);
+      expect(failed.stdout.trim()).toMatch(
+        /^\(failed: the worker gave up after \d+ attempts.*; the message is in the dead-letter queue/,
+      );
+    } finally {
+      stack.outbox.injectFault({ channel: "wechat", count: -1000 });
+    }
+  }, 90_000);
+});
