@@ -12,7 +12,7 @@ import {
   type ValidRow,
   validateRow,
 } from "../faq-schema";
-import { phrasings } from "../types";
+import { type FaqEntry, phrasings } from "../types";
 import type { BlobStore } from "./blobs";
 import { FaqFileError, parseFaqFile } from "./parse";
 
@@ -221,7 +221,7 @@ export async function importUpload(source: { key: string }, deps: ImportDeps): P
       continue;
     }
     if (id) firstRowOfId.set(id, raw.row);
-    if ("entry" in result) valid.push(result);
+    if ("action" in result) valid.push(result);
     else rejected.push(result);
   }
   const counts = zeroCounts();
@@ -261,17 +261,19 @@ export async function importUpload(source: { key: string }, deps: ImportDeps): P
   const states = await deps.repo.entryStates(kb);
   const modelId = deps.embedder?.modelId;
   const failedBefore = new Map((resume?.failed ?? []).map((f) => [f.id, f]));
-  const toWrite: { row: number; entry: ValidRow["entry"]; hash: string; isNew: boolean }[] = [];
+  const toWrite: { row: number; entry: FaqEntry; hash: string; isNew: boolean }[] = [];
   const toDelete: string[] = [];
   const inFile = new Set<string>();
-  for (const { row, action, entry } of valid) {
-    inFile.add(entry.id);
-    const state = states.get(entry.id);
-    if (action === "delete") {
-      if (state) toDelete.push(entry.id);
+  for (const item of valid) {
+    if (item.action === "delete") {
+      inFile.add(item.id);
+      if (states.has(item.id)) toDelete.push(item.id);
       else counts.unchanged++;
       continue;
     }
+    const { row, entry } = item;
+    inFile.add(entry.id);
+    const state = states.get(entry.id);
     const h = contentHash(entry);
     const sameContent = state?.contentHash === h && (modelId === undefined || state.modelId === modelId);
     if (sameContent && resume && state?.version === owner) continue; // written earlier in this import

@@ -140,6 +140,17 @@ describe("re-imports", () => {
   });
 });
 
+describe("delete rows", () => {
+  it("delete an entry by its id alone, in JSONL and in CSV", async () => {
+    await upload("uploads/faq.jsonl", jsonl([entry("a"), entry("b"), entry("c")]));
+    const fromJsonl = await upload("uploads/del.jsonl", jsonl([{ id: "a", action: "delete" }]));
+    expect(fromJsonl.report).toMatchObject({ status: "applied", counts: { deleted: 1, rejected: 0 } });
+    const fromCsv = await upload("uploads/del.csv", "id,question,answer,action\nb,,,delete\n");
+    expect(fromCsv.report).toMatchObject({ status: "applied", counts: { deleted: 1, rejected: 0 } });
+    expect([...repo.entries.keys()]).toEqual(["c"]);
+  });
+});
+
 describe("replace files", () => {
   it("remove entries that are not in the file", async () => {
     await upload("uploads/faq.jsonl", jsonl([entry("a"), entry("b"), entry("c")]));
