@@ -15,7 +15,10 @@ export const FAQ_LIMITS = {
   categoryChars: 100,
   /** Any upload: larger files get a `failed` report without being read. */
   fileBytes: 50 * 1024 * 1024,
-  /** exceljs needs the whole workbook in memory to resolve merged cells and shared formulas. */
+  /**
+   * Rows stream, but a workbook's shared strings are held whole and sheets stored before them are
+   * unzipped to the temporary folder first (exceljs's streaming reader): both grow with the file.
+   */
   xlsxBytes: 20 * 1024 * 1024,
   rows: 20_000,
 } as const;

@@ -1,11 +1,15 @@
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
+import { PassThrough } from "node:stream";
+import { buffer } from "node:stream/consumers";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import ExcelJS from "exceljs";
 import iconv from "iconv-lite";
 import { describe, expect, it } from "vitest";
 import { dynamoClient, s3Client } from "../../local/emulators";
 import { createLocalEmbedder } from "../../shared/ai/local-embedder";
+import { FAQ_LIMITS } from "../../shared/kb/faq-schema";
 import {
   type ImportDeps,
   importUpload,
@@ -163,6 +167,23 @@ describe("FAQ import against DynamoDB Local and the S3 emulator", () => {
     const cleanup = await importUpload({ key: `uploads/${kb}/cleanup.csv` }, deps);
     expect(cleanup.report).toMatchObject({ status: "applied", counts: { deleted: 1, rejected: 0 } });
     expect((await repo.loadEntries(kb)).entries.map((e) => e.id)).toEqual(["zh2"]);
+  });
+
+  it("refuses a workbook over the row limit at the row where reading stopped", async () => {
+    const kb = kbName();
+    const out = new PassThrough();
+    const written = buffer(out);
+    const writer = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useSharedStrings: true });
+    const sheet = writer.addWorksheet("FAQ");
+    sheet.addRow(["id", "question", "answer"]).commit();
+    for (let i = 0; i <= FAQ_LIMITS.rows; i++) sheet.addRow([`q${i}`, `question ${i}`, "answer"]).commit();
+    sheet.commit();
+    await writer.commit();
+    await put(`uploads/${kb}/big.xlsx`, await written);
+    const { report } = await importUpload({ key: `uploads/${kb}/big.xlsx` }, deps);
+    expect(report).toMatchObject({ status: "failed", error: { code: "too_many_rows" } });
+    expect(report.error?.message).toContain(`stopped at row ${(FAQ_LIMITS.rows + 2).toLocaleString("en")}`);
+    expect((await repo.loadEntries(kb)).entries).toEqual([]);
   });
 
   const row = (id: string, answer: string) => ({

@@ -1,15 +1,14 @@
 import { Readable } from "node:stream";
 import { parse as parseCsv } from "csv-parse";
-import ExcelJS from "exceljs";
 import { FAQ_LIMITS, type FaqField, type RawRow, splitPhrasings } from "../faq-schema";
 import { FaqFileError } from "./problems";
 import { decodeText } from "./text-encoding";
+import { type MergedRange, readFaqSheet, type SheetRow } from "./xlsx";
 
 /**
- * Reads an uploaded FAQ file into raw rows. Bytes arrive as a stream (an S3 body); CSV and JSONL are
- * decoded and parsed as they stream, so a 50 MB file never sits in memory as one string, and a file
- * over the row limit is refused at the row where the limit was passed. XLSX is the exception: exceljs
- * needs the whole workbook to resolve merged cells and shared formulas.
+ * Reads an uploaded FAQ file into raw rows. Bytes arrive as a stream (an S3 body) and every format is
+ * parsed as it streams, so memory holds the rows kept (at most the row limit), never the file: a file
+ * over the limit is refused at the row where the limit was passed, without reading further.
  */
 
 /** "csv" covers delimited text: comma- or tab-separated (.csv, .tsv, and Excel's "Unicode Text" .txt). */
@@ -239,63 +238,64 @@ async function parseJsonlRows(
 
 // ---------- XLSX ----------
 
+/** The header is looked for in this many rows: sheets often start with a title row above it. */
+const HEADER_SEARCH_ROWS = 10;
+
 async function parseXlsxRows(
   body: AsyncIterable<Uint8Array>,
   out: RowCollector,
 ): Promise<{ headers: string[]; rows: RawRow[] }> {
-  const workbook = new ExcelJS.Workbook();
-  try {
-    await workbook.xlsx.read(Readable.from(body));
-  } catch (err) {
-    throw new FaqFileError("unreadable", { detail: (err as Error).message }, { cause: err });
-  }
-  const sheet =
-    workbook.worksheets.find((ws) => ws.name.trim().toLowerCase() === "faq") ?? workbook.worksheets[0];
-  if (!sheet) throw new FaqFileError("unreadable", { detail: "the workbook has no sheets" });
-
-  // The header is the first row naming at least two known fields: sheets often start with a merged
-  // title row ("FAQ 知识库 2024") above the real header.
-  let headerRow = 0;
-  let headers: string[] = [];
-  for (let r = 1; r <= Math.min(sheet.rowCount, 10) && headerRow === 0; r++) {
-    const cells = rowTexts(sheet.getRow(r), sheet.columnCount);
-    if (cells.filter((c) => fieldForHeader(c)).length >= 2) {
-      headerRow = r;
-      headers = cells;
+  // Rows wait as cell texts until the sheet ends: its merged ranges come after its rows.
+  const kept = new Map<number, string[]>();
+  const data: number[] = [];
+  let header: SheetRow | undefined;
+  let firstRow: SheetRow | undefined;
+  let refusal: FaqFileError | undefined;
+  const merges = await readFaqSheet(body, (row) => {
+    if (isBlank(row.cells)) return "more";
+    if (header) {
+      if (data.length >= out.limit) refusal = out.tooMany(row.row, header.cells);
+      else data.push(row.row);
+    } else {
+      firstRow ??= row;
+      // The header is the first row naming at least two known fields: a merged title row may be above.
+      if (row.cells.filter((c) => fieldForHeader(c)).length >= 2) {
+        header = row;
+        refusal = missingColumns(row.cells);
+      } else if (row.row >= HEADER_SEARCH_ROWS) {
+        refusal = missingColumns(firstRow.cells);
+      }
     }
+    if (refusal) return "stop";
+    kept.set(row.row, row.cells);
+    return "more";
+  });
+  if (refusal) throw refusal;
+  if (!header) {
+    // Fewer rows than the header search and none of them a header: an empty sheet, or no header.
+    if (!firstRow) return { headers: [], rows: [] };
+    throw missingColumns(firstRow.cells) ?? new FaqFileError("missing_columns", {});
   }
-  const missing = missingColumns(headers);
-  if (missing) throw missing;
+  applyMerges(kept, merges);
+  const headers = kept.get(header.row) ?? header.cells;
   const columns = headers.map((h) => fieldForHeader(h));
-  for (let r = headerRow + 1; r <= sheet.rowCount; r++) {
-    const cells = rowTexts(sheet.getRow(r), columns.length);
-    if (isBlank(cells)) continue;
-    out.push({ row: r, fields: collect(columns, cells) }, headers);
-  }
+  for (const row of data) out.push({ row, fields: collect(columns, kept.get(row) ?? []) }, headers);
   return { headers, rows: out.rows };
 }
 
-function rowTexts(row: ExcelJS.Row, width: number): string[] {
-  const out: string[] = [];
-  for (let c = 1; c <= width; c++) out.push(cellText(row.getCell(c).value));
-  return out;
-}
-
-/** A cell as the admin sees it: formula → its cached result, rich text → plain text, dates → ISO. */
-export function cellText(value: ExcelJS.CellValue): string {
-  if (value === null || value === undefined) return "";
-  if (typeof value === "string") return value;
-  if (typeof value === "number" || typeof value === "boolean") return String(value);
-  if (value instanceof Date) return value.toISOString();
-  if (typeof value === "object") {
-    if ("richText" in value) return value.richText.map((part) => part.text).join("");
-    if ("formula" in value || "sharedFormula" in value) {
-      const result = (value as { result?: unknown }).result;
-      if (result && typeof result === "object" && "error" in result) return "";
-      return result === undefined ? "" : cellText(result as ExcelJS.CellValue);
+/** Each cell a merged range covers shows the range's value, as Excel displays it. */
+function applyMerges(rows: Map<number, string[]>, merges: MergedRange[]): void {
+  for (const m of merges) {
+    const value = rows.get(m.top)?.[m.left - 1] ?? "";
+    if (value === "") continue;
+    for (let r = m.top; r <= m.bottom; r++) {
+      const cells = rows.get(r);
+      if (!cells) continue;
+      for (let c = m.left; c <= m.right; c++) {
+        if (r === m.top && c === m.left) continue;
+        for (let i = cells.length; i < c - 1; i++) cells[i] = "";
+        cells[c - 1] = value;
+      }
     }
-    if ("hyperlink" in value) return cellText((value as { text: ExcelJS.CellValue }).text);
-    if ("error" in value) return "";
   }
-  return String(value);
 }

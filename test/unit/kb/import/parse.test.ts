@@ -1,6 +1,10 @@
+import { readdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { PassThrough } from "node:stream";
+import { buffer } from "node:stream/consumers";
 import ExcelJS from "exceljs";
 import iconv from "iconv-lite";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { parseFaqFile } from "../../../../shared/kb/import/parse";
 import { FaqFileError } from "../../../../shared/kb/import/problems";
 import { decodeText } from "../../../../shared/kb/import/text-encoding";
@@ -270,6 +274,96 @@ describe("XLSX", () => {
     });
     expect(parsed.rows[1]?.row).toBe(5);
     expect(parsed.rows[1]?.fields.id).toBe("zh2");
+  });
+
+  it("copies a merged cell's value into every cell it covers (a category merged down several rows)", async () => {
+    const bytes = await workbook((wb) => {
+      const ws = wb.addWorksheet("Sheet1");
+      ws.addRow(["id", "question", "answer", "category"]);
+      ws.addRow(["a", "Where is my order?", "Check My Orders.", "orders"]);
+      ws.addRow(["b", "Can I change the address?", "Before shipping, yes.", ""]);
+      ws.addRow(["c", "Invoice?", "In the order page.", "billing"]);
+      ws.mergeCells("D2:D3");
+    });
+    const parsed = await parseFaqFile("faq.xlsx", chunks(bytes, 4096));
+    expect(parsed.rows.map((r) => r.fields.category)).toEqual(["orders", "orders", "billing"]);
+  });
+
+  it("reads the first sheet when none is named FAQ; dates as ISO, failed formulas as empty", async () => {
+    const bytes = await workbook((wb) => {
+      const ws = wb.addWorksheet("问答");
+      ws.addRow(["id", "question", "answer", "category"]);
+      ws.addRow([
+        new Date(Date.UTC(2024, 0, 31)),
+        "q?",
+        "a.",
+        { formula: "1/0", result: { error: "#DIV/0!" } },
+      ]);
+      wb.addWorksheet("other").addRow(["id", "question", "answer"]);
+    });
+    const parsed = await parseFaqFile("faq.xlsx", chunks(bytes, 4096));
+    expect(parsed.rows).toEqual([
+      { row: 2, fields: { id: "2024-01-31T00:00:00.000Z", question: "q?", answer: "a." } },
+    ]);
+  });
+
+  it("parses a sheet with only a header, or nothing, to no rows", async () => {
+    const headerOnly = await workbook((wb) => wb.addWorksheet("FAQ").addRow(["id", "question", "answer"]));
+    expect((await parseFaqFile("a.xlsx", chunks(headerOnly, 4096))).rows).toEqual([]);
+    const blank = await workbook((wb) => wb.addWorksheet("FAQ"));
+    expect((await parseFaqFile("b.xlsx", chunks(blank, 4096))).rows).toEqual([]);
+  });
+
+  it("refuses a sheet over the row limit at the row where it stopped, and lets go of the upload", async () => {
+    const bytes = await workbook((wb) => {
+      const ws = wb.addWorksheet("FAQ");
+      ws.addRow(["id", "question", "answer"]);
+      for (let i = 0; i < 50; i++) ws.addRow([`q${i}`, `question ${i}`, `answer ${i}`]);
+    });
+    const tempFiles = () => readdirSync(tmpdir()).filter((f) => f.startsWith(`tmp-${process.pid}-`));
+    const before = tempFiles();
+    let closed = false;
+    async function* upload() {
+      try {
+        yield* chunks(bytes, 1024);
+      } finally {
+        closed = true;
+      }
+    }
+    const err = await parseFaqFile("faq.xlsx", upload(), { maxRows: 10 }).catch((e) => e);
+    expect(err).toBeInstanceOf(FaqFileError);
+    expect(err.args).toEqual({ limit: 10, row: 12 });
+    expect(closed).toBe(true);
+    // exceljs parks sheets that come before the shared strings in temporary files and deletes them
+    // asynchronously once it moves past them: none may be left behind.
+    await vi.waitFor(() => expect(tempFiles()).toEqual(before), { timeout: 3_000 });
+  });
+
+  it("keeps Chinese characters whole where the zip's chunks split them, in shared and inline strings", async () => {
+    const answer = (i: number) =>
+      `第 ${i} 条：请在「我的订单」中找到该订单，点击申请售后，仓库签收后三个工作日内退款。`;
+    const rows = Array.from({ length: 1_500 }, (_, i) => [`q${i}`, `怎么退货？（${i}）`, answer(i)]);
+    const shared = await workbook((wb) =>
+      wb.addWorksheet("FAQ").addRows([["编号", "问题", "答案"], ...rows]),
+    );
+    // The whole-workbook writer always uses shared strings; the streaming one can write them inline.
+    const out = new PassThrough();
+    const written = buffer(out);
+    const writer = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useSharedStrings: false });
+    const ws = writer.addWorksheet("FAQ");
+    for (const row of [["编号", "问题", "答案"], ...rows]) ws.addRow(row).commit();
+    ws.commit();
+    await writer.commit();
+    const inline = new Uint8Array(await written);
+    for (const [kind, bytes] of [
+      ["shared", shared],
+      ["inline", inline],
+    ] as const) {
+      const parsed = await parseFaqFile("faq.xlsx", chunks(bytes, 4096));
+      expect(parsed.rows).toHaveLength(1_500);
+      const broken = parsed.rows.filter((r, i) => r.fields.answer !== answer(i));
+      expect(broken.map((r) => r.fields.answer).slice(0, 3), kind).toEqual([]);
+    }
   });
 
   it("fails a corrupt workbook as unreadable", async () => {
