@@ -59,7 +59,7 @@ export class FaqFileError extends Error {
 
 const n = (value: number | undefined, lang: Language) =>
   (value ?? 0).toLocaleString(lang === "zh" ? "zh-CN" : "en");
-const mb = (bytes: number | undefined) => `${Math.round((bytes ?? 0) / 1024 / 1024)} MB`;
+const mb = (bytes: number | undefined) => `${((bytes ?? 0) / 1024 / 1024).toFixed(1)} MB`;
 
 const SAVE_AS_UTF8 = {
   en: 'In Excel: File → Save As → "CSV UTF-8 (Comma delimited) (*.csv)"; or "Unicode Text (*.txt)", which is also accepted.',

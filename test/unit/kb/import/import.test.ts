@@ -280,6 +280,9 @@ describe("files that cannot be read", () => {
     const { report } = await importUpload({ key: "uploads/huge.csv" }, deps);
     blobs.head = head;
     expect(report).toMatchObject({ status: "failed", error: { code: "too_large" } });
+    expect(report.error?.message).toBe(
+      "The file is 60.0 MB; the limit is 50.0 MB. Split it into several files.",
+    );
     expect(await readReport("reports/huge.csv.json")).toMatchObject({ status: "failed" });
   });
 });
