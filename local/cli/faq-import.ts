@@ -2,20 +2,57 @@
  * `npm run faq:import -- <file> [--kb KB] [--json] [--timeout SECONDS]`
  *
  * Uploads an FAQ file to the local bucket's uploads/ (the running `npm start` imports it exactly as the
- * ingest Lambda does in AWS), waits for reports/<name>.json and prints a summary. Exits non-zero only
- * when nothing of the file could be imported (status failed or rejected).
+ * ingest Lambda does in AWS), waits for reports/<name>.json and prints a summary.
+ * Exit codes: 0 something was imported (or nothing needed to change); 1 nothing was imported (the file
+ * failed, every row was rejected, or it has no rows) or the local stack cannot be reached; 2 the command
+ * was called wrongly (an unknown option, a file that cannot be read or is of an unsupported type).
  */
-import { readFile } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import { basename } from "node:path";
 import { parseArgs } from "node:util";
 import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import type { ImportReport } from "../../shared/kb/import/import";
+import { formatOf } from "../../shared/kb/import/parse";
 import { s3BlobStore } from "../../shared/kb/import/s3-blobs";
 import { FAQ_BUCKET } from "../../shared/resources";
 import { LOCAL_ENV_FILE } from "../stack";
 
 // The SDK warns on every client under Node 20 (supported until 2027); it is noise in a CLI.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
+
+/** Where a CLI prints: the console, or a test's buffers. */
+export interface CliIo {
+  out(line: string): void;
+  err(line: string): void;
+}
+
+export const consoleIo: CliIo = {
+  out: (line) => console.log(line),
+  err: (line) => console.error(line),
+};
+
+/** The command was called wrongly: one line says how, and it exits 2. */
+export class UsageError extends Error {
+  readonly code = "usage";
+  constructor(message: string) {
+    super(message);
+    this.name = "UsageError";
+  }
+}
+
+const SYNOPSIS = "usage: npm run faq:import -- <file> [--kb KB] [--json] [--timeout SECONDS]";
+
+const USAGE = `${SYNOPSIS}
+
+Uploads an FAQ file to the local stack (\`npm start\` must be running), waits for the import and prints
+its report, with every rejected row and why. Exits 1 when nothing was imported, 2 on a usage error.
+
+  <file>             .csv, or .txt/.tsv tab-separated: UTF-8, GBK/GB18030, or UTF-16 with a BOM
+                     (Excel: "CSV UTF-8 (Comma delimited)" or "Unicode Text"); .xlsx; .jsonl
+  --kb KB            the knowledge base to import into (default: default)
+  --json             print the report as JSON
+  --timeout SECONDS  how long to wait for the report (default: 600)
+  -h, --help         print this help`;
 
 export async function localEnv(): Promise<Record<string, string>> {
   let file: Record<string, string>;
@@ -76,6 +113,7 @@ export function summarize(report: ImportReport): string {
     `  rows ${c.total}: ${c.inserted} inserted, ${c.updated} updated, ${c.unchanged} unchanged, ${c.deleted} deleted, ${c.rejected} rejected`,
   ];
   if (report.error) lines.push(`  ${report.error.code}: ${report.error.message}`);
+  if (report.warning) lines.push(`  warning ${report.warning.code}: ${report.warning.message}`);
   const shown = report.rejected.slice(0, 30);
   for (const r of shown) {
     lines.push(`  row ${r.row}${r.id ? ` [${r.id}]` : ""} ${r.field ?? ""} ${r.code}: ${r.message}`);
@@ -87,50 +125,88 @@ export function summarize(report: ImportReport): string {
   return lines.join("\n");
 }
 
-export const importFailed = (report: ImportReport) =>
-  report.status === "failed" || report.status === "rejected";
+/** Nothing of the file was imported: it failed as a whole, every row was rejected, or it had no rows. */
+export const nothingImported = (report: ImportReport) =>
+  report.status === "failed" || report.status === "rejected" || report.status === "empty";
 
-async function main(): Promise<number> {
+export async function main(argv: string[], io: CliIo = consoleIo): Promise<number> {
+  try {
+    return await importFile(argv, io);
+  } catch (error) {
+    io.err(`faq:import: ${(error as Error).message}`);
+    if (error instanceof UsageError || isParseArgsError(error)) {
+      if (!(error instanceof UsageError)) io.err(`${SYNOPSIS}  (--help for more)`);
+      return 2;
+    }
+    return 1;
+  }
+}
+
+async function importFile(argv: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseArgs({
+    args: argv,
     allowPositionals: true,
     options: {
       json: { type: "boolean", default: false },
       kb: { type: "string" },
       timeout: { type: "string", default: "600" },
+      help: { type: "boolean", short: "h", default: false },
     },
   });
-  const file = positionals[0];
-  if (!file) {
-    console.error("usage: npm run faq:import -- <file.csv|file.xlsx|file.jsonl> [--kb KB] [--json]");
-    return 2;
+  if (values.help) {
+    io.out(USAGE);
+    return 0;
   }
+  const [file, ...extra] = positionals;
+  if (!file) throw new UsageError(`which file? ${SYNOPSIS}`);
+  if (extra.length > 0) throw new UsageError(`one file at a time (got ${positionals.join(", ")})`);
+  const timeoutSeconds = Number(values.timeout);
+  if (!(timeoutSeconds > 0))
+    throw new UsageError(`--timeout must be a number of seconds, not ${values.timeout}`);
+  // The file is checked before the stack is looked for: a typo in the path is the likelier mistake.
+  const body = await readUpload(file);
   const env = await localEnv();
   const { s3, bucket } = localS3(env);
   const relative = `${values.kb ? `${values.kb}/` : ""}${basename(file)}`;
   const key = `${FAQ_BUCKET.uploadsPrefix}${relative}`;
   const since = new Date();
-  await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: await readFile(file) }));
-  if (!values.json) console.log(`uploaded ${file} to s3://${bucket}/${key}; waiting for the report…`);
+  await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
+  if (!values.json) io.out(`uploaded ${file} to s3://${bucket}/${key}; waiting for the report…`);
   const report = await waitForReport(
     s3,
     bucket,
     `${FAQ_BUCKET.reportsPrefix}${relative}.json`,
     since,
-    Number(values.timeout) * 1000,
+    timeoutSeconds * 1000,
     (r) => {
-      if (!values.json) console.log(`  ${r.status}${r.remaining ? `, ${r.remaining} entries to go` : ""}…`);
+      if (!values.json) io.out(`  ${r.status}${r.remaining ? `, ${r.remaining} entries to go` : ""}…`);
     },
   );
-  console.log(values.json ? JSON.stringify(report) : summarize(report));
-  return importFailed(report) ? 1 : 0;
+  io.out(values.json ? JSON.stringify(report) : summarize(report));
+  return nothingImported(report) ? 1 : 0;
 }
 
+async function readUpload(file: string): Promise<Buffer> {
+  if (!formatOf(file)) {
+    throw new UsageError(
+      `unsupported file type: ${file} (use .csv, .txt/.tsv, .xlsx or .jsonl; save .xls as .xlsx)`,
+    );
+  }
+  try {
+    if ((await stat(file)).isDirectory()) throw new UsageError(`cannot read ${file}: it is a folder`);
+    return await readFile(file);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") throw new UsageError(`cannot read ${file}: there is no such file`);
+    if (code === "EACCES" || code === "EPERM") throw new UsageError(`cannot read ${file}: permission denied`);
+    throw error;
+  }
+}
+
+const isParseArgsError = (error: unknown) =>
+  typeof (error as { code?: unknown }).code === "string" &&
+  (error as { code: string }).code.startsWith("ERR_PARSE_ARGS_");
+
 if (process.argv[1] && import.meta.url.endsWith(basename(process.argv[1]))) {
-  main().then(
-    (code) => process.exit(code),
-    (error) => {
-      console.error((error as Error).message);
-      process.exit(1);
-    },
-  );
+  main(process.argv.slice(2)).then((code) => process.exit(code));
 }

@@ -4,6 +4,7 @@
  * Restores a knowledge base to an earlier version (default: the one before the current). The version's
  * snapshot is copied into uploads/ as a `.replace.` file and imported like any upload, so the restore
  * becomes a new version with its own report. `--list` prints the version history instead.
+ * Exit codes as `faq:import`: 1 when nothing was restored, 2 on a usage error.
  */
 import { basename } from "node:path";
 import { parseArgs } from "node:util";
@@ -13,20 +14,71 @@ import { requestRestore } from "../../shared/kb/import/import";
 import { s3BlobStore } from "../../shared/kb/import/s3-blobs";
 import { TABLES } from "../../shared/resources";
 import { createFaqRepository } from "../../shared/stores/faq";
-import { importFailed, localEnv, localS3, summarize, waitForReport } from "./faq-import";
+import {
+  type CliIo,
+  consoleIo,
+  localEnv,
+  localS3,
+  nothingImported,
+  summarize,
+  waitForReport,
+} from "./faq-import";
 
 // The SDK warns on every client under Node 20 (supported until 2027); it is noise in a CLI.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
 
-async function main(): Promise<number> {
-  const { values } = parseArgs({
-    options: {
-      version: { type: "string" },
-      kb: { type: "string", default: "default" },
-      json: { type: "boolean", default: false },
-      list: { type: "boolean", default: false },
-    },
-  });
+const SYNOPSIS = "usage: npm run faq:restore -- [--list] [--version V] [--kb KB] [--json]";
+
+const USAGE = `${SYNOPSIS}
+
+Restores a knowledge base of the local stack (\`npm start\` must be running) to an earlier version. The
+version's snapshot is imported as a \`.replace.\` file, so the restore is a new version with its own report.
+
+  --list        print the version history (* marks the current version) instead of restoring
+  --version V   the version to restore (default: the one before the current; see --list)
+  --kb KB       the knowledge base (default: default)
+  --json        print JSON
+  -h, --help    print this help`;
+
+interface RestoreOptions {
+  version?: string;
+  kb?: string;
+  json?: boolean;
+  list?: boolean;
+}
+
+export async function main(argv: string[], io: CliIo = consoleIo): Promise<number> {
+  let values: RestoreOptions & { help?: boolean };
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        version: { type: "string" },
+        kb: { type: "string", default: "default" },
+        json: { type: "boolean", default: false },
+        list: { type: "boolean", default: false },
+        help: { type: "boolean", short: "h", default: false },
+      },
+    }));
+  } catch (error) {
+    io.err(`faq:restore: ${(error as Error).message}`);
+    io.err(`${SYNOPSIS}  (--help for more)`);
+    return 2;
+  }
+  if (values.help) {
+    io.out(USAGE);
+    return 0;
+  }
+  try {
+    return await restore(values, io);
+  } catch (error) {
+    // A RestoreError says what is wrong with the request; anything else is one line too, never a stack.
+    io.err(`faq:restore: ${(error as Error).message}`);
+    return 1;
+  }
+}
+
+async function restore(values: RestoreOptions, io: CliIo): Promise<number> {
   const env = await localEnv();
   const { s3, bucket } = localS3(env);
   const doc = DynamoDBDocumentClient.from(
@@ -41,10 +93,11 @@ async function main(): Promise<number> {
 
   if (values.list) {
     const meta = await repo.getMeta(kb);
-    if (values.json) console.log(JSON.stringify(meta.history));
+    if (values.json) io.out(JSON.stringify(meta.history));
+    else if (meta.history.length === 0) io.out(`knowledge base ${kb} has no versions yet`);
     for (const h of values.json ? [] : meta.history) {
       const mark = h.version === meta.version ? "*" : " ";
-      console.log(`${mark} ${h.version}  ${h.at}  ${h.entryCount} entries  from ${h.upload}`);
+      io.out(`${mark} ${h.version}  ${h.at}  ${h.entryCount} entries  from ${h.upload}`);
     }
     return 0;
   }
@@ -57,18 +110,12 @@ async function main(): Promise<number> {
       repo,
     },
   );
-  if (!values.json) console.log(`restoring ${kb} to version ${restore.version} via ${restore.uploadKey}…`);
+  if (!values.json) io.out(`restoring ${kb} to version ${restore.version} via ${restore.uploadKey}…`);
   const report = await waitForReport(s3, bucket, restore.reportKey, since, 600_000);
-  console.log(values.json ? JSON.stringify({ restoredFrom: restore.version, ...report }) : summarize(report));
-  return importFailed(report) ? 1 : 0;
+  io.out(values.json ? JSON.stringify({ restoredFrom: restore.version, ...report }) : summarize(report));
+  return nothingImported(report) ? 1 : 0;
 }
 
 if (process.argv[1] && import.meta.url.endsWith(basename(process.argv[1]))) {
-  main().then(
-    (code) => process.exit(code),
-    (error) => {
-      console.error((error as Error).message);
-      process.exit(1);
-    },
-  );
+  main(process.argv.slice(2)).then((code) => process.exit(code));
 }

@@ -15,7 +15,10 @@ export const FAQ_LIMITS = {
   categoryChars: 100,
   /** Any upload: larger files get a `failed` report without being read. */
   fileBytes: 50 * 1024 * 1024,
-  /** exceljs needs the whole workbook in memory to resolve merged cells and shared formulas. */
+  /**
+   * Rows stream, but a workbook's shared strings are held whole and sheets stored before them are
+   * unzipped to the temporary folder first (exceljs's streaming reader): both grow with the file.
+   */
   xlsxBytes: 20 * 1024 * 1024,
   rows: 20_000,
 } as const;
@@ -121,11 +124,10 @@ export interface RawRow {
   error?: { code: RejectionCode; detail?: string };
 }
 
-export interface ValidRow {
-  row: number;
-  action: FaqAction;
-  entry: FaqEntry;
-}
+/** A row to apply: an entry to insert or update, or the id of an entry to delete. */
+export type ValidRow =
+  | { row: number; action: "upsert"; entry: FaqEntry }
+  | { row: number; action: "delete"; id: string };
 
 export interface Rejection {
   row: number;
@@ -152,17 +154,17 @@ const text = (value: unknown): string | undefined => {
   return undefined;
 };
 
-const ACTION_ALIASES: Record<string, FaqAction> = {
-  "": "upsert",
-  upsert: "upsert",
-  add: "upsert",
-  update: "upsert",
-  新增: "upsert",
-  更新: "upsert",
-  delete: "delete",
-  remove: "delete",
-  删除: "delete",
-};
+const ACTION_ALIASES = new Map<string, FaqAction>([
+  ["", "upsert"],
+  ["upsert", "upsert"],
+  ["add", "upsert"],
+  ["update", "upsert"],
+  ["新增", "upsert"],
+  ["更新", "upsert"],
+  ["delete", "delete"],
+  ["remove", "delete"],
+  ["删除", "delete"],
+]);
 
 /**
  * The row schema. Issues carry the rejection code in `params.code` so the report can say exactly which
@@ -177,18 +179,33 @@ const Required = (field: FaqField, limit: number) =>
     }),
   );
 
-export const FaqRowSchema = z.object({
-  id: Required("id", FAQ_LIMITS.idChars).superRefine((v, ctx) => {
-    // `#` prefixes the store's own items (the `#meta` version item); control characters break reports.
-    if (v.startsWith("#"))
-      ctx.addIssue({ code: "custom", params: { code: "invalid_id", field: "id", detail: "#…" } });
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
-    else if (/[\u0000-\u001f\u007f]/.test(v))
-      ctx.addIssue({
-        code: "custom",
-        params: { code: "invalid_id", field: "id", detail: "control character" },
-      });
+const IdSchema = Required("id", FAQ_LIMITS.idChars).superRefine((v, ctx) => {
+  // `#` prefixes the store's own items (the `#meta` version item); control characters break reports.
+  if (v.startsWith("#"))
+    ctx.addIssue({ code: "custom", params: { code: "invalid_id", field: "id", detail: "#…" } });
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
+  else if (/[\u0000-\u001f\u007f]/.test(v))
+    ctx.addIssue({
+      code: "custom",
+      params: { code: "invalid_id", field: "id", detail: "control character" },
+    });
+});
+
+const ActionSchema = z.preprocess(
+  (v) => (text(v) ?? "").toLowerCase(),
+  z.string().transform((v, ctx) => {
+    const action = ACTION_ALIASES.get(v);
+    if (action) return action;
+    ctx.addIssue({ code: "custom", params: { code: "unknown_action", field: "action", detail: v } });
+    return z.NEVER;
   }),
+);
+
+/** A delete row needs only the id of the entry to delete; its other cells are ignored. */
+export const DeleteRowSchema = z.object({ id: IdSchema });
+
+export const FaqRowSchema = z.object({
+  id: IdSchema,
   question: Required("question", FAQ_LIMITS.questionChars),
   answer: Required("answer", FAQ_LIMITS.answerChars),
   similar_questions: z.preprocess(
@@ -223,66 +240,51 @@ export const FaqRowSchema = z.object({
           });
       }),
   ),
-  action: z.preprocess(
-    (v) => (text(v) ?? "").toLowerCase(),
-    z.string().superRefine((v, ctx) => {
-      if (!(v in ACTION_ALIASES))
-        ctx.addIssue({ code: "custom", params: { code: "unknown_action", field: "action", detail: v } });
-    }),
-  ),
 });
 
 /** Validates one raw row; the first broken rule is reported (one clear reason per row). */
 export function validateRow(raw: RawRow, lang: Language): ValidRow | Rejection {
   const rawId = text(raw.fields.id);
-  if (raw.error) {
-    return {
-      row: raw.row,
-      ...(rawId ? { id: rawId } : {}),
-      field: "row",
-      code: raw.error.code,
-      message: rejectionMessage(raw.error.code, lang, { field: "row", detail: raw.error.detail }),
-    };
-  }
+  const reject = (code: RejectionCode, field: FaqField | "row", args: Omit<MessageArgs, "field"> = {}) => ({
+    row: raw.row,
+    ...(rawId ? { id: rawId } : {}),
+    field,
+    code,
+    message: rejectionMessage(code, lang, { field, ...args }),
+  });
+  if (raw.error) return reject(raw.error.code, "row", { detail: raw.error.detail });
   for (const field of FAQ_FIELDS) {
     const value = raw.fields[field];
     const values = Array.isArray(value) ? value : [value];
-    if (values.some((v) => typeof v === "string" && v.includes("\uFFFD"))) {
-      return {
-        row: raw.row,
-        ...(rawId ? { id: rawId } : {}),
-        field,
-        code: "bad_encoding",
-        message: rejectionMessage("bad_encoding", lang, { field }),
-      };
-    }
+    if (values.some((v) => typeof v === "string" && v.includes("\uFFFD")))
+      return reject("bad_encoding", field);
   }
-  const parsed = FaqRowSchema.safeParse(raw.fields);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const params = (issue && "params" in issue ? issue.params : undefined) as
+  const issue = (error: z.ZodError) => {
+    const first = error.issues[0];
+    const params = (first && "params" in first ? first.params : undefined) as
       | { code: RejectionCode; field: FaqField; limit?: number; detail?: string }
       | undefined;
-    const field = params?.field ?? ((issue?.path[0] as FaqField | undefined) || "row");
-    const code: RejectionCode = params?.code ?? "missing_field";
-    return {
-      row: raw.row,
-      ...(rawId ? { id: rawId } : {}),
-      field,
-      code,
-      message: rejectionMessage(code, lang, { field, limit: params?.limit, detail: params?.detail }),
-    };
+    const field = params?.field ?? ((first?.path[0] as FaqField | undefined) || "row");
+    return reject(params?.code ?? "missing_field", field, { limit: params?.limit, detail: params?.detail });
+  };
+  // The action first: it decides which fields the row needs.
+  const action = ActionSchema.safeParse(raw.fields.action);
+  if (!action.success) return issue(action.error);
+  if (action.data === "delete") {
+    const parsed = DeleteRowSchema.safeParse(raw.fields);
+    return parsed.success ? { row: raw.row, action: "delete", id: parsed.data.id } : issue(parsed.error);
   }
+  const parsed = FaqRowSchema.safeParse(raw.fields);
+  if (!parsed.success) return issue(parsed.error);
   const v = parsed.data;
-  const similarQuestions = dedupePhrasings(v.question, v.similar_questions);
   return {
     row: raw.row,
-    action: ACTION_ALIASES[v.action] ?? "upsert",
+    action: "upsert",
     entry: {
       id: v.id,
       question: v.question,
       answer: v.answer,
-      similarQuestions,
+      similarQuestions: dedupePhrasings(v.question, v.similar_questions),
       ...(v.category ? { category: v.category } : {}),
     },
   };

@@ -12,9 +12,10 @@ import {
   type ValidRow,
   validateRow,
 } from "../faq-schema";
-import { phrasings } from "../types";
+import { type FaqEntry, phrasings } from "../types";
 import type { BlobStore } from "./blobs";
-import { FaqFileError, parseFaqFile } from "./parse";
+import { parseFaqFile } from "./parse";
+import { FaqFileError, type FileProblem, fileMessage, type ProblemArgs } from "./problems";
 
 /**
  * The FAQ import: one uploaded file → validated rows → embeddings for new/changed entries → DynamoDB
@@ -26,7 +27,8 @@ import { FaqFileError, parseFaqFile } from "./parse";
  * snapshot and the version commit happen once, in the run that finishes.
  */
 
-export type ImportStatus = "applied" | "rejected" | "failed" | "partial" | "queued";
+/** `empty`: the file holds no rows, so nothing changed (a warning, not a failure). */
+export type ImportStatus = "applied" | "rejected" | "failed" | "partial" | "queued" | "empty";
 
 export interface ImportReport {
   upload: string;
@@ -42,6 +44,8 @@ export interface ImportReport {
   rejected: Rejection[];
   /** Why the whole file could not be imported (status failed), or why it waits (queued). */
   error?: { code: string; message: string };
+  /** Why nothing changed although nothing failed (status empty). */
+  warning?: { code: string; message: string };
   language: Language;
   startedAt: string;
   finishedAt: string;
@@ -171,34 +175,45 @@ export async function importUpload(source: { key: string }, deps: ImportDeps): P
     log("faq import report", { upload: source.key, status: report.status, counts: report.counts });
     return { report, reportKey, continueKeys };
   };
-  const fileFailure = (code: string, message: string, version: string | null = null) =>
+  // Nothing of the file is imported; the report says why, in the admin's language.
+  const fileFailure = (code: FileProblem, args: ProblemArgs) =>
     finish({
-      version,
+      version: null,
       status: "failed",
       done: true,
       counts: zeroCounts(),
       rejected: [],
-      error: { code, message },
+      error: { code, message: fileMessage(code, language, args) },
     });
 
   // ---- read and validate the file ----
   const head = await deps.blobs.head(source.key);
-  if (!head) return fileFailure("not_found", `the upload ${source.key} no longer exists`);
+  if (!head) return fileFailure("not_found", { file: source.key });
   const limit = name.toLowerCase().endsWith(".xlsx") ? FAQ_LIMITS.xlsxBytes : FAQ_LIMITS.fileBytes;
-  if (head.size > limit) {
-    return fileFailure("too_large", `the file is ${head.size} bytes; the limit is ${limit} bytes`);
-  }
+  if (head.size > limit) return fileFailure("too_large", { size: head.size, limit });
   const hash = createHash("sha256");
   let parsed: Awaited<ReturnType<typeof parseFaqFile>>;
   try {
     const body = await deps.blobs.get(source.key);
     parsed = await parseFaqFile(name, hashing(body, hash));
   } catch (err) {
-    if (err instanceof FaqFileError) return fileFailure(err.problem, err.message);
-    throw err;
+    if (!(err instanceof FaqFileError)) throw err;
+    language = languageOf(name, err.header ? [err.header] : [], []);
+    return fileFailure(err.code, err.args);
   }
   const fileSha256 = hash.digest("hex");
   language = languageOf(name, parsed.headers, parsed.rows);
+  if (parsed.rows.length === 0) {
+    // Before the lease and the replace logic: an empty `.replace.` file must not empty the knowledge base.
+    return finish({
+      version: null,
+      status: "empty",
+      done: true,
+      counts: zeroCounts(),
+      rejected: [],
+      warning: { code: "no_rows", message: fileMessage("no_rows", language) },
+    });
+  }
 
   const rejected: Rejection[] = [];
   const valid: ValidRow[] = [];
@@ -221,7 +236,7 @@ export async function importUpload(source: { key: string }, deps: ImportDeps): P
       continue;
     }
     if (id) firstRowOfId.set(id, raw.row);
-    if ("entry" in result) valid.push(result);
+    if ("action" in result) valid.push(result);
     else rejected.push(result);
   }
   const counts = zeroCounts();
@@ -261,17 +276,19 @@ export async function importUpload(source: { key: string }, deps: ImportDeps): P
   const states = await deps.repo.entryStates(kb);
   const modelId = deps.embedder?.modelId;
   const failedBefore = new Map((resume?.failed ?? []).map((f) => [f.id, f]));
-  const toWrite: { row: number; entry: ValidRow["entry"]; hash: string; isNew: boolean }[] = [];
+  const toWrite: { row: number; entry: FaqEntry; hash: string; isNew: boolean }[] = [];
   const toDelete: string[] = [];
   const inFile = new Set<string>();
-  for (const { row, action, entry } of valid) {
-    inFile.add(entry.id);
-    const state = states.get(entry.id);
-    if (action === "delete") {
-      if (state) toDelete.push(entry.id);
+  for (const item of valid) {
+    if (item.action === "delete") {
+      inFile.add(item.id);
+      if (states.has(item.id)) toDelete.push(item.id);
       else counts.unchanged++;
       continue;
     }
+    const { row, entry } = item;
+    inFile.add(entry.id);
+    const state = states.get(entry.id);
     const h = contentHash(entry);
     const sameContent = state?.contentHash === h && (modelId === undefined || state.modelId === modelId);
     if (sameContent && resume && state?.version === owner) continue; // written earlier in this import

@@ -1,39 +1,22 @@
 import { Readable } from "node:stream";
 import { parse as parseCsv } from "csv-parse";
-import ExcelJS from "exceljs";
-import iconv from "iconv-lite";
 import { FAQ_LIMITS, type FaqField, type RawRow, splitPhrasings } from "../faq-schema";
+import { FaqFileError } from "./problems";
+import { decodeText } from "./text-encoding";
+import { type MergedRange, readFaqSheet, type SheetRow } from "./xlsx";
 
 /**
- * Reads an uploaded FAQ file into raw rows. Bytes arrive as a stream (an S3 body); CSV and JSONL are
- * decoded and parsed as they stream, so a 50 MB file never sits in memory as one string. XLSX is the
- * exception: exceljs needs the whole workbook to resolve merged cells and shared formulas.
+ * Reads an uploaded FAQ file into raw rows. Bytes arrive as a stream (an S3 body) and every format is
+ * parsed as it streams, so memory holds the rows kept (at most the row limit), never the file: a file
+ * over the limit is refused at the row where the limit was passed, without reading further.
  */
 
+/** "csv" covers delimited text: comma- or tab-separated (.csv, .tsv, and Excel's "Unicode Text" .txt). */
 export type FaqFormat = "csv" | "xlsx" | "jsonl";
-
-export type FileProblem =
-  | "unsupported_format"
-  | "too_large"
-  | "unreadable"
-  | "missing_columns"
-  | "too_many_rows";
-
-/** The file as a whole cannot be imported; the report says why. */
-export class FaqFileError extends Error {
-  constructor(
-    readonly problem: FileProblem,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-    this.name = "FaqFileError";
-  }
-}
 
 export function formatOf(fileName: string): FaqFormat | undefined {
   const lower = fileName.toLowerCase();
-  if (lower.endsWith(".csv")) return "csv";
+  if (lower.endsWith(".csv") || lower.endsWith(".tsv") || lower.endsWith(".txt")) return "csv";
   if (lower.endsWith(".xlsx")) return "xlsx";
   if (lower.endsWith(".jsonl") || lower.endsWith(".ndjson")) return "jsonl";
   return undefined;
@@ -72,109 +55,51 @@ export interface ParsedFile {
   format: FaqFormat;
   /** Header cells as written (or JSONL keys seen), for language detection. */
   headers: string[];
+  /** No rows means the file is empty (nothing, blank lines, or a header only). */
   rows: RawRow[];
 }
 
-export async function parseFaqFile(fileName: string, body: AsyncIterable<Uint8Array>): Promise<ParsedFile> {
+export interface ParseOptions {
+  /** Data rows accepted; one more refuses the file. */
+  maxRows?: number;
+}
+
+export async function parseFaqFile(
+  fileName: string,
+  body: AsyncIterable<Uint8Array>,
+  options: ParseOptions = {},
+): Promise<ParsedFile> {
   const format = formatOf(fileName);
-  if (!format) {
-    throw new FaqFileError(
-      "unsupported_format",
-      `unsupported file type: ${fileName} (use .csv, .xlsx or .jsonl; save .xls as .xlsx)`,
-    );
-  }
-  if (format === "csv") return { format, ...(await parseCsvRows(body)) };
-  if (format === "jsonl") return { format, ...(await parseJsonlRows(body)) };
-  return { format, ...(await parseXlsxRows(body)) };
+  if (!format) throw new FaqFileError("unsupported_format", { file: fileName });
+  const rows = new RowCollector(options.maxRows ?? FAQ_LIMITS.rows);
+  if (format === "csv") return { format, ...(await parseDelimitedRows(body, rows)) };
+  if (format === "jsonl") return { format, ...(await parseJsonlRows(body, rows)) };
+  return { format, ...(await parseXlsxRows(body, rows)) };
 }
 
-// ---------- text decoding ----------
+/** Collects rows up to the limit; the first row past it refuses the file, naming that row. */
+class RowCollector {
+  readonly rows: RawRow[] = [];
+  constructor(readonly limit: number) {}
 
-const SNIFF_BYTES = 64 * 1024;
-
-/**
- * Decodes a byte stream to text: UTF-8 (BOM or not) when the first 64 KB are valid UTF-8, otherwise
- * GB18030, which is what Excel on a Chinese Windows writes for "CSV" and a superset of GBK/GB2312.
- */
-export async function* decodeText(body: AsyncIterable<Uint8Array>): AsyncGenerator<string> {
-  const head: Buffer[] = [];
-  let headBytes = 0;
-  const iterator = body[Symbol.asyncIterator]();
-  while (headBytes < SNIFF_BYTES) {
-    const next = await iterator.next();
-    if (next.done) break;
-    const chunk = Buffer.from(next.value);
-    head.push(chunk);
-    headBytes += chunk.length;
+  push(row: RawRow, headers: string[]): void {
+    if (this.rows.length >= this.limit) throw this.tooMany(row.row, headers);
+    this.rows.push(row);
   }
-  const sniff = Buffer.concat(head);
-  const utf8 = isUtf8Prefix(sniff);
-  // Invalid bytes later in a UTF-8 file become U+FFFD, which validation reports as bad_encoding per row.
-  const decoder = utf8 ? new TextDecoder("utf-8") : iconv.getDecoder("gb18030");
-  const decode = (chunk: Buffer): string =>
-    decoder instanceof TextDecoder ? decoder.decode(chunk, { stream: true }) : decoder.write(chunk);
-  const first = decode(sniff);
-  if (first) yield first;
-  for (;;) {
-    const next = await iterator.next();
-    if (next.done) break;
-    const text = decode(Buffer.from(next.value));
-    if (text) yield text;
-  }
-  const rest = decoder instanceof TextDecoder ? decoder.decode() : (decoder.end() ?? "");
-  if (rest) yield rest;
-}
 
-function isUtf8Prefix(bytes: Buffer): boolean {
-  try {
-    // stream: true tolerates a multi-byte character cut at the end of the sniffed prefix.
-    new TextDecoder("utf-8", { fatal: true }).decode(bytes, { stream: true });
-    return true;
-  } catch {
-    return false;
+  tooMany(row: number, headers: string[]): FaqFileError {
+    return new FaqFileError("too_many_rows", { limit: this.limit, row }, { header: headers.join(" ") });
   }
 }
 
-// ---------- CSV ----------
-
-async function parseCsvRows(body: AsyncIterable<Uint8Array>): Promise<{ headers: string[]; rows: RawRow[] }> {
-  const parser = parseCsv({ bom: true, relax_column_count: true, relax_quotes: true, info: true });
-  const input = Readable.from(decodeText(body));
-  input.on("error", (err) => parser.destroy(err));
-  input.pipe(parser);
-  let columns: (FaqField | undefined)[] | undefined;
-  let headers: string[] = [];
-  const rows: RawRow[] = [];
-  try {
-    for await (const item of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
-      const cells = item.record;
-      if (cells.every((c) => c.trim() === "")) continue;
-      if (!columns) {
-        headers = cells;
-        columns = mapColumns(cells);
-        continue;
-      }
-      pushRow(rows, { row: item.info.lines, fields: collect(columns, cells) });
-    }
-  } catch (err) {
-    if (err instanceof FaqFileError) throw err;
-    throw new FaqFileError("unreadable", `the CSV could not be parsed: ${(err as Error).message}`, {
-      cause: err,
-    });
-  }
-  return { headers, rows };
-}
-
-function mapColumns(headers: string[]): (FaqField | undefined)[] {
+function missingColumns(headers: string[]): FaqFileError | undefined {
   const columns = headers.map((h) => fieldForHeader(h));
-  const missing = (["id", "question", "answer"] as const).filter((f) => !columns.includes(f));
-  if (missing.length > 0) {
-    throw new FaqFileError(
-      "missing_columns",
-      `missing column(s): ${missing.join(", ")} (found: ${headers.map((h) => h.trim()).join(", ")})`,
-    );
-  }
-  return columns;
+  // A file of deletions needs only ids: with an action column, rows that upsert are checked one by one.
+  const required = columns.includes("action") ? (["id"] as const) : (["id", "question", "answer"] as const);
+  const missing = required.filter((f) => !columns.includes(f));
+  if (missing.length === 0) return undefined;
+  const found = headers.map((h) => h.replace(/^\uFEFF/, "").trim()).filter((h) => h !== "");
+  return new FaqFileError("missing_columns", { missing: [...missing], found }, { header: found.join(" ") });
 }
 
 /** Cells to fields; several columns may feed similar_questions (a merged header over two columns). */
@@ -193,19 +118,86 @@ function collect(columns: (FaqField | undefined)[], cells: unknown[]): RawRow["f
   return fields;
 }
 
-function pushRow(rows: RawRow[], row: RawRow): void {
-  if (rows.length >= FAQ_LIMITS.rows) {
-    throw new FaqFileError("too_many_rows", `more than ${FAQ_LIMITS.rows} rows; split the file`);
+const isBlank = (cells: readonly string[]) => cells.every((c) => c.trim() === "");
+
+// ---------- CSV and tab-separated text ----------
+
+async function parseDelimitedRows(
+  body: AsyncIterable<Uint8Array>,
+  out: RowCollector,
+): Promise<{ headers: string[]; rows: RawRow[] }> {
+  const text = decodeText(body);
+  const { head, rest } = await firstLine(text);
+  const parser = parseCsv({
+    bom: true,
+    delimiter: delimiterOf(head),
+    relax_column_count: true,
+    relax_quotes: true,
+    info: true,
+  });
+  const input = Readable.from(
+    (async function* () {
+      yield head;
+      yield* rest;
+    })(),
+  );
+  input.on("error", (err) => parser.destroy(err));
+  input.pipe(parser);
+  let columns: (FaqField | undefined)[] | undefined;
+  let headers: string[] = [];
+  try {
+    for await (const item of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+      const cells = item.record;
+      if (isBlank(cells)) continue;
+      if (!columns) {
+        headers = cells;
+        const missing = missingColumns(headers);
+        if (missing) throw missing;
+        columns = headers.map((h) => fieldForHeader(h));
+        continue;
+      }
+      out.push({ row: item.info.lines, fields: collect(columns, cells) }, headers);
+    }
+  } catch (err) {
+    if (err instanceof FaqFileError) throw err;
+    throw new FaqFileError("unreadable", { detail: (err as Error).message }, { cause: err });
+  } finally {
+    // Stops the upload's stream when the parse ends early (a refusal), instead of leaving it open.
+    input.destroy();
+    await text.return(undefined);
   }
-  rows.push(row);
+  return { headers, rows: out.rows };
+}
+
+/** A header line is shorter than this; reading stops there even without a line break. */
+const HEADER_CHARS = 64 * 1024;
+
+/** Reads text up to the first line that has something on it (the header), for the delimiter. */
+async function firstLine(
+  text: AsyncGenerator<string>,
+): Promise<{ head: string; rest: AsyncGenerator<string> }> {
+  let head = "";
+  while (head.length < HEADER_CHARS && !/\S[^\n]*\n/.test(head)) {
+    const next = await text.next();
+    if (next.done) break;
+    head += next.value;
+  }
+  return { head, rest: text };
+}
+
+/** Tab-separated when the header line has more tabs than commas (Excel's "Unicode Text", .tsv). */
+function delimiterOf(head: string): "," | "\t" {
+  const header = head.split("\n").find((l) => l.trim() !== "") ?? "";
+  const count = (ch: string) => header.split(ch).length - 1;
+  return count("\t") > count(",") ? "\t" : ",";
 }
 
 // ---------- JSONL ----------
 
 async function parseJsonlRows(
   body: AsyncIterable<Uint8Array>,
+  out: RowCollector,
 ): Promise<{ headers: string[]; rows: RawRow[] }> {
-  const rows: RawRow[] = [];
   const headers = new Set<string>();
   let lineNo = 0;
   let pending = "";
@@ -216,11 +208,14 @@ async function parseJsonlRows(
     try {
       value = JSON.parse(line);
     } catch (err) {
-      pushRow(rows, { row: lineNo, fields: {}, error: { code: "bad_json", detail: (err as Error).message } });
+      const error = { code: "bad_json" as const, detail: (err as Error).message };
+      out.push({ row: lineNo, fields: {}, error }, [...headers]);
       return;
     }
     if (typeof value !== "object" || value === null || Array.isArray(value)) {
-      pushRow(rows, { row: lineNo, fields: {}, error: { code: "bad_json", detail: "not an object" } });
+      out.push({ row: lineNo, fields: {}, error: { code: "bad_json", detail: "not an object" } }, [
+        ...headers,
+      ]);
       return;
     }
     const fields: RawRow["fields"] = {};
@@ -229,7 +224,7 @@ async function parseJsonlRows(
       const field = fieldForHeader(key);
       if (field && fields[field] === undefined) fields[field] = v;
     }
-    pushRow(rows, { row: lineNo, fields });
+    out.push({ row: lineNo, fields }, [...headers]);
   };
   for await (const text of decodeText(body)) {
     pending += text;
@@ -238,68 +233,69 @@ async function parseJsonlRows(
     for (const line of lines) handleLine(line.replace(/\r$/, ""));
   }
   if (pending !== "") handleLine(pending.replace(/\r$/, ""));
-  return { headers: [...headers], rows };
+  return { headers: [...headers], rows: out.rows };
 }
 
 // ---------- XLSX ----------
 
+/** The header is looked for in this many rows: sheets often start with a title row above it. */
+const HEADER_SEARCH_ROWS = 10;
+
 async function parseXlsxRows(
   body: AsyncIterable<Uint8Array>,
+  out: RowCollector,
 ): Promise<{ headers: string[]; rows: RawRow[] }> {
-  const workbook = new ExcelJS.Workbook();
-  try {
-    await workbook.xlsx.read(Readable.from(body));
-  } catch (err) {
-    throw new FaqFileError("unreadable", `the XLSX workbook could not be opened: ${(err as Error).message}`, {
-      cause: err,
-    });
-  }
-  const sheet =
-    workbook.worksheets.find((ws) => ws.name.trim().toLowerCase() === "faq") ?? workbook.worksheets[0];
-  if (!sheet) throw new FaqFileError("unreadable", "the workbook has no sheets");
-
-  // The header is the first row naming at least two known fields: sheets often start with a merged
-  // title row ("FAQ 知识库 2024") above the real header.
-  let headerRow = 0;
-  let headers: string[] = [];
-  for (let r = 1; r <= Math.min(sheet.rowCount, 10) && headerRow === 0; r++) {
-    const cells = rowTexts(sheet.getRow(r), sheet.columnCount);
-    if (cells.filter((c) => fieldForHeader(c)).length >= 2) {
-      headerRow = r;
-      headers = cells;
+  // Rows wait as cell texts until the sheet ends: its merged ranges come after its rows.
+  const kept = new Map<number, string[]>();
+  const data: number[] = [];
+  let header: SheetRow | undefined;
+  let firstRow: SheetRow | undefined;
+  let refusal: FaqFileError | undefined;
+  const merges = await readFaqSheet(body, (row) => {
+    if (isBlank(row.cells)) return "more";
+    if (header) {
+      if (data.length >= out.limit) refusal = out.tooMany(row.row, header.cells);
+      else data.push(row.row);
+    } else {
+      firstRow ??= row;
+      // The header is the first row naming at least two known fields: a merged title row may be above.
+      if (row.cells.filter((c) => fieldForHeader(c)).length >= 2) {
+        header = row;
+        refusal = missingColumns(row.cells);
+      } else if (row.row >= HEADER_SEARCH_ROWS) {
+        refusal = missingColumns(firstRow.cells);
+      }
     }
+    if (refusal) return "stop";
+    kept.set(row.row, row.cells);
+    return "more";
+  });
+  if (refusal) throw refusal;
+  if (!header) {
+    // Fewer rows than the header search and none of them a header: an empty sheet, or no header.
+    if (!firstRow) return { headers: [], rows: [] };
+    throw missingColumns(firstRow.cells) ?? new FaqFileError("missing_columns", {});
   }
-  const columns = mapColumns(headers);
-  const rows: RawRow[] = [];
-  for (let r = headerRow + 1; r <= sheet.rowCount; r++) {
-    const cells = rowTexts(sheet.getRow(r), columns.length);
-    if (cells.every((c) => c.trim() === "")) continue;
-    pushRow(rows, { row: r, fields: collect(columns, cells) });
-  }
-  return { headers, rows };
+  applyMerges(kept, merges);
+  const headers = kept.get(header.row) ?? header.cells;
+  const columns = headers.map((h) => fieldForHeader(h));
+  for (const row of data) out.push({ row, fields: collect(columns, kept.get(row) ?? []) }, headers);
+  return { headers, rows: out.rows };
 }
 
-function rowTexts(row: ExcelJS.Row, width: number): string[] {
-  const out: string[] = [];
-  for (let c = 1; c <= width; c++) out.push(cellText(row.getCell(c).value));
-  return out;
-}
-
-/** A cell as the admin sees it: formula → its cached result, rich text → plain text, dates → ISO. */
-export function cellText(value: ExcelJS.CellValue): string {
-  if (value === null || value === undefined) return "";
-  if (typeof value === "string") return value;
-  if (typeof value === "number" || typeof value === "boolean") return String(value);
-  if (value instanceof Date) return value.toISOString();
-  if (typeof value === "object") {
-    if ("richText" in value) return value.richText.map((part) => part.text).join("");
-    if ("formula" in value || "sharedFormula" in value) {
-      const result = (value as { result?: unknown }).result;
-      if (result && typeof result === "object" && "error" in result) return "";
-      return result === undefined ? "" : cellText(result as ExcelJS.CellValue);
+/** Each cell a merged range covers shows the range's value, as Excel displays it. */
+function applyMerges(rows: Map<number, string[]>, merges: MergedRange[]): void {
+  for (const m of merges) {
+    const value = rows.get(m.top)?.[m.left - 1] ?? "";
+    if (value === "") continue;
+    for (let r = m.top; r <= m.bottom; r++) {
+      const cells = rows.get(r);
+      if (!cells) continue;
+      for (let c = m.left; c <= m.right; c++) {
+        if (r === m.top && c === m.left) continue;
+        for (let i = cells.length; i < c - 1; i++) cells[i] = "";
+        cells[c - 1] = value;
+      }
     }
-    if ("hyperlink" in value) return cellText((value as { text: ExcelJS.CellValue }).text);
-    if ("error" in value) return "";
   }
-  return String(value);
 }

@@ -1,5 +1,7 @@
+import iconv from "iconv-lite";
 import { beforeEach, describe, expect, it } from "vitest";
 import type { Embedder } from "../../../../shared/ai/types";
+import { FAQ_LIMITS } from "../../../../shared/kb/faq-schema";
 import {
   type ImportDeps,
   importUpload,
@@ -140,6 +142,69 @@ describe("re-imports", () => {
   });
 });
 
+describe("delete rows", () => {
+  it("delete an entry by its id alone, in JSONL and in CSV", async () => {
+    await upload("uploads/faq.jsonl", jsonl([entry("a"), entry("b"), entry("c")]));
+    const fromJsonl = await upload("uploads/del.jsonl", jsonl([{ id: "a", action: "delete" }]));
+    expect(fromJsonl.report).toMatchObject({ status: "applied", counts: { deleted: 1, rejected: 0 } });
+    const fromCsv = await upload("uploads/del.csv", "id,question,answer,action\nb,,,delete\n");
+    expect(fromCsv.report).toMatchObject({ status: "applied", counts: { deleted: 1, rejected: 0 } });
+    expect([...repo.entries.keys()]).toEqual(["c"]);
+  });
+});
+
+describe("empty files", () => {
+  it("are a warning that changes nothing, even as a .replace. file", async () => {
+    const first = await upload("uploads/faq.jsonl", jsonl([entry("a"), entry("b")]));
+    for (const body of ["", "id,question,answer\r\n", "\n\n"]) {
+      const { report, continueKeys } = await upload("uploads/all.replace.csv", body);
+      expect(report).toMatchObject({
+        status: "empty",
+        done: true,
+        version: null,
+        counts: { total: 0, inserted: 0, deleted: 0, rejected: 0 },
+        warning: { code: "no_rows", message: expect.stringContaining("no rows") },
+      });
+      expect(continueKeys).toEqual([]);
+    }
+    expect([...repo.entries.keys()]).toEqual(["a", "b"]);
+    expect(repo.meta.version).toBe(first.report.version);
+    expect(repo.meta.lease).toBeUndefined();
+  });
+
+  it("are reported in Chinese when the header is Chinese", async () => {
+    const { report } = await upload("uploads/faq.csv", "编号,问题,答案\n");
+    expect(report.language).toBe("zh");
+    expect(report.warning?.message).toContain("没有");
+  });
+});
+
+describe("files in more than one encoding", () => {
+  it("fail as a whole, naming the first line that breaks the file's encoding, in the admin's language", async () => {
+    const body = Buffer.concat([
+      iconv.encode("编号,问题,答案\nzh1,发票怎么开？,订单完成后申请。\n", "gb18030"),
+      Buffer.from("zh2,怎么退货？,在「我的订单」申请售后。\n", "utf8"),
+    ]);
+    await blobs.put("uploads/知识库.csv", new Uint8Array(body), "text/csv");
+    const { report } = await importUpload({ key: "uploads/知识库.csv" }, deps);
+    expect(report).toMatchObject({ status: "failed", language: "zh", error: { code: "mixed_encoding" } });
+    expect(report.error?.message).toContain("第 3 行");
+    expect(repo.entries.size).toBe(0);
+    expect(repo.meta.version).toBeUndefined();
+  });
+});
+
+describe("files over the row limit", () => {
+  it("are refused as a whole, and the report says at which row reading stopped", async () => {
+    const rows = Array.from({ length: FAQ_LIMITS.rows + 1 }, (_, i) => `q${i},question ${i},answer ${i}`);
+    const { report } = await upload("uploads/huge.csv", `id,question,answer\n${rows.join("\n")}\n`);
+    expect(report).toMatchObject({ status: "failed", error: { code: "too_many_rows" } });
+    expect(report.error?.message).toContain(`row ${(FAQ_LIMITS.rows + 2).toLocaleString("en")}`);
+    expect(report.error?.message).toContain("nothing was imported");
+    expect(repo.entries.size).toBe(0);
+  });
+});
+
 describe("replace files", () => {
   it("remove entries that are not in the file", async () => {
     await upload("uploads/faq.jsonl", jsonl([entry("a"), entry("b"), entry("c")]));
@@ -215,6 +280,9 @@ describe("files that cannot be read", () => {
     const { report } = await importUpload({ key: "uploads/huge.csv" }, deps);
     blobs.head = head;
     expect(report).toMatchObject({ status: "failed", error: { code: "too_large" } });
+    expect(report.error?.message).toBe(
+      "The file is 60.0 MB; the limit is 50.0 MB. Split it into several files.",
+    );
     expect(await readReport("reports/huge.csv.json")).toMatchObject({ status: "failed" });
   });
 });

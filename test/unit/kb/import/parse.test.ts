@@ -1,7 +1,13 @@
+import { readdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { PassThrough } from "node:stream";
+import { buffer } from "node:stream/consumers";
 import ExcelJS from "exceljs";
 import iconv from "iconv-lite";
-import { describe, expect, it } from "vitest";
-import { decodeText, FaqFileError, parseFaqFile } from "../../../../shared/kb/import/parse";
+import { describe, expect, it, vi } from "vitest";
+import { parseFaqFile } from "../../../../shared/kb/import/parse";
+import { FaqFileError } from "../../../../shared/kb/import/problems";
+import { decodeText } from "../../../../shared/kb/import/text-encoding";
 
 async function* chunks(bytes: Uint8Array, size = 5): AsyncGenerator<Uint8Array> {
   for (let i = 0; i < bytes.byteLength; i += size) yield bytes.subarray(i, i + size);
@@ -47,17 +53,158 @@ describe("CSV", () => {
     expect(parsed.rows[1]?.fields.action).toBe("删除");
   });
 
-  it("turns invalid UTF-8 after the sniffed prefix into U+FFFD, which validation reports", async () => {
-    const head = utf8(`id,question,answer\n${"a,b,c\n".repeat(12_000)}`);
-    const bad = new Uint8Array([...utf8("z,caf"), 0xff, 0xfe, ...utf8(",x\n")]);
-    const parsed = await parseFaqFile("big.csv", chunks(new Uint8Array([...head, ...bad]), 4096));
-    expect(parsed.rows.at(-1)?.fields.question).toContain("\uFFFD");
+  it("reads a deletions-only file: an id and an action column are enough", async () => {
+    const parsed = await parseFaqFile("cleanup.csv", chunks(utf8("id,action\nq1,delete\nq2,删除\n")));
+    expect(parsed.rows.map((r) => r.fields)).toEqual([
+      { id: "q1", action: "delete" },
+      { id: "q2", action: "删除" },
+    ]);
   });
 
   it("fails the file when a required column is missing", async () => {
     await expect(parseFaqFile("x.csv", chunks(utf8("id,question\n1,hi\n")))).rejects.toMatchObject({
-      problem: "missing_columns",
+      code: "missing_columns",
     });
+  });
+});
+
+describe("text encodings: one per file", () => {
+  const gbk = (s: string) => iconv.encode(s, "gb18030");
+  const bytes = (...parts: Uint8Array[]) => new Uint8Array(Buffer.concat(parts));
+  const failure = (name: string, body: Uint8Array) =>
+    parseFaqFile(name, chunks(body, 64)).then(
+      () => expect.fail("the file was accepted"),
+      (err: unknown) => {
+        expect(err).toBeInstanceOf(FaqFileError);
+        return err as FaqFileError;
+      },
+    );
+
+  it("refuses a UTF-8 file with a GBK row, naming the first line that breaks it", async () => {
+    const body = bytes(
+      utf8("id,question,answer\nq1,怎么退货？,申请售后。\n"),
+      gbk("q2,发票怎么开？,订单完成后申请。\n"),
+      utf8("q3,多久发货？,48 小时内。\n"),
+    );
+    const err = await failure("faq.csv", body);
+    expect(err.code).toBe("mixed_encoding");
+    expect(err.args).toMatchObject({ line: 3, encoding: "GBK/GB18030", fileEncoding: "UTF-8", since: 2 });
+    expect(err.message).toContain("line 3");
+  });
+
+  it("refuses a GBK file with a UTF-8 row (its rows used to be stored garbled)", async () => {
+    const body = bytes(
+      gbk("编号,问题,答案\nzh1,发票怎么开？,订单完成后申请。\n"),
+      utf8("zh2,怎么退货？,在「我的订单」申请售后。\n"),
+    );
+    const err = await failure("知识库.csv", body);
+    expect(err.code).toBe("mixed_encoding");
+    expect(err.args).toMatchObject({ line: 3, encoding: "UTF-8", fileEncoding: "GBK/GB18030" });
+    expect(err.header).toBe("编号,问题,答案");
+  });
+
+  it("refuses bytes that are text in no encoding, far into the file, with their line", async () => {
+    const head = utf8(`id,question,answer\n${"a,b,c\n".repeat(12_000)}`);
+    const err = await failure("big.csv", bytes(head, new Uint8Array([0x7a, 0x2c, 0xff, 0xfe, 0xff, 0x0a])));
+    expect(err.code).toBe("bad_encoding");
+    expect(err.args).toEqual({ line: 12_002 });
+    expect(err.message).toContain("Line 12,002 contains bytes that are not UTF-8 or GBK/GB18030 text");
+  });
+
+  it("says how to save a UTF-16 file that has no byte-order mark", async () => {
+    const body = Buffer.from("id\tquestion\tanswer\r\n", "utf16le");
+    expect((await failure("faq.txt", new Uint8Array(body))).code).toBe("bad_encoding");
+  });
+
+  it("decodes a line that is valid in both encodings in the encoding the rest of the file decides", async () => {
+    // "取" in GBK (C8 A1) is also valid UTF-8 ("ȡ"); "café" in UTF-8 is also valid GBK.
+    const gbkFile = bytes(gbk("id,question,answer\nq1,取,取件\n"), gbk("q2,发票怎么开？,订单完成后申请。\n"));
+    const fromGbk = await parseFaqFile("a.csv", chunks(gbkFile));
+    expect(fromGbk.rows.map((r) => r.fields.question)).toEqual(["取", "发票怎么开？"]);
+    const utf8File = utf8("id,question,answer\nq1,café,oui\nq2,怎么退货？,申请售后。\n");
+    const fromUtf8 = await parseFaqFile("b.csv", chunks(utf8File));
+    expect(fromUtf8.rows.map((r) => r.fields.question)).toEqual(["café", "怎么退货？"]);
+  });
+
+  it("reads Excel's Unicode text: UTF-16LE with a BOM, tab-separated, CRLF, quoted multi-line cells", async () => {
+    const text =
+      "编号\t问题\t答案\t相似问题\r\n" +
+      'zh1\t怎么退货？\t"在「我的订单」申请售后，\n仓库签收后退款。"\t退货流程|怎么退\r\n' +
+      "zh2\t多久发货？\t48 小时内, 节假日顺延。\t\r\n";
+    const body = new Uint8Array(Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, "utf16le")]));
+    const parsed = await parseFaqFile("知识库.txt", chunks(body, 5));
+    expect(parsed.rows.map((r) => r.fields)).toEqual([
+      {
+        id: "zh1",
+        question: "怎么退货？",
+        answer: "在「我的订单」申请售后，\n仓库签收后退款。",
+        similar_questions: ["退货流程", "怎么退"],
+      },
+      { id: "zh2", question: "多久发货？", answer: "48 小时内, 节假日顺延。" },
+    ]);
+  });
+
+  it("reads UTF-16BE with a BOM, comma-separated", async () => {
+    const le = Buffer.from("id,question,answer\nq1,怎么退货？,申请售后。\n", "utf16le");
+    const body = new Uint8Array(Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(le).swap16()]));
+    const parsed = await parseFaqFile("faq.csv", chunks(body, 3));
+    expect(parsed.rows[0]?.fields).toEqual({ id: "q1", question: "怎么退货？", answer: "申请售后。" });
+  });
+
+  it("refuses a JSONL file that mixes encodings too", async () => {
+    const body = bytes(
+      utf8(`${JSON.stringify({ id: "a", question: "怎么退货？", answer: "申请售后。" })}\n`),
+      gbk(`${JSON.stringify({ id: "b", question: "发票怎么开？", answer: "申请开票。" })}\n`),
+    );
+    expect((await failure("faq.jsonl", body)).args).toMatchObject({ line: 2 });
+  });
+});
+
+describe("the row limit", () => {
+  const csvRows = (n: number) =>
+    `id,question,answer\n\n${Array.from({ length: n }, (_, i) => `q${i},question ${i},answer ${i}`).join("\n")}\n`;
+
+  it("reads a file at the limit", async () => {
+    const parsed = await parseFaqFile("faq.csv", chunks(utf8(csvRows(3))), { maxRows: 3 });
+    expect(parsed.rows).toHaveLength(3);
+  });
+
+  it("refuses a CSV over the limit, says at which row reading stopped, and lets go of the upload", async () => {
+    let closed = false;
+    async function* upload() {
+      try {
+        yield* chunks(utf8(csvRows(10_000)), 64);
+      } finally {
+        closed = true;
+      }
+    }
+    const err = await parseFaqFile("faq.csv", upload(), { maxRows: 3 }).catch((e) => e);
+    expect(closed).toBe(true);
+    expect(err).toBeInstanceOf(FaqFileError);
+    expect(err.code).toBe("too_many_rows");
+    // Header on line 1, a blank line 2 (not a row), rows on lines 3, 4, 5: the 4th row is on line 6.
+    expect(err.args).toEqual({ limit: 3, row: 6 });
+    expect(err.message).toContain("row 6");
+  });
+
+  it("refuses a JSONL file over the limit", async () => {
+    const body = Array.from({ length: 5 }, (_, i) => JSON.stringify({ id: `q${i}` })).join("\n");
+    const err = await parseFaqFile("faq.jsonl", chunks(utf8(body)), { maxRows: 2 }).catch((e) => e);
+    expect(err.args).toEqual({ limit: 2, row: 3 });
+  });
+});
+
+describe("empty files", () => {
+  it("parse to no rows: nothing at all, blank lines, a header only", async () => {
+    for (const [name, body] of [
+      ["a.csv", ""],
+      ["b.csv", "\r\n\r\n"],
+      ["c.csv", "\uFEFFid,question,answer\r\n"],
+      ["d.jsonl", ""],
+      ["e.jsonl", "\n\n"],
+    ] as const) {
+      expect((await parseFaqFile(name, chunks(utf8(body)))).rows, name).toEqual([]);
+    }
   });
 });
 
@@ -129,20 +276,110 @@ describe("XLSX", () => {
     expect(parsed.rows[1]?.fields.id).toBe("zh2");
   });
 
+  it("copies a merged cell's value into every cell it covers (a category merged down several rows)", async () => {
+    const bytes = await workbook((wb) => {
+      const ws = wb.addWorksheet("Sheet1");
+      ws.addRow(["id", "question", "answer", "category"]);
+      ws.addRow(["a", "Where is my order?", "Check My Orders.", "orders"]);
+      ws.addRow(["b", "Can I change the address?", "Before shipping, yes.", ""]);
+      ws.addRow(["c", "Invoice?", "In the order page.", "billing"]);
+      ws.mergeCells("D2:D3");
+    });
+    const parsed = await parseFaqFile("faq.xlsx", chunks(bytes, 4096));
+    expect(parsed.rows.map((r) => r.fields.category)).toEqual(["orders", "orders", "billing"]);
+  });
+
+  it("reads the first sheet when none is named FAQ; dates as ISO, failed formulas as empty", async () => {
+    const bytes = await workbook((wb) => {
+      const ws = wb.addWorksheet("问答");
+      ws.addRow(["id", "question", "answer", "category"]);
+      ws.addRow([
+        new Date(Date.UTC(2024, 0, 31)),
+        "q?",
+        "a.",
+        { formula: "1/0", result: { error: "#DIV/0!" } },
+      ]);
+      wb.addWorksheet("other").addRow(["id", "question", "answer"]);
+    });
+    const parsed = await parseFaqFile("faq.xlsx", chunks(bytes, 4096));
+    expect(parsed.rows).toEqual([
+      { row: 2, fields: { id: "2024-01-31T00:00:00.000Z", question: "q?", answer: "a." } },
+    ]);
+  });
+
+  it("parses a sheet with only a header, or nothing, to no rows", async () => {
+    const headerOnly = await workbook((wb) => wb.addWorksheet("FAQ").addRow(["id", "question", "answer"]));
+    expect((await parseFaqFile("a.xlsx", chunks(headerOnly, 4096))).rows).toEqual([]);
+    const blank = await workbook((wb) => wb.addWorksheet("FAQ"));
+    expect((await parseFaqFile("b.xlsx", chunks(blank, 4096))).rows).toEqual([]);
+  });
+
+  it("refuses a sheet over the row limit at the row where it stopped, and lets go of the upload", async () => {
+    const bytes = await workbook((wb) => {
+      const ws = wb.addWorksheet("FAQ");
+      ws.addRow(["id", "question", "answer"]);
+      for (let i = 0; i < 50; i++) ws.addRow([`q${i}`, `question ${i}`, `answer ${i}`]);
+    });
+    const tempFiles = () => readdirSync(tmpdir()).filter((f) => f.startsWith(`tmp-${process.pid}-`));
+    const before = tempFiles();
+    let closed = false;
+    async function* upload() {
+      try {
+        yield* chunks(bytes, 1024);
+      } finally {
+        closed = true;
+      }
+    }
+    const err = await parseFaqFile("faq.xlsx", upload(), { maxRows: 10 }).catch((e) => e);
+    expect(err).toBeInstanceOf(FaqFileError);
+    expect(err.args).toEqual({ limit: 10, row: 12 });
+    expect(closed).toBe(true);
+    // exceljs parks sheets that come before the shared strings in temporary files and deletes them
+    // asynchronously once it moves past them: none may be left behind.
+    await vi.waitFor(() => expect(tempFiles()).toEqual(before), { timeout: 3_000 });
+  });
+
+  it("keeps Chinese characters whole where the zip's chunks split them, in shared and inline strings", async () => {
+    const answer = (i: number) =>
+      `第 ${i} 条：请在「我的订单」中找到该订单，点击申请售后，仓库签收后三个工作日内退款。`;
+    const rows = Array.from({ length: 1_500 }, (_, i) => [`q${i}`, `怎么退货？（${i}）`, answer(i)]);
+    const shared = await workbook((wb) =>
+      wb.addWorksheet("FAQ").addRows([["编号", "问题", "答案"], ...rows]),
+    );
+    // The whole-workbook writer always uses shared strings; the streaming one can write them inline.
+    const out = new PassThrough();
+    const written = buffer(out);
+    const writer = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useSharedStrings: false });
+    const ws = writer.addWorksheet("FAQ");
+    for (const row of [["编号", "问题", "答案"], ...rows]) ws.addRow(row).commit();
+    ws.commit();
+    await writer.commit();
+    const inline = new Uint8Array(await written);
+    for (const [kind, bytes] of [
+      ["shared", shared],
+      ["inline", inline],
+    ] as const) {
+      const parsed = await parseFaqFile("faq.xlsx", chunks(bytes, 4096));
+      expect(parsed.rows).toHaveLength(1_500);
+      const broken = parsed.rows.filter((r, i) => r.fields.answer !== answer(i));
+      expect(broken.map((r) => r.fields.answer).slice(0, 3), kind).toEqual([]);
+    }
+  });
+
   it("fails a corrupt workbook as unreadable", async () => {
     const err = await parseFaqFile("bad.xlsx", chunks(utf8("PK\u0003\u0004 not really a zip"))).catch(
       (e) => e,
     );
     expect(err).toBeInstanceOf(FaqFileError);
-    expect(err.problem).toBe("unreadable");
+    expect(err.code).toBe("unreadable");
   });
 });
 
 describe("file type", () => {
   it("refuses unknown extensions, including legacy .xls", async () => {
-    for (const name of ["faq.xls", "faq.txt", "faq"]) {
+    for (const name of ["faq.xls", "faq.doc", "faq"]) {
       await expect(parseFaqFile(name, chunks(utf8("x")))).rejects.toMatchObject({
-        problem: "unsupported_format",
+        code: "unsupported_format",
       });
     }
   });

@@ -36,7 +36,7 @@ describe("valid rows", () => {
 
   it("accepts numeric ids from spreadsheets and Chinese action words", () => {
     const r = validateRow(row({ ...base, id: 42, action: "删除" }), "zh");
-    expect(r).toMatchObject({ action: "delete", entry: { id: "42" } });
+    expect(r).toEqual({ row: 2, action: "delete", id: "42" });
   });
 });
 
@@ -85,6 +85,36 @@ describe("rejections", () => {
     const en = reject(validateRow(row({ ...base, answer: "x".repeat(4001) }), "en"));
     expect(en.message).toBe("The answer is too long (at most 4000 characters).");
     expect(reject(validateRow(row({ ...base, action: "归档" }), "zh")).message).toContain("归档");
+  });
+});
+
+describe("delete rows", () => {
+  it("need only the id", () => {
+    expect(validateRow(row({ id: " a1 ", action: "delete" }), "en")).toEqual({
+      row: 2,
+      action: "delete",
+      id: "a1",
+    });
+    expect(validateRow(row({ id: 7, question: "", answer: "", action: "删除" }), "zh")).toEqual({
+      row: 2,
+      action: "delete",
+      id: "7",
+    });
+  });
+
+  it("still need a valid id", () => {
+    expect(reject(validateRow(row({ action: "delete" }), "en"))).toMatchObject({
+      code: "missing_field",
+      field: "id",
+    });
+    expect(reject(validateRow(row({ id: "#meta", action: "delete" }), "en")).code).toBe("invalid_id");
+  });
+
+  it("an unknown action is reported before the fields a delete would not need", () => {
+    expect(reject(validateRow(row({ id: "a", action: "remvoe" }), "en"))).toMatchObject({
+      code: "unknown_action",
+      field: "action",
+    });
   });
 });
 
