@@ -160,7 +160,7 @@ export class KefuStack extends Stack {
     const withQueue = { ...environment, [INBOUND_QUEUE.envVar]: this.pipeline.queue.queueUrl };
 
     this.ingress = new Ingress(this, "Ingress", {
-      dedupTable: this.storage.tables.dedup,
+      tables: this.storage.tables,
       queue: this.pipeline.queue,
       secret: this.secret,
       environment: { ...withQueue, ...settings },
@@ -183,7 +183,7 @@ export class KefuStack extends Stack {
 
     this.knowledgeBase = new KnowledgeBase(this, "KnowledgeBase", {
       bucket: this.storage.faqBucket,
-      faqTable: this.storage.tables.faq,
+      tables: this.storage.tables,
       environment: withQueue,
       embeddingModelId,
     });
