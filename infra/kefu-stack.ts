@@ -197,6 +197,7 @@ export class KefuStack extends Stack {
       stage: this.ingress.stage,
       alarmEmail: props.alarmEmail,
       inboundTopics: { Email: this.channels.emailTopic, Sms: this.channels.smsTopic },
+      subscriptionDeadLetterQueues: this.channels.deadLetterQueues,
     });
 
     new CfnOutput(this, "WebhookBaseUrl", {

@@ -2,7 +2,11 @@ import { App, type CfnResource, Stack } from "aws-cdk-lib";
 import { Match } from "aws-cdk-lib/assertions";
 import type { IConstruct } from "constructs";
 import { beforeAll, describe, expect, it } from "vitest";
-import { INBOUND_MAIL_PREFIX, smsOriginationResources } from "../../infra/constructs/channels";
+import {
+  INBOUND_MAIL_PREFIX,
+  SUBSCRIPTION_DLQ_RETENTION_DAYS,
+  smsOriginationResources,
+} from "../../infra/constructs/channels";
 import { CHANNEL_CREDENTIAL_KEYS, type KefuStackProps } from "../../infra/kefu-stack";
 import { ConfigSchema } from "../../shared/config";
 import { SYNTH_TIMEOUT_MS, synthKefu } from "./synth";
@@ -96,8 +100,25 @@ describe("inbound topics", () => {
         expect.objectContaining({
           Principal: { Service: service },
           Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
+          // Confused deputy: the services use the key only on behalf of this account.
+          Condition: { StringEquals: { "aws:SourceAccount": "123456789012" } },
         }),
       );
+    }
+  });
+
+  it("every KMS key lets AWS services in only on behalf of this account (aws:SourceAccount)", () => {
+    for (const s of [plain, full]) {
+      const statements = Object.values(s.template.findResources("AWS::KMS::Key")).flatMap(
+        (k) => ((k as Json).Properties as { KeyPolicy: { Statement: Json[] } }).KeyPolicy.Statement,
+      );
+      const forServices = statements.filter((st) => (st.Principal as Json | undefined)?.Service);
+      expect(forServices.length).toBeGreaterThanOrEqual(3);
+      for (const st of forServices) {
+        expect(st.Condition, JSON.stringify(st.Principal)).toMatchObject({
+          StringEquals: { "aws:SourceAccount": "123456789012" },
+        });
+      }
     }
   });
 
@@ -145,6 +166,55 @@ describe("subscriptions", () => {
     };
     // SNS's default (3 retries) would lose every message of a one-minute outage.
     expect(policy.Properties.DeliveryPolicy.healthyRetryPolicy.numRetries).toBeGreaterThanOrEqual(20);
+  });
+
+  it("each have an encrypted, TLS-only dead-letter queue that only their topic may send to, alarmed", () => {
+    plain.template.resourceCountIs("AWS::SQS::Queue", 2);
+    full.template.resourceCountIs("AWS::SQS::Queue", 4);
+    const alarmTopic = { Ref: full.logicalId(full.stack.observability.topic) };
+    const alarms = Object.values(full.template.findResources("AWS::CloudWatch::Alarm")).map(
+      (a) => (a as Json).Properties as Json,
+    );
+    for (const [channel, topic] of [
+      ["Email", full.stack.channels.emailTopic],
+      ["Sms", full.stack.channels.smsTopic],
+    ] as const) {
+      const queue = full.stack.channels.deadLetterQueues[channel] as IConstruct;
+      const queueId = full.logicalId(queue);
+      full.template.hasResourceProperties("AWS::SNS::Subscription", {
+        TopicArn: { Ref: full.logicalId(topic) },
+        RedrivePolicy: { deadLetterTargetArn: { "Fn::GetAtt": [queueId, "Arn"] } },
+      });
+      expect(full.props(queue)).toEqual({
+        SqsManagedSseEnabled: true,
+        MessageRetentionPeriod: SUBSCRIPTION_DLQ_RETENTION_DAYS * 86_400,
+      });
+      const [policy] = Object.values(
+        full.template.findResources("AWS::SQS::QueuePolicy", {
+          Properties: { Queues: [{ Ref: queueId }] },
+        }),
+      ).map((p) => ((p as Json).Properties as { PolicyDocument: { Statement: Json[] } }).PolicyDocument);
+      expect(policy?.Statement).toContainEqual(
+        expect.objectContaining({ Effect: "Deny", Condition: { Bool: { "aws:SecureTransport": "false" } } }),
+      );
+      expect(policy?.Statement.filter((st) => st.Effect === "Allow")).toEqual([
+        expect.objectContaining({
+          Principal: { Service: "sns.amazonaws.com" },
+          Action: "sqs:SendMessage",
+          Condition: { ArnEquals: { "aws:SourceArn": { Ref: full.logicalId(topic) } } },
+        }),
+      ]);
+      const alarm = alarms.find(
+        (a) =>
+          a.MetricName === "ApproximateNumberOfMessagesVisible" &&
+          JSON.stringify(a.Dimensions).includes(queueId),
+      );
+      expect(alarm, channel).toMatchObject({
+        Threshold: 1,
+        ComparisonOperator: "GreaterThanOrEqualToThreshold",
+        AlarmActions: [alarmTopic],
+      });
+    }
   });
 
   it("point at the custom domain when one is given", () => {

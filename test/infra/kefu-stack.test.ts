@@ -443,6 +443,18 @@ describe("topics", () => {
           Match.objectLike({
             Principal: { Service: "cloudwatch.amazonaws.com" },
             Action: Match.arrayWith(["kms:Decrypt"]),
+            // Confused deputy: only for this account's alarms in this region.
+            Condition: {
+              StringEquals: { "aws:SourceAccount": "123456789012" },
+              ArnLike: {
+                "aws:SourceArn": {
+                  "Fn::Join": [
+                    "",
+                    ["arn:", { Ref: "AWS::Partition" }, ":cloudwatch:us-west-2:123456789012:alarm:*"],
+                  ],
+                },
+              },
+            },
           }),
         ]),
       },
