@@ -7,7 +7,11 @@ import {
   SUBSCRIPTION_DLQ_RETENTION_DAYS,
   smsOriginationResources,
 } from "../../infra/constructs/channels";
-import { CHANNEL_CREDENTIAL_KEYS, type KefuStackProps } from "../../infra/kefu-stack";
+import {
+  CHANNEL_CREDENTIAL_KEYS,
+  type KefuStackProps,
+  TWILIO_CONNECTION_OVERRIDES,
+} from "../../infra/kefu-stack";
 import { ConfigSchema } from "../../shared/config";
 import { SYNTH_TIMEOUT_MS, synthKefu } from "./synth";
 
@@ -129,12 +133,14 @@ describe("inbound topics", () => {
     for (const [output, channel] of [
       ["EmailWebhookUrl", "email"],
       ["SmsWebhookUrl", "sms"],
-      ["TwilioWebhookUrl", "twilio"],
     ]) {
       t.hasOutput(output as string, {
         Value: { "Fn::Join": ["", [apiEndpoint(plain), `/webhooks/${channel}`]] },
       });
     }
+    t.hasOutput("TwilioWebhookUrl", {
+      Value: { "Fn::Join": ["", [apiEndpoint(plain), `/webhooks/twilio#${TWILIO_CONNECTION_OVERRIDES}`]] },
+    });
     t.hasOutput("ChannelCredentialKeys", {
       Value: Match.stringLikeRegexp("sms: KEFU_SMS_ORIGINATION, KEFU_SMS_TOPIC_ARN"),
     });
@@ -223,7 +229,27 @@ describe("subscriptions", () => {
       Endpoint: "https://kefu.example.com/webhooks/email",
     });
     expect(s.env(s.stack.ingress.webhook).KEFU_PUBLIC_URL).toBe("https://kefu.example.com");
-    s.template.hasOutput("TwilioWebhookUrl", { Value: "https://kefu.example.com/webhooks/twilio" });
+    s.template.hasOutput("TwilioWebhookUrl", {
+      Value: `https://kefu.example.com/webhooks/twilio#${TWILIO_CONNECTION_OVERRIDES}`,
+    });
+  });
+});
+
+describe("the Twilio webhook URL's connection overrides", () => {
+  // Twilio's documented bounds (webhooks-connection-overrides); a value outside them is refused by Twilio.
+  const overrides = Object.fromEntries(new URLSearchParams(TWILIO_CONNECTION_OVERRIDES));
+
+  it("turn on retries of timeouts, 5xx and 4xx (API Gateway's 429), within Twilio's limits", () => {
+    expect(Object.keys(overrides).sort()).toEqual(["ct", "rc", "rp", "rt", "tt"]);
+    expect(overrides.rp?.split(",")).toEqual(["all"]);
+    expect(Number(overrides.rc)).toBeGreaterThanOrEqual(3);
+    expect(Number(overrides.rc)).toBeLessThanOrEqual(5);
+    expect(Number(overrides.ct)).toBeGreaterThanOrEqual(100);
+    expect(Number(overrides.ct)).toBeLessThanOrEqual(10_000);
+    expect(Number(overrides.rt)).toBeGreaterThanOrEqual(100);
+    expect(Number(overrides.tt)).toBeLessThanOrEqual(15_000);
+    // At least two attempts that time out fit in the total time.
+    expect(2 * (Number(overrides.ct) + Number(overrides.rt))).toBeLessThanOrEqual(Number(overrides.tt));
   });
 });
 
