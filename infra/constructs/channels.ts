@@ -99,11 +99,9 @@ export class Channels extends Construct {
     // output to copy there, not an environment variable.
     if (props.smsOrigination) {
       this.smsSubscription = this.subscribe("Sms", this.smsTopic, props.webhookUrl("sms"));
-      // The webhook sends too: it answers the SMS keywords MORE (the rest of a long reply) and, in `kefu`
-      // keyword mode, HELP/STOP confirmations itself, without a trip through the FAQ engine.
-      for (const fn of [props.worker, props.webhook]) {
-        this.allowSendText(fn, props.smsOrigination, props.smsConfigurationSet);
-      }
+      // Only the worker sends, keyword answers (HELP, MORE, STOP confirmations) included: the webhook
+      // only verifies and enqueues, so a forged or replayed request can never make it text anyone.
+      this.allowSendText(props.worker, props.smsOrigination, props.smsConfigurationSet);
     }
   }
 

@@ -309,14 +309,13 @@ describe("function environment", () => {
 });
 
 describe("send permissions", () => {
-  it("are the worker's (and for SMS keywords the webhook's), and only once the channel is configured", () => {
+  it("are the worker's alone, and only once the channel is configured", () => {
     for (const s of [plain, full]) {
-      expect(s.grantsOf(s.stack.knowledgeBase.ingest, "sms-voice:SendTextMessage")).toEqual([]);
       for (const f of [s.stack.ingress.webhook, s.stack.knowledgeBase.ingest]) {
+        expect(s.grantsOf(f, "sms-voice:SendTextMessage")).toEqual([]);
         expect(s.grantsOf(f, "ses:SendEmail")).toEqual([]);
       }
     }
-    expect(plain.grantsOf(plain.stack.ingress.webhook, "sms-voice:SendTextMessage")).toEqual([]);
     expect(plain.grantsOf(plain.stack.pipeline.worker, "ses:SendEmail")).toEqual([]);
     expect(plain.grantsOf(plain.stack.pipeline.worker, "sms-voice:SendTextMessage")).toEqual([]);
   });
@@ -329,13 +328,11 @@ describe("send permissions", () => {
     expect(grants).not.toContain("*");
   });
 
-  it("worker and webhook: sms-voice:SendTextMessage on the configured pool and configuration set", () => {
-    for (const fn of [full.stack.pipeline.worker, full.stack.ingress.webhook]) {
-      const grants = full.grantsOf(fn, "sms-voice:SendTextMessage").join("\n");
-      expect(grants).toContain(":sms-voice:us-west-2:123456789012:pool/pool-0123456789abcdef");
-      expect(grants).toContain(":sms-voice:us-west-2:123456789012:configuration-set/kefu-sms");
-      expect(grants).not.toContain("*");
-    }
+  it("worker: sms-voice:SendTextMessage on the configured pool and configuration set", () => {
+    const grants = full.grantsOf(full.stack.pipeline.worker, "sms-voice:SendTextMessage").join("\n");
+    expect(grants).toContain(":sms-voice:us-west-2:123456789012:pool/pool-0123456789abcdef");
+    expect(grants).toContain(":sms-voice:us-west-2:123456789012:configuration-set/kefu-sms");
+    expect(grants).not.toContain("*");
   });
 });
 

@@ -118,6 +118,8 @@ describe("with the table grants the stack synthesises", () => {
     // Refusals first: they say which grant is missing, where a status only says that something failed.
     expect(refusals()).toEqual([]);
     expect(statuses).toEqual(deliveries.map(() => 200));
+    // The webhook only enqueues: nothing has been sent before the worker runs, keyword answers included.
+    expect(kefu.outbox.entries).toEqual([]);
     expect(await kefu.drainQueue()).toEqual([]);
 
     for (const [channel, to] of [
