@@ -183,9 +183,11 @@ function deny(
 
 function forward(target: string, req: IncomingMessage, body: Buffer, res: ServerResponse): void {
   const url = new URL(req.url ?? "/", target);
+  // The body was read whole: it goes on with its length, whatever framing it came with.
+  const { "transfer-encoding": _framing, ...headers } = req.headers;
   const upstream = httpRequest(
     url,
-    { method: req.method, headers: { ...req.headers, host: url.host, "content-length": body.length } },
+    { method: req.method, headers: { ...headers, host: url.host, "content-length": body.length } },
     (answer) => {
       res.writeHead(answer.statusCode ?? 500, answer.headers);
       answer.pipe(res);
