@@ -91,6 +91,20 @@ export interface KefuStackProps extends StackProps {
   channelSettings?: Partial<Record<ChannelSetting, string>>;
 }
 
+/**
+ * Twilio's connection overrides, a URL fragment Twilio reads and strips (it is neither sent nor signed;
+ * see twilio.com/docs/usage/webhooks/webhooks-connection-overrides). Without them Twilio retries only a
+ * failed connection, once: a 503 (another delivery of the same message still enqueueing, the queue
+ * briefly unavailable) or API Gateway's 429 under a burst would lose the message. With them:
+ * - `rp=all`: retry on connection and read timeouts, 5xx and 4xx (for 429; a signature or format
+ *   refusal fails the same way each time, a few cheap requests within the window);
+ * - `rc=5`: Twilio's maximum number of retries; `tt=15000`: all attempts within Twilio's maximum of 15 s;
+ * - `ct=2000`, `rt=5000`: give up on one attempt early enough to leave time for the others (a warm
+ *   webhook answers in well under a second, a cold start in a few); a retry of an attempt that did get
+ *   through is absorbed by dedup.
+ */
+export const TWILIO_CONNECTION_OVERRIDES = "rc=5&rp=all&ct=2000&rt=5000&tt=15000";
+
 /** Kefu in one stack, composed of one construct per feature. */
 export class KefuStack extends Stack {
   readonly storage: Storage;
@@ -160,7 +174,7 @@ export class KefuStack extends Stack {
     const withQueue = { ...environment, [INBOUND_QUEUE.envVar]: this.pipeline.queue.queueUrl };
 
     this.ingress = new Ingress(this, "Ingress", {
-      dedupTable: this.storage.tables.dedup,
+      tables: this.storage.tables,
       queue: this.pipeline.queue,
       secret: this.secret,
       environment: { ...withQueue, ...settings },
@@ -183,7 +197,7 @@ export class KefuStack extends Stack {
 
     this.knowledgeBase = new KnowledgeBase(this, "KnowledgeBase", {
       bucket: this.storage.faqBucket,
-      faqTable: this.storage.tables.faq,
+      tables: this.storage.tables,
       environment: withQueue,
       embeddingModelId,
     });
@@ -197,6 +211,7 @@ export class KefuStack extends Stack {
       stage: this.ingress.stage,
       alarmEmail: props.alarmEmail,
       inboundTopics: { Email: this.channels.emailTopic, Sms: this.channels.smsTopic },
+      subscriptionDeadLetterQueues: this.channels.deadLetterQueues,
     });
 
     new CfnOutput(this, "WebhookBaseUrl", {
@@ -239,8 +254,10 @@ export class KefuStack extends Stack {
       value: this.ingress.webhookUrl("sms"),
     });
     new CfnOutput(this, "TwilioWebhookUrl", {
-      description: 'Twilio console → phone number → Messaging → "A message comes in" (HTTP POST)',
-      value: this.ingress.webhookUrl("twilio"),
+      description:
+        'Twilio console → phone number → Messaging → "A message comes in" (HTTP POST); paste it whole: ' +
+        "the part after # makes Twilio retry a failed delivery",
+      value: `${this.ingress.webhookUrl("twilio")}#${TWILIO_CONNECTION_OVERRIDES}`,
     });
     if (this.channels.receiptRuleSet) {
       new CfnOutput(this, "EmailReceiptRuleSetName", {

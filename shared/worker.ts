@@ -1,7 +1,8 @@
 import { selectEngine } from "./ai/engine-select";
 import { snsClient } from "./aws";
 import { handoffText, mediaUnsupportedText, textOverridesFromEnv, textsFor } from "./core/disclosure";
-import type { OutboundMessage } from "./core/message";
+import { ChannelApiError } from "./core/errors";
+import type { InboundMessage, OutboundMessage } from "./core/message";
 import type { PipelineDeps } from "./core/pipeline";
 import { createEngineCache } from "./kb/knowledge";
 import { detectLanguage } from "./kb/tokenize";
@@ -52,6 +53,13 @@ export function createPipelineDeps(runtime: Runtime, env: NodeJS.ProcessEnv = pr
     async handoffChannel(message: OutboundMessage, ticketId: string) {
       const adapter = await runtime.channels.outbound(message.channel);
       await adapter?.handoff?.(message, ticketId);
+    },
+    async answerKeyword(message: InboundMessage) {
+      const adapter = await runtime.channels.outbound(message.channel);
+      if (!adapter?.answerKeyword) {
+        throw new ChannelApiError(`channel ${message.channel} cannot answer keywords`, { retryable: false });
+      }
+      await adapter.answerKeyword(message);
     },
     notifyAgents: snsAgentNotifier(snsClient(config), config.KEFU_AGENT_TOPIC_ARN),
     texts: {

@@ -5,6 +5,7 @@ import * as s3 from "aws-cdk-lib/aws-s3";
 import * as ses from "aws-cdk-lib/aws-ses";
 import * as actions from "aws-cdk-lib/aws-ses-actions";
 import * as sns from "aws-cdk-lib/aws-sns";
+import * as sqs from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import type { KefuFunction } from "./kefu-function";
 
@@ -12,6 +13,8 @@ import type { KefuFunction } from "./kefu-function";
 export const INBOUND_MAIL_PREFIX = "inbound/";
 /** Received mail is kept this long: long enough to replay a failed delivery, no longer. */
 export const INBOUND_MAIL_RETENTION_DAYS = 30;
+/** Notifications SNS could not deliver to the webhook wait this long (SQS's maximum) for an operator. */
+export const SUBSCRIPTION_DLQ_RETENTION_DAYS = 14;
 
 export interface ChannelsProps {
   webhook: KefuFunction;
@@ -52,6 +55,11 @@ export class Channels extends Construct {
   readonly smsTopic: sns.Topic;
   readonly emailSubscription?: sns.Subscription;
   readonly smsSubscription?: sns.Subscription;
+  /**
+   * Where SNS puts what it gave up delivering to the webhook (after about half an hour of retries), by
+   * channel: one queue per HTTPS subscription, so nothing is dropped and each channel is alarmed apart.
+   */
+  readonly deadLetterQueues: Record<string, sqs.Queue> = {};
   readonly inboundMailBucket?: s3.Bucket;
   readonly receiptRuleSet?: ses.ReceiptRuleSet;
 
@@ -79,7 +87,7 @@ export class Channels extends Construct {
       props.webhook.fn.addEnvironment("KEFU_EMAIL_DOMAINS", props.emailDomain);
     }
     if (props.emailFrom) {
-      this.emailSubscription = this.subscribe(this.emailTopic, props.webhookUrl("email"));
+      this.emailSubscription = this.subscribe("Email", this.emailTopic, props.webhookUrl("email"));
       this.allowSendEmail(props.worker, props.emailFrom, props.emailConfigurationSet);
     }
     if (props.emailConfigurationSet) {
@@ -90,12 +98,10 @@ export class Channels extends Construct {
     // KEFU_SMS_TOPIC_ARN is read from the secret only (with the rest of the channel's keys), so it is an
     // output to copy there, not an environment variable.
     if (props.smsOrigination) {
-      this.smsSubscription = this.subscribe(this.smsTopic, props.webhookUrl("sms"));
-      // The webhook sends too: it answers the SMS keywords MORE (the rest of a long reply) and, in `kefu`
-      // keyword mode, HELP/STOP confirmations itself, without a trip through the FAQ engine.
-      for (const fn of [props.worker, props.webhook]) {
-        this.allowSendText(fn, props.smsOrigination, props.smsConfigurationSet);
-      }
+      this.smsSubscription = this.subscribe("Sms", this.smsTopic, props.webhookUrl("sms"));
+      // Only the worker sends, keyword answers (HELP, MORE, STOP confirmations) included: the webhook
+      // only verifies and enqueues, so a forged or replayed request can never make it text anyone.
+      this.allowSendText(props.worker, props.smsOrigination, props.smsConfigurationSet);
     }
   }
 
@@ -106,11 +112,18 @@ export class Channels extends Construct {
    */
   private inboundTopic(id: string, displayName: string, service: string): sns.Topic {
     const principal = new iam.ServicePrincipal(service);
+    // Confused deputy: the service acts here only for this account's receipt rules and phone numbers,
+    // on the key as on the topic. No aws:SourceArn: it is the receipt rule of whichever rule set the
+    // operator uses (ours or their own) or the phone number or pool that received the SMS, neither
+    // known at synthesis. Nor the kms:EncryptionContext:aws:sns:topicArn condition, which would make the
+    // key policy refer to the topic encrypted with that key: a dependency cycle.
+    const thisAccount = { StringEquals: { "aws:SourceAccount": Stack.of(this).account } };
     this.key.addToResourcePolicy(
       new iam.PolicyStatement({
         principals: [principal],
         actions: ["kms:Decrypt", "kms:GenerateDataKey*"],
         resources: ["*"],
+        conditions: thisAccount,
       }),
     );
     const topic = new sns.Topic(this, id, { displayName, masterKey: this.key, enforceSSL: true });
@@ -119,18 +132,32 @@ export class Channels extends Construct {
         principals: [principal],
         actions: ["sns:Publish"],
         resources: [topic.topicArn],
-        // Confused deputy: the service publishes here only for this account's rules and numbers.
-        conditions: { StringEquals: { "aws:SourceAccount": Stack.of(this).account } },
+        conditions: thisAccount,
       }),
     );
     return topic;
   }
 
-  private subscribe(topic: sns.Topic, url: string): sns.Subscription {
+  private subscribe(channel: string, topic: sns.Topic, url: string): sns.Subscription {
+    // SSE-SQS, not the topic's key: SNS writes to a queue under SQS-managed encryption without a key
+    // grant. CDK adds the queue policy that lets this topic (aws:SourceArn) and nothing else send.
+    const deadLetterQueue = new sqs.Queue(this, `${topic.node.id}WebhookDeadLetterQueue`, {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(SUBSCRIPTION_DLQ_RETENTION_DAYS),
+    });
+    Validations.of(deadLetterQueue).acknowledge({
+      id: "AwsSolutions-SQS3",
+      reason:
+        "This queue is itself a dead-letter queue: the redrive target of an SNS HTTPS subscription, which " +
+        "cdk-nag does not recognise as a dead-letter queue (it only follows SQS redrive policies).",
+    });
+    this.deadLetterQueues[channel] = deadLetterQueue;
     const subscription = new sns.Subscription(this, `${topic.node.id}Webhook`, {
       topic,
       endpoint: url,
       protocol: sns.SubscriptionProtocol.HTTPS,
+      deadLetterQueue,
       // SNS's default for HTTP(S) is 3 retries in about a minute: a webhook deploy or a short outage
       // would lose messages. This keeps retrying for about half an hour, backing off to one a minute.
       deliveryPolicy: {

@@ -4,17 +4,20 @@ import * as apigw from "aws-cdk-lib/aws-apigatewayv2";
 import { HttpLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations";
 import type * as dynamodb from "aws-cdk-lib/aws-dynamodb";
 import type * as ec2 from "aws-cdk-lib/aws-ec2";
+import * as iam from "aws-cdk-lib/aws-iam";
 import * as logs from "aws-cdk-lib/aws-logs";
 import type * as secretsmanager from "aws-cdk-lib/aws-secretsmanager";
 import type * as sqs from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
+import type { TableName } from "../../shared/resources";
 import { KefuFunction, LOG_RETENTION } from "./kefu-function";
+import { grantTableAccess, TABLE_ACCESS } from "./table-access";
 
 /** Route of every channel's webhook; `{channel}` is one of CHANNEL_MODULES (`wechat`, `email`, `sms`…). */
 export const WEBHOOK_PATH = "/webhooks/{channel}";
 
 export interface IngressProps {
-  dedupTable: dynamodb.ITable;
+  tables: Record<TableName, dynamodb.ITable>;
   queue: sqs.IQueue;
   secret: secretsmanager.ISecret;
   environment: Record<string, string>;
@@ -54,9 +57,13 @@ export class Ingress extends Construct {
       environment: props.environment,
       egress: props.egress,
     });
-    props.dedupTable.grantReadWriteData(this.webhook.fn);
-    props.queue.grantSendMessages(this.webhook.fn);
-    props.secret.grantRead(this.webhook.fn);
+    grantTableAccess(this.webhook, props.tables, TABLE_ACCESS.webhook);
+    // SendMessage only: `grantSendMessages` adds GetQueueUrl and GetQueueAttributes, which the webhook
+    // never calls (it has the queue URL from its environment).
+    this.webhook.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ["sqs:SendMessage"], resources: [props.queue.queueArn] }),
+    );
+    this.webhook.allowSecretRead(props.secret);
 
     this.api = new apigw.HttpApi(this, "HttpApi", {
       description: "Kefu channel webhooks",

@@ -6,6 +6,7 @@ import * as iam from "aws-cdk-lib/aws-iam";
 import * as lambda from "aws-cdk-lib/aws-lambda";
 import { NodejsFunction, OutputFormat, SourceMapMode } from "aws-cdk-lib/aws-lambda-nodejs";
 import * as logs from "aws-cdk-lib/aws-logs";
+import type * as secretsmanager from "aws-cdk-lib/aws-secretsmanager";
 import { Construct } from "constructs";
 
 /** Repository root: entries and the lock file are resolved from here, wherever `cdk` is run from. */
@@ -139,6 +140,16 @@ export class KefuFunction extends Construct {
         "Lambda manages the function's network interfaces with these EC2 actions; the Describe actions do " +
         "not support resource-level permissions and the interface ids are not known in advance.",
     });
+  }
+
+  /**
+   * GetSecretValue on the channel credentials, the one call Powertools' SecretsProvider makes; not
+   * `grantRead`, which adds DescribeSecret that no function uses.
+   */
+  allowSecretRead(secret: secretsmanager.ISecret): void {
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ["secretsmanager:GetSecretValue"], resources: [secret.secretArn] }),
+    );
   }
 
   /** Grants Bedrock model invocation on exactly the given model ids (foundation models or inference profiles). */

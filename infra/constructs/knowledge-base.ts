@@ -5,12 +5,13 @@ import * as lambda from "aws-cdk-lib/aws-lambda";
 import * as s3 from "aws-cdk-lib/aws-s3";
 import { LambdaDestination } from "aws-cdk-lib/aws-s3-notifications";
 import { Construct } from "constructs";
-import { FAQ_BUCKET } from "../../shared/resources";
+import { FAQ_BUCKET, type TableName } from "../../shared/resources";
 import { KefuFunction } from "./kefu-function";
+import { grantTableAccess, TABLE_ACCESS } from "./table-access";
 
 export interface KnowledgeBaseProps {
   bucket: s3.Bucket;
-  faqTable: dynamodb.ITable;
+  tables: Record<TableName, dynamodb.ITable>;
   environment: Record<string, string>;
   /** Model the import may invoke (its id is already in `environment`). */
   embeddingModelId: string;
@@ -65,7 +66,7 @@ export class KnowledgeBase extends Construct {
     this.ingest.role.addToPrincipalPolicy(
       new iam.PolicyStatement({ actions: ["s3:ListBucket"], resources: [bucket.bucketArn] }),
     );
-    props.faqTable.grantReadWriteData(this.ingest.fn);
+    grantTableAccess(this.ingest, props.tables, TABLE_ACCESS.ingest);
     this.ingest.allowBedrock([props.embeddingModelId], ["bedrock:InvokeModel"]);
 
     const bucketArn = `<${Stack.of(this).getLogicalId(bucket.node.defaultChild as s3.CfnBucket)}.Arn>`;

@@ -1,4 +1,4 @@
-import { Duration } from "aws-cdk-lib";
+import { ArnFormat, Duration, Stack } from "aws-cdk-lib";
 import type * as apigw from "aws-cdk-lib/aws-apigatewayv2";
 import * as cloudwatch from "aws-cdk-lib/aws-cloudwatch";
 import { SnsAction } from "aws-cdk-lib/aws-cloudwatch-actions";
@@ -9,6 +9,7 @@ import * as sns from "aws-cdk-lib/aws-sns";
 import * as subscriptions from "aws-cdk-lib/aws-sns-subscriptions";
 import type * as sqs from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
+import { SUBSCRIPTION_DLQ_RETENTION_DAYS } from "./channels";
 
 export interface ObservabilityProps {
   queue: sqs.IQueue;
@@ -19,8 +20,10 @@ export interface ObservabilityProps {
   stage: apigw.IHttpStage;
   /** Subscribed to the alarm topic by e-mail when set (the address must confirm the subscription). */
   alarmEmail?: string;
-  /** Topics SNS delivers to the webhook over HTTPS (e-mail, SMS): a failed delivery is a lost message. */
+  /** Topics SNS delivers to the webhook over HTTPS (e-mail, SMS), by channel. */
   inboundTopics?: Record<string, sns.ITopic>;
+  /** The dead-letter queues of those HTTPS subscriptions, by channel: each message there awaits an operator. */
+  subscriptionDeadLetterQueues?: Record<string, sqs.IQueue>;
   /** A message older than this in the inbound queue means the worker is not keeping up or is failing. */
   maxMessageAge?: Duration;
 }
@@ -41,11 +44,26 @@ export class Observability extends Construct {
       enableKeyRotation: true,
     });
     this.key = key;
+    // Confused deputy: CloudWatch may use the key only for this account's alarms in this region. (Not the
+    // kms:EncryptionContext:aws:sns:topicArn condition: the key policy would refer to the topic the key
+    // encrypts, a dependency cycle.)
+    const stack = Stack.of(this);
     key.addToResourcePolicy(
       new iam.PolicyStatement({
         principals: [new iam.ServicePrincipal("cloudwatch.amazonaws.com")],
         actions: ["kms:Decrypt", "kms:GenerateDataKey*"],
         resources: ["*"],
+        conditions: {
+          StringEquals: { "aws:SourceAccount": stack.account },
+          ArnLike: {
+            "aws:SourceArn": stack.formatArn({
+              service: "cloudwatch",
+              resource: "alarm",
+              resourceName: "*",
+              arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+            }),
+          },
+        },
       }),
     );
     this.topic = new sns.Topic(this, "AlarmTopic", {
@@ -94,9 +112,19 @@ export class Observability extends Construct {
     for (const [name, topic] of Object.entries(props.inboundTopics ?? {})) {
       this.alarm(`${name}DeliveryFailures`, {
         alarmDescription:
-          `SNS gave up delivering ${name} messages to the webhook after its retries; those messages are ` +
-          "lost unless replayed (received mail stays in the inbound-mail bucket for 30 days).",
+          `SNS gave up delivering ${name} messages to the webhook after its retries; once the channel's ` +
+          "subscription exists they wait in its dead-letter queue (received mail also stays in the " +
+          "inbound-mail bucket for 30 days).",
         metric: topic.metricNumberOfNotificationsFailed({ period: fiveMinutes, statistic: "Sum" }),
+        threshold: 1,
+      });
+    }
+    for (const [name, queue] of Object.entries(props.subscriptionDeadLetterQueues ?? {})) {
+      this.alarm(`${name}SubscriptionDeadLetterQueueNotEmpty`, {
+        alarmDescription:
+          `${name} notifications SNS could not deliver to the webhook wait in this dead-letter queue ` +
+          `(kept ${SUBSCRIPTION_DLQ_RETENTION_DAYS} days): those customers' messages were not answered.`,
+        metric: queue.metricApproximateNumberOfMessagesVisible({ period: minute, statistic: "Maximum" }),
         threshold: 1,
       });
     }

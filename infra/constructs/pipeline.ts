@@ -1,13 +1,13 @@
-import { Duration, Stack, Validations } from "aws-cdk-lib";
+import { Duration } from "aws-cdk-lib";
 import type * as dynamodb from "aws-cdk-lib/aws-dynamodb";
 import type * as ec2 from "aws-cdk-lib/aws-ec2";
-import type * as iam from "aws-cdk-lib/aws-iam";
 import { SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
 import type * as secretsmanager from "aws-cdk-lib/aws-secretsmanager";
 import * as sqs from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
-import { INBOUND_QUEUE, TABLES, type TableDefinition, type TableName } from "../../shared/resources";
+import { INBOUND_QUEUE, type TableName } from "../../shared/resources";
 import { KefuFunction } from "./kefu-function";
+import { grantTableAccess, TABLE_ACCESS } from "./table-access";
 
 /** Actions the Converse and ConverseStream APIs are authorised by (there is no `bedrock:Converse` action). */
 export const BEDROCK_CONVERSE_ACTIONS = ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"];
@@ -83,27 +83,9 @@ export class Pipeline extends Construct {
       }),
     );
 
-    const { tables } = props;
-    for (const name of ["conversations", "tickets", "tokens", "dedup"] as const) {
-      tables[name].grantReadWriteData(this.worker.fn);
-    }
-    tables.faq.grantReadData(this.worker.fn);
-    // The agents' desk and the worker list tickets by status through the table's indexes.
-    for (const name of ["conversations", "tickets", "tokens", "dedup"] as const) {
-      if ((TABLES[name] as TableDefinition).globalIndexes)
-        acknowledgeIndexGrant(this.worker.role, tables[name]);
-    }
-    props.secret.grantRead(this.worker.fn);
+    grantTableAccess(this.worker, props.tables, TABLE_ACCESS.worker);
+    this.worker.allowSecretRead(props.secret);
     this.worker.allowBedrock([props.answerModelId], BEDROCK_CONVERSE_ACTIONS);
     this.worker.allowBedrock([props.embeddingModelId], ["bedrock:InvokeModel"]);
   }
-}
-
-/** Table grants cover `<table>/index/*` when a table has indexes: querying an index needs it. */
-function acknowledgeIndexGrant(role: iam.IRole, table: dynamodb.ITable): void {
-  const cfn = table.node.defaultChild as dynamodb.CfnTable;
-  Validations.of(role).acknowledge({
-    id: `AwsSolutions-IAM5[Resource::<${Stack.of(table).getLogicalId(cfn)}.Arn>/index/*]`,
-    reason: "Queries on the table's global secondary indexes (tickets by status) need the index ARNs.",
-  });
 }

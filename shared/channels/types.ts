@@ -59,4 +59,9 @@ export interface OutboundAdapter {
    * reception state). Called after the hand-off message was sent.
    */
   handoff?(message: OutboundMessage, ticketId: string): Promise<void>;
+  /**
+   * Optional: answers a keyword the channel's webhook queued as a KEYWORD_EVENT (SMS HELP, MORE,
+   * STOP/START confirmations) with the channel's fixed text, once per inbound message.
+   */
+  answerKeyword?(message: InboundMessage): Promise<void>;
 }

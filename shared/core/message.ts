@@ -58,6 +58,14 @@ export interface OutboundMessage {
   inReplyTo?: string;
 }
 
+/**
+ * The event of a channel keyword that has a fixed answer (SMS HELP, MORE, STOP/START confirmations):
+ * the webhook recognises it and queues it with `replyContext.keyword` naming it; the worker has the
+ * channel answer it, never the FAQ engine. Answering in the worker keeps every send there (with its
+ * retries and dead-letter queue) and leaves the webhook unable to send anything.
+ */
+export const KEYWORD_EVENT = "keyword";
+
 /** Key used for durable de-duplication of one platform delivery. */
 export function messageKey(message: Pick<InboundMessage, "channel" | "id">): string {
   return `${message.channel}#${message.id}`;

@@ -4,7 +4,7 @@ import { newConversation } from "../stores/conversations";
 import { isOpen, type Ticket, type TicketStore } from "../stores/tickets";
 import type { AnswerEngine, Decision, HandoffReason, Turn } from "./engine";
 import { ChannelApiError } from "./errors";
-import type { Channel, InboundMessage, OutboundMessage } from "./message";
+import { type Channel, type InboundMessage, KEYWORD_EVENT, type OutboundMessage } from "./message";
 import { redactPersonalData } from "./redact";
 
 /**
@@ -40,6 +40,8 @@ export interface PipelineDeps {
   send(message: OutboundMessage): Promise<void>;
   /** Optional: tells the platform a person takes over (WeCom 微信客服 session state). */
   handoffChannel?(message: OutboundMessage, ticketId: string): Promise<void>;
+  /** Has the message's channel answer a keyword its webhook queued (KEYWORD_EVENT: SMS HELP, MORE…). */
+  answerKeyword(message: InboundMessage): Promise<void>;
   /** Alerts human agents of a new ticket. Failure to alert must not lose the ticket. */
   notifyAgents(notice: HandoffNotice): Promise<void>;
   texts: ReplyTexts;
@@ -55,6 +57,7 @@ export type PipelineOutcome =
   | { action: "silent"; ticketId: string }
   | { action: "welcomed" }
   | { action: "media_declined" }
+  | { action: "keyword_answered" }
   | { action: "ignored"; why: string }
   | { action: "duplicate" }
   /** The platform refused the reply for good (customer unsubscribed, out of the reply window…). */
@@ -64,6 +67,21 @@ export type PipelineOutcome =
 const GREETING_EVENTS = new Set(["subscribe", "enter_session", "enter_chat"]);
 
 export async function processMessage(message: InboundMessage, deps: PipelineDeps): Promise<PipelineOutcome> {
+  // A channel keyword with a fixed answer (SMS HELP, MORE, STOP/START confirmations): the channel sends
+  // it, never the FAQ engine, and whoever is on the conversation (a STOP confirmation is owed during a
+  // hand-off too). Not a turn of the conversation; the channel answers each keyword message once.
+  if (message.kind === "event" && message.event === KEYWORD_EVENT) {
+    try {
+      await deps.answerKeyword(message);
+    } catch (error) {
+      if (error instanceof ChannelApiError && !error.retryable) {
+        return { action: "undeliverable", error: error.message };
+      }
+      throw error;
+    }
+    return { action: "keyword_answered" };
+  }
+
   const now = deps.now();
   const existing = await deps.conversations.get(message.conversationKey);
   const conversation: Conversation =

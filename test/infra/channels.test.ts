@@ -2,8 +2,16 @@ import { App, type CfnResource, Stack } from "aws-cdk-lib";
 import { Match } from "aws-cdk-lib/assertions";
 import type { IConstruct } from "constructs";
 import { beforeAll, describe, expect, it } from "vitest";
-import { INBOUND_MAIL_PREFIX, smsOriginationResources } from "../../infra/constructs/channels";
-import { CHANNEL_CREDENTIAL_KEYS, type KefuStackProps } from "../../infra/kefu-stack";
+import {
+  INBOUND_MAIL_PREFIX,
+  SUBSCRIPTION_DLQ_RETENTION_DAYS,
+  smsOriginationResources,
+} from "../../infra/constructs/channels";
+import {
+  CHANNEL_CREDENTIAL_KEYS,
+  type KefuStackProps,
+  TWILIO_CONNECTION_OVERRIDES,
+} from "../../infra/kefu-stack";
 import { ConfigSchema } from "../../shared/config";
 import { SYNTH_TIMEOUT_MS, synthKefu } from "./synth";
 
@@ -96,8 +104,25 @@ describe("inbound topics", () => {
         expect.objectContaining({
           Principal: { Service: service },
           Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
+          // Confused deputy: the services use the key only on behalf of this account.
+          Condition: { StringEquals: { "aws:SourceAccount": "123456789012" } },
         }),
       );
+    }
+  });
+
+  it("every KMS key lets AWS services in only on behalf of this account (aws:SourceAccount)", () => {
+    for (const s of [plain, full]) {
+      const statements = Object.values(s.template.findResources("AWS::KMS::Key")).flatMap(
+        (k) => ((k as Json).Properties as { KeyPolicy: { Statement: Json[] } }).KeyPolicy.Statement,
+      );
+      const forServices = statements.filter((st) => (st.Principal as Json | undefined)?.Service);
+      expect(forServices.length).toBeGreaterThanOrEqual(3);
+      for (const st of forServices) {
+        expect(st.Condition, JSON.stringify(st.Principal)).toMatchObject({
+          StringEquals: { "aws:SourceAccount": "123456789012" },
+        });
+      }
     }
   });
 
@@ -108,12 +133,14 @@ describe("inbound topics", () => {
     for (const [output, channel] of [
       ["EmailWebhookUrl", "email"],
       ["SmsWebhookUrl", "sms"],
-      ["TwilioWebhookUrl", "twilio"],
     ]) {
       t.hasOutput(output as string, {
         Value: { "Fn::Join": ["", [apiEndpoint(plain), `/webhooks/${channel}`]] },
       });
     }
+    t.hasOutput("TwilioWebhookUrl", {
+      Value: { "Fn::Join": ["", [apiEndpoint(plain), `/webhooks/twilio#${TWILIO_CONNECTION_OVERRIDES}`]] },
+    });
     t.hasOutput("ChannelCredentialKeys", {
       Value: Match.stringLikeRegexp("sms: KEFU_SMS_ORIGINATION, KEFU_SMS_TOPIC_ARN"),
     });
@@ -147,13 +174,82 @@ describe("subscriptions", () => {
     expect(policy.Properties.DeliveryPolicy.healthyRetryPolicy.numRetries).toBeGreaterThanOrEqual(20);
   });
 
+  it("each have an encrypted, TLS-only dead-letter queue that only their topic may send to, alarmed", () => {
+    plain.template.resourceCountIs("AWS::SQS::Queue", 2);
+    full.template.resourceCountIs("AWS::SQS::Queue", 4);
+    const alarmTopic = { Ref: full.logicalId(full.stack.observability.topic) };
+    const alarms = Object.values(full.template.findResources("AWS::CloudWatch::Alarm")).map(
+      (a) => (a as Json).Properties as Json,
+    );
+    for (const [channel, topic] of [
+      ["Email", full.stack.channels.emailTopic],
+      ["Sms", full.stack.channels.smsTopic],
+    ] as const) {
+      const queue = full.stack.channels.deadLetterQueues[channel] as IConstruct;
+      const queueId = full.logicalId(queue);
+      full.template.hasResourceProperties("AWS::SNS::Subscription", {
+        TopicArn: { Ref: full.logicalId(topic) },
+        RedrivePolicy: { deadLetterTargetArn: { "Fn::GetAtt": [queueId, "Arn"] } },
+      });
+      expect(full.props(queue)).toEqual({
+        SqsManagedSseEnabled: true,
+        MessageRetentionPeriod: SUBSCRIPTION_DLQ_RETENTION_DAYS * 86_400,
+      });
+      const [policy] = Object.values(
+        full.template.findResources("AWS::SQS::QueuePolicy", {
+          Properties: { Queues: [{ Ref: queueId }] },
+        }),
+      ).map((p) => ((p as Json).Properties as { PolicyDocument: { Statement: Json[] } }).PolicyDocument);
+      expect(policy?.Statement).toContainEqual(
+        expect.objectContaining({ Effect: "Deny", Condition: { Bool: { "aws:SecureTransport": "false" } } }),
+      );
+      expect(policy?.Statement.filter((st) => st.Effect === "Allow")).toEqual([
+        expect.objectContaining({
+          Principal: { Service: "sns.amazonaws.com" },
+          Action: "sqs:SendMessage",
+          Condition: { ArnEquals: { "aws:SourceArn": { Ref: full.logicalId(topic) } } },
+        }),
+      ]);
+      const alarm = alarms.find(
+        (a) =>
+          a.MetricName === "ApproximateNumberOfMessagesVisible" &&
+          JSON.stringify(a.Dimensions).includes(queueId),
+      );
+      expect(alarm, channel).toMatchObject({
+        Threshold: 1,
+        ComparisonOperator: "GreaterThanOrEqualToThreshold",
+        AlarmActions: [alarmTopic],
+      });
+    }
+  });
+
   it("point at the custom domain when one is given", () => {
     const s = synth({ publicUrl: "https://kefu.example.com/", emailFrom: "a@example.com" });
     s.template.hasResourceProperties("AWS::SNS::Subscription", {
       Endpoint: "https://kefu.example.com/webhooks/email",
     });
     expect(s.env(s.stack.ingress.webhook).KEFU_PUBLIC_URL).toBe("https://kefu.example.com");
-    s.template.hasOutput("TwilioWebhookUrl", { Value: "https://kefu.example.com/webhooks/twilio" });
+    s.template.hasOutput("TwilioWebhookUrl", {
+      Value: `https://kefu.example.com/webhooks/twilio#${TWILIO_CONNECTION_OVERRIDES}`,
+    });
+  });
+});
+
+describe("the Twilio webhook URL's connection overrides", () => {
+  // Twilio's documented bounds (webhooks-connection-overrides); a value outside them is refused by Twilio.
+  const overrides = Object.fromEntries(new URLSearchParams(TWILIO_CONNECTION_OVERRIDES));
+
+  it("turn on retries of timeouts, 5xx and 4xx (API Gateway's 429), within Twilio's limits", () => {
+    expect(Object.keys(overrides).sort()).toEqual(["ct", "rc", "rp", "rt", "tt"]);
+    expect(overrides.rp?.split(",")).toEqual(["all"]);
+    expect(Number(overrides.rc)).toBeGreaterThanOrEqual(3);
+    expect(Number(overrides.rc)).toBeLessThanOrEqual(5);
+    expect(Number(overrides.ct)).toBeGreaterThanOrEqual(100);
+    expect(Number(overrides.ct)).toBeLessThanOrEqual(10_000);
+    expect(Number(overrides.rt)).toBeGreaterThanOrEqual(100);
+    expect(Number(overrides.tt)).toBeLessThanOrEqual(15_000);
+    // At least two attempts that time out fit in the total time.
+    expect(2 * (Number(overrides.ct) + Number(overrides.rt))).toBeLessThanOrEqual(Number(overrides.tt));
   });
 });
 
@@ -213,14 +309,13 @@ describe("function environment", () => {
 });
 
 describe("send permissions", () => {
-  it("are the worker's (and for SMS keywords the webhook's), and only once the channel is configured", () => {
+  it("are the worker's alone, and only once the channel is configured", () => {
     for (const s of [plain, full]) {
-      expect(s.grantsOf(s.stack.knowledgeBase.ingest, "sms-voice:SendTextMessage")).toEqual([]);
       for (const f of [s.stack.ingress.webhook, s.stack.knowledgeBase.ingest]) {
+        expect(s.grantsOf(f, "sms-voice:SendTextMessage")).toEqual([]);
         expect(s.grantsOf(f, "ses:SendEmail")).toEqual([]);
       }
     }
-    expect(plain.grantsOf(plain.stack.ingress.webhook, "sms-voice:SendTextMessage")).toEqual([]);
     expect(plain.grantsOf(plain.stack.pipeline.worker, "ses:SendEmail")).toEqual([]);
     expect(plain.grantsOf(plain.stack.pipeline.worker, "sms-voice:SendTextMessage")).toEqual([]);
   });
@@ -233,13 +328,11 @@ describe("send permissions", () => {
     expect(grants).not.toContain("*");
   });
 
-  it("worker and webhook: sms-voice:SendTextMessage on the configured pool and configuration set", () => {
-    for (const fn of [full.stack.pipeline.worker, full.stack.ingress.webhook]) {
-      const grants = full.grantsOf(fn, "sms-voice:SendTextMessage").join("\n");
-      expect(grants).toContain(":sms-voice:us-west-2:123456789012:pool/pool-0123456789abcdef");
-      expect(grants).toContain(":sms-voice:us-west-2:123456789012:configuration-set/kefu-sms");
-      expect(grants).not.toContain("*");
-    }
+  it("worker: sms-voice:SendTextMessage on the configured pool and configuration set", () => {
+    const grants = full.grantsOf(full.stack.pipeline.worker, "sms-voice:SendTextMessage").join("\n");
+    expect(grants).toContain(":sms-voice:us-west-2:123456789012:pool/pool-0123456789abcdef");
+    expect(grants).toContain(":sms-voice:us-west-2:123456789012:configuration-set/kefu-sms");
+    expect(grants).not.toContain("*");
   });
 });
 

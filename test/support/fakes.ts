@@ -72,6 +72,7 @@ export function scriptedEngine(
 export function pipelineDeps(engine: AnswerEngine, overrides: Partial<PipelineDeps> = {}) {
   const sent: OutboundMessage[] = [];
   const notified: string[] = [];
+  const keywords: InboundMessage[] = [];
   const conversations = memoryConversations();
   const tickets = memoryTickets();
   const deps: PipelineDeps = {
@@ -84,6 +85,9 @@ export function pipelineDeps(engine: AnswerEngine, overrides: Partial<PipelineDe
     async notifyAgents({ ticket }) {
       notified.push(ticket.ticketId);
     },
+    async answerKeyword(message) {
+      keywords.push(message);
+    },
     texts: {
       disclosure: (_c, l) => (l === "zh" ? "[AI助手]" : "[AI assistant]"),
       welcome: (_c, l) => (l === "zh" ? "[欢迎][AI助手]" : "[welcome][AI assistant]"),
@@ -94,7 +98,7 @@ export function pipelineDeps(engine: AnswerEngine, overrides: Partial<PipelineDe
     now: () => new Date("2026-11-21T10:00:00Z"),
     ...overrides,
   };
-  return { deps, sent, notified, conversations, tickets };
+  return { deps, sent, notified, keywords, conversations, tickets };
 }
 
 let counter = 0;

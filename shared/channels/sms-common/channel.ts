@@ -1,5 +1,5 @@
 import { ChannelApiError } from "../../core/errors";
-import type { InboundMessage, OutboundMessage } from "../../core/message";
+import { type InboundMessage, KEYWORD_EVENT, type OutboundMessage } from "../../core/message";
 import type { ChannelStateStore } from "../module";
 import type { HttpResponse, OutboundAdapter, WebhookOutcome } from "../types";
 import { keywordLanguage, type SmsKeyword, smsKeyword } from "./keywords";
@@ -30,7 +30,7 @@ export interface SmsSettings {
 
 /** How long an unread continuation waits for MORE. */
 export const REMAINDER_TTL_SECONDS = 24 * 3600;
-/** How long a webhook remembers that it already answered a message (a platform's retries). */
+/** How long the sender remembers that it already answered a keyword message (redeliveries, retries). */
 const REPLIED_TTL_SECONDS = 24 * 3600;
 
 export class SmsSettingsError extends Error {
@@ -123,6 +123,7 @@ export interface SmsDelivery {
 
 export interface SmsOutbound extends OutboundAdapter {
   deliver(delivery: SmsDelivery): Promise<void>;
+  answerKeyword(message: InboundMessage): Promise<void>;
 }
 
 export interface SmsOutboundOptions {
@@ -191,6 +192,43 @@ export function createSmsOutbound(options: SmsOutboundOptions): SmsOutbound {
       });
     },
     deliver,
+
+    /**
+     * Answers a keyword the webhook queued (KEYWORD_EVENT): the opt-out or opt-in confirmation, the HELP
+     * text, or the next part of the last cut reply. Marked per inbound message id once sent, so a
+     * redelivery of the same message sends nothing again.
+     */
+    async answerKeyword(message: InboundMessage): Promise<void> {
+      const marker = repliedKey(channel, message.id);
+      if (await state.get(marker)) return;
+      const language = keywordLanguage(message.text);
+      const to = {
+        to: message.sender.id,
+        ...(message.recipient ? { from: message.recipient } : {}),
+        conversationKey: message.conversationKey,
+      };
+      const keyword = message.replyContext.keyword as SmsKeyword | undefined;
+      switch (keyword) {
+        case "opt_out":
+          await deliver({ ...to, text: SMS_TEXTS[language].optedOut, allowOptedOut: true });
+          break;
+        case "opt_in":
+          await deliver({ ...to, text: SMS_TEXTS[language].optedIn });
+          break;
+        case "help":
+          await deliver({ ...to, text: helpText(channel, language) });
+          break;
+        case "more": {
+          // Empty when an earlier MORE took the last part, or a newer answer fitted whole.
+          const remainder = await state.get<Remainder>(remainderKey(channel, message.conversationKey));
+          if (remainder?.text) await deliver({ ...to, text: remainder.text, keepRemainder: true });
+          break;
+        }
+        default:
+          throw new ChannelApiError(`no answer for SMS keyword ${String(keyword)}`, { retryable: false });
+      }
+      await state.put(marker, { at: now().toISOString() }, REPLIED_TTL_SECONDS);
+    },
   };
 }
 
@@ -200,20 +238,20 @@ export interface SmsInboundDeps {
   channel: SmsChannel;
   state: ChannelStateStore;
   settings: SmsSettings;
-  outbound: Pick<SmsOutbound, "deliver">;
   now?: () => Date;
 }
 
 /**
  * Decides what happens to one normalised inbound SMS before the queue:
- * - STOP/退订… and START/订阅… update the opt-out list and are not queued (nothing to answer);
- * - HELP is answered with the AI disclosure, MORE with the next part of the last cut reply;
- * - anything else (including MORE with nothing left to send) goes to the queue like any message.
+ * - STOP/退订… and START/订阅… update the opt-out list at once (so that no send after them goes out);
+ *   their confirmation is queued when Kefu, not the platform, answers keywords;
+ * - HELP (when Kefu answers keywords) and MORE (when part of a cut reply is waiting) are queued as a
+ *   keyword event, answered by the channel in the worker with their fixed text;
+ * - anything else (including MORE with nothing left to send) is queued like any message.
  *
- * HELP and MORE are answered here rather than by the worker: they are channel conventions with a fixed
- * answer, the FAQ engine would misread them (and might open a ticket for "HELP"), and the answer (the
- * stored remainder) is channel state. Replies are marked per message id so a platform's retry of the
- * same delivery does not answer twice.
+ * The webhook sends nothing itself: every answer goes out from the worker, with its retries and
+ * dead-letter queue, and the webhook needs no permission to send. Keyword events are not for the FAQ
+ * engine, which would misread them (and might open a ticket for "HELP").
  */
 export async function routeInboundSms(
   message: InboundMessage,
@@ -231,48 +269,34 @@ export async function routeInboundSms(
   const keyword: SmsKeyword | undefined = smsKeyword(message.text, { optedOut });
   if (!keyword) return enqueue;
   const respond: WebhookOutcome = { kind: "respond", response: ack };
-
-  const replyOnce = async (text: string, extra: Partial<SmsDelivery> = {}) => {
-    const marker = repliedKey(channel, message.id);
-    if (await state.get(marker)) return;
-    await deps.outbound.deliver({
-      to: customer,
-      from: ours,
-      conversationKey: message.conversationKey,
-      text,
-      ...extra,
-    });
-    await state.put(marker, { at: now().toISOString() }, REPLIED_TTL_SECONDS);
+  const answer: WebhookOutcome = {
+    kind: "enqueue",
+    messages: [
+      {
+        ...message,
+        kind: "event",
+        event: KEYWORD_EVENT,
+        replyContext: { ...message.replyContext, keyword },
+      },
+    ],
+    ack,
   };
 
   switch (keyword) {
     case "opt_out":
-    case "opt_in": {
-      const optOut = keyword === "opt_out";
+    case "opt_in":
       await recordOptOut(state, channel, ours, customer, {
-        optedOut: optOut,
+        optedOut: keyword === "opt_out",
         at: now().toISOString(),
         source: "keyword",
       });
-      if (settings.keywordReplies === "kefu") {
-        const texts = SMS_TEXTS[keywordLanguage(message.text)];
-        await replyOnce(optOut ? texts.optedOut : texts.optedIn, { allowOptedOut: optOut });
-      }
-      return respond;
-    }
-    case "help": {
-      // Not to an opted-out number (the outbound check refuses): the platform's own HELP answer covers it.
-      if (settings.keywordReplies === "kefu" && !optedOut) {
-        await replyOnce(helpText(channel, keywordLanguage(message.text)));
-      }
-      return respond;
-    }
+      return settings.keywordReplies === "kefu" ? answer : respond;
+    case "help":
+      // Not to an opted-out number (the send would be refused): the platform's own HELP answer covers it.
+      return settings.keywordReplies === "kefu" && !optedOut ? answer : respond;
     case "more": {
-      const key = remainderKey(channel, message.conversationKey);
-      const remainder = await state.get<Remainder>(key);
-      if (!remainder?.text) return enqueue;
-      await replyOnce(remainder.text, { keepRemainder: true });
-      return respond;
+      const remainder = await state.get<Remainder>(remainderKey(channel, message.conversationKey));
+      return remainder?.text ? answer : enqueue;
     }
   }
 }

@@ -52,7 +52,6 @@ export const smsModule: ChannelModule<SmsCredentials> = {
       local: context.local,
       state: context.state,
       settings: smsSettings(context.env, "sms"),
-      outbound: outbound(credentials, context),
     }),
   outbound,
 };

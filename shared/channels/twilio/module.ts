@@ -30,7 +30,6 @@ export const twilioModule: ChannelModule<TwilioCredentials> = {
       ...(context.publicUrl ? { publicUrl: context.publicUrl } : {}),
       state: context.state,
       settings: smsSettings(context.env, "twilio"),
-      outbound: outbound(credentials, context),
     }),
   outbound,
 };

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { EngineResult } from "../../../shared/core/engine";
 import { ChannelApiError } from "../../../shared/core/errors";
+import { KEYWORD_EVENT } from "../../../shared/core/message";
 import { processMessage, ticketIdFor } from "../../../shared/core/pipeline";
 import { inbound, pipelineDeps, scriptedEngine } from "../../support/fakes";
 
@@ -246,5 +247,67 @@ describe("events and media", () => {
     );
     expect(outcome.action).toBe("media_declined");
     expect(sent[0]?.text).toBe("[AI assistant]\n[text only]");
+  });
+});
+
+describe("channel keywords", () => {
+  const keyword = (word: string, name: string) =>
+    inbound({
+      channel: "sms",
+      conversationKey: "sms:+15550000000:+14255550100",
+      sender: { id: "+14255550100" },
+      recipient: "+15550000000",
+      kind: "event",
+      event: KEYWORD_EVENT,
+      text: word,
+      replyContext: { keyword: name },
+    });
+
+  it("are answered by the channel, not the engine, and leave the conversation as it was", async () => {
+    const engine = scriptedEngine(() => answer("x"));
+    const { deps, sent, keywords, conversations } = pipelineDeps(engine);
+    const help = keyword("HELP", "help");
+    expect(await processMessage(help, deps)).toEqual({ action: "keyword_answered" });
+    expect(keywords).toEqual([help]);
+    expect(engine.calls).toHaveLength(0);
+    expect(sent).toHaveLength(0);
+    expect(await conversations.get(help.conversationKey)).toBeUndefined();
+  });
+
+  it("are answered during a hand-off too: a STOP confirmation is owed whoever is on the conversation", async () => {
+    const { deps, keywords } = pipelineDeps(scriptedEngine(() => handoff));
+    const question = {
+      ...keyword("我要投诉", ""),
+      kind: "text" as const,
+      event: undefined,
+      replyContext: {},
+    };
+    expect((await processMessage(question, deps)).action).toBe("handed_off");
+    expect((await processMessage(keyword("STOP", "opt_out"), deps)).action).toBe("keyword_answered");
+    expect(keywords.map((k) => k.text)).toEqual(["STOP"]);
+  });
+
+  it("report a refusal retrying cannot fix, and let a retryable one go back to the queue", async () => {
+    const refused = pipelineDeps(
+      scriptedEngine(() => answer("x")),
+      {
+        answerKeyword: async () => {
+          throw new ChannelApiError("recipient opted out", { retryable: false });
+        },
+      },
+    );
+    expect(await processMessage(keyword("HELP", "help"), refused.deps)).toEqual({
+      action: "undeliverable",
+      error: "recipient opted out",
+    });
+    const down = pipelineDeps(
+      scriptedEngine(() => answer("x")),
+      {
+        answerKeyword: async () => {
+          throw new ChannelApiError("SendTextMessage failed: ThrottlingException", { retryable: true });
+        },
+      },
+    );
+    await expect(processMessage(keyword("MORE", "more"), down.deps)).rejects.toThrow("Throttling");
   });
 });

@@ -6,9 +6,9 @@ import {
   type SmsSettings,
   smsSettings,
 } from "../../../../shared/channels/sms-common/channel";
-import type { HttpResponse } from "../../../../shared/channels/types";
+import type { HttpResponse, WebhookOutcome } from "../../../../shared/channels/types";
 import { ChannelApiError } from "../../../../shared/core/errors";
-import type { InboundMessage } from "../../../../shared/core/message";
+import { type InboundMessage, KEYWORD_EVENT } from "../../../../shared/core/message";
 import { memoryState } from "./memory-state";
 
 const OURS = "+15550000000";
@@ -45,8 +45,18 @@ function setup(settings: Partial<SmsSettings> = {}) {
       channel: "sms",
       state,
       settings: { maxSegments: 3, keywordReplies: "platform", ...settings },
-      outbound,
     });
+  /** The worker's side: what the webhook queued as keyword events, answered by the channel. */
+  const answer = async (outcome: WebhookOutcome) => {
+    if (outcome.kind !== "enqueue") return;
+    for (const m of outcome.messages) if (m.event === KEYWORD_EVENT) await outbound.answerKeyword(m);
+  };
+  /** A webhook delivery, then the worker's processing of what it queued. */
+  const deliver = async (message: InboundMessage) => {
+    const outcome = await route(message);
+    await answer(outcome);
+    return outcome;
+  };
   const reply = (text: string) =>
     outbound.send({
       channel: "sms",
@@ -56,7 +66,7 @@ function setup(settings: Partial<SmsSettings> = {}) {
       text,
       replyContext: {},
     });
-  return { state, sent, outbound, inbound, route, reply };
+  return { state, sent, outbound, inbound, route, answer, deliver, reply };
 }
 
 describe("STOP and START", () => {
@@ -109,14 +119,24 @@ describe("STOP and START", () => {
     expect(sent).toHaveLength(1);
   });
 
-  it("sends one confirmation when Kefu answers keywords, even if the platform retries the STOP", async () => {
-    const { route, inbound, sent } = setup({ keywordReplies: "kefu" });
+  it("queues the confirmation for the worker when Kefu answers keywords, sent once however often it comes", async () => {
+    const { route, answer, deliver, inbound, sent, state } = setup({ keywordReplies: "kefu" });
     const stop = inbound("stop", "in-stop");
-    await route(stop);
-    await route(stop);
+    const outcome = await route(stop);
+    // The webhook records the opt-out and sends nothing itself.
+    expect(state.data.get(`sms:optout:${OURS}:${CUSTOMER}`)).toMatchObject({ optedOut: true });
+    expect(sent).toHaveLength(0);
+    expect(outcome).toEqual({
+      kind: "enqueue",
+      ack: ACK,
+      messages: [{ ...stop, kind: "event", event: KEYWORD_EVENT, replyContext: { keyword: "opt_out" } }],
+    });
+    await answer(outcome);
+    await answer(outcome); // an SQS redelivery
+    await answer(await route(stop)); // the platform's retry of the delivery
     expect(sent).toHaveLength(1);
     expect(sent[0]?.body).toContain("unsubscribed");
-    await route(inbound("TD"));
+    await deliver(inbound("TD"));
     expect(sent[1]?.body).toContain("已退订");
   });
 
@@ -148,12 +168,19 @@ describe("STOP and START", () => {
 });
 
 describe("HELP", () => {
-  it("answers with the AI disclosure and how to opt out when Kefu answers keywords", async () => {
-    const { route, inbound, sent } = setup({ keywordReplies: "kefu" });
-    expect((await route(inbound("HELP"))).kind).toBe("respond");
+  it("is answered by the worker with the AI disclosure and how to opt out when Kefu answers keywords", async () => {
+    const { route, deliver, inbound, sent } = setup({ keywordReplies: "kefu" });
+    const help = await route(inbound("HELP"));
+    expect(help.kind === "enqueue" && help.messages[0]).toMatchObject({
+      kind: "event",
+      event: KEYWORD_EVENT,
+      replyContext: { keyword: "help" },
+    });
+    expect(sent).toHaveLength(0);
+    await deliver(inbound("HELP"));
     expect(sent[0]?.body).toContain("AI");
     expect(sent[0]?.body).toContain("STOP");
-    await route(inbound("帮助"));
+    await deliver(inbound("帮助"));
     expect(sent[1]?.body).toContain("AI");
     expect(sent[1]?.body).toContain("TD");
   });
@@ -163,37 +190,59 @@ describe("HELP", () => {
     expect((await route(inbound("help"))).kind).toBe("respond");
     expect(sent).toHaveLength(0);
   });
+
+  it("is not answered to an opted-out number", async () => {
+    const { route, deliver, inbound, sent } = setup({ keywordReplies: "kefu" });
+    await deliver(inbound("STOP"));
+    expect((await route(inbound("HELP"))).kind).toBe("respond");
+    expect(sent).toHaveLength(1);
+  });
 });
 
 describe("MORE", () => {
   const long = "退款将在审核通过后五个工作日内原路退回您的支付账户。".repeat(12);
 
   it("sends a long answer in parts: the first with the reply, the next ones on MORE, once each", async () => {
-    const { route, inbound, reply, sent, state } = setup();
+    const { route, deliver, inbound, reply, sent, state } = setup();
     await reply(long);
     expect(sent).toHaveLength(1);
     expect(sent[0]?.body.endsWith("回复 MORE 查看更多")).toBe(true);
     expect(state.ttls.get(`sms:more:sms:${OURS}:${CUSTOMER}`)).toBe(24 * 3600);
 
     const more = inbound("MORE", "in-more-1");
-    expect((await route(more)).kind).toBe("respond");
-    await route(more); // the platform's retry of the same delivery
+    const outcome = await route(more);
+    expect(outcome.kind === "enqueue" && outcome.messages[0]?.replyContext).toEqual({ keyword: "more" });
+    expect(sent).toHaveLength(1);
+    await deliver(more);
+    await deliver(more); // the platform's retry of the same delivery
     expect(sent).toHaveLength(2);
 
     let guard = 0;
-    while (sent.at(-1)?.body.endsWith("回复 MORE 查看更多") && guard++ < 10) await route(inbound("更多"));
+    while (sent.at(-1)?.body.endsWith("回复 MORE 查看更多") && guard++ < 10) await deliver(inbound("更多"));
     const text = sent.map((s) => s.body.replace("\n回复 MORE 查看更多", "")).join("");
     expect(text).toBe(long);
 
     // Everything was sent: MORE is now an ordinary message for the bot.
-    expect((await route(inbound("more"))).kind).toBe("enqueue");
+    const last = await route(inbound("more"));
+    expect(last.kind === "enqueue" && last.messages[0]?.kind).toBe("text");
+  });
+
+  it("sends nothing for a MORE whose remainder an earlier MORE already took", async () => {
+    const { route, answer, inbound, reply, sent } = setup();
+    await reply(long);
+    const first = await route(inbound("MORE"));
+    const second = await route(inbound("MORE"));
+    await answer(first);
+    await answer(second);
+    expect(sent).toHaveLength(2);
   });
 
   it("starts over with the newest answer: an old remainder is not sent after a new reply", async () => {
     const { route, inbound, reply, sent } = setup();
     await reply(long);
     await reply("Short answer.");
-    expect((await route(inbound("MORE"))).kind).toBe("enqueue");
+    const more = await route(inbound("MORE"));
+    expect(more.kind === "enqueue" && more.messages[0]?.kind).toBe("text");
     expect(sent).toHaveLength(2);
   });
 

@@ -6,7 +6,6 @@ import {
   signSnsSubscriptionConfirmation,
 } from "../../../../local/simulator/sns-signer";
 import { createSmsInbound } from "../../../../shared/channels/sms/inbound";
-import { createSmsOutbound } from "../../../../shared/channels/sms-common/channel";
 import { verifySnsMessage } from "../../../../shared/channels/sns/verify";
 import type { WebhookRequest } from "../../../../shared/channels/types";
 import { MalformedRequestError, PayloadTooLargeError, SignatureError } from "../../../../shared/core/errors";
@@ -18,11 +17,9 @@ const fixture = readFileSync(new URL("../../../fixtures/sms/two-way-inbound.json
 
 function adapter(options: { local?: boolean; confirm?: () => Promise<void> } = {}) {
   const state = memoryState();
-  const sent: string[] = [];
   const settings = { maxSegments: 3, keywordReplies: "platform" as const };
   return {
     state,
-    sent,
     inbound: createSmsInbound({
       credentials: {
         KEFU_SMS_ORIGINATION: "+12125550101",
@@ -33,15 +30,6 @@ function adapter(options: { local?: boolean; confirm?: () => Promise<void> } = {
       local: options.local ?? true,
       state,
       settings,
-      outbound: createSmsOutbound({
-        channel: "sms",
-        state,
-        settings,
-        defaultFrom: "+12125550101",
-        transport: async ({ body }) => {
-          sent.push(body);
-        },
-      }),
       // The shared verifier, trusting the local simulator's certificate.
       verify: (body) =>
         verifySnsMessage(body, { local: true, localCertificatePem: localSnsCertificatePem() }),

@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
 import { twilioInbound } from "../../../../local/platforms/twilio";
-import { createSmsOutbound } from "../../../../shared/channels/sms-common/channel";
 import type { TwilioCredentials } from "../../../../shared/channels/twilio/credentials";
 import { createTwilioInbound } from "../../../../shared/channels/twilio/inbound";
 import { twilioSignature } from "../../../../shared/channels/twilio/signature";
@@ -26,13 +25,6 @@ function adapter(publicUrl: string | undefined = PUBLIC_URL) {
       ...(publicUrl ? { publicUrl } : {}),
       state,
       settings,
-      outbound: createSmsOutbound({
-        channel: "twilio",
-        state,
-        settings,
-        defaultFrom: "",
-        transport: async () => {},
-      }),
     }),
   };
 }

@@ -1,0 +1,237 @@
+import { readFile } from "node:fs/promises";
+import type { AddressInfo } from "node:net";
+import { PutObjectCommand } from "@aws-sdk/client-s3";
+import type { CfnResource } from "aws-cdk-lib";
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context, S3Event } from "aws-lambda";
+import type { KefuStackProps } from "../../infra/kefu-stack";
+import { provisionResources, s3Client, sqsClient } from "../../local/emulators";
+import { lambdaContext, pollOnce } from "../../local/event-source";
+import type { PlatformRequest } from "../../local/platforms/wechat";
+import { createLocalServer } from "../../local/server";
+import { dingtalkSimulator } from "../../local/simulator/dingtalk";
+import { emailSimulator } from "../../local/simulator/email";
+import { Outbox } from "../../local/simulator/outbox";
+import { smsSimulator } from "../../local/simulator/sms";
+import { snsCertificateSimulator } from "../../local/simulator/sns-signer";
+import { twilioSimulator } from "../../local/simulator/twilio";
+import { wechatSimulator } from "../../local/simulator/wechat";
+import { wecomSimulator } from "../../local/simulator/wecom";
+import { wecomKfSimulator } from "../../local/simulator/wecom-kf";
+import type { DingTalkCredentials } from "../../shared/channels/dingtalk/credentials";
+import { dingtalkModule } from "../../shared/channels/dingtalk/module";
+import { credentialsFor, demoCredentials } from "../../shared/channels/registry";
+import type { TwilioCredentials } from "../../shared/channels/twilio/credentials";
+import { twilioModule } from "../../shared/channels/twilio/module";
+import { wechatModule } from "../../shared/channels/wechat/module";
+import type { WeComCredentials } from "../../shared/channels/wecom/credentials";
+import { wecomModule } from "../../shared/channels/wecom/module";
+import type { WeComKfCredentials } from "../../shared/channels/wecom-kf/credentials";
+import { wecomKfModule } from "../../shared/channels/wecom-kf/module";
+import type { WeChatCredentials } from "../../shared/credentials";
+import { FAQ_BUCKET, TABLES, type TableName } from "../../shared/resources";
+import { synthKefu } from "../infra/synth";
+import { type EnforcingEndpoint, startEnforcingEndpoint } from "./enforcing-dynamodb";
+import { dynamoStatementsOf, type PolicyStatement } from "./iam-policy";
+import { testEnv } from "./local-env";
+
+/**
+ * Kefu's three functions, each running its real handler (functions/*.ts, imported as Lambda loads it)
+ * against DynamoDB Local through its own enforcing endpoint, which allows exactly what the synthesised
+ * stack grants that function's role. Around them: the channel simulators on a local HTTP server (the
+ * webhook route, the platforms' APIs), the run's SQS/S3 emulator with this harness's own queue, bucket
+ * and tables, and the worker fed from the queue as the event source mapping feeds it.
+ */
+export const FUNCTIONS = ["webhook", "worker", "ingest"] as const;
+export type FunctionName = (typeof FUNCTIONS)[number];
+
+type ApiHandler = (e: APIGatewayProxyEventV2, c: Context) => Promise<APIGatewayProxyStructuredResultV2>;
+type SqsHandler = Parameters<typeof pollOnce>[0]["handler"];
+type IngestHandler = (
+  e: S3Event | { restore: { kb?: string; version?: string } },
+  c: Context,
+) => Promise<unknown>;
+
+export interface FunctionsUnderGrants {
+  /** The local server: `/webhooks/<channel>` and the simulators under `/sim/`. */
+  url: string;
+  env: Record<string, string>;
+  outbox: Outbox;
+  endpoints: Record<FunctionName, EnforcingEndpoint>;
+  /** Each function's DynamoDB statements, as synthesised. */
+  statements: Record<FunctionName, PolicyStatement[]>;
+  /** Local (physical) table name → TABLES key. */
+  tables: ReadonlyMap<string, TableName>;
+  post(request: PlatformRequest): Promise<Response>;
+  /** Runs the worker on the queue until it is empty; returns the ids of records it reported as failed. */
+  drainQueue(): Promise<string[]>;
+  /** Uploads a file under uploads/ and invokes ingest with its S3 event, as the bucket notification does. */
+  upload(name: string, body: string | Uint8Array): Promise<unknown>;
+  invokeIngest(event: Parameters<IngestHandler>[0]): Promise<unknown>;
+  stop(): Promise<void>;
+}
+
+export async function startFunctionsUnderGrants(
+  name: string,
+  stackProps: KefuStackProps,
+): Promise<FunctionsUnderGrants> {
+  const run = testEnv();
+  const dynamoEndpoint = run.KEFU_DYNAMODB_ENDPOINT ?? "";
+  const awsEndpoint = run.KEFU_AWS_ENDPOINT ?? "";
+  const env = await provisionResources({ dynamoEndpoint, awsEndpoint }, `grants-${name}-${process.pid}`);
+  const tables = new Map((Object.keys(TABLES) as TableName[]).map((t) => [env[TABLES[t].envVar] ?? "", t]));
+
+  // The grants, read from the template the way IAM will see them.
+  const { stack, template } = synthKefu(stackProps, { bundle: false });
+  const logicalId = (c: { node: { defaultChild?: unknown } }) =>
+    stack.getLogicalId(c.node.defaultChild as CfnResource);
+  const tableIds = new Map(
+    (Object.keys(TABLES) as TableName[]).map((t) => [logicalId(stack.storage.tables[t]), t as string]),
+  );
+  const roles: Record<FunctionName, string> = {
+    webhook: logicalId(stack.ingress.webhook.role),
+    worker: logicalId(stack.pipeline.worker.role),
+    ingest: logicalId(stack.knowledgeBase.ingest.role),
+  };
+  const resources = template.toJSON() as { Resources: Record<string, Record<string, unknown>> };
+  const statements = Object.fromEntries(
+    FUNCTIONS.map((fn) => [fn, dynamoStatementsOf(resources, roles[fn], tableIds)]),
+  ) as Record<FunctionName, PolicyStatement[]>;
+
+  const endpoints = {} as Record<FunctionName, EnforcingEndpoint>;
+  for (const fn of FUNCTIONS) {
+    endpoints[fn] = await startEnforcingEndpoint({
+      functionName: fn,
+      target: dynamoEndpoint,
+      statements: statements[fn],
+      tables,
+    });
+  }
+
+  let webhook: ApiHandler = async () => ({ statusCode: 503, body: "starting" });
+  const outbox = new Outbox();
+  const raw = { ...demoCredentials() };
+  const server = createLocalServer({
+    webhook: (event, context) => webhook(event, context),
+    simulators: [
+      wechatSimulator(credentialsFor(wechatModule, raw) as WeChatCredentials, outbox),
+      wecomSimulator(credentialsFor(wecomModule, raw) as WeComCredentials, outbox),
+      wecomKfSimulator(credentialsFor(wecomKfModule, raw) as WeComKfCredentials, outbox),
+      dingtalkSimulator(credentialsFor(dingtalkModule, raw) as DingTalkCredentials, outbox),
+      snsCertificateSimulator(),
+      emailSimulator(outbox),
+      smsSimulator(outbox),
+      twilioSimulator(credentialsFor(twilioModule, raw) as TwilioCredentials, outbox),
+    ],
+    dev: async () => undefined,
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  Object.assign(env, {
+    KEFU_PUBLIC_URL: url,
+    KEFU_WECHAT_API_BASE: `${url}/sim/wechat`,
+    KEFU_DINGTALK_API_BASE: `${url}/sim/dingtalk`,
+    KEFU_WECOM_API_BASE: `${url}/sim/wecom`,
+    KEFU_WECOM_KF_API_BASE: `${url}/sim/wecom-kf`,
+    KEFU_EMAIL_API_BASE: `${url}/sim/email`,
+    KEFU_SMS_API_BASE: `${url}/sim/sms`,
+    KEFU_TWILIO_API_BASE: `${url}/sim/twilio`,
+    KEFU_KB_REFRESH_MS: "200",
+    // Kefu, not the platform, answers STOP/START/HELP: the keyword paths run too.
+    KEFU_SMS_KEYWORD_REPLIES: "kefu",
+    KEFU_TWILIO_KEYWORD_REPLIES: "kefu",
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+    POWERTOOLS_LOG_LEVEL: "WARN",
+    POWERTOOLS_METRICS_DISABLED: "true",
+  });
+  // Each handler reads its configuration when it loads, as in Lambda: each loads with its own
+  // DynamoDB endpoint, the only setting in which the three functions' environments differ here.
+  Object.assign(process.env, env);
+  process.env.KEFU_DYNAMODB_ENDPOINT = endpoints.webhook.url;
+  webhook = (await import("../../functions/webhook")).handler as unknown as ApiHandler;
+  process.env.KEFU_DYNAMODB_ENDPOINT = endpoints.worker.url;
+  const worker = (await import("../../functions/worker")).handler as unknown as SqsHandler;
+  process.env.KEFU_DYNAMODB_ENDPOINT = endpoints.ingest.url;
+  const ingest = (await import("../../functions/ingest")).handler as unknown as IngestHandler;
+  process.env.KEFU_DYNAMODB_ENDPOINT = dynamoEndpoint;
+
+  const sqs = sqsClient(awsEndpoint);
+  const s3 = s3Client(awsEndpoint);
+  const bucket = env[FAQ_BUCKET.envVar] ?? "";
+  const invokeIngest = (event: Parameters<IngestHandler>[0]) =>
+    ingest(event, lambdaContext("ingest", 900_000));
+
+  return {
+    url,
+    env,
+    outbox,
+    endpoints,
+    statements,
+    tables,
+    post: (request) =>
+      fetch(`${url}${request.path}`, {
+        method: request.method,
+        headers: request.headers,
+        body: request.body,
+      }),
+    async drainQueue() {
+      const failed: string[] = [];
+      const handler: SqsHandler = async (event, context) => {
+        const response = await worker(event, context);
+        failed.push(...(response?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
+        return response;
+      };
+      // A failed record comes back after a second; five receives move it to the dead-letter queue.
+      while (
+        (await pollOnce({
+          sqs,
+          queueUrl: env.KEFU_QUEUE_URL ?? "",
+          batchSize: 5,
+          handler,
+          retryDelaySeconds: 1,
+          onError: (error) => failed.push(`handler threw: ${(error as Error).message}`),
+        })) > 0
+      );
+      return failed;
+    },
+    async upload(name, body) {
+      const key = `${FAQ_BUCKET.uploadsPrefix}${name}`;
+      await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
+      return invokeIngest(s3Event(bucket, key));
+    },
+    invokeIngest,
+    async stop() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const fn of FUNCTIONS) await endpoints[fn].close();
+      sqs.destroy();
+      s3.destroy();
+    },
+  };
+}
+
+/** The event S3 sends for one created object, as functions/ingest.ts reads it. */
+export function s3Event(bucket: string, key: string): S3Event {
+  return {
+    Records: [
+      {
+        eventVersion: "2.1",
+        eventSource: "aws:s3",
+        awsRegion: "us-east-1",
+        eventTime: new Date().toISOString(),
+        eventName: "ObjectCreated:Put",
+        userIdentity: { principalId: "local" },
+        requestParameters: { sourceIPAddress: "127.0.0.1" },
+        responseElements: { "x-amz-request-id": "local", "x-amz-id-2": "local" },
+        s3: {
+          s3SchemaVersion: "1.0",
+          configurationId: "uploads",
+          bucket: { name: bucket, ownerIdentity: { principalId: "local" }, arn: "" },
+          object: { key: encodeURIComponent(key).replace(/%2F/g, "/"), size: 0, eTag: "", sequencer: "" },
+        },
+      },
+    ],
+  };
+}
+
+export const readExampleFaq = () => readFile(new URL("../../local/seed/faq.example.jsonl", import.meta.url));
