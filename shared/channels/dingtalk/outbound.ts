@@ -244,7 +244,8 @@ export function looksLikeMarkdown(text: string): boolean {
     /\[[^\]\n]+\]\([^)\s]+\)/,
     /^\s{0,3}(```|~~~)/m,
     /^\s{0,3}>\s?\S/m,
-    /^\s*\|.*\|\s*$/m,
+    // Spaces and tabs, not \s: \s crosses lines, and a run of empty lines was rescanned from each one.
+    /^[ \t]*\|.*\|[ \t]*$/m,
     /`[^`\n]+`/,
   ].some((pattern) => pattern.test(text));
 }
@@ -296,7 +297,7 @@ type ApiBody = Record<string, unknown>;
 
 function apiUrl(base: string, path: string): URL {
   // Joined rather than resolved, so an API base with a path (the local simulator's) keeps it.
-  return new URL(`${base.replace(/\/+$/, "")}${path}`);
+  return new URL(`${base.replace(/(?<!\/)\/+$/, "")}${path}`);
 }
 
 /**

@@ -35,8 +35,9 @@ export function createTwilioInbound(options: TwilioInboundOptions): InboundAdapt
 
   function signedUrl(request: WebhookRequest): string {
     // Without KEFU_PUBLIC_URL, the Host header: still safe (only the auth token makes a valid signature)
-    // but it only matches when nothing between Twilio and us rewrites the host or the scheme.
-    const base = (options.publicUrl ?? `https://${request.headers.host ?? ""}`).replace(/\/+$/, "");
+    // but it only matches when nothing between Twilio and us rewrites the host or the scheme. The Host
+    // header is the sender's: the lookbehind strips a run of slashes from its start, not from each slash.
+    const base = (options.publicUrl ?? `https://${request.headers.host ?? ""}`).replace(/(?<!\/)\/+$/, "");
     return `${base}${request.path}${request.rawQueryString ? `?${request.rawQueryString}` : ""}`;
   }
 
