@@ -26,9 +26,25 @@ const ACK: HttpResponse = {
 const MAX_MEDIA = 10;
 
 /**
+ * Twilio's connection overrides for the webhook URL (a fragment: `…/webhooks/twilio#rc=3&rp=all…`). By
+ * default Twilio retries a webhook once, and only when it could not connect: a 5xx (our "retry later"
+ * when a concurrent delivery is storing the same message, or the queue is briefly down) is never
+ * retried and the message is lost. With these, Twilio retries up to 3 times on any failure or a read
+ * over 5 s, all within its 15 s limit. The stack prints the URL with them; the handler takes a retry as
+ * any repeated delivery: the MessageSid dedup answers it, STOP/START are applied once (sms-common), and
+ * a keyword confirmation that failed is sent on the retry.
+ */
+export const TWILIO_CONNECTION_OVERRIDES = "rc=3&rp=all&rt=5000&tt=15000";
+
+/**
  * `/webhooks/twilio`: Twilio's "A message comes in" webhook (form-encoded POST). Verifies
  * X-Twilio-Signature over the public URL and every parameter, then normalises the SMS/MMS; keywords
  * (STOP, HELP, MORE…) are handled by the shared SMS router.
+ *
+ * Twilio signs no timestamp, so a signed request stays valid forever: a replay is stopped by the
+ * MessageSid dedup (7 days) and the worker's processed ids (per conversation, 30 days), and a replayed
+ * STOP/START by the opt-out record, which never expires. A message replayed later than that is answered
+ * once more; nothing else changes.
  */
 export function createTwilioInbound(options: TwilioInboundOptions): InboundAdapter {
   const { credentials } = options;
@@ -54,16 +70,13 @@ export function createTwilioInbound(options: TwilioInboundOptions): InboundAdapt
         throw new MalformedRequestError("expected a form-encoded body");
       }
       const params = [...new URLSearchParams(request.body)];
-      if (
-        !twilioSignatureMatches(
-          credentials.KEFU_TWILIO_AUTH_TOKEN,
-          request.headers["x-twilio-signature"],
-          signedUrl(request),
-          params,
-        )
-      ) {
-        throw new SignatureError("X-Twilio-Signature mismatch");
-      }
+      const signature = request.headers["x-twilio-signature"];
+      const url = signedUrl(request);
+      // The fragment never reaches us; whether Twilio signs the URL with it or without, both are ours.
+      const matches = [url, `${url}#${TWILIO_CONNECTION_OVERRIDES}`].map((candidate) =>
+        twilioSignatureMatches(credentials.KEFU_TWILIO_AUTH_TOKEN, signature, candidate, params),
+      );
+      if (!matches.includes(true)) throw new SignatureError("X-Twilio-Signature mismatch");
       const fields = Object.fromEntries(params);
       // A delivery status callback pointed at this URL: nothing for the bot to answer.
       const status = (fields.SmsStatus ?? fields.MessageStatus ?? "received").toLowerCase();

@@ -19,7 +19,7 @@ function context(local: boolean): ChannelContext {
       get: async () => (await fetchToken()).token,
       invalidate: async () => {},
     }),
-    state: { get: async () => undefined, put: async () => {} },
+    state: { get: async () => undefined, put: async () => {}, putIfRevision: async () => true },
     blobs: { get: async () => new Uint8Array() },
     local,
     env: {},

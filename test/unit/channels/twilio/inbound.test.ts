@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { twilioInbound } from "../../../../local/platforms/twilio";
 import { createSmsOutbound } from "../../../../shared/channels/sms-common/channel";
 import type { TwilioCredentials } from "../../../../shared/channels/twilio/credentials";
-import { createTwilioInbound } from "../../../../shared/channels/twilio/inbound";
+import { createTwilioInbound, TWILIO_CONNECTION_OVERRIDES } from "../../../../shared/channels/twilio/inbound";
 import { twilioSignature } from "../../../../shared/channels/twilio/signature";
 import type { WebhookRequest } from "../../../../shared/channels/types";
 import { MalformedRequestError, PayloadTooLargeError, SignatureError } from "../../../../shared/core/errors";
@@ -120,6 +120,20 @@ describe("an inbound Twilio SMS", () => {
     expect(state.data.get("twilio:optout:+15550001111:+14155550100")).toMatchObject({ optedOut: true });
   });
 
+  it("does not let an observed START request, replayed after the dedup window, re-subscribe", async () => {
+    const { inbound, state } = adapter();
+    const at = (ms: number) => new Date(Date.parse("2026-05-01T08:00:00Z") + ms);
+    const keyword = (text: string, sid: string) =>
+      signed({ from: "+14155550100", to: "+15550001111", text, messageSid: sid });
+    const start = keyword("START", `SM${"2".repeat(32)}`);
+    await inbound.handle({ ...keyword("STOP", `SM${"1".repeat(32)}`), receivedAt: at(0) });
+    await inbound.handle({ ...start, receivedAt: at(60_000) });
+    await inbound.handle({ ...keyword("STOP", `SM${"3".repeat(32)}`), receivedAt: at(120_000) });
+    // The same signed request, byte for byte, eight days later: Twilio's signature has no time in it.
+    expect((await inbound.handle({ ...start, receivedAt: at(8 * 86_400_000) })).kind).toBe("respond");
+    expect(state.data.get("twilio:optout:+15550001111:+14155550100")).toMatchObject({ optedOut: true });
+  });
+
   it("acknowledges a delivery status callback without queueing it", async () => {
     const params = new URLSearchParams({
       MessageSid: "SM1",
@@ -183,6 +197,30 @@ describe("bad Twilio requests", () => {
     );
     // Without KEFU_PUBLIC_URL, https + the Host header is what Twilio dialled when nothing rewrites it.
     expect((await adapter(undefined).inbound.handle(good())).kind).toBe("enqueue");
+  });
+
+  it("accepts a signature over the URL with the stack's connection overrides, and no other fragment", async () => {
+    const params = new URLSearchParams({
+      MessageSid: `SM${"c".repeat(32)}`,
+      From: "+14155550100",
+      To: "+15550001111",
+      Body: "hello",
+      AccountSid: credentials.KEFU_TWILIO_ACCOUNT_SID,
+    });
+    const signedWith = (fragment: string) => ({
+      ...good(),
+      body: params.toString(),
+      headers: {
+        ...good().headers,
+        "x-twilio-signature": twilioSignature(
+          credentials.KEFU_TWILIO_AUTH_TOKEN,
+          `${PUBLIC_URL}/webhooks/twilio#${fragment}`,
+          params,
+        ),
+      },
+    });
+    expect((await adapter().inbound.handle(signedWith(TWILIO_CONNECTION_OVERRIDES))).kind).toBe("enqueue");
+    await expect(adapter().inbound.handle(signedWith("rc=5"))).rejects.toBeInstanceOf(SignatureError);
   });
 
   it("refuses a body that is not a form, an unusable message, and an oversized body (400)", async () => {
