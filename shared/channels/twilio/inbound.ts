@@ -26,15 +26,12 @@ const ACK: HttpResponse = {
 const MAX_MEDIA = 10;
 
 /**
- * Twilio's connection overrides for the webhook URL (a fragment: `…/webhooks/twilio#rc=3&rp=all…`). By
- * default Twilio retries a webhook once, and only when it could not connect: a 5xx (our "retry later"
- * when a concurrent delivery is storing the same message, or the queue is briefly down) is never
- * retried and the message is lost. With these, Twilio retries up to 3 times on any failure or a read
- * over 5 s, all within its 15 s limit. The stack prints the URL with them; the handler takes a retry as
- * any repeated delivery: the MessageSid dedup answers it, STOP/START are applied once (sms-common), and
- * a keyword confirmation that failed is sent on the retry.
+ * How Twilio retries this webhook: by default once, and only when it could not connect, so a 5xx (our
+ * "retry later" while a concurrent delivery stores the same message, or the queue is briefly down) lost
+ * the message. The stack's TwilioWebhookUrl carries connection overrides in its fragment (rc, rp=all,
+ * tt: infra/kefu-stack.ts), which Twilio neither sends nor signs. The handler takes a retry as any
+ * repeated delivery: the MessageSid dedup answers it, and STOP/START are applied once (sms-common).
  */
-export const TWILIO_CONNECTION_OVERRIDES = "rc=3&rp=all&rt=5000&tt=15000";
 
 /**
  * `/webhooks/twilio`: Twilio's "A message comes in" webhook (form-encoded POST). Verifies
@@ -70,13 +67,16 @@ export function createTwilioInbound(options: TwilioInboundOptions): InboundAdapt
         throw new MalformedRequestError("expected a form-encoded body");
       }
       const params = [...new URLSearchParams(request.body)];
-      const signature = request.headers["x-twilio-signature"];
-      const url = signedUrl(request);
-      // The fragment never reaches us; whether Twilio signs the URL with it or without, both are ours.
-      const matches = [url, `${url}#${TWILIO_CONNECTION_OVERRIDES}`].map((candidate) =>
-        twilioSignatureMatches(credentials.KEFU_TWILIO_AUTH_TOKEN, signature, candidate, params),
-      );
-      if (!matches.includes(true)) throw new SignatureError("X-Twilio-Signature mismatch");
+      if (
+        !twilioSignatureMatches(
+          credentials.KEFU_TWILIO_AUTH_TOKEN,
+          request.headers["x-twilio-signature"],
+          signedUrl(request),
+          params,
+        )
+      ) {
+        throw new SignatureError("X-Twilio-Signature mismatch");
+      }
       const fields = Object.fromEntries(params);
       // A delivery status callback pointed at this URL: nothing for the bot to answer.
       const status = (fields.SmsStatus ?? fields.MessageStatus ?? "received").toLowerCase();
