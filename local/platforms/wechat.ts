@@ -1,10 +1,11 @@
 import { randomBytes } from "node:crypto";
 import { encryptMessage, wechatSignature } from "../../shared/channels/wechat/crypto";
-import type { WeChatCredentials } from "../../shared/credentials";
+import { type WeChatCredentials, wechatEncryptionMode } from "../../shared/credentials";
 
 /**
  * Plays the WeChat platform's side of the webhook: builds a push exactly as WeChat sends it in safe
- * (encrypted) mode, signed with the account's token. Used by `npm run chat` and the end-to-end tests.
+ * (encrypted) mode, signed with the account's token, or in plaintext mode for an account configured
+ * without an EncodingAESKey. Used by `npm run chat` and the end-to-end tests.
  */
 export interface PlatformRequest {
   method: "GET" | "POST";
@@ -36,10 +37,25 @@ export function wechatPush(credentials: WeChatCredentials, push: WeChatPush): Pl
         ? `<PicUrl><![CDATA[https://mmbiz.example/pic.jpg]]></PicUrl><MediaId><![CDATA[media-${createTime}]]></MediaId><MsgId>${push.msgId ?? newMsgId()}</MsgId>`
         : `<Content><![CDATA[${push.text ?? ""}]]></Content><MsgId>${push.msgId ?? newMsgId()}</MsgId>`;
   const plain = `<xml><ToUserName><![CDATA[${ACCOUNT}]]></ToUserName><FromUserName><![CDATA[${push.openId}]]></FromUserName><CreateTime>${createTime}</CreateTime><MsgType><![CDATA[${msgType}]]></MsgType>${fields}</xml>`;
-  const encrypted = encryptMessage(credentials.KEFU_WECHAT_AES_KEY, plain, credentials.KEFU_WECHAT_APP_ID);
   const timestamp = String(createTime);
   const nonce = randomBytes(6).toString("hex");
   const token = credentials.KEFU_WECHAT_TOKEN;
+  const aesKey = credentials.KEFU_WECHAT_AES_KEY;
+  if (wechatEncryptionMode(credentials) === "plaintext" || !aesKey) {
+    const query = new URLSearchParams({
+      signature: wechatSignature(token, timestamp, nonce),
+      timestamp,
+      nonce,
+      openid: push.openId,
+    });
+    return {
+      method: "POST",
+      path: `/webhooks/wechat?${query}`,
+      headers: { "content-type": "text/xml" },
+      body: plain,
+    };
+  }
+  const encrypted = encryptMessage(aesKey, plain, credentials.KEFU_WECHAT_APP_ID);
   const query = new URLSearchParams({
     signature: wechatSignature(token, timestamp, nonce),
     timestamp,

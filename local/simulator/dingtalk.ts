@@ -9,7 +9,10 @@ import type { ChannelSimulator, Outbox, SimulatorRequest, SimulatorResponse } fr
  * robot code and an expired session, so the real sender code runs unchanged against it.
  *
  * A session id is what `local/platforms/dingtalk.ts` put in the message: base64url JSON naming the chat
- * and its expiry, so the simulator needs no state shared with whoever built the message.
+ * and its expiry, so the simulator needs no state shared with whoever built the message. Any other id is
+ * one DingTalk issued, in a real payload posted to the local stack (whose sender maps DingTalk's hosts
+ * here): the simulator cannot know its chat or expiry, so it accepts it and files the reply under
+ * `session:<id>`.
  */
 export interface SimulatedSession {
   /** Who the outbox shows the reply went to: the customer's userId. */
@@ -83,8 +86,10 @@ export function dingtalkSimulator(credentials: DingTalkCredentials, outbox: Outb
   }
 
   function sendBySession(request: SimulatorRequest): SimulatorResponse {
-    const session = decodeSession(request.query.get("session"));
-    if (!session || session.expiresAt < Date.now()) return legacy(300001, "session不存在或已过期");
+    const id = request.query.get("session");
+    const session = decodeSession(id);
+    if (!id || (session && session.expiresAt < Date.now())) return legacy(300001, "session不存在或已过期");
+    const to = session?.to ?? `session:${id}`;
     const fault = outbox.takeFault("dingtalk");
     if (fault)
       return { status: fault.status ?? 200, body: { errcode: fault.errcode ?? -1, errmsg: "系统繁忙" } };
@@ -96,7 +101,7 @@ export function dingtalkSimulator(credentials: DingTalkCredentials, outbox: Outb
     );
     if (text === undefined) return legacy(40035, "缺少参数 json");
     if (Buffer.byteLength(text, "utf8") > TEXT_LIMIT_BYTES) return legacy(460101, "message too long");
-    outbox.record({ channel: "dingtalk", to: session.to, text });
+    outbox.record({ channel: "dingtalk", to, text });
     return legacy(0, "ok");
   }
 

@@ -22,7 +22,8 @@ export interface QueryRewriter {
 }
 
 const CJK = /[\u3400-\u9fff\uf900-\ufaff]/;
-const TRAILING_PUNCT = /[\s?？!！。.,，~～…]+$/u;
+/** The lookbehind matches a run only from its start: "？"×10 000 then a letter took 1.5 s without it. */
+const TRAILING_PUNCT = /(?<![\s?？!！。.,，~～…])[\s?？!！。.,，~～…]+$/u;
 
 const ZH_LEADING = /^(那么|那如果|那要是|如果是|还有|另外|然后|那)/;
 const ZH_PRONOUN = /(这个|那个|这些|那些|这款|那款|这种|那种|它们|它|该)/;

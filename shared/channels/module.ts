@@ -49,4 +49,14 @@ export interface ChannelContext {
 export interface ChannelStateStore {
   get<T>(key: string): Promise<T | undefined>;
   put<T>(key: string, value: T, ttlSeconds?: number): Promise<void>;
+  /**
+   * Writes `value` only if the stored value's `revision` is still `expectedRevision` (undefined: nothing
+   * stored, or a value without one); false when another writer got there first. For state whose
+   * concurrent updates must not overwrite each other (SMS opt-outs).
+   */
+  putIfRevision<T extends { revision: number }>(
+    key: string,
+    value: T,
+    expectedRevision: number | undefined,
+  ): Promise<boolean>;
 }

@@ -32,7 +32,7 @@ export class WeixinApiError extends ChannelApiError {
 
 /** Joins rather than resolves, so an API base with a path (the local simulator's) keeps it. */
 export function apiUrl(base: string, path: string, params: Record<string, string> = {}): URL {
-  const url = new URL(`${base.replace(/\/+$/, "")}${path}`);
+  const url = new URL(`${base.replace(/(?<!\/)\/+$/, "")}${path}`);
   for (const [name, value] of Object.entries(params)) url.searchParams.set(name, value);
   return url;
 }

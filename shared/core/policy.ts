@@ -89,20 +89,33 @@ export function parseChoice(text: string): number | undefined {
   const s = normalize(text)
     .replace(/[\s\p{P}\p{S}]+/gu, " ")
     .trim();
-  let m =
-    /^(?:选|选择|是|就是|要)?\s*(?:第\s*)?([1-9一二两三四五])\s*(?:个|条|项|号|种)?\s*(?:吧|啊|呀|的)?$/.exec(
+  // `s` has single spaces (normalised above), so `\s?` is every space there can be; two `\s*` side by side
+  // would share out a long run of spaces every possible way before failing.
+  const m =
+    /^(?:选|选择|是|就是|要)?\s?(?:第\s?)?([1-9一二两三四五])\s?(?:个|条|项|号|种)?\s?(?:吧|啊|呀|的)?$/.exec(
       s,
     );
   if (m?.[1]) return Number(m[1]) || ZH_ORDINALS[m[1]];
-  m =
-    /^(?:(?:the|number|no|option|choice|#|i mean|i meant)\s*)*([1-9]|[a-z0-9]+?)(?:\s+(?:one|option|please))*$/.exec(
-      s,
-    );
-  if (m?.[1]) {
-    const n = /^[1-9]$/.test(m[1]) ? Number(m[1]) : EN_ORDINALS[m[1]];
-    if (n !== undefined) return n;
-  }
-  return undefined;
+  return englishChoice(s);
+}
+
+const EN_LEAD_WORDS = new Set(["the", "number", "no", "option", "choice", "i", "mean", "meant"]);
+const EN_TRAILING_WORDS = new Set(["one", "option", "please"]);
+
+/**
+ * "2", "option 2", "the first one", "i meant the second": lead words, one choice, trailing words. Read
+ * word by word: as one regex, "option" being both a lead and a trailing word made a long run of them
+ * quadratic.
+ */
+function englishChoice(s: string): number | undefined {
+  const words = s.replace(/\b(number|no|option|choice)(?=[1-9]\b)/g, "$1 ").split(" ");
+  let first = 0;
+  while (first < words.length - 1 && EN_LEAD_WORDS.has(words[first] as string)) first++;
+  let last = words.length - 1;
+  while (last > first && EN_TRAILING_WORDS.has(words[last] as string)) last--;
+  if (first !== last) return undefined;
+  const word = words[first] as string;
+  return /^[1-9]$/.test(word) ? Number(word) : EN_ORDINALS[word];
 }
 
 /**

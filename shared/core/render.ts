@@ -25,7 +25,7 @@ export function stripMarkdown(text: string): string {
   }
   return out
     .join("\n")
-    .replace(/[ \t]+$/gm, "")
+    .replace(/(?<![ \t])[ \t]+$/gm, "")
     .replace(/\n{3,}/g, "\n\n")
     .trim();
 }
@@ -127,7 +127,8 @@ function fittingPrefix(text: string, max: number, measure: Measure): number {
   return i;
 }
 
-const SENTENCE_END = /[。！？!?…]+[”’」』）)\]"']*|\.+[”’」』）)\]"']*(?=\s)/g;
+// `(?<!\.)`: a run of dots is tried from its first dot only, not again from each one (quadratic).
+const SENTENCE_END = /[。！？!?…]+[”’」』）)\]"']*|(?<!\.)\.+[”’」』）)\]"']*(?=\s)/g;
 const SOFT_BREAK = /[，、；：,;:]|\s/g;
 
 /**

@@ -87,9 +87,13 @@ const ZH_HUMAN_PHRASES = [
 ];
 /** "真人秀", "真人版": shows and films, not a person to talk to. */
 const ZH_HUMAN_FALSE = /真人(秀|版|cs|电影|游戏|真事)/g;
-/** Fillers around a bare "人工"/"客服": "我要人工", "请给我客服". */
+/**
+ * Fillers around a bare "人工"/"客服": "我要人工", "请给我客服". Every filler can be read only one way
+ * ("我要" is 我 + 要, "请给我" is 请 + 给我, "麻烦转" is 麻烦 + 转, so none is listed whole): with two readings
+ * of the same characters the engine tries every combination, and "我要"×30 took 10 s.
+ */
 const ZH_FILLER =
-  /^(我|我要|我想|要|请|请给我|给我|帮我|麻烦|麻烦转|转|找|接|联系)*(人工|客服|人工客服)(吧|啊|呀|谢谢|好吗|可以吗|行吗)*$/;
+  /^(?:我想|我|要|请|给我|帮我|麻烦|转|找|接|联系)*(?:人工客服|人工|客服)(?:吧|啊|呀|谢谢|好吗|可以吗|行吗)*$/;
 /** "客服电话是多少", "人工服务时间": asking about the service, not asking for it. */
 const ZH_INFO_QUESTION =
   /(电话|号码|热线|邮箱|地址|时间|几点|多少|哪里|在哪|怎么联系|如何联系|上班|工作时间|微信号)/;
@@ -357,16 +361,52 @@ export function detectSensitiveTopic(text: string): string | undefined {
   return en?.[0];
 }
 
+// ---------------------------------------------------------------------------------------------------------
+// How much text the triggers read
+
+/**
+ * The triggers read at most this many characters of a message, and of each earlier turn: far more than
+ * anyone types into a chat, so in practice only a long e-mail is cut (the rest of the pipeline still
+ * reads all of it). Every rule here is linear in the text; the cap keeps the cost of one message bounded
+ * whatever a later rule does.
+ */
+export const TRIGGER_TEXT_MAX_CHARS = 4000;
+/** How far back from the cap a sentence end is looked for. */
+const CUT_SEARCH_CHARS = 400;
+const SENTENCE_ENDS = ["\n", "。", "！", "？", "；", "!", "?", ".", ";"];
+
+/**
+ * The part of a text the triggers read: all of it up to TRIGGER_TEXT_MAX_CHARS, otherwise the text up to
+ * its last sentence end before the cap. Each trigger phrase lies within one sentence ("转人工",
+ * "talk to a real person", "legal action"), so cutting between sentences never leaves half a phrase
+ * that could match on its own, such as 真人 from 真人秀. Only a run of 400 characters without any sentence
+ * end or space is cut mid-run.
+ */
+export function triggerText(text: string): string {
+  if (text.length <= TRIGGER_TEXT_MAX_CHARS) return text;
+  let head = text.slice(0, TRIGGER_TEXT_MAX_CHARS);
+  // Never keep half of a surrogate pair (an emoji).
+  if (/[\uD800-\uDBFF]$/.test(head)) head = head.slice(0, -1);
+  const floor = head.length - CUT_SEARCH_CHARS;
+  const sentenceEnd = Math.max(...SENTENCE_ENDS.map((end) => head.lastIndexOf(end)));
+  if (sentenceEnd >= floor) return head.slice(0, sentenceEnd + 1);
+  const space = head.search(/\s\S*$/);
+  return space >= floor ? head.slice(0, space) : head;
+}
+
 /**
  * Runs the enabled triggers in order of urgency: regulated topics first (they need a person fast and get
- * high priority), then an explicit request, anger, and repeated failure.
+ * high priority), then an explicit request, anger, and repeated failure. Each reads `triggerText` of the
+ * message and of the history.
  */
 export function checkTriggers(
-  text: string,
-  history: Turn[],
+  fullText: string,
+  fullHistory: Turn[],
   config: Partial<TriggerConfig> = {},
 ): TriggerHit | undefined {
   const c = { ...DEFAULT_TRIGGER_CONFIG, ...config };
+  const text = triggerText(fullText);
+  const history = fullHistory.map((turn) => ({ ...turn, text: triggerText(turn.text) }));
   if (c.sensitiveTopic) {
     const hit = detectSensitiveTopic(text);
     if (hit) return { reason: "sensitive_topic", priority: "high", detail: `sensitive_topic:${hit}` };

@@ -1,3 +1,4 @@
+import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import type { ChannelStateStore } from "../channels/module";
 
@@ -24,6 +25,27 @@ export function createChannelStateStore(doc: DynamoDBDocumentClient, tableName: 
           },
         }),
       );
+    },
+    async putIfRevision(key, value, expectedRevision) {
+      try {
+        await doc.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: { name: `state:${key}`, value },
+            // A conditional PutItem: the same permission as put, no UpdateItem needed.
+            ConditionExpression:
+              expectedRevision === undefined ? "attribute_not_exists(#v.#r)" : "#v.#r = :expected",
+            ExpressionAttributeNames: { "#v": "value", "#r": "revision" },
+            ...(expectedRevision === undefined
+              ? {}
+              : { ExpressionAttributeValues: { ":expected": expectedRevision } }),
+          }),
+        );
+        return true;
+      } catch (error) {
+        if (error instanceof ConditionalCheckFailedException) return false;
+        throw error;
+      }
     },
   };
 }

@@ -1,8 +1,10 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { dingtalkEventPush, dingtalkRobotMessage, newMsgId } from "../../local/platforms/dingtalk";
 import type { PlatformRequest } from "../../local/platforms/wechat";
 import type { DingTalkCredentials } from "../../shared/channels/dingtalk/credentials";
-import { decryptEvent } from "../../shared/channels/dingtalk/crypto";
+import { robotCodeOf } from "../../shared/channels/dingtalk/credentials";
+import { decryptEvent, robotSign } from "../../shared/channels/dingtalk/crypto";
 import { dingtalkModule } from "../../shared/channels/dingtalk/module";
 import { credentialsFor, demoCredentials } from "../../shared/channels/registry";
 import { useTestStack } from "../support/stack";
@@ -73,6 +75,41 @@ describe("a customer question to the DingTalk robot", () => {
       what: "the reply",
     });
     expect(reply?.text).toContain("发票");
+  });
+});
+
+describe("a real DingTalk payload posted to the local stack", () => {
+  it("is answered through the simulator, its session webhook on DingTalk's host mapped there", async () => {
+    const real = JSON.parse(
+      readFileSync(new URL("../fixtures/dingtalk/single-text.json", import.meta.url), "utf8"),
+    ) as Record<string, unknown>;
+    const session = `kefuE2eRealSession${process.pid}`;
+    const now = Date.now();
+    const body = {
+      ...real,
+      msgId: newMsgId(),
+      robotCode: robotCodeOf(credentials),
+      createAt: now,
+      sessionWebhook: `https://oapi.dingtalk.com/robot/sendBySession?session=${session}`,
+      sessionWebhookExpiredTime: now + 90 * 60_000,
+    };
+    const timestamp = String(now);
+    const response = await post({
+      method: "POST",
+      path: "/webhooks/dingtalk",
+      headers: {
+        "content-type": "application/json; charset=utf-8",
+        timestamp,
+        sign: robotSign(credentials.KEFU_DINGTALK_APP_SECRET, timestamp),
+      },
+      body: JSON.stringify(body),
+    });
+    expect(response.status).toBe(200);
+    const [reply] = await waitFor(
+      () => repliesTo(`session:${session}`).length > 0 && repliesTo(`session:${session}`),
+      { what: "the reply through the mapped session webhook" },
+    );
+    expect(reply?.text).toContain("申请售后");
   });
 });
 

@@ -159,11 +159,23 @@ describe("bad input", () => {
     });
     expect((await post(stale)).status).toBe(401);
 
+    const malformed = { ...good, body: "<xml><ToUserName>broken" };
+    expect((await post(malformed)).status).toBe(400);
+
+    // The demo account has an EncodingAESKey, so it is in safe mode: a plaintext push is refused even
+    // with the valid plain signature of an observed safe-mode query string.
     const plainQuery = new URL(`http://x${good.path}`).searchParams;
     plainQuery.delete("encrypt_type");
     plainQuery.delete("msg_signature");
-    const malformed = { ...good, path: `/webhooks/wechat?${plainQuery}`, body: "<xml><ToUserName>broken" };
-    expect((await post(malformed)).status).toBe(400);
+    const openId = plainQuery.get("openid");
+    const downgraded = {
+      ...good,
+      path: `/webhooks/wechat?${plainQuery}`,
+      body: `<xml><ToUserName><![CDATA[gh_kefu_demo]]></ToUserName><FromUserName><![CDATA[${openId}]]></FromUserName><CreateTime>${plainQuery.get("timestamp")}</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[转人工]]></Content><MsgId>1234567890123456789</MsgId></xml>`,
+    };
+    const refused = await post(downgraded);
+    expect(refused.status).toBe(401);
+    expect(await refused.json()).toMatchObject({ error: "encryption_mode_refused" });
 
     const oversized = { ...good, body: `<xml>${"x".repeat(70 * 1024)}</xml>` };
     expect((await post(oversized)).status).toBe(400);

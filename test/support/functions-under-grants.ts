@@ -123,6 +123,8 @@ export async function startFunctionsUnderGrants(
       twilioSimulator(credentialsFor(twilioModule, raw) as TwilioCredentials, outbox),
     ],
     dev: async () => undefined,
+    readiness: () => ({ ready: true, stage: "ready" }),
+    index: () => ({}),
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -84,8 +84,8 @@ export async function fetchDingTalkAccessToken(options: {
 /**
  * The sending half of the DingTalk channel. A reply goes through the conversation's session webhook
  * while it is valid (about 90 minutes after the customer's message; no token needed), and otherwise —
- * expired, refused, or not a DingTalk URL — through the robot OpenAPI with the app's access token:
- * one-to-one chats by the customer's userId, groups by their openConversationId.
+ * expired, refused, unreachable, or not a DingTalk URL — through the robot OpenAPI with the app's
+ * access token: one-to-one chats by the customer's userId, groups by their openConversationId.
  */
 export function createDingTalkOutbound(options: DingTalkOutboundOptions): OutboundAdapter {
   const { credentials } = options;
@@ -176,17 +176,31 @@ export function createDingTalkOutbound(options: DingTalkOutboundOptions): Outbou
     });
   }
 
-  async function sendPart(message: OutboundMessage, payload: Rendered): Promise<void> {
-    let sessionRefused = false;
+  /**
+   * One part, through the session webhook while it works, else the OpenAPI. `route.session` is shared by
+   * the parts of one reply: once the session is refused or unreachable, the later parts skip it too.
+   */
+  async function sendPart(
+    message: OutboundMessage,
+    payload: Rendered,
+    route: { session: URL | undefined },
+  ): Promise<void> {
     let tokenRetried = false;
     let lastError: unknown;
     for (let attempt = 0; attempt < attempts; attempt++) {
       if (attempt > 0) await sleep(baseDelayMs * 2 ** (attempt - 1));
       try {
-        const session = sessionRefused ? undefined : usableSession(message.replyContext);
-        if (session) {
-          if (await viaSession(session, payload)) return;
-          sessionRefused = true;
+        if (route.session) {
+          try {
+            if (await viaSession(route.session, payload)) return;
+          } catch (error) {
+            // No answer at all (DNS, connection, timeout): retrying the same host into the dead-letter
+            // queue helps nobody while the OpenAPI, on another host, can still reach the conversation.
+            // A timeout may hide a delivered message, so the customer may rarely see it twice.
+            if (!(error instanceof DingTalkUnreachableError && openApiReaches(message.replyContext)))
+              throw error;
+          }
+          route.session = undefined;
         }
         const token = await tokens.get();
         try {
@@ -218,8 +232,9 @@ export function createDingTalkOutbound(options: DingTalkOutboundOptions): Outbou
     render,
     async send(message: OutboundMessage): Promise<void> {
       const markdown = looksLikeMarkdown(message.text);
+      const route = { session: usableSession(message.replyContext) };
       // In order, one at a time: DingTalk shows messages in the order it receives them.
-      for (const part of render(message.text)) await sendPart(message, renderPart(part, markdown));
+      for (const part of render(message.text)) await sendPart(message, renderPart(part, markdown), route);
     },
   };
 }
@@ -244,7 +259,8 @@ export function looksLikeMarkdown(text: string): boolean {
     /\[[^\]\n]+\]\([^)\s]+\)/,
     /^\s{0,3}(```|~~~)/m,
     /^\s{0,3}>\s?\S/m,
-    /^\s*\|.*\|\s*$/m,
+    // Spaces and tabs, not \s: \s crosses lines, and a run of empty lines was rescanned from each one.
+    /^[ \t]*\|.*\|[ \t]*$/m,
     /`[^`\n]+`/,
   ].some((pattern) => pattern.test(text));
 }
@@ -260,9 +276,16 @@ export function markdownTitle(text: string): string {
   return chars.length > 24 ? `${chars.slice(0, 23).join("")}…` : chars.join("") || "Kefu";
 }
 
+/** Whether the robot OpenAPI can reach this conversation: a group by its id, a person by their userId. */
+function openApiReaches(context: Record<string, string>): boolean {
+  return context.conversationType === "2" ? !!context.conversationId : !!context.senderStaffId;
+}
+
 /**
  * The session webhook URL if we may POST to it: HTTPS on one of DingTalk's API hosts, no credentials
- * or custom port; in local mode also the simulator's path on the stack's own origin.
+ * or custom port. In local mode (a simulator origin given) also the simulator's path on the stack's own
+ * origin, and a DingTalk host is mapped there: a real DingTalk payload pasted into a local stack is
+ * answered by the simulator and never posts to a real DingTalk chat.
  */
 export function allowedSessionUrl(raw: string, simulatorOrigin?: string): URL | undefined {
   let url: URL;
@@ -271,17 +294,24 @@ export function allowedSessionUrl(raw: string, simulatorOrigin?: string): URL | 
   } catch {
     return undefined;
   }
-  if (simulatorOrigin) {
-    let origin: string | undefined;
-    try {
-      origin = new URL(simulatorOrigin).origin;
-    } catch {
-      origin = undefined;
-    }
-    if (origin && url.origin === origin && url.pathname.startsWith("/sim/dingtalk/")) return url;
+  let origin: string | undefined;
+  try {
+    origin = simulatorOrigin ? new URL(simulatorOrigin).origin : undefined;
+  } catch {
+    origin = undefined;
   }
+  if (origin && url.origin === origin && url.pathname.startsWith("/sim/dingtalk/")) return url;
   if (url.protocol !== "https:" || url.username || url.password || url.port) return undefined;
-  return SESSION_HOSTS.has(url.hostname.toLowerCase()) ? url : undefined;
+  if (!SESSION_HOSTS.has(url.hostname.toLowerCase())) return undefined;
+  return origin ? new URL(`/sim/dingtalk${url.pathname}${url.search}`, origin) : url;
+}
+
+/** DingTalk could not be reached at all: no connection, no answer in time. */
+class DingTalkUnreachableError extends ChannelApiError {
+  constructor(name: string, cause: unknown) {
+    super(`DingTalk ${name} request did not complete`, { retryable: true, cause });
+    this.name = "DingTalkUnreachableError";
+  }
 }
 
 /** The OpenAPI refused the access token: expired early, or replaced by a newer one. */
@@ -296,7 +326,7 @@ type ApiBody = Record<string, unknown>;
 
 function apiUrl(base: string, path: string): URL {
   // Joined rather than resolved, so an API base with a path (the local simulator's) keeps it.
-  return new URL(`${base.replace(/\/+$/, "")}${path}`);
+  return new URL(`${base.replace(/(?<!\/)\/+$/, "")}${path}`);
 }
 
 /**
@@ -322,7 +352,7 @@ async function callApi(
       signal: AbortSignal.timeout(10_000),
     });
   } catch (cause) {
-    throw new ChannelApiError(`DingTalk ${name} request did not complete`, { retryable: true, cause });
+    throw new DingTalkUnreachableError(name, cause);
   }
   let parsed: unknown;
   try {

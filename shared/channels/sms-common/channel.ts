@@ -60,11 +60,36 @@ export function smsSettings(env: Record<string, string | undefined>, channel: Sm
 
 // ---- durable state --------------------------------------------------------------------------------
 
+/**
+ * Whether a customer may be written to from one of our numbers. Kept without expiry, like consent.
+ *
+ * STOP and START change it only in order and only once each: `at` is when the current state began
+ * (the keyword's time: AWS signs the SNS Timestamp; Twilio gives no time, so its arrival), an older
+ * keyword (a retry that lost a race) does not undo a newer one, and `keywords` remembers the message ids
+ * of the recent STOP/START keywords, so a retry or a replay of one is never applied twice, however old:
+ * Twilio signs no timestamp, so an observed START could otherwise re-subscribe the customer any time.
+ */
 export interface OptOutRecord {
   optedOut: boolean;
   at: string;
   /** A keyword we received, or the platform refusing a send because the number opted out there. */
   source: "keyword" | "platform";
+  /** STOP/START messages seen, newest last, and whether each changed the state (bounded). */
+  keywords?: { id: string; at: string; applied: boolean }[];
+  /** Bumped on every write; a write lands only on the revision it read. Absent on older records. */
+  revision?: number;
+}
+
+/** STOP/START ids remembered per customer: years of ordinary use. */
+export const KEYWORD_IDS_KEPT = 50;
+/** Each round of racing writers lets one through: enough for the few deliveries one customer makes at once. */
+const UPDATE_ATTEMPTS = 8;
+
+export class OptOutConflictError extends ChannelApiError {
+  constructor() {
+    super("the opt-out list kept changing under this update", { retryable: true });
+    this.name = "OptOutConflictError";
+  }
 }
 
 interface Remainder {
@@ -86,14 +111,75 @@ export async function isOptedOut(
   return (await state.get<OptOutRecord>(optOutKey(channel, ours, customer)))?.optedOut === true;
 }
 
+/**
+ * Read → change → write only if nobody wrote in between, again on a conflict. `change` returns the
+ * record's new content, or undefined to leave it alone; the result is the record as it now stands.
+ */
+async function updateOptOut(
+  state: ChannelStateStore,
+  key: string,
+  change: (current: OptOutRecord | undefined) => Omit<OptOutRecord, "revision"> | undefined,
+): Promise<OptOutRecord | undefined> {
+  for (let attempt = 0; attempt < UPDATE_ATTEMPTS; attempt++) {
+    const current = await state.get<OptOutRecord>(key);
+    const next = change(current);
+    if (!next) return current;
+    const record = { ...next, revision: (current?.revision ?? 0) + 1 };
+    if (await state.putIfRevision(key, record, current?.revision)) return record;
+  }
+  throw new OptOutConflictError();
+}
+
+/** The platform refused a send because the number opted out there: it is authoritative from now on. */
 export async function recordOptOut(
   state: ChannelStateStore,
   channel: SmsChannel,
   ours: string,
   customer: string,
-  record: OptOutRecord,
+  record: Pick<OptOutRecord, "optedOut" | "at" | "source">,
 ): Promise<void> {
-  await state.put(optOutKey(channel, ours, customer), record);
+  await updateOptOut(state, optOutKey(channel, ours, customer), (current) =>
+    current && Date.parse(current.at) > Date.parse(record.at) ? undefined : { ...current, ...record },
+  );
+}
+
+type KeywordOutcome =
+  /** First sight: the state changed (or already was so). Confirm it. */
+  | "applied"
+  /** First sight, but a newer STOP/START already decided the state: leave it, say nothing. */
+  | "outdated"
+  /** Seen before and applied: a platform retry, whose confirmation may still be due. */
+  | "retry"
+  /** Seen before and not applied, or seen more than a day ago: nothing to do. */
+  | "ignored";
+
+/** Applies one STOP/START message, at most once and in order (see OptOutRecord). */
+async function applyOptKeyword(
+  state: ChannelStateStore,
+  key: string,
+  message: InboundMessage,
+  optOut: boolean,
+  now: Date,
+): Promise<KeywordOutcome> {
+  let outcome: KeywordOutcome = "ignored";
+  await updateOptOut(state, key, (current) => {
+    const seen = current?.keywords?.find((k) => k.id === message.id);
+    if (seen) {
+      const recent = now.getTime() - Date.parse(seen.at) < REPLIED_TTL_SECONDS * 1000;
+      outcome = seen.applied && recent ? "retry" : "ignored";
+      return undefined;
+    }
+    const applies = !current || Date.parse(current.at) <= Date.parse(message.receivedAt);
+    outcome = applies ? "applied" : "outdated";
+    const keywords = [
+      ...(current?.keywords ?? []),
+      { id: message.id, at: now.toISOString(), applied: applies },
+    ].slice(-KEYWORD_IDS_KEPT);
+    return applies
+      ? { optedOut: optOut, at: message.receivedAt, source: "keyword", keywords }
+      : { ...(current as OptOutRecord), keywords };
+  });
+  return outcome;
 }
 
 // ---- sending --------------------------------------------------------------------------------------
@@ -284,13 +370,20 @@ export async function routeInboundSms(
 
   switch (keyword) {
     case "opt_out":
-    case "opt_in":
-      await recordOptOut(state, channel, ours, customer, {
-        optedOut: keyword === "opt_out",
-        at: now().toISOString(),
-        source: "keyword",
-      });
-      return settings.keywordReplies === "kefu" ? answer : respond;
+    case "opt_in": {
+      const optOut = keyword === "opt_out";
+      const outcome = await applyOptKeyword(
+        state,
+        optOutKey(channel, ours, customer),
+        message,
+        optOut,
+        now(),
+      );
+      // A replayed or out-of-date keyword changes nothing and is not confirmed again.
+      return settings.keywordReplies === "kefu" && (outcome === "applied" || outcome === "retry")
+        ? answer
+        : respond;
+    }
     case "help":
       // Not to an opted-out number (the send would be refused): the platform's own HELP answer covers it.
       return settings.keywordReplies === "kefu" && !optedOut ? answer : respond;

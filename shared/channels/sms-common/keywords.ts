@@ -29,13 +29,16 @@ const HELP = new Set(["HELP", "INFO", "帮助"]);
 const MORE = new Set(["MORE", "更多"]);
 
 export function normalizeKeyword(text: string): string {
-  return text
-    .normalize("NFKC")
-    .trim()
-    .replace(/[.!。！~]+$/u, "")
-    .trim()
-    .replace(/\s+/g, " ")
-    .toUpperCase();
+  return (
+    text
+      .normalize("NFKC")
+      .trim()
+      // From the start of a run only (the lookbehind): a long run of "!" before other text stays linear.
+      .replace(/(?<![.!。！~])[.!。！~]+$/u, "")
+      .trim()
+      .replace(/\s+/g, " ")
+      .toUpperCase()
+  );
 }
 
 /**

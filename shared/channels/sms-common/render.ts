@@ -25,7 +25,7 @@ export function toSmsText(markdown: string): string {
   const plain = stripMarkdown(markdown)
     // mailto:/tel: targets read better as the bare address or number.
     .replace(/\b(?:mailto|tel):([^\s)]+)/g, "$1")
-    .replace(/^(\s*)• /gm, "$1- ")
+    .replace(/^([ \t]*)• /gm, "$1- ")
     .split("\n")
     .map((line) => line.replace(/[ \t]+/g, " ").trim())
     .filter((line) => line !== "")
@@ -102,7 +102,8 @@ function codePointBoundaries(text: string): number[] {
   return out;
 }
 
-const SENTENCE_END = /[。！？!?…]+[”’」』）)\]"']*|\.+[”’」』）)\]"']*(?=\s|$)|\n/g;
+// `(?<!\.)`: a run of dots is tried from its first dot only, not again from each one (quadratic).
+const SENTENCE_END = /[。！？!?…]+[”’」』）)\]"']*|(?<!\.)\.+[”’」』）)\]"']*(?=\s|$)|\n/g;
 const SOFT_BREAK = /[，、；：,;:]|\s/g;
 
 function bestCut(text: string, limit: number): number {

@@ -26,17 +26,31 @@ const ACK: HttpResponse = {
 const MAX_MEDIA = 10;
 
 /**
+ * How Twilio retries this webhook: by default once, and only when it could not connect, so a 5xx (our
+ * "retry later" while a concurrent delivery stores the same message, or the queue is briefly down) lost
+ * the message. The stack's TwilioWebhookUrl carries connection overrides in its fragment (rc, rp=all,
+ * tt: infra/kefu-stack.ts), which Twilio neither sends nor signs. The handler takes a retry as any
+ * repeated delivery: the MessageSid dedup answers it, and STOP/START are applied once (sms-common).
+ */
+
+/**
  * `/webhooks/twilio`: Twilio's "A message comes in" webhook (form-encoded POST). Verifies
  * X-Twilio-Signature over the public URL and every parameter, then normalises the SMS/MMS; keywords
  * (STOP, HELP, MORE…) are handled by the shared SMS router.
+ *
+ * Twilio signs no timestamp, so a signed request stays valid forever: a replay is stopped by the
+ * MessageSid dedup (7 days) and the worker's processed ids (per conversation, 30 days), and a replayed
+ * STOP/START by the opt-out record, which never expires. A message replayed later than that is answered
+ * once more; nothing else changes.
  */
 export function createTwilioInbound(options: TwilioInboundOptions): InboundAdapter {
   const { credentials } = options;
 
   function signedUrl(request: WebhookRequest): string {
     // Without KEFU_PUBLIC_URL, the Host header: still safe (only the auth token makes a valid signature)
-    // but it only matches when nothing between Twilio and us rewrites the host or the scheme.
-    const base = (options.publicUrl ?? `https://${request.headers.host ?? ""}`).replace(/\/+$/, "");
+    // but it only matches when nothing between Twilio and us rewrites the host or the scheme. The Host
+    // header is the sender's: the lookbehind strips a run of slashes from its start, not from each slash.
+    const base = (options.publicUrl ?? `https://${request.headers.host ?? ""}`).replace(/(?<!\/)\/+$/, "");
     return `${base}${request.path}${request.rawQueryString ? `?${request.rawQueryString}` : ""}`;
   }
 

@@ -34,7 +34,7 @@ export function twilioTransport(
   const { credentials } = options;
   const doFetch = options.fetch ?? fetch;
   const sid = credentials.KEFU_TWILIO_ACCOUNT_SID;
-  const url = `${options.apiBase.replace(/\/+$/, "")}/2010-04-01/Accounts/${sid}/Messages.json`;
+  const url = `${options.apiBase.replace(/(?<!\/)\/+$/, "")}/2010-04-01/Accounts/${sid}/Messages.json`;
   const authorization = `Basic ${Buffer.from(`${sid}:${credentials.KEFU_TWILIO_AUTH_TOKEN}`).toString("base64")}`;
 
   return async ({ to, from, body }) => {

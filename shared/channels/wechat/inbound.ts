@@ -1,10 +1,11 @@
 import {
+  KefuError,
   MalformedRequestError,
   PayloadTooLargeError,
   SignatureError,
   StaleTimestampError,
 } from "../../core/errors";
-import type { WeChatCredentials } from "../../credentials";
+import { type WeChatCredentials, type WeChatEncryptionMode, wechatEncryptionMode } from "../../credentials";
 import type { HttpResponse, InboundAdapter, WebhookOutcome, WebhookRequest } from "../types";
 import { decryptMessage, signatureMatches } from "./crypto";
 import { toInboundMessage } from "./normalize";
@@ -25,8 +26,24 @@ export interface WeChatInboundOptions {
 const ACK: HttpResponse = { status: 200, headers: { "content-type": "text/plain" }, body: "success" };
 
 /**
- * The WeChat Official Account webhook: the GET server check and POST pushes in plaintext, compatible
- * and safe mode. Pure: no AWS; de-duplication and enqueueing happen in the shared webhook handler.
+ * A push in an encryption mode the configured KEFU_WECHAT_ENCRYPTION_MODE does not accept: a plaintext
+ * push to an account in safe mode (a downgrade, or the console switched back without telling Kefu), or
+ * an encrypted push with no EncodingAESKey to read it.
+ */
+export class EncryptionModeError extends KefuError {
+  constructor(mode: WeChatEncryptionMode, received: "plaintext" | "encrypted") {
+    super(
+      401,
+      "encryption_mode_refused",
+      `a ${received} push refused: KEFU_WECHAT_ENCRYPTION_MODE is ${mode}${received === "encrypted" ? " (no EncodingAESKey)" : ""}`,
+    );
+  }
+}
+
+/**
+ * The WeChat Official Account webhook: the GET server check and POST pushes in the encryption modes
+ * that KEFU_WECHAT_ENCRYPTION_MODE accepts (see WECHAT_ENCRYPTION_MODES). Pure: no AWS; de-duplication
+ * and enqueueing happen in the shared webhook handler.
  *
  * Unsubscribe events are enqueued like any other push rather than answered here: the worker is the one
  * place that records conversation state, and it must learn that it may no longer write to this openid.
@@ -34,6 +51,7 @@ const ACK: HttpResponse = { status: 200, headers: { "content-type": "text/plain"
 export function createWeChatInbound(options: WeChatInboundOptions): InboundAdapter {
   const { credentials, timestampWindowSeconds, maxBodyBytes } = options;
   const token = credentials.KEFU_WECHAT_TOKEN;
+  const mode = wechatEncryptionMode(credentials);
 
   function checkTimestamp(timestamp: string, receivedAt: Date): void {
     const seconds = /^\d{1,12}$/.test(timestamp) ? Number(timestamp) : Number.NaN;
@@ -62,11 +80,15 @@ export function createWeChatInbound(options: WeChatInboundOptions): InboundAdapt
     const { timestamp, nonce } = signedParams(query);
     const encryptType = (query.encrypt_type ?? "raw").toLowerCase();
     if (encryptType === "raw") {
+      // Refused before anything else: its signature does not cover the body, so it proves nothing here.
+      if (mode === "safe") throw new EncryptionModeError(mode, "plaintext");
       if (!signatureMatches(query.signature, token, timestamp, nonce)) throw new SignatureError();
       checkTimestamp(timestamp, request.receivedAt);
       return request.body;
     }
     if (encryptType !== "aes") throw new MalformedRequestError("unknown encrypt_type");
+    const aesKey = credentials.KEFU_WECHAT_AES_KEY;
+    if (mode === "plaintext" || !aesKey) throw new EncryptionModeError(mode, "encrypted");
     // Compatible mode sends the plaintext fields next to <Encrypt>; only the signed ciphertext is trusted.
     const encrypted = parseWeChatXml(request.body).Encrypt;
     if (!encrypted) throw new MalformedRequestError("encrypted push without an Encrypt field");
@@ -74,7 +96,7 @@ export function createWeChatInbound(options: WeChatInboundOptions): InboundAdapt
       throw new SignatureError("msg_signature mismatch");
     }
     checkTimestamp(timestamp, request.receivedAt);
-    return decryptMessage(credentials.KEFU_WECHAT_AES_KEY, encrypted, credentials.KEFU_WECHAT_APP_ID);
+    return decryptMessage(aesKey, encrypted, credentials.KEFU_WECHAT_APP_ID);
   }
 
   return {

@@ -35,7 +35,7 @@ describe("the channel registry", () => {
     const wechat = moduleFor("wechat");
     if (!wechat) throw new Error("no wechat module");
     expect(credentialsFor(wechat, {})).toBeUndefined();
-    expect(() => credentialsFor(wechat, { KEFU_WECHAT_TOKEN: "abc" })).toThrow(/KEFU_WECHAT_AES_KEY/);
+    expect(() => credentialsFor(wechat, { KEFU_WECHAT_TOKEN: "abc" })).toThrow(/KEFU_WECHAT_APP_ID/);
     expect(() => credentialsFor(wechat, { KEFU_WECHAT_TOKEN: "abc" })).not.toThrow(/abc/);
   });
 });

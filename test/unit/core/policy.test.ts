@@ -115,6 +115,12 @@ describe("clarification replies", () => {
     expect(parseChoice("第三个")).toBe(3);
     expect(parseChoice("first")).toBe(1);
     expect(parseChoice("1 2")).toBeUndefined();
+    expect(parseChoice("I meant the second!")).toBe(2);
+    expect(parseChoice("option2")).toBe(2);
+    expect(parseChoice("2 please")).toBe(2);
+    expect(parseChoice("number one")).toBe(1);
+    expect(parseChoice("option")).toBeUndefined();
+    expect(parseChoice("one option two")).toBeUndefined();
   });
 });
 

@@ -7,6 +7,7 @@ import { CredentialsError } from "../../../../shared/credentials";
 
 const PUBLIC_URL = "http://127.0.0.1:3000";
 const SIM_SESSION = `${PUBLIC_URL}/sim/dingtalk/robot/sendBySession?session=abc`;
+const REAL_SESSION = "https://oapi.dingtalk.com/robot/sendBySession?session=abc";
 
 function context(local: boolean): ChannelContext {
   return {
@@ -18,7 +19,7 @@ function context(local: boolean): ChannelContext {
       get: async () => (await fetchToken()).token,
       invalidate: async () => {},
     }),
-    state: { get: async () => undefined, put: async () => {} },
+    state: { get: async () => undefined, put: async () => {}, putIfRevision: async () => true },
     blobs: { get: async () => new Uint8Array() },
     local,
     env: {},
@@ -47,9 +48,11 @@ describe("the DingTalk module", () => {
   });
 
   it.each([
-    [true, SIM_SESSION],
-    [false, "https://api.example.test/v1.0/robot/oToMessages/batchSend"],
-  ])("with local=%s trusts the simulator's session webhook only locally", async (local, expectedUrl) => {
+    [true, SIM_SESSION, SIM_SESSION],
+    [false, SIM_SESSION, "https://api.example.test/v1.0/robot/oToMessages/batchSend"],
+    [true, REAL_SESSION, SIM_SESSION],
+    [false, REAL_SESSION, REAL_SESSION],
+  ])("with local=%s, a session webhook %s is posted to %s", async (local, sessionWebhook, expectedUrl) => {
     const urls: string[] = [];
     vi.stubGlobal("fetch", async (input: string | URL) => {
       const url = input.toString();
@@ -70,7 +73,7 @@ describe("the DingTalk module", () => {
         conversationType: "1",
         conversationId: "cid",
         senderStaffId: "u1",
-        sessionWebhook: SIM_SESSION,
+        sessionWebhook,
         sessionWebhookExpiredTime: String(Date.now() + 3600_000),
       },
     });

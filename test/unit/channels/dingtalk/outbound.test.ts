@@ -140,6 +140,42 @@ describe("replies through the session webhook", () => {
     ]);
   });
 
+  it("falls back to the OpenAPI at once when the session webhook cannot be reached", async () => {
+    const timeout = new DOMException("The operation was aborted due to timeout", "TimeoutError");
+    for (const unreachable of [new TypeError("fetch failed"), timeout]) {
+      const { adapter, calls, sleeps } = setup([
+        unreachable,
+        { json: { processQueryKey: "q1", invalidStaffIdList: [], flowControlledStaffIdList: [] } },
+      ]);
+      await adapter.send(message("hello"));
+      expect(calls.map((c) => new URL(c.url).pathname)).toEqual([
+        "/robot/sendBySession",
+        "/v1.0/robot/oToMessages/batchSend",
+      ]);
+      expect(sleeps).toEqual([]);
+    }
+  });
+
+  it("sends the later parts of a reply through the OpenAPI once the session was unreachable", async () => {
+    const sent = { json: { processQueryKey: "q", invalidStaffIdList: [], flowControlledStaffIdList: [] } };
+    const { adapter, calls } = setup([new TypeError("fetch failed"), sent, sent]);
+    await adapter.send(message("长".repeat(DINGTALK_PART_MAX_BYTES / 3 + 10)));
+    expect(calls.map((c) => new URL(c.url).pathname)).toEqual([
+      "/robot/sendBySession",
+      "/v1.0/robot/oToMessages/batchSend",
+      "/v1.0/robot/oToMessages/batchSend",
+    ]);
+  });
+
+  it("keeps retrying an unreachable session webhook when the OpenAPI cannot reach the customer", async () => {
+    // A member of another organisation has no userId: the session webhook is the only way to them.
+    const down = new TypeError("fetch failed");
+    const { adapter, calls } = setup([down, down, down]);
+    const error = await failure(adapter.send(message("hello", { senderStaffId: "" })));
+    expect(error.retryable).toBe(true);
+    expect(calls.map((c) => new URL(c.url).pathname)).toEqual(Array(3).fill("/robot/sendBySession"));
+  });
+
   it("retries a busy session webhook, then gives up retryably", async () => {
     const busy = { json: { errcode: 130101, errmsg: "send too fast" } };
     const { adapter, calls, sleeps } = setup([busy, busy, busy]);
@@ -167,6 +203,17 @@ describe("session webhook hosts (SSRF guard)", () => {
   it("accepts DingTalk's API hosts", () => {
     expect(allowedSessionUrl(SESSION)?.hostname).toBe("oapi.dingtalk.com");
     expect(allowedSessionUrl("https://API.dingtalk.com/v1.0/robot/x")?.hostname).toBe("api.dingtalk.com");
+  });
+
+  it("maps DingTalk's hosts to the simulator in local mode, so a real payload is answered locally", () => {
+    expect(allowedSessionUrl(SESSION, "http://127.0.0.1:3000")?.href).toBe(
+      "http://127.0.0.1:3000/sim/dingtalk/robot/sendBySession?session=kefu0session",
+    );
+    expect(allowedSessionUrl(SESSION)?.href).toBe(SESSION);
+    expect(allowedSessionUrl("https://169.254.169.254/x", "http://127.0.0.1:3000")).toBeUndefined();
+    expect(allowedSessionUrl("http://oapi.dingtalk.com/robot/sendBySession", "http://127.0.0.1:3000")).toBe(
+      undefined,
+    );
   });
 
   it("accepts the simulator's path on the stack's origin in local mode only", () => {

@@ -6,6 +6,7 @@ import {
   type SmsSettings,
   smsSettings,
 } from "../../../../shared/channels/sms-common/channel";
+import { SMS_TEXTS } from "../../../../shared/channels/sms-common/texts";
 import type { HttpResponse, WebhookOutcome } from "../../../../shared/channels/types";
 import { ChannelApiError } from "../../../../shared/core/errors";
 import { type InboundMessage, KEYWORD_EVENT } from "../../../../shared/core/message";
@@ -163,6 +164,130 @@ describe("STOP and START", () => {
     expect(state.data.get(`twilio:optout:${OURS}:${CUSTOMER}`)).toMatchObject({
       optedOut: true,
       source: "platform",
+    });
+  });
+});
+
+describe("STOP and START, once each and in order", () => {
+  const T0 = Date.parse("2026-05-01T08:00:00Z");
+  const DAY = 86_400_000;
+  const UNSUBSCRIBED = SMS_TEXTS.en.optedOut;
+  const SUBSCRIBED = SMS_TEXTS.en.optedIn;
+
+  /** Twilio: ids are MessageSids, and a message's time is when it arrived (Twilio signs no time). */
+  function twilio(settings: Partial<SmsSettings> = {}, options: { failingSends?: number } = {}) {
+    const state = memoryState();
+    const sent: string[] = [];
+    let failingSends = options.failingSends ?? 0;
+    let clock = T0;
+    const full: SmsSettings = { maxSegments: 3, keywordReplies: "platform", ...settings };
+    const outbound = createSmsOutbound({
+      channel: "twilio",
+      state,
+      settings: full,
+      defaultFrom: OURS,
+      transport: async ({ body }) => {
+        if (failingSends-- > 0) throw new ChannelApiError("Twilio is down", { retryable: true });
+        sent.push(body);
+      },
+    });
+    const deliver = (text: string, sid: string, at = clock) =>
+      routeInboundSms(
+        {
+          id: sid,
+          channel: "twilio",
+          conversationKey: `twilio:${OURS}:${CUSTOMER}`,
+          sender: { id: CUSTOMER },
+          recipient: OURS,
+          kind: "text",
+          text,
+          attachments: [],
+          receivedAt: new Date(at).toISOString(),
+          replyContext: {},
+        },
+        ACK,
+        { channel: "twilio", state, settings: full, now: () => new Date(clock) },
+      );
+    const optOut = () =>
+      state.data.get(`twilio:optout:${OURS}:${CUSTOMER}`) as { optedOut: boolean } | undefined;
+    /** The worker's side: answers the keyword events a delivery queued (as SQS would hand them over). */
+    const answer = async (outcome: WebhookOutcome) => {
+      if (outcome.kind !== "enqueue") return;
+      for (const m of outcome.messages) if (m.event === KEYWORD_EVENT) await outbound.answerKeyword(m);
+    };
+    return { state, sent, deliver, answer, optOut, advance: (ms: number) => (clock += ms) };
+  }
+
+  it("never lets an old START, replayed after the dedup window, re-subscribe the customer", async () => {
+    const { deliver, optOut, advance } = twilio();
+    await deliver("STOP", "SM-stop-1");
+    advance(60_000);
+    await deliver("START", "SM-start");
+    advance(60_000);
+    await deliver("STOP", "SM-stop-2");
+    expect(optOut()?.optedOut).toBe(true);
+    // Eight days on, the dedup claim of SM-start has expired; someone posts its signed request again.
+    advance(8 * DAY);
+    expect((await deliver("START", "SM-start")).kind).toBe("respond");
+    expect(optOut()?.optedOut).toBe(true);
+  });
+
+  it("does not undo a newer keyword with a platform's retry of an older one", async () => {
+    const { deliver, optOut, advance } = twilio();
+    await deliver("STOP", "SM-stop");
+    advance(5_000);
+    await deliver("START", "SM-start");
+    advance(5_000);
+    await deliver("STOP", "SM-stop"); // Twilio retrying the STOP after a 5xx
+    expect(optOut()?.optedOut).toBe(false);
+  });
+
+  it("applies keywords by their own time: a delayed older START does not undo a later STOP", async () => {
+    // AWS End User Messaging: the time is the signed SNS Timestamp, kept on SNS's retries.
+    const { deliver, optOut, advance } = twilio();
+    await deliver("STOP", "msg-stop", T0 + 10_000);
+    advance(60_000);
+    await deliver("START", "msg-start", T0);
+    expect(optOut()?.optedOut).toBe(true);
+  });
+
+  it("confirms (when Kefu answers keywords) each keyword that changed the state, once", async () => {
+    const { sent, deliver, answer, advance } = twilio({ keywordReplies: "kefu" }, { failingSends: 1 });
+    // The worker's first send fails; SQS hands the keyword event over again and it is confirmed once.
+    const stop = await deliver("STOP", "SM-stop");
+    await expect(answer(stop)).rejects.toThrow("Twilio is down");
+    await answer(stop);
+    await answer(stop);
+    advance(3_000);
+    await answer(await deliver("STOP", "SM-stop")); // Twilio retrying the same STOP
+    advance(3_000);
+    await answer(await deliver("START", "SM-start"));
+    advance(3_000);
+    await answer(await deliver("STOP", "SM-stop")); // a late retry of the older STOP: not applied, not confirmed
+    await answer(await deliver("STOP", "SM-old", T0 - 60_000)); // older than the START: neither
+    expect(sent).toEqual([UNSUBSCRIBED, SUBSCRIBED]);
+  });
+
+  it("retries an update that another writer beat, and gives up retryably if it keeps losing", async () => {
+    const { state, deliver, optOut } = twilio();
+    const write = state.putIfRevision.bind(state);
+    let lost = 2;
+    state.putIfRevision = async (key, value, expected) => {
+      if (lost-- > 0) {
+        // Someone else's older STOP lands between our read and our write.
+        const revision = ((state.data.get(key) as { revision?: number } | undefined)?.revision ?? 0) + 1;
+        const at = new Date(T0 - 1000).toISOString();
+        state.data.set(key, { optedOut: true, at, source: "keyword", revision });
+      }
+      return write(key, value, expected);
+    };
+    await deliver("START", "SM-start");
+    expect(optOut()).toMatchObject({ optedOut: false, revision: 3 });
+
+    state.putIfRevision = async () => false;
+    await expect(deliver("STOP", "SM-stop")).rejects.toMatchObject({
+      name: "OptOutConflictError",
+      retryable: true,
     });
   });
 });

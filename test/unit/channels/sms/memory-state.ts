@@ -14,5 +14,10 @@ export function memoryState(): ChannelStateStore & { data: Map<string, unknown>;
       data.set(key, structuredClone(value));
       if (ttlSeconds) ttls.set(key, ttlSeconds);
     },
+    async putIfRevision<T extends { revision: number }>(key: string, value: T, expected: number | undefined) {
+      if ((data.get(key) as { revision?: number } | undefined)?.revision !== expected) return false;
+      data.set(key, structuredClone(value));
+      return true;
+    },
   };
 }

@@ -112,6 +112,20 @@ describe("an inbound Twilio SMS", () => {
     expect(state.data.get("twilio:optout:+15550001111:+14155550100")).toMatchObject({ optedOut: true });
   });
 
+  it("does not let an observed START request, replayed after the dedup window, re-subscribe", async () => {
+    const { inbound, state } = adapter();
+    const at = (ms: number) => new Date(Date.parse("2026-05-01T08:00:00Z") + ms);
+    const keyword = (text: string, sid: string) =>
+      signed({ from: "+14155550100", to: "+15550001111", text, messageSid: sid });
+    const start = keyword("START", `SM${"2".repeat(32)}`);
+    await inbound.handle({ ...keyword("STOP", `SM${"1".repeat(32)}`), receivedAt: at(0) });
+    await inbound.handle({ ...start, receivedAt: at(60_000) });
+    await inbound.handle({ ...keyword("STOP", `SM${"3".repeat(32)}`), receivedAt: at(120_000) });
+    // The same signed request, byte for byte, eight days later: Twilio's signature has no time in it.
+    expect((await inbound.handle({ ...start, receivedAt: at(8 * 86_400_000) })).kind).toBe("respond");
+    expect(state.data.get("twilio:optout:+15550001111:+14155550100")).toMatchObject({ optedOut: true });
+  });
+
   it("acknowledges a delivery status callback without queueing it", async () => {
     const params = new URLSearchParams({
       MessageSid: "SM1",

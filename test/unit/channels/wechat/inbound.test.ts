@@ -3,7 +3,7 @@ import { encrypt } from "@wecom/crypto";
 import { describe, expect, it } from "vitest";
 import type { WebhookOutcome, WebhookRequest } from "../../../../shared/channels/types";
 import { wechatSignature } from "../../../../shared/channels/wechat/crypto";
-import { createWeChatInbound } from "../../../../shared/channels/wechat/inbound";
+import { createWeChatInbound, EncryptionModeError } from "../../../../shared/channels/wechat/inbound";
 import {
   KefuError,
   MalformedRequestError,
@@ -12,24 +12,35 @@ import {
   StaleTimestampError,
 } from "../../../../shared/core/errors";
 import { InboundMessageSchema } from "../../../../shared/core/message";
-import type { WeChatCredentials } from "../../../../shared/credentials";
+import type { WeChatCredentials, WeChatEncryptionMode } from "../../../../shared/credentials";
+import { WeChatCredentialsSchema, wechatEncryptionMode } from "../../../../shared/credentials";
 
 const fixture = (name: string) =>
   readFileSync(new URL(`../../../fixtures/wechat/${name}`, import.meta.url), "utf8");
 const vectors = JSON.parse(fixture("official-vectors.json"));
 
+const AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG";
+/** An account with an EncodingAESKey and no mode set: safe mode. */
 const credentials: WeChatCredentials = {
   KEFU_WECHAT_TOKEN: "kefu-test-token",
-  KEFU_WECHAT_AES_KEY: "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG",
+  KEFU_WECHAT_AES_KEY: AES_KEY,
   KEFU_WECHAT_APP_ID: "wxkefutest000001",
   KEFU_WECHAT_APP_SECRET: "secret",
 };
+const { KEFU_WECHAT_AES_KEY: _key, ...withoutKey } = credentials;
 const NOW = new Date("2026-03-01T08:00:00Z");
 const TS = String(NOW.getTime() / 1000);
 const NONCE = "1514711492";
 const OPENID = "oIDrpjqASyTPnxRmpS9O_ruZGsfk";
 
-const adapter = createWeChatInbound({ credentials, timestampWindowSeconds: 300, maxBodyBytes: 64 * 1024 });
+const inMode = (mode: WeChatEncryptionMode | undefined, over: Partial<WeChatCredentials> = {}) =>
+  createWeChatInbound({
+    credentials: { ...credentials, ...(mode ? { KEFU_WECHAT_ENCRYPTION_MODE: mode } : {}), ...over },
+    timestampWindowSeconds: 300,
+    maxBodyBytes: 64 * 1024,
+  });
+/** Parsing is tested through both kinds of push, so the shared adapter accepts both; modes have their own tests. */
+const adapter = inMode("compatible");
 
 function request(over: Partial<WebhookRequest>): WebhookRequest {
   return {
@@ -56,11 +67,7 @@ function encryptedPush(
   options: { template?: string; appId?: string; timestamp?: string } = {},
 ): WebhookRequest {
   const timestamp = options.timestamp ?? TS;
-  const ciphertext = encrypt(
-    credentials.KEFU_WECHAT_AES_KEY,
-    innerXml,
-    options.appId ?? credentials.KEFU_WECHAT_APP_ID,
-  );
+  const ciphertext = encrypt(AES_KEY, innerXml, options.appId ?? credentials.KEFU_WECHAT_APP_ID);
   const body = fixture(options.template ?? "safe-mode.xml").replace("{{ENCRYPT}}", ciphertext);
   const token = credentials.KEFU_WECHAT_TOKEN;
   return request({
@@ -144,11 +151,7 @@ describe("GET server verification", () => {
 describe("plaintext mode", () => {
   it("verifies the official plaintext signature example", async () => {
     const p = vectors.plaintextPush;
-    const official = createWeChatInbound({
-      credentials: { ...credentials, KEFU_WECHAT_TOKEN: p.token },
-      timestampWindowSeconds: 300,
-      maxBodyBytes: 64 * 1024,
-    });
+    const official = inMode("plaintext", { KEFU_WECHAT_TOKEN: p.token });
     const outcome = await official.handle(
       request({
         body: fixture("text.xml"),
@@ -232,11 +235,7 @@ describe("safe and compatible modes", () => {
 
   it("refuses a body whose Encrypt was swapped after signing", async () => {
     const req = encryptedPush(fixture("text.xml"));
-    const other = encrypt(
-      credentials.KEFU_WECHAT_AES_KEY,
-      fixture("image.xml"),
-      credentials.KEFU_WECHAT_APP_ID,
-    );
+    const other = encrypt(AES_KEY, fixture("image.xml"), credentials.KEFU_WECHAT_APP_ID);
     const body = fixture("safe-mode.xml").replace("{{ENCRYPT}}", other);
     expect(await rejection({ ...req, body })).toBeInstanceOf(SignatureError);
   });
@@ -273,6 +272,66 @@ describe("safe and compatible modes", () => {
   it("refuses a DOCTYPE smuggled inside the encrypted payload", async () => {
     const inner = `<!DOCTYPE xml [<!ENTITY a "x">]>${fixture("text.xml")}`;
     expect(await rejection(encryptedPush(inner))).toBeInstanceOf(MalformedRequestError);
+  });
+});
+
+describe("encryption modes", () => {
+  /**
+   * The downgrade: a safe-mode push's query string carries `signature`, which covers only the token,
+   * timestamp and nonce. Whoever saw one can drop `encrypt_type` and post any plaintext XML as any openid.
+   */
+  function downgraded(): WebhookRequest {
+    const observed = encryptedPush(fixture("text.xml"));
+    const { encrypt_type: _t, msg_signature: _m, ...query } = observed.query;
+    const forged = fixture("text.xml").replace("你好，我的订单什么时候发货？", "forged");
+    return { ...observed, query, body: forged };
+  }
+
+  it("defaults to safe when an EncodingAESKey is set, and to plaintext when not", () => {
+    expect(wechatEncryptionMode(credentials)).toBe("safe");
+    expect(wechatEncryptionMode(withoutKey)).toBe("plaintext");
+    expect(wechatEncryptionMode({ ...credentials, KEFU_WECHAT_ENCRYPTION_MODE: "compatible" })).toBe(
+      "compatible",
+    );
+  });
+
+  it("refuses a plaintext push in safe mode, though its plain signature is valid", async () => {
+    for (const safe of [inMode(undefined), inMode("safe")]) {
+      const error = await rejection(downgraded(), safe);
+      expect(error).toBeInstanceOf(EncryptionModeError);
+      expect(error).toMatchObject({ status: 401, code: "encryption_mode_refused" });
+      expect((await safe.handle(encryptedPush(fixture("text.xml")))).kind).toBe("enqueue");
+    }
+  });
+
+  it("accepts plaintext and encrypted pushes in compatible mode, set explicitly", async () => {
+    const compatible = inMode("compatible");
+    expect((await compatible.handle(downgraded())).kind).toBe("enqueue");
+    expect((await compatible.handle(encryptedPush(fixture("text.xml")))).kind).toBe("enqueue");
+  });
+
+  it("accepts only plaintext pushes without an EncodingAESKey", async () => {
+    const plaintext = createWeChatInbound({
+      credentials: withoutKey,
+      timestampWindowSeconds: 300,
+      maxBodyBytes: 64 * 1024,
+    });
+    expect((await plaintext.handle(plainPush(fixture("text.xml")))).kind).toBe("enqueue");
+    const error = await rejection(encryptedPush(fixture("text.xml")), plaintext);
+    expect(error).toMatchObject({ status: 401, code: "encryption_mode_refused" });
+    expect(await rejection(encryptedPush(fixture("text.xml")), inMode("plaintext"))).toBeInstanceOf(
+      EncryptionModeError,
+    );
+  });
+
+  it("is a configuration error to ask for compatible or safe without a key", () => {
+    for (const mode of ["compatible", "safe"]) {
+      const parsed = WeChatCredentialsSchema.safeParse({ ...withoutKey, KEFU_WECHAT_ENCRYPTION_MODE: mode });
+      expect(parsed.error?.issues.map((i) => i.path.join("."))).toEqual(["KEFU_WECHAT_AES_KEY"]);
+    }
+    expect(
+      WeChatCredentialsSchema.safeParse({ ...credentials, KEFU_WECHAT_ENCRYPTION_MODE: "strict" }).success,
+    ).toBe(false);
   });
 });
 

@@ -84,6 +84,9 @@ function memoryState(initial: Record<string, unknown> = {}) {
       puts.push({ key, value });
       values.set(key, value);
     },
+    async putIfRevision() {
+      throw new Error("the 微信客服 cursor is not written conditionally");
+    },
   };
   return { store, values, puts };
 }
