@@ -177,7 +177,7 @@ async function firstLine(
   text: AsyncGenerator<string>,
 ): Promise<{ head: string; rest: AsyncGenerator<string> }> {
   let head = "";
-  while (head.length < HEADER_CHARS && !/\S[^\n]*\n/.test(head)) {
+  while (head.length < HEADER_CHARS && !/^[^\S\n]*\S[^\n]*\n/m.test(head)) {
     const next = await text.next();
     if (next.done) break;
     head += next.value;
