@@ -1,9 +1,10 @@
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { describe, expect, it } from "vitest";
 import { s3Client } from "../../local/emulators";
 import { sesDelivery, simpleMail } from "../../local/platforms/email";
 import type { PlatformRequest } from "../../local/platforms/wechat";
+import { sharedDataPath } from "../support/shared-data";
 import { useTestStack } from "../support/stack";
 import { settle, waitFor } from "../support/wait";
 
@@ -12,8 +13,6 @@ import { settle, waitFor } from "../support/wait";
  * certificate, served by the stack) → the webhook → dedup → queue → worker → SESv2 simulator outbox.
  */
 const US = "support@kefu.example";
-const TALON = "/work/shared/data/dev/emails/talon_reply_gmail.eml";
-const SYNTHETIC = new URL("../fixtures/email/zh-reply-gb2312.eml", import.meta.url);
 const kefu = useTestStack("email");
 
 async function post(request: PlatformRequest): Promise<Response> {
@@ -29,10 +28,9 @@ const repliesTo = (address: string) =>
 
 describe("a customer e-mail", () => {
   it("is answered exactly once, even when SNS delivers the notification again", async () => {
-    // A real Gmail reply from the shared dev set when present, else our synthetic GB2312 reply.
-    const useTalon = existsSync(TALON);
-    const raw = readFileSync(useTalon ? TALON : SYNTHETIC);
-    const customer = useTalon ? "xxx@gmail.com" : "li.hua@customer.example";
+    // A real Gmail reply from the shared dev set (mailgun/talon's fixture).
+    const raw = readFileSync(sharedDataPath("dev", "emails", "talon_reply_gmail.eml"));
+    const customer = "xxx@gmail.com";
     const request = await sesDelivery({ raw, baseUrl: kefu.stack.url, recipient: US });
 
     const first = await post(request);

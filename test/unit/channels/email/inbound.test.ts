@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { describe, expect, it, vi } from "vitest";
 import { sesNotification, simpleMail } from "../../../../local/platforms/email";
 import {
@@ -10,6 +10,7 @@ import { createEmailInbound, type EmailInboundOptions } from "../../../../shared
 import type { WebhookOutcome, WebhookRequest } from "../../../../shared/channels/types";
 import { PayloadTooLargeError, SignatureError } from "../../../../shared/core/errors";
 import { InboundMessageSchema } from "../../../../shared/core/message";
+import { sharedDataPath } from "../../../support/shared-data";
 
 const TOPIC = "arn:aws:sns:us-east-1:123456789012:kefu-email";
 const CERT_URL = "https://sns.us-east-1.amazonaws.com/SimpleNotificationService-abc.pem";
@@ -145,8 +146,7 @@ describe("e-mail inbound", () => {
   });
 
   it("lists attachments on the message, not their content", async () => {
-    const devFile = "/work/shared/data/dev/emails/nodemailer_unicode_attachments.eml";
-    if (!existsSync(devFile)) return;
+    const devFile = sharedDataPath("dev", "emails", "nodemailer_unicode_attachments.eml");
     const { inbound } = adapter();
     const [message] = enqueued(await inbound.handle(await delivery(readFileSync(devFile))));
     expect(message?.attachments.map((a) => a.name)).toEqual(
