@@ -7,8 +7,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "
 import { toApiGatewayResult, toWebhookRequest } from "../shared/apigw";
 import { sqsClient } from "../shared/aws";
 import { largestBodyBytes } from "../shared/channels/registry";
-import { KefuError } from "../shared/core/errors";
-import { acceptWebhook, errorResponse, fifoIds } from "../shared/ingress";
+import { acceptWebhook, errorResponse, failureLog, fifoIds } from "../shared/ingress";
 import { createRuntime } from "../shared/runtime";
 import { createDedupStore } from "../shared/stores/dedup";
 
@@ -49,13 +48,11 @@ export async function webhook(event: APIGatewayProxyEventV2): Promise<APIGateway
     }
     return toApiGatewayResult(result.response);
   } catch (error) {
-    // Logged once, with the code only: the body may hold personal data.
-    if (error instanceof KefuError && error.status < 500) {
-      metrics.addMetric("RejectedRequests", MetricUnit.Count, 1);
-      logger.warn("webhook rejected", { channel, code: error.code, status: error.status });
-    } else {
-      logger.error("webhook failed", { channel, error: error as Error });
-    }
+    // Logged once, by code: the body may hold personal data.
+    const entry = failureLog(error);
+    if (entry.level === "warn") metrics.addMetric("RejectedRequests", MetricUnit.Count, 1);
+    if (entry.level === "info") metrics.addMetric("DeferredDeliveries", MetricUnit.Count, 1);
+    logger[entry.level](entry.message, { channel, ...entry.attributes });
     return toApiGatewayResult(errorResponse(error));
   }
 }

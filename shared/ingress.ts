@@ -91,6 +91,39 @@ export function fifoIds(message: InboundMessage): { groupId: string; deduplicati
   };
 }
 
+/** One log entry for a failed webhook request: a level, a message and attributes safe to log. */
+export interface FailureLog {
+  level: "info" | "warn" | "error";
+  message: string;
+  attributes: { code: string; status: number; error?: unknown };
+}
+
+/**
+ * How a failed webhook request is logged, once, by code. Expected outcomes are not errors: another
+ * delivery of the same message being stored (503, the platform retries) is INFO, a request we refuse
+ * (4xx: bad signature, stale, malformed, unknown channel) is WARN, both without a stack. Faults (the
+ * queue refused, anything unexpected) are ERROR with their cause, which names the failure, never the
+ * request body.
+ */
+export function failureLog(error: unknown): FailureLog {
+  if (error instanceof InFlightError) {
+    return {
+      level: "info",
+      message: "webhook delivery deferred",
+      attributes: { code: error.code, status: error.status },
+    };
+  }
+  if (error instanceof KefuError && error.status < 500) {
+    return {
+      level: "warn",
+      message: "webhook rejected",
+      attributes: { code: error.code, status: error.status },
+    };
+  }
+  const { code, status } = error instanceof KefuError ? error : { code: "internal_error", status: 500 };
+  return { level: "error", message: "webhook failed", attributes: { code, status, error } };
+}
+
 /** The one place errors become HTTP responses; bodies never echo the request. */
 export function errorResponse(error: unknown): HttpResponse {
   if (error instanceof KefuError) {
