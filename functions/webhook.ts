@@ -46,6 +46,15 @@ export async function webhook(event: APIGatewayProxyEventV2): Promise<APIGateway
       );
       logger.info("webhook message", { channel, messageKey: m.key, result: m.result });
     }
+    if (result.ignored) {
+      const { code, refused, detail } = result.ignored;
+      metrics.addMetric(refused ? "RefusedSenders" : "IgnoredDeliveries", MetricUnit.Count, 1);
+      logger[refused ? "warn" : "info"](refused ? "webhook refused sender" : "webhook ignored", {
+        channel,
+        code,
+        ...detail,
+      });
+    }
     return toApiGatewayResult(result.response);
   } catch (error) {
     // Logged once, by code: the body may hold personal data.

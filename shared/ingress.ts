@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { HttpResponse, InboundAdapter, WebhookRequest } from "./channels/types";
+import type { HttpResponse, IgnoredDelivery, InboundAdapter, WebhookRequest } from "./channels/types";
 import { mapWithConcurrency } from "./core/concurrency";
 import { InFlightError, KefuError, NotFoundError } from "./core/errors";
 import { type InboundMessage, InboundMessageSchema, messageKey } from "./core/message";
@@ -21,6 +21,8 @@ export type IngressResult = {
   response: HttpResponse;
   /** What happened to each message, for logs and metrics (never the text). */
   messages: { key: string; channel: string; result: "enqueued" | "duplicate" }[];
+  /** Set when the adapter acknowledged the request without a message to store, and said why. */
+  ignored?: IgnoredDelivery;
 };
 
 export async function acceptWebhook(
@@ -31,7 +33,13 @@ export async function acceptWebhook(
   const adapter = await deps.adapterFor(channel);
   if (!adapter) throw new NotFoundError(`channel "${channel}" is not configured`);
   const outcome = await adapter.handle(request);
-  if (outcome.kind === "respond") return { response: outcome.response, messages: [] };
+  if (outcome.kind === "respond") {
+    return {
+      response: outcome.response,
+      messages: [],
+      ...(outcome.ignored ? { ignored: outcome.ignored } : {}),
+    };
+  }
 
   // Validate every message before claiming any, so a malformed batch leaves nothing half stored.
   const messages = outcome.messages.map((raw) => InboundMessageSchema.parse(raw));

@@ -2,8 +2,9 @@ import { readFileSync } from "node:fs";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { describe, expect, it } from "vitest";
 import { s3Client } from "../../local/emulators";
-import { sesDelivery, simpleMail } from "../../local/platforms/email";
+import { LOCAL_EMAIL_TOPIC_ARN, sesDelivery, sesNotification, simpleMail } from "../../local/platforms/email";
 import type { PlatformRequest } from "../../local/platforms/wechat";
+import { LOCAL_SNS_CERT_PATH, signSnsNotification } from "../../local/simulator/sns-signer";
 import { sharedDataPath } from "../support/shared-data";
 import { useTestStack } from "../support/stack";
 import { settle, waitFor } from "../support/wait";
@@ -82,6 +83,31 @@ describe("a customer e-mail", () => {
     expect((await post(request)).status).toBe(200);
     await waitFor(() => repliesTo(customer).length > 0, { what: "the reply to the large mail" });
     expect(kefu.stack.inbox.find((m) => m.sender === customer)?.text).toBe("发票怎么开？");
+  });
+
+  it("does not answer a forged sender (SPF, DKIM and DMARC all FAIL): no reply, no ticket, nothing queued", async () => {
+    const victim = `victim-${process.pid}@bank.example`;
+    const raw = simpleMail({ from: victim, to: US, subject: "退货", text: "怎么申请退货？" });
+    const notification = JSON.parse(await sesNotification({ raw, baseUrl: kefu.stack.url, recipient: US }));
+    Object.assign(notification.receipt, {
+      spfVerdict: { status: "FAIL" },
+      dkimVerdict: { status: "FAIL" },
+      dmarcVerdict: { status: "FAIL" },
+      dmarcPolicy: "reject",
+    });
+    const body = signSnsNotification({
+      topicArn: LOCAL_EMAIL_TOPIC_ARN,
+      message: JSON.stringify(notification),
+      certUrl: `${kefu.stack.url}${LOCAL_SNS_CERT_PATH}`,
+    });
+    const response = await post({ method: "POST", path: "/webhooks/email", headers: {}, body });
+    // Acknowledged, or SNS would deliver it again for an hour.
+    expect(response.status).toBe(200);
+    await settle(1500);
+    expect(repliesTo(victim)).toEqual([]);
+    expect(kefu.stack.inbox.filter((m) => m.sender === victim)).toEqual([]);
+    const tickets = (await (await fetch(`${kefu.stack.url}/dev/tickets`)).json()) as { customerId: string }[];
+    expect(tickets.filter((t) => t.customerId === victim)).toEqual([]);
   });
 
   it("ignores an auto-reply and refuses an unsigned notification", async () => {

@@ -1,6 +1,8 @@
 import { SESv2Client } from "@aws-sdk/client-sesv2";
 import { z } from "zod";
+import { ConfigError } from "../../config";
 import type { ChannelContext, ChannelModule } from "../module";
+import { type EmailAuthMode, EmailAuthModeSchema } from "./auth";
 import { createEmailInbound } from "./inbound";
 import { createEmailOutbound } from "./outbound";
 
@@ -21,6 +23,17 @@ export const EmailCredentialsSchema = z.object({
   KEFU_EMAIL_TOPIC_ARNS: z.string().optional(),
 });
 export type EmailCredentials = z.infer<typeof EmailCredentialsSchema>;
+
+/** KEFU_EMAIL_AUTH (auth.ts): which senders are answered; a value it does not know fails loudly. */
+export function emailAuthMode(env: Record<string, string | undefined>): EmailAuthMode {
+  const parsed = EmailAuthModeSchema.safeParse(env.KEFU_EMAIL_AUTH || undefined);
+  if (!parsed.success) {
+    throw new ConfigError(
+      `KEFU_EMAIL_AUTH must be one of aligned, dmarc, off (got "${env.KEFU_EMAIL_AUTH}")`,
+    );
+  }
+  return parsed.data;
+}
 
 /** One SESv2 client per endpoint and region for the life of the instance. */
 const clients = new Map<string, SESv2Client>();
@@ -59,6 +72,7 @@ export const emailModule: ChannelModule<EmailCredentials> = {
       address: credentials.KEFU_EMAIL_FROM,
       domains: list(credentials.KEFU_EMAIL_DOMAINS ?? context.env.KEFU_EMAIL_DOMAINS),
       topicArns: list(credentials.KEFU_EMAIL_TOPIC_ARNS ?? context.env.KEFU_EMAIL_TOPIC_ARNS),
+      auth: emailAuthMode(context.env),
       local: context.local,
       maxBodyBytes: context.maxBodyBytes,
       blobs: context.blobs,

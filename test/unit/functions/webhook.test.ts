@@ -4,7 +4,13 @@ import { DynamoDBDocumentClient, PutCommand, UpdateCommand } from "@aws-sdk/lib-
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { LOCAL_EMAIL_TOPIC_ARN, sesNotification, simpleMail } from "../../../local/platforms/email";
 import { newMsgId, wechatPush } from "../../../local/platforms/wechat";
+import {
+  LOCAL_SNS_CERT_PATH,
+  localSnsCertificatePem,
+  signSnsNotification,
+} from "../../../local/simulator/sns-signer";
 import { wechatModule } from "../../../shared/channels/wechat/module";
 import type { WeChatCredentials } from "../../../shared/credentials";
 import { FAQ_BUCKET, INBOUND_QUEUE, TABLES } from "../../../shared/resources";
@@ -40,11 +46,18 @@ beforeAll(async () => {
       logged.push({ level, entry: JSON.parse(String(line[0])) as Record<string, unknown> });
     });
   }
+  // Local mode trusts the simulator's certificate, fetched from the loopback URL SNS messages name.
+  vi.stubGlobal("fetch", async (url: string) =>
+    String(url).endsWith(LOCAL_SNS_CERT_PATH)
+      ? new Response(localSnsCertificatePem())
+      : new Response("not found", { status: 404 }),
+  );
   ({ webhook } = await import("../../../functions/webhook"));
 });
 
 afterAll(() => {
   vi.unstubAllEnvs();
+  vi.unstubAllGlobals();
   vi.restoreAllMocks();
 });
 
@@ -76,6 +89,19 @@ function event(request: { method: string; path: string; headers: Record<string, 
 const push = (text: string, msgId = newMsgId()) =>
   event(wechatPush(wechat, { openId: "o-customer-1", text, msgId }));
 
+/** An SES receipt notification for one mail, with the given receipt fields, signed as SNS would. */
+async function mail(raw: string, receipt: Record<string, unknown> = {}) {
+  const baseUrl = "http://127.0.0.1:3000";
+  const notification = JSON.parse(await sesNotification({ raw, baseUrl, recipient: "support@kefu.example" }));
+  Object.assign(notification.receipt, receipt);
+  const body = signSnsNotification({
+    topicArn: LOCAL_EMAIL_TOPIC_ARN,
+    message: JSON.stringify(notification),
+    certUrl: `${baseUrl}${LOCAL_SNS_CERT_PATH}`,
+  });
+  return event({ method: "POST", path: "/webhooks/email", headers: {}, body });
+}
+
 describe("webhook handler logging", () => {
   it("logs a delivery deferred because another one is storing the same message as INFO, by code, without a stack", async () => {
     ddb.on(PutCommand).rejects(
@@ -95,6 +121,34 @@ describe("webhook handler logging", () => {
     expect(deferred?.entry).toMatchObject({ code: "in_flight", status: 503, channel: "wechat" });
     expect(JSON.stringify(deferred?.entry)).not.toMatch(/stack|怎么退货/);
     expect(sqs.commandCalls(SendMessageCommand)).toHaveLength(0);
+  });
+
+  it("logs a mail refused for its unauthenticated sender as WARN with the verdicts, never the address", async () => {
+    const raw = simpleMail({
+      from: "ceo@bank.example",
+      to: "support@kefu.example",
+      subject: "x",
+      text: "hi",
+    });
+    const forged = await mail(raw, {
+      spfVerdict: { status: "FAIL" },
+      dkimVerdict: { status: "GRAY" },
+      dmarcVerdict: { status: "FAIL" },
+      dmarcPolicy: "quarantine",
+    });
+    expect((await webhook(forged)).statusCode).toBe(200);
+    expect(sqs.commandCalls(SendMessageCommand)).toHaveLength(0);
+    expect(logged.map((l) => [l.level, l.entry.message])).toEqual([["warn", "webhook refused sender"]]);
+    expect(logged[0]?.entry).toMatchObject({
+      channel: "email",
+      code: "sender_unauthenticated",
+      reason: "dmarc_fail",
+      dmarc: "FAIL",
+      spf: "FAIL",
+      dkim: "GRAY",
+      dmarcPolicy: "quarantine",
+    });
+    expect(JSON.stringify(logged)).not.toContain("bank.example");
   });
 
   it("logs a refused request as WARN with its code and a fault as ERROR with its cause", async () => {
