@@ -2,8 +2,8 @@ import { MalformedRequestError, PayloadTooLargeError, SignatureError } from "../
 import { confirmSnsSubscription, type SnsEnvelope, verifySnsMessage } from "../sns/verify";
 import type { HttpResponse, IgnoredDelivery, InboundAdapter, WebhookOutcome, WebhookRequest } from "../types";
 import { checkSender, type EmailAuthMode } from "./auth";
-import { automatedReason, parseEmail } from "./mime";
-import { toInboundMessage } from "./normalize";
+import { automatedReason, type ParsedEmail, parseEmail } from "./mime";
+import { MAX_ADDRESS_CHARS, toInboundMessage } from "./normalize";
 import { failedVerdict, parseSesNotification, rawMail } from "./ses";
 
 export interface EmailInboundOptions {
@@ -86,8 +86,15 @@ export function createEmailInbound(options: EmailInboundOptions): InboundAdapter
       if (verdict) return ignored(verdict);
 
       const { bytes, rawRef } = await rawMail(notification, options.blobs);
-      const mail = await parseEmail(bytes);
-      if (!mail.from) return ignored("no_sender");
+      let mail: ParsedEmail;
+      try {
+        mail = await parseEmail(bytes);
+      } catch {
+        // The parser's own limits (thousands of MIME parts, nesting): retrying cannot help, so it is
+        // acknowledged and logged with where the raw mail is, for a person to read.
+        return ignored("unparseable", { refused: true, detail: { rawRef } });
+      }
+      if (!mail.from || mail.from.address.length > MAX_ADDRESS_CHARS) return ignored("no_sender");
       if (isOurs(mail.from.address)) return ignored("own_mail");
       const automated = automatedReason(mail, notification.mail.source);
       if (automated) return ignored("automated", { detail: { reason: automated } });

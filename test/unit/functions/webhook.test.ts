@@ -1,4 +1,5 @@
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
+import { GetObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { DynamoDBDocumentClient, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
@@ -12,6 +13,7 @@ import {
   signSnsNotification,
 } from "../../../local/simulator/sns-signer";
 import { wechatModule } from "../../../shared/channels/wechat/module";
+import { MESSAGE_LIMITS, QueuedMessageSchema } from "../../../shared/core/message";
 import type { WeChatCredentials } from "../../../shared/credentials";
 import { FAQ_BUCKET, INBOUND_QUEUE, TABLES } from "../../../shared/resources";
 
@@ -22,6 +24,7 @@ import { FAQ_BUCKET, INBOUND_QUEUE, TABLES } from "../../../shared/resources";
 
 const ddb = mockClient(DynamoDBDocumentClient);
 const sqs = mockClient(SQSClient);
+const s3 = mockClient(S3Client);
 const wechat = wechatModule.demoCredentials as WeChatCredentials;
 
 let webhook: typeof import("../../../functions/webhook").webhook;
@@ -64,6 +67,7 @@ afterAll(() => {
 beforeEach(() => {
   ddb.reset();
   sqs.reset();
+  s3.reset();
   logged.length = 0;
   ddb.on(PutCommand).resolves({});
   ddb.on(UpdateCommand).resolves({});
@@ -89,10 +93,27 @@ function event(request: { method: string; path: string; headers: Record<string, 
 const push = (text: string, msgId = newMsgId()) =>
   event(wechatPush(wechat, { openId: "o-customer-1", text, msgId }));
 
-/** An SES receipt notification for one mail, with the given receipt fields, signed as SNS would. */
+/**
+ * An SES receipt notification for one mail, with the given receipt fields, signed as SNS would. Mail
+ * over 150 KB goes by the S3 action, whose object the mocked S3 serves.
+ */
 async function mail(raw: string, receipt: Record<string, unknown> = {}) {
   const baseUrl = "http://127.0.0.1:3000";
-  const notification = JSON.parse(await sesNotification({ raw, baseUrl, recipient: "support@kefu.example" }));
+  const notification = JSON.parse(
+    await sesNotification({
+      raw,
+      baseUrl,
+      recipient: "support@kefu.example",
+      bucket: "inbound-mail",
+      putObject: async (_bucket, _key, bytes) => {
+        s3.on(GetObjectCommand).resolves({ Body: { transformToByteArray: async () => bytes } as never });
+      },
+    }),
+  );
+  // SES lists the headers in the notification only up to 10 KB.
+  if (JSON.stringify(notification.mail.headers).length > 10_240) {
+    Object.assign(notification.mail, { headers: [], commonHeaders: {}, headersTruncated: true });
+  }
   Object.assign(notification.receipt, receipt);
   const body = signSnsNotification({
     topicArn: LOCAL_EMAIL_TOPIC_ARN,
@@ -101,6 +122,81 @@ async function mail(raw: string, receipt: Record<string, unknown> = {}) {
   });
   return event({ method: "POST", path: "/webhooks/email", headers: {}, body });
 }
+
+/** A mail with the given extra header lines and plain-text body, as a client would send it. */
+const rawMail = (headers: string, body = "Where is my refund?") =>
+  `From: Li Hua <li.hua@customer.example>\r\nTo: support@kefu.example\r\n${headers}MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n${body}\r\n`;
+
+const queueBodies = () =>
+  sqs.commandCalls(SendMessageCommand).map((c) => String(c.args[0].input.MessageBody));
+
+describe("what the webhook puts on the queue", () => {
+  it.each([
+    [
+      "a subject of 130 000 control characters (was a 792 KB queue body)",
+      rawMail(`Subject: ${"\x01\x02".repeat(65_000)}\r\nMessage-ID: <a@c.example>\r\n`),
+    ],
+    [
+      "a Message-ID of 130 000 characters (was 390 KB)",
+      rawMail(`Subject: x\r\nMessage-ID: <${"y".repeat(130_000)}@c.example>\r\n`),
+    ],
+    [
+      "3000 References",
+      rawMail(
+        `Subject: x\r\nMessage-ID: <m@c.example>\r\nReferences: ${Array.from({ length: 3000 }, (_, i) => `<r${i}-${"x".repeat(30)}@c.example>`).join("\r\n ")}\r\n`,
+      ),
+    ],
+    [
+      "a display name of 100 000 characters",
+      rawMail("Subject: x\r\n").replace("Li Hua", "n".repeat(100_000)),
+    ],
+    ["a body of 46 000 characters", rawMail("Subject: x\r\n", "请问".repeat(23_000))],
+    [
+      "a 333 KB mail through the S3 action (was a 1.2 MB queue body)",
+      rawMail(
+        `Subject: ${"\x01\x02".repeat(100_000)}\r\nMessage-ID: <${"y".repeat(100_000)}@c.example>\r\n`,
+        "x".repeat(30_000),
+      ),
+    ],
+  ])("keeps every field within its limit for %s", async (_label, raw) => {
+    expect((await webhook(await mail(raw))).statusCode).toBe(200);
+    const [body, ...more] = queueBodies();
+    expect(more).toEqual([]);
+    expect(Buffer.byteLength(body ?? "")).toBeLessThan(24 * 1024);
+    const message = QueuedMessageSchema.parse(JSON.parse(body ?? ""));
+    for (const value of Object.values(message.replyContext)) {
+      expect(value.length).toBeLessThanOrEqual(MESSAGE_LIMITS.replyContextValueChars);
+    }
+  });
+
+  it("describes at most 20 of 300 attachments, with their names cut", async () => {
+    const parts = Array.from(
+      { length: 300 },
+      (_, i) =>
+        `--b\r\nContent-Type: application/pdf\r\nContent-Disposition: attachment; filename="${i}-${"n".repeat(300)}.pdf"\r\n\r\nx\r\n`,
+    ).join("");
+    const raw = `From: li.hua@customer.example\r\nTo: support@kefu.example\r\nSubject: invoices\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="b"\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nthe invoices\r\n${parts}--b--\r\n`;
+    expect((await webhook(await mail(raw))).statusCode).toBe(200);
+    const message = QueuedMessageSchema.parse(JSON.parse(queueBodies()[0] ?? ""));
+    expect(message.attachments).toHaveLength(MESSAGE_LIMITS.attachments);
+    expect(message.attachments[0]?.name?.endsWith("…")).toBe(true);
+  });
+
+  it("masks personal data in the text and the subject before the message leaves the webhook", async () => {
+    const raw = rawMail(
+      `Subject: =?UTF-8?B?${Buffer.from("退款 13812345678").toString("base64")}?=\r\n`,
+      "身份证 11010519491231002X，电话 13812345678",
+    );
+    expect((await webhook(await mail(raw))).statusCode).toBe(200);
+    const [body = ""] = queueBodies();
+    expect(body).not.toMatch(/13812345678|11010519491231002X/);
+    const message = QueuedMessageSchema.parse(JSON.parse(body));
+    expect(message.text).toBe("身份证 110***********002X，电话 138****5678");
+    expect(message.replyContext.subject).toBe("退款 138****5678");
+    // The address the reply goes to is routing data, kept as it is.
+    expect(message.sender.id).toBe("li.hua@customer.example");
+  });
+});
 
 describe("webhook handler logging", () => {
   it("logs a delivery deferred because another one is storing the same message as INFO, by code, without a stack", async () => {
