@@ -5,15 +5,17 @@ import { SendMessageCommand } from "@aws-sdk/client-sqs";
 import middy from "@middy/core";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { toApiGatewayResult, toWebhookRequest } from "../shared/apigw";
-import { sqsClient } from "../shared/aws";
+import { s3Client, sqsClient } from "../shared/aws";
 import { largestBodyBytes } from "../shared/channels/registry";
 import { acceptWebhook, errorResponse, failureLog, fifoIds } from "../shared/ingress";
+import { queueBody, s3QueueBodyStore } from "../shared/queue-body";
 import { createRuntime } from "../shared/runtime";
 import { createDedupStore } from "../shared/stores/dedup";
 
 // Cold start: validate configuration and make clients once.
 const { config, logger, metrics, doc, channels } = createRuntime();
 const sqs = sqsClient(config);
+const bodies = s3QueueBodyStore(s3Client(config), config.KEFU_FAQ_BUCKET);
 const transportLimit = largestBodyBytes(config.KEFU_MAX_BODY_BYTES);
 const deps = {
   adapterFor: (channel: string) => channels.inbound(channel),
@@ -23,7 +25,7 @@ const deps = {
     await sqs.send(
       new SendMessageCommand({
         QueueUrl: config.KEFU_QUEUE_URL,
-        MessageBody: JSON.stringify(message),
+        MessageBody: await queueBody(message, bodies),
         MessageGroupId: ids.groupId,
         MessageDeduplicationId: ids.deduplicationId,
       }),
