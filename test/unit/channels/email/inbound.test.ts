@@ -7,7 +7,8 @@ import {
   signSnsSubscriptionConfirmation,
 } from "../../../../local/simulator/sns-signer";
 import { createEmailInbound, type EmailInboundOptions } from "../../../../shared/channels/email/inbound";
-import { emailAuthMode } from "../../../../shared/channels/email/module";
+import { emailAuthMode, emailModule } from "../../../../shared/channels/email/module";
+import { credentialsFor } from "../../../../shared/channels/registry";
 import type { WebhookOutcome, WebhookRequest } from "../../../../shared/channels/types";
 import { PayloadTooLargeError, SignatureError } from "../../../../shared/core/errors";
 import { InboundMessageSchema } from "../../../../shared/core/message";
@@ -318,11 +319,43 @@ describe("e-mail inbound", () => {
     });
 
     it("reads KEFU_EMAIL_AUTH, aligned by default, and refuses a value it does not know", () => {
-      expect(emailAuthMode({})).toBe("aligned");
-      expect(emailAuthMode({ KEFU_EMAIL_AUTH: "" })).toBe("aligned");
-      expect(emailAuthMode({ KEFU_EMAIL_AUTH: "dmarc" })).toBe("dmarc");
-      expect(emailAuthMode({ KEFU_EMAIL_AUTH: "off" })).toBe("off");
-      expect(() => emailAuthMode({ KEFU_EMAIL_AUTH: "strict" })).toThrow(/KEFU_EMAIL_AUTH must be one of/);
+      expect(emailAuthMode(undefined)).toBe("aligned");
+      expect(emailAuthMode("")).toBe("aligned");
+      expect(emailAuthMode("dmarc")).toBe("dmarc");
+      expect(emailAuthMode("off")).toBe("off");
+      expect(() => emailAuthMode("strict")).toThrow(/KEFU_EMAIL_AUTH must be one of aligned, dmarc, off/);
+    });
+
+    it("takes KEFU_EMAIL_AUTH from the secret, like the channel's other settings, or the environment", async () => {
+      const request = await delivery(mailFrom(victim), verdicts("FAIL", "FAIL", "FAIL"));
+      const context = {
+        timestampWindowSeconds: 300,
+        maxBodyBytes: 256 * 1024,
+        apiBase: "",
+        local: false,
+        state: { get: async () => undefined, put: async () => {} },
+        blobs: { get: async () => new Uint8Array() },
+        tokenProvider: () => ({ token: async () => "t", invalidate: async () => {} }) as never,
+      };
+      const credentials = { KEFU_EMAIL_FROM: US, KEFU_EMAIL_TOPIC_ARNS: TOPIC };
+      const fromSecret = emailModule.inbound(
+        { ...credentials, KEFU_EMAIL_AUTH: "off" },
+        { ...context, env: {} },
+      );
+      const fromEnv = emailModule.inbound(credentials, { ...context, env: { KEFU_EMAIL_AUTH: "off" } });
+      const byDefault = emailModule.inbound(credentials, { ...context, env: {} });
+      // The module's adapter fetches the real certificate; here the test's certificate stands in.
+      vi.stubGlobal("fetch", async () => new Response(localSnsCertificatePem()));
+      try {
+        expect((await fromSecret.handle(request)).kind).toBe("enqueue");
+        expect((await fromEnv.handle(request)).kind).toBe("enqueue");
+        expect((await byDefault.handle(request)).kind).toBe("respond");
+      } finally {
+        vi.unstubAllGlobals();
+      }
+      expect(() =>
+        credentialsFor(emailModule as never, { ...credentials, KEFU_EMAIL_AUTH: "strict" }),
+      ).toThrow(/KEFU_EMAIL_AUTH/);
     });
   });
 
