@@ -8,7 +8,7 @@ import { toApiGatewayResult, toWebhookRequest } from "../shared/apigw";
 import { s3Client, sqsClient } from "../shared/aws";
 import { largestBodyBytes } from "../shared/channels/registry";
 import { acceptWebhook, errorResponse, failureLog, fifoIds } from "../shared/ingress";
-import { queueBody, s3QueueBodyStore } from "../shared/queue-body";
+import { queueBody, s3QueueBodyStore } from "../shared/queue-bodies";
 import { createRuntime } from "../shared/runtime";
 import { createDedupStore } from "../shared/stores/dedup";
 

@@ -6,7 +6,7 @@ import middy from "@middy/core";
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 import { s3Client } from "../shared/aws";
 import { processMessage } from "../shared/core/pipeline";
-import { readQueueBody, s3QueueBodyStore } from "../shared/queue-body";
+import { readQueueBody, s3QueueBodyStore } from "../shared/queue-bodies";
 import { createRuntime } from "../shared/runtime";
 import { createPipelineDeps } from "../shared/worker";
 

@@ -6,7 +6,7 @@ import {
   queueBody,
   readQueueBody,
   SQS_MAX_BODY_BYTES,
-} from "../../shared/queue-body";
+} from "../../shared/queue-bodies";
 import { inbound } from "../support/fakes";
 
 function memoryStore(): QueueBodyStore & { objects: Map<string, string> } {

@@ -1,13 +1,15 @@
 import { createHash } from "node:crypto";
 import { GetObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { type InboundMessage, InboundMessageSchema, messageKey } from "./core/message";
+import { toQueueBody } from "./core/queue-body";
 import { FAQ_BUCKET } from "./resources";
 
 /**
  * The body of an inbound-queue message. Messages are bounded (MESSAGE_LIMITS) to a few tens of KB, so
- * they go inline; should one still serialise larger than the inline limit, it is stored under
- * `queue-bodies/` in the FAQ bucket and the queue carries a reference the worker resolves. SQS refuses
- * a body over 256 KiB, and a refusal there would be a 503 the platform retries in vain.
+ * they go inline, serialised by toQueueBody (core/queue-body.ts); should one still come out larger than
+ * the inline limit, it is stored under `queue-bodies/` in the FAQ bucket and the queue carries a
+ * reference the worker resolves. SQS refuses a body over 256 KiB, and a refusal there would be a 503
+ * the platform retries in vain.
  *
  * Stored bodies are named after the message, so a retried delivery overwrites its own object; they are
  * not deleted by the worker (a redelivered queue message must still find its body) but expire with a
@@ -16,10 +18,7 @@ import { FAQ_BUCKET } from "./resources";
 
 /** SQS's limit on a message body. */
 export const SQS_MAX_BODY_BYTES = 256 * 1024;
-/**
- * Inline up to this size. The margin: SQS counts message attributes in its limit too, and a body may be
- * escaped further on its way to the queue (locally, characters above U+FFFF for the emulator).
- */
+/** Inline up to this size (measured after escaping): a margin below SQS's limit, which counts attributes too. */
 export const INLINE_BODY_MAX_BYTES = 192 * 1024;
 
 export interface QueueBodyStore {
@@ -43,12 +42,12 @@ export async function queueBody(
   store: QueueBodyStore,
   inlineMaxBytes = INLINE_BODY_MAX_BYTES,
 ): Promise<string> {
-  const body = JSON.stringify(message);
+  const body = toQueueBody(message);
   if (Buffer.byteLength(body, "utf8") <= inlineMaxBytes) return body;
   const key = `${FAQ_BUCKET.queueBodiesPrefix}${createHash("sha256").update(messageKey(message)).digest("hex")}.json`;
   await store.put(key, body);
   const reference: BodyReference = { bodyRef: key, channel: message.channel, id: message.id };
-  return JSON.stringify(reference);
+  return toQueueBody(reference);
 }
 
 /**
