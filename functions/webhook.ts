@@ -5,17 +5,17 @@ import { SendMessageCommand } from "@aws-sdk/client-sqs";
 import middy from "@middy/core";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { toApiGatewayResult, toWebhookRequest } from "../shared/apigw";
-import { sqsClient } from "../shared/aws";
+import { s3Client, sqsClient } from "../shared/aws";
 import { largestBodyBytes } from "../shared/channels/registry";
-import { KefuError } from "../shared/core/errors";
-import { toQueueBody } from "../shared/core/queue-body";
-import { acceptWebhook, errorResponse, fifoIds } from "../shared/ingress";
+import { acceptWebhook, errorResponse, failureLog, fifoIds } from "../shared/ingress";
+import { queueBody, s3QueueBodyStore } from "../shared/queue-bodies";
 import { createRuntime } from "../shared/runtime";
 import { createDedupStore } from "../shared/stores/dedup";
 
 // Cold start: validate configuration and make clients once.
 const { config, logger, metrics, doc, channels } = createRuntime();
 const sqs = sqsClient(config);
+const bodies = s3QueueBodyStore(s3Client(config), config.KEFU_FAQ_BUCKET);
 const transportLimit = largestBodyBytes(config.KEFU_MAX_BODY_BYTES);
 const deps = {
   adapterFor: (channel: string) => channels.inbound(channel),
@@ -25,7 +25,7 @@ const deps = {
     await sqs.send(
       new SendMessageCommand({
         QueueUrl: config.KEFU_QUEUE_URL,
-        MessageBody: toQueueBody(message),
+        MessageBody: await queueBody(message, bodies),
         MessageGroupId: ids.groupId,
         MessageDeduplicationId: ids.deduplicationId,
       }),
@@ -48,15 +48,22 @@ export async function webhook(event: APIGatewayProxyEventV2): Promise<APIGateway
       );
       logger.info("webhook message", { channel, messageKey: m.key, result: m.result });
     }
+    if (result.ignored) {
+      const { code, refused, detail } = result.ignored;
+      metrics.addMetric(refused ? "RefusedSenders" : "IgnoredDeliveries", MetricUnit.Count, 1);
+      logger[refused ? "warn" : "info"](refused ? "webhook refused sender" : "webhook ignored", {
+        channel,
+        code,
+        ...detail,
+      });
+    }
     return toApiGatewayResult(result.response);
   } catch (error) {
-    // Logged once, with the code only: the body may hold personal data.
-    if (error instanceof KefuError && error.status < 500) {
-      metrics.addMetric("RejectedRequests", MetricUnit.Count, 1);
-      logger.warn("webhook rejected", { channel, code: error.code, status: error.status });
-    } else {
-      logger.error("webhook failed", { channel, error: error as Error });
-    }
+    // Logged once, by code: the body may hold personal data.
+    const entry = failureLog(error);
+    if (entry.level === "warn") metrics.addMetric("RejectedRequests", MetricUnit.Count, 1);
+    if (entry.level === "info") metrics.addMetric("DeferredDeliveries", MetricUnit.Count, 1);
+    logger[entry.level](entry.message, { channel, ...entry.attributes });
     return toApiGatewayResult(errorResponse(error));
   }
 }

@@ -4,8 +4,9 @@ import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
 import middy from "@middy/core";
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
-import { InboundMessageSchema } from "../shared/core/message";
+import { s3Client } from "../shared/aws";
 import { processMessage } from "../shared/core/pipeline";
+import { readQueueBody, s3QueueBodyStore } from "../shared/queue-bodies";
 import { createRuntime } from "../shared/runtime";
 import { createPipelineDeps } from "../shared/worker";
 
@@ -13,9 +14,11 @@ import { createPipelineDeps } from "../shared/worker";
 const runtime = createRuntime();
 const { logger, metrics } = runtime;
 const deps = createPipelineDeps(runtime);
+// Bodies too large for the queue come by reference to the FAQ bucket (shared/queue-body.ts).
+const bodies = s3QueueBodyStore(s3Client(runtime.config), runtime.config.KEFU_FAQ_BUCKET);
 
 async function handleRecord(record: SQSRecord): Promise<void> {
-  const message = InboundMessageSchema.parse(JSON.parse(record.body));
+  const message = await readQueueBody(record.body, bodies);
   const outcome = await processMessage(message, deps);
   // One EMF record per message, so that a batch mixing channels reports each under its own channel:
   // containment, hand-off reasons and channel mix come from these.

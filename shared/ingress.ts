@@ -1,14 +1,24 @@
 import { createHash } from "node:crypto";
-import type { HttpResponse, InboundAdapter, WebhookRequest } from "./channels/types";
+import type { HttpResponse, IgnoredDelivery, InboundAdapter, WebhookRequest } from "./channels/types";
 import { mapWithConcurrency } from "./core/concurrency";
-import { InFlightError, KefuError, NotFoundError } from "./core/errors";
-import { type InboundMessage, InboundMessageSchema, messageKey } from "./core/message";
+import { InFlightError, KefuError, MalformedRequestError, NotFoundError } from "./core/errors";
+import {
+  type InboundMessage,
+  InboundMessageSchema,
+  MESSAGE_LIMITS as L,
+  maskedText,
+  messageKey,
+  QueuedMessageSchema,
+  truncateText,
+} from "./core/message";
 import type { DedupStore } from "./stores/dedup";
 
 /**
  * The one ack path every channel shares: adapter (verify → decrypt → parse → normalise) → claim the
  * platform message id durably → enqueue → acknowledge. A message is acknowledged only once it is on the
  * queue; if the enqueue fails the claim is released and the platform gets a 5xx, so it retries.
+ * What goes on the queue is masked and bounded first (`forQueue`): the queue and its 14-day dead-letter
+ * queue never hold an unmasked ID or phone number, nor an unbounded field.
  */
 
 export interface IngressDeps {
@@ -21,6 +31,8 @@ export type IngressResult = {
   response: HttpResponse;
   /** What happened to each message, for logs and metrics (never the text). */
   messages: { key: string; channel: string; result: "enqueued" | "duplicate" }[];
+  /** Set when the adapter acknowledged the request without a message to store, and said why. */
+  ignored?: IgnoredDelivery;
 };
 
 export async function acceptWebhook(
@@ -31,10 +43,22 @@ export async function acceptWebhook(
   const adapter = await deps.adapterFor(channel);
   if (!adapter) throw new NotFoundError(`channel "${channel}" is not configured`);
   const outcome = await adapter.handle(request);
-  if (outcome.kind === "respond") return { response: outcome.response, messages: [] };
+  if (outcome.kind === "respond") {
+    return {
+      response: outcome.response,
+      messages: [],
+      ...(outcome.ignored ? { ignored: outcome.ignored } : {}),
+    };
+  }
 
   // Validate every message before claiming any, so a malformed batch leaves nothing half stored.
-  const messages = outcome.messages.map((raw) => InboundMessageSchema.parse(raw));
+  const messages = outcome.messages.map((raw) => {
+    const parsed = InboundMessageSchema.safeParse(raw);
+    // zod's issues name fields and rules, never values: safe to keep as the cause.
+    if (!parsed.success)
+      throw new MalformedRequestError("the message does not normalise", { cause: parsed.error });
+    return forQueue(parsed.data);
+  });
   // A burst (a WeCom 微信客服 pull) must be stored within the platform's deadline: conversations are
   // stored concurrently, each one's messages in order, because FIFO order is the order of sending.
   const byConversation = new Map<string, InboundMessage[]>();
@@ -48,6 +72,31 @@ export async function acceptWebhook(
   });
   await outcome.afterEnqueue?.();
   return { response: outcome.ack, messages: stored.flat() };
+}
+
+/**
+ * The message as it may leave the webhook: personal data (ID, bank card and phone numbers, e-mail
+ * addresses) masked in everything the customer wrote or named — the text, their display name and
+ * attachment names — and every field within MESSAGE_LIMITS. The routing fields the worker needs to
+ * answer (sender id, reply addresses, replyContext) stay as they are.
+ */
+export function forQueue(message: InboundMessage): InboundMessage {
+  const { name } = message.sender;
+  return QueuedMessageSchema.parse({
+    ...message,
+    text: maskedText(message.text, L.textChars),
+    sender: {
+      ...message.sender,
+      ...(name !== undefined ? { name: maskedText(name, L.senderNameChars) } : {}),
+    },
+    attachments: message.attachments.slice(0, L.attachments).map((a) => ({
+      ...a,
+      ...(a.name !== undefined ? { name: maskedText(a.name, L.attachmentNameChars) } : {}),
+      ...(a.contentType !== undefined
+        ? { contentType: truncateText(a.contentType, L.contentTypeChars) }
+        : {}),
+    })),
+  });
 }
 
 /** Conversations of one burst stored at once: enough to store a 200-message pull well within 5 s. */
@@ -89,6 +138,39 @@ export function fifoIds(message: InboundMessage): { groupId: string; deduplicati
     groupId: short(message.conversationKey),
     deduplicationId: createHash("sha256").update(messageKey(message)).digest("hex"),
   };
+}
+
+/** One log entry for a failed webhook request: a level, a message and attributes safe to log. */
+export interface FailureLog {
+  level: "info" | "warn" | "error";
+  message: string;
+  attributes: { code: string; status: number; error?: unknown };
+}
+
+/**
+ * How a failed webhook request is logged, once, by code. Expected outcomes are not errors: another
+ * delivery of the same message being stored (503, the platform retries) is INFO, a request we refuse
+ * (4xx: bad signature, stale, malformed, unknown channel) is WARN, both without a stack. Faults (the
+ * queue refused, anything unexpected) are ERROR with their cause, which names the failure, never the
+ * request body.
+ */
+export function failureLog(error: unknown): FailureLog {
+  if (error instanceof InFlightError) {
+    return {
+      level: "info",
+      message: "webhook delivery deferred",
+      attributes: { code: error.code, status: error.status },
+    };
+  }
+  if (error instanceof KefuError && error.status < 500) {
+    return {
+      level: "warn",
+      message: "webhook rejected",
+      attributes: { code: error.code, status: error.status },
+    };
+  }
+  const { code, status } = error instanceof KefuError ? error : { code: "internal_error", status: 500 };
+  return { level: "error", message: "webhook failed", attributes: { code, status, error } };
 }
 
 /** The one place errors become HTTP responses; bodies never echo the request. */

@@ -1,14 +1,18 @@
+import { createHmac, randomBytes } from "node:crypto";
 import { PublishCommand, type SNSClient } from "@aws-sdk/client-sns";
+import { type DynamoDBDocumentClient, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { HandoffNotice } from "./core/pipeline";
 
 /**
  * Alerts human agents of a new ticket through an SNS topic (e-mail, Slack/Chime via AWS Chatbot, or the
  * agents' desk subscribe to it). The alert carries what an agent needs to decide to pick it up — never
- * the transcript, which stays in the tickets table.
+ * the transcript, which stays in the tickets table, and never the conversation key, which holds the
+ * customer's phone number on SMS: an opaque conversation id tells alerts of one conversation apart.
  */
-export function snsAgentNotifier(sns: SNSClient, topicArn: string | undefined) {
+export function snsAgentNotifier(sns: SNSClient, topicArn: string | undefined, ids?: AlertIds) {
   return async ({ ticket }: HandoffNotice): Promise<void> => {
     if (!topicArn) return;
+    const conversationId = await ids?.conversationId(ticket.conversationKey);
     await sns.send(
       new PublishCommand({
         TopicArn: topicArn,
@@ -17,7 +21,7 @@ export function snsAgentNotifier(sns: SNSClient, topicArn: string | undefined) {
           type: "kefu.ticket.opened",
           ticketId: ticket.ticketId,
           channel: ticket.channel,
-          conversationKey: ticket.conversationKey,
+          ...(conversationId ? { conversationId } : {}),
           reason: ticket.reason,
           priority: ticket.priority,
           createdAt: ticket.createdAt,
@@ -28,5 +32,50 @@ export function snsAgentNotifier(sns: SNSClient, topicArn: string | undefined) {
         },
       }),
     );
+  };
+}
+
+export interface AlertIds {
+  /** The same id for the same conversation, from which the conversation key cannot be recovered. */
+  conversationId(conversationKey: string): Promise<string>;
+}
+
+/** Where the key of the alert ids is kept in the tokens table (apart from tokens and channel state). */
+export const ALERT_ID_KEY_NAME = "secret:alert-conversation-id";
+
+/**
+ * Conversation ids for alerts: HMAC-SHA256 of the conversation key under a random key made once per
+ * deployment and kept in the tokens table. A plain hash would not do: a phone number has so few
+ * possible values that its hash is reversed by trying them all. The key is created on first use in one
+ * atomic write (`if_not_exists`), so every instance reads the same one.
+ */
+export function alertIds(doc: DynamoDBDocumentClient, tableName: string): AlertIds {
+  let key: Promise<string> | undefined;
+  const loadKey = async (): Promise<string> => {
+    const { Attributes } = await doc.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: { name: ALERT_ID_KEY_NAME },
+        UpdateExpression: "SET #value = if_not_exists(#value, :fresh)",
+        ExpressionAttributeNames: { "#value": "value" },
+        ExpressionAttributeValues: { ":fresh": randomBytes(32).toString("base64") },
+        ReturnValues: "ALL_NEW",
+      }),
+    );
+    const value = Attributes?.value;
+    if (typeof value !== "string" || !value) throw new Error("the alert id key could not be read");
+    return value;
+  };
+  return {
+    async conversationId(conversationKey) {
+      key ??= loadKey().catch((error: unknown) => {
+        key = undefined;
+        throw error;
+      });
+      const mac = createHmac("sha256", Buffer.from(await key, "base64"))
+        .update(conversationKey)
+        .digest("hex");
+      return `C-${mac.slice(0, 20)}`;
+    },
   };
 }

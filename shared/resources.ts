@@ -101,6 +101,11 @@ export const FAQ_BUCKET = {
   reportsPrefix: "reports/",
   /** Snapshots of each knowledge-base version (restore copies one back into uploads/). */
   versionsPrefix: "versions/",
+  /**
+   * Inbound-queue bodies too large to go inline (shared/queue-body.ts): the webhook writes them, the
+   * worker reads them; they expire after the dead-letter queue's retention.
+   */
+  queueBodiesPrefix: "queue-bodies/",
 } as const;
 
 /** How long conversation history and dedup claims live. */

@@ -6,7 +6,7 @@ import type { InboundMessage, OutboundMessage } from "./core/message";
 import type { PipelineDeps } from "./core/pipeline";
 import { createEngineCache } from "./kb/knowledge";
 import { detectLanguage } from "./kb/tokenize";
-import { snsAgentNotifier } from "./notify";
+import { alertIds, snsAgentNotifier } from "./notify";
 import { channelSender, type Runtime } from "./runtime";
 import { createConversationStore } from "./stores/conversations";
 import { createFaqRepository } from "./stores/faq";
@@ -61,7 +61,11 @@ export function createPipelineDeps(runtime: Runtime, env: NodeJS.ProcessEnv = pr
       }
       await adapter.answerKeyword(message);
     },
-    notifyAgents: snsAgentNotifier(snsClient(config), config.KEFU_AGENT_TOPIC_ARN),
+    notifyAgents: snsAgentNotifier(
+      snsClient(config),
+      config.KEFU_AGENT_TOPIC_ARN,
+      alertIds(doc, config.KEFU_TOKENS_TABLE),
+    ),
     texts: {
       disclosure: (channel, language) => textsFor(language, channel, overrides).disclosure,
       // The disclosure doubles as the greeting: it says who answers and how to reach a person.

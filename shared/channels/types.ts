@@ -22,13 +22,24 @@ export interface HttpResponse {
   body: string;
 }
 
+/** Why a delivery was acknowledged without storing anything: for logs and metrics, never its content. */
+export interface IgnoredDelivery {
+  /** A short code (`sender_unauthenticated`, `automated`, `spam`…). */
+  code: string;
+  /** A refusal an operator should see (a sender that failed authentication), not routine filtering. */
+  refused?: boolean;
+  /** Details safe to log (verdicts, reasons): never an address, a name or any text of the message. */
+  detail?: Record<string, string>;
+}
+
 /**
  * What an adapter makes of one request:
- * - `respond`: answer directly (URL verification, a callback with nothing to store);
+ * - `respond`: answer directly (URL verification, a callback with nothing to store, a message ignored:
+ *   then `ignored` says why);
  * - `enqueue`: store these messages durably, then answer `ack` — and only then.
  */
 export type WebhookOutcome =
-  | { kind: "respond"; response: HttpResponse }
+  | { kind: "respond"; response: HttpResponse; ignored?: IgnoredDelivery }
   | {
       kind: "enqueue";
       messages: InboundMessage[];

@@ -1,15 +1,70 @@
 import { z } from "zod";
+import { redact } from "./redact";
 
 /** Every channel Kefu speaks. The core never branches on it; adapters and renderers do. */
 export const CHANNELS = ["wechat", "wecom", "wecom-kf", "dingtalk", "email", "sms", "twilio"] as const;
 export const ChannelSchema = z.enum(CHANNELS);
 export type Channel = z.infer<typeof ChannelSchema>;
 
+/**
+ * What one message may carry across the queue, in UTF-16 code units (JavaScript string length).
+ *
+ * - What a customer wrote or named (text, display name, attachment names and types) is cut to its limit
+ *   by the webhook before enqueueing, ending in "…" so agents see it was cut: the bot answers from the
+ *   first 4000 characters, and a pasted log or contract beyond that is for a person to ask about.
+ * - Identifiers and routing data (ids, keys, URLs, replyContext) are issued by the platforms and never
+ *   come near their limits; a message exceeding one is refused as malformed rather than cut, because a
+ *   cut identifier would route a reply to the wrong place.
+ *
+ * Together they keep a message to a few tens of KB; the webhook still checks the serialised size and
+ * sends a larger body by S3 reference (shared/queue-body.ts).
+ */
+export const MESSAGE_LIMITS = {
+  textChars: 4000,
+  senderNameChars: 128,
+  /** Attachments described per message (their bytes never cross the queue). */
+  attachments: 20,
+  attachmentNameChars: 255,
+  contentTypeChars: 255,
+  /** id, sender.id, recipient: platform ids and e-mail addresses (at most 254 characters). */
+  idChars: 256,
+  conversationKeyChars: 512,
+  eventChars: 64,
+  rawRefChars: 1024,
+  attachmentRefChars: 1024,
+  attachmentUrlChars: 2048,
+  replyContextEntries: 16,
+  replyContextKeyChars: 64,
+  replyContextValueChars: 2048,
+} as const;
+const L = MESSAGE_LIMITS;
+
+/**
+ * Characters read past a limit before masking, so that a personal datum straddling the cut is masked
+ * whole before it is cut: more than the longest one the masks recognise (an e-mail address, at most 254
+ * characters).
+ */
+const MASK_SLACK_CHARS = 320;
+
+/** Text a customer wrote, with personal data masked (redact.ts), then cut to `maxChars`. */
+export function maskedText(text: string, maxChars: number): string {
+  return truncateText(redact(text.slice(0, maxChars + MASK_SLACK_CHARS)), maxChars);
+}
+
+/** Cuts text to `maxChars`, ending in "…", never between the halves of a surrogate pair (an emoji). */
+export function truncateText(text: string, maxChars: number): string {
+  if (text.length <= maxChars) return text;
+  let end = maxChars - 1;
+  const last = text.charCodeAt(end - 1);
+  if (last >= 0xd800 && last <= 0xdbff) end--;
+  return `${text.slice(0, end)}…`;
+}
+
 export const AttachmentSchema = z.object({
   type: z.enum(["image", "voice", "video", "file", "location", "link", "other"]),
   /** Platform media id (WeChat MediaId, WeCom media_id…) or object key; never the bytes themselves. */
-  ref: z.string().optional(),
-  url: z.string().optional(),
+  ref: z.string().max(L.attachmentRefChars).optional(),
+  url: z.string().max(L.attachmentUrlChars).optional(),
   name: z.string().optional(),
   contentType: z.string().optional(),
   size: z.number().int().nonnegative().optional(),
@@ -17,32 +72,59 @@ export const AttachmentSchema = z.object({
 export type Attachment = z.infer<typeof AttachmentSchema>;
 
 /**
- * The one message type that crosses the queue. Everything before the queue knows channels; the worker
- * only knows this.
+ * The one message type adapters produce. Everything before the queue knows channels; the worker only
+ * knows this. Identifiers are bounded here (MESSAGE_LIMITS); free text is masked and bounded by the
+ * webhook before enqueueing (`forQueue` in shared/ingress.ts), and QueuedMessageSchema checks both.
  */
 export const InboundMessageSchema = z.object({
   /** The platform's message id, as a string: WeChat MsgIds exceed 2^53. Unique within the channel. */
-  id: z.string().min(1),
+  id: z.string().min(1).max(L.idChars),
   channel: ChannelSchema,
   /** Stable key of the conversation: FIFO message group and conversations-table key. */
-  conversationKey: z.string().min(1),
-  sender: z.object({ id: z.string().min(1), name: z.string().optional() }),
+  conversationKey: z.string().min(1).max(L.conversationKeyChars),
+  sender: z.object({ id: z.string().min(1).max(L.idChars), name: z.string().optional() }),
   /** Our side of the conversation: the official account, corp app, robot or mailbox addressed. */
-  recipient: z.string().optional(),
+  recipient: z.string().max(L.idChars).optional(),
   kind: z.enum(["text", "event", "media"]),
   /** The customer's text; empty for events and media without a caption. */
   text: z.string(),
   /** For kind "event": the platform event, normalised (subscribe, unsubscribe, enter_session…). */
-  event: z.string().optional(),
+  event: z.string().max(L.eventChars).optional(),
   attachments: z.array(AttachmentSchema).default([]),
   receivedAt: z.string().datetime(),
   /** Where the raw payload can be found again (platform id, S3 key…), for audits. */
-  rawRef: z.string().optional(),
-  /** Channel-specific routing data the sender needs to reply (e-mail Message-ID, session webhook…). */
-  replyContext: z.record(z.string(), z.string()).default({}),
+  rawRef: z.string().max(L.rawRefChars).optional(),
+  /**
+   * Channel-specific routing data the sender needs to reply (e-mail Message-ID, session webhook…). Not a
+   * place for what the customer wrote: the one exception, the e-mail subject, is masked by its adapter.
+   */
+  replyContext: z
+    .record(z.string().max(L.replyContextKeyChars), z.string().max(L.replyContextValueChars))
+    .refine((context) => Object.keys(context).length <= L.replyContextEntries, {
+      message: `at most ${L.replyContextEntries} entries`,
+    })
+    .default({}),
 });
 export type InboundMessage = z.infer<typeof InboundMessageSchema>;
 export type InboundMessageInput = z.input<typeof InboundMessageSchema>;
+
+/** A message as it crosses the queue: free text within MESSAGE_LIMITS too. The worker reads this. */
+export const QueuedMessageSchema = InboundMessageSchema.extend({
+  sender: z.object({
+    id: z.string().min(1).max(L.idChars),
+    name: z.string().max(L.senderNameChars).optional(),
+  }),
+  text: z.string().max(L.textChars),
+  attachments: z
+    .array(
+      AttachmentSchema.extend({
+        name: z.string().max(L.attachmentNameChars).optional(),
+        contentType: z.string().max(L.contentTypeChars).optional(),
+      }),
+    )
+    .max(L.attachments)
+    .default([]),
+});
 
 /** A reply on its way out, before the channel renders it. */
 export interface OutboundMessage {

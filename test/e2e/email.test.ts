@@ -1,9 +1,11 @@
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { describe, expect, it } from "vitest";
 import { s3Client } from "../../local/emulators";
-import { sesDelivery, simpleMail } from "../../local/platforms/email";
+import { LOCAL_EMAIL_TOPIC_ARN, sesDelivery, sesNotification, simpleMail } from "../../local/platforms/email";
 import type { PlatformRequest } from "../../local/platforms/wechat";
+import { LOCAL_SNS_CERT_PATH, signSnsNotification } from "../../local/simulator/sns-signer";
+import { sharedDataPath } from "../support/shared-data";
 import { useTestStack } from "../support/stack";
 import { settle, waitFor } from "../support/wait";
 
@@ -12,8 +14,6 @@ import { settle, waitFor } from "../support/wait";
  * certificate, served by the stack) → the webhook → dedup → queue → worker → SESv2 simulator outbox.
  */
 const US = "support@kefu.example";
-const TALON = "/work/shared/data/dev/emails/talon_reply_gmail.eml";
-const SYNTHETIC = new URL("../fixtures/email/zh-reply-gb2312.eml", import.meta.url);
 const kefu = useTestStack("email");
 
 async function post(request: PlatformRequest): Promise<Response> {
@@ -29,10 +29,9 @@ const repliesTo = (address: string) =>
 
 describe("a customer e-mail", () => {
   it("is answered exactly once, even when SNS delivers the notification again", async () => {
-    // A real Gmail reply from the shared dev set when present, else our synthetic GB2312 reply.
-    const useTalon = existsSync(TALON);
-    const raw = readFileSync(useTalon ? TALON : SYNTHETIC);
-    const customer = useTalon ? "xxx@gmail.com" : "li.hua@customer.example";
+    // A real Gmail reply from the shared dev set (mailgun/talon's fixture).
+    const raw = readFileSync(sharedDataPath("dev", "emails", "talon_reply_gmail.eml"));
+    const customer = "xxx@gmail.com";
     const request = await sesDelivery({ raw, baseUrl: kefu.stack.url, recipient: US });
 
     const first = await post(request);
@@ -84,6 +83,31 @@ describe("a customer e-mail", () => {
     expect((await post(request)).status).toBe(200);
     await waitFor(() => repliesTo(customer).length > 0, { what: "the reply to the large mail" });
     expect(kefu.stack.inbox.find((m) => m.sender === customer)?.text).toBe("发票怎么开？");
+  });
+
+  it("does not answer a forged sender (SPF, DKIM and DMARC all FAIL): no reply, no ticket, nothing queued", async () => {
+    const victim = `victim-${process.pid}@bank.example`;
+    const raw = simpleMail({ from: victim, to: US, subject: "退货", text: "怎么申请退货？" });
+    const notification = JSON.parse(await sesNotification({ raw, baseUrl: kefu.stack.url, recipient: US }));
+    Object.assign(notification.receipt, {
+      spfVerdict: { status: "FAIL" },
+      dkimVerdict: { status: "FAIL" },
+      dmarcVerdict: { status: "FAIL" },
+      dmarcPolicy: "reject",
+    });
+    const body = signSnsNotification({
+      topicArn: LOCAL_EMAIL_TOPIC_ARN,
+      message: JSON.stringify(notification),
+      certUrl: `${kefu.stack.url}${LOCAL_SNS_CERT_PATH}`,
+    });
+    const response = await post({ method: "POST", path: "/webhooks/email", headers: {}, body });
+    // Acknowledged, or SNS would deliver it again for an hour.
+    expect(response.status).toBe(200);
+    await settle(1500);
+    expect(repliesTo(victim)).toEqual([]);
+    expect(kefu.stack.inbox.filter((m) => m.sender === victim)).toEqual([]);
+    const tickets = (await (await fetch(`${kefu.stack.url}/dev/tickets`)).json()) as { customerId: string }[];
+    expect(tickets.filter((t) => t.customerId === victim)).toEqual([]);
   });
 
   it("ignores an auto-reply and refuses an unsigned notification", async () => {

@@ -1,8 +1,13 @@
 import { describe, expect, it } from "vitest";
 import type { InboundAdapter, WebhookRequest } from "../../shared/channels/types";
-import { InFlightError, NotFoundError, SignatureError } from "../../shared/core/errors";
-import type { InboundMessage } from "../../shared/core/message";
-import { acceptWebhook, EnqueueError, errorResponse, fifoIds } from "../../shared/ingress";
+import {
+  InFlightError,
+  MalformedRequestError,
+  NotFoundError,
+  SignatureError,
+} from "../../shared/core/errors";
+import { type InboundMessage, MESSAGE_LIMITS, QueuedMessageSchema } from "../../shared/core/message";
+import { acceptWebhook, EnqueueError, errorResponse, fifoIds, forQueue } from "../../shared/ingress";
 import type { ClaimResult, DedupStore } from "../../shared/stores/dedup";
 import { inbound } from "../support/fakes";
 
@@ -120,8 +125,87 @@ describe("acceptWebhook", () => {
         dedup: store,
         enqueue: async () => {},
       }),
-    ).rejects.toThrow();
+    ).rejects.toBeInstanceOf(MalformedRequestError);
     expect(calls).toEqual([]);
+  });
+
+  it("refuses an identifier beyond its limit as malformed (400), not as a fault the platform retries", async () => {
+    const { store, calls } = dedupWith([]);
+    const tooLong = { ...inbound(), conversationKey: `wechat:${"k".repeat(600)}` } as InboundMessage;
+    const failure = acceptWebhook("wechat", request, {
+      adapterFor: async () => adapterReturning([tooLong]),
+      dedup: store,
+      enqueue: async () => {},
+    });
+    await expect(failure).rejects.toBeInstanceOf(MalformedRequestError);
+    expect(errorResponse(await failure.catch((e) => e)).status).toBe(400);
+    expect(calls).toEqual([]);
+  });
+
+  it("enqueues the text, display name and attachment names masked, and the routing fields as they are", async () => {
+    const { store } = dedupWith(["claimed"]);
+    const enqueued: InboundMessage[] = [];
+    const raw = inbound({
+      id: "pii",
+      sender: { id: "o-13812345678", name: "王先生 13812345678" },
+      text: "身份证 11010519491231002X，手机 +86 138-1234-5678，卡号 4111 1111 1111 1111，邮箱 li.hua@example.com",
+      attachments: [{ type: "file", name: "13812345678-发票.pdf" }],
+      replyContext: { sessionWebhook: "https://oapi.dingtalk.com/robot/sendBySession?session=13812345678" },
+    });
+    await acceptWebhook("wechat", request, {
+      adapterFor: async () => adapterReturning([raw]),
+      dedup: store,
+      enqueue: async (m) => {
+        enqueued.push(m);
+      },
+    });
+    const [message] = enqueued;
+    expect(message?.text).toBe(
+      "身份证 110***********002X，手机 138****5678，卡号 ****1111，邮箱 l***@example.com",
+    );
+    expect(message?.sender).toEqual({ id: "o-13812345678", name: "王先生 138****5678" });
+    expect(message?.attachments[0]?.name).toBe("138****5678-发票.pdf");
+    expect(message?.replyContext).toEqual(raw.replyContext);
+  });
+});
+
+describe("forQueue: what may leave the webhook", () => {
+  it("cuts the text to its limit, says so with an ellipsis and never splits an emoji", () => {
+    const text = `${"好".repeat(MESSAGE_LIMITS.textChars - 2)}😀😀😀`;
+    const cut = forQueue(inbound({ text })).text;
+    expect(cut.length).toBeLessThanOrEqual(MESSAGE_LIMITS.textChars);
+    expect(cut.endsWith("…")).toBe(true);
+    // No lone surrogate: half an emoji would be an invalid character on every channel.
+    expect(cut).not.toMatch(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/);
+  });
+
+  it("masks a phone number that straddles the cut instead of leaving half of it", () => {
+    const text = `${"a ".repeat((MESSAGE_LIMITS.textChars - 6) / 2)}13812345678 end`;
+    const cut = forQueue(inbound({ text })).text;
+    expect(cut).not.toMatch(/\d{4,}/);
+    expect(cut).toContain("138*");
+  });
+
+  it("keeps at most the attachment limit, with names and types cut to theirs", () => {
+    const attachments = Array.from({ length: 300 }, (_, i) => ({
+      type: "file" as const,
+      name: `${i}-${"n".repeat(1000)}`,
+      contentType: `application/${"x".repeat(1000)}`,
+    }));
+    const queued = forQueue(inbound({ attachments }));
+    expect(queued.attachments).toHaveLength(MESSAGE_LIMITS.attachments);
+    for (const a of queued.attachments) {
+      expect(a.name?.length).toBeLessThanOrEqual(MESSAGE_LIMITS.attachmentNameChars);
+      expect(a.contentType?.length).toBeLessThanOrEqual(MESSAGE_LIMITS.contentTypeChars);
+    }
+  });
+
+  it("produces what the worker accepts from the queue, and nothing larger", () => {
+    const big = inbound({ text: "x".repeat(100_000), sender: { id: "o-1", name: "n".repeat(10_000) } });
+    expect(() => QueuedMessageSchema.parse(big)).toThrow();
+    const queued = forQueue(big);
+    expect(QueuedMessageSchema.parse(queued)).toEqual(queued);
+    expect(Buffer.byteLength(JSON.stringify(queued))).toBeLessThan(8 * 1024);
   });
 });
 
@@ -136,7 +220,7 @@ describe("errorResponse", () => {
 
 describe("fifoIds", () => {
   it("keeps short conversation keys as the group and hashes the dedup id to a valid length", () => {
-    const ids = fifoIds(inbound({ id: "1".repeat(300), conversationKey: "wechat:gh:o-1" }));
+    const ids = fifoIds(inbound({ id: "1".repeat(256), conversationKey: "wechat:gh:o-1" }));
     expect(ids.groupId).toBe("wechat:gh:o-1");
     expect(ids.deduplicationId).toMatch(/^[0-9a-f]{64}$/);
   });

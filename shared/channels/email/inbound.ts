@@ -1,8 +1,9 @@
 import { MalformedRequestError, PayloadTooLargeError, SignatureError } from "../../core/errors";
 import { confirmSnsSubscription, type SnsEnvelope, verifySnsMessage } from "../sns/verify";
-import type { HttpResponse, InboundAdapter, WebhookOutcome, WebhookRequest } from "../types";
-import { automatedReason, parseEmail } from "./mime";
-import { toInboundMessage } from "./normalize";
+import type { HttpResponse, IgnoredDelivery, InboundAdapter, WebhookOutcome, WebhookRequest } from "../types";
+import { checkSender, type EmailAuthMode } from "./auth";
+import { automatedReason, type ParsedEmail, parseEmail } from "./mime";
+import { MAX_ADDRESS_CHARS, toInboundMessage } from "./normalize";
 import { failedVerdict, parseSesNotification, rawMail } from "./ses";
 
 export interface EmailInboundOptions {
@@ -12,6 +13,8 @@ export interface EmailInboundOptions {
   domains: string[];
   /** SNS topics allowed to deliver here; empty means none in AWS (anyone can create a topic). */
   topicArns: string[];
+  /** Which senders are answered (KEFU_EMAIL_AUTH, see auth.ts); default `aligned`. */
+  auth?: EmailAuthMode;
   local: boolean;
   maxBodyBytes: number;
   blobs: { get(bucket: string, key: string): Promise<Uint8Array> };
@@ -27,13 +30,20 @@ function receivedAt(sesTimestamp: string | undefined, fallback: Date): string {
   return (Number.isNaN(t) ? fallback : new Date(t)).toISOString();
 }
 
-const ignored = (): WebhookOutcome => ({ kind: "respond", response: OK });
+/** Acknowledged with 200 (or SNS would retry it), nothing stored, and why, for the logs. */
+const ignored = (code: string, more: Omit<IgnoredDelivery, "code"> = {}): WebhookOutcome => ({
+  kind: "respond",
+  response: OK,
+  ignored: { code, ...more },
+});
 
 /**
  * SES receipt rule → SNS topic → HTTPS subscription → here. SNS only proves a message came from *an*
  * SNS topic, so the topic must be ours as well; then the SES notification gives the raw mail (inline or
  * in S3), which is parsed, filtered (auto-replies, bounces, our own mail, spam/virus verdicts) and
  * normalised into one message per mail. Ignored mail is acknowledged with 200, or SNS would retry it.
+ * Mail whose From is not proven by SPF/DKIM/DMARC (auth.ts) is refused there: no reply, no ticket,
+ * nothing on the queue, and a WARN log with the verdicts, so a forged sender never gets our mail.
  */
 export function createEmailInbound(options: EmailInboundOptions): InboundAdapter {
   const address = options.address.toLowerCase();
@@ -66,19 +76,35 @@ export function createEmailInbound(options: EmailInboundOptions): InboundAdapter
       if (envelope.Type === "SubscriptionConfirmation") {
         // Locally there is no SNS to confirm with; the simulator's SubscribeURL is never visited.
         if (!options.local) await confirmSnsSubscription(envelope, options.confirmSubscription);
-        return ignored();
+        return ignored("subscription_confirmed");
       }
-      if (envelope.Type === "UnsubscribeConfirmation") return ignored();
+      if (envelope.Type === "UnsubscribeConfirmation") return ignored("unsubscribe_confirmation");
 
       const notification = parseSesNotification(envelope.Message);
-      if (!notification) return ignored();
-      if (failedVerdict(notification)) return ignored();
+      if (!notification) return ignored("not_received_mail");
+      const verdict = failedVerdict(notification);
+      if (verdict) return ignored(verdict);
 
       const { bytes, rawRef } = await rawMail(notification, options.blobs);
-      const mail = await parseEmail(bytes);
-      if (!mail.from) return ignored();
-      if (isOurs(mail.from.address)) return ignored();
-      if (automatedReason(mail, notification.mail.source)) return ignored();
+      let mail: ParsedEmail;
+      try {
+        mail = await parseEmail(bytes);
+      } catch {
+        // The parser's own limits (thousands of MIME parts, nesting): retrying cannot help, so it is
+        // acknowledged and logged with where the raw mail is, for a person to read.
+        return ignored("unparseable", { refused: true, detail: { rawRef } });
+      }
+      if (!mail.from || mail.from.address.length > MAX_ADDRESS_CHARS) return ignored("no_sender");
+      if (isOurs(mail.from.address)) return ignored("own_mail");
+      const automated = automatedReason(mail, notification.mail.source);
+      if (automated) return ignored("automated", { detail: { reason: automated } });
+      const refusal = checkSender(notification, mail, options.auth ?? "aligned");
+      if (refusal) {
+        return ignored("sender_unauthenticated", {
+          refused: true,
+          detail: { reason: refusal.reason, ...refusal.verdicts },
+        });
+      }
 
       const message = toInboundMessage({
         mail,
@@ -87,7 +113,7 @@ export function createEmailInbound(options: EmailInboundOptions): InboundAdapter
         receivedAt: receivedAt(notification.mail.timestamp, request.receivedAt),
         rawRef,
       });
-      if (!message.text && message.attachments.length === 0) return ignored();
+      if (!message.text && message.attachments.length === 0) return ignored("empty");
       return { kind: "enqueue", messages: [message], ack: OK };
     },
   };

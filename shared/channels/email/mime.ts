@@ -10,6 +10,10 @@ export interface ParsedEmail {
   references: string[];
   subject: string;
   from?: { address: string; name?: string };
+  /** How many authors the From header(s) name: a reply goes to `from` only when there is exactly one. */
+  fromCount: number;
+  /** The `d=` domains of the DKIM-Signature headers, lower case, for the sender checks (auth.ts). */
+  dkimDomains: string[];
   to: string[];
   /** The body as plain text (from the text part, else converted from HTML). */
   text: string;
@@ -66,6 +70,26 @@ function messageIds(value: string | string[] | undefined): string[] {
   return joined.match(MSGID) ?? [];
 }
 
+/** The `d=` tag of each DKIM-Signature header (RFC 6376 §3.5), unfolded and lower-cased. */
+function dkimDomains(lines: readonly { key: string; line: string }[]): string[] {
+  const domains: string[] = [];
+  for (const { key, line } of lines) {
+    if (key !== "dkim-signature") continue;
+    const value = line.slice(line.indexOf(":") + 1).replace(/\r?\n/g, "");
+    const tag = value
+      .split(";")
+      .map((t) => t.trim())
+      .find((t) => /^d\s*=/i.test(t));
+    domains.push(
+      (tag ?? "")
+        .replace(/^d\s*=\s*/i, "")
+        .trim()
+        .toLowerCase(),
+    );
+  }
+  return domains;
+}
+
 /** Parses any charset and transfer encoding; throws only on input that is not a message at all. */
 export async function parseEmail(raw: Uint8Array): Promise<ParsedEmail> {
   const mail = await simpleParser(withoutFlowed(raw), {
@@ -78,7 +102,10 @@ export async function parseEmail(raw: Uint8Array): Promise<ParsedEmail> {
   const headers = new Map<string, string>();
   for (const [name, value] of mail.headers) headers.set(name.toLowerCase(), headerText(value));
   const contentType = (headers.get("content-type") ?? "text/plain").toLowerCase();
-  const [from] = addresses(mail.from);
+  const fromAddresses = addresses(mail.from);
+  const [from] = fromAddresses;
+  // mailparser keeps the last of several From headers; a forged one may hide behind another.
+  const fromHeaders = mail.headerLines.filter((h) => h.key === "from").length;
   const text = mail.text?.trim() ? mail.text : "";
   return {
     ...(mail.messageId ? { messageId: messageIds(mail.messageId)[0] ?? mail.messageId } : {}),
@@ -86,6 +113,8 @@ export async function parseEmail(raw: Uint8Array): Promise<ParsedEmail> {
     references: messageIds(mail.references),
     subject: mail.subject ?? "",
     ...(from ? { from } : {}),
+    fromCount: Math.max(fromHeaders, fromAddresses.length),
+    dkimDomains: dkimDomains(mail.headerLines),
     to: addresses(mail.to).map((a) => a.address),
     text,
     attachments: mail.attachments

@@ -1,6 +1,8 @@
 import { SESv2Client } from "@aws-sdk/client-sesv2";
 import { z } from "zod";
+import { ConfigError } from "../../config";
 import type { ChannelContext, ChannelModule } from "../module";
+import { EMAIL_AUTH_MODES, type EmailAuthMode, EmailAuthModeSchema } from "./auth";
 import { createEmailInbound } from "./inbound";
 import { createEmailOutbound } from "./outbound";
 
@@ -12,15 +14,27 @@ const list = (value: string | undefined) =>
 
 /**
  * Not secrets, but the channel's configuration in the same shape as every channel's credentials: our
- * address (a verified SES identity), our other domains (mail from them is never answered) and the SNS
- * topics SES publishes received mail to (comma-separated ARNs; required in AWS).
+ * address (a verified SES identity), our other domains (mail from them is never answered), the SNS
+ * topics SES publishes received mail to (comma-separated ARNs; required in AWS) and which senders are
+ * answered (KEFU_EMAIL_AUTH, also read from the environment).
  */
 export const EmailCredentialsSchema = z.object({
   KEFU_EMAIL_FROM: z.string().regex(/^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/, "must be an e-mail address"),
   KEFU_EMAIL_DOMAINS: z.string().optional(),
   KEFU_EMAIL_TOPIC_ARNS: z.string().optional(),
+  /** Which senders are answered (auth.ts): aligned (default), dmarc or off. */
+  KEFU_EMAIL_AUTH: z.enum(EMAIL_AUTH_MODES).optional(),
 });
 export type EmailCredentials = z.infer<typeof EmailCredentialsSchema>;
+
+/** KEFU_EMAIL_AUTH (auth.ts): which senders are answered; a value it does not know fails loudly. */
+export function emailAuthMode(value: string | undefined): EmailAuthMode {
+  const parsed = EmailAuthModeSchema.safeParse(value || undefined);
+  if (!parsed.success) {
+    throw new ConfigError(`KEFU_EMAIL_AUTH must be one of ${EMAIL_AUTH_MODES.join(", ")} (got "${value}")`);
+  }
+  return parsed.data;
+}
 
 /** One SESv2 client per endpoint and region for the life of the instance. */
 const clients = new Map<string, SESv2Client>();
@@ -59,6 +73,7 @@ export const emailModule: ChannelModule<EmailCredentials> = {
       address: credentials.KEFU_EMAIL_FROM,
       domains: list(credentials.KEFU_EMAIL_DOMAINS ?? context.env.KEFU_EMAIL_DOMAINS),
       topicArns: list(credentials.KEFU_EMAIL_TOPIC_ARNS ?? context.env.KEFU_EMAIL_TOPIC_ARNS),
+      auth: emailAuthMode(credentials.KEFU_EMAIL_AUTH ?? context.env.KEFU_EMAIL_AUTH),
       local: context.local,
       maxBodyBytes: context.maxBodyBytes,
       blobs: context.blobs,

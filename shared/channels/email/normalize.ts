@@ -1,18 +1,57 @@
-import type { Attachment, InboundMessage } from "../../core/message";
+import { type Attachment, type InboundMessage, MESSAGE_LIMITS, maskedText } from "../../core/message";
 import type { ParsedEmail } from "./mime";
 import { extractReplyText } from "./reply";
 
-/** Long enough for any question; a pasted log or contract beyond it is for a human, not for retrieval. */
-export const MAX_TEXT_CHARS = 4000;
+/**
+ * E-mail's own bounds, within MESSAGE_LIMITS (the webhook masks and cuts the text itself). The subject
+ * travels in replyContext (the reply's "Re:" line, the ticket), so it is masked here and cut to a line.
+ */
+export const MAX_SUBJECT_CHARS = 255;
+/**
+ * Message-IDs longer than this are treated as absent: real ones are well under 100 characters (RFC 5322
+ * allows a 998-character line), and every one is repeated in the conversation key and References.
+ */
+export const MAX_MESSAGE_ID_CHARS = 250;
+/** The longest e-mail address (RFC 5321 path limit). */
+export const MAX_ADDRESS_CHARS = 254;
+
+const usableId = (id: string | undefined) => (id && id.length <= MAX_MESSAGE_ID_CHARS ? id : undefined);
 
 /** "Re: Re: AW: 回复: x" → "x": our reply adds one "Re:", never a stack. */
 export function baseSubject(subject: string): string {
-  return subject.replace(/^\s*((re|aw|sv|vs|antw|答复|回复|回覆)\s*(\[\d+\])?\s*[:：]\s*)+/i, "").trim();
+  // One optional "[n]" between the prefix and its colon, so no two runs of spaces meet: linear time.
+  return subject
+    .replace(/^\s*(?:(?:re|aw|sv|vs|antw|答复|回复|回覆)\s*(?:\[\d+\]\s*)?[:：]\s*)+/i, "")
+    .trim();
 }
 
 /** The first message of the thread, as every client in it will name it in References. */
 export function threadRoot(mail: ParsedEmail, fallbackId: string): string {
-  return mail.references[0] ?? mail.inReplyTo ?? mail.messageId ?? `<${fallbackId}>`;
+  return (
+    usableId(mail.references.find((id) => usableId(id))) ??
+    usableId(mail.inReplyTo) ??
+    usableId(mail.messageId) ??
+    `<${fallbackId}>`
+  );
+}
+
+/**
+ * The References of our reply (RFC 5322 §3.6.4): the thread's first message, then as many of the latest
+ * as fit the routing-data limit; clients thread on the first and the last.
+ */
+function replyReferences(references: string[], messageId: string): string {
+  const ids = [...references.filter((id) => usableId(id)), messageId].filter(
+    (id, i, all) => all.indexOf(id) === i,
+  );
+  const [first, ...rest] = ids;
+  const kept: string[] = [];
+  let length = first?.length ?? 0;
+  for (const id of rest.reverse()) {
+    if (length + 1 + id.length > MESSAGE_LIMITS.replyContextValueChars) break;
+    kept.unshift(id);
+    length += 1 + id.length;
+  }
+  return [...(first ? [first] : []), ...kept].join(" ");
 }
 
 function attachmentType(contentType: string): Attachment["type"] {
@@ -38,8 +77,8 @@ export function toInboundMessage(input: NormalizeInput): InboundMessage {
   const from = mail.from;
   if (!from) throw new Error("a mail without a From address cannot be answered");
   const body = extractReplyText(mail.text);
-  // Customers often ask in the subject line and leave the body empty.
-  const text = (body || baseSubject(mail.subject)).slice(0, MAX_TEXT_CHARS).trim();
+  // Customers often ask in the subject line and leave the body empty. The webhook masks and cuts it.
+  const text = body || baseSubject(mail.subject);
   const attachments = mail.attachments.map(
     (a): Attachment => ({
       type: attachmentType(a.contentType),
@@ -48,8 +87,7 @@ export function toInboundMessage(input: NormalizeInput): InboundMessage {
       size: a.size,
     }),
   );
-  const messageId = mail.messageId ?? `<${sesMessageId}>`;
-  const references = [...mail.references, ...(mail.references.includes(messageId) ? [] : [messageId])];
+  const messageId = usableId(mail.messageId) ?? `<${sesMessageId}>`;
   return {
     id: sesMessageId,
     channel: "email",
@@ -63,8 +101,8 @@ export function toInboundMessage(input: NormalizeInput): InboundMessage {
     rawRef: input.rawRef,
     replyContext: {
       messageId,
-      references: references.join(" "),
-      subject: mail.subject,
+      references: replyReferences(mail.references, messageId),
+      subject: maskedText(mail.subject, MAX_SUBJECT_CHARS),
       from: from.address,
       to: ourAddress.toLowerCase(),
     },

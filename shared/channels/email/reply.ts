@@ -4,18 +4,23 @@
  * plain-text extractor: top-posted replies are cut at the first quote header ("On … wrote:",
  * "-----Original Message-----", an Outlook "From:/Sent:" block, "在 … 写道："), `>` lines go wherever
  * they are (bottom-posting, inline answers).
+ *
+ * It runs in the webhook on whatever a sender puts in a mail, so its time is linear in the text: every
+ * line is looked at a bounded number of times, and no pattern can backtrack over a run of characters
+ * more than once (no two adjacent repeats that can match the same character, such as `\s*\**\s*`).
  */
 
 /** "wrote:" in the languages our customers' mail clients speak. */
 const WROTE =
-  /(wrote|writes|schrieb|a écrit|escribió|ha scritto|schreef|escreveu|napisał|skrev|kirjoitti|写道|寫道|來信|написал[аи]?|書きました|작성)\s*[:：]?\s*$/i;
+  /(wrote|writes|schrieb|a écrit|escribió|ha scritto|schreef|escreveu|napisał|skrev|kirjoitti|写道|寫道|來信|написал[аи]?|書きました|작성)(?:\s*[:：])?\s*$/i;
 /** How an attribution line starts: "On", "Am", "Le", "在", "于", or a date. */
 const ATTRIBUTION_START = /^\s*(On|Am|Le|El|Il|Op|Em|Den|W dniu|Dne|在|于|於|\d)/i;
 const SEPARATOR =
   /^\s*[-_=*]{2,}\s*(Original Message|Original|Reply Message|原始邮件|原始郵件|原邮件|Ursprüngliche Nachricht|Message d'origine|Mensaje original|Messaggio originale|Oorspronkelijk bericht|Исходное сообщение)\s*[-_=*]{2,}\s*$/i;
-const HEADER_FROM = /^\s*\**\s*(From|发件人|發件人|寄件者|寄件人|Von|De|Da|Van|От)\s*\**\s*[:：]/i;
+/** "From:", "**From:**", "*From*:": spaces and asterisks around the name form one run, matched once. */
+const HEADER_FROM = /^[\s*]*(From|发件人|發件人|寄件者|寄件人|Von|De|Da|Van|От)[\s*]*[:：]/i;
 const HEADER_OTHER =
-  /^\s*\**\s*(Sent|Date|To|Subject|Cc|发送时间|發送時間|日期|时间|收件人|收件者|主题|主旨|抄送|Gesendet|Datum|An|Betreff|Envoyé|Objet|À|Enviado|Asunto|Para|Inviato|Oggetto|Отправлено|Кому|Тема)\s*\**\s*[:：]/i;
+  /^[\s*]*(Sent|Date|To|Subject|Cc|发送时间|發送時間|日期|时间|收件人|收件者|主题|主旨|抄送|Gesendet|Datum|An|Betreff|Envoyé|Objet|À|Enviado|Asunto|Para|Inviato|Oggetto|Отправлено|Кому|Тема)[\s*]*[:：]/i;
 const UNDERSCORES = /^\s*_{8,}\s*$/;
 const QUOTED = /^\s*[>＞]/;
 /** Something an attribution carries and a sentence of a reply rarely ends with: a date, a time, an address. */
@@ -56,7 +61,8 @@ function isGenericAttributionAt(lines: string[], i: number): number {
   for (let n = 1; n <= 3; n++) {
     const last = lines[i + n - 1];
     if (last === undefined || (n > 1 && last.trim() === "")) return 0;
-    if (!/[:：]\s*$/.test(last)) continue;
+    const end = last.trimEnd();
+    if (!end.endsWith(":") && !end.endsWith("：")) continue;
     let next = i + n;
     while (next < lines.length && (lines[next] ?? "").trim() === "") next++;
     const joined = lines.slice(i, i + n).join(" ");
@@ -72,13 +78,20 @@ const hasContent = (lines: string[]) => lines.some((l) => l.trim() !== "" && !QU
 export function stripQuotedText(text: string): string {
   const lines = text.replace(/\r\n?/g, "\n").split("\n");
   const kept: string[] = [];
+  // Whether the customer has written anything yet, kept as we go instead of re-reading `kept`.
+  let wroteSomething = false;
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i] ?? "";
+    // A blank line is neither a quote header nor a quote: no pattern needs to look at it.
+    if (line.trim() === "") {
+      kept.push(line);
+      continue;
+    }
     const attribution = isAttributionAt(lines, i) || isGenericAttributionAt(lines, i);
     const hardStop = SEPARATOR.test(line) || isHeaderBlockAt(lines, i);
     if (attribution || hardStop) {
       // Top-posting: everything below is history. Bottom-posting (nothing written yet): skip the header.
-      if (hasContent(kept)) break;
+      if (wroteSomething) break;
       // A forward with no comment of its own: the forwarded text is the question.
       if (hardStop) return lines.slice(i).join("\n").trim();
       i += attribution - 1;
@@ -86,6 +99,7 @@ export function stripQuotedText(text: string): string {
     }
     if (QUOTED.test(line)) continue;
     kept.push(line);
+    wroteSomething = true;
   }
   return kept.join("\n").trim();
 }

@@ -23,6 +23,11 @@ export const SesReceivedSchema = z.object({
     recipients: z.array(z.string()).optional(),
     spamVerdict: Verdict.optional(),
     virusVerdict: Verdict.optional(),
+    // Sender authentication (see auth.ts); absent when the receipt rule does not scan.
+    spfVerdict: Verdict.optional(),
+    dkimVerdict: Verdict.optional(),
+    dmarcVerdict: Verdict.optional(),
+    dmarcPolicy: z.string().optional(),
     action: z.looseObject({
       type: z.string(),
       encoding: z.string().optional(),

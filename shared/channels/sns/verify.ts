@@ -7,9 +7,18 @@ import { MalformedRequestError, SignatureError, StaleTimestampError } from "../.
  * signature verification, shared by every channel that receives through an SNS topic.
  *
  * The string to sign is "Name\nValue\n" for a fixed set of fields in a fixed (alphabetical) order,
- * which differs between notifications and (un)subscription confirmations. SignatureVersion 1 is
- * SHA1withRSA, 2 is SHA256withRSA. The certificate must come over https from an SNS host; anything
- * else lets an attacker bring their own key.
+ * which differs between notifications and (un)subscription confirmations. The certificate must be
+ * exactly `https://sns.<region of the TopicArn>.amazonaws.com[.cn]/SimpleNotificationService-<hex>.pem`:
+ * any other URL lets an attacker bring their own key (an open redirect or an upload elsewhere on an AWS
+ * host would be enough), and another region's endpoint is never the one that signed our topic.
+ *
+ * SignatureVersion: SNS signs with the version set on the topic, 1 (SHA1withRSA, the default for a new
+ * topic) or 2 (SHA256withRSA). Both are accepted, each checked with its own algorithm, never one in place
+ * of the other. Accepting 1 is safe here because forging it takes a SHA-1 collision between a message
+ * SNS signs for our topic and the forgery: our topics only take messages from SES and End User
+ * Messaging, and the signed string starts with content SES builds around an id and a time the attacker
+ * learns only afterwards, so there is no prefix to precompute a collision for (SHAttered and chosen-prefix
+ * attacks both need one). Version 2 is still preferable: set `SignatureVersion` 2 on the topics.
  */
 
 export const SnsEnvelopeSchema = z.object({
@@ -80,24 +89,33 @@ export function snsStringToSign(envelope: Record<string, unknown>): string {
   return out;
 }
 
-const SNS_HOST = /^sns\.[a-z0-9-]+\.amazonaws\.com(\.cn)?$/;
+/** `arn:<partition>:sns:<region>:<account>:<topic>` in the partitions whose SNS hosts we know. */
+const TOPIC_ARN =
+  /^arn:(aws|aws-cn|aws-us-gov):sns:([a-z]{2}(?:-[a-z]+)+-\d{1,2}):\d{12}:[\w-]{1,256}(?:\.fifo)?$/;
 
-/** True for https URLs on an SNS regional endpoint (certificates, SubscribeURL). */
-export function isSnsUrl(raw: string): boolean {
+/** The SNS endpoint of the topic's region (`.amazonaws.com.cn` in China), or undefined for a bad ARN. */
+export function snsHostOf(topicArn: string): string | undefined {
+  const match = TOPIC_ARN.exec(topicArn);
+  if (!match) return undefined;
+  const [, partition, region] = match;
+  return `sns.${region}.amazonaws.com${partition === "aws-cn" ? ".cn" : ""}`;
+}
+
+/** An https URL on exactly the SNS endpoint of the topic's region: no port, no credentials. */
+function onSnsHostOf(raw: string, topicArn: string): URL | undefined {
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
-    return false;
+    return undefined;
   }
-  return (
-    url.protocol === "https:" &&
-    SNS_HOST.test(url.hostname) &&
-    url.port === "" &&
-    url.username === "" &&
-    url.password === ""
-  );
+  const host = snsHostOf(topicArn);
+  const clean = url.protocol === "https:" && url.port === "" && url.username === "" && url.password === "";
+  return host && clean && url.hostname === host ? url : undefined;
 }
+
+/** The one path SNS serves its signing certificates at. */
+const CERT_PATH = /^\/SimpleNotificationService-[0-9a-f]+\.pem$/;
 
 /** The local simulator serves its certificate from loopback only; no other host is trusted locally. */
 export function isLocalSimulatorCertUrl(raw: string): boolean {
@@ -115,10 +133,10 @@ export function isLocalSimulatorCertUrl(raw: string): boolean {
   );
 }
 
-function certUrlIsTrusted(raw: string, local: boolean): boolean {
+function certUrlIsTrusted(raw: string, topicArn: string, local: boolean): boolean {
   if (local) return isLocalSimulatorCertUrl(raw);
-  if (!isSnsUrl(raw)) return false;
-  return new URL(raw).pathname.endsWith(".pem");
+  const url = onSnsHostOf(raw, topicArn);
+  return !!url && CERT_PATH.test(url.pathname) && url.search === "" && url.hash === "";
 }
 
 /** Public keys by certificate URL: SNS rotates certificates rarely, and each fetch costs a round trip. */
@@ -148,8 +166,8 @@ function publicKeyOf(pem: string, now: Date): KeyObject {
 async function signingKey(envelope: SnsEnvelope, options: VerifySnsOptions, now: Date): Promise<KeyObject> {
   if (options.local && options.localCertificatePem) return publicKeyOf(options.localCertificatePem, now);
   const url = envelope.SigningCertURL;
-  if (!certUrlIsTrusted(url, options.local)) {
-    throw new SignatureError("SigningCertURL is not an https URL on an SNS host");
+  if (!certUrlIsTrusted(url, envelope.TopicArn, options.local)) {
+    throw new SignatureError("SigningCertURL is not an SNS certificate of the topic's region");
   }
   const cacheKey = `${options.local ? "local" : "aws"} ${url}`;
   const cached = keyCache.get(cacheKey);
@@ -221,15 +239,18 @@ export async function verifySnsMessage(body: string, options: VerifySnsOptions):
 }
 
 /**
- * Confirms an HTTP subscription by visiting its SubscribeURL, which must be on an SNS host: the URL
- * comes from the (verified) message, but we still refuse to GET anything else on its say-so.
+ * Confirms an HTTP subscription by visiting its SubscribeURL, which must be on the SNS endpoint of the
+ * topic's region: the URL comes from the (verified) message, but we still refuse to GET anything else on
+ * its say-so.
  */
 export async function confirmSnsSubscription(
   envelope: SnsEnvelope,
   get: (url: string) => Promise<void> = defaultGet,
 ): Promise<void> {
   const url = envelope.SubscribeURL;
-  if (!url || !isSnsUrl(url)) throw new MalformedRequestError("SubscribeURL is not an https SNS URL");
+  if (!url || !onSnsHostOf(url, envelope.TopicArn)) {
+    throw new MalformedRequestError("SubscribeURL is not on the SNS endpoint of the topic's region");
+  }
   await get(url);
 }
 

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { describe, expect, it, vi } from "vitest";
 import { sesNotification, simpleMail } from "../../../../local/platforms/email";
 import {
@@ -7,9 +7,12 @@ import {
   signSnsSubscriptionConfirmation,
 } from "../../../../local/simulator/sns-signer";
 import { createEmailInbound, type EmailInboundOptions } from "../../../../shared/channels/email/inbound";
+import { emailAuthMode, emailModule } from "../../../../shared/channels/email/module";
+import { credentialsFor } from "../../../../shared/channels/registry";
 import type { WebhookOutcome, WebhookRequest } from "../../../../shared/channels/types";
 import { PayloadTooLargeError, SignatureError } from "../../../../shared/core/errors";
 import { InboundMessageSchema } from "../../../../shared/core/message";
+import { sharedDataPath } from "../../../support/shared-data";
 
 const TOPIC = "arn:aws:sns:us-east-1:123456789012:kefu-email";
 const CERT_URL = "https://sns.us-east-1.amazonaws.com/SimpleNotificationService-abc.pem";
@@ -41,9 +44,21 @@ async function delivery(
     spamVerdict?: "FAIL";
     bucket?: string;
     putObject?: never;
+    /** Receipt fields to set as SES would (verdicts, dmarcPolicy); `null` removes one. */
+    receipt?: Record<string, unknown>;
+    /** The envelope sender (MAIL FROM) SES reports in `mail.source`. */
+    source?: string;
   } = {},
 ): Promise<WebhookRequest> {
-  const message = await sesNotification({ raw, baseUrl: "https://unused", recipient: US, ...options });
+  const notification = JSON.parse(
+    await sesNotification({ raw, baseUrl: "https://unused", recipient: US, ...options }),
+  );
+  for (const [name, value] of Object.entries(options.receipt ?? {})) {
+    if (value === null) delete notification.receipt[name];
+    else notification.receipt[name] = value;
+  }
+  if (options.source !== undefined) notification.mail.source = options.source;
+  const message = JSON.stringify(notification);
   const body = signSnsNotification({ topicArn: options.topicArn ?? TOPIC, message, certUrl: CERT_URL });
   return {
     method: "POST",
@@ -145,8 +160,7 @@ describe("e-mail inbound", () => {
   });
 
   it("lists attachments on the message, not their content", async () => {
-    const devFile = "/work/shared/data/dev/emails/nodemailer_unicode_attachments.eml";
-    if (!existsSync(devFile)) return;
+    const devFile = sharedDataPath("dev", "emails", "nodemailer_unicode_attachments.eml");
     const { inbound } = adapter();
     const [message] = enqueued(await inbound.handle(await delivery(readFileSync(devFile))));
     expect(message?.attachments.map((a) => a.name)).toEqual(
@@ -156,15 +170,193 @@ describe("e-mail inbound", () => {
   });
 
   it.each([
-    ["an auto-reply", fixture("auto-reply.eml"), {}],
-    ["mail from our own address", mailFrom(US), {}],
-    ["mail from one of our domains", mailFrom("noreply@kefu-mail.example"), {}],
-    ["a bounce from MAILER-DAEMON", mailFrom("MAILER-DAEMON@amazonses.com"), {}],
-    ["SES spam verdict FAIL", mailFrom("a@customer.example"), { spamVerdict: "FAIL" as const }],
-  ])("acknowledges %s without enqueueing anything", async (_label, raw, options) => {
+    ["an auto-reply", fixture("auto-reply.eml"), {}, "automated"],
+    ["mail from our own address", mailFrom(US), {}, "own_mail"],
+    ["mail from one of our domains", mailFrom("noreply@kefu-mail.example"), {}, "own_mail"],
+    ["a bounce from MAILER-DAEMON", mailFrom("MAILER-DAEMON@amazonses.com"), {}, "automated"],
+    ["SES spam verdict FAIL", mailFrom("a@customer.example"), { spamVerdict: "FAIL" as const }, "spam"],
+  ])("acknowledges %s without enqueueing anything, saying why", async (_label, raw, options, code) => {
     const { inbound } = adapter();
     const outcome = await inbound.handle(await delivery(raw, options));
-    expect(outcome).toEqual({ kind: "respond", response: expect.objectContaining({ status: 200 }) });
+    expect(outcome).toEqual({
+      kind: "respond",
+      response: expect.objectContaining({ status: 200 }),
+      ignored: expect.objectContaining({ code }),
+    });
+  });
+
+  describe("sender authentication (SPF, DKIM, DMARC verdicts)", () => {
+    const verdicts = (spf: string, dkim: string, dmarc: string, extra: Record<string, unknown> = {}) => ({
+      receipt: {
+        spfVerdict: { status: spf },
+        dkimVerdict: { status: dkim },
+        dmarcVerdict: { status: dmarc },
+        ...extra,
+      },
+    });
+    const signedBy = (...domains: string[]) =>
+      domains.map((d) => `DKIM-Signature: v=1; a=rsa-sha256; d=${d}; s=sel;\r\n b=abc\r\n`).join("");
+    const victim = "ceo@bank.example";
+
+    it("does not answer a forged From that fails SPF, DKIM and DMARC, and says why", async () => {
+      const { inbound } = adapter();
+      const outcome = await inbound.handle(
+        await delivery(mailFrom(victim), verdicts("FAIL", "FAIL", "FAIL", { dmarcPolicy: "reject" })),
+      );
+      expect(outcome).toEqual({
+        kind: "respond",
+        response: expect.objectContaining({ status: 200 }),
+        ignored: {
+          code: "sender_unauthenticated",
+          refused: true,
+          detail: { reason: "dmarc_fail", dmarc: "FAIL", spf: "FAIL", dkim: "FAIL", dmarcPolicy: "reject" },
+        },
+      });
+      expect(JSON.stringify(outcome)).not.toContain(victim);
+    });
+
+    it.each([
+      ["DMARC fails even though SPF passed for another domain", "PASS", "GRAY", "FAIL", "", "dmarc_fail"],
+      ["no DMARC, SPF passes for an unrelated envelope sender", "PASS", "GRAY", "GRAY", "", "not_aligned"],
+      [
+        "no DMARC, DKIM passes for another domain only",
+        "FAIL",
+        "PASS",
+        "GRAY",
+        "evil.example",
+        "not_aligned",
+      ],
+      [
+        "no DMARC, DKIM passes but one signature is another domain's",
+        "FAIL",
+        "PASS",
+        "GRAY",
+        "bank.example evil.example",
+        "not_aligned",
+      ],
+      ["no DMARC, nothing passes", "FAIL", "FAIL", "GRAY", "", "not_aligned"],
+      ["no verdicts at all (a rule that does not scan)", null, null, null, "", "not_aligned"],
+      [
+        "DMARC could not be checked and nothing aligned passes",
+        "FAIL",
+        "GRAY",
+        "PROCESSING_FAILED",
+        "",
+        "not_aligned",
+      ],
+    ])("refuses when %s", async (_label, spf, dkim, dmarc, dkimDomains, reason) => {
+      const { inbound } = adapter();
+      const receipt =
+        spf === null
+          ? { receipt: { spfVerdict: null, dkimVerdict: null, dmarcVerdict: null } }
+          : verdicts(spf, dkim ?? "", dmarc ?? "");
+      const extra = dkimDomains ? signedBy(...dkimDomains.split(" ")) : "";
+      const outcome = await inbound.handle(
+        await delivery(mailFrom(victim, extra), { ...receipt, source: "bounce@mailer.example" }),
+      );
+      expect(outcome.kind).toBe("respond");
+      expect(outcome.kind === "respond" && outcome.ignored).toMatchObject({
+        code: "sender_unauthenticated",
+        refused: true,
+        detail: { reason },
+      });
+    });
+
+    it.each([
+      ["DMARC passes", "FAIL", "FAIL", "PASS", "", "x@elsewhere.example"],
+      [
+        "no DMARC, SPF passes for a subdomain of the From domain",
+        "PASS",
+        "GRAY",
+        "GRAY",
+        "",
+        "b@bounce.bank.example",
+      ],
+      ["no DMARC, DKIM passes with the From domain's signature", "FAIL", "PASS", "GRAY", "bank.example", ""],
+      [
+        "DMARC could not be checked, aligned DKIM passes",
+        "GRAY",
+        "PASS",
+        "PROCESSING_FAILED",
+        "mail.bank.example",
+        "",
+      ],
+    ])("answers when %s", async (_label, spf, dkim, dmarc, dkimDomain, source) => {
+      const { inbound } = adapter();
+      const raw = mailFrom(victim, dkimDomain ? signedBy(dkimDomain) : "");
+      const [message] = enqueued(
+        await inbound.handle(
+          await delivery(raw, { ...verdicts(spf, dkim, dmarc), ...(source ? { source } : {}) }),
+        ),
+      );
+      expect(message?.sender.id).toBe(victim);
+    });
+
+    it("in dmarc mode answers only DMARC PASS, not a domain without DMARC", async () => {
+      const { inbound } = adapter({ auth: "dmarc" });
+      const aligned = await delivery(
+        mailFrom(victim, signedBy("bank.example")),
+        verdicts("PASS", "PASS", "GRAY"),
+      );
+      const outcome = await inbound.handle(aligned);
+      expect(outcome.kind === "respond" && outcome.ignored?.detail?.reason).toBe("dmarc_required");
+      enqueued(await inbound.handle(await delivery(mailFrom(victim), verdicts("PASS", "PASS", "PASS"))));
+    });
+
+    it("answers everyone when the check is off (spam and virus verdicts still apply)", async () => {
+      const { inbound } = adapter({ auth: "off" });
+      enqueued(await inbound.handle(await delivery(mailFrom(victim), verdicts("FAIL", "FAIL", "FAIL"))));
+    });
+
+    it("refuses a mail with two authors, whose DMARC pass may be the other one's", async () => {
+      const { inbound } = adapter();
+      const twoFroms = `From: ${victim}\r\n${mailFrom("me@attacker.example")}`;
+      const twoInOne = mailFrom(`${victim}, me@attacker.example`);
+      for (const raw of [twoFroms, twoInOne]) {
+        const outcome = await inbound.handle(await delivery(raw, verdicts("PASS", "PASS", "PASS")));
+        expect(outcome.kind === "respond" && outcome.ignored?.detail?.reason).toBe("from_ambiguous");
+      }
+    });
+
+    it("reads KEFU_EMAIL_AUTH, aligned by default, and refuses a value it does not know", () => {
+      expect(emailAuthMode(undefined)).toBe("aligned");
+      expect(emailAuthMode("")).toBe("aligned");
+      expect(emailAuthMode("dmarc")).toBe("dmarc");
+      expect(emailAuthMode("off")).toBe("off");
+      expect(() => emailAuthMode("strict")).toThrow(/KEFU_EMAIL_AUTH must be one of aligned, dmarc, off/);
+    });
+
+    it("takes KEFU_EMAIL_AUTH from the secret, like the channel's other settings, or the environment", async () => {
+      const request = await delivery(mailFrom(victim), verdicts("FAIL", "FAIL", "FAIL"));
+      const context = {
+        timestampWindowSeconds: 300,
+        maxBodyBytes: 256 * 1024,
+        apiBase: "",
+        local: false,
+        state: { get: async () => undefined, put: async () => {}, putIfRevision: async () => true },
+        blobs: { get: async () => new Uint8Array() },
+        tokenProvider: () => ({ token: async () => "t", invalidate: async () => {} }) as never,
+      };
+      const credentials = { KEFU_EMAIL_FROM: US, KEFU_EMAIL_TOPIC_ARNS: TOPIC };
+      const fromSecret = emailModule.inbound(
+        { ...credentials, KEFU_EMAIL_AUTH: "off" },
+        { ...context, env: {} },
+      );
+      const fromEnv = emailModule.inbound(credentials, { ...context, env: { KEFU_EMAIL_AUTH: "off" } });
+      const byDefault = emailModule.inbound(credentials, { ...context, env: {} });
+      // The module's adapter fetches the real certificate; here the test's certificate stands in.
+      vi.stubGlobal("fetch", async () => new Response(localSnsCertificatePem()));
+      try {
+        expect((await fromSecret.handle(request)).kind).toBe("enqueue");
+        expect((await fromEnv.handle(request)).kind).toBe("enqueue");
+        expect((await byDefault.handle(request)).kind).toBe("respond");
+      } finally {
+        vi.unstubAllGlobals();
+      }
+      expect(() =>
+        credentialsFor(emailModule as never, { ...credentials, KEFU_EMAIL_AUTH: "strict" }),
+      ).toThrow(/KEFU_EMAIL_AUTH/);
+    });
   });
 
   it("refuses notifications from a topic that is not ours, even correctly signed", async () => {

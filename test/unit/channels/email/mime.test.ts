@@ -1,14 +1,10 @@
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { decodeMailText } from "../../../../shared/channels/email/charset";
 import { automatedReason, parseEmail } from "../../../../shared/channels/email/mime";
 import { extractReplyText, stripQuotedText, stripSignature } from "../../../../shared/channels/email/reply";
-
-/** The shared dev set (real e-mails from mailgun/talon, nodemailer, mikel/mail, SpamScope); read in place. */
-const DEV = "/work/shared/data/dev/emails/";
-const hasDev = existsSync(`${DEV}manifest.json`);
-if (!hasDev)
-  console.warn(`e-mail dev set not found at ${DEV}: dev-set tests are reported as passing trivially`);
+import { sharedDataPath } from "../../../support/shared-data";
 
 interface ManifestEntry {
   file: string;
@@ -17,14 +13,20 @@ interface ManifestEntry {
   charsets: string[];
   attachments: { content_type: string; filename: string | null }[];
 }
-const manifest: ManifestEntry[] = hasDev ? JSON.parse(readFileSync(`${DEV}manifest.json`, "utf8")) : [];
-const devFile = (entry: ManifestEntry) => readFileSync(`${DEV}${entry.file.split("/").pop()}`);
+/**
+ * The shared dev set (real e-mails from mailgun/talon, nodemailer, mikel/mail, SpamScope), read in place
+ * from ../shared beside the repository; a test that needs it fails when it is missing.
+ */
+const manifest = (): ManifestEntry[] =>
+  JSON.parse(readFileSync(sharedDataPath("dev", "emails", "manifest.json"), "utf8"));
+const devFile = (entry: ManifestEntry) =>
+  readFileSync(join(sharedDataPath("dev", "emails"), entry.file.split("/").pop() ?? ""));
 const fixture = (name: string) => readFileSync(new URL(`../../../fixtures/email/${name}`, import.meta.url));
 const norm = (s: string) => s.replace(/\s+/g, " ").trim();
 
 describe("MIME parsing of the dev set", () => {
   it("parses every message without throwing and keeps a subject", async () => {
-    for (const entry of manifest) {
+    for (const entry of manifest()) {
       const mail = await parseEmail(devFile(entry));
       expect(typeof mail.text, entry.file).toBe("string");
       expect(mail.headers.size, entry.file).toBeGreaterThan(0);
@@ -32,8 +34,7 @@ describe("MIME parsing of the dev set", () => {
   });
 
   it("decodes GB2312 (base64 HTML), ISO-2022-JP, Shift_JIS and KS C 5601 bodies", async () => {
-    if (!hasDev) return;
-    const byName = (n: string) => manifest.find((e) => e.file.endsWith(n)) as ManifestEntry;
+    const byName = (n: string) => manifest().find((e) => e.file.endsWith(n)) as ManifestEntry;
     expect((await parseEmail(devFile(byName("spamscope_zh_spam_gb2312_base64_html.eml")))).text).toContain(
       "我把镜头拉近些",
     );
@@ -43,16 +44,16 @@ describe("MIME parsing of the dev set", () => {
   });
 
   it("reads a body labelled GB2312 that is really UTF-8 as UTF-8, not mojibake", async () => {
-    if (!hasDev) return;
-    const entry = manifest.find((e) => e.file.endsWith("spamscope_zh_spam_gb2312_8bit.eml")) as ManifestEntry;
+    const entry = manifest().find((e) =>
+      e.file.endsWith("spamscope_zh_spam_gb2312_8bit.eml"),
+    ) as ManifestEntry;
     const mail = await parseEmail(devFile(entry));
     expect(mail.subject).toBe("代开各地增值税发票");
     expect(mail.text).toContain("你好！我公司可代开各类增值税发票");
   });
 
   it("lists attachments by name, type and size without carrying their bytes", async () => {
-    if (!hasDev) return;
-    for (const entry of manifest.filter((e) => e.attachments.some((a) => a.filename))) {
+    for (const entry of manifest().filter((e) => e.attachments.some((a) => a.filename))) {
       const mail = await parseEmail(devFile(entry));
       for (const expected of entry.attachments.filter(
         (a) => a.filename && !a.content_type.startsWith("message/"),
@@ -73,22 +74,23 @@ describe("MIME parsing of the dev set", () => {
 });
 
 describe("reply extraction", () => {
-  const talon = manifest.filter((e) => e.expected_reply_text !== undefined);
+  const talon = () => manifest().filter((e) => e.expected_reply_text !== undefined);
 
   it("matches talon's expected reply text for every talon reply (normalised whitespace)", async () => {
     const misses: string[] = [];
-    for (const entry of talon) {
+    const replies = talon();
+    expect(replies.length).toBeGreaterThan(0);
+    for (const entry of replies) {
       const mail = await parseEmail(devFile(entry));
       if (norm(stripQuotedText(mail.text)) !== norm(entry.expected_reply_text ?? "")) misses.push(entry.file);
     }
-    console.info(`reply extraction on the dev set: ${talon.length - misses.length} of ${talon.length}`);
+    console.info(`reply extraction on the dev set: ${replies.length - misses.length} of ${replies.length}`);
     expect(misses).toEqual([]);
   });
 
   it("also drops the signatures talon keeps ('Sent from my iPhone', '-- ' blocks)", async () => {
-    if (!hasDev) return;
     for (const name of ["talon_reply_iphone.eml", "talon_reply_sparrow.eml"]) {
-      const entry = talon.find((e) => e.file.endsWith(name)) as ManifestEntry;
+      const entry = talon().find((e) => e.file.endsWith(name)) as ManifestEntry;
       expect(extractReplyText((await parseEmail(devFile(entry))).text)).toBe("Hello");
     }
   });
@@ -153,9 +155,8 @@ describe("automated mail", () => {
   });
 
   it("flags delivery status reports and MAILER-DAEMON", async () => {
-    if (!hasDev) return;
     for (const name of ["nodemailer_delivery_status.eml", "spamscope_malformed_delivery_failure.eml"]) {
-      const entry = manifest.find((e) => e.file.endsWith(name)) as ManifestEntry;
+      const entry = manifest().find((e) => e.file.endsWith(name)) as ManifestEntry;
       expect(automatedReason(await parseEmail(devFile(entry))), name).toBeDefined();
     }
   });

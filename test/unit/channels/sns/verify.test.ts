@@ -9,7 +9,7 @@ import {
 import {
   clearSnsCertificateCache,
   confirmSnsSubscription,
-  isSnsUrl,
+  snsHostOf,
   snsStringToSign,
   verifySnsMessage,
 } from "../../../../shared/channels/sns/verify";
@@ -133,6 +133,19 @@ describe("verifySnsMessage", () => {
     ["an S3 host", "https://s3.amazonaws.com/bucket/cert.pem"],
     ["a non-pem path", "https://sns.us-east-1.amazonaws.com/?Action=Unsubscribe"],
     ["userinfo", "https://user@sns.us-east-1.amazonaws.com/SimpleNotificationService-1.pem"],
+    ["another region's SNS host", "https://sns.eu-west-1.amazonaws.com/SimpleNotificationService-0a.pem"],
+    [
+      "the China suffix for a global topic",
+      "https://sns.us-east-1.amazonaws.com.cn/SimpleNotificationService-0a.pem",
+    ],
+    ["another .pem on the SNS host", "https://sns.us-east-1.amazonaws.com/evil.pem"],
+    [
+      "a certificate name that is not hex",
+      "https://sns.us-east-1.amazonaws.com/SimpleNotificationService-xyz.pem",
+    ],
+    ["a certificate in a sub-path", "https://sns.us-east-1.amazonaws.com/a/SimpleNotificationService-0a.pem"],
+    ["a query string", "https://sns.us-east-1.amazonaws.com/SimpleNotificationService-0a.pem?x=1"],
+    ["an explicit port", "https://sns.us-east-1.amazonaws.com:8443/SimpleNotificationService-0a.pem"],
   ])("rejects a SigningCertURL on %s without fetching it", async (_label, certUrl) => {
     const body = signSnsNotification({ topicArn: TOPIC, message: "m", certUrl });
     const { options, fetchCertificate } = awsOptions();
@@ -140,8 +153,29 @@ describe("verifySnsMessage", () => {
     expect(fetchCertificate).not.toHaveBeenCalled();
   });
 
-  it("accepts the China partition host", () => {
-    expect(isSnsUrl("https://sns.cn-north-1.amazonaws.com.cn/SimpleNotificationService-1.pem")).toBe(true);
+  it.each([
+    ["arn:aws:sns:us-east-1:123456789012:kefu-email", "sns.us-east-1.amazonaws.com"],
+    ["arn:aws:sns:ap-southeast-1:123456789012:kefu.fifo", "sns.ap-southeast-1.amazonaws.com"],
+    ["arn:aws-cn:sns:cn-north-1:123456789012:kefu-email", "sns.cn-north-1.amazonaws.com.cn"],
+    ["arn:aws-us-gov:sns:us-gov-west-1:123456789012:kefu", "sns.us-gov-west-1.amazonaws.com"],
+    ["arn:aws:sns:us-east-1.evil.example:123456789012:x", undefined],
+    ["arn:aws:sqs:us-east-1:123456789012:kefu", undefined],
+    ["not an arn", undefined],
+  ])("derives the SNS host of topic %s", (arn, host) => {
+    expect(snsHostOf(arn)).toBe(host);
+  });
+
+  it("accepts a certificate from the China partition's host for a China topic only", async () => {
+    const chinaTopic = "arn:aws-cn:sns:cn-north-1:123456789012:kefu-email";
+    const china = "https://sns.cn-north-1.amazonaws.com.cn/SimpleNotificationService-0123abcd.pem";
+    const body = signSnsNotification({ topicArn: chinaTopic, message: "m", certUrl: china });
+    await expect(verifySnsMessage(body, awsOptions().options)).resolves.toBeTruthy();
+    const global = signSnsNotification({
+      topicArn: chinaTopic,
+      message: "m",
+      certUrl: "https://sns.cn-north-1.amazonaws.com/SimpleNotificationService-0123abcd.pem",
+    });
+    await expect(verifySnsMessage(global, awsOptions().options)).rejects.toBeInstanceOf(SignatureError);
   });
 
   it("rejects an unknown SignatureVersion", async () => {
@@ -246,6 +280,18 @@ describe("subscription confirmation", () => {
       j.SubscribeURL = "https://sns.us-east-1.amazonaws.com/?Action=ConfirmSubscription&Token=evil";
     });
     await expect(verifySnsMessage(forged, awsOptions().options)).rejects.toBeInstanceOf(SignatureError);
+  });
+
+  it("refuses to visit a SubscribeURL on another region's SNS host", async () => {
+    const body = signSnsSubscriptionConfirmation({
+      topicArn: TOPIC,
+      certUrl: AWS_CERT_URL,
+      subscribeUrl: "https://sns.eu-west-1.amazonaws.com/?Action=ConfirmSubscription&Token=abc",
+    });
+    const envelope = await verifySnsMessage(body, awsOptions().options);
+    const get = vi.fn(async () => {});
+    await expect(confirmSnsSubscription(envelope, get)).rejects.toBeInstanceOf(MalformedRequestError);
+    expect(get).not.toHaveBeenCalled();
   });
 
   it("refuses to visit a SubscribeURL off SNS", async () => {
