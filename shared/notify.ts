@@ -1,5 +1,9 @@
 import { PublishCommand, type SNSClient } from "@aws-sdk/client-sns";
+import { callSignal, type Deadline } from "./core/deadline";
 import type { HandoffNotice } from "./core/pipeline";
+
+/** The longest one alert may take (the SDK's own retries included). */
+const NOTIFY_TIMEOUT_MS = 3_000;
 
 /**
  * Alerts human agents of a new ticket through an SNS topic (e-mail, Slack/Chime via AWS Chatbot, or the
@@ -7,7 +11,7 @@ import type { HandoffNotice } from "./core/pipeline";
  * the transcript, which stays in the tickets table.
  */
 export function snsAgentNotifier(sns: SNSClient, topicArn: string | undefined) {
-  return async ({ ticket }: HandoffNotice): Promise<void> => {
+  return async ({ ticket }: HandoffNotice, options: { deadline?: Deadline } = {}): Promise<void> => {
     if (!topicArn) return;
     await sns.send(
       new PublishCommand({
@@ -27,6 +31,8 @@ export function snsAgentNotifier(sns: SNSClient, topicArn: string | undefined) {
           channel: { DataType: "String", StringValue: ticket.channel },
         },
       }),
+      // An alert is worth a few seconds of the message's time, not the rest of the invocation.
+      { abortSignal: callSignal(NOTIFY_TIMEOUT_MS, options.deadline) },
     );
   };
 }

@@ -34,6 +34,11 @@ export interface EngineInput {
    * pipeline stores them on the conversation; a reply of "2", "第二个" or an option's text picks one.
    */
   pendingClarification?: { faqId: string; question: string }[];
+  /**
+   * Aborts when the message's time for deciding is spent (the rest is kept for sending the reply):
+   * engines stop their remote calls then and decide with what they have.
+   */
+  signal?: AbortSignal;
 }
 
 export interface EngineResult {

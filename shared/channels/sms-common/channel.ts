@@ -1,3 +1,5 @@
+import type { Deadline } from "../../core/deadline";
+import { type SendOptions, sendParts } from "../../core/delivery";
 import { ChannelApiError } from "../../core/errors";
 import type { InboundMessage, OutboundMessage } from "../../core/message";
 import type { ChannelStateStore } from "../module";
@@ -106,8 +108,16 @@ export class RecipientOptedOutError extends ChannelApiError {
   }
 }
 
-/** One SMS API call with the whole (already fitted) text; the carrier splits and concatenates it. */
-export type SmsTransport = (request: { to: string; from?: string; body: string }) => Promise<void>;
+/**
+ * One SMS API call with the whole (already fitted) text; the carrier splits and concatenates it. The
+ * call times out within `deadline` when there is one.
+ */
+export type SmsTransport = (request: {
+  to: string;
+  from?: string;
+  body: string;
+  deadline?: Deadline;
+}) => Promise<void>;
 
 export interface SmsDelivery {
   to: string;
@@ -122,7 +132,7 @@ export interface SmsDelivery {
 }
 
 export interface SmsOutbound extends OutboundAdapter {
-  deliver(delivery: SmsDelivery): Promise<void>;
+  deliver(delivery: SmsDelivery, options?: SendOptions): Promise<void>;
 }
 
 export interface SmsOutboundOptions {
@@ -144,7 +154,7 @@ export function createSmsOutbound(options: SmsOutboundOptions): SmsOutbound {
     return fitSegments(toSmsText(text), { maxSegments: settings.maxSegments, continuation });
   }
 
-  async function deliver(delivery: SmsDelivery): Promise<void> {
+  async function deliver(delivery: SmsDelivery, sendOptions?: SendOptions): Promise<void> {
     const ours = delivery.from ?? options.defaultFrom;
     // Checked before every send, whoever sends (bot, agent desk, MORE): an opted-out number gets nothing.
     if (!delivery.allowOptedOut && (await isOptedOut(state, channel, ours, delivery.to))) {
@@ -161,7 +171,15 @@ export function createSmsOutbound(options: SmsOutboundOptions): SmsOutbound {
       );
     }
     try {
-      await transport({ to: delivery.to, ...(delivery.from ? { from: delivery.from } : {}), body: text });
+      // One part: the whole fitted text goes in one call, recorded like any reply's part.
+      await sendParts([text], sendOptions, (body) =>
+        transport({
+          to: delivery.to,
+          ...(delivery.from ? { from: delivery.from } : {}),
+          body,
+          ...(sendOptions?.deadline ? { deadline: sendOptions.deadline } : {}),
+        }),
+      );
     } catch (error) {
       if (error instanceof RecipientOptedOutError) {
         // The platform knows of an opt-out we missed (e.g. "STOP please", which carriers match by prefix).
@@ -181,14 +199,17 @@ export function createSmsOutbound(options: SmsOutboundOptions): SmsOutbound {
       const { text: fitted } = fitReply(text);
       return fitted ? [fitted] : [];
     },
-    async send(message: OutboundMessage): Promise<void> {
-      await deliver({
-        to: message.to,
-        ...(message.from ? { from: message.from } : {}),
-        conversationKey: message.conversationKey,
-        text: message.text,
-        keepRemainder: true,
-      });
+    async send(message: OutboundMessage, sendOptions?: SendOptions): Promise<void> {
+      await deliver(
+        {
+          to: message.to,
+          ...(message.from ? { from: message.from } : {}),
+          conversationKey: message.conversationKey,
+          text: message.text,
+          keepRemainder: true,
+        },
+        sendOptions,
+      );
     },
     deliver,
   };
