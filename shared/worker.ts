@@ -1,5 +1,6 @@
 import { selectEngine } from "./ai/engine-select";
 import { snsClient } from "./aws";
+import type { SendOptions } from "./core/delivery";
 import { handoffText, mediaUnsupportedText, textOverridesFromEnv, textsFor } from "./core/disclosure";
 import type { OutboundMessage } from "./core/message";
 import type { PipelineDeps } from "./core/pipeline";
@@ -9,6 +10,7 @@ import { snsAgentNotifier } from "./notify";
 import { channelSender, type Runtime } from "./runtime";
 import { createConversationStore } from "./stores/conversations";
 import { createFaqRepository } from "./stores/faq";
+import { createOutboxStore } from "./stores/outbox";
 import { createTicketStore } from "./stores/tickets";
 
 /**
@@ -46,12 +48,13 @@ export function createPipelineDeps(runtime: Runtime, env: NodeJS.ProcessEnv = pr
 
   return {
     conversations: createConversationStore(doc, config.KEFU_CONVERSATIONS_TABLE),
-    tickets: createTicketStore(doc, config.KEFU_TICKETS_TABLE),
+    tickets: createTicketStore(doc, config.KEFU_TICKETS_TABLE, config.KEFU_TICKET_TURNS_TABLE),
+    outbox: createOutboxStore(doc, config.KEFU_OUTBOX_TABLE),
     engine: () => engines.engine(),
     send: channelSender(runtime),
-    async handoffChannel(message: OutboundMessage, ticketId: string) {
+    async handoffChannel(message: OutboundMessage, ticketId: string, options?: SendOptions) {
       const adapter = await runtime.channels.outbound(message.channel);
-      await adapter?.handoff?.(message, ticketId);
+      await adapter?.handoff?.(message, ticketId, options);
     },
     notifyAgents: snsAgentNotifier(snsClient(config), config.KEFU_AGENT_TOPIC_ARN),
     texts: {

@@ -84,7 +84,8 @@ export class Pipeline extends Construct {
     );
 
     const { tables } = props;
-    for (const name of ["conversations", "tickets", "tokens", "dedup"] as const) {
+    // ticketTurns and outbox: a ticket's turns after the hand-off, and the replies sent per message.
+    for (const name of ["conversations", "tickets", "ticketTurns", "outbox", "tokens", "dedup"] as const) {
       tables[name].grantReadWriteData(this.worker.fn);
     }
     tables.faq.grantReadData(this.worker.fn);

@@ -21,7 +21,11 @@ async function main(args: string[]): Promise<number> {
     .then((text) => JSON.parse(text) as Record<string, string>)
     .catch(() => ({}));
   const runtime = createRuntime({ ...process.env, ...local });
-  const tickets = createTicketStore(runtime.doc, runtime.config.KEFU_TICKETS_TABLE);
+  const tickets = createTicketStore(
+    runtime.doc,
+    runtime.config.KEFU_TICKETS_TABLE,
+    runtime.config.KEFU_TICKET_TURNS_TABLE,
+  );
   const deps = { tickets, now: () => new Date(), send: channelSender(runtime) };
 
   switch (command) {
@@ -42,7 +46,11 @@ async function main(args: string[]): Promise<number> {
         `${ticket.ticketId} (${ticket.status}, ${ticket.priority}) ${ticket.reason}${ticket.detail ? `: ${ticket.detail}` : ""}`,
       );
       console.log(`${ticket.channel} ${ticket.conversationKey}, opened ${ticket.createdAt}`);
-      for (const turn of ticket.transcript) console.log(`  [${turn.at}] ${turn.role}: ${turn.text}`);
+      if (ticket.omittedTurns) console.log(`  (${ticket.omittedTurns} earlier turns were no longer kept)`);
+      for (const turn of ticket.transcript) {
+        const cut = turn.omittedBytes ? ` […${turn.omittedBytes} more bytes not kept]` : "";
+        console.log(`  [${turn.at}] ${turn.role}: ${turn.text}${cut}`);
+      }
       if (ticket.candidates.length > 0) {
         console.log("FAQ candidates:");
         for (const c of ticket.candidates)

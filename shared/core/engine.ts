@@ -5,6 +5,8 @@ export interface Turn {
   role: "customer" | "bot" | "agent";
   text: string;
   at: string;
+  /** Bytes of the text that were not kept (stores cap what one item may hold); absent when whole. */
+  omittedBytes?: number;
 }
 
 /** Why a conversation went to a person; recorded on the ticket and in metrics. */

@@ -338,7 +338,7 @@ describe("least privilege", () => {
 
   it("worker: conversation tables read/write, FAQ read-only, no bucket, Bedrock on the two models only", () => {
     const s = role(stack.pipeline.worker);
-    for (const name of ["conversations", "tickets", "tokens", "dedup"] as const) {
+    for (const name of ["conversations", "tickets", "ticketTurns", "outbox", "tokens", "dedup"] as const) {
       expect(actionsOn(s, table(name)), name).toEqual(
         expect.arrayContaining(["dynamodb:PutItem", "dynamodb:Query"]),
       );
