@@ -3,7 +3,7 @@ import type { Conversation, ConversationStore } from "../stores/conversations";
 import { newConversation } from "../stores/conversations";
 import type { OutboxRecord, OutboxStore } from "../stores/outbox";
 import type { Ticket, TicketStore } from "../stores/tickets";
-import { BUDGET, Deadline } from "./deadline";
+import { BUDGET, Deadline, OutOfTimeError } from "./deadline";
 import type { SendOptions } from "./delivery";
 import type { AnswerEngine, HandoffReason, Turn } from "./engine";
 import { ChannelApiError } from "./errors";
@@ -286,14 +286,20 @@ export async function processMessage(
   }
 
   const engine = await deps.engine();
+  // The model calls stop in time to send the reply and record it.
+  const deciding = deadline.signal(Number.POSITIVE_INFINITY, BUDGET.sendReserveMs);
   const { decision, candidates, usage } = await engine.decide({
     text: customerText,
     history: conversation.turns,
     language,
     ...(conversation.pendingClarification ? { pendingClarification: conversation.pendingClarification } : {}),
-    // The model calls stop in time to send the reply and record it.
-    signal: deadline.signal(Number.POSITIVE_INFINITY, BUDGET.sendReserveMs),
+    signal: deciding,
   });
+  // A model cut short by our own clock is no reason to call a person: nothing is sent yet, so the
+  // message goes back to the queue and is decided again with a whole invocation's time.
+  if (deciding.aborted && decision.kind === "handoff" && decision.reason === "engine_error") {
+    throw new OutOfTimeError("decide", deadline.remainingMs());
+  }
 
   if (decision.kind === "handoff") {
     const ticket = await deps.tickets.create({

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { BUDGET, Deadline, OutOfTimeError } from "../../../shared/core/deadline";
 import { type SendOptions, sendParts } from "../../../shared/core/delivery";
-import type { EngineResult } from "../../../shared/core/engine";
+import type { AnswerEngine, EngineResult } from "../../../shared/core/engine";
 import { ChannelApiError } from "../../../shared/core/errors";
 import { messageKey, type OutboundMessage } from "../../../shared/core/message";
 import { processMessage, ticketIdFor } from "../../../shared/core/pipeline";
@@ -382,6 +382,26 @@ describe("the time budget", () => {
     expect(sent).toHaveLength(0);
     expect(conversations.items.size).toBe(0);
     expect(outbox.items.size).toBe(0);
+  });
+
+  it("does not hand off because its own deadline cut the model short: the message is decided again later", async () => {
+    let now = 0;
+    const deadline = Deadline.in(BUDGET.messageStartMs + 100, () => now);
+    // The model waits until the message's deciding time is spent, then the engine falls back to a person.
+    const engine: AnswerEngine = {
+      async decide(input) {
+        await new Promise((resolve) => input.signal?.addEventListener("abort", resolve, { once: true }));
+        return { decision: { kind: "handoff", reason: "engine_error", priority: "normal" }, candidates: [] };
+      },
+    };
+    const { deps, sent, tickets } = pipelineDeps(engine);
+    deps.engine = async () => {
+      now += 4_000; // loading the knowledge base took a while
+      return engine;
+    };
+    await expect(processMessage(inbound(), deps, { deadline })).rejects.toBeInstanceOf(OutOfTimeError);
+    expect(sent).toHaveLength(0);
+    expect(tickets.items.size).toBe(0);
   });
 
   it("gives the engine a signal for its model calls and the sender the deadline", async () => {
