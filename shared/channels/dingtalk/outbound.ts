@@ -195,7 +195,7 @@ export function createDingTalkOutbound(options: DingTalkOutboundOptions): Outbou
     let sessionRefused = false;
     let tokenRetried = false;
     let lastError: unknown;
-    const token = () => (deadline ? deadline.race(tokens.get(), "get the DingTalk token") : tokens.get());
+    const getToken = () => (deadline ? deadline.race(tokens.get(), "get the DingTalk token") : tokens.get());
     for (let attempt = 0; attempt < attempts; attempt++) {
       const delay = attempt > 0 ? baseDelayMs * 2 ** (attempt - 1) : 0;
       // A retry that could not finish in time is not started: the queue retries the message later.
@@ -209,17 +209,17 @@ export function createDingTalkOutbound(options: DingTalkOutboundOptions): Outbou
           if (await viaSession(session, payload, deadline)) return;
           sessionRefused = true;
         }
-        const first = await token();
+        const token = await getToken();
         try {
-          await viaOpenApi(message, payload, first, deadline);
+          await viaOpenApi(message, payload, token, deadline);
         } catch (error) {
           if (!(error instanceof TokenRejected)) throw error;
-          await tokens.invalidate(first);
+          await tokens.invalidate(token);
           // One more try at once with a fresh token; a fresh token refused too is not the token's fault.
           if (tokenRetried)
             throw new ChannelApiError("DingTalk refused a fresh access token", { retryable: true });
           tokenRetried = true;
-          await viaOpenApi(message, payload, await token(), deadline);
+          await viaOpenApi(message, payload, await getToken(), deadline);
         }
         return;
       } catch (error) {
