@@ -323,18 +323,17 @@ export async function processMessage(
       updatedAt: at,
     });
     if (customerTurn) await deps.tickets.append(ticket.ticketId, customerTurn, { id: key, now });
-    const text = withDisclosure(deps.texts.handoff(ticket.ticketId, language, message.channel));
-    return complete(
-      {
-        kind: "handoff",
-        text,
-        reason: decision.reason,
-        ticketId: ticket.ticketId,
-        ...(usage ? { usage } : {}),
-      },
-      undefined,
-      ticket,
-    );
+    const plan: ReplyPlan = {
+      kind: "handoff",
+      text: withDisclosure(deps.texts.handoff(ticket.ticketId, language, message.channel)),
+      reason: decision.reason,
+      ticketId: ticket.ticketId,
+      ...(usage ? { usage } : {}),
+    };
+    // The ticket exists now: a redelivery must finish this hand-off, even if the engine would now answer.
+    const pending: OutboxRecord = { messageKey: key, plan, partsSent: 0, done: false };
+    await deps.outbox.put(pending, now);
+    return complete(plan, pending, ticket);
   }
 
   const text = withDisclosure(decision.text);

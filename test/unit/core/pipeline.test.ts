@@ -353,6 +353,30 @@ describe("the outbox", () => {
     expect(engine.calls).toHaveLength(1);
   });
 
+  it("finishes a hand-off whose notice failed, even if the engine would now answer: no ticket is left orphaned", async () => {
+    let result = handoff;
+    let fail = true;
+    const { deps, sent, conversations } = pipelineDeps(
+      scriptedEngine(() => result),
+      {
+        async send(message) {
+          if (fail) throw new ChannelApiError("busy", { retryable: true });
+          sent.push(message);
+        },
+      },
+    );
+    const message = inbound({ text: "我要投诉" });
+    await expect(processMessage(message, deps)).rejects.toThrow("busy");
+    result = answer("退货请在订单页申请");
+    fail = false;
+    expect(await processMessage(message, deps)).toMatchObject({
+      action: "handed_off",
+      ticketId: ticketIdFor(message),
+    });
+    expect(sent.map((m) => m.text)).toEqual([`[AI助手]\n[handoff ${ticketIdFor(message)}]`]);
+    expect(conversations.items.get("wechat:gh:o-1")?.openTicketId).toBe(ticketIdFor(message));
+  });
+
   it("files the hand-off message on the ticket once, however often the message is redelivered", async () => {
     let fail = 2;
     const { deps, tickets, notified } = pipelineDeps(
