@@ -3,6 +3,7 @@ import {
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
+  paginateQuery,
   QueryCommand,
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
@@ -82,44 +83,29 @@ export function createTicketStore(
 ): TicketStore {
   type StoredTicket = Omit<Ticket, "transcript"> & { context?: Turn[]; transcript?: Turn[] };
 
+  /** The turn items of a ticket (those whose sort key starts with `seqPrefix`, if given), every page. */
+  async function turnItems(ticketId: string, seqPrefix?: string): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
+    const pages = paginateQuery(
+      { client: doc },
+      {
+        TableName: turnsTableName,
+        KeyConditionExpression: seqPrefix ? "ticketId = :id AND begins_with(seq, :prefix)" : "ticketId = :id",
+        ExpressionAttributeValues: { ":id": ticketId, ...(seqPrefix ? { ":prefix": seqPrefix } : {}) },
+        ConsistentRead: true,
+      },
+    );
+    for await (const page of pages) items.push(...(page.Items ?? []));
+    return items;
+  }
+
   async function turnsOf(ticketId: string): Promise<Turn[]> {
-    const turns: Turn[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await doc.send(
-        new QueryCommand({
-          TableName: turnsTableName,
-          KeyConditionExpression: "ticketId = :id",
-          ExpressionAttributeValues: { ":id": ticketId },
-          ConsistentRead: true,
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const item of page.Items ?? []) turns.push(turnOf(item));
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return turns;
+    return (await turnItems(ticketId)).map(turnOf);
   }
 
   /** The ids of the turns stored with this time: a retried message finds its turn among them. */
   async function storedTurnIds(ticketId: string, at: string): Promise<Set<string>> {
-    const ids = new Set<string>();
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await doc.send(
-        new QueryCommand({
-          TableName: turnsTableName,
-          KeyConditionExpression: "ticketId = :id AND begins_with(seq, :at)",
-          ExpressionAttributeValues: { ":id": ticketId, ":at": `${at}#` },
-          ProjectionExpression: "turnId",
-          ConsistentRead: true,
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const item of page.Items ?? []) ids.add(String(item.turnId));
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return ids;
+    return new Set((await turnItems(ticketId, `${at}#`)).map((item) => String(item.turnId)));
   }
 
   async function withTranscript(stored: StoredTicket): Promise<Ticket> {

@@ -131,6 +131,22 @@ describe("tickets on DynamoDB Local", () => {
     expect(await store.status(id)).toBe("open");
   });
 
+  it("reads a transcript larger than one query page (1 MB) whole", async () => {
+    const id = `KF-P${Date.now()}`;
+    await store.create(ticket(id, "2026-11-21T10:00:00.000Z"));
+    const mail = (i: number) => `${i}:${"x".repeat(TICKET_TURN_MAX_BYTES - 10)}`;
+    for (let i = 0; i < 12; i++) {
+      const at = `2026-11-21T10:${String(10 + i).padStart(2, "0")}:00.000Z`;
+      await store.append(id, { role: "customer", text: mail(i), at }, { id: `email#${i}` });
+    }
+    const transcript = (await store.get(id))?.transcript ?? [];
+    expect(transcript.map((t) => t.text.split(":")[0])).toEqual([
+      "转人工",
+      ...Array.from({ length: 12 }, (_, i) => `${i}`),
+    ]);
+    expect(transcript.slice(1).every((t, i) => t.text === mail(i))).toBe(true);
+  });
+
   it("keeps the conversation at the hand-off within a conversation's bounds, and reads tickets stored before turns had their own table", async () => {
     const id = `KF-C${Date.now()}`;
     const transcript = Array.from({ length: 60 }, (_, i) => ({
