@@ -5,6 +5,8 @@ import {
   type SQSClient,
 } from "@aws-sdk/client-sqs";
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
+import { describeFailure, type FailureSummary } from "../shared/failure";
+import { INBOUND_QUEUE } from "../shared/resources";
 
 /**
  * Runs a Lambda SQS handler against a queue the way the event source mapping does: long-poll batches,
@@ -20,6 +22,11 @@ export interface EventSourceOptions {
   batchSize?: number;
   /** Seconds before a failed message is visible again. */
   retryDelaySeconds?: number;
+  /** The queue's redrive setting, to say which failed records now go to the dead-letter queue. */
+  maxReceiveCount?: number;
+  /** The handler's time limit, as Lambda gives it (the worker's timeout by default). */
+  timeoutMs?: number;
+  /** Told of polling errors, and of a handler that threw (a BatchFailedError saying what became of each record). */
   onError?: (error: unknown) => void;
   /** Called with each record before the handler sees it (the local inbox). */
   onRecord?: (record: SQSRecord) => void;
@@ -87,11 +94,16 @@ export async function pollOnce(options: EventSourceOptions): Promise<number> {
 
   let failed = new Set<string>();
   try {
-    const response = await options.handler({ Records: records }, lambdaContext("worker"));
+    const timeoutMs = options.timeoutMs ?? INBOUND_QUEUE.workerTimeoutSeconds * 1000;
+    const response = await options.handler({ Records: records }, lambdaContext("worker", timeoutMs));
+    // Each failed record was logged by the handler itself, with its cause.
     failed = new Set((response?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
   } catch (error) {
-    // A thrown handler fails the whole batch, as in Lambda.
-    options.onError?.(error);
+    // A thrown handler fails the whole batch, as in Lambda: nothing was logged per record, so say here
+    // why, and what becomes of each.
+    options.onError?.(
+      new BatchFailedError(error, records, options.maxReceiveCount ?? INBOUND_QUEUE.maxReceiveCount),
+    );
     failed = new Set(records.map((r) => r.messageId));
   }
 
@@ -115,6 +127,45 @@ export async function pollOnce(options: EventSourceOptions): Promise<number> {
     );
   }
   return records.length;
+}
+
+/**
+ * The handler threw, failing its whole batch. The message names the cause by code (with the codes of
+ * the records' own errors when it carries them, as Powertools' FullBatchFailureError does) and, for
+ * each record, its ids and whether it returns to the queue or goes to the dead-letter queue.
+ */
+export class BatchFailedError extends Error {
+  readonly code = "batch_failed";
+  constructor(cause: unknown, records: SQSRecord[], maxReceiveCount: number) {
+    const recordErrors = (cause as { recordErrors?: unknown[] } | null)?.recordErrors;
+    const causes = Array.isArray(recordErrors) && recordErrors.length > 0 ? recordErrors : [cause];
+    const why = [...new Set(causes.map((error) => summary(describeFailure(error))))].join("; ");
+    const fates = records.map((record) => {
+      const receive = Number(record.attributes.ApproximateReceiveCount) || 1;
+      const fate = receive >= maxReceiveCount ? "goes to the dead-letter queue" : "returns to the queue";
+      return `${idsOf(record)} (receive ${receive} of ${maxReceiveCount}) ${fate}`;
+    });
+    super(`the worker failed a batch of ${records.length}: ${why}. ${fates.join("; ")}`, { cause });
+    this.name = "BatchFailedError";
+  }
+}
+
+function summary(failure: FailureSummary): string {
+  return [failure.code, failure.detail, failure.cause ? `cause ${failure.cause}` : undefined]
+    .filter(Boolean)
+    .join(": ");
+}
+
+/** Channel and message id from the body (never its text), else the SQS id. */
+function idsOf(record: SQSRecord): string {
+  try {
+    const body = JSON.parse(record.body) as { channel?: unknown; id?: unknown };
+    if (typeof body.channel === "string" && typeof body.id === "string")
+      return `${body.channel} message ${body.id}`;
+  } catch {
+    // Not JSON: the SQS id still identifies it.
+  }
+  return `SQS message ${record.messageId}`;
 }
 
 /** The parts of a Lambda context that Powertools and middy read. */

@@ -149,7 +149,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const outbox = new Outbox();
     const inbox: InboxEntry[] = [];
     const doc = documentClient(config);
-    const tickets = createTicketStore(doc, config.KEFU_TICKETS_TABLE);
+    const tickets = createTicketStore(doc, config.KEFU_TICKETS_TABLE, config.KEFU_TICKET_TURNS_TABLE);
     // The agents' desk, as `npm run desk` offers it: replies go out through the channel's real sender.
     const desk = { tickets, now: () => new Date(), send: channelSender(createRuntime(process.env)) };
     const sqs = sqsClient(emulators.awsEndpoint);
@@ -162,9 +162,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       if (method === "GET" && path === "/dev/inbox") return { status: 200, body: inbox };
       if (method === "GET" && path === "/dev/tickets") {
         const { Items = [] } = await doc.send(new ScanCommand({ TableName: config.KEFU_TICKETS_TABLE }));
+        // Each with its whole transcript: the turns after the hand-off are items of their own table.
+        const all = await Promise.all(Items.map((item) => tickets.get(String(item.ticketId))));
         return {
           status: 200,
-          body: Items.sort((a, b) => String(a.createdAt).localeCompare(String(b.createdAt))),
+          body: all.filter((t) => t !== undefined).sort((a, b) => a.createdAt.localeCompare(b.createdAt)),
         };
       }
       const ticketRoute = /^\/dev\/tickets\/([^/]+)(?:\/(resolve|reply))?$/.exec(path);

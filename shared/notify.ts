@@ -1,7 +1,11 @@
 import { createHmac, randomBytes } from "node:crypto";
 import { PublishCommand, type SNSClient } from "@aws-sdk/client-sns";
 import { type DynamoDBDocumentClient, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { callSignal, type Deadline } from "./core/deadline";
 import type { HandoffNotice } from "./core/pipeline";
+
+/** The longest one alert may take (the SDK's own retries included). */
+const NOTIFY_TIMEOUT_MS = 3_000;
 
 /**
  * Alerts human agents of a new ticket through an SNS topic (e-mail, Slack/Chime via AWS Chatbot, or the
@@ -10,7 +14,7 @@ import type { HandoffNotice } from "./core/pipeline";
  * customer's phone number on SMS: an opaque conversation id tells alerts of one conversation apart.
  */
 export function snsAgentNotifier(sns: SNSClient, topicArn: string | undefined, ids?: AlertIds) {
-  return async ({ ticket }: HandoffNotice): Promise<void> => {
+  return async ({ ticket }: HandoffNotice, options: { deadline?: Deadline } = {}): Promise<void> => {
     if (!topicArn) return;
     const conversationId = await ids?.conversationId(ticket.conversationKey);
     await sns.send(
@@ -31,6 +35,8 @@ export function snsAgentNotifier(sns: SNSClient, topicArn: string | undefined, i
           channel: { DataType: "String", StringValue: ticket.channel },
         },
       }),
+      // An alert is worth a few seconds of the message's time, not the rest of the invocation.
+      { abortSignal: callSignal(NOTIFY_TIMEOUT_MS, options.deadline) },
     );
   };
 }

@@ -50,6 +50,27 @@ export const TABLES = {
       },
     ],
   },
+  /**
+   * The turns of each ticket after it opened, one item a turn (sorted by time), so that a ticket's
+   * transcript grows without ever meeting DynamoDB's 400 KB item limit. Kept as long as the ticket.
+   */
+  ticketTurns: {
+    id: "TicketTurnsTable",
+    envVar: "KEFU_TICKET_TURNS_TABLE",
+    partitionKey: { name: "ticketId", type: "S" },
+    sortKey: { name: "seq", type: "S" },
+  },
+  /**
+   * The worker's replies, one item per inbound message: what was decided and how many parts were sent.
+   * Written as each part goes out, read before deciding, so a redelivered message resumes or skips its
+   * reply instead of sending it again.
+   */
+  outbox: {
+    id: "OutboxTable",
+    envVar: "KEFU_OUTBOX_TABLE",
+    partitionKey: { name: "messageKey", type: "S" },
+    ttlAttribute: "expiresAt",
+  },
   /** Durable de-duplication of platform deliveries (platform retries reuse the message id). */
   dedup: {
     id: "DedupTable",
@@ -108,8 +129,10 @@ export const FAQ_BUCKET = {
   queueBodiesPrefix: "queue-bodies/",
 } as const;
 
-/** How long conversation history and dedup claims live. */
+/** How long conversation history, dedup claims and outbox records live. */
 export const RETENTION = {
   conversationDays: 30,
   dedupDays: 7,
+  /** Longer than a message can stay queued: maxReceiveCount visibility windows, then the DLQ's retention. */
+  outboxDays: 30,
 } as const;

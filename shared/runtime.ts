@@ -6,6 +6,7 @@ import { GetObjectCommand } from "@aws-sdk/client-s3";
 import { documentClient, s3Client, secretsClient } from "./aws";
 import { channelAdapters, demoCredentials } from "./channels/registry";
 import { type Config, loadConfig } from "./config";
+import type { SendOptions } from "./core/delivery";
 import { ChannelApiError } from "./core/errors";
 import type { OutboundMessage } from "./core/message";
 import { credentialsSource } from "./credentials";
@@ -129,13 +130,13 @@ function tell(level: FollowedLogRecord["level"], input: LogItemMessage, extra: L
  * go out the same way. A channel without credentials here is a refusal retrying cannot fix.
  */
 export function channelSender(runtime: Pick<Runtime, "channels">) {
-  return async (message: OutboundMessage): Promise<void> => {
+  return async (message: OutboundMessage, options?: SendOptions): Promise<void> => {
     const adapter = await runtime.channels.outbound(message.channel);
     if (!adapter) {
       throw new ChannelApiError(`channel ${message.channel} has no credentials to reply with`, {
         retryable: false,
       });
     }
-    await adapter.send(message);
+    await adapter.send(message, options);
   };
 }

@@ -17,7 +17,8 @@ export type TableAccess = Partial<Record<TableName, readonly TableOperation[]>>;
  *   table, channel state (SMS opt-outs and continuations, the 微信客服 sync cursor: GetItem/PutItem) and
  *   the shared access tokens the 微信客服 pull needs (GetItem, UpdateItem for the refresh lease);
  * - worker: conversations (GetItem, conditional PutItem), tickets (PutItem, GetItem, UpdateItem to append
- *   and resolve), tokens (as the webhook: access tokens of every platform it replies on, opt-outs,
+ *   and resolve), a ticket's later turns (PutItem, Query: a retried turn is filed once), the outbox of
+ *   replies per inbound message (GetItem, PutItem as each part is sent), tokens (as the webhook: access tokens of every platform it replies on, opt-outs,
  *   continuations), the FAQ (GetItem of the version stamp, Query of the entries). No dedup: the webhook
  *   alone claims deliveries; the worker's redelivery guard is on the conversation;
  * - ingest: the FAQ (Query, GetItem, UpdateItem of the `#meta` lease/version, BatchWriteItem of entries).
@@ -35,6 +36,8 @@ export const TABLE_ACCESS = {
   worker: {
     conversations: ["GetItem", "PutItem"],
     tickets: ["GetItem", "PutItem", "UpdateItem"],
+    ticketTurns: ["PutItem", "Query"],
+    outbox: ["GetItem", "PutItem"],
     tokens: ["GetItem", "PutItem", "UpdateItem"],
     faq: ["GetItem", "Query"],
   },

@@ -43,7 +43,11 @@ async function main(args: string[]): Promise<number> {
   const id = rawId ? normalizeTicketId(rawId) : undefined;
 
   const runtime = createRuntime({ ...process.env, ...(await localEnvIfAny()) });
-  const tickets = createTicketStore(runtime.doc, runtime.config.KEFU_TICKETS_TABLE);
+  const tickets = createTicketStore(
+    runtime.doc,
+    runtime.config.KEFU_TICKETS_TABLE,
+    runtime.config.KEFU_TICKET_TURNS_TABLE,
+  );
   const deps = { tickets, now: () => new Date(), send: channelSender(runtime) };
 
   switch (command) {
@@ -72,7 +76,11 @@ async function main(args: string[]): Promise<number> {
         `${ticket.ticketId} (${ticket.status}, ${ticket.priority}) ${ticket.reason}${ticket.detail ? `: ${ticket.detail}` : ""}`,
       );
       console.log(`${ticket.channel} ${ticket.conversationKey}, opened ${ticket.createdAt}`);
-      for (const turn of ticket.transcript) console.log(`  [${turn.at}] ${turn.role}: ${turn.text}`);
+      if (ticket.omittedTurns) console.log(`  (${ticket.omittedTurns} earlier turns were no longer kept)`);
+      for (const turn of ticket.transcript) {
+        const cut = turn.omittedBytes ? ` […${turn.omittedBytes} more bytes not kept]` : "";
+        console.log(`  [${turn.at}] ${turn.role}: ${turn.text}${cut}`);
+      }
       if (ticket.candidates.length > 0) {
         console.log("FAQ candidates:");
         for (const c of ticket.candidates)

@@ -1,8 +1,8 @@
 import { type BedrockRuntimeClient, InvokeModelCommand } from "@aws-sdk/client-bedrock-runtime";
 import { z } from "zod";
 import { mapWithConcurrency } from "../core/concurrency";
-import { EmbeddingInputError, MalformedModelOutputError } from "./errors";
-import { type RetryOptions, withRetry } from "./retry";
+import { EmbeddingInputError, MalformedModelOutputError, RequestTimeoutError } from "./errors";
+import { type RetryOptions, withRetry, withTimeout } from "./retry";
 import type { Embedder } from "./types";
 import { l2normalize } from "./vector";
 
@@ -15,6 +15,11 @@ export interface BedrockEmbedderOptions {
   /** Calls in flight at once. Titan V2 embeds one text per call, so batches fan out. */
   concurrency?: number;
   retry?: RetryOptions;
+  /**
+   * One InvokeModel attempt is aborted after this long and retried like throttling: an embedding takes
+   * a fraction of a second, so a call hanging on a dead connection must not hold the message.
+   */
+  requestTimeoutMs?: number;
 }
 
 /** Titan V2 rejects longer inputs (its limit is 50,000 characters / 8,192 tokens). */
@@ -33,22 +38,28 @@ export function createBedrockEmbedder(options: BedrockEmbedderOptions): Embedder
   const modelId = options.modelId ?? "amazon.titan-embed-text-v2:0";
   const dimensions = options.dimensions ?? 1024;
   const concurrency = Math.max(1, options.concurrency ?? 4);
+  const requestTimeoutMs = options.requestTimeoutMs ?? 5_000;
   const decoder = new TextDecoder();
 
-  const embedOne = async (text: string): Promise<Float32Array> => {
+  const embedOne = async (text: string, outer?: AbortSignal): Promise<Float32Array> => {
     const inputText = text.trim().slice(0, MAX_INPUT_CHARS);
     if (inputText.length === 0) throw new EmbeddingInputError("cannot embed an empty text");
+    const command = new InvokeModelCommand({
+      modelId,
+      contentType: "application/json",
+      accept: "application/json",
+      body: JSON.stringify({ inputText, dimensions, normalize: true }),
+    });
     const response = await withRetry(
+      // A slow attempt is abandoned and retried like throttling; the message's deadline ends them all.
       () =>
-        options.client.send(
-          new InvokeModelCommand({
-            modelId,
-            contentType: "application/json",
-            accept: "application/json",
-            body: JSON.stringify({ inputText, dimensions, normalize: true }),
-          }),
+        withTimeout(
+          requestTimeoutMs,
+          (signal) => options.client.send(command, { abortSignal: signal }),
+          outer,
+          () => new RequestTimeoutError(requestTimeoutMs),
         ),
-      options.retry,
+      { ...options.retry, ...(outer ? { signal: outer } : {}) },
     );
     let json: unknown;
     try {
@@ -73,6 +84,7 @@ export function createBedrockEmbedder(options: BedrockEmbedderOptions): Embedder
   return {
     modelId,
     dimensions,
-    embed: (texts) => mapWithConcurrency(texts, concurrency, (text) => embedOne(text)),
+    embed: (texts, { signal } = {}) =>
+      mapWithConcurrency(texts, concurrency, (text) => embedOne(text, signal)),
   };
 }

@@ -37,7 +37,8 @@ export interface Generation {
 
 /** Phrases an answer from FAQ entries. Bedrock in AWS; tests and other back ends plug in here too. */
 export interface Generator {
-  generate(input: GenerateInput): Promise<Generation>;
+  /** `signal` aborts the call when the message's time is spent, before the generator's own timeout. */
+  generate(input: GenerateInput, options?: { signal?: AbortSignal }): Promise<Generation>;
 }
 
 export interface BedrockGeneratorOptions {
@@ -102,14 +103,17 @@ export function createBedrockGenerator(options: BedrockGeneratorOptions): Genera
   const historyTurns = options.historyTurns ?? 6;
 
   return {
-    async generate(input) {
+    async generate(input, { signal: outer } = {}) {
       const command = new ConverseCommand(buildRequest(input, options, historyTurns));
-      const response = await withTimeout(timeoutMs, (signal) =>
-        withRetry(() => options.client.send(command, { abortSignal: signal }), {
-          ...options.retry,
-          maxAttempts,
-          signal,
-        }),
+      const response = await withTimeout(
+        timeoutMs,
+        (signal) =>
+          withRetry(() => options.client.send(command, { abortSignal: signal }), {
+            ...options.retry,
+            maxAttempts,
+            signal,
+          }),
+        outer,
       );
       return parseResponse(response, input.entries);
     },

@@ -303,9 +303,9 @@ export function createDenseRetriever(
   }
   const calibration = options.calibration ?? TITAN_V2_CALIBRATION;
   return {
-    async search(query, k = 5) {
+    async search(query, k = 5, { signal } = {}) {
       if (query.trim().length === 0 || index.size === 0) return [];
-      const [vector] = await embedder.embed([query]);
+      const [vector] = await embedder.embed([query], signal ? { signal } : {});
       if (!vector) return [];
       return index.search(vector, k).map(
         (hit): Candidate => ({

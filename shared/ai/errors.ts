@@ -39,6 +39,15 @@ export class ModelTimeoutError extends ModelError {
   }
 }
 
+/** One attempt of a call took longer than its own limit; unlike ModelTimeoutError, worth retrying. */
+export class RequestTimeoutError extends ModelError {
+  readonly timeoutMs: number;
+  constructor(timeoutMs: number, options?: { cause?: unknown }) {
+    super(`model request took longer than ${timeoutMs} ms`, options);
+    this.timeoutMs = timeoutMs;
+  }
+}
+
 /** A retryable failure (throttling, 5xx) persisted through every allowed attempt. */
 export class RetryExhaustedError extends ModelError {
   readonly attempts: number;

@@ -108,13 +108,15 @@ export function createHybridEngine(options: HybridEngineOptions): AnswerEngine {
 
   return {
     async decide(input: EngineInput): Promise<EngineResult> {
+      // Every model call stops when the message's time for deciding is spent; the fallbacks then apply.
+      const signal = input.signal ? { signal: input.signal } : {};
       const triggered = await options.triggers(input);
       if (triggered) return { decision: triggered, candidates: [] };
 
       let usage: TokenUsage | undefined;
       let query = input.text;
       try {
-        const rewrite = await rewriter.rewrite(input.text, input.history);
+        const rewrite = await rewriter.rewrite(input.text, input.history, signal);
         query = rewrite.query;
         usage = addUsage(usage, rewrite.usage);
       } catch (error) {
@@ -124,7 +126,7 @@ export function createHybridEngine(options: HybridEngineOptions): AnswerEngine {
       const [lexical, dense] = await Promise.all([
         options.lexical.search(query, depth),
         options.dense
-          ? options.dense.search(query, depth).catch((error: unknown) => {
+          ? options.dense.search(query, depth, signal).catch((error: unknown) => {
               report(error, "dense");
               return [] as Candidate[];
             })
@@ -145,7 +147,10 @@ export function createHybridEngine(options: HybridEngineOptions): AnswerEngine {
 
       let generation: Generation;
       try {
-        generation = await options.generator.generate({ question: query, history: input.history, entries });
+        generation = await options.generator.generate(
+          { question: query, history: input.history, entries },
+          signal,
+        );
       } catch (error) {
         report(error, "generate");
         if (error instanceof ModelError) usage = addUsage(usage, error.usage);

@@ -1,4 +1,4 @@
-import { ModelTimeoutError, RetryExhaustedError } from "./errors";
+import { type ModelError, ModelTimeoutError, RetryExhaustedError } from "./errors";
 
 /**
  * Exponential backoff with full jitter for Bedrock calls. The SDK client retries too (its own standard
@@ -22,6 +22,7 @@ export interface RetryOptions {
 
 /** Error names Bedrock uses for conditions that a later attempt can outlive. */
 const RETRYABLE_NAMES = new Set([
+  "RequestTimeoutError",
   "ThrottlingException",
   "ServiceUnavailableException",
   "ModelNotReadyException",
@@ -90,18 +91,31 @@ export async function withRetry<T>(
 }
 
 /**
- * Runs `fn` with an AbortSignal that fires after `timeoutMs`, and rejects with ModelTimeoutError at that
- * moment even if `fn` ignores the signal: the customer is waiting, a late answer is no answer.
+ * Runs `fn` with an AbortSignal that fires after `timeoutMs`, or when `outer` aborts (the message's
+ * time is spent), and rejects at that moment even if `fn` ignores the signal: the customer is waiting,
+ * a late answer is no answer. The rejection is `timeoutError()` (a ModelTimeoutError unless the caller
+ * wants a retryable one) or, when `outer` aborted, a ModelTimeoutError caused by its reason.
  */
-export async function withTimeout<T>(timeoutMs: number, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+export async function withTimeout<T>(
+  timeoutMs: number,
+  fn: (signal: AbortSignal) => Promise<T>,
+  outer?: AbortSignal,
+  timeoutError: () => ModelError = () => new ModelTimeoutError(timeoutMs),
+): Promise<T> {
   const controller = new AbortController();
   let timer: ReturnType<typeof setTimeout> | undefined;
+  let onOuterAbort: (() => void) | undefined;
   const timedOut = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      const error = new ModelTimeoutError(timeoutMs);
+    const stop = (error: ModelError) => {
       controller.abort(error);
       reject(error);
-    }, timeoutMs);
+    };
+    timer = setTimeout(() => stop(timeoutError()), timeoutMs);
+    if (outer) {
+      onOuterAbort = () => stop(new ModelTimeoutError(timeoutMs, { cause: outer.reason }));
+      if (outer.aborted) onOuterAbort();
+      else outer.addEventListener("abort", onOuterAbort, { once: true });
+    }
   });
   try {
     return await Promise.race([fn(controller.signal), timedOut]);
@@ -110,5 +124,6 @@ export async function withTimeout<T>(timeoutMs: number, fn: (signal: AbortSignal
     throw error;
   } finally {
     clearTimeout(timer);
+    if (onOuterAbort) outer?.removeEventListener("abort", onOuterAbort);
   }
 }

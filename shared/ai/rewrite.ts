@@ -18,7 +18,8 @@ export interface Rewrite {
 }
 
 export interface QueryRewriter {
-  rewrite(text: string, history: Turn[]): Promise<Rewrite>;
+  /** `signal` aborts a model call when the message's time is spent; the rewrite then falls back. */
+  rewrite(text: string, history: Turn[], options?: { signal?: AbortSignal }): Promise<Rewrite>;
 }
 
 const CJK = /[\u3400-\u9fff\uf900-\ufaff]/;
@@ -143,7 +144,7 @@ export function createBedrockRewriter(options: BedrockRewriterOptions): QueryRew
   const timeoutMs = options.timeoutMs ?? 3000;
   const historyTurns = options.historyTurns ?? 6;
   return {
-    async rewrite(text, history) {
+    async rewrite(text, history, { signal: outer } = {}) {
       if (!looksLikeFollowUp(text, history)) return { query: text, rewritten: false };
       const conversation = history
         .slice(-historyTurns)
@@ -151,25 +152,28 @@ export function createBedrockRewriter(options: BedrockRewriterOptions): QueryRew
         .join("\n");
       let usage: TokenUsage | undefined;
       try {
-        const response = await withTimeout(timeoutMs, (signal) =>
-          withRetry(
-            () =>
-              options.client.send(
-                new ConverseCommand({
-                  modelId: options.modelId,
-                  system: [{ text: REWRITE_PROMPT }],
-                  messages: [
-                    {
-                      role: "user",
-                      content: [{ text: `Conversation:\n${conversation}\n\nLast message: ${text}` }],
-                    },
-                  ],
-                  inferenceConfig: { maxTokens: 200, temperature: 0 },
-                }),
-                { abortSignal: signal },
-              ),
-            { maxAttempts: options.maxAttempts ?? 2, baseDelayMs: 100, signal },
-          ),
+        const response = await withTimeout(
+          timeoutMs,
+          (signal) =>
+            withRetry(
+              () =>
+                options.client.send(
+                  new ConverseCommand({
+                    modelId: options.modelId,
+                    system: [{ text: REWRITE_PROMPT }],
+                    messages: [
+                      {
+                        role: "user",
+                        content: [{ text: `Conversation:\n${conversation}\n\nLast message: ${text}` }],
+                      },
+                    ],
+                    inferenceConfig: { maxTokens: 200, temperature: 0 },
+                  }),
+                  { abortSignal: signal },
+                ),
+              { maxAttempts: options.maxAttempts ?? 2, baseDelayMs: 100, signal },
+            ),
+          outer,
         );
         usage = {
           inputTokens: response.usage?.inputTokens ?? 0,

@@ -7,6 +7,9 @@
 export interface Embedder {
   readonly modelId: string;
   readonly dimensions: number;
-  /** One vector per text, in order. Implementations batch and retry internally. */
-  embed(texts: string[]): Promise<Float32Array[]>;
+  /**
+   * One vector per text, in order. Implementations batch and retry internally; `signal` aborts the
+   * remote calls (the message's time is spent).
+   */
+  embed(texts: string[], options?: { signal?: AbortSignal }): Promise<Float32Array[]>;
 }

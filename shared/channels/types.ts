@@ -1,3 +1,4 @@
+import type { SendOptions } from "../core/delivery";
 import type { Channel, InboundMessage, OutboundMessage } from "../core/message";
 
 /** A webhook request as every adapter sees it, whatever carried it (API Gateway, the local server). */
@@ -63,16 +64,20 @@ export interface OutboundAdapter {
   readonly channel: Channel;
   /** Split and format a reply into the messages the platform accepts (byte limits, markup). */
   render(text: string): string[];
-  /** Deliver every rendered part; throws ChannelApiError (retryable or not) when the platform refuses. */
-  send(message: OutboundMessage): Promise<void>;
+  /**
+   * Deliver the rendered parts in order, from `options.partsSent` on, reporting each through
+   * `options.onPartSent` (see sendParts); calls time out within `options.deadline`. Throws
+   * ChannelApiError (retryable or not) when the platform refuses.
+   */
+  send(message: OutboundMessage, options?: SendOptions): Promise<void>;
   /**
    * Optional: tell the platform a person takes over (e.g. WeCom 微信客服 moves the session to the human
    * reception state). Called after the hand-off message was sent.
    */
-  handoff?(message: OutboundMessage, ticketId: string): Promise<void>;
+  handoff?(message: OutboundMessage, ticketId: string, options?: SendOptions): Promise<void>;
   /**
    * Optional: answers a keyword the channel's webhook queued as a KEYWORD_EVENT (SMS HELP, MORE,
    * STOP/START confirmations) with the channel's fixed text, once per inbound message.
    */
-  answerKeyword?(message: InboundMessage): Promise<void>;
+  answerKeyword?(message: InboundMessage, options?: SendOptions): Promise<void>;
 }

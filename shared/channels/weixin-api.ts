@@ -1,3 +1,4 @@
+import { BUDGET, callSignal, type Deadline, OutOfTimeError } from "../core/deadline";
 import { ChannelApiError } from "../core/errors";
 import type { AccessTokenProvider } from "../stores/tokens";
 
@@ -37,19 +38,24 @@ export function apiUrl(base: string, path: string, params: Record<string, string
   return url;
 }
 
+/** The longest any one call may take, whatever time the message has left. */
+export const CALL_TIMEOUT_MS = 10_000;
+
 /**
  * One HTTP call: network failures, 429 and 5xx are retryable, other HTTP failures are not. Messages
- * name the endpoint (`label`), never the URL: it carries the access token or the secret.
+ * name the endpoint (`label`), never the URL: it carries the access token or the secret. The call is
+ * aborted after CALL_TIMEOUT_MS, or sooner when the message's deadline comes first.
  */
 export async function callApi(
   doFetch: typeof fetch,
   url: URL,
   init: RequestInit,
   label: string,
+  deadline?: Deadline,
 ): Promise<ApiBody> {
   let response: Response;
   try {
-    response = await doFetch(url, { ...init, signal: AbortSignal.timeout(10_000) });
+    response = await doFetch(url, { ...init, signal: callSignal(CALL_TIMEOUT_MS, deadline) });
   } catch (cause) {
     throw new ChannelApiError(`${label} request did not complete`, { retryable: true, cause });
   }
@@ -86,8 +92,11 @@ export interface WeixinClientOptions {
 }
 
 export interface WeixinClient {
-  /** POSTs `payload` as JSON to `path?access_token=…`; resolves with the body when errcode is 0. */
-  post(path: string, payload: unknown, name: string): Promise<ApiBody>;
+  /**
+   * POSTs `payload` as JSON to `path?access_token=…`; resolves with the body when errcode is 0. With a
+   * deadline, each attempt's timeout fits it and no attempt starts that could not finish in it.
+   */
+  post(path: string, payload: unknown, name: string, options?: { deadline?: Deadline }): Promise<ApiBody>;
 }
 
 /**
@@ -106,24 +115,33 @@ export function createWeixinClient(platform: WeixinPlatform, options: WeixinClie
       new WeixinApiError(message, errcode, opts));
 
   return {
-    async post(path, payload, name) {
+    async post(path, payload, name, { deadline } = {}) {
       const body = JSON.stringify(payload);
+      const label = `${platform.name} ${name}`;
       let tokenRetried = false;
       let lastError: unknown;
       let attempt = 0;
       let backOff = false;
       while (attempt < attempts) {
-        if (backOff) await sleep(baseDelayMs * 2 ** (attempt - 1));
+        const delay = backOff ? baseDelayMs * 2 ** (attempt - 1) : 0;
+        // A retry that could not finish in time is not started: the queue retries the message later.
+        if (deadline && deadline.remainingMs() < delay + BUDGET.partStartMs) {
+          throw new OutOfTimeError(`call ${label}`, deadline.remainingMs(), { cause: lastError });
+        }
+        if (delay > 0) await sleep(delay);
         backOff = true;
         attempt++;
         let token: string;
         let answer: ApiBody;
         try {
-          token = await options.tokens.get();
+          token = await (deadline
+            ? deadline.race(options.tokens.get(), `get the ${platform.name} token`)
+            : options.tokens.get());
           const url = apiUrl(options.apiBase, path, { access_token: token });
           const init = { method: "POST", headers: { "content-type": "application/json" }, body };
-          answer = await callApi(doFetch, url, init, `${platform.name} ${name}`);
+          answer = await callApi(doFetch, url, init, label, deadline);
         } catch (error) {
+          if (error instanceof OutOfTimeError) throw error;
           if (error instanceof ChannelApiError && !error.retryable) throw error;
           lastError = error;
           continue;

@@ -32,7 +32,7 @@ export async function replyAsAgent(ticketId: string, text: string, deps: DeskDep
     replyContext: ticket.replyTo?.replyContext ?? {},
   });
   const now = deps.now();
-  await deps.tickets.append(ticketId, { role: "agent", text, at: now.toISOString() }, now);
+  await deps.tickets.append(ticketId, { role: "agent", text, at: now.toISOString() }, { now });
 }
 
 export async function resolveTicket(

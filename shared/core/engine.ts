@@ -5,6 +5,8 @@ export interface Turn {
   role: "customer" | "bot" | "agent";
   text: string;
   at: string;
+  /** Bytes of the text that were not kept (stores cap what one item may hold); absent when whole. */
+  omittedBytes?: number;
 }
 
 /** Why a conversation went to a person; recorded on the ticket and in metrics. */
@@ -34,6 +36,11 @@ export interface EngineInput {
    * pipeline stores them on the conversation; a reply of "2", "第二个" or an option's text picks one.
    */
   pendingClarification?: { faqId: string; question: string }[];
+  /**
+   * Aborts when the message's time for deciding is spent (the rest is kept for sending the reply):
+   * engines stop their remote calls then and decide with what they have.
+   */
+  signal?: AbortSignal;
 }
 
 export interface EngineResult {

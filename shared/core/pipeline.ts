@@ -1,10 +1,19 @@
 import { createHash } from "node:crypto";
 import type { Conversation, ConversationStore } from "../stores/conversations";
 import { newConversation } from "../stores/conversations";
-import { isOpen, type Ticket, type TicketStore } from "../stores/tickets";
-import type { AnswerEngine, Decision, HandoffReason, Turn } from "./engine";
+import type { OutboxRecord, OutboxStore } from "../stores/outbox";
+import type { Ticket, TicketStore } from "../stores/tickets";
+import { BUDGET, Deadline, OutOfTimeError } from "./deadline";
+import type { SendOptions } from "./delivery";
+import type { AnswerEngine, HandoffReason, Turn } from "./engine";
 import { ChannelApiError } from "./errors";
-import { type Channel, type InboundMessage, KEYWORD_EVENT, type OutboundMessage } from "./message";
+import {
+  type Channel,
+  type InboundMessage,
+  KEYWORD_EVENT,
+  messageKey,
+  type OutboundMessage,
+} from "./message";
 import { redactPersonalData } from "./redact";
 
 /**
@@ -34,19 +43,29 @@ export interface HandoffNotice {
 export interface PipelineDeps {
   conversations: ConversationStore;
   tickets: TicketStore;
+  /** Replies sent per inbound message, part by part: a redelivered message never sends one again. */
+  outbox: OutboxStore;
   /** The engine for the current knowledge-base version. */
   engine(): Promise<AnswerEngine>;
-  /** Renders and delivers through the message's channel; throws when the platform refuses. */
-  send(message: OutboundMessage): Promise<void>;
+  /**
+   * Renders and delivers through the message's channel, reporting each part as it is sent; throws when
+   * the platform refuses.
+   */
+  send(message: OutboundMessage, options?: SendOptions): Promise<void>;
   /** Optional: tells the platform a person takes over (WeCom 微信客服 session state). */
-  handoffChannel?(message: OutboundMessage, ticketId: string): Promise<void>;
+  handoffChannel?(message: OutboundMessage, ticketId: string, options?: SendOptions): Promise<void>;
   /** Has the message's channel answer a keyword its webhook queued (KEYWORD_EVENT: SMS HELP, MORE…). */
-  answerKeyword(message: InboundMessage): Promise<void>;
+  answerKeyword(message: InboundMessage, options?: SendOptions): Promise<void>;
   /** Alerts human agents of a new ticket. Failure to alert must not lose the ticket. */
-  notifyAgents(notice: HandoffNotice): Promise<void>;
+  notifyAgents(notice: HandoffNotice, options?: { deadline?: Deadline }): Promise<void>;
   texts: ReplyTexts;
   detectLanguage(text: string): Language;
   now(): Date;
+}
+
+export interface ProcessOptions {
+  /** The invocation's time budget (the worker derives it from Lambda's remaining time). */
+  deadline?: Deadline;
 }
 
 export type PipelineOutcome =
@@ -63,16 +82,36 @@ export type PipelineOutcome =
   /** The platform refused the reply for good (customer unsubscribed, out of the reply window…). */
   | { action: "undeliverable"; error: string };
 
+type Usage = { inputTokens: number; outputTokens: number };
+
+/**
+ * A reply the worker decided on: everything needed to send it and record it, kept in the outbox so
+ * that a redelivered message finishes this reply instead of deciding (and sending) another.
+ */
+export type ReplyPlan =
+  | { kind: "welcome"; text: string }
+  | { kind: "media"; text: string }
+  | { kind: "answer"; text: string; faqIds: string[]; confidence: number; usage?: Usage }
+  | { kind: "clarify"; text: string; options: { faqId: string; question: string }[]; usage?: Usage }
+  | { kind: "handoff"; text: string; reason: HandoffReason; ticketId: string; usage?: Usage };
+
 /** Events that open a conversation and deserve a greeting. */
 const GREETING_EVENTS = new Set(["subscribe", "enter_session", "enter_chat"]);
 
-export async function processMessage(message: InboundMessage, deps: PipelineDeps): Promise<PipelineOutcome> {
+export async function processMessage(
+  message: InboundMessage,
+  deps: PipelineDeps,
+  options: ProcessOptions = {},
+): Promise<PipelineOutcome> {
+  const deadline = options.deadline ?? Deadline.none();
+  // Not started without the time to finish: the message goes back to the queue whole.
+  deadline.ensure(BUDGET.messageStartMs, "start the message");
   // A channel keyword with a fixed answer (SMS HELP, MORE, STOP/START confirmations): the channel sends
   // it, never the FAQ engine, and whoever is on the conversation (a STOP confirmation is owed during a
   // hand-off too). Not a turn of the conversation; the channel answers each keyword message once.
   if (message.kind === "event" && message.event === KEYWORD_EVENT) {
     try {
-      await deps.answerKeyword(message);
+      await deps.answerKeyword(message, { deadline });
     } catch (error) {
       if (error instanceof ChannelApiError && !error.retryable) {
         return { action: "undeliverable", error: error.message };
@@ -83,6 +122,7 @@ export async function processMessage(message: InboundMessage, deps: PipelineDeps
   }
 
   const now = deps.now();
+  const key = messageKey(message);
   const existing = await deps.conversations.get(message.conversationKey);
   const conversation: Conversation =
     existing ??
@@ -99,8 +139,9 @@ export async function processMessage(message: InboundMessage, deps: PipelineDeps
   const { text: customerText } = redactPersonalData(message.text.trim());
   const language = deps.detectLanguage(customerText || conversation.turns.at(-1)?.text || "");
   const at = now.toISOString();
+  // Stamped with the arrival time, which every redelivery carries: the ticket files it once.
   const customerTurn: Turn | undefined = customerText
-    ? { role: "customer", text: customerText, at }
+    ? { role: "customer", text: customerText, at: message.receivedAt }
     : undefined;
 
   const reply = (text: string): OutboundMessage => ({
@@ -113,21 +154,6 @@ export async function processMessage(message: InboundMessage, deps: PipelineDeps
     inReplyTo: message.id,
   });
 
-  /**
-   * Sends, or reports a refusal that retrying cannot fix (the customer left, the reply window closed):
-   * that message is recorded as handled instead of going round the queue into the dead-letter queue.
-   * Retryable failures throw, so the message stays on the queue and nothing is recorded as sent.
-   */
-  const deliver = async (out: OutboundMessage): Promise<string | undefined> => {
-    try {
-      await deps.send(out);
-      return undefined;
-    } catch (error) {
-      if (error instanceof ChannelApiError && !error.retryable) return error.message;
-      throw error;
-    }
-  };
-
   const record = async (botText: string | undefined, changes: Partial<Conversation> = {}) => {
     const turns = [...conversation.turns];
     if (customerTurn) turns.push(customerTurn);
@@ -137,6 +163,113 @@ export async function processMessage(message: InboundMessage, deps: PipelineDeps
       now,
     );
   };
+
+  /**
+   * Sends what the outbox does not already show as sent, recording each part as it goes. Returns the
+   * refusal when the platform refused for good (the customer left, the reply window closed): that reply
+   * is recorded as handled instead of going round the queue into the dead-letter queue. Retryable
+   * failures throw, so the message stays on the queue and resumes after the last part sent.
+   */
+  const deliver = async (plan: ReplyPlan, earlier: OutboxRecord | undefined): Promise<string | undefined> => {
+    if (earlier?.done) return earlier.refusal;
+    let partsSent = earlier?.partsSent ?? 0;
+    let done = false;
+    const write = (refusal?: string) =>
+      deps.outbox.put(
+        { messageKey: key, plan, partsSent, done, ...(refusal !== undefined ? { refusal } : {}) },
+        now,
+      );
+    try {
+      await deps.send(reply(plan.text), {
+        deadline,
+        partsSent,
+        async onPartSent(sent, total) {
+          partsSent = sent;
+          done = sent >= total;
+          await write();
+        },
+      });
+    } catch (error) {
+      if (!(error instanceof ChannelApiError) || error.retryable) throw error;
+      done = true;
+      await write(error.message);
+      return error.message;
+    }
+    if (!done) {
+      // A sender with nothing to send, or one that does not report parts.
+      done = true;
+      await write();
+    }
+    return undefined;
+  };
+
+  /** Sends the reply (or what is left of it), then records the turn, the ticket's hand-off and alerts. */
+  const complete = async (
+    plan: ReplyPlan,
+    earlier?: OutboxRecord,
+    openedTicket?: Ticket,
+  ): Promise<PipelineOutcome> => {
+    const refusal = await deliver(plan, earlier);
+    const sent = refusal === undefined;
+    if ("usage" in plan && plan.usage) {
+      // Model tokens are accounted per conversation (cost reports), in the same write as the turn.
+      conversation.tokenUsage = {
+        inputTokens: (conversation.tokenUsage?.inputTokens ?? 0) + plan.usage.inputTokens,
+        outputTokens: (conversation.tokenUsage?.outputTokens ?? 0) + plan.usage.outputTokens,
+      };
+    }
+    const disclosed = conversation.disclosed || sent;
+    switch (plan.kind) {
+      case "welcome":
+        await record(sent ? plan.text : undefined, { disclosed });
+        return sent ? { action: "welcomed" } : { action: "undeliverable", error: refusal };
+      case "media":
+        await record(sent ? plan.text : undefined, { disclosed });
+        return sent ? { action: "media_declined" } : { action: "undeliverable", error: refusal };
+      case "answer":
+      case "clarify":
+        await record(sent ? plan.text : undefined, {
+          disclosed,
+          pendingClarification: sent && plan.kind === "clarify" ? plan.options : undefined,
+        });
+        if (!sent) return { action: "undeliverable", error: refusal };
+        return plan.kind === "answer"
+          ? { action: "answered", faqIds: plan.faqIds, confidence: plan.confidence }
+          : { action: "clarified", options: plan.options.map((o) => o.faqId) };
+      case "handoff": {
+        // Moving the platform's session to a person is best effort: the ticket and the customer's notice
+        // already stand, and retrying the message would send the notice twice.
+        let platformHandoffError: string | undefined;
+        if (sent) {
+          await deps.handoffChannel?.(reply(plan.text), plan.ticketId, { deadline }).catch((error: Error) => {
+            platformHandoffError = error.message;
+          });
+        }
+        // The ticket stands even when the customer can't be told: an agent may reach them another way.
+        await record(sent ? plan.text : undefined, {
+          disclosed,
+          openTicketId: plan.ticketId,
+          pendingClarification: undefined,
+        });
+        const ticket = openedTicket ?? (await deps.tickets.get(plan.ticketId));
+        if (ticket) {
+          await deps.notifyAgents({ ticket }, { deadline }).catch(() => {
+            // The ticket is stored and listed by status; a missed alert is visible on the desk and in metrics.
+          });
+        }
+        return {
+          action: "handed_off",
+          reason: plan.reason,
+          ticketId: plan.ticketId,
+          ...(platformHandoffError ? { platformHandoffError } : {}),
+        };
+      }
+    }
+  };
+
+  // An earlier delivery of this message already decided (and perhaps sent part of) a reply: finish it.
+  const earlier = await deps.outbox.get(key);
+  if (earlier) return complete(earlier.plan as ReplyPlan, earlier);
 
   // The platform says the person is done (a WeCom 微信客服 session closed): the bot takes over again.
   if (message.kind === "event" && message.event === "session_closed") {
@@ -148,11 +281,12 @@ export async function processMessage(message: InboundMessage, deps: PipelineDeps
 
   // A person is on this conversation: stay silent, and give them what the customer says.
   if (conversation.openTicketId) {
-    const ticket = await deps.tickets.get(conversation.openTicketId);
-    if (isOpen(ticket) && ticket) {
-      if (customerTurn) await deps.tickets.append(ticket.ticketId, customerTurn, now);
+    const ticketId = conversation.openTicketId;
+    const status = await deps.tickets.status(ticketId);
+    if (status && status !== "resolved") {
+      if (customerTurn) await deps.tickets.append(ticketId, customerTurn, { id: key, now });
       await record(undefined);
-      return { action: "silent", ticketId: ticket.ticketId };
+      return { action: "silent", ticketId };
     }
     conversation.openTicketId = undefined;
   }
@@ -162,36 +296,33 @@ export async function processMessage(message: InboundMessage, deps: PipelineDeps
       await record(undefined);
       return { action: "ignored", why: `event ${message.event ?? "unknown"}` };
     }
-    const welcome = deps.texts.welcome(message.channel, language);
-    const refused = await deliver(reply(welcome));
-    await record(refused ? undefined : welcome, { disclosed: !refused });
-    return refused ? { action: "undeliverable", error: refused } : { action: "welcomed" };
+    return complete({ kind: "welcome", text: deps.texts.welcome(message.channel, language) });
   }
 
   const withDisclosure = (text: string) =>
     conversation.disclosed ? text : `${deps.texts.disclosure(message.channel, language)}\n${text}`;
 
   if (!customerText) {
-    const text = withDisclosure(deps.texts.mediaUnsupported(language, message.channel));
-    const refused = await deliver(reply(text));
-    await record(refused ? undefined : text, { disclosed: conversation.disclosed || !refused });
-    return refused ? { action: "undeliverable", error: refused } : { action: "media_declined" };
+    return complete({
+      kind: "media",
+      text: withDisclosure(deps.texts.mediaUnsupported(language, message.channel)),
+    });
   }
 
   const engine = await deps.engine();
+  // The model calls stop in time to send the reply and record it.
+  const deciding = deadline.signal(Number.POSITIVE_INFINITY, BUDGET.sendReserveMs);
   const { decision, candidates, usage } = await engine.decide({
     text: customerText,
     history: conversation.turns,
     language,
     ...(conversation.pendingClarification ? { pendingClarification: conversation.pendingClarification } : {}),
+    signal: deciding,
   });
-
-  // Model tokens are accounted per conversation (cost reports), in the same write as the turn.
-  if (usage) {
-    conversation.tokenUsage = {
-      inputTokens: (conversation.tokenUsage?.inputTokens ?? 0) + usage.inputTokens,
-      outputTokens: (conversation.tokenUsage?.outputTokens ?? 0) + usage.outputTokens,
-    };
+  // A model cut short by our own clock is no reason to call a person: nothing is sent yet, so the
+  // message goes back to the queue and is decided again with a whole invocation's time.
+  if (deciding.aborted && decision.kind === "handoff" && decision.reason === "engine_error") {
+    throw new OutOfTimeError("decide", deadline.remainingMs());
   }
 
   if (decision.kind === "handoff") {
@@ -209,51 +340,38 @@ export async function processMessage(message: InboundMessage, deps: PipelineDeps
       priority: decision.priority,
       ...(decision.detail ? { detail: decision.detail } : {}),
       status: "open",
-      transcript: customerTurn ? [...conversation.turns, customerTurn] : conversation.turns,
+      transcript: conversation.turns,
+      ...(conversation.omittedTurns ? { omittedTurns: conversation.omittedTurns } : {}),
       candidates,
       createdAt: at,
       updatedAt: at,
     });
-    const text = withDisclosure(deps.texts.handoff(ticket.ticketId, language, message.channel));
-    const refused = await deliver(reply(text));
-    // Moving the platform's session to a person is best effort: the ticket and the customer's notice
-    // already stand, and retrying the message would send the notice twice.
-    let platformHandoffError: string | undefined;
-    if (!refused) {
-      await deps.handoffChannel?.(reply(text), ticket.ticketId).catch((error: Error) => {
-        platformHandoffError = error.message;
-      });
-    }
-    // The ticket stands even when the customer can't be told: an agent may reach them another way.
-    await record(refused ? undefined : text, {
-      disclosed: conversation.disclosed || !refused,
-      openTicketId: ticket.ticketId,
-      pendingClarification: undefined,
-    });
-    await deps.notifyAgents({ ticket }).catch(() => {
-      // The ticket is stored and listed by status; a missed alert is visible on the desk and in metrics.
-    });
-    return {
-      action: "handed_off",
+    if (customerTurn) await deps.tickets.append(ticket.ticketId, customerTurn, { id: key, now });
+    const plan: ReplyPlan = {
+      kind: "handoff",
+      text: withDisclosure(deps.texts.handoff(ticket.ticketId, language, message.channel)),
       reason: decision.reason,
       ticketId: ticket.ticketId,
-      ...(platformHandoffError ? { platformHandoffError } : {}),
+      ...(usage ? { usage } : {}),
     };
+    // The ticket exists now: a redelivery must finish this hand-off, even if the engine would now answer.
+    const pending: OutboxRecord = { messageKey: key, plan, partsSent: 0, done: false };
+    await deps.outbox.put(pending, now);
+    return complete(plan, pending, ticket);
   }
 
   const text = withDisclosure(decision.text);
-  const refused = await deliver(reply(text));
-  await record(refused ? undefined : text, {
-    disclosed: conversation.disclosed || !refused,
-    pendingClarification: !refused && decision.kind === "clarify" ? decision.options : undefined,
-  });
-  return refused ? { action: "undeliverable", error: refused } : outcomeOf(decision);
-}
-
-function outcomeOf(decision: Exclude<Decision, { kind: "handoff" }>): PipelineOutcome {
-  return decision.kind === "answer"
-    ? { action: "answered", faqIds: decision.faqIds, confidence: decision.confidence }
-    : { action: "clarified", options: decision.options.map((o) => o.faqId) };
+  return complete(
+    decision.kind === "answer"
+      ? {
+          kind: "answer",
+          text,
+          faqIds: decision.faqIds,
+          confidence: decision.confidence,
+          ...(usage ? { usage } : {}),
+        }
+      : { kind: "clarify", text, options: decision.options, ...(usage ? { usage } : {}) },
+  );
 }
 
 /** A short ticket number a customer can read out: KF- plus 8 base-32 characters of the message hash. */

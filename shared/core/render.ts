@@ -88,6 +88,17 @@ export function splitByLength(text: string, maxChars: number): string[] {
   return splitWith(text, maxChars, (cp) => (cp > 0xffff ? 2 : 1));
 }
 
+/**
+ * The longest prefix of whole code points that fits in `maxBytes` of UTF-8, and how many bytes of the
+ * text it leaves out: for storing text where an item has a size limit, saying what was cut.
+ */
+export function cutToBytes(text: string, maxBytes: number): { text: string; omittedBytes: number } {
+  const total = Buffer.byteLength(text, "utf8");
+  if (total <= maxBytes) return { text, omittedBytes: 0 };
+  const kept = text.slice(0, fittingPrefix(text, maxBytes, utf8Size));
+  return { text: kept, omittedBytes: total - Buffer.byteLength(kept, "utf8") };
+}
+
 function utf8Size(cp: number): number {
   if (cp < 0x80) return 1;
   if (cp < 0x800) return 2;

@@ -26,5 +26,6 @@ export interface Candidate {
 
 /** Finds the FAQ entries closest to a query, best first. */
 export interface Retriever {
-  search(query: string, k?: number): Promise<Candidate[]>;
+  /** `signal` aborts remote calls (a query embedding) when the message's time is spent. */
+  search(query: string, k?: number, options?: { signal?: AbortSignal }): Promise<Candidate[]>;
 }

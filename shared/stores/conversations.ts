@@ -1,6 +1,7 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import type { Turn } from "../core/engine";
 import type { Channel } from "../core/message";
+import { cutToBytes } from "../core/render";
 import { RETENTION } from "../resources";
 
 /** What the worker remembers of one conversation. History is redacted before it is stored. */
@@ -8,8 +9,10 @@ export interface Conversation {
   conversationKey: string;
   channel: Channel;
   customerId: string;
-  /** Recent turns, oldest first, capped at MAX_TURNS. */
+  /** Recent turns, oldest first, as kept by `keepHistory`. */
   turns: Turn[];
+  /** How many older turns were dropped from `turns` over the conversation's life. */
+  omittedTurns?: number;
   /** Whether the customer has been told they are talking to an AI. */
   disclosed: boolean;
   /** The ticket a person is working on; while it is open the bot stays silent. */
@@ -25,8 +28,36 @@ export interface Conversation {
   revision: number;
 }
 
+/**
+ * What the conversation item keeps of the history, so it stays far below DynamoDB's 400 KB item limit
+ * however long the customer's messages are: the last MAX_TURNS turns, each cut to HISTORY_TURN_MAX_BYTES,
+ * and of those only the newest that fit in HISTORY_MAX_BYTES together. The history is context for the
+ * engine (which reads a few recent turns); the whole exchange of a hand-off is on its ticket.
+ */
 export const MAX_TURNS = 40;
+export const HISTORY_TURN_MAX_BYTES = 4 * 1024;
+export const HISTORY_MAX_BYTES = 48 * 1024;
 export const MAX_PROCESSED_IDS = 100;
+
+/** The turns the history keeps, and how many older ones it drops. */
+export function keepHistory(turns: readonly Turn[]): { turns: Turn[]; dropped: number } {
+  const kept: Turn[] = [];
+  let bytes = 0;
+  for (let i = turns.length - 1; i >= 0 && kept.length < MAX_TURNS; i--) {
+    const turn = capTurn(turns[i] as Turn, HISTORY_TURN_MAX_BYTES);
+    bytes += Buffer.byteLength(turn.text, "utf8");
+    if (bytes > HISTORY_MAX_BYTES) break;
+    kept.push(turn);
+  }
+  return { turns: kept.reverse(), dropped: turns.length - kept.length };
+}
+
+/** The turn with its text cut to `maxBytes`, saying how much was left out. */
+export function capTurn(turn: Turn, maxBytes: number): Turn {
+  const { text, omittedBytes } = cutToBytes(turn.text, maxBytes);
+  if (omittedBytes === 0) return turn;
+  return { ...turn, text, omittedBytes: omittedBytes + (turn.omittedBytes ?? 0) };
+}
 
 export function newConversation(init: {
   conversationKey: string;
@@ -69,9 +100,12 @@ export function createConversationStore(doc: DynamoDBDocumentClient, tableName: 
     },
 
     async save(conversation, now = new Date()) {
+      const history = keepHistory(conversation.turns);
+      const omittedTurns = (conversation.omittedTurns ?? 0) + history.dropped;
       const next: Conversation = {
         ...conversation,
-        turns: conversation.turns.slice(-MAX_TURNS),
+        turns: history.turns,
+        ...(omittedTurns > 0 ? { omittedTurns } : {}),
         processedIds: conversation.processedIds.slice(-MAX_PROCESSED_IDS),
         updatedAt: now.toISOString(),
         revision: conversation.revision + 1,

@@ -1,13 +1,17 @@
+import { createHash, randomUUID } from "node:crypto";
 import {
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
+  paginateQuery,
   QueryCommand,
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
+import { mapWithConcurrency } from "../core/concurrency";
 import type { HandoffReason, Turn } from "../core/engine";
 import type { Channel } from "../core/message";
 import type { Candidate } from "../kb/types";
+import { capTurn, keepHistory } from "./conversations";
 
 export type TicketStatus = "open" | "assigned" | "resolved";
 
@@ -23,8 +27,13 @@ export interface Ticket {
   priority: "normal" | "high";
   detail?: string;
   status: TicketStatus;
-  /** The conversation so far (redacted), then every message the customer sends while it is open. */
+  /**
+   * The whole exchange (redacted), oldest first: the conversation as the bot remembered it when the
+   * ticket opened, then every turn since — the customer's messages and the agents' replies.
+   */
   transcript: Turn[];
+  /** Older turns of the conversation the bot no longer remembered when the ticket opened. */
+  omittedTurns?: number;
   /** What retrieval found, with scores, so the agent sees what the bot considered. */
   candidates: Candidate[];
   createdAt: string;
@@ -35,9 +44,17 @@ export interface Ticket {
 export interface TicketStore {
   /** Creates the ticket; creating the same id again (a retried message) keeps the first. */
   create(ticket: Ticket): Promise<Ticket>;
+  /** The ticket with its whole transcript. */
   get(ticketId: string): Promise<Ticket | undefined>;
-  append(ticketId: string, turn: Turn, now?: Date): Promise<void>;
+  /** Just the status, without reading the transcript: what the worker checks on every message. */
+  status(ticketId: string): Promise<TicketStatus | undefined>;
+  /**
+   * Adds a turn to an existing ticket. Appending again with the same `id` (a retried message) stores it
+   * once; without an id every call adds a turn.
+   */
+  append(ticketId: string, turn: Turn, options?: { id?: string; now?: Date }): Promise<void>;
   resolve(ticketId: string, now?: Date): Promise<void>;
+  /** Newest first, each with its whole transcript. */
   listByStatus(status: TicketStatus, limit?: number): Promise<Ticket[]>;
 }
 
@@ -45,18 +62,77 @@ export function isOpen(ticket: Ticket | undefined): boolean {
   return !!ticket && ticket.status !== "resolved";
 }
 
-export function createTicketStore(doc: DynamoDBDocumentClient, tableName: string): TicketStore {
+/**
+ * Text kept of one turn on a ticket: about 33,000 Chinese characters, a very long e-mail, and far
+ * below the 400 KB item limit. A longer turn keeps its beginning and says how much was cut.
+ */
+export const TICKET_TURN_MAX_BYTES = 100 * 1024;
+
+/** Turns read at once when a list of tickets is shown. */
+const LIST_CONCURRENCY = 8;
+
+/**
+ * Two tables: the ticket item (status, routing, candidates, and the conversation at the hand-off as
+ * `context`, bounded like a conversation's history) and one item per later turn in the turns table,
+ * sorted by time. No item grows with the length of the exchange.
+ */
+export function createTicketStore(
+  doc: DynamoDBDocumentClient,
+  tableName: string,
+  turnsTableName: string,
+): TicketStore {
+  type StoredTicket = Omit<Ticket, "transcript"> & { context?: Turn[]; transcript?: Turn[] };
+
+  /** The turn items of a ticket (those whose sort key starts with `seqPrefix`, if given), every page. */
+  async function turnItems(ticketId: string, seqPrefix?: string): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
+    const pages = paginateQuery(
+      { client: doc },
+      {
+        TableName: turnsTableName,
+        KeyConditionExpression: seqPrefix ? "ticketId = :id AND begins_with(seq, :prefix)" : "ticketId = :id",
+        ExpressionAttributeValues: { ":id": ticketId, ...(seqPrefix ? { ":prefix": seqPrefix } : {}) },
+        ConsistentRead: true,
+      },
+    );
+    for await (const page of pages) items.push(...(page.Items ?? []));
+    return items;
+  }
+
+  async function turnsOf(ticketId: string): Promise<Turn[]> {
+    return (await turnItems(ticketId)).map(turnOf);
+  }
+
+  /** The ids of the turns stored with this time: a retried message finds its turn among them. */
+  async function storedTurnIds(ticketId: string, at: string): Promise<Set<string>> {
+    return new Set((await turnItems(ticketId, `${at}#`)).map((item) => String(item.turnId)));
+  }
+
+  async function withTranscript(stored: StoredTicket): Promise<Ticket> {
+    // Tickets written before the turns table kept every turn inline, as `transcript`.
+    const { context, transcript: inline, ...ticket } = stored;
+    return { ...ticket, transcript: [...(context ?? inline ?? []), ...(await turnsOf(ticket.ticketId))] };
+  }
+
   return {
     async create(ticket) {
+      const { transcript, ...rest } = ticket;
+      const context = keepHistory(transcript);
+      const omittedTurns = (ticket.omittedTurns ?? 0) + context.dropped;
+      const stored: StoredTicket = {
+        ...rest,
+        context: context.turns,
+        ...(omittedTurns > 0 ? { omittedTurns } : {}),
+      };
       try {
         await doc.send(
           new PutCommand({
             TableName: tableName,
-            Item: ticket,
+            Item: stored,
             ConditionExpression: "attribute_not_exists(ticketId)",
           }),
         );
-        return ticket;
+        return { ...rest, transcript: context.turns, ...(omittedTurns > 0 ? { omittedTurns } : {}) };
       } catch (error) {
         if ((error as Error).name !== "ConditionalCheckFailedException") throw error;
         const existing = await this.get(ticket.ticketId);
@@ -69,17 +145,46 @@ export function createTicketStore(doc: DynamoDBDocumentClient, tableName: string
       const { Item } = await doc.send(
         new GetCommand({ TableName: tableName, Key: { ticketId }, ConsistentRead: true }),
       );
-      return Item as Ticket | undefined;
+      return Item ? withTranscript(Item as StoredTicket) : undefined;
     },
 
-    async append(ticketId, turn, now = new Date()) {
+    async status(ticketId) {
+      const { Item } = await doc.send(
+        new GetCommand({
+          TableName: tableName,
+          Key: { ticketId },
+          ConsistentRead: true,
+          ProjectionExpression: "#status",
+          ExpressionAttributeNames: { "#status": "status" },
+        }),
+      );
+      return Item?.status as TicketStatus | undefined;
+    },
+
+    async append(ticketId, turn, options = {}) {
+      const now = options.now ?? new Date();
+      // First the ticket, so that a turn never lands on a ticket that does not exist.
       await doc.send(
         new UpdateCommand({
           TableName: tableName,
           Key: { ticketId },
-          UpdateExpression: "SET transcript = list_append(transcript, :turn), updatedAt = :now",
+          UpdateExpression: "SET updatedAt = :now",
           ConditionExpression: "attribute_exists(ticketId)",
-          ExpressionAttributeValues: { ":turn": [turn], ":now": now.toISOString() },
+          ExpressionAttributeValues: { ":now": now.toISOString() },
+        }),
+      );
+      const turnId = options.id ? digest(options.id) : randomUUID();
+      // Platforms stamp messages to the second: turns with the same time sort by when they were stored.
+      if (options.id && (await storedTurnIds(ticketId, turn.at)).has(turnId)) return;
+      await doc.send(
+        new PutCommand({
+          TableName: turnsTableName,
+          Item: {
+            ticketId,
+            seq: `${turn.at}#${now.toISOString()}#${turnId}`,
+            turnId,
+            ...capTurn(turn, TICKET_TURN_MAX_BYTES),
+          },
         }),
       );
     },
@@ -109,7 +214,17 @@ export function createTicketStore(doc: DynamoDBDocumentClient, tableName: string
           Limit: limit,
         }),
       );
-      return (Items ?? []) as Ticket[];
+      return mapWithConcurrency((Items ?? []) as StoredTicket[], LIST_CONCURRENCY, withTranscript);
     },
   };
+}
+
+function turnOf(item: Record<string, unknown>): Turn {
+  const { role, text, at, omittedBytes } = item as unknown as Turn;
+  return { role, text, at, ...(omittedBytes ? { omittedBytes } : {}) };
+}
+
+/** A short, fixed-length sort-key suffix for any id (e-mail Message-IDs can be long). */
+function digest(id: string): string {
+  return createHash("sha256").update(id).digest("base64url").slice(0, 22);
 }

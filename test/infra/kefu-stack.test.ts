@@ -354,6 +354,8 @@ describe("least privilege", () => {
     expect(tableGrants(stack.pipeline.worker)).toEqual({
       conversations: ["dynamodb:GetItem", "dynamodb:PutItem"],
       tickets: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
+      ticketTurns: ["dynamodb:PutItem", "dynamodb:Query"],
+      outbox: ["dynamodb:GetItem", "dynamodb:PutItem"],
       tokens: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
       faq: ["dynamodb:GetItem", "dynamodb:Query"],
     });

@@ -3,6 +3,7 @@ import type { InboundMessage, InboundMessageInput, OutboundMessage } from "../..
 import { InboundMessageSchema } from "../../shared/core/message";
 import type { PipelineDeps } from "../../shared/core/pipeline";
 import type { Conversation, ConversationStore } from "../../shared/stores/conversations";
+import type { OutboxRecord, OutboxStore } from "../../shared/stores/outbox";
 import type { Ticket, TicketStore } from "../../shared/stores/tickets";
 
 /** In-memory stores with the same contracts as the DynamoDB ones, for testing the pure pipeline. */
@@ -30,6 +31,7 @@ export function memoryConversations(): ConversationStore & { items: Map<string, 
 
 export function memoryTickets(): TicketStore & { items: Map<string, Ticket> } {
   const items = new Map<string, Ticket>();
+  const appended = new Set<string>();
   return {
     items,
     async create(ticket) {
@@ -42,8 +44,17 @@ export function memoryTickets(): TicketStore & { items: Map<string, Ticket> } {
       const t = items.get(id);
       return t ? structuredClone(t) : undefined;
     },
-    async append(id, turn) {
-      items.get(id)?.transcript.push(turn);
+    async status(id) {
+      return items.get(id)?.status;
+    },
+    async append(id, turn, options = {}) {
+      const ticket = items.get(id);
+      if (!ticket) throw new Error(`no ticket ${id}`);
+      if (options.id !== undefined) {
+        if (appended.has(`${id}#${options.id}`)) return;
+        appended.add(`${id}#${options.id}`);
+      }
+      ticket.transcript.push(turn);
     },
     async resolve(id) {
       const t = items.get(id);
@@ -51,6 +62,20 @@ export function memoryTickets(): TicketStore & { items: Map<string, Ticket> } {
     },
     async listByStatus(status) {
       return [...items.values()].filter((t) => t.status === status);
+    },
+  };
+}
+
+export function memoryOutbox(): OutboxStore & { items: Map<string, OutboxRecord> } {
+  const items = new Map<string, OutboxRecord>();
+  return {
+    items,
+    async get(key) {
+      const found = items.get(key);
+      return found ? structuredClone(found) : undefined;
+    },
+    async put(record) {
+      items.set(record.messageKey, structuredClone(record));
     },
   };
 }
@@ -75,9 +100,11 @@ export function pipelineDeps(engine: AnswerEngine, overrides: Partial<PipelineDe
   const keywords: InboundMessage[] = [];
   const conversations = memoryConversations();
   const tickets = memoryTickets();
+  const outbox = memoryOutbox();
   const deps: PipelineDeps = {
     conversations,
     tickets,
+    outbox,
     engine: async () => engine,
     async send(message) {
       sent.push(message);
@@ -98,7 +125,7 @@ export function pipelineDeps(engine: AnswerEngine, overrides: Partial<PipelineDe
     now: () => new Date("2026-11-21T10:00:00Z"),
     ...overrides,
   };
-  return { deps, sent, notified, keywords, conversations, tickets };
+  return { deps, sent, notified, keywords, conversations, tickets, outbox };
 }
 
 let counter = 0;

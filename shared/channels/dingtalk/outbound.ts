@@ -1,3 +1,5 @@
+import { BUDGET, callSignal, type Deadline, OutOfTimeError } from "../../core/deadline";
+import { type SendOptions, sendParts } from "../../core/delivery";
 import { ChannelApiError } from "../../core/errors";
 import type { OutboundMessage } from "../../core/message";
 import { splitByBytes, stripMarkdown } from "../../core/render";
@@ -13,6 +15,9 @@ import { type DingTalkCredentials, robotCodeOf } from "./credentials";
  * every limit whichever way the part is sent, and is still a long chat message.
  */
 export const DINGTALK_PART_MAX_BYTES = 6000;
+
+/** The longest any one call may take, whatever time the message has left. */
+const CALL_TIMEOUT_MS = 10_000;
 
 /** Stop using a session webhook this long before DingTalk says it expires (clock skew, slow sends). */
 const SESSION_MARGIN_MS = 60_000;
@@ -114,12 +119,12 @@ export function createDingTalkOutbound(options: DingTalkOutboundOptions): Outbou
   }
 
   /** One attempt through the session webhook: true when sent, false when DingTalk refused the session. */
-  async function viaSession(url: URL, payload: Rendered): Promise<boolean> {
+  async function viaSession(url: URL, payload: Rendered, deadline?: Deadline): Promise<boolean> {
     const body =
       payload.msgKey === "sampleMarkdown"
         ? { msgtype: "markdown", markdown: payload.param }
         : { msgtype: "text", text: payload.param };
-    const { status, body: answer } = await callApi(doFetch, url, "session webhook", body);
+    const { status, body: answer } = await callApi(doFetch, url, "session webhook", body, {}, deadline);
     if (transientStatus(status)) {
       throw new ChannelApiError(`DingTalk session webhook failed with HTTP ${status}`, { retryable: true });
     }
@@ -133,7 +138,12 @@ export function createDingTalkOutbound(options: DingTalkOutboundOptions): Outbou
   }
 
   /** One attempt through the robot OpenAPI. */
-  async function viaOpenApi(message: OutboundMessage, payload: Rendered, token: string): Promise<void> {
+  async function viaOpenApi(
+    message: OutboundMessage,
+    payload: Rendered,
+    token: string,
+    deadline?: Deadline,
+  ): Promise<void> {
     const context = message.replyContext;
     const robotCode = context.robotCode || robotCodeOf(credentials);
     const msgParam = JSON.stringify(payload.param);
@@ -157,9 +167,14 @@ export function createDingTalkOutbound(options: DingTalkOutboundOptions): Outbou
           "/v1.0/robot/oToMessages/batchSend",
           { robotCode, userIds: [userId], msgKey: payload.msgKey, msgParam },
         ];
-    const { status, body: answer } = await callApi(doFetch, apiUrl(options.apiBase, path), "send", body, {
-      "x-acs-dingtalk-access-token": token,
-    });
+    const { status, body: answer } = await callApi(
+      doFetch,
+      apiUrl(options.apiBase, path),
+      "send",
+      body,
+      { "x-acs-dingtalk-access-token": token },
+      deadline,
+    );
     if (status === 200) {
       if (listed(answer.invalidStaffIdList, userId)) {
         throw new ChannelApiError("DingTalk does not know this userId", { retryable: false });
@@ -184,15 +199,22 @@ export function createDingTalkOutbound(options: DingTalkOutboundOptions): Outbou
     message: OutboundMessage,
     payload: Rendered,
     route: { session: URL | undefined },
+    deadline?: Deadline,
   ): Promise<void> {
     let tokenRetried = false;
     let lastError: unknown;
+    const getToken = () => (deadline ? deadline.race(tokens.get(), "get the DingTalk token") : tokens.get());
     for (let attempt = 0; attempt < attempts; attempt++) {
-      if (attempt > 0) await sleep(baseDelayMs * 2 ** (attempt - 1));
+      const delay = attempt > 0 ? baseDelayMs * 2 ** (attempt - 1) : 0;
+      // A retry that could not finish in time is not started: the queue retries the message later.
+      if (deadline && deadline.remainingMs() < delay + BUDGET.partStartMs) {
+        throw new OutOfTimeError("send a DingTalk part", deadline.remainingMs(), { cause: lastError });
+      }
+      if (delay > 0) await sleep(delay);
       try {
         if (route.session) {
           try {
-            if (await viaSession(route.session, payload)) return;
+            if (await viaSession(route.session, payload, deadline)) return;
           } catch (error) {
             // No answer at all (DNS, connection, timeout): retrying the same host into the dead-letter
             // queue helps nobody while the OpenAPI, on another host, can still reach the conversation.
@@ -202,9 +224,9 @@ export function createDingTalkOutbound(options: DingTalkOutboundOptions): Outbou
           }
           route.session = undefined;
         }
-        const token = await tokens.get();
+        const token = await getToken();
         try {
-          await viaOpenApi(message, payload, token);
+          await viaOpenApi(message, payload, token, deadline);
         } catch (error) {
           if (!(error instanceof TokenRejected)) throw error;
           await tokens.invalidate(token);
@@ -212,10 +234,11 @@ export function createDingTalkOutbound(options: DingTalkOutboundOptions): Outbou
           if (tokenRetried)
             throw new ChannelApiError("DingTalk refused a fresh access token", { retryable: true });
           tokenRetried = true;
-          await viaOpenApi(message, payload, await tokens.get());
+          await viaOpenApi(message, payload, await getToken(), deadline);
         }
         return;
       } catch (error) {
+        if (error instanceof OutOfTimeError) throw error;
         if (error instanceof ChannelApiError && !error.retryable) throw error;
         lastError =
           error instanceof TokenRejected ? new ChannelApiError("token refused", { retryable: true }) : error;
@@ -230,11 +253,13 @@ export function createDingTalkOutbound(options: DingTalkOutboundOptions): Outbou
   return {
     channel: "dingtalk",
     render,
-    async send(message: OutboundMessage): Promise<void> {
+    async send(message: OutboundMessage, options?: SendOptions): Promise<void> {
       const markdown = looksLikeMarkdown(message.text);
       const route = { session: usableSession(message.replyContext) };
       // In order, one at a time: DingTalk shows messages in the order it receives them.
-      for (const part of render(message.text)) await sendPart(message, renderPart(part, markdown), route);
+      await sendParts(render(message.text), options, (part) =>
+        sendPart(message, renderPart(part, markdown), route, options?.deadline),
+      );
     },
   };
 }
@@ -341,6 +366,7 @@ async function callApi(
   name: string,
   body: unknown,
   headers: Record<string, string> = {},
+  deadline?: Deadline,
 ): Promise<{ status: number; body: ApiBody }> {
   let response: Response;
   try {
@@ -349,7 +375,7 @@ async function callApi(
       headers: { "content-type": "application/json", ...headers },
       body: JSON.stringify(body),
       redirect: "error",
-      signal: AbortSignal.timeout(10_000),
+      signal: callSignal(CALL_TIMEOUT_MS, deadline),
     });
   } catch (cause) {
     throw new DingTalkUnreachableError(name, cause);

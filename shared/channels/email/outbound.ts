@@ -1,4 +1,6 @@
 import { type SESv2Client, SendEmailCommand } from "@aws-sdk/client-sesv2";
+import { callSignal } from "../../core/deadline";
+import { type SendOptions, sendParts } from "../../core/delivery";
 import { ChannelApiError } from "../../core/errors";
 import type { OutboundMessage } from "../../core/message";
 import { stripMarkdown } from "../../core/render";
@@ -14,6 +16,9 @@ export interface EmailOutboundOptions {
   /** Optional SES configuration set (event publishing, dedicated IPs). */
   configurationSet?: string;
 }
+
+/** The longest one SendEmail may take (the SDK's own retries included). */
+const SEND_TIMEOUT_MS = 10_000;
 
 /** Mail is not split: one reply is one message, whatever its length (a generous cap guards SES's 40 MB). */
 const MAX_CHARS = 100_000;
@@ -60,38 +65,42 @@ export function createEmailOutbound(options: EmailOutboundOptions): OutboundAdap
   return {
     channel: "email",
     render,
-    async send(message: OutboundMessage): Promise<void> {
-      const [text = ""] = render(message.text);
-      const context = message.replyContext;
-      const inReplyTo = asciiIds(context.messageId)[0];
-      const references = asciiIds(context.references).slice(-20);
-      if (inReplyTo && !references.includes(inReplyTo)) references.push(inReplyTo);
-      const headers = [
-        // RFC 3834: other robots (auto-responders, other help desks) must not answer us.
-        { Name: "Auto-Submitted", Value: "auto-replied" },
-        ...(inReplyTo ? [{ Name: "In-Reply-To", Value: inReplyTo }] : []),
-        ...(references.length ? [{ Name: "References", Value: references.join(" ") }] : []),
-      ];
-      const command = new SendEmailCommand({
-        FromEmailAddress: options.from,
-        Destination: { ToAddresses: [message.to] },
-        ...(options.configurationSet ? { ConfigurationSetName: options.configurationSet } : {}),
-        Content: {
-          Simple: {
-            Subject: { Data: replySubject(context.subject), Charset: "UTF-8" },
-            Body: {
-              Text: { Data: stripMarkdown(text), Charset: "UTF-8" },
-              Html: { Data: renderHtml(text), Charset: "UTF-8" },
+    async send(message: OutboundMessage, sendOptions?: SendOptions): Promise<void> {
+      // One part: mail is not split. Recorded like any part, so a redelivery does not mail it twice.
+      await sendParts(render(message.text), sendOptions, async (text) => {
+        const context = message.replyContext;
+        const inReplyTo = asciiIds(context.messageId)[0];
+        const references = asciiIds(context.references).slice(-20);
+        if (inReplyTo && !references.includes(inReplyTo)) references.push(inReplyTo);
+        const headers = [
+          // RFC 3834: other robots (auto-responders, other help desks) must not answer us.
+          { Name: "Auto-Submitted", Value: "auto-replied" },
+          ...(inReplyTo ? [{ Name: "In-Reply-To", Value: inReplyTo }] : []),
+          ...(references.length ? [{ Name: "References", Value: references.join(" ") }] : []),
+        ];
+        const command = new SendEmailCommand({
+          FromEmailAddress: options.from,
+          Destination: { ToAddresses: [message.to] },
+          ...(options.configurationSet ? { ConfigurationSetName: options.configurationSet } : {}),
+          Content: {
+            Simple: {
+              Subject: { Data: replySubject(context.subject), Charset: "UTF-8" },
+              Body: {
+                Text: { Data: stripMarkdown(text), Charset: "UTF-8" },
+                Html: { Data: renderHtml(text), Charset: "UTF-8" },
+              },
+              Headers: headers,
             },
-            Headers: headers,
           },
-        },
+        });
+        try {
+          await options.client.send(command, {
+            abortSignal: callSignal(SEND_TIMEOUT_MS, sendOptions?.deadline),
+          });
+        } catch (error) {
+          throw mapError(error);
+        }
       });
-      try {
-        await options.client.send(command);
-      } catch (error) {
-        throw mapError(error);
-      }
     },
   };
 }

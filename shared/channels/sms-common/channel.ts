@@ -1,3 +1,5 @@
+import type { Deadline } from "../../core/deadline";
+import { type SendOptions, sendParts } from "../../core/delivery";
 import { ChannelApiError } from "../../core/errors";
 import { type InboundMessage, KEYWORD_EVENT, type OutboundMessage } from "../../core/message";
 import type { ChannelStateStore } from "../module";
@@ -192,8 +194,16 @@ export class RecipientOptedOutError extends ChannelApiError {
   }
 }
 
-/** One SMS API call with the whole (already fitted) text; the carrier splits and concatenates it. */
-export type SmsTransport = (request: { to: string; from?: string; body: string }) => Promise<void>;
+/**
+ * One SMS API call with the whole (already fitted) text; the carrier splits and concatenates it. The
+ * call times out within `deadline` when there is one.
+ */
+export type SmsTransport = (request: {
+  to: string;
+  from?: string;
+  body: string;
+  deadline?: Deadline;
+}) => Promise<void>;
 
 export interface SmsDelivery {
   to: string;
@@ -208,8 +218,8 @@ export interface SmsDelivery {
 }
 
 export interface SmsOutbound extends OutboundAdapter {
-  deliver(delivery: SmsDelivery): Promise<void>;
-  answerKeyword(message: InboundMessage): Promise<void>;
+  deliver(delivery: SmsDelivery, options?: SendOptions): Promise<void>;
+  answerKeyword(message: InboundMessage, options?: SendOptions): Promise<void>;
 }
 
 export interface SmsOutboundOptions {
@@ -231,7 +241,7 @@ export function createSmsOutbound(options: SmsOutboundOptions): SmsOutbound {
     return fitSegments(toSmsText(text), { maxSegments: settings.maxSegments, continuation });
   }
 
-  async function deliver(delivery: SmsDelivery): Promise<void> {
+  async function deliver(delivery: SmsDelivery, sendOptions?: SendOptions): Promise<void> {
     const ours = delivery.from ?? options.defaultFrom;
     // Checked before every send, whoever sends (bot, agent desk, MORE): an opted-out number gets nothing.
     if (!delivery.allowOptedOut && (await isOptedOut(state, channel, ours, delivery.to))) {
@@ -248,7 +258,15 @@ export function createSmsOutbound(options: SmsOutboundOptions): SmsOutbound {
       );
     }
     try {
-      await transport({ to: delivery.to, ...(delivery.from ? { from: delivery.from } : {}), body: text });
+      // One part: the whole fitted text goes in one call, recorded like any reply's part.
+      await sendParts([text], sendOptions, (body) =>
+        transport({
+          to: delivery.to,
+          ...(delivery.from ? { from: delivery.from } : {}),
+          body,
+          ...(sendOptions?.deadline ? { deadline: sendOptions.deadline } : {}),
+        }),
+      );
     } catch (error) {
       if (error instanceof RecipientOptedOutError) {
         // The platform knows of an opt-out we missed (e.g. "STOP please", which carriers match by prefix).
@@ -268,14 +286,17 @@ export function createSmsOutbound(options: SmsOutboundOptions): SmsOutbound {
       const { text: fitted } = fitReply(text);
       return fitted ? [fitted] : [];
     },
-    async send(message: OutboundMessage): Promise<void> {
-      await deliver({
-        to: message.to,
-        ...(message.from ? { from: message.from } : {}),
-        conversationKey: message.conversationKey,
-        text: message.text,
-        keepRemainder: true,
-      });
+    async send(message: OutboundMessage, sendOptions?: SendOptions): Promise<void> {
+      await deliver(
+        {
+          to: message.to,
+          ...(message.from ? { from: message.from } : {}),
+          conversationKey: message.conversationKey,
+          text: message.text,
+          keepRemainder: true,
+        },
+        sendOptions,
+      );
     },
     deliver,
 
@@ -284,7 +305,7 @@ export function createSmsOutbound(options: SmsOutboundOptions): SmsOutbound {
      * text, or the next part of the last cut reply. Marked per inbound message id once sent, so a
      * redelivery of the same message sends nothing again.
      */
-    async answerKeyword(message: InboundMessage): Promise<void> {
+    async answerKeyword(message: InboundMessage, sendOptions?: SendOptions): Promise<void> {
       const marker = repliedKey(channel, message.id);
       if (await state.get(marker)) return;
       const language = keywordLanguage(message.text);
@@ -296,18 +317,19 @@ export function createSmsOutbound(options: SmsOutboundOptions): SmsOutbound {
       const keyword = message.replyContext.keyword as SmsKeyword | undefined;
       switch (keyword) {
         case "opt_out":
-          await deliver({ ...to, text: SMS_TEXTS[language].optedOut, allowOptedOut: true });
+          await deliver({ ...to, text: SMS_TEXTS[language].optedOut, allowOptedOut: true }, sendOptions);
           break;
         case "opt_in":
-          await deliver({ ...to, text: SMS_TEXTS[language].optedIn });
+          await deliver({ ...to, text: SMS_TEXTS[language].optedIn }, sendOptions);
           break;
         case "help":
-          await deliver({ ...to, text: helpText(channel, language) });
+          await deliver({ ...to, text: helpText(channel, language) }, sendOptions);
           break;
         case "more": {
           // Empty when an earlier MORE took the last part, or a newer answer fitted whole.
           const remainder = await state.get<Remainder>(remainderKey(channel, message.conversationKey));
-          if (remainder?.text) await deliver({ ...to, text: remainder.text, keepRemainder: true });
+          if (remainder?.text)
+            await deliver({ ...to, text: remainder.text, keepRemainder: true }, sendOptions);
           break;
         }
         default:

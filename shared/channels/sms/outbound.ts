@@ -6,6 +6,7 @@ import {
   ServiceQuotaExceededException,
   ThrottlingException,
 } from "@aws-sdk/client-pinpoint-sms-voice-v2";
+import { callSignal } from "../../core/deadline";
 import { ChannelApiError } from "../../core/errors";
 import type { ChannelStateStore } from "../module";
 import {
@@ -26,6 +27,9 @@ export interface SmsOutboundOptions {
   now?: () => Date;
 }
 
+/** The longest one SendTextMessage may take (the SDK's own retries included). */
+const SEND_TIMEOUT_MS = 10_000;
+
 /** A pool id or ARN: the service then picks the pool's number (and keeps a customer on the same one). */
 export function isPool(origination: string): boolean {
   return /^pool-/.test(origination) || /:pool\//.test(origination);
@@ -39,7 +43,7 @@ export function isPool(origination: string): boolean {
 export function smsTransport(options: Pick<SmsOutboundOptions, "credentials" | "client">): SmsTransport {
   const { credentials, client } = options;
   const configured = credentials.KEFU_SMS_ORIGINATION;
-  return async ({ to, from, body }) => {
+  return async ({ to, from, body, deadline }) => {
     const origination = isPool(configured) ? configured : (from ?? configured);
     try {
       await client.send(
@@ -52,6 +56,7 @@ export function smsTransport(options: Pick<SmsOutboundOptions, "credentials" | "
             ? { ConfigurationSetName: credentials.KEFU_SMS_CONFIGURATION_SET }
             : {}),
         }),
+        { abortSignal: callSignal(SEND_TIMEOUT_MS, deadline) },
       );
     } catch (error) {
       throw toChannelError(error);

@@ -1,3 +1,4 @@
+import { callSignal } from "../../core/deadline";
 import { ChannelApiError } from "../../core/errors";
 import type { ChannelStateStore } from "../module";
 import {
@@ -19,6 +20,9 @@ export interface TwilioOutboundOptions {
   now?: () => Date;
 }
 
+/** The longest one send may take, whatever time the message has left. */
+const SEND_TIMEOUT_MS = 10_000;
+
 /** "Attempt to send to unsubscribed recipient": the number replied STOP to this sender. */
 export const TWILIO_UNSUBSCRIBED = 21610;
 /** Too many requests (also sent with HTTP 429). */
@@ -37,7 +41,7 @@ export function twilioTransport(
   const url = `${options.apiBase.replace(/(?<!\/)\/+$/, "")}/2010-04-01/Accounts/${sid}/Messages.json`;
   const authorization = `Basic ${Buffer.from(`${sid}:${credentials.KEFU_TWILIO_AUTH_TOKEN}`).toString("base64")}`;
 
-  return async ({ to, from, body }) => {
+  return async ({ to, from, body, deadline }) => {
     const sender = credentials.KEFU_TWILIO_FROM || from;
     if (!sender) throw new ChannelApiError("no Twilio sender: set KEFU_TWILIO_FROM", { retryable: false });
     const form = new URLSearchParams({ To: to, Body: body });
@@ -48,7 +52,7 @@ export function twilioTransport(
         method: "POST",
         headers: { authorization, "content-type": "application/x-www-form-urlencoded" },
         body: form.toString(),
-        signal: AbortSignal.timeout(10_000),
+        signal: callSignal(SEND_TIMEOUT_MS, deadline),
       });
     } catch (cause) {
       throw new ChannelApiError("Twilio send did not complete", { retryable: true, cause });

@@ -1,3 +1,4 @@
+import { type SendOptions, sendParts } from "../../core/delivery";
 import { ChannelApiError } from "../../core/errors";
 import type { OutboundMessage } from "../../core/message";
 import { splitByBytes, stripMarkdown } from "../../core/render";
@@ -98,20 +99,19 @@ export function createWeChatOutbound(options: WeChatOutboundOptions): OutboundAd
     return splitByBytes(stripMarkdown(text), WECHAT_TEXT_MAX_BYTES);
   }
 
-  async function sendPart(to: string, content: string): Promise<void> {
-    await client.post(
-      "/cgi-bin/message/custom/send",
-      { touser: to, msgtype: "text", text: { content } },
-      "send",
-    );
-  }
-
   return {
     channel: "wechat",
     render,
-    async send(message: OutboundMessage): Promise<void> {
+    async send(message: OutboundMessage, options?: SendOptions): Promise<void> {
       // In order, one at a time: WeChat shows messages in the order it receives them.
-      for (const part of render(message.text)) await sendPart(message.to, part);
+      await sendParts(render(message.text), options, async (content) => {
+        await client.post(
+          "/cgi-bin/message/custom/send",
+          { touser: message.to, msgtype: "text", text: { content } },
+          "send",
+          { ...(options?.deadline ? { deadline: options.deadline } : {}) },
+        );
+      });
     },
   };
 }

@@ -1,3 +1,5 @@
+import type { Deadline } from "../../core/deadline";
+import { type SendOptions, sendParts } from "../../core/delivery";
 import { ChannelApiError } from "../../core/errors";
 import type { OutboundMessage } from "../../core/message";
 import { splitByBytes, stripMarkdown } from "../../core/render";
@@ -57,12 +59,14 @@ function bytes(text: string): number {
  */
 export function createWeComKfOutbound(options: WeComKfOutboundOptions): OutboundAdapter {
   const { client } = options;
+  const within = (deadline: Deadline | undefined) => (deadline ? { deadline } : {});
 
-  async function serviceState(openKfId: string, userId: string): Promise<number> {
+  async function serviceState(openKfId: string, userId: string, deadline?: Deadline): Promise<number> {
     const body = await client.post(
       "/cgi-bin/kf/service_state/get",
       { open_kfid: openKfId, external_userid: userId },
       "kf/service_state/get",
+      within(deadline),
     );
     if (typeof body.service_state !== "number") {
       throw new ChannelApiError("WeCom kf/service_state/get answered without a service_state", {
@@ -72,64 +76,78 @@ export function createWeComKfOutbound(options: WeComKfOutboundOptions): Outbound
     return body.service_state;
   }
 
-  async function transfer(openKfId: string, userId: string, state: number, servicer?: string) {
+  async function transfer(
+    target: { openKfId: string; userId: string; state: number; servicer?: string },
+    deadline?: Deadline,
+  ) {
     await client.post(
       "/cgi-bin/kf/service_state/trans",
       {
-        open_kfid: openKfId,
-        external_userid: userId,
-        service_state: state,
-        ...(servicer ? { servicer_userid: servicer } : {}),
+        open_kfid: target.openKfId,
+        external_userid: target.userId,
+        service_state: target.state,
+        ...(target.servicer ? { servicer_userid: target.servicer } : {}),
       },
       "kf/service_state/trans",
+      within(deadline),
     );
   }
 
   return {
     channel: "wecom-kf",
     render: (text) => renderKf(text),
-    async send(message: OutboundMessage): Promise<void> {
+    async send(message: OutboundMessage, sendOptions?: SendOptions): Promise<void> {
+      const deadline = sendOptions?.deadline;
       const openKfId = openKfIdOf(message);
       const welcomeCode = message.replyContext.welcome_code;
       if (welcomeCode) {
         // The code allows one text within 20 s of enter_session, whatever the session state.
-        await client.post(
-          "/cgi-bin/kf/send_msg_on_event",
-          { code: welcomeCode, msgtype: "text", text: { content: renderKf(message.text, 1)[0] ?? "" } },
-          "kf/send_msg_on_event",
-        );
+        await sendParts(renderKf(message.text, 1).slice(0, 1), sendOptions, async (content) => {
+          await client.post(
+            "/cgi-bin/kf/send_msg_on_event",
+            { code: welcomeCode, msgtype: "text", text: { content } },
+            "kf/send_msg_on_event",
+            within(deadline),
+          );
+        });
         return;
       }
-      const state = await serviceState(openKfId, message.to);
+      const state = await serviceState(openKfId, message.to, deadline);
       if (state !== SERVICE_STATE.untreated && state !== SERVICE_STATE.assistant) {
         throw new ChannelApiError(
           `WeCom KF session is in state ${state} (${STATE_NAMES[state] ?? "unknown"}): the bot stays silent`,
           { retryable: false },
         );
       }
-      for (const content of renderKf(message.text)) {
+      await sendParts(renderKf(message.text), sendOptions, async (content) => {
         await client.post(
           "/cgi-bin/kf/send_msg",
           { touser: message.to, open_kfid: openKfId, msgtype: "text", text: { content } },
           "kf/send_msg",
+          within(deadline),
         );
-      }
+      });
     },
-    async handoff(message: OutboundMessage): Promise<void> {
+    async handoff(message: OutboundMessage, _ticketId: string, sendOptions?: SendOptions): Promise<void> {
+      const deadline = sendOptions?.deadline;
       const openKfId = openKfIdOf(message);
-      const state = await serviceState(openKfId, message.to);
+      const state = await serviceState(openKfId, message.to, deadline);
       // Queued, with a person, or over: nothing for the bot to hand over.
       if (state !== SERVICE_STATE.untreated && state !== SERVICE_STATE.assistant) return;
+      const userId = message.to;
       if (options.servicerUserId) {
         try {
-          await transfer(openKfId, message.to, SERVICE_STATE.human, options.servicerUserId);
+          await transfer(
+            { openKfId, userId, state: SERVICE_STATE.human, servicer: options.servicerUserId },
+            deadline,
+          );
           return;
         } catch (error) {
           // The servicer is off duty or not a servicer of this account: the pool still reaches a person.
           if (!(error instanceof WeComApiError) || error.retryable) throw error;
         }
       }
-      await transfer(openKfId, message.to, SERVICE_STATE.pool);
+      await transfer({ openKfId, userId, state: SERVICE_STATE.pool }, deadline);
     },
   };
 }

@@ -1,3 +1,4 @@
+import { type SendOptions, sendParts } from "../../core/delivery";
 import { ChannelApiError } from "../../core/errors";
 import type { OutboundMessage } from "../../core/message";
 import { splitByBytes, stripMarkdown } from "../../core/render";
@@ -52,8 +53,8 @@ export function createWeComOutbound(options: WeComOutboundOptions): OutboundAdap
   return {
     channel: "wecom",
     render,
-    async send(message: OutboundMessage): Promise<void> {
-      for (const content of render(message.text)) {
+    async send(message: OutboundMessage, options?: SendOptions): Promise<void> {
+      await sendParts(render(message.text), options, async (content) => {
         const answer = await client.post(
           "/cgi-bin/message/send",
           {
@@ -64,6 +65,7 @@ export function createWeComOutbound(options: WeComOutboundOptions): OutboundAdap
             safe: 0,
           },
           "message/send",
+          { ...(options?.deadline ? { deadline: options.deadline } : {}) },
         );
         // errcode 0 with the user listed as invalid: they left the corp or the app's visible range.
         if (typeof answer.invaliduser === "string" && answer.invaliduser !== "") {
@@ -71,7 +73,7 @@ export function createWeComOutbound(options: WeComOutboundOptions): OutboundAdap
             retryable: false,
           });
         }
-      }
+      });
     },
   };
 }

@@ -10,6 +10,7 @@ import { createBedrockEmbedder } from "../../../shared/ai/bedrock-embedder";
 import {
   EmbeddingInputError,
   MalformedModelOutputError,
+  ModelTimeoutError,
   RetryExhaustedError,
 } from "../../../shared/ai/errors";
 
@@ -188,5 +189,37 @@ describe("bad input and output", () => {
 
     await expect(embedder.embed(["a"])).rejects.toBeInstanceOf(MalformedModelOutputError);
     await expect(embedder.embed(["b"])).rejects.toBeInstanceOf(MalformedModelOutputError);
+  });
+});
+
+describe("time limits", () => {
+  it("abandons an attempt that hangs past its request timeout and retries it", async () => {
+    let calls = 0;
+    bedrock.on(InvokeModelCommand).callsFake(async () => {
+      calls++;
+      if (calls === 1) return new Promise(() => {});
+      return { body: titanBody(fakeVector("x", 256)) };
+    });
+    const embedder = createBedrockEmbedder({
+      client,
+      dimensions: 256,
+      requestTimeoutMs: 30,
+      retry: { sleep: noSleep },
+    });
+    const [vector] = await embedder.embed(["x"]);
+    expect(vector).toHaveLength(256);
+    expect(calls).toBe(2);
+    const first = bedrock.commandCalls(InvokeModelCommand)[0] as unknown as { args: unknown[] };
+    expect((first.args[1] as { abortSignal?: AbortSignal }).abortSignal?.aborted).toBe(true);
+  });
+
+  it("stops at once, without retrying, when the caller's signal aborts (the message's time is spent)", async () => {
+    bedrock.on(InvokeModelCommand).callsFake(() => new Promise(() => {}));
+    const embedder = createBedrockEmbedder({ client, dimensions: 256, retry: { sleep: noSleep } });
+    const controller = new AbortController();
+    const pending = embedder.embed(["x"], { signal: controller.signal }).catch((e: unknown) => e);
+    controller.abort(new Error("deadline"));
+    expect(await pending).toBeInstanceOf(ModelTimeoutError);
+    expect(bedrock.commandCalls(InvokeModelCommand)).toHaveLength(1);
   });
 });

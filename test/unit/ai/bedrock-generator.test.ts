@@ -172,6 +172,20 @@ describe("throttling and time", () => {
   });
 });
 
+describe("the message's deadline", () => {
+  it("aborts the call when the caller's signal fires, before the generator's own timeout", async () => {
+    bedrock.on(ConverseCommand).callsFake(() => new Promise(() => {}));
+    const generator = createBedrockGenerator({ client, modelId: MODEL, timeoutMs: 60_000 });
+    const controller = new AbortController();
+    const pending = generator.generate(input, { signal: controller.signal }).catch((e: unknown) => e);
+    controller.abort(new Error("deadline"));
+    const error = await pending;
+    expect(error).toBeInstanceOf(ModelTimeoutError);
+    const call = bedrock.commandCalls(ConverseCommand)[0] as unknown as { args: unknown[] };
+    expect((call.args[1] as { abortSignal?: AbortSignal }).abortSignal?.aborted).toBe(true);
+  });
+});
+
 describe("hand-off", () => {
   it("hands off when the guardrail intervened, and sends only the customer's words to it", async () => {
     bedrock.on(ConverseCommand).resolves({

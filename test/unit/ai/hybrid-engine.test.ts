@@ -182,6 +182,43 @@ describe("the hybrid engine", () => {
     expect(generator.seen[0]?.entries.map((e) => e.id)).toEqual(["ship", "track", "invoice"]);
   });
 
+  it("passes the message's signal to every model call: rewrite, dense retrieval and generation", async () => {
+    const signals: (AbortSignal | undefined)[] = [];
+    const engine = createHybridEngine({
+      lexical: fixed([c("ship", 0.9)]),
+      dense: {
+        async search(_query, _k, options) {
+          signals.push(options?.signal);
+          return [];
+        },
+      },
+      rewrite: {
+        async rewrite(text, _history, options) {
+          signals.push(options?.signal);
+          return { query: text, rewritten: false };
+        },
+      },
+      generator: {
+        async generate(_input, options) {
+          signals.push(options?.signal);
+          return {
+            text: "ok",
+            faqIds: ["ship"],
+            confidence: 0.9,
+            needsHuman: false,
+            usage: { inputTokens: 1, outputTokens: 1 },
+          };
+        },
+      },
+      triggers: noTriggers,
+      policy,
+      entries,
+    });
+    const controller = new AbortController();
+    await engine.decide({ ...input, signal: controller.signal });
+    expect(signals).toEqual([controller.signal, controller.signal, controller.signal]);
+  });
+
   it("does not call the generator when the policy does not answer", async () => {
     const generator = generatorReturning({});
     const engine = createHybridEngine({

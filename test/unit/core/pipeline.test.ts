@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
-import type { EngineResult } from "../../../shared/core/engine";
+import { BUDGET, Deadline, OutOfTimeError } from "../../../shared/core/deadline";
+import { type SendOptions, sendParts } from "../../../shared/core/delivery";
+import type { AnswerEngine, EngineResult } from "../../../shared/core/engine";
 import { ChannelApiError } from "../../../shared/core/errors";
-import { KEYWORD_EVENT } from "../../../shared/core/message";
+import { KEYWORD_EVENT, messageKey, type OutboundMessage } from "../../../shared/core/message";
 import { processMessage, ticketIdFor } from "../../../shared/core/pipeline";
 import { inbound, pipelineDeps, scriptedEngine } from "../../support/fakes";
 
@@ -309,5 +311,197 @@ describe("channel keywords", () => {
       },
     );
     await expect(processMessage(keyword("MORE", "more"), down.deps)).rejects.toThrow("Throttling");
+  });
+});
+
+/** A sender that delivers `parts` through sendParts, failing (retryably) at the given part indexes once each. */
+function partsSender(parts: string[], failOnce: number[] = []) {
+  const delivered: string[] = [];
+  const failures = new Set(failOnce);
+  return {
+    delivered,
+    send: (_message: OutboundMessage, options?: SendOptions) =>
+      sendParts(parts, options, async (part, index) => {
+        if (failures.delete(index)) throw new ChannelApiError("busy", { retryable: true });
+        delivered.push(part);
+      }),
+  };
+}
+
+describe("the outbox", () => {
+  it("resumes a reply after the last part sent when a part fails", async () => {
+    const sender = partsSender(["part 1", "part 2", "part 3"], [1]);
+    const { deps, outbox } = pipelineDeps(
+      scriptedEngine(() => answer("long answer")),
+      { send: sender.send },
+    );
+    const message = inbound();
+    await expect(processMessage(message, deps)).rejects.toThrow("busy");
+    expect(sender.delivered).toEqual(["part 1"]);
+    expect(outbox.items.get(messageKey(message))).toMatchObject({ partsSent: 1, done: false });
+
+    expect((await processMessage(message, deps)).action).toBe("answered");
+    expect(sender.delivered).toEqual(["part 1", "part 2", "part 3"]);
+    expect(outbox.items.get(messageKey(message))).toMatchObject({ partsSent: 3, done: true });
+  });
+
+  it("finishes the reply an earlier delivery decided, even if the engine would now decide otherwise", async () => {
+    let result = answer("first decision");
+    const sent: string[] = [];
+    let fail = true;
+    const { deps } = pipelineDeps(
+      scriptedEngine(() => result),
+      {
+        send: (message, options) =>
+          sendParts(["a", "b"], options, async (part, index) => {
+            if (index === 1 && fail) throw new ChannelApiError("busy", { retryable: true });
+            sent.push(`${message.text}:${part}`);
+          }),
+      },
+    );
+    const message = inbound();
+    await expect(processMessage(message, deps)).rejects.toThrow("busy");
+    result = answer("second decision");
+    fail = false;
+    await processMessage(message, deps);
+    expect(sent).toEqual(["[AI assistant]\nfirst decision:a", "[AI assistant]\nfirst decision:b"]);
+  });
+
+  it("does not send a reply again when recording it failed", async () => {
+    const engine = scriptedEngine(() => answer("ok"));
+    const { deps, sent, conversations } = pipelineDeps(engine);
+    let failSaves = 1;
+    const save = conversations.save.bind(conversations);
+    deps.conversations = {
+      get: conversations.get.bind(conversations),
+      async save(...args) {
+        if (failSaves-- > 0) throw Object.assign(new Error("throttled"), { name: "ThrottlingException" });
+        return save(...args);
+      },
+    };
+    const message = inbound();
+    await expect(processMessage(message, deps)).rejects.toThrow("throttled");
+    expect((await processMessage(message, deps)).action).toBe("answered");
+    expect(sent).toHaveLength(1);
+    expect(engine.calls).toHaveLength(1);
+    expect(conversations.items.get("wechat:gh:o-1")?.turns.map((t) => t.role)).toEqual(["customer", "bot"]);
+  });
+
+  it("remembers a refusal, so a redelivery neither sends again nor asks the engine", async () => {
+    const engine = scriptedEngine(() => answer("x"));
+    let sends = 0;
+    const { deps, conversations } = pipelineDeps(engine, {
+      async send() {
+        sends++;
+        throw new ChannelApiError("45015 out of the reply window", { retryable: false });
+      },
+    });
+    let failSaves = 1;
+    const save = conversations.save.bind(conversations);
+    deps.conversations = {
+      get: conversations.get.bind(conversations),
+      async save(...args) {
+        if (failSaves-- > 0) throw new Error("throttled");
+        return save(...args);
+      },
+    };
+    const message = inbound();
+    await expect(processMessage(message, deps)).rejects.toThrow("throttled");
+    expect(await processMessage(message, deps)).toEqual({
+      action: "undeliverable",
+      error: "45015 out of the reply window",
+    });
+    expect(sends).toBe(1);
+    expect(engine.calls).toHaveLength(1);
+  });
+
+  it("finishes a hand-off whose notice failed, even if the engine would now answer: no ticket is left orphaned", async () => {
+    let result = handoff;
+    let fail = true;
+    const { deps, sent, conversations } = pipelineDeps(
+      scriptedEngine(() => result),
+      {
+        async send(message) {
+          if (fail) throw new ChannelApiError("busy", { retryable: true });
+          sent.push(message);
+        },
+      },
+    );
+    const message = inbound({ text: "我要投诉" });
+    await expect(processMessage(message, deps)).rejects.toThrow("busy");
+    result = answer("退货请在订单页申请");
+    fail = false;
+    expect(await processMessage(message, deps)).toMatchObject({
+      action: "handed_off",
+      ticketId: ticketIdFor(message),
+    });
+    expect(sent.map((m) => m.text)).toEqual([`[AI助手]\n[handoff ${ticketIdFor(message)}]`]);
+    expect(conversations.items.get("wechat:gh:o-1")?.openTicketId).toBe(ticketIdFor(message));
+  });
+
+  it("files the hand-off message on the ticket once, however often the message is redelivered", async () => {
+    let fail = 2;
+    const { deps, tickets, notified } = pipelineDeps(
+      scriptedEngine(() => handoff),
+      {
+        async send() {
+          if (fail-- > 0) throw new ChannelApiError("busy", { retryable: true });
+        },
+      },
+    );
+    const message = inbound({ text: "转人工" });
+    await expect(processMessage(message, deps)).rejects.toThrow("busy");
+    await expect(processMessage(message, deps)).rejects.toThrow("busy");
+    expect((await processMessage(message, deps)).action).toBe("handed_off");
+    expect(tickets.items.get(ticketIdFor(message))?.transcript.map((t) => t.text)).toEqual(["转人工"]);
+    expect(notified).toEqual([ticketIdFor(message)]);
+  });
+});
+
+describe("the time budget", () => {
+  it("returns a message to the queue un-started when too little time is left", async () => {
+    const engine = scriptedEngine(() => answer("x"));
+    const { deps, sent, conversations, outbox } = pipelineDeps(engine);
+    const deadline = Deadline.in(BUDGET.messageStartMs - 1);
+    await expect(processMessage(inbound(), deps, { deadline })).rejects.toBeInstanceOf(OutOfTimeError);
+    expect(engine.calls).toHaveLength(0);
+    expect(sent).toHaveLength(0);
+    expect(conversations.items.size).toBe(0);
+    expect(outbox.items.size).toBe(0);
+  });
+
+  it("does not hand off because its own deadline cut the model short: the message is decided again later", async () => {
+    let now = 0;
+    const deadline = Deadline.in(BUDGET.messageStartMs + 100, () => now);
+    // The model waits until the message's deciding time is spent, then the engine falls back to a person.
+    const engine: AnswerEngine = {
+      async decide(input) {
+        await new Promise((resolve) => input.signal?.addEventListener("abort", resolve, { once: true }));
+        return { decision: { kind: "handoff", reason: "engine_error", priority: "normal" }, candidates: [] };
+      },
+    };
+    const { deps, sent, tickets } = pipelineDeps(engine);
+    deps.engine = async () => {
+      now += 4_000; // loading the knowledge base took a while
+      return engine;
+    };
+    await expect(processMessage(inbound(), deps, { deadline })).rejects.toBeInstanceOf(OutOfTimeError);
+    expect(sent).toHaveLength(0);
+    expect(tickets.items.size).toBe(0);
+  });
+
+  it("gives the engine a signal for its model calls and the sender the deadline", async () => {
+    const engine = scriptedEngine(() => answer("x"));
+    const deadlines: (Deadline | undefined)[] = [];
+    const { deps } = pipelineDeps(engine, {
+      async send(_message, options) {
+        deadlines.push(options?.deadline);
+      },
+    });
+    const deadline = Deadline.in(30_000);
+    await processMessage(inbound(), deps, { deadline });
+    expect(engine.calls[0]?.signal).toBeInstanceOf(AbortSignal);
+    expect(engine.calls[0]?.signal?.aborted).toBe(false);
+    expect(deadlines).toEqual([deadline]);
   });
 });

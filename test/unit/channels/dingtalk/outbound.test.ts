@@ -418,3 +418,34 @@ describe("access token", () => {
     expect(calls[1]?.headers["x-acs-dingtalk-access-token"]).toBe("shared-token");
   });
 });
+
+describe("multi-part replies across attempts", () => {
+  it("resumes after the parts an earlier attempt reported, with the session webhook or the OpenAPI", async () => {
+    const text = `${"退货需要在收货后七天内申请，".repeat(40)}\n\n`.repeat(12);
+    const sent = (calls: { body: Record<string, unknown> }[]) =>
+      calls.map(
+        (c) =>
+          (c.body.text as { content: string } | undefined)?.content ??
+          JSON.parse(String(c.body.msgParam)).content,
+      );
+
+    const busy = { json: { errcode: -1 } };
+    const first = setup([{ json: { errcode: 0 } }, busy, busy, busy]);
+    const parts = first.adapter.render(text);
+    expect(parts.length).toBeGreaterThan(2);
+    const options = {
+      partsSent: 0,
+      async onPartSent(count: number) {
+        options.partsSent = count;
+      },
+    };
+    await failure(first.adapter.send(message(text), options));
+    expect(options.partsSent).toBe(1);
+
+    // Later the session expired: the rest goes through the OpenAPI, starting with part 2.
+    const second = setup(parts.map(() => ({ json: {} })));
+    await second.adapter.send(message(text, expired), options);
+    expect(sent(second.calls)).toEqual(parts.slice(1));
+    expect(options.partsSent).toBe(parts.length);
+  });
+});

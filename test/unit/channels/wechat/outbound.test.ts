@@ -4,6 +4,7 @@ import {
   fetchWeChatAccessToken,
   WECHAT_TEXT_MAX_BYTES,
 } from "../../../../shared/channels/wechat/outbound";
+import { BUDGET, Deadline, OutOfTimeError } from "../../../../shared/core/deadline";
 import { ChannelApiError } from "../../../../shared/core/errors";
 import type { OutboundMessage } from "../../../../shared/core/message";
 import type { WeChatCredentials } from "../../../../shared/credentials";
@@ -294,5 +295,56 @@ describe("access token", () => {
       "/cgi-bin/message/custom/send",
     ]);
     expect(calls[5]?.url.searchParams.get("access_token")).toBe("T2");
+  });
+});
+
+describe("multi-part replies across attempts", () => {
+  const text = "您的订单已经打包完毕，预计明天送达。".repeat(200);
+
+  it("reports each part as it is sent, and a later attempt resumes after the last one reported", async () => {
+    const busy = { json: { errcode: -1, errmsg: "system error" } };
+    const first = setup([{}, busy, busy, busy]);
+    const parts = first.adapter.render(text);
+    expect(parts.length).toBeGreaterThan(2);
+    const reported: string[] = [];
+    const options = {
+      partsSent: 0,
+      async onPartSent(sent: number, total: number) {
+        reported.push(`${sent}/${total}`);
+        options.partsSent = sent;
+      },
+    };
+    await failure(first.adapter.send(message(text), options));
+    expect(reported).toEqual([`1/${parts.length}`]);
+
+    const second = setup(parts.map(() => ({})));
+    await second.adapter.send(message(text), options);
+    const contents = second.calls.map((c) => (c.body as { text: { content: string } }).text.content);
+    expect(contents).toEqual(parts.slice(1));
+    expect(reported.at(-1)).toBe(`${parts.length}/${parts.length}`);
+  });
+});
+
+describe("the message's deadline", () => {
+  it("times a hanging call out within the deadline and starts no retry that could not finish", async () => {
+    const calls: string[] = [];
+    const hanging = (async (_input: string | URL | Request, init?: RequestInit) => {
+      calls.push("call");
+      return new Promise<Response>((_, reject) => {
+        init?.signal?.addEventListener("abort", () => reject(init.signal?.reason), { once: true });
+      });
+    }) as typeof fetch;
+    const adapter = createWeChatOutbound({
+      credentials,
+      apiBase: API,
+      tokens: countingTokens(),
+      fetch: hanging,
+    });
+    // Time for one part to start, not for a second attempt after it times out.
+    const deadline = Deadline.in(BUDGET.partStartMs + 200);
+    const error = await adapter.send(message("hi"), { deadline }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(OutOfTimeError);
+    expect((error as Error).cause).toBeInstanceOf(ChannelApiError);
+    expect(calls).toEqual(["call"]);
   });
 });

@@ -168,3 +168,28 @@ describe("rendering", () => {
     expect(parts.join("")).not.toContain("…");
   });
 });
+
+describe("multi-part replies across attempts", () => {
+  it("checks the session again and sends only the parts an earlier attempt did not", async () => {
+    const text = "您的订单已经打包完毕，预计明天送达。".repeat(300);
+    const parts = renderKf(text);
+    expect(parts.length).toBe(KF_MAX_PARTS);
+    const api = fakeApi(1);
+    const reported: number[] = [];
+    await createWeComKfOutbound({ client: api.client }).send(reply(text), {
+      partsSent: 3,
+      async onPartSent(sent) {
+        reported.push(sent);
+      },
+    });
+    expect(api.calls.map((c) => c.path)).toEqual([
+      "/cgi-bin/kf/service_state/get",
+      "/cgi-bin/kf/send_msg",
+      "/cgi-bin/kf/send_msg",
+    ]);
+    expect(api.calls.slice(1).map((c) => (c.payload.text as { content: string }).content)).toEqual(
+      parts.slice(3),
+    );
+    expect(reported).toEqual([4, 5]);
+  });
+});
