@@ -182,6 +182,9 @@ export class KefuStack extends Stack {
       egress: this.egress && { vpc: this.egress.vpc, subnets: this.egress.subnets },
     });
 
+    this.storage.grantQueueBodies(this.ingress.webhook, "s3:PutObject");
+    this.storage.grantQueueBodies(this.pipeline.worker, "s3:GetObject");
+
     this.channels = new Channels(this, "Channels", {
       webhook: this.ingress.webhook,
       worker: this.pipeline.worker,

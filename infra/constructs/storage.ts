@@ -1,5 +1,6 @@
-import { Duration, RemovalPolicy } from "aws-cdk-lib";
+import { Duration, RemovalPolicy, Stack, Validations } from "aws-cdk-lib";
 import * as dynamodb from "aws-cdk-lib/aws-dynamodb";
+import * as iam from "aws-cdk-lib/aws-iam";
 import * as s3 from "aws-cdk-lib/aws-s3";
 import { Construct } from "constructs";
 import {
@@ -9,6 +10,7 @@ import {
   type TableDefinition,
   type TableName,
 } from "../../shared/resources";
+import type { KefuFunction } from "./kefu-function";
 
 export interface StorageProps {
   /**
@@ -56,8 +58,33 @@ export class Storage extends Construct {
         // Versioning keeps an overwritten FAQ file recoverable for a while, not forever.
         { id: "expire-old-versions", noncurrentVersionExpiration: Duration.days(90) },
         { id: "abort-incomplete-uploads", abortIncompleteMultipartUploadAfter: Duration.days(7) },
+        // A queue body by reference is read within the queue's and its DLQ's retention (14 days), never after.
+        {
+          id: "expire-queue-bodies",
+          prefix: FAQ_BUCKET.queueBodiesPrefix,
+          expiration: Duration.days(15),
+          noncurrentVersionExpiration: Duration.days(1),
+        },
       ],
       removalPolicy,
+    });
+  }
+
+  /**
+   * Queue bodies too large to go inline (shared/queue-bodies.ts): the webhook writes them (PutObject), the
+   * worker reads them (GetObject), under their prefix of the FAQ bucket and nowhere else.
+   */
+  grantQueueBodies(fn: KefuFunction, action: "s3:PutObject" | "s3:GetObject"): void {
+    const prefix = FAQ_BUCKET.queueBodiesPrefix;
+    fn.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: [action], resources: [this.faqBucket.arnForObjects(`${prefix}*`)] }),
+    );
+    const bucketArn = `<${Stack.of(this).getLogicalId(this.faqBucket.node.defaultChild as s3.CfnBucket)}.Arn>`;
+    Validations.of(fn.role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::${bucketArn}/${prefix}*]`,
+      reason:
+        "Queue bodies are named by the SHA-256 of the message they carry, unknown in advance; the grant is " +
+        "limited to their prefix of the FAQ bucket and to one action.",
     });
   }
 

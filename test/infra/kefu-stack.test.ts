@@ -43,6 +43,12 @@ const actionsOn = (statements: Json[], resourceLogicalId: string): string[] =>
   statements
     .filter((s) => JSON.stringify(s.Resource).includes(resourceLogicalId))
     .flatMap((s) => [s.Action].flat() as string[]);
+/** The actions on a bucket, after checking every such statement is limited to its queue-bodies/ prefix. */
+const onQueueBodiesOnly = (statements: Json[], bucketLogicalId: string): string[] => {
+  const onBucket = statements.filter((s) => JSON.stringify(s.Resource).includes(bucketLogicalId));
+  for (const s of onBucket) expect(JSON.stringify(s.Resource)).toContain(`/${FAQ_BUCKET.queueBodiesPrefix}*`);
+  return onBucket.flatMap((s) => [s.Action].flat() as string[]);
+};
 const allActions = (statements: Json[]): string[] => statements.flatMap((s) => [s.Action].flat() as string[]);
 
 describe("functions", () => {
@@ -232,6 +238,8 @@ describe("FAQ bucket", () => {
       LifecycleConfiguration: {
         Rules: expect.arrayContaining([
           expect.objectContaining({ NoncurrentVersionExpiration: { NoncurrentDays: expect.any(Number) } }),
+          // Queue bodies by reference outlive the queue and its DLQ (14 days) by one day, no more.
+          expect.objectContaining({ Prefix: FAQ_BUCKET.queueBodiesPrefix, ExpirationInDays: 15 }),
         ]),
       },
     });
@@ -372,13 +380,13 @@ describe("least privilege", () => {
     expect(actionsOn(s, logicalId(stack.pipeline.queue))).toEqual(["sqs:SendMessage"]);
     expect(actionsOn(s, logicalId(stack.pipeline.deadLetterQueue))).toEqual([]);
     expect(actionsOn(s, logicalId(stack.secret))).toEqual(["secretsmanager:GetSecretValue"]);
-    expect(actionsOn(s, logicalId(stack.storage.faqBucket))).toEqual([]);
+    expect(onQueueBodiesOnly(s, logicalId(stack.storage.faqBucket))).toEqual(["s3:PutObject"]);
     expect(allActions(s).filter((a) => a.startsWith("bedrock:"))).toEqual([]);
   });
 
   it("worker: the queue as its event source needs, the secret's value, no bucket, Bedrock on the two models only", () => {
     const s = role(stack.pipeline.worker);
-    expect(actionsOn(s, logicalId(stack.storage.faqBucket))).toEqual([]);
+    expect(onQueueBodiesOnly(s, logicalId(stack.storage.faqBucket))).toEqual(["s3:GetObject"]);
     expect(actionsOn(s, logicalId(stack.pipeline.queue))).not.toContain("sqs:SendMessage");
     expect(actionsOn(s, logicalId(stack.secret))).toEqual(["secretsmanager:GetSecretValue"]);
 
