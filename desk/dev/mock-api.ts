@@ -91,7 +91,7 @@ export class MockDesk {
     for (const agent of SEED_AGENTS) this.agents.set(agent.id, { ...agent });
     for (const seed of SEED_TICKETS) this.seedTicket(seed);
     const base = this.now();
-    for (const [i, entries] of [96, 103, SEED_FAQ.length].entries()) {
+    for (const [i, entries] of [SEED_FAQ.length - 2, SEED_FAQ.length - 1, SEED_FAQ.length].entries()) {
       this.versions.push({
         version: `v${i + 1}`,
         at: new Date(base - (3 - i) * 86_400_000).toISOString(),

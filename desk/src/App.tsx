@@ -1,7 +1,7 @@
 import { AppShell, Button, Group, Kbd, Loader, SegmentedControl, Text, Title, Tooltip } from "@mantine/core";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { lazy, Suspense } from "react";
-import { Navigate, NavLink, Route, Routes } from "react-router";
+import { lazy, Suspense, useEffect } from "react";
+import { Navigate, NavLink, Route, Routes, useLocation } from "react-router";
 import { sessionStore } from "./api/auth";
 import type { Me } from "./api/types";
 import { useDesk, useMe, useRoles, useSession } from "./context";
@@ -34,6 +34,12 @@ const NAV: NavEntry[] = [
 
 export function App() {
   const session = useSession();
+  const queryClient = useQueryClient();
+  const username = session?.username;
+  // Nothing of one agent's session survives into the next sign-in on this browser.
+  useEffect(() => {
+    if (!username) queryClient.clear();
+  }, [username, queryClient]);
   if (!session) return <LoginPage />;
   return <Shell />;
 }
@@ -42,6 +48,9 @@ function Shell() {
   const { t, locale, setLocale } = useI18n();
   const roles = useRoles();
   const me = useMe();
+  const location = useLocation();
+  // A ticket belongs to the queue: its nav entry stays lit there.
+  const here = location.pathname.startsWith("/tickets/") ? "/queue" : location.pathname;
   return (
     <AppShell header={{ height: 52 }} padding="md">
       <AppShell.Header px="md">
@@ -56,9 +65,9 @@ function Shell() {
                   key={entry.to}
                   component={NavLink}
                   to={entry.to}
-                  variant="subtle"
+                  variant={here.startsWith(entry.to) ? "light" : "subtle"}
+                  color={here.startsWith(entry.to) ? undefined : "dark"}
                   size="compact-md"
-                  className="desk-nav"
                 >
                   {t(entry.label)}
                 </Button>

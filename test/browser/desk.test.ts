@@ -98,6 +98,21 @@ describe("the queue", () => {
     await screenshot(page, "queue");
   });
 
+  it("clears a ticket's unread marker once read, and sets it again when the customer writes", async () => {
+    const id = ticketWhere((t) => t.channel === "dingtalk" && t.status !== "resolved");
+    const page = await desk.newPage();
+    await signIn(page, desk.server.url, "supervisor", desk.mock.password);
+    await page.goto(`${desk.server.url}tickets/${id}`);
+    await page.getByTestId("transcript").waitFor();
+    await page.getByRole("link", { name: "工单队列" }).first().click();
+    const row = page.getByTestId("ticket-row").filter({ hasText: id });
+    await expect.poll(() => row.getAttribute("data-unread")).toBe("false");
+
+    desk.mock.customerWrites("请尽快回复，谢谢", id);
+    await expect.poll(() => row.getAttribute("data-unread")).toBe("true");
+    expect(await row.textContent()).toContain("请尽快回复，谢谢");
+  });
+
   it("moves with j/k and opens the selected ticket with Enter", async () => {
     const page = await desk.newPage();
     await signIn(page, desk.server.url, "agent", desk.mock.password);
@@ -241,9 +256,9 @@ describe("the knowledge base (admin)", () => {
     const report = page.getByTestId("import-report").first();
     await report.waitFor();
     expect(await report.getByTestId("report-count").allTextContents()).toEqual([
-      "rows: 2",
-      "imported: 1",
-      "rejected: 1",
+      "行数: 2",
+      "已导入: 1",
+      "已拒绝: 1",
     ]);
     expect(await report.getByTestId("rejected-row").allTextContents()).toEqual([
       "3answerempty_fieldanswer is empty",

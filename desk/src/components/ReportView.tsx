@@ -1,7 +1,7 @@
 import { Badge, Group, Stack, Table, Text } from "@mantine/core";
 import type { ImportReportSummary } from "../api/types";
 import { useI18n } from "../i18n";
-import { formatDateTime } from "./labels";
+import { countLabel, formatDateTime, importStatusLabel } from "./labels";
 
 /** An import report: its counts and the rows the import refused, as the import function wrote it. */
 export function ReportView(props: { report: ImportReportSummary }) {
@@ -19,7 +19,7 @@ export function ReportView(props: { report: ImportReportSummary }) {
                 : "gray"
           }
         >
-          {report.status}
+          {importStatusLabel(report.status, t)}
         </Badge>
         {report.version && (
           <Text size="sm">
@@ -38,9 +38,10 @@ export function ReportView(props: { report: ImportReportSummary }) {
             key={name}
             variant="light"
             color={name === "rejected" && count > 0 ? "red" : "gray"}
+            tt="none"
             data-testid="report-count"
           >
-            {name}: {count}
+            {countLabel(name, t)}: {count}
           </Badge>
         ))}
       </Group>

@@ -44,6 +44,14 @@ export function languageLabel(language: string, t: Translate): string {
   return safeT(`lang_${language}` as MessageKey, t) ?? language;
 }
 
+export function importStatusLabel(status: string, t: Translate): string {
+  return safeT(`importStatus_${status}` as MessageKey, t) ?? status;
+}
+
+export function countLabel(name: string, t: Translate): string {
+  return safeT(`count_${name}` as MessageKey, t) ?? name;
+}
+
 /** A translation when the dictionary has the key (the API may send values newer than this app). */
 function safeT(key: MessageKey, t: Translate): string | undefined {
   const text = t(key);

@@ -16,7 +16,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
 import { ApiError } from "../api/client";
 import type { FaqVersions, ImportReportSummary, UploadTarget } from "../api/types";
-import { formatDateTime } from "../components/labels";
+import { countLabel, formatDateTime, importStatusLabel } from "../components/labels";
 import { ReportView } from "../components/ReportView";
 import { useDesk } from "../context";
 import { errorText } from "../errors";
@@ -170,10 +170,10 @@ function ImportsPanel() {
         <Table highlightOnHover fz="sm" layout="fixed">
           <Table.Thead>
             <Table.Tr>
-              <Table.Th>{t("chooseFile")}</Table.Th>
-              <Table.Th w={90}>{t("status")}</Table.Th>
-              <Table.Th w={150}>{t("entries")}</Table.Th>
-              <Table.Th w={120}>{t("at")}</Table.Th>
+              <Table.Th>{t("file")}</Table.Th>
+              <Table.Th w={86}>{t("status")}</Table.Th>
+              <Table.Th w={150}>{t("counts")}</Table.Th>
+              <Table.Th w={96}>{t("at")}</Table.Th>
             </Table.Tr>
           </Table.Thead>
           <Table.Tbody>
@@ -185,23 +185,30 @@ function ImportsPanel() {
                 data-testid="import-row"
               >
                 <Table.Td>
-                  <Text size="sm" truncate="end" ff="monospace">
+                  <Text size="sm" ff="monospace" title={item.upload} style={{ overflowWrap: "anywhere" }}>
                     {item.upload}
                   </Text>
                 </Table.Td>
                 <Table.Td>
-                  <Badge size="sm" variant="light" color={item.status === "failed" ? "red" : "teal"}>
-                    {item.status}
+                  <Badge
+                    size="sm"
+                    variant="light"
+                    tt="none"
+                    color={item.status === "failed" ? "red" : "teal"}
+                  >
+                    {importStatusLabel(item.status, t)}
                   </Badge>
                 </Table.Td>
                 <Table.Td>
-                  <Text size="xs" c="dimmed" truncate="end">
+                  <Text size="xs" c="dimmed">
                     {Object.entries(item.counts)
-                      .map(([k, v]) => `${k} ${v}`)
+                      .map(([k, v]) => `${countLabel(k, t)} ${v}`)
                       .join(" · ")}
                   </Text>
                 </Table.Td>
-                <Table.Td>{formatDateTime(item.at, locale)}</Table.Td>
+                <Table.Td>
+                  <Text size="xs">{formatDateTime(item.at, locale)}</Text>
+                </Table.Td>
               </Table.Tr>
             ))}
           </Table.Tbody>

@@ -216,7 +216,7 @@ export function QueuePage() {
               <Table.Th w={86}>{t("colPriority")}</Table.Th>
               <Table.Th w={140}>{t("colSla")}</Table.Th>
               <Table.Th w={110}>{t("colAssignee")}</Table.Th>
-              <Table.Th w={80}>{t("colUpdated")}</Table.Th>
+              <Table.Th w={96}>{t("colUpdated")}</Table.Th>
             </Table.Tr>
           </Table.Thead>
           <Table.Tbody>
@@ -250,6 +250,8 @@ export function QueuePage() {
                         size="sm"
                         ff="monospace"
                         fw={ticket.unread > 0 ? 700 : 400}
+                        c="teal.9"
+                        td="none"
                         onClick={(e) => e.stopPropagation()}
                         pl={4}
                       >

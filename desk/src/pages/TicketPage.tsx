@@ -396,7 +396,7 @@ function CustomerSection(props: { ticket: TicketDetail; canReveal: boolean }) {
   });
   return (
     <Section title={t("customer")}>
-      <Field label={t("customer")}>
+      <Field label={t("identity")}>
         <Text size="sm" fw={600} style={{ overflowWrap: "anywhere" }} data-testid="customer-display">
           {props.ticket.customer.display}
         </Text>
