@@ -31,15 +31,5 @@ export default defineConfig({
   build: {
     outDir: "dist",
     emptyOutDir: true,
-    // Stable vendor chunks: they change less often than the app, so browsers keep them cached.
-    rollupOptions: {
-      output: {
-        manualChunks: {
-          react: ["react", "react-dom", "react-router"],
-          mantine: ["@mantine/core", "@mantine/hooks"],
-          query: ["@tanstack/react-query"],
-        },
-      },
-    },
   },
 });

@@ -80,6 +80,8 @@ export class MockDesk {
   private readonly versions: { version: string; at: string; entries: number }[] = [];
   private currentVersion = "";
   readonly audit: { who: string; at: string; ticketId: string; field: string }[] = [];
+  /** How many times a refresh token was exchanged for a new ID token. */
+  refreshes = 0;
   private nextId = 0x3a7f21;
 
   constructor(options: MockOptions = {}) {
@@ -340,6 +342,7 @@ export class MockDesk {
     if (action === "InitiateAuth" && body.AuthFlow === "REFRESH_TOKEN_AUTH") {
       const id = this.refreshTokens.get(params.REFRESH_TOKEN ?? "");
       if (!id) throw new HttpError(400, "NotAuthorizedException", "Invalid Refresh Token", "");
+      this.refreshes++;
       return { AuthenticationResult: this.tokens(id, false) };
     }
     if (action === "RespondToAuthChallenge" && body.ChallengeName === "NEW_PASSWORD_REQUIRED") {
