@@ -27,7 +27,6 @@ export default defineConfig({
   root: import.meta.dirname,
   base: "/desk/",
   plugins: [react(), mockApi()],
-  server: { port: 5173, strictPort: false, open: "/desk/" },
   build: {
     outDir: "dist",
     emptyOutDir: true,

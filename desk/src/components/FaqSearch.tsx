@@ -11,13 +11,15 @@ import { useI18n } from "../i18n";
 export function FaqSearch(props: {
   onPick(hit: FaqHit): void;
   selectedId?: string;
-  initialQuery?: string;
+  /** Shown while the box is empty (the bot's candidates, when teaching from a ticket). */
+  initialHits?: FaqHit[];
+  label?: string;
   autoFocus?: boolean;
   testId?: string;
 }) {
   const { t, locale } = useI18n();
   const { api } = useDesk();
-  const [q, setQ] = useState(props.initialQuery ?? "");
+  const [q, setQ] = useState("");
   const [debounced] = useDebouncedValue(q.trim(), 250);
   const hits = useQuery({
     queryKey: ["faq-search", debounced],
@@ -25,9 +27,11 @@ export function FaqSearch(props: {
     enabled: debounced.length > 0,
     staleTime: 30_000,
   });
+  const shown = debounced.length > 0 ? (hits.data?.hits ?? []) : (props.initialHits ?? []);
   return (
     <Stack gap={6}>
       <TextInput
+        label={props.label}
         placeholder={t("searchFaq")}
         aria-label={t("searchFaq")}
         value={q}
@@ -41,15 +45,15 @@ export function FaqSearch(props: {
           {errorText(hits.error, t, locale)}
         </Text>
       )}
-      {hits.data && hits.data.hits.length === 0 && (
+      {debounced.length > 0 && hits.data && hits.data.hits.length === 0 && (
         <Text size="sm" c="dimmed">
           {t("noFaqHits")}
         </Text>
       )}
-      {hits.data && hits.data.hits.length > 0 && (
+      {shown.length > 0 && (
         <ScrollArea.Autosize mah={260}>
           <Stack gap={4}>
-            {hits.data.hits.map((hit) => (
+            {shown.map((hit) => (
               <UnstyledButton key={hit.id} onClick={() => props.onPick(hit)} data-testid="faq-hit">
                 <Paper
                   withBorder

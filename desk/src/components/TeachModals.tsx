@@ -27,6 +27,7 @@ function useTeach(ticketId: string, onDone: () => void) {
 /** "This question is FAQ X": the customer's wording becomes a phrasing of X once a supervisor approves. */
 export function LinkFaqModal(props: {
   ticketId: string;
+  candidates: FaqHit[];
   wording: string;
   opened: boolean;
   onClose(): void;
@@ -50,7 +51,8 @@ export function LinkFaqModal(props: {
         <FaqSearch
           onPick={setPicked}
           selectedId={picked?.id}
-          initialQuery={props.wording.slice(0, 40)}
+          initialHits={props.candidates}
+          label={t("teachPickFaq")}
           testId="teach-faq-search"
         />
         {teach.error && (

@@ -15,7 +15,11 @@ const PRIORITY_COLOR: Record<Priority, string> = {
 export function PriorityBadge(props: { priority: Priority }) {
   const { t } = useI18n();
   return (
-    <Badge color={PRIORITY_COLOR[props.priority]} variant={props.priority === "urgent" ? "filled" : "light"}>
+    <Badge
+      color={PRIORITY_COLOR[props.priority]}
+      variant={props.priority === "urgent" ? "filled" : "light"}
+      style={{ flexShrink: 0 }}
+    >
       {t(`priority_${props.priority}` as MessageKey)}
     </Badge>
   );
@@ -25,7 +29,7 @@ export function StatusBadge(props: { status: TicketStatus }) {
   const { t } = useI18n();
   const color = props.status === "resolved" ? "gray" : props.status === "open" ? "yellow" : "teal";
   return (
-    <Badge color={color} variant="outline">
+    <Badge color={color} variant="outline" style={{ flexShrink: 0 }}>
       {t(`status_${props.status}` as MessageKey)}
     </Badge>
   );

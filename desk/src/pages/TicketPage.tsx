@@ -114,31 +114,26 @@ export function TicketPage() {
       <Stack gap="xs" style={{ flex: 1, minWidth: 0 }}>
         <Group justify="space-between" wrap="nowrap" gap="xs">
           <Group gap="xs" wrap="nowrap" style={{ minWidth: 0 }}>
-            <Anchor component={Link} to="/queue" size="sm">
+            <Anchor component={Link} to="/queue" size="sm" style={{ whiteSpace: "nowrap" }}>
               ← {t("backToQueue")}
             </Anchor>
-            <Title order={4} ff="monospace" data-testid="ticket-id">
+            <Title order={4} ff="monospace" style={{ whiteSpace: "nowrap" }} data-testid="ticket-id">
               {data.ticketId}
             </Title>
             <StatusBadge status={data.status} />
             <PriorityBadge priority={data.priority} />
             <SlaClock sla={data.sla} resolved={data.status === "resolved"} testId="ticket-sla" />
-            {data.vip && <Badge color="grape">{t("vip")}</Badge>}
+            {data.vip && (
+              <Badge color="grape" style={{ flexShrink: 0 }}>
+                {t("vip")}
+              </Badge>
+            )}
           </Group>
           <Group gap={6} wrap="nowrap">
             {data.status === "open" && (
               <Button size="xs" onClick={() => action.mutate({ verb: "claim" })} data-testid="claim">
                 {t("claim")}
               </Button>
-            )}
-            {roles.isSupervisor && data.status !== "resolved" && (
-              <AssignMenu onAssign={(agentId) => action.mutate({ verb: "assign", body: { agentId } })} />
-            )}
-            {data.status !== "resolved" && (
-              <TransferMenu
-                current={data.skills}
-                onTransfer={(skill) => action.mutate({ verb: "transfer", body: { skill } })}
-              />
             )}
             <Menu position="bottom-end" withinPortal>
               <Menu.Target>
@@ -231,8 +226,21 @@ export function TicketPage() {
             <Field label={t("channel")}>
               {channelLabel(data.channel, t)} · {languageLabel(data.language, t)}
             </Field>
-            <Field label={t("skills")}>{data.skills.join(", ") || t("none")}</Field>
-            <Field label={t("assignee")}>{data.assignee ?? t("unassigned")}</Field>
+            <Field label={t("skills")}>
+              {data.skills.join(", ") || t("none")}
+              {data.status !== "resolved" && (
+                <TransferMenu
+                  current={data.skills}
+                  onTransfer={(skill) => action.mutate({ verb: "transfer", body: { skill } })}
+                />
+              )}
+            </Field>
+            <Field label={t("assignee")}>
+              {data.assignee ?? t("unassigned")}
+              {roles.isSupervisor && data.status !== "resolved" && (
+                <AssignMenu onAssign={(agentId) => action.mutate({ verb: "assign", body: { agentId } })} />
+              )}
+            </Field>
             <Field label={t("created")}>{formatDateTime(data.createdAt, locale)}</Field>
             <SlaRows ticket={data} />
             {data.resolvedAt && (
@@ -289,6 +297,13 @@ export function TicketPage() {
         <LinkFaqModal
           opened
           ticketId={data.ticketId}
+          candidates={data.candidates.map((c) => ({
+            id: c.faqId,
+            question: c.question,
+            answer: c.answer,
+            category: c.category,
+            score: c.score,
+          }))}
           wording={lastCustomer}
           onClose={() => setTeachOpen(null)}
           onDone={() => {
@@ -482,8 +497,9 @@ function AssignMenu(props: { onAssign(agentId: string): void }) {
   return (
     <Select
       size="xs"
-      w={150}
-      placeholder={t("assign")}
+      w={200}
+      mt={4}
+      placeholder={t("assignTo")}
       aria-label={t("assignTo")}
       searchable
       value={null}
@@ -508,8 +524,9 @@ function TransferMenu(props: { current: string[]; onTransfer(skill: string): voi
   return (
     <Select
       size="xs"
-      w={140}
-      placeholder={t("transfer")}
+      w={200}
+      mt={4}
+      placeholder={t("transferTo")}
       aria-label={t("transferTo")}
       searchable
       value={null}
