@@ -88,7 +88,8 @@ export function TicketPage() {
   });
 
   useHotkeys([
-    ["Escape", () => navigate("/queue")],
+    // Escape closes an open dialog first (Mantine handles that); only with none open does it leave the page.
+    ["Escape", () => document.querySelector('[role="dialog"]') === null && navigate("/queue")],
     ["r", () => replyBox.current?.focus("reply")],
     ["n", () => replyBox.current?.focus("note")],
     ["c", () => ticket.data?.status === "open" && action.mutate({ verb: "claim" })],
