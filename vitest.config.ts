@@ -1,9 +1,10 @@
 import { defineConfig } from "vitest/config";
 
 /**
- * Four projects, one command. Unit tests mock AWS at the SDK boundary; integration and e2e tests talk to
+ * Five projects, one command. Unit tests mock AWS at the SDK boundary; integration and e2e tests talk to
  * real DynamoDB Local and the fauxqs SQS/S3 emulator, started once per run by the global setup on free
- * loopback ports; infra tests synthesise the CDK stack and run cdk-nag.
+ * loopback ports; infra tests synthesise the CDK stack and run cdk-nag; browser tests drive the desk web app
+ * in Chromium.
  */
 // The AWS SDK warns on every client under Node 20 (supported until 2027); the warning is noise in tests.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
@@ -23,6 +24,16 @@ export default defineConfig({
         },
       },
       { test: { name: "infra", include: ["test/infra/**/*.test.ts"], testTimeout: 120_000 } },
+      {
+        // The agents' desk in Debian's Chromium, built once and served with the development mock API.
+        test: {
+          name: "browser",
+          include: ["test/browser/**/*.test.ts"],
+          globalSetup: ["desk/dev/browser.ts"],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
+      },
     ],
   },
 });

@@ -1,0 +1,142 @@
+import { AppShell, Button, Group, Kbd, Loader, SegmentedControl, Text, Title, Tooltip } from "@mantine/core";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { lazy, Suspense, useEffect } from "react";
+import { Navigate, NavLink, Route, Routes, useLocation } from "react-router";
+import { sessionStore } from "./api/auth";
+import type { Me } from "./api/types";
+import { useDesk, useMe, useRoles, useSession } from "./context";
+import { type MessageKey, useI18n } from "./i18n";
+import { LoginPage } from "./pages/LoginPage";
+import { QueuePage } from "./pages/QueuePage";
+import { TicketPage } from "./pages/TicketPage";
+
+// Pages an agent opens now and then load on demand, keeping the first load small.
+const ChangesPage = lazy(() => import("./pages/ChangesPage"));
+const AgentsPage = lazy(() => import("./pages/AgentsPage"));
+const KnowledgePage = lazy(() => import("./pages/KnowledgePage"));
+
+interface NavEntry {
+  to: string;
+  label: MessageKey;
+  visible(roles: ReturnType<typeof useRoles>): boolean;
+}
+
+/**
+ * The navigation, in order. Issue 13 adds its pages here (reports with ECharts, the QA queue, learning
+ * suggestions), each as a lazy route below so the queue's first load does not grow.
+ */
+const NAV: NavEntry[] = [
+  { to: "/queue", label: "navQueue", visible: () => true },
+  { to: "/changes", label: "navChanges", visible: () => true },
+  { to: "/agents", label: "navAgents", visible: (r) => r.isSupervisor },
+  { to: "/knowledge", label: "navKnowledge", visible: (r) => r.isAdmin },
+];
+
+export function App() {
+  const session = useSession();
+  const queryClient = useQueryClient();
+  const username = session?.username;
+  // Nothing of one agent's session survives into the next sign-in on this browser.
+  useEffect(() => {
+    if (!username) queryClient.clear();
+  }, [username, queryClient]);
+  if (!session) return <LoginPage />;
+  return <Shell />;
+}
+
+function Shell() {
+  const { t, locale, setLocale } = useI18n();
+  const roles = useRoles();
+  const me = useMe();
+  const location = useLocation();
+  // A ticket belongs to the queue: its nav entry stays lit there.
+  const here = location.pathname.startsWith("/tickets/") ? "/queue" : location.pathname;
+  return (
+    <AppShell header={{ height: 52 }} padding="md">
+      <AppShell.Header px="md">
+        <Group h="100%" justify="space-between" wrap="nowrap">
+          <Group gap="lg" wrap="nowrap">
+            <Title order={4} style={{ whiteSpace: "nowrap" }}>
+              {t("appName")}
+            </Title>
+            <Group gap={4} component="nav" wrap="nowrap">
+              {NAV.filter((entry) => entry.visible(roles)).map((entry) => (
+                <Button
+                  key={entry.to}
+                  component={NavLink}
+                  to={entry.to}
+                  variant={here.startsWith(entry.to) ? "light" : "subtle"}
+                  color={here.startsWith(entry.to) ? undefined : "dark"}
+                  size="compact-md"
+                >
+                  {t(entry.label)}
+                </Button>
+              ))}
+            </Group>
+          </Group>
+          <Group gap="sm" wrap="nowrap">
+            <Tooltip label={t("shortcutsHint")}>
+              <Kbd>?</Kbd>
+            </Tooltip>
+            {me.data && <StatusSwitch me={me.data} />}
+            <SegmentedControl
+              size="xs"
+              aria-label={t("language")}
+              value={locale}
+              onChange={(value) => setLocale(value === "en" ? "en" : "zh")}
+              data={[
+                { value: "zh", label: "中文" },
+                { value: "en", label: "EN" },
+              ]}
+            />
+            <Text size="sm" c="dimmed" data-testid="whoami">
+              {me.data?.displayName ?? roles.username}
+            </Text>
+            <Button variant="default" size="compact-sm" onClick={() => sessionStore.set(null)}>
+              {t("signOut")}
+            </Button>
+          </Group>
+        </Group>
+      </AppShell.Header>
+      <AppShell.Main>
+        <Suspense fallback={<Loader m="xl" />}>
+          <Routes>
+            <Route path="/" element={<Navigate to="/queue" replace />} />
+            <Route path="/queue" element={<QueuePage />} />
+            <Route path="/tickets/:ticketId" element={<TicketPage />} />
+            <Route path="/changes" element={<ChangesPage />} />
+            {roles.isSupervisor && <Route path="/agents" element={<AgentsPage />} />}
+            {roles.isAdmin && <Route path="/knowledge" element={<KnowledgePage />} />}
+            <Route path="*" element={<Text m="xl">{t("notFoundPage")}</Text>} />
+          </Routes>
+        </Suspense>
+      </AppShell.Main>
+    </AppShell>
+  );
+}
+
+function StatusSwitch(props: { me: Me }) {
+  const { t } = useI18n();
+  const { api } = useDesk();
+  const queryClient = useQueryClient();
+  const setStatus = useMutation({
+    mutationFn: (status: "online" | "away") => api.put("/me/status", { status }),
+    onSuccess: () => {
+      void queryClient.invalidateQueries({ queryKey: ["me"] });
+    },
+  });
+  return (
+    <SegmentedControl
+      size="xs"
+      aria-label={t("myStatus")}
+      color={props.me.status === "online" ? "teal" : "gray"}
+      value={props.me.status}
+      disabled={setStatus.isPending}
+      onChange={(value) => setStatus.mutate(value === "away" ? "away" : "online")}
+      data={[
+        { value: "online", label: t("statusOnline") },
+        { value: "away", label: t("statusAway") },
+      ]}
+    />
+  );
+}

@@ -1,0 +1,142 @@
+import {
+  Alert,
+  Badge,
+  Button,
+  Group,
+  Loader,
+  Modal,
+  NumberInput,
+  Stack,
+  Table,
+  TagsInput,
+  Text,
+  Title,
+} from "@mantine/core";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
+import type { Agent } from "../api/types";
+import { useDesk } from "../context";
+import { errorText } from "../errors";
+import { useI18n } from "../i18n";
+
+/** Who is on the desk: skills, concurrency limit, status and load. Supervisors and admins. */
+export default function AgentsPage() {
+  const { t, locale } = useI18n();
+  const { api, config } = useDesk();
+  const agents = useQuery({
+    queryKey: ["agents"],
+    queryFn: () => api.get<{ agents: Agent[] }>("/agents"),
+    refetchInterval: config.pollMs * 5,
+  });
+  const [editing, setEditing] = useState<Agent | null>(null);
+  return (
+    <Stack maw={1100}>
+      <Title order={3}>{t("agentsTitle")}</Title>
+      {agents.isError && (
+        <Alert color="red" variant="light" role="alert">
+          {errorText(agents.error, t, locale)}
+        </Alert>
+      )}
+      {agents.isPending && <Loader />}
+      {agents.data && (
+        <Table highlightOnHover layout="fixed" data-testid="agents-table">
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th w={200}>{t("username")}</Table.Th>
+              <Table.Th w={100}>{t("status")}</Table.Th>
+              <Table.Th>{t("skills")}</Table.Th>
+              <Table.Th w={160}>{t("groups")}</Table.Th>
+              <Table.Th w={140}>{t("openTickets")}</Table.Th>
+              <Table.Th w={90} />
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {agents.data.agents.map((agent) => (
+              <Table.Tr key={agent.id} data-testid="agent-row">
+                <Table.Td>
+                  <Text size="sm" fw={600}>
+                    {agent.displayName}
+                  </Text>
+                  <Text size="xs" c="dimmed" ff="monospace">
+                    {agent.id}
+                  </Text>
+                </Table.Td>
+                <Table.Td>
+                  <Badge color={agent.status === "online" ? "teal" : "gray"} variant="light">
+                    {agent.status === "online" ? t("statusOnline") : t("statusAway")}
+                  </Badge>
+                </Table.Td>
+                <Table.Td>
+                  <Group gap={4}>
+                    {agent.skills.map((skill) => (
+                      <Badge key={skill} variant="outline" color="gray" tt="none">
+                        {skill}
+                      </Badge>
+                    ))}
+                  </Group>
+                </Table.Td>
+                <Table.Td>
+                  <Text size="sm">{agent.groups.join(", ")}</Text>
+                </Table.Td>
+                <Table.Td>
+                  <Text size="sm" c={agent.openTickets >= agent.maxConcurrent ? "red.8" : undefined} fw={600}>
+                    {agent.openTickets} / {agent.maxConcurrent}
+                  </Text>
+                </Table.Td>
+                <Table.Td>
+                  <Button size="compact-xs" variant="light" onClick={() => setEditing(agent)}>
+                    {t("edit")}
+                  </Button>
+                </Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      )}
+      {editing && <EditAgent agent={editing} onClose={() => setEditing(null)} />}
+    </Stack>
+  );
+}
+
+function EditAgent(props: { agent: Agent; onClose(): void }) {
+  const { t, locale } = useI18n();
+  const { api } = useDesk();
+  const queryClient = useQueryClient();
+  const [skills, setSkills] = useState(props.agent.skills);
+  const [maxConcurrent, setMaxConcurrent] = useState<number>(props.agent.maxConcurrent);
+  const save = useMutation({
+    mutationFn: () =>
+      api.put<Agent>(`/agents/${encodeURIComponent(props.agent.id)}`, { skills, maxConcurrent }),
+    onSuccess: () => {
+      void queryClient.invalidateQueries({ queryKey: ["agents"] });
+      props.onClose();
+    },
+  });
+  return (
+    <Modal opened onClose={props.onClose} title={t("editAgent", { name: props.agent.displayName })}>
+      <Stack>
+        <TagsInput label={t("skills")} value={skills} onChange={setSkills} clearable />
+        <NumberInput
+          label={t("maxConcurrent")}
+          min={0}
+          max={50}
+          value={maxConcurrent}
+          onChange={(value) => setMaxConcurrent(typeof value === "number" ? value : Number(value) || 0)}
+        />
+        {save.error && (
+          <Alert color="red" variant="light" role="alert">
+            {errorText(save.error, t, locale)}
+          </Alert>
+        )}
+        <Group justify="flex-end">
+          <Button variant="default" onClick={props.onClose}>
+            {t("cancel")}
+          </Button>
+          <Button loading={save.isPending} onClick={() => save.mutate()}>
+            {t("save")}
+          </Button>
+        </Group>
+      </Stack>
+    </Modal>
+  );
+}

@@ -1,0 +1,151 @@
+import {
+  Alert,
+  Button,
+  Center,
+  Group,
+  Paper,
+  PasswordInput,
+  SegmentedControl,
+  Stack,
+  Text,
+  TextInput,
+  Title,
+} from "@mantine/core";
+import { type FormEvent, useState } from "react";
+import { answerNewPassword, CognitoError, sessionStore, signIn } from "../api/auth";
+import { useDesk } from "../context";
+import { type Translate, useI18n } from "../i18n";
+
+function signInError(error: unknown, t: Translate): string {
+  if (!(error instanceof CognitoError)) return t("err_unknown", { code: String(error) });
+  switch (error.code) {
+    case "NotAuthorizedException":
+    case "UserNotFoundException":
+      return t("badCredentials");
+    case "InvalidPasswordException":
+      return t("passwordRejected", { detail: error.message });
+    case "NetworkError":
+      return t("cognitoUnreachable");
+    default:
+      return t("err_unknown", { code: error.code });
+  }
+}
+
+export function LoginPage() {
+  const { config } = useDesk();
+  const { t, locale, setLocale } = useI18n();
+  const [username, setUsername] = useState("");
+  const [password, setPassword] = useState("");
+  const [newPassword, setNewPassword] = useState("");
+  const [newPasswordAgain, setNewPasswordAgain] = useState("");
+  const [challenge, setChallenge] = useState<{ username: string; session: string } | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const expired = sessionStore.endReason() === "expired";
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    setError(null);
+    if (challenge && newPassword !== newPasswordAgain) {
+      setError(t("passwordsDiffer"));
+      return;
+    }
+    setBusy(true);
+    try {
+      if (challenge) {
+        sessionStore.set(await answerNewPassword(config, challenge.username, challenge.session, newPassword));
+        return;
+      }
+      const result = await signIn(config, username.trim(), password);
+      if (result.kind === "new-password") {
+        setChallenge({ username: result.username, session: result.challengeSession });
+        setPassword("");
+      } else {
+        sessionStore.set(result.session);
+      }
+    } catch (failure) {
+      setError(signInError(failure, t));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <Center mih="100vh" bg="gray.0">
+      <Paper withBorder shadow="sm" p="xl" w={380} component="form" onSubmit={submit}>
+        <Stack>
+          <Group justify="space-between" wrap="nowrap">
+            <Title order={3}>{challenge ? t("newPasswordTitle") : t("loginTitle")}</Title>
+            <SegmentedControl
+              size="xs"
+              aria-label={t("language")}
+              value={locale}
+              onChange={(value) => setLocale(value === "en" ? "en" : "zh")}
+              data={[
+                { value: "zh", label: "中文" },
+                { value: "en", label: "EN" },
+              ]}
+            />
+          </Group>
+          {expired && !error && (
+            <Alert color="yellow" variant="light">
+              {t("sessionExpired")}
+            </Alert>
+          )}
+          {challenge ? (
+            <>
+              <Text size="sm" c="dimmed">
+                {t("newPasswordHint")}
+              </Text>
+              <PasswordInput
+                label={t("newPassword")}
+                value={newPassword}
+                onChange={(e) => setNewPassword(e.currentTarget.value)}
+                autoComplete="new-password"
+                required
+                autoFocus
+                data-testid="login-new-password"
+              />
+              <PasswordInput
+                label={t("newPasswordAgain")}
+                value={newPasswordAgain}
+                onChange={(e) => setNewPasswordAgain(e.currentTarget.value)}
+                autoComplete="new-password"
+                required
+                data-testid="login-new-password-again"
+              />
+            </>
+          ) : (
+            <>
+              <TextInput
+                label={t("username")}
+                value={username}
+                onChange={(e) => setUsername(e.currentTarget.value)}
+                autoComplete="username"
+                required
+                autoFocus
+                data-testid="login-username"
+              />
+              <PasswordInput
+                label={t("password")}
+                value={password}
+                onChange={(e) => setPassword(e.currentTarget.value)}
+                autoComplete="current-password"
+                required
+                data-testid="login-password"
+              />
+            </>
+          )}
+          {error && (
+            <Alert color="red" variant="light" role="alert" data-testid="login-error">
+              {error}
+            </Alert>
+          )}
+          <Button type="submit" loading={busy} data-testid="login-submit">
+            {challenge ? t("setPassword") : t("signIn")}
+          </Button>
+        </Stack>
+      </Paper>
+    </Center>
+  );
+}
