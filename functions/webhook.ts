@@ -4,11 +4,11 @@ import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
 import { SendMessageCommand } from "@aws-sdk/client-sqs";
 import middy from "@middy/core";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
-import { toApiGatewayResult, toWebhookRequest } from "../shared/apigw";
-import { s3Client, sqsClient } from "../shared/aws";
+import { toApiGatewayResult, toWebhookRequest } from "../shared/aws/apigw";
+import { s3Client, sqsClient } from "../shared/aws/clients";
+import { fifoIds, queueBody, s3QueueBodyStore } from "../shared/aws/queue";
+import { acceptWebhook, errorResponse, failureLog } from "../shared/channels/ingress";
 import { largestBodyBytes } from "../shared/channels/registry";
-import { acceptWebhook, errorResponse, failureLog, fifoIds } from "../shared/ingress";
-import { queueBody, s3QueueBodyStore } from "../shared/queue-bodies";
 import { createRuntime } from "../shared/runtime";
 import { createDedupStore } from "../shared/stores/dedup";
 

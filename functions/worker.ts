@@ -2,8 +2,8 @@ import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
 import middy from "@middy/core";
 import type { SQSRecord } from "aws-lambda";
-import { s3Client } from "../shared/aws";
-import { readQueueBody, s3QueueBodyStore } from "../shared/queue-bodies";
+import { s3Client } from "../shared/aws/clients";
+import { readQueueBody, s3QueueBodyStore } from "../shared/aws/queue";
 import { createRuntime } from "../shared/runtime";
 import { createPipelineDeps, createQueueWorker } from "../shared/worker";
 

@@ -5,7 +5,7 @@ import {
   type SQSClient,
 } from "@aws-sdk/client-sqs";
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
-import { describeFailure, type FailureSummary } from "../shared/failure";
+import { describeFailure, type FailureSummary } from "../shared/core/failure";
 import { INBOUND_QUEUE } from "../shared/resources";
 
 /**

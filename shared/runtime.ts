@@ -3,15 +3,17 @@ import type { LogItemExtraInput, LogItemMessage } from "@aws-lambda-powertools/l
 import { Metrics } from "@aws-lambda-powertools/metrics";
 import { SecretsProvider } from "@aws-lambda-powertools/parameters/secrets";
 import { GetObjectCommand } from "@aws-sdk/client-s3";
-import { documentClient, s3Client, secretsClient } from "./aws";
+import { documentClient, s3Client, secretsClient } from "./aws/clients";
+import { credentialsSource } from "./aws/credentials";
+import type { AccessTokenProvider } from "./channels/ports";
 import { channelAdapters, demoCredentials } from "./channels/registry";
+import { createSharedTokenProvider } from "./channels/tokens";
 import { type Config, loadConfig } from "./config";
 import type { SendOptions } from "./core/delivery";
 import { ChannelApiError } from "./core/errors";
 import type { OutboundMessage } from "./core/message";
-import { credentialsSource } from "./credentials";
 import { createChannelStateStore } from "./stores/channel-state";
-import { type AccessTokenProvider, createDynamoTokenStore, createSharedTokenProvider } from "./stores/tokens";
+import { createDynamoTokenStore } from "./stores/tokens";
 
 /**
  * What every function makes once per cold start: validated config, Powertools logger and metrics, the

@@ -7,17 +7,25 @@ import {
 import { type Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 import { selectEngine } from "./ai/engine-select";
-import { snsClient } from "./aws";
+import { snsClient } from "./aws/clients";
+import { alertIds, snsAgentNotifier } from "./aws/notify";
+import { channelTexts } from "./channels/registry";
 import { BUDGET, Deadline } from "./core/deadline";
 import type { SendOptions } from "./core/delivery";
-import { handoffText, mediaUnsupportedText, textOverridesFromEnv, textsFor } from "./core/disclosure";
 import { ChannelApiError } from "./core/errors";
+import { describeFailure } from "./core/failure";
 import type { InboundMessage, OutboundMessage } from "./core/message";
-import { type PipelineDeps, type PipelineOutcome, processMessage } from "./core/pipeline";
-import { describeFailure } from "./failure";
+import { type PipelineOutcome, processMessage } from "./core/pipeline";
+import type { PipelineDeps } from "./core/pipeline/ports";
+import { detectLanguage } from "./core/text";
+import {
+  handoffText,
+  mediaUnsupportedText,
+  textOverridesFromEnv,
+  textsFor,
+  withChannelTexts,
+} from "./core/texts";
 import { createEngineCache } from "./kb/knowledge";
-import { detectLanguage } from "./kb/tokenize";
-import { alertIds, snsAgentNotifier } from "./notify";
 import { INBOUND_QUEUE } from "./resources";
 import { channelSender, type Runtime } from "./runtime";
 import { createConversationStore } from "./stores/conversations";
@@ -39,7 +47,7 @@ export function createPipelineDeps(runtime: Runtime, env: NodeJS.ProcessEnv = pr
     onError: (error, stage) =>
       runtime.logger.warn("answer engine degraded", { stage, ...describeFailure(error) }),
   });
-  const overrides = textOverridesFromEnv(env.KEFU_TEXT_OVERRIDES);
+  const overrides = withChannelTexts(textOverridesFromEnv(env.KEFU_TEXT_OVERRIDES), channelTexts());
   const engines = createEngineCache({
     source: createFaqRepository(doc, config.KEFU_FAQ_TABLE),
     kb: config.KEFU_KB,

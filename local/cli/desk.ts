@@ -4,10 +4,10 @@
  * names, KEFU_SECRET_ARN for the channel credentials) exported in the shell.
  */
 import { replyAsAgent, resolveTicket } from "../../shared/core/desk";
+import { normalizeTicketId, type TicketStatus } from "../../shared/core/ticket";
 import { channelSender, createRuntime } from "../../shared/runtime";
-import { createTicketStore, type TicketStatus } from "../../shared/stores/tickets";
+import { createTicketStore } from "../../shared/stores/tickets";
 import { NoLocalStackError, readLocalEnv } from "../state";
-import { normalizeTicketId } from "../ticket-id";
 
 // The SDK warns on every client under Node 20 (supported until 2027); it is noise in a CLI.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";

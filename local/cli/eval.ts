@@ -17,8 +17,9 @@
  * entry are reported separately (`clarifyHit`).
  */
 import { pathToFileURL } from "node:url";
-import { type PolicyThresholds, thresholdsFromEnv } from "../../shared/kb/thresholds";
-import { isHan } from "../../shared/kb/tokenize";
+import { isHan } from "../../shared/core/text";
+import type { PolicyThresholds } from "../../shared/core/thresholds";
+import { thresholdsFromEnv } from "../../shared/kb/thresholds";
 import { createBedrockEvalEngine } from "../eval/bedrock";
 import { type EvalFile, loadEvalFile, toEntries } from "../eval/file";
 import { atInScopeAccuracy, atOosRecall, computeMetrics, type SweepPoint } from "../eval/metrics";

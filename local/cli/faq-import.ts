@@ -11,9 +11,9 @@ import { readFile, stat } from "node:fs/promises";
 import { basename } from "node:path";
 import { parseArgs } from "node:util";
 import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { s3BlobStore } from "../../shared/aws/s3-blobs";
 import type { ImportReport } from "../../shared/kb/import/import";
 import { formatOf } from "../../shared/kb/import/parse";
-import { s3BlobStore } from "../../shared/kb/import/s3-blobs";
 import { FAQ_BUCKET } from "../../shared/resources";
 import { LOCAL_ENV_FILE } from "../stack";
 

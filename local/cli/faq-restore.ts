@@ -10,8 +10,8 @@ import { basename } from "node:path";
 import { parseArgs } from "node:util";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { s3BlobStore } from "../../shared/aws/s3-blobs";
 import { requestRestore } from "../../shared/kb/import/import";
-import { s3BlobStore } from "../../shared/kb/import/s3-blobs";
 import { TABLES } from "../../shared/resources";
 import { createFaqRepository } from "../../shared/stores/faq";
 import {

@@ -3,8 +3,8 @@ import { loadBedrockConfig } from "../../shared/ai/config";
 import { bedrockParts, buildHybridEngine, type EntryWithVectors } from "../../shared/ai/engine-select";
 import type { EngineStage } from "../../shared/ai/hybrid-engine";
 import type { AnswerEngine } from "../../shared/core/engine";
-import type { PolicyThresholds } from "../../shared/kb/thresholds";
-import { type FaqEntry, phrasings } from "../../shared/kb/types";
+import { type FaqEntry, phrasings } from "../../shared/core/faq";
+import type { PolicyThresholds } from "../../shared/core/thresholds";
 
 export interface BedrockEvalOptions {
   /** KEFU_EMBEDDING_MODEL_ID, KEFU_EMBEDDING_DIMENSIONS, KEFU_ANSWER_MODEL_ID… as the worker reads them. */

@@ -6,8 +6,8 @@ import {
   type ConverseResponse,
 } from "@aws-sdk/client-bedrock-runtime";
 import { z } from "zod";
-import type { Turn } from "../core/engine";
-import type { FaqEntry } from "../kb/types";
+import type { Turn } from "../core/conversation";
+import type { FaqEntry } from "../core/faq";
 import { MalformedModelOutputError, type TokenUsage, UngroundedAnswerError } from "./errors";
 import { type RetryOptions, withRetry, withTimeout } from "./retry";
 

@@ -1,8 +1,11 @@
 import { BedrockRuntimeClient } from "@aws-sdk/client-bedrock-runtime";
 import type { AnswerEngine } from "../core/engine";
+import { type FaqEntry, phrasings } from "../core/faq";
+import type { PolicyThresholds } from "../core/thresholds";
+import type { EntryVectors } from "../kb/knowledge";
 import { createLexicalRetriever } from "../kb/lexical";
-import { type PolicyThresholds, thresholdsFromEnv } from "../kb/thresholds";
-import { type FaqEntry, phrasings, type Retriever } from "../kb/types";
+import type { Embedder, Retriever } from "../kb/retrieval";
+import { thresholdsFromEnv } from "../kb/thresholds";
 import { createBedrockEmbedder, type TitanDimensions } from "./bedrock-embedder";
 import { createBedrockGenerator, type Generator } from "./bedrock-generator";
 import { type BedrockConfig, guardrailFromConfig, loadBedrockConfig } from "./config";
@@ -10,10 +13,9 @@ import { createDenseIndex, createDenseRetriever, type DenseItem } from "./dense"
 import { createHybridEngine, type EngineStage, rulesFor } from "./hybrid-engine";
 import { createLocalEngine } from "./local-engine";
 import { createBedrockRewriter, type QueryRewriter } from "./rewrite";
-import type { Embedder } from "./types";
 
 /** An entry as the FAQ store returns it, with the vectors written at import (one per phrasing). */
-export type EntryWithVectors = FaqEntry & { vectors?: { modelId: string; values: Float32Array[] } };
+export type EntryWithVectors = FaqEntry & { vectors?: EntryVectors };
 
 export interface EngineSelection {
   kind: "local" | "bedrock";

@@ -1,11 +1,11 @@
 import type { Channel } from "../core/message";
-import { parseCredentialGroup, type RawCredentials } from "../credentials";
+import type { ChannelTexts } from "../core/texts";
+import { parseCredentialGroup, type RawCredentials } from "./credentials";
 import { dingtalkModule } from "./dingtalk/module";
 import { emailModule } from "./email/module";
-import type { ChannelContext, ChannelModule } from "./module";
+import type { ChannelContext, ChannelModule, InboundAdapter, OutboundAdapter } from "./ports";
 import { smsModule } from "./sms/module";
 import { twilioModule } from "./twilio/module";
-import type { InboundAdapter, OutboundAdapter } from "./types";
 import { wechatModule } from "./wechat/module";
 import { wecomModule } from "./wecom/module";
 import { wecomKfModule } from "./wecom-kf/module";
@@ -31,6 +31,11 @@ export function moduleFor(channel: string): ChannelModule | undefined {
 /** Every channel's demo credentials: the defaults of `npm start`. */
 export function demoCredentials(): Record<string, string> {
   return Object.assign({}, ...CHANNEL_MODULES.map((m) => m.demoCredentials));
+}
+
+/** The channels' own wording of the core's sentences (a short disclosure on SMS…), by channel. */
+export function channelTexts(): Partial<Record<Channel, ChannelTexts>> {
+  return Object.fromEntries(CHANNEL_MODULES.filter((m) => m.texts).map((m) => [m.channel, m.texts]));
 }
 
 /** The credential keys of a module: its schema's fields, optional ones included. */

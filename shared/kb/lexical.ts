@@ -1,3 +1,6 @@
+import type { Candidate, FaqEntry } from "../core/faq";
+import { phrasings } from "../core/faq";
+import type { Retriever } from "./retrieval";
 import {
   DEFAULT_CALIBRATION,
   DEFAULT_KB_CALIBRATION,
@@ -5,8 +8,6 @@ import {
   type LexicalCalibration,
 } from "./thresholds";
 import { tokenize } from "./tokenize";
-import type { Candidate, FaqEntry, Retriever } from "./types";
-import { phrasings } from "./types";
 
 /**
  * Question-to-question BM25: every phrasing of every entry is a document; a query is scored against all

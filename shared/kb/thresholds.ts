@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { DEFAULT_THRESHOLDS, type PolicyThresholds } from "../core/thresholds";
 
 /**
  * Calibrated defaults for the embedded engine. How they were obtained (reproduce with
@@ -67,23 +68,6 @@ export const DEFAULT_KB_CALIBRATION: KbCalibration = {
   base: 0.874,
   accuracySlope: 0.916,
   precision: 0.277,
-};
-
-export interface PolicyThresholds {
-  /** Answer only when the best entry's calibrated score reaches this… */
-  answerThreshold: number;
-  /** …and it leads the next different entry by at least this much. */
-  marginThreshold: number;
-  /** Entries at or above this are offered in a clarify question (when two or more qualify). */
-  clarifyThreshold: number;
-  maxClarifyOptions: number;
-}
-
-export const DEFAULT_THRESHOLDS: PolicyThresholds = {
-  answerThreshold: 0.83,
-  marginThreshold: 0.1,
-  clarifyThreshold: 0.3,
-  maxClarifyOptions: 3,
 };
 
 const Fraction = z.coerce.number().min(0).max(1);

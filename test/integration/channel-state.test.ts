@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { documentClient } from "../../shared/aws";
+import { documentClient } from "../../shared/aws/clients";
 import { routeInboundSms } from "../../shared/channels/sms-common/channel";
 import { loadConfig } from "../../shared/config";
 import type { InboundMessage } from "../../shared/core/message";

@@ -1,10 +1,11 @@
 import { CreateQueueCommand, GetQueueAttributesCommand, SendMessageCommand } from "@aws-sdk/client-sqs";
 import { describe, expect, it } from "vitest";
 import { sqsClient } from "../../local/emulators";
-import { documentClient } from "../../shared/aws";
-import type { InboundAdapter, WebhookRequest } from "../../shared/channels/types";
+import { documentClient } from "../../shared/aws/clients";
+import { fifoIds } from "../../shared/aws/queue";
+import { acceptWebhook } from "../../shared/channels/ingress";
+import type { InboundAdapter, WebhookRequest } from "../../shared/channels/ports";
 import { loadConfig } from "../../shared/config";
-import { acceptWebhook, fifoIds } from "../../shared/ingress";
 import { createDedupStore } from "../../shared/stores/dedup";
 import { inbound } from "../support/fakes";
 import { testEnv } from "../support/local-env";

@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { documentClient } from "../../shared/aws";
+import { documentClient } from "../../shared/aws/clients";
 import { loadConfig } from "../../shared/config";
 import type { EngineResult } from "../../shared/core/engine";
-import { processMessage, ticketIdFor } from "../../shared/core/pipeline";
+import { processMessage } from "../../shared/core/pipeline";
+import { ticketIdFor } from "../../shared/core/ticket";
 import { createConversationStore } from "../../shared/stores/conversations";
 import { createOutboxStore } from "../../shared/stores/outbox";
 import { createTicketStore } from "../../shared/stores/tickets";

@@ -1,15 +1,16 @@
 import { PutCommand } from "@aws-sdk/lib-dynamodb";
 import { describe, expect, it } from "vitest";
-import { documentClient } from "../../shared/aws";
+import { documentClient } from "../../shared/aws/clients";
 import { loadConfig } from "../../shared/config";
 import {
   ConcurrentUpdateError,
-  createConversationStore,
   HISTORY_MAX_BYTES,
   HISTORY_TURN_MAX_BYTES,
   newConversation,
-} from "../../shared/stores/conversations";
-import { createTicketStore, TICKET_TURN_MAX_BYTES, type Ticket } from "../../shared/stores/tickets";
+} from "../../shared/core/conversation";
+import type { Ticket } from "../../shared/core/ticket";
+import { createConversationStore } from "../../shared/stores/conversations";
+import { createTicketStore, TICKET_TURN_MAX_BYTES } from "../../shared/stores/tickets";
 import { testEnv } from "../support/local-env";
 
 const config = loadConfig(testEnv());

@@ -15,13 +15,13 @@ import type { SmsCredentials } from "../../shared/channels/sms/credentials";
 import { smsModule } from "../../shared/channels/sms/module";
 import type { TwilioCredentials } from "../../shared/channels/twilio/credentials";
 import { twilioModule } from "../../shared/channels/twilio/module";
+import type { WeChatCredentials } from "../../shared/channels/wechat/credentials";
 import { wechatModule } from "../../shared/channels/wechat/module";
 import type { WeComCredentials } from "../../shared/channels/wecom/credentials";
 import { wecomModule } from "../../shared/channels/wecom/module";
 import type { WeComKfCredentials } from "../../shared/channels/wecom-kf/credentials";
 import { wecomKfModule } from "../../shared/channels/wecom-kf/module";
-import { ticketIdFor } from "../../shared/core/pipeline";
-import type { WeChatCredentials } from "../../shared/credentials";
+import { ticketIdFor } from "../../shared/core/ticket";
 import { FAQ_BUCKET, TABLES, type TableName } from "../../shared/resources";
 import { createTicketStore } from "../../shared/stores/tickets";
 import {

@@ -1,10 +1,16 @@
+import type { TokenRecord, TokenStore } from "../../shared/channels/tokens";
+import type { Conversation } from "../../shared/core/conversation";
 import type { AnswerEngine, EngineInput, EngineResult } from "../../shared/core/engine";
 import type { InboundMessage, InboundMessageInput, OutboundMessage } from "../../shared/core/message";
 import { InboundMessageSchema } from "../../shared/core/message";
-import type { PipelineDeps } from "../../shared/core/pipeline";
-import type { Conversation, ConversationStore } from "../../shared/stores/conversations";
-import type { OutboxRecord, OutboxStore } from "../../shared/stores/outbox";
-import type { Ticket, TicketStore } from "../../shared/stores/tickets";
+import type {
+  ConversationStore,
+  OutboxRecord,
+  OutboxStore,
+  PipelineDeps,
+  TicketStore,
+} from "../../shared/core/pipeline/ports";
+import type { Ticket } from "../../shared/core/ticket";
 
 /** In-memory stores with the same contracts as the DynamoDB ones, for testing the pure pipeline. */
 export function memoryConversations(): ConversationStore & { items: Map<string, Conversation> } {
@@ -142,4 +148,40 @@ export function inbound(overrides: Partial<InboundMessageInput> = {}): InboundMe
     receivedAt: "2026-11-21T10:00:00.000Z",
     ...overrides,
   });
+}
+
+/** The tokens table in memory: one process, nothing shared. */
+export function memoryTokenStore(): TokenStore {
+  const items = new Map<string, TokenRecord & { leaseOwner?: string }>();
+  return {
+    async read(name) {
+      const item = items.get(name);
+      return item
+        ? { token: item.token, tokenExpiresAt: item.tokenExpiresAt, leaseUntil: item.leaseUntil }
+        : undefined;
+    },
+    async acquireLease(name, owner, at) {
+      const item = items.get(name) ?? {};
+      if (item.leaseUntil !== undefined && item.leaseUntil >= at.now) return false;
+      if (item.tokenExpiresAt !== undefined && item.tokenExpiresAt >= at.refreshBefore) return false;
+      items.set(name, { ...item, leaseUntil: at.leaseUntil, leaseOwner: owner });
+      return true;
+    },
+    async save(name, owner, token, tokenExpiresAt) {
+      const item = items.get(name);
+      if (item?.leaseOwner !== owner) return false;
+      items.set(name, { token, tokenExpiresAt });
+      return true;
+    },
+    async releaseLease(name, owner) {
+      const item = items.get(name);
+      if (item?.leaseOwner === owner)
+        items.set(name, { token: item.token, tokenExpiresAt: item.tokenExpiresAt });
+    },
+    async invalidate(name, token) {
+      const item = items.get(name);
+      if (item?.token === token)
+        items.set(name, { leaseUntil: item.leaseUntil, leaseOwner: item.leaseOwner });
+    },
+  };
 }

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import type { EngineResult } from "../../shared/core/engine";
 import { ChannelApiError } from "../../shared/core/errors";
 import { type InboundMessage, InboundMessageSchema } from "../../shared/core/message";
-import type { PipelineDeps } from "../../shared/core/pipeline";
+import type { PipelineDeps } from "../../shared/core/pipeline/ports";
 import { INBOUND_QUEUE } from "../../shared/resources";
 import { createQueueWorker } from "../../shared/worker";
 import { inbound, pipelineDeps, scriptedEngine } from "../support/fakes";

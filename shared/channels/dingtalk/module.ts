@@ -1,4 +1,4 @@
-import type { ChannelModule } from "../module";
+import type { ChannelModule } from "../ports";
 import { type DingTalkCredentials, DingTalkCredentialsSchema } from "./credentials";
 import { createDingTalkInbound } from "./inbound";
 import { createDingTalkOutbound } from "./outbound";

@@ -1,7 +1,6 @@
 import { SESv2Client } from "@aws-sdk/client-sesv2";
 import { z } from "zod";
-import { ConfigError } from "../../config";
-import type { ChannelContext, ChannelModule } from "../module";
+import type { ChannelContext, ChannelModule } from "../ports";
 import { EMAIL_AUTH_MODES, type EmailAuthMode, EmailAuthModeSchema } from "./auth";
 import { createEmailInbound } from "./inbound";
 import { createEmailOutbound } from "./outbound";
@@ -27,11 +26,20 @@ export const EmailCredentialsSchema = z.object({
 });
 export type EmailCredentials = z.infer<typeof EmailCredentialsSchema>;
 
+export class EmailSettingsError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "EmailSettingsError";
+  }
+}
+
 /** KEFU_EMAIL_AUTH (auth.ts): which senders are answered; a value it does not know fails loudly. */
 export function emailAuthMode(value: string | undefined): EmailAuthMode {
   const parsed = EmailAuthModeSchema.safeParse(value || undefined);
   if (!parsed.success) {
-    throw new ConfigError(`KEFU_EMAIL_AUTH must be one of ${EMAIL_AUTH_MODES.join(", ")} (got "${value}")`);
+    throw new EmailSettingsError(
+      `KEFU_EMAIL_AUTH must be one of ${EMAIL_AUTH_MODES.join(", ")} (got "${value}")`,
+    );
   }
   return parsed.data;
 }

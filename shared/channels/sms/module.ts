@@ -1,6 +1,7 @@
 import { PinpointSMSVoiceV2Client } from "@aws-sdk/client-pinpoint-sms-voice-v2";
-import type { ChannelContext, ChannelModule } from "../module";
+import type { ChannelContext, ChannelModule } from "../ports";
 import { smsSettings } from "../sms-common/channel";
+import { SMS_CHANNEL_TEXTS } from "../sms-common/texts";
 import { type SmsCredentials, SmsCredentialsSchema } from "./credentials";
 import { createSmsInbound } from "./inbound";
 import { createEndUserMessagingOutbound } from "./outbound";
@@ -44,6 +45,7 @@ export const smsModule: ChannelModule<SmsCredentials> = {
     KEFU_SMS_CONFIGURATION_SET: "",
   },
   // Empty: the SDK's regional endpoint. Locally the simulator (`/sim/sms`).
+  texts: SMS_CHANNEL_TEXTS,
   apiBase: { envVar: "KEFU_SMS_API_BASE", default: "" },
   inbound: (credentials, context) =>
     createSmsInbound({

@@ -8,7 +8,7 @@ import {
 } from "@aws-sdk/client-pinpoint-sms-voice-v2";
 import { callSignal } from "../../core/deadline";
 import { ChannelApiError } from "../../core/errors";
-import type { ChannelStateStore } from "../module";
+import type { ChannelStateStore } from "../ports";
 import {
   createSmsOutbound,
   RecipientOptedOutError,

@@ -1,5 +1,6 @@
-import type { ChannelContext, ChannelModule } from "../module";
+import type { ChannelContext, ChannelModule } from "../ports";
 import { smsSettings } from "../sms-common/channel";
+import { SMS_CHANNEL_TEXTS } from "../sms-common/texts";
 import { type TwilioCredentials, TwilioCredentialsSchema } from "./credentials";
 import { createTwilioInbound } from "./inbound";
 import { createTwilioOutbound } from "./outbound";
@@ -22,6 +23,7 @@ export const twilioModule: ChannelModule<TwilioCredentials> = {
     KEFU_TWILIO_AUTH_TOKEN: "kefu-demo-twilio-auth-token",
     KEFU_TWILIO_FROM: "",
   },
+  texts: SMS_CHANNEL_TEXTS,
   apiBase: { envVar: "KEFU_TWILIO_API_BASE", default: "https://api.twilio.com" },
   inbound: (credentials, context) =>
     createTwilioInbound({

@@ -1,6 +1,6 @@
 import { callSignal } from "../../core/deadline";
 import { ChannelApiError } from "../../core/errors";
-import type { ChannelStateStore } from "../module";
+import type { ChannelStateStore } from "../ports";
 import {
   createSmsOutbound,
   RecipientOptedOutError,

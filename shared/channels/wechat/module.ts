@@ -1,5 +1,5 @@
-import { type WeChatCredentials, WeChatCredentialsSchema } from "../../credentials";
-import type { ChannelModule } from "../module";
+import type { ChannelModule } from "../ports";
+import { type WeChatCredentials, WeChatCredentialsSchema } from "./credentials";
 import { createWeChatInbound } from "./inbound";
 import { createWeChatOutbound } from "./outbound";
 

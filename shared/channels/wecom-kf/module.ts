@@ -1,4 +1,4 @@
-import type { ChannelContext, ChannelModule } from "../module";
+import type { ChannelContext, ChannelModule } from "../ports";
 import { createWeComClient, fetchWeComAccessToken } from "../wecom/api";
 import { type WeComKfCredentials, WeComKfCredentialsSchema } from "./credentials";
 import { createWeComKfInbound } from "./inbound";

@@ -1,4 +1,4 @@
-import type { ChannelModule } from "../module";
+import type { ChannelModule } from "../ports";
 import { type WeComCredentials, WeComCredentialsSchema } from "./credentials";
 import { createWeComInbound } from "./inbound";
 import { createWeComOutbound } from "./outbound";

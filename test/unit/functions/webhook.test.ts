@@ -12,9 +12,9 @@ import {
   localSnsCertificatePem,
   signSnsNotification,
 } from "../../../local/simulator/sns-signer";
+import type { WeChatCredentials } from "../../../shared/channels/wechat/credentials";
 import { wechatModule } from "../../../shared/channels/wechat/module";
 import { MESSAGE_LIMITS, QueuedMessageSchema } from "../../../shared/core/message";
-import type { WeChatCredentials } from "../../../shared/credentials";
 import { FAQ_BUCKET, INBOUND_QUEUE, TABLES } from "../../../shared/resources";
 
 /**

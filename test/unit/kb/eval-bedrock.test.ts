@@ -13,7 +13,7 @@ import { computeMetrics } from "../../../local/eval/metrics";
 import { runEngine } from "../../../local/eval/run";
 import { BedrockConfigError } from "../../../shared/ai/config";
 import { createLocalEmbedder } from "../../../shared/ai/local-embedder";
-import { DEFAULT_THRESHOLDS } from "../../../shared/kb/thresholds";
+import { DEFAULT_THRESHOLDS } from "../../../shared/core/thresholds";
 import { answerToolResponse } from "../../support/bedrock";
 
 /**

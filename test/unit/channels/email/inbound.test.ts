@@ -8,8 +8,8 @@ import {
 } from "../../../../local/simulator/sns-signer";
 import { createEmailInbound, type EmailInboundOptions } from "../../../../shared/channels/email/inbound";
 import { emailAuthMode, emailModule } from "../../../../shared/channels/email/module";
+import type { WebhookOutcome, WebhookRequest } from "../../../../shared/channels/ports";
 import { credentialsFor } from "../../../../shared/channels/registry";
-import type { WebhookOutcome, WebhookRequest } from "../../../../shared/channels/types";
 import { PayloadTooLargeError, SignatureError } from "../../../../shared/core/errors";
 import { InboundMessageSchema } from "../../../../shared/core/message";
 import { sharedDataPath } from "../../../support/shared-data";

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import type { HttpResponse, WebhookOutcome } from "../../../../shared/channels/ports";
 import {
   createSmsOutbound,
   RecipientOptedOutError,
@@ -7,7 +8,6 @@ import {
   smsSettings,
 } from "../../../../shared/channels/sms-common/channel";
 import { SMS_TEXTS } from "../../../../shared/channels/sms-common/texts";
-import type { HttpResponse, WebhookOutcome } from "../../../../shared/channels/types";
 import { ChannelApiError } from "../../../../shared/core/errors";
 import { type InboundMessage, KEYWORD_EVENT } from "../../../../shared/core/message";
 import { memoryState } from "./memory-state";

@@ -5,9 +5,9 @@ import {
   signSnsNotification,
   signSnsSubscriptionConfirmation,
 } from "../../../../local/simulator/sns-signer";
+import type { WebhookRequest } from "../../../../shared/channels/ports";
 import { createSmsInbound } from "../../../../shared/channels/sms/inbound";
 import { verifySnsMessage } from "../../../../shared/channels/sns/verify";
-import type { WebhookRequest } from "../../../../shared/channels/types";
 import { MalformedRequestError, PayloadTooLargeError, SignatureError } from "../../../../shared/core/errors";
 import { memoryState } from "./memory-state";
 

@@ -1,4 +1,4 @@
-import type { ChannelStateStore } from "../../../../shared/channels/module";
+import type { ChannelStateStore } from "../../../../shared/channels/ports";
 
 /** The durable channel state, in memory, with the TTLs it was given (so tests can assert them). */
 export function memoryState(): ChannelStateStore & { data: Map<string, unknown>; ttls: Map<string, number> } {

@@ -1,7 +1,8 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import type { ChannelStateStore } from "../../../../shared/channels/module";
-import type { WebhookRequest } from "../../../../shared/channels/types";
+import type { ClaimResult, DedupStore } from "../../../../shared/channels/ingress";
+import { acceptWebhook } from "../../../../shared/channels/ingress";
+import type { ChannelStateStore, WebhookRequest } from "../../../../shared/channels/ports";
 import { encryptMessage, wechatSignature } from "../../../../shared/channels/wechat/crypto";
 import { type ApiBody, WeComApiError, type WeComClient } from "../../../../shared/channels/wecom/api";
 import type { WeComKfCredentials } from "../../../../shared/channels/wecom-kf/credentials";
@@ -14,8 +15,6 @@ import {
   SignatureError,
   StaleTimestampError,
 } from "../../../../shared/core/errors";
-import { acceptWebhook } from "../../../../shared/ingress";
-import type { ClaimResult, DedupStore } from "../../../../shared/stores/dedup";
 
 const fixtureText = (name: string) =>
   readFileSync(new URL(`../../../fixtures/wecom-kf/${name}`, import.meta.url), "utf8");

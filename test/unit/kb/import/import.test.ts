@@ -1,6 +1,5 @@
 import iconv from "iconv-lite";
 import { beforeEach, describe, expect, it } from "vitest";
-import type { Embedder } from "../../../../shared/ai/types";
 import { FAQ_LIMITS } from "../../../../shared/kb/faq-schema";
 import {
   type ImportDeps,
@@ -9,6 +8,7 @@ import {
   requestRestore,
   runImportToCompletion,
 } from "../../../../shared/kb/import/import";
+import type { Embedder } from "../../../../shared/kb/retrieval";
 import { memoryBlobs, memoryRepo } from "../../../fixtures/faq/memory";
 
 const jsonl = (rows: object[]) => `${rows.map((r) => JSON.stringify(r)).join("\n")}\n`;

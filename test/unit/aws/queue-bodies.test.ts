@@ -1,13 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { type InboundMessage, MESSAGE_LIMITS, QueuedMessageSchema } from "../../shared/core/message";
 import {
   INLINE_BODY_MAX_BYTES,
   type QueueBodyStore,
   queueBody,
   readQueueBody,
   SQS_MAX_BODY_BYTES,
-} from "../../shared/queue-bodies";
-import { inbound } from "../support/fakes";
+} from "../../../shared/aws/queue";
+import { type InboundMessage, MESSAGE_LIMITS, QueuedMessageSchema } from "../../../shared/core/message";
+import { inbound } from "../../support/fakes";
 
 function memoryStore(): QueueBodyStore & { objects: Map<string, string> } {
   const objects = new Map<string, string>();

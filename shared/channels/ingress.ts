@@ -1,7 +1,5 @@
-import { createHash } from "node:crypto";
-import type { HttpResponse, IgnoredDelivery, InboundAdapter, WebhookRequest } from "./channels/types";
-import { mapWithConcurrency } from "./core/concurrency";
-import { InFlightError, KefuError, MalformedRequestError, NotFoundError } from "./core/errors";
+import { mapWithConcurrency } from "../core/concurrency";
+import { InFlightError, KefuError, MalformedRequestError, NotFoundError } from "../core/errors";
 import {
   type InboundMessage,
   InboundMessageSchema,
@@ -10,8 +8,8 @@ import {
   messageKey,
   QueuedMessageSchema,
   truncateText,
-} from "./core/message";
-import type { DedupStore } from "./stores/dedup";
+} from "../core/message";
+import type { HttpResponse, IgnoredDelivery, InboundAdapter, WebhookRequest } from "./ports";
 
 /**
  * The one ack path every channel shares: adapter (verify → decrypt → parse → normalise) → claim the
@@ -20,6 +18,30 @@ import type { DedupStore } from "./stores/dedup";
  * What goes on the queue is masked and bounded first (`forQueue`): the queue and its 14-day dead-letter
  * queue never hold an unmasked ID or phone number, nor an unbounded field.
  */
+
+/**
+ * Durable de-duplication of platform deliveries. WeChat and WeCom retry a message three times within
+ * 15 s and DingTalk re-delivers after a minute, each with the same message id; in-memory maps do not
+ * survive across Lambda instances, so the claim is a DynamoDB conditional write.
+ *
+ * A claim goes `received` → `enqueued`. Only an `enqueued` claim makes a delivery a duplicate: if the
+ * enqueue failed (or the instance died) the claim stays `received`, and once it is older than the lease
+ * the next retry takes it over, so a message is never acknowledged without being stored.
+ */
+export type ClaimResult =
+  /** This delivery owns the message: enqueue it, then call markEnqueued. */
+  | "claimed"
+  /** The message is already on the queue: acknowledge without enqueueing. */
+  | "duplicate"
+  /** Another delivery is enqueueing it right now: ask the platform to retry. */
+  | "in_flight";
+
+export interface DedupStore {
+  claim(key: string, now?: Date): Promise<ClaimResult>;
+  markEnqueued(key: string): Promise<void>;
+  /** Gives a claim up after a failed enqueue, so that the platform's retry can claim it at once. */
+  release(key: string): Promise<void>;
+}
 
 export interface IngressDeps {
   adapterFor(channel: string): Promise<InboundAdapter | undefined>;
@@ -126,18 +148,6 @@ export class EnqueueError extends KefuError {
   constructor(cause: unknown) {
     super(503, "enqueue_failed", "the message could not be queued; retry", { cause });
   }
-}
-
-/** SQS FIFO limits group and deduplication ids to 128 characters: long keys are hashed. */
-export function fifoIds(message: InboundMessage): { groupId: string; deduplicationId: string } {
-  const short = (value: string) =>
-    /^[\w!"#$%&'()*+,\-./:;<=>?@[\\\]^`{|}~]{1,128}$/.test(value)
-      ? value
-      : createHash("sha256").update(value).digest("hex");
-  return {
-    groupId: short(message.conversationKey),
-    deduplicationId: createHash("sha256").update(messageKey(message)).digest("hex"),
-  };
 }
 
 /** One log entry for a failed webhook request: a level, a message and attributes safe to log. */

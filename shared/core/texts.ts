@@ -1,12 +1,11 @@
 import { z } from "zod";
 import { CHANNELS, type Channel } from "./message";
+import type { Language } from "./text";
 
 /**
  * Every customer-facing sentence the core writes itself (as opposed to approved FAQ answers), in one
  * place, in Chinese and English, so wording reviews and translations touch one file.
  */
-
-export type Language = "zh" | "en";
 
 export interface Texts {
   /** Prefixed to the first bot reply of a conversation: customers must know they talk to an AI. */
@@ -39,25 +38,44 @@ export const DEFAULT_TEXTS: Record<Language, Texts> = {
   },
 };
 
-/** Per-channel overrides, e.g. a shorter disclosure for SMS. Partial: anything missing falls back. */
-export type TextOverrides = Partial<Record<Channel, Partial<Record<Language, Partial<Texts>>>>> & {
-  default?: Partial<Record<Language, Partial<Texts>>>;
-};
+/** One channel's wording, per language: anything missing falls back to the defaults. */
+export type ChannelTexts = Partial<Record<Language, Partial<Texts>>>;
 
-/** SMS is paid per 70-character segment: a short disclosure there, so the answer keeps its room. */
-const SMS_TEXTS: Partial<Record<Language, Partial<Texts>>> = {
-  zh: { disclosure: "【AI客服】回复“转人工”找真人。" },
-  en: { disclosure: "AI assistant here; reply AGENT for a person." },
-};
-export const BUILT_IN_OVERRIDES: TextOverrides = { sms: SMS_TEXTS, twilio: SMS_TEXTS };
+/** Per-channel overrides, e.g. a shorter disclosure for SMS. Partial: anything missing falls back. */
+export type TextOverrides = Partial<Record<Channel, ChannelTexts>> & { default?: ChannelTexts };
 
 export function textsFor(language: Language, channel?: Channel, overrides: TextOverrides = {}): Texts {
   return {
     ...DEFAULT_TEXTS[language],
-    ...(channel ? BUILT_IN_OVERRIDES[channel]?.[language] : undefined),
     ...overrides.default?.[language],
     ...(channel ? overrides[channel]?.[language] : undefined),
   };
+}
+
+/**
+ * The operators' overrides over the channels' own wording (a channel module may bring some: SMS brings a
+ * short disclosure). Precedence, lowest first: the defaults, the channel's wording, the operators'
+ * `default`, the operators' wording for that channel.
+ */
+export function withChannelTexts(
+  overrides: TextOverrides,
+  channelTexts: Partial<Record<Channel, ChannelTexts>>,
+): TextOverrides {
+  const merged: TextOverrides = { ...overrides };
+  for (const channel of Object.keys(channelTexts) as Channel[]) {
+    const own = channelTexts[channel] ?? {};
+    const languages = new Set([
+      ...Object.keys(own),
+      ...Object.keys(overrides[channel] ?? {}),
+    ]) as Set<Language>;
+    merged[channel] = Object.fromEntries(
+      [...languages].map((language) => [
+        language,
+        { ...own[language], ...overrides.default?.[language], ...overrides[channel]?.[language] },
+      ]),
+    );
+  }
+  return merged;
 }
 
 /**

@@ -1,5 +1,5 @@
-import { OutOfTimeError } from "./core/deadline";
-import { ChannelApiError, KefuError } from "./core/errors";
+import { OutOfTimeError } from "./deadline";
+import { ChannelApiError, KefuError } from "./errors";
 
 /**
  * A failure as the logs may show it: a code to count and search by, and a message only from errors

@@ -1,67 +1,18 @@
-import { createHash } from "node:crypto";
-import type { Conversation, ConversationStore } from "../stores/conversations";
-import { newConversation } from "../stores/conversations";
-import type { OutboxRecord, OutboxStore } from "../stores/outbox";
-import type { Ticket, TicketStore } from "../stores/tickets";
-import { BUDGET, Deadline, OutOfTimeError } from "./deadline";
-import type { SendOptions } from "./delivery";
-import type { AnswerEngine, HandoffReason, Turn } from "./engine";
-import { ChannelApiError } from "./errors";
-import {
-  type Channel,
-  type InboundMessage,
-  KEYWORD_EVENT,
-  messageKey,
-  type OutboundMessage,
-} from "./message";
-import { redactPersonalData } from "./redact";
+import type { Conversation, Turn } from "../conversation";
+import { newConversation } from "../conversation";
+import { BUDGET, Deadline, OutOfTimeError } from "../deadline";
+import type { HandoffReason } from "../engine";
+import { ChannelApiError } from "../errors";
+import { type InboundMessage, KEYWORD_EVENT, messageKey, type OutboundMessage } from "../message";
+import { redactPersonalData } from "../redact";
+import { type Ticket, ticketIdFor } from "../ticket";
+import type { OutboxRecord, PipelineDeps } from "./ports";
 
 /**
  * The worker's core, channel-agnostic: load the conversation → is a human on it? → redact → decide
  * (answer | clarify | hand off) → send → record turn and ticket. Everything with side effects comes in
  * through `PipelineDeps`, so the whole flow is tested without AWS.
  */
-
-export type Language = "zh" | "en";
-
-/** The bot's fixed sentences, per channel and language (configurable). */
-export interface ReplyTexts {
-  /** Says the customer is talking to an AI; prefixed to the first reply of a conversation. */
-  disclosure(channel: Channel, language: Language): string;
-  /** Greeting on subscribe / session start; includes the disclosure. */
-  welcome(channel: Channel, language: Language): string;
-  /** Tells the customer a person will follow up, with the ticket number. */
-  handoff(ticketId: string, language: Language, channel: Channel): string;
-  /** Polite answer to images, voice and files while Kefu reads text only. */
-  mediaUnsupported(language: Language, channel: Channel): string;
-}
-
-export interface HandoffNotice {
-  ticket: Ticket;
-}
-
-export interface PipelineDeps {
-  conversations: ConversationStore;
-  tickets: TicketStore;
-  /** Replies sent per inbound message, part by part: a redelivered message never sends one again. */
-  outbox: OutboxStore;
-  /** The engine for the current knowledge-base version. */
-  engine(): Promise<AnswerEngine>;
-  /**
-   * Renders and delivers through the message's channel, reporting each part as it is sent; throws when
-   * the platform refuses.
-   */
-  send(message: OutboundMessage, options?: SendOptions): Promise<void>;
-  /** Optional: tells the platform a person takes over (WeCom 微信客服 session state). */
-  handoffChannel?(message: OutboundMessage, ticketId: string, options?: SendOptions): Promise<void>;
-  /** Has the message's channel answer a keyword its webhook queued (KEYWORD_EVENT: SMS HELP, MORE…). */
-  answerKeyword(message: InboundMessage, options?: SendOptions): Promise<void>;
-  /** Alerts human agents of a new ticket. Failure to alert must not lose the ticket. */
-  notifyAgents(notice: HandoffNotice, options?: { deadline?: Deadline }): Promise<void>;
-  texts: ReplyTexts;
-  detectLanguage(text: string): Language;
-  now(): Date;
-}
 
 export interface ProcessOptions {
   /** The invocation's time budget (the worker derives it from Lambda's remaining time). */
@@ -372,13 +323,4 @@ export async function processMessage(
         }
       : { kind: "clarify", text, options: decision.options, ...(usage ? { usage } : {}) },
   );
-}
-
-/** A short ticket number a customer can read out: KF- plus 8 base-32 characters of the message hash. */
-export function ticketIdFor(message: Pick<InboundMessage, "channel" | "id">): string {
-  const digest = createHash("sha256").update(`${message.channel}#${message.id}`).digest();
-  const alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
-  let id = "";
-  for (let i = 0; i < 8; i++) id += alphabet[(digest[i] ?? 0) % 32];
-  return `KF-${id}`;
 }

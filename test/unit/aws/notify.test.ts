@@ -3,8 +3,8 @@ import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
 import { DynamoDBDocumentClient, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
-import { ALERT_ID_KEY_NAME, alertIds, snsAgentNotifier } from "../../shared/notify";
-import type { Ticket } from "../../shared/stores/tickets";
+import { ALERT_ID_KEY_NAME, alertIds, snsAgentNotifier } from "../../../shared/aws/notify";
+import type { Ticket } from "../../../shared/core/ticket";
 
 const sns = mockClient(SNSClient);
 const ddb = mockClient(DynamoDBDocumentClient);

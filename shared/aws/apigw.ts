@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
-import type { HttpResponse, WebhookRequest } from "./channels/types";
-import { PayloadTooLargeError } from "./core/errors";
+import type { HttpResponse, WebhookRequest } from "../channels/ports";
+import { PayloadTooLargeError } from "../core/errors";
 
 /** API Gateway HTTP API (payload v2) ⇄ the transport-neutral WebhookRequest/HttpResponse. */
 export function toWebhookRequest(event: APIGatewayProxyEventV2, maxBodyBytes: number): WebhookRequest {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { toQueueBody } from "../../../shared/core/queue-body";
+import { toQueueBody } from "../../../shared/aws/queue";
 
 /** What SQS's SendMessage documents as allowed, checked by code point (the emulator checks code units). */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: tab, LF and CR are part of the documented set.

@@ -1,15 +1,16 @@
 import { describe, expect, it } from "vitest";
-import type { InboundAdapter, WebhookRequest } from "../../shared/channels/types";
+import { fifoIds } from "../../../shared/aws/queue";
+import type { ClaimResult, DedupStore } from "../../../shared/channels/ingress";
+import { acceptWebhook, EnqueueError, errorResponse, forQueue } from "../../../shared/channels/ingress";
+import type { InboundAdapter, WebhookRequest } from "../../../shared/channels/ports";
 import {
   InFlightError,
   MalformedRequestError,
   NotFoundError,
   SignatureError,
-} from "../../shared/core/errors";
-import { type InboundMessage, MESSAGE_LIMITS, QueuedMessageSchema } from "../../shared/core/message";
-import { acceptWebhook, EnqueueError, errorResponse, fifoIds, forQueue } from "../../shared/ingress";
-import type { ClaimResult, DedupStore } from "../../shared/stores/dedup";
-import { inbound } from "../support/fakes";
+} from "../../../shared/core/errors";
+import { type InboundMessage, MESSAGE_LIMITS, QueuedMessageSchema } from "../../../shared/core/message";
+import { inbound } from "../../support/fakes";
 
 const request: WebhookRequest = {
   method: "POST",

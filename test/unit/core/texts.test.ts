@@ -1,10 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { textOverridesFromEnv, textsFor } from "../../../shared/core/disclosure";
+import { channelTexts } from "../../../shared/channels/registry";
+import { textOverridesFromEnv, textsFor } from "../../../shared/core/texts";
 
 describe("reply texts per channel and language", () => {
   it("uses a short disclosure on SMS, where every 70 characters cost a segment", () => {
-    expect(textsFor("zh", "sms").disclosure.length).toBeLessThan(20);
-    expect(textsFor("zh", "wechat").disclosure.length).toBeGreaterThan(20);
+    expect(textsFor("zh", "sms", channelTexts()).disclosure.length).toBeLessThan(20);
+    expect(textsFor("zh", "wechat", channelTexts()).disclosure.length).toBeGreaterThan(20);
   });
 
   it("lets operators override any text per channel and language, channel over default", () => {

@@ -5,7 +5,7 @@ import {
   PutObjectCommand,
   type S3Client,
 } from "@aws-sdk/client-s3";
-import type { BlobStore } from "./blobs";
+import type { BlobStore } from "../kb/import/ports";
 
 /** BlobStore over one S3 bucket; the client is made once per cold start by the caller. */
 export function s3BlobStore(s3: S3Client, bucket: string): BlobStore {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import type { InboundAdapter, WebhookOutcome, WebhookRequest } from "../../shared/channels/types";
-import type { InboundMessage } from "../../shared/core/message";
-import { acceptWebhook } from "../../shared/ingress";
-import type { ClaimResult, DedupStore } from "../../shared/stores/dedup";
+import type { ClaimResult, DedupStore } from "../../../shared/channels/ingress";
+import { acceptWebhook } from "../../../shared/channels/ingress";
+import type { InboundAdapter, WebhookOutcome, WebhookRequest } from "../../../shared/channels/ports";
+import type { InboundMessage } from "../../../shared/core/message";
 
 function message(id: string): InboundMessage {
   return {

@@ -23,9 +23,3 @@ export interface Candidate {
   /** The phrasing that matched best. */
   matchedQuestion: string;
 }
-
-/** Finds the FAQ entries closest to a query, best first. */
-export interface Retriever {
-  /** `signal` aborts remote calls (a query embedding) when the message's time is spent. */
-  search(query: string, k?: number, options?: { signal?: AbortSignal }): Promise<Candidate[]>;
-}

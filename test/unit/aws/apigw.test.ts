@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { describe, expect, it } from "vitest";
-import { toApiGatewayResult, toWebhookRequest } from "../../shared/apigw";
-import { PayloadTooLargeError } from "../../shared/core/errors";
+import { toApiGatewayResult, toWebhookRequest } from "../../../shared/aws/apigw";
+import { PayloadTooLargeError } from "../../../shared/core/errors";
 
 function event(overrides: Partial<APIGatewayProxyEventV2> = {}): APIGatewayProxyEventV2 {
   return {

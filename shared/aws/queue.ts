@@ -1,12 +1,11 @@
 import { createHash } from "node:crypto";
 import { GetObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
-import { type InboundMessage, InboundMessageSchema, messageKey } from "./core/message";
-import { toQueueBody } from "./core/queue-body";
-import { FAQ_BUCKET } from "./resources";
+import { type InboundMessage, InboundMessageSchema, messageKey } from "../core/message";
+import { FAQ_BUCKET } from "../resources";
 
 /**
  * The body of an inbound-queue message. Messages are bounded (MESSAGE_LIMITS) to a few tens of KB, so
- * they go inline, serialised by toQueueBody (core/queue-body.ts); should one still come out larger than
+ * they go inline, serialised by toQueueBody (below); should one still come out larger than
  * the inline limit, it is stored under `queue-bodies/` in the FAQ bucket and the queue carries a
  * reference the worker resolves. SQS refuses a body over 256 KiB, and a refusal there would be a 503
  * the platform retries in vain.
@@ -81,4 +80,36 @@ export function s3QueueBodyStore(s3: S3Client, bucket: string): QueueBodyStore {
       return (await object.Body?.transformToString("utf8")) ?? "";
     },
   };
+}
+
+/** SQS FIFO limits group and deduplication ids to 128 characters: long keys are hashed. */
+export function fifoIds(message: InboundMessage): { groupId: string; deduplicationId: string } {
+  const short = (value: string) =>
+    /^[\w!"#$%&'()*+,\-./:;<=>?@[\\\]^`{|}~]{1,128}$/.test(value)
+      ? value
+      : createHash("sha256").update(value).digest("hex");
+  return {
+    groupId: short(message.conversationKey),
+    deduplicationId: createHash("sha256").update(messageKey(message)).digest("hex"),
+  };
+}
+
+/**
+ * The SQS body of a queued message: its JSON, with every character above U+FFFF (emoji, CJK Extension B
+ * ideographs such as 𠮷) written as a `\uD83D\uDE00` escape pair. JSON.parse gives back the same value.
+ *
+ * Why: SQS accepts those characters, but the fauxqs emulator behind `npm start` refuses any body holding
+ * one (InvalidMessageContents: its check reads UTF-16 code units, not code points), so every message with
+ * an emoji got a 503 that no retry could cure. Escaped, the body is ASCII there and works on any SQS; the
+ * price is 12 bytes for such a character instead of 4, counted by whoever measures this string.
+ */
+export function toQueueBody(value: unknown): string {
+  return JSON.stringify(value).replace(SUPPLEMENTARY, escapePair);
+}
+
+const SUPPLEMENTARY = /[\u{10000}-\u{10FFFF}]/gu;
+
+function escapePair(character: string): string {
+  const unit = (index: number) => `\\u${character.charCodeAt(index).toString(16).padStart(4, "0")}`;
+  return `${unit(0)}${unit(1)}`;
 }
