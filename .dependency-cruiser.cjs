@@ -4,15 +4,16 @@
  * between files (and so, with the floors, none between folders):
  *
  *   floor 0  shared/core       the domain and its ports: itself, zod and node:* only
- *   floor 1  shared/kb         retrieval, FAQ schema and import         → core
- *            shared/channels   one folder per channel, ingress, tokens  → core
- *   floor 2  shared/ai         engines, Bedrock and local models         → core, kb
- *            shared/stores     DynamoDB adapters of the ports            → core, kb, channels (types)
- *   floor 3  shared/aws        AWS adapters that are not stores, shared wiring → everything in shared
- *   beside   shared/config     the one configuration module              → resources only
- *            shared/resources  tables, queues, bucket as plain data      → nothing
- *   above    functions/        one folder per Lambda: handler + wiring   → shared
- *            infra/, local/    the CDK app; the embedded stack and CLIs  → shared (local: functions too)
+ *   floor 1  shared/kb         retrieval, FAQ schema and import, their ports  → core
+ *            shared/channels   one folder per channel, ingress, tokens, ports → core
+ *   floor 2  shared/ai         engines, Bedrock and local models              → core, kb
+ *            shared/stores     DynamoDB adapters of the ports                 → core, kb, channels (types)
+ *            shared/config     the one configuration module                   → core, channels
+ *   floor 3  shared/aws        AWS adapters that are not stores, shared wiring → all of shared/
+ *   beside   shared/resources  tables, queues, bucket as plain data           → nothing
+ *   above    functions/        one folder per Lambda: handler, wiring, entry  → shared
+ *            infra/            the CDK app                                    → shared
+ *            local/            the embedded stack and the CLIs                → shared, functions
  *
  * Everything not allowed below is refused ("not-in-allowed"), so a new arrow needs a line here.
  */
@@ -59,19 +60,18 @@ module.exports = {
     within("shared/aws"),
     {
       from: { path: "^shared/aws/" },
-      to: { path: "^shared/(core|kb|channels|stores|config)/|^shared/config\\.ts$" },
+      to: { path: "^shared/(core|kb|channels|ai|stores|config)/" },
     },
-    // beside: configuration and resource definitions, read by every floor above the domain
+    // The configuration reads the environment into the types the code below declares.
     within("shared/config"),
-    { from: { path: "^shared/config/" }, to: { path: "^shared/resources\\.ts$|^node_modules/zod/" } },
-    { from: { path: "^shared/(kb|channels|ai|stores|aws)/" }, to: { path: "^shared/resources\\.ts$" } },
+    { from: { path: "^shared/config/" }, to: { path: "^shared/(core|channels)/|^node_modules/zod/" } },
+    {
+      from: { path: "^shared/(kb|channels|ai|stores|config|aws)/" },
+      to: { path: "^shared/resources\\.ts$" },
+    },
     { from: { path: "^shared/(kb|channels|ai|stores)/" }, to: { ...npm } },
     { from: { path: "^shared/(kb|channels|ai|stores|aws)/" }, to: { ...node } },
     { from: { path: "^shared/aws/" }, to: { ...npm } },
-    // Until each function has its own setup: the wiring the three functions share today.
-    { from: { path: "^shared/(runtime|worker)\\.ts$" }, to: { path: "^shared/" } },
-    { from: { path: "^shared/(runtime|worker)\\.ts$" }, to: { ...npm } },
-    { from: { path: "^shared/config\\.ts$" }, to: { path: "^shared/resources\\.ts$|^node_modules/zod/" } },
     // above: the functions, the CDK app, the local stack, tests and benchmarks
     { from: { path: "^functions/" }, to: { path: "^(shared|functions)/" } },
     { from: { path: "^infra/" }, to: { path: "^(shared|infra)/" } },

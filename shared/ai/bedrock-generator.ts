@@ -11,8 +11,6 @@ import type { FaqEntry } from "../core/faq";
 import { MalformedModelOutputError, type TokenUsage, UngroundedAnswerError } from "./errors";
 import { type RetryOptions, withRetry, withTimeout } from "./retry";
 
-export { type BedrockConfig, BedrockConfigSchema, loadBedrockConfig } from "./config";
-
 export interface GenerateInput {
   /** The customer's question, already rewritten to stand alone when it was a follow-up. */
   question: string;

@@ -1,26 +1,41 @@
+import { SecretsProvider } from "@aws-lambda-powertools/parameters/secrets";
+import type { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { CredentialsError, type RawCredentials } from "../channels/credentials";
+import type { CredentialsLocation } from "../config/fragments";
 
-/**
- * Where a function gets its credentials: the Secrets Manager secret in AWS (cached by Powertools, so a
- * rotated secret is picked up without a redeploy), the environment over demo defaults locally.
- */
+/** Where a function gets the channel credentials, each time it needs them (cached as it sees fit). */
 export interface CredentialsSource {
   get(): Promise<RawCredentials>;
 }
 
+/** How long a read of the secret is kept: a rotated secret is picked up within this, without a redeploy. */
+const SECRET_MAX_AGE_SECONDS = 300;
+
+/**
+ * The Secrets Manager secret in AWS (one JSON object, read through Powertools' cache); locally, the
+ * configuration's `KEFU_*` values over the channels' demo credentials.
+ */
 export function credentialsSource(
-  config: { KEFU_MODE: "aws" | "local"; KEFU_SECRET_ARN?: string | undefined },
-  fetchSecret: (arn: string) => Promise<string | undefined>,
+  location: CredentialsLocation,
+  secrets: SecretsManagerClient,
   localDefaults: RawCredentials = {},
-  env: NodeJS.ProcessEnv = process.env,
 ): CredentialsSource {
-  if (!config.KEFU_SECRET_ARN) {
-    if (config.KEFU_MODE !== "local")
-      throw new CredentialsError("KEFU_SECRET_ARN is required outside local mode");
-    const creds = { ...localDefaults, ...stripEmpty(env) };
-    return { get: async () => creds };
+  if ("environment" in location) {
+    const credentials = { ...localDefaults, ...location.environment };
+    return { get: async () => credentials };
   }
-  const arn = config.KEFU_SECRET_ARN;
+  const provider = new SecretsProvider({ awsSdkV3Client: secrets });
+  return secretSource(
+    location.secretArn,
+    async (arn) => (await provider.get(arn, { maxAge: SECRET_MAX_AGE_SECONDS })) as string | undefined,
+  );
+}
+
+/** The credentials in one secret, fetched by `fetchSecret`: a JSON object of `KEFU_<CHANNEL>_<FIELD>` keys. */
+export function secretSource(
+  arn: string,
+  fetchSecret: (arn: string) => Promise<string | undefined>,
+): CredentialsSource {
   return {
     async get() {
       const raw = await fetchSecret(arn);
@@ -39,8 +54,4 @@ export function credentialsSource(
       );
     },
   };
-}
-
-function stripEmpty(env: NodeJS.ProcessEnv): Record<string, string> {
-  return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => !!e[1]));
 }

@@ -2,6 +2,7 @@ import type { z } from "zod";
 import type { SendOptions } from "../core/delivery";
 import type { Channel, InboundMessage, OutboundMessage } from "../core/message";
 import type { ChannelTexts } from "../core/texts";
+import type { ChannelSettings } from "./settings";
 
 /**
  * The ports of the channels: what a channel module is and gets, what its inbound half makes of a
@@ -30,8 +31,11 @@ export interface ChannelModule<Creds extends Record<string, string> = Record<str
    * operators' KEFU_TEXT_OVERRIDES still win.
    */
   readonly texts?: ChannelTexts;
-  /** Base URL of the platform API (env var name and production default); locally the simulator. */
-  readonly apiBase?: { envVar: string; default: string };
+  /**
+   * Base URL of the platform API, unless the settings name another (ChannelSettings.apiBases: locally
+   * the simulator). Empty: the AWS SDK's regional endpoint.
+   */
+  readonly apiBase?: { default: string };
   inbound(credentials: Creds, context: ChannelContext): InboundAdapter;
   outbound(credentials: Creds, context: ChannelContext): OutboundAdapter;
 }
@@ -43,7 +47,7 @@ export interface ChannelContext {
   maxBodyBytes: number;
   /** The public base URL platforms call, for signatures that cover the URL (Twilio). */
   publicUrl?: string;
-  /** The platform API base URL (from `apiBase.envVar`, else its default). */
+  /** The platform API base URL (from the settings, else the module's default). */
   apiBase: string;
   /** Shared access tokens (DynamoDB-backed, one refresh at a time across Lambda instances). */
   tokenProvider(name: string, fetchToken: () => Promise<FetchedToken>): AccessTokenProvider;
@@ -53,7 +57,10 @@ export interface ChannelContext {
   blobs: { get(bucket: string, key: string): Promise<Uint8Array> };
   /** Local mode: simulator-signed SNS certificates and the like are trusted. */
   local: boolean;
-  env: Record<string, string | undefined>;
+  /** The AWS region of the SDK clients a channel makes (SES, End User Messaging). */
+  region: string;
+  /** The channels' settings that are not secrets (segments, e-mail topics…), validated at cold start. */
+  settings: ChannelSettings;
 }
 
 /** Durable per-channel state (cursors, opt-outs): a namespaced key → JSON value store. */

@@ -55,7 +55,7 @@ export function credentialsFor(
 export type ContextWithoutApiBase = Omit<ChannelContext, "apiBase">;
 
 function contextFor(module: ChannelModule, base: ContextWithoutApiBase): ChannelContext {
-  const apiBase = module.apiBase ? (base.env[module.apiBase.envVar] ?? module.apiBase.default) : "";
+  const apiBase = base.settings.apiBases[module.channel] ?? module.apiBase?.default ?? "";
   return { ...base, apiBase, maxBodyBytes: module.maxBodyBytes ?? base.maxBodyBytes };
 }
 

@@ -1,5 +1,4 @@
-import { z } from "zod";
-import { CHANNELS, type Channel } from "./message";
+import type { Channel } from "./message";
 import type { Language } from "./text";
 
 /**
@@ -76,39 +75,6 @@ export function withChannelTexts(
     );
   }
   return merged;
-}
-
-/**
- * Operators' wording, from `KEFU_TEXT_OVERRIDES`: JSON shaped like TextOverrides, e.g.
- * `{"default":{"zh":{"disclosure":"…"}},"email":{"en":{"handoff":"… {ticket} …"}}}`.
- */
-export function textOverridesFromEnv(raw: string | undefined): TextOverrides {
-  if (!raw) return {};
-  const TextsSchema = z
-    .object({
-      disclosure: z.string(),
-      handoff: z.string(),
-      clarifyHeader: z.string(),
-      clarifyFooter: z.string(),
-      mediaUnsupported: z.string(),
-    })
-    .partial()
-    .strict();
-  const PerLanguage = z.object({ zh: TextsSchema, en: TextsSchema }).partial().strict();
-  const Schema = z.partialRecord(z.enum(["default", ...CHANNELS]), PerLanguage);
-  let json: unknown;
-  try {
-    json = JSON.parse(raw);
-  } catch (cause) {
-    throw new Error("KEFU_TEXT_OVERRIDES is not valid JSON", { cause });
-  }
-  const parsed = Schema.safeParse(json);
-  if (!parsed.success) {
-    throw new Error(
-      `KEFU_TEXT_OVERRIDES: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`,
-    );
-  }
-  return parsed.data as TextOverrides;
 }
 
 /** True when the bot has not replied in this conversation yet (the disclosure goes on this reply). */

@@ -1,6 +1,6 @@
 /**
  * When the policy answers, asks the customer to choose, or hands off (policy.ts). The defaults are
- * calibrated on the dev sets for the embedded engine's scores: how, in shared/kb/thresholds.ts; operators
+ * calibrated on the dev sets for the embedded engine's scores: how, in shared/kb/calibration.ts; operators
  * override them with KEFU_ANSWER_THRESHOLD / KEFU_MARGIN_THRESHOLD / KEFU_CLARIFY_THRESHOLD.
  */
 export interface PolicyThresholds {

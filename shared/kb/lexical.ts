@@ -1,12 +1,12 @@
 import type { Candidate, FaqEntry } from "../core/faq";
 import { phrasings } from "../core/faq";
-import type { Retriever } from "./retrieval";
 import {
   DEFAULT_CALIBRATION,
   DEFAULT_KB_CALIBRATION,
   type KbCalibration,
   type LexicalCalibration,
-} from "./thresholds";
+} from "./calibration";
+import type { Retriever } from "./retrieval";
 import { tokenize } from "./tokenize";
 
 /**

@@ -5,14 +5,14 @@ import { documentClient } from "../../shared/aws/clients";
 import { fifoIds } from "../../shared/aws/queue";
 import { acceptWebhook } from "../../shared/channels/ingress";
 import type { InboundAdapter, WebhookRequest } from "../../shared/channels/ports";
-import { loadConfig } from "../../shared/config";
+import { loadWebhookConfig } from "../../shared/config/load";
 import { createDedupStore } from "../../shared/stores/dedup";
 import { inbound } from "../support/fakes";
 import { testEnv } from "../support/local-env";
 
 const env = testEnv();
-const config = loadConfig(env);
-const dedup = createDedupStore(documentClient(config), config.KEFU_DEDUP_TABLE);
+const config = loadWebhookConfig(env);
+const dedup = createDedupStore(documentClient(config.runtime), config.tables.dedup);
 const request: WebhookRequest = {
   method: "POST",
   path: "/webhooks/wechat",

@@ -1,6 +1,7 @@
 import { DynamoDBDocumentClient, GetCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dynamoClient } from "../../local/emulators";
+import { s3Event } from "../../local/event-source";
 import { dingtalkRobotMessage } from "../../local/platforms/dingtalk";
 import { sesDelivery, simpleMail } from "../../local/platforms/email";
 import { smsInbound } from "../../local/platforms/sms";
@@ -28,7 +29,6 @@ import {
   FUNCTIONS,
   type FunctionsUnderGrants,
   readExampleFaq,
-  s3Event,
   startFunctionsUnderGrants,
 } from "../support/functions-under-grants";
 import { evaluate, tableArn } from "../support/iam-policy";

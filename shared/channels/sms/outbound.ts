@@ -9,11 +9,11 @@ import {
 import { callSignal } from "../../core/deadline";
 import { ChannelApiError } from "../../core/errors";
 import type { ChannelStateStore } from "../ports";
+import type { SmsSettings } from "../settings";
 import {
   createSmsOutbound,
   RecipientOptedOutError,
   type SmsOutbound,
-  type SmsSettings,
   type SmsTransport,
 } from "../sms-common/channel";
 import type { SmsCredentials } from "./credentials";

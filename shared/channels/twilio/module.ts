@@ -1,5 +1,4 @@
 import type { ChannelContext, ChannelModule } from "../ports";
-import { smsSettings } from "../sms-common/channel";
 import { SMS_CHANNEL_TEXTS } from "../sms-common/texts";
 import { type TwilioCredentials, TwilioCredentialsSchema } from "./credentials";
 import { createTwilioInbound } from "./inbound";
@@ -10,7 +9,7 @@ function outbound(credentials: TwilioCredentials, context: ChannelContext) {
     credentials,
     apiBase: context.apiBase,
     state: context.state,
-    settings: smsSettings(context.env, "twilio"),
+    settings: context.settings.twilio,
   });
 }
 
@@ -24,14 +23,14 @@ export const twilioModule: ChannelModule<TwilioCredentials> = {
     KEFU_TWILIO_FROM: "",
   },
   texts: SMS_CHANNEL_TEXTS,
-  apiBase: { envVar: "KEFU_TWILIO_API_BASE", default: "https://api.twilio.com" },
+  apiBase: { default: "https://api.twilio.com" },
   inbound: (credentials, context) =>
     createTwilioInbound({
       credentials,
       maxBodyBytes: context.maxBodyBytes,
       ...(context.publicUrl ? { publicUrl: context.publicUrl } : {}),
       state: context.state,
-      settings: smsSettings(context.env, "twilio"),
+      settings: context.settings.twilio,
     }),
   outbound,
 };

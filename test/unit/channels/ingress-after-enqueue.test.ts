@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import type { ClaimResult, DedupStore } from "../../../shared/channels/ingress";
 import { acceptWebhook } from "../../../shared/channels/ingress";
 import type { InboundAdapter, WebhookOutcome, WebhookRequest } from "../../../shared/channels/ports";
 import type { InboundMessage } from "../../../shared/core/message";
+import { memoryDedup } from "../../support/fakes";
 
 function message(id: string): InboundMessage {
   return {
@@ -15,25 +15,6 @@ function message(id: string): InboundMessage {
     attachments: [],
     receivedAt: "2026-03-01T08:00:00.000Z",
     replyContext: {},
-  };
-}
-
-function memoryDedup(): DedupStore {
-  const state = new Map<string, "received" | "enqueued">();
-  return {
-    async claim(key): Promise<ClaimResult> {
-      const s = state.get(key);
-      if (s === "enqueued") return "duplicate";
-      if (s === "received") return "in_flight";
-      state.set(key, "received");
-      return "claimed";
-    },
-    async markEnqueued(key) {
-      state.set(key, "enqueued");
-    },
-    async release(key) {
-      state.delete(key);
-    },
   };
 }
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { channelTexts } from "../../../shared/channels/registry";
-import { textOverridesFromEnv, textsFor } from "../../../shared/core/texts";
+import { textOverridesFromEnv } from "../../../shared/config/texts";
+import { textsFor } from "../../../shared/core/texts";
 
 describe("reply texts per channel and language", () => {
   it("uses a short disclosure on SMS, where every 70 characters cost a segment", () => {

@@ -5,7 +5,7 @@ import type { TwilioCredentials } from "../../../../shared/channels/twilio/crede
 import { createTwilioInbound } from "../../../../shared/channels/twilio/inbound";
 import { twilioSignature } from "../../../../shared/channels/twilio/signature";
 import { MalformedRequestError, PayloadTooLargeError, SignatureError } from "../../../../shared/core/errors";
-import { memoryState } from "../sms/memory-state";
+import { memoryState } from "../../../support/fakes";
 
 const PUBLIC_URL = "https://kefu.example.com";
 const credentials: TwilioCredentials = {

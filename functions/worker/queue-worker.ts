@@ -6,100 +6,12 @@ import {
 } from "@aws-lambda-powertools/batch";
 import { type Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
-import { selectEngine } from "./ai/engine-select";
-import { snsClient } from "./aws/clients";
-import { alertIds, snsAgentNotifier } from "./aws/notify";
-import { channelTexts } from "./channels/registry";
-import { BUDGET, Deadline } from "./core/deadline";
-import type { SendOptions } from "./core/delivery";
-import { ChannelApiError } from "./core/errors";
-import { describeFailure } from "./core/failure";
-import type { InboundMessage, OutboundMessage } from "./core/message";
-import { type PipelineOutcome, processMessage } from "./core/pipeline";
-import type { PipelineDeps } from "./core/pipeline/ports";
-import { detectLanguage } from "./core/text";
-import {
-  handoffText,
-  mediaUnsupportedText,
-  textOverridesFromEnv,
-  textsFor,
-  withChannelTexts,
-} from "./core/texts";
-import { createEngineCache } from "./kb/knowledge";
-import { INBOUND_QUEUE } from "./resources";
-import { channelSender, type Runtime } from "./runtime";
-import { createConversationStore } from "./stores/conversations";
-import { createFaqRepository } from "./stores/faq";
-import { createOutboxStore } from "./stores/outbox";
-import { createTicketStore } from "./stores/tickets";
-
-/**
- * Assembles the worker's pipeline from AWS clients and configuration, once per cold start. The local
- * stack's worker runs exactly this.
- */
-export function createPipelineDeps(runtime: Runtime, env: NodeJS.ProcessEnv = process.env): PipelineDeps {
-  const { config, doc } = runtime;
-  // Engine kind, Bedrock settings and thresholds are validated here, at cold start.
-  const selection = selectEngine({
-    env: { ...env, ...(config.KEFU_ENGINE ? { KEFU_ENGINE: config.KEFU_ENGINE } : {}) },
-    mode: config.KEFU_MODE,
-    region: config.AWS_REGION,
-    onError: (error, stage) =>
-      runtime.logger.warn("answer engine degraded", { stage, ...describeFailure(error) }),
-  });
-  const overrides = withChannelTexts(textOverridesFromEnv(env.KEFU_TEXT_OVERRIDES), channelTexts());
-  const engines = createEngineCache({
-    source: createFaqRepository(doc, config.KEFU_FAQ_TABLE),
-    kb: config.KEFU_KB,
-    build: (entries) => {
-      // Paid on the first message after a cold start or a KB change: worth seeing in the logs.
-      const started = performance.now();
-      const engine = selection.build(entries);
-      runtime.logger.info("knowledge base indexed", {
-        kb: config.KEFU_KB,
-        engine: selection.kind,
-        entries: entries.length,
-        ms: Math.round(performance.now() - started),
-      });
-      return engine;
-    },
-    refreshMs: config.KEFU_KB_REFRESH_MS,
-    vectors: selection.vectors,
-  });
-
-  return {
-    conversations: createConversationStore(doc, config.KEFU_CONVERSATIONS_TABLE),
-    tickets: createTicketStore(doc, config.KEFU_TICKETS_TABLE, config.KEFU_TICKET_TURNS_TABLE),
-    outbox: createOutboxStore(doc, config.KEFU_OUTBOX_TABLE),
-    engine: () => engines.engine(),
-    send: channelSender(runtime),
-    async handoffChannel(message: OutboundMessage, ticketId: string, options?: SendOptions) {
-      const adapter = await runtime.channels.outbound(message.channel);
-      await adapter?.handoff?.(message, ticketId, options);
-    },
-    async answerKeyword(message: InboundMessage, options?: SendOptions) {
-      const adapter = await runtime.channels.outbound(message.channel);
-      if (!adapter?.answerKeyword) {
-        throw new ChannelApiError(`channel ${message.channel} cannot answer keywords`, { retryable: false });
-      }
-      await adapter.answerKeyword(message, options);
-    },
-    notifyAgents: snsAgentNotifier(
-      snsClient(config),
-      config.KEFU_AGENT_TOPIC_ARN,
-      alertIds(doc, config.KEFU_TOKENS_TABLE),
-    ),
-    texts: {
-      disclosure: (channel, language) => textsFor(language, channel, overrides).disclosure,
-      // The disclosure doubles as the greeting: it says who answers and how to reach a person.
-      welcome: (channel, language) => textsFor(language, channel, overrides).disclosure,
-      handoff: (ticketId, language, channel) => handoffText(language, ticketId, channel, overrides),
-      mediaUnsupported: (language, channel) => mediaUnsupportedText(language, channel, overrides),
-    },
-    detectLanguage: (text) => detectLanguage(text),
-    now: () => new Date(),
-  };
-}
+import { BUDGET, Deadline } from "../../shared/core/deadline";
+import { describeFailure } from "../../shared/core/failure";
+import type { InboundMessage } from "../../shared/core/message";
+import { type PipelineOutcome, processMessage } from "../../shared/core/pipeline";
+import type { PipelineDeps } from "../../shared/core/pipeline/ports";
+import { INBOUND_QUEUE } from "../../shared/resources";
 
 /** The levels the worker logs at, with structured fields (the Powertools Logger in Lambda). */
 export interface WorkerLogger {
@@ -110,7 +22,7 @@ export interface WorkerLogger {
 
 /** What the queue worker needs besides the pipeline: how to read a record, and where to report. */
 export interface QueueWorkerOptions {
-  deps: PipelineDeps;
+  pipeline: PipelineDeps;
   /** The InboundMessage a queue record carries; throws when the body is not one. */
   parse(record: SQSRecord): InboundMessage | Promise<InboundMessage>;
   logger: WorkerLogger;
@@ -126,14 +38,14 @@ export interface QueueWorkerOptions {
  * messages' deadline. Every failure is logged once, by code and the message's ids, never its text.
  */
 export function createQueueWorker(options: QueueWorkerOptions) {
-  const { deps, logger, metrics } = options;
+  const { pipeline, logger, metrics } = options;
   const maxReceiveCount = options.maxReceiveCount ?? INBOUND_QUEUE.maxReceiveCount;
 
   async function handleRecord(record: SQSRecord, deadline: Deadline): Promise<void> {
     const message = await options.parse(record);
     let outcome: PipelineOutcome;
     try {
-      outcome = await processMessage(message, deps, { deadline });
+      outcome = await processMessage(message, pipeline, { deadline });
     } catch (error) {
       if (!isPermanent(error)) throw error;
       // DynamoDB refused the record as invalid (too large, malformed): every retry would fail alike.

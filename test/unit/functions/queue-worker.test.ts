@@ -1,12 +1,12 @@
 import type { Context, SQSRecord } from "aws-lambda";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import type { EngineResult } from "../../shared/core/engine";
-import { ChannelApiError } from "../../shared/core/errors";
-import { type InboundMessage, InboundMessageSchema } from "../../shared/core/message";
-import type { PipelineDeps } from "../../shared/core/pipeline/ports";
-import { INBOUND_QUEUE } from "../../shared/resources";
-import { createQueueWorker } from "../../shared/worker";
-import { inbound, pipelineDeps, scriptedEngine } from "../support/fakes";
+import { createQueueWorker } from "../../../functions/worker/queue-worker";
+import type { EngineResult } from "../../../shared/core/engine";
+import { ChannelApiError } from "../../../shared/core/errors";
+import { type InboundMessage, InboundMessageSchema } from "../../../shared/core/message";
+import type { PipelineDeps } from "../../../shared/core/pipeline/ports";
+import { INBOUND_QUEUE } from "../../../shared/resources";
+import { inbound, pipelineDeps, scriptedEngine } from "../../support/fakes";
 
 const answer: EngineResult = {
   decision: { kind: "answer", text: "退货请在订单页申请", faqIds: ["returns"], confidence: 0.9 },
@@ -61,7 +61,7 @@ function workerWith(deps: PipelineDeps) {
   const log = recordingLogger();
   const metrics = recordingMetrics();
   const worker = createQueueWorker({
-    deps,
+    pipeline: deps,
     parse: (record) => InboundMessageSchema.parse(JSON.parse(record.body)),
     logger: log.logger,
     metrics: metrics.metrics,

@@ -1,6 +1,3 @@
-import { z } from "zod";
-import { DEFAULT_THRESHOLDS, type PolicyThresholds } from "../core/thresholds";
-
 /**
  * Calibrated defaults for the embedded engine. How they were obtained (reproduce with
  * `npm run eval -- <file> --compare-minisearch --tune`):
@@ -69,44 +66,3 @@ export const DEFAULT_KB_CALIBRATION: KbCalibration = {
   accuracySlope: 0.916,
   precision: 0.277,
 };
-
-const Fraction = z.coerce.number().min(0).max(1);
-const ThresholdEnvSchema = z.object({
-  KEFU_ANSWER_THRESHOLD: Fraction.default(DEFAULT_THRESHOLDS.answerThreshold),
-  KEFU_MARGIN_THRESHOLD: Fraction.default(DEFAULT_THRESHOLDS.marginThreshold),
-  KEFU_CLARIFY_THRESHOLD: Fraction.default(DEFAULT_THRESHOLDS.clarifyThreshold),
-});
-
-export class ThresholdConfigError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = "ThresholdConfigError";
-  }
-}
-
-/**
- * Reads `KEFU_ANSWER_THRESHOLD`, `KEFU_MARGIN_THRESHOLD`, `KEFU_CLARIFY_THRESHOLD` (numbers in [0, 1])
- * over the defaults; empty counts as unset. The clarify threshold must not exceed the answer threshold,
- * or nothing between them could ever be offered as an option.
- */
-export function thresholdsFromEnv(env: Record<string, string | undefined>): PolicyThresholds {
-  const pick = (name: string) => (env[name] === undefined || env[name] === "" ? undefined : env[name]);
-  const parsed = ThresholdEnvSchema.refine((t) => t.KEFU_CLARIFY_THRESHOLD <= t.KEFU_ANSWER_THRESHOLD, {
-    message: "must not exceed KEFU_ANSWER_THRESHOLD",
-    path: ["KEFU_CLARIFY_THRESHOLD"],
-  }).safeParse({
-    KEFU_ANSWER_THRESHOLD: pick("KEFU_ANSWER_THRESHOLD"),
-    KEFU_MARGIN_THRESHOLD: pick("KEFU_MARGIN_THRESHOLD"),
-    KEFU_CLARIFY_THRESHOLD: pick("KEFU_CLARIFY_THRESHOLD"),
-  });
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
-    throw new ThresholdConfigError(`invalid thresholds: ${problems}`, { cause: parsed.error });
-  }
-  return {
-    answerThreshold: parsed.data.KEFU_ANSWER_THRESHOLD,
-    marginThreshold: parsed.data.KEFU_MARGIN_THRESHOLD,
-    clarifyThreshold: parsed.data.KEFU_CLARIFY_THRESHOLD,
-    maxClarifyOptions: DEFAULT_THRESHOLDS.maxClarifyOptions,
-  };
-}

@@ -1,9 +1,11 @@
 import { BedrockRuntimeClient, ConverseCommand, InvokeModelCommand } from "@aws-sdk/client-bedrock-runtime";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
-import { BedrockConfigError } from "../../../shared/ai/config";
-import { denseItems, type EntryWithVectors, selectEngine } from "../../../shared/ai/engine-select";
-import { ThresholdConfigError } from "../../../shared/kb/thresholds";
+import { denseItems, type EntryWithVectors } from "../../../shared/ai/hybrid-build";
+import { selectEngine } from "../../../shared/aws/bedrock";
+import { engineConfig } from "../../../shared/config/engine";
+import { BedrockConfigError, ThresholdConfigError } from "../../../shared/config/errors";
+import { thresholdsFromEnv } from "../../../shared/config/thresholds";
 import { answerToolResponse } from "../../support/bedrock";
 
 const bedrock = mockClient(BedrockRuntimeClient);
@@ -43,11 +45,17 @@ function kb(modelId = TITAN): EntryWithVectors[] {
 
 const converse = (input: unknown) => answerToolResponse(input);
 
+/** The engine settings the worker loads from this environment in this mode (shared/config). */
+const fromEnv = (env: Record<string, string>, mode: "aws" | "local") => ({
+  engine: engineConfig(env, mode),
+  thresholds: thresholdsFromEnv(env),
+});
+
 beforeEach(() => bedrock.reset());
 
 describe("engine kind", () => {
   it("defaults to the embedded engine in local mode and never calls Bedrock", async () => {
-    const selection = selectEngine({ env: {}, mode: "local", client });
+    const selection = selectEngine({ ...fromEnv({}, "local"), client });
     expect(selection.kind).toBe("local");
     expect(selection.vectors).toBe(false);
     const { decision } = await selection
@@ -58,12 +66,12 @@ describe("engine kind", () => {
   });
 
   it("defaults to Bedrock in AWS mode and fails at cold start without an answer model", () => {
-    expect(() => selectEngine({ env: {}, mode: "aws", client })).toThrow(BedrockConfigError);
-    expect(selectEngine({ env: { KEFU_ANSWER_MODEL_ID: MODEL }, mode: "aws", client }).kind).toBe("bedrock");
+    expect(() => selectEngine({ ...fromEnv({}, "aws"), client })).toThrow(BedrockConfigError);
+    expect(selectEngine({ ...fromEnv({ KEFU_ANSWER_MODEL_ID: MODEL }, "aws"), client }).kind).toBe("bedrock");
   });
 
   it("honours KEFU_ENGINE=local in AWS mode", () => {
-    expect(selectEngine({ env: { KEFU_ENGINE: "local" }, mode: "aws", client }).kind).toBe("local");
+    expect(selectEngine({ ...fromEnv({ KEFU_ENGINE: "local" }, "aws"), client }).kind).toBe("local");
   });
 });
 
@@ -80,7 +88,7 @@ describe("the Bedrock engine", () => {
         needs_human: false,
       }),
     );
-    const selection = selectEngine({ env: BEDROCK_ENV, mode: "local", client });
+    const selection = selectEngine({ ...fromEnv(BEDROCK_ENV, "local"), client });
     expect(selection.vectors).toBe(true);
     const result = await selection.build(kb()).decide({ text: "My card has not arrived yet", history: [] });
     expect(result.decision).toMatchObject({
@@ -103,7 +111,7 @@ describe("the Bedrock engine", () => {
         needs_human: false,
       }),
     );
-    const selection = selectEngine({ env: BEDROCK_ENV, mode: "local", client });
+    const selection = selectEngine({ ...fromEnv(BEDROCK_ENV, "local"), client });
     const engine = selection.build(kb("kefu-local-hash-ngram-v1-256"));
     const { decision } = await engine.decide({ text: "My card has not arrived yet", history: [] });
     expect(decision.kind).toBe("answer");
@@ -128,7 +136,7 @@ describe("stored vectors", () => {
 
 describe("thresholds from the environment", () => {
   it("applies KEFU_ANSWER_THRESHOLD to the engine's decisions", async () => {
-    const strict = selectEngine({ env: { KEFU_ANSWER_THRESHOLD: "1" }, mode: "local", client });
+    const strict = selectEngine({ ...fromEnv({ KEFU_ANSWER_THRESHOLD: "1" }, "local"), client });
     expect(strict.thresholds.answerThreshold).toBe(1);
     const { decision } = await strict.build(kb()).decide({ text: "card arrive when", history: [] });
     expect(decision.kind).not.toBe("answer");
@@ -140,13 +148,13 @@ describe("thresholds from the environment", () => {
     ["KEFU_CLARIFY_THRESHOLD", "abc"],
     ["KEFU_CLARIFY_THRESHOLD", "0.95"],
   ])("rejects %s=%s at cold start", (name, value) => {
-    expect(() => selectEngine({ env: { [name]: value }, mode: "local", client })).toThrow(
+    expect(() => selectEngine({ ...fromEnv({ [name]: value }, "local"), client })).toThrow(
       ThresholdConfigError,
     );
   });
 
   it("treats empty values as unset", () => {
-    const s = selectEngine({ env: { KEFU_ANSWER_THRESHOLD: "" }, mode: "local", client });
+    const s = selectEngine({ ...fromEnv({ KEFU_ANSWER_THRESHOLD: "" }, "local"), client });
     expect(s.thresholds.answerThreshold).toBe(0.83);
   });
 });
