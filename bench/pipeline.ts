@@ -7,8 +7,8 @@ import { cpus } from "node:os";
 import { wechatPush } from "../local/platforms/wechat";
 import { startLocalStack } from "../local/stack";
 import { credentialsFor, demoCredentials } from "../shared/channels/registry";
+import type { WeChatCredentials } from "../shared/channels/wechat/credentials";
 import { wechatModule } from "../shared/channels/wechat/module";
-import type { WeChatCredentials } from "../shared/credentials";
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
 process.env.POWERTOOLS_LOG_LEVEL = "ERROR";

@@ -8,7 +8,7 @@ import { performance } from "node:perf_hooks";
 import { pathToFileURL } from "node:url";
 import { seededRandom } from "../local/eval/stress";
 import { createLocalEngine } from "../shared/ai/local-engine";
-import type { FaqEntry } from "../shared/kb/types";
+import type { FaqEntry } from "../shared/core/faq";
 
 /** mulberry32, the eval tool's seeded generator: the same seed gives the same knowledge base. */
 export const rng = seededRandom;

@@ -4,8 +4,9 @@ import type { Construct } from "constructs";
 import { EmailCredentialsSchema } from "../shared/channels/email/module";
 import { CHANNEL_MODULES, credentialKeys } from "../shared/channels/registry";
 import { SmsCredentialsSchema } from "../shared/channels/sms/credentials";
-import { smsSettings } from "../shared/channels/sms-common/channel";
-import { FAQ_BUCKET, INBOUND_QUEUE } from "../shared/resources";
+import { channelSettingsFromEnv } from "../shared/config/channels";
+import { CHANNEL_ENV, ENV } from "../shared/config/names";
+import { FAQ_BUCKET } from "../shared/resources";
 import { Channels, INBOUND_MAIL_RETENTION_DAYS } from "./constructs/channels";
 import { Egress } from "./constructs/egress";
 import { Handoff } from "./constructs/handoff";
@@ -39,12 +40,12 @@ export function credentialKeysText(): string {
  * through from props / context of the same name. Validated at synthesis by the code that reads them.
  */
 export const CHANNEL_SETTINGS = [
-  "KEFU_SMS_MAX_SEGMENTS",
-  "KEFU_SMS_MORE_URL",
-  "KEFU_SMS_KEYWORD_REPLIES",
-  "KEFU_TWILIO_KEYWORD_REPLIES",
+  CHANNEL_ENV.smsMaxSegments,
+  CHANNEL_ENV.smsMoreUrl,
+  CHANNEL_ENV.smsKeywordReplies,
+  CHANNEL_ENV.twilioKeywordReplies,
   // Read from the environment only: not among the channel's credential keys, so never picked from the secret.
-  "KEFU_WECOM_KF_SERVICER_USERID",
+  CHANNEL_ENV.wecomKfServicerUserId,
 ] as const;
 export type ChannelSetting = (typeof CHANNEL_SETTINGS)[number];
 
@@ -146,18 +147,18 @@ export class KefuStack extends Stack {
     this.handoff = new Handoff(this, "Handoff", { agentEmail: props.agentEmail });
 
     const environment: Record<string, string> = {
-      KEFU_MODE: "aws",
-      POWERTOOLS_SERVICE_NAME: "kefu",
-      POWERTOOLS_METRICS_NAMESPACE: "Kefu",
-      POWERTOOLS_LOG_LEVEL: "INFO",
+      [ENV.mode]: "aws",
+      [ENV.serviceName]: "kefu",
+      [ENV.metricsNamespace]: "Kefu",
+      [ENV.logLevel]: "INFO",
       ...this.storage.tableEnvironment(),
-      [FAQ_BUCKET.envVar]: this.storage.faqBucket.bucketName,
-      KEFU_SECRET_ARN: this.secret.secretArn,
+      [ENV.faqBucket]: this.storage.faqBucket.bucketName,
+      [ENV.secretArn]: this.secret.secretArn,
       // Bedrock settings for every function too: any function that loads the Bedrock config validates
       // all of it (an engine of `bedrock` without an answer model fails at cold start).
-      KEFU_ENGINE: props.engine ?? "bedrock",
-      KEFU_EMBEDDING_MODEL_ID: embeddingModelId,
-      KEFU_ANSWER_MODEL_ID: answerModelId,
+      [ENV.engine]: props.engine ?? "bedrock",
+      [ENV.embeddingModelId]: embeddingModelId,
+      [ENV.answerModelId]: answerModelId,
     };
 
     this.pipeline = new Pipeline(this, "Pipeline", {
@@ -171,7 +172,7 @@ export class KefuStack extends Stack {
     });
     this.handoff.grantNotify(this.pipeline.worker.fn);
     // Every function validates the whole config at cold start, so each gets every name; IAM decides access.
-    const withQueue = { ...environment, [INBOUND_QUEUE.envVar]: this.pipeline.queue.queueUrl };
+    const withQueue = { ...environment, [ENV.queueUrl]: this.pipeline.queue.queueUrl };
 
     this.ingress = new Ingress(this, "Ingress", {
       tables: this.storage.tables,
@@ -311,8 +312,7 @@ function channelSettings(given: Partial<Record<ChannelSetting, string>> = {}): R
       throw new Error(`unknown channel setting ${name}; known: ${CHANNEL_SETTINGS.join(", ")}`);
     }
   }
-  smsSettings(env, "sms");
-  smsSettings(env, "twilio");
+  channelSettingsFromEnv(env);
   return env;
 }
 

@@ -4,8 +4,8 @@ import {
   ReceiveMessageCommand,
   type SQSClient,
 } from "@aws-sdk/client-sqs";
-import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
-import { describeFailure, type FailureSummary } from "../shared/failure";
+import type { Context, S3Event, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
+import { describeFailure, type FailureSummary } from "../shared/core/failure";
 import { INBOUND_QUEUE } from "../shared/resources";
 
 /**
@@ -184,5 +184,29 @@ export function lambdaContext(functionName: string, timeoutMs = 30_000): Context
     done: () => {},
     fail: () => {},
     succeed: () => {},
+  };
+}
+
+/** The event S3 sends the ingest function for one new object under uploads/. */
+export function s3Event(bucket: string, key: string, size = 0): S3Event {
+  return {
+    Records: [
+      {
+        eventVersion: "2.1",
+        eventSource: "aws:s3",
+        awsRegion: "us-east-1",
+        eventTime: new Date().toISOString(),
+        eventName: "ObjectCreated:Put",
+        userIdentity: { principalId: "local" },
+        requestParameters: { sourceIPAddress: "127.0.0.1" },
+        responseElements: { "x-amz-request-id": "local", "x-amz-id-2": "local" },
+        s3: {
+          s3SchemaVersion: "1.0",
+          configurationId: "uploads",
+          bucket: { name: bucket, ownerIdentity: { principalId: "local" }, arn: "" },
+          object: { key: encodeURIComponent(key).replace(/%2F/g, "/"), size, eTag: "", sequencer: "" },
+        },
+      },
+    ],
   };
 }

@@ -2,11 +2,13 @@ import { readFile } from "node:fs/promises";
 import { type AddressInfo, createServer } from "node:net";
 import { resolve } from "node:path";
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from "@aws-sdk/client-s3";
-import { GetQueueAttributesCommand } from "@aws-sdk/client-sqs";
-import { ScanCommand } from "@aws-sdk/lib-dynamodb";
-import type { S3Event, SQSBatchResponse, SQSEvent } from "aws-lambda";
-import { z } from "zod";
-import { documentClient } from "../shared/aws";
+import type { SQSEvent } from "aws-lambda";
+import { makeHandler as makeIngestHandler } from "../functions/ingest/handler";
+import { wireIngest } from "../functions/ingest/wiring";
+import { makeHandler as makeWebhookHandler } from "../functions/webhook/handler";
+import { wireWebhook } from "../functions/webhook/wiring";
+import { makeHandler as makeWorkerHandler } from "../functions/worker/handler";
+import { wireWorker } from "../functions/worker/wiring";
 import type { DingTalkCredentials } from "../shared/channels/dingtalk/credentials";
 import { dingtalkModule } from "../shared/channels/dingtalk/module";
 import { emailModule } from "../shared/channels/email/module";
@@ -14,22 +16,22 @@ import { credentialsFor, demoCredentials } from "../shared/channels/registry";
 import { smsModule } from "../shared/channels/sms/module";
 import type { TwilioCredentials } from "../shared/channels/twilio/credentials";
 import { twilioModule } from "../shared/channels/twilio/module";
+import type { WeChatCredentials } from "../shared/channels/wechat/credentials";
 import { wechatModule } from "../shared/channels/wechat/module";
 import type { WeComCredentials } from "../shared/channels/wecom/credentials";
 import { wecomModule } from "../shared/channels/wecom/module";
 import type { WeComKfCredentials } from "../shared/channels/wecom-kf/credentials";
 import { wecomKfModule } from "../shared/channels/wecom-kf/module";
-import { loadConfig } from "../shared/config";
-import { replyAsAgent, resolveTicket, TicketClosedError } from "../shared/core/desk";
-import { ChannelApiError, KefuError, MalformedRequestError, NotFoundError } from "../shared/core/errors";
+import { loadDeskConfig, loadIngestConfig, loadWebhookConfig, loadWorkerConfig } from "../shared/config/load";
+import { API_BASE_ENV, ENV, type EnvRecord, LOCAL_ENV } from "../shared/config/names";
 import { CHANNELS } from "../shared/core/message";
-import type { WeChatCredentials } from "../shared/credentials";
 import { FAQ_BUCKET, INBOUND_QUEUE } from "../shared/resources";
-import { channelSender, createRuntime, followLocalLogs } from "../shared/runtime";
-import { createTicketStore } from "../shared/stores/tickets";
+import { devRoutes, type InboxEntry, inboxEntry } from "./dev-routes";
 import { provisionResources, type RunningEmulators, s3Client, sqsClient, startEmulators } from "./emulators";
-import { lambdaContext, startEventSource } from "./event-source";
-import { createLocalServer, type DevRoute, type LocalServerOptions } from "./server";
+import { quietLibraries, shellEnv } from "./env";
+import { lambdaContext, s3Event, startEventSource } from "./event-source";
+import { FollowedLogger } from "./logs";
+import { createLocalServer, type LocalServerOptions } from "./server";
 import { dingtalkSimulator } from "./simulator/dingtalk";
 import { emailSimulator } from "./simulator/email";
 import { Outbox } from "./simulator/outbox";
@@ -40,14 +42,14 @@ import { wechatSimulator } from "./simulator/wechat";
 import { wecomSimulator } from "./simulator/wecom";
 import { wecomKfSimulator } from "./simulator/wecom-kf";
 import { liveStacks, removeStackRecord, saveStackRecord } from "./state";
-import { normalizeTicketId } from "./ticket-id";
 import { MessageTracker } from "./trace";
 
 // The state files moved to ./state; faq:import and faq:restore read the env file from here.
 export { killLeftovers, LOCAL_ENV_FILE, STATE_DIR } from "./state";
 
 /**
- * The whole of Kefu on one machine: emulators, the same handlers AWS runs, the worker fed by an SQS
+ * The whole of Kefu on one machine: emulators, the same handlers AWS runs (built from configuration
+ * objects, as their Lambda entries build them from the environment), the worker fed by an SQS
  * event-source loop, S3 upload notifications for FAQ imports, channel simulators and /dev endpoints.
  * Used by `npm start` (local/start.ts) and by the end-to-end tests.
  */
@@ -66,20 +68,19 @@ export interface LocalStackOptions {
   retryDelaySeconds?: number;
   /** Write the env file that CLI tools (`npm run chat`, `faq:import`) read. */
   writeEnvFile?: boolean;
+  /**
+   * Settings over the shell's environment and the stack's own (`KEFU_SMS_KEYWORD_REPLIES`, a channel's
+   * credentials…), as the functions' environment would carry them in AWS.
+   */
+  settings?: EnvRecord;
   log?: (line: string) => void;
 }
 
-export interface InboxEntry {
-  channel: string;
-  conversation: string;
-  sender: string;
-  text: string;
-  attachments: unknown[];
-  receivedAt: string;
-}
+export type { InboxEntry } from "./dev-routes";
 
 export interface LocalStack {
   url: string;
+  /** The environment of this stack's functions and CLIs: table names, queue URLs, endpoints, public URL. */
   env: Record<string, string>;
   outbox: Outbox;
   inbox: InboxEntry[];
@@ -88,18 +89,19 @@ export interface LocalStack {
   stop(): Promise<void>;
 }
 
+/** The stack, started step by step: server, emulators, resources, functions, event sources, seed. */
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  quietLibraries({ metrics: false });
   const log = options.log ?? (() => {});
   // Listen first: a port in use fails at once, and /ready answers while the rest starts.
-  let stage = "starting the emulators";
-  let ready = false;
-  let url = "";
+  const progress = { ready: false, stage: "starting the emulators", url: "" };
   const server = createLocalServerWithPlaceholder({
-    readiness: () => ({ ready, stage }),
-    index: () => describeServer({ url, ready, stage, channels: [] }),
+    readiness: () => ({ ready: progress.ready, stage: progress.stage }),
+    index: () => describeServer({ ...progress, channels: [] }),
   });
   const listening = await listen(server.server, options.port ?? 3000);
-  url = `http://127.0.0.1:${listening}`;
+  const url = `http://127.0.0.1:${listening}`;
+  progress.url = url;
   // A record on disk for a stack that owns a DynamoDB Local or writes the CLIs' env file.
   const recorded = !options.emulators || options.writeEnvFile === true;
   let owned: RunningEmulators | undefined;
@@ -115,202 +117,67 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       : await startEmulators({ onSpawn: (java) => saveStackRecord(listening, { java }) });
     const emulators = options.emulators ?? owned;
     if (!emulators) throw new Error("no emulators");
-    stage = "creating the tables, queues and bucket";
-    const prefix = options.prefix ?? "kefu-local";
-    const env = await provisionResources(emulators, prefix);
-    Object.assign(env, {
-      KEFU_PUBLIC_URL: url,
-      KEFU_WECHAT_API_BASE: `${url}/sim/wechat`,
-      KEFU_DINGTALK_API_BASE: `${url}/sim/dingtalk`,
-      KEFU_WECOM_API_BASE: `${url}/sim/wecom`,
-      KEFU_WECOM_KF_API_BASE: `${url}/sim/wecom-kf`,
-      KEFU_EMAIL_API_BASE: `${url}/sim/email`,
-      KEFU_SMS_API_BASE: `${url}/sim/sms`,
-      KEFU_TWILIO_API_BASE: `${url}/sim/twilio`,
-      KEFU_KB_REFRESH_MS: "500",
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
-      POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? "WARN",
-      POWERTOOLS_METRICS_DISABLED: "true",
-    });
-    // The handlers read their configuration from the environment at import, exactly as in Lambda.
-    Object.assign(process.env, env);
-    const config = loadConfig(process.env);
-    const raw = { ...demoCredentials(), ...process.env };
 
-    stage = "loading the functions";
+    progress.stage = "creating the tables, queues and bucket";
+    const env = await stackEnvironment(emulators, options.prefix ?? "kefu-local", url);
+    const settings: EnvRecord = { ...shellEnv(), ...env, ...options.settings };
+
+    progress.stage = "loading the functions";
     const tracker = new MessageTracker(INBOUND_QUEUE.maxReceiveCount);
-    const unfollow = followLocalLogs((record) => tracker.onLog(record));
-    const [{ handler: webhook }, { handler: worker }, { handler: ingest }] = await Promise.all([
-      import("../functions/webhook"),
-      import("../functions/worker"),
-      import("../functions/ingest"),
-    ]);
-
+    const functions = localFunctions(settings, tracker);
     const outbox = new Outbox();
     const inbox: InboxEntry[] = [];
-    const doc = documentClient(config);
-    const tickets = createTicketStore(doc, config.KEFU_TICKETS_TABLE, config.KEFU_TICKET_TURNS_TABLE);
-    // The agents' desk, as `npm run desk` offers it: replies go out through the channel's real sender.
-    const desk = { tickets, now: () => new Date(), send: channelSender(createRuntime(process.env)) };
     const sqs = sqsClient(emulators.awsEndpoint);
     const s3 = s3Client(emulators.awsEndpoint);
-    const simulators = localSimulators(raw, outbox);
+    const simulators = localSimulators({ ...demoCredentials(), ...settings }, outbox);
     const channels = CHANNELS.filter((c) => simulators.some((s) => s.channel === c));
-
-    const dev: DevRoute = async ({ method, path, body }) => {
-      if (method === "GET" && path === "/dev/outbox") return { status: 200, body: outbox.entries };
-      if (method === "GET" && path === "/dev/inbox") return { status: 200, body: inbox };
-      if (method === "GET" && path === "/dev/tickets") {
-        const { Items = [] } = await doc.send(new ScanCommand({ TableName: config.KEFU_TICKETS_TABLE }));
-        // Each with its whole transcript: the turns after the hand-off are items of their own table.
-        const all = await Promise.all(Items.map((item) => tickets.get(String(item.ticketId))));
-        return {
-          status: 200,
-          body: all.filter((t) => t !== undefined).sort((a, b) => a.createdAt.localeCompare(b.createdAt)),
-        };
-      }
-      const ticketRoute = /^\/dev\/tickets\/([^/]+)(?:\/(resolve|reply))?$/.exec(path);
-      if (ticketRoute?.[1]) {
-        const ticketId = normalizeTicketId(decodePathSegment(ticketRoute[1]));
-        const action = ticketRoute[2];
-        if (method === "GET" && !action) {
-          const ticket = await tickets.get(ticketId);
-          if (!ticket) throw new NotFoundError(`no ticket ${ticketId}`);
-          return { status: 200, body: ticket };
-        }
-        if (method !== "POST" || !action) return undefined;
-        try {
-          if (action === "resolve") await resolveTicket(ticketId, desk);
-          else await replyAsAgent(ticketId, agentReplyText(body), desk);
-        } catch (error) {
-          if (error instanceof TicketClosedError) return { status: 409, body: { error: "ticket_resolved" } };
-          if (error instanceof ChannelApiError) return { status: 502, body: { error: "channel_refused" } };
-          throw error;
-        }
-        return { status: 200, body: { ticketId, action } };
-      }
-      const trace = /^\/dev\/traces\/([\w-]+)$/.exec(path);
-      if (method === "GET" && trace?.[1]) {
-        const found = tracker.request(trace[1]);
-        if (!found) throw new NotFoundError(`no trace ${trace[1]}`);
-        return { status: 200, body: found };
-      }
-      if (method === "POST" && path === "/dev/faults") {
-        const fault = FaultSchema.safeParse(parseJson(body));
-        if (!fault.success) throw new MalformedRequestError(`not a fault: ${z.prettifyError(fault.error)}`);
-        outbox.injectFault(fault.data);
-        return { status: 200, body: { ok: true } };
-      }
-      if (method === "GET" && path === "/dev/dlq") {
-        const { Attributes } = await sqs.send(
-          new GetQueueAttributesCommand({ QueueUrl: env.KEFU_DLQ_URL, AttributeNames: ["All"] }),
-        );
-        return { status: 200, body: { messages: Number(Attributes?.ApproximateNumberOfMessages ?? 0) } };
-      }
-      return undefined;
-    };
     server.setOptions({
-      webhook: webhook as never,
+      webhook: functions.webhook as never,
       simulators,
-      dev,
+      dev: devRoutes({
+        desk: loadDeskConfig(settings),
+        outbox,
+        inbox,
+        tracker,
+        sqs,
+        dlqUrl: env[LOCAL_ENV.dlqUrl],
+      }),
       trace: (channel, invoke) => tracker.traceRequest(channel, invoke),
-      index: () => describeServer({ url, ready, stage, channels }),
+      index: () => describeServer({ ...progress, channels }),
     });
 
     const eventSource = startEventSource({
       sqs,
-      queueUrl: config.KEFU_QUEUE_URL,
+      queueUrl: env[ENV.queueUrl] ?? "",
       batchSize: INBOUND_QUEUE.batchSize,
-      handler: (event: SQSEvent, context) => worker(event, context) as Promise<SQSBatchResponse>,
+      handler: (event: SQSEvent, context) => functions.worker(event, context),
       retryDelaySeconds: options.retryDelaySeconds ?? 1,
       onError: (error) => log(`worker error: ${(error as Error).message}`),
       onFailed: (record) => tracker.onFailure(record),
       onRecord: (record) => {
         tracker.onReceive(record);
-        try {
-          const m = JSON.parse(record.body);
-          inbox.push({
-            channel: m.channel,
-            conversation: m.conversationKey,
-            sender: m.sender?.id,
-            text: m.text,
-            attachments: m.attachments ?? [],
-            receivedAt: m.receivedAt,
-          });
-        } catch {
-          // A malformed body is the worker's to report; the inbox only shows what parsed.
-        }
+        const entry = inboxEntry(record.body);
+        if (entry) inbox.push(entry);
       },
     });
 
+    const bucket = env[ENV.faqBucket] ?? "";
     const uploads = startUploadNotifications(
       s3,
-      config.KEFU_FAQ_BUCKET,
-      async (key, size) => {
-        const event: S3Event = {
-          Records: [
-            {
-              eventVersion: "2.1",
-              eventSource: "aws:s3",
-              awsRegion: config.AWS_REGION,
-              eventTime: new Date().toISOString(),
-              eventName: "ObjectCreated:Put",
-              userIdentity: { principalId: "local" },
-              requestParameters: { sourceIPAddress: "127.0.0.1" },
-              responseElements: { "x-amz-request-id": "local", "x-amz-id-2": "local" },
-              s3: {
-                s3SchemaVersion: "1.0",
-                configurationId: "uploads",
-                bucket: { name: config.KEFU_FAQ_BUCKET, ownerIdentity: { principalId: "local" }, arn: "" },
-                object: { key: encodeURIComponent(key).replace(/%2F/g, "/"), size, eTag: "", sequencer: "" },
-              },
-            },
-          ],
-        };
-        await (ingest as (e: S3Event, c: unknown) => Promise<unknown>)(
-          event,
-          lambdaContext("ingest", 900_000),
-        );
-      },
+      bucket,
+      (key, size) => functions.ingest(s3Event(bucket, key, size), lambdaContext("ingest", 900_000)),
       log,
     );
-
-    const waitForReport = async (uploadKey: string, timeoutMs = 60_000) => {
-      const name = uploadKey.slice(FAQ_BUCKET.uploadsPrefix.length);
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        try {
-          const object = await s3.send(
-            new GetObjectCommand({
-              Bucket: config.KEFU_FAQ_BUCKET,
-              Key: `${FAQ_BUCKET.reportsPrefix}${name}.json`,
-            }),
-          );
-          const report = JSON.parse((await object.Body?.transformToString()) ?? "null");
-          // A long import reports `partial` with done:false while it continues; a queued one waits its turn.
-          if (report && report.done !== false && report.status !== "queued") return report;
-          throw new Error(`import of ${uploadKey} still running`);
-        } catch (error) {
-          if (Date.now() > deadline) throw new Error(`no report for ${uploadKey}`, { cause: error });
-          await new Promise((r) => setTimeout(r, 200));
-        }
-      }
-    };
+    const waitForReport = (uploadKey: string, timeoutMs = 60_000) =>
+      reportOf(s3, bucket, uploadKey, timeoutMs);
 
     if (options.seed ?? true) {
-      stage = "importing the example FAQ";
-      const key = `${FAQ_BUCKET.uploadsPrefix}faq.example.jsonl`;
-      await s3.send(
-        new PutObjectCommand({ Bucket: config.KEFU_FAQ_BUCKET, Key: key, Body: await readFile(EXAMPLE_FAQ) }),
-      );
-      const report = (await waitForReport(key)) as { status?: string };
-      if (report.status !== "applied") {
-        throw new Error(`the example FAQ was not imported (${report.status}): see the report for ${key}`);
-      }
+      progress.stage = "importing the example FAQ";
+      await seedExampleFaq(s3, bucket, waitForReport);
     }
     if (options.writeEnvFile) await saveStackRecord(listening, { env });
-    ready = true;
-    stage = "ready";
+    progress.ready = true;
+    progress.stage = "ready";
 
     return {
       url,
@@ -320,11 +187,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       waitForReport,
       async stop() {
         // Each step is bounded and the emulators stop whatever happened before: no orphaned Java.
-        ready = false;
-        stage = "stopping";
+        progress.ready = false;
+        progress.stage = "stopping";
         try {
           await withinMs(5000, Promise.all([uploads.stop(), eventSource.stop()]));
-          unfollow();
           await closeServer(server.server);
         } finally {
           await stopOwned();
@@ -335,6 +201,87 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     await closeServer(server.server);
     await stopOwned();
     throw error;
+  }
+}
+
+/**
+ * The tables, queues and bucket of this stack, and the environment its functions and CLIs get: their
+ * names, the emulators' endpoints, the channel simulators as the platforms' APIs, the public URL.
+ */
+async function stackEnvironment(
+  emulators: Pick<RunningEmulators, "dynamoEndpoint" | "awsEndpoint">,
+  prefix: string,
+  url: string,
+): Promise<Record<string, string>> {
+  const env = await provisionResources(emulators, prefix);
+  const simulatorOf = (channel: string) => `${url}/sim/${channel}`;
+  return {
+    ...env,
+    [ENV.publicUrl]: url,
+    ...Object.fromEntries(
+      Object.entries(API_BASE_ENV).map(([channel, name]) => [name, simulatorOf(channel)]),
+    ),
+    // A new FAQ is answered within half a second.
+    [ENV.kbRefreshMs]: "500",
+  };
+}
+
+/** The functions' log level here: warnings and errors, unless the shell asks for more. */
+const LOCAL_LOG_LEVEL = "WARN";
+
+/**
+ * The three functions, each built exactly as its Lambda entry builds it but from a configuration made
+ * of `settings`, and with a logger the stack follows (what became of each message, for /dev/traces).
+ */
+function localFunctions(settings: EnvRecord, tracker: MessageTracker) {
+  const withLevel = { [ENV.logLevel]: LOCAL_LOG_LEVEL, ...settings };
+  const logger = () =>
+    new FollowedLogger((record) => tracker.onLog(record), {
+      serviceName: "kefu",
+      logLevel: (withLevel[ENV.logLevel] ?? LOCAL_LOG_LEVEL) as "WARN",
+    });
+  const webhook = makeWebhookHandler(wireWebhook(loadWebhookConfig(withLevel), { logger: logger() }));
+  const worker = makeWorkerHandler(wireWorker(loadWorkerConfig(withLevel), { logger: logger() }));
+  const ingest = makeIngestHandler(wireIngest(loadIngestConfig(withLevel), { logger: logger() }));
+  return { webhook, worker, ingest };
+}
+
+/** The report of an upload once the import is done (a long one reports `partial` while it continues). */
+async function reportOf(
+  s3: ReturnType<typeof s3Client>,
+  bucket: string,
+  uploadKey: string,
+  timeoutMs: number,
+): Promise<unknown> {
+  const name = uploadKey.slice(FAQ_BUCKET.uploadsPrefix.length);
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const object = await s3.send(
+        new GetObjectCommand({ Bucket: bucket, Key: `${FAQ_BUCKET.reportsPrefix}${name}.json` }),
+      );
+      const report = JSON.parse((await object.Body?.transformToString()) ?? "null");
+      // A long import reports `partial` with done:false while it continues; a queued one waits its turn.
+      if (report && report.done !== false && report.status !== "queued") return report;
+      throw new Error(`import of ${uploadKey} still running`);
+    } catch (error) {
+      if (Date.now() > deadline) throw new Error(`no report for ${uploadKey}`, { cause: error });
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+}
+
+/** Uploads the example FAQ and waits until it is imported: customers can be answered from then on. */
+async function seedExampleFaq(
+  s3: ReturnType<typeof s3Client>,
+  bucket: string,
+  waitForReport: (uploadKey: string) => Promise<unknown>,
+): Promise<void> {
+  const key = `${FAQ_BUCKET.uploadsPrefix}faq.example.jsonl`;
+  await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: await readFile(EXAMPLE_FAQ) }));
+  const report = (await waitForReport(key)) as { status?: string };
+  if (report.status !== "applied") {
+    throw new Error(`the example FAQ was not imported (${report.status}): see the report for ${key}`);
   }
 }
 
@@ -460,43 +407,6 @@ function describeServer(state: { url: string; ready: boolean; stage: string; cha
   };
 }
 
-/** POST /dev/faults: the next `count` sends on `channel` fail (a negative count takes faults back). */
-const FaultSchema = z.object({
-  channel: z.string().min(1),
-  count: z.number().int(),
-  errcode: z.number().int().optional(),
-  status: z.number().int().optional(),
-});
-
-export class EmptyReplyError extends KefuError {
-  constructor() {
-    super(400, "empty_reply", 'an agent reply needs a non-empty "text"');
-  }
-}
-
-/** The text of POST /dev/tickets/<id>/reply: a JSON object with a non-blank "text". */
-function agentReplyText(body: string): string {
-  const { text } = (parseJson(body || "{}") ?? {}) as { text?: unknown };
-  if (typeof text !== "string" || !text.trim()) throw new EmptyReplyError();
-  return text;
-}
-
-function decodePathSegment(segment: string): string {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    throw new MalformedRequestError(`not a valid path segment: ${segment}`);
-  }
-}
-
-function parseJson(body: string): unknown {
-  try {
-    return JSON.parse(body);
-  } catch (error) {
-    throw new MalformedRequestError(`the body is not JSON: ${(error as Error).message}`);
-  }
-}
-
 /**
  * S3 event notifications for `uploads/`, which the emulator does not send: poll the prefix and invoke
  * the ingest handler once per new object version (key + ETag), like the bucket notification in AWS.
@@ -504,7 +414,7 @@ function parseJson(body: string): unknown {
 function startUploadNotifications(
   s3: ReturnType<typeof s3Client>,
   bucket: string,
-  onUpload: (key: string, size: number) => Promise<void>,
+  onUpload: (key: string, size: number) => Promise<unknown>,
   log: (line: string) => void,
 ) {
   const seen = new Set<string>();

@@ -4,16 +4,14 @@
  * the webhooks, the channel simulators and /dev endpoints until Ctrl-C, which stops everything it started.
  */
 import { JavaMissingError } from "./emulators";
+import { portSetting, quietLibraries } from "./env";
 import { killLeftovers, startLocalStack } from "./stack";
 
-// The SDK warns on every client under Node 20 (supported until 2027); it is noise here.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
+quietLibraries();
 
-const port = Number(process.env.KEFU_PORT || 3000);
+const port = Number(portSetting() ?? 3000);
 if (!Number.isInteger(port) || port < 1 || port > 65535) {
-  console.error(
-    `Kefu could not start: KEFU_PORT must be a port number (1-65535), not "${process.env.KEFU_PORT}"`,
-  );
+  console.error(`Kefu could not start: KEFU_PORT must be a port number (1-65535), not "${portSetting()}"`);
   process.exit(1);
 }
 const started = Date.now();

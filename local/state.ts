@@ -2,6 +2,7 @@ import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
+import { portSetting, stateDirSetting } from "./env";
 
 /**
  * What running local stacks leave on disk under `.kefu/` (KEFU_STATE_DIR lets tests use their own): one
@@ -10,7 +11,7 @@ import { join, resolve } from "node:path";
  * spawned it is gone (kill -9, a closed terminal), never while its owner runs.
  */
 
-export const STATE_DIR = resolve(process.env.KEFU_STATE_DIR ?? ".kefu");
+export const STATE_DIR = resolve(stateDirSetting());
 /** The environment of the stack started last that still runs: what the CLIs use without KEFU_PORT. */
 export const LOCAL_ENV_FILE = join(STATE_DIR, "local-env.json");
 const STACKS_DIR = join(STATE_DIR, "stacks");
@@ -106,7 +107,7 @@ export class NoLocalStackError extends Error {
  * The environment of a running stack, for the CLIs: the one on KEFU_PORT when set, else the one started
  * last. Throws a NoLocalStackError saying what to do when there is none.
  */
-export async function readLocalEnv(port = process.env.KEFU_PORT): Promise<Record<string, string>> {
+export async function readLocalEnv(port = portSetting()): Promise<Record<string, string>> {
   if (port) {
     const record = await readRecord(recordFile(Number(port)));
     if (record?.env && ownerAlive(record)) return record.env;

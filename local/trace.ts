@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { SQSRecord } from "aws-lambda";
-import type { FollowedLogRecord } from "../shared/runtime";
+import type { FollowedLogRecord } from "./logs";
 
 /**
  * What became of each webhook delivery in the local stack, for `npm run chat` and GET /dev/traces/<id>:

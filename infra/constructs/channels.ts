@@ -7,6 +7,7 @@ import * as actions from "aws-cdk-lib/aws-ses-actions";
 import * as sns from "aws-cdk-lib/aws-sns";
 import * as sqs from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
+import { CHANNEL_ENV } from "../../shared/config/names";
 import type { KefuFunction } from "./kefu-function";
 
 /** Where SES puts received mail (S3 action) in the inbound-mail bucket. */
@@ -80,18 +81,18 @@ export class Channels extends Construct {
 
     // ---- e-mail ----
     // The channel refuses notifications from any other topic (SNS signs every topic's messages alike).
-    props.webhook.fn.addEnvironment("KEFU_EMAIL_TOPIC_ARNS", this.emailTopic.topicArn);
+    props.webhook.fn.addEnvironment(CHANNEL_ENV.emailTopicArns, this.emailTopic.topicArn);
     if (props.emailDomain) {
       this.inboundMailBucket = this.inboundMail(props);
       this.receiptRuleSet = this.receiveMail(props.emailDomain, this.inboundMailBucket);
-      props.webhook.fn.addEnvironment("KEFU_EMAIL_DOMAINS", props.emailDomain);
+      props.webhook.fn.addEnvironment(CHANNEL_ENV.emailDomains, props.emailDomain);
     }
     if (props.emailFrom) {
       this.emailSubscription = this.subscribe("Email", this.emailTopic, props.webhookUrl("email"));
       this.allowSendEmail(props.worker, props.emailFrom, props.emailConfigurationSet);
     }
     if (props.emailConfigurationSet) {
-      props.worker.fn.addEnvironment("KEFU_EMAIL_CONFIGURATION_SET", props.emailConfigurationSet);
+      props.worker.fn.addEnvironment(CHANNEL_ENV.emailConfigurationSet, props.emailConfigurationSet);
     }
 
     // ---- SMS ----

@@ -9,6 +9,7 @@ import * as logs from "aws-cdk-lib/aws-logs";
 import type * as secretsmanager from "aws-cdk-lib/aws-secretsmanager";
 import type * as sqs from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
+import { ENV } from "../../shared/config/names";
 import type { TableName } from "../../shared/resources";
 import { KefuFunction, LOG_RETENTION } from "./kefu-function";
 import { grantTableAccess, TABLE_ACCESS } from "./table-access";
@@ -118,7 +119,7 @@ export class Ingress extends Construct {
     // Twilio signs the URL it called; behind API Gateway the function cannot see it, so it is told. No
     // dependency cycle: the function refers to the API, and only the integration and the permission (not
     // the API itself) refer back to the function.
-    this.webhook.fn.addEnvironment("KEFU_PUBLIC_URL", this.baseUrl);
+    this.webhook.fn.addEnvironment(ENV.publicUrl, this.baseUrl);
   }
 
   /**

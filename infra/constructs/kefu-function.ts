@@ -17,7 +17,7 @@ export const LAMBDA_ARCHITECTURE = lambda.Architecture.ARM_64;
 export const LOG_RETENTION = logs.RetentionDays.ONE_MONTH;
 
 export interface KefuFunctionProps {
-  /** Handler file under functions/, without extension (it exports `handler`). */
+  /** The function's folder under functions/: its `lambda.ts` exports `handler`. */
   entry: "webhook" | "worker" | "ingest";
   description: string;
   memorySize: number;
@@ -59,7 +59,7 @@ export class KefuFunction extends Construct {
     if (props.egress) this.allowVpcNetworkInterfaces();
 
     this.fn = new NodejsFunction(this, "Function", {
-      entry: path.join(PROJECT_ROOT, "functions", `${props.entry}.ts`),
+      entry: path.join(PROJECT_ROOT, "functions", props.entry, "lambda.ts"),
       handler: "handler",
       projectRoot: PROJECT_ROOT,
       depsLockFilePath: path.join(PROJECT_ROOT, "package-lock.json"),

@@ -5,6 +5,7 @@ import { SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
 import type * as secretsmanager from "aws-cdk-lib/aws-secretsmanager";
 import * as sqs from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
+import { ENV } from "../../shared/config/names";
 import { INBOUND_QUEUE, type TableName } from "../../shared/resources";
 import { KefuFunction } from "./kefu-function";
 import { grantTableAccess, TABLE_ACCESS } from "./table-access";
@@ -70,7 +71,7 @@ export class Pipeline extends Construct {
       environment: {
         ...props.environment,
         [INBOUND_QUEUE.envVar]: this.queue.queueUrl,
-        KEFU_AGENT_TOPIC_ARN: props.agentTopicArn,
+        [ENV.agentTopicArn]: props.agentTopicArn,
       },
       egress: props.egress,
     });

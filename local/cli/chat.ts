@@ -13,13 +13,14 @@ import type { SmsCredentials } from "../../shared/channels/sms/credentials";
 import { smsModule } from "../../shared/channels/sms/module";
 import type { TwilioCredentials } from "../../shared/channels/twilio/credentials";
 import { twilioModule } from "../../shared/channels/twilio/module";
+import type { WeChatCredentials } from "../../shared/channels/wechat/credentials";
 import { wechatModule } from "../../shared/channels/wechat/module";
 import type { WeComCredentials } from "../../shared/channels/wecom/credentials";
 import { wecomModule } from "../../shared/channels/wecom/module";
 import type { WeComKfCredentials } from "../../shared/channels/wecom-kf/credentials";
 import { wecomKfModule } from "../../shared/channels/wecom-kf/module";
 import { CHANNELS } from "../../shared/core/message";
-import type { WeChatCredentials } from "../../shared/credentials";
+import { quietLibraries, shellEnv } from "../env";
 import { dingtalkRobotMessage } from "../platforms/dingtalk";
 import { startEmailChat } from "../platforms/email";
 import { smsInbound } from "../platforms/sms";
@@ -31,8 +32,7 @@ import { NoLocalStackError, readLocalEnv } from "../state";
 import type { RequestTraceView } from "../trace";
 import { explain, settled } from "./outcome";
 
-// The SDK warns on every client under Node 20 (supported until 2027); it is noise in a CLI.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
+quietLibraries();
 
 const USAGE = `usage: npm run chat -- [--channel CHANNEL] [--say "text"] [--user ID] [--timeout SECONDS] [--eml FILE]
 
@@ -84,7 +84,7 @@ const env = await readLocalEnv().catch((error) => {
   process.exit(2);
 });
 const url = env.KEFU_PUBLIC_URL ?? "http://127.0.0.1:3000";
-const raw = { ...demoCredentials(), ...process.env, ...env };
+const raw = { ...demoCredentials(), ...shellEnv(), ...env };
 
 const emailChat =
   values.channel === "email"

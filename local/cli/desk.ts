@@ -3,15 +3,17 @@
  * Against the running `npm start` (its env file), or against AWS with the stack's environment (table
  * names, KEFU_SECRET_ARN for the channel credentials) exported in the shell.
  */
-import { replyAsAgent, resolveTicket } from "../../shared/core/desk";
-import { channelSender, createRuntime } from "../../shared/runtime";
-import { createTicketStore, type TicketStatus } from "../../shared/stores/tickets";
-import { NoLocalStackError, readLocalEnv } from "../state";
-import { normalizeTicketId } from "../ticket-id";
 
-// The SDK warns on every client under Node 20 (supported until 2027); it is noise in a CLI.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
-process.env.POWERTOOLS_LOG_LEVEL ??= "ERROR";
+import { channelSender, createChannelAdapters } from "../../shared/aws/channels";
+import { documentClient, s3Client, secretsClient } from "../../shared/aws/clients";
+import { loadDeskConfig } from "../../shared/config/load";
+import { replyAsAgent, resolveTicket } from "../../shared/core/desk";
+import { normalizeTicketId, type TicketStatus } from "../../shared/core/ticket";
+import { createTicketStore } from "../../shared/stores/tickets";
+import { portSetting, quietLibraries, shellEnv } from "../env";
+import { NoLocalStackError, readLocalEnv } from "../state";
+
+quietLibraries();
 
 const STATUSES: readonly TicketStatus[] = ["open", "assigned", "resolved"];
 const COMMANDS: [string, string][] = [
@@ -42,13 +44,15 @@ async function main(args: string[]): Promise<number> {
   if (command !== "list" && !rawId) return fail(`${command} needs a ticket id\n\n${USAGE}`);
   const id = rawId ? normalizeTicketId(rawId) : undefined;
 
-  const runtime = createRuntime({ ...process.env, ...(await localEnvIfAny()) });
-  const tickets = createTicketStore(
-    runtime.doc,
-    runtime.config.KEFU_TICKETS_TABLE,
-    runtime.config.KEFU_TICKET_TURNS_TABLE,
-  );
-  const deps = { tickets, now: () => new Date(), send: channelSender(runtime) };
+  const config = loadDeskConfig({ ...shellEnv(), ...(await localEnvIfAny()) });
+  const doc = documentClient(config.runtime);
+  const tickets = createTicketStore(doc, config.tables.tickets, config.tables.ticketTurns);
+  const channels = createChannelAdapters(config, {
+    doc,
+    s3: s3Client(config.runtime),
+    secrets: secretsClient(config.runtime),
+  });
+  const deps = { tickets, now: () => new Date(), send: channelSender(channels) };
 
   switch (command) {
     case "list": {
@@ -109,7 +113,7 @@ async function main(args: string[]): Promise<number> {
 /** The running local stack's environment; none when the desk is used against AWS. */
 async function localEnvIfAny(): Promise<Record<string, string>> {
   return readLocalEnv().catch((error) => {
-    if (error instanceof NoLocalStackError && !process.env.KEFU_PORT) return {};
+    if (error instanceof NoLocalStackError && !portSetting()) return {};
     throw error;
   });
 }

@@ -17,8 +17,10 @@
  * entry are reported separately (`clarifyHit`).
  */
 import { pathToFileURL } from "node:url";
-import { type PolicyThresholds, thresholdsFromEnv } from "../../shared/kb/thresholds";
-import { isHan } from "../../shared/kb/tokenize";
+import { thresholdsFromEnv } from "../../shared/config/thresholds";
+import { isHan } from "../../shared/core/text";
+import type { PolicyThresholds } from "../../shared/core/thresholds";
+import { shellEnv } from "../env";
 import { createBedrockEvalEngine } from "../eval/bedrock";
 import { type EvalFile, loadEvalFile, toEntries } from "../eval/file";
 import { atInScopeAccuracy, atOosRecall, computeMetrics, type SweepPoint } from "../eval/metrics";
@@ -95,7 +97,7 @@ async function main(argv: string[]): Promise<number> {
   let file: EvalFile;
   let thresholds: PolicyThresholds;
   try {
-    thresholds = thresholdsFromEnv({ ...process.env, ...thresholdEnv });
+    thresholds = thresholdsFromEnv({ ...shellEnv(), ...thresholdEnv });
     file = loadEvalFile(files[0] as string);
   } catch (err) {
     process.stderr.write(`eval: ${err instanceof Error ? err.message : String(err)}\n`);
@@ -108,7 +110,7 @@ async function main(argv: string[]): Promise<number> {
     const generate = !flags.has("--retrieval-only");
     let bedrock: Awaited<ReturnType<typeof createBedrockEvalEngine>>;
     try {
-      bedrock = await createBedrockEvalEngine(toEntries(file), { env: process.env, thresholds, generate });
+      bedrock = await createBedrockEvalEngine(toEntries(file), { env: shellEnv(), thresholds, generate });
     } catch (err) {
       process.stderr.write(`eval: Bedrock engine: ${err instanceof Error ? err.message : String(err)}\n`);
       return 1;

@@ -11,14 +11,14 @@ import { readFile, stat } from "node:fs/promises";
 import { basename } from "node:path";
 import { parseArgs } from "node:util";
 import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { s3BlobStore } from "../../shared/aws/s3-blobs";
 import type { ImportReport } from "../../shared/kb/import/import";
 import { formatOf } from "../../shared/kb/import/parse";
-import { s3BlobStore } from "../../shared/kb/import/s3-blobs";
 import { FAQ_BUCKET } from "../../shared/resources";
+import { quietLibraries, shellEnv } from "../env";
 import { LOCAL_ENV_FILE } from "../stack";
 
-// The SDK warns on every client under Node 20 (supported until 2027); it is noise in a CLI.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
+quietLibraries();
 
 /** Where a CLI prints: the console, or a test's buffers. */
 export interface CliIo {
@@ -61,7 +61,7 @@ export async function localEnv(): Promise<Record<string, string>> {
   } catch {
     throw new Error(`no ${LOCAL_ENV_FILE}: start the local stack first with \`npm start\``);
   }
-  return { ...process.env, ...file } as Record<string, string>;
+  return { ...shellEnv(), ...file } as Record<string, string>;
 }
 
 export function localS3(env: Record<string, string>): { s3: S3Client; bucket: string } {

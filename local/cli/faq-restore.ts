@@ -10,10 +10,11 @@ import { basename } from "node:path";
 import { parseArgs } from "node:util";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { s3BlobStore } from "../../shared/aws/s3-blobs";
 import { requestRestore } from "../../shared/kb/import/import";
-import { s3BlobStore } from "../../shared/kb/import/s3-blobs";
 import { TABLES } from "../../shared/resources";
 import { createFaqRepository } from "../../shared/stores/faq";
+import { quietLibraries } from "../env";
 import {
   type CliIo,
   consoleIo,
@@ -24,8 +25,7 @@ import {
   waitForReport,
 } from "./faq-import";
 
-// The SDK warns on every client under Node 20 (supported until 2027); it is noise in a CLI.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
+quietLibraries();
 
 const SYNOPSIS = "usage: npm run faq:restore -- [--list] [--version V] [--kb KB] [--json]";
 

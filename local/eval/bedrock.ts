@@ -1,10 +1,11 @@
 import { BedrockRuntimeClient } from "@aws-sdk/client-bedrock-runtime";
-import { loadBedrockConfig } from "../../shared/ai/config";
-import { bedrockParts, buildHybridEngine, type EntryWithVectors } from "../../shared/ai/engine-select";
+import { buildHybridEngine, type EntryWithVectors } from "../../shared/ai/hybrid-build";
 import type { EngineStage } from "../../shared/ai/hybrid-engine";
+import { bedrockParts } from "../../shared/aws/bedrock";
+import { loadBedrockConfig } from "../../shared/config/engine";
 import type { AnswerEngine } from "../../shared/core/engine";
-import type { PolicyThresholds } from "../../shared/kb/thresholds";
-import { type FaqEntry, phrasings } from "../../shared/kb/types";
+import { type FaqEntry, phrasings } from "../../shared/core/faq";
+import type { PolicyThresholds } from "../../shared/core/thresholds";
 
 export interface BedrockEvalOptions {
   /** KEFU_EMBEDDING_MODEL_ID, KEFU_EMBEDDING_DIMENSIONS, KEFU_ANSWER_MODEL_ID… as the worker reads them. */

@@ -1,7 +1,7 @@
 /** The `{faq, queries}` evaluation file of `../shared/data/` (see its README): loading and validation. */
 import { readFileSync } from "node:fs";
 import { z } from "zod";
-import type { FaqEntry } from "../../shared/kb/types";
+import type { FaqEntry } from "../../shared/core/faq";
 
 const EvalFileSchema = z.object({
   faq: z

@@ -1,5 +1,5 @@
 import MiniSearch from "minisearch";
-import { detectLanguage } from "../../shared/kb/tokenize";
+import { detectLanguage } from "../../shared/core/text";
 import type { EvalFile } from "./file";
 
 /**

@@ -3,9 +3,9 @@ import { performance } from "node:perf_hooks";
 import { createLocalEngine, type LocalEngineOptions } from "../../shared/ai/local-engine";
 import { mapWithConcurrency } from "../../shared/core/concurrency";
 import type { AnswerEngine } from "../../shared/core/engine";
+import type { Candidate } from "../../shared/core/faq";
 import { decide } from "../../shared/core/policy";
-import type { PolicyThresholds } from "../../shared/kb/thresholds";
-import type { Candidate } from "../../shared/kb/types";
+import type { PolicyThresholds } from "../../shared/core/thresholds";
 import { type EvalFile, toEntries } from "./file";
 import { computeMetrics, type Outcome } from "./metrics";
 

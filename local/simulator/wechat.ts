@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import type { WeChatCredentials } from "../../shared/credentials";
+import type { WeChatCredentials } from "../../shared/channels/wechat/credentials";
 import type { ChannelSimulator, Outbox, SimulatorRequest, SimulatorResponse } from "./outbox";
 
 /**

@@ -1,9 +1,9 @@
 import { type BedrockRuntimeClient, InvokeModelCommand } from "@aws-sdk/client-bedrock-runtime";
 import { z } from "zod";
 import { mapWithConcurrency } from "../core/concurrency";
+import type { Embedder } from "../kb/retrieval";
 import { EmbeddingInputError, MalformedModelOutputError, RequestTimeoutError } from "./errors";
 import { type RetryOptions, withRetry, withTimeout } from "./retry";
-import type { Embedder } from "./types";
 import { l2normalize } from "./vector";
 
 export type TitanDimensions = 256 | 512 | 1024;

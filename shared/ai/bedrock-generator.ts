@@ -6,12 +6,10 @@ import {
   type ConverseResponse,
 } from "@aws-sdk/client-bedrock-runtime";
 import { z } from "zod";
-import type { Turn } from "../core/engine";
-import type { FaqEntry } from "../kb/types";
+import type { Turn } from "../core/conversation";
+import type { FaqEntry } from "../core/faq";
 import { MalformedModelOutputError, type TokenUsage, UngroundedAnswerError } from "./errors";
 import { type RetryOptions, withRetry, withTimeout } from "./retry";
-
-export { type BedrockConfig, BedrockConfigSchema, loadBedrockConfig } from "./config";
 
 export interface GenerateInput {
   /** The customer's question, already rewritten to stand alone when it was a follow-up. */

@@ -1,5 +1,5 @@
-import { type Candidate, type FaqEntry, phrasings, type Retriever } from "../kb/types";
-import type { Embedder } from "./types";
+import { type Candidate, type FaqEntry, phrasings } from "../core/faq";
+import type { Embedder, Retriever } from "../kb/retrieval";
 import { l2normalize } from "./vector";
 
 export interface DenseItem {

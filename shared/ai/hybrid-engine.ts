@@ -1,10 +1,11 @@
-import type { TextOverrides } from "../core/disclosure";
 import type { AnswerEngine, Decision, EngineInput, EngineResult } from "../core/engine";
+import type { Candidate, FaqEntry } from "../core/faq";
 import { decide, pickClarification } from "../core/policy";
+import { detectLanguage } from "../core/text";
+import type { TextOverrides } from "../core/texts";
+import type { PolicyThresholds } from "../core/thresholds";
 import { checkTriggers, type TriggerConfig } from "../core/triggers";
-import type { PolicyThresholds } from "../kb/thresholds";
-import { detectLanguage } from "../kb/tokenize";
-import type { Candidate, FaqEntry, Retriever } from "../kb/types";
+import type { Retriever } from "../kb/retrieval";
 import type { Generation, Generator } from "./bedrock-generator";
 import { ModelError, type TokenUsage } from "./errors";
 import { createHeuristicRewriter, type QueryRewriter } from "./rewrite";

@@ -1,4 +1,4 @@
-import type { Embedder } from "./types";
+import type { Embedder } from "../kb/retrieval";
 import { l2normalize } from "./vector";
 
 export interface LocalEmbedderOptions {

@@ -1,11 +1,11 @@
-import type { TextOverrides } from "../core/disclosure";
 import type { AnswerEngine, EngineInput, EngineResult } from "../core/engine";
+import type { FaqEntry } from "../core/faq";
 import { decide, pickClarification } from "../core/policy";
+import { detectLanguage } from "../core/text";
+import type { TextOverrides } from "../core/texts";
+import type { PolicyThresholds } from "../core/thresholds";
 import { checkTriggers, type TriggerConfig } from "../core/triggers";
 import { createLexicalRetriever, type LexicalOptions, type LexicalRetriever } from "../kb/lexical";
-import type { PolicyThresholds } from "../kb/thresholds";
-import { detectLanguage } from "../kb/tokenize";
-import type { FaqEntry } from "../kb/types";
 
 export interface LocalEngineOptions {
   thresholds?: Partial<PolicyThresholds>;

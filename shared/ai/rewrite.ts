@@ -1,6 +1,6 @@
 import { type BedrockRuntimeClient, ConverseCommand } from "@aws-sdk/client-bedrock-runtime";
 import { z } from "zod";
-import type { Turn } from "../core/engine";
+import type { Turn } from "../core/conversation";
 import { MalformedModelOutputError, type TokenUsage } from "./errors";
 import { withRetry, withTimeout } from "./retry";
 

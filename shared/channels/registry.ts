@@ -1,11 +1,11 @@
 import type { Channel } from "../core/message";
-import { parseCredentialGroup, type RawCredentials } from "../credentials";
+import type { ChannelTexts } from "../core/texts";
+import { parseCredentialGroup, type RawCredentials } from "./credentials";
 import { dingtalkModule } from "./dingtalk/module";
 import { emailModule } from "./email/module";
-import type { ChannelContext, ChannelModule } from "./module";
+import type { ChannelContext, ChannelModule, InboundAdapter, OutboundAdapter } from "./ports";
 import { smsModule } from "./sms/module";
 import { twilioModule } from "./twilio/module";
-import type { InboundAdapter, OutboundAdapter } from "./types";
 import { wechatModule } from "./wechat/module";
 import { wecomModule } from "./wecom/module";
 import { wecomKfModule } from "./wecom-kf/module";
@@ -33,6 +33,11 @@ export function demoCredentials(): Record<string, string> {
   return Object.assign({}, ...CHANNEL_MODULES.map((m) => m.demoCredentials));
 }
 
+/** The channels' own wording of the core's sentences (a short disclosure on SMS…), by channel. */
+export function channelTexts(): Partial<Record<Channel, ChannelTexts>> {
+  return Object.fromEntries(CHANNEL_MODULES.filter((m) => m.texts).map((m) => [m.channel, m.texts]));
+}
+
 /** The credential keys of a module: its schema's fields, optional ones included. */
 export function credentialKeys(module: ChannelModule<never> | ChannelModule): string[] {
   const shape = (module.credentials as { shape?: Record<string, unknown> }).shape;
@@ -50,7 +55,7 @@ export function credentialsFor(
 export type ContextWithoutApiBase = Omit<ChannelContext, "apiBase">;
 
 function contextFor(module: ChannelModule, base: ContextWithoutApiBase): ChannelContext {
-  const apiBase = module.apiBase ? (base.env[module.apiBase.envVar] ?? module.apiBase.default) : "";
+  const apiBase = base.settings.apiBases[module.channel] ?? module.apiBase?.default ?? "";
   return { ...base, apiBase, maxBodyBytes: module.maxBodyBytes ?? base.maxBodyBytes };
 }
 

@@ -1,6 +1,6 @@
 import { BUDGET, callSignal, type Deadline, OutOfTimeError } from "../core/deadline";
 import { ChannelApiError } from "../core/errors";
-import type { AccessTokenProvider } from "../stores/tokens";
+import type { AccessTokenProvider } from "./ports";
 
 /**
  * The server APIs of WeChat (api.weixin.qq.com) and WeCom (qyapi.weixin.qq.com) share one style: an

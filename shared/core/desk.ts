@@ -1,6 +1,7 @@
-import { isOpen, type TicketStore } from "../stores/tickets";
 import { NotFoundError } from "./errors";
 import type { OutboundMessage } from "./message";
+import type { TicketStore } from "./pipeline/ports";
+import { isOpen } from "./ticket";
 
 /**
  * What a human agent does with a ticket: read it, answer the customer through the channel they wrote

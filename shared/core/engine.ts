@@ -1,13 +1,5 @@
-import type { Candidate, FaqEntry } from "../kb/types";
-
-/** One turn of a conversation as the core records it. */
-export interface Turn {
-  role: "customer" | "bot" | "agent";
-  text: string;
-  at: string;
-  /** Bytes of the text that were not kept (stores cap what one item may hold); absent when whole. */
-  omittedBytes?: number;
-}
+import type { Turn } from "./conversation";
+import type { Candidate, FaqEntry } from "./faq";
 
 /** Why a conversation went to a person; recorded on the ticket and in metrics. */
 export type HandoffReason =

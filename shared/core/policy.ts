@@ -1,9 +1,10 @@
-import { DEFAULT_THRESHOLDS, type PolicyThresholds } from "../kb/thresholds";
-import { normalize } from "../kb/tokenize";
-import type { Candidate, FaqEntry } from "../kb/types";
-import { clarifyText, type Language, type TextOverrides } from "./disclosure";
 import type { Decision } from "./engine";
+import type { Candidate, FaqEntry } from "./faq";
 import type { Channel } from "./message";
+import type { Language } from "./text";
+import { normalize } from "./text";
+import { clarifyText, type TextOverrides } from "./texts";
+import { DEFAULT_THRESHOLDS, type PolicyThresholds } from "./thresholds";
 
 export interface DecideInput {
   /** Retrieval candidates, best first, with calibrated scores. */

@@ -1,5 +1,6 @@
-import { normalize } from "../kb/tokenize";
-import type { HandoffReason, Turn } from "./engine";
+import type { Turn } from "./conversation";
+import type { HandoffReason } from "./engine";
+import { normalize } from "./text";
 
 /**
  * Hand-off triggers, checked before retrieval. Each is a pure function of the text (and history) with

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
-import type { FaqEntry } from "./types";
+import type { FaqEntry } from "../core/faq";
 
 /**
  * The FAQ row as admins upload it, its limits, and the messages a rejected row gets. Limits keep one

@@ -1,5 +1,20 @@
 import type { AnswerEngine } from "../core/engine";
-import type { StoredFaqEntry } from "../stores/faq";
+import type { FaqEntry } from "../core/faq";
+
+/** The vectors of an entry's phrasings (question first), by the model that made them. */
+export interface EntryVectors {
+  modelId: string;
+  values: Float32Array[];
+}
+
+/** An FAQ entry as the knowledge base stores it. */
+export interface StoredFaqEntry extends FaqEntry {
+  contentHash: string;
+  updatedAt: string;
+  /** The version (import) that last wrote this entry. */
+  version?: string;
+  vectors?: EntryVectors;
+}
 
 /**
  * Keeps the engine for the current knowledge-base version in the worker's memory. At most every

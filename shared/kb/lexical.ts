@@ -1,12 +1,13 @@
+import type { Candidate, FaqEntry } from "../core/faq";
+import { phrasings } from "../core/faq";
 import {
   DEFAULT_CALIBRATION,
   DEFAULT_KB_CALIBRATION,
   type KbCalibration,
   type LexicalCalibration,
-} from "./thresholds";
+} from "./calibration";
+import type { Retriever } from "./retrieval";
 import { tokenize } from "./tokenize";
-import type { Candidate, FaqEntry, Retriever } from "./types";
-import { phrasings } from "./types";
 
 /**
  * Question-to-question BM25: every phrasing of every entry is a document; a query is scored against all

@@ -1,18 +1,10 @@
+import { isHan, normalize } from "../core/text";
+
 /**
  * Tokenizer shared by lexical retrieval and the triggers: Chinese via the platform's ICU word segmenter
  * (Intl.Segmenter, present in Node 20/22 and Lambda, so nothing native to bundle) plus character
  * n-grams, English via lower-casing, a light suffix stripper and a small stop list.
  */
-
-/** Full-width → half-width (NFKC), lower case, and unify whitespace. */
-export function normalize(text: string): string {
-  return text
-    .normalize("NFKC")
-    .toLowerCase()
-    .replace(/[\u2018\u2019`´]/g, "'")
-    .replace(/\s+/g, " ")
-    .trim();
-}
 
 /** English contractions: negations carry intent ("card doesn't work"), the other clitics don't. */
 function expandContractions(text: string): string {
@@ -21,28 +13,6 @@ function expandContractions(text: string): string {
     .replace(/\bwon't\b/g, "will not")
     .replace(/n't\b/g, " not")
     .replace(/'(s|re|ve|ll|d|m)\b/g, "");
-}
-
-// Han ideographs (CJK Unified + Extension A + Compatibility).
-const HAN = /[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]/;
-const HAN_G = /[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]/g;
-const LATIN_G = /[a-z]/gi;
-
-export function isHan(ch: string): boolean {
-  return HAN.test(ch);
-}
-
-/**
- * "zh" when Han characters carry a meaningful share of the text, "en" otherwise. One Han character in an
- * English sentence (a name) does not make it Chinese; a Chinese sentence with an English brand does stay
- * Chinese, because each Han character carries about a word's worth of meaning.
- */
-export function detectLanguage(text: string, fallback: "zh" | "en" = "zh"): "zh" | "en" {
-  const han = text.match(HAN_G)?.length ?? 0;
-  const latinWords = text.match(/[a-z]+/gi)?.length ?? 0;
-  if (han === 0 && latinWords === 0) return fallback;
-  // Compare Han characters with Latin words, weighting words ×1.5: "我要apple pay" is zh.
-  return han >= latinWords * 1.5 || (han >= 2 && (text.match(LATIN_G)?.length ?? 0) < 3) ? "zh" : "en";
 }
 
 /** Small, deliberately conservative English stop list: question words and negations carry intent, so they stay. */

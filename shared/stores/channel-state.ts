@@ -1,6 +1,6 @@
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
-import type { ChannelStateStore } from "../channels/module";
+import type { ChannelStateStore } from "../channels/ports";
 
 /**
  * Small durable channel state (sync cursors, SMS opt-outs) in the tokens table, under `state:` keys so

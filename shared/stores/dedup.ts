@@ -1,31 +1,12 @@
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import { type DynamoDBDocumentClient, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import type { DedupStore } from "../channels/ingress";
 import { RETENTION } from "../resources";
 
 /**
- * Durable de-duplication of platform deliveries. WeChat and WeCom retry a message three times within
- * 15 s and DingTalk re-delivers after a minute, each with the same message id; in-memory maps do not
- * survive across Lambda instances, so the claim is a DynamoDB conditional write.
- *
- * A claim goes `received` → `enqueued`. Only an `enqueued` claim makes a delivery a duplicate: if the
- * enqueue failed (or the instance died) the claim stays `received`, and once it is older than the lease
- * the next retry takes it over, so a message is never acknowledged without being stored.
+ * The claims in DynamoDB: a conditional put, so that concurrent deliveries on different Lambda instances
+ * agree on one owner. A `received` claim older than the lease is taken over by the next delivery.
  */
-export type ClaimResult =
-  /** This delivery owns the message: enqueue it, then call markEnqueued. */
-  | "claimed"
-  /** The message is already on the queue: acknowledge without enqueueing. */
-  | "duplicate"
-  /** Another delivery is enqueueing it right now: ask the platform to retry. */
-  | "in_flight";
-
-export interface DedupStore {
-  claim(key: string, now?: Date): Promise<ClaimResult>;
-  markEnqueued(key: string): Promise<void>;
-  /** Gives a claim up after a failed enqueue, so that the platform's retry can claim it at once. */
-  release(key: string): Promise<void>;
-}
-
 export const CLAIM_LEASE_MS = 15_000;
 
 export function createDedupStore(doc: DynamoDBDocumentClient, tableName: string): DedupStore {

@@ -6,7 +6,8 @@ import {
   type QueryCommandOutput,
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
-import type { FaqEntry } from "../kb/types";
+import type { EntryState, FaqMeta, FaqPending, FaqRepository, FaqVersionRecord } from "../kb/import/ports";
+import type { StoredFaqEntry } from "../kb/knowledge";
 
 /**
  * The FAQ table. Partition `kb` (knowledge base), sort key `id`. Entry items use the admin's id;
@@ -22,87 +23,11 @@ import type { FaqEntry } from "../kb/types";
 export const META_ID = "#meta";
 const HISTORY_KEPT = 20;
 
-export interface StoredFaqEntry extends FaqEntry {
-  contentHash: string;
-  updatedAt: string;
-  /** The version (import) that last wrote this entry. */
-  version?: string;
-  vectors?: { modelId: string; values: Float32Array[] };
-}
-
-export interface ImportCounts {
-  total: number;
-  inserted: number;
-  updated: number;
-  unchanged: number;
-  deleted: number;
-  rejected: number;
-}
-
-export interface FaqVersionRecord {
-  version: string;
-  at: string;
-  /** The upload key that produced this version. */
-  upload: string;
-  counts?: ImportCounts;
-  entryCount: number;
-  /** S3 key of the version's entry set (text only), the source of a restore. */
-  snapshotKey: string;
-}
-
-/** Checkpoint of an import that continues in a later invocation. */
-export interface FaqPending {
-  version: string;
-  upload: string;
-  fileSha256: string;
-  startedAt: string;
-  /** Counts of the work already applied by earlier invocations. */
-  counts: ImportCounts;
-  /** Entries whose embedding failed in earlier invocations: reported, and not retried in this import. */
-  failed: { row: number; id: string; detail: string }[];
-}
-
-export interface FaqMeta {
-  version?: string;
-  updatedAt?: string;
-  history: FaqVersionRecord[];
-  lease?: { owner: string; expiresAt: number };
-  pending?: FaqPending;
-  queued: string[];
-}
-
-/** What an import needs to know about an existing entry to decide whether to rewrite it. */
-export interface EntryState {
-  contentHash: string;
-  modelId?: string;
-  version?: string;
-}
-
 export class FaqStoreError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = "FaqStoreError";
   }
-}
-
-export interface FaqRepository {
-  currentVersion(kb: string): Promise<string | undefined>;
-  loadEntries(
-    kb: string,
-    options?: { vectors?: boolean },
-  ): Promise<{ version: string; entries: StoredFaqEntry[] }>;
-  getMeta(kb: string): Promise<FaqMeta>;
-  entryStates(kb: string): Promise<Map<string, EntryState>>;
-  putEntries(kb: string, entries: StoredFaqEntry[]): Promise<void>;
-  deleteEntries(kb: string, ids: string[]): Promise<void>;
-  /** Takes (or renews, for the same owner) the kb's import lease; false while another owner holds it. */
-  acquireLease(kb: string, owner: string, nowMs: number, ttlMs: number): Promise<boolean>;
-  savePending(kb: string, owner: string, pending: FaqPending, leaseExpiresAt: number): Promise<void>;
-  /** Records a new current version; only the lease holder can, so two imports can't interleave commits. */
-  commitVersion(kb: string, owner: string, record: FaqVersionRecord): Promise<void>;
-  /** Drops the lease and checkpoint; returns the uploads that queued behind this import. */
-  releaseLease(kb: string, owner: string): Promise<string[]>;
-  enqueue(kb: string, uploadKey: string): Promise<void>;
 }
 
 export function createFaqRepository(doc: DynamoDBDocumentClient, tableName: string): FaqRepository {

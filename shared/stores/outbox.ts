@@ -1,29 +1,6 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
+import type { OutboxRecord, OutboxStore } from "../core/pipeline/ports";
 import { RETENTION } from "../resources";
-
-/**
- * The worker's record of a reply on its way out, one per inbound message. Written as each part is
- * sent — before the conversation and ticket are recorded, which may fail — and read before deciding,
- * so that a redelivered message sends what is left of the same reply, or nothing, never the reply again.
- */
-export interface OutboxRecord<Plan = unknown> {
-  /** messageKey() of the inbound message answered. */
-  messageKey: string;
-  /** What the worker decided to send and record: a retry sends and records the same reply. */
-  plan: Plan;
-  /** Parts delivered so far. */
-  partsSent: number;
-  /** Every part is delivered, or the platform refused the reply for good (`refusal`). */
-  done: boolean;
-  /** The platform's final refusal, when there was one. */
-  refusal?: string;
-}
-
-export interface OutboxStore {
-  get(messageKey: string): Promise<OutboxRecord | undefined>;
-  /** Replaces the record of this message. */
-  put(record: OutboxRecord, now?: Date): Promise<void>;
-}
 
 export function createOutboxStore(doc: DynamoDBDocumentClient, tableName: string): OutboxStore {
   return {

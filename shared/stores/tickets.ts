@@ -8,59 +8,9 @@ import {
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
 import { mapWithConcurrency } from "../core/concurrency";
-import type { HandoffReason, Turn } from "../core/engine";
-import type { Channel } from "../core/message";
-import type { Candidate } from "../kb/types";
-import { capTurn, keepHistory } from "./conversations";
-
-export type TicketStatus = "open" | "assigned" | "resolved";
-
-/** A hand-off to a person, with everything they need so the customer never repeats themselves. */
-export interface Ticket {
-  ticketId: string;
-  conversationKey: string;
-  channel: Channel;
-  customerId: string;
-  /** Where an agent's reply goes: our account the customer wrote to and the channel's routing data. */
-  replyTo?: { from?: string; replyContext: Record<string, string> };
-  reason: HandoffReason;
-  priority: "normal" | "high";
-  detail?: string;
-  status: TicketStatus;
-  /**
-   * The whole exchange (redacted), oldest first: the conversation as the bot remembered it when the
-   * ticket opened, then every turn since — the customer's messages and the agents' replies.
-   */
-  transcript: Turn[];
-  /** Older turns of the conversation the bot no longer remembered when the ticket opened. */
-  omittedTurns?: number;
-  /** What retrieval found, with scores, so the agent sees what the bot considered. */
-  candidates: Candidate[];
-  createdAt: string;
-  updatedAt: string;
-  resolvedAt?: string;
-}
-
-export interface TicketStore {
-  /** Creates the ticket; creating the same id again (a retried message) keeps the first. */
-  create(ticket: Ticket): Promise<Ticket>;
-  /** The ticket with its whole transcript. */
-  get(ticketId: string): Promise<Ticket | undefined>;
-  /** Just the status, without reading the transcript: what the worker checks on every message. */
-  status(ticketId: string): Promise<TicketStatus | undefined>;
-  /**
-   * Adds a turn to an existing ticket. Appending again with the same `id` (a retried message) stores it
-   * once; without an id every call adds a turn.
-   */
-  append(ticketId: string, turn: Turn, options?: { id?: string; now?: Date }): Promise<void>;
-  resolve(ticketId: string, now?: Date): Promise<void>;
-  /** Newest first, each with its whole transcript. */
-  listByStatus(status: TicketStatus, limit?: number): Promise<Ticket[]>;
-}
-
-export function isOpen(ticket: Ticket | undefined): boolean {
-  return !!ticket && ticket.status !== "resolved";
-}
+import { capTurn, keepHistory, type Turn } from "../core/conversation";
+import type { TicketStore } from "../core/pipeline/ports";
+import type { Ticket, TicketStatus } from "../core/ticket";
 
 /**
  * Text kept of one turn on a ticket: about 33,000 Chinese characters, a very long e-mail, and far

@@ -6,8 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { wechatPush } from "../../local/platforms/wechat";
 import type { LocalStack } from "../../local/stack";
 import { credentialsFor, demoCredentials } from "../../shared/channels/registry";
+import type { WeChatCredentials } from "../../shared/channels/wechat/credentials";
 import { wechatModule } from "../../shared/channels/wechat/module";
-import type { WeChatCredentials } from "../../shared/credentials";
 import { startTestStack } from "../support/stack";
 import { waitFor } from "../support/wait";
 

@@ -4,8 +4,8 @@ import { type PlatformRequest, wechatPush } from "../../local/platforms/wechat";
 import { credentialsFor, demoCredentials } from "../../shared/channels/registry";
 import type { SmsCredentials } from "../../shared/channels/sms/credentials";
 import { smsModule } from "../../shared/channels/sms/module";
+import type { WeChatCredentials } from "../../shared/channels/wechat/credentials";
 import { wechatModule } from "../../shared/channels/wechat/module";
-import type { WeChatCredentials } from "../../shared/credentials";
 import { useTestStack } from "../support/stack";
 import { waitFor } from "../support/wait";
 

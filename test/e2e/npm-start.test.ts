@@ -6,8 +6,8 @@ import { describe, expect, it } from "vitest";
 import { freePort } from "../../local/emulators";
 import { wechatPush } from "../../local/platforms/wechat";
 import { credentialsFor, demoCredentials } from "../../shared/channels/registry";
+import type { WeChatCredentials } from "../../shared/channels/wechat/credentials";
 import { wechatModule } from "../../shared/channels/wechat/module";
-import type { WeChatCredentials } from "../../shared/credentials";
 import { waitFor } from "../support/wait";
 
 /**

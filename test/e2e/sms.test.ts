@@ -50,27 +50,35 @@ describe("a customer question by SMS", () => {
 });
 
 describe("a long answer", () => {
+  // Settings are read once, when a function starts (as in AWS, where changing one starts new instances):
+  // a stack of its own whose SMS replies fit one UCS-2 segment of 70 units.
+  const short = useTestStack("sms-short", { settings: { KEFU_SMS_MAX_SEGMENTS: "1" } });
+  const shortPost = (request: PlatformRequest) =>
+    fetch(`${short.stack.url}${request.path}`, {
+      method: request.method,
+      headers: request.headers,
+      body: request.body,
+    });
+  const shortSay = (from: string, text: string) => smsInbound(credentials, short.stack.url, { from, text });
+  const shortRepliesTo = (number: string) =>
+    short.stack.outbox.entries.filter((e) => e.channel === "sms" && e.to === number);
+
   it("comes within KEFU_SMS_MAX_SEGMENTS with MORE, and MORE sends the rest", async () => {
-    // Read by the adapters on each use (as after a configuration change): one UCS-2 segment of 70 units.
-    process.env.KEFU_SMS_MAX_SEGMENTS = "1";
-    try {
-      const customer = "+14255550104";
-      await post(say(customer, "怎么申请退货？"));
-      const [first] = await waitFor(() => repliesTo(customer).length > 0 && repliesTo(customer), {
-        what: "the reply",
-      });
-      expect(first?.text.endsWith("回复 MORE 查看更多")).toBe(true);
-      expect(first?.text.length).toBeLessThanOrEqual(70);
-      await post(say(customer, "MORE"));
-      const [, second] = await waitFor(() => repliesTo(customer).length === 2 && repliesTo(customer), {
-        what: "the next part",
-      });
-      expect(second?.text.length).toBeLessThanOrEqual(70);
-      await settle(1000);
-      expect(repliesTo(customer)).toHaveLength(2);
-    } finally {
-      delete process.env.KEFU_SMS_MAX_SEGMENTS;
-    }
+    const customer = "+14255550104";
+    await shortPost(shortSay(customer, "怎么申请退货？"));
+    const [first] = await waitFor(() => shortRepliesTo(customer).length > 0 && shortRepliesTo(customer), {
+      what: "the reply",
+    });
+    expect(first?.text.endsWith("回复 MORE 查看更多")).toBe(true);
+    expect(first?.text.length).toBeLessThanOrEqual(70);
+    await shortPost(shortSay(customer, "MORE"));
+    const [, second] = await waitFor(
+      () => shortRepliesTo(customer).length === 2 && shortRepliesTo(customer),
+      { what: "the next part" },
+    );
+    expect(second?.text.length).toBeLessThanOrEqual(70);
+    await settle(1000);
+    expect(shortRepliesTo(customer)).toHaveLength(2);
   });
 });
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { type PlatformRequest, wechatPush } from "../../local/platforms/wechat";
 import { credentialsFor, demoCredentials } from "../../shared/channels/registry";
+import type { WeChatCredentials } from "../../shared/channels/wechat/credentials";
 import { wechatModule } from "../../shared/channels/wechat/module";
-import type { WeChatCredentials } from "../../shared/credentials";
 import { useTestStack } from "../support/stack";
 import { settle, waitFor } from "../support/wait";
 

@@ -12,7 +12,7 @@ import {
   type KefuStackProps,
   TWILIO_CONNECTION_OVERRIDES,
 } from "../../infra/kefu-stack";
-import { ConfigSchema } from "../../shared/config";
+import { WebhookConfigSchema, WorkerConfigSchema } from "../../shared/config/load";
 import { SYNTH_TIMEOUT_MS, synthKefu } from "./synth";
 
 type Json = Record<string, unknown>;
@@ -299,6 +299,7 @@ describe("function environment", () => {
           typeof v === "string" ? v : `https://x/${"n".repeat(110)}`,
         ]),
       );
+      const ConfigSchema = f === full.stack.ingress.webhook ? WebhookConfigSchema : WorkerConfigSchema;
       expect(ConfigSchema.safeParse({ ...resolved, AWS_REGION: "us-west-2" }).error?.issues ?? []).toEqual(
         [],
       );

@@ -1,13 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { documentClient } from "../../shared/aws";
+import { documentClient } from "../../shared/aws/clients";
 import { routeInboundSms } from "../../shared/channels/sms-common/channel";
-import { loadConfig } from "../../shared/config";
+import { loadWorkerConfig } from "../../shared/config/load";
 import type { InboundMessage } from "../../shared/core/message";
 import { createChannelStateStore } from "../../shared/stores/channel-state";
 import { testEnv } from "../support/local-env";
 
-const config = loadConfig(testEnv());
-const state = createChannelStateStore(documentClient(config), config.KEFU_TOKENS_TABLE);
+const config = loadWorkerConfig(testEnv());
+const state = createChannelStateStore(documentClient(config.runtime), config.tables.tokens);
 
 describe("channel state on DynamoDB Local", () => {
   it("writes conditionally on the revision it read", async () => {

@@ -1,17 +1,18 @@
 import { CreateQueueCommand, GetQueueAttributesCommand, SendMessageCommand } from "@aws-sdk/client-sqs";
 import { describe, expect, it } from "vitest";
 import { sqsClient } from "../../local/emulators";
-import { documentClient } from "../../shared/aws";
-import type { InboundAdapter, WebhookRequest } from "../../shared/channels/types";
-import { loadConfig } from "../../shared/config";
-import { acceptWebhook, fifoIds } from "../../shared/ingress";
+import { documentClient } from "../../shared/aws/clients";
+import { fifoIds } from "../../shared/aws/queue";
+import { acceptWebhook } from "../../shared/channels/ingress";
+import type { InboundAdapter, WebhookRequest } from "../../shared/channels/ports";
+import { loadWebhookConfig } from "../../shared/config/load";
 import { createDedupStore } from "../../shared/stores/dedup";
 import { inbound } from "../support/fakes";
 import { testEnv } from "../support/local-env";
 
 const env = testEnv();
-const config = loadConfig(env);
-const dedup = createDedupStore(documentClient(config), config.KEFU_DEDUP_TABLE);
+const config = loadWebhookConfig(env);
+const dedup = createDedupStore(documentClient(config.runtime), config.tables.dedup);
 const request: WebhookRequest = {
   method: "POST",
   path: "/webhooks/wechat",

@@ -8,7 +8,7 @@ import {
 } from "@aws-sdk/client-sqs";
 import { describe, expect, it } from "vitest";
 import { dynamoClient, sqsClient } from "../../local/emulators";
-import { toQueueBody } from "../../shared/core/queue-body";
+import { toQueueBody } from "../../shared/aws/queue";
 import { INBOUND_QUEUE, TABLES } from "../../shared/resources";
 import { testEnv } from "../support/local-env";
 

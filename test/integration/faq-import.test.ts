@@ -9,6 +9,7 @@ import iconv from "iconv-lite";
 import { describe, expect, it } from "vitest";
 import { dynamoClient, s3Client } from "../../local/emulators";
 import { createLocalEmbedder } from "../../shared/ai/local-embedder";
+import { s3BlobStore } from "../../shared/aws/s3-blobs";
 import { FAQ_LIMITS } from "../../shared/kb/faq-schema";
 import {
   type ImportDeps,
@@ -16,7 +17,6 @@ import {
   requestRestore,
   runImportToCompletion,
 } from "../../shared/kb/import/import";
-import { s3BlobStore } from "../../shared/kb/import/s3-blobs";
 import { FAQ_BUCKET, TABLES } from "../../shared/resources";
 import { createFaqRepository } from "../../shared/stores/faq";
 import { testEnv } from "../support/local-env";

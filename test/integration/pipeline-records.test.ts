@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { documentClient } from "../../shared/aws";
-import { loadConfig } from "../../shared/config";
+import { documentClient } from "../../shared/aws/clients";
+import { loadWorkerConfig } from "../../shared/config/load";
 import type { EngineResult } from "../../shared/core/engine";
-import { processMessage, ticketIdFor } from "../../shared/core/pipeline";
+import { processMessage } from "../../shared/core/pipeline";
+import { ticketIdFor } from "../../shared/core/ticket";
 import { createConversationStore } from "../../shared/stores/conversations";
 import { createOutboxStore } from "../../shared/stores/outbox";
 import { createTicketStore } from "../../shared/stores/tickets";
@@ -13,8 +14,8 @@ import { testEnv } from "../support/local-env";
  * The worker's records on real DynamoDB Local, which enforces the 400 KB item limit: long e-mails on a
  * handed-off conversation, and SQS redeliveries of a message whose reply was already sent.
  */
-const config = loadConfig(testEnv());
-const doc = documentClient(config);
+const config = loadWorkerConfig(testEnv());
+const doc = documentClient(config.runtime);
 
 const handoff: EngineResult = {
   decision: { kind: "handoff", reason: "customer_request", priority: "normal" },
@@ -33,9 +34,9 @@ function longMail(n: number): string {
 
 function realStores() {
   return {
-    conversations: createConversationStore(doc, config.KEFU_CONVERSATIONS_TABLE),
-    tickets: createTicketStore(doc, config.KEFU_TICKETS_TABLE, config.KEFU_TICKET_TURNS_TABLE),
-    outbox: createOutboxStore(doc, config.KEFU_OUTBOX_TABLE),
+    conversations: createConversationStore(doc, config.tables.conversations),
+    tickets: createTicketStore(doc, config.tables.tickets, config.tables.ticketTurns),
+    outbox: createOutboxStore(doc, config.tables.outbox),
     now: () => new Date(),
   };
 }

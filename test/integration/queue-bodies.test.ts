@@ -1,7 +1,7 @@
 import { CreateQueueCommand, ReceiveMessageCommand, SendMessageCommand } from "@aws-sdk/client-sqs";
 import { describe, expect, it } from "vitest";
 import { s3Client, sqsClient } from "../../local/emulators";
-import { queueBody, readQueueBody, s3QueueBodyStore } from "../../shared/queue-bodies";
+import { queueBody, readQueueBody, s3QueueBodyStore } from "../../shared/aws/queue";
 import { inbound } from "../support/fakes";
 import { testEnv } from "../support/local-env";
 

@@ -1,22 +1,23 @@
 import { PutCommand } from "@aws-sdk/lib-dynamodb";
 import { describe, expect, it } from "vitest";
-import { documentClient } from "../../shared/aws";
-import { loadConfig } from "../../shared/config";
+import { documentClient } from "../../shared/aws/clients";
+import { loadWorkerConfig } from "../../shared/config/load";
 import {
   ConcurrentUpdateError,
-  createConversationStore,
   HISTORY_MAX_BYTES,
   HISTORY_TURN_MAX_BYTES,
   newConversation,
-} from "../../shared/stores/conversations";
-import { createTicketStore, TICKET_TURN_MAX_BYTES, type Ticket } from "../../shared/stores/tickets";
+} from "../../shared/core/conversation";
+import type { Ticket } from "../../shared/core/ticket";
+import { createConversationStore } from "../../shared/stores/conversations";
+import { createTicketStore, TICKET_TURN_MAX_BYTES } from "../../shared/stores/tickets";
 import { testEnv } from "../support/local-env";
 
-const config = loadConfig(testEnv());
-const doc = documentClient(config);
+const config = loadWorkerConfig(testEnv());
+const doc = documentClient(config.runtime);
 
 describe("conversations on DynamoDB Local", () => {
-  const store = createConversationStore(doc, config.KEFU_CONVERSATIONS_TABLE);
+  const store = createConversationStore(doc, config.tables.conversations);
 
   it("saves with a TTL, caps history, and refuses a save from a stale read", async () => {
     const key = `wechat:gh:o-store-${Date.now()}`;
@@ -65,7 +66,7 @@ describe("conversations on DynamoDB Local", () => {
 });
 
 describe("tickets on DynamoDB Local", () => {
-  const store = createTicketStore(doc, config.KEFU_TICKETS_TABLE, config.KEFU_TICKET_TURNS_TABLE);
+  const store = createTicketStore(doc, config.tables.tickets, config.tables.ticketTurns);
   const ticket = (id: string, createdAt: string): Ticket => ({
     ticketId: id,
     conversationKey: "wechat:gh:o",
@@ -163,7 +164,7 @@ describe("tickets on DynamoDB Local", () => {
     const legacy = `KF-L${Date.now()}`;
     await doc.send(
       new PutCommand({
-        TableName: config.KEFU_TICKETS_TABLE,
+        TableName: config.tables.tickets,
         Item: {
           ...ticket(legacy, "2026-11-21T10:00:00.000Z"),
           transcript: [{ role: "customer", text: "旧", at: "x" }],

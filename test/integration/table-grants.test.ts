@@ -1,6 +1,7 @@
 import { DynamoDBDocumentClient, GetCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dynamoClient } from "../../local/emulators";
+import { s3Event } from "../../local/event-source";
 import { dingtalkRobotMessage } from "../../local/platforms/dingtalk";
 import { sesDelivery, simpleMail } from "../../local/platforms/email";
 import { smsInbound } from "../../local/platforms/sms";
@@ -15,20 +16,19 @@ import type { SmsCredentials } from "../../shared/channels/sms/credentials";
 import { smsModule } from "../../shared/channels/sms/module";
 import type { TwilioCredentials } from "../../shared/channels/twilio/credentials";
 import { twilioModule } from "../../shared/channels/twilio/module";
+import type { WeChatCredentials } from "../../shared/channels/wechat/credentials";
 import { wechatModule } from "../../shared/channels/wechat/module";
 import type { WeComCredentials } from "../../shared/channels/wecom/credentials";
 import { wecomModule } from "../../shared/channels/wecom/module";
 import type { WeComKfCredentials } from "../../shared/channels/wecom-kf/credentials";
 import { wecomKfModule } from "../../shared/channels/wecom-kf/module";
-import { ticketIdFor } from "../../shared/core/pipeline";
-import type { WeChatCredentials } from "../../shared/credentials";
+import { ticketIdFor } from "../../shared/core/ticket";
 import { FAQ_BUCKET, TABLES, type TableName } from "../../shared/resources";
 import { createTicketStore } from "../../shared/stores/tickets";
 import {
   FUNCTIONS,
   type FunctionsUnderGrants,
   readExampleFaq,
-  s3Event,
   startFunctionsUnderGrants,
 } from "../support/functions-under-grants";
 import { evaluate, tableArn } from "../support/iam-policy";

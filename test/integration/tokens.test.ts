@@ -2,12 +2,10 @@ import { randomUUID } from "node:crypto";
 import { DynamoDBDocumentClient, GetCommand } from "@aws-sdk/lib-dynamodb";
 import { describe, expect, it } from "vitest";
 import { dynamoClient } from "../../local/emulators";
+import type { FetchedToken } from "../../shared/channels/ports";
+import { createSharedTokenProvider } from "../../shared/channels/tokens";
 import { TABLES } from "../../shared/resources";
-import {
-  createDynamoTokenStore,
-  createSharedTokenProvider,
-  type FetchedToken,
-} from "../../shared/stores/tokens";
+import { createDynamoTokenStore } from "../../shared/stores/tokens";
 import { testEnv } from "../support/local-env";
 
 describe("access tokens shared through DynamoDB Local", () => {

@@ -1,12 +1,28 @@
+import type { ClaimResult, DedupStore } from "../../shared/channels/ingress";
+import type { ChannelStateStore } from "../../shared/channels/ports";
+import type { TokenRecord, TokenStore } from "../../shared/channels/tokens";
+import type { Conversation } from "../../shared/core/conversation";
 import type { AnswerEngine, EngineInput, EngineResult } from "../../shared/core/engine";
 import type { InboundMessage, InboundMessageInput, OutboundMessage } from "../../shared/core/message";
 import { InboundMessageSchema } from "../../shared/core/message";
-import type { PipelineDeps } from "../../shared/core/pipeline";
-import type { Conversation, ConversationStore } from "../../shared/stores/conversations";
-import type { OutboxRecord, OutboxStore } from "../../shared/stores/outbox";
-import type { Ticket, TicketStore } from "../../shared/stores/tickets";
+import type {
+  ConversationStore,
+  OutboxRecord,
+  OutboxStore,
+  PipelineDeps,
+  TicketStore,
+} from "../../shared/core/pipeline/ports";
+import type { Ticket } from "../../shared/core/ticket";
+import type { BlobStore, EntryState, FaqMeta, FaqRepository } from "../../shared/kb/import/ports";
+import type { StoredFaqEntry } from "../../shared/kb/knowledge";
 
-/** In-memory stores with the same contracts as the DynamoDB ones, for testing the pure pipeline. */
+/**
+ * Every in-memory fake of the ports, in one place: the stores with the same contracts as the DynamoDB ones
+ * (test/contract runs the same suite against both), the FAQ bucket, a scripted engine, the pipeline's
+ * deps, and inbound messages.
+ */
+
+/** The conversations table in memory. */
 export function memoryConversations(): ConversationStore & { items: Map<string, Conversation> } {
   const items = new Map<string, Conversation>();
   return {
@@ -142,4 +158,184 @@ export function inbound(overrides: Partial<InboundMessageInput> = {}): InboundMe
     receivedAt: "2026-11-21T10:00:00.000Z",
     ...overrides,
   });
+}
+
+/** The tokens table in memory: one process, nothing shared. */
+export function memoryTokenStore(): TokenStore {
+  const items = new Map<string, TokenRecord & { leaseOwner?: string }>();
+  return {
+    async read(name) {
+      const item = items.get(name);
+      return item
+        ? { token: item.token, tokenExpiresAt: item.tokenExpiresAt, leaseUntil: item.leaseUntil }
+        : undefined;
+    },
+    async acquireLease(name, owner, at) {
+      const item = items.get(name) ?? {};
+      if (item.leaseUntil !== undefined && item.leaseUntil >= at.now) return false;
+      if (item.tokenExpiresAt !== undefined && item.tokenExpiresAt >= at.refreshBefore) return false;
+      items.set(name, { ...item, leaseUntil: at.leaseUntil, leaseOwner: owner });
+      return true;
+    },
+    async save(name, owner, token, tokenExpiresAt) {
+      const item = items.get(name);
+      if (item?.leaseOwner !== owner) return false;
+      items.set(name, { token, tokenExpiresAt });
+      return true;
+    },
+    async releaseLease(name, owner) {
+      const item = items.get(name);
+      if (item?.leaseOwner === owner)
+        items.set(name, { token: item.token, tokenExpiresAt: item.tokenExpiresAt });
+    },
+    async invalidate(name, token) {
+      const item = items.get(name);
+      if (item?.token === token)
+        items.set(name, { leaseUntil: item.leaseUntil, leaseOwner: item.leaseOwner });
+    },
+  };
+}
+
+/** The dedup table in memory: a claim is `received`, then `enqueued`; a released claim can be taken again. */
+export function memoryDedup(): DedupStore & { state: Map<string, "received" | "enqueued"> } {
+  const state = new Map<string, "received" | "enqueued">();
+  return {
+    state,
+    async claim(key): Promise<ClaimResult> {
+      const s = state.get(key);
+      if (s === "enqueued") return "duplicate";
+      if (s === "received") return "in_flight";
+      state.set(key, "received");
+      return "claimed";
+    },
+    async markEnqueued(key) {
+      state.set(key, "enqueued");
+    },
+    async release(key) {
+      if (state.get(key) === "received") state.delete(key);
+    },
+  };
+}
+
+/**
+ * In-memory stand-ins for the FAQ table and bucket, with the same lease semantics as the DynamoDB
+ * repository (the repository itself is tested against the SDK boundary and DynamoDB Local).
+ */
+export function memoryRepo(): FaqRepository & { entries: Map<string, StoredFaqEntry>; meta: FaqMeta } {
+  const entries = new Map<string, StoredFaqEntry>();
+  const meta: FaqMeta = { history: [], queued: [] };
+  const holds = (owner: string) => meta.lease?.owner === owner;
+  return {
+    entries,
+    meta,
+    async currentVersion() {
+      return meta.version;
+    },
+    async loadEntries() {
+      return {
+        version: meta.version ?? "",
+        entries: [...entries.values()].sort((a, b) => a.id.localeCompare(b.id)),
+      };
+    },
+    async getMeta() {
+      return structuredClone(meta);
+    },
+    async entryStates() {
+      const states = new Map<string, EntryState>();
+      for (const e of entries.values()) {
+        states.set(e.id, {
+          contentHash: e.contentHash,
+          ...(e.vectors ? { modelId: e.vectors.modelId } : {}),
+          ...(e.version ? { version: e.version } : {}),
+        });
+      }
+      return states;
+    },
+    async putEntries(_kb, list) {
+      for (const e of list) entries.set(e.id, structuredClone(e));
+    },
+    async deleteEntries(_kb, ids) {
+      for (const id of ids) entries.delete(id);
+    },
+    async acquireLease(_kb, owner, nowMs, ttlMs) {
+      if (meta.lease && meta.lease.owner !== owner && meta.lease.expiresAt >= nowMs) return false;
+      meta.lease = { owner, expiresAt: nowMs + ttlMs };
+      return true;
+    },
+    async savePending(_kb, owner, pending, expiresAt) {
+      if (!holds(owner)) throw new Error("lease lost");
+      meta.pending = structuredClone(pending);
+      meta.lease = { owner, expiresAt };
+    },
+    async commitVersion(_kb, owner, record) {
+      if (!holds(owner)) throw new Error("lease lost");
+      meta.version = record.version;
+      meta.updatedAt = record.at;
+      meta.history = [record, ...meta.history].slice(0, 20);
+    },
+    async releaseLease(_kb, owner) {
+      if (!holds(owner)) return [];
+      const queued = meta.queued;
+      meta.lease = undefined;
+      meta.pending = undefined;
+      meta.queued = [];
+      return queued;
+    },
+    async enqueue(_kb, key) {
+      if (!meta.queued.includes(key)) meta.queued.push(key);
+    },
+  };
+}
+
+export function memoryBlobs(): BlobStore & { objects: Map<string, Uint8Array> } {
+  const objects = new Map<string, Uint8Array>();
+  return {
+    objects,
+    async head(key) {
+      const o = objects.get(key);
+      return o ? { size: o.byteLength } : undefined;
+    },
+    async get(key) {
+      const o = objects.get(key);
+      if (!o) throw new Error(`no object ${key}`);
+      // Several small chunks, so decoders see multi-byte characters split across chunk boundaries.
+      return (async function* () {
+        for (let i = 0; i < o.byteLength; i += 7) yield o.subarray(i, i + 7);
+      })();
+    },
+    async put(key, body) {
+      objects.set(key, typeof body === "string" ? new TextEncoder().encode(body) : body);
+    },
+    async getText(key) {
+      const o = objects.get(key);
+      return o ? new TextDecoder().decode(o) : undefined;
+    },
+    async copy(from, to) {
+      const o = objects.get(from);
+      if (!o) throw new Error(`no object ${from}`);
+      objects.set(to, o);
+    },
+  };
+}
+
+/** The durable channel state, in memory, with the TTLs it was given (so tests can assert them). */
+export function memoryState(): ChannelStateStore & { data: Map<string, unknown>; ttls: Map<string, number> } {
+  const data = new Map<string, unknown>();
+  const ttls = new Map<string, number>();
+  return {
+    data,
+    ttls,
+    async get<T>(key: string) {
+      return structuredClone(data.get(key)) as T | undefined;
+    },
+    async put<T>(key: string, value: T, ttlSeconds?: number) {
+      data.set(key, structuredClone(value));
+      if (ttlSeconds) ttls.set(key, ttlSeconds);
+    },
+    async putIfRevision<T extends { revision: number }>(key: string, value: T, expected: number | undefined) {
+      if ((data.get(key) as { revision?: number } | undefined)?.revision !== expected) return false;
+      data.set(key, structuredClone(value));
+      return true;
+    },
+  };
 }

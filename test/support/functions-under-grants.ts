@@ -3,9 +3,15 @@ import type { AddressInfo } from "node:net";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
 import type { CfnResource } from "aws-cdk-lib";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context, S3Event } from "aws-lambda";
+import { makeHandler as makeIngestHandler } from "../../functions/ingest/handler";
+import { wireIngest } from "../../functions/ingest/wiring";
+import { makeHandler as makeWebhookHandler } from "../../functions/webhook/handler";
+import { wireWebhook } from "../../functions/webhook/wiring";
+import { makeHandler as makeWorkerHandler } from "../../functions/worker/handler";
+import { wireWorker } from "../../functions/worker/wiring";
 import type { KefuStackProps } from "../../infra/kefu-stack";
 import { provisionResources, s3Client, sqsClient } from "../../local/emulators";
-import { lambdaContext, pollOnce } from "../../local/event-source";
+import { lambdaContext, pollOnce, s3Event } from "../../local/event-source";
 import type { PlatformRequest } from "../../local/platforms/wechat";
 import { createLocalServer } from "../../local/server";
 import { dingtalkSimulator } from "../../local/simulator/dingtalk";
@@ -22,12 +28,13 @@ import { dingtalkModule } from "../../shared/channels/dingtalk/module";
 import { credentialsFor, demoCredentials } from "../../shared/channels/registry";
 import type { TwilioCredentials } from "../../shared/channels/twilio/credentials";
 import { twilioModule } from "../../shared/channels/twilio/module";
+import type { WeChatCredentials } from "../../shared/channels/wechat/credentials";
 import { wechatModule } from "../../shared/channels/wechat/module";
 import type { WeComCredentials } from "../../shared/channels/wecom/credentials";
 import { wecomModule } from "../../shared/channels/wecom/module";
 import type { WeComKfCredentials } from "../../shared/channels/wecom-kf/credentials";
 import { wecomKfModule } from "../../shared/channels/wecom-kf/module";
-import type { WeChatCredentials } from "../../shared/credentials";
+import { loadIngestConfig, loadWebhookConfig, loadWorkerConfig } from "../../shared/config/load";
 import { FAQ_BUCKET, TABLES, type TableName } from "../../shared/resources";
 import { synthKefu } from "../infra/synth";
 import { type EnforcingEndpoint, startEnforcingEndpoint } from "./enforcing-dynamodb";
@@ -35,7 +42,7 @@ import { dynamoStatementsOf, type PolicyStatement } from "./iam-policy";
 import { testEnv } from "./local-env";
 
 /**
- * Kefu's three functions, each running its real handler (functions/*.ts, imported as Lambda loads it)
+ * Kefu's three functions, each running its real handler (functions/<name>, wired as its Lambda entry wires it)
  * against DynamoDB Local through its own enforcing endpoint, which allows exactly what the synthesised
  * stack grants that function's role. Around them: the channel simulators on a local HTTP server (the
  * webhook route, the platforms' APIs), the run's SQS/S3 emulator with this harness's own queue, bucket
@@ -142,20 +149,23 @@ export async function startFunctionsUnderGrants(
     // Kefu, not the platform, answers STOP/START/HELP: the keyword paths run too.
     KEFU_SMS_KEYWORD_REPLIES: "kefu",
     KEFU_TWILIO_KEYWORD_REPLIES: "kefu",
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
     POWERTOOLS_LOG_LEVEL: "WARN",
-    POWERTOOLS_METRICS_DISABLED: "true",
   });
-  // Each handler reads its configuration when it loads, as in Lambda: each loads with its own
-  // DynamoDB endpoint, the only setting in which the three functions' environments differ here.
-  Object.assign(process.env, env);
-  process.env.KEFU_DYNAMODB_ENDPOINT = endpoints.webhook.url;
-  webhook = (await import("../../functions/webhook")).handler as unknown as ApiHandler;
-  process.env.KEFU_DYNAMODB_ENDPOINT = endpoints.worker.url;
-  const worker = (await import("../../functions/worker")).handler as unknown as SqsHandler;
-  process.env.KEFU_DYNAMODB_ENDPOINT = endpoints.ingest.url;
-  const ingest = (await import("../../functions/ingest")).handler as unknown as IngestHandler;
-  process.env.KEFU_DYNAMODB_ENDPOINT = dynamoEndpoint;
+  // Switches the libraries read from the process themselves (not Kefu's configuration).
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
+  process.env.POWERTOOLS_METRICS_DISABLED = "true";
+  // Each function is built as its Lambda entry builds it, from its own configuration: the only setting
+  // in which the three functions' environments differ here is their DynamoDB endpoint.
+  const configured = (fn: FunctionName) => ({ ...env, KEFU_DYNAMODB_ENDPOINT: endpoints[fn].url });
+  webhook = makeWebhookHandler(
+    wireWebhook(loadWebhookConfig(configured("webhook"))),
+  ) as unknown as ApiHandler;
+  const worker = makeWorkerHandler(
+    wireWorker(loadWorkerConfig(configured("worker"))),
+  ) as unknown as SqsHandler;
+  const ingest = makeIngestHandler(
+    wireIngest(loadIngestConfig(configured("ingest"))),
+  ) as unknown as IngestHandler;
 
   const sqs = sqsClient(awsEndpoint);
   const s3 = s3Client(awsEndpoint);
@@ -209,30 +219,6 @@ export async function startFunctionsUnderGrants(
       sqs.destroy();
       s3.destroy();
     },
-  };
-}
-
-/** The event S3 sends for one created object, as functions/ingest.ts reads it. */
-export function s3Event(bucket: string, key: string): S3Event {
-  return {
-    Records: [
-      {
-        eventVersion: "2.1",
-        eventSource: "aws:s3",
-        awsRegion: "us-east-1",
-        eventTime: new Date().toISOString(),
-        eventName: "ObjectCreated:Put",
-        userIdentity: { principalId: "local" },
-        requestParameters: { sourceIPAddress: "127.0.0.1" },
-        responseElements: { "x-amz-request-id": "local", "x-amz-id-2": "local" },
-        s3: {
-          s3SchemaVersion: "1.0",
-          configurationId: "uploads",
-          bucket: { name: bucket, ownerIdentity: { principalId: "local" }, arn: "" },
-          object: { key: encodeURIComponent(key).replace(/%2F/g, "/"), size: 0, eTag: "", sequencer: "" },
-        },
-      },
-    ],
   };
 }
 

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { aesKey } from "../../credentials";
+import { aesKey } from "../credentials";
 
 /**
  * DingTalk internal app (企业内部应用) with a robot in HTTP mode. The app key and secret sign robot

@@ -4,7 +4,7 @@ import {
   SignatureError,
   StaleTimestampError,
 } from "../../core/errors";
-import type { HttpResponse, InboundAdapter, WebhookOutcome, WebhookRequest } from "../types";
+import type { HttpResponse, InboundAdapter, WebhookOutcome, WebhookRequest } from "../ports";
 import { type DingTalkCredentials, robotCodeOf } from "./credentials";
 import { decryptEvent, encryptReply, eventSignatureMatches, robotSignMatches } from "./crypto";
 import { RobotMessageSchema, toInboundMessage } from "./normalize";

@@ -1,4 +1,4 @@
-import type { ChannelModule } from "../module";
+import type { ChannelModule } from "../ports";
 import { type DingTalkCredentials, DingTalkCredentialsSchema } from "./credentials";
 import { createDingTalkInbound } from "./inbound";
 import { createDingTalkOutbound } from "./outbound";
@@ -15,7 +15,7 @@ export const dingtalkModule: ChannelModule<DingTalkCredentials> = {
     KEFU_DINGTALK_AES_KEY: "kefuDingTalkDemoAesKey0123456789abcdefghijk",
     KEFU_DINGTALK_ROBOT_CODE: "dingkefudemo00000001",
   },
-  apiBase: { envVar: "KEFU_DINGTALK_API_BASE", default: "https://api.dingtalk.com" },
+  apiBase: { default: "https://api.dingtalk.com" },
   // DingTalk's own ±1 hour tolerance, not the shared window (see DINGTALK_TIMESTAMP_WINDOW_SECONDS).
   inbound: (credentials, context) =>
     createDingTalkInbound({ credentials, maxBodyBytes: context.maxBodyBytes }),

@@ -3,8 +3,7 @@ import { type SendOptions, sendParts } from "../../core/delivery";
 import { ChannelApiError } from "../../core/errors";
 import type { OutboundMessage } from "../../core/message";
 import { splitByBytes, stripMarkdown } from "../../core/render";
-import type { AccessTokenProvider, FetchedToken } from "../../stores/tokens";
-import type { OutboundAdapter } from "../types";
+import type { AccessTokenProvider, FetchedToken, OutboundAdapter } from "../ports";
 import type { TokenProviderFactory } from "../wechat/outbound";
 import { type DingTalkCredentials, robotCodeOf } from "./credentials";
 

@@ -1,6 +1,6 @@
 import { MalformedRequestError, PayloadTooLargeError, SignatureError } from "../../core/errors";
+import type { HttpResponse, IgnoredDelivery, InboundAdapter, WebhookOutcome, WebhookRequest } from "../ports";
 import { confirmSnsSubscription, type SnsEnvelope, verifySnsMessage } from "../sns/verify";
-import type { HttpResponse, IgnoredDelivery, InboundAdapter, WebhookOutcome, WebhookRequest } from "../types";
 import { checkSender, type EmailAuthMode } from "./auth";
 import { automatedReason, type ParsedEmail, parseEmail } from "./mime";
 import { MAX_ADDRESS_CHARS, toInboundMessage } from "./normalize";

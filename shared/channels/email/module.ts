@@ -1,13 +1,12 @@
 import { SESv2Client } from "@aws-sdk/client-sesv2";
 import { z } from "zod";
-import { ConfigError } from "../../config";
-import type { ChannelContext, ChannelModule } from "../module";
-import { EMAIL_AUTH_MODES, type EmailAuthMode, EmailAuthModeSchema } from "./auth";
+import type { ChannelContext, ChannelModule } from "../ports";
+import { EMAIL_AUTH_MODES } from "./auth";
 import { createEmailInbound } from "./inbound";
 import { createEmailOutbound } from "./outbound";
 
-const list = (value: string | undefined) =>
-  (value ?? "")
+const list = (value: string) =>
+  value
     .split(",")
     .map((s) => s.trim())
     .filter(Boolean);
@@ -27,20 +26,11 @@ export const EmailCredentialsSchema = z.object({
 });
 export type EmailCredentials = z.infer<typeof EmailCredentialsSchema>;
 
-/** KEFU_EMAIL_AUTH (auth.ts): which senders are answered; a value it does not know fails loudly. */
-export function emailAuthMode(value: string | undefined): EmailAuthMode {
-  const parsed = EmailAuthModeSchema.safeParse(value || undefined);
-  if (!parsed.success) {
-    throw new ConfigError(`KEFU_EMAIL_AUTH must be one of ${EMAIL_AUTH_MODES.join(", ")} (got "${value}")`);
-  }
-  return parsed.data;
-}
-
 /** One SESv2 client per endpoint and region for the life of the instance. */
 const clients = new Map<string, SESv2Client>();
 
 function sesClient(context: ChannelContext): SESv2Client {
-  const region = context.env.AWS_REGION ?? "us-east-1";
+  const { region } = context;
   const endpoint = context.apiBase || undefined;
   const key = `${region} ${endpoint ?? ""}`;
   let client = clients.get(key);
@@ -67,13 +57,18 @@ export const emailModule: ChannelModule<EmailCredentials> = {
   // SES inlines mail up to 150 KB in the SNS notification, base64 (+33 %) inside JSON.
   maxBodyBytes: 256 * 1024,
   // Empty: the SDK's regional SES endpoint. Locally the simulator (`/sim/email`).
-  apiBase: { envVar: "KEFU_EMAIL_API_BASE", default: "" },
+  apiBase: { default: "" },
   inbound: (credentials, context) =>
     createEmailInbound({
       address: credentials.KEFU_EMAIL_FROM,
-      domains: list(credentials.KEFU_EMAIL_DOMAINS ?? context.env.KEFU_EMAIL_DOMAINS),
-      topicArns: list(credentials.KEFU_EMAIL_TOPIC_ARNS ?? context.env.KEFU_EMAIL_TOPIC_ARNS),
-      auth: emailAuthMode(credentials.KEFU_EMAIL_AUTH ?? context.env.KEFU_EMAIL_AUTH),
+      // The secret's keys win over the settings (the stack sets the topics and domains as settings).
+      domains: credentials.KEFU_EMAIL_DOMAINS
+        ? list(credentials.KEFU_EMAIL_DOMAINS)
+        : context.settings.email.domains,
+      topicArns: credentials.KEFU_EMAIL_TOPIC_ARNS
+        ? list(credentials.KEFU_EMAIL_TOPIC_ARNS)
+        : context.settings.email.topicArns,
+      auth: credentials.KEFU_EMAIL_AUTH ?? context.settings.email.auth,
       local: context.local,
       maxBodyBytes: context.maxBodyBytes,
       blobs: context.blobs,
@@ -82,8 +77,8 @@ export const emailModule: ChannelModule<EmailCredentials> = {
     createEmailOutbound({
       client: sesClient(context),
       from: credentials.KEFU_EMAIL_FROM,
-      ...(context.env.KEFU_EMAIL_CONFIGURATION_SET
-        ? { configurationSet: context.env.KEFU_EMAIL_CONFIGURATION_SET }
+      ...(context.settings.email.configurationSet
+        ? { configurationSet: context.settings.email.configurationSet }
         : {}),
     }),
 };

@@ -4,7 +4,7 @@ import { type SendOptions, sendParts } from "../../core/delivery";
 import { ChannelApiError } from "../../core/errors";
 import type { OutboundMessage } from "../../core/message";
 import { stripMarkdown } from "../../core/render";
-import type { OutboundAdapter } from "../types";
+import type { OutboundAdapter } from "../ports";
 import { renderHtml } from "./html";
 import { baseSubject } from "./normalize";
 

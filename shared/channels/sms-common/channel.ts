@@ -2,8 +2,8 @@ import type { Deadline } from "../../core/deadline";
 import { type SendOptions, sendParts } from "../../core/delivery";
 import { ChannelApiError } from "../../core/errors";
 import { type InboundMessage, KEYWORD_EVENT, type OutboundMessage } from "../../core/message";
-import type { ChannelStateStore } from "../module";
-import type { HttpResponse, OutboundAdapter, WebhookOutcome } from "../types";
+import type { ChannelStateStore, HttpResponse, OutboundAdapter, WebhookOutcome } from "../ports";
+import type { SmsSettings } from "../settings";
 import { keywordLanguage, type SmsKeyword, smsKeyword } from "./keywords";
 import { fitSegments, toSmsText } from "./render";
 import { continuationText, helpText, SMS_TEXTS } from "./texts";
@@ -16,49 +16,10 @@ import { continuationText, helpText, SMS_TEXTS } from "./texts";
 
 export type SmsChannel = "sms" | "twilio";
 
-export interface SmsSettings {
-  /** KEFU_SMS_MAX_SEGMENTS: segments per reply (default 3). */
-  maxSegments: number;
-  /** KEFU_SMS_MORE_URL: when set, cut replies end with this link instead of "Reply MORE". */
-  moreUrl?: string;
-  /**
-   * Who answers STOP/START/HELP: `platform` (default) when the platform replies itself (End User
-   * Messaging without self-managed opt-outs; Twilio's default opt-out handling on US/CA numbers), `kefu`
-   * when Kefu must (self-managed opt-outs, Twilio Advanced Opt-Out off). Never both: a customer who
-   * texts STOP must get exactly one confirmation.
-   */
-  keywordReplies: "platform" | "kefu";
-}
-
 /** How long an unread continuation waits for MORE. */
 export const REMAINDER_TTL_SECONDS = 24 * 3600;
 /** How long the sender remembers that it already answered a keyword message (redeliveries, retries). */
 const REPLIED_TTL_SECONDS = 24 * 3600;
-
-export class SmsSettingsError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "SmsSettingsError";
-  }
-}
-
-export function smsSettings(env: Record<string, string | undefined>, channel: SmsChannel): SmsSettings {
-  const rawSegments = env.KEFU_SMS_MAX_SEGMENTS?.trim() || "3";
-  const maxSegments = Number(rawSegments);
-  if (!Number.isInteger(maxSegments) || maxSegments < 1 || maxSegments > 10) {
-    throw new SmsSettingsError("KEFU_SMS_MAX_SEGMENTS must be an integer from 1 to 10");
-  }
-  const moreUrl = env.KEFU_SMS_MORE_URL?.trim();
-  if (moreUrl && !/^https?:\/\/\S+$/.test(moreUrl)) {
-    throw new SmsSettingsError("KEFU_SMS_MORE_URL must be an http(s) URL");
-  }
-  const name = channel === "sms" ? "KEFU_SMS_KEYWORD_REPLIES" : "KEFU_TWILIO_KEYWORD_REPLIES";
-  const keywordReplies = env[name]?.trim() || "platform";
-  if (keywordReplies !== "platform" && keywordReplies !== "kefu") {
-    throw new SmsSettingsError(`${name} must be "platform" or "kefu"`);
-  }
-  return { maxSegments, ...(moreUrl ? { moreUrl } : {}), keywordReplies };
-}
 
 // ---- durable state --------------------------------------------------------------------------------
 

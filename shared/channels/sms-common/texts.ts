@@ -1,6 +1,15 @@
-import { textsFor } from "../../core/disclosure";
 import type { Channel } from "../../core/message";
+import { type ChannelTexts, textsFor } from "../../core/texts";
 import type { SmsLanguage } from "./render";
+
+/**
+ * The SMS channels' wording of the core's sentences, which their modules contribute: SMS is paid per
+ * 70-character segment, so a short disclosure, and the answer keeps its room.
+ */
+export const SMS_CHANNEL_TEXTS: ChannelTexts = {
+  zh: { disclosure: "【AI客服】回复“转人工”找真人。" },
+  en: { disclosure: "AI assistant here; reply AGENT for a person." },
+};
 
 /** The SMS channels' own sentences: keyword answers and the continuation of cut replies. */
 export const SMS_TEXTS = {
@@ -22,7 +31,7 @@ export const SMS_TEXTS = {
 
 /** HELP: who answers (the AI disclosure, which also says how to reach a person) and how to opt out. */
 export function helpText(channel: Channel, language: SmsLanguage): string {
-  return `${textsFor(language, channel).disclosure} ${SMS_TEXTS[language].optOutHint}`;
+  return `${textsFor(language, channel, { [channel]: SMS_CHANNEL_TEXTS }).disclosure} ${SMS_TEXTS[language].optOutHint}`;
 }
 
 export function continuationText(language: SmsLanguage, moreUrl?: string): string {

@@ -1,7 +1,7 @@
 import { MalformedRequestError, PayloadTooLargeError, SignatureError } from "../../core/errors";
+import type { HttpResponse, InboundAdapter, WebhookOutcome, WebhookRequest } from "../ports";
 import { routeInboundSms, type SmsInboundDeps } from "../sms-common/channel";
 import { confirmSnsSubscription, type SnsEnvelope, verifySnsMessage } from "../sns/verify";
-import type { HttpResponse, InboundAdapter, WebhookOutcome, WebhookRequest } from "../types";
 import type { SmsCredentials } from "./credentials";
 import { parseInboundSms, toInboundMessage } from "./parse";
 

@@ -1,6 +1,6 @@
 import { PinpointSMSVoiceV2Client } from "@aws-sdk/client-pinpoint-sms-voice-v2";
-import type { ChannelContext, ChannelModule } from "../module";
-import { smsSettings } from "../sms-common/channel";
+import type { ChannelContext, ChannelModule } from "../ports";
+import { SMS_CHANNEL_TEXTS } from "../sms-common/texts";
 import { type SmsCredentials, SmsCredentialsSchema } from "./credentials";
 import { createSmsInbound } from "./inbound";
 import { createEndUserMessagingOutbound } from "./outbound";
@@ -9,7 +9,7 @@ import { createEndUserMessagingOutbound } from "./outbound";
 const clients = new Map<string, PinpointSMSVoiceV2Client>();
 
 function clientFor(context: ChannelContext): PinpointSMSVoiceV2Client {
-  const region = context.env.AWS_REGION ?? "us-east-1";
+  const { region } = context;
   const endpoint = context.apiBase || undefined;
   const key = `${region} ${endpoint ?? ""}`;
   let client = clients.get(key);
@@ -30,7 +30,7 @@ function outbound(credentials: SmsCredentials, context: ChannelContext) {
     credentials,
     client: clientFor(context),
     state: context.state,
-    settings: smsSettings(context.env, "sms"),
+    settings: context.settings.sms,
   });
 }
 
@@ -44,14 +44,15 @@ export const smsModule: ChannelModule<SmsCredentials> = {
     KEFU_SMS_CONFIGURATION_SET: "",
   },
   // Empty: the SDK's regional endpoint. Locally the simulator (`/sim/sms`).
-  apiBase: { envVar: "KEFU_SMS_API_BASE", default: "" },
+  texts: SMS_CHANNEL_TEXTS,
+  apiBase: { default: "" },
   inbound: (credentials, context) =>
     createSmsInbound({
       credentials,
       maxBodyBytes: context.maxBodyBytes,
       local: context.local,
       state: context.state,
-      settings: smsSettings(context.env, "sms"),
+      settings: context.settings.sms,
     }),
   outbound,
 };

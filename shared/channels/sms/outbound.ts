@@ -8,12 +8,12 @@ import {
 } from "@aws-sdk/client-pinpoint-sms-voice-v2";
 import { callSignal } from "../../core/deadline";
 import { ChannelApiError } from "../../core/errors";
-import type { ChannelStateStore } from "../module";
+import type { ChannelStateStore } from "../ports";
+import type { SmsSettings } from "../settings";
 import {
   createSmsOutbound,
   RecipientOptedOutError,
   type SmsOutbound,
-  type SmsSettings,
   type SmsTransport,
 } from "../sms-common/channel";
 import type { SmsCredentials } from "./credentials";

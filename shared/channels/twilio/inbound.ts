@@ -1,7 +1,7 @@
 import { MalformedRequestError, PayloadTooLargeError, SignatureError } from "../../core/errors";
 import { type Attachment, type InboundMessage, InboundMessageSchema } from "../../core/message";
+import type { HttpResponse, InboundAdapter, WebhookOutcome, WebhookRequest } from "../ports";
 import { routeInboundSms, type SmsInboundDeps } from "../sms-common/channel";
-import type { HttpResponse, InboundAdapter, WebhookOutcome, WebhookRequest } from "../types";
 import type { TwilioCredentials } from "./credentials";
 import { twilioSignatureMatches } from "./signature";
 

@@ -1,5 +1,5 @@
-import type { ChannelContext, ChannelModule } from "../module";
-import { smsSettings } from "../sms-common/channel";
+import type { ChannelContext, ChannelModule } from "../ports";
+import { SMS_CHANNEL_TEXTS } from "../sms-common/texts";
 import { type TwilioCredentials, TwilioCredentialsSchema } from "./credentials";
 import { createTwilioInbound } from "./inbound";
 import { createTwilioOutbound } from "./outbound";
@@ -9,7 +9,7 @@ function outbound(credentials: TwilioCredentials, context: ChannelContext) {
     credentials,
     apiBase: context.apiBase,
     state: context.state,
-    settings: smsSettings(context.env, "twilio"),
+    settings: context.settings.twilio,
   });
 }
 
@@ -22,14 +22,15 @@ export const twilioModule: ChannelModule<TwilioCredentials> = {
     KEFU_TWILIO_AUTH_TOKEN: "kefu-demo-twilio-auth-token",
     KEFU_TWILIO_FROM: "",
   },
-  apiBase: { envVar: "KEFU_TWILIO_API_BASE", default: "https://api.twilio.com" },
+  texts: SMS_CHANNEL_TEXTS,
+  apiBase: { default: "https://api.twilio.com" },
   inbound: (credentials, context) =>
     createTwilioInbound({
       credentials,
       maxBodyBytes: context.maxBodyBytes,
       ...(context.publicUrl ? { publicUrl: context.publicUrl } : {}),
       state: context.state,
-      settings: smsSettings(context.env, "twilio"),
+      settings: context.settings.twilio,
     }),
   outbound,
 };

@@ -1,11 +1,11 @@
 import { callSignal } from "../../core/deadline";
 import { ChannelApiError } from "../../core/errors";
-import type { ChannelStateStore } from "../module";
+import type { ChannelStateStore } from "../ports";
+import type { SmsSettings } from "../settings";
 import {
   createSmsOutbound,
   RecipientOptedOutError,
   type SmsOutbound,
-  type SmsSettings,
   type SmsTransport,
 } from "../sms-common/channel";
 import type { TwilioCredentials } from "./credentials";

@@ -5,8 +5,8 @@ import {
   SignatureError,
   StaleTimestampError,
 } from "../../core/errors";
-import { type WeChatCredentials, type WeChatEncryptionMode, wechatEncryptionMode } from "../../credentials";
-import type { HttpResponse, InboundAdapter, WebhookOutcome, WebhookRequest } from "../types";
+import type { HttpResponse, InboundAdapter, WebhookOutcome, WebhookRequest } from "../ports";
+import { type WeChatCredentials, type WeChatEncryptionMode, wechatEncryptionMode } from "./credentials";
 import { decryptMessage, signatureMatches } from "./crypto";
 import { toInboundMessage } from "./normalize";
 import { parseWeChatXml } from "./xml";

@@ -1,5 +1,5 @@
-import { type WeChatCredentials, WeChatCredentialsSchema } from "../../credentials";
-import type { ChannelModule } from "../module";
+import type { ChannelModule } from "../ports";
+import { type WeChatCredentials, WeChatCredentialsSchema } from "./credentials";
 import { createWeChatInbound } from "./inbound";
 import { createWeChatOutbound } from "./outbound";
 
@@ -14,7 +14,7 @@ export const wechatModule: ChannelModule<WeChatCredentials> = {
     KEFU_WECHAT_APP_ID: "wxkefudemo0000001",
     KEFU_WECHAT_APP_SECRET: "kefu-demo-app-secret",
   },
-  apiBase: { envVar: "KEFU_WECHAT_API_BASE", default: "https://api.weixin.qq.com" },
+  apiBase: { default: "https://api.weixin.qq.com" },
   inbound: (credentials, context) =>
     createWeChatInbound({
       credentials,

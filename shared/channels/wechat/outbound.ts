@@ -2,10 +2,9 @@ import { type SendOptions, sendParts } from "../../core/delivery";
 import { ChannelApiError } from "../../core/errors";
 import type { OutboundMessage } from "../../core/message";
 import { splitByBytes, stripMarkdown } from "../../core/render";
-import type { WeChatCredentials } from "../../credentials";
-import type { AccessTokenProvider, FetchedToken } from "../../stores/tokens";
-import type { OutboundAdapter } from "../types";
+import type { AccessTokenProvider, FetchedToken, OutboundAdapter } from "../ports";
 import { apiUrl, callApi, createWeixinClient, errmsgOf } from "../weixin-api";
+import type { WeChatCredentials } from "./credentials";
 
 /** WeChat's customer-service text limit, in UTF-8 bytes. */
 export const WECHAT_TEXT_MAX_BYTES = 2048;

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { aesKey } from "../../credentials";
+import { aesKey } from "../credentials";
 
 /**
  * WeCom 微信客服: the callback's Token/EncodingAESKey, the CorpID, and the secret of the app allowed to

@@ -1,6 +1,11 @@
 import type { InboundMessage } from "../../core/message";
-import type { ChannelStateStore } from "../module";
-import type { HttpResponse, InboundAdapter, WebhookOutcome, WebhookRequest } from "../types";
+import type {
+  ChannelStateStore,
+  HttpResponse,
+  InboundAdapter,
+  WebhookOutcome,
+  WebhookRequest,
+} from "../ports";
 import type { WeComClient } from "../wecom/api";
 import { verifyWeComCallback } from "../wecom/callback";
 import type { WeComKfCredentials } from "./credentials";

@@ -1,4 +1,4 @@
-import type { ChannelContext, ChannelModule } from "../module";
+import type { ChannelContext, ChannelModule } from "../ports";
 import { createWeComClient, fetchWeComAccessToken } from "../wecom/api";
 import { type WeComKfCredentials, WeComKfCredentialsSchema } from "./credentials";
 import { createWeComKfInbound } from "./inbound";
@@ -24,7 +24,7 @@ export const wecomKfModule: ChannelModule<WeComKfCredentials> = {
     KEFU_WECOM_KF_CORP_ID: "wwkefudemo00000002",
     KEFU_WECOM_KF_SECRET: "kefu-demo-kf-secret",
   },
-  apiBase: { envVar: "KEFU_WECOM_KF_API_BASE", default: "https://qyapi.weixin.qq.com" },
+  apiBase: { default: "https://qyapi.weixin.qq.com" },
   inbound: (credentials, context) =>
     createWeComKfInbound({
       credentials,
@@ -39,7 +39,7 @@ export const wecomKfModule: ChannelModule<WeComKfCredentials> = {
       }),
     }),
   outbound: (credentials, context) => {
-    const servicer = context.env.KEFU_WECOM_KF_SERVICER_USERID;
+    const servicer = context.settings.wecomKf.servicerUserId;
     return createWeComKfOutbound({
       client: createWeComClient({ apiBase: context.apiBase, tokens: tokensFor(credentials, context) }),
       ...(servicer ? { servicerUserId: servicer } : {}),

@@ -3,8 +3,7 @@ import { type SendOptions, sendParts } from "../../core/delivery";
 import { ChannelApiError } from "../../core/errors";
 import type { OutboundMessage } from "../../core/message";
 import { splitByBytes, stripMarkdown } from "../../core/render";
-import type { AccessTokenProvider } from "../../stores/tokens";
-import type { OutboundAdapter } from "../types";
+import type { AccessTokenProvider, OutboundAdapter } from "../ports";
 import { WeComApiError, type WeComClient } from "../wecom/api";
 
 /** 微信客服 text: 2048 bytes a message, and at most 5 messages per customer message (48 h window). */

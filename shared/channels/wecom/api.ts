@@ -1,4 +1,4 @@
-import type { FetchedToken } from "../../stores/tokens";
+import type { FetchedToken } from "../ports";
 import {
   type ApiBody,
   apiUrl,

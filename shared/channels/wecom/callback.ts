@@ -4,7 +4,7 @@ import {
   SignatureError,
   StaleTimestampError,
 } from "../../core/errors";
-import type { WebhookRequest } from "../types";
+import type { WebhookRequest } from "../ports";
 import { decryptMessage, signatureMatches } from "../wechat/crypto";
 import { parseWeChatXml } from "../wechat/xml";
 

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { aesKey } from "../../credentials";
+import { aesKey } from "../credentials";
 
 /** WeCom self-built app (企业微信自建应用): the callback's Token/EncodingAESKey and the app's API keys. */
 export const WeComCredentialsSchema = z.object({

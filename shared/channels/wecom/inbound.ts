@@ -1,5 +1,5 @@
 import { MalformedRequestError } from "../../core/errors";
-import type { HttpResponse, InboundAdapter, WebhookOutcome, WebhookRequest } from "../types";
+import type { HttpResponse, InboundAdapter, WebhookOutcome, WebhookRequest } from "../ports";
 import { verifyWeComCallback } from "./callback";
 import type { WeComCredentials } from "./credentials";
 import { toWeComMessage } from "./normalize";

@@ -1,4 +1,4 @@
-import type { ChannelModule } from "../module";
+import type { ChannelModule } from "../ports";
 import { type WeComCredentials, WeComCredentialsSchema } from "./credentials";
 import { createWeComInbound } from "./inbound";
 import { createWeComOutbound } from "./outbound";
@@ -14,7 +14,7 @@ export const wecomModule: ChannelModule<WeComCredentials> = {
     KEFU_WECOM_AGENT_ID: "1000002",
     KEFU_WECOM_SECRET: "kefu-demo-wecom-secret",
   },
-  apiBase: { envVar: "KEFU_WECOM_API_BASE", default: "https://qyapi.weixin.qq.com" },
+  apiBase: { default: "https://qyapi.weixin.qq.com" },
   inbound: (credentials, context) =>
     createWeComInbound({
       credentials,

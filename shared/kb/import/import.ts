@@ -1,7 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
-import type { Embedder } from "../../ai/types";
+import { type FaqEntry, phrasings } from "../../core/faq";
 import { FAQ_BUCKET } from "../../resources";
-import type { FaqRepository, FaqVersionRecord, ImportCounts, StoredFaqEntry } from "../../stores/faq";
 import {
   contentHash,
   detectLanguage,
@@ -12,9 +11,10 @@ import {
   type ValidRow,
   validateRow,
 } from "../faq-schema";
-import { type FaqEntry, phrasings } from "../types";
-import type { BlobStore } from "./blobs";
+import type { StoredFaqEntry } from "../knowledge";
+import type { Embedder } from "../retrieval";
 import { parseFaqFile } from "./parse";
+import type { BlobStore, FaqRepository, FaqVersionRecord, ImportCounts } from "./ports";
 import { FaqFileError, type FileProblem, fileMessage, type ProblemArgs } from "./problems";
 
 /**

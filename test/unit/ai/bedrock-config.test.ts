@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { BedrockConfigError, guardrailFromConfig, loadBedrockConfig } from "../../../shared/ai/config";
+import { guardrailFromConfig, loadBedrockConfig } from "../../../shared/config/engine";
+import { BedrockConfigError } from "../../../shared/config/errors";
 
 describe("Bedrock configuration", () => {
   it("defaults to the local engine and Titan V2 at 1024 dimensions", () => {

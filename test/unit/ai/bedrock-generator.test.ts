@@ -8,7 +8,7 @@ import {
   RetryExhaustedError,
   UngroundedAnswerError,
 } from "../../../shared/ai/errors";
-import type { FaqEntry } from "../../../shared/kb/types";
+import type { FaqEntry } from "../../../shared/core/faq";
 import { answerToolResponse } from "../../support/bedrock";
 
 const bedrock = mockClient(BedrockRuntimeClient);

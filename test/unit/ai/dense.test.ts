@@ -9,8 +9,8 @@ import {
   TITAN_V2_CALIBRATION,
 } from "../../../shared/ai/dense";
 import { createLocalEmbedder } from "../../../shared/ai/local-embedder";
-import type { Embedder } from "../../../shared/ai/types";
-import type { FaqEntry } from "../../../shared/kb/types";
+import type { FaqEntry } from "../../../shared/core/faq";
+import type { Embedder } from "../../../shared/kb/retrieval";
 
 /** Seeded PRNG so a failure reproduces. */
 function rng(seed: number) {

@@ -5,7 +5,8 @@ import { createBedrockGenerator, type Generator } from "../../../shared/ai/bedro
 import { UngroundedAnswerError } from "../../../shared/ai/errors";
 import { createHybridEngine, fuseCandidates, type Policy, rulesFor } from "../../../shared/ai/hybrid-engine";
 import type { Decision, EngineInput } from "../../../shared/core/engine";
-import type { Candidate, FaqEntry, Retriever } from "../../../shared/kb/types";
+import type { Candidate, FaqEntry } from "../../../shared/core/faq";
+import type { Retriever } from "../../../shared/kb/retrieval";
 import { answerToolResponse } from "../../support/bedrock";
 
 const entries: FaqEntry[] = [

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createLocalEngine } from "../../../shared/ai/local-engine";
-import type { FaqEntry } from "../../../shared/kb/types";
+import type { FaqEntry } from "../../../shared/core/faq";
 
 const KB: FaqEntry[] = [
   {

@@ -12,7 +12,7 @@ import {
   looksLikeFollowUp,
   parseStandalone,
 } from "../../../shared/ai/rewrite";
-import type { Turn } from "../../../shared/core/engine";
+import type { Turn } from "../../../shared/core/conversation";
 
 const at = "2024-05-01T08:00:00Z";
 const customer = (text: string): Turn => ({ role: "customer", text, at });

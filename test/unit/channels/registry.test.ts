@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import type { ChannelModule } from "../../../shared/channels/module";
+import type { ChannelModule } from "../../../shared/channels/ports";
 import {
   CHANNEL_MODULES,
   credentialKeys,

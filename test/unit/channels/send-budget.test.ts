@@ -3,14 +3,14 @@ import { SESv2Client, SendEmailCommand } from "@aws-sdk/client-sesv2";
 import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
+import { snsAgentNotifier } from "../../../shared/aws/notify";
 import { createEmailOutbound } from "../../../shared/channels/email/outbound";
 import { createEndUserMessagingOutbound } from "../../../shared/channels/sms/outbound";
 import { createTwilioOutbound } from "../../../shared/channels/twilio/outbound";
 import { Deadline } from "../../../shared/core/deadline";
 import type { OutboundMessage } from "../../../shared/core/message";
-import { snsAgentNotifier } from "../../../shared/notify";
-import type { Ticket } from "../../../shared/stores/tickets";
-import { memoryState } from "./sms/memory-state";
+import type { Ticket } from "../../../shared/core/ticket";
+import { memoryState } from "../../support/fakes";
 
 /**
  * The single-call senders (SMS, Twilio, SES) and the agents' alert: each call carries a timeout, a

@@ -8,9 +8,9 @@ import { stripLeadingMentions } from "../../../shared/channels/dingtalk/normaliz
 import { smsKeyword } from "../../../shared/channels/sms-common/keywords";
 import { parseChoice, pickClarification } from "../../../shared/core/policy";
 import { redactPersonalData } from "../../../shared/core/redact";
-import { checkTriggers, TRIGGER_TEXT_MAX_CHARS, triggerText } from "../../../shared/core/triggers";
 // tokenize's regexes are checked above; on the whole it spends ~10 µs a word in ICU's segmenter, linear.
-import { detectLanguage } from "../../../shared/kb/tokenize";
+import { detectLanguage } from "../../../shared/core/text";
+import { checkTriggers, TRIGGER_TEXT_MAX_CHARS, triggerText } from "../../../shared/core/triggers";
 
 /**
  * No regular expression may take super-linear time on what a customer can send: one poison message

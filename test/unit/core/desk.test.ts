@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { replyAsAgent, resolveTicket, TicketClosedError } from "../../../shared/core/desk";
 import { NotFoundError } from "../../../shared/core/errors";
 import type { OutboundMessage } from "../../../shared/core/message";
-import type { Ticket } from "../../../shared/stores/tickets";
+import type { Ticket } from "../../../shared/core/ticket";
 import { memoryTickets } from "../../support/fakes";
 
 const ticket: Ticket = {

@@ -4,7 +4,8 @@ import { type SendOptions, sendParts } from "../../../shared/core/delivery";
 import type { AnswerEngine, EngineResult } from "../../../shared/core/engine";
 import { ChannelApiError } from "../../../shared/core/errors";
 import { KEYWORD_EVENT, messageKey, type OutboundMessage } from "../../../shared/core/message";
-import { processMessage, ticketIdFor } from "../../../shared/core/pipeline";
+import { processMessage } from "../../../shared/core/pipeline";
+import { ticketIdFor } from "../../../shared/core/ticket";
 import { inbound, pipelineDeps, scriptedEngine } from "../../support/fakes";
 
 const answer = (text: string): EngineResult => ({

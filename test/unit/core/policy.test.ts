@@ -1,13 +1,7 @@
 import { describe, expect, it } from "vitest";
-import {
-  clarifyText,
-  handoffText,
-  isFirstReply,
-  textsFor,
-  withDisclosure,
-} from "../../../shared/core/disclosure";
+import type { Candidate, FaqEntry } from "../../../shared/core/faq";
 import { decide, parseChoice, pickClarification } from "../../../shared/core/policy";
-import type { Candidate, FaqEntry } from "../../../shared/kb/types";
+import { clarifyText, handoffText, isFirstReply, textsFor, withDisclosure } from "../../../shared/core/texts";
 
 const entries = new Map<string, FaqEntry>(
   ["a", "b", "c", "d"].map((id) => [

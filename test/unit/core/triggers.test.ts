@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { Turn } from "../../../shared/core/engine";
+import type { Turn } from "../../../shared/core/conversation";
 import {
   checkTriggers,
   detectHumanRequest,

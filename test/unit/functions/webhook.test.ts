@@ -2,9 +2,12 @@ import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import { GetObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { DynamoDBDocumentClient, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import type { APIGatewayProxyEventV2 } from "aws-lambda";
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { makeHandler } from "../../../functions/webhook/handler";
+import { wireWebhook } from "../../../functions/webhook/wiring";
+import { lambdaContext } from "../../../local/event-source";
 import { LOCAL_EMAIL_TOPIC_ARN, sesNotification, simpleMail } from "../../../local/platforms/email";
 import { newMsgId, wechatPush } from "../../../local/platforms/wechat";
 import {
@@ -12,14 +15,16 @@ import {
   localSnsCertificatePem,
   signSnsNotification,
 } from "../../../local/simulator/sns-signer";
+import type { WeChatCredentials } from "../../../shared/channels/wechat/credentials";
 import { wechatModule } from "../../../shared/channels/wechat/module";
+import { loadWebhookConfig } from "../../../shared/config/load";
 import { MESSAGE_LIMITS, QueuedMessageSchema } from "../../../shared/core/message";
-import type { WeChatCredentials } from "../../../shared/credentials";
 import { FAQ_BUCKET, INBOUND_QUEUE, TABLES } from "../../../shared/resources";
 
 /**
- * The webhook Lambda handler itself (functions/webhook.ts), with AWS mocked at the SDK boundary: what it
- * enqueues and what it logs. Local mode, so the channels run on their demo credentials.
+ * The webhook Lambda handler itself (functions/webhook), wired from its configuration as its Lambda entry
+ * wires it, with AWS mocked at the SDK boundary: what it enqueues and what it logs. Local mode, so the
+ * channels run on their demo credentials.
  */
 
 const ddb = mockClient(DynamoDBDocumentClient);
@@ -27,7 +32,7 @@ const sqs = mockClient(SQSClient);
 const s3 = mockClient(S3Client);
 const wechat = wechatModule.demoCredentials as WeChatCredentials;
 
-let webhook: typeof import("../../../functions/webhook").webhook;
+let webhook: (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
 const logged: { level: string; entry: Record<string, unknown> }[] = [];
 
 beforeAll(async () => {
@@ -55,7 +60,8 @@ beforeAll(async () => {
       ? new Response(localSnsCertificatePem())
       : new Response("not found", { status: 404 }),
   );
-  ({ webhook } = await import("../../../functions/webhook"));
+  const handler = makeHandler(wireWebhook(loadWebhookConfig(env)));
+  webhook = (event) => handler(event, lambdaContext("webhook", 3_000));
 });
 
 afterAll(() => {

@@ -11,9 +11,9 @@ import { createBedrockEvalEngine } from "../../../local/eval/bedrock";
 import { type EvalFile, toEntries } from "../../../local/eval/file";
 import { computeMetrics } from "../../../local/eval/metrics";
 import { runEngine } from "../../../local/eval/run";
-import { BedrockConfigError } from "../../../shared/ai/config";
 import { createLocalEmbedder } from "../../../shared/ai/local-embedder";
-import { DEFAULT_THRESHOLDS } from "../../../shared/kb/thresholds";
+import { BedrockConfigError } from "../../../shared/config/errors";
+import { DEFAULT_THRESHOLDS } from "../../../shared/core/thresholds";
 import { answerToolResponse } from "../../support/bedrock";
 
 /**

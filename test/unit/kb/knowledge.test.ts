@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { AnswerEngine } from "../../../shared/core/engine";
+import type { StoredFaqEntry } from "../../../shared/kb/knowledge";
 import { createEngineCache, type KnowledgeSource } from "../../../shared/kb/knowledge";
-import type { StoredFaqEntry } from "../../../shared/stores/faq";
 
 function source(initial: string) {
   let version = initial;

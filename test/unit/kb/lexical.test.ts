@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
+import type { FaqEntry } from "../../../shared/core/faq";
 import { createLexicalRetriever, kbAdjustment } from "../../../shared/kb/lexical";
-import type { FaqEntry } from "../../../shared/kb/types";
 
 const entry = (id: string, question: string, similarQuestions: string[] = []): FaqEntry => ({
   id,

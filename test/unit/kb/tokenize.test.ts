@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { detectLanguage, normalize, stem, tokenize } from "../../../shared/kb/tokenize";
+import { detectLanguage, normalize } from "../../../shared/core/text";
+import { stem, tokenize } from "../../../shared/kb/tokenize";
 
 describe("normalize", () => {
   it("folds full-width letters, digits and punctuation to half-width (NFKC) and lower-cases", () => {

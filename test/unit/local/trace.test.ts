@@ -1,8 +1,8 @@
 import type { SQSRecord } from "aws-lambda";
 import { describe, expect, it } from "vitest";
 import { explain, settled } from "../../../local/cli/outcome";
+import type { FollowedLogRecord } from "../../../local/logs";
 import { MessageTracker, type RequestTraceView } from "../../../local/trace";
-import type { FollowedLogRecord } from "../../../shared/runtime";
 
 /**
  * What `npm run chat` says when there is no reply: built from the functions' logs and the event source,

@@ -2,14 +2,14 @@ import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
+import type { FetchedToken } from "../../../shared/channels/ports";
 import {
-  createDynamoTokenStore,
-  createMemoryTokenStore,
   createSharedTokenProvider,
-  type FetchedToken,
   type TokenStore,
   TokenUnavailableError,
-} from "../../../shared/stores/tokens";
+} from "../../../shared/channels/tokens";
+import { createDynamoTokenStore } from "../../../shared/stores/tokens";
+import { memoryTokenStore } from "../../support/fakes";
 
 const T0 = Date.parse("2026-03-01T00:00:00Z");
 
@@ -40,7 +40,7 @@ describe("shared token provider", () => {
     const provider = createSharedTokenProvider({
       name: "wx",
       fetchToken,
-      store: createMemoryTokenStore(),
+      store: memoryTokenStore(),
       ...time,
     });
     expect(await provider.get()).toBe("T1");
@@ -50,7 +50,7 @@ describe("shared token provider", () => {
 
   it("shares the stored token across instances instead of fetching again", async () => {
     const time = fakeTime();
-    const store = createMemoryTokenStore();
+    const store = memoryTokenStore();
     const fetchToken = fetcher();
     const a = createSharedTokenProvider({ name: "wx", fetchToken, store, ...time });
     const b = createSharedTokenProvider({ name: "wx", fetchToken, store, ...time });
@@ -65,7 +65,7 @@ describe("shared token provider", () => {
     const provider = createSharedTokenProvider({
       name: "wx",
       fetchToken,
-      store: createMemoryTokenStore(),
+      store: memoryTokenStore(),
       refreshMarginSeconds: 300,
       ...time,
     });
@@ -82,7 +82,7 @@ describe("shared token provider", () => {
     const provider = createSharedTokenProvider({
       name: "wx",
       fetchToken,
-      store: createMemoryTokenStore(),
+      store: memoryTokenStore(),
       ...time,
     });
     const tokens = await Promise.all([provider.get(), provider.get(), provider.get()]);
@@ -92,7 +92,7 @@ describe("shared token provider", () => {
 
   it("while another instance holds the lease, waits and reads its token rather than fetching", async () => {
     const time = fakeTime();
-    const store = createMemoryTokenStore();
+    const store = memoryTokenStore();
     expect(
       await store.acquireLease("wx", "other", { now: T0, leaseUntil: T0 + 10_000, refreshBefore: T0 }),
     ).toBe(true);
@@ -115,7 +115,7 @@ describe("shared token provider", () => {
 
   it("takes over when a crashed holder's lease runs out", async () => {
     const time = fakeTime();
-    const store = createMemoryTokenStore();
+    const store = memoryTokenStore();
     await store.acquireLease("wx", "crashed", { now: T0, leaseUntil: T0 + 10_000, refreshBefore: T0 });
     const fetchToken = fetcher();
     const provider = createSharedTokenProvider({ name: "wx", fetchToken, store, leaseSeconds: 10, ...time });
@@ -127,7 +127,7 @@ describe("shared token provider", () => {
   it("gives up, bounded, when the lease is never released", async () => {
     const time = fakeTime();
     const stuck: TokenStore = {
-      ...createMemoryTokenStore(),
+      ...memoryTokenStore(),
       read: async () => undefined,
       acquireLease: async () => false,
     };
@@ -144,7 +144,7 @@ describe("shared token provider", () => {
 
   it("releases the lease when the fetch fails, so the next call can try at once", async () => {
     const time = fakeTime();
-    const store = createMemoryTokenStore();
+    const store = memoryTokenStore();
     let fail = true;
     const provider = createSharedTokenProvider({
       name: "wx",
@@ -163,7 +163,7 @@ describe("shared token provider", () => {
 
   it("after invalidate, drops the token everywhere and the next get fetches a new one", async () => {
     const time = fakeTime();
-    const store = createMemoryTokenStore();
+    const store = memoryTokenStore();
     const fetchToken = fetcher();
     const a = createSharedTokenProvider({ name: "wx", fetchToken, store, ...time });
     const b = createSharedTokenProvider({ name: "wx", fetchToken, store, ...time });

@@ -3,7 +3,7 @@ import type { DingTalkCredentials } from "../../../../shared/channels/dingtalk/c
 import { decryptEvent, encryptReply, robotSign } from "../../../../shared/channels/dingtalk/crypto";
 import { createDingTalkInbound } from "../../../../shared/channels/dingtalk/inbound";
 import { stripLeadingMentions } from "../../../../shared/channels/dingtalk/normalize";
-import type { WebhookOutcome, WebhookRequest } from "../../../../shared/channels/types";
+import type { WebhookOutcome, WebhookRequest } from "../../../../shared/channels/ports";
 import {
   MalformedRequestError,
   PayloadTooLargeError,

@@ -1,9 +1,10 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { CredentialsError } from "../../../../shared/channels/credentials";
 import { robotCodeOf } from "../../../../shared/channels/dingtalk/credentials";
 import { dingtalkModule } from "../../../../shared/channels/dingtalk/module";
-import type { ChannelContext } from "../../../../shared/channels/module";
+import type { ChannelContext } from "../../../../shared/channels/ports";
 import { credentialsFor, moduleFor } from "../../../../shared/channels/registry";
-import { CredentialsError } from "../../../../shared/credentials";
+import { channelSettingsFromEnv } from "../../../../shared/config/channels";
 
 const PUBLIC_URL = "http://127.0.0.1:3000";
 const SIM_SESSION = `${PUBLIC_URL}/sim/dingtalk/robot/sendBySession?session=abc`;
@@ -22,7 +23,8 @@ function context(local: boolean): ChannelContext {
     state: { get: async () => undefined, put: async () => {}, putIfRevision: async () => true },
     blobs: { get: async () => new Uint8Array() },
     local,
-    env: {},
+    region: "us-east-1",
+    settings: channelSettingsFromEnv({}),
   };
 }
 

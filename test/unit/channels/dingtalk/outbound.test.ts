@@ -8,9 +8,9 @@ import {
   looksLikeMarkdown,
   markdownTitle,
 } from "../../../../shared/channels/dingtalk/outbound";
+import type { AccessTokenProvider, FetchedToken } from "../../../../shared/channels/ports";
 import { ChannelApiError } from "../../../../shared/core/errors";
 import type { OutboundMessage } from "../../../../shared/core/message";
-import type { AccessTokenProvider, FetchedToken } from "../../../../shared/stores/tokens";
 
 const credentials: DingTalkCredentials = {
   KEFU_DINGTALK_APP_KEY: "dingkefutestappkey01",

@@ -7,9 +7,10 @@ import {
   signSnsSubscriptionConfirmation,
 } from "../../../../local/simulator/sns-signer";
 import { createEmailInbound, type EmailInboundOptions } from "../../../../shared/channels/email/inbound";
-import { emailAuthMode, emailModule } from "../../../../shared/channels/email/module";
+import { emailModule } from "../../../../shared/channels/email/module";
+import type { WebhookOutcome, WebhookRequest } from "../../../../shared/channels/ports";
 import { credentialsFor } from "../../../../shared/channels/registry";
-import type { WebhookOutcome, WebhookRequest } from "../../../../shared/channels/types";
+import { channelSettingsFromEnv, emailAuthMode } from "../../../../shared/config/channels";
 import { PayloadTooLargeError, SignatureError } from "../../../../shared/core/errors";
 import { InboundMessageSchema } from "../../../../shared/core/message";
 import { sharedDataPath } from "../../../support/shared-data";
@@ -333,6 +334,7 @@ describe("e-mail inbound", () => {
         maxBodyBytes: 256 * 1024,
         apiBase: "",
         local: false,
+        region: "us-east-1",
         state: { get: async () => undefined, put: async () => {}, putIfRevision: async () => true },
         blobs: { get: async () => new Uint8Array() },
         tokenProvider: () => ({ token: async () => "t", invalidate: async () => {} }) as never,
@@ -340,10 +342,16 @@ describe("e-mail inbound", () => {
       const credentials = { KEFU_EMAIL_FROM: US, KEFU_EMAIL_TOPIC_ARNS: TOPIC };
       const fromSecret = emailModule.inbound(
         { ...credentials, KEFU_EMAIL_AUTH: "off" },
-        { ...context, env: {} },
+        { ...context, settings: channelSettingsFromEnv({}) },
       );
-      const fromEnv = emailModule.inbound(credentials, { ...context, env: { KEFU_EMAIL_AUTH: "off" } });
-      const byDefault = emailModule.inbound(credentials, { ...context, env: {} });
+      const fromEnv = emailModule.inbound(credentials, {
+        ...context,
+        settings: channelSettingsFromEnv({ KEFU_EMAIL_AUTH: "off" }),
+      });
+      const byDefault = emailModule.inbound(credentials, {
+        ...context,
+        settings: channelSettingsFromEnv({}),
+      });
       // The module's adapter fetches the real certificate; here the test's certificate stands in.
       vi.stubGlobal("fetch", async () => new Response(localSnsCertificatePem()));
       try {

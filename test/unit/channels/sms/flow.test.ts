@@ -1,16 +1,16 @@
 import { describe, expect, it } from "vitest";
+import type { HttpResponse, WebhookOutcome } from "../../../../shared/channels/ports";
+import type { SmsSettings } from "../../../../shared/channels/settings";
 import {
   createSmsOutbound,
   RecipientOptedOutError,
   routeInboundSms,
-  type SmsSettings,
-  smsSettings,
 } from "../../../../shared/channels/sms-common/channel";
 import { SMS_TEXTS } from "../../../../shared/channels/sms-common/texts";
-import type { HttpResponse, WebhookOutcome } from "../../../../shared/channels/types";
+import { smsSettings } from "../../../../shared/config/channels";
 import { ChannelApiError } from "../../../../shared/core/errors";
 import { type InboundMessage, KEYWORD_EVENT } from "../../../../shared/core/message";
-import { memoryState } from "./memory-state";
+import { memoryState } from "../../../support/fakes";
 
 const OURS = "+15550000000";
 const CUSTOMER = "+14255550182";

@@ -5,11 +5,11 @@ import {
   signSnsNotification,
   signSnsSubscriptionConfirmation,
 } from "../../../../local/simulator/sns-signer";
+import type { WebhookRequest } from "../../../../shared/channels/ports";
 import { createSmsInbound } from "../../../../shared/channels/sms/inbound";
 import { verifySnsMessage } from "../../../../shared/channels/sns/verify";
-import type { WebhookRequest } from "../../../../shared/channels/types";
 import { MalformedRequestError, PayloadTooLargeError, SignatureError } from "../../../../shared/core/errors";
-import { memoryState } from "./memory-state";
+import { memoryState } from "../../../support/fakes";
 
 const TOPIC = "arn:aws:sns:us-east-1:123456789012:kefu-sms-inbound";
 const CERT_URL = "http://127.0.0.1:3000/sim/sns/cert.pem";

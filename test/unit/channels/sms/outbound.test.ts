@@ -12,7 +12,7 @@ import type { SmsCredentials } from "../../../../shared/channels/sms/credentials
 import { createEndUserMessagingOutbound } from "../../../../shared/channels/sms/outbound";
 import { ChannelApiError } from "../../../../shared/core/errors";
 import type { OutboundMessage } from "../../../../shared/core/message";
-import { memoryState } from "./memory-state";
+import { memoryState } from "../../../support/fakes";
 
 const sms = mockClient(PinpointSMSVoiceV2Client);
 const client = new PinpointSMSVoiceV2Client({ region: "us-east-1" });

@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { twilioInbound } from "../../../../local/platforms/twilio";
+import type { WebhookRequest } from "../../../../shared/channels/ports";
 import type { TwilioCredentials } from "../../../../shared/channels/twilio/credentials";
 import { createTwilioInbound } from "../../../../shared/channels/twilio/inbound";
 import { twilioSignature } from "../../../../shared/channels/twilio/signature";
-import type { WebhookRequest } from "../../../../shared/channels/types";
 import { MalformedRequestError, PayloadTooLargeError, SignatureError } from "../../../../shared/core/errors";
-import { memoryState } from "../sms/memory-state";
+import { memoryState } from "../../../support/fakes";
 
 const PUBLIC_URL = "https://kefu.example.com";
 const credentials: TwilioCredentials = {

@@ -1,7 +1,12 @@
 import { readFileSync } from "node:fs";
 import { encrypt } from "@wecom/crypto";
 import { describe, expect, it } from "vitest";
-import type { WebhookOutcome, WebhookRequest } from "../../../../shared/channels/types";
+import type { WebhookOutcome, WebhookRequest } from "../../../../shared/channels/ports";
+import type { WeChatCredentials, WeChatEncryptionMode } from "../../../../shared/channels/wechat/credentials";
+import {
+  WeChatCredentialsSchema,
+  wechatEncryptionMode,
+} from "../../../../shared/channels/wechat/credentials";
 import { wechatSignature } from "../../../../shared/channels/wechat/crypto";
 import { createWeChatInbound, EncryptionModeError } from "../../../../shared/channels/wechat/inbound";
 import {
@@ -12,8 +17,6 @@ import {
   StaleTimestampError,
 } from "../../../../shared/core/errors";
 import { InboundMessageSchema } from "../../../../shared/core/message";
-import type { WeChatCredentials, WeChatEncryptionMode } from "../../../../shared/credentials";
-import { WeChatCredentialsSchema, wechatEncryptionMode } from "../../../../shared/credentials";
 
 const fixture = (name: string) =>
   readFileSync(new URL(`../../../fixtures/wechat/${name}`, import.meta.url), "utf8");

@@ -1,4 +1,7 @@
 import { describe, expect, it } from "vitest";
+import type { AccessTokenProvider } from "../../../../shared/channels/ports";
+import { createSharedTokenProvider } from "../../../../shared/channels/tokens";
+import type { WeChatCredentials } from "../../../../shared/channels/wechat/credentials";
 import {
   createWeChatOutbound,
   fetchWeChatAccessToken,
@@ -7,12 +10,7 @@ import {
 import { BUDGET, Deadline, OutOfTimeError } from "../../../../shared/core/deadline";
 import { ChannelApiError } from "../../../../shared/core/errors";
 import type { OutboundMessage } from "../../../../shared/core/message";
-import type { WeChatCredentials } from "../../../../shared/credentials";
-import {
-  type AccessTokenProvider,
-  createMemoryTokenStore,
-  createSharedTokenProvider,
-} from "../../../../shared/stores/tokens";
+import { memoryTokenStore } from "../../../support/fakes";
 
 const credentials: WeChatCredentials = {
   KEFU_WECHAT_TOKEN: "kefu-test-token",
@@ -261,7 +259,7 @@ describe("access token", () => {
   });
 
   it("given a provider factory, shares one token between sends and refreshes it after a token error", async () => {
-    const store = createMemoryTokenStore();
+    const store = memoryTokenStore();
     const { fetch, calls } = scriptedFetch([
       { json: { access_token: "T1", expires_in: 7200 } },
       {},

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import type { ChannelStateStore } from "../../../../shared/channels/module";
-import type { WebhookRequest } from "../../../../shared/channels/types";
+import { acceptWebhook } from "../../../../shared/channels/ingress";
+import type { ChannelStateStore, WebhookRequest } from "../../../../shared/channels/ports";
 import { encryptMessage, wechatSignature } from "../../../../shared/channels/wechat/crypto";
 import { type ApiBody, WeComApiError, type WeComClient } from "../../../../shared/channels/wecom/api";
 import type { WeComKfCredentials } from "../../../../shared/channels/wecom-kf/credentials";
@@ -14,8 +14,7 @@ import {
   SignatureError,
   StaleTimestampError,
 } from "../../../../shared/core/errors";
-import { acceptWebhook } from "../../../../shared/ingress";
-import type { ClaimResult, DedupStore } from "../../../../shared/stores/dedup";
+import { memoryDedup } from "../../../support/fakes";
 
 const fixtureText = (name: string) =>
   readFileSync(new URL(`../../../fixtures/wecom-kf/${name}`, import.meta.url), "utf8");
@@ -130,26 +129,6 @@ function scriptedClient(replies: PageReply[]) {
     },
   };
   return { client, requests };
-}
-
-function memoryDedup() {
-  const state = new Map<string, "received" | "enqueued">();
-  const dedup: DedupStore = {
-    async claim(key): Promise<ClaimResult> {
-      const s = state.get(key);
-      if (s === "enqueued") return "duplicate";
-      if (s === "received") return "in_flight";
-      state.set(key, "received");
-      return "claimed";
-    },
-    async markEnqueued(key) {
-      state.set(key, "enqueued");
-    },
-    async release(key) {
-      state.delete(key);
-    },
-  };
-  return dedup;
 }
 
 function inbound(client: WeComClient, state: ChannelStateStore, limits = {}) {

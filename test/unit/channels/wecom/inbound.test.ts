@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import type { WebhookOutcome, WebhookRequest } from "../../../../shared/channels/types";
+import type { WebhookOutcome, WebhookRequest } from "../../../../shared/channels/ports";
 import { encryptMessage, wechatSignature } from "../../../../shared/channels/wechat/crypto";
 import { echostrOf, verifyWeComCallback } from "../../../../shared/channels/wecom/callback";
 import type { WeComCredentials } from "../../../../shared/channels/wecom/credentials";

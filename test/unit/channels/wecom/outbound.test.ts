@@ -1,10 +1,11 @@
 import { describe, expect, it } from "vitest";
+import { createSharedTokenProvider } from "../../../../shared/channels/tokens";
 import { fetchWeComAccessToken } from "../../../../shared/channels/wecom/api";
 import type { WeComCredentials } from "../../../../shared/channels/wecom/credentials";
 import { createWeComOutbound, WECOM_TEXT_MAX_BYTES } from "../../../../shared/channels/wecom/outbound";
 import { ChannelApiError } from "../../../../shared/core/errors";
 import type { OutboundMessage } from "../../../../shared/core/message";
-import { createMemoryTokenStore, createSharedTokenProvider } from "../../../../shared/stores/tokens";
+import { memoryTokenStore } from "../../../support/fakes";
 
 const credentials: WeComCredentials = {
   KEFU_WECOM_TOKEN: "kefu-test-token",
@@ -49,7 +50,7 @@ function adapterWith(replies: Reply[]) {
   const scripted = scriptedFetch(replies);
   const tokens = {
     tokenProvider: (_name: string, fetchToken: () => Promise<{ token: string; expiresInSeconds: number }>) =>
-      createSharedTokenProvider({ name: _name, fetchToken, store: createMemoryTokenStore() }),
+      createSharedTokenProvider({ name: _name, fetchToken, store: memoryTokenStore() }),
   };
   const adapter = createWeComOutbound({
     credentials,

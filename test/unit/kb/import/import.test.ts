@@ -1,6 +1,5 @@
 import iconv from "iconv-lite";
 import { beforeEach, describe, expect, it } from "vitest";
-import type { Embedder } from "../../../../shared/ai/types";
 import { FAQ_LIMITS } from "../../../../shared/kb/faq-schema";
 import {
   type ImportDeps,
@@ -9,7 +8,8 @@ import {
   requestRestore,
   runImportToCompletion,
 } from "../../../../shared/kb/import/import";
-import { memoryBlobs, memoryRepo } from "../../../fixtures/faq/memory";
+import type { Embedder } from "../../../../shared/kb/retrieval";
+import { memoryBlobs, memoryRepo } from "../../../support/fakes";
 
 const jsonl = (rows: object[]) => `${rows.map((r) => JSON.stringify(r)).join("\n")}\n`;
 const entry = (id: string, answer = `answer ${id}`, similar = [`${id} other`]) => ({

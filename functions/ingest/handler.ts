@@ -1,0 +1,60 @@
+import type { Logger } from "@aws-lambda-powertools/logger";
+import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
+import middy from "@middy/core";
+import type { Context, S3Event } from "aws-lambda";
+import { importUpload, requestRestore } from "../../shared/kb/import/import";
+import type { BlobStore, FaqRepository } from "../../shared/kb/import/ports";
+import type { Embedder } from "../../shared/kb/retrieval";
+import { FAQ_BUCKET } from "../../shared/resources";
+
+/** What FAQ imports are made of: the bucket, the FAQ table, the embedder (none: lexical only), logs. */
+export interface IngestDeps {
+  blobs: BlobStore;
+  repo: FaqRepository;
+  embedder?: Embedder;
+  logger: Logger;
+}
+
+/** `aws lambda invoke --payload '{"restore":{"kb":"default","version":"…"}}'` restores a version. */
+export interface RestoreEvent {
+  restore: { kb?: string; version?: string };
+}
+
+/** S3 keys arrive URL-encoded, with `+` for spaces. */
+export const decodeS3Key = (key: string) => decodeURIComponent(key.replace(/\+/g, " "));
+
+/**
+ * FAQ imports: each upload under uploads/ (an S3 event) is imported and reported under reports/; an
+ * import that runs out of time re-announces its upload to continue in a new invocation.
+ */
+export function makeHandler(deps: IngestDeps) {
+  const { blobs, repo, embedder, logger } = deps;
+
+  async function ingest(event: S3Event | RestoreEvent, context: Context) {
+    if ("restore" in event) {
+      const restore = await requestRestore(event.restore, { blobs, repo });
+      logger.info("faq restore requested", { ...restore });
+      return restore;
+    }
+    const importDeps = {
+      blobs,
+      repo,
+      ...(embedder ? { embedder } : {}),
+      remainingMs: () => context.getRemainingTimeInMillis(),
+      log: (message: string, data?: Record<string, unknown>) => logger.info(message, data ?? {}),
+    };
+    const results = [];
+    for (const record of event.Records ?? []) {
+      const key = decodeS3Key(record.s3.object.key);
+      if (!key.startsWith(FAQ_BUCKET.uploadsPrefix) || key.endsWith("/")) continue;
+      const { report, continueKeys } = await importUpload({ key }, importDeps);
+      // Re-announcing an upload (a copy onto itself) sends a new S3 event: that is the follow-up
+      // invocation for an unfinished import, and the start signal for uploads queued behind this one.
+      for (const next of continueKeys) await blobs.copy(next, next);
+      results.push({ key, status: report.status, counts: report.counts, continued: continueKeys });
+    }
+    return { results };
+  }
+
+  return middy(ingest).use(injectLambdaContext(logger));
+}

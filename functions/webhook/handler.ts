@@ -1,0 +1,61 @@
+import type { Logger } from "@aws-lambda-powertools/logger";
+import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
+import { type Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
+import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
+import middy from "@middy/core";
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
+import { toApiGatewayResult, toWebhookRequest } from "../../shared/aws/apigw";
+import { acceptWebhook, errorResponse, failureLog, type IngressDeps } from "../../shared/channels/ingress";
+
+/** What the webhook is made of: the ingress path's ports, the transport's body cap, logs and metrics. */
+export interface WebhookDeps {
+  ingress: IngressDeps;
+  /** The largest body any channel accepts; each channel's adapter enforces its own limit. */
+  transportLimitBytes: number;
+  logger: Logger;
+  metrics: Metrics;
+}
+
+/**
+ * Webhook for every channel: `/webhooks/{channel}`. Verifies, normalises, claims and enqueues, and
+ * acknowledges within the platform's deadline; never answers here (the worker does).
+ */
+export function makeHandler(deps: WebhookDeps) {
+  const { logger, metrics } = deps;
+
+  async function webhook(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
+    const channel = event.pathParameters?.channel ?? event.rawPath.split("/").pop() ?? "";
+    metrics.addMetric("WebhookRequests", MetricUnit.Count, 1);
+    try {
+      const request = toWebhookRequest(event, deps.transportLimitBytes);
+      const result = await acceptWebhook(channel, request, deps.ingress);
+      for (const m of result.messages) {
+        metrics.addMetric(
+          m.result === "enqueued" ? "MessagesEnqueued" : "DuplicateDeliveries",
+          MetricUnit.Count,
+          1,
+        );
+        logger.info("webhook message", { channel, messageKey: m.key, result: m.result });
+      }
+      if (result.ignored) {
+        const { code, refused, detail } = result.ignored;
+        metrics.addMetric(refused ? "RefusedSenders" : "IgnoredDeliveries", MetricUnit.Count, 1);
+        logger[refused ? "warn" : "info"](refused ? "webhook refused sender" : "webhook ignored", {
+          channel,
+          code,
+          ...detail,
+        });
+      }
+      return toApiGatewayResult(result.response);
+    } catch (error) {
+      // Logged once, by code: the body may hold personal data.
+      const entry = failureLog(error);
+      if (entry.level === "warn") metrics.addMetric("RejectedRequests", MetricUnit.Count, 1);
+      if (entry.level === "info") metrics.addMetric("DeferredDeliveries", MetricUnit.Count, 1);
+      logger[entry.level](entry.message, { channel, ...entry.attributes });
+      return toApiGatewayResult(errorResponse(error));
+    }
+  }
+
+  return middy(webhook).use(injectLambdaContext(logger)).use(logMetrics(metrics));
+}

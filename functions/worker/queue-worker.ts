@@ -1,0 +1,144 @@
+import {
+  processPartialResponse,
+  SqsFifoMessageGroupShortCircuitError,
+  SqsFifoPartialProcessorAsync,
+  SqsFifoShortCircuitError,
+} from "@aws-lambda-powertools/batch";
+import { type Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
+import { BUDGET, Deadline } from "../../shared/core/deadline";
+import { describeFailure } from "../../shared/core/failure";
+import type { InboundMessage } from "../../shared/core/message";
+import { type PipelineOutcome, processMessage } from "../../shared/core/pipeline";
+import type { PipelineDeps } from "../../shared/core/pipeline/ports";
+import { INBOUND_QUEUE } from "../../shared/resources";
+
+/** The levels the worker logs at, with structured fields (the Powertools Logger in Lambda). */
+export interface WorkerLogger {
+  info(message: string, fields: Record<string, unknown>): void;
+  warn(message: string, fields: Record<string, unknown>): void;
+  error(message: string, fields: Record<string, unknown>): void;
+}
+
+/** What the queue worker needs besides the pipeline: how to read a record, and where to report. */
+export interface QueueWorkerOptions {
+  pipeline: PipelineDeps;
+  /** The InboundMessage a queue record carries; throws when the body is not one. */
+  parse(record: SQSRecord): InboundMessage | Promise<InboundMessage>;
+  logger: WorkerLogger;
+  metrics: Pick<Metrics, "addMetric" | "singleMetric">;
+  /** The queue's redrive setting: the receive after which a failed message goes to the dead-letter queue. */
+  maxReceiveCount?: number;
+}
+
+/**
+ * The SQS FIFO batch handler with partial failures: a failed record (and the later records of its
+ * conversation, to keep order) returns to the queue and is retried, then goes to the dead-letter queue;
+ * other conversations in the batch are unaffected. The invocation's remaining time becomes the
+ * messages' deadline. Every failure is logged once, by code and the message's ids, never its text.
+ */
+export function createQueueWorker(options: QueueWorkerOptions) {
+  const { pipeline, logger, metrics } = options;
+  const maxReceiveCount = options.maxReceiveCount ?? INBOUND_QUEUE.maxReceiveCount;
+
+  async function handleRecord(record: SQSRecord, deadline: Deadline): Promise<void> {
+    const message = await options.parse(record);
+    let outcome: PipelineOutcome;
+    try {
+      outcome = await processMessage(message, pipeline, { deadline });
+    } catch (error) {
+      if (!isPermanent(error)) throw error;
+      // DynamoDB refused the record as invalid (too large, malformed): every retry would fail alike.
+      metrics.addMetric("MessagesFailedPermanently", MetricUnit.Count, 1);
+      logger.error("message failed permanently; not retried", {
+        ...recordIds(record),
+        ...describeFailure(error),
+      });
+      return;
+    }
+    // One EMF record per message, so that a batch mixing channels reports each under its own channel:
+    // containment, hand-off reasons and channel mix come from these.
+    const perChannel = metrics.singleMetric();
+    perChannel.addDimension("channel", message.channel);
+    perChannel.addMetric(`Outcome_${outcome.action}`, MetricUnit.Count, 1);
+    if (outcome.action === "handed_off") {
+      const reason = metrics.singleMetric();
+      reason.addDimensions({ channel: message.channel, reason: outcome.reason });
+      reason.addMetric("Handoffs", MetricUnit.Count, 1);
+    }
+    logger.info("message processed", { ...recordIds(record), ...outcome });
+  }
+
+  function reportFailure(record: SQSRecord, error: unknown): void {
+    const ids = recordIds(record);
+    const failure = heldBack(error)
+      ? { code: "held_back", detail: "an earlier message of its conversation failed in this batch" }
+      : describeFailure(error);
+    if (ids.receiveCount >= maxReceiveCount) {
+      metrics.addMetric("MessagesDeadLettered", MetricUnit.Count, 1);
+      logger.error("message failed on its last receive; it goes to the dead-letter queue", {
+        ...ids,
+        maxReceiveCount,
+        ...failure,
+      });
+      return;
+    }
+    metrics.addMetric("MessagesRetried", MetricUnit.Count, 1);
+    logger.warn("message failed; it returns to the queue", { ...ids, maxReceiveCount, ...failure });
+  }
+
+  return async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
+    metrics.addMetric("RecordsReceived", MetricUnit.Count, event.Records.length);
+    const deadline = Deadline.in(context.getRemainingTimeInMillis() - BUDGET.invocationReserveMs);
+    const processor = new ReportingFifoProcessor(reportFailure);
+    return processPartialResponse(event, (record: SQSRecord) => handleRecord(record, deadline), processor, {
+      context,
+      skipGroupOnError: true,
+      // Every failed record is reported as such; a batch that failed whole is no exception to log.
+      throwOnFullBatchFailure: false,
+    });
+  };
+}
+
+/** The FIFO processor, telling `onFailure` of every failed record: its own failures and those held back. */
+class ReportingFifoProcessor extends SqsFifoPartialProcessorAsync {
+  constructor(private readonly onFailure: (record: SQSRecord, error: unknown) => void) {
+    super();
+  }
+
+  override failureHandler(...[record, error]: Parameters<SqsFifoPartialProcessorAsync["failureHandler"]>) {
+    this.onFailure(record as SQSRecord, error);
+    return super.failureHandler(record, error);
+  }
+}
+
+/** A record failed without being tried because an earlier record of the batch (or its group) failed. */
+function heldBack(error: unknown): boolean {
+  return error instanceof SqsFifoMessageGroupShortCircuitError || error instanceof SqsFifoShortCircuitError;
+}
+
+/** Retrying cannot help: DynamoDB judged the request itself invalid (an item over 400 KB…). */
+function isPermanent(error: unknown): boolean {
+  return (error as { name?: unknown } | null)?.name === "ValidationException";
+}
+
+/** The ids a log line about a record may carry: never the text, the sender or the conversation key. */
+function recordIds(record: SQSRecord): {
+  channel?: string;
+  messageId?: string;
+  sqsMessageId: string;
+  receiveCount: number;
+} {
+  let body: { channel?: unknown; id?: unknown } = {};
+  try {
+    body = JSON.parse(record.body);
+  } catch {
+    // Not JSON: the SQS ids still identify it.
+  }
+  return {
+    ...(typeof body.channel === "string" ? { channel: body.channel } : {}),
+    ...(typeof body.id === "string" ? { messageId: body.id } : {}),
+    sqsMessageId: record.messageId,
+    receiveCount: Number(record.attributes.ApproximateReceiveCount) || 1,
+  };
+}

@@ -1,0 +1,113 @@
+import type { Logger } from "@aws-lambda-powertools/logger";
+import type { SQSRecord } from "aws-lambda";
+import { selectEngine } from "../../shared/aws/bedrock";
+import { createChannelAdapters, outboundFor } from "../../shared/aws/channels";
+import { documentClient, s3Client, secretsClient, snsClient } from "../../shared/aws/clients";
+import { alertIds, snsAgentNotifier } from "../../shared/aws/notify";
+import { observability } from "../../shared/aws/powertools";
+import { readQueueBody, s3QueueBodyStore } from "../../shared/aws/queue";
+import { channelTexts } from "../../shared/channels/registry";
+import type { WorkerConfig } from "../../shared/config/load";
+import { ChannelApiError } from "../../shared/core/errors";
+import { describeFailure } from "../../shared/core/failure";
+import type { PipelineDeps, ReplyTexts } from "../../shared/core/pipeline/ports";
+import { detectLanguage } from "../../shared/core/text";
+import {
+  handoffText,
+  mediaUnsupportedText,
+  type TextOverrides,
+  textsFor,
+  withChannelTexts,
+} from "../../shared/core/texts";
+import { createEngineCache } from "../../shared/kb/knowledge";
+import { createConversationStore } from "../../shared/stores/conversations";
+import { createFaqRepository } from "../../shared/stores/faq";
+import { createOutboxStore } from "../../shared/stores/outbox";
+import { createTicketStore } from "../../shared/stores/tickets";
+import type { WorkerDeps } from "./handler";
+
+/**
+ * Builds what the worker uses, once per cold start, from its configuration: the pipeline's stores, the
+ * answer engine (cached per knowledge-base version), the channels' senders and the agents' alerts, and
+ * how a queue record becomes a message (inline, or by reference to S3). No dedup table.
+ */
+export function wireWorker(config: WorkerConfig, options: { logger?: Logger } = {}): WorkerDeps {
+  const { logger, metrics } = observability(config.runtime, options);
+  const doc = documentClient(config.runtime);
+  const s3 = s3Client(config.runtime);
+  const channels = createChannelAdapters(config, { doc, s3, secrets: secretsClient(config.runtime) });
+  const bodies = s3QueueBodyStore(s3, config.faqBucket);
+
+  const selection = selectEngine({
+    engine: config.engine,
+    thresholds: config.thresholds,
+    region: config.runtime.region,
+    onError: (error, stage) => logger.warn("answer engine degraded", { stage, ...describeFailure(error) }),
+  });
+  const kb = config.knowledgeBase.name;
+  const engines = createEngineCache({
+    source: createFaqRepository(doc, config.tables.faq),
+    kb,
+    build: (entries) => {
+      // Paid on the first message after a cold start or a KB change: worth seeing in the logs.
+      const started = performance.now();
+      const engine = selection.build(entries);
+      logger.info("knowledge base indexed", {
+        kb,
+        engine: selection.kind,
+        entries: entries.length,
+        ms: Math.round(performance.now() - started),
+      });
+      return engine;
+    },
+    refreshMs: config.knowledgeBase.refreshMs,
+    vectors: selection.vectors,
+  });
+
+  const pipeline: PipelineDeps = {
+    conversations: createConversationStore(doc, config.tables.conversations),
+    tickets: createTicketStore(doc, config.tables.tickets, config.tables.ticketTurns),
+    outbox: createOutboxStore(doc, config.tables.outbox),
+    engine: () => engines.engine(),
+    async send(message, sendOptions) {
+      await (await outboundFor(channels, message)).send(message, sendOptions);
+    },
+    async handoffChannel(message, ticketId, sendOptions) {
+      const adapter = await channels.outbound(message.channel);
+      await adapter?.handoff?.(message, ticketId, sendOptions);
+    },
+    async answerKeyword(message, sendOptions) {
+      const adapter = await channels.outbound(message.channel);
+      if (!adapter?.answerKeyword) {
+        throw new ChannelApiError(`channel ${message.channel} cannot answer keywords`, { retryable: false });
+      }
+      await adapter.answerKeyword(message, sendOptions);
+    },
+    notifyAgents: snsAgentNotifier(
+      snsClient(config.runtime),
+      config.agentTopicArn,
+      alertIds(doc, config.tables.tokens),
+    ),
+    texts: replyTexts(withChannelTexts(config.texts, channelTexts())),
+    detectLanguage: (text) => detectLanguage(text),
+    now: () => new Date(),
+  };
+
+  return {
+    pipeline,
+    parse: (record: SQSRecord) => readQueueBody(record.body, bodies),
+    logger,
+    metrics,
+  };
+}
+
+/** The bot's fixed sentences, in the operators' wording over the channels' and the defaults. */
+export function replyTexts(overrides: TextOverrides): ReplyTexts {
+  return {
+    disclosure: (channel, language) => textsFor(language, channel, overrides).disclosure,
+    // The disclosure doubles as the greeting: it says who answers and how to reach a person.
+    welcome: (channel, language) => textsFor(language, channel, overrides).disclosure,
+    handoff: (ticketId, language, channel) => handoffText(language, ticketId, channel, overrides),
+    mediaUnsupported: (language, channel) => mediaUnsupportedText(language, channel, overrides),
+  };
+}

@@ -1,0 +1,151 @@
+import { GetQueueAttributesCommand } from "@aws-sdk/client-sqs";
+import { ScanCommand } from "@aws-sdk/lib-dynamodb";
+import { z } from "zod";
+import { channelSender, createChannelAdapters } from "../shared/aws/channels";
+import { documentClient, s3Client, secretsClient } from "../shared/aws/clients";
+import type { DeskConfig } from "../shared/config/load";
+import { replyAsAgent, resolveTicket, TicketClosedError } from "../shared/core/desk";
+import { ChannelApiError, KefuError, MalformedRequestError, NotFoundError } from "../shared/core/errors";
+import { normalizeTicketId } from "../shared/core/ticket";
+import { createTicketStore } from "../shared/stores/tickets";
+import type { sqsClient } from "./emulators";
+import type { DevRoute } from "./server";
+import type { Outbox } from "./simulator/outbox";
+import type { MessageTracker } from "./trace";
+
+export interface InboxEntry {
+  channel: string;
+  conversation: string;
+  sender: string;
+  text: string;
+  attachments: unknown[];
+  receivedAt: string;
+}
+
+/** The /dev routes: what the bot sent and received, tickets and the agents' desk, traces, faults, DLQ. */
+export function devRoutes(deps: {
+  desk: DeskConfig;
+  outbox: Outbox;
+  inbox: InboxEntry[];
+  tracker: MessageTracker;
+  sqs: ReturnType<typeof sqsClient>;
+  dlqUrl: string | undefined;
+}): DevRoute {
+  const { desk: config, outbox, inbox, tracker, sqs } = deps;
+  const doc = documentClient(config.runtime);
+  const tickets = createTicketStore(doc, config.tables.tickets, config.tables.ticketTurns);
+  // The agents' desk, as `npm run desk` offers it: replies go out through the channel's real sender.
+  const adapters = createChannelAdapters(config, {
+    doc,
+    s3: s3Client(config.runtime),
+    secrets: secretsClient(config.runtime),
+  });
+  const desk = { tickets, now: () => new Date(), send: channelSender(adapters) };
+
+  return async ({ method, path, body }) => {
+    if (method === "GET" && path === "/dev/outbox") return { status: 200, body: outbox.entries };
+    if (method === "GET" && path === "/dev/inbox") return { status: 200, body: inbox };
+    if (method === "GET" && path === "/dev/tickets") {
+      const { Items = [] } = await doc.send(new ScanCommand({ TableName: config.tables.tickets }));
+      // Each with its whole transcript: the turns after the hand-off are items of their own table.
+      const all = await Promise.all(Items.map((item) => tickets.get(String(item.ticketId))));
+      return {
+        status: 200,
+        body: all.filter((t) => t !== undefined).sort((a, b) => a.createdAt.localeCompare(b.createdAt)),
+      };
+    }
+    const ticketRoute = /^\/dev\/tickets\/([^/]+)(?:\/(resolve|reply))?$/.exec(path);
+    if (ticketRoute?.[1]) {
+      const ticketId = normalizeTicketId(decodePathSegment(ticketRoute[1]));
+      const action = ticketRoute[2];
+      if (method === "GET" && !action) {
+        const ticket = await tickets.get(ticketId);
+        if (!ticket) throw new NotFoundError(`no ticket ${ticketId}`);
+        return { status: 200, body: ticket };
+      }
+      if (method !== "POST" || !action) return undefined;
+      try {
+        if (action === "resolve") await resolveTicket(ticketId, desk);
+        else await replyAsAgent(ticketId, agentReplyText(body), desk);
+      } catch (error) {
+        if (error instanceof TicketClosedError) return { status: 409, body: { error: "ticket_resolved" } };
+        if (error instanceof ChannelApiError) return { status: 502, body: { error: "channel_refused" } };
+        throw error;
+      }
+      return { status: 200, body: { ticketId, action } };
+    }
+    const trace = /^\/dev\/traces\/([\w-]+)$/.exec(path);
+    if (method === "GET" && trace?.[1]) {
+      const found = tracker.request(trace[1]);
+      if (!found) throw new NotFoundError(`no trace ${trace[1]}`);
+      return { status: 200, body: found };
+    }
+    if (method === "POST" && path === "/dev/faults") {
+      const fault = FaultSchema.safeParse(parseJson(body));
+      if (!fault.success) throw new MalformedRequestError(`not a fault: ${z.prettifyError(fault.error)}`);
+      outbox.injectFault(fault.data);
+      return { status: 200, body: { ok: true } };
+    }
+    if (method === "GET" && path === "/dev/dlq") {
+      const { Attributes } = await sqs.send(
+        new GetQueueAttributesCommand({ QueueUrl: deps.dlqUrl, AttributeNames: ["All"] }),
+      );
+      return { status: 200, body: { messages: Number(Attributes?.ApproximateNumberOfMessages ?? 0) } };
+    }
+    return undefined;
+  };
+}
+
+/** GET /dev/inbox shows what the worker received; a body that does not parse is the worker's to report. */
+export function inboxEntry(body: string): InboxEntry | undefined {
+  try {
+    const m = JSON.parse(body);
+    return {
+      channel: m.channel,
+      conversation: m.conversationKey,
+      sender: m.sender?.id,
+      text: m.text,
+      attachments: m.attachments ?? [],
+      receivedAt: m.receivedAt,
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+/** POST /dev/faults: the next `count` sends on `channel` fail (a negative count takes faults back). */
+const FaultSchema = z.object({
+  channel: z.string().min(1),
+  count: z.number().int(),
+  errcode: z.number().int().optional(),
+  status: z.number().int().optional(),
+});
+
+export class EmptyReplyError extends KefuError {
+  constructor() {
+    super(400, "empty_reply", 'an agent reply needs a non-empty "text"');
+  }
+}
+
+/** The text of POST /dev/tickets/<id>/reply: a JSON object with a non-blank "text". */
+function agentReplyText(body: string): string {
+  const { text } = (parseJson(body || "{}") ?? {}) as { text?: unknown };
+  if (typeof text !== "string" || !text.trim()) throw new EmptyReplyError();
+  return text;
+}
+
+function decodePathSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new MalformedRequestError(`not a valid path segment: ${segment}`);
+  }
+}
+
+function parseJson(body: string): unknown {
+  try {
+    return JSON.parse(body);
+  } catch (error) {
+    throw new MalformedRequestError(`the body is not JSON: ${(error as Error).message}`);
+  }
+}

@@ -1,0 +1,55 @@
+import {
+  CopyObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+  type S3Client,
+} from "@aws-sdk/client-s3";
+import type { BlobStore } from "../kb/import/ports";
+
+/** BlobStore over one S3 bucket; the client is made once per cold start by the caller. */
+export function s3BlobStore(s3: S3Client, bucket: string): BlobStore {
+  const missing = (err: unknown) => {
+    const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
+    return e.name === "NotFound" || e.name === "NoSuchKey" || e.$metadata?.httpStatusCode === 404;
+  };
+  return {
+    async head(key) {
+      try {
+        const out = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+        return { size: out.ContentLength ?? 0 };
+      } catch (err) {
+        if (missing(err)) return undefined;
+        throw err;
+      }
+    },
+    async get(key) {
+      const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+      return out.Body as AsyncIterable<Uint8Array>;
+    },
+    async put(key, body, contentType) {
+      await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: contentType }));
+    },
+    async getText(key) {
+      try {
+        const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+        return await out.Body?.transformToString("utf-8");
+      } catch (err) {
+        if (missing(err)) return undefined;
+        throw err;
+      }
+    },
+    async copy(fromKey, toKey) {
+      await s3.send(
+        new CopyObjectCommand({
+          Bucket: bucket,
+          Key: toKey,
+          CopySource: `${bucket}/${fromKey.split("/").map(encodeURIComponent).join("/")}`,
+          // S3 refuses a copy onto itself unless something changes: the metadata does.
+          MetadataDirective: "REPLACE",
+          Metadata: { "kefu-copied-at": new Date().toISOString() },
+        }),
+      );
+    },
+  };
+}

@@ -1,0 +1,200 @@
+import { mapWithConcurrency } from "../core/concurrency";
+import { InFlightError, KefuError, MalformedRequestError, NotFoundError } from "../core/errors";
+import {
+  type InboundMessage,
+  InboundMessageSchema,
+  MESSAGE_LIMITS as L,
+  maskedText,
+  messageKey,
+  QueuedMessageSchema,
+  truncateText,
+} from "../core/message";
+import type { HttpResponse, IgnoredDelivery, InboundAdapter, WebhookRequest } from "./ports";
+
+/**
+ * The one ack path every channel shares: adapter (verify → decrypt → parse → normalise) → claim the
+ * platform message id durably → enqueue → acknowledge. A message is acknowledged only once it is on the
+ * queue; if the enqueue fails the claim is released and the platform gets a 5xx, so it retries.
+ * What goes on the queue is masked and bounded first (`forQueue`): the queue and its 14-day dead-letter
+ * queue never hold an unmasked ID or phone number, nor an unbounded field.
+ */
+
+/**
+ * Durable de-duplication of platform deliveries. WeChat and WeCom retry a message three times within
+ * 15 s and DingTalk re-delivers after a minute, each with the same message id; in-memory maps do not
+ * survive across Lambda instances, so the claim is a DynamoDB conditional write.
+ *
+ * A claim goes `received` → `enqueued`. Only an `enqueued` claim makes a delivery a duplicate: if the
+ * enqueue failed (or the instance died) the claim stays `received`, and once it is older than the lease
+ * the next retry takes it over, so a message is never acknowledged without being stored.
+ */
+export type ClaimResult =
+  /** This delivery owns the message: enqueue it, then call markEnqueued. */
+  | "claimed"
+  /** The message is already on the queue: acknowledge without enqueueing. */
+  | "duplicate"
+  /** Another delivery is enqueueing it right now: ask the platform to retry. */
+  | "in_flight";
+
+export interface DedupStore {
+  claim(key: string, now?: Date): Promise<ClaimResult>;
+  markEnqueued(key: string): Promise<void>;
+  /** Gives a claim up after a failed enqueue, so that the platform's retry can claim it at once. */
+  release(key: string): Promise<void>;
+}
+
+export interface IngressDeps {
+  adapterFor(channel: string): Promise<InboundAdapter | undefined>;
+  dedup: DedupStore;
+  enqueue(message: InboundMessage): Promise<void>;
+}
+
+export type IngressResult = {
+  response: HttpResponse;
+  /** What happened to each message, for logs and metrics (never the text). */
+  messages: { key: string; channel: string; result: "enqueued" | "duplicate" }[];
+  /** Set when the adapter acknowledged the request without a message to store, and said why. */
+  ignored?: IgnoredDelivery;
+};
+
+export async function acceptWebhook(
+  channel: string,
+  request: WebhookRequest,
+  deps: IngressDeps,
+): Promise<IngressResult> {
+  const adapter = await deps.adapterFor(channel);
+  if (!adapter) throw new NotFoundError(`channel "${channel}" is not configured`);
+  const outcome = await adapter.handle(request);
+  if (outcome.kind === "respond") {
+    return {
+      response: outcome.response,
+      messages: [],
+      ...(outcome.ignored ? { ignored: outcome.ignored } : {}),
+    };
+  }
+
+  // Validate every message before claiming any, so a malformed batch leaves nothing half stored.
+  const messages = outcome.messages.map((raw) => {
+    const parsed = InboundMessageSchema.safeParse(raw);
+    // zod's issues name fields and rules, never values: safe to keep as the cause.
+    if (!parsed.success)
+      throw new MalformedRequestError("the message does not normalise", { cause: parsed.error });
+    return forQueue(parsed.data);
+  });
+  // A burst (a WeCom 微信客服 pull) must be stored within the platform's deadline: conversations are
+  // stored concurrently, each one's messages in order, because FIFO order is the order of sending.
+  const byConversation = new Map<string, InboundMessage[]>();
+  for (const m of messages)
+    byConversation.set(m.conversationKey, [...(byConversation.get(m.conversationKey) ?? []), m]);
+  const conversations = [...byConversation.values()];
+  const stored = await mapWithConcurrency(conversations, INGRESS_CONCURRENCY, async (conversation) => {
+    const results: IngressResult["messages"] = [];
+    for (const message of conversation) results.push(await store(message, request.receivedAt, deps));
+    return results;
+  });
+  await outcome.afterEnqueue?.();
+  return { response: outcome.ack, messages: stored.flat() };
+}
+
+/**
+ * The message as it may leave the webhook: personal data (ID, bank card and phone numbers, e-mail
+ * addresses) masked in everything the customer wrote or named — the text, their display name and
+ * attachment names — and every field within MESSAGE_LIMITS. The routing fields the worker needs to
+ * answer (sender id, reply addresses, replyContext) stay as they are.
+ */
+export function forQueue(message: InboundMessage): InboundMessage {
+  const { name } = message.sender;
+  return QueuedMessageSchema.parse({
+    ...message,
+    text: maskedText(message.text, L.textChars),
+    sender: {
+      ...message.sender,
+      ...(name !== undefined ? { name: maskedText(name, L.senderNameChars) } : {}),
+    },
+    attachments: message.attachments.slice(0, L.attachments).map((a) => ({
+      ...a,
+      ...(a.name !== undefined ? { name: maskedText(a.name, L.attachmentNameChars) } : {}),
+      ...(a.contentType !== undefined
+        ? { contentType: truncateText(a.contentType, L.contentTypeChars) }
+        : {}),
+    })),
+  });
+}
+
+/** Conversations of one burst stored at once: enough to store a 200-message pull well within 5 s. */
+const INGRESS_CONCURRENCY = 8;
+
+/** Claim → enqueue → mark, for one message; only an `enqueued` claim makes a later delivery a duplicate. */
+async function store(
+  message: InboundMessage,
+  receivedAt: Date,
+  deps: IngressDeps,
+): Promise<IngressResult["messages"][number]> {
+  const key = messageKey(message);
+  const claim = await deps.dedup.claim(key, receivedAt);
+  if (claim === "duplicate") return { key, channel: message.channel, result: "duplicate" };
+  if (claim === "in_flight") throw new InFlightError();
+  try {
+    await deps.enqueue(message);
+  } catch (error) {
+    await deps.dedup.release(key).catch(() => {});
+    throw new EnqueueError(error);
+  }
+  await deps.dedup.markEnqueued(key);
+  return { key, channel: message.channel, result: "enqueued" };
+}
+
+export class EnqueueError extends KefuError {
+  constructor(cause: unknown) {
+    super(503, "enqueue_failed", "the message could not be queued; retry", { cause });
+  }
+}
+
+/** One log entry for a failed webhook request: a level, a message and attributes safe to log. */
+export interface FailureLog {
+  level: "info" | "warn" | "error";
+  message: string;
+  attributes: { code: string; status: number; error?: unknown };
+}
+
+/**
+ * How a failed webhook request is logged, once, by code. Expected outcomes are not errors: another
+ * delivery of the same message being stored (503, the platform retries) is INFO, a request we refuse
+ * (4xx: bad signature, stale, malformed, unknown channel) is WARN, both without a stack. Faults (the
+ * queue refused, anything unexpected) are ERROR with their cause, which names the failure, never the
+ * request body.
+ */
+export function failureLog(error: unknown): FailureLog {
+  if (error instanceof InFlightError) {
+    return {
+      level: "info",
+      message: "webhook delivery deferred",
+      attributes: { code: error.code, status: error.status },
+    };
+  }
+  if (error instanceof KefuError && error.status < 500) {
+    return {
+      level: "warn",
+      message: "webhook rejected",
+      attributes: { code: error.code, status: error.status },
+    };
+  }
+  const { code, status } = error instanceof KefuError ? error : { code: "internal_error", status: 500 };
+  return { level: "error", message: "webhook failed", attributes: { code, status, error } };
+}
+
+/** The one place errors become HTTP responses; bodies never echo the request. */
+export function errorResponse(error: unknown): HttpResponse {
+  if (error instanceof KefuError) {
+    return {
+      status: error.status,
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ error: error.code, message: error.message }),
+    };
+  }
+  return {
+    status: 500,
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ error: "internal_error", message: "internal error; retry" }),
+  };
+}

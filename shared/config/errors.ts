@@ -1,0 +1,116 @@
+import { z } from "zod";
+import type { EnvRecord } from "./names";
+
+/**
+ * A setting is missing or malformed. Thrown when a function's configuration is loaded, at cold start, so
+ * that a typo stops the function there and then, not on the thousandth request. The message names the
+ * variables and what is wrong with them, never their values.
+ */
+export class ConfigError extends Error {
+  readonly code: string = "invalid_config";
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** The Bedrock engine's settings (KEFU_ENGINE, models, guardrail). */
+export class BedrockConfigError extends ConfigError {
+  override readonly code = "invalid_bedrock_config";
+}
+
+/** The policy's thresholds (KEFU_ANSWER_THRESHOLD…). */
+export class ThresholdConfigError extends ConfigError {
+  override readonly code = "invalid_thresholds";
+}
+
+/** A channel's settings (KEFU_SMS_MAX_SEGMENTS, KEFU_EMAIL_AUTH…). */
+export class ChannelSettingsError extends ConfigError {
+  override readonly code = "invalid_channel_settings";
+}
+
+/** The operators' wording (KEFU_TEXT_OVERRIDES). */
+export class TextOverridesError extends ConfigError {
+  override readonly code = "invalid_text_overrides";
+}
+
+type ConfigErrorClass = new (message: string, options?: { cause?: unknown }) => ConfigError;
+
+/** A part of a configuration: a schema over the environment, and the error that names its problems. */
+export interface Fragment<T> {
+  schema: z.ZodType<T>;
+  /** What is invalid, in the error message ("invalid thresholds: …"). */
+  what: string;
+  error?: ConfigErrorClass;
+}
+
+/** `name: problem; name: problem`, from zod's issues (which name paths and rules, never values). */
+export function describeIssues(error: z.ZodError): string {
+  return error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; ");
+}
+
+/** One fragment, read on its own: its value, or its error. */
+export function readFragment<T>(fragment: Fragment<T>, env: EnvRecord): T {
+  const parsed = fragment.schema.safeParse(env);
+  if (parsed.success) return parsed.data;
+  const ErrorClass = fragment.error ?? ConfigError;
+  throw new ErrorClass(`invalid ${fragment.what}: ${describeIssues(parsed.error)}`, { cause: parsed.error });
+}
+
+type ConfigOf<F extends Record<string, Fragment<unknown>>> = {
+  [K in keyof F]: F[K] extends Fragment<infer T> ? T : never;
+};
+
+/**
+ * One zod schema over the environment made of named fragments: `{ runtime, tables: tables(...) }` →
+ * `{ runtime: …, tables: … }`. Every fragment is checked, so every problem is reported at once; each
+ * issue says which fragment it belongs to (`params.fragment`).
+ */
+export function configSchema<F extends Record<string, Fragment<unknown>>>(
+  fragments: F,
+): z.ZodType<ConfigOf<F>, EnvRecord> {
+  return z
+    .custom<EnvRecord>((value) => typeof value === "object" && value !== null, "must be an environment")
+    .transform((env, ctx) => {
+      const out: Record<string, unknown> = {};
+      for (const [key, fragment] of Object.entries(fragments)) {
+        const parsed = fragment.schema.safeParse(env);
+        if (parsed.success) out[key] = parsed.data;
+        else {
+          for (const issue of parsed.error.issues) {
+            ctx.addIssue({
+              code: "custom",
+              path: issue.path,
+              message: issue.message,
+              params: { fragment: key },
+            });
+          }
+        }
+      }
+      return out as ConfigOf<F>;
+    });
+}
+
+/**
+ * Reads one configuration, or throws naming every problem: the error is of the first failing fragment's
+ * class (a BedrockConfigError for the models…), its message lists the problems of all of them.
+ */
+export function readConfig<F extends Record<string, Fragment<unknown>>>(
+  fragments: F,
+  env: EnvRecord,
+): ConfigOf<F> {
+  const parsed = configSchema(fragments).safeParse(env);
+  if (parsed.success) return parsed.data;
+  const byFragment = new Map<string, z.core.$ZodIssue[]>();
+  for (const issue of parsed.error.issues) {
+    const key = String((issue as { params?: { fragment?: string } }).params?.fragment ?? "");
+    byFragment.set(key, [...(byFragment.get(key) ?? []), issue]);
+  }
+  const [firstKey = ""] = byFragment.keys();
+  const ErrorClass = fragments[firstKey]?.error ?? ConfigError;
+  const problems = [...byFragment].map(
+    ([key, issues]) =>
+      `invalid ${fragments[key]?.what ?? "configuration"}: ${issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`,
+  );
+  throw new ErrorClass(problems.join("; "), { cause: parsed.error });
+}

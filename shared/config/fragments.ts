@@ -1,0 +1,154 @@
+import { z } from "zod";
+import { TABLES, type TableName } from "../resources";
+import type { Fragment } from "./errors";
+import { ENV, TABLE_ENV } from "./names";
+
+/**
+ * The fragments every function's configuration is made of (load.ts composes them per function): each is
+ * a zod schema over the environment that gives a typed, structured value.
+ */
+
+/** Empty counts as unset: CDK and shells write "" for a value they do not have. */
+export const optional = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((value) => (value === "" ? undefined : value), schema.optional());
+
+const number = (fallback: number) => optional(z.coerce.number().finite()).transform((n) => n ?? fallback);
+
+export const LOG_LEVELS = ["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "SILENT", "CRITICAL"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+export type Mode = "aws" | "local";
+
+/** What every function and tool needs to reach AWS (or the local emulators) and to log. */
+export interface RuntimeSettings {
+  /** `local`: the embedded stack (demo credentials, emulator endpoints, simulator certificates). */
+  mode: Mode;
+  region: string;
+  /** Endpoint overrides for the local emulators; unset in AWS. */
+  endpoints: { dynamodb?: string; aws?: string };
+  serviceName: string;
+  /** Powertools' log level; Powertools' own default when unset. */
+  logLevel?: LogLevel;
+}
+
+export const runtime: Fragment<RuntimeSettings> = {
+  what: "configuration",
+  schema: z
+    .object({
+      [ENV.mode]: optional(z.enum(["aws", "local"])),
+      [ENV.region]: optional(z.string()),
+      [ENV.dynamodbEndpoint]: optional(z.url()),
+      [ENV.awsEndpoint]: optional(z.url()),
+      [ENV.serviceName]: optional(z.string()),
+      [ENV.logLevel]: optional(z.string().toUpperCase().pipe(z.enum(LOG_LEVELS))),
+    })
+    .transform((env) => ({
+      mode: env[ENV.mode] ?? "aws",
+      region: env[ENV.region] ?? "us-east-1",
+      endpoints: {
+        ...(env[ENV.dynamodbEndpoint] ? { dynamodb: env[ENV.dynamodbEndpoint] } : {}),
+        ...(env[ENV.awsEndpoint] ? { aws: env[ENV.awsEndpoint] } : {}),
+      },
+      serviceName: env[ENV.serviceName] ?? "kefu",
+      ...(env[ENV.logLevel] ? { logLevel: env[ENV.logLevel] } : {}),
+    })),
+};
+
+/** The physical names of the given tables (names from shared/resources.ts). */
+export function tables<T extends TableName>(...names: T[]): Fragment<Record<T, string>> {
+  return {
+    what: "configuration",
+    schema: z
+      .object(Object.fromEntries(names.map((name) => [TABLE_ENV[name], z.string().min(3)])))
+      .transform(
+        (env) =>
+          Object.fromEntries(names.map((name) => [name, env[TABLES[name].envVar]])) as Record<T, string>,
+      ),
+  };
+}
+
+export const queueUrl: Fragment<string> = {
+  what: "configuration",
+  schema: z
+    .object({ [ENV.queueUrl]: z.string().regex(/^https?:\/\/\S+$/, "must be an SQS queue URL") })
+    .transform((env) => env[ENV.queueUrl]),
+};
+
+export const faqBucket: Fragment<string> = {
+  what: "configuration",
+  schema: z.object({ [ENV.faqBucket]: z.string().min(3) }).transform((env) => env[ENV.faqBucket]),
+};
+
+export const agentTopicArn: Fragment<string | undefined> = {
+  what: "configuration",
+  schema: z.object({ [ENV.agentTopicArn]: optional(z.string()) }).transform((env) => env[ENV.agentTopicArn]),
+};
+
+/**
+ * Where the channel credentials come from: the Secrets Manager secret (KEFU_SECRET_ARN) in AWS; locally,
+ * without a secret, the environment's `KEFU_*` values over the channels' demo credentials.
+ */
+export type CredentialsLocation = { secretArn: string } | { environment: Record<string, string> };
+
+export const credentials: Fragment<CredentialsLocation> = {
+  what: "configuration",
+  schema: z
+    .looseObject({ [ENV.mode]: optional(z.enum(["aws", "local"])), [ENV.secretArn]: optional(z.string()) })
+    .superRefine((env, ctx) => {
+      if (!env[ENV.secretArn] && env[ENV.mode] !== "local") {
+        ctx.addIssue({ code: "custom", path: [ENV.secretArn], message: "is required outside local mode" });
+      }
+    })
+    .transform((env): CredentialsLocation => {
+      const arn = env[ENV.secretArn];
+      if (arn) return { secretArn: arn };
+      return {
+        environment: Object.fromEntries(
+          Object.entries(env).filter(
+            (entry): entry is [string, string] =>
+              entry[0].startsWith("KEFU_") && typeof entry[1] === "string" && entry[1] !== "",
+          ),
+        ),
+      };
+    }),
+};
+
+/** What the webhook checks of every request. */
+export interface IngressSettings {
+  /** Accepted clock skew of signed webhook timestamps, in seconds. */
+  timestampWindowSeconds: number;
+  /**
+   * Largest webhook body a channel accepts unless its module declares its own limit (e-mail does: SES
+   * inlines mail up to 150 KB, base64 inside JSON).
+   */
+  maxBodyBytes: number;
+  /** The public base URL platforms call, for signatures that cover the URL (Twilio). */
+  publicUrl?: string;
+}
+
+export const ingress: Fragment<IngressSettings> = {
+  what: "configuration",
+  schema: z
+    .object({
+      [ENV.timestampWindowSeconds]: number(300),
+      [ENV.maxBodyBytes]: number(64 * 1024),
+      [ENV.publicUrl]: optional(z.url()),
+    })
+    .transform((env) => ({
+      timestampWindowSeconds: env[ENV.timestampWindowSeconds],
+      maxBodyBytes: env[ENV.maxBodyBytes],
+      ...(env[ENV.publicUrl] ? { publicUrl: env[ENV.publicUrl] } : {}),
+    })),
+};
+
+/** The knowledge base the worker answers from, and how often it checks for a new version. */
+export interface KnowledgeBaseSettings {
+  name: string;
+  refreshMs: number;
+}
+
+export const knowledgeBase: Fragment<KnowledgeBaseSettings> = {
+  what: "configuration",
+  schema: z
+    .object({ [ENV.kb]: optional(z.string().min(1)), [ENV.kbRefreshMs]: number(5000) })
+    .transform((env) => ({ name: env[ENV.kb] ?? "default", refreshMs: env[ENV.kbRefreshMs] })),
+};

@@ -1,0 +1,94 @@
+import { channelSettings } from "./channels";
+import { engine } from "./engine";
+import { configSchema, readConfig } from "./errors";
+import {
+  agentTopicArn,
+  credentials,
+  faqBucket,
+  ingress,
+  knowledgeBase,
+  queueUrl,
+  runtime,
+  tables,
+} from "./fragments";
+import { CDK_ENV, type EnvRecord } from "./names";
+import { textOverrides } from "./texts";
+import { thresholds } from "./thresholds";
+
+/**
+ * Each function's configuration, composed of the fragments it uses, validated at cold start: a missing
+ * or malformed variable stops the function there, with every problem named. The one place of shared/,
+ * functions/ and infra/ that reads process.env; everything else is given a configuration object (the
+ * local stack and the tests build theirs from a record of their own).
+ */
+
+const WEBHOOK = {
+  runtime,
+  tables: tables("dedup", "tokens"),
+  queueUrl,
+  faqBucket,
+  credentials,
+  ingress,
+  channels: channelSettings,
+};
+export type WebhookConfig = ReturnType<typeof loadWebhookConfig>;
+/** The webhook's whole configuration as one zod schema over the environment (infra's tests parse with it). */
+export const WebhookConfigSchema = configSchema(WEBHOOK);
+
+/** The webhook: verify, normalise, claim, enqueue. No engine, no conversation tables. */
+export function loadWebhookConfig(env: EnvRecord = process.env) {
+  return readConfig(WEBHOOK, env);
+}
+
+const WORKER = {
+  runtime,
+  tables: tables("conversations", "tickets", "ticketTurns", "outbox", "tokens", "faq"),
+  faqBucket,
+  credentials,
+  agentTopicArn,
+  knowledgeBase,
+  engine,
+  thresholds,
+  texts: textOverrides,
+  ingress,
+  channels: channelSettings,
+};
+export type WorkerConfig = ReturnType<typeof loadWorkerConfig>;
+/** The worker's whole configuration as one zod schema over the environment (infra's tests parse with it). */
+export const WorkerConfigSchema = configSchema(WORKER);
+
+/** The worker: the pipeline, its stores, the answer engine and the channels' senders. No dedup. */
+export function loadWorkerConfig(env: EnvRecord = process.env) {
+  return readConfig(WORKER, env);
+}
+
+const INGEST = { runtime, tables: tables("faq"), faqBucket, engine };
+export type IngestConfig = ReturnType<typeof loadIngestConfig>;
+/** The ingest's whole configuration as one zod schema over the environment (infra's tests parse with it). */
+export const IngestConfigSchema = configSchema(INGEST);
+
+/** FAQ imports: the FAQ table, the bucket and the embedder. No channels. */
+export function loadIngestConfig(env: EnvRecord = process.env) {
+  return readConfig(INGEST, env);
+}
+
+const DESK = {
+  runtime,
+  tables: tables("tickets", "ticketTurns", "tokens"),
+  credentials,
+  ingress,
+  channels: channelSettings,
+};
+export type DeskConfig = ReturnType<typeof loadDeskConfig>;
+/** The desk's whole configuration as one zod schema over the environment (infra's tests parse with it). */
+export const DeskConfigSchema = configSchema(DESK);
+
+/** The agents' desk (`npm run desk`, the local stack's /dev/tickets): tickets and the channels' senders. */
+export function loadDeskConfig(env: EnvRecord = process.env) {
+  return readConfig(DESK, env);
+}
+
+/** The account and region the CDK CLI deploys to (infra/app.ts): unset when synthesising offline. */
+export function loadDeployTarget(env: EnvRecord = process.env): { account?: string; region?: string } {
+  return { account: env[CDK_ENV.account], region: env[CDK_ENV.region] };
+}

@@ -1,0 +1,90 @@
+import { FAQ_BUCKET, INBOUND_QUEUE, TABLES, type TableName } from "../resources";
+
+/**
+ * Every environment variable Kefu reads, by what it means. The CDK stack (infra/) and the local stack
+ * (local/) set them by these constants, and shared/config/load.ts reads them: one spelling, checked by
+ * the compiler. Channel credentials (`KEFU_<CHANNEL>_<FIELD>`, secrets) are named by their channel's
+ * schema (shared/channels/<channel>/credentials.ts) instead.
+ */
+export const ENV = {
+  /** `local` enables the embedded stack's conveniences (demo credentials, emulator endpoints). */
+  mode: "KEFU_MODE",
+  region: "AWS_REGION",
+  queueUrl: INBOUND_QUEUE.envVar,
+  faqBucket: FAQ_BUCKET.envVar,
+  /** Secrets Manager secret holding the channel credentials as one JSON object. */
+  secretArn: "KEFU_SECRET_ARN",
+  /** Endpoint overrides for the local emulators; unset in AWS. */
+  dynamodbEndpoint: "KEFU_DYNAMODB_ENDPOINT",
+  awsEndpoint: "KEFU_AWS_ENDPOINT",
+  timestampWindowSeconds: "KEFU_TIMESTAMP_WINDOW_SECONDS",
+  maxBodyBytes: "KEFU_MAX_BODY_BYTES",
+  publicUrl: "KEFU_PUBLIC_URL",
+  kb: "KEFU_KB",
+  kbRefreshMs: "KEFU_KB_REFRESH_MS",
+  agentTopicArn: "KEFU_AGENT_TOPIC_ARN",
+  textOverrides: "KEFU_TEXT_OVERRIDES",
+  engine: "KEFU_ENGINE",
+  embeddingModelId: "KEFU_EMBEDDING_MODEL_ID",
+  embeddingDimensions: "KEFU_EMBEDDING_DIMENSIONS",
+  answerModelId: "KEFU_ANSWER_MODEL_ID",
+  rewriteModelId: "KEFU_REWRITE_MODEL_ID",
+  guardrailId: "KEFU_GUARDRAIL_ID",
+  guardrailVersion: "KEFU_GUARDRAIL_VERSION",
+  answerTimeoutMs: "KEFU_ANSWER_TIMEOUT_MS",
+  answerThreshold: "KEFU_ANSWER_THRESHOLD",
+  marginThreshold: "KEFU_MARGIN_THRESHOLD",
+  clarifyThreshold: "KEFU_CLARIFY_THRESHOLD",
+  serviceName: "POWERTOOLS_SERVICE_NAME",
+  metricsNamespace: "POWERTOOLS_METRICS_NAMESPACE",
+  logLevel: "POWERTOOLS_LOG_LEVEL",
+} as const;
+
+/** The physical table names, by table: set from resources.ts's definitions. */
+export const TABLE_ENV = Object.fromEntries(
+  (Object.keys(TABLES) as TableName[]).map((table) => [table, TABLES[table].envVar]),
+) as { readonly [T in TableName]: (typeof TABLES)[T]["envVar"] };
+
+/**
+ * Channel settings that are not secrets: set by CDK context of the same name (`-c KEFU_SMS_MAX_SEGMENTS=2`)
+ * or in the environment. E-mail's topics and domains are set by the stack itself.
+ */
+export const CHANNEL_ENV = {
+  smsMaxSegments: "KEFU_SMS_MAX_SEGMENTS",
+  smsMoreUrl: "KEFU_SMS_MORE_URL",
+  smsKeywordReplies: "KEFU_SMS_KEYWORD_REPLIES",
+  twilioKeywordReplies: "KEFU_TWILIO_KEYWORD_REPLIES",
+  wecomKfServicerUserId: "KEFU_WECOM_KF_SERVICER_USERID",
+  emailDomains: "KEFU_EMAIL_DOMAINS",
+  emailTopicArns: "KEFU_EMAIL_TOPIC_ARNS",
+  emailAuth: "KEFU_EMAIL_AUTH",
+  emailConfigurationSet: "KEFU_EMAIL_CONFIGURATION_SET",
+} as const;
+
+/**
+ * The platform API base URL of each channel, when not the platform's own (locally: the simulators of
+ * `npm start`).
+ */
+export const API_BASE_ENV = {
+  wechat: "KEFU_WECHAT_API_BASE",
+  wecom: "KEFU_WECOM_API_BASE",
+  "wecom-kf": "KEFU_WECOM_KF_API_BASE",
+  dingtalk: "KEFU_DINGTALK_API_BASE",
+  email: "KEFU_EMAIL_API_BASE",
+  sms: "KEFU_SMS_API_BASE",
+  twilio: "KEFU_TWILIO_API_BASE",
+} as const;
+
+/** Settings of the local stack and its command-line tools only. */
+export const LOCAL_ENV = {
+  port: "KEFU_PORT",
+  stateDir: "KEFU_STATE_DIR",
+  /** The local dead-letter queue (the CLIs and /dev/dlq read it). */
+  dlqUrl: "KEFU_DLQ_URL",
+} as const;
+
+/** Set by the CDK CLI: the account and region `cdk synth|deploy` targets. */
+export const CDK_ENV = { account: "CDK_DEFAULT_ACCOUNT", region: "CDK_DEFAULT_REGION" } as const;
+
+/** Everything a configuration may read: the environment, or a record standing in for it. */
+export type EnvRecord = Readonly<Record<string, string | undefined>>;

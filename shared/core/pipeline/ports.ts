@@ -1,0 +1,99 @@
+import type { Conversation, Turn } from "../conversation";
+import type { Deadline } from "../deadline";
+import type { SendOptions } from "../delivery";
+import type { AnswerEngine } from "../engine";
+import type { Channel, InboundMessage, OutboundMessage } from "../message";
+import type { Language } from "../text";
+import type { Ticket, TicketStatus } from "../ticket";
+
+/**
+ * The ports of the worker's pipeline: everything with a side effect comes in through these, so the whole
+ * flow runs on in-memory fakes in tests. The DynamoDB stores (shared/stores), the channel senders and
+ * the SNS notifier implement them; functions/worker wires them.
+ */
+
+export interface ConversationStore {
+  get(conversationKey: string): Promise<Conversation | undefined>;
+  /** Saves the conversation if nobody saved it since it was read; bumps `revision`. */
+  save(conversation: Conversation, now?: Date): Promise<Conversation>;
+}
+
+export interface TicketStore {
+  /** Creates the ticket; creating the same id again (a retried message) keeps the first. */
+  create(ticket: Ticket): Promise<Ticket>;
+  /** The ticket with its whole transcript. */
+  get(ticketId: string): Promise<Ticket | undefined>;
+  /** Just the status, without reading the transcript: what the worker checks on every message. */
+  status(ticketId: string): Promise<TicketStatus | undefined>;
+  /**
+   * Adds a turn to an existing ticket. Appending again with the same `id` (a retried message) stores it
+   * once; without an id every call adds a turn.
+   */
+  append(ticketId: string, turn: Turn, options?: { id?: string; now?: Date }): Promise<void>;
+  resolve(ticketId: string, now?: Date): Promise<void>;
+  /** Newest first, each with its whole transcript. */
+  listByStatus(status: TicketStatus, limit?: number): Promise<Ticket[]>;
+}
+
+/**
+ * The worker's record of a reply on its way out, one per inbound message. Written as each part is
+ * sent — before the conversation and ticket are recorded, which may fail — and read before deciding,
+ * so that a redelivered message sends what is left of the same reply, or nothing, never the reply again.
+ */
+export interface OutboxRecord<Plan = unknown> {
+  /** messageKey() of the inbound message answered. */
+  messageKey: string;
+  /** What the worker decided to send and record: a retry sends and records the same reply. */
+  plan: Plan;
+  /** Parts delivered so far. */
+  partsSent: number;
+  /** Every part is delivered, or the platform refused the reply for good (`refusal`). */
+  done: boolean;
+  /** The platform's final refusal, when there was one. */
+  refusal?: string;
+}
+
+export interface OutboxStore {
+  get(messageKey: string): Promise<OutboxRecord | undefined>;
+  /** Replaces the record of this message. */
+  put(record: OutboxRecord, now?: Date): Promise<void>;
+}
+
+/** The bot's fixed sentences, per channel and language (configurable). */
+export interface ReplyTexts {
+  /** Says the customer is talking to an AI; prefixed to the first reply of a conversation. */
+  disclosure(channel: Channel, language: Language): string;
+  /** Greeting on subscribe / session start; includes the disclosure. */
+  welcome(channel: Channel, language: Language): string;
+  /** Tells the customer a person will follow up, with the ticket number. */
+  handoff(ticketId: string, language: Language, channel: Channel): string;
+  /** Polite answer to images, voice and files while Kefu reads text only. */
+  mediaUnsupported(language: Language, channel: Channel): string;
+}
+
+export interface HandoffNotice {
+  ticket: Ticket;
+}
+
+export interface PipelineDeps {
+  conversations: ConversationStore;
+  tickets: TicketStore;
+  /** Replies sent per inbound message, part by part: a redelivered message never sends one again. */
+  outbox: OutboxStore;
+  /** The engine for the current knowledge-base version. */
+  engine(): Promise<AnswerEngine>;
+  /**
+   * Renders and delivers through the message's channel, reporting each part as it is sent; throws when
+   * the platform refuses.
+   */
+  send(message: OutboundMessage, options?: SendOptions): Promise<void>;
+  /** Optional: tells the platform a person takes over (WeCom 微信客服 session state). */
+  handoffChannel?(message: OutboundMessage, ticketId: string, options?: SendOptions): Promise<void>;
+  /** Has the message's channel answer a keyword its webhook queued (KEYWORD_EVENT: SMS HELP, MORE…). */
+  answerKeyword(message: InboundMessage, options?: SendOptions): Promise<void>;
+  /** Alerts human agents of a new ticket. Failure to alert must not lose the ticket. */
+  notifyAgents(notice: HandoffNotice, options?: { deadline?: Deadline }): Promise<void>;
+  texts: ReplyTexts;
+  detectLanguage(text: string): Language;
+  now(): Date;
+}

@@ -1,0 +1,54 @@
+import { createHash } from "node:crypto";
+import type { Turn } from "./conversation";
+import type { HandoffReason } from "./engine";
+import type { Candidate } from "./faq";
+import type { Channel, InboundMessage } from "./message";
+
+export type TicketStatus = "open" | "assigned" | "resolved";
+
+/** A hand-off to a person, with everything they need so the customer never repeats themselves. */
+export interface Ticket {
+  ticketId: string;
+  conversationKey: string;
+  channel: Channel;
+  customerId: string;
+  /** Where an agent's reply goes: our account the customer wrote to and the channel's routing data. */
+  replyTo?: { from?: string; replyContext: Record<string, string> };
+  reason: HandoffReason;
+  priority: "normal" | "high";
+  detail?: string;
+  status: TicketStatus;
+  /**
+   * The whole exchange (redacted), oldest first: the conversation as the bot remembered it when the
+   * ticket opened, then every turn since — the customer's messages and the agents' replies.
+   */
+  transcript: Turn[];
+  /** Older turns of the conversation the bot no longer remembered when the ticket opened. */
+  omittedTurns?: number;
+  /** What retrieval found, with scores, so the agent sees what the bot considered. */
+  candidates: Candidate[];
+  createdAt: string;
+  updatedAt: string;
+  resolvedAt?: string;
+}
+
+export function isOpen(ticket: Ticket | undefined): boolean {
+  return !!ticket && ticket.status !== "resolved";
+}
+
+/** A short ticket number a customer can read out: KF- plus 8 base-32 characters of the message hash. */
+export function ticketIdFor(message: Pick<InboundMessage, "channel" | "id">): string {
+  const digest = createHash("sha256").update(`${message.channel}#${message.id}`).digest();
+  const alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+  let id = "";
+  for (let i = 0; i < 8; i++) id += alphabet[(digest[i] ?? 0) % 32];
+  return `KF-${id}`;
+}
+
+/**
+ * A ticket number as an agent types it: `kf-abc12345`, ` KF-ABC12345 `. Ticket ids are `KF-` and upper-case
+ * base-32 (ticketIdFor), so case and surrounding blanks are not part of the id.
+ */
+export function normalizeTicketId(input: string): string {
+  return input.trim().toUpperCase();
+}

@@ -1,0 +1,180 @@
+import { Logger } from "@aws-lambda-powertools/logger";
+import { Metrics } from "@aws-lambda-powertools/metrics";
+import type { APIGatewayProxyEventV2, SQSRecord } from "aws-lambda";
+import { beforeAll, describe, expect, it, vi } from "vitest";
+import { makeHandler as makeIngestHandler } from "../../../functions/ingest/handler";
+import { makeHandler as makeWebhookHandler } from "../../../functions/webhook/handler";
+import { makeHandler as makeWorkerHandler } from "../../../functions/worker/handler";
+import { lambdaContext, s3Event } from "../../../local/event-source";
+import { type PlatformRequest, wechatPush } from "../../../local/platforms/wechat";
+import type { WeChatCredentials } from "../../../shared/channels/wechat/credentials";
+import { wechatModule } from "../../../shared/channels/wechat/module";
+import { channelSettingsFromEnv } from "../../../shared/config/channels";
+import type { EngineResult } from "../../../shared/core/engine";
+import { type InboundMessage, InboundMessageSchema } from "../../../shared/core/message";
+import {
+  inbound,
+  memoryBlobs,
+  memoryDedup,
+  memoryRepo,
+  pipelineDeps,
+  scriptedEngine,
+} from "../../support/fakes";
+
+/**
+ * Each function's handler as makeHandler builds it, on fakes instead of AWS: what a function does with
+ * an event, apart from how its Lambda entry wires it (wiring.ts, exercised by the webhook test and the
+ * end-to-end tests).
+ */
+
+const wechat = wechatModule.demoCredentials as WeChatCredentials;
+const quiet = () => ({
+  logger: new Logger({ serviceName: "kefu", logLevel: "SILENT" }),
+  metrics: new Metrics({ namespace: "Kefu", serviceName: "kefu" }),
+});
+
+beforeAll(() => {
+  // Nothing collects EMF here.
+  vi.stubEnv("POWERTOOLS_METRICS_DISABLED", "true");
+  return () => vi.unstubAllEnvs();
+});
+
+function apiEvent(request: PlatformRequest): APIGatewayProxyEventV2 {
+  const [rawPath = "", rawQueryString = ""] = request.path.split("?");
+  return {
+    version: "2.0",
+    routeKey: "POST /webhooks/{channel}",
+    rawPath,
+    rawQueryString,
+    headers: request.headers,
+    queryStringParameters: Object.fromEntries(new URLSearchParams(rawQueryString)),
+    pathParameters: { channel: rawPath.split("/").pop() ?? "" },
+    body: request.body,
+    isBase64Encoded: false,
+    requestContext: { http: { method: request.method }, timeEpoch: Date.now() },
+  } as unknown as APIGatewayProxyEventV2;
+}
+
+describe("the webhook handler", () => {
+  function webhookWithFakes() {
+    const enqueued: InboundMessage[] = [];
+    const channel = wechatModule.inbound(wechat, {
+      timestampWindowSeconds: 300,
+      maxBodyBytes: 64 * 1024,
+      apiBase: "",
+      tokenProvider: () => {
+        throw new Error("the webhook fetches no token for WeChat");
+      },
+      state: { get: async () => undefined, put: async () => {}, putIfRevision: async () => true },
+      blobs: { get: async () => new Uint8Array() },
+      local: true,
+      region: "us-east-1",
+      settings: channelSettingsFromEnv({}),
+    });
+    const handler = makeWebhookHandler({
+      ingress: {
+        adapterFor: async (name) => (name === "wechat" ? channel : undefined),
+        dedup: memoryDedup(),
+        enqueue: async (message) => {
+          enqueued.push(message);
+        },
+      },
+      transportLimitBytes: 64 * 1024,
+      ...quiet(),
+    });
+    return { enqueued, invoke: (event: APIGatewayProxyEventV2) => handler(event, lambdaContext("webhook")) };
+  }
+
+  it("refuses a forged signature with 401 and enqueues nothing", async () => {
+    const { enqueued, invoke } = webhookWithFakes();
+    const forged = apiEvent(wechatPush(wechat, { openId: "o-1", text: "怎么退货？" }));
+    forged.rawQueryString = forged.rawQueryString.replace(/msg_signature=[^&]+/, "msg_signature=00");
+    forged.queryStringParameters = Object.fromEntries(new URLSearchParams(forged.rawQueryString));
+    expect((await invoke(forged)).statusCode).toBe(401);
+    expect(enqueued).toEqual([]);
+  });
+
+  it("enqueues a good message once, however often the platform delivers it", async () => {
+    const { enqueued, invoke } = webhookWithFakes();
+    const push = wechatPush(wechat, { openId: "o-1", text: "怎么退货？" });
+    for (let i = 0; i < 3; i++) expect((await invoke(apiEvent(push))).statusCode).toBe(200);
+    expect(enqueued.map((m) => [m.channel, m.text])).toEqual([["wechat", "怎么退货？"]]);
+  });
+});
+
+describe("the worker handler", () => {
+  const answer: EngineResult = {
+    decision: { kind: "answer", text: "退货请在订单页申请", faqIds: ["returns"], confidence: 0.9 },
+    candidates: [],
+  };
+
+  function record(message: InboundMessage): SQSRecord {
+    return {
+      messageId: `sqs-${message.id}`,
+      receiptHandle: "r",
+      body: JSON.stringify(message),
+      attributes: {
+        ApproximateReceiveCount: "1",
+        SentTimestamp: "0",
+        SenderId: "s",
+        ApproximateFirstReceiveTimestamp: "0",
+        MessageGroupId: message.conversationKey,
+      },
+      messageAttributes: {},
+      md5OfBody: "",
+      eventSource: "aws:sqs",
+      eventSourceARN: "arn:aws:sqs:us-east-1:000000000000:kefu.fifo",
+      awsRegion: "us-east-1",
+    };
+  }
+
+  it("reports the one failing record of a batch, and answers the others", async () => {
+    const failing = inbound({ text: "boom", conversationKey: "wechat:gh:o-2", sender: { id: "o-2" } });
+    const fine = inbound({ text: "怎么退货？" });
+    const engine = scriptedEngine((input) => {
+      if (input.text === "boom") throw new Error("engine down");
+      return answer;
+    });
+    const { deps, sent } = pipelineDeps(engine);
+    const handler = makeWorkerHandler({
+      pipeline: deps,
+      parse: (r) => InboundMessageSchema.parse(JSON.parse(r.body)),
+      ...quiet(),
+    });
+    const response = await handler(
+      { Records: [record(failing), record(fine)] },
+      lambdaContext("worker", 60_000),
+    );
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: `sqs-${failing.id}` }]);
+    expect(sent.map((m) => m.to)).toEqual(["o-1"]);
+  });
+});
+
+describe("the ingest handler", () => {
+  it("imports an upload its S3 event names, and reports it", async () => {
+    const blobs = memoryBlobs();
+    const repo = memoryRepo();
+    const rows = [
+      {
+        id: "returns",
+        question: "怎么退货？",
+        answer: "在订单页申请退货。",
+        similar_questions: ["如何退货"],
+      },
+      { id: "invoice", question: "怎么开发票？", answer: "在订单详情里申请发票。", similar_questions: [] },
+    ];
+    await blobs.put(
+      "uploads/faq.jsonl",
+      `${rows.map((r) => JSON.stringify(r)).join("\n")}\n`,
+      "application/x-ndjson",
+    );
+    const handler = makeIngestHandler({ blobs, repo, logger: quiet().logger });
+    const result = await handler(s3Event("kefu-faq", "uploads/faq.jsonl"), lambdaContext("ingest", 900_000));
+    expect(result).toMatchObject({ results: [{ key: "uploads/faq.jsonl", status: "applied" }] });
+    expect([...repo.entries.keys()].sort()).toEqual(["invoice", "returns"]);
+    expect(JSON.parse((await blobs.getText("reports/faq.jsonl.json")) ?? "{}")).toMatchObject({
+      status: "applied",
+      counts: { inserted: 2 },
+    });
+  });
+});

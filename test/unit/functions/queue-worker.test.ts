@@ -1,0 +1,254 @@
+import type { Context, SQSRecord } from "aws-lambda";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { createQueueWorker } from "../../../functions/worker/queue-worker";
+import type { EngineResult } from "../../../shared/core/engine";
+import { ChannelApiError } from "../../../shared/core/errors";
+import { type InboundMessage, InboundMessageSchema } from "../../../shared/core/message";
+import type { PipelineDeps } from "../../../shared/core/pipeline/ports";
+import { INBOUND_QUEUE } from "../../../shared/resources";
+import { inbound, pipelineDeps, scriptedEngine } from "../../support/fakes";
+
+const answer: EngineResult = {
+  decision: { kind: "answer", text: "退货请在订单页申请", faqIds: ["returns"], confidence: 0.9 },
+  candidates: [],
+};
+
+/** What the worker logged, level by level, as the Powertools logger would receive it. */
+function recordingLogger() {
+  const lines: { level: "info" | "warn" | "error"; message: string; fields: Record<string, unknown> }[] = [];
+  const at =
+    (level: "info" | "warn" | "error") =>
+    (message: string, fields: Record<string, unknown> = {}) => {
+      lines.push({ level, message, fields });
+    };
+  return { lines, logger: { info: at("info"), warn: at("warn"), error: at("error") } };
+}
+
+function recordingMetrics() {
+  const counts: Record<string, number> = {};
+  const add = (name: string, _unit: unknown, value: number) => {
+    counts[name] = (counts[name] ?? 0) + value;
+  };
+  const single = { addDimension() {}, addDimensions() {}, addMetric: add };
+  return { counts, metrics: { addMetric: add, singleMetric: () => single } as never };
+}
+
+function recordOf(message: InboundMessage, receiveCount = 1): SQSRecord {
+  return {
+    messageId: `sqs-${message.id}`,
+    receiptHandle: "r",
+    body: JSON.stringify(message),
+    attributes: {
+      ApproximateReceiveCount: String(receiveCount),
+      SentTimestamp: "0",
+      SenderId: "s",
+      ApproximateFirstReceiveTimestamp: "0",
+      MessageGroupId: message.conversationKey,
+    },
+    messageAttributes: {},
+    md5OfBody: "",
+    eventSource: "aws:sqs",
+    eventSourceARN: "arn:aws:sqs:us-east-1:000000000000:kefu.fifo",
+    awsRegion: "us-east-1",
+  };
+}
+
+function context(remainingMs = 60_000): Context {
+  return { getRemainingTimeInMillis: () => remainingMs } as Context;
+}
+
+function workerWith(deps: PipelineDeps) {
+  const log = recordingLogger();
+  const metrics = recordingMetrics();
+  const worker = createQueueWorker({
+    pipeline: deps,
+    parse: (record) => InboundMessageSchema.parse(JSON.parse(record.body)),
+    logger: log.logger,
+    metrics: metrics.metrics,
+  });
+  return { worker, lines: log.lines, counts: metrics.counts };
+}
+
+const secret = "我的手机号是13812345678";
+const customer = (overrides: Parameters<typeof inbound>[0] = {}) =>
+  inbound({
+    text: secret,
+    sender: { id: "o-private" },
+    conversationKey: "wechat:gh:o-private",
+    ...overrides,
+  });
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe("a failed message", () => {
+  it("is logged once, by code and ids, never with its text, and returns to the queue", async () => {
+    const { deps } = pipelineDeps(
+      scriptedEngine(() => answer),
+      {
+        async send() {
+          throw new ChannelApiError("WeChat send failed after 3 attempts", { retryable: true });
+        },
+      },
+    );
+    const { worker, lines } = workerWith(deps);
+    const message = customer();
+    const response = await worker({ Records: [recordOf(message, 2)] } as never, context());
+
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: `sqs-${message.id}` }]);
+    expect(lines).toEqual([
+      {
+        level: "warn",
+        message: "message failed; it returns to the queue",
+        fields: {
+          channel: "wechat",
+          messageId: message.id,
+          sqsMessageId: `sqs-${message.id}`,
+          receiveCount: 2,
+          maxReceiveCount: INBOUND_QUEUE.maxReceiveCount,
+          code: "ChannelApiError",
+          detail: "WeChat send failed after 3 attempts",
+          retryable: true,
+        },
+      },
+    ]);
+    const logged = JSON.stringify(lines);
+    expect(logged).not.toContain("13812345678");
+    expect(logged).not.toContain("o-private");
+  });
+
+  it("says on its last receive that it goes to the dead-letter queue, with the cause", async () => {
+    const { deps } = pipelineDeps(
+      scriptedEngine(() => answer),
+      {
+        async send() {
+          throw new ChannelApiError("DingTalk send failed after 3 attempts", {
+            retryable: true,
+            cause: new TypeError("fetch failed"),
+          });
+        },
+      },
+    );
+    const { worker, lines, counts } = workerWith(deps);
+    const message = customer({ channel: "dingtalk" });
+    await worker({ Records: [recordOf(message, INBOUND_QUEUE.maxReceiveCount)] } as never, context());
+
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({
+      level: "error",
+      message: "message failed on its last receive; it goes to the dead-letter queue",
+      fields: { channel: "dingtalk", messageId: message.id, code: "ChannelApiError", cause: "TypeError" },
+    });
+    expect(counts.MessagesDeadLettered).toBe(1);
+  });
+
+  it("holds back the later messages of its conversation, logged as such, while other conversations go on", async () => {
+    const failing = customer({ id: "a-1" });
+    const { deps } = pipelineDeps(
+      scriptedEngine(() => answer),
+      {
+        async send(out) {
+          if (out.inReplyTo === failing.id) throw new ChannelApiError("busy", { retryable: true });
+        },
+      },
+    );
+    const { worker, lines } = workerWith(deps);
+    const later = customer({ id: "a-2" });
+    const other = inbound({ id: "b-1", conversationKey: "wechat:gh:o-other", sender: { id: "o-other" } });
+    const response = await worker(
+      { Records: [recordOf(failing), recordOf(later), recordOf(other)] } as never,
+      context(),
+    );
+
+    expect(response.batchItemFailures.map((f) => f.itemIdentifier)).toEqual(["sqs-a-1", "sqs-a-2"]);
+    expect(lines.map((l) => [l.level, l.fields.messageId, l.fields.code])).toEqual([
+      ["warn", "a-1", "ChannelApiError"],
+      ["warn", "a-2", "held_back"],
+      ["info", "b-1", undefined],
+    ]);
+  });
+
+  it("fails a batch record by record, without throwing, when every record fails", async () => {
+    const { deps } = pipelineDeps(
+      scriptedEngine(() => answer),
+      {
+        async send() {
+          throw new ChannelApiError("busy", { retryable: true });
+        },
+      },
+    );
+    const { worker, lines } = workerWith(deps);
+    const records = [
+      customer({ id: "x-1", conversationKey: "c1" }),
+      customer({ id: "x-2", conversationKey: "c2" }),
+    ];
+    const response = await worker({ Records: records.map((m) => recordOf(m)) } as never, context());
+    expect(response.batchItemFailures).toHaveLength(2);
+    expect(lines.map((l) => l.fields.messageId)).toEqual(["x-1", "x-2"]);
+  });
+
+  it("is not retried when DynamoDB refuses its record as invalid: logged as a permanent failure", async () => {
+    const { deps, conversations } = pipelineDeps(scriptedEngine(() => answer));
+    deps.conversations = {
+      get: conversations.get.bind(conversations),
+      async save() {
+        throw Object.assign(new Error("Item size has exceeded the maximum allowed size"), {
+          name: "ValidationException",
+          $metadata: { httpStatusCode: 400 },
+        });
+      },
+    };
+    const { worker, lines, counts } = workerWith(deps);
+    const message = customer();
+    const response = await worker({ Records: [recordOf(message)] } as never, context());
+
+    expect(response.batchItemFailures).toEqual([]);
+    expect(lines).toEqual([
+      {
+        level: "error",
+        message: "message failed permanently; not retried",
+        fields: {
+          channel: "wechat",
+          messageId: message.id,
+          sqsMessageId: `sqs-${message.id}`,
+          receiveCount: 1,
+          code: "ValidationException",
+          status: 400,
+        },
+      },
+    ]);
+    expect(counts.MessagesFailedPermanently).toBe(1);
+  });
+
+  it("is not parsed from a malformed body into the log: only the SQS ids are shown", async () => {
+    const { deps } = pipelineDeps(scriptedEngine(() => answer));
+    const { worker, lines } = workerWith(deps);
+    const record = { ...recordOf(customer()), messageId: "sqs-bad", body: `{"text":"${secret}"` };
+    const response = await worker({ Records: [record] } as never, context());
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: "sqs-bad" }]);
+    expect(lines[0]?.fields).toMatchObject({ sqsMessageId: "sqs-bad", code: "SyntaxError" });
+    expect(JSON.stringify(lines)).not.toContain("13812345678");
+  });
+});
+
+describe("the invocation's time", () => {
+  it("returns the messages it has no time for to the queue un-started", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    const engine = scriptedEngine(() => {
+      // The first answer is slow: 50 of the invocation's 60 seconds.
+      vi.setSystemTime(Date.now() + 50_000);
+      return answer;
+    });
+    const { deps, sent } = pipelineDeps(engine);
+    const { worker, lines } = workerWith(deps);
+    const first = inbound({ id: "t-1", conversationKey: "k1" });
+    const second = inbound({ id: "t-2", conversationKey: "k2" });
+    const response = await worker({ Records: [recordOf(first), recordOf(second)] } as never, context(60_000));
+
+    expect(sent.map((m) => m.inReplyTo)).toEqual(["t-1"]);
+    expect(engine.calls).toHaveLength(1);
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: "sqs-t-2" }]);
+    expect(lines.at(-1)).toMatchObject({ level: "warn", fields: { messageId: "t-2", code: "out_of_time" } });
+  });
+});
