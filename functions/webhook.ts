@@ -46,7 +46,13 @@ export async function webhook(event: APIGatewayProxyEventV2): Promise<APIGateway
         MetricUnit.Count,
         1,
       );
-      logger.info("webhook message", { channel, messageKey: m.key, result: m.result });
+      // A claim left unmarked makes the platform's retries within its lease wait (503): worth a warning.
+      logger[m.unmarked ? "warn" : "info"]("webhook message", {
+        channel,
+        messageKey: m.key,
+        result: m.result,
+        ...(m.unmarked ? { unmarked: m.unmarked } : {}),
+      });
     }
     if (result.ignored) {
       const { code, refused, detail } = result.ignored;
