@@ -174,10 +174,16 @@ export async function processMessage(
     if (earlier?.done) return earlier.refusal;
     let partsSent = earlier?.partsSent ?? 0;
     let done = false;
+    // Written after each send: a record lost to a passing store failure would have the redelivered
+    // message send the part again, so the write is retried while the message's time allows.
     const write = (refusal?: string) =>
-      deps.outbox.put(
-        { messageKey: key, plan, partsSent, done, ...(refusal !== undefined ? { refusal } : {}) },
-        now,
+      persistently(
+        () =>
+          deps.outbox.put(
+            { messageKey: key, plan, partsSent, done, ...(refusal !== undefined ? { refusal } : {}) },
+            now,
+          ),
+        deadline,
       );
     try {
       await deps.send(reply(plan.text), {
@@ -372,6 +378,36 @@ export async function processMessage(
         }
       : { kind: "clarify", text, options: decision.options, ...(usage ? { usage } : {}) },
   );
+}
+
+/** Errors of the store that no retry can change: the request itself is wrong, or not allowed. */
+const PERMANENT_STORE_ERRORS = new Set([
+  "ValidationException",
+  "ConditionalCheckFailedException",
+  "AccessDeniedException",
+  "ResourceNotFoundException",
+]);
+
+/** Pauses between the retries of `persistently`, after the store client's own retries. */
+const PERSIST_RETRY_DELAYS_MS = [250, 500, 1_000, 2_000];
+
+/**
+ * Runs a write that must not be lost (the record of a sent part) and retries it on failures that may
+ * pass — throttling past the SDK's own retries, a 5xx, a dropped connection — for as long as a retry and
+ * the time to record fit before the deadline.
+ */
+async function persistently(write: () => Promise<void>, deadline: Deadline): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await write();
+    } catch (error) {
+      const pause = PERSIST_RETRY_DELAYS_MS[attempt];
+      const name = (error as { name?: unknown } | null)?.name;
+      if (pause === undefined || PERMANENT_STORE_ERRORS.has(String(name))) throw error;
+      if (deadline.remainingMs() < pause + BUDGET.recordReserveMs) throw error;
+      await new Promise((resolve) => setTimeout(resolve, pause));
+    }
+  }
 }
 
 /** A short ticket number a customer can read out: KF- plus 8 base-32 characters of the message hash. */

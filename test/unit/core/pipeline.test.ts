@@ -387,6 +387,68 @@ describe("the outbox", () => {
     expect(conversations.items.get("wechat:gh:o-1")?.turns.map((t) => t.role)).toEqual(["customer", "bot"]);
   });
 
+  it("does not send a part again when writing down that it was sent is throttled past the SDK's retries", async () => {
+    // Found by the fault suite: the outbox write after a delivered part failed, the message went back to
+    // the queue, and its redelivery found no record of the part and sent it again.
+    const sender = partsSender(["part 1", "part 2"], []);
+    const { deps, outbox } = pipelineDeps(
+      scriptedEngine(() => answer("long answer")),
+      { send: sender.send },
+    );
+    let throttled = 1;
+    deps.outbox = {
+      get: (key) => outbox.get(key),
+      async put(record, now) {
+        if (record.partsSent === 1 && throttled-- > 0) {
+          throw Object.assign(new Error("Rate of requests exceeds the allowed throughput."), {
+            name: "ThrottlingException",
+            $metadata: { httpStatusCode: 400 },
+          });
+        }
+        return outbox.put(record, now);
+      },
+    };
+    const message = inbound();
+    const first = await processMessage(message, deps, { deadline: Deadline.in(30_000) }).catch((e) => e);
+    if (first instanceof Error) await processMessage(message, deps, { deadline: Deadline.in(30_000) });
+    expect(sender.delivered).toEqual(["part 1", "part 2"]);
+    expect(outbox.items.get(messageKey(message))).toMatchObject({ partsSent: 2, done: true });
+  });
+
+  it("gives up writing down a sent part when the message's time is spent, rather than overrun it", async () => {
+    const { deps, outbox } = pipelineDeps(scriptedEngine(() => answer("ok")));
+    let now = 0;
+    deps.outbox = {
+      get: (key) => outbox.get(key),
+      async put() {
+        now += 4_000;
+        throw Object.assign(new Error("throttled"), { name: "ThrottlingException" });
+      },
+    };
+    const deadline = Deadline.in(BUDGET.messageStartMs + 1_000, () => now);
+    await expect(processMessage(inbound(), deps, { deadline })).rejects.toThrow("throttled");
+    // One write, and retries only while they fit: none is started past the deadline.
+    expect(now).toBeLessThanOrEqual(BUDGET.messageStartMs + 1_000 + 4_000);
+  });
+
+  it("does not retry a write the store refused as invalid", async () => {
+    const { deps, outbox } = pipelineDeps(scriptedEngine(() => answer("ok")));
+    let puts = 0;
+    deps.outbox = {
+      get: (key) => outbox.get(key),
+      async put() {
+        puts++;
+        throw Object.assign(new Error("Item size has exceeded the maximum allowed size"), {
+          name: "ValidationException",
+        });
+      },
+    };
+    await expect(processMessage(inbound(), deps, { deadline: Deadline.in(30_000) })).rejects.toThrow(
+      "maximum allowed size",
+    );
+    expect(puts).toBe(1);
+  });
+
   it("remembers a refusal, so a redelivery neither sends again nor asks the engine", async () => {
     const engine = scriptedEngine(() => answer("x"));
     let sends = 0;
