@@ -64,6 +64,15 @@ export interface LocalStackOptions {
   seed?: boolean;
   /** Seconds before a failed queue message is retried (AWS: the visibility timeout). */
   retryDelaySeconds?: number;
+  /** Worker invocations at once (Lambda's concurrency; 1 by default). */
+  workerConcurrency?: number;
+  /** The worker's time limit per invocation (the Lambda timeout, 60 s by default): its deadline. */
+  workerTimeoutMs?: number;
+  /**
+   * The URL platforms and the channel senders reach this stack by (its own URL by default): webhooks
+   * are signed for it and the channel APIs are called under it. A test puts a proxy there.
+   */
+  publicUrl?: string;
   /** Write the env file that CLI tools (`npm run chat`, `faq:import`) read. */
   writeEnvFile?: boolean;
   log?: (line: string) => void;
@@ -118,15 +127,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     stage = "creating the tables, queues and bucket";
     const prefix = options.prefix ?? "kefu-local";
     const env = await provisionResources(emulators, prefix);
+    const publicUrl = options.publicUrl ?? url;
     Object.assign(env, {
-      KEFU_PUBLIC_URL: url,
-      KEFU_WECHAT_API_BASE: `${url}/sim/wechat`,
-      KEFU_DINGTALK_API_BASE: `${url}/sim/dingtalk`,
-      KEFU_WECOM_API_BASE: `${url}/sim/wecom`,
-      KEFU_WECOM_KF_API_BASE: `${url}/sim/wecom-kf`,
-      KEFU_EMAIL_API_BASE: `${url}/sim/email`,
-      KEFU_SMS_API_BASE: `${url}/sim/sms`,
-      KEFU_TWILIO_API_BASE: `${url}/sim/twilio`,
+      KEFU_PUBLIC_URL: publicUrl,
+      KEFU_WECHAT_API_BASE: `${publicUrl}/sim/wechat`,
+      KEFU_DINGTALK_API_BASE: `${publicUrl}/sim/dingtalk`,
+      KEFU_WECOM_API_BASE: `${publicUrl}/sim/wecom`,
+      KEFU_WECOM_KF_API_BASE: `${publicUrl}/sim/wecom-kf`,
+      KEFU_EMAIL_API_BASE: `${publicUrl}/sim/email`,
+      KEFU_SMS_API_BASE: `${publicUrl}/sim/sms`,
+      KEFU_TWILIO_API_BASE: `${publicUrl}/sim/twilio`,
       KEFU_KB_REFRESH_MS: "500",
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
       POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? "WARN",
@@ -223,6 +233,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       batchSize: INBOUND_QUEUE.batchSize,
       handler: (event: SQSEvent, context) => worker(event, context) as Promise<SQSBatchResponse>,
       retryDelaySeconds: options.retryDelaySeconds ?? 1,
+      ...(options.workerConcurrency ? { concurrency: options.workerConcurrency } : {}),
+      ...(options.workerTimeoutMs ? { timeoutMs: options.workerTimeoutMs } : {}),
       onError: (error) => log(`worker error: ${(error as Error).message}`),
       onFailed: (record) => tracker.onFailure(record),
       onRecord: (record) => {
