@@ -68,7 +68,7 @@ export interface ProcessOptions {
   deadline?: Deadline;
 }
 
-export type PipelineOutcome =
+export type PipelineOutcome = (
   | { action: "answered"; faqIds: string[]; confidence: number }
   | { action: "clarified"; options: string[] }
   | { action: "handed_off"; reason: HandoffReason; ticketId: string; platformHandoffError?: string }
@@ -80,7 +80,14 @@ export type PipelineOutcome =
   | { action: "ignored"; why: string }
   | { action: "duplicate" }
   /** The platform refused the reply for good (customer unsubscribed, out of the reply window…). */
-  | { action: "undeliverable"; error: string };
+  | { action: "undeliverable"; error: string }
+) & {
+  /**
+   * The reply went out but its outbox record could not be written (the store's error name): the
+   * conversation's record of the message is what keeps a redelivery from answering again.
+   */
+  unrecorded?: string;
+};
 
 type Usage = { inputTokens: number; outputTokens: number };
 
@@ -170,21 +177,30 @@ export async function processMessage(
    * is recorded as handled instead of going round the queue into the dead-letter queue. Retryable
    * failures throw, so the message stays on the queue and resumes after the last part sent.
    */
+  let unrecorded: string | undefined;
   const deliver = async (plan: ReplyPlan, earlier: OutboxRecord | undefined): Promise<string | undefined> => {
     if (earlier?.done) return earlier.refusal;
     let partsSent = earlier?.partsSent ?? 0;
     let done = false;
     // Written after each send: a record lost to a passing store failure would have the redelivered
-    // message send the part again, so the write is retried while the message's time allows.
-    const write = (refusal?: string) =>
-      persistently(
-        () =>
-          deps.outbox.put(
-            { messageKey: key, plan, partsSent, done, ...(refusal !== undefined ? { refusal } : {}) },
-            now,
-          ),
-        deadline,
-      );
+    // message send the part again, so the write is retried while the message's time allows. Past that,
+    // the message is not failed for it (its redelivery would answer again): it goes on, and the
+    // conversation's record of the message absorbs any redelivery.
+    const write = async (refusal?: string) => {
+      try {
+        await persistently(
+          () =>
+            deps.outbox.put(
+              { messageKey: key, plan, partsSent, done, ...(refusal !== undefined ? { refusal } : {}) },
+              now,
+            ),
+          deadline,
+        );
+        unrecorded = undefined;
+      } catch (error) {
+        unrecorded = String((error as { name?: unknown } | null)?.name ?? "Error");
+      }
+    };
     try {
       await deps.send(reply(plan.text), {
         deadline,
@@ -211,6 +227,15 @@ export async function processMessage(
 
   /** Sends the reply (or what is left of it), then records the turn, the ticket's hand-off and alerts. */
   const complete = async (
+    plan: ReplyPlan,
+    earlier?: OutboxRecord,
+    openedTicket?: Ticket,
+  ): Promise<PipelineOutcome> => {
+    const outcome = await completeReply(plan, earlier, openedTicket);
+    return unrecorded ? { ...outcome, unrecorded } : outcome;
+  };
+
+  const completeReply = async (
     plan: ReplyPlan,
     earlier?: OutboxRecord,
     openedTicket?: Ticket,
