@@ -32,6 +32,11 @@ export interface EventSourceOptions {
   onRecord?: (record: SQSRecord) => void;
   /** Called with each record the handler failed, which returns to the queue (or moves to the DLQ). */
   onFailed?: (record: SQSRecord) => void;
+  /**
+   * Pollers running at once, like concurrent Lambda invocations (1 by default). FIFO order holds with
+   * several: a message group stays locked while one of its messages is in flight.
+   */
+  concurrency?: number;
 }
 
 export interface RunningEventSource {
@@ -40,7 +45,7 @@ export interface RunningEventSource {
 
 export function startEventSource(options: EventSourceOptions): RunningEventSource {
   let running = true;
-  const loop = (async () => {
+  const poll = async () => {
     while (running) {
       try {
         await pollOnce(options);
@@ -49,11 +54,12 @@ export function startEventSource(options: EventSourceOptions): RunningEventSourc
         await new Promise((r) => setTimeout(r, 500));
       }
     }
-  })();
+  };
+  const loops = Array.from({ length: Math.max(1, options.concurrency ?? 1) }, poll);
   return {
     async stop() {
       running = false;
-      await loop;
+      await Promise.all(loops);
     },
   };
 }

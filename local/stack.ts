@@ -30,7 +30,7 @@ import { devRoutes, type InboxEntry, inboxEntry } from "./dev-routes";
 import { provisionResources, type RunningEmulators, s3Client, sqsClient, startEmulators } from "./emulators";
 import { quietLibraries, shellEnv } from "./env";
 import { lambdaContext, s3Event, startEventSource } from "./event-source";
-import { FollowedLogger } from "./logs";
+import { FollowedLogger, type FollowedLogRecord } from "./logs";
 import { createLocalServer, type LocalServerOptions } from "./server";
 import { dingtalkSimulator } from "./simulator/dingtalk";
 import { emailSimulator } from "./simulator/email";
@@ -66,6 +66,15 @@ export interface LocalStackOptions {
   seed?: boolean;
   /** Seconds before a failed queue message is retried (AWS: the visibility timeout). */
   retryDelaySeconds?: number;
+  /** Worker invocations at once (Lambda's concurrency; 1 by default). */
+  workerConcurrency?: number;
+  /** The worker's time limit per invocation (the Lambda timeout, 60 s by default): its deadline. */
+  workerTimeoutMs?: number;
+  /**
+   * The URL platforms and the channel senders reach this stack by (its own URL by default): webhooks
+   * are signed for it and the channel APIs are called under it. A test puts a proxy there.
+   */
+  publicUrl?: string;
   /** Write the env file that CLI tools (`npm run chat`, `faq:import`) read. */
   writeEnvFile?: boolean;
   /**
@@ -74,6 +83,8 @@ export interface LocalStackOptions {
    */
   settings?: EnvRecord;
   log?: (line: string) => void;
+  /** Told of every record the functions log (codes and ids), whatever the log level: tests count them. */
+  onLog?: (record: FollowedLogRecord) => void;
 }
 
 export type { InboxEntry } from "./dev-routes";
@@ -119,12 +130,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     if (!emulators) throw new Error("no emulators");
 
     progress.stage = "creating the tables, queues and bucket";
-    const env = await stackEnvironment(emulators, options.prefix ?? "kefu-local", url);
+    const env = await stackEnvironment(emulators, options.prefix ?? "kefu-local", options.publicUrl ?? url);
     const settings: EnvRecord = { ...shellEnv(), ...env, ...options.settings };
 
     progress.stage = "loading the functions";
     const tracker = new MessageTracker(INBOUND_QUEUE.maxReceiveCount);
-    const functions = localFunctions(settings, tracker);
+    const functions = localFunctions(settings, tracker, options.onLog);
     const outbox = new Outbox();
     const inbox: InboxEntry[] = [];
     const sqs = sqsClient(emulators.awsEndpoint);
@@ -152,6 +163,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       batchSize: INBOUND_QUEUE.batchSize,
       handler: (event: SQSEvent, context) => functions.worker(event, context),
       retryDelaySeconds: options.retryDelaySeconds ?? 1,
+      ...(options.workerConcurrency ? { concurrency: options.workerConcurrency } : {}),
+      ...(options.workerTimeoutMs ? { timeoutMs: options.workerTimeoutMs } : {}),
       onError: (error) => log(`worker error: ${(error as Error).message}`),
       onFailed: (record) => tracker.onFailure(record),
       onRecord: (record) => {
@@ -233,13 +246,23 @@ const LOCAL_LOG_LEVEL = "WARN";
  * The three functions, each built exactly as its Lambda entry builds it but from a configuration made
  * of `settings`, and with a logger the stack follows (what became of each message, for /dev/traces).
  */
-function localFunctions(settings: EnvRecord, tracker: MessageTracker) {
+function localFunctions(
+  settings: EnvRecord,
+  tracker: MessageTracker,
+  onLog: (record: FollowedLogRecord) => void = () => {},
+) {
   const withLevel = { [ENV.logLevel]: LOCAL_LOG_LEVEL, ...settings };
   const logger = () =>
-    new FollowedLogger((record) => tracker.onLog(record), {
-      serviceName: "kefu",
-      logLevel: (withLevel[ENV.logLevel] ?? LOCAL_LOG_LEVEL) as "WARN",
-    });
+    new FollowedLogger(
+      (record) => {
+        tracker.onLog(record);
+        onLog(record);
+      },
+      {
+        serviceName: "kefu",
+        logLevel: (withLevel[ENV.logLevel] ?? LOCAL_LOG_LEVEL) as "WARN",
+      },
+    );
   const webhook = makeWebhookHandler(wireWebhook(loadWebhookConfig(withLevel), { logger: logger() }));
   const worker = makeWorkerHandler(wireWorker(loadWorkerConfig(withLevel), { logger: logger() }));
   const ingest = makeIngestHandler(wireIngest(loadIngestConfig(withLevel), { logger: logger() }));

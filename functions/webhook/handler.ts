@@ -35,7 +35,13 @@ export function makeHandler(deps: WebhookDeps) {
           MetricUnit.Count,
           1,
         );
-        logger.info("webhook message", { channel, messageKey: m.key, result: m.result });
+        // A claim left unmarked makes the platform's retries within its lease wait (503): worth a warning.
+        logger[m.unmarked ? "warn" : "info"]("webhook message", {
+          channel,
+          messageKey: m.key,
+          result: m.result,
+          ...(m.unmarked ? { unmarked: m.unmarked } : {}),
+        });
       }
       if (result.ignored) {
         const { code, refused, detail } = result.ignored;

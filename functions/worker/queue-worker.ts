@@ -66,7 +66,8 @@ export function createQueueWorker(options: QueueWorkerOptions) {
       reason.addDimensions({ channel: message.channel, reason: outcome.reason });
       reason.addMetric("Handoffs", MetricUnit.Count, 1);
     }
-    logger.info("message processed", { ...recordIds(record), ...outcome });
+    // A reply that went out without its outbox record is answered; the missing record is worth a warning.
+    logger[outcome.unrecorded ? "warn" : "info"]("message processed", { ...recordIds(record), ...outcome });
   }
 
   function reportFailure(record: SQSRecord, error: unknown): void {

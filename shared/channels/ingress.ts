@@ -1,5 +1,6 @@
 import { mapWithConcurrency } from "../core/concurrency";
 import { InFlightError, KefuError, MalformedRequestError, NotFoundError } from "../core/errors";
+import { describeFailure } from "../core/failure";
 import {
   type InboundMessage,
   InboundMessageSchema,
@@ -51,8 +52,12 @@ export interface IngressDeps {
 
 export type IngressResult = {
   response: HttpResponse;
-  /** What happened to each message, for logs and metrics (never the text). */
-  messages: { key: string; channel: string; result: "enqueued" | "duplicate" }[];
+  /**
+   * What happened to each message, for logs and metrics (never the text). `unmarked`: the message is on
+   * the queue but its claim could not be marked so (the failure's code); another delivery within the
+   * claim's lease is asked to retry, a later one is absorbed by the queue's and the worker's de-duplication.
+   */
+  messages: { key: string; channel: string; result: "enqueued" | "duplicate"; unmarked?: string }[];
   /** Set when the adapter acknowledged the request without a message to store, and said why. */
   ignored?: IgnoredDelivery;
 };
@@ -140,7 +145,13 @@ async function store(
     await deps.dedup.release(key).catch(() => {});
     throw new EnqueueError(error);
   }
-  await deps.dedup.markEnqueued(key);
+  // The message is stored: acknowledge it whatever happens to the mark. Failing here would have the
+  // platform retry into the claim's lease (503 each time) until it gives up on a message we hold.
+  try {
+    await deps.dedup.markEnqueued(key);
+  } catch (error) {
+    return { key, channel: message.channel, result: "enqueued", unmarked: describeFailure(error).code };
+  }
   return { key, channel: message.channel, result: "enqueued" };
 }
 

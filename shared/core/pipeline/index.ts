@@ -19,7 +19,7 @@ export interface ProcessOptions {
   deadline?: Deadline;
 }
 
-export type PipelineOutcome =
+export type PipelineOutcome = (
   | { action: "answered"; faqIds: string[]; confidence: number }
   | { action: "clarified"; options: string[] }
   | { action: "handed_off"; reason: HandoffReason; ticketId: string; platformHandoffError?: string }
@@ -31,7 +31,14 @@ export type PipelineOutcome =
   | { action: "ignored"; why: string }
   | { action: "duplicate" }
   /** The platform refused the reply for good (customer unsubscribed, out of the reply window…). */
-  | { action: "undeliverable"; error: string };
+  | { action: "undeliverable"; error: string }
+) & {
+  /**
+   * The reply went out but its outbox record could not be written (the store's error name): the
+   * conversation's record of the message is what keeps a redelivery from answering again.
+   */
+  unrecorded?: string;
+};
 
 type Usage = { inputTokens: number; outputTokens: number };
 
@@ -121,15 +128,30 @@ export async function processMessage(
    * is recorded as handled instead of going round the queue into the dead-letter queue. Retryable
    * failures throw, so the message stays on the queue and resumes after the last part sent.
    */
+  let unrecorded: string | undefined;
   const deliver = async (plan: ReplyPlan, earlier: OutboxRecord | undefined): Promise<string | undefined> => {
     if (earlier?.done) return earlier.refusal;
     let partsSent = earlier?.partsSent ?? 0;
     let done = false;
-    const write = (refusal?: string) =>
-      deps.outbox.put(
-        { messageKey: key, plan, partsSent, done, ...(refusal !== undefined ? { refusal } : {}) },
-        now,
-      );
+    // Written after each send: a record lost to a passing store failure would have the redelivered
+    // message send the part again, so the write is retried while the message's time allows. Past that,
+    // the message is not failed for it (its redelivery would answer again): it goes on, and the
+    // conversation's record of the message absorbs any redelivery.
+    const write = async (refusal?: string) => {
+      try {
+        await persistently(
+          () =>
+            deps.outbox.put(
+              { messageKey: key, plan, partsSent, done, ...(refusal !== undefined ? { refusal } : {}) },
+              now,
+            ),
+          deadline,
+        );
+        unrecorded = undefined;
+      } catch (error) {
+        unrecorded = String((error as { name?: unknown } | null)?.name ?? "Error");
+      }
+    };
     try {
       await deps.send(reply(plan.text), {
         deadline,
@@ -156,6 +178,15 @@ export async function processMessage(
 
   /** Sends the reply (or what is left of it), then records the turn, the ticket's hand-off and alerts. */
   const complete = async (
+    plan: ReplyPlan,
+    earlier?: OutboxRecord,
+    openedTicket?: Ticket,
+  ): Promise<PipelineOutcome> => {
+    const outcome = await completeReply(plan, earlier, openedTicket);
+    return unrecorded ? { ...outcome, unrecorded } : outcome;
+  };
+
+  const completeReply = async (
     plan: ReplyPlan,
     earlier?: OutboxRecord,
     openedTicket?: Ticket,
@@ -323,4 +354,34 @@ export async function processMessage(
         }
       : { kind: "clarify", text, options: decision.options, ...(usage ? { usage } : {}) },
   );
+}
+
+/** Errors of the store that no retry can change: the request itself is wrong, or not allowed. */
+const PERMANENT_STORE_ERRORS = new Set([
+  "ValidationException",
+  "ConditionalCheckFailedException",
+  "AccessDeniedException",
+  "ResourceNotFoundException",
+]);
+
+/** Pauses between the retries of `persistently`, after the store client's own retries. */
+const PERSIST_RETRY_DELAYS_MS = [250, 500, 1_000, 2_000];
+
+/**
+ * Runs a write that must not be lost (the record of a sent part) and retries it on failures that may
+ * pass — throttling past the SDK's own retries, a 5xx, a dropped connection — for as long as a retry and
+ * the time to record fit before the deadline.
+ */
+async function persistently(write: () => Promise<void>, deadline: Deadline): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await write();
+    } catch (error) {
+      const pause = PERSIST_RETRY_DELAYS_MS[attempt];
+      const name = (error as { name?: unknown } | null)?.name;
+      if (pause === undefined || PERMANENT_STORE_ERRORS.has(String(name))) throw error;
+      if (deadline.remainingMs() < pause + BUDGET.recordReserveMs) throw error;
+      await new Promise((resolve) => setTimeout(resolve, pause));
+    }
+  }
 }

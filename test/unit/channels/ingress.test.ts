@@ -102,6 +102,32 @@ describe("acceptWebhook", () => {
     expect(errorResponse(await failure.catch((e) => e)).status).toBe(503);
   });
 
+  it("acknowledges a message that is on the queue even when its claim cannot be marked enqueued", async () => {
+    // The fault suite found this: DynamoDB throttling the mark after SQS took the message made the webhook
+    // answer 500, and every retry within the claim's lease 503, until the platform gave up on a message
+    // that was stored and answered (WeChat then tells the customer the account cannot serve them).
+    const { store, calls } = dedupWith(["claimed"]);
+    store.markEnqueued = async (key) => {
+      calls.push(`enqueued ${key}`);
+      throw Object.assign(new Error("Rate of requests exceeds the allowed throughput."), {
+        name: "ThrottlingException",
+      });
+    };
+    const result = await acceptWebhook("wechat", request, {
+      adapterFor: async () => adapterReturning([inbound({ id: "9" })]),
+      dedup: store,
+      enqueue: async () => {
+        calls.push("send");
+      },
+    });
+    expect(result.response).toEqual(ack);
+    expect(result.messages).toEqual([
+      { key: "wechat#9", channel: "wechat", result: "enqueued", unmarked: "ThrottlingException" },
+    ]);
+    // Not released: the message is stored, so a later delivery must not be taken for a new one at once.
+    expect(calls).toEqual(["claim wechat#9", "send", "enqueued wechat#9"]);
+  });
+
   it("answers handshakes directly and rejects unknown channels with 404", async () => {
     const { store } = dedupWith([]);
     const handshake: InboundAdapter = {

@@ -388,6 +388,84 @@ describe("the outbox", () => {
     expect(conversations.items.get("wechat:gh:o-1")?.turns.map((t) => t.role)).toEqual(["customer", "bot"]);
   });
 
+  it("does not send a part again when writing down that it was sent is throttled past the SDK's retries", async () => {
+    // Found by the fault suite: the outbox write after a delivered part failed, the message went back to
+    // the queue, and its redelivery found no record of the part and sent it again.
+    // Part 2 fails once, so the redelivery must resume from what the outbox shows was sent.
+    const sender = partsSender(["part 1", "part 2"], [1]);
+    const { deps, outbox } = pipelineDeps(
+      scriptedEngine(() => answer("long answer")),
+      { send: sender.send },
+    );
+    let throttled = 1;
+    deps.outbox = {
+      get: (key) => outbox.get(key),
+      async put(record, now) {
+        if (record.partsSent === 1 && throttled-- > 0) {
+          throw Object.assign(new Error("Rate of requests exceeds the allowed throughput."), {
+            name: "ThrottlingException",
+            $metadata: { httpStatusCode: 400 },
+          });
+        }
+        return outbox.put(record, now);
+      },
+    };
+    const message = inbound();
+    await expect(processMessage(message, deps, { deadline: Deadline.in(30_000) })).rejects.toThrow("busy");
+    expect(await processMessage(message, deps, { deadline: Deadline.in(30_000) })).toMatchObject({
+      action: "answered",
+    });
+    expect(sender.delivered).toEqual(["part 1", "part 2"]);
+    expect(outbox.items.get(messageKey(message))).toMatchObject({ partsSent: 2, done: true });
+  });
+
+  it("completes a delivered reply it could not write down before its deadline: the conversation's record absorbs a redelivery", async () => {
+    // Found by the fault suite (seed 1): the write failed past every retry with the invocation's time
+    // nearly spent; the message went back to the queue and its redelivery answered again.
+    const { deps, outbox, sent } = pipelineDeps(scriptedEngine(() => answer("ok")));
+    let now = 0;
+    let puts = 0;
+    deps.outbox = {
+      get: (key) => outbox.get(key),
+      async put() {
+        puts++;
+        now += 4_000;
+        throw Object.assign(new Error("Rate of requests exceeds the allowed throughput."), {
+          name: "ThrottlingException",
+        });
+      },
+    };
+    const deadline = Deadline.in(BUDGET.messageStartMs + 1_000, () => now);
+    const message = inbound();
+    expect(await processMessage(message, deps, { deadline })).toMatchObject({
+      action: "answered",
+      unrecorded: "ThrottlingException",
+    });
+    // Retried only while a retry fit before the deadline.
+    expect(puts).toBe(2);
+    expect(await processMessage(message, deps, { deadline: Deadline.in(30_000) })).toEqual({
+      action: "duplicate",
+    });
+    expect(sent).toHaveLength(1);
+  });
+
+  it("does not retry a write the store refused as invalid", async () => {
+    const { deps, outbox } = pipelineDeps(scriptedEngine(() => answer("ok")));
+    let puts = 0;
+    deps.outbox = {
+      get: (key) => outbox.get(key),
+      async put() {
+        puts++;
+        throw Object.assign(new Error("Item size has exceeded the maximum allowed size"), {
+          name: "ValidationException",
+        });
+      },
+    };
+    const outcome = await processMessage(inbound(), deps, { deadline: Deadline.in(30_000) });
+    expect(outcome).toMatchObject({ action: "answered", unrecorded: "ValidationException" });
+    expect(puts).toBe(1);
+  });
+
   it("remembers a refusal, so a redelivery neither sends again nor asks the engine", async () => {
     const engine = scriptedEngine(() => answer("x"));
     let sends = 0;

@@ -7,7 +7,7 @@ import {
 } from "@aws-sdk/client-sqs";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
-import { BatchFailedError, pollOnce } from "../../../local/event-source";
+import { BatchFailedError, pollOnce, startEventSource } from "../../../local/event-source";
 import { ChannelApiError } from "../../../shared/core/errors";
 import { INBOUND_QUEUE } from "../../../shared/resources";
 
@@ -85,5 +85,24 @@ describe("the local event source", () => {
     expect(sqs.commandCalls(DeleteMessageBatchCommand)[0]?.args[0].input.Entries).toEqual([
       { Id: "0", ReceiptHandle: "r-1" },
     ]);
+  });
+
+  it("runs as many invocations at once as its concurrency, like Lambda", async () => {
+    let running = 0;
+    let most = 0;
+    const source = startEventSource({
+      sqs: client,
+      queueUrl: "http://sqs.local/q.fifo",
+      concurrency: 3,
+      handler: async () => {
+        most = Math.max(most, ++running);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        running--;
+        return { batchItemFailures: [] };
+      },
+    });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await source.stop();
+    expect(most).toBe(3);
   });
 });
