@@ -98,7 +98,8 @@ export async function startEmulators(ports: EmulatorOptions = {}): Promise<Runni
   };
 }
 
-async function waitForDynamo(endpoint: string, timeoutMs = 30_000): Promise<void> {
+/** About 2.5 s on an idle machine; a machine busy with parallel builds can take many times that. */
+async function waitForDynamo(endpoint: string, timeoutMs = 90_000): Promise<void> {
   const client = dynamoClient(endpoint);
   const deadline = Date.now() + timeoutMs;
   for (;;) {

@@ -232,10 +232,15 @@ export async function runFaultSuite(options: FaultSuiteOptions): Promise<FaultSu
   const proxies = [dynamo, aws, model, front];
 
   // The worker runs the Bedrock engine against the simulator, through the SDK's standard endpoint setting.
+  const previousEnv = { ...process.env };
   Object.assign(process.env, {
     KEFU_ENGINE: "bedrock",
     KEFU_ANSWER_MODEL_ID: "anthropic.claude-3-haiku-20240307-v1:0",
     AWS_ENDPOINT_URL_BEDROCK_RUNTIME: model.url,
+    // The Bedrock client takes the default credential chain (real Bedrock from a local stack works so);
+    // the simulator accepts any signature.
+    AWS_ACCESS_KEY_ID: previousEnv.AWS_ACCESS_KEY_ID ?? "local",
+    AWS_SECRET_ACCESS_KEY: previousEnv.AWS_SECRET_ACCESS_KEY ?? "local",
     // The generation's whole budget, retries included (8 s in production): a hang costs this much.
     KEFU_ANSWER_TIMEOUT_MS: "3000",
     // Titan V2 at 256 dimensions (a production setting): a quarter of the JSON to move on this shared machine.
@@ -374,9 +379,9 @@ export async function runFaultSuite(options: FaultSuiteOptions): Promise<FaultSu
     await stack?.stop();
     for (const proxy of proxies) await proxy.close();
     await bedrock.close();
-    for (const name of ["KEFU_ENGINE", "KEFU_ANSWER_MODEL_ID", "AWS_ENDPOINT_URL_BEDROCK_RUNTIME"]) {
-      delete process.env[name];
-    }
+    // The shell's environment as it was: later tests in this process see no trace of the suite.
+    for (const name of Object.keys(process.env)) if (!(name in previousEnv)) delete process.env[name];
+    Object.assign(process.env, previousEnv);
   }
 }
 
