@@ -1,5 +1,5 @@
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
-import { decryptMessage, encryptMessage, signatureMatches, wechatSignature } from "../wechat/crypto";
+import { decryptMessage, encryptMessage, signatureMatches, wechatSignature } from "../weixin/crypto";
 
 /**
  * The signature DingTalk puts in the `sign` header of a robot message (HTTP mode):

@@ -3,8 +3,8 @@ import { type SendOptions, sendParts } from "../../core/delivery";
 import { ChannelApiError } from "../../core/errors";
 import type { OutboundMessage } from "../../core/message";
 import { splitByBytes, stripMarkdown } from "../../core/render";
-import type { AccessTokenProvider, FetchedToken, OutboundAdapter } from "../ports";
-import type { TokenProviderFactory } from "../wechat/outbound";
+import type { FetchedToken, OutboundAdapter } from "../ports";
+import { type TokenSource, tokenProviderFor } from "../tokens";
 import { type DingTalkCredentials, robotCodeOf } from "./credentials";
 
 /**
@@ -38,7 +38,7 @@ export interface DingTalkOutboundOptions {
   credentials: DingTalkCredentials;
   /** KEFU_DINGTALK_API_BASE: https://api.dingtalk.com, or the local channel simulator. */
   apiBase: string;
-  tokens: AccessTokenProvider | TokenProviderFactory;
+  tokens: TokenSource;
   /** Local mode only: an origin (the stack's public URL) whose `/sim/dingtalk/` session webhooks are trusted. */
   simulatorOrigin?: string;
   fetch?: typeof fetch;
@@ -98,12 +98,9 @@ export function createDingTalkOutbound(options: DingTalkOutboundOptions): Outbou
   const attempts = Math.max(1, options.retry?.attempts ?? 3);
   const baseDelayMs = options.retry?.baseDelayMs ?? 200;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  const tokens: AccessTokenProvider =
-    "tokenProvider" in options.tokens
-      ? options.tokens.tokenProvider(dingtalkTokenName(credentials.KEFU_DINGTALK_APP_KEY), () =>
-          fetchDingTalkAccessToken({ apiBase: options.apiBase, credentials, fetch: doFetch }),
-        )
-      : options.tokens;
+  const tokens = tokenProviderFor(options.tokens, dingtalkTokenName(credentials.KEFU_DINGTALK_APP_KEY), () =>
+    fetchDingTalkAccessToken({ apiBase: options.apiBase, credentials, fetch: doFetch }),
+  );
 
   function render(text: string): string[] {
     return splitByBytes(text.replace(/\r\n?/g, "\n"), DINGTALK_PART_MAX_BYTES);

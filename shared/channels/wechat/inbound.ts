@@ -6,10 +6,10 @@ import {
   StaleTimestampError,
 } from "../../core/errors";
 import type { HttpResponse, InboundAdapter, WebhookOutcome, WebhookRequest } from "../ports";
+import { decryptMessage, signatureMatches } from "../weixin/crypto";
+import { parseWeChatXml } from "../weixin/xml";
 import { type WeChatCredentials, type WeChatEncryptionMode, wechatEncryptionMode } from "./credentials";
-import { decryptMessage, signatureMatches } from "./crypto";
 import { toInboundMessage } from "./normalize";
-import { parseWeChatXml } from "./xml";
 
 export interface WeChatInboundOptions {
   credentials: WeChatCredentials;

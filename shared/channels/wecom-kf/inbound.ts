@@ -6,8 +6,8 @@ import type {
   WebhookOutcome,
   WebhookRequest,
 } from "../ports";
-import type { WeComClient } from "../wecom/api";
-import { verifyWeComCallback } from "../wecom/callback";
+import type { WeixinClient } from "../weixin/api";
+import { verifyWeComCallback } from "../weixin/callback";
 import type { WeComKfCredentials } from "./credentials";
 import { toKfMessage } from "./normalize";
 import { pullMessages } from "./sync";
@@ -18,7 +18,7 @@ export interface WeComKfInboundOptions {
   maxBodyBytes: number;
   state: ChannelStateStore;
   /** The 微信客服 API with the shared token (sync_msg). */
-  client: WeComClient;
+  client: WeixinClient;
   limits?: Partial<PullLimits>;
 }
 

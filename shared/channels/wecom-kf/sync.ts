@@ -1,9 +1,9 @@
 import { ChannelApiError } from "../../core/errors";
-import { WeComApiError, type WeComClient } from "../wecom/api";
+import { WeComApiError, type WeixinClient } from "../weixin/api";
 import type { KfMessage } from "./normalize";
 
 export interface PullOptions {
-  client: WeComClient;
+  client: WeixinClient;
   /** The callback's Token: valid 10 minutes, and without it sync_msg is strictly rate-limited. */
   token?: string;
   openKfId?: string;

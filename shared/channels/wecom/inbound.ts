@@ -1,6 +1,6 @@
 import { MalformedRequestError } from "../../core/errors";
 import type { HttpResponse, InboundAdapter, WebhookOutcome, WebhookRequest } from "../ports";
-import { verifyWeComCallback } from "./callback";
+import { verifyWeComCallback } from "../weixin/callback";
 import type { WeComCredentials } from "./credentials";
 import { toWeComMessage } from "./normalize";
 

@@ -5,8 +5,8 @@ import {
   StaleTimestampError,
 } from "../../core/errors";
 import type { WebhookRequest } from "../ports";
-import { decryptMessage, signatureMatches } from "../wechat/crypto";
-import { parseWeChatXml } from "../wechat/xml";
+import { decryptMessage, signatureMatches } from "./crypto";
+import { parseWeChatXml } from "./xml";
 
 /**
  * WeCom's callback protocol (回调配置 / 加解密方案), shared by the self-built app and 微信客服: every
