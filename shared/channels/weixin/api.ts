@@ -1,5 +1,6 @@
-import { BUDGET, callSignal, type Deadline, OutOfTimeError } from "../../core/deadline";
+import { BUDGET, type Deadline, OutOfTimeError } from "../../core/deadline";
 import { ChannelApiError } from "../../core/errors";
+import { apiUrl, httpJson, type JsonObject, type RetryPolicy, withRetries } from "../http";
 import type { AccessTokenProvider, FetchedToken } from "../ports";
 import type { TokenSource } from "../tokens";
 
@@ -10,7 +11,7 @@ import type { TokenSource } from "../tokens";
  * each platform names its own codes (WECHAT, WECOM below) and its own token endpoint.
  */
 
-export type ApiBody = Record<string, unknown>;
+export type ApiBody = JsonObject;
 
 export interface WeixinPlatform {
   /** Used in error messages: "WeChat", "WeCom". */
@@ -33,48 +34,6 @@ export class WeixinApiError extends ChannelApiError {
   }
 }
 
-/** Joins rather than resolves, so an API base with a path (the local simulator's) keeps it. */
-export function apiUrl(base: string, path: string, params: Record<string, string> = {}): URL {
-  const url = new URL(`${base.replace(/(?<!\/)\/+$/, "")}${path}`);
-  for (const [name, value] of Object.entries(params)) url.searchParams.set(name, value);
-  return url;
-}
-
-/** The longest any one call may take, whatever time the message has left. */
-export const CALL_TIMEOUT_MS = 10_000;
-
-/**
- * One HTTP call: network failures, 429 and 5xx are retryable, other HTTP failures are not. Messages
- * name the endpoint (`label`), never the URL: it carries the access token or the secret. The call is
- * aborted after CALL_TIMEOUT_MS, or sooner when the message's deadline comes first.
- */
-export async function callApi(
-  doFetch: typeof fetch,
-  url: URL,
-  init: RequestInit,
-  label: string,
-  deadline?: Deadline,
-): Promise<ApiBody> {
-  let response: Response;
-  try {
-    response = await doFetch(url, { ...init, signal: callSignal(CALL_TIMEOUT_MS, deadline) });
-  } catch (cause) {
-    throw new ChannelApiError(`${label} request did not complete`, { retryable: true, cause });
-  }
-  if (!response.ok) {
-    const retryable = response.status === 429 || response.status >= 500;
-    throw new ChannelApiError(`${label} request failed with HTTP ${response.status}`, { retryable });
-  }
-  let body: unknown;
-  try {
-    body = await response.json();
-  } catch (cause) {
-    throw new ChannelApiError(`${label} answered with something other than JSON`, { retryable: true, cause });
-  }
-  if (typeof body === "object" && body !== null && !Array.isArray(body)) return body as ApiBody;
-  throw new ChannelApiError(`${label} answered with something other than an object`, { retryable: true });
-}
-
 export function errcodeOf(body: ApiBody): number {
   return typeof body.errcode === "number" ? body.errcode : 0;
 }
@@ -89,7 +48,7 @@ export interface WeixinClientOptions {
   tokens: AccessTokenProvider;
   fetch?: typeof fetch;
   /** Attempts per call (first try included) and the first back-off delay, doubled each time. */
-  retry?: { attempts: number; baseDelayMs: number };
+  retry?: RetryPolicy;
   sleep?: (ms: number) => Promise<void>;
 }
 
@@ -103,14 +62,11 @@ export interface WeixinClient {
 
 /**
  * Calls with the shared token: a refused token is invalidated and the call repeated at once with a
- * fresh one (once); transient failures back off and retry; any other errcode is a non-retryable
- * refusal. Exhausted retries end in a retryable ChannelApiError, so the queue tries again later.
+ * fresh one (once); transient failures back off and retry (http.ts); any other errcode is a
+ * non-retryable refusal. Exhausted retries end in a retryable ChannelApiError, so the queue tries
+ * again later.
  */
 export function createWeixinClient(platform: WeixinPlatform, options: WeixinClientOptions): WeixinClient {
-  const doFetch = options.fetch ?? fetch;
-  const attempts = Math.max(1, options.retry?.attempts ?? 3);
-  const baseDelayMs = options.retry?.baseDelayMs ?? 200;
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const refusal =
     platform.refusal ??
     ((message: string, errcode: number, opts: { retryable: boolean }) =>
@@ -118,66 +74,40 @@ export function createWeixinClient(platform: WeixinPlatform, options: WeixinClie
 
   return {
     async post(path, payload, name, { deadline } = {}) {
-      const body = JSON.stringify(payload);
       const label = `${platform.name} ${name}`;
       let tokenRetried = false;
-      let lastError: unknown;
-      let attempt = 0;
-      let backOff = false;
-      while (attempt < attempts) {
-        const delay = backOff ? baseDelayMs * 2 ** (attempt - 1) : 0;
-        // A retry that could not finish in time is not started: the queue retries the message later.
-        if (deadline && deadline.remainingMs() < delay + BUDGET.partStartMs) {
-          throw new OutOfTimeError(`call ${label}`, deadline.remainingMs(), { cause: lastError });
-        }
-        if (delay > 0) await sleep(delay);
-        backOff = true;
-        attempt++;
-        let token: string;
-        let answer: ApiBody;
-        try {
-          token = await (deadline
-            ? deadline.race(options.tokens.get(), `get the ${platform.name} token`)
-            : options.tokens.get());
-          const url = apiUrl(options.apiBase, path, { access_token: token });
-          const init = { method: "POST", headers: { "content-type": "application/json" }, body };
-          answer = await callApi(doFetch, url, init, label, deadline);
-        } catch (error) {
-          if (error instanceof OutOfTimeError) throw error;
-          if (error instanceof ChannelApiError && !error.retryable) throw error;
-          lastError = error;
-          continue;
-        }
+      const attempt = async (): Promise<ApiBody> => {
+        const token = await (deadline
+          ? deadline.race(options.tokens.get(), `get the ${platform.name} token`)
+          : options.tokens.get());
+        const answer = await httpJson({
+          url: apiUrl(options.apiBase, path, { access_token: token }),
+          label,
+          json: payload,
+          deadline,
+          fetch: options.fetch,
+        });
         const errcode = errcodeOf(answer);
         if (errcode === 0) return answer;
         if (platform.tokenErrors.has(errcode)) {
           await options.tokens.invalidate(token);
-          lastError = refusal(`${platform.name} refused the access token: errcode ${errcode}`, errcode, {
+          const refused = refusal(`${platform.name} refused the access token: errcode ${errcode}`, errcode, {
             retryable: true,
           });
           // A fresh token at once, not counted as an attempt; a second refusal of a fresh token is not
           // the token's fault and takes the normal back-off.
-          if (!tokenRetried) {
-            tokenRetried = true;
-            attempt--;
-            backOff = false;
+          if (tokenRetried) throw refused;
+          tokenRetried = true;
+          if (deadline && deadline.remainingMs() < BUDGET.partStartMs) {
+            throw new OutOfTimeError(`call ${label}`, deadline.remainingMs(), { cause: refused });
           }
-          continue;
+          return attempt();
         }
-        const error = refusal(
-          `${platform.name} ${name} failed: errcode ${errcode}${errmsgOf(answer)}`,
-          errcode,
-          {
-            retryable: platform.transientErrors.has(errcode),
-          },
-        );
-        if (!error.retryable) throw error;
-        lastError = error;
-      }
-      throw new ChannelApiError(`${platform.name} ${name} failed after ${attempts} attempts`, {
-        retryable: true,
-        cause: lastError,
-      });
+        throw refusal(`${label} failed: errcode ${errcode}${errmsgOf(answer)}`, errcode, {
+          retryable: platform.transientErrors.has(errcode),
+        });
+      };
+      return withRetries(label, attempt, { retry: options.retry, deadline, sleep: options.sleep });
     },
   };
 }
@@ -190,7 +120,7 @@ export interface WeixinSenderOptions {
   tokens: TokenSource;
   fetch?: typeof fetch;
   /** Attempts per part (first try included) and the first back-off delay, doubled each time. */
-  retry?: { attempts: number; baseDelayMs: number };
+  retry?: RetryPolicy;
   sleep?: (ms: number) => Promise<void>;
 }
 
@@ -232,7 +162,7 @@ export async function fetchWeChatAccessToken(options: {
     secret: options.appSecret,
   });
   // The URL carries the AppSecret: it never goes into an error message.
-  const body = await callApi(options.fetch ?? fetch, url, { method: "GET" }, "WeChat token");
+  const body = await httpJson({ url, label: "WeChat token", method: "GET", fetch: options.fetch });
   if (typeof body.access_token === "string" && body.access_token && typeof body.expires_in === "number") {
     return { token: body.access_token, expiresInSeconds: body.expires_in };
   }
@@ -257,7 +187,7 @@ export async function fetchWeComAccessToken(options: {
     corpid: options.corpId,
     corpsecret: options.secret,
   });
-  const body = await callApi(options.fetch ?? fetch, url, { method: "GET" }, "WeCom gettoken");
+  const body = await httpJson({ url, label: "WeCom gettoken", method: "GET", fetch: options.fetch });
   const errcode = errcodeOf(body);
   if (errcode === 0 && typeof body.access_token === "string" && body.access_token) {
     const expires = typeof body.expires_in === "number" ? body.expires_in : 7200;
