@@ -9,7 +9,7 @@ import type { HttpResponse, InboundAdapter, WebhookOutcome, WebhookRequest } fro
 import { decryptMessage, signatureMatches } from "../weixin/crypto";
 import { parseWeChatXml } from "../weixin/xml";
 import { type WeChatCredentials, type WeChatEncryptionMode, wechatEncryptionMode } from "./credentials";
-import { toInboundMessage } from "./normalize";
+import { toInboundMessage } from "./normalise";
 
 export interface WeChatInboundOptions {
   credentials: WeChatCredentials;

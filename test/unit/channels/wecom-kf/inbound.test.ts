@@ -4,7 +4,7 @@ import { acceptWebhook } from "../../../../shared/channels/ingress";
 import type { ChannelStateStore, WebhookRequest } from "../../../../shared/channels/ports";
 import type { WeComKfCredentials } from "../../../../shared/channels/wecom-kf/credentials";
 import { createWeComKfInbound, cursorKey } from "../../../../shared/channels/wecom-kf/inbound";
-import type { KfMessage } from "../../../../shared/channels/wecom-kf/normalize";
+import type { KfMessage } from "../../../../shared/channels/wecom-kf/normalise";
 import { type ApiBody, WeComApiError, type WeixinClient } from "../../../../shared/channels/weixin/api";
 import { encryptMessage, wechatSignature } from "../../../../shared/channels/weixin/crypto";
 import {
