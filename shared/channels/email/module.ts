@@ -1,6 +1,7 @@
 import { SESv2Client } from "@aws-sdk/client-sesv2";
 import type { z } from "zod";
-import type { ChannelContext, ChannelModule } from "../ports";
+import type { ChannelModule } from "../ports";
+import { sdkClients } from "../sdk-clients";
 import { type EmailCredentials, EmailCredentialsSchema } from "./credentials";
 import { createEmailInbound } from "./inbound";
 import { createEmailOutbound } from "./outbound";
@@ -12,23 +13,7 @@ const list = (value: string) =>
     .filter(Boolean);
 
 /** One SESv2 client per endpoint and region for the life of the instance. */
-const clients = new Map<string, SESv2Client>();
-
-function sesClient(context: ChannelContext): SESv2Client {
-  const { region } = context;
-  const endpoint = context.apiBase || undefined;
-  const key = `${region} ${endpoint ?? ""}`;
-  let client = clients.get(key);
-  if (!client) {
-    client = new SESv2Client({
-      region,
-      ...(endpoint ? { endpoint } : {}),
-      ...(context.local ? { credentials: { accessKeyId: "local", secretAccessKey: "local" } } : {}),
-    });
-    clients.set(key, client);
-  }
-  return client;
-}
+const sesClient = sdkClients((config) => new SESv2Client(config));
 
 /** E-mail through Amazon SES: receipt rule → SNS → webhook in, SESv2 SendEmail out. */
 export const emailModule: ChannelModule<EmailCredentials> = {

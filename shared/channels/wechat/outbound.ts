@@ -26,13 +26,7 @@ export function createWeChatOutbound(options: WeChatOutboundOptions): OutboundAd
     appSecret: options.credentials.KEFU_WECHAT_APP_SECRET,
     fetch: doFetch,
   });
-  const client = createWeixinClient(WECHAT, {
-    apiBase: options.apiBase,
-    tokens,
-    fetch: doFetch,
-    ...(options.retry ? { retry: options.retry } : {}),
-    ...(options.sleep ? { sleep: options.sleep } : {}),
-  });
+  const client = createWeixinClient(WECHAT, { ...options, tokens });
 
   function render(text: string): string[] {
     return splitByBytes(stripMarkdown(text), WECHAT_TEXT_MAX_BYTES);

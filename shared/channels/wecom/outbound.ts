@@ -29,13 +29,7 @@ export function createWeComOutbound(options: WeComOutboundOptions): OutboundAdap
       fetch: doFetch,
     },
   );
-  const client = createWeixinClient(WECOM, {
-    apiBase: options.apiBase,
-    tokens,
-    fetch: doFetch,
-    ...(options.retry ? { retry: options.retry } : {}),
-    ...(options.sleep ? { sleep: options.sleep } : {}),
-  });
+  const client = createWeixinClient(WECOM, { ...options, tokens });
 
   function render(text: string): string[] {
     return splitByBytes(stripMarkdown(text), WECOM_TEXT_MAX_BYTES);
