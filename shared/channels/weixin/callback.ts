@@ -1,11 +1,6 @@
-import {
-  MalformedRequestError,
-  PayloadTooLargeError,
-  SignatureError,
-  StaleTimestampError,
-} from "../../core/errors";
+import { MalformedRequestError, PayloadTooLargeError, SignatureError } from "../../core/errors";
 import type { WebhookRequest } from "../ports";
-import { decryptMessage, signatureMatches } from "./crypto";
+import { checkTimestamp, decryptMessage, signatureMatches } from "./crypto";
 import { parseWeChatXml } from "./xml";
 
 /**
@@ -69,12 +64,6 @@ function decrypt(options: WeComCallbackOptions, encrypted: string): string {
     }
     throw error;
   }
-}
-
-function checkTimestamp(timestamp: string, receivedAt: Date, windowSeconds: number): void {
-  const seconds = /^\d{1,12}$/.test(timestamp) ? Number(timestamp) : Number.NaN;
-  const skew = Math.abs(receivedAt.getTime() / 1000 - seconds);
-  if (!(skew <= windowSeconds)) throw new StaleTimestampError();
 }
 
 /**
