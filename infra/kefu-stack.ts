@@ -1,7 +1,7 @@
 import { CfnOutput, type RemovalPolicy, SecretValue, Stack, type StackProps, Validations } from "aws-cdk-lib";
 import * as secretsmanager from "aws-cdk-lib/aws-secretsmanager";
 import type { Construct } from "constructs";
-import { EmailCredentialsSchema } from "../shared/channels/email/module";
+import { EmailCredentialsSchema } from "../shared/channels/email/credentials";
 import { CHANNEL_MODULES, credentialKeys } from "../shared/channels/registry";
 import { SmsCredentialsSchema } from "../shared/channels/sms/credentials";
 import { channelSettingsFromEnv } from "../shared/config/channels";

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { type DingTalkCredentials, robotCodeOf } from "../../shared/channels/dingtalk/credentials";
-import { encryptReply, robotSign } from "../../shared/channels/dingtalk/crypto";
+import { encryptReply, robotSign } from "../../shared/channels/dingtalk/inbound";
 import { encodeSession } from "../simulator/dingtalk";
 import type { PlatformRequest } from "./wechat";
 

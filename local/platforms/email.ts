@@ -1,7 +1,8 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
-import { type EmailCredentials, emailModule } from "../../shared/channels/email/module";
+import type { EmailCredentials } from "../../shared/channels/email/credentials";
+import { emailModule } from "../../shared/channels/email/module";
 import { credentialsFor } from "../../shared/channels/registry";
 import { s3Client } from "../emulators";
 import { LOCAL_SNS_CERT_PATH, signSnsNotification } from "../simulator/sns-signer";

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { TwilioCredentials } from "../../shared/channels/twilio/credentials";
-import { twilioSignature } from "../../shared/channels/twilio/signature";
+import { twilioSignature } from "../../shared/channels/twilio/inbound";
 import type { PlatformRequest } from "./wechat";
 
 /**

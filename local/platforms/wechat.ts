@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { type WeChatCredentials, wechatEncryptionMode } from "../../shared/channels/wechat/credentials";
-import { encryptMessage, wechatSignature } from "../../shared/channels/wechat/crypto";
+import { encryptMessage, wechatSignature } from "../../shared/channels/weixin/crypto";
 
 /**
  * Plays the WeChat platform's side of the webhook: builds a push exactly as WeChat sends it in safe

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { WeComKfCredentials } from "../../shared/channels/wecom-kf/credentials";
-import type { KfMessage } from "../../shared/channels/wecom-kf/normalize";
+import type { KfMessage } from "../../shared/channels/wecom-kf/normalise";
 import type { PlatformRequest } from "./wechat";
 import { signedWeComPost } from "./wecom";
 

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { encryptMessage, wechatSignature } from "../../shared/channels/wechat/crypto";
 import type { WeComCredentials } from "../../shared/channels/wecom/credentials";
+import { encryptMessage, wechatSignature } from "../../shared/channels/weixin/crypto";
 import { newMsgId, type PlatformRequest } from "./wechat";
 
 /**

@@ -12,8 +12,11 @@ import type { ChannelSettings } from "./settings";
 
 /**
  * Everything Kefu knows about one channel, in one shape. A channel is a folder under shared/channels/
- * with a `module.ts` exporting one of these, plus one line in registry.ts. Nothing else in the core
- * names a channel.
+ * with the same files for the same jobs — credentials.ts, inbound.ts (verify, decrypt, parse),
+ * normalise.ts (platform message → InboundMessage), outbound.ts (send, with its limits) and module.ts
+ * exporting one of these — plus one line in registry.ts. What a family of channels shares lives in a
+ * folder of its own (weixin/, sms-common/); platform HTTP calls go through http.ts. Nothing else in the
+ * core names a channel.
  */
 export interface ChannelModule<Creds extends Record<string, string> = Record<string, string>> {
   readonly channel: Channel;

@@ -125,3 +125,20 @@ export function createSharedTokenProvider(options: SharedTokenProviderOptions): 
     },
   };
 }
+
+/** Builds a provider from a fetcher: how the channel context shares one token store across channels. */
+export interface TokenProviderFactory {
+  tokenProvider(name: string, fetchToken: () => Promise<FetchedToken>): AccessTokenProvider;
+}
+
+/** What an outbound adapter is given for its tokens: a ready provider (tests), or the context's factory. */
+export type TokenSource = AccessTokenProvider | TokenProviderFactory;
+
+/** The provider for one platform account: the given one, or the factory's, fed with the account's fetcher. */
+export function tokenProviderFor(
+  source: TokenSource,
+  name: string,
+  fetchToken: () => Promise<FetchedToken>,
+): AccessTokenProvider {
+  return "tokenProvider" in source ? source.tokenProvider(name, fetchToken) : source;
+}

@@ -4,7 +4,7 @@ import { dingtalkEventPush, dingtalkRobotMessage, newMsgId } from "../../local/p
 import type { PlatformRequest } from "../../local/platforms/wechat";
 import type { DingTalkCredentials } from "../../shared/channels/dingtalk/credentials";
 import { robotCodeOf } from "../../shared/channels/dingtalk/credentials";
-import { decryptEvent, robotSign } from "../../shared/channels/dingtalk/crypto";
+import { decryptEvent, robotSign } from "../../shared/channels/dingtalk/inbound";
 import { dingtalkModule } from "../../shared/channels/dingtalk/module";
 import { credentialsFor, demoCredentials } from "../../shared/channels/registry";
 import { useTestStack } from "../support/stack";

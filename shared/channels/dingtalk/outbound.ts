@@ -1,10 +1,20 @@
-import { BUDGET, callSignal, type Deadline, OutOfTimeError } from "../../core/deadline";
+import type { Deadline } from "../../core/deadline";
 import { type SendOptions, sendParts } from "../../core/delivery";
 import { ChannelApiError } from "../../core/errors";
 import type { OutboundMessage } from "../../core/message";
 import { splitByBytes, stripMarkdown } from "../../core/render";
-import type { AccessTokenProvider, FetchedToken, OutboundAdapter } from "../ports";
-import type { TokenProviderFactory } from "../wechat/outbound";
+import {
+  apiUrl,
+  ChannelUnreachableError,
+  type HttpRequest,
+  httpCall,
+  type JsonObject,
+  type RetryPolicy,
+  transientStatus,
+  withRetries,
+} from "../http";
+import type { FetchedToken, OutboundAdapter } from "../ports";
+import { type TokenSource, tokenProviderFor } from "../tokens";
 import { type DingTalkCredentials, robotCodeOf } from "./credentials";
 
 /**
@@ -14,9 +24,6 @@ import { type DingTalkCredentials, robotCodeOf } from "./credentials";
  * every limit whichever way the part is sent, and is still a long chat message.
  */
 export const DINGTALK_PART_MAX_BYTES = 6000;
-
-/** The longest any one call may take, whatever time the message has left. */
-const CALL_TIMEOUT_MS = 10_000;
 
 /** Stop using a session webhook this long before DingTalk says it expires (clock skew, slow sends). */
 const SESSION_MARGIN_MS = 60_000;
@@ -38,14 +45,14 @@ export interface DingTalkOutboundOptions {
   credentials: DingTalkCredentials;
   /** KEFU_DINGTALK_API_BASE: https://api.dingtalk.com, or the local channel simulator. */
   apiBase: string;
-  tokens: AccessTokenProvider | TokenProviderFactory;
+  tokens: TokenSource;
   /** Local mode only: an origin (the stack's public URL) whose `/sim/dingtalk/` session webhooks are trusted. */
   simulatorOrigin?: string;
   fetch?: typeof fetch;
   /** Epoch milliseconds, for the session webhook's expiry. */
   clock?: () => number;
   /** Attempts per part (first try included) and the first back-off delay, doubled each time. */
-  retry?: { attempts: number; baseDelayMs: number };
+  retry?: RetryPolicy;
   sleep?: (ms: number) => Promise<void>;
 }
 
@@ -62,15 +69,15 @@ export async function fetchDingTalkAccessToken(options: {
   credentials: DingTalkCredentials;
   fetch?: typeof fetch;
 }): Promise<FetchedToken> {
-  const { status, body } = await callApi(
-    options.fetch ?? fetch,
-    apiUrl(options.apiBase, "/v1.0/oauth2/accessToken"),
-    "token",
-    {
+  const { status, body } = await call({
+    url: apiUrl(options.apiBase, "/v1.0/oauth2/accessToken"),
+    label: "DingTalk token",
+    json: {
       appKey: options.credentials.KEFU_DINGTALK_APP_KEY,
       appSecret: options.credentials.KEFU_DINGTALK_APP_SECRET,
     },
-  );
+    fetch: options.fetch,
+  });
   if (
     status === 200 &&
     typeof body.accessToken === "string" &&
@@ -95,15 +102,9 @@ export function createDingTalkOutbound(options: DingTalkOutboundOptions): Outbou
   const { credentials } = options;
   const doFetch = options.fetch ?? fetch;
   const clock = options.clock ?? Date.now;
-  const attempts = Math.max(1, options.retry?.attempts ?? 3);
-  const baseDelayMs = options.retry?.baseDelayMs ?? 200;
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  const tokens: AccessTokenProvider =
-    "tokenProvider" in options.tokens
-      ? options.tokens.tokenProvider(dingtalkTokenName(credentials.KEFU_DINGTALK_APP_KEY), () =>
-          fetchDingTalkAccessToken({ apiBase: options.apiBase, credentials, fetch: doFetch }),
-        )
-      : options.tokens;
+  const tokens = tokenProviderFor(options.tokens, dingtalkTokenName(credentials.KEFU_DINGTALK_APP_KEY), () =>
+    fetchDingTalkAccessToken({ apiBase: options.apiBase, credentials, fetch: doFetch }),
+  );
 
   function render(text: string): string[] {
     return splitByBytes(text.replace(/\r\n?/g, "\n"), DINGTALK_PART_MAX_BYTES);
@@ -123,7 +124,13 @@ export function createDingTalkOutbound(options: DingTalkOutboundOptions): Outbou
       payload.msgKey === "sampleMarkdown"
         ? { msgtype: "markdown", markdown: payload.param }
         : { msgtype: "text", text: payload.param };
-    const { status, body: answer } = await callApi(doFetch, url, "session webhook", body, {}, deadline);
+    const { status, body: answer } = await call({
+      url,
+      label: "DingTalk session webhook",
+      json: body,
+      deadline,
+      fetch: doFetch,
+    });
     if (transientStatus(status)) {
       throw new ChannelApiError(`DingTalk session webhook failed with HTTP ${status}`, { retryable: true });
     }
@@ -166,14 +173,14 @@ export function createDingTalkOutbound(options: DingTalkOutboundOptions): Outbou
           "/v1.0/robot/oToMessages/batchSend",
           { robotCode, userIds: [userId], msgKey: payload.msgKey, msgParam },
         ];
-    const { status, body: answer } = await callApi(
-      doFetch,
-      apiUrl(options.apiBase, path),
-      "send",
-      body,
-      { "x-acs-dingtalk-access-token": token },
+    const { status, body: answer } = await call({
+      url: apiUrl(options.apiBase, path),
+      label: "DingTalk send",
+      json: body,
+      headers: { "x-acs-dingtalk-access-token": token },
       deadline,
-    );
+      fetch: doFetch,
+    });
     if (status === 200) {
       if (listed(answer.invalidStaffIdList, userId)) {
         throw new ChannelApiError("DingTalk does not know this userId", { retryable: false });
@@ -201,52 +208,40 @@ export function createDingTalkOutbound(options: DingTalkOutboundOptions): Outbou
     deadline?: Deadline,
   ): Promise<void> {
     let tokenRetried = false;
-    let lastError: unknown;
     const getToken = () => (deadline ? deadline.race(tokens.get(), "get the DingTalk token") : tokens.get());
-    for (let attempt = 0; attempt < attempts; attempt++) {
-      const delay = attempt > 0 ? baseDelayMs * 2 ** (attempt - 1) : 0;
-      // A retry that could not finish in time is not started: the queue retries the message later.
-      if (deadline && deadline.remainingMs() < delay + BUDGET.partStartMs) {
-        throw new OutOfTimeError("send a DingTalk part", deadline.remainingMs(), { cause: lastError });
-      }
-      if (delay > 0) await sleep(delay);
-      try {
-        if (route.session) {
-          try {
-            if (await viaSession(route.session, payload, deadline)) return;
-          } catch (error) {
-            // No answer at all (DNS, connection, timeout): retrying the same host into the dead-letter
-            // queue helps nobody while the OpenAPI, on another host, can still reach the conversation.
-            // A timeout may hide a delivered message, so the customer may rarely see it twice.
-            if (!(error instanceof DingTalkUnreachableError && openApiReaches(message.replyContext)))
-              throw error;
-          }
-          route.session = undefined;
-        }
-        const token = await getToken();
+    const attempt = async (): Promise<void> => {
+      if (route.session) {
         try {
-          await viaOpenApi(message, payload, token, deadline);
+          if (await viaSession(route.session, payload, deadline)) return;
         } catch (error) {
-          if (!(error instanceof TokenRejected)) throw error;
-          await tokens.invalidate(token);
-          // One more try at once with a fresh token; a fresh token refused too is not the token's fault.
-          if (tokenRetried)
-            throw new ChannelApiError("DingTalk refused a fresh access token", { retryable: true });
-          tokenRetried = true;
-          await viaOpenApi(message, payload, await getToken(), deadline);
+          // No answer at all (DNS, connection, timeout): retrying the same host into the dead-letter
+          // queue helps nobody while the OpenAPI, on another host, can still reach the conversation.
+          // A timeout may hide a delivered message, so the customer may rarely see it twice.
+          if (!(error instanceof ChannelUnreachableError && openApiReaches(message.replyContext)))
+            throw error;
         }
-        return;
-      } catch (error) {
-        if (error instanceof OutOfTimeError) throw error;
-        if (error instanceof ChannelApiError && !error.retryable) throw error;
-        lastError =
-          error instanceof TokenRejected ? new ChannelApiError("token refused", { retryable: true }) : error;
+        route.session = undefined;
       }
-    }
-    throw new ChannelApiError(`DingTalk send failed after ${attempts} attempts`, {
-      retryable: true,
-      cause: lastError,
-    });
+      const token = await getToken();
+      try {
+        await viaOpenApi(message, payload, token, deadline);
+      } catch (error) {
+        if (!(error instanceof TokenRejected)) throw error;
+        await tokens.invalidate(token);
+        // One more try at once with a fresh token; a fresh token refused too is not the token's fault.
+        if (tokenRetried)
+          throw new ChannelApiError("DingTalk refused a fresh access token", { retryable: true });
+        tokenRetried = true;
+        try {
+          await viaOpenApi(message, payload, await getToken(), deadline);
+        } catch (again) {
+          // TokenRejected holds the token: it does not travel on as a cause that may be logged.
+          if (again instanceof TokenRejected) throw new ChannelApiError("token refused", { retryable: true });
+          throw again;
+        }
+      }
+    };
+    await withRetries("DingTalk send", attempt, { retry: options.retry, deadline, sleep: options.sleep });
   }
 
   return {
@@ -330,14 +325,6 @@ export function allowedSessionUrl(raw: string, simulatorOrigin?: string): URL | 
   return origin ? new URL(`/sim/dingtalk${url.pathname}${url.search}`, origin) : url;
 }
 
-/** DingTalk could not be reached at all: no connection, no answer in time. */
-class DingTalkUnreachableError extends ChannelApiError {
-  constructor(name: string, cause: unknown) {
-    super(`DingTalk ${name} request did not complete`, { retryable: true, cause });
-    this.name = "DingTalkUnreachableError";
-  }
-}
-
 /** The OpenAPI refused the access token: expired early, or replaced by a newer one. */
 class TokenRejected extends Error {
   constructor(readonly token: string) {
@@ -346,56 +333,20 @@ class TokenRejected extends Error {
   }
 }
 
-type ApiBody = Record<string, unknown>;
-
-function apiUrl(base: string, path: string): URL {
-  // Joined rather than resolved, so an API base with a path (the local simulator's) keeps it.
-  return new URL(`${base.replace(/(?<!\/)\/+$/, "")}${path}`);
-}
+type ApiBody = JsonObject;
 
 /**
- * One JSON POST. Network failures and answers that are not JSON objects (a proxy's error page) are
- * retryable; the status is returned for the caller to judge, since DingTalk's OpenAPI reports its
- * refusals as 4xx with a JSON `code`. Messages name the endpoint, never the URL (a session webhook's
- * URL is its credential).
+ * One call. DingTalk's OpenAPI reports its refusals as 4xx with a JSON `code`, so the status goes to
+ * the caller to judge; an answer without a JSON object (a proxy's error page) is retryable unless its
+ * status is a final 4xx.
  */
-async function callApi(
-  doFetch: typeof fetch,
-  url: URL,
-  name: string,
-  body: unknown,
-  headers: Record<string, string> = {},
-  deadline?: Deadline,
-): Promise<{ status: number; body: ApiBody }> {
-  let response: Response;
-  try {
-    response = await doFetch(url, {
-      method: "POST",
-      headers: { "content-type": "application/json", ...headers },
-      body: JSON.stringify(body),
-      redirect: "error",
-      signal: callSignal(CALL_TIMEOUT_MS, deadline),
-    });
-  } catch (cause) {
-    throw new DingTalkUnreachableError(name, cause);
-  }
-  let parsed: unknown;
-  try {
-    parsed = await response.json();
-  } catch {
-    parsed = undefined;
-  }
-  if (typeof parsed === "object" && parsed !== null && !Array.isArray(parsed)) {
-    return { status: response.status, body: parsed as ApiBody };
-  }
-  if (!response.ok && !transientStatus(response.status)) return { status: response.status, body: {} };
-  throw new ChannelApiError(`DingTalk ${name} answered HTTP ${response.status} without a JSON object`, {
+async function call(request: HttpRequest): Promise<{ status: number; body: ApiBody }> {
+  const answer = await httpCall(request);
+  if (answer.body) return { status: answer.status, body: answer.body };
+  if (!answer.ok && !transientStatus(answer.status)) return { status: answer.status, body: {} };
+  throw new ChannelApiError(`${request.label} answered HTTP ${answer.status} without a JSON object`, {
     retryable: true,
   });
-}
-
-function transientStatus(status: number): boolean {
-  return status === 429 || status >= 500;
 }
 
 function codeOf(body: ApiBody): string {

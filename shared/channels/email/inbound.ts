@@ -3,7 +3,7 @@ import type { HttpResponse, IgnoredDelivery, InboundAdapter, WebhookOutcome, Web
 import { confirmSnsSubscription, type SnsEnvelope, verifySnsMessage } from "../sns/verify";
 import { checkSender, type EmailAuthMode } from "./auth";
 import { automatedReason, type ParsedEmail, parseEmail } from "./mime";
-import { MAX_ADDRESS_CHARS, toInboundMessage } from "./normalize";
+import { MAX_ADDRESS_CHARS, toInboundMessage } from "./normalise";
 import { failedVerdict, parseSesNotification, rawMail } from "./ses";
 
 export interface EmailInboundOptions {

@@ -1,7 +1,8 @@
 import { SESv2Client } from "@aws-sdk/client-sesv2";
-import { z } from "zod";
-import type { ChannelContext, ChannelModule } from "../ports";
-import { EMAIL_AUTH_MODES } from "./auth";
+import type { z } from "zod";
+import type { ChannelModule } from "../ports";
+import { sdkClients } from "../sdk-clients";
+import { type EmailCredentials, EmailCredentialsSchema } from "./credentials";
 import { createEmailInbound } from "./inbound";
 import { createEmailOutbound } from "./outbound";
 
@@ -11,39 +12,8 @@ const list = (value: string) =>
     .map((s) => s.trim())
     .filter(Boolean);
 
-/**
- * Not secrets, but the channel's configuration in the same shape as every channel's credentials: our
- * address (a verified SES identity), our other domains (mail from them is never answered), the SNS
- * topics SES publishes received mail to (comma-separated ARNs; required in AWS) and which senders are
- * answered (KEFU_EMAIL_AUTH, also read from the environment).
- */
-export const EmailCredentialsSchema = z.object({
-  KEFU_EMAIL_FROM: z.string().regex(/^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/, "must be an e-mail address"),
-  KEFU_EMAIL_DOMAINS: z.string().optional(),
-  KEFU_EMAIL_TOPIC_ARNS: z.string().optional(),
-  /** Which senders are answered (auth.ts): aligned (default), dmarc or off. */
-  KEFU_EMAIL_AUTH: z.enum(EMAIL_AUTH_MODES).optional(),
-});
-export type EmailCredentials = z.infer<typeof EmailCredentialsSchema>;
-
 /** One SESv2 client per endpoint and region for the life of the instance. */
-const clients = new Map<string, SESv2Client>();
-
-function sesClient(context: ChannelContext): SESv2Client {
-  const { region } = context;
-  const endpoint = context.apiBase || undefined;
-  const key = `${region} ${endpoint ?? ""}`;
-  let client = clients.get(key);
-  if (!client) {
-    client = new SESv2Client({
-      region,
-      ...(endpoint ? { endpoint } : {}),
-      ...(context.local ? { credentials: { accessKeyId: "local", secretAccessKey: "local" } } : {}),
-    });
-    clients.set(key, client);
-  }
-  return client;
-}
+const sesClient = sdkClients((config) => new SESv2Client(config));
 
 /** E-mail through Amazon SES: receipt rule → SNS → webhook in, SESv2 SendEmail out. */
 export const emailModule: ChannelModule<EmailCredentials> = {

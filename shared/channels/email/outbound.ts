@@ -6,7 +6,7 @@ import type { OutboundMessage } from "../../core/message";
 import { stripMarkdown } from "../../core/render";
 import type { OutboundAdapter } from "../ports";
 import { renderHtml } from "./html";
-import { baseSubject } from "./normalize";
+import { baseSubject } from "./normalise";
 
 export interface EmailOutboundOptions {
   /** A SESv2 client made by the caller (endpoint override locally). */

@@ -3,7 +3,7 @@ import type { HttpResponse, InboundAdapter, WebhookOutcome, WebhookRequest } fro
 import { routeInboundSms, type SmsInboundDeps } from "../sms-common/channel";
 import { confirmSnsSubscription, type SnsEnvelope, verifySnsMessage } from "../sns/verify";
 import type { SmsCredentials } from "./credentials";
-import { parseInboundSms, toInboundMessage } from "./parse";
+import { parseInboundSms, toInboundMessage } from "./normalise";
 
 export interface SmsInboundOptions extends Omit<SmsInboundDeps, "channel"> {
   credentials: SmsCredentials;

@@ -1,29 +1,13 @@
 import { PinpointSMSVoiceV2Client } from "@aws-sdk/client-pinpoint-sms-voice-v2";
 import type { ChannelContext, ChannelModule } from "../ports";
+import { sdkClients } from "../sdk-clients";
 import { SMS_CHANNEL_TEXTS } from "../sms-common/texts";
 import { type SmsCredentials, SmsCredentialsSchema } from "./credentials";
 import { createSmsInbound } from "./inbound";
 import { createEndUserMessagingOutbound } from "./outbound";
 
-/** One client per endpoint and region for the life of the Lambda instance (adapters are rebuilt per call). */
-const clients = new Map<string, PinpointSMSVoiceV2Client>();
-
-function clientFor(context: ChannelContext): PinpointSMSVoiceV2Client {
-  const { region } = context;
-  const endpoint = context.apiBase || undefined;
-  const key = `${region} ${endpoint ?? ""}`;
-  let client = clients.get(key);
-  if (!client) {
-    client = new PinpointSMSVoiceV2Client({
-      region,
-      ...(endpoint ? { endpoint } : {}),
-      // The local simulator does not check signatures; real credentials must never reach it.
-      ...(context.local ? { credentials: { accessKeyId: "local", secretAccessKey: "local" } } : {}),
-    });
-    clients.set(key, client);
-  }
-  return client;
-}
+/** One client per endpoint and region for the life of the Lambda instance. */
+const clientFor = sdkClients((config) => new PinpointSMSVoiceV2Client(config));
 
 function outbound(credentials: SmsCredentials, context: ChannelContext) {
   return createEndUserMessagingOutbound({

@@ -1,9 +1,9 @@
+import { createHmac, timingSafeEqual } from "node:crypto";
 import { MalformedRequestError, PayloadTooLargeError, SignatureError } from "../../core/errors";
-import { type Attachment, type InboundMessage, InboundMessageSchema } from "../../core/message";
 import type { HttpResponse, InboundAdapter, WebhookOutcome, WebhookRequest } from "../ports";
 import { routeInboundSms, type SmsInboundDeps } from "../sms-common/channel";
 import type { TwilioCredentials } from "./credentials";
-import { twilioSignatureMatches } from "./signature";
+import { toInboundMessage } from "./normalise";
 
 export interface TwilioInboundOptions extends Omit<SmsInboundDeps, "channel"> {
   credentials: TwilioCredentials;
@@ -21,9 +21,6 @@ const ACK: HttpResponse = {
   headers: { "content-type": "text/xml" },
   body: '<?xml version="1.0" encoding="UTF-8"?><Response/>',
 };
-
-/** Twilio allows at most 10 media per MMS; anything larger is not a Twilio request. */
-const MAX_MEDIA = 10;
 
 /**
  * How Twilio retries this webhook: by default once, and only when it could not connect, so a 5xx (our
@@ -92,51 +89,51 @@ export function createTwilioInbound(options: TwilioInboundOptions): InboundAdapt
   };
 }
 
-export function toInboundMessage(fields: Record<string, string>, receivedAt: Date): InboundMessage {
-  const sid = required(fields, "MessageSid");
-  const from = required(fields, "From");
-  const to = required(fields, "To");
-  const text = fields.Body ?? "";
-  const numMedia = fields.NumMedia ?? "0";
-  if (!/^\d{1,2}$/.test(numMedia) || Number(numMedia) > MAX_MEDIA) {
-    throw new MalformedRequestError("NumMedia is not a media count");
-  }
-  const attachments: Attachment[] = [];
-  for (let i = 0; i < Number(numMedia); i++) {
-    const url = fields[`MediaUrl${i}`];
-    if (!url) throw new MalformedRequestError(`MediaUrl${i} missing`);
-    const contentType = fields[`MediaContentType${i}`];
-    attachments.push({ type: mediaType(contentType), url, ...(contentType ? { contentType } : {}) });
-  }
-  const candidate = {
-    id: sid,
-    channel: "twilio",
-    conversationKey: `twilio:${to}:${from}`,
-    sender: { id: from },
-    recipient: to,
-    kind: attachments.length > 0 ? "media" : "text",
-    text,
-    attachments,
-    receivedAt: receivedAt.toISOString(),
-    rawRef: `twilio:${sid}`,
-    replyContext: fields.MessagingServiceSid ? { messagingServiceSid: fields.MessagingServiceSid } : {},
-  };
-  const parsed = InboundMessageSchema.safeParse(candidate);
-  if (!parsed.success)
-    throw new MalformedRequestError("the message does not normalise", { cause: parsed.error });
-  return parsed.data;
+// ---- the request signature ----------------------------------------------------------------------
+
+/**
+ * `X-Twilio-Signature` = base64(HMAC-SHA1(auth token, URL + every POST parameter's name and value,
+ * sorted by name)). The URL is the exact one configured in the Twilio console, query string included;
+ * form parameters are the decoded values.
+ */
+export function twilioSignature(authToken: string, url: string, params: Iterable<[string, string]>): string {
+  // Sorted by name (code-unit order, like Twilio's helpers); repeated names keep their values sorted too.
+  const sorted = [...params].sort(([a, av], [b, bv]) =>
+    a < b ? -1 : a > b ? 1 : av < bv ? -1 : av > bv ? 1 : 0,
+  );
+  let data = url;
+  for (const [name, value] of sorted) data += name + value;
+  return createHmac("sha1", authToken).update(data, "utf8").digest("base64");
 }
 
-function mediaType(contentType: string | undefined): Attachment["type"] {
-  const major = contentType?.split("/")[0]?.toLowerCase();
-  if (major === "image") return "image";
-  if (major === "audio") return "voice";
-  if (major === "video") return "video";
-  return contentType ? "file" : "other";
+/**
+ * Constant-time check against every form of the URL Twilio may have signed: as configured, and with the
+ * default port added or removed (Twilio's helpers accept both; some proxies add `:443`).
+ */
+export function twilioSignatureMatches(
+  authToken: string,
+  signature: string | undefined,
+  url: string,
+  params: [string, string][],
+): boolean {
+  if (!signature) return false;
+  const given = Buffer.from(signature, "utf8");
+  let ok = false;
+  for (const candidate of urlVariants(url)) {
+    const expected = Buffer.from(twilioSignature(authToken, candidate, params), "utf8");
+    // Every variant is compared, so timing does not tell which one matched.
+    if (expected.length === given.length && timingSafeEqual(expected, given)) ok = true;
+  }
+  return ok;
 }
 
-function required(fields: Record<string, string>, name: string): string {
-  const value = fields[name]?.trim();
-  if (!value) throw new MalformedRequestError(`the message has no ${name}`);
-  return value;
+function urlVariants(raw: string): string[] {
+  const m = /^(https?):\/\/([^/?#]*)(.*)$/is.exec(raw);
+  if (!m) return [raw];
+  const [, scheme = "", authority = "", rest = ""] = m;
+  const port = scheme.toLowerCase() === "https" ? "443" : "80";
+  if (authority.endsWith(`:${port}`))
+    return [raw, `${scheme}://${authority.slice(0, -port.length - 1)}${rest}`];
+  if (/:\d+$/.test(authority)) return [raw];
+  return [raw, `${scheme}://${authority}:${port}${rest}`];
 }

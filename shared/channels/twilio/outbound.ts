@@ -1,5 +1,5 @@
-import { callSignal } from "../../core/deadline";
 import { ChannelApiError } from "../../core/errors";
+import { apiUrl, httpCall, transientStatus } from "../http";
 import type { ChannelStateStore } from "../ports";
 import type { SmsSettings } from "../settings";
 import {
@@ -20,9 +20,6 @@ export interface TwilioOutboundOptions {
   now?: () => Date;
 }
 
-/** The longest one send may take, whatever time the message has left. */
-const SEND_TIMEOUT_MS = 10_000;
-
 /** "Attempt to send to unsubscribed recipient": the number replied STOP to this sender. */
 export const TWILIO_UNSUBSCRIBED = 21610;
 /** Too many requests (also sent with HTTP 429). */
@@ -36,9 +33,8 @@ export function twilioTransport(
   options: Pick<TwilioOutboundOptions, "credentials" | "apiBase" | "fetch">,
 ): SmsTransport {
   const { credentials } = options;
-  const doFetch = options.fetch ?? fetch;
   const sid = credentials.KEFU_TWILIO_ACCOUNT_SID;
-  const url = `${options.apiBase.replace(/(?<!\/)\/+$/, "")}/2010-04-01/Accounts/${sid}/Messages.json`;
+  const url = apiUrl(options.apiBase, `/2010-04-01/Accounts/${sid}/Messages.json`);
   const authorization = `Basic ${Buffer.from(`${sid}:${credentials.KEFU_TWILIO_AUTH_TOKEN}`).toString("base64")}`;
 
   return async ({ to, from, body, deadline }) => {
@@ -46,30 +42,26 @@ export function twilioTransport(
     if (!sender) throw new ChannelApiError("no Twilio sender: set KEFU_TWILIO_FROM", { retryable: false });
     const form = new URLSearchParams({ To: to, Body: body });
     form.set(sender.startsWith("MG") ? "MessagingServiceSid" : "From", sender);
-    let response: Response;
-    try {
-      response = await doFetch(url, {
-        method: "POST",
-        headers: { authorization, "content-type": "application/x-www-form-urlencoded" },
-        body: form.toString(),
-        signal: callSignal(SEND_TIMEOUT_MS, deadline),
-      });
-    } catch (cause) {
-      throw new ChannelApiError("Twilio send did not complete", { retryable: true, cause });
-    }
-    if (response.ok) return;
-    const error: { code?: unknown; message?: unknown } = await response
-      .json()
-      .then((b: unknown) => (typeof b === "object" && b !== null ? b : {}))
-      .catch(() => ({}));
+    // One attempt: Twilio takes no idempotency key, so a send whose answer was lost is not repeated
+    // here; the queue retries the message and the outbox keeps the parts already sent.
+    const answer = await httpCall({
+      url,
+      label: "Twilio send",
+      headers: { authorization, "content-type": "application/x-www-form-urlencoded" },
+      body: form.toString(),
+      deadline,
+      fetch: options.fetch,
+    });
+    if (answer.ok) return;
+    const error = answer.body ?? {};
     const code = typeof error.code === "number" ? error.code : undefined;
     // Twilio's own message names the rule broken ("Attempt to send to unsubscribed recipient"), not the text.
-    const detail = `HTTP ${response.status}${code ? `, code ${code}` : ""}${
+    const detail = `HTTP ${answer.status}${code ? `, code ${code}` : ""}${
       typeof error.message === "string" ? ` (${error.message.slice(0, 200)})` : ""
     }`;
     if (code === TWILIO_UNSUBSCRIBED)
       throw new RecipientOptedOutError(`recipient opted out: Twilio ${detail}`);
-    const retryable = response.status === 429 || response.status >= 500 || code === TWILIO_TOO_MANY_REQUESTS;
+    const retryable = transientStatus(answer.status) || code === TWILIO_TOO_MANY_REQUESTS;
     throw new ChannelApiError(`Twilio send failed: ${detail}`, { retryable });
   };
 }

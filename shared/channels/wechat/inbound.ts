@@ -1,15 +1,9 @@
-import {
-  KefuError,
-  MalformedRequestError,
-  PayloadTooLargeError,
-  SignatureError,
-  StaleTimestampError,
-} from "../../core/errors";
+import { KefuError, MalformedRequestError, PayloadTooLargeError, SignatureError } from "../../core/errors";
 import type { HttpResponse, InboundAdapter, WebhookOutcome, WebhookRequest } from "../ports";
+import { checkTimestamp, decryptMessage, signatureMatches } from "../weixin/crypto";
+import { parseWeChatXml } from "../weixin/xml";
 import { type WeChatCredentials, type WeChatEncryptionMode, wechatEncryptionMode } from "./credentials";
-import { decryptMessage, signatureMatches } from "./crypto";
-import { toInboundMessage } from "./normalize";
-import { parseWeChatXml } from "./xml";
+import { toInboundMessage } from "./normalise";
 
 export interface WeChatInboundOptions {
   credentials: WeChatCredentials;
@@ -53,12 +47,6 @@ export function createWeChatInbound(options: WeChatInboundOptions): InboundAdapt
   const token = credentials.KEFU_WECHAT_TOKEN;
   const mode = wechatEncryptionMode(credentials);
 
-  function checkTimestamp(timestamp: string, receivedAt: Date): void {
-    const seconds = /^\d{1,12}$/.test(timestamp) ? Number(timestamp) : Number.NaN;
-    const skew = Math.abs(receivedAt.getTime() / 1000 - seconds);
-    if (!(skew <= timestampWindowSeconds)) throw new StaleTimestampError();
-  }
-
   function signedParams(query: Record<string, string>): { timestamp: string; nonce: string } {
     const { timestamp, nonce } = query;
     if (!timestamp || !nonce) throw new SignatureError("timestamp or nonce missing");
@@ -68,7 +56,7 @@ export function createWeChatInbound(options: WeChatInboundOptions): InboundAdapt
   function verifyServer(request: WebhookRequest): WebhookOutcome {
     const { timestamp, nonce } = signedParams(request.query);
     if (!signatureMatches(request.query.signature, token, timestamp, nonce)) throw new SignatureError();
-    checkTimestamp(timestamp, request.receivedAt);
+    checkTimestamp(timestamp, request.receivedAt, timestampWindowSeconds);
     const echo = request.query.echostr;
     if (!echo) throw new MalformedRequestError("echostr missing");
     return { kind: "respond", response: { ...ACK, body: echo } };
@@ -83,7 +71,7 @@ export function createWeChatInbound(options: WeChatInboundOptions): InboundAdapt
       // Refused before anything else: its signature does not cover the body, so it proves nothing here.
       if (mode === "safe") throw new EncryptionModeError(mode, "plaintext");
       if (!signatureMatches(query.signature, token, timestamp, nonce)) throw new SignatureError();
-      checkTimestamp(timestamp, request.receivedAt);
+      checkTimestamp(timestamp, request.receivedAt, timestampWindowSeconds);
       return request.body;
     }
     if (encryptType !== "aes") throw new MalformedRequestError("unknown encrypt_type");
@@ -95,7 +83,7 @@ export function createWeChatInbound(options: WeChatInboundOptions): InboundAdapt
     if (!signatureMatches(query.msg_signature, token, timestamp, nonce, encrypted)) {
       throw new SignatureError("msg_signature mismatch");
     }
-    checkTimestamp(timestamp, request.receivedAt);
+    checkTimestamp(timestamp, request.receivedAt, timestampWindowSeconds);
     return decryptMessage(aesKey, encrypted, credentials.KEFU_WECHAT_APP_ID);
   }
 

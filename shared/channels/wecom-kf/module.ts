@@ -1,17 +1,16 @@
 import type { ChannelContext, ChannelModule } from "../ports";
-import { createWeComClient, fetchWeComAccessToken } from "../wecom/api";
+import { createWeixinClient, WECOM } from "../weixin/api";
+import { wecomKfTokenName, wecomTokens } from "../weixin/tokens";
 import { type WeComKfCredentials, WeComKfCredentialsSchema } from "./credentials";
 import { createWeComKfInbound } from "./inbound";
-import { createWeComKfOutbound, wecomKfTokenName } from "./outbound";
+import { createWeComKfOutbound } from "./outbound";
 
 function tokensFor(credentials: WeComKfCredentials, context: ChannelContext) {
-  return context.tokenProvider(wecomKfTokenName(credentials.KEFU_WECOM_KF_CORP_ID), () =>
-    fetchWeComAccessToken({
-      apiBase: context.apiBase,
-      corpId: credentials.KEFU_WECOM_KF_CORP_ID,
-      secret: credentials.KEFU_WECOM_KF_SECRET,
-    }),
-  );
+  return wecomTokens(context, wecomKfTokenName(credentials.KEFU_WECOM_KF_CORP_ID), {
+    apiBase: context.apiBase,
+    corpId: credentials.KEFU_WECOM_KF_CORP_ID,
+    secret: credentials.KEFU_WECOM_KF_SECRET,
+  });
 }
 
 /** WeCom 微信客服: callback + kf/sync_msg in, kf/send_msg out, session state on hand-off. */
@@ -32,7 +31,7 @@ export const wecomKfModule: ChannelModule<WeComKfCredentials> = {
       maxBodyBytes: context.maxBodyBytes,
       state: context.state,
       // Paging runs inside WeCom's 5 s: one quick retry, no long back-off.
-      client: createWeComClient({
+      client: createWeixinClient(WECOM, {
         apiBase: context.apiBase,
         tokens: tokensFor(credentials, context),
         retry: { attempts: 2, baseDelayMs: 100 },
@@ -41,7 +40,10 @@ export const wecomKfModule: ChannelModule<WeComKfCredentials> = {
   outbound: (credentials, context) => {
     const servicer = context.settings.wecomKf.servicerUserId;
     return createWeComKfOutbound({
-      client: createWeComClient({ apiBase: context.apiBase, tokens: tokensFor(credentials, context) }),
+      client: createWeixinClient(WECOM, {
+        apiBase: context.apiBase,
+        tokens: tokensFor(credentials, context),
+      }),
       ...(servicer ? { servicerUserId: servicer } : {}),
     });
   },

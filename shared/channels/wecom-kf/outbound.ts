@@ -3,8 +3,8 @@ import { type SendOptions, sendParts } from "../../core/delivery";
 import { ChannelApiError } from "../../core/errors";
 import type { OutboundMessage } from "../../core/message";
 import { splitByBytes, stripMarkdown } from "../../core/render";
-import type { AccessTokenProvider, OutboundAdapter } from "../ports";
-import { WeComApiError, type WeComClient } from "../wecom/api";
+import type { OutboundAdapter } from "../ports";
+import { WeComApiError, type WeixinClient } from "../weixin/api";
 
 /** 微信客服 text: 2048 bytes a message, and at most 5 messages per customer message (48 h window). */
 export const KF_TEXT_MAX_BYTES = 2048;
@@ -15,17 +15,10 @@ export const SERVICE_STATE = { untreated: 0, assistant: 1, pool: 2, human: 3, en
 const STATE_NAMES = ["untreated", "smart assistant", "reception pool", "human servicer", "ended"];
 
 export interface WeComKfOutboundOptions {
-  client: WeComClient;
+  client: WeixinClient;
   /** Hand-offs go to this servicer (state 3) when set, else to the reception pool (state 2). */
   servicerUserId?: string;
 }
-
-/** The name of the shared 微信客服 token (one per corp and secret). */
-export function wecomKfTokenName(corpId: string): string {
-  return `wecom-kf:${corpId}`;
-}
-
-export type { AccessTokenProvider };
 
 /**
  * Plain text within the session rules: markdown stripped, 2048-byte parts, at most 5 of them. The

@@ -1,8 +1,8 @@
 import { MalformedRequestError } from "../../core/errors";
 import type { HttpResponse, InboundAdapter, WebhookOutcome, WebhookRequest } from "../ports";
-import { verifyWeComCallback } from "./callback";
+import { verifyWeComCallback } from "../weixin/callback";
 import type { WeComCredentials } from "./credentials";
-import { toWeComMessage } from "./normalize";
+import { toWeComMessage } from "./normalise";
 
 export interface WeComInboundOptions {
   credentials: WeComCredentials;

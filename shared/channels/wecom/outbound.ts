@@ -2,9 +2,9 @@ import { type SendOptions, sendParts } from "../../core/delivery";
 import { ChannelApiError } from "../../core/errors";
 import type { OutboundMessage } from "../../core/message";
 import { splitByBytes, stripMarkdown } from "../../core/render";
-import type { AccessTokenProvider, OutboundAdapter } from "../ports";
-import type { WeixinSenderOptions } from "../wechat/outbound";
-import { createWeComClient, fetchWeComAccessToken } from "./api";
+import type { OutboundAdapter } from "../ports";
+import { createWeixinClient, WECOM, type WeixinSenderOptions } from "../weixin/api";
+import { wecomTokenName, wecomTokens } from "../weixin/tokens";
 import type { WeComCredentials } from "./credentials";
 
 /** WeCom application text messages: at most 2048 bytes, and no markdown rendering. */
@@ -15,35 +15,21 @@ export interface WeComOutboundOptions extends WeixinSenderOptions {
   credentials: WeComCredentials;
 }
 
-/** One token per app: the secret is the app's, so the token is too. */
-export function wecomTokenName(corpId: string, agentId: string): string {
-  return `wecom:${corpId}:${agentId}`;
-}
-
 /** The sending half of the self-built app: `message/send` (发送应用消息) as plain text. */
 export function createWeComOutbound(options: WeComOutboundOptions): OutboundAdapter {
   const { credentials } = options;
   const doFetch = options.fetch ?? fetch;
-  const tokens: AccessTokenProvider =
-    "tokenProvider" in options.tokens
-      ? options.tokens.tokenProvider(
-          wecomTokenName(credentials.KEFU_WECOM_CORP_ID, credentials.KEFU_WECOM_AGENT_ID),
-          () =>
-            fetchWeComAccessToken({
-              apiBase: options.apiBase,
-              corpId: credentials.KEFU_WECOM_CORP_ID,
-              secret: credentials.KEFU_WECOM_SECRET,
-              fetch: doFetch,
-            }),
-        )
-      : options.tokens;
-  const client = createWeComClient({
-    apiBase: options.apiBase,
-    tokens,
-    fetch: doFetch,
-    ...(options.retry ? { retry: options.retry } : {}),
-    ...(options.sleep ? { sleep: options.sleep } : {}),
-  });
+  const tokens = wecomTokens(
+    options.tokens,
+    wecomTokenName(credentials.KEFU_WECOM_CORP_ID, credentials.KEFU_WECOM_AGENT_ID),
+    {
+      apiBase: options.apiBase,
+      corpId: credentials.KEFU_WECOM_CORP_ID,
+      secret: credentials.KEFU_WECOM_SECRET,
+      fetch: doFetch,
+    },
+  );
+  const client = createWeixinClient(WECOM, { ...options, tokens });
 
   function render(text: string): string[] {
     return splitByBytes(stripMarkdown(text), WECOM_TEXT_MAX_BYTES);

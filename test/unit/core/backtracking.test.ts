@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 import ts from "typescript";
 import { describe, expect, it } from "vitest";
 import { heuristicRewrite, looksLikeFollowUp } from "../../../shared/ai/rewrite";
-import { stripLeadingMentions } from "../../../shared/channels/dingtalk/normalize";
+import { stripLeadingMentions } from "../../../shared/channels/dingtalk/normalise";
 import { smsKeyword } from "../../../shared/channels/sms-common/keywords";
 import { parseChoice, pickClarification } from "../../../shared/core/policy";
 import { redactPersonalData } from "../../../shared/core/redact";

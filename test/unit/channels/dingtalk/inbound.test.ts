@@ -1,8 +1,12 @@
 import { describe, expect, it } from "vitest";
 import type { DingTalkCredentials } from "../../../../shared/channels/dingtalk/credentials";
-import { decryptEvent, encryptReply, robotSign } from "../../../../shared/channels/dingtalk/crypto";
-import { createDingTalkInbound } from "../../../../shared/channels/dingtalk/inbound";
-import { stripLeadingMentions } from "../../../../shared/channels/dingtalk/normalize";
+import {
+  createDingTalkInbound,
+  decryptEvent,
+  encryptReply,
+  robotSign,
+} from "../../../../shared/channels/dingtalk/inbound";
+import { stripLeadingMentions } from "../../../../shared/channels/dingtalk/normalise";
 import type { WebhookOutcome, WebhookRequest } from "../../../../shared/channels/ports";
 import {
   MalformedRequestError,
@@ -286,7 +290,7 @@ describe("event subscription pushes", () => {
     expect(decryptSuccess(outcome)).toBe("success");
     if (outcome.kind !== "respond") return;
     const reply = JSON.parse(outcome.response.body) as Record<string, string>;
-    const { eventSignature } = await import("../../../../shared/channels/dingtalk/crypto");
+    const { eventSignature } = await import("../../../../shared/channels/dingtalk/inbound");
     expect(
       eventSignature(eventCredentials.token, reply.timeStamp ?? "", reply.nonce ?? "", reply.encrypt ?? ""),
     ).toBe(reply.msg_signature);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { baseSubject } from "../../../../shared/channels/email/normalize";
+import { baseSubject } from "../../../../shared/channels/email/normalise";
 import { extractReplyText, stripQuotedText } from "../../../../shared/channels/email/reply";
 
 /**

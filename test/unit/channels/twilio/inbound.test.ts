@@ -2,8 +2,7 @@ import { describe, expect, it } from "vitest";
 import { twilioInbound } from "../../../../local/platforms/twilio";
 import type { WebhookRequest } from "../../../../shared/channels/ports";
 import type { TwilioCredentials } from "../../../../shared/channels/twilio/credentials";
-import { createTwilioInbound } from "../../../../shared/channels/twilio/inbound";
-import { twilioSignature } from "../../../../shared/channels/twilio/signature";
+import { createTwilioInbound, twilioSignature } from "../../../../shared/channels/twilio/inbound";
 import { MalformedRequestError, PayloadTooLargeError, SignatureError } from "../../../../shared/core/errors";
 import { memoryState } from "../../../support/fakes";
 

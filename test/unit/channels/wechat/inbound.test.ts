@@ -7,8 +7,8 @@ import {
   WeChatCredentialsSchema,
   wechatEncryptionMode,
 } from "../../../../shared/channels/wechat/credentials";
-import { wechatSignature } from "../../../../shared/channels/wechat/crypto";
 import { createWeChatInbound, EncryptionModeError } from "../../../../shared/channels/wechat/inbound";
+import { wechatSignature } from "../../../../shared/channels/weixin/crypto";
 import {
   KefuError,
   MalformedRequestError,

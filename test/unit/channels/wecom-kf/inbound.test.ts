@@ -2,11 +2,11 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { acceptWebhook } from "../../../../shared/channels/ingress";
 import type { ChannelStateStore, WebhookRequest } from "../../../../shared/channels/ports";
-import { encryptMessage, wechatSignature } from "../../../../shared/channels/wechat/crypto";
-import { type ApiBody, WeComApiError, type WeComClient } from "../../../../shared/channels/wecom/api";
 import type { WeComKfCredentials } from "../../../../shared/channels/wecom-kf/credentials";
 import { createWeComKfInbound, cursorKey } from "../../../../shared/channels/wecom-kf/inbound";
-import type { KfMessage } from "../../../../shared/channels/wecom-kf/normalize";
+import type { KfMessage } from "../../../../shared/channels/wecom-kf/normalise";
+import { type ApiBody, WeComApiError, type WeixinClient } from "../../../../shared/channels/weixin/api";
+import { encryptMessage, wechatSignature } from "../../../../shared/channels/weixin/crypto";
 import {
   ChannelApiError,
   MalformedRequestError,
@@ -98,7 +98,7 @@ type PageReply = ApiBody | Error;
  */
 function syncServer(log: KfMessage[], pageSize: number, failAt: Set<number> = new Set()) {
   const requests: Record<string, unknown>[] = [];
-  const client: WeComClient = {
+  const client: WeixinClient = {
     async post(path, payload) {
       expect(path).toBe("/cgi-bin/kf/sync_msg");
       const body = payload as Record<string, unknown>;
@@ -119,7 +119,7 @@ function syncServer(log: KfMessage[], pageSize: number, failAt: Set<number> = ne
 
 function scriptedClient(replies: PageReply[]) {
   const requests: Record<string, unknown>[] = [];
-  const client: WeComClient = {
+  const client: WeixinClient = {
     async post(_path, payload) {
       requests.push(payload as Record<string, unknown>);
       const reply = replies.shift();
@@ -131,7 +131,7 @@ function scriptedClient(replies: PageReply[]) {
   return { client, requests };
 }
 
-function inbound(client: WeComClient, state: ChannelStateStore, limits = {}) {
+function inbound(client: WeixinClient, state: ChannelStateStore, limits = {}) {
   return createWeComKfInbound({
     credentials,
     timestampWindowSeconds: 300,

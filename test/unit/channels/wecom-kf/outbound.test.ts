@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { type ApiBody, WeComApiError, type WeComClient } from "../../../../shared/channels/wecom/api";
 import {
   createWeComKfOutbound,
   KF_MAX_PARTS,
   KF_TEXT_MAX_BYTES,
   renderKf,
 } from "../../../../shared/channels/wecom-kf/outbound";
+import { type ApiBody, WeComApiError, type WeixinClient } from "../../../../shared/channels/weixin/api";
 import { ChannelApiError } from "../../../../shared/core/errors";
 import type { OutboundMessage } from "../../../../shared/core/message";
 
@@ -21,7 +21,7 @@ interface Call {
 function fakeApi(initialState: number, options: { failTrans3?: boolean } = {}) {
   const calls: Call[] = [];
   let state = initialState;
-  const client: WeComClient = {
+  const client: WeixinClient = {
     async post(path, payload): Promise<ApiBody> {
       const body = payload as Record<string, unknown>;
       calls.push({ path, payload: body });

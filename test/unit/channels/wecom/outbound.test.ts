@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { createSharedTokenProvider } from "../../../../shared/channels/tokens";
-import { fetchWeComAccessToken } from "../../../../shared/channels/wecom/api";
 import type { WeComCredentials } from "../../../../shared/channels/wecom/credentials";
 import { createWeComOutbound, WECOM_TEXT_MAX_BYTES } from "../../../../shared/channels/wecom/outbound";
+import { fetchWeComAccessToken } from "../../../../shared/channels/weixin/api";
 import { ChannelApiError } from "../../../../shared/core/errors";
 import type { OutboundMessage } from "../../../../shared/core/message";
 import { memoryTokenStore } from "../../../support/fakes";

@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import { decrypt, encrypt } from "@wecom/crypto";
-import { MalformedRequestError, SignatureError } from "../../core/errors";
+import { MalformedRequestError, SignatureError, StaleTimestampError } from "../../core/errors";
 
 /**
  * WeChat's signatures: SHA-1 of the lexicographically sorted concatenation of the token, timestamp,
@@ -21,6 +21,16 @@ export function signatureMatches(provided: string | undefined, ...parts: string[
   // The expected length is public (40 hex characters): an early return on length leaks nothing.
   if (actual.length !== expected.length) return false;
   return timingSafeEqual(actual, expected);
+}
+
+/**
+ * The family's signed `timestamp` (Unix seconds) must be within `windowSeconds` of the arrival, either
+ * way: a captured request cannot be replayed later.
+ */
+export function checkTimestamp(timestamp: string, receivedAt: Date, windowSeconds: number): void {
+  const seconds = /^\d{1,12}$/.test(timestamp) ? Number(timestamp) : Number.NaN;
+  const skew = Math.abs(receivedAt.getTime() / 1000 - seconds);
+  if (!(skew <= windowSeconds)) throw new StaleTimestampError();
 }
 
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;

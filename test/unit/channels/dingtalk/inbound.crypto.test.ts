@@ -6,7 +6,7 @@ import {
   eventSignatureMatches,
   robotSign,
   robotSignMatches,
-} from "../../../../shared/channels/dingtalk/crypto";
+} from "../../../../shared/channels/dingtalk/inbound";
 import { MalformedRequestError, SignatureError } from "../../../../shared/core/errors";
 import vectors from "../../../fixtures/dingtalk/official-vectors.json";
 

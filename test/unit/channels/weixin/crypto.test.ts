@@ -6,7 +6,7 @@ import {
   encryptMessage,
   signatureMatches,
   wechatSignature,
-} from "../../../../shared/channels/wechat/crypto";
+} from "../../../../shared/channels/weixin/crypto";
 import { MalformedRequestError, SignatureError } from "../../../../shared/core/errors";
 
 const vectors = JSON.parse(

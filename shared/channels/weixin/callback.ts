@@ -1,12 +1,7 @@
-import {
-  MalformedRequestError,
-  PayloadTooLargeError,
-  SignatureError,
-  StaleTimestampError,
-} from "../../core/errors";
+import { MalformedRequestError, PayloadTooLargeError, SignatureError } from "../../core/errors";
 import type { WebhookRequest } from "../ports";
-import { decryptMessage, signatureMatches } from "../wechat/crypto";
-import { parseWeChatXml } from "../wechat/xml";
+import { checkTimestamp, decryptMessage, signatureMatches } from "./crypto";
+import { parseWeChatXml } from "./xml";
 
 /**
  * WeCom's callback protocol (回调配置 / 加解密方案), shared by the self-built app and 微信客服: every
@@ -69,12 +64,6 @@ function decrypt(options: WeComCallbackOptions, encrypted: string): string {
     }
     throw error;
   }
-}
-
-function checkTimestamp(timestamp: string, receivedAt: Date, windowSeconds: number): void {
-  const seconds = /^\d{1,12}$/.test(timestamp) ? Number(timestamp) : Number.NaN;
-  const skew = Math.abs(receivedAt.getTime() / 1000 - seconds);
-  if (!(skew <= windowSeconds)) throw new StaleTimestampError();
 }
 
 /**

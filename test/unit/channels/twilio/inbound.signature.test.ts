@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { twilioSignature, twilioSignatureMatches } from "../../../../shared/channels/twilio/signature";
+import { twilioSignature, twilioSignatureMatches } from "../../../../shared/channels/twilio/inbound";
 
 const vector = JSON.parse(
   readFileSync(new URL("../../../fixtures/sms/twilio-signature-vector.json", import.meta.url), "utf8"),
