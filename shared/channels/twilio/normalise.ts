@@ -1,14 +1,15 @@
 import { MalformedRequestError } from "../../core/errors";
 import { type Attachment, type InboundMessage, InboundMessageSchema } from "../../core/message";
+import { requiredField } from "../normalise";
 
 /** Twilio allows at most 10 media per MMS; anything larger is not a Twilio request. */
 const MAX_MEDIA = 10;
 
 /** One "A message comes in" request's (verified) parameters as the message the worker reads. */
 export function toInboundMessage(fields: Record<string, string>, receivedAt: Date): InboundMessage {
-  const sid = required(fields, "MessageSid");
-  const from = required(fields, "From");
-  const to = required(fields, "To");
+  const sid = requiredField(fields, "MessageSid");
+  const from = requiredField(fields, "From");
+  const to = requiredField(fields, "To");
   const text = fields.Body ?? "";
   const numMedia = fields.NumMedia ?? "0";
   if (!/^\d{1,2}$/.test(numMedia) || Number(numMedia) > MAX_MEDIA) {
@@ -46,10 +47,4 @@ function mediaType(contentType: string | undefined): Attachment["type"] {
   if (major === "audio") return "voice";
   if (major === "video") return "video";
   return contentType ? "file" : "other";
-}
-
-function required(fields: Record<string, string>, name: string): string {
-  const value = fields[name]?.trim();
-  if (!value) throw new MalformedRequestError(`the message has no ${name}`);
-  return value;
 }

@@ -1,22 +1,23 @@
 import { MalformedRequestError } from "../../core/errors";
 import { type Attachment, type InboundMessage, InboundMessageSchema } from "../../core/message";
+import { compactAttachment, requiredField } from "../normalise";
 
 /**
  * One WeChat Official Account push (its top-level XML fields) as the InboundMessage the worker reads.
  * Throws MalformedRequestError when a field the conversation depends on is missing or invalid.
  */
 export function toInboundMessage(fields: Record<string, string>): InboundMessage {
-  const to = required(fields, "ToUserName");
-  const from = required(fields, "FromUserName");
-  const createTime = required(fields, "CreateTime");
-  const msgType = required(fields, "MsgType").toLowerCase();
+  const to = requiredField(fields, "ToUserName");
+  const from = requiredField(fields, "FromUserName");
+  const createTime = requiredField(fields, "CreateTime");
+  const msgType = requiredField(fields, "MsgType").toLowerCase();
   if (!/^\d{1,12}$/.test(createTime)) throw new MalformedRequestError("CreateTime is not a Unix timestamp");
 
   const isEvent = msgType === "event";
-  const event = isEvent ? required(fields, "Event").toLowerCase() : undefined;
+  const event = isEvent ? requiredField(fields, "Event").toLowerCase() : undefined;
   // Events carry no MsgId. WeChat's retries of one event repeat sender, CreateTime and Event, so their
   // combination is as stable a de-duplication key as a MsgId.
-  const id = isEvent ? `${from}:${createTime}:${event}` : required(fields, "MsgId");
+  const id = isEvent ? `${from}:${createTime}:${event}` : requiredField(fields, "MsgId");
 
   const replyContext: Record<string, string> = { msgType };
   if (isEvent && fields.EventKey) replyContext.eventKey = fields.EventKey;
@@ -47,19 +48,19 @@ export function toInboundMessage(fields: Record<string, string>): InboundMessage
 function toMedia(msgType: string, f: Record<string, string>): { attachment: Attachment; text: string } {
   switch (msgType) {
     case "image":
-      return { attachment: compact({ type: "image", ref: f.MediaId, url: f.PicUrl }), text: "" };
+      return { attachment: compactAttachment({ type: "image", ref: f.MediaId, url: f.PicUrl }), text: "" };
     case "voice":
       // With speech recognition enabled WeChat transcribes the voice: the worker can answer the words.
       return {
-        attachment: compact({ type: "voice", ref: f.MediaId, contentType: audioType(f.Format) }),
+        attachment: compactAttachment({ type: "voice", ref: f.MediaId, contentType: audioType(f.Format) }),
         text: f.Recognition ?? "",
       };
     case "video":
     case "shortvideo":
-      return { attachment: compact({ type: "video", ref: f.MediaId }), text: "" };
+      return { attachment: compactAttachment({ type: "video", ref: f.MediaId }), text: "" };
     case "location":
       return {
-        attachment: compact({
+        attachment: compactAttachment({
           type: "location",
           name: f.Label,
           url: f.Location_X && f.Location_Y ? `geo:${f.Location_X},${f.Location_Y}` : undefined,
@@ -67,10 +68,10 @@ function toMedia(msgType: string, f: Record<string, string>): { attachment: Atta
         text: "",
       };
     case "link":
-      return { attachment: compact({ type: "link", url: f.Url, name: f.Title }), text: "" };
+      return { attachment: compactAttachment({ type: "link", url: f.Url, name: f.Title }), text: "" };
     case "file":
       return {
-        attachment: compact({
+        attachment: compactAttachment({
           type: "file",
           ref: f.FileKey ?? f.MediaId,
           name: f.Title,
@@ -80,14 +81,8 @@ function toMedia(msgType: string, f: Record<string, string>): { attachment: Atta
       };
     default:
       // A type WeChat adds later still reaches the worker, which can hand it to a human.
-      return { attachment: compact({ type: "other", ref: f.MediaId, name: msgType }), text: "" };
+      return { attachment: compactAttachment({ type: "other", ref: f.MediaId, name: msgType }), text: "" };
   }
-}
-
-function required(fields: Record<string, string>, name: string): string {
-  const value = fields[name]?.trim();
-  if (!value) throw new MalformedRequestError(`the message has no ${name}`);
-  return value;
 }
 
 function audioType(format: string | undefined): string | undefined {
@@ -97,13 +92,4 @@ function audioType(format: string | undefined): string | undefined {
 function size(value: string | undefined): number | undefined {
   if (!value || !/^\d{1,15}$/.test(value)) return undefined;
   return Number(value);
-}
-
-/** Drops undefined and empty fields, so an attachment only carries what the push had. */
-function compact(
-  attachment: { type: Attachment["type"] } & Partial<Record<string, string | number | undefined>>,
-) {
-  return Object.fromEntries(
-    Object.entries(attachment).filter(([, v]) => v !== undefined && v !== ""),
-  ) as Attachment;
 }

@@ -1,10 +1,6 @@
 import { MalformedRequestError } from "../../core/errors";
-import {
-  type Attachment,
-  AttachmentSchema,
-  type InboundMessage,
-  InboundMessageSchema,
-} from "../../core/message";
+import { type Attachment, type InboundMessage, InboundMessageSchema } from "../../core/message";
+import { compactAttachment, requiredField } from "../normalise";
 
 /**
  * Events of the self-built app worth the worker's attention. Others (LOCATION every few seconds when
@@ -22,18 +18,18 @@ const QUEUED_EVENTS: Record<string, string> = {
  * event Kefu does not act on. Throws MalformedRequestError when a field the conversation needs is absent.
  */
 export function toWeComMessage(fields: Record<string, string>): InboundMessage | undefined {
-  const corpId = required(fields, "ToUserName");
-  const from = required(fields, "FromUserName");
-  const createTime = required(fields, "CreateTime");
-  const msgType = required(fields, "MsgType").toLowerCase();
+  const corpId = requiredField(fields, "ToUserName");
+  const from = requiredField(fields, "FromUserName");
+  const createTime = requiredField(fields, "CreateTime");
+  const msgType = requiredField(fields, "MsgType").toLowerCase();
   if (!/^\d{1,12}$/.test(createTime)) throw new MalformedRequestError("CreateTime is not a Unix timestamp");
-  const agentId = required(fields, "AgentID");
+  const agentId = requiredField(fields, "AgentID");
 
   const isEvent = msgType === "event";
   let event: string | undefined;
   let id: string;
   if (isEvent) {
-    const raw = required(fields, "Event").toLowerCase();
+    const raw = requiredField(fields, "Event").toLowerCase();
     event = QUEUED_EVENTS[raw];
     if (!event) return undefined;
     // Events have no MsgId; WeCom's retries repeat sender and CreateTime. enter_agent fires each time the
@@ -43,7 +39,7 @@ export function toWeComMessage(fields: Record<string, string>): InboundMessage |
         ? `${agentId}:${from}:enter_agent:${chinaDate(Number(createTime))}`
         : `${agentId}:${from}:${createTime}:${raw}`;
   } else {
-    id = required(fields, "MsgId");
+    id = requiredField(fields, "MsgId");
   }
 
   const media = isEvent || msgType === "text" ? undefined : toMedia(msgType, fields);
@@ -71,36 +67,28 @@ export function toWeComMessage(fields: Record<string, string>): InboundMessage |
 function toMedia(msgType: string, f: Record<string, string>): Attachment {
   switch (msgType) {
     case "image":
-      return compact({ type: "image", ref: f.MediaId, url: f.PicUrl });
+      return compactAttachment({ type: "image", ref: f.MediaId, url: f.PicUrl });
     case "voice":
-      return compact({ type: "voice", ref: f.MediaId, contentType: f.Format && `audio/${f.Format}` });
+      return compactAttachment({
+        type: "voice",
+        ref: f.MediaId,
+        contentType: f.Format && `audio/${f.Format}`,
+      });
     case "video":
-      return compact({ type: "video", ref: f.MediaId });
+      return compactAttachment({ type: "video", ref: f.MediaId });
     case "location":
-      return compact({
+      return compactAttachment({
         type: "location",
         name: f.Label,
         url: f.Location_X && f.Location_Y ? `geo:${f.Location_X},${f.Location_Y}` : undefined,
       });
     case "link":
-      return compact({ type: "link", url: f.Url, name: f.Title });
+      return compactAttachment({ type: "link", url: f.Url, name: f.Title });
     default:
-      return compact({ type: "other", ref: f.MediaId, name: msgType });
+      return compactAttachment({ type: "other", ref: f.MediaId, name: msgType });
   }
 }
 
 function chinaDate(epochSeconds: number): string {
   return new Date((epochSeconds + 8 * 3600) * 1000).toISOString().slice(0, 10);
-}
-
-function required(fields: Record<string, string>, name: string): string {
-  const value = fields[name]?.trim();
-  if (!value) throw new MalformedRequestError(`the message has no ${name}`);
-  return value;
-}
-
-function compact(attachment: { type: Attachment["type"] } & Record<string, string | undefined>): Attachment {
-  return AttachmentSchema.parse(
-    Object.fromEntries(Object.entries(attachment).filter(([, v]) => v !== undefined && v !== "")),
-  );
 }

@@ -3,7 +3,6 @@ import type { AccessTokenProvider } from "../../../../shared/channels/ports";
 import { createSharedTokenProvider } from "../../../../shared/channels/tokens";
 import type { WeChatCredentials } from "../../../../shared/channels/wechat/credentials";
 import { createWeChatOutbound, WECHAT_TEXT_MAX_BYTES } from "../../../../shared/channels/wechat/outbound";
-import { fetchWeChatAccessToken } from "../../../../shared/channels/weixin/api";
 import { BUDGET, Deadline, OutOfTimeError } from "../../../../shared/core/deadline";
 import { ChannelApiError } from "../../../../shared/core/errors";
 import type { OutboundMessage } from "../../../../shared/core/message";
@@ -16,7 +15,6 @@ const credentials: WeChatCredentials = {
   KEFU_WECHAT_APP_SECRET: "s3cret&value",
 };
 const API = "https://api.example.test";
-const app = { appId: credentials.KEFU_WECHAT_APP_ID, appSecret: credentials.KEFU_WECHAT_APP_SECRET };
 
 interface Call {
   url: URL;
@@ -233,29 +231,6 @@ describe("render", () => {
 });
 
 describe("access token", () => {
-  it("fetches a token with the app id and secret, URL-encoded", async () => {
-    const { fetch, calls } = scriptedFetch([{ json: { access_token: "ACCESS_TOKEN", expires_in: 7200 } }]);
-    const token = await fetchWeChatAccessToken({ apiBase: API, ...app, fetch });
-    expect(token).toEqual({ token: "ACCESS_TOKEN", expiresInSeconds: 7200 });
-    expect(calls[0]?.url.pathname).toBe("/cgi-bin/token");
-    expect(Object.fromEntries(calls[0]?.url.searchParams ?? [])).toEqual({
-      grant_type: "client_credential",
-      appid: "wxkefutest000001",
-      secret: "s3cret&value",
-    });
-  });
-
-  it("reports errcodes: busy is retryable, a bad secret is not, and the secret never appears", async () => {
-    const busy = scriptedFetch([{ json: { errcode: -1, errmsg: "system error" } }]);
-    expect(
-      (await failure(fetchWeChatAccessToken({ apiBase: API, ...app, fetch: busy.fetch }))).retryable,
-    ).toBe(true);
-    const bad = scriptedFetch([{ json: { errcode: 40125, errmsg: "invalid appsecret" } }]);
-    const error = await failure(fetchWeChatAccessToken({ apiBase: API, ...app, fetch: bad.fetch }));
-    expect(error.retryable).toBe(false);
-    expect(error.message).not.toContain("s3cret");
-  });
-
   it("given a provider factory, shares one token between sends and refreshes it after a token error", async () => {
     const store = memoryTokenStore();
     const { fetch, calls } = scriptedFetch([

@@ -10,6 +10,7 @@ import {
   SignatureError,
   StaleTimestampError,
 } from "../../../../shared/core/errors";
+import { MESSAGE_LIMITS } from "../../../../shared/core/message";
 
 const fixture = (name: string) =>
   readFileSync(new URL(`../../../fixtures/wecom/${name}`, import.meta.url), "utf8");
@@ -187,6 +188,12 @@ describe("bad requests", () => {
   it("refuses decrypted plaintext that is not a message", () => {
     expect(() => handle(push("<xml><FromUserName>a</FromUserName></xml>"))).toThrow(MalformedRequestError);
     expect(() => handle(push("not xml at all"))).toThrow(MalformedRequestError);
+  });
+
+  it("refuses a push whose fields break the message's limits as malformed (400), not as a fault", () => {
+    const longUrl = `https://wework.qpic.cn/${"a".repeat(MESSAGE_LIMITS.attachmentUrlChars)}`;
+    const image = fixture("image.xml").replace("https://wework.qpic.cn/this_is_a_url", longUrl);
+    expect(() => handle(push(image))).toThrow(MalformedRequestError);
   });
 
   it("refuses an oversized body before reading it", () => {

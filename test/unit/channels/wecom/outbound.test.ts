@@ -2,7 +2,6 @@ import { describe, expect, it } from "vitest";
 import { createSharedTokenProvider } from "../../../../shared/channels/tokens";
 import type { WeComCredentials } from "../../../../shared/channels/wecom/credentials";
 import { createWeComOutbound, WECOM_TEXT_MAX_BYTES } from "../../../../shared/channels/wecom/outbound";
-import { fetchWeComAccessToken } from "../../../../shared/channels/weixin/api";
 import { ChannelApiError } from "../../../../shared/core/errors";
 import type { OutboundMessage } from "../../../../shared/core/message";
 import { memoryTokenStore } from "../../../support/fakes";
@@ -121,19 +120,5 @@ describe("WeCom app rendering", () => {
       expect(Buffer.byteLength(part, "utf8")).toBeLessThanOrEqual(WECOM_TEXT_MAX_BYTES);
     expect(parts[0]?.startsWith("重要：")).toBe(true);
     expect(parts.join("")).not.toContain("**");
-  });
-});
-
-describe("gettoken", () => {
-  it("does not retry a wrong secret, and never puts the secret in the error", async () => {
-    const { fetch } = scriptedFetch([{ json: { errcode: 40001, errmsg: "invalid credential" } }]);
-    const error = await fetchWeComAccessToken({
-      apiBase: API,
-      corpId: "ww1",
-      secret: "TOPSECRET",
-      fetch,
-    }).catch((e) => e);
-    expect(error).toMatchObject({ retryable: false, errcode: 40001 });
-    expect(String(error.message)).not.toContain("TOPSECRET");
   });
 });
