@@ -99,7 +99,7 @@ export async function startEmulators(ports: EmulatorOptions = {}): Promise<Runni
 }
 
 /** About 2.5 s on an idle machine; a machine busy with parallel builds can take many times that. */
-async function waitForDynamo(endpoint: string, timeoutMs = 90_000): Promise<void> {
+async function waitForDynamo(endpoint: string, timeoutMs = 120_000): Promise<void> {
   const client = dynamoClient(endpoint);
   const deadline = Date.now() + timeoutMs;
   for (;;) {
