@@ -1,13 +1,12 @@
 import { GetQueueAttributesCommand } from "@aws-sdk/client-sqs";
 import { ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { z } from "zod";
-import { channelSender, createChannelAdapters } from "../shared/aws/channels";
-import { documentClient, s3Client, secretsClient } from "../shared/aws/clients";
+import { documentClient } from "../shared/aws/clients";
 import type { DeskConfig } from "../shared/config/load";
 import { replyAsAgent, resolveTicket, TicketClosedError } from "../shared/core/desk";
 import { ChannelApiError, KefuError, MalformedRequestError, NotFoundError } from "../shared/core/errors";
 import { normalizeTicketId } from "../shared/core/ticket";
-import { createTicketStore } from "../shared/stores/tickets";
+import { wireDesk } from "./desk-wiring";
 import type { sqsClient } from "./emulators";
 import type { DevRoute } from "./server";
 import type { Outbox } from "./simulator/outbox";
@@ -33,14 +32,9 @@ export function devRoutes(deps: {
 }): DevRoute {
   const { desk: config, outbox, inbox, tracker, sqs } = deps;
   const doc = documentClient(config.runtime);
-  const tickets = createTicketStore(doc, config.tables.tickets, config.tables.ticketTurns);
   // The agents' desk, as `npm run desk` offers it: replies go out through the channel's real sender.
-  const adapters = createChannelAdapters(config, {
-    doc,
-    s3: s3Client(config.runtime),
-    secrets: secretsClient(config.runtime),
-  });
-  const desk = { tickets, now: () => new Date(), send: channelSender(adapters) };
+  const desk = wireDesk(config);
+  const { tickets } = desk;
 
   return async ({ method, path, body }) => {
     if (method === "GET" && path === "/dev/outbox") return { status: 200, body: outbox.entries };

@@ -4,12 +4,10 @@
  * names, KEFU_SECRET_ARN for the channel credentials) exported in the shell.
  */
 
-import { channelSender, createChannelAdapters } from "../../shared/aws/channels";
-import { documentClient, s3Client, secretsClient } from "../../shared/aws/clients";
 import { loadDeskConfig } from "../../shared/config/load";
 import { replyAsAgent, resolveTicket } from "../../shared/core/desk";
 import { normalizeTicketId, type TicketStatus } from "../../shared/core/ticket";
-import { createTicketStore } from "../../shared/stores/tickets";
+import { wireDesk } from "../desk-wiring";
 import { portSetting, quietLibraries, shellEnv } from "../env";
 import { NoLocalStackError, readLocalEnv } from "../state";
 
@@ -45,14 +43,8 @@ async function main(args: string[]): Promise<number> {
   const id = rawId ? normalizeTicketId(rawId) : undefined;
 
   const config = loadDeskConfig({ ...shellEnv(), ...(await localEnvIfAny()) });
-  const doc = documentClient(config.runtime);
-  const tickets = createTicketStore(doc, config.tables.tickets, config.tables.ticketTurns);
-  const channels = createChannelAdapters(config, {
-    doc,
-    s3: s3Client(config.runtime),
-    secrets: secretsClient(config.runtime),
-  });
-  const deps = { tickets, now: () => new Date(), send: channelSender(channels) };
+  const deps = wireDesk(config);
+  const { tickets } = deps;
 
   switch (command) {
     case "list": {

@@ -12,7 +12,10 @@ export function createConversationStore(doc: DynamoDBDocumentClient, tableName: 
   return {
     async get(conversationKey) {
       const { Item } = await doc.send(new GetCommand({ TableName: tableName, Key: { conversationKey } }));
-      return Item as Conversation | undefined;
+      if (!Item) return undefined;
+      // The TTL attribute is the table's, not the conversation's.
+      const { expiresAt: _ttl, ...conversation } = Item;
+      return conversation as Conversation;
     },
 
     async save(conversation, now = new Date()) {

@@ -9,24 +9,7 @@ import { testEnv } from "../support/local-env";
 const config = loadWorkerConfig(testEnv());
 const state = createChannelStateStore(documentClient(config.runtime), config.tables.tokens);
 
-describe("channel state on DynamoDB Local", () => {
-  it("writes conditionally on the revision it read", async () => {
-    const key = `test:revision:${Date.now()}`;
-    expect(await state.putIfRevision(key, { n: "a", revision: 1 }, undefined)).toBe(true);
-    expect(await state.putIfRevision(key, { n: "b", revision: 1 }, undefined)).toBe(false);
-    expect(await state.putIfRevision(key, { n: "c", revision: 2 }, 1)).toBe(true);
-    expect(await state.putIfRevision(key, { n: "d", revision: 2 }, 1)).toBe(false);
-    expect(await state.get(key)).toEqual({ n: "c", revision: 2 });
-  });
-
-  it("takes over a value written before revisions existed", async () => {
-    const key = `test:legacy:${Date.now()}`;
-    await state.put(key, { optedOut: true, at: "2026-01-01T00:00:00.000Z", source: "keyword" });
-    expect(await state.putIfRevision(key, { optedOut: false, revision: 1 }, undefined)).toBe(true);
-    expect(await state.putIfRevision(key, { optedOut: true, revision: 1 }, undefined)).toBe(false);
-  });
-});
-
+// get/put/putIfRevision and TTLs: test/contract/stores.contract.ts, against these stores and the fakes.
 describe("SMS opt-outs on DynamoDB Local", () => {
   it("ends with the newest of concurrent STOP and START deliveries, each applied once", async () => {
     const ours = "+15550000000";

@@ -1,4 +1,4 @@
-import { PutCommand } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { describe, expect, it } from "vitest";
 import { documentClient } from "../../shared/aws/clients";
 import { loadWorkerConfig } from "../../shared/config/load";
@@ -33,9 +33,10 @@ describe("conversations on DynamoDB Local", () => {
     expect(loaded?.turns).toHaveLength(40);
     expect(loaded?.turns[0]?.text).toBe("t10");
     expect(loaded?.revision).toBe(1);
-    expect((loaded as unknown as { expiresAt: number }).expiresAt).toBeGreaterThan(
-      now.getTime() / 1000 + 29 * 86400,
+    const { Item } = await doc.send(
+      new GetCommand({ TableName: config.tables.conversations, Key: { conversationKey: key } }),
     );
+    expect(Item?.expiresAt).toBeGreaterThan(now.getTime() / 1000 + 29 * 86400);
 
     await store.save(saved, now);
     await expect(store.save(saved, now)).rejects.toBeInstanceOf(ConcurrentUpdateError);

@@ -1,7 +1,14 @@
+import type { QueueBodyStore } from "../../shared/aws/queue";
 import type { ClaimResult, DedupStore } from "../../shared/channels/ingress";
 import type { ChannelStateStore } from "../../shared/channels/ports";
 import type { TokenRecord, TokenStore } from "../../shared/channels/tokens";
-import type { Conversation } from "../../shared/core/conversation";
+import {
+  ConcurrentUpdateError,
+  type Conversation,
+  capTurn,
+  keepHistory,
+  MAX_PROCESSED_IDS,
+} from "../../shared/core/conversation";
 import type { AnswerEngine, EngineInput, EngineResult } from "../../shared/core/engine";
 import type { InboundMessage, InboundMessageInput, OutboundMessage } from "../../shared/core/message";
 import { InboundMessageSchema } from "../../shared/core/message";
@@ -15,6 +22,10 @@ import type {
 import type { Ticket } from "../../shared/core/ticket";
 import type { BlobStore, EntryState, FaqMeta, FaqRepository } from "../../shared/kb/import/ports";
 import type { StoredFaqEntry } from "../../shared/kb/knowledge";
+import { RETENTION } from "../../shared/resources";
+import { CLAIM_LEASE_MS } from "../../shared/stores/dedup";
+import { LeaseLostError } from "../../shared/stores/faq";
+import { TICKET_TURN_MAX_BYTES } from "../../shared/stores/tickets";
 
 /**
  * Every in-memory fake of the ports, in one place: the stores with the same contracts as the DynamoDB ones
@@ -22,76 +33,133 @@ import type { StoredFaqEntry } from "../../shared/kb/knowledge";
  * deps, and inbound messages.
  */
 
-/** The conversations table in memory. */
-export function memoryConversations(): ConversationStore & { items: Map<string, Conversation> } {
+/** DynamoDB's order of string keys: by their UTF-8 bytes. */
+const byBytes = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b));
+
+/** Epoch seconds `days` after `now`: the TTL attribute the DynamoDB stores write. */
+const ttlAfter = (now: Date, days: number) => Math.floor(now.getTime() / 1000) + days * 86_400;
+
+/** The conversations table in memory: the same caps, revision check and TTL as the DynamoDB store. */
+export function memoryConversations(): ConversationStore & {
+  items: Map<string, Conversation>;
+  expiresAt: Map<string, number>;
+} {
   const items = new Map<string, Conversation>();
+  const expiresAt = new Map<string, number>();
   return {
     items,
+    expiresAt,
     async get(key) {
       const found = items.get(key);
       return found ? structuredClone(found) : undefined;
     },
     async save(conversation, now = new Date()) {
       const stored = items.get(conversation.conversationKey);
-      if (stored && stored.revision !== conversation.revision) throw new Error("concurrent update");
-      const next = {
+      if (stored && stored.revision !== conversation.revision) {
+        throw new ConcurrentUpdateError(conversation.conversationKey);
+      }
+      const history = keepHistory(conversation.turns);
+      const omittedTurns = (conversation.omittedTurns ?? 0) + history.dropped;
+      const next: Conversation = {
         ...structuredClone(conversation),
+        turns: history.turns,
+        ...(omittedTurns > 0 ? { omittedTurns } : {}),
+        processedIds: conversation.processedIds.slice(-MAX_PROCESSED_IDS),
         revision: conversation.revision + 1,
         updatedAt: now.toISOString(),
       };
       items.set(conversation.conversationKey, next);
-      return next;
+      expiresAt.set(conversation.conversationKey, ttlAfter(now, RETENTION.conversationDays));
+      return structuredClone(next);
     },
   };
 }
 
+/**
+ * The tickets and ticket-turns tables in memory: the hand-off context kept like a conversation's history,
+ * later turns cut to TICKET_TURN_MAX_BYTES and sorted by their time, once per id.
+ */
 export function memoryTickets(): TicketStore & { items: Map<string, Ticket> } {
   const items = new Map<string, Ticket>();
   const appended = new Set<string>();
+  const read = (ticket: Ticket): Ticket => {
+    const copy = structuredClone(ticket);
+    // The context stays first; the later turns sort by time, ties in the order they were stored.
+    const context = copy.transcript.slice(0, contextLength.get(ticket.ticketId) ?? 0);
+    const later = copy.transcript.slice(context.length).sort((a, b) => byBytes(a.at, b.at));
+    return { ...copy, transcript: [...context, ...later] };
+  };
+  const contextLength = new Map<string, number>();
+  const existing = (id: string) => {
+    const ticket = items.get(id);
+    if (!ticket) throw new Error(`ConditionalCheckFailedException: no ticket ${id}`);
+    return ticket;
+  };
   return {
     items,
     async create(ticket) {
-      const existing = items.get(ticket.ticketId);
-      if (existing) return existing;
-      items.set(ticket.ticketId, structuredClone(ticket));
-      return ticket;
+      const found = items.get(ticket.ticketId);
+      if (found) return read(found);
+      const context = keepHistory(ticket.transcript);
+      const omittedTurns = (ticket.omittedTurns ?? 0) + context.dropped;
+      const stored: Ticket = {
+        ...structuredClone(ticket),
+        transcript: context.turns,
+        ...(omittedTurns > 0 ? { omittedTurns } : {}),
+      };
+      items.set(ticket.ticketId, stored);
+      contextLength.set(ticket.ticketId, context.turns.length);
+      return read(stored);
     },
     async get(id) {
       const t = items.get(id);
-      return t ? structuredClone(t) : undefined;
+      return t ? read(t) : undefined;
     },
     async status(id) {
       return items.get(id)?.status;
     },
     async append(id, turn, options = {}) {
-      const ticket = items.get(id);
-      if (!ticket) throw new Error(`no ticket ${id}`);
+      const ticket = existing(id);
+      ticket.updatedAt = (options.now ?? new Date()).toISOString();
       if (options.id !== undefined) {
         if (appended.has(`${id}#${options.id}`)) return;
         appended.add(`${id}#${options.id}`);
       }
-      ticket.transcript.push(turn);
+      ticket.transcript.push(capTurn(structuredClone(turn), TICKET_TURN_MAX_BYTES));
     },
-    async resolve(id) {
-      const t = items.get(id);
-      if (t) t.status = "resolved";
+    async resolve(id, now = new Date()) {
+      const ticket = existing(id);
+      ticket.status = "resolved";
+      ticket.resolvedAt = now.toISOString();
+      ticket.updatedAt = now.toISOString();
     },
-    async listByStatus(status) {
-      return [...items.values()].filter((t) => t.status === status);
+    async listByStatus(status, limit = 100) {
+      return [...items.values()]
+        .filter((t) => t.status === status)
+        .sort((a, b) => byBytes(b.createdAt, a.createdAt))
+        .slice(0, limit)
+        .map(read);
     },
   };
 }
 
-export function memoryOutbox(): OutboxStore & { items: Map<string, OutboxRecord> } {
+/** The outbox table in memory, with the TTL the DynamoDB store writes. */
+export function memoryOutbox(): OutboxStore & {
+  items: Map<string, OutboxRecord>;
+  expiresAt: Map<string, number>;
+} {
   const items = new Map<string, OutboxRecord>();
+  const expiresAt = new Map<string, number>();
   return {
     items,
+    expiresAt,
     async get(key) {
       const found = items.get(key);
       return found ? structuredClone(found) : undefined;
     },
-    async put(record) {
+    async put(record, now = new Date()) {
       items.set(record.messageKey, structuredClone(record));
+      expiresAt.set(record.messageKey, ttlAfter(now, RETENTION.outboxDays));
     },
   };
 }
@@ -160,10 +228,13 @@ export function inbound(overrides: Partial<InboundMessageInput> = {}): InboundMe
   });
 }
 
-/** The tokens table in memory: one process, nothing shared. */
-export function memoryTokenStore(): TokenStore {
+/** The tokens table in memory: one process, nothing shared; the TTL a day past the token's expiry. */
+export function memoryTokenStore(): TokenStore & { expiresAt: Map<string, number> } {
   const items = new Map<string, TokenRecord & { leaseOwner?: string }>();
+  const expiresAt = new Map<string, number>();
+  const ttl = (epochMs: number) => Math.ceil(epochMs / 1000) + 86_400;
   return {
+    expiresAt,
     async read(name) {
       const item = items.get(name);
       return item
@@ -175,12 +246,14 @@ export function memoryTokenStore(): TokenStore {
       if (item.leaseUntil !== undefined && item.leaseUntil >= at.now) return false;
       if (item.tokenExpiresAt !== undefined && item.tokenExpiresAt >= at.refreshBefore) return false;
       items.set(name, { ...item, leaseUntil: at.leaseUntil, leaseOwner: owner });
+      expiresAt.set(name, ttl(at.leaseUntil));
       return true;
     },
     async save(name, owner, token, tokenExpiresAt) {
       const item = items.get(name);
       if (item?.leaseOwner !== owner) return false;
       items.set(name, { token, tokenExpiresAt });
+      expiresAt.set(name, ttl(tokenExpiresAt));
       return true;
     },
     async releaseLease(name, owner) {
@@ -196,16 +269,27 @@ export function memoryTokenStore(): TokenStore {
   };
 }
 
-/** The dedup table in memory: a claim is `received`, then `enqueued`; a released claim can be taken again. */
-export function memoryDedup(): DedupStore & { state: Map<string, "received" | "enqueued"> } {
+/**
+ * The dedup table in memory: a claim is `received`, then `enqueued`; a released claim, or a `received`
+ * one older than the lease, can be taken again.
+ */
+export function memoryDedup(): DedupStore & {
+  state: Map<string, "received" | "enqueued">;
+  expiresAt: Map<string, number>;
+} {
   const state = new Map<string, "received" | "enqueued">();
+  const claimedAt = new Map<string, number>();
+  const expiresAt = new Map<string, number>();
   return {
     state,
-    async claim(key): Promise<ClaimResult> {
+    expiresAt,
+    async claim(key, now = new Date()): Promise<ClaimResult> {
       const s = state.get(key);
       if (s === "enqueued") return "duplicate";
-      if (s === "received") return "in_flight";
+      if (s === "received" && (claimedAt.get(key) ?? 0) >= now.getTime() - CLAIM_LEASE_MS) return "in_flight";
       state.set(key, "received");
+      claimedAt.set(key, now.getTime());
+      expiresAt.set(key, ttlAfter(now, RETENTION.dedupDays));
       return "claimed";
     },
     async markEnqueued(key) {
@@ -218,31 +302,52 @@ export function memoryDedup(): DedupStore & { state: Map<string, "received" | "e
 }
 
 /**
- * In-memory stand-ins for the FAQ table and bucket, with the same lease semantics as the DynamoDB
- * repository (the repository itself is tested against the SDK boundary and DynamoDB Local).
+ * The FAQ table in memory, per knowledge base, with the DynamoDB repository's lease rules (LeaseLostError
+ * for a writer without the lease), id order and version history. `entries` and `meta` are the `default`
+ * knowledge base's, for tests to look at.
  */
 export function memoryRepo(): FaqRepository & { entries: Map<string, StoredFaqEntry>; meta: FaqMeta } {
-  const entries = new Map<string, StoredFaqEntry>();
-  const meta: FaqMeta = { history: [], queued: [] };
-  const holds = (owner: string) => meta.lease?.owner === owner;
+  const kbs = new Map<string, { entries: Map<string, StoredFaqEntry>; meta: FaqMeta }>();
+  const kbOf = (kb: string) => {
+    let found = kbs.get(kb);
+    if (!found) {
+      found = { entries: new Map(), meta: { history: [], queued: [] } };
+      kbs.set(kb, found);
+    }
+    return found;
+  };
+  const metaOf = (kb: string) => kbOf(kb).meta;
+  const entriesOf = (kb: string) => kbOf(kb).entries;
+  const holding = (kb: string, owner: string) => {
+    if (metaOf(kb).lease?.owner !== owner) {
+      throw new LeaseLostError(`import ${owner} no longer holds the lease on knowledge base ${kb}`);
+    }
+    return metaOf(kb);
+  };
   return {
-    entries,
-    meta,
-    async currentVersion() {
-      return meta.version;
+    get entries() {
+      return entriesOf("default");
     },
-    async loadEntries() {
-      return {
-        version: meta.version ?? "",
-        entries: [...entries.values()].sort((a, b) => a.id.localeCompare(b.id)),
-      };
+    get meta() {
+      return metaOf("default");
     },
-    async getMeta() {
-      return structuredClone(meta);
+    async currentVersion(kb) {
+      return metaOf(kb).version;
     },
-    async entryStates() {
+    async loadEntries(kb, options = {}) {
+      const entries = [...entriesOf(kb).values()]
+        .sort((a, b) => byBytes(a.id, b.id))
+        .map((e) => structuredClone(e));
+      if (options.vectors === false) for (const e of entries) delete e.vectors;
+      return { version: metaOf(kb).version ?? "", entries };
+    },
+    async getMeta(kb) {
+      const { version, updatedAt, history, lease, pending, queued } = structuredClone(metaOf(kb));
+      return { version, updatedAt, history, lease, pending, queued };
+    },
+    async entryStates(kb) {
       const states = new Map<string, EntryState>();
-      for (const e of entries.values()) {
+      for (const e of entriesOf(kb).values()) {
         states.set(e.id, {
           contentHash: e.contentHash,
           ...(e.vectors ? { modelId: e.vectors.modelId } : {}),
@@ -251,37 +356,43 @@ export function memoryRepo(): FaqRepository & { entries: Map<string, StoredFaqEn
       }
       return states;
     },
-    async putEntries(_kb, list) {
-      for (const e of list) entries.set(e.id, structuredClone(e));
+    async putEntries(kb, list) {
+      for (const e of list) entriesOf(kb).set(e.id, structuredClone(e));
     },
-    async deleteEntries(_kb, ids) {
-      for (const id of ids) entries.delete(id);
+    async deleteEntries(kb, ids) {
+      for (const id of ids) entriesOf(kb).delete(id);
     },
-    async acquireLease(_kb, owner, nowMs, ttlMs) {
+    async acquireLease(kb, owner, nowMs, ttlMs) {
+      const meta = metaOf(kb);
       if (meta.lease && meta.lease.owner !== owner && meta.lease.expiresAt >= nowMs) return false;
       meta.lease = { owner, expiresAt: nowMs + ttlMs };
       return true;
     },
-    async savePending(_kb, owner, pending, expiresAt) {
-      if (!holds(owner)) throw new Error("lease lost");
+    async savePending(kb, owner, pending, expiresAt) {
+      const meta = holding(kb, owner);
       meta.pending = structuredClone(pending);
       meta.lease = { owner, expiresAt };
     },
-    async commitVersion(_kb, owner, record) {
-      if (!holds(owner)) throw new Error("lease lost");
+    async commitVersion(kb, owner, record) {
+      const meta = holding(kb, owner);
       meta.version = record.version;
       meta.updatedAt = record.at;
-      meta.history = [record, ...meta.history].slice(0, 20);
+      meta.history = [
+        structuredClone(record),
+        ...meta.history.filter((h) => h.version !== record.version),
+      ].slice(0, 20);
     },
-    async releaseLease(_kb, owner) {
-      if (!holds(owner)) return [];
+    async releaseLease(kb, owner) {
+      const meta = metaOf(kb);
+      if (meta.lease?.owner !== owner) return [];
       const queued = meta.queued;
       meta.lease = undefined;
       meta.pending = undefined;
       meta.queued = [];
       return queued;
     },
-    async enqueue(_kb, key) {
+    async enqueue(kb, key) {
+      const meta = metaOf(kb);
       if (!meta.queued.includes(key)) meta.queued.push(key);
     },
   };
@@ -318,23 +429,53 @@ export function memoryBlobs(): BlobStore & { objects: Map<string, Uint8Array> } 
   };
 }
 
+/** The bucket the webhook puts queue bodies too large for SQS in, in memory. */
+export function memoryQueueBodies(): QueueBodyStore & { objects: Map<string, string> } {
+  const objects = new Map<string, string>();
+  return {
+    objects,
+    async put(key, body) {
+      objects.set(key, body);
+    },
+    async get(key) {
+      const body = objects.get(key);
+      if (body === undefined) throw new Error(`NoSuchKey ${key}`);
+      return body;
+    },
+  };
+}
+
 /** The durable channel state, in memory, with the TTLs it was given (so tests can assert them). */
-export function memoryState(): ChannelStateStore & { data: Map<string, unknown>; ttls: Map<string, number> } {
+export function memoryState(): ChannelStateStore & {
+  data: Map<string, unknown>;
+  ttls: Map<string, number>;
+  expiresAt: Map<string, number>;
+} {
   const data = new Map<string, unknown>();
   const ttls = new Map<string, number>();
+  const expiresAt = new Map<string, number>();
   return {
     data,
     ttls,
+    expiresAt,
     async get<T>(key: string) {
       return structuredClone(data.get(key)) as T | undefined;
     },
     async put<T>(key: string, value: T, ttlSeconds?: number) {
       data.set(key, structuredClone(value));
-      if (ttlSeconds) ttls.set(key, ttlSeconds);
+      // A put replaces the whole item, its TTL with it.
+      ttls.delete(key);
+      expiresAt.delete(key);
+      if (ttlSeconds) {
+        ttls.set(key, ttlSeconds);
+        expiresAt.set(key, Math.floor(Date.now() / 1000) + ttlSeconds);
+      }
     },
     async putIfRevision<T extends { revision: number }>(key: string, value: T, expected: number | undefined) {
       if ((data.get(key) as { revision?: number } | undefined)?.revision !== expected) return false;
       data.set(key, structuredClone(value));
+      ttls.delete(key);
+      expiresAt.delete(key);
       return true;
     },
   };

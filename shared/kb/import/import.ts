@@ -14,7 +14,7 @@ import {
 import type { StoredFaqEntry } from "../knowledge";
 import type { Embedder } from "../retrieval";
 import { parseFaqFile } from "./parse";
-import type { BlobStore, FaqRepository, FaqVersionRecord, ImportCounts } from "./ports";
+import type { BlobStore, FaqMeta, FaqPending, FaqRepository, FaqVersionRecord, ImportCounts } from "./ports";
 import { FaqFileError, type FileProblem, fileMessage, type ProblemArgs } from "./problems";
 
 /**
@@ -144,81 +144,154 @@ const zeroCounts = (): ImportCounts => ({
   rejected: 0,
 });
 
+/**
+ * Imports one upload, step by step: read and parse the file, validate its rows, take the knowledge
+ * base's lease (or queue), plan the changes, embed and write them in groups, then either checkpoint
+ * (time ran short) or activate the new version — and in every case write the report.
+ */
 export async function importUpload(source: { key: string }, deps: ImportDeps): Promise<ImportResult> {
-  const opts = { ...DEFAULTS, ...deps.options };
-  const now = deps.now ?? (() => new Date());
-  const remainingMs = deps.remainingMs ?? (() => Number.POSITIVE_INFINITY);
-  const log = deps.log ?? (() => {});
-  const { kb, name, reportKey } = parseUploadKey(source.key);
-  const started = now();
-  let language = detectLanguage(name);
-
-  const finish = async (
-    partial: Omit<ImportReport, "upload" | "kb" | "startedAt" | "finishedAt" | "durationMs" | "language">,
-    continueKeys: string[] = [],
-  ): Promise<ImportResult> => {
-    const finished = now();
-    const report: ImportReport = {
-      upload: source.key,
-      kb,
-      ...partial,
-      language,
-      startedAt: started.toISOString(),
-      finishedAt: finished.toISOString(),
-      durationMs: finished.getTime() - started.getTime(),
-    };
-    await deps.blobs.put(
-      reportKey,
-      `${JSON.stringify(report, null, 2)}\n`,
-      "application/json; charset=utf-8",
-    );
-    log("faq import report", { upload: source.key, status: report.status, counts: report.counts });
-    return { report, reportKey, continueKeys };
-  };
-  // Nothing of the file is imported; the report says why, in the admin's language.
-  const fileFailure = (code: FileProblem, args: ProblemArgs) =>
-    finish({
-      version: null,
-      status: "failed",
-      done: true,
-      counts: zeroCounts(),
-      rejected: [],
-      error: { code, message: fileMessage(code, language, args) },
-    });
-
-  // ---- read and validate the file ----
-  const head = await deps.blobs.head(source.key);
-  if (!head) return fileFailure("not_found", { file: source.key });
-  const limit = name.toLowerCase().endsWith(".xlsx") ? FAQ_LIMITS.xlsxBytes : FAQ_LIMITS.fileBytes;
-  if (head.size > limit) return fileFailure("too_large", { size: head.size, limit });
-  const hash = createHash("sha256");
-  let parsed: Awaited<ReturnType<typeof parseFaqFile>>;
-  try {
-    const body = await deps.blobs.get(source.key);
-    parsed = await parseFaqFile(name, hashing(body, hash));
-  } catch (err) {
-    if (!(err instanceof FaqFileError)) throw err;
-    language = languageOf(name, err.header ? [err.header] : [], []);
-    return fileFailure(err.code, err.args);
-  }
-  const fileSha256 = hash.digest("hex");
-  language = languageOf(name, parsed.headers, parsed.rows);
-  if (parsed.rows.length === 0) {
+  const run = startRun(source, deps);
+  const file = await readUpload(run);
+  if ("report" in file) return file;
+  if (file.rows.length === 0) {
     // Before the lease and the replace logic: an empty `.replace.` file must not empty the knowledge base.
-    return finish({
+    return writeReport(run, {
       version: null,
       status: "empty",
       done: true,
       counts: zeroCounts(),
       rejected: [],
-      warning: { code: "no_rows", message: fileMessage("no_rows", language) },
+      warning: { code: "no_rows", message: fileMessage("no_rows", run.language) },
     });
   }
 
+  const { valid, rejected, counts } = validateRows(file.rows, run.language);
+  const replace = isReplaceUpload(run.name);
+  if ((replace && rejected.length > 0) || (valid.length === 0 && rejected.length > 0)) {
+    return writeReport(run, { version: null, status: "rejected", done: true, counts, rejected });
+  }
+
+  const lease = await takeLease(run, file.sha256);
+  if ("busy" in lease) return queueBehindLease(run, lease.busy, counts, rejected);
+
+  const plan = await planChanges(run, valid, lease, replace, counts);
+  const written = await embedAndWrite(run, plan, lease.owner, counts);
+  rejected.push(...embeddingRejections(plan.failed, run.language));
+  counts.rejected = rejected.length;
+  rejected.sort((a, b) => a.row - b.row);
+
+  if (written < plan.toWrite.length) {
+    return checkpoint(run, lease, file.sha256, plan, { written, counts, rejected });
+  }
+  return activateVersion(run, lease, plan.toDelete, counts, rejected);
+}
+
+/** One import's fixed facts and clocks, and the report's language (known better once the file is read). */
+interface ImportRun {
+  source: { key: string };
+  deps: ImportDeps;
+  opts: ImportOptions;
+  now: () => Date;
+  remainingMs: () => number;
+  log: (message: string, data?: Record<string, unknown>) => void;
+  kb: string;
+  name: string;
+  reportKey: string;
+  started: Date;
+  language: Language;
+}
+
+function startRun(source: { key: string }, deps: ImportDeps): ImportRun {
+  const now = deps.now ?? (() => new Date());
+  const { kb, name, reportKey } = parseUploadKey(source.key);
+  return {
+    source,
+    deps,
+    opts: { ...DEFAULTS, ...deps.options },
+    now,
+    remainingMs: deps.remainingMs ?? (() => Number.POSITIVE_INFINITY),
+    log: deps.log ?? (() => {}),
+    kb,
+    name,
+    reportKey,
+    started: now(),
+    language: detectLanguage(name),
+  };
+}
+
+type ReportBody = Omit<
+  ImportReport,
+  "upload" | "kb" | "startedAt" | "finishedAt" | "durationMs" | "language"
+>;
+
+/** Every import ends here: the report, in the bucket and the log, and what to run next. */
+async function writeReport(
+  run: ImportRun,
+  body: ReportBody,
+  continueKeys: string[] = [],
+): Promise<ImportResult> {
+  const finished = run.now();
+  const report: ImportReport = {
+    upload: run.source.key,
+    kb: run.kb,
+    ...body,
+    language: run.language,
+    startedAt: run.started.toISOString(),
+    finishedAt: finished.toISOString(),
+    durationMs: finished.getTime() - run.started.getTime(),
+  };
+  await run.deps.blobs.put(
+    run.reportKey,
+    `${JSON.stringify(report, null, 2)}\n`,
+    "application/json; charset=utf-8",
+  );
+  run.log("faq import report", { upload: run.source.key, status: report.status, counts: report.counts });
+  return { report, reportKey: run.reportKey, continueKeys };
+}
+
+/** Nothing of the file is imported; the report says why, in the admin's language. */
+function fileFailure(run: ImportRun, code: FileProblem, args: ProblemArgs): Promise<ImportResult> {
+  return writeReport(run, {
+    version: null,
+    status: "failed",
+    done: true,
+    counts: zeroCounts(),
+    rejected: [],
+    error: { code, message: fileMessage(code, run.language, args) },
+  });
+}
+
+type ParsedFile = Awaited<ReturnType<typeof parseFaqFile>>;
+
+/** The upload's rows and the file's hash (which a continuing import must match), or the failure's report. */
+async function readUpload(run: ImportRun): Promise<(ParsedFile & { sha256: string }) | ImportResult> {
+  const { blobs } = run.deps;
+  const head = await blobs.head(run.source.key);
+  if (!head) return fileFailure(run, "not_found", { file: run.source.key });
+  const limit = run.name.toLowerCase().endsWith(".xlsx") ? FAQ_LIMITS.xlsxBytes : FAQ_LIMITS.fileBytes;
+  if (head.size > limit) return fileFailure(run, "too_large", { size: head.size, limit });
+  const hash = createHash("sha256");
+  let parsed: ParsedFile;
+  try {
+    parsed = await parseFaqFile(run.name, hashing(await blobs.get(run.source.key), hash));
+  } catch (err) {
+    if (!(err instanceof FaqFileError)) throw err;
+    run.language = languageOf(run.name, err.header ? [err.header] : [], []);
+    return fileFailure(run, err.code, err.args);
+  }
+  run.language = languageOf(run.name, parsed.headers, parsed.rows);
+  return { ...parsed, sha256: hash.digest("hex") };
+}
+
+/** Each row checked on its own, and ids checked across rows: the first row of an id wins. */
+function validateRows(
+  rows: ParsedFile["rows"],
+  language: Language,
+): { valid: ValidRow[]; rejected: Rejection[]; counts: ImportCounts } {
   const rejected: Rejection[] = [];
   const valid: ValidRow[] = [];
   const firstRowOfId = new Map<string, number>();
-  for (const raw of parsed.rows) {
+  for (const raw of rows) {
     const result = validateRow(raw, language);
     const id =
       typeof raw.fields.id === "string" || typeof raw.fields.id === "number"
@@ -240,43 +313,77 @@ export async function importUpload(source: { key: string }, deps: ImportDeps): P
     else rejected.push(result);
   }
   const counts = zeroCounts();
-  counts.total = parsed.rows.length;
+  counts.total = rows.length;
   counts.rejected = rejected.length;
+  return { valid, rejected, counts };
+}
 
-  const replace = isReplaceUpload(name);
-  if ((replace && rejected.length > 0) || (valid.length === 0 && rejected.length > 0)) {
-    return finish({ version: null, status: "rejected", done: true, counts, rejected });
-  }
+/** The knowledge base's import lease this import holds, and the checkpoint it continues from, if any. */
+interface HeldLease {
+  meta: FaqMeta;
+  resume: FaqPending | undefined;
+  /** The version this import writes; a continuing import keeps its first run's. */
+  owner: string;
+}
 
-  // ---- take the knowledge base's import lease (or queue behind the holder) ----
-  const meta = await deps.repo.getMeta(kb);
+async function takeLease(run: ImportRun, fileSha256: string): Promise<HeldLease | { busy: FaqMeta }> {
+  const { repo } = run.deps;
+  const meta = await repo.getMeta(run.kb);
   const resume =
-    meta.pending?.upload === source.key && meta.pending.fileSha256 === fileSha256 ? meta.pending : undefined;
-  const owner = resume?.version ?? newVersion(started);
-  const leaseUntil = () => now().getTime() + opts.leaseTtlMs;
-  if (!(await deps.repo.acquireLease(kb, owner, now().getTime(), opts.leaseTtlMs))) {
-    await deps.repo.enqueue(kb, source.key);
-    return finish({
-      version: meta.version ?? null,
-      status: "queued",
-      done: false,
-      counts,
-      rejected,
-      error: {
-        code: "busy",
-        message:
-          language === "zh"
-            ? "另一个文件正在导入该知识库，本文件已排队，完成后会自动导入。"
-            : "Another file is being imported into this knowledge base; this one is queued and will run after it.",
-      },
-    });
+    meta.pending?.upload === run.source.key && meta.pending.fileSha256 === fileSha256
+      ? meta.pending
+      : undefined;
+  const owner = resume?.version ?? newVersion(run.started);
+  if (!(await repo.acquireLease(run.kb, owner, run.now().getTime(), run.opts.leaseTtlMs))) {
+    return { busy: meta };
   }
+  return { meta, resume, owner };
+}
 
-  // ---- decide what changes ----
-  const states = await deps.repo.entryStates(kb);
-  const modelId = deps.embedder?.modelId;
+/** Another import holds the knowledge base: this upload waits in its queue and runs after it. */
+async function queueBehindLease(
+  run: ImportRun,
+  meta: FaqMeta,
+  counts: ImportCounts,
+  rejected: Rejection[],
+): Promise<ImportResult> {
+  await run.deps.repo.enqueue(run.kb, run.source.key);
+  return writeReport(run, {
+    version: meta.version ?? null,
+    status: "queued",
+    done: false,
+    counts,
+    rejected,
+    error: {
+      code: "busy",
+      message:
+        run.language === "zh"
+          ? "另一个文件正在导入该知识库，本文件已排队，完成后会自动导入。"
+          : "Another file is being imported into this knowledge base; this one is queued and will run after it.",
+    },
+  });
+}
+
+interface ImportPlan {
+  toWrite: { row: number; entry: FaqEntry; hash: string; isNew: boolean }[];
+  toDelete: string[];
+  /** Entries whose embedding failed, in earlier runs of this import and (after embedAndWrite) this one. */
+  failed: FaqPending["failed"];
+}
+
+/** What changes against the stored entries; counts what stays unchanged and what earlier runs wrote. */
+async function planChanges(
+  run: ImportRun,
+  valid: ValidRow[],
+  lease: HeldLease,
+  replace: boolean,
+  counts: ImportCounts,
+): Promise<ImportPlan> {
+  const { resume, owner } = lease;
+  const states = await run.deps.repo.entryStates(run.kb);
+  const modelId = run.deps.embedder?.modelId;
   const failedBefore = new Map((resume?.failed ?? []).map((f) => [f.id, f]));
-  const toWrite: { row: number; entry: FaqEntry; hash: string; isNew: boolean }[] = [];
+  const toWrite: ImportPlan["toWrite"] = [];
   const toDelete: string[] = [];
   const inFile = new Set<string>();
   for (const item of valid) {
@@ -302,14 +409,28 @@ export async function importUpload(source: { key: string }, deps: ImportDeps): P
     counts.inserted += resume.counts.inserted;
     counts.updated += resume.counts.updated;
   }
-  const failed = [...(resume?.failed ?? [])];
+  return { toWrite, toDelete, failed: [...(resume?.failed ?? [])] };
+}
 
-  // ---- embed and write, in groups, checkpointing when time runs short ----
+/**
+ * Embeds and writes the planned entries in groups, renewing the lease after each, until done or the
+ * invocation's time runs short. Returns how many planned entries it got through.
+ */
+async function embedAndWrite(
+  run: ImportRun,
+  plan: ImportPlan,
+  owner: string,
+  counts: ImportCounts,
+): Promise<number> {
+  const { opts } = run;
+  const { repo, embedder } = run.deps;
+  const { toWrite, failed } = plan;
+  const modelId = embedder?.modelId;
   let done = 0;
   let slowestGroupMs = 0;
   for (; done < toWrite.length; ) {
     // At least one group per invocation, so an import always progresses however short the budget.
-    if (done > 0 && remainingMs() < Math.max(opts.reserveMs, 2 * slowestGroupMs)) break;
+    if (done > 0 && run.remainingMs() < Math.max(opts.reserveMs, 2 * slowestGroupMs)) break;
     const groupStarted = Date.now();
     const group = toWrite.slice(done, done + opts.groupSize);
     const notAttempted = failed.length >= opts.maxEmbeddingFailures;
@@ -317,10 +438,10 @@ export async function importUpload(source: { key: string }, deps: ImportDeps): P
       ? group.map(() => ({ error: "not attempted: the embedding service kept failing" }))
       : await embedGroup(
           group.map((g) => phrasings(g.entry)),
-          deps.embedder,
+          embedder,
           opts,
         );
-    const stamp = now().toISOString();
+    const stamp = run.now().toISOString();
     const ok: StoredFaqEntry[] = [];
     group.forEach((g, i) => {
       const v = vectors[i];
@@ -338,74 +459,95 @@ export async function importUpload(source: { key: string }, deps: ImportDeps): P
       if (g.isNew) counts.inserted++;
       else counts.updated++;
     });
-    await deps.repo.putEntries(kb, ok);
+    await repo.putEntries(run.kb, ok);
     done += group.length;
     slowestGroupMs = Math.max(slowestGroupMs, Date.now() - groupStarted);
-    await deps.repo.acquireLease(kb, owner, now().getTime(), opts.leaseTtlMs);
+    await repo.acquireLease(run.kb, owner, run.now().getTime(), opts.leaseTtlMs);
   }
+  return done;
+}
 
-  for (const f of failed) {
-    rejected.push({
-      row: f.row,
-      id: f.id,
-      field: "row",
-      code: "embedding_failed",
-      message: rejectionMessage("embedding_failed", language, { field: "row", detail: f.detail }),
-    });
-  }
-  counts.rejected = rejected.length;
-  rejected.sort((a, b) => a.row - b.row);
+function embeddingRejections(failed: ImportPlan["failed"], language: Language): Rejection[] {
+  return failed.map((f) => ({
+    row: f.row,
+    id: f.id,
+    field: "row",
+    code: "embedding_failed",
+    message: rejectionMessage("embedding_failed", language, { field: "row", detail: f.detail }),
+  }));
+}
 
-  if (done < toWrite.length) {
-    await deps.repo.savePending(
-      kb,
-      owner,
-      {
-        version: owner,
-        upload: source.key,
-        fileSha256,
-        startedAt: resume?.startedAt ?? started.toISOString(),
-        counts: { ...counts },
-        failed: failed.slice(0, opts.maxEmbeddingFailures),
-      },
-      leaseUntil(),
-    );
-    return finish(
-      {
-        version: meta.version ?? null,
-        status: "partial",
-        done: false,
-        remaining: toWrite.length - done,
-        counts,
-        rejected,
-      },
-      [source.key],
-    );
-  }
+/** Time ran short: save where this import is, and have the same upload run again to continue. */
+async function checkpoint(
+  run: ImportRun,
+  lease: HeldLease,
+  fileSha256: string,
+  plan: ImportPlan,
+  progress: { written: number; counts: ImportCounts; rejected: Rejection[] },
+): Promise<ImportResult> {
+  const { counts, rejected, written } = progress;
+  await run.deps.repo.savePending(
+    run.kb,
+    lease.owner,
+    {
+      version: lease.owner,
+      upload: run.source.key,
+      fileSha256,
+      startedAt: lease.resume?.startedAt ?? run.started.toISOString(),
+      counts: { ...counts },
+      failed: plan.failed.slice(0, run.opts.maxEmbeddingFailures),
+    },
+    run.now().getTime() + run.opts.leaseTtlMs,
+  );
+  return writeReport(
+    run,
+    {
+      version: lease.meta.version ?? null,
+      status: "partial",
+      done: false,
+      remaining: plan.toWrite.length - written,
+      counts,
+      rejected,
+    },
+    [run.source.key],
+  );
+}
 
-  // ---- finish: deletes, snapshot, commit the version, hand over to queued uploads ----
-  await deps.repo.deleteEntries(kb, toDelete);
+/**
+ * The run that finishes: deletes, then (if anything changed) the version's snapshot and its commit, then
+ * the lease goes to the uploads queued behind this one.
+ */
+async function activateVersion(
+  run: ImportRun,
+  lease: HeldLease,
+  toDelete: string[],
+  counts: ImportCounts,
+  rejected: Rejection[],
+): Promise<ImportResult> {
+  const { repo, blobs } = run.deps;
+  const { kb } = run;
+  await repo.deleteEntries(kb, toDelete);
   counts.deleted = toDelete.length;
   const changed = counts.inserted + counts.updated + counts.deleted > 0;
-  let version = meta.version ?? null;
+  let version = lease.meta.version ?? null;
   if (changed) {
-    const { entries } = await deps.repo.loadEntries(kb, { vectors: false });
-    const key = snapshotKey(kb, owner);
-    await deps.blobs.put(key, toJsonl(entries), "application/x-ndjson; charset=utf-8");
+    const { entries } = await repo.loadEntries(kb, { vectors: false });
+    const key = snapshotKey(kb, lease.owner);
+    await blobs.put(key, toJsonl(entries), "application/x-ndjson; charset=utf-8");
     const record: FaqVersionRecord = {
-      version: owner,
-      at: now().toISOString(),
-      upload: source.key,
+      version: lease.owner,
+      at: run.now().toISOString(),
+      upload: run.source.key,
       counts: { ...counts },
       entryCount: entries.length,
       snapshotKey: key,
     };
-    await deps.repo.commitVersion(kb, owner, record);
-    version = owner;
+    await repo.commitVersion(kb, lease.owner, record);
+    version = lease.owner;
   }
-  const queued = (await deps.repo.releaseLease(kb, owner)).filter((k) => k !== source.key);
+  const queued = (await repo.releaseLease(kb, lease.owner)).filter((k) => k !== run.source.key);
   const status: ImportStatus = rejected.length === 0 ? "applied" : "partial";
-  return finish({ version, status, done: true, counts, rejected }, queued);
+  return writeReport(run, { version, status, done: true, counts, rejected }, queued);
 }
 
 /**

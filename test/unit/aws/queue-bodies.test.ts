@@ -1,28 +1,12 @@
 import { describe, expect, it } from "vitest";
 import {
   INLINE_BODY_MAX_BYTES,
-  type QueueBodyStore,
   queueBody,
   readQueueBody,
   SQS_MAX_BODY_BYTES,
 } from "../../../shared/aws/queue";
 import { type InboundMessage, MESSAGE_LIMITS, QueuedMessageSchema } from "../../../shared/core/message";
-import { inbound } from "../../support/fakes";
-
-function memoryStore(): QueueBodyStore & { objects: Map<string, string> } {
-  const objects = new Map<string, string>();
-  return {
-    objects,
-    async put(key, body) {
-      objects.set(key, body);
-    },
-    async get(key) {
-      const body = objects.get(key);
-      if (body === undefined) throw new Error(`NoSuchKey ${key}`);
-      return body;
-    },
-  };
-}
+import { inbound, memoryQueueBodies } from "../../support/fakes";
 
 /** Every field at its limit, in the character JSON escapes the most (6 bytes for 1): the worst case. */
 function largestMessage(): InboundMessage {
@@ -47,7 +31,7 @@ function largestMessage(): InboundMessage {
 
 describe("queue bodies", () => {
   it("carries an ordinary message inline", async () => {
-    const store = memoryStore();
+    const store = memoryQueueBodies();
     const message = inbound({ text: "怎么退货？😀" });
     const body = await queueBody(message, store);
     expect(JSON.parse(body)).toEqual(message);
@@ -56,7 +40,7 @@ describe("queue bodies", () => {
   });
 
   it("stores a body over the inline limit in S3 and queues a small reference the worker resolves", async () => {
-    const store = memoryStore();
+    const store = memoryQueueBodies();
     const message = largestMessage();
     expect(Buffer.byteLength(JSON.stringify(message))).toBeGreaterThan(SQS_MAX_BODY_BYTES);
     const body = await queueBody(message, store);
@@ -73,7 +57,7 @@ describe("queue bodies", () => {
   });
 
   it("keeps every body SQS receives under its limit, with room to spare", async () => {
-    const store = memoryStore();
+    const store = memoryQueueBodies();
     for (const message of [inbound(), largestMessage()]) {
       const body = await queueBody(message, store);
       expect(Buffer.byteLength(body)).toBeLessThanOrEqual(INLINE_BODY_MAX_BYTES);
@@ -82,7 +66,7 @@ describe("queue bodies", () => {
   });
 
   it("reads a reference only under queue-bodies/", async () => {
-    const store = memoryStore();
+    const store = memoryQueueBodies();
     store.objects.set("uploads/faq.csv", JSON.stringify(inbound()));
     await expect(readQueueBody(JSON.stringify({ bodyRef: "uploads/faq.csv" }), store)).rejects.toThrow(
       /queue-bodies/,

@@ -2,7 +2,7 @@ import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics } from "@aws-lambda-powertools/metrics";
 import type { APIGatewayProxyEventV2, SQSRecord } from "aws-lambda";
 import { beforeAll, describe, expect, it, vi } from "vitest";
-import { makeHandler as makeIngestHandler } from "../../../functions/ingest/handler";
+import { IngestEventError, makeHandler as makeIngestHandler } from "../../../functions/ingest/handler";
 import { makeHandler as makeWebhookHandler } from "../../../functions/webhook/handler";
 import { makeHandler as makeWorkerHandler } from "../../../functions/worker/handler";
 import { lambdaContext, s3Event } from "../../../local/event-source";
@@ -148,9 +148,80 @@ describe("the worker handler", () => {
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: `sqs-${failing.id}` }]);
     expect(sent.map((m) => m.to)).toEqual(["o-1"]);
   });
+
+  it("fails only the record whose body is not a message, and answers the others", async () => {
+    const fine = inbound({ text: "怎么退货？" });
+    const { deps, sent } = pipelineDeps(scriptedEngine(() => answer));
+    const handler = makeWorkerHandler({
+      pipeline: deps,
+      parse: (r) => InboundMessageSchema.parse(JSON.parse(r.body)),
+      ...quiet(),
+    });
+    // Other conversations: a failed record holds back the later ones of its own (FIFO group order).
+    const elsewhere = (n: number) =>
+      record(inbound({ conversationKey: `wechat:gh:o-${n}`, sender: { id: `o-${n}` } }));
+    const malformed = { ...elsewhere(8), messageId: "sqs-malformed", body: '{"channel":"wechat"' };
+    const notAMessage = { ...elsewhere(9), messageId: "sqs-not-a-message", body: '{"channel":"fax"}' };
+    const response = await handler(
+      { Records: [malformed, record(fine), notAMessage] },
+      lambdaContext("worker", 60_000),
+    );
+    expect(response.batchItemFailures).toEqual([
+      { itemIdentifier: "sqs-malformed" },
+      { itemIdentifier: "sqs-not-a-message" },
+    ]);
+    expect(sent.map((m) => m.to)).toEqual(["o-1"]);
+  });
 });
 
 describe("the ingest handler", () => {
+  function ingestWithFakes() {
+    const blobs = memoryBlobs();
+    const repo = memoryRepo();
+    const handler = makeIngestHandler({ blobs, repo, logger: quiet().logger });
+    return {
+      blobs,
+      repo,
+      invoke: (event: unknown) => handler(event as never, lambdaContext("ingest", 900_000)),
+    };
+  }
+
+  it("imports the upload under the key S3 names, URL-decoded (spaces as +, UTF-8 escaped)", async () => {
+    const { blobs, repo, invoke } = ingestWithFakes();
+    const key = "uploads/售后 问题.jsonl";
+    await blobs.put(
+      key,
+      `${JSON.stringify({ id: "returns", question: "怎么退货？", answer: "在订单页申请。" })}\n`,
+      "",
+    );
+    const event = s3Event("kefu-faq", key);
+    const object = event.Records[0]?.s3.object;
+    if (object) object.key = encodeURIComponent(key).replace(/%2F/g, "/").replace(/%20/g, "+");
+    expect(object?.key).toBe("uploads/%E5%94%AE%E5%90%8E+%E9%97%AE%E9%A2%98.jsonl");
+    const result = await invoke(event);
+    expect(result).toMatchObject({ results: [{ key, status: "applied" }] });
+    expect([...repo.entries.keys()]).toEqual(["returns"]);
+  });
+
+  it.each([
+    ["an empty event", {}, /no Records list/],
+    [
+      "a record without an object key",
+      { Records: [{ s3: { bucket: { name: "kefu-faq" } } }] },
+      /record 0 names no object key/,
+    ],
+    ["a restore request that is not an object", { restore: "latest" }, /restore must be an object/],
+    ["no event at all", null, /no Records list/],
+  ])("refuses %s with IngestEventError, importing and reporting nothing", async (_case, event, detail) => {
+    const { blobs, repo, invoke } = ingestWithFakes();
+    const refused = invoke(event);
+    await expect(refused).rejects.toBeInstanceOf(IngestEventError);
+    await expect(refused).rejects.toThrow(detail);
+    await expect(refused).rejects.toMatchObject({ code: "ingest_event_invalid" });
+    expect(blobs.objects.size).toBe(0);
+    expect(repo.entries.size).toBe(0);
+  });
+
   it("imports an upload its S3 event names, and reports it", async () => {
     const blobs = memoryBlobs();
     const repo = memoryRepo();

@@ -1,0 +1,562 @@
+import { randomUUID } from "node:crypto";
+import { describe, expect, it } from "vitest";
+import type { DedupStore } from "../../shared/channels/ingress";
+import type { ChannelStateStore } from "../../shared/channels/ports";
+import type { TokenStore } from "../../shared/channels/tokens";
+import {
+  ConcurrentUpdateError,
+  MAX_PROCESSED_IDS,
+  MAX_TURNS,
+  newConversation,
+  type Turn,
+} from "../../shared/core/conversation";
+import type {
+  ConversationStore,
+  OutboxRecord,
+  OutboxStore,
+  TicketStore,
+} from "../../shared/core/pipeline/ports";
+import type { Ticket } from "../../shared/core/ticket";
+import type { FaqRepository, FaqVersionRecord } from "../../shared/kb/import/ports";
+import type { StoredFaqEntry } from "../../shared/kb/knowledge";
+import { RETENTION } from "../../shared/resources";
+import { CLAIM_LEASE_MS } from "../../shared/stores/dedup";
+import { LeaseLostError } from "../../shared/stores/faq";
+import { TICKET_TURN_MAX_BYTES } from "../../shared/stores/tickets";
+
+/**
+ * What every store port promises, as one suite: test/unit/contract.test.ts runs it against the in-memory
+ * fakes (test/support/fakes.ts) and test/integration/contract.test.ts against the DynamoDB stores on
+ * DynamoDB Local. A fake that drifts from DynamoDB (a condition it does not check, a cap it does not apply,
+ * an order it does not keep, a TTL it does not write) fails here, not in a test that trusted it.
+ *
+ * The DynamoDB tables are shared by the whole integration run, so every key is fresh (randomUUID) and
+ * lists are filtered to this suite's own items.
+ */
+export interface StoreTarget {
+  /** "in memory", "DynamoDB Local" */
+  name: string;
+  conversations(): ConversationStore;
+  tickets(): TicketStore;
+  outbox(): OutboxStore;
+  dedup(): DedupStore;
+  tokens(): TokenStore;
+  channelState(): ChannelStateStore;
+  faq(): FaqRepository;
+  /** The TTL attribute (epoch seconds) stored with an item, or undefined when it has none. */
+  expiresAt: Record<"conversation" | "outbox" | "dedup" | "token" | "channelState", TtlProbe>;
+}
+
+export type TtlProbe = (key: string) => Promise<number | undefined>;
+
+const DAY_S = 86_400;
+const epochS = (date: Date) => Math.floor(date.getTime() / 1000);
+const fresh = (prefix: string) => `${prefix}-${randomUUID()}`;
+
+export function describeStoreContract(target: StoreTarget): void {
+  describe(`the store contract: ${target.name}`, () => {
+    conversationContract(target);
+    ticketContract(target);
+    outboxContract(target);
+    dedupContract(target);
+    tokenContract(target);
+    channelStateContract(target);
+    faqContract(target);
+  });
+}
+
+function conversationContract(target: StoreTarget) {
+  describe("conversations", () => {
+    const now = new Date("2026-11-21T10:00:00.000Z");
+    const start = (key: string) =>
+      newConversation({ conversationKey: key, channel: "wechat", customerId: "o", now });
+
+    it("reads nothing for an unknown key", async () => {
+      expect(await target.conversations().get(fresh("wechat:gh:none"))).toBeUndefined();
+    });
+
+    it("saves with the next revision and the save time, and reads back what it returned", async () => {
+      const store = target.conversations();
+      const key = fresh("wechat:gh:o");
+      const saved = await store.save(start(key), now);
+      expect(saved).toMatchObject({ revision: 1, updatedAt: now.toISOString() });
+      expect(await store.get(key)).toEqual(saved);
+      saved.turns.push({ role: "customer", text: "not saved", at: now.toISOString() });
+      expect((await store.get(key))?.turns).toEqual([]);
+    });
+
+    it("refuses a save from a stale read with ConcurrentUpdateError", async () => {
+      const store = target.conversations();
+      const key = fresh("wechat:gh:o");
+      const first = await store.save(start(key), now);
+      const a = await store.get(key);
+      const b = await store.get(key);
+      if (!a || !b) throw new Error("saved conversation not found");
+      expect((await store.save(a, now)).revision).toBe(first.revision + 1);
+      await expect(store.save(b, now)).rejects.toBeInstanceOf(ConcurrentUpdateError);
+    });
+
+    it("keeps the newest turns within the caps, counts the others, and the newest processed ids", async () => {
+      const store = target.conversations();
+      const key = fresh("wechat:gh:o");
+      const turns: Turn[] = Array.from({ length: MAX_TURNS + 10 }, (_, i) => ({
+        role: "customer",
+        text: `t${i}`,
+        at: now.toISOString(),
+      }));
+      const processedIds = Array.from({ length: MAX_PROCESSED_IDS + 5 }, (_, i) => `m${i}`);
+      const saved = await store.save({ ...start(key), turns, processedIds }, now);
+      const loaded = await store.get(key);
+      expect(loaded).toEqual(saved);
+      expect(loaded?.turns.map((t) => t.text)).toEqual(turns.slice(10).map((t) => t.text));
+      expect(loaded?.omittedTurns).toBe(10);
+      expect(loaded?.processedIds).toEqual(processedIds.slice(5));
+    });
+
+    it(`expires ${RETENTION.conversationDays} days after the last save`, async () => {
+      const store = target.conversations();
+      const key = fresh("wechat:gh:o");
+      await store.save(start(key), now);
+      expect(await target.expiresAt.conversation(key)).toBe(epochS(now) + RETENTION.conversationDays * DAY_S);
+    });
+  });
+}
+
+function ticketContract(target: StoreTarget) {
+  describe("tickets and their turns", () => {
+    const ticket = (id: string, createdAt: string, transcript?: Turn[]): Ticket => ({
+      ticketId: id,
+      conversationKey: "wechat:gh:o",
+      channel: "wechat",
+      customerId: "o",
+      reason: "customer_request",
+      priority: "normal",
+      status: "open",
+      transcript: transcript ?? [{ role: "customer", text: "转人工", at: createdAt }],
+      candidates: [],
+      createdAt,
+      updatedAt: createdAt,
+    });
+
+    it("reads nothing for an unknown ticket", async () => {
+      const store = target.tickets();
+      const id = fresh("KF-NONE");
+      expect(await store.get(id)).toBeUndefined();
+      expect(await store.status(id)).toBeUndefined();
+    });
+
+    it("creates once: creating the same id again returns the first ticket", async () => {
+      const store = target.tickets();
+      const id = fresh("KF-ONCE");
+      const created = await store.create(ticket(id, "2026-11-21T10:00:00.000Z"));
+      const again = await store.create({
+        ...ticket(id, "2026-11-21T12:00:00.000Z"),
+        reason: "low_confidence",
+      });
+      expect(again).toEqual(created);
+      expect(await store.get(id)).toEqual(created);
+      expect(await store.status(id)).toBe("open");
+    });
+
+    it("keeps the conversation at the hand-off within a conversation's caps, and returns what it stored", async () => {
+      const store = target.tickets();
+      const id = fresh("KF-CAP");
+      const transcript: Turn[] = Array.from({ length: MAX_TURNS + 20 }, (_, i) => ({
+        role: "customer",
+        text: `${i}`,
+        at: "2026-11-21T09:00:00.000Z",
+      }));
+      const created = await store.create(ticket(id, "2026-11-21T10:00:00.000Z", transcript));
+      expect(created.transcript.map((t) => t.text)).toEqual(transcript.slice(20).map((t) => t.text));
+      expect(created.omittedTurns).toBe(20);
+      expect(await store.get(id)).toEqual(created);
+    });
+
+    it("sorts later turns by their time, stores a turn once per id, and every turn without one", async () => {
+      const store = target.tickets();
+      const id = fresh("KF-TURNS");
+      await store.create(ticket(id, "2026-11-21T10:00:00.000Z"));
+      const turn = (text: string, minute: number): Turn => ({
+        role: "customer",
+        text,
+        at: `2026-11-21T10:${String(minute).padStart(2, "0")}:00.000Z`,
+      });
+      await store.append(id, turn("third", 9), { id: "wechat#3" });
+      await store.append(id, turn("first", 5), { id: "wechat#1" });
+      await store.append(id, turn("first", 5), { id: "wechat#1" });
+      await store.append(id, turn("second, same second", 5), { id: "wechat#2" });
+      await store.append(id, { ...turn("agent", 9), role: "agent" });
+      await store.append(id, { ...turn("agent", 9), role: "agent" });
+      expect((await store.get(id))?.transcript.map((t) => t.text)).toEqual([
+        "转人工",
+        "first",
+        "second, same second",
+        "third",
+        "agent",
+        "agent",
+      ]);
+    });
+
+    it(`cuts a turn longer than ${TICKET_TURN_MAX_BYTES} bytes and says how much was cut`, async () => {
+      const store = target.tickets();
+      const id = fresh("KF-LONG");
+      await store.create(ticket(id, "2026-11-21T10:00:00.000Z"));
+      const huge = "长".repeat(60_000);
+      await store.append(id, { role: "customer", text: huge, at: "2026-11-21T10:01:00.000Z" }, { id: "e#1" });
+      const cut = (await store.get(id))?.transcript[1];
+      expect(Buffer.byteLength(cut?.text ?? "")).toBeLessThanOrEqual(TICKET_TURN_MAX_BYTES);
+      expect(huge.startsWith(cut?.text ?? "-")).toBe(true);
+      expect((cut?.omittedBytes ?? 0) + Buffer.byteLength(cut?.text ?? "")).toBe(Buffer.byteLength(huge));
+    });
+
+    it("refuses to append to or resolve a ticket that does not exist", async () => {
+      const store = target.tickets();
+      const id = fresh("KF-MISSING");
+      await expect(
+        store.append(id, { role: "customer", text: "x", at: "2026-11-21T10:00:00.000Z" }),
+      ).rejects.toThrow();
+      await expect(store.resolve(id)).rejects.toThrow();
+      expect(await store.get(id)).toBeUndefined();
+    });
+
+    it("resolves with the time, and lists each status newest first with whole transcripts", async () => {
+      const store = target.tickets();
+      const older = fresh("KF-OLD");
+      const newer = fresh("KF-NEW");
+      // Far ahead of every other test's tickets: the list is newest first and DynamoDB's is shared.
+      await store.create(ticket(older, "2999-11-21T10:00:00.000Z"));
+      await store.create(ticket(newer, "2999-11-21T11:00:00.000Z"));
+      await store.append(older, { role: "agent", text: "您好", at: "2999-11-21T10:05:00.000Z" });
+      const ours = (tickets: Ticket[]) => tickets.filter((t) => t.ticketId === older || t.ticketId === newer);
+
+      const open = ours(await store.listByStatus("open"));
+      expect(open.map((t) => t.ticketId)).toEqual([newer, older]);
+      expect(open[1]?.transcript.map((t) => t.text)).toEqual(["转人工", "您好"]);
+
+      const at = new Date("2026-11-21T12:00:00.000Z");
+      await store.resolve(older, at);
+      expect(await store.status(older)).toBe("resolved");
+      expect(await store.get(older)).toMatchObject({
+        resolvedAt: at.toISOString(),
+        updatedAt: at.toISOString(),
+      });
+      expect(ours(await store.listByStatus("open")).map((t) => t.ticketId)).toEqual([newer]);
+      expect(ours(await store.listByStatus("resolved")).map((t) => t.ticketId)).toEqual([older]);
+    });
+  });
+}
+
+function outboxContract(target: StoreTarget) {
+  describe("outbox", () => {
+    const now = new Date("2026-11-21T10:00:00.000Z");
+    const record = (key: string, partsSent: number): OutboxRecord => ({
+      messageKey: key,
+      plan: { kind: "answer", parts: ["一", "二"] },
+      partsSent,
+      done: partsSent === 2,
+    });
+
+    it("reads nothing for an unknown message, then the record last put, without its TTL", async () => {
+      const store = target.outbox();
+      const key = fresh("wechat:gh#m");
+      expect(await store.get(key)).toBeUndefined();
+      await store.put(record(key, 1), now);
+      await store.put(record(key, 2), now);
+      expect(await store.get(key)).toEqual(record(key, 2));
+    });
+
+    it(`expires ${RETENTION.outboxDays} days after the last put`, async () => {
+      const store = target.outbox();
+      const key = fresh("wechat:gh#m");
+      await store.put(record(key, 0), now);
+      expect(await target.expiresAt.outbox(key)).toBe(epochS(now) + RETENTION.outboxDays * DAY_S);
+    });
+  });
+}
+
+function dedupContract(target: StoreTarget) {
+  describe("dedup claims", () => {
+    const t0 = new Date("2026-11-21T10:00:00.000Z");
+    const later = (ms: number) => new Date(t0.getTime() + ms);
+
+    it("claims once: in flight until marked enqueued, a duplicate after", async () => {
+      const store = target.dedup();
+      const key = fresh("wechat:gh#m");
+      expect(await store.claim(key, t0)).toBe("claimed");
+      expect(await store.claim(key, later(1_000))).toBe("in_flight");
+      await store.markEnqueued(key);
+      expect(await store.claim(key, later(2_000))).toBe("duplicate");
+      await store.release(key);
+      expect(await store.claim(key, later(CLAIM_LEASE_MS * 10))).toBe("duplicate");
+    });
+
+    it("lets the next delivery claim a released claim, or one older than the lease", async () => {
+      const store = target.dedup();
+      const released = fresh("wechat:gh#m");
+      expect(await store.claim(released, t0)).toBe("claimed");
+      await store.release(released);
+      expect(await store.claim(released, later(1))).toBe("claimed");
+
+      const stale = fresh("wechat:gh#m");
+      expect(await store.claim(stale, t0)).toBe("claimed");
+      expect(await store.claim(stale, later(CLAIM_LEASE_MS))).toBe("in_flight");
+      expect(await store.claim(stale, later(CLAIM_LEASE_MS + 1))).toBe("claimed");
+      expect(await store.claim(stale, later(CLAIM_LEASE_MS + 2))).toBe("in_flight");
+    });
+
+    it(`expires ${RETENTION.dedupDays} days after the claim`, async () => {
+      const store = target.dedup();
+      const key = fresh("wechat:gh#m");
+      await store.claim(key, t0);
+      expect(await target.expiresAt.dedup(key)).toBe(epochS(t0) + RETENTION.dedupDays * DAY_S);
+    });
+  });
+}
+
+function tokenContract(target: StoreTarget) {
+  describe("access tokens", () => {
+    const T0 = Date.parse("2026-11-21T10:00:00.000Z");
+    const at = (now: number, leaseMs = 10_000, refreshBefore = now + 300_000) => ({
+      now,
+      leaseUntil: now + leaseMs,
+      refreshBefore,
+    });
+
+    it("gives the refresh lease to one owner at a time, and to another once it lapsed", async () => {
+      const store = target.tokens();
+      const name = fresh("wechat:app");
+      expect(await store.read(name)).toBeUndefined();
+      expect(await store.acquireLease(name, "a", at(T0))).toBe(true);
+      expect(await store.read(name)).toEqual({
+        token: undefined,
+        tokenExpiresAt: undefined,
+        leaseUntil: T0 + 10_000,
+      });
+      expect(await store.acquireLease(name, "b", at(T0 + 10_000))).toBe(false);
+      expect(await store.acquireLease(name, "b", at(T0 + 10_001))).toBe(true);
+      expect(await store.save(name, "a", "stolen", T0 + 7_200_000)).toBe(false);
+    });
+
+    it("saves the token only for the lease holder, releasing the lease, and keeps a fresh token from refresh", async () => {
+      const store = target.tokens();
+      const name = fresh("wechat:app");
+      const expires = T0 + 7_200_000;
+      await store.acquireLease(name, "a", at(T0));
+      expect(await store.save(name, "b", "t-b", expires)).toBe(false);
+      expect(await store.save(name, "a", "t-a", expires)).toBe(true);
+      expect(await store.read(name)).toEqual({
+        token: "t-a",
+        tokenExpiresAt: expires,
+        leaseUntil: undefined,
+      });
+      expect(await store.acquireLease(name, "b", at(T0 + 1, 10_000, expires))).toBe(false);
+      expect(await store.acquireLease(name, "b", at(T0 + 1, 10_000, expires + 1))).toBe(true);
+    });
+
+    it("releases only its own lease", async () => {
+      const store = target.tokens();
+      const name = fresh("wechat:app");
+      await store.acquireLease(name, "a", at(T0));
+      await store.releaseLease(name, "b");
+      expect(await store.acquireLease(name, "b", at(T0 + 1))).toBe(false);
+      await store.releaseLease(name, "a");
+      expect(await store.acquireLease(name, "b", at(T0 + 1))).toBe(true);
+    });
+
+    it("invalidates only the token it names, keeping a newer one", async () => {
+      const store = target.tokens();
+      const name = fresh("wechat:app");
+      await store.acquireLease(name, "a", at(T0));
+      await store.save(name, "a", "t-2", T0 + 7_200_000);
+      await store.invalidate(name, "t-1");
+      expect((await store.read(name))?.token).toBe("t-2");
+      await store.invalidate(name, "t-2");
+      expect(await store.read(name)).toEqual({
+        token: undefined,
+        tokenExpiresAt: undefined,
+        leaseUntil: undefined,
+      });
+    });
+
+    it("expires a day after the token does", async () => {
+      const store = target.tokens();
+      const name = fresh("wechat:app");
+      const expires = T0 + 7_200_000;
+      await store.acquireLease(name, "a", at(T0));
+      await store.save(name, "a", "t", expires);
+      expect(await target.expiresAt.token(name)).toBe(Math.ceil(expires / 1000) + DAY_S);
+    });
+  });
+}
+
+function channelStateContract(target: StoreTarget) {
+  describe("channel state", () => {
+    it("reads nothing for an unknown key, then a copy of the value last put", async () => {
+      const store = target.channelState();
+      const key = fresh("test:cursor");
+      expect(await store.get(key)).toBeUndefined();
+      const value = { cursor: "c1", seen: ["a"] };
+      await store.put(key, value);
+      value.seen.push("changed after put");
+      await store.put(fresh("test:other"), { cursor: "other" });
+      expect(await store.get(key)).toEqual({ cursor: "c1", seen: ["a"] });
+    });
+
+    it("writes conditionally on the revision it read, also over a value without one", async () => {
+      const store = target.channelState();
+      const key = fresh("test:revision");
+      expect(await store.putIfRevision(key, { n: "a", revision: 1 }, undefined)).toBe(true);
+      expect(await store.putIfRevision(key, { n: "b", revision: 1 }, undefined)).toBe(false);
+      expect(await store.putIfRevision(key, { n: "c", revision: 2 }, 1)).toBe(true);
+      expect(await store.putIfRevision(key, { n: "d", revision: 2 }, 1)).toBe(false);
+      expect(await store.get(key)).toEqual({ n: "c", revision: 2 });
+
+      const legacy = fresh("test:legacy");
+      await store.put(legacy, { optedOut: true });
+      expect(await store.putIfRevision(legacy, { optedOut: false, revision: 1 }, 0)).toBe(false);
+      expect(await store.putIfRevision(legacy, { optedOut: false, revision: 1 }, undefined)).toBe(true);
+    });
+
+    it("expires a value put with a TTL that long after the put, and keeps one put without", async () => {
+      const store = target.channelState();
+      const key = fresh("test:ttl");
+      const before = Math.floor(Date.now() / 1000);
+      await store.put(key, { optedOut: true }, 3600);
+      const after = Math.floor(Date.now() / 1000);
+      const expiresAt = await target.expiresAt.channelState(key);
+      expect(expiresAt).toBeGreaterThanOrEqual(before + 3600);
+      expect(expiresAt).toBeLessThanOrEqual(after + 3600);
+      const kept = fresh("test:ttl");
+      await store.put(kept, { optedOut: true });
+      expect(await target.expiresAt.channelState(kept)).toBeUndefined();
+    });
+  });
+}
+
+function faqContract(target: StoreTarget) {
+  describe("FAQ repository", () => {
+    const entry = (id: string, extra: Partial<StoredFaqEntry> = {}): StoredFaqEntry => ({
+      id,
+      question: `q ${id}`,
+      answer: `a ${id}`,
+      similarQuestions: [`sq ${id}`],
+      contentHash: `h-${id}`,
+      updatedAt: "2026-11-21T10:00:00.000Z",
+      version: "v1",
+      ...extra,
+    });
+    const version = (v: string, kb: string): FaqVersionRecord => ({
+      version: v,
+      at: "2026-11-21T10:00:00.000Z",
+      upload: `uploads/${kb}/faq.jsonl`,
+      entryCount: 1,
+      snapshotKey: `versions/${kb}/${v}.jsonl`,
+    });
+    const kbName = () => `kb_${randomUUID().slice(0, 8)}`;
+
+    it("starts empty: no version, no history, nothing queued", async () => {
+      const repo = target.faq();
+      const kb = kbName();
+      expect(await repo.currentVersion(kb)).toBeUndefined();
+      expect(await repo.loadEntries(kb)).toEqual({ version: "", entries: [] });
+      expect(await repo.getMeta(kb)).toEqual({
+        version: undefined,
+        updatedAt: undefined,
+        history: [],
+        lease: undefined,
+        pending: undefined,
+        queued: [],
+      });
+      expect(await repo.entryStates(kb)).toEqual(new Map());
+    });
+
+    it("writes, reads in id order (bytes, as DynamoDB sorts), deletes, and keeps knowledge bases apart", async () => {
+      const repo = target.faq();
+      const kb = kbName();
+      const other = kbName();
+      const vectors = { modelId: "m", values: [new Float32Array([0.5, -1]), new Float32Array([0.25, 2])] };
+      await repo.putEntries(kb, [entry("b"), entry("B", { category: "退货" }), entry("a", { vectors })]);
+      await repo.putEntries(other, [entry("z")]);
+      const { entries } = await repo.loadEntries(kb);
+      expect(entries.map((e) => e.id)).toEqual(["B", "a", "b"]);
+      expect(entries[0]).toEqual(entry("B", { category: "退货" }));
+      expect(entries[1]?.vectors?.modelId).toBe("m");
+      expect(entries[1]?.vectors?.values.map((v) => [...v])).toEqual([
+        [0.5, -1],
+        [0.25, 2],
+      ]);
+      expect((await repo.loadEntries(kb, { vectors: false })).entries[1]).toEqual(entry("a"));
+      expect(await repo.entryStates(kb)).toEqual(
+        new Map([
+          ["B", { contentHash: "h-B", version: "v1" }],
+          ["a", { contentHash: "h-a", modelId: "m", version: "v1" }],
+          ["b", { contentHash: "h-b", version: "v1" }],
+        ]),
+      );
+      await repo.deleteEntries(kb, ["a", "B", "not-there"]);
+      expect((await repo.loadEntries(kb)).entries.map((e) => e.id)).toEqual(["b"]);
+      expect((await repo.loadEntries(other)).entries.map((e) => e.id)).toEqual(["z"]);
+    });
+
+    it("gives the import lease to one owner, renews it for that owner, and hands over an expired one", async () => {
+      const repo = target.faq();
+      const kb = kbName();
+      expect(await repo.acquireLease(kb, "a", 1_000, 100)).toBe(true);
+      expect(await repo.acquireLease(kb, "b", 1_100, 100)).toBe(false);
+      expect(await repo.acquireLease(kb, "a", 1_100, 100)).toBe(true);
+      expect((await repo.getMeta(kb)).lease).toEqual({ owner: "a", expiresAt: 1_200 });
+      expect(await repo.acquireLease(kb, "b", 1_201, 100)).toBe(true);
+      expect(await repo.acquireLease(kb, "other-kb-owner", 1_201, 100)).toBe(false);
+      expect(await repo.acquireLease(kbName(), "other-kb-owner", 1_201, 100)).toBe(true);
+    });
+
+    it("lets only the lease holder checkpoint and commit (LeaseLostError otherwise)", async () => {
+      const repo = target.faq();
+      const kb = kbName();
+      const pending = {
+        version: "v1",
+        upload: "uploads/faq.jsonl",
+        fileSha256: "f",
+        startedAt: "2026-11-21T10:00:00.000Z",
+        counts: { total: 1, inserted: 1, updated: 0, unchanged: 0, deleted: 0, rejected: 0 },
+        failed: [],
+      };
+      await expect(repo.savePending(kb, "a", pending, 5_000)).rejects.toBeInstanceOf(LeaseLostError);
+      await expect(repo.commitVersion(kb, "a", version("v1", kb))).rejects.toBeInstanceOf(LeaseLostError);
+      await repo.acquireLease(kb, "a", 1_000, 100);
+      await repo.savePending(kb, "a", pending, 5_000);
+      expect(await repo.getMeta(kb)).toMatchObject({ pending, lease: { owner: "a", expiresAt: 5_000 } });
+      await expect(repo.savePending(kb, "b", pending, 5_000)).rejects.toBeInstanceOf(LeaseLostError);
+      expect(await repo.currentVersion(kb)).toBeUndefined();
+    });
+
+    it("commits versions newest first, replacing a recommitted one, keeping the last 20", async () => {
+      const repo = target.faq();
+      const kb = kbName();
+      await repo.acquireLease(kb, "a", 1_000, 60_000);
+      for (let i = 1; i <= 22; i++) await repo.commitVersion(kb, "a", version(`v${i}`, kb));
+      await repo.commitVersion(kb, "a", { ...version("v22", kb), entryCount: 2 });
+      const meta = await repo.getMeta(kb);
+      expect(await repo.currentVersion(kb)).toBe("v22");
+      expect((await repo.loadEntries(kb)).version).toBe("v22");
+      expect(meta.updatedAt).toBe("2026-11-21T10:00:00.000Z");
+      expect(meta.history.map((h) => h.version)).toEqual(Array.from({ length: 20 }, (_, i) => `v${22 - i}`));
+      expect(meta.history[0]?.entryCount).toBe(2);
+    });
+
+    it("queues each upload once behind the lease, and hands them over on release, to the holder only", async () => {
+      const repo = target.faq();
+      const kb = kbName();
+      await repo.acquireLease(kb, "a", 1_000, 60_000);
+      await repo.enqueue(kb, "uploads/2.jsonl");
+      await repo.enqueue(kb, "uploads/1.jsonl");
+      await repo.enqueue(kb, "uploads/2.jsonl");
+      expect((await repo.getMeta(kb)).queued.sort()).toEqual(["uploads/1.jsonl", "uploads/2.jsonl"]);
+      expect(await repo.releaseLease(kb, "b")).toEqual([]);
+      expect((await repo.releaseLease(kb, "a")).sort()).toEqual(["uploads/1.jsonl", "uploads/2.jsonl"]);
+      expect(await repo.getMeta(kb)).toMatchObject({ lease: undefined, pending: undefined, queued: [] });
+      expect(await repo.releaseLease(kb, "a")).toEqual([]);
+      expect(await repo.acquireLease(kb, "b", 1_001, 100)).toBe(true);
+    });
+  });
+}

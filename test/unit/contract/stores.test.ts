@@ -1,0 +1,35 @@
+import { describeStoreContract } from "../../contract/stores.contract";
+import {
+  memoryConversations,
+  memoryDedup,
+  memoryOutbox,
+  memoryRepo,
+  memoryState,
+  memoryTickets,
+  memoryTokenStore,
+} from "../../support/fakes";
+
+/** The in-memory fakes every unit test relies on, held to the DynamoDB stores' contract. */
+const conversations = memoryConversations();
+const outbox = memoryOutbox();
+const dedup = memoryDedup();
+const tokens = memoryTokenStore();
+const channelState = memoryState();
+
+describeStoreContract({
+  name: "in-memory fakes",
+  conversations: () => conversations,
+  tickets: () => memoryTickets(),
+  outbox: () => outbox,
+  dedup: () => dedup,
+  tokens: () => tokens,
+  channelState: () => channelState,
+  faq: () => memoryRepo(),
+  expiresAt: {
+    conversation: async (key) => conversations.expiresAt.get(key),
+    outbox: async (key) => outbox.expiresAt.get(key),
+    dedup: async (key) => dedup.expiresAt.get(key),
+    token: async (name) => tokens.expiresAt.get(name),
+    channelState: async (key) => channelState.expiresAt.get(key),
+  },
+});

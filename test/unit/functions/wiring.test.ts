@@ -1,0 +1,177 @@
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import { wireIngest } from "../../../functions/ingest/wiring";
+import { wireWebhook } from "../../../functions/webhook/wiring";
+import { wireWorker } from "../../../functions/worker/wiring";
+import { loadIngestConfig, loadWebhookConfig, loadWorkerConfig } from "../../../shared/config/load";
+import { TABLES } from "../../../shared/resources";
+
+/**
+ * "No function builds what it does not use": each function's wiring, run on a valid configuration, with
+ * every builder of a store, client, engine or adapter it could reach recording that it was called. The
+ * builders still build (nothing is stubbed out), so the wired objects are the real ones.
+ */
+
+const built = vi.hoisted(() => new Set<string>());
+
+/** The module as it is, with the named exports recording `what` each time they are called. */
+function recording(module: Record<string, unknown>, exports: Record<string, string>) {
+  const wrapped = { ...module };
+  for (const [name, what] of Object.entries(exports)) {
+    const original = module[name] as (...args: unknown[]) => unknown;
+    wrapped[name] = (...args: unknown[]) => {
+      built.add(what);
+      return original(...args);
+    };
+  }
+  return wrapped;
+}
+
+vi.mock("../../../shared/stores/dedup", async (load) =>
+  recording(await load(), { createDedupStore: "dedup store" }),
+);
+vi.mock("../../../shared/stores/conversations", async (load) =>
+  recording(await load(), { createConversationStore: "conversation store" }),
+);
+vi.mock("../../../shared/stores/tickets", async (load) =>
+  recording(await load(), { createTicketStore: "ticket store" }),
+);
+vi.mock("../../../shared/stores/outbox", async (load) =>
+  recording(await load(), { createOutboxStore: "outbox store" }),
+);
+vi.mock("../../../shared/stores/faq", async (load) =>
+  recording(await load(), { createFaqRepository: "faq repository" }),
+);
+vi.mock("../../../shared/aws/bedrock", async (load) =>
+  recording(await load(), { selectEngine: "answer engine" }),
+);
+vi.mock("../../../shared/kb/knowledge", async (load) =>
+  recording(await load(), { createEngineCache: "engine cache" }),
+);
+vi.mock("../../../shared/aws/channels", async (load) =>
+  recording(await load(), { createChannelAdapters: "channel adapters" }),
+);
+vi.mock("../../../shared/aws/notify", async (load) =>
+  recording(await load(), { snsAgentNotifier: "agent alerts" }),
+);
+vi.mock("../../../shared/aws/s3-blobs", async (load) =>
+  recording(await load(), { s3BlobStore: "faq bucket" }),
+);
+vi.mock("../../../shared/aws/queue", async (load) =>
+  recording(await load(), { s3QueueBodyStore: "queue bodies in S3" }),
+);
+vi.mock("../../../shared/ai/local-embedder", async (load) =>
+  recording(await load(), { createLocalEmbedder: "local embedder" }),
+);
+vi.mock("../../../shared/ai/bedrock-embedder", async (load) =>
+  recording(await load(), { createBedrockEmbedder: "bedrock embedder" }),
+);
+vi.mock("../../../shared/aws/clients", async (load) =>
+  recording(await load(), {
+    documentClient: "dynamodb client",
+    sqsClient: "sqs client",
+    s3Client: "s3 client",
+    snsClient: "sns client",
+    secretsClient: "secrets client",
+    bedrockClient: "bedrock client",
+  }),
+);
+vi.mock("@aws-sdk/client-bedrock-runtime", async (load) => {
+  const sdk = await load<typeof import("@aws-sdk/client-bedrock-runtime")>();
+  class BedrockRuntimeClient extends sdk.BedrockRuntimeClient {
+    constructor(...args: ConstructorParameters<typeof sdk.BedrockRuntimeClient>) {
+      super(...args);
+      built.add("bedrock client");
+    }
+  }
+  return { ...sdk, BedrockRuntimeClient };
+});
+
+const env = {
+  KEFU_MODE: "aws",
+  AWS_REGION: "us-west-2",
+  KEFU_SECRET_ARN: "arn:aws:secretsmanager:us-west-2:123456789012:secret:kefu",
+  KEFU_QUEUE_URL: "https://sqs.us-west-2.amazonaws.com/123456789012/kefu-inbound.fifo",
+  KEFU_FAQ_BUCKET: "kefu-faq",
+  KEFU_AGENT_TOPIC_ARN: "arn:aws:sns:us-west-2:123456789012:kefu-agents",
+  KEFU_ENGINE: "local",
+  ...Object.fromEntries(Object.values(TABLES).map((t) => [t.envVar, `kefu-${t.id}`])),
+};
+const bedrock = { ...env, KEFU_ENGINE: "bedrock", KEFU_ANSWER_MODEL_ID: "anthropic.claude-3-haiku" };
+
+/** Everything an engine, a model or the conversation's records need: the worker's, and only its. */
+const ANSWERING = [
+  "answer engine",
+  "engine cache",
+  "conversation store",
+  "ticket store",
+  "outbox store",
+  "agent alerts",
+  "sns client",
+  "bedrock client",
+  "local embedder",
+  "bedrock embedder",
+];
+
+beforeEach(() => built.clear());
+
+describe("the webhook's wiring", () => {
+  it("builds the channels' inbound side, the dedup store and the queue: no engine, no model, no records", () => {
+    const deps = wireWebhook(loadWebhookConfig(env));
+    expect(Object.keys(deps).sort()).toEqual(["ingress", "logger", "metrics", "transportLimitBytes"]);
+    expect(Object.keys(deps.ingress).sort()).toEqual(["adapterFor", "dedup", "enqueue"]);
+    expect([...built]).toEqual(
+      expect.arrayContaining(["dedup store", "channel adapters", "sqs client", "queue bodies in S3"]),
+    );
+    expect([...built]).not.toEqual(
+      expect.arrayContaining([expect.toBeOneOf([...ANSWERING, "faq repository"])]),
+    );
+  });
+});
+
+describe("the worker's wiring", () => {
+  it.each([
+    ["local", env, "local embedder"],
+    ["bedrock", bedrock, "bedrock client"],
+  ])("builds the pipeline's stores, the %s engine and the senders: no dedup store", (_kind, vars, model) => {
+    const deps = wireWorker(loadWorkerConfig(vars));
+    expect(Object.keys(deps).sort()).toEqual(["logger", "metrics", "parse", "pipeline"]);
+    expect([...built]).toEqual(
+      expect.arrayContaining([
+        "conversation store",
+        "ticket store",
+        "outbox store",
+        "faq repository",
+        "answer engine",
+        "engine cache",
+        "channel adapters",
+        "agent alerts",
+        "queue bodies in S3",
+        ...(model === "bedrock client" ? [model] : []),
+      ]),
+    );
+    expect(built.has("dedup store")).toBe(false);
+  });
+});
+
+describe("the ingest function's wiring", () => {
+  it.each([
+    ["local", env, "local embedder"],
+    ["bedrock", bedrock, "bedrock embedder"],
+  ])(
+    "builds the bucket, the FAQ table and the %s embedder: no channels, no queue, no engine",
+    (_kind, vars, embedder) => {
+      const deps = wireIngest(loadIngestConfig(vars));
+      expect(Object.keys(deps).sort()).toEqual(["blobs", "embedder", "logger", "repo"]);
+      expect([...built].sort()).toEqual(
+        [
+          "dynamodb client",
+          embedder,
+          "faq bucket",
+          "faq repository",
+          "s3 client",
+          ...(embedder === "bedrock embedder" ? ["bedrock client"] : []),
+        ].sort(),
+      );
+    },
+  );
+});
