@@ -91,7 +91,10 @@ describe("createLocalEngine", () => {
       triggers: { humanRequest: false },
     });
     // A paraphrase: a phrasing typed as it is would be answered whatever the thresholds (exact.ts).
-    const { decision } = await strict.decide({ text: "How long does delivery of my card take?", history: [] });
+    const { decision } = await strict.decide({
+      text: "How long does delivery of my card take?",
+      history: [],
+    });
     expect(decision.kind).not.toBe("answer");
     expect((await strict.decide({ text: "转人工", history: [] })).decision).not.toMatchObject({
       reason: "customer_request",
