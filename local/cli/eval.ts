@@ -16,12 +16,21 @@
  * it is not a hand-off (so it lowers OOS recall). In-scope clarifies whose options include the expected
  * entry are reported separately (`clarifyHit`).
  */
+import { readFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
+import { createLocalEngine, type LocalEngine } from "../../shared/ai/local-engine";
 import { thresholdsFromEnv } from "../../shared/config/thresholds";
 import { isHan } from "../../shared/core/text";
 import type { PolicyThresholds } from "../../shared/core/thresholds";
 import { shellEnv } from "../env";
 import { createBedrockEvalEngine } from "../eval/bedrock";
+import {
+  conversationMetrics,
+  isConversationFile,
+  loadConversationFile,
+  runConversations,
+  type TurnResult,
+} from "../eval/conversations";
 import { type EvalFile, loadEvalFile, toEntries } from "../eval/file";
 import {
   atInScopeAccuracy,
@@ -35,6 +44,7 @@ import { crossValidate, type EngineRun, runEngine, runKefu } from "../eval/run";
 import { runStress, type StressSummary } from "../eval/stress";
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+const ratio = (a: number, b: number) => (b === 0 ? 0 : a / b);
 
 const THRESHOLD_FLAGS: Record<string, string> = {
   "--answer-threshold": "KEFU_ANSWER_THRESHOLD",
@@ -146,12 +156,43 @@ class EvalSetupError extends Error {
 
 /** Step 2: the thresholds (flags over KEFU_* over defaults) and the file. */
 function loadInputs(options: EvalOptions): { file: EvalFile; thresholds: PolicyThresholds } {
+  const thresholds = loadThresholds(options);
   try {
-    const thresholds = thresholdsFromEnv({ ...shellEnv(), ...options.thresholdEnv });
     return { thresholds, file: loadEvalFile(options.path) };
   } catch (err) {
     throw new EvalSetupError(err instanceof Error ? err.message : String(err), { cause: err });
   }
+}
+
+function loadThresholds(options: EvalOptions): PolicyThresholds {
+  try {
+    return thresholdsFromEnv({ ...shellEnv(), ...options.thresholdEnv });
+  } catch (err) {
+    throw new EvalSetupError(err instanceof Error ? err.message : String(err), { cause: err });
+  }
+}
+
+/** Which kind of eval file this is, from its top-level keys (undefined: unreadable, left to the loader). */
+function fileKind(path: string): "conversations" | undefined {
+  try {
+    return isConversationFile(JSON.parse(readFileSync(path, "utf8"))) ? "conversations" : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Share of FAQ turns whose expected entry retrieval ranks first / in the first three. */
+function retrievalRecall(engine: LocalEngine, results: TurnResult[]): { top1: number; top3: number } {
+  const faqTurns = results.filter((r) => r.expect.kind === "answer");
+  let top1 = 0;
+  let top3 = 0;
+  for (const r of faqTurns) {
+    const faq = (r.expect as { faq: string }).faq;
+    const ranked = engine.retriever.rank(r.text, 3).map((c) => c.faqId);
+    if (ranked[0] === faq) top1++;
+    if (ranked.includes(faq)) top3++;
+  }
+  return { top1: ratio(top1, faqTurns.length), top3: ratio(top3, faqTurns.length) };
 }
 
 /** Steps 3 and 4: builds the asked engine over the file's entries and runs every query through it. */
@@ -292,6 +333,51 @@ function formatStress(st: StressSummary | undefined): string[] {
   ];
 }
 
+/** A conversation file: replayed through the worker's pipeline (local/eval/conversations.ts). */
+async function conversationEval(options: EvalOptions): Promise<number> {
+  const unsupported = [...options.flags].find((f) => f !== "--json");
+  if (unsupported || options.engineKind !== "local" || options.stress) {
+    throw new EvalSetupError(
+      `conversation files run the local engine only, with --json and the threshold flags (not ${unsupported ?? "--engine/--subsample"})`,
+    );
+  }
+  const thresholds = loadThresholds(options);
+  let loaded: ReturnType<typeof loadConversationFile>;
+  try {
+    loaded = loadConversationFile(options.path);
+  } catch (err) {
+    throw new EvalSetupError(err instanceof Error ? err.message : String(err), { cause: err });
+  }
+  const engine = createLocalEngine(loaded.entries, { thresholds });
+  const results = await runConversations(loaded.file, loaded.entries, { engine });
+  const metrics = conversationMetrics(results);
+  const retrieval = retrievalRecall(engine, results);
+  if (options.flags.has("--json")) {
+    process.stdout.write(`${JSON.stringify({ thresholds, ...metrics, retrieval, turns: results })}\n`);
+    return 0;
+  }
+  const lines = [
+    `Kefu pipeline (local engine) on ${options.path} (${metrics.conversations} conversations, ${metrics.turns} turns; KB ${loaded.file.kb}, ${loaded.entries.length} entries)`,
+    `  thresholds         answer ${thresholds.answerThreshold}, margin ${thresholds.marginThreshold}, clarify ${thresholds.clarifyThreshold}`,
+    `  answer precision   ${pct(metrics.answerPrecision)}  (${metrics.answers} answers, after clarify picks included)`,
+    `  containment        ${pct(metrics.containment)}  (${metrics.contained} of ${metrics.containable} conversations expecting no person: no ticket, every FAQ question answered right)`,
+    `  FAQ turns right    ${pct(ratio(metrics.answerTurnsRight, metrics.answerTurns))}  (${metrics.answerTurnsRight} of ${metrics.answerTurns}; ${metrics.clarifyHits} through a clarify pick)`,
+    `  clarify rate       ${pct(ratio(metrics.clarifies, metrics.turns))}  (${metrics.clarifies} clarifies)`,
+    `  retrieval          top-1 ${pct(retrieval.top1)}, top-3 ${pct(retrieval.top3)} on FAQ turns`,
+    `  tickets            ${metrics.unexpectedTickets} where none was expected; ${metrics.smalltalkTickets} from small-talk turns`,
+    `  latency            p50 ${metrics.p50Ms.toFixed(3)} ms, p99 ${metrics.p99Ms.toFixed(3)} ms per turn (whole pipeline, in-memory stores)`,
+    "  per expected kind  (right in full / right kind / turns)",
+    ...Object.entries(metrics.perKind)
+      .sort(([, a], [, b]) => b.n - a.n)
+      .map(
+        ([kind, k]) =>
+          `    ${kind.padEnd(16)} ${pct(ratio(k.right, k.n)).padStart(6)}  ${pct(ratio(k.kindRight, k.n)).padStart(6)}  ${k.n}`,
+      ),
+  ];
+  process.stdout.write(`${lines.join("\n")}\n`);
+  return 0;
+}
+
 /** args → inputs → engine run → scores → print; returns the exit code. */
 async function main(argv: string[]): Promise<number> {
   const options = parseOptions(argv);
@@ -300,6 +386,7 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   try {
+    if (fileKind(options.path) === "conversations") return await conversationEval(options);
     const { file, thresholds } = loadInputs(options);
     const { run, label, bedrock } = await runSelectedEngine(options, file, thresholds);
     const report = await score(options, file, thresholds, run, bedrock);
