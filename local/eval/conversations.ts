@@ -20,7 +20,7 @@ import type { PipelineDeps } from "../../shared/core/pipeline/ports";
 import { detectLanguage } from "../../shared/core/text";
 import { withChannelTexts } from "../../shared/core/texts";
 import type { PolicyThresholds } from "../../shared/core/thresholds";
-import { EvalFileError } from "./file";
+import { type EvalFile, EvalFileError } from "./file";
 import { memoryStores } from "./memory";
 
 const ExpectSchema = z.discriminatedUnion("kind", [
@@ -93,6 +93,27 @@ export function loadConversationFile(path: string): { file: ConversationFile; en
     }
   }
   return { file: parsed.data, entries };
+}
+
+/**
+ * The conversations' single questions as a `{faq, queries}` file, for threshold sweeps: turns expecting
+ * an answer keep their entry; off-topic turns and the hand-offs for questions the KB does not cover
+ * (`low_confidence`) are out of scope. Other turns (small talk, requests, emotion) are left out.
+ */
+export function standaloneQueries(file: ConversationFile, entries: FaqEntry[]): EvalFile {
+  const queries: EvalFile["queries"] = [];
+  for (const c of file.conversations) {
+    for (const t of c.turns) {
+      const e = t.expect;
+      if (e.kind === "answer") queries.push({ text: t.text, expected: e.faq });
+      if (e.kind === "out_of_scope" || (e.kind === "handoff" && e.reason === "low_confidence"))
+        queries.push({ text: t.text, expected: null });
+    }
+  }
+  return {
+    faq: entries.map((e) => ({ id: e.id, questions: [e.question, ...e.similarQuestions], answer: e.answer })),
+    queries,
+  };
 }
 
 const KbLineSchema = z.object({
