@@ -272,6 +272,7 @@ export function formatReport(report: EvalReport, label: string, path: string): s
     `  containment        ${pct(report.containment)}`,
     `  hand-off rate      ${pct(report.handoffRate)}`,
     `  clarify rate       ${pct(report.clarifyRate)}  (in-scope clarify listing the expected entry: ${pct(report.clarifyHit)})`,
+    `  retrieval          top-1 ${pct(report.top1)}, top-3 ${pct(report.top3)} of in-scope queries`,
     `  latency            p50 ${report.p50Ms.toFixed(3)} ms, p99 ${report.p99Ms.toFixed(3)} ms`,
     ...formatBedrock(report.bedrock),
     ...formatMiniSearch(report),
@@ -359,7 +360,7 @@ async function conversationEval(options: EvalOptions): Promise<number> {
   const lines = [
     `Kefu pipeline (local engine) on ${options.path} (${metrics.conversations} conversations, ${metrics.turns} turns; KB ${loaded.file.kb}, ${loaded.entries.length} entries)`,
     `  thresholds         answer ${thresholds.answerThreshold}, margin ${thresholds.marginThreshold}, clarify ${thresholds.clarifyThreshold}`,
-    `  answer precision   ${pct(metrics.answerPrecision)}  (${metrics.answers} answers, after clarify picks included)`,
+    `  answer precision   ${pct(metrics.answerPrecision)}  (${metrics.answers} answers the bot chose; answers to a clarify pick not counted)`,
     `  containment        ${pct(metrics.containment)}  (${metrics.contained} of ${metrics.containable} conversations expecting no person: no ticket, every FAQ question answered right)`,
     `  FAQ turns right    ${pct(ratio(metrics.answerTurnsRight, metrics.answerTurns))}  (${metrics.answerTurnsRight} of ${metrics.answerTurns}; ${metrics.clarifyHits} through a clarify pick)`,
     `  clarify rate       ${pct(ratio(metrics.clarifies, metrics.turns))}  (${metrics.clarifies} clarifies)`,

@@ -322,7 +322,10 @@ export interface ConversationMetrics {
   turns: number;
   /** Per expected kind: turns, right in full, right in kind. */
   perKind: Record<string, { n: number; right: number; kindRight: number }>;
-  /** Answers given (directly or after a pick), and the share with the expected entry. */
+  /**
+   * Answers the bot chose (not the answers to a customer's pick, which are the customer's choice), and
+   * the share with the expected entry; answers on turns expecting no entry are wrong.
+   */
   answers: number;
   answerPrecision: number;
   /** Turns expecting an answer answered right, directly or through a clarify pick. */
@@ -362,8 +365,8 @@ export function conversationMetrics(results: TurnResult[]): ConversationMetrics 
     if (r.right) k.right++;
     if (r.kindRight) k.kindRight++;
   }
-  const answered = results.filter((r) => answeredWith(r.observed) !== undefined);
-  const answerRight = answered.filter((r) => "faq" in r.expect && answeredWith(r.observed) === r.expect.faq);
+  const answered = results.filter((r) => r.observed.kind === "answer");
+  const answerRight = answered.filter((r) => "faq" in r.expect && r.observed.faqId === r.expect.faq);
   const answerTurns = results.filter((r) => r.expect.kind === "answer");
   const byConversation = new Map<string, TurnResult[]>();
   for (const r of results)
