@@ -16,19 +16,35 @@
  * it is not a hand-off (so it lowers OOS recall). In-scope clarifies whose options include the expected
  * entry are reported separately (`clarifyHit`).
  */
+import { readFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
+import { createLocalEngine, type LocalEngine } from "../../shared/ai/local-engine";
 import { thresholdsFromEnv } from "../../shared/config/thresholds";
 import { isHan } from "../../shared/core/text";
 import type { PolicyThresholds } from "../../shared/core/thresholds";
 import { shellEnv } from "../env";
 import { createBedrockEvalEngine } from "../eval/bedrock";
+import {
+  conversationMetrics,
+  isConversationFile,
+  loadConversationFile,
+  runConversations,
+  type TurnResult,
+} from "../eval/conversations";
 import { type EvalFile, loadEvalFile, toEntries } from "../eval/file";
-import { atInScopeAccuracy, atOosRecall, computeMetrics, type SweepPoint } from "../eval/metrics";
+import {
+  atInScopeAccuracy,
+  atOosRecall,
+  computeMetrics,
+  type Metrics,
+  type SweepPoint,
+} from "../eval/metrics";
 import { runMiniSearch } from "../eval/minisearch";
 import { crossValidate, type EngineRun, runEngine, runKefu } from "../eval/run";
 import { runStress, type StressSummary } from "../eval/stress";
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+const ratio = (a: number, b: number) => (b === 0 ? 0 : a / b);
 
 const THRESHOLD_FLAGS: Record<string, string> = {
   "--answer-threshold": "KEFU_ANSWER_THRESHOLD",
@@ -77,7 +93,17 @@ export function parseArgs(argv: string[]): {
 const USAGE =
   "usage: npm run eval -- <file.json> [--json] [--compare-minisearch] [--tune] [--answer-threshold X] [--margin-threshold X] [--clarify-threshold X] [--subsample F --draws N [--seed S]] [--engine local|bedrock [--retrieval-only]]";
 
-async function main(argv: string[]): Promise<number> {
+/** What the command line asks for, once checked. */
+interface EvalOptions {
+  path: string;
+  flags: Set<string>;
+  thresholdEnv: Record<string, string>;
+  engineKind: "local" | "bedrock";
+  stress: { fraction: number; draws: number; seed: number } | undefined;
+}
+
+/** Step 1: the arguments, or the usage problem to print. */
+export function parseOptions(argv: string[]): EvalOptions | { problem: string | undefined } {
   const { flags, env: thresholdEnv, values, files } = parseArgs(argv);
   const known = new Set(["--json", "--compare-minisearch", "--tune", "--retrieval-only"]);
   const unknownFlag = [...flags].find((f) => !known.has(f));
@@ -90,142 +116,292 @@ async function main(argv: string[]): Promise<number> {
     (engineKind === "local" && flags.has("--retrieval-only") && "--retrieval-only is for --engine bedrock") ||
     (engineKind === "bedrock" && stress && "--subsample runs the local engine only") ||
     undefined;
-  if (files.length !== 1 || problem || typeof stress === "string") {
-    process.stderr.write(`${problem ? `${problem}\n` : ""}${USAGE}\n`);
-    return 2;
+  if (files.length !== 1 || problem || typeof stress === "string") return { problem };
+  return {
+    path: files[0] as string,
+    flags,
+    thresholdEnv,
+    engineKind: engineKind as "local" | "bedrock",
+    stress,
+  };
+}
+
+/** What a run measured, as `--json` prints it; the text report is drawn from it. */
+interface EvalReport extends Metrics {
+  thresholds: PolicyThresholds;
+  bedrock?: {
+    embeddingModel: string;
+    answerModel: string | null;
+    embedded: number;
+    errors: Record<string, number>;
+    usage: EngineRun["usage"];
+  };
+  minisearch?: {
+    atKefuOosRecall: SweepPoint;
+    atKefuInScopeAccuracy: SweepPoint | null;
+    curve: { oosRecall: number; kefu: SweepPoint; minisearch: SweepPoint }[];
+    tokenizer: string;
+  };
+  crossValidation?: ReturnType<typeof crossValidate>;
+  stress?: StressSummary;
+}
+
+class EvalSetupError extends Error {
+  readonly code = "EVAL_SETUP";
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "EvalSetupError";
   }
-  let file: EvalFile;
-  let thresholds: PolicyThresholds;
+}
+
+/** Step 2: the thresholds (flags over KEFU_* over defaults) and the file. */
+function loadInputs(options: EvalOptions): { file: EvalFile; thresholds: PolicyThresholds } {
+  const thresholds = loadThresholds(options);
   try {
-    thresholds = thresholdsFromEnv({ ...shellEnv(), ...thresholdEnv });
-    file = loadEvalFile(files[0] as string);
+    return { thresholds, file: loadEvalFile(options.path) };
   } catch (err) {
-    process.stderr.write(`eval: ${err instanceof Error ? err.message : String(err)}\n`);
-    return 1;
+    throw new EvalSetupError(err instanceof Error ? err.message : String(err), { cause: err });
   }
-  let run: EngineRun;
-  let engineLabel = "Kefu local engine";
-  const report: Record<string, unknown> = {};
-  if (engineKind === "bedrock") {
-    const generate = !flags.has("--retrieval-only");
-    let bedrock: Awaited<ReturnType<typeof createBedrockEvalEngine>>;
-    try {
-      bedrock = await createBedrockEvalEngine(toEntries(file), { env: shellEnv(), thresholds, generate });
-    } catch (err) {
-      process.stderr.write(`eval: Bedrock engine: ${err instanceof Error ? err.message : String(err)}\n`);
-      return 1;
-    }
-    // A few decisions at a time: each is a network round trip, and Bedrock throttles bursts.
-    run = await runEngine(file, bedrock.engine, { concurrency: 4 });
-    engineLabel = `Kefu Bedrock engine (${bedrock.embeddingModel}${bedrock.answerModel ? `, ${bedrock.answerModel}` : ", retrieval only"})`;
-    report.bedrock = {
+}
+
+function loadThresholds(options: EvalOptions): PolicyThresholds {
+  try {
+    return thresholdsFromEnv({ ...shellEnv(), ...options.thresholdEnv });
+  } catch (err) {
+    throw new EvalSetupError(err instanceof Error ? err.message : String(err), { cause: err });
+  }
+}
+
+/** Which kind of eval file this is, from its top-level keys (undefined: unreadable, left to the loader). */
+function fileKind(path: string): "conversations" | undefined {
+  try {
+    return isConversationFile(JSON.parse(readFileSync(path, "utf8"))) ? "conversations" : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Share of FAQ turns whose expected entry retrieval ranks first / in the first three. */
+function retrievalRecall(engine: LocalEngine, results: TurnResult[]): { top1: number; top3: number } {
+  const faqTurns = results.filter((r) => r.expect.kind === "answer");
+  let top1 = 0;
+  let top3 = 0;
+  for (const r of faqTurns) {
+    const faq = (r.expect as { faq: string }).faq;
+    const ranked = engine.retriever.rank(r.text, 3).map((c) => c.faqId);
+    if (ranked[0] === faq) top1++;
+    if (ranked.includes(faq)) top3++;
+  }
+  return { top1: ratio(top1, faqTurns.length), top3: ratio(top3, faqTurns.length) };
+}
+
+/** Steps 3 and 4: builds the asked engine over the file's entries and runs every query through it. */
+async function runSelectedEngine(
+  options: EvalOptions,
+  file: EvalFile,
+  thresholds: PolicyThresholds,
+): Promise<{ run: EngineRun; label: string; bedrock?: EvalReport["bedrock"] }> {
+  if (options.engineKind === "local")
+    return { run: await runKefu(file, { thresholds }), label: "Kefu local engine" };
+  const generate = !options.flags.has("--retrieval-only");
+  let bedrock: Awaited<ReturnType<typeof createBedrockEvalEngine>>;
+  try {
+    bedrock = await createBedrockEvalEngine(toEntries(file), { env: shellEnv(), thresholds, generate });
+  } catch (err) {
+    throw new EvalSetupError(`Bedrock engine: ${err instanceof Error ? err.message : String(err)}`, {
+      cause: err,
+    });
+  }
+  // A few decisions at a time: each is a network round trip, and Bedrock throttles bursts.
+  const run = await runEngine(file, bedrock.engine, { concurrency: 4 });
+  return {
+    run,
+    label: `Kefu Bedrock engine (${bedrock.embeddingModel}${bedrock.answerModel ? `, ${bedrock.answerModel}` : ", retrieval only"})`,
+    bedrock: {
       embeddingModel: bedrock.embeddingModel,
       answerModel: bedrock.answerModel ?? null,
       embedded: bedrock.embedded,
       errors: bedrock.errors,
       usage: run.usage,
-    };
-  } else {
-    run = await runKefu(file, { thresholds });
-  }
-  const metrics = computeMetrics(run.outcomes);
-  Object.assign(report, metrics, { thresholds });
+    },
+  };
+}
 
-  if (flags.has("--compare-minisearch")) {
+/** Step 5: the metrics, and the comparisons and sweeps the flags ask for. */
+async function score(
+  options: EvalOptions,
+  file: EvalFile,
+  thresholds: PolicyThresholds,
+  run: EngineRun,
+  bedrock: EvalReport["bedrock"],
+): Promise<EvalReport> {
+  const metrics = computeMetrics(run.outcomes);
+  const report: EvalReport = { ...metrics, thresholds, ...(bedrock ? { bedrock } : {}) };
+  if (options.flags.has("--compare-minisearch")) {
     const ms = runMiniSearch(file);
-    const msAtKefuRecall = atOosRecall(file, ms, metrics.oosRecall);
-    const msAtKefuAccuracy = atInScopeAccuracy(file, ms, metrics.inScopeAccuracy);
-    const curve = [0.5, 0.7, 0.9].map((r) => ({
-      oosRecall: r,
-      kefu: atOosRecall(file, run.top, r),
-      minisearch: atOosRecall(file, ms, r),
-    }));
     report.minisearch = {
-      atKefuOosRecall: msAtKefuRecall,
-      atKefuInScopeAccuracy: msAtKefuAccuracy ?? null,
-      curve,
+      atKefuOosRecall: atOosRecall(file, ms, metrics.oosRecall),
+      atKefuInScopeAccuracy: atInScopeAccuracy(file, ms, metrics.inScopeAccuracy) ?? null,
+      curve: [0.5, 0.7, 0.9].map((r) => ({
+        oosRecall: r,
+        kefu: atOosRecall(file, run.top, r),
+        minisearch: atOosRecall(file, ms, r),
+      })),
       tokenizer: file.faq.some((e) => e.questions.some((q) => [...q].some(isHan)))
         ? "one token per Han character, default split otherwise"
         : "MiniSearch default",
     };
   }
-  if (flags.has("--tune")) report.crossValidation = crossValidate(file, run);
-  if (stress)
-    report.stress = await runStress(file, stress.fraction, stress.draws, stress.seed, { thresholds });
+  if (options.flags.has("--tune")) report.crossValidation = crossValidate(file, run);
+  if (options.stress) {
+    const { fraction, draws, seed } = options.stress;
+    report.stress = await runStress(file, fraction, draws, seed, { thresholds });
+  }
+  return report;
+}
 
-  if (flags.has("--json")) {
-    process.stdout.write(`${JSON.stringify(report)}\n`);
+/** Step 6: the text report. */
+export function formatReport(report: EvalReport, label: string, path: string): string[] {
+  const t = report.thresholds;
+  return [
+    `${label} on ${path} (${report.n} queries: ${report.inScope} in scope, ${report.outOfScope} out of scope)`,
+    `  thresholds         answer ${t.answerThreshold}, margin ${t.marginThreshold}, clarify ${t.clarifyThreshold}`,
+    `  in-scope accuracy  ${pct(report.inScopeAccuracy)}`,
+    `  OOS recall         ${pct(report.oosRecall)}`,
+    `  answer precision   ${pct(report.answerPrecision)}  (${report.answers} answers)`,
+    `  containment        ${pct(report.containment)}`,
+    `  hand-off rate      ${pct(report.handoffRate)}`,
+    `  clarify rate       ${pct(report.clarifyRate)}  (in-scope clarify listing the expected entry: ${pct(report.clarifyHit)})`,
+    `  retrieval          top-1 ${pct(report.top1)}, top-3 ${pct(report.top3)} of in-scope queries`,
+    `  latency            p50 ${report.p50Ms.toFixed(3)} ms, p99 ${report.p99Ms.toFixed(3)} ms`,
+    ...formatBedrock(report.bedrock),
+    ...formatMiniSearch(report),
+    ...formatCrossValidation(report.crossValidation),
+    ...formatStress(report.stress),
+  ];
+}
+
+function formatBedrock(b: EvalReport["bedrock"]): string[] {
+  if (!b) return [];
+  const failed = Object.entries(b.errors).filter(([, n]) => n > 0);
+  return [
+    `  Bedrock            ${b.embedded} phrasings embedded; ${b.usage.inputTokens} input + ${b.usage.outputTokens} output tokens`,
+    `  model failures     ${failed.length === 0 ? "none" : failed.map(([stage, n]) => `${stage} ${n}`).join(", ")}${failed.length > 0 ? " (fell back: these figures are not the models')" : ""}`,
+  ];
+}
+
+function formatMiniSearch(report: EvalReport): string[] {
+  const ms = report.minisearch;
+  if (!ms) return [];
+  const a = ms.atKefuOosRecall;
+  return [
+    `MiniSearch baseline (top hit over phrasings, score threshold; tokenizer: ${ms.tokenizer})`,
+    `  at Kefu's OOS recall ${pct(report.oosRecall)}: in-scope accuracy ${pct(a.inScopeAccuracy)}, precision ${pct(a.answerPrecision)} (threshold ${a.threshold.toFixed(3)}, OOS recall ${pct(a.oosRecall)})`,
+    ms.atKefuInScopeAccuracy
+      ? `  at Kefu's in-scope accuracy ${pct(report.inScopeAccuracy)}: OOS recall ${pct(ms.atKefuInScopeAccuracy.oosRecall)}, precision ${pct(ms.atKefuInScopeAccuracy.answerPrecision)}`
+      : `  never reaches Kefu's in-scope accuracy ${pct(report.inScopeAccuracy)}`,
+    "  threshold on the top score only (no margin, no clarify), in-scope accuracy Kefu / MiniSearch:",
+    ...ms.curve.map(
+      (c) =>
+        `    OOS recall ≥ ${pct(c.oosRecall)}: ${pct(c.kefu.inScopeAccuracy)} / ${pct(c.minisearch.inScopeAccuracy)}  (precision ${pct(c.kefu.answerPrecision)} / ${pct(c.minisearch.answerPrecision)})`,
+    ),
+  ];
+}
+
+function formatCrossValidation(cv: EvalReport["crossValidation"]): string[] {
+  if (!cv) return [];
+  return [
+    "Two-fold threshold tuning (max containment at ≥ 90% precision), held-out half:",
+    ...cv.map(
+      (f) =>
+        `  tuned on ${f.tunedOn}: answer ${f.thresholds.answerThreshold}, margin ${f.thresholds.marginThreshold} → held-out precision ${pct(f.heldOut.answerPrecision)}, containment ${pct(f.heldOut.containment)}, OOS recall ${pct(f.heldOut.oosRecall)}`,
+    ),
+  ];
+}
+
+function formatStress(st: StressSummary | undefined): string[] {
+  if (!st) return [];
+  const row = (label: string, m: StressSummary["mean"]) =>
+    `  ${label}  precision ${pct(m.answerPrecision)}, in-scope accuracy ${pct(m.inScopeAccuracy)}, OOS recall ${pct(m.oosRecall)}`;
+  return [
+    `Stress: ${st.draws.length} knowledge bases of ${st.fraction} of the entries (seed ${st.seed}; queries of dropped entries are out of scope)`,
+    ...st.draws.map(
+      (d) =>
+        `  draw ${d.draw}: ${d.entries} entries, ${d.inScope} in scope / ${d.outOfScope} out → precision ${pct(d.answerPrecision)} (${d.answers} answers), in-scope accuracy ${pct(d.inScopeAccuracy)}, OOS recall ${pct(d.oosRecall)}`,
+    ),
+    row("mean", st.mean),
+    row("min ", st.min),
+  ];
+}
+
+/** A conversation file: replayed through the worker's pipeline (local/eval/conversations.ts). */
+async function conversationEval(options: EvalOptions): Promise<number> {
+  const unsupported = [...options.flags].find((f) => f !== "--json");
+  if (unsupported || options.engineKind !== "local" || options.stress) {
+    throw new EvalSetupError(
+      `conversation files run the local engine only, with --json and the threshold flags (not ${unsupported ?? "--engine/--subsample"})`,
+    );
+  }
+  const thresholds = loadThresholds(options);
+  let loaded: ReturnType<typeof loadConversationFile>;
+  try {
+    loaded = loadConversationFile(options.path);
+  } catch (err) {
+    throw new EvalSetupError(err instanceof Error ? err.message : String(err), { cause: err });
+  }
+  const engine = createLocalEngine(loaded.entries, { thresholds });
+  const results = await runConversations(loaded.file, loaded.entries, { engine });
+  const metrics = conversationMetrics(results);
+  const retrieval = retrievalRecall(engine, results);
+  if (options.flags.has("--json")) {
+    process.stdout.write(`${JSON.stringify({ thresholds, ...metrics, retrieval, turns: results })}\n`);
     return 0;
   }
   const lines = [
-    `${engineLabel} on ${files[0]} (${metrics.n} queries: ${metrics.inScope} in scope, ${metrics.outOfScope} out of scope)`,
+    `Kefu pipeline (local engine) on ${options.path} (${metrics.conversations} conversations, ${metrics.turns} turns; KB ${loaded.file.kb}, ${loaded.entries.length} entries)`,
     `  thresholds         answer ${thresholds.answerThreshold}, margin ${thresholds.marginThreshold}, clarify ${thresholds.clarifyThreshold}`,
-    `  in-scope accuracy  ${pct(metrics.inScopeAccuracy)}`,
-    `  OOS recall         ${pct(metrics.oosRecall)}`,
-    `  answer precision   ${pct(metrics.answerPrecision)}  (${metrics.answers} answers)`,
-    `  containment        ${pct(metrics.containment)}`,
-    `  hand-off rate      ${pct(metrics.handoffRate)}`,
-    `  clarify rate       ${pct(metrics.clarifyRate)}  (in-scope clarify listing the expected entry: ${pct(metrics.clarifyHit)})`,
-    `  latency            p50 ${metrics.p50Ms.toFixed(3)} ms, p99 ${metrics.p99Ms.toFixed(3)} ms`,
+    `  answer precision   ${pct(metrics.answerPrecision)}  (${metrics.answers} answers the bot chose; answers to a clarify pick not counted)`,
+    `  containment        ${pct(metrics.containment)}  (${metrics.contained} of ${metrics.containable} conversations expecting no person: no ticket, every FAQ question answered right)`,
+    `  FAQ turns right    ${pct(ratio(metrics.answerTurnsRight, metrics.answerTurns))}  (${metrics.answerTurnsRight} of ${metrics.answerTurns}; ${metrics.clarifyHits} through a clarify pick)`,
+    `  clarify rate       ${pct(ratio(metrics.clarifies, metrics.turns))}  (${metrics.clarifies} clarifies)`,
+    `  retrieval          top-1 ${pct(retrieval.top1)}, top-3 ${pct(retrieval.top3)} on FAQ turns`,
+    `  tickets            ${metrics.unexpectedTickets} where none was expected; ${metrics.smalltalkTickets} from small-talk turns`,
+    `  latency            p50 ${metrics.p50Ms.toFixed(3)} ms, p99 ${metrics.p99Ms.toFixed(3)} ms per turn (whole pipeline, in-memory stores)`,
+    "  per expected kind  (right in full / right kind / turns)",
+    ...Object.entries(metrics.perKind)
+      .sort(([, a], [, b]) => b.n - a.n)
+      .map(
+        ([kind, k]) =>
+          `    ${kind.padEnd(16)} ${pct(ratio(k.right, k.n)).padStart(6)}  ${pct(ratio(k.kindRight, k.n)).padStart(6)}  ${k.n}`,
+      ),
   ];
-  const bedrockReport = report.bedrock as
-    | { embedded: number; errors: Record<string, number>; usage: EngineRun["usage"] }
-    | undefined;
-  if (bedrockReport) {
-    const failed = Object.entries(bedrockReport.errors).filter(([, n]) => n > 0);
-    lines.push(
-      `  Bedrock            ${bedrockReport.embedded} phrasings embedded; ${bedrockReport.usage.inputTokens} input + ${bedrockReport.usage.outputTokens} output tokens`,
-      `  model failures     ${failed.length === 0 ? "none" : failed.map(([stage, n]) => `${stage} ${n}`).join(", ")}${failed.length > 0 ? " (fell back: these figures are not the models')" : ""}`,
-    );
-  }
-  const msReport = report.minisearch as
-    | {
-        atKefuOosRecall: SweepPoint;
-        atKefuInScopeAccuracy: SweepPoint | null;
-        curve: { oosRecall: number; kefu: SweepPoint; minisearch: SweepPoint }[];
-        tokenizer: string;
-      }
-    | undefined;
-  if (msReport) {
-    const a = msReport.atKefuOosRecall;
-    lines.push(
-      `MiniSearch baseline (top hit over phrasings, score threshold; tokenizer: ${msReport.tokenizer})`,
-      `  at Kefu's OOS recall ${pct(metrics.oosRecall)}: in-scope accuracy ${pct(a.inScopeAccuracy)}, precision ${pct(a.answerPrecision)} (threshold ${a.threshold.toFixed(3)}, OOS recall ${pct(a.oosRecall)})`,
-      msReport.atKefuInScopeAccuracy
-        ? `  at Kefu's in-scope accuracy ${pct(metrics.inScopeAccuracy)}: OOS recall ${pct(msReport.atKefuInScopeAccuracy.oosRecall)}, precision ${pct(msReport.atKefuInScopeAccuracy.answerPrecision)}`
-        : `  never reaches Kefu's in-scope accuracy ${pct(metrics.inScopeAccuracy)}`,
-      "  threshold on the top score only (no margin, no clarify), in-scope accuracy Kefu / MiniSearch:",
-      ...msReport.curve.map(
-        (c) =>
-          `    OOS recall ≥ ${pct(c.oosRecall)}: ${pct(c.kefu.inScopeAccuracy)} / ${pct(c.minisearch.inScopeAccuracy)}  (precision ${pct(c.kefu.answerPrecision)} / ${pct(c.minisearch.answerPrecision)})`,
-      ),
-    );
-  }
-  const cv = report.crossValidation as ReturnType<typeof crossValidate> | undefined;
-  if (cv) {
-    lines.push("Two-fold threshold tuning (max containment at ≥ 90% precision), held-out half:");
-    for (const f of cv) {
-      lines.push(
-        `  tuned on ${f.tunedOn}: answer ${f.thresholds.answerThreshold}, margin ${f.thresholds.marginThreshold} → held-out precision ${pct(f.heldOut.answerPrecision)}, containment ${pct(f.heldOut.containment)}, OOS recall ${pct(f.heldOut.oosRecall)}`,
-      );
-    }
-  }
-  const st = report.stress as StressSummary | undefined;
-  if (st) {
-    const row = (label: string, m: StressSummary["mean"]) =>
-      `  ${label}  precision ${pct(m.answerPrecision)}, in-scope accuracy ${pct(m.inScopeAccuracy)}, OOS recall ${pct(m.oosRecall)}`;
-    lines.push(
-      `Stress: ${st.draws.length} knowledge bases of ${st.fraction} of the entries (seed ${st.seed}; queries of dropped entries are out of scope)`,
-      ...st.draws.map(
-        (d) =>
-          `  draw ${d.draw}: ${d.entries} entries, ${d.inScope} in scope / ${d.outOfScope} out → precision ${pct(d.answerPrecision)} (${d.answers} answers), in-scope accuracy ${pct(d.inScopeAccuracy)}, OOS recall ${pct(d.oosRecall)}`,
-      ),
-      row("mean", st.mean),
-      row("min ", st.min),
-    );
-  }
   process.stdout.write(`${lines.join("\n")}\n`);
   return 0;
+}
+
+/** args → inputs → engine run → scores → print; returns the exit code. */
+async function main(argv: string[]): Promise<number> {
+  const options = parseOptions(argv);
+  if (!("path" in options)) {
+    process.stderr.write(`${options.problem ? `${options.problem}\n` : ""}${USAGE}\n`);
+    return 2;
+  }
+  try {
+    if (fileKind(options.path) === "conversations") return await conversationEval(options);
+    const { file, thresholds } = loadInputs(options);
+    const { run, label, bedrock } = await runSelectedEngine(options, file, thresholds);
+    const report = await score(options, file, thresholds, run, bedrock);
+    process.stdout.write(
+      options.flags.has("--json")
+        ? `${JSON.stringify(report)}\n`
+        : `${formatReport(report, label, options.path).join("\n")}\n`,
+    );
+    return 0;
+  } catch (err) {
+    if (!(err instanceof EvalSetupError)) throw err;
+    process.stderr.write(`eval: ${err.message}\n`);
+    return 1;
+  }
 }
 
 /** `--subsample F --draws N [--seed S]`: undefined when absent, an error message when malformed. */

@@ -8,6 +8,8 @@ export interface Outcome {
   faqId?: string;
   /** Clarify options, for clarifies. */
   options?: string[];
+  /** Retrieval's entries, best first (none when a trigger decided), for top-1/top-3 recall. */
+  ranked?: string[];
   ms: number;
 }
 
@@ -26,6 +28,9 @@ export interface Metrics {
   inScope: number;
   outOfScope: number;
   answers: number;
+  /** Share of in-scope queries whose expected entry retrieval ranks first / in the first three. */
+  top1: number;
+  top3: number;
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -65,6 +70,11 @@ export function computeMetrics(outcomes: Outcome[]): Metrics {
     inScope: inScope.length,
     outOfScope: oos.length,
     answers: answers.length,
+    top1: ratio(inScope.filter((o) => o.ranked?.[0] === o.expected).length, inScope.length),
+    top3: ratio(
+      inScope.filter((o) => o.ranked?.slice(0, 3).includes(o.expected as string)).length,
+      inScope.length,
+    ),
   };
 }
 

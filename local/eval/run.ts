@@ -54,6 +54,7 @@ export async function runEngine(
     const o: Outcome = {
       expected: (file.queries[i] as EvalFile["queries"][number]).expected,
       kind: decision.kind,
+      ranked: [...new Set(candidates.map((c) => c.faqId))],
       ms,
     };
     if (decision.kind === "answer") o.faqId = decision.faqIds[0];
@@ -87,7 +88,7 @@ export function policyOutcomes(
       language: "en",
       thresholds,
     });
-    const o: Outcome = { expected: q.expected, kind: d.kind, ms: prior.ms };
+    const o: Outcome = { expected: q.expected, kind: d.kind, ms: prior.ms, ranked: prior.ranked ?? [] };
     if (d.kind === "answer") o.faqId = d.faqIds[0];
     if (d.kind === "clarify") o.options = d.options.map((x) => x.faqId);
     return o;

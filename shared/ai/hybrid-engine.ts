@@ -5,6 +5,7 @@ import { detectLanguage } from "../core/text";
 import type { TextOverrides } from "../core/texts";
 import type { PolicyThresholds } from "../core/thresholds";
 import { checkTriggers, type TriggerConfig } from "../core/triggers";
+import { createExactIndex } from "../kb/exact";
 import type { Retriever } from "../kb/retrieval";
 import type { Generation, Generator } from "./bedrock-generator";
 import { ModelError, type TokenUsage } from "./errors";
@@ -196,7 +197,8 @@ export interface RulesOptions {
 /**
  * The local engine's rules as the hybrid engine's injected `triggers` and `policy`, so both engines
  * decide alike: a pending clarification answered ("2", "第二个") first, then the hand-off triggers,
- * then the calibrated-threshold policy.
+ * then a phrasing of the knowledge base typed as it is (answered verbatim, before any model), then the
+ * calibrated-threshold policy.
  */
 export function rulesFor(
   entries: FaqEntry[],
@@ -204,6 +206,7 @@ export function rulesFor(
 ): { triggers: TriggerCheck; policy: Policy } {
   const byId = new Map(entries.map((e) => [e.id, e]));
   const entry = (id: string) => byId.get(id);
+  const exact = createExactIndex(entries);
   return {
     triggers(input) {
       const text = input.text.trim();
@@ -213,7 +216,10 @@ export function rulesFor(
         if (chosen) return { kind: "answer", text: chosen.answer, faqIds: [chosen.id], confidence: 1 };
       }
       const hit = checkTriggers(text, input.history, options.triggers);
-      return hit ? { kind: "handoff", reason: hit.reason, priority: hit.priority, detail: hit.detail } : null;
+      if (hit) return { kind: "handoff", reason: hit.reason, priority: hit.priority, detail: hit.detail };
+      const plain = exact.match(text);
+      const covered = plain ? entry(plain.faqId) : undefined;
+      return covered ? { kind: "answer", text: covered.answer, faqIds: [covered.id], confidence: 1 } : null;
     },
     policy(candidates, input) {
       const language = input.language ?? detectLanguage(input.text, options.defaultLanguage ?? "zh");

@@ -5,6 +5,7 @@ import { detectLanguage } from "../core/text";
 import type { TextOverrides } from "../core/texts";
 import type { PolicyThresholds } from "../core/thresholds";
 import { checkTriggers, type TriggerConfig } from "../core/triggers";
+import { createExactIndex } from "../kb/exact";
 import { createLexicalRetriever, type LexicalOptions, type LexicalRetriever } from "../kb/lexical";
 
 export interface LocalEngineOptions {
@@ -23,11 +24,13 @@ export interface LocalEngine extends AnswerEngine {
 }
 
 /**
- * The embedded default engine: pending clarification → hand-off triggers → lexical retrieval → policy.
+ * The embedded default engine: pending clarification → hand-off triggers → a phrasing of the KB typed
+ * as it is (exact.ts) → lexical retrieval → policy.
  * Answers are the FAQ entry's approved text, verbatim; nothing is generated.
  */
 export function createLocalEngine(entries: FaqEntry[], options: LocalEngineOptions = {}): LocalEngine {
   const retriever = createLexicalRetriever(entries, options.lexical);
+  const exact = createExactIndex(entries);
   const byId = new Map(entries.map((e) => [e.id, e]));
   const entry = (id: string) => byId.get(id);
   const topK = options.topK ?? 5;
@@ -55,6 +58,14 @@ export function createLocalEngine(entries: FaqEntry[], options: LocalEngineOptio
           detail: trigger.detail,
         },
         candidates: [],
+      };
+    }
+    const plain = exact.match(text);
+    const covered = plain ? entry(plain.faqId) : undefined;
+    if (plain && covered) {
+      return {
+        decision: { kind: "answer", text: covered.answer, faqIds: [covered.id], confidence: 1 },
+        candidates: [{ faqId: covered.id, score: 1, matchedQuestion: plain.phrasing }],
       };
     }
     const candidates = retriever

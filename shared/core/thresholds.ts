@@ -16,6 +16,6 @@ export interface PolicyThresholds {
 export const DEFAULT_THRESHOLDS: PolicyThresholds = {
   answerThreshold: 0.83,
   marginThreshold: 0.1,
-  clarifyThreshold: 0.3,
+  clarifyThreshold: 0.2,
   maxClarifyOptions: 3,
 };

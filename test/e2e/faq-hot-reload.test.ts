@@ -52,13 +52,21 @@ describe("importing an FAQ entry while Kefu runs", () => {
       similar_questions: ["可以用数字人民币支付吗", "数字人民币能付款吗", "你们支持数字人民币付款吗"],
       answer: newAnswer,
     };
-    writeFileSync(file, `${JSON.stringify(entry)}\n`);
+    // Entries an admin adds side by side, one character apart: scores alone cannot tell them apart, the
+    // question typed as it is must still get its own entry.
+    const siblings = ["一", "二", "三"].map((n) => ({
+      id: `json_${n}`,
+      question: `JSON问题${n}`,
+      answer: `JSON答案${n}`,
+    }));
+    writeFileSync(file, [entry, ...siblings].map((e) => `${JSON.stringify(e)}\n`).join(""));
     const { stdout } = await promisify(execFile)("npx", ["tsx", "local/cli/faq-import.ts", file, "--json"], {
       env: { ...process.env, KEFU_STATE_DIR: stateDir },
     });
     const report = JSON.parse(stdout) as { status: string; counts: { inserted: number; rejected: number } };
-    expect(report).toMatchObject({ status: "applied", counts: { inserted: 1, rejected: 0 } });
+    expect(report).toMatchObject({ status: "applied", counts: { inserted: 4, rejected: 0 } });
 
     expect(await ask("o-faq-after", question)).toContain(newAnswer);
+    expect(await ask("o-faq-verbatim", "JSON问题三")).toContain("JSON答案三");
   }, 90_000);
 });

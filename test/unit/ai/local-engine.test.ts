@@ -90,7 +90,11 @@ describe("createLocalEngine", () => {
       thresholds: { answerThreshold: 1.01 },
       triggers: { humanRequest: false },
     });
-    const { decision } = await strict.decide({ text: "How long does card delivery take?", history: [] });
+    // A paraphrase: a phrasing typed as it is would be answered whatever the thresholds (exact.ts).
+    const { decision } = await strict.decide({
+      text: "How long does delivery of my card take?",
+      history: [],
+    });
     expect(decision.kind).not.toBe("answer");
     expect((await strict.decide({ text: "转人工", history: [] })).decision).not.toMatchObject({
       reason: "customer_request",

@@ -43,9 +43,10 @@ const FILE: EvalFile = {
       answer: "Change your PIN in the app.",
     },
   ],
+  // Paraphrases: a phrasing typed verbatim is answered by the exact lookup, before retrieval and models.
   queries: [
-    { text: "When will my card arrive?", expected: "card" },
-    { text: "How do I change my PIN?", expected: "pin" },
+    { text: "When will my new card arrive?", expected: "card" },
+    { text: "How do I change my PIN code?", expected: "pin" },
     { text: "what is the weather in Paris tomorrow", expected: null },
   ],
 };
@@ -90,7 +91,7 @@ describe("eval --engine bedrock", () => {
     const run = await runEngine(FILE, built.engine, { concurrency: 2 });
     const metrics = computeMetrics(run.outcomes);
 
-    // Verbatim questions are answered with their own entry; each query costs one query embedding.
+    // Close paraphrases are answered with their own entry; each query costs one query embedding.
     expect(run.outcomes.map((o) => o.kind === "answer" && o.faqId)).toEqual(["card", "pin", false]);
     expect(metrics).toMatchObject({ inScopeAccuracy: 1, answerPrecision: 1, oosRecall: 1 });
     expect(bedrock.commandCalls(InvokeModelCommand)).toHaveLength(6 + 3);
@@ -125,7 +126,7 @@ describe("eval --engine bedrock", () => {
     const run = await runEngine(FILE, built.engine);
 
     expect(built.errors.generate).toBe(2);
-    // Retrieval alone was confident on the verbatim questions: the approved answers were the fallback.
+    // Retrieval alone was confident on the close paraphrases: the approved answers were the fallback.
     expect(run.outcomes.filter((o) => o.kind === "answer")).toHaveLength(2);
   }, 30_000);
 

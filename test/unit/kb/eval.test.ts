@@ -72,6 +72,17 @@ describe("computeMetrics", () => {
     });
   });
 
+  it("counts top-1 and top-3 retrieval recall over in-scope queries", () => {
+    const m = computeMetrics([
+      { ...o("a", "answer", "a"), ranked: ["a", "b", "c"] },
+      { ...o("b", "clarify", undefined, ["a", "b"]), ranked: ["a", "c", "b", "d"] },
+      { ...o("c", "handoff"), ranked: ["a", "b", "d", "c"] },
+      o("d", "handoff"), // a trigger decided: nothing retrieved
+      { ...o(null, "handoff"), ranked: ["a"] },
+    ]);
+    expect(m).toMatchObject({ top1: 1 / 4, top3: 2 / 4 });
+  });
+
   it("reports zeros rather than NaN on an empty run", () => {
     const m = computeMetrics([]);
     expect(m.answerPrecision).toBe(0);
