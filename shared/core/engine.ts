@@ -1,5 +1,6 @@
 import type { Turn } from "./conversation";
 import type { Candidate, FaqEntry } from "./faq";
+import type { TicketPriority } from "./ticket";
 
 /** Why a conversation went to a person; recorded on the ticket and in metrics. */
 export type HandoffReason =
@@ -14,7 +15,7 @@ export type HandoffReason =
 export type Decision =
   | { kind: "answer"; text: string; faqIds: string[]; confidence: number }
   | { kind: "clarify"; text: string; options: { faqId: string; question: string }[] }
-  | { kind: "handoff"; reason: HandoffReason; priority: "normal" | "high"; detail?: string };
+  | { kind: "handoff"; reason: HandoffReason; priority: TicketPriority; detail?: string };
 
 export interface EngineInput {
   /** The customer's text (already redacted of personal data). */

@@ -6,6 +6,9 @@ import type { Channel, InboundMessage } from "./message";
 
 export type TicketStatus = "open" | "assigned" | "resolved";
 
+/** How soon a person should take the ticket: high for regulated topics and intense anger. */
+export type TicketPriority = "normal" | "high";
+
 /** A hand-off to a person, with everything they need so the customer never repeats themselves. */
 export interface Ticket {
   ticketId: string;
@@ -15,7 +18,7 @@ export interface Ticket {
   /** Where an agent's reply goes: our account the customer wrote to and the channel's routing data. */
   replyTo?: { from?: string; replyContext: Record<string, string> };
   reason: HandoffReason;
-  priority: "normal" | "high";
+  priority: TicketPriority;
   detail?: string;
   status: TicketStatus;
   /**
