@@ -1,5 +1,6 @@
 import type { Turn } from "./conversation";
 import type { Candidate, FaqEntry } from "./faq";
+import type { KnowledgeScope } from "./scope";
 import type { TicketPriority } from "./ticket";
 
 /** Why a conversation went to a person; recorded on the ticket and in metrics. */
@@ -50,6 +51,12 @@ export interface EngineResult {
  */
 export interface AnswerEngine {
   decide(input: EngineInput): Promise<EngineResult>;
+  /**
+   * What the knowledge base is about (its categories, its vocabulary): the examples in a greeting and
+   * whether an unanswered message is off-topic. Without it the bot names no topics and treats every
+   * unanswered message as a question for a person.
+   */
+  readonly scope?: KnowledgeScope;
 }
 
 /** Builds an engine for one version of the knowledge base. */

@@ -1,7 +1,9 @@
 import { type Conversation, newConversation } from "../conversation";
 import type { Deadline } from "../deadline";
+import { identifyLanguage, isSupported } from "../language";
 import { type InboundMessage, messageKey } from "../message";
 import { redactPersonalData } from "../redact";
+import type { Language } from "../text";
 import type { PipelineOutcome, ReplyPlan } from "./outcome";
 import type { PipelineDeps } from "./ports";
 import { completeReply } from "./reply";
@@ -30,7 +32,11 @@ export async function loadRun(
   if (conversation.processedIds.includes(message.id)) return { action: "duplicate" };
 
   const { text: customerText } = redactPersonalData(message.text.trim());
-  const language = deps.detectLanguage(customerText || conversation.turns.at(-1)?.text || "");
+  const written = identifyLanguage(customerText);
+  // A language the bot does not write is answered in the conversation's (or English), saying so.
+  const language = isSupported(written)
+    ? deps.detectLanguage(customerText || conversation.turns.at(-1)?.text || "")
+    : conversationLanguage(conversation, deps);
   return {
     message,
     deps,
@@ -41,9 +47,21 @@ export async function loadRun(
     conversation,
     customerText,
     language,
+    ...(isSupported(written) ? {} : { unsupportedLanguage: written }),
     // Stamped with the arrival time, which every redelivery carries: the ticket files it once.
     customerTurn: customerText ? { role: "customer", text: customerText, at: message.receivedAt } : undefined,
   };
+}
+
+/** The language of the customer's latest message in Chinese or English; English when there is none. */
+function conversationLanguage(conversation: Conversation, deps: PipelineDeps): Language {
+  for (let i = conversation.turns.length - 1; i >= 0; i--) {
+    const turn = conversation.turns[i] as Conversation["turns"][number];
+    if (turn.role !== "customer") continue;
+    const written = identifyLanguage(turn.text);
+    if (written === "zh" || written === "en") return deps.detectLanguage(turn.text);
+  }
+  return "en";
 }
 
 /** An earlier delivery of this message already decided (and perhaps sent part of) a reply: finish it. */

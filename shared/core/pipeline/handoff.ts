@@ -1,10 +1,20 @@
-import type { Decision } from "../engine";
+import type { Decision, HandoffReason } from "../engine";
 import type { Candidate } from "../faq";
 import { ticketIdFor } from "../ticket";
 import type { PipelineOutcome, ReplyPlan, Usage } from "./outcome";
 import type { OutboxRecord } from "./ports";
 import { completeReply } from "./reply";
 import { type Run, withDisclosure } from "./run";
+
+/** The hand-off notice; after anger it opens with an apology. */
+function handoffText(run: Run, reason: HandoffReason, ticketId: string): string {
+  const { texts } = run.deps;
+  const { channel } = run.message;
+  const notice = texts.handoff(ticketId, run.language, channel);
+  return reason === "negative_sentiment"
+    ? `${texts.say("apology", run.language, channel)}${run.language === "zh" ? "" : " "}${notice}`
+    : notice;
+}
 
 /**
  * Opens the ticket (with the transcript and the engine's candidates, for the agent), files the
@@ -43,7 +53,7 @@ export async function handOff(
   }
   const plan: ReplyPlan = {
     kind: "handoff",
-    text: withDisclosure(run, deps.texts.handoff(ticket.ticketId, run.language, message.channel)),
+    text: withDisclosure(run, handoffText(run, decision.reason, ticket.ticketId)),
     reason: decision.reason,
     ticketId: ticket.ticketId,
     ...(usage ? { usage } : {}),

@@ -7,6 +7,7 @@ import type { PipelineOutcome, ProcessOptions } from "./outcome";
 import type { PipelineDeps } from "./ports";
 import type { Run } from "./run";
 import { resumeOnSessionClosed, staySilentWhileTicketOpen } from "./silent";
+import { answerSmallTalk } from "./smalltalk";
 
 export type { PipelineOutcome, ProcessOptions, ReplyPlan } from "./outcome";
 
@@ -28,6 +29,7 @@ export const STEPS: readonly Step[] = [
   staySilentWhileTicketOpen,
   answerEvent,
   declineMedia,
+  answerSmallTalk,
   decideReply,
 ];
 

@@ -37,22 +37,48 @@ async function sendAndRecord(
     };
   }
   const disclosed = conversation.disclosed || sent;
+  // Off-topic messages in a row, and whether a person was just offered: anything answered resets them.
+  const offTopic =
+    plan.kind === "out_of_scope"
+      ? { offTopicStreak: (conversation.offTopicStreak ?? 0) + 1, handoffOffered: sent && plan.offered }
+      : plan.kind === "smalltalk" || plan.kind === "welcome" || plan.kind === "media"
+        ? { handoffOffered: false }
+        : { offTopicStreak: 0, handoffOffered: false };
   switch (plan.kind) {
     case "welcome":
-      await recordTurn(run, sent ? plan.text : undefined, { disclosed });
+      await recordTurn(run, sent ? plan.text : undefined, { disclosed, ...offTopic });
       return sent ? { action: "welcomed" } : { action: "undeliverable", error: refusal };
+    case "smalltalk":
+      await recordTurn(run, sent ? plan.text : undefined, { disclosed, ...offTopic });
+      return sent
+        ? { action: "small_talk", intent: plan.intent }
+        : { action: "undeliverable", error: refusal };
+    case "out_of_scope":
+      await recordTurn(run, sent ? plan.text : undefined, { disclosed, ...offTopic });
+      return sent
+        ? { action: "out_of_scope", offered: plan.offered }
+        : { action: "undeliverable", error: refusal };
+    case "language_notice":
+      await recordTurn(run, sent ? plan.text : undefined, { disclosed, ...offTopic });
+      return sent ? { action: "language_notice" } : { action: "undeliverable", error: refusal };
     case "media":
-      await recordTurn(run, sent ? plan.text : undefined, { disclosed });
+      await recordTurn(run, sent ? plan.text : undefined, { disclosed, ...offTopic });
       return sent ? { action: "media_declined" } : { action: "undeliverable", error: refusal };
     case "answer":
     case "clarify":
       await recordTurn(run, sent ? plan.text : undefined, {
         disclosed,
+        ...offTopic,
         pendingClarification: sent && plan.kind === "clarify" ? plan.options : undefined,
       });
       if (!sent) return { action: "undeliverable", error: refusal };
       return plan.kind === "answer"
-        ? { action: "answered", faqIds: plan.faqIds, confidence: plan.confidence }
+        ? {
+            action: "answered",
+            faqIds: plan.faqIds,
+            confidence: plan.confidence,
+            ...(plan.languageNotice ? { languageNotice: true } : {}),
+          }
         : { action: "clarified", options: plan.options.map((o) => o.faqId) };
     case "handoff": {
       // Moving the platform's session to a person is best effort: the ticket and the customer's notice
@@ -68,6 +94,7 @@ async function sendAndRecord(
       // The ticket stands even when the customer can't be told: an agent may reach them another way.
       await recordTurn(run, sent ? plan.text : undefined, {
         disclosed,
+        ...offTopic,
         openTicketId: plan.ticketId,
         pendingClarification: undefined,
       });

@@ -1,5 +1,6 @@
 import type { Conversation, Turn } from "../conversation";
 import type { Deadline } from "../deadline";
+import type { WrittenLanguage } from "../language";
 import type { InboundMessage, OutboundMessage } from "../message";
 import type { Language } from "../text";
 import type { PipelineDeps } from "./ports";
@@ -21,7 +22,10 @@ export interface Run {
   conversation: Conversation;
   /** The customer's text, trimmed and with personal data masked; "" for media and events. */
   customerText: string;
+  /** The language the bot replies in: the message's, or the conversation's when it does not write that one. */
   language: Language;
+  /** The language the message is written in, when the bot does not write it ("ja", "fr"…). */
+  unsupportedLanguage?: WrittenLanguage;
   /** The customer's turn to record; none for media and events. */
   customerTurn: Turn | undefined;
   /** Set when a reply went out but its outbox record could not be written (the store's error name). */
