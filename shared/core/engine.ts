@@ -1,7 +1,6 @@
 import type { Turn } from "./conversation";
 import type { Candidate, FaqEntry } from "./faq";
 import type { KnowledgeScope } from "./scope";
-import type { TicketPriority } from "./ticket";
 
 /** Why a conversation went to a person; recorded on the ticket and in metrics. */
 export type HandoffReason =
@@ -12,6 +11,9 @@ export type HandoffReason =
   | "sensitive_topic"
   | "model_requested"
   | "engine_error";
+
+/** How soon a person should take the ticket: high for regulated topics and intense anger. */
+export type TicketPriority = "normal" | "high";
 
 export type Decision =
   | { kind: "answer"; text: string; faqIds: string[]; confidence: number }

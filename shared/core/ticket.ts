@@ -1,13 +1,13 @@
 import { createHash } from "node:crypto";
 import type { Turn } from "./conversation";
-import type { HandoffReason } from "./engine";
+import type { HandoffReason, TicketPriority } from "./engine";
+
+export type { TicketPriority };
+
 import type { Candidate } from "./faq";
 import type { Channel, InboundMessage } from "./message";
 
 export type TicketStatus = "open" | "assigned" | "resolved";
-
-/** How soon a person should take the ticket: high for regulated topics and intense anger. */
-export type TicketPriority = "normal" | "high";
 
 /** A hand-off to a person, with everything they need so the customer never repeats themselves. */
 export interface Ticket {
