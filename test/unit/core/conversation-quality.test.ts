@@ -14,7 +14,11 @@ import { REPO_ROOT } from "../../support/shared-data";
 const entries: FaqEntry[] = readFileSync(resolve(REPO_ROOT, "local/seed/faq.example.jsonl"), "utf8")
   .split("\n")
   .filter(Boolean)
-  .map((line) => ({ similarQuestions: [], ...JSON.parse(line) }));
+  .map((line) => {
+    // The seed file is in the import format (similar_questions).
+    const { similar_questions, ...entry } = JSON.parse(line);
+    return { ...entry, similarQuestions: similar_questions ?? [] };
+  });
 
 function conversation(conversationKey: string) {
   const { deps, sent, tickets } = pipelineDeps(createLocalEngine(entries));
