@@ -15,6 +15,7 @@ import { detectLanguage } from "../../shared/core/text";
 import {
   handoffText,
   mediaUnsupportedText,
+  sentence,
   type TextOverrides,
   textsFor,
   withChannelTexts,
@@ -109,5 +110,6 @@ export function replyTexts(overrides: TextOverrides): ReplyTexts {
     welcome: (channel, language) => textsFor(language, channel, overrides).disclosure,
     handoff: (ticketId, language, channel) => handoffText(language, ticketId, channel, overrides),
     mediaUnsupported: (language, channel) => mediaUnsupportedText(language, channel, overrides),
+    say: (name, language, channel, vars) => sentence(name, language, channel, overrides, vars),
   };
 }

@@ -1,6 +1,7 @@
 import type { AnswerEngine, Decision, EngineInput, EngineResult } from "../core/engine";
 import type { Candidate, FaqEntry } from "../core/faq";
 import { decide, pickClarification } from "../core/policy";
+import { buildScope } from "../core/scope";
 import { detectLanguage } from "../core/text";
 import type { TextOverrides } from "../core/texts";
 import type { PolicyThresholds } from "../core/thresholds";
@@ -109,6 +110,7 @@ export function createHybridEngine(options: HybridEngineOptions): AnswerEngine {
   const report = (error: unknown, stage: EngineStage) => options.onError?.(error, stage);
 
   return {
+    scope: buildScope(options.entries),
     async decide(input: EngineInput): Promise<EngineResult> {
       // Every model call stops when the message's time for deciding is spent; the fallbacks then apply.
       const signal = input.signal ? { signal: input.signal } : {};

@@ -1,6 +1,7 @@
 import type { AnswerEngine, EngineInput, EngineResult } from "../core/engine";
 import type { FaqEntry } from "../core/faq";
 import { decide, pickClarification } from "../core/policy";
+import { buildScope } from "../core/scope";
 import { detectLanguage } from "../core/text";
 import type { TextOverrides } from "../core/texts";
 import type { PolicyThresholds } from "../core/thresholds";
@@ -79,6 +80,7 @@ export function createLocalEngine(entries: FaqEntry[], options: LocalEngineOptio
 
   return {
     retriever,
+    scope: buildScope(entries),
     async decide(input: EngineInput): Promise<EngineResult> {
       return decideSync(input);
     },

@@ -25,6 +25,10 @@ export interface Conversation {
   openTicketId?: string;
   /** The options of the last clarifying question, so that "1"/"2"/"3" can pick one. */
   pendingClarification?: { faqId: string; question: string }[];
+  /** Off-topic messages in a row (reset by anything the bot answers or hands off). */
+  offTopicStreak?: number;
+  /** The bot's last reply offered a person: a "yes" to it opens a ticket. */
+  handoffOffered?: boolean;
   /** Inbound message ids already handled, newest last: a redelivered message is not answered twice. */
   processedIds: string[];
   tokenUsage?: { inputTokens: number; outputTokens: number };

@@ -1,5 +1,6 @@
 import type { Turn } from "./conversation";
 import type { Candidate, FaqEntry } from "./faq";
+import type { KnowledgeScope } from "./scope";
 
 /** Why a conversation went to a person; recorded on the ticket and in metrics. */
 export type HandoffReason =
@@ -11,10 +12,13 @@ export type HandoffReason =
   | "model_requested"
   | "engine_error";
 
+/** How soon a person should take the ticket: high for regulated topics and intense anger. */
+export type TicketPriority = "normal" | "high";
+
 export type Decision =
   | { kind: "answer"; text: string; faqIds: string[]; confidence: number }
   | { kind: "clarify"; text: string; options: { faqId: string; question: string }[] }
-  | { kind: "handoff"; reason: HandoffReason; priority: "normal" | "high"; detail?: string };
+  | { kind: "handoff"; reason: HandoffReason; priority: TicketPriority; detail?: string };
 
 export interface EngineInput {
   /** The customer's text (already redacted of personal data). */
@@ -49,6 +53,12 @@ export interface EngineResult {
  */
 export interface AnswerEngine {
   decide(input: EngineInput): Promise<EngineResult>;
+  /**
+   * What the knowledge base is about (its categories, its vocabulary): the examples in a greeting and
+   * whether an unanswered message is off-topic. Without it the bot names no topics and treats every
+   * unanswered message as a question for a person.
+   */
+  readonly scope?: KnowledgeScope;
 }
 
 /** Builds an engine for one version of the knowledge base. */

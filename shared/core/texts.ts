@@ -16,6 +16,26 @@ export interface Texts {
   clarifyFooter: string;
   /** Reply to images, voice, files… while only text is understood. */
   mediaUnsupported: string;
+  /** Opens the hand-off of an angry customer. */
+  apology: string;
+  /** Answer to a greeting; `{topics}` is replaced by a few of the knowledge base's categories. */
+  greeting: string;
+  /** Answer to a greeting when the knowledge base has no categories. */
+  greetingPlain: string;
+  /** Answer to thanks. */
+  thanks: string;
+  /** Answer to a goodbye. */
+  goodbye: string;
+  /** Answer to "ok", "好的", "got it". */
+  ack: string;
+  /** Answer to "are you a bot?": honest, and how to reach a person. */
+  identity: string;
+  /** First off-topic message: what the bot can help with; `{topics}` as in `greeting`. */
+  outOfScope: string;
+  /** Second off-topic message in a row: offers a person (a ticket only if the customer accepts). */
+  offerHandoff: string;
+  /** One line before a reply to a message in a language the bot does not write. */
+  languageNotice: string;
 }
 
 export const DEFAULT_TEXTS: Record<Language, Texts> = {
@@ -25,6 +45,16 @@ export const DEFAULT_TEXTS: Record<Language, Texts> = {
     clarifyHeader: "您是想问：",
     clarifyFooter: "请回复序号。",
     mediaUnsupported: "抱歉，我目前只能处理文字消息，请用文字描述您的问题。",
+    apology: "非常抱歉给您带来了不好的体验。",
+    greeting: "您好！我可以帮您解答{topics}等方面的问题，请直接告诉我您想了解什么。",
+    greetingPlain: "您好！请直接告诉我您想了解什么。",
+    thanks: "不客气！还有其他问题随时找我。",
+    goodbye: "再见，祝您生活愉快！",
+    ack: "好的，还有其他问题随时告诉我。",
+    identity: "我是智能客服助手（AI），不是真人。需要人工客服时，请回复“转人工”。",
+    outOfScope: "抱歉，这个问题超出了我能解答的范围。我可以帮您解答{topics}等方面的问题。",
+    offerHandoff: "这个问题我帮不上忙。需要为您转接人工客服吗？回复“是”即可转接。",
+    languageNotice: "抱歉，我目前只能用中文和英文回复。",
   },
   en: {
     disclosure:
@@ -34,6 +64,17 @@ export const DEFAULT_TEXTS: Record<Language, Texts> = {
     clarifyHeader: "Did you mean:",
     clarifyFooter: "Reply with a number.",
     mediaUnsupported: "Sorry, I can only read text for now. Please describe your question in words.",
+    apology: "I'm sorry about this, and I understand your frustration.",
+    greeting: "Hello! I can help with questions about {topics}. What would you like to know?",
+    greetingPlain: "Hello! What would you like to know?",
+    thanks: "You're welcome! Message me any time if you need anything else.",
+    goodbye: "Goodbye, have a great day!",
+    ack: "Great. Let me know if there's anything else.",
+    identity: 'I\'m an AI assistant, not a person. Reply "agent" at any time to reach one of our team.',
+    outOfScope: "Sorry, that's outside what I can help with. I can answer questions about {topics}.",
+    offerHandoff:
+      'I can\'t help with that one. Would you like me to pass you to a person? Reply "yes" and I will.',
+    languageNotice: "Sorry, I can only reply in English and Chinese for now.",
   },
 };
 
@@ -118,4 +159,28 @@ export function mediaUnsupportedText(
   overrides?: TextOverrides,
 ): string {
   return textsFor(language, channel, overrides).mediaUnsupported;
+}
+
+/** The sentences the pipeline says by name (everything in `Texts` but the clarify frame). */
+export type SentenceName = Exclude<keyof Texts, "clarifyHeader" | "clarifyFooter">;
+
+/** A fixed sentence with its `{name}` placeholders filled in. */
+export function sentence(
+  name: SentenceName,
+  language: Language,
+  channel?: Channel,
+  overrides?: TextOverrides,
+  vars: Record<string, string> = {},
+): string {
+  return textsFor(language, channel, overrides)[name].replace(
+    /\{(\w+)\}/g,
+    (all, key: string) => vars[key] ?? all,
+  );
+}
+
+/** "订单、物流配送和发票" / "orders, shipping and invoices". */
+export function listTopics(language: Language, topics: string[]): string {
+  if (topics.length <= 1) return topics[0] ?? "";
+  const head = topics.slice(0, -1).join(language === "zh" ? "、" : ", ");
+  return `${head}${language === "zh" ? "和" : " and "}${topics.at(-1)}`;
 }

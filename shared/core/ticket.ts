@@ -1,6 +1,9 @@
 import { createHash } from "node:crypto";
 import type { Turn } from "./conversation";
-import type { HandoffReason } from "./engine";
+import type { HandoffReason, TicketPriority } from "./engine";
+
+export type { TicketPriority };
+
 import type { Candidate } from "./faq";
 import type { Channel, InboundMessage } from "./message";
 
@@ -15,7 +18,7 @@ export interface Ticket {
   /** Where an agent's reply goes: our account the customer wrote to and the channel's routing data. */
   replyTo?: { from?: string; replyContext: Record<string, string> };
   reason: HandoffReason;
-  priority: "normal" | "high";
+  priority: TicketPriority;
   detail?: string;
   status: TicketStatus;
   /**

@@ -1,6 +1,8 @@
 import type { Turn } from "./conversation";
+import { ANGER_SCORE, readEmotion } from "./emotion";
 import type { HandoffReason } from "./engine";
 import { normalize } from "./text";
+import type { TicketPriority } from "./ticket";
 
 /**
  * Hand-off triggers, checked before retrieval. Each is a pure function of the text (and history) with
@@ -10,7 +12,7 @@ import { normalize } from "./text";
 
 export interface TriggerHit {
   reason: HandoffReason;
-  priority: "normal" | "high";
+  priority: TicketPriority;
   /** Which rule fired, for the ticket and the logs (e.g. "human_request:转人工"). */
   detail: string;
 }
@@ -20,7 +22,7 @@ export interface TriggerConfig {
   negativeSentiment: boolean;
   repeatedFailure: boolean;
   sensitiveTopic: boolean;
-  /** Sentiment score at or above which the customer is considered angry (insult = 3, strong word = 2). */
+  /** Emotion score (emotion.ts) at or above which the customer is angry enough for a person. */
   sentimentThreshold: number;
   /** Dissatisfied customer turns in a row (including the current one) that trigger a hand-off. */
   failureStreak: number;
@@ -31,7 +33,7 @@ export const DEFAULT_TRIGGER_CONFIG: TriggerConfig = {
   negativeSentiment: true,
   repeatedFailure: true,
   sensitiveTopic: true,
-  sentimentThreshold: 3,
+  sentimentThreshold: ANGER_SCORE,
   failureStreak: 3,
 };
 
@@ -157,150 +159,6 @@ export function detectHumanRequest(text: string): string | undefined {
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// Anger / strong negative sentiment
-
-/** [term, weight]: 3 = insult or profanity (enough alone), 2 = strong negative, 1 = mild. */
-const ZH_NEGATIVE: [string, number][] = [
-  ["傻逼", 3],
-  ["傻b", 3],
-  ["煞笔", 3],
-  ["sb", 3],
-  ["妈的", 3],
-  ["他妈", 3],
-  ["tmd", 3],
-  ["nmsl", 3],
-  ["操你", 3],
-  ["滚蛋", 3],
-  ["废物", 3],
-  ["混蛋", 3],
-  ["王八蛋", 3],
-  ["弱智", 3],
-  ["脑残", 3],
-  ["智障", 3],
-  ["去死", 3],
-  ["垃圾", 2],
-  ["恶心", 2],
-  ["气死", 2],
-  ["受够了", 2],
-  ["太差", 2],
-  ["差劲", 2],
-  ["什么破", 2],
-  ["破玩意", 2],
-  ["什么玩意", 2],
-  ["坑人", 2],
-  ["坑爹", 2],
-  ["骗人", 2],
-  ["愤怒", 2],
-  ["火大", 2],
-  ["无语", 1],
-  ["离谱", 1],
-  ["生气", 1],
-  ["失望", 1],
-  ["烦死", 2],
-  ["烦人", 1],
-  ["滚", 2],
-];
-/** Phrases in which a negative word is not about us: "垃圾分类", "气死人的天气"(rare), "不生气". */
-const ZH_NEUTRALISERS = /垃圾(分类|桶|袋|处理|回收|清运|短信|邮件)|不(生气|失望)|别生气|滚动|滚筒/g;
-const EN_NEGATIVE: [string, number][] = [
-  ["fuck", 3],
-  ["fucking", 3],
-  ["fucked", 3],
-  ["shit", 3],
-  ["bullshit", 3],
-  ["idiot", 3],
-  ["idiots", 3],
-  ["moron", 3],
-  ["stupid", 2],
-  ["wtf", 2],
-  ["crap", 2],
-  ["terrible", 2],
-  ["awful", 2],
-  ["horrible", 2],
-  ["worst", 2],
-  ["pathetic", 2],
-  ["ridiculous", 2],
-  ["disgusting", 2],
-  ["unacceptable", 2],
-  ["furious", 3],
-  ["outraged", 3],
-  ["angry", 2],
-  ["hate", 2],
-  ["incompetent", 2],
-  ["rubbish", 2],
-  ["joke", 1],
-  ["useless", 1],
-  ["annoyed", 1],
-  ["annoying", 1],
-  ["frustrated", 1],
-  ["frustrating", 1],
-  ["disappointed", 1],
-  ["damn", 1],
-];
-const EN_PHRASES: [RegExp, number][] = [
-  [/\b(fed up|sick of|sick and tired)\b/, 2],
-  [/\bwaste of (my )?time\b/, 2],
-];
-const INTENSIFIER_ZH = /(太|真|非常|特别|超级|简直|真是|好)$/;
-const INTENSIFIERS_EN = new Set([
-  "so",
-  "very",
-  "really",
-  "totally",
-  "absolutely",
-  "extremely",
-  "completely",
-  "such",
-]);
-const NEGATORS_EN = new Set(["not", "isnt", "wasnt", "no", "never", "dont", "nt"]);
-
-/** Scores anger: lexicon weights, ×1.5 after an intensifier, halved after a negation, plus "!!!" and CAPS. */
-export function sentimentScore(text: string): { score: number; terms: string[] } {
-  const terms: string[] = [];
-  let score = 0;
-  const zh = normalize(text).replace(ZH_NEUTRALISERS, " ");
-  for (const [term, weight] of ZH_NEGATIVE) {
-    let from = 0;
-    for (let at = zh.indexOf(term, from); at >= 0; at = zh.indexOf(term, from)) {
-      from = at + term.length;
-      // ASCII abbreviations ("sb", "tmd") only count as whole tokens: "sbi bank" is not an insult.
-      if (/^[a-z]+$/.test(term) && (/[a-z]/.test(zh[at - 1] ?? "") || /[a-z]/.test(zh[from] ?? ""))) continue;
-      const before = zh.slice(Math.max(0, at - 2), at);
-      if (/不|没/.test(before.slice(-1)) && weight < 3) continue;
-      score += INTENSIFIER_ZH.test(before) ? weight * 1.5 : weight;
-      terms.push(term);
-    }
-  }
-  const ws = words(text);
-  ws.forEach((w, i) => {
-    const entry = EN_NEGATIVE.find(([t]) => t === w);
-    if (!entry) return;
-    const prev = ws[i - 1] ?? "";
-    const prev2 = ws[i - 2] ?? "";
-    let weight = entry[1];
-    if ((NEGATORS_EN.has(prev) || NEGATORS_EN.has(prev2)) && weight < 3) weight /= 2;
-    else if (INTENSIFIERS_EN.has(prev)) weight *= 1.5;
-    score += weight;
-    terms.push(w);
-  });
-  const norm = normalize(text);
-  for (const [re, weight] of EN_PHRASES) {
-    if (re.test(norm)) {
-      score += weight;
-      terms.push(re.source);
-    }
-  }
-  // Exclamation marks and shouting amplify only what is already negative.
-  if (score > 0) {
-    const bangs = (text.normalize("NFKC").match(/!/g) ?? []).length;
-    score += Math.min(1, bangs * 0.5);
-    const caps = text.match(/\b[A-Z]{3,}\b/g) ?? [];
-    if (caps.length > 0 && caps.length >= (text.match(/\b[A-Za-z]{3,}\b/g) ?? []).length / 2) score += 1;
-  }
-  return { score, terms };
-}
-
-// ---------------------------------------------------------------------------------------------------------
 // Dissatisfaction and repeated failure
 
 const ZH_DISSATISFIED =
@@ -397,8 +255,9 @@ export function triggerText(text: string): string {
 
 /**
  * Runs the enabled triggers in order of urgency: regulated topics first (they need a person fast and get
- * high priority), then an explicit request, anger, and repeated failure. Each reads `triggerText` of the
- * message and of the history.
+ * high priority), then anger (an abusive "滚 叫个人来" is anger before it is a request: its ticket says so,
+ * with its priority, and the hand-off opens with an apology), an explicit request, and repeated failure.
+ * Each reads `triggerText` of the message and of the history.
  */
 export function checkTriggers(
   fullText: string,
@@ -412,19 +271,20 @@ export function checkTriggers(
     const hit = detectSensitiveTopic(text);
     if (hit) return { reason: "sensitive_topic", priority: "high", detail: `sensitive_topic:${hit}` };
   }
+  if (c.negativeSentiment) {
+    const emotion = readEmotion(text);
+    if (emotion.score >= c.sentimentThreshold) {
+      return {
+        reason: "negative_sentiment",
+        // Intense anger or any abuse: a person should see it first.
+        priority: emotion.intensity >= 3 ? "high" : "normal",
+        detail: `negative_sentiment:${emotion.score}:i${emotion.intensity}:${emotion.cues.join(",")}`,
+      };
+    }
+  }
   if (c.humanRequest) {
     const hit = detectHumanRequest(text);
     if (hit) return { reason: "customer_request", priority: "normal", detail: `human_request:${hit}` };
-  }
-  if (c.negativeSentiment) {
-    const { score, terms } = sentimentScore(text);
-    if (score >= c.sentimentThreshold) {
-      return {
-        reason: "negative_sentiment",
-        priority: score >= c.sentimentThreshold * 2 ? "high" : "normal",
-        detail: `negative_sentiment:${score}:${terms.join(",")}`,
-      };
-    }
   }
   if (c.repeatedFailure) {
     const streak = dissatisfiedStreak(text, history);

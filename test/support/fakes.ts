@@ -204,6 +204,8 @@ export function pipelineDeps(engine: AnswerEngine, overrides: Partial<PipelineDe
       welcome: (_c, l) => (l === "zh" ? "[欢迎][AI助手]" : "[welcome][AI assistant]"),
       handoff: (id) => `[handoff ${id}]`,
       mediaUnsupported: () => "[text only]",
+      say: (name, language, _c, vars) =>
+        `[${name}${vars?.topics ? ` ${vars.topics}` : ""}${language === "zh" ? " zh" : ""}]`,
     },
     detectLanguage: (text) => (/[\u4e00-\u9fff]/.test(text) ? "zh" : "en"),
     now: () => new Date("2026-11-21T10:00:00Z"),
@@ -222,7 +224,7 @@ export function inbound(overrides: Partial<InboundMessageInput> = {}): InboundMe
     sender: { id: "o-1" },
     recipient: "gh",
     kind: "text",
-    text: "hello",
+    text: "where is my parcel",
     receivedAt: "2026-11-21T10:00:00.000Z",
     ...overrides,
   });

@@ -5,6 +5,7 @@ import { checkSender, type EmailAuthMode } from "./auth";
 import { automatedReason, type ParsedEmail, parseEmail } from "./mime";
 import { MAX_ADDRESS_CHARS, toInboundMessage } from "./normalise";
 import { failedVerdict, parseSesNotification, rawMail } from "./ses";
+import { spamReason } from "./spam";
 
 export interface EmailInboundOptions {
   /** Our address (KEFU_EMAIL_FROM). */
@@ -98,6 +99,9 @@ export function createEmailInbound(options: EmailInboundOptions): InboundAdapter
       if (isOurs(mail.from.address)) return ignored("own_mail");
       const automated = automatedReason(mail, notification.mail.source);
       if (automated) return ignored("automated", { detail: { reason: automated } });
+      // Bulk mail and spam SES passed: no reply (which would confirm the address) and no ticket.
+      const spam = spamReason(mail);
+      if (spam) return ignored("spam_content", { detail: { reason: spam } });
       const refusal = checkSender(notification, mail, options.auth ?? "aligned");
       if (refusal) {
         return ignored("sender_unauthenticated", {

@@ -289,8 +289,11 @@ export function createSmsOutbound(options: SmsOutboundOptions): SmsOutbound {
         case "more": {
           // Empty when an earlier MORE took the last part, or a newer answer fitted whole.
           const remainder = await state.get<Remainder>(remainderKey(channel, message.conversationKey));
+          // Nothing left (an earlier MORE took the last part, or nothing was ever cut): say so, in one
+          // short text, rather than have the FAQ engine misread "MORE" and open a ticket for it.
           if (remainder?.text)
             await deliver({ ...to, text: remainder.text, keepRemainder: true }, sendOptions);
+          else await deliver({ ...to, text: SMS_TEXTS[language].nothingMore }, sendOptions);
           break;
         }
         default:
@@ -314,9 +317,10 @@ export interface SmsInboundDeps {
  * Decides what happens to one normalised inbound SMS before the queue:
  * - STOP/退订… and START/订阅… update the opt-out list at once (so that no send after them goes out);
  *   their confirmation is queued when Kefu, not the platform, answers keywords;
- * - HELP (when Kefu answers keywords) and MORE (when part of a cut reply is waiting) are queued as a
+ * - HELP (when Kefu answers keywords) and MORE are queued as a
  *   keyword event, answered by the channel in the worker with their fixed text;
- * - anything else (including MORE with nothing left to send) is queued like any message.
+ *   MORE with nothing left gets a short "nothing more to send";
+ * - anything else is queued like any message.
  *
  * The webhook sends nothing itself: every answer goes out from the worker, with its retries and
  * dead-letter queue, and the webhook needs no permission to send. Keyword events are not for the FAQ
@@ -370,9 +374,8 @@ export async function routeInboundSms(
     case "help":
       // Not to an opted-out number (the send would be refused): the platform's own HELP answer covers it.
       return settings.keywordReplies === "kefu" && !optedOut ? answer : respond;
-    case "more": {
-      const remainder = await state.get<Remainder>(remainderKey(channel, message.conversationKey));
-      return remainder?.text ? answer : enqueue;
-    }
+    case "more":
+      // Answered by the channel whether or not part of a reply is waiting (answerKeyword).
+      return answer;
   }
 }

@@ -18,6 +18,7 @@ export const SMS_TEXTS = {
     optedOut: "You're unsubscribed and will get no more messages from us. Reply START to resubscribe.",
     optedIn: "You're subscribed again. Reply HELP for help, STOP to unsubscribe.",
     more: "Reply MORE for the rest",
+    nothingMore: "There's nothing more to send. Just text your question any time.",
     moreLink: "More: {url}",
   },
   zh: {
@@ -25,6 +26,7 @@ export const SMS_TEXTS = {
     optedOut: "您已退订，将不再收到我们的短信。回复“订阅”或 START 可重新订阅。",
     optedIn: "您已重新订阅。回复“帮助”获取帮助，回复 TD 退订。",
     more: "回复 MORE 查看更多",
+    nothingMore: "没有更多内容了。有问题请直接发短信给我们。",
     moreLink: "更多：{url}",
   },
 } as const;

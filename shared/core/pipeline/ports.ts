@@ -4,6 +4,7 @@ import type { SendOptions } from "../delivery";
 import type { AnswerEngine } from "../engine";
 import type { Channel, InboundMessage, OutboundMessage } from "../message";
 import type { Language } from "../text";
+import type { SentenceName } from "../texts";
 import type { Ticket, TicketStatus } from "../ticket";
 
 /**
@@ -69,6 +70,8 @@ export interface ReplyTexts {
   handoff(ticketId: string, language: Language, channel: Channel): string;
   /** Polite answer to images, voice and files while Kefu reads text only. */
   mediaUnsupported(language: Language, channel: Channel): string;
+  /** Any other fixed sentence by name (small talk, scope, apology…), `{placeholders}` filled from `vars`. */
+  say(name: SentenceName, language: Language, channel: Channel, vars?: Record<string, string>): string;
 }
 
 export interface HandoffNotice {

@@ -125,7 +125,7 @@ describe("hand-off", () => {
 
     await tickets.resolve(ticketId);
     result = answer("您好");
-    expect((await processMessage(inbound({ text: "你好" }), deps)).action).toBe("answered");
+    expect((await processMessage(inbound({ text: "运费怎么算" }), deps)).action).toBe("answered");
     expect(sent.at(-1)?.text).toBe("您好");
   });
 
@@ -190,7 +190,7 @@ describe("the platform's own hand-off", () => {
     expect(tickets.items.get(ticketId)?.status).toBe("resolved");
 
     result = answer("好的");
-    expect((await processMessage(inbound({ text: "在吗" }), deps)).action).toBe("answered");
+    expect((await processMessage(inbound({ text: "运费怎么算" }), deps)).action).toBe("answered");
     expect(sent.at(-1)?.text).toBe("好的");
   });
 });

@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
 import type { Turn } from "../../../shared/core/conversation";
+import { readEmotion } from "../../../shared/core/emotion";
 import {
   checkTriggers,
   detectHumanRequest,
   detectSensitiveTopic,
   dissatisfiedStreak,
-  sentimentScore,
   withinOneEdit,
 } from "../../../shared/core/triggers";
 
@@ -69,11 +69,12 @@ describe("anger / strong negative sentiment", () => {
   ])("stays quiet on %s", (text) => {
     expect(checkTriggers(text, [])).toBeUndefined();
   });
-  it("scores intensity: an intensifier and exclamation marks raise the score", () => {
-    expect(sentimentScore("垃圾").score).toBe(2);
-    expect(sentimentScore("太垃圾").score).toBe(3);
-    expect(sentimentScore("垃圾!!").score).toBe(3);
-    expect(sentimentScore("hello!!!").score).toBe(0);
+  it("scores intensity: exclamation marks and more anger words raise the score", () => {
+    expect(readEmotion("垃圾").score).toBe(2);
+    expect(readEmotion("垃圾!!").score).toBe(3);
+    expect(readEmotion("垃圾 气死我了!!").score).toBe(5);
+    expect(readEmotion("hello!!!").score).toBe(1);
+    expect(readEmotion("hello!!!").angry).toBe(false);
   });
   it("marks extreme anger high priority", () => {
     expect(checkTriggers("傻逼 垃圾 废物!!", [])).toMatchObject({
@@ -155,9 +156,8 @@ describe("configuration", () => {
     expect(checkTriggers("你们真垃圾", [], { negativeSentiment: false })).toBeUndefined();
   });
   it("the sentiment threshold is configurable", () => {
-    expect(checkTriggers("垃圾", [], { sentimentThreshold: 2 })).toMatchObject({
-      reason: "negative_sentiment",
-    });
+    expect(checkTriggers("垃圾", [])).toMatchObject({ reason: "negative_sentiment" });
+    expect(checkTriggers("垃圾", [], { sentimentThreshold: 3 })).toBeUndefined();
   });
 });
 

@@ -176,6 +176,24 @@ describe("e-mail inbound", () => {
     ["mail from one of our domains", mailFrom("noreply@kefu-mail.example"), {}, "own_mail"],
     ["a bounce from MAILER-DAEMON", mailFrom("MAILER-DAEMON@amazonses.com"), {}, "automated"],
     ["SES spam verdict FAIL", mailFrom("a@customer.example"), { spamVerdict: "FAIL" as const }, "spam"],
+    [
+      "a newsletter (List-Unsubscribe)",
+      mailFrom("news@shop.example", "List-Unsubscribe: <mailto:u@shop.example>\r\n"),
+      {},
+      "spam_content",
+    ],
+    [
+      "mail an upstream filter flagged",
+      mailFrom("a@customer.example", "X-Spam-Flag: YES\r\n"),
+      {},
+      "spam_content",
+    ],
+    [
+      "Chinese invoice spam SES let through",
+      readFileSync(sharedDataPath("dev", "emails", "spamscope_zh_spam_gb2312_8bit.eml")),
+      {},
+      "spam_content",
+    ],
   ])("acknowledges %s without enqueueing anything, saying why", async (_label, raw, options, code) => {
     const { inbound } = adapter();
     const outcome = await inbound.handle(await delivery(raw, options));

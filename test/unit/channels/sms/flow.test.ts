@@ -347,19 +347,20 @@ describe("MORE", () => {
     const text = sent.map((s) => s.body.replace("\n回复 MORE 查看更多", "")).join("");
     expect(text).toBe(long);
 
-    // Everything was sent: MORE is now an ordinary message for the bot.
+    // Everything was sent: MORE is still the channel's keyword, never a question for the bot.
     const last = await route(inbound("more"));
-    expect(last.kind === "enqueue" && last.messages[0]?.kind).toBe("text");
+    expect(last.kind === "enqueue" && last.messages[0]?.kind).toBe("event");
   });
 
-  it("sends nothing for a MORE whose remainder an earlier MORE already took", async () => {
+  it("says there is nothing more for a MORE whose remainder an earlier MORE already took", async () => {
     const { route, answer, inbound, reply, sent } = setup();
     await reply(long);
     const first = await route(inbound("MORE"));
     const second = await route(inbound("MORE"));
     await answer(first);
     await answer(second);
-    expect(sent).toHaveLength(2);
+    expect(sent).toHaveLength(3);
+    expect(sent.at(-1)?.body).toBe(SMS_TEXTS.en.nothingMore);
   });
 
   it("starts over with the newest answer: an old remainder is not sent after a new reply", async () => {
@@ -367,7 +368,7 @@ describe("MORE", () => {
     await reply(long);
     await reply("Short answer.");
     const more = await route(inbound("MORE"));
-    expect(more.kind === "enqueue" && more.messages[0]?.kind).toBe("text");
+    expect(more.kind === "enqueue" && more.messages[0]?.kind).toBe("event");
     expect(sent).toHaveLength(2);
   });
 

@@ -1,0 +1,203 @@
+import { BUDGET, type Deadline } from "../deadline";
+import { ChannelApiError } from "../errors";
+import type { Ticket } from "../ticket";
+import type { PipelineOutcome, ReplyPlan } from "./outcome";
+import type { OutboxRecord } from "./ports";
+import { recordTurn } from "./record";
+import { type Run, replyTo } from "./run";
+
+/**
+ * Sends the reply (or what an earlier delivery left of it), then records the turn, the ticket's hand-off
+ * and alerts.
+ */
+export async function completeReply(
+  run: Run,
+  plan: ReplyPlan,
+  earlier?: OutboxRecord,
+  openedTicket?: Ticket,
+): Promise<PipelineOutcome> {
+  const outcome = await sendAndRecord(run, plan, earlier, openedTicket);
+  return run.unrecorded ? { ...outcome, unrecorded: run.unrecorded } : outcome;
+}
+
+async function sendAndRecord(
+  run: Run,
+  plan: ReplyPlan,
+  earlier?: OutboxRecord,
+  openedTicket?: Ticket,
+): Promise<PipelineOutcome> {
+  const { conversation, deps, deadline } = run;
+  const refusal = await deliver(run, plan, earlier);
+  const sent = refusal === undefined;
+  if ("usage" in plan && plan.usage) {
+    // Model tokens are accounted per conversation (cost reports), in the same write as the turn.
+    conversation.tokenUsage = {
+      inputTokens: (conversation.tokenUsage?.inputTokens ?? 0) + plan.usage.inputTokens,
+      outputTokens: (conversation.tokenUsage?.outputTokens ?? 0) + plan.usage.outputTokens,
+    };
+  }
+  const disclosed = conversation.disclosed || sent;
+  // Off-topic messages in a row, and whether a person was just offered: anything answered resets them.
+  const offTopic =
+    plan.kind === "out_of_scope"
+      ? { offTopicStreak: (conversation.offTopicStreak ?? 0) + 1, handoffOffered: sent && plan.offered }
+      : plan.kind === "smalltalk" || plan.kind === "welcome" || plan.kind === "media"
+        ? { handoffOffered: false }
+        : { offTopicStreak: 0, handoffOffered: false };
+  switch (plan.kind) {
+    case "welcome":
+      await recordTurn(run, sent ? plan.text : undefined, { disclosed, ...offTopic });
+      return sent ? { action: "welcomed" } : { action: "undeliverable", error: refusal };
+    case "smalltalk":
+      await recordTurn(run, sent ? plan.text : undefined, { disclosed, ...offTopic });
+      return sent
+        ? { action: "small_talk", intent: plan.intent }
+        : { action: "undeliverable", error: refusal };
+    case "out_of_scope":
+      await recordTurn(run, sent ? plan.text : undefined, { disclosed, ...offTopic });
+      return sent
+        ? { action: "out_of_scope", offered: plan.offered }
+        : { action: "undeliverable", error: refusal };
+    case "language_notice":
+      await recordTurn(run, sent ? plan.text : undefined, { disclosed, ...offTopic });
+      return sent ? { action: "language_notice" } : { action: "undeliverable", error: refusal };
+    case "media":
+      await recordTurn(run, sent ? plan.text : undefined, { disclosed, ...offTopic });
+      return sent ? { action: "media_declined" } : { action: "undeliverable", error: refusal };
+    case "answer":
+    case "clarify":
+      await recordTurn(run, sent ? plan.text : undefined, {
+        disclosed,
+        ...offTopic,
+        pendingClarification: sent && plan.kind === "clarify" ? plan.options : undefined,
+      });
+      if (!sent) return { action: "undeliverable", error: refusal };
+      return plan.kind === "answer"
+        ? {
+            action: "answered",
+            faqIds: plan.faqIds,
+            confidence: plan.confidence,
+            ...(plan.languageNotice ? { languageNotice: true } : {}),
+          }
+        : { action: "clarified", options: plan.options.map((o) => o.faqId) };
+    case "handoff": {
+      // Moving the platform's session to a person is best effort: the ticket and the customer's notice
+      // already stand, and retrying the message would send the notice twice.
+      let platformHandoffError: string | undefined;
+      if (sent) {
+        await deps
+          .handoffChannel?.(replyTo(run, plan.text), plan.ticketId, { deadline })
+          .catch((error: Error) => {
+            platformHandoffError = error.message;
+          });
+      }
+      // The ticket stands even when the customer can't be told: an agent may reach them another way.
+      await recordTurn(run, sent ? plan.text : undefined, {
+        disclosed,
+        ...offTopic,
+        openTicketId: plan.ticketId,
+        pendingClarification: undefined,
+      });
+      const ticket = openedTicket ?? (await deps.tickets.get(plan.ticketId));
+      if (ticket) {
+        await deps.notifyAgents({ ticket }, { deadline }).catch(() => {
+          // The ticket is stored and listed by status; a missed alert is visible on the desk and in metrics.
+        });
+      }
+      return {
+        action: "handed_off",
+        reason: plan.reason,
+        ticketId: plan.ticketId,
+        ...(platformHandoffError ? { platformHandoffError } : {}),
+      };
+    }
+  }
+}
+
+/**
+ * Sends what the outbox does not already show as sent, recording each part as it goes. Returns the
+ * refusal when the platform refused for good (the customer left, the reply window closed): that reply
+ * is recorded as handled instead of going round the queue into the dead-letter queue. Retryable
+ * failures throw, so the message stays on the queue and resumes after the last part sent.
+ */
+async function deliver(
+  run: Run,
+  plan: ReplyPlan,
+  earlier: OutboxRecord | undefined,
+): Promise<string | undefined> {
+  const { deps, deadline, key, now } = run;
+  if (earlier?.done) return earlier.refusal;
+  let partsSent = earlier?.partsSent ?? 0;
+  let done = false;
+  // Written after each send: a record lost to a passing store failure would have the redelivered
+  // message send the part again, so the write is retried while the message's time allows. Past that,
+  // the message is not failed for it (its redelivery would answer again): it goes on, and the
+  // conversation's record of the message absorbs any redelivery.
+  const write = async (refusal?: string) => {
+    try {
+      await persistently(
+        () =>
+          deps.outbox.put(
+            { messageKey: key, plan, partsSent, done, ...(refusal !== undefined ? { refusal } : {}) },
+            now,
+          ),
+        deadline,
+      );
+      run.unrecorded = undefined;
+    } catch (error) {
+      run.unrecorded = String((error as { name?: unknown } | null)?.name ?? "Error");
+    }
+  };
+  try {
+    await deps.send(replyTo(run, plan.text), {
+      deadline,
+      partsSent,
+      async onPartSent(sent, total) {
+        partsSent = sent;
+        done = sent >= total;
+        await write();
+      },
+    });
+  } catch (error) {
+    if (!(error instanceof ChannelApiError) || error.retryable) throw error;
+    done = true;
+    await write(error.message);
+    return error.message;
+  }
+  if (!done) {
+    // A sender with nothing to send, or one that does not report parts.
+    done = true;
+    await write();
+  }
+  return undefined;
+}
+
+/** Errors of the store that no retry can change: the request itself is wrong, or not allowed. */
+const PERMANENT_STORE_ERRORS = new Set([
+  "ValidationException",
+  "ConditionalCheckFailedException",
+  "AccessDeniedException",
+  "ResourceNotFoundException",
+]);
+
+/** Pauses between the retries of `persistently`, after the store client's own retries. */
+const PERSIST_RETRY_DELAYS_MS = [250, 500, 1_000, 2_000];
+
+/**
+ * Runs a write that must not be lost (the record of a sent part) and retries it on failures that may
+ * pass — throttling past the SDK's own retries, a 5xx, a dropped connection — for as long as a retry and
+ * the time to record fit before the deadline.
+ */
+async function persistently(write: () => Promise<void>, deadline: Deadline): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await write();
+    } catch (error) {
+      const pause = PERSIST_RETRY_DELAYS_MS[attempt];
+      const name = (error as { name?: unknown } | null)?.name;
+      if (pause === undefined || PERMANENT_STORE_ERRORS.has(String(name))) throw error;
+      if (deadline.remainingMs() < pause + BUDGET.recordReserveMs) throw error;
+      await new Promise((resolve) => setTimeout(resolve, pause));
+    }
+  }
+}

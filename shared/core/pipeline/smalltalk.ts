@@ -1,0 +1,45 @@
+import { acceptsOffer, detectSmallTalk } from "../smalltalk";
+import { listTopics } from "../texts";
+import { handOff } from "./handoff";
+import type { PipelineOutcome } from "./outcome";
+import { completeReply } from "./reply";
+import { type Run, withDisclosure } from "./run";
+
+/**
+ * Small talk and the answer to an offered person, before the engine: a greeting, thanks, goodbye, "ok"
+ * or "are you a bot?" gets its short answer and never a ticket; a "yes" right after the bot offered a
+ * person opens the ticket the customer accepted.
+ */
+export async function answerSmallTalk(run: Run): Promise<PipelineOutcome | undefined> {
+  const { conversation, deps, message, language } = run;
+  if (conversation.handoffOffered && acceptsOffer(run.customerText)) {
+    return handOff(
+      run,
+      {
+        kind: "handoff",
+        reason: "customer_request",
+        priority: "normal",
+        detail: "accepted_offer",
+      },
+      [],
+    );
+  }
+  const intent = detectSmallTalk(run.customerText);
+  if (!intent) return undefined;
+  let text: string;
+  if (intent === "greeting") {
+    const topics = (await deps.engine()).scope?.topics(language) ?? [];
+    text =
+      topics.length > 0
+        ? deps.texts.say("greeting", language, message.channel, { topics: listTopics(language, topics) })
+        : deps.texts.say("greetingPlain", language, message.channel);
+  } else {
+    text = deps.texts.say(intent, language, message.channel);
+  }
+  // The identity answer is the disclosure itself: it is not said twice.
+  return completeReply(run, {
+    kind: "smalltalk",
+    text: intent === "identity" ? text : withDisclosure(run, text),
+    intent,
+  });
+}

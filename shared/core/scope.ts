@@ -1,0 +1,94 @@
+import type { FaqEntry } from "./faq";
+import { phrasings } from "./faq";
+import { isHan, type Language, normalize } from "./text";
+
+/**
+ * What the knowledge base is about, for the two things the bot says without an entry: the examples in a
+ * greeting or a scope statement ("I can help with orders, shipping, returns…"), and whether an
+ * unanswered question is off-topic ("what's the capital of France?") or a question in scope that the
+ * KB does not answer confidently (which still goes to a person: precision first).
+ *
+ * The in-scope rule, testable and independent of any list of off-topic examples: a message is in scope
+ * when one of its content terms is in the KB's vocabulary. Terms are Chinese character bigrams and
+ * English words (lower case, plural "s" dropped) of every entry's phrasings, answer and category; question
+ * shape and function words (怎么/什么/可以…, how/what/can…) are not content. (Terms shared by many entries
+ * — order, 发货 — are the KB's core vocabulary, so no frequency cut-off.)
+ * A question addressed to the shop or about its products (你们…, "do you offer…", "…on it") is in scope.
+ * Anything the rule cannot read (digits, emoji, a script it does not split) counts as in scope.
+ */
+export interface KnowledgeScope {
+  /** Up to `max` category names in `language`, the largest first (empty when the KB has none). */
+  topics(language: Language, max?: number): string[];
+  /** Does the text share a content term with the knowledge base? */
+  inScope(text: string): boolean;
+}
+
+/** Question shape and function words: in every question whatever its topic. */
+const ZH_SHAPE = new Set(
+  (
+    "怎么 怎样 什么 为什么 可以 可不可 不可 以吗 能不 不能 能否 是不 不是 是否 多少 多久 多长 长时 时间 哪里 哪些 哪个 哪儿 " +
+    "请问 你们 我们 我的 你的 一下 知道 还是 还能 能够 需要 如果 的话 这个 那个 有没 没有 有什 有吗 了吗 吗？ 是什 么办 " +
+    "怎么办 要怎 么样 么用 的是 了怎 后还 后可 后多 以后 之后 现在 已经 一个 自己 帮我 给我 想问 问下 问一 下吗 呢？"
+  ).split(" "),
+);
+const EN_STOP = new Set(
+  (
+    "a an the i me my we our you your it its is are was were be been am do does did can could would should will " +
+    "shall may might must have has had to of in on at for from by with about as and or but if so not no yes this " +
+    "that these those there here what when where which who whom why how much many any some all just get got " +
+    "please pls thanks hi hello ok okay hey like want need know tell there s t d ll m re ve"
+  ).split(" "),
+);
+
+/**
+ * A question about the shop itself or its products ("你们招不招代理", "do you offer gift wrapping",
+ * "what's the warranty on it"): in scope whatever its words, for a person to answer if the KB cannot.
+ */
+const ADDRESSED_TO_THE_SHOP =
+  /你们|贵司|贵店|店里|这款|这件|商品|产品|\b(do|can|will|did|could) you (offer|sell|have|ship|accept|do|take|price|provide|carry|deliver|match)\b|\byour (shop|store|company|products?|warranty|policy|site|app|website)\b|\b(on|for|with) (it|this|that)\b|\bthis (item|product|one)\b/;
+
+function stem(word: string): string {
+  return word.length > 3 && word.endsWith("s") && !word.endsWith("ss") ? word.slice(0, -1) : word;
+}
+
+/** Content terms of a text: Han bigrams (and lone Han characters between non-Han) and English words. */
+export function contentTerms(text: string): string[] {
+  const norm = normalize(text);
+  const terms: string[] = [];
+  for (const run of norm.match(/[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+/g) ?? []) {
+    const chars = [...run];
+    for (let i = 0; i + 1 < chars.length; i++) {
+      const gram = `${chars[i]}${chars[i + 1]}`;
+      if (!ZH_SHAPE.has(gram)) terms.push(gram);
+    }
+  }
+  for (const word of norm.replace(/'/g, "").match(/[a-z]+/g) ?? []) {
+    if (word.length > 1 && !EN_STOP.has(word)) terms.push(stem(word));
+  }
+  return terms;
+}
+
+export function buildScope(entries: FaqEntry[]): KnowledgeScope {
+  const entriesPerTerm = new Map<string, number>();
+  const categories = new Map<string, number>();
+  for (const entry of entries) {
+    const terms = new Set(contentTerms([...phrasings(entry), entry.answer, entry.category ?? ""].join("\n")));
+    for (const term of terms) entriesPerTerm.set(term, (entriesPerTerm.get(term) ?? 0) + 1);
+    if (entry.category) categories.set(entry.category, (categories.get(entry.category) ?? 0) + 1);
+  }
+  const vocabulary = new Set(entriesPerTerm.keys());
+  const ranked = [...categories].sort((a, b) => b[1] - a[1]).map(([name]) => name);
+  return {
+    topics(language, max = 4) {
+      const own = ranked.filter((name) => [...name].some(isHan) === (language === "zh"));
+      return (own.length > 0 ? own : ranked).slice(0, max);
+    },
+    inScope(text) {
+      if (ADDRESSED_TO_THE_SHOP.test(normalize(text))) return true;
+      const terms = contentTerms(text);
+      // Nothing the rule can read ("2+2", an emoji): not for the rule to call off-topic.
+      if (terms.length === 0) return true;
+      return terms.some((term) => vocabulary.has(term));
+    },
+  };
+}

@@ -1,0 +1,139 @@
+import { normalize } from "./text";
+
+/**
+ * Small talk: a message that is nothing but a greeting, thanks, goodbye, an acknowledgement, or asks
+ * whether the bot is a person. Read as a whole: "你好，运费怎么算" is a question, not a greeting. The
+ * message is cut into known phrases (longest first, Chinese and English, with fillers such as 亲/呀/
+ * "there"/"a lot"); small talk only when nothing else is left. Its answer needs no ticket.
+ */
+export type SmallTalkIntent = "greeting" | "thanks" | "goodbye" | "ack" | "identity";
+
+type Part = SmallTalkIntent | "filler";
+
+const ZH_PHRASES: Record<string, Part> = {};
+const add = (part: Part, phrases: string) => {
+  for (const phrase of phrases.split(" ")) ZH_PHRASES[phrase] = part;
+};
+add(
+  "greeting",
+  "你好 您好 在吗 在么 在不在 在嘛 哈喽 哈罗 嗨 早上好 上午好 中午好 下午好 晚上好 早安 晚安 有人吗 hello hi",
+);
+add("thanks", "谢谢 感谢 多谢 谢了 谢啦 谢谢你 谢谢您 辛苦了 辛苦 麻烦了 thx thanks 3q");
+add("goodbye", "再见 拜拜 拜 88 886 回见 下次见 bye");
+add(
+  "ack",
+  "好的 好吧 好嘞 好滴 好哒 好 哦 噢 嗯 嗯嗯 恩 收到 明白 明白了 知道了 懂了 了解 了解了 原来这样 原来如此 行 行吧 可以 没问题 ok okay 好的呢 我去下单了 我去下单 我去看看 我再看看",
+);
+add("filler", "亲 呀 啊 哈 哈哈 哒 呢 啦 了 嘛 哇 的 不用了 不用 那 那就 先这样 吧 你 您 哦哦 客服 宝 亲亲");
+
+const EN_WORDS: Record<string, Part> = {};
+const addEn = (part: Part, words: string) => {
+  for (const word of words.split(" ")) EN_WORDS[word] = part;
+};
+addEn("greeting", "hi hello hey hiya yo morning afternoon evening greetings howdy");
+addEn("thanks", "thanks thank thx ty cheers appreciate appreciated tks");
+addEn("goodbye", "bye goodbye cya later farewell night see");
+addEn("ack", "ok okay k kk got it cool great perfect alright understood noted sure fine nice awesome gotcha");
+addEn(
+  "filler",
+  "there good ya you so much a lot very all for your help now again then the man guys oh ah and that's thats it's",
+);
+
+const ICONS: Record<string, string> = { "👌": " ok ", "👍": " ok ", "🙏": " thanks ", "👋": " bye " };
+
+/** "你是真人吗", "are you a bot?", "is this a real person or automated". */
+const ZH_IDENTITY =
+  /^(请问)?(你|您)(是|到底是)(不是)?(真人|人工|机器人?|ai|人还是机器人?|真的人|人吗|人啊|真人客服|机器人客服|自动回复)/;
+const EN_IDENTITY =
+  /^(are you|r u|is this|am i (talking|chatting|speaking) (to|with))( a| an)? (real |actual |live )?(bot|robot|human|person|ai|machine|automated|computer|chatbot)\b/;
+
+/** The small-talk intent of a message that is only small talk, or undefined. */
+export function detectSmallTalk(text: string): SmallTalkIntent | undefined {
+  let norm = normalize(text);
+  for (const [icon, word] of Object.entries(ICONS)) norm = norm.replaceAll(icon, word);
+  const plain = norm
+    .replace(/[\p{P}\p{S}]+/gu, " ")
+    .replace(/\s+/g, " ")
+    .trim();
+  if (plain === "" || plain.length > 40) return undefined;
+  if (ZH_IDENTITY.test(plain.replace(/\s/g, "")) || EN_IDENTITY.test(plain)) {
+    return "identity";
+  }
+  const found = new Set<Part>();
+  for (const token of plain.split(" ")) {
+    const en = EN_WORDS[token];
+    if (en) {
+      found.add(en);
+      continue;
+    }
+    const parts = segment(token);
+    if (!parts) return undefined;
+    for (const part of parts) found.add(part);
+  }
+  // The strongest intent of the message: "好的 谢谢" thanks, "好的 再见" goodbye, "hi there" greeting.
+  for (const intent of ["thanks", "goodbye", "greeting", "ack"] as const)
+    if (found.has(intent)) return intent;
+  return undefined;
+}
+
+const LONGEST = Math.max(...Object.keys(ZH_PHRASES).map((p) => p.length));
+
+/** Can the text be cut into words of `vocabulary` (longest first at each position)? */
+function cuts(text: string, vocabulary: Set<string>): boolean {
+  let at = 0;
+  while (at < text.length) {
+    let length = Math.min(4, text.length - at);
+    while (length > 0 && !vocabulary.has(text.slice(at, at + length))) length--;
+    if (length === 0) return false;
+    at += length;
+  }
+  return true;
+}
+
+/** Cuts a token into known phrases, longest first at each position; undefined when something is left. */
+function segment(token: string): Part[] | undefined {
+  const parts: Part[] = [];
+  let at = 0;
+  while (at < token.length) {
+    let matched = 0;
+    for (let length = Math.min(LONGEST, token.length - at); length > 0; length--) {
+      const part = ZH_PHRASES[token.slice(at, at + length)];
+      if (part) {
+        parts.push(part);
+        matched = length;
+        break;
+      }
+    }
+    if (matched === 0) return undefined;
+    at += matched;
+  }
+  return parts;
+}
+
+/**
+ * The customer accepts a person the bot offered ("好的", "是", "yes please", "sure, get me a person").
+ * Read like small talk: only acceptance words and words for a person.
+ */
+const ACCEPT_ZH = new Set(
+  "好 好的 好啊 好吧 行 行吧 可以 是 是的 要 嗯 对 麻烦 麻烦了 转 转吧 找个人 找人 人工 转人工 吧 呀 啊 的 亲".split(
+    " ",
+  ),
+);
+const ACCEPT_EN = new Set(
+  "yes yeah yep yup sure ok okay please pls go ahead do it get me a an person human agent someone real connect transfer that would be great".split(
+    " ",
+  ),
+);
+export function acceptsOffer(text: string): boolean {
+  const plain = normalize(text)
+    .replace(/[\p{P}\p{S}]+/gu, " ")
+    .replace(/\s+/g, " ")
+    .trim();
+  if (plain === "") return false;
+  if (plain.length <= 20 && cuts(plain.replace(/\s/g, ""), ACCEPT_ZH)) return true;
+  const words = plain.split(" ");
+  return (
+    words.some((w) => ["yes", "yeah", "yep", "yup", "sure", "ok", "okay"].includes(w)) &&
+    words.every((w) => ACCEPT_EN.has(w))
+  );
+}

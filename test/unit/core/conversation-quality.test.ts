@@ -1,0 +1,164 @@
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { describe, expect, it } from "vitest";
+import { createLocalEngine } from "../../../shared/ai/local-engine";
+import type { FaqEntry } from "../../../shared/core/faq";
+import { identifyLanguage } from "../../../shared/core/language";
+import { processMessage } from "../../../shared/core/pipeline";
+import { outcomeKind } from "../../../shared/core/pipeline/outcome";
+import { buildScope } from "../../../shared/core/scope";
+import { acceptsOffer, detectSmallTalk } from "../../../shared/core/smalltalk";
+import { inbound, pipelineDeps } from "../../support/fakes";
+import { REPO_ROOT } from "../../support/shared-data";
+
+const entries: FaqEntry[] = readFileSync(resolve(REPO_ROOT, "local/seed/faq.example.jsonl"), "utf8")
+  .split("\n")
+  .filter(Boolean)
+  .map((line) => {
+    // The seed file is in the import format (similar_questions).
+    const { similar_questions, ...entry } = JSON.parse(line);
+    return { ...entry, similarQuestions: similar_questions ?? [] };
+  });
+
+function conversation(conversationKey: string) {
+  const { deps, sent, tickets } = pipelineDeps(createLocalEngine(entries));
+  const say = async (text: string) => {
+    const outcome = await processMessage(inbound({ text, conversationKey }), deps);
+    return { outcome, kind: outcomeKind(outcome), reply: sent.at(-1)?.text ?? "" };
+  };
+  return { say, tickets, sent };
+}
+
+describe("small talk", () => {
+  it.each([
+    ["你好", "greeting"],
+    ["在吗亲", "greeting"],
+    ["hi there", "greeting"],
+    ["好的 谢谢", "thanks"],
+    ["ok thx", "thanks"],
+    ["拜拜啦", "goodbye"],
+    ["cool, see ya", "goodbye"],
+    ["👌", "ack"],
+    ["收到", "ack"],
+    ["你是真人客服吗", "identity"],
+    ["is this a real person or automated", "identity"],
+  ])("reads %s as %s", (text, intent) => {
+    expect(detectSmallTalk(text)).toBe(intent);
+  });
+
+  it.each([
+    "你好，运费怎么算",
+    "hi, where is my order",
+    "我要找真人",
+    "谢谢你们的垃圾服务",
+    "ok but the refund?",
+  ])("leaves a question or request alone: %s", (text) => {
+    expect(detectSmallTalk(text)).toBeUndefined();
+  });
+
+  it("answers greetings with the KB's topics, thanks with a close, and opens no ticket", async () => {
+    const { say, tickets } = conversation("wechat:gh:st");
+    const greeting = await say("你好");
+    expect(greeting.kind).toBe("smalltalk");
+    expect(greeting.reply).toContain("[greeting 物流配送、订单、退换货和发票 zh]");
+    expect((await say("谢谢")).reply).toBe("[thanks zh]");
+    expect((await say("are you a bot?")).reply).toBe("[identity]");
+    expect(tickets.items.size).toBe(0);
+  });
+});
+
+describe("off-topic", () => {
+  it("states the scope first, offers a person the second time in a row, and opens a ticket on yes", async () => {
+    const { say, tickets } = conversation("wechat:gh:ot");
+    const first = await say("法国首都是哪");
+    expect(first.kind).toBe("out_of_scope");
+    expect(first.reply).toContain("[outOfScope");
+    const second = await say("给我讲个笑话");
+    expect(second.kind).toBe("offer_handoff");
+    expect(tickets.items.size).toBe(0);
+    const yes = await say("好的转人工吧");
+    expect(yes.outcome).toMatchObject({ action: "handed_off", reason: "customer_request" });
+    expect(tickets.items.size).toBe(1);
+  });
+
+  it("a plain yes accepts only right after the offer; an answered question resets the count", async () => {
+    const { say, tickets } = conversation("wechat:gh:ot2");
+    expect((await say("tell me a joke")).kind).toBe("out_of_scope");
+    expect((await say("How do I track my package?")).kind).toBe("answer");
+    expect((await say("whats the capital of france")).kind).toBe("out_of_scope");
+    expect((await say("who won the world cup in 2018")).kind).toBe("offer_handoff");
+    expect((await say("yes please")).kind).toBe("handoff");
+    expect(tickets.items.size).toBe(1);
+  });
+
+  it("still hands off a question that looks in scope but is not answered (precision first)", async () => {
+    const { say } = conversation("wechat:gh:ot3");
+    expect((await say("do you offer gift wrapping")).outcome).toMatchObject({
+      action: "handed_off",
+      reason: "low_confidence",
+    });
+  });
+
+  it("judges scope from the KB's vocabulary, not from a list of examples", () => {
+    const scope = buildScope([
+      {
+        id: "a",
+        question: "How do I water a cactus?",
+        similarQuestions: [],
+        answer: "Rarely.",
+        category: "plants",
+      },
+    ]);
+    expect(scope.inScope("how often should my cactus get water")).toBe(true);
+    expect(scope.inScope("what's the capital of france")).toBe(false);
+    expect(scope.topics("en")).toEqual(["plants"]);
+  });
+
+  it("accepts an offer only with acceptance words", () => {
+    expect(acceptsOffer("好啊")).toBe(true);
+    expect(acceptsOffer("sure, get me a person")).toBe(true);
+    expect(acceptsOffer("不用了 谢谢")).toBe(false);
+    expect(acceptsOffer("好的".repeat(200))).toBe(false);
+  });
+});
+
+describe("anger", () => {
+  it("opens the hand-off with an apology and sets the ticket's priority from the intensity", async () => {
+    const { say, tickets } = conversation("wechat:gh:anger");
+    const angry = await say("你们这什么破服务！！气死我了…");
+    expect(angry.outcome).toMatchObject({ action: "handed_off", reason: "negative_sentiment" });
+    expect(angry.reply).toContain("[apology zh][handoff");
+    expect([...tickets.items.values()][0]?.priority).toBe("high");
+  });
+});
+
+describe("language", () => {
+  it.each([
+    ["すみません。", "ja"],
+    ["환불은 언제 받을 수 있나요?", "ko"],
+    ["Est-ce que vous livrez en France ?", "fr"],
+    ["Wo ist meine Bestellung? Danke", "de"],
+    ["¿Aceptan PayPal?", "es"],
+    ["Где мой заказ?", "ru"],
+    ["order 怎么 cancel 啊", "zh"],
+    ["paypal?", "en"],
+  ])("identifies %s as %s", (text, language) => {
+    expect(identifyLanguage(text)).toBe(language);
+  });
+
+  it("tells the customer it does not write their language, in the conversation's language, without a ticket", async () => {
+    const { say, tickets } = conversation("wechat:gh:ja");
+    await say("怎么查物流信息？");
+    const japanese = await say("すみません。");
+    expect(japanese.kind).toBe("language_notice");
+    expect(japanese.reply).toContain("[languageNotice zh]");
+    expect(tickets.items.size).toBe(0);
+  });
+
+  it("answers in English, saying so, when the whole conversation is in another language", async () => {
+    const { say } = conversation("wechat:gh:fr");
+    const french = await say("Bonjour, est-ce que vous livrez en France ?");
+    expect(french.kind).toBe("language_notice");
+    expect(french.reply).toContain("[languageNotice]");
+  });
+});
