@@ -1,8 +1,9 @@
 import { GetQueueAttributesCommand } from "@aws-sdk/client-sqs";
 import { ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { z } from "zod";
-import { channelSender, createChannelAdapters } from "../shared/aws/channels";
-import { documentClient, s3Client, secretsClient } from "../shared/aws/clients";
+import { documentClient, secretsClient } from "../shared/aws/clients";
+import { s3Client, s3ObjectReader } from "../shared/aws/s3-blobs";
+import { channelSender, createChannelSenders } from "../shared/aws/senders";
 import type { DeskConfig } from "../shared/config/load";
 import { replyAsAgent, resolveTicket, TicketClosedError } from "../shared/core/desk";
 import { ChannelApiError, KefuError, MalformedRequestError, NotFoundError } from "../shared/core/errors";
@@ -35,10 +36,10 @@ export function devRoutes(deps: {
   const doc = documentClient(config.runtime);
   const tickets = createTicketStore(doc, config.tables.tickets, config.tables.ticketTurns);
   // The agents' desk, as `npm run desk` offers it: replies go out through the channel's real sender.
-  const adapters = createChannelAdapters(config, {
+  const adapters = createChannelSenders(config, {
     doc,
-    s3: s3Client(config.runtime),
     secrets: secretsClient(config.runtime),
+    blobs: s3ObjectReader(s3Client(config.runtime)),
   });
   const desk = { tickets, now: () => new Date(), send: channelSender(adapters) };
 

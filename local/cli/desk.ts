@@ -4,8 +4,9 @@
  * names, KEFU_SECRET_ARN for the channel credentials) exported in the shell.
  */
 
-import { channelSender, createChannelAdapters } from "../../shared/aws/channels";
-import { documentClient, s3Client, secretsClient } from "../../shared/aws/clients";
+import { documentClient, secretsClient } from "../../shared/aws/clients";
+import { s3Client, s3ObjectReader } from "../../shared/aws/s3-blobs";
+import { channelSender, createChannelSenders } from "../../shared/aws/senders";
 import { loadDeskConfig } from "../../shared/config/load";
 import { replyAsAgent, resolveTicket } from "../../shared/core/desk";
 import { normalizeTicketId, type TicketStatus } from "../../shared/core/ticket";
@@ -47,10 +48,10 @@ async function main(args: string[]): Promise<number> {
   const config = loadDeskConfig({ ...shellEnv(), ...(await localEnvIfAny()) });
   const doc = documentClient(config.runtime);
   const tickets = createTicketStore(doc, config.tables.tickets, config.tables.ticketTurns);
-  const channels = createChannelAdapters(config, {
+  const channels = createChannelSenders(config, {
     doc,
-    s3: s3Client(config.runtime),
     secrets: secretsClient(config.runtime),
+    blobs: s3ObjectReader(s3Client(config.runtime)),
   });
   const deps = { tickets, now: () => new Date(), send: channelSender(channels) };
 

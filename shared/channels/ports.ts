@@ -11,9 +11,11 @@ import type { ChannelSettings } from "./settings";
  */
 
 /**
- * Everything Kefu knows about one channel, in one shape. A channel is a folder under shared/channels/
- * with a `module.ts` exporting one of these, plus one line in registry.ts. Nothing else in the core
- * names a channel.
+ * Everything Kefu knows about one channel and how it receives, in one shape. A channel is a folder under
+ * shared/channels/ with a `module.ts` exporting one of these and a `sender.ts` exporting its
+ * ChannelSender, plus one line in registry.ts and one in senders.ts. Nothing else in the core names a
+ * channel. The two halves live apart so that the webhook bundles no sender (and no SDK client a sender
+ * uses), and the worker no receiver.
  */
 export interface ChannelModule<Creds extends Record<string, string> = Record<string, string>> {
   readonly channel: Channel;
@@ -37,6 +39,11 @@ export interface ChannelModule<Creds extends Record<string, string> = Record<str
    */
   readonly apiBase?: { default: string };
   inbound(credentials: Creds, context: ChannelContext): InboundAdapter;
+}
+
+/** The sending half of a channel (its `sender.ts`): builds the outbound adapter from the same credentials. */
+export interface ChannelSender<Creds extends Record<string, string> = Record<string, string>> {
+  readonly channel: Channel;
   outbound(credentials: Creds, context: ChannelContext): OutboundAdapter;
 }
 

@@ -1,9 +1,7 @@
-import { SESv2Client } from "@aws-sdk/client-sesv2";
 import { z } from "zod";
-import type { ChannelContext, ChannelModule } from "../ports";
+import type { ChannelModule } from "../ports";
 import { EMAIL_AUTH_MODES } from "./auth";
 import { createEmailInbound } from "./inbound";
-import { createEmailOutbound } from "./outbound";
 
 const list = (value: string) =>
   value
@@ -25,25 +23,6 @@ export const EmailCredentialsSchema = z.object({
   KEFU_EMAIL_AUTH: z.enum(EMAIL_AUTH_MODES).optional(),
 });
 export type EmailCredentials = z.infer<typeof EmailCredentialsSchema>;
-
-/** One SESv2 client per endpoint and region for the life of the instance. */
-const clients = new Map<string, SESv2Client>();
-
-function sesClient(context: ChannelContext): SESv2Client {
-  const { region } = context;
-  const endpoint = context.apiBase || undefined;
-  const key = `${region} ${endpoint ?? ""}`;
-  let client = clients.get(key);
-  if (!client) {
-    client = new SESv2Client({
-      region,
-      ...(endpoint ? { endpoint } : {}),
-      ...(context.local ? { credentials: { accessKeyId: "local", secretAccessKey: "local" } } : {}),
-    });
-    clients.set(key, client);
-  }
-  return client;
-}
 
 /** E-mail through Amazon SES: receipt rule → SNS → webhook in, SESv2 SendEmail out. */
 export const emailModule: ChannelModule<EmailCredentials> = {
@@ -72,13 +51,5 @@ export const emailModule: ChannelModule<EmailCredentials> = {
       local: context.local,
       maxBodyBytes: context.maxBodyBytes,
       blobs: context.blobs,
-    }),
-  outbound: (credentials, context) =>
-    createEmailOutbound({
-      client: sesClient(context),
-      from: credentials.KEFU_EMAIL_FROM,
-      ...(context.settings.email.configurationSet
-        ? { configurationSet: context.settings.email.configurationSet }
-        : {}),
     }),
 };

@@ -2,9 +2,10 @@ import type { ChannelContext, ChannelModule } from "../ports";
 import { createWeComClient, fetchWeComAccessToken } from "../wecom/api";
 import { type WeComKfCredentials, WeComKfCredentialsSchema } from "./credentials";
 import { createWeComKfInbound } from "./inbound";
-import { createWeComKfOutbound, wecomKfTokenName } from "./outbound";
+import { wecomKfTokenName } from "./outbound";
 
-function tokensFor(credentials: WeComKfCredentials, context: ChannelContext) {
+/** The shared access token of the 微信客服 account (its inbound pulls with it, its sender sends with it). */
+export function tokensFor(credentials: WeComKfCredentials, context: ChannelContext) {
   return context.tokenProvider(wecomKfTokenName(credentials.KEFU_WECOM_KF_CORP_ID), () =>
     fetchWeComAccessToken({
       apiBase: context.apiBase,
@@ -38,11 +39,4 @@ export const wecomKfModule: ChannelModule<WeComKfCredentials> = {
         retry: { attempts: 2, baseDelayMs: 100 },
       }),
     }),
-  outbound: (credentials, context) => {
-    const servicer = context.settings.wecomKf.servicerUserId;
-    return createWeComKfOutbound({
-      client: createWeComClient({ apiBase: context.apiBase, tokens: tokensFor(credentials, context) }),
-      ...(servicer ? { servicerUserId: servicer } : {}),
-    });
-  },
 };
