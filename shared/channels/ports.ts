@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import type * as z from "zod/mini";
 import type { SendOptions } from "../core/delivery";
 import type { Channel, InboundMessage, OutboundMessage } from "../core/message";
 import type { ChannelTexts } from "../core/texts";
@@ -23,7 +23,7 @@ export interface ChannelModule<Creds extends Record<string, string> = Record<str
    * The credentials, as `KEFU_<CHANNEL>_<FIELD>` keys: environment variables locally, keys of the JSON
    * secret in AWS. A channel with none of its keys set is not served.
    */
-  readonly credentials: z.ZodType<Creds>;
+  readonly credentials: z.ZodMiniType<Creds>;
   /** Demo values used by `npm start` only (documented in the README). */
   readonly demoCredentials: Creds;
   /** The channel's own webhook body limit in bytes, when the default (KEFU_MAX_BODY_BYTES) doesn't fit. */

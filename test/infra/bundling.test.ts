@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, statSync } from "node:fs";
 import * as path from "node:path";
 import type { CfnResource, Stage } from "aws-cdk-lib";
 import type { Template } from "aws-cdk-lib/assertions";
@@ -6,6 +6,9 @@ import type { IConstruct } from "constructs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { KefuStack } from "../../infra/kefu-stack";
 import { SYNTH_TIMEOUT_MS, synthKefu } from "./synth";
+
+/** The webhook's bundle budget, minified, as CDK uploads it (issue 10). */
+const WEBHOOK_BUDGET_BYTES = 500 * 1024;
 
 // The one place the real handlers go through esbuild, as in `cdk synth`: once for the file.
 let stack: KefuStack;
@@ -20,14 +23,19 @@ beforeAll(() => {
 afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
 /** The staged asset directory of a function: `asset.<hash>`, the hash being the code's S3 key. */
-function assetDir(fn: IConstruct): string {
-  const id = stack.getLogicalId(fn.node.defaultChild as CfnResource);
-  const key = template.toJSON().Resources[id].Properties.Code.S3Key as string;
-  return path.join(outdir, `asset.${key.replace(/\.zip$/, "")}`);
+function assetDir(fn: IConstruct, synth = { stack, template, outdir }): string {
+  const id = synth.stack.getLogicalId(fn.node.defaultChild as CfnResource);
+  const key = synth.template.toJSON().Resources[id].Properties.Code.S3Key as string;
+  return path.join(synth.outdir, `asset.${key.replace(/\.zip$/, "")}`);
+}
+
+function environmentOf(fn: IConstruct, synth = { stack, template }): Record<string, unknown> {
+  const id = synth.stack.getLogicalId(fn.node.defaultChild as CfnResource);
+  return synth.template.toJSON().Resources[id].Properties.Environment?.Variables ?? {};
 }
 
 describe("bundling", () => {
-  it("produces one minified ESM file with a source map per function, exporting `handler`", () => {
+  it("produces one minified ESM file per function, exporting `handler`, without a source map", () => {
     const fns = {
       webhook: stack.ingress.webhook.fn,
       worker: stack.pipeline.worker.fn,
@@ -38,7 +46,9 @@ describe("bundling", () => {
       const dir = assetDir(fn);
       dirs.add(dir);
       expect(existsSync(path.join(dir, "index.mjs")), name).toBe(true);
-      expect(existsSync(path.join(dir, "index.mjs.map")), name).toBe(true);
+      // No map unless asked for (-c sourceMaps=true, below): Node would parse it at every cold start.
+      expect(existsSync(path.join(dir, "index.mjs.map")), name).toBe(false);
+      expect(environmentOf(fn).NODE_OPTIONS, name).toBeUndefined();
       const code = readFileSync(path.join(dir, "index.mjs"), "utf8");
       // The banner that lets bundled CommonJS dependencies call require() inside an ES module.
       expect(code.startsWith("import { createRequire as __kefuCreateRequire }"), name).toBe(true);
@@ -52,5 +62,33 @@ describe("bundling", () => {
     expect(code).not.toMatch(/from\s*["']@aws-sdk\//);
     expect(code).toContain(`"AmazonSQS"`);
     expect(code).toContain(`"SendMessage"`);
+  });
+});
+
+describe("bundle size", () => {
+  it("keeps the webhook within its 500 KB budget (it loads on every cold start, inside the platforms' 5 s)", () => {
+    const bytes = statSync(path.join(assetDir(stack.ingress.webhook.fn), "index.mjs")).size;
+    expect(bytes).toBeLessThanOrEqual(WEBHOOK_BUDGET_BYTES);
+  });
+});
+
+describe("bundling with -c sourceMaps=true", () => {
+  let mapped: { stack: KefuStack; template: Template; outdir: string };
+  beforeAll(() => {
+    const synth = synthKefu({ sourceMaps: true });
+    mapped = { stack: synth.stack, template: synth.template, outdir: (synth.app as Stage).outdir };
+  }, SYNTH_TIMEOUT_MS);
+  afterAll(() => rmSync(mapped.outdir, { recursive: true, force: true }));
+
+  it("ships a source map with each function and enables it", () => {
+    const fns = [
+      mapped.stack.ingress.webhook.fn,
+      mapped.stack.pipeline.worker.fn,
+      mapped.stack.knowledgeBase.ingest.fn,
+    ];
+    for (const fn of fns) {
+      expect(existsSync(path.join(assetDir(fn, mapped), "index.mjs.map")), fn.node.path).toBe(true);
+      expect(environmentOf(fn, mapped).NODE_OPTIONS, fn.node.path).toBe("--enable-source-maps");
+    }
   });
 });
