@@ -24,6 +24,10 @@ const ContextSchema = z.object({
     (value) => (value === undefined || value === "" ? undefined : String(value)),
     z.enum(["true", "false"], { error: "egress must be true or false" }).optional(),
   ),
+  sourceMaps: z.preprocess(
+    (value) => (value === undefined || value === "" ? undefined : String(value)),
+    z.enum(["true", "false"], { error: "sourceMaps must be true or false" }).optional(),
+  ),
   alarmEmail: text,
   agentEmail: text,
   publicUrl: text,
@@ -56,6 +60,7 @@ export function stackPropsFromContext(get: (key: string) => unknown): KefuStackP
     embeddingModelId: c.embeddingModelId,
     answerModelId: c.answerModelId,
     egress: c.egress === "true",
+    sourceMaps: c.sourceMaps === "true",
     engine: c.engine ?? "bedrock",
     alarmEmail: c.alarmEmail,
     agentEmail: c.agentEmail,

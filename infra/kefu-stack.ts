@@ -11,6 +11,7 @@ import { Channels, INBOUND_MAIL_RETENTION_DAYS } from "./constructs/channels";
 import { Egress } from "./constructs/egress";
 import { Handoff } from "./constructs/handoff";
 import { Ingress } from "./constructs/ingress";
+import { SOURCE_MAPS_CONTEXT } from "./constructs/kefu-function";
 import { KnowledgeBase } from "./constructs/knowledge-base";
 import { Observability } from "./constructs/observability";
 import { Pipeline } from "./constructs/pipeline";
@@ -50,6 +51,12 @@ export const CHANNEL_SETTINGS = [
 export type ChannelSetting = (typeof CHANNEL_SETTINGS)[number];
 
 export interface KefuStackProps extends StackProps {
+  /**
+   * Ship each function's source map and run it with `--enable-source-maps` (stack traces in the logs point
+   * at the TypeScript). Default off: the map is larger than the bundle, and Node parses it at every cold
+   * start when source maps are enabled.
+   */
+  sourceMaps?: boolean;
   /** Bedrock model for embeddings (FAQ import and retrieval). */
   embeddingModelId?: string;
   /** Bedrock model (or cross-region inference profile) the worker answers with, via Converse. */
@@ -120,6 +127,8 @@ export class KefuStack extends Stack {
 
   constructor(scope: Construct, id: string, props: KefuStackProps = {}) {
     super(scope, id, props);
+    // Read by every KefuFunction below (context is inherited), so it need not be passed through each construct.
+    if (props.sourceMaps) this.node.setContext(SOURCE_MAPS_CONTEXT, true);
     const embeddingModelId = props.embeddingModelId ?? DEFAULT_EMBEDDING_MODEL_ID;
     const answerModelId = props.answerModelId ?? DEFAULT_ANSWER_MODEL_ID;
     const settings = channelSettings(props.channelSettings);

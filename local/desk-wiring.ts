@@ -1,5 +1,6 @@
-import { channelSender, createChannelAdapters } from "../shared/aws/channels";
-import { documentClient, s3Client, secretsClient } from "../shared/aws/clients";
+import { documentClient, secretsClient } from "../shared/aws/clients";
+import { s3Client, s3ObjectReader } from "../shared/aws/s3-blobs";
+import { channelSender, createChannelSenders } from "../shared/aws/senders";
 import type { DeskConfig } from "../shared/config/load";
 import type { DeskDeps } from "../shared/core/desk";
 import { createTicketStore } from "../shared/stores/tickets";
@@ -10,10 +11,10 @@ import { createTicketStore } from "../shared/stores/tickets";
  */
 export function wireDesk(config: DeskConfig): DeskDeps {
   const doc = documentClient(config.runtime);
-  const channels = createChannelAdapters(config, {
+  const channels = createChannelSenders(config, {
     doc,
-    s3: s3Client(config.runtime),
     secrets: secretsClient(config.runtime),
+    blobs: s3ObjectReader(s3Client(config.runtime)),
   });
   return {
     tickets: createTicketStore(doc, config.tables.tickets, config.tables.ticketTurns),

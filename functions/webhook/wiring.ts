@@ -1,9 +1,10 @@
 import type { Logger } from "@aws-lambda-powertools/logger";
 import { SendMessageCommand } from "@aws-sdk/client-sqs";
-import { createChannelAdapters } from "../../shared/aws/channels";
-import { documentClient, s3Client, secretsClient, sqsClient } from "../../shared/aws/clients";
+import { createInboundChannels } from "../../shared/aws/channels";
+import { documentClient, secretsClient, sqsClient } from "../../shared/aws/clients";
 import { observability } from "../../shared/aws/powertools";
 import { fifoIds, queueBody, s3QueueBodyStore } from "../../shared/aws/queue";
+import { s3Client, s3ObjectReader } from "../../shared/aws/s3-blobs";
 import { largestBodyBytes } from "../../shared/channels/registry";
 import type { WebhookConfig } from "../../shared/config/load";
 import type { InboundMessage } from "../../shared/core/message";
@@ -19,7 +20,11 @@ export function wireWebhook(config: WebhookConfig, options: { logger?: Logger } 
   const doc = documentClient(config.runtime);
   const s3 = s3Client(config.runtime);
   const sqs = sqsClient(config.runtime);
-  const channels = createChannelAdapters(config, { doc, s3, secrets: secretsClient(config.runtime) });
+  const channels = createInboundChannels(config, {
+    doc,
+    secrets: secretsClient(config.runtime),
+    blobs: s3ObjectReader(s3),
+  });
   const bodies = s3QueueBodyStore(s3, config.faqBucket);
   return {
     ...observability(config.runtime, options),

@@ -1,11 +1,12 @@
 import type { Logger } from "@aws-lambda-powertools/logger";
 import type { SQSRecord } from "aws-lambda";
 import { selectEngine } from "../../shared/aws/bedrock";
-import { createChannelAdapters, outboundFor } from "../../shared/aws/channels";
-import { documentClient, s3Client, secretsClient, snsClient } from "../../shared/aws/clients";
-import { alertIds, snsAgentNotifier } from "../../shared/aws/notify";
+import { documentClient, secretsClient } from "../../shared/aws/clients";
+import { alertIds, snsAgentNotifier, snsClient } from "../../shared/aws/notify";
 import { observability } from "../../shared/aws/powertools";
 import { readQueueBody, s3QueueBodyStore } from "../../shared/aws/queue";
+import { s3Client, s3ObjectReader } from "../../shared/aws/s3-blobs";
+import { createChannelSenders, outboundFor } from "../../shared/aws/senders";
 import { channelTexts } from "../../shared/channels/registry";
 import type { WorkerConfig } from "../../shared/config/load";
 import { ChannelApiError } from "../../shared/core/errors";
@@ -36,7 +37,11 @@ export function wireWorker(config: WorkerConfig, options: { logger?: Logger } = 
   const { logger, metrics } = observability(config.runtime, options);
   const doc = documentClient(config.runtime);
   const s3 = s3Client(config.runtime);
-  const channels = createChannelAdapters(config, { doc, s3, secrets: secretsClient(config.runtime) });
+  const channels = createChannelSenders(config, {
+    doc,
+    secrets: secretsClient(config.runtime),
+    blobs: s3ObjectReader(s3),
+  });
   const bodies = s3QueueBodyStore(s3, config.faqBucket);
 
   const selection = selectEngine({

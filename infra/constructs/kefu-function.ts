@@ -15,6 +15,8 @@ export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.
 export const LAMBDA_RUNTIME = lambda.Runtime.NODEJS_22_X;
 export const LAMBDA_ARCHITECTURE = lambda.Architecture.ARM_64;
 export const LOG_RETENTION = logs.RetentionDays.ONE_MONTH;
+/** Context key set by KefuStack when source maps are asked for (KefuStackProps.sourceMaps). */
+export const SOURCE_MAPS_CONTEXT = "kefu:sourceMaps";
 
 export interface KefuFunctionProps {
   /** The function's folder under functions/: its `lambda.ts` exports `handler`. */
@@ -36,12 +38,15 @@ export interface KefuFunctionProps {
  * permission to write to that log group, so every other permission is a visible, deliberate grant.
  */
 export class KefuFunction extends Construct {
+  /** The function's folder under functions/. */
+  readonly entry: KefuFunctionProps["entry"];
   readonly fn: NodejsFunction;
   readonly role: iam.Role;
   readonly logGroup: logs.LogGroup;
 
   constructor(scope: Construct, id: string, props: KefuFunctionProps) {
     super(scope, id);
+    this.entry = props.entry;
 
     // Logs expire after a month anyway; keeping the group after `cdk destroy` would only leave clutter.
     this.logGroup = new logs.LogGroup(this, "Logs", {
@@ -57,6 +62,7 @@ export class KefuFunction extends Construct {
     });
     this.logGroup.grantWrite(this.role);
     if (props.egress) this.allowVpcNetworkInterfaces();
+    const sourceMaps = this.node.tryGetContext(SOURCE_MAPS_CONTEXT) === true;
 
     this.fn = new NodejsFunction(this, "Function", {
       entry: path.join(PROJECT_ROOT, "functions", props.entry, "lambda.ts"),
@@ -86,7 +92,7 @@ export class KefuFunction extends Construct {
       }),
       environment: {
         ...props.environment,
-        NODE_OPTIONS: "--enable-source-maps",
+        ...(sourceMaps ? { NODE_OPTIONS: "--enable-source-maps" } : {}),
       },
       bundling: {
         // ESM, because the code base is ESM (top-level await for cold-start config works); the banner gives
@@ -97,9 +103,10 @@ export class KefuFunction extends Construct {
           "import { createRequire as __kefuCreateRequire } from 'node:module';const require = __kefuCreateRequire(import.meta.url);",
         target: "node22",
         minify: true,
-        sourceMap: true,
-        sourceMapMode: SourceMapMode.DEFAULT,
-        sourcesContent: false,
+        // Off unless asked for (`-c sourceMaps=true`): the map (~3 MB) outweighs the code, and with
+        // --enable-source-maps Node parses it on every cold start.
+        sourceMap: sourceMaps,
+        ...(sourceMaps ? { sourceMapMode: SourceMapMode.DEFAULT, sourcesContent: false } : {}),
         // The AWS SDK v3 is bundled rather than taken from the runtime: the version we test against
         // (package-lock.json) is the version that runs, and a runtime update cannot change behaviour.
         bundleAwsSDK: true,

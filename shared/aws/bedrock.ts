@@ -1,4 +1,4 @@
-import type { BedrockRuntimeClient } from "@aws-sdk/client-bedrock-runtime";
+import { BedrockRuntimeClient } from "@aws-sdk/client-bedrock-runtime";
 import { createBedrockEmbedder, type TitanDimensions } from "../ai/bedrock-embedder";
 import { createBedrockGenerator, type Generator } from "../ai/bedrock-generator";
 import { buildHybridEngine, type EntryWithVectors } from "../ai/hybrid-build";
@@ -6,10 +6,10 @@ import type { EngineStage } from "../ai/hybrid-engine";
 import { createLocalEngine } from "../ai/local-engine";
 import { createBedrockRewriter, type QueryRewriter } from "../ai/rewrite";
 import { type BedrockConfig, type EngineConfig, guardrailFromConfig } from "../config/engine";
+import type { RuntimeSettings } from "../config/fragments";
 import type { AnswerEngine } from "../core/engine";
 import type { PolicyThresholds } from "../core/thresholds";
 import type { Embedder } from "../kb/retrieval";
-import { bedrockClient } from "./clients";
 
 export interface EngineSelection {
   kind: "local" | "bedrock";
@@ -26,6 +26,11 @@ export interface SelectEngineOptions {
   /** For tests; by default one BedrockRuntimeClient is made per selection (i.e. per cold start). */
   client?: BedrockRuntimeClient;
   onError?: (error: unknown, stage: EngineStage) => void;
+}
+
+/** The adapters retry with their own budgets; SDK retries on top would multiply the wait. */
+export function bedrockClient(runtime: Pick<RuntimeSettings, "region">): BedrockRuntimeClient {
+  return new BedrockRuntimeClient({ region: runtime.region, maxAttempts: 1 });
 }
 
 /**

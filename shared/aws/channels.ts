@@ -1,14 +1,10 @@
-import { GetObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import type { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import type { AccessTokenProvider, OutboundAdapter } from "../channels/ports";
-import { channelAdapters, demoCredentials } from "../channels/registry";
+import type { AccessTokenProvider, ChannelContext } from "../channels/ports";
+import { type ContextWithoutApiBase, demoCredentials, inboundAdapters } from "../channels/registry";
 import type { ChannelSettings } from "../channels/settings";
 import { createSharedTokenProvider } from "../channels/tokens";
 import type { CredentialsLocation, IngressSettings, RuntimeSettings } from "../config/fragments";
-import type { SendOptions } from "../core/delivery";
-import { ChannelApiError } from "../core/errors";
-import type { OutboundMessage } from "../core/message";
 import { createChannelStateStore } from "../stores/channel-state";
 import { createDynamoTokenStore } from "../stores/tokens";
 import { credentialsSource } from "./credentials";
@@ -22,22 +18,25 @@ export interface ChannelsConfig {
   channels: ChannelSettings;
 }
 
-export type ChannelAdapters = ReturnType<typeof channelAdapters>;
+/** The AWS side of the channels: the tables' client, the secret's, and a reader of stored objects. */
+export interface ChannelClients {
+  doc: DynamoDBDocumentClient;
+  secrets: SecretsManagerClient;
+  /** Objects the platform stored for us (SES puts mail over 150 KB in S3): only e-mail's inbound reads any. */
+  blobs: ChannelContext["blobs"];
+}
 
 /**
- * The channels' adapters as the webhook, the worker and the desk use them: credentials from Secrets
- * Manager in AWS (cached five minutes; the environment over demo credentials locally), access tokens
- * and durable state in the tokens table (one refresh at a time across instances), stored mail from S3.
+ * Where the channels' adapters get their credentials and context: credentials from Secrets Manager in
+ * AWS (cached five minutes; the environment over demo credentials locally), access tokens and durable
+ * state in the tokens table (one refresh at a time across instances).
  */
-export function createChannelAdapters(
-  config: ChannelsConfig,
-  clients: { doc: DynamoDBDocumentClient; s3: S3Client; secrets: SecretsManagerClient },
-): ChannelAdapters {
+export function channelSources(config: ChannelsConfig, clients: ChannelClients) {
   const local = config.runtime.mode === "local";
   const credentials = credentialsSource(config.credentials, clients.secrets, local ? demoCredentials() : {});
   const tokenStore = createDynamoTokenStore(clients.doc, config.tables.tokens);
   const providers = new Map<string, AccessTokenProvider>();
-  return channelAdapters(() => credentials.get(), {
+  const context: ContextWithoutApiBase = {
     timestampWindowSeconds: config.ingress.timestampWindowSeconds,
     maxBodyBytes: config.ingress.maxBodyBytes,
     ...(config.ingress.publicUrl ? { publicUrl: config.ingress.publicUrl } : {}),
@@ -45,12 +44,7 @@ export function createChannelAdapters(
     region: config.runtime.region,
     settings: config.channels,
     state: createChannelStateStore(clients.doc, config.tables.tokens),
-    blobs: {
-      async get(bucket, key) {
-        const object = await clients.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-        return (await object.Body?.transformToByteArray()) ?? new Uint8Array();
-      },
-    },
+    blobs: clients.blobs,
     tokenProvider(name, fetchToken) {
       let provider = providers.get(name);
       if (!provider) {
@@ -59,32 +53,12 @@ export function createChannelAdapters(
       }
       return provider;
     },
-  });
-}
-
-/**
- * The outbound adapter of a message's channel; a channel without credentials here is a refusal retrying
- * cannot fix.
- */
-export async function outboundFor(
-  adapters: ChannelAdapters,
-  message: Pick<OutboundMessage, "channel">,
-): Promise<OutboundAdapter> {
-  const adapter = await adapters.outbound(message.channel);
-  if (!adapter) {
-    throw new ChannelApiError(`channel ${message.channel} has no credentials to reply with`, {
-      retryable: false,
-    });
-  }
-  return adapter;
-}
-
-/**
- * Renders and delivers a message through its channel's sender: the worker's replies and agents' replies
- * go out the same way.
- */
-export function channelSender(adapters: ChannelAdapters) {
-  return async (message: OutboundMessage, options?: SendOptions): Promise<void> => {
-    await (await outboundFor(adapters, message)).send(message, options);
   };
+  return { getCredentials: () => credentials.get(), context };
+}
+
+/** The channels' receiving adapters, as the webhook uses them. */
+export function createInboundChannels(config: ChannelsConfig, clients: ChannelClients) {
+  const { getCredentials, context } = channelSources(config, clients);
+  return inboundAdapters(getCredentials, context);
 }

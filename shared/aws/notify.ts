@@ -1,8 +1,13 @@
 import { createHmac, randomBytes } from "node:crypto";
-import { PublishCommand, type SNSClient } from "@aws-sdk/client-sns";
+import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
 import { type DynamoDBDocumentClient, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { callSignal, type Deadline } from "../core/deadline";
 import type { HandoffNotice } from "../core/pipeline/ports";
+import { clientOptions, type Endpoints } from "./clients";
+
+export function snsClient(runtime: Endpoints): SNSClient {
+  return new SNSClient(clientOptions(runtime, runtime.endpoints.aws));
+}
 
 /** The longest one alert may take (the SDK's own retries included). */
 const NOTIFY_TIMEOUT_MS = 3_000;

@@ -3,9 +3,27 @@ import {
   GetObjectCommand,
   HeadObjectCommand,
   PutObjectCommand,
-  type S3Client,
+  S3Client,
 } from "@aws-sdk/client-s3";
 import type { BlobStore } from "../kb/import/ports";
+import { clientOptions, type Endpoints } from "./clients";
+
+export function s3Client(runtime: Endpoints): S3Client {
+  return new S3Client({
+    ...clientOptions(runtime, runtime.endpoints.aws),
+    forcePathStyle: !!runtime.endpoints.aws,
+  });
+}
+
+/** Reads objects of any bucket (the channels' `blobs`: SES puts mail over 150 KB in S3). */
+export function s3ObjectReader(s3: S3Client): { get(bucket: string, key: string): Promise<Uint8Array> } {
+  return {
+    async get(bucket, key) {
+      const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+      return (await object.Body?.transformToByteArray()) ?? new Uint8Array();
+    },
+  };
+}
 
 /** BlobStore over one S3 bucket; the client is made once per cold start by the caller. */
 export function s3BlobStore(s3: S3Client, bucket: string): BlobStore {

@@ -1,4 +1,5 @@
-import { z } from "zod";
+// zod/mini: the credentials are read on the webhook's path (see core/message.ts).
+import * as z from "zod/mini";
 
 /**
  * Channel credentials. In AWS they live in one Secrets Manager secret, a JSON object whose keys are the
@@ -8,7 +9,9 @@ import { z } from "zod";
 export type RawCredentials = Record<string, string | undefined>;
 
 /** The 43-character EncodingAESKey of WeChat, WeCom and DingTalk callbacks. */
-export const aesKey = z.string().regex(/^[A-Za-z0-9+/]{43}$/, "must be the 43-character EncodingAESKey");
+export const aesKey = z
+  .string()
+  .check(z.regex(/^[A-Za-z0-9+/]{43}$/, "must be the 43-character EncodingAESKey"));
 
 export class CredentialsError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
@@ -22,7 +25,7 @@ export class CredentialsError extends Error {
  * naming the bad keys (never their values) when the group is half set or malformed.
  */
 export function parseCredentialGroup<T>(
-  schema: z.ZodType<T>,
+  schema: z.ZodMiniType<T>,
   keys: string[],
   source: RawCredentials,
 ): T | undefined {

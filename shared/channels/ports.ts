@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import type * as z from "zod/mini";
 import type { SendOptions } from "../core/delivery";
 import type { Channel, InboundMessage, OutboundMessage } from "../core/message";
 import type { ChannelTexts } from "../core/texts";
@@ -11,12 +11,14 @@ import type { ChannelSettings } from "./settings";
  */
 
 /**
- * Everything Kefu knows about one channel, in one shape. A channel is a folder under shared/channels/
- * with the same files for the same jobs — credentials.ts, inbound.ts (verify, decrypt, parse),
- * normalise.ts (platform message → InboundMessage), outbound.ts (send, with its limits) and module.ts
- * exporting one of these — plus one line in registry.ts. What a family of channels shares lives in a
- * folder of its own (weixin/, sms-common/); platform HTTP calls go through http.ts. Nothing else in the
- * core names a channel.
+ * Everything Kefu knows about one channel and how it receives, in one shape. A channel is a folder under
+ * shared/channels/ with the same files for the same jobs — credentials.ts, inbound.ts (verify, decrypt,
+ * parse), normalise.ts (platform message → InboundMessage), outbound.ts (send, with its limits),
+ * module.ts exporting one of these and sender.ts exporting its ChannelSender — plus one line in
+ * registry.ts and one in senders.ts. The two halves live apart so that the webhook bundles no sender
+ * (and no SDK client a sender uses), and the worker no receiver. What a family of channels shares lives
+ * in a folder of its own (weixin/, sms-common/); platform HTTP calls go through http.ts. Nothing else in
+ * the core names a channel.
  */
 export interface ChannelModule<Creds extends Record<string, string> = Record<string, string>> {
   readonly channel: Channel;
@@ -24,7 +26,7 @@ export interface ChannelModule<Creds extends Record<string, string> = Record<str
    * The credentials, as `KEFU_<CHANNEL>_<FIELD>` keys: environment variables locally, keys of the JSON
    * secret in AWS. A channel with none of its keys set is not served.
    */
-  readonly credentials: z.ZodType<Creds>;
+  readonly credentials: z.ZodMiniType<Creds>;
   /** Demo values used by `npm start` only (documented in the README). */
   readonly demoCredentials: Creds;
   /** The channel's own webhook body limit in bytes, when the default (KEFU_MAX_BODY_BYTES) doesn't fit. */
@@ -40,6 +42,11 @@ export interface ChannelModule<Creds extends Record<string, string> = Record<str
    */
   readonly apiBase?: { default: string };
   inbound(credentials: Creds, context: ChannelContext): InboundAdapter;
+}
+
+/** The sending half of a channel (its `sender.ts`): builds the outbound adapter from the same credentials. */
+export interface ChannelSender<Creds extends Record<string, string> = Record<string, string>> {
+  readonly channel: Channel;
   outbound(credentials: Creds, context: ChannelContext): OutboundAdapter;
 }
 

@@ -3,7 +3,7 @@ import type { ChannelTexts } from "../core/texts";
 import { parseCredentialGroup, type RawCredentials } from "./credentials";
 import { dingtalkModule } from "./dingtalk/module";
 import { emailModule } from "./email/module";
-import type { ChannelContext, ChannelModule, InboundAdapter, OutboundAdapter } from "./ports";
+import type { ChannelContext, ChannelModule, InboundAdapter } from "./ports";
 import { smsModule } from "./sms/module";
 import { twilioModule } from "./twilio/module";
 import { wechatModule } from "./wechat/module";
@@ -11,8 +11,8 @@ import { wecomModule } from "./wecom/module";
 import { wecomKfModule } from "./wecom-kf/module";
 
 /**
- * Every channel Kefu serves. Adding one is a folder under shared/channels/ with a module.ts, and one
- * line here.
+ * Every channel Kefu serves, by how it receives. Adding one is a folder under shared/channels/ with a
+ * module.ts and a sender.ts, one line here and one in senders.ts.
  */
 export const CHANNEL_MODULES: readonly ChannelModule<never>[] = [
   wechatModule as ChannelModule<never>,
@@ -64,28 +64,38 @@ export function largestBodyBytes(defaultBytes: number): number {
   return Math.max(defaultBytes, ...CHANNEL_MODULES.map((m) => m.maxBodyBytes ?? 0));
 }
 
+/** A configured channel: its module, its credentials and the context its adapters get. */
+export interface ResolvedChannel {
+  module: ChannelModule;
+  credentials: Record<string, string>;
+  context: ChannelContext;
+}
+
 /**
- * Adapter lookups for the webhook and the worker. Credentials are re-read through the (cached) source on
- * each call, so a rotated secret is used without a redeploy; adapters are cheap to build.
+ * The channel's module, credentials and context, or undefined when the channel is unknown or not
+ * configured. Credentials are re-read through the (cached) source on each call, so a rotated secret is
+ * used without a redeploy; adapters are cheap to build.
  */
-export function channelAdapters(
+export async function resolveChannel(
+  channel: string,
+  getCredentials: () => Promise<RawCredentials>,
+  context: ContextWithoutApiBase,
+): Promise<ResolvedChannel | undefined> {
+  const module = moduleFor(channel);
+  if (!module) return undefined;
+  const credentials = credentialsFor(module, await getCredentials());
+  return credentials ? { module, credentials, context: contextFor(module, context) } : undefined;
+}
+
+/** The receiving adapters, for the webhook (the senders are in senders.ts, which the webhook never loads). */
+export function inboundAdapters(
   getCredentials: () => Promise<RawCredentials>,
   context: ContextWithoutApiBase,
 ) {
-  const resolve = async (channel: string) => {
-    const module = moduleFor(channel);
-    if (!module) return undefined;
-    const credentials = credentialsFor(module, await getCredentials());
-    return credentials ? { module, credentials, context: contextFor(module, context) } : undefined;
-  };
   return {
     async inbound(channel: string): Promise<InboundAdapter | undefined> {
-      const found = await resolve(channel);
+      const found = await resolveChannel(channel, getCredentials, context);
       return found?.module.inbound(found.credentials, found.context);
-    },
-    async outbound(channel: Channel): Promise<OutboundAdapter | undefined> {
-      const found = await resolve(channel);
-      return found?.module.outbound(found.credentials, found.context);
     },
   };
 }

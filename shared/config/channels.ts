@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 import { EMAIL_AUTH_MODES, type EmailAuthMode } from "../channels/email/auth";
 import type { ChannelSettings, SmsSettings } from "../channels/settings";
 import type { Channel } from "../core/message";
@@ -9,30 +9,41 @@ import { API_BASE_ENV, CHANNEL_ENV, type EnvRecord } from "./names";
 const N = CHANNEL_ENV;
 
 /** A comma-separated list, blanks dropped. */
-const list = optional(z.string()).transform((value) =>
-  (value ?? "")
-    .split(",")
-    .map((s) => s.trim())
-    .filter(Boolean),
+const list = z.pipe(
+  optional(z.string()),
+  z.transform((value: string | undefined) =>
+    (value ?? "")
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean),
+  ),
 );
 
+const trimmed = () => z.string().check(z.trim());
+
 const keywordReplies = (name: string) =>
-  optional(z.string().trim())
-    .transform((value) => value || "platform")
-    .pipe(z.enum(["platform", "kefu"], { error: `${name} must be "platform" or "kefu"` }));
+  z.pipe(
+    z.pipe(
+      optional(trimmed()),
+      z.transform((value: string | undefined) => value || "platform"),
+    ),
+    z.enum(["platform", "kefu"], { error: `${name} must be "platform" or "kefu"` }),
+  );
 
 const Schema = z.object({
-  [N.smsMaxSegments]: optional(z.string().trim())
-    .transform((value) => Number(value || "3"))
-    .refine(
-      (n) => Number.isInteger(n) && n >= 1 && n <= 10,
-      `${N.smsMaxSegments} must be an integer from 1 to 10`,
+  [N.smsMaxSegments]: z
+    .pipe(
+      optional(trimmed()),
+      z.transform((value: string | undefined) => Number(value || "3")),
+    )
+    .check(
+      z.refine(
+        (n: number) => Number.isInteger(n) && n >= 1 && n <= 10,
+        `${N.smsMaxSegments} must be an integer from 1 to 10`,
+      ),
     ),
   [N.smsMoreUrl]: optional(
-    z
-      .string()
-      .trim()
-      .regex(/^https?:\/\/\S+$/, `${N.smsMoreUrl} must be an http(s) URL`),
+    trimmed().check(z.regex(/^https?:\/\/\S+$/, `${N.smsMoreUrl} must be an http(s) URL`)),
   ),
   [N.smsKeywordReplies]: keywordReplies(N.smsKeywordReplies),
   [N.twilioKeywordReplies]: keywordReplies(N.twilioKeywordReplies),
@@ -66,27 +77,30 @@ function sms(env: Parsed, channel: "sms" | "twilio"): SmsSettings {
 export const channelSettings: Fragment<ChannelSettings> = {
   what: "channel settings",
   error: ChannelSettingsError,
-  schema: Schema.transform((env): ChannelSettings => {
-    const configurationSet = env[N.emailConfigurationSet];
-    const servicerUserId = env[N.wecomKfServicerUserId];
-    const apiBases = (Object.entries(API_BASE_ENV) as [Channel, string][]).filter(
-      ([, name]) => (env as Record<string, unknown>)[name] !== undefined,
-    );
-    return {
-      sms: sms(env, "sms"),
-      twilio: sms(env, "twilio"),
-      email: {
-        domains: env[N.emailDomains],
-        topicArns: env[N.emailTopicArns],
-        auth: env[N.emailAuth] ?? "aligned",
-        ...(configurationSet ? { configurationSet } : {}),
-      },
-      wecomKf: servicerUserId ? { servicerUserId } : {},
-      apiBases: Object.fromEntries(
-        apiBases.map(([channel, name]) => [channel, (env as Record<string, unknown>)[name] as string]),
-      ),
-    };
-  }),
+  schema: z.pipe(
+    Schema,
+    z.transform((env: Parsed): ChannelSettings => {
+      const configurationSet = env[N.emailConfigurationSet];
+      const servicerUserId = env[N.wecomKfServicerUserId];
+      const apiBases = (Object.entries(API_BASE_ENV) as [Channel, string][]).filter(
+        ([, name]) => (env as Record<string, unknown>)[name] !== undefined,
+      );
+      return {
+        sms: sms(env, "sms"),
+        twilio: sms(env, "twilio"),
+        email: {
+          domains: env[N.emailDomains],
+          topicArns: env[N.emailTopicArns],
+          auth: env[N.emailAuth] ?? "aligned",
+          ...(configurationSet ? { configurationSet } : {}),
+        },
+        wecomKf: servicerUserId ? { servicerUserId } : {},
+        apiBases: Object.fromEntries(
+          apiBases.map(([channel, name]) => [channel, (env as Record<string, unknown>)[name] as string]),
+        ),
+      };
+    }),
+  ),
 };
 
 /** The channels' settings from an environment (infra checks the ones it sets with this, at synthesis). */

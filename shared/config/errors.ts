@@ -1,4 +1,6 @@
-import { z } from "zod";
+// zod/mini: the webhook loads its configuration at every cold start, and its bundle must stay small (see
+// core/message.ts). Fragments written with the full zod (engine, texts, thresholds) still compose here.
+import * as z from "zod/mini";
 import type { EnvRecord } from "./names";
 
 /**
@@ -38,20 +40,21 @@ type ConfigErrorClass = new (message: string, options?: { cause?: unknown }) => 
 
 /** A part of a configuration: a schema over the environment, and the error that names its problems. */
 export interface Fragment<T> {
-  schema: z.ZodType<T>;
+  /** A zod/mini or zod schema (both are read with zod/mini's `safeParse`). */
+  schema: z.core.$ZodType<T>;
   /** What is invalid, in the error message ("invalid thresholds: …"). */
   what: string;
   error?: ConfigErrorClass;
 }
 
 /** `name: problem; name: problem`, from zod's issues (which name paths and rules, never values). */
-export function describeIssues(error: z.ZodError): string {
+export function describeIssues(error: z.core.$ZodError): string {
   return error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; ");
 }
 
 /** One fragment, read on its own: its value, or its error. */
 export function readFragment<T>(fragment: Fragment<T>, env: EnvRecord): T {
-  const parsed = fragment.schema.safeParse(env);
+  const parsed = z.safeParse(fragment.schema, env);
   if (parsed.success) return parsed.data;
   const ErrorClass = fragment.error ?? ConfigError;
   throw new ErrorClass(`invalid ${fragment.what}: ${describeIssues(parsed.error)}`, { cause: parsed.error });
@@ -68,27 +71,29 @@ type ConfigOf<F extends Record<string, Fragment<unknown>>> = {
  */
 export function configSchema<F extends Record<string, Fragment<unknown>>>(
   fragments: F,
-): z.ZodType<ConfigOf<F>, EnvRecord> {
-  return z
-    .custom<EnvRecord>((value) => typeof value === "object" && value !== null, "must be an environment")
-    .transform((env, ctx) => {
+): z.ZodMiniType<ConfigOf<F>, EnvRecord> {
+  return z.pipe(
+    z.custom<EnvRecord>((value) => typeof value === "object" && value !== null, "must be an environment"),
+    z.transform((env: EnvRecord, ctx) => {
       const out: Record<string, unknown> = {};
       for (const [key, fragment] of Object.entries(fragments)) {
-        const parsed = fragment.schema.safeParse(env);
+        const parsed = z.safeParse(fragment.schema, env);
         if (parsed.success) out[key] = parsed.data;
         else {
           for (const issue of parsed.error.issues) {
-            ctx.addIssue({
+            ctx.issues.push({
               code: "custom",
               path: issue.path,
               message: issue.message,
               params: { fragment: key },
+              input: env,
             });
           }
         }
       }
       return out as ConfigOf<F>;
-    });
+    }),
+  );
 }
 
 /**

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 import { TABLES, type TableName } from "../resources";
 import type { Fragment } from "./errors";
 import { ENV, TABLE_ENV } from "./names";
@@ -9,10 +9,17 @@ import { ENV, TABLE_ENV } from "./names";
  */
 
 /** Empty counts as unset: CDK and shells write "" for a value they do not have. */
-export const optional = <T extends z.ZodType>(schema: T) =>
-  z.preprocess((value) => (value === "" ? undefined : value), schema.optional());
+export const optional = <T extends z.core.SomeType>(schema: T) =>
+  z.pipe(
+    z.transform((value: unknown) => (value === "" ? undefined : value)),
+    z.optional(schema),
+  );
 
-const number = (fallback: number) => optional(z.coerce.number().finite()).transform((n) => n ?? fallback);
+const number = (fallback: number) =>
+  z.pipe(
+    optional(z.coerce.number()),
+    z.transform((n: number | undefined) => n ?? fallback),
+  );
 
 export const LOG_LEVELS = ["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "SILENT", "CRITICAL"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -32,16 +39,16 @@ export interface RuntimeSettings {
 
 export const runtime: Fragment<RuntimeSettings> = {
   what: "configuration",
-  schema: z
-    .object({
+  schema: z.pipe(
+    z.object({
       [ENV.mode]: optional(z.enum(["aws", "local"])),
       [ENV.region]: optional(z.string()),
       [ENV.dynamodbEndpoint]: optional(z.url()),
       [ENV.awsEndpoint]: optional(z.url()),
       [ENV.serviceName]: optional(z.string()),
-      [ENV.logLevel]: optional(z.string().toUpperCase().pipe(z.enum(LOG_LEVELS))),
-    })
-    .transform((env) => ({
+      [ENV.logLevel]: optional(z.pipe(z.string().check(z.toUpperCase()), z.enum(LOG_LEVELS))),
+    }),
+    z.transform((env) => ({
       mode: env[ENV.mode] ?? "aws",
       region: env[ENV.region] ?? "us-east-1",
       endpoints: {
@@ -51,36 +58,45 @@ export const runtime: Fragment<RuntimeSettings> = {
       serviceName: env[ENV.serviceName] ?? "kefu",
       ...(env[ENV.logLevel] ? { logLevel: env[ENV.logLevel] } : {}),
     })),
+  ),
 };
 
 /** The physical names of the given tables (names from shared/resources.ts). */
 export function tables<T extends TableName>(...names: T[]): Fragment<Record<T, string>> {
   return {
     what: "configuration",
-    schema: z
-      .object(Object.fromEntries(names.map((name) => [TABLE_ENV[name], z.string().min(3)])))
-      .transform(
+    schema: z.pipe(
+      z.object(Object.fromEntries(names.map((name) => [TABLE_ENV[name], z.string().check(z.minLength(3))]))),
+      z.transform(
         (env) =>
           Object.fromEntries(names.map((name) => [name, env[TABLES[name].envVar]])) as Record<T, string>,
       ),
+    ),
   };
 }
 
 export const queueUrl: Fragment<string> = {
   what: "configuration",
-  schema: z
-    .object({ [ENV.queueUrl]: z.string().regex(/^https?:\/\/\S+$/, "must be an SQS queue URL") })
-    .transform((env) => env[ENV.queueUrl]),
+  schema: z.pipe(
+    z.object({ [ENV.queueUrl]: z.string().check(z.regex(/^https?:\/\/\S+$/, "must be an SQS queue URL")) }),
+    z.transform((env) => env[ENV.queueUrl]),
+  ),
 };
 
 export const faqBucket: Fragment<string> = {
   what: "configuration",
-  schema: z.object({ [ENV.faqBucket]: z.string().min(3) }).transform((env) => env[ENV.faqBucket]),
+  schema: z.pipe(
+    z.object({ [ENV.faqBucket]: z.string().check(z.minLength(3)) }),
+    z.transform((env) => env[ENV.faqBucket]),
+  ),
 };
 
 export const agentTopicArn: Fragment<string | undefined> = {
   what: "configuration",
-  schema: z.object({ [ENV.agentTopicArn]: optional(z.string()) }).transform((env) => env[ENV.agentTopicArn]),
+  schema: z.pipe(
+    z.object({ [ENV.agentTopicArn]: optional(z.string()) }),
+    z.transform((env) => env[ENV.agentTopicArn]),
+  ),
 };
 
 /**
@@ -91,14 +107,21 @@ export type CredentialsLocation = { secretArn: string } | { environment: Record<
 
 export const credentials: Fragment<CredentialsLocation> = {
   what: "configuration",
-  schema: z
-    .looseObject({ [ENV.mode]: optional(z.enum(["aws", "local"])), [ENV.secretArn]: optional(z.string()) })
-    .superRefine((env, ctx) => {
-      if (!env[ENV.secretArn] && env[ENV.mode] !== "local") {
-        ctx.addIssue({ code: "custom", path: [ENV.secretArn], message: "is required outside local mode" });
-      }
-    })
-    .transform((env): CredentialsLocation => {
+  schema: z.pipe(
+    z
+      .looseObject({ [ENV.mode]: optional(z.enum(["aws", "local"])), [ENV.secretArn]: optional(z.string()) })
+      .check(
+        z.superRefine((env, ctx) => {
+          if (!env[ENV.secretArn] && env[ENV.mode] !== "local") {
+            ctx.addIssue({
+              code: "custom",
+              path: [ENV.secretArn],
+              message: "is required outside local mode",
+            });
+          }
+        }),
+      ),
+    z.transform((env): CredentialsLocation => {
       const arn = env[ENV.secretArn];
       if (arn) return { secretArn: arn };
       return {
@@ -110,6 +133,7 @@ export const credentials: Fragment<CredentialsLocation> = {
         ),
       };
     }),
+  ),
 };
 
 /** What the webhook checks of every request. */
@@ -127,17 +151,18 @@ export interface IngressSettings {
 
 export const ingress: Fragment<IngressSettings> = {
   what: "configuration",
-  schema: z
-    .object({
+  schema: z.pipe(
+    z.object({
       [ENV.timestampWindowSeconds]: number(300),
       [ENV.maxBodyBytes]: number(64 * 1024),
       [ENV.publicUrl]: optional(z.url()),
-    })
-    .transform((env) => ({
+    }),
+    z.transform((env) => ({
       timestampWindowSeconds: env[ENV.timestampWindowSeconds],
       maxBodyBytes: env[ENV.maxBodyBytes],
       ...(env[ENV.publicUrl] ? { publicUrl: env[ENV.publicUrl] } : {}),
     })),
+  ),
 };
 
 /** The knowledge base the worker answers from, and how often it checks for a new version. */
@@ -148,7 +173,8 @@ export interface KnowledgeBaseSettings {
 
 export const knowledgeBase: Fragment<KnowledgeBaseSettings> = {
   what: "configuration",
-  schema: z
-    .object({ [ENV.kb]: optional(z.string().min(1)), [ENV.kbRefreshMs]: number(5000) })
-    .transform((env) => ({ name: env[ENV.kb] ?? "default", refreshMs: env[ENV.kbRefreshMs] })),
+  schema: z.pipe(
+    z.object({ [ENV.kb]: optional(z.string().check(z.minLength(1))), [ENV.kbRefreshMs]: number(5000) }),
+    z.transform((env) => ({ name: env[ENV.kb] ?? "default", refreshMs: env[ENV.kbRefreshMs] })),
+  ),
 };

@@ -1,20 +1,17 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 import { CHANNELS } from "../core/message";
 import type { TextOverrides } from "../core/texts";
 import { type Fragment, readFragment, TextOverridesError } from "./errors";
 import { ENV } from "./names";
 
-const TextsSchema = z
-  .object({
-    disclosure: z.string(),
-    handoff: z.string(),
-    clarifyHeader: z.string(),
-    clarifyFooter: z.string(),
-    mediaUnsupported: z.string(),
-  })
-  .partial()
-  .strict();
-const PerLanguage = z.object({ zh: TextsSchema, en: TextsSchema }).partial().strict();
+const TextsSchema = z.strictObject({
+  disclosure: z.optional(z.string()),
+  handoff: z.optional(z.string()),
+  clarifyHeader: z.optional(z.string()),
+  clarifyFooter: z.optional(z.string()),
+  mediaUnsupported: z.optional(z.string()),
+});
+const PerLanguage = z.strictObject({ zh: z.optional(TextsSchema), en: z.optional(TextsSchema) });
 const OverridesSchema = z.partialRecord(z.enum(["default", ...CHANNELS]), PerLanguage);
 
 /**
@@ -24,20 +21,30 @@ const OverridesSchema = z.partialRecord(z.enum(["default", ...CHANNELS]), PerLan
 export const textOverrides: Fragment<TextOverrides> = {
   what: ENV.textOverrides,
   error: TextOverridesError,
-  schema: z
-    .object({ [ENV.textOverrides]: z.string().optional() })
-    .transform((env, ctx) => {
-      const raw = env[ENV.textOverrides];
-      if (!raw) return undefined;
-      try {
-        return JSON.parse(raw) as unknown;
-      } catch {
-        ctx.addIssue({ code: "custom", path: [ENV.textOverrides], message: "is not valid JSON" });
-        return z.NEVER;
-      }
-    })
-    .pipe(OverridesSchema.optional())
-    .transform((overrides): TextOverrides => overrides ?? {}),
+  schema: z.pipe(
+    z.pipe(
+      z.pipe(
+        z.object({ [ENV.textOverrides]: z.optional(z.string()) }),
+        z.transform((env, ctx) => {
+          const raw = env[ENV.textOverrides];
+          if (!raw) return undefined;
+          try {
+            return JSON.parse(raw) as unknown;
+          } catch {
+            ctx.issues.push({
+              code: "custom",
+              path: [ENV.textOverrides],
+              message: "is not valid JSON",
+              input: raw,
+            });
+            return z.NEVER;
+          }
+        }),
+      ),
+      z.optional(OverridesSchema),
+    ),
+    z.transform((overrides): TextOverrides => overrides ?? {}),
+  ),
 };
 
 /** KEFU_TEXT_OVERRIDES on its own. */

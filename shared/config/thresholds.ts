@@ -1,11 +1,14 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 import { DEFAULT_THRESHOLDS, type PolicyThresholds } from "../core/thresholds";
 import { type Fragment, readFragment, ThresholdConfigError } from "./errors";
 import { optional } from "./fragments";
 import { ENV, type EnvRecord } from "./names";
 
 const Fraction = (fallback: number) =>
-  optional(z.coerce.number().min(0).max(1)).transform((n) => n ?? fallback);
+  z.pipe(
+    optional(z.coerce.number().check(z.gte(0), z.lte(1))),
+    z.transform((n: number | undefined) => n ?? fallback),
+  );
 
 /**
  * `KEFU_ANSWER_THRESHOLD`, `KEFU_MARGIN_THRESHOLD`, `KEFU_CLARIFY_THRESHOLD` (numbers in [0, 1]) over the
@@ -15,22 +18,26 @@ const Fraction = (fallback: number) =>
 export const thresholds: Fragment<PolicyThresholds> = {
   what: "thresholds",
   error: ThresholdConfigError,
-  schema: z
-    .object({
-      [ENV.answerThreshold]: Fraction(DEFAULT_THRESHOLDS.answerThreshold),
-      [ENV.marginThreshold]: Fraction(DEFAULT_THRESHOLDS.marginThreshold),
-      [ENV.clarifyThreshold]: Fraction(DEFAULT_THRESHOLDS.clarifyThreshold),
-    })
-    .refine((t) => t[ENV.clarifyThreshold] <= t[ENV.answerThreshold], {
-      message: `must not exceed ${ENV.answerThreshold}`,
-      path: [ENV.clarifyThreshold],
-    })
-    .transform((t) => ({
+  schema: z.pipe(
+    z
+      .object({
+        [ENV.answerThreshold]: Fraction(DEFAULT_THRESHOLDS.answerThreshold),
+        [ENV.marginThreshold]: Fraction(DEFAULT_THRESHOLDS.marginThreshold),
+        [ENV.clarifyThreshold]: Fraction(DEFAULT_THRESHOLDS.clarifyThreshold),
+      })
+      .check(
+        z.refine((t) => t[ENV.clarifyThreshold] <= t[ENV.answerThreshold], {
+          message: `must not exceed ${ENV.answerThreshold}`,
+          path: [ENV.clarifyThreshold],
+        }),
+      ),
+    z.transform((t) => ({
       answerThreshold: t[ENV.answerThreshold],
       marginThreshold: t[ENV.marginThreshold],
       clarifyThreshold: t[ENV.clarifyThreshold],
       maxClarifyOptions: DEFAULT_THRESHOLDS.maxClarifyOptions,
     })),
+  ),
 };
 
 export function thresholdsFromEnv(env: EnvRecord): PolicyThresholds {

@@ -1,4 +1,6 @@
-import { z } from "zod";
+// zod/mini, not zod: this schema is on the webhook's path, whose bundle must stay small (a namespace
+// import lets esbuild keep only the validators used; the full zod is ~450 KB minified).
+import * as z from "zod/mini";
 import { redact } from "./redact";
 
 /** Every channel Kefu speaks. The core never branches on it; adapters and renderers do. */
@@ -60,14 +62,19 @@ export function truncateText(text: string, maxChars: number): string {
   return `${text.slice(0, end)}…`;
 }
 
+/** A string of at most `max` UTF-16 code units. */
+const bounded = (max: number) => z.string().check(z.maxLength(max));
+/** A non-empty string of at most `max` UTF-16 code units. */
+const required = (max: number) => z.string().check(z.minLength(1), z.maxLength(max));
+
 export const AttachmentSchema = z.object({
   type: z.enum(["image", "voice", "video", "file", "location", "link", "other"]),
   /** Platform media id (WeChat MediaId, WeCom media_id…) or object key; never the bytes themselves. */
-  ref: z.string().max(L.attachmentRefChars).optional(),
-  url: z.string().max(L.attachmentUrlChars).optional(),
-  name: z.string().optional(),
-  contentType: z.string().optional(),
-  size: z.number().int().nonnegative().optional(),
+  ref: z.optional(bounded(L.attachmentRefChars)),
+  url: z.optional(bounded(L.attachmentUrlChars)),
+  name: z.optional(z.string()),
+  contentType: z.optional(z.string()),
+  size: z.optional(z.int().check(z.nonnegative())),
 });
 export type Attachment = z.infer<typeof AttachmentSchema>;
 
@@ -78,52 +85,56 @@ export type Attachment = z.infer<typeof AttachmentSchema>;
  */
 export const InboundMessageSchema = z.object({
   /** The platform's message id, as a string: WeChat MsgIds exceed 2^53. Unique within the channel. */
-  id: z.string().min(1).max(L.idChars),
+  id: required(L.idChars),
   channel: ChannelSchema,
   /** Stable key of the conversation: FIFO message group and conversations-table key. */
-  conversationKey: z.string().min(1).max(L.conversationKeyChars),
-  sender: z.object({ id: z.string().min(1).max(L.idChars), name: z.string().optional() }),
+  conversationKey: required(L.conversationKeyChars),
+  sender: z.object({ id: required(L.idChars), name: z.optional(z.string()) }),
   /** Our side of the conversation: the official account, corp app, robot or mailbox addressed. */
-  recipient: z.string().max(L.idChars).optional(),
+  recipient: z.optional(bounded(L.idChars)),
   kind: z.enum(["text", "event", "media"]),
   /** The customer's text; empty for events and media without a caption. */
   text: z.string(),
   /** For kind "event": the platform event, normalised (subscribe, unsubscribe, enter_session…). */
-  event: z.string().max(L.eventChars).optional(),
-  attachments: z.array(AttachmentSchema).default([]),
-  receivedAt: z.string().datetime(),
+  event: z.optional(bounded(L.eventChars)),
+  attachments: z._default(z.array(AttachmentSchema), []),
+  receivedAt: z.iso.datetime(),
   /** Where the raw payload can be found again (platform id, S3 key…), for audits. */
-  rawRef: z.string().max(L.rawRefChars).optional(),
+  rawRef: z.optional(bounded(L.rawRefChars)),
   /**
    * Channel-specific routing data the sender needs to reply (e-mail Message-ID, session webhook…). Not a
    * place for what the customer wrote: the one exception, the e-mail subject, is masked by its adapter.
    */
-  replyContext: z
-    .record(z.string().max(L.replyContextKeyChars), z.string().max(L.replyContextValueChars))
-    .refine((context) => Object.keys(context).length <= L.replyContextEntries, {
-      message: `at most ${L.replyContextEntries} entries`,
-    })
-    .default({}),
+  replyContext: z._default(
+    z.record(bounded(L.replyContextKeyChars), bounded(L.replyContextValueChars)).check(
+      z.refine((context) => Object.keys(context).length <= L.replyContextEntries, {
+        message: `at most ${L.replyContextEntries} entries`,
+      }),
+    ),
+    {},
+  ),
 });
 export type InboundMessage = z.infer<typeof InboundMessageSchema>;
 export type InboundMessageInput = z.input<typeof InboundMessageSchema>;
 
 /** A message as it crosses the queue: free text within MESSAGE_LIMITS too. The worker reads this. */
-export const QueuedMessageSchema = InboundMessageSchema.extend({
+export const QueuedMessageSchema = z.extend(InboundMessageSchema, {
   sender: z.object({
-    id: z.string().min(1).max(L.idChars),
-    name: z.string().max(L.senderNameChars).optional(),
+    id: required(L.idChars),
+    name: z.optional(bounded(L.senderNameChars)),
   }),
-  text: z.string().max(L.textChars),
-  attachments: z
-    .array(
-      AttachmentSchema.extend({
-        name: z.string().max(L.attachmentNameChars).optional(),
-        contentType: z.string().max(L.contentTypeChars).optional(),
-      }),
-    )
-    .max(L.attachments)
-    .default([]),
+  text: bounded(L.textChars),
+  attachments: z._default(
+    z
+      .array(
+        z.extend(AttachmentSchema, {
+          name: z.optional(bounded(L.attachmentNameChars)),
+          contentType: z.optional(bounded(L.contentTypeChars)),
+        }),
+      )
+      .check(z.maxLength(L.attachments)),
+    [],
+  ),
 });
 
 /** A reply on its way out, before the channel renders it. */

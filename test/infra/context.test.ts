@@ -16,6 +16,15 @@ describe("CDK context", () => {
     expect(() => stackPropsFromContext(context({ egress: "yes" }))).toThrow("egress must be true or false");
   });
 
+  it("ships source maps only when asked, and refuses a value that is neither true nor false", () => {
+    expect(stackPropsFromContext(context({}))).toMatchObject({ sourceMaps: false });
+    expect(stackPropsFromContext(context({ sourceMaps: "true" }))).toMatchObject({ sourceMaps: true });
+    expect(stackPropsFromContext(context({ sourceMaps: true }))).toMatchObject({ sourceMaps: true });
+    expect(() => stackPropsFromContext(context({ sourceMaps: "yes" }))).toThrow(
+      "sourceMaps must be true or false",
+    );
+  });
+
   it("reads cdk.json's values and the command line's alike; empty is unset", () => {
     expect(stackPropsFromContext(context({ engine: "local", egress: false }))).toMatchObject({
       engine: "local",

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 import { aesKey } from "../credentials";
 
 /**
@@ -8,11 +8,11 @@ import { aesKey } from "../credentials";
  * DingTalk assigns to an internal app's robot.
  */
 export const DingTalkCredentialsSchema = z.object({
-  KEFU_DINGTALK_APP_KEY: z.string().min(3).max(128),
-  KEFU_DINGTALK_APP_SECRET: z.string().min(3).max(256),
-  KEFU_DINGTALK_TOKEN: z.string().min(1).max(128),
+  KEFU_DINGTALK_APP_KEY: z.string().check(z.minLength(3), z.maxLength(128)),
+  KEFU_DINGTALK_APP_SECRET: z.string().check(z.minLength(3), z.maxLength(256)),
+  KEFU_DINGTALK_TOKEN: z.string().check(z.minLength(1), z.maxLength(128)),
   KEFU_DINGTALK_AES_KEY: aesKey,
-  KEFU_DINGTALK_ROBOT_CODE: z.string().min(3).max(128).optional(),
+  KEFU_DINGTALK_ROBOT_CODE: z.optional(z.string().check(z.minLength(3), z.maxLength(128))),
 });
 export type DingTalkCredentials = z.infer<typeof DingTalkCredentialsSchema>;
 

@@ -1,7 +1,6 @@
 import type { ChannelModule } from "../ports";
 import { type DingTalkCredentials, DingTalkCredentialsSchema } from "./credentials";
 import { createDingTalkInbound } from "./inbound";
-import { createDingTalkOutbound } from "./outbound";
 
 /** DingTalk (钉钉) internal app robot: HTTP-mode robot messages and event pushes in, session webhook or robot OpenAPI out. */
 export const dingtalkModule: ChannelModule<DingTalkCredentials> = {
@@ -19,11 +18,4 @@ export const dingtalkModule: ChannelModule<DingTalkCredentials> = {
   // DingTalk's own ±1 hour tolerance, not the shared window (see DINGTALK_TIMESTAMP_WINDOW_SECONDS).
   inbound: (credentials, context) =>
     createDingTalkInbound({ credentials, maxBodyBytes: context.maxBodyBytes }),
-  outbound: (credentials, context) =>
-    createDingTalkOutbound({
-      credentials,
-      apiBase: context.apiBase,
-      tokens: context,
-      ...(context.local && context.publicUrl ? { simulatorOrigin: context.publicUrl } : {}),
-    }),
 };

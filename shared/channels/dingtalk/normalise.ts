@@ -1,14 +1,11 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 import { MalformedRequestError } from "../../core/errors";
 import { type Attachment, type InboundMessage, InboundMessageSchema } from "../../core/message";
 
 /** Millisecond timestamps arrive as numbers or numeric strings, depending on the payload's age. */
 const millis = z.union([
-  z.number().int().nonnegative(),
-  z
-    .string()
-    .regex(/^\d{1,15}$/)
-    .transform(Number),
+  z.int().check(z.nonnegative()),
+  z.pipe(z.string().check(z.regex(/^\d{1,15}$/)), z.transform(Number)),
 ]);
 
 /**
@@ -17,25 +14,25 @@ const millis = z.union([
  * "2" for a group.
  */
 export const RobotMessageSchema = z.object({
-  msgId: z.string().min(1).max(256),
-  msgtype: z.string().min(1).max(64),
-  createAt: millis.optional(),
-  conversationId: z.string().min(1).max(256),
-  conversationType: z
-    .union([z.string(), z.number()])
-    .transform(String)
-    .pipe(z.enum(["1", "2"])),
-  conversationTitle: z.string().optional(),
-  senderId: z.string().min(1).max(256),
-  senderStaffId: z.string().max(256).optional(),
-  senderNick: z.string().optional(),
-  chatbotUserId: z.string().optional(),
-  robotCode: z.string().max(256).optional(),
-  isInAtList: z.boolean().optional(),
-  sessionWebhook: z.string().max(2048).optional(),
-  sessionWebhookExpiredTime: millis.optional(),
-  text: z.object({ content: z.string() }).optional(),
-  content: z.unknown().optional(),
+  msgId: z.string().check(z.minLength(1), z.maxLength(256)),
+  msgtype: z.string().check(z.minLength(1), z.maxLength(64)),
+  createAt: z.optional(millis),
+  conversationId: z.string().check(z.minLength(1), z.maxLength(256)),
+  conversationType: z.pipe(
+    z.pipe(z.union([z.string(), z.number()]), z.transform(String)),
+    z.enum(["1", "2"]),
+  ),
+  conversationTitle: z.optional(z.string()),
+  senderId: z.string().check(z.minLength(1), z.maxLength(256)),
+  senderStaffId: z.optional(z.string().check(z.maxLength(256))),
+  senderNick: z.optional(z.string()),
+  chatbotUserId: z.optional(z.string()),
+  robotCode: z.optional(z.string().check(z.maxLength(256))),
+  isInAtList: z.optional(z.boolean()),
+  sessionWebhook: z.optional(z.string().check(z.maxLength(2048))),
+  sessionWebhookExpiredTime: z.optional(millis),
+  text: z.optional(z.object({ content: z.string() })),
+  content: z.optional(z.unknown()),
 });
 export type RobotMessage = z.infer<typeof RobotMessageSchema>;
 

@@ -1,4 +1,3 @@
-import { z } from "zod";
 import type { ParsedEmail } from "./mime";
 import type { SesReceived } from "./ses";
 
@@ -25,7 +24,6 @@ import type { SesReceived } from "./ses";
 
 export const EMAIL_AUTH_MODES = ["aligned", "dmarc", "off"] as const;
 export type EmailAuthMode = (typeof EMAIL_AUTH_MODES)[number];
-export const EmailAuthModeSchema = z.enum(EMAIL_AUTH_MODES).default("aligned");
 
 /** Why a sender was not answered: a code and the verdicts (never an address), for the logs. */
 export interface SenderRefusal {

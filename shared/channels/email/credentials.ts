@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 import { EMAIL_AUTH_MODES } from "./auth";
 
 /**
@@ -8,10 +8,10 @@ import { EMAIL_AUTH_MODES } from "./auth";
  * answered (KEFU_EMAIL_AUTH, also read from the environment).
  */
 export const EmailCredentialsSchema = z.object({
-  KEFU_EMAIL_FROM: z.string().regex(/^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/, "must be an e-mail address"),
-  KEFU_EMAIL_DOMAINS: z.string().optional(),
-  KEFU_EMAIL_TOPIC_ARNS: z.string().optional(),
+  KEFU_EMAIL_FROM: z.string().check(z.regex(/^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/, "must be an e-mail address")),
+  KEFU_EMAIL_DOMAINS: z.optional(z.string()),
+  KEFU_EMAIL_TOPIC_ARNS: z.optional(z.string()),
   /** Which senders are answered (auth.ts): aligned (default), dmarc or off. */
-  KEFU_EMAIL_AUTH: z.enum(EMAIL_AUTH_MODES).optional(),
+  KEFU_EMAIL_AUTH: z.optional(z.enum(EMAIL_AUTH_MODES)),
 });
 export type EmailCredentials = z.infer<typeof EmailCredentialsSchema>;

@@ -1,10 +1,7 @@
-import { SESv2Client } from "@aws-sdk/client-sesv2";
-import type { z } from "zod";
+import type * as z from "zod/mini";
 import type { ChannelModule } from "../ports";
-import { sdkClients } from "../sdk-clients";
 import { type EmailCredentials, EmailCredentialsSchema } from "./credentials";
 import { createEmailInbound } from "./inbound";
-import { createEmailOutbound } from "./outbound";
 
 const list = (value: string) =>
   value
@@ -12,13 +9,10 @@ const list = (value: string) =>
     .map((s) => s.trim())
     .filter(Boolean);
 
-/** One SESv2 client per endpoint and region for the life of the instance. */
-const sesClient = sdkClients((config) => new SESv2Client(config));
-
 /** E-mail through Amazon SES: receipt rule → SNS → webhook in, SESv2 SendEmail out. */
 export const emailModule: ChannelModule<EmailCredentials> = {
   channel: "email",
-  credentials: EmailCredentialsSchema as z.ZodType<EmailCredentials>,
+  credentials: EmailCredentialsSchema as z.ZodMiniType<EmailCredentials>,
   demoCredentials: {
     KEFU_EMAIL_FROM: "support@kefu.example",
     KEFU_EMAIL_DOMAINS: "kefu.example",
@@ -42,13 +36,5 @@ export const emailModule: ChannelModule<EmailCredentials> = {
       local: context.local,
       maxBodyBytes: context.maxBodyBytes,
       blobs: context.blobs,
-    }),
-  outbound: (credentials, context) =>
-    createEmailOutbound({
-      client: sesClient(context),
-      from: credentials.KEFU_EMAIL_FROM,
-      ...(context.settings.email.configurationSet
-        ? { configurationSet: context.settings.email.configurationSet }
-        : {}),
     }),
 };

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 import { MalformedRequestError } from "../../core/errors";
 
 /**
@@ -8,34 +8,34 @@ import { MalformedRequestError } from "../../core/errors";
  * message in a bucket and names it in `receipt.action`.
  */
 
-const Verdict = z.object({ status: z.string() }).partial();
+const Verdict = z.object({ status: z.optional(z.string()) });
 
 export const SesReceivedSchema = z.object({
   notificationType: z.literal("Received"),
   mail: z.looseObject({
-    messageId: z.string().min(1),
-    timestamp: z.string().optional(),
-    source: z.string().optional(),
-    destination: z.array(z.string()).optional(),
+    messageId: z.string().check(z.minLength(1)),
+    timestamp: z.optional(z.string()),
+    source: z.optional(z.string()),
+    destination: z.optional(z.array(z.string())),
   }),
   receipt: z.looseObject({
-    timestamp: z.string().optional(),
-    recipients: z.array(z.string()).optional(),
-    spamVerdict: Verdict.optional(),
-    virusVerdict: Verdict.optional(),
+    timestamp: z.optional(z.string()),
+    recipients: z.optional(z.array(z.string())),
+    spamVerdict: z.optional(Verdict),
+    virusVerdict: z.optional(Verdict),
     // Sender authentication (see auth.ts); absent when the receipt rule does not scan.
-    spfVerdict: Verdict.optional(),
-    dkimVerdict: Verdict.optional(),
-    dmarcVerdict: Verdict.optional(),
-    dmarcPolicy: z.string().optional(),
+    spfVerdict: z.optional(Verdict),
+    dkimVerdict: z.optional(Verdict),
+    dmarcVerdict: z.optional(Verdict),
+    dmarcPolicy: z.optional(z.string()),
     action: z.looseObject({
       type: z.string(),
-      encoding: z.string().optional(),
-      bucketName: z.string().optional(),
-      objectKey: z.string().optional(),
+      encoding: z.optional(z.string()),
+      bucketName: z.optional(z.string()),
+      objectKey: z.optional(z.string()),
     }),
   }),
-  content: z.string().optional(),
+  content: z.optional(z.string()),
 });
 export type SesReceived = z.infer<typeof SesReceivedSchema>;
 

@@ -1,22 +1,7 @@
-import { PinpointSMSVoiceV2Client } from "@aws-sdk/client-pinpoint-sms-voice-v2";
-import type { ChannelContext, ChannelModule } from "../ports";
-import { sdkClients } from "../sdk-clients";
+import type { ChannelModule } from "../ports";
 import { SMS_CHANNEL_TEXTS } from "../sms-common/texts";
 import { type SmsCredentials, SmsCredentialsSchema } from "./credentials";
 import { createSmsInbound } from "./inbound";
-import { createEndUserMessagingOutbound } from "./outbound";
-
-/** One client per endpoint and region for the life of the Lambda instance. */
-const clientFor = sdkClients((config) => new PinpointSMSVoiceV2Client(config));
-
-function outbound(credentials: SmsCredentials, context: ChannelContext) {
-  return createEndUserMessagingOutbound({
-    credentials,
-    client: clientFor(context),
-    state: context.state,
-    settings: context.settings.sms,
-  });
-}
 
 /** SMS through AWS End User Messaging: two-way SMS → SNS → `/webhooks/sms`; SendTextMessage out. */
 export const smsModule: ChannelModule<SmsCredentials> = {
@@ -38,5 +23,4 @@ export const smsModule: ChannelModule<SmsCredentials> = {
       state: context.state,
       settings: context.settings.sms,
     }),
-  outbound,
 };

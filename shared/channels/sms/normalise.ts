@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 import { MalformedRequestError } from "../../core/errors";
 import { type InboundMessage, InboundMessageSchema } from "../../core/message";
 import type { SnsEnvelope } from "../sns/verify";
@@ -8,16 +8,16 @@ import type { SnsEnvelope } from "../sns/verify";
  * `{"originationNumber":"+14255550182","destinationNumber":"+12125550101","messageKeyword":"JOIN",
  * "messageBody":"EXAMPLE","inboundMessageId":"cae173d2-…","previousPublishedMessageId":"wJal…"}`.
  */
-const phone = z.string().regex(/^\+?\d{3,20}$/, "must be a phone number");
+const phone = z.string().check(z.regex(/^\+?\d{3,20}$/, "must be a phone number"));
 export const InboundSmsSchema = z.object({
   /** The customer. */
   originationNumber: phone,
   /** Our number. */
   destinationNumber: phone,
-  messageBody: z.string().max(10_000),
-  inboundMessageId: z.string().min(1).max(200),
-  messageKeyword: z.string().optional(),
-  previousPublishedMessageId: z.string().optional(),
+  messageBody: z.string().check(z.maxLength(10_000)),
+  inboundMessageId: z.string().check(z.minLength(1), z.maxLength(200)),
+  messageKeyword: z.optional(z.string()),
+  previousPublishedMessageId: z.optional(z.string()),
 });
 export type InboundSms = z.infer<typeof InboundSmsSchema>;
 

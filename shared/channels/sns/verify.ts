@@ -1,5 +1,5 @@
 import { createVerify, type KeyObject, X509Certificate } from "node:crypto";
-import { z } from "zod";
+import * as z from "zod/mini";
 import { MalformedRequestError, SignatureError, StaleTimestampError } from "../../core/errors";
 
 /**
@@ -23,18 +23,18 @@ import { MalformedRequestError, SignatureError, StaleTimestampError } from "../.
 
 export const SnsEnvelopeSchema = z.object({
   Type: z.enum(["Notification", "SubscriptionConfirmation", "UnsubscribeConfirmation"]),
-  MessageId: z.string().min(1),
-  TopicArn: z.string().min(1),
+  MessageId: z.string().check(z.minLength(1)),
+  TopicArn: z.string().check(z.minLength(1)),
   Message: z.string(),
-  Timestamp: z.string().min(1),
-  SignatureVersion: z.string().min(1),
-  Signature: z.string().min(1),
-  SigningCertURL: z.string().min(1),
-  Subject: z.string().optional(),
-  SubscribeURL: z.string().optional(),
-  Token: z.string().optional(),
-  UnsubscribeURL: z.string().optional(),
-  MessageAttributes: z.record(z.string(), z.unknown()).optional(),
+  Timestamp: z.string().check(z.minLength(1)),
+  SignatureVersion: z.string().check(z.minLength(1)),
+  Signature: z.string().check(z.minLength(1)),
+  SigningCertURL: z.string().check(z.minLength(1)),
+  Subject: z.optional(z.string()),
+  SubscribeURL: z.optional(z.string()),
+  Token: z.optional(z.string()),
+  UnsubscribeURL: z.optional(z.string()),
+  MessageAttributes: z.optional(z.record(z.string(), z.unknown())),
 });
 export type SnsEnvelope = z.infer<typeof SnsEnvelopeSchema>;
 

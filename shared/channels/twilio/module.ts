@@ -1,17 +1,7 @@
-import type { ChannelContext, ChannelModule } from "../ports";
+import type { ChannelModule } from "../ports";
 import { SMS_CHANNEL_TEXTS } from "../sms-common/texts";
 import { type TwilioCredentials, TwilioCredentialsSchema } from "./credentials";
 import { createTwilioInbound } from "./inbound";
-import { createTwilioOutbound } from "./outbound";
-
-function outbound(credentials: TwilioCredentials, context: ChannelContext) {
-  return createTwilioOutbound({
-    credentials,
-    apiBase: context.apiBase,
-    state: context.state,
-    settings: context.settings.twilio,
-  });
-}
 
 /** SMS/MMS through Twilio: "A message comes in" webhook → `/webhooks/twilio`; Messages API out. */
 export const twilioModule: ChannelModule<TwilioCredentials> = {
@@ -32,5 +22,4 @@ export const twilioModule: ChannelModule<TwilioCredentials> = {
       state: context.state,
       settings: context.settings.twilio,
     }),
-  outbound,
 };

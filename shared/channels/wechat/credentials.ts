@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 import { aesKey } from "../credentials";
 
 /**
@@ -16,23 +16,25 @@ export type WeChatEncryptionMode = (typeof WECHAT_ENCRYPTION_MODES)[number];
 
 export const WeChatCredentialsSchema = z
   .object({
-    KEFU_WECHAT_TOKEN: z.string().min(3).max(32),
+    KEFU_WECHAT_TOKEN: z.string().check(z.minLength(3), z.maxLength(32)),
     /** Required for the `compatible` and `safe` modes. */
-    KEFU_WECHAT_AES_KEY: aesKey.optional(),
-    KEFU_WECHAT_APP_ID: z.string().min(3),
-    KEFU_WECHAT_APP_SECRET: z.string().min(3),
-    KEFU_WECHAT_ENCRYPTION_MODE: z.enum(WECHAT_ENCRYPTION_MODES).optional(),
+    KEFU_WECHAT_AES_KEY: z.optional(aesKey),
+    KEFU_WECHAT_APP_ID: z.string().check(z.minLength(3)),
+    KEFU_WECHAT_APP_SECRET: z.string().check(z.minLength(3)),
+    KEFU_WECHAT_ENCRYPTION_MODE: z.optional(z.enum(WECHAT_ENCRYPTION_MODES)),
   })
-  .superRefine((c, ctx) => {
-    const mode = c.KEFU_WECHAT_ENCRYPTION_MODE;
-    if (mode && mode !== "plaintext" && !c.KEFU_WECHAT_AES_KEY) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["KEFU_WECHAT_AES_KEY"],
-        message: `is required in the ${mode} mode`,
-      });
-    }
-  });
+  .check(
+    z.superRefine((c, ctx) => {
+      const mode = c.KEFU_WECHAT_ENCRYPTION_MODE;
+      if (mode && mode !== "plaintext" && !c.KEFU_WECHAT_AES_KEY) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["KEFU_WECHAT_AES_KEY"],
+          message: `is required in the ${mode} mode`,
+        });
+      }
+    }),
+  );
 export type WeChatCredentials = z.infer<typeof WeChatCredentialsSchema>;
 
 /** The mode in force: as configured, else `safe` when an EncodingAESKey is set and `plaintext` when not. */

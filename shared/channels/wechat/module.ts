@@ -1,9 +1,8 @@
 import type { ChannelModule } from "../ports";
 import { type WeChatCredentials, WeChatCredentialsSchema } from "./credentials";
 import { createWeChatInbound } from "./inbound";
-import { createWeChatOutbound } from "./outbound";
 
-/** WeChat Official Account (公众号): webhook in, customer-service message API out. */
+/** WeChat Official Account (公众号): webhook in (customer-service message API out: sender.ts). */
 export const wechatModule: ChannelModule<WeChatCredentials> = {
   channel: "wechat",
   credentials: WeChatCredentialsSchema,
@@ -21,6 +20,4 @@ export const wechatModule: ChannelModule<WeChatCredentials> = {
       timestampWindowSeconds: context.timestampWindowSeconds,
       maxBodyBytes: context.maxBodyBytes,
     }),
-  outbound: (credentials, context) =>
-    createWeChatOutbound({ credentials, apiBase: context.apiBase, tokens: context }),
 };

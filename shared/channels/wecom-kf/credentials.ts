@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 import { aesKey } from "../credentials";
 
 /**
@@ -7,9 +7,9 @@ import { aesKey } from "../credentials";
  * setting, not a secret) is optional: with it, hand-offs go straight to that person; else to the pool.
  */
 export const WeComKfCredentialsSchema = z.object({
-  KEFU_WECOM_KF_TOKEN: z.string().min(3).max(32),
+  KEFU_WECOM_KF_TOKEN: z.string().check(z.minLength(3), z.maxLength(32)),
   KEFU_WECOM_KF_AES_KEY: aesKey,
-  KEFU_WECOM_KF_CORP_ID: z.string().min(3),
-  KEFU_WECOM_KF_SECRET: z.string().min(3),
+  KEFU_WECOM_KF_CORP_ID: z.string().check(z.minLength(3)),
+  KEFU_WECOM_KF_SECRET: z.string().check(z.minLength(3)),
 });
 export type WeComKfCredentials = z.infer<typeof WeComKfCredentialsSchema>;

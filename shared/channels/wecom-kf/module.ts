@@ -3,9 +3,9 @@ import { createWeixinClient, WECOM } from "../weixin/api";
 import { wecomKfTokenName, wecomTokens } from "../weixin/tokens";
 import { type WeComKfCredentials, WeComKfCredentialsSchema } from "./credentials";
 import { createWeComKfInbound } from "./inbound";
-import { createWeComKfOutbound } from "./outbound";
 
-function tokensFor(credentials: WeComKfCredentials, context: ChannelContext) {
+/** The shared access token of the 微信客服 account (its inbound pulls with it, its sender sends with it). */
+export function tokensFor(credentials: WeComKfCredentials, context: ChannelContext) {
   return wecomTokens(context, wecomKfTokenName(credentials.KEFU_WECOM_KF_CORP_ID), {
     apiBase: context.apiBase,
     corpId: credentials.KEFU_WECOM_KF_CORP_ID,
@@ -37,14 +37,4 @@ export const wecomKfModule: ChannelModule<WeComKfCredentials> = {
         retry: { attempts: 2, baseDelayMs: 100 },
       }),
     }),
-  outbound: (credentials, context) => {
-    const servicer = context.settings.wecomKf.servicerUserId;
-    return createWeComKfOutbound({
-      client: createWeixinClient(WECOM, {
-        apiBase: context.apiBase,
-        tokens: tokensFor(credentials, context),
-      }),
-      ...(servicer ? { servicerUserId: servicer } : {}),
-    });
-  },
 };

@@ -1,9 +1,8 @@
 import type { ChannelModule } from "../ports";
 import { type WeComCredentials, WeComCredentialsSchema } from "./credentials";
 import { createWeComInbound } from "./inbound";
-import { createWeComOutbound } from "./outbound";
 
-/** WeCom self-built app (企业微信自建应用): callback in, `message/send` out. */
+/** WeCom self-built app (企业微信自建应用): callback in (`message/send` out: sender.ts). */
 export const wecomModule: ChannelModule<WeComCredentials> = {
   channel: "wecom",
   credentials: WeComCredentialsSchema,
@@ -21,6 +20,4 @@ export const wecomModule: ChannelModule<WeComCredentials> = {
       timestampWindowSeconds: context.timestampWindowSeconds,
       maxBodyBytes: context.maxBodyBytes,
     }),
-  outbound: (credentials, context) =>
-    createWeComOutbound({ credentials, apiBase: context.apiBase, tokens: context }),
 };

@@ -7,6 +7,7 @@ import {
   credentialsFor,
   moduleFor,
 } from "../../../shared/channels/registry";
+import { CHANNEL_SENDERS } from "../../../shared/channels/senders";
 import { CHANNELS } from "../../../shared/core/message";
 
 describe("the channel registry", () => {
@@ -16,6 +17,10 @@ describe("the channel registry", () => {
       const found = moduleFor(module.channel);
       expect(found && credentialsFor(found, found.demoCredentials)).toBeTruthy();
     }
+  });
+
+  it("has a sender for every channel it receives from", () => {
+    expect(CHANNEL_SENDERS.map((s) => s.channel).sort()).toEqual([...CHANNELS].sort());
   });
 
   it("lists optional credential keys too, so they can be set in the secret", () => {

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { CredentialsError } from "../../../../shared/channels/credentials";
 import { robotCodeOf } from "../../../../shared/channels/dingtalk/credentials";
 import { dingtalkModule } from "../../../../shared/channels/dingtalk/module";
+import { dingtalkSender } from "../../../../shared/channels/dingtalk/sender";
 import type { ChannelContext } from "../../../../shared/channels/ports";
 import { credentialsFor, moduleFor } from "../../../../shared/channels/registry";
 import { channelSettingsFromEnv } from "../../../../shared/config/channels";
@@ -65,7 +66,7 @@ describe("the DingTalk module", () => {
         headers: { "content-type": "application/json" },
       });
     });
-    const adapter = dingtalkModule.outbound(dingtalkModule.demoCredentials, context(local));
+    const adapter = dingtalkSender.outbound(dingtalkModule.demoCredentials, context(local));
     await adapter.send({
       channel: "dingtalk",
       conversationKey: "dingtalk:cid:u1",

@@ -1,0 +1,137 @@
+/**
+ * Worker throughput without a model: the worker's Lambda handler (makeHandler, with its Powertools
+ * middleware) fed SQS batches of 5 records, as the event source mapping sends them, each record a queue
+ * body as the webhook writes it (toQueueBody) and read back as the worker reads it (readQueueBody). The
+ * answer engine is the embedded lexical one over the example FAQ (no Bedrock); the stores are the
+ * in-memory fakes of test/support, the sender records. Messages spread over many customers, one in ten
+ * a follow-up in the same conversation. Prints messages per second of wall time and per CPU-second
+ * (one core). Run: `npx tsx bench/worker.ts [messages]`.
+ */
+import { readFileSync } from "node:fs";
+import { cpus } from "node:os";
+import { pathToFileURL } from "node:url";
+import { Logger } from "@aws-lambda-powertools/logger";
+import { Metrics } from "@aws-lambda-powertools/metrics";
+import type { SQSEvent, SQSRecord } from "aws-lambda";
+import { makeHandler } from "../functions/worker/handler";
+import { lambdaContext } from "../local/event-source";
+import { createLocalEngine } from "../shared/ai/local-engine";
+import { readQueueBody, toQueueBody } from "../shared/aws/queue";
+import type { FaqEntry } from "../shared/core/faq";
+import type { InboundMessage } from "../shared/core/message";
+import { inbound, pipelineDeps } from "../test/support/fakes";
+
+const BATCH = 5;
+const QUESTIONS = [
+  "怎么申请退货？",
+  "发票怎么开",
+  "how do I get a refund",
+  "我的快递到哪了",
+  "怎么修改收货地址",
+  "下错单了能取消么",
+  "你们几点上班",
+];
+
+function exampleFaq(): FaqEntry[] {
+  return readFileSync("local/seed/faq.example.jsonl", "utf8")
+    .split("\n")
+    .filter((line) => line.trim())
+    .map((line) => {
+      const row = JSON.parse(line) as {
+        id: string;
+        question: string;
+        answer: string;
+        similar_questions?: string[];
+      };
+      return {
+        id: row.id,
+        question: row.question,
+        answer: row.answer,
+        similarQuestions: row.similar_questions ?? [],
+      };
+    });
+}
+
+function record(message: InboundMessage, i: number): SQSRecord {
+  return {
+    messageId: `sqs-${i}`,
+    receiptHandle: "r",
+    body: toQueueBody(message),
+    attributes: {
+      ApproximateReceiveCount: "1",
+      SentTimestamp: "0",
+      SenderId: "s",
+      ApproximateFirstReceiveTimestamp: "0",
+      MessageGroupId: message.conversationKey,
+    },
+    messageAttributes: {},
+    md5OfBody: "",
+    eventSource: "aws:sqs",
+    eventSourceARN: "arn:aws:sqs:us-east-1:000000000000:kefu.fifo",
+    awsRegion: "us-east-1",
+  };
+}
+
+function batches(messages: number): SQSEvent[] {
+  const events: SQSEvent[] = [];
+  for (let start = 0; start < messages; start += BATCH) {
+    const records: SQSRecord[] = [];
+    for (let i = start; i < Math.min(messages, start + BATCH); i++) {
+      // One in ten a follow-up of the previous customer: a conversation with history.
+      const customer = i % 10 === 9 ? i - 1 : i;
+      const message = inbound({
+        id: `bench-${i}`,
+        conversationKey: `wechat:gh:o-${customer}`,
+        sender: { id: `o-${customer}` },
+        text: QUESTIONS[i % QUESTIONS.length] ?? "",
+      });
+      records.push(record(message, i));
+    }
+    events.push({ Records: records });
+  }
+  return events;
+}
+
+export async function benchWorker(messages = 5000) {
+  const engine = createLocalEngine(exampleFaq());
+  const { deps, sent } = pipelineDeps(engine, { now: () => new Date() });
+  const handler = makeHandler({
+    pipeline: deps,
+    parse: (r) => readQueueBody(r.body, { put: async () => {}, get: async () => "" }),
+    logger: new Logger({ serviceName: "kefu", logLevel: "SILENT" }),
+    metrics: new Metrics({ namespace: "Kefu", serviceName: "kefu" }),
+  });
+  const run = async (events: SQSEvent[]) => {
+    for (const event of events) {
+      const result = await handler(event, lambdaContext("worker", 60_000));
+      if (result.batchItemFailures.length > 0) throw new Error("a record failed");
+    }
+  };
+  await run(
+    batches(500).map((e) => ({
+      Records: e.Records.map((r) => ({ ...r, body: r.body.replaceAll("bench-", "warm-") })),
+    })),
+  );
+  const events = batches(messages);
+  const sentBefore = sent.length;
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  await run(events);
+  const wallMs = performance.now() - started;
+  const used = process.cpuUsage(cpu);
+  const cpuMs = (used.user + used.system) / 1000;
+  return {
+    messages,
+    replies: sent.length - sentBefore,
+    wallMs: Math.round(wallMs),
+    cpuMs: Math.round(cpuMs),
+    perSecond: Math.round((messages / wallMs) * 1000),
+    perCpuSecond: Math.round((messages / cpuMs) * 1000),
+  };
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  process.env.POWERTOOLS_METRICS_DISABLED = "true";
+  console.log(`machine: ${cpus()[0]?.model} × ${cpus().length}, node ${process.version}`);
+  console.log(JSON.stringify(await benchWorker(Number(process.argv[2] ?? 5000)), null, 2));
+}
