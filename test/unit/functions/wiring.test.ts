@@ -42,19 +42,22 @@ vi.mock("../../../shared/stores/faq", async (load) =>
   recording(await load(), { createFaqRepository: "faq repository" }),
 );
 vi.mock("../../../shared/aws/bedrock", async (load) =>
-  recording(await load(), { selectEngine: "answer engine" }),
+  recording(await load(), { selectEngine: "answer engine", bedrockClient: "bedrock client" }),
 );
 vi.mock("../../../shared/kb/knowledge", async (load) =>
   recording(await load(), { createEngineCache: "engine cache" }),
 );
 vi.mock("../../../shared/aws/channels", async (load) =>
-  recording(await load(), { createChannelAdapters: "channel adapters" }),
+  recording(await load(), { createInboundChannels: "channel receivers" }),
+);
+vi.mock("../../../shared/aws/senders", async (load) =>
+  recording(await load(), { createChannelSenders: "channel senders" }),
 );
 vi.mock("../../../shared/aws/notify", async (load) =>
-  recording(await load(), { snsAgentNotifier: "agent alerts" }),
+  recording(await load(), { snsAgentNotifier: "agent alerts", snsClient: "sns client" }),
 );
 vi.mock("../../../shared/aws/s3-blobs", async (load) =>
-  recording(await load(), { s3BlobStore: "faq bucket" }),
+  recording(await load(), { s3BlobStore: "faq bucket", s3Client: "s3 client" }),
 );
 vi.mock("../../../shared/aws/queue", async (load) =>
   recording(await load(), { s3QueueBodyStore: "queue bodies in S3" }),
@@ -69,10 +72,7 @@ vi.mock("../../../shared/aws/clients", async (load) =>
   recording(await load(), {
     documentClient: "dynamodb client",
     sqsClient: "sqs client",
-    s3Client: "s3 client",
-    snsClient: "sns client",
     secretsClient: "secrets client",
-    bedrockClient: "bedrock client",
   }),
 );
 vi.mock("@aws-sdk/client-bedrock-runtime", async (load) => {
@@ -120,10 +120,10 @@ describe("the webhook's wiring", () => {
     expect(Object.keys(deps).sort()).toEqual(["ingress", "logger", "metrics", "transportLimitBytes"]);
     expect(Object.keys(deps.ingress).sort()).toEqual(["adapterFor", "dedup", "enqueue"]);
     expect([...built]).toEqual(
-      expect.arrayContaining(["dedup store", "channel adapters", "sqs client", "queue bodies in S3"]),
+      expect.arrayContaining(["dedup store", "channel receivers", "sqs client", "queue bodies in S3"]),
     );
     expect([...built]).not.toEqual(
-      expect.arrayContaining([expect.toBeOneOf([...ANSWERING, "faq repository"])]),
+      expect.arrayContaining([expect.toBeOneOf([...ANSWERING, "faq repository", "channel senders"])]),
     );
   });
 });
@@ -143,13 +143,14 @@ describe("the worker's wiring", () => {
         "faq repository",
         "answer engine",
         "engine cache",
-        "channel adapters",
+        "channel senders",
         "agent alerts",
         "queue bodies in S3",
         ...(model === "bedrock client" ? [model] : []),
       ]),
     );
     expect(built.has("dedup store")).toBe(false);
+    expect(built.has("channel receivers")).toBe(false);
   });
 });
 
