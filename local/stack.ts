@@ -100,12 +100,15 @@ export interface LocalStack {
   stop(): Promise<void>;
 }
 
-/** The stack, started step by step: server, emulators, resources, functions, event sources, seed. */
+/**
+ * The stack, started step by step (each step a function below): emulators → resources → functions →
+ * server routes → event sources → upload watcher → seed → ready. The server listens first, so a port in
+ * use fails at once and /ready answers (503, with the current step) while the rest starts.
+ */
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   quietLibraries({ metrics: false });
   const log = options.log ?? (() => {});
-  // Listen first: a port in use fails at once, and /ready answers while the rest starts.
-  const progress = { ready: false, stage: "starting the emulators", url: "" };
+  const progress: Progress = { ready: false, stage: "starting the emulators", url: "" };
   const server = createLocalServerWithPlaceholder({
     readiness: () => ({ ready: progress.ready, stage: progress.stage }),
     index: () => describeServer({ ...progress, channels: [] }),
@@ -113,67 +116,23 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const listening = await listen(server.server, options.port ?? 3000);
   const url = `http://127.0.0.1:${listening}`;
   progress.url = url;
-  // A record on disk for a stack that owns a DynamoDB Local or writes the CLIs' env file.
-  const recorded = !options.emulators || options.writeEnvFile === true;
-  let owned: RunningEmulators | undefined;
-  const stopOwned = async () => {
-    await owned?.stop();
-    if (recorded) await removeStackRecord(listening);
-  };
+  const emulators = ownedEmulators(options, listening);
 
   try {
-    if (recorded) await saveStackRecord(listening, {});
-    owned = options.emulators
-      ? undefined
-      : await startEmulators({ onSpawn: (java) => saveStackRecord(listening, { java }) });
-    const emulators = options.emulators ?? owned;
-    if (!emulators) throw new Error("no emulators");
+    const running = await emulators.start();
 
     progress.stage = "creating the tables, queues and bucket";
-    const env = await stackEnvironment(emulators, options.prefix ?? "kefu-local", options.publicUrl ?? url);
+    const env = await stackEnvironment(running, options.prefix ?? "kefu-local", options.publicUrl ?? url);
     const settings: EnvRecord = { ...shellEnv(), ...env, ...options.settings };
 
     progress.stage = "loading the functions";
     const tracker = new MessageTracker(INBOUND_QUEUE.maxReceiveCount);
     const functions = localFunctions(settings, tracker, options.onLog);
-    const outbox = new Outbox();
-    const inbox: InboxEntry[] = [];
-    const sqs = sqsClient(emulators.awsEndpoint);
-    const s3 = s3Client(emulators.awsEndpoint);
-    const simulators = localSimulators({ ...demoCredentials(), ...settings }, outbox);
-    const channels = CHANNELS.filter((c) => simulators.some((s) => s.channel === c));
-    server.setOptions({
-      webhook: functions.webhook as never,
-      simulators,
-      dev: devRoutes({
-        desk: loadDeskConfig(settings),
-        outbox,
-        inbox,
-        tracker,
-        sqs,
-        dlqUrl: env[LOCAL_ENV.dlqUrl],
-      }),
-      trace: (channel, invoke) => tracker.traceRequest(channel, invoke),
-      index: () => describeServer({ ...progress, channels }),
-    });
+    const sqs = sqsClient(running.awsEndpoint);
+    const s3 = s3Client(running.awsEndpoint);
 
-    const eventSource = startEventSource({
-      sqs,
-      queueUrl: env[ENV.queueUrl] ?? "",
-      batchSize: INBOUND_QUEUE.batchSize,
-      handler: (event: SQSEvent, context) => functions.worker(event, context),
-      retryDelaySeconds: options.retryDelaySeconds ?? 1,
-      ...(options.workerConcurrency ? { concurrency: options.workerConcurrency } : {}),
-      ...(options.workerTimeoutMs ? { timeoutMs: options.workerTimeoutMs } : {}),
-      onError: (error) => log(`worker error: ${(error as Error).message}`),
-      onFailed: (record) => tracker.onFailure(record),
-      onRecord: (record) => {
-        tracker.onReceive(record);
-        const entry = inboxEntry(record.body);
-        if (entry) inbox.push(entry);
-      },
-    });
-
+    const { outbox, inbox } = serveRoutes(server, { settings, env, functions, tracker, sqs, progress });
+    const eventSource = startWorkerEventSource(options, { env, sqs, functions, tracker, inbox, log });
     const bucket = env[ENV.faqBucket] ?? "";
     const uploads = startUploadNotifications(
       s3,
@@ -206,15 +165,117 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           await withinMs(5000, Promise.all([uploads.stop(), eventSource.stop()]));
           await closeServer(server.server);
         } finally {
-          await stopOwned();
+          await emulators.stop();
         }
       },
     };
   } catch (error) {
     await closeServer(server.server);
-    await stopOwned();
+    await emulators.stop();
     throw error;
   }
+}
+
+/** How far the stack is in starting, for /ready and GET /. */
+interface Progress {
+  ready: boolean;
+  stage: string;
+  url: string;
+}
+
+type LocalFunctions = ReturnType<typeof localFunctions>;
+
+/**
+ * The emulators: the ones given (tests share the run's), or DynamoDB Local and fauxqs started for this
+ * stack and stopped with it. A stack that owns a DynamoDB Local or writes the CLIs' env file leaves a
+ * record on disk (its port, its Java process), so a later start can clean up after a crash.
+ */
+function ownedEmulators(options: LocalStackOptions, port: number) {
+  const recorded = !options.emulators || options.writeEnvFile === true;
+  let owned: RunningEmulators | undefined;
+  return {
+    async start(): Promise<Pick<RunningEmulators, "dynamoEndpoint" | "awsEndpoint">> {
+      if (recorded) await saveStackRecord(port, {});
+      if (options.emulators) return options.emulators;
+      owned = await startEmulators({ onSpawn: (java) => saveStackRecord(port, { java }) });
+      return owned;
+    },
+    async stop(): Promise<void> {
+      await owned?.stop();
+      if (recorded) await removeStackRecord(port);
+    },
+  };
+}
+
+/**
+ * The server's routes once the functions exist: the webhook, the simulators of the configured channels,
+ * /dev and the traces. Returns the outbox the simulators fill and the inbox the worker's feed fills.
+ */
+function serveRoutes(
+  server: ReturnType<typeof createLocalServerWithPlaceholder>,
+  parts: {
+    settings: EnvRecord;
+    env: Record<string, string>;
+    functions: LocalFunctions;
+    tracker: MessageTracker;
+    sqs: ReturnType<typeof sqsClient>;
+    progress: Progress;
+  },
+): { outbox: Outbox; inbox: InboxEntry[] } {
+  const { settings, env, functions, tracker, progress } = parts;
+  const outbox = new Outbox();
+  const inbox: InboxEntry[] = [];
+  const simulators = localSimulators({ ...demoCredentials(), ...settings }, outbox);
+  const channels = CHANNELS.filter((c) => simulators.some((s) => s.channel === c));
+  server.setOptions({
+    webhook: functions.webhook as never,
+    simulators,
+    dev: devRoutes({
+      desk: loadDeskConfig(settings),
+      outbox,
+      inbox,
+      tracker,
+      sqs: parts.sqs,
+      dlqUrl: env[LOCAL_ENV.dlqUrl],
+    }),
+    trace: (channel, invoke) => tracker.traceRequest(channel, invoke),
+    index: () => describeServer({ ...progress, channels }),
+  });
+  return { outbox, inbox };
+}
+
+/**
+ * The worker fed from the inbound queue as the SQS event source mapping feeds it in AWS: batches,
+ * concurrency, the visibility timeout as the retry delay, failures back to the queue and on to the DLQ.
+ */
+function startWorkerEventSource(
+  options: LocalStackOptions,
+  parts: {
+    env: Record<string, string>;
+    sqs: ReturnType<typeof sqsClient>;
+    functions: LocalFunctions;
+    tracker: MessageTracker;
+    inbox: InboxEntry[];
+    log: (line: string) => void;
+  },
+) {
+  const { functions, tracker, inbox, log } = parts;
+  return startEventSource({
+    sqs: parts.sqs,
+    queueUrl: parts.env[ENV.queueUrl] ?? "",
+    batchSize: INBOUND_QUEUE.batchSize,
+    handler: (event: SQSEvent, context) => functions.worker(event, context),
+    retryDelaySeconds: options.retryDelaySeconds ?? 1,
+    ...(options.workerConcurrency ? { concurrency: options.workerConcurrency } : {}),
+    ...(options.workerTimeoutMs ? { timeoutMs: options.workerTimeoutMs } : {}),
+    onError: (error) => log(`worker error: ${(error as Error).message}`),
+    onFailed: (record) => tracker.onFailure(record),
+    onRecord: (record) => {
+      tracker.onReceive(record);
+      const entry = inboxEntry(record.body);
+      if (entry) inbox.push(entry);
+    },
+  });
 }
 
 /**
