@@ -5,6 +5,8 @@ import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from "@aws-s
 import type { SQSEvent } from "aws-lambda";
 import { makeHandler as makeIngestHandler } from "../functions/ingest/handler";
 import { wireIngest } from "../functions/ingest/wiring";
+import { makeHandler as makeSnsIngressHandler } from "../functions/sns-ingress/handler";
+import { wireSnsIngress } from "../functions/sns-ingress/wiring";
 import { makeHandler as makeWebhookHandler } from "../functions/webhook/handler";
 import { wireWebhook } from "../functions/webhook/wiring";
 import { makeHandler as makeWorkerHandler } from "../functions/worker/handler";
@@ -13,6 +15,7 @@ import type { DingTalkCredentials } from "../shared/channels/dingtalk/credential
 import { dingtalkModule } from "../shared/channels/dingtalk/module";
 import { emailModule } from "../shared/channels/email/module";
 import { credentialsFor, demoCredentials } from "../shared/channels/registry";
+import type { SmsCredentials } from "../shared/channels/sms/credentials";
 import { smsModule } from "../shared/channels/sms/module";
 import type { TwilioCredentials } from "../shared/channels/twilio/credentials";
 import { twilioModule } from "../shared/channels/twilio/module";
@@ -22,8 +25,15 @@ import type { WeComCredentials } from "../shared/channels/wecom/credentials";
 import { wecomModule } from "../shared/channels/wecom/module";
 import type { WeComKfCredentials } from "../shared/channels/wecom-kf/credentials";
 import { wecomKfModule } from "../shared/channels/wecom-kf/module";
-import { loadDeskConfig, loadIngestConfig, loadWebhookConfig, loadWorkerConfig } from "../shared/config/load";
-import { API_BASE_ENV, ENV, type EnvRecord, LOCAL_ENV } from "../shared/config/names";
+import {
+  loadDeskConfig,
+  loadIngestConfig,
+  loadSnsIngressConfig,
+  loadWebhookConfig,
+  loadWorkerConfig,
+} from "../shared/config/load";
+import { API_BASE_ENV, CHANNEL_ENV, ENV, type EnvRecord, LOCAL_ENV } from "../shared/config/names";
+import { KefuError, MalformedRequestError } from "../shared/core/errors";
 import { CHANNELS } from "../shared/core/message";
 import { FAQ_BUCKET, INBOUND_QUEUE } from "../shared/resources";
 import { devRoutes, type InboxEntry, inboxEntry } from "./dev-routes";
@@ -36,11 +46,11 @@ import { dingtalkSimulator } from "./simulator/dingtalk";
 import { emailSimulator } from "./simulator/email";
 import { Outbox } from "./simulator/outbox";
 import { smsSimulator } from "./simulator/sms";
-import { snsCertificateSimulator } from "./simulator/sns-signer";
 import { twilioSimulator } from "./simulator/twilio";
 import { wechatSimulator } from "./simulator/wechat";
 import { wecomSimulator } from "./simulator/wecom";
 import { wecomKfSimulator } from "./simulator/wecom-kf";
+import { localSns, type SnsPublish } from "./sns";
 import { liveStacks, removeStackRecord, saveStackRecord } from "./state";
 import { MessageTracker } from "./trace";
 
@@ -131,7 +141,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const sqs = sqsClient(running.awsEndpoint);
     const s3 = s3Client(running.awsEndpoint);
 
-    const { outbox, inbox } = serveRoutes(server, { settings, env, functions, tracker, sqs, progress });
+    const { outbox, inbox, sns } = serveRoutes(server, {
+      settings,
+      env,
+      functions,
+      tracker,
+      sqs,
+      progress,
+      retryDelayMs: (options.retryDelaySeconds ?? 1) * 1000,
+    });
     const eventSource = startWorkerEventSource(options, { env, sqs, functions, tracker, inbox, log });
     const bucket = env[ENV.faqBucket] ?? "";
     const uploads = startUploadNotifications(
@@ -162,6 +180,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         progress.ready = false;
         progress.stage = "stopping";
         try {
+          sns.stop();
           await withinMs(5000, Promise.all([uploads.stop(), eventSource.stop()]));
           await closeServer(server.server);
         } finally {
@@ -220,29 +239,85 @@ function serveRoutes(
     tracker: MessageTracker;
     sqs: ReturnType<typeof sqsClient>;
     progress: Progress;
+    /** Before Lambda's async retries of a failed SNS invocation (a minute or more in AWS). */
+    retryDelayMs: number;
   },
-): { outbox: Outbox; inbox: InboxEntry[] } {
+): { outbox: Outbox; inbox: InboxEntry[]; sns: ReturnType<typeof localSns> } {
   const { settings, env, functions, tracker, progress } = parts;
   const outbox = new Outbox();
   const inbox: InboxEntry[] = [];
-  const simulators = localSimulators({ ...demoCredentials(), ...settings }, outbox);
-  const channels = CHANNELS.filter((c) => simulators.some((s) => s.channel === c));
+  const raw = { ...demoCredentials(), ...settings };
+  const simulators = localSimulators(raw, outbox);
+  const topics = snsTopics(raw);
+  const sns = localSns({
+    topics: () => [...topics.keys()],
+    retryDelayMs: parts.retryDelayMs,
+    invoke: (event) => functions.snsIngress(event, lambdaContext("sns-ingress")),
+  });
+  const channels = CHANNELS.filter(
+    (c) => simulators.some((s) => s.channel === c) || [...topics.values()].includes(c),
+  );
+  const dev = devRoutes({
+    desk: loadDeskConfig(settings),
+    outbox,
+    inbox,
+    tracker,
+    sqs: parts.sqs,
+    dlqUrl: env[LOCAL_ENV.dlqUrl],
+  });
   server.setOptions({
     webhook: functions.webhook as never,
     simulators,
-    dev: devRoutes({
-      desk: loadDeskConfig(settings),
-      outbox,
-      inbox,
-      tracker,
-      sqs: parts.sqs,
-      dlqUrl: env[LOCAL_ENV.dlqUrl],
-    }),
+    dev: async (request) =>
+      request.method === "GET" && request.path === "/dev/sns-failures"
+        ? { status: 200, body: sns.failures }
+        : dev(request),
     trace: (channel, invoke) => tracker.traceRequest(channel, invoke),
+    sns: async (body) => {
+      const publish = parsePublish(body);
+      const { traceId, result } = await tracker.traceRequest(
+        topics.get(publish.TopicArn) ?? "sns",
+        async () => {
+          const published = await sns.publish(publish);
+          const { error } = published;
+          return { messageId: published.messageId, statusCode: error ? statusOf(error) : 200 };
+        },
+      );
+      return { status: 200, body: { MessageId: result.messageId }, traceId };
+    },
     index: () => describeServer({ ...progress, channels }),
   });
-  return { outbox, inbox };
+  return { outbox, inbox, sns };
 }
+
+/** The topics the SNS ingress is subscribed to, and whose channel each is: the configured ones. */
+function snsTopics(raw: Record<string, string | undefined>): Map<string, string> {
+  const topics = new Map<string, string>();
+  const email = credentialsFor(emailModule, raw);
+  for (const arn of (email?.[CHANNEL_ENV.emailTopicArns] ?? "").split(",")) {
+    if (arn.trim()) topics.set(arn.trim(), "email");
+  }
+  const sms = credentialsFor(smsModule, raw) as SmsCredentials | undefined;
+  if (sms) topics.set(sms.KEFU_SMS_TOPIC_ARN, "sms");
+  return topics;
+}
+
+/** The body of a local SNS Publish: JSON with TopicArn and Message (and Subject, MessageId). */
+function parsePublish(body: string): SnsPublish {
+  let json: Partial<SnsPublish>;
+  try {
+    json = JSON.parse(body) as Partial<SnsPublish>;
+  } catch (cause) {
+    throw new MalformedRequestError("the publish is not JSON", { cause });
+  }
+  if (typeof json.TopicArn !== "string" || typeof json.Message !== "string") {
+    throw new MalformedRequestError("a publish needs TopicArn and Message");
+  }
+  return json as SnsPublish;
+}
+
+/** The status a failed invocation's trace shows: the error's, or 500. */
+const statusOf = (error: unknown) => (error instanceof KefuError ? error.status : 500);
 
 /**
  * The worker fed from the inbound queue as the SQS event source mapping feeds it in AWS: batches,
@@ -304,7 +379,7 @@ async function stackEnvironment(
 const LOCAL_LOG_LEVEL = "WARN";
 
 /**
- * The three functions, each built exactly as its Lambda entry builds it but from a configuration made
+ * The four functions, each built exactly as its Lambda entry builds it but from a configuration made
  * of `settings`, and with a logger the stack follows (what became of each message, for /dev/traces).
  */
 function localFunctions(
@@ -327,7 +402,10 @@ function localFunctions(
   const webhook = makeWebhookHandler(wireWebhook(loadWebhookConfig(withLevel), { logger: logger() }));
   const worker = makeWorkerHandler(wireWorker(loadWorkerConfig(withLevel), { logger: logger() }));
   const ingest = makeIngestHandler(wireIngest(loadIngestConfig(withLevel), { logger: logger() }));
-  return { webhook, worker, ingest };
+  const snsIngress = makeSnsIngressHandler(
+    wireSnsIngress(loadSnsIngressConfig(withLevel), { logger: logger() }),
+  );
+  return { webhook, worker, ingest, snsIngress };
 }
 
 /** The report of an upload once the import is done (a long one reports `partial` while it continues). */
@@ -380,8 +458,6 @@ function localSimulators(raw: Record<string, string | undefined>, outbox: Outbox
   if (wecom) simulators.push(wecomSimulator(wecom, outbox));
   const wecomKf = credentialsFor(wecomKfModule, raw) as WeComKfCredentials | undefined;
   if (wecomKf) simulators.push(wecomKfSimulator(wecomKf, outbox));
-  // The SNS certificate the simulated SES notifications are signed with (e-mail, SMS).
-  simulators.push(snsCertificateSimulator());
   if (credentialsFor(emailModule, raw)) simulators.push(emailSimulator(outbox));
   if (credentialsFor(smsModule, raw)) simulators.push(smsSimulator(outbox));
   const twilio = credentialsFor(twilioModule, raw) as TwilioCredentials | undefined;
@@ -394,7 +470,7 @@ function localSimulators(raw: Record<string, string | undefined>, outbox: Outbox
  * afterwards; until then webhooks and /dev answer 503 "starting" (see readiness).
  */
 function createLocalServerWithPlaceholder(early: Pick<LocalServerOptions, "readiness" | "index">) {
-  type Late = Pick<LocalServerOptions, "webhook" | "simulators" | "dev" | "trace" | "index">;
+  type Late = Pick<LocalServerOptions, "webhook" | "simulators" | "dev" | "trace" | "index" | "sns">;
   let current: Late = {
     webhook: async () => ({ statusCode: 503, body: "starting" }),
     simulators: [],
@@ -411,6 +487,8 @@ function createLocalServerWithPlaceholder(early: Pick<LocalServerOptions, "readi
     index: () => current.index(),
     trace: (channel, invoke) =>
       current.trace ? current.trace(channel, invoke) : invoke().then((result) => ({ traceId: "", result })),
+    // Before the functions are up the server answers 503 (not ready) without calling this.
+    sns: (body) => (current.sns ? current.sns(body) : Promise.resolve({ status: 503, body: "starting" })),
   });
   return {
     server,
@@ -476,6 +554,8 @@ function describeServer(state: { url: string; ready: boolean; stage: string; cha
       "GET /ready": "200 once customers can be served (the FAQ is imported), 503 with Retry-After before",
       "GET /health": "200 while the process runs",
       "POST /webhooks/<channel>": "the platforms' webhooks, exactly as in AWS",
+      "POST /sns/publish":
+        'SNS for the e-mail and SMS topics: {"TopicArn": "…", "Message": "…"} invokes the SNS ingress as Lambda does',
       "GET /dev/outbox": "what the bot sent, per channel",
       "GET /dev/inbox": "what the worker received",
       "GET /dev/tickets": "hand-off tickets; GET /dev/tickets/<id> for one",
@@ -483,6 +563,7 @@ function describeServer(state: { url: string; ready: boolean; stage: string; cha
       "POST /dev/tickets/<id>/resolve": "give the conversation back to the bot",
       "GET /dev/traces/<id>": "what became of a webhook delivery (its x-kefu-trace header)",
       "GET /dev/dlq": "messages in the dead-letter queue",
+      "GET /dev/sns-failures": "SNS notifications the SNS ingress failed on every attempt (ids and codes)",
       "POST /dev/faults":
         'make a channel\'s next sends fail: {"channel": "wechat", "count": 3, "errcode": -1}',
       "/sim/<platform>/…": "the platforms' APIs, simulated",

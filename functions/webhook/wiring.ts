@@ -1,13 +1,10 @@
 import type { Logger } from "@aws-lambda-powertools/logger";
-import { SendMessageCommand } from "@aws-sdk/client-sqs";
 import { createChannelAdapters } from "../../shared/aws/channels";
 import { documentClient, s3Client, secretsClient, sqsClient } from "../../shared/aws/clients";
+import { ingressStore } from "../../shared/aws/ingress";
 import { observability } from "../../shared/aws/powertools";
-import { fifoIds, queueBody, s3QueueBodyStore } from "../../shared/aws/queue";
 import { largestBodyBytes } from "../../shared/channels/registry";
 import type { WebhookConfig } from "../../shared/config/load";
-import type { InboundMessage } from "../../shared/core/message";
-import { createDedupStore } from "../../shared/stores/dedup";
 import type { WebhookDeps } from "./handler";
 
 /**
@@ -18,26 +15,13 @@ import type { WebhookDeps } from "./handler";
 export function wireWebhook(config: WebhookConfig, options: { logger?: Logger } = {}): WebhookDeps {
   const doc = documentClient(config.runtime);
   const s3 = s3Client(config.runtime);
-  const sqs = sqsClient(config.runtime);
   const channels = createChannelAdapters(config, { doc, s3, secrets: secretsClient(config.runtime) });
-  const bodies = s3QueueBodyStore(s3, config.faqBucket);
   return {
     ...observability(config.runtime, options),
     transportLimitBytes: largestBodyBytes(config.ingress.maxBodyBytes),
     ingress: {
       adapterFor: (channel) => channels.inbound(channel),
-      dedup: createDedupStore(doc, config.tables.dedup),
-      async enqueue(message: InboundMessage) {
-        const ids = fifoIds(message);
-        await sqs.send(
-          new SendMessageCommand({
-            QueueUrl: config.queueUrl,
-            MessageBody: await queueBody(message, bodies),
-            MessageGroupId: ids.groupId,
-            MessageDeduplicationId: ids.deduplicationId,
-          }),
-        );
-      },
+      ...ingressStore(config, { doc, s3, sqs: sqsClient(config.runtime) }),
     },
   };
 }

@@ -45,7 +45,7 @@ function sesClient(context: ChannelContext): SESv2Client {
   return client;
 }
 
-/** E-mail through Amazon SES: receipt rule → SNS → webhook in, SESv2 SendEmail out. */
+/** E-mail through Amazon SES: receipt rule → SNS → the SNS ingress function in, SESv2 SendEmail out. */
 export const emailModule: ChannelModule<EmailCredentials> = {
   channel: "email",
   credentials: EmailCredentialsSchema as z.ZodType<EmailCredentials>,
@@ -58,7 +58,7 @@ export const emailModule: ChannelModule<EmailCredentials> = {
   maxBodyBytes: 256 * 1024,
   // Empty: the SDK's regional SES endpoint. Locally the simulator (`/sim/email`).
   apiBase: { default: "" },
-  inbound: (credentials, context) =>
+  notifications: (credentials, context) =>
     createEmailInbound({
       address: credentials.KEFU_EMAIL_FROM,
       // The secret's keys win over the settings (the stack sets the topics and domains as settings).

@@ -34,7 +34,7 @@ function outbound(credentials: SmsCredentials, context: ChannelContext) {
   });
 }
 
-/** SMS through AWS End User Messaging: two-way SMS → SNS → `/webhooks/sms`; SendTextMessage out. */
+/** SMS through AWS End User Messaging: two-way SMS → SNS → the SNS ingress function; SendTextMessage out. */
 export const smsModule: ChannelModule<SmsCredentials> = {
   channel: "sms",
   credentials: SmsCredentialsSchema,
@@ -46,11 +46,10 @@ export const smsModule: ChannelModule<SmsCredentials> = {
   // Empty: the SDK's regional endpoint. Locally the simulator (`/sim/sms`).
   texts: SMS_CHANNEL_TEXTS,
   apiBase: { default: "" },
-  inbound: (credentials, context) =>
+  notifications: (credentials, context) =>
     createSmsInbound({
       credentials,
       maxBodyBytes: context.maxBodyBytes,
-      local: context.local,
       state: context.state,
       settings: context.settings.sms,
     }),
