@@ -76,12 +76,12 @@ export interface KefuStackProps extends StackProps {
   dataRemovalPolicy?: RemovalPolicy;
   /**
    * The scheme and host platforms call when a custom domain fronts the API (e.g. `https://kefu.example.com`).
-   * Default: the HTTP API's endpoint. Twilio signs this URL; SNS subscriptions point at it.
+   * Default: the HTTP API's endpoint. Twilio signs this URL.
    */
   publicUrl?: string;
   /**
    * Our e-mail address, a verified SES identity; the same value as KEFU_EMAIL_FROM in the secret. Turns on
-   * the SNS → webhook subscription and the worker's ses:SendEmail on this identity (and its domain).
+   * the SNS → SNS ingress subscription and the worker's ses:SendEmail on this identity (and its domain).
    */
   emailFrom?: string;
   /** Receive mail for this domain: creates an (inactive) SES receipt rule set and an inbound-mail bucket. */
@@ -90,7 +90,7 @@ export interface KefuStackProps extends StackProps {
   emailConfigurationSet?: string;
   /**
    * The SMS origination identity; the same value as KEFU_SMS_ORIGINATION in the secret. Turns on the
-   * SNS → webhook subscription and the worker's sms-voice:SendTextMessage on it.
+   * SNS → SNS ingress subscription and the worker's sms-voice:SendTextMessage on it.
    */
   smsOrigination?: string;
   /** End User Messaging configuration set; the same value as KEFU_SMS_CONFIGURATION_SET in the secret. */
@@ -196,9 +196,12 @@ export class KefuStack extends Stack {
     this.storage.grantQueueBodies(this.pipeline.worker, "s3:GetObject");
 
     this.channels = new Channels(this, "Channels", {
-      webhook: this.ingress.webhook,
       worker: this.pipeline.worker,
-      webhookUrl: (channel) => this.ingress.webhookUrl(channel),
+      tables: this.storage.tables,
+      queueArn: this.pipeline.queue.queueArn,
+      secret: this.secret,
+      environment: { ...withQueue, ...settings },
+      egress: this.egress && { vpc: this.egress.vpc, subnets: this.egress.subnets },
       accessLogsBucket: this.storage.accessLogsBucket,
       dataRemovalPolicy: props.dataRemovalPolicy,
       emailFrom: props.emailFrom,
@@ -207,6 +210,7 @@ export class KefuStack extends Stack {
       smsOrigination: props.smsOrigination,
       smsConfigurationSet: props.smsConfigurationSet,
     });
+    this.storage.grantQueueBodies(this.channels.snsIngress, "s3:PutObject");
 
     this.knowledgeBase = new KnowledgeBase(this, "KnowledgeBase", {
       bucket: this.storage.faqBucket,
@@ -225,6 +229,7 @@ export class KefuStack extends Stack {
       alarmEmail: props.alarmEmail,
       inboundTopics: { Email: this.channels.emailTopic, Sms: this.channels.smsTopic },
       subscriptionDeadLetterQueues: this.channels.deadLetterQueues,
+      snsIngress: { fn: this.channels.snsIngress.fn, failureQueue: this.channels.snsIngressFailures },
     });
 
     new CfnOutput(this, "WebhookBaseUrl", {
@@ -248,23 +253,11 @@ export class KefuStack extends Stack {
       description: emailTopicHelp(props),
       value: this.channels.emailTopic.topicArn,
     });
-    new CfnOutput(this, "EmailWebhookUrl", {
-      description: props.emailFrom
-        ? "Subscribed to EmailTopicArn over HTTPS; the webhook confirms the subscription itself"
-        : "Subscribed to EmailTopicArn once deployed with -c emailFrom=<address> (fill the secret first)",
-      value: this.ingress.webhookUrl("email"),
-    });
     new CfnOutput(this, "SmsTopicArn", {
       description:
         "Put into the secret as KEFU_SMS_TOPIC_ARN, and choose it as the two-way SMS destination of the " +
         "phone number in End User Messaging (Use Amazon SNS topic policies)",
       value: this.channels.smsTopic.topicArn,
-    });
-    new CfnOutput(this, "SmsWebhookUrl", {
-      description: props.smsOrigination
-        ? "Subscribed to SmsTopicArn over HTTPS; the webhook confirms the subscription itself"
-        : "Subscribed to SmsTopicArn once deployed with -c smsOrigination=<identity> (fill the secret first)",
-      value: this.ingress.webhookUrl("sms"),
     });
     new CfnOutput(this, "TwilioWebhookUrl", {
       description:

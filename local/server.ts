@@ -42,6 +42,11 @@ export interface LocalServerOptions {
   /** GET /: what this server serves. */
   index(): unknown;
   trace?: WebhookTracer;
+  /**
+   * `POST /sns/publish`: SNS for the topics the SNS ingress is subscribed to (e-mail, SMS); answers with
+   * the MessageId and the trace id of the first invocation.
+   */
+  sns?: (body: string) => Promise<{ status: number; body: unknown; traceId?: string }>;
   /** Bytes read from a request body before giving up: well above the webhook's own limit. */
   maxReadBytes?: number;
 }
@@ -75,6 +80,12 @@ export function createLocalServer(options: LocalServerOptions): Server {
           ...(traceId ? { "x-kefu-trace": traceId } : {}),
         });
         return res.end(result.body ?? "");
+      }
+      if (req.method === "POST" && url.pathname === "/sns/publish" && options.sns) {
+        if (!readiness.ready) return notReady(res, readiness);
+        const published = await options.sns(body.toString("utf8"));
+        if (published.traceId) res.setHeader("x-kefu-trace", published.traceId);
+        return send(res, published.status, published.body);
       }
       const simulator = options.simulators.find((s) => url.pathname.startsWith(`${s.prefix}/`));
       if (simulator) {

@@ -5,6 +5,8 @@ import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from "@aws-s
 import type { SQSEvent } from "aws-lambda";
 import { makeHandler as makeIngestHandler } from "../functions/ingest/handler";
 import { wireIngest } from "../functions/ingest/wiring";
+import { makeHandler as makeSnsIngressHandler } from "../functions/sns-ingress/handler";
+import { wireSnsIngress } from "../functions/sns-ingress/wiring";
 import { makeHandler as makeWebhookHandler } from "../functions/webhook/handler";
 import { wireWebhook } from "../functions/webhook/wiring";
 import { makeHandler as makeWorkerHandler } from "../functions/worker/handler";
@@ -13,6 +15,7 @@ import type { DingTalkCredentials } from "../shared/channels/dingtalk/credential
 import { dingtalkModule } from "../shared/channels/dingtalk/module";
 import { emailModule } from "../shared/channels/email/module";
 import { credentialsFor, demoCredentials } from "../shared/channels/registry";
+import type { SmsCredentials } from "../shared/channels/sms/credentials";
 import { smsModule } from "../shared/channels/sms/module";
 import type { TwilioCredentials } from "../shared/channels/twilio/credentials";
 import { twilioModule } from "../shared/channels/twilio/module";
@@ -22,8 +25,15 @@ import type { WeComCredentials } from "../shared/channels/wecom/credentials";
 import { wecomModule } from "../shared/channels/wecom/module";
 import type { WeComKfCredentials } from "../shared/channels/wecom-kf/credentials";
 import { wecomKfModule } from "../shared/channels/wecom-kf/module";
-import { loadDeskConfig, loadIngestConfig, loadWebhookConfig, loadWorkerConfig } from "../shared/config/load";
-import { API_BASE_ENV, ENV, type EnvRecord, LOCAL_ENV } from "../shared/config/names";
+import {
+  loadDeskConfig,
+  loadIngestConfig,
+  loadSnsIngressConfig,
+  loadWebhookConfig,
+  loadWorkerConfig,
+} from "../shared/config/load";
+import { API_BASE_ENV, CHANNEL_ENV, ENV, type EnvRecord, LOCAL_ENV } from "../shared/config/names";
+import { KefuError, MalformedRequestError } from "../shared/core/errors";
 import { CHANNELS } from "../shared/core/message";
 import { FAQ_BUCKET, INBOUND_QUEUE } from "../shared/resources";
 import { devRoutes, type InboxEntry, inboxEntry } from "./dev-routes";
@@ -36,11 +46,11 @@ import { dingtalkSimulator } from "./simulator/dingtalk";
 import { emailSimulator } from "./simulator/email";
 import { Outbox } from "./simulator/outbox";
 import { smsSimulator } from "./simulator/sms";
-import { snsCertificateSimulator } from "./simulator/sns-signer";
 import { twilioSimulator } from "./simulator/twilio";
 import { wechatSimulator } from "./simulator/wechat";
 import { wecomSimulator } from "./simulator/wecom";
 import { wecomKfSimulator } from "./simulator/wecom-kf";
+import { localSns, type SnsPublish } from "./sns";
 import { liveStacks, removeStackRecord, saveStackRecord } from "./state";
 import { MessageTracker } from "./trace";
 
@@ -100,12 +110,15 @@ export interface LocalStack {
   stop(): Promise<void>;
 }
 
-/** The stack, started step by step: server, emulators, resources, functions, event sources, seed. */
+/**
+ * The stack, started step by step (each step a function below): emulators → resources → functions →
+ * server routes → event sources → upload watcher → seed → ready. The server listens first, so a port in
+ * use fails at once and /ready answers (503, with the current step) while the rest starts.
+ */
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   quietLibraries({ metrics: false });
   const log = options.log ?? (() => {});
-  // Listen first: a port in use fails at once, and /ready answers while the rest starts.
-  const progress = { ready: false, stage: "starting the emulators", url: "" };
+  const progress: Progress = { ready: false, stage: "starting the emulators", url: "" };
   const server = createLocalServerWithPlaceholder({
     readiness: () => ({ ready: progress.ready, stage: progress.stage }),
     index: () => describeServer({ ...progress, channels: [] }),
@@ -113,67 +126,31 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const listening = await listen(server.server, options.port ?? 3000);
   const url = `http://127.0.0.1:${listening}`;
   progress.url = url;
-  // A record on disk for a stack that owns a DynamoDB Local or writes the CLIs' env file.
-  const recorded = !options.emulators || options.writeEnvFile === true;
-  let owned: RunningEmulators | undefined;
-  const stopOwned = async () => {
-    await owned?.stop();
-    if (recorded) await removeStackRecord(listening);
-  };
+  const emulators = ownedEmulators(options, listening);
 
   try {
-    if (recorded) await saveStackRecord(listening, {});
-    owned = options.emulators
-      ? undefined
-      : await startEmulators({ onSpawn: (java) => saveStackRecord(listening, { java }) });
-    const emulators = options.emulators ?? owned;
-    if (!emulators) throw new Error("no emulators");
+    const running = await emulators.start();
 
     progress.stage = "creating the tables, queues and bucket";
-    const env = await stackEnvironment(emulators, options.prefix ?? "kefu-local", options.publicUrl ?? url);
+    const env = await stackEnvironment(running, options.prefix ?? "kefu-local", options.publicUrl ?? url);
     const settings: EnvRecord = { ...shellEnv(), ...env, ...options.settings };
 
     progress.stage = "loading the functions";
     const tracker = new MessageTracker(INBOUND_QUEUE.maxReceiveCount);
     const functions = localFunctions(settings, tracker, options.onLog);
-    const outbox = new Outbox();
-    const inbox: InboxEntry[] = [];
-    const sqs = sqsClient(emulators.awsEndpoint);
-    const s3 = s3Client(emulators.awsEndpoint);
-    const simulators = localSimulators({ ...demoCredentials(), ...settings }, outbox);
-    const channels = CHANNELS.filter((c) => simulators.some((s) => s.channel === c));
-    server.setOptions({
-      webhook: functions.webhook as never,
-      simulators,
-      dev: devRoutes({
-        desk: loadDeskConfig(settings),
-        outbox,
-        inbox,
-        tracker,
-        sqs,
-        dlqUrl: env[LOCAL_ENV.dlqUrl],
-      }),
-      trace: (channel, invoke) => tracker.traceRequest(channel, invoke),
-      index: () => describeServer({ ...progress, channels }),
-    });
+    const sqs = sqsClient(running.awsEndpoint);
+    const s3 = s3Client(running.awsEndpoint);
 
-    const eventSource = startEventSource({
+    const { outbox, inbox, sns } = serveRoutes(server, {
+      settings,
+      env,
+      functions,
+      tracker,
       sqs,
-      queueUrl: env[ENV.queueUrl] ?? "",
-      batchSize: INBOUND_QUEUE.batchSize,
-      handler: (event: SQSEvent, context) => functions.worker(event, context),
-      retryDelaySeconds: options.retryDelaySeconds ?? 1,
-      ...(options.workerConcurrency ? { concurrency: options.workerConcurrency } : {}),
-      ...(options.workerTimeoutMs ? { timeoutMs: options.workerTimeoutMs } : {}),
-      onError: (error) => log(`worker error: ${(error as Error).message}`),
-      onFailed: (record) => tracker.onFailure(record),
-      onRecord: (record) => {
-        tracker.onReceive(record);
-        const entry = inboxEntry(record.body);
-        if (entry) inbox.push(entry);
-      },
+      progress,
+      retryDelayMs: (options.retryDelaySeconds ?? 1) * 1000,
     });
-
+    const eventSource = startWorkerEventSource(options, { env, sqs, functions, tracker, inbox, log });
     const bucket = env[ENV.faqBucket] ?? "";
     const uploads = startUploadNotifications(
       s3,
@@ -203,18 +180,177 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         progress.ready = false;
         progress.stage = "stopping";
         try {
+          sns.stop();
           await withinMs(5000, Promise.all([uploads.stop(), eventSource.stop()]));
           await closeServer(server.server);
         } finally {
-          await stopOwned();
+          await emulators.stop();
         }
       },
     };
   } catch (error) {
     await closeServer(server.server);
-    await stopOwned();
+    await emulators.stop();
     throw error;
   }
+}
+
+/** How far the stack is in starting, for /ready and GET /. */
+interface Progress {
+  ready: boolean;
+  stage: string;
+  url: string;
+}
+
+type LocalFunctions = ReturnType<typeof localFunctions>;
+
+/**
+ * The emulators: the ones given (tests share the run's), or DynamoDB Local and fauxqs started for this
+ * stack and stopped with it. A stack that owns a DynamoDB Local or writes the CLIs' env file leaves a
+ * record on disk (its port, its Java process), so a later start can clean up after a crash.
+ */
+function ownedEmulators(options: LocalStackOptions, port: number) {
+  const recorded = !options.emulators || options.writeEnvFile === true;
+  let owned: RunningEmulators | undefined;
+  return {
+    async start(): Promise<Pick<RunningEmulators, "dynamoEndpoint" | "awsEndpoint">> {
+      if (recorded) await saveStackRecord(port, {});
+      if (options.emulators) return options.emulators;
+      owned = await startEmulators({ onSpawn: (java) => saveStackRecord(port, { java }) });
+      return owned;
+    },
+    async stop(): Promise<void> {
+      await owned?.stop();
+      if (recorded) await removeStackRecord(port);
+    },
+  };
+}
+
+/**
+ * The server's routes once the functions exist: the webhook, the simulators of the configured channels,
+ * /dev and the traces. Returns the outbox the simulators fill and the inbox the worker's feed fills.
+ */
+function serveRoutes(
+  server: ReturnType<typeof createLocalServerWithPlaceholder>,
+  parts: {
+    settings: EnvRecord;
+    env: Record<string, string>;
+    functions: LocalFunctions;
+    tracker: MessageTracker;
+    sqs: ReturnType<typeof sqsClient>;
+    progress: Progress;
+    /** Before Lambda's async retries of a failed SNS invocation (a minute or more in AWS). */
+    retryDelayMs: number;
+  },
+): { outbox: Outbox; inbox: InboxEntry[]; sns: ReturnType<typeof localSns> } {
+  const { settings, env, functions, tracker, progress } = parts;
+  const outbox = new Outbox();
+  const inbox: InboxEntry[] = [];
+  const raw = { ...demoCredentials(), ...settings };
+  const simulators = localSimulators(raw, outbox);
+  const topics = snsTopics(raw);
+  const sns = localSns({
+    topics: () => [...topics.keys()],
+    retryDelayMs: parts.retryDelayMs,
+    invoke: (event) => functions.snsIngress(event, lambdaContext("sns-ingress")),
+  });
+  const channels = CHANNELS.filter(
+    (c) => simulators.some((s) => s.channel === c) || [...topics.values()].includes(c),
+  );
+  const dev = devRoutes({
+    desk: loadDeskConfig(settings),
+    outbox,
+    inbox,
+    tracker,
+    sqs: parts.sqs,
+    dlqUrl: env[LOCAL_ENV.dlqUrl],
+  });
+  server.setOptions({
+    webhook: functions.webhook as never,
+    simulators,
+    dev: async (request) =>
+      request.method === "GET" && request.path === "/dev/sns-failures"
+        ? { status: 200, body: sns.failures }
+        : dev(request),
+    trace: (channel, invoke) => tracker.traceRequest(channel, invoke),
+    sns: async (body) => {
+      const publish = parsePublish(body);
+      const { traceId, result } = await tracker.traceRequest(
+        topics.get(publish.TopicArn) ?? "sns",
+        async () => {
+          const published = await sns.publish(publish);
+          const { error } = published;
+          return { messageId: published.messageId, statusCode: error ? statusOf(error) : 200 };
+        },
+      );
+      return { status: 200, body: { MessageId: result.messageId }, traceId };
+    },
+    index: () => describeServer({ ...progress, channels }),
+  });
+  return { outbox, inbox, sns };
+}
+
+/** The topics the SNS ingress is subscribed to, and whose channel each is: the configured ones. */
+function snsTopics(raw: Record<string, string | undefined>): Map<string, string> {
+  const topics = new Map<string, string>();
+  const email = credentialsFor(emailModule, raw);
+  for (const arn of (email?.[CHANNEL_ENV.emailTopicArns] ?? "").split(",")) {
+    if (arn.trim()) topics.set(arn.trim(), "email");
+  }
+  const sms = credentialsFor(smsModule, raw) as SmsCredentials | undefined;
+  if (sms) topics.set(sms.KEFU_SMS_TOPIC_ARN, "sms");
+  return topics;
+}
+
+/** The body of a local SNS Publish: JSON with TopicArn and Message (and Subject, MessageId). */
+function parsePublish(body: string): SnsPublish {
+  let json: Partial<SnsPublish>;
+  try {
+    json = JSON.parse(body) as Partial<SnsPublish>;
+  } catch (cause) {
+    throw new MalformedRequestError("the publish is not JSON", { cause });
+  }
+  if (typeof json.TopicArn !== "string" || typeof json.Message !== "string") {
+    throw new MalformedRequestError("a publish needs TopicArn and Message");
+  }
+  return json as SnsPublish;
+}
+
+/** The status a failed invocation's trace shows: the error's, or 500. */
+const statusOf = (error: unknown) => (error instanceof KefuError ? error.status : 500);
+
+/**
+ * The worker fed from the inbound queue as the SQS event source mapping feeds it in AWS: batches,
+ * concurrency, the visibility timeout as the retry delay, failures back to the queue and on to the DLQ.
+ */
+function startWorkerEventSource(
+  options: LocalStackOptions,
+  parts: {
+    env: Record<string, string>;
+    sqs: ReturnType<typeof sqsClient>;
+    functions: LocalFunctions;
+    tracker: MessageTracker;
+    inbox: InboxEntry[];
+    log: (line: string) => void;
+  },
+) {
+  const { functions, tracker, inbox, log } = parts;
+  return startEventSource({
+    sqs: parts.sqs,
+    queueUrl: parts.env[ENV.queueUrl] ?? "",
+    batchSize: INBOUND_QUEUE.batchSize,
+    handler: (event: SQSEvent, context) => functions.worker(event, context),
+    retryDelaySeconds: options.retryDelaySeconds ?? 1,
+    ...(options.workerConcurrency ? { concurrency: options.workerConcurrency } : {}),
+    ...(options.workerTimeoutMs ? { timeoutMs: options.workerTimeoutMs } : {}),
+    onError: (error) => log(`worker error: ${(error as Error).message}`),
+    onFailed: (record) => tracker.onFailure(record),
+    onRecord: (record) => {
+      tracker.onReceive(record);
+      const entry = inboxEntry(record.body);
+      if (entry) inbox.push(entry);
+    },
+  });
 }
 
 /**
@@ -243,7 +379,7 @@ async function stackEnvironment(
 const LOCAL_LOG_LEVEL = "WARN";
 
 /**
- * The three functions, each built exactly as its Lambda entry builds it but from a configuration made
+ * The four functions, each built exactly as its Lambda entry builds it but from a configuration made
  * of `settings`, and with a logger the stack follows (what became of each message, for /dev/traces).
  */
 function localFunctions(
@@ -266,7 +402,10 @@ function localFunctions(
   const webhook = makeWebhookHandler(wireWebhook(loadWebhookConfig(withLevel), { logger: logger() }));
   const worker = makeWorkerHandler(wireWorker(loadWorkerConfig(withLevel), { logger: logger() }));
   const ingest = makeIngestHandler(wireIngest(loadIngestConfig(withLevel), { logger: logger() }));
-  return { webhook, worker, ingest };
+  const snsIngress = makeSnsIngressHandler(
+    wireSnsIngress(loadSnsIngressConfig(withLevel), { logger: logger() }),
+  );
+  return { webhook, worker, ingest, snsIngress };
 }
 
 /** The report of an upload once the import is done (a long one reports `partial` while it continues). */
@@ -319,8 +458,6 @@ function localSimulators(raw: Record<string, string | undefined>, outbox: Outbox
   if (wecom) simulators.push(wecomSimulator(wecom, outbox));
   const wecomKf = credentialsFor(wecomKfModule, raw) as WeComKfCredentials | undefined;
   if (wecomKf) simulators.push(wecomKfSimulator(wecomKf, outbox));
-  // The SNS certificate the simulated SES notifications are signed with (e-mail, SMS).
-  simulators.push(snsCertificateSimulator());
   if (credentialsFor(emailModule, raw)) simulators.push(emailSimulator(outbox));
   if (credentialsFor(smsModule, raw)) simulators.push(smsSimulator(outbox));
   const twilio = credentialsFor(twilioModule, raw) as TwilioCredentials | undefined;
@@ -333,7 +470,7 @@ function localSimulators(raw: Record<string, string | undefined>, outbox: Outbox
  * afterwards; until then webhooks and /dev answer 503 "starting" (see readiness).
  */
 function createLocalServerWithPlaceholder(early: Pick<LocalServerOptions, "readiness" | "index">) {
-  type Late = Pick<LocalServerOptions, "webhook" | "simulators" | "dev" | "trace" | "index">;
+  type Late = Pick<LocalServerOptions, "webhook" | "simulators" | "dev" | "trace" | "index" | "sns">;
   let current: Late = {
     webhook: async () => ({ statusCode: 503, body: "starting" }),
     simulators: [],
@@ -350,6 +487,8 @@ function createLocalServerWithPlaceholder(early: Pick<LocalServerOptions, "readi
     index: () => current.index(),
     trace: (channel, invoke) =>
       current.trace ? current.trace(channel, invoke) : invoke().then((result) => ({ traceId: "", result })),
+    // Before the functions are up the server answers 503 (not ready) without calling this.
+    sns: (body) => (current.sns ? current.sns(body) : Promise.resolve({ status: 503, body: "starting" })),
   });
   return {
     server,
@@ -415,6 +554,8 @@ function describeServer(state: { url: string; ready: boolean; stage: string; cha
       "GET /ready": "200 once customers can be served (the FAQ is imported), 503 with Retry-After before",
       "GET /health": "200 while the process runs",
       "POST /webhooks/<channel>": "the platforms' webhooks, exactly as in AWS",
+      "POST /sns/publish":
+        'SNS for the e-mail and SMS topics: {"TopicArn": "…", "Message": "…"} invokes the SNS ingress as Lambda does',
       "GET /dev/outbox": "what the bot sent, per channel",
       "GET /dev/inbox": "what the worker received",
       "GET /dev/tickets": "hand-off tickets; GET /dev/tickets/<id> for one",
@@ -422,6 +563,7 @@ function describeServer(state: { url: string; ready: boolean; stage: string; cha
       "POST /dev/tickets/<id>/resolve": "give the conversation back to the bot",
       "GET /dev/traces/<id>": "what became of a webhook delivery (its x-kefu-trace header)",
       "GET /dev/dlq": "messages in the dead-letter queue",
+      "GET /dev/sns-failures": "SNS notifications the SNS ingress failed on every attempt (ids and codes)",
       "POST /dev/faults":
         'make a channel\'s next sends fail: {"channel": "wechat", "count": 3, "errcode": -1}',
       "/sim/<platform>/…": "the platforms' APIs, simulated",

@@ -70,7 +70,9 @@ export class MessageTracker {
   onLog(record: FollowedLogRecord): void {
     const a = record.attributes;
     const request = this.current.getStore();
-    if (record.message === "webhook message" && typeof a.messageKey === "string") {
+    // The webhook's and the SNS ingress's: each message a delivery stored, or knew already.
+    const stored = record.message === "webhook message" || record.message === "notification message";
+    if (stored && typeof a.messageKey === "string") {
       const result = a.result === "duplicate" ? "duplicate" : "enqueued";
       if (result === "enqueued")
         remember(this.messages, a.messageKey, { key: a.messageKey, status: "queued", attempts: 0 });

@@ -1,14 +1,11 @@
 import type { Logger } from "@aws-lambda-powertools/logger";
-import { SendMessageCommand } from "@aws-sdk/client-sqs";
 import { createInboundChannels } from "../../shared/aws/channels";
 import { documentClient, secretsClient, sqsClient } from "../../shared/aws/clients";
+import { ingressStore } from "../../shared/aws/ingress";
 import { observability } from "../../shared/aws/powertools";
-import { fifoIds, queueBody, s3QueueBodyStore } from "../../shared/aws/queue";
 import { s3Client, s3ObjectReader } from "../../shared/aws/s3-blobs";
 import { largestBodyBytes } from "../../shared/channels/registry";
 import type { WebhookConfig } from "../../shared/config/load";
-import type { InboundMessage } from "../../shared/core/message";
-import { createDedupStore } from "../../shared/stores/dedup";
 import type { WebhookDeps } from "./handler";
 
 /**
@@ -19,30 +16,17 @@ import type { WebhookDeps } from "./handler";
 export function wireWebhook(config: WebhookConfig, options: { logger?: Logger } = {}): WebhookDeps {
   const doc = documentClient(config.runtime);
   const s3 = s3Client(config.runtime);
-  const sqs = sqsClient(config.runtime);
   const channels = createInboundChannels(config, {
     doc,
     secrets: secretsClient(config.runtime),
     blobs: s3ObjectReader(s3),
   });
-  const bodies = s3QueueBodyStore(s3, config.faqBucket);
   return {
     ...observability(config.runtime, options),
     transportLimitBytes: largestBodyBytes(config.ingress.maxBodyBytes),
     ingress: {
       adapterFor: (channel) => channels.inbound(channel),
-      dedup: createDedupStore(doc, config.tables.dedup),
-      async enqueue(message: InboundMessage) {
-        const ids = fifoIds(message);
-        await sqs.send(
-          new SendMessageCommand({
-            QueueUrl: config.queueUrl,
-            MessageBody: await queueBody(message, bodies),
-            MessageGroupId: ids.groupId,
-            MessageDeduplicationId: ids.deduplicationId,
-          }),
-        );
-      },
+      ...ingressStore(config, { doc, s3, sqs: sqsClient(config.runtime) }),
     },
   };
 }

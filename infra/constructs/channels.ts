@@ -1,32 +1,52 @@
 import { Duration, RemovalPolicy, Stack, Token, Validations } from "aws-cdk-lib";
+import type * as dynamodb from "aws-cdk-lib/aws-dynamodb";
+import type * as ec2 from "aws-cdk-lib/aws-ec2";
 import * as iam from "aws-cdk-lib/aws-iam";
 import * as kms from "aws-cdk-lib/aws-kms";
+import { SqsDestination } from "aws-cdk-lib/aws-lambda-destinations";
 import * as s3 from "aws-cdk-lib/aws-s3";
+import type * as secretsmanager from "aws-cdk-lib/aws-secretsmanager";
 import * as ses from "aws-cdk-lib/aws-ses";
 import * as actions from "aws-cdk-lib/aws-ses-actions";
 import * as sns from "aws-cdk-lib/aws-sns";
+import * as subscriptions from "aws-cdk-lib/aws-sns-subscriptions";
 import * as sqs from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import { CHANNEL_ENV } from "../../shared/config/names";
-import type { KefuFunction } from "./kefu-function";
+import type { TableName } from "../../shared/resources";
+import { KefuFunction } from "./kefu-function";
+import { grantTableAccess, TABLE_ACCESS } from "./table-access";
 
 /** Where SES puts received mail (S3 action) in the inbound-mail bucket. */
 export const INBOUND_MAIL_PREFIX = "inbound/";
 /** Received mail is kept this long: long enough to replay a failed delivery, no longer. */
 export const INBOUND_MAIL_RETENTION_DAYS = 30;
-/** Notifications SNS could not deliver to the webhook wait this long (SQS's maximum) for an operator. */
+/**
+ * Notifications SNS could not deliver to the SNS ingress, and those the function failed on every
+ * attempt, wait this long (SQS's maximum) for an operator.
+ */
 export const SUBSCRIPTION_DLQ_RETENTION_DAYS = 14;
+/**
+ * Lambda's asynchronous retries of a failed SNS ingress invocation (its maximum, about 1 and 2 minutes
+ * after the failure), and how long an event may wait for them before it goes to the failure queue.
+ */
+export const SNS_INGRESS_RETRY_ATTEMPTS = 2;
+export const SNS_INGRESS_MAX_EVENT_AGE = Duration.hours(6);
 
 export interface ChannelsProps {
-  webhook: KefuFunction;
   worker: KefuFunction;
-  /** `<base>/webhooks/<channel>`: where SNS delivers (the webhook confirms the subscription itself). */
-  webhookUrl(channel: string): string;
+  /** What the SNS ingress stores into, as the webhook: the dedup and tokens tables, the inbound queue. */
+  tables: Record<TableName, dynamodb.ITable>;
+  queueArn: string;
+  secret: secretsmanager.ISecret;
+  /** The SNS ingress's environment (queue, tables, secret, channel settings). */
+  environment: Record<string, string>;
+  egress?: { vpc: ec2.IVpc; subnets: ec2.SubnetSelection };
   accessLogsBucket: s3.IBucket;
   dataRemovalPolicy?: RemovalPolicy;
   /**
    * Our address, a verified SES identity (the same as KEFU_EMAIL_FROM in the secret). When set, the
-   * topic is subscribed to the webhook and the worker may send from this address (or its domain).
+   * topic is subscribed to the SNS ingress and the worker may send from this address (or its domain).
    */
   emailFrom?: string;
   /** Receive mail for this domain: a receipt rule set (to be activated by hand) and an S3 bucket. */
@@ -35,7 +55,7 @@ export interface ChannelsProps {
   emailConfigurationSet?: string;
   /**
    * The origination identity (KEFU_SMS_ORIGINATION in the secret): an E.164 number, phone number or pool
-   * id, or their ARN. When set, the topic is subscribed to the webhook and the worker may send from it.
+   * id, or their ARN. When set, the topic is subscribed to the SNS ingress and the worker may send from it.
    */
   smsOrigination?: string;
   /** End User Messaging configuration set (KEFU_SMS_CONFIGURATION_SET in the secret). */
@@ -44,21 +64,33 @@ export interface ChannelsProps {
 
 /**
  * The AWS side of the e-mail and SMS channels. SES (e-mail) and End User Messaging (two-way SMS) publish
- * what customers send to an SNS topic each; SNS delivers it over HTTPS to the webhook. Both topics exist
- * from the first deploy, so their ARNs can go into the console settings and the secret; the HTTPS
- * subscriptions only come with `emailFrom` / `smsOrigination`, because SNS sends its confirmation the
- * moment a subscription is created and a channel without credentials in the secret cannot confirm it.
+ * what customers send to an SNS topic each; SNS invokes the SNS ingress function (a Lambda
+ * subscription: no public endpoint, no certificate to fetch, no signature to check; only these topics
+ * may invoke it). Both topics exist from the first deploy, so their ARNs can go into the console
+ * settings and the secret; a topic is subscribed once its channel is configured (`emailFrom`,
+ * `smsOrigination`), until then the function would only refuse what it cannot answer.
+ *
+ * What can fail, and where it waits for an operator:
+ * - SNS cannot invoke the function (throttled past SNS's retries for Lambda, which go on for days; the
+ *   permission or the function gone): the notification goes to the subscription's dead-letter queue;
+ * - the function fails (the queue or DynamoDB unavailable, a Message it cannot parse): Lambda retries the
+ *   event twice, then puts it with the error in the function's failure queue (on-failure destination).
+ * Each queue has an alarm; a notification stored before a retry is a duplicate to the dedup claim.
  */
 export class Channels extends Construct {
   /** Encrypts both topics; a customer-managed key because the publishing services must be let in. */
   readonly key: kms.Key;
   readonly emailTopic: sns.Topic;
   readonly smsTopic: sns.Topic;
+  /** Receives both topics' notifications: parse → claim → mask → enqueue, as the webhook does. */
+  readonly snsIngress: KefuFunction;
+  /** The SNS ingress's on-failure destination: events it failed after Lambda's retries, with the error. */
+  readonly snsIngressFailures: sqs.Queue;
   readonly emailSubscription?: sns.Subscription;
   readonly smsSubscription?: sns.Subscription;
   /**
-   * Where SNS puts what it gave up delivering to the webhook (after about half an hour of retries), by
-   * channel: one queue per HTTPS subscription, so nothing is dropped and each channel is alarmed apart.
+   * Where SNS puts what it could not hand to the SNS ingress, by channel: one queue per subscription, so
+   * nothing is dropped and each channel is alarmed apart.
    */
   readonly deadLetterQueues: Record<string, sqs.Queue> = {};
   readonly inboundMailBucket?: s3.Bucket;
@@ -79,16 +111,22 @@ export class Channels extends Construct {
       "sms-voice.amazonaws.com",
     );
 
+    this.snsIngressFailures = this.deadLetterQueue(
+      "SnsIngressFailureQueue",
+      "the SNS ingress function's on-failure destination (Lambda asynchronous invocation)",
+    );
+    this.snsIngress = this.ingressFunction(props);
+
     // ---- e-mail ----
-    // The channel refuses notifications from any other topic (SNS signs every topic's messages alike).
-    props.webhook.fn.addEnvironment(CHANNEL_ENV.emailTopicArns, this.emailTopic.topicArn);
+    // The function tells the e-mail topic from the SMS one by these ARNs.
+    this.snsIngress.fn.addEnvironment(CHANNEL_ENV.emailTopicArns, this.emailTopic.topicArn);
     if (props.emailDomain) {
       this.inboundMailBucket = this.inboundMail(props);
       this.receiptRuleSet = this.receiveMail(props.emailDomain, this.inboundMailBucket);
-      props.webhook.fn.addEnvironment(CHANNEL_ENV.emailDomains, props.emailDomain);
+      this.snsIngress.fn.addEnvironment(CHANNEL_ENV.emailDomains, props.emailDomain);
     }
     if (props.emailFrom) {
-      this.emailSubscription = this.subscribe("Email", this.emailTopic, props.webhookUrl("email"));
+      this.emailSubscription = this.subscribe("Email", this.emailTopic);
       this.allowSendEmail(props.worker, props.emailFrom, props.emailConfigurationSet);
     }
     if (props.emailConfigurationSet) {
@@ -99,11 +137,58 @@ export class Channels extends Construct {
     // KEFU_SMS_TOPIC_ARN is read from the secret only (with the rest of the channel's keys), so it is an
     // output to copy there, not an environment variable.
     if (props.smsOrigination) {
-      this.smsSubscription = this.subscribe("Sms", this.smsTopic, props.webhookUrl("sms"));
-      // Only the worker sends, keyword answers (HELP, MORE, STOP confirmations) included: the webhook
-      // only verifies and enqueues, so a forged or replayed request can never make it text anyone.
+      this.smsSubscription = this.subscribe("Sms", this.smsTopic);
+      // Only the worker sends, keyword answers (HELP, MORE, STOP confirmations) included: the SNS ingress
+      // only parses and enqueues.
       this.allowSendText(props.worker, props.smsOrigination, props.smsConfigurationSet);
     }
+  }
+
+  /**
+   * The SNS ingress: the webhook's grants for storing (dedup and tokens tables as TABLE_ACCESS says,
+   * SendMessage on the inbound queue, the secret), invoked asynchronously by SNS with Lambda's retries
+   * and an on-failure destination.
+   */
+  private ingressFunction(props: ChannelsProps): KefuFunction {
+    const fn = new KefuFunction(this, "SnsIngress", {
+      entry: "sns-ingress",
+      description: "Kefu SNS ingress: e-mail (SES) and SMS (End User Messaging) notifications to the queue",
+      memorySize: 512,
+      // Parsing a 10 MB mail from S3 takes seconds, not minutes; a stuck call must not hold a retry back.
+      timeout: Duration.seconds(30),
+      environment: props.environment,
+      egress: props.egress,
+    });
+    grantTableAccess(fn, props.tables, TABLE_ACCESS["sns-ingress"]);
+    fn.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ["sqs:SendMessage"], resources: [props.queueArn] }),
+    );
+    fn.allowSecretRead(props.secret);
+    fn.fn.configureAsyncInvoke({
+      retryAttempts: SNS_INGRESS_RETRY_ATTEMPTS,
+      maxEventAge: SNS_INGRESS_MAX_EVENT_AGE,
+      onFailure: new SqsDestination(this.snsIngressFailures),
+    });
+    return fn;
+  }
+
+  /**
+   * An encrypted (SSE-SQS), TLS-only queue that keeps what could not be delivered for 14 days. SSE-SQS,
+   * not the topic's key: SNS and Lambda write to a queue under SQS-managed encryption without a key grant.
+   */
+  private deadLetterQueue(id: string, what: string): sqs.Queue {
+    const queue = new sqs.Queue(this, id, {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(SUBSCRIPTION_DLQ_RETENTION_DAYS),
+    });
+    Validations.of(queue).acknowledge({
+      id: "AwsSolutions-SQS3",
+      reason:
+        `This queue is itself a dead-letter queue: ${what}, which cdk-nag does not recognise as one (it ` +
+        "only follows SQS redrive policies).",
+    });
+    return queue;
   }
 
   /**
@@ -139,41 +224,21 @@ export class Channels extends Construct {
     return topic;
   }
 
-  private subscribe(channel: string, topic: sns.Topic, url: string): sns.Subscription {
-    // SSE-SQS, not the topic's key: SNS writes to a queue under SQS-managed encryption without a key
-    // grant. CDK adds the queue policy that lets this topic (aws:SourceArn) and nothing else send.
-    const deadLetterQueue = new sqs.Queue(this, `${topic.node.id}WebhookDeadLetterQueue`, {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(SUBSCRIPTION_DLQ_RETENTION_DAYS),
-    });
-    Validations.of(deadLetterQueue).acknowledge({
-      id: "AwsSolutions-SQS3",
-      reason:
-        "This queue is itself a dead-letter queue: the redrive target of an SNS HTTPS subscription, which " +
-        "cdk-nag does not recognise as a dead-letter queue (it only follows SQS redrive policies).",
-    });
+  /**
+   * Subscribes the SNS ingress to the topic. LambdaSubscription adds the function's resource policy:
+   * sns.amazonaws.com may invoke it with aws:SourceArn = this topic only. SNS retries a Lambda it cannot
+   * invoke for days; what it still cannot deliver goes to this subscription's dead-letter queue (CDK adds
+   * the queue policy letting this topic, and nothing else, send to it).
+   */
+  private subscribe(channel: string, topic: sns.Topic): sns.Subscription {
+    const deadLetterQueue = this.deadLetterQueue(
+      `${topic.node.id}SubscriptionDeadLetterQueue`,
+      "the redrive target of an SNS subscription",
+    );
     this.deadLetterQueues[channel] = deadLetterQueue;
-    const subscription = new sns.Subscription(this, `${topic.node.id}Webhook`, {
-      topic,
-      endpoint: url,
-      protocol: sns.SubscriptionProtocol.HTTPS,
-      deadLetterQueue,
-      // SNS's default for HTTP(S) is 3 retries in about a minute: a webhook deploy or a short outage
-      // would lose messages. This keeps retrying for about half an hour, backing off to one a minute.
-      deliveryPolicy: {
-        healthyRetryPolicy: {
-          minDelayTarget: Duration.seconds(1),
-          maxDelayTarget: Duration.seconds(60),
-          numRetries: 40,
-          numNoDelayRetries: 0,
-          numMinDelayRetries: 2,
-          numMaxDelayRetries: 25,
-          backoffFunction: sns.BackoffFunction.EXPONENTIAL,
-        },
-      },
-    });
-    return subscription;
+    return topic.addSubscription(
+      new subscriptions.LambdaSubscription(this.snsIngress.fn, { deadLetterQueue }),
+    ) as sns.Subscription;
   }
 
   /**
@@ -198,7 +263,7 @@ export class Channels extends Construct {
     return ruleSet;
   }
 
-  /** Private, TLS-only, expiring; the webhook may read what SES stored, nothing else. */
+  /** Private, TLS-only, expiring; the SNS ingress may read what SES stored, nothing else. */
   private inboundMail(props: ChannelsProps): s3.Bucket {
     const bucket = new s3.Bucket(this, "InboundMailBucket", {
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
@@ -213,17 +278,17 @@ export class Channels extends Construct {
       // Customer mail: kept on `cdk destroy` unless the stack's data policy says otherwise.
       removalPolicy: props.dataRemovalPolicy ?? RemovalPolicy.RETAIN,
     });
-    props.webhook.role.addToPrincipalPolicy(
+    this.snsIngress.role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         actions: ["s3:GetObject"],
         resources: [bucket.arnForObjects(`${INBOUND_MAIL_PREFIX}*`)],
       }),
     );
     const bucketArn = `<${Stack.of(this).getLogicalId(bucket.node.defaultChild as s3.CfnBucket)}.Arn>`;
-    Validations.of(props.webhook.role).acknowledge({
+    Validations.of(this.snsIngress.role).acknowledge({
       id: `AwsSolutions-IAM5[Resource::${bucketArn}/${INBOUND_MAIL_PREFIX}*]`,
       reason:
-        "SES names each stored mail by its own message id; the webhook reads the one a notification names, " +
+        "SES names each stored mail by its own message id; the SNS ingress reads the one a notification names, " +
         "only under the inbound prefix of the inbound-mail bucket.",
     });
     return bucket;

@@ -108,10 +108,10 @@ export class Ingress extends Construct {
         Validations.of(route).acknowledge({
           id: "AwsSolutions-APIG4",
           reason:
-            "Channel platforms (WeChat, WeCom, DingTalk, Twilio, and SNS for e-mail and SMS) cannot present " +
-            "AWS or OAuth credentials; every request is authenticated in the webhook function by the " +
-            "platform's signature (SNS: its X.509-signed message from one of our topics), with keys from " +
-            "the ChannelCredentials secret, and rejected otherwise.",
+            "Channel platforms (WeChat, WeCom, DingTalk, Twilio) cannot present AWS or OAuth credentials; " +
+            "every request is authenticated in the webhook function by the platform's signature, with keys " +
+            "from the ChannelCredentials secret, and rejected otherwise. (E-mail and SMS do not come this " +
+            "way: SNS invokes the SNS ingress function directly.)",
         });
       }
     }

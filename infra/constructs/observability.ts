@@ -20,10 +20,12 @@ export interface ObservabilityProps {
   stage: apigw.IHttpStage;
   /** Subscribed to the alarm topic by e-mail when set (the address must confirm the subscription). */
   alarmEmail?: string;
-  /** Topics SNS delivers to the webhook over HTTPS (e-mail, SMS), by channel. */
+  /** Topics SNS delivers to the SNS ingress (e-mail, SMS), by channel. */
   inboundTopics?: Record<string, sns.ITopic>;
-  /** The dead-letter queues of those HTTPS subscriptions, by channel: each message there awaits an operator. */
+  /** The dead-letter queues of those subscriptions, by channel: each message there awaits an operator. */
   subscriptionDeadLetterQueues?: Record<string, sqs.IQueue>;
+  /** The SNS ingress function and its on-failure destination. */
+  snsIngress?: { fn: lambda.IFunction; failureQueue: sqs.IQueue };
   /** A message older than this in the inbound queue means the worker is not keeping up or is failing. */
   maxMessageAge?: Duration;
 }
@@ -112,7 +114,7 @@ export class Observability extends Construct {
     for (const [name, topic] of Object.entries(props.inboundTopics ?? {})) {
       this.alarm(`${name}DeliveryFailures`, {
         alarmDescription:
-          `SNS gave up delivering ${name} messages to the webhook after its retries; once the channel's ` +
+          `SNS gave up delivering ${name} messages to the SNS ingress after its retries; once the channel's ` +
           "subscription exists they wait in its dead-letter queue (received mail also stays in the " +
           "inbound-mail bucket for 30 days).",
         metric: topic.metricNumberOfNotificationsFailed({ period: fiveMinutes, statistic: "Sum" }),
@@ -122,9 +124,28 @@ export class Observability extends Construct {
     for (const [name, queue] of Object.entries(props.subscriptionDeadLetterQueues ?? {})) {
       this.alarm(`${name}SubscriptionDeadLetterQueueNotEmpty`, {
         alarmDescription:
-          `${name} notifications SNS could not deliver to the webhook wait in this dead-letter queue ` +
+          `${name} notifications SNS could not deliver to the SNS ingress wait in this dead-letter queue ` +
           `(kept ${SUBSCRIPTION_DLQ_RETENTION_DAYS} days): those customers' messages were not answered.`,
         metric: queue.metricApproximateNumberOfMessagesVisible({ period: minute, statistic: "Maximum" }),
+        threshold: 1,
+      });
+    }
+    if (props.snsIngress) {
+      this.alarm("SnsIngressErrors", {
+        alarmDescription:
+          "The SNS ingress failed invocations (e-mail or SMS); Lambda retries them twice, then keeps them " +
+          "in its failure queue.",
+        metric: props.snsIngress.fn.metricErrors({ period: fiveMinutes, statistic: "Sum" }),
+        threshold: 1,
+      });
+      this.alarm("SnsIngressFailureQueueNotEmpty", {
+        alarmDescription:
+          "E-mail or SMS notifications the SNS ingress failed on every attempt wait in its failure queue " +
+          `(kept ${SUBSCRIPTION_DLQ_RETENTION_DAYS} days, with the error): those customers were not answered.`,
+        metric: props.snsIngress.failureQueue.metricApproximateNumberOfMessagesVisible({
+          period: minute,
+          statistic: "Maximum",
+        }),
         threshold: 1,
       });
     }

@@ -21,7 +21,10 @@ export type TableAccess = Partial<Record<TableName, readonly TableOperation[]>>;
  *   replies per inbound message (GetItem, PutItem as each part is sent), tokens (as the webhook: access tokens of every platform it replies on, opt-outs,
  *   continuations), the FAQ (GetItem of the version stamp, Query of the entries). No dedup: the webhook
  *   alone claims deliveries; the worker's redelivery guard is on the conversation;
- * - ingest: the FAQ (Query, GetItem, UpdateItem of the `#meta` lease/version, BatchWriteItem of entries).
+ * - ingest: the FAQ (Query, GetItem, UpdateItem of the `#meta` lease/version, BatchWriteItem of entries);
+ * - sns-ingress (e-mail and SMS through their topics): dedup claims as the webhook; in the tokens table,
+ *   SMS opt-outs and continuations (GetItem, PutItem). No access tokens: SES and End User Messaging
+ *   deliver everything in the notification.
  *
  * BatchWriteItem is authorised by `dynamodb:BatchWriteItem` alone, whatever puts and deletes it carries.
  * test/integration/table-grants.test.ts runs each function's code against DynamoDB Local through an
@@ -43,6 +46,10 @@ export const TABLE_ACCESS = {
   },
   ingest: {
     faq: ["GetItem", "Query", "UpdateItem", "BatchWriteItem"],
+  },
+  "sns-ingress": {
+    dedup: ["PutItem", "UpdateItem"],
+    tokens: ["GetItem", "PutItem"],
   },
 } as const satisfies Record<KefuFunctionProps["entry"], TableAccess>;
 

@@ -87,9 +87,7 @@ const url = env.KEFU_PUBLIC_URL ?? "http://127.0.0.1:3000";
 const raw = { ...demoCredentials(), ...shellEnv(), ...env };
 
 const emailChat =
-  values.channel === "email"
-    ? await startEmailChat(url, raw, env, values.user ?? "chat", values.eml)
-    : undefined;
+  values.channel === "email" ? await startEmailChat(raw, env, values.user ?? "chat", values.eml) : undefined;
 if (emailChat) values.user = emailChat.user;
 // SMS customers are phone numbers: a --user that is not one becomes a fictitious +1555 number.
 if ((values.channel === "sms" || values.channel === "twilio") && !/^\+\d{6,15}$/.test(values.user ?? "")) {
@@ -114,7 +112,7 @@ const channels: Record<string, (text: string) => PlatformRequest | Promise<Platf
   sms: (text) => {
     const credentials = credentialsFor(smsModule, raw) as SmsCredentials | undefined;
     if (!credentials) throw new Error("no SMS configuration");
-    return smsInbound(credentials, url, { from: values.user ?? "", text });
+    return smsInbound(credentials, { from: values.user ?? "", text });
   },
   twilio: (text) => {
     const credentials = credentialsFor(twilioModule, raw) as TwilioCredentials | undefined;

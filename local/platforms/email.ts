@@ -5,14 +5,14 @@ import type { EmailCredentials } from "../../shared/channels/email/credentials";
 import { emailModule } from "../../shared/channels/email/module";
 import { credentialsFor } from "../../shared/channels/registry";
 import { s3Client } from "../emulators";
-import { LOCAL_SNS_CERT_PATH, signSnsNotification } from "../simulator/sns-signer";
+import { snsPublish } from "./sns";
 import type { PlatformRequest } from "./wechat";
 
 /**
  * Plays Amazon SES + SNS: wraps a raw RFC 822 message in the receipt notification SES publishes
  * (SNS action, base64 content) or, above SNS's 150 KB, stores it in a bucket and publishes the S3
- * action's notification instead; then signs it as SNS does with the local-only certificate. Used by
- * `npm run chat -- --channel email` and the end-to-end tests.
+ * action's notification instead; then publishes it to the e-mail topic of the local SNS, which invokes
+ * the SNS ingress as Lambda does. Used by `npm run chat -- --channel email` and the end-to-end tests.
  */
 
 /** SES refuses to publish mail over 150 KB through SNS; larger mail goes by the S3 action. */
@@ -22,8 +22,6 @@ export const LOCAL_EMAIL_TOPIC_ARN = "arn:aws:sns:us-east-1:000000000000:kefu-em
 export interface SesDeliveryOptions {
   /** The raw message, as bytes or a (binary-safe latin1/ASCII or UTF-8) string. */
   raw: Uint8Array | string;
-  /** Base URL of the local stack (the certificate is served under it). */
-  baseUrl: string;
   /** Our address, the SES recipient. */
   recipient: string;
   topicArn?: string;
@@ -108,31 +106,14 @@ export async function sesNotification(options: SesDeliveryOptions): Promise<stri
   });
 }
 
-/** The HTTPS POST SNS makes to the `/webhooks/email` subscription. */
+/** SES publishing one received mail to the e-mail topic (the local SNS's `POST /sns/publish`). */
 export async function sesDelivery(options: SesDeliveryOptions): Promise<PlatformRequest> {
-  const message = await sesNotification(options);
-  const body = signSnsNotification(
-    {
-      topicArn: options.topicArn ?? LOCAL_EMAIL_TOPIC_ARN,
-      message,
-      subject: "Amazon SES Email Receipt Notification",
-      certUrl: `${options.baseUrl}${LOCAL_SNS_CERT_PATH}`,
-    },
-    {
-      ...(options.snsMessageId ? { messageId: options.snsMessageId } : {}),
-      ...(options.at ? { timestamp: options.at } : {}),
-    },
-  );
-  return {
-    method: "POST",
-    path: "/webhooks/email",
-    headers: {
-      "content-type": "text/plain; charset=UTF-8",
-      "x-amz-sns-message-type": "Notification",
-      "x-amz-sns-topic-arn": options.topicArn ?? LOCAL_EMAIL_TOPIC_ARN,
-    },
-    body,
-  };
+  return snsPublish({
+    TopicArn: options.topicArn ?? LOCAL_EMAIL_TOPIC_ARN,
+    Message: await sesNotification(options),
+    Subject: "Amazon SES Email Receipt Notification",
+    ...(options.snsMessageId ? { MessageId: options.snsMessageId } : {}),
+  });
 }
 
 export interface SimpleMail {
@@ -180,7 +161,6 @@ export interface EmailChatSession {
  * would); with `eml`, that raw message is delivered as it is, exactly as SES would.
  */
 export function emailChatSession(options: {
-  baseUrl: string;
   ourAddress: string;
   user: string;
   eml?: Buffer;
@@ -222,7 +202,6 @@ export function emailChatSession(options: {
       }
       return sesDelivery({
         raw,
-        baseUrl: options.baseUrl,
         recipient: options.ourAddress,
         ...(options.bucket ? { bucket: options.bucket } : {}),
         ...(options.putObject ? { putObject: options.putObject } : {}),
@@ -233,7 +212,6 @@ export function emailChatSession(options: {
 
 /** The chat CLI's e-mail session against a running `npm start` (its env file gives endpoints). */
 export async function startEmailChat(
-  baseUrl: string,
   raw: Record<string, string | undefined>,
   env: Record<string, string>,
   user: string,
@@ -243,7 +221,6 @@ export async function startEmailChat(
   if (!credentials) throw new Error("no e-mail configuration (KEFU_EMAIL_FROM)");
   const s3 = env.KEFU_AWS_ENDPOINT ? s3Client(env.KEFU_AWS_ENDPOINT) : undefined;
   return emailChatSession({
-    baseUrl,
     ourAddress: credentials.KEFU_EMAIL_FROM,
     user,
     ...(emlPath ? { eml: await readFile(emlPath) } : {}),

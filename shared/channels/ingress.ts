@@ -10,7 +10,15 @@ import {
   QueuedMessageSchema,
   truncateText,
 } from "../core/message";
-import type { HttpResponse, IgnoredDelivery, InboundAdapter, WebhookRequest } from "./ports";
+import type {
+  HttpResponse,
+  IgnoredDelivery,
+  InboundAdapter,
+  NotificationAdapter,
+  SnsNotification,
+  WebhookOutcome,
+  WebhookRequest,
+} from "./ports";
 
 /**
  * The one ack path every channel shares: adapter (verify → decrypt → parse → normalise) → claim the
@@ -44,10 +52,19 @@ export interface DedupStore {
   release(key: string): Promise<void>;
 }
 
-export interface IngressDeps {
-  adapterFor(channel: string): Promise<InboundAdapter | undefined>;
+/** Where accepted messages go: the durable claim, then the queue. */
+export interface StoreDeps {
   dedup: DedupStore;
   enqueue(message: InboundMessage): Promise<void>;
+}
+
+export interface IngressDeps extends StoreDeps {
+  adapterFor(channel: string): Promise<InboundAdapter | undefined>;
+}
+
+export interface NotificationIngressDeps extends StoreDeps {
+  /** The adapter of the channel whose topic this is, or undefined when no configured channel owns it. */
+  notificationAdapterFor(topicArn: string): Promise<NotificationAdapter | undefined>;
 }
 
 export type IngressResult = {
@@ -62,6 +79,7 @@ export type IngressResult = {
   ignored?: IgnoredDelivery;
 };
 
+/** One request to the public webhook: the channel's adapter verifies it, then `acceptOutcome`. */
 export async function acceptWebhook(
   channel: string,
   request: WebhookRequest,
@@ -69,7 +87,35 @@ export async function acceptWebhook(
 ): Promise<IngressResult> {
   const adapter = await deps.adapterFor(channel);
   if (!adapter) throw new NotFoundError(`channel "${channel}" is not configured`);
-  const outcome = await adapter.handle(request);
+  return acceptOutcome(await adapter.handle(request), request.receivedAt, deps);
+}
+
+/**
+ * One SNS notification delivered to a Lambda subscription: the adapter of the channel that owns the
+ * topic parses it, then `acceptOutcome`, exactly as for a webhook request. A topic no configured
+ * channel owns is refused (UnknownTopicError): retrying cannot help until the channel's settings name
+ * it, and the notification waits in the dead-letter queue meanwhile.
+ */
+export async function acceptNotification(
+  notification: SnsNotification,
+  deps: NotificationIngressDeps,
+): Promise<IngressResult & { channel: string }> {
+  const adapter = await deps.notificationAdapterFor(notification.topicArn);
+  if (!adapter) throw new UnknownTopicError();
+  const result = await acceptOutcome(await adapter.handle(notification), notification.receivedAt, deps);
+  return { ...result, channel: adapter.channel };
+}
+
+/**
+ * What every channel's delivery becomes once its adapter has made messages of it, whatever carried it
+ * (the public webhook, an SNS subscription): validated, masked and bounded, claimed, enqueued, and only
+ * then acknowledged.
+ */
+export async function acceptOutcome(
+  outcome: WebhookOutcome,
+  receivedAt: Date,
+  deps: StoreDeps,
+): Promise<IngressResult> {
   if (outcome.kind === "respond") {
     return {
       response: outcome.response,
@@ -94,7 +140,7 @@ export async function acceptWebhook(
   const conversations = [...byConversation.values()];
   const stored = await mapWithConcurrency(conversations, INGRESS_CONCURRENCY, async (conversation) => {
     const results: IngressResult["messages"] = [];
-    for (const message of conversation) results.push(await store(message, request.receivedAt, deps));
+    for (const message of conversation) results.push(await store(message, receivedAt, deps));
     return results;
   });
   await outcome.afterEnqueue?.();
@@ -133,7 +179,7 @@ const INGRESS_CONCURRENCY = 8;
 async function store(
   message: InboundMessage,
   receivedAt: Date,
-  deps: IngressDeps,
+  deps: StoreDeps,
 ): Promise<IngressResult["messages"][number]> {
   const key = messageKey(message);
   const claim = await deps.dedup.claim(key, receivedAt);
@@ -158,6 +204,13 @@ async function store(
 export class EnqueueError extends KefuError {
   constructor(cause: unknown) {
     super(503, "enqueue_failed", "the message could not be queued; retry", { cause });
+  }
+}
+
+/** An SNS notification from a topic no configured channel owns (its settings do not name it). */
+export class UnknownTopicError extends KefuError {
+  constructor() {
+    super(403, "unknown_topic", "the SNS topic is not one of a configured channel's");
   }
 }
 

@@ -41,7 +41,13 @@ export interface ChannelModule<Creds extends Record<string, string> = Record<str
    * the simulator). Empty: the AWS SDK's regional endpoint.
    */
   readonly apiBase?: { default: string };
-  inbound(credentials: Creds, context: ChannelContext): InboundAdapter;
+  /** The receiving half of a channel whose platform calls the public webhook (HTTPS, signed). */
+  inbound?(credentials: Creds, context: ChannelContext): InboundAdapter;
+  /**
+   * The receiving half of a channel whose platform publishes to one of our SNS topics, delivered to a
+   * Lambda subscription (SES e-mail, End User Messaging SMS): no public endpoint, no signature.
+   */
+  notifications?(credentials: Creds, context: ChannelContext): NotificationAdapter;
 }
 
 /** The sending half of a channel (its `sender.ts`): builds the outbound adapter from the same credentials. */
@@ -157,6 +163,34 @@ export type WebhookOutcome =
 export interface InboundAdapter {
   readonly channel: Channel;
   handle(request: WebhookRequest): Promise<WebhookOutcome> | WebhookOutcome;
+}
+
+/**
+ * One SNS notification as a Lambda subscription receives it (an SNSEvent record's `Sns`). Only our
+ * topics can invoke the function (its permission is scoped to their ARNs), so nothing here is signed
+ * for us to check; the adapter still checks the topic is its channel's.
+ */
+export interface SnsNotification {
+  topicArn: string;
+  messageId: string;
+  /** When SNS accepted the publish (ISO 8601); kept on redeliveries. */
+  timestamp: string;
+  message: string;
+  subject?: string;
+  /** When the function received it: claims are leased from it. */
+  receivedAt: Date;
+}
+
+/**
+ * The receiving half of a channel that arrives through an SNS topic: parse → filter → normalise. Its
+ * outcome is a webhook's, but nothing answers SNS: `respond` means "nothing to store" (with `ignored`
+ * saying why) and the responses are unused; a failure throws, and the invocation is retried.
+ */
+export interface NotificationAdapter {
+  readonly channel: Channel;
+  /** Whether notifications of this topic are this channel's (its settings name the topic). */
+  accepts(topicArn: string): boolean;
+  handle(notification: SnsNotification): Promise<WebhookOutcome>;
 }
 
 /** The sending half of a channel: render one reply for the platform and deliver it. */

@@ -3,7 +3,7 @@ import type { ChannelTexts } from "../core/texts";
 import { parseCredentialGroup, type RawCredentials } from "./credentials";
 import { dingtalkModule } from "./dingtalk/module";
 import { emailModule } from "./email/module";
-import type { ChannelContext, ChannelModule, InboundAdapter } from "./ports";
+import type { ChannelContext, ChannelModule, InboundAdapter, NotificationAdapter } from "./ports";
 import { smsModule } from "./sms/module";
 import { twilioModule } from "./twilio/module";
 import { wechatModule } from "./wechat/module";
@@ -59,9 +59,12 @@ function contextFor(module: ChannelModule, base: ContextWithoutApiBase): Channel
   return { ...base, apiBase, maxBodyBytes: module.maxBodyBytes ?? base.maxBodyBytes };
 }
 
-/** The transport's cap: the largest body any channel accepts (each adapter enforces its own limit). */
+/**
+ * The webhook transport's cap: the largest body a channel served over HTTPS accepts (each adapter
+ * enforces its own limit). Channels that arrive through SNS (e-mail's 256 KB) do not widen it.
+ */
 export function largestBodyBytes(defaultBytes: number): number {
-  return Math.max(defaultBytes, ...CHANNEL_MODULES.map((m) => m.maxBodyBytes ?? 0));
+  return Math.max(defaultBytes, ...CHANNEL_MODULES.filter((m) => m.inbound).map((m) => m.maxBodyBytes ?? 0));
 }
 
 /** A configured channel: its module, its credentials and the context its adapters get. */
@@ -95,7 +98,17 @@ export function inboundAdapters(
   return {
     async inbound(channel: string): Promise<InboundAdapter | undefined> {
       const found = await resolveChannel(channel, getCredentials, context);
-      return found?.module.inbound(found.credentials, found.context);
+      return found?.module.inbound?.(found.credentials, found.context);
+    },
+    /** The adapter of the configured channel that owns this SNS topic (e-mail, SMS), if any. */
+    async notifications(topicArn: string): Promise<NotificationAdapter | undefined> {
+      for (const module of CHANNEL_MODULES as readonly ChannelModule[]) {
+        if (!module.notifications) continue;
+        const found = await resolveChannel(module.channel, getCredentials, context);
+        const adapter = found && module.notifications(found.credentials, found.context);
+        if (adapter?.accepts(topicArn)) return adapter;
+      }
+      return undefined;
     },
   };
 }

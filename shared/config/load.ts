@@ -40,6 +40,20 @@ export function loadWebhookConfig(env: EnvRecord = process.env) {
   return readConfig(WEBHOOK, env);
 }
 
+/**
+ * The SNS ingress (e-mail and SMS through their topics' Lambda subscriptions): what the webhook reads,
+ * for the same path after the adapter (claim, enqueue).
+ */
+const SNS_INGRESS = WEBHOOK;
+export type SnsIngressConfig = ReturnType<typeof loadSnsIngressConfig>;
+/** The SNS ingress's whole configuration as one zod schema over the environment (infra's tests parse with it). */
+export const SnsIngressConfigSchema = configSchema(SNS_INGRESS);
+
+/** The SNS ingress: parse e-mail and SMS notifications, claim, enqueue. */
+export function loadSnsIngressConfig(env: EnvRecord = process.env) {
+  return readConfig(SNS_INGRESS, env);
+}
+
 const WORKER = {
   runtime,
   tables: tables("conversations", "tickets", "ticketTurns", "outbox", "tokens", "faq"),

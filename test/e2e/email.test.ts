@@ -3,15 +3,16 @@ import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { describe, expect, it } from "vitest";
 import { s3Client } from "../../local/emulators";
 import { LOCAL_EMAIL_TOPIC_ARN, sesDelivery, sesNotification, simpleMail } from "../../local/platforms/email";
+import { snsPublish } from "../../local/platforms/sns";
 import type { PlatformRequest } from "../../local/platforms/wechat";
-import { LOCAL_SNS_CERT_PATH, signSnsNotification } from "../../local/simulator/sns-signer";
 import { sharedDataPath } from "../support/shared-data";
 import { useTestStack } from "../support/stack";
 import { settle, waitFor } from "../support/wait";
 
 /**
- * E-mail end to end: a raw message wrapped as SES publishes it and signed as SNS does (local-only
- * certificate, served by the stack) → the webhook → dedup → queue → worker → SESv2 simulator outbox.
+ * E-mail end to end: a raw message wrapped as SES publishes it to the e-mail topic of the local SNS → the
+ * SNS ingress, invoked with the event Lambda gets from SNS → dedup → queue → worker → SESv2 simulator
+ * outbox.
  */
 const US = "support@kefu.example";
 const kefu = useTestStack("email");
@@ -32,7 +33,7 @@ describe("a customer e-mail", () => {
     // A real Gmail reply from the shared dev set (mailgun/talon's fixture).
     const raw = readFileSync(sharedDataPath("dev", "emails", "talon_reply_gmail.eml"));
     const customer = "xxx@gmail.com";
-    const request = await sesDelivery({ raw, baseUrl: kefu.stack.url, recipient: US });
+    const request = await sesDelivery({ raw, recipient: US });
 
     const first = await post(request);
     expect(first.status).toBe(200);
@@ -53,7 +54,7 @@ describe("a customer e-mail", () => {
       subject: "退货",
       text: "怎么申请退货？\n\n发自我的iPhone",
     });
-    expect((await post(await sesDelivery({ raw, baseUrl: kefu.stack.url, recipient: US }))).status).toBe(200);
+    expect((await post(await sesDelivery({ raw, recipient: US }))).status).toBe(200);
     const [reply] = await waitFor(() => repliesTo(customer).length > 0 && repliesTo(customer), {
       what: "the reply",
     });
@@ -72,7 +73,7 @@ describe("a customer e-mail", () => {
     const s3 = s3Client(kefu.stack.env.KEFU_AWS_ENDPOINT ?? "");
     const request = await sesDelivery({
       raw,
-      baseUrl: kefu.stack.url,
+
       recipient: US,
       bucket: kefu.stack.env.KEFU_FAQ_BUCKET ?? "",
       putObject: async (bucket, key, bytes) => {
@@ -88,20 +89,16 @@ describe("a customer e-mail", () => {
   it("does not answer a forged sender (SPF, DKIM and DMARC all FAIL): no reply, no ticket, nothing queued", async () => {
     const victim = `victim-${process.pid}@bank.example`;
     const raw = simpleMail({ from: victim, to: US, subject: "退货", text: "怎么申请退货？" });
-    const notification = JSON.parse(await sesNotification({ raw, baseUrl: kefu.stack.url, recipient: US }));
+    const notification = JSON.parse(await sesNotification({ raw, recipient: US }));
     Object.assign(notification.receipt, {
       spfVerdict: { status: "FAIL" },
       dkimVerdict: { status: "FAIL" },
       dmarcVerdict: { status: "FAIL" },
       dmarcPolicy: "reject",
     });
-    const body = signSnsNotification({
-      topicArn: LOCAL_EMAIL_TOPIC_ARN,
-      message: JSON.stringify(notification),
-      certUrl: `${kefu.stack.url}${LOCAL_SNS_CERT_PATH}`,
-    });
-    const response = await post({ method: "POST", path: "/webhooks/email", headers: {}, body });
-    // Acknowledged, or SNS would deliver it again for an hour.
+    const response = await post(
+      snsPublish({ TopicArn: LOCAL_EMAIL_TOPIC_ARN, Message: JSON.stringify(notification) }),
+    );
     expect(response.status).toBe(200);
     await settle(1500);
     expect(repliesTo(victim)).toEqual([]);
@@ -110,19 +107,27 @@ describe("a customer e-mail", () => {
     expect(tickets.filter((t) => t.customerId === victim)).toEqual([]);
   });
 
-  it("ignores an auto-reply and refuses an unsigned notification", async () => {
+  it("ignores an auto-reply and SES's setup notification, and keeps another notification type in the failures", async () => {
     const raw = readFileSync(new URL("../fixtures/email/auto-reply.eml", import.meta.url));
-    expect((await post(await sesDelivery({ raw, baseUrl: kefu.stack.url, recipient: US }))).status).toBe(200);
-    const forged = await sesDelivery({
-      raw: simpleMail({ from: "f@customer.example", to: US, subject: "x", text: "x" }),
-      baseUrl: kefu.stack.url,
-      recipient: US,
-    });
-    const json = JSON.parse(forged.body);
-    json.Signature = Buffer.from("forged").toString("base64");
-    expect((await post({ ...forged, body: JSON.stringify(json) })).status).toBe(401);
-    await settle(1000);
+    expect((await post(await sesDelivery({ raw, recipient: US }))).status).toBe(200);
+    const setup = JSON.stringify({ notificationType: "AmazonSnsSubscriptionSucceeded" });
+    expect((await post(snsPublish({ TopicArn: LOCAL_EMAIL_TOPIC_ARN, Message: setup }))).status).toBe(200);
+    // A bounce topic wired to the receiving function: refused, retried, then kept for an operator.
+    const bounce = JSON.stringify({ notificationType: "Bounce", bounce: {} });
+    const response = await post(snsPublish({ TopicArn: LOCAL_EMAIL_TOPIC_ARN, Message: bounce }));
+    const { MessageId } = (await response.json()) as { MessageId: string };
+    const [failure] = await waitFor(
+      async () => {
+        const all = (await (await fetch(`${kefu.stack.url}/dev/sns-failures`)).json()) as {
+          messageId: string;
+        }[];
+        const ours = all.filter((f) => f.messageId === MessageId);
+        return ours.length > 0 && ours;
+      },
+      { what: "the failed notification", timeoutMs: 20_000 },
+    );
+    expect(failure).toMatchObject({ attempts: 3, error: "unexpected_notification" });
+    await settle(500);
     expect(repliesTo("bob@customer.example")).toHaveLength(0);
-    expect(repliesTo("f@customer.example")).toHaveLength(0);
   });
 });

@@ -46,7 +46,7 @@ describe("a message with an emoji", () => {
     const credentials = credentialsFor(smsModule, raw) as SmsCredentials;
     const customer = "+14255550199";
     const text = "𠮷野家 怎么申请退货？👍🏽";
-    const response = await post(smsInbound(credentials, kefu.stack.url, { from: customer, text }));
+    const response = await post(smsInbound(credentials, { from: customer, text }));
     expect(response.status).toBe(200);
     await waitFor(() => repliesTo("sms", customer).length > 0, { what: "the reply" });
     expect(received(customer)?.text).toBe(text);

@@ -8,9 +8,9 @@ import { useTestStack } from "../support/stack";
 import { settle, waitFor } from "../support/wait";
 
 /**
- * AWS End User Messaging two-way SMS on one machine: the SNS notification signed by the local SNS key →
- * the webhook (shared SNS verifier) → dedup → queue → worker → SendTextMessage through the real SDK
- * client → the SMS simulator's outbox.
+ * AWS End User Messaging two-way SMS on one machine: published to the SMS topic of the local SNS → the
+ * SNS ingress, invoked with the event Lambda gets from SNS → dedup → queue → worker → SendTextMessage
+ * through the real SDK client → the SMS simulator's outbox.
  */
 const kefu = useTestStack("sms");
 const credentials = credentialsFor(smsModule, demoCredentials()) as SmsCredentials;
@@ -22,7 +22,7 @@ const post = (request: PlatformRequest) =>
     body: request.body,
   });
 const say = (from: string, text: string, extra: { inboundMessageId?: string; snsMessageId?: string } = {}) =>
-  smsInbound(credentials, kefu.stack.url, { from, text, ...extra });
+  smsInbound(credentials, { from, text, ...extra });
 const repliesTo = (number: string) =>
   kefu.stack.outbox.entries.filter((e) => e.channel === "sms" && e.to === number);
 
@@ -59,7 +59,7 @@ describe("a long answer", () => {
       headers: request.headers,
       body: request.body,
     });
-  const shortSay = (from: string, text: string) => smsInbound(credentials, short.stack.url, { from, text });
+  const shortSay = (from: string, text: string) => smsInbound(credentials, { from, text });
   const shortRepliesTo = (number: string) =>
     short.stack.outbox.entries.filter((e) => e.channel === "sms" && e.to === number);
 
@@ -100,24 +100,58 @@ describe("STOP", () => {
   });
 });
 
-describe("bad SNS deliveries", () => {
-  it("refuses a forged signature, another topic, a malformed Message and an oversized body, queueing nothing", async () => {
+describe("bad SNS notifications", () => {
+  it("keeps a malformed Message, an oversized one and another notification in the failures after Lambda's retries, queueing nothing", async () => {
     const before = kefu.stack.inbox.length;
     const good = say("+14255550103", "hello");
-    const forged = { ...good, body: good.body.replace('\\"hello\\"', '\\"HELLO\\"') };
-    expect(forged.body).not.toBe(good.body);
-    expect((await post(forged)).status).toBe(401);
+    const publish = JSON.parse(good.body) as { TopicArn: string; Message: string };
+    // label → [Message, the code it is refused with]
+    const bad: Record<string, [string, string]> = {
+      "not JSON": ["{not json", "malformed_request"],
+      oversized: [`{"x":"${"a".repeat(70 * 1024)}"}`, "payload_too_large"],
+      // An SES notification on the SMS topic: not an inbound SMS.
+      "another notification": [
+        JSON.stringify({ notificationType: "Received", mail: {} }),
+        "malformed_request",
+      ],
+    };
+    const published = new Map<string, string>();
+    for (const [label, [Message, code]] of Object.entries(bad)) {
+      const response = await post({ ...good, body: JSON.stringify({ ...publish, Message }) });
+      // SNS took it; the function's first attempt failed, as its trace says.
+      expect(response.status).toBe(200);
+      const trace = await (
+        await fetch(`${kefu.stack.url}/dev/traces/${response.headers.get("x-kefu-trace")}`)
+      ).json();
+      expect(trace).toMatchObject({ status: 400, error: code });
+      published.set(((await response.json()) as { MessageId: string }).MessageId, label);
+    }
+    // Retried twice as Lambda retries an async invocation, then kept as its on-failure destination keeps it.
+    const failures = await waitFor(
+      async () => {
+        const all = (await (await fetch(`${kefu.stack.url}/dev/sns-failures`)).json()) as {
+          messageId: string;
+          attempts: number;
+          error: string;
+        }[];
+        const ours = all.filter((f) => published.has(f.messageId));
+        return ours.length === published.size && ours;
+      },
+      { what: "the failed notifications", timeoutMs: 20_000 },
+    );
+    expect(failures.map((f) => [published.get(f.messageId), f.attempts, f.error]).sort()).toEqual([
+      ["another notification", 3, "malformed_request"],
+      ["not JSON", 3, "malformed_request"],
+      ["oversized", 3, "payload_too_large"],
+    ]);
+    expect(kefu.stack.inbox.length).toBe(before);
+  });
+
+  it("refuses a topic the function is not subscribed to, as SNS refuses a topic that does not exist", async () => {
     const otherTopic = smsInbound(
       { ...credentials, KEFU_SMS_TOPIC_ARN: "arn:aws:sns:us-east-1:999999999999:elsewhere" },
-      kefu.stack.url,
       { from: "+14255550103", text: "hello" },
     );
-    expect((await post(otherTopic)).status).toBe(401);
-    expect((await post({ ...good, body: "{not json" })).status).toBe(400);
-    expect(
-      (await post({ ...good, body: `{"Type":"Notification","x":"${"a".repeat(70 * 1024)}"}` })).status,
-    ).toBe(400);
-    await settle(1000);
-    expect(kefu.stack.inbox.length).toBe(before);
+    expect((await post(otherTopic)).status).toBe(404);
   });
 });

@@ -4,6 +4,8 @@ import type { IConstruct } from "constructs";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
   INBOUND_MAIL_PREFIX,
+  SNS_INGRESS_MAX_EVENT_AGE,
+  SNS_INGRESS_RETRY_ATTEMPTS,
   SUBSCRIPTION_DLQ_RETENTION_DAYS,
   smsOriginationResources,
 } from "../../infra/constructs/channels";
@@ -12,7 +14,7 @@ import {
   type KefuStackProps,
   TWILIO_CONNECTION_OVERRIDES,
 } from "../../infra/kefu-stack";
-import { WebhookConfigSchema, WorkerConfigSchema } from "../../shared/config/load";
+import { SnsIngressConfigSchema, WebhookConfigSchema, WorkerConfigSchema } from "../../shared/config/load";
 import { SYNTH_TIMEOUT_MS, synthKefu } from "./synth";
 
 type Json = Record<string, unknown>;
@@ -126,18 +128,13 @@ describe("inbound topics", () => {
     }
   });
 
-  it("are output with the webhook URLs platforms must call", () => {
+  it("are output for the console settings and the secret; e-mail and SMS have no webhook URL any more", () => {
     const t = plain.template;
     t.hasOutput("EmailTopicArn", { Value: { Ref: plain.logicalId(plain.stack.channels.emailTopic) } });
     t.hasOutput("SmsTopicArn", { Value: { Ref: plain.logicalId(plain.stack.channels.smsTopic) } });
-    for (const [output, channel] of [
-      ["EmailWebhookUrl", "email"],
-      ["SmsWebhookUrl", "sms"],
-    ]) {
-      t.hasOutput(output as string, {
-        Value: { "Fn::Join": ["", [apiEndpoint(plain), `/webhooks/${channel}`]] },
-      });
-    }
+    expect(Object.keys(t.findOutputs("*"))).not.toEqual(
+      expect.arrayContaining([expect.stringMatching(/^(Email|Sms)WebhookUrl$/)]),
+    );
     t.hasOutput("TwilioWebhookUrl", {
       Value: { "Fn::Join": ["", [apiEndpoint(plain), `/webhooks/twilio#${TWILIO_CONNECTION_OVERRIDES}`]] },
     });
@@ -148,35 +145,54 @@ describe("inbound topics", () => {
 });
 
 describe("subscriptions", () => {
-  it("are not made before the channel is configured (SNS confirms at once; an unconfigured channel cannot answer)", () => {
+  it("are not made before the channel is configured (until then the function could only refuse)", () => {
     plain.template.resourceCountIs("AWS::SNS::Subscription", 0);
   });
 
-  it("deliver over HTTPS to /webhooks/email and /webhooks/sms, retrying for minutes, once configured", () => {
+  it("invoke the SNS ingress function (protocol lambda), once configured; no HTTPS subscription is left", () => {
     full.template.resourceCountIs("AWS::SNS::Subscription", 2);
-    for (const [topic, channel] of [
-      [full.stack.channels.emailTopic, "email"],
-      [full.stack.channels.smsTopic, "sms"],
-    ] as const) {
+    const fn = { "Fn::GetAtt": [full.logicalId(full.stack.channels.snsIngress.fn), "Arn"] };
+    for (const topic of [full.stack.channels.emailTopic, full.stack.channels.smsTopic]) {
       full.template.hasResourceProperties("AWS::SNS::Subscription", {
         TopicArn: { Ref: full.logicalId(topic) },
-        Protocol: "https",
-        Endpoint: { "Fn::Join": ["", [apiEndpoint(full), `/webhooks/${channel}`]] },
-        DeliveryPolicy: {
-          healthyRetryPolicy: Match.objectLike({ numRetries: Match.anyValue(), maxDelayTarget: 60 }),
-        },
+        Protocol: "lambda",
+        Endpoint: fn,
       });
     }
-    const policy = Object.values(full.template.findResources("AWS::SNS::Subscription"))[0] as {
-      Properties: { DeliveryPolicy: { healthyRetryPolicy: { numRetries: number } } };
-    };
-    // SNS's default (3 retries) would lose every message of a one-minute outage.
-    expect(policy.Properties.DeliveryPolicy.healthyRetryPolicy.numRetries).toBeGreaterThanOrEqual(20);
+    expect(
+      Object.values(full.template.findResources("AWS::SNS::Subscription")).map(
+        (r) => ((r as Json).Properties as Json).Protocol,
+      ),
+    ).toEqual(["lambda", "lambda"]);
+  });
+
+  it("let SNS invoke the function only on behalf of our two topics (a permission per topic, by SourceArn)", () => {
+    const fn = { "Fn::GetAtt": [full.logicalId(full.stack.channels.snsIngress.fn), "Arn"] };
+    const permissions = Object.values(
+      full.template.findResources("AWS::Lambda::Permission", { Properties: { FunctionName: fn } }),
+    ).map((p) => (p as Json).Properties as Json);
+    expect(permissions).toEqual(
+      expect.arrayContaining(
+        [full.stack.channels.emailTopic, full.stack.channels.smsTopic].map((topic) => ({
+          Action: "lambda:InvokeFunction",
+          FunctionName: fn,
+          Principal: "sns.amazonaws.com",
+          SourceArn: { Ref: full.logicalId(topic) },
+        })),
+      ),
+    );
+    // Nothing else may invoke it: no permission without a SourceArn, none for another principal.
+    expect(permissions).toHaveLength(2);
+    // And no public route reaches it.
+    expect(JSON.stringify(full.template.findResources("AWS::ApiGatewayV2::Integration"))).not.toContain(
+      full.logicalId(full.stack.channels.snsIngress.fn),
+    );
   });
 
   it("each have an encrypted, TLS-only dead-letter queue that only their topic may send to, alarmed", () => {
-    plain.template.resourceCountIs("AWS::SQS::Queue", 2);
-    full.template.resourceCountIs("AWS::SQS::Queue", 4);
+    // The failure queue of the SNS ingress and the inbound queue's two; plus one per subscription.
+    plain.template.resourceCountIs("AWS::SQS::Queue", 3);
+    full.template.resourceCountIs("AWS::SQS::Queue", 5);
     const alarmTopic = { Ref: full.logicalId(full.stack.observability.topic) };
     const alarms = Object.values(full.template.findResources("AWS::CloudWatch::Alarm")).map(
       (a) => (a as Json).Properties as Json,
@@ -189,6 +205,7 @@ describe("subscriptions", () => {
       const queueId = full.logicalId(queue);
       full.template.hasResourceProperties("AWS::SNS::Subscription", {
         TopicArn: { Ref: full.logicalId(topic) },
+        Protocol: "lambda",
         RedrivePolicy: { deadLetterTargetArn: { "Fn::GetAtt": [queueId, "Arn"] } },
       });
       expect(full.props(queue)).toEqual({
@@ -222,16 +239,52 @@ describe("subscriptions", () => {
       });
     }
   });
+});
 
-  it("point at the custom domain when one is given", () => {
-    const s = synth({ publicUrl: "https://kefu.example.com/", emailFrom: "a@example.com" });
-    s.template.hasResourceProperties("AWS::SNS::Subscription", {
-      Endpoint: "https://kefu.example.com/webhooks/email",
+describe("the SNS ingress function", () => {
+  it("is retried twice by Lambda, then its event goes with the error to an encrypted failure queue, alarmed", () => {
+    const { snsIngress, snsIngressFailures } = full.stack.channels;
+    const queueId = full.logicalId(snsIngressFailures);
+    full.template.hasResourceProperties("AWS::Lambda::EventInvokeConfig", {
+      FunctionName: { Ref: full.logicalId(snsIngress.fn) },
+      MaximumRetryAttempts: SNS_INGRESS_RETRY_ATTEMPTS,
+      MaximumEventAgeInSeconds: SNS_INGRESS_MAX_EVENT_AGE.toSeconds(),
+      DestinationConfig: { OnFailure: { Destination: { "Fn::GetAtt": [queueId, "Arn"] } } },
     });
-    expect(s.env(s.stack.ingress.webhook).KEFU_PUBLIC_URL).toBe("https://kefu.example.com");
-    s.template.hasOutput("TwilioWebhookUrl", {
-      Value: `https://kefu.example.com/webhooks/twilio#${TWILIO_CONNECTION_OVERRIDES}`,
+    expect(SNS_INGRESS_RETRY_ATTEMPTS).toBe(2);
+    expect(full.props(snsIngressFailures)).toEqual({
+      SqsManagedSseEnabled: true,
+      MessageRetentionPeriod: SUBSCRIPTION_DLQ_RETENTION_DAYS * 86_400,
     });
+    expect(full.grantsOf(snsIngress, "sqs:SendMessage")).toContain(
+      JSON.stringify({ "Fn::GetAtt": [queueId, "Arn"] }),
+    );
+    const alarms = Object.values(full.template.findResources("AWS::CloudWatch::Alarm")).map(
+      (a) => (a as Json).Properties as Json,
+    );
+    expect(
+      alarms.find(
+        (a) =>
+          a.MetricName === "ApproximateNumberOfMessagesVisible" &&
+          JSON.stringify(a.Dimensions).includes(queueId),
+      ),
+    ).toMatchObject({ Threshold: 1 });
+    expect(
+      alarms.find(
+        (a) =>
+          a.MetricName === "Errors" && JSON.stringify(a.Dimensions).includes(full.logicalId(snsIngress.fn)),
+      ),
+    ).toMatchObject({ Threshold: 1 });
+  });
+
+  it("stores as the webhook does: SendMessage on the inbound queue, queue bodies in S3, the secret", () => {
+    const { snsIngress } = full.stack.channels;
+    const queue = JSON.stringify({ "Fn::GetAtt": [full.logicalId(full.stack.pipeline.queue), "Arn"] });
+    expect(full.grantsOf(snsIngress, "sqs:SendMessage")).toContain(queue);
+    expect(full.grantsOf(snsIngress, "secretsmanager:GetSecretValue")).toEqual([
+      JSON.stringify({ Ref: full.logicalId(full.stack.secret) }),
+    ]);
+    expect(full.grantsOf(snsIngress, "s3:PutObject").length).toBe(1);
   });
 });
 
@@ -254,10 +307,14 @@ describe("the Twilio webhook URL's connection overrides", () => {
 });
 
 describe("function environment", () => {
-  it("tells the webhook its public URL (Twilio signatures) and the e-mail topic it may accept", () => {
+  it("tells the webhook its public URL (Twilio signatures) and the SNS ingress the e-mail topic", () => {
     const webhook = plain.env(plain.stack.ingress.webhook);
     expect(webhook.KEFU_PUBLIC_URL).toEqual(apiEndpoint(plain));
-    expect(webhook.KEFU_EMAIL_TOPIC_ARNS).toEqual({ Ref: plain.logicalId(plain.stack.channels.emailTopic) });
+    expect(webhook.KEFU_EMAIL_TOPIC_ARNS).toBeUndefined();
+    const snsIngress = plain.env(plain.stack.channels.snsIngress);
+    expect(snsIngress.KEFU_EMAIL_TOPIC_ARNS).toEqual({
+      Ref: plain.logicalId(plain.stack.channels.emailTopic),
+    });
     const worker = plain.env(plain.stack.pipeline.worker);
     expect(worker.KEFU_PUBLIC_URL).toBeUndefined();
     expect(worker.KEFU_EMAIL_TOPIC_ARNS).toBeUndefined();
@@ -272,6 +329,7 @@ describe("function environment", () => {
       full.stack.ingress.webhook,
       full.stack.pipeline.worker,
       full.stack.knowledgeBase.ingest,
+      full.stack.channels.snsIngress,
     ]) {
       const names = Object.keys(full.env(f)).filter((k) => credentialKeys.includes(k) && !allowed.has(k));
       expect(names).toEqual([]);
@@ -280,18 +338,23 @@ describe("function environment", () => {
 
   it("passes e-mail, SMS and WeCom KF settings to the functions that read them", () => {
     const webhook = full.env(full.stack.ingress.webhook);
+    const snsIngress = full.env(full.stack.channels.snsIngress);
     const worker = full.env(full.stack.pipeline.worker);
     const ingest = full.env(full.stack.knowledgeBase.ingest);
-    expect(webhook.KEFU_EMAIL_DOMAINS).toBe("example.com");
+    expect(snsIngress.KEFU_EMAIL_DOMAINS).toBe("example.com");
     expect(worker.KEFU_EMAIL_CONFIGURATION_SET).toBe("kefu-replies");
-    for (const env of [webhook, worker]) {
+    for (const env of [webhook, snsIngress, worker]) {
       expect(env).toMatchObject({ KEFU_SMS_MAX_SEGMENTS: "2", KEFU_WECOM_KF_SERVICER_USERID: "zhangsan" });
     }
     expect(ingest.KEFU_SMS_MAX_SEGMENTS).toBeUndefined();
   });
 
   it("still satisfies ConfigSchema and stays under Lambda's 4 KB environment limit with every option", () => {
-    for (const f of [full.stack.ingress.webhook, full.stack.pipeline.worker]) {
+    for (const f of [
+      full.stack.ingress.webhook,
+      full.stack.channels.snsIngress,
+      full.stack.pipeline.worker,
+    ]) {
       // A reference (token) becomes a long physical name or ARN: count it as 120 characters.
       const resolved = Object.fromEntries(
         Object.entries(full.env(f)).map(([k, v]) => [
@@ -299,7 +362,12 @@ describe("function environment", () => {
           typeof v === "string" ? v : `https://x/${"n".repeat(110)}`,
         ]),
       );
-      const ConfigSchema = f === full.stack.ingress.webhook ? WebhookConfigSchema : WorkerConfigSchema;
+      const ConfigSchema =
+        f === full.stack.ingress.webhook
+          ? WebhookConfigSchema
+          : f === full.stack.channels.snsIngress
+            ? SnsIngressConfigSchema
+            : WorkerConfigSchema;
       expect(ConfigSchema.safeParse({ ...resolved, AWS_REGION: "us-west-2" }).error?.issues ?? []).toEqual(
         [],
       );
@@ -440,13 +508,17 @@ describe("SES receipt rule set (emailDomain)", () => {
     });
   });
 
-  it("lets the webhook (only) read mail under the inbound prefix", () => {
+  it("lets the SNS ingress (only) read mail under the inbound prefix", () => {
     const bucket = full.logicalId(full.stack.channels.inboundMailBucket as IConstruct);
-    const reads = full.grantsOf(full.stack.ingress.webhook, "s3:GetObject");
+    const reads = full.grantsOf(full.stack.channels.snsIngress, "s3:GetObject");
     expect(reads).toEqual([
       JSON.stringify({ "Fn::Join": ["", [{ "Fn::GetAtt": [bucket, "Arn"] }, `/${INBOUND_MAIL_PREFIX}*`]] }),
     ]);
-    for (const f of [full.stack.pipeline.worker, full.stack.knowledgeBase.ingest]) {
+    for (const f of [
+      full.stack.ingress.webhook,
+      full.stack.pipeline.worker,
+      full.stack.knowledgeBase.ingest,
+    ]) {
       expect(full.grantsOf(f, "s3:GetObject").filter((r) => r.includes(bucket))).toEqual([]);
     }
   });

@@ -11,7 +11,12 @@ import {
 } from "../../infra/kefu-stack";
 import { CHANNEL_MODULES } from "../../shared/channels/registry";
 import { BedrockConfigSchema } from "../../shared/config/engine";
-import { IngestConfigSchema, WebhookConfigSchema, WorkerConfigSchema } from "../../shared/config/load";
+import {
+  IngestConfigSchema,
+  SnsIngressConfigSchema,
+  WebhookConfigSchema,
+  WorkerConfigSchema,
+} from "../../shared/config/load";
 import { FAQ_BUCKET, INBOUND_QUEUE, TABLES } from "../../shared/resources";
 import { SYNTH_TIMEOUT_MS, synthKefu } from "./synth";
 
@@ -52,16 +57,23 @@ const onQueueBodiesOnly = (statements: Json[], bucketLogicalId: string): string[
 const allActions = (statements: Json[]): string[] => statements.flatMap((s) => [s.Action].flat() as string[]);
 
 describe("functions", () => {
-  const fns = () => [stack.ingress.webhook, stack.pipeline.worker, stack.knowledgeBase.ingest];
+  const fns = () => [
+    stack.ingress.webhook,
+    stack.pipeline.worker,
+    stack.knowledgeBase.ingest,
+    stack.channels.snsIngress,
+  ];
   /** The configuration each function loads at cold start (shared/config/load.ts). */
   const configSchemaOf = (f: ReturnType<typeof fns>[number]) =>
     f === stack.ingress.webhook
       ? WebhookConfigSchema
       : f === stack.pipeline.worker
         ? WorkerConfigSchema
-        : IngestConfigSchema;
+        : f === stack.channels.snsIngress
+          ? SnsIngressConfigSchema
+          : IngestConfigSchema;
 
-  it("are three Node.js 22 ARM64 functions (plus CDK's bucket-notification helper)", () => {
+  it("are four Node.js 22 ARM64 functions (plus CDK's bucket-notification helper)", () => {
     for (const f of fns()) {
       expect(props(logicalId(f.fn))).toMatchObject({
         Runtime: "nodejs22.x",
@@ -72,7 +84,7 @@ describe("functions", () => {
     const ours = Object.values(template.findResources("AWS::Lambda::Function")).filter(
       (r) => ((r as Json).Properties as Json).Runtime === "nodejs22.x",
     );
-    expect(ours).toHaveLength(3);
+    expect(ours).toHaveLength(4);
   });
 
   it("write to their own log group with a one-month retention", () => {
@@ -125,7 +137,8 @@ describe("functions", () => {
 
 describe("inbound queue", () => {
   it("is a FIFO queue with producer-set dedup ids, encryption and a FIFO dead-letter queue", () => {
-    template.resourceCountIs("AWS::SQS::Queue", 2);
+    // Besides the SNS ingress's failure queue (test/infra/channels.test.ts).
+    template.resourceCountIs("AWS::SQS::Queue", 3);
     const dlq = logicalId(stack.pipeline.deadLetterQueue);
     expect(props(logicalId(stack.pipeline.queue))).toMatchObject({
       FifoQueue: true,
@@ -151,7 +164,7 @@ describe("inbound queue", () => {
     expect(visibility).toBeGreaterThanOrEqual(6 * workerTimeout);
   });
 
-  it("denies non-TLS access to both queues", () => {
+  it("denies non-TLS access to both queues (and the SNS ingress's failure queue)", () => {
     const policies = template.findResources("AWS::SQS::QueuePolicy", {
       Properties: {
         PolicyDocument: {
@@ -161,7 +174,7 @@ describe("inbound queue", () => {
         },
       },
     });
-    expect(Object.keys(policies)).toHaveLength(2);
+    expect(Object.keys(policies)).toHaveLength(3);
   });
 
   it("feeds the worker in batches that report per-message failures", () => {
@@ -493,7 +506,7 @@ describe("observability", () => {
     const alarms = Object.values(template.findResources("AWS::CloudWatch::Alarm")).map(
       (a) => (a as Json).Properties as Json,
     );
-    expect(alarms).toHaveLength(8);
+    expect(alarms).toHaveLength(10);
     for (const a of alarms) expect(a.AlarmActions).toEqual([topic]);
 
     const find = (metric: string, dimension: string) =>
@@ -508,6 +521,10 @@ describe("observability", () => {
     expect(find("Errors", logicalId(stack.pipeline.worker.fn))).toBeDefined();
     expect(find("Errors", logicalId(stack.ingress.webhook.fn))).toBeDefined();
     expect(find("Errors", logicalId(stack.knowledgeBase.ingest.fn))).toBeDefined();
+    expect(find("Errors", logicalId(stack.channels.snsIngress.fn))).toBeDefined();
+    expect(
+      find("ApproximateNumberOfMessagesVisible", logicalId(stack.channels.snsIngressFailures)),
+    ).toMatchObject({ Threshold: 1 });
     expect(find("5xx", logicalId(stack.ingress.api))).toBeDefined();
     for (const topic of [stack.channels.emailTopic, stack.channels.smsTopic]) {
       expect(find("NumberOfNotificationsFailed", logicalId(topic))).toMatchObject({ Threshold: 1 });

@@ -94,7 +94,7 @@ describe("with the table grants the stack synthesises", () => {
     expect(refusals()).toEqual([]);
   });
 
-  it("the webhook takes every channel's deliveries, and the worker answers each once", async () => {
+  it("the webhook and the SNS ingress take every channel's deliveries, and the worker answers each once", async () => {
     const wechat = wechatPush(creds.wechat, { openId: "o-grants", text: "怎么申请退货？" });
     const deliveries = [
       wechat,
@@ -105,13 +105,13 @@ describe("with the table grants the stack synthesises", () => {
       dingtalkRobotMessage(creds.dingtalk, kefu.url, { userId: "grants-dingtalk", text: "怎么申请退货？" }),
       await sesDelivery({
         raw: simpleMail({ from: "li.hua@customer.example", to: US, subject: "退货", text: "怎么申请退货？" }),
-        baseUrl: kefu.url,
+
         recipient: US,
       }),
-      smsInbound(creds.sms, kefu.url, { from: "+14255550201", text: "怎么申请退货？" }),
+      smsInbound(creds.sms, { from: "+14255550201", text: "怎么申请退货？" }),
       twilioInbound(creds.twilio, kefu.url, { from: "+14155550201", text: "How do I return an item?" }),
       // Keywords: the opt-out is recorded by the webhook, the confirmation and HELP sent by the worker.
-      smsInbound(creds.sms, kefu.url, { from: "+14255550202", text: "STOP" }),
+      smsInbound(creds.sms, { from: "+14255550202", text: "STOP" }),
       twilioInbound(creds.twilio, kefu.url, { from: "+14155550202", text: "HELP" }),
     ];
     const statuses = [];
@@ -119,7 +119,7 @@ describe("with the table grants the stack synthesises", () => {
     // Refusals first: they say which grant is missing, where a status only says that something failed.
     expect(refusals()).toEqual([]);
     expect(statuses).toEqual(deliveries.map(() => 200));
-    // The webhook only enqueues: nothing has been sent before the worker runs, keyword answers included.
+    // The ingress functions only enqueue: nothing is sent before the worker runs, keyword answers included.
     expect(kefu.outbox.entries).toEqual([]);
     expect(await kefu.drainQueue()).toEqual([]);
 
@@ -206,21 +206,19 @@ describe("with the table grants the stack synthesises", () => {
         return [fn, granted.filter((g) => !used.has(g))];
       }),
     );
-    expect(unused).toEqual({ webhook: [], worker: [], ingest: [] });
+    expect(unused).toEqual({ webhook: [], worker: [], ingest: [], "sns-ingress": [] });
   });
 });
 
 describe("the enforcement", () => {
-  it("refuses what the role is not granted, as AWS does: the webhook without the tokens table fails SMS", async () => {
-    const endpoint = kefu.endpoints.webhook;
+  it("refuses what the role is not granted, as AWS does: the SNS ingress without the tokens table fails SMS", async () => {
+    const endpoint = kefu.endpoints["sns-ingress"];
     const granted = endpoint.statements;
-    // The webhook's grants before this fix: the dedup table only.
+    // The dedup table only: the SMS opt-out lookup is refused.
     endpoint.statements = granted.filter((st) => st.resources.every((r) => !r.includes("table/tokens")));
     try {
       const before = endpoint.refusals().length;
-      const response = await kefu.post(
-        smsInbound(creds.sms, kefu.url, { from: "+14255550209", text: "你好" }),
-      );
+      const response = await kefu.post(smsInbound(creds.sms, { from: "+14255550209", text: "你好" }));
       expect(response.status).toBe(500);
       expect(endpoint.refusals().slice(before)).toEqual([
         expect.objectContaining({ action: "dynamodb:GetItem", resource: tableArn("tokens") }),

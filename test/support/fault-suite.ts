@@ -532,10 +532,10 @@ function planTraffic(
               ...(thread.length ? { inReplyTo: thread.at(-1), references: [...thread] } : {}),
             });
             thread.push(messageId);
-            return sesDelivery({ raw, baseUrl: publicUrl, recipient: ourAddress, sesMessageId: platformId });
+            return sesDelivery({ raw, recipient: ourAddress, sesMessageId: platformId });
           }
           case "sms":
-            return smsInbound(sms, publicUrl, { from: address, text, inboundMessageId: platformId });
+            return smsInbound(sms, { from: address, text, inboundMessageId: platformId });
           case "twilio":
             return twilioInbound(twilio, publicUrl, { from: address, text, messageSid: platformId });
         }

@@ -2,9 +2,17 @@ import { readFile } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
 import type { CfnResource } from "aws-cdk-lib";
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context, S3Event } from "aws-lambda";
+import type {
+  APIGatewayProxyEventV2,
+  APIGatewayProxyStructuredResultV2,
+  Context,
+  S3Event,
+  SNSEvent,
+} from "aws-lambda";
 import { makeHandler as makeIngestHandler } from "../../functions/ingest/handler";
 import { wireIngest } from "../../functions/ingest/wiring";
+import { makeHandler as makeSnsIngressHandler } from "../../functions/sns-ingress/handler";
+import { wireSnsIngress } from "../../functions/sns-ingress/wiring";
 import { makeHandler as makeWebhookHandler } from "../../functions/webhook/handler";
 import { wireWebhook } from "../../functions/webhook/wiring";
 import { makeHandler as makeWorkerHandler } from "../../functions/worker/handler";
@@ -18,11 +26,11 @@ import { dingtalkSimulator } from "../../local/simulator/dingtalk";
 import { emailSimulator } from "../../local/simulator/email";
 import { Outbox } from "../../local/simulator/outbox";
 import { smsSimulator } from "../../local/simulator/sms";
-import { snsCertificateSimulator } from "../../local/simulator/sns-signer";
 import { twilioSimulator } from "../../local/simulator/twilio";
 import { wechatSimulator } from "../../local/simulator/wechat";
 import { wecomSimulator } from "../../local/simulator/wecom";
 import { wecomKfSimulator } from "../../local/simulator/wecom-kf";
+import { localSns } from "../../local/sns";
 import type { DingTalkCredentials } from "../../shared/channels/dingtalk/credentials";
 import { dingtalkModule } from "../../shared/channels/dingtalk/module";
 import { credentialsFor, demoCredentials } from "../../shared/channels/registry";
@@ -34,7 +42,12 @@ import type { WeComCredentials } from "../../shared/channels/wecom/credentials";
 import { wecomModule } from "../../shared/channels/wecom/module";
 import type { WeComKfCredentials } from "../../shared/channels/wecom-kf/credentials";
 import { wecomKfModule } from "../../shared/channels/wecom-kf/module";
-import { loadIngestConfig, loadWebhookConfig, loadWorkerConfig } from "../../shared/config/load";
+import {
+  loadIngestConfig,
+  loadSnsIngressConfig,
+  loadWebhookConfig,
+  loadWorkerConfig,
+} from "../../shared/config/load";
 import { FAQ_BUCKET, TABLES, type TableName } from "../../shared/resources";
 import { synthKefu } from "../infra/synth";
 import { type EnforcingEndpoint, startEnforcingEndpoint } from "./enforcing-dynamodb";
@@ -42,24 +55,25 @@ import { dynamoStatementsOf, type PolicyStatement } from "./iam-policy";
 import { testEnv } from "./local-env";
 
 /**
- * Kefu's three functions, each running its real handler (functions/<name>, wired as its Lambda entry wires it)
+ * Kefu's four functions, each running its real handler (functions/<name>, wired as its Lambda entry wires it)
  * against DynamoDB Local through its own enforcing endpoint, which allows exactly what the synthesised
  * stack grants that function's role. Around them: the channel simulators on a local HTTP server (the
- * webhook route, the platforms' APIs), the run's SQS/S3 emulator with this harness's own queue, bucket
+ * webhook route, the local SNS for e-mail and SMS, the platforms' APIs), the run's SQS/S3 emulator with this harness's own queue, bucket
  * and tables, and the worker fed from the queue as the event source mapping feeds it.
  */
-export const FUNCTIONS = ["webhook", "worker", "ingest"] as const;
+export const FUNCTIONS = ["webhook", "worker", "ingest", "sns-ingress"] as const;
 export type FunctionName = (typeof FUNCTIONS)[number];
 
 type ApiHandler = (e: APIGatewayProxyEventV2, c: Context) => Promise<APIGatewayProxyStructuredResultV2>;
 type SqsHandler = Parameters<typeof pollOnce>[0]["handler"];
+type SnsHandler = (e: SNSEvent, c: Context) => Promise<void>;
 type IngestHandler = (
   e: S3Event | { restore: { kb?: string; version?: string } },
   c: Context,
 ) => Promise<unknown>;
 
 export interface FunctionsUnderGrants {
-  /** The local server: `/webhooks/<channel>` and the simulators under `/sim/`. */
+  /** The local server: `/webhooks/<channel>`, `/sns/publish` and the simulators under `/sim/`. */
   url: string;
   env: Record<string, string>;
   outbox: Outbox;
@@ -98,6 +112,7 @@ export async function startFunctionsUnderGrants(
     webhook: logicalId(stack.ingress.webhook.role),
     worker: logicalId(stack.pipeline.worker.role),
     ingest: logicalId(stack.knowledgeBase.ingest.role),
+    "sns-ingress": logicalId(stack.channels.snsIngress.role),
   };
   const resources = template.toJSON() as { Resources: Record<string, Record<string, unknown>> };
   const statements = Object.fromEntries(
@@ -115,8 +130,17 @@ export async function startFunctionsUnderGrants(
   }
 
   let webhook: ApiHandler = async () => ({ statusCode: 503, body: "starting" });
+  let snsIngress: SnsHandler = async () => {
+    throw new Error("starting");
+  };
   const outbox = new Outbox();
   const raw = { ...demoCredentials() };
+  // One attempt: a failure is the test's to see, not to retry.
+  const sns = localSns({
+    topics: () => [raw.KEFU_EMAIL_TOPIC_ARNS ?? "", raw.KEFU_SMS_TOPIC_ARN ?? ""],
+    retries: 0,
+    invoke: (event) => snsIngress(event, lambdaContext("sns-ingress")),
+  });
   const server = createLocalServer({
     webhook: (event, context) => webhook(event, context),
     simulators: [
@@ -124,12 +148,16 @@ export async function startFunctionsUnderGrants(
       wecomSimulator(credentialsFor(wecomModule, raw) as WeComCredentials, outbox),
       wecomKfSimulator(credentialsFor(wecomKfModule, raw) as WeComKfCredentials, outbox),
       dingtalkSimulator(credentialsFor(dingtalkModule, raw) as DingTalkCredentials, outbox),
-      snsCertificateSimulator(),
       emailSimulator(outbox),
       smsSimulator(outbox),
       twilioSimulator(credentialsFor(twilioModule, raw) as TwilioCredentials, outbox),
     ],
     dev: async () => undefined,
+    // SNS answers a publish at once; here the invocation's failure shows as a 500, for the test.
+    sns: async (body) => {
+      const { messageId, error } = await sns.publish(JSON.parse(body));
+      return { status: error ? 500 : 200, body: { MessageId: messageId } };
+    },
     readiness: () => ({ ready: true, stage: "ready" }),
     index: () => ({}),
   });
@@ -163,6 +191,9 @@ export async function startFunctionsUnderGrants(
   const worker = makeWorkerHandler(
     wireWorker(loadWorkerConfig(configured("worker"))),
   ) as unknown as SqsHandler;
+  snsIngress = makeSnsIngressHandler(
+    wireSnsIngress(loadSnsIngressConfig(configured("sns-ingress"))),
+  ) as unknown as SnsHandler;
   const ingest = makeIngestHandler(
     wireIngest(loadIngestConfig(configured("ingest"))),
   ) as unknown as IngestHandler;

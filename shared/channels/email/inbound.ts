@@ -1,6 +1,11 @@
-import { MalformedRequestError, PayloadTooLargeError, SignatureError } from "../../core/errors";
-import type { HttpResponse, IgnoredDelivery, InboundAdapter, WebhookOutcome, WebhookRequest } from "../ports";
-import { confirmSnsSubscription, type SnsEnvelope, verifySnsMessage } from "../sns/verify";
+import { PayloadTooLargeError } from "../../core/errors";
+import type {
+  HttpResponse,
+  IgnoredDelivery,
+  NotificationAdapter,
+  SnsNotification,
+  WebhookOutcome,
+} from "../ports";
 import { checkSender, type EmailAuthMode } from "./auth";
 import { automatedReason, type ParsedEmail, parseEmail } from "./mime";
 import { MAX_ADDRESS_CHARS, toInboundMessage } from "./normalise";
@@ -12,17 +17,13 @@ export interface EmailInboundOptions {
   address: string;
   /** Our domains: mail from any address in them is ours, never answered (no loops). */
   domains: string[];
-  /** SNS topics allowed to deliver here; empty means none in AWS (anyone can create a topic). */
+  /** The SNS topics SES publishes received mail to; empty means none in AWS. */
   topicArns: string[];
   /** Which senders are answered (KEFU_EMAIL_AUTH, see auth.ts); default `aligned`. */
   auth?: EmailAuthMode;
   local: boolean;
   maxBodyBytes: number;
   blobs: { get(bucket: string, key: string): Promise<Uint8Array> };
-  fetchCertificate?: (url: string) => Promise<string>;
-  localCertificatePem?: string;
-  /** Visits SubscribeURL (default: https GET). */
-  confirmSubscription?: (url: string) => Promise<void>;
 }
 
 const OK: HttpResponse = { status: 200, headers: { "content-type": "text/plain" }, body: "OK" };
@@ -31,7 +32,7 @@ function receivedAt(sesTimestamp: string | undefined, fallback: Date): string {
   return (Number.isNaN(t) ? fallback : new Date(t)).toISOString();
 }
 
-/** Acknowledged with 200 (or SNS would retry it), nothing stored, and why, for the logs. */
+/** Nothing stored, and why, for the logs (the response is unused: nothing answers SNS). */
 const ignored = (code: string, more: Omit<IgnoredDelivery, "code"> = {}): WebhookOutcome => ({
   kind: "respond",
   response: OK,
@@ -39,50 +40,30 @@ const ignored = (code: string, more: Omit<IgnoredDelivery, "code"> = {}): Webhoo
 });
 
 /**
- * SES receipt rule → SNS topic → HTTPS subscription → here. SNS only proves a message came from *an*
- * SNS topic, so the topic must be ours as well; then the SES notification gives the raw mail (inline or
- * in S3), which is parsed, filtered (auto-replies, bounces, our own mail, spam/virus verdicts) and
- * normalised into one message per mail. Ignored mail is acknowledged with 200, or SNS would retry it.
- * Mail whose From is not proven by SPF/DKIM/DMARC (auth.ts) is refused there: no reply, no ticket,
- * nothing on the queue, and a WARN log with the verdicts, so a forged sender never gets our mail.
+ * SES receipt rule → SNS topic → Lambda subscription → here. The notification gives the raw mail
+ * (inline or in S3), which is parsed, filtered (auto-replies, bounces, our own mail, spam/virus
+ * verdicts) and normalised into one message per mail. Mail whose From is not proven by SPF/DKIM/DMARC
+ * (auth.ts) is refused there: no reply, no ticket, nothing on the queue, and a WARN log with the
+ * verdicts, so a forged sender never gets our mail. What is ignored is logged by code and not retried.
  */
-export function createEmailInbound(options: EmailInboundOptions): InboundAdapter {
+export function createEmailInbound(options: EmailInboundOptions): NotificationAdapter {
   const address = options.address.toLowerCase();
   const domains = new Set([address.split("@")[1] ?? "", ...options.domains.map((d) => d.toLowerCase())]);
   domains.delete("");
-
-  function checkTopic(envelope: SnsEnvelope): void {
-    if (options.topicArns.includes(envelope.TopicArn)) return;
-    if (options.local && options.topicArns.length === 0) return;
-    throw new SignatureError("SNS topic is not one of ours");
-  }
 
   const isOurs = (sender: string) => sender === address || domains.has(sender.split("@")[1] ?? "");
 
   return {
     channel: "email",
-    async handle(request: WebhookRequest): Promise<WebhookOutcome> {
-      if (request.method.toUpperCase() !== "POST") throw new MalformedRequestError("only POST is served");
-      if (Buffer.byteLength(request.body, "utf8") > options.maxBodyBytes) {
+    // Locally, without topics configured, every simulated topic is the e-mail one.
+    accepts: (topicArn) =>
+      options.topicArns.includes(topicArn) || (options.local && options.topicArns.length === 0),
+    async handle(sns: SnsNotification): Promise<WebhookOutcome> {
+      if (Buffer.byteLength(sns.message, "utf8") > options.maxBodyBytes) {
         throw new PayloadTooLargeError(options.maxBodyBytes);
       }
-      const envelope = await verifySnsMessage(request.body, {
-        local: options.local,
-        now: request.receivedAt,
-        ...(options.fetchCertificate ? { fetchCertificate: options.fetchCertificate } : {}),
-        ...(options.localCertificatePem ? { localCertificatePem: options.localCertificatePem } : {}),
-      });
-      checkTopic(envelope);
-
-      if (envelope.Type === "SubscriptionConfirmation") {
-        // Locally there is no SNS to confirm with; the simulator's SubscribeURL is never visited.
-        if (!options.local) await confirmSnsSubscription(envelope, options.confirmSubscription);
-        return ignored("subscription_confirmed");
-      }
-      if (envelope.Type === "UnsubscribeConfirmation") return ignored("unsubscribe_confirmation");
-
-      const notification = parseSesNotification(envelope.Message);
-      if (!notification) return ignored("not_received_mail");
+      const notification = parseSesNotification(sns.message);
+      if (!notification) return ignored("setup_notification");
       const verdict = failedVerdict(notification);
       if (verdict) return ignored(verdict);
 
@@ -114,7 +95,7 @@ export function createEmailInbound(options: EmailInboundOptions): InboundAdapter
         mail,
         sesMessageId: notification.mail.messageId,
         ourAddress: address,
-        receivedAt: receivedAt(notification.mail.timestamp, request.receivedAt),
+        receivedAt: receivedAt(notification.mail.timestamp, sns.receivedAt),
         rawRef,
       });
       if (!message.text && message.attachments.length === 0) return ignored("empty");

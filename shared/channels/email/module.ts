@@ -9,7 +9,7 @@ const list = (value: string) =>
     .map((s) => s.trim())
     .filter(Boolean);
 
-/** E-mail through Amazon SES: receipt rule → SNS → webhook in, SESv2 SendEmail out. */
+/** E-mail through Amazon SES: receipt rule → SNS → the SNS ingress function in, SESv2 SendEmail out. */
 export const emailModule: ChannelModule<EmailCredentials> = {
   channel: "email",
   credentials: EmailCredentialsSchema as z.ZodMiniType<EmailCredentials>,
@@ -22,7 +22,7 @@ export const emailModule: ChannelModule<EmailCredentials> = {
   maxBodyBytes: 256 * 1024,
   // Empty: the SDK's regional SES endpoint. Locally the simulator (`/sim/email`).
   apiBase: { default: "" },
-  inbound: (credentials, context) =>
+  notifications: (credentials, context) =>
     createEmailInbound({
       address: credentials.KEFU_EMAIL_FROM,
       // The secret's keys win over the settings (the stack sets the topics and domains as settings).

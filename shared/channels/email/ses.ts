@@ -1,5 +1,5 @@
 import * as z from "zod/mini";
-import { MalformedRequestError } from "../../core/errors";
+import { KefuError, MalformedRequestError } from "../../core/errors";
 
 /**
  * The SES receipt-rule notification carried in an SNS Message: `notificationType: "Received"`, the
@@ -39,7 +39,24 @@ export const SesReceivedSchema = z.object({
 });
 export type SesReceived = z.infer<typeof SesReceivedSchema>;
 
-/** The SES notification in an SNS Message, or undefined for other SES notifications (bounces, complaints). */
+/**
+ * What SES publishes to a topic once, when the topic is set up for it: nothing to answer. Any other
+ * type than Received (Bounce, Complaint, Delivery: another feature's topic pointed here) is refused.
+ */
+export const SES_SETUP_NOTIFICATION = "AmazonSnsSubscriptionSucceeded";
+
+/** Another SES notification than a received mail or the setup one: a topic wired to the wrong feature. */
+export class UnexpectedNotificationError extends KefuError {
+  constructor(readonly notificationType: string) {
+    super(400, "unexpected_notification", "the SNS Message is not an SES receipt notification");
+  }
+}
+
+/**
+ * The SES receipt notification in an SNS Message; undefined for SES's setup notification. Throws
+ * MalformedRequestError for anything else (not JSON, not a notification, a malformed one), with
+ * UnexpectedNotificationError for another SES notification type.
+ */
 export function parseSesNotification(message: string): SesReceived | undefined {
   let json: unknown;
   try {
@@ -47,7 +64,12 @@ export function parseSesNotification(message: string): SesReceived | undefined {
   } catch (cause) {
     throw new MalformedRequestError("SNS Message is not an SES notification", { cause });
   }
-  if ((json as { notificationType?: unknown } | null)?.notificationType !== "Received") return undefined;
+  const type = (json as { notificationType?: unknown } | null)?.notificationType;
+  if (type === SES_SETUP_NOTIFICATION) return undefined;
+  if (type !== "Received") {
+    // The type names SES's notification kinds, never content: bounded, it is safe to log.
+    throw new UnexpectedNotificationError(typeof type === "string" ? type.slice(0, 40) : "none");
+  }
   const parsed = SesReceivedSchema.safeParse(json);
   if (!parsed.success) {
     const fields = parsed.error.issues.map((i) => i.path.join(".")).join(", ");

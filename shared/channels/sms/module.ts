@@ -3,7 +3,7 @@ import { SMS_CHANNEL_TEXTS } from "../sms-common/texts";
 import { type SmsCredentials, SmsCredentialsSchema } from "./credentials";
 import { createSmsInbound } from "./inbound";
 
-/** SMS through AWS End User Messaging: two-way SMS → SNS → `/webhooks/sms`; SendTextMessage out. */
+/** SMS through AWS End User Messaging: two-way SMS → SNS → the SNS ingress function; SendTextMessage out. */
 export const smsModule: ChannelModule<SmsCredentials> = {
   channel: "sms",
   credentials: SmsCredentialsSchema,
@@ -15,11 +15,10 @@ export const smsModule: ChannelModule<SmsCredentials> = {
   // Empty: the SDK's regional endpoint. Locally the simulator (`/sim/sms`).
   texts: SMS_CHANNEL_TEXTS,
   apiBase: { default: "" },
-  inbound: (credentials, context) =>
+  notifications: (credentials, context) =>
     createSmsInbound({
       credentials,
       maxBodyBytes: context.maxBodyBytes,
-      local: context.local,
       state: context.state,
       settings: context.settings.sms,
     }),

@@ -1,7 +1,7 @@
 import * as z from "zod/mini";
 import { MalformedRequestError } from "../../core/errors";
 import { type InboundMessage, InboundMessageSchema } from "../../core/message";
-import type { SnsEnvelope } from "../sns/verify";
+import type { SnsNotification } from "../ports";
 
 /**
  * The JSON End User Messaging publishes to the two-way SNS topic for each inbound SMS, e.g.
@@ -37,8 +37,8 @@ export function parseInboundSms(message: string): InboundSms {
 }
 
 /** One inbound SMS as the message the worker reads; the conversation is (our number, customer). */
-export function toInboundMessage(sms: InboundSms, envelope: Pick<SnsEnvelope, "MessageId" | "Timestamp">) {
-  const receivedAt = new Date(envelope.Timestamp);
+export function toInboundMessage(sms: InboundSms, sns: Pick<SnsNotification, "messageId" | "timestamp">) {
+  const receivedAt = new Date(sns.timestamp);
   const candidate = {
     id: sms.inboundMessageId,
     channel: "sms",
@@ -49,7 +49,7 @@ export function toInboundMessage(sms: InboundSms, envelope: Pick<SnsEnvelope, "M
     text: sms.messageBody,
     attachments: [],
     receivedAt: Number.isNaN(receivedAt.getTime()) ? new Date().toISOString() : receivedAt.toISOString(),
-    rawRef: `sns:${envelope.MessageId}`,
+    rawRef: `sns:${sns.messageId}`,
     replyContext: sms.previousPublishedMessageId
       ? { previousPublishedMessageId: sms.previousPublishedMessageId }
       : {},

@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
-import { GetObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { S3Client } from "@aws-sdk/client-s3";
 import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { DynamoDBDocumentClient, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
@@ -8,17 +8,11 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vites
 import { makeHandler } from "../../../functions/webhook/handler";
 import { wireWebhook } from "../../../functions/webhook/wiring";
 import { lambdaContext } from "../../../local/event-source";
-import { LOCAL_EMAIL_TOPIC_ARN, sesNotification, simpleMail } from "../../../local/platforms/email";
+import { LOCAL_EMAIL_TOPIC_ARN, sesDelivery, simpleMail } from "../../../local/platforms/email";
 import { newMsgId, wechatPush } from "../../../local/platforms/wechat";
-import {
-  LOCAL_SNS_CERT_PATH,
-  localSnsCertificatePem,
-  signSnsNotification,
-} from "../../../local/simulator/sns-signer";
 import type { WeChatCredentials } from "../../../shared/channels/wechat/credentials";
 import { wechatModule } from "../../../shared/channels/wechat/module";
 import { loadWebhookConfig } from "../../../shared/config/load";
-import { MESSAGE_LIMITS, QueuedMessageSchema } from "../../../shared/core/message";
 import { FAQ_BUCKET, INBOUND_QUEUE, TABLES } from "../../../shared/resources";
 
 /**
@@ -54,12 +48,6 @@ beforeAll(async () => {
       logged.push({ level, entry: JSON.parse(String(line[0])) as Record<string, unknown> });
     });
   }
-  // Local mode trusts the simulator's certificate, fetched from the loopback URL SNS messages name.
-  vi.stubGlobal("fetch", async (url: string) =>
-    String(url).endsWith(LOCAL_SNS_CERT_PATH)
-      ? new Response(localSnsCertificatePem())
-      : new Response("not found", { status: 404 }),
-  );
   const handler = makeHandler(wireWebhook(loadWebhookConfig(env)));
   webhook = (event) => handler(event, lambdaContext("webhook", 3_000));
 });
@@ -99,108 +87,23 @@ function event(request: { method: string; path: string; headers: Record<string, 
 const push = (text: string, msgId = newMsgId()) =>
   event(wechatPush(wechat, { openId: "o-customer-1", text, msgId }));
 
-/**
- * An SES receipt notification for one mail, with the given receipt fields, signed as SNS would. Mail
- * over 150 KB goes by the S3 action, whose object the mocked S3 serves.
- */
-async function mail(raw: string, receipt: Record<string, unknown> = {}) {
-  const baseUrl = "http://127.0.0.1:3000";
-  const notification = JSON.parse(
-    await sesNotification({
-      raw,
-      baseUrl,
-      recipient: "support@kefu.example",
-      bucket: "inbound-mail",
-      putObject: async (_bucket, _key, bytes) => {
-        s3.on(GetObjectCommand).resolves({ Body: { transformToByteArray: async () => bytes } as never });
-      },
-    }),
-  );
-  // SES lists the headers in the notification only up to 10 KB.
-  if (JSON.stringify(notification.mail.headers).length > 10_240) {
-    Object.assign(notification.mail, { headers: [], commonHeaders: {}, headersTruncated: true });
-  }
-  Object.assign(notification.receipt, receipt);
-  const body = signSnsNotification({
-    topicArn: LOCAL_EMAIL_TOPIC_ARN,
-    message: JSON.stringify(notification),
-    certUrl: `${baseUrl}${LOCAL_SNS_CERT_PATH}`,
-  });
-  return event({ method: "POST", path: "/webhooks/email", headers: {}, body });
-}
-
-/** A mail with the given extra header lines and plain-text body, as a client would send it. */
-const rawMail = (headers: string, body = "Where is my refund?") =>
-  `From: Li Hua <li.hua@customer.example>\r\nTo: support@kefu.example\r\n${headers}MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n${body}\r\n`;
-
-const queueBodies = () =>
-  sqs.commandCalls(SendMessageCommand).map((c) => String(c.args[0].input.MessageBody));
-
-describe("what the webhook puts on the queue", () => {
-  it.each([
-    [
-      "a subject of 130 000 control characters (was a 792 KB queue body)",
-      rawMail(`Subject: ${"\x01\x02".repeat(65_000)}\r\nMessage-ID: <a@c.example>\r\n`),
-    ],
-    [
-      "a Message-ID of 130 000 characters (was 390 KB)",
-      rawMail(`Subject: x\r\nMessage-ID: <${"y".repeat(130_000)}@c.example>\r\n`),
-    ],
-    [
-      "3000 References",
-      rawMail(
-        `Subject: x\r\nMessage-ID: <m@c.example>\r\nReferences: ${Array.from({ length: 3000 }, (_, i) => `<r${i}-${"x".repeat(30)}@c.example>`).join("\r\n ")}\r\n`,
-      ),
-    ],
-    [
-      "a display name of 100 000 characters",
-      rawMail("Subject: x\r\n").replace("Li Hua", "n".repeat(100_000)),
-    ],
-    ["a body of 46 000 characters", rawMail("Subject: x\r\n", "请问".repeat(23_000))],
-    [
-      "a 333 KB mail through the S3 action (was a 1.2 MB queue body)",
-      rawMail(
-        `Subject: ${"\x01\x02".repeat(100_000)}\r\nMessage-ID: <${"y".repeat(100_000)}@c.example>\r\n`,
-        "x".repeat(30_000),
-      ),
-    ],
-  ])("keeps every field within its limit for %s", async (_label, raw) => {
-    expect((await webhook(await mail(raw))).statusCode).toBe(200);
-    const [body, ...more] = queueBodies();
-    expect(more).toEqual([]);
-    expect(Buffer.byteLength(body ?? "")).toBeLessThan(24 * 1024);
-    const message = QueuedMessageSchema.parse(JSON.parse(body ?? ""));
-    for (const value of Object.values(message.replyContext)) {
-      expect(value.length).toBeLessThanOrEqual(MESSAGE_LIMITS.replyContextValueChars);
+describe("channels that arrive through SNS", () => {
+  it("are not served by the public webhook: e-mail and SMS come by their topics' Lambda subscriptions", async () => {
+    const raw = simpleMail({
+      from: "a@customer.example",
+      to: "support@kefu.example",
+      subject: "x",
+      text: "hi",
+    });
+    const publish = JSON.parse((await sesDelivery({ raw, recipient: "support@kefu.example" })).body);
+    expect(publish.TopicArn).toBe(LOCAL_EMAIL_TOPIC_ARN);
+    for (const channel of ["email", "sms"]) {
+      const result = await webhook(
+        event({ method: "POST", path: `/webhooks/${channel}`, headers: {}, body: JSON.stringify(publish) }),
+      );
+      expect(result.statusCode).toBe(404);
     }
-  });
-
-  it("describes at most 20 of 300 attachments, with their names cut", async () => {
-    const parts = Array.from(
-      { length: 300 },
-      (_, i) =>
-        `--b\r\nContent-Type: application/pdf\r\nContent-Disposition: attachment; filename="${i}-${"n".repeat(300)}.pdf"\r\n\r\nx\r\n`,
-    ).join("");
-    const raw = `From: li.hua@customer.example\r\nTo: support@kefu.example\r\nSubject: invoices\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="b"\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nthe invoices\r\n${parts}--b--\r\n`;
-    expect((await webhook(await mail(raw))).statusCode).toBe(200);
-    const message = QueuedMessageSchema.parse(JSON.parse(queueBodies()[0] ?? ""));
-    expect(message.attachments).toHaveLength(MESSAGE_LIMITS.attachments);
-    expect(message.attachments[0]?.name?.endsWith("…")).toBe(true);
-  });
-
-  it("masks personal data in the text and the subject before the message leaves the webhook", async () => {
-    const raw = rawMail(
-      `Subject: =?UTF-8?B?${Buffer.from("退款 13812345678").toString("base64")}?=\r\n`,
-      "身份证 11010519491231002X，电话 13812345678",
-    );
-    expect((await webhook(await mail(raw))).statusCode).toBe(200);
-    const [body = ""] = queueBodies();
-    expect(body).not.toMatch(/13812345678|11010519491231002X/);
-    const message = QueuedMessageSchema.parse(JSON.parse(body));
-    expect(message.text).toBe("身份证 110***********002X，电话 138****5678");
-    expect(message.replyContext.subject).toBe("退款 138****5678");
-    // The address the reply goes to is routing data, kept as it is.
-    expect(message.sender.id).toBe("li.hua@customer.example");
+    expect(sqs.commandCalls(SendMessageCommand)).toHaveLength(0);
   });
 });
 
@@ -223,34 +126,6 @@ describe("webhook handler logging", () => {
     expect(deferred?.entry).toMatchObject({ code: "in_flight", status: 503, channel: "wechat" });
     expect(JSON.stringify(deferred?.entry)).not.toMatch(/stack|怎么退货/);
     expect(sqs.commandCalls(SendMessageCommand)).toHaveLength(0);
-  });
-
-  it("logs a mail refused for its unauthenticated sender as WARN with the verdicts, never the address", async () => {
-    const raw = simpleMail({
-      from: "ceo@bank.example",
-      to: "support@kefu.example",
-      subject: "x",
-      text: "hi",
-    });
-    const forged = await mail(raw, {
-      spfVerdict: { status: "FAIL" },
-      dkimVerdict: { status: "GRAY" },
-      dmarcVerdict: { status: "FAIL" },
-      dmarcPolicy: "quarantine",
-    });
-    expect((await webhook(forged)).statusCode).toBe(200);
-    expect(sqs.commandCalls(SendMessageCommand)).toHaveLength(0);
-    expect(logged.map((l) => [l.level, l.entry.message])).toEqual([["warn", "webhook refused sender"]]);
-    expect(logged[0]?.entry).toMatchObject({
-      channel: "email",
-      code: "sender_unauthenticated",
-      reason: "dmarc_fail",
-      dmarc: "FAIL",
-      spf: "FAIL",
-      dkim: "GRAY",
-      dmarcPolicy: "quarantine",
-    });
-    expect(JSON.stringify(logged)).not.toContain("bank.example");
   });
 
   it("logs a refused request as WARN with its code and a fault as ERROR with its cause", async () => {

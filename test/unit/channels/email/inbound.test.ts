@@ -1,28 +1,22 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it, vi } from "vitest";
 import { sesNotification, simpleMail } from "../../../../local/platforms/email";
-import {
-  localSnsCertificatePem,
-  signSnsNotification,
-  signSnsSubscriptionConfirmation,
-} from "../../../../local/simulator/sns-signer";
 import { createEmailInbound, type EmailInboundOptions } from "../../../../shared/channels/email/inbound";
 import { emailModule } from "../../../../shared/channels/email/module";
-import type { WebhookOutcome, WebhookRequest } from "../../../../shared/channels/ports";
+import { UnexpectedNotificationError } from "../../../../shared/channels/email/ses";
+import type { SnsNotification, WebhookOutcome } from "../../../../shared/channels/ports";
 import { credentialsFor } from "../../../../shared/channels/registry";
 import { channelSettingsFromEnv, emailAuthMode } from "../../../../shared/config/channels";
-import { PayloadTooLargeError, SignatureError } from "../../../../shared/core/errors";
+import { MalformedRequestError, PayloadTooLargeError } from "../../../../shared/core/errors";
 import { InboundMessageSchema } from "../../../../shared/core/message";
 import { sharedDataPath } from "../../../support/shared-data";
 
 const TOPIC = "arn:aws:sns:us-east-1:123456789012:kefu-email";
-const CERT_URL = "https://sns.us-east-1.amazonaws.com/SimpleNotificationService-abc.pem";
 const US = "support@kefu.example";
 const fixture = (name: string) => readFileSync(new URL(`../../../fixtures/email/${name}`, import.meta.url));
 
 function adapter(overrides: Partial<EmailInboundOptions> = {}) {
   const blobs = { get: vi.fn(async (_b: string, _k: string): Promise<Uint8Array> => new Uint8Array()) };
-  const confirmSubscription = vi.fn(async (_url: string) => {});
   const inbound = createEmailInbound({
     address: US,
     domains: ["kefu.example", "kefu-mail.example"],
@@ -30,11 +24,9 @@ function adapter(overrides: Partial<EmailInboundOptions> = {}) {
     local: false,
     maxBodyBytes: 256 * 1024,
     blobs,
-    fetchCertificate: async () => localSnsCertificatePem(),
-    confirmSubscription,
     ...overrides,
   });
-  return { inbound, blobs, confirmSubscription };
+  return { inbound, blobs };
 }
 
 async function delivery(
@@ -50,39 +42,36 @@ async function delivery(
     /** The envelope sender (MAIL FROM) SES reports in `mail.source`. */
     source?: string;
   } = {},
-): Promise<WebhookRequest> {
-  const notification = JSON.parse(
-    await sesNotification({ raw, baseUrl: "https://unused", recipient: US, ...options }),
-  );
+): Promise<SnsNotification> {
+  const notification = JSON.parse(await sesNotification({ raw, recipient: US, ...options }));
   for (const [name, value] of Object.entries(options.receipt ?? {})) {
     if (value === null) delete notification.receipt[name];
     else notification.receipt[name] = value;
   }
   if (options.source !== undefined) notification.mail.source = options.source;
-  const message = JSON.stringify(notification);
-  const body = signSnsNotification({ topicArn: options.topicArn ?? TOPIC, message, certUrl: CERT_URL });
-  return {
-    method: "POST",
-    path: "/webhooks/email",
-    query: {},
-    rawQueryString: "",
-    headers: {},
-    body,
-    receivedAt: new Date(),
-  };
+  return snsNotification(JSON.stringify(notification), options.topicArn);
 }
+
+/** The notification as the Lambda subscription hands it over (the SNSEvent record's Sns). */
+const snsNotification = (message: string, topicArn = TOPIC): SnsNotification => ({
+  topicArn,
+  messageId: "95df01b4-ee98-5cb9-9903-4c221d41eb5e",
+  timestamp: new Date().toISOString(),
+  subject: "Amazon SES Email Receipt Notification",
+  message,
+  receivedAt: new Date(),
+});
 
 const mailFrom = (from: string, extra = "") =>
   `From: ${from}\r\nTo: ${US}\r\nSubject: refund\r\nMessage-ID: <m-${Math.random()}@customer.example>\r\n${extra}\r\nWhere is my refund?\r\n`;
 
 function enqueued(outcome: WebhookOutcome) {
   if (outcome.kind !== "enqueue") throw new Error(`expected enqueue, got ${outcome.kind}`);
-  expect(outcome.ack.status).toBe(200);
   return outcome.messages;
 }
 
 describe("e-mail inbound", () => {
-  it("turns a signed SES notification into one valid message keyed by the SES message id", async () => {
+  it("turns an SES notification into one valid message keyed by the SES message id", async () => {
     const { inbound } = adapter();
     const request = await delivery(fixture("zh-reply-gb2312.eml"), { sesMessageId: "ses-0001" });
     const [message, ...rest] = enqueued(await inbound.handle(request));
@@ -151,7 +140,7 @@ describe("e-mail inbound", () => {
       putObject: (async (b: string, k: string, bytes: Uint8Array) =>
         void stored.set(`${b}/${k}`, bytes)) as never,
     });
-    expect(JSON.parse(JSON.parse(request.body).Message).content).toBeUndefined();
+    expect(JSON.parse(request.message).content).toBeUndefined();
     const { inbound, blobs } = adapter();
     blobs.get.mockImplementation(async (b, k) => stored.get(`${b}/${k}`) ?? new Uint8Array());
     const [message] = enqueued(await inbound.handle(request));
@@ -199,7 +188,7 @@ describe("e-mail inbound", () => {
     const outcome = await inbound.handle(await delivery(raw, options));
     expect(outcome).toEqual({
       kind: "respond",
-      response: expect.objectContaining({ status: 200 }),
+      response: expect.anything(),
       ignored: expect.objectContaining({ code }),
     });
   });
@@ -358,129 +347,64 @@ describe("e-mail inbound", () => {
         tokenProvider: () => ({ token: async () => "t", invalidate: async () => {} }) as never,
       };
       const credentials = { KEFU_EMAIL_FROM: US, KEFU_EMAIL_TOPIC_ARNS: TOPIC };
-      const fromSecret = emailModule.inbound(
+      const notifications = emailModule.notifications;
+      if (!notifications) throw new Error("e-mail arrives through SNS");
+      const fromSecret = notifications(
         { ...credentials, KEFU_EMAIL_AUTH: "off" },
         { ...context, settings: channelSettingsFromEnv({}) },
       );
-      const fromEnv = emailModule.inbound(credentials, {
+      const fromEnv = notifications(credentials, {
         ...context,
         settings: channelSettingsFromEnv({ KEFU_EMAIL_AUTH: "off" }),
       });
-      const byDefault = emailModule.inbound(credentials, {
+      const byDefault = notifications(credentials, {
         ...context,
         settings: channelSettingsFromEnv({}),
       });
-      // The module's adapter fetches the real certificate; here the test's certificate stands in.
-      vi.stubGlobal("fetch", async () => new Response(localSnsCertificatePem()));
-      try {
-        expect((await fromSecret.handle(request)).kind).toBe("enqueue");
-        expect((await fromEnv.handle(request)).kind).toBe("enqueue");
-        expect((await byDefault.handle(request)).kind).toBe("respond");
-      } finally {
-        vi.unstubAllGlobals();
-      }
+      expect((await fromSecret.handle(request)).kind).toBe("enqueue");
+      expect((await fromEnv.handle(request)).kind).toBe("enqueue");
+      expect((await byDefault.handle(request)).kind).toBe("respond");
       expect(() =>
         credentialsFor(emailModule as never, { ...credentials, KEFU_EMAIL_AUTH: "strict" }),
       ).toThrow(/KEFU_EMAIL_AUTH/);
     });
   });
 
-  it("refuses notifications from a topic that is not ours, even correctly signed", async () => {
-    const { inbound } = adapter();
-    const request = await delivery(mailFrom("a@customer.example"), {
-      topicArn: "arn:aws:sns:us-east-1:666:attacker",
-    });
-    await expect(inbound.handle(request)).rejects.toBeInstanceOf(SignatureError);
+  it("owns its configured topics only, and in AWS none when none is configured", () => {
+    expect(adapter().inbound.accepts(TOPIC)).toBe(true);
+    expect(adapter().inbound.accepts("arn:aws:sns:us-east-1:666666666666:attacker")).toBe(false);
+    expect(adapter({ topicArns: [] }).inbound.accepts(TOPIC)).toBe(false);
+    // Locally, without topics configured, the simulated topic is the e-mail one.
+    expect(adapter({ topicArns: [], local: true }).inbound.accepts(TOPIC)).toBe(true);
   });
 
-  it("refuses everything in AWS when no topic is configured", async () => {
-    const { inbound } = adapter({ topicArns: [] });
-    await expect(inbound.handle(await delivery(mailFrom("a@customer.example")))).rejects.toBeInstanceOf(
-      SignatureError,
-    );
-  });
-
-  it("refuses a tampered notification", async () => {
-    const { inbound } = adapter();
-    const request = await delivery(mailFrom("a@customer.example"));
-    const json = JSON.parse(request.body);
-    json.Message = json.Message.replace("PASS", "PASS ");
-    await expect(inbound.handle({ ...request, body: JSON.stringify(json) })).rejects.toBeInstanceOf(
-      SignatureError,
-    );
-  });
-
-  it("refuses bodies over the limit before verifying them", async () => {
+  it("refuses a Message over the limit before parsing it", async () => {
     const { inbound } = adapter({ maxBodyBytes: 100 });
     await expect(inbound.handle(await delivery(mailFrom("a@customer.example")))).rejects.toBeInstanceOf(
       PayloadTooLargeError,
     );
   });
 
-  it("confirms a subscription to our topic by visiting its SNS SubscribeURL", async () => {
-    const { inbound, confirmSubscription } = adapter();
-    const subscribeUrl = `https://sns.us-east-1.amazonaws.com/?Action=ConfirmSubscription&TopicArn=${TOPIC}&Token=t`;
-    const body = signSnsSubscriptionConfirmation({ topicArn: TOPIC, certUrl: CERT_URL, subscribeUrl });
-    const outcome = await inbound.handle({
-      method: "POST",
-      path: "/webhooks/email",
-      query: {},
-      rawQueryString: "",
-      headers: {},
-      body,
-      receivedAt: new Date(),
-    });
-    expect(outcome.kind).toBe("respond");
-    expect(confirmSubscription).toHaveBeenCalledWith(subscribeUrl);
+  it("refuses a Message that is not JSON, or not a well-formed receipt notification", async () => {
+    const { inbound } = adapter();
+    await expect(inbound.handle(snsNotification("{not json"))).rejects.toBeInstanceOf(MalformedRequestError);
+    const received = JSON.stringify({ notificationType: "Received", mail: {} });
+    await expect(inbound.handle(snsNotification(received))).rejects.toThrow(/mail\.messageId/);
   });
 
-  it("never confirms a subscription to someone else's topic", async () => {
-    const { inbound, confirmSubscription } = adapter();
-    const other = "arn:aws:sns:us-east-1:666:attacker";
-    const body = signSnsSubscriptionConfirmation({
-      topicArn: other,
-      certUrl: CERT_URL,
-      subscribeUrl: `https://sns.us-east-1.amazonaws.com/?Action=ConfirmSubscription&TopicArn=${other}&Token=t`,
-    });
-    await expect(
-      inbound.handle({
-        method: "POST",
-        path: "/webhooks/email",
-        query: {},
-        rawQueryString: "",
-        headers: {},
-        body,
-        receivedAt: new Date(),
-      }),
-    ).rejects.toBeInstanceOf(SignatureError);
-    expect(confirmSubscription).not.toHaveBeenCalled();
+  it("refuses another SES notification type (a bounce topic wired here), naming the type only", async () => {
+    const { inbound } = adapter();
+    const bounce = JSON.stringify({ notificationType: "Bounce", bounce: { bouncedRecipients: [] } });
+    const error = await inbound.handle(snsNotification(bounce)).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UnexpectedNotificationError);
+    expect(error).toMatchObject({ code: "unexpected_notification", notificationType: "Bounce" });
   });
 
-  it("in local mode trusts the simulator certificate and skips the confirmation GET", async () => {
-    const { inbound, confirmSubscription } = adapter({
-      local: true,
-      topicArns: [],
-      fetchCertificate: async (url) => {
-        expect(url).toBe("http://127.0.0.1:3000/sim/sns/cert.pem");
-        return localSnsCertificatePem();
-      },
-    });
-    const body = signSnsSubscriptionConfirmation({
-      topicArn: TOPIC,
-      certUrl: "http://127.0.0.1:3000/sim/sns/cert.pem",
-      subscribeUrl: "https://sns.us-east-1.amazonaws.com/?Action=ConfirmSubscription&Token=t",
-    });
-    const outcome = await inbound.handle({
-      method: "POST",
-      path: "/webhooks/email",
-      query: {},
-      rawQueryString: "",
-      headers: {},
-      body,
-      receivedAt: new Date(),
-    });
-    expect(outcome.kind).toBe("respond");
-    expect(confirmSubscription).not.toHaveBeenCalled();
+  it("ignores the notification SES sends once when the topic is set up", async () => {
+    const { inbound } = adapter();
+    const setup = JSON.stringify({ notificationType: "AmazonSnsSubscriptionSucceeded", message: "…" });
+    const outcome = await inbound.handle(snsNotification(setup));
+    expect(outcome).toMatchObject({ kind: "respond", ignored: { code: "setup_notification" } });
   });
 
   it("uses the subject when the body is empty", async () => {

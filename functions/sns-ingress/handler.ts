@@ -1,0 +1,96 @@
+import type { Logger } from "@aws-lambda-powertools/logger";
+import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
+import { type Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
+import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
+import middy from "@middy/core";
+import type { SNSEvent, SNSEventRecord } from "aws-lambda";
+import { acceptNotification, type NotificationIngressDeps } from "../../shared/channels/ingress";
+import type { SnsNotification } from "../../shared/channels/ports";
+import { InFlightError, KefuError } from "../../shared/core/errors";
+
+/** What the SNS ingress is made of: the ingress path's ports, logs and metrics. */
+export interface SnsIngressDeps {
+  ingress: NotificationIngressDeps;
+  logger: Logger;
+  metrics: Metrics;
+}
+
+/**
+ * E-mail (SES) and SMS (End User Messaging) arrive through SNS topics subscribed to this function:
+ * each record's Message goes to the adapter of the channel owning the topic, then the same path as a
+ * webhook request (claim → mask → enqueue). No signature to check: only our topics may invoke it (the
+ * Lambda permission is scoped to their ARNs).
+ *
+ * SNS invokes asynchronously. A record that is not on the queue when this returns makes it throw, so
+ * Lambda retries the event (twice, backing off) and then hands it to the on-failure destination; a
+ * notification stored by an earlier attempt is a duplicate to the dedup claim. That includes input
+ * retrying cannot fix (malformed Message, an unexpected notification type, a body over the limit, a
+ * topic no channel owns): it is logged by code at each attempt and kept in the failure queue for an
+ * operator, not dropped. What a channel deliberately ignores (spam, auto-replies, SES's setup
+ * notification) is logged by code and not retried.
+ */
+export function makeHandler(deps: SnsIngressDeps) {
+  const { logger, metrics } = deps;
+
+  async function accept(record: SNSEventRecord): Promise<void> {
+    const notification: SnsNotification = {
+      topicArn: record.Sns.TopicArn,
+      messageId: record.Sns.MessageId,
+      timestamp: record.Sns.Timestamp,
+      message: record.Sns.Message,
+      ...(record.Sns.Subject ? { subject: record.Sns.Subject } : {}),
+      receivedAt: new Date(),
+    };
+    // Ids of the notification and the topic: safe to log, never its content.
+    const ids = { snsMessageId: notification.messageId, topicArn: notification.topicArn };
+    metrics.addMetric("NotificationsReceived", MetricUnit.Count, 1);
+    try {
+      const result = await acceptNotification(notification, deps.ingress);
+      for (const m of result.messages) {
+        metrics.addMetric(
+          m.result === "enqueued" ? "MessagesEnqueued" : "DuplicateDeliveries",
+          MetricUnit.Count,
+          1,
+        );
+        logger[m.unmarked ? "warn" : "info"]("notification message", {
+          channel: result.channel,
+          messageKey: m.key,
+          result: m.result,
+          ...ids,
+          ...(m.unmarked ? { unmarked: m.unmarked } : {}),
+        });
+      }
+      if (result.ignored) {
+        const { code, refused, detail } = result.ignored;
+        metrics.addMetric(refused ? "RefusedSenders" : "IgnoredDeliveries", MetricUnit.Count, 1);
+        logger[refused ? "warn" : "info"](refused ? "notification refused sender" : "notification ignored", {
+          channel: result.channel,
+          code,
+          ...ids,
+          ...detail,
+        });
+      }
+    } catch (error) {
+      // Logged once per attempt, by code: the Message holds personal data. Then thrown, for the retry.
+      if (error instanceof InFlightError) {
+        metrics.addMetric("DeferredDeliveries", MetricUnit.Count, 1);
+        logger.info("notification deferred", { code: error.code, ...ids });
+      } else if (error instanceof KefuError && error.status < 500) {
+        metrics.addMetric("RejectedNotifications", MetricUnit.Count, 1);
+        logger.warn("notification rejected", { code: error.code, ...ids });
+      } else {
+        const code = error instanceof KefuError ? error.code : "internal_error";
+        logger.error("notification failed", { code, ...ids, error });
+      }
+      throw error;
+    }
+  }
+
+  async function snsIngress(event: SNSEvent): Promise<void> {
+    // SNS delivers one record per invocation; should there be more, a failure retries them all and the
+    // ones already stored are duplicates to the claim.
+    for (const record of event.Records) await accept(record);
+  }
+
+  return middy(snsIngress).use(injectLambdaContext(logger)).use(logMetrics(metrics));
+}

@@ -1,0 +1,29 @@
+import type { Logger } from "@aws-lambda-powertools/logger";
+import { createInboundChannels } from "../../shared/aws/channels";
+import { documentClient, secretsClient, sqsClient } from "../../shared/aws/clients";
+import { ingressStore } from "../../shared/aws/ingress";
+import { observability } from "../../shared/aws/powertools";
+import { s3Client, s3ObjectReader } from "../../shared/aws/s3-blobs";
+import type { SnsIngressConfig } from "../../shared/config/load";
+import type { SnsIngressDeps } from "./handler";
+
+/**
+ * Builds what the SNS ingress uses, once per cold start: the channels' notification adapters (stored
+ * mail read from S3), the dedup table and the queue, as the webhook stores them.
+ */
+export function wireSnsIngress(config: SnsIngressConfig, options: { logger?: Logger } = {}): SnsIngressDeps {
+  const doc = documentClient(config.runtime);
+  const s3 = s3Client(config.runtime);
+  const channels = createInboundChannels(config, {
+    doc,
+    secrets: secretsClient(config.runtime),
+    blobs: s3ObjectReader(s3),
+  });
+  return {
+    ...observability(config.runtime, options),
+    ingress: {
+      notificationAdapterFor: (topicArn) => channels.notifications(topicArn),
+      ...ingressStore(config, { doc, s3, sqs: sqsClient(config.runtime) }),
+    },
+  };
+}
