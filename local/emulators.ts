@@ -98,7 +98,7 @@ export async function startEmulators(ports: EmulatorOptions = {}): Promise<Runni
   };
 }
 
-async function waitForDynamo(endpoint: string, timeoutMs = 30_000): Promise<void> {
+async function waitForDynamo(endpoint: string, timeoutMs = 90_000): Promise<void> {
   const client = dynamoClient(endpoint);
   const deadline = Date.now() + timeoutMs;
   for (;;) {

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { KefuError } from "../shared/core/errors";
+import type { DeskServing } from "./desk";
 import { lambdaContext } from "./event-source";
 import type { ChannelSimulator, SimulatorRequest } from "./simulator/outbox";
 
@@ -42,6 +43,8 @@ export interface LocalServerOptions {
   /** GET /: what this server serves. */
   index(): unknown;
   trace?: WebhookTracer;
+  /** The agents' desk: the web app at /desk/, its config and /desk/api (absent until the stack is up). */
+  desk?: DeskServing;
   /** Bytes read from a request body before giving up: well above the webhook's own limit. */
   maxReadBytes?: number;
 }
@@ -75,6 +78,22 @@ export function createLocalServer(options: LocalServerOptions): Server {
           ...(traceId ? { "x-kefu-trace": traceId } : {}),
         });
         return res.end(result.body ?? "");
+      }
+      if (url.pathname === "/desk" || url.pathname.startsWith("/desk/")) {
+        if (!readiness.ready || !options.desk) return notReady(res, readiness);
+        const answer = await options.desk({
+          method: req.method ?? "GET",
+          url,
+          headers: Object.fromEntries(
+            Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(",") : (v ?? "")]),
+          ),
+          body,
+          sourceIp: req.socket.remoteAddress ?? "127.0.0.1",
+        });
+        if (answer) {
+          res.writeHead(answer.status, answer.headers);
+          return res.end(answer.body);
+        }
       }
       const simulator = options.simulators.find((s) => url.pathname.startsWith(`${s.prefix}/`));
       if (simulator) {

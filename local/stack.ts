@@ -1,8 +1,10 @@
 import { readFile } from "node:fs/promises";
 import { type AddressInfo, createServer } from "node:net";
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from "@aws-sdk/client-s3";
 import type { SQSEvent } from "aws-lambda";
+import { makeHandler as makeDeskApiHandler } from "../functions/desk-api/handler";
+import { wireDeskApi } from "../functions/desk-api/wiring";
 import { makeHandler as makeIngestHandler } from "../functions/ingest/handler";
 import { wireIngest } from "../functions/ingest/wiring";
 import { makeHandler as makeWebhookHandler } from "../functions/webhook/handler";
@@ -22,13 +24,21 @@ import type { WeComCredentials } from "../shared/channels/wecom/credentials";
 import { wecomModule } from "../shared/channels/wecom/module";
 import type { WeComKfCredentials } from "../shared/channels/wecom-kf/credentials";
 import { wecomKfModule } from "../shared/channels/wecom-kf/module";
-import { loadDeskConfig, loadIngestConfig, loadWebhookConfig, loadWorkerConfig } from "../shared/config/load";
-import { API_BASE_ENV, ENV, type EnvRecord, LOCAL_ENV } from "../shared/config/names";
+import {
+  loadDeskApiConfig,
+  loadDeskConfig,
+  loadIngestConfig,
+  loadWebhookConfig,
+  loadWorkerConfig,
+} from "../shared/config/load";
+import { API_BASE_ENV, DESK_ENV, ENV, type EnvRecord, LOCAL_ENV } from "../shared/config/names";
 import { CHANNELS } from "../shared/core/message";
 import { FAQ_BUCKET, INBOUND_QUEUE } from "../shared/resources";
+import { DEFAULT_DEMO_PASSWORD, type LocalCognito, startLocalCognito } from "./cognito";
+import { type DeskServing, deskServing, ensureDeskBuilt } from "./desk";
 import { devRoutes, type InboxEntry, inboxEntry } from "./dev-routes";
 import { provisionResources, type RunningEmulators, s3Client, sqsClient, startEmulators } from "./emulators";
-import { quietLibraries, shellEnv } from "./env";
+import { deskDemoPasswordSetting, quietLibraries, shellEnv } from "./env";
 import { lambdaContext, s3Event, startEventSource } from "./event-source";
 import { FollowedLogger, type FollowedLogRecord } from "./logs";
 import { createLocalServer, type LocalServerOptions } from "./server";
@@ -41,7 +51,7 @@ import { twilioSimulator } from "./simulator/twilio";
 import { wechatSimulator } from "./simulator/wechat";
 import { wecomSimulator } from "./simulator/wecom";
 import { wecomKfSimulator } from "./simulator/wecom-kf";
-import { liveStacks, removeStackRecord, saveStackRecord } from "./state";
+import { liveStacks, removeStackRecord, STATE_DIR, saveStackRecord } from "./state";
 import { MessageTracker } from "./trace";
 
 // The state files moved to ./state; faq:import and faq:restore read the env file from here.
@@ -75,6 +85,16 @@ export interface LocalStackOptions {
    * are signed for it and the channel APIs are called under it. A test puts a proxy there.
    */
   publicUrl?: string;
+  /**
+   * Serve the agents' desk: start cognito-local with the demo users, build the web app if its build is
+   * missing or stale, serve it at /desk/ with its API at /desk/api (`npm start` does; off by default).
+   */
+  desk?:
+    | boolean
+    | {
+        password?: string /** Build the web app if stale (default true; API tests skip it). */;
+        build?: boolean;
+      };
   /** Write the env file that CLI tools (`npm run chat`, `faq:import`) read. */
   writeEnvFile?: boolean;
   /**
@@ -95,6 +115,8 @@ export interface LocalStack {
   env: Record<string, string>;
   outbox: Outbox;
   inbox: InboxEntry[];
+  /** The desk, when served: its URL, the local Cognito and the demo users' password. */
+  desk?: { url: string; cognito: Omit<LocalCognito, "stop">; password: string };
   /** Resolves when the report of an upload key (uploads/…) exists, with the parsed report. */
   waitForReport(uploadKey: string, timeoutMs?: number): Promise<unknown>;
   stop(): Promise<void>;
@@ -116,13 +138,24 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   // A record on disk for a stack that owns a DynamoDB Local or writes the CLIs' env file.
   const recorded = !options.emulators || options.writeEnvFile === true;
   let owned: RunningEmulators | undefined;
+  let cognito: LocalCognito | undefined;
   const stopOwned = async () => {
-    await owned?.stop();
+    await Promise.all([owned?.stop(), cognito?.stop()]);
     if (recorded) await removeStackRecord(listening);
   };
+  const deskOptions = options.desk === true ? {} : options.desk || undefined;
+  const password = deskOptions?.password ?? deskDemoPasswordSetting() ?? DEFAULT_DEMO_PASSWORD;
 
   try {
     if (recorded) await saveStackRecord(listening, {});
+    // cognito-local starts beside the emulators (its own process, a few seconds).
+    const cognitoStarting = deskOptions
+      ? startLocalCognito({ dataDir: join(STATE_DIR, `cognito-${listening}`), password }).then((c) => {
+          cognito = c;
+          return c;
+        })
+      : undefined;
+    cognitoStarting?.catch(() => {});
     owned = options.emulators
       ? undefined
       : await startEmulators({ onSpawn: (java) => saveStackRecord(listening, { java }) });
@@ -130,7 +163,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     if (!emulators) throw new Error("no emulators");
 
     progress.stage = "creating the tables, queues and bucket";
-    const env = await stackEnvironment(emulators, options.prefix ?? "kefu-local", options.publicUrl ?? url);
+    const env = {
+      ...(await stackEnvironment(emulators, options.prefix ?? "kefu-local", options.publicUrl ?? url)),
+      ...(cognitoStarting ? deskEnvironment(await cognitoStarting) : {}),
+    };
     const settings: EnvRecord = { ...shellEnv(), ...env, ...options.settings };
 
     progress.stage = "loading the functions";
@@ -142,7 +178,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const s3 = s3Client(emulators.awsEndpoint);
     const simulators = localSimulators({ ...demoCredentials(), ...settings }, outbox);
     const channels = CHANNELS.filter((c) => simulators.some((s) => s.channel === c));
+    const desk = cognito ? localDesk(settings, cognito, options.onLog) : undefined;
     server.setOptions({
+      ...(desk ? { desk } : {}),
       webhook: functions.webhook as never,
       simulators,
       dev: devRoutes({
@@ -184,9 +222,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const waitForReport = (uploadKey: string, timeoutMs = 60_000) =>
       reportOf(s3, bucket, uploadKey, timeoutMs);
 
+    // The desk builds (if it must) while the example FAQ is imported.
+    const deskBuilt = deskOptions && deskOptions.build !== false ? ensureDeskBuilt(log) : undefined;
+    deskBuilt?.catch(() => {});
     if (options.seed ?? true) {
       progress.stage = "importing the example FAQ";
       await seedExampleFaq(s3, bucket, waitForReport);
+    }
+    if (deskBuilt) {
+      progress.stage = "building the desk";
+      await deskBuilt;
     }
     if (options.writeEnvFile) await saveStackRecord(listening, { env });
     progress.ready = true;
@@ -197,6 +242,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       env,
       outbox,
       inbox,
+      ...(cognito ? { desk: { url: `${url}/desk/`, cognito: publicCognito(cognito), password } } : {}),
       waitForReport,
       async stop() {
         // Each step is bounded and the emulators stop whatever happened before: no orphaned Java.
@@ -237,6 +283,45 @@ async function stackEnvironment(
     // A new FAQ is answered within half a second.
     [ENV.kbRefreshMs]: "500",
   };
+}
+
+/** What the desk API is told of the local user pool: the same settings as in AWS, plus the issuer. */
+function deskEnvironment(cognito: LocalCognito): Record<string, string> {
+  return {
+    [DESK_ENV.userPoolId]: cognito.userPoolId,
+    [DESK_ENV.clientId]: cognito.clientId,
+    [DESK_ENV.issuer]: cognito.issuer,
+    [DESK_ENV.jwksUri]: `${cognito.issuer}/.well-known/jwks.json`,
+  };
+}
+
+function publicCognito(cognito: LocalCognito): Omit<LocalCognito, "stop"> {
+  const { stop: _stop, ...rest } = cognito;
+  return rest;
+}
+
+/** The desk's web app, config and API, its handler built like the Lambda's from the stack's settings. */
+function localDesk(
+  settings: EnvRecord,
+  cognito: LocalCognito,
+  onLog: (record: FollowedLogRecord) => void = () => {},
+): DeskServing {
+  const withLevel = { [ENV.logLevel]: LOCAL_LOG_LEVEL, ...settings };
+  const logger = new FollowedLogger(onLog, {
+    serviceName: "kefu",
+    logLevel: (withLevel[ENV.logLevel] ?? LOCAL_LOG_LEVEL) as "WARN",
+  });
+  const api = makeDeskApiHandler(wireDeskApi(loadDeskApiConfig(withLevel), { logger }));
+  return deskServing({
+    config: {
+      region: "us-east-1",
+      cognito: { endpoint: cognito.endpoint, userPoolId: cognito.userPoolId, clientId: cognito.clientId },
+      apiBase: "/desk/api",
+      pollMs: 2000,
+      locale: "auto",
+    },
+    api: api as never,
+  });
 }
 
 /** The functions' log level here: warnings and errors, unless the shell asks for more. */
@@ -333,7 +418,7 @@ function localSimulators(raw: Record<string, string | undefined>, outbox: Outbox
  * afterwards; until then webhooks and /dev answer 503 "starting" (see readiness).
  */
 function createLocalServerWithPlaceholder(early: Pick<LocalServerOptions, "readiness" | "index">) {
-  type Late = Pick<LocalServerOptions, "webhook" | "simulators" | "dev" | "trace" | "index">;
+  type Late = Pick<LocalServerOptions, "webhook" | "simulators" | "dev" | "trace" | "index" | "desk">;
   let current: Late = {
     webhook: async () => ({ statusCode: 503, body: "starting" }),
     simulators: [],
@@ -344,6 +429,9 @@ function createLocalServerWithPlaceholder(early: Pick<LocalServerOptions, "readi
     webhook: (event, context) => current.webhook(event, context),
     get simulators() {
       return current.simulators;
+    },
+    get desk() {
+      return current.desk;
     },
     dev: (request) => current.dev(request),
     readiness: early.readiness,
@@ -415,6 +503,7 @@ function describeServer(state: { url: string; ready: boolean; stage: string; cha
       "GET /ready": "200 once customers can be served (the FAQ is imported), 503 with Retry-After before",
       "GET /health": "200 while the process runs",
       "POST /webhooks/<channel>": "the platforms' webhooks, exactly as in AWS",
+      "GET /desk/": "the agents' desk (npm start): users agent, supervisor, admin",
       "GET /dev/outbox": "what the bot sent, per channel",
       "GET /dev/inbox": "what the worker received",
       "GET /dev/tickets": "hand-off tickets; GET /dev/tickets/<id> for one",
