@@ -21,7 +21,12 @@ export type TableAccess = Partial<Record<TableName, readonly TableOperation[]>>;
  *   replies per inbound message (GetItem, PutItem as each part is sent), tokens (as the webhook: access tokens of every platform it replies on, opt-outs,
  *   continuations), the FAQ (GetItem of the version stamp, Query of the entries). No dedup: the webhook
  *   alone claims deliveries; the worker's redelivery guard is on the conversation;
- * - ingest: the FAQ (Query, GetItem, UpdateItem of the `#meta` lease/version, BatchWriteItem of entries).
+ * - ingest: the FAQ (Query, GetItem, UpdateItem of the `#meta` lease/version, BatchWriteItem of entries);
+ * - desk-api: tickets (GetItem, conditional UpdateItem to claim, assign, transfer, resolve, mark read and
+ *   hold the reply lease; Query of the indexes is granted beside, infra/constructs/desk.ts), their turns
+ *   (PutItem, Query), the outbox of agents' replies (PutItem), tokens (the channels' access tokens and
+ *   SMS opt-outs, as the worker), the FAQ (GetItem of the version, Query of the entries; restore reads
+ *   the version history).
  *
  * BatchWriteItem is authorised by `dynamodb:BatchWriteItem` alone, whatever puts and deletes it carries.
  * test/integration/table-grants.test.ts runs each function's code against DynamoDB Local through an
@@ -43,6 +48,13 @@ export const TABLE_ACCESS = {
   },
   ingest: {
     faq: ["GetItem", "Query", "UpdateItem", "BatchWriteItem"],
+  },
+  "desk-api": {
+    tickets: ["GetItem", "UpdateItem"],
+    ticketTurns: ["PutItem", "Query"],
+    outbox: ["PutItem"],
+    tokens: ["GetItem", "PutItem", "UpdateItem"],
+    faq: ["GetItem", "Query"],
   },
 } as const satisfies Record<KefuFunctionProps["entry"], TableAccess>;
 
