@@ -1,6 +1,8 @@
 import { App, Validations } from "aws-cdk-lib";
 import { AwsSolutionsChecks } from "cdk-nag";
 import { loadDeployTarget } from "../shared/config/load";
+import { builtDesk } from "./constructs/desk";
+import { PROJECT_ROOT } from "./constructs/kefu-function";
 import { stackPropsFromContext } from "./context";
 import { KefuStack } from "./kefu-stack";
 
@@ -12,11 +14,14 @@ import { KefuStack } from "./kefu-stack";
  * `-c KEFU_SMS_MAX_SEGMENTS=2`, see CHANNEL_SETTINGS).
  */
 const app = new App();
+const deskAssetsDir = builtDesk(`${PROJECT_ROOT}/desk/dist`);
+if (!deskAssetsDir) throw new Error("the agents' desk is not built: run `npm run desk:build` first");
 
 new KefuStack(app, "KefuStack", {
   env: loadDeployTarget(),
   description: "Kefu: serverless omnichannel customer-service bot",
   ...stackPropsFromContext((key) => app.node.tryGetContext(key)),
+  deskAssetsDir,
 });
 
 // cdk-nag v3 is a policy-validation plugin: any unacknowledged AwsSolutions finding, error or warning,

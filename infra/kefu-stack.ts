@@ -8,6 +8,7 @@ import { channelSettingsFromEnv } from "../shared/config/channels";
 import { CHANNEL_ENV, ENV } from "../shared/config/names";
 import { FAQ_BUCKET } from "../shared/resources";
 import { Channels, INBOUND_MAIL_RETENTION_DAYS } from "./constructs/channels";
+import { Desk } from "./constructs/desk";
 import { Egress } from "./constructs/egress";
 import { Handoff } from "./constructs/handoff";
 import { Ingress } from "./constructs/ingress";
@@ -97,6 +98,8 @@ export interface KefuStackProps extends StackProps {
   smsConfigurationSet?: string;
   /** Non-secret channel settings for the webhook and the worker (see CHANNEL_SETTINGS). */
   channelSettings?: Partial<Record<ChannelSetting, string>>;
+  /** The built agents' desk (desk/dist); infra/app.ts passes it, template tests deploy a placeholder. */
+  deskAssetsDir?: string;
 }
 
 /**
@@ -124,6 +127,7 @@ export class KefuStack extends Stack {
   readonly handoff: Handoff;
   readonly channels: Channels;
   readonly egress?: Egress;
+  readonly desk: Desk;
 
   constructor(scope: Construct, id: string, props: KefuStackProps = {}) {
     super(scope, id, props);
@@ -217,6 +221,17 @@ export class KefuStack extends Stack {
       tables: this.storage.tables,
       environment: withQueue,
       embeddingModelId,
+    });
+
+    this.desk = new Desk(this, "Desk", {
+      api: this.ingress.api,
+      tables: this.storage.tables,
+      faqBucket: this.storage.faqBucket,
+      accessLogsBucket: this.storage.accessLogsBucket,
+      secret: this.secret,
+      environment: { ...withQueue, ...settings },
+      assetsDir: props.deskAssetsDir,
+      dataRemovalPolicy: props.dataRemovalPolicy,
     });
 
     this.observability = new Observability(this, "Observability", {

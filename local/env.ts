@@ -1,4 +1,4 @@
-import { LOCAL_ENV } from "../shared/config/names";
+import { DESK_ENV, LOCAL_ENV } from "../shared/config/names";
 
 /**
  * The one module of local/ that reads the process environment: the local stack and the CLIs take the
@@ -29,4 +29,21 @@ export function stateDirSetting(): string {
 export function quietLibraries(options: { metrics?: boolean } = {}): void {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
   if (options.metrics === false) process.env.POWERTOOLS_METRICS_DISABLED = "true";
+}
+
+/** Runs `work` with NODE_ENV=production (Vite bundles React's development build otherwise), then restores it. */
+export async function withProductionNodeEnv<T>(work: () => Promise<T>): Promise<T> {
+  const nodeEnv = process.env.NODE_ENV;
+  process.env.NODE_ENV = "production";
+  try {
+    return await work();
+  } finally {
+    if (nodeEnv === undefined) delete process.env.NODE_ENV;
+    else process.env.NODE_ENV = nodeEnv;
+  }
+}
+
+/** The demo users' password of the local desk (KEFU_DESK_DEMO_PASSWORD), if set. */
+export function deskDemoPasswordSetting(): string | undefined {
+  return process.env[DESK_ENV.demoPassword] || undefined;
 }

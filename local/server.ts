@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { KefuError } from "../shared/core/errors";
+import type { DeskServing } from "./desk";
 import { lambdaContext } from "./event-source";
 import type { ChannelSimulator, SimulatorRequest } from "./simulator/outbox";
 
@@ -47,6 +48,8 @@ export interface LocalServerOptions {
    * the MessageId and the trace id of the first invocation.
    */
   sns?: (body: string) => Promise<{ status: number; body: unknown; traceId?: string }>;
+  /** The agents' desk: the web app at /desk/, its config and /desk/api (absent until the stack is up). */
+  desk?: DeskServing;
   /** Bytes read from a request body before giving up: well above the webhook's own limit. */
   maxReadBytes?: number;
 }
@@ -86,6 +89,22 @@ export function createLocalServer(options: LocalServerOptions): Server {
         const published = await options.sns(body.toString("utf8"));
         if (published.traceId) res.setHeader("x-kefu-trace", published.traceId);
         return send(res, published.status, published.body);
+      }
+      if (url.pathname === "/desk" || url.pathname.startsWith("/desk/")) {
+        if (!readiness.ready || !options.desk) return notReady(res, readiness);
+        const answer = await options.desk({
+          method: req.method ?? "GET",
+          url,
+          headers: Object.fromEntries(
+            Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(",") : (v ?? "")]),
+          ),
+          body,
+          sourceIp: req.socket.remoteAddress ?? "127.0.0.1",
+        });
+        if (answer) {
+          res.writeHead(answer.status, answer.headers);
+          return res.end(answer.body);
+        }
       }
       const simulator = options.simulators.find((s) => url.pathname.startsWith(`${s.prefix}/`));
       if (simulator) {

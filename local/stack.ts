@@ -1,8 +1,10 @@
 import { readFile } from "node:fs/promises";
 import { type AddressInfo, createServer } from "node:net";
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from "@aws-sdk/client-s3";
 import type { SQSEvent } from "aws-lambda";
+import { makeHandler as makeDeskApiHandler } from "../functions/desk-api/handler";
+import { wireDeskApi } from "../functions/desk-api/wiring";
 import { makeHandler as makeIngestHandler } from "../functions/ingest/handler";
 import { wireIngest } from "../functions/ingest/wiring";
 import { makeHandler as makeSnsIngressHandler } from "../functions/sns-ingress/handler";
@@ -26,19 +28,22 @@ import { wecomModule } from "../shared/channels/wecom/module";
 import type { WeComKfCredentials } from "../shared/channels/wecom-kf/credentials";
 import { wecomKfModule } from "../shared/channels/wecom-kf/module";
 import {
+  loadDeskApiConfig,
   loadDeskConfig,
   loadIngestConfig,
   loadSnsIngressConfig,
   loadWebhookConfig,
   loadWorkerConfig,
 } from "../shared/config/load";
-import { API_BASE_ENV, CHANNEL_ENV, ENV, type EnvRecord, LOCAL_ENV } from "../shared/config/names";
+import { API_BASE_ENV, CHANNEL_ENV, DESK_ENV, ENV, type EnvRecord, LOCAL_ENV } from "../shared/config/names";
 import { KefuError, MalformedRequestError } from "../shared/core/errors";
 import { CHANNELS } from "../shared/core/message";
 import { FAQ_BUCKET, INBOUND_QUEUE } from "../shared/resources";
+import { DEFAULT_DEMO_PASSWORD, type LocalCognito, startLocalCognito } from "./cognito";
+import { type DeskServing, deskServing, ensureDeskBuilt } from "./desk";
 import { devRoutes, type InboxEntry, inboxEntry } from "./dev-routes";
 import { provisionResources, type RunningEmulators, s3Client, sqsClient, startEmulators } from "./emulators";
-import { quietLibraries, shellEnv } from "./env";
+import { deskDemoPasswordSetting, quietLibraries, shellEnv } from "./env";
 import { lambdaContext, s3Event, startEventSource } from "./event-source";
 import { FollowedLogger, type FollowedLogRecord } from "./logs";
 import { createLocalServer, type LocalServerOptions } from "./server";
@@ -51,7 +56,7 @@ import { wechatSimulator } from "./simulator/wechat";
 import { wecomSimulator } from "./simulator/wecom";
 import { wecomKfSimulator } from "./simulator/wecom-kf";
 import { localSns, type SnsPublish } from "./sns";
-import { liveStacks, removeStackRecord, saveStackRecord } from "./state";
+import { liveStacks, removeStackRecord, STATE_DIR, saveStackRecord } from "./state";
 import { MessageTracker } from "./trace";
 
 // The state files moved to ./state; faq:import and faq:restore read the env file from here.
@@ -85,6 +90,16 @@ export interface LocalStackOptions {
    * are signed for it and the channel APIs are called under it. A test puts a proxy there.
    */
   publicUrl?: string;
+  /**
+   * Serve the agents' desk: start cognito-local with the demo users, build the web app if its build is
+   * missing or stale, serve it at /desk/ with its API at /desk/api (`npm start` does; off by default).
+   */
+  desk?:
+    | boolean
+    | {
+        password?: string /** Build the web app if stale (default true; API tests skip it). */;
+        build?: boolean;
+      };
   /** Write the env file that CLI tools (`npm run chat`, `faq:import`) read. */
   writeEnvFile?: boolean;
   /**
@@ -105,6 +120,8 @@ export interface LocalStack {
   env: Record<string, string>;
   outbox: Outbox;
   inbox: InboxEntry[];
+  /** The desk, when served: its URL, the local Cognito and the demo users' password. */
+  desk?: { url: string; cognito: Omit<LocalCognito, "stop">; password: string };
   /** Resolves when the report of an upload key (uploads/…) exists, with the parsed report. */
   waitForReport(uploadKey: string, timeoutMs?: number): Promise<unknown>;
   stop(): Promise<void>;
@@ -127,12 +144,26 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const url = `http://127.0.0.1:${listening}`;
   progress.url = url;
   const emulators = ownedEmulators(options, listening);
+  const deskOptions = options.desk === true ? {} : options.desk || undefined;
+  const password = deskOptions?.password ?? deskDemoPasswordSetting() ?? DEFAULT_DEMO_PASSWORD;
+  let cognito: LocalCognito | undefined;
 
   try {
+    // cognito-local starts beside the emulators (its own process, a few seconds).
+    const cognitoStarting = deskOptions
+      ? startLocalCognito({ dataDir: join(STATE_DIR, `cognito-${listening}`), password }).then((c) => {
+          cognito = c;
+          return c;
+        })
+      : undefined;
+    cognitoStarting?.catch(() => {});
     const running = await emulators.start();
 
     progress.stage = "creating the tables, queues and bucket";
-    const env = await stackEnvironment(running, options.prefix ?? "kefu-local", options.publicUrl ?? url);
+    const env = {
+      ...(await stackEnvironment(running, options.prefix ?? "kefu-local", options.publicUrl ?? url)),
+      ...(cognitoStarting ? deskEnvironment(await cognitoStarting) : {}),
+    };
     const settings: EnvRecord = { ...shellEnv(), ...env, ...options.settings };
 
     progress.stage = "loading the functions";
@@ -141,7 +172,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const sqs = sqsClient(running.awsEndpoint);
     const s3 = s3Client(running.awsEndpoint);
 
+    const desk = cognito ? localDesk(settings, cognito, options.onLog) : undefined;
     const { outbox, inbox, sns } = serveRoutes(server, {
+      ...(desk ? { desk } : {}),
       settings,
       env,
       functions,
@@ -161,9 +194,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const waitForReport = (uploadKey: string, timeoutMs = 60_000) =>
       reportOf(s3, bucket, uploadKey, timeoutMs);
 
+    // The desk builds (if it must) while the example FAQ is imported.
+    const deskBuilt = deskOptions && deskOptions.build !== false ? ensureDeskBuilt(log) : undefined;
+    deskBuilt?.catch(() => {});
     if (options.seed ?? true) {
       progress.stage = "importing the example FAQ";
       await seedExampleFaq(s3, bucket, waitForReport);
+    }
+    if (deskBuilt) {
+      progress.stage = "building the desk";
+      await deskBuilt;
     }
     if (options.writeEnvFile) await saveStackRecord(listening, { env });
     progress.ready = true;
@@ -174,6 +214,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       env,
       outbox,
       inbox,
+      ...(cognito ? { desk: { url: `${url}/desk/`, cognito: publicCognito(cognito), password } } : {}),
       waitForReport,
       async stop() {
         // Each step is bounded and the emulators stop whatever happened before: no orphaned Java.
@@ -184,13 +225,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           await withinMs(5000, Promise.all([uploads.stop(), eventSource.stop()]));
           await closeServer(server.server);
         } finally {
-          await emulators.stop();
+          await Promise.all([emulators.stop(), cognito?.stop()]);
         }
       },
     };
   } catch (error) {
     await closeServer(server.server);
-    await emulators.stop();
+    await Promise.all([emulators.stop(), cognito?.stop()]);
     throw error;
   }
 }
@@ -233,6 +274,8 @@ function ownedEmulators(options: LocalStackOptions, port: number) {
 function serveRoutes(
   server: ReturnType<typeof createLocalServerWithPlaceholder>,
   parts: {
+    /** The agents' desk (/desk/, its config and /desk/api), when served. */
+    desk?: DeskServing;
     settings: EnvRecord;
     env: Record<string, string>;
     functions: LocalFunctions;
@@ -266,6 +309,7 @@ function serveRoutes(
     dlqUrl: env[LOCAL_ENV.dlqUrl],
   });
   server.setOptions({
+    ...(parts.desk ? { desk: parts.desk } : {}),
     webhook: functions.webhook as never,
     simulators,
     dev: async (request) =>
@@ -623,4 +667,43 @@ async function withinMs<T>(ms: number, promise: Promise<T>): Promise<T | undefin
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** What the desk API is told of the local user pool: the same settings as in AWS, plus the issuer. */
+function deskEnvironment(cognito: LocalCognito): Record<string, string> {
+  return {
+    [DESK_ENV.userPoolId]: cognito.userPoolId,
+    [DESK_ENV.clientId]: cognito.clientId,
+    [DESK_ENV.issuer]: cognito.issuer,
+    [DESK_ENV.jwksUri]: `${cognito.issuer}/.well-known/jwks.json`,
+  };
+}
+
+/** The desk's web app, config and API, its handler built like the Lambda's from the stack's settings. */
+function localDesk(
+  settings: EnvRecord,
+  cognito: LocalCognito,
+  onLog: (record: FollowedLogRecord) => void = () => {},
+): DeskServing {
+  const withLevel = { [ENV.logLevel]: LOCAL_LOG_LEVEL, ...settings };
+  const logger = new FollowedLogger(onLog, {
+    serviceName: "kefu",
+    logLevel: (withLevel[ENV.logLevel] ?? LOCAL_LOG_LEVEL) as "WARN",
+  });
+  const api = makeDeskApiHandler(wireDeskApi(loadDeskApiConfig(withLevel), { logger }));
+  return deskServing({
+    config: {
+      region: "us-east-1",
+      cognito: { endpoint: cognito.endpoint, userPoolId: cognito.userPoolId, clientId: cognito.clientId },
+      apiBase: "/desk/api",
+      pollMs: 2000,
+      locale: "auto",
+    },
+    api: api as never,
+  });
+}
+
+function publicCognito(cognito: LocalCognito): Omit<LocalCognito, "stop"> {
+  const { stop: _stop, ...rest } = cognito;
+  return rest;
 }

@@ -24,6 +24,7 @@ try {
   stack = await startLocalStack({
     port,
     writeEnvFile: true,
+    desk: true,
     log: (line) => console.error(`[kefu] ${line}`),
   });
 } catch (error) {
@@ -43,6 +44,11 @@ console.log(
 console.log(
   `Try it: npm run chat -- --channel wechat --say "怎么申请退货？"   (then: curl ${url}/dev/outbox; all routes: curl ${url}/)`,
 );
+if (stack.desk) {
+  console.log(
+    `The agents' desk: ${stack.desk.url}  (users agent, supervisor, admin; password ${stack.desk.password}, KEFU_DESK_DEMO_PASSWORD to change it)`,
+  );
+}
 console.log(
   "Data lives in memory (DynamoDB Local -inMemory, the SQS/S3 emulator): it is gone when Kefu stops.",
 );

@@ -48,6 +48,12 @@ export const TABLES = {
         partitionKey: { name: "status", type: "S" },
         sortKey: { name: "createdAt", type: "S" },
       },
+      /** A customer's earlier tickets on the same conversation, for the agents' desk. */
+      {
+        name: "byConversation",
+        partitionKey: { name: "conversationKey", type: "S" },
+        sortKey: { name: "createdAt", type: "S" },
+      },
     ],
   },
   /**

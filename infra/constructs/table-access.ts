@@ -25,6 +25,11 @@ export type TableAccess = Partial<Record<TableName, readonly TableOperation[]>>;
  * - sns-ingress (e-mail and SMS through their topics): dedup claims as the webhook; in the tokens table,
  *   SMS opt-outs and continuations (GetItem, PutItem). No access tokens: SES and End User Messaging
  *   deliver everything in the notification.
+ * - desk-api: tickets (GetItem, conditional UpdateItem to claim, assign, transfer, resolve, mark read and
+ *   hold the reply lease; Query of the indexes is granted beside, infra/constructs/desk.ts), their turns
+ *   (PutItem, Query), the outbox of agents' replies (PutItem), tokens (the channels' access tokens and
+ *   SMS opt-outs, as the worker), the FAQ (GetItem of the version, Query of the entries; restore reads
+ *   the version history).
  *
  * BatchWriteItem is authorised by `dynamodb:BatchWriteItem` alone, whatever puts and deletes it carries.
  * test/integration/table-grants.test.ts runs each function's code against DynamoDB Local through an
@@ -50,6 +55,13 @@ export const TABLE_ACCESS = {
   "sns-ingress": {
     dedup: ["PutItem", "UpdateItem"],
     tokens: ["GetItem", "PutItem"],
+  },
+  "desk-api": {
+    tickets: ["GetItem", "UpdateItem"],
+    ticketTurns: ["PutItem", "Query"],
+    outbox: ["PutItem"],
+    tokens: ["GetItem", "PutItem", "UpdateItem"],
+    faq: ["GetItem", "Query"],
   },
 } as const satisfies Record<KefuFunctionProps["entry"], TableAccess>;
 

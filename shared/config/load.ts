@@ -1,4 +1,5 @@
 import { channelSettings } from "./channels";
+import { deskAuth } from "./desk";
 import { engine } from "./engine";
 import { configSchema, readConfig } from "./errors";
 import {
@@ -100,6 +101,28 @@ export const DeskConfigSchema = configSchema(DESK);
 /** The agents' desk (`npm run desk`, the local stack's /dev/tickets): tickets and the channels' senders. */
 export function loadDeskConfig(env: EnvRecord = process.env) {
   return readConfig(DESK, env);
+}
+
+const DESK_API = {
+  runtime,
+  tables: tables("tickets", "ticketTurns", "outbox", "tokens", "faq"),
+  faqBucket,
+  credentials,
+  ingress,
+  channels: channelSettings,
+  knowledgeBase,
+  deskAuth,
+};
+export type DeskApiConfig = ReturnType<typeof loadDeskApiConfig>;
+/** The desk API's whole configuration as one zod schema over the environment (infra's tests parse with it). */
+export const DeskApiConfigSchema = configSchema(DESK_API);
+
+/**
+ * The desk API (functions/desk-api): tickets and their turns, the channels' senders and the outbox for
+ * agents' replies, the FAQ (search, suggestions, versions), the bucket (uploads, reports), the user pool.
+ */
+export function loadDeskApiConfig(env: EnvRecord = process.env) {
+  return readConfig(DESK_API, env);
 }
 
 /** The account and region the CDK CLI deploys to (infra/app.ts): unset when synthesising offline. */

@@ -88,3 +88,18 @@ export const CDK_ENV = { account: "CDK_DEFAULT_ACCOUNT", region: "CDK_DEFAULT_RE
 
 /** Everything a configuration may read: the environment, or a record standing in for it. */
 export type EnvRecord = Readonly<Record<string, string | undefined>>;
+
+/**
+ * The agents' desk: the Cognito user pool whose ID tokens the desk API accepts. In AWS the issuer and its
+ * keys follow from the pool id and the region; locally (cognito-local) they are given.
+ */
+export const DESK_ENV = {
+  userPoolId: "KEFU_DESK_USER_POOL_ID",
+  clientId: "KEFU_DESK_CLIENT_ID",
+  /** The token issuer (`iss`); default `https://cognito-idp.<region>.amazonaws.com/<pool>`. */
+  issuer: "KEFU_DESK_ISSUER",
+  /** Where the issuer's signing keys are; default `<issuer>/.well-known/jwks.json`. */
+  jwksUri: "KEFU_DESK_JWKS_URI",
+  /** Demo users' password of the local stack (`agent`, `supervisor`, `admin`). */
+  demoPassword: "KEFU_DESK_DEMO_PASSWORD",
+} as const;

@@ -3,11 +3,16 @@ import { cutToBytes } from "./render";
 
 /** One turn of a conversation as the core records it. */
 export interface Turn {
-  role: "customer" | "bot" | "agent";
+  /** `note` (agents' internal notes) and `system` (desk events) exist on tickets only, never sent. */
+  role: "customer" | "bot" | "agent" | "note" | "system";
   text: string;
   at: string;
   /** Bytes of the text that were not kept (stores cap what one item may hold); absent when whole. */
   omittedBytes?: number;
+  /** The agent who wrote an `agent` or `note` turn. */
+  agent?: string;
+  /** The suggestion an agent's reply started from, and whether they edited it. */
+  suggestion?: { kind: "faq" | "model"; id?: string; edited: boolean };
 }
 
 /** What the worker remembers of one conversation. History is redacted before it is stored. */

@@ -1,7 +1,9 @@
+import type { Turn } from "./conversation";
+import type { SendOptions } from "./delivery";
 import { NotFoundError } from "./errors";
-import type { OutboundMessage } from "./message";
+import type { Channel, OutboundMessage } from "./message";
 import type { TicketStore } from "./pipeline/ports";
-import { isOpen } from "./ticket";
+import { isOpen, type Ticket } from "./ticket";
 
 /**
  * What a human agent does with a ticket: read it, answer the customer through the channel they wrote
@@ -9,31 +11,59 @@ import { isOpen } from "./ticket";
  */
 export interface DeskDeps {
   tickets: TicketStore;
-  send(message: OutboundMessage): Promise<void>;
+  send(message: OutboundMessage, options?: SendOptions): Promise<void>;
   now(): Date;
 }
 
 export class TicketClosedError extends Error {
+  readonly code = "ticket_resolved";
   constructor(ticketId: string) {
     super(`ticket ${ticketId} is resolved; the bot has the conversation again`);
     this.name = "TicketClosedError";
   }
 }
 
-export async function replyAsAgent(ticketId: string, text: string, deps: DeskDeps): Promise<void> {
-  const ticket = await deps.tickets.get(ticketId);
-  if (!ticket) throw new NotFoundError(`no ticket ${ticketId}`);
-  if (!isOpen(ticket)) throw new TicketClosedError(ticketId);
-  await deps.send({
+/** How an agent's reply is sent and recorded: who wrote it, from which suggestion, part by part. */
+export interface AgentReplyOptions {
+  agent?: string;
+  suggestion?: Turn["suggestion"];
+  /** Delivery progress (the desk records each part in the outbox). */
+  send?: SendOptions;
+}
+
+/** The message an agent's reply on this ticket is: the customer's channel, our account, its routing. */
+export function agentMessage(ticket: Ticket, text: string): OutboundMessage {
+  return {
     channel: ticket.channel,
     conversationKey: ticket.conversationKey,
     to: ticket.customerId,
     ...(ticket.replyTo?.from ? { from: ticket.replyTo.from } : {}),
     text,
     replyContext: ticket.replyTo?.replyContext ?? {},
-  });
+  };
+}
+
+/** Sends the reply, then records it on the ticket: the turn returned is the one stored. */
+export async function replyAsAgent(
+  ticketId: string,
+  text: string,
+  deps: DeskDeps,
+  options: AgentReplyOptions = {},
+): Promise<Turn> {
+  const ticket = await deps.tickets.get(ticketId);
+  if (!ticket) throw new NotFoundError(`no ticket ${ticketId}`);
+  if (!isOpen(ticket)) throw new TicketClosedError(ticketId);
+  await deps.send(agentMessage(ticket, text), options.send);
   const now = deps.now();
-  await deps.tickets.append(ticketId, { role: "agent", text, at: now.toISOString() }, { now });
+  const turn: Turn = {
+    role: "agent",
+    text,
+    at: now.toISOString(),
+    ...(options.agent ? { agent: options.agent } : {}),
+    ...(options.suggestion ? { suggestion: options.suggestion } : {}),
+  };
+  await deps.tickets.append(ticketId, turn, { now });
+  return turn;
 }
 
 export async function resolveTicket(
@@ -43,4 +73,77 @@ export async function resolveTicket(
   const ticket = await deps.tickets.get(ticketId);
   if (!ticket) throw new NotFoundError(`no ticket ${ticketId}`);
   await deps.tickets.resolve(ticketId, deps.now());
+}
+
+/** What the desk keeps on a ticket beyond the hand-off itself. */
+export interface DeskTicketFields {
+  /** The agent holding the ticket (status `assigned`). */
+  assignee?: string;
+  /** Skill groups the ticket waits for (a transfer sets one). */
+  skills?: string[];
+  language?: string;
+  vip?: boolean;
+  firstRespondedAt?: string;
+  reopenedAt?: string;
+  /** When each agent last read the ticket, by agent id: customer turns after it are unread. */
+  readAt?: Record<string, string>;
+}
+
+export type DeskTicket = Ticket & DeskTicketFields;
+
+/** A ticket changed in a way the desk's state does not allow (someone else holds it, it is resolved). */
+export class TicketConflictError extends Error {
+  constructor(
+    readonly code: "already_claimed" | "ticket_resolved",
+    ticketId: string,
+  ) {
+    super(`ticket ${ticketId}: ${code}`);
+    this.name = "TicketConflictError";
+  }
+}
+
+/** The tickets as the desk reads and changes them. Conditional writes: two agents cannot both hold one. */
+export interface DeskTicketStore extends TicketStore {
+  get(ticketId: string): Promise<DeskTicket | undefined>;
+  /** Tickets not resolved (open and assigned), each with its transcript. */
+  listUnresolved(limit?: number): Promise<DeskTicket[]>;
+  listResolved(limit?: number): Promise<DeskTicket[]>;
+  /** The other tickets of the same conversation (the same customer on the same channel), newest first. */
+  listByConversation(conversationKey: string, limit?: number): Promise<DeskTicket[]>;
+  /** Takes the ticket for `agent`: TicketConflictError when another agent holds it or it is resolved. */
+  claim(ticketId: string, agent: string, now: Date): Promise<void>;
+  /** A supervisor gives the ticket to `agent`, whoever held it. TicketConflictError when resolved. */
+  assign(ticketId: string, agent: string, now: Date): Promise<void>;
+  /** Back to the queue, waiting for `skill`. TicketConflictError when resolved. */
+  transfer(ticketId: string, skill: string, now: Date): Promise<void>;
+  /** Opens a resolved ticket again, held by `agent`. */
+  reopen(ticketId: string, agent: string, now: Date): Promise<void>;
+  markRead(ticketId: string, agent: string, now: Date): Promise<void>;
+  /** Records the first human response (kept once). */
+  markResponded(ticketId: string, now: Date): Promise<void>;
+  /**
+   * One reply at a time per ticket: true when `token` now holds the ticket's reply lease (free, expired,
+   * or already its own), so that two agents' replies go out one after the other, never interleaved.
+   */
+  acquireReplyLease(ticketId: string, token: string, now: Date, ttlMs: number): Promise<boolean>;
+  releaseReplyLease(ticketId: string, token: string): Promise<void>;
+}
+
+/**
+ * The customer's identity on their channel, masked as everywhere else: enough to tell two customers
+ * apart, not enough to contact them. `+86 138****1234`, `wx:o6_b…kE`, `l***@example.com`.
+ */
+export function maskIdentity(channel: Channel, id: string): string {
+  if (channel === "sms" || channel === "twilio") {
+    const digits = id.replace(/[^\d+]/g, "");
+    const cn = /^\+86(\d{3})\d{4}(\d{4})$/.exec(digits);
+    if (cn) return `+86 ${cn[1]}****${cn[2]}`;
+    return digits.length > 6 ? `${digits.slice(0, 4)}****${digits.slice(-2)}` : "****";
+  }
+  if (channel === "email") {
+    const at = id.lastIndexOf("@");
+    return at > 0 ? `${id[0]}***${id.slice(at)}` : "***";
+  }
+  const prefix = channel === "wechat" || channel === "wecom-kf" ? "wx" : channel === "wecom" ? "wecom" : "dt";
+  return id.length > 8 ? `${prefix}:${id.slice(0, 4)}…${id.slice(-2)}` : `${prefix}:…`;
 }

@@ -170,8 +170,15 @@ export function createTicketStore(
 }
 
 function turnOf(item: Record<string, unknown>): Turn {
-  const { role, text, at, omittedBytes } = item as unknown as Turn;
-  return { role, text, at, ...(omittedBytes ? { omittedBytes } : {}) };
+  const { role, text, at, omittedBytes, agent, suggestion } = item as unknown as Turn;
+  return {
+    role,
+    text,
+    at,
+    ...(omittedBytes ? { omittedBytes } : {}),
+    ...(agent ? { agent } : {}),
+    ...(suggestion ? { suggestion } : {}),
+  };
 }
 
 /** A short, fixed-length sort-key suffix for any id (e-mail Message-IDs can be long). */

@@ -1,0 +1,385 @@
+import { randomUUID } from "node:crypto";
+import { z } from "zod";
+import type { Turn } from "../../../shared/core/conversation";
+import type { SendOptions } from "../../../shared/core/delivery";
+import {
+  type DeskTicket,
+  type DeskTicketStore,
+  replyAsAgent,
+  resolveTicket,
+  TicketClosedError,
+  TicketConflictError,
+} from "../../../shared/core/desk";
+import { ChannelApiError } from "../../../shared/core/errors";
+import type { FaqEntry } from "../../../shared/core/faq";
+import { CHANNELS, type OutboundMessage } from "../../../shared/core/message";
+import type { OutboxStore } from "../../../shared/core/pipeline/ports";
+import { normalizeTicketId } from "../../../shared/core/ticket";
+import { DeskApiError, type DeskRequest, type DeskRoute } from "../route";
+import { hasGroup, notFound, validationFailed } from "../router";
+import { byPriorityThenDue, checkReply, constraintsOf, detailOf, summaryOf } from "../views";
+
+/** What the ticket routes use; functions/desk-api/wiring.ts builds it. */
+export interface TicketRoutesDeps {
+  tickets: DeskTicketStore;
+  /** The current FAQ entries with these ids (the candidates' questions and approved answers). */
+  faqEntries(ids: string[]): Promise<Map<string, FaqEntry>>;
+  /** Delivers through the customer's channel, as the worker does (same senders, part by part). */
+  send(message: OutboundMessage, options?: SendOptions): Promise<void>;
+  /** Records each agent reply's delivery, part by part, like the worker's replies. */
+  outbox: OutboxStore;
+  /** Whether the customer opted out of SMS from our number (SMS and Twilio tickets). */
+  optedOut(ticket: DeskTicket): Promise<boolean>;
+  /** Told of desk events worth an audit trail (reveals): ids only, never personal data. */
+  audit(event: string, data: Record<string, string>): void;
+  /** The reply lease: how long one reply may hold a ticket, how long the next waits for it. */
+  replyLease?: { ttlMs: number; waitMs: number };
+}
+
+const DEFAULT_LEASE = { ttlMs: 30_000, waitMs: 10_000 };
+
+const ReplySchema = z.object({
+  text: z.string().trim().min(1, "the reply is empty").max(20_000),
+  suggestionId: z.string().max(200).optional(),
+  /** The suggestion's text as offered, so the desk can record whether the agent edited it. */
+  suggestionText: z.string().max(20_000).optional(),
+  findingsOverride: z.object({ reason: z.string() }).optional(),
+});
+const NoteSchema = z.object({ text: z.string().trim().min(1, "the note is empty").max(20_000) });
+const AssignSchema = z.object({ agentId: z.string().trim().min(1).max(128) });
+const TransferSchema = z.object({ skill: z.string().trim().min(1).max(64) });
+const RevealSchema = z.object({ field: z.literal("customer") });
+const ListQuery = z.object({
+  view: z.enum(["mine", "unassigned", "open", "breaching"]).default("open"),
+  channel: z.enum(CHANNELS).optional(),
+  priority: z.enum(["low", "normal", "high", "urgent"]).optional(),
+  skill: z.string().optional(),
+  language: z.string().optional(),
+  status: z.enum(["open", "assigned", "resolved"]).optional(),
+});
+
+export function ticketResolved(): DeskApiError {
+  return new DeskApiError(
+    409,
+    "ticket_resolved",
+    "This ticket is resolved; reopen it to reply.",
+    "该工单已解决，请重新打开后再回复。",
+  );
+}
+
+function alreadyClaimed(): DeskApiError {
+  return new DeskApiError(
+    409,
+    "already_claimed",
+    "Another agent holds this ticket.",
+    "该工单已被其他坐席领取。",
+  );
+}
+
+function channelClosed(why: "window_closed" | "opted_out"): DeskApiError {
+  return why === "window_closed"
+    ? new DeskApiError(
+        422,
+        "channel_closed",
+        "WeChat's 48-hour window has passed: the customer must write first.",
+        "已超过微信 48 小时客服消息窗口，需等待客户先发消息。",
+        { reason: why },
+      )
+    : new DeskApiError(
+        422,
+        "channel_closed",
+        "The customer has opted out of SMS from this number.",
+        "客户已退订本号码的短信。",
+        { reason: why },
+      );
+}
+
+function conflictError(error: unknown): unknown {
+  if (error instanceof TicketConflictError) {
+    return error.code === "ticket_resolved" ? ticketResolved() : alreadyClaimed();
+  }
+  if (error instanceof TicketClosedError) return ticketResolved();
+  return error;
+}
+
+async function load(deps: TicketRoutesDeps, request: DeskRequest): Promise<DeskTicket> {
+  const ticket = await deps.tickets.get(normalizeTicketId(request.params.id ?? ""));
+  if (!ticket) throw notFound("No such ticket.");
+  return ticket;
+}
+
+async function summary(deps: TicketRoutesDeps, request: DeskRequest, ticketId: string) {
+  const ticket = await deps.tickets.get(ticketId);
+  if (!ticket) throw notFound("No such ticket.");
+  return { status: 200, body: summaryOf(ticket, request.user.id) };
+}
+
+/** A desk event on the ticket's transcript (`system` turns are shown to agents, never sent). */
+async function systemTurn(deps: TicketRoutesDeps, ticketId: string, text: string, now: Date, agent: string) {
+  await deps.tickets.append(ticketId, { role: "system", text, at: now.toISOString(), agent }, { now });
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * One reply at a time per ticket: two agents answering at once each get their reply delivered once, the
+ * second after the first, and the transcript records them in that order. A reply that cannot get the
+ * lease within `waitMs` is refused with 503 retry (nothing was sent).
+ */
+async function withReplyLease<T>(
+  deps: TicketRoutesDeps,
+  ticketId: string,
+  now: () => Date,
+  work: () => Promise<T>,
+): Promise<T> {
+  const { ttlMs, waitMs } = deps.replyLease ?? DEFAULT_LEASE;
+  const token = randomUUID();
+  const giveUpAt = Date.now() + waitMs;
+  let pause = 50;
+  while (!(await deps.tickets.acquireReplyLease(ticketId, token, now(), ttlMs))) {
+    if (Date.now() + pause > giveUpAt) {
+      throw new DeskApiError(
+        503,
+        "retry",
+        "Another reply to this customer is being sent; try again.",
+        "另一条回复正在发送，请稍后重试。",
+      );
+    }
+    await sleep(pause);
+    pause = Math.min(pause * 2, 500);
+  }
+  try {
+    return await work();
+  } finally {
+    await deps.tickets.releaseReplyLease(ticketId, token);
+  }
+}
+
+async function reply(request: DeskRequest, deps: TicketRoutesDeps) {
+  const body = ReplySchema.parse(request.body);
+  const ticket = await load(deps, request);
+  if (ticket.status === "resolved") throw ticketResolved();
+  const check = checkReply(body.text, constraintsOf(ticket, await deps.optedOut(ticket)), request.now);
+  if ("closed" in check) throw channelClosed(check.closed);
+  if ("tooLong" in check) throw validationFailed({ text: `too long for the channel: ${check.tooLong}` });
+
+  const agent = request.user.id;
+  // A reply on a ticket nobody holds takes it; one held by another agent may be answered (a supervisor
+  // stepping in), but one another agent took a moment ago is theirs.
+  if (!ticket.assignee) await deps.tickets.claim(ticket.ticketId, agent, request.now).catch(rethrowConflict);
+
+  const suggestion: Turn["suggestion"] | undefined = body.suggestionId
+    ? {
+        kind: body.suggestionId.startsWith("model") ? "model" : "faq",
+        id: body.suggestionId,
+        edited: body.suggestionText === undefined ? true : body.suggestionText.trim() !== body.text.trim(),
+      }
+    : undefined;
+
+  const now = () => new Date();
+  return withReplyLease(deps, ticket.ticketId, now, async () => {
+    const messageKey = `desk#${ticket.ticketId}#${randomUUID()}`;
+    const plan = { kind: "agent_reply", ticketId: ticket.ticketId, agent, text: body.text };
+    await deps.outbox.put({ messageKey, plan, partsSent: 0, done: false });
+    let parts = check.parts;
+    try {
+      const turn = await replyAsAgent(
+        ticket.ticketId,
+        body.text,
+        { tickets: deps.tickets, send: deps.send, now },
+        {
+          agent,
+          ...(suggestion ? { suggestion } : {}),
+          send: {
+            async onPartSent(sent, total) {
+              parts = total;
+              await deps.outbox.put({ messageKey, plan, partsSent: sent, done: sent === total });
+            },
+          },
+        },
+      );
+      await deps.tickets.markResponded(ticket.ticketId, new Date(turn.at));
+      return { status: 200, body: { turn, parts } };
+    } catch (error) {
+      if (error instanceof ChannelApiError) {
+        await deps.outbox.put({ messageKey, plan, partsSent: 0, done: true, refusal: error.name });
+        if (error.name === "RecipientOptedOutError") throw channelClosed("opted_out");
+        if (error.retryable) {
+          throw new DeskApiError(503, "retry", "The channel is busy; try again.", "渠道繁忙，请重试。");
+        }
+        throw new DeskApiError(
+          502,
+          "channel_refused",
+          "The customer's channel refused the reply.",
+          "客户的渠道拒绝了这条回复。",
+        );
+      }
+      throw conflictError(error);
+    }
+  });
+}
+
+function rethrowConflict(error: unknown): never {
+  throw conflictError(error);
+}
+
+export const ticketRoutes: DeskRoute<TicketRoutesDeps>[] = [
+  {
+    method: "GET",
+    path: "/me",
+    groups: ["agent", "supervisor", "admin", "pii"],
+    // The agents' directory (skills, status, capacity) is the routing half's; this is who signed in.
+    async handle(request) {
+      const { id, groups } = request.user;
+      return {
+        status: 200,
+        body: { id, displayName: id, groups, skills: [], status: "online", maxConcurrent: 0 },
+      };
+    },
+  },
+  {
+    method: "GET",
+    path: "/tickets",
+    groups: ["agent"],
+    async handle(request, deps) {
+      const query = ListQuery.parse(request.query);
+      const me = request.user.id;
+      const stored =
+        query.status === "resolved" ? await deps.tickets.listResolved() : await deps.tickets.listUnresolved();
+      const tickets = stored
+        .map((ticket) => summaryOf(ticket, me))
+        .filter((t) => {
+          if (query.status && t.status !== query.status) return false;
+          if (query.view === "mine" && t.assignee !== me) return false;
+          if (query.view === "unassigned" && t.status !== "open") return false;
+          if (query.view === "breaching" && t.sla.breached.length === 0) return false;
+          if (query.channel && t.channel !== query.channel) return false;
+          if (query.priority && t.priority !== query.priority) return false;
+          if (query.language && t.language !== query.language) return false;
+          return !query.skill || t.skills.includes(query.skill);
+        })
+        .sort(byPriorityThenDue);
+      return { status: 200, body: { tickets } };
+    },
+  },
+  {
+    method: "GET",
+    path: "/tickets/:id",
+    groups: ["agent"],
+    async handle(request, deps) {
+      const ticket = await load(deps, request);
+      const [entries, earlier, optedOut] = await Promise.all([
+        deps.faqEntries(ticket.candidates.map((c) => c.faqId)),
+        deps.tickets.listByConversation(ticket.conversationKey),
+        deps.optedOut(ticket),
+      ]);
+      const revealable = hasGroup(request.user, "pii", "supervisor");
+      return {
+        status: 200,
+        body: detailOf(ticket, request.user.id, { entries, earlier, optedOut, revealable }),
+      };
+    },
+  },
+  {
+    method: "POST",
+    path: "/tickets/:id/read",
+    groups: ["agent"],
+    async handle(request, deps) {
+      const ticket = await load(deps, request);
+      await deps.tickets.markRead(ticket.ticketId, request.user.id, request.now);
+      return { status: 200, body: { unread: 0 } };
+    },
+  },
+  { method: "POST", path: "/tickets/:id/reply", groups: ["agent"], handle: reply },
+  {
+    method: "POST",
+    path: "/tickets/:id/notes",
+    groups: ["agent"],
+    async handle(request, deps) {
+      const { text } = NoteSchema.parse(request.body);
+      const ticket = await load(deps, request);
+      const turn: Turn = { role: "note", text, at: request.now.toISOString(), agent: request.user.id };
+      await deps.tickets.append(ticket.ticketId, turn, { now: request.now });
+      return { status: 200, body: { turn } };
+    },
+  },
+  {
+    method: "POST",
+    path: "/tickets/:id/claim",
+    groups: ["agent"],
+    async handle(request, deps) {
+      const ticket = await load(deps, request);
+      await deps.tickets.claim(ticket.ticketId, request.user.id, request.now).catch(rethrowConflict);
+      return summary(deps, request, ticket.ticketId);
+    },
+  },
+  {
+    method: "POST",
+    path: "/tickets/:id/assign",
+    groups: ["supervisor"],
+    async handle(request, deps) {
+      const { agentId } = AssignSchema.parse(request.body);
+      const ticket = await load(deps, request);
+      await deps.tickets.assign(ticket.ticketId, agentId, request.now).catch(rethrowConflict);
+      await systemTurn(deps, ticket.ticketId, `assigned to ${agentId}`, request.now, request.user.id);
+      return summary(deps, request, ticket.ticketId);
+    },
+  },
+  {
+    method: "POST",
+    path: "/tickets/:id/transfer",
+    groups: ["agent"],
+    async handle(request, deps) {
+      const { skill } = TransferSchema.parse(request.body);
+      const ticket = await load(deps, request);
+      await deps.tickets.transfer(ticket.ticketId, skill, request.now).catch(rethrowConflict);
+      await systemTurn(deps, ticket.ticketId, `transferred to ${skill}`, request.now, request.user.id);
+      return summary(deps, request, ticket.ticketId);
+    },
+  },
+  {
+    method: "POST",
+    path: "/tickets/:id/resolve",
+    groups: ["agent"],
+    async handle(request, deps) {
+      const ticket = await load(deps, request);
+      if (ticket.status === "resolved") throw ticketResolved();
+      await resolveTicket(ticket.ticketId, { tickets: deps.tickets, now: () => request.now });
+      await systemTurn(deps, ticket.ticketId, `resolved by ${request.user.id}`, request.now, request.user.id);
+      return summary(deps, request, ticket.ticketId);
+    },
+  },
+  {
+    method: "POST",
+    path: "/tickets/:id/reopen",
+    groups: ["agent"],
+    async handle(request, deps) {
+      const ticket = await load(deps, request);
+      if (ticket.status !== "resolved") {
+        throw new DeskApiError(409, "not_resolved", "This ticket is still open.", "该工单尚未解决。");
+      }
+      await deps.tickets.reopen(ticket.ticketId, request.user.id, request.now);
+      await systemTurn(deps, ticket.ticketId, `reopened by ${request.user.id}`, request.now, request.user.id);
+      return summary(deps, request, ticket.ticketId);
+    },
+  },
+  {
+    method: "POST",
+    path: "/tickets/:id/reveal",
+    groups: ["pii", "supervisor"],
+    async handle(request, deps) {
+      RevealSchema.parse(request.body);
+      const ticket = await load(deps, request);
+      // Audited twice: on the ticket, where supervisors see it, and in the function's log.
+      await systemTurn(
+        deps,
+        ticket.ticketId,
+        `customer identity revealed to ${request.user.id}`,
+        request.now,
+        request.user.id,
+      );
+      deps.audit("identity_revealed", { ticketId: ticket.ticketId, agent: request.user.id });
+      return { status: 200, body: { value: ticket.customerId } };
+    },
+  },
+];

@@ -1,0 +1,177 @@
+import type { Logger } from "@aws-lambda-powertools/logger";
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
+import { documentClient, secretsClient } from "../../shared/aws/clients";
+import { observability } from "../../shared/aws/powertools";
+import { s3BlobStore, s3Client, s3ObjectReader } from "../../shared/aws/s3-blobs";
+import { channelSender, createChannelSenders } from "../../shared/aws/senders";
+import { isOptedOut } from "../../shared/channels/sms-common/channel";
+import type { DeskApiConfig } from "../../shared/config/load";
+import type { FaqEntry } from "../../shared/core/faq";
+import type { ImportReport } from "../../shared/kb/import/import";
+import type { KnowledgeSource } from "../../shared/kb/knowledge";
+import { createLexicalRetriever, type LexicalRetriever } from "../../shared/kb/lexical";
+import { FAQ_BUCKET } from "../../shared/resources";
+import { createChannelStateStore } from "../../shared/stores/channel-state";
+import { createDeskTicketStore } from "../../shared/stores/desk-tickets";
+import { createFaqRepository } from "../../shared/stores/faq";
+import { createOutboxStore } from "../../shared/stores/outbox";
+import { cognitoAuthenticator } from "./auth";
+import type { DeskApiDeps } from "./handler";
+import { mount } from "./router";
+import { type KbRoutesDeps, kbRoutes } from "./routes/kb";
+import { type TicketRoutesDeps, ticketRoutes } from "./routes/tickets";
+
+/** Seconds a presigned upload URL stays valid: long enough to pick a file, short enough to be useless later. */
+const UPLOAD_URL_TTL_SECONDS = 300;
+
+/**
+ * Builds the desk API once per cold start from its configuration: the ticket store, the channels' senders
+ * (the worker's own) with the outbox, the FAQ (cached per knowledge-base version), the bucket and the
+ * token verifier. Each area of routes gets the dependencies it declares.
+ */
+export function wireDeskApi(config: DeskApiConfig, options: { logger?: Logger } = {}): DeskApiDeps {
+  const { logger } = observability(config.runtime, options);
+  const doc = documentClient(config.runtime);
+  const s3 = s3Client(config.runtime);
+  const channels = createChannelSenders(config, {
+    doc,
+    secrets: secretsClient(config.runtime),
+    blobs: s3ObjectReader(s3),
+  });
+  const state = createChannelStateStore(doc, config.tables.tokens);
+  const tickets = createDeskTicketStore(doc, config.tables.tickets, config.tables.ticketTurns);
+  const repo = createFaqRepository(doc, config.tables.faq);
+  const faq = faqIndex(repo, config.knowledgeBase.name, config.knowledgeBase.refreshMs);
+  const blobs = s3BlobStore(s3, config.faqBucket);
+
+  const ticketDeps: TicketRoutesDeps = {
+    tickets,
+    faqEntries: faq.entries,
+    send: channelSender(channels),
+    outbox: createOutboxStore(doc, config.tables.outbox),
+    async optedOut(ticket) {
+      if (ticket.channel !== "sms" && ticket.channel !== "twilio") return false;
+      return isOptedOut(state, ticket.channel, ticket.replyTo?.from ?? "", ticket.customerId);
+    },
+    audit: (event, data) => logger.info("desk audit", { event, ...data }),
+  };
+  const kbDeps: KbRoutesDeps = {
+    kb: config.knowledgeBase.name,
+    search: faq.search,
+    faqEntries: faq.entries,
+    ticket: (id) => tickets.get(id),
+    presignUpload: (key) => presignUpload(s3, config.faqBucket, key),
+    reports: (limit) => listReports(s3, config.faqBucket, limit),
+    report: async (name) => parseReport(await blobs.getText(`${FAQ_BUCKET.reportsPrefix}${name}.json`)),
+    repo,
+    blobs,
+  };
+
+  return {
+    routes: [...mount(ticketRoutes, ticketDeps), ...mount(kbRoutes, kbDeps)],
+    authenticate: cognitoAuthenticator(config.deskAuth),
+    logger,
+  };
+}
+
+/**
+ * The current FAQ for the desk: its entries by id and a lexical index to search them, rebuilt when the
+ * knowledge base's version changes (checked at most every `refreshMs`).
+ */
+function faqIndex(source: KnowledgeSource, kb: string, refreshMs: number) {
+  let current: { version: string; byId: Map<string, FaqEntry>; retriever: LexicalRetriever } | undefined;
+  let checkedAt = Number.NEGATIVE_INFINITY;
+  let loading: Promise<NonNullable<typeof current>> | undefined;
+
+  async function load() {
+    if (current && Date.now() - checkedAt < refreshMs) return current;
+    loading ??= (async () => {
+      const version = (await source.currentVersion(kb)) ?? "empty";
+      checkedAt = Date.now();
+      if (current?.version === version) return current;
+      const { entries } = await source.loadEntries(kb);
+      current = {
+        version,
+        byId: new Map(entries.map((e) => [e.id, e])),
+        retriever: createLexicalRetriever(entries),
+      };
+      return current;
+    })().finally(() => {
+      loading = undefined;
+    });
+    return loading;
+  }
+
+  return {
+    async entries(ids: string[]): Promise<Map<string, FaqEntry>> {
+      const { byId } = await load();
+      return new Map(ids.flatMap((id) => (byId.has(id) ? [[id, byId.get(id) as FaqEntry]] : [])));
+    },
+    async search(query: string, limit: number) {
+      const { byId, retriever } = await load();
+      const found = await retriever.search(query, limit);
+      return found.flatMap((candidate) => {
+        const entry = byId.get(candidate.faqId);
+        if (!entry) return [];
+        return [
+          {
+            id: entry.id,
+            question: entry.question,
+            answer: entry.answer,
+            ...(entry.category ? { category: entry.category } : {}),
+            score: Math.round(candidate.score * 100) / 100,
+          },
+        ];
+      });
+    },
+  };
+}
+
+async function presignUpload(s3: S3Client, bucket: string, key: string) {
+  const contentType = "application/octet-stream";
+  const url = await getSignedUrl(
+    s3,
+    new PutObjectCommand({ Bucket: bucket, Key: key, ContentType: contentType }),
+    {
+      expiresIn: UPLOAD_URL_TTL_SECONDS,
+    },
+  );
+  return { url, headers: { "Content-Type": contentType } };
+}
+
+/** The newest reports under reports/ (S3 lists keys in name order, so all keys are listed, then sorted). */
+async function listReports(s3: S3Client, bucket: string, limit: number): Promise<ImportReport[]> {
+  const objects: { key: string; at: number }[] = [];
+  let token: string | undefined;
+  do {
+    const page = await s3.send(
+      new ListObjectsV2Command({
+        Bucket: bucket,
+        Prefix: FAQ_BUCKET.reportsPrefix,
+        ContinuationToken: token,
+      }),
+    );
+    for (const o of page.Contents ?? []) {
+      if (o.Key?.endsWith(".json")) objects.push({ key: o.Key, at: o.LastModified?.getTime() ?? 0 });
+    }
+    token = page.NextContinuationToken;
+  } while (token);
+  objects.sort((a, b) => b.at - a.at);
+  const reports = await Promise.all(
+    objects.slice(0, limit).map(async ({ key }) => {
+      const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+      return parseReport(await object.Body?.transformToString());
+    }),
+  );
+  return reports.filter((r): r is ImportReport => r !== undefined);
+}
+
+function parseReport(text: string | undefined): ImportReport | undefined {
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text) as ImportReport;
+  } catch {
+    return undefined;
+  }
+}
