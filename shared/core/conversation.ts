@@ -3,7 +3,8 @@ import { cutToBytes } from "./render";
 
 /** One turn of a conversation as the core records it. */
 export interface Turn {
-  role: "customer" | "bot" | "agent";
+  /** `system`: what happened to a ticket (an SLA breach, a reopen, a rating), never sent to anyone. */
+  role: "customer" | "bot" | "agent" | "system";
   text: string;
   at: string;
   /** Bytes of the text that were not kept (stores cap what one item may hold); absent when whole. */
