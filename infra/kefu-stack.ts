@@ -5,7 +5,9 @@ import { EmailCredentialsSchema } from "../shared/channels/email/module";
 import { CHANNEL_MODULES, credentialKeys } from "../shared/channels/registry";
 import { SmsCredentialsSchema } from "../shared/channels/sms/credentials";
 import { channelSettingsFromEnv } from "../shared/config/channels";
-import { CHANNEL_ENV, ENV } from "../shared/config/names";
+import { alertSettings, deskRules } from "../shared/config/desk";
+import { readFragment } from "../shared/config/errors";
+import { CHANNEL_ENV, type DESK_ENV, ENV } from "../shared/config/names";
 import { FAQ_BUCKET } from "../shared/resources";
 import { Channels, INBOUND_MAIL_RETENTION_DAYS } from "./constructs/channels";
 import { Egress } from "./constructs/egress";
@@ -14,6 +16,7 @@ import { Ingress } from "./constructs/ingress";
 import { KnowledgeBase } from "./constructs/knowledge-base";
 import { Observability } from "./constructs/observability";
 import { Pipeline } from "./constructs/pipeline";
+import { SlaClock } from "./constructs/sla-clock";
 import { Storage } from "./constructs/storage";
 
 export const DEFAULT_EMBEDDING_MODEL_ID = "amazon.titan-embed-text-v2:0";
@@ -90,6 +93,12 @@ export interface KefuStackProps extends StackProps {
   smsConfigurationSet?: string;
   /** Non-secret channel settings for the webhook and the worker (see CHANNEL_SETTINGS). */
   channelSettings?: Partial<Record<ChannelSetting, string>>;
+  /**
+   * The desk's rules and alert settings for the worker and the SLA clock (KEFU_ROUTING_RULES,
+   * KEFU_SLA_POLICIES, KEFU_REOPEN_WINDOW_HOURS, KEFU_CSAT_WINDOW_HOURS, KEFU_CSAT_TEXTS, KEFU_DESK_URL),
+   * refused at synthesis when the functions would refuse them.
+   */
+  deskSettings?: Partial<Record<(typeof DESK_ENV)[keyof typeof DESK_ENV], string>>;
 }
 
 /**
@@ -115,6 +124,7 @@ export class KefuStack extends Stack {
   readonly knowledgeBase: KnowledgeBase;
   readonly observability: Observability;
   readonly handoff: Handoff;
+  readonly slaClock: SlaClock;
   readonly channels: Channels;
   readonly egress?: Egress;
 
@@ -122,7 +132,7 @@ export class KefuStack extends Stack {
     super(scope, id, props);
     const embeddingModelId = props.embeddingModelId ?? DEFAULT_EMBEDDING_MODEL_ID;
     const answerModelId = props.answerModelId ?? DEFAULT_ANSWER_MODEL_ID;
-    const settings = channelSettings(props.channelSettings);
+    const settings = { ...channelSettings(props.channelSettings), ...deskSettings(props.deskSettings) };
     checkChannelProps(props);
 
     this.storage = new Storage(this, "Storage", { dataRemovalPolicy: props.dataRemovalPolicy });
@@ -198,6 +208,14 @@ export class KefuStack extends Stack {
       smsOrigination: props.smsOrigination,
       smsConfigurationSet: props.smsConfigurationSet,
     });
+
+    this.slaClock = new SlaClock(this, "SlaClock", {
+      tables: this.storage.tables,
+      secret: this.secret,
+      environment: { ...environment, ...settings },
+      agentTopicArn: this.handoff.agentTopic.topicArn,
+    });
+    this.handoff.grantNotify(this.slaClock.fn.fn);
 
     this.knowledgeBase = new KnowledgeBase(this, "KnowledgeBase", {
       bucket: this.storage.faqBucket,
@@ -345,3 +363,11 @@ function checkChannelProps(props: KefuStackProps): void {
 }
 
 const DOMAIN = /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;
+
+/** The desk's settings as environment variables, validated as the functions will read them. */
+function deskSettings(given: KefuStackProps["deskSettings"] = {}): Record<string, string> {
+  const env = Object.fromEntries(Object.entries(given).filter((e): e is [string, string] => !!e[1]));
+  readFragment(deskRules, env);
+  readFragment(alertSettings, env);
+  return env;
+}

@@ -5,6 +5,8 @@ import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from "@aws-s
 import type { SQSEvent } from "aws-lambda";
 import { makeHandler as makeIngestHandler } from "../functions/ingest/handler";
 import { wireIngest } from "../functions/ingest/wiring";
+import { makeHandler as makeSlaHandler } from "../functions/sla/handler";
+import { wireSla } from "../functions/sla/wiring";
 import { makeHandler as makeWebhookHandler } from "../functions/webhook/handler";
 import { wireWebhook } from "../functions/webhook/wiring";
 import { makeHandler as makeWorkerHandler } from "../functions/worker/handler";
@@ -22,8 +24,14 @@ import type { WeComCredentials } from "../shared/channels/wecom/credentials";
 import { wecomModule } from "../shared/channels/wecom/module";
 import type { WeComKfCredentials } from "../shared/channels/wecom-kf/credentials";
 import { wecomKfModule } from "../shared/channels/wecom-kf/module";
-import { loadDeskConfig, loadIngestConfig, loadWebhookConfig, loadWorkerConfig } from "../shared/config/load";
-import { API_BASE_ENV, ENV, type EnvRecord, LOCAL_ENV } from "../shared/config/names";
+import {
+  loadDeskConfig,
+  loadIngestConfig,
+  loadSlaConfig,
+  loadWebhookConfig,
+  loadWorkerConfig,
+} from "../shared/config/load";
+import { API_BASE_ENV, DESK_ENV, ENV, type EnvRecord, LOCAL_ENV } from "../shared/config/names";
 import { CHANNELS } from "../shared/core/message";
 import { FAQ_BUCKET, INBOUND_QUEUE } from "../shared/resources";
 import { devRoutes, type InboxEntry, inboxEntry } from "./dev-routes";
@@ -32,6 +40,7 @@ import { quietLibraries, shellEnv } from "./env";
 import { lambdaContext, s3Event, startEventSource } from "./event-source";
 import { FollowedLogger, type FollowedLogRecord } from "./logs";
 import { createLocalServer, type LocalServerOptions } from "./server";
+import { alertsSimulator, DEMO_ALERT_SECRETS, type RecordedAlert } from "./simulator/alerts";
 import { dingtalkSimulator } from "./simulator/dingtalk";
 import { emailSimulator } from "./simulator/email";
 import { Outbox } from "./simulator/outbox";
@@ -85,6 +94,8 @@ export interface LocalStackOptions {
   log?: (line: string) => void;
   /** Told of every record the functions log (codes and ids), whatever the log level: tests count them. */
   onLog?: (record: FollowedLogRecord) => void;
+  /** How often the SLA clock ticks (AWS: every minute); 5 s by default. */
+  slaTickMs?: number;
 }
 
 export type { InboxEntry } from "./dev-routes";
@@ -95,6 +106,10 @@ export interface LocalStack {
   env: Record<string, string>;
   outbox: Outbox;
   inbox: InboxEntry[];
+  /** What the WeCom and DingTalk group robots received (`GET /dev/alerts`). */
+  alerts: RecordedAlert[];
+  /** Runs the SLA clock once now (the timer runs it every `slaTickMs`). */
+  tickSla(): Promise<unknown>;
   /** Resolves when the report of an upload key (uploads/…) exists, with the parsed report. */
   waitForReport(uploadKey: string, timeoutMs?: number): Promise<unknown>;
   stop(): Promise<void>;
@@ -131,7 +146,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     progress.stage = "creating the tables, queues and bucket";
     const env = await stackEnvironment(emulators, options.prefix ?? "kefu-local", options.publicUrl ?? url);
-    const settings: EnvRecord = { ...shellEnv(), ...env, ...options.settings };
+    // The group robots' demo secrets unless the shell has real ones: alerts reach the simulated robots.
+    const settings: EnvRecord = { ...DEMO_ALERT_SECRETS, ...shellEnv(), ...env, ...options.settings };
 
     progress.stage = "loading the functions";
     const tracker = new MessageTracker(INBOUND_QUEUE.maxReceiveCount);
@@ -141,18 +157,33 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const sqs = sqsClient(emulators.awsEndpoint);
     const s3 = s3Client(emulators.awsEndpoint);
     const simulators = localSimulators({ ...demoCredentials(), ...settings }, outbox);
+    const alerts: RecordedAlert[] = [];
+    simulators.push(
+      alertsSimulator(
+        {
+          wecomKey: settings.KEFU_ALERT_WECOM_KEY,
+          dingtalkToken: settings.KEFU_ALERT_DINGTALK_TOKEN,
+          dingtalkSecret: settings.KEFU_ALERT_DINGTALK_SECRET,
+        },
+        alerts,
+      ),
+    );
     const channels = CHANNELS.filter((c) => simulators.some((s) => s.channel === c));
+    const dev = devRoutes({
+      desk: loadDeskConfig(settings),
+      outbox,
+      inbox,
+      tracker,
+      sqs,
+      dlqUrl: env[LOCAL_ENV.dlqUrl],
+    });
     server.setOptions({
       webhook: functions.webhook as never,
       simulators,
-      dev: devRoutes({
-        desk: loadDeskConfig(settings),
-        outbox,
-        inbox,
-        tracker,
-        sqs,
-        dlqUrl: env[LOCAL_ENV.dlqUrl],
-      }),
+      dev: async (request) =>
+        request.method === "GET" && request.path === "/dev/alerts"
+          ? { status: 200, body: alerts }
+          : dev(request),
       trace: (channel, invoke) => tracker.traceRequest(channel, invoke),
       index: () => describeServer({ ...progress, channels }),
     });
@@ -181,6 +212,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       (key, size) => functions.ingest(s3Event(bucket, key, size), lambdaContext("ingest", 900_000)),
       log,
     );
+    // The SLA clock: the same handler the EventBridge schedule runs in AWS, on a timer.
+    const tickSla = () => functions.sla({}, lambdaContext("sla", 50_000));
+    const slaTimer = setInterval(() => {
+      tickSla().catch((error: unknown) => log(`sla clock: ${(error as Error).message}`));
+    }, options.slaTickMs ?? 5_000);
+    slaTimer.unref();
+
     const waitForReport = (uploadKey: string, timeoutMs = 60_000) =>
       reportOf(s3, bucket, uploadKey, timeoutMs);
 
@@ -197,9 +235,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       env,
       outbox,
       inbox,
+      alerts,
+      tickSla,
       waitForReport,
       async stop() {
         // Each step is bounded and the emulators stop whatever happened before: no orphaned Java.
+        clearInterval(slaTimer);
         progress.ready = false;
         progress.stage = "stopping";
         try {
@@ -236,6 +277,10 @@ async function stackEnvironment(
     ),
     // A new FAQ is answered within half a second.
     [ENV.kbRefreshMs]: "500",
+    // Alerts go to the simulated group robots (GET /dev/alerts lists what they received).
+    [DESK_ENV.alertWecomApiBase]: `${url}/sim/alerts/wecom`,
+    [DESK_ENV.alertDingtalkApiBase]: `${url}/sim/alerts/dingtalk`,
+    [DESK_ENV.deskUrl]: `${url}/desk/`,
   };
 }
 
@@ -266,7 +311,8 @@ function localFunctions(
   const webhook = makeWebhookHandler(wireWebhook(loadWebhookConfig(withLevel), { logger: logger() }));
   const worker = makeWorkerHandler(wireWorker(loadWorkerConfig(withLevel), { logger: logger() }));
   const ingest = makeIngestHandler(wireIngest(loadIngestConfig(withLevel), { logger: logger() }));
-  return { webhook, worker, ingest };
+  const sla = makeSlaHandler(wireSla(loadSlaConfig(withLevel), { logger: logger() }));
+  return { webhook, worker, ingest, sla };
 }
 
 /** The report of an upload once the import is done (a long one reports `partial` while it continues). */
@@ -422,6 +468,8 @@ function describeServer(state: { url: string; ready: boolean; stage: string; cha
       "POST /dev/tickets/<id>/resolve": "give the conversation back to the bot",
       "GET /dev/traces/<id>": "what became of a webhook delivery (its x-kefu-trace header)",
       "GET /dev/dlq": "messages in the dead-letter queue",
+      "GET /dev/alerts":
+        "what the WeCom and DingTalk group robots received (new tickets, SLA breaches, reopens)",
       "POST /dev/faults":
         'make a channel\'s next sends fail: {"channel": "wechat", "count": 3, "errcode": -1}',
       "/sim/<platform>/…": "the platforms' APIs, simulated",

@@ -18,7 +18,7 @@ export const LOG_RETENTION = logs.RetentionDays.ONE_MONTH;
 
 export interface KefuFunctionProps {
   /** The function's folder under functions/: its `lambda.ts` exports `handler`. */
-  entry: "webhook" | "worker" | "ingest";
+  entry: "webhook" | "worker" | "ingest" | "sla";
   description: string;
   memorySize: number;
   timeout: Duration;

@@ -1,4 +1,5 @@
 import { channelSettings } from "./channels";
+import { alertSettings, deskRules } from "./desk";
 import { engine } from "./engine";
 import { configSchema, readConfig } from "./errors";
 import {
@@ -42,10 +43,12 @@ export function loadWebhookConfig(env: EnvRecord = process.env) {
 
 const WORKER = {
   runtime,
-  tables: tables("conversations", "tickets", "ticketTurns", "outbox", "tokens", "faq"),
+  tables: tables("conversations", "tickets", "ticketTurns", "outbox", "tokens", "faq", "agents"),
   faqBucket,
   credentials,
   agentTopicArn,
+  deskRules,
+  alerts: alertSettings,
   knowledgeBase,
   engine,
   thresholds,
@@ -86,6 +89,23 @@ export const DeskConfigSchema = configSchema(DESK);
 /** The agents' desk (`npm run desk`, the local stack's /dev/tickets): tickets and the channels' senders. */
 export function loadDeskConfig(env: EnvRecord = process.env) {
   return readConfig(DESK, env);
+}
+
+const SLA = {
+  runtime,
+  tables: tables("tickets", "ticketTurns", "tokens", "agents"),
+  credentials,
+  agentTopicArn,
+  deskRules,
+  alerts: alertSettings,
+};
+export type SlaConfig = ReturnType<typeof loadSlaConfig>;
+/** The SLA clock's whole configuration as one zod schema over the environment (infra's tests parse with it). */
+export const SlaConfigSchema = configSchema(SLA);
+
+/** The SLA clock (functions/sla): breaches, alerts, and offering waiting tickets to agents again. */
+export function loadSlaConfig(env: EnvRecord = process.env) {
+  return readConfig(SLA, env);
 }
 
 /** The account and region the CDK CLI deploys to (infra/app.ts): unset when synthesising offline. */

@@ -6,6 +6,7 @@ import { ChannelApiError } from "../errors";
 import { type InboundMessage, KEYWORD_EVENT, messageKey, type OutboundMessage } from "../message";
 import { redactPersonalData } from "../redact";
 import { type Ticket, ticketIdFor } from "../ticket";
+import { afterResolvedTicket } from "./after-resolve";
 import type { OutboxRecord, PipelineDeps } from "./ports";
 
 /**
@@ -25,6 +26,9 @@ export type PipelineOutcome = (
   | { action: "handed_off"; reason: HandoffReason; ticketId: string; platformHandoffError?: string }
   | { action: "resumed"; ticketId?: string }
   | { action: "silent"; ticketId: string }
+  /** A rating of the ticket just resolved (CSAT), or a message that reopened it (after-resolve.ts). */
+  | { action: "rated"; ticketId: string }
+  | { action: "reopened"; ticketId: string }
   | { action: "welcomed" }
   | { action: "media_declined" }
   | { action: "keyword_answered" }
@@ -270,6 +274,13 @@ export async function processMessage(
       await record(undefined);
       return { action: "silent", ticketId };
     }
+    const after =
+      status === "resolved" ? await afterResolvedTicket(ticketId, customerTurn, key, now, deps) : undefined;
+    if (after) {
+      // A rating closes the loop: the bot has the conversation again. A reopened ticket keeps it.
+      await record(undefined, after.action === "rated" ? { openTicketId: undefined } : {});
+      return after;
+    }
     conversation.openTicketId = undefined;
   }
 
@@ -321,6 +332,14 @@ export async function processMessage(
       reason: decision.reason,
       priority: decision.priority,
       ...(decision.detail ? { detail: decision.detail } : {}),
+      ...deps.desk?.classify({
+        message,
+        language,
+        reason: decision.reason,
+        priority: decision.priority,
+        candidates,
+        openedAt: now,
+      }),
       status: "open",
       transcript: conversation.turns,
       ...(conversation.omittedTurns ? { omittedTurns: conversation.omittedTurns } : {}),

@@ -72,7 +72,7 @@ describe("alerts to agents", () => {
       "https://qyapi.example/cgi-bin/webhook/send?key=wk-1",
       `https://oapi.example/robot/send?access_token=dt-1&timestamp=1700000000000&sign=${dingtalkRobotSign(1700000000000, "SECabc")}`,
     ]);
-    const text = (calls[0]?.body as { text: { content: string } }).text.content;
+    const text = String((calls[0]?.body as { text?: { content?: string } } | undefined)?.text?.content);
     expect(calls[1]?.body).toEqual(calls[0]?.body);
     expect(text).toContain("KF-AAAA0001");
     expect(text).toContain("C-0123456789abcdef0123");
