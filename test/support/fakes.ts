@@ -17,6 +17,7 @@ import type { Agent } from "../../shared/core/routing";
 import type { Ticket } from "../../shared/core/ticket";
 import type { BlobStore, EntryState, FaqMeta, FaqRepository } from "../../shared/kb/import/ports";
 import type { StoredFaqEntry } from "../../shared/kb/knowledge";
+import type { ChangeStore, PendingChange } from "../../shared/kb/teach";
 
 /**
  * Every in-memory fake of the ports, in one place: the stores with the same contracts as the DynamoDB ones
@@ -473,6 +474,40 @@ export function memoryTicketDesk(items: Map<string, Ticket>): TicketDeskStore {
         t.sla.resolutionDueAt = resolutionDueAt;
         Object.assign(t, { slaClock: "running", slaNextDueAt: resolutionDueAt });
       }
+      return true;
+    },
+  };
+}
+
+/** The changes table in memory. */
+export function memoryChanges(): ChangeStore & { items: Map<string, PendingChange> } {
+  const items = new Map<string, PendingChange>();
+  return {
+    items,
+    async create(change) {
+      if (items.has(change.id)) throw new Error("ConditionalCheckFailedException");
+      items.set(change.id, structuredClone(change));
+    },
+    async get(id) {
+      const change = items.get(id);
+      return change ? structuredClone(change) : undefined;
+    },
+    async list(status) {
+      return [...items.values()]
+        .filter((c) => c.status === status)
+        .sort((a, b) => b.createdAt.localeCompare(a.createdAt))
+        .map((c) => structuredClone(c));
+    },
+    async decide(id, decision) {
+      const change = items.get(id);
+      if (!change || change.status !== "pending") return false;
+      Object.assign(change, {
+        status: decision.status,
+        decidedBy: decision.by,
+        decidedAt: decision.at.toISOString(),
+        ...(decision.note ? { note: decision.note } : {}),
+        ...(decision.upload ? { upload: decision.upload } : {}),
+      });
       return true;
     },
   };
