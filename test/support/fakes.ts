@@ -500,7 +500,7 @@ export function memoryChanges(): ChangeStore & { items: Map<string, PendingChang
     },
     async decide(id, decision) {
       const change = items.get(id);
-      if (!change || change.status !== "pending") return false;
+      if (change?.status !== "pending") return false;
       Object.assign(change, {
         status: decision.status,
         decidedBy: decision.by,
