@@ -212,7 +212,7 @@ export class KefuStack extends Stack {
     this.slaClock = new SlaClock(this, "SlaClock", {
       tables: this.storage.tables,
       secret: this.secret,
-      environment: { ...environment, ...settings },
+      environment: { ...withQueue, ...settings },
       agentTopicArn: this.handoff.agentTopic.topicArn,
     });
     this.handoff.grantNotify(this.slaClock.fn.fn);
