@@ -22,11 +22,16 @@ export function createAgentStore(doc: DynamoDBDocumentClient, tableName: string)
     ":emptyList": [],
     ":now": now.toISOString(),
   });
-  const initialise =
-    "#status = if_not_exists(#status, :away), openTickets = if_not_exists(openTickets, :zero), " +
-    "maxConcurrent = if_not_exists(maxConcurrent, :max), skills = if_not_exists(skills, :emptyList), " +
-    "#groups = if_not_exists(#groups, :emptyList), displayName = if_not_exists(displayName, :id), " +
-    "updatedAt = :now";
+  const initialClauses = [
+    "#status = if_not_exists(#status, :away)",
+    "openTickets = if_not_exists(openTickets, :zero)",
+    "maxConcurrent = if_not_exists(maxConcurrent, :max)",
+    "skills = if_not_exists(skills, :emptyList)",
+    "#groups = if_not_exists(#groups, :emptyList)",
+    "displayName = if_not_exists(displayName, :id)",
+    "updatedAt = :now",
+  ];
+  const initialise = initialClauses.join(", ");
 
   return {
     async get(id) {
@@ -63,9 +68,7 @@ export function createAgentStore(doc: DynamoDBDocumentClient, tableName: string)
       field("maxConcurrent", settings.maxConcurrent);
       field("groups", settings.groups);
       // The initial values of fields not being set (if_not_exists keeps any earlier value).
-      const initial = initialise
-        .split(", ")
-        .filter((part) => !sets.some((set) => set.split(" = ")[0] === part.split(" = ")[0]));
+      const initial = initialClauses.filter((part) => !sets.some((set) => pathOf(set) === pathOf(part)));
       const expression = `SET ${[...initial, ...sets].join(", ")}`;
       const { Attributes } = await doc.send(
         new UpdateCommand({
@@ -81,9 +84,9 @@ export function createAgentStore(doc: DynamoDBDocumentClient, tableName: string)
     },
 
     async setStatus(id, status: AgentStatus, now) {
-      const initial = initialise
-        .split(", ")
-        .filter((part) => !part.startsWith("#status") && !part.startsWith("updatedAt"));
+      const initial = initialClauses.filter(
+        (part) => !part.startsWith("#status") && !part.startsWith("updatedAt"),
+      );
       // Coming online counts as the start of idle time, so a returning agent is not first in line
       // over one who has waited.
       const expression = `SET ${initial.join(", ")}, #status = :status, updatedAt = :now${
@@ -152,6 +155,9 @@ export function createAgentStore(doc: DynamoDBDocumentClient, tableName: string)
     },
   };
 }
+
+/** The attribute an `a = b` clause sets, with or without its `#name` placeholder. */
+const pathOf = (clause: string) => (clause.split(" = ")[0] ?? "").replace(/^#/, "");
 
 /** The placeholders an expression uses: DynamoDB refuses names and values it does not. */
 function onlyUsed<T>(expression: string, placeholders: Record<string, T>): Record<string, T> {
