@@ -5,7 +5,9 @@ import { EmailCredentialsSchema } from "../shared/channels/email/credentials";
 import { CHANNEL_MODULES, credentialKeys } from "../shared/channels/registry";
 import { SmsCredentialsSchema } from "../shared/channels/sms/credentials";
 import { channelSettingsFromEnv } from "../shared/config/channels";
-import { CHANNEL_ENV, ENV } from "../shared/config/names";
+import { alertSettings, deskRules } from "../shared/config/desk";
+import { readFragment } from "../shared/config/errors";
+import { CHANNEL_ENV, type DESK_ENV, ENV } from "../shared/config/names";
 import { FAQ_BUCKET } from "../shared/resources";
 import { Channels, INBOUND_MAIL_RETENTION_DAYS } from "./constructs/channels";
 import { Desk } from "./constructs/desk";
@@ -16,6 +18,7 @@ import { SOURCE_MAPS_CONTEXT } from "./constructs/kefu-function";
 import { KnowledgeBase } from "./constructs/knowledge-base";
 import { Observability } from "./constructs/observability";
 import { Pipeline } from "./constructs/pipeline";
+import { SlaClock } from "./constructs/sla-clock";
 import { Storage } from "./constructs/storage";
 
 export const DEFAULT_EMBEDDING_MODEL_ID = "amazon.titan-embed-text-v2:0";
@@ -100,6 +103,12 @@ export interface KefuStackProps extends StackProps {
   channelSettings?: Partial<Record<ChannelSetting, string>>;
   /** The built agents' desk (desk/dist); infra/app.ts passes it, template tests deploy a placeholder. */
   deskAssetsDir?: string;
+  /**
+   * The desk's rules and alert settings for the worker and the SLA clock (KEFU_ROUTING_RULES,
+   * KEFU_SLA_POLICIES, KEFU_REOPEN_WINDOW_HOURS, KEFU_CSAT_WINDOW_HOURS, KEFU_CSAT_TEXTS, KEFU_DESK_URL),
+   * refused at synthesis when the functions would refuse them.
+   */
+  deskSettings?: Partial<Record<(typeof DESK_ENV)[keyof typeof DESK_ENV], string>>;
 }
 
 /**
@@ -125,6 +134,7 @@ export class KefuStack extends Stack {
   readonly knowledgeBase: KnowledgeBase;
   readonly observability: Observability;
   readonly handoff: Handoff;
+  readonly slaClock: SlaClock;
   readonly channels: Channels;
   readonly egress?: Egress;
   readonly desk: Desk;
@@ -135,7 +145,7 @@ export class KefuStack extends Stack {
     if (props.sourceMaps) this.node.setContext(SOURCE_MAPS_CONTEXT, true);
     const embeddingModelId = props.embeddingModelId ?? DEFAULT_EMBEDDING_MODEL_ID;
     const answerModelId = props.answerModelId ?? DEFAULT_ANSWER_MODEL_ID;
-    const settings = channelSettings(props.channelSettings);
+    const settings = { ...channelSettings(props.channelSettings), ...deskSettings(props.deskSettings) };
     checkChannelProps(props);
 
     this.storage = new Storage(this, "Storage", { dataRemovalPolicy: props.dataRemovalPolicy });
@@ -215,6 +225,14 @@ export class KefuStack extends Stack {
       smsConfigurationSet: props.smsConfigurationSet,
     });
     this.storage.grantQueueBodies(this.channels.snsIngress, "s3:PutObject");
+
+    this.slaClock = new SlaClock(this, "SlaClock", {
+      tables: this.storage.tables,
+      secret: this.secret,
+      environment: { ...withQueue, ...settings },
+      agentTopicArn: this.handoff.agentTopic.topicArn,
+    });
+    this.handoff.grantNotify(this.slaClock.fn.fn);
 
     this.knowledgeBase = new KnowledgeBase(this, "KnowledgeBase", {
       bucket: this.storage.faqBucket,
@@ -362,3 +380,11 @@ function checkChannelProps(props: KefuStackProps): void {
 }
 
 const DOMAIN = /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;
+
+/** The desk's settings as environment variables, validated as the functions will read them. */
+function deskSettings(given: KefuStackProps["deskSettings"] = {}): Record<string, string> {
+  const env = Object.fromEntries(Object.entries(given).filter((e): e is [string, string] => !!e[1]));
+  readFragment(deskRules, env);
+  readFragment(alertSettings, env);
+  return env;
+}

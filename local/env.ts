@@ -1,4 +1,4 @@
-import { DESK_ENV, LOCAL_ENV } from "../shared/config/names";
+import { DESK_AUTH_ENV, DESK_ENV, LOCAL_ENV } from "../shared/config/names";
 
 /**
  * The one module of local/ that reads the process environment: the local stack and the CLIs take the
@@ -45,5 +45,5 @@ export async function withProductionNodeEnv<T>(work: () => Promise<T>): Promise<
 
 /** The demo users' password of the local desk (KEFU_DESK_DEMO_PASSWORD), if set. */
 export function deskDemoPasswordSetting(): string | undefined {
-  return process.env[DESK_ENV.demoPassword] || undefined;
+  return process.env[DESK_AUTH_ENV.demoPassword] || undefined;
 }

@@ -7,6 +7,8 @@ import { makeHandler as makeDeskApiHandler } from "../functions/desk-api/handler
 import { wireDeskApi } from "../functions/desk-api/wiring";
 import { makeHandler as makeIngestHandler } from "../functions/ingest/handler";
 import { wireIngest } from "../functions/ingest/wiring";
+import { makeHandler as makeSlaHandler } from "../functions/sla/handler";
+import { wireSla } from "../functions/sla/wiring";
 import { makeHandler as makeSnsIngressHandler } from "../functions/sns-ingress/handler";
 import { wireSnsIngress } from "../functions/sns-ingress/wiring";
 import { makeHandler as makeWebhookHandler } from "../functions/webhook/handler";
@@ -31,11 +33,20 @@ import {
   loadDeskApiConfig,
   loadDeskConfig,
   loadIngestConfig,
+  loadSlaConfig,
   loadSnsIngressConfig,
   loadWebhookConfig,
   loadWorkerConfig,
 } from "../shared/config/load";
-import { API_BASE_ENV, CHANNEL_ENV, DESK_ENV, ENV, type EnvRecord, LOCAL_ENV } from "../shared/config/names";
+import {
+  API_BASE_ENV,
+  CHANNEL_ENV,
+  DESK_AUTH_ENV,
+  DESK_ENV,
+  ENV,
+  type EnvRecord,
+  LOCAL_ENV,
+} from "../shared/config/names";
 import { KefuError, MalformedRequestError } from "../shared/core/errors";
 import { CHANNELS } from "../shared/core/message";
 import { FAQ_BUCKET, INBOUND_QUEUE } from "../shared/resources";
@@ -47,6 +58,7 @@ import { deskDemoPasswordSetting, quietLibraries, shellEnv } from "./env";
 import { lambdaContext, s3Event, startEventSource } from "./event-source";
 import { FollowedLogger, type FollowedLogRecord } from "./logs";
 import { createLocalServer, type LocalServerOptions } from "./server";
+import { alertsSimulator, DEMO_ALERT_SECRETS, type RecordedAlert } from "./simulator/alerts";
 import { dingtalkSimulator } from "./simulator/dingtalk";
 import { emailSimulator } from "./simulator/email";
 import { Outbox } from "./simulator/outbox";
@@ -100,6 +112,8 @@ export interface LocalStackOptions {
         password?: string /** Build the web app if stale (default true; API tests skip it). */;
         build?: boolean;
       };
+  /** How often the SLA clock ticks (AWS: every minute); 5 s by default. */
+  slaTickMs?: number;
   /** Write the env file that CLI tools (`npm run chat`, `faq:import`) read. */
   writeEnvFile?: boolean;
   /**
@@ -122,6 +136,10 @@ export interface LocalStack {
   inbox: InboxEntry[];
   /** The desk, when served: its URL, the local Cognito and the demo users' password. */
   desk?: { url: string; cognito: Omit<LocalCognito, "stop">; password: string };
+  /** What the WeCom and DingTalk group robots received (`GET /dev/alerts`). */
+  alerts: RecordedAlert[];
+  /** Runs the SLA clock once now (the timer runs it every `slaTickMs`). */
+  tickSla(): Promise<unknown>;
   /** Resolves when the report of an upload key (uploads/…) exists, with the parsed report. */
   waitForReport(uploadKey: string, timeoutMs?: number): Promise<unknown>;
   stop(): Promise<void>;
@@ -164,7 +182,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ...(await stackEnvironment(running, options.prefix ?? "kefu-local", options.publicUrl ?? url)),
       ...(cognitoStarting ? deskEnvironment(await cognitoStarting) : {}),
     };
-    const settings: EnvRecord = { ...shellEnv(), ...env, ...options.settings };
+    // The group robots' demo secrets unless the shell has real ones: alerts reach the simulated robots.
+    const settings: EnvRecord = { ...DEMO_ALERT_SECRETS, ...shellEnv(), ...env, ...options.settings };
 
     progress.stage = "loading the functions";
     const tracker = new MessageTracker(INBOUND_QUEUE.maxReceiveCount);
@@ -173,7 +192,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const s3 = s3Client(running.awsEndpoint);
 
     const desk = cognito ? localDesk(settings, cognito, options.onLog) : undefined;
-    const { outbox, inbox, sns } = serveRoutes(server, {
+    const { outbox, inbox, sns, alerts } = serveRoutes(server, {
       ...(desk ? { desk } : {}),
       settings,
       env,
@@ -191,6 +210,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       (key, size) => functions.ingest(s3Event(bucket, key, size), lambdaContext("ingest", 900_000)),
       log,
     );
+    // The SLA clock: the same handler the EventBridge schedule runs in AWS, on a timer.
+    const tickSla = () => functions.sla({}, lambdaContext("sla", 50_000));
+    const slaTimer = setInterval(() => {
+      tickSla().catch((error: unknown) => log(`sla clock: ${(error as Error).message}`));
+    }, options.slaTickMs ?? 5_000);
+    slaTimer.unref();
     const waitForReport = (uploadKey: string, timeoutMs = 60_000) =>
       reportOf(s3, bucket, uploadKey, timeoutMs);
 
@@ -215,11 +240,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       outbox,
       inbox,
       ...(cognito ? { desk: { url: `${url}/desk/`, cognito: publicCognito(cognito), password } } : {}),
+      alerts,
+      tickSla,
       waitForReport,
       async stop() {
         // Each step is bounded and the emulators stop whatever happened before: no orphaned Java.
         progress.ready = false;
         progress.stage = "stopping";
+        clearInterval(slaTimer);
         try {
           sns.stop();
           await withinMs(5000, Promise.all([uploads.stop(), eventSource.stop()]));
@@ -285,12 +313,24 @@ function serveRoutes(
     /** Before Lambda's async retries of a failed SNS invocation (a minute or more in AWS). */
     retryDelayMs: number;
   },
-): { outbox: Outbox; inbox: InboxEntry[]; sns: ReturnType<typeof localSns> } {
+): { outbox: Outbox; inbox: InboxEntry[]; sns: ReturnType<typeof localSns>; alerts: RecordedAlert[] } {
   const { settings, env, functions, tracker, progress } = parts;
   const outbox = new Outbox();
   const inbox: InboxEntry[] = [];
   const raw = { ...demoCredentials(), ...settings };
   const simulators = localSimulators(raw, outbox);
+  // The WeCom and DingTalk group robots the alerts go to (GET /dev/alerts lists what they received).
+  const alerts: RecordedAlert[] = [];
+  simulators.push(
+    alertsSimulator(
+      {
+        wecomKey: settings.KEFU_ALERT_WECOM_KEY,
+        dingtalkToken: settings.KEFU_ALERT_DINGTALK_TOKEN,
+        dingtalkSecret: settings.KEFU_ALERT_DINGTALK_SECRET,
+      },
+      alerts,
+    ),
+  );
   const topics = snsTopics(raw);
   const sns = localSns({
     topics: () => [...topics.keys()],
@@ -312,10 +352,13 @@ function serveRoutes(
     ...(parts.desk ? { desk: parts.desk } : {}),
     webhook: functions.webhook as never,
     simulators,
-    dev: async (request) =>
-      request.method === "GET" && request.path === "/dev/sns-failures"
-        ? { status: 200, body: sns.failures }
-        : dev(request),
+    dev: async (request) => {
+      if (request.method === "GET" && request.path === "/dev/sns-failures") {
+        return { status: 200, body: sns.failures };
+      }
+      if (request.method === "GET" && request.path === "/dev/alerts") return { status: 200, body: alerts };
+      return dev(request);
+    },
     trace: (channel, invoke) => tracker.traceRequest(channel, invoke),
     sns: async (body) => {
       const publish = parsePublish(body);
@@ -331,7 +374,7 @@ function serveRoutes(
     },
     index: () => describeServer({ ...progress, channels }),
   });
-  return { outbox, inbox, sns };
+  return { outbox, inbox, sns, alerts };
 }
 
 /** The topics the SNS ingress is subscribed to, and whose channel each is: the configured ones. */
@@ -416,6 +459,10 @@ async function stackEnvironment(
     ),
     // A new FAQ is answered within half a second.
     [ENV.kbRefreshMs]: "500",
+    // Alerts go to the simulated group robots (GET /dev/alerts lists what they received).
+    [DESK_ENV.alertWecomApiBase]: `${url}/sim/alerts/wecom`,
+    [DESK_ENV.alertDingtalkApiBase]: `${url}/sim/alerts/dingtalk`,
+    [DESK_ENV.deskUrl]: `${url}/desk/`,
   };
 }
 
@@ -449,7 +496,8 @@ function localFunctions(
   const snsIngress = makeSnsIngressHandler(
     wireSnsIngress(loadSnsIngressConfig(withLevel), { logger: logger() }),
   );
-  return { webhook, worker, ingest, snsIngress };
+  const sla = makeSlaHandler(wireSla(loadSlaConfig(withLevel), { logger: logger() }));
+  return { webhook, worker, ingest, snsIngress, sla };
 }
 
 /** The report of an upload once the import is done (a long one reports `partial` while it continues). */
@@ -608,6 +656,8 @@ function describeServer(state: { url: string; ready: boolean; stage: string; cha
       "GET /dev/traces/<id>": "what became of a webhook delivery (its x-kefu-trace header)",
       "GET /dev/dlq": "messages in the dead-letter queue",
       "GET /dev/sns-failures": "SNS notifications the SNS ingress failed on every attempt (ids and codes)",
+      "GET /dev/alerts":
+        "what the WeCom and DingTalk group robots received (new tickets, SLA breaches, reopens)",
       "POST /dev/faults":
         'make a channel\'s next sends fail: {"channel": "wechat", "count": 3, "errcode": -1}',
       "/sim/<platform>/…": "the platforms' APIs, simulated",
@@ -672,10 +722,10 @@ async function withinMs<T>(ms: number, promise: Promise<T>): Promise<T | undefin
 /** What the desk API is told of the local user pool: the same settings as in AWS, plus the issuer. */
 function deskEnvironment(cognito: LocalCognito): Record<string, string> {
   return {
-    [DESK_ENV.userPoolId]: cognito.userPoolId,
-    [DESK_ENV.clientId]: cognito.clientId,
-    [DESK_ENV.issuer]: cognito.issuer,
-    [DESK_ENV.jwksUri]: `${cognito.issuer}/.well-known/jwks.json`,
+    [DESK_AUTH_ENV.userPoolId]: cognito.userPoolId,
+    [DESK_AUTH_ENV.clientId]: cognito.clientId,
+    [DESK_AUTH_ENV.issuer]: cognito.issuer,
+    [DESK_AUTH_ENV.jwksUri]: `${cognito.issuer}/.well-known/jwks.json`,
   };
 }
 

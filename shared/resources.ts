@@ -54,6 +54,12 @@ export const TABLES = {
         partitionKey: { name: "conversationKey", type: "S" },
         sortKey: { name: "createdAt", type: "S" },
       },
+      {
+        // Sparse: only tickets with a running SLA deadline carry `slaClock` (shared/stores/ticket-desk.ts).
+        name: "bySlaDue",
+        partitionKey: { name: "slaClock", type: "S" },
+        sortKey: { name: "slaNextDueAt", type: "S" },
+      },
     ],
   },
   /**
@@ -76,6 +82,25 @@ export const TABLES = {
     envVar: "KEFU_OUTBOX_TABLE",
     partitionKey: { name: "messageKey", type: "S" },
     ttlAttribute: "expiresAt",
+  },
+  /** The people who answer tickets: skills, status, capacity and the load counter routing writes. */
+  agents: {
+    id: "AgentsTable",
+    envVar: "KEFU_AGENTS_TABLE",
+    partitionKey: { name: "id", type: "S" },
+  },
+  /** What agents taught the bot (a phrasing, a new entry), pending until a supervisor decides. */
+  changes: {
+    id: "ChangesTable",
+    envVar: "KEFU_CHANGES_TABLE",
+    partitionKey: { name: "id", type: "S" },
+    globalIndexes: [
+      {
+        name: "byStatus",
+        partitionKey: { name: "status", type: "S" },
+        sortKey: { name: "createdAt", type: "S" },
+      },
+    ],
   },
   /** Durable de-duplication of platform deliveries (platform retries reuse the message id). */
   dedup: {

@@ -2,7 +2,7 @@ import type { Logger } from "@aws-lambda-powertools/logger";
 import type { SQSRecord } from "aws-lambda";
 import { selectEngine } from "../../shared/aws/bedrock";
 import { documentClient, secretsClient } from "../../shared/aws/clients";
-import { alertIds, snsAgentNotifier, snsClient } from "../../shared/aws/notify";
+import { wireDeskRules } from "../../shared/aws/desk-rules";
 import { observability } from "../../shared/aws/powertools";
 import { readQueueBody, s3QueueBodyStore } from "../../shared/aws/queue";
 import { s3Client, s3ObjectReader } from "../../shared/aws/s3-blobs";
@@ -51,12 +51,15 @@ export function wireWorker(config: WorkerConfig, options: { logger?: Logger } = 
     onError: (error, stage) => logger.warn("answer engine degraded", { stage, ...describeFailure(error) }),
   });
   const kb = config.knowledgeBase.name;
+  // The FAQ category of each entry of the current version: a ticket's skills follow its top candidate's.
+  let categories = new Map<string, string>();
   const engines = createEngineCache({
     source: createFaqRepository(doc, config.tables.faq),
     kb,
     build: (entries) => {
       // Paid on the first message after a cold start or a KB change: worth seeing in the logs.
       const started = performance.now();
+      categories = new Map(entries.flatMap((e) => (e.category ? [[e.id, e.category] as const] : [])));
       const engine = selection.build(entries);
       logger.info("knowledge base indexed", {
         kb,
@@ -70,9 +73,13 @@ export function wireWorker(config: WorkerConfig, options: { logger?: Logger } = 
     vectors: selection.vectors,
   });
 
+  const tickets = createTicketStore(doc, config.tables.tickets, config.tables.ticketTurns);
+  const desk = wireDeskRules(config, { doc, tickets, logger, categoryOf: (faqId) => categories.get(faqId) });
+
   const pipeline: PipelineDeps = {
     conversations: createConversationStore(doc, config.tables.conversations),
-    tickets: createTicketStore(doc, config.tables.tickets, config.tables.ticketTurns),
+    tickets,
+    desk: desk.hooks,
     outbox: createOutboxStore(doc, config.tables.outbox),
     engine: () => engines.engine(),
     async send(message, sendOptions) {
@@ -89,11 +96,7 @@ export function wireWorker(config: WorkerConfig, options: { logger?: Logger } = 
       }
       await adapter.answerKeyword(message, sendOptions);
     },
-    notifyAgents: snsAgentNotifier(
-      snsClient(config.runtime),
-      config.agentTopicArn,
-      alertIds(doc, config.tables.tokens),
-    ),
+    notifyAgents: desk.onHandoff,
     texts: replyTexts(withChannelTexts(config.texts, channelTexts())),
     detectLanguage: (text) => detectLanguage(text),
     now: () => new Date(),

@@ -12,7 +12,7 @@ import * as s3 from "aws-cdk-lib/aws-s3";
 import * as s3deploy from "aws-cdk-lib/aws-s3-deployment";
 import type * as secretsmanager from "aws-cdk-lib/aws-secretsmanager";
 import { Construct } from "constructs";
-import { DESK_ENV } from "../../shared/config/names";
+import { DESK_AUTH_ENV, DESK_ENV } from "../../shared/config/names";
 import { FAQ_BUCKET, type TableName } from "../../shared/resources";
 import { KefuFunction } from "./kefu-function";
 import { grantTableAccess, TABLE_ACCESS } from "./table-access";
@@ -115,8 +115,8 @@ export class Desk extends Construct {
       timeout: Duration.seconds(29),
       environment: {
         ...props.environment,
-        [DESK_ENV.userPoolId]: this.userPool.userPoolId,
-        [DESK_ENV.clientId]: this.client.userPoolClientId,
+        [DESK_AUTH_ENV.userPoolId]: this.userPool.userPoolId,
+        [DESK_AUTH_ENV.clientId]: this.client.userPoolClientId,
       },
     });
     grantTableAccess(this.fn, props.tables, TABLE_ACCESS["desk-api"]);

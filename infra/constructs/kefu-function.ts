@@ -20,7 +20,7 @@ export const SOURCE_MAPS_CONTEXT = "kefu:sourceMaps";
 
 export interface KefuFunctionProps {
   /** The function's folder under functions/: its `lambda.ts` exports `handler`. */
-  entry: "webhook" | "worker" | "ingest" | "sns-ingress" | "desk-api";
+  entry: "webhook" | "worker" | "ingest" | "sns-ingress" | "desk-api" | "sla";
   description: string;
   memorySize: number;
   timeout: Duration;

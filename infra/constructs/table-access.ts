@@ -4,7 +4,7 @@ import type { TableName } from "../../shared/resources";
 import type { KefuFunction, KefuFunctionProps } from "./kefu-function";
 
 /** The DynamoDB API operations Kefu's code calls; each is authorised by the IAM action of the same name. */
-export type TableOperation = "GetItem" | "PutItem" | "UpdateItem" | "Query" | "BatchWriteItem";
+export type TableOperation = "GetItem" | "PutItem" | "UpdateItem" | "Query" | "Scan" | "BatchWriteItem";
 
 export type TableAccess = Partial<Record<TableName, readonly TableOperation[]>>;
 
@@ -21,6 +21,11 @@ export type TableAccess = Partial<Record<TableName, readonly TableOperation[]>>;
  *   replies per inbound message (GetItem, PutItem as each part is sent), tokens (as the webhook: access tokens of every platform it replies on, opt-outs,
  *   continuations), the FAQ (GetItem of the version stamp, Query of the entries). No dedup: the webhook
  *   alone claims deliveries; the worker's redelivery guard is on the conversation;
+ *   Routing at the hand-off reads the agents (Scan: a team is small and is ranked whole) and takes a
+ *   slot on one agent's load counter (conditional UpdateItem); a rating or a reopen updates the ticket;
+ * - sla: the tickets' SLA index (Query), the breach and clock updates (UpdateItem), a system turn
+ *   (ticketTurns PutItem), the agents (Scan, UpdateItem) to offer waiting tickets again, the tickets'
+ *   status index (Query) for those, and the alert id key (tokens UpdateItem);
  * - ingest: the FAQ (Query, GetItem, UpdateItem of the `#meta` lease/version, BatchWriteItem of entries);
  * - sns-ingress (e-mail and SMS through their topics): dedup claims as the webhook; in the tokens table,
  *   SMS opt-outs and continuations (GetItem, PutItem). No access tokens: SES and End User Messaging
@@ -48,6 +53,7 @@ export const TABLE_ACCESS = {
     outbox: ["GetItem", "PutItem"],
     tokens: ["GetItem", "PutItem", "UpdateItem"],
     faq: ["GetItem", "Query"],
+    agents: ["Scan", "UpdateItem"],
   },
   ingest: {
     faq: ["GetItem", "Query", "UpdateItem", "BatchWriteItem"],
@@ -63,9 +69,40 @@ export const TABLE_ACCESS = {
     tokens: ["GetItem", "PutItem", "UpdateItem"],
     faq: ["GetItem", "Query"],
   },
+  sla: {
+    tickets: ["GetItem", "UpdateItem"],
+    ticketTurns: ["PutItem", "Query"],
+    tokens: ["UpdateItem"],
+    agents: ["Scan", "UpdateItem"],
+  },
 } as const satisfies Record<KefuFunctionProps["entry"], TableAccess>;
 
-/** One statement per table: the listed actions on the table itself (no index is queried by a function). */
+/**
+ * The indexes a function queries (`dynamodb:Query` on `<table>/index/<name>`): the SLA clock reads the
+ * tickets due (`bySlaDue`) and those still waiting for an agent (`byStatus`).
+ */
+export const INDEX_ACCESS = {
+  sla: { tickets: ["bySlaDue", "byStatus"] },
+} as const satisfies Partial<
+  Record<KefuFunctionProps["entry"], Partial<Record<TableName, readonly string[]>>>
+>;
+
+export function grantIndexQueries(
+  fn: KefuFunction,
+  tables: Record<TableName, dynamodb.ITable>,
+  access: Partial<Record<TableName, readonly string[]>>,
+): void {
+  for (const [name, indexes] of Object.entries(access) as [TableName, readonly string[]][]) {
+    fn.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ["dynamodb:Query"],
+        resources: indexes.map((index) => `${tables[name].tableArn}/index/${index}`),
+      }),
+    );
+  }
+}
+
+/** One statement per table: the listed actions on the table itself (indexes: grantIndexQueries). */
 export function grantTableAccess(
   fn: KefuFunction,
   tables: Record<TableName, dynamodb.ITable>,

@@ -3,6 +3,7 @@ import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
 import { type DynamoDBDocumentClient, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { callSignal, type Deadline } from "../core/deadline";
 import type { HandoffNotice } from "../core/pipeline/ports";
+import type { DeskAlert } from "../core/ticket-care";
 import { clientOptions, type Endpoints } from "./clients";
 
 export function snsClient(runtime: Endpoints): SNSClient {
@@ -22,28 +23,57 @@ export function snsAgentNotifier(sns: SNSClient, topicArn: string | undefined, i
   return async ({ ticket }: HandoffNotice, options: { deadline?: Deadline } = {}): Promise<void> => {
     if (!topicArn) return;
     const conversationId = await ids?.conversationId(ticket.conversationKey);
-    await sns.send(
-      new PublishCommand({
-        TopicArn: topicArn,
-        Subject: `Kefu ticket ${ticket.ticketId} (${ticket.priority}): ${ticket.reason}`.slice(0, 100),
-        Message: JSON.stringify({
-          type: "kefu.ticket.opened",
-          ticketId: ticket.ticketId,
-          channel: ticket.channel,
-          ...(conversationId ? { conversationId } : {}),
-          reason: ticket.reason,
-          priority: ticket.priority,
-          createdAt: ticket.createdAt,
-        }),
-        MessageAttributes: {
-          priority: { DataType: "String", StringValue: ticket.priority },
-          channel: { DataType: "String", StringValue: ticket.channel },
-        },
-      }),
-      // An alert is worth a few seconds of the message's time, not the rest of the invocation.
-      { abortSignal: callSignal(NOTIFY_TIMEOUT_MS, options.deadline) },
-    );
+    await publishAlert(sns, topicArn, { ...ticket, kind: "ticket_opened" }, conversationId, options);
   };
+}
+
+const SNS_TYPES: Record<DeskAlert["kind"], string> = {
+  ticket_opened: "kefu.ticket.opened",
+  sla_breached: "kefu.ticket.sla_breached",
+  ticket_reopened: "kefu.ticket.reopened",
+};
+
+/**
+ * One alert on the agents' topic (e-mail subscribers read the subject; the JSON body is for machines):
+ * ids, reason, priority and channel, never the conversation key or the customer's words.
+ */
+export async function publishAlert(
+  sns: SNSClient,
+  topicArn: string,
+  alert: Pick<
+    DeskAlert,
+    "kind" | "ticketId" | "channel" | "reason" | "priority" | "breached" | "assignee"
+  > & {
+    createdAt?: string;
+  },
+  conversationId: string | undefined,
+  options: { deadline?: Deadline } = {},
+): Promise<void> {
+  const what = alert.kind === "ticket_opened" ? "" : ` ${alert.kind}`;
+  await sns.send(
+    new PublishCommand({
+      TopicArn: topicArn,
+      Subject: `Kefu ticket ${alert.ticketId}${what} (${alert.priority}): ${alert.reason}`.slice(0, 100),
+      Message: JSON.stringify({
+        type: SNS_TYPES[alert.kind],
+        ticketId: alert.ticketId,
+        channel: alert.channel,
+        ...(conversationId ? { conversationId } : {}),
+        reason: alert.reason,
+        priority: alert.priority,
+        ...(alert.breached?.length ? { breached: alert.breached } : {}),
+        ...(alert.assignee ? { assignee: alert.assignee } : {}),
+        ...(alert.createdAt ? { createdAt: alert.createdAt } : {}),
+      }),
+      MessageAttributes: {
+        priority: { DataType: "String", StringValue: alert.priority },
+        channel: { DataType: "String", StringValue: alert.channel },
+        kind: { DataType: "String", StringValue: alert.kind },
+      },
+    }),
+    // An alert is worth a few seconds of the message's time, not the rest of the invocation.
+    { abortSignal: callSignal(NOTIFY_TIMEOUT_MS, options.deadline) },
+  );
 }
 
 export interface AlertIds {

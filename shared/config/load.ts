@@ -1,5 +1,5 @@
 import { channelSettings } from "./channels";
-import { deskAuth } from "./desk";
+import { alertSettings, deskAuth, deskRules } from "./desk";
 import { engine } from "./engine";
 import { configSchema, readConfig } from "./errors";
 import {
@@ -57,10 +57,12 @@ export function loadSnsIngressConfig(env: EnvRecord = process.env) {
 
 const WORKER = {
   runtime,
-  tables: tables("conversations", "tickets", "ticketTurns", "outbox", "tokens", "faq"),
+  tables: tables("conversations", "tickets", "ticketTurns", "outbox", "tokens", "faq", "agents"),
   faqBucket,
   credentials,
   agentTopicArn,
+  deskRules,
+  alerts: alertSettings,
   knowledgeBase,
   engine,
   thresholds,
@@ -123,6 +125,23 @@ export const DeskApiConfigSchema = configSchema(DESK_API);
  */
 export function loadDeskApiConfig(env: EnvRecord = process.env) {
   return readConfig(DESK_API, env);
+}
+
+const SLA = {
+  runtime,
+  tables: tables("tickets", "ticketTurns", "tokens", "agents"),
+  credentials,
+  agentTopicArn,
+  deskRules,
+  alerts: alertSettings,
+};
+export type SlaConfig = ReturnType<typeof loadSlaConfig>;
+/** The SLA clock's whole configuration as one zod schema over the environment (infra's tests parse with it). */
+export const SlaConfigSchema = configSchema(SLA);
+
+/** The SLA clock (functions/sla): breaches, alerts, and offering waiting tickets to agents again. */
+export function loadSlaConfig(env: EnvRecord = process.env) {
+  return readConfig(SLA, env);
 }
 
 /** The account and region the CDK CLI deploys to (infra/app.ts): unset when synthesising offline. */

@@ -75,6 +75,22 @@ export const API_BASE_ENV = {
   twilio: "KEFU_TWILIO_API_BASE",
 } as const;
 
+/**
+ * The desk's rules and alerts (shared/config/desk.ts; README, "Routing, SLAs, alerts"). The robots'
+ * secrets (KEFU_ALERT_WECOM_KEY, KEFU_ALERT_DINGTALK_TOKEN, KEFU_ALERT_DINGTALK_SECRET) live in the
+ * credentials secret with the channels' (shared/aws/alerts.ts).
+ */
+export const DESK_ENV = {
+  routingRules: "KEFU_ROUTING_RULES",
+  slaPolicies: "KEFU_SLA_POLICIES",
+  reopenWindowHours: "KEFU_REOPEN_WINDOW_HOURS",
+  csatWindowHours: "KEFU_CSAT_WINDOW_HOURS",
+  csatTexts: "KEFU_CSAT_TEXTS",
+  deskUrl: "KEFU_DESK_URL",
+  alertWecomApiBase: "KEFU_ALERT_WECOM_API_BASE",
+  alertDingtalkApiBase: "KEFU_ALERT_DINGTALK_API_BASE",
+} as const;
+
 /** Settings of the local stack and its command-line tools only. */
 export const LOCAL_ENV = {
   port: "KEFU_PORT",
@@ -93,7 +109,7 @@ export type EnvRecord = Readonly<Record<string, string | undefined>>;
  * The agents' desk: the Cognito user pool whose ID tokens the desk API accepts. In AWS the issuer and its
  * keys follow from the pool id and the region; locally (cognito-local) they are given.
  */
-export const DESK_ENV = {
+export const DESK_AUTH_ENV = {
   userPoolId: "KEFU_DESK_USER_POOL_ID",
   clientId: "KEFU_DESK_CLIENT_ID",
   /** The token issuer (`iss`); default `https://cognito-idp.<region>.amazonaws.com/<pool>`. */

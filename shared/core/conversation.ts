@@ -3,7 +3,10 @@ import { cutToBytes } from "./render";
 
 /** One turn of a conversation as the core records it. */
 export interface Turn {
-  /** `note` (agents' internal notes) and `system` (desk events) exist on tickets only, never sent. */
+  /**
+   * `note` (agents' internal notes) and `system` (desk events: an SLA breach, a reopen, a rating, a
+   * reveal) exist on tickets only, never sent to anyone.
+   */
   role: "customer" | "bot" | "agent" | "note" | "system";
   text: string;
   at: string;

@@ -6,6 +6,8 @@ export type { TicketPriority };
 
 import type { Candidate } from "./faq";
 import type { Channel, InboundMessage } from "./message";
+import type { Priority } from "./routing";
+import type { TicketSla } from "./sla";
 
 export type TicketStatus = "open" | "assigned" | "resolved";
 
@@ -18,9 +20,29 @@ export interface Ticket {
   /** Where an agent's reply goes: our account the customer wrote to and the channel's routing data. */
   replyTo?: { from?: string; replyContext: Record<string, string> };
   reason: HandoffReason;
-  priority: TicketPriority;
+  /** Set by the decision (normal, high); an SLA breach raises it a step (shared/core/sla.ts). */
+  priority: Priority;
   detail?: string;
   status: TicketStatus;
+  /** The customer's language when the ticket opened (routing and the CSAT question use it). */
+  language?: string;
+  /** The skills an agent needs to take this ticket (shared/core/routing.ts). */
+  skills?: string[];
+  vip?: boolean;
+  /** The agent holding the ticket (status `assigned`). */
+  assignee?: string;
+  /** Due times and breaches (shared/core/sla.ts). */
+  sla?: TicketSla;
+  /**
+   * The SLA clock's index (stores/ticket-desk.ts): `running` and the next due time while a deadline
+   * runs, absent otherwise.
+   */
+  slaClock?: "running";
+  slaNextDueAt?: string;
+  /** The customer's rating after the resolve, and when they were asked for it. */
+  csat?: { score: 1 | 2 | 3 | 4 | 5; comment?: string; at: string };
+  csatAskedAt?: string;
+  reopenedAt?: string;
   /**
    * The whole exchange (redacted), oldest first: the conversation as the bot remembered it when the
    * ticket opened, then every turn since — the customer's messages and the agents' replies.

@@ -13,6 +13,7 @@ import { CHANNEL_MODULES } from "../../shared/channels/registry";
 import { BedrockConfigSchema } from "../../shared/config/engine";
 import {
   IngestConfigSchema,
+  SlaConfigSchema,
   SnsIngressConfigSchema,
   WebhookConfigSchema,
   WorkerConfigSchema,
@@ -62,6 +63,7 @@ describe("functions", () => {
     stack.pipeline.worker,
     stack.knowledgeBase.ingest,
     stack.channels.snsIngress,
+    stack.slaClock.fn,
   ];
   /** The configuration each function loads at cold start (shared/config/load.ts). */
   const configSchemaOf = (f: ReturnType<typeof fns>[number]) =>
@@ -71,7 +73,9 @@ describe("functions", () => {
         ? WorkerConfigSchema
         : f === stack.channels.snsIngress
           ? SnsIngressConfigSchema
-          : IngestConfigSchema;
+          : f === stack.slaClock.fn
+            ? SlaConfigSchema
+            : IngestConfigSchema;
 
   it("are four Node.js 22 ARM64 functions (plus CDK's bucket-notification helper)", () => {
     for (const f of fns()) {
@@ -359,8 +363,13 @@ describe("least privilege", () => {
       ).toBe(true);
       expect(st.Condition).toBeUndefined();
       for (const r of [st.Resource].flat() as Json[]) {
-        const id = (r["Fn::GetAtt"] as [string, string] | undefined)?.[0];
-        const name = id && tableOf.get(id);
+        // An index: { "Fn::Join": ["", [{ "Fn::GetAtt": [table, "Arn"] }, "/index/<name>"]] }.
+        const joined = (r["Fn::Join"] as [string, Json[]] | undefined)?.[1];
+        const indexOf = joined && typeof joined[1] === "string" ? String(joined[1]) : undefined;
+        const target = joined ? (joined[0] as Json) : r;
+        const id = (target["Fn::GetAtt"] as [string, string] | undefined)?.[0];
+        const found = id && tableOf.get(id);
+        const name = found && indexOf ? `${found}${indexOf}` : found;
         if (!name)
           throw new Error(`DynamoDB grant on something other than a table ARN: ${JSON.stringify(r)}`);
         grants[name] = [...(grants[name] ?? []), ...actions].sort();
@@ -384,7 +393,28 @@ describe("least privilege", () => {
       outbox: ["dynamodb:GetItem", "dynamodb:PutItem"],
       tokens: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
       faq: ["dynamodb:GetItem", "dynamodb:Query"],
+      agents: ["dynamodb:Scan", "dynamodb:UpdateItem"],
     });
+  });
+
+  it("sla: the clock's index and the waiting tickets' index, breach updates, agents; runs every minute", () => {
+    expect(tableGrants(stack.slaClock.fn)).toEqual({
+      tickets: ["dynamodb:GetItem", "dynamodb:UpdateItem"],
+      "tickets/index/bySlaDue": ["dynamodb:Query"],
+      "tickets/index/byStatus": ["dynamodb:Query"],
+      ticketTurns: ["dynamodb:PutItem", "dynamodb:Query"],
+      tokens: ["dynamodb:UpdateItem"],
+      agents: ["dynamodb:Scan", "dynamodb:UpdateItem"],
+    });
+    const rules = template.findResources("AWS::Events::Rule");
+    const clock = Object.values(rules).find((r) =>
+      JSON.stringify(r).includes(logicalId(stack.slaClock.fn.fn)),
+    ) as { Properties: { ScheduleExpression: string; State: string } } | undefined;
+    expect(clock?.Properties).toMatchObject({ ScheduleExpression: "rate(1 minute)", State: "ENABLED" });
+    const s = role(stack.slaClock.fn);
+    expect(actionsOn(s, logicalId(stack.secret))).toEqual(["secretsmanager:GetSecretValue"]);
+    expect(actionsOn(s, logicalId(stack.handoff.agentTopic))).toEqual(["sns:Publish"]);
+    expect(actionsOn(s, logicalId(stack.storage.faqBucket))).toEqual([]);
   });
 
   it("ingest: the FAQ table only, with the batch writes of an import", () => {
@@ -441,7 +471,7 @@ describe("least privilege", () => {
     expect(allActions(s).filter((a) => a.startsWith("sns:") || a.startsWith("sqs:"))).toEqual([]);
   });
 
-  it("only the worker may notify agents", () => {
+  it("only the worker and the SLA clock may notify agents", () => {
     const topic = logicalId(stack.handoff.agentTopic);
     expect(actionsOn(role(stack.pipeline.worker), topic)).toEqual(["sns:Publish"]);
     expect(actionsOn(role(stack.ingress.webhook), topic)).toEqual([]);
@@ -449,7 +479,12 @@ describe("least privilege", () => {
   });
 
   it("no role has a managed policy or an action wildcard", () => {
-    for (const f of [stack.ingress.webhook, stack.pipeline.worker, stack.knowledgeBase.ingest]) {
+    for (const f of [
+      stack.ingress.webhook,
+      stack.pipeline.worker,
+      stack.knowledgeBase.ingest,
+      stack.slaClock.fn,
+    ]) {
       expect(props(logicalId(f.role)).ManagedPolicyArns).toBeUndefined();
       expect(allActions(role(f)).filter((a) => a.includes("*") && !a.startsWith("kms:"))).toEqual([]);
     }

@@ -9,6 +9,7 @@ import {
   keepHistory,
   MAX_PROCESSED_IDS,
 } from "../../shared/core/conversation";
+import type { AgentStore, TicketDeskStore } from "../../shared/core/desk-ports";
 import type { AnswerEngine, EngineInput, EngineResult } from "../../shared/core/engine";
 import type { InboundMessage, InboundMessageInput, OutboundMessage } from "../../shared/core/message";
 import { InboundMessageSchema } from "../../shared/core/message";
@@ -19,9 +20,11 @@ import type {
   PipelineDeps,
   TicketStore,
 } from "../../shared/core/pipeline/ports";
+import type { Agent } from "../../shared/core/routing";
 import type { Ticket } from "../../shared/core/ticket";
 import type { BlobStore, EntryState, FaqMeta, FaqRepository } from "../../shared/kb/import/ports";
 import type { StoredFaqEntry } from "../../shared/kb/knowledge";
+import type { ChangeStore, PendingChange } from "../../shared/kb/teach";
 import { RETENTION } from "../../shared/resources";
 import { CLAIM_LEASE_MS } from "../../shared/stores/dedup";
 import { LeaseLostError } from "../../shared/stores/faq";
@@ -478,6 +481,173 @@ export function memoryState(): ChannelStateStore & {
       data.set(key, structuredClone(value));
       ttls.delete(key);
       expiresAt.delete(key);
+      return true;
+    },
+  };
+}
+
+/** The agents table in memory, with the same conditions on the load counter as the DynamoDB store. */
+export function memoryAgents(initial: Agent[] = []): AgentStore & { items: Map<string, Agent> } {
+  const items = new Map(initial.map((agent) => [agent.id, structuredClone(agent)]));
+  const ensure = (id: string, now: Date): Agent => {
+    let agent = items.get(id);
+    if (!agent) {
+      agent = {
+        id,
+        displayName: id,
+        groups: [],
+        skills: [],
+        status: "away",
+        maxConcurrent: 5,
+        openTickets: 0,
+      };
+      items.set(id, agent);
+    }
+    agent.updatedAt = now.toISOString();
+    return agent;
+  };
+  return {
+    items,
+    async get(id) {
+      const agent = items.get(id);
+      return agent ? structuredClone(agent) : undefined;
+    },
+    async list() {
+      return [...items.values()].map((a) => structuredClone(a)).sort((a, b) => a.id.localeCompare(b.id));
+    },
+    async configure(id, settings, now) {
+      const agent = ensure(id, now);
+      if (settings.displayName !== undefined) agent.displayName = settings.displayName;
+      if (settings.groups !== undefined) agent.groups = [...settings.groups];
+      if (settings.skills !== undefined) agent.skills = [...new Set(settings.skills)].sort();
+      if (settings.maxConcurrent !== undefined) agent.maxConcurrent = settings.maxConcurrent;
+      return structuredClone(agent);
+    },
+    async setStatus(id, status, now) {
+      const agent = ensure(id, now);
+      agent.status = status;
+      if (status === "online") agent.lastAssignedAt = now.toISOString();
+      return structuredClone(agent);
+    },
+    async reserve(id, now) {
+      const agent = items.get(id);
+      if (agent?.status !== "online" || agent.openTickets >= agent.maxConcurrent) return false;
+      agent.openTickets++;
+      agent.lastAssignedAt = now.toISOString();
+      return true;
+    },
+    async release(id) {
+      const agent = items.get(id);
+      if (agent && agent.openTickets > 0) agent.openTickets--;
+    },
+    async restore(id, now) {
+      const agent = ensure(id, now);
+      agent.openTickets++;
+      agent.lastAssignedAt = now.toISOString();
+    },
+  };
+}
+
+/** The desk's ticket fields on the memory tickets' items (memoryTickets().items). */
+export function memoryTicketDesk(items: Map<string, Ticket>): TicketDeskStore {
+  const found = (id: string) => items.get(id);
+  return {
+    async assign(id, agentId, now) {
+      const t = found(id);
+      if (t?.status !== "open" || t.assignee) return false;
+      Object.assign(t, { status: "assigned", assignee: agentId, updatedAt: now.toISOString() });
+      return true;
+    },
+    async slaDue(now, limit = 100) {
+      return [...items.values()]
+        .filter((t) => t.slaClock === "running" && t.slaNextDueAt && t.slaNextDueAt <= now.toISOString())
+        .sort((a, b) => (a.slaNextDueAt ?? "").localeCompare(b.slaNextDueAt ?? ""))
+        .slice(0, limit)
+        .map((t) => structuredClone(t));
+    },
+    async recordBreach(id, change, now) {
+      const t = found(id);
+      if (!t?.sla || t.sla.breached.length !== change.breachedBefore) return false;
+      t.sla.breached.push(...change.breached);
+      t.priority = change.priority;
+      t.updatedAt = now.toISOString();
+      if (change.nextDueAt) t.slaNextDueAt = change.nextDueAt;
+      else {
+        delete t.slaClock;
+        delete t.slaNextDueAt;
+      }
+      return true;
+    },
+    async moveClock(id, nextDueAt) {
+      const t = found(id);
+      if (!t) throw new Error(`no ticket ${id}`);
+      if (nextDueAt) Object.assign(t, { slaClock: "running", slaNextDueAt: nextDueAt });
+      else {
+        delete t.slaClock;
+        delete t.slaNextDueAt;
+      }
+    },
+    async recordFirstResponse(id, at) {
+      const t = found(id);
+      if (t?.sla && !t.sla.firstRespondedAt) t.sla.firstRespondedAt = at.toISOString();
+    },
+    async markCsatAsked(id, at) {
+      const t = found(id);
+      if (!t) throw new Error(`no ticket ${id}`);
+      t.csatAskedAt = at.toISOString();
+    },
+    async recordCsat(id, rating, at) {
+      const t = found(id);
+      if (!t || t.csat) return false;
+      t.csat = { ...rating, at: at.toISOString() };
+      return true;
+    },
+    async reopen(id, assignee, now, resolutionDueAt) {
+      const t = found(id);
+      if (t?.status !== "resolved") return false;
+      t.status = assignee ? "assigned" : "open";
+      if (assignee) t.assignee = assignee;
+      else delete t.assignee;
+      t.reopenedAt = now.toISOString();
+      t.updatedAt = now.toISOString();
+      if (resolutionDueAt && t.sla) {
+        t.sla.resolutionDueAt = resolutionDueAt;
+        Object.assign(t, { slaClock: "running", slaNextDueAt: resolutionDueAt });
+      }
+      return true;
+    },
+  };
+}
+
+/** The changes table in memory. */
+export function memoryChanges(): ChangeStore & { items: Map<string, PendingChange> } {
+  const items = new Map<string, PendingChange>();
+  return {
+    items,
+    async create(change) {
+      if (items.has(change.id)) throw new Error("ConditionalCheckFailedException");
+      items.set(change.id, structuredClone(change));
+    },
+    async get(id) {
+      const change = items.get(id);
+      return change ? structuredClone(change) : undefined;
+    },
+    async list(status) {
+      return [...items.values()]
+        .filter((c) => c.status === status)
+        .sort((a, b) => b.createdAt.localeCompare(a.createdAt))
+        .map((c) => structuredClone(c));
+    },
+    async decide(id, decision) {
+      const change = items.get(id);
+      if (change?.status !== "pending") return false;
+      Object.assign(change, {
+        status: decision.status,
+        decidedBy: decision.by,
+        decidedAt: decision.at.toISOString(),
+        ...(decision.note ? { note: decision.note } : {}),
+        ...(decision.upload ? { upload: decision.upload } : {}),
+      });
       return true;
     },
   };

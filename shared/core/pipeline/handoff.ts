@@ -41,6 +41,15 @@ export async function handOff(
     reason: decision.reason,
     priority: decision.priority,
     ...(decision.detail ? { detail: decision.detail } : {}),
+    // The desk's fields (skills, VIP, SLA due times), when the worker applies the desk's rules.
+    ...deps.desk?.classify({
+      message,
+      language: run.language,
+      reason: decision.reason,
+      priority: decision.priority,
+      candidates,
+      openedAt: run.now,
+    }),
     status: "open",
     transcript: conversation.turns,
     ...(conversation.omittedTurns ? { omittedTurns: conversation.omittedTurns } : {}),

@@ -13,6 +13,9 @@ export type PipelineOutcome = (
   | { action: "handed_off"; reason: HandoffReason; ticketId: string; platformHandoffError?: string }
   | { action: "resumed"; ticketId?: string }
   | { action: "silent"; ticketId: string }
+  /** A rating of the ticket just resolved (CSAT), or a message that reopened it (after-resolve.ts). */
+  | { action: "rated"; ticketId: string }
+  | { action: "reopened"; ticketId: string }
   | { action: "welcomed" }
   | { action: "media_declined" }
   | { action: "keyword_answered" }

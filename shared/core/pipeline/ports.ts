@@ -78,7 +78,34 @@ export interface HandoffNotice {
   ticket: Ticket;
 }
 
+/**
+ * The desk's rules as the worker applies them (functions/worker/wiring.ts builds them from
+ * shared/core/ticket-care.ts); without them tickets carry no skills or SLA and a resolve is final.
+ */
+export interface DeskHooks {
+  /** The desk's fields of a new ticket: language, skills, VIP flag, SLA due times and clock. */
+  classify(input: {
+    message: InboundMessage;
+    language: Language;
+    reason: string;
+    priority: Ticket["priority"];
+    candidates: Ticket["candidates"];
+    openedAt: Date;
+  }): Partial<Pick<Ticket, "language" | "skills" | "vip" | "sla" | "slaClock" | "slaNextDueAt" | "priority">>;
+  /**
+   * A customer message on the conversation of a resolved ticket: a rating is recorded, another message
+   * within the reopen window reopens the ticket; `closed` gives the conversation back to the bot.
+   */
+  afterResolve(
+    ticketId: string,
+    customerText: string,
+    now: Date,
+  ): Promise<{ kind: "rated" | "rated_before" | "reopened" | "closed" }>;
+}
+
 export interface PipelineDeps {
+  /** Routing, SLA and CSAT rules (optional: tests of the bot alone leave them out). */
+  desk?: DeskHooks;
   conversations: ConversationStore;
   tickets: TicketStore;
   /** Replies sent per inbound message, part by part: a redelivered message never sends one again. */

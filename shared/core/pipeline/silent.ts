@@ -1,3 +1,4 @@
+import { afterResolvedTicket } from "./after-resolve";
 import type { PipelineOutcome } from "./outcome";
 import { recordTurn } from "./record";
 import type { Run } from "./run";
@@ -25,6 +26,16 @@ export async function staySilentWhileTicketOpen(run: Run): Promise<PipelineOutco
     if (customerTurn) await deps.tickets.append(ticketId, customerTurn, { id: run.key, now: run.now });
     await recordTurn(run, undefined);
     return { action: "silent", ticketId };
+  }
+  // On a resolved ticket: a rating (CSAT) is filed, a message within the reopen window reopens it.
+  const after =
+    status === "resolved"
+      ? await afterResolvedTicket(ticketId, customerTurn, run.key, run.now, deps)
+      : undefined;
+  if (after) {
+    // A rating closes the loop: the bot has the conversation again. A reopened ticket keeps it.
+    await recordTurn(run, undefined, after.action === "rated" ? { openTicketId: undefined } : {});
+    return after;
   }
   conversation.openTicketId = undefined;
   return undefined;

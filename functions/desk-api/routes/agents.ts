@@ -1,0 +1,94 @@
+import { z } from "zod";
+import type { AgentStore } from "../../../shared/core/desk-ports";
+import { type Agent, type RoutingRules, SkillSchema, skillGroups } from "../../../shared/core/routing";
+import { DeskApiError, type DeskRequest, type DeskRoute } from "../route";
+
+/** What the agents' routes use: the agents table and the routing rules (for the skill groups). */
+export interface AgentsDeps {
+  agents: AgentStore;
+  routing: RoutingRules;
+}
+
+const SkillId = SkillSchema.shape.id;
+
+const AgentChange = z.strictObject({
+  displayName: z.string().trim().min(1).max(100).optional(),
+  skills: z.array(SkillId).max(50).optional(),
+  maxConcurrent: z.number().int().min(1).max(100).optional(),
+  groups: z
+    .array(z.enum(["agent", "supervisor", "admin", "pii"]))
+    .max(4)
+    .optional(),
+});
+
+const StatusChange = z.strictObject({ status: z.enum(["online", "away"]) });
+
+/** The body as the schema wants it, or 422 validation_failed naming the fields. */
+function parse<T>(schema: z.ZodType<T>, body: unknown): T {
+  const parsed = schema.safeParse(body ?? {});
+  if (parsed.success) return parsed.data;
+  const fields = Object.fromEntries(
+    parsed.error.issues.map((issue) => [issue.path.join(".") || "body", issue.message]),
+  );
+  throw new DeskApiError(422, "validation_failed", "Some fields are not valid.", "部分字段无效。", {
+    fields,
+  });
+}
+
+/** The contract's Agent (docs/desk-api.md): no internal bookkeeping. */
+function view(agent: Agent) {
+  const { id, displayName, groups, skills, status, maxConcurrent, openTickets } = agent;
+  return { id, displayName, groups, skills, status, maxConcurrent, openTickets };
+}
+
+const ok = (body: unknown) => ({ status: 200, body });
+
+export const agentRoutes: DeskRoute<AgentsDeps>[] = [
+  {
+    method: "GET",
+    path: "/agents",
+    groups: ["supervisor"],
+    async handle(_request, deps) {
+      return ok({ agents: (await deps.agents.list()).map(view) });
+    },
+  },
+  {
+    method: "PUT",
+    path: "/agents/:id",
+    groups: ["admin", "supervisor"],
+    async handle(request: DeskRequest, deps) {
+      const id = request.params.id ?? "";
+      if (!/^[\w.@+-]{1,128}$/.test(id)) {
+        throw new DeskApiError(404, "not_found", "No such agent.", "没有这个客服。");
+      }
+      const change = parse(AgentChange, request.body);
+      // Groups decide access (Cognito's are the ones enforced): only an admin records them here.
+      if (change.groups && !request.user.groups.includes("admin")) {
+        throw new DeskApiError(
+          403,
+          "forbidden",
+          "Only an admin may change groups.",
+          "只有管理员可以修改分组。",
+        );
+      }
+      return ok(view(await deps.agents.configure(id, change, request.now)));
+    },
+  },
+  {
+    method: "PUT",
+    path: "/me/status",
+    groups: ["agent", "supervisor"],
+    async handle(request, deps) {
+      const { status } = parse(StatusChange, request.body);
+      return ok(view(await deps.agents.setStatus(request.user.id, status, request.now)));
+    },
+  },
+  {
+    method: "GET",
+    path: "/skills",
+    groups: ["agent", "supervisor", "admin"],
+    async handle(_request, deps) {
+      return ok({ skills: skillGroups(deps.routing) });
+    },
+  },
+];

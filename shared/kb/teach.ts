@@ -1,0 +1,87 @@
+import type { FaqEntry } from "../core/faq";
+import { FAQ_BUCKET } from "../resources";
+import { type Rejection, validateRow } from "./faq-schema";
+
+/**
+ * Teaching the bot from a ticket: "this question is FAQ X" adds the customer's wording as a phrasing of
+ * X; "save my reply as a new FAQ entry" drafts an entry. Both wait as pending changes until a supervisor
+ * approves; approval writes the change as a one-row upload under uploads/, so it is imported exactly like
+ * any FAQ file: the same validation, a report under reports/, a new knowledge-base version and its
+ * snapshot (a restore rolls it back).
+ */
+
+export type ChangeStatus = "pending" | "approved" | "rejected";
+
+export interface PendingChange {
+  id: string;
+  kind: "phrasing" | "entry";
+  status: ChangeStatus;
+  faqId?: string;
+  /** The customer's wording (phrasing). */
+  text?: string;
+  question?: string;
+  answer?: string;
+  category?: string;
+  ticketId?: string;
+  author: string;
+  createdAt: string;
+  decidedBy?: string;
+  decidedAt?: string;
+  note?: string;
+  /** The upload key an approval wrote (its report is `reports/<name>.json`). */
+  upload?: string;
+}
+
+/** The id a taught entry gets in the knowledge base. */
+export const taughtEntryId = (changeId: string) => `taught-${changeId}`;
+
+/** The upload an approved change is imported from (the default knowledge base). */
+export const changeUploadKey = (changeId: string) => `${FAQ_BUCKET.uploadsPrefix}teach-${changeId}.jsonl`;
+
+/** Where the import's report of an upload lands. */
+export const changeReportKey = (uploadKey: string) =>
+  `${FAQ_BUCKET.reportsPrefix}${uploadKey.slice(FAQ_BUCKET.uploadsPrefix.length)}.json`;
+
+/**
+ * The FAQ row an approved change imports: the whole entry X with the new phrasing added (an upsert
+ * replaces the entry, so its other phrasings are carried over), or the new entry.
+ */
+export function changeRow(change: PendingChange, current?: FaqEntry): Record<string, unknown> {
+  if (change.kind === "phrasing") {
+    if (!current || !change.text) throw new Error("a phrasing needs its entry and text");
+    const similar = [...current.similarQuestions];
+    if (change.text !== current.question && !similar.includes(change.text)) similar.push(change.text);
+    return {
+      id: current.id,
+      question: current.question,
+      answer: current.answer,
+      similar_questions: similar,
+      ...(current.category ? { category: current.category } : {}),
+    };
+  }
+  return {
+    id: taughtEntryId(change.id),
+    question: change.question,
+    answer: change.answer,
+    ...(change.category ? { category: change.category } : {}),
+  };
+}
+
+/** The import's own validation of the row, run when the change is taught (the same limits, the same words). */
+export function validateChangeRow(row: Record<string, unknown>): Rejection | undefined {
+  const result = validateRow({ row: 1, fields: row }, "en");
+  return "code" in result ? result : undefined;
+}
+
+/** The pending changes (shared/stores/changes.ts in DynamoDB). */
+export interface ChangeStore {
+  create(change: PendingChange): Promise<void>;
+  get(id: string): Promise<PendingChange | undefined>;
+  /** Newest first. */
+  list(status: ChangeStatus, limit?: number): Promise<PendingChange[]>;
+  /** Decides a pending change; false when someone decided it first. */
+  decide(
+    id: string,
+    decision: { status: "approved" | "rejected"; by: string; at: Date; note?: string; upload?: string },
+  ): Promise<boolean>;
+}

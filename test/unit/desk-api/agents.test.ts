@@ -1,0 +1,101 @@
+import { describe, expect, it } from "vitest";
+import { DeskApiError, type DeskGroup, type DeskRequest } from "../../../functions/desk-api/route";
+import { type AgentsDeps, agentRoutes } from "../../../functions/desk-api/routes/agents";
+import { DEFAULT_ROUTING_RULES } from "../../../shared/core/routing";
+import { memoryAgents } from "../../support/fakes";
+
+const now = new Date("2026-12-01T10:00:00Z");
+
+function call(
+  method: DeskRequest["method"],
+  path: string,
+  deps: AgentsDeps,
+  options: { groups?: DeskGroup[]; user?: string; body?: unknown; params?: Record<string, string> } = {},
+) {
+  const route = agentRoutes.find((r) => r.method === method && r.path === path);
+  if (!route) throw new Error(`no route ${method} ${path}`);
+  const request: DeskRequest = {
+    method,
+    path,
+    params: options.params ?? {},
+    query: {},
+    body: options.body,
+    user: { id: options.user ?? "li", groups: options.groups ?? ["agent"] },
+    now,
+  };
+  return { route, response: route.handle(request, deps) };
+}
+
+describe("the agents' routes", () => {
+  it("declare who may call them", () => {
+    const groups = Object.fromEntries(agentRoutes.map((r) => [`${r.method} ${r.path}`, r.groups]));
+    expect(groups).toEqual({
+      "GET /agents": ["supervisor"],
+      "PUT /agents/:id": ["admin", "supervisor"],
+      "PUT /me/status": ["agent", "supervisor"],
+      "GET /skills": ["agent", "supervisor", "admin"],
+    });
+  });
+
+  it("let an agent go online and a supervisor list and configure agents", async () => {
+    const deps = { agents: memoryAgents(), routing: DEFAULT_ROUTING_RULES };
+    const online = await call("PUT", "/me/status", deps, { body: { status: "online" } }).response;
+    expect(online).toEqual({
+      status: 200,
+      body: {
+        id: "li",
+        displayName: "li",
+        groups: [],
+        skills: [],
+        status: "online",
+        maxConcurrent: 5,
+        openTickets: 0,
+      },
+    });
+    const configured = await call("PUT", "/agents/:id", deps, {
+      groups: ["supervisor"],
+      params: { id: "li" },
+      body: { skills: ["lang:zh", "vip", "lang:zh"], maxConcurrent: 3 },
+    }).response;
+    expect(configured.body).toMatchObject({ skills: ["lang:zh", "vip"], maxConcurrent: 3, status: "online" });
+    const list = await call("GET", "/agents", deps, { groups: ["supervisor"] }).response;
+    expect((list.body as { agents: unknown[] }).agents).toHaveLength(1);
+  });
+
+  it("refuse bad input with the fields named, and groups from anyone but an admin", async () => {
+    const deps = { agents: memoryAgents(), routing: DEFAULT_ROUTING_RULES };
+    const bad = await call("PUT", "/agents/:id", deps, {
+      groups: ["supervisor"],
+      params: { id: "li" },
+      body: { maxConcurrent: 0, skills: ["has space"], extra: 1 },
+    }).response.catch((e: unknown) => e);
+    expect(bad).toBeInstanceOf(DeskApiError);
+    expect(bad).toMatchObject({ status: 422, code: "validation_failed" });
+    expect(Object.keys((bad as DeskApiError).extra.fields as object).sort()).toEqual(
+      ["", "maxConcurrent", "skills.0"].map((k) => k || "body").sort(),
+    );
+    await expect(
+      call("PUT", "/me/status", deps, { body: { status: "asleep" } }).response,
+    ).rejects.toMatchObject({ status: 422 });
+    await expect(
+      call("PUT", "/agents/:id", deps, {
+        groups: ["supervisor"],
+        params: { id: "li" },
+        body: { groups: ["admin"] },
+      }).response,
+    ).rejects.toMatchObject({ status: 403, code: "forbidden" });
+    await expect(
+      call("PUT", "/agents/:id", deps, {
+        groups: ["admin"],
+        params: { id: "li" },
+        body: { groups: ["agent", "supervisor"] },
+      }).response,
+    ).resolves.toMatchObject({ body: { groups: ["agent", "supervisor"] } });
+  });
+
+  it("list the skill groups tickets can be transferred to", async () => {
+    const deps = { agents: memoryAgents(), routing: DEFAULT_ROUTING_RULES };
+    const { body } = await call("GET", "/skills", deps).response;
+    expect((body as { skills: { id: string }[] }).skills.map((s) => s.id)).toContain("complaints");
+  });
+});
