@@ -158,6 +158,12 @@ export const FAQ_BUCKET = {
    * worker reads them; they expire after the dead-letter queue's retention.
    */
   queueBodiesPrefix: "queue-bodies/",
+  /**
+   * Quality-inspection rule sets (shared/kb/inspection-rules.ts): admins upload a rule file under
+   * rules/uploads/, its report lands in rules/reports/, each accepted set is kept under rules/versions/
+   * and rules/active.json names the one in force.
+   */
+  rulesPrefix: "rules/",
 } as const;
 
 /** How long conversation history, dedup claims and outbox records live. */

@@ -4,6 +4,7 @@ import middy from "@middy/core";
 import type { Context, S3Event, S3EventRecord } from "aws-lambda";
 import { importUpload, requestRestore } from "../../shared/kb/import/import";
 import type { BlobStore, FaqRepository } from "../../shared/kb/import/ports";
+import { importRules, isRulesUpload } from "../../shared/kb/inspection-rules";
 import type { Embedder } from "../../shared/kb/retrieval";
 import { FAQ_BUCKET } from "../../shared/resources";
 
@@ -48,7 +49,8 @@ function s3KeysOf(event: unknown): string[] {
 
 /**
  * FAQ imports: each upload under uploads/ (an S3 event) is imported and reported under reports/; an
- * import that runs out of time re-announces its upload to continue in a new invocation.
+ * import that runs out of time re-announces its upload to continue in a new invocation. A rule file under
+ * rules/uploads/ is a quality-inspection rule set (shared/kb/inspection-rules.ts).
  */
 export function makeHandler(deps: IngestDeps) {
   const { blobs, repo, embedder, logger } = deps;
@@ -72,6 +74,12 @@ export function makeHandler(deps: IngestDeps) {
     const keys = s3KeysOf(event);
     const results = [];
     for (const key of keys) {
+      if (isRulesUpload(key)) {
+        const report = await importRules(key, { blobs, now: () => new Date() });
+        logger.info("inspection rules import", { key, status: report.status, counts: report.counts });
+        results.push({ key, status: report.status, counts: report.counts, continued: [] });
+        continue;
+      }
       if (!key.startsWith(FAQ_BUCKET.uploadsPrefix) || key.endsWith("/")) continue;
       const { report, continueKeys } = await importUpload({ key }, importDeps);
       // Re-announcing an upload (a copy onto itself) sends a new S3 event: that is the follow-up

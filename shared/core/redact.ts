@@ -70,6 +70,31 @@ export function redactPersonalData(text: string): RedactionResult {
   return { text: out, found };
 }
 
+export type PersonalDataKind = keyof RedactionResult["found"];
+
+/**
+ * Where personal data is in `text` (the same detectors and checks as the masking), for inspections that
+ * must point at it without copying it.
+ */
+export function findPersonalData(text: string): { kind: PersonalDataKind; start: number; end: number }[] {
+  const hits: { kind: PersonalDataKind; start: number; end: number }[] = [];
+  const scan = (kind: PersonalDataKind, pattern: RegExp, accept: (match: string) => boolean) => {
+    for (const match of text.matchAll(pattern)) {
+      if (accept(match[0])) hits.push({ kind, start: match.index, end: match.index + match[0].length });
+    }
+  };
+  scan("id", ID_PATTERN, isChineseId);
+  scan("card", CARD_PATTERN, (m) => {
+    const digits = m.replace(/[ -]/g, "");
+    return digits.length >= 16 && digits.length <= 19 && passesLuhn(digits);
+  });
+  scan("phone", PHONE_PATTERN, () => true);
+  scan("email", EMAIL_PATTERN, () => true);
+  // A card number can also look like a phone number's neighbour; keep the first claim on each span.
+  hits.sort((a, b) => a.start - b.start);
+  return hits.filter((hit, i) => i === 0 || hit.start >= (hits[i - 1]?.end ?? 0));
+}
+
 /** Convenience for callers that only need the masked text. */
 export function redact(text: string): string {
   return redactPersonalData(text).text;
