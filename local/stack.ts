@@ -30,14 +30,12 @@ import { wecomModule } from "../shared/channels/wecom/module";
 import type { WeComKfCredentials } from "../shared/channels/wecom-kf/credentials";
 import { wecomKfModule } from "../shared/channels/wecom-kf/module";
 import {
-  loadDeskApiConfig,
   loadDeskConfig,
   loadIngestConfig,
-  loadSlaConfig,
   loadSnsIngressConfig,
   loadWebhookConfig,
-  loadWorkerConfig,
 } from "../shared/config/load";
+import { loadDeskApiConfig, loadSlaConfig, loadWorkerConfig } from "../shared/config/load-desk";
 import {
   API_BASE_ENV,
   CHANNEL_ENV,

@@ -1,4 +1,4 @@
-import { loadDeskApiConfig } from "../../shared/config/load";
+import { loadDeskApiConfig } from "../../shared/config/load-desk";
 import { makeHandler } from "./handler";
 import { wireDeskApi } from "./wiring";
 

@@ -6,7 +6,7 @@ import { observability } from "../../shared/aws/powertools";
 import { s3BlobStore, s3Client, s3ObjectReader } from "../../shared/aws/s3-blobs";
 import { channelSender, createChannelSenders } from "../../shared/aws/senders";
 import { isOptedOut } from "../../shared/channels/sms-common/channel";
-import type { DeskApiConfig } from "../../shared/config/load";
+import type { DeskApiConfig } from "../../shared/config/load-desk";
 import type { FaqEntry } from "../../shared/core/faq";
 import type { ImportReport } from "../../shared/kb/import/import";
 import type { KnowledgeSource } from "../../shared/kb/knowledge";

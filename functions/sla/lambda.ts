@@ -1,4 +1,4 @@
-import { loadSlaConfig } from "../../shared/config/load";
+import { loadSlaConfig } from "../../shared/config/load-desk";
 import { makeHandler } from "./handler";
 import { wireSla } from "./wiring";
 

@@ -2,7 +2,7 @@ import type { Logger } from "@aws-lambda-powertools/logger";
 import { documentClient } from "../../shared/aws/clients";
 import { wireAlerts } from "../../shared/aws/desk-rules";
 import { observability } from "../../shared/aws/powertools";
-import type { SlaConfig } from "../../shared/config/load";
+import type { SlaConfig } from "../../shared/config/load-desk";
 import { createAgentStore } from "../../shared/stores/agents";
 import { createTicketDeskStore } from "../../shared/stores/ticket-desk";
 import { createTicketStore } from "../../shared/stores/tickets";

@@ -1,4 +1,4 @@
-import { loadWorkerConfig } from "../../shared/config/load";
+import { loadWorkerConfig } from "../../shared/config/load-desk";
 import { makeHandler } from "./handler";
 import { wireWorker } from "./wiring";
 

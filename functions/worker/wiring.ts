@@ -8,7 +8,7 @@ import { readQueueBody, s3QueueBodyStore } from "../../shared/aws/queue";
 import { s3Client, s3ObjectReader } from "../../shared/aws/s3-blobs";
 import { createChannelSenders, outboundFor } from "../../shared/aws/senders";
 import { channelTexts } from "../../shared/channels/registry";
-import type { WorkerConfig } from "../../shared/config/load";
+import type { WorkerConfig } from "../../shared/config/load-desk";
 import { ChannelApiError } from "../../shared/core/errors";
 import { describeFailure } from "../../shared/core/failure";
 import type { PipelineDeps, ReplyTexts } from "../../shared/core/pipeline/ports";

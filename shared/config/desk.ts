@@ -99,7 +99,8 @@ export const deskRules: Fragment<DeskRules> = {
     .object({
       [DESK_ENV.routingRules]: json(DESK_ENV.routingRules, RoutingRulesSchema),
       [DESK_ENV.slaPolicies]: json(DESK_ENV.slaPolicies, SlaPoliciesSchema),
-      [DESK_ENV.reopenWindowHours]: hours(24),
+      // Off unless set: a resolved conversation goes back to the bot, which answers the next question.
+      [DESK_ENV.reopenWindowHours]: hours(0),
       [DESK_ENV.csatWindowHours]: hours(24),
       [DESK_ENV.csatTexts]: json(DESK_ENV.csatTexts, CsatTextsSchema),
     })

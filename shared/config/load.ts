@@ -1,5 +1,4 @@
 import { channelSettings } from "./channels";
-import { alertSettings, deskAuth, deskRules } from "./desk";
 import { engine } from "./engine";
 import { configSchema, readConfig } from "./errors";
 import {
@@ -20,7 +19,9 @@ import { thresholds } from "./thresholds";
  * Each function's configuration, composed of the fragments it uses, validated at cold start: a missing
  * or malformed variable stops the function there, with every problem named. The one place of shared/,
  * functions/ and infra/ that reads process.env; everything else is given a configuration object (the
- * local stack and the tests build theirs from a record of their own).
+ * local stack and the tests build theirs from a record of their own). The functions that apply the
+ * desk's rules (worker, desk API, SLA clock) load theirs in load-desk.ts, so that the webhook's bundle
+ * carries none of the desk's schemas.
  */
 
 const WEBHOOK = {
@@ -55,30 +56,6 @@ export function loadSnsIngressConfig(env: EnvRecord = process.env) {
   return readConfig(SNS_INGRESS, env);
 }
 
-const WORKER = {
-  runtime,
-  tables: tables("conversations", "tickets", "ticketTurns", "outbox", "tokens", "faq", "agents"),
-  faqBucket,
-  credentials,
-  agentTopicArn,
-  deskRules,
-  alerts: alertSettings,
-  knowledgeBase,
-  engine,
-  thresholds,
-  texts: textOverrides,
-  ingress,
-  channels: channelSettings,
-};
-export type WorkerConfig = ReturnType<typeof loadWorkerConfig>;
-/** The worker's whole configuration as one zod schema over the environment (infra's tests parse with it). */
-export const WorkerConfigSchema = configSchema(WORKER);
-
-/** The worker: the pipeline, its stores, the answer engine and the channels' senders. No dedup. */
-export function loadWorkerConfig(env: EnvRecord = process.env) {
-  return readConfig(WORKER, env);
-}
-
 const INGEST = { runtime, tables: tables("faq"), faqBucket, engine };
 export type IngestConfig = ReturnType<typeof loadIngestConfig>;
 /** The ingest's whole configuration as one zod schema over the environment (infra's tests parse with it). */
@@ -103,45 +80,6 @@ export const DeskConfigSchema = configSchema(DESK);
 /** The agents' desk (`npm run desk`, the local stack's /dev/tickets): tickets and the channels' senders. */
 export function loadDeskConfig(env: EnvRecord = process.env) {
   return readConfig(DESK, env);
-}
-
-const DESK_API = {
-  runtime,
-  tables: tables("tickets", "ticketTurns", "outbox", "tokens", "faq"),
-  faqBucket,
-  credentials,
-  ingress,
-  channels: channelSettings,
-  knowledgeBase,
-  deskAuth,
-};
-export type DeskApiConfig = ReturnType<typeof loadDeskApiConfig>;
-/** The desk API's whole configuration as one zod schema over the environment (infra's tests parse with it). */
-export const DeskApiConfigSchema = configSchema(DESK_API);
-
-/**
- * The desk API (functions/desk-api): tickets and their turns, the channels' senders and the outbox for
- * agents' replies, the FAQ (search, suggestions, versions), the bucket (uploads, reports), the user pool.
- */
-export function loadDeskApiConfig(env: EnvRecord = process.env) {
-  return readConfig(DESK_API, env);
-}
-
-const SLA = {
-  runtime,
-  tables: tables("tickets", "ticketTurns", "tokens", "agents"),
-  credentials,
-  agentTopicArn,
-  deskRules,
-  alerts: alertSettings,
-};
-export type SlaConfig = ReturnType<typeof loadSlaConfig>;
-/** The SLA clock's whole configuration as one zod schema over the environment (infra's tests parse with it). */
-export const SlaConfigSchema = configSchema(SLA);
-
-/** The SLA clock (functions/sla): breaches, alerts, and offering waiting tickets to agents again. */
-export function loadSlaConfig(env: EnvRecord = process.env) {
-  return readConfig(SLA, env);
 }
 
 /** The account and region the CDK CLI deploys to (infra/app.ts): unset when synthesising offline. */

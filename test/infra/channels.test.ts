@@ -14,7 +14,8 @@ import {
   type KefuStackProps,
   TWILIO_CONNECTION_OVERRIDES,
 } from "../../infra/kefu-stack";
-import { SnsIngressConfigSchema, WebhookConfigSchema, WorkerConfigSchema } from "../../shared/config/load";
+import { SnsIngressConfigSchema, WebhookConfigSchema } from "../../shared/config/load";
+import { WorkerConfigSchema } from "../../shared/config/load-desk";
 import { SYNTH_TIMEOUT_MS, synthKefu } from "./synth";
 
 type Json = Record<string, unknown>;

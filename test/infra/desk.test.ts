@@ -1,6 +1,6 @@
 import { Match } from "aws-cdk-lib/assertions";
 import { beforeAll, describe, expect, it } from "vitest";
-import { DeskApiConfigSchema } from "../../shared/config/load";
+import { DeskApiConfigSchema } from "../../shared/config/load-desk";
 import { SYNTH_TIMEOUT_MS, synthKefu } from "./synth";
 
 /** The agents' desk in the template: who may sign in, what guards the API, where the app is served from. */

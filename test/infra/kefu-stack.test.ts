@@ -11,13 +11,8 @@ import {
 } from "../../infra/kefu-stack";
 import { CHANNEL_MODULES } from "../../shared/channels/registry";
 import { BedrockConfigSchema } from "../../shared/config/engine";
-import {
-  IngestConfigSchema,
-  SlaConfigSchema,
-  SnsIngressConfigSchema,
-  WebhookConfigSchema,
-  WorkerConfigSchema,
-} from "../../shared/config/load";
+import { IngestConfigSchema, SnsIngressConfigSchema, WebhookConfigSchema } from "../../shared/config/load";
+import { SlaConfigSchema, WorkerConfigSchema } from "../../shared/config/load-desk";
 import { FAQ_BUCKET, INBOUND_QUEUE, TABLES } from "../../shared/resources";
 import { SYNTH_TIMEOUT_MS, synthKefu } from "./synth";
 

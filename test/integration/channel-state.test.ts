@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { documentClient } from "../../shared/aws/clients";
 import { routeInboundSms } from "../../shared/channels/sms-common/channel";
-import { loadWorkerConfig } from "../../shared/config/load";
+import { loadWorkerConfig } from "../../shared/config/load-desk";
 import type { InboundMessage } from "../../shared/core/message";
 import { createChannelStateStore } from "../../shared/stores/channel-state";
 import { testEnv } from "../support/local-env";

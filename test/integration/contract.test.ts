@@ -1,6 +1,7 @@
 import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import { documentClient } from "../../shared/aws/clients";
-import { loadWebhookConfig, loadWorkerConfig } from "../../shared/config/load";
+import { loadWebhookConfig } from "../../shared/config/load";
+import { loadWorkerConfig } from "../../shared/config/load-desk";
 import { createChannelStateStore } from "../../shared/stores/channel-state";
 import { createConversationStore } from "../../shared/stores/conversations";
 import { createDedupStore } from "../../shared/stores/dedup";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { documentClient } from "../../shared/aws/clients";
-import { loadSlaConfig } from "../../shared/config/load";
+import { loadSlaConfig } from "../../shared/config/load-desk";
 import { DEFAULT_ROUTING_RULES } from "../../shared/core/routing";
 import { DEFAULT_SLA_POLICIES } from "../../shared/core/sla";
 import type { Ticket } from "../../shared/core/ticket";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { documentClient } from "../../shared/aws/clients";
-import { loadWorkerConfig } from "../../shared/config/load";
+import { loadWorkerConfig } from "../../shared/config/load-desk";
 import type { EngineResult } from "../../shared/core/engine";
 import { processMessage } from "../../shared/core/pipeline";
 import { ticketIdFor } from "../../shared/core/ticket";

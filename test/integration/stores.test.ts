@@ -1,7 +1,7 @@
 import { GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { describe, expect, it } from "vitest";
 import { documentClient } from "../../shared/aws/clients";
-import { loadWorkerConfig } from "../../shared/config/load";
+import { loadWorkerConfig } from "../../shared/config/load-desk";
 import {
   ConcurrentUpdateError,
   HISTORY_MAX_BYTES,

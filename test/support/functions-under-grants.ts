@@ -42,12 +42,8 @@ import type { WeComCredentials } from "../../shared/channels/wecom/credentials";
 import { wecomModule } from "../../shared/channels/wecom/module";
 import type { WeComKfCredentials } from "../../shared/channels/wecom-kf/credentials";
 import { wecomKfModule } from "../../shared/channels/wecom-kf/module";
-import {
-  loadIngestConfig,
-  loadSnsIngressConfig,
-  loadWebhookConfig,
-  loadWorkerConfig,
-} from "../../shared/config/load";
+import { loadIngestConfig, loadSnsIngressConfig, loadWebhookConfig } from "../../shared/config/load";
+import { loadWorkerConfig } from "../../shared/config/load-desk";
 import { FAQ_BUCKET, TABLES, type TableName } from "../../shared/resources";
 import { synthKefu } from "../infra/synth";
 import { type EnforcingEndpoint, startEnforcingEndpoint } from "./enforcing-dynamodb";

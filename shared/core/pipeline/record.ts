@@ -1,4 +1,5 @@
 import type { Conversation } from "../conversation";
+import { persistently } from "./persist";
 import type { Run } from "./run";
 
 /**
@@ -15,8 +16,13 @@ export async function recordTurn(
   const turns = [...conversation.turns];
   if (customerTurn) turns.push(customerTurn);
   if (botText) turns.push({ role: "bot", text: botText, at: run.at });
-  await run.deps.conversations.save(
-    { ...conversation, ...changes, turns, processedIds: [...conversation.processedIds, run.message.id] },
-    run.now,
-  );
+  const save = async () => {
+    await run.deps.conversations.save(
+      { ...conversation, ...changes, turns, processedIds: [...conversation.processedIds, run.message.id] },
+      run.now,
+    );
+  };
+  // Once a reply went out, this record is what keeps a redelivery from answering again (with the
+  // outbox's): a write that fails for a passing reason is retried while the message's time allows.
+  await (botText ? persistently(save, run.deadline) : save());
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
 import { BedrockConfigError, ConfigError } from "../../../shared/config/errors";
-import { loadIngestConfig, loadWebhookConfig, loadWorkerConfig } from "../../../shared/config/load";
+import { loadIngestConfig, loadWebhookConfig } from "../../../shared/config/load";
+import { loadWorkerConfig } from "../../../shared/config/load-desk";
 import { TABLE_ENV } from "../../../shared/config/names";
 import { TABLES } from "../../../shared/resources";
 

@@ -381,11 +381,43 @@ describe("the outbox", () => {
       },
     };
     const message = inbound();
-    await expect(processMessage(message, deps)).rejects.toThrow("throttled");
+    // Past the store's own retries, the record of a sent reply is written again while time allows.
     expect((await processMessage(message, deps)).action).toBe("answered");
+    expect((await processMessage(message, deps)).action).toBe("duplicate");
     expect(sent).toHaveLength(1);
     expect(engine.calls).toHaveLength(1);
     expect(conversations.items.get("wechat:gh:o-1")?.turns.map((t) => t.role)).toEqual(["customer", "bot"]);
+  });
+
+  it("does not send a reply again when recording it failed until the deadline: the outbox remembers it", async () => {
+    // Found by the fault suite (seed 1, Twilio): a sent reply whose conversation write was throttled past
+    // the SDK's retries failed the message, and its redelivery answered again.
+    const engine = scriptedEngine(() => answer("ok"));
+    const { deps, sent, conversations } = pipelineDeps(engine);
+    let failSaves = 99;
+    const save = conversations.save.bind(conversations);
+    deps.conversations = {
+      get: conversations.get.bind(conversations),
+      async save(...args) {
+        if (failSaves-- > 0) throw Object.assign(new Error("throttled"), { name: "ThrottlingException" });
+        return save(...args);
+      },
+    };
+    const message = inbound();
+    let now = 0;
+    const deadline = Deadline.in(BUDGET.messageStartMs + 3_000, () => now);
+    const tick = setInterval(() => {
+      now += 1_000;
+    }, 1);
+    try {
+      await expect(processMessage(message, deps, { deadline })).rejects.toThrow("throttled");
+    } finally {
+      clearInterval(tick);
+    }
+    failSaves = 0;
+    await processMessage(message, deps, { deadline: Deadline.in(30_000) });
+    expect(sent).toHaveLength(1);
+    expect(engine.calls).toHaveLength(1);
   });
 
   it("does not send a part again when writing down that it was sent is throttled past the SDK's retries", async () => {

@@ -2,7 +2,8 @@ import { beforeEach, describe, expect, it, vi } from "vitest";
 import { wireIngest } from "../../../functions/ingest/wiring";
 import { wireWebhook } from "../../../functions/webhook/wiring";
 import { wireWorker } from "../../../functions/worker/wiring";
-import { loadIngestConfig, loadWebhookConfig, loadWorkerConfig } from "../../../shared/config/load";
+import { loadIngestConfig, loadWebhookConfig } from "../../../shared/config/load";
+import { loadWorkerConfig } from "../../../shared/config/load-desk";
 import { TABLES } from "../../../shared/resources";
 
 /**

@@ -1,0 +1,77 @@
+import { channelSettings } from "./channels";
+import { alertSettings, deskAuth, deskRules } from "./desk";
+import { engine } from "./engine";
+import { configSchema, readConfig } from "./errors";
+import { agentTopicArn, credentials, faqBucket, ingress, knowledgeBase, runtime, tables } from "./fragments";
+import type { EnvRecord } from "./names";
+import { textOverrides } from "./texts";
+import { thresholds } from "./thresholds";
+
+/**
+ * The configurations of the functions that apply the desk's rules (routing, SLA, CSAT, alerts): the
+ * worker, the desk API and the SLA clock. Apart from load.ts so that the ingress functions' bundles carry
+ * none of the desk's schemas; like load.ts, one of the two places that read process.env.
+ */
+
+const WORKER = {
+  runtime,
+  tables: tables("conversations", "tickets", "ticketTurns", "outbox", "tokens", "faq", "agents"),
+  faqBucket,
+  credentials,
+  agentTopicArn,
+  deskRules,
+  alerts: alertSettings,
+  knowledgeBase,
+  engine,
+  thresholds,
+  texts: textOverrides,
+  ingress,
+  channels: channelSettings,
+};
+export type WorkerConfig = ReturnType<typeof loadWorkerConfig>;
+/** The worker's whole configuration as one zod schema over the environment (infra's tests parse with it). */
+export const WorkerConfigSchema = configSchema(WORKER);
+
+/** The worker: the pipeline, its stores, the answer engine and the channels' senders. No dedup. */
+export function loadWorkerConfig(env: EnvRecord = process.env) {
+  return readConfig(WORKER, env);
+}
+
+const DESK_API = {
+  runtime,
+  tables: tables("tickets", "ticketTurns", "outbox", "tokens", "faq"),
+  faqBucket,
+  credentials,
+  ingress,
+  channels: channelSettings,
+  knowledgeBase,
+  deskAuth,
+};
+export type DeskApiConfig = ReturnType<typeof loadDeskApiConfig>;
+/** The desk API's whole configuration as one zod schema over the environment (infra's tests parse with it). */
+export const DeskApiConfigSchema = configSchema(DESK_API);
+
+/**
+ * The desk API (functions/desk-api): tickets and their turns, the channels' senders and the outbox for
+ * agents' replies, the FAQ (search, suggestions, versions), the bucket (uploads, reports), the user pool.
+ */
+export function loadDeskApiConfig(env: EnvRecord = process.env) {
+  return readConfig(DESK_API, env);
+}
+
+const SLA = {
+  runtime,
+  tables: tables("tickets", "ticketTurns", "tokens", "agents"),
+  credentials,
+  agentTopicArn,
+  deskRules,
+  alerts: alertSettings,
+};
+export type SlaConfig = ReturnType<typeof loadSlaConfig>;
+/** The SLA clock's whole configuration as one zod schema over the environment (infra's tests parse with it). */
+export const SlaConfigSchema = configSchema(SLA);
+
+/** The SLA clock (functions/sla): breaches, alerts, and offering waiting tickets to agents again. */
+export function loadSlaConfig(env: EnvRecord = process.env) {
+  return readConfig(SLA, env);
+}
