@@ -560,7 +560,7 @@ function localSimulators(raw: Record<string, string | undefined>, outbox: Outbox
  * afterwards; until then webhooks and /dev answer 503 "starting" (see readiness).
  */
 function createLocalServerWithPlaceholder(early: Pick<LocalServerOptions, "readiness" | "index">) {
-  type Late = Pick<LocalServerOptions, "webhook" | "simulators" | "dev" | "trace" | "index" | "sns">;
+  type Late = Pick<LocalServerOptions, "webhook" | "simulators" | "dev" | "trace" | "index" | "sns" | "desk">;
   let current: Late = {
     webhook: async () => ({ statusCode: 503, body: "starting" }),
     simulators: [],
@@ -571,6 +571,9 @@ function createLocalServerWithPlaceholder(early: Pick<LocalServerOptions, "readi
     webhook: (event, context) => current.webhook(event, context),
     get simulators() {
       return current.simulators;
+    },
+    get desk() {
+      return current.desk;
     },
     dev: (request) => current.dev(request),
     readiness: early.readiness,

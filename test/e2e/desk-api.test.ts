@@ -90,9 +90,12 @@ async function handOff(openId: string): Promise<Summary> {
   return waitFor(
     async () => {
       const { body } = await api<{ tickets: Summary[] }>("agent", "GET", "/tickets?view=unassigned");
-      return body.tickets.find((t) => t.customer.display === `wx:${openId.slice(0, 4)}…${openId.slice(-2)}`);
+      // The ticket is listed once it is opened; the customer's message is filed on it right after.
+      return body.tickets.find(
+        (t) => t.customer.display === `wx:${openId.slice(0, 4)}…${openId.slice(-2)}` && t.unread > 0,
+      );
     },
-    { what: "the ticket in the unassigned queue", timeoutMs: 5000 },
+    { what: "the ticket with the customer's message in the unassigned queue", timeoutMs: 5000 },
   );
 }
 
