@@ -72,7 +72,7 @@ describe("functions", () => {
             ? SlaConfigSchema
             : IngestConfigSchema;
 
-  it("are four Node.js 22 ARM64 functions (plus CDK's bucket-notification helper)", () => {
+  it("are six Node.js 22 ARM64 functions (plus CDK's helpers): webhook, sns-ingress, worker, ingest, desk-api, sla", () => {
     for (const f of fns()) {
       expect(props(logicalId(f.fn))).toMatchObject({
         Runtime: "nodejs22.x",
@@ -83,7 +83,8 @@ describe("functions", () => {
     const ours = Object.values(template.findResources("AWS::Lambda::Function")).filter(
       (r) => ((r as Json).Properties as Json).Runtime === "nodejs22.x",
     );
-    expect(ours).toHaveLength(4);
+    // The five above and the desk API (test/infra/desk.test.ts checks its own configuration).
+    expect(ours).toHaveLength(6);
   });
 
   it("write to their own log group with a one-month retention", () => {
@@ -238,7 +239,8 @@ describe("tables", () => {
 
 describe("FAQ bucket", () => {
   it("is private, TLS-only, versioned, encrypted and logs access to a separate bucket", () => {
-    template.resourceCountIs("AWS::S3::Bucket", 2);
+    // The FAQ bucket, its access-log bucket and the desk's web app (test/infra/desk.test.ts).
+    template.resourceCountIs("AWS::S3::Bucket", 3);
     const bucket = resource(logicalId(stack.storage.faqBucket));
     expect(bucket.Properties).toMatchObject({
       PublicAccessBlockConfiguration: {
@@ -289,12 +291,17 @@ describe("FAQ bucket", () => {
 });
 
 describe("HTTP API", () => {
-  it("routes GET and POST /webhooks/{channel} to the webhook function, and nothing else", () => {
+  it("routes GET and POST /webhooks/{channel} to the webhook function, the desk API to its own, and nothing else", () => {
     const routes = Object.values(template.findResources("AWS::ApiGatewayV2::Route")).map(
       (r) => ((r as Json).Properties as Json).RouteKey,
     );
-    expect(routes.sort()).toEqual(["GET /webhooks/{channel}", "POST /webhooks/{channel}"]);
-    template.resourceCountIs("AWS::ApiGatewayV2::Integration", 1);
+    // And the desk's API, behind its JWT authorizer (test/infra/desk.test.ts).
+    expect(routes.sort()).toEqual([
+      "ANY /desk/api/{proxy+}",
+      "GET /webhooks/{channel}",
+      "POST /webhooks/{channel}",
+    ]);
+    template.resourceCountIs("AWS::ApiGatewayV2::Integration", 2);
     template.hasResourceProperties("AWS::ApiGatewayV2::Integration", {
       IntegrationType: "AWS_PROXY",
       IntegrationUri: { "Fn::GetAtt": [logicalId(stack.ingress.webhook.fn), "Arn"] },
