@@ -24,6 +24,7 @@ import type { WeComKfCredentials } from "../../shared/channels/wecom-kf/credenti
 import { wecomKfModule } from "../../shared/channels/wecom-kf/module";
 import { ticketIdFor } from "../../shared/core/ticket";
 import { FAQ_BUCKET, TABLES, type TableName } from "../../shared/resources";
+import { createAgentStore } from "../../shared/stores/agents";
 import { createTicketStore } from "../../shared/stores/tickets";
 import {
   FUNCTIONS,
@@ -149,6 +150,13 @@ describe("with the table grants the stack synthesises", () => {
           messages.map((m) => kfCustomerText(...m)),
         ),
       );
+    // An agent online with the ticket's skill: routing at the hand-off takes a slot of their capacity.
+    const agents = createAgentStore(
+      DynamoDBDocumentClient.from(dynamoClient(kefu.env.KEFU_DYNAMODB_ENDPOINT ?? "")),
+      kefu.env.KEFU_AGENTS_TABLE ?? "",
+    );
+    await agents.configure("grants-agent", { skills: ["lang:zh"], maxConcurrent: 5 }, new Date());
+    await agents.setStatus("grants-agent", "online", new Date());
     const handoff = kfCustomerText(user, "转人工");
     expect((await kefu.post(await kfDeliver(kefu.url, creds.wecomKf, [handoff]))).status).toBe(200);
     expect(await kefu.drainQueue()).toEqual([]);
