@@ -54,6 +54,9 @@ vi.mock("../../../shared/aws/channels", async (load) =>
 vi.mock("../../../shared/aws/senders", async (load) =>
   recording(await load(), { createChannelSenders: "channel senders" }),
 );
+vi.mock("../../../shared/aws/alerts", async (load) =>
+  recording(await load(), { createAlerter: "agent alerts" }),
+);
 vi.mock("../../../shared/aws/notify", async (load) =>
   recording(await load(), { snsAgentNotifier: "agent alerts", snsClient: "sns client" }),
 );
