@@ -21,8 +21,11 @@ describe("the local stack provisions what the CDK stack defines", () => {
       const name = env[table.envVar];
       const { Table } = await dynamo.send(new DescribeTableCommand({ TableName: name }));
       expect(Table?.KeySchema?.[0]).toEqual({ AttributeName: table.partitionKey.name, KeyType: "HASH" });
-      const indexes = (Table?.GlobalSecondaryIndexes ?? []).map((i) => i.IndexName);
-      expect(indexes).toEqual(("globalIndexes" in table ? table.globalIndexes : []).map((i) => i.name));
+      // DynamoDB lists a table's indexes in no particular order.
+      const indexes = (Table?.GlobalSecondaryIndexes ?? []).map((i) => i.IndexName).sort();
+      expect(indexes).toEqual(
+        ("globalIndexes" in table ? table.globalIndexes : []).map((i) => i.name).sort(),
+      );
       const ttl = await dynamo.send(new DescribeTimeToLiveCommand({ TableName: name }));
       const expected = "ttlAttribute" in table ? table.ttlAttribute : undefined;
       expect(ttl.TimeToLiveDescription?.AttributeName).toBe(expected);
