@@ -16,7 +16,8 @@ import type { SQSEvent, SQSRecord } from "aws-lambda";
 import { makeHandler } from "../functions/worker/handler";
 import { lambdaContext } from "../local/event-source";
 import { createLocalEngine } from "../shared/ai/local-engine";
-import { readQueueBody, toQueueBody } from "../shared/aws/queue";
+import { toQueueBody } from "../shared/aws/queue";
+import { readQueueBody } from "../shared/aws/queue-bodies";
 import type { FaqEntry } from "../shared/core/faq";
 import type { InboundMessage } from "../shared/core/message";
 import { inbound, pipelineDeps } from "../test/support/fakes";
@@ -97,7 +98,7 @@ export async function benchWorker(messages = 5000) {
   const { deps, sent } = pipelineDeps(engine, { now: () => new Date() });
   const handler = makeHandler({
     pipeline: deps,
-    parse: (r) => readQueueBody(r.body, { put: async () => {}, get: async () => "" }),
+    parse: (r) => readQueueBody(r.body, { get: async () => "" }),
     logger: new Logger({ serviceName: "kefu", logLevel: "SILENT" }),
     metrics: new Metrics({ namespace: "Kefu", serviceName: "kefu" }),
   });

@@ -206,8 +206,8 @@ export class KefuStack extends Stack {
       egress: this.egress && { vpc: this.egress.vpc, subnets: this.egress.subnets },
     });
 
-    this.storage.grantQueueBodies(this.ingress.webhook, "s3:PutObject");
-    this.storage.grantQueueBodies(this.pipeline.worker, "s3:GetObject");
+    // Bodies an earlier webhook stored in S3 may still be in flight after an upgrade; none are written now.
+    this.storage.grantQueueBodyReads(this.pipeline.worker);
 
     this.channels = new Channels(this, "Channels", {
       worker: this.pipeline.worker,
@@ -224,7 +224,6 @@ export class KefuStack extends Stack {
       smsOrigination: props.smsOrigination,
       smsConfigurationSet: props.smsConfigurationSet,
     });
-    this.storage.grantQueueBodies(this.channels.snsIngress, "s3:PutObject");
 
     this.slaClock = new SlaClock(this, "SlaClock", {
       tables: this.storage.tables,

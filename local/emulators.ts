@@ -210,6 +210,7 @@ export async function provisionResources(
       Attributes: {
         FifoQueue: "true",
         MessageRetentionPeriod: String(INBOUND_QUEUE.dlqRetentionDays * 86400),
+        MaximumMessageSize: String(INBOUND_QUEUE.maxMessageBytes),
       },
     }),
   );
@@ -222,6 +223,7 @@ export async function provisionResources(
       Attributes: {
         FifoQueue: "true",
         VisibilityTimeout: String(INBOUND_QUEUE.visibilityTimeoutSeconds),
+        MaximumMessageSize: String(INBOUND_QUEUE.maxMessageBytes),
         RedrivePolicy: JSON.stringify({
           deadLetterTargetArn: dlqArn.Attributes?.QueueArn,
           maxReceiveCount: String(INBOUND_QUEUE.maxReceiveCount),

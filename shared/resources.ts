@@ -144,6 +144,8 @@ export const INBOUND_QUEUE = {
   batchSize: 5,
   /** Days a message waits in the dead-letter queue for an operator. */
   dlqRetentionDays: 14,
+  /** MaximumMessageSize of the queue and its dead-letter queue: SQS's largest, 1 MiB. */
+  maxMessageBytes: 1024 * 1024,
 } as const;
 
 export const FAQ_BUCKET = {

@@ -4,6 +4,7 @@ import { documentClient, secretsClient, sqsClient } from "../../shared/aws/clien
 import { ingressStore } from "../../shared/aws/ingress";
 import { observability } from "../../shared/aws/powertools";
 import { s3Client, s3ObjectReader } from "../../shared/aws/s3-blobs";
+import { NOTIFICATION_MODULES } from "../../shared/channels/notification-modules";
 import type { SnsIngressConfig } from "../../shared/config/load";
 import type { SnsIngressDeps } from "./handler";
 
@@ -14,16 +15,16 @@ import type { SnsIngressDeps } from "./handler";
 export function wireSnsIngress(config: SnsIngressConfig, options: { logger?: Logger } = {}): SnsIngressDeps {
   const doc = documentClient(config.runtime);
   const s3 = s3Client(config.runtime);
-  const channels = createInboundChannels(config, {
-    doc,
-    secrets: secretsClient(config.runtime),
-    blobs: s3ObjectReader(s3),
-  });
+  const channels = createInboundChannels(
+    config,
+    { doc, secrets: secretsClient(config.runtime), blobs: s3ObjectReader(s3) },
+    NOTIFICATION_MODULES,
+  );
   return {
     ...observability(config.runtime, options),
     ingress: {
       notificationAdapterFor: (topicArn) => channels.notifications(topicArn),
-      ...ingressStore(config, { doc, s3, sqs: sqsClient(config.runtime) }),
+      ...ingressStore(config, { doc, sqs: sqsClient(config.runtime) }),
     },
   };
 }

@@ -4,7 +4,7 @@ import { selectEngine } from "../../shared/aws/bedrock";
 import { documentClient, secretsClient } from "../../shared/aws/clients";
 import { wireDeskRules } from "../../shared/aws/desk-rules";
 import { observability } from "../../shared/aws/powertools";
-import { readQueueBody, s3QueueBodyStore } from "../../shared/aws/queue";
+import { readQueueBody, s3QueueBodyStore } from "../../shared/aws/queue-bodies";
 import { s3Client, s3ObjectReader } from "../../shared/aws/s3-blobs";
 import { createChannelSenders, outboundFor } from "../../shared/aws/senders";
 import { channelTexts } from "../../shared/channels/registry";

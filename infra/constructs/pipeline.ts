@@ -50,6 +50,8 @@ export class Pipeline extends Construct {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       retentionPeriod: Duration.days(INBOUND_QUEUE.dlqRetentionDays),
+      // As large as the queue's: a message SQS moves here after its last delivery must fit.
+      maxMessageSizeBytes: INBOUND_QUEUE.maxMessageBytes,
     });
 
     this.queue = new sqs.Queue(this, INBOUND_QUEUE.id, {
@@ -60,6 +62,8 @@ export class Pipeline extends Construct {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       visibilityTimeout: Duration.seconds(INBOUND_QUEUE.visibilityTimeoutSeconds),
+      // SQS's largest (1 MiB since August 2025): every queued message goes inline (shared/aws/queue.ts).
+      maxMessageSizeBytes: INBOUND_QUEUE.maxMessageBytes,
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: INBOUND_QUEUE.maxReceiveCount },
     });
 

@@ -58,7 +58,8 @@ export class Storage extends Construct {
         // Versioning keeps an overwritten FAQ file recoverable for a while, not forever.
         { id: "expire-old-versions", noncurrentVersionExpiration: Duration.days(90) },
         { id: "abort-incomplete-uploads", abortIncompleteMultipartUploadAfter: Duration.days(7) },
-        // A queue body by reference is read within the queue's and its DLQ's retention (14 days), never after.
+        // A queue body by reference (written by webhooks before SQS took 1 MiB) is read within the queue's
+        // and its DLQ's retention (14 days), never after.
         {
           id: "expire-queue-bodies",
           prefix: FAQ_BUCKET.queueBodiesPrefix,
@@ -71,13 +72,17 @@ export class Storage extends Construct {
   }
 
   /**
-   * Queue bodies too large to go inline (shared/queue-bodies.ts): the webhook writes them (PutObject), the
-   * worker reads them (GetObject), under their prefix of the FAQ bucket and nowhere else.
+   * Queue bodies an earlier webhook stored by reference (shared/aws/queue-bodies.ts): the worker may still
+   * read one (GetObject) under their prefix of the FAQ bucket and nowhere else. Nothing writes them now
+   * that SQS takes every message inline.
    */
-  grantQueueBodies(fn: KefuFunction, action: "s3:PutObject" | "s3:GetObject"): void {
+  grantQueueBodyReads(fn: KefuFunction): void {
     const prefix = FAQ_BUCKET.queueBodiesPrefix;
     fn.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({ actions: [action], resources: [this.faqBucket.arnForObjects(`${prefix}*`)] }),
+      new iam.PolicyStatement({
+        actions: ["s3:GetObject"],
+        resources: [this.faqBucket.arnForObjects(`${prefix}*`)],
+      }),
     );
     const bucketArn = `<${Stack.of(this).getLogicalId(this.faqBucket.node.defaultChild as s3.CfnBucket)}.Arn>`;
     Validations.of(fn.role).acknowledge({

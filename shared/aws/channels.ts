@@ -1,7 +1,12 @@
 import type { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { AccessTokenProvider, ChannelContext } from "../channels/ports";
-import { type ContextWithoutApiBase, demoCredentials, inboundAdapters } from "../channels/registry";
+import {
+  type ChannelModules,
+  type ContextWithoutApiBase,
+  demoCredentialsOf,
+  inboundAdapters,
+} from "../channels/resolve";
 import type { ChannelSettings } from "../channels/settings";
 import { createSharedTokenProvider } from "../channels/tokens";
 import type { CredentialsLocation, IngressSettings, RuntimeSettings } from "../config/fragments";
@@ -22,18 +27,37 @@ export interface ChannelsConfig {
 export interface ChannelClients {
   doc: DynamoDBDocumentClient;
   secrets: SecretsManagerClient;
-  /** Objects the platform stored for us (SES puts mail over 150 KB in S3): only e-mail's inbound reads any. */
-  blobs: ChannelContext["blobs"];
+  /**
+   * Objects the platform stored for us (SES puts mail over 150 KB in S3): only e-mail's inbound reads
+   * any, so the webhook, which serves no e-mail, has none (and bundles no S3 client).
+   */
+  blobs?: ChannelContext["blobs"];
 }
+
+/** A function without an object reader was asked to read a stored object: its wiring is wrong. */
+export class NoObjectReaderError extends Error {
+  readonly code = "no_object_reader";
+  constructor() {
+    super("this function reads no stored objects (no S3 client was wired)");
+    this.name = "NoObjectReaderError";
+  }
+}
+
+const noObjectReader: ChannelContext["blobs"] = {
+  get: async () => {
+    throw new NoObjectReaderError();
+  },
+};
 
 /**
  * Where the channels' adapters get their credentials and context: credentials from Secrets Manager in
  * AWS (cached five minutes; the environment over demo credentials locally), access tokens and durable
  * state in the tokens table (one refresh at a time across instances).
  */
-export function channelSources(config: ChannelsConfig, clients: ChannelClients) {
+export function channelSources(config: ChannelsConfig, clients: ChannelClients, modules: ChannelModules) {
   const local = config.runtime.mode === "local";
-  const credentials = credentialsSource(config.credentials, clients.secrets, local ? demoCredentials() : {});
+  const demo = local ? demoCredentialsOf(modules) : {};
+  const credentials = credentialsSource(config.credentials, clients.secrets, demo);
   const tokenStore = createDynamoTokenStore(clients.doc, config.tables.tokens);
   const providers = new Map<string, AccessTokenProvider>();
   const context: ContextWithoutApiBase = {
@@ -44,7 +68,7 @@ export function channelSources(config: ChannelsConfig, clients: ChannelClients) 
     region: config.runtime.region,
     settings: config.channels,
     state: createChannelStateStore(clients.doc, config.tables.tokens),
-    blobs: clients.blobs,
+    blobs: clients.blobs ?? noObjectReader,
     tokenProvider(name, fetchToken) {
       let provider = providers.get(name);
       if (!provider) {
@@ -57,8 +81,15 @@ export function channelSources(config: ChannelsConfig, clients: ChannelClients) 
   return { getCredentials: () => credentials.get(), context };
 }
 
-/** The channels' receiving adapters, as the webhook uses them. */
-export function createInboundChannels(config: ChannelsConfig, clients: ChannelClients) {
-  const { getCredentials, context } = channelSources(config, clients);
-  return inboundAdapters(getCredentials, context);
+/**
+ * The receiving adapters of the given channels: the webhook passes its HTTPS channels
+ * (WEBHOOK_MODULES), the SNS ingress e-mail and SMS (NOTIFICATION_MODULES).
+ */
+export function createInboundChannels(
+  config: ChannelsConfig,
+  clients: ChannelClients,
+  modules: ChannelModules,
+) {
+  const { getCredentials, context } = channelSources(config, clients, modules);
+  return inboundAdapters(modules, getCredentials, context);
 }

@@ -1,86 +1,28 @@
 import { createHash } from "node:crypto";
-import { GetObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
-import { type InboundMessage, InboundMessageSchema, messageKey } from "../core/message";
-import { FAQ_BUCKET } from "../resources";
+import { type InboundMessage, messageKey } from "../core/message";
+import { INBOUND_QUEUE } from "../resources";
 
 /**
- * The body of an inbound-queue message. Messages are bounded (MESSAGE_LIMITS) to a few tens of KB, so
- * they go inline, serialised by toQueueBody (below); should one still come out larger than
- * the inline limit, it is stored under `queue-bodies/` in the FAQ bucket and the queue carries a
- * reference the worker resolves. SQS refuses a body over 256 KiB, and a refusal there would be a 503
- * the platform retries in vain.
+ * The body of an inbound-queue message: the message itself, inline, serialised by toQueueBody (below).
  *
- * Stored bodies are named after the message, so a retried delivery overwrites its own object; they are
- * not deleted by the worker (a redelivered queue message must still find its body) but expire with a
- * lifecycle rule on the prefix, after the dead-letter queue's retention.
+ * SQS takes a message of up to 1 MiB (since August 2025; the queue's MaximumMessageSize is set to it in
+ * infra and in the local stack). A queued message is bounded field by field (MESSAGE_LIMITS, enforced by
+ * QueuedMessageSchema before enqueueing); even with every field at its limit and every character
+ * written as a 6-byte JSON escape it stays below QUEUE_BODY_MAX_BYTES (test/unit/aws/queue-bodies.test.ts),
+ * so no message goes anywhere but the queue, and the webhook needs no S3. The raw request body never
+ * crosses the queue: KEFU_MAX_BODY_BYTES bounds what the webhook reads, not what it enqueues.
+ *
+ * Bodies stored in S3 by an earlier version of the webhook are still read by the worker
+ * (queue-bodies.ts) until none can be left in the queue or its dead-letter queue.
  */
 
-/** SQS's limit on a message body. */
-export const SQS_MAX_BODY_BYTES = 256 * 1024;
-/** Inline up to this size (measured after escaping): a margin below SQS's limit, which counts attributes too. */
-export const INLINE_BODY_MAX_BYTES = 192 * 1024;
-
-export interface QueueBodyStore {
-  put(key: string, body: string): Promise<void>;
-  get(key: string): Promise<string>;
-}
-
-/** What the queue carries instead of a message too large to go inline. */
-interface BodyReference {
-  bodyRef: string;
-  /** For logs and the DLQ: which message this is, without its content. */
-  channel: string;
-  id: string;
-}
-
-const REF_KEY = new RegExp(`^${FAQ_BUCKET.queueBodiesPrefix}[0-9a-f]{64}\\.json$`);
-
-/** The queue body for a message: the message as JSON, or a reference to where it was stored. */
-export async function queueBody(
-  message: InboundMessage,
-  store: QueueBodyStore,
-  inlineMaxBytes = INLINE_BODY_MAX_BYTES,
-): Promise<string> {
-  const body = toQueueBody(message);
-  if (Buffer.byteLength(body, "utf8") <= inlineMaxBytes) return body;
-  const key = `${FAQ_BUCKET.queueBodiesPrefix}${createHash("sha256").update(messageKey(message)).digest("hex")}.json`;
-  await store.put(key, body);
-  const reference: BodyReference = { bodyRef: key, channel: message.channel, id: message.id };
-  return toQueueBody(reference);
-}
-
+/** SQS's limit on a message (body and attributes), and the inbound queues' MaximumMessageSize. */
+export const SQS_MAX_MESSAGE_BYTES: number = INBOUND_QUEUE.maxMessageBytes;
 /**
- * The message a queue body carries, inline or by reference. Parsed with InboundMessageSchema, not the
- * stricter QueuedMessageSchema, so that a message an older webhook enqueued during a deployment is
- * still answered; the webhook is what bounds and masks.
+ * The largest body the webhook may enqueue: SQS's limit less room for what it counts besides the body
+ * (we send no message attributes; the margin is for any added later).
  */
-export async function readQueueBody(body: string, store: QueueBodyStore): Promise<InboundMessage> {
-  let json = JSON.parse(body) as unknown;
-  const reference = (json as Partial<BodyReference> | null)?.bodyRef;
-  if (reference !== undefined) {
-    // Only our own prefix: the queue names an object, the worker reads nothing else on its say-so.
-    if (typeof reference !== "string" || !REF_KEY.test(reference)) {
-      throw new Error("queue body reference is not a queue-bodies/ object");
-    }
-    json = JSON.parse(await store.get(reference));
-  }
-  return InboundMessageSchema.parse(json);
-}
-
-/** Queue bodies in the FAQ bucket. */
-export function s3QueueBodyStore(s3: S3Client, bucket: string): QueueBodyStore {
-  return {
-    async put(key, body) {
-      await s3.send(
-        new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: "application/json" }),
-      );
-    },
-    async get(key) {
-      const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-      return (await object.Body?.transformToString("utf8")) ?? "";
-    },
-  };
-}
+export const QUEUE_BODY_MAX_BYTES = SQS_MAX_MESSAGE_BYTES - 64 * 1024;
 
 /** SQS FIFO limits group and deduplication ids to 128 characters: long keys are hashed. */
 export function fifoIds(message: InboundMessage): { groupId: string; deduplicationId: string } {

@@ -1,3 +1,4 @@
+import { CHANNEL_MODULES } from "../channels/registry";
 import { outboundAdapters } from "../channels/senders";
 import type { SendOptions } from "../core/delivery";
 import { ChannelApiError } from "../core/errors";
@@ -8,7 +9,7 @@ export type ChannelSenders = ReturnType<typeof outboundAdapters>;
 
 /** The channels' sending adapters, as the worker and the agents' desk use them (see channelSources). */
 export function createChannelSenders(config: ChannelsConfig, clients: ChannelClients): ChannelSenders {
-  const { getCredentials, context } = channelSources(config, clients);
+  const { getCredentials, context } = channelSources(config, clients, CHANNEL_MODULES);
   return outboundAdapters(getCredentials, context);
 }
 

@@ -28,7 +28,6 @@ const WEBHOOK = {
   runtime,
   tables: tables("dedup", "tokens"),
   queueUrl,
-  faqBucket,
   credentials,
   ingress,
   channels: channelSettings,

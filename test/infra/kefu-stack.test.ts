@@ -156,6 +156,13 @@ describe("inbound queue", () => {
     });
   });
 
+  it("takes SQS's largest message, 1 MiB, in the queue and its dead-letter queue", () => {
+    // The webhook queues every message inline (shared/aws/queue.ts); the DLQ must take what it moves.
+    for (const queue of [stack.pipeline.queue, stack.pipeline.deadLetterQueue]) {
+      expect(props(logicalId(queue)).MaximumMessageSize).toBe(1_048_576);
+    }
+  });
+
   it("has a visibility timeout of at least 6 × the worker's timeout", () => {
     const visibility = props(logicalId(stack.pipeline.queue)).VisibilityTimeout as number;
     const workerTimeout = props(logicalId(stack.pipeline.worker.fn)).Timeout as number;
@@ -425,12 +432,14 @@ describe("least privilege", () => {
     });
   });
 
-  it("webhook: SendMessage on the queue, the secret's value, and nothing of the FAQ or Bedrock", () => {
+  it("webhook: SendMessage on the queue, the secret's value, and nothing of the bucket or Bedrock", () => {
     const s = role(stack.ingress.webhook);
     expect(actionsOn(s, logicalId(stack.pipeline.queue))).toEqual(["sqs:SendMessage"]);
     expect(actionsOn(s, logicalId(stack.pipeline.deadLetterQueue))).toEqual([]);
     expect(actionsOn(s, logicalId(stack.secret))).toEqual(["secretsmanager:GetSecretValue"]);
-    expect(onQueueBodiesOnly(s, logicalId(stack.storage.faqBucket))).toEqual(["s3:PutObject"]);
+    // Every message goes inline (SQS takes 1 MiB): the webhook writes no queue body to S3.
+    expect(actionsOn(s, logicalId(stack.storage.faqBucket))).toEqual([]);
+    expect(allActions(s).filter((a) => a.startsWith("s3:"))).toEqual([]);
     expect(allActions(s).filter((a) => a.startsWith("bedrock:"))).toEqual([]);
   });
 

@@ -1,4 +1,4 @@
-import type { QueueBodyStore } from "../../shared/aws/queue";
+import type { QueueBodyStore } from "../../shared/aws/queue-bodies";
 import type { ClaimResult, DedupStore } from "../../shared/channels/ingress";
 import type { ChannelStateStore } from "../../shared/channels/ports";
 import type { TokenRecord, TokenStore } from "../../shared/channels/tokens";
@@ -434,14 +434,11 @@ export function memoryBlobs(): BlobStore & { objects: Map<string, Uint8Array> } 
   };
 }
 
-/** The bucket the webhook puts queue bodies too large for SQS in, in memory. */
+/** Queue bodies an earlier webhook stored in the FAQ bucket, in memory (the worker still reads them). */
 export function memoryQueueBodies(): QueueBodyStore & { objects: Map<string, string> } {
   const objects = new Map<string, string>();
   return {
     objects,
-    async put(key, body) {
-      objects.set(key, body);
-    },
     async get(key) {
       const body = objects.get(key);
       if (body === undefined) throw new Error(`NoSuchKey ${key}`);

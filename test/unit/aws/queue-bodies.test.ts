@@ -1,68 +1,68 @@
-import { describe, expect, it } from "vitest";
-import {
-  INLINE_BODY_MAX_BYTES,
-  queueBody,
-  readQueueBody,
-  SQS_MAX_BODY_BYTES,
-} from "../../../shared/aws/queue";
-import { type InboundMessage, MESSAGE_LIMITS, QueuedMessageSchema } from "../../../shared/core/message";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { mockClient } from "aws-sdk-client-mock";
+import { afterEach, describe, expect, it } from "vitest";
+import { ingressStore } from "../../../shared/aws/ingress";
+import { QUEUE_BODY_MAX_BYTES, SQS_MAX_MESSAGE_BYTES, toQueueBody } from "../../../shared/aws/queue";
+import { readQueueBody } from "../../../shared/aws/queue-bodies";
+import { forQueue } from "../../../shared/channels/ingress";
+import { MESSAGE_LIMITS, QueuedMessageSchema } from "../../../shared/core/message";
 import { inbound, memoryQueueBodies } from "../../support/fakes";
+import { largestQueuedMessage, WORST_CHARACTERS } from "../../support/largest-message";
 
-/** Every field at its limit, in the character JSON escapes the most (6 bytes for 1): the worst case. */
-function largestMessage(): InboundMessage {
-  const worst = (n: number) => "\u0001".repeat(n);
-  const L = MESSAGE_LIMITS;
-  return QueuedMessageSchema.parse({
-    ...inbound({ id: "largest" }),
-    sender: { id: "o-1", name: worst(L.senderNameChars) },
-    text: worst(L.textChars),
-    attachments: Array.from({ length: L.attachments }, () => ({
-      type: "file",
-      name: worst(L.attachmentNameChars),
-      contentType: worst(L.contentTypeChars),
-      ref: worst(L.attachmentRefChars),
-      url: worst(L.attachmentUrlChars),
-    })),
-    replyContext: Object.fromEntries(
-      Array.from({ length: L.replyContextEntries }, (_, i) => [`k${i}`, worst(L.replyContextValueChars)]),
-    ),
-  });
-}
+const bytes = (body: string) => Buffer.byteLength(body, "utf8");
 
 describe("queue bodies", () => {
-  it("carries an ordinary message inline", async () => {
-    const store = memoryQueueBodies();
-    const message = inbound({ text: "怎么退货？😀" });
-    const body = await queueBody(message, store);
-    expect(JSON.parse(body)).toEqual(message);
-    expect(store.objects.size).toBe(0);
-    expect(await readQueueBody(body, store)).toEqual(message);
-  });
-
-  it("stores a body over the inline limit in S3 and queues a small reference the worker resolves", async () => {
-    const store = memoryQueueBodies();
-    const message = largestMessage();
-    expect(Buffer.byteLength(JSON.stringify(message))).toBeGreaterThan(SQS_MAX_BODY_BYTES);
-    const body = await queueBody(message, store);
-    expect(Buffer.byteLength(body)).toBeLessThan(1024);
-    expect(JSON.parse(body)).toEqual({
-      bodyRef: expect.stringMatching(/^queue-bodies\/[0-9a-f]{64}\.json$/),
-      channel: "wechat",
-      id: "largest",
-    });
-    expect(await readQueueBody(body, store)).toEqual(message);
-    // A retried delivery of the same message writes the same object, not a second one.
-    expect(await queueBody(message, store)).toBe(body);
-    expect(store.objects.size).toBe(1);
-  });
-
-  it("keeps every body SQS receives under its limit, with room to spare", async () => {
-    const store = memoryQueueBodies();
-    for (const message of [inbound(), largestMessage()]) {
-      const body = await queueBody(message, store);
-      expect(Buffer.byteLength(body)).toBeLessThanOrEqual(INLINE_BODY_MAX_BYTES);
+  it("fits the largest message a channel can queue inline, whatever characters it holds", () => {
+    expect(SQS_MAX_MESSAGE_BYTES).toBe(1_048_576);
+    expect(QUEUE_BODY_MAX_BYTES).toBeLessThan(SQS_MAX_MESSAGE_BYTES);
+    for (const [name, character] of Object.entries(WORST_CHARACTERS)) {
+      const message = largestQueuedMessage(character);
+      const body = toQueueBody(message);
+      // The worst case really is near 6 bytes per code unit: about 660 KB, not a small message.
+      expect(bytes(body), name).toBeGreaterThan(600 * 1024);
+      expect(bytes(body), name).toBeLessThanOrEqual(QUEUE_BODY_MAX_BYTES);
+      expect(JSON.parse(body), name).toEqual(message);
     }
-    expect(INLINE_BODY_MAX_BYTES).toBeLessThan(SQS_MAX_BODY_BYTES);
+  });
+
+  it("bounds every field the worst case fills: one unit more is refused before the queue", () => {
+    const message = largestQueuedMessage();
+    const over = { ...message, text: `${message.text}x` };
+    expect(QueuedMessageSchema.safeParse(over).success).toBe(false);
+    const tooMany = { ...message, attachments: [...message.attachments, { type: "other" }] };
+    expect(QueuedMessageSchema.safeParse(tooMany).success).toBe(false);
+  });
+
+  it("cuts an adapter's oversized message to the limits before it is queued", () => {
+    const huge = "\u0001".repeat(2 * SQS_MAX_MESSAGE_BYTES);
+    const message = inbound({
+      text: huge,
+      sender: { id: "o-1", name: huge },
+      attachments: Array.from({ length: 100 }, () => ({
+        type: "file" as const,
+        name: huge,
+        contentType: huge,
+      })),
+    });
+    const queued = forQueue(message);
+    expect(queued.text.length).toBeLessThanOrEqual(MESSAGE_LIMITS.textChars);
+    expect(bytes(toQueueBody(queued))).toBeLessThanOrEqual(QUEUE_BODY_MAX_BYTES);
+  });
+
+  it("reads an inline body", async () => {
+    const message = inbound({ text: "怎么退货？😀" });
+    expect(await readQueueBody(toQueueBody(message), memoryQueueBodies())).toEqual(message);
+  });
+
+  it("still resolves a reference an earlier webhook queued, from the body it stored", async () => {
+    const store = memoryQueueBodies();
+    const message = inbound({ id: "stored" });
+    const key = `queue-bodies/${"a".repeat(64)}.json`;
+    store.objects.set(key, JSON.stringify(message));
+    const reference = JSON.stringify({ bodyRef: key, channel: "wechat", id: "stored" });
+    expect(await readQueueBody(reference, store)).toEqual(message);
   });
 
   it("reads a reference only under queue-bodies/", async () => {
@@ -71,5 +71,26 @@ describe("queue bodies", () => {
     await expect(readQueueBody(JSON.stringify({ bodyRef: "uploads/faq.csv" }), store)).rejects.toThrow(
       /queue-bodies/,
     );
+  });
+});
+
+describe("the ingress's enqueue", () => {
+  const sqs = mockClient(SQSClient);
+  afterEach(() => sqs.reset());
+
+  it("sends the largest message inline, as one SQS message within its limit", async () => {
+    sqs.on(SendMessageCommand).resolves({ MessageId: "1" });
+    const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ region: "us-west-2" }));
+    const store = ingressStore(
+      { queueUrl: "https://sqs.us-west-2.amazonaws.com/1/kefu-inbound.fifo", tables: { dedup: "dedup" } },
+      { doc, sqs: new SQSClient({ region: "us-west-2" }) },
+    );
+    const message = largestQueuedMessage(WORST_CHARACTERS.astral);
+    await store.enqueue(message);
+    const [call, ...more] = sqs.commandCalls(SendMessageCommand);
+    expect(more).toHaveLength(0);
+    const body = call?.args[0].input.MessageBody ?? "";
+    expect(bytes(body)).toBeLessThanOrEqual(QUEUE_BODY_MAX_BYTES);
+    expect(await readQueueBody(body, memoryQueueBodies())).toEqual(message);
   });
 });
