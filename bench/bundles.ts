@@ -3,28 +3,42 @@
  * with bundling (the same esbuild run as `npx cdk synth`), then each function's `index.mjs` is imported
  * in a fresh Node process with the environment the stack gives it (CloudFormation references replaced by
  * well-formed values), so its configuration is loaded and validated and its clients made, as in a Lambda
- * cold start. Init is the time `import()` of the bundle takes; each bundle is imported RUNS times and the
- * median and maximum are printed. Run: `npx tsx bench/bundles.ts` (a synthesis takes a minute).
+ * cold start. Init is the time `import()` of the bundle takes, in wall-clock and in CPU milliseconds of
+ * the process (the CPU time is what a loaded host distorts least); each bundle is imported RUNS times and
+ * the median and 90th percentile are printed, with the load average before and after.
+ *
+ * Run: `npx tsx bench/bundles.ts [--runs N] [--only webhook] [--analyze webhook]` (a synthesis takes a
+ * minute). `--analyze <function>` prints what the bundle is made of, by package (esbuild's metafile).
  */
 import { execFile } from "node:child_process";
-import { existsSync, rmSync, statSync } from "node:fs";
-import { cpus } from "node:os";
+import { existsSync, readFileSync, rmSync, statSync } from "node:fs";
+import { cpus, loadavg } from "node:os";
 import * as path from "node:path";
 import { pathToFileURL } from "node:url";
-import { promisify } from "node:util";
+import { parseArgs, promisify } from "node:util";
 import type { CfnResource, Stage } from "aws-cdk-lib";
 import type { Template } from "aws-cdk-lib/assertions";
 import { KefuFunction } from "../infra/constructs/kefu-function";
 import type { KefuStack } from "../infra/kefu-stack";
 import { synthKefu } from "../test/infra/synth";
 
-const RUNS = 7;
+const RUNS = 21;
+
+interface Spread {
+  median: number;
+  p90: number;
+}
 
 export interface BundleFigures {
   name: string;
   bytes: number;
   sourceMap: boolean;
-  initMs: { median: number; max: number };
+  /** Wall-clock milliseconds of the import. */
+  initMs: Spread;
+  /** CPU milliseconds (user + system) the process spent on the import. */
+  initCpuMs: Spread;
+  /** Minified bytes by package (or by folder of ours), largest first; with `analyze` only. */
+  parts?: [string, number][];
 }
 
 /** The staged asset directory of a function: `asset.<hash>`, the hash being the code's S3 key. */
@@ -56,14 +70,17 @@ function stand(name: string): string {
   return "kefu-bench-value";
 }
 
-/** What the child process runs: import the bundle once, print how long it took. */
+/** What the child process runs: import the bundle once, print how long it took, in wall and CPU time. */
 const PROBE = `
+const cpu = process.cpuUsage();
 const started = performance.now();
 await import(process.argv[1]);
-process.stdout.write(JSON.stringify({ ms: performance.now() - started }));
+const ms = performance.now() - started;
+const { user, system } = process.cpuUsage(cpu);
+process.stdout.write(JSON.stringify({ ms, cpuMs: (user + system) / 1000 }));
 `;
 
-async function initOnce(file: string, env: Record<string, string>): Promise<number> {
+async function initOnce(file: string, env: Record<string, string>): Promise<{ ms: number; cpuMs: number }> {
   const { stdout } = await promisify(execFile)(
     process.execPath,
     ["--input-type=module", "-e", PROBE, pathToFileURL(file).href],
@@ -81,27 +98,41 @@ async function initOnce(file: string, env: Record<string, string>): Promise<numb
       },
     },
   );
-  return (JSON.parse(stdout) as { ms: number }).ms;
+  return JSON.parse(stdout) as { ms: number; cpuMs: number };
 }
 
-export async function benchBundles(runs = RUNS): Promise<BundleFigures[]> {
-  const { app, stack, template } = synthKefu();
+export interface BenchBundlesOptions {
+  runs?: number;
+  /** Only these functions (their folder names); all by default. */
+  only?: string[];
+  /** Break these functions' bundles down by package. */
+  analyze?: string[];
+}
+
+export async function benchBundles(options: BenchBundlesOptions = {}): Promise<BundleFigures[]> {
+  const runs = options.runs ?? RUNS;
+  const analyze = options.analyze ?? [];
+  const { app, stack, template } = synthKefu({}, { metafile: analyze.length > 0 });
   const outdir = (app as Stage).outdir;
   try {
-    const functions = stack.node.findAll().filter((c): c is KefuFunction => c instanceof KefuFunction);
+    const functions = stack.node
+      .findAll()
+      .filter((c): c is KefuFunction => c instanceof KefuFunction)
+      .filter((fn) => !options.only || options.only.includes(fn.entry));
     const figures: BundleFigures[] = [];
     for (const fn of functions) {
       const dir = assetDir(stack, template, outdir, fn);
       const file = path.join(dir, "index.mjs");
       const env = environmentOf(stack, template, fn);
-      const times: number[] = [];
-      for (let i = 0; i < runs; i++) times.push(await initOnce(file, env));
-      times.sort((a, b) => a - b);
+      const samples: { ms: number; cpuMs: number }[] = [];
+      for (let i = 0; i < runs; i++) samples.push(await initOnce(file, env));
       figures.push({
         name: fn.entry,
         bytes: statSync(file).size,
         sourceMap: existsSync(`${file}.map`),
-        initMs: { median: round(times[Math.floor(times.length / 2)] ?? 0), max: round(times.at(-1) ?? 0) },
+        initMs: spread(samples.map((s) => s.ms)),
+        initCpuMs: spread(samples.map((s) => s.cpuMs)),
+        ...(analyze.includes(fn.entry) ? { parts: partsOf(path.join(dir, "index.meta.json")) } : {}),
       });
     }
     return figures;
@@ -110,18 +141,65 @@ export async function benchBundles(runs = RUNS): Promise<BundleFigures[]> {
   }
 }
 
+function spread(values: number[]): Spread {
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (q: number) => round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0);
+  return { median: at(0.5), p90: at(0.9) };
+}
+
+/** Bytes of the bundle by npm package, or by folder for our own code, from esbuild's metafile. */
+function partsOf(metafile: string): [string, number][] {
+  const meta = JSON.parse(readFileSync(metafile, "utf8")) as {
+    outputs: Record<string, { inputs: Record<string, { bytesInOutput: number }> }>;
+  };
+  const parts = new Map<string, number>();
+  for (const output of Object.values(meta.outputs)) {
+    for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
+      const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input)?.[1];
+      const part = pkg ?? input.split("/").slice(0, 2).join("/");
+      parts.set(part, (parts.get(part) ?? 0) + bytesInOutput);
+    }
+  }
+  return [...parts].sort((a, b) => b[1] - a[1]);
+}
+
 const round = (ms: number) => Math.round(ms * 10) / 10;
 
-export function printBundles(figures: BundleFigures[]): void {
-  console.log(`\nLambda bundles as synthesised (import in a fresh Node process, ${RUNS} runs)`);
+export function printBundles(figures: BundleFigures[], runs = RUNS): void {
+  console.log(`\nLambda bundles as synthesised (import in a fresh Node process, ${runs} runs)`);
   for (const f of figures) {
     console.log(
-      `  ${f.name.padEnd(10)} ${(f.bytes / 1024).toFixed(0).padStart(6)} KB${f.sourceMap ? " + map" : ""}   init median ${f.initMs.median} ms, max ${f.initMs.max} ms`,
+      `  ${f.name.padEnd(11)} ${(f.bytes / 1024).toFixed(0).padStart(6)} KB${f.sourceMap ? " + map" : ""}` +
+        `   init median ${f.initMs.median} ms (CPU ${f.initCpuMs.median} ms),` +
+        ` p90 ${f.initMs.p90} ms (CPU ${f.initCpuMs.p90} ms)`,
     );
+    for (const [part, bytes] of (f.parts ?? []).slice(0, 30)) {
+      console.log(`      ${(bytes / 1024).toFixed(1).padStart(7)} KB  ${part}`);
+    }
   }
 }
 
+const loadAverage = () =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(" ");
+
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  const { values } = parseArgs({
+    options: {
+      runs: { type: "string" },
+      only: { type: "string", multiple: true },
+      analyze: { type: "string", multiple: true },
+    },
+  });
+  const runs = values.runs ? Number(values.runs) : RUNS;
   console.log(`machine: ${cpus()[0]?.model} × ${cpus().length}, node ${process.version}`);
-  printBundles(await benchBundles());
+  console.log(`load average before: ${loadAverage()}`);
+  const figures = await benchBundles({
+    runs,
+    ...(values.only ? { only: values.only } : {}),
+    ...(values.analyze ? { analyze: values.analyze } : {}),
+  });
+  printBundles(figures, runs);
+  console.log(`load average after: ${loadAverage()}`);
 }

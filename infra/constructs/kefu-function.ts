@@ -17,6 +17,8 @@ export const LAMBDA_ARCHITECTURE = lambda.Architecture.ARM_64;
 export const LOG_RETENTION = logs.RetentionDays.ONE_MONTH;
 /** Context key set by KefuStack when source maps are asked for (KefuStackProps.sourceMaps). */
 export const SOURCE_MAPS_CONTEXT = "kefu:sourceMaps";
+/** Context key set by `bench/bundles.ts --analyze`: esbuild writes index.meta.json beside each bundle. */
+export const METAFILE_CONTEXT = "kefu:metafile";
 
 export interface KefuFunctionProps {
   /** The function's folder under functions/: its `lambda.ts` exports `handler`. */
@@ -30,7 +32,16 @@ export interface KefuFunctionProps {
   recursiveLoop?: lambda.RecursiveLoop;
   /** Run inside this VPC, leaving through its NAT gateway (the fixed egress IP). */
   egress?: { vpc: ec2.IVpc; subnets: ec2.SubnetSelection };
+  /**
+   * Bundle the SDK clients with an environment-only credential chain (shared/aws/lambda-credentials.ts)
+   * instead of the SDK's default chain: Lambda puts the role's credentials in the environment, and the
+   * other providers of the chain are ~110 KB every cold start loads for nothing.
+   */
+  envCredentialsOnly?: boolean;
 }
+
+/** What `envCredentialsOnly` puts in place of the SDK's default credential chain. */
+export const ENV_CREDENTIALS_MODULE = path.join(PROJECT_ROOT, "shared", "aws", "lambda-credentials.ts");
 
 /**
  * One Lambda function the way all of Kefu's are built: Node.js 22 on ARM64, bundled locally by esbuild
@@ -106,12 +117,16 @@ export class KefuFunction extends Construct {
         // Off unless asked for (`-c sourceMaps=true`): the map (~3 MB) outweighs the code, and with
         // --enable-source-maps Node parses it on every cold start.
         sourceMap: sourceMaps,
+        metafile: this.node.tryGetContext(METAFILE_CONTEXT) === true,
         ...(sourceMaps ? { sourceMapMode: SourceMapMode.DEFAULT, sourcesContent: false } : {}),
         // The AWS SDK v3 is bundled rather than taken from the runtime: the version we test against
         // (package-lock.json) is the version that runs, and a runtime update cannot change behaviour.
         bundleAwsSDK: true,
         externalModules: [],
         forceDockerBundling: false,
+        ...(props.envCredentialsOnly
+          ? { esbuildArgs: { "--alias:@aws-sdk/credential-provider-node": ENV_CREDENTIALS_MODULE } }
+          : {}),
       },
     });
 

@@ -1,6 +1,7 @@
 import { App, Validations } from "aws-cdk-lib";
 import { Template } from "aws-cdk-lib/assertions";
 import { AwsSolutionsChecks } from "cdk-nag";
+import { METAFILE_CONTEXT } from "../../infra/constructs/kefu-function";
 import { KefuStack, type KefuStackProps } from "../../infra/kefu-stack";
 
 /** For beforeAll hooks: a first synthesis loads much of aws-cdk-lib, and bundling runs esbuild thrice. */
@@ -14,12 +15,17 @@ export interface SynthOptions {
   bundle?: boolean;
   /** Register cdk-nag as in infra/app.ts, so synthesis itself fails on an unacknowledged finding. */
   nag?: boolean;
+  /** Have esbuild write each bundle's metafile (index.meta.json), for `bench/bundles.ts --analyze`. */
+  metafile?: boolean;
 }
 
 /** Builds KefuStack in a fresh app the way infra/app.ts does, with a fixed environment. */
 export function synthKefu(props: KefuStackProps = {}, options: SynthOptions = {}) {
   const app = new App({
-    context: options.bundle === false ? { "aws:cdk:bundling-stacks": [] } : {},
+    context: {
+      ...(options.bundle === false ? { "aws:cdk:bundling-stacks": [] } : {}),
+      ...(options.metafile ? { [METAFILE_CONTEXT]: true } : {}),
+    },
   });
   const stack = new KefuStack(app, "KefuStack", {
     env: { account: "123456789012", region: "us-west-2" },
