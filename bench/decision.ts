@@ -12,7 +12,7 @@ import { resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { pathToFileURL } from "node:url";
 import { loadEvalFile } from "../local/eval/file";
-import { seededRandom } from "../local/eval/stress";
+import { seededRandom } from "../local/random";
 import { createLocalEngine } from "../shared/ai/local-engine";
 import type { FaqEntry } from "../shared/core/faq";
 

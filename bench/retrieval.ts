@@ -6,7 +6,7 @@
 import { cpus } from "node:os";
 import { performance } from "node:perf_hooks";
 import { pathToFileURL } from "node:url";
-import { seededRandom } from "../local/eval/stress";
+import { seededRandom } from "../local/random";
 import { createLocalEngine } from "../shared/ai/local-engine";
 import type { FaqEntry } from "../shared/core/faq";
 

@@ -11,7 +11,7 @@ import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { loadConversationFile, standaloneQueries } from "../local/eval/conversations";
 import { type EvalFile, loadEvalFile, toEntries } from "../local/eval/file";
-import { seededRandom } from "../local/eval/stress";
+import { seededRandom } from "../local/random";
 import { DEFAULT_THRESHOLDS } from "../shared/core/thresholds";
 import { createLexicalRetriever } from "../shared/kb/lexical";
 

@@ -1,20 +1,9 @@
 /** Stress mode: knowledge bases built from a random part of the entries (`--subsample`). */
 import type { LocalEngineOptions } from "../../shared/ai/local-engine";
+import { seededRandom } from "../random";
 import type { EvalFile } from "./file";
 import { computeMetrics } from "./metrics";
 import { runKefu } from "./run";
-
-/** mulberry32: a tiny seeded PRNG, so a stress run is reproducible from its seed. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * A knowledge base made of a random `fraction` of the entries (at least one): the queries of the dropped

@@ -8,6 +8,7 @@ import {
 } from "node:http";
 import { createServer as createHttp2Server, type Http2ServerRequest } from "node:http2";
 import type { AddressInfo } from "node:net";
+import { seededRandom } from "../../local/random";
 
 /**
  * An HTTP proxy that fails some of the requests it passes on, on a seeded schedule: put in front of
@@ -282,18 +283,6 @@ async function readAll(req: AsyncIterable<unknown>): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks);
-}
-
-/** mulberry32: a small, fast, seedable generator; the same seed gives the same sequence. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 // ---- what the services' requests are, and how they fail ----

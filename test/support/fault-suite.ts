@@ -14,6 +14,7 @@ import { twilioInbound } from "../../local/platforms/twilio";
 import { type PlatformRequest, wechatPush } from "../../local/platforms/wechat";
 import { wecomPush } from "../../local/platforms/wecom";
 import { kfCallback, kfCustomerText } from "../../local/platforms/wecom-kf";
+import { seededRandom } from "../../local/random";
 import type { LocalStack } from "../../local/stack";
 import { buildHybridEngine, type EntryWithVectors } from "../../shared/ai/hybrid-build";
 import { hashEmbed } from "../../shared/ai/local-embedder";
@@ -49,7 +50,6 @@ import {
   gatewayError,
   type InjectedFaults,
   type ProxiedCall,
-  seededRandom,
   sqsError,
   startFaultProxy,
 } from "./fault-proxy";

@@ -6,7 +6,7 @@ import { IngestEventError, makeHandler as makeIngestHandler } from "../../../fun
 import { makeHandler as makeWebhookHandler } from "../../../functions/webhook/handler";
 import { makeHandler as makeWorkerHandler } from "../../../functions/worker/handler";
 import { lambdaContext, s3Event } from "../../../local/event-source";
-import { type PlatformRequest, wechatPush } from "../../../local/platforms/wechat";
+import { wechatPush } from "../../../local/platforms/wechat";
 import type { WeChatCredentials } from "../../../shared/channels/wechat/credentials";
 import { wechatModule } from "../../../shared/channels/wechat/module";
 import { channelSettingsFromEnv } from "../../../shared/config/channels";
@@ -20,6 +20,7 @@ import {
   pipelineDeps,
   scriptedEngine,
 } from "../../support/fakes";
+import { webhookEvent } from "../../support/lambda-harness";
 
 /**
  * Each function's handler as makeHandler builds it, on fakes instead of AWS: what a function does with
@@ -38,22 +39,6 @@ beforeAll(() => {
   vi.stubEnv("POWERTOOLS_METRICS_DISABLED", "true");
   return () => vi.unstubAllEnvs();
 });
-
-function apiEvent(request: PlatformRequest): APIGatewayProxyEventV2 {
-  const [rawPath = "", rawQueryString = ""] = request.path.split("?");
-  return {
-    version: "2.0",
-    routeKey: "POST /webhooks/{channel}",
-    rawPath,
-    rawQueryString,
-    headers: request.headers,
-    queryStringParameters: Object.fromEntries(new URLSearchParams(rawQueryString)),
-    pathParameters: { channel: rawPath.split("/").pop() ?? "" },
-    body: request.body,
-    isBase64Encoded: false,
-    requestContext: { http: { method: request.method }, timeEpoch: Date.now() },
-  } as unknown as APIGatewayProxyEventV2;
-}
 
 describe("the webhook handler", () => {
   function webhookWithFakes() {
@@ -88,7 +73,7 @@ describe("the webhook handler", () => {
 
   it("refuses a forged signature with 401 and enqueues nothing", async () => {
     const { enqueued, invoke } = webhookWithFakes();
-    const forged = apiEvent(wechatPush(wechat, { openId: "o-1", text: "怎么退货？" }));
+    const forged = webhookEvent(wechatPush(wechat, { openId: "o-1", text: "怎么退货？" }));
     forged.rawQueryString = forged.rawQueryString.replace(/msg_signature=[^&]+/, "msg_signature=00");
     forged.queryStringParameters = Object.fromEntries(new URLSearchParams(forged.rawQueryString));
     expect((await invoke(forged)).statusCode).toBe(401);
@@ -98,7 +83,7 @@ describe("the webhook handler", () => {
   it("enqueues a good message once, however often the platform delivers it", async () => {
     const { enqueued, invoke } = webhookWithFakes();
     const push = wechatPush(wechat, { openId: "o-1", text: "怎么退货？" });
-    for (let i = 0; i < 3; i++) expect((await invoke(apiEvent(push))).statusCode).toBe(200);
+    for (let i = 0; i < 3; i++) expect((await invoke(webhookEvent(push))).statusCode).toBe(200);
     expect(enqueued.map((m) => [m.channel, m.text])).toEqual([["wechat", "怎么退货？"]]);
   });
 });

@@ -1,10 +1,9 @@
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
-import { GetObjectCommand, S3Client } from "@aws-sdk/client-s3";
-import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
-import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { GetObjectCommand } from "@aws-sdk/client-s3";
+import { SendMessageCommand } from "@aws-sdk/client-sqs";
+import { GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import type { SNSEvent } from "aws-lambda";
-import { mockClient } from "aws-sdk-client-mock";
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { makeHandler } from "../../../functions/sns-ingress/handler";
 import { wireSnsIngress } from "../../../functions/sns-ingress/wiring";
 import { lambdaContext } from "../../../local/event-source";
@@ -16,7 +15,7 @@ import type { SmsCredentials } from "../../../shared/channels/sms/credentials";
 import { smsModule } from "../../../shared/channels/sms/module";
 import { loadSnsIngressConfig } from "../../../shared/config/load";
 import { MESSAGE_LIMITS, QueuedMessageSchema } from "../../../shared/core/message";
-import { FAQ_BUCKET, INBOUND_QUEUE, TABLES } from "../../../shared/resources";
+import { ingressLambdaHarness } from "../../support/lambda-harness";
 
 /**
  * The SNS ingress Lambda handler (functions/sns-ingress), wired from its configuration as its Lambda
@@ -25,54 +24,20 @@ import { FAQ_BUCKET, INBOUND_QUEUE, TABLES } from "../../../shared/resources";
  * so the channels run on their demo credentials.
  */
 
-const ddb = mockClient(DynamoDBDocumentClient);
-const sqs = mockClient(SQSClient);
-const s3 = mockClient(S3Client);
+const { ddb, sqs, s3, logged, env } = ingressLambdaHarness(demoCredentials());
 const US = "support@kefu.example";
 const SMS = smsModule.demoCredentials as SmsCredentials;
 
 let invoke: (event: SNSEvent) => Promise<void>;
-const logged: { level: string; entry: Record<string, unknown> }[] = [];
 
 beforeAll(async () => {
-  const env: Record<string, string> = {
-    ...demoCredentials(),
-    KEFU_MODE: "local",
-    AWS_REGION: "us-east-1",
-    [INBOUND_QUEUE.envVar]: "http://127.0.0.1:9/000000000000/kefu-inbound.fifo",
-    [FAQ_BUCKET.envVar]: "kefu-faq",
-    // The global console, which the tests can watch, instead of Powertools' own stdout writer.
-    POWERTOOLS_DEV: "true",
-    POWERTOOLS_LOG_LEVEL: "DEBUG",
-    POWERTOOLS_METRICS_DISABLED: "true",
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
-  };
-  for (const table of Object.values(TABLES)) env[table.envVar] = `kefu-${table.id}`;
-  for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
-  for (const level of ["debug", "info", "warn", "error"] as const) {
-    vi.spyOn(console, level).mockImplementation((...line: unknown[]) => {
-      logged.push({ level, entry: JSON.parse(String(line[0])) as Record<string, unknown> });
-    });
-  }
   const handler = makeHandler(wireSnsIngress(loadSnsIngressConfig(env)));
   invoke = (event) => handler(event, lambdaContext("sns-ingress", 3_000));
 });
 
-afterAll(() => {
-  vi.unstubAllEnvs();
-  vi.restoreAllMocks();
-});
-
 beforeEach(() => {
-  ddb.reset();
-  sqs.reset();
-  s3.reset();
-  logged.length = 0;
-  ddb.on(PutCommand).resolves({});
-  ddb.on(UpdateCommand).resolves({});
   // SMS opt-outs and continuations: none stored.
   ddb.on(GetCommand).resolves({});
-  sqs.on(SendMessageCommand).resolves({ MessageId: "m-1" });
 });
 
 /**

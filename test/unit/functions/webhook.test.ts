@@ -1,10 +1,8 @@
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
-import { S3Client } from "@aws-sdk/client-s3";
-import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
-import { DynamoDBDocumentClient, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { SendMessageCommand } from "@aws-sdk/client-sqs";
+import { PutCommand } from "@aws-sdk/lib-dynamodb";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
-import { mockClient } from "aws-sdk-client-mock";
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { makeHandler } from "../../../functions/webhook/handler";
 import { wireWebhook } from "../../../functions/webhook/wiring";
 import { lambdaContext } from "../../../local/event-source";
@@ -13,7 +11,7 @@ import { newMsgId, wechatPush } from "../../../local/platforms/wechat";
 import type { WeChatCredentials } from "../../../shared/channels/wechat/credentials";
 import { wechatModule } from "../../../shared/channels/wechat/module";
 import { loadWebhookConfig } from "../../../shared/config/load";
-import { FAQ_BUCKET, INBOUND_QUEUE, TABLES } from "../../../shared/resources";
+import { ingressLambdaHarness, webhookEvent } from "../../support/lambda-harness";
 
 /**
  * The webhook Lambda handler itself (functions/webhook), wired from its configuration as its Lambda entry
@@ -21,71 +19,18 @@ import { FAQ_BUCKET, INBOUND_QUEUE, TABLES } from "../../../shared/resources";
  * channels run on their demo credentials.
  */
 
-const ddb = mockClient(DynamoDBDocumentClient);
-const sqs = mockClient(SQSClient);
-const s3 = mockClient(S3Client);
+const { ddb, sqs, logged, env } = ingressLambdaHarness();
 const wechat = wechatModule.demoCredentials as WeChatCredentials;
 
 let webhook: (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
-const logged: { level: string; entry: Record<string, unknown> }[] = [];
 
 beforeAll(async () => {
-  const env: Record<string, string> = {
-    KEFU_MODE: "local",
-    AWS_REGION: "us-east-1",
-    [INBOUND_QUEUE.envVar]: "http://127.0.0.1:9/000000000000/kefu-inbound.fifo",
-    [FAQ_BUCKET.envVar]: "kefu-faq",
-    // The global console, which the tests can watch, instead of Powertools' own stdout writer.
-    POWERTOOLS_DEV: "true",
-    POWERTOOLS_LOG_LEVEL: "DEBUG",
-    POWERTOOLS_METRICS_DISABLED: "true",
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
-  };
-  for (const table of Object.values(TABLES)) env[table.envVar] = `kefu-${table.id}`;
-  for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
-  for (const level of ["debug", "info", "warn", "error"] as const) {
-    vi.spyOn(console, level).mockImplementation((...line: unknown[]) => {
-      logged.push({ level, entry: JSON.parse(String(line[0])) as Record<string, unknown> });
-    });
-  }
   const handler = makeHandler(wireWebhook(loadWebhookConfig(env)));
   webhook = (event) => handler(event, lambdaContext("webhook", 3_000));
 });
 
-afterAll(() => {
-  vi.unstubAllEnvs();
-  vi.unstubAllGlobals();
-  vi.restoreAllMocks();
-});
-
-beforeEach(() => {
-  ddb.reset();
-  sqs.reset();
-  s3.reset();
-  logged.length = 0;
-  ddb.on(PutCommand).resolves({});
-  ddb.on(UpdateCommand).resolves({});
-  sqs.on(SendMessageCommand).resolves({ MessageId: "m-1" });
-});
-
-function event(request: { method: string; path: string; headers: Record<string, string>; body: string }) {
-  const [rawPath = "", rawQueryString = ""] = request.path.split("?");
-  return {
-    version: "2.0",
-    routeKey: `${request.method} /webhooks/{channel}`,
-    rawPath,
-    rawQueryString,
-    headers: request.headers,
-    queryStringParameters: Object.fromEntries(new URLSearchParams(rawQueryString)),
-    pathParameters: { channel: rawPath.split("/").pop() ?? "" },
-    body: request.body,
-    isBase64Encoded: false,
-    requestContext: { http: { method: request.method }, timeEpoch: Date.now() },
-  } as unknown as APIGatewayProxyEventV2;
-}
-
 const push = (text: string, msgId = newMsgId()) =>
-  event(wechatPush(wechat, { openId: "o-customer-1", text, msgId }));
+  webhookEvent(wechatPush(wechat, { openId: "o-customer-1", text, msgId }));
 
 describe("channels that arrive through SNS", () => {
   it("are not served by the public webhook: e-mail and SMS come by their topics' Lambda subscriptions", async () => {
@@ -99,7 +44,12 @@ describe("channels that arrive through SNS", () => {
     expect(publish.TopicArn).toBe(LOCAL_EMAIL_TOPIC_ARN);
     for (const channel of ["email", "sms"]) {
       const result = await webhook(
-        event({ method: "POST", path: `/webhooks/${channel}`, headers: {}, body: JSON.stringify(publish) }),
+        webhookEvent({
+          method: "POST",
+          path: `/webhooks/${channel}`,
+          headers: {},
+          body: JSON.stringify(publish),
+        }),
       );
       expect(result.statusCode).toBe(404);
     }

@@ -6,7 +6,8 @@ import { parseStress } from "../../../local/cli/eval";
 import { EvalFileError, loadEvalFile, toEntries } from "../../../local/eval/file";
 import { atOosRecall, computeMetrics, type Outcome, thresholdPoint } from "../../../local/eval/metrics";
 import { runKefu } from "../../../local/eval/run";
-import { runStress, seededRandom, subsampleFile } from "../../../local/eval/stress";
+import { runStress, subsampleFile } from "../../../local/eval/stress";
+import { seededRandom } from "../../../local/random";
 
 const dir = mkdtempSync(join(tmpdir(), "kefu-eval-"));
 function write(name: string, content: string): string {

@@ -1,13 +1,8 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  describeDynamoDb,
-  dynamoDbError,
-  type FaultProxy,
-  seededRandom,
-  startFaultProxy,
-} from "../../support/fault-proxy";
+import { seededRandom } from "../../../local/random";
+import { describeDynamoDb, dynamoDbError, type FaultProxy, startFaultProxy } from "../../support/fault-proxy";
 
 /**
  * The fault suite's instrument: a proxy that fails the calls its rules pick and passes the others on
