@@ -4,6 +4,7 @@ import { type Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
 import middy from "@middy/core";
 import type { SNSEvent, SNSEventRecord } from "aws-lambda";
+import { recordIngressResult } from "../../shared/aws/powertools";
 import { acceptNotification, type NotificationIngressDeps } from "../../shared/channels/ingress";
 import type { SnsNotification } from "../../shared/channels/ports";
 import { InFlightError, KefuError } from "../../shared/core/errors";
@@ -46,30 +47,7 @@ export function makeHandler(deps: SnsIngressDeps) {
     metrics.addMetric("NotificationsReceived", MetricUnit.Count, 1);
     try {
       const result = await acceptNotification(notification, deps.ingress);
-      for (const m of result.messages) {
-        metrics.addMetric(
-          m.result === "enqueued" ? "MessagesEnqueued" : "DuplicateDeliveries",
-          MetricUnit.Count,
-          1,
-        );
-        logger[m.unmarked ? "warn" : "info"]("notification message", {
-          channel: result.channel,
-          messageKey: m.key,
-          result: m.result,
-          ...ids,
-          ...(m.unmarked ? { unmarked: m.unmarked } : {}),
-        });
-      }
-      if (result.ignored) {
-        const { code, refused, detail } = result.ignored;
-        metrics.addMetric(refused ? "RefusedSenders" : "IgnoredDeliveries", MetricUnit.Count, 1);
-        logger[refused ? "warn" : "info"](refused ? "notification refused sender" : "notification ignored", {
-          channel: result.channel,
-          code,
-          ...ids,
-          ...detail,
-        });
-      }
+      recordIngressResult(deps, "notification", result, { channel: result.channel, ...ids });
     } catch (error) {
       // Logged once per attempt, by code: the Message holds personal data. Then thrown, for the retry.
       if (error instanceof InFlightError) {

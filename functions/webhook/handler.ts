@@ -5,6 +5,7 @@ import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
 import middy from "@middy/core";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { toApiGatewayResult, toWebhookRequest } from "../../shared/aws/apigw";
+import { recordIngressResult } from "../../shared/aws/powertools";
 import { acceptWebhook, errorResponse, failureLog, type IngressDeps } from "../../shared/channels/ingress";
 
 /** What the webhook is made of: the ingress path's ports, the transport's body cap, logs and metrics. */
@@ -29,29 +30,7 @@ export function makeHandler(deps: WebhookDeps) {
     try {
       const request = toWebhookRequest(event, deps.transportLimitBytes);
       const result = await acceptWebhook(channel, request, deps.ingress);
-      for (const m of result.messages) {
-        metrics.addMetric(
-          m.result === "enqueued" ? "MessagesEnqueued" : "DuplicateDeliveries",
-          MetricUnit.Count,
-          1,
-        );
-        // A claim left unmarked makes the platform's retries within its lease wait (503): worth a warning.
-        logger[m.unmarked ? "warn" : "info"]("webhook message", {
-          channel,
-          messageKey: m.key,
-          result: m.result,
-          ...(m.unmarked ? { unmarked: m.unmarked } : {}),
-        });
-      }
-      if (result.ignored) {
-        const { code, refused, detail } = result.ignored;
-        metrics.addMetric(refused ? "RefusedSenders" : "IgnoredDeliveries", MetricUnit.Count, 1);
-        logger[refused ? "warn" : "info"](refused ? "webhook refused sender" : "webhook ignored", {
-          channel,
-          code,
-          ...detail,
-        });
-      }
+      recordIngressResult(deps, "webhook", result, { channel });
       return toApiGatewayResult(result.response);
     } catch (error) {
       // Logged once, by code: the body may hold personal data.

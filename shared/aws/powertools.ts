@@ -1,5 +1,6 @@
 import { Logger } from "@aws-lambda-powertools/logger";
-import { Metrics } from "@aws-lambda-powertools/metrics";
+import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
+import type { IngressResult } from "../channels/ingress";
 import type { RuntimeSettings } from "../config/fragments";
 
 /** The Powertools logger and metrics of one function, made once per cold start. */
@@ -22,4 +23,40 @@ export function observability(runtime: RuntimeSettings, options: { logger?: Logg
       }),
     metrics: new Metrics({ namespace: "Kefu", serviceName: runtime.serviceName }),
   };
+}
+
+/**
+ * Logs and counts what an ingress (the webhook, the SNS ingress) did with one delivery: each message
+ * enqueued or found a duplicate, and a delivery the channel ignored or refused. `what` starts each log
+ * message ("webhook message", "notification ignored"…); `attributes` are ids safe to log, never content.
+ */
+export function recordIngressResult(
+  { logger, metrics }: Observability,
+  what: "webhook" | "notification",
+  result: Pick<IngressResult, "messages" | "ignored">,
+  attributes: { channel: string } & Record<string, unknown>,
+): void {
+  for (const m of result.messages) {
+    metrics.addMetric(
+      m.result === "enqueued" ? "MessagesEnqueued" : "DuplicateDeliveries",
+      MetricUnit.Count,
+      1,
+    );
+    // A claim left unmarked makes the platform's retries within its lease wait (503): worth a warning.
+    logger[m.unmarked ? "warn" : "info"](`${what} message`, {
+      ...attributes,
+      messageKey: m.key,
+      result: m.result,
+      ...(m.unmarked ? { unmarked: m.unmarked } : {}),
+    });
+  }
+  if (result.ignored) {
+    const { code, refused, detail } = result.ignored;
+    metrics.addMetric(refused ? "RefusedSenders" : "IgnoredDeliveries", MetricUnit.Count, 1);
+    logger[refused ? "warn" : "info"](refused ? `${what} refused sender` : `${what} ignored`, {
+      ...attributes,
+      code,
+      ...detail,
+    });
+  }
 }
