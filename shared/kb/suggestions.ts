@@ -35,7 +35,7 @@ export interface ClosestEntry {
   matchedQuestion: string;
 }
 
-export interface Suggestion {
+export interface LearningSuggestion {
   /** Stable while the representative question stays the same. */
   id: string;
   representative: string;
@@ -56,12 +56,24 @@ const REASON_OF: Partial<Record<Ticket["reason"], UnansweredReason>> = {
   negative_sentiment: "dissatisfied",
 };
 
-/** The question behind each ticket the bot handed off for not knowing: its last customer turn then. */
+/**
+ * Starts the desk event (`system` turn) a supervisor's decision on a suggestion leaves on each of its
+ * tickets: the ticket's question is handled (taught or dismissed) and leaves the suggestions.
+ */
+export const SUGGESTION_HANDLED = "[suggestion]";
+
+const handled = (ticket: Ticket) =>
+  ticket.transcript.some((t) => t.role === "system" && t.text.startsWith(SUGGESTION_HANDLED));
+
+/**
+ * The question behind each ticket the bot handed off for not knowing: its last customer turn then.
+ * Tickets whose question a supervisor already handled are left out.
+ */
 export function unansweredFromTickets(tickets: Ticket[]): UnansweredQuestion[] {
   const out: UnansweredQuestion[] = [];
   for (const ticket of tickets) {
     const reason = REASON_OF[ticket.reason];
-    if (!reason) continue;
+    if (!reason || handled(ticket)) continue;
     const asked = ticket.transcript.filter((t) => t.role === "customer" && t.at <= ticket.createdAt);
     const last = asked[asked.length - 1];
     if (last && last.text.trim() !== "")
@@ -187,17 +199,17 @@ export interface SuggestOptions {
 export async function suggest(
   questions: UnansweredQuestion[],
   options: SuggestOptions = {},
-): Promise<Suggestion[]> {
+): Promise<LearningSuggestion[]> {
   const ordered = [...questions].sort((a, b) => a.at.localeCompare(b.at) || a.text.localeCompare(b.text));
   const texts = ordered.map((q) => q.text);
   const vectors = await (options.vectors ?? lexicalVectors)(texts);
   const groups = cluster(vectors, { threshold: options.threshold ?? LEXICAL_CLUSTER_THRESHOLD });
-  const out: Suggestion[] = [];
+  const out: LearningSuggestion[] = [];
   for (const members of groups) {
     if (members.length < (options.minCount ?? 2)) continue;
     const rep = ordered[medoid(members, vectors)] as UnansweredQuestion;
     const items = members.map((m) => ordered[m] as UnansweredQuestion);
-    const reasons: Suggestion["reasons"] = {};
+    const reasons: LearningSuggestion["reasons"] = {};
     for (const q of items) reasons[q.reason] = (reasons[q.reason] ?? 0) + 1;
     const representative = redact(rep.text);
     const examples = [...new Set([representative, ...items.map((q) => redact(q.text))])].slice(
