@@ -10,6 +10,7 @@ import type {
   Agent,
   FaqHit,
   ImportReportSummary,
+  LearningSuggestion,
   PendingChange,
   Priority,
   Suggestion,
@@ -18,7 +19,15 @@ import type {
   Turn,
 } from "../src/api/types";
 import { replyBudget } from "../src/lib/constraints";
-import { constraintsFor, SEED_AGENTS, SEED_FAQ, SEED_TICKETS, type SeedFaq, SKILLS } from "./seed";
+import {
+  constraintsFor,
+  SEED_AGENTS,
+  SEED_FAQ,
+  SEED_SUGGESTIONS,
+  SEED_TICKETS,
+  type SeedFaq,
+  SKILLS,
+} from "./seed";
 
 export interface MockOptions {
   /** Password of every demo user (KEFU_DESK_DEMO_PASSWORD; a documented default otherwise). */
@@ -76,6 +85,7 @@ export class MockDesk {
   readonly tickets = new Map<string, MockTicket>();
   private readonly faq: SeedFaq[] = structuredClone(SEED_FAQ);
   readonly changes: PendingChange[] = [];
+  readonly suggestions: LearningSuggestion[] = structuredClone(SEED_SUGGESTIONS);
   private readonly imports: ImportReportSummary[] = [];
   private readonly versions: { version: string; at: string; entries: number }[] = [];
   private currentVersion = "";
@@ -429,6 +439,10 @@ export class MockDesk {
     const key = `${method} /${parts.map((p, i) => (i === 1 && ["tickets", "changes", "agents", "imports", "versions"].includes(parts[0] ?? "") ? ":id" : p)).join("/")}`;
     const id = parts[1] ?? "";
     const supervisor = is("supervisor") || is("admin");
+    if (parts[0] === "insights" && parts[1] === "suggestions") {
+      need(supervisor);
+      return this.suggestionAction(method, parts[2], parts[3], body, me);
+    }
     switch (key.replace(/^(\w+) \/faq\/(imports|versions)\/[^/]+/, "$1 /faq/$2/:id")) {
       case "GET /me":
         return this.me(me);
@@ -780,6 +794,47 @@ export class MockDesk {
       .filter((hit) => hit.score > 0.2)
       .sort((a, b) => b.score - a.score)
       .slice(0, 10);
+  }
+
+  /** The learning suggestions (issue 13): list, teach as phrasings (one change), draft an entry, dismiss. */
+  private suggestionAction(
+    method: string,
+    id: string | undefined,
+    action: string | undefined,
+    body: Record<string, unknown>,
+    me: Agent,
+  ): unknown {
+    if (method === "GET" && id === undefined) return { suggestions: this.suggestions };
+    const at = this.suggestions.findIndex((s) => s.id === id);
+    const found = this.suggestions[at];
+    if (method !== "POST" || !found)
+      throw new HttpError(
+        404,
+        "not_found",
+        "No such suggestion (it may have been handled).",
+        "没有这个建议（可能已处理）。",
+      );
+    const base = {
+      id: `chg-${this.changes.length + 1}`,
+      status: "pending" as const,
+      author: me.id,
+      createdAt: this.iso(),
+      suggestionId: found.id,
+      ticketId: found.ticketIds[0],
+    };
+    let change: PendingChange | undefined;
+    if (action === "phrasings") {
+      const texts = Array.isArray(body.texts) ? body.texts.map(String) : found.examples;
+      if (!this.faq.some((e) => e.id === body.faqId) || texts.length === 0) throw invalid();
+      change = { ...base, kind: "phrasing", faqId: String(body.faqId), text: texts[0], texts };
+    } else if (action === "entry") {
+      if (!String(body.question ?? "").trim() || !String(body.answer ?? "").trim()) throw invalid();
+      change = { ...base, kind: "entry", question: String(body.question), answer: String(body.answer) };
+    } else if (action !== "dismiss") throw invalid();
+    this.suggestions.splice(at, 1);
+    if (!change) return { dismissed: found.id, tickets: found.ticketIds.length };
+    this.changes.push(change);
+    return { changes: [change] };
   }
 
   private teach(ticket: MockTicket, me: Agent, body: Record<string, unknown>): PendingChange {

@@ -2,7 +2,15 @@
  * Development data for the mock desk API: invented customers, conversations and FAQ entries in Chinese and
  * English. Masked the way the real ticket store masks (nothing here is anyone's data).
  */
-import type { Agent, Channel, ChannelConstraints, HandoffReason, Priority, Turn } from "../src/api/types";
+import type {
+  Agent,
+  Channel,
+  ChannelConstraints,
+  HandoffReason,
+  LearningSuggestion,
+  Priority,
+  Turn,
+} from "../src/api/types";
 
 export interface SeedFaq {
   id: string;
@@ -422,3 +430,38 @@ export function constraintsFor(
       return { kind: "dingtalk", maxPartBytes: 6000 };
   }
 }
+
+/** Learning suggestions (issue 13): topics of questions the bot handed off, as GET /insights/suggestions lists them. */
+export const SEED_SUGGESTIONS: LearningSuggestion[] = [
+  {
+    id: "sg-refund-card",
+    representative: "退款能退到信用卡吗",
+    count: 7,
+    reasons: { low_confidence: 6, dissatisfied: 1 },
+    examples: [
+      "退款能退到信用卡吗",
+      "钱会退回我的卡里吗",
+      "退款是原路返回到银行卡吗",
+      "信用卡付的款退到哪里",
+      "退款退回哪张卡 138****5678",
+    ],
+    closest: [
+      { faqId: "FAQ-0002", score: 0.62, matchedQuestion: "退款多久到账？" },
+      { faqId: "FAQ-0005", score: 0.21, matchedQuestion: "How do I get a refund?" },
+    ],
+    ticketIds: ["KF-10000001", "KF-10000002"],
+    firstAt: "2026-11-24T02:10:00.000Z",
+    lastAt: "2026-12-01T08:45:00.000Z",
+  },
+  {
+    id: "sg-invoice-email",
+    representative: "电子发票可以发到邮箱吗",
+    count: 3,
+    reasons: { low_confidence: 2, failed_clarify: 1 },
+    examples: ["电子发票可以发到邮箱吗", "发票能发邮件给我吗", "怎么把发票寄到我的邮箱"],
+    closest: [{ faqId: "FAQ-0004", score: 0.48, matchedQuestion: "如何开具增值税专用发票？" }],
+    ticketIds: ["KF-10000003"],
+    firstAt: "2026-11-28T06:00:00.000Z",
+    lastAt: "2026-11-30T12:30:00.000Z",
+  },
+];

@@ -14,6 +14,7 @@ import { TicketPage } from "./pages/TicketPage";
 const ChangesPage = lazy(() => import("./pages/ChangesPage"));
 const AgentsPage = lazy(() => import("./pages/AgentsPage"));
 const KnowledgePage = lazy(() => import("./pages/KnowledgePage"));
+const SuggestionsPage = lazy(() => import("./pages/SuggestionsPage"));
 
 interface NavEntry {
   to: string;
@@ -30,6 +31,7 @@ const NAV: NavEntry[] = [
   { to: "/changes", label: "navChanges", visible: () => true },
   { to: "/agents", label: "navAgents", visible: (r) => r.isSupervisor },
   { to: "/knowledge", label: "navKnowledge", visible: (r) => r.isAdmin },
+  { to: "/suggestions", label: "navSuggestions", visible: (r) => r.isSupervisor },
 ];
 
 export function App() {
@@ -107,6 +109,7 @@ function Shell() {
             <Route path="/changes" element={<ChangesPage />} />
             {roles.isSupervisor && <Route path="/agents" element={<AgentsPage />} />}
             {roles.isAdmin && <Route path="/knowledge" element={<KnowledgePage />} />}
+            {roles.isSupervisor && <Route path="/suggestions" element={<SuggestionsPage />} />}
             <Route path="*" element={<Text m="xl">{t("notFoundPage")}</Text>} />
           </Routes>
         </Suspense>

@@ -262,6 +262,24 @@ const en = {
   count_phrasings: "phrasings",
   notFoundPage: "This page does not exist.",
   comingSoon: "Coming with issue 13.",
+  // suggestions (issue 13, the learning loop)
+  navSuggestions: "Suggestions",
+  suggestionsTitle: "What customers asked that the bot could not answer",
+  suggestionsHint:
+    "Questions handed off in the last 30 days, grouped by topic. Teach one as phrasings of an entry, draft a new entry, or dismiss it; every change waits for approval under Pending changes.",
+  noSuggestions: "Nothing to learn from right now.",
+  askedTimes: "asked {count}×",
+  learnReason_low_confidence: "not sure",
+  learnReason_failed_clarify: "clarify failed",
+  learnReason_dissatisfied: "dissatisfied",
+  closestEntries: "Closest entries",
+  exampleWordings: "Wordings",
+  teachAsPhrasings: "Add {count} wording(s) to {faq}",
+  pickEntryFirst: "Pick an entry",
+  draftEntry: "Draft a new entry",
+  dismiss: "Dismiss",
+  dismissNote: "Why (optional)",
+  suggestionTaught: "Sent for approval.",
 };
 
 export type MessageKey = keyof typeof en;
@@ -510,6 +528,24 @@ const zh: Record<MessageKey, string> = {
   count_phrasings: "问法",
   notFoundPage: "页面不存在。",
   comingSoon: "将在 issue 13 中提供。",
+  // suggestions (issue 13, the learning loop)
+  navSuggestions: "学习建议",
+  suggestionsTitle: "机器人未能回答的客户问题",
+  suggestionsHint:
+    "最近 30 天转人工的问题，按主题归类。可将其作为某条目的相似问法、起草新条目或忽略；所有变更都需在「待审核变更」中审批。",
+  noSuggestions: "目前没有可学习的问题。",
+  askedTimes: "被问 {count} 次",
+  learnReason_low_confidence: "置信度低",
+  learnReason_failed_clarify: "澄清失败",
+  learnReason_dissatisfied: "客户不满",
+  closestEntries: "最接近的条目",
+  exampleWordings: "客户问法",
+  teachAsPhrasings: "将 {count} 个问法加入 {faq}",
+  pickEntryFirst: "请先选择条目",
+  draftEntry: "起草新条目",
+  dismiss: "忽略",
+  dismissNote: "原因（可选）",
+  suggestionTaught: "已提交审批。",
 };
 
 export type Locale = "zh" | "en";

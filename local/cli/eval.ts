@@ -3,12 +3,15 @@
  *   npm run eval -- <file.json> [--json] [--compare-minisearch] [--tune]
  *     [--answer-threshold X] [--margin-threshold X] [--clarify-threshold X]
  *     [--subsample F --draws N [--seed S]] [--engine local|bedrock [--retrieval-only]]
+ *   npm run eval -- <file.json> --learn [--seed S | --in-order] [--json]
  * The stress mode (`--subsample`) also runs N knowledge bases built from a random fraction F of the
  * entries, the dropped entries' queries becoming out of scope (see `subsampleFile`).
  * Thresholds default to KEFU_ANSWER_THRESHOLD / KEFU_MARGIN_THRESHOLD / KEFU_CLARIFY_THRESHOLD, then to
  * the calibrated defaults, exactly as in the worker.
  * Every query goes through the engine the worker builds (the embedded one by default; the Bedrock one
  * with `--engine bedrock`, configured by the same KEFU_* variables), with an empty history.
+ * The learning mode (`--learn`, local/eval/learn.ts) teaches the bot from the hand-offs of the first 40%
+ * of the stream and scores the last 40% before and after; `--json` prints `{before, after, …}`.
  * The library behind it lives in `local/eval/`; this file parses arguments and prints.
  *
  * Counting: an "answer" is right when its entry is the expected one. A "clarify" is not an answer: it
@@ -32,6 +35,7 @@ import {
   type TurnResult,
 } from "../eval/conversations";
 import { type EvalFile, loadEvalFile, toEntries } from "../eval/file";
+import { runLearning } from "../eval/learn";
 import {
   atInScopeAccuracy,
   atOosRecall,
@@ -91,7 +95,7 @@ export function parseArgs(argv: string[]): {
 }
 
 const USAGE =
-  "usage: npm run eval -- <file.json> [--json] [--compare-minisearch] [--tune] [--answer-threshold X] [--margin-threshold X] [--clarify-threshold X] [--subsample F --draws N [--seed S]] [--engine local|bedrock [--retrieval-only]]";
+  "usage: npm run eval -- <file.json> [--json] [--compare-minisearch] [--tune] [--answer-threshold X] [--margin-threshold X] [--clarify-threshold X] [--subsample F --draws N [--seed S]] [--engine local|bedrock [--retrieval-only]] | <file.json> --learn [--seed S | --in-order] [--json]";
 
 /** What the command line asks for, once checked. */
 interface EvalOptions {
@@ -100,13 +104,23 @@ interface EvalOptions {
   thresholdEnv: Record<string, string>;
   engineKind: "local" | "bedrock";
   stress: { fraction: number; draws: number; seed: number } | undefined;
+  /** `--learn`: the stream's shuffle seed, or null for `--in-order`. */
+  learn?: { seed: number | null };
 }
 
 /** Step 1: the arguments, or the usage problem to print. */
 export function parseOptions(argv: string[]): EvalOptions | { problem: string | undefined } {
   const { flags, env: thresholdEnv, values, files } = parseArgs(argv);
-  const known = new Set(["--json", "--compare-minisearch", "--tune", "--retrieval-only"]);
+  const known = new Set([
+    "--json",
+    "--compare-minisearch",
+    "--tune",
+    "--retrieval-only",
+    "--learn",
+    "--in-order",
+  ]);
   const unknownFlag = [...flags].find((f) => !known.has(f));
+  if (flags.has("--learn")) return parseLearnOptions(flags, values, files, thresholdEnv, unknownFlag);
   const stress = parseStress(values);
   const engineKind = values["--engine"] ?? "local";
   const problem =
@@ -117,6 +131,7 @@ export function parseOptions(argv: string[]): EvalOptions | { problem: string | 
     (engineKind === "bedrock" && stress && "--subsample runs the local engine only") ||
     undefined;
   if (files.length !== 1 || problem || typeof stress === "string") return { problem };
+  if (flags.has("--in-order")) return { problem: "--in-order is for --learn" };
   return {
     path: files[0] as string,
     flags,
@@ -387,6 +402,7 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   try {
+    if (options.learn) return await learnEval({ ...options, learn: options.learn });
     if (fileKind(options.path) === "conversations") return await conversationEval(options);
     const { file, thresholds } = loadInputs(options);
     const { run, label, bedrock } = await runSelectedEngine(options, file, thresholds);
@@ -402,6 +418,63 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`eval: ${err.message}\n`);
     return 1;
   }
+}
+
+/** `--learn [--seed S | --in-order] [--json]` and the threshold flags; nothing else applies. */
+function parseLearnOptions(
+  flags: Set<string>,
+  values: Record<string, string>,
+  files: string[],
+  thresholdEnv: Record<string, string>,
+  unknownFlag: string | undefined,
+): EvalOptions | { problem: string | undefined } {
+  const other = [...flags].find((f) => !["--learn", "--in-order", "--json"].includes(f));
+  const otherValue = Object.keys(values).find((k) => k !== "--seed");
+  const seed = Number(values["--seed"] ?? "1");
+  const problem =
+    (unknownFlag && `unknown option ${unknownFlag}`) ||
+    ((other ?? otherValue) &&
+      `--learn runs the local engine with --json, --seed or --in-order only (not ${other ?? otherValue})`) ||
+    (!Number.isInteger(seed) && "--seed needs an integer") ||
+    (flags.has("--in-order") &&
+      values["--seed"] !== undefined &&
+      "--seed shuffles the stream; --in-order keeps it") ||
+    undefined;
+  if (files.length !== 1 || problem) return { problem };
+  return {
+    path: files[0] as string,
+    flags,
+    thresholdEnv,
+    engineKind: "local",
+    stress: undefined,
+    learn: { seed: flags.has("--in-order") ? null : seed },
+  };
+}
+
+/** `--learn`: teaches from the first 40% of the stream, scores the last 40% before and after. */
+async function learnEval(options: EvalOptions & { learn: { seed: number | null } }): Promise<number> {
+  const { file, thresholds } = loadInputs(options);
+  const { seed } = options.learn;
+  const report = await runLearning(file, { thresholds, ...(seed === null ? { inOrder: true } : { seed }) });
+  if (options.flags.has("--json")) {
+    process.stdout.write(`${JSON.stringify({ thresholds, ...report })}\n`);
+    return 0;
+  }
+  const t = report.teaching;
+  const row = (label: string, m: Metrics) =>
+    `  ${label.padEnd(22)} containment ${pct(m.containment).padStart(6)}, answer precision ${pct(m.answerPrecision).padStart(6)} (${m.answers} answers), OOS recall ${pct(m.oosRecall).padStart(6)}`;
+  const lines = [
+    `Learning loop on ${options.path} (${file.queries.length} queries, ${seed === null ? "in file order" : `shuffled with seed ${seed}`})`,
+    `  learning from the first ${t.seen}: ${t.handoffs} hand-offs → ${t.taught} wordings taught as phrasings${t.rejected ? ` (${t.rejected} rejected by the import)` : ""}, ${t.outOfScope} recorded as out of scope`,
+    `  scored on the last ${report.before.n} (${report.before.inScope} in scope, ${report.before.outOfScope} out of scope):`,
+    row("before teaching", report.before),
+    row("after teaching", report.after),
+    row("  phrasings only", report.ablation.phrasingsOnly),
+    row("  naive (uncapped)", report.ablation.naive),
+    `  containment ×${(report.before.containment === 0 ? 0 : report.after.containment / report.before.containment).toFixed(2)}`,
+  ];
+  process.stdout.write(`${lines.join("\n")}\n`);
+  return 0;
 }
 
 /** `--subsample F --draws N [--seed S]`: undefined when absent, an error message when malformed. */

@@ -25,8 +25,14 @@ export interface LexicalOptions {
   unigramWeight?: number;
   /** Weight of English character trigrams ("t:abc"), which catch typos and unstemmed variants; 0 disables. */
   trigramWeight?: number;
-  /** Per entry: best phrasing + this share of the second best (several matching phrasings = more evidence). */
+  /** Per entry: best phrasing + this share of the next best ones (several matching phrasings = more evidence). */
   secondPhrasingBonus?: number;
+  /**
+   * How many of an entry's other phrasings add to its aggregate. The calibration was fitted on entries of
+   * five phrasings (four others); an entry that grew dozens of taught phrasings would otherwise sum
+   * dozens of weak matches and outrank, at a high score, entries that match better (see shared/kb/learned.ts).
+   */
+  maxOtherPhrasings?: number;
   /** Logistic calibration of the similarity into a score in [0, 1]. */
   calibration?: LexicalCalibration;
   /**
@@ -83,6 +89,7 @@ const DEFAULTS = {
   unigramWeight: 0.5,
   trigramWeight: 0.2,
   secondPhrasingBonus: 0.3,
+  maxOtherPhrasings: 4,
   selfCheckSample: 400,
 };
 
@@ -113,6 +120,8 @@ export function createLexicalRetriever(entries: FaqEntry[], options: LexicalOpti
   };
   const tokOptions = { charTrigrams: weights.trigram > 0 };
   const bonus = options.secondPhrasingBonus ?? DEFAULTS.secondPhrasingBonus;
+  // Slots per entry: the best phrasing and the others that count, best first.
+  const slots = 1 + Math.max(0, options.maxOtherPhrasings ?? DEFAULTS.maxOtherPhrasings);
   const cal = options.calibration ?? DEFAULT_CALIBRATION;
 
   // Documents = phrasings; docEntry maps a document to its entry index.
@@ -186,8 +195,7 @@ export function createLexicalRetriever(entries: FaqEntry[], options: LexicalOpti
   // Scratch buffers reused across queries (search is synchronous, so no interleaving).
   const acc = new Float32Array(nDocs);
   const touched = new Int32Array(nDocs);
-  const entryBest = new Float32Array(entries.length);
-  const entrySum = new Float32Array(entries.length);
+  const entryTop = new Float32Array(entries.length * slots);
   const entryBestDoc = new Int32Array(entries.length).fill(-1);
   const entryTouched = new Int32Array(entries.length);
 
@@ -226,21 +234,27 @@ export function createLexicalRetriever(entries: FaqEntry[], options: LexicalOpti
       acc[d] = 0;
       const sim = raw / Math.sqrt(qSelf * (docSelf[d] ?? 1));
       const e = docEntry[d] as number;
-      const best = entryBest[e] ?? 0;
-      if (best === 0 && entryBestDoc[e] === -1) entryTouched[nEntries++] = e;
-      if (sim > best) {
-        entryBest[e] = sim;
-        entryBestDoc[e] = d;
+      const at = e * slots;
+      if (entryBestDoc[e] === -1) entryTouched[nEntries++] = e;
+      if (entryBestDoc[e] === -1 || sim > (entryTop[at] ?? 0)) entryBestDoc[e] = d;
+      // Insertion into the entry's few best similarities (kept in descending order).
+      let slot = slots - 1;
+      if (sim <= (entryTop[at + slot] ?? 0)) continue;
+      while (slot > 0 && sim > (entryTop[at + slot - 1] ?? 0)) {
+        entryTop[at + slot] = entryTop[at + slot - 1] ?? 0;
+        slot--;
       }
-      entrySum[e] = (entrySum[e] ?? 0) + sim;
+      entryTop[at + slot] = sim;
     }
     const results: { e: number; agg: number; sim: number; doc: number }[] = [];
     for (let i = 0; i < nEntries; i++) {
       const e = entryTouched[i] as number;
-      const sim = entryBest[e] ?? 0;
-      results.push({ e, sim, agg: sim + bonus * ((entrySum[e] ?? 0) - sim), doc: entryBestDoc[e] ?? 0 });
-      entryBest[e] = 0;
-      entrySum[e] = 0;
+      const at = e * slots;
+      const sim = entryTop[at] ?? 0;
+      let others = 0;
+      for (let j = 1; j < slots; j++) others += entryTop[at + j] ?? 0;
+      results.push({ e, sim, agg: sim + bonus * others, doc: entryBestDoc[e] ?? 0 });
+      entryTop.fill(0, at, at + slots);
       entryBestDoc[e] = -1;
     }
     results.sort((x, y) => y.agg - x.agg);

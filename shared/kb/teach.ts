@@ -19,6 +19,13 @@ export interface PendingChange {
   faqId?: string;
   /** The customer's wording (phrasing). */
   text?: string;
+  /**
+   * Several wordings at once (a suggestion turned into phrasings; `text` is the first of them): one
+   * change and one approval, so no two approvals of the same entry race each other's imports.
+   */
+  texts?: string[];
+  /** The suggestion the change came from (functions/desk-api/routes/suggestions.ts). */
+  suggestionId?: string;
   question?: string;
   answer?: string;
   category?: string;
@@ -50,7 +57,8 @@ export function changeRow(change: PendingChange, current?: FaqEntry): Record<str
   if (change.kind === "phrasing") {
     if (!current || !change.text) throw new Error("a phrasing needs its entry and text");
     const similar = [...current.similarQuestions];
-    if (change.text !== current.question && !similar.includes(change.text)) similar.push(change.text);
+    for (const text of [change.text, ...(change.texts ?? [])])
+      if (text !== current.question && !similar.includes(text)) similar.push(text);
     return {
       id: current.id,
       question: current.question,

@@ -118,6 +118,9 @@ export interface PendingChange {
   status: "pending" | "approved" | "rejected";
   faqId?: string;
   text?: string;
+  /** Several wordings in one change (from a learning suggestion); `text` is the first. */
+  texts?: string[];
+  suggestionId?: string;
   question?: string;
   answer?: string;
   category?: string;
@@ -169,4 +172,17 @@ export interface DeskConfig {
   apiBase: string;
   pollMs: number;
   locale: "zh" | "en" | "auto";
+}
+
+/** A topic of unanswered questions (GET /insights/suggestions). */
+export interface LearningSuggestion {
+  id: string;
+  representative: string;
+  count: number;
+  reasons: Partial<Record<"low_confidence" | "failed_clarify" | "dissatisfied", number>>;
+  examples: string[];
+  closest: { faqId: string; score: number; matchedQuestion: string }[];
+  ticketIds: string[];
+  firstAt: string;
+  lastAt: string;
 }

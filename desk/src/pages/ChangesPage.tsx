@@ -170,7 +170,7 @@ function ChangeCard(props: {
         </Group>
         {change.kind === "phrasing" ? (
           <Text size="sm" style={{ whiteSpace: "pre-wrap" }}>
-            “{change.text}”
+            {(change.texts ?? [change.text]).map((text) => `“${text}”`).join("\n")}
           </Text>
         ) : (
           <>

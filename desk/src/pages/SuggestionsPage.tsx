@@ -1,0 +1,209 @@
+import {
+  Alert,
+  Badge,
+  Button,
+  Checkbox,
+  Group,
+  Loader,
+  Modal,
+  Paper,
+  Stack,
+  Text,
+  Textarea,
+  TextInput,
+  Title,
+  UnstyledButton,
+} from "@mantine/core";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
+import type { LearningSuggestion, PendingChange } from "../api/types";
+import { FaqSearch } from "../components/FaqSearch";
+import { formatDateTime } from "../components/labels";
+import { useDesk } from "../context";
+import { errorText } from "../errors";
+import { type MessageKey, useI18n } from "../i18n";
+
+/**
+ * The learning loop for supervisors: unanswered questions grouped by topic (GET /insights/suggestions).
+ * Each becomes phrasings of an entry, a new entry draft (both pending changes, approved on the changes
+ * page like anything taught), or is dismissed. A handled suggestion leaves the list.
+ */
+export default function SuggestionsPage() {
+  const { t, locale } = useI18n();
+  const { api } = useDesk();
+  const suggestions = useQuery({
+    queryKey: ["suggestions"],
+    queryFn: () => api.get<{ suggestions: LearningSuggestion[] }>("/insights/suggestions"),
+  });
+  return (
+    <Stack maw={1000}>
+      <Title order={3}>{t("suggestionsTitle")}</Title>
+      <Text size="sm" c="dimmed">
+        {t("suggestionsHint")}
+      </Text>
+      {suggestions.isError && (
+        <Alert color="red" variant="light" role="alert">
+          {errorText(suggestions.error, t, locale)}
+        </Alert>
+      )}
+      {suggestions.isPending ? (
+        <Loader />
+      ) : suggestions.data?.suggestions.length === 0 ? (
+        <Text c="dimmed">{t("noSuggestions")}</Text>
+      ) : (
+        suggestions.data?.suggestions.map((s) => <SuggestionCard key={s.id} suggestion={s} />)
+      )}
+    </Stack>
+  );
+}
+
+function SuggestionCard(props: { suggestion: LearningSuggestion }) {
+  const { t, locale } = useI18n();
+  const { api } = useDesk();
+  const queryClient = useQueryClient();
+  const s = props.suggestion;
+  const [picked, setPicked] = useState<string[]>(s.examples);
+  const [faqId, setFaqId] = useState<string | undefined>(s.closest[0]?.faqId);
+  const [drafting, setDrafting] = useState(false);
+  const [dismissing, setDismissing] = useState(false);
+  const [question, setQuestion] = useState(s.representative);
+  const [answer, setAnswer] = useState("");
+  const [note, setNote] = useState("");
+  const base = `/insights/suggestions/${encodeURIComponent(s.id)}`;
+  const act = useMutation({
+    mutationFn: (action: { path: string; body: unknown }) =>
+      api.post<{ changes?: PendingChange[] }>(`${base}/${action.path}`, action.body),
+    onSuccess: () => {
+      setDrafting(false);
+      setDismissing(false);
+      void queryClient.invalidateQueries({ queryKey: ["suggestions"] });
+      void queryClient.invalidateQueries({ queryKey: ["changes"] });
+    },
+  });
+  return (
+    <Paper withBorder p="md" data-testid="suggestion">
+      <Stack gap="xs">
+        <Group justify="space-between" wrap="nowrap">
+          <Text fw={600}>“{s.representative}”</Text>
+          <Group gap={4} wrap="nowrap">
+            <Badge variant="filled">{t("askedTimes", { count: s.count })}</Badge>
+            {Object.entries(s.reasons).map(([reason, n]) => (
+              <Badge key={reason} variant="light" color="gray">
+                {t(`learnReason_${reason}` as MessageKey)} {n}
+              </Badge>
+            ))}
+          </Group>
+        </Group>
+        <Text size="xs" c="dimmed">
+          {formatDateTime(s.firstAt, locale)} – {formatDateTime(s.lastAt, locale)}
+        </Text>
+        <Text size="sm" fw={500}>
+          {t("exampleWordings")}
+        </Text>
+        <Checkbox.Group value={picked} onChange={setPicked}>
+          <Stack gap={4}>
+            {s.examples.map((text) => (
+              <Checkbox key={text} value={text} label={text} size="sm" />
+            ))}
+          </Stack>
+        </Checkbox.Group>
+        <Text size="sm" fw={500}>
+          {t("closestEntries")}
+        </Text>
+        <Group gap="xs">
+          {s.closest.map((c) => (
+            <UnstyledButton key={c.faqId} onClick={() => setFaqId(c.faqId)} data-testid="closest-entry">
+              <Badge
+                variant={faqId === c.faqId ? "filled" : "outline"}
+                tt="none"
+                style={{ cursor: "pointer" }}
+              >
+                {c.faqId} · {c.matchedQuestion} · {c.score.toFixed(2)}
+              </Badge>
+            </UnstyledButton>
+          ))}
+        </Group>
+        <FaqSearch onPick={(hit) => setFaqId(hit.id)} selectedId={faqId} />
+        {act.error && (
+          <Alert color="red" variant="light" role="alert" py={6}>
+            {errorText(act.error, t, locale)}
+          </Alert>
+        )}
+        <Group justify="flex-end" gap="xs">
+          <Button
+            variant="default"
+            size="xs"
+            onClick={() => setDismissing(true)}
+            data-testid="suggestion-dismiss"
+          >
+            {t("dismiss")}
+          </Button>
+          <Button
+            variant="default"
+            size="xs"
+            onClick={() => setDrafting(true)}
+            data-testid="suggestion-draft"
+          >
+            {t("draftEntry")}
+          </Button>
+          <Button
+            size="xs"
+            disabled={!faqId || picked.length === 0}
+            loading={act.isPending}
+            onClick={() => act.mutate({ path: "phrasings", body: { faqId, texts: picked } })}
+            data-testid="suggestion-teach"
+          >
+            {faqId ? t("teachAsPhrasings", { count: picked.length, faq: faqId }) : t("pickEntryFirst")}
+          </Button>
+        </Group>
+      </Stack>
+      <Modal opened={drafting} onClose={() => setDrafting(false)} title={t("draftEntry")}>
+        <Stack>
+          <TextInput
+            label={t("question")}
+            value={question}
+            onChange={(e) => setQuestion(e.currentTarget.value)}
+          />
+          <Textarea
+            label={t("answer")}
+            value={answer}
+            onChange={(e) => setAnswer(e.currentTarget.value)}
+            autosize
+            minRows={3}
+          />
+          <Group justify="flex-end">
+            <Button variant="default" onClick={() => setDrafting(false)}>
+              {t("cancel")}
+            </Button>
+            <Button
+              loading={act.isPending}
+              disabled={!question.trim() || !answer.trim()}
+              onClick={() =>
+                act.mutate({ path: "entry", body: { question: question.trim(), answer: answer.trim() } })
+              }
+            >
+              {t("save")}
+            </Button>
+          </Group>
+        </Stack>
+      </Modal>
+      <Modal opened={dismissing} onClose={() => setDismissing(false)} title={t("dismiss")}>
+        <Stack>
+          <Textarea label={t("dismissNote")} value={note} onChange={(e) => setNote(e.currentTarget.value)} />
+          <Group justify="flex-end">
+            <Button variant="default" onClick={() => setDismissing(false)}>
+              {t("cancel")}
+            </Button>
+            <Button
+              color="red"
+              loading={act.isPending}
+              onClick={() => act.mutate({ path: "dismiss", body: note.trim() ? { note: note.trim() } : {} })}
+            >
+              {t("dismiss")}
+            </Button>
+          </Group>
+        </Stack>
+      </Modal>
+    </Paper>
+  );
+}

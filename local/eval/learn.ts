@@ -1,0 +1,146 @@
+/**
+ * The learning loop, measured (`npm run eval -- <file> --learn`): the first 40% of the query stream go
+ * through the bot; every hand-off of an in-scope query is taught as an agent would teach it from the
+ * ticket ("this question is FAQ X"), every out-of-scope hand-off is recorded as out of scope; then the
+ * last 40% are scored with the knowledge base as it was and as teaching left it. The 20% between keep
+ * the taught wordings and the scored ones apart in time, as in a real stream.
+ *
+ * Teaching goes through shared/kb/teach.ts: the pending change's row (`changeRow`, the entry with the
+ * wording added) is validated and parsed by the import's own row validation (`validateRow`) and
+ * replaces the entry, as the import of an approved change does; a change the import would reject (an
+ * entry already at its phrasing limit) is counted, not applied.
+ *
+ * The dev files are grouped by label (banking77: intent by intent, out-of-scope last), so the stream is
+ * a seeded shuffle of the file unless `inOrder` says the file is already in arrival order.
+ */
+import { createLocalEngine, type LocalEngineOptions } from "../../shared/ai/local-engine";
+import type { AnswerEngine } from "../../shared/core/engine";
+import type { FaqEntry } from "../../shared/core/faq";
+import { FAQ_LIMITS, validateRow } from "../../shared/kb/faq-schema";
+import { createNegativeVeto, withNegativeVeto } from "../../shared/kb/learned";
+import { changeRow, type PendingChange } from "../../shared/kb/teach";
+import { type EvalFile, toEntries } from "./file";
+import { computeMetrics, type Metrics, type Outcome } from "./metrics";
+import { runEngine } from "./run";
+import { seededRandom } from "./stress";
+
+/** Share of the stream the bot learns from, and share it is scored on (the end of the stream). */
+export const TEACH_SHARE = 0.4;
+export const SCORE_SHARE = 0.4;
+
+export interface LearnOptions extends LocalEngineOptions {
+  /** Seed of the shuffle (ignored with `inOrder`). */
+  seed?: number;
+  /** The file is a stream in arrival order: replay it as it is. */
+  inOrder?: boolean;
+}
+
+export interface Teaching {
+  /** Queries the bot saw while learning, and how many it handed off. */
+  seen: number;
+  handoffs: number;
+  /** In-scope hand-offs taught as phrasings, and those the import would have rejected. */
+  taught: number;
+  rejected: number;
+  /** Out-of-scope hand-offs recorded as such. */
+  outOfScope: number;
+}
+
+export interface LearnReport {
+  seed: number | null;
+  teaching: Teaching;
+  /** The last 40% with the knowledge base as it was. */
+  before: Metrics;
+  /** The same queries after teaching (phrasings and out-of-scope wordings). */
+  after: Metrics;
+  /** What each part of `after` does, on the same queries. */
+  ablation: {
+    /** Taught phrasings alone (no out-of-scope veto). */
+    phrasingsOnly: Metrics;
+    /** Taught phrasings alone, every phrasing of an entry adding to its score (the retriever before the cap). */
+    naive: Metrics;
+  };
+}
+
+/** The stream: the file's queries, shuffled by `seed` unless they are already in arrival order. */
+export function queryStream(file: EvalFile, options: { seed?: number; inOrder?: boolean }) {
+  const queries = [...file.queries];
+  if (options.inOrder) return queries;
+  const random = seededRandom(options.seed ?? 1);
+  for (let i = queries.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [queries[i], queries[j]] = [
+      queries[j] as EvalFile["queries"][number],
+      queries[i] as EvalFile["queries"][number],
+    ];
+  }
+  return queries;
+}
+
+/** Applies one approved "this question is FAQ X" change as its import would; false when rejected. */
+export function teachPhrasing(kb: Map<string, FaqEntry>, faqId: string, text: string, id: string): boolean {
+  const current = kb.get(faqId);
+  if (!current) return false;
+  const change: PendingChange = {
+    id,
+    kind: "phrasing",
+    status: "approved",
+    faqId,
+    text,
+    author: "eval",
+    createdAt: new Date(0).toISOString(),
+  };
+  const parsed = validateRow({ row: 1, fields: changeRow(change, current) }, "en");
+  if (!("action" in parsed) || parsed.action !== "upsert") return false;
+  kb.set(faqId, parsed.entry);
+  return true;
+}
+
+async function score(engine: AnswerEngine, queries: EvalFile["queries"]): Promise<Metrics> {
+  const run = await runEngine({ faq: [], queries }, engine);
+  return computeMetrics(run.outcomes as Outcome[]);
+}
+
+export async function runLearning(file: EvalFile, options: LearnOptions = {}): Promise<LearnReport> {
+  const { seed, inOrder, ...engineOptions } = options;
+  const stream = queryStream(file, { seed, inOrder });
+  const teachPart = stream.slice(0, Math.floor(stream.length * TEACH_SHARE));
+  const scorePart = stream.slice(stream.length - Math.floor(stream.length * SCORE_SHARE));
+  const entries = toEntries(file);
+  const bot = createLocalEngine(entries, engineOptions);
+
+  const kb = new Map(entries.map((e) => [e.id, e]));
+  const negatives: string[] = [];
+  const teaching: Teaching = { seen: teachPart.length, handoffs: 0, taught: 0, rejected: 0, outOfScope: 0 };
+  const seen = await runEngine({ faq: [], queries: teachPart }, bot);
+  seen.outcomes.forEach((outcome, i) => {
+    if (outcome.kind !== "handoff") return;
+    teaching.handoffs++;
+    const query = teachPart[i] as EvalFile["queries"][number];
+    if (query.expected === null) {
+      teaching.outOfScope++;
+      negatives.push(query.text);
+    } else if (teachPhrasing(kb, query.expected, query.text, `eval-${i}`)) teaching.taught++;
+    else teaching.rejected++;
+  });
+
+  const taughtEntries = [...kb.values()];
+  const taughtBot = createLocalEngine(taughtEntries, engineOptions);
+  const learned = withNegativeVeto(taughtBot, createNegativeVeto(taughtEntries, negatives));
+  return {
+    seed: inOrder ? null : (seed ?? 1),
+    teaching,
+    before: await score(bot, scorePart),
+    after: await score(learned, scorePart),
+    ablation: {
+      phrasingsOnly: await score(taughtBot, scorePart),
+      naive: await score(
+        createLocalEngine(taughtEntries, {
+          ...engineOptions,
+          lexical: { ...engineOptions.lexical, maxOtherPhrasings: FAQ_LIMITS.similarQuestions },
+        }),
+        scorePart,
+      ),
+    },
+  };
+}

@@ -1,0 +1,240 @@
+import { createHash } from "node:crypto";
+import { redact } from "../core/redact";
+import type { Ticket } from "../core/ticket";
+import type { Embedder, Retriever } from "./retrieval";
+import { tokenize } from "./tokenize";
+
+/**
+ * Suggestions: what customers keep asking that the bot could not answer, grouped so a supervisor can
+ * teach it once per topic instead of once per ticket. Each suggestion has a representative question,
+ * how often it was asked, a few example wordings (masked) and the FAQ entries it is closest to.
+ *
+ * Computed on demand rather than stored: the input is the recent hand-offs (bounded by the caller),
+ * clustering a thousand lexical vectors takes milliseconds, and a computed list is never stale after a
+ * teach or an import. What a supervisor decides (a pending change, a dismissal) is what gets stored.
+ *
+ * Clustering is deterministic: questions in arrival order, each joining the cluster whose members it is
+ * most similar to on average (average linkage), or starting a new one below the threshold. Similarity
+ * is the cosine of TF-IDF vectors over the retriever's own terms locally (`lexicalVectors`), or of
+ * embeddings through the Embedder port in AWS (`embeddedVectors`).
+ */
+
+export type UnansweredReason = "low_confidence" | "failed_clarify" | "dissatisfied";
+
+export interface UnansweredQuestion {
+  /** The customer's wording, already redacted (masked again before it is shown). */
+  text: string;
+  reason: UnansweredReason;
+  at: string;
+  ticketId?: string;
+}
+
+export interface ClosestEntry {
+  faqId: string;
+  score: number;
+  matchedQuestion: string;
+}
+
+export interface LearningSuggestion {
+  /** Stable while the representative question stays the same. */
+  id: string;
+  representative: string;
+  count: number;
+  reasons: Partial<Record<UnansweredReason, number>>;
+  /** Up to `maxExamples` distinct wordings, masked, the representative first. */
+  examples: string[];
+  closest: ClosestEntry[];
+  ticketIds: string[];
+  firstAt: string;
+  lastAt: string;
+}
+
+/** Why a hand-off reason means "the bot did not know" (others are a person asked for, or a rule). */
+const REASON_OF: Partial<Record<Ticket["reason"], UnansweredReason>> = {
+  low_confidence: "low_confidence",
+  repeated_failure: "failed_clarify",
+  negative_sentiment: "dissatisfied",
+};
+
+/**
+ * Starts the desk event (`system` turn) a supervisor's decision on a suggestion leaves on each of its
+ * tickets: the ticket's question is handled (taught or dismissed) and leaves the suggestions.
+ */
+export const SUGGESTION_HANDLED = "[suggestion]";
+
+const handled = (ticket: Ticket) =>
+  ticket.transcript.some((t) => t.role === "system" && t.text.startsWith(SUGGESTION_HANDLED));
+
+/**
+ * The question behind each ticket the bot handed off for not knowing: its last customer turn then.
+ * Tickets whose question a supervisor already handled are left out.
+ */
+export function unansweredFromTickets(tickets: Ticket[]): UnansweredQuestion[] {
+  const out: UnansweredQuestion[] = [];
+  for (const ticket of tickets) {
+    const reason = REASON_OF[ticket.reason];
+    if (!reason || handled(ticket)) continue;
+    const asked = ticket.transcript.filter((t) => t.role === "customer" && t.at <= ticket.createdAt);
+    const last = asked[asked.length - 1];
+    if (last && last.text.trim() !== "")
+      out.push({ text: last.text, reason, at: last.at, ticketId: ticket.ticketId });
+  }
+  return out;
+}
+
+/** Unit vectors, compared by dot product. Sparse (term → weight) or dense. */
+export type UnitVector = Map<string, number> | Float32Array;
+
+function dot(a: UnitVector, b: UnitVector): number {
+  if (a instanceof Float32Array && b instanceof Float32Array) {
+    let s = 0;
+    for (let i = 0; i < a.length; i++) s += (a[i] as number) * (b[i] as number);
+    return s;
+  }
+  if (a instanceof Map && b instanceof Map) {
+    const [small, large] = a.size <= b.size ? [a, b] : [b, a];
+    let s = 0;
+    for (const [term, w] of small) s += w * (large.get(term) ?? 0);
+    return s;
+  }
+  throw new TypeError("cannot compare a sparse vector with a dense one");
+}
+
+/** TF-IDF over the retriever's terms (words, Chinese character n-grams), IDF from the questions themselves. */
+export function lexicalVectors(texts: string[]): UnitVector[] {
+  const counts = texts.map((t) => {
+    const c = new Map<string, number>();
+    for (const term of tokenize(t)) c.set(term, (c.get(term) ?? 0) + 1);
+    return c;
+  });
+  const df = new Map<string, number>();
+  for (const c of counts) for (const term of c.keys()) df.set(term, (df.get(term) ?? 0) + 1);
+  const n = texts.length;
+  return counts.map((c) => {
+    const v = new Map<string, number>();
+    let norm = 0;
+    for (const [term, tf] of c) {
+      const w = (1 + Math.log(tf)) * Math.log(1 + n / (df.get(term) ?? 1));
+      v.set(term, w);
+      norm += w * w;
+    }
+    norm = Math.sqrt(norm) || 1;
+    for (const [term, w] of v) v.set(term, w / norm);
+    return v;
+  });
+}
+
+/** Embeddings (Bedrock in AWS), normalised. */
+export async function embeddedVectors(texts: string[], embedder: Embedder): Promise<UnitVector[]> {
+  const vectors = await embedder.embed(texts);
+  return vectors.map((v) => {
+    let norm = 0;
+    for (const x of v) norm += x * x;
+    norm = Math.sqrt(norm) || 1;
+    return Float32Array.from(v, (x) => x / norm);
+  });
+}
+
+export interface ClusterOptions {
+  /** Average similarity to a cluster's members needed to join it. */
+  threshold: number;
+  /** Members a newcomer is compared with (the first ones): bounds the cost on very large clusters. */
+  compareWith?: number;
+}
+
+/** Thresholds measured on banking77 (test/unit/kb/suggestions.test.ts reports purity at these). */
+export const LEXICAL_CLUSTER_THRESHOLD = 0.3;
+
+/** Average-linkage leader clustering; returns the member indices of each cluster, largest first. */
+export function cluster(vectors: UnitVector[], options: ClusterOptions): number[][] {
+  const compareWith = options.compareWith ?? 30;
+  const clusters: number[][] = [];
+  vectors.forEach((v, i) => {
+    let best = -1;
+    let bestSim = options.threshold;
+    clusters.forEach((members, c) => {
+      const sample = members.slice(0, compareWith);
+      let sum = 0;
+      for (const m of sample) sum += dot(v, vectors[m] as UnitVector);
+      const sim = sum / sample.length;
+      if (sim >= bestSim) {
+        bestSim = sim;
+        best = c;
+      }
+    });
+    if (best === -1) clusters.push([i]);
+    else clusters[best]?.push(i);
+  });
+  // Largest first; ties by first arrival, so the order is deterministic.
+  return clusters.sort((a, b) => b.length - a.length || (a[0] as number) - (b[0] as number));
+}
+
+/** The member most similar to the others (the medoid). */
+function medoid(members: number[], vectors: UnitVector[]): number {
+  let best = members[0] as number;
+  let bestSum = Number.NEGATIVE_INFINITY;
+  for (const i of members) {
+    let sum = 0;
+    for (const j of members) if (j !== i) sum += dot(vectors[i] as UnitVector, vectors[j] as UnitVector);
+    if (sum > bestSum) {
+      bestSum = sum;
+      best = i;
+    }
+  }
+  return best;
+}
+
+export interface SuggestOptions {
+  /** Vectors of the questions' texts, in order (lexical by default). */
+  vectors?: (texts: string[]) => Promise<UnitVector[]> | UnitVector[];
+  threshold?: number;
+  /** Suggestions asked fewer times than this are left out (one-offs are noise, not topics). */
+  minCount?: number;
+  maxExamples?: number;
+  /** The current knowledge base, for the closest entries. */
+  retriever?: Retriever;
+  closest?: number;
+}
+
+export async function suggest(
+  questions: UnansweredQuestion[],
+  options: SuggestOptions = {},
+): Promise<LearningSuggestion[]> {
+  const ordered = [...questions].sort((a, b) => a.at.localeCompare(b.at) || a.text.localeCompare(b.text));
+  const texts = ordered.map((q) => q.text);
+  const vectors = await (options.vectors ?? lexicalVectors)(texts);
+  const groups = cluster(vectors, { threshold: options.threshold ?? LEXICAL_CLUSTER_THRESHOLD });
+  const out: LearningSuggestion[] = [];
+  for (const members of groups) {
+    if (members.length < (options.minCount ?? 2)) continue;
+    const rep = ordered[medoid(members, vectors)] as UnansweredQuestion;
+    const items = members.map((m) => ordered[m] as UnansweredQuestion);
+    const reasons: LearningSuggestion["reasons"] = {};
+    for (const q of items) reasons[q.reason] = (reasons[q.reason] ?? 0) + 1;
+    const representative = redact(rep.text);
+    const examples = [...new Set([representative, ...items.map((q) => redact(q.text))])].slice(
+      0,
+      options.maxExamples ?? 5,
+    );
+    const closest = options.retriever
+      ? (await options.retriever.search(rep.text, options.closest ?? 3)).map((c) => ({
+          faqId: c.faqId,
+          score: c.score,
+          matchedQuestion: c.matchedQuestion,
+        }))
+      : [];
+    const times = items.map((q) => q.at).sort();
+    out.push({
+      id: createHash("sha256").update(representative).digest("hex").slice(0, 16),
+      representative,
+      count: items.length,
+      reasons,
+      examples,
+      closest,
+      ticketIds: items.flatMap((q) => (q.ticketId ? [q.ticketId] : [])),
+      firstAt: times[0] as string,
+      lastAt: times[times.length - 1] as string,
+    });
+  }
+  return out;
+}
