@@ -90,10 +90,12 @@ async function handOff(openId: string): Promise<Summary> {
   return waitFor(
     async () => {
       const { body } = await api<{ tickets: Summary[] }>("agent", "GET", "/tickets?view=unassigned");
-      // The ticket is listed once it is opened; the customer's message is filed on it right after.
-      return body.tickets.find(
-        (t) => t.customer.display === `wx:${openId.slice(0, 4)}…${openId.slice(-2)}` && t.unread > 0,
+      // Listed with the customer's message already on it (one write), never as an empty ticket.
+      const found = body.tickets.find(
+        (t) => t.customer.display === `wx:${openId.slice(0, 4)}…${openId.slice(-2)}`,
       );
+      if (found) expect(found.unread).toBe(1);
+      return found;
     },
     { what: "the ticket with the customer's message in the unassigned queue", timeoutMs: 5000 },
   );
