@@ -39,7 +39,8 @@ export function loadWorkerConfig(env: EnvRecord = process.env) {
 
 const DESK_API = {
   runtime,
-  tables: tables("tickets", "ticketTurns", "outbox", "tokens", "faq"),
+  tables: tables("tickets", "ticketTurns", "outbox", "tokens", "faq", "agents", "changes"),
+  deskRules,
   faqBucket,
   credentials,
   ingress,
@@ -53,7 +54,8 @@ export const DeskApiConfigSchema = configSchema(DESK_API);
 
 /**
  * The desk API (functions/desk-api): tickets and their turns, the channels' senders and the outbox for
- * agents' replies, the FAQ (search, suggestions, versions), the bucket (uploads, reports), the user pool.
+ * agents' replies, the FAQ (search, suggestions, versions), the bucket (uploads, reports), the user pool,
+ * the agents and the taught changes, and the desk's rules (skill groups, the CSAT question at a resolve).
  */
 export function loadDeskApiConfig(env: EnvRecord = process.env) {
   return readConfig(DESK_API, env);

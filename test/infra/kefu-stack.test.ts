@@ -399,6 +399,22 @@ describe("least privilege", () => {
     });
   });
 
+  it("desk-api: tickets and their indexes, replies' outbox, the FAQ read-only, agents, taught changes", () => {
+    expect(tableGrants(stack.desk.fn)).toEqual({
+      tickets: ["dynamodb:GetItem", "dynamodb:UpdateItem"],
+      "tickets/index/*": ["dynamodb:Query"],
+      ticketTurns: ["dynamodb:PutItem", "dynamodb:Query"],
+      outbox: ["dynamodb:PutItem"],
+      tokens: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
+      faq: ["dynamodb:GetItem", "dynamodb:Query"],
+      // The agents' list (Scan), their settings and status, the load counters a claim or resolve moves.
+      agents: ["dynamodb:GetItem", "dynamodb:Scan", "dynamodb:UpdateItem"],
+      // A taught change is created once, read, decided once; pending ones are listed by status.
+      changes: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
+      "changes/index/byStatus": ["dynamodb:Query"],
+    });
+  });
+
   it("sla: the clock's index and the waiting tickets' index, breach updates, agents; runs every minute", () => {
     expect(tableGrants(stack.slaClock.fn)).toEqual({
       tickets: ["dynamodb:GetItem", "dynamodb:UpdateItem"],
