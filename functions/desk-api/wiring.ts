@@ -1,13 +1,17 @@
 import type { Logger } from "@aws-lambda-powertools/logger";
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
+import { createBedrockGenerator } from "../../shared/ai/bedrock-generator";
+import { bedrockClient } from "../../shared/aws/bedrock";
 import { documentClient, secretsClient } from "../../shared/aws/clients";
 import { csatTextFor } from "../../shared/aws/desk-rules";
 import { observability } from "../../shared/aws/powertools";
 import { s3BlobStore, s3Client, s3ObjectReader } from "../../shared/aws/s3-blobs";
 import { channelSender, createChannelSenders } from "../../shared/aws/senders";
 import { isOptedOut } from "../../shared/channels/sms-common/channel";
+import { type EngineConfig, guardrailFromConfig } from "../../shared/config/engine";
 import type { DeskApiConfig } from "../../shared/config/load-desk";
+import { describeFailure } from "../../shared/core/failure";
 import type { FaqEntry } from "../../shared/core/faq";
 import type { ImportReport } from "../../shared/kb/import/import";
 import type { KnowledgeSource } from "../../shared/kb/knowledge";
@@ -20,6 +24,7 @@ import { createDeskTicketStore } from "../../shared/stores/desk-tickets";
 import { createFaqRepository } from "../../shared/stores/faq";
 import { createOutboxStore } from "../../shared/stores/outbox";
 import { createTicketDeskStore } from "../../shared/stores/ticket-desk";
+import { modelDraft } from "./assist";
 import { cognitoAuthenticator } from "./auth";
 import type { DeskApiDeps } from "./handler";
 import { mount } from "./router";
@@ -76,6 +81,10 @@ export function wireDeskApi(config: DeskApiConfig, options: { logger?: Logger } 
     report: async (name) => parseReport(await blobs.getText(`${FAQ_BUCKET.reportsPrefix}${name}.json`)),
     repo,
     blobs,
+    ...draftFor(config.engine, config.runtime, {
+      faqEntries: faq.entries,
+      onError: (error) => logger.warn("agent draft failed", { ...describeFailure(error) }),
+    }),
   };
   const agentsDeps: AgentsDeps = { agents, routing: config.deskRules.routing };
   const teachDeps: TeachDeps = {
@@ -95,6 +104,27 @@ export function wireDeskApi(config: DeskApiConfig, options: { logger?: Logger } 
     authenticate: cognitoAuthenticator(config.deskAuth),
     logger,
   };
+}
+
+/**
+ * The model draft offered to agents beside the approved answers: the worker's answer model, in AWS with
+ * Bedrock. The local engine writes no text of its own, so locally agents get the approved answers only.
+ */
+function draftFor(
+  engine: EngineConfig,
+  runtime: DeskApiConfig["runtime"],
+  deps: Parameters<typeof modelDraft>[1],
+): Pick<KbRoutesDeps, "draft"> {
+  const modelId = engine.bedrock.KEFU_ANSWER_MODEL_ID;
+  if (engine.kind !== "bedrock" || !modelId) return {};
+  const guardrail = guardrailFromConfig(engine.bedrock);
+  const generator = createBedrockGenerator({
+    client: bedrockClient(runtime),
+    modelId,
+    timeoutMs: engine.bedrock.KEFU_ANSWER_TIMEOUT_MS,
+    ...(guardrail ? { guardrail } : {}),
+  });
+  return { draft: modelDraft(generator, deps) };
 }
 
 /**

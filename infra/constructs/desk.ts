@@ -35,6 +35,8 @@ export interface DeskProps {
    */
   assetsDir?: string;
   dataRemovalPolicy?: RemovalPolicy;
+  /** The worker's answer model: it drafts replies for agents (with the Bedrock engine). */
+  answerModelId?: string;
 }
 
 /**
@@ -121,6 +123,8 @@ export class Desk extends Construct {
     });
     grantTableAccess(this.fn, props.tables, TABLE_ACCESS["desk-api"]);
     grantIndexQueries(this.fn, props.tables, INDEX_ACCESS["desk-api"]);
+    // Converse (not streamed) is authorised by InvokeModel alone.
+    if (props.answerModelId) this.fn.allowBedrock([props.answerModelId], ["bedrock:InvokeModel"]);
     // The desk lists tickets by status and by conversation: Query on the tickets table's indexes.
     this.fn.role.addToPrincipalPolicy(
       new iam.PolicyStatement({

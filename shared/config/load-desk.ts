@@ -47,6 +47,7 @@ const DESK_API = {
   channels: channelSettings,
   knowledgeBase,
   deskAuth,
+  engine,
 };
 export type DeskApiConfig = ReturnType<typeof loadDeskApiConfig>;
 /** The desk API's whole configuration as one zod schema over the environment (infra's tests parse with it). */
@@ -55,7 +56,8 @@ export const DeskApiConfigSchema = configSchema(DESK_API);
 /**
  * The desk API (functions/desk-api): tickets and their turns, the channels' senders and the outbox for
  * agents' replies, the FAQ (search, suggestions, versions), the bucket (uploads, reports), the user pool,
- * the agents and the taught changes, and the desk's rules (skill groups, the CSAT question at a resolve).
+ * the agents and the taught changes, the desk's rules (skill groups, the CSAT question at a resolve), and
+ * the answer model that drafts replies for agents (Bedrock only).
  */
 export function loadDeskApiConfig(env: EnvRecord = process.env) {
   return readConfig(DESK_API, env);

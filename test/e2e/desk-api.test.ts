@@ -312,6 +312,40 @@ describe("the desk API on the local stack", () => {
     );
   });
 
+  it("offers the bot's candidates' approved answers as drafts (no model draft locally) and records which was used", async () => {
+    const openId = "o6_desk_customer_05";
+    expect((await post(wechatPush(wechat, { openId, text: "快递一直不动是不是丢了" }))).status).toBe(200);
+    const ticket = await waitFor(
+      async () =>
+        (await api<{ tickets: Summary[] }>("agent", "GET", "/tickets?view=unassigned")).body.tickets.find(
+          (t) => t.customer.display === `wx:${openId.slice(0, 4)}…${openId.slice(-2)}`,
+        ),
+      { what: "the ticket", timeoutMs: 5000 },
+    );
+    const { body } = await api<{ suggestions: { id: string; kind: string; text: string }[] }>(
+      "agent",
+      "GET",
+      `/tickets/${ticket.ticketId}/suggestions`,
+    );
+    expect(body.suggestions.length).toBeGreaterThan(0);
+    expect(body.suggestions.every((s) => s.kind === "faq")).toBe(true);
+    const [offered] = body.suggestions;
+    if (!offered) throw new Error("no suggestion");
+    const path = `/tickets/${ticket.ticketId}/reply`;
+    const asOffered = await api<{ turn: { suggestion?: unknown } }>("agent", "POST", path, {
+      text: offered.text,
+      suggestionId: offered.id,
+      suggestionText: offered.text,
+    });
+    expect(asOffered.body.turn.suggestion).toEqual({ kind: "faq", id: offered.id, edited: false });
+    const edited = await api<{ turn: { suggestion?: unknown } }>("agent", "POST", path, {
+      text: `${offered.text} 有问题随时找我。`,
+      suggestionId: offered.id,
+      suggestionText: offered.text,
+    });
+    expect(edited.body.turn.suggestion).toEqual({ kind: "faq", id: offered.id, edited: true });
+  });
+
   it("answers 422 with the fields for a bad body and 404 for an unknown ticket", async () => {
     const ticket = await handOff("o6_desk_customer_04");
     const empty = await api("agent", "POST", `/tickets/${ticket.ticketId}/reply`, { text: "   " });
