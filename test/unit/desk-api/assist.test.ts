@@ -44,19 +44,17 @@ beforeEach(() => bedrock.reset());
 
 describe("the model's draft for an agent", () => {
   it("is grounded in the suggested approved answers and the masked conversation, never the internal notes", async () => {
-    bedrock
-      .on(ConverseCommand)
-      .resolves(
-        answerToolResponse(
-          {
-            answer: "您好，签收后7天内可在订单页申请退货。",
-            faq_ids: ["zh-returns"],
-            confidence: 0.9,
-            needs_human: false,
-          },
-          { stopReason: "tool_use", usage: { inputTokens: 1, outputTokens: 1 } },
-        ),
-      );
+    bedrock.on(ConverseCommand).resolves(
+      answerToolResponse(
+        {
+          answer: "您好，签收后7天内可在订单页申请退货。",
+          faq_ids: ["zh-returns"],
+          confidence: 0.9,
+          needs_human: false,
+        },
+        { stopReason: "tool_use", usage: { inputTokens: 1, outputTokens: 1 } },
+      ),
+    );
     const draft = await modelDraft(generator, { faqEntries: entries })(ticket, grounding);
     expect(draft).toBe("您好，签收后7天内可在订单页申请退货。");
     const sent = sentText();
