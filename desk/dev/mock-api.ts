@@ -450,7 +450,8 @@ export class MockDesk {
         me.status = body.status === "away" ? "away" : "online";
         return this.agentView(me);
       case "GET /skills":
-        return { skills: SKILLS };
+        // The contract's shape (docs/desk-api.md): the skill groups with their labels.
+        return { skills: SKILLS.map((id) => ({ id, label: id, labelZh: id })) };
       case "GET /tickets":
         return { tickets: this.list(query, me) };
       case "GET /tickets/:id":

@@ -71,6 +71,9 @@ export interface TicketDetail extends Omit<TicketSummary, "customer"> {
   constraints: ChannelConstraints;
   resolvedAt?: string;
   reopenedAt?: string;
+  /** When the customer was asked to rate the help (at the resolve), and their rating. */
+  csatAskedAt?: string;
+  csat?: NonNullable<DeskTicket["csat"]>;
 }
 
 const lastCustomerTurn = (ticket: DeskTicket) => ticket.transcript.findLast((t) => t.role === "customer");
@@ -84,11 +87,7 @@ export function languageOf(ticket: DeskTicket): string {
 /** The SLA the routing half of the desk records on the ticket (`sla`), or an empty clock. */
 function slaOf(ticket: DeskTicket): Sla {
   const recorded = (ticket as { sla?: Partial<Sla> }).sla;
-  return {
-    ...recorded,
-    ...(ticket.firstRespondedAt ? { firstRespondedAt: ticket.firstRespondedAt } : {}),
-    breached: recorded?.breached ?? [],
-  };
+  return { ...recorded, breached: recorded?.breached ?? [] };
 }
 
 export function summaryOf(ticket: DeskTicket, agent: string): TicketSummary {
@@ -152,6 +151,8 @@ export function detailOf(
     constraints: constraintsOf(ticket, context.optedOut),
     ...(ticket.resolvedAt ? { resolvedAt: ticket.resolvedAt } : {}),
     ...(ticket.reopenedAt ? { reopenedAt: ticket.reopenedAt } : {}),
+    ...(ticket.csatAskedAt ? { csatAskedAt: ticket.csatAskedAt } : {}),
+    ...(ticket.csat ? { csat: ticket.csat } : {}),
   };
 }
 

@@ -1,25 +1,36 @@
 import type { Logger } from "@aws-lambda-powertools/logger";
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
+import { createBedrockGenerator } from "../../shared/ai/bedrock-generator";
+import { bedrockClient } from "../../shared/aws/bedrock";
 import { documentClient, secretsClient } from "../../shared/aws/clients";
+import { csatTextFor } from "../../shared/aws/desk-rules";
 import { observability } from "../../shared/aws/powertools";
 import { s3BlobStore, s3Client, s3ObjectReader } from "../../shared/aws/s3-blobs";
 import { channelSender, createChannelSenders } from "../../shared/aws/senders";
 import { isOptedOut } from "../../shared/channels/sms-common/channel";
+import { type EngineConfig, guardrailFromConfig } from "../../shared/config/engine";
 import type { DeskApiConfig } from "../../shared/config/load-desk";
+import { describeFailure } from "../../shared/core/failure";
 import type { FaqEntry } from "../../shared/core/faq";
 import type { ImportReport } from "../../shared/kb/import/import";
 import type { KnowledgeSource } from "../../shared/kb/knowledge";
 import { createLexicalRetriever, type LexicalRetriever } from "../../shared/kb/lexical";
 import { FAQ_BUCKET } from "../../shared/resources";
+import { createAgentStore } from "../../shared/stores/agents";
+import { createChangeStore } from "../../shared/stores/changes";
 import { createChannelStateStore } from "../../shared/stores/channel-state";
 import { createDeskTicketStore } from "../../shared/stores/desk-tickets";
 import { createFaqRepository } from "../../shared/stores/faq";
 import { createOutboxStore } from "../../shared/stores/outbox";
+import { createTicketDeskStore } from "../../shared/stores/ticket-desk";
+import { modelDraft } from "./assist";
 import { cognitoAuthenticator } from "./auth";
 import type { DeskApiDeps } from "./handler";
 import { mount } from "./router";
+import { type AgentsDeps, agentRoutes } from "./routes/agents";
 import { type KbRoutesDeps, kbRoutes } from "./routes/kb";
+import { type TeachDeps, teachRoutes } from "./routes/teach";
 import { type TicketRoutesDeps, ticketRoutes } from "./routes/tickets";
 
 /** Seconds a presigned upload URL stays valid: long enough to pick a file, short enough to be useless later. */
@@ -27,8 +38,8 @@ const UPLOAD_URL_TTL_SECONDS = 300;
 
 /**
  * Builds the desk API once per cold start from its configuration: the ticket store, the channels' senders
- * (the worker's own) with the outbox, the FAQ (cached per knowledge-base version), the bucket and the
- * token verifier. Each area of routes gets the dependencies it declares.
+ * (the worker's own) with the outbox, the FAQ (cached per knowledge-base version), the bucket, the agents
+ * and the taught changes, and the token verifier. Each area of routes gets the dependencies it declares.
  */
 export function wireDeskApi(config: DeskApiConfig, options: { logger?: Logger } = {}): DeskApiDeps {
   const { logger } = observability(config.runtime, options);
@@ -44,6 +55,7 @@ export function wireDeskApi(config: DeskApiConfig, options: { logger?: Logger } 
   const repo = createFaqRepository(doc, config.tables.faq);
   const faq = faqIndex(repo, config.knowledgeBase.name, config.knowledgeBase.refreshMs);
   const blobs = s3BlobStore(s3, config.faqBucket);
+  const agents = createAgentStore(doc, config.tables.agents);
 
   const ticketDeps: TicketRoutesDeps = {
     tickets,
@@ -55,6 +67,9 @@ export function wireDeskApi(config: DeskApiConfig, options: { logger?: Logger } 
       return isOptedOut(state, ticket.channel, ticket.replyTo?.from ?? "", ticket.customerId);
     },
     audit: (event, data) => logger.info("desk audit", { event, ...data }),
+    agents,
+    care: createTicketDeskStore(doc, config.tables.tickets),
+    csat: { windowMs: config.deskRules.csatWindowMs, text: csatTextFor(config.deskRules.csatTexts) },
   };
   const kbDeps: KbRoutesDeps = {
     kb: config.knowledgeBase.name,
@@ -66,13 +81,50 @@ export function wireDeskApi(config: DeskApiConfig, options: { logger?: Logger } 
     report: async (name) => parseReport(await blobs.getText(`${FAQ_BUCKET.reportsPrefix}${name}.json`)),
     repo,
     blobs,
+    ...draftFor(config.engine, config.runtime, {
+      faqEntries: faq.entries,
+      onError: (error) => logger.warn("agent draft failed", { ...describeFailure(error) }),
+    }),
+  };
+  const agentsDeps: AgentsDeps = { agents, routing: config.deskRules.routing };
+  const teachDeps: TeachDeps = {
+    changes: createChangeStore(doc, config.tables.changes),
+    tickets,
+    faqEntry: async (id) => (await faq.entries([id])).get(id),
+    blobs,
   };
 
   return {
-    routes: [...mount(ticketRoutes, ticketDeps), ...mount(kbRoutes, kbDeps)],
+    routes: [
+      ...mount(ticketRoutes, ticketDeps),
+      ...mount(kbRoutes, kbDeps),
+      ...mount(agentRoutes, agentsDeps),
+      ...mount(teachRoutes, teachDeps),
+    ],
     authenticate: cognitoAuthenticator(config.deskAuth),
     logger,
   };
+}
+
+/**
+ * The model draft offered to agents beside the approved answers: the worker's answer model, in AWS with
+ * Bedrock. The local engine writes no text of its own, so locally agents get the approved answers only.
+ */
+function draftFor(
+  engine: EngineConfig,
+  runtime: DeskApiConfig["runtime"],
+  deps: Parameters<typeof modelDraft>[1],
+): Pick<KbRoutesDeps, "draft"> {
+  const modelId = engine.bedrock.KEFU_ANSWER_MODEL_ID;
+  if (engine.kind !== "bedrock" || !modelId) return {};
+  const guardrail = guardrailFromConfig(engine.bedrock);
+  const generator = createBedrockGenerator({
+    client: bedrockClient(runtime),
+    modelId,
+    timeoutMs: engine.bedrock.KEFU_ANSWER_TIMEOUT_MS,
+    ...(guardrail ? { guardrail } : {}),
+  });
+  return { draft: modelDraft(generator, deps) };
 }
 
 /**

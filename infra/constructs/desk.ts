@@ -15,7 +15,7 @@ import { Construct } from "constructs";
 import { DESK_AUTH_ENV, DESK_ENV } from "../../shared/config/names";
 import { FAQ_BUCKET, type TableName } from "../../shared/resources";
 import { KefuFunction } from "./kefu-function";
-import { grantTableAccess, TABLE_ACCESS } from "./table-access";
+import { grantIndexQueries, grantTableAccess, INDEX_ACCESS, TABLE_ACCESS } from "./table-access";
 
 /** The desk's groups (docs/desk-api.md): a supervisor is also an agent; `pii` may reveal identities. */
 export const DESK_GROUPS = ["agent", "supervisor", "admin", "pii"] as const;
@@ -35,6 +35,8 @@ export interface DeskProps {
    */
   assetsDir?: string;
   dataRemovalPolicy?: RemovalPolicy;
+  /** The worker's answer model: it drafts replies for agents (with the Bedrock engine). */
+  answerModelId?: string;
 }
 
 /**
@@ -120,6 +122,9 @@ export class Desk extends Construct {
       },
     });
     grantTableAccess(this.fn, props.tables, TABLE_ACCESS["desk-api"]);
+    grantIndexQueries(this.fn, props.tables, INDEX_ACCESS["desk-api"]);
+    // Converse (not streamed) is authorised by InvokeModel alone.
+    if (props.answerModelId) this.fn.allowBedrock([props.answerModelId], ["bedrock:InvokeModel"]);
     // The desk lists tickets by status and by conversation: Query on the tickets table's indexes.
     this.fn.role.addToPrincipalPolicy(
       new iam.PolicyStatement({

@@ -34,7 +34,9 @@ export type TableAccess = Partial<Record<TableName, readonly TableOperation[]>>;
  *   hold the reply lease; Query of the indexes is granted beside, infra/constructs/desk.ts), their turns
  *   (PutItem, Query), the outbox of agents' replies (PutItem), tokens (the channels' access tokens and
  *   SMS opt-outs, as the worker), the FAQ (GetItem of the version, Query of the entries; restore reads
- *   the version history).
+ *   the version history), the agents (GetItem for /me, Scan to list them, UpdateItem for settings,
+ *   status and the load counter a claim, transfer or resolve moves), the taught changes (PutItem once,
+ *   GetItem, UpdateItem to decide once; the pending ones by the byStatus index, INDEX_ACCESS).
  *
  * BatchWriteItem is authorised by `dynamodb:BatchWriteItem` alone, whatever puts and deletes it carries.
  * test/integration/table-grants.test.ts runs each function's code against DynamoDB Local through an
@@ -68,6 +70,8 @@ export const TABLE_ACCESS = {
     outbox: ["PutItem"],
     tokens: ["GetItem", "PutItem", "UpdateItem"],
     faq: ["GetItem", "Query"],
+    agents: ["GetItem", "Scan", "UpdateItem"],
+    changes: ["GetItem", "PutItem", "UpdateItem"],
   },
   sla: {
     tickets: ["GetItem", "UpdateItem"],
@@ -79,10 +83,12 @@ export const TABLE_ACCESS = {
 
 /**
  * The indexes a function queries (`dynamodb:Query` on `<table>/index/<name>`): the SLA clock reads the
- * tickets due (`bySlaDue`) and those still waiting for an agent (`byStatus`).
+ * tickets due (`bySlaDue`) and those still waiting for an agent (`byStatus`); the desk API lists the
+ * taught changes by status.
  */
 export const INDEX_ACCESS = {
   sla: { tickets: ["bySlaDue", "byStatus"] },
+  "desk-api": { changes: ["byStatus"] },
 } as const satisfies Partial<
   Record<KefuFunctionProps["entry"], Partial<Record<TableName, readonly string[]>>>
 >;

@@ -39,13 +39,15 @@ export function loadWorkerConfig(env: EnvRecord = process.env) {
 
 const DESK_API = {
   runtime,
-  tables: tables("tickets", "ticketTurns", "outbox", "tokens", "faq"),
+  tables: tables("tickets", "ticketTurns", "outbox", "tokens", "faq", "agents", "changes"),
+  deskRules,
   faqBucket,
   credentials,
   ingress,
   channels: channelSettings,
   knowledgeBase,
   deskAuth,
+  engine,
 };
 export type DeskApiConfig = ReturnType<typeof loadDeskApiConfig>;
 /** The desk API's whole configuration as one zod schema over the environment (infra's tests parse with it). */
@@ -53,7 +55,9 @@ export const DeskApiConfigSchema = configSchema(DESK_API);
 
 /**
  * The desk API (functions/desk-api): tickets and their turns, the channels' senders and the outbox for
- * agents' replies, the FAQ (search, suggestions, versions), the bucket (uploads, reports), the user pool.
+ * agents' replies, the FAQ (search, suggestions, versions), the bucket (uploads, reports), the user pool,
+ * the agents and the taught changes, the desk's rules (skill groups, the CSAT question at a resolve), and
+ * the answer model that drafts replies for agents (Bedrock only).
  */
 export function loadDeskApiConfig(env: EnvRecord = process.env) {
   return readConfig(DESK_API, env);

@@ -83,7 +83,6 @@ export interface DeskTicketFields {
   skills?: string[];
   language?: string;
   vip?: boolean;
-  firstRespondedAt?: string;
   reopenedAt?: string;
   /** When each agent last read the ticket, by agent id: customer turns after it are unread. */
   readAt?: Record<string, string>;
@@ -119,8 +118,6 @@ export interface DeskTicketStore extends TicketStore {
   /** Opens a resolved ticket again, held by `agent`. */
   reopen(ticketId: string, agent: string, now: Date): Promise<void>;
   markRead(ticketId: string, agent: string, now: Date): Promise<void>;
-  /** Records the first human response (kept once). */
-  markResponded(ticketId: string, now: Date): Promise<void>;
   /**
    * One reply at a time per ticket: true when `token` now holds the ticket's reply lease (free, expired,
    * or already its own), so that two agents' replies go out one after the other, never interleaved.

@@ -155,18 +155,6 @@ export function createDeskTicketStore(
       );
     },
 
-    async markResponded(ticketId, now) {
-      await doc.send(
-        new UpdateCommand({
-          TableName: tableName,
-          Key: { ticketId },
-          UpdateExpression: "SET firstRespondedAt = if_not_exists(firstRespondedAt, :now)",
-          ConditionExpression: "attribute_exists(ticketId)",
-          ExpressionAttributeValues: { ":now": now.toISOString() },
-        }),
-      );
-    },
-
     async acquireReplyLease(ticketId, token, now, ttlMs) {
       try {
         await doc.send(

@@ -39,7 +39,10 @@ afterAll(async () => {
 
 async function newPage(locale = "zh-CN"): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale });
-  return context.newPage();
+  const page = await context.newPage();
+  page.on("pageerror", (e) => console.log("PAGEERROR", e.message));
+  page.on("console", (m) => m.type() === "error" && console.log("CONSOLE", m.text()));
+  return page;
 }
 
 async function customerSays(openId: string, text: string): Promise<void> {
@@ -137,6 +140,12 @@ describe("the desk on the real local stack", { timeout: 180_000 }, () => {
 
     await page.getByTestId("resolve").click();
     await page.getByTestId("reopen").waitFor();
+    // The resolve asks the customer on WeChat to rate the help.
+    const csat = await until(
+      () => sentTo(openId).find((t) => t.includes(ticketId) && t.includes("1–5")),
+      "the CSAT question in the WeChat outbox",
+    );
+    expect(csat).toContain("打分");
     const before = sentTo(openId).length;
     await customerSays(openId, "怎么申请退货？");
     const answer = await until(
@@ -147,6 +156,76 @@ describe("the desk on the real local stack", { timeout: 180_000 }, () => {
       "the bot's answer after the ticket was resolved",
     );
     expect(answer).toContain("申请售后");
+  });
+
+  it("lets an agent teach a phrasing only a supervisor can approve, and the bot then answers that wording", async () => {
+    const wording = "那一单拍错了帮我作废掉吧";
+    const cancelAnswer = "订单在发货前可以自行取消";
+    const stranger = "o6_browser_teach_before";
+    await customerSays(stranger, wording);
+    const untaught = await until(() => sentTo(stranger)[0], "the bot's reply to the untaught wording");
+    expect(untaught).not.toContain(cancelAnswer);
+
+    const agent = await newPage();
+    await signIn(agent, desk.url, "agent", desk.password);
+    const openId = "o6_browser_teach_1";
+    await customerSays(openId, "转人工");
+    const ticketId = await ticketOf(openId);
+    await agent.goto(`${desk.url}tickets/${ticketId}`);
+    await agent.getByTestId("transcript").waitFor();
+    await agent.getByTestId("teach-menu").click();
+    await agent.getByTestId("teach-link-faq").click();
+    await agent.getByTestId("teach-wording").fill(wording);
+    await agent.getByTestId("teach-faq-search").fill("取消订单");
+    await agent.getByTestId("faq-hit").filter({ hasText: "下单后还能取消订单吗" }).first().click();
+    await agent.getByTestId("teach-submit").click();
+    await agent.getByTestId("notice").waitFor();
+
+    await agent.goto(`${desk.url}changes`);
+    await agent.getByTestId("change").first().waitFor();
+    expect(await agent.getByTestId("change-approve").count()).toBe(0);
+    // The API refuses it too, whatever the page shows.
+    const token = await idToken("agent");
+    const pending = (await (
+      await fetch(`${stack.url}/desk/api/changes?status=pending`, {
+        headers: { authorization: `Bearer ${token}` },
+      })
+    ).json()) as { changes: { id: string; text?: string }[] };
+    const change = pending.changes.find((c) => c.text === wording);
+    if (!change) throw new Error("the taught phrasing is not pending");
+    const refused = await fetch(`${stack.url}/desk/api/changes/${change.id}/approve`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(refused.status).toBe(403);
+
+    const supervisor = await newPage();
+    await signIn(supervisor, desk.url, "supervisor", desk.password);
+    await supervisor.goto(`${desk.url}changes`);
+    await supervisor.getByTestId("change-approve").first().waitFor();
+    await screenshot(supervisor, "real-changes");
+    await supervisor.getByTestId("change").filter({ hasText: wording }).getByTestId("change-approve").click();
+    await supervisor.getByTestId("import-report").first().waitFor();
+    await stack.waitForReport(`uploads/teach-${change.id}.jsonl`);
+
+    const customer = "o6_browser_teach_after";
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      const before = sentTo(customer).length;
+      await customerSays(customer, wording);
+      const reply = await until(() => sentTo(customer)[before], "the bot's reply to the taught wording");
+      if (reply.includes(cancelAnswer)) break;
+      if (Date.now() > deadline) throw new Error(`the bot did not answer the taught wording: ${reply}`);
+    }
+
+    await supervisor.goto(`${desk.url}agents`);
+    await supervisor.getByTestId("agents-table").waitFor();
+    await screenshot(supervisor, "real-agents");
+    const admin = await newPage();
+    await signIn(admin, desk.url, "admin", desk.password);
+    await admin.goto(`${desk.url}knowledge`);
+    await admin.getByTestId("version-row").first().waitFor();
+    await screenshot(admin, "real-knowledge");
   });
 
   it("says clearly that a ticket resolved meanwhile takes no reply (409)", async () => {

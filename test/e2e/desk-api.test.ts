@@ -1,10 +1,13 @@
+import { DynamoDBDocumentClient, GetCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cognitoCall } from "../../local/cognito";
+import { dynamoClient } from "../../local/emulators";
 import { type PlatformRequest, wechatPush } from "../../local/platforms/wechat";
 import type { LocalStack } from "../../local/stack";
 import { credentialsFor, demoCredentials } from "../../shared/channels/registry";
 import type { WeChatCredentials } from "../../shared/channels/wechat/credentials";
 import { wechatModule } from "../../shared/channels/wechat/module";
+import { TABLES } from "../../shared/resources";
 import { startTestStack } from "../support/stack";
 import { waitFor } from "../support/wait";
 
@@ -77,6 +80,9 @@ interface Summary {
 }
 interface Detail extends Summary {
   transcript: { role: string; text: string; agent?: string }[];
+  sla: { firstResponseDueAt?: string; firstRespondedAt?: string };
+  csatAskedAt?: string;
+  csat?: { score: number; comment?: string };
   constraints: { kind: string; windowEndsAt?: string };
   customer: { display: string; channelId: string; revealable: boolean };
 }
@@ -90,10 +96,12 @@ async function handOff(openId: string): Promise<Summary> {
   return waitFor(
     async () => {
       const { body } = await api<{ tickets: Summary[] }>("agent", "GET", "/tickets?view=unassigned");
-      // The ticket is listed once it is opened; the customer's message is filed on it right after.
-      return body.tickets.find(
-        (t) => t.customer.display === `wx:${openId.slice(0, 4)}…${openId.slice(-2)}` && t.unread > 0,
+      // Listed with the customer's message already on it (one write), never as an empty ticket.
+      const found = body.tickets.find(
+        (t) => t.customer.display === `wx:${openId.slice(0, 4)}…${openId.slice(-2)}`,
       );
+      if (found) expect(found.unread).toBe(1);
+      return found;
     },
     { what: "the ticket with the customer's message in the unassigned queue", timeoutMs: 5000 },
   );
@@ -114,7 +122,7 @@ describe("the desk API on the local stack", () => {
     expect(detail.body.constraints.kind).toBe("weixin");
     expect(Date.parse(detail.body.constraints.windowEndsAt ?? "")).toBeGreaterThan(Date.now());
 
-    const reply = await api<{ turn: { text: string; agent: string }; parts: number }>(
+    const reply = await api<{ turn: { text: string; agent: string; at: string }; parts: number }>(
       "agent",
       "POST",
       `/tickets/${ticket.ticketId}/reply`,
@@ -123,6 +131,19 @@ describe("the desk API on the local stack", () => {
     expect(reply.status).toBe(200);
     expect(reply.body).toMatchObject({ turn: { agent: "agent" }, parts: 1 });
     expect(repliesTo(openId).map((e) => e.text)).toContain("您好，我是客服小王，马上为您处理。");
+    // The first human response is on the SLA clock: the first-response deadline is met.
+    const answered = await api<Detail>("agent", "GET", `/tickets/${ticket.ticketId}`);
+    expect(answered.body.sla.firstResponseDueAt).toBeDefined();
+    expect(answered.body.sla.firstRespondedAt).toBe(reply.body.turn.at);
+    // Where the SLA clock reads it (the ticket's `sla`), so no first-response breach is recorded.
+    const doc = DynamoDBDocumentClient.from(dynamoClient(kefu.stack.env.KEFU_DYNAMODB_ENDPOINT ?? ""));
+    const { Item } = await doc.send(
+      new GetCommand({
+        TableName: kefu.stack.env[TABLES.tickets.envVar],
+        Key: { ticketId: ticket.ticketId },
+      }),
+    );
+    expect(Item?.sla).toMatchObject({ firstRespondedAt: reply.body.turn.at });
     // The reply took the unassigned ticket.
     const mine = await api<{ tickets: Summary[] }>("agent", "GET", "/tickets?view=mine");
     expect(mine.body.tickets.map((t) => t.ticketId)).toContain(ticket.ticketId);
@@ -130,6 +151,23 @@ describe("the desk API on the local stack", () => {
     expect((await api("agent", "POST", `/tickets/${ticket.ticketId}/read`)).body).toEqual({ unread: 0 });
     const resolved = await api<Summary>("agent", "POST", `/tickets/${ticket.ticketId}/resolve`);
     expect(resolved.body.status).toBe("resolved");
+    // The customer is asked on WeChat to rate the help; their answer is the rating, not a question.
+    const question = repliesTo(openId).at(-1)?.text ?? "";
+    expect(question).toContain(ticket.ticketId);
+    expect(question).toContain("1–5");
+    expect((await api<Detail>("agent", "GET", `/tickets/${ticket.ticketId}`)).body.csatAskedAt).toBeDefined();
+    const asked = repliesTo(openId).length;
+    await post(wechatPush(wechat, { openId, text: "5 很满意" }));
+    const rated = await waitFor(
+      async () => (await api<Detail>("agent", "GET", `/tickets/${ticket.ticketId}`)).body.csat,
+      { what: "the customer's rating on the ticket" },
+    );
+    expect(rated).toMatchObject({ score: 5 });
+    expect(
+      repliesTo(openId)
+        .slice(asked)
+        .map((e) => e.text),
+    ).not.toContainEqual(expect.stringContaining("[handoff"));
 
     const late = await api("agent", "POST", `/tickets/${ticket.ticketId}/reply`, { text: "还有别的吗？" });
     expect(late.status).toBe(409);
@@ -137,7 +175,7 @@ describe("the desk API on the local stack", () => {
     expect(String(late.body.messageZh)).toContain("已解决");
 
     const before = repliesTo(openId).length;
-    await post(wechatPush(wechat, { openId, text: "怎么申请退货？" }));
+    expect((await post(wechatPush(wechat, { openId, text: "怎么申请退货？" }))).status).toBe(200);
     const [answer] = await waitFor(
       () => repliesTo(openId).length > before && repliesTo(openId).slice(before),
       {
@@ -165,6 +203,78 @@ describe("the desk API on the local stack", () => {
     const detail = await api<Detail>("agent", "GET", `/tickets/${ticket.ticketId}`);
     const recorded = detail.body.transcript.filter((t) => t.role === "agent").map((t) => t.text);
     expect(recorded).toEqual(sent);
+  });
+
+  it("takes a taught phrasing from an agent, refuses the agent's approval, and the bot answers it once a supervisor approves", async () => {
+    const wording = "拍错的那一单我想作废掉";
+    const cancelAnswer = "订单在发货前可以自行取消";
+    // Before: the bot does not know this wording as the cancel question.
+    const stranger = "o6_desk_teach_before";
+    await post(wechatPush(wechat, { openId: stranger, text: wording }));
+    const [first] = await waitFor(() => repliesTo(stranger).length > 0 && repliesTo(stranger), {
+      what: "the bot's reply to the untaught wording",
+    });
+    expect(first?.text).not.toContain(cancelAnswer);
+
+    const ticket = await handOff("o6_desk_teach_01");
+    const taught = await api<{ id: string; status: string; author: string }>(
+      "agent",
+      "POST",
+      `/tickets/${ticket.ticketId}/teach`,
+      { kind: "phrasing", faqId: "zh-order-cancel", text: wording },
+    );
+    expect(taught.status).toBe(201);
+    expect(taught.body).toMatchObject({ status: "pending", author: "agent" });
+    const mine = await api<{ changes: { id: string }[] }>("agent", "GET", "/changes?status=pending");
+    expect(mine.body.changes.map((c) => c.id)).toContain(taught.body.id);
+
+    const refused = await api("agent", "POST", `/changes/${taught.body.id}/approve`);
+    expect(refused.status).toBe(403);
+    expect(refused.body).toMatchObject({ error: "forbidden" });
+
+    const approved = await api<{ status: string; upload: string }>(
+      "supervisor",
+      "POST",
+      `/changes/${taught.body.id}/approve`,
+    );
+    expect(approved.status).toBe(200);
+    expect(approved.body.status).toBe("approved");
+    const report = (await kefu.stack.waitForReport(approved.body.upload)) as { status: string };
+    expect(report.status).toBe("applied");
+    expect((await api("supervisor", "POST", `/changes/${taught.body.id}/approve`)).status).toBe(409);
+
+    const customer = "o6_desk_teach_after";
+    await waitFor(
+      async () => {
+        const before = repliesTo(customer).length;
+        await post(wechatPush(wechat, { openId: customer, text: wording }));
+        const [reply] = await waitFor(
+          () => repliesTo(customer).length > before && repliesTo(customer).slice(before),
+          { what: "the bot's reply to the taught wording" },
+        );
+        return reply?.text.includes(cancelAnswer);
+      },
+      { what: "the bot answering the taught wording with the FAQ's answer", timeoutMs: 20_000 },
+    );
+  });
+
+  it("lets an agent go online and a supervisor list and configure agents; an agent may not", async () => {
+    const online = await api<{ status: string }>("agent", "PUT", "/me/status", { status: "online" });
+    expect(online.status).toBe(200);
+    expect((await api<{ status: string }>("agent", "GET", "/me")).body).toMatchObject({
+      id: "agent",
+      status: "online",
+    });
+    expect((await api("agent", "GET", "/agents")).status).toBe(403);
+    const configured = await api("supervisor", "PUT", "/agents/agent", {
+      skills: ["lang:zh"],
+      maxConcurrent: 3,
+    });
+    expect(configured.status).toBe(200);
+    const listed = await api<{ agents: { id: string; skills: string[] }[] }>("supervisor", "GET", "/agents");
+    expect(listed.body.agents).toContainEqual(expect.objectContaining({ id: "agent", skills: ["lang:zh"] }));
+    expect((await api("supervisor", "PUT", "/agents/agent", { groups: ["admin"] })).status).toBe(403);
+    expect((await api("agent", "PUT", "/me/status", { status: "away" })).status).toBe(200);
   });
 
   it("refuses a forged token (401), a missing one (401), and a group's route to others (403)", async () => {
@@ -200,6 +310,40 @@ describe("the desk API on the local stack", () => {
         text: expect.stringContaining("revealed"),
       }),
     );
+  });
+
+  it("offers the bot's candidates' approved answers as drafts (no model draft locally) and records which was used", async () => {
+    const openId = "o6_desk_customer_05";
+    expect((await post(wechatPush(wechat, { openId, text: "快递一直不动是不是丢了" }))).status).toBe(200);
+    const ticket = await waitFor(
+      async () =>
+        (await api<{ tickets: Summary[] }>("agent", "GET", "/tickets?view=unassigned")).body.tickets.find(
+          (t) => t.customer.display === `wx:${openId.slice(0, 4)}…${openId.slice(-2)}`,
+        ),
+      { what: "the ticket", timeoutMs: 5000 },
+    );
+    const { body } = await api<{ suggestions: { id: string; kind: string; text: string }[] }>(
+      "agent",
+      "GET",
+      `/tickets/${ticket.ticketId}/suggestions`,
+    );
+    expect(body.suggestions.length).toBeGreaterThan(0);
+    expect(body.suggestions.every((s) => s.kind === "faq")).toBe(true);
+    const [offered] = body.suggestions;
+    if (!offered) throw new Error("no suggestion");
+    const path = `/tickets/${ticket.ticketId}/reply`;
+    const asOffered = await api<{ turn: { suggestion?: unknown } }>("agent", "POST", path, {
+      text: offered.text,
+      suggestionId: offered.id,
+      suggestionText: offered.text,
+    });
+    expect(asOffered.body.turn.suggestion).toEqual({ kind: "faq", id: offered.id, edited: false });
+    const edited = await api<{ turn: { suggestion?: unknown } }>("agent", "POST", path, {
+      text: `${offered.text} 有问题随时找我。`,
+      suggestionId: offered.id,
+      suggestionText: offered.text,
+    });
+    expect(edited.body.turn.suggestion).toEqual({ kind: "faq", id: offered.id, edited: true });
   });
 
   it("answers 422 with the fields for a bad body and 404 for an unknown ticket", async () => {

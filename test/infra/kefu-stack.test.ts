@@ -406,6 +406,29 @@ describe("least privilege", () => {
     });
   });
 
+  it("desk-api: tickets and their indexes, replies' outbox, the FAQ read-only, agents, taught changes", () => {
+    expect(tableGrants(stack.desk.fn)).toEqual({
+      tickets: ["dynamodb:GetItem", "dynamodb:UpdateItem"],
+      "tickets/index/*": ["dynamodb:Query"],
+      ticketTurns: ["dynamodb:PutItem", "dynamodb:Query"],
+      outbox: ["dynamodb:PutItem"],
+      tokens: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
+      faq: ["dynamodb:GetItem", "dynamodb:Query"],
+      // The agents' list (Scan), their settings and status, the load counters a claim or resolve moves.
+      agents: ["dynamodb:GetItem", "dynamodb:Scan", "dynamodb:UpdateItem"],
+      // A taught change is created once, read, decided once; pending ones are listed by status.
+      changes: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
+      "changes/index/byStatus": ["dynamodb:Query"],
+    });
+    // Agents' drafts: the answer model only, not streamed, no embeddings.
+    const bedrock = role(stack.desk.fn).filter((st) =>
+      [st.Action].flat().some((a) => String(a).startsWith("bedrock:")),
+    );
+    expect(JSON.stringify(bedrock)).toContain(`foundation-model/${DEFAULT_ANSWER_MODEL_ID}`);
+    expect(JSON.stringify(bedrock)).not.toContain(DEFAULT_EMBEDDING_MODEL_ID);
+    expect(allActions(bedrock)).toEqual(["bedrock:InvokeModel"]);
+  });
+
   it("sla: the clock's index and the waiting tickets' index, breach updates, agents; runs every minute", () => {
     expect(tableGrants(stack.slaClock.fn)).toEqual({
       tickets: ["dynamodb:GetItem", "dynamodb:UpdateItem"],

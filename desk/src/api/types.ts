@@ -17,6 +17,13 @@ export type HandoffReason =
 export type QueueView = "mine" | "unassigned" | "open" | "breaching";
 export type Group = "agent" | "supervisor" | "admin" | "pii";
 
+/** A skill group a ticket can be transferred to (GET /skills). */
+export interface SkillGroup {
+  id: string;
+  label: string;
+  labelZh: string;
+}
+
 export interface Sla {
   firstResponseDueAt?: string;
   resolutionDueAt?: string;

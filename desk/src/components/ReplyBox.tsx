@@ -83,8 +83,11 @@ export const ReplyBox = forwardRef<ReplyBoxHandle, { ticket: TicketDetail }>(fun
   const [mode, setMode] = useState<"reply" | "note">("reply");
   const [reply, setReply] = useState("");
   const [note, setNote] = useState("");
-  /** The suggestion the draft started from, sent with the reply so its use is recorded. */
-  const [suggestionId, setSuggestionId] = useState<string | undefined>();
+  /**
+   * The suggestion the draft started from, as offered: sent with the reply so that its use, and whether
+   * the agent edited it, is recorded on the agent's turn.
+   */
+  const [suggestion, setSuggestion] = useState<Pick<Suggestion, "id" | "text"> | undefined>();
   const [faqOpened, setFaqOpened] = useState(false);
   const [done, setDone] = useState<string | null>(null);
   const textarea = useRef<HTMLTextAreaElement>(null);
@@ -98,7 +101,7 @@ export const ReplyBox = forwardRef<ReplyBoxHandle, { ticket: TicketDetail }>(fun
     setDraft(text) {
       setMode("reply");
       setReply(text);
-      setSuggestionId(undefined);
+      setSuggestion(undefined);
     },
   }));
 
@@ -117,11 +120,11 @@ export const ReplyBox = forwardRef<ReplyBoxHandle, { ticket: TicketDetail }>(fun
     mutationFn: () =>
       api.post<{ turn: Turn; parts: number }>(`${path}/reply`, {
         text: reply,
-        ...(suggestionId ? { suggestionId } : {}),
+        ...(suggestion ? { suggestionId: suggestion.id, suggestionText: suggestion.text } : {}),
       }),
     onSuccess: (result) => {
       setReply("");
-      setSuggestionId(undefined);
+      setSuggestion(undefined);
       setDone(t("sent", { n: result.parts }));
       void queryClient.invalidateQueries({ queryKey: ["tickets"] });
     },
@@ -172,27 +175,28 @@ export const ReplyBox = forwardRef<ReplyBoxHandle, { ticket: TicketDetail }>(fun
               {t("suggestions")}
             </Text>
           </Tooltip>
-          {suggestions.data?.suggestions.map((suggestion) => (
+          {suggestions.data?.suggestions.map((offered) => (
             <UnstyledButton
-              key={suggestion.id}
+              key={offered.id}
               onClick={() => {
-                setReply(suggestion.text);
-                setSuggestionId(suggestion.id);
+                setReply(offered.text);
+                setSuggestion({ id: offered.id, text: offered.text });
                 textarea.current?.focus();
               }}
               data-testid="suggestion"
-              title={suggestion.text}
+              data-kind={offered.kind}
+              title={offered.kind === "model" ? `${t("modelDraft")}: ${offered.text}` : offered.text}
               style={{
                 border: "1px solid var(--mantine-color-gray-4)",
                 borderRadius: 4,
                 padding: "2px 8px",
                 maxWidth: 260,
-                background: suggestion.id === suggestionId ? "var(--mantine-color-teal-0)" : undefined,
+                background: offered.id === suggestion?.id ? "var(--mantine-color-teal-0)" : undefined,
               }}
             >
               <Text size="xs" truncate="end">
-                {suggestion.kind === "model" ? "✦ " : ""}
-                {suggestion.text}
+                {offered.kind === "model" ? `✦ ${t("modelDraft")}: ` : ""}
+                {offered.text}
               </Text>
             </UnstyledButton>
           ))}
@@ -242,7 +246,7 @@ export const ReplyBox = forwardRef<ReplyBoxHandle, { ticket: TicketDetail }>(fun
           const value = e.currentTarget.value;
           if (mode === "note") return setNote(value);
           setReply(value);
-          if (value.trim() === "") setSuggestionId(undefined);
+          if (value.trim() === "") setSuggestion(undefined);
         }}
         onKeyDown={(e) => {
           if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) {

@@ -19,7 +19,7 @@ import { useDisclosure, useHotkeys } from "@mantine/hooks";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type ReactNode, useEffect, useRef, useState } from "react";
 import { Link, useNavigate, useParams } from "react-router";
-import type { Agent, TicketDetail, TicketSummary } from "../api/types";
+import type { Agent, SkillGroup, TicketDetail, TicketSummary } from "../api/types";
 import {
   channelLabel,
   formatDateTime,
@@ -515,11 +515,11 @@ function AssignMenu(props: { onAssign(agentId: string): void }) {
 }
 
 function TransferMenu(props: { current: string[]; onTransfer(skill: string): void }) {
-  const { t } = useI18n();
+  const { t, locale } = useI18n();
   const { api } = useDesk();
   const skills = useQuery({
     queryKey: ["skills"],
-    queryFn: () => api.get<{ skills: string[] }>("/skills"),
+    queryFn: () => api.get<{ skills: SkillGroup[] }>("/skills"),
     staleTime: 5 * 60_000,
   });
   return (
@@ -532,7 +532,9 @@ function TransferMenu(props: { current: string[]; onTransfer(skill: string): voi
       searchable
       value={null}
       onChange={(value) => value && props.onTransfer(value)}
-      data={(skills.data?.skills ?? []).filter((skill) => !props.current.includes(skill))}
+      data={(skills.data?.skills ?? [])
+        .filter((skill) => !props.current.includes(skill.id))
+        .map((skill) => ({ value: skill.id, label: locale === "zh" ? skill.labelZh : skill.label }))}
       data-testid="transfer"
     />
   );

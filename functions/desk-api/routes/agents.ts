@@ -46,6 +46,25 @@ const ok = (body: unknown) => ({ status: 200, body });
 export const agentRoutes: DeskRoute<AgentsDeps>[] = [
   {
     method: "GET",
+    path: "/me",
+    groups: ["agent", "supervisor", "admin", "pii"],
+    // Who signed in (groups from the verified token), with their routing settings if they have any.
+    async handle(request, deps) {
+      const { id, groups } = request.user;
+      const agent = await deps.agents.get(id);
+      return ok({
+        displayName: id,
+        skills: [],
+        status: "away",
+        maxConcurrent: 0,
+        ...(agent ? view(agent) : {}),
+        id,
+        groups,
+      });
+    },
+  },
+  {
+    method: "GET",
     path: "/agents",
     groups: ["supervisor"],
     async handle(_request, deps) {

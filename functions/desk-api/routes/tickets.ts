@@ -10,11 +10,13 @@ import {
   TicketClosedError,
   TicketConflictError,
 } from "../../../shared/core/desk";
+import type { AgentStore, TicketDeskStore } from "../../../shared/core/desk-ports";
 import { ChannelApiError } from "../../../shared/core/errors";
 import type { FaqEntry } from "../../../shared/core/faq";
 import { CHANNELS, type OutboundMessage } from "../../../shared/core/message";
 import type { OutboxStore } from "../../../shared/core/pipeline/ports";
 import { normalizeTicketId } from "../../../shared/core/ticket";
+import { afterResolve, type CsatTextFor } from "../../../shared/core/ticket-care";
 import { DeskApiError, type DeskRequest, type DeskRoute } from "../route";
 import { hasGroup, notFound, validationFailed } from "../router";
 import { byPriorityThenDue, checkReply, constraintsOf, detailOf, summaryOf } from "../views";
@@ -34,6 +36,15 @@ export interface TicketRoutesDeps {
   audit(event: string, data: Record<string, string>): void;
   /** The reply lease: how long one reply may hold a ticket, how long the next waits for it. */
   replyLease?: { ttlMs: number; waitMs: number };
+  /**
+   * The agents' load counters, which routing reads: a ticket an agent takes from the desk takes a slot
+   * of their capacity, one they resolve, transfer or lose to another agent gives it back.
+   */
+  agents: Pick<AgentStore, "release" | "restore">;
+  /** The ticket's SLA and CSAT fields: the first human response, the CSAT question asked. */
+  care: Pick<TicketDeskStore, "recordFirstResponse" | "markCsatAsked">;
+  /** The CSAT question at a resolve: how long a rating is read (0: not asked), the operators' wording. */
+  csat: { windowMs: number; text?: CsatTextFor };
 }
 
 const DEFAULT_LEASE = { ttlMs: 30_000, waitMs: 10_000 };
@@ -166,7 +177,7 @@ async function reply(request: DeskRequest, deps: TicketRoutesDeps) {
   const agent = request.user.id;
   // A reply on a ticket nobody holds takes it; one held by another agent may be answered (a supervisor
   // stepping in), but one another agent took a moment ago is theirs.
-  if (!ticket.assignee) await deps.tickets.claim(ticket.ticketId, agent, request.now).catch(rethrowConflict);
+  if (!ticket.assignee) await take(deps, ticket, agent, request.now);
 
   const suggestion: Turn["suggestion"] | undefined = body.suggestionId
     ? {
@@ -198,7 +209,8 @@ async function reply(request: DeskRequest, deps: TicketRoutesDeps) {
           },
         },
       );
-      await deps.tickets.markResponded(ticket.ticketId, new Date(turn.at));
+      // The first-response deadline is met (kept once); the SLA clock moves on to the resolution.
+      await deps.care.recordFirstResponse(ticket.ticketId, new Date(turn.at));
       return { status: 200, body: { turn, parts } };
     } catch (error) {
       if (error instanceof ChannelApiError) {
@@ -223,20 +235,13 @@ function rethrowConflict(error: unknown): never {
   throw conflictError(error);
 }
 
+/** `agent` claims the ticket; one they did not hold already takes a slot of their capacity. */
+async function take(deps: TicketRoutesDeps, ticket: DeskTicket, agent: string, now: Date) {
+  await deps.tickets.claim(ticket.ticketId, agent, now).catch(rethrowConflict);
+  if (ticket.assignee !== agent) await deps.agents.restore(agent, now);
+}
+
 export const ticketRoutes: DeskRoute<TicketRoutesDeps>[] = [
-  {
-    method: "GET",
-    path: "/me",
-    groups: ["agent", "supervisor", "admin", "pii"],
-    // The agents' directory (skills, status, capacity) is the routing half's; this is who signed in.
-    async handle(request) {
-      const { id, groups } = request.user;
-      return {
-        status: 200,
-        body: { id, displayName: id, groups, skills: [], status: "online", maxConcurrent: 0 },
-      };
-    },
-  },
   {
     method: "GET",
     path: "/tickets",
@@ -309,7 +314,7 @@ export const ticketRoutes: DeskRoute<TicketRoutesDeps>[] = [
     groups: ["agent"],
     async handle(request, deps) {
       const ticket = await load(deps, request);
-      await deps.tickets.claim(ticket.ticketId, request.user.id, request.now).catch(rethrowConflict);
+      await take(deps, ticket, request.user.id, request.now);
       return summary(deps, request, ticket.ticketId);
     },
   },
@@ -321,6 +326,10 @@ export const ticketRoutes: DeskRoute<TicketRoutesDeps>[] = [
       const { agentId } = AssignSchema.parse(request.body);
       const ticket = await load(deps, request);
       await deps.tickets.assign(ticket.ticketId, agentId, request.now).catch(rethrowConflict);
+      if (ticket.assignee !== agentId) {
+        if (ticket.assignee) await deps.agents.release(ticket.assignee);
+        await deps.agents.restore(agentId, request.now);
+      }
       await systemTurn(deps, ticket.ticketId, `assigned to ${agentId}`, request.now, request.user.id);
       return summary(deps, request, ticket.ticketId);
     },
@@ -333,6 +342,7 @@ export const ticketRoutes: DeskRoute<TicketRoutesDeps>[] = [
       const { skill } = TransferSchema.parse(request.body);
       const ticket = await load(deps, request);
       await deps.tickets.transfer(ticket.ticketId, skill, request.now).catch(rethrowConflict);
+      if (ticket.assignee) await deps.agents.release(ticket.assignee);
       await systemTurn(deps, ticket.ticketId, `transferred to ${skill}`, request.now, request.user.id);
       return summary(deps, request, ticket.ticketId);
     },
@@ -346,6 +356,17 @@ export const ticketRoutes: DeskRoute<TicketRoutesDeps>[] = [
       if (ticket.status === "resolved") throw ticketResolved();
       await resolveTicket(ticket.ticketId, { tickets: deps.tickets, now: () => request.now });
       await systemTurn(deps, ticket.ticketId, `resolved by ${request.user.id}`, request.now, request.user.id);
+      // The agent's slot back, and the customer asked on their channel to rate the help (the worker
+      // records the answer as the rating, not as a new question). A closed channel window skips it.
+      await afterResolve(ticket, {
+        agents: deps.agents,
+        desk: deps.care,
+        tickets: deps.tickets,
+        send: (message) => deps.send(message),
+        ...(deps.csat.text ? { csatText: deps.csat.text } : {}),
+        csatWindowMs: deps.csat.windowMs,
+        now: () => new Date(),
+      });
       return summary(deps, request, ticket.ticketId);
     },
   },
@@ -359,6 +380,7 @@ export const ticketRoutes: DeskRoute<TicketRoutesDeps>[] = [
         throw new DeskApiError(409, "not_resolved", "This ticket is still open.", "该工单尚未解决。");
       }
       await deps.tickets.reopen(ticket.ticketId, request.user.id, request.now);
+      await deps.agents.restore(request.user.id, request.now);
       await systemTurn(deps, ticket.ticketId, `reopened by ${request.user.id}`, request.now, request.user.id);
       return summary(deps, request, ticket.ticketId);
     },

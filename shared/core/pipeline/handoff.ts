@@ -17,8 +17,8 @@ function handoffText(run: Run, reason: HandoffReason, ticketId: string): string 
 }
 
 /**
- * Opens the ticket (with the transcript and the engine's candidates, for the agent), files the
- * customer's message on it, then tells the customer. The plan is in the outbox before anything is
+ * Opens the ticket with the transcript, the customer's message included, and the engine's candidates,
+ * in one write: the desk never lists a ticket without the message that opened it. Then tells the customer. The plan is in the outbox before anything is
  * sent: a redelivery finishes this hand-off, even if the engine would now answer.
  */
 export async function handOff(
@@ -51,15 +51,12 @@ export async function handOff(
       openedAt: run.now,
     }),
     status: "open",
-    transcript: conversation.turns,
+    transcript: run.customerTurn ? [...conversation.turns, run.customerTurn] : conversation.turns,
     ...(conversation.omittedTurns ? { omittedTurns: conversation.omittedTurns } : {}),
     candidates,
     createdAt: run.at,
     updatedAt: run.at,
   });
-  if (run.customerTurn) {
-    await deps.tickets.append(ticket.ticketId, run.customerTurn, { id: run.key, now: run.now });
-  }
   const plan: ReplyPlan = {
     kind: "handoff",
     text: withDisclosure(run, handoffText(run, decision.reason, ticket.ticketId)),

@@ -110,6 +110,32 @@ describe("hand-off", () => {
     expect(notified).toEqual([ticketId]);
   });
 
+  it("creates the ticket with the customer's message on it: the desk never lists a ticket without it", async () => {
+    let result: EngineResult = answer("退货请在订单页申请");
+    const { deps, tickets } = pipelineDeps(scriptedEngine(() => result));
+    const created: string[][] = [];
+    const appended: string[] = [];
+    const create = tickets.create.bind(tickets);
+    const append = tickets.append.bind(tickets);
+    tickets.create = async (ticket) => {
+      created.push(ticket.transcript.map((t) => t.text));
+      return create(ticket);
+    };
+    tickets.append = async (id, turn, options) => {
+      appended.push(turn.text);
+      return append(id, turn, options);
+    };
+    await processMessage(inbound({ id: "m1", text: "怎么退货" }), deps);
+    result = handoff;
+    const message = inbound({ id: "m2", text: "还是不行，转人工" });
+    await processMessage(message, deps);
+    expect(created).toEqual([["怎么退货", "[AI助手]\n退货请在订单页申请", "还是不行，转人工"]]);
+    expect(appended).toEqual([]);
+    // A redelivery finds the ticket it opened and files nothing twice.
+    await processMessage(message, deps);
+    expect(tickets.items.get(ticketIdFor(message))?.transcript.map((t) => t.text)).toEqual(created[0]);
+  });
+
   it("stays silent while the ticket is open, appending to it, and answers again once it is resolved", async () => {
     let result: EngineResult = handoff;
     const engine = scriptedEngine(() => result);

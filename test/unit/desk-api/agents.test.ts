@@ -30,10 +30,38 @@ describe("the agents' routes", () => {
   it("declare who may call them", () => {
     const groups = Object.fromEntries(agentRoutes.map((r) => [`${r.method} ${r.path}`, r.groups]));
     expect(groups).toEqual({
+      "GET /me": ["agent", "supervisor", "admin", "pii"],
       "GET /agents": ["supervisor"],
       "PUT /agents/:id": ["admin", "supervisor"],
       "PUT /me/status": ["agent", "supervisor"],
       "GET /skills": ["agent", "supervisor", "admin"],
+    });
+  });
+
+  it("tell the signed-in person who they are: groups from the token, status and skills from the agents table", async () => {
+    const deps = { agents: memoryAgents(), routing: DEFAULT_ROUTING_RULES };
+    const before = await call("GET", "/me", deps, { groups: ["agent", "pii"] }).response;
+    expect(before.body).toEqual({
+      id: "li",
+      displayName: "li",
+      groups: ["agent", "pii"],
+      skills: [],
+      status: "away",
+      maxConcurrent: 0,
+    });
+    await call("PUT", "/me/status", deps, { body: { status: "online" } }).response;
+    await call("PUT", "/agents/:id", deps, {
+      groups: ["supervisor"],
+      params: { id: "li" },
+      body: { skills: ["lang:en"], maxConcurrent: 2 },
+    }).response;
+    const after = await call("GET", "/me", deps, { groups: ["agent", "pii"] }).response;
+    expect(after.body).toMatchObject({
+      id: "li",
+      groups: ["agent", "pii"],
+      skills: ["lang:en"],
+      status: "online",
+      maxConcurrent: 2,
     });
   });
 
