@@ -241,7 +241,7 @@ export class KefuStack extends Stack {
     });
 
     this.desk = new Desk(this, "Desk", {
-      ...(props.engine === "local" ? {} : { answerModelId }),
+      ...(props.engine === "local" ? {} : { answerModelId, embeddingModelId }),
       api: this.ingress.api,
       tables: this.storage.tables,
       faqBucket: this.storage.faqBucket,

@@ -1,6 +1,7 @@
 import type { Logger } from "@aws-lambda-powertools/logger";
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
+import { createBedrockEmbedder, type TitanDimensions } from "../../shared/ai/bedrock-embedder";
 import { createBedrockGenerator } from "../../shared/ai/bedrock-generator";
 import { bedrockClient } from "../../shared/aws/bedrock";
 import { documentClient, secretsClient } from "../../shared/aws/clients";
@@ -16,6 +17,8 @@ import type { FaqEntry } from "../../shared/core/faq";
 import type { ImportReport } from "../../shared/kb/import/import";
 import type { KnowledgeSource } from "../../shared/kb/knowledge";
 import { createLexicalRetriever, type LexicalRetriever } from "../../shared/kb/lexical";
+import type { Retriever } from "../../shared/kb/retrieval";
+import { EMBEDDING_CLUSTER_THRESHOLD, embeddedVectors } from "../../shared/kb/suggestions";
 import { FAQ_BUCKET } from "../../shared/resources";
 import { createAgentStore } from "../../shared/stores/agents";
 import { createChangeStore } from "../../shared/stores/changes";
@@ -30,6 +33,7 @@ import type { DeskApiDeps } from "./handler";
 import { mount } from "./router";
 import { type AgentsDeps, agentRoutes } from "./routes/agents";
 import { type KbRoutesDeps, kbRoutes } from "./routes/kb";
+import { type SuggestionRoutesDeps, suggestionRoutes } from "./routes/suggestions";
 import { type TeachDeps, teachRoutes } from "./routes/teach";
 import { type TicketRoutesDeps, ticketRoutes } from "./routes/tickets";
 
@@ -87,11 +91,15 @@ export function wireDeskApi(config: DeskApiConfig, options: { logger?: Logger } 
     }),
   };
   const agentsDeps: AgentsDeps = { agents, routing: config.deskRules.routing };
-  const teachDeps: TeachDeps = {
-    changes: createChangeStore(doc, config.tables.changes),
+  const changes = createChangeStore(doc, config.tables.changes);
+  const faqEntry = async (id: string) => (await faq.entries([id])).get(id);
+  const teachDeps: TeachDeps = { changes, tickets, faqEntry, blobs };
+  const suggestionDeps: SuggestionRoutesDeps = {
     tickets,
-    faqEntry: async (id) => (await faq.entries([id])).get(id),
-    blobs,
+    changes,
+    retriever: faq.retriever,
+    faqEntry,
+    ...suggestionVectors(config.engine, config.runtime),
   };
 
   return {
@@ -100,6 +108,7 @@ export function wireDeskApi(config: DeskApiConfig, options: { logger?: Logger } 
       ...mount(kbRoutes, kbDeps),
       ...mount(agentRoutes, agentsDeps),
       ...mount(teachRoutes, teachDeps),
+      ...mount(suggestionRoutes, suggestionDeps),
     ],
     authenticate: cognitoAuthenticator(config.deskAuth),
     logger,
@@ -125,6 +134,23 @@ function draftFor(
     ...(guardrail ? { guardrail } : {}),
   });
   return { draft: modelDraft(generator, deps) };
+}
+
+/**
+ * How unanswered questions are compared when grouped into suggestions: by the knowledge base's own
+ * embedding model with the Bedrock engine, by lexical vectors (the default) otherwise.
+ */
+function suggestionVectors(
+  engine: EngineConfig,
+  runtime: DeskApiConfig["runtime"],
+): Pick<SuggestionRoutesDeps, "vectors" | "threshold"> {
+  if (engine.kind !== "bedrock") return {};
+  const embedder = createBedrockEmbedder({
+    client: bedrockClient(runtime),
+    modelId: engine.bedrock.KEFU_EMBEDDING_MODEL_ID,
+    dimensions: engine.bedrock.KEFU_EMBEDDING_DIMENSIONS as TitanDimensions,
+  });
+  return { vectors: (texts) => embeddedVectors(texts, embedder), threshold: EMBEDDING_CLUSTER_THRESHOLD };
 }
 
 /**
@@ -155,7 +181,14 @@ function faqIndex(source: KnowledgeSource, kb: string, refreshMs: number) {
     return loading;
   }
 
+  const retriever: Retriever = {
+    async search(query, k, options) {
+      return (await load()).retriever.search(query, k, options);
+    },
+  };
+
   return {
+    retriever,
     async entries(ids: string[]): Promise<Map<string, FaqEntry>> {
       const { byId } = await load();
       return new Map(ids.flatMap((id) => (byId.has(id) ? [[id, byId.get(id) as FaqEntry]] : [])));

@@ -12,7 +12,7 @@ import * as s3 from "aws-cdk-lib/aws-s3";
 import * as s3deploy from "aws-cdk-lib/aws-s3-deployment";
 import type * as secretsmanager from "aws-cdk-lib/aws-secretsmanager";
 import { Construct } from "constructs";
-import { DESK_AUTH_ENV, DESK_ENV } from "../../shared/config/names";
+import { DESK_AUTH_ENV } from "../../shared/config/names";
 import { FAQ_BUCKET, type TableName } from "../../shared/resources";
 import { KefuFunction } from "./kefu-function";
 import { grantIndexQueries, grantTableAccess, INDEX_ACCESS, TABLE_ACCESS } from "./table-access";
@@ -37,6 +37,8 @@ export interface DeskProps {
   dataRemovalPolicy?: RemovalPolicy;
   /** The worker's answer model: it drafts replies for agents (with the Bedrock engine). */
   answerModelId?: string;
+  /** The knowledge base's embedding model: it groups unanswered questions into suggestions (Bedrock engine). */
+  embeddingModelId?: string;
 }
 
 /**
@@ -125,6 +127,7 @@ export class Desk extends Construct {
     grantIndexQueries(this.fn, props.tables, INDEX_ACCESS["desk-api"]);
     // Converse (not streamed) is authorised by InvokeModel alone.
     if (props.answerModelId) this.fn.allowBedrock([props.answerModelId], ["bedrock:InvokeModel"]);
+    if (props.embeddingModelId) this.fn.allowBedrock([props.embeddingModelId], ["bedrock:InvokeModel"]);
     // The desk lists tickets by status and by conversation: Query on the tickets table's indexes.
     this.fn.role.addToPrincipalPolicy(
       new iam.PolicyStatement({

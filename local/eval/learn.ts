@@ -19,10 +19,10 @@ import type { FaqEntry } from "../../shared/core/faq";
 import { FAQ_LIMITS, validateRow } from "../../shared/kb/faq-schema";
 import { createNegativeVeto, withNegativeVeto } from "../../shared/kb/learned";
 import { changeRow, type PendingChange } from "../../shared/kb/teach";
+import { seededRandom } from "../random";
 import { type EvalFile, toEntries } from "./file";
 import { computeMetrics, type Metrics, type Outcome } from "./metrics";
 import { runEngine } from "./run";
-import { seededRandom } from "./stress";
 
 /** Share of the stream the bot learns from, and share it is scored on (the end of the stream). */
 export const TEACH_SHARE = 0.4;

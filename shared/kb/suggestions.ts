@@ -144,6 +144,12 @@ export interface ClusterOptions {
 
 /** Thresholds measured on banking77 (test/unit/kb/suggestions.test.ts reports purity at these). */
 export const LEXICAL_CLUSTER_THRESHOLD = 0.3;
+/**
+ * The same for Bedrock (Titan v2) embeddings, whose cosines run higher: paraphrases sit well above 0.6,
+ * unrelated questions in one domain around 0.3–0.5. Not measured here (no Bedrock from this machine);
+ * revisit with the purity test's data when it can be embedded.
+ */
+export const EMBEDDING_CLUSTER_THRESHOLD = 0.6;
 
 /** Average-linkage leader clustering; returns the member indices of each cluster, largest first. */
 export function cluster(vectors: UnitVector[], options: ClusterOptions): number[][] {

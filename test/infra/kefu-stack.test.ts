@@ -420,13 +420,13 @@ describe("least privilege", () => {
       changes: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
       "changes/index/byStatus": ["dynamodb:Query"],
     });
-    // Agents' drafts: the answer model only, not streamed, no embeddings.
+    // Agents' drafts (the answer model, not streamed) and suggestions' clustering (the embedding model).
     const bedrock = role(stack.desk.fn).filter((st) =>
       [st.Action].flat().some((a) => String(a).startsWith("bedrock:")),
     );
     expect(JSON.stringify(bedrock)).toContain(`foundation-model/${DEFAULT_ANSWER_MODEL_ID}`);
-    expect(JSON.stringify(bedrock)).not.toContain(DEFAULT_EMBEDDING_MODEL_ID);
-    expect(allActions(bedrock)).toEqual(["bedrock:InvokeModel"]);
+    expect(JSON.stringify(bedrock)).toContain(`foundation-model/${DEFAULT_EMBEDDING_MODEL_ID}`);
+    expect(allActions(bedrock)).toEqual(["bedrock:InvokeModel", "bedrock:InvokeModel"]);
   });
 
   it("sla: the clock's index and the waiting tickets' index, breach updates, agents; runs every minute", () => {

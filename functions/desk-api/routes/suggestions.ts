@@ -30,6 +30,8 @@ export interface SuggestionRoutesDeps {
   faqEntry(id: string): Promise<FaqEntry | undefined>;
   /** Embeddings in AWS (Bedrock); lexical vectors when absent. */
   vectors?: SuggestOptions["vectors"];
+  /** The similarity that joins a question to a topic: it depends on the vectors (lexical by default). */
+  threshold?: number;
   /** Tickets read per status: bounds the work of one listing. */
   ticketsPerStatus?: number;
   newId?: () => string;
@@ -73,7 +75,11 @@ async function current(
     STATUSES.map((s) => deps.tickets.listByStatus(s, deps.ticketsPerStatus ?? 500)),
   );
   const tickets = lists.flat().filter((t) => t.createdAt >= since);
-  return suggest(unansweredFromTickets(tickets), { retriever: deps.retriever, vectors: deps.vectors });
+  return suggest(unansweredFromTickets(tickets), {
+    retriever: deps.retriever,
+    vectors: deps.vectors,
+    ...(deps.threshold !== undefined ? { threshold: deps.threshold } : {}),
+  });
 }
 
 async function find(deps: SuggestionRoutesDeps, request: DeskRequest): Promise<LearningSuggestion> {

@@ -26,7 +26,8 @@ beforeAll(async () => {
   process.env.KEFU_STATE_DIR = stateDir;
   ({ main: faqImport, summarize } = await import("../../../local/cli/faq-import"));
   ({ main: faqRestore } = await import("../../../local/cli/faq-restore"));
-});
+  // The CLIs import the whole local stack: seconds on a quiet machine, over 10 s on a loaded one.
+}, 60_000);
 afterAll(async () => {
   if (savedStateDir === undefined) delete process.env.KEFU_STATE_DIR;
   else process.env.KEFU_STATE_DIR = savedStateDir;
