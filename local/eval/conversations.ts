@@ -16,6 +16,7 @@ import { channelTexts } from "../../shared/channels/registry";
 import type { FaqEntry } from "../../shared/core/faq";
 import { ChannelSchema, InboundMessageSchema } from "../../shared/core/message";
 import { type PipelineOutcome, processMessage } from "../../shared/core/pipeline";
+import { outcomeKind } from "../../shared/core/pipeline/outcome";
 import type { PipelineDeps } from "../../shared/core/pipeline/ports";
 import { detectLanguage } from "../../shared/core/text";
 import { withChannelTexts } from "../../shared/core/texts";
@@ -121,6 +122,7 @@ const KbLineSchema = z.object({
   question: z.string().min(1),
   answer: z.string(),
   similar_questions: z.array(z.string()).default([]),
+  category: z.string().optional(),
 });
 
 /** A knowledge base in the import's JSONL form (`id`, `question`, `similar_questions`, `answer`). */
@@ -138,16 +140,19 @@ export function loadJsonlKb(path: string): FaqEntry[] {
       const parsed = KbLineSchema.safeParse(JSON.parse(line));
       if (!parsed.success) throw new EvalFileError(`${path}:${i + 1} is not an FAQ entry`);
       const e = parsed.data;
-      return { id: e.id, question: e.question, similarQuestions: e.similar_questions, answer: e.answer };
+      return {
+        id: e.id,
+        question: e.question,
+        similarQuestions: e.similar_questions,
+        answer: e.answer,
+        ...(e.category ? { category: e.category } : {}),
+      };
     });
 }
 
 /** What the bot did with one turn, read off the pipeline's outcome. */
 export interface Observed {
-  /**
-   * answer | clarify | handoff | silent, or what a newer pipeline names its action (smalltalk,
-   * out_of_scope, offer_handoff, language_notice…); anything else keeps the action's name.
-   */
+  /** The pipeline's `outcomeKind` (answer, clarify, smalltalk, out_of_scope…), else the action's name. */
   kind: string;
   faqId?: string;
   options?: string[];
@@ -158,35 +163,23 @@ export interface Observed {
   pick?: Observed;
 }
 
-const ACTION_KINDS: Record<string, string> = {
-  answered: "answer",
-  clarified: "clarify",
-  handed_off: "handoff",
-  silent: "silent",
-  keyword_answered: "smalltalk",
-};
-
 export function observe(
   outcome: PipelineOutcome,
   priorityOf: (ticketId: string) => string | undefined,
 ): Observed {
-  const o = outcome as PipelineOutcome & {
-    kind?: string;
-    intent?: string;
-    faqIds?: string[];
-    options?: string[];
-  };
-  const kind = o.kind ?? ACTION_KINDS[o.action] ?? o.action;
-  const seen: Observed = { kind };
-  if (o.faqIds?.[0]) seen.faqId = o.faqIds[0];
-  if (o.action === "clarified") seen.options = o.options;
-  if (o.action === "handed_off") {
-    seen.reason = o.reason;
-    const priority = priorityOf(o.ticketId);
+  // The pipeline's own reading of its outcome (the terms of bench/data/README.md); an outcome outside
+  // them (rated, resumed…) keeps its action's name.
+  const kind = outcomeKind(outcome);
+  const seen: Observed = { kind: kind === "other" ? outcome.action : kind };
+  if ("faqIds" in outcome && outcome.faqIds[0]) seen.faqId = outcome.faqIds[0];
+  if (outcome.action === "clarified") seen.options = outcome.options;
+  if (outcome.action === "handed_off") {
+    seen.reason = outcome.reason;
+    const priority = priorityOf(outcome.ticketId);
     if (priority) seen.priority = priority;
   }
-  if (o.intent) seen.intent = o.intent;
-  if (o.action === "keyword_answered") seen.intent = "keyword";
+  if (outcome.action === "small_talk") seen.intent = outcome.intent;
+  if (outcome.action === "keyword_answered") seen.intent = "keyword";
   return seen;
 }
 
