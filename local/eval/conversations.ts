@@ -13,8 +13,9 @@ import { z } from "zod";
 import { replyTexts } from "../../functions/worker/wiring";
 import { createLocalEngine, type LocalEngine } from "../../shared/ai/local-engine";
 import { channelTexts } from "../../shared/channels/registry";
+import { smsKeyword } from "../../shared/channels/sms-common/keywords";
 import type { FaqEntry } from "../../shared/core/faq";
-import { ChannelSchema, InboundMessageSchema } from "../../shared/core/message";
+import { type Channel, ChannelSchema, InboundMessageSchema, KEYWORD_EVENT } from "../../shared/core/message";
 import { type PipelineOutcome, processMessage } from "../../shared/core/pipeline";
 import { outcomeKind } from "../../shared/core/pipeline/outcome";
 import type { PipelineDeps } from "../../shared/core/pipeline/ports";
@@ -234,6 +235,18 @@ export function scoreTurn(expect: Expect, o: Observed): { right: boolean; kindRi
   }
 }
 
+/**
+ * The message as the channel's webhook queues it: on SMS a whole-message keyword (MORE, HELP…) becomes a
+ * keyword event the channel answers, never text for the FAQ engine (sms-common/channel.ts routeInboundSms).
+ */
+function asQueued(channel: Channel, text: string) {
+  const keyword =
+    channel === "sms" || channel === "twilio" ? smsKeyword(text, { optedOut: false }) : undefined;
+  return keyword
+    ? { kind: "event" as const, event: KEYWORD_EVENT, text, replyContext: { keyword } }
+    : { kind: "text" as const, text };
+}
+
 export interface ConversationRunOptions {
   thresholds?: Partial<PolicyThresholds>;
   /** Reuse an engine across files (it is built once per knowledge base). */
@@ -272,9 +285,8 @@ export async function runConversations(
         conversationKey: `${conversation.channel}:eval:${conversation.id}`,
         sender: { id: `customer-${conversation.id}` },
         recipient: "kefu",
-        kind: "text",
-        text,
         receivedAt: new Date(clock).toISOString(),
+        ...asQueued(conversation.channel, text),
       });
       const before = stores.tickets.items.size;
       const outcome = await processMessage(message, deps);

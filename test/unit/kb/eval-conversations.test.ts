@@ -118,6 +118,27 @@ describe("conversation eval: replaying turns through the pipeline", () => {
     expect(conversationMetrics(results)).toMatchObject({ containable: 1, contained: 1, smalltalkTickets: 0 });
   });
 
+  it("queues an SMS keyword as the webhook does: MORE with nothing pending is the channel's, not a ticket", async () => {
+    const { file: f, entries } = loadConversationFile(
+      file([
+        {
+          id: "c5",
+          channel: "twilio",
+          language: "en",
+          turns: [
+            { text: "MORE", expect: { kind: "smalltalk", intent: "keyword" } },
+            { text: "more.", expect: { kind: "smalltalk", intent: "keyword" } },
+          ],
+        },
+      ]),
+    );
+    const results = await runConversations(f, entries);
+    expect(results.map((r) => [r.observed.kind, r.observed.intent, r.right, r.ticket])).toEqual([
+      ["smalltalk", "keyword", true, false],
+      ["smalltalk", "keyword", true, false],
+    ]);
+  });
+
   it("refuses a file whose turns expect an entry the knowledge base lacks", () => {
     const path = file([
       {
