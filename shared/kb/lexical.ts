@@ -234,16 +234,25 @@ export function createLexicalRetriever(entries: FaqEntry[], options: LexicalOpti
       }
       entrySum[e] = (entrySum[e] ?? 0) + sim;
     }
+    // Only the best `keep` entries are kept (at least two, for the margin), in a small sorted buffer:
+    // sorting every touched entry allocated and sorted thousands of objects per query in a large KB.
+    // A later entry with an equal aggregate goes after the earlier ones, as a stable sort would put it.
+    const keep = Math.max(k, 2);
     const results: { e: number; agg: number; sim: number; doc: number }[] = [];
     for (let i = 0; i < nEntries; i++) {
       const e = entryTouched[i] as number;
       const sim = entryBest[e] ?? 0;
-      results.push({ e, sim, agg: sim + bonus * ((entrySum[e] ?? 0) - sim), doc: entryBestDoc[e] ?? 0 });
+      const agg = sim + bonus * ((entrySum[e] ?? 0) - sim);
+      const doc = entryBestDoc[e] ?? 0;
       entryBest[e] = 0;
       entrySum[e] = 0;
       entryBestDoc[e] = -1;
+      if (results.length === keep && agg <= (results[keep - 1]?.agg ?? 0)) continue;
+      let at = results.length;
+      while (at > 0 && (results[at - 1]?.agg ?? 0) < agg) at--;
+      results.splice(at, 0, { e, sim, agg, doc });
+      if (results.length > keep) results.pop();
     }
-    results.sort((x, y) => y.agg - x.agg);
     const top = results[0]?.agg ?? 0;
     const runnerUp = results[1]?.agg ?? 0;
     return results.slice(0, k).map((r, i) => {
