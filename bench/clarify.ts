@@ -45,10 +45,22 @@ export function clarifyRow(file: EvalFile, run: KefuRun, thresholds: Partial<Pol
   };
 }
 
-/** The grid: no clarify, then clarify floors, at the default answer and margin thresholds and around them. */
+/** No clarify at all: neither close entries nor a likely one are asked about. */
+export const NO_CLARIFY: Partial<PolicyThresholds> = { clarifyThreshold: 1.01, suggestThreshold: 1.01 };
+
+/**
+ * The grid, at the default answer and margin thresholds and around them: no clarify; clarify floors with
+ * no suggestion; then suggestion thresholds (a likely entry asked about with the runners-up) over the
+ * default floor.
+ */
 export const GRID: Partial<PolicyThresholds>[] = [0.75, 0.8, 0.83, 0.86, 0.9].flatMap((answerThreshold) => [
-  { answerThreshold, clarifyThreshold: 1.01 },
-  ...[0.1, 0.2, 0.3, 0.4, 0.5].map((clarifyThreshold) => ({ answerThreshold, clarifyThreshold })),
+  { answerThreshold, ...NO_CLARIFY },
+  ...[0.1, 0.2, 0.3, 0.4, 0.5].map((clarifyThreshold) => ({
+    answerThreshold,
+    clarifyThreshold,
+    suggestThreshold: 1.01,
+  })),
+  ...[0.3, 0.4, 0.5, 0.6, 0.7].map((suggestThreshold) => ({ answerThreshold, suggestThreshold })),
 ]);
 
 export function sets(): { name: string; file: EvalFile }[] {
@@ -77,12 +89,13 @@ async function main(): Promise<void> {
   }
   for (const { set, rows } of report) {
     process.stdout.write(
-      `${set}\n  answer clarify | precision  contained direct / +clarify | clarify rate  OOS clarified  OOS recall\n`,
+      `${set}\n  answer clarify suggest | precision  contained direct / +clarify | clarify rate  OOS clarified  OOS recall\n`,
     );
     for (const r of rows) {
-      const c = r.thresholds.clarifyThreshold ?? 0;
+      const c = r.thresholds.clarifyThreshold ?? DEFAULT_THRESHOLDS.clarifyThreshold;
+      const s = r.thresholds.suggestThreshold ?? DEFAULT_THRESHOLDS.suggestThreshold;
       process.stdout.write(
-        `  ${String(r.thresholds.answerThreshold).padEnd(6)} ${(c > 1 ? "off" : String(c)).padEnd(7)}|   ${pct(r.answerPrecision)}   ${pct(r.containmentDirect)} / ${pct(r.containment)}        |   ${pct(r.clarifyRate)}        ${pct(r.oosClarified)}       ${pct(r.oosRecall)}\n`,
+        `  ${String(r.thresholds.answerThreshold).padEnd(6)} ${(c > 1 ? "off" : String(c)).padEnd(7)} ${(s > 1 ? "off" : String(s)).padEnd(7)} |   ${pct(r.answerPrecision)}   ${pct(r.containmentDirect)} / ${pct(r.containment)}        |   ${pct(r.clarifyRate)}        ${pct(r.oosClarified)}       ${pct(r.oosRecall)}\n`,
       );
     }
   }

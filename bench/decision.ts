@@ -65,13 +65,21 @@ export async function benchDecision(entries: number) {
   const buildMs = performance.now() - t0;
   // Warm-up, as a warm worker: JIT and the ICU segmenter's data.
   for (const q of queries.slice(0, 200)) await engine.decide({ text: q, history: [] });
+  // Each query three times: the first run's times as a worker sees them, and the fastest of the three,
+  // which is the work itself without the preemption and GC pauses of a shared, loaded machine.
   const ms: number[] = [];
-  for (const q of queries) {
-    const start = performance.now();
-    await engine.decide({ text: q, history: [] });
-    ms.push(performance.now() - start);
+  const best: number[] = [];
+  for (let run = 0; run < 3; run++) {
+    for (const [i, q] of queries.entries()) {
+      const start = performance.now();
+      await engine.decide({ text: q, history: [] });
+      const took = performance.now() - start;
+      if (run === 0) ms.push(took);
+      best[i] = Math.min(best[i] ?? Number.POSITIVE_INFINITY, took);
+    }
   }
   ms.sort((a, b) => a - b);
+  best.sort((a, b) => a - b);
   return {
     entries: kb.length,
     phrasings: engine.retriever.stats.phrasings,
@@ -80,6 +88,8 @@ export async function benchDecision(entries: number) {
     p50Ms: percentile(ms, 0.5),
     p99Ms: percentile(ms, 0.99),
     maxMs: ms.at(-1) ?? 0,
+    bestOf3P50Ms: percentile(best, 0.5),
+    bestOf3P99Ms: percentile(best, 0.99),
     cpu: cpus()[0]?.model ?? "unknown",
     node: process.version,
   };
@@ -98,6 +108,7 @@ async function main(argv: string[]): Promise<void> {
       `Decision per message, local engine, ${r.entries} entries (${r.phrasings} phrasings), ${r.queries} real queries`,
       `  index build  ${r.buildMs} ms`,
       `  decision     p50 ${r.p50Ms.toFixed(3)} ms, p99 ${r.p99Ms.toFixed(3)} ms, max ${r.maxMs.toFixed(3)} ms`,
+      `  best of 3    p50 ${r.bestOf3P50Ms.toFixed(3)} ms, p99 ${r.bestOf3P99Ms.toFixed(3)} ms (per query, without preemption)`,
       `  machine      ${r.cpu}, Node ${r.node}`,
     ].join("\n")}\n`,
   );

@@ -1,7 +1,7 @@
 /**
  * Measures the answering engine on a `{faq, queries}` file:
  *   npm run eval -- <file.json> [--json] [--compare-minisearch] [--tune]
- *     [--answer-threshold X] [--margin-threshold X] [--clarify-threshold X]
+ *     [--answer-threshold X] [--margin-threshold X] [--clarify-threshold X] [--suggest-threshold X]
  *     [--subsample F --draws N [--seed S]] [--engine local|bedrock [--retrieval-only]]
  *   npm run eval -- <file.json> --learn [--seed S | --in-order] [--json]
  * The stress mode (`--subsample`) also runs N knowledge bases built from a random fraction F of the
@@ -54,6 +54,7 @@ const THRESHOLD_FLAGS: Record<string, string> = {
   "--answer-threshold": "KEFU_ANSWER_THRESHOLD",
   "--margin-threshold": "KEFU_MARGIN_THRESHOLD",
   "--clarify-threshold": "KEFU_CLARIFY_THRESHOLD",
+  "--suggest-threshold": "KEFU_SUGGEST_THRESHOLD",
 };
 
 /** Options that take a value (besides the thresholds). */
@@ -95,7 +96,7 @@ export function parseArgs(argv: string[]): {
 }
 
 const USAGE =
-  "usage: npm run eval -- <file.json> [--json] [--compare-minisearch] [--tune] [--answer-threshold X] [--margin-threshold X] [--clarify-threshold X] [--subsample F --draws N [--seed S]] [--engine local|bedrock [--retrieval-only]] | <file.json> --learn [--seed S | --in-order] [--json]";
+  "usage: npm run eval -- <file.json> [--json] [--compare-minisearch] [--tune] [--answer-threshold X] [--margin-threshold X] [--clarify-threshold X] [--suggest-threshold X] [--subsample F --draws N [--seed S]] [--engine local|bedrock [--retrieval-only]] | <file.json> --learn [--seed S | --in-order] [--json]";
 
 /** What the command line asks for, once checked. */
 interface EvalOptions {
@@ -280,7 +281,7 @@ export function formatReport(report: EvalReport, label: string, path: string): s
   const t = report.thresholds;
   return [
     `${label} on ${path} (${report.n} queries: ${report.inScope} in scope, ${report.outOfScope} out of scope)`,
-    `  thresholds         answer ${t.answerThreshold}, margin ${t.marginThreshold}, clarify ${t.clarifyThreshold}`,
+    `  thresholds         answer ${t.answerThreshold}, margin ${t.marginThreshold}, clarify ${t.clarifyThreshold}, suggest ${t.suggestThreshold}`,
     `  in-scope accuracy  ${pct(report.inScopeAccuracy)}`,
     `  OOS recall         ${pct(report.oosRecall)}`,
     `  answer precision   ${pct(report.answerPrecision)}  (${report.answers} answers)`,
@@ -374,7 +375,7 @@ async function conversationEval(options: EvalOptions): Promise<number> {
   }
   const lines = [
     `Kefu pipeline (local engine) on ${options.path} (${metrics.conversations} conversations, ${metrics.turns} turns; KB ${loaded.file.kb}, ${loaded.entries.length} entries)`,
-    `  thresholds         answer ${thresholds.answerThreshold}, margin ${thresholds.marginThreshold}, clarify ${thresholds.clarifyThreshold}`,
+    `  thresholds         answer ${thresholds.answerThreshold}, margin ${thresholds.marginThreshold}, clarify ${thresholds.clarifyThreshold}, suggest ${thresholds.suggestThreshold}`,
     `  answer precision   ${pct(metrics.answerPrecision)}  (${metrics.answers} answers the bot chose; answers to a clarify pick not counted)`,
     `  containment        ${pct(metrics.containment)}  (${metrics.contained} of ${metrics.containable} conversations expecting no person: no ticket, every FAQ question answered right)`,
     `  FAQ turns right    ${pct(ratio(metrics.answerTurnsRight, metrics.answerTurns))}  (${metrics.answerTurnsRight} of ${metrics.answerTurns}; ${metrics.clarifyHits} through a clarify pick)`,

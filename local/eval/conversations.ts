@@ -13,9 +13,11 @@ import { z } from "zod";
 import { replyTexts } from "../../functions/worker/wiring";
 import { createLocalEngine, type LocalEngine } from "../../shared/ai/local-engine";
 import { channelTexts } from "../../shared/channels/registry";
+import { smsKeyword } from "../../shared/channels/sms-common/keywords";
 import type { FaqEntry } from "../../shared/core/faq";
-import { ChannelSchema, InboundMessageSchema } from "../../shared/core/message";
+import { type Channel, ChannelSchema, InboundMessageSchema, KEYWORD_EVENT } from "../../shared/core/message";
 import { type PipelineOutcome, processMessage } from "../../shared/core/pipeline";
+import { outcomeKind } from "../../shared/core/pipeline/outcome";
 import type { PipelineDeps } from "../../shared/core/pipeline/ports";
 import { detectLanguage } from "../../shared/core/text";
 import { withChannelTexts } from "../../shared/core/texts";
@@ -121,6 +123,7 @@ const KbLineSchema = z.object({
   question: z.string().min(1),
   answer: z.string(),
   similar_questions: z.array(z.string()).default([]),
+  category: z.string().optional(),
 });
 
 /** A knowledge base in the import's JSONL form (`id`, `question`, `similar_questions`, `answer`). */
@@ -138,16 +141,19 @@ export function loadJsonlKb(path: string): FaqEntry[] {
       const parsed = KbLineSchema.safeParse(JSON.parse(line));
       if (!parsed.success) throw new EvalFileError(`${path}:${i + 1} is not an FAQ entry`);
       const e = parsed.data;
-      return { id: e.id, question: e.question, similarQuestions: e.similar_questions, answer: e.answer };
+      return {
+        id: e.id,
+        question: e.question,
+        similarQuestions: e.similar_questions,
+        answer: e.answer,
+        ...(e.category ? { category: e.category } : {}),
+      };
     });
 }
 
 /** What the bot did with one turn, read off the pipeline's outcome. */
 export interface Observed {
-  /**
-   * answer | clarify | handoff | silent, or what a newer pipeline names its action (smalltalk,
-   * out_of_scope, offer_handoff, language_notice…); anything else keeps the action's name.
-   */
+  /** The pipeline's `outcomeKind` (answer, clarify, smalltalk, out_of_scope…), else the action's name. */
   kind: string;
   faqId?: string;
   options?: string[];
@@ -158,35 +164,23 @@ export interface Observed {
   pick?: Observed;
 }
 
-const ACTION_KINDS: Record<string, string> = {
-  answered: "answer",
-  clarified: "clarify",
-  handed_off: "handoff",
-  silent: "silent",
-  keyword_answered: "smalltalk",
-};
-
 export function observe(
   outcome: PipelineOutcome,
   priorityOf: (ticketId: string) => string | undefined,
 ): Observed {
-  const o = outcome as PipelineOutcome & {
-    kind?: string;
-    intent?: string;
-    faqIds?: string[];
-    options?: string[];
-  };
-  const kind = o.kind ?? ACTION_KINDS[o.action] ?? o.action;
-  const seen: Observed = { kind };
-  if (o.faqIds?.[0]) seen.faqId = o.faqIds[0];
-  if (o.action === "clarified") seen.options = o.options;
-  if (o.action === "handed_off") {
-    seen.reason = o.reason;
-    const priority = priorityOf(o.ticketId);
+  // The pipeline's own reading of its outcome (the terms of bench/data/README.md); an outcome outside
+  // them (rated, resumed…) keeps its action's name.
+  const kind = outcomeKind(outcome);
+  const seen: Observed = { kind: kind === "other" ? outcome.action : kind };
+  if ("faqIds" in outcome && outcome.faqIds[0]) seen.faqId = outcome.faqIds[0];
+  if (outcome.action === "clarified") seen.options = outcome.options;
+  if (outcome.action === "handed_off") {
+    seen.reason = outcome.reason;
+    const priority = priorityOf(outcome.ticketId);
     if (priority) seen.priority = priority;
   }
-  if (o.intent) seen.intent = o.intent;
-  if (o.action === "keyword_answered") seen.intent = "keyword";
+  if (outcome.action === "small_talk") seen.intent = outcome.intent;
+  if (outcome.action === "keyword_answered") seen.intent = "keyword";
   return seen;
 }
 
@@ -241,6 +235,18 @@ export function scoreTurn(expect: Expect, o: Observed): { right: boolean; kindRi
   }
 }
 
+/**
+ * The message as the channel's webhook queues it: on SMS a whole-message keyword (MORE, HELP…) becomes a
+ * keyword event the channel answers, never text for the FAQ engine (sms-common/channel.ts routeInboundSms).
+ */
+function asQueued(channel: Channel, text: string) {
+  const keyword =
+    channel === "sms" || channel === "twilio" ? smsKeyword(text, { optedOut: false }) : undefined;
+  return keyword
+    ? { kind: "event" as const, event: KEYWORD_EVENT, text, replyContext: { keyword } }
+    : { kind: "text" as const, text };
+}
+
 export interface ConversationRunOptions {
   thresholds?: Partial<PolicyThresholds>;
   /** Reuse an engine across files (it is built once per knowledge base). */
@@ -279,9 +285,8 @@ export async function runConversations(
         conversationKey: `${conversation.channel}:eval:${conversation.id}`,
         sender: { id: `customer-${conversation.id}` },
         recipient: "kefu",
-        kind: "text",
-        text,
         receivedAt: new Date(clock).toISOString(),
+        ...asQueued(conversation.channel, text),
       });
       const before = stores.tickets.items.size;
       const outcome = await processMessage(message, deps);

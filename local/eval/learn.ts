@@ -114,9 +114,13 @@ export async function runLearning(file: EvalFile, options: LearnOptions = {}): P
   const teaching: Teaching = { seen: teachPart.length, handoffs: 0, taught: 0, rejected: 0, outOfScope: 0 };
   const seen = await runEngine({ faq: [], queries: teachPart }, bot);
   seen.outcomes.forEach((outcome, i) => {
-    if (outcome.kind !== "handoff") return;
-    teaching.handoffs++;
     const query = teachPart[i] as EvalFile["queries"][number];
+    // A clarify whose options lack what the customer meant fails, and the customer reaches a person
+    // as after a hand-off; one that lists it is answered by the customer's pick.
+    const failedClarify =
+      outcome.kind === "clarify" && !(query.expected !== null && outcome.options?.includes(query.expected));
+    if (outcome.kind !== "handoff" && !failedClarify) return;
+    teaching.handoffs++;
     if (query.expected === null) {
       teaching.outOfScope++;
       negatives.push(query.text);

@@ -35,6 +35,7 @@ export const ENV = {
   answerThreshold: "KEFU_ANSWER_THRESHOLD",
   marginThreshold: "KEFU_MARGIN_THRESHOLD",
   clarifyThreshold: "KEFU_CLARIFY_THRESHOLD",
+  suggestThreshold: "KEFU_SUGGEST_THRESHOLD",
   serviceName: "POWERTOOLS_SERVICE_NAME",
   metricsNamespace: "POWERTOOLS_METRICS_NAMESPACE",
   logLevel: "POWERTOOLS_LOG_LEVEL",

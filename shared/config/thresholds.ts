@@ -11,7 +11,8 @@ const Fraction = (fallback: number) =>
   );
 
 /**
- * `KEFU_ANSWER_THRESHOLD`, `KEFU_MARGIN_THRESHOLD`, `KEFU_CLARIFY_THRESHOLD` (numbers in [0, 1]) over the
+ * `KEFU_ANSWER_THRESHOLD`, `KEFU_MARGIN_THRESHOLD`, `KEFU_CLARIFY_THRESHOLD`, `KEFU_SUGGEST_THRESHOLD`
+ * (numbers in [0, 1]) over the
  * calibrated defaults; empty counts as unset. The clarify threshold must not exceed the answer threshold,
  * or nothing between them could ever be offered as an option.
  */
@@ -24,6 +25,7 @@ export const thresholds: Fragment<PolicyThresholds> = {
         [ENV.answerThreshold]: Fraction(DEFAULT_THRESHOLDS.answerThreshold),
         [ENV.marginThreshold]: Fraction(DEFAULT_THRESHOLDS.marginThreshold),
         [ENV.clarifyThreshold]: Fraction(DEFAULT_THRESHOLDS.clarifyThreshold),
+        [ENV.suggestThreshold]: Fraction(DEFAULT_THRESHOLDS.suggestThreshold),
       })
       .check(
         z.refine((t) => t[ENV.clarifyThreshold] <= t[ENV.answerThreshold], {
@@ -35,6 +37,7 @@ export const thresholds: Fragment<PolicyThresholds> = {
       answerThreshold: t[ENV.answerThreshold],
       marginThreshold: t[ENV.marginThreshold],
       clarifyThreshold: t[ENV.clarifyThreshold],
+      suggestThreshold: t[ENV.suggestThreshold],
       maxClarifyOptions: DEFAULT_THRESHOLDS.maxClarifyOptions,
     })),
   ),

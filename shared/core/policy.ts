@@ -31,7 +31,8 @@ export function distinctEntries(candidates: Candidate[]): Candidate[] {
 
 /**
  * Answer when the best entry is confident and clearly ahead of the next *different* entry; ask the
- * customer to choose when two or three entries are plausible; otherwise hand off.
+ * customer to choose when the best entry is likely (with the runners-up as options) or two or three
+ * entries are plausible; otherwise hand off.
  */
 export function decide(input: DecideInput): Decision {
   const t = { ...DEFAULT_THRESHOLDS, ...input.thresholds };
@@ -43,8 +44,12 @@ export function decide(input: DecideInput): Decision {
     const entry = input.entry(top.faqId) as FaqEntry;
     return { kind: "answer", text: entry.answer, faqIds: [top.faqId], confidence: top.score };
   }
-  const options = ranked.filter((c) => c.score >= t.clarifyThreshold).slice(0, t.maxClarifyOptions);
-  if (options.length >= 2) {
+  // A likely best entry is asked about, with the runners-up as the other options (measured in
+  // bench/clarify.ts: the right entry is among the top three far more often than it is first); two or
+  // three close weaker entries are asked about too; otherwise a person takes it.
+  const likely = top.score >= t.suggestThreshold;
+  const options = ranked.filter((c) => likely || c.score >= t.clarifyThreshold).slice(0, t.maxClarifyOptions);
+  if (options.length >= 2 || (likely && options.length === 1)) {
     const picked = options.map((c) => ({
       faqId: c.faqId,
       question: (input.entry(c.faqId) as FaqEntry).question,
@@ -119,8 +124,24 @@ function englishChoice(s: string): number | undefined {
   return /^[1-9]$/.test(word) ? Number(word) : EN_ORDINALS[word];
 }
 
+const YES = new Set(
+  "是 是的 是滴 对 对的 对对 嗯 嗯嗯 没错 就是 就是这个 是这个 好 好的 yes yeah yep yup y correct right exactly ok okay sure thatone thisone".split(
+    " ",
+  ),
+);
+
+/** A plain "yes" ("是的", "对", "yes", "that one"): the answer to a clarify that offered one entry. */
+export function confirmsSuggestion(text: string): boolean {
+  const plain = normalize(text)
+    .replace(/[\p{P}\p{S}]+/gu, " ")
+    .replace(/\s+/g, " ")
+    .trim();
+  // Compared without spaces: "that one" is one word here, as 就是这个 is.
+  return YES.has(plain.replace(/ /g, ""));
+}
+
 /**
- * Resolves a reply to a pending clarification: a number/ordinal, or the text of one option (exactly or
+ * Resolves a reply to a pending clarification: a "yes" when it offered one entry, a number/ordinal, or the text of one option (exactly or
  * contained in the reply). Returns undefined when the reply is a new question.
  */
 export function pickClarification<T extends { faqId: string; question: string }>(
@@ -128,6 +149,7 @@ export function pickClarification<T extends { faqId: string; question: string }>
   pending: T[],
 ): T | undefined {
   if (pending.length === 0) return undefined;
+  if (pending.length === 1 && confirmsSuggestion(text)) return pending[0];
   const n = parseChoice(text);
   if (n !== undefined) return pending[n - 1];
   const reply = normalize(text).replace(/[\s\p{P}\p{S}]+/gu, "");

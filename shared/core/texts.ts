@@ -32,6 +32,8 @@ export interface Texts {
   identity: string;
   /** First off-topic message: what the bot can help with; `{topics}` as in `greeting`. */
   outOfScope: string;
+  /** The same when the knowledge base has no categories to list. */
+  outOfScopePlain: string;
   /** Second off-topic message in a row: offers a person (a ticket only if the customer accepts). */
   offerHandoff: string;
   /** One line before a reply to a message in a language the bot does not write. */
@@ -53,6 +55,7 @@ export const DEFAULT_TEXTS: Record<Language, Texts> = {
     ack: "好的，还有其他问题随时告诉我。",
     identity: "我是智能客服助手（AI），不是真人。需要人工客服时，请回复“转人工”。",
     outOfScope: "抱歉，这个问题超出了我能解答的范围。我可以帮您解答{topics}等方面的问题。",
+    outOfScopePlain: "抱歉，这个问题超出了我能解答的范围。我可以解答关于本店商品、订单和服务的问题。",
     offerHandoff: "这个问题我帮不上忙。需要为您转接人工客服吗？回复“是”即可转接。",
     languageNotice: "抱歉，我目前只能用中文和英文回复。",
   },
@@ -72,6 +75,8 @@ export const DEFAULT_TEXTS: Record<Language, Texts> = {
     ack: "Great. Let me know if there's anything else.",
     identity: 'I\'m an AI assistant, not a person. Reply "agent" at any time to reach one of our team.',
     outOfScope: "Sorry, that's outside what I can help with. I can answer questions about {topics}.",
+    outOfScopePlain:
+      "Sorry, that's outside what I can help with. I can answer questions about our products, orders and service.",
     offerHandoff:
       'I can\'t help with that one. Would you like me to pass you to a person? Reply "yes" and I will.',
     languageNotice: "Sorry, I can only reply in English and Chinese for now.",

@@ -10,6 +10,11 @@ export interface PolicyThresholds {
   marginThreshold: number;
   /** Entries at or above this are offered in a clarify question (when two or more qualify). */
   clarifyThreshold: number;
+  /**
+   * A best entry at or above this that is not answered is offered with the next entries whatever their
+   * scores ("您是想问：1… 2… 3…"), rather than handed off: a likely entry is worth asking about.
+   */
+  suggestThreshold: number;
   maxClarifyOptions: number;
 }
 
@@ -17,5 +22,6 @@ export const DEFAULT_THRESHOLDS: PolicyThresholds = {
   answerThreshold: 0.83,
   marginThreshold: 0.1,
   clarifyThreshold: 0.2,
+  suggestThreshold: 0.5,
   maxClarifyOptions: 3,
 };

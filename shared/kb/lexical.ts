@@ -246,18 +246,27 @@ export function createLexicalRetriever(entries: FaqEntry[], options: LexicalOpti
       }
       entryTop[at + slot] = sim;
     }
+    // Only the best `keep` entries are kept (at least two, for the margin), in a small sorted buffer:
+    // sorting every touched entry allocated and sorted thousands of objects per query in a large KB.
+    // A later entry with an equal aggregate goes after the earlier ones, as a stable sort would put it.
+    const keep = Math.max(k, 2);
     const results: { e: number; agg: number; sim: number; doc: number }[] = [];
     for (let i = 0; i < nEntries; i++) {
       const e = entryTouched[i] as number;
-      const at = e * slots;
-      const sim = entryTop[at] ?? 0;
+      const slot0 = e * slots;
+      const sim = entryTop[slot0] ?? 0;
       let others = 0;
-      for (let j = 1; j < slots; j++) others += entryTop[at + j] ?? 0;
-      results.push({ e, sim, agg: sim + bonus * others, doc: entryBestDoc[e] ?? 0 });
-      entryTop.fill(0, at, at + slots);
+      for (let j = 1; j < slots; j++) others += entryTop[slot0 + j] ?? 0;
+      const agg = sim + bonus * others;
+      const doc = entryBestDoc[e] ?? 0;
+      entryTop.fill(0, slot0, slot0 + slots);
       entryBestDoc[e] = -1;
+      if (results.length === keep && agg <= (results[keep - 1]?.agg ?? 0)) continue;
+      let pos = results.length;
+      while (pos > 0 && (results[pos - 1]?.agg ?? 0) < agg) pos--;
+      results.splice(pos, 0, { e, sim, agg, doc });
+      if (results.length > keep) results.pop();
     }
-    results.sort((x, y) => y.agg - x.agg);
     const top = results[0]?.agg ?? 0;
     const runnerUp = results[1]?.agg ?? 0;
     return results.slice(0, k).map((r, i) => {

@@ -74,16 +74,13 @@ async function notForAPerson(
   }
   const scope = engine.scope;
   if (!scope || scope.inScope(run.customerText)) return undefined;
+  // The first off-topic message in a row says what the bot can help with; the second offers a person.
   const offered = (run.conversation.offTopicStreak ?? 0) >= 1;
   const topics = listTopics(language, scope.topics(language));
   const text = offered
     ? say("offerHandoff", language, message.channel)
     : topics
       ? say("outOfScope", language, message.channel, { topics })
-      : say("offerHandoff", language, message.channel);
-  return completeReply(run, {
-    kind: "out_of_scope",
-    text: withDisclosure(run, text),
-    offered: offered || !topics,
-  });
+      : say("outOfScopePlain", language, message.channel);
+  return completeReply(run, { kind: "out_of_scope", text: withDisclosure(run, text), offered });
 }

@@ -1,3 +1,4 @@
+import { confirmsSuggestion } from "../policy";
 import { acceptsOffer, detectSmallTalk } from "../smalltalk";
 import { listTopics } from "../texts";
 import { handOff } from "./handoff";
@@ -24,6 +25,9 @@ export async function answerSmallTalk(run: Run): Promise<PipelineOutcome | undef
       [],
     );
   }
+  // A "yes" to a clarify that offered one entry picks it (the engine reads the pick), not an "ok".
+  if (conversation.pendingClarification?.length === 1 && confirmsSuggestion(run.customerText))
+    return undefined;
   const intent = detectSmallTalk(run.customerText);
   if (!intent) return undefined;
   let text: string;

@@ -81,6 +81,17 @@ describe("off-topic", () => {
     expect(tickets.items.size).toBe(1);
   });
 
+  it("states the scope first even when the knowledge base has no categories to list", async () => {
+    const uncategorised = entries.map(({ category: _, ...entry }) => entry);
+    const { deps, sent, tickets } = pipelineDeps(createLocalEngine(uncategorised));
+    const say = async (text: string) =>
+      outcomeKind(await processMessage(inbound({ text, conversationKey: "wechat:gh:ot-plain" }), deps));
+    expect(await say("法国首都是哪")).toBe("out_of_scope");
+    expect(sent.at(-1)?.text).toContain("[outOfScopePlain");
+    expect(await say("给我讲个笑话")).toBe("offer_handoff");
+    expect(tickets.items.size).toBe(0);
+  });
+
   it("a plain yes accepts only right after the offer; an answered question resets the count", async () => {
     const { say, tickets } = conversation("wechat:gh:ot2");
     expect((await say("tell me a joke")).kind).toBe("out_of_scope");

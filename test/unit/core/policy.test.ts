@@ -15,6 +15,7 @@ const thresholds = {
   answerThreshold: 0.8,
   marginThreshold: 0.1,
   clarifyThreshold: 0.3,
+  suggestThreshold: 0.7,
   maxClarifyOptions: 3,
 };
 
@@ -67,6 +68,37 @@ describe("decide: clarify", () => {
   });
 });
 
+describe("decide: a likely entry below the answer threshold", () => {
+  it("is asked about with the runners-up as options, whatever their scores", () => {
+    const d = decide({
+      candidates: [cand("a", 0.75), cand("b", 0.05), cand("c", 0.01), cand("d", 0.01)],
+      entry,
+      language: "en",
+      thresholds,
+    });
+    expect(d.kind === "clarify" && d.options.map((o) => o.faqId)).toEqual(["a", "b", "c"]);
+  });
+
+  it("is asked about alone when nothing else was retrieved", () => {
+    const d = decide({ candidates: [cand("a", 0.75)], entry, language: "zh", thresholds });
+    expect(d.kind === "clarify" && d.text).toBe("您是想问：\n1. Question a?\n请回复序号。");
+  });
+
+  it("is handed off below the suggest threshold (the default 0.5 unless set)", () => {
+    const below = { ...thresholds, suggestThreshold: 0.8 };
+    expect(decide({ candidates: [cand("a", 0.75)], entry, language: "en", thresholds: below }).kind).toBe(
+      "handoff",
+    );
+    const { suggestThreshold: _, ...defaulted } = thresholds;
+    expect(decide({ candidates: [cand("a", 0.45)], entry, language: "en", thresholds: defaulted }).kind).toBe(
+      "handoff",
+    );
+    expect(decide({ candidates: [cand("a", 0.55)], entry, language: "en", thresholds: defaulted }).kind).toBe(
+      "clarify",
+    );
+  });
+});
+
 describe("decide: hand-off", () => {
   it("hands off with low_confidence when nothing is retrieved", () => {
     expect(decide({ candidates: [], entry, language: "en", thresholds })).toMatchObject({
@@ -104,6 +136,15 @@ describe("clarification replies", () => {
   });
   it.each(["4", "0", "我还有别的问题", "12", "how about my refund", ""])("%s picks nothing", (reply) => {
     expect(pickClarification(reply, pending)).toBeUndefined();
+  });
+  it.each(["是的", "对", "嗯嗯", "yes", "Yes!", "that one", "好的"])(
+    "%s picks the one entry a clarify offered alone",
+    (reply) => {
+      expect(pickClarification(reply, [{ faqId: "a", question: "如何修改密码" }])?.faqId).toBe("a");
+    },
+  );
+  it("a yes picks nothing among several options", () => {
+    expect(pickClarification("是的", pending)).toBeUndefined();
   });
   it("parses ordinals", () => {
     expect(parseChoice("第三个")).toBe(3);

@@ -92,6 +92,53 @@ describe("conversation eval: replaying turns through the pipeline", () => {
     expect(r?.right).toBe(true);
   });
 
+  it("scores small talk, the scope statement and the offer of a person by the pipeline's outcome kind", async () => {
+    const { file: f, entries } = loadConversationFile(
+      file([
+        {
+          id: "c4",
+          channel: "wechat",
+          language: "zh",
+          turns: [
+            { text: "你好", expect: { kind: "smalltalk", intent: "greeting" } },
+            { text: "法国的首都是哪里", expect: { kind: "out_of_scope" } },
+            { text: "给我讲个笑话", expect: { kind: "offer_handoff" } },
+            { text: "谢谢", expect: { kind: "smalltalk", intent: "thanks" } },
+          ],
+        },
+      ]),
+    );
+    const results = await runConversations(f, entries);
+    expect(results.map((r) => [r.observed.kind, r.observed.intent, r.right, r.ticket])).toEqual([
+      ["smalltalk", "greeting", true, false],
+      ["out_of_scope", undefined, true, false],
+      ["offer_handoff", undefined, true, false],
+      ["smalltalk", "thanks", true, false],
+    ]);
+    expect(conversationMetrics(results)).toMatchObject({ containable: 1, contained: 1, smalltalkTickets: 0 });
+  });
+
+  it("queues an SMS keyword as the webhook does: MORE with nothing pending is the channel's, not a ticket", async () => {
+    const { file: f, entries } = loadConversationFile(
+      file([
+        {
+          id: "c5",
+          channel: "twilio",
+          language: "en",
+          turns: [
+            { text: "MORE", expect: { kind: "smalltalk", intent: "keyword" } },
+            { text: "more.", expect: { kind: "smalltalk", intent: "keyword" } },
+          ],
+        },
+      ]),
+    );
+    const results = await runConversations(f, entries);
+    expect(results.map((r) => [r.observed.kind, r.observed.intent, r.right, r.ticket])).toEqual([
+      ["smalltalk", "keyword", true, false],
+      ["smalltalk", "keyword", true, false],
+    ]);
+  });
+
   it("refuses a file whose turns expect an entry the knowledge base lacks", () => {
     const path = file([
       {
