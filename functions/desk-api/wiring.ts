@@ -9,17 +9,20 @@ import { isOptedOut } from "../../shared/channels/sms-common/channel";
 import type { DeskApiConfig } from "../../shared/config/load-desk";
 import type { FaqEntry } from "../../shared/core/faq";
 import type { ImportReport } from "../../shared/kb/import/import";
+import { bucketRulesSource } from "../../shared/kb/inspection-rules";
 import type { KnowledgeSource } from "../../shared/kb/knowledge";
 import { createLexicalRetriever, type LexicalRetriever } from "../../shared/kb/lexical";
 import { FAQ_BUCKET } from "../../shared/resources";
 import { createChannelStateStore } from "../../shared/stores/channel-state";
 import { createDeskTicketStore } from "../../shared/stores/desk-tickets";
 import { createFaqRepository } from "../../shared/stores/faq";
+import { createInspectionAuditStore } from "../../shared/stores/inspection-audit";
 import { createOutboxStore } from "../../shared/stores/outbox";
 import { cognitoAuthenticator } from "./auth";
 import type { DeskApiDeps } from "./handler";
 import { mount } from "./router";
 import { type KbRoutesDeps, kbRoutes } from "./routes/kb";
+import { type QualityDeps, qualityRoutes } from "./routes/quality";
 import { type TicketRoutesDeps, ticketRoutes } from "./routes/tickets";
 
 /** Seconds a presigned upload URL stays valid: long enough to pick a file, short enough to be useless later. */
@@ -44,6 +47,11 @@ export function wireDeskApi(config: DeskApiConfig, options: { logger?: Logger } 
   const repo = createFaqRepository(doc, config.tables.faq);
   const faq = faqIndex(repo, config.knowledgeBase.name, config.knowledgeBase.refreshMs);
   const blobs = s3BlobStore(s3, config.faqBucket);
+  const rules = bucketRulesSource(blobs, { refreshMs: config.inspection.rulesRefreshMs });
+  const inspection = {
+    rules: () => rules.current(),
+    audit: createInspectionAuditStore(doc, config.tables.inspections),
+  };
 
   const ticketDeps: TicketRoutesDeps = {
     tickets,
@@ -55,7 +63,9 @@ export function wireDeskApi(config: DeskApiConfig, options: { logger?: Logger } 
       return isOptedOut(state, ticket.channel, ticket.replyTo?.from ?? "", ticket.customerId);
     },
     audit: (event, data) => logger.info("desk audit", { event, ...data }),
+    inspection,
   };
+  const qualityDeps: QualityDeps = { ...inspection, tickets };
   const kbDeps: KbRoutesDeps = {
     kb: config.knowledgeBase.name,
     search: faq.search,
@@ -69,7 +79,11 @@ export function wireDeskApi(config: DeskApiConfig, options: { logger?: Logger } 
   };
 
   return {
-    routes: [...mount(ticketRoutes, ticketDeps), ...mount(kbRoutes, kbDeps)],
+    routes: [
+      ...mount(ticketRoutes, ticketDeps),
+      ...mount(kbRoutes, kbDeps),
+      ...mount(qualityRoutes, qualityDeps),
+    ],
     authenticate: cognitoAuthenticator(config.deskAuth),
     logger,
   };
