@@ -34,7 +34,9 @@ export type TableAccess = Partial<Record<TableName, readonly TableOperation[]>>;
  *   hold the reply lease; Query of the indexes is granted beside, infra/constructs/desk.ts), their turns
  *   (PutItem, Query), the outbox of agents' replies (PutItem), tokens (the channels' access tokens and
  *   SMS opt-outs, as the worker), the FAQ (GetItem of the version, Query of the entries; restore reads
- *   the version history).
+ *   the version history), the inspection audit trail (PutItem of each reply's inspection, Query of a
+ *   day for the quality report);
+ * - worker and desk-api both record each message's quality inspection (inspections PutItem).
  *
  * BatchWriteItem is authorised by `dynamodb:BatchWriteItem` alone, whatever puts and deletes it carries.
  * test/integration/table-grants.test.ts runs each function's code against DynamoDB Local through an
@@ -54,6 +56,7 @@ export const TABLE_ACCESS = {
     tokens: ["GetItem", "PutItem", "UpdateItem"],
     faq: ["GetItem", "Query"],
     agents: ["Scan", "UpdateItem"],
+    inspections: ["PutItem"],
   },
   ingest: {
     faq: ["GetItem", "Query", "UpdateItem", "BatchWriteItem"],
@@ -68,6 +71,7 @@ export const TABLE_ACCESS = {
     outbox: ["PutItem"],
     tokens: ["GetItem", "PutItem", "UpdateItem"],
     faq: ["GetItem", "Query"],
+    inspections: ["PutItem", "Query"],
   },
   sla: {
     tickets: ["GetItem", "UpdateItem"],
