@@ -159,7 +159,6 @@ export function qualityReport(
       agents.set(id, row);
     }
   }
-  // A blocked agent attempt is not a message sent; its rephrasing or override is.
   const inspected = { total: bot + agent, bot, agent };
   return {
     since: range.since,
@@ -174,9 +173,12 @@ export function qualityReport(
   };
 }
 
-/** Inspected messages that were sent: the bot's (its fallback goes out instead) and agents' not blocked. */
+/**
+ * Inspected messages that were sent: all but the blocked (a blocked bot reply's replacement, the safe
+ * sentence or the hand-off notice, has its own record).
+ */
 function sentInspected(records: readonly InspectionRecord[]): number {
-  return records.filter((r) => r.author === "bot" || r.decision !== "blocked").length;
+  return records.filter((r) => r.decision !== "blocked").length;
 }
 
 /** The UTC days from `since` to `until` inclusive (YYYY-MM-DD), at most `maxDays`. */
