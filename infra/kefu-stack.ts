@@ -14,6 +14,7 @@ import { Desk } from "./constructs/desk";
 import { Egress } from "./constructs/egress";
 import { Handoff } from "./constructs/handoff";
 import { Ingress } from "./constructs/ingress";
+import { QualityInspection } from "./constructs/inspection";
 import { SOURCE_MAPS_CONTEXT } from "./constructs/kefu-function";
 import { KnowledgeBase } from "./constructs/knowledge-base";
 import { Observability } from "./constructs/observability";
@@ -132,6 +133,8 @@ export class KefuStack extends Stack {
   readonly pipeline: Pipeline;
   readonly ingress: Ingress;
   readonly knowledgeBase: KnowledgeBase;
+  /** Quality-inspection rule sets: their import, the readers, the default rules deployed. */
+  readonly inspection: QualityInspection;
   readonly observability: Observability;
   readonly handoff: Handoff;
   readonly slaClock: SlaClock;
@@ -250,6 +253,12 @@ export class KefuStack extends Stack {
       environment: { ...withQueue, ...settings },
       assetsDir: props.deskAssetsDir,
       dataRemovalPolicy: props.dataRemovalPolicy,
+    });
+
+    this.inspection = new QualityInspection(this, "QualityInspection", {
+      bucket: this.storage.faqBucket,
+      ingest: this.knowledgeBase.ingest,
+      readers: [this.pipeline.worker, this.desk.fn],
     });
 
     this.observability = new Observability(this, "Observability", {

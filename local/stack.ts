@@ -47,6 +47,7 @@ import {
 } from "../shared/config/names";
 import { KefuError, MalformedRequestError } from "../shared/core/errors";
 import { CHANNELS } from "../shared/core/message";
+import { RULES_KEYS, type RulesReport } from "../shared/kb/inspection-rules";
 import { FAQ_BUCKET, INBOUND_QUEUE } from "../shared/resources";
 import { DEFAULT_DEMO_PASSWORD, type LocalCognito, startLocalCognito } from "./cognito";
 import { type DeskServing, deskServing, ensureDeskBuilt } from "./desk";
@@ -80,6 +81,9 @@ export { killLeftovers, LOCAL_ENV_FILE, STATE_DIR } from "./state";
  */
 
 export const EXAMPLE_FAQ = resolve("local/seed/faq.example.jsonl");
+/** The default quality-inspection rules: Chinese advertising-law absolute terms, promises, rude words. */
+export const DEFAULT_RULES = resolve("local/seed/rules.default.jsonl");
+const DEFAULT_RULES_NAME = "default.jsonl";
 
 export interface LocalStackOptions {
   port?: number;
@@ -202,12 +206,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
     const eventSource = startWorkerEventSource(options, { env, sqs, functions, tracker, inbox, log });
     const bucket = env[ENV.faqBucket] ?? "";
-    const uploads = startUploadNotifications(
-      s3,
-      bucket,
-      (key, size) => functions.ingest(s3Event(bucket, key, size), lambdaContext("ingest", 900_000)),
-      log,
-    );
+    const ingestUpload = (key: string, size: number) =>
+      functions.ingest(s3Event(bucket, key, size), lambdaContext("ingest", 900_000));
+    const uploads = startUploadNotifications(s3, bucket, FAQ_BUCKET.uploadsPrefix, ingestUpload, log);
+    // Rule files have their own notification in AWS (infra/constructs/inspection.ts): so here.
+    const ruleUploads = startUploadNotifications(s3, bucket, RULES_KEYS.uploads, ingestUpload, log);
     // The SLA clock: the same handler the EventBridge schedule runs in AWS, on a timer.
     const tickSla = () => functions.sla({}, lambdaContext("sla", 50_000));
     const slaTimer = setInterval(() => {
@@ -224,6 +227,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       progress.stage = "importing the example FAQ";
       await seedExampleFaq(s3, bucket, waitForReport);
     }
+    progress.stage = "loading the default inspection rules";
+    await seedDefaultRules(s3, bucket);
     if (deskBuilt) {
       progress.stage = "building the desk";
       await deskBuilt;
@@ -248,7 +253,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         clearInterval(slaTimer);
         try {
           sns.stop();
-          await withinMs(5000, Promise.all([uploads.stop(), eventSource.stop()]));
+          await withinMs(5000, Promise.all([uploads.stop(), ruleUploads.stop(), eventSource.stop()]));
           await closeServer(server.server);
         } finally {
           await Promise.all([emulators.stop(), cognito?.stop()]);
@@ -537,6 +542,33 @@ async function seedExampleFaq(
   }
 }
 
+/**
+ * Uploads the default quality-inspection rules (local/seed/rules.default.jsonl) the way an admin uploads
+ * a rule file, unless a rule set is already in force (kept in the state directory from an earlier run),
+ * and waits until the ingest has put them in force.
+ */
+async function seedDefaultRules(s3: ReturnType<typeof s3Client>, bucket: string): Promise<void> {
+  const exists = await s3
+    .send(new GetObjectCommand({ Bucket: bucket, Key: RULES_KEYS.active }))
+    .then(() => true)
+    .catch(() => false);
+  if (exists) return;
+  const key = `${RULES_KEYS.uploads}${DEFAULT_RULES_NAME}`;
+  await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: await readFile(DEFAULT_RULES) }));
+  const reportKey = `${RULES_KEYS.reports}${DEFAULT_RULES_NAME}.json`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const report = await s3
+      .send(new GetObjectCommand({ Bucket: bucket, Key: reportKey }))
+      .then(async (object) => JSON.parse((await object.Body?.transformToString()) ?? "null") as RulesReport)
+      .catch(() => undefined);
+    if (report?.status === "applied") return;
+    if (report) throw new Error(`the default inspection rules were refused: see ${reportKey}`);
+    if (Date.now() > deadline) throw new Error(`no report for ${key}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
 /** One simulator per configured channel, with the same credentials the handlers use. */
 function localSimulators(raw: Record<string, string | undefined>, outbox: Outbox) {
   const simulators = [];
@@ -674,6 +706,7 @@ function describeServer(state: { url: string; ready: boolean; stage: string; cha
 function startUploadNotifications(
   s3: ReturnType<typeof s3Client>,
   bucket: string,
+  prefix: string,
   onUpload: (key: string, size: number) => Promise<unknown>,
   log: (line: string) => void,
 ) {
@@ -682,9 +715,7 @@ function startUploadNotifications(
   const loop = (async () => {
     while (running) {
       try {
-        const { Contents = [] } = await s3.send(
-          new ListObjectsV2Command({ Bucket: bucket, Prefix: FAQ_BUCKET.uploadsPrefix }),
-        );
+        const { Contents = [] } = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }));
         for (const object of Contents) {
           if (!running) break;
           const id = `${object.Key}@${object.ETag}@${object.LastModified?.toISOString()}`;

@@ -109,6 +109,17 @@ export const TABLES = {
     partitionKey: { name: "messageKey", type: "S" },
     ttlAttribute: "expiresAt",
   },
+  /**
+   * The quality-inspection audit trail: one item per outgoing message inspected (bot and agents), with
+   * its findings and decision (shared/stores/inspection-audit.ts). Partitioned by UTC day for the report.
+   */
+  inspections: {
+    id: "InspectionsTable",
+    envVar: "KEFU_INSPECTIONS_TABLE",
+    partitionKey: { name: "day", type: "S" },
+    sortKey: { name: "messageId", type: "S" },
+    ttlAttribute: "expiresAt",
+  },
   /** Platform access tokens shared by every Lambda instance, with a refresh lease. */
   tokens: {
     id: "TokensTable",
@@ -174,4 +185,6 @@ export const RETENTION = {
   dedupDays: 7,
   /** Longer than a message can stay queued: maxReceiveCount visibility windows, then the DLQ's retention. */
   outboxDays: 30,
+  /** The quality-inspection audit trail: a year, for audits of the past year's messages. */
+  inspectionDays: 366,
 } as const;

@@ -15,6 +15,7 @@ import type { DeskApiConfig } from "../../shared/config/load-desk";
 import { describeFailure } from "../../shared/core/failure";
 import type { FaqEntry } from "../../shared/core/faq";
 import type { ImportReport } from "../../shared/kb/import/import";
+import { bucketRulesSource } from "../../shared/kb/inspection-rules";
 import type { KnowledgeSource } from "../../shared/kb/knowledge";
 import { createLexicalRetriever, type LexicalRetriever } from "../../shared/kb/lexical";
 import type { Retriever } from "../../shared/kb/retrieval";
@@ -25,6 +26,7 @@ import { createChangeStore } from "../../shared/stores/changes";
 import { createChannelStateStore } from "../../shared/stores/channel-state";
 import { createDeskTicketStore } from "../../shared/stores/desk-tickets";
 import { createFaqRepository } from "../../shared/stores/faq";
+import { createInspectionAuditStore } from "../../shared/stores/inspection-audit";
 import { createOutboxStore } from "../../shared/stores/outbox";
 import { createTicketDeskStore } from "../../shared/stores/ticket-desk";
 import { modelDraft } from "./assist";
@@ -33,6 +35,7 @@ import type { DeskApiDeps } from "./handler";
 import { mount } from "./router";
 import { type AgentsDeps, agentRoutes } from "./routes/agents";
 import { type KbRoutesDeps, kbRoutes } from "./routes/kb";
+import { type QualityDeps, qualityRoutes } from "./routes/quality";
 import { type SuggestionRoutesDeps, suggestionRoutes } from "./routes/suggestions";
 import { type TeachDeps, teachRoutes } from "./routes/teach";
 import { type TicketRoutesDeps, ticketRoutes } from "./routes/tickets";
@@ -60,6 +63,11 @@ export function wireDeskApi(config: DeskApiConfig, options: { logger?: Logger } 
   const faq = faqIndex(repo, config.knowledgeBase.name, config.knowledgeBase.refreshMs);
   const blobs = s3BlobStore(s3, config.faqBucket);
   const agents = createAgentStore(doc, config.tables.agents);
+  const rules = bucketRulesSource(blobs, { refreshMs: config.inspection.rulesRefreshMs });
+  const inspection = {
+    rules: () => rules.current(),
+    audit: createInspectionAuditStore(doc, config.tables.inspections),
+  };
 
   const ticketDeps: TicketRoutesDeps = {
     tickets,
@@ -74,7 +82,9 @@ export function wireDeskApi(config: DeskApiConfig, options: { logger?: Logger } 
     agents,
     care: createTicketDeskStore(doc, config.tables.tickets),
     csat: { windowMs: config.deskRules.csatWindowMs, text: csatTextFor(config.deskRules.csatTexts) },
+    inspection,
   };
+  const qualityDeps: QualityDeps = { ...inspection, tickets };
   const kbDeps: KbRoutesDeps = {
     kb: config.knowledgeBase.name,
     search: faq.search,
@@ -109,6 +119,7 @@ export function wireDeskApi(config: DeskApiConfig, options: { logger?: Logger } 
       ...mount(agentRoutes, agentsDeps),
       ...mount(teachRoutes, teachDeps),
       ...mount(suggestionRoutes, suggestionDeps),
+      ...mount(qualityRoutes, qualityDeps),
     ],
     authenticate: cognitoAuthenticator(config.deskAuth),
     logger,

@@ -5,7 +5,7 @@ import { documentClient, secretsClient } from "../../shared/aws/clients";
 import { wireDeskRules } from "../../shared/aws/desk-rules";
 import { observability } from "../../shared/aws/powertools";
 import { readQueueBody, s3QueueBodyStore } from "../../shared/aws/queue-bodies";
-import { s3Client, s3ObjectReader } from "../../shared/aws/s3-blobs";
+import { s3BlobStore, s3Client, s3ObjectReader } from "../../shared/aws/s3-blobs";
 import { createChannelSenders, outboundFor } from "../../shared/aws/senders";
 import { channelTexts } from "../../shared/channels/registry";
 import type { WorkerConfig } from "../../shared/config/load-desk";
@@ -21,9 +21,11 @@ import {
   textsFor,
   withChannelTexts,
 } from "../../shared/core/texts";
+import { bucketRulesSource } from "../../shared/kb/inspection-rules";
 import { createEngineCache } from "../../shared/kb/knowledge";
 import { createConversationStore } from "../../shared/stores/conversations";
 import { createFaqRepository } from "../../shared/stores/faq";
+import { createInspectionAuditStore } from "../../shared/stores/inspection-audit";
 import { createOutboxStore } from "../../shared/stores/outbox";
 import { createTicketStore } from "../../shared/stores/tickets";
 import type { WorkerDeps } from "./handler";
@@ -74,6 +76,10 @@ export function wireWorker(config: WorkerConfig, options: { logger?: Logger } = 
   });
 
   const tickets = createTicketStore(doc, config.tables.tickets, config.tables.ticketTurns);
+  // The rule set in force, re-read from the bucket at most every rulesRefreshMs.
+  const rules = bucketRulesSource(s3BlobStore(s3, config.faqBucket), {
+    refreshMs: config.inspection.rulesRefreshMs,
+  });
   const desk = wireDeskRules(config, { doc, tickets, logger, categoryOf: (faqId) => categories.get(faqId) });
 
   const pipeline: PipelineDeps = {
@@ -98,6 +104,11 @@ export function wireWorker(config: WorkerConfig, options: { logger?: Logger } = 
     },
     notifyAgents: desk.onHandoff,
     texts: replyTexts(withChannelTexts(config.texts, channelTexts())),
+    inspection: {
+      rules: () => rules.current(),
+      audit: createInspectionAuditStore(doc, config.tables.inspections),
+      fallback: config.inspection.fallback,
+    },
     detectLanguage: (text) => detectLanguage(text),
     now: () => new Date(),
   };

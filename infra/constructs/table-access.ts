@@ -36,7 +36,9 @@ export type TableAccess = Partial<Record<TableName, readonly TableOperation[]>>;
  *   SMS opt-outs, as the worker), the FAQ (GetItem of the version, Query of the entries; restore reads
  *   the version history), the agents (GetItem for /me, Scan to list them, UpdateItem for settings,
  *   status and the load counter a claim, transfer or resolve moves), the taught changes (PutItem once,
- *   GetItem, UpdateItem to decide once; the pending ones by the byStatus index, INDEX_ACCESS).
+ *   GetItem, UpdateItem to decide once; the pending ones by the byStatus index, INDEX_ACCESS), the
+ *   inspection audit trail (PutItem of each reply's inspection, Query of a day for the quality report);
+ * - worker and desk-api both record each message's quality inspection (inspections PutItem).
  *
  * BatchWriteItem is authorised by `dynamodb:BatchWriteItem` alone, whatever puts and deletes it carries.
  * test/integration/table-grants.test.ts runs each function's code against DynamoDB Local through an
@@ -56,6 +58,7 @@ export const TABLE_ACCESS = {
     tokens: ["GetItem", "PutItem", "UpdateItem"],
     faq: ["GetItem", "Query"],
     agents: ["Scan", "UpdateItem"],
+    inspections: ["PutItem"],
   },
   ingest: {
     faq: ["GetItem", "Query", "UpdateItem", "BatchWriteItem"],
@@ -72,6 +75,7 @@ export const TABLE_ACCESS = {
     faq: ["GetItem", "Query"],
     agents: ["GetItem", "Scan", "UpdateItem"],
     changes: ["GetItem", "PutItem", "UpdateItem"],
+    inspections: ["PutItem", "Query"],
   },
   sla: {
     tickets: ["GetItem", "UpdateItem"],

@@ -22,6 +22,7 @@ import type { PipelineDeps } from "../../shared/core/pipeline/ports";
 import { detectLanguage } from "../../shared/core/text";
 import { withChannelTexts } from "../../shared/core/texts";
 import type { PolicyThresholds } from "../../shared/core/thresholds";
+import { memoryInspectionAudit } from "../../shared/stores/inspection-audit";
 import { type EvalFile, EvalFileError } from "./file";
 import { memoryStores } from "./memory";
 
@@ -272,6 +273,8 @@ export async function runConversations(
       async answerKeyword() {},
       async notifyAgents() {},
       texts,
+      // No rule set: the replay measures the answers themselves (the default rules pass the example KB).
+      inspection: { rules: async () => undefined, audit: memoryInspectionAudit(), fallback: "handoff" },
       detectLanguage: (text) => detectLanguage(text),
       now: () => new Date(clock),
     };

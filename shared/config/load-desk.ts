@@ -3,6 +3,7 @@ import { alertSettings, deskAuth, deskRules } from "./desk";
 import { engine } from "./engine";
 import { configSchema, readConfig } from "./errors";
 import { agentTopicArn, credentials, faqBucket, ingress, knowledgeBase, runtime, tables } from "./fragments";
+import { inspectionSettings } from "./inspection";
 import type { EnvRecord } from "./names";
 import { textOverrides } from "./texts";
 import { thresholds } from "./thresholds";
@@ -15,8 +16,18 @@ import { thresholds } from "./thresholds";
 
 const WORKER = {
   runtime,
-  tables: tables("conversations", "tickets", "ticketTurns", "outbox", "tokens", "faq", "agents"),
+  tables: tables(
+    "conversations",
+    "tickets",
+    "ticketTurns",
+    "outbox",
+    "tokens",
+    "faq",
+    "agents",
+    "inspections",
+  ),
   faqBucket,
+  inspection: inspectionSettings,
   credentials,
   agentTopicArn,
   deskRules,
@@ -39,9 +50,10 @@ export function loadWorkerConfig(env: EnvRecord = process.env) {
 
 const DESK_API = {
   runtime,
-  tables: tables("tickets", "ticketTurns", "outbox", "tokens", "faq", "agents", "changes"),
+  tables: tables("tickets", "ticketTurns", "outbox", "tokens", "faq", "agents", "changes", "inspections"),
   deskRules,
   faqBucket,
+  inspection: inspectionSettings,
   credentials,
   ingress,
   channels: channelSettings,

@@ -92,6 +92,14 @@ export const DESK_ENV = {
   alertDingtalkApiBase: "KEFU_ALERT_DINGTALK_API_BASE",
 } as const;
 
+/** Quality inspection of outgoing messages (shared/config/inspection.ts). */
+export const INSPECTION_ENV = {
+  /** `handoff` (default) or `safe_answer`: what the bot does with an answer a blocking rule stops. */
+  fallback: "KEFU_INSPECTION_FALLBACK",
+  /** How often the rule set in force is re-read (ms, default 30000). */
+  rulesRefreshMs: "KEFU_INSPECTION_RULES_REFRESH_MS",
+} as const;
+
 /** Settings of the local stack and its command-line tools only. */
 export const LOCAL_ENV = {
   port: "KEFU_PORT",

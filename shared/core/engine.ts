@@ -10,7 +10,9 @@ export type HandoffReason =
   | "repeated_failure"
   | "sensitive_topic"
   | "model_requested"
-  | "engine_error";
+  | "engine_error"
+  /** The answer broke a blocking quality-inspection rule (pipeline/inspect.ts): a person answers instead. */
+  | "inspection";
 
 /** How soon a person should take the ticket: high for regulated topics and intense anger. */
 export type TicketPriority = "normal" | "high";

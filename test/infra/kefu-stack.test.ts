@@ -13,6 +13,7 @@ import { CHANNEL_MODULES } from "../../shared/channels/registry";
 import { BedrockConfigSchema } from "../../shared/config/engine";
 import { IngestConfigSchema, SnsIngressConfigSchema, WebhookConfigSchema } from "../../shared/config/load";
 import { SlaConfigSchema, WorkerConfigSchema } from "../../shared/config/load-desk";
+import { RULES_KEYS } from "../../shared/kb/inspection-rules";
 import { FAQ_BUCKET, INBOUND_QUEUE, TABLES } from "../../shared/resources";
 import { SYNTH_TIMEOUT_MS, synthKefu } from "./synth";
 
@@ -280,7 +281,7 @@ describe("FAQ bucket", () => {
     });
   });
 
-  it("notifies the ingest function of objects created under uploads/ only", () => {
+  it("notifies the ingest function of objects created under uploads/ and rules/uploads/ only", () => {
     template.resourceCountIs("Custom::S3BucketNotifications", 1);
     template.hasResourceProperties("Custom::S3BucketNotifications", {
       BucketName: { Ref: logicalId(stack.storage.faqBucket) },
@@ -289,6 +290,11 @@ describe("FAQ bucket", () => {
           {
             Events: ["s3:ObjectCreated:*"],
             Filter: { Key: { FilterRules: [{ Name: "prefix", Value: FAQ_BUCKET.uploadsPrefix }] } },
+            LambdaFunctionArn: { "Fn::GetAtt": [logicalId(stack.knowledgeBase.ingest.fn), "Arn"] },
+          },
+          {
+            Events: ["s3:ObjectCreated:*"],
+            Filter: { Key: { FilterRules: [{ Name: "prefix", Value: RULES_KEYS.uploads }] } },
             LambdaFunctionArn: { "Fn::GetAtt": [logicalId(stack.knowledgeBase.ingest.fn), "Arn"] },
           },
         ],
@@ -403,6 +409,7 @@ describe("least privilege", () => {
       tokens: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
       faq: ["dynamodb:GetItem", "dynamodb:Query"],
       agents: ["dynamodb:Scan", "dynamodb:UpdateItem"],
+      inspections: ["dynamodb:PutItem"],
     });
   });
 
@@ -466,9 +473,23 @@ describe("least privilege", () => {
     expect(allActions(s).filter((a) => a.startsWith("bedrock:"))).toEqual([]);
   });
 
-  it("worker: the queue as its event source needs, the secret's value, no bucket, Bedrock on the two models only", () => {
-    const s = role(stack.pipeline.worker);
-    expect(onQueueBodiesOnly(s, logicalId(stack.storage.faqBucket))).toEqual(["s3:GetObject"]);
+  it("worker: the queue as its event source needs, the secret's value, queue bodies and the rule set of the bucket, Bedrock on the two models only", () => {
+    const all = role(stack.pipeline.worker);
+    // The rule set in force (test/infra/inspection.test.ts checks those keys); nothing else of the bucket.
+    const s = all.filter((st) => !JSON.stringify(st.Resource).includes(`/${FAQ_BUCKET.rulesPrefix}`));
+    expect(all.length - s.length).toBe(1);
+    const bucketOnly = s.filter(
+      (st) =>
+        JSON.stringify(st.Resource) ===
+        JSON.stringify({ "Fn::GetAtt": [logicalId(stack.storage.faqBucket), "Arn"] }),
+    );
+    expect(allActions(bucketOnly)).toEqual(["s3:ListBucket"]);
+    expect(
+      onQueueBodiesOnly(
+        s.filter((st) => !bucketOnly.includes(st)),
+        logicalId(stack.storage.faqBucket),
+      ),
+    ).toEqual(["s3:GetObject"]);
     expect(actionsOn(s, logicalId(stack.pipeline.queue))).not.toContain("sqs:SendMessage");
     expect(actionsOn(s, logicalId(stack.secret))).toEqual(["secretsmanager:GetSecretValue"]);
 
@@ -484,7 +505,7 @@ describe("least privilege", () => {
     ]);
   });
 
-  it("ingest: S3 by prefix (uploads/ versions/ reports/), embeddings only, no secret or queue", () => {
+  it("ingest: S3 by prefix (uploads/ versions/ reports/, and rules/), embeddings only, no secret or queue", () => {
     const s = role(stack.knowledgeBase.ingest);
     const bucket = logicalId(stack.storage.faqBucket);
     const onPrefix = (prefix: string) =>
@@ -498,7 +519,8 @@ describe("least privilege", () => {
       (st) => JSON.stringify(st.Resource) === JSON.stringify({ "Fn::GetAtt": [bucket, "Arn"] }),
     );
     expect(allActions(onBucket)).toEqual(["s3:ListBucket"]);
-    expect(actionsOn(s, bucket)).toHaveLength(6);
+    // Six for FAQ imports, five for rule files (test/infra/inspection.test.ts).
+    expect(actionsOn(s, bucket)).toHaveLength(11);
 
     expect(actionsOn(s, logicalId(stack.secret))).toEqual([]);
     expect(allActions(s).filter((a) => a.startsWith("bedrock:"))).toEqual(["bedrock:InvokeModel"]);

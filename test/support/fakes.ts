@@ -28,6 +28,7 @@ import type { ChangeStore, PendingChange } from "../../shared/kb/teach";
 import { RETENTION } from "../../shared/resources";
 import { CLAIM_LEASE_MS } from "../../shared/stores/dedup";
 import { LeaseLostError } from "../../shared/stores/faq";
+import { memoryInspectionAudit } from "../../shared/stores/inspection-audit";
 import { TICKET_TURN_MAX_BYTES } from "../../shared/stores/tickets";
 
 /**
@@ -188,6 +189,7 @@ export function pipelineDeps(engine: AnswerEngine, overrides: Partial<PipelineDe
   const conversations = memoryConversations();
   const tickets = memoryTickets();
   const outbox = memoryOutbox();
+  const audit = memoryInspectionAudit();
   const deps: PipelineDeps = {
     conversations,
     tickets,
@@ -210,11 +212,12 @@ export function pipelineDeps(engine: AnswerEngine, overrides: Partial<PipelineDe
       say: (name, language, _c, vars) =>
         `[${name}${vars?.topics ? ` ${vars.topics}` : ""}${language === "zh" ? " zh" : ""}]`,
     },
+    inspection: { rules: async () => undefined, audit, fallback: "handoff" },
     detectLanguage: (text) => (/[\u4e00-\u9fff]/.test(text) ? "zh" : "en"),
     now: () => new Date("2026-11-21T10:00:00Z"),
     ...overrides,
   };
-  return { deps, sent, notified, keywords, conversations, tickets, outbox };
+  return { deps, sent, notified, keywords, conversations, tickets, outbox, audit };
 }
 
 let counter = 0;

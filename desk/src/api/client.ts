@@ -13,6 +13,8 @@ export class ApiError extends Error {
     message: string,
     readonly messageZh?: string,
     readonly fields?: Record<string, string>,
+    /** The whole error body, for answers that carry more (409 quality_findings: the findings). */
+    readonly body?: Readonly<Record<string, unknown>>,
   ) {
     super(message);
     this.name = "ApiError";
@@ -88,6 +90,7 @@ export function createApiClient(config: DeskConfig): ApiClient {
         error.message ?? response.statusText,
         error.messageZh,
         error.fields,
+        json !== null && typeof json === "object" ? (json as Record<string, unknown>) : undefined,
       );
     }
     return json as T;

@@ -18,6 +18,7 @@ import { errorText } from "../errors";
 import { type Translate, useI18n } from "../i18n";
 import { formatDuration, type ReplyBudget, replyBudget } from "../lib/constraints";
 import { FaqSearch } from "./FaqSearch";
+import { InspectionFindings, type RefusedReply, refusedForQuality } from "./InspectionFindings";
 
 export interface ReplyBoxHandle {
   focus(mode: "reply" | "note"): void;
@@ -116,13 +117,19 @@ export const ReplyBox = forwardRef<ReplyBoxHandle, { ticket: TicketDetail }>(fun
   const afterWrite = () => {
     void queryClient.invalidateQueries({ queryKey: ["ticket", ticket.ticketId] });
   };
+  // The last reply refused for its quality findings: shown until the agent rephrases or sends anyway.
+  const [refused, setRefused] = useState<RefusedReply | undefined>();
   const send = useMutation({
-    mutationFn: () =>
+    mutationFn: (override?: string) =>
       api.post<{ turn: Turn; parts: number }>(`${path}/reply`, {
         text: reply,
         ...(suggestion ? { suggestionId: suggestion.id, suggestionText: suggestion.text } : {}),
+        ...(override ? { findingsOverride: { reason: override } } : {}),
+        ...(refused && !override ? { rephraseOf: refused.inspectionId } : {}),
       }),
+    onError: (failure) => setRefused(refusedForQuality(failure) ?? refused),
     onSuccess: (result) => {
+      setRefused(undefined);
       setReply("");
       setSuggestion(undefined);
       setDone(t("sent", { n: result.parts }));
@@ -145,12 +152,13 @@ export const ReplyBox = forwardRef<ReplyBoxHandle, { ticket: TicketDetail }>(fun
   const text = mode === "reply" ? reply : note;
   const pending = send.isPending || addNote.isPending;
   const canSend = text.trim() !== "" && !pending && (mode === "note" || (!line.blocked && !resolved));
-  const error = mode === "reply" ? send.error : addNote.error;
+  // A refusal for quality findings is shown with the findings, not as an error.
+  const error = mode === "reply" ? (refusedForQuality(send.error) ? null : send.error) : addNote.error;
 
   function submit() {
     if (!canSend) return;
     setDone(null);
-    if (mode === "reply") send.mutate();
+    if (mode === "reply") send.mutate(undefined);
     else addNote.mutate();
   }
 
@@ -262,6 +270,16 @@ export const ReplyBox = forwardRef<ReplyBoxHandle, { ticket: TicketDetail }>(fun
         <Alert color="red" variant="light" role="alert" py={6} data-testid="action-error">
           {errorText(error, t, locale)}
         </Alert>
+      )}
+      {mode === "reply" && refused && (
+        <InspectionFindings
+          refused={refused}
+          pending={send.isPending}
+          onSendAnyway={(reason) => {
+            setDone(null);
+            send.mutate(reason);
+          }}
+        />
       )}
       {mode === "reply" && resolved && !error && (
         <Alert color="gray" variant="light" py={6}>

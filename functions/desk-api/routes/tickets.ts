@@ -20,6 +20,7 @@ import { afterResolve, type CsatTextFor } from "../../../shared/core/ticket-care
 import { DeskApiError, type DeskRequest, type DeskRoute } from "../route";
 import { hasGroup, notFound, validationFailed } from "../router";
 import { byPriorityThenDue, checkReply, constraintsOf, detailOf, summaryOf } from "../views";
+import { FindingsOverrideSchema, inspectAgentReply, type QualityDeps } from "./quality";
 
 /** What the ticket routes use; functions/desk-api/wiring.ts builds it. */
 export interface TicketRoutesDeps {
@@ -45,6 +46,8 @@ export interface TicketRoutesDeps {
   care: Pick<TicketDeskStore, "recordFirstResponse" | "markCsatAsked">;
   /** The CSAT question at a resolve: how long a rating is read (0: not asked), the operators' wording. */
   csat: { windowMs: number; text?: CsatTextFor };
+  /** Quality inspection of every reply before it is sent, and its audit trail (routes/quality.ts). */
+  inspection: Pick<QualityDeps, "rules" | "audit">;
 }
 
 const DEFAULT_LEASE = { ttlMs: 30_000, waitMs: 10_000 };
@@ -54,7 +57,10 @@ const ReplySchema = z.object({
   suggestionId: z.string().max(200).optional(),
   /** The suggestion's text as offered, so the desk can record whether the agent edited it. */
   suggestionText: z.string().max(20_000).optional(),
-  findingsOverride: z.object({ reason: z.string() }).optional(),
+  /** Send despite blocking quality findings, with the reason the audit trail keeps. */
+  findingsOverride: FindingsOverrideSchema.optional(),
+  /** The blocked attempt (its `inspectionId`) this reply rephrases. */
+  rephraseOf: z.string().max(300).optional(),
 });
 const NoteSchema = z.object({ text: z.string().trim().min(1, "the note is empty").max(20_000) });
 const AssignSchema = z.object({ agentId: z.string().trim().min(1).max(128) });
@@ -175,6 +181,18 @@ async function reply(request: DeskRequest, deps: TicketRoutesDeps) {
   if ("tooLong" in check) throw validationFailed({ text: `too long for the channel: ${check.tooLong}` });
 
   const agent = request.user.id;
+  // Inspected before anything else happens: a blocked reply neither takes the ticket nor waits for it.
+  const messageKey = `desk#${ticket.ticketId}#${randomUUID()}`;
+  const inspected = await inspectAgentReply(deps.inspection, {
+    ticket,
+    agent,
+    text: body.text,
+    messageId: messageKey,
+    now: request.now,
+    ...(body.findingsOverride ? { override: body.findingsOverride } : {}),
+    ...(body.rephraseOf?.startsWith(`desk#${ticket.ticketId}#`) ? { rephraseOf: body.rephraseOf } : {}),
+  });
+
   // A reply on a ticket nobody holds takes it; one held by another agent may be answered (a supervisor
   // stepping in), but one another agent took a moment ago is theirs.
   if (!ticket.assignee) await take(deps, ticket, agent, request.now);
@@ -189,7 +207,8 @@ async function reply(request: DeskRequest, deps: TicketRoutesDeps) {
 
   const now = () => new Date();
   return withReplyLease(deps, ticket.ticketId, now, async () => {
-    const messageKey = `desk#${ticket.ticketId}#${randomUUID()}`;
+    // Recorded before the reply goes out: a reply sent is never missing from the audit trail.
+    await deps.inspection.audit.record(inspected.record, request.now);
     const plan = { kind: "agent_reply", ticketId: ticket.ticketId, agent, text: body.text };
     await deps.outbox.put({ messageKey, plan, partsSent: 0, done: false });
     let parts = check.parts;

@@ -1,20 +1,9 @@
-import type { Decision, HandoffReason } from "../engine";
+import type { Decision } from "../engine";
 import type { Candidate } from "../faq";
-import { ticketIdFor } from "../ticket";
-import type { PipelineOutcome, ReplyPlan, Usage } from "./outcome";
-import type { OutboxRecord } from "./ports";
+import { openTicket } from "./open-ticket";
+import type { PipelineOutcome, Usage } from "./outcome";
 import { completeReply } from "./reply";
-import { type Run, withDisclosure } from "./run";
-
-/** The hand-off notice; after anger it opens with an apology. */
-function handoffText(run: Run, reason: HandoffReason, ticketId: string): string {
-  const { texts } = run.deps;
-  const { channel } = run.message;
-  const notice = texts.handoff(ticketId, run.language, channel);
-  return reason === "negative_sentiment"
-    ? `${texts.say("apology", run.language, channel)}${run.language === "zh" ? "" : " "}${notice}`
-    : notice;
-}
+import type { Run } from "./run";
 
 /**
  * Opens the ticket with the transcript, the customer's message included, and the engine's candidates,
@@ -27,44 +16,6 @@ export async function handOff(
   candidates: Candidate[],
   usage?: Usage,
 ): Promise<PipelineOutcome> {
-  const { message, conversation, deps } = run;
-  const ticket = await deps.tickets.create({
-    // Derived from the message, so a retried message finds the ticket it already opened.
-    ticketId: ticketIdFor(message),
-    conversationKey: message.conversationKey,
-    channel: message.channel,
-    customerId: message.sender.id,
-    replyTo: {
-      ...(message.recipient ? { from: message.recipient } : {}),
-      replyContext: message.replyContext,
-    },
-    reason: decision.reason,
-    priority: decision.priority,
-    ...(decision.detail ? { detail: decision.detail } : {}),
-    // The desk's fields (skills, VIP, SLA due times), when the worker applies the desk's rules.
-    ...deps.desk?.classify({
-      message,
-      language: run.language,
-      reason: decision.reason,
-      priority: decision.priority,
-      candidates,
-      openedAt: run.now,
-    }),
-    status: "open",
-    transcript: run.customerTurn ? [...conversation.turns, run.customerTurn] : conversation.turns,
-    ...(conversation.omittedTurns ? { omittedTurns: conversation.omittedTurns } : {}),
-    candidates,
-    createdAt: run.at,
-    updatedAt: run.at,
-  });
-  const plan: ReplyPlan = {
-    kind: "handoff",
-    text: withDisclosure(run, handoffText(run, decision.reason, ticket.ticketId)),
-    reason: decision.reason,
-    ticketId: ticket.ticketId,
-    ...(usage ? { usage } : {}),
-  };
-  const pending: OutboxRecord = { messageKey: run.key, plan, partsSent: 0, done: false };
-  await deps.outbox.put(pending, run.now);
+  const { plan, pending, ticket } = await openTicket(run, decision, candidates, usage);
   return completeReply(run, plan, pending, ticket);
 }

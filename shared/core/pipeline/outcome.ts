@@ -24,6 +24,8 @@ export type PipelineOutcome = (
   | { action: "out_of_scope"; offered: boolean }
   /** A message in a language the bot does not write, with nothing it could answer: told so. */
   | { action: "language_notice" }
+  /** Quality inspection blocked the reply: the safe sentence went out instead (pipeline/inspect.ts). */
+  | { action: "withheld"; instead: WithheldKind }
   | { action: "ignored"; why: string }
   | { action: "duplicate" }
   /** The platform refused the reply for good (customer unsubscribed, out of the reply window…). */
@@ -100,4 +102,16 @@ export type ReplyPlan =
   | { kind: "handoff"; text: string; reason: HandoffReason; ticketId: string; usage?: Usage }
   | { kind: "smalltalk"; text: string; intent: SmallTalkIntent }
   | { kind: "out_of_scope"; text: string; offered: boolean }
-  | { kind: "language_notice"; text: string };
+  | { kind: "language_notice"; text: string }
+  /** The safe sentence said instead of a reply that quality inspection blocked (`instead`). */
+  | { kind: "withheld"; text: string; instead: WithheldKind; usage?: Usage };
+
+/** The kinds of reply the safe sentence may stand in for (a hand-off keeps its kind and its ticket). */
+export type WithheldKind =
+  | "welcome"
+  | "media"
+  | "answer"
+  | "clarify"
+  | "smalltalk"
+  | "out_of_scope"
+  | "language_notice";

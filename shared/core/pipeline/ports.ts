@@ -2,7 +2,9 @@ import type { Conversation, Turn } from "../conversation";
 import type { Deadline } from "../deadline";
 import type { SendOptions } from "../delivery";
 import type { AnswerEngine } from "../engine";
+import type { RuleSet } from "../inspection";
 import type { Channel, InboundMessage, OutboundMessage } from "../message";
+import type { InspectionAuditStore } from "../quality";
 import type { Language } from "../text";
 import type { SentenceName } from "../texts";
 import type { Ticket, TicketStatus } from "../ticket";
@@ -103,6 +105,18 @@ export interface DeskHooks {
   ): Promise<{ kind: "rated" | "rated_before" | "reopened" | "closed" }>;
 }
 
+/**
+ * Quality inspection of every reply before it is sent (pipeline/inspect.ts): the rule set in force, the
+ * audit trail, and what the bot does with an answer or clarify that a blocking rule stops.
+ */
+export interface PipelineInspection {
+  /** The rule set in force (the source caches it); undefined when none is loaded. */
+  rules(): Promise<RuleSet | undefined>;
+  audit: InspectionAuditStore;
+  /** A blocked answer or clarify: hand off to a person, or say the safe sentence (`inspectionFallback`). */
+  fallback: "handoff" | "safe_answer";
+}
+
 export interface PipelineDeps {
   /** Routing, SLA and CSAT rules (optional: tests of the bot alone leave them out). */
   desk?: DeskHooks;
@@ -124,6 +138,8 @@ export interface PipelineDeps {
   /** Alerts human agents of a new ticket. Failure to alert must not lose the ticket. */
   notifyAgents(notice: HandoffNotice, options?: { deadline?: Deadline }): Promise<void>;
   texts: ReplyTexts;
+  /** Every reply is inspected before it is sent, and the inspection recorded. */
+  inspection: PipelineInspection;
   detectLanguage(text: string): Language;
   now(): Date;
 }

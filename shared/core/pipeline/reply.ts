@@ -1,5 +1,7 @@
 import { ChannelApiError } from "../errors";
 import type { Ticket } from "../ticket";
+import { inspectReply } from "./inspect";
+import { openTicket } from "./open-ticket";
 import type { PipelineOutcome, ReplyPlan } from "./outcome";
 import { persistently } from "./persist";
 import type { OutboxRecord } from "./ports";
@@ -22,11 +24,19 @@ export async function completeReply(
 
 async function sendAndRecord(
   run: Run,
-  plan: ReplyPlan,
+  decided: ReplyPlan,
   earlier?: OutboxRecord,
   openedTicket?: Ticket,
 ): Promise<PipelineOutcome> {
   const { conversation, deps, deadline } = run;
+  // Every reply is inspected before its first part goes out; a reply already started was inspected by
+  // the delivery that started it, and its outbox record holds the plan that passed.
+  let plan = decided;
+  if (!earlier || (earlier.partsSent === 0 && !earlier.done)) {
+    const inspected = await inspectReply(run, decided);
+    if ("handOff" in inspected) return handOffInstead(run, decided);
+    plan = inspected.plan;
+  }
   const refusal = await deliver(run, plan, earlier);
   const sent = refusal === undefined;
   if ("usage" in plan && plan.usage) {
@@ -64,6 +74,15 @@ async function sendAndRecord(
     case "media":
       await recordTurn(run, sent ? plan.text : undefined, { disclosed, ...offTopic });
       return sent ? { action: "media_declined" } : { action: "undeliverable", error: refusal };
+    case "withheld":
+      await recordTurn(run, sent ? plan.text : undefined, {
+        disclosed,
+        ...offTopic,
+        pendingClarification: undefined,
+      });
+      return sent
+        ? { action: "withheld", instead: plan.instead }
+        : { action: "undeliverable", error: refusal };
     case "answer":
     case "clarify":
       await recordTurn(run, sent ? plan.text : undefined, {
@@ -112,6 +131,24 @@ async function sendAndRecord(
       };
     }
   }
+}
+
+/** A person answers what the bot must not say: a ticket with reason `inspection`, the entries as candidates. */
+async function handOffInstead(run: Run, plan: ReplyPlan): Promise<PipelineOutcome> {
+  const candidates =
+    plan.kind === "answer"
+      ? plan.faqIds.map((faqId) => ({ faqId, score: plan.confidence, matchedQuestion: "" }))
+      : plan.kind === "clarify"
+        ? plan.options.map((o) => ({ faqId: o.faqId, score: 0, matchedQuestion: o.question }))
+        : [];
+  const usage = "usage" in plan ? plan.usage : undefined;
+  const opened = await openTicket(
+    run,
+    { kind: "handoff", reason: "inspection", priority: "normal" },
+    candidates,
+    usage,
+  );
+  return sendAndRecord(run, opened.plan, opened.pending, opened.ticket);
 }
 
 /**

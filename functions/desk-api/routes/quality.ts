@@ -1,0 +1,190 @@
+import { z } from "zod";
+import type { DeskTicket } from "../../../shared/core/desk";
+import { type Finding, normalizeForInspection, type RuleSet } from "../../../shared/core/inspection";
+import {
+  auditDay,
+  auditRecord,
+  daysBetween,
+  type InspectionAuditStore,
+  type InspectionDecision,
+  type InspectionRecord,
+  inspectWith,
+  qualityReport,
+} from "../../../shared/core/quality";
+import { normalizeTicketId } from "../../../shared/core/ticket";
+import { DeskApiError, type DeskRoute } from "../route";
+import { notFound, validationFailed } from "../router";
+
+/**
+ * Quality inspection of agents' replies (README, "Quality inspection"): the reply route inspects every
+ * reply before it is sent (`inspectAgentReply`), the reply box asks for the findings while the agent
+ * types (`POST /tickets/:id/inspect`), and supervisors read the report and the findings.
+ */
+export interface QualityDeps {
+  /** The rule set in force (cached by the source); undefined when none is loaded. */
+  rules(): Promise<RuleSet | undefined>;
+  audit: InspectionAuditStore;
+  tickets: { get(ticketId: string): Promise<DeskTicket | undefined> };
+}
+
+/** A finding as the desk shows it: with the words it matched (a term, or personal data the agent typed). */
+export type ShownFinding = Finding & { matched: string; message?: string; messageZh?: string };
+
+export function shownFindings(text: string, findings: readonly Finding[], ruleSet?: RuleSet): ShownFinding[] {
+  const normalized = normalizeForInspection(text);
+  const rules = new Map(ruleSet?.rules.map(({ rule }) => [rule.id, rule]));
+  return findings.map((finding) => {
+    const rule = rules.get(finding.ruleId);
+    return {
+      ...finding,
+      matched: normalized.slice(finding.start, finding.end),
+      ...(rule?.message ? { message: rule.message } : {}),
+      ...(rule?.messageZh ? { messageZh: rule.messageZh } : {}),
+    };
+  });
+}
+
+/** The agent's answer to blocking findings: send anyway, with a reason the audit trail keeps. */
+export const FindingsOverrideSchema = z.object({
+  reason: z.string().trim().min(1, "a reason is needed to send anyway").max(500),
+});
+
+export interface AgentReplyInspection {
+  /** What to record once the reply is on its way. */
+  record: InspectionRecord;
+}
+
+/**
+ * Inspects an agent's reply before it is sent. A blocking finding without an override records the
+ * attempt as blocked and answers 409 `quality_findings` with the findings and the attempt's id (a clean
+ * rephrasing names it in `rephraseOf`); with an override the reply goes out and is recorded
+ * `sent_with_reason`. Warnings go out and are recorded.
+ */
+export async function inspectAgentReply(
+  deps: Pick<QualityDeps, "rules" | "audit">,
+  input: {
+    ticket: DeskTicket;
+    agent: string;
+    text: string;
+    messageId: string;
+    now: Date;
+    override?: { reason: string };
+    rephraseOf?: string;
+  },
+): Promise<AgentReplyInspection> {
+  const { ticket, agent, text, messageId, now } = input;
+  const ruleSet = await deps.rules();
+  const result = inspectWith(ruleSet, text, "agent");
+  const fields = {
+    messageId,
+    at: now.toISOString(),
+    author: "agent" as const,
+    agent,
+    channel: ticket.channel,
+    conversationKey: ticket.conversationKey,
+    ticketId: ticket.ticketId,
+    text,
+  };
+  if (result.blocked && !input.override) {
+    await deps.audit.record(auditRecord(result, { ...fields, decision: "blocked" }), now);
+    throw new DeskApiError(
+      409,
+      "quality_findings",
+      "The reply breaks a quality rule: rephrase it, or send it anyway with a reason.",
+      "回复触发了质检规则：请修改措辞，或填写理由后仍然发送。",
+      { findings: shownFindings(text, result.findings, ruleSet), inspectionId: messageId },
+    );
+  }
+  const decision: InspectionDecision = result.blocked
+    ? "sent_with_reason"
+    : input.rephraseOf
+      ? "rephrased"
+      : "sent";
+  return {
+    record: auditRecord(result, {
+      ...fields,
+      decision,
+      ...(result.blocked && input.override ? { reason: input.override.reason } : {}),
+      ...(decision === "rephrased" && input.rephraseOf ? { rephraseOf: input.rephraseOf } : {}),
+    }),
+  };
+}
+
+const InspectSchema = z.object({ text: z.string().max(20_000) });
+const RangeQuery = z.object({
+  /** `7d` (default), `30d`…, up to 92 days. */
+  since: z
+    .string()
+    .regex(/^\d{1,2}d$/, "since: a number of days such as 7d")
+    .default("7d"),
+  /** Messages sent in the range, when the caller knows it (the analytics counters): gives the share. */
+  sent: z.coerce.number().int().nonnegative().optional(),
+});
+
+/** The days of `7d`, ending today (UTC). */
+function rangeOf(since: string, now: Date): string[] {
+  const days = Number.parseInt(since, 10);
+  if (days < 1 || days > 92) throw validationFailed({ since: "between 1d and 92d" });
+  return daysBetween(new Date(now.getTime() - (days - 1) * 86_400_000), now);
+}
+
+async function recordsOf(audit: InspectionAuditStore, days: string[]): Promise<InspectionRecord[]> {
+  return (await Promise.all(days.map((day) => audit.listDay(day)))).flat();
+}
+
+export const qualityRoutes: DeskRoute<QualityDeps>[] = [
+  {
+    method: "POST",
+    path: "/tickets/:id/inspect",
+    groups: ["agent"],
+    // What the reply box shows before sending; nothing is recorded (the reply itself is).
+    async handle(request, deps) {
+      const { text } = InspectSchema.parse(request.body);
+      const ticket = await deps.tickets.get(normalizeTicketId(request.params.id ?? ""));
+      if (!ticket) throw notFound("No such ticket.");
+      const ruleSet = await deps.rules();
+      const result = inspectWith(ruleSet, text, "agent");
+      return {
+        status: 200,
+        body: {
+          blocked: result.blocked,
+          ruleSetVersion: result.ruleSetVersion,
+          findings: shownFindings(text, result.findings, ruleSet),
+        },
+      };
+    },
+  },
+  {
+    method: "GET",
+    path: "/quality/report",
+    groups: ["supervisor", "admin"],
+    async handle(request, deps) {
+      const query = RangeQuery.parse(request.query);
+      const days = rangeOf(query.since, request.now);
+      const records = await recordsOf(deps.audit, days);
+      return {
+        status: 200,
+        body: qualityReport(records, {
+          since: days[0] ?? auditDay(request.now.toISOString()),
+          until: days.at(-1) ?? auditDay(request.now.toISOString()),
+          ...(query.sent !== undefined ? { sent: query.sent } : {}),
+        }),
+      };
+    },
+  },
+  {
+    method: "GET",
+    path: "/quality/findings",
+    groups: ["supervisor", "admin"],
+    // The audit trail's messages with findings, newest first (the text masked as stored).
+    async handle(request, deps) {
+      const query = RangeQuery.parse(request.query);
+      const records = await recordsOf(deps.audit, rangeOf(query.since, request.now));
+      const findings = records
+        .filter((r) => r.findings.length > 0)
+        .sort((a, b) => b.at.localeCompare(a.at))
+        .slice(0, 500);
+      return { status: 200, body: { findings } };
+    },
+  },
+];
