@@ -54,6 +54,7 @@ export const TABLE_ACCESS = {
     tokens: ["GetItem", "PutItem", "UpdateItem"],
     faq: ["GetItem", "Query"],
     agents: ["Scan", "UpdateItem"],
+    analyticsCounters: ["UpdateItem"],
   },
   ingest: {
     faq: ["GetItem", "Query", "UpdateItem", "BatchWriteItem"],

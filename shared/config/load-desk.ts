@@ -15,7 +15,16 @@ import { thresholds } from "./thresholds";
 
 const WORKER = {
   runtime,
-  tables: tables("conversations", "tickets", "ticketTurns", "outbox", "tokens", "faq", "agents"),
+  tables: tables(
+    "conversations",
+    "tickets",
+    "ticketTurns",
+    "outbox",
+    "tokens",
+    "faq",
+    "agents",
+    "analyticsCounters",
+  ),
   faqBucket,
   credentials,
   agentTopicArn,

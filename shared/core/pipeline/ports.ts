@@ -1,3 +1,4 @@
+import type { EventSink } from "../analytics";
 import type { Conversation, Turn } from "../conversation";
 import type { Deadline } from "../deadline";
 import type { SendOptions } from "../delivery";
@@ -124,6 +125,8 @@ export interface PipelineDeps {
   /** Alerts human agents of a new ticket. Failure to alert must not lose the ticket. */
   notifyAgents(notice: HandoffNotice, options?: { deadline?: Deadline }): Promise<void>;
   texts: ReplyTexts;
+  /** Analytics events of each handled message (best effort: recording never throws). */
+  analytics?: EventSink;
   detectLanguage(text: string): Language;
   now(): Date;
 }
