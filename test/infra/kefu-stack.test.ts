@@ -239,8 +239,9 @@ describe("tables", () => {
 
 describe("FAQ bucket", () => {
   it("is private, TLS-only, versioned, encrypted and logs access to a separate bucket", () => {
-    // The FAQ bucket, its access-log bucket and the desk's web app (test/infra/desk.test.ts).
-    template.resourceCountIs("AWS::S3::Bucket", 3);
+    // The FAQ bucket, its access-log bucket, the desk's web app (test/infra/desk.test.ts) and Athena's
+    // query results (test/infra/analytics.test.ts).
+    template.resourceCountIs("AWS::S3::Bucket", 4);
     const bucket = resource(logicalId(stack.storage.faqBucket));
     expect(bucket.Properties).toMatchObject({
       PublicAccessBlockConfiguration: {
@@ -396,6 +397,7 @@ describe("least privilege", () => {
       tokens: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
       faq: ["dynamodb:GetItem", "dynamodb:Query"],
       agents: ["dynamodb:Scan", "dynamodb:UpdateItem"],
+      analyticsCounters: ["dynamodb:UpdateItem"],
     });
   });
 
@@ -434,9 +436,18 @@ describe("least privilege", () => {
     expect(allActions(s).filter((a) => a.startsWith("bedrock:"))).toEqual([]);
   });
 
-  it("worker: the queue as its event source needs, the secret's value, no bucket, Bedrock on the two models only", () => {
+  it("worker: the queue as its event source needs, the secret's value, queue bodies and events of the bucket, Bedrock on the two models only", () => {
     const s = role(stack.pipeline.worker);
-    expect(onQueueBodiesOnly(s, logicalId(stack.storage.faqBucket))).toEqual(["s3:GetObject"]);
+    const onBucket = s.filter((st) =>
+      JSON.stringify(st.Resource).includes(logicalId(stack.storage.faqBucket)),
+    );
+    // Reads queue bodies, writes analytics events: each under its prefix, nothing else of the bucket.
+    expect(
+      onBucket.map((st) => [JSON.stringify(st.Resource).match(/\/([a-z-]+)\/\*/)?.[1], st.Action]),
+    ).toEqual([
+      ["queue-bodies", "s3:GetObject"],
+      ["events", "s3:PutObject"],
+    ]);
     expect(actionsOn(s, logicalId(stack.pipeline.queue))).not.toContain("sqs:SendMessage");
     expect(actionsOn(s, logicalId(stack.secret))).toEqual(["secretsmanager:GetSecretValue"]);
 
