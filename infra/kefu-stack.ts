@@ -261,6 +261,10 @@ export class KefuStack extends Stack {
       dataRemovalPolicy: props.dataRemovalPolicy,
     });
 
+    // The functions that record analytics events (the bot's turns, agents' replies and resolves, breaches).
+    this.analytics.grantWriteEvents(this.desk.fn, this.storage.faqBucket);
+    this.analytics.grantWriteEvents(this.slaClock.fn, this.storage.faqBucket);
+
     this.observability = new Observability(this, "Observability", {
       queue: this.pipeline.queue,
       deadLetterQueue: this.pipeline.deadLetterQueue,

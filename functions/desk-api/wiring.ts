@@ -1,6 +1,7 @@
 import type { Logger } from "@aws-lambda-powertools/logger";
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
+import { publishedAtOnce, wireAnalytics } from "../../shared/aws/analytics";
 import { documentClient, secretsClient } from "../../shared/aws/clients";
 import { observability } from "../../shared/aws/powertools";
 import { s3BlobStore, s3Client, s3ObjectReader } from "../../shared/aws/s3-blobs";
@@ -31,7 +32,7 @@ const UPLOAD_URL_TTL_SECONDS = 300;
  * token verifier. Each area of routes gets the dependencies it declares.
  */
 export function wireDeskApi(config: DeskApiConfig, options: { logger?: Logger } = {}): DeskApiDeps {
-  const { logger } = observability(config.runtime, options);
+  const { logger, metrics } = observability(config.runtime, options);
   const doc = documentClient(config.runtime);
   const s3 = s3Client(config.runtime);
   const channels = createChannelSenders(config, {
@@ -55,6 +56,15 @@ export function wireDeskApi(config: DeskApiConfig, options: { logger?: Logger } 
       return isOptedOut(state, ticket.channel, ticket.replyTo?.from ?? "", ticket.customerId);
     },
     audit: (event, data) => logger.info("desk audit", { event, ...data }),
+    analytics: wireAnalytics({
+      s3,
+      doc,
+      bucket: config.faqBucket,
+      countersTable: config.tables.analyticsCounters,
+      source: "desk-api",
+      metrics: publishedAtOnce(metrics),
+      logger,
+    }),
   };
   const kbDeps: KbRoutesDeps = {
     kb: config.knowledgeBase.name,

@@ -69,12 +69,14 @@ export const TABLE_ACCESS = {
     outbox: ["PutItem"],
     tokens: ["GetItem", "PutItem", "UpdateItem"],
     faq: ["GetItem", "Query"],
+    analyticsCounters: ["UpdateItem"],
   },
   sla: {
     tickets: ["GetItem", "UpdateItem"],
     ticketTurns: ["PutItem", "Query"],
     tokens: ["UpdateItem"],
     agents: ["Scan", "UpdateItem"],
+    analyticsCounters: ["UpdateItem"],
   },
 } as const satisfies Record<KefuFunctionProps["entry"], TableAccess>;
 

@@ -84,6 +84,16 @@ export function analyticsSink(deps: {
   };
 }
 
+/**
+ * Metrics published as they are added (an EMF line each), for functions without Powertools' logMetrics
+ * middleware to publish at the end of the invocation (the desk API, the SLA clock).
+ */
+export function publishedAtOnce(metrics: Pick<Metrics, "singleMetric">): Pick<Metrics, "addMetric"> {
+  return {
+    addMetric: (name, unit, value) => metrics.singleMetric().addMetric(name, unit, value),
+  };
+}
+
 /** The sink of a function: its events to the bucket's `events/` and to the counters table. */
 export function wireAnalytics(input: {
   s3: S3Client;

@@ -48,7 +48,7 @@ export function loadWorkerConfig(env: EnvRecord = process.env) {
 
 const DESK_API = {
   runtime,
-  tables: tables("tickets", "ticketTurns", "outbox", "tokens", "faq"),
+  tables: tables("tickets", "ticketTurns", "outbox", "tokens", "faq", "analyticsCounters"),
   faqBucket,
   credentials,
   ingress,
@@ -70,7 +70,8 @@ export function loadDeskApiConfig(env: EnvRecord = process.env) {
 
 const SLA = {
   runtime,
-  tables: tables("tickets", "ticketTurns", "tokens", "agents"),
+  tables: tables("tickets", "ticketTurns", "tokens", "agents", "analyticsCounters"),
+  faqBucket,
   credentials,
   agentTopicArn,
   deskRules,

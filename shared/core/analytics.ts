@@ -83,3 +83,34 @@ export function conversationId(conversationKey: string, startedAt: string): stri
 export function eventDay(at: string): string {
   return at.slice(0, 10);
 }
+
+/** What a desk or SLA event needs of its ticket. */
+export interface TicketRef {
+  ticketId: string;
+  channel: AnalyticsEvent["channel"];
+  conversationKey: string;
+  createdAt: string;
+}
+
+/**
+ * An event of a ticket (agent reply, resolve, SLA breach), with the seconds since the ticket opened (first
+ * response and resolution times). Its `conversation` hashes the ticket's conversation key and opening
+ * time; the bot's events of the same conversation share the `ticket` id with it.
+ */
+export function ticketEvent(
+  type: "agent_reply" | "resolved" | "sla_breach",
+  ticket: TicketRef,
+  at: Date,
+  extra: { agent?: string; metric?: string } = {},
+): AnalyticsEvent {
+  return {
+    v: ANALYTICS_EVENT_VERSION,
+    type,
+    at: at.toISOString(),
+    channel: ticket.channel,
+    conversation: conversationId(ticket.conversationKey, ticket.createdAt),
+    ticket: ticket.ticketId,
+    seconds: Math.max(0, (at.getTime() - Date.parse(ticket.createdAt)) / 1000),
+    ...extra,
+  };
+}

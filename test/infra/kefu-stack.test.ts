@@ -409,6 +409,7 @@ describe("least privilege", () => {
       ticketTurns: ["dynamodb:PutItem", "dynamodb:Query"],
       tokens: ["dynamodb:UpdateItem"],
       agents: ["dynamodb:Scan", "dynamodb:UpdateItem"],
+      analyticsCounters: ["dynamodb:UpdateItem"],
     });
     const rules = template.findResources("AWS::Events::Rule");
     const clock = Object.values(rules).find((r) =>
@@ -418,7 +419,13 @@ describe("least privilege", () => {
     const s = role(stack.slaClock.fn);
     expect(actionsOn(s, logicalId(stack.secret))).toEqual(["secretsmanager:GetSecretValue"]);
     expect(actionsOn(s, logicalId(stack.handoff.agentTopic))).toEqual(["sns:Publish"]);
-    expect(actionsOn(s, logicalId(stack.storage.faqBucket))).toEqual([]);
+    // Of the bucket, only analytics events: PutObject under events/.
+    const onBucket = s.filter((st) =>
+      JSON.stringify(st.Resource).includes(logicalId(stack.storage.faqBucket)),
+    );
+    expect(
+      onBucket.map((st) => [JSON.stringify(st.Resource).includes(`/${FAQ_BUCKET.eventsPrefix}*`), st.Action]),
+    ).toEqual([[true, "s3:PutObject"]]);
   });
 
   it("ingest: the FAQ table only, with the batch writes of an import", () => {

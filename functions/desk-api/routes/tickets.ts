@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
+import { type AnalyticsEvent, type EventSink, ticketEvent } from "../../../shared/core/analytics";
 import type { Turn } from "../../../shared/core/conversation";
 import type { SendOptions } from "../../../shared/core/delivery";
 import {
@@ -34,6 +35,14 @@ export interface TicketRoutesDeps {
   audit(event: string, data: Record<string, string>): void;
   /** The reply lease: how long one reply may hold a ticket, how long the next waits for it. */
   replyLease?: { ttlMs: number; waitMs: number };
+  /** Analytics: agent replies and resolves (best effort, never throws). */
+  analytics?: EventSink;
+}
+
+/** Records a ticket's analytics event and writes it before the response: a Lambda may freeze after. */
+async function track(deps: TicketRoutesDeps, event: AnalyticsEvent): Promise<void> {
+  deps.analytics?.record([event]);
+  await deps.analytics?.flush();
 }
 
 const DEFAULT_LEASE = { ttlMs: 30_000, waitMs: 10_000 };
@@ -199,6 +208,7 @@ async function reply(request: DeskRequest, deps: TicketRoutesDeps) {
         },
       );
       await deps.tickets.markResponded(ticket.ticketId, new Date(turn.at));
+      await track(deps, ticketEvent("agent_reply", ticket, new Date(turn.at), { agent }));
       return { status: 200, body: { turn, parts } };
     } catch (error) {
       if (error instanceof ChannelApiError) {
@@ -346,6 +356,7 @@ export const ticketRoutes: DeskRoute<TicketRoutesDeps>[] = [
       if (ticket.status === "resolved") throw ticketResolved();
       await resolveTicket(ticket.ticketId, { tickets: deps.tickets, now: () => request.now });
       await systemTurn(deps, ticket.ticketId, `resolved by ${request.user.id}`, request.now, request.user.id);
+      await track(deps, ticketEvent("resolved", ticket, request.now, { agent: request.user.id }));
       return summary(deps, request, ticket.ticketId);
     },
   },
