@@ -72,6 +72,7 @@ export function formatReport(report: AnalyticsReport): string[] {
     `conversations  ${report.conversations}   messages ${report.messages}`,
     `containment    ${percent(report.containment)}   (${report.handoffs} handed off)`,
     `answered ${report.answered}   clarified ${report.clarified}   small talk ${report.smallTalk}`,
+    `agent replies ${report.agentReplies}   resolved ${report.resolved}   SLA breaches ${report.slaBreaches}`,
     `CSAT           ${report.csat.average === null ? "—" : report.csat.average.toFixed(2)} (${report.csat.count} ratings)`,
     `model tokens   ${report.tokens.input} in, ${report.tokens.output} out`,
     "by channel",

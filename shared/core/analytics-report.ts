@@ -26,6 +26,10 @@ export interface AnalyticsReport {
   answered: number;
   clarified: number;
   smallTalk: number;
+  /** Agents' replies, tickets resolved and SLA deadlines missed, in the period. */
+  agentReplies: number;
+  resolved: number;
+  slaBreaches: number;
   csat: { count: number; average: number | null };
   tokens: { input: number; output: number };
 }
@@ -134,6 +138,9 @@ export function buildReport(input: {
     answered: total("answered"),
     clarified: total("clarified"),
     smallTalk: total("small_talk"),
+    agentReplies: total("agent_reply"),
+    resolved: total("resolved"),
+    slaBreaches: total("sla_breach"),
     csat: { count: csatCount, average: csatCount === 0 ? null : total("csat_sum") / csatCount },
     tokens: { input: total("input_tokens"), output: total("output_tokens") },
   };

@@ -1,8 +1,10 @@
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { localReport } from "../../local/analytics/local-report";
+import { cognitoCall } from "../../local/cognito";
 import { dingtalkRobotMessage } from "../../local/platforms/dingtalk";
 import { smsInbound } from "../../local/platforms/sms";
 import { type PlatformRequest, wechatPush } from "../../local/platforms/wechat";
+import type { LocalStack } from "../../local/stack";
 import type { DingTalkCredentials } from "../../shared/channels/dingtalk/credentials";
 import { dingtalkModule } from "../../shared/channels/dingtalk/module";
 import { credentialsFor, demoCredentials } from "../../shared/channels/registry";
@@ -11,16 +13,24 @@ import { smsModule } from "../../shared/channels/sms/module";
 import type { WeChatCredentials } from "../../shared/channels/wechat/credentials";
 import { wechatModule } from "../../shared/channels/wechat/module";
 import type { AnalyticsReport } from "../../shared/core/analytics-report";
-import { useTestStack } from "../support/stack";
+import { startTestStack } from "../support/stack";
 import { waitFor } from "../support/wait";
 
 /**
  * Analytics end to end: a scripted mix of conversations through the local stack's signed webhooks on
- * three channels — answers, small talk, hand-offs for three reasons — and the report of the day, from
+ * three channels — answers, small talk, hand-offs for two reasons, an agent's reply and resolve through
+ * the desk API — and the report of the day, from
  * the SQL over the event history (DuckDB on the JSON Lines in the S3 emulator) and from the DynamoDB
  * counters, must both show exactly what was sent.
  */
-const kefu = useTestStack("analytics");
+const kefu = { stack: undefined as unknown as LocalStack };
+// cognito-local starts beside the stack (the desk API resolves a ticket): more than the default hook time.
+beforeAll(async () => {
+  kefu.stack = await startTestStack("analytics", { desk: { build: false } });
+}, 180_000);
+afterAll(async () => {
+  await kefu.stack?.stop();
+});
 const wechat = credentialsFor(wechatModule, demoCredentials()) as WeChatCredentials;
 const dingtalk = credentialsFor(dingtalkModule, demoCredentials()) as DingTalkCredentials;
 const sms = credentialsFor(smsModule, demoCredentials()) as SmsCredentials;
@@ -49,6 +59,21 @@ async function converse(
   }
 }
 
+async function signIn(username: string): Promise<string> {
+  const desk = kefu.stack.desk;
+  if (!desk) throw new Error("the stack serves no desk");
+  const { AuthenticationResult } = await cognitoCall<{ AuthenticationResult: { IdToken: string } }>(
+    desk.cognito.endpoint,
+    "InitiateAuth",
+    {
+      AuthFlow: "USER_PASSWORD_AUTH",
+      ClientId: desk.cognito.clientId,
+      AuthParameters: { USERNAME: username, PASSWORD: desk.password },
+    },
+  );
+  return AuthenticationResult.IdToken;
+}
+
 const today = () => new Date().toISOString().slice(0, 10);
 
 describe("the analytics of a scripted mix of conversations", () => {
@@ -72,6 +97,25 @@ describe("the analytics of a scripted mix of conversations", () => {
       "转人工",
     ]);
 
+    // An agent takes the WeChat customer's ticket, replies and resolves it, through the desk API.
+    const tickets = (await (await fetch(`${kefu.stack.url}/dev/tickets`)).json()) as {
+      ticketId: string;
+      conversationKey: string;
+    }[];
+    const ticketId = tickets.find((t) => t.conversationKey.endsWith(`:o-an-person-${run}`))?.ticketId;
+    const token = await signIn("agent");
+    for (const [path, body] of [
+      [`/tickets/${ticketId}/reply`, { text: "您好，我来帮您处理。" }],
+      [`/tickets/${ticketId}/resolve`, undefined],
+    ] as const) {
+      const response = await fetch(`${kefu.stack.url}/desk/api${path}`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+        body: JSON.stringify(body ?? {}),
+      });
+      expect(response.status).toBe(200);
+    }
+
     const range = { since: today(), until: today() };
     const messagesSent = 8;
     // Events are written after each batch's replies: wait until both engines have every message.
@@ -81,7 +125,7 @@ describe("the analytics of a scripted mix of conversations", () => {
           localReport(kefu.stack.env, range, "sql"),
           localReport(kefu.stack.env, range, "counters"),
         ]);
-        return reports.every((r) => r.messages === messagesSent) && reports;
+        return reports.every((r) => r.messages === messagesSent && r.resolved === 1) && reports;
       },
       { what: "every message in both engines' figures" },
     );
@@ -94,6 +138,8 @@ describe("the analytics of a scripted mix of conversations", () => {
       containment: 3 / 7,
       answered: 3,
       smallTalk: 1,
+      agentReplies: 1,
+      resolved: 1,
     };
     expect(sql).toMatchObject(expected);
     expect(counters).toEqual(sql);
