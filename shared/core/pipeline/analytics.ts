@@ -12,8 +12,9 @@ export interface Session {
 /**
  * Places the customer's message in its conversation session (SESSION_IDLE_MS), on the conversation item
  * so that the steps' save keeps it. Platform events (subscribe, enter_session…) are not customer
- * messages and belong to no session; nor does a message while a ticket is open or just resolved (the
- * rating, the reopen): those continue the conversation that was handed off.
+ * messages and belong to no session. Whether the message opened a conversation is settled by its outcome
+ * (outcomeEvents): a message to a person on an open ticket, a rating or a reopen continues the
+ * conversation that was handed off, however long after.
  */
 export function placeInSession(run: Run): Session | undefined {
   if (run.message.kind === "event") return undefined;
@@ -21,7 +22,7 @@ export function placeInSession(run: Run): Session | undefined {
   const previous = conversation.analytics;
   const at = run.message.receivedAt;
   const idle = !previous || Date.parse(at) - Date.parse(previous.lastMessageAt) >= SESSION_IDLE_MS;
-  const opens = idle && !conversation.openTicketId;
+  const opens = idle;
   const id = opens || !previous ? conversationId(conversation.conversationKey, at) : previous.conversation;
   conversation.analytics = { conversation: id, lastMessageAt: at };
   return { conversation: id, opens };
@@ -41,7 +42,9 @@ export function outcomeEvents(
     conversation: session.conversation,
     language: run.language,
   } as const;
-  const events: AnalyticsEvent[] = [{ ...base, type: "received", opens: session.opens }];
+  const continues =
+    outcome.action === "silent" || outcome.action === "rated" || outcome.action === "reopened";
+  const events: AnalyticsEvent[] = [{ ...base, type: "received", opens: session.opens && !continues }];
   switch (outcome.action) {
     case "answered":
       events.push({ ...base, type: "answered", faq_id: outcome.faqIds[0], score: outcome.confidence });

@@ -4,7 +4,8 @@ import { type AnalyticsEvent, SESSION_IDLE_MS } from "../../../shared/core/analy
 import { channelFiguresSql, InvalidReportRangeError } from "../../../shared/core/analytics-queries";
 import { counterUpdates, reportFromCounters } from "../../../shared/core/analytics-report";
 import { newConversation } from "../../../shared/core/conversation";
-import { placeInSession } from "../../../shared/core/pipeline/analytics";
+import { outcomeEvents, placeInSession, type Session } from "../../../shared/core/pipeline/analytics";
+import type { PipelineOutcome } from "../../../shared/core/pipeline/outcome";
 import type { Run } from "../../../shared/core/pipeline/run";
 
 const event = (over: Partial<AnalyticsEvent>): AnalyticsEvent => ({
@@ -105,16 +106,24 @@ describe("a conversation session", () => {
     expect(placeInSession(runAt(conversation, "2026-12-01T12:00:00.000Z", "event"))).toBeUndefined();
   });
 
-  it("does not open while a ticket is open (the rating after a resolve continues the conversation)", () => {
+  it("opens after a resolved ticket, but not for a message to a person, a rating or a reopen", () => {
     const conversation = {
       ...newConversation({ conversationKey: "k", channel: "sms", customerId: "c", now: new Date() }),
       openTicketId: "T-1",
       analytics: { conversation: "s-1", lastMessageAt: "2026-12-01T10:00:00.000Z" },
     };
-    expect(placeInSession(runAt(conversation, "2026-12-02T10:00:00.000Z"))).toEqual({
-      conversation: "s-1",
-      opens: false,
-    });
+    const run = runAt(conversation, "2026-12-02T10:00:00.000Z");
+    const session = placeInSession(run);
+    expect(session?.opens).toBe(true);
+    const opens = (outcome: PipelineOutcome) =>
+      outcomeEvents({ ...run, language: "zh", customerText: "" } as Run, session as Session, outcome, {
+        inputTokens: 0,
+        outputTokens: 0,
+      })[0]?.opens;
+    expect(opens({ action: "silent", ticketId: "T-1" })).toBe(false);
+    expect(opens({ action: "rated", ticketId: "T-1" })).toBe(false);
+    expect(opens({ action: "reopened", ticketId: "T-1" })).toBe(false);
+    expect(opens({ action: "answered", faqIds: ["f"], confidence: 0.9 })).toBe(true);
   });
 });
 
