@@ -1,4 +1,4 @@
-import { CfnOutput, type RemovalPolicy, SecretValue, Stack, type StackProps, Validations } from "aws-cdk-lib";
+import { CfnOutput, RemovalPolicy, SecretValue, Stack, type StackProps, Validations } from "aws-cdk-lib";
 import * as secretsmanager from "aws-cdk-lib/aws-secretsmanager";
 import type { Construct } from "constructs";
 import { EmailCredentialsSchema } from "../shared/channels/email/credentials";
@@ -9,6 +9,7 @@ import { alertSettings, deskRules } from "../shared/config/desk";
 import { readFragment } from "../shared/config/errors";
 import { CHANNEL_ENV, type DESK_ENV, ENV } from "../shared/config/names";
 import { FAQ_BUCKET } from "../shared/resources";
+import { Analytics } from "./constructs/analytics";
 import { Channels, INBOUND_MAIL_RETENTION_DAYS } from "./constructs/channels";
 import { Desk } from "./constructs/desk";
 import { Egress } from "./constructs/egress";
@@ -141,6 +142,7 @@ export class KefuStack extends Stack {
   readonly channels: Channels;
   readonly egress?: Egress;
   readonly desk: Desk;
+  readonly analytics: Analytics;
 
   constructor(scope: Construct, id: string, props: KefuStackProps = {}) {
     super(scope, id, props);
@@ -212,6 +214,13 @@ export class KefuStack extends Stack {
     // Bodies an earlier webhook stored in S3 may still be in flight after an upgrade; none are written now.
     this.storage.grantQueueBodyReads(this.pipeline.worker);
 
+    this.analytics = new Analytics(this, "Analytics", {
+      eventsBucket: this.storage.faqBucket,
+      accessLogsBucket: this.storage.accessLogsBucket,
+      removalPolicy: props.dataRemovalPolicy ?? RemovalPolicy.RETAIN,
+    });
+    this.analytics.grantWriteEvents(this.pipeline.worker, this.storage.faqBucket);
+
     this.channels = new Channels(this, "Channels", {
       worker: this.pipeline.worker,
       tables: this.storage.tables,
@@ -260,6 +269,9 @@ export class KefuStack extends Stack {
       ingest: this.knowledgeBase.ingest,
       readers: [this.pipeline.worker, this.desk.fn],
     });
+    // The functions that record analytics events (the bot's turns, agents' replies and resolves, breaches).
+    this.analytics.grantWriteEvents(this.desk.fn, this.storage.faqBucket);
+    this.analytics.grantWriteEvents(this.slaClock.fn, this.storage.faqBucket);
 
     this.observability = new Observability(this, "Observability", {
       queue: this.pipeline.queue,
@@ -274,6 +286,11 @@ export class KefuStack extends Stack {
       snsIngress: { fn: this.channels.snsIngress.fn, failureQueue: this.channels.snsIngressFailures },
     });
 
+    new CfnOutput(this, "AnalyticsWorkGroup", {
+      description: "npm run report -- --athena-workgroup <this> --athena-database <AnalyticsDatabase>",
+      value: this.analytics.workgroup.ref,
+    });
+    new CfnOutput(this, "AnalyticsDatabase", { value: this.analytics.databaseName });
     new CfnOutput(this, "WebhookBaseUrl", {
       description: "Base URL of the channel webhooks; a channel's URL is <this>/webhooks/<channel>",
       value: this.ingress.baseUrl,

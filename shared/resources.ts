@@ -120,6 +120,17 @@ export const TABLES = {
     sortKey: { name: "messageId", type: "S" },
     ttlAttribute: "expiresAt",
   },
+  /**
+   * Real-time analytics counters, one item per UTC day × channel, each figure an attribute incremented
+   * with UpdateItem ADD as events happen (shared/core/analytics-report.ts): a report on recent days reads
+   * a few items, not the event history.
+   */
+  analyticsCounters: {
+    id: "AnalyticsCountersTable",
+    envVar: "KEFU_ANALYTICS_COUNTERS_TABLE",
+    partitionKey: { name: "day", type: "S" },
+    sortKey: { name: "channel", type: "S" },
+  },
   /** Platform access tokens shared by every Lambda instance, with a refresh lease. */
   tokens: {
     id: "TokensTable",
@@ -177,6 +188,11 @@ export const FAQ_BUCKET = {
    * and rules/active.json names the one in force.
    */
   rulesPrefix: "rules/",
+  /**
+   * Analytics events as JSON Lines, one object per function batch, under `events/dt=YYYY-MM-DD/`: the
+   * Glue table's location (partition projection on `dt`) and the local DuckDB report's input.
+   */
+  eventsPrefix: "events/",
 } as const;
 
 /** How long conversation history, dedup claims and outbox records live. */

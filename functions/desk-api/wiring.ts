@@ -3,6 +3,7 @@ import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { createBedrockEmbedder, type TitanDimensions } from "../../shared/ai/bedrock-embedder";
 import { createBedrockGenerator } from "../../shared/ai/bedrock-generator";
+import { publishedAtOnce, wireAnalytics } from "../../shared/aws/analytics";
 import { bedrockClient } from "../../shared/aws/bedrock";
 import { documentClient, secretsClient } from "../../shared/aws/clients";
 import { csatTextFor } from "../../shared/aws/desk-rules";
@@ -49,7 +50,7 @@ const UPLOAD_URL_TTL_SECONDS = 300;
  * and the taught changes, and the token verifier. Each area of routes gets the dependencies it declares.
  */
 export function wireDeskApi(config: DeskApiConfig, options: { logger?: Logger } = {}): DeskApiDeps {
-  const { logger } = observability(config.runtime, options);
+  const { logger, metrics } = observability(config.runtime, options);
   const doc = documentClient(config.runtime);
   const s3 = s3Client(config.runtime);
   const channels = createChannelSenders(config, {
@@ -83,6 +84,15 @@ export function wireDeskApi(config: DeskApiConfig, options: { logger?: Logger } 
     care: createTicketDeskStore(doc, config.tables.tickets),
     csat: { windowMs: config.deskRules.csatWindowMs, text: csatTextFor(config.deskRules.csatTexts) },
     inspection,
+    analytics: wireAnalytics({
+      s3,
+      doc,
+      bucket: config.faqBucket,
+      countersTable: config.tables.analyticsCounters,
+      source: "desk-api",
+      metrics: publishedAtOnce(metrics),
+      logger,
+    }),
   };
   const qualityDeps: QualityDeps = { ...inspection, tickets };
   const kbDeps: KbRoutesDeps = {

@@ -1,6 +1,7 @@
 import type { Logger } from "@aws-lambda-powertools/logger";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
+import { type EventSink, ticketEvent } from "../../shared/core/analytics";
 import type { AgentStore, TicketDeskStore } from "../../shared/core/desk-ports";
 import type { TicketStore } from "../../shared/core/pipeline/ports";
 import { type Alert, routeWaiting, runSlaClock } from "../../shared/core/ticket-care";
@@ -12,6 +13,8 @@ export interface SlaDeps {
   agents: AgentStore;
   alert: Alert;
   logger: Logger;
+  /** Analytics: one `sla_breach` event per deadline missed (best effort, never throws). */
+  analytics?: EventSink;
   now(): Date;
 }
 
@@ -25,6 +28,13 @@ export function makeHandler(deps: SlaDeps) {
 
   async function tick() {
     const clock = await runSlaClock(deps);
+    const at = deps.now();
+    deps.analytics?.record(
+      clock.breached.flatMap((ticket) =>
+        ticket.kinds.map((metric) => ticketEvent("sla_breach", ticket, at, { metric })),
+      ),
+    );
+    await deps.analytics?.flush();
     const waiting = await deps.tickets.listByStatus("open");
     const routed = await routeWaiting(waiting, deps);
     const summary = {

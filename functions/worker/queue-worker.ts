@@ -92,12 +92,20 @@ export function createQueueWorker(options: QueueWorkerOptions) {
     metrics.addMetric("RecordsReceived", MetricUnit.Count, event.Records.length);
     const deadline = Deadline.in(context.getRemainingTimeInMillis() - BUDGET.invocationReserveMs);
     const processor = new ReportingFifoProcessor(reportFailure);
-    return processPartialResponse(event, (record: SQSRecord) => handleRecord(record, deadline), processor, {
-      context,
-      skipGroupOnError: true,
-      // Every failed record is reported as such; a batch that failed whole is no exception to log.
-      throwOnFullBatchFailure: false,
-    });
+    const response = await processPartialResponse(
+      event,
+      (record: SQSRecord) => handleRecord(record, deadline),
+      processor,
+      {
+        context,
+        skipGroupOnError: true,
+        // Every failed record is reported as such; a batch that failed whole is no exception to log.
+        throwOnFullBatchFailure: false,
+      },
+    );
+    // The batch's analytics events, once its replies are sent: best effort, never throws (EventSink).
+    await pipeline.analytics?.flush();
+    return response;
   };
 }
 

@@ -1,5 +1,6 @@
 import type { Logger } from "@aws-lambda-powertools/logger";
 import type { SQSRecord } from "aws-lambda";
+import { wireAnalytics } from "../../shared/aws/analytics";
 import { selectEngine } from "../../shared/aws/bedrock";
 import { documentClient, secretsClient } from "../../shared/aws/clients";
 import { wireDeskRules } from "../../shared/aws/desk-rules";
@@ -103,6 +104,15 @@ export function wireWorker(config: WorkerConfig, options: { logger?: Logger } = 
       await adapter.answerKeyword(message, sendOptions);
     },
     notifyAgents: desk.onHandoff,
+    analytics: wireAnalytics({
+      s3,
+      doc,
+      bucket: config.faqBucket,
+      countersTable: config.tables.analyticsCounters,
+      source: "worker",
+      metrics,
+      logger,
+    }),
     texts: replyTexts(withChannelTexts(config.texts, channelTexts())),
     inspection: {
       rules: () => rules.current(),

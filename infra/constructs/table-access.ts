@@ -59,6 +59,7 @@ export const TABLE_ACCESS = {
     faq: ["GetItem", "Query"],
     agents: ["Scan", "UpdateItem"],
     inspections: ["PutItem"],
+    analyticsCounters: ["UpdateItem"],
   },
   ingest: {
     faq: ["GetItem", "Query", "UpdateItem", "BatchWriteItem"],
@@ -76,12 +77,14 @@ export const TABLE_ACCESS = {
     agents: ["GetItem", "Scan", "UpdateItem"],
     changes: ["GetItem", "PutItem", "UpdateItem"],
     inspections: ["PutItem", "Query"],
+    analyticsCounters: ["UpdateItem"],
   },
   sla: {
     tickets: ["GetItem", "UpdateItem"],
     ticketTurns: ["PutItem", "Query"],
     tokens: ["UpdateItem"],
     agents: ["Scan", "UpdateItem"],
+    analyticsCounters: ["UpdateItem"],
   },
 } as const satisfies Record<KefuFunctionProps["entry"], TableAccess>;
 

@@ -25,6 +25,7 @@ const WORKER = {
     "faq",
     "agents",
     "inspections",
+    "analyticsCounters",
   ),
   faqBucket,
   inspection: inspectionSettings,
@@ -50,7 +51,17 @@ export function loadWorkerConfig(env: EnvRecord = process.env) {
 
 const DESK_API = {
   runtime,
-  tables: tables("tickets", "ticketTurns", "outbox", "tokens", "faq", "agents", "changes", "inspections"),
+  tables: tables(
+    "tickets",
+    "ticketTurns",
+    "outbox",
+    "tokens",
+    "faq",
+    "agents",
+    "changes",
+    "inspections",
+    "analyticsCounters",
+  ),
   deskRules,
   faqBucket,
   inspection: inspectionSettings,
@@ -77,7 +88,8 @@ export function loadDeskApiConfig(env: EnvRecord = process.env) {
 
 const SLA = {
   runtime,
-  tables: tables("tickets", "ticketTurns", "tokens", "agents"),
+  tables: tables("tickets", "ticketTurns", "tokens", "agents", "analyticsCounters"),
+  faqBucket,
   credentials,
   agentTopicArn,
   deskRules,

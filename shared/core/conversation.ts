@@ -40,6 +40,8 @@ export interface Conversation {
   /** Inbound message ids already handled, newest last: a redelivered message is not answered twice. */
   processedIds: string[];
   tokenUsage?: { inputTokens: number; outputTokens: number };
+  /** The analytics session the latest customer message belongs to (shared/core/pipeline/analytics.ts). */
+  analytics?: { conversation: string; lastMessageAt: string };
   createdAt: string;
   updatedAt: string;
   /** Optimistic-lock counter: the agents' desk and the worker may both write. */

@@ -89,7 +89,14 @@ export interface SlaClockDeps {
 
 export interface SlaClockRun {
   checked: number;
-  breached: { ticketId: string; kinds: SlaKind[] }[];
+  /** With what analytics needs of each ticket (shared/core/analytics.ts, ticketEvent). */
+  breached: {
+    ticketId: string;
+    kinds: SlaKind[];
+    channel: Ticket["channel"];
+    conversationKey: string;
+    createdAt: string;
+  }[];
   alertFailures: number;
 }
 
@@ -118,7 +125,8 @@ export async function runSlaClock(deps: SlaClockDeps): Promise<SlaClockRun> {
       now,
     );
     if (!recorded) continue;
-    run.breached.push({ ticketId: ticket.ticketId, kinds });
+    const { ticketId, channel, conversationKey, createdAt } = ticket;
+    run.breached.push({ ticketId, kinds, channel, conversationKey, createdAt });
     await deps.tickets.append(ticket.ticketId, {
       role: "system",
       text: `SLA breached: ${kinds.join(", ")}; priority ${ticket.priority} → ${priority}`,

@@ -247,8 +247,9 @@ describe("tables", () => {
 
 describe("FAQ bucket", () => {
   it("is private, TLS-only, versioned, encrypted and logs access to a separate bucket", () => {
-    // The FAQ bucket, its access-log bucket and the desk's web app (test/infra/desk.test.ts).
-    template.resourceCountIs("AWS::S3::Bucket", 3);
+    // The FAQ bucket, its access-log bucket, the desk's web app (test/infra/desk.test.ts) and Athena's
+    // query results (test/infra/analytics.test.ts).
+    template.resourceCountIs("AWS::S3::Bucket", 4);
     const bucket = resource(logicalId(stack.storage.faqBucket));
     expect(bucket.Properties).toMatchObject({
       PublicAccessBlockConfiguration: {
@@ -410,6 +411,7 @@ describe("least privilege", () => {
       faq: ["dynamodb:GetItem", "dynamodb:Query"],
       agents: ["dynamodb:Scan", "dynamodb:UpdateItem"],
       inspections: ["dynamodb:PutItem"],
+      analyticsCounters: ["dynamodb:UpdateItem"],
     });
   });
 
@@ -444,6 +446,7 @@ describe("least privilege", () => {
       ticketTurns: ["dynamodb:PutItem", "dynamodb:Query"],
       tokens: ["dynamodb:UpdateItem"],
       agents: ["dynamodb:Scan", "dynamodb:UpdateItem"],
+      analyticsCounters: ["dynamodb:UpdateItem"],
     });
     const rules = template.findResources("AWS::Events::Rule");
     const clock = Object.values(rules).find((r) =>
@@ -453,7 +456,13 @@ describe("least privilege", () => {
     const s = role(stack.slaClock.fn);
     expect(actionsOn(s, logicalId(stack.secret))).toEqual(["secretsmanager:GetSecretValue"]);
     expect(actionsOn(s, logicalId(stack.handoff.agentTopic))).toEqual(["sns:Publish"]);
-    expect(actionsOn(s, logicalId(stack.storage.faqBucket))).toEqual([]);
+    // Of the bucket, only analytics events: PutObject under events/.
+    const onBucket = s.filter((st) =>
+      JSON.stringify(st.Resource).includes(logicalId(stack.storage.faqBucket)),
+    );
+    expect(
+      onBucket.map((st) => [JSON.stringify(st.Resource).includes(`/${FAQ_BUCKET.eventsPrefix}*`), st.Action]),
+    ).toEqual([[true, "s3:PutObject"]]);
   });
 
   it("ingest: the FAQ table only, with the batch writes of an import", () => {
@@ -473,7 +482,7 @@ describe("least privilege", () => {
     expect(allActions(s).filter((a) => a.startsWith("bedrock:"))).toEqual([]);
   });
 
-  it("worker: the queue as its event source needs, the secret's value, queue bodies and the rule set of the bucket, Bedrock on the two models only", () => {
+  it("worker: the queue as its event source needs, the secret's value, queue bodies, events and the rule set of the bucket, Bedrock on the two models only", () => {
     const all = role(stack.pipeline.worker);
     // The rule set in force (test/infra/inspection.test.ts checks those keys); nothing else of the bucket.
     const s = all.filter((st) => !JSON.stringify(st.Resource).includes(`/${FAQ_BUCKET.rulesPrefix}`));
@@ -484,12 +493,19 @@ describe("least privilege", () => {
         JSON.stringify({ "Fn::GetAtt": [logicalId(stack.storage.faqBucket), "Arn"] }),
     );
     expect(allActions(bucketOnly)).toEqual(["s3:ListBucket"]);
+    const onPrefixes = s.filter(
+      (st) =>
+        !bucketOnly.includes(st) && JSON.stringify(st.Resource).includes(logicalId(stack.storage.faqBucket)),
+    );
+    // Reads queue bodies, writes analytics events: each under its prefix, nothing else of the bucket.
     expect(
-      onQueueBodiesOnly(
-        s.filter((st) => !bucketOnly.includes(st)),
-        logicalId(stack.storage.faqBucket),
-      ),
-    ).toEqual(["s3:GetObject"]);
+      onPrefixes
+        .map((st) => [JSON.stringify(st.Resource).match(/\/([a-z-]+)\/\*/)?.[1], st.Action])
+        .sort((a, b) => String(a[0]).localeCompare(String(b[0]))),
+    ).toEqual([
+      ["events", "s3:PutObject"],
+      ["queue-bodies", "s3:GetObject"],
+    ]);
     expect(actionsOn(s, logicalId(stack.pipeline.queue))).not.toContain("sqs:SendMessage");
     expect(actionsOn(s, logicalId(stack.secret))).toEqual(["secretsmanager:GetSecretValue"]);
 

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
+import { type AnalyticsEvent, type EventSink, ticketEvent } from "../../../shared/core/analytics";
 import type { Turn } from "../../../shared/core/conversation";
 import type { SendOptions } from "../../../shared/core/delivery";
 import {
@@ -48,6 +49,14 @@ export interface TicketRoutesDeps {
   csat: { windowMs: number; text?: CsatTextFor };
   /** Quality inspection of every reply before it is sent, and its audit trail (routes/quality.ts). */
   inspection: Pick<QualityDeps, "rules" | "audit">;
+  /** Analytics: agent replies and resolves (best effort, never throws). */
+  analytics?: EventSink;
+}
+
+/** Records a ticket's analytics event and writes it before the response: a Lambda may freeze after. */
+async function track(deps: TicketRoutesDeps, event: AnalyticsEvent): Promise<void> {
+  deps.analytics?.record([event]);
+  await deps.analytics?.flush();
 }
 
 const DEFAULT_LEASE = { ttlMs: 30_000, waitMs: 10_000 };
@@ -230,6 +239,7 @@ async function reply(request: DeskRequest, deps: TicketRoutesDeps) {
       );
       // The first-response deadline is met (kept once); the SLA clock moves on to the resolution.
       await deps.care.recordFirstResponse(ticket.ticketId, new Date(turn.at));
+      await track(deps, ticketEvent("agent_reply", ticket, new Date(turn.at), { agent }));
       return { status: 200, body: { turn, parts } };
     } catch (error) {
       if (error instanceof ChannelApiError) {
@@ -386,6 +396,7 @@ export const ticketRoutes: DeskRoute<TicketRoutesDeps>[] = [
         csatWindowMs: deps.csat.windowMs,
         now: () => new Date(),
       });
+      await track(deps, ticketEvent("resolved", ticket, request.now, { agent: request.user.id }));
       return summary(deps, request, ticket.ticketId);
     },
   },

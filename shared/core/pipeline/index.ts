@@ -1,5 +1,6 @@
 import { BUDGET, Deadline } from "../deadline";
 import type { InboundMessage } from "../message";
+import { outcomeEvents, placeInSession } from "./analytics";
 import { decideReply } from "./decide";
 import { answerChannelKeyword, answerEvent, declineMedia } from "./events";
 import { finishEarlierReply, loadRun } from "./guard";
@@ -46,9 +47,14 @@ export async function processMessage(
 
   const run = await loadRun(message, deps, deadline);
   if ("action" in run) return run;
+  const session = placeInSession(run);
+  const tokensBefore = { inputTokens: 0, outputTokens: 0, ...run.conversation.tokenUsage };
   for (const step of STEPS) {
     const outcome = await step(run);
-    if (outcome) return outcome;
+    if (!outcome) continue;
+    // After the reply went out; the sink only buffers, and flushing is the runner's, after the batch.
+    if (session) deps.analytics?.record(outcomeEvents(run, session, outcome, tokensBefore));
+    return outcome;
   }
   throw new Error("no pipeline step handled the message");
 }

@@ -1,3 +1,4 @@
+import type { EventSink } from "../analytics";
 import type { Conversation, Turn } from "../conversation";
 import type { Deadline } from "../deadline";
 import type { SendOptions } from "../delivery";
@@ -140,6 +141,8 @@ export interface PipelineDeps {
   texts: ReplyTexts;
   /** Every reply is inspected before it is sent, and the inspection recorded. */
   inspection: PipelineInspection;
+  /** Analytics events of each handled message (best effort: recording never throws). */
+  analytics?: EventSink;
   detectLanguage(text: string): Language;
   now(): Date;
 }

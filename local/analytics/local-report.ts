@@ -1,0 +1,34 @@
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import type { ReportRange } from "../../shared/core/analytics-queries";
+import { type AnalyticsReport, reportFromCounters } from "../../shared/core/analytics-report";
+import { TABLES } from "../../shared/resources";
+import { createAnalyticsCounters } from "../../shared/stores/analytics-counters";
+import { localS3 } from "../cli/faq-import";
+import { duckdbReportFromBucket } from "./duckdb";
+
+/**
+ * The local stack's figures of a period, from either engine: the SQL over its event history (DuckDB on
+ * the JSON Lines objects in the S3 emulator) or its real-time counters (DynamoDB Local).
+ */
+export async function localReport(
+  env: Record<string, string>,
+  range: ReportRange,
+  source: "sql" | "counters",
+): Promise<AnalyticsReport> {
+  if (source === "sql") {
+    const { s3, bucket } = localS3(env);
+    return duckdbReportFromBucket(s3, bucket, range);
+  }
+  const table = env[TABLES.analyticsCounters.envVar];
+  if (!table) throw new Error(`the local environment lacks ${TABLES.analyticsCounters.envVar}`);
+  const doc = DynamoDBDocumentClient.from(
+    new DynamoDBClient({
+      endpoint: env.KEFU_DYNAMODB_ENDPOINT,
+      region: env.AWS_REGION ?? "us-east-1",
+      credentials: { accessKeyId: "test", secretAccessKey: "test" },
+    }),
+  );
+  const counters = createAnalyticsCounters(doc, table);
+  return reportFromCounters(await counters.read(range.since, range.until), range);
+}

@@ -1,0 +1,146 @@
+/**
+ * `npm run report -- [--since 7d|YYYY-MM-DD] [--until YYYY-MM-DD] [--channel C] [--source sql|counters]
+ *  [--json] [--athena-workgroup W --athena-database D]`
+ *
+ * The analytics of a period: conversations, containment, conversations per channel, hand-offs per reason,
+ * answers, CSAT, model tokens. Locally (`npm start` running) from the local stack's event history with
+ * DuckDB (default) or from its DynamoDB counters; with `--athena-*`, from the deployed stack's history
+ * through Athena (AWS credentials and region from the usual SDK settings; the names are stack outputs).
+ * Exit codes: 0 printed, 1 failed, 2 usage error.
+ */
+import { pathToFileURL } from "node:url";
+import { parseArgs } from "node:util";
+import { AthenaClient } from "@aws-sdk/client-athena";
+import { athenaReport } from "../../shared/aws/athena";
+import type { ReportRange } from "../../shared/core/analytics-queries";
+import type { AnalyticsReport } from "../../shared/core/analytics-report";
+import { CHANNELS, type Channel } from "../../shared/core/message";
+import { localReport } from "../analytics/local-report";
+import { quietLibraries } from "../env";
+import { type CliIo, consoleIo, localEnv, UsageError } from "./faq-import";
+
+const SYNOPSIS =
+  "usage: npm run report -- [--since 7d|YYYY-MM-DD] [--until YYYY-MM-DD] [--channel C] [--source sql|counters] [--json] [--athena-workgroup W --athena-database D]";
+
+const USAGE = `${SYNOPSIS}
+
+Prints the analytics of a period (UTC days, both included) from the local stack (\`npm start\` running),
+or from the deployed stack through Athena with --athena-workgroup and --athena-database (stack outputs).
+
+  --since N d | DAY  first day: "7d" is the last seven days with today (default 7d)
+  --until DAY        last day (default today)
+  --channel C        one channel (${CHANNELS.join(", ")})
+  --source S         locally: sql (DuckDB over the event history, default) or counters (DynamoDB)
+  --json             one JSON object: conversations, containment, byChannel, handoffsByReason, …
+  -h, --help         print this help
+
+Containment: the share of conversations (sessions: a customer's messages with less than 30 minutes
+between them) that no person took over, (conversations − hand-offs) / conversations.`;
+
+export function parseRange(
+  since: string,
+  until: string | undefined,
+  now: Date,
+  channel?: string,
+): ReportRange {
+  const today = now.toISOString().slice(0, 10);
+  const relative = /^(\d{1,4})d$/.exec(since);
+  let first = since;
+  if (relative) {
+    const days = Number(relative[1]);
+    if (days < 1) throw new UsageError("--since needs at least 1d");
+    first = new Date(Date.parse(`${today}T00:00:00Z`) - (days - 1) * 86_400_000).toISOString().slice(0, 10);
+  }
+  const day = /^\d{4}-\d{2}-\d{2}$/;
+  const last = until ?? today;
+  for (const d of [first, last]) {
+    if (!day.test(d) || Number.isNaN(Date.parse(d)))
+      throw new UsageError(`not a day or a number of days: ${d}`);
+  }
+  if (first > last) throw new UsageError("--since is after --until");
+  if (channel !== undefined && !(CHANNELS as readonly string[]).includes(channel)) {
+    throw new UsageError(`unknown channel ${channel} (one of ${CHANNELS.join(", ")})`);
+  }
+  return { since: first, until: last, ...(channel ? { channel: channel as Channel } : {}) };
+}
+
+const percent = (x: number | null) => (x === null ? "—" : `${(x * 100).toFixed(1)}%`);
+
+export function formatReport(report: AnalyticsReport): string[] {
+  const lines = [
+    `${report.since} … ${report.until}${report.channel ? `  (${report.channel})` : ""}`,
+    `conversations  ${report.conversations}   messages ${report.messages}`,
+    `containment    ${percent(report.containment)}   (${report.handoffs} handed off)`,
+    `answered ${report.answered}   clarified ${report.clarified}   small talk ${report.smallTalk}`,
+    `agent replies ${report.agentReplies}   resolved ${report.resolved}   SLA breaches ${report.slaBreaches}`,
+    `CSAT           ${report.csat.average === null ? "—" : report.csat.average.toFixed(2)} (${report.csat.count} ratings)`,
+    `model tokens   ${report.tokens.input} in, ${report.tokens.output} out`,
+    "by channel",
+    ...Object.entries(report.byChannel).map(([channel, n]) => `  ${channel.padEnd(10)} ${n}`),
+    "hand-offs by reason",
+    ...Object.entries(report.handoffsByReason).map(([reason, n]) => `  ${reason.padEnd(20)} ${n}`),
+  ];
+  return lines;
+}
+
+export async function main(argv: string[], io: CliIo = consoleIo, now = new Date()): Promise<number> {
+  let values: Record<string, string | boolean | undefined>;
+  let range: ReportRange;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        since: { type: "string", default: "7d" },
+        until: { type: "string" },
+        channel: { type: "string" },
+        source: { type: "string", default: "sql" },
+        json: { type: "boolean", default: false },
+        "athena-workgroup": { type: "string" },
+        "athena-database": { type: "string" },
+        help: { type: "boolean", short: "h", default: false },
+      },
+    }));
+    if (values.help) {
+      io.out(USAGE);
+      return 0;
+    }
+    range = parseRange(
+      String(values.since),
+      values.until as string | undefined,
+      now,
+      values.channel as string,
+    );
+    if (values.source !== "sql" && values.source !== "counters")
+      throw new UsageError("--source is sql or counters");
+    if (!values["athena-workgroup"] !== !values["athena-database"]) {
+      throw new UsageError("--athena-workgroup and --athena-database go together");
+    }
+  } catch (error) {
+    io.err(`report: ${(error as Error).message}`);
+    io.err(`${SYNOPSIS}  (--help for more)`);
+    return 2;
+  }
+  try {
+    const workgroup = values["athena-workgroup"] as string | undefined;
+    const report = workgroup
+      ? await athenaReport(
+          new AthenaClient({}),
+          { workgroup, database: String(values["athena-database"]) },
+          range,
+        )
+      : await localReport(await localEnv(), range, values.source as "sql" | "counters");
+    if (values.json) io.out(JSON.stringify(report));
+    else for (const line of formatReport(report)) io.out(line);
+    return 0;
+  } catch (error) {
+    io.err(`report: ${(error as Error).message}`);
+    return 1;
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  quietLibraries();
+  main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

@@ -1,0 +1,160 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { localReport } from "../../local/analytics/local-report";
+import { cognitoCall } from "../../local/cognito";
+import { dingtalkRobotMessage } from "../../local/platforms/dingtalk";
+import { smsInbound } from "../../local/platforms/sms";
+import { type PlatformRequest, wechatPush } from "../../local/platforms/wechat";
+import type { LocalStack } from "../../local/stack";
+import type { DingTalkCredentials } from "../../shared/channels/dingtalk/credentials";
+import { dingtalkModule } from "../../shared/channels/dingtalk/module";
+import { credentialsFor, demoCredentials } from "../../shared/channels/registry";
+import type { SmsCredentials } from "../../shared/channels/sms/credentials";
+import { smsModule } from "../../shared/channels/sms/module";
+import type { WeChatCredentials } from "../../shared/channels/wechat/credentials";
+import { wechatModule } from "../../shared/channels/wechat/module";
+import type { AnalyticsReport } from "../../shared/core/analytics-report";
+import { startTestStack } from "../support/stack";
+import { waitFor } from "../support/wait";
+
+/**
+ * Analytics end to end: a scripted mix of conversations through the local stack's signed webhooks on
+ * three channels — answers, small talk, hand-offs for two reasons, an agent's reply and resolve through
+ * the desk API — and the report of the day, from
+ * the SQL over the event history (DuckDB on the JSON Lines in the S3 emulator) and from the DynamoDB
+ * counters, must both show exactly what was sent.
+ */
+const kefu = { stack: undefined as unknown as LocalStack };
+// cognito-local starts beside the stack (the desk API resolves a ticket): more than the default hook time.
+beforeAll(async () => {
+  kefu.stack = await startTestStack("analytics", { desk: { build: false } });
+}, 180_000);
+afterAll(async () => {
+  await kefu.stack?.stop();
+});
+const wechat = credentialsFor(wechatModule, demoCredentials()) as WeChatCredentials;
+const dingtalk = credentialsFor(dingtalkModule, demoCredentials()) as DingTalkCredentials;
+const sms = credentialsFor(smsModule, demoCredentials()) as SmsCredentials;
+
+const post = async (request: PlatformRequest) => {
+  const response = await fetch(`${kefu.stack.url}${request.path}`, {
+    method: request.method,
+    headers: request.headers,
+    body: request.body,
+  });
+  expect(response.status).toBe(200);
+};
+const replies = (channel: string, to: string) =>
+  kefu.stack.outbox.entries.filter((e) => e.channel === channel && e.to === to).length;
+
+/** Sends a customer's messages one after the other, each after the reply to the one before. */
+async function converse(
+  channel: string,
+  to: string,
+  send: (text: string) => PlatformRequest,
+  texts: string[],
+) {
+  for (const [i, text] of texts.entries()) {
+    await post(send(text));
+    await waitFor(() => replies(channel, to) >= i + 1, { what: `the reply to ${channel} message ${i + 1}` });
+  }
+}
+
+async function signIn(username: string): Promise<string> {
+  const desk = kefu.stack.desk;
+  if (!desk) throw new Error("the stack serves no desk");
+  const { AuthenticationResult } = await cognitoCall<{ AuthenticationResult: { IdToken: string } }>(
+    desk.cognito.endpoint,
+    "InitiateAuth",
+    {
+      AuthFlow: "USER_PASSWORD_AUTH",
+      ClientId: desk.cognito.clientId,
+      AuthParameters: { USERNAME: username, PASSWORD: desk.password },
+    },
+  );
+  return AuthenticationResult.IdToken;
+}
+
+const today = () => new Date().toISOString().slice(0, 10);
+
+describe("the analytics of a scripted mix of conversations", () => {
+  it("reports exactly what was sent, with the same figures from the SQL history and the counters", async () => {
+    const run = `${process.pid}`;
+    const onWechat = (openId: string) => (text: string) => wechatPush(wechat, { openId, text });
+    await converse("wechat", `o-an-answer-${run}`, onWechat(`o-an-answer-${run}`), ["怎么申请退货？"]);
+    await converse("wechat", `o-an-hello-${run}`, onWechat(`o-an-hello-${run}`), ["你好"]);
+    await converse("wechat", `o-an-person-${run}`, onWechat(`o-an-person-${run}`), ["转人工"]);
+    await converse("wechat", `o-an-angry-${run}`, onWechat(`o-an-angry-${run}`), [
+      "你们这什么破服务！！气死我了…",
+    ]);
+    const onDingtalk = (userId: string) => (text: string) =>
+      dingtalkRobotMessage(dingtalk, kefu.stack.url, { userId, text });
+    await converse("dingtalk", `an-answer-${run}`, onDingtalk(`an-answer-${run}`), ["怎么申请退货？"]);
+    await converse("dingtalk", `an-person-${run}`, onDingtalk(`an-person-${run}`), ["我要人工客服"]);
+    // One conversation of two messages: an answer, then the customer asks for a person.
+    const phone = "+14255550177";
+    await converse("sms", phone, (text) => smsInbound(sms, { from: phone, text }), [
+      "怎么申请退货？",
+      "转人工",
+    ]);
+
+    // An agent takes the WeChat customer's ticket, replies and resolves it, through the desk API.
+    const tickets = (await (await fetch(`${kefu.stack.url}/dev/tickets`)).json()) as {
+      ticketId: string;
+      conversationKey: string;
+    }[];
+    const ticketId = tickets.find((t) => t.conversationKey.endsWith(`:o-an-person-${run}`))?.ticketId;
+    const token = await signIn("agent");
+    for (const [path, body] of [
+      [`/tickets/${ticketId}/reply`, { text: "您好，我来帮您处理。" }],
+      [`/tickets/${ticketId}/resolve`, undefined],
+    ] as const) {
+      const response = await fetch(`${kefu.stack.url}/desk/api${path}`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+        body: JSON.stringify(body ?? {}),
+      });
+      expect(response.status).toBe(200);
+    }
+
+    const range = { since: today(), until: today() };
+    const messagesSent = 8;
+    // Events are written after each batch's replies: wait until both engines have every message.
+    const [sql, counters] = await waitFor(
+      async () => {
+        const reports = await Promise.all([
+          localReport(kefu.stack.env, range, "sql"),
+          localReport(kefu.stack.env, range, "counters"),
+        ]);
+        return reports.every((r) => r.messages === messagesSent && r.resolved === 1) && reports;
+      },
+      { what: "every message in both engines' figures" },
+    );
+    const expected: Partial<AnalyticsReport> = {
+      conversations: 7,
+      messages: messagesSent,
+      byChannel: { dingtalk: 2, sms: 1, wechat: 4 },
+      handoffs: 4,
+      handoffsByReason: { customer_request: 3, negative_sentiment: 1 },
+      containment: 3 / 7,
+      answered: 3,
+      smallTalk: 1,
+      agentReplies: 1,
+      resolved: 1,
+    };
+    expect(sql).toMatchObject(expected);
+    expect(counters).toEqual(sql);
+
+    const wechatOnly = { ...range, channel: "wechat" as const };
+    const [sqlWechat, countersWechat] = await Promise.all([
+      localReport(kefu.stack.env, wechatOnly, "sql"),
+      localReport(kefu.stack.env, wechatOnly, "counters"),
+    ]);
+    expect(sqlWechat).toMatchObject({
+      conversations: 4,
+      byChannel: { wechat: 4 },
+      handoffsByReason: { customer_request: 1, negative_sentiment: 1 },
+      containment: 0.5,
+    });
+    expect(countersWechat).toEqual(sqlWechat);
+  });
+});
