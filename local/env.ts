@@ -1,4 +1,4 @@
-import { DESK_AUTH_ENV, DESK_ENV, LOCAL_ENV } from "../shared/config/names";
+import { DESK_AUTH_ENV, LOCAL_ENV } from "../shared/config/names";
 
 /**
  * The one module of local/ that reads the process environment: the local stack and the CLIs take the

@@ -1,19 +1,8 @@
 import { channelSettings } from "./channels";
 import { engine } from "./engine";
 import { configSchema, readConfig } from "./errors";
-import {
-  agentTopicArn,
-  credentials,
-  faqBucket,
-  ingress,
-  knowledgeBase,
-  queueUrl,
-  runtime,
-  tables,
-} from "./fragments";
+import { credentials, faqBucket, ingress, queueUrl, runtime, tables } from "./fragments";
 import { CDK_ENV, type EnvRecord } from "./names";
-import { textOverrides } from "./texts";
-import { thresholds } from "./thresholds";
 
 /**
  * Each function's configuration, composed of the fragments it uses, validated at cold start: a missing

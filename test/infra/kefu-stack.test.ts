@@ -45,12 +45,6 @@ const actionsOn = (statements: Json[], resourceLogicalId: string): string[] =>
   statements
     .filter((s) => JSON.stringify(s.Resource).includes(resourceLogicalId))
     .flatMap((s) => [s.Action].flat() as string[]);
-/** The actions on a bucket, after checking every such statement is limited to its queue-bodies/ prefix. */
-const onQueueBodiesOnly = (statements: Json[], bucketLogicalId: string): string[] => {
-  const onBucket = statements.filter((s) => JSON.stringify(s.Resource).includes(bucketLogicalId));
-  for (const s of onBucket) expect(JSON.stringify(s.Resource)).toContain(`/${FAQ_BUCKET.queueBodiesPrefix}*`);
-  return onBucket.flatMap((s) => [s.Action].flat() as string[]);
-};
 const allActions = (statements: Json[]): string[] => statements.flatMap((s) => [s.Action].flat() as string[]);
 
 describe("functions", () => {

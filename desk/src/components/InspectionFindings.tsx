@@ -14,6 +14,9 @@ export interface QualityFinding {
   category: string;
   severity: "block" | "warn";
   term: string;
+  /** Offsets in the normalised text: with the rule, what tells two findings apart. */
+  start: number;
+  end: number;
   matched: string;
   message?: string;
   messageZh?: string;
@@ -65,8 +68,13 @@ export function InspectionFindings({
     <Alert color="red" variant="light" py={6} data-testid="quality-findings" role="alert">
       <Stack gap={6}>
         <Text size="sm">{text.title}</Text>
-        {refused.findings.map((finding, i) => (
-          <Group key={`${finding.ruleId}-${i}`} gap={6} wrap="nowrap" data-testid="quality-finding">
+        {refused.findings.map((finding) => (
+          <Group
+            key={`${finding.ruleId}-${finding.start}-${finding.end}`}
+            gap={6}
+            wrap="nowrap"
+            data-testid="quality-finding"
+          >
             <Badge color={finding.severity === "block" ? "red" : "yellow"} variant="filled" size="sm">
               {finding.severity === "block" ? text.block : text.warn}
             </Badge>
