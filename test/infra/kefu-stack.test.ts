@@ -409,7 +409,7 @@ describe("least privilege", () => {
     });
   });
 
-  it("desk-api: tickets and their indexes, replies' outbox, the FAQ read-only, agents, taught changes", () => {
+  it("desk-api: tickets and their indexes, replies' outbox, the FAQ read-only, agents, taught changes, inspections, counters", () => {
     expect(tableGrants(stack.desk.fn)).toEqual({
       tickets: ["dynamodb:GetItem", "dynamodb:UpdateItem"],
       "tickets/index/*": ["dynamodb:Query"],
@@ -422,6 +422,10 @@ describe("least privilege", () => {
       // A taught change is created once, read, decided once; pending ones are listed by status.
       changes: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
       "changes/index/byStatus": ["dynamodb:Query"],
+      // Each reply's quality inspection recorded; a day's records read for the quality report.
+      inspections: ["dynamodb:PutItem", "dynamodb:Query"],
+      // Agents' replies and resolves counted as they happen.
+      analyticsCounters: ["dynamodb:UpdateItem"],
     });
     // Agents' drafts (the answer model, not streamed) and suggestions' clustering (the embedding model).
     const bedrock = role(stack.desk.fn).filter((st) =>
