@@ -364,7 +364,7 @@ describe("XLSX", () => {
       const broken = parsed.rows.filter((r, i) => r.fields.answer !== answer(i));
       expect(broken.map((r) => r.fields.answer).slice(0, 3), kind).toEqual([]);
     }
-  });
+  }, 60_000); // writes and reads a 1,500-row workbook: seconds, more on a loaded machine
 
   it("fails a corrupt workbook as unreadable", async () => {
     const err = await parseFaqFile("bad.xlsx", chunks(utf8("PK\u0003\u0004 not really a zip"))).catch(
