@@ -314,7 +314,8 @@ describe("the desk API on the local stack", () => {
 
   it("offers the bot's candidates' approved answers as drafts (no model draft locally) and records which was used", async () => {
     const openId = "o6_desk_customer_05";
-    expect((await post(wechatPush(wechat, { openId, text: "快递一直不动是不是丢了" }))).status).toBe(200);
+    // A question the bot has candidates for but cannot answer or offer: a low-confidence hand-off.
+    expect((await post(wechatPush(wechat, { openId, text: "商品到手价和页面不一样" }))).status).toBe(200);
     const ticket = await waitFor(
       async () =>
         (await api<{ tickets: Summary[] }>("agent", "GET", "/tickets?view=unassigned")).body.tickets.find(
