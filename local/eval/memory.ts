@@ -68,6 +68,12 @@ export function memoryStores(): {
       async put(record) {
         outbox.set(record.messageKey, structuredClone(record));
       },
+      async create(record) {
+        const standing = outbox.get(record.messageKey);
+        if (standing) return structuredClone(standing);
+        outbox.set(record.messageKey, structuredClone(record));
+        return undefined;
+      },
     },
   };
 }

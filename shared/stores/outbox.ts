@@ -1,9 +1,10 @@
+import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import type { OutboxRecord, OutboxStore } from "../core/pipeline/ports";
 import { RETENTION } from "../resources";
 
 export function createOutboxStore(doc: DynamoDBDocumentClient, tableName: string): OutboxStore {
-  return {
+  const store: OutboxStore = {
     async get(messageKey) {
       const { Item } = await doc.send(
         new GetCommand({ TableName: tableName, Key: { messageKey }, ConsistentRead: true }),
@@ -14,15 +15,29 @@ export function createOutboxStore(doc: DynamoDBDocumentClient, tableName: string
     },
 
     async put(record, now = new Date()) {
-      await doc.send(
-        new PutCommand({
-          TableName: tableName,
-          Item: {
-            ...record,
-            expiresAt: Math.floor(now.getTime() / 1000) + RETENTION.outboxDays * 86_400,
-          },
-        }),
-      );
+      await doc.send(new PutCommand({ TableName: tableName, Item: withTtl(record, now) }));
+    },
+
+    async create(record, now = new Date()) {
+      try {
+        await doc.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: withTtl(record, now),
+            ConditionExpression: "attribute_not_exists(messageKey)",
+          }),
+        );
+        return undefined;
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+        // Rare (two deliveries of one message at once): read the record that stands.
+        return store.get(record.messageKey);
+      }
     },
   };
+  return store;
+}
+
+function withTtl(record: OutboxRecord, now: Date) {
+  return { ...record, expiresAt: Math.floor(now.getTime() / 1000) + RETENTION.outboxDays * 86_400 };
 }

@@ -265,6 +265,17 @@ function outboxContract(target: StoreTarget) {
       expect(await store.get(key)).toEqual(record(key, 2));
     });
 
+    it("creates a record only for a message that has none, else returns the one that stands", async () => {
+      const store = target.outbox();
+      const key = fresh("wechat:gh#m");
+      expect(await store.create(record(key, 0), now)).toBeUndefined();
+      expect(await store.get(key)).toEqual(record(key, 0));
+      await store.put(record(key, 1), now);
+      const other = { ...record(key, 0), plan: { kind: "answer", parts: ["另一个"] } };
+      expect(await store.create(other, now)).toEqual(record(key, 1));
+      expect(await store.get(key)).toEqual(record(key, 1));
+    });
+
     it(`expires ${RETENTION.outboxDays} days after the last put`, async () => {
       const store = target.outbox();
       const key = fresh("wechat:gh#m");

@@ -165,6 +165,13 @@ export function memoryOutbox(): OutboxStore & {
       items.set(record.messageKey, structuredClone(record));
       expiresAt.set(record.messageKey, ttlAfter(now, RETENTION.outboxDays));
     },
+    async create(record, now = new Date()) {
+      const standing = items.get(record.messageKey);
+      if (standing) return structuredClone(standing);
+      items.set(record.messageKey, structuredClone(record));
+      expiresAt.set(record.messageKey, ttlAfter(now, RETENTION.outboxDays));
+      return undefined;
+    },
   };
 }
 

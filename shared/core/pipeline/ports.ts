@@ -40,9 +40,10 @@ export interface TicketStore {
 }
 
 /**
- * The worker's record of a reply on its way out, one per inbound message. Written as each part is
- * sent — before the conversation and ticket are recorded, which may fail — and read before deciding,
- * so that a redelivered message sends what is left of the same reply, or nothing, never the reply again.
+ * The worker's record of a reply on its way out, one per inbound message. Created with the decided plan
+ * before its first part is sent, updated as each part is sent — before the conversation and ticket are
+ * recorded, which may fail — and read before deciding, so that a redelivered message sends what is left
+ * of the same reply, or nothing, never another reply.
  */
 export interface OutboxRecord<Plan = unknown> {
   /** messageKey() of the inbound message answered. */
@@ -61,6 +62,11 @@ export interface OutboxStore {
   get(messageKey: string): Promise<OutboxRecord | undefined>;
   /** Replaces the record of this message. */
   put(record: OutboxRecord, now?: Date): Promise<void>;
+  /**
+   * Writes the record only if the message has none yet; returns the record that stands instead when
+   * another delivery of the message wrote one first (whose reply is then the one to finish).
+   */
+  create(record: OutboxRecord, now?: Date): Promise<OutboxRecord | undefined>;
 }
 
 /** The bot's fixed sentences, per channel and language (configurable). */

@@ -37,6 +37,15 @@ async function sendAndRecord(
     if ("handOff" in inspected) return handOffInstead(run, decided);
     plan = inspected.plan;
   }
+  if (!earlier) {
+    // The plan is written down before its first part goes out, so that a redelivery (after a send whose
+    // answer never came, or a deadline) finishes this reply instead of deciding another — the engine may
+    // decide otherwise the second time, and the customer would get two replies. Should another delivery
+    // of the message have written its plan first, that reply is the one to finish.
+    const pending: OutboxRecord = { messageKey: run.key, plan, partsSent: 0, done: false };
+    const standing = await deps.outbox.create(pending, run.now);
+    if (standing) return sendAndRecord(run, standing.plan as ReplyPlan, standing);
+  }
   const refusal = await deliver(run, plan, earlier);
   const sent = refusal === undefined;
   if ("usage" in plan && plan.usage) {

@@ -394,6 +394,66 @@ describe("the outbox", () => {
     expect(sent).toEqual(["[AI assistant]\nfirst decision:a", "[AI assistant]\nfirst decision:b"]);
   });
 
+  it("writes the decided reply down before its first part goes out", async () => {
+    const { deps, outbox } = pipelineDeps(scriptedEngine(() => answer("ok")));
+    const message = inbound();
+    const seenAtSend: unknown[] = [];
+    deps.send = async (reply, options) => {
+      seenAtSend.push(await outbox.get(messageKey(message)));
+      await sendParts([reply.text], options, async () => {});
+    };
+    await processMessage(message, deps);
+    expect(seenAtSend).toEqual([
+      {
+        messageKey: messageKey(message),
+        plan: expect.objectContaining({ kind: "answer", text: "[AI assistant]\nok" }),
+        partsSent: 0,
+        done: false,
+      },
+    ]);
+  });
+
+  it("finishes the decided reply after a send whose answer never came, rather than deciding another", async () => {
+    // Found by the fault suite on a loaded machine (DingTalk): the model's reply reached the platform, its
+    // answer did not arrive in time, and the redelivery — the model now failing — sent the FAQ fallback:
+    // two different replies to one message.
+    let result = answer("the model's reply");
+    const engine = scriptedEngine(() => result);
+    const texts: string[] = [];
+    let answerLost = true;
+    const { deps } = pipelineDeps(engine, {
+      send: (message, options) =>
+        sendParts([message.text], options, async (part) => {
+          texts.push(part);
+          if (answerLost) throw new ChannelApiError("request did not complete", { retryable: true });
+        }),
+    });
+    const message = inbound();
+    await expect(processMessage(message, deps)).rejects.toThrow("did not complete");
+    result = answer("the FAQ fallback");
+    answerLost = false;
+    expect((await processMessage(message, deps)).action).toBe("answered");
+    // The platform's silence leaves it unknown whether the first try arrived, so the same reply is sent
+    // again (at least once); never a second, different one.
+    expect(engine.calls).toHaveLength(1);
+    expect(texts).toEqual(["[AI assistant]\nthe model's reply", "[AI assistant]\nthe model's reply"]);
+  });
+
+  it("finishes the reply another delivery of the message wrote down first, not its own", async () => {
+    const { deps, outbox, sent } = pipelineDeps(scriptedEngine(() => answer("mine")));
+    const message = inbound();
+    const theirs = { kind: "answer", text: "theirs", faqIds: ["f-1"], confidence: 0.9 };
+    // The other delivery writes its plan while this one is deciding.
+    const engine = deps.engine;
+    deps.engine = async () => {
+      await outbox.put({ messageKey: messageKey(message), plan: theirs, partsSent: 0, done: false });
+      return engine();
+    };
+    expect(await processMessage(message, deps)).toMatchObject({ action: "answered", faqIds: ["f-1"] });
+    expect(sent.map((m) => m.text)).toEqual(["theirs"]);
+    expect(outbox.items.get(messageKey(message))).toMatchObject({ plan: theirs, done: true });
+  });
+
   it("does not send a reply again when recording it failed", async () => {
     const engine = scriptedEngine(() => answer("ok"));
     const { deps, sent, conversations } = pipelineDeps(engine);
@@ -458,6 +518,7 @@ describe("the outbox", () => {
     let throttled = 1;
     deps.outbox = {
       get: (key) => outbox.get(key),
+      create: (record, now) => outbox.create(record, now),
       async put(record, now) {
         if (record.partsSent === 1 && throttled-- > 0) {
           throw Object.assign(new Error("Rate of requests exceeds the allowed throughput."), {
@@ -485,6 +546,7 @@ describe("the outbox", () => {
     let puts = 0;
     deps.outbox = {
       get: (key) => outbox.get(key),
+      create: (record, now) => outbox.create(record, now),
       async put() {
         puts++;
         now += 4_000;
@@ -512,6 +574,7 @@ describe("the outbox", () => {
     let puts = 0;
     deps.outbox = {
       get: (key) => outbox.get(key),
+      create: (record, now) => outbox.create(record, now),
       async put() {
         puts++;
         throw Object.assign(new Error("Item size has exceeded the maximum allowed size"), {
