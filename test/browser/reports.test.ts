@@ -40,10 +40,10 @@ describe("reports", () => {
     expect(await tile("containment").textContent()).toBe(`${((week.containment ?? 0) * 100).toFixed(1)}%`);
     expect(await tile("handoffs").textContent()).toBe(week.handoffs.toLocaleString("zh-CN"));
     expect(await tile("csat").textContent()).toBe(`${week.csat.average?.toFixed(2)} / 5`);
-    // The charts are drawn (SVG), with the channels' and reasons' Chinese names.
+    // The charts are drawn (SVG), with the channels' and reasons' Chinese names and their counts.
     await expect
       .poll(() => page.getByTestId("chart-channels").locator("svg text").allTextContents())
-      .toContain("微信公众号");
+      .toContain(`微信公众号  ${week.byChannel.wechat}`);
     expect(await page.getByTestId("chart-reasons").locator("svg text").allTextContents()).toContain(
       "客户要求转人工",
     );

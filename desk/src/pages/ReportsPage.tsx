@@ -218,19 +218,27 @@ function useCharts(
   // biome-ignore lint/correctness/useExhaustiveDependencies: t changes with locale, which is listed.
   return useMemo(() => {
     const channels = Object.entries(r.byChannel).sort(([, a], [, b]) => (b ?? 0) - (a ?? 0));
+    const counts = new Map(channels.map(([c, n]) => [channelLabel(c, t), n ?? 0]));
     const reasons = Object.entries(r.handoffsByReason).sort(([, a], [, b]) => a - b);
     const font = { fontFamily: "inherit" };
     return {
       channelMix: {
         textStyle: font,
         tooltip: { trigger: "item", formatter: "{b}: {c} ({d}%)" },
-        legend: { orient: "vertical", right: 0, top: "middle", type: "scroll" },
+        // The counts sit in the legend: labels around a ring of seven channels collide.
+        legend: {
+          orient: "vertical",
+          left: "54%",
+          top: "middle",
+          type: "scroll",
+          formatter: (name: string) => `${name}  ${counts.get(name) ?? 0}`,
+        },
         series: [
           {
             type: "pie",
-            radius: ["38%", "62%"],
-            center: ["36%", "50%"],
-            label: { formatter: "{c}" },
+            radius: ["42%", "70%"],
+            center: ["27%", "50%"],
+            label: { show: false },
             data: channels.map(([c, n]) => ({ name: channelLabel(c, t), value: n })),
           },
         ],
