@@ -28,6 +28,7 @@ import {
   type SeedFaq,
   SKILLS,
 } from "./seed";
+import { seedCounters, seedReport } from "./seed-analytics";
 
 export interface MockOptions {
   /** Password of every demo user (KEFU_DESK_DEMO_PASSWORD; a documented default otherwise). */
@@ -86,6 +87,10 @@ export class MockDesk {
   private readonly faq: SeedFaq[] = structuredClone(SEED_FAQ);
   readonly changes: PendingChange[] = [];
   readonly suggestions: LearningSuggestion[] = structuredClone(SEED_SUGGESTIONS);
+  /** The analytics counters GET /reports sums: one item per day × channel. */
+  readonly counters: ReturnType<typeof seedCounters>;
+  /** The query strings GET /reports was asked with, in order. */
+  readonly reportQueries: string[] = [];
   private readonly imports: ImportReportSummary[] = [];
   private readonly versions: { version: string; at: string; entries: number }[] = [];
   private currentVersion = "";
@@ -100,6 +105,7 @@ export class MockDesk {
     this.tokenTtlSec = options.tokenTtlSec ?? 3600;
     this.importDelayMs = options.importDelayMs ?? 1500;
     this.now = options.now ?? Date.now;
+    this.counters = seedCounters(this.now());
     for (const agent of SEED_AGENTS) this.agents.set(agent.id, { ...agent });
     for (const seed of SEED_TICKETS) this.seedTicket(seed);
     const base = this.now();
@@ -599,9 +605,33 @@ export class MockDesk {
         this.currentVersion = version;
         return { requested: true };
       }
+      case "GET /reports":
+        need(supervisor);
+        return this.report(query);
       default:
         throw notFound();
     }
+  }
+
+  /** GET /reports as the real route answers it: UTC days, at most 92 of them, an optional channel. */
+  private report(query: URLSearchParams) {
+    this.reportQueries.push(query.toString());
+    const today = new Date(this.now()).toISOString().slice(0, 10);
+    const until = query.get("until") || today;
+    const since =
+      query.get("since") ||
+      new Date(Date.parse(`${until}T00:00:00Z`) - 6 * 86_400_000).toISOString().slice(0, 10);
+    const channel = query.get("channel") || undefined;
+    const days = (Date.parse(`${until}T00:00:00Z`) - Date.parse(`${since}T00:00:00Z`)) / 86_400_000 + 1;
+    if (!(days >= 1 && days <= 92)) {
+      throw new HttpError(
+        422,
+        "validation_failed",
+        "The desk reports 1 to 92 days at a time.",
+        "每次可查询 1 至 92 天的数据。",
+      );
+    }
+    return seedReport(this.counters, { since, until, ...(channel ? { channel } : {}) });
   }
 
   private me(agent: Agent) {

@@ -15,6 +15,8 @@ const ChangesPage = lazy(() => import("./pages/ChangesPage"));
 const AgentsPage = lazy(() => import("./pages/AgentsPage"));
 const KnowledgePage = lazy(() => import("./pages/KnowledgePage"));
 const SuggestionsPage = lazy(() => import("./pages/SuggestionsPage"));
+// The reports page carries ECharts: it loads only when a supervisor opens it.
+const ReportsPage = lazy(() => import("./pages/ReportsPage"));
 
 interface NavEntry {
   to: string;
@@ -32,6 +34,7 @@ const NAV: NavEntry[] = [
   { to: "/agents", label: "navAgents", visible: (r) => r.isSupervisor },
   { to: "/knowledge", label: "navKnowledge", visible: (r) => r.isAdmin },
   { to: "/suggestions", label: "navSuggestions", visible: (r) => r.isSupervisor },
+  { to: "/reports", label: "navReports", visible: (r) => r.isSupervisor },
 ];
 
 export function App() {
@@ -110,6 +113,7 @@ function Shell() {
             {roles.isSupervisor && <Route path="/agents" element={<AgentsPage />} />}
             {roles.isAdmin && <Route path="/knowledge" element={<KnowledgePage />} />}
             {roles.isSupervisor && <Route path="/suggestions" element={<SuggestionsPage />} />}
+            {roles.isSupervisor && <Route path="/reports" element={<ReportsPage />} />}
             <Route path="*" element={<Text m="xl">{t("notFoundPage")}</Text>} />
           </Routes>
         </Suspense>

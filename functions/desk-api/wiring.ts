@@ -23,6 +23,7 @@ import type { Retriever } from "../../shared/kb/retrieval";
 import { EMBEDDING_CLUSTER_THRESHOLD, embeddedVectors } from "../../shared/kb/suggestions";
 import { FAQ_BUCKET } from "../../shared/resources";
 import { createAgentStore } from "../../shared/stores/agents";
+import { createAnalyticsCounters } from "../../shared/stores/analytics-counters";
 import { createChangeStore } from "../../shared/stores/changes";
 import { createChannelStateStore } from "../../shared/stores/channel-state";
 import { createDeskTicketStore } from "../../shared/stores/desk-tickets";
@@ -37,6 +38,7 @@ import { mount } from "./router";
 import { type AgentsDeps, agentRoutes } from "./routes/agents";
 import { type KbRoutesDeps, kbRoutes } from "./routes/kb";
 import { type QualityDeps, qualityRoutes } from "./routes/quality";
+import { type ReportsDeps, reportRoutes } from "./routes/reports";
 import { type SuggestionRoutesDeps, suggestionRoutes } from "./routes/suggestions";
 import { type TeachDeps, teachRoutes } from "./routes/teach";
 import { type TicketRoutesDeps, ticketRoutes } from "./routes/tickets";
@@ -95,6 +97,9 @@ export function wireDeskApi(config: DeskApiConfig, options: { logger?: Logger } 
     }),
   };
   const qualityDeps: QualityDeps = { ...inspection, tickets };
+  const reportsDeps: ReportsDeps = {
+    counters: createAnalyticsCounters(doc, config.tables.analyticsCounters),
+  };
   const kbDeps: KbRoutesDeps = {
     kb: config.knowledgeBase.name,
     search: faq.search,
@@ -130,6 +135,7 @@ export function wireDeskApi(config: DeskApiConfig, options: { logger?: Logger } 
       ...mount(teachRoutes, teachDeps),
       ...mount(suggestionRoutes, suggestionDeps),
       ...mount(qualityRoutes, qualityDeps),
+      ...mount(reportRoutes, reportsDeps),
     ],
     authenticate: cognitoAuthenticator(config.deskAuth),
     logger,

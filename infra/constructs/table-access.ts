@@ -37,7 +37,8 @@ export type TableAccess = Partial<Record<TableName, readonly TableOperation[]>>;
  *   the version history), the agents (GetItem for /me, Scan to list them, UpdateItem for settings,
  *   status and the load counter a claim, transfer or resolve moves), the taught changes (PutItem once,
  *   GetItem, UpdateItem to decide once; the pending ones by the byStatus index, INDEX_ACCESS), the
- *   inspection audit trail (PutItem of each reply's inspection, Query of a day for the quality report);
+ *   inspection audit trail (PutItem of each reply's inspection, Query of a day for the quality report),
+ *   the analytics counters (UpdateItem as agents reply and resolve; Query of a day for the reports page);
  * - worker and desk-api both record each message's quality inspection (inspections PutItem).
  *
  * BatchWriteItem is authorised by `dynamodb:BatchWriteItem` alone, whatever puts and deletes it carries.
@@ -77,7 +78,8 @@ export const TABLE_ACCESS = {
     agents: ["GetItem", "Scan", "UpdateItem"],
     changes: ["GetItem", "PutItem", "UpdateItem"],
     inspections: ["PutItem", "Query"],
-    analyticsCounters: ["UpdateItem"],
+    // Agents' replies and resolutions are counted; the reports page reads a day at a time.
+    analyticsCounters: ["Query", "UpdateItem"],
   },
   sla: {
     tickets: ["GetItem", "UpdateItem"],

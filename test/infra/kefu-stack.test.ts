@@ -422,10 +422,10 @@ describe("least privilege", () => {
       // A taught change is created once, read, decided once; pending ones are listed by status.
       changes: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
       "changes/index/byStatus": ["dynamodb:Query"],
-      // Each reply's quality inspection recorded; a day's records read for the quality report.
+      // Each reply's inspection is recorded; the quality report reads a day at a time.
       inspections: ["dynamodb:PutItem", "dynamodb:Query"],
-      // Agents' replies and resolves counted as they happen.
-      analyticsCounters: ["dynamodb:UpdateItem"],
+      // Agents' replies and resolutions are counted; the reports page reads a day at a time.
+      analyticsCounters: ["dynamodb:Query", "dynamodb:UpdateItem"],
     });
     // Agents' drafts (the answer model, not streamed) and suggestions' clustering (the embedding model).
     const bedrock = role(stack.desk.fn).filter((st) =>

@@ -193,3 +193,25 @@ export interface LearningSuggestion {
   firstAt: string;
   lastAt: string;
 }
+
+/** The figures of a range of days (GET /reports): the object `npm run report -- --json` prints. */
+export interface AnalyticsReport {
+  since: string;
+  until: string;
+  channel?: Channel;
+  conversations: number;
+  messages: number;
+  handoffs: number;
+  /** (conversations − hand-offs) / conversations; null without conversations. */
+  containment: number | null;
+  byChannel: Partial<Record<Channel, number>>;
+  handoffsByReason: Record<string, number>;
+  answered: number;
+  clarified: number;
+  smallTalk: number;
+  agentReplies: number;
+  resolved: number;
+  slaBreaches: number;
+  csat: { count: number; average: number | null };
+  tokens: { input: number; output: number };
+}

@@ -1,0 +1,75 @@
+import { z } from "zod";
+import { type AnalyticsReport, reportFromCounters } from "../../../shared/core/analytics-report";
+import { CHANNELS, type Channel } from "../../../shared/core/message";
+import type { AnalyticsCounters } from "../../../shared/stores/analytics-counters";
+import type { DeskRoute } from "../route";
+import { validationFailed } from "../router";
+
+/**
+ * The reports page (issue 13, "Analytics"): the figures of a range of days from the real-time counters,
+ * the same report object `npm run report -- --json` prints. The counters keep one item per day × channel,
+ * so a range costs one Query per day; it is bounded to REPORT_MAX_DAYS. Longer history is Athena's (the CLI).
+ */
+export interface ReportsDeps {
+  counters: Pick<AnalyticsCounters, "read">;
+}
+
+/** The longest range the desk asks the counters for: a quarter, one Query per day. */
+export const REPORT_MAX_DAYS = 92;
+/** The range when the page names none: the last seven days with today. */
+const DEFAULT_DAYS = 7;
+const DAY_MS = 86_400_000;
+
+const Day = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, "a day: YYYY-MM-DD")
+  // 2026-02-30 parses as 2026-03-02: a real day reads back as itself (the pattern's failures are NaN here).
+  .refine((day) => {
+    const t = Date.parse(`${day}T00:00:00Z`);
+    return !Number.isNaN(t) && new Date(t).toISOString().startsWith(day);
+  }, "not a calendar day");
+
+const ReportQuery = z.object({
+  since: Day.optional(),
+  until: Day.optional(),
+  channel: z.enum(CHANNELS).optional(),
+});
+
+const dayOf = (t: number) => new Date(t).toISOString().slice(0, 10);
+
+/** The range asked for, checked: `until` defaults to today (UTC), `since` to six days before it. */
+export function reportRange(
+  query: Readonly<Record<string, string | undefined>>,
+  now: Date,
+): { since: string; until: string; channel?: Channel } {
+  // An empty parameter (a cleared filter) means "not given".
+  const given = Object.fromEntries(Object.entries(query).filter(([, v]) => v !== undefined && v !== ""));
+  const parsed = ReportQuery.parse(given);
+  const until = parsed.until ?? dayOf(now.getTime());
+  const since = parsed.since ?? dayOf(Date.parse(`${until}T00:00:00Z`) - (DEFAULT_DAYS - 1) * DAY_MS);
+  if (since > until) throw validationFailed({ since: "after until" });
+  const days = (Date.parse(`${until}T00:00:00Z`) - Date.parse(`${since}T00:00:00Z`)) / DAY_MS + 1;
+  if (days > REPORT_MAX_DAYS) {
+    throw validationFailed(
+      { since: `at most ${REPORT_MAX_DAYS} days before until` },
+      `The desk reports at most ${REPORT_MAX_DAYS} days at a time; use npm run report (Athena) for longer history.`,
+    );
+  }
+  return { since, until, ...(parsed.channel ? { channel: parsed.channel } : {}) };
+}
+
+export const reportRoutes: DeskRoute<ReportsDeps>[] = [
+  {
+    method: "GET",
+    path: "/reports",
+    groups: ["supervisor", "admin"],
+    async handle(request, deps) {
+      const range = reportRange(request.query, request.now);
+      const report: AnalyticsReport = reportFromCounters(
+        await deps.counters.read(range.since, range.until),
+        range,
+      );
+      return { status: 200, body: report };
+    },
+  },
+];

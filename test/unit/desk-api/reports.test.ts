@@ -1,0 +1,134 @@
+import { describe, expect, it } from "vitest";
+import type { DeskGroup } from "../../../functions/desk-api/route";
+import { createRouter, mount } from "../../../functions/desk-api/router";
+import { REPORT_MAX_DAYS, reportRoutes } from "../../../functions/desk-api/routes/reports";
+import type { AnalyticsEvent } from "../../../shared/core/analytics";
+import { counterUpdates, HANDOFF_REASON_PREFIX } from "../../../shared/core/analytics-report";
+import type { CounterItem } from "../../../shared/stores/analytics-counters";
+
+/**
+ * GET /reports: the report object `npm run report -- --json` prints, from the counters of the range's
+ * days, for supervisors and admins only.
+ */
+const now = new Date("2026-12-01T10:00:00Z");
+
+const event = (type: AnalyticsEvent["type"], at: string, channel: AnalyticsEvent["channel"], extra = {}) =>
+  ({ v: 1, type, at, channel, conversation: `c-${at}-${channel}`, ...extra }) as AnalyticsEvent;
+
+const EVENTS: AnalyticsEvent[] = [
+  // 11-25: outside a 7-day range ending today.
+  event("received", "2026-11-25T08:00:00Z", "wechat", { opens: true }),
+  event("received", "2026-11-28T08:00:00Z", "wechat", { opens: true }),
+  event("answered", "2026-11-28T08:00:01Z", "wechat", { faq_id: "FAQ-1", score: 0.9 }),
+  event("received", "2026-11-30T09:00:00Z", "wechat", { opens: true }),
+  event("handed_off", "2026-11-30T09:00:01Z", "wechat", { reason: "low_confidence" }),
+  event("received", "2026-12-01T09:00:00Z", "sms", { opens: true }),
+  event("received", "2026-12-01T09:01:00Z", "sms"),
+  event("handed_off", "2026-12-01T09:01:01Z", "sms", { reason: "customer_request" }),
+  event("agent_reply", "2026-12-01T09:05:00Z", "sms"),
+  event("resolved", "2026-12-01T09:10:00Z", "sms"),
+  event("csat", "2026-12-01T09:11:00Z", "sms", { csat: 4 }),
+  event("model_tokens", "2026-12-01T09:00:01Z", "sms", { input_tokens: 900, output_tokens: 120 }),
+];
+
+/** The counters as the DynamoDB store reads them back (one item per day × channel), and the days asked. */
+function memoryCounters(events: readonly AnalyticsEvent[]) {
+  const items: CounterItem[] = counterUpdates(events).map(({ day, channel, add }) => {
+    const figures: Record<string, number> = {};
+    const handoffsByReason: Record<string, number> = {};
+    for (const [name, n] of Object.entries(add)) {
+      if (name.startsWith(HANDOFF_REASON_PREFIX))
+        handoffsByReason[name.slice(HANDOFF_REASON_PREFIX.length)] = n;
+      else figures[name] = n;
+    }
+    return { day, channel, figures, handoffsByReason };
+  });
+  const reads: [string, string][] = [];
+  return {
+    reads,
+    async read(since: string, until: string) {
+      reads.push([since, until]);
+      return items.filter((item) => item.day >= since && item.day <= until);
+    },
+  };
+}
+
+function setup() {
+  const counters = memoryCounters(EVENTS);
+  const router = createRouter(mount(reportRoutes, { counters }), {
+    authenticate: async (token) => ({ id: "u", groups: (token ?? "").split(",") as DeskGroup[] }),
+  });
+  const get = (groups: string, query: Record<string, string> = {}) =>
+    router({ method: "GET", path: "/reports", query, body: undefined, authorization: groups, now });
+  return { counters, get };
+}
+
+describe("GET /reports", () => {
+  it("gives a supervisor the last seven days by default, every figure of the report", async () => {
+    const { counters, get } = setup();
+    const response = await get("supervisor");
+    expect(response.status).toBe(200);
+    expect(counters.reads).toEqual([["2026-11-25", "2026-12-01"]]);
+    expect(response.body).toEqual({
+      since: "2026-11-25",
+      until: "2026-12-01",
+      conversations: 4,
+      messages: 5,
+      handoffs: 2,
+      containment: 0.5,
+      byChannel: { sms: 1, wechat: 3 },
+      handoffsByReason: { customer_request: 1, low_confidence: 1 },
+      answered: 1,
+      clarified: 0,
+      smallTalk: 0,
+      agentReplies: 1,
+      resolved: 1,
+      slaBreaches: 0,
+      csat: { count: 1, average: 4 },
+      tokens: { input: 900, output: 120 },
+    });
+  });
+
+  it("narrows to the days and the channel asked; an empty channel is no filter", async () => {
+    const { get } = setup();
+    const sms = await get("admin", { since: "2026-11-30", until: "2026-12-01", channel: "sms" });
+    expect(sms.body).toMatchObject({
+      channel: "sms",
+      conversations: 1,
+      byChannel: { sms: 1 },
+      handoffsByReason: { customer_request: 1 },
+      containment: 0,
+    });
+    const all = await get("admin", { since: "2026-11-30", until: "2026-11-30", channel: "" });
+    expect(all.body).toMatchObject({ conversations: 1, byChannel: { wechat: 1 } });
+    expect(all.body).not.toHaveProperty("channel");
+  });
+
+  it("is refused to an agent (403)", async () => {
+    const { counters, get } = setup();
+    expect((await get("agent")).status).toBe(403);
+    expect(counters.reads).toEqual([]);
+  });
+
+  it("refuses a range it cannot read cheaply or that is not days, naming the field (422)", async () => {
+    const { counters, get } = setup();
+    const tooLong = await get("supervisor", { since: "2026-08-01", until: "2026-12-01" });
+    expect(tooLong).toMatchObject({ status: 422, body: { error: "validation_failed" } });
+    expect((tooLong.body as { fields: Record<string, string> }).fields.since).toContain(
+      String(REPORT_MAX_DAYS),
+    );
+    // Exactly the longest range is served.
+    expect((await get("supervisor", { since: "2026-09-01", until: "2026-12-01" })).status).toBe(200);
+    for (const query of <Record<string, string>[]>[
+      { since: "2026-12-02", until: "2026-12-01" },
+      { since: "7d" },
+      { until: "2026-02-30" },
+      { channel: "fax" },
+    ]) {
+      const response = await get("supervisor", query);
+      expect(response.status, JSON.stringify(query)).toBe(422);
+      expect(Object.keys((response.body as { fields: object }).fields)).toEqual([Object.keys(query)[0]]);
+    }
+    expect(counters.reads).toEqual([["2026-09-01", "2026-12-01"]]);
+  });
+});
