@@ -8,9 +8,10 @@ import { channelSettingsFromEnv } from "../shared/config/channels";
 import { alertSettings, deskRules } from "../shared/config/desk";
 import { readFragment } from "../shared/config/errors";
 import { CHANNEL_ENV, type DESK_ENV, ENV } from "../shared/config/names";
-import { FAQ_BUCKET } from "../shared/resources";
+import { FAQ_BUCKET, METRICS } from "../shared/resources";
 import { Analytics } from "./constructs/analytics";
 import { Channels, INBOUND_MAIL_RETENTION_DAYS } from "./constructs/channels";
+import { Dashboard } from "./constructs/dashboard";
 import { Desk } from "./constructs/desk";
 import { Egress } from "./constructs/egress";
 import { Handoff } from "./constructs/handoff";
@@ -137,6 +138,8 @@ export class KefuStack extends Stack {
   /** Quality-inspection rule sets: their import, the readers, the default rules deployed. */
   readonly inspection: QualityInspection;
   readonly observability: Observability;
+  /** The CloudWatch dashboard: latency, errors, queues, outcomes, hand-offs and containment. */
+  readonly dashboard: Dashboard;
   readonly handoff: Handoff;
   readonly slaClock: SlaClock;
   readonly channels: Channels;
@@ -176,8 +179,8 @@ export class KefuStack extends Stack {
 
     const environment: Record<string, string> = {
       [ENV.mode]: "aws",
-      [ENV.serviceName]: "kefu",
-      [ENV.metricsNamespace]: "Kefu",
+      [ENV.serviceName]: METRICS.serviceName,
+      [ENV.metricsNamespace]: METRICS.namespace,
       [ENV.logLevel]: "INFO",
       ...this.storage.tableEnvironment(),
       [ENV.faqBucket]: this.storage.faqBucket.bucketName,
@@ -284,6 +287,23 @@ export class KefuStack extends Stack {
       inboundTopics: { Email: this.channels.emailTopic, Sms: this.channels.smsTopic },
       subscriptionDeadLetterQueues: this.channels.deadLetterQueues,
       snsIngress: { fn: this.channels.snsIngress.fn, failureQueue: this.channels.snsIngressFailures },
+    });
+
+    this.dashboard = new Dashboard(this, "Dashboard", {
+      webhook: this.ingress.webhook.fn,
+      worker: this.pipeline.worker.fn,
+      snsIngress: this.channels.snsIngress.fn,
+      queue: this.pipeline.queue,
+      deadLetterQueues: {
+        inbound: this.pipeline.deadLetterQueue,
+        "sns-ingress failures": this.channels.snsIngressFailures,
+        ...Object.fromEntries(
+          Object.entries(this.channels.deadLetterQueues).map(([channel, queue]) => [
+            `${channel} subscription`,
+            queue,
+          ]),
+        ),
+      },
     });
 
     new CfnOutput(this, "AnalyticsWorkGroup", {

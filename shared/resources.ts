@@ -204,3 +204,15 @@ export const RETENTION = {
   /** The quality-inspection audit trail: a year, for audits of the past year's messages. */
   inspectionDays: 366,
 } as const;
+
+/**
+ * The CloudWatch namespace the functions' Powertools metrics (EMF) are published in, and the dimensions
+ * they carry: Powertools adds `service` to every metric; the worker adds `channel` to its outcomes and
+ * `channel` + `reason` to its hand-offs. The stack's dashboard searches these exact dimension sets.
+ */
+export const METRICS = {
+  namespace: "Kefu",
+  serviceName: "kefu",
+  outcomeDimensions: ["channel", "service"],
+  handoffDimensions: ["channel", "reason", "service"],
+} as const;

@@ -5,11 +5,13 @@ import { GetObjectCommand, ListObjectsV2Command, type S3Client } from "@aws-sdk/
 import { DuckDBInstance } from "@duckdb/node-api";
 import {
   channelFiguresSql,
+  DETAIL_QUERIES,
+  type DetailQuery,
   EVENT_COLUMNS,
   handoffReasonsSql,
   type ReportRange,
 } from "../../shared/core/analytics-queries";
-import { type AnalyticsReport, reportFromRows } from "../../shared/core/analytics-report";
+import { type AnalyticsReport, detailsFromRows, reportFromRows } from "../../shared/core/analytics-report";
 import { FAQ_BUCKET } from "../../shared/resources";
 import { daysBetween } from "../../shared/stores/analytics-counters";
 
@@ -19,7 +21,10 @@ import { daysBetween } from "../../shared/stores/analytics-counters";
  * columns the Glue table declares, with `dt` from the folder name as Athena's partition.
  */
 export async function duckdbReport(dir: string, range: ReportRange): Promise<AnalyticsReport> {
-  if (!(await hasEvents(dir))) return reportFromRows([], [], range);
+  if (!(await hasEvents(dir))) {
+    const none = Object.fromEntries(Object.keys(DETAIL_QUERIES).map((name) => [name, []]));
+    return { ...reportFromRows([], [], range), details: detailsFromRows(none as Record<DetailQuery, []>) };
+  }
   const instance = await DuckDBInstance.create(":memory:");
   const connection = await instance.connect();
   try {
@@ -30,7 +35,15 @@ export async function duckdbReport(dir: string, range: ReportRange): Promise<Ana
         `columns = {${columns}}, hive_partitioning = true, hive_types = {'dt': 'VARCHAR'})`,
     );
     const rows = async (sql: string) => (await connection.runAndReadAll(sql)).getRowObjectsJS();
-    return reportFromRows(await rows(channelFiguresSql(range)), await rows(handoffReasonsSql(range)), range);
+    const report = reportFromRows(
+      await rows(channelFiguresSql(range)),
+      await rows(handoffReasonsSql(range)),
+      range,
+    );
+    const details: Partial<Record<DetailQuery, Record<string, unknown>[]>> = {};
+    for (const [name, sql] of Object.entries(DETAIL_QUERIES))
+      details[name as DetailQuery] = await rows(sql(range));
+    return { ...report, details: detailsFromRows(details as Record<DetailQuery, Record<string, unknown>[]>) };
   } finally {
     connection.closeSync();
     instance.closeSync();

@@ -13,7 +13,7 @@ import { parseArgs } from "node:util";
 import { AthenaClient } from "@aws-sdk/client-athena";
 import { athenaReport } from "../../shared/aws/athena";
 import type { ReportRange } from "../../shared/core/analytics-queries";
-import type { AnalyticsReport } from "../../shared/core/analytics-report";
+import type { AnalyticsReport, ReportDetails, ReportQuality } from "../../shared/core/analytics-report";
 import { CHANNELS, type Channel } from "../../shared/core/message";
 import { localReport } from "../analytics/local-report";
 import { quietLibraries } from "../env";
@@ -33,6 +33,10 @@ or from the deployed stack through Athena with --athena-workgroup and --athena-d
   --source S         locally: sql (DuckDB over the event history, default) or counters (DynamoDB)
   --json             one JSON object: conversations, containment, byChannel, handoffsByReason, …
   -h, --help         print this help
+
+Locally the report has a quality section: messages inspected (the inspections table) over messages sent
+(the events), blocked, findings by rule and by agent. Through Athena it does not: the desk's
+GET /desk/api/quality/report?since=…&sent=N gives it from the deployed inspections table.
 
 Containment: the share of conversations (sessions: a customer's messages with less than 30 minutes
 between them) that no person took over, (conversations − hand-offs) / conversations.`;
@@ -79,8 +83,37 @@ export function formatReport(report: AnalyticsReport): string[] {
     ...Object.entries(report.byChannel).map(([channel, n]) => `  ${channel.padEnd(10)} ${n}`),
     "hand-offs by reason",
     ...Object.entries(report.handoffsByReason).map(([reason, n]) => `  ${reason.padEnd(20)} ${n}`),
+    ...(report.details ? formatDetails(report.details) : []),
+    ...(report.quality ? formatQuality(report.quality) : []),
   ];
   return lines;
+}
+
+const seconds = (s: number | null) => (s === null ? "—" : `${Math.round(s)} s`);
+
+function formatDetails(details: ReportDetails): string[] {
+  return [
+    `first human response  avg ${seconds(details.firstHumanResponse.averageSeconds)} (${details.firstHumanResponse.tickets} tickets)   resolution avg ${seconds(details.resolution.averageSeconds)} (${details.resolution.tickets})`,
+    `model cost     ~$${details.estimatedCostUsd.toFixed(4)}   per conversation ${details.estimatedCostPerConversationUsd === null ? "—" : `~$${details.estimatedCostPerConversationUsd.toFixed(5)}`}`,
+    "top answered entries",
+    ...details.topAnswered.map((entry) => `  ${entry.faqId.padEnd(20)} ${entry.answers}`),
+    "CSAT by agent",
+    ...Object.entries(details.csatByAgent).map(
+      ([agent, csat]) => `  ${agent.padEnd(20)} ${csat.average?.toFixed(2) ?? "—"} (${csat.count})`,
+    ),
+  ];
+}
+
+function formatQuality(quality: ReportQuality): string[] {
+  return [
+    `quality        ${quality.inspected.total} inspected of ${quality.messagesSent} sent (${percent(quality.shareInspected ?? null)})   ${quality.blocked} blocked`,
+    "findings by rule",
+    ...quality.byRule.map((rule) => `  ${rule.ruleId.padEnd(20)} ${rule.findings}`),
+    "findings by agent",
+    ...quality.byAgent.map(
+      (agent) => `  ${agent.agent.padEnd(20)} ${agent.withFindings} of ${agent.inspected}`,
+    ),
+  ];
 }
 
 export async function main(argv: string[], io: CliIo = consoleIo, now = new Date()): Promise<number> {

@@ -4,8 +4,14 @@ import {
   GetQueryResultsCommand,
   StartQueryExecutionCommand,
 } from "@aws-sdk/client-athena";
-import { channelFiguresSql, handoffReasonsSql, type ReportRange } from "../core/analytics-queries";
-import { type AnalyticsReport, reportFromRows } from "../core/analytics-report";
+import {
+  channelFiguresSql,
+  DETAIL_QUERIES,
+  type DetailQuery,
+  handoffReasonsSql,
+  type ReportRange,
+} from "../core/analytics-queries";
+import { type AnalyticsReport, detailsFromRows, reportFromRows } from "../core/analytics-report";
 
 export class AthenaQueryError extends Error {
   readonly code = "athena_query_failed";
@@ -72,9 +78,15 @@ export async function athenaReport(
   target: AthenaTarget,
   range: ReportRange,
 ): Promise<AnalyticsReport> {
-  const [channels, reasons] = await Promise.all([
+  const names = Object.keys(DETAIL_QUERIES) as DetailQuery[];
+  const [channels, reasons, ...details] = await Promise.all([
     athenaRows(athena, target, channelFiguresSql(range)),
     athenaRows(athena, target, handoffReasonsSql(range)),
+    ...names.map((name) => athenaRows(athena, target, DETAIL_QUERIES[name](range))),
   ]);
-  return reportFromRows(channels, reasons, range);
+  const detailRows = Object.fromEntries(names.map((name, i) => [name, details[i] ?? []]));
+  return {
+    ...reportFromRows(channels ?? [], reasons ?? [], range),
+    details: detailsFromRows(detailRows as Record<DetailQuery, Record<string, unknown>[]>),
+  };
 }

@@ -2,6 +2,7 @@ import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { IngressResult } from "../channels/ingress";
 import type { RuntimeSettings } from "../config/fragments";
+import { METRICS } from "../resources";
 
 /** The Powertools logger and metrics of one function, made once per cold start. */
 export interface Observability {
@@ -21,7 +22,7 @@ export function observability(runtime: RuntimeSettings, options: { logger?: Logg
         serviceName: runtime.serviceName,
         ...(runtime.logLevel ? { logLevel: runtime.logLevel } : {}),
       }),
-    metrics: new Metrics({ namespace: "Kefu", serviceName: runtime.serviceName }),
+    metrics: new Metrics({ namespace: METRICS.namespace, serviceName: runtime.serviceName }),
   };
 }
 

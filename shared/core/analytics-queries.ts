@@ -73,6 +73,71 @@ GROUP BY reason
 ORDER BY reason`;
 }
 
+/**
+ * The UTC weekday (0 = Monday … 6 = Sunday) and hour of an event, in the functions both engines have:
+ * days since a Monday, modulo 7, and the hour's digits of the ISO `at`.
+ */
+const WEEKDAY = `date_diff('day', DATE '1970-01-05', CAST(substr("at", 1, 10) AS DATE)) % 7`;
+const HOUR = `CAST(substr("at", 12, 2) AS INTEGER)`;
+
+/**
+ * The report's detail figures, one query each, run by both engines (the counters do not keep them):
+ * - `heatmap`: conversations opened per UTC weekday × hour;
+ * - `topAnswered`: the FAQ entries answered most, with their average score (ten);
+ * - `humanTimes`: per ticket, the first human response (its first agent_reply's `seconds`) and the
+ *   resolution (its last resolved's `seconds`); count, sum and max of each (averages from sum ÷ count: the
+ *   engines' percentile functions differ, so no median here);
+ * - `csatByChannel`, `csatByAgent`: ratings and their sum; a rating goes to the agent who resolved its
+ *   ticket in the same period;
+ * - `tokensByDay`: model tokens and conversations per day.
+ */
+export const DETAIL_QUERIES = {
+  heatmap: (range: ReportRange) => `SELECT ${WEEKDAY} AS weekday, ${HOUR} AS hour, COUNT(*) AS conversations
+FROM events
+WHERE ${where(range)} AND type = 'received' AND opens
+GROUP BY 1, 2
+ORDER BY 1, 2`,
+  topAnswered: (range: ReportRange) => `SELECT faq_id, COUNT(*) AS answers, AVG(score) AS average_score
+FROM events
+WHERE ${where(range)} AND type = 'answered' AND faq_id IS NOT NULL
+GROUP BY faq_id
+ORDER BY answers DESC, faq_id
+LIMIT 10`,
+  humanTimes: (range: ReportRange) => `SELECT type, COUNT(*) AS n, SUM(s) AS total, MAX(s) AS longest
+FROM (
+  SELECT type, ticket, CASE WHEN type = 'agent_reply' THEN MIN(seconds) ELSE MAX(seconds) END AS s
+  FROM events
+  WHERE ${where(range)} AND type IN ('agent_reply', 'resolved') AND seconds IS NOT NULL
+  GROUP BY type, ticket
+) per_ticket
+GROUP BY type
+ORDER BY type`,
+  csatByChannel: (range: ReportRange) => `SELECT channel AS k, COUNT(*) AS n, SUM(csat) AS total
+FROM events
+WHERE ${where(range)} AND type = 'csat'
+GROUP BY channel
+ORDER BY channel`,
+  csatByAgent: (range: ReportRange) => `SELECT resolver AS k, COUNT(*) AS n, SUM(csat) AS total
+FROM (SELECT ticket, csat FROM events WHERE ${where(range)} AND type = 'csat') rating
+JOIN (
+  SELECT ticket, MAX(agent) AS resolver
+  FROM events
+  WHERE ${where(range)} AND type = 'resolved' AND agent IS NOT NULL
+  GROUP BY ticket
+) resolution ON rating.ticket = resolution.ticket
+GROUP BY resolver
+ORDER BY resolver`,
+  tokensByDay: (range: ReportRange) => `SELECT dt AS day,
+  ${count("type = 'received' AND opens")} AS conversations,
+  SUM(CASE WHEN type = 'model_tokens' THEN input_tokens ELSE 0 END) AS input_tokens,
+  SUM(CASE WHEN type = 'model_tokens' THEN output_tokens ELSE 0 END) AS output_tokens
+FROM events
+WHERE ${where(range)}
+GROUP BY dt
+ORDER BY dt`,
+} as const;
+export type DetailQuery = keyof typeof DETAIL_QUERIES;
+
 /** The columns of the event table, in order, with their SQL types (Glue and DuckDB alike). */
 export const EVENT_COLUMNS = [
   ["v", "int"],

@@ -1,5 +1,7 @@
 import type { AnalyticsEvent } from "./analytics";
 import { eventDay } from "./analytics";
+import type { DetailQuery } from "./analytics-queries";
+import { type InspectionRecord, type QualityReport, qualityReport } from "./quality";
 
 /**
  * The figures of a period, the same whichever engine computed them: the DynamoDB counters (recent days,
@@ -32,6 +34,141 @@ export interface AnalyticsReport {
   slaBreaches: number;
   csat: { count: number; average: number | null };
   tokens: { input: number; output: number };
+  /** The detail figures only the SQL over the event history gives (DuckDB locally, Athena in AWS). */
+  details?: ReportDetails;
+  /** Quality inspection of the period's outgoing messages, where the audit trail was read (locally). */
+  quality?: ReportQuality;
+}
+
+/**
+ * Bedrock on-demand prices in USD per million tokens used for the cost estimate: Anthropic Claude 3 Haiku
+ * (anthropic.claude-3-haiku-20240307-v1:0, the model the README deploys with), as the Amazon Bedrock pricing
+ * page lists it for us-east-1 ($0.00025 per 1,000 input tokens, $0.00125 per 1,000 output tokens). Change
+ * these with the model or the region; the figure is an estimate, the AWS bill is the reference.
+ */
+export const MODEL_PRICE_USD_PER_MILLION_TOKENS = { input: 0.25, output: 1.25 } as const;
+
+/** Seconds of a human step over a period's tickets. */
+export interface HumanTime {
+  tickets: number;
+  averageSeconds: number | null;
+  longestSeconds: number | null;
+}
+
+export interface CsatFigures {
+  count: number;
+  average: number | null;
+}
+
+export interface ReportDetails {
+  /** Where these figures come from: the counters do not keep them. */
+  source: "sql";
+  /** Conversations opened per UTC weekday (0 = Monday) × hour; cells without any are left out. */
+  heatmap: { weekday: number; hour: number; conversations: number }[];
+  /** The ten FAQ entries answered most, with the engine's average score. */
+  topAnswered: { faqId: string; answers: number; averageScore: number | null }[];
+  /** Per ticket: seconds to the first agent reply, and to the (last) resolve. */
+  firstHumanResponse: HumanTime;
+  resolution: HumanTime;
+  csatByChannel: Record<string, CsatFigures>;
+  /** Ratings of tickets an agent resolved in the period, by that agent. */
+  csatByAgent: Record<string, CsatFigures>;
+  /** Tokens and estimated cost (MODEL_PRICE_USD_PER_MILLION_TOKENS) per day, and per conversation over the period. */
+  tokensByDay: {
+    day: string;
+    conversations: number;
+    input: number;
+    output: number;
+    estimatedCostUsd: number;
+  }[];
+  estimatedCostUsd: number;
+  estimatedCostPerConversationUsd: number | null;
+}
+
+const num = (value: unknown) => (value === null || value === undefined ? 0 : Number(value));
+const estimatedCost = (input: number, output: number) =>
+  (input * MODEL_PRICE_USD_PER_MILLION_TOKENS.input + output * MODEL_PRICE_USD_PER_MILLION_TOKENS.output) /
+  1e6;
+
+/** The detail figures from the rows of DETAIL_QUERIES (numbers as the engine gives them: bigint, string…). */
+export function detailsFromRows(
+  rows: Record<DetailQuery, readonly Record<string, unknown>[]>,
+): ReportDetails {
+  const humanTime = (type: string): HumanTime => {
+    const row = rows.humanTimes.find((r) => r.type === type);
+    const tickets = num(row?.n);
+    return {
+      tickets,
+      averageSeconds: tickets === 0 ? null : num(row?.total) / tickets,
+      longestSeconds: tickets === 0 ? null : num(row?.longest),
+    };
+  };
+  const csat = (list: readonly Record<string, unknown>[]) =>
+    Object.fromEntries(
+      list.map((r) => [
+        String(r.k),
+        { count: num(r.n), average: num(r.n) === 0 ? null : num(r.total) / num(r.n) },
+      ]),
+    );
+  const tokensByDay = rows.tokensByDay.map((r) => ({
+    day: String(r.day),
+    conversations: num(r.conversations),
+    input: num(r.input_tokens),
+    output: num(r.output_tokens),
+    estimatedCostUsd: estimatedCost(num(r.input_tokens), num(r.output_tokens)),
+  }));
+  const cost = tokensByDay.reduce((sum, d) => sum + d.estimatedCostUsd, 0);
+  const conversations = tokensByDay.reduce((sum, d) => sum + d.conversations, 0);
+  return {
+    source: "sql",
+    heatmap: rows.heatmap.map((r) => ({
+      weekday: num(r.weekday),
+      hour: num(r.hour),
+      conversations: num(r.conversations),
+    })),
+    topAnswered: rows.topAnswered.map((r) => ({
+      faqId: String(r.faq_id),
+      answers: num(r.answers),
+      averageScore:
+        r.average_score === null || r.average_score === undefined ? null : Number(r.average_score),
+    })),
+    firstHumanResponse: humanTime("agent_reply"),
+    resolution: humanTime("resolved"),
+    csatByChannel: csat(rows.csatByChannel),
+    csatByAgent: csat(rows.csatByAgent),
+    tokensByDay,
+    estimatedCostUsd: cost,
+    estimatedCostPerConversationUsd: conversations === 0 ? null : cost / conversations,
+  };
+}
+
+/**
+ * The quality-inspection figures of the report: the audit trail's report (shared/core/quality.ts) with
+ * the messages sent as the events count them, so that `shareInspected` compares two independent sources.
+ */
+export interface ReportQuality extends QualityReport {
+  /** Outgoing messages the events record: the bot's answers, questions, small talk, hand-off notices; agents' replies. */
+  messagesSent: number;
+  /** Messages held back by a blocking finding (the bot sent its fallback; the agent was asked to rephrase). */
+  blocked: number;
+}
+
+/**
+ * The outgoing messages of a report as the events count them: each of these events stands for one reply
+ * the bot or an agent sent, and every reply is inspected before it is sent. Bot messages without an event
+ * (welcomes, notices of unsupported media) are inspected too, so inspected ÷ sent may exceed 1; the share
+ * is capped at 1, and anything under 1 means a send path skipped inspection.
+ */
+export function messagesSent(report: AnalyticsReport): number {
+  return report.answered + report.clarified + report.smallTalk + report.handoffs + report.agentReplies;
+}
+
+/** The report with its quality section, from the audit records of the same days (other channels left out). */
+export function withQuality(report: AnalyticsReport, records: readonly InspectionRecord[]): AnalyticsReport {
+  const sent = messagesSent(report);
+  const inChannel = report.channel ? records.filter((r) => r.channel === report.channel) : records;
+  const quality = qualityReport(inChannel, { since: report.since, until: report.until, sent });
+  return { ...report, quality: { ...quality, messagesSent: sent, blocked: quality.decisions.blocked } };
 }
 
 /** What one channel and period counts; the counters keep one per day × channel. */

@@ -8,6 +8,7 @@ import { mockClient } from "aws-sdk-client-mock";
 import { describe, expect, it } from "vitest";
 import { main, parseRange } from "../../../local/cli/report";
 import { AthenaQueryError, athenaReport } from "../../../shared/aws/athena";
+import { DETAIL_QUERIES } from "../../../shared/core/analytics-queries";
 
 const now = new Date("2026-12-01T15:00:00Z");
 
@@ -79,7 +80,11 @@ describe("the report through Athena", () => {
         ],
       },
     };
-    athena.on(GetQueryResultsCommand).resolvesOnce(channelRows).resolvesOnce(reasonRows);
+    // The detail queries (DETAIL_QUERIES) after these two find no rows here.
+    const results = [channelRows, reasonRows];
+    athena
+      .on(GetQueryResultsCommand)
+      .callsFake(() => results.shift() ?? { ResultSet: { ResultSetMetadata: { ColumnInfo: [] }, Rows: [] } });
     const report = await athenaReport(
       new AthenaClient({}),
       { workgroup: "kefu", database: "kefu_analytics" },
@@ -94,6 +99,10 @@ describe("the report through Athena", () => {
     const start = athena.commandCalls(StartQueryExecutionCommand)[0]?.args[0].input;
     expect(start).toMatchObject({ WorkGroup: "kefu", QueryExecutionContext: { Database: "kefu_analytics" } });
     expect(start?.QueryString).toContain("dt >= '2026-12-01'");
+    expect(athena.commandCalls(StartQueryExecutionCommand)).toHaveLength(
+      2 + Object.keys(DETAIL_QUERIES).length,
+    );
+    expect(report.details).toMatchObject({ source: "sql", heatmap: [], firstHumanResponse: { tickets: 0 } });
   });
 
   it("says why a query failed", async () => {

@@ -1,0 +1,85 @@
+import { describe, expect, it } from "vitest";
+import { buildReport, messagesSent, withQuality } from "../../../shared/core/analytics-report";
+import type { InspectionRecord, RecordedFinding } from "../../../shared/core/quality";
+
+const range = { since: "2026-12-01", until: "2026-12-01" };
+/** Two channels: 3 answers + 1 clarifying question + 1 small talk + 2 hand-off notices + 2 agents' replies. */
+const report = buildReport({
+  ...range,
+  byChannel: {
+    wechat: { conversations: 3, received: 5, answered: 2, clarified: 1, handed_off: 1, agent_reply: 2 },
+    sms: { conversations: 2, received: 3, answered: 1, small_talk: 1, handed_off: 1 },
+  },
+  handoffsByReason: { customer_request: 2 },
+});
+
+let id = 0;
+function record(fields: Partial<InspectionRecord>): InspectionRecord {
+  id++;
+  return {
+    messageId: `m${id}`,
+    at: "2026-12-01T08:00:00.000Z",
+    author: "bot",
+    channel: "wechat",
+    conversationKey: "wechat:acct:o-1",
+    ruleSetVersion: "v1",
+    findings: [],
+    decision: "sent",
+    ...fields,
+  };
+}
+const absolute: RecordedFinding = {
+  ruleId: "ad-absolute",
+  category: "absolute",
+  severity: "block",
+  term: "最好",
+  start: 0,
+  end: 2,
+  ruleSetVersion: "v1",
+};
+
+describe("the report's quality section", () => {
+  it("counts the messages sent from the events: bot replies of every kind and agents' replies", () => {
+    expect(messagesSent(report)).toBe(3 + 1 + 1 + 2 + 2);
+  });
+
+  it("is 100% inspected when every sent message has its audit record, and counts the blocked apart", () => {
+    const records = [
+      ...Array.from({ length: 6 }, (_, i) => record({ channel: i < 3 ? "wechat" : "sms" })),
+      // A bot answer blocked, then its safe replacement sent: one message sent, two records.
+      record({ decision: "blocked", findings: [absolute] }),
+      record({}),
+      record({ author: "agent", agent: "ann" }),
+      record({ author: "agent", agent: "ann", decision: "sent_with_reason", findings: [absolute] }),
+    ];
+    const { quality } = withQuality(report, records);
+    expect(quality).toMatchObject({
+      messagesSent: 9,
+      shareInspected: 1,
+      blocked: 1,
+      inspected: { total: 10, bot: 8, agent: 2 },
+      byRule: [{ ruleId: "ad-absolute", findings: 2, messages: 2 }],
+      byAgent: [{ agent: "ann", inspected: 2, withFindings: 1, sentWithReason: 1 }],
+    });
+  });
+
+  it("shows a send path that skipped inspection as a share under 100%", () => {
+    const records = Array.from({ length: 6 }, () => record({}));
+    expect(withQuality(report, records).quality?.shareInspected).toBeCloseTo(6 / 9);
+  });
+
+  it("keeps to the report's channel", () => {
+    const wechat = buildReport({
+      ...range,
+      channel: "wechat",
+      byChannel: { wechat: { answered: 2 } },
+      handoffsByReason: {},
+    });
+    const records = [record({}), record({}), record({ channel: "sms" }), record({ channel: "sms" })];
+    expect(withQuality(wechat, records).quality).toMatchObject({
+      messagesSent: 2,
+      inspected: { total: 2 },
+      shareInspected: 1,
+    });
+  });
+});
