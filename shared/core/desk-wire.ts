@@ -144,11 +144,21 @@ export const SuggestionSchema = z.object({
 });
 export type Suggestion = z.infer<typeof SuggestionSchema>;
 
+/** How an import ended (shared/kb/import: ImportStatus); `queued` until the import function runs. */
+export const ImportStatusSchema = z.enum(["applied", "partial", "rejected", "failed", "queued", "empty"]);
+export type ImportStatus = z.infer<typeof ImportStatusSchema>;
+/** The import's counts (shared/kb/import: ImportCounts); none yet while queued. */
+export const ImportCountsSchema = z.partialRecord(
+  z.enum(["total", "inserted", "updated", "unchanged", "deleted", "rejected"]),
+  z.number(),
+);
+export type ImportCounts = z.infer<typeof ImportCountsSchema>;
+
 export const ImportReportSummarySchema = z.object({
   upload: z.string(),
   version: z.string().optional(),
-  status: z.string(),
-  counts: z.record(z.string(), z.number()),
+  status: ImportStatusSchema,
+  counts: ImportCountsSchema,
   rejected: z.array(
     z.object({
       row: z.number(),

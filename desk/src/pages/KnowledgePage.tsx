@@ -16,7 +16,13 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
 import { ApiError } from "../api/client";
 import type { FaqVersions, ImportReportSummary, UploadTarget } from "../api/types";
-import { countLabel, formatDateTime, importStatusLabel } from "../components/labels";
+import {
+  countLabel,
+  formatDateTime,
+  importStatusColor,
+  importStatusLabel,
+  shownCounts,
+} from "../components/labels";
 import { ReportView } from "../components/ReportView";
 import { useDesk } from "../context";
 import { errorText } from "../errors";
@@ -190,18 +196,13 @@ function ImportsPanel() {
                   </Text>
                 </Table.Td>
                 <Table.Td>
-                  <Badge
-                    size="sm"
-                    variant="light"
-                    tt="none"
-                    color={item.status === "failed" ? "red" : "teal"}
-                  >
+                  <Badge size="sm" variant="light" tt="none" color={importStatusColor(item.status)}>
                     {importStatusLabel(item.status, t)}
                   </Badge>
                 </Table.Td>
                 <Table.Td>
                   <Text size="xs" c="dimmed">
-                    {Object.entries(item.counts)
+                    {shownCounts(item.counts)
                       .map(([k, v]) => `${countLabel(k, t)} ${v}`)
                       .join(" · ")}
                   </Text>
@@ -253,12 +254,13 @@ function VersionsPanel() {
         </Alert>
       )}
       {versions.data && (
-        <Table fz="sm">
+        // Short columns never wrap (a narrow panel at 1280×800 broke "条目数" one character per line).
+        <Table fz="sm" style={{ whiteSpace: "nowrap" }}>
           <Table.Thead>
             <Table.Tr>
               <Table.Th>{t("version")}</Table.Th>
               <Table.Th>{t("at")}</Table.Th>
-              <Table.Th>{t("entries")}</Table.Th>
+              <Table.Th ta="right">{t("entries")}</Table.Th>
               <Table.Th />
             </Table.Tr>
           </Table.Thead>
@@ -267,7 +269,7 @@ function VersionsPanel() {
               <Table.Tr key={v.version} data-testid="version-row">
                 <Table.Td ff="monospace">{v.version}</Table.Td>
                 <Table.Td>{formatDateTime(v.at, locale)}</Table.Td>
-                <Table.Td>{v.entries}</Table.Td>
+                <Table.Td ta="right">{v.entries}</Table.Td>
                 <Table.Td>
                   {v.version === versions.data.current ? (
                     <Badge color="teal">{t("currentVersion")}</Badge>
