@@ -222,6 +222,12 @@ function ImportsPanel() {
   );
 }
 
+/**
+ * The short columns keep their words whole; the long version ids wrap instead (in the narrow panel at
+ * 1280×800 "条目数" broke one character per line and the "当前" badge was cut off).
+ */
+const NO_WRAP = { whiteSpace: "nowrap" } as const;
+
 function VersionsPanel() {
   const { t, locale } = useI18n();
   const { api } = useDesk();
@@ -254,23 +260,26 @@ function VersionsPanel() {
         </Alert>
       )}
       {versions.data && (
-        // Short columns never wrap (a narrow panel at 1280×800 broke "条目数" one character per line).
-        <Table fz="sm" style={{ whiteSpace: "nowrap" }}>
+        <Table fz="sm">
           <Table.Thead>
             <Table.Tr>
               <Table.Th>{t("version")}</Table.Th>
-              <Table.Th>{t("at")}</Table.Th>
-              <Table.Th ta="right">{t("entries")}</Table.Th>
+              <Table.Th style={NO_WRAP}>{t("at")}</Table.Th>
+              <Table.Th ta="right" style={NO_WRAP}>
+                {t("entries")}
+              </Table.Th>
               <Table.Th />
             </Table.Tr>
           </Table.Thead>
           <Table.Tbody>
             {versions.data.versions.map((v) => (
               <Table.Tr key={v.version} data-testid="version-row">
-                <Table.Td ff="monospace">{v.version}</Table.Td>
-                <Table.Td>{formatDateTime(v.at, locale)}</Table.Td>
+                <Table.Td ff="monospace" style={{ overflowWrap: "anywhere" }}>
+                  {v.version}
+                </Table.Td>
+                <Table.Td style={NO_WRAP}>{formatDateTime(v.at, locale)}</Table.Td>
                 <Table.Td ta="right">{v.entries}</Table.Td>
-                <Table.Td>
+                <Table.Td style={NO_WRAP}>
                   {v.version === versions.data.current ? (
                     <Badge color="teal">{t("currentVersion")}</Badge>
                   ) : (
