@@ -120,8 +120,8 @@ export class MockDesk {
     this.imports.push({
       upload: "2026-11-28-faq.csv",
       version: "v3",
-      status: "published",
-      counts: { rows: 9, imported: 8, rejected: 1 },
+      status: "partial",
+      counts: { total: 9, inserted: 8, rejected: 1 },
       rejected: [
         { row: 7, id: "FAQ-0099", field: "answer", code: "empty_field", message: "answer is empty" },
       ],
@@ -917,11 +917,12 @@ export class MockDesk {
       report: {
         upload: `change:${change.id}`,
         version,
-        status: "published",
+        status: "applied",
+        // One row: a new entry, or an entry with one more phrasing.
         counts: {
-          entries: this.faq.length,
-          added: change.kind === "entry" ? 1 : 0,
-          phrasings: change.kind === "phrasing" ? 1 : 0,
+          total: 1,
+          inserted: change.kind === "entry" ? 1 : 0,
+          updated: change.kind === "phrasing" ? 1 : 0,
         },
         rejected: [],
         at: this.iso(),
@@ -964,8 +965,8 @@ export class MockDesk {
       this.imports.push({
         upload: name,
         version,
-        status: imported > 0 ? "published" : "failed",
-        counts: { rows: lines.length - 1, imported, rejected: rejected.length },
+        status: imported === 0 ? "rejected" : rejected.length > 0 ? "partial" : "applied",
+        counts: { total: lines.length - 1, inserted: imported, rejected: rejected.length },
         rejected,
         at: this.iso(),
       });

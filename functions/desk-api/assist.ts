@@ -1,8 +1,8 @@
 import type { GenerateInput, Generator } from "../../shared/ai/bedrock-generator";
 import type { DeskTicket } from "../../shared/core/desk";
+import type { Suggestion } from "../../shared/core/desk-wire";
 import type { FaqEntry } from "../../shared/core/faq";
 import { redact } from "../../shared/core/redact";
-import type { Suggestion } from "./routes/kb";
 
 /** Turns of the conversation the model sees: the customer's recent context, not the whole history. */
 const DRAFT_HISTORY_TURNS = 10;

@@ -1,8 +1,14 @@
 import { countSegments } from "../../shared/channels/sms-common/encoding";
-import type { Turn } from "../../shared/core/conversation";
 import { type DeskTicket, maskIdentity } from "../../shared/core/desk";
+import type {
+  ChannelConstraints,
+  Priority,
+  Sla,
+  TicketDetail,
+  TicketSummary,
+} from "../../shared/core/desk-wire";
 import type { FaqEntry } from "../../shared/core/faq";
-import { type Channel, maskedText } from "../../shared/core/message";
+import { maskedText } from "../../shared/core/message";
 import { splitByBytes } from "../../shared/core/render";
 import { detectLanguage } from "../../shared/core/text";
 
@@ -11,7 +17,8 @@ import { detectLanguage } from "../../shared/core/text";
  * ChannelConstraints): masked identity, unread count, SLA, and what the customer's channel allows now.
  */
 
-export type Priority = "low" | "normal" | "high" | "urgent";
+export type { ChannelConstraints, Priority, Sla, TicketDetail, TicketSummary };
+
 const PRIORITY_RANK: Record<string, number> = { urgent: 0, high: 1, normal: 2, low: 3 };
 
 /** WeChat (and 微信客服) accept customer-service messages for 48 hours after the customer's last one. */
@@ -20,61 +27,6 @@ export const WEIXIN_WINDOW_MS = 48 * 3600_000;
 const WECOM_KF_MAX_PARTS = 5;
 /** SMS segments an agent's reply may take (the bot's own replies follow KEFU_SMS_MAX_SEGMENTS). */
 const SMS_MAX_SEGMENTS = 3;
-
-export type ChannelConstraints =
-  | { kind: "weixin"; maxPartBytes: 2048; maxParts?: number; windowEndsAt?: string }
-  | {
-      kind: "sms";
-      gsmSegment: 160;
-      gsmConcatSegment: 153;
-      ucs2Segment: 70;
-      ucs2ConcatSegment: 67;
-      maxSegments: number;
-      optedOut: boolean;
-    }
-  | { kind: "email"; subject: string; threaded: boolean }
-  | { kind: "dingtalk"; maxPartBytes: 6000 };
-
-export interface Sla {
-  firstResponseDueAt?: string;
-  resolutionDueAt?: string;
-  firstRespondedAt?: string;
-  breached: ("first_response" | "resolution")[];
-}
-
-export interface TicketSummary {
-  ticketId: string;
-  channel: Channel;
-  status: DeskTicket["status"];
-  priority: Priority;
-  reason: string;
-  language: string;
-  skills: string[];
-  vip: boolean;
-  assignee?: string;
-  customer: { display: string };
-  preview: string;
-  createdAt: string;
-  updatedAt: string;
-  lastCustomerAt?: string;
-  sla: Sla;
-  unread: number;
-}
-
-export interface TicketDetail extends Omit<TicketSummary, "customer"> {
-  detail?: string;
-  transcript: Turn[];
-  omittedTurns?: number;
-  candidates: { faqId: string; score: number; question: string; answer: string; category?: string }[];
-  customer: { display: string; channelId: string; revealable: boolean };
-  earlierTickets: { ticketId: string; status: DeskTicket["status"]; reason: string; createdAt: string }[];
-  constraints: ChannelConstraints;
-  resolvedAt?: string;
-  reopenedAt?: string;
-  /** When the customer was asked to rate the help (at the resolve), and their rating. */
-  csatAskedAt?: string;
-  csat?: NonNullable<DeskTicket["csat"]>;
-}
 
 const lastCustomerTurn = (ticket: DeskTicket) => ticket.transcript.findLast((t) => t.role === "customer");
 

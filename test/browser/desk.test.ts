@@ -273,7 +273,7 @@ describe("the knowledge base (admin)", () => {
     await report.waitFor();
     expect(await report.getByTestId("report-count").allTextContents()).toEqual([
       "行数: 2",
-      "已导入: 1",
+      "新增: 1",
       "已拒绝: 1",
     ]);
     expect(await report.getByTestId("rejected-row").allTextContents()).toEqual([

@@ -1,7 +1,7 @@
 import { Badge, Group, Stack, Table, Text } from "@mantine/core";
 import type { ImportReportSummary } from "../api/types";
 import { useI18n } from "../i18n";
-import { countLabel, formatDateTime, importStatusLabel } from "./labels";
+import { countLabel, formatDateTime, importStatusColor, importStatusLabel, shownCounts } from "./labels";
 
 /** An import report: its counts and the rows the import refused, as the import function wrote it. */
 export function ReportView(props: { report: ImportReportSummary }) {
@@ -10,17 +10,7 @@ export function ReportView(props: { report: ImportReportSummary }) {
   return (
     <Stack gap="xs" data-testid="import-report">
       <Group gap="xs">
-        <Badge
-          color={
-            report.status === "published" || report.status === "ok"
-              ? "teal"
-              : report.status === "failed"
-                ? "red"
-                : "gray"
-          }
-        >
-          {importStatusLabel(report.status, t)}
-        </Badge>
+        <Badge color={importStatusColor(report.status)}>{importStatusLabel(report.status, t)}</Badge>
         {report.version && (
           <Text size="sm">
             {t("version")} {report.version}
@@ -33,7 +23,7 @@ export function ReportView(props: { report: ImportReportSummary }) {
         )}
       </Group>
       <Group gap="xs">
-        {Object.entries(report.counts).map(([name, count]) => (
+        {shownCounts(report.counts).map(([name, count]) => (
           <Badge
             key={name}
             variant="light"

@@ -1,6 +1,6 @@
 /** Small pieces every page shows the same way: priority, channel, reason, SLA clock, times. */
 import { Badge, Text, Tooltip } from "@mantine/core";
-import type { Channel, Priority, Sla, TicketStatus } from "../api/types";
+import type { Channel, ImportCounts, ImportStatus, Priority, Sla, TicketStatus } from "../api/types";
 import { useNow } from "../context";
 import { type Locale, type MessageKey, type Translate, useI18n } from "../i18n";
 import { formatDuration } from "../lib/constraints";
@@ -50,6 +50,29 @@ export function languageLabel(language: string, t: Translate): string {
 
 export function importStatusLabel(status: string, t: Translate): string {
   return safeT(`importStatus_${status}` as MessageKey, t) ?? status;
+}
+
+/** Published is green, published with refused rows yellow, nothing published red, in progress gray. */
+export function importStatusColor(status: ImportStatus): string {
+  switch (status) {
+    case "applied":
+      return "teal";
+    case "partial":
+      return "yellow";
+    case "rejected":
+    case "failed":
+      return "red";
+    default:
+      return "gray";
+  }
+}
+
+/** The counts worth reading: the rows, and whatever happened to some of them (zeros left out). */
+export function shownCounts(counts: ImportCounts): [string, number][] {
+  return Object.entries(counts).filter(([name, count]) => name === "total" || (count ?? 0) > 0) as [
+    string,
+    number,
+  ][];
 }
 
 export function countLabel(name: string, t: Translate): string {

@@ -16,7 +16,13 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
 import { ApiError } from "../api/client";
 import type { FaqVersions, ImportReportSummary, UploadTarget } from "../api/types";
-import { countLabel, formatDateTime, importStatusLabel } from "../components/labels";
+import {
+  countLabel,
+  formatDateTime,
+  importStatusColor,
+  importStatusLabel,
+  shownCounts,
+} from "../components/labels";
 import { ReportView } from "../components/ReportView";
 import { useDesk } from "../context";
 import { errorText } from "../errors";
@@ -190,18 +196,13 @@ function ImportsPanel() {
                   </Text>
                 </Table.Td>
                 <Table.Td>
-                  <Badge
-                    size="sm"
-                    variant="light"
-                    tt="none"
-                    color={item.status === "failed" ? "red" : "teal"}
-                  >
+                  <Badge size="sm" variant="light" tt="none" color={importStatusColor(item.status)}>
                     {importStatusLabel(item.status, t)}
                   </Badge>
                 </Table.Td>
                 <Table.Td>
                   <Text size="xs" c="dimmed">
-                    {Object.entries(item.counts)
+                    {shownCounts(item.counts)
                       .map(([k, v]) => `${countLabel(k, t)} ${v}`)
                       .join(" · ")}
                   </Text>
@@ -220,6 +221,12 @@ function ImportsPanel() {
     </Paper>
   );
 }
+
+/**
+ * The short columns keep their words whole; the long version ids wrap instead (in the narrow panel at
+ * 1280×800 "条目数" broke one character per line and the "当前" badge was cut off).
+ */
+const NO_WRAP = { whiteSpace: "nowrap" } as const;
 
 function VersionsPanel() {
   const { t, locale } = useI18n();
@@ -257,18 +264,22 @@ function VersionsPanel() {
           <Table.Thead>
             <Table.Tr>
               <Table.Th>{t("version")}</Table.Th>
-              <Table.Th>{t("at")}</Table.Th>
-              <Table.Th>{t("entries")}</Table.Th>
+              <Table.Th style={NO_WRAP}>{t("at")}</Table.Th>
+              <Table.Th ta="right" style={NO_WRAP}>
+                {t("entries")}
+              </Table.Th>
               <Table.Th />
             </Table.Tr>
           </Table.Thead>
           <Table.Tbody>
             {versions.data.versions.map((v) => (
               <Table.Tr key={v.version} data-testid="version-row">
-                <Table.Td ff="monospace">{v.version}</Table.Td>
-                <Table.Td>{formatDateTime(v.at, locale)}</Table.Td>
-                <Table.Td>{v.entries}</Table.Td>
-                <Table.Td>
+                <Table.Td ff="monospace" style={{ overflowWrap: "anywhere" }}>
+                  {v.version}
+                </Table.Td>
+                <Table.Td style={NO_WRAP}>{formatDateTime(v.at, locale)}</Table.Td>
+                <Table.Td ta="right">{v.entries}</Table.Td>
+                <Table.Td style={NO_WRAP}>
                   {v.version === versions.data.current ? (
                     <Badge color="teal">{t("currentVersion")}</Badge>
                   ) : (

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { DeskTicket } from "../../../shared/core/desk";
+import type { FaqHit, Suggestion } from "../../../shared/core/desk-wire";
 import type { FaqEntry } from "../../../shared/core/faq";
 import { normalizeTicketId } from "../../../shared/core/ticket";
 import { type ImportReport, RestoreError, requestRestore } from "../../../shared/kb/import/import";
@@ -8,22 +9,6 @@ import type { BlobStore, FaqRepository } from "../../../shared/kb/import/ports";
 import { FAQ_BUCKET } from "../../../shared/resources";
 import { DeskApiError, type DeskRoute } from "../route";
 import { notFound, validationFailed } from "../router";
-
-export interface FaqHit {
-  id: string;
-  question: string;
-  answer: string;
-  category?: string;
-  score?: number;
-}
-
-export interface Suggestion {
-  id: string;
-  kind: "faq" | "model";
-  faqId?: string;
-  text: string;
-  score?: number;
-}
 
 /** What the knowledge-base routes use; functions/desk-api/wiring.ts builds it. */
 export interface KbRoutesDeps {

@@ -2,9 +2,9 @@ import { BedrockRuntimeClient, ConverseCommand, ThrottlingException } from "@aws
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
 import { modelDraft } from "../../../functions/desk-api/assist";
-import type { Suggestion } from "../../../functions/desk-api/routes/kb";
 import { createBedrockGenerator } from "../../../shared/ai/bedrock-generator";
 import type { DeskTicket } from "../../../shared/core/desk";
+import type { Suggestion } from "../../../shared/core/desk-wire";
 import type { FaqEntry } from "../../../shared/core/faq";
 import { answerToolResponse } from "../../support/bedrock";
 

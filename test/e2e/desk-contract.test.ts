@@ -1,0 +1,194 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { z } from "zod";
+import { MockDesk } from "../../desk/dev/mock-api";
+import { cognitoCall } from "../../local/cognito";
+import { wechatPush } from "../../local/platforms/wechat";
+import type { LocalStack } from "../../local/stack";
+import { credentialsFor, demoCredentials } from "../../shared/channels/registry";
+import type { WeChatCredentials } from "../../shared/channels/wechat/credentials";
+import { wechatModule } from "../../shared/channels/wechat/module";
+import { DeskResponses } from "../../shared/core/desk-wire";
+import { startTestStack } from "../support/stack";
+import { waitFor } from "../support/wait";
+
+/**
+ * The desk's dev mock (desk/dev/mock-api.ts) and the real desk API (on the local stack, tokens from
+ * cognito-local) answer the same requests with the same shapes: both answers are parsed with the one
+ * set of wire schemas (shared/core/desk-wire.ts). A mock that drifts from the back end (the /skills
+ * strings-vs-objects mismatch that crashed the ticket page) fails here, not in an agent's browser.
+ */
+
+interface Backend {
+  name: "mock" | "real";
+  /** Origin serving /desk/api. */
+  url: string;
+  cognitoEndpoint: string;
+  clientId: string;
+  password: string;
+  tokens: Map<string, string>;
+}
+
+const state = {
+  stack: undefined as unknown as LocalStack,
+  mockServer: undefined as unknown as Server,
+  backends: [] as Backend[],
+};
+
+beforeAll(async () => {
+  state.stack = await startTestStack("desk-contract", { desk: { build: false } });
+  const desk = state.stack.desk;
+  if (!desk) throw new Error("the stack serves no desk");
+  const mock = new MockDesk({ password: desk.password });
+  state.mockServer = createServer((req, res) => {
+    void mock.handle(req, res).then((handled) => {
+      if (!handled) res.writeHead(404).end();
+    });
+  });
+  await new Promise<void>((resolve) => state.mockServer.listen(0, "127.0.0.1", resolve));
+  const mockUrl = `http://127.0.0.1:${(state.mockServer.address() as AddressInfo).port}`;
+  state.backends = [
+    {
+      name: "mock",
+      url: mockUrl,
+      cognitoEndpoint: `${mockUrl}/dev/cognito/`,
+      clientId: "mock-desk-client",
+      password: desk.password,
+      tokens: new Map(),
+    },
+    {
+      name: "real",
+      url: state.stack.url,
+      cognitoEndpoint: desk.cognito.endpoint,
+      clientId: desk.cognito.clientId,
+      password: desk.password,
+      tokens: new Map(),
+    },
+  ];
+}, 180_000);
+
+afterAll(async () => {
+  await new Promise((resolve) => state.mockServer?.close(resolve));
+  await state.stack?.stop();
+});
+
+async function signIn(backend: Backend, username: string): Promise<string> {
+  const cached = backend.tokens.get(username);
+  if (cached) return cached;
+  const { AuthenticationResult } = await cognitoCall<{ AuthenticationResult: { IdToken: string } }>(
+    backend.cognitoEndpoint,
+    "InitiateAuth",
+    {
+      AuthFlow: "USER_PASSWORD_AUTH",
+      ClientId: backend.clientId,
+      AuthParameters: { USERNAME: username, PASSWORD: backend.password },
+    },
+  );
+  backend.tokens.set(username, AuthenticationResult.IdToken);
+  return AuthenticationResult.IdToken;
+}
+
+async function call(
+  backend: Backend,
+  as: string,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<unknown> {
+  const response = await fetch(`${backend.url}/desk/api${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${await signIn(backend, as)}`,
+      ...(body === undefined ? {} : { "content-type": "application/json" }),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const json: unknown = await response.json();
+  expect(response.status, `${backend.name} ${method} ${path}: ${JSON.stringify(json)}`).toBeLessThan(300);
+  return json;
+}
+
+type Route = keyof typeof DeskResponses;
+
+/** The route's answer on one back end, parsed with the wire schema (a mismatch names the back end and field). */
+async function shaped<R extends Route>(
+  backend: Backend,
+  route: R,
+  as: string,
+  path: string,
+  body?: unknown,
+): Promise<z.infer<(typeof DeskResponses)[R]>> {
+  const json = await call(backend, as, route.split(" ")[0] ?? "GET", path, body);
+  const parsed = DeskResponses[route].safeParse(json);
+  if (!parsed.success) {
+    throw new Error(
+      `${backend.name} ${route} breaks the wire contract: ${parsed.error.issues
+        .map((issue) => `${issue.path.join(".")}: ${issue.message}`)
+        .join("; ")}`,
+    );
+  }
+  return parsed.data as z.infer<(typeof DeskResponses)[R]>;
+}
+
+const wechat = credentialsFor(wechatModule, demoCredentials()) as WeChatCredentials;
+
+/** A ticket on the back end to read: the real one gets a hand-off by a signed WeChat message. */
+async function someTicketId(backend: Backend): Promise<string> {
+  if (backend.name === "real") {
+    const push = wechatPush(wechat, { openId: "o6_desk_contract_01", text: "转人工" });
+    const response = await fetch(`${backend.url}${push.path}`, {
+      method: push.method,
+      headers: push.headers,
+      body: push.body,
+    });
+    expect(response.status).toBe(200);
+  }
+  return waitFor(
+    async () => (await shaped(backend, "GET /tickets", "agent", "/tickets?view=open")).tickets[0]?.ticketId,
+    { what: `a ticket on the ${backend.name} desk API`, timeoutMs: 10_000 },
+  );
+}
+
+describe("the desk's dev mock and the real desk API speak the same wire shapes", () => {
+  it("tickets: the list, a ticket's detail and its suggested replies", async () => {
+    for (const backend of state.backends) {
+      const ticketId = await someTicketId(backend);
+      const detail = await shaped(backend, "GET /tickets/:id", "agent", `/tickets/${ticketId}`);
+      expect(detail.ticketId).toBe(ticketId);
+      expect(detail.transcript.length).toBeGreaterThan(0);
+      await shaped(backend, "GET /tickets/:id/suggestions", "agent", `/tickets/${ticketId}/suggestions`);
+    }
+  });
+
+  it("who I am, the skill groups and the FAQ search", async () => {
+    for (const backend of state.backends) {
+      const me = await shaped(backend, "GET /me", "agent", "/me");
+      expect(me.id).toBe("agent");
+      const { skills } = await shaped(backend, "GET /skills", "agent", "/skills");
+      expect(skills.length).toBeGreaterThan(0);
+      await shaped(backend, "GET /faq/search", "agent", `/faq/search?q=${encodeURIComponent("退款")}`);
+    }
+  });
+
+  it("supervisors' pages: pending changes, agents, learning suggestions", async () => {
+    for (const backend of state.backends) {
+      await shaped(backend, "GET /changes", "supervisor", "/changes?status=pending");
+      await shaped(backend, "GET /agents", "supervisor", "/agents");
+      await shaped(backend, "GET /insights/suggestions", "supervisor", "/insights/suggestions");
+    }
+  });
+
+  it("admins' knowledge page: import reports, versions and an upload target", async () => {
+    for (const backend of state.backends) {
+      await shaped(backend, "GET /faq/imports", "admin", "/faq/imports");
+      await shaped(backend, "GET /faq/versions", "admin", "/faq/versions");
+      await shaped(backend, "POST /faq/uploads", "admin", "/faq/uploads", { fileName: "faq.csv" });
+    }
+  });
+
+  it("the schemas refuse the defect class this test exists for: /skills as bare strings", () => {
+    const parsed = DeskResponses["GET /skills"].safeParse({ skills: ["zh", "billing"] });
+    expect(parsed.success).toBe(false);
+  });
+});
