@@ -7,10 +7,10 @@ import * as s3deploy from "aws-cdk-lib/aws-s3-deployment";
 import { LambdaDestination } from "aws-cdk-lib/aws-s3-notifications";
 import { Construct } from "constructs";
 import { RULES_KEYS } from "../../shared/kb/inspection-rules";
-import type { KefuFunction } from "./kefu-function";
+import { type KefuFunction, PROJECT_ROOT } from "./kefu-function";
 
 /** The default rule set the project ships (Chinese advertising-law absolute terms, promises, rude words). */
-export const DEFAULT_RULES_FILE = resolve(__dirname, "../../local/seed/rules.default.jsonl");
+export const DEFAULT_RULES_FILE = resolve(PROJECT_ROOT, "local/seed/rules.default.jsonl");
 export const DEFAULT_RULES_KEY = `${RULES_KEYS.uploads}default.jsonl`;
 
 export interface QualityInspectionProps {
