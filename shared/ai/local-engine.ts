@@ -1,6 +1,6 @@
 import type { AnswerEngine, EngineInput, EngineResult } from "../core/engine";
 import type { FaqEntry } from "../core/faq";
-import { type Reading, readsAsFollowUp, resolveFollowUp, withTopic } from "../core/followup";
+import { OWN_LEAD_MIN, type Reading, readsAsFollowUp, resolveFollowUp, withTopic } from "../core/followup";
 import { decide, pickClarification } from "../core/policy";
 import { buildScope } from "../core/scope";
 import { detectLanguage } from "../core/text";
@@ -87,10 +87,12 @@ export function createLocalEngine(entries: FaqEntry[], options: LocalEngineOptio
     if (!input.topic || alone.decision.kind === "clarify") return alone;
     const followUp = readsAsFollowUp(text);
     // An answer stands unless a follow-up's context says otherwise. A message not shaped as a follow-up
-    // is read with the previous question only to offer a choice, and only when it is about the knowledge
-    // base at all (an off-topic one gets the scope statement).
+    // is read with the previous question only to offer a choice, only when it is about the knowledge base
+    // at all (an off-topic one gets the scope statement) and has a lead of its own (the choice must list
+    // it): the second reading costs a second retrieval.
     if (alone.decision.kind === "answer" && !followUp) return alone;
-    if (!followUp && !scope.inScope(text)) return alone;
+    const ownLead = (alone.candidates[0]?.score ?? 0) >= OWN_LEAD_MIN;
+    if (!followUp && !(ownLead && scope.inScope(text))) return alone;
     const question = withTopic(input.topic, text);
     const combined = read(question, followUp ? options.thresholds : noAnswer);
     switch (resolveFollowUp(alone, combined, { followUp })) {
