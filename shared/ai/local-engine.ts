@@ -1,5 +1,6 @@
 import type { AnswerEngine, EngineInput, EngineResult } from "../core/engine";
 import type { FaqEntry } from "../core/faq";
+import { OWN_LEAD_MIN, type Reading, readsAsFollowUp, resolveFollowUp, withTopic } from "../core/followup";
 import { decide, pickClarification } from "../core/policy";
 import { buildScope } from "../core/scope";
 import { detectLanguage } from "../core/text";
@@ -26,7 +27,8 @@ export interface LocalEngine extends AnswerEngine {
 
 /**
  * The embedded default engine: pending clarification → hand-off triggers → a phrasing of the KB typed
- * as it is (exact.ts) → lexical retrieval → policy.
+ * as it is (exact.ts) → lexical retrieval → policy, and for a message the policy does not answer, the
+ * same once more with the conversation's previous question (a follow-up, core/followup.ts).
  * Answers are the FAQ entry's approved text, verbatim; nothing is generated.
  */
 export function createLocalEngine(entries: FaqEntry[], options: LocalEngineOptions = {}): LocalEngine {
@@ -35,6 +37,9 @@ export function createLocalEngine(entries: FaqEntry[], options: LocalEngineOptio
   const byId = new Map(entries.map((e) => [e.id, e]));
   const entry = (id: string) => byId.get(id);
   const topK = options.topK ?? 5;
+  const scope = buildScope(entries);
+  // The policy without its answers: what it offers to choose from.
+  const noAnswer = { ...options.thresholds, answerThreshold: Number.POSITIVE_INFINITY };
 
   function decideSync(input: EngineInput): EngineResult {
     const text = input.text.trim();
@@ -46,6 +51,8 @@ export function createLocalEngine(entries: FaqEntry[], options: LocalEngineOptio
         return {
           decision: { kind: "answer", text: chosen.answer, faqIds: [chosen.id], confidence: 1 },
           candidates: [{ faqId: chosen.id, score: 1, matchedQuestion: chosen.question }],
+          // The pick answers the question the options were offered for.
+          ...(input.topic ? { question: input.topic.question } : {}),
         };
       }
     }
@@ -69,18 +76,45 @@ export function createLocalEngine(entries: FaqEntry[], options: LocalEngineOptio
         candidates: [{ faqId: covered.id, score: 1, matchedQuestion: plain.phrasing }],
       };
     }
-    const candidates = retriever
-      .rank(text, topK)
-      .map(({ faqId, score, matchedQuestion }) => ({ faqId, score, matchedQuestion }));
-    return {
-      decision: decide({ candidates, entry, language, thresholds: options.thresholds, texts: options.texts }),
-      candidates,
+    const read = (query: string, thresholds = options.thresholds): Reading => {
+      const candidates = retriever
+        .rank(query, topK)
+        .map(({ faqId, score, matchedQuestion }) => ({ faqId, score, matchedQuestion }));
+      const decision = decide({ candidates, entry, language, thresholds, texts: options.texts });
+      return { decision, candidates };
     };
+    const alone = read(text);
+    if (!input.topic || alone.decision.kind === "clarify") return alone;
+    const followUp = readsAsFollowUp(text);
+    // An answer stands unless a follow-up's context says otherwise. A message not shaped as a follow-up
+    // is read with the previous question only to offer a choice, only when it is about the knowledge base
+    // at all (an off-topic one gets the scope statement) and has a lead of its own (the choice must list
+    // it): the second reading costs a second retrieval.
+    if (alone.decision.kind === "answer" && !followUp) return alone;
+    const ownLead = (alone.candidates[0]?.score ?? 0) >= OWN_LEAD_MIN;
+    if (!followUp && !(ownLead && scope.inScope(text))) return alone;
+    const question = withTopic(input.topic, text);
+    const combined = read(question, followUp ? options.thresholds : noAnswer);
+    switch (resolveFollowUp(alone, combined, { followUp })) {
+      case "alone":
+        return alone;
+      case "combined":
+        return { ...combined, question };
+      case "ask": {
+        // Both readings confident, on different entries: the customer says which was meant.
+        const both = [alone.candidates[0], combined.candidates[0]].filter((c) => c !== undefined);
+        return {
+          decision: decide({ candidates: both, entry, language, thresholds: noAnswer, texts: options.texts }),
+          candidates: both,
+          question,
+        };
+      }
+    }
   }
 
   return {
     retriever,
-    scope: buildScope(entries),
+    scope,
     async decide(input: EngineInput): Promise<EngineResult> {
       return decideSync(input);
     },

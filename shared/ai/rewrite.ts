@@ -1,6 +1,7 @@
 import { type BedrockRuntimeClient, ConverseCommand } from "@aws-sdk/client-bedrock-runtime";
 import { z } from "zod";
 import type { Turn } from "../core/conversation";
+import { CJK, readsAsFollowUp, TRAILING_PUNCT, ZH_LEADING, ZH_PRONOUN } from "../core/followup";
 import { MalformedModelOutputError, type TokenUsage } from "./errors";
 import { withRetry, withTimeout } from "./retry";
 
@@ -22,16 +23,8 @@ export interface QueryRewriter {
   rewrite(text: string, history: Turn[], options?: { signal?: AbortSignal }): Promise<Rewrite>;
 }
 
-const CJK = /[\u3400-\u9fff\uf900-\ufaff]/;
-/** The lookbehind matches a run only from its start: "？"×10 000 then a letter took 1.5 s without it. */
-const TRAILING_PUNCT = /(?<![\s?？!！。.,，~～…])[\s?？!！。.,，~～…]+$/u;
-
-const ZH_LEADING = /^(那么|那如果|那要是|如果是|还有|另外|然后|那)/;
-const ZH_PRONOUN = /(这个|那个|这些|那些|这款|那款|这种|那种|它们|它|该)/;
 const ZH_PARTICLES = /(请问|你好|您好|我想问一下|我想问|想问一下|想问|一下|吗|呢|吧|啊|呀|哦)/g;
 
-const EN_LEADING = /^(and|also|but|so|ok|okay)\b|^(what|how)\s+about\b|^what\s+if\b|^same\s+for\b/;
-const EN_PRONOUN = /\b(it|its|that|this|those|these|them|they|there|one|ones)\b/;
 const EN_STOPWORDS = new Set(
   (
     "a an the and also but so ok okay what how about if same for of to in on at is are was were be do does " +
@@ -56,19 +49,7 @@ function previousCustomerText(text: string, history: Turn[]): { text: string; be
 
 /** True when the message is short and elliptical and there is an earlier customer question to lean on. */
 export function looksLikeFollowUp(text: string, history: Turn[]): boolean {
-  if (!previousCustomerText(text, history)) return false;
-  const t = text.trim().replace(TRAILING_PUNCT, "");
-  if (t.length === 0) return false;
-  if (CJK.test(t)) {
-    const length = Array.from(t).length;
-    if (ZH_LEADING.test(t) && length <= 15) return true;
-    if (/呢$/.test(t) && length <= 12) return true;
-    return ZH_PRONOUN.test(t) && length <= 10;
-  }
-  const lower = t.toLowerCase();
-  const words = lower.split(/\s+/).length;
-  if (EN_LEADING.test(lower) && words <= 8) return true;
-  return EN_PRONOUN.test(lower) && words <= 5;
+  return previousCustomerText(text, history) !== undefined && readsAsFollowUp(text);
 }
 
 function zhTerms(text: string, stripFollowUp: boolean): string {

@@ -18,6 +18,13 @@ export interface Turn {
   suggestion?: { kind: "faq" | "model"; id?: string; edited: boolean };
 }
 
+/** The last FAQ exchange of a conversation: what the customer asked and the entries answered or offered. */
+export interface Topic {
+  /** The customer's question as the engine read it (a follow-up is stored joined to its antecedent). */
+  question: string;
+  faqIds: string[];
+}
+
 /** What the worker remembers of one conversation. History is redacted before it is stored. */
 export interface Conversation {
   conversationKey: string;
@@ -33,6 +40,11 @@ export interface Conversation {
   openTicketId?: string;
   /** The options of the last clarifying question, so that "1"/"2"/"3" can pick one. */
   pendingClarification?: { faqId: string; question: string }[];
+  /**
+   * The last FAQ question the bot answered or offered entries for, so that a follow-up ("那澳门呢") can be
+   * read with it; cleared by an off-topic message or a hand-off.
+   */
+  topic?: Topic;
   /** Off-topic messages in a row (reset by anything the bot answers or hands off). */
   offTopicStreak?: number;
   /** The bot's last reply offered a person: a "yes" to it opens a ticket. */

@@ -1,4 +1,4 @@
-import type { Turn } from "./conversation";
+import type { Topic, Turn } from "./conversation";
 import type { Candidate, FaqEntry } from "./faq";
 import type { KnowledgeScope } from "./scope";
 
@@ -34,6 +34,8 @@ export interface EngineInput {
    * pipeline stores them on the conversation; a reply of "2", "第二个" or an option's text picks one.
    */
   pendingClarification?: { faqId: string; question: string }[];
+  /** The conversation's last FAQ exchange, for follow-ups ("那澳门呢") that lean on it (followup.ts). */
+  topic?: Topic;
   /**
    * Aborts when the message's time for deciding is spent (the rest is kept for sending the reply):
    * engines stop their remote calls then and decide with what they have.
@@ -45,6 +47,11 @@ export interface EngineResult {
   decision: Decision;
   /** The retrieval candidates behind the decision, kept on tickets for the agents. */
   candidates: Candidate[];
+  /**
+   * The question the decision answers when it is not the message as written: a follow-up read with the
+   * previous question, or the question a clarify's pick answers. The conversation keeps it as its topic.
+   */
+  question?: string;
   /** Model tokens spent on this decision (Bedrock engines only), for cost metrics. */
   usage?: { inputTokens: number; outputTokens: number };
 }

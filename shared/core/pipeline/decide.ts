@@ -12,11 +12,12 @@ export async function decideReply(run: Run): Promise<PipelineOutcome> {
   const engine = await run.deps.engine();
   // The model calls stop in time to send the reply and record it.
   const deciding = deadline.signal(Number.POSITIVE_INFINITY, BUDGET.sendReserveMs);
-  const { decision, candidates, usage } = await engine.decide({
+  const { decision, candidates, usage, question } = await engine.decide({
     text: run.customerText,
     history: conversation.turns,
     language: run.language,
     ...(conversation.pendingClarification ? { pendingClarification: conversation.pendingClarification } : {}),
+    ...(conversation.topic ? { topic: conversation.topic } : {}),
     signal: deciding,
   });
   // A model cut short by our own clock is no reason to call a person: nothing is sent yet, so the
@@ -44,8 +45,15 @@ export async function decideReply(run: Run): Promise<PipelineOutcome> {
           confidence: decision.confidence,
           ...(usage ? { usage } : {}),
           ...(notice ? { languageNotice: true } : {}),
+          ...(question ? { question } : {}),
         }
-      : { kind: "clarify", text, options: decision.options, ...(usage ? { usage } : {}) },
+      : {
+          kind: "clarify",
+          text,
+          options: decision.options,
+          ...(usage ? { usage } : {}),
+          ...(question ? { question } : {}),
+        },
   );
 }
 

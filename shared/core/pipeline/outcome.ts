@@ -97,8 +97,17 @@ export type ReplyPlan =
       usage?: Usage;
       /** Prefixed with the line saying the message's language is not one the bot writes. */
       languageNotice?: boolean;
+      /** The question answered, when not the message as written (EngineResult.question). */
+      question?: string;
     }
-  | { kind: "clarify"; text: string; options: { faqId: string; question: string }[]; usage?: Usage }
+  | {
+      kind: "clarify";
+      text: string;
+      options: { faqId: string; question: string }[];
+      usage?: Usage;
+      /** The question the options are offered for, when not the message as written. */
+      question?: string;
+    }
   | { kind: "handoff"; text: string; reason: HandoffReason; ticketId: string; usage?: Usage }
   | { kind: "smalltalk"; text: string; intent: SmallTalkIntent }
   | { kind: "out_of_scope"; text: string; offered: boolean }

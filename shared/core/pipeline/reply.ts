@@ -1,3 +1,4 @@
+import type { Topic } from "../conversation";
 import { ChannelApiError } from "../errors";
 import type { Ticket } from "../ticket";
 import { inspectReply } from "./inspect";
@@ -59,7 +60,12 @@ async function sendAndRecord(
   // Off-topic messages in a row, and whether a person was just offered: anything answered resets them.
   const offTopic =
     plan.kind === "out_of_scope"
-      ? { offTopicStreak: (conversation.offTopicStreak ?? 0) + 1, handoffOffered: sent && plan.offered }
+      ? {
+          offTopicStreak: (conversation.offTopicStreak ?? 0) + 1,
+          handoffOffered: sent && plan.offered,
+          // An off-topic message ends the thread a follow-up could lean on.
+          topic: undefined,
+        }
       : plan.kind === "smalltalk" || plan.kind === "welcome" || plan.kind === "media"
         ? { handoffOffered: false }
         : { offTopicStreak: 0, handoffOffered: false };
@@ -88,6 +94,7 @@ async function sendAndRecord(
         disclosed,
         ...offTopic,
         pendingClarification: undefined,
+        topic: undefined,
       });
       return sent
         ? { action: "withheld", instead: plan.instead }
@@ -98,6 +105,7 @@ async function sendAndRecord(
         disclosed,
         ...offTopic,
         pendingClarification: sent && plan.kind === "clarify" ? plan.options : undefined,
+        topic: sent ? topicOf(run, plan) : undefined,
       });
       if (!sent) return { action: "undeliverable", error: refusal };
       return plan.kind === "answer"
@@ -125,6 +133,7 @@ async function sendAndRecord(
         ...offTopic,
         openTicketId: plan.ticketId,
         pendingClarification: undefined,
+        topic: undefined,
       });
       const ticket = openedTicket ?? (await deps.tickets.get(plan.ticketId));
       if (ticket) {
@@ -140,6 +149,14 @@ async function sendAndRecord(
       };
     }
   }
+}
+
+/** What a follow-up to this answer or clarify leans on: the question and the entries answered or offered. */
+function topicOf(run: Run, plan: Extract<ReplyPlan, { kind: "answer" | "clarify" }>): Topic {
+  return {
+    question: plan.question ?? run.customerText,
+    faqIds: plan.kind === "answer" ? plan.faqIds : plan.options.map((o) => o.faqId),
+  };
 }
 
 /** A person answers what the bot must not say: a ticket with reason `inspection`, the entries as candidates. */

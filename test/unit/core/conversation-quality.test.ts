@@ -173,3 +173,58 @@ describe("language", () => {
     expect(french.reply).toContain("[languageNotice]");
   });
 });
+
+describe("follow-ups", () => {
+  it("reads a short elliptical follow-up with the previous question", async () => {
+    const { say } = conversation("wechat:gh:fu1");
+    expect((await say("能寄到香港不")).outcome).toMatchObject({ faqIds: ["zh-shipping-area"] });
+    expect((await say("那澳门呢")).outcome).toMatchObject({
+      action: "answered",
+      faqIds: ["zh-shipping-area"],
+    });
+  });
+
+  it("answers a follow-up that shares no word with the knowledge base from its context", async () => {
+    const { say } = conversation("wechat:gh:fu2");
+    await say("双十一期间下单多久能发");
+    expect((await say("预售的呢")).outcome).toMatchObject({
+      action: "answered",
+      faqIds: ["zh-shipping-when"],
+    });
+  });
+
+  it("keeps the topic over small talk", async () => {
+    const { say } = conversation("wechat:gh:fu3");
+    expect((await say("双十一期间下单多久能发")).outcome).toMatchObject({ faqIds: ["zh-shipping-when"] });
+    expect((await say("好的")).kind).toBe("smalltalk");
+    expect((await say("预售的呢")).outcome).toMatchObject({
+      action: "answered",
+      faqIds: ["zh-shipping-when"],
+    });
+  });
+
+  it("asks which was meant when the follow-up alone and in context point to different entries", async () => {
+    const { say } = conversation("wechat:gh:fu4");
+    await say("付款的时候一直转圈 然后显示失败 但是微信扣钱了");
+    const refund = await say("那扣的钱多久退回来");
+    expect(refund.outcome).toMatchObject({ action: "clarified" });
+    if (refund.outcome.action !== "clarified") return;
+    expect([...refund.outcome.options].sort()).toEqual(["zh-payment-failed", "zh-refund-time"]);
+  });
+
+  it("does not answer a new question with the previous question's entry", async () => {
+    const { say } = conversation("wechat:gh:fu5");
+    expect((await say("how long does it take to ship to guangzhou")).outcome).toMatchObject({
+      faqIds: ["en-shipping-time"],
+    });
+    const macau = await say("can u ship to macau too");
+    expect(macau.outcome).not.toMatchObject({ action: "answered", faqIds: ["en-shipping-time"] });
+  });
+
+  it("forgets the topic after an off-topic message", async () => {
+    const { say } = conversation("wechat:gh:fu6");
+    await say("能寄到香港不");
+    expect((await say("法国首都是哪")).kind).toBe("out_of_scope");
+    expect((await say("那澳门呢")).outcome).not.toMatchObject({ action: "answered" });
+  });
+});

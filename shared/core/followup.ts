@@ -1,0 +1,108 @@
+import type { Topic } from "./conversation";
+import type { Decision } from "./engine";
+import type { Candidate } from "./faq";
+
+/**
+ * Follow-ups: a short elliptical message ("那澳门呢", "what about paypal?", "券已经过期了呢") leans on the
+ * conversation's previous FAQ question. The engine reads the message alone first and, when that does not
+ * answer it, once more together with the previous question. The combined reading may answer only with
+ * the same discipline as any answer (the policy's thresholds) and only with an entry the message alone
+ * also points to: the previous question's words must not carry the answer by themselves, or "and how do
+ * I track it?" after "how long does delivery take?" would be answered with the delivery-time entry again.
+ */
+
+export const CJK = /[\u3400-\u9fff\uf900-\ufaff]/;
+/** The lookbehind matches a run only from its start: "？"×10 000 then a letter took 1.5 s without it. */
+export const TRAILING_PUNCT = /(?<![\s?？!！。.,，~～…])[\s?？!！。.,，~～…]+$/u;
+export const ZH_LEADING = /^(那么|那如果|那要是|如果是|还有|另外|然后|那)/;
+export const ZH_PRONOUN = /(这个|那个|这些|那些|这款|那款|这种|那种|它们|它|该)/;
+const EN_LEADING = /^(and|also|but|so|ok|okay)\b|^(what|how)\s+about\b|^what\s+if\b|^same\s+for\b/;
+const EN_PRONOUN = /\b(it|its|that|this|those|these|them|they|there|one|ones)\b/;
+
+/**
+ * Whether a message has the shape of a follow-up: short, and opening like one ("那…", "还有…",
+ * "and…", "what about…"), ending in 呢, or pointing back ("这个", "it"). A longer message, or one
+ * without such a mark, is read as a question of its own, whatever it scores.
+ */
+export function readsAsFollowUp(text: string): boolean {
+  const t = text.trim().replace(TRAILING_PUNCT, "");
+  if (t.length === 0) return false;
+  if (CJK.test(t)) {
+    const length = Array.from(t).length;
+    if (ZH_LEADING.test(t) && length <= 15) return true;
+    if (/呢$/.test(t) && length <= 12) return true;
+    return ZH_PRONOUN.test(t) && length <= 10;
+  }
+  const lower = t.toLowerCase();
+  const words = lower.split(/\s+/).length;
+  if (EN_LEADING.test(lower) && words <= 8) return true;
+  return EN_PRONOUN.test(lower) && words <= 5;
+}
+
+/**
+ * How much of the previous question a follow-up is read with: its newest characters (a chain of
+ * follow-ups keeps the latest ones). Enough for the words a follow-up leans on; a whole e-mail would
+ * make the second reading as slow as it is long.
+ */
+export const TOPIC_MAX_CHARS = 80;
+
+/**
+ * A message not shaped as a follow-up is read again with the previous question only when its own best
+ * entry scores at least this: a choice built on it must list that entry, and a weaker one is a stray
+ * word's match. Half the clarify floor; on the e-commerce conversations 0.1 gave up no conversation,
+ * 0.15 three, and it spares the second retrieval of most messages the knowledge base does not cover.
+ */
+export const OWN_LEAD_MIN = 0.1;
+
+/** One reading of a message: the policy's decision over the candidates retrieved for it. */
+export interface Reading {
+  decision: Decision;
+  candidates: Candidate[];
+}
+
+/**
+ * The text retrieved for a follow-up: the previous question (its newest TOPIC_MAX_CHARS characters),
+ * then the whole message, whose own words ("澳门", "paypal") are what it adds.
+ */
+export function withTopic(topic: Topic, text: string): string {
+  const chars = [...topic.question.trim()];
+  const previous = chars.length <= TOPIC_MAX_CHARS ? chars : chars.slice(chars.length - TOPIC_MAX_CHARS);
+  return `${previous.join("")} ${text.trim()}`;
+}
+
+/**
+ * Which reading decides (`alone`, `combined`), or whether the two disagree so that the customer is asked
+ * which of their first entries was meant (`ask`):
+ * - The message alone answered: it stands, unless it is shaped as a follow-up and the reading with the
+ *   previous question answers as confidently with another entry ("那扣的钱多久退回来" after a failed
+ *   payment: the refund-time entry alone, the failed-payment one in context) — then `ask`.
+ * - The message alone offers a choice: it stands.
+ * - Otherwise the reading with the previous question: its answer only for a follow-up and only with an
+ *   entry the message alone also retrieved, or when the message alone retrieved nothing at all ("预售的呢"
+ *   has no word of the knowledge base to contradict it); its choice of entries for a follow-up, or for
+ *   another message when the entry that message retrieves first is among the options (the customer
+ *   then picks: nothing is answered on the previous question's words alone).
+ */
+export function resolveFollowUp(
+  alone: Reading,
+  combined: Reading,
+  message: { followUp: boolean },
+): "alone" | "combined" | "ask" {
+  const a = alone.decision;
+  const d = combined.decision;
+  if (a.kind === "answer") {
+    const disagree = d.kind === "answer" && d.faqIds[0] !== a.faqIds[0];
+    return message.followUp && disagree ? "ask" : "alone";
+  }
+  if (a.kind === "clarify") return "alone";
+  if (d.kind === "answer") {
+    const id = d.faqIds[0];
+    const supported = alone.candidates.length === 0 || alone.candidates.some((c) => c.faqId === id);
+    return message.followUp && supported ? "combined" : "alone";
+  }
+  if (d.kind === "clarify") {
+    const first = alone.candidates[0]?.faqId;
+    return message.followUp || d.options.some((o) => o.faqId === first) ? "combined" : "alone";
+  }
+  return "alone";
+}

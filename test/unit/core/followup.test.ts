@@ -1,0 +1,112 @@
+import { describe, expect, it } from "vitest";
+import type { Decision } from "../../../shared/core/engine";
+import type { Candidate } from "../../../shared/core/faq";
+import {
+  type Reading,
+  readsAsFollowUp,
+  resolveFollowUp,
+  TOPIC_MAX_CHARS,
+  withTopic,
+} from "../../../shared/core/followup";
+
+const answer = (faqId: string, score = 0.9): Decision => ({
+  kind: "answer",
+  text: `answer of ${faqId}`,
+  faqIds: [faqId],
+  confidence: score,
+});
+const clarify = (...ids: string[]): Decision => ({
+  kind: "clarify",
+  text: "您是想问",
+  options: ids.map((faqId) => ({ faqId, question: faqId })),
+});
+const handoff: Decision = { kind: "handoff", reason: "low_confidence", priority: "normal" };
+const ranked = (...ids: string[]): Candidate[] =>
+  ids.map((faqId, i) => ({ faqId, score: 0.3 - i * 0.05, matchedQuestion: faqId }));
+const reading = (decision: Decision, candidates: Candidate[] = []): Reading => ({ decision, candidates });
+
+describe("readsAsFollowUp", () => {
+  it.each([
+    "那澳门呢",
+    "预售的呢？",
+    "还有别的颜色吗",
+    "这个要多久",
+    "what about paypal?",
+    "and the tracking number?",
+    "is it free?",
+  ])("%s has the shape of a follow-up", (text) => expect(readsAsFollowUp(text)).toBe(true));
+
+  it.each([
+    "怎么申请退货？",
+    "我买的衣服尺码不合适，想申请退货，请问流程是什么？",
+    "do you ship to australia",
+    "can i return a jacket i bought last week, never worn",
+    "   ",
+  ])("%s stands alone", (text) => expect(readsAsFollowUp(text)).toBe(false));
+});
+
+describe("withTopic", () => {
+  it("puts the previous question before the follow-up", () => {
+    expect(withTopic({ question: "能寄到香港不", faqIds: ["zh-shipping-area"] }, " 那澳门呢 ")).toBe(
+      "能寄到香港不 那澳门呢",
+    );
+  });
+
+  it("keeps the newest characters of a long previous question and the whole message", () => {
+    const joined = withTopic({ question: `${"香".repeat(TOPIC_MAX_CHARS)}港`, faqIds: [] }, "那澳门呢");
+    expect(joined).toBe(`${"香".repeat(TOPIC_MAX_CHARS - 1)}港 那澳门呢`);
+  });
+});
+
+describe("resolveFollowUp", () => {
+  const followUp = { followUp: true };
+  const ownQuestion = { followUp: false };
+
+  it("keeps an answer of the message alone when the context agrees or the message is its own question", () => {
+    const alone = reading(answer("refund-time"), ranked("refund-time"));
+    expect(resolveFollowUp(alone, reading(answer("refund-time")), followUp)).toBe("alone");
+    expect(resolveFollowUp(alone, reading(answer("payment-failed")), ownQuestion)).toBe("alone");
+    expect(resolveFollowUp(alone, reading(clarify("payment-failed", "refund-time")), followUp)).toBe("alone");
+  });
+
+  it("asks when a follow-up's two readings answer confidently with different entries", () => {
+    const alone = reading(answer("refund-time"), ranked("refund-time"));
+    expect(resolveFollowUp(alone, reading(answer("payment-failed")), followUp)).toBe("ask");
+  });
+
+  it("keeps a choice the message alone offers", () => {
+    const alone = reading(clarify("a", "b"), ranked("a", "b"));
+    expect(resolveFollowUp(alone, reading(answer("a")), followUp)).toBe("alone");
+  });
+
+  it("answers a follow-up in context only with an entry the message alone retrieved", () => {
+    const weak = reading(handoff, ranked("shipping-area", "return-how"));
+    expect(resolveFollowUp(weak, reading(answer("shipping-area")), followUp)).toBe("combined");
+    // The previous question's words alone carry this entry: not an answer.
+    expect(resolveFollowUp(weak, reading(answer("shipping-time")), followUp)).toBe("alone");
+  });
+
+  it("answers a follow-up that retrieved nothing on its own from its context", () => {
+    expect(resolveFollowUp(reading(handoff, []), reading(answer("shipping-when")), followUp)).toBe(
+      "combined",
+    );
+  });
+
+  it("never answers a message that is not shaped as a follow-up from its context", () => {
+    const weak = reading(handoff, ranked("shipping-area"));
+    expect(resolveFollowUp(weak, reading(answer("shipping-area")), ownQuestion)).toBe("alone");
+  });
+
+  it("offers the context's choice to a follow-up, and to another message when it lists that message's first entry", () => {
+    const weak = reading(handoff, ranked("coupon-use", "member-points"));
+    expect(resolveFollowUp(weak, reading(clarify("x", "y")), followUp)).toBe("combined");
+    expect(resolveFollowUp(weak, reading(clarify("coupon-refund", "coupon-use")), ownQuestion)).toBe(
+      "combined",
+    );
+    expect(resolveFollowUp(weak, reading(clarify("coupon-refund", "return-how")), ownQuestion)).toBe("alone");
+  });
+
+  it("hands off as the message alone would when the context adds nothing", () => {
+    expect(resolveFollowUp(reading(handoff, ranked("a")), reading(handoff), followUp)).toBe("alone");
+  });
+});
