@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import { type AddressInfo, createServer } from "node:net";
 import { join, resolve } from "node:path";
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from "@aws-sdk/client-s3";
-import type { SQSEvent } from "aws-lambda";
+import type { SQSEvent, SQSRecord } from "aws-lambda";
 import { makeHandler as makeDeskApiHandler } from "../functions/desk-api/handler";
 import { wireDeskApi } from "../functions/desk-api/wiring";
 import { makeHandler as makeIngestHandler } from "../functions/ingest/handler";
@@ -54,7 +54,7 @@ import { type DeskServing, deskServing, ensureDeskBuilt } from "./desk";
 import { devRoutes, type InboxEntry, inboxEntry } from "./dev-routes";
 import { provisionResources, type RunningEmulators, s3Client, sqsClient, startEmulators } from "./emulators";
 import { deskDemoPasswordSetting, quietLibraries, shellEnv } from "./env";
-import { lambdaContext, s3Event, startEventSource } from "./event-source";
+import { lambdaContext, type RunningEventSource, s3Event, startEventSource } from "./event-source";
 import { FollowedLogger, type FollowedLogRecord } from "./logs";
 import { createLocalServer, type LocalServerOptions } from "./server";
 import { alertsSimulator, DEMO_ALERT_SECRETS, type RecordedAlert } from "./simulator/alerts";
@@ -69,6 +69,7 @@ import { wecomKfSimulator } from "./simulator/wecom-kf";
 import { localSns, type SnsPublish } from "./sns";
 import { liveStacks, removeStackRecord, STATE_DIR, saveStackRecord } from "./state";
 import { MessageTracker } from "./trace";
+import { startWorkerThread } from "./worker-thread";
 
 // The state files moved to ./state; faq:import and faq:restore read the env file from here.
 export { killLeftovers, LOCAL_ENV_FILE, STATE_DIR } from "./state";
@@ -99,6 +100,13 @@ export interface LocalStackOptions {
   workerConcurrency?: number;
   /** The worker's time limit per invocation (the Lambda timeout, 60 s by default): its deadline. */
   workerTimeoutMs?: number;
+  /**
+   * Where the worker runs: `inline` (the default) on the stack's event loop, beside the webhook, where
+   * every message it answers delays the acks queued behind it; `thread` in a thread of its own, as in
+   * AWS where the worker is a Lambda of its own (local/worker-thread.ts; bench/ack.ts compares the
+   * two); `off` not at all (messages stay on the queue).
+   */
+  worker?: "thread" | "inline" | "off";
   /**
    * The URL platforms and the channel senders reach this stack by (its own URL by default): webhooks
    * are signed for it and the channel APIs are called under it. A test puts a proxy there.
@@ -204,7 +212,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       progress,
       retryDelayMs: (options.retryDelaySeconds ?? 1) * 1000,
     });
-    const eventSource = startWorkerEventSource(options, { env, sqs, functions, tracker, inbox, log });
+    const eventSource = await startWorkerEventSource(options, {
+      env,
+      settings: functionSettings(settings),
+      awsEndpoint: running.awsEndpoint,
+      sqs,
+      functions,
+      tracker,
+      inbox,
+      log,
+    });
     const bucket = env[ENV.faqBucket] ?? "";
     const ingestUpload = (key: string, size: number) =>
       functions.ingest(s3Event(bucket, key, size), lambdaContext("ingest", 900_000));
@@ -412,34 +429,55 @@ const statusOf = (error: unknown) => (error instanceof KefuError ? error.status 
 /**
  * The worker fed from the inbound queue as the SQS event source mapping feeds it in AWS: batches,
  * concurrency, the visibility timeout as the retry delay, failures back to the queue and on to the DLQ.
+ * Inline by default; in a thread of its own (local/worker-thread.ts) when asked, so that answering never
+ * delays an ack.
  */
-function startWorkerEventSource(
+async function startWorkerEventSource(
   options: LocalStackOptions,
   parts: {
     env: Record<string, string>;
+    settings: EnvRecord;
+    awsEndpoint: string;
     sqs: ReturnType<typeof sqsClient>;
     functions: LocalFunctions;
     tracker: MessageTracker;
     inbox: InboxEntry[];
     log: (line: string) => void;
   },
-) {
+): Promise<RunningEventSource> {
   const { functions, tracker, inbox, log } = parts;
-  return startEventSource({
-    sqs: parts.sqs,
+  const where = options.worker ?? "inline";
+  if (where === "off") return { stop: async () => {} };
+  const source = {
     queueUrl: parts.env[ENV.queueUrl] ?? "",
     batchSize: INBOUND_QUEUE.batchSize,
-    handler: (event: SQSEvent, context) => functions.worker(event, context),
     retryDelaySeconds: options.retryDelaySeconds ?? 1,
     ...(options.workerConcurrency ? { concurrency: options.workerConcurrency } : {}),
     ...(options.workerTimeoutMs ? { timeoutMs: options.workerTimeoutMs } : {}),
-    onError: (error) => log(`worker error: ${(error as Error).message}`),
-    onFailed: (record) => tracker.onFailure(record),
-    onRecord: (record) => {
+  };
+  const listener = {
+    onError: (message: string) => log(`worker error: ${message}`),
+    onFailed: (record: SQSRecord) => tracker.onFailure(record),
+    onRecord: (record: SQSRecord) => {
       tracker.onReceive(record);
       const entry = inboxEntry(record.body);
       if (entry) inbox.push(entry);
     },
+  };
+  if (where === "thread") {
+    return startWorkerThread(
+      { ...source, settings: parts.settings, awsEndpoint: parts.awsEndpoint },
+      { ...listener, onLog: functions.followLog },
+    );
+  }
+  const worker = functions.worker();
+  return startEventSource({
+    ...source,
+    sqs: parts.sqs,
+    handler: (event: SQSEvent, context) => worker(event, context),
+    onError: (error) => listener.onError((error as Error).message),
+    onFailed: listener.onFailed,
+    onRecord: listener.onRecord,
   });
 }
 
@@ -472,35 +510,39 @@ async function stackEnvironment(
 /** The functions' log level here: warnings and errors, unless the shell asks for more. */
 const LOCAL_LOG_LEVEL = "WARN";
 
+/** The functions' configuration source: the stack's settings, at the local log level unless set. */
+function functionSettings(settings: EnvRecord): EnvRecord {
+  return { [ENV.logLevel]: LOCAL_LOG_LEVEL, ...settings };
+}
+
 /**
- * The four functions, each built exactly as its Lambda entry builds it but from a configuration made
- * of `settings`, and with a logger the stack follows (what became of each message, for /dev/traces).
+ * The functions, each built exactly as its Lambda entry builds it but from a configuration made of
+ * `settings`, and with a logger the stack follows (what became of each message, for /dev/traces). The
+ * worker is built here only when it runs inline; its thread builds its own from the same settings.
  */
 function localFunctions(
   settings: EnvRecord,
   tracker: MessageTracker,
   onLog: (record: FollowedLogRecord) => void = () => {},
 ) {
-  const withLevel = { [ENV.logLevel]: LOCAL_LOG_LEVEL, ...settings };
+  const withLevel = functionSettings(settings);
+  const followLog = (record: FollowedLogRecord) => {
+    tracker.onLog(record);
+    onLog(record);
+  };
   const logger = () =>
-    new FollowedLogger(
-      (record) => {
-        tracker.onLog(record);
-        onLog(record);
-      },
-      {
-        serviceName: "kefu",
-        logLevel: (withLevel[ENV.logLevel] ?? LOCAL_LOG_LEVEL) as "WARN",
-      },
-    );
+    new FollowedLogger(followLog, {
+      serviceName: "kefu",
+      logLevel: (withLevel[ENV.logLevel] ?? LOCAL_LOG_LEVEL) as "WARN",
+    });
   const webhook = makeWebhookHandler(wireWebhook(loadWebhookConfig(withLevel), { logger: logger() }));
-  const worker = makeWorkerHandler(wireWorker(loadWorkerConfig(withLevel), { logger: logger() }));
+  const worker = () => makeWorkerHandler(wireWorker(loadWorkerConfig(withLevel), { logger: logger() }));
   const ingest = makeIngestHandler(wireIngest(loadIngestConfig(withLevel), { logger: logger() }));
   const snsIngress = makeSnsIngressHandler(
     wireSnsIngress(loadSnsIngressConfig(withLevel), { logger: logger() }),
   );
   const sla = makeSlaHandler(wireSla(loadSlaConfig(withLevel), { logger: logger() }));
-  return { webhook, worker, ingest, snsIngress, sla };
+  return { webhook, worker, ingest, snsIngress, sla, followLog };
 }
 
 /** The report of an upload once the import is done (a long one reports `partial` while it continues). */

@@ -168,20 +168,29 @@ function lastEnd(window: string, pattern: RegExp): number {
   return end;
 }
 
-const segmenter =
-  typeof Intl !== "undefined" && "Segmenter" in Intl
-    ? new Intl.Segmenter(undefined, { granularity: "grapheme" })
-    : undefined;
+/**
+ * Made on first use, not at module load: building a segmenter loads ICU's break-iterator data, a cost
+ * every cold start of a function that imports this module would pay (the webhook never renders).
+ */
+let segmenter: Intl.Segmenter | null | undefined;
+function graphemeSegmenter(): Intl.Segmenter | null {
+  segmenter ??=
+    typeof Intl !== "undefined" && "Segmenter" in Intl
+      ? new Intl.Segmenter(undefined, { granularity: "grapheme" })
+      : null;
+  return segmenter;
+}
 
 /**
  * The last grapheme boundary at or before `fit`, falling back to `fit` itself (a code-point boundary)
  * when one grapheme alone is bigger than the limit. Segments a little past `fit`, because whether `fit`
  * is a boundary depends on what follows it.
  */
-function graphemeBoundary(text: string, fit: number): number {
-  if (!segmenter) return fit;
+export function graphemeBoundary(text: string, fit: number): number {
+  const graphemes = graphemeSegmenter();
+  if (!graphemes) return fit;
   let last = 0;
-  for (const { index } of segmenter.segment(text.slice(0, fit + 64))) {
+  for (const { index } of graphemes.segment(text.slice(0, fit + 64))) {
     if (index > fit) break;
     last = index;
   }

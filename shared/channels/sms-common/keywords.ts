@@ -34,7 +34,9 @@ export function normalizeKeyword(text: string): string {
       .normalize("NFKC")
       .trim()
       // From the start of a run only (the lookbehind): a long run of "!" before other text stays linear.
-      .replace(/(?<![.!。！~])[.!。！~]+$/u, "")
+      // 。 and ！ written as escapes: esbuild copies a regex literal as it is, and one non-ASCII character
+      // makes V8 hold the whole bundle as a two-byte string, slower to decode and parse every cold start.
+      .replace(/(?<![.!\u3002\uff01~])[.!\u3002\uff01~]+$/u, "")
       .trim()
       .replace(/\s+/g, " ")
       .toUpperCase()

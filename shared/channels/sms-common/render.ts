@@ -1,4 +1,4 @@
-import { stripMarkdown } from "../../core/render";
+import { graphemeBoundary, stripMarkdown } from "../../core/render";
 import { countSegments, isGsm7 } from "./encoding";
 
 /**
@@ -118,20 +118,4 @@ function bestCut(text: string, limit: number): number {
     if (best >= minimum) return best;
   }
   return graphemeBoundary(text, limit);
-}
-
-const segmenter =
-  typeof Intl !== "undefined" && "Segmenter" in Intl
-    ? new Intl.Segmenter(undefined, { granularity: "grapheme" })
-    : undefined;
-
-/** The last grapheme boundary at or before `limit` (a flag or a family emoji stays whole). */
-function graphemeBoundary(text: string, limit: number): number {
-  if (!segmenter) return limit;
-  let last = 0;
-  for (const { index } of segmenter.segment(text.slice(0, limit + 64))) {
-    if (index > limit) break;
-    last = index;
-  }
-  return last > 0 ? last : limit;
 }
