@@ -2,6 +2,7 @@ import { z } from "zod";
 import type { AgentStore } from "../../../shared/core/desk-ports";
 import { type Agent, type RoutingRules, SkillSchema, skillGroups } from "../../../shared/core/routing";
 import { DeskApiError, type DeskRequest, type DeskRoute } from "../route";
+import { parseBody } from "../router";
 
 /** What the agents' routes use: the agents table and the routing rules (for the skill groups). */
 export interface AgentsDeps {
@@ -22,18 +23,6 @@ const AgentChange = z.strictObject({
 });
 
 const StatusChange = z.strictObject({ status: z.enum(["online", "away"]) });
-
-/** The body as the schema wants it, or 422 validation_failed naming the fields. */
-function parse<T>(schema: z.ZodType<T>, body: unknown): T {
-  const parsed = schema.safeParse(body ?? {});
-  if (parsed.success) return parsed.data;
-  const fields = Object.fromEntries(
-    parsed.error.issues.map((issue) => [issue.path.join(".") || "body", issue.message]),
-  );
-  throw new DeskApiError(422, "validation_failed", "Some fields are not valid.", "部分字段无效。", {
-    fields,
-  });
-}
 
 /** The contract's Agent (docs/desk-api.md): no internal bookkeeping. */
 function view(agent: Agent) {
@@ -80,7 +69,7 @@ export const agentRoutes: DeskRoute<AgentsDeps>[] = [
       if (!/^[\w.@+-]{1,128}$/.test(id)) {
         throw new DeskApiError(404, "not_found", "No such agent.", "没有这个客服。");
       }
-      const change = parse(AgentChange, request.body);
+      const change = parseBody(AgentChange, request.body);
       // Groups decide access (Cognito's are the ones enforced): only an admin records them here.
       if (change.groups && !request.user.groups.includes("admin")) {
         throw new DeskApiError(
@@ -98,7 +87,7 @@ export const agentRoutes: DeskRoute<AgentsDeps>[] = [
     path: "/me/status",
     groups: ["agent", "supervisor"],
     async handle(request, deps) {
-      const { status } = parse(StatusChange, request.body);
+      const { status } = parseBody(StatusChange, request.body);
       return ok(view(await deps.agents.setStatus(request.user.id, status, request.now)));
     },
   },

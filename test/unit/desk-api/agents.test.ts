@@ -98,7 +98,13 @@ describe("the agents' routes", () => {
       body: { maxConcurrent: 0, skills: ["has space"], extra: 1 },
     }).response.catch((e: unknown) => e);
     expect(bad).toBeInstanceOf(DeskApiError);
-    expect(bad).toMatchObject({ status: 422, code: "validation_failed" });
+    // The same answer as every other route's (functions/desk-api/router.ts, parseBody).
+    expect(bad).toMatchObject({
+      status: 422,
+      code: "validation_failed",
+      message: "Some fields are missing or invalid.",
+      messageZh: "部分字段缺失或无效。",
+    });
     expect(Object.keys((bad as DeskApiError).extra.fields as object).sort()).toEqual(
       ["", "maxConcurrent", "skills.0"].map((k) => k || "body").sort(),
     );
