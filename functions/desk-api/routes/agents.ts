@@ -1,11 +1,16 @@
 import { z } from "zod";
-import type { AgentStore } from "../../../shared/core/desk-ports";
+import type { AgentStore, DeskDirectory, DeskMember } from "../../../shared/core/desk-ports";
 import { type Agent, type RoutingRules, SkillSchema, skillGroups } from "../../../shared/core/routing";
+import { DEFAULT_MAX_CONCURRENT } from "../../../shared/stores/agents";
 import { DeskApiError, type DeskRequest, type DeskRoute } from "../route";
 import { parseBody } from "../router";
 
-/** What the agents' routes use: the agents table and the routing rules (for the skill groups). */
+/**
+ * What the agents' routes use: the user directory (who is an agent), the agents table (their skills,
+ * capacity, status and load) and the routing rules (for the skill groups).
+ */
 export interface AgentsDeps {
+  directory: DeskDirectory;
   agents: AgentStore;
   routing: RoutingRules;
 }
@@ -30,6 +35,29 @@ function view(agent: Agent) {
   return { id, displayName, groups, skills, status, maxConcurrent, openTickets };
 }
 
+/** Someone without an agents-table record: away, no skills, the capacity they get when first written. */
+function unconfigured(id: string, name?: string) {
+  return {
+    id,
+    displayName: name ?? id,
+    skills: [],
+    status: "away",
+    maxConcurrent: DEFAULT_MAX_CONCURRENT,
+    openTickets: 0,
+  };
+}
+
+/** A directory member with their record: groups from the directory (the ones enforced), the rest from the table. */
+function merged(member: DeskMember, record: Agent | undefined) {
+  const named = record && record.displayName !== record.id ? record.displayName : member.name;
+  return {
+    ...unconfigured(member.id),
+    ...(record ? view(record) : {}),
+    displayName: named ?? member.id,
+    groups: member.groups,
+  };
+}
+
 const ok = (body: unknown) => ({ status: 200, body });
 
 export const agentRoutes: DeskRoute<AgentsDeps>[] = [
@@ -41,23 +69,27 @@ export const agentRoutes: DeskRoute<AgentsDeps>[] = [
     async handle(request, deps) {
       const { id, groups } = request.user;
       const agent = await deps.agents.get(id);
-      return ok({
-        displayName: id,
-        skills: [],
-        status: "away",
-        maxConcurrent: 0,
-        ...(agent ? view(agent) : {}),
-        id,
-        groups,
-      });
+      const { openTickets: _, ...defaults } = unconfigured(id);
+      return ok({ ...defaults, ...(agent ? view(agent) : {}), id, groups });
     },
   },
   {
     method: "GET",
     path: "/agents",
     groups: ["supervisor"],
+    // The members of the directory's agent and supervisor groups, each with their record if they have
+    // one; someone who left those groups stays listed while they still hold tickets, to hand them over.
     async handle(_request, deps) {
-      return ok({ agents: (await deps.agents.list()).map(view) });
+      const [members, records] = await Promise.all([deps.directory.agents(), deps.agents.list()]);
+      const byId = new Map(records.map((record) => [record.id, record]));
+      const inDirectory = new Set(members.map((member) => member.id));
+      const agents = [
+        ...members.map((member) => merged(member, byId.get(member.id))),
+        ...records
+          .filter((record) => !inDirectory.has(record.id) && record.openTickets > 0)
+          .map((record) => ({ ...view(record), groups: [] })),
+      ];
+      return ok({ agents: agents.sort((a, b) => a.id.localeCompare(b.id)) });
     },
   },
   {
