@@ -793,13 +793,17 @@ async function withinMs<T>(ms: number, promise: Promise<T>): Promise<T | undefin
   }
 }
 
-/** What the desk API is told of the local user pool: the same settings as in AWS, plus the issuer. */
+/**
+ * What the desk API is told of the local user pool: the same settings as in AWS, plus the issuer and
+ * the endpoint (the agents page lists the pool's groups there).
+ */
 function deskEnvironment(cognito: LocalCognito): Record<string, string> {
   return {
     [DESK_AUTH_ENV.userPoolId]: cognito.userPoolId,
     [DESK_AUTH_ENV.clientId]: cognito.clientId,
     [DESK_AUTH_ENV.issuer]: cognito.issuer,
     [DESK_AUTH_ENV.jwksUri]: `${cognito.issuer}/.well-known/jwks.json`,
+    [DESK_AUTH_ENV.cognitoEndpoint]: cognito.endpoint,
   };
 }
 

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import type { z } from "zod";
 import {
   DeskApiError,
   type DeskGroup,
@@ -104,7 +104,7 @@ export function createRouter(routes: readonly BoundRoute[], options: RouterOptio
         path: incoming.path,
         params: found.params,
         query: incoming.query,
-        body: parseBody(incoming.body),
+        body: parseJson(incoming.body),
         user,
         now: incoming.now,
       });
@@ -136,13 +136,34 @@ export function validationFailed(fields: Record<string, string>, message?: strin
   );
 }
 
+/**
+ * A request body as the route's schema wants it (no body reads as `{}`, so each missing field is named),
+ * or 422 validation_failed naming each field with its first problem. Every route reads its body and query
+ * through this or parseQuery: a ZodError that escapes a route is the server's own data failing its schema
+ * (a 500), never the caller's input.
+ */
+export function parseBody<T extends z.ZodType>(schema: T, body: unknown): z.output<T> {
+  return parseInput(schema, body ?? {}, "body");
+}
+
+/** The query string as the route's schema wants it, or 422 validation_failed naming each parameter. */
+export function parseQuery<T extends z.ZodType>(
+  schema: T,
+  query: Readonly<Record<string, string | undefined>>,
+): z.output<T> {
+  return parseInput(schema, query, "query");
+}
+
+function parseInput<T extends z.ZodType>(schema: T, input: unknown, whole: string): z.output<T> {
+  const parsed = schema.safeParse(input);
+  if (parsed.success) return parsed.data;
+  const fields: Record<string, string> = {};
+  for (const issue of parsed.error.issues) fields[issue.path.join(".") || whole] ??= issue.message;
+  throw validationFailed(fields);
+}
+
 /** The contract's error body for anything a route throws; a failure nobody expected says nothing more. */
 export function errorResponse(error: unknown, onUnexpected: (error: unknown) => void): DeskResponse {
-  if (error instanceof z.ZodError) {
-    const fields: Record<string, string> = {};
-    for (const issue of error.issues) fields[issue.path.join(".") || "body"] ??= issue.message;
-    return errorResponse(validationFailed(fields), onUnexpected);
-  }
   if (error instanceof DeskApiError) {
     return {
       status: error.status,
@@ -156,7 +177,7 @@ export function errorResponse(error: unknown, onUnexpected: (error: unknown) => 
   };
 }
 
-function parseBody(raw: string | undefined): unknown {
+function parseJson(raw: string | undefined): unknown {
   if (raw === undefined || raw.trim() === "") return undefined;
   try {
     return JSON.parse(raw);

@@ -6,6 +6,7 @@ import { createBedrockGenerator } from "../../shared/ai/bedrock-generator";
 import { publishedAtOnce, wireAnalytics } from "../../shared/aws/analytics";
 import { bedrockClient } from "../../shared/aws/bedrock";
 import { documentClient, secretsClient } from "../../shared/aws/clients";
+import { cognitoClient, cognitoDirectory } from "../../shared/aws/cognito-directory";
 import { csatTextFor } from "../../shared/aws/desk-rules";
 import { observability } from "../../shared/aws/powertools";
 import { s3BlobStore, s3Client, s3ObjectReader } from "../../shared/aws/s3-blobs";
@@ -115,7 +116,11 @@ export function wireDeskApi(config: DeskApiConfig, options: { logger?: Logger } 
       onError: (error) => logger.warn("agent draft failed", { ...describeFailure(error) }),
     }),
   };
-  const agentsDeps: AgentsDeps = { agents, routing: config.deskRules.routing };
+  const agentsDeps: AgentsDeps = {
+    directory: cognitoDirectory(cognitoClient(config.runtime, config.deskAuth), config.deskAuth.userPoolId),
+    agents,
+    routing: config.deskRules.routing,
+  };
   const changes = createChangeStore(doc, config.tables.changes);
   const faqEntry = async (id: string) => (await faq.entries([id])).get(id);
   const teachDeps: TeachDeps = { changes, tickets, faqEntry, blobs };

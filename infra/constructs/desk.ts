@@ -136,6 +136,13 @@ export class Desk extends Construct {
       }),
     );
     this.fn.allowSecretRead(props.secret);
+    // The agents page lists the members of the pool's agent and supervisor groups: that read, nothing more.
+    this.fn.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ["cognito-idp:ListUsersInGroup"],
+        resources: [this.userPool.userPoolArn],
+      }),
+    );
     const bucketArn = props.faqBucket.bucketArn;
     this.fn.role.addToPrincipalPolicy(
       new iam.PolicyStatement({

@@ -19,6 +19,8 @@ export interface DeskAuthSettings {
   clientId: string;
   issuer: string;
   jwksUri: string;
+  /** Cognito's API endpoint when it is not AWS's (cognito-local); the directory of agents is read there. */
+  endpoint?: string;
 }
 
 export const deskAuth: Fragment<DeskAuthSettings> = {
@@ -30,6 +32,7 @@ export const deskAuth: Fragment<DeskAuthSettings> = {
       [DESK_AUTH_ENV.clientId]: z.string().min(1),
       [DESK_AUTH_ENV.issuer]: blankAsUnset(z.url()),
       [DESK_AUTH_ENV.jwksUri]: blankAsUnset(z.url()),
+      [DESK_AUTH_ENV.cognitoEndpoint]: blankAsUnset(z.url()),
     })
     .transform((env) => {
       const userPoolId = env[DESK_AUTH_ENV.userPoolId];
@@ -40,6 +43,7 @@ export const deskAuth: Fragment<DeskAuthSettings> = {
         clientId: env[DESK_AUTH_ENV.clientId],
         issuer,
         jwksUri: env[DESK_AUTH_ENV.jwksUri] ?? `${issuer}/.well-known/jwks.json`,
+        ...(env[DESK_AUTH_ENV.cognitoEndpoint] ? { endpoint: env[DESK_AUTH_ENV.cognitoEndpoint] } : {}),
       };
     }),
 };

@@ -125,6 +125,8 @@ export const DESK_AUTH_ENV = {
   issuer: "KEFU_DESK_ISSUER",
   /** Where the issuer's signing keys are; default `<issuer>/.well-known/jwks.json`. */
   jwksUri: "KEFU_DESK_JWKS_URI",
+  /** Cognito's API endpoint, when it is not AWS's (the local stack's cognito-local). */
+  cognitoEndpoint: "KEFU_DESK_COGNITO_ENDPOINT",
   /** Demo users' password of the local stack (`agent`, `supervisor`, `admin`). */
   demoPassword: "KEFU_DESK_DEMO_PASSWORD",
 } as const;

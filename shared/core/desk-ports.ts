@@ -9,6 +9,23 @@ import type { Ticket } from "./ticket";
  * them; test/support/fakes.ts has the in-memory ones.
  */
 
+/** A person of the desk's user directory (Cognito), with the groups access is decided by. */
+export interface DeskMember {
+  id: string;
+  /** The directory's `name` attribute, when it has one. */
+  name?: string;
+  groups: string[];
+}
+
+/**
+ * Who works on the desk: the user directory (Cognito in AWS, cognito-local in `npm start`), not the
+ * agents table, which only has the people someone configured or who went online once.
+ */
+export interface DeskDirectory {
+  /** The enabled members of the `agent` and `supervisor` groups, each with every desk group they are in. */
+  agents(): Promise<DeskMember[]>;
+}
+
 /** What a supervisor or admin may change of an agent (PUT /agents/:id). */
 export interface AgentSettings {
   displayName?: string;

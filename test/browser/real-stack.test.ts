@@ -13,6 +13,7 @@ import type { LocalStack } from "../../local/stack";
 import { credentialsFor, demoCredentials } from "../../shared/channels/registry";
 import type { WeChatCredentials } from "../../shared/channels/wechat/credentials";
 import { wechatModule } from "../../shared/channels/wechat/module";
+import { deskSignIn, idToken as signedIn } from "../support/stack";
 
 const wechat = credentialsFor(wechatModule, demoCredentials()) as WeChatCredentials;
 let stack: LocalStack;
@@ -68,18 +69,7 @@ async function until<T>(check: () => T | undefined | false, what: string, timeou
   }
 }
 
-async function idToken(username: string): Promise<string> {
-  const { AuthenticationResult } = await cognitoCall<{ AuthenticationResult: { IdToken: string } }>(
-    desk.cognito.endpoint,
-    "InitiateAuth",
-    {
-      AuthFlow: "USER_PASSWORD_AUTH",
-      ClientId: desk.cognito.clientId,
-      AuthParameters: { USERNAME: username, PASSWORD: desk.password },
-    },
-  );
-  return AuthenticationResult.IdToken;
-}
+const idToken = (username: string) => signedIn(deskSignIn(stack), username);
 
 /** The id of the customer's ticket once the worker has stored it (the stack's /dev/tickets). */
 async function ticketOf(openId: string): Promise<string> {
@@ -218,8 +208,26 @@ describe("the desk on the real local stack", { timeout: 180_000 }, () => {
       if (Date.now() > deadline) throw new Error(`the bot did not answer the taught wording: ${reply}`);
     }
 
+    // An agent invited in Cognito who never signed in has no agents-table record: listed all the same.
+    const pool = { UserPoolId: desk.cognito.userPoolId };
+    await cognitoCall(desk.cognito.endpoint, "AdminCreateUser", {
+      ...pool,
+      Username: "zhao",
+      UserAttributes: [{ Name: "name", Value: "赵敏" }],
+      MessageAction: "SUPPRESS",
+    });
+    await cognitoCall(desk.cognito.endpoint, "AdminAddUserToGroup", {
+      ...pool,
+      Username: "zhao",
+      GroupName: "agent",
+    });
     await supervisor.goto(`${desk.url}agents`);
     await supervisor.getByTestId("agents-table").waitFor();
+    const invited = supervisor.getByTestId("agent-row").filter({ hasText: "zhao" });
+    await invited.waitFor();
+    expect(await invited.textContent()).toContain("赵敏");
+    const rows = await supervisor.getByTestId("agent-row").allTextContents();
+    expect(rows.some((row) => row.includes("supervisor"))).toBe(true);
     await screenshot(supervisor, "real-agents");
     const admin = await newPage();
     await signIn(admin, desk.url, "admin", desk.password);

@@ -1,10 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { localReport } from "../../local/analytics/local-report";
-import { cognitoCall } from "../../local/cognito";
 import { dingtalkRobotMessage } from "../../local/platforms/dingtalk";
 import { smsInbound } from "../../local/platforms/sms";
 import { type PlatformRequest, wechatPush } from "../../local/platforms/wechat";
-import type { LocalStack } from "../../local/stack";
 import type { DingTalkCredentials } from "../../shared/channels/dingtalk/credentials";
 import { dingtalkModule } from "../../shared/channels/dingtalk/module";
 import { credentialsFor, demoCredentials } from "../../shared/channels/registry";
@@ -13,7 +11,7 @@ import { smsModule } from "../../shared/channels/sms/module";
 import type { WeChatCredentials } from "../../shared/channels/wechat/credentials";
 import { wechatModule } from "../../shared/channels/wechat/module";
 import type { AnalyticsReport } from "../../shared/core/analytics-report";
-import { startTestStack } from "../support/stack";
+import { useTestStack } from "../support/stack";
 import { waitFor } from "../support/wait";
 
 /**
@@ -23,28 +21,16 @@ import { waitFor } from "../support/wait";
  * the SQL over the event history (DuckDB on the JSON Lines in the S3 emulator) and from the DynamoDB
  * counters, must both show exactly what was sent.
  */
-const kefu = { stack: undefined as unknown as LocalStack };
-// cognito-local starts beside the stack (the desk API resolves a ticket): more than the default hook time.
-beforeAll(async () => {
-  kefu.stack = await startTestStack("analytics", { desk: { build: false } });
-}, 180_000);
-afterAll(async () => {
-  await kefu.stack?.stop();
-});
+// cognito-local starts beside the stack (the desk API resolves a ticket).
+const kefu = useTestStack("analytics", { desk: { build: false } });
 const wechat = credentialsFor(wechatModule, demoCredentials()) as WeChatCredentials;
 const dingtalk = credentialsFor(dingtalkModule, demoCredentials()) as DingTalkCredentials;
 const sms = credentialsFor(smsModule, demoCredentials()) as SmsCredentials;
 
 const post = async (request: PlatformRequest) => {
-  const response = await fetch(`${kefu.stack.url}${request.path}`, {
-    method: request.method,
-    headers: request.headers,
-    body: request.body,
-  });
-  expect(response.status).toBe(200);
+  expect((await kefu.deliver(request)).status).toBe(200);
 };
-const replies = (channel: string, to: string) =>
-  kefu.stack.outbox.entries.filter((e) => e.channel === channel && e.to === to).length;
+const replies = (channel: string, to: string) => kefu.repliesTo(channel, to).length;
 
 /** Sends a customer's messages one after the other, each after the reply to the one before. */
 async function converse(
@@ -57,21 +43,6 @@ async function converse(
     await post(send(text));
     await waitFor(() => replies(channel, to) >= i + 1, { what: `the reply to ${channel} message ${i + 1}` });
   }
-}
-
-async function signIn(username: string): Promise<string> {
-  const desk = kefu.stack.desk;
-  if (!desk) throw new Error("the stack serves no desk");
-  const { AuthenticationResult } = await cognitoCall<{ AuthenticationResult: { IdToken: string } }>(
-    desk.cognito.endpoint,
-    "InitiateAuth",
-    {
-      AuthFlow: "USER_PASSWORD_AUTH",
-      ClientId: desk.cognito.clientId,
-      AuthParameters: { USERNAME: username, PASSWORD: desk.password },
-    },
-  );
-  return AuthenticationResult.IdToken;
 }
 
 const today = () => new Date().toISOString().slice(0, 10);
@@ -103,17 +74,11 @@ describe("the analytics of a scripted mix of conversations", () => {
       conversationKey: string;
     }[];
     const ticketId = tickets.find((t) => t.conversationKey.endsWith(`:o-an-person-${run}`))?.ticketId;
-    const token = await signIn("agent");
     for (const [path, body] of [
       [`/tickets/${ticketId}/reply`, { text: "您好，我来帮您处理。" }],
-      [`/tickets/${ticketId}/resolve`, undefined],
+      [`/tickets/${ticketId}/resolve`, {}],
     ] as const) {
-      const response = await fetch(`${kefu.stack.url}/desk/api${path}`, {
-        method: "POST",
-        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-        body: JSON.stringify(body ?? {}),
-      });
-      expect(response.status).toBe(200);
+      expect((await kefu.desk.api("agent", "POST", path, body)).status).toBe(200);
     }
 
     const range = { since: today(), until: today() };

@@ -16,16 +16,10 @@ const kefu = useTestStack("wechat");
 const credentials = credentialsFor(wechatModule, demoCredentials()) as WeChatCredentials;
 
 async function post(request: PlatformRequest): Promise<void> {
-  const response = await fetch(`${kefu.stack.url}${request.path}`, {
-    method: request.method,
-    headers: request.headers,
-    body: request.body,
-  });
-  expect(response.status).toBe(200);
+  expect((await kefu.deliver(request)).status).toBe(200);
 }
 
-const repliesTo = (openId: string) =>
-  kefu.stack.outbox.entries.filter((e) => e.channel === "wechat" && e.to === openId);
+const repliesTo = (openId: string) => kefu.repliesTo("wechat", openId);
 
 type TicketView = { conversationKey: string; reason: string; priority: string };
 const ticketsOf = async (openId: string) =>

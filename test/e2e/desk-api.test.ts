@@ -1,14 +1,13 @@
 import { DynamoDBDocumentClient, GetCommand } from "@aws-sdk/lib-dynamodb";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { cognitoCall } from "../../local/cognito";
 import { dynamoClient } from "../../local/emulators";
-import { type PlatformRequest, wechatPush } from "../../local/platforms/wechat";
-import type { LocalStack } from "../../local/stack";
+import { wechatPush } from "../../local/platforms/wechat";
 import { credentialsFor, demoCredentials } from "../../shared/channels/registry";
 import type { WeChatCredentials } from "../../shared/channels/wechat/credentials";
 import { wechatModule } from "../../shared/channels/wechat/module";
 import { TABLES } from "../../shared/resources";
-import { startTestStack } from "../support/stack";
+import { useTestStack } from "../support/stack";
 import { waitFor } from "../support/wait";
 
 /**
@@ -16,60 +15,10 @@ import { waitFor } from "../support/wait";
  * opened by a signed WeChat message, replies through the WeChat sender, resolve, and the bot answering
  * that customer again; the refusals an agent meets (401, 403, 409).
  */
-const kefu = { stack: undefined as unknown as LocalStack };
-// cognito-local starts beside the stack: more than the default hook time on a busy machine.
-beforeAll(async () => {
-  kefu.stack = await startTestStack("desk-api", { desk: { build: false } });
-}, 180_000);
-afterAll(async () => {
-  await kefu.stack?.stop();
-});
+const kefu = useTestStack("desk-api", { desk: { build: false } });
 const wechat = credentialsFor(wechatModule, demoCredentials()) as WeChatCredentials;
-
-async function post(request: PlatformRequest): Promise<Response> {
-  return fetch(`${kefu.stack.url}${request.path}`, {
-    method: request.method,
-    headers: request.headers,
-    body: request.body,
-  });
-}
-
-const tokens = new Map<string, string>();
-async function signIn(username: string): Promise<string> {
-  const cached = tokens.get(username);
-  if (cached) return cached;
-  const desk = kefu.stack.desk;
-  if (!desk) throw new Error("the stack serves no desk");
-  const { AuthenticationResult } = await cognitoCall<{ AuthenticationResult: { IdToken: string } }>(
-    desk.cognito.endpoint,
-    "InitiateAuth",
-    {
-      AuthFlow: "USER_PASSWORD_AUTH",
-      ClientId: desk.cognito.clientId,
-      AuthParameters: { USERNAME: username, PASSWORD: desk.password },
-    },
-  );
-  tokens.set(username, AuthenticationResult.IdToken);
-  return AuthenticationResult.IdToken;
-}
-
-async function api<T = Record<string, unknown>>(
-  as: string | { token: string },
-  method: string,
-  path: string,
-  body?: unknown,
-): Promise<{ status: number; body: T }> {
-  const token = typeof as === "string" ? await signIn(as) : as.token;
-  const response = await fetch(`${kefu.stack.url}/desk/api${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${token}`,
-      ...(body === undefined ? {} : { "content-type": "application/json" }),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: response.status, body: (await response.json()) as T };
-}
+const { deliver: post, desk } = kefu;
+const { api, token: signIn } = desk;
 
 interface Summary {
   ticketId: string;
@@ -87,8 +36,7 @@ interface Detail extends Summary {
   customer: { display: string; channelId: string; revealable: boolean };
 }
 
-const repliesTo = (openId: string) =>
-  kefu.stack.outbox.entries.filter((e) => e.channel === "wechat" && e.to === openId);
+const repliesTo = (openId: string) => kefu.repliesTo("wechat", openId);
 
 /** A WeChat customer asks for a person; the ticket the desk lists for it. */
 async function handOff(openId: string): Promise<Summary> {
@@ -275,6 +223,44 @@ describe("the desk API on the local stack", () => {
     expect(listed.body.agents).toContainEqual(expect.objectContaining({ id: "agent", skills: ["lang:zh"] }));
     expect((await api("supervisor", "PUT", "/agents/agent", { groups: ["admin"] })).status).toBe(403);
     expect((await api("agent", "PUT", "/me/status", { status: "away" })).status).toBe(200);
+  });
+
+  it("lists the Cognito group members, also those never configured, with Cognito's groups", async () => {
+    const cognito = kefu.stack.desk?.cognito;
+    if (!cognito) throw new Error("the stack serves no desk");
+    const pool = { UserPoolId: cognito.userPoolId };
+    // A new agent invited as the README says: in Cognito and its group, never signed in, no record.
+    await cognitoCall(cognito.endpoint, "AdminCreateUser", {
+      ...pool,
+      Username: "zhao",
+      UserAttributes: [{ Name: "name", Value: "赵敏" }],
+      MessageAction: "SUPPRESS",
+    });
+    await cognitoCall(cognito.endpoint, "AdminAddUserToGroup", {
+      ...pool,
+      Username: "zhao",
+      GroupName: "agent",
+    });
+    await cognitoCall(cognito.endpoint, "AdminAddUserToGroup", {
+      ...pool,
+      Username: "zhao",
+      GroupName: "pii",
+    });
+    const listed = await api<{ agents: { id: string }[] }>("supervisor", "GET", "/agents");
+    expect(listed.status).toBe(200);
+    expect(listed.body.agents).toContainEqual({
+      id: "zhao",
+      displayName: "赵敏",
+      groups: ["agent", "pii"],
+      skills: [],
+      status: "away",
+      maxConcurrent: 5,
+      openTickets: 0,
+    });
+    const ids = listed.body.agents.map((a) => a.id);
+    expect(ids).toEqual(expect.arrayContaining(["agent", "supervisor"]));
+    // The demo admin manages the knowledge base and is in no agent group.
+    expect(ids).not.toContain("admin");
   });
 
   it("refuses a forged token (401), a missing one (401), and a group's route to others (403)", async () => {

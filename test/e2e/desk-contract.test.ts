@@ -3,14 +3,13 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { z } from "zod";
 import { MockDesk } from "../../desk/dev/mock-api";
-import { cognitoCall } from "../../local/cognito";
 import { wechatPush } from "../../local/platforms/wechat";
 import type { LocalStack } from "../../local/stack";
 import { credentialsFor, demoCredentials } from "../../shared/channels/registry";
 import type { WeChatCredentials } from "../../shared/channels/wechat/credentials";
 import { wechatModule } from "../../shared/channels/wechat/module";
 import { DeskResponses } from "../../shared/core/desk-wire";
-import { startTestStack } from "../support/stack";
+import { idToken, startTestStack } from "../support/stack";
 import { waitFor } from "../support/wait";
 
 /**
@@ -76,17 +75,12 @@ afterAll(async () => {
 async function signIn(backend: Backend, username: string): Promise<string> {
   const cached = backend.tokens.get(username);
   if (cached) return cached;
-  const { AuthenticationResult } = await cognitoCall<{ AuthenticationResult: { IdToken: string } }>(
-    backend.cognitoEndpoint,
-    "InitiateAuth",
-    {
-      AuthFlow: "USER_PASSWORD_AUTH",
-      ClientId: backend.clientId,
-      AuthParameters: { USERNAME: username, PASSWORD: backend.password },
-    },
+  const token = await idToken(
+    { endpoint: backend.cognitoEndpoint, clientId: backend.clientId, password: backend.password },
+    username,
   );
-  backend.tokens.set(username, AuthenticationResult.IdToken);
-  return AuthenticationResult.IdToken;
+  backend.tokens.set(username, token);
+  return token;
 }
 
 async function call(

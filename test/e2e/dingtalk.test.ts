@@ -1,7 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { dingtalkEventPush, dingtalkRobotMessage, newMsgId } from "../../local/platforms/dingtalk";
-import type { PlatformRequest } from "../../local/platforms/wechat";
 import type { DingTalkCredentials } from "../../shared/channels/dingtalk/credentials";
 import { robotCodeOf } from "../../shared/channels/dingtalk/credentials";
 import { decryptEvent, robotSign } from "../../shared/channels/dingtalk/inbound";
@@ -18,16 +17,9 @@ import { settle, waitFor } from "../support/wait";
 const kefu = useTestStack("dingtalk");
 const credentials = credentialsFor(dingtalkModule, demoCredentials()) as DingTalkCredentials;
 
-async function post(request: PlatformRequest): Promise<Response> {
-  return fetch(`${kefu.stack.url}${request.path}`, {
-    method: request.method,
-    headers: request.headers,
-    body: request.body,
-  });
-}
+const post = kefu.deliver;
 
-const repliesTo = (to: string) =>
-  kefu.stack.outbox.entries.filter((e) => e.channel === "dingtalk" && e.to === to);
+const repliesTo = (to: string) => kefu.repliesTo("dingtalk", to);
 
 describe("a customer question to the DingTalk robot", () => {
   it("is answered exactly once, even when DingTalk re-delivers the message a minute later", async () => {

@@ -4,7 +4,6 @@ import { describe, expect, it } from "vitest";
 import { s3Client } from "../../local/emulators";
 import { LOCAL_EMAIL_TOPIC_ARN, sesDelivery, sesNotification, simpleMail } from "../../local/platforms/email";
 import { snsPublish } from "../../local/platforms/sns";
-import type { PlatformRequest } from "../../local/platforms/wechat";
 import { sharedDataPath } from "../support/shared-data";
 import { useTestStack } from "../support/stack";
 import { settle, waitFor } from "../support/wait";
@@ -17,16 +16,9 @@ import { settle, waitFor } from "../support/wait";
 const US = "support@kefu.example";
 const kefu = useTestStack("email");
 
-async function post(request: PlatformRequest): Promise<Response> {
-  return fetch(`${kefu.stack.url}${request.path}`, {
-    method: request.method,
-    headers: request.headers,
-    body: request.body,
-  });
-}
+const post = kefu.deliver;
 
-const repliesTo = (address: string) =>
-  kefu.stack.outbox.entries.filter((e) => e.channel === "email" && e.to === address);
+const repliesTo = (address: string) => kefu.repliesTo("email", address);
 
 describe("a customer e-mail", () => {
   it("is answered exactly once, even when SNS delivers the notification again", async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { smsInbound } from "../../local/platforms/sms";
-import { type PlatformRequest, wechatPush } from "../../local/platforms/wechat";
+import { wechatPush } from "../../local/platforms/wechat";
 import { credentialsFor, demoCredentials } from "../../shared/channels/registry";
 import type { SmsCredentials } from "../../shared/channels/sms/credentials";
 import { smsModule } from "../../shared/channels/sms/module";
@@ -17,14 +17,8 @@ import { waitFor } from "../support/wait";
 const kefu = useTestStack("emoji");
 const raw = demoCredentials();
 
-const post = (request: PlatformRequest) =>
-  fetch(`${kefu.stack.url}${request.path}`, {
-    method: request.method,
-    headers: request.headers,
-    body: request.body,
-  });
-const repliesTo = (channel: string, to: string) =>
-  kefu.stack.outbox.entries.filter((e) => e.channel === channel && e.to === to);
+const post = kefu.deliver;
+const repliesTo = kefu.repliesTo;
 const received = (sender: string) => kefu.stack.inbox.find((m) => m.sender === sender);
 
 describe("a message with an emoji", () => {

@@ -1,16 +1,14 @@
 import { GetObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cognitoCall } from "../../local/cognito";
+import { describe, expect, it } from "vitest";
 import { s3Client } from "../../local/emulators";
-import { type PlatformRequest, wechatPush } from "../../local/platforms/wechat";
-import type { LocalStack } from "../../local/stack";
+import { wechatPush } from "../../local/platforms/wechat";
 import { credentialsFor, demoCredentials } from "../../shared/channels/registry";
 import type { WeChatCredentials } from "../../shared/channels/wechat/credentials";
 import { wechatModule } from "../../shared/channels/wechat/module";
 import { ENV } from "../../shared/config/names";
 import type { InspectionRecord, QualityReport } from "../../shared/core/quality";
 import { RULES_KEYS } from "../../shared/kb/inspection-rules";
-import { startTestStack } from "../support/stack";
+import { useTestStack } from "../support/stack";
 import { waitFor } from "../support/wait";
 
 /**
@@ -18,57 +16,11 @@ import { waitFor } from "../support/wait";
  * (imported through the admin's upload path), a bot answer with a banned term is not sent and is in the
  * audit trail, and an agent's blocked reply is shown its findings, then sent with a reason.
  */
-const kefu = { stack: undefined as unknown as LocalStack };
-beforeAll(async () => {
-  kefu.stack = await startTestStack("quality", { desk: { build: false } });
-}, 180_000);
-afterAll(async () => {
-  await kefu.stack?.stop();
-});
+const kefu = useTestStack("quality", { desk: { build: false } });
 const wechat = credentialsFor(wechatModule, demoCredentials()) as WeChatCredentials;
-
-async function post(request: PlatformRequest): Promise<Response> {
-  return fetch(`${kefu.stack.url}${request.path}`, {
-    method: request.method,
-    headers: request.headers,
-    body: request.body,
-  });
-}
-
-async function signIn(username: string): Promise<string> {
-  const desk = kefu.stack.desk;
-  if (!desk) throw new Error("the stack serves no desk");
-  const { AuthenticationResult } = await cognitoCall<{ AuthenticationResult: { IdToken: string } }>(
-    desk.cognito.endpoint,
-    "InitiateAuth",
-    {
-      AuthFlow: "USER_PASSWORD_AUTH",
-      ClientId: desk.cognito.clientId,
-      AuthParameters: { USERNAME: username, PASSWORD: desk.password },
-    },
-  );
-  return AuthenticationResult.IdToken;
-}
-
-async function api<T = Record<string, unknown>>(
-  as: string,
-  method: string,
-  path: string,
-  body?: unknown,
-): Promise<{ status: number; body: T }> {
-  const response = await fetch(`${kefu.stack.url}/desk/api${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${await signIn(as)}`,
-      ...(body === undefined ? {} : { "content-type": "application/json" }),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: response.status, body: (await response.json()) as T };
-}
-
-const repliesTo = (openId: string) =>
-  kefu.stack.outbox.entries.filter((e) => e.channel === "wechat" && e.to === openId);
+const { deliver: post } = kefu;
+const { api } = kefu.desk;
+const repliesTo = (openId: string) => kefu.repliesTo("wechat", openId);
 
 async function findings(): Promise<InspectionRecord[]> {
   const { status, body } = await api<{ findings: InspectionRecord[] }>(

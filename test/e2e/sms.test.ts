@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
 import { smsInbound } from "../../local/platforms/sms";
-import type { PlatformRequest } from "../../local/platforms/wechat";
 import { credentialsFor, demoCredentials } from "../../shared/channels/registry";
 import type { SmsCredentials } from "../../shared/channels/sms/credentials";
 import { smsModule } from "../../shared/channels/sms/module";
@@ -15,16 +14,10 @@ import { settle, waitFor } from "../support/wait";
 const kefu = useTestStack("sms");
 const credentials = credentialsFor(smsModule, demoCredentials()) as SmsCredentials;
 
-const post = (request: PlatformRequest) =>
-  fetch(`${kefu.stack.url}${request.path}`, {
-    method: request.method,
-    headers: request.headers,
-    body: request.body,
-  });
+const post = kefu.deliver;
 const say = (from: string, text: string, extra: { inboundMessageId?: string; snsMessageId?: string } = {}) =>
   smsInbound(credentials, { from, text, ...extra });
-const repliesTo = (number: string) =>
-  kefu.stack.outbox.entries.filter((e) => e.channel === "sms" && e.to === number);
+const repliesTo = (number: string) => kefu.repliesTo("sms", number);
 
 describe("a customer question by SMS", () => {
   it("is answered exactly once, even when SNS delivers the notification again", async () => {
@@ -53,15 +46,9 @@ describe("a long answer", () => {
   // Settings are read once, when a function starts (as in AWS, where changing one starts new instances):
   // a stack of its own whose SMS replies fit one UCS-2 segment of 70 units.
   const short = useTestStack("sms-short", { settings: { KEFU_SMS_MAX_SEGMENTS: "1" } });
-  const shortPost = (request: PlatformRequest) =>
-    fetch(`${short.stack.url}${request.path}`, {
-      method: request.method,
-      headers: request.headers,
-      body: request.body,
-    });
+  const shortPost = short.deliver;
   const shortSay = (from: string, text: string) => smsInbound(credentials, { from, text });
-  const shortRepliesTo = (number: string) =>
-    short.stack.outbox.entries.filter((e) => e.channel === "sms" && e.to === number);
+  const shortRepliesTo = (number: string) => short.repliesTo("sms", number);
 
   it("comes within KEFU_SMS_MAX_SEGMENTS with MORE, and MORE sends the rest", async () => {
     const customer = "+14255550104";

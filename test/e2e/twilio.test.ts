@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
 import { twilioInbound } from "../../local/platforms/twilio";
-import type { PlatformRequest } from "../../local/platforms/wechat";
 import { credentialsFor, demoCredentials } from "../../shared/channels/registry";
 import type { TwilioCredentials } from "../../shared/channels/twilio/credentials";
 import { twilioModule } from "../../shared/channels/twilio/module";
@@ -14,14 +13,8 @@ import { settle, waitFor } from "../support/wait";
 const kefu = useTestStack("twilio");
 const credentials = credentialsFor(twilioModule, demoCredentials()) as TwilioCredentials;
 
-const post = (request: PlatformRequest) =>
-  fetch(`${kefu.stack.url}${request.path}`, {
-    method: request.method,
-    headers: request.headers,
-    body: request.body,
-  });
-const repliesTo = (number: string) =>
-  kefu.stack.outbox.entries.filter((e) => e.channel === "twilio" && e.to === number);
+const post = kefu.deliver;
+const repliesTo = (number: string) => kefu.repliesTo("twilio", number);
 
 describe("a customer question by Twilio SMS", () => {
   it("is acknowledged with empty TwiML and answered exactly once, even when delivered twice", async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type PlatformRequest, wechatPush } from "../../local/platforms/wechat";
+import { wechatPush } from "../../local/platforms/wechat";
 import { credentialsFor, demoCredentials } from "../../shared/channels/registry";
 import type { WeChatCredentials } from "../../shared/channels/wechat/credentials";
 import { wechatModule } from "../../shared/channels/wechat/module";
@@ -13,16 +13,9 @@ import { settle, waitFor } from "../support/wait";
 const kefu = useTestStack("wechat");
 const credentials = credentialsFor(wechatModule, demoCredentials()) as WeChatCredentials;
 
-async function post(request: PlatformRequest): Promise<Response> {
-  return fetch(`${kefu.stack.url}${request.path}`, {
-    method: request.method,
-    headers: request.headers,
-    body: request.body,
-  });
-}
+const post = kefu.deliver;
 
-const repliesTo = (openId: string) =>
-  kefu.stack.outbox.entries.filter((e) => e.channel === "wechat" && e.to === openId);
+const repliesTo = (openId: string) => kefu.repliesTo("wechat", openId);
 
 async function getJson<T>(path: string): Promise<T> {
   return (await fetch(`${kefu.stack.url}${path}`)).json() as Promise<T>;

@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import type { PlatformRequest } from "../../local/platforms/wechat";
 import {
   DEMO_OPEN_KFID,
   kfCallback,
@@ -21,16 +20,9 @@ import { settle, waitFor } from "../support/wait";
 const kefu = useTestStack("wecomkf");
 const credentials = credentialsFor(wecomKfModule, demoCredentials()) as WeComKfCredentials;
 
-async function post(request: PlatformRequest): Promise<Response> {
-  return fetch(`${kefu.stack.url}${request.path}`, {
-    method: request.method,
-    headers: request.headers,
-    body: request.body,
-  });
-}
+const post = kefu.deliver;
 
-const repliesTo = (to: string) =>
-  kefu.stack.outbox.entries.filter((e) => e.channel === "wecom-kf" && e.to === to);
+const repliesTo = (to: string) => kefu.repliesTo("wecom-kf", to);
 
 /** Reads a customer's session state from the simulator, as an agent's tool would. */
 async function serviceState(userId: string): Promise<number> {

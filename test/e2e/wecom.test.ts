@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import type { PlatformRequest } from "../../local/platforms/wechat";
 import { wecomPush, wecomUrlCheck } from "../../local/platforms/wecom";
 import { credentialsFor, demoCredentials } from "../../shared/channels/registry";
 import type { WeComCredentials } from "../../shared/channels/wecom/credentials";
@@ -14,16 +13,9 @@ import { settle, waitFor } from "../support/wait";
 const kefu = useTestStack("wecom");
 const credentials = credentialsFor(wecomModule, demoCredentials()) as WeComCredentials;
 
-async function post(request: PlatformRequest): Promise<Response> {
-  return fetch(`${kefu.stack.url}${request.path}`, {
-    method: request.method,
-    headers: request.headers,
-    ...(request.method === "GET" ? {} : { body: request.body }),
-  });
-}
+const post = kefu.deliver;
 
-const repliesTo = (to: string) =>
-  kefu.stack.outbox.entries.filter((e) => e.channel === "wecom" && e.to === to);
+const repliesTo = (to: string) => kefu.repliesTo("wecom", to);
 
 describe("the WeCom callback URL check", () => {
   it("answers the decrypted echostr", async () => {

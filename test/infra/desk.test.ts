@@ -65,6 +65,25 @@ describe("the desk API", () => {
     });
   });
 
+  it("may list the members of the pool's groups (the agents page), and call Cognito for nothing else", () => {
+    const fn = Object.entries(template.findResources("AWS::Lambda::Function") as Resources).find(([, f]) =>
+      String(f.Properties.Description ?? "").startsWith("Kefu desk API"),
+    );
+    if (!fn) throw new Error("no desk API function");
+    const role = (fn[1].Properties.Role as { "Fn::GetAtt": [string, string] })["Fn::GetAtt"][0];
+    const statements = resources("AWS::IAM::Policy")
+      .filter((p) => JSON.stringify(p.Roles).includes(role))
+      .flatMap(
+        (p) =>
+          (p.PolicyDocument as { Statement: { Action: string | string[]; Resource: unknown }[] }).Statement,
+      )
+      .filter((s) => [s.Action].flat().some((a) => a.startsWith("cognito-idp:")));
+    const [pool] = Object.keys(template.findResources("AWS::Cognito::UserPool"));
+    expect(statements).toEqual([
+      { Action: "cognito-idp:ListUsersInGroup", Effect: "Allow", Resource: { "Fn::GetAtt": [pool, "Arn"] } },
+    ]);
+  });
+
   it("gives the function a configuration its loader accepts", () => {
     const fn = resources("AWS::Lambda::Function").find((f) =>
       String(f.Description ?? "").startsWith("Kefu desk API"),

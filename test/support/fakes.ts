@@ -9,7 +9,7 @@ import {
   keepHistory,
   MAX_PROCESSED_IDS,
 } from "../../shared/core/conversation";
-import type { AgentStore, TicketDeskStore } from "../../shared/core/desk-ports";
+import type { AgentStore, DeskDirectory, DeskMember, TicketDeskStore } from "../../shared/core/desk-ports";
 import type { AnswerEngine, EngineInput, EngineResult } from "../../shared/core/engine";
 import type { InboundMessage, InboundMessageInput, OutboundMessage } from "../../shared/core/message";
 import { InboundMessageSchema } from "../../shared/core/message";
@@ -489,6 +489,16 @@ export function memoryState(): ChannelStateStore & {
       ttls.delete(key);
       expiresAt.delete(key);
       return true;
+    },
+  };
+}
+
+/** The desk's user directory (Cognito) in memory: the members of the agent and supervisor groups. */
+export function memoryDirectory(members: DeskMember[] = []): DeskDirectory & { members: DeskMember[] } {
+  return {
+    members,
+    async agents() {
+      return members.map((member) => ({ ...member, groups: [...member.groups] }));
     },
   };
 }

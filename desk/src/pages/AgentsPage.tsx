@@ -19,7 +19,10 @@ import { useDesk } from "../context";
 import { errorText } from "../errors";
 import { useI18n } from "../i18n";
 
-/** Who is on the desk: skills, concurrency limit, status and load. Supervisors and admins. */
+/**
+ * Who is on the desk: every member of the Cognito groups agent and supervisor (GET /agents), with the
+ * skills, concurrency limit, status and load of their agents-table record. Supervisors.
+ */
 export default function AgentsPage() {
   const { t, locale } = useI18n();
   const { api, config } = useDesk();
@@ -118,10 +121,10 @@ function EditAgent(props: { agent: Agent; onClose(): void }) {
         <TagsInput label={t("skills")} value={skills} onChange={setSkills} clearable />
         <NumberInput
           label={t("maxConcurrent")}
-          min={0}
-          max={50}
+          min={1}
+          max={100}
           value={maxConcurrent}
-          onChange={(value) => setMaxConcurrent(typeof value === "number" ? value : Number(value) || 0)}
+          onChange={(value) => setMaxConcurrent(typeof value === "number" ? value : Number(value) || 1)}
         />
         {save.error && (
           <Alert color="red" variant="light" role="alert">

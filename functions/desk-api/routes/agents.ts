@@ -1,10 +1,16 @@
 import { z } from "zod";
-import type { AgentStore } from "../../../shared/core/desk-ports";
+import type { AgentStore, DeskDirectory, DeskMember } from "../../../shared/core/desk-ports";
 import { type Agent, type RoutingRules, SkillSchema, skillGroups } from "../../../shared/core/routing";
+import { DEFAULT_MAX_CONCURRENT } from "../../../shared/stores/agents";
 import { DeskApiError, type DeskRequest, type DeskRoute } from "../route";
+import { parseBody } from "../router";
 
-/** What the agents' routes use: the agents table and the routing rules (for the skill groups). */
+/**
+ * What the agents' routes use: the user directory (who is an agent), the agents table (their skills,
+ * capacity, status and load) and the routing rules (for the skill groups).
+ */
 export interface AgentsDeps {
+  directory: DeskDirectory;
   agents: AgentStore;
   routing: RoutingRules;
 }
@@ -23,22 +29,33 @@ const AgentChange = z.strictObject({
 
 const StatusChange = z.strictObject({ status: z.enum(["online", "away"]) });
 
-/** The body as the schema wants it, or 422 validation_failed naming the fields. */
-function parse<T>(schema: z.ZodType<T>, body: unknown): T {
-  const parsed = schema.safeParse(body ?? {});
-  if (parsed.success) return parsed.data;
-  const fields = Object.fromEntries(
-    parsed.error.issues.map((issue) => [issue.path.join(".") || "body", issue.message]),
-  );
-  throw new DeskApiError(422, "validation_failed", "Some fields are not valid.", "部分字段无效。", {
-    fields,
-  });
-}
-
 /** The contract's Agent (docs/desk-api.md): no internal bookkeeping. */
 function view(agent: Agent) {
   const { id, displayName, groups, skills, status, maxConcurrent, openTickets } = agent;
   return { id, displayName, groups, skills, status, maxConcurrent, openTickets };
+}
+
+/** Someone without an agents-table record: away, no skills, the capacity they get when first written. */
+function unconfigured(id: string, name?: string) {
+  return {
+    id,
+    displayName: name ?? id,
+    skills: [],
+    status: "away",
+    maxConcurrent: DEFAULT_MAX_CONCURRENT,
+    openTickets: 0,
+  };
+}
+
+/** A directory member with their record: groups from the directory (the ones enforced), the rest from the table. */
+function merged(member: DeskMember, record: Agent | undefined) {
+  const named = record && record.displayName !== record.id ? record.displayName : member.name;
+  return {
+    ...unconfigured(member.id),
+    ...(record ? view(record) : {}),
+    displayName: named ?? member.id,
+    groups: member.groups,
+  };
 }
 
 const ok = (body: unknown) => ({ status: 200, body });
@@ -52,23 +69,27 @@ export const agentRoutes: DeskRoute<AgentsDeps>[] = [
     async handle(request, deps) {
       const { id, groups } = request.user;
       const agent = await deps.agents.get(id);
-      return ok({
-        displayName: id,
-        skills: [],
-        status: "away",
-        maxConcurrent: 0,
-        ...(agent ? view(agent) : {}),
-        id,
-        groups,
-      });
+      const { openTickets: _, ...defaults } = unconfigured(id);
+      return ok({ ...defaults, ...(agent ? view(agent) : {}), id, groups });
     },
   },
   {
     method: "GET",
     path: "/agents",
     groups: ["supervisor"],
+    // The members of the directory's agent and supervisor groups, each with their record if they have
+    // one; someone who left those groups stays listed while they still hold tickets, to hand them over.
     async handle(_request, deps) {
-      return ok({ agents: (await deps.agents.list()).map(view) });
+      const [members, records] = await Promise.all([deps.directory.agents(), deps.agents.list()]);
+      const byId = new Map(records.map((record) => [record.id, record]));
+      const inDirectory = new Set(members.map((member) => member.id));
+      const agents = [
+        ...members.map((member) => merged(member, byId.get(member.id))),
+        ...records
+          .filter((record) => !inDirectory.has(record.id) && record.openTickets > 0)
+          .map((record) => ({ ...view(record), groups: [] })),
+      ];
+      return ok({ agents: agents.sort((a, b) => a.id.localeCompare(b.id)) });
     },
   },
   {
@@ -80,7 +101,7 @@ export const agentRoutes: DeskRoute<AgentsDeps>[] = [
       if (!/^[\w.@+-]{1,128}$/.test(id)) {
         throw new DeskApiError(404, "not_found", "No such agent.", "没有这个客服。");
       }
-      const change = parse(AgentChange, request.body);
+      const change = parseBody(AgentChange, request.body);
       // Groups decide access (Cognito's are the ones enforced): only an admin records them here.
       if (change.groups && !request.user.groups.includes("admin")) {
         throw new DeskApiError(
@@ -98,7 +119,7 @@ export const agentRoutes: DeskRoute<AgentsDeps>[] = [
     path: "/me/status",
     groups: ["agent", "supervisor"],
     async handle(request, deps) {
-      const { status } = parse(StatusChange, request.body);
+      const { status } = parseBody(StatusChange, request.body);
       return ok(view(await deps.agents.setStatus(request.user.id, status, request.now)));
     },
   },

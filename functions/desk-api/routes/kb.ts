@@ -8,7 +8,7 @@ import { formatOf } from "../../../shared/kb/import/parse";
 import type { BlobStore, FaqRepository } from "../../../shared/kb/import/ports";
 import { FAQ_BUCKET } from "../../../shared/resources";
 import { DeskApiError, type DeskRoute } from "../route";
-import { notFound, validationFailed } from "../router";
+import { notFound, parseBody, parseQuery, validationFailed } from "../router";
 
 /** What the knowledge-base routes use; functions/desk-api/wiring.ts builds it. */
 export interface KbRoutesDeps {
@@ -80,7 +80,7 @@ export const kbRoutes: DeskRoute<KbRoutesDeps>[] = [
     path: "/faq/search",
     groups: ["agent"],
     async handle(request, deps) {
-      const { q } = SearchQuery.parse(request.query);
+      const { q } = parseQuery(SearchQuery, request.query);
       return { status: 200, body: { hits: q ? await deps.search(q, SEARCH_LIMIT) : [] } };
     },
   },
@@ -119,7 +119,7 @@ export const kbRoutes: DeskRoute<KbRoutesDeps>[] = [
     path: "/faq/uploads",
     groups: ["admin"],
     async handle(request, deps) {
-      const { fileName } = UploadSchema.parse(request.body);
+      const { fileName } = parseBody(UploadSchema, request.body);
       const name = uploadName(fileName, request.now);
       const prefix = deps.kb === "default" ? "" : `${deps.kb}/`;
       const key = `${FAQ_BUCKET.uploadsPrefix}${prefix}${name}`;

@@ -13,7 +13,7 @@ import {
 } from "../../../shared/core/quality";
 import { normalizeTicketId } from "../../../shared/core/ticket";
 import { DeskApiError, type DeskRoute } from "../route";
-import { notFound, validationFailed } from "../router";
+import { notFound, parseBody, parseQuery, validationFailed } from "../router";
 
 /**
  * Quality inspection of agents' replies (README, "Quality inspection"): the reply route inspects every
@@ -139,7 +139,7 @@ export const qualityRoutes: DeskRoute<QualityDeps>[] = [
     groups: ["agent"],
     // What the reply box shows before sending; nothing is recorded (the reply itself is).
     async handle(request, deps) {
-      const { text } = InspectSchema.parse(request.body);
+      const { text } = parseBody(InspectSchema, request.body);
       const ticket = await deps.tickets.get(normalizeTicketId(request.params.id ?? ""));
       if (!ticket) throw notFound("No such ticket.");
       const ruleSet = await deps.rules();
@@ -159,7 +159,7 @@ export const qualityRoutes: DeskRoute<QualityDeps>[] = [
     path: "/quality/report",
     groups: ["supervisor", "admin"],
     async handle(request, deps) {
-      const query = RangeQuery.parse(request.query);
+      const query = parseQuery(RangeQuery, request.query);
       const days = rangeOf(query.since, request.now);
       const records = await recordsOf(deps.audit, days);
       return {
@@ -178,7 +178,7 @@ export const qualityRoutes: DeskRoute<QualityDeps>[] = [
     groups: ["supervisor", "admin"],
     // The audit trail's messages with findings, newest first (the text masked as stored).
     async handle(request, deps) {
-      const query = RangeQuery.parse(request.query);
+      const query = parseQuery(RangeQuery, request.query);
       const records = await recordsOf(deps.audit, rangeOf(query.since, request.now));
       const findings = records
         .filter((r) => r.findings.length > 0)

@@ -3,7 +3,7 @@ import { type AnalyticsReport, reportFromCounters } from "../../../shared/core/a
 import { CHANNELS, type Channel } from "../../../shared/core/message";
 import type { AnalyticsCounters } from "../../../shared/stores/analytics-counters";
 import type { DeskRoute } from "../route";
-import { validationFailed } from "../router";
+import { parseQuery, validationFailed } from "../router";
 
 /**
  * The reports page (issue 13, "Analytics"): the figures of a range of days from the real-time counters,
@@ -44,7 +44,7 @@ export function reportRange(
 ): { since: string; until: string; channel?: Channel } {
   // An empty parameter (a cleared filter) means "not given".
   const given = Object.fromEntries(Object.entries(query).filter(([, v]) => v !== undefined && v !== ""));
-  const parsed = ReportQuery.parse(given);
+  const parsed = parseQuery(ReportQuery, given);
   const until = parsed.until ?? dayOf(now.getTime());
   const since = parsed.since ?? dayOf(Date.parse(`${until}T00:00:00Z`) - (DEFAULT_DAYS - 1) * DAY_MS);
   if (since > until) throw validationFailed({ since: "after until" });

@@ -14,6 +14,7 @@ import {
 } from "../../../shared/kb/suggestions";
 import { type ChangeStore, changeRow, type PendingChange, validateChangeRow } from "../../../shared/kb/teach";
 import { DeskApiError, type DeskRequest, type DeskRoute } from "../route";
+import { parseBody, validationFailed } from "../router";
 
 /**
  * Suggestions for supervisors (docs/desk-api.md): what customers asked that the bot handed off, grouped
@@ -51,18 +52,6 @@ const Entry = z.strictObject({
   category: z.string().trim().min(1).max(FAQ_LIMITS.categoryChars).optional(),
 });
 const Dismiss = z.strictObject({ note: z.string().trim().max(500).optional() });
-
-function invalid(fields: Record<string, string>): DeskApiError {
-  return new DeskApiError(422, "validation_failed", "Some fields are not valid.", "部分字段无效。", {
-    fields,
-  });
-}
-
-function parse<T>(schema: z.ZodType<T>, body: unknown): T {
-  const parsed = schema.safeParse(body ?? {});
-  if (parsed.success) return parsed.data;
-  throw invalid(Object.fromEntries(parsed.error.issues.map((i) => [i.path.join(".") || "body", i.message])));
-}
 
 /** The suggestions of the last `days` days (hand-offs the bot could not answer, not yet handled). */
 async function current(
@@ -143,14 +132,14 @@ export const suggestionRoutes: DeskRoute<SuggestionRoutesDeps>[] = [
     path: "/insights/suggestions/:id/phrasings",
     groups: ["supervisor", "admin"],
     async handle(request, deps) {
-      const body = parse(Phrasings, request.body);
+      const body = parseBody(Phrasings, request.body);
       const s = await find(deps, request);
       const texts = body.texts ?? s.examples;
       const unknown = texts.find((t) => !s.examples.includes(t));
       if (unknown !== undefined)
-        throw invalid({ texts: "only the suggestion's example wordings can be taught" });
+        throw validationFailed({ texts: "only the suggestion's example wordings can be taught" });
       const entry = await deps.faqEntry(body.faqId);
-      if (!entry) throw invalid({ faqId: "no such FAQ entry" });
+      if (!entry) throw validationFailed({ faqId: "no such FAQ entry" });
       // One change for all the wordings: one approval, one import, checked against the entry's limits.
       const change = pending(request, deps, s, {
         kind: "phrasing",
@@ -159,7 +148,7 @@ export const suggestionRoutes: DeskRoute<SuggestionRoutesDeps>[] = [
         texts,
       });
       const rejection = validateChangeRow(changeRow(change, entry));
-      if (rejection) throw invalid({ [rejection.field ?? "texts"]: rejection.message });
+      if (rejection) throw validationFailed({ [rejection.field ?? "texts"]: rejection.message });
       await deps.changes.create(change);
       const what = `taught as ${texts.length} phrasing(s) of ${body.faqId}, pending approval (change ${change.id})`;
       await markHandled(deps, s, what, request);
@@ -171,11 +160,11 @@ export const suggestionRoutes: DeskRoute<SuggestionRoutesDeps>[] = [
     path: "/insights/suggestions/:id/entry",
     groups: ["supervisor", "admin"],
     async handle(request, deps) {
-      const body = parse(Entry, request.body);
+      const body = parseBody(Entry, request.body);
       const s = await find(deps, request);
       const change = pending(request, deps, s, { kind: "entry", ...body });
       const rejection = validateChangeRow(changeRow(change));
-      if (rejection) throw invalid({ [rejection.field ?? "body"]: rejection.message });
+      if (rejection) throw validationFailed({ [rejection.field ?? "body"]: rejection.message });
       await deps.changes.create(change);
       await markHandled(
         deps,
@@ -191,7 +180,7 @@ export const suggestionRoutes: DeskRoute<SuggestionRoutesDeps>[] = [
     path: "/insights/suggestions/:id/dismiss",
     groups: ["supervisor", "admin"],
     async handle(request, deps) {
-      const { note } = parse(Dismiss, request.body);
+      const { note } = parseBody(Dismiss, request.body);
       const s = await find(deps, request);
       await markHandled(deps, s, `dismissed${note ? `: ${note}` : ""}`, request);
       return { status: 200, body: { dismissed: s.id, tickets: s.ticketIds.length } };

@@ -13,6 +13,7 @@ import {
   validateChangeRow,
 } from "../../../shared/kb/teach";
 import { DeskApiError, type DeskRoute } from "../route";
+import { parseBody, validationFailed } from "../router";
 
 /** What teaching uses: the changes, the tickets, the current FAQ entries and the FAQ bucket. */
 export interface TeachDeps {
@@ -41,18 +42,6 @@ const Teach = z.discriminatedUnion("kind", [
   }),
 ]);
 const Reject = z.strictObject({ note: z.string().trim().max(500).optional() });
-
-function invalid(fields: Record<string, string>): DeskApiError {
-  return new DeskApiError(422, "validation_failed", "Some fields are not valid.", "部分字段无效。", {
-    fields,
-  });
-}
-
-function parse<T>(schema: z.ZodType<T>, body: unknown): T {
-  const parsed = schema.safeParse(body ?? {});
-  if (parsed.success) return parsed.data;
-  throw invalid(Object.fromEntries(parsed.error.issues.map((i) => [i.path.join(".") || "body", i.message])));
-}
 
 const notFound = (what: string, zh: string) =>
   new DeskApiError(404, "not_found", `No such ${what}.`, `没有这个${zh}。`);
@@ -100,7 +89,7 @@ export const teachRoutes: DeskRoute<TeachDeps>[] = [
     groups: ["agent", "supervisor"],
     async handle(request, deps) {
       const ticketId = normalizeTicketId(request.params.id ?? "");
-      const body = parse(Teach, request.body);
+      const body = parseBody(Teach, request.body);
       if (!(await deps.tickets.get(ticketId))) throw notFound("ticket", "工单");
       const change: PendingChange = {
         id: (deps.newId ?? randomUUID)(),
@@ -112,9 +101,9 @@ export const teachRoutes: DeskRoute<TeachDeps>[] = [
       };
       // The import's own rules, now: a change that could not be imported is refused while the agent is here.
       const current = body.kind === "phrasing" ? await deps.faqEntry(body.faqId) : undefined;
-      if (body.kind === "phrasing" && !current) throw invalid({ faqId: "no such FAQ entry" });
+      if (body.kind === "phrasing" && !current) throw validationFailed({ faqId: "no such FAQ entry" });
       const rejection = validateChangeRow(changeRow(change, current));
-      if (rejection) throw invalid({ [rejection.field ?? "body"]: rejection.message });
+      if (rejection) throw validationFailed({ [rejection.field ?? "body"]: rejection.message });
       await deps.changes.create(change);
       return { status: 201, body: change };
     },
@@ -169,7 +158,7 @@ export const teachRoutes: DeskRoute<TeachDeps>[] = [
     path: "/changes/:id/reject",
     groups: ["supervisor"],
     async handle(request, deps) {
-      const { note } = parse(Reject, request.body);
+      const { note } = parseBody(Reject, request.body);
       const change = await pendingChange(request.params.id ?? "", deps);
       const decision = {
         status: "rejected" as const,

@@ -19,7 +19,7 @@ import type { OutboxStore } from "../../../shared/core/pipeline/ports";
 import { normalizeTicketId } from "../../../shared/core/ticket";
 import { afterResolve, type CsatTextFor } from "../../../shared/core/ticket-care";
 import { DeskApiError, type DeskRequest, type DeskRoute } from "../route";
-import { hasGroup, notFound, validationFailed } from "../router";
+import { hasGroup, notFound, parseBody, parseQuery, validationFailed } from "../router";
 import { byPriorityThenDue, checkReply, constraintsOf, detailOf, summaryOf } from "../views";
 import { FindingsOverrideSchema, inspectAgentReply, type QualityDeps } from "./quality";
 
@@ -182,7 +182,7 @@ async function withReplyLease<T>(
 }
 
 async function reply(request: DeskRequest, deps: TicketRoutesDeps) {
-  const body = ReplySchema.parse(request.body);
+  const body = parseBody(ReplySchema, request.body);
   const ticket = await load(deps, request);
   if (ticket.status === "resolved") throw ticketResolved();
   const check = checkReply(body.text, constraintsOf(ticket, await deps.optedOut(ticket)), request.now);
@@ -276,7 +276,7 @@ export const ticketRoutes: DeskRoute<TicketRoutesDeps>[] = [
     path: "/tickets",
     groups: ["agent"],
     async handle(request, deps) {
-      const query = ListQuery.parse(request.query);
+      const query = parseQuery(ListQuery, request.query);
       const me = request.user.id;
       const stored =
         query.status === "resolved" ? await deps.tickets.listResolved() : await deps.tickets.listUnresolved();
@@ -330,7 +330,7 @@ export const ticketRoutes: DeskRoute<TicketRoutesDeps>[] = [
     path: "/tickets/:id/notes",
     groups: ["agent"],
     async handle(request, deps) {
-      const { text } = NoteSchema.parse(request.body);
+      const { text } = parseBody(NoteSchema, request.body);
       const ticket = await load(deps, request);
       const turn: Turn = { role: "note", text, at: request.now.toISOString(), agent: request.user.id };
       await deps.tickets.append(ticket.ticketId, turn, { now: request.now });
@@ -352,7 +352,7 @@ export const ticketRoutes: DeskRoute<TicketRoutesDeps>[] = [
     path: "/tickets/:id/assign",
     groups: ["supervisor"],
     async handle(request, deps) {
-      const { agentId } = AssignSchema.parse(request.body);
+      const { agentId } = parseBody(AssignSchema, request.body);
       const ticket = await load(deps, request);
       await deps.tickets.assign(ticket.ticketId, agentId, request.now).catch(rethrowConflict);
       if (ticket.assignee !== agentId) {
@@ -368,7 +368,7 @@ export const ticketRoutes: DeskRoute<TicketRoutesDeps>[] = [
     path: "/tickets/:id/transfer",
     groups: ["agent"],
     async handle(request, deps) {
-      const { skill } = TransferSchema.parse(request.body);
+      const { skill } = parseBody(TransferSchema, request.body);
       const ticket = await load(deps, request);
       await deps.tickets.transfer(ticket.ticketId, skill, request.now).catch(rethrowConflict);
       if (ticket.assignee) await deps.agents.release(ticket.assignee);
@@ -420,7 +420,7 @@ export const ticketRoutes: DeskRoute<TicketRoutesDeps>[] = [
     path: "/tickets/:id/reveal",
     groups: ["pii", "supervisor"],
     async handle(request, deps) {
-      RevealSchema.parse(request.body);
+      parseBody(RevealSchema, request.body);
       const ticket = await load(deps, request);
       // Audited twice: on the ticket, where supervisors see it, and in the function's log.
       await systemTurn(

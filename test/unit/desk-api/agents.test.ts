@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { DeskApiError, type DeskGroup, type DeskRequest } from "../../../functions/desk-api/route";
 import { type AgentsDeps, agentRoutes } from "../../../functions/desk-api/routes/agents";
 import { DEFAULT_ROUTING_RULES } from "../../../shared/core/routing";
-import { memoryAgents } from "../../support/fakes";
+import { memoryAgents, memoryDirectory } from "../../support/fakes";
 
 const now = new Date("2026-12-01T10:00:00Z");
 
@@ -39,7 +39,7 @@ describe("the agents' routes", () => {
   });
 
   it("tell the signed-in person who they are: groups from the token, status and skills from the agents table", async () => {
-    const deps = { agents: memoryAgents(), routing: DEFAULT_ROUTING_RULES };
+    const deps = { directory: memoryDirectory(), agents: memoryAgents(), routing: DEFAULT_ROUTING_RULES };
     const before = await call("GET", "/me", deps, { groups: ["agent", "pii"] }).response;
     expect(before.body).toEqual({
       id: "li",
@@ -47,7 +47,8 @@ describe("the agents' routes", () => {
       groups: ["agent", "pii"],
       skills: [],
       status: "away",
-      maxConcurrent: 0,
+      // What they get when first written (going online, or configured): not a capacity of nothing.
+      maxConcurrent: 5,
     });
     await call("PUT", "/me/status", deps, { body: { status: "online" } }).response;
     await call("PUT", "/agents/:id", deps, {
@@ -66,7 +67,7 @@ describe("the agents' routes", () => {
   });
 
   it("let an agent go online and a supervisor list and configure agents", async () => {
-    const deps = { agents: memoryAgents(), routing: DEFAULT_ROUTING_RULES };
+    const deps = { directory: memoryDirectory(), agents: memoryAgents(), routing: DEFAULT_ROUTING_RULES };
     const online = await call("PUT", "/me/status", deps, { body: { status: "online" } }).response;
     expect(online).toEqual({
       status: 200,
@@ -86,19 +87,81 @@ describe("the agents' routes", () => {
       body: { skills: ["lang:zh", "vip", "lang:zh"], maxConcurrent: 3 },
     }).response;
     expect(configured.body).toMatchObject({ skills: ["lang:zh", "vip"], maxConcurrent: 3, status: "online" });
+    deps.directory.members.push({ id: "li", groups: ["agent"] });
     const list = await call("GET", "/agents", deps, { groups: ["supervisor"] }).response;
     expect((list.body as { agents: unknown[] }).agents).toHaveLength(1);
   });
 
+  it("list the directory's agents and supervisors, with their records where they have one", async () => {
+    const agents = memoryAgents();
+    await agents.configure("li", { skills: ["lang:en"], maxConcurrent: 2, groups: ["admin"] }, now);
+    await agents.setStatus("li", "online", now);
+    // Left the groups but still holds a ticket: listed, to be handed over. Left with none: not listed.
+    await agents.configure("gone", { displayName: "Gone" }, now);
+    await agents.restore("gone", now);
+    await agents.configure("long-gone", {}, now);
+    const directory = memoryDirectory([
+      { id: "wang", name: "王芳", groups: ["agent"] },
+      { id: "li", groups: ["supervisor", "pii"] },
+    ]);
+    const list = await call(
+      "GET",
+      "/agents",
+      { directory, agents, routing: DEFAULT_ROUTING_RULES },
+      {
+        groups: ["supervisor"],
+      },
+    ).response;
+    expect(list.body).toEqual({
+      agents: [
+        {
+          id: "gone",
+          displayName: "Gone",
+          groups: [],
+          skills: [],
+          status: "away",
+          maxConcurrent: 5,
+          openTickets: 1,
+        },
+        // Groups from the directory, the ones enforced, not the table's copy.
+        {
+          id: "li",
+          displayName: "li",
+          groups: ["supervisor", "pii"],
+          skills: ["lang:en"],
+          status: "online",
+          maxConcurrent: 2,
+          openTickets: 0,
+        },
+        // In Cognito, never configured, never online: listed all the same.
+        {
+          id: "wang",
+          displayName: "王芳",
+          groups: ["agent"],
+          skills: [],
+          status: "away",
+          maxConcurrent: 5,
+          openTickets: 0,
+        },
+      ],
+    });
+  });
+
   it("refuse bad input with the fields named, and groups from anyone but an admin", async () => {
-    const deps = { agents: memoryAgents(), routing: DEFAULT_ROUTING_RULES };
+    const deps = { directory: memoryDirectory(), agents: memoryAgents(), routing: DEFAULT_ROUTING_RULES };
     const bad = await call("PUT", "/agents/:id", deps, {
       groups: ["supervisor"],
       params: { id: "li" },
       body: { maxConcurrent: 0, skills: ["has space"], extra: 1 },
     }).response.catch((e: unknown) => e);
     expect(bad).toBeInstanceOf(DeskApiError);
-    expect(bad).toMatchObject({ status: 422, code: "validation_failed" });
+    // The same answer as every other route's (functions/desk-api/router.ts, parseBody).
+    expect(bad).toMatchObject({
+      status: 422,
+      code: "validation_failed",
+      message: "Some fields are missing or invalid.",
+      messageZh: "部分字段缺失或无效。",
+    });
     expect(Object.keys((bad as DeskApiError).extra.fields as object).sort()).toEqual(
       ["", "maxConcurrent", "skills.0"].map((k) => k || "body").sort(),
     );
@@ -122,7 +185,7 @@ describe("the agents' routes", () => {
   });
 
   it("list the skill groups tickets can be transferred to", async () => {
-    const deps = { agents: memoryAgents(), routing: DEFAULT_ROUTING_RULES };
+    const deps = { directory: memoryDirectory(), agents: memoryAgents(), routing: DEFAULT_ROUTING_RULES };
     const { body } = await call("GET", "/skills", deps).response;
     expect((body as { skills: { id: string }[] }).skills.map((s) => s.id)).toContain("complaints");
   });

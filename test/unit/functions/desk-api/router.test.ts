@@ -1,7 +1,16 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it, vi } from "vitest";
 import { z } from "zod";
 import { DeskApiError, type DeskGroup, type DeskRoute } from "../../../../functions/desk-api/route";
-import { createRouter, mount, unauthenticated } from "../../../../functions/desk-api/router";
+import {
+  createRouter,
+  mount,
+  parseBody,
+  parseQuery,
+  unauthenticated,
+} from "../../../../functions/desk-api/router";
 
 /** The router under every desk route: who gets in, which route answers, and what a failure looks like. */
 const seen: { params: Record<string, string>; body: unknown }[] = [];
@@ -12,7 +21,7 @@ const routes: DeskRoute<{ prefix: string }>[] = [
     groups: ["agent"],
     async handle(request, deps) {
       seen.push({ params: { ...request.params }, body: request.body });
-      const body = z.object({ text: z.string().min(1, "empty") }).parse(request.body);
+      const body = parseBody(z.object({ text: z.string().min(1, "empty") }), request.body);
       return { status: 200, body: { echo: `${deps.prefix}${body.text}`, by: request.user.id } };
     },
   },
@@ -28,6 +37,25 @@ const routes: DeskRoute<{ prefix: string }>[] = [
     groups: ["agent"],
     async handle() {
       throw new Error("DynamoDB said something with a customer's 13800138000 in it");
+    },
+  },
+  {
+    method: "GET",
+    path: "/search",
+    groups: ["agent"],
+    async handle(request) {
+      const { limit } = parseQuery(z.object({ limit: z.coerce.number().int().max(50) }), request.query);
+      return { status: 200, body: { limit } };
+    },
+  },
+  {
+    method: "GET",
+    path: "/stored",
+    groups: ["agent"],
+    // The server's own data failing its schema (a record written by an older version): not the caller's fault.
+    async handle() {
+      z.object({ status: z.enum(["open"]) }).parse({ status: "archived" });
+      return { status: 200, body: {} };
     },
   },
   {
@@ -52,8 +80,8 @@ function router(onError = vi.fn()) {
     },
     onError,
   });
-  return (method: string, path: string, as?: string, body?: string) =>
-    route({ method, path, query: {}, body, authorization: as && `Bearer ${as}`, now: new Date() });
+  return (method: string, path: string, as?: string, body?: string, query: Record<string, string> = {}) =>
+    route({ method, path, query, body, authorization: as && `Bearer ${as}`, now: new Date() });
 }
 
 describe("the desk API's router", () => {
@@ -92,6 +120,32 @@ describe("the desk API's router", () => {
     });
   });
 
+  it("says which fields are wrong in both languages, naming each field of a missing body", async () => {
+    const missing = await router()("POST", "/tickets/KF-1/reply", "agent");
+    expect(missing).toEqual({
+      status: 422,
+      body: {
+        error: "validation_failed",
+        message: "Some fields are missing or invalid.",
+        messageZh: "部分字段缺失或无效。",
+        fields: { text: expect.any(String) },
+      },
+    });
+    const query = await router()("GET", "/search", "agent", undefined, { limit: "500" });
+    expect(query).toMatchObject({ status: 422, body: { fields: { limit: expect.any(String) } } });
+    expect(await router()("GET", "/search", "agent", undefined, { limit: "5" })).toEqual({
+      status: 200,
+      body: { limit: 5 },
+    });
+  });
+
+  it("answers 500, not 422, when the server's own data fails a schema, and reports it", async () => {
+    const onError = vi.fn();
+    const answer = await router(onError)("GET", "/stored", "agent");
+    expect(answer).toMatchObject({ status: 500, body: { error: "internal" } });
+    expect(onError).toHaveBeenCalledWith(expect.any(z.ZodError), "GET /stored");
+  });
+
   it("passes a DeskApiError on with its status, code, texts and extra fields", async () => {
     expect(await router()("GET", "/conflict", "agent")).toEqual({
       status: 409,
@@ -105,5 +159,21 @@ describe("the desk API's router", () => {
     expect(answer.status).toBe(500);
     expect(JSON.stringify(answer.body)).not.toContain("13800138000");
     expect(onError).toHaveBeenCalledWith(expect.any(Error), "GET /boom");
+  });
+});
+
+describe("the desk API's routes", () => {
+  it("read every body and query through parseBody/parseQuery, so bad input is a 422 and only bad input", () => {
+    const folder = fileURLToPath(new URL("../../../../functions/desk-api/routes/", import.meta.url));
+    const bare = readdirSync(folder)
+      .filter((name) => name.endsWith(".ts"))
+      .flatMap((name) =>
+        readFileSync(join(folder, name), "utf8")
+          .split("\n")
+          .flatMap((line, i) =>
+            /\.(safeParse|parse)\(request\.(body|query)\)/.test(line) ? [`${name}:${i + 1}`] : [],
+          ),
+      );
+    expect(bare).toEqual([]);
   });
 });
