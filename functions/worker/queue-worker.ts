@@ -6,6 +6,7 @@ import {
 } from "@aws-lambda-powertools/batch";
 import { type Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
+import { mapWithConcurrency } from "../../shared/core/concurrency";
 import { BUDGET, Deadline } from "../../shared/core/deadline";
 import { describeFailure } from "../../shared/core/failure";
 import type { InboundMessage } from "../../shared/core/message";
@@ -29,13 +30,24 @@ export interface QueueWorkerOptions {
   metrics: Pick<Metrics, "addMetric" | "singleMetric">;
   /** The queue's redrive setting: the receive after which a failed message goes to the dead-letter queue. */
   maxReceiveCount?: number;
+  /** Conversations (FIFO message groups) of one batch worked on at once. */
+  groupsAtOnce?: number;
 }
+
+/**
+ * Conversations of a batch worked on at once: all of a batch of 5 (the event source's size), and a
+ * bound on the model and channel calls in flight should the batch grow to SQS FIFO's 10.
+ */
+export const GROUPS_AT_ONCE = 5;
 
 /**
  * The SQS FIFO batch handler with partial failures: a failed record (and the later records of its
  * conversation, to keep order) returns to the queue and is retried, then goes to the dead-letter queue;
- * other conversations in the batch are unaffected. The invocation's remaining time becomes the
- * messages' deadline. Every failure is logged once, by code and the message's ids, never its text.
+ * other conversations in the batch are unaffected. The batch's conversations are worked on at once
+ * (up to `groupsAtOnce`), each one's messages in order: one conversation waiting on a slow model or a
+ * hung channel call no longer spends the time of those queued behind it in the batch. The invocation's
+ * remaining time becomes every message's deadline. Every failure is logged once, by code and the
+ * message's ids, never its text.
  */
 export function createQueueWorker(options: QueueWorkerOptions) {
   const { pipeline, logger, metrics } = options;
@@ -91,22 +103,41 @@ export function createQueueWorker(options: QueueWorkerOptions) {
   return async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
     metrics.addMetric("RecordsReceived", MetricUnit.Count, event.Records.length);
     const deadline = Deadline.in(context.getRemainingTimeInMillis() - BUDGET.invocationReserveMs);
-    const processor = new ReportingFifoProcessor(reportFailure);
-    const response = await processPartialResponse(
-      event,
-      (record: SQSRecord) => handleRecord(record, deadline),
-      processor,
-      {
-        context,
-        skipGroupOnError: true,
-        // Every failed record is reported as such; a batch that failed whole is no exception to log.
-        throwOnFullBatchFailure: false,
-      },
+    // One FIFO processor per conversation: it keeps the conversation's order (a failed record holds
+    // back the later ones of its group) while the conversations go on side by side.
+    const responses = await mapWithConcurrency(
+      messageGroups(event.Records),
+      options.groupsAtOnce ?? GROUPS_AT_ONCE,
+      (records) =>
+        processPartialResponse(
+          { Records: records },
+          (record: SQSRecord) => handleRecord(record, deadline),
+          new ReportingFifoProcessor(reportFailure),
+          {
+            context,
+            skipGroupOnError: true,
+            // Every failed record is reported as such; a batch that failed whole is no exception to log.
+            throwOnFullBatchFailure: false,
+          },
+        ),
     );
     // The batch's analytics events, once its replies are sent: best effort, never throws (EventSink).
     await pipeline.analytics?.flush();
-    return response;
+    return { batchItemFailures: responses.flatMap((response) => response.batchItemFailures) };
   };
+}
+
+/** The batch's records by message group, in the order the groups first appear; each group in its order. */
+function messageGroups(records: SQSRecord[]): SQSRecord[][] {
+  const groups = new Map<string, SQSRecord[]>();
+  for (const record of records) {
+    // A record without a group (not from a FIFO queue) is a conversation of its own.
+    const group = record.attributes.MessageGroupId ?? `record:${record.messageId}`;
+    const list = groups.get(group);
+    if (list) list.push(record);
+    else groups.set(group, [record]);
+  }
+  return [...groups.values()];
 }
 
 /** The FIFO processor, telling `onFailure` of every failed record: its own failures and those held back. */
