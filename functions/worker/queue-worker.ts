@@ -11,6 +11,7 @@ import { BUDGET, Deadline } from "../../shared/core/deadline";
 import { describeFailure } from "../../shared/core/failure";
 import type { InboundMessage } from "../../shared/core/message";
 import { type PipelineOutcome, processMessage } from "../../shared/core/pipeline";
+import { escalateUnprocessed } from "../../shared/core/pipeline/escalate";
 import type { PipelineDeps } from "../../shared/core/pipeline/ports";
 import { INBOUND_QUEUE } from "../../shared/resources";
 
@@ -82,11 +83,15 @@ export function createQueueWorker(options: QueueWorkerOptions) {
     logger[outcome.unrecorded ? "warn" : "info"]("message processed", { ...recordIds(record), ...outcome });
   }
 
+  /** Why each record of this invocation failed, for the ticket of one that is on its last receive. */
+  const failures = new WeakMap<SQSRecord, string>();
+
   function reportFailure(record: SQSRecord, error: unknown): void {
     const ids = recordIds(record);
     const failure = heldBack(error)
       ? { code: "held_back", detail: "an earlier message of its conversation failed in this batch" }
       : describeFailure(error);
+    failures.set(record, [failure.code, failure.detail].filter(Boolean).join(": "));
     if (ids.receiveCount >= maxReceiveCount) {
       metrics.addMetric("MessagesDeadLettered", MetricUnit.Count, 1);
       logger.error("message failed on its last receive; it goes to the dead-letter queue", {
@@ -100,6 +105,38 @@ export function createQueueWorker(options: QueueWorkerOptions) {
     logger.warn("message failed; it returns to the queue", { ...ids, maxReceiveCount, ...failure });
   }
 
+  /**
+   * The failed records on their last receive go to the dead-letter queue (and its alarm); each is first
+   * handed to a person (escalate.ts), so that the customer is not left without an answer or a person.
+   * They get the time the messages did not: what is left of the invocation, bar the final flush.
+   */
+  async function escalateLastReceives(records: SQSRecord[], failed: Set<string>, context: Context) {
+    for (const record of records) {
+      if (!failed.has(record.messageId) || recordIds(record).receiveCount < maxReceiveCount) continue;
+      const deadline = Deadline.in(context.getRemainingTimeInMillis() - BUDGET.flushReserveMs);
+      try {
+        const message = await options.parse(record);
+        const outcome = await escalateUnprocessed(
+          message,
+          pipeline,
+          deadline,
+          failures.get(record) ?? "unknown",
+        );
+        metrics.addMetric("MessagesEscalated", MetricUnit.Count, 1);
+        logger.warn("message handed to a person before the dead-letter queue", {
+          ...recordIds(record),
+          ...outcome,
+        });
+      } catch (error) {
+        metrics.addMetric("EscalationsFailed", MetricUnit.Count, 1);
+        logger.error("message could not be handed to a person; only the dead-letter queue has it", {
+          ...recordIds(record),
+          ...describeFailure(error),
+        });
+      }
+    }
+  }
+
   return async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
     metrics.addMetric("RecordsReceived", MetricUnit.Count, event.Records.length);
     const deadline = Deadline.in(context.getRemainingTimeInMillis() - BUDGET.invocationReserveMs);
@@ -108,8 +145,8 @@ export function createQueueWorker(options: QueueWorkerOptions) {
     const responses = await mapWithConcurrency(
       messageGroups(event.Records),
       options.groupsAtOnce ?? GROUPS_AT_ONCE,
-      (records) =>
-        processPartialResponse(
+      async (records) => {
+        const response = await processPartialResponse(
           { Records: records },
           (record: SQSRecord) => handleRecord(record, deadline),
           new ReportingFifoProcessor(reportFailure),
@@ -119,7 +156,11 @@ export function createQueueWorker(options: QueueWorkerOptions) {
             // Every failed record is reported as such; a batch that failed whole is no exception to log.
             throwOnFullBatchFailure: false,
           },
-        ),
+        );
+        const failed = new Set(response.batchItemFailures.map((f) => f.itemIdentifier));
+        await escalateLastReceives(records, failed, context);
+        return response;
+      },
     );
     // The batch's analytics events, once its replies are sent: best effort, never throws (EventSink).
     await pipeline.analytics?.flush();

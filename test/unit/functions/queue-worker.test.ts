@@ -134,7 +134,6 @@ describe("a failed message", () => {
     const message = customer({ channel: "dingtalk" });
     await worker({ Records: [recordOf(message, INBOUND_QUEUE.maxReceiveCount)] } as never, context());
 
-    expect(lines).toHaveLength(1);
     expect(lines[0]).toMatchObject({
       level: "error",
       message: "message failed on its last receive; it goes to the dead-letter queue",
@@ -331,5 +330,110 @@ describe("a batch of several conversations", () => {
 
     expect(most()).toBe(2);
     expect(sent).toHaveLength(4);
+  });
+});
+
+describe("a message that failed on its last receive", () => {
+  const lastReceive = INBOUND_QUEUE.maxReceiveCount;
+
+  it("is handed to a person: a high-priority ticket with the cause, agents alerted, the bot silent after", async () => {
+    let sends = 0;
+    const { deps, tickets, notified, conversations } = pipelineDeps(
+      scriptedEngine(() => answer),
+      {
+        async send() {
+          sends++;
+          throw new ChannelApiError("WeChat send failed after 3 attempts", { retryable: true });
+        },
+      },
+    );
+    const { worker, lines, counts } = workerWith(deps);
+    const message = customer();
+    const response = await worker({ Records: [recordOf(message, lastReceive)] } as never, context());
+
+    // Still to the dead-letter queue (and its alarm), but not without a person.
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: `sqs-${message.id}` }]);
+    const [ticket] = [...tickets.items.values()];
+    expect(ticket).toMatchObject({
+      reason: "processing_failed",
+      priority: "high",
+      detail: "ChannelApiError: WeChat send failed after 3 attempts",
+      status: "open",
+    });
+    expect(ticket?.transcript.map((t) => t.role)).toEqual(["customer"]);
+    expect(notified).toEqual([ticket?.ticketId]);
+    expect((await conversations.get(message.conversationKey))?.openTicketId).toBe(ticket?.ticketId);
+    // The notice was tried on the channel that failed; the ticket stands without it.
+    expect(sends).toBeGreaterThan(1);
+    expect(counts.MessagesEscalated).toBe(1);
+    expect(lines.at(-1)).toMatchObject({
+      level: "warn",
+      message: "message handed to a person before the dead-letter queue",
+      fields: { messageId: message.id, action: "handed_off", reason: "processing_failed" },
+    });
+    expect(JSON.stringify(lines)).not.toContain("13812345678");
+  });
+
+  it("tells the customer the ticket number when the channel works (a message out of time)", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    const engine = scriptedEngine(() => {
+      vi.setSystemTime(Date.now() + 50_000);
+      return answer;
+    });
+    const { deps, sent, tickets } = pipelineDeps(engine);
+    const { worker } = workerWith(deps);
+    const first = inbound({ id: "t-1", conversationKey: "k1" });
+    const second = inbound({ id: "t-2", conversationKey: "k1" });
+    const response = await worker(
+      { Records: [recordOf(first, lastReceive), recordOf(second, lastReceive)] } as never,
+      context(60_000),
+    );
+
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: "sqs-t-2" }]);
+    const [ticket] = [...tickets.items.values()];
+    expect(ticket).toMatchObject({
+      reason: "processing_failed",
+      detail: expect.stringContaining("out_of_time"),
+    });
+    expect(sent.map((m) => [m.inReplyTo, m.text])).toEqual([
+      ["t-1", expect.stringContaining("退货")],
+      ["t-2", `[handoff ${ticket?.ticketId}]`],
+    ]);
+  });
+
+  it("held back behind a failed one, is handed over too; the failed one then joins that ticket", async () => {
+    const failing = customer({ id: "h-1" });
+    const { deps, tickets } = pipelineDeps(
+      scriptedEngine(() => answer),
+      {
+        async send(out) {
+          if (out.inReplyTo === failing.id) throw new ChannelApiError("busy", { retryable: true });
+        },
+      },
+    );
+    const { worker } = workerWith(deps);
+    const later = customer({ id: "h-2", text: "还在吗" });
+    await worker({ Records: [recordOf(failing, 3), recordOf(later, lastReceive)] } as never, context());
+    expect([...tickets.items.values()].map((t) => t.reason)).toEqual(["processing_failed"]);
+
+    // The first one's last receive: the conversation is the person's, so it goes on the same ticket.
+    await worker({ Records: [recordOf(failing, lastReceive)] } as never, context());
+    const all = [...tickets.items.values()];
+    expect(all).toHaveLength(1);
+    expect(all[0]?.transcript.map((t) => t.text)).toEqual(["还在吗", expect.stringContaining("****")]);
+  });
+
+  it("is not handed over before its last receive", async () => {
+    const { deps, tickets } = pipelineDeps(
+      scriptedEngine(() => answer),
+      {
+        async send() {
+          throw new ChannelApiError("busy", { retryable: true });
+        },
+      },
+    );
+    const { worker } = workerWith(deps);
+    await worker({ Records: [recordOf(customer(), lastReceive - 1)] } as never, context());
+    expect(tickets.items.size).toBe(0);
   });
 });
