@@ -79,6 +79,10 @@ export function createQueueWorker(options: QueueWorkerOptions) {
       reason.addDimensions({ channel: message.channel, reason: outcome.reason });
       reason.addMetric("Handoffs", MetricUnit.Count, 1);
     }
+    // A part resent after a send that got no answer may have reached the customer twice: counted.
+    if (outcome.resentUnknownPart !== undefined) {
+      metrics.addMetric("PartsResentAfterUnknownOutcome", MetricUnit.Count, 1);
+    }
     // A reply that went out without its outbox record is answered; the missing record is worth a warning.
     logger[outcome.unrecorded ? "warn" : "info"]("message processed", { ...recordIds(record), ...outcome });
   }
