@@ -1,5 +1,7 @@
 import { BUDGET, callSignal, type Deadline, OutOfTimeError } from "../core/deadline";
-import { ChannelApiError } from "../core/errors";
+import { ChannelApiError, DeliveryUnknownError } from "../core/errors";
+
+export { DeliveryUnknownError };
 
 /**
  * The one way channels call platform HTTP APIs (WeChat, WeCom, DingTalk, Twilio): every call times out
@@ -15,12 +17,37 @@ export const CALL_TIMEOUT_MS = 10_000;
 
 export type JsonObject = Record<string, unknown>;
 
-/** The platform could not be reached at all: no connection, no answer in time. */
+/**
+ * No answer came from the platform: no connection, a dropped one, or no answer in time. When the
+ * connection was never made the platform cannot have acted on the request; otherwise the request may
+ * have reached it and been carried out (`outcomeUnknown`): a send timed out on our side may well have
+ * been delivered.
+ */
 export class ChannelUnreachableError extends ChannelApiError {
-  constructor(label: string, cause: unknown) {
+  readonly outcomeUnknown: boolean;
+  constructor(label: string, cause: unknown, options: { changesState?: boolean } = {}) {
     super(`${label} request did not complete`, { retryable: true, cause });
     this.name = "ChannelUnreachableError";
+    this.outcomeUnknown = (options.changesState ?? true) && !neverConnected(cause);
   }
+}
+
+/** Failures to open a connection at all (Node's and undici's codes): nothing reached the platform. */
+const CONNECT_FAILURES = new Set([
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "UND_ERR_CONNECT_TIMEOUT",
+]);
+
+function neverConnected(error: unknown): boolean {
+  for (let e = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === "string" && CONNECT_FAILURES.has(code)) return true;
+  }
+  return false;
 }
 
 export interface HttpRequest {
@@ -35,6 +62,11 @@ export interface HttpRequest {
   /** The message's budget: the call's timeout fits it. */
   deadline?: Deadline;
   fetch?: typeof fetch;
+  /**
+   * The call does something on the platform (sends a message): without an answer, whether it was done is
+   * unknown. A POST does unless said otherwise (a token fetch does not); a GET never does.
+   */
+  changesState?: boolean;
 }
 
 export interface HttpAnswer {
@@ -71,7 +103,8 @@ export async function httpCall(request: HttpRequest): Promise<HttpAnswer> {
       signal: callSignal(CALL_TIMEOUT_MS, request.deadline),
     });
   } catch (cause) {
-    throw new ChannelUnreachableError(request.label, cause);
+    const changesState = (request.method ?? "POST") !== "GET" && request.changesState !== false;
+    throw new ChannelUnreachableError(request.label, cause, { changesState });
   }
   let parsed: unknown;
   try {
@@ -116,14 +149,21 @@ export interface RetryOptions {
   retry?: RetryPolicy | undefined;
   deadline?: Deadline | undefined;
   sleep?: ((ms: number) => Promise<void>) | undefined;
+  /**
+   * Repeating the call cannot do its work twice: a read, or a send the platform dedups by a key of ours
+   * (微信客服's msgid, the WeCom app's duplicate check). Only such a call is tried again after an attempt
+   * whose outcome is unknown; any other ends in DeliveryUnknownError.
+   */
+  idempotent?: boolean | undefined;
 }
 
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
  * Runs `attempt` until it succeeds, backing off between tries. A non-retryable ChannelApiError and
- * OutOfTimeError end it at once; anything else (a retryable refusal, no answer, a token store that
- * failed) is tried again. Exhausted retries end in a retryable ChannelApiError, so the queue tries the
+ * OutOfTimeError end it at once, and so does an attempt whose outcome is unknown unless the call is
+ * `idempotent` (DeliveryUnknownError); anything else (a retryable refusal, no connection, a token store
+ * that failed) is tried again. Exhausted retries end in a retryable ChannelApiError, so the queue tries the
  * message again later; a retry that could not finish in the deadline is not started (OutOfTimeError).
  */
 export async function withRetries<T>(
@@ -147,6 +187,9 @@ export async function withRetries<T>(
     } catch (error) {
       if (error instanceof OutOfTimeError) throw error;
       if (error instanceof ChannelApiError && !error.retryable) throw error;
+      if (error instanceof ChannelUnreachableError && error.outcomeUnknown && !options.idempotent) {
+        throw new DeliveryUnknownError(label, error);
+      }
       lastError = error;
     }
   }

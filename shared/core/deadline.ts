@@ -8,6 +8,11 @@
 export const BUDGET = {
   /** Left unspent at the end of an invocation: returning the batch response, flushing logs and metrics. */
   invocationReserveMs: 3_000,
+  /**
+   * Of that reserve, what is never spent: the last part goes to handing the messages that failed on
+   * their last receive to a person (pipeline/escalate.ts).
+   */
+  flushReserveMs: 1_000,
   /** A message starts only with this much left: time to decide, send one part and record it. */
   messageStartMs: 8_000,
   /** Kept back from deciding (the model calls) for sending the reply and recording it. */

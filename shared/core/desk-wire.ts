@@ -25,6 +25,7 @@ export type HandoffReason =
   | "sensitive_topic"
   | "model_requested"
   | "engine_error"
+  | "processing_failed"
   | (string & {});
 
 /** A skill group a ticket can be transferred to (GET /skills). */

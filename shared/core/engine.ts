@@ -12,7 +12,9 @@ export type HandoffReason =
   | "model_requested"
   | "engine_error"
   /** The answer broke a blocking quality-inspection rule (pipeline/inspect.ts): a person answers instead. */
-  | "inspection";
+  | "inspection"
+  /** The bot could not handle the message on any of its receives (pipeline/escalate.ts). */
+  | "processing_failed";
 
 /** How soon a person should take the ticket: high for regulated topics and intense anger. */
 export type TicketPriority = "normal" | "high";

@@ -64,3 +64,17 @@ export class ChannelApiError extends Error {
     this.retryable = options.retryable;
   }
 }
+
+/**
+ * A send whose outcome is unknown (shared/channels/http.ts: timed out, or the connection dropped, after the request went out) on an API without an
+ * idempotency key: it is not tried again within the invocation, where a retry a moment later would
+ * simply deliver the reply twice. The pipeline writes the unknown outcome in the outbox and the message
+ * returns to the queue, whose redelivery sends the part again (at least once: see README, Reliability).
+ */
+export class DeliveryUnknownError extends ChannelApiError {
+  readonly code = "delivery_unknown";
+  constructor(label: string, cause: unknown) {
+    super(`${label}: no answer after the request went out; not repeated at once`, { retryable: true, cause });
+    this.name = "DeliveryUnknownError";
+  }
+}

@@ -126,12 +126,21 @@ export interface FaultSuiteReport {
   undeliverable: { reference: string; cause: string }[];
   /** Messages left to a person by design: after a hand-off, appended to the ticket. */
   silent: number;
+  /**
+   * Messages the bot could not handle on any receive, handed to a person on a ticket before they went
+   * to the dead-letter queue (functions/worker/queue-worker.ts). One in the dead-letter queue on no
+   * ticket, without an answer, is lost: the customer got neither an answer nor a person.
+   */
+  escalated: number;
   /** Messages not answered by design (a DingTalk group message without an @-mention). */
   ignored: number;
   /** Messages that got more than one reply, and the extra replies. */
   duplicated: number;
   extraReplies: number;
-  /** Acknowledged, and neither answered, silent, ignored nor in the dead-letter queue. */
+  /**
+   * Acknowledged, and neither answered, silent, ignored, refused by the platform nor escalated to a
+   * person: whether or not the dead-letter queue holds it.
+   */
   lost: number;
   deadLettered: DeadLettered[];
   /** Replies no message of this run explains (another customer's answer, a clarification…). */
@@ -996,6 +1005,7 @@ async function account(input: AccountInput): Promise<FaultSuiteReport> {
   const refused = new Set(undeliverable.map((u) => u.reference));
 
   let silent = 0;
+  let escalated = 0;
   let ignored = 0;
   let duplicated = 0;
   let extraReplies = 0;
@@ -1019,15 +1029,21 @@ async function account(input: AccountInput): Promise<FaultSuiteReport> {
       ignored++;
       continue;
     }
+    const dead = deadReferences.has(message.reference);
     if (onTickets.has(message.reference)) {
-      silent++;
+      // Escalated ones are counted below, told of their ticket or not.
+      if (!dead) silent++;
       continue;
     }
-    if (deadReferences.has(message.reference) || refused.has(message.reference) || !message.acknowledged) {
-      continue;
-    }
-    lost.push(`${message.reference} (${message.channel}, ${message.kind}, ${message.deliveries} deliveries)`);
+    if (refused.has(message.reference) || !message.acknowledged) continue;
+    // The dead-letter queue keeps it for an operator, but the customer got neither an answer nor a person.
+    lost.push(
+      `${message.reference} (${message.channel}, ${message.kind}, ${message.deliveries} deliveries${dead ? ", in the dead-letter queue on no ticket" : ""})`,
+    );
   }
+
+  // In the dead-letter queue, and with a person: the customer's message is on a ticket.
+  escalated = [...deadReferences].filter((reference) => onTickets.has(reference)).length;
 
   const outcomes: Record<string, number> = {};
   const engineDegraded: Record<string, number> = {};
@@ -1056,6 +1072,7 @@ async function account(input: AccountInput): Promise<FaultSuiteReport> {
     answered,
     undeliverable,
     silent,
+    escalated,
     ignored,
     duplicated,
     extraReplies,
@@ -1191,7 +1208,10 @@ export function formatReport(report: FaultSuiteReport): string {
       "refused by the platform for good",
       report.undeliverable.map((u) => `${u.reference}: ${u.cause}`).join("; ") || 0,
     ],
-    ["silent (on a ticket) / ignored by design", `${report.silent} / ${report.ignored}`],
+    [
+      "silent (on a ticket) / escalated to a person, then the DLQ / ignored by design",
+      `${report.silent} / ${report.escalated} / ${report.ignored}`,
+    ],
     ["duplicated messages (extra replies)", `${report.duplicated} (${report.extraReplies})`],
     ["lost", report.lost],
     [

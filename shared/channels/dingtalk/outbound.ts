@@ -72,6 +72,7 @@ export async function fetchDingTalkAccessToken(options: {
   const { status, body } = await call({
     url: apiUrl(options.apiBase, "/v1.0/oauth2/accessToken"),
     label: "DingTalk token",
+    changesState: false,
     json: {
       appKey: options.credentials.KEFU_DINGTALK_APP_KEY,
       appSecret: options.credentials.KEFU_DINGTALK_APP_SECRET,
@@ -214,11 +215,12 @@ export function createDingTalkOutbound(options: DingTalkOutboundOptions): Outbou
         try {
           if (await viaSession(route.session, payload, deadline)) return;
         } catch (error) {
-          // No answer at all (DNS, connection, timeout): retrying the same host into the dead-letter
-          // queue helps nobody while the OpenAPI, on another host, can still reach the conversation.
-          // A timeout may hide a delivered message, so the customer may rarely see it twice.
-          if (!(error instanceof ChannelUnreachableError && openApiReaches(message.replyContext)))
-            throw error;
+          // No connection at all (DNS, refused): retrying the same host into the dead-letter queue helps
+          // nobody while the OpenAPI, on another host, can still reach the conversation. A timeout or a
+          // dropped connection may hide a delivered message: sending it again the other way would
+          // deliver it twice, so that is left to withRetries (DeliveryUnknownError).
+          const neverSent = error instanceof ChannelUnreachableError && !error.outcomeUnknown;
+          if (!(neverSent && openApiReaches(message.replyContext))) throw error;
         }
         route.session = undefined;
       }

@@ -179,6 +179,8 @@ export async function pullMessages(options: PullOptions): Promise<PullResult> {
           ...(options.openKfId ? { open_kfid: options.openKfId } : {}),
         },
         "kf/sync_msg",
+        // A read from a cursor: repeating it changes nothing.
+        { idempotent: true },
       );
     } catch (error) {
       // An expired or foreign callback token is refused; the pull works without one (rate-limited).

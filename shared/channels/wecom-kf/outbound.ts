@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { Deadline } from "../../core/deadline";
 import { type SendOptions, sendParts } from "../../core/delivery";
 import { ChannelApiError } from "../../core/errors";
@@ -58,7 +59,7 @@ export function createWeComKfOutbound(options: WeComKfOutboundOptions): Outbound
       "/cgi-bin/kf/service_state/get",
       { open_kfid: openKfId, external_userid: userId },
       "kf/service_state/get",
-      within(deadline),
+      { ...within(deadline), idempotent: true },
     );
     if (typeof body.service_state !== "number") {
       throw new ChannelApiError("WeCom kf/service_state/get answered without a service_state", {
@@ -111,12 +112,20 @@ export function createWeComKfOutbound(options: WeComKfOutboundOptions): Outbound
           { retryable: false },
         );
       }
-      await sendParts(renderKf(message.text), sendOptions, async (content) => {
+      await sendParts(renderKf(message.text), sendOptions, async (content, index) => {
         await client.post(
           "/cgi-bin/kf/send_msg",
-          { touser: message.to, open_kfid: openKfId, msgtype: "text", text: { content } },
+          {
+            touser: message.to,
+            open_kfid: openKfId,
+            // 微信客服 refuses a msgid it has seen on the account: a repeat of a send whose answer never
+            // came cannot deliver the part twice, so it is safe to try again at once.
+            msgid: kfMsgId(message, index, content),
+            msgtype: "text",
+            text: { content },
+          },
           "kf/send_msg",
-          within(deadline),
+          { ...within(deadline), idempotent: true },
         );
       });
     },
@@ -142,6 +151,18 @@ export function createWeComKfOutbound(options: WeComKfOutboundOptions): Outbound
       await transfer({ openKfId, userId, state: SERVICE_STATE.pool }, deadline);
     },
   };
+}
+
+/**
+ * The msgid of one part of one reply: the same for every attempt at that part (the message it answers,
+ * the part's place and its text), unique on the account otherwise. At most 32 characters of
+ * [0-9a-zA-Z_-], as kf/send_msg requires.
+ */
+export function kfMsgId(message: OutboundMessage, index: number, content: string): string {
+  const digest = createHash("sha256")
+    .update(`${message.conversationKey}\n${message.inReplyTo ?? ""}\n${index}\n${content}`)
+    .digest("base64url");
+  return `kf${digest.slice(0, 30)}`;
 }
 
 function openKfIdOf(message: OutboundMessage): string {

@@ -57,7 +57,16 @@ export interface WeixinClient {
    * POSTs `payload` as JSON to `path?access_token=…`; resolves with the body when errcode is 0. With a
    * deadline, each attempt's timeout fits it and no attempt starts that could not finish in it.
    */
-  post(path: string, payload: unknown, name: string, options?: { deadline?: Deadline }): Promise<ApiBody>;
+  post(
+    path: string,
+    payload: unknown,
+    name: string,
+    options?: {
+      deadline?: Deadline;
+      /** Repeating it cannot act twice (a read, a send deduplicated by the platform): see withRetries. */
+      idempotent?: boolean;
+    },
+  ): Promise<ApiBody>;
 }
 
 /**
@@ -73,7 +82,7 @@ export function createWeixinClient(platform: WeixinPlatform, options: WeixinClie
       new WeixinApiError(message, errcode, opts));
 
   return {
-    async post(path, payload, name, { deadline } = {}) {
+    async post(path, payload, name, { deadline, idempotent } = {}) {
       const label = `${platform.name} ${name}`;
       let tokenRetried = false;
       const attempt = async (): Promise<ApiBody> => {
@@ -107,7 +116,12 @@ export function createWeixinClient(platform: WeixinPlatform, options: WeixinClie
           retryable: platform.transientErrors.has(errcode),
         });
       };
-      return withRetries(label, attempt, { retry: options.retry, deadline, sleep: options.sleep });
+      return withRetries(label, attempt, {
+        retry: options.retry,
+        deadline,
+        sleep: options.sleep,
+        idempotent,
+      });
     },
   };
 }

@@ -38,6 +38,11 @@ export type PipelineOutcome = (
   unrecorded?: string;
   /** The reply was prefixed with a line saying the bot does not write the message's language. */
   languageNotice?: boolean;
+  /**
+   * An earlier delivery sent this part (0-based) without hearing back (DeliveryUnknownError); it was sent
+   * again, so the customer may have it twice. Logged and counted, so the rate is known.
+   */
+  resentUnknownPart?: number;
 };
 
 /**

@@ -56,6 +56,11 @@ export interface OutboxRecord<Plan = unknown> {
   done: boolean;
   /** The platform's final refusal, when there was one. */
   refusal?: string;
+  /**
+   * The part (0-based) whose send got no answer after it went out (DeliveryUnknownError): the platform
+   * may have delivered it. The redelivery sends it again (at least once) and says so in its outcome.
+   */
+  unknownPart?: number;
 }
 
 export interface OutboxStore {

@@ -1,5 +1,5 @@
 import type { Topic } from "../conversation";
-import { ChannelApiError } from "../errors";
+import { ChannelApiError, DeliveryUnknownError } from "../errors";
 import type { Ticket } from "../ticket";
 import { inspectReply } from "./inspect";
 import { openTicket } from "./open-ticket";
@@ -20,7 +20,14 @@ export async function completeReply(
   openedTicket?: Ticket,
 ): Promise<PipelineOutcome> {
   const outcome = await sendAndRecord(run, plan, earlier, openedTicket);
-  return run.unrecorded ? { ...outcome, unrecorded: run.unrecorded } : outcome;
+  return {
+    ...outcome,
+    ...(run.unrecorded ? { unrecorded: run.unrecorded } : {}),
+    // A part an earlier delivery sent without hearing back was sent again: the customer may have it twice.
+    ...(earlier?.unknownPart !== undefined && !earlier.done
+      ? { resentUnknownPart: earlier.unknownPart }
+      : {}),
+  };
 }
 
 async function sendAndRecord(
@@ -196,12 +203,19 @@ async function deliver(
   // message send the part again, so the write is retried while the message's time allows. Past that,
   // the message is not failed for it (its redelivery would answer again): it goes on, and the
   // conversation's record of the message absorbs any redelivery.
-  const write = async (refusal?: string) => {
+  const write = async (refusal?: string, unknownPart?: number) => {
     try {
       await persistently(
         () =>
           deps.outbox.put(
-            { messageKey: key, plan, partsSent, done, ...(refusal !== undefined ? { refusal } : {}) },
+            {
+              messageKey: key,
+              plan,
+              partsSent,
+              done,
+              ...(refusal !== undefined ? { refusal } : {}),
+              ...(unknownPart !== undefined ? { unknownPart } : {}),
+            },
             now,
           ),
         deadline,
@@ -222,6 +236,12 @@ async function deliver(
       },
     });
   } catch (error) {
+    if (error instanceof DeliveryUnknownError) {
+      // Written down before the message returns to the queue: the redelivery sends this part again
+      // (at least once: no answer is worse for a customer than a repeated one), and says it did.
+      await write(undefined, partsSent);
+      throw error;
+    }
     if (!(error instanceof ChannelApiError) || error.retryable) throw error;
     done = true;
     await write(error.message);

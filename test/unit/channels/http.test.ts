@@ -1,7 +1,19 @@
 import { describe, expect, it } from "vitest";
-import { ChannelUnreachableError, httpCall, httpJson, withRetries } from "../../../shared/channels/http";
+import {
+  ChannelUnreachableError,
+  DeliveryUnknownError,
+  httpCall,
+  httpJson,
+  withRetries,
+} from "../../../shared/channels/http";
 import { BUDGET, Deadline, OutOfTimeError } from "../../../shared/core/deadline";
 import { ChannelApiError } from "../../../shared/core/errors";
+
+/** What fetch throws when nothing listens: the request never left, so another try cannot deliver it twice. */
+const refused = () =>
+  new TypeError("fetch failed", {
+    cause: Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }),
+  });
 
 const URL_WITH_SECRET = "https://api.example.test/cgi-bin/token?secret=s3cret";
 
@@ -83,7 +95,7 @@ describe("withRetries", () => {
     const delays: number[] = [];
     const failures = [
       new ChannelApiError("busy", { retryable: true }),
-      new ChannelUnreachableError("X", new TypeError("fetch failed")),
+      new ChannelUnreachableError("X", refused()),
     ];
     let calls = 0;
     const result = await withRetries(
@@ -99,6 +111,56 @@ describe("withRetries", () => {
     expect(result).toBe("sent");
     expect(calls).toBe(3);
     expect(delays).toEqual([100, 200]);
+  });
+
+  it("does not repeat a send whose outcome is unknown (timeout, dropped connection), unless it is idempotent", async () => {
+    const timeout = new DOMException("The operation was aborted due to timeout", "TimeoutError");
+    const reset = new TypeError("fetch failed", {
+      cause: Object.assign(new Error("other side closed"), { code: "UND_ERR_SOCKET" }),
+    });
+    for (const cause of [timeout, reset]) {
+      let calls = 0;
+      const unknown = () => {
+        calls++;
+        throw new ChannelUnreachableError("X send", cause);
+      };
+      const error = await rejection(
+        withRetries("X send", async () => unknown(), { retry, sleep: async () => {} }),
+      );
+      expect(error).toBeInstanceOf(DeliveryUnknownError);
+      expect(error).toMatchObject({
+        retryable: true,
+        code: "delivery_unknown",
+        cause: { outcomeUnknown: true },
+      });
+      expect(calls).toBe(1);
+
+      // A call the platform dedups (or a read) is safe to repeat.
+      calls = 0;
+      const result = await withRetries(
+        "X send",
+        async () => {
+          if (calls === 0) return unknown();
+          calls++;
+          return "sent";
+        },
+        {
+          retry,
+          sleep: async () => {},
+          idempotent: true,
+        },
+      );
+      expect(result).toBe("sent");
+    }
+  });
+
+  it("tells a request that never left (no connection) or a GET from one that may have been carried out", () => {
+    expect(new ChannelUnreachableError("X", refused()).outcomeUnknown).toBe(false);
+    expect(new ChannelUnreachableError("X", new DOMException("t", "TimeoutError")).outcomeUnknown).toBe(true);
+    expect(
+      new ChannelUnreachableError("X", new DOMException("t", "TimeoutError"), { changesState: false })
+        .outcomeUnknown,
+    ).toBe(false);
   });
 
   it("does not retry a final refusal", async () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { BUDGET, Deadline, OutOfTimeError } from "../../../shared/core/deadline";
 import { type SendOptions, sendParts } from "../../../shared/core/delivery";
 import type { AnswerEngine, EngineResult } from "../../../shared/core/engine";
-import { ChannelApiError } from "../../../shared/core/errors";
+import { ChannelApiError, DeliveryUnknownError } from "../../../shared/core/errors";
 import { KEYWORD_EVENT, messageKey, type OutboundMessage } from "../../../shared/core/message";
 import { processMessage } from "../../../shared/core/pipeline";
 import { ticketIdFor } from "../../../shared/core/ticket";
@@ -369,6 +369,36 @@ describe("the outbox", () => {
 
     expect((await processMessage(message, deps)).action).toBe("answered");
     expect(sender.delivered).toEqual(["part 1", "part 2", "part 3"]);
+    expect(outbox.items.get(messageKey(message))).toMatchObject({ partsSent: 3, done: true });
+  });
+
+  it("writes down a part sent without hearing back, returns the message, and says the redelivery sent it again", async () => {
+    const sent: string[] = [];
+    let answerLost = true;
+    const { deps, outbox } = pipelineDeps(
+      scriptedEngine(() => answer("long answer")),
+      {
+        send: (_message, options) =>
+          sendParts(["a", "b", "c"], options, async (part, index) => {
+            if (index === 1 && answerLost) {
+              answerLost = false;
+              throw new DeliveryUnknownError("WeChat send", new DOMException("t", "TimeoutError"));
+            }
+            sent.push(part);
+          }),
+      },
+    );
+    const message = inbound();
+    await expect(processMessage(message, deps)).rejects.toBeInstanceOf(DeliveryUnknownError);
+    expect(outbox.items.get(messageKey(message))).toMatchObject({
+      partsSent: 1,
+      done: false,
+      unknownPart: 1,
+    });
+
+    const outcome = await processMessage(message, deps);
+    expect(sent).toEqual(["a", "b", "c"]);
+    expect(outcome).toMatchObject({ action: "answered", resentUnknownPart: 1 });
     expect(outbox.items.get(messageKey(message))).toMatchObject({ partsSent: 3, done: true });
   });
 

@@ -134,7 +134,6 @@ describe("a failed message", () => {
     const message = customer({ channel: "dingtalk" });
     await worker({ Records: [recordOf(message, INBOUND_QUEUE.maxReceiveCount)] } as never, context());
 
-    expect(lines).toHaveLength(1);
     expect(lines[0]).toMatchObject({
       level: "error",
       message: "message failed on its last receive; it goes to the dead-letter queue",
@@ -162,11 +161,14 @@ describe("a failed message", () => {
     );
 
     expect(response.batchItemFailures.map((f) => f.itemIdentifier)).toEqual(["sqs-a-1", "sqs-a-2"]);
-    expect(lines.map((l) => [l.level, l.fields.messageId, l.fields.code])).toEqual([
+    const logged = lines.map((l) => [l.level, l.fields.messageId, l.fields.code]);
+    // The conversations go on side by side: only the order within one is fixed.
+    expect(logged).toHaveLength(3);
+    expect(logged.filter(([, id]) => id !== "b-1")).toEqual([
       ["warn", "a-1", "ChannelApiError"],
       ["warn", "a-2", "held_back"],
-      ["info", "b-1", undefined],
     ]);
+    expect(logged).toContainEqual(["info", "b-1", undefined]);
   });
 
   it("fails a batch record by record, without throwing, when every record fails", async () => {
@@ -242,13 +244,196 @@ describe("the invocation's time", () => {
     });
     const { deps, sent } = pipelineDeps(engine);
     const { worker, lines } = workerWith(deps);
+    // One conversation: its messages go one after another, on the invocation's one clock.
     const first = inbound({ id: "t-1", conversationKey: "k1" });
-    const second = inbound({ id: "t-2", conversationKey: "k2" });
+    const second = inbound({ id: "t-2", conversationKey: "k1" });
     const response = await worker({ Records: [recordOf(first), recordOf(second)] } as never, context(60_000));
 
     expect(sent.map((m) => m.inReplyTo)).toEqual(["t-1"]);
     expect(engine.calls).toHaveLength(1);
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: "sqs-t-2" }]);
     expect(lines.at(-1)).toMatchObject({ level: "warn", fields: { messageId: "t-2", code: "out_of_time" } });
+  });
+});
+
+describe("a batch of several conversations", () => {
+  /** An engine whose answers wait until `release` is called, telling who is deciding right now. */
+  function gatedEngine() {
+    const deciding = new Set<string>();
+    const order: string[] = [];
+    let most = 0;
+    const waiting: (() => void)[] = [];
+    const engine = {
+      async decide(input: { text: string }) {
+        deciding.add(input.text);
+        most = Math.max(most, deciding.size);
+        order.push(`start ${input.text}`);
+        await new Promise<void>((resolve) => waiting.push(resolve));
+        deciding.delete(input.text);
+        order.push(`end ${input.text}`);
+        return { ...answer, decision: { ...answer.decision, text: `re ${input.text}` } } as EngineResult;
+      },
+    };
+    /** Lets every waiting answer go, until the batch is done. */
+    const releaseUntil = async (done: Promise<unknown>) => {
+      let finished = false;
+      void done.finally(() => {
+        finished = true;
+      });
+      while (!finished) {
+        await new Promise((resolve) => setImmediate(resolve));
+        waiting.splice(0).forEach((resolve) => {
+          resolve();
+        });
+      }
+    };
+    return { engine, order, most: () => most, releaseUntil };
+  }
+
+  it("works on its conversations at once, each one's messages in order", async () => {
+    const { engine, order, most, releaseUntil } = gatedEngine();
+    const { deps, sent } = pipelineDeps(engine as never);
+    const { worker } = workerWith(deps);
+    const a1 = inbound({ id: "a-1", text: "a1", conversationKey: "ka", sender: { id: "oa" } });
+    const a2 = inbound({ id: "a-2", text: "a2", conversationKey: "ka", sender: { id: "oa" } });
+    const b1 = inbound({ id: "b-1", text: "b1", conversationKey: "kb", sender: { id: "ob" } });
+    const done = worker({ Records: [a1, a2, b1].map((m) => recordOf(m)) } as never, context());
+    await releaseUntil(done);
+    const response = await done;
+
+    expect(response.batchItemFailures).toEqual([]);
+    // b-1 did not wait for conversation a: it was decided while a-1 was.
+    expect(order.slice(0, 2).sort()).toEqual(["start a1", "start b1"]);
+    expect(most()).toBe(2);
+    // Within conversation a, one message after the other.
+    expect(order.indexOf("start a2")).toBeGreaterThan(order.indexOf("end a1"));
+    expect(sent.filter((m) => m.to === "oa").map((m) => m.inReplyTo)).toEqual(["a-1", "a-2"]);
+  });
+
+  it("keeps to its bound of conversations at once", async () => {
+    const { engine, most, releaseUntil } = gatedEngine();
+    const { deps, sent } = pipelineDeps(engine as never);
+    const log = recordingLogger();
+    const worker = createQueueWorker({
+      pipeline: deps,
+      parse: (record) => InboundMessageSchema.parse(JSON.parse(record.body)),
+      logger: log.logger,
+      metrics: recordingMetrics().metrics,
+      groupsAtOnce: 2,
+    });
+    const messages = ["k1", "k2", "k3", "k4"].map((key) =>
+      inbound({ id: `m-${key}`, text: key, conversationKey: key, sender: { id: `o-${key}` } }),
+    );
+    const done = worker({ Records: messages.map((m) => recordOf(m)) } as never, context());
+    await releaseUntil(done);
+    await done;
+
+    expect(most()).toBe(2);
+    expect(sent).toHaveLength(4);
+  });
+});
+
+describe("a message that failed on its last receive", () => {
+  const lastReceive = INBOUND_QUEUE.maxReceiveCount;
+
+  it("is handed to a person: a high-priority ticket with the cause, agents alerted, the bot silent after", async () => {
+    let sends = 0;
+    const { deps, tickets, notified, conversations } = pipelineDeps(
+      scriptedEngine(() => answer),
+      {
+        async send() {
+          sends++;
+          throw new ChannelApiError("WeChat send failed after 3 attempts", { retryable: true });
+        },
+      },
+    );
+    const { worker, lines, counts } = workerWith(deps);
+    const message = customer();
+    const response = await worker({ Records: [recordOf(message, lastReceive)] } as never, context());
+
+    // Still to the dead-letter queue (and its alarm), but not without a person.
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: `sqs-${message.id}` }]);
+    const [ticket] = [...tickets.items.values()];
+    expect(ticket).toMatchObject({
+      reason: "processing_failed",
+      priority: "high",
+      detail: "ChannelApiError: WeChat send failed after 3 attempts",
+      status: "open",
+    });
+    expect(ticket?.transcript.map((t) => t.role)).toEqual(["customer"]);
+    expect(notified).toEqual([ticket?.ticketId]);
+    expect((await conversations.get(message.conversationKey))?.openTicketId).toBe(ticket?.ticketId);
+    // The notice was tried on the channel that failed; the ticket stands without it.
+    expect(sends).toBeGreaterThan(1);
+    expect(counts.MessagesEscalated).toBe(1);
+    expect(lines.at(-1)).toMatchObject({
+      level: "warn",
+      message: "message handed to a person before the dead-letter queue",
+      fields: { messageId: message.id, action: "handed_off", reason: "processing_failed" },
+    });
+    expect(JSON.stringify(lines)).not.toContain("13812345678");
+  });
+
+  it("tells the customer the ticket number when the channel works (a message out of time)", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    const engine = scriptedEngine(() => {
+      vi.setSystemTime(Date.now() + 50_000);
+      return answer;
+    });
+    const { deps, sent, tickets } = pipelineDeps(engine);
+    const { worker } = workerWith(deps);
+    const first = inbound({ id: "t-1", conversationKey: "k1" });
+    const second = inbound({ id: "t-2", conversationKey: "k1" });
+    const response = await worker(
+      { Records: [recordOf(first, lastReceive), recordOf(second, lastReceive)] } as never,
+      context(60_000),
+    );
+
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: "sqs-t-2" }]);
+    const [ticket] = [...tickets.items.values()];
+    expect(ticket).toMatchObject({
+      reason: "processing_failed",
+      detail: expect.stringContaining("out_of_time"),
+    });
+    expect(sent.map((m) => [m.inReplyTo, m.text])).toEqual([
+      ["t-1", expect.stringContaining("退货")],
+      ["t-2", `[handoff ${ticket?.ticketId}]`],
+    ]);
+  });
+
+  it("held back behind a failed one, is handed over too; the failed one then joins that ticket", async () => {
+    const failing = customer({ id: "h-1" });
+    const { deps, tickets } = pipelineDeps(
+      scriptedEngine(() => answer),
+      {
+        async send(out) {
+          if (out.inReplyTo === failing.id) throw new ChannelApiError("busy", { retryable: true });
+        },
+      },
+    );
+    const { worker } = workerWith(deps);
+    const later = customer({ id: "h-2", text: "还在吗" });
+    await worker({ Records: [recordOf(failing, 3), recordOf(later, lastReceive)] } as never, context());
+    expect([...tickets.items.values()].map((t) => t.reason)).toEqual(["processing_failed"]);
+
+    // The first one's last receive: the conversation is the person's, so it goes on the same ticket.
+    await worker({ Records: [recordOf(failing, lastReceive)] } as never, context());
+    const all = [...tickets.items.values()];
+    expect(all).toHaveLength(1);
+    expect(all[0]?.transcript.map((t) => t.text)).toEqual(["还在吗", expect.stringContaining("****")]);
+  });
+
+  it("is not handed over before its last receive", async () => {
+    const { deps, tickets } = pipelineDeps(
+      scriptedEngine(() => answer),
+      {
+        async send() {
+          throw new ChannelApiError("busy", { retryable: true });
+        },
+      },
+    );
+    const { worker } = workerWith(deps);
+    await worker({ Records: [recordOf(customer(), lastReceive - 1)] } as never, context());
+    expect(tickets.items.size).toBe(0);
   });
 });

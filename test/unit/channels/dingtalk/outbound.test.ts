@@ -8,9 +8,16 @@ import {
   looksLikeMarkdown,
   markdownTitle,
 } from "../../../../shared/channels/dingtalk/outbound";
+import { DeliveryUnknownError } from "../../../../shared/channels/http";
 import type { AccessTokenProvider, FetchedToken } from "../../../../shared/channels/ports";
 import { ChannelApiError } from "../../../../shared/core/errors";
 import type { OutboundMessage } from "../../../../shared/core/message";
+
+/** What fetch throws when nothing listens: the request never left, so another try cannot deliver it twice. */
+const refused = () =>
+  new TypeError("fetch failed", {
+    cause: Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }),
+  });
 
 const credentials: DingTalkCredentials = {
   KEFU_DINGTALK_APP_KEY: "dingkefutestappkey01",
@@ -141,24 +148,37 @@ describe("replies through the session webhook", () => {
   });
 
   it("falls back to the OpenAPI at once when the session webhook cannot be reached", async () => {
+    const { adapter, calls, sleeps } = setup([
+      refused(),
+      { json: { processQueryKey: "q1", invalidStaffIdList: [], flowControlledStaffIdList: [] } },
+    ]);
+    await adapter.send(message("hello"));
+    expect(calls.map((c) => new URL(c.url).pathname)).toEqual([
+      "/robot/sendBySession",
+      "/v1.0/robot/oToMessages/batchSend",
+    ]);
+    expect(sleeps).toEqual([]);
+  });
+
+  it("sends no second copy, either way, after a session webhook call that timed out or dropped", async () => {
     const timeout = new DOMException("The operation was aborted due to timeout", "TimeoutError");
-    for (const unreachable of [new TypeError("fetch failed"), timeout]) {
-      const { adapter, calls, sleeps } = setup([
-        unreachable,
-        { json: { processQueryKey: "q1", invalidStaffIdList: [], flowControlledStaffIdList: [] } },
-      ]);
-      await adapter.send(message("hello"));
-      expect(calls.map((c) => new URL(c.url).pathname)).toEqual([
-        "/robot/sendBySession",
-        "/v1.0/robot/oToMessages/batchSend",
-      ]);
-      expect(sleeps).toEqual([]);
+    const reset = new TypeError("fetch failed", {
+      cause: Object.assign(new Error("other side closed"), { code: "UND_ERR_SOCKET" }),
+    });
+    for (const unknown of [timeout, reset]) {
+      const sent = { json: { processQueryKey: "q1", invalidStaffIdList: [], flowControlledStaffIdList: [] } };
+      const { adapter, calls } = setup([unknown, sent, sent]);
+      // The webhook may have delivered it: neither the OpenAPI nor a retry sends it again at once.
+      const error = await failure(adapter.send(message("hello")));
+      expect(error).toBeInstanceOf(DeliveryUnknownError);
+      expect(error.retryable).toBe(true);
+      expect(calls.map((c) => new URL(c.url).pathname)).toEqual(["/robot/sendBySession"]);
     }
   });
 
   it("sends the later parts of a reply through the OpenAPI once the session was unreachable", async () => {
     const sent = { json: { processQueryKey: "q", invalidStaffIdList: [], flowControlledStaffIdList: [] } };
-    const { adapter, calls } = setup([new TypeError("fetch failed"), sent, sent]);
+    const { adapter, calls } = setup([refused(), sent, sent]);
     await adapter.send(message("长".repeat(DINGTALK_PART_MAX_BYTES / 3 + 10)));
     expect(calls.map((c) => new URL(c.url).pathname)).toEqual([
       "/robot/sendBySession",
@@ -169,8 +189,7 @@ describe("replies through the session webhook", () => {
 
   it("keeps retrying an unreachable session webhook when the OpenAPI cannot reach the customer", async () => {
     // A member of another organisation has no userId: the session webhook is the only way to them.
-    const down = new TypeError("fetch failed");
-    const { adapter, calls } = setup([down, down, down]);
+    const { adapter, calls } = setup([refused(), refused(), refused()]);
     const error = await failure(adapter.send(message("hello", { senderStaffId: "" })));
     expect(error.retryable).toBe(true);
     expect(calls.map((c) => new URL(c.url).pathname)).toEqual(Array(3).fill("/robot/sendBySession"));

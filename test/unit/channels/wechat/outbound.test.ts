@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
+import { DeliveryUnknownError } from "../../../../shared/channels/http";
 import type { AccessTokenProvider } from "../../../../shared/channels/ports";
 import { createSharedTokenProvider } from "../../../../shared/channels/tokens";
 import type { WeChatCredentials } from "../../../../shared/channels/wechat/credentials";
 import { createWeChatOutbound, WECHAT_TEXT_MAX_BYTES } from "../../../../shared/channels/wechat/outbound";
-import { BUDGET, Deadline, OutOfTimeError } from "../../../../shared/core/deadline";
+import { BUDGET, Deadline } from "../../../../shared/core/deadline";
 import { ChannelApiError } from "../../../../shared/core/errors";
 import type { OutboundMessage } from "../../../../shared/core/message";
 import { memoryTokenStore } from "../../../support/fakes";
@@ -173,7 +174,9 @@ describe("failures", () => {
     expect(delays).toEqual([100, 200]);
 
     const net = setup([
-      new TypeError("fetch failed"),
+      new TypeError("fetch failed", {
+        cause: Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }),
+      }),
       { json: { errcode: 45009, errmsg: "reach max api daily quota limit" } },
       {},
     ]);
@@ -314,8 +317,19 @@ describe("the message's deadline", () => {
     // Time for one part to start, not for a second attempt after it times out.
     const deadline = Deadline.in(BUDGET.partStartMs + 200);
     const error = await adapter.send(message("hi"), { deadline }).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(OutOfTimeError);
-    expect((error as Error).cause).toBeInstanceOf(ChannelApiError);
+    // Timed out after the request went out: WeChat may have delivered it, so it is not sent again at once.
+    expect(error).toBeInstanceOf(DeliveryUnknownError);
     expect(calls).toEqual(["call"]);
+  });
+
+  it("does not send a part again at once after an attempt whose answer never came", async () => {
+    const reset = new TypeError("fetch failed", {
+      cause: Object.assign(new Error("socket hang up"), { code: "ECONNRESET" }),
+    });
+    const { adapter, calls } = setup([reset, {}, {}], 3);
+    const error = await adapter.send(message("hi")).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DeliveryUnknownError);
+    expect((error as DeliveryUnknownError).retryable).toBe(true);
+    expect(calls).toHaveLength(1);
   });
 });

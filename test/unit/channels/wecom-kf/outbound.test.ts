@@ -3,6 +3,7 @@ import {
   createWeComKfOutbound,
   KF_MAX_PARTS,
   KF_TEXT_MAX_BYTES,
+  kfMsgId,
   renderKf,
 } from "../../../../shared/channels/wecom-kf/outbound";
 import { type ApiBody, WeComApiError, type WeixinClient } from "../../../../shared/channels/weixin/api";
@@ -20,11 +21,14 @@ interface Call {
 /** A 微信客服 API with one customer's session state; records every call. */
 function fakeApi(initialState: number, options: { failTrans3?: boolean } = {}) {
   const calls: Call[] = [];
+  /** The calls made as safe to repeat after an unknown outcome. */
+  const repeatable: string[] = [];
   let state = initialState;
   const client: WeixinClient = {
-    async post(path, payload): Promise<ApiBody> {
+    async post(path, payload, _name, callOptions): Promise<ApiBody> {
       const body = payload as Record<string, unknown>;
       calls.push({ path, payload: body });
+      if (callOptions?.idempotent) repeatable.push(path);
       switch (path) {
         case "/cgi-bin/kf/service_state/get":
           return { errcode: 0, service_state: state };
@@ -39,7 +43,7 @@ function fakeApi(initialState: number, options: { failTrans3?: boolean } = {}) {
       }
     },
   };
-  return { client, calls, state: () => state };
+  return { client, calls, repeatable, state: () => state };
 }
 
 function reply(
@@ -58,9 +62,29 @@ describe("session state rules", () => {
     expect(api.calls[1]?.payload).toEqual({
       touser: USER,
       open_kfid: OPEN_KFID,
+      msgid: kfMsgId(reply("**您好**"), 0, "您好"),
       msgtype: "text",
       text: { content: "您好" },
     });
+  });
+
+  it("names every part with a msgid of its own, the same on every attempt, so a repeat is safe", async () => {
+    const api = fakeApi(1);
+    const adapter = createWeComKfOutbound({ client: api.client });
+    const long = "长".repeat(1200);
+    await adapter.send(reply(long));
+    await adapter.send(reply(long));
+    const sends = api.calls.filter((c) => c.path === "/cgi-bin/kf/send_msg");
+    const ids = sends.map((c) => String(c.payload.msgid));
+    expect(ids).toHaveLength(4);
+    for (const id of ids) expect(id).toMatch(/^[0-9a-zA-Z_-]{1,32}$/);
+    // Two parts, two ids; the same reply again (a redelivery), the same two ids.
+    expect(ids[0]).not.toBe(ids[1]);
+    expect(ids.slice(2)).toEqual(ids.slice(0, 2));
+    // Another message answered with the same text is another send.
+    expect(kfMsgId({ ...reply(long), inReplyTo: "other" }, 0, "x")).not.toBe(kfMsgId(reply(long), 0, "x"));
+    // The platform dedups by msgid, so a send whose answer never came is tried again at once.
+    expect(api.repeatable.filter((path) => path === "/cgi-bin/kf/send_msg")).toHaveLength(4);
   });
 
   it.each([2, 3, 4])("stays silent in state %i with a refusal that is not retried", async (state) => {

@@ -1,7 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { createSharedTokenProvider } from "../../../../shared/channels/tokens";
 import type { WeComCredentials } from "../../../../shared/channels/wecom/credentials";
-import { createWeComOutbound, WECOM_TEXT_MAX_BYTES } from "../../../../shared/channels/wecom/outbound";
+import {
+  createWeComOutbound,
+  duplicateCheckInterval,
+  WECOM_TEXT_MAX_BYTES,
+} from "../../../../shared/channels/wecom/outbound";
 import { ChannelApiError } from "../../../../shared/core/errors";
 import type { OutboundMessage } from "../../../../shared/core/message";
 import { memoryTokenStore } from "../../../support/fakes";
@@ -78,7 +82,28 @@ describe("WeCom app sending", () => {
       agentid: 1000002,
       text: { content: "退货\n七天无理由退货，详见 说明 (https://example.com/returns)。" },
       safe: 0,
+      enable_duplicate_check: 1,
+      duplicate_check_interval: duplicateCheckInterval(message, 0),
     });
+  });
+
+  it("has WeCom drop a repeated request, so a send whose answer never came is tried again at once", async () => {
+    const timeout = new DOMException("The operation was aborted due to timeout", "TimeoutError");
+    const { adapter, calls } = adapterWith([token("T1"), timeout, {}]);
+    await adapter.send(message);
+    const sends = calls.filter((c) => c.url.pathname === "/cgi-bin/message/send").map((c) => c.body);
+    // The repeat is the very same request, which WeCom's duplicate check does not deliver twice.
+    expect(sends).toHaveLength(2);
+    expect(sends[1]).toEqual(sends[0]);
+    expect(sends[0]).toMatchObject({ enable_duplicate_check: 1 });
+    // Between 30 minutes and an hour (WeCom allows 4 hours); another message's reply, another interval.
+    const interval = duplicateCheckInterval(message, 0);
+    expect(interval).toBeGreaterThanOrEqual(1800);
+    expect(interval).toBeLessThan(3600);
+    const intervals = new Set(
+      Array.from({ length: 20 }, (_, i) => duplicateCheckInterval({ ...message, inReplyTo: `m-${i}` }, 0)),
+    );
+    expect(intervals.size).toBeGreaterThan(15);
   });
 
   it("invalidates a refused token (40014, 42001) and retries once at once with a fresh one", async () => {
