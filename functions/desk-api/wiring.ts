@@ -14,12 +14,9 @@ import { isOptedOut } from "../../shared/channels/sms-common/channel";
 import { type EngineConfig, guardrailFromConfig } from "../../shared/config/engine";
 import type { DeskApiConfig } from "../../shared/config/load-desk";
 import { describeFailure } from "../../shared/core/failure";
-import type { FaqEntry } from "../../shared/core/faq";
+import { faqIndex } from "../../shared/kb/faq-index";
 import type { ImportReport } from "../../shared/kb/import/import";
 import { bucketRulesSource } from "../../shared/kb/inspection-rules";
-import type { KnowledgeSource } from "../../shared/kb/knowledge";
-import { createLexicalRetriever, type LexicalRetriever } from "../../shared/kb/lexical";
-import type { Retriever } from "../../shared/kb/retrieval";
 import { EMBEDDING_CLUSTER_THRESHOLD, embeddedVectors } from "../../shared/kb/suggestions";
 import { FAQ_BUCKET } from "../../shared/resources";
 import { createAgentStore } from "../../shared/stores/agents";
@@ -178,66 +175,6 @@ function suggestionVectors(
     dimensions: engine.bedrock.KEFU_EMBEDDING_DIMENSIONS as TitanDimensions,
   });
   return { vectors: (texts) => embeddedVectors(texts, embedder), threshold: EMBEDDING_CLUSTER_THRESHOLD };
-}
-
-/**
- * The current FAQ for the desk: its entries by id and a lexical index to search them, rebuilt when the
- * knowledge base's version changes (checked at most every `refreshMs`).
- */
-function faqIndex(source: KnowledgeSource, kb: string, refreshMs: number) {
-  let current: { version: string; byId: Map<string, FaqEntry>; retriever: LexicalRetriever } | undefined;
-  let checkedAt = Number.NEGATIVE_INFINITY;
-  let loading: Promise<NonNullable<typeof current>> | undefined;
-
-  async function load() {
-    if (current && Date.now() - checkedAt < refreshMs) return current;
-    loading ??= (async () => {
-      const version = (await source.currentVersion(kb)) ?? "empty";
-      checkedAt = Date.now();
-      if (current?.version === version) return current;
-      const { entries } = await source.loadEntries(kb);
-      current = {
-        version,
-        byId: new Map(entries.map((e) => [e.id, e])),
-        retriever: createLexicalRetriever(entries),
-      };
-      return current;
-    })().finally(() => {
-      loading = undefined;
-    });
-    return loading;
-  }
-
-  const retriever: Retriever = {
-    async search(query, k, options) {
-      return (await load()).retriever.search(query, k, options);
-    },
-  };
-
-  return {
-    retriever,
-    async entries(ids: string[]): Promise<Map<string, FaqEntry>> {
-      const { byId } = await load();
-      return new Map(ids.flatMap((id) => (byId.has(id) ? [[id, byId.get(id) as FaqEntry]] : [])));
-    },
-    async search(query: string, limit: number) {
-      const { byId, retriever } = await load();
-      const found = await retriever.search(query, limit);
-      return found.flatMap((candidate) => {
-        const entry = byId.get(candidate.faqId);
-        if (!entry) return [];
-        return [
-          {
-            id: entry.id,
-            question: entry.question,
-            answer: entry.answer,
-            ...(entry.category ? { category: entry.category } : {}),
-            score: Math.round(candidate.score * 100) / 100,
-          },
-        ];
-      });
-    },
-  };
 }
 
 async function presignUpload(s3: S3Client, bucket: string, key: string) {
