@@ -27,6 +27,7 @@ import { createDeskTicketStore } from "../../shared/stores/desk-tickets";
 import { createFaqRepository } from "../../shared/stores/faq";
 import { createInspectionAuditStore } from "../../shared/stores/inspection-audit";
 import { createOutboxStore } from "../../shared/stores/outbox";
+import { createReviewStore } from "../../shared/stores/reviews";
 import { createTicketDeskStore } from "../../shared/stores/ticket-desk";
 import { modelDraft } from "./assist";
 import { cognitoAuthenticator } from "./auth";
@@ -93,7 +94,12 @@ export function wireDeskApi(config: DeskApiConfig, options: { logger?: Logger } 
       logger,
     }),
   };
-  const qualityDeps: QualityDeps = { ...inspection, tickets };
+  const qualityDeps: QualityDeps = {
+    ...inspection,
+    tickets,
+    reviews: createReviewStore(doc, config.tables.reviews),
+    reviewGrader: config.review.grader,
+  };
   const reportsDeps: ReportsDeps = {
     counters: createAnalyticsCounters(doc, config.tables.analyticsCounters),
   };

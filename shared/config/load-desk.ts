@@ -73,6 +73,7 @@ const DESK_API = {
   knowledgeBase,
   deskAuth,
   engine,
+  review: reviewSettings,
 };
 export type DeskApiConfig = ReturnType<typeof loadDeskApiConfig>;
 /** The desk API's whole configuration as one zod schema over the environment (infra's tests parse with it). */
