@@ -45,7 +45,8 @@ const humanHandled = [
   { role: "customer" as const, text: "怎么退货？我手机13812345678", at },
   { role: "agent" as const, text: "抱歉让您久等，签收后7天内可申请退货。", at, agent: "zhang" },
 ];
-const mine = <T extends { ticketId: string }>(list: T[]) => list.filter((d) => d.ticketId.startsWith(`KF-R${run}`));
+const mine = <T extends { ticketId: string }>(list: T[]) =>
+  list.filter((d) => d.ticketId.startsWith(`KF-R${run}`));
 
 describe("the QA review on DynamoDB Local", () => {
   it("reviews each resolved ticket once, skips the bot-only one, and files the review by resolve day", async () => {
