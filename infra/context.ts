@@ -20,6 +20,12 @@ const ContextSchema = z.object({
     (value) => (value === "" ? undefined : value),
     z.enum(["local", "bedrock"], { error: "engine must be local or bedrock" }).optional(),
   ),
+  qaReview: z.preprocess(
+    (value) => (value === "" ? undefined : value),
+    z
+      .enum(["off", "bedrock", "heuristic"], { error: "qaReview must be off, bedrock or heuristic" })
+      .optional(),
+  ),
   egress: z.preprocess(
     (value) => (value === undefined || value === "" ? undefined : String(value)),
     z.enum(["true", "false"], { error: "egress must be true or false" }).optional(),
@@ -62,6 +68,7 @@ export function stackPropsFromContext(get: (key: string) => unknown): KefuStackP
     egress: c.egress === "true",
     sourceMaps: c.sourceMaps === "true",
     engine: c.engine ?? "bedrock",
+    qaReview: c.qaReview ?? "off",
     alarmEmail: c.alarmEmail,
     agentEmail: c.agentEmail,
     publicUrl: c.publicUrl,

@@ -7,7 +7,7 @@ import { SmsCredentialsSchema } from "../shared/channels/sms/credentials";
 import { channelSettingsFromEnv } from "../shared/config/channels";
 import { alertSettings, deskRules } from "../shared/config/desk";
 import { readFragment } from "../shared/config/errors";
-import { CHANNEL_ENV, type DESK_ENV, ENV } from "../shared/config/names";
+import { CHANNEL_ENV, type DESK_ENV, ENV, REVIEW_ENV } from "../shared/config/names";
 import { FAQ_BUCKET, METRICS } from "../shared/resources";
 import { Analytics } from "./constructs/analytics";
 import { Channels, INBOUND_MAIL_RETENTION_DAYS } from "./constructs/channels";
@@ -75,6 +75,12 @@ export interface KefuStackProps extends StackProps {
    * the account needs model access to both models) or `local` (the embedded lexical model, no Bedrock).
    */
   engine?: "bedrock" | "local";
+  /**
+   * QA review of resolved, human-handled tickets (KEFU_QA_REVIEW): `off` (default), `bedrock` (graded
+   * by the answer model; the SLA clock is granted bedrock:InvokeModel on it) or `heuristic` (word
+   * markers and counts, no model).
+   */
+  qaReview?: "off" | "bedrock" | "heuristic";
   /** E-mail address subscribed to the alarm topic. */
   alarmEmail?: string;
   /** E-mail address subscribed to new-ticket notifications. */
@@ -190,6 +196,8 @@ export class KefuStack extends Stack {
       [ENV.engine]: props.engine ?? "bedrock",
       [ENV.embeddingModelId]: embeddingModelId,
       [ENV.answerModelId]: answerModelId,
+      // The SLA clock grades with it; the desk API says on the QA queue page whether reviews are on.
+      [REVIEW_ENV.grader]: props.qaReview ?? "off",
     };
 
     this.pipeline = new Pipeline(this, "Pipeline", {
@@ -245,6 +253,7 @@ export class KefuStack extends Stack {
       secret: this.secret,
       environment: { ...withQueue, ...settings },
       agentTopicArn: this.handoff.agentTopic.topicArn,
+      ...(props.qaReview === "bedrock" ? { reviewModelId: answerModelId } : {}),
     });
     this.handoff.grantNotify(this.slaClock.fn.fn);
 

@@ -44,6 +44,7 @@ import {
   ENV,
   type EnvRecord,
   LOCAL_ENV,
+  REVIEW_ENV,
 } from "../shared/config/names";
 import { KefuError, MalformedRequestError } from "../shared/core/errors";
 import { CHANNELS } from "../shared/core/message";
@@ -193,7 +194,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ...(cognitoStarting ? deskEnvironment(await cognitoStarting) : {}),
     };
     // The group robots' demo secrets unless the shell has real ones: alerts reach the simulated robots.
-    const settings: EnvRecord = { ...DEMO_ALERT_SECRETS, ...shellEnv(), ...env, ...options.settings };
+    // The QA queue works here with the heuristic grader (no Bedrock), unless the shell chooses another.
+    const settings: EnvRecord = {
+      ...DEMO_ALERT_SECRETS,
+      [REVIEW_ENV.grader]: "heuristic",
+      ...shellEnv(),
+      ...env,
+      ...options.settings,
+    };
 
     progress.stage = "loading the functions";
     const tracker = new MessageTracker(INBOUND_QUEUE.maxReceiveCount);

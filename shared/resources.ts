@@ -60,6 +60,13 @@ export const TABLES = {
         partitionKey: { name: "slaClock", type: "S" },
         sortKey: { name: "slaNextDueAt", type: "S" },
       },
+      {
+        // Sparse: every resolve puts its ticket here until the QA review has looked at it
+        // (`reviewQueue` = "due"; shared/stores/tickets.ts, shared/core/review-pass.ts).
+        name: "byReviewDue",
+        partitionKey: { name: "reviewQueue", type: "S" },
+        sortKey: { name: "resolvedAt", type: "S" },
+      },
     ],
   },
   /**
@@ -118,6 +125,19 @@ export const TABLES = {
     envVar: "KEFU_INSPECTIONS_TABLE",
     partitionKey: { name: "day", type: "S" },
     sortKey: { name: "messageId", type: "S" },
+    ttlAttribute: "expiresAt",
+  },
+  /**
+   * The QA reviews of resolved, human-handled tickets (shared/core/review.ts): one item per ticket and
+   * resolve day, with its scores and reasons or why the review failed. Partitioned by the UTC day of the
+   * resolve, as the QA queue reads a range of days; apart from the ticket so that reviews have their own
+   * retention and grants, and a ticket item stays what the desk reads.
+   */
+  reviews: {
+    id: "ReviewsTable",
+    envVar: "KEFU_REVIEWS_TABLE",
+    partitionKey: { name: "day", type: "S" },
+    sortKey: { name: "ticketId", type: "S" },
     ttlAttribute: "expiresAt",
   },
   /**
@@ -203,6 +223,8 @@ export const RETENTION = {
   outboxDays: 30,
   /** The quality-inspection audit trail: a year, for audits of the past year's messages. */
   inspectionDays: 366,
+  /** QA reviews: a year, like the inspection audit trail they complete. */
+  reviewDays: 366,
 } as const;
 
 /**

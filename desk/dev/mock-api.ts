@@ -13,6 +13,8 @@ import type {
   LearningSuggestion,
   PendingChange,
   Priority,
+  QaReview,
+  QaReviews,
   Suggestion,
   TicketDetail,
   TicketSummary,
@@ -608,9 +610,55 @@ export class MockDesk {
       case "GET /reports":
         need(supervisor);
         return this.report(query);
+      case "GET /quality/reviews":
+        need(supervisor);
+        return this.qaReviews(query);
       default:
         throw notFound();
     }
+  }
+
+  /**
+   * GET /quality/reviews as the real route answers it with the heuristic grader (npm start's): three of
+   * the seed tickets graded, one review failed; lowest score first unless `sort=recent`.
+   */
+  private qaReviews(query: URLSearchParams): QaReviews {
+    const reason = (text: string) => [text];
+    const dims = (e: number, r: number, a: number) => ({
+      empathy: {
+        score: e,
+        reasons: reason(e > 2 ? "客服回复中有：致歉、礼貌用语" : "客服回复中没有致歉、致谢、共情或礼貌用语"),
+      },
+      resolution: { score: r, reasons: reason(r > 2 ? "已解决；客户评分 5/5" : "客服已解决；客户未评分") },
+      accuracy: { score: a, reasons: reason(`客服回复与 FAQ FAQ-0003 的答案字面重合 ${a * 15}%`) },
+    });
+    const grader = { kind: "heuristic" as const, name: "heuristic-v1" };
+    const reviews: QaReview[] = [...this.tickets.values()].slice(0, 3).map((ticket, i) => {
+      const at = new Date(this.now() - (i + 1) * 3_600_000).toISOString();
+      const base = {
+        ticketId: ticket.summary.ticketId,
+        channel: ticket.summary.channel,
+        agent: ticket.summary.assignee ?? "agent",
+        resolvedAt: at,
+        reviewedAt: at,
+        grader,
+        faqIds: ticket.candidates.map((c) => c.faqId).slice(0, 1),
+      };
+      if (i === 2)
+        return {
+          ...base,
+          status: "failed",
+          failure: { code: "malformed_output", reason: "no record_review call" },
+        };
+      const scores = i === 0 ? dims(1, 2, 1) : dims(4, 5, 5);
+      const overall = i === 0 ? 1.4 : 4.8;
+      return { ...base, status: "scored", overall, scores };
+    });
+    const byScore = (r: QaReview) => (r.status === "scored" ? r.overall : Number.POSITIVE_INFINITY);
+    reviews.sort((a, b) =>
+      query.get("sort") === "recent" ? b.resolvedAt.localeCompare(a.resolvedAt) : byScore(a) - byScore(b),
+    );
+    return { grader: "heuristic", reviews };
   }
 
   /** GET /reports as the real route answers it: UTC days, at most 92 of them, an optional channel. */

@@ -17,6 +17,7 @@ const KnowledgePage = lazy(() => import("./pages/KnowledgePage"));
 const SuggestionsPage = lazy(() => import("./pages/SuggestionsPage"));
 // The reports page carries ECharts: it loads only when a supervisor opens it.
 const ReportsPage = lazy(() => import("./pages/ReportsPage"));
+const QaPage = lazy(() => import("./pages/QaPage"));
 
 interface NavEntry {
   to: string;
@@ -35,6 +36,7 @@ const NAV: NavEntry[] = [
   { to: "/knowledge", label: "navKnowledge", visible: (r) => r.isAdmin },
   { to: "/suggestions", label: "navSuggestions", visible: (r) => r.isSupervisor },
   { to: "/reports", label: "navReports", visible: (r) => r.isSupervisor },
+  { to: "/qa", label: "navQa", visible: (r) => r.isSupervisor },
 ];
 
 export function App() {
@@ -114,6 +116,7 @@ function Shell() {
             {roles.isAdmin && <Route path="/knowledge" element={<KnowledgePage />} />}
             {roles.isSupervisor && <Route path="/suggestions" element={<SuggestionsPage />} />}
             {roles.isSupervisor && <Route path="/reports" element={<ReportsPage />} />}
+            {roles.isSupervisor && <Route path="/qa" element={<QaPage />} />}
             <Route path="*" element={<Text m="xl">{t("notFoundPage")}</Text>} />
           </Routes>
         </Suspense>

@@ -321,6 +321,30 @@ const en = {
   csvValue: "value",
   reportRangeTooLong: "At most 92 days at a time; for longer history use npm run report (Athena).",
   reportRangeReversed: "The start date is after the end date.",
+
+  // QA queue (issue 13, graded review of human-handled tickets)
+  navQa: "QA queue",
+  qaTitle: "QA queue: resolved tickets an agent handled, lowest score first",
+  qaHintModel: "Graded by the model {model} (empathy, resolution, accuracy against the FAQ).",
+  qaHintHeuristic:
+    "Graded by a heuristic, not a model: apology and courtesy markers, the customer's rating, word overlap with the FAQ answer.",
+  qaOff: "The QA review is off (KEFU_QA_REVIEW). Turn it on to grade resolved tickets.",
+  qaNone:
+    "No reviewed tickets in this range yet. A ticket is reviewed within a minute or two of its resolve.",
+  qaTicket: "Ticket",
+  qaAgent: "Agent",
+  qaChannel: "Channel",
+  qaOverall: "Overall",
+  qaEmpathy: "Empathy",
+  qaResolution: "Resolution",
+  qaAccuracy: "Accuracy",
+  qaReasons: "Reasons",
+  qaResolvedAt: "Resolved",
+  qaFailed: "Review failed",
+  qaGraderHeuristic: "heuristic",
+  qaGraderModel: "model",
+  qaSortScore: "Lowest score first",
+  qaSortRecent: "Newest first",
 };
 
 export type MessageKey = keyof typeof en;
@@ -627,6 +651,27 @@ const zh: Record<MessageKey, string> = {
   csvValue: "数值",
   reportRangeTooLong: "每次最多查询 92 天；更早的历史请用 npm run report（Athena）。",
   reportRangeReversed: "开始日期晚于结束日期。",
+
+  navQa: "质检队列",
+  qaTitle: "质检队列：人工处理并已解决的工单，得分最低的在前",
+  qaHintModel: "由模型 {model} 评分（同理心、问题解决、与 FAQ 的一致性）。",
+  qaHintHeuristic: "由启发式规则评分，并非模型：致歉与礼貌用语、客户评分、与 FAQ 答案的字面重合度。",
+  qaOff: "质检评审未开启（KEFU_QA_REVIEW）。开启后将对已解决的工单评分。",
+  qaNone: "该时间段内还没有已评审的工单。工单解决后一两分钟内完成评审。",
+  qaTicket: "工单",
+  qaAgent: "客服",
+  qaChannel: "渠道",
+  qaOverall: "总分",
+  qaEmpathy: "同理心",
+  qaResolution: "问题解决",
+  qaAccuracy: "准确性",
+  qaReasons: "评分理由",
+  qaResolvedAt: "解决时间",
+  qaFailed: "评审失败",
+  qaGraderHeuristic: "启发式",
+  qaGraderModel: "模型",
+  qaSortScore: "得分从低到高",
+  qaSortRecent: "最新优先",
 };
 
 export type Locale = "zh" | "en";

@@ -15,12 +15,9 @@ import { isOptedOut } from "../../shared/channels/sms-common/channel";
 import { type EngineConfig, guardrailFromConfig } from "../../shared/config/engine";
 import type { DeskApiConfig } from "../../shared/config/load-desk";
 import { describeFailure } from "../../shared/core/failure";
-import type { FaqEntry } from "../../shared/core/faq";
+import { faqIndex } from "../../shared/kb/faq-index";
 import type { ImportReport } from "../../shared/kb/import/import";
 import { bucketRulesSource } from "../../shared/kb/inspection-rules";
-import type { KnowledgeSource } from "../../shared/kb/knowledge";
-import { createLexicalRetriever, type LexicalRetriever } from "../../shared/kb/lexical";
-import type { Retriever } from "../../shared/kb/retrieval";
 import { EMBEDDING_CLUSTER_THRESHOLD, embeddedVectors } from "../../shared/kb/suggestions";
 import { FAQ_BUCKET } from "../../shared/resources";
 import { createAgentStore } from "../../shared/stores/agents";
@@ -31,6 +28,7 @@ import { createDeskTicketStore } from "../../shared/stores/desk-tickets";
 import { createFaqRepository } from "../../shared/stores/faq";
 import { createInspectionAuditStore } from "../../shared/stores/inspection-audit";
 import { createOutboxStore } from "../../shared/stores/outbox";
+import { createReviewStore } from "../../shared/stores/reviews";
 import { createTicketDeskStore } from "../../shared/stores/ticket-desk";
 import { modelDraft } from "./assist";
 import { cognitoAuthenticator } from "./auth";
@@ -97,7 +95,12 @@ export function wireDeskApi(config: DeskApiConfig, options: { logger?: Logger } 
       logger,
     }),
   };
-  const qualityDeps: QualityDeps = { ...inspection, tickets };
+  const qualityDeps: QualityDeps = {
+    ...inspection,
+    tickets,
+    reviews: createReviewStore(doc, config.tables.reviews),
+    reviewGrader: config.review.grader,
+  };
   const reportsDeps: ReportsDeps = {
     counters: createAnalyticsCounters(doc, config.tables.analyticsCounters),
   };
@@ -183,66 +186,6 @@ function suggestionVectors(
     dimensions: engine.bedrock.KEFU_EMBEDDING_DIMENSIONS as TitanDimensions,
   });
   return { vectors: (texts) => embeddedVectors(texts, embedder), threshold: EMBEDDING_CLUSTER_THRESHOLD };
-}
-
-/**
- * The current FAQ for the desk: its entries by id and a lexical index to search them, rebuilt when the
- * knowledge base's version changes (checked at most every `refreshMs`).
- */
-function faqIndex(source: KnowledgeSource, kb: string, refreshMs: number) {
-  let current: { version: string; byId: Map<string, FaqEntry>; retriever: LexicalRetriever } | undefined;
-  let checkedAt = Number.NEGATIVE_INFINITY;
-  let loading: Promise<NonNullable<typeof current>> | undefined;
-
-  async function load() {
-    if (current && Date.now() - checkedAt < refreshMs) return current;
-    loading ??= (async () => {
-      const version = (await source.currentVersion(kb)) ?? "empty";
-      checkedAt = Date.now();
-      if (current?.version === version) return current;
-      const { entries } = await source.loadEntries(kb);
-      current = {
-        version,
-        byId: new Map(entries.map((e) => [e.id, e])),
-        retriever: createLexicalRetriever(entries),
-      };
-      return current;
-    })().finally(() => {
-      loading = undefined;
-    });
-    return loading;
-  }
-
-  const retriever: Retriever = {
-    async search(query, k, options) {
-      return (await load()).retriever.search(query, k, options);
-    },
-  };
-
-  return {
-    retriever,
-    async entries(ids: string[]): Promise<Map<string, FaqEntry>> {
-      const { byId } = await load();
-      return new Map(ids.flatMap((id) => (byId.has(id) ? [[id, byId.get(id) as FaqEntry]] : [])));
-    },
-    async search(query: string, limit: number) {
-      const { byId, retriever } = await load();
-      const found = await retriever.search(query, limit);
-      return found.flatMap((candidate) => {
-        const entry = byId.get(candidate.faqId);
-        if (!entry) return [];
-        return [
-          {
-            id: entry.id,
-            question: entry.question,
-            answer: entry.answer,
-            ...(entry.category ? { category: entry.category } : {}),
-            score: Math.round(candidate.score * 100) / 100,
-          },
-        ];
-      });
-    },
-  };
 }
 
 async function presignUpload(s3: S3Client, bucket: string, key: string) {

@@ -14,12 +14,15 @@ export interface SlaClockProps {
   secret: secretsmanager.ISecret;
   environment: Record<string, string>;
   agentTopicArn: string;
+  /** The model the QA review grades with (KEFU_QA_REVIEW=bedrock); no Bedrock access without it. */
+  reviewModelId?: string;
 }
 
 /**
  * The SLA clock without a server: an EventBridge schedule runs the `sla` function once a minute; it
  * queries the tickets' sparse `bySlaDue` index for deadlines passed, records and alerts breaches, and
- * offers waiting tickets to agents again. (One-time EventBridge Scheduler schedules per ticket would
+ * offers waiting tickets to agents again; with the QA review on, it also grades a few tickets resolved
+ * since (shared/core/review-pass.ts). (One-time EventBridge Scheduler schedules per ticket would
  * need a schedule created, updated on every priority change and deleted when met, plus a role to pass;
  * one query a minute over an index that holds only running deadlines does the same with nothing to
  * clean up, at a minute's resolution.)
@@ -42,6 +45,8 @@ export class SlaClock extends Construct {
     grantTableAccess(this.fn, props.tables, TABLE_ACCESS.sla);
     grantIndexQueries(this.fn, props.tables, INDEX_ACCESS.sla);
     this.fn.allowSecretRead(props.secret);
+    // Converse without streaming is authorised by InvokeModel alone.
+    if (props.reviewModelId) this.fn.allowBedrock([props.reviewModelId], ["bedrock:InvokeModel"]);
 
     this.rule = new events.Rule(this, "EveryMinute", {
       description: "Runs the Kefu SLA clock",

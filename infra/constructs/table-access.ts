@@ -25,7 +25,10 @@ export type TableAccess = Partial<Record<TableName, readonly TableOperation[]>>;
  *   slot on one agent's load counter (conditional UpdateItem); a rating or a reopen updates the ticket;
  * - sla: the tickets' SLA index (Query), the breach and clock updates (UpdateItem), a system turn
  *   (ticketTurns PutItem), the agents (Scan, UpdateItem) to offer waiting tickets again, the tickets'
- *   status index (Query) for those, and the alert id key (tokens UpdateItem);
+ *   status index (Query) for those, and the alert id key (tokens UpdateItem); the QA review reads the
+ *   tickets' byReviewDue index (Query), takes a ticket off it (UpdateItem), reads the FAQ (GetItem of
+ *   the version, Query of the entries) and writes the review (reviews PutItem). Granted whether or not
+ *   KEFU_QA_REVIEW is on: the tables hold nothing a model could reach; Bedrock is granted only when on;
  * - ingest: the FAQ (Query, GetItem, UpdateItem of the `#meta` lease/version, BatchWriteItem of entries);
  * - sns-ingress (e-mail and SMS through their topics): dedup claims as the webhook; in the tokens table,
  *   SMS opt-outs and continuations (GetItem, PutItem). No access tokens: SES and End User Messaging
@@ -80,6 +83,8 @@ export const TABLE_ACCESS = {
     inspections: ["PutItem", "Query"],
     // Agents' replies and resolutions are counted; the reports page reads a day at a time.
     analyticsCounters: ["Query", "UpdateItem"],
+    // The QA queue reads the reviews a resolve day at a time.
+    reviews: ["Query"],
   },
   sla: {
     tickets: ["GetItem", "UpdateItem"],
@@ -87,6 +92,9 @@ export const TABLE_ACCESS = {
     tokens: ["UpdateItem"],
     agents: ["Scan", "UpdateItem"],
     analyticsCounters: ["UpdateItem"],
+    // The QA review: the FAQ's version and entries (the reference answers), one review per ticket.
+    faq: ["GetItem", "Query"],
+    reviews: ["PutItem"],
   },
 } as const satisfies Record<KefuFunctionProps["entry"], TableAccess>;
 
@@ -96,7 +104,7 @@ export const TABLE_ACCESS = {
  * taught changes by status.
  */
 export const INDEX_ACCESS = {
-  sla: { tickets: ["bySlaDue", "byStatus"] },
+  sla: { tickets: ["bySlaDue", "byStatus", "byReviewDue"] },
   "desk-api": { changes: ["byStatus"] },
 } as const satisfies Partial<
   Record<KefuFunctionProps["entry"], Partial<Record<TableName, readonly string[]>>>

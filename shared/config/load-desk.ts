@@ -5,6 +5,7 @@ import { configSchema, readConfig } from "./errors";
 import { agentTopicArn, credentials, faqBucket, ingress, knowledgeBase, runtime, tables } from "./fragments";
 import { inspectionSettings } from "./inspection";
 import type { EnvRecord } from "./names";
+import { reviewSettings } from "./review";
 import { textOverrides } from "./texts";
 import { thresholds } from "./thresholds";
 
@@ -61,6 +62,7 @@ const DESK_API = {
     "changes",
     "inspections",
     "analyticsCounters",
+    "reviews",
   ),
   deskRules,
   faqBucket,
@@ -71,6 +73,7 @@ const DESK_API = {
   knowledgeBase,
   deskAuth,
   engine,
+  review: reviewSettings,
 };
 export type DeskApiConfig = ReturnType<typeof loadDeskApiConfig>;
 /** The desk API's whole configuration as one zod schema over the environment (infra's tests parse with it). */
@@ -88,18 +91,24 @@ export function loadDeskApiConfig(env: EnvRecord = process.env) {
 
 const SLA = {
   runtime,
-  tables: tables("tickets", "ticketTurns", "tokens", "agents", "analyticsCounters"),
+  tables: tables("tickets", "ticketTurns", "tokens", "agents", "analyticsCounters", "faq", "reviews"),
   faqBucket,
   credentials,
   agentTopicArn,
   deskRules,
   alerts: alertSettings,
+  knowledgeBase,
+  review: reviewSettings,
 };
 export type SlaConfig = ReturnType<typeof loadSlaConfig>;
 /** The SLA clock's whole configuration as one zod schema over the environment (infra's tests parse with it). */
 export const SlaConfigSchema = configSchema(SLA);
 
-/** The SLA clock (functions/sla): breaches, alerts, and offering waiting tickets to agents again. */
+/**
+ * The SLA clock (functions/sla): breaches, alerts, offering waiting tickets to agents again, and the QA
+ * review of resolved, human-handled tickets (when KEFU_QA_REVIEW is on: the FAQ for the reference
+ * answers, the reviews table).
+ */
 export function loadSlaConfig(env: EnvRecord = process.env) {
   return readConfig(SLA, env);
 }

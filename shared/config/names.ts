@@ -100,6 +100,13 @@ export const INSPECTION_ENV = {
   rulesRefreshMs: "KEFU_INSPECTION_RULES_REFRESH_MS",
 } as const;
 
+/**
+ * The QA review of resolved, human-handled tickets (shared/config/review.ts): `off` (default), `bedrock`
+ * (graded by the answer model, KEFU_ANSWER_MODEL_ID) or `heuristic` (word markers and counts, no model:
+ * the local stack's choice).
+ */
+export const REVIEW_ENV = { grader: "KEFU_QA_REVIEW" } as const;
+
 /** Settings of the local stack and its command-line tools only. */
 export const LOCAL_ENV = {
   port: "KEFU_PORT",

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ConversationReviewSchema } from "./review";
 
 /**
  * The desk API's wire shapes (docs/desk-api.md, contract v1), in one place: the desk-api Lambda builds
@@ -248,6 +249,19 @@ export const LearningSuggestionSchema = z.object({
 });
 export type LearningSuggestion = z.infer<typeof LearningSuggestionSchema>;
 
+/**
+ * The QA queue (GET /quality/reviews): the reviews of resolved, human-handled tickets (scores 1–5 and
+ * reasons, or why the review failed), and who grades them: `heuristic` is word markers and counts,
+ * never to be shown as a model's judgement; `off`: reviews are not configured.
+ */
+export const QaReviewSchema = ConversationReviewSchema;
+export type QaReview = z.infer<typeof QaReviewSchema>;
+export const QaReviewsSchema = z.object({
+  grader: z.enum(["off", "heuristic", "bedrock"]),
+  reviews: z.array(QaReviewSchema),
+});
+export type QaReviews = z.infer<typeof QaReviewsSchema>;
+
 /** The bodies of the list routes, by route: what the contract test holds both back ends to. */
 export const DeskResponses = {
   "GET /me": MeSchema,
@@ -262,4 +276,5 @@ export const DeskResponses = {
   "GET /changes": z.object({ changes: z.array(PendingChangeSchema) }),
   "GET /agents": z.object({ agents: z.array(AgentSchema) }),
   "GET /insights/suggestions": z.object({ suggestions: z.array(LearningSuggestionSchema) }),
+  "GET /quality/reviews": QaReviewsSchema,
 } as const;

@@ -18,6 +18,9 @@ import type { Ticket, TicketStatus } from "../core/ticket";
  */
 export const TICKET_TURN_MAX_BYTES = 100 * 1024;
 
+/** The value of `reviewQueue` on a resolved ticket waiting for its QA review (index byReviewDue). */
+export const REVIEW_DUE = "due";
+
 /** Turns read at once when a list of tickets is shown. */
 const LIST_CONCURRENCY = 8;
 
@@ -144,10 +147,17 @@ export function createTicketStore(
         new UpdateCommand({
           TableName: tableName,
           Key: { ticketId },
-          UpdateExpression: "SET #status = :resolved, resolvedAt = :now, updatedAt = :now",
+          // Every resolve queues the ticket for the QA review (the sparse byReviewDue index), in the same
+          // write: whichever path resolves it (desk, CLI, a closed 微信客服 session), none is missed.
+          UpdateExpression:
+            "SET #status = :resolved, resolvedAt = :now, updatedAt = :now, reviewQueue = :due REMOVE reviewAttempts",
           ConditionExpression: "attribute_exists(ticketId)",
           ExpressionAttributeNames: { "#status": "status" },
-          ExpressionAttributeValues: { ":resolved": "resolved", ":now": now.toISOString() },
+          ExpressionAttributeValues: {
+            ":resolved": "resolved",
+            ":now": now.toISOString(),
+            ":due": REVIEW_DUE,
+          },
         }),
       );
     },

@@ -173,6 +173,35 @@ describe("the desk's dev mock and the real desk API speak the same wire shapes",
     }
   });
 
+  it("supervisors' QA queue: a resolved, human-handled ticket is reviewed and listed; agents are refused", async () => {
+    for (const backend of state.backends) {
+      let resolved: string | undefined;
+      if (backend.name === "real") {
+        const ticketId = await someTicketId(backend);
+        resolved = ticketId;
+        await call(backend, "agent", "POST", `/tickets/${ticketId}/reply`, {
+          text: "抱歉让您久等，马上为您处理。",
+        });
+        await call(backend, "agent", "POST", `/tickets/${ticketId}/resolve`);
+        // The SLA clock's tick reviews it (npm start's grader: the heuristic).
+        await state.stack.tickSla();
+      }
+      const { grader, reviews } = await shaped(
+        backend,
+        "GET /quality/reviews",
+        "supervisor",
+        "/quality/reviews?sort=score",
+      );
+      expect(grader).toBe("heuristic");
+      expect(reviews.length).toBeGreaterThan(0);
+      if (resolved) expect(reviews.map((r) => r.ticketId)).toContain(resolved);
+      const agent = await fetch(`${backend.url}/desk/api/quality/reviews`, {
+        headers: { authorization: `Bearer ${await signIn(backend, "agent")}` },
+      });
+      expect(agent.status, backend.name).toBe(403);
+    }
+  });
+
   it("admins' knowledge page: import reports, versions and an upload target", async () => {
     for (const backend of state.backends) {
       await shaped(backend, "GET /faq/imports", "admin", "/faq/imports");

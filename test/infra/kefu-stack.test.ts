@@ -426,6 +426,8 @@ describe("least privilege", () => {
       inspections: ["dynamodb:PutItem", "dynamodb:Query"],
       // Agents' replies and resolutions are counted; the reports page reads a day at a time.
       analyticsCounters: ["dynamodb:Query", "dynamodb:UpdateItem"],
+      // The QA queue reads the reviews a resolve day at a time.
+      reviews: ["dynamodb:Query"],
     });
     // Agents' drafts (the answer model, not streamed) and suggestions' clustering (the embedding model).
     const bedrock = role(stack.desk.fn).filter((st) =>
@@ -436,15 +438,19 @@ describe("least privilege", () => {
     expect(allActions(bedrock)).toEqual(["bedrock:InvokeModel", "bedrock:InvokeModel"]);
   });
 
-  it("sla: the clock's index and the waiting tickets' index, breach updates, agents; runs every minute", () => {
+  it("sla: the clock's index and the waiting tickets' index, breach updates, agents, the QA review's queue; runs every minute", () => {
     expect(tableGrants(stack.slaClock.fn)).toEqual({
       tickets: ["dynamodb:GetItem", "dynamodb:UpdateItem"],
       "tickets/index/bySlaDue": ["dynamodb:Query"],
       "tickets/index/byStatus": ["dynamodb:Query"],
+      "tickets/index/byReviewDue": ["dynamodb:Query"],
       ticketTurns: ["dynamodb:PutItem", "dynamodb:Query"],
       tokens: ["dynamodb:UpdateItem"],
       agents: ["dynamodb:Scan", "dynamodb:UpdateItem"],
       analyticsCounters: ["dynamodb:UpdateItem"],
+      // The QA review: the reference FAQ answers, one review per ticket.
+      faq: ["dynamodb:GetItem", "dynamodb:Query"],
+      reviews: ["dynamodb:PutItem"],
     });
     const rules = template.findResources("AWS::Events::Rule");
     const clock = Object.values(rules).find((r) =>

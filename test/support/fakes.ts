@@ -20,6 +20,8 @@ import type {
   PipelineDeps,
   TicketStore,
 } from "../../shared/core/pipeline/ports";
+import type { ConversationReview } from "../../shared/core/review";
+import type { DueReview, ReviewQueue, ReviewStore } from "../../shared/core/review-pass";
 import type { Agent } from "../../shared/core/routing";
 import type { Ticket } from "../../shared/core/ticket";
 import type { BlobStore, EntryState, FaqMeta, FaqRepository } from "../../shared/kb/import/ports";
@@ -83,8 +85,13 @@ export function memoryConversations(): ConversationStore & {
  * The tickets and ticket-turns tables in memory: the hand-off context kept like a conversation's history,
  * later turns cut to TICKET_TURN_MAX_BYTES and sorted by their time, once per id.
  */
-export function memoryTickets(): TicketStore & { items: Map<string, Ticket> } {
+export function memoryTickets(): TicketStore & {
+  items: Map<string, Ticket>;
+  /** The QA review's queue (the DynamoDB store's sparse byReviewDue index): every resolve joins it. */
+  reviewDue: Map<string, DueReview>;
+} {
   const items = new Map<string, Ticket>();
+  const reviewDue = new Map<string, DueReview>();
   const appended = new Set<string>();
   const read = (ticket: Ticket): Ticket => {
     const copy = structuredClone(ticket);
@@ -101,6 +108,7 @@ export function memoryTickets(): TicketStore & { items: Map<string, Ticket> } {
   };
   return {
     items,
+    reviewDue,
     async create(ticket) {
       const found = items.get(ticket.ticketId);
       if (found) return read(found);
@@ -136,6 +144,7 @@ export function memoryTickets(): TicketStore & { items: Map<string, Ticket> } {
       ticket.status = "resolved";
       ticket.resolvedAt = now.toISOString();
       ticket.updatedAt = now.toISOString();
+      reviewDue.set(id, { ticketId: id, resolvedAt: ticket.resolvedAt, attempts: 0 });
     },
     async listByStatus(status, limit = 100) {
       return [...items.values()]
@@ -143,6 +152,41 @@ export function memoryTickets(): TicketStore & { items: Map<string, Ticket> } {
         .sort((a, b) => byBytes(b.createdAt, a.createdAt))
         .slice(0, limit)
         .map(read);
+    },
+  };
+}
+
+/** The QA review queue over memoryTickets' resolves, as createReviewQueue over the tickets table. */
+export function memoryReviewQueue(due: Map<string, DueReview>): ReviewQueue {
+  const sameResolve = (d: DueReview) => due.get(d.ticketId)?.resolvedAt === d.resolvedAt;
+  return {
+    async due(since, limit) {
+      return [...due.values()]
+        .filter((d) => d.resolvedAt >= since)
+        .sort((a, b) => byBytes(a.resolvedAt, b.resolvedAt))
+        .slice(0, limit)
+        .map((d) => ({ ...d }));
+    },
+    async done(d) {
+      if (sameResolve(d)) due.delete(d.ticketId);
+    },
+    async failedAttempt(d) {
+      const found = due.get(d.ticketId);
+      if (found && sameResolve(d)) found.attempts++;
+    },
+  };
+}
+
+/** The reviews table in memory: one review per ticket and resolve day. */
+export function memoryReviews(): ReviewStore & { items: Map<string, ConversationReview> } {
+  const items = new Map<string, ConversationReview>();
+  return {
+    items,
+    async put(review) {
+      items.set(`${review.resolvedAt.slice(0, 10)}#${review.ticketId}`, structuredClone(review));
+    },
+    async listDays(days) {
+      return [...items.values()].filter((r) => days.includes(r.resolvedAt.slice(0, 10)));
     },
   };
 }

@@ -19,6 +19,8 @@ export type {
   Me,
   PendingChange,
   Priority,
+  QaReview,
+  QaReviews,
   QueueView,
   SkillGroup,
   Sla,

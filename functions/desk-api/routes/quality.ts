@@ -11,6 +11,8 @@ import {
   inspectWith,
   qualityReport,
 } from "../../../shared/core/quality";
+import { byScore } from "../../../shared/core/review";
+import type { ReviewStore } from "../../../shared/core/review-pass";
 import { normalizeTicketId } from "../../../shared/core/ticket";
 import { DeskApiError, type DeskRoute } from "../route";
 import { notFound, parseBody, parseQuery, validationFailed } from "../router";
@@ -25,7 +27,13 @@ export interface QualityDeps {
   rules(): Promise<RuleSet | undefined>;
   audit: InspectionAuditStore;
   tickets: { get(ticketId: string): Promise<DeskTicket | undefined> };
+  /** The QA reviews of resolved, human-handled tickets, and who grades them (`off`: nobody). */
+  reviews: Pick<ReviewStore, "listDays">;
+  reviewGrader: "off" | "heuristic" | "bedrock";
 }
+
+/** Reviews one answer of the QA queue lists at most: a supervisor reads the worst first. */
+const QA_QUEUE_MAX = 500;
 
 /** A finding as the desk shows it: with the words it matched (a term, or personal data the agent typed). */
 export type ShownFinding = Finding & { matched: string; message?: string; messageZh?: string };
@@ -121,6 +129,12 @@ const RangeQuery = z.object({
   sent: z.coerce.number().int().nonnegative().optional(),
 });
 
+const ReviewsQuery = z.object({
+  /** `score` (default): lowest overall score first, failed reviews last; `recent`: newest resolve first. */
+  sort: z.enum(["score", "recent"]).default("score"),
+  since: RangeQuery.shape.since,
+});
+
 /** The days of `7d`, ending today (UTC). */
 function rangeOf(since: string, now: Date): string[] {
   const days = Number.parseInt(since, 10);
@@ -170,6 +184,25 @@ export const qualityRoutes: DeskRoute<QualityDeps>[] = [
           ...(query.sent !== undefined ? { sent: query.sent } : {}),
         }),
       };
+    },
+  },
+  {
+    method: "GET",
+    path: "/quality/reviews",
+    groups: ["supervisor", "admin"],
+    // The QA queue: the reviews of tickets resolved in the range (by resolve day), one per ticket.
+    async handle(request, deps) {
+      const query = ReviewsQuery.parse(request.query);
+      const reviews = await deps.reviews.listDays(rangeOf(query.since, request.now));
+      const latest = new Map<string, (typeof reviews)[number]>();
+      for (const review of reviews) {
+        const seen = latest.get(review.ticketId);
+        if (!seen || seen.resolvedAt < review.resolvedAt) latest.set(review.ticketId, review);
+      }
+      const sorted = [...latest.values()].sort(
+        query.sort === "score" ? byScore : (a, b) => b.resolvedAt.localeCompare(a.resolvedAt),
+      );
+      return { status: 200, body: { grader: deps.reviewGrader, reviews: sorted.slice(0, QA_QUEUE_MAX) } };
     },
   },
   {
