@@ -192,7 +192,7 @@ export const qualityRoutes: DeskRoute<QualityDeps>[] = [
     groups: ["supervisor", "admin"],
     // The QA queue: the reviews of tickets resolved in the range (by resolve day), one per ticket.
     async handle(request, deps) {
-      const query = ReviewsQuery.parse(request.query);
+      const query = parseQuery(ReviewsQuery, request.query);
       const reviews = await deps.reviews.listDays(rangeOf(query.since, request.now));
       const latest = new Map<string, (typeof reviews)[number]>();
       for (const review of reviews) {
