@@ -54,6 +54,7 @@ export function channelFiguresSql(range: ReportRange): string {
   ${count("type = 'agent_reply'")} AS agent_reply,
   ${count("type = 'resolved'")} AS resolved,
   ${count("type = 'sla_breach'")} AS sla_breach,
+  ${count("type = 'sent'")} AS sent,
   ${count("type = 'csat'")} AS csat_count,
   SUM(CASE WHEN type = 'csat' THEN csat ELSE 0 END) AS csat_sum,
   SUM(CASE WHEN type = 'model_tokens' THEN input_tokens ELSE 0 END) AS input_tokens,

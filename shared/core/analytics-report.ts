@@ -32,6 +32,8 @@ export interface AnalyticsReport {
   agentReplies: number;
   resolved: number;
   slaBreaches: number;
+  /** Messages delivered to customers, by the bot and by agents, as the channels' sender counted them. */
+  sent: number;
   csat: { count: number; average: number | null };
   tokens: { input: number; output: number };
   /** The detail figures only the SQL over the event history gives (DuckDB locally, Athena in AWS). */
@@ -147,20 +149,20 @@ export function detailsFromRows(
  * the messages sent as the events count them, so that `shareInspected` compares two independent sources.
  */
 export interface ReportQuality extends QualityReport {
-  /** Outgoing messages the events record: the bot's answers, questions, small talk, hand-off notices; agents' replies. */
+  /** Outgoing messages delivered, as the channels' sender counted them (`sent` events). */
   messagesSent: number;
   /** Messages held back by a blocking finding (the bot sent its fallback; the agent was asked to rephrase). */
   blocked: number;
 }
 
 /**
- * The outgoing messages of a report as the events count them: each of these events stands for one reply
- * the bot or an agent sent, and every reply is inspected before it is sent. Bot messages without an event
- * (welcomes, notices of unsupported media) are inspected too, so inspected ÷ sent may exceed 1; the share
- * is capped at 1, and anything under 1 means a send path skipped inspection.
+ * The outgoing messages of a report: what the channels' sender delivered (`sent` events, one per message
+ * whoever wrote it), counted apart from the audit trail. An inspection whose message the platform then
+ * refused is in the trail and not sent, so inspected ÷ sent may exceed 1; the share is capped at 1, and
+ * anything under 1 means a message went out without its inspection.
  */
 export function messagesSent(report: AnalyticsReport): number {
-  return report.answered + report.clarified + report.smallTalk + report.handoffs + report.agentReplies;
+  return report.sent;
 }
 
 /** The report with its quality section, from the audit records of the same days (other channels left out). */
@@ -182,6 +184,7 @@ export interface ChannelFigures {
   agent_reply: number;
   resolved: number;
   sla_breach: number;
+  sent: number;
   csat_count: number;
   csat_sum: number;
   input_tokens: number;
@@ -198,6 +201,7 @@ export const FIGURES: readonly (keyof ChannelFigures)[] = [
   "agent_reply",
   "resolved",
   "sla_breach",
+  "sent",
   "csat_count",
   "csat_sum",
   "input_tokens",
@@ -278,6 +282,7 @@ export function buildReport(input: {
     agentReplies: total("agent_reply"),
     resolved: total("resolved"),
     slaBreaches: total("sla_breach"),
+    sent: total("sent"),
     csat: { count: csatCount, average: csatCount === 0 ? null : total("csat_sum") / csatCount },
     tokens: { input: total("input_tokens"), output: total("output_tokens") },
   };

@@ -117,7 +117,11 @@ describe("the analytics of a scripted mix of conversations", () => {
     }
 
     const range = { since: today(), until: today() };
-    const messagesSent = 8;
+    const messagesReceived = 8;
+    // What the platforms received, the simulators' record: the bot's replies, the agent's reply and
+    // the CSAT question the resolve sent.
+    const sentToCustomers = kefu.stack.outbox.entries.length;
+    expect(sentToCustomers).toBe(10);
     // Events are written after each batch's replies: wait until both engines have every message.
     const [sql, counters] = await waitFor(
       async () => {
@@ -125,13 +129,18 @@ describe("the analytics of a scripted mix of conversations", () => {
           localReport(kefu.stack.env, range, "sql"),
           localReport(kefu.stack.env, range, "counters"),
         ]);
-        return reports.every((r) => r.messages === messagesSent && r.resolved === 1) && reports;
+        return (
+          reports.every(
+            (r) => r.messages === messagesReceived && r.resolved === 1 && r.sent === sentToCustomers,
+          ) && reports
+        );
       },
       { what: "every message in both engines' figures" },
     );
     const expected: Partial<AnalyticsReport> = {
       conversations: 7,
-      messages: messagesSent,
+      messages: messagesReceived,
+      sent: sentToCustomers,
       byChannel: { dingtalk: 2, sms: 1, wechat: 4 },
       handoffs: 4,
       handoffsByReason: { customer_request: 3, negative_sentiment: 1 },
@@ -160,12 +169,12 @@ describe("the analytics of a scripted mix of conversations", () => {
     ]);
     expect(details?.topAnswered.reduce((sum, entry) => sum + entry.answers, 0)).toBe(3);
     expect(details?.tokensByDay).toEqual([expect.objectContaining({ day: today(), conversations: 7 })]);
-    // The quality section: every message the events say was sent has its inspection in the audit trail.
+    // The quality section: every message the platforms received was inspected, the CSAT question too.
     expect(sql.quality).toMatchObject({
-      messagesSent: 9,
+      messagesSent: sentToCustomers,
       shareInspected: 1,
       blocked: 0,
-      inspected: { total: 9, agent: 1 },
+      inspected: { total: sentToCustomers, agent: 1 },
       byAgent: [{ inspected: 1, withFindings: 0 }],
     });
 

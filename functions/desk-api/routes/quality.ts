@@ -1,6 +1,8 @@
 import { z } from "zod";
 import type { DeskTicket } from "../../../shared/core/desk";
 import { type Finding, normalizeForInspection, type RuleSet } from "../../../shared/core/inspection";
+import type { InspectionReceipt } from "../../../shared/core/message";
+import { receiptFor } from "../../../shared/core/outgoing";
 import {
   auditDay,
   auditRecord,
@@ -52,6 +54,8 @@ export const FindingsOverrideSchema = z.object({
 export interface AgentReplyInspection {
   /** What to record once the reply is on its way. */
   record: InspectionRecord;
+  /** What the channels' sender asks of the reply: its inspection, recorded before it is sent. */
+  receipt: InspectionReceipt;
 }
 
 /**
@@ -100,14 +104,13 @@ export async function inspectAgentReply(
     : input.rephraseOf
       ? "rephrased"
       : "sent";
-  return {
-    record: auditRecord(result, {
-      ...fields,
-      decision,
-      ...(result.blocked && input.override ? { reason: input.override.reason } : {}),
-      ...(decision === "rephrased" && input.rephraseOf ? { rephraseOf: input.rephraseOf } : {}),
-    }),
-  };
+  const record = auditRecord(result, {
+    ...fields,
+    decision,
+    ...(result.blocked && input.override ? { reason: input.override.reason } : {}),
+    ...(decision === "rephrased" && input.rephraseOf ? { rephraseOf: input.rephraseOf } : {}),
+  });
+  return { record, receipt: receiptFor(record, text) };
 }
 
 const InspectSchema = z.object({ text: z.string().max(20_000) });

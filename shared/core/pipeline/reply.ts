@@ -1,4 +1,5 @@
 import { ChannelApiError } from "../errors";
+import { receiptFor } from "../outgoing";
 import type { Ticket } from "../ticket";
 import { inspectReply } from "./inspect";
 import { openTicket } from "./open-ticket";
@@ -194,16 +195,23 @@ async function deliver(
       run.unrecorded = String((error as { name?: unknown } | null)?.name ?? "Error");
     }
   };
+  // A reply started before receipts existed was inspected by the delivery that started it (the audit
+  // record of its first part stands): its receipt is that record's.
+  const inspection =
+    plan.inspection ?? receiptFor({ messageId: `${key}#${plan.kind}`, author: "bot" }, plan.text);
   try {
-    await deps.send(replyTo(run, plan.text), {
-      deadline,
-      partsSent,
-      async onPartSent(sent, total) {
-        partsSent = sent;
-        done = sent >= total;
-        await write();
+    await deps.send(
+      { ...replyTo(run, plan.text), inspection },
+      {
+        deadline,
+        partsSent,
+        async onPartSent(sent, total) {
+          partsSent = sent;
+          done = sent >= total;
+          await write();
+        },
       },
-    });
+    );
   } catch (error) {
     if (!(error instanceof ChannelApiError) || error.retryable) throw error;
     done = true;
