@@ -101,6 +101,7 @@ export function wireDeskApi(config: DeskApiConfig, options: { logger?: Logger } 
   const qualityDeps: QualityDeps = { ...inspection, tickets };
   const reportsDeps: ReportsDeps = {
     counters: createAnalyticsCounters(doc, config.tables.analyticsCounters),
+    timeZone: config.reports.timeZone,
   };
   const kbDeps: KbRoutesDeps = {
     kb: config.knowledgeBase.name,

@@ -5,6 +5,7 @@ import { configSchema, readConfig } from "./errors";
 import { agentTopicArn, credentials, faqBucket, ingress, knowledgeBase, runtime, tables } from "./fragments";
 import { inspectionSettings } from "./inspection";
 import type { EnvRecord } from "./names";
+import { reportSettings } from "./reports";
 import { textOverrides } from "./texts";
 import { thresholds } from "./thresholds";
 
@@ -71,6 +72,7 @@ const DESK_API = {
   knowledgeBase,
   deskAuth,
   engine,
+  reports: reportSettings,
 };
 export type DeskApiConfig = ReturnType<typeof loadDeskApiConfig>;
 /** The desk API's whole configuration as one zod schema over the environment (infra's tests parse with it). */

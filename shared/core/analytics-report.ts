@@ -1,6 +1,6 @@
 import type { AnalyticsEvent } from "./analytics";
 import { eventDay } from "./analytics";
-import type { DetailQuery } from "./analytics-queries";
+import { type DetailQuery, REPORT_TIME_ZONE } from "./analytics-queries";
 import { type InspectionRecord, type QualityReport, qualityReport } from "./quality";
 
 /**
@@ -14,9 +14,12 @@ import { type InspectionRecord, type QualityReport, qualityReport } from "./qual
  * twice; that is rare, and it errs on the side of a lower figure.)
  */
 export interface AnalyticsReport {
+  /** UTC days (the event partitions and the counters' days), both included. */
   since: string;
   until: string;
   channel?: string;
+  /** The IANA time zone of the heat map's hours and weekdays (KEFU_REPORT_TIME_ZONE). */
+  timeZone: string;
   conversations: number;
   /** Customer messages received (platform events such as subscribe are not messages). */
   messages: number;
@@ -65,7 +68,7 @@ export interface CsatFigures {
 export interface ReportDetails {
   /** Where these figures come from: the counters do not keep them. */
   source: "sql";
-  /** Conversations opened per UTC weekday (0 = Monday) × hour; cells without any are left out. */
+  /** Conversations opened per weekday (0 = Monday) × hour in the report's time zone; empty cells left out. */
   heatmap: { weekday: number; hour: number; conversations: number }[];
   /** The ten FAQ entries answered most, with the engine's average score. */
   topAnswered: { faqId: string; answers: number; averageScore: number | null }[];
@@ -249,6 +252,7 @@ export function buildReport(input: {
   since: string;
   until: string;
   channel?: string;
+  timeZone?: string;
   byChannel: Record<string, Partial<ChannelFigures>>;
   handoffsByReason: Record<string, number>;
 }): AnalyticsReport {
@@ -261,6 +265,7 @@ export function buildReport(input: {
     since: input.since,
     until: input.until,
     ...(input.channel ? { channel: input.channel } : {}),
+    timeZone: input.timeZone ?? REPORT_TIME_ZONE,
     conversations,
     messages: total("received"),
     handoffs,
@@ -295,7 +300,7 @@ export function reportFromCounters(
     figures: Partial<ChannelFigures>;
     handoffsByReason: Record<string, number>;
   }[],
-  range: { since: string; until: string; channel?: string },
+  range: { since: string; until: string; channel?: string; timeZone?: string },
 ): AnalyticsReport {
   const byChannel: Record<string, Partial<ChannelFigures>> = {};
   const handoffsByReason: Record<string, number> = {};
@@ -315,7 +320,7 @@ export function reportFromCounters(
 export function reportFromRows(
   channelRows: readonly Record<string, unknown>[],
   reasonRows: readonly Record<string, unknown>[],
-  range: { since: string; until: string; channel?: string },
+  range: { since: string; until: string; channel?: string; timeZone?: string },
 ): AnalyticsReport {
   const byChannel: Record<string, Partial<ChannelFigures>> = {};
   for (const row of channelRows) {

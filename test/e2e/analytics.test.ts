@@ -12,6 +12,7 @@ import type { SmsCredentials } from "../../shared/channels/sms/credentials";
 import { smsModule } from "../../shared/channels/sms/module";
 import type { WeChatCredentials } from "../../shared/channels/wechat/credentials";
 import { wechatModule } from "../../shared/channels/wechat/module";
+import { zoneOffsetMinutes } from "../../shared/core/analytics-queries";
 import type { AnalyticsReport } from "../../shared/core/analytics-report";
 import { startTestStack } from "../support/stack";
 import { waitFor } from "../support/wait";
@@ -162,9 +163,12 @@ describe("the analytics of a scripted mix of conversations", () => {
     });
     const cells = details?.heatmap ?? [];
     expect(cells.reduce((sum, cell) => sum + cell.conversations, 0)).toBe(7);
-    const now = new Date();
+    // Hours and weekdays in the report's zone, China time unless KEFU_REPORT_TIME_ZONE says otherwise.
+    expect(sql.timeZone).toBe("Asia/Shanghai");
+    const now = Date.now();
+    const local = new Date(now + zoneOffsetMinutes(sql.timeZone, now) * 60_000);
     expect(cells.map((c) => [c.weekday, c.hour])).toContainEqual([
-      (now.getUTCDay() + 6) % 7,
+      (local.getUTCDay() + 6) % 7,
       expect.any(Number),
     ]);
     expect(details?.topAnswered.reduce((sum, entry) => sum + entry.answers, 0)).toBe(3);

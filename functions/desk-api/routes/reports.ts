@@ -12,6 +12,8 @@ import { validationFailed } from "../router";
  */
 export interface ReportsDeps {
   counters: Pick<AnalyticsCounters, "read">;
+  /** The reports' time zone (KEFU_REPORT_TIME_ZONE), which the report names. */
+  timeZone: string;
 }
 
 /** The longest range the desk asks the counters for: a quarter, one Query per day. */
@@ -67,7 +69,7 @@ export const reportRoutes: DeskRoute<ReportsDeps>[] = [
       const range = reportRange(request.query, request.now);
       const report: AnalyticsReport = reportFromCounters(
         await deps.counters.read(range.since, range.until),
-        range,
+        { ...range, timeZone: deps.timeZone },
       );
       return { status: 200, body: report };
     },

@@ -61,7 +61,7 @@ function memoryCounters(events: readonly AnalyticsEvent[]) {
 
 function setup() {
   const counters = memoryCounters(EVENTS);
-  const router = createRouter(mount(reportRoutes, { counters }), {
+  const router = createRouter(mount(reportRoutes, { counters, timeZone: "Asia/Shanghai" }), {
     authenticate: async (token) => ({ id: "u", groups: (token ?? "").split(",") as DeskGroup[] }),
   });
   const get = (groups: string, query: Record<string, string> = {}) =>
@@ -78,6 +78,7 @@ describe("GET /reports", () => {
     expect(response.body).toEqual({
       since: "2026-11-25",
       until: "2026-12-01",
+      timeZone: "Asia/Shanghai",
       conversations: 4,
       messages: 5,
       handoffs: 2,
