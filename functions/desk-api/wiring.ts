@@ -98,7 +98,11 @@ export function wireDeskApi(config: DeskApiConfig, options: { logger?: Logger } 
     inspection,
     analytics,
   };
-  const qualityDeps: QualityDeps = { ...inspection, tickets };
+  const qualityDeps: QualityDeps = {
+    ...inspection,
+    tickets,
+    counters: createAnalyticsCounters(doc, config.tables.analyticsCounters),
+  };
   const reportsDeps: ReportsDeps = {
     counters: createAnalyticsCounters(doc, config.tables.analyticsCounters),
     timeZone: config.reports.timeZone,

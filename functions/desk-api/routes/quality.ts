@@ -14,6 +14,7 @@ import {
   qualityReport,
 } from "../../../shared/core/quality";
 import { normalizeTicketId } from "../../../shared/core/ticket";
+import type { AnalyticsCounters } from "../../../shared/stores/analytics-counters";
 import { DeskApiError, type DeskRoute } from "../route";
 import { notFound, validationFailed } from "../router";
 
@@ -27,6 +28,8 @@ export interface QualityDeps {
   rules(): Promise<RuleSet | undefined>;
   audit: InspectionAuditStore;
   tickets: { get(ticketId: string): Promise<DeskTicket | undefined> };
+  /** The analytics counters: the messages the channels' sender delivered, for the share inspected. */
+  counters?: Pick<AnalyticsCounters, "read">;
 }
 
 /** A finding as the desk shows it: with the words it matched (a term, or personal data the agent typed). */
@@ -120,7 +123,7 @@ const RangeQuery = z.object({
     .string()
     .regex(/^\d{1,2}d$/, "since: a number of days such as 7d")
     .default("7d"),
-  /** Messages sent in the range, when the caller knows it (the analytics counters): gives the share. */
+  /** Messages sent in the range; by default the counters' count of what the channels' sender delivered. */
   sent: z.coerce.number().int().nonnegative().optional(),
 });
 
@@ -165,13 +168,17 @@ export const qualityRoutes: DeskRoute<QualityDeps>[] = [
       const query = RangeQuery.parse(request.query);
       const days = rangeOf(query.since, request.now);
       const records = await recordsOf(deps.audit, days);
+      const since = days[0] ?? auditDay(request.now.toISOString());
+      const until = days.at(-1) ?? auditDay(request.now.toISOString());
+      // The share compares the audit trail with what actually went out (`sent` events), not with itself.
+      const sent =
+        query.sent ??
+        (deps.counters
+          ? (await deps.counters.read(since, until)).reduce((n, item) => n + (item.figures.sent ?? 0), 0)
+          : undefined);
       return {
         status: 200,
-        body: qualityReport(records, {
-          since: days[0] ?? auditDay(request.now.toISOString()),
-          until: days.at(-1) ?? auditDay(request.now.toISOString()),
-          ...(query.sent !== undefined ? { sent: query.sent } : {}),
-        }),
+        body: qualityReport(records, { since, until, ...(sent !== undefined ? { sent } : {}) }),
       };
     },
   },

@@ -67,10 +67,10 @@ export const reportRoutes: DeskRoute<ReportsDeps>[] = [
     groups: ["supervisor", "admin"],
     async handle(request, deps) {
       const range = reportRange(request.query, request.now);
-      const report: AnalyticsReport = reportFromCounters(
-        await deps.counters.read(range.since, range.until),
-        { ...range, timeZone: deps.timeZone },
-      );
+      const report: AnalyticsReport = reportFromCounters(await deps.counters.read(range.since, range.until), {
+        ...range,
+        timeZone: deps.timeZone,
+      });
       return { status: 200, body: report };
     },
   },
