@@ -290,6 +290,7 @@ const en = {
   reportsTitle: "Reports",
   reportsHint:
     "From the real-time counters, by UTC day (at most 92 days at a time; longer history: npm run report with Athena).",
+  reportTimeZone: "Time zone of the hourly figures: {zone}",
   reportSince: "From",
   reportUntil: "To",
   reportChannel: "Channel",
@@ -620,6 +621,7 @@ const zh: Record<MessageKey, string> = {
   reportsTitle: "数据报表",
   reportsHint:
     "数据来自实时计数器，按 UTC 日统计（每次最多 92 天；更早的历史请用 npm run report 通过 Athena 查询）。",
+  reportTimeZone: "分时数据的时区：{zone}",
   reportSince: "开始日期",
   reportUntil: "结束日期",
   reportChannel: "渠道",

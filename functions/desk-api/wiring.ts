@@ -71,10 +71,20 @@ export function wireDeskApi(config: DeskApiConfig, options: { logger?: Logger } 
     audit: createInspectionAuditStore(doc, config.tables.inspections),
   };
 
+  const analytics = wireAnalytics({
+    s3,
+    doc,
+    bucket: config.faqBucket,
+    countersTable: config.tables.analyticsCounters,
+    source: "desk-api",
+    metrics: publishedAtOnce(metrics),
+    logger,
+  });
   const ticketDeps: TicketRoutesDeps = {
     tickets,
     faqEntries: faq.entries,
-    send: channelSender(channels),
+    // Only inspected messages go out, each counted as sent (shared/core/outgoing.ts).
+    send: channelSender(channels, { analytics }),
     outbox: createOutboxStore(doc, config.tables.outbox),
     async optedOut(ticket) {
       if (ticket.channel !== "sms" && ticket.channel !== "twilio") return false;
@@ -85,24 +95,18 @@ export function wireDeskApi(config: DeskApiConfig, options: { logger?: Logger } 
     care: createTicketDeskStore(doc, config.tables.tickets),
     csat: { windowMs: config.deskRules.csatWindowMs, text: csatTextFor(config.deskRules.csatTexts) },
     inspection,
-    analytics: wireAnalytics({
-      s3,
-      doc,
-      bucket: config.faqBucket,
-      countersTable: config.tables.analyticsCounters,
-      source: "desk-api",
-      metrics: publishedAtOnce(metrics),
-      logger,
-    }),
+    analytics,
   };
   const qualityDeps: QualityDeps = {
     ...inspection,
     tickets,
+    counters: createAnalyticsCounters(doc, config.tables.analyticsCounters),
     reviews: createReviewStore(doc, config.tables.reviews),
     reviewGrader: config.review.grader,
   };
   const reportsDeps: ReportsDeps = {
     counters: createAnalyticsCounters(doc, config.tables.analyticsCounters),
+    timeZone: config.reports.timeZone,
   };
   const kbDeps: KbRoutesDeps = {
     kb: config.knowledgeBase.name,

@@ -7,7 +7,7 @@ import { wireDeskRules } from "../../shared/aws/desk-rules";
 import { observability } from "../../shared/aws/powertools";
 import { readQueueBody, s3QueueBodyStore } from "../../shared/aws/queue-bodies";
 import { s3BlobStore, s3Client, s3ObjectReader } from "../../shared/aws/s3-blobs";
-import { createChannelSenders, outboundFor } from "../../shared/aws/senders";
+import { channelSender, createChannelSenders } from "../../shared/aws/senders";
 import { channelTexts } from "../../shared/channels/registry";
 import type { WorkerConfig } from "../../shared/config/load-desk";
 import { ChannelApiError } from "../../shared/core/errors";
@@ -83,36 +83,36 @@ export function wireWorker(config: WorkerConfig, options: { logger?: Logger } = 
   });
   const desk = wireDeskRules(config, { doc, tickets, logger, categoryOf: (faqId) => categories.get(faqId) });
 
+  const analytics = wireAnalytics({
+    s3,
+    doc,
+    bucket: config.faqBucket,
+    countersTable: config.tables.analyticsCounters,
+    source: "worker",
+    metrics,
+    logger,
+  });
   const pipeline: PipelineDeps = {
     conversations: createConversationStore(doc, config.tables.conversations),
     tickets,
     desk: desk.hooks,
     outbox: createOutboxStore(doc, config.tables.outbox),
     engine: () => engines.engine(),
-    async send(message, sendOptions) {
-      await (await outboundFor(channels, message)).send(message, sendOptions);
-    },
+    // Only inspected messages go out, each counted as sent (shared/core/outgoing.ts).
+    send: channelSender(channels, { analytics }),
     async handoffChannel(message, ticketId, sendOptions) {
       const adapter = await channels.outbound(message.channel);
       await adapter?.handoff?.(message, ticketId, sendOptions);
     },
-    async answerKeyword(message, sendOptions) {
+    async keywordAnswer(message) {
       const adapter = await channels.outbound(message.channel);
-      if (!adapter?.answerKeyword) {
+      if (!adapter?.keywordAnswer) {
         throw new ChannelApiError(`channel ${message.channel} cannot answer keywords`, { retryable: false });
       }
-      await adapter.answerKeyword(message, sendOptions);
+      return adapter.keywordAnswer(message);
     },
     notifyAgents: desk.onHandoff,
-    analytics: wireAnalytics({
-      s3,
-      doc,
-      bucket: config.faqBucket,
-      countersTable: config.tables.analyticsCounters,
-      source: "worker",
-      metrics,
-      logger,
-    }),
+    analytics,
     texts: replyTexts(withChannelTexts(config.texts, channelTexts())),
     inspection: {
       rules: () => rules.current(),

@@ -1,6 +1,6 @@
 /**
  * `npm run report -- [--since 7d|YYYY-MM-DD] [--until YYYY-MM-DD] [--channel C] [--source sql|counters]
- *  [--json] [--athena-workgroup W --athena-database D]`
+ *  [--tz ZONE] [--json] [--athena-workgroup W --athena-database D]`
  *
  * The analytics of a period: conversations, containment, conversations per channel, hand-offs per reason,
  * answers, CSAT, model tokens. Locally (`npm start` running) from the local stack's event history with
@@ -12,15 +12,21 @@ import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { AthenaClient } from "@aws-sdk/client-athena";
 import { athenaReport } from "../../shared/aws/athena";
-import type { ReportRange } from "../../shared/core/analytics-queries";
+import { loadReportSettings } from "../../shared/config/reports";
+import {
+  checkTimeZone,
+  InvalidTimeZoneError,
+  REPORT_TIME_ZONE,
+  type ReportRange,
+} from "../../shared/core/analytics-queries";
 import type { AnalyticsReport, ReportDetails, ReportQuality } from "../../shared/core/analytics-report";
 import { CHANNELS, type Channel } from "../../shared/core/message";
 import { localReport } from "../analytics/local-report";
-import { quietLibraries } from "../env";
+import { quietLibraries, shellEnv } from "../env";
 import { type CliIo, consoleIo, localEnv, UsageError } from "./faq-import";
 
 const SYNOPSIS =
-  "usage: npm run report -- [--since 7d|YYYY-MM-DD] [--until YYYY-MM-DD] [--channel C] [--source sql|counters] [--json] [--athena-workgroup W --athena-database D]";
+  "usage: npm run report -- [--since 7d|YYYY-MM-DD] [--until YYYY-MM-DD] [--channel C] [--source sql|counters] [--tz ZONE] [--json] [--athena-workgroup W --athena-database D]";
 
 const USAGE = `${SYNOPSIS}
 
@@ -31,6 +37,8 @@ or from the deployed stack through Athena with --athena-workgroup and --athena-d
   --until DAY        last day (default today)
   --channel C        one channel (${CHANNELS.join(", ")})
   --source S         locally: sql (DuckDB over the event history, default) or counters (DynamoDB)
+  --tz ZONE          the IANA time zone of the heat map's hours and weekdays (default
+                     KEFU_REPORT_TIME_ZONE, else ${REPORT_TIME_ZONE}); the days stay UTC days
   --json             one JSON object: conversations, containment, byChannel, handoffsByReason, …
   -h, --help         print this help
 
@@ -72,7 +80,7 @@ const percent = (x: number | null) => (x === null ? "—" : `${(x * 100).toFixed
 
 export function formatReport(report: AnalyticsReport): string[] {
   const lines = [
-    `${report.since} … ${report.until}${report.channel ? `  (${report.channel})` : ""}`,
+    `${report.since} … ${report.until} (UTC days)${report.channel ? `  (${report.channel})` : ""}`,
     `conversations  ${report.conversations}   messages ${report.messages}`,
     `containment    ${percent(report.containment)}   (${report.handoffs} handed off)`,
     `answered ${report.answered}   clarified ${report.clarified}   small talk ${report.smallTalk}`,
@@ -83,7 +91,7 @@ export function formatReport(report: AnalyticsReport): string[] {
     ...Object.entries(report.byChannel).map(([channel, n]) => `  ${channel.padEnd(10)} ${n}`),
     "hand-offs by reason",
     ...Object.entries(report.handoffsByReason).map(([reason, n]) => `  ${reason.padEnd(20)} ${n}`),
-    ...(report.details ? formatDetails(report.details) : []),
+    ...(report.details ? formatDetails(report.details, report.timeZone) : []),
     ...(report.quality ? formatQuality(report.quality) : []),
   ];
   return lines;
@@ -91,8 +99,12 @@ export function formatReport(report: AnalyticsReport): string[] {
 
 const seconds = (s: number | null) => (s === null ? "—" : `${Math.round(s)} s`);
 
-function formatDetails(details: ReportDetails): string[] {
+const WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+
+function formatDetails(details: ReportDetails, timeZone: string): string[] {
+  const busiest = [...details.heatmap].sort((a, b) => b.conversations - a.conversations).slice(0, 3);
   return [
+    `busiest hours  ${busiest.map((c) => `${WEEKDAYS[c.weekday]} ${String(c.hour).padStart(2, "0")}h (${c.conversations})`).join("   ") || "—"}   [${timeZone}]`,
     `first human response  avg ${seconds(details.firstHumanResponse.averageSeconds)} (${details.firstHumanResponse.tickets} tickets)   resolution avg ${seconds(details.resolution.averageSeconds)} (${details.resolution.tickets})`,
     `model cost     ~$${details.estimatedCostUsd.toFixed(4)}   per conversation ${details.estimatedCostPerConversationUsd === null ? "—" : `~$${details.estimatedCostPerConversationUsd.toFixed(5)}`}`,
     "top answered entries",
@@ -128,6 +140,7 @@ export async function main(argv: string[], io: CliIo = consoleIo, now = new Date
         channel: { type: "string" },
         source: { type: "string", default: "sql" },
         json: { type: "boolean", default: false },
+        tz: { type: "string" },
         "athena-workgroup": { type: "string" },
         "athena-database": { type: "string" },
         help: { type: "boolean", short: "h", default: false },
@@ -143,6 +156,14 @@ export async function main(argv: string[], io: CliIo = consoleIo, now = new Date
       now,
       values.channel as string,
     );
+    if (values.tz !== undefined) {
+      try {
+        range.timeZone = checkTimeZone(String(values.tz));
+      } catch (error) {
+        if (error instanceof InvalidTimeZoneError) throw new UsageError(error.message);
+        throw error;
+      }
+    }
     if (values.source !== "sql" && values.source !== "counters")
       throw new UsageError("--source is sql or counters");
     if (!values["athena-workgroup"] !== !values["athena-database"]) {
@@ -155,13 +176,17 @@ export async function main(argv: string[], io: CliIo = consoleIo, now = new Date
   }
   try {
     const workgroup = values["athena-workgroup"] as string | undefined;
+    const local = workgroup ? {} : await localEnv();
+    // --tz over the setting (KEFU_REPORT_TIME_ZONE, the shell's over the local stack's) over the default.
+    const setting = loadReportSettings({ ...local, ...shellEnv() }).timeZone;
+    const zoned = { ...range, timeZone: range.timeZone ?? setting };
     const report = workgroup
       ? await athenaReport(
           new AthenaClient({}),
           { workgroup, database: String(values["athena-database"]) },
-          range,
+          zoned,
         )
-      : await localReport(await localEnv(), range, values.source as "sql" | "counters");
+      : await localReport(local, zoned, values.source as "sql" | "counters");
     if (values.json) io.out(JSON.stringify(report));
     else for (const line of formatReport(report)) io.out(line);
     return 0;

@@ -16,6 +16,7 @@ import { channelTexts } from "../../shared/channels/registry";
 import { smsKeyword } from "../../shared/channels/sms-common/keywords";
 import type { FaqEntry } from "../../shared/core/faq";
 import { type Channel, ChannelSchema, InboundMessageSchema, KEYWORD_EVENT } from "../../shared/core/message";
+import { inspectedOnly } from "../../shared/core/outgoing";
 import { type PipelineOutcome, processMessage } from "../../shared/core/pipeline";
 import { outcomeKind } from "../../shared/core/pipeline/outcome";
 import type { PipelineDeps } from "../../shared/core/pipeline/ports";
@@ -269,8 +270,9 @@ export async function runConversations(
     const deps: PipelineDeps = {
       ...stores,
       engine: async () => engine,
-      async send() {},
-      async answerKeyword() {},
+      // The replay's sends go through the same door as the worker's: a reply skipping inspection fails.
+      send: inspectedOnly(async () => {}),
+      keywordAnswer: async () => undefined,
       async notifyAgents() {},
       texts,
       // No rule set: the replay measures the answers themselves (the default rules pass the example KB).

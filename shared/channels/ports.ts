@@ -210,8 +210,9 @@ export interface OutboundAdapter {
    */
   handoff?(message: OutboundMessage, ticketId: string, options?: SendOptions): Promise<void>;
   /**
-   * Optional: answers a keyword the channel's webhook queued as a KEYWORD_EVENT (SMS HELP, MORE,
-   * STOP/START confirmations) with the channel's fixed text, once per inbound message.
+   * Optional: the answer to a keyword the channel's webhook queued as a KEYWORD_EVENT (SMS HELP, MORE,
+   * STOP/START confirmations), the channel's fixed text as a message for `send` (which inspects it like
+   * any other); undefined when that inbound message was answered already.
    */
-  answerKeyword?(message: InboundMessage, options?: SendOptions): Promise<void>;
+  keywordAnswer?(message: InboundMessage): Promise<OutboundMessage | undefined>;
 }

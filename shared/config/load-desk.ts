@@ -5,6 +5,7 @@ import { configSchema, readConfig } from "./errors";
 import { agentTopicArn, credentials, faqBucket, ingress, knowledgeBase, runtime, tables } from "./fragments";
 import { inspectionSettings } from "./inspection";
 import type { EnvRecord } from "./names";
+import { reportSettings } from "./reports";
 import { reviewSettings } from "./review";
 import { textOverrides } from "./texts";
 import { thresholds } from "./thresholds";
@@ -74,6 +75,7 @@ const DESK_API = {
   deskAuth,
   engine,
   review: reviewSettings,
+  reports: reportSettings,
 };
 export type DeskApiConfig = ReturnType<typeof loadDeskApiConfig>;
 /** The desk API's whole configuration as one zod schema over the environment (infra's tests parse with it). */

@@ -2,6 +2,7 @@ import { channelSettings } from "./channels";
 import { engine } from "./engine";
 import { configSchema, readConfig } from "./errors";
 import { credentials, faqBucket, ingress, queueUrl, runtime, tables } from "./fragments";
+import { inspectionSettings } from "./inspection";
 import { CDK_ENV, type EnvRecord } from "./names";
 
 /**
@@ -56,7 +57,10 @@ export function loadIngestConfig(env: EnvRecord = process.env) {
 
 const DESK = {
   runtime,
-  tables: tables("tickets", "ticketTurns", "tokens"),
+  tables: tables("tickets", "ticketTurns", "tokens", "inspections"),
+  // Replies are inspected with the rule set in the bucket, and recorded in the audit trail.
+  faqBucket,
+  inspection: inspectionSettings,
   credentials,
   ingress,
   channels: channelSettings,
@@ -65,7 +69,10 @@ export type DeskConfig = ReturnType<typeof loadDeskConfig>;
 /** The desk's whole configuration as one zod schema over the environment (infra's tests parse with it). */
 export const DeskConfigSchema = configSchema(DESK);
 
-/** The agents' desk (`npm run desk`, the local stack's /dev/tickets): tickets and the channels' senders. */
+/**
+ * The agents' desk (`npm run desk`, the local stack's /dev/tickets): tickets, the channels' senders and
+ * quality inspection (rules in the bucket, the audit table).
+ */
 export function loadDeskConfig(env: EnvRecord = process.env) {
   return readConfig(DESK, env);
 }

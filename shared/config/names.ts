@@ -106,6 +106,11 @@ export const INSPECTION_ENV = {
  * the local stack's choice).
  */
 export const REVIEW_ENV = { grader: "KEFU_QA_REVIEW" } as const;
+/** The analytics reports (shared/config/reports.ts). */
+export const REPORT_ENV = {
+  /** The IANA time zone of the heat map's hours and weekdays (default Asia/Shanghai). */
+  timeZone: "KEFU_REPORT_TIME_ZONE",
+} as const;
 
 /** Settings of the local stack and its command-line tools only. */
 export const LOCAL_ENV = {

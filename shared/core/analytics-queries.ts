@@ -8,10 +8,88 @@ import { CHANNELS, type Channel } from "./message";
  */
 
 export interface ReportRange {
-  /** First and last day, YYYY-MM-DD, both included. */
+  /** First and last day, YYYY-MM-DD, both included: UTC days, the `dt` partitions and the counters' days. */
   since: string;
   until: string;
   channel?: Channel;
+  /** The IANA time zone the heat map's hours and weekdays are read in (REPORT_TIME_ZONE when absent). */
+  timeZone?: string;
+}
+
+/**
+ * The heat map's time zone unless the operators set another (KEFU_REPORT_TIME_ZONE): the teams that read
+ * these reports work on China time (WeChat, WeCom, DingTalk customers), one zone without daylight saving;
+ * in UTC their lunch-time peak would show at 04h.
+ */
+export const REPORT_TIME_ZONE = "Asia/Shanghai";
+
+export class InvalidTimeZoneError extends Error {
+  readonly code = "invalid_time_zone";
+  constructor(zone: string) {
+    super(`not an IANA time zone: ${zone}`);
+    this.name = "InvalidTimeZoneError";
+  }
+}
+
+/** The zone, checked (IANA names such as Asia/Shanghai, Europe/Berlin, UTC). */
+export function checkTimeZone(zone: string): string {
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: zone });
+  } catch {
+    throw new InvalidTimeZoneError(zone);
+  }
+  // Only names: the zone is written into the SQL, and every IANA name is letters, digits, / _ + -.
+  if (!/^[A-Za-z0-9/_+-]{1,64}$/.test(zone)) throw new InvalidTimeZoneError(zone);
+  return zone;
+}
+
+/** The zone's offset from UTC at `t`, in minutes (480 for Asia/Shanghai). */
+export function zoneOffsetMinutes(zone: string, t: number): number {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat("en-US", {
+      timeZone: zone,
+      hourCycle: "h23",
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+      hour: "2-digit",
+      minute: "2-digit",
+    })
+      .formatToParts(new Date(t))
+      .map((p) => [p.type, Number(p.value)]),
+  ) as Record<string, number>;
+  const local = Date.UTC(parts.year ?? 0, (parts.month ?? 1) - 1, parts.day, parts.hour, parts.minute);
+  return Math.round((local - Math.floor(t / 60_000) * 60_000) / 60_000);
+}
+
+const QUARTER_HOUR = 15 * 60_000;
+
+/**
+ * The events' local time in the range's zone, in SQL both engines run: the zone's offsets over the range
+ * (a day either side), each from the instant it starts, as a CASE on the ISO `at` (which sorts as text).
+ * No engine's zone functions: Athena's and DuckDB's differ, and DuckDB's need an extension.
+ */
+function localTimeSql(range: ReportRange): string {
+  const zone = checkTimeZone(range.timeZone ?? REPORT_TIME_ZONE);
+  const start = Date.parse(`${range.since}T00:00:00Z`) - 86_400_000;
+  const end = Date.parse(`${range.until}T00:00:00Z`) + 2 * 86_400_000;
+  const spans: { from: number; offset: number }[] = [];
+  // Zones change offset on a quarter hour at the finest.
+  for (let t = start; t < end; t += QUARTER_HOUR) {
+    const offset = zoneOffsetMinutes(zone, t);
+    if (spans.at(-1)?.offset !== offset) spans.push({ from: t, offset });
+  }
+  const utc = `CAST(replace(substr("at", 1, 19), 'T', ' ') AS TIMESTAMP)`;
+  const shifted = (offset: number) =>
+    offset >= 0 ? `${utc} + INTERVAL '${offset}' MINUTE` : `${utc} - INTERVAL '${-offset}' MINUTE`;
+  if (spans.length === 1) return shifted(spans[0]?.offset ?? 0);
+  const cases = spans
+    .slice(1)
+    .map(
+      (span, i) =>
+        `WHEN "at" < '${new Date(span.from).toISOString()}' THEN ${shifted(spans[i]?.offset ?? 0)}`,
+    );
+  return `CASE ${cases.join(" ")} ELSE ${shifted(spans.at(-1)?.offset ?? 0)} END`;
 }
 
 export class InvalidReportRangeError extends Error {
@@ -54,6 +132,7 @@ export function channelFiguresSql(range: ReportRange): string {
   ${count("type = 'agent_reply'")} AS agent_reply,
   ${count("type = 'resolved'")} AS resolved,
   ${count("type = 'sla_breach'")} AS sla_breach,
+  ${count("type = 'sent'")} AS sent,
   ${count("type = 'csat'")} AS csat_count,
   SUM(CASE WHEN type = 'csat' THEN csat ELSE 0 END) AS csat_sum,
   SUM(CASE WHEN type = 'model_tokens' THEN input_tokens ELSE 0 END) AS input_tokens,
@@ -74,15 +153,9 @@ ORDER BY reason`;
 }
 
 /**
- * The UTC weekday (0 = Monday … 6 = Sunday) and hour of an event, in the functions both engines have:
- * days since a Monday, modulo 7, and the hour's digits of the ISO `at`.
- */
-const WEEKDAY = `date_diff('day', DATE '1970-01-05', CAST(substr("at", 1, 10) AS DATE)) % 7`;
-const HOUR = `CAST(substr("at", 12, 2) AS INTEGER)`;
-
-/**
  * The report's detail figures, one query each, run by both engines (the counters do not keep them):
- * - `heatmap`: conversations opened per UTC weekday × hour;
+ * - `heatmap`: conversations opened per weekday (0 = Monday, days since a Monday modulo 7) × hour, in the
+ *   range's time zone;
  * - `topAnswered`: the FAQ entries answered most, with their average score (ten);
  * - `humanTimes`: per ticket, the first human response (its first agent_reply's `seconds`) and the
  *   resolution (its last resolved's `seconds`); count, sum and max of each (averages from sum ÷ count: the
@@ -92,9 +165,16 @@ const HOUR = `CAST(substr("at", 12, 2) AS INTEGER)`;
  * - `tokensByDay`: model tokens and conversations per day.
  */
 export const DETAIL_QUERIES = {
-  heatmap: (range: ReportRange) => `SELECT ${WEEKDAY} AS weekday, ${HOUR} AS hour, COUNT(*) AS conversations
-FROM events
-WHERE ${where(range)} AND type = 'received' AND opens
+  heatmap: (
+    range: ReportRange,
+  ) => `SELECT date_diff('day', DATE '1970-01-05', CAST(local_at AS DATE)) % 7 AS weekday,
+  hour(local_at) AS hour,
+  COUNT(*) AS conversations
+FROM (
+  SELECT ${localTimeSql(range)} AS local_at
+  FROM events
+  WHERE ${where(range)} AND type = 'received' AND opens
+) opened
 GROUP BY 1, 2
 ORDER BY 1, 2`,
   topAnswered: (range: ReportRange) => `SELECT faq_id, COUNT(*) AS answers, AVG(score) AS average_score

@@ -1,6 +1,6 @@
 import type { AnalyticsEvent } from "./analytics";
 import { eventDay } from "./analytics";
-import type { DetailQuery } from "./analytics-queries";
+import { type DetailQuery, REPORT_TIME_ZONE } from "./analytics-queries";
 import { type InspectionRecord, type QualityReport, qualityReport } from "./quality";
 
 /**
@@ -14,9 +14,12 @@ import { type InspectionRecord, type QualityReport, qualityReport } from "./qual
  * twice; that is rare, and it errs on the side of a lower figure.)
  */
 export interface AnalyticsReport {
+  /** UTC days (the event partitions and the counters' days), both included. */
   since: string;
   until: string;
   channel?: string;
+  /** The IANA time zone of the heat map's hours and weekdays (KEFU_REPORT_TIME_ZONE). */
+  timeZone: string;
   conversations: number;
   /** Customer messages received (platform events such as subscribe are not messages). */
   messages: number;
@@ -32,6 +35,8 @@ export interface AnalyticsReport {
   agentReplies: number;
   resolved: number;
   slaBreaches: number;
+  /** Messages delivered to customers, by the bot and by agents, as the channels' sender counted them. */
+  sent: number;
   csat: { count: number; average: number | null };
   tokens: { input: number; output: number };
   /** The detail figures only the SQL over the event history gives (DuckDB locally, Athena in AWS). */
@@ -63,7 +68,7 @@ export interface CsatFigures {
 export interface ReportDetails {
   /** Where these figures come from: the counters do not keep them. */
   source: "sql";
-  /** Conversations opened per UTC weekday (0 = Monday) × hour; cells without any are left out. */
+  /** Conversations opened per weekday (0 = Monday) × hour in the report's time zone; empty cells left out. */
   heatmap: { weekday: number; hour: number; conversations: number }[];
   /** The ten FAQ entries answered most, with the engine's average score. */
   topAnswered: { faqId: string; answers: number; averageScore: number | null }[];
@@ -147,20 +152,20 @@ export function detailsFromRows(
  * the messages sent as the events count them, so that `shareInspected` compares two independent sources.
  */
 export interface ReportQuality extends QualityReport {
-  /** Outgoing messages the events record: the bot's answers, questions, small talk, hand-off notices; agents' replies. */
+  /** Outgoing messages delivered, as the channels' sender counted them (`sent` events). */
   messagesSent: number;
   /** Messages held back by a blocking finding (the bot sent its fallback; the agent was asked to rephrase). */
   blocked: number;
 }
 
 /**
- * The outgoing messages of a report as the events count them: each of these events stands for one reply
- * the bot or an agent sent, and every reply is inspected before it is sent. Bot messages without an event
- * (welcomes, notices of unsupported media) are inspected too, so inspected ÷ sent may exceed 1; the share
- * is capped at 1, and anything under 1 means a send path skipped inspection.
+ * The outgoing messages of a report: what the channels' sender delivered (`sent` events, one per message
+ * whoever wrote it), counted apart from the audit trail. An inspection whose message the platform then
+ * refused is in the trail and not sent, so inspected ÷ sent may exceed 1; the share is capped at 1, and
+ * anything under 1 means a message went out without its inspection.
  */
 export function messagesSent(report: AnalyticsReport): number {
-  return report.answered + report.clarified + report.smallTalk + report.handoffs + report.agentReplies;
+  return report.sent;
 }
 
 /** The report with its quality section, from the audit records of the same days (other channels left out). */
@@ -182,6 +187,7 @@ export interface ChannelFigures {
   agent_reply: number;
   resolved: number;
   sla_breach: number;
+  sent: number;
   csat_count: number;
   csat_sum: number;
   input_tokens: number;
@@ -198,6 +204,7 @@ export const FIGURES: readonly (keyof ChannelFigures)[] = [
   "agent_reply",
   "resolved",
   "sla_breach",
+  "sent",
   "csat_count",
   "csat_sum",
   "input_tokens",
@@ -245,6 +252,7 @@ export function buildReport(input: {
   since: string;
   until: string;
   channel?: string;
+  timeZone?: string;
   byChannel: Record<string, Partial<ChannelFigures>>;
   handoffsByReason: Record<string, number>;
 }): AnalyticsReport {
@@ -257,6 +265,7 @@ export function buildReport(input: {
     since: input.since,
     until: input.until,
     ...(input.channel ? { channel: input.channel } : {}),
+    timeZone: input.timeZone ?? REPORT_TIME_ZONE,
     conversations,
     messages: total("received"),
     handoffs,
@@ -278,6 +287,7 @@ export function buildReport(input: {
     agentReplies: total("agent_reply"),
     resolved: total("resolved"),
     slaBreaches: total("sla_breach"),
+    sent: total("sent"),
     csat: { count: csatCount, average: csatCount === 0 ? null : total("csat_sum") / csatCount },
     tokens: { input: total("input_tokens"), output: total("output_tokens") },
   };
@@ -290,7 +300,7 @@ export function reportFromCounters(
     figures: Partial<ChannelFigures>;
     handoffsByReason: Record<string, number>;
   }[],
-  range: { since: string; until: string; channel?: string },
+  range: { since: string; until: string; channel?: string; timeZone?: string },
 ): AnalyticsReport {
   const byChannel: Record<string, Partial<ChannelFigures>> = {};
   const handoffsByReason: Record<string, number> = {};
@@ -310,7 +320,7 @@ export function reportFromCounters(
 export function reportFromRows(
   channelRows: readonly Record<string, unknown>[],
   reasonRows: readonly Record<string, unknown>[],
-  range: { since: string; until: string; channel?: string },
+  range: { since: string; until: string; channel?: string; timeZone?: string },
 ): AnalyticsReport {
   const byChannel: Record<string, Partial<ChannelFigures>> = {};
   for (const row of channelRows) {

@@ -23,6 +23,8 @@ export const ANALYTICS_EVENT_TYPES = [
   "csat",
   "model_tokens",
   "sla_breach",
+  /** A message delivered to a customer, whoever wrote it (shared/core/outgoing.ts). */
+  "sent",
 ] as const;
 export type AnalyticsEventType = (typeof ANALYTICS_EVENT_TYPES)[number];
 

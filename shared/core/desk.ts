@@ -1,7 +1,10 @@
+import { randomUUID } from "node:crypto";
 import type { Turn } from "./conversation";
 import type { SendOptions } from "./delivery";
 import { NotFoundError } from "./errors";
-import type { Channel, OutboundMessage } from "./message";
+import type { Inspection } from "./inspection";
+import type { Channel, InspectionReceipt, OutboundMessage } from "./message";
+import { inspectOutgoing, type OutgoingInspection } from "./outgoing";
 import type { TicketStore } from "./pipeline/ports";
 import { isOpen, type Ticket } from "./ticket";
 
@@ -11,8 +14,23 @@ import { isOpen, type Ticket } from "./ticket";
  */
 export interface DeskDeps {
   tickets: TicketStore;
+  /** The channels' sender: sends only inspected messages (shared/core/outgoing.ts). */
   send(message: OutboundMessage, options?: SendOptions): Promise<void>;
+  /** Inspects a reply that comes without the receipt of an inspection (`npm run desk`, /dev routes). */
+  inspection: OutgoingInspection;
   now(): Date;
+}
+
+/** An agent's reply broke a blocking quality rule: it was not sent (the desk offers to rephrase). */
+export class ReplyBlockedError extends Error {
+  readonly code = "quality_findings";
+  constructor(
+    ticketId: string,
+    readonly inspection: Inspection,
+  ) {
+    super(`the reply on ${ticketId} breaks a blocking quality rule; it was not sent`);
+    this.name = "ReplyBlockedError";
+  }
 }
 
 export class TicketClosedError extends Error {
@@ -29,6 +47,11 @@ export interface AgentReplyOptions {
   suggestion?: Turn["suggestion"];
   /** Delivery progress (the desk records each part in the outbox). */
   send?: SendOptions;
+  /**
+   * The receipt of the reply's inspection when the caller inspected it (the desk API, with its
+   * override and rephrase rules); otherwise it is inspected here and a blocked reply is not sent.
+   */
+  inspection?: InspectionReceipt;
 }
 
 /** The message an agent's reply on this ticket is: the customer's channel, our account, its routing. */
@@ -53,7 +76,20 @@ export async function replyAsAgent(
   const ticket = await deps.tickets.get(ticketId);
   if (!ticket) throw new NotFoundError(`no ticket ${ticketId}`);
   if (!isOpen(ticket)) throw new TicketClosedError(ticketId);
-  await deps.send(agentMessage(ticket, text), options.send);
+  const message = agentMessage(ticket, text);
+  if (options.inspection) {
+    await deps.send({ ...message, inspection: options.inspection }, options.send);
+  } else {
+    const inspected = await inspectOutgoing(deps.inspection, message, {
+      messageId: `desk#${ticketId}#${randomUUID()}`,
+      author: "agent",
+      at: deps.now(),
+      ...(options.agent ? { agent: options.agent } : {}),
+      ticketId,
+    });
+    if ("blocked" in inspected) throw new ReplyBlockedError(ticketId, inspected.blocked);
+    await deps.send(inspected.message, options.send);
+  }
   const now = deps.now();
   const turn: Turn = {
     role: "agent",

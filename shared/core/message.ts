@@ -149,6 +149,20 @@ export interface OutboundMessage {
   replyContext: Record<string, string>;
   /** The inbound message this answers; lets senders thread and de-duplicate. */
   inReplyTo?: string;
+  /**
+   * The quality inspection of exactly this text, its audit record written (shared/core/outgoing.ts):
+   * the senders refuse a message without it, so nothing reaches a customer uninspected.
+   */
+  inspection?: InspectionReceipt;
+}
+
+/** Proof that a message's text was inspected and recorded in the audit trail (shared/core/outgoing.ts). */
+export interface InspectionReceipt {
+  /** The audit record's messageId. */
+  inspectionId: string;
+  author: "bot" | "agent";
+  /** textDigest() of the text inspected: a text changed after its inspection is refused. */
+  digest: string;
 }
 
 /**

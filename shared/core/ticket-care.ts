@@ -2,6 +2,7 @@ import { type CsatRating, csatQuestion, parseRating } from "./csat";
 import type { AgentStore, TicketDeskStore } from "./desk-ports";
 import type { HandoffReason } from "./engine";
 import type { Channel, OutboundMessage } from "./message";
+import { inspectOutgoing, type OutgoingInspection } from "./outgoing";
 import type { TicketStore } from "./pipeline/ports";
 import { type Priority, type RoutingRules, raisePriority, rankAgents, ticketSkills } from "./routing";
 import { breachesAt, nextDueAt, type SlaKind, type SlaPolicies, slaFor } from "./sla";
@@ -171,7 +172,10 @@ export interface ResolveCareDeps {
   agents: Pick<AgentStore, "release">;
   desk: Pick<TicketDeskStore, "markCsatAsked">;
   tickets: Pick<TicketStore, "append">;
+  /** The channels' sender: sends only inspected messages (shared/core/outgoing.ts). */
   send(message: OutboundMessage): Promise<void>;
+  /** The question is inspected like every message to a customer. */
+  inspection: OutgoingInspection;
   csatText?: CsatTextFor;
   /** 0: the question is not asked. */
   csatWindowMs: number;
@@ -180,28 +184,48 @@ export interface ResolveCareDeps {
 
 /**
  * After a ticket is resolved: its agent's slot is given back, and the customer is asked to rate the
- * help on their channel. A failed question (the channel's window closed) does not undo the resolve.
+ * help on their channel. The question is inspected first: should the operators' wording break a
+ * blocking rule, the built-in question goes out instead, and if that is blocked too, none. A failed
+ * question (the channel's window closed) does not undo the resolve.
  */
 export async function afterResolve(ticket: Ticket, deps: ResolveCareDeps): Promise<{ asked: boolean }> {
   if (ticket.assignee) await deps.agents.release(ticket.assignee);
   if (deps.csatWindowMs <= 0 || ticket.csatAskedAt) return { asked: false };
   const language: Language = ticket.language === "en" ? "en" : "zh";
-  const text = (deps.csatText ?? csatQuestion)(language, ticket.channel, ticket.ticketId);
-  try {
-    await deps.send({
-      channel: ticket.channel,
-      conversationKey: ticket.conversationKey,
-      to: ticket.customerId,
-      ...(ticket.replyTo?.from ? { from: ticket.replyTo.from } : {}),
-      text,
-      replyContext: ticket.replyTo?.replyContext ?? {},
+  const question = (text: string): OutboundMessage => ({
+    channel: ticket.channel,
+    conversationKey: ticket.conversationKey,
+    to: ticket.customerId,
+    ...(ticket.replyTo?.from ? { from: ticket.replyTo.from } : {}),
+    text,
+    replyContext: ticket.replyTo?.replyContext ?? {},
+  });
+  const inspect = (text: string, messageId: string) =>
+    inspectOutgoing(deps.inspection, question(text), {
+      messageId,
+      author: "bot",
+      at: deps.now(),
+      ticketId: ticket.ticketId,
     });
+  const configured = (deps.csatText ?? csatQuestion)(language, ticket.channel, ticket.ticketId);
+  let inspected = await inspect(configured, `csat#${ticket.ticketId}`);
+  const builtIn = csatQuestion(language, ticket.channel, ticket.ticketId);
+  if ("blocked" in inspected && builtIn !== configured) {
+    inspected = await inspect(builtIn, `csat#${ticket.ticketId}#default`);
+  }
+  if ("blocked" in inspected) return { asked: false };
+  try {
+    await deps.send(inspected.message);
   } catch {
     return { asked: false };
   }
   const now = deps.now();
   await deps.desk.markCsatAsked(ticket.ticketId, now);
-  await deps.tickets.append(ticket.ticketId, { role: "bot", text, at: now.toISOString() });
+  await deps.tickets.append(ticket.ticketId, {
+    role: "bot",
+    text: inspected.message.text,
+    at: now.toISOString(),
+  });
   return { asked: true };
 }
 

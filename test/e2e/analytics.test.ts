@@ -10,6 +10,7 @@ import type { SmsCredentials } from "../../shared/channels/sms/credentials";
 import { smsModule } from "../../shared/channels/sms/module";
 import type { WeChatCredentials } from "../../shared/channels/wechat/credentials";
 import { wechatModule } from "../../shared/channels/wechat/module";
+import { zoneOffsetMinutes } from "../../shared/core/analytics-queries";
 import type { AnalyticsReport } from "../../shared/core/analytics-report";
 import { useTestStack } from "../support/stack";
 import { waitFor } from "../support/wait";
@@ -82,7 +83,11 @@ describe("the analytics of a scripted mix of conversations", () => {
     }
 
     const range = { since: today(), until: today() };
-    const messagesSent = 8;
+    const messagesReceived = 8;
+    // What the platforms received, the simulators' record: the bot's replies, the agent's reply and
+    // the CSAT question the resolve sent.
+    const sentToCustomers = kefu.stack.outbox.entries.length;
+    expect(sentToCustomers).toBe(10);
     // Events are written after each batch's replies: wait until both engines have every message.
     const [sql, counters] = await waitFor(
       async () => {
@@ -90,13 +95,18 @@ describe("the analytics of a scripted mix of conversations", () => {
           localReport(kefu.stack.env, range, "sql"),
           localReport(kefu.stack.env, range, "counters"),
         ]);
-        return reports.every((r) => r.messages === messagesSent && r.resolved === 1) && reports;
+        return (
+          reports.every(
+            (r) => r.messages === messagesReceived && r.resolved === 1 && r.sent === sentToCustomers,
+          ) && reports
+        );
       },
       { what: "every message in both engines' figures" },
     );
     const expected: Partial<AnalyticsReport> = {
       conversations: 7,
-      messages: messagesSent,
+      messages: messagesReceived,
+      sent: sentToCustomers,
       byChannel: { dingtalk: 2, sms: 1, wechat: 4 },
       handoffs: 4,
       handoffsByReason: { customer_request: 3, negative_sentiment: 1 },
@@ -118,19 +128,22 @@ describe("the analytics of a scripted mix of conversations", () => {
     });
     const cells = details?.heatmap ?? [];
     expect(cells.reduce((sum, cell) => sum + cell.conversations, 0)).toBe(7);
-    const now = new Date();
+    // Hours and weekdays in the report's zone, China time unless KEFU_REPORT_TIME_ZONE says otherwise.
+    expect(sql.timeZone).toBe("Asia/Shanghai");
+    const now = Date.now();
+    const local = new Date(now + zoneOffsetMinutes(sql.timeZone, now) * 60_000);
     expect(cells.map((c) => [c.weekday, c.hour])).toContainEqual([
-      (now.getUTCDay() + 6) % 7,
+      (local.getUTCDay() + 6) % 7,
       expect.any(Number),
     ]);
     expect(details?.topAnswered.reduce((sum, entry) => sum + entry.answers, 0)).toBe(3);
     expect(details?.tokensByDay).toEqual([expect.objectContaining({ day: today(), conversations: 7 })]);
-    // The quality section: every message the events say was sent has its inspection in the audit trail.
+    // The quality section: every message the platforms received was inspected, the CSAT question too.
     expect(sql.quality).toMatchObject({
-      messagesSent: 9,
+      messagesSent: sentToCustomers,
       shareInspected: 1,
       blocked: 0,
-      inspected: { total: 9, agent: 1 },
+      inspected: { total: sentToCustomers, agent: 1 },
       byAgent: [{ inspected: 1, withFindings: 0 }],
     });
 

@@ -13,6 +13,7 @@ import type { AgentStore, DeskDirectory, DeskMember, TicketDeskStore } from "../
 import type { AnswerEngine, EngineInput, EngineResult } from "../../shared/core/engine";
 import type { InboundMessage, InboundMessageInput, OutboundMessage } from "../../shared/core/message";
 import { InboundMessageSchema } from "../../shared/core/message";
+import { inspectedOnly } from "../../shared/core/outgoing";
 import type {
   ConversationStore,
   OutboxRecord,
@@ -252,8 +253,16 @@ export function pipelineDeps(engine: AnswerEngine, overrides: Partial<PipelineDe
     async notifyAgents({ ticket }) {
       notified.push(ticket.ticketId);
     },
-    async answerKeyword(message) {
+    async keywordAnswer(message) {
       keywords.push(message);
+      return {
+        channel: message.channel,
+        conversationKey: message.conversationKey,
+        to: message.sender.id,
+        text: `[keyword ${message.text}]`,
+        replyContext: message.replyContext,
+        inReplyTo: message.id,
+      };
     },
     texts: {
       disclosure: (_c, l) => (l === "zh" ? "[AI助手]" : "[AI assistant]"),
@@ -268,6 +277,8 @@ export function pipelineDeps(engine: AnswerEngine, overrides: Partial<PipelineDe
     now: () => new Date("2026-11-21T10:00:00Z"),
     ...overrides,
   };
+  // Behind the same door as the worker's senders: a message without its inspection fails the test.
+  deps.send = inspectedOnly(deps.send);
   return { deps, sent, notified, keywords, conversations, tickets, outbox, audit };
 }
 

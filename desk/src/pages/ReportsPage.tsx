@@ -67,6 +67,11 @@ export default function ReportsPage() {
           <Text size="sm" c="dimmed">
             {t("reportsHint")}
           </Text>
+          {data && (
+            <Text size="sm" c="dimmed" data-testid="report-time-zone">
+              {t("reportTimeZone", { zone: data.timeZone })}
+            </Text>
+          )}
         </div>
         <Button
           variant="default"
@@ -294,6 +299,7 @@ function csvRows(r: AnalyticsReport, t: Translate): (string | number)[][] {
     ["range", "since", t("reportSince"), r.since],
     ["range", "until", t("reportUntil"), r.until],
     ["range", "channel", t("reportChannel"), r.channel ? channelLabel(r.channel, t) : t("allChannels")],
+    ["range", "timeZone", t("reportTimeZone", { zone: "" }).replace(/[:：]\s*$/, ""), r.timeZone],
     ["total", "conversations", t("kpiConversations"), r.conversations],
     ["total", "messages", t("kpiMessages", { count: "" }).trim(), r.messages],
     ["total", "containment", t("kpiContainment"), r.containment === null ? "" : r.containment.toFixed(4)],

@@ -1,6 +1,8 @@
 import { z } from "zod";
 import type { DeskTicket } from "../../../shared/core/desk";
 import { type Finding, normalizeForInspection, type RuleSet } from "../../../shared/core/inspection";
+import type { InspectionReceipt } from "../../../shared/core/message";
+import { receiptFor } from "../../../shared/core/outgoing";
 import {
   auditDay,
   auditRecord,
@@ -14,6 +16,7 @@ import {
 import { byScore } from "../../../shared/core/review";
 import type { ReviewStore } from "../../../shared/core/review-pass";
 import { normalizeTicketId } from "../../../shared/core/ticket";
+import type { AnalyticsCounters } from "../../../shared/stores/analytics-counters";
 import { DeskApiError, type DeskRoute } from "../route";
 import { notFound, parseBody, parseQuery, validationFailed } from "../router";
 
@@ -30,6 +33,8 @@ export interface QualityDeps {
   /** The QA reviews of resolved, human-handled tickets, and who grades them (`off`: nobody). */
   reviews: Pick<ReviewStore, "listDays">;
   reviewGrader: "off" | "heuristic" | "bedrock";
+  /** The analytics counters: the messages the channels' sender delivered, for the share inspected. */
+  counters?: Pick<AnalyticsCounters, "read">;
 }
 
 /** Reviews one answer of the QA queue lists at most: a supervisor reads the worst first. */
@@ -60,6 +65,8 @@ export const FindingsOverrideSchema = z.object({
 export interface AgentReplyInspection {
   /** What to record once the reply is on its way. */
   record: InspectionRecord;
+  /** What the channels' sender asks of the reply: its inspection, recorded before it is sent. */
+  receipt: InspectionReceipt;
 }
 
 /**
@@ -108,14 +115,13 @@ export async function inspectAgentReply(
     : input.rephraseOf
       ? "rephrased"
       : "sent";
-  return {
-    record: auditRecord(result, {
-      ...fields,
-      decision,
-      ...(result.blocked && input.override ? { reason: input.override.reason } : {}),
-      ...(decision === "rephrased" && input.rephraseOf ? { rephraseOf: input.rephraseOf } : {}),
-    }),
-  };
+  const record = auditRecord(result, {
+    ...fields,
+    decision,
+    ...(result.blocked && input.override ? { reason: input.override.reason } : {}),
+    ...(decision === "rephrased" && input.rephraseOf ? { rephraseOf: input.rephraseOf } : {}),
+  });
+  return { record, receipt: receiptFor(record, text) };
 }
 
 const InspectSchema = z.object({ text: z.string().max(20_000) });
@@ -125,7 +131,7 @@ const RangeQuery = z.object({
     .string()
     .regex(/^\d{1,2}d$/, "since: a number of days such as 7d")
     .default("7d"),
-  /** Messages sent in the range, when the caller knows it (the analytics counters): gives the share. */
+  /** Messages sent in the range; by default the counters' count of what the channels' sender delivered. */
   sent: z.coerce.number().int().nonnegative().optional(),
 });
 
@@ -176,13 +182,17 @@ export const qualityRoutes: DeskRoute<QualityDeps>[] = [
       const query = parseQuery(RangeQuery, request.query);
       const days = rangeOf(query.since, request.now);
       const records = await recordsOf(deps.audit, days);
+      const since = days[0] ?? auditDay(request.now.toISOString());
+      const until = days.at(-1) ?? auditDay(request.now.toISOString());
+      // The share compares the audit trail with what actually went out (`sent` events), not with itself.
+      const sent =
+        query.sent ??
+        (deps.counters
+          ? (await deps.counters.read(since, until)).reduce((n, item) => n + (item.figures.sent ?? 0), 0)
+          : undefined);
       return {
         status: 200,
-        body: qualityReport(records, {
-          since: days[0] ?? auditDay(request.now.toISOString()),
-          until: days.at(-1) ?? auditDay(request.now.toISOString()),
-          ...(query.sent !== undefined ? { sent: query.sent } : {}),
-        }),
+        body: qualityReport(records, { since, until, ...(sent !== undefined ? { sent } : {}) }),
       };
     },
   },

@@ -12,6 +12,8 @@ import { parseQuery, validationFailed } from "../router";
  */
 export interface ReportsDeps {
   counters: Pick<AnalyticsCounters, "read">;
+  /** The reports' time zone (KEFU_REPORT_TIME_ZONE), which the report names. */
+  timeZone: string;
 }
 
 /** The longest range the desk asks the counters for: a quarter, one Query per day. */
@@ -65,10 +67,10 @@ export const reportRoutes: DeskRoute<ReportsDeps>[] = [
     groups: ["supervisor", "admin"],
     async handle(request, deps) {
       const range = reportRange(request.query, request.now);
-      const report: AnalyticsReport = reportFromCounters(
-        await deps.counters.read(range.since, range.until),
-        range,
-      );
+      const report: AnalyticsReport = reportFromCounters(await deps.counters.read(range.since, range.until), {
+        ...range,
+        timeZone: deps.timeZone,
+      });
       return { status: 200, body: report };
     },
   },

@@ -28,7 +28,10 @@ export interface TicketRoutesDeps {
   tickets: DeskTicketStore;
   /** The current FAQ entries with these ids (the candidates' questions and approved answers). */
   faqEntries(ids: string[]): Promise<Map<string, FaqEntry>>;
-  /** Delivers through the customer's channel, as the worker does (same senders, part by part). */
+  /**
+   * Delivers through the customer's channel, as the worker does (same senders, part by part); only
+   * inspected messages (shared/core/outgoing.ts).
+   */
   send(message: OutboundMessage, options?: SendOptions): Promise<void>;
   /** Records each agent reply's delivery, part by part, like the worker's replies. */
   outbox: OutboxStore;
@@ -225,9 +228,10 @@ async function reply(request: DeskRequest, deps: TicketRoutesDeps) {
       const turn = await replyAsAgent(
         ticket.ticketId,
         body.text,
-        { tickets: deps.tickets, send: deps.send, now },
+        { tickets: deps.tickets, send: deps.send, inspection: deps.inspection, now },
         {
           agent,
+          inspection: inspected.receipt,
           ...(suggestion ? { suggestion } : {}),
           send: {
             async onPartSent(sent, total) {
@@ -392,6 +396,7 @@ export const ticketRoutes: DeskRoute<TicketRoutesDeps>[] = [
         desk: deps.care,
         tickets: deps.tickets,
         send: (message) => deps.send(message),
+        inspection: deps.inspection,
         ...(deps.csat.text ? { csatText: deps.csat.text } : {}),
         csatWindowMs: deps.csat.windowMs,
         now: () => new Date(),

@@ -180,7 +180,7 @@ export interface SmsDelivery {
 
 export interface SmsOutbound extends OutboundAdapter {
   deliver(delivery: SmsDelivery, options?: SendOptions): Promise<void>;
-  answerKeyword(message: InboundMessage, options?: SendOptions): Promise<void>;
+  keywordAnswer(message: InboundMessage): Promise<OutboundMessage | undefined>;
 }
 
 export interface SmsOutboundOptions {
@@ -248,58 +248,68 @@ export function createSmsOutbound(options: SmsOutboundOptions): SmsOutbound {
       return fitted ? [fitted] : [];
     },
     async send(message: OutboundMessage, sendOptions?: SendOptions): Promise<void> {
+      const keyword = message.replyContext.keyword as SmsKeyword | undefined;
       await deliver(
         {
           to: message.to,
           ...(message.from ? { from: message.from } : {}),
           conversationKey: message.conversationKey,
           text: message.text,
-          keepRemainder: true,
+          // Only the opt-out confirmation may go to the number that just opted out; a fixed keyword
+          // answer leaves the remainder waiting for MORE alone.
+          ...(keyword === "opt_out" ? { allowOptedOut: true } : {}),
+          keepRemainder: !keyword || message.replyContext.keywordAnswer === "remainder",
         },
         sendOptions,
       );
+      // A keyword answered: a redelivery of its message sends nothing again (keywordAnswer).
+      if (keyword && message.inReplyTo) {
+        await state.put(
+          repliedKey(channel, message.inReplyTo),
+          { at: now().toISOString() },
+          REPLIED_TTL_SECONDS,
+        );
+      }
     },
     deliver,
 
     /**
-     * Answers a keyword the webhook queued (KEYWORD_EVENT): the opt-out or opt-in confirmation, the HELP
-     * text, or the next part of the last cut reply. Marked per inbound message id once sent, so a
-     * redelivery of the same message sends nothing again.
+     * The answer to a keyword the webhook queued (KEYWORD_EVENT): the opt-out or opt-in confirmation,
+     * the HELP text, or the next part of the last cut reply — as a message for `send`, which the worker
+     * inspects first like any other. None when it was answered already (a redelivery).
      */
-    async answerKeyword(message: InboundMessage, sendOptions?: SendOptions): Promise<void> {
-      const marker = repliedKey(channel, message.id);
-      if (await state.get(marker)) return;
+    async keywordAnswer(message: InboundMessage): Promise<OutboundMessage | undefined> {
+      if (await state.get(repliedKey(channel, message.id))) return undefined;
       const language = keywordLanguage(message.text);
-      const to = {
+      const keyword = message.replyContext.keyword as SmsKeyword | undefined;
+      const answer = (text: string, kind: "fixed" | "remainder"): OutboundMessage => ({
+        channel: message.channel,
+        conversationKey: message.conversationKey,
         to: message.sender.id,
         ...(message.recipient ? { from: message.recipient } : {}),
-        conversationKey: message.conversationKey,
-      };
-      const keyword = message.replyContext.keyword as SmsKeyword | undefined;
+        text,
+        replyContext: { ...message.replyContext, keywordAnswer: kind },
+        inReplyTo: message.id,
+      });
       switch (keyword) {
         case "opt_out":
-          await deliver({ ...to, text: SMS_TEXTS[language].optedOut, allowOptedOut: true }, sendOptions);
-          break;
+          return answer(SMS_TEXTS[language].optedOut, "fixed");
         case "opt_in":
-          await deliver({ ...to, text: SMS_TEXTS[language].optedIn }, sendOptions);
-          break;
+          return answer(SMS_TEXTS[language].optedIn, "fixed");
         case "help":
-          await deliver({ ...to, text: helpText(channel, language) }, sendOptions);
-          break;
+          return answer(helpText(channel, language), "fixed");
         case "more": {
-          // Empty when an earlier MORE took the last part, or a newer answer fitted whole.
+          // Empty when an earlier MORE took the last part, or a newer answer fitted whole. Nothing left
+          // (or nothing ever cut): say so, in one short text, rather than have the FAQ engine misread
+          // "MORE" and open a ticket for it.
           const remainder = await state.get<Remainder>(remainderKey(channel, message.conversationKey));
-          // Nothing left (an earlier MORE took the last part, or nothing was ever cut): say so, in one
-          // short text, rather than have the FAQ engine misread "MORE" and open a ticket for it.
-          if (remainder?.text)
-            await deliver({ ...to, text: remainder.text, keepRemainder: true }, sendOptions);
-          else await deliver({ ...to, text: SMS_TEXTS[language].nothingMore }, sendOptions);
-          break;
+          return remainder?.text
+            ? answer(remainder.text, "remainder")
+            : answer(SMS_TEXTS[language].nothingMore, "fixed");
         }
         default:
           throw new ChannelApiError(`no answer for SMS keyword ${String(keyword)}`, { retryable: false });
       }
-      await state.put(marker, { at: now().toISOString() }, REPLIED_TTL_SECONDS);
     },
   };
 }
@@ -375,7 +385,7 @@ export async function routeInboundSms(
       // Not to an opted-out number (the send would be refused): the platform's own HELP answer covers it.
       return settings.keywordReplies === "kefu" && !optedOut ? answer : respond;
     case "more":
-      // Answered by the channel whether or not part of a reply is waiting (answerKeyword).
+      // Answered by the channel whether or not part of a reply is waiting (keywordAnswer).
       return answer;
   }
 }

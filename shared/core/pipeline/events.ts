@@ -1,6 +1,7 @@
 import type { Deadline } from "../deadline";
 import { ChannelApiError } from "../errors";
-import { type InboundMessage, KEYWORD_EVENT } from "../message";
+import { type InboundMessage, KEYWORD_EVENT, messageKey } from "../message";
+import { inspectOutgoing } from "../outgoing";
 import type { PipelineOutcome } from "./outcome";
 import type { PipelineDeps } from "./ports";
 import { recordTurn } from "./record";
@@ -8,9 +9,11 @@ import { completeReply } from "./reply";
 import { type Run, withDisclosure } from "./run";
 
 /**
- * A channel keyword with a fixed answer (SMS HELP, MORE, STOP/START confirmations): the channel sends
- * it, never the FAQ engine, and whoever is on the conversation (a STOP confirmation is owed during a
- * hand-off too). Not a turn of the conversation; the channel answers each keyword message once.
+ * A channel keyword with a fixed answer (SMS HELP, MORE, STOP/START confirmations): the channel gives
+ * the answer, never the FAQ engine, and whoever is on the conversation (a STOP confirmation is owed
+ * during a hand-off too). Inspected like every message sent; a blocked one (a MORE remainder the rules
+ * changed under) is not sent. Not a turn of the conversation; the channel answers each keyword message
+ * once.
  */
 export async function answerChannelKeyword(
   message: InboundMessage,
@@ -19,7 +22,15 @@ export async function answerChannelKeyword(
 ): Promise<PipelineOutcome | undefined> {
   if (message.kind !== "event" || message.event !== KEYWORD_EVENT) return undefined;
   try {
-    await deps.answerKeyword(message, { deadline });
+    const answer = await deps.keywordAnswer(message);
+    if (!answer) return { action: "keyword_answered" };
+    const inspected = await inspectOutgoing(deps.inspection, answer, {
+      messageId: `${messageKey(message)}#keyword`,
+      author: "bot",
+      at: deps.now(),
+    });
+    if ("blocked" in inspected) return { action: "ignored", why: "keyword answer blocked by inspection" };
+    await deps.send(inspected.message, { deadline });
   } catch (error) {
     if (error instanceof ChannelApiError && !error.retryable) {
       return { action: "undeliverable", error: error.message };

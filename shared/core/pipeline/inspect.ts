@@ -1,3 +1,4 @@
+import { receiptFor } from "../outgoing";
 import { auditRecord, type InspectionRecord, inspectWith } from "../quality";
 import { DEFAULT_TEXTS } from "../texts";
 import type { ReplyPlan } from "./outcome";
@@ -8,7 +9,8 @@ import { type Run, withDisclosure } from "./run";
  * (pipeline/reply.ts calls it for each reply not yet started), so every message the bot sends is
  * inspected and recorded. A blocking finding never reaches the customer: an answer or clarify is handed
  * to a person (reason `inspection`) or replaced by the safe sentence, per `deps.inspection.fallback`;
- * any other reply is replaced by the safe sentence. Warnings are recorded and the reply goes out.
+ * any other reply is replaced by the safe sentence. Warnings are recorded and the reply goes out. The
+ * plan returned carries the receipt of its inspection, without which the channels' sender sends nothing.
  */
 export type InspectedPlan = { plan: ReplyPlan } | { handOff: true };
 
@@ -17,8 +19,9 @@ export async function inspectReply(run: Run, plan: ReplyPlan): Promise<Inspected
   const ruleSet = await inspection.rules();
   const result = inspectWith(ruleSet, plan.text, "bot");
   if (!result.blocked) {
-    await record(run, auditRecord(result, { ...fieldsOf(run, plan), decision: "sent", text: plan.text }));
-    return { plan };
+    const sent = auditRecord(result, { ...fieldsOf(run, plan), decision: "sent", text: plan.text });
+    await record(run, sent);
+    return { plan: { ...plan, inspection: receiptFor(sent, plan.text) } };
   }
   const handOff = inspection.fallback === "handoff" && (plan.kind === "answer" || plan.kind === "clarify");
   await record(
@@ -40,16 +43,14 @@ export async function inspectReply(run: Run, plan: ReplyPlan): Promise<Inspected
   );
   const checked = inspectWith(ruleSet, configured, "bot");
   const text = checked.blocked ? safeText(run, DEFAULT_TEXTS[run.language].inspectionFallback) : configured;
-  const fallback = { ...fieldsOf(run, plan), messageId: `${run.key}#fallback` };
-  await record(
-    run,
-    auditRecord(checked.blocked ? inspectWith(ruleSet, text, "bot") : checked, {
-      ...fallback,
-      decision: "sent",
-      text,
-    }),
-  );
-  return { plan: replaced(plan, text) };
+  const fallback = auditRecord(checked.blocked ? inspectWith(ruleSet, text, "bot") : checked, {
+    ...fieldsOf(run, plan),
+    messageId: `${run.key}#fallback`,
+    decision: "sent",
+    text,
+  });
+  await record(run, fallback);
+  return { plan: { ...replaced(plan, text), inspection: receiptFor(fallback, text) } };
 }
 
 /** The safe sentence in place of the plan's text; the disclosure kept when the plan carried it. */
@@ -62,12 +63,13 @@ function safeText(run: Run, sentence: string): string {
  * `withheld`, so that nothing counts as answered, offered or asked that the customer was not told.
  */
 function replaced(plan: ReplyPlan, text: string): ReplyPlan {
-  if (plan.kind === "handoff" || plan.kind === "withheld") return { ...plan, text };
+  const { inspection: _earlier, ...decided } = plan;
+  if (decided.kind === "handoff" || decided.kind === "withheld") return { ...decided, text };
   return {
     kind: "withheld",
     text,
-    instead: plan.kind,
-    ...("usage" in plan && plan.usage ? { usage: plan.usage } : {}),
+    instead: decided.kind,
+    ...("usage" in decided && decided.usage ? { usage: decided.usage } : {}),
   };
 }
 

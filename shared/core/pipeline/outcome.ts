@@ -1,5 +1,6 @@
 import type { Deadline } from "../deadline";
 import type { HandoffReason } from "../engine";
+import type { InspectionReceipt } from "../message";
 import type { SmallTalkIntent } from "../smalltalk";
 
 export interface ProcessOptions {
@@ -89,9 +90,12 @@ export type Usage = { inputTokens: number; outputTokens: number };
 
 /**
  * A reply the worker decided on: everything needed to send it and record it, kept in the outbox so
- * that a redelivered message finishes this reply instead of deciding (and sending) another.
+ * that a redelivered message finishes this reply instead of deciding (and sending) another. Once
+ * inspected (pipeline/inspect.ts) it carries the receipt the channels' sender asks for.
  */
-export type ReplyPlan =
+export type ReplyPlan = DecidedPlan & { inspection?: InspectionReceipt };
+
+type DecidedPlan =
   | { kind: "welcome"; text: string }
   | { kind: "media"; text: string }
   | {

@@ -3,9 +3,8 @@ import type { Conversation, Turn } from "../conversation";
 import type { Deadline } from "../deadline";
 import type { SendOptions } from "../delivery";
 import type { AnswerEngine } from "../engine";
-import type { RuleSet } from "../inspection";
 import type { Channel, InboundMessage, OutboundMessage } from "../message";
-import type { InspectionAuditStore } from "../quality";
+import type { OutgoingInspection } from "../outgoing";
 import type { Language } from "../text";
 import type { SentenceName } from "../texts";
 import type { Ticket, TicketStatus } from "../ticket";
@@ -121,10 +120,7 @@ export interface DeskHooks {
  * Quality inspection of every reply before it is sent (pipeline/inspect.ts): the rule set in force, the
  * audit trail, and what the bot does with an answer or clarify that a blocking rule stops.
  */
-export interface PipelineInspection {
-  /** The rule set in force (the source caches it); undefined when none is loaded. */
-  rules(): Promise<RuleSet | undefined>;
-  audit: InspectionAuditStore;
+export interface PipelineInspection extends OutgoingInspection {
   /** A blocked answer or clarify: hand off to a person, or say the safe sentence (`inspectionFallback`). */
   fallback: "handoff" | "safe_answer";
 }
@@ -140,13 +136,16 @@ export interface PipelineDeps {
   engine(): Promise<AnswerEngine>;
   /**
    * Renders and delivers through the message's channel, reporting each part as it is sent; throws when
-   * the platform refuses.
+   * the platform refuses. Refuses a message without the receipt of its inspection (core/outgoing.ts).
    */
   send(message: OutboundMessage, options?: SendOptions): Promise<void>;
   /** Optional: tells the platform a person takes over (WeCom 微信客服 session state). */
   handoffChannel?(message: OutboundMessage, ticketId: string, options?: SendOptions): Promise<void>;
-  /** Has the message's channel answer a keyword its webhook queued (KEYWORD_EVENT: SMS HELP, MORE…). */
-  answerKeyword(message: InboundMessage, options?: SendOptions): Promise<void>;
+  /**
+   * The channel's answer to a keyword its webhook queued (KEYWORD_EVENT: SMS HELP, MORE…), to inspect
+   * and `send`; undefined when the channel answered that message already.
+   */
+  keywordAnswer(message: InboundMessage): Promise<OutboundMessage | undefined>;
   /** Alerts human agents of a new ticket. Failure to alert must not lose the ticket. */
   notifyAgents(notice: HandoffNotice, options?: { deadline?: Deadline }): Promise<void>;
   texts: ReplyTexts;

@@ -1,5 +1,6 @@
 import type { Topic } from "../conversation";
 import { ChannelApiError, DeliveryUnknownError } from "../errors";
+import { receiptFor } from "../outgoing";
 import type { Ticket } from "../ticket";
 import { inspectReply } from "./inspect";
 import { openTicket } from "./open-ticket";
@@ -225,16 +226,23 @@ async function deliver(
       run.unrecorded = String((error as { name?: unknown } | null)?.name ?? "Error");
     }
   };
+  // A reply started before receipts existed was inspected by the delivery that started it (the audit
+  // record of its first part stands): its receipt is that record's.
+  const inspection =
+    plan.inspection ?? receiptFor({ messageId: `${key}#${plan.kind}`, author: "bot" }, plan.text);
   try {
-    await deps.send(replyTo(run, plan.text), {
-      deadline,
-      partsSent,
-      async onPartSent(sent, total) {
-        partsSent = sent;
-        done = sent >= total;
-        await write();
+    await deps.send(
+      { ...replyTo(run, plan.text), inspection },
+      {
+        deadline,
+        partsSent,
+        async onPartSent(sent, total) {
+          partsSent = sent;
+          done = sent >= total;
+          await write();
+        },
       },
-    });
+    );
   } catch (error) {
     if (error instanceof DeliveryUnknownError) {
       // Written down before the message returns to the queue: the redelivery sends this part again

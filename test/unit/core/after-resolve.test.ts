@@ -75,7 +75,8 @@ function setup() {
       agents,
       desk,
       tickets: base.tickets,
-      send: async (m) => void base.sent.push(m),
+      send: base.deps.send,
+      inspection: base.deps.inspection,
       csatWindowMs: 24 * HOUR,
       now: () => clock,
     });

@@ -3,12 +3,23 @@ import { buildReport, messagesSent, withQuality } from "../../../shared/core/ana
 import type { InspectionRecord, RecordedFinding } from "../../../shared/core/quality";
 
 const range = { since: "2026-12-01", until: "2026-12-01" };
-/** Two channels: 3 answers + 1 clarifying question + 1 small talk + 2 hand-off notices + 2 agents' replies. */
+/**
+ * Two channels: 3 answers + 1 clarifying question + 1 small talk + 2 hand-off notices + 2 agents'
+ * replies, and two messages no outcome event stands for (a welcome, a CSAT question): 9 sent.
+ */
 const report = buildReport({
   ...range,
   byChannel: {
-    wechat: { conversations: 3, received: 5, answered: 2, clarified: 1, handed_off: 1, agent_reply: 2 },
-    sms: { conversations: 2, received: 3, answered: 1, small_talk: 1, handed_off: 1 },
+    wechat: {
+      conversations: 3,
+      received: 5,
+      answered: 2,
+      clarified: 1,
+      handed_off: 1,
+      agent_reply: 2,
+      sent: 6,
+    },
+    sms: { conversations: 2, received: 3, answered: 1, small_talk: 1, handed_off: 1, sent: 3 },
   },
   handoffsByReason: { customer_request: 2 },
 });
@@ -39,18 +50,19 @@ const absolute: RecordedFinding = {
 };
 
 describe("the report's quality section", () => {
-  it("counts the messages sent from the events: bot replies of every kind and agents' replies", () => {
-    expect(messagesSent(report)).toBe(3 + 1 + 1 + 2 + 2);
+  it("counts the messages sent as the channels' sender delivered them, welcomes and CSAT questions too", () => {
+    expect(messagesSent(report)).toBe(9);
   });
 
   it("is 100% inspected when every sent message has its audit record, and counts the blocked apart", () => {
     const records = [
-      ...Array.from({ length: 6 }, (_, i) => record({ channel: i < 3 ? "wechat" : "sms" })),
+      ...Array.from({ length: 5 }, (_, i) => record({ channel: i < 3 ? "wechat" : "sms" })),
       // A bot answer blocked, then its safe replacement sent: one message sent, two records.
       record({ decision: "blocked", findings: [absolute] }),
       record({}),
       record({ author: "agent", agent: "ann" }),
       record({ author: "agent", agent: "ann", decision: "sent_with_reason", findings: [absolute] }),
+      record({ messageId: "csat#KF-1", ticketId: "KF-1" }),
     ];
     const { quality } = withQuality(report, records);
     expect(quality).toMatchObject({
@@ -72,7 +84,7 @@ describe("the report's quality section", () => {
     const wechat = buildReport({
       ...range,
       channel: "wechat",
-      byChannel: { wechat: { answered: 2 } },
+      byChannel: { wechat: { answered: 2, sent: 2 } },
       handoffsByReason: {},
     });
     const records = [record({}), record({}), record({ channel: "sms" }), record({ channel: "sms" })];

@@ -1,9 +1,24 @@
 import { describe, expect, it } from "vitest";
-import { replyAsAgent, resolveTicket, TicketClosedError } from "../../../shared/core/desk";
+import { ReplyBlockedError, replyAsAgent, resolveTicket, TicketClosedError } from "../../../shared/core/desk";
 import { NotFoundError } from "../../../shared/core/errors";
+import { compileRuleSet } from "../../../shared/core/inspection";
 import type { OutboundMessage } from "../../../shared/core/message";
+import { inspectedOnly } from "../../../shared/core/outgoing";
 import type { Ticket } from "../../../shared/core/ticket";
+import { memoryInspectionAudit } from "../../../shared/stores/inspection-audit";
 import { memoryTickets } from "../../support/fakes";
+
+const RULES = compileRuleSet("v1", [
+  {
+    id: "promise",
+    category: "promise",
+    severity: "block",
+    terms: ["保证"],
+    detect: [],
+    allow: [],
+    appliesTo: ["bot", "agent"],
+  },
+]);
 
 const ticket: Ticket = {
   ticketId: "KF-TEST0001",
@@ -23,20 +38,24 @@ const ticket: Ticket = {
 function deps() {
   const tickets = memoryTickets();
   const sent: OutboundMessage[] = [];
+  const audit = memoryInspectionAudit();
   return {
     tickets,
     sent,
+    audit,
     desk: {
       tickets,
       now: () => new Date("2026-11-21T10:05:00Z"),
-      send: async (m: OutboundMessage) => void sent.push(m),
+      // Behind the channels' door: only inspected messages go out.
+      send: inspectedOnly(async (m: OutboundMessage) => void sent.push(m)),
+      inspection: { rules: async () => RULES, audit },
     },
   };
 }
 
 describe("the agents' desk", () => {
   it("replies through the customer's channel with the routing data the customer's message carried", async () => {
-    const { tickets, sent, desk } = deps();
+    const { tickets, sent, audit, desk } = deps();
     await tickets.create(structuredClone(ticket));
     await replyAsAgent(ticket.ticketId, "您好，已为您办理退货。", desk);
     expect(sent).toEqual([
@@ -47,7 +66,16 @@ describe("the agents' desk", () => {
         from: "support@kefu.example",
         text: "您好，已为您办理退货。",
         replyContext: { messageId: "<m2@mail>", subject: "退货" },
+        inspection: {
+          inspectionId: expect.stringMatching(/^desk#KF-TEST0001#/),
+          author: "agent",
+          digest: expect.any(String),
+        },
       },
+    ]);
+    // Inspected and recorded before it went out, like the desk API's replies.
+    expect([...audit.items.values()]).toEqual([
+      expect.objectContaining({ author: "agent", decision: "sent", ticketId: ticket.ticketId }),
     ]);
     expect(tickets.items.get(ticket.ticketId)?.transcript.at(-1)).toEqual({
       role: "agent",
@@ -64,6 +92,19 @@ describe("the agents' desk", () => {
     await expect(replyAsAgent("KF-NONE", "hi", desk)).rejects.toBeInstanceOf(NotFoundError);
     await expect(resolveTicket("KF-NONE", desk)).rejects.toBeInstanceOf(NotFoundError);
     expect(sent).toEqual([]);
+  });
+
+  it("does not send a reply that breaks a blocking rule (npm run desk, /dev routes): it is recorded blocked", async () => {
+    const { tickets, sent, audit, desk } = deps();
+    await tickets.create(structuredClone(ticket));
+    await expect(replyAsAgent(ticket.ticketId, "我们保证明天到账", desk)).rejects.toBeInstanceOf(
+      ReplyBlockedError,
+    );
+    expect(sent).toEqual([]);
+    expect([...audit.items.values()]).toEqual([
+      expect.objectContaining({ decision: "blocked", author: "agent" }),
+    ]);
+    expect(tickets.items.get(ticket.ticketId)?.transcript).toHaveLength(1);
   });
 
   it("does not record the reply when the channel refuses it", async () => {

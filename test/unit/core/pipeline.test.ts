@@ -292,14 +292,21 @@ describe("channel keywords", () => {
       replyContext: { keyword: name },
     });
 
-  it("are answered by the channel, not the engine, and leave the conversation as it was", async () => {
+  it("are answered by the channel, not the engine, inspected, and leave the conversation as it was", async () => {
     const engine = scriptedEngine(() => answer("x"));
-    const { deps, sent, keywords, conversations } = pipelineDeps(engine);
+    const { deps, sent, keywords, conversations, audit } = pipelineDeps(engine);
     const help = keyword("HELP", "help");
     expect(await processMessage(help, deps)).toEqual({ action: "keyword_answered" });
     expect(keywords).toEqual([help]);
     expect(engine.calls).toHaveLength(0);
-    expect(sent).toHaveLength(0);
+    // The channel's answer goes out through the one door, with its inspection recorded first.
+    expect(sent).toEqual([
+      expect.objectContaining({
+        text: "[keyword HELP]",
+        inspection: expect.objectContaining({ inspectionId: `sms#${help.id}#keyword`, author: "bot" }),
+      }),
+    ]);
+    expect(audit.items.get(`sms#${help.id}#keyword`)).toMatchObject({ decision: "sent", channel: "sms" });
     expect(await conversations.get(help.conversationKey)).toBeUndefined();
   });
 
@@ -320,7 +327,7 @@ describe("channel keywords", () => {
     const refused = pipelineDeps(
       scriptedEngine(() => answer("x")),
       {
-        answerKeyword: async () => {
+        send: async () => {
           throw new ChannelApiError("recipient opted out", { retryable: false });
         },
       },
@@ -332,7 +339,7 @@ describe("channel keywords", () => {
     const down = pipelineDeps(
       scriptedEngine(() => answer("x")),
       {
-        answerKeyword: async () => {
+        send: async () => {
           throw new ChannelApiError("SendTextMessage failed: ThrottlingException", { retryable: true });
         },
       },

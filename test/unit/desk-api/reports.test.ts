@@ -29,6 +29,12 @@ const EVENTS: AnalyticsEvent[] = [
   event("resolved", "2026-12-01T09:10:00Z", "sms"),
   event("csat", "2026-12-01T09:11:00Z", "sms", { csat: 4 }),
   event("model_tokens", "2026-12-01T09:00:01Z", "sms", { input_tokens: 900, output_tokens: 120 }),
+  // What went out: the answer, two hand-off notices, the agent's reply and the CSAT question.
+  event("sent", "2026-11-28T08:00:01Z", "wechat"),
+  event("sent", "2026-11-30T09:00:01Z", "wechat"),
+  event("sent", "2026-12-01T09:01:01Z", "sms"),
+  event("sent", "2026-12-01T09:05:00Z", "sms"),
+  event("sent", "2026-12-01T09:10:00Z", "sms"),
 ];
 
 /** The counters as the DynamoDB store reads them back (one item per day × channel), and the days asked. */
@@ -55,7 +61,7 @@ function memoryCounters(events: readonly AnalyticsEvent[]) {
 
 function setup() {
   const counters = memoryCounters(EVENTS);
-  const router = createRouter(mount(reportRoutes, { counters }), {
+  const router = createRouter(mount(reportRoutes, { counters, timeZone: "Asia/Shanghai" }), {
     authenticate: async (token) => ({ id: "u", groups: (token ?? "").split(",") as DeskGroup[] }),
   });
   const get = (groups: string, query: Record<string, string> = {}) =>
@@ -72,6 +78,7 @@ describe("GET /reports", () => {
     expect(response.body).toEqual({
       since: "2026-11-25",
       until: "2026-12-01",
+      timeZone: "Asia/Shanghai",
       conversations: 4,
       messages: 5,
       handoffs: 2,
@@ -84,6 +91,7 @@ describe("GET /reports", () => {
       agentReplies: 1,
       resolved: 1,
       slaBreaches: 0,
+      sent: 5,
       csat: { count: 1, average: 4 },
       tokens: { input: 900, output: 120 },
     });

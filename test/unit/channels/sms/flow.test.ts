@@ -5,6 +5,7 @@ import {
   createSmsOutbound,
   RecipientOptedOutError,
   routeInboundSms,
+  type SmsOutbound,
 } from "../../../../shared/channels/sms-common/channel";
 import { SMS_TEXTS } from "../../../../shared/channels/sms-common/texts";
 import { smsSettings } from "../../../../shared/config/channels";
@@ -50,7 +51,7 @@ function setup(settings: Partial<SmsSettings> = {}) {
   /** The worker's side: what the webhook queued as keyword events, answered by the channel. */
   const answer = async (outcome: WebhookOutcome) => {
     if (outcome.kind !== "enqueue") return;
-    for (const m of outcome.messages) if (m.event === KEYWORD_EVENT) await outbound.answerKeyword(m);
+    for (const m of outcome.messages) if (m.event === KEYWORD_EVENT) await answerKeyword(outbound, m);
   };
   /** A webhook delivery, then the worker's processing of what it queued. */
   const deliver = async (message: InboundMessage) => {
@@ -213,7 +214,7 @@ describe("STOP and START, once each and in order", () => {
     /** The worker's side: answers the keyword events a delivery queued (as SQS would hand them over). */
     const answer = async (outcome: WebhookOutcome) => {
       if (outcome.kind !== "enqueue") return;
-      for (const m of outcome.messages) if (m.event === KEYWORD_EVENT) await outbound.answerKeyword(m);
+      for (const m of outcome.messages) if (m.event === KEYWORD_EVENT) await answerKeyword(outbound, m);
     };
     return { state, sent, deliver, answer, optOut, advance: (ms: number) => (clock += ms) };
   }
@@ -408,3 +409,9 @@ describe("settings", () => {
     );
   });
 });
+
+/** The worker's keyword step without its inspection (tested in the pipeline's tests): the answer, sent. */
+async function answerKeyword(outbound: SmsOutbound, message: InboundMessage): Promise<void> {
+  const reply = await outbound.keywordAnswer(message);
+  if (reply) await outbound.send(reply);
+}
