@@ -3,9 +3,10 @@
  * (safe mode) POSTed to `/webhooks/wechat`, timed from request to the 200 (verify → decrypt → normalise
  * → DynamoDB claim → SQS SendMessage → mark → ack), 10 at a time.
  *
- * Run once per place of the worker, each on a fresh stack: in its own thread (`thread`, the stack's
- * default and what AWS does: the worker is a Lambda of its own), on the stack's event loop beside the
- * webhook (`inline`, the layout before), and not at all (`off`: the ack path alone). For each, the stack
+ * Run once per place of the worker, each on a fresh stack: in its own thread (`thread`, what AWS does:
+ * the worker is a Lambda of its own), on the stack's event loop beside the webhook (`inline`, the stack's
+ * default), and not at all (`off`: the ack path alone). The emulator fauxqs and this load generator share
+ * the stack's thread in every place, so the figures are an upper bound on the webhook's own ack. For each, the stack
  * thread's event-loop delay (how long a ready callback waited for the thread) and utilisation during
  * the pushes say whether acks queued behind other work. Then the ack path's three network calls are
  * timed one at a time against the same emulators, so the cost of the DynamoDB claim is visible next to
