@@ -679,7 +679,20 @@ export class MockDesk {
         "每次可查询 1 至 92 天的数据。",
       );
     }
-    return seedReport(this.counters, { since, until, ...(channel ? { channel } : {}) });
+    // The top unanswered topics: the seed suggestions last asked in the range, as the real route lists them.
+    const topUnanswered = this.suggestions
+      .filter((x) => x.lastAt.slice(0, 10) >= since && x.firstAt.slice(0, 10) <= until)
+      .sort((a, b) => b.count - a.count)
+      .slice(0, 10)
+      .map((x) => ({
+        question: x.representative,
+        count: x.count,
+        closestFaqId: x.closest[0]?.faqId ?? null,
+      }));
+    return {
+      ...seedReport(this.counters, { since, until, ...(channel ? { channel } : {}) }),
+      topUnanswered,
+    };
   }
 
   private me(agent: Agent) {

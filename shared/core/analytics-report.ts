@@ -43,6 +43,20 @@ export interface AnalyticsReport {
   details?: ReportDetails;
   /** Quality inspection of the period's outgoing messages, where the audit trail was read (locally). */
   quality?: ReportQuality;
+  /**
+   * The ten topics asked most that the bot handed off for not knowing (shared/kb/suggestions.ts), where
+   * the tickets were read (the desk, and the local stack): masked question, count, closest FAQ entry.
+   */
+  topUnanswered?: UnansweredTopic[];
+}
+
+/** One line of the report's "top unanswered topics" (issue 13): no ticket ids, no raw wording. */
+export interface UnansweredTopic {
+  /** The topic's representative question, masked (shared/core/redact.ts). */
+  question: string;
+  count: number;
+  /** The FAQ entry closest to it, if any: where a supervisor would teach it. */
+  closestFaqId: string | null;
 }
 
 /**
