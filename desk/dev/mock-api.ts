@@ -15,6 +15,7 @@ import type {
   Priority,
   QaReview,
   QaReviews,
+  QualityReport,
   Suggestion,
   TicketDetail,
   TicketSummary,
@@ -613,6 +614,9 @@ export class MockDesk {
       case "GET /quality/reviews":
         need(supervisor);
         return this.qaReviews(query);
+      case "GET /quality/report":
+        need(supervisor);
+        return this.qualityReport(query);
       default:
         throw notFound();
     }
@@ -661,6 +665,44 @@ export class MockDesk {
     return { grader: "heuristic", reviews };
   }
 
+  /**
+   * GET /quality/report as the real route answers it: the last `since` days (7d by default, up to 92d),
+   * every message the seed counters sent inspected and sent as written.
+   */
+  private qualityReport(query: URLSearchParams): QualityReport {
+    const days = Number.parseInt(/^(\d{1,2})d$/.exec(query.get("since") || "7d")?.[1] ?? "0", 10);
+    if (!(days >= 1 && days <= 92)) {
+      throw new HttpError(422, "validation_failed", "since: between 1d and 92d", "since：1d 至 92d。");
+    }
+    const until = new Date(this.now()).toISOString().slice(0, 10);
+    const since = new Date(Date.parse(`${until}T00:00:00Z`) - (days - 1) * 86_400_000)
+      .toISOString()
+      .slice(0, 10);
+    const { sent, agentReplies } = seedReport(this.counters, { since, until });
+    const total = Number(query.get("sent") ?? sent);
+    return {
+      since,
+      until,
+      inspected: { total, bot: total - agentReplies, agent: agentReplies },
+      ...(total > 0 ? { shareInspected: 1 } : {}),
+      decisions: { sent: total, blocked: 0, sent_with_reason: 0, rephrased: 0 },
+      byRule: [],
+      byAgent:
+        agentReplies > 0
+          ? [
+              {
+                agent: "agent",
+                inspected: agentReplies,
+                withFindings: 0,
+                blocked: 0,
+                sentWithReason: 0,
+                rephrased: 0,
+              },
+            ]
+          : [],
+    };
+  }
+
   /** GET /reports as the real route answers it: UTC days, at most 92 of them, an optional channel. */
   private report(query: URLSearchParams) {
     this.reportQueries.push(query.toString());
@@ -679,7 +721,20 @@ export class MockDesk {
         "每次可查询 1 至 92 天的数据。",
       );
     }
-    return seedReport(this.counters, { since, until, ...(channel ? { channel } : {}) });
+    // The top unanswered topics: the seed suggestions last asked in the range, as the real route lists them.
+    const topUnanswered = this.suggestions
+      .filter((x) => x.lastAt.slice(0, 10) >= since && x.firstAt.slice(0, 10) <= until)
+      .sort((a, b) => b.count - a.count)
+      .slice(0, 10)
+      .map((x) => ({
+        question: x.representative,
+        count: x.count,
+        closestFaqId: x.closest[0]?.faqId ?? null,
+      }));
+    return {
+      ...seedReport(this.counters, { since, until, ...(channel ? { channel } : {}) }),
+      topUnanswered,
+    };
   }
 
   private me(agent: Agent) {

@@ -104,9 +104,14 @@ export function wireDeskApi(config: DeskApiConfig, options: { logger?: Logger } 
     reviews: createReviewStore(doc, config.tables.reviews),
     reviewGrader: config.review.grader,
   };
+  // One embedder for both (Bedrock): the report's unanswered topics cluster as the suggestions do.
+  const vectors = suggestionVectors(config.engine, config.runtime);
   const reportsDeps: ReportsDeps = {
     counters: createAnalyticsCounters(doc, config.tables.analyticsCounters),
     timeZone: config.reports.timeZone,
+    tickets,
+    retriever: faq.retriever,
+    ...vectors,
   };
   const kbDeps: KbRoutesDeps = {
     kb: config.knowledgeBase.name,

@@ -1,11 +1,18 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { readConfig } from "../../shared/config/errors";
+import { knowledgeBase } from "../../shared/config/fragments";
 import type { ReportRange } from "../../shared/core/analytics-queries";
 import { type AnalyticsReport, reportFromCounters, withQuality } from "../../shared/core/analytics-report";
 import { daysBetween } from "../../shared/core/quality";
+import type { Ticket } from "../../shared/core/ticket";
+import { createLexicalRetriever } from "../../shared/kb/lexical";
+import { topUnanswered } from "../../shared/kb/suggestions";
 import { TABLES } from "../../shared/resources";
 import { createAnalyticsCounters } from "../../shared/stores/analytics-counters";
+import { createFaqRepository } from "../../shared/stores/faq";
 import { createInspectionAuditStore } from "../../shared/stores/inspection-audit";
+import { createTicketStore } from "../../shared/stores/tickets";
 import { localS3 } from "../cli/faq-import";
 import { duckdbReportFromBucket } from "./duckdb";
 
@@ -32,7 +39,31 @@ export async function localReport(
   const audit = createInspectionAuditStore(doc, inspections);
   const days = daysBetween(new Date(`${range.since}T00:00:00Z`), new Date(`${range.until}T00:00:00Z`), 366);
   const records = (await Promise.all(days.map((day) => audit.listDay(day)))).flat();
-  return withQuality(report, records);
+  return { ...withQuality(report, records), topUnanswered: await localTopUnanswered(env, doc, range) };
+}
+
+/** Tickets read per status, as the desk's report reads them. */
+const TICKETS_PER_STATUS = 500;
+
+/** The period's top unanswered topics from the local stack's tickets, against its current knowledge base. */
+async function localTopUnanswered(
+  env: Record<string, string>,
+  doc: DynamoDBDocumentClient,
+  range: ReportRange,
+) {
+  const need = (name: string) => {
+    const value = env[name];
+    if (!value) throw new Error(`the local environment lacks ${name}`);
+    return value;
+  };
+  const tickets = createTicketStore(doc, need(TABLES.tickets.envVar), need(TABLES.ticketTurns.envVar));
+  const statuses: Ticket["status"][] = ["open", "assigned", "resolved"];
+  const lists = await Promise.all(statuses.map((s) => tickets.listByStatus(s, TICKETS_PER_STATUS)));
+  const kb = readConfig({ kb: knowledgeBase }, env).kb.name;
+  const { entries } = await createFaqRepository(doc, need(TABLES.faq.envVar)).loadEntries(kb, {
+    vectors: false,
+  });
+  return topUnanswered(lists.flat(), range, { retriever: createLexicalRetriever(entries) });
 }
 
 async function figures(

@@ -39,7 +39,8 @@ or from the deployed stack through Athena with --athena-workgroup and --athena-d
   --source S         locally: sql (DuckDB over the event history, default) or counters (DynamoDB)
   --tz ZONE          the IANA time zone of the heat map's hours and weekdays (default
                      KEFU_REPORT_TIME_ZONE, else ${REPORT_TIME_ZONE}); the days stay UTC days
-  --json             one JSON object: conversations, containment, byChannel, handoffsByReason, …
+  --json             one JSON object: conversations, containment, byChannel, handoffsByReason,
+                     topUnanswered (locally: the ten topics handed off most for want of an answer), …
   -h, --help         print this help
 
 Locally the report has a quality section: messages inspected (the inspections table) over messages sent
@@ -93,6 +94,15 @@ export function formatReport(report: AnalyticsReport): string[] {
     ...Object.entries(report.handoffsByReason).map(([reason, n]) => `  ${reason.padEnd(20)} ${n}`),
     ...(report.details ? formatDetails(report.details, report.timeZone) : []),
     ...(report.quality ? formatQuality(report.quality) : []),
+    ...(report.topUnanswered
+      ? [
+          "top unanswered questions (masked)",
+          ...report.topUnanswered.map(
+            (topic) =>
+              `  ${String(topic.count).padStart(4)}  ${topic.question}  → ${topic.closestFaqId ?? "—"}`,
+          ),
+        ]
+      : []),
   ];
   return lines;
 }

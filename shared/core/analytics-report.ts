@@ -1,7 +1,16 @@
+import type { z } from "zod";
 import type { AnalyticsEvent } from "./analytics";
 import { eventDay } from "./analytics";
 import { type DetailQuery, REPORT_TIME_ZONE } from "./analytics-queries";
-import { type InspectionRecord, type QualityReport, qualityReport } from "./quality";
+import type {
+  AnalyticsReportSchema,
+  CsatFiguresSchema,
+  HumanTimeSchema,
+  ReportDetailsSchema,
+  ReportQualitySchema,
+  UnansweredTopicSchema,
+} from "./desk-wire";
+import { type InspectionRecord, qualityReport } from "./quality";
 
 /**
  * The figures of a period, the same whichever engine computed them: the DynamoDB counters (recent days,
@@ -13,37 +22,9 @@ import { type InspectionRecord, type QualityReport, qualityReport } from "./qual
  * (A session handed off twice — its first ticket resolved and closed before the session went idle — counts
  * twice; that is rare, and it errs on the side of a lower figure.)
  */
-export interface AnalyticsReport {
-  /** UTC days (the event partitions and the counters' days), both included. */
-  since: string;
-  until: string;
-  channel?: string;
-  /** The IANA time zone of the heat map's hours and weekdays (KEFU_REPORT_TIME_ZONE). */
-  timeZone: string;
-  conversations: number;
-  /** Customer messages received (platform events such as subscribe are not messages). */
-  messages: number;
-  handoffs: number;
-  containment: number | null;
-  /** Conversations per channel. */
-  byChannel: Record<string, number>;
-  handoffsByReason: Record<string, number>;
-  answered: number;
-  clarified: number;
-  smallTalk: number;
-  /** Agents' replies, tickets resolved and SLA deadlines missed, in the period. */
-  agentReplies: number;
-  resolved: number;
-  slaBreaches: number;
-  /** Messages delivered to customers, by the bot and by agents, as the channels' sender counted them. */
-  sent: number;
-  csat: { count: number; average: number | null };
-  tokens: { input: number; output: number };
-  /** The detail figures only the SQL over the event history gives (DuckDB locally, Athena in AWS). */
-  details?: ReportDetails;
-  /** Quality inspection of the period's outgoing messages, where the audit trail was read (locally). */
-  quality?: ReportQuality;
-}
+export type AnalyticsReport = z.infer<typeof AnalyticsReportSchema>;
+
+export type UnansweredTopic = z.infer<typeof UnansweredTopicSchema>;
 
 /**
  * Bedrock on-demand prices in USD per million tokens used for the cost estimate: Anthropic Claude 3 Haiku
@@ -54,41 +35,11 @@ export interface AnalyticsReport {
 export const MODEL_PRICE_USD_PER_MILLION_TOKENS = { input: 0.25, output: 1.25 } as const;
 
 /** Seconds of a human step over a period's tickets. */
-export interface HumanTime {
-  tickets: number;
-  averageSeconds: number | null;
-  longestSeconds: number | null;
-}
+export type HumanTime = z.infer<typeof HumanTimeSchema>;
 
-export interface CsatFigures {
-  count: number;
-  average: number | null;
-}
+export type CsatFigures = z.infer<typeof CsatFiguresSchema>;
 
-export interface ReportDetails {
-  /** Where these figures come from: the counters do not keep them. */
-  source: "sql";
-  /** Conversations opened per weekday (0 = Monday) × hour in the report's time zone; empty cells left out. */
-  heatmap: { weekday: number; hour: number; conversations: number }[];
-  /** The ten FAQ entries answered most, with the engine's average score. */
-  topAnswered: { faqId: string; answers: number; averageScore: number | null }[];
-  /** Per ticket: seconds to the first agent reply, and to the (last) resolve. */
-  firstHumanResponse: HumanTime;
-  resolution: HumanTime;
-  csatByChannel: Record<string, CsatFigures>;
-  /** Ratings of tickets an agent resolved in the period, by that agent. */
-  csatByAgent: Record<string, CsatFigures>;
-  /** Tokens and estimated cost (MODEL_PRICE_USD_PER_MILLION_TOKENS) per day, and per conversation over the period. */
-  tokensByDay: {
-    day: string;
-    conversations: number;
-    input: number;
-    output: number;
-    estimatedCostUsd: number;
-  }[];
-  estimatedCostUsd: number;
-  estimatedCostPerConversationUsd: number | null;
-}
+export type ReportDetails = z.infer<typeof ReportDetailsSchema>;
 
 const num = (value: unknown) => (value === null || value === undefined ? 0 : Number(value));
 const estimatedCost = (input: number, output: number) =>
@@ -151,12 +102,7 @@ export function detailsFromRows(
  * The quality-inspection figures of the report: the audit trail's report (shared/core/quality.ts) with
  * the messages sent as the events count them, so that `shareInspected` compares two independent sources.
  */
-export interface ReportQuality extends QualityReport {
-  /** Outgoing messages delivered, as the channels' sender counted them (`sent` events). */
-  messagesSent: number;
-  /** Messages held back by a blocking finding (the bot sent its fallback; the agent was asked to rephrase). */
-  blocked: number;
-}
+export type ReportQuality = z.infer<typeof ReportQualitySchema>;
 
 /**
  * The outgoing messages of a report: what the channels' sender delivered (`sent` events, one per message

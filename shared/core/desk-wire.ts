@@ -262,6 +262,150 @@ export const QaReviewsSchema = z.object({
 });
 export type QaReviews = z.infer<typeof QaReviewsSchema>;
 
+/** What happened to an outgoing message after its quality inspection (shared/core/quality.ts). */
+export const InspectionDecisionSchema = z.enum([
+  /** Sent as written (no finding, or warnings only). */
+  "sent",
+  /** Not sent: the bot sent its fallback instead, or the agent was shown the findings. */
+  "blocked",
+  /** An agent sent it despite a blocking finding, with a reason. */
+  "sent_with_reason",
+  /** An agent's clean reply after a blocked attempt (`rephraseOf` names the attempt). */
+  "rephrased",
+]);
+
+/** The quality report of a range of days (GET /quality/report; shared/core/quality.ts computes it). */
+export const QualityReportSchema = z.object({
+  since: z.string(),
+  until: z.string(),
+  /** Outgoing messages inspected, by author. */
+  inspected: z.object({ total: z.number(), bot: z.number(), agent: z.number() }),
+  /**
+   * Inspected messages over the messages sent, when the caller knows how many were sent (R4's counters);
+   * otherwise absent. Every send path inspects, so anything under 1 is a defect.
+   */
+  shareInspected: z.number().optional(),
+  decisions: z.record(InspectionDecisionSchema, z.number()),
+  byRule: z.array(
+    z.object({
+      ruleId: z.string(),
+      category: z.string(),
+      severity: z.string(),
+      findings: z.number(),
+      messages: z.number(),
+    }),
+  ),
+  byAgent: z.array(
+    z.object({
+      agent: z.string(),
+      inspected: z.number(),
+      withFindings: z.number(),
+      blocked: z.number(),
+      sentWithReason: z.number(),
+      rephrased: z.number(),
+    }),
+  ),
+});
+
+/** Seconds of a human step over a period's tickets. */
+export const HumanTimeSchema = z.object({
+  tickets: z.number(),
+  averageSeconds: z.number().nullable(),
+  longestSeconds: z.number().nullable(),
+});
+export const CsatFiguresSchema = z.object({ count: z.number(), average: z.number().nullable() });
+
+/** The detail figures only the SQL over the event history gives (DuckDB locally, Athena in AWS). */
+export const ReportDetailsSchema = z.object({
+  /** Where these figures come from: the counters do not keep them. */
+  source: z.literal("sql"),
+  /** Conversations opened per weekday (0 = Monday) × hour in the report's time zone; empty cells left out. */
+  heatmap: z.array(z.object({ weekday: z.number(), hour: z.number(), conversations: z.number() })),
+  /** The ten FAQ entries answered most, with the engine's average score. */
+  topAnswered: z.array(
+    z.object({ faqId: z.string(), answers: z.number(), averageScore: z.number().nullable() }),
+  ),
+  /** Per ticket: seconds to the first agent reply, and to the (last) resolve. */
+  firstHumanResponse: HumanTimeSchema,
+  resolution: HumanTimeSchema,
+  csatByChannel: z.record(z.string(), CsatFiguresSchema),
+  /** Ratings of tickets an agent resolved in the period, by that agent. */
+  csatByAgent: z.record(z.string(), CsatFiguresSchema),
+  /** Tokens and estimated cost per day, and per conversation over the period. */
+  tokensByDay: z.array(
+    z.object({
+      day: z.string(),
+      conversations: z.number(),
+      input: z.number(),
+      output: z.number(),
+      estimatedCostUsd: z.number(),
+    }),
+  ),
+  estimatedCostUsd: z.number(),
+  estimatedCostPerConversationUsd: z.number().nullable(),
+});
+
+/**
+ * The report's quality section: the audit trail's report with the messages sent as the events count
+ * them, so that `shareInspected` compares two independent sources.
+ */
+export const ReportQualitySchema = QualityReportSchema.extend({
+  /** Outgoing messages delivered, as the channels' sender counted them (`sent` events). */
+  messagesSent: z.number(),
+  /** Messages held back by a blocking finding (the bot sent its fallback; the agent was asked to rephrase). */
+  blocked: z.number(),
+});
+
+/** One line of the report's "top unanswered topics" (issue 13): no ticket ids, no raw wording. */
+export const UnansweredTopicSchema = z.object({
+  /** The topic's representative question, masked (shared/core/redact.ts). */
+  question: z.string(),
+  count: z.number(),
+  /** The FAQ entry closest to it, if any: where a supervisor would teach it. */
+  closestFaqId: z.string().nullable(),
+});
+
+/**
+ * The figures of a period (GET /reports, `npm run report -- --json`; shared/core/analytics-report.ts),
+ * the same whichever engine computed them.
+ */
+export const AnalyticsReportSchema = z.object({
+  /** UTC days (the event partitions and the counters' days), both included. */
+  since: z.string(),
+  until: z.string(),
+  channel: z.string().optional(),
+  /** The IANA time zone of the heat map's hours and weekdays (KEFU_REPORT_TIME_ZONE). */
+  timeZone: z.string(),
+  conversations: z.number(),
+  /** Customer messages received (platform events such as subscribe are not messages). */
+  messages: z.number(),
+  handoffs: z.number(),
+  containment: z.number().nullable(),
+  /** Conversations per channel. */
+  byChannel: z.record(z.string(), z.number()),
+  handoffsByReason: z.record(z.string(), z.number()),
+  answered: z.number(),
+  clarified: z.number(),
+  smallTalk: z.number(),
+  /** Agents' replies, tickets resolved and SLA deadlines missed, in the period. */
+  agentReplies: z.number(),
+  resolved: z.number(),
+  slaBreaches: z.number(),
+  /** Messages delivered to customers, by the bot and by agents, as the channels' sender counted them. */
+  sent: z.number(),
+  csat: CsatFiguresSchema,
+  tokens: z.object({ input: z.number(), output: z.number() }),
+  /** The detail figures only the SQL over the event history gives. */
+  details: ReportDetailsSchema.optional(),
+  /** Quality inspection of the period's outgoing messages, where the audit trail was read (locally). */
+  quality: ReportQualitySchema.optional(),
+  /**
+   * The ten topics asked most that the bot handed off for not knowing (shared/kb/suggestions.ts), where
+   * the tickets were read (the desk, and the local stack): masked question, count, closest FAQ entry.
+   */
+  topUnanswered: z.array(UnansweredTopicSchema).optional(),
+});
+
 /** The bodies of the list routes, by route: what the contract test holds both back ends to. */
 export const DeskResponses = {
   "GET /me": MeSchema,
@@ -277,4 +421,6 @@ export const DeskResponses = {
   "GET /agents": z.object({ agents: z.array(AgentSchema) }),
   "GET /insights/suggestions": z.object({ suggestions: z.array(LearningSuggestionSchema) }),
   "GET /quality/reviews": QaReviewsSchema,
+  "GET /quality/report": QualityReportSchema,
+  "GET /reports": AnalyticsReportSchema,
 } as const;

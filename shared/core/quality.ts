@@ -1,3 +1,5 @@
+import type { z } from "zod";
+import { InspectionDecisionSchema, type QualityReportSchema } from "./desk-wire";
 import { type Author, type Finding, type Inspection, inspect, type RuleSet } from "./inspection";
 import type { Channel } from "./message";
 import { redact } from "./redact";
@@ -9,17 +11,8 @@ import { redact } from "./redact";
  * text is kept only when there is a finding, with personal data masked.
  */
 
-/** What happened to the message after its inspection. */
-export const INSPECTION_DECISIONS = [
-  /** Sent as written (no finding, or warnings only). */
-  "sent",
-  /** Not sent: the bot sent its fallback instead, or the agent was shown the findings. */
-  "blocked",
-  /** An agent sent it despite a blocking finding, with a reason. */
-  "sent_with_reason",
-  /** An agent's clean reply after a blocked attempt (`rephraseOf` names the attempt). */
-  "rephrased",
-] as const;
+/** What happened to the message after its inspection (the wire schema documents each). */
+export const INSPECTION_DECISIONS = InspectionDecisionSchema.options;
 export type InspectionDecision = (typeof INSPECTION_DECISIONS)[number];
 
 /** A finding as the audit trail keeps it: with the version of the rule set that produced it. */
@@ -88,27 +81,7 @@ export function auditDay(at: string): string {
 }
 
 /** What the quality report shows for a range of days. */
-export interface QualityReport {
-  since: string;
-  until: string;
-  /** Outgoing messages inspected, by author. */
-  inspected: { total: number; bot: number; agent: number };
-  /**
-   * Inspected messages over the messages sent, when the caller knows how many were sent (R4's counters);
-   * otherwise undefined. Every send path inspects, so anything under 1 is a defect.
-   */
-  shareInspected?: number;
-  decisions: Record<InspectionDecision, number>;
-  byRule: { ruleId: string; category: string; severity: string; findings: number; messages: number }[];
-  byAgent: {
-    agent: string;
-    inspected: number;
-    withFindings: number;
-    blocked: number;
-    sentWithReason: number;
-    rephrased: number;
-  }[];
-}
+export type QualityReport = z.infer<typeof QualityReportSchema>;
 
 /** Sums the records of a range into the report (the records of several days, any order). */
 export function qualityReport(

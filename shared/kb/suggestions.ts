@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import type { UnansweredTopic } from "../core/analytics-report";
 import { redact } from "../core/redact";
 import type { Ticket } from "../core/ticket";
 import type { Embedder, Retriever } from "./retrieval";
@@ -67,13 +68,17 @@ const handled = (ticket: Ticket) =>
 
 /**
  * The question behind each ticket the bot handed off for not knowing: its last customer turn then.
- * Tickets whose question a supervisor already handled are left out.
+ * Tickets whose question a supervisor already handled are left out, unless `includeHandled` (a report
+ * of a past period counts what was unanswered then, whatever was decided since).
  */
-export function unansweredFromTickets(tickets: Ticket[]): UnansweredQuestion[] {
+export function unansweredFromTickets(
+  tickets: Ticket[],
+  options: { includeHandled?: boolean } = {},
+): UnansweredQuestion[] {
   const out: UnansweredQuestion[] = [];
   for (const ticket of tickets) {
     const reason = REASON_OF[ticket.reason];
-    if (!reason || handled(ticket)) continue;
+    if (!reason || (!options.includeHandled && handled(ticket))) continue;
     const asked = ticket.transcript.filter((t) => t.role === "customer" && t.at <= ticket.createdAt);
     const last = asked[asked.length - 1];
     if (last && last.text.trim() !== "")
@@ -243,4 +248,34 @@ export async function suggest(
     });
   }
   return out;
+}
+
+/** How many topics the report lists. */
+export const TOP_UNANSWERED = 10;
+
+/**
+ * The topics customers asked most in a period that the bot handed off for not knowing: the tickets
+ * created on the UTC days `since`…`until` (of one channel if given), clustered as the suggestions are,
+ * one-offs included, largest first.
+ */
+export async function topUnanswered(
+  tickets: Ticket[],
+  range: { since: string; until: string; channel?: string },
+  options: Omit<SuggestOptions, "minCount" | "maxExamples" | "closest"> & { limit?: number } = {},
+): Promise<UnansweredTopic[]> {
+  const inRange = tickets.filter((t) => {
+    const day = t.createdAt.slice(0, 10);
+    return day >= range.since && day <= range.until && (!range.channel || t.channel === range.channel);
+  });
+  const suggestions = await suggest(unansweredFromTickets(inRange, { includeHandled: true }), {
+    ...options,
+    minCount: 1,
+    maxExamples: 1,
+    closest: 1,
+  });
+  return suggestions.slice(0, options.limit ?? TOP_UNANSWERED).map((s) => ({
+    question: s.representative,
+    count: s.count,
+    closestFaqId: s.closest[0]?.faqId ?? null,
+  }));
 }

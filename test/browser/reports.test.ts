@@ -47,6 +47,11 @@ describe("reports", () => {
     expect(await page.getByTestId("chart-reasons").locator("svg text").allTextContents()).toContain(
       "客户要求转人工",
     );
+    // The top unanswered topics (the mock's seed suggestions of the week), masked, under their Chinese title.
+    expect(await page.getByTestId("top-unanswered").textContent()).toContain("未解决问题 Top 10");
+    const topics = page.getByTestId("top-unanswered-row");
+    expect(await topics.count()).toBe(desk.mock.suggestions.length);
+    expect(await topics.first().textContent()).toContain(desk.mock.suggestions[0]?.representative);
     await screenshot(page, "reports");
 
     // One channel, two days.

@@ -146,6 +146,8 @@ describe("the analytics of a scripted mix of conversations", () => {
       inspected: { total: sentToCustomers, agent: 1 },
       byAgent: [{ inspected: 1, withFindings: 0 }],
     });
+    // The top unanswered topics: the angry customer's hand-off (people asked for are not unanswered).
+    expect(sql.topUnanswered).toMatchObject([{ question: "你们这什么破服务！！气死我了…", count: 1 }]);
 
     const wechatOnly = { ...range, channel: "wechat" as const };
     const [sqlWechat, countersWechat] = await Promise.all([

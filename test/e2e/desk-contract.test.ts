@@ -202,6 +202,19 @@ describe("the desk's dev mock and the real desk API speak the same wire shapes",
     }
   });
 
+  it("supervisors' reports: the analytics report with its unanswered topics, and the quality report", async () => {
+    for (const backend of state.backends) {
+      const report = await shaped(backend, "GET /reports", "supervisor", "/reports");
+      expect(report.topUnanswered, backend.name).toBeInstanceOf(Array);
+      const quality = await shaped(backend, "GET /quality/report", "supervisor", "/quality/report?since=7d");
+      expect(quality.inspected.total, backend.name).toBeGreaterThanOrEqual(0);
+      // The schemas hold: the same bodies with one figure retyped are refused.
+      expect(DeskResponses["GET /reports"].safeParse({ ...report, containment: "50%" }).success).toBe(false);
+      const listed = { ...quality, decisions: Object.keys(quality.decisions) };
+      expect(DeskResponses["GET /quality/report"].safeParse(listed).success).toBe(false);
+    }
+  });
+
   it("admins' knowledge page: import reports, versions and an upload target", async () => {
     for (const backend of state.backends) {
       await shaped(backend, "GET /faq/imports", "admin", "/faq/imports");

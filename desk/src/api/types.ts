@@ -43,3 +43,5 @@ export interface DeskConfig {
 
 /** The figures of a range of days (GET /reports): the object `npm run report -- --json` prints. */
 export type { AnalyticsReport } from "../../../shared/core/analytics-report";
+/** The quality inspection of a range of days (GET /quality/report). */
+export type { QualityReport } from "../../../shared/core/quality";

@@ -7,6 +7,7 @@ import {
   Select,
   SimpleGrid,
   Stack,
+  Table,
   Text,
   TextInput,
   Title,
@@ -211,7 +212,44 @@ function Figures(props: { report: AnalyticsReport }) {
           </Paper>
         </SimpleGrid>
       )}
+      {r.topUnanswered && <TopUnanswered topics={r.topUnanswered} />}
     </>
+  );
+}
+
+/** What customers asked most that the bot could not answer: what to teach it next. */
+function TopUnanswered(props: { topics: NonNullable<AnalyticsReport["topUnanswered"]> }) {
+  const { t } = useI18n();
+  return (
+    <Paper withBorder p="sm" data-testid="top-unanswered">
+      <Text fw={600} size="sm">
+        {t("topUnanswered")}
+      </Text>
+      {props.topics.length === 0 ? (
+        <Text size="sm" c="dimmed">
+          {t("topUnansweredNone")}
+        </Text>
+      ) : (
+        <Table layout="fixed">
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>{t("topUnansweredQuestion")}</Table.Th>
+              <Table.Th w={100}>{t("topUnansweredCount")}</Table.Th>
+              <Table.Th w={200}>{t("topUnansweredClosest")}</Table.Th>
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {props.topics.map((topic) => (
+              <Table.Tr key={topic.question} data-testid="top-unanswered-row">
+                <Table.Td>{topic.question}</Table.Td>
+                <Table.Td>{topic.count}</Table.Td>
+                <Table.Td ff="monospace">{topic.closestFaqId ?? "—"}</Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      )}
+    </Paper>
   );
 }
 

@@ -1,6 +1,10 @@
 import { z } from "zod";
 import { type AnalyticsReport, reportFromCounters } from "../../../shared/core/analytics-report";
 import { CHANNELS, type Channel } from "../../../shared/core/message";
+import type { TicketStore } from "../../../shared/core/pipeline/ports";
+import type { Ticket } from "../../../shared/core/ticket";
+import type { Retriever } from "../../../shared/kb/retrieval";
+import { type SuggestOptions, topUnanswered } from "../../../shared/kb/suggestions";
 import type { AnalyticsCounters } from "../../../shared/stores/analytics-counters";
 import type { DeskRoute } from "../route";
 import { parseQuery, validationFailed } from "../router";
@@ -14,7 +18,17 @@ export interface ReportsDeps {
   counters: Pick<AnalyticsCounters, "read">;
   /** The reports' time zone (KEFU_REPORT_TIME_ZONE), which the report names. */
   timeZone: string;
+  /** The top unanswered topics: the hand-off tickets, clustered as the suggestions are. */
+  tickets: Pick<TicketStore, "listByStatus">;
+  /** The current knowledge base: each topic's closest entry. */
+  retriever: Retriever;
+  vectors?: SuggestOptions["vectors"];
+  threshold?: number;
+  /** Tickets read per status: bounds the work of one report (as the suggestions do). */
+  ticketsPerStatus?: number;
 }
+
+const TICKET_STATUSES: Ticket["status"][] = ["open", "assigned", "resolved"];
 
 /** The longest range the desk asks the counters for: a quarter, one Query per day. */
 export const REPORT_MAX_DAYS = 92;
@@ -67,10 +81,18 @@ export const reportRoutes: DeskRoute<ReportsDeps>[] = [
     groups: ["supervisor", "admin"],
     async handle(request, deps) {
       const range = reportRange(request.query, request.now);
-      const report: AnalyticsReport = reportFromCounters(await deps.counters.read(range.since, range.until), {
-        ...range,
-        timeZone: deps.timeZone,
-      });
+      const [items, lists] = await Promise.all([
+        deps.counters.read(range.since, range.until),
+        Promise.all(TICKET_STATUSES.map((s) => deps.tickets.listByStatus(s, deps.ticketsPerStatus ?? 500))),
+      ]);
+      const report: AnalyticsReport = {
+        ...reportFromCounters(items, { ...range, timeZone: deps.timeZone }),
+        topUnanswered: await topUnanswered(lists.flat(), range, {
+          retriever: deps.retriever,
+          vectors: deps.vectors,
+          ...(deps.threshold !== undefined ? { threshold: deps.threshold } : {}),
+        }),
+      };
       return { status: 200, body: report };
     },
   },

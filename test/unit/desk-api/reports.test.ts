@@ -4,7 +4,10 @@ import { createRouter, mount } from "../../../functions/desk-api/router";
 import { REPORT_MAX_DAYS, reportRoutes } from "../../../functions/desk-api/routes/reports";
 import type { AnalyticsEvent } from "../../../shared/core/analytics";
 import { counterUpdates, HANDOFF_REASON_PREFIX } from "../../../shared/core/analytics-report";
+import type { Ticket } from "../../../shared/core/ticket";
+import { createLexicalRetriever } from "../../../shared/kb/lexical";
 import type { CounterItem } from "../../../shared/stores/analytics-counters";
+import { memoryTickets } from "../../support/fakes";
 
 /**
  * GET /reports: the report object `npm run report -- --json` prints, from the counters of the range's
@@ -59,11 +62,57 @@ function memoryCounters(events: readonly AnalyticsEvent[]) {
   };
 }
 
-function setup() {
+/** The knowledge base the topics' closest entries come from. */
+const retriever = createLexicalRetriever([
+  { id: "card_payment", question: "Can I pay bills with my card?", answer: "Yes.", similarQuestions: [] },
+  {
+    id: "close_account",
+    question: "How do I delete my account?",
+    answer: "Settings.",
+    similarQuestions: [],
+  },
+]);
+
+/** Hand-offs: [ticket, created, channel, reason, the customer's question]. */
+const HANDOFFS: [string, string, Ticket["channel"], Ticket["reason"], string][] = [
+  ["T1", "2026-11-30T09:00:00Z", "wechat", "low_confidence", "can I pay my rent with the card"],
+  ["T2", "2026-11-30T10:00:00Z", "sms", "low_confidence", "pay rent with card, call me on 13812345678"],
+  ["T3", "2026-12-01T08:00:00Z", "wechat", "repeated_failure", "is paying rent by card possible"],
+  ["T4", "2026-12-01T09:00:00Z", "wechat", "low_confidence", "how do I close my account for good"],
+  // Asked for a person: the bot was not wrong, it is no unanswered topic.
+  ["T5", "2026-12-01T09:30:00Z", "wechat", "customer_request", "can I pay my rent with the card"],
+  // Before a 7-day range ending today.
+  ["T6", "2026-11-20T09:00:00Z", "wechat", "low_confidence", "how do I close my account for good"],
+];
+
+async function handoffTickets() {
+  const tickets = memoryTickets();
+  for (const [ticketId, at, channel, reason, text] of HANDOFFS) {
+    await tickets.create({
+      ticketId,
+      conversationKey: `${channel}:${ticketId}`,
+      channel,
+      customerId: ticketId,
+      reason,
+      priority: "normal",
+      status: ticketId === "T1" ? "resolved" : "open",
+      transcript: [{ role: "customer", text, at }],
+      candidates: [],
+      createdAt: at,
+      updatedAt: at,
+    });
+  }
+  return tickets;
+}
+
+function setup(tickets = memoryTickets()) {
   const counters = memoryCounters(EVENTS);
-  const router = createRouter(mount(reportRoutes, { counters, timeZone: "Asia/Shanghai" }), {
-    authenticate: async (token) => ({ id: "u", groups: (token ?? "").split(",") as DeskGroup[] }),
-  });
+  const router = createRouter(
+    mount(reportRoutes, { counters, timeZone: "Asia/Shanghai", tickets, retriever }),
+    {
+      authenticate: async (token) => ({ id: "u", groups: (token ?? "").split(",") as DeskGroup[] }),
+    },
+  );
   const get = (groups: string, query: Record<string, string> = {}) =>
     router({ method: "GET", path: "/reports", query, body: undefined, authorization: groups, now });
   return { counters, get };
@@ -94,7 +143,29 @@ describe("GET /reports", () => {
       sent: 5,
       csat: { count: 1, average: 4 },
       tokens: { input: 900, output: 120 },
+      topUnanswered: [],
     });
+  });
+
+  it("lists the range's top unanswered topics: masked question, count, closest entry", async () => {
+    const { get } = setup(await handoffTickets());
+    const body = (await get("supervisor")).body as { topUnanswered: unknown[] };
+    expect(body.topUnanswered).toEqual([
+      { question: expect.any(String), count: 3, closestFaqId: "card_payment" },
+      { question: "how do I close my account for good", count: 1, closestFaqId: "close_account" },
+    ]);
+    // No personal data: whichever wording represents the topic, a phone number in it is masked.
+    expect(JSON.stringify(body)).not.toContain("13812345678");
+    expect(JSON.stringify(body)).not.toContain("T1");
+    // One channel: the SMS hand-off only.
+    const sms = (await get("supervisor", { channel: "sms" })).body as { topUnanswered: unknown[] };
+    expect(sms.topUnanswered).toEqual([
+      {
+        question: expect.not.stringContaining("13812345678"),
+        count: 1,
+        closestFaqId: "card_payment",
+      },
+    ]);
   });
 
   it("narrows to the days and the channel asked; an empty channel is no filter", async () => {
