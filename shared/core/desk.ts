@@ -52,6 +52,12 @@ export interface AgentReplyOptions {
    * override and rephrase rules); otherwise it is inspected here and a blocked reply is not sent.
    */
   inspection?: InspectionReceipt;
+  /**
+   * This reply's own id (the desk API's outbox key): it tells the channels one reply from another, so
+   * WeCom's duplicate check and 微信客服's msgid never take a second "好的" for a repeat of the first.
+   * A new one is made when not given.
+   */
+  sendId?: string;
 }
 
 /** The message an agent's reply on this ticket is: the customer's channel, our account, its routing. */
@@ -76,12 +82,13 @@ export async function replyAsAgent(
   const ticket = await deps.tickets.get(ticketId);
   if (!ticket) throw new NotFoundError(`no ticket ${ticketId}`);
   if (!isOpen(ticket)) throw new TicketClosedError(ticketId);
-  const message = agentMessage(ticket, text);
+  const sendId = options.sendId ?? `desk#${ticketId}#${randomUUID()}`;
+  const message: OutboundMessage = { ...agentMessage(ticket, text), inReplyTo: sendId };
   if (options.inspection) {
     await deps.send({ ...message, inspection: options.inspection }, options.send);
   } else {
     const inspected = await inspectOutgoing(deps.inspection, message, {
-      messageId: `desk#${ticketId}#${randomUUID()}`,
+      messageId: sendId,
       author: "agent",
       at: deps.now(),
       ...(options.agent ? { agent: options.agent } : {}),

@@ -147,7 +147,10 @@ export interface OutboundMessage {
   from?: string;
   text: string;
   replyContext: Record<string, string>;
-  /** The inbound message this answers; lets senders thread and de-duplicate. */
+  /**
+   * The inbound message this answers, or, for a message no inbound one prompted (an agent's reply, the
+   * CSAT question), an id of its own: senders thread and de-duplicate by it.
+   */
   inReplyTo?: string;
   /**
    * The quality inspection of exactly this text, its audit record written (shared/core/outgoing.ts):

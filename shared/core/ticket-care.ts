@@ -199,6 +199,9 @@ export async function afterResolve(ticket: Ticket, deps: ResolveCareDeps): Promi
     ...(ticket.replyTo?.from ? { from: ticket.replyTo.from } : {}),
     text,
     replyContext: ticket.replyTo?.replyContext ?? {},
+    // Its own id, not the customer's last message's: the channels tell sends apart by it (WeCom's
+    // duplicate check, 微信客服's msgid).
+    inReplyTo: `csat#${ticket.ticketId}`,
   });
   const inspect = (text: string, messageId: string) =>
     inspectOutgoing(deps.inspection, question(text), {

@@ -231,6 +231,7 @@ async function reply(request: DeskRequest, deps: TicketRoutesDeps) {
         { tickets: deps.tickets, send: deps.send, inspection: deps.inspection, now },
         {
           agent,
+          sendId: messageKey,
           inspection: inspected.receipt,
           ...(suggestion ? { suggestion } : {}),
           send: {

@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { duplicateCheckInterval } from "../../../shared/channels/wecom/outbound";
+import { kfMsgId } from "../../../shared/channels/wecom-kf/outbound";
 import { ReplyBlockedError, replyAsAgent, resolveTicket, TicketClosedError } from "../../../shared/core/desk";
 import { NotFoundError } from "../../../shared/core/errors";
 import { compileRuleSet } from "../../../shared/core/inspection";
@@ -54,6 +56,19 @@ function deps() {
 }
 
 describe("the agents' desk", () => {
+  it("tells two replies with the same text apart, so the channels' de-duplication never drops the second", async () => {
+    const { tickets, sent, desk } = deps();
+    await tickets.create(structuredClone(ticket));
+    await replyAsAgent(ticket.ticketId, "好的", desk);
+    await replyAsAgent(ticket.ticketId, "好的", desk, { sendId: "desk#KF-TEST0001#given" });
+    const [first, second] = sent as [OutboundMessage, OutboundMessage];
+    expect(first.inReplyTo).toMatch(/^desk#KF-TEST0001#/);
+    expect(second.inReplyTo).toBe("desk#KF-TEST0001#given");
+    // 微信客服 refuses a msgid it has seen: the second reply must not reuse the first one's.
+    expect(kfMsgId(second, 0, "好的")).not.toBe(kfMsgId(first, 0, "好的"));
+    expect([first, second].map((m) => duplicateCheckInterval(m, 0))).toHaveLength(2);
+  });
+
   it("replies through the customer's channel with the routing data the customer's message carried", async () => {
     const { tickets, sent, audit, desk } = deps();
     await tickets.create(structuredClone(ticket));
@@ -66,6 +81,7 @@ describe("the agents' desk", () => {
         from: "support@kefu.example",
         text: "您好，已为您办理退货。",
         replyContext: { messageId: "<m2@mail>", subject: "退货" },
+        inReplyTo: expect.stringMatching(/^desk#KF-TEST0001#/),
         inspection: {
           inspectionId: expect.stringMatching(/^desk#KF-TEST0001#/),
           author: "agent",
