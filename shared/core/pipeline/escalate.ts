@@ -25,9 +25,16 @@ export async function escalateUnprocessed(
   deadline: Deadline,
   why: string,
 ): Promise<PipelineOutcome> {
+  // An event is not a customer's question (a subscribe, an SMS keyword the webhook queued): there is
+  // nothing for a person to answer, and a notice could reach a number that has just opted out.
+  if (message.kind === "event") return { action: "ignored", why: `unprocessed event: ${why}` };
   const run = await loadRun(message, deps, deadline);
   // Answered after all (the failure came after its record): nothing to hand over.
   if ("action" in run) return run;
+  // The reply went out in full and only what follows failed (recording the turn): the customer has
+  // their answer, and a hand-off notice on top of it would be a second reply.
+  const earlier = await deps.outbox.get(run.key);
+  if (earlier?.done) return { action: "ignored", why: `replied before failing: ${why}` };
   const silent = await staySilentWhileTicketOpen(run);
   if (silent) return silent;
 

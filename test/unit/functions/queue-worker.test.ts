@@ -423,6 +423,39 @@ describe("a message that failed on its last receive", () => {
     expect(all[0]?.transcript.map((t) => t.text)).toEqual(["还在吗", expect.stringContaining("****")]);
   });
 
+  it("is not handed over when it is an event: nothing for a person to answer (an SMS STOP's confirmation)", async () => {
+    const { deps, tickets, notified } = pipelineDeps(
+      scriptedEngine(() => answer),
+      {
+        async send() {
+          throw new ChannelApiError("busy", { retryable: true });
+        },
+      },
+    );
+    const { worker } = workerWith(deps);
+    const event = inbound({ id: "e-1", kind: "event", event: "subscribe", text: "" });
+    const response = await worker({ Records: [recordOf(event, lastReceive)] } as never, context());
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: "sqs-e-1" }]);
+    expect(tickets.items.size).toBe(0);
+    expect(notified).toEqual([]);
+  });
+
+  it("is not handed over when its reply went out in full and only recording it failed: no second reply", async () => {
+    const { deps, tickets, sent, conversations } = pipelineDeps(scriptedEngine(() => answer));
+    const failingSaves = {
+      get: conversations.get.bind(conversations),
+      async save(): Promise<never> {
+        throw Object.assign(new Error("throttled"), { name: "ProvisionedThroughputExceededException" });
+      },
+    };
+    const { worker } = workerWith({ ...deps, conversations: failingSaves });
+    const message = customer({ id: "r-1" });
+    const response = await worker({ Records: [recordOf(message, lastReceive)] } as never, context());
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: "sqs-r-1" }]);
+    expect(tickets.items.size).toBe(0);
+    expect(sent.map((m) => m.text)).toEqual([expect.stringContaining("退货")]);
+  });
+
   it("is not handed over before its last receive", async () => {
     const { deps, tickets } = pipelineDeps(
       scriptedEngine(() => answer),
