@@ -248,7 +248,11 @@ export function createSmsOutbound(options: SmsOutboundOptions): SmsOutbound {
       return fitted ? [fitted] : [];
     },
     async send(message: OutboundMessage, sendOptions?: SendOptions): Promise<void> {
-      const keyword = message.replyContext.keyword as SmsKeyword | undefined;
+      // Only an answer keywordAnswer() made is a keyword answer; a later message of the same
+      // conversation (a hand-off notice, the CSAT question) may carry the keyword in its routing data.
+      const keyword = message.replyContext.keywordAnswer
+        ? (message.replyContext.keyword as SmsKeyword | undefined)
+        : undefined;
       await deliver(
         {
           to: message.to,

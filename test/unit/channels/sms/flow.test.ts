@@ -142,6 +142,24 @@ describe("STOP and START", () => {
     expect(sent[1]?.body).toContain("已退订");
   });
 
+  it("lets only the opt-out confirmation itself through: a later message carrying the keyword in its routing is refused", async () => {
+    const { route, answer, inbound, outbound, sent } = setup({ keywordReplies: "kefu" });
+    await answer(await route(inbound("stop", "in-stop-2")));
+    expect(sent).toHaveLength(1);
+    // A hand-off notice or the CSAT question of a ticket opened from the STOP message inherits its
+    // routing data (keyword opt_out) but is no keyword answer.
+    const notice = outbound.send({
+      channel: "sms",
+      conversationKey: `sms:${OURS}:${CUSTOMER}`,
+      to: CUSTOMER,
+      from: OURS,
+      text: "已为您转接人工客服",
+      replyContext: { keyword: "opt_out" },
+    });
+    await expect(notice).rejects.toThrow("recipient opted out");
+    expect(sent).toHaveLength(1);
+  });
+
   it("learns an opt-out from the platform's refusal", async () => {
     const state = memoryState();
     const outbound = createSmsOutbound({
