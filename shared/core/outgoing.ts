@@ -95,8 +95,9 @@ export async function inspectOutgoing(
 
 /**
  * The analytics event of a message delivered to a customer. A message sent belongs to no one session
- * (a CSAT question follows the resolve, a keyword answer comes before any), so its `conversation` is
- * the hashed conversation key.
+ * (a CSAT question follows the resolve, a keyword answer comes before any), and nothing groups sends by
+ * conversation, so its `conversation` is hashed with the send's time: the conversation key alone (a
+ * phone number on SMS) would link every session of a customer and could be found by trying numbers.
  */
 export function sentEvent(message: SentMessage, at: Date): AnalyticsEvent {
   return {
@@ -104,6 +105,6 @@ export function sentEvent(message: SentMessage, at: Date): AnalyticsEvent {
     type: "sent",
     at: at.toISOString(),
     channel: message.channel,
-    conversation: conversationId(message.conversationKey, ""),
+    conversation: conversationId(message.conversationKey, at.toISOString()),
   };
 }

@@ -7,6 +7,7 @@ import {
   inspectedOnly,
   receiptFor,
   type SentMessage,
+  sentEvent,
   UninspectedMessageError,
 } from "../../../shared/core/outgoing";
 import { processMessage } from "../../../shared/core/pipeline/index";
@@ -22,6 +23,15 @@ const message: OutboundMessage = {
 };
 
 describe("the one door to a customer", () => {
+  it("counts a message sent without anything that links it to the customer (a phone number hashed alone)", () => {
+    const message = { channel: "sms", conversationKey: "sms:+15550000000:+8613812345678" } as SentMessage;
+    const first = sentEvent(message, new Date("2026-12-01T10:00:00Z"));
+    const second = sentEvent(message, new Date("2026-12-01T10:00:01Z"));
+    expect(first).toMatchObject({ type: "sent", channel: "sms" });
+    expect(first.conversation).not.toBe(second.conversation);
+    expect(JSON.stringify(first)).not.toContain("13812345678");
+  });
+
   it("refuses a message without the receipt of its inspection, or with a text changed after it", async () => {
     const delivered: OutboundMessage[] = [];
     const counted: SentMessage[] = [];
