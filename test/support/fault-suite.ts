@@ -938,6 +938,7 @@ async function account(input: AccountInput): Promise<FaultSuiteReport> {
   const byAddress = new Map(input.customers.map((c) => [`${c.channel}|${c.address}`, c]));
   const answers = new Map<string, Record<Answer, number>>();
   const unexplained: string[] = [];
+  const ambiguous: { reply: (typeof input.replies)[number]; options: Customer["messages"] }[] = [];
   const note = (reference: string, how: Answer) => {
     const entry = answers.get(reference) ?? { model: 0, faqFallback: 0, handoff: 0, clarified: 0 };
     entry[how]++;
@@ -975,7 +976,20 @@ async function account(input: AccountInput): Promise<FaultSuiteReport> {
       note(options[0].reference, "clarified");
       continue;
     }
+    if (options && options.length > 1) {
+      // A clarifying question may list the entries of two of the customer's questions (a message read
+      // with the one before it): decided below, once every other reply is attributed.
+      ambiguous.push({ reply, options });
+      continue;
+    }
     unexplained.push(`${reply.channel} → ${reply.to}: ${reply.text.slice(0, 60)}`);
+  }
+  // Such a clarification answers the one listed message that no other reply answered; if none or
+  // several are left, it stays unexplained (and a message without a reply stays lost).
+  for (const { reply, options } of ambiguous) {
+    const open = options.filter((m) => !answers.has(m.reference));
+    if (open.length === 1 && open[0]) note(open[0].reference, "clarified");
+    else unexplained.push(`${reply.channel} → ${reply.to}: ${reply.text.slice(0, 60)}`);
   }
 
   // Tickets: the messages a person was given instead of the bot answering.
