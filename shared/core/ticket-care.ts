@@ -1,4 +1,5 @@
 import { type CsatRating, csatQuestion, parseRating } from "./csat";
+import { agentMessage } from "./desk";
 import type { AgentStore, TicketDeskStore } from "./desk-ports";
 import type { HandoffReason } from "./engine";
 import type { Channel, OutboundMessage } from "./message";
@@ -192,13 +193,9 @@ export async function afterResolve(ticket: Ticket, deps: ResolveCareDeps): Promi
   if (ticket.assignee) await deps.agents.release(ticket.assignee);
   if (deps.csatWindowMs <= 0 || ticket.csatAskedAt) return { asked: false };
   const language: Language = ticket.language === "en" ? "en" : "zh";
+  // Written to the customer like an agent's reply on the ticket (same channel, account and routing).
   const question = (text: string): OutboundMessage => ({
-    channel: ticket.channel,
-    conversationKey: ticket.conversationKey,
-    to: ticket.customerId,
-    ...(ticket.replyTo?.from ? { from: ticket.replyTo.from } : {}),
-    text,
-    replyContext: ticket.replyTo?.replyContext ?? {},
+    ...agentMessage(ticket, text),
     // Its own id, not the customer's last message's: the channels tell sends apart by it (WeCom's
     // duplicate check, 微信客服's msgid).
     inReplyTo: `csat#${ticket.ticketId}`,
