@@ -9,6 +9,8 @@ import type { ChannelSimulator, Outbox, SimulatorRequest, SimulatorResponse } fr
  */
 export function wecomSimulator(credentials: WeComCredentials, outbox: Outbox): ChannelSimulator {
   const tokens = new Map<string, number>();
+  /** Request bodies sent with enable_duplicate_check, until their interval ends (epoch ms). */
+  const checked = new Map<string, number>();
   const ok = (body: object): SimulatorResponse => ({
     status: 200,
     body: { errcode: 0, errmsg: "ok", ...body },
@@ -57,6 +59,15 @@ export function wecomSimulator(credentials: WeComCredentials, outbox: Outbox): C
         }
         if (Buffer.byteLength(payload.text.content, "utf8") > 2048)
           return error(44004, "content size out of limit");
+        // WeCom's duplicate check (发送应用消息, enable_duplicate_check): a request identical to one taken
+        // within duplicate_check_interval seconds (1800 by default) is answered ok and not delivered again.
+        const check = payload as { enable_duplicate_check?: unknown; duplicate_check_interval?: unknown };
+        if (Number(check.enable_duplicate_check) === 1) {
+          const now = Date.now();
+          if ((checked.get(request.body) ?? 0) > now)
+            return ok({ invaliduser: "", msgid: randomBytes(12).toString("hex") });
+          checked.set(request.body, now + (Number(check.duplicate_check_interval) || 1800) * 1000);
+        }
         outbox.record({ channel: "wecom", to: payload.touser, text: payload.text.content });
         return ok({
           invaliduser: "",

@@ -134,8 +134,17 @@ export interface FaultSuiteReport {
   escalated: number;
   /** Messages not answered by design (a DingTalk group message without an @-mention). */
   ignored: number;
-  /** Messages that got more than one reply, and the extra replies. */
+  /**
+   * Messages that got more than one reply, and the extra replies: a defect, unless the worker logged that
+   * it sent a part again because the platform never answered the first send (below).
+   */
   duplicated: number;
+  /**
+   * Messages answered twice because a send got no answer from a platform without an idempotency key
+   * (WeChat OA, DingTalk, Twilio, SES, End User Messaging) and the redelivery sent that part again, as
+   * logged (`resentUnknownPart`): at least once by design, since no answer is worse than a repeated one.
+   */
+  resentAfterUnknown: number;
   extraReplies: number;
   /**
    * Acknowledged, and neither answered, silent, ignored, refused by the platform nor escalated to a
@@ -146,7 +155,13 @@ export interface FaultSuiteReport {
   /** Replies no message of this run explains (another customer's answer, a clarification…). */
   unexplainedReplies: number;
   /** A sample of the problem cases, by reference. */
-  examples: { lost: string[]; duplicated: string[]; unexplained: string[]; unacknowledged: string[] };
+  examples: {
+    lost: string[];
+    duplicated: string[];
+    resentAfterUnknown: string[];
+    unexplained: string[];
+    unacknowledged: string[];
+  };
   /** What the worker logged it did, by outcome; and how often the engine degraded, by stage. */
   outcomes: Record<string, number>;
   engineDegraded: Record<string, number>;
@@ -939,7 +954,10 @@ async function account(input: AccountInput): Promise<FaultSuiteReport> {
   const answers = new Map<string, Record<Answer, number>>();
   const unexplained: string[] = [];
   const ambiguous: { reply: (typeof input.replies)[number]; options: Customer["messages"] }[] = [];
-  const note = (reference: string, how: Answer) => {
+  // The replies each message was credited with, so a duplicate's example shows what was sent.
+  const credited = new Map<string, string[]>();
+  const note = (reference: string, how: Answer, reply?: { text: string }) => {
+    if (reply) credited.set(reference, [...(credited.get(reference) ?? []), reply.text.slice(0, 40)]);
     const entry = answers.get(reference) ?? { model: 0, faqFallback: 0, handoff: 0, clarified: 0 };
     entry[how]++;
     answers.set(reference, entry);
@@ -950,13 +968,13 @@ async function account(input: AccountInput): Promise<FaultSuiteReport> {
   for (const reply of input.replies) {
     const references = [...new Set(reply.text.match(REFERENCE) ?? [])].filter((r) => byReference.has(r));
     if (references.length === 1) {
-      note(references[0] as string, "model");
+      note(references[0] as string, "model", reply);
       continue;
     }
     const tickets = [...new Set(reply.text.match(TICKET) ?? [])];
     const opener = tickets.length === 1 ? byTicket.get(tickets[0] as string) : undefined;
     if (opener) {
-      note(opener.reference, "handoff");
+      note(opener.reference, "handoff", reply);
       continue;
     }
     const customer = byAddress.get(`${reply.channel}|${reply.to}`);
@@ -965,7 +983,7 @@ async function account(input: AccountInput): Promise<FaultSuiteReport> {
       (m) => m.faqId && mentions(flat, letters(faqEntry(m.faqId).answer).slice(0, 16)),
     );
     if (asked?.length === 1 && asked[0]) {
-      note(asked[0].reference, "faqFallback");
+      note(asked[0].reference, "faqFallback", reply);
       continue;
     }
     // A clarifying question lists entries' questions; the one this customer asked about is among them.
@@ -973,7 +991,7 @@ async function account(input: AccountInput): Promise<FaultSuiteReport> {
       (m) => m.faqId && mentions(flat, letters(faqEntry(m.faqId).question)),
     );
     if (options?.length === 1 && options[0]) {
-      note(options[0].reference, "clarified");
+      note(options[0].reference, "clarified", reply);
       continue;
     }
     if (options && options.length > 1) {
@@ -988,7 +1006,7 @@ async function account(input: AccountInput): Promise<FaultSuiteReport> {
   // several are left, it stays unexplained (and a message without a reply stays lost).
   for (const { reply, options } of ambiguous) {
     const open = options.filter((m) => !answers.has(m.reference));
-    if (open.length === 1 && open[0]) note(open[0].reference, "clarified");
+    if (open.length === 1 && open[0]) note(open[0].reference, "clarified", reply);
     else unexplained.push(`${reply.channel} → ${reply.to}: ${reply.text.slice(0, 60)}`);
   }
 
@@ -1017,11 +1035,20 @@ async function account(input: AccountInput): Promise<FaultSuiteReport> {
     if (message) undeliverable.push({ reference: message.reference, cause: String(a.error) });
   }
   const refused = new Set(undeliverable.map((u) => u.reference));
+  // Messages whose reply the worker sent again after a send that got no answer, as it logged.
+  const resent = new Set<string>();
+  for (const record of input.logs) {
+    const a = record.attributes;
+    if (record.message !== "message processed" || a.resentUnknownPart === undefined) continue;
+    const message = byKey.get(`${a.channel}#${a.messageId}`);
+    if (message) resent.add(message.reference);
+  }
 
   let silent = 0;
   let escalated = 0;
   let ignored = 0;
   let duplicated = 0;
+  const resentExamples: string[] = [];
   let extraReplies = 0;
   const lost: string[] = [];
   const duplicatedExamples: string[] = [];
@@ -1032,10 +1059,18 @@ async function account(input: AccountInput): Promise<FaultSuiteReport> {
     if (got && total === 1) {
       for (const how of Object.keys(answered) as Answer[]) answered[how] += got[how];
     }
+    if (total === 2 && resent.has(message.reference)) {
+      resentExamples.push(`${message.reference} (${message.channel})`);
+      continue;
+    }
     if (total > 1) {
       duplicated++;
       extraReplies += total - 1;
-      duplicatedExamples.push(`${message.reference} (${message.channel}): ${JSON.stringify(got)}`);
+      // What the customer asked, in order, and what each of this message's replies began with.
+      const asked = message.customer.messages.map((m) => `${m.reference}=${m.faqId ?? m.kind}`).join(" ");
+      duplicatedExamples.push(
+        `${message.reference} (${message.channel}): ${JSON.stringify(got)} replies ${JSON.stringify(credited.get(message.reference))}; customer asked ${asked}`,
+      );
       continue;
     }
     if (total === 1) continue;
@@ -1089,6 +1124,7 @@ async function account(input: AccountInput): Promise<FaultSuiteReport> {
     escalated,
     ignored,
     duplicated,
+    resentAfterUnknown: resentExamples.length,
     extraReplies,
     lost: lost.length,
     deadLettered: dead,
@@ -1096,6 +1132,7 @@ async function account(input: AccountInput): Promise<FaultSuiteReport> {
     examples: {
       lost: lost.slice(0, 20),
       duplicated: duplicatedExamples.slice(0, 20),
+      resentAfterUnknown: resentExamples.slice(0, 20),
       unexplained: unexplained.slice(0, 20),
       unacknowledged: planned
         .filter((m) => !m.acknowledged)
@@ -1227,6 +1264,10 @@ export function formatReport(report: FaultSuiteReport): string {
       `${report.silent} / ${report.escalated} / ${report.ignored}`,
     ],
     ["duplicated messages (extra replies)", `${report.duplicated} (${report.extraReplies})`],
+    [
+      "answered again after a send got no answer (logged, by design)",
+      report.examples.resentAfterUnknown.join("; ") || 0,
+    ],
     ["lost", report.lost],
     [
       "in DLQ",

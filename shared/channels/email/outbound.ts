@@ -5,6 +5,7 @@ import { ChannelApiError } from "../../core/errors";
 import type { OutboundMessage } from "../../core/message";
 import { stripMarkdown } from "../../core/render";
 import type { OutboundAdapter } from "../ports";
+import { sdkSend } from "../sdk-clients";
 import { renderHtml } from "./html";
 import { baseSubject } from "./normalise";
 
@@ -17,7 +18,7 @@ export interface EmailOutboundOptions {
   configurationSet?: string;
 }
 
-/** The longest one SendEmail may take (the SDK's own retries included). */
+/** The longest one SendEmail attempt may take. */
 const SEND_TIMEOUT_MS = 10_000;
 
 /** Mail is not split: one reply is one message, whatever its length (a generous cap guards SES's 40 MB). */
@@ -93,13 +94,13 @@ export function createEmailOutbound(options: EmailOutboundOptions): OutboundAdap
             },
           },
         });
-        try {
-          await options.client.send(command, {
-            abortSignal: callSignal(SEND_TIMEOUT_MS, sendOptions?.deadline),
-          });
-        } catch (error) {
-          throw mapError(error);
-        }
+        await sdkSend(
+          "SES SendEmail",
+          () =>
+            options.client.send(command, { abortSignal: callSignal(SEND_TIMEOUT_MS, sendOptions?.deadline) }),
+          mapError,
+          sendOptions?.deadline,
+        );
       });
     },
   };

@@ -9,6 +9,7 @@ import {
 import { callSignal } from "../../core/deadline";
 import { ChannelApiError } from "../../core/errors";
 import type { ChannelStateStore } from "../ports";
+import { sdkSend } from "../sdk-clients";
 import type { SmsSettings } from "../settings";
 import {
   createSmsOutbound,
@@ -27,7 +28,7 @@ export interface SmsOutboundOptions {
   now?: () => Date;
 }
 
-/** The longest one SendTextMessage may take (the SDK's own retries included). */
+/** The longest one SendTextMessage attempt may take. */
 const SEND_TIMEOUT_MS = 10_000;
 
 /** A pool id or ARN: the service then picks the pool's number (and keeps a customer on the same one). */
@@ -38,35 +39,34 @@ export function isPool(origination: string): boolean {
 /**
  * SendTextMessage, one call per reply: the whole fitted text (at most KEFU_SMS_MAX_SEGMENTS segments)
  * in MessageBody, TRANSACTIONAL. Replies go from the number the customer wrote to, unless a pool is
- * configured; the SDK retries throttling itself before we see it.
+ * configured. Throttling and server faults are tried again (`sdkSend`); a call that got no answer is not.
  */
 export function smsTransport(options: Pick<SmsOutboundOptions, "credentials" | "client">): SmsTransport {
   const { credentials, client } = options;
   const configured = credentials.KEFU_SMS_ORIGINATION;
   return async ({ to, from, body, deadline }) => {
     const origination = isPool(configured) ? configured : (from ?? configured);
-    try {
-      await client.send(
-        new SendTextMessageCommand({
-          DestinationPhoneNumber: to,
-          OriginationIdentity: origination,
-          MessageBody: body,
-          MessageType: "TRANSACTIONAL",
-          ...(credentials.KEFU_SMS_CONFIGURATION_SET
-            ? { ConfigurationSetName: credentials.KEFU_SMS_CONFIGURATION_SET }
-            : {}),
-        }),
-        { abortSignal: callSignal(SEND_TIMEOUT_MS, deadline) },
-      );
-    } catch (error) {
-      throw toChannelError(error);
-    }
+    const command = new SendTextMessageCommand({
+      DestinationPhoneNumber: to,
+      OriginationIdentity: origination,
+      MessageBody: body,
+      MessageType: "TRANSACTIONAL",
+      ...(credentials.KEFU_SMS_CONFIGURATION_SET
+        ? { ConfigurationSetName: credentials.KEFU_SMS_CONFIGURATION_SET }
+        : {}),
+    });
+    await sdkSend(
+      "SendTextMessage",
+      () => client.send(command, { abortSignal: callSignal(SEND_TIMEOUT_MS, deadline) }),
+      toChannelError,
+      deadline,
+    );
   };
 }
 
 /**
- * Throttling, server faults, quotas (a spend limit raised later lets the dead-letter queue be redriven)
- * and network failures are retryable; an opted-out destination, validation, permissions and unknown
+ * The service's answer: throttling, server faults and quotas (a spend limit raised later lets the
+ * dead-letter queue be redriven) are retryable; an opted-out destination, validation, permissions and unknown
  * origination identities are not.
  */
 export function toChannelError(error: unknown): ChannelApiError {
@@ -81,9 +81,7 @@ export function toChannelError(error: unknown): ChannelApiError {
     error instanceof ThrottlingException ||
     error instanceof InternalServerException ||
     error instanceof ServiceQuotaExceededException ||
-    (error as { $fault?: string } | undefined)?.$fault === "server" ||
-    // Not a service answer at all (timeout, connection reset): the message may never have left.
-    (error as { $fault?: string } | undefined)?.$fault === undefined;
+    (error as { $fault?: string } | undefined)?.$fault === "server";
   const reason = (error as { Reason?: string } | undefined)?.Reason;
   return new ChannelApiError(`SendTextMessage failed: ${name}${reason ? ` (${reason})` : ""}`, {
     retryable,

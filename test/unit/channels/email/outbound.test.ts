@@ -10,7 +10,7 @@ import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
 import { renderHtml } from "../../../../shared/channels/email/html";
 import { createEmailOutbound, replySubject } from "../../../../shared/channels/email/outbound";
-import { ChannelApiError } from "../../../../shared/core/errors";
+import { ChannelApiError, DeliveryUnknownError } from "../../../../shared/core/errors";
 import type { OutboundMessage } from "../../../../shared/core/message";
 
 const ses = mockClient(SESv2Client);
@@ -113,6 +113,26 @@ describe("e-mail outbound", () => {
     const thrown = await adapter.send(reply()).catch((e: unknown) => e);
     expect(thrown).toBeInstanceOf(ChannelApiError);
     expect((thrown as ChannelApiError).retryable).toBe(retryable);
+  });
+
+  it("sends a mail whose call got no answer once, and says its delivery is unknown", async () => {
+    // A timeout after the request went out: SES may have sent it, and a second call would mail it twice
+    // (the fault suite saw exactly that under load while the SDK's own error was read as "not sent").
+    ses
+      .on(SendEmailCommand)
+      .rejects(Object.assign(new Error("The operation was aborted"), { name: "AbortError" }));
+    const thrown = await adapter.send(reply()).catch((e: unknown) => e);
+    expect(thrown).toBeInstanceOf(DeliveryUnknownError);
+    expect(ses.commandCalls(SendEmailCommand)).toHaveLength(1);
+  });
+
+  it("tries a throttled mail again before giving it back to the queue", async () => {
+    ses
+      .on(SendEmailCommand)
+      .rejectsOnce(new TooManyRequestsException({ message: "rate", $metadata: { httpStatusCode: 429 } }))
+      .resolves({ MessageId: "0100-ses" });
+    await adapter.send(reply());
+    expect(ses.commandCalls(SendEmailCommand)).toHaveLength(2);
   });
 
   it("renders one part per reply (mail is not split)", () => {

@@ -10,7 +10,7 @@ import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
 import type { SmsCredentials } from "../../../../shared/channels/sms/credentials";
 import { createEndUserMessagingOutbound } from "../../../../shared/channels/sms/outbound";
-import { ChannelApiError } from "../../../../shared/core/errors";
+import { ChannelApiError, DeliveryUnknownError } from "../../../../shared/core/errors";
 import type { OutboundMessage } from "../../../../shared/core/message";
 import { memoryState } from "../../../support/fakes";
 
@@ -98,22 +98,35 @@ describe("errors", () => {
     return failure(outbound().adapter.send(message("hi")));
   };
 
-  it("makes throttling, quotas and network failures retryable", async () => {
+  it("tries throttling and quotas again, and leaves them retryable", async () => {
     expect(await fail(new ThrottlingException({ message: "Rate exceeded", $metadata: {} }))).toMatchObject({
       retryable: true,
     });
-    expect(
-      await fail(
-        new ServiceQuotaExceededException({
-          message: "quota",
-          $metadata: {},
-          Reason: "MONTHLY_SPEND_LIMIT_REACHED_FOR_TEXT",
-        }),
-      ),
-    ).toMatchObject({ retryable: true, message: expect.stringContaining("MONTHLY_SPEND_LIMIT") });
-    expect(await fail(Object.assign(new Error("socket hang up"), { code: "ECONNRESET" }))).toMatchObject({
-      retryable: true,
-    });
+    expect(sms.commandCalls(SendTextMessageCommand)).toHaveLength(3);
+    const quota = await fail(
+      new ServiceQuotaExceededException({
+        message: "quota",
+        $metadata: {},
+        Reason: "MONTHLY_SPEND_LIMIT_REACHED_FOR_TEXT",
+      }),
+    );
+    expect(quota).toMatchObject({ retryable: true });
+    expect(String((quota.cause as Error).message)).toContain("MONTHLY_SPEND_LIMIT");
+  });
+
+  it("does not send again a text whose call got no answer: the platform may have sent it", async () => {
+    sms.resetHistory();
+    const reset = await fail(Object.assign(new Error("socket hang up"), { code: "ECONNRESET" }));
+    expect(reset).toBeInstanceOf(DeliveryUnknownError);
+    const timeout = await fail(Object.assign(new Error("The operation was aborted"), { name: "AbortError" }));
+    expect(timeout).toBeInstanceOf(DeliveryUnknownError);
+    expect(sms.commandCalls(SendTextMessageCommand)).toHaveLength(2);
+    // A connection that never opened sent nothing: that is tried again.
+    sms.resetHistory();
+    const refused = await fail(Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }));
+    expect(refused).not.toBeInstanceOf(DeliveryUnknownError);
+    expect(refused.retryable).toBe(true);
+    expect(sms.commandCalls(SendTextMessageCommand)).toHaveLength(3);
   });
 
   it("makes an opted-out destination non-retryable and remembers the opt-out", async () => {
