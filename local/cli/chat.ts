@@ -4,7 +4,7 @@
  * webhook, and the bot's reply is read back from the channel simulator's outbox, with what became of the
  * message when there is no reply (a person on the ticket, ignored, refused, in the dead-letter queue).
  */
-import { createInterface } from "node:readline/promises";
+import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
 import type { DingTalkCredentials } from "../../shared/channels/dingtalk/credentials";
 import { dingtalkModule } from "../../shared/channels/dingtalk/module";
@@ -195,11 +195,16 @@ if (values.say !== undefined || values.eml !== undefined) {
   show(await say(values.say ?? ""));
 } else {
   console.log(`Chatting on ${values.channel} as ${values.user}. Empty line or Ctrl-D to quit.`);
-  const rl = createInterface({ input: process.stdin, output: process.stdout });
-  for (;;) {
-    const line = await rl.question("You: ").catch(() => "");
+  // Lines are read as a stream, not one question at a time: piped input (`printf '你好\n运费怎么算\n' |
+  // npm run chat`) arrives at once, and a question would drop the lines that came while Kefu answered.
+  const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: process.stdin.isTTY });
+  rl.setPrompt("You: ");
+  rl.prompt();
+  for await (const line of rl) {
     if (!line.trim()) break;
+    if (!process.stdin.isTTY) console.log(line);
     show(await say(line));
+    rl.prompt();
   }
   rl.close();
 }

@@ -25,7 +25,7 @@ export function explain(trace: RequestTraceView, replies: number, waitedSeconds:
     return replies > 0
       ? []
       : [
-          "(nothing was queued: the webhook handled this delivery itself, as it does SMS keywords such as STOP, START and HELP)",
+          "(nothing was queued: the ingress answered this delivery itself, as it does SMS keywords such as STOP, START and HELP)",
         ];
   }
   return trace.messages.flatMap((m): string[] => {

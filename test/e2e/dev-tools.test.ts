@@ -156,7 +156,7 @@ describe("npm run chat", () => {
   it("says an opted-out SMS customer gets nothing, and why", async () => {
     const customer = "+14255550177";
     const stop = await cli("chat", ["--channel", "sms", "--user", customer, "--say", "STOP"]);
-    expect(stop.stdout.trim()).toMatch(/^\(nothing was queued: the webhook handled this delivery itself/);
+    expect(stop.stdout.trim()).toMatch(/^\(nothing was queued: the ingress answered this delivery itself/);
     const question = await cli("chat", ["--channel", "sms", "--user", customer, "--say", "怎么开发票"]);
     expect(question.stdout.trim()).toBe(
       "(no reply delivered: the channel refused it for good: recipient opted out)",

@@ -79,7 +79,7 @@ describe("a delivery's trace", () => {
     const nothing = tracker.request(keyword.traceId) as RequestTraceView;
     expect(settled(nothing)).toBe(true);
     expect(explain(nothing, 0, 15)[0]).toMatch(
-      /nothing was queued: the webhook handled this delivery itself/,
+      /nothing was queued: the ingress answered this delivery itself/,
     );
     // With the keyword's own reply printed, there is nothing to add.
     expect(explain(nothing, 1, 15)).toEqual([]);
