@@ -69,6 +69,18 @@ describe("out-of-scope wordings", () => {
     expect(veto.vetoes("my card has not arrived yet", "card")).toBe(false);
   });
 
+  it("do not withhold an answer for a word or two in common with one of them", () => {
+    // "card for dinner" is a little closer to the dinner booking (similarity ~0.36) than to the card
+    // entry (~0.32), but far from any of them: on short Chinese questions such overlaps (a shared
+    // character or two with chit-chat) withheld right answers for no precision (bench/learn-ceiling.ts).
+    const withDinner = createNegativeVeto(entries, [
+      "will my parcel arrive today",
+      "can you book me a table for dinner tonight",
+    ]);
+    expect(withDinner.vetoes("card for dinner", "card")).toBe(false);
+    expect(withDinner.vetoes("book my card tonight", "card")).toBe(true);
+  });
+
   it("veto nothing when none were recorded", () => {
     expect(createNegativeVeto(entries, []).vetoes("will my parcel arrive", "card")).toBe(false);
   });
