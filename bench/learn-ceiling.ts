@@ -23,12 +23,12 @@
  * ≥ 85% precision on every seed. Only 12–17% of the scored in-scope queries have a taught wording of
  * their entry at similarity ≥ 0.5 (banking77: 58–60%); the rest are new slot values ("西红柿炒鸡蛋做法"
  * after "红烧肉怎么做") that share one or two characters with what was taught. The ratio also rewards a
- * weaker start: Chinese n-gram weights that lower "before" (bigrams 0.7: 24–29%) raise it to ×1.62–2.03
- * with no more answers after teaching (45–52%), weights that raise "before" (bigrams 1.5: 37–42%) lower
- * it to ×1.27–1.44 at the same 47–60%. Tried and dropped (they cost banking77 precision): counting up to
+ * weaker start: with taught phrasings (defaults: 30–35% → 48–55%, ×1.44–1.62), Chinese bigram weight
+ * 0.7 lowers "before" to 24–29% and gives ×1.72–2.03 with fewer answers after teaching (47–55%), 1.5
+ * raises it to 37–42% and gives ×1.34–1.44 with more (50–60%). Tried and dropped (they cost banking77 precision): counting up to
  * 6/8/10 other phrasings (banking 83.5–86.7% with the veto at 8), idf over entries instead of phrasings
- * (banking "before" 80.6–88.0%), counting at most five phrasings of an entry in a term's document
- * frequency (zh after −7 to −13 points). The self-check re-run on the taught knowledge base (the
+ * (banking "before" 80.6–88.0% on seeds 1–3), counting at most five phrasings of an entry in a term's document
+ * frequency (zh after −9 to −12 points). The self-check re-run on the taught knowledge base (the
  * engine is rebuilt from it) is already worth +4.6–5.6 points on zh and +6.8–12.9 on banking against
  * the uploaded knowledge base's self-check.
  */
