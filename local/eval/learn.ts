@@ -101,34 +101,58 @@ async function score(engine: AnswerEngine, queries: EvalFile["queries"]): Promis
   return computeMetrics(run.outcomes as Outcome[]);
 }
 
-export async function runLearning(file: EvalFile, options: LearnOptions = {}): Promise<LearnReport> {
-  const { seed, inOrder, ...engineOptions } = options;
-  const stream = queryStream(file, { seed, inOrder });
-  const teachPart = stream.slice(0, Math.floor(stream.length * TEACH_SHARE));
-  const scorePart = stream.slice(stream.length - Math.floor(stream.length * SCORE_SHARE));
-  const entries = toEntries(file);
-  const bot = createLocalEngine(entries, engineOptions);
+/** Whether the bot missed a query: handed it off, or offered options without the entry meant. */
+export function missed(outcome: Outcome, expected: string | null): boolean {
+  // A clarify whose options lack what the customer meant fails, and the customer reaches a person
+  // as after a hand-off; one that lists it is answered by the customer's pick.
+  const failedClarify =
+    outcome.kind === "clarify" && !(expected !== null && outcome.options?.includes(expected));
+  return outcome.kind === "handoff" || failedClarify;
+}
 
+/**
+ * Teaches `queries` as agents would: in-scope ones as phrasings of their entry (through the import's
+ * validation), out-of-scope ones recorded as negatives. Returns the taught knowledge base.
+ */
+export function teachAll(
+  entries: FaqEntry[],
+  queries: EvalFile["queries"],
+  teaching: Teaching,
+  negatives: string[],
+): FaqEntry[] {
   const kb = new Map(entries.map((e) => [e.id, e]));
-  const negatives: string[] = [];
-  const teaching: Teaching = { seen: teachPart.length, handoffs: 0, taught: 0, rejected: 0, outOfScope: 0 };
-  const seen = await runEngine({ faq: [], queries: teachPart }, bot);
-  seen.outcomes.forEach((outcome, i) => {
-    const query = teachPart[i] as EvalFile["queries"][number];
-    // A clarify whose options lack what the customer meant fails, and the customer reaches a person
-    // as after a hand-off; one that lists it is answered by the customer's pick.
-    const failedClarify =
-      outcome.kind === "clarify" && !(query.expected !== null && outcome.options?.includes(query.expected));
-    if (outcome.kind !== "handoff" && !failedClarify) return;
-    teaching.handoffs++;
+  queries.forEach((query, i) => {
     if (query.expected === null) {
       teaching.outOfScope++;
       negatives.push(query.text);
     } else if (teachPhrasing(kb, query.expected, query.text, `eval-${i}`)) teaching.taught++;
     else teaching.rejected++;
   });
+  return [...kb.values()];
+}
 
-  const taughtEntries = [...kb.values()];
+/** The first 40% of the stream to learn from and the last 40% to score on. */
+export function streamParts(file: EvalFile, options: { seed?: number; inOrder?: boolean }) {
+  const stream = queryStream(file, options);
+  return {
+    teachPart: stream.slice(0, Math.floor(stream.length * TEACH_SHARE)),
+    scorePart: stream.slice(stream.length - Math.floor(stream.length * SCORE_SHARE)),
+  };
+}
+
+export async function runLearning(file: EvalFile, options: LearnOptions = {}): Promise<LearnReport> {
+  const { seed, inOrder, ...engineOptions } = options;
+  const { teachPart, scorePart } = streamParts(file, { seed, inOrder });
+  const entries = toEntries(file);
+  const bot = createLocalEngine(entries, engineOptions);
+
+  const negatives: string[] = [];
+  const teaching: Teaching = { seen: teachPart.length, handoffs: 0, taught: 0, rejected: 0, outOfScope: 0 };
+  const seen = await runEngine({ faq: [], queries: teachPart }, bot);
+  const handedOff = teachPart.filter((query, i) => missed(seen.outcomes[i] as Outcome, query.expected));
+  teaching.handoffs = handedOff.length;
+  const taughtEntries = teachAll(entries, handedOff, teaching, negatives);
+
   const taughtBot = createLocalEngine(taughtEntries, engineOptions);
   const learned = withNegativeVeto(taughtBot, createNegativeVeto(taughtEntries, negatives));
   return {
