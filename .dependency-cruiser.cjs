@@ -55,7 +55,7 @@ module.exports = {
     { from: { path: "^shared/ai/" }, to: { path: "^shared/(core|kb)/" } },
     within("shared/stores"),
     { from: { path: "^shared/stores/" }, to: { path: "^shared/(core|kb)/" } },
-    // Stores implement the channels' ports (dedup, tokens, channel state): their types, nothing that runs.
+    // Stores implement the channels' ports (tokens, channel state): their types, nothing that runs.
     { from: { path: "^shared/stores/" }, to: { path: "^shared/channels/", dependencyTypes: ["type-only"] } },
     // floor 3
     within("shared/aws"),

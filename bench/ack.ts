@@ -1,18 +1,17 @@
 /**
  * Webhook acknowledgement over loopback through the local stack: signed, encrypted WeChat pushes
  * (safe mode) POSTed to `/webhooks/wechat`, timed from request to the 200 (verify → decrypt → normalise
- * → DynamoDB claim → SQS SendMessage → mark → ack), 10 at a time.
+ * → mask → SQS SendMessage with the message's deduplication id → ack), 10 at a time (`--concurrency`).
  *
  * Run once per place of the worker, each on a fresh stack: in its own thread (`thread`, what AWS does:
  * the worker is a Lambda of its own), on the stack's event loop beside the webhook (`inline`, the stack's
  * default), and not at all (`off`: the ack path alone). The emulator fauxqs and this load generator share
  * the stack's thread in every place, so the figures are an upper bound on the webhook's own ack. For each, the stack
  * thread's event-loop delay (how long a ready callback waited for the thread) and utilisation during
- * the pushes say whether acks queued behind other work. Then the ack path's three network calls are
- * timed one at a time against the same emulators, so the cost of the DynamoDB claim is visible next to
- * the enqueue it guards.
+ * the pushes say whether acks queued behind other work. Then the ack path's one network call, the
+ * SendMessage, is timed one at a time against the same emulator.
  *
- * Run: `npx tsx bench/ack.ts [--messages 400] [--worker thread --worker inline --worker off]`.
+ * Run: `npx tsx bench/ack.ts [--messages 400] [--concurrency 10] [--worker thread --worker inline --worker off]`.
  */
 import { cpus, loadavg } from "node:os";
 import { monitorEventLoopDelay, performance } from "node:perf_hooks";
@@ -21,12 +20,11 @@ import { parseArgs } from "node:util";
 import { SendMessageCommand } from "@aws-sdk/client-sqs";
 import { wechatPush } from "../local/platforms/wechat";
 import { type LocalStack, type LocalStackOptions, startLocalStack } from "../local/stack";
-import { documentClient, sqsClient } from "../shared/aws/clients";
+import { sqsClient } from "../shared/aws/clients";
 import { credentialsFor, demoCredentials } from "../shared/channels/registry";
 import type { WeChatCredentials } from "../shared/channels/wechat/credentials";
 import { wechatModule } from "../shared/channels/wechat/module";
 import { loadWebhookConfig } from "../shared/config/load";
-import { createDedupStore } from "../shared/stores/dedup";
 
 const CONCURRENCY = 10;
 type WorkerPlace = NonNullable<LocalStackOptions["worker"]>;
@@ -53,8 +51,12 @@ export interface AckFigures {
   cpuMsPerPush: number;
 }
 
-/** Acks of `messages` pushes, 10 at a time, through a fresh stack with the worker where asked. */
-export async function benchAck(messages = 400, worker: WorkerPlace = "thread"): Promise<AckFigures> {
+/** Acks of `messages` pushes, `concurrency` at a time, through a fresh stack with the worker where asked. */
+export async function benchAck(
+  messages = 400,
+  worker: WorkerPlace = "thread",
+  concurrency = CONCURRENCY,
+): Promise<AckFigures> {
   const stack = await startLocalStack({
     port: 0,
     prefix: `ack-${process.pid}-${worker}`,
@@ -85,7 +87,7 @@ export async function benchAck(messages = 400, worker: WorkerPlace = "thread"): 
     delay.enable();
     let next = 0;
     await Promise.all(
-      Array.from({ length: CONCURRENCY }, async () => {
+      Array.from({ length: concurrency }, async () => {
         while (next < messages) ack.push(await post(`o-ack-${next++}`));
       }),
     );
@@ -96,7 +98,7 @@ export async function benchAck(messages = 400, worker: WorkerPlace = "thread"): 
     return {
       worker,
       messages,
-      concurrency: CONCURRENCY,
+      concurrency,
       ack: percentiles(ack),
       loopDelay: { p50: ms(delay.percentile(50)), p99: ms(delay.percentile(99)), max: ms(delay.max) },
       stackThreadBusy: Math.round(busy * 100),
@@ -107,36 +109,24 @@ export async function benchAck(messages = 400, worker: WorkerPlace = "thread"): 
   }
 }
 
-/** The ack path's three network calls one at a time, against a stack's emulators. */
+/** The ack path's one network call, the SendMessage, one at a time against a stack's emulator. */
 export async function benchAckCalls(stack: Pick<LocalStack, "env">, calls = 200) {
   const config = loadWebhookConfig(stack.env);
-  const dedup = createDedupStore(documentClient(config.runtime), config.tables.dedup);
   const sqs = sqsClient(config.runtime);
-  const timed = { claim: [] as number[], send: [] as number[], mark: [] as number[] };
+  const timed: number[] = [];
   for (let i = 0; i < calls; i++) {
-    const key = `wechat#bench-${process.pid}-${i}`;
-    let t = performance.now();
-    await dedup.claim(key);
-    timed.claim.push(performance.now() - t);
-    t = performance.now();
+    const t = performance.now();
     await sqs.send(
       new SendMessageCommand({
         QueueUrl: config.queueUrl,
         MessageBody: JSON.stringify({ bench: i }),
         MessageGroupId: `bench-${i}`,
-        MessageDeduplicationId: key.replace("#", "-"),
+        MessageDeduplicationId: `wechat-bench-${process.pid}-${i}`,
       }),
     );
-    timed.send.push(performance.now() - t);
-    t = performance.now();
-    await dedup.markEnqueued(key);
-    timed.mark.push(performance.now() - t);
+    timed.push(performance.now() - t);
   }
-  return {
-    claim: percentiles(timed.claim),
-    send: percentiles(timed.send),
-    mark: percentiles(timed.mark),
-  };
+  return { send: percentiles(timed) };
 }
 
 function percentiles(values: number[]): Percentiles {
@@ -156,17 +146,22 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
   process.env.POWERTOOLS_LOG_LEVEL = "ERROR";
   const { values } = parseArgs({
-    options: { messages: { type: "string" }, worker: { type: "string", multiple: true } },
+    options: {
+      messages: { type: "string" },
+      concurrency: { type: "string" },
+      worker: { type: "string", multiple: true },
+    },
   });
   const messages = Number(values.messages ?? 400);
+  const concurrency = Number(values.concurrency ?? CONCURRENCY);
   const places = (values.worker ?? ["thread", "inline", "off"]) as WorkerPlace[];
   console.log(`machine: ${cpus()[0]?.model} × ${cpus().length}, node ${process.version}`);
   console.log(
-    `webhook acks, ${messages} WeChat pushes ${CONCURRENCY} at a time, each on a fresh local stack`,
+    `webhook acks, ${messages} WeChat pushes ${concurrency} at a time, each on a fresh local stack`,
   );
   for (const place of places) {
     const load = loadAverage();
-    const f = await benchAck(messages, place);
+    const f = await benchAck(messages, place, concurrency);
     console.log(
       `  worker ${place.padEnd(6)}  ack ${spread(f.ack)}\n` +
         `                 stack thread: loop delay ${spread(f.loopDelay)}; busy ${f.stackThreadBusy}%;` +
@@ -182,7 +177,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   });
   try {
     const calls = await benchAckCalls(stack);
-    console.log("the ack path's calls one at a time (200 each):");
+    console.log("the ack path's one call, one at a time (200 calls):");
     for (const [name, p] of Object.entries(calls)) console.log(`  ${name.padEnd(6)} ${spread(p)}`);
   } finally {
     await stack.stop();

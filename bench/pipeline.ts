@@ -1,6 +1,6 @@
 /**
  * End-to-end latency of the local pipeline: a WeChat safe-mode push → webhook ack, and → the reply in
- * the simulator's outbox (dedup in DynamoDB Local, FIFO queue in fauxqs, worker, lexical engine, send).
+ * the simulator's outbox (FIFO queue in fauxqs, worker, lexical engine, send).
  * Conversations are spread over many customers, as in real traffic. Run: `npx tsx bench/pipeline.ts`.
  */
 import { cpus } from "node:os";

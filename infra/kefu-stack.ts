@@ -123,14 +123,14 @@ export interface KefuStackProps extends StackProps {
 /**
  * Twilio's connection overrides, a URL fragment Twilio reads and strips (it is neither sent nor signed;
  * see twilio.com/docs/usage/webhooks/webhooks-connection-overrides). Without them Twilio retries only a
- * failed connection, once: a 503 (another delivery of the same message still enqueueing, the queue
- * briefly unavailable) or API Gateway's 429 under a burst would lose the message. With them:
+ * failed connection, once: a 503 (the queue briefly unavailable) or API Gateway's 429 under a burst
+ * would lose the message. With them:
  * - `rp=all`: retry on connection and read timeouts, 5xx and 4xx (for 429; a signature or format
  *   refusal fails the same way each time, a few cheap requests within the window);
  * - `rc=5`: Twilio's maximum number of retries; `tt=15000`: all attempts within Twilio's maximum of 15 s;
  * - `ct=2000`, `rt=5000`: give up on one attempt early enough to leave time for the others (a warm
  *   webhook answers in well under a second, a cold start in a few); a retry of an attempt that did get
- *   through is absorbed by dedup.
+ *   through is enqueued under the same deduplication id, which the queue drops.
  */
 export const TWILIO_CONNECTION_OVERRIDES = "rc=5&rp=all&ct=2000&rt=5000&tt=15000";
 

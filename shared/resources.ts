@@ -109,13 +109,6 @@ export const TABLES = {
       },
     ],
   },
-  /** Durable de-duplication of platform deliveries (platform retries reuse the message id). */
-  dedup: {
-    id: "DedupTable",
-    envVar: "KEFU_DEDUP_TABLE",
-    partitionKey: { name: "messageKey", type: "S" },
-    ttlAttribute: "expiresAt",
-  },
   /**
    * The quality-inspection audit trail: one item per outgoing message inspected (bot and agents), with
    * its findings and decision (shared/stores/inspection-audit.ts). Partitioned by UTC day for the report.
@@ -215,10 +208,9 @@ export const FAQ_BUCKET = {
   eventsPrefix: "events/",
 } as const;
 
-/** How long conversation history, dedup claims and outbox records live. */
+/** How long conversation history and outbox records live. */
 export const RETENTION = {
   conversationDays: 30,
-  dedupDays: 7,
   /** Longer than a message can stay queued: maxReceiveCount visibility windows, then the DLQ's retention. */
   outboxDays: 30,
   /** The quality-inspection audit trail: a year, for audits of the past year's messages. */

@@ -7,7 +7,7 @@ import type { SNSEvent, SNSEventRecord } from "aws-lambda";
 import { recordIngressResult } from "../../shared/aws/powertools";
 import { acceptNotification, type NotificationIngressDeps } from "../../shared/channels/ingress";
 import type { SnsNotification } from "../../shared/channels/ports";
-import { InFlightError, KefuError } from "../../shared/core/errors";
+import { KefuError } from "../../shared/core/errors";
 
 /** What the SNS ingress is made of: the ingress path's ports, logs and metrics. */
 export interface SnsIngressDeps {
@@ -19,12 +19,13 @@ export interface SnsIngressDeps {
 /**
  * E-mail (SES) and SMS (End User Messaging) arrive through SNS topics subscribed to this function:
  * each record's Message goes to the adapter of the channel owning the topic, then the same path as a
- * webhook request (claim → mask → enqueue). No signature to check: only our topics may invoke it (the
- * Lambda permission is scoped to their ARNs).
+ * webhook request (mask → enqueue). No signature to check: only our topics may invoke it (the Lambda
+ * permission is scoped to their ARNs).
  *
  * SNS invokes asynchronously. A record that is not on the queue when this returns makes it throw, so
  * Lambda retries the event (twice, backing off) and then hands it to the on-failure destination; a
- * notification stored by an earlier attempt is a duplicate to the dedup claim. That includes input
+ * notification stored by an earlier attempt is enqueued again with the same deduplication id, which
+ * SQS drops within five minutes and the worker answers `duplicate` after that. That includes input
  * retrying cannot fix (malformed Message, an unexpected notification type, a body over the limit, a
  * topic no channel owns): it is logged by code at each attempt and kept in the failure queue for an
  * operator, not dropped. What a channel deliberately ignores (spam, auto-replies, SES's setup
@@ -50,10 +51,7 @@ export function makeHandler(deps: SnsIngressDeps) {
       recordIngressResult(deps, "notification", result, { channel: result.channel, ...ids });
     } catch (error) {
       // Logged once per attempt, by code: the Message holds personal data. Then thrown, for the retry.
-      if (error instanceof InFlightError) {
-        metrics.addMetric("DeferredDeliveries", MetricUnit.Count, 1);
-        logger.info("notification deferred", { code: error.code, ...ids });
-      } else if (error instanceof KefuError && error.status < 500) {
+      if (error instanceof KefuError && error.status < 500) {
         metrics.addMetric("RejectedNotifications", MetricUnit.Count, 1);
         logger.warn("notification rejected", { code: error.code, ...ids });
       } else {
@@ -66,7 +64,7 @@ export function makeHandler(deps: SnsIngressDeps) {
 
   async function snsIngress(event: SNSEvent): Promise<void> {
     // SNS delivers one record per invocation; should there be more, a failure retries them all and the
-    // ones already stored are duplicates to the claim.
+    // ones already stored are enqueued again under the same deduplication ids (dropped, as above).
     for (const record of event.Records) await accept(record);
   }
 

@@ -10,7 +10,7 @@ import type { SnsIngressDeps } from "./handler";
 
 /**
  * Builds what the SNS ingress uses, once per cold start: the channels' notification adapters (stored
- * mail read from S3), the dedup table and the queue, as the webhook stores them.
+ * mail read from S3, their state in the tokens table) and the queue, as the webhook stores them.
  */
 export function wireSnsIngress(config: SnsIngressConfig, options: { logger?: Logger } = {}): SnsIngressDeps {
   const doc = documentClient(config.runtime);
@@ -24,7 +24,7 @@ export function wireSnsIngress(config: SnsIngressConfig, options: { logger?: Log
     ...observability(config.runtime, options),
     ingress: {
       notificationAdapterFor: (topicArn) => channels.notifications(topicArn),
-      ...ingressStore(config, { doc, sqs: sqsClient(config.runtime) }),
+      ...ingressStore(config, { sqs: sqsClient(config.runtime) }),
     },
   };
 }

@@ -18,7 +18,7 @@ export interface WebhookDeps {
 }
 
 /**
- * Webhook for every channel: `/webhooks/{channel}`. Verifies, normalises, claims and enqueues, and
+ * Webhook for every channel: `/webhooks/{channel}`. Verifies, normalises and enqueues, and
  * acknowledges within the platform's deadline; never answers here (the worker does).
  */
 export function makeHandler(deps: WebhookDeps) {
@@ -36,7 +36,6 @@ export function makeHandler(deps: WebhookDeps) {
       // Logged once, by code: the body may hold personal data.
       const entry = failureLog(error);
       if (entry.level === "warn") metrics.addMetric("RejectedRequests", MetricUnit.Count, 1);
-      if (entry.level === "info") metrics.addMetric("DeferredDeliveries", MetricUnit.Count, 1);
       logger[entry.level](entry.message, { channel, ...entry.attributes });
       return toApiGatewayResult(errorResponse(error));
     }

@@ -10,8 +10,9 @@ import type { WebhookDeps } from "./handler";
 
 /**
  * Builds what the webhook uses, once per cold start, from its configuration: the HTTPS channels' inbound
- * adapters, the dedup table and the queue. No engine, no conversation tables, no senders, no S3 (every
- * message goes inline; e-mail, which reads stored mail, arrives through the SNS ingress).
+ * adapters (with the tokens table for their state and access tokens) and the queue. No engine, no
+ * conversation tables, no senders, no S3 (every message goes inline; e-mail, which reads stored mail,
+ * arrives through the SNS ingress).
  */
 export function wireWebhook(config: WebhookConfig, options: { logger?: Logger } = {}): WebhookDeps {
   const doc = documentClient(config.runtime);
@@ -25,7 +26,7 @@ export function wireWebhook(config: WebhookConfig, options: { logger?: Logger } 
     transportLimitBytes: largestBodyBytes(WEBHOOK_MODULES, config.ingress.maxBodyBytes),
     ingress: {
       adapterFor: (channel) => channels.inbound(channel),
-      ...ingressStore(config, { doc, sqs: sqsClient(config.runtime) }),
+      ...ingressStore(config, { sqs: sqsClient(config.runtime) }),
     },
   };
 }

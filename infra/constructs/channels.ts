@@ -35,7 +35,7 @@ export const SNS_INGRESS_MAX_EVENT_AGE = Duration.hours(6);
 
 export interface ChannelsProps {
   worker: KefuFunction;
-  /** What the SNS ingress stores into, as the webhook: the dedup and tokens tables, the inbound queue. */
+  /** What the SNS ingress uses, as the webhook: the tokens table (SMS state), the inbound queue. */
   tables: Record<TableName, dynamodb.ITable>;
   queueArn: string;
   secret: secretsmanager.ISecret;
@@ -75,14 +75,15 @@ export interface ChannelsProps {
  *   permission or the function gone): the notification goes to the subscription's dead-letter queue;
  * - the function fails (the queue or DynamoDB unavailable, a Message it cannot parse): Lambda retries the
  *   event twice, then puts it with the error in the function's failure queue (on-failure destination).
- * Each queue has an alarm; a notification stored before a retry is a duplicate to the dedup claim.
+ * Each queue has an alarm; a notification stored before a retry is enqueued again under the same
+ * deduplication id, which the inbound queue drops (the worker answers a later one `duplicate`).
  */
 export class Channels extends Construct {
   /** Encrypts both topics; a customer-managed key because the publishing services must be let in. */
   readonly key: kms.Key;
   readonly emailTopic: sns.Topic;
   readonly smsTopic: sns.Topic;
-  /** Receives both topics' notifications: parse → claim → mask → enqueue, as the webhook does. */
+  /** Receives both topics' notifications: parse → mask → enqueue, as the webhook does. */
   readonly snsIngress: KefuFunction;
   /** The SNS ingress's on-failure destination: events it failed after Lambda's retries, with the error. */
   readonly snsIngressFailures: sqs.Queue;
@@ -145,7 +146,7 @@ export class Channels extends Construct {
   }
 
   /**
-   * The SNS ingress: the webhook's grants for storing (dedup and tokens tables as TABLE_ACCESS says,
+   * The SNS ingress: the webhook's grants for storing (the tokens table as TABLE_ACCESS says,
    * SendMessage on the inbound queue, the secret), invoked asynchronously by SNS with Lambda's retries
    * and an on-failure destination.
    */

@@ -132,11 +132,7 @@ export class Dashboard extends Construct {
       }),
       new cloudwatch.GraphWidget({
         title: "Webhook deliveries",
-        left: [
-          count("MessagesEnqueued", "enqueued"),
-          count("DuplicateDeliveries", "duplicates"),
-          count("RejectedRequests", "rejected"),
-        ],
+        left: [count("MessagesEnqueued", "enqueued"), count("RejectedRequests", "rejected")],
         width: 8,
       }),
     );

@@ -36,7 +36,7 @@ export interface IngressProps {
 
 /**
  * The public edge: an HTTP API whose only routes are the channel webhooks, and the webhook function that
- * verifies, normalises, dedups and enqueues. Platforms give about 5 s; the function must answer in 1.
+ * verifies, normalises and enqueues (the FIFO queue drops repeated deliveries). Platforms give about 5 s; the function must answer in 1.
  */
 export class Ingress extends Construct {
   readonly api: apigw.HttpApi;
@@ -51,7 +51,7 @@ export class Ingress extends Construct {
 
     this.webhook = new KefuFunction(this, "Webhook", {
       entry: "webhook",
-      description: "Kefu webhook: verify, normalise, dedup and enqueue channel deliveries",
+      description: "Kefu webhook: verify, normalise and enqueue channel deliveries",
       memorySize: 512,
       // Longer than any platform waits, short enough that a stuck call cannot pile up concurrency.
       timeout: Duration.seconds(10),

@@ -13,14 +13,14 @@ export type TableAccess = Partial<Record<TableName, readonly TableOperation[]>>;
  * `grantReadWriteData` (which adds Scan, BatchGetItem, DeleteItem, DescribeTable, streams…), no table a
  * function does not touch. Derived from the stores the function's code uses:
  *
- * - webhook: dedup claims (conditional PutItem, UpdateItem to mark enqueued or release); in the tokens
- *   table, channel state (SMS opt-outs and continuations, the 微信客服 sync cursor: GetItem/PutItem) and
- *   the shared access tokens the 微信客服 pull needs (GetItem, UpdateItem for the refresh lease);
+ * - webhook: in the tokens table, channel state (SMS opt-outs and continuations, the 微信客服 sync
+ *   cursor: GetItem/PutItem) and the shared access tokens the 微信客服 pull needs (GetItem, UpdateItem
+ *   for the refresh lease). Repeated deliveries are dropped by the FIFO queue, not by a table;
  * - worker: conversations (GetItem, conditional PutItem), tickets (PutItem, GetItem, UpdateItem to append
  *   and resolve), a ticket's later turns (PutItem, Query: a retried turn is filed once), the outbox of
  *   replies per inbound message (GetItem, PutItem as each part is sent), tokens (as the webhook: access tokens of every platform it replies on, opt-outs,
- *   continuations), the FAQ (GetItem of the version stamp, Query of the entries). No dedup: the webhook
- *   alone claims deliveries; the worker's redelivery guard is on the conversation;
+ *   continuations), the FAQ (GetItem of the version stamp, Query of the entries). Repeated deliveries are
+ *   dropped by the FIFO queue; the worker's redelivery guard is on the conversation and the outbox;
  *   Routing at the hand-off reads the agents (Scan: a team is small and is ranked whole) and takes a
  *   slot on one agent's load counter (conditional UpdateItem); a rating or a reopen updates the ticket;
  * - sla: the tickets' SLA index (Query), the breach and clock updates (UpdateItem), a system turn
@@ -30,8 +30,8 @@ export type TableAccess = Partial<Record<TableName, readonly TableOperation[]>>;
  *   the version, Query of the entries) and writes the review (reviews PutItem). Granted whether or not
  *   KEFU_QA_REVIEW is on: the tables hold nothing a model could reach; Bedrock is granted only when on;
  * - ingest: the FAQ (Query, GetItem, UpdateItem of the `#meta` lease/version, BatchWriteItem of entries);
- * - sns-ingress (e-mail and SMS through their topics): dedup claims as the webhook; in the tokens table,
- *   SMS opt-outs and continuations (GetItem, PutItem). No access tokens: SES and End User Messaging
+ * - sns-ingress (e-mail and SMS through their topics): in the tokens table, SMS opt-outs and
+ *   continuations (GetItem, PutItem). No access tokens: SES and End User Messaging
  *   deliver everything in the notification.
  * - desk-api: tickets (GetItem, conditional UpdateItem to claim, assign, transfer, resolve, mark read and
  *   hold the reply lease; Query of the indexes is granted beside, infra/constructs/desk.ts), their turns
@@ -51,7 +51,6 @@ export type TableAccess = Partial<Record<TableName, readonly TableOperation[]>>;
  */
 export const TABLE_ACCESS = {
   webhook: {
-    dedup: ["PutItem", "UpdateItem"],
     tokens: ["GetItem", "PutItem", "UpdateItem"],
   },
   worker: {
@@ -69,7 +68,6 @@ export const TABLE_ACCESS = {
     faq: ["GetItem", "Query", "UpdateItem", "BatchWriteItem"],
   },
   "sns-ingress": {
-    dedup: ["PutItem", "UpdateItem"],
     tokens: ["GetItem", "PutItem"],
   },
   "desk-api": {

@@ -28,8 +28,9 @@ export function observability(runtime: RuntimeSettings, options: { logger?: Logg
 
 /**
  * Logs and counts what an ingress (the webhook, the SNS ingress) did with one delivery: each message
- * enqueued or found a duplicate, and a delivery the channel ignored or refused. `what` starts each log
- * message ("webhook message", "notification ignored"…); `attributes` are ids safe to log, never content.
+ * enqueued (a repeated delivery too: SQS drops it by its deduplication id), and a delivery the channel
+ * ignored or refused. `what` starts each log message ("webhook message", "notification ignored"…);
+ * `attributes` are ids safe to log, never content.
  */
 export function recordIngressResult(
   { logger, metrics }: Observability,
@@ -38,18 +39,8 @@ export function recordIngressResult(
   attributes: { channel: string } & Record<string, unknown>,
 ): void {
   for (const m of result.messages) {
-    metrics.addMetric(
-      m.result === "enqueued" ? "MessagesEnqueued" : "DuplicateDeliveries",
-      MetricUnit.Count,
-      1,
-    );
-    // A claim left unmarked makes the platform's retries within its lease wait (503): worth a warning.
-    logger[m.unmarked ? "warn" : "info"](`${what} message`, {
-      ...attributes,
-      messageKey: m.key,
-      result: m.result,
-      ...(m.unmarked ? { unmarked: m.unmarked } : {}),
-    });
+    metrics.addMetric("MessagesEnqueued", MetricUnit.Count, 1);
+    logger.info(`${what} message`, { ...attributes, messageKey: m.key, result: m.result });
   }
   if (result.ignored) {
     const { code, refused, detail } = result.ignored;

@@ -24,7 +24,18 @@ export const SQS_MAX_MESSAGE_BYTES: number = INBOUND_QUEUE.maxMessageBytes;
  */
 export const QUEUE_BODY_MAX_BYTES = SQS_MAX_MESSAGE_BYTES - 64 * 1024;
 
-/** SQS FIFO limits group and deduplication ids to 128 characters: long keys are hashed. */
+/**
+ * How long SQS FIFO remembers a deduplication id: a message sent again with the same id within it is
+ * accepted and dropped. Repeated deliveries later than that reach the worker, which answers them
+ * `duplicate` from the conversation's processed ids.
+ */
+export const FIFO_DEDUPLICATION_WINDOW_MS = 5 * 60_000;
+
+/**
+ * The FIFO ids of a message: its conversation is its group (replies in order), and its key (channel and
+ * platform message id, the same on every delivery of it) is its deduplication id. SQS limits both to 128
+ * characters: long keys are hashed.
+ */
 export function fifoIds(message: InboundMessage): { groupId: string; deduplicationId: string } {
   const short = (value: string) =>
     /^[\w!"#$%&'()*+,\-./:;<=>?@[\\\]^`{|}~]{1,128}$/.test(value)

@@ -1,6 +1,5 @@
 import { mapWithConcurrency } from "../core/concurrency";
-import { InFlightError, KefuError, MalformedRequestError, NotFoundError } from "../core/errors";
-import { describeFailure } from "../core/failure";
+import { KefuError, MalformedRequestError, NotFoundError } from "../core/errors";
 import {
   type InboundMessage,
   InboundMessageSchema,
@@ -21,40 +20,22 @@ import type {
 } from "./ports";
 
 /**
- * The one ack path every channel shares: adapter (verify → decrypt → parse → normalise) → claim the
- * platform message id durably → enqueue → acknowledge. A message is acknowledged only once it is on the
- * queue; if the enqueue fails the claim is released and the platform gets a 5xx, so it retries.
- * What goes on the queue is masked and bounded first (`forQueue`): the queue and its 14-day dead-letter
- * queue never hold an unmasked ID or phone number, nor an unbounded field.
- */
-
-/**
- * Durable de-duplication of platform deliveries. WeChat and WeCom retry a message three times within
- * 15 s and DingTalk re-delivers after a minute, each with the same message id; in-memory maps do not
- * survive across Lambda instances, so the claim is a DynamoDB conditional write.
+ * The one ack path every channel shares: adapter (verify → decrypt → parse → normalise) → mask and bound
+ * → enqueue → acknowledge. A message is acknowledged only once it is on the queue; if the enqueue fails
+ * the platform gets a 5xx, so it retries. What goes on the queue is masked and bounded first
+ * (`forQueue`): the queue and its 14-day dead-letter queue never hold an unmasked ID or phone number,
+ * nor an unbounded field.
  *
- * A claim goes `received` → `enqueued`. Only an `enqueued` claim makes a delivery a duplicate: if the
- * enqueue failed (or the instance died) the claim stays `received`, and once it is older than the lease
- * the next retry takes it over, so a message is never acknowledged without being stored.
+ * Repeated deliveries of one message (WeChat and WeCom retry three times within 15 s, DingTalk after a
+ * minute, SNS as Lambda retries an event, a SendMessage whose answer was lost) are absorbed without a
+ * store of our own here: every one is enqueued with the same FIFO deduplication id (the message's key,
+ * `fifoIds` in shared/aws/queue.ts), and SQS keeps one per id within five minutes, concurrent sends
+ * included. A delivery later than that is answered `duplicate` by the worker, whose memory of handled
+ * messages is on the conversation (its processed ids) and in the outbox of replies, both in DynamoDB.
  */
-export type ClaimResult =
-  /** This delivery owns the message: enqueue it, then call markEnqueued. */
-  | "claimed"
-  /** The message is already on the queue: acknowledge without enqueueing. */
-  | "duplicate"
-  /** Another delivery is enqueueing it right now: ask the platform to retry. */
-  | "in_flight";
 
-export interface DedupStore {
-  claim(key: string, now?: Date): Promise<ClaimResult>;
-  markEnqueued(key: string): Promise<void>;
-  /** Gives a claim up after a failed enqueue, so that the platform's retry can claim it at once. */
-  release(key: string): Promise<void>;
-}
-
-/** Where accepted messages go: the durable claim, then the queue. */
+/** Where accepted messages go: the FIFO queue, deduplicated by the message's key. */
 export interface StoreDeps {
-  dedup: DedupStore;
   enqueue(message: InboundMessage): Promise<void>;
 }
 
@@ -70,11 +51,11 @@ export interface NotificationIngressDeps extends StoreDeps {
 export type IngressResult = {
   response: HttpResponse;
   /**
-   * What happened to each message, for logs and metrics (never the text). `unmarked`: the message is on
-   * the queue but its claim could not be marked so (the failure's code); another delivery within the
-   * claim's lease is asked to retry, a later one is absorbed by the queue's and the worker's de-duplication.
+   * Each message handed to the queue, for logs and metrics (never the text). A repeated delivery is
+   * enqueued too: SQS drops it by its deduplication id without telling the sender, so the webhook cannot
+   * count duplicates; the worker does (its `duplicate` outcome) for those later than SQS's window.
    */
-  messages: { key: string; channel: string; result: "enqueued" | "duplicate"; unmarked?: string }[];
+  messages: { key: string; channel: string; result: "enqueued" }[];
   /** Set when the adapter acknowledged the request without a message to store, and said why. */
   ignored?: IgnoredDelivery;
 };
@@ -87,7 +68,7 @@ export async function acceptWebhook(
 ): Promise<IngressResult> {
   const adapter = await deps.adapterFor(channel);
   if (!adapter) throw new NotFoundError(`channel "${channel}" is not configured`);
-  return acceptOutcome(await adapter.handle(request), request.receivedAt, deps);
+  return acceptOutcome(await adapter.handle(request), deps);
 }
 
 /**
@@ -102,20 +83,16 @@ export async function acceptNotification(
 ): Promise<IngressResult & { channel: string }> {
   const adapter = await deps.notificationAdapterFor(notification.topicArn);
   if (!adapter) throw new UnknownTopicError();
-  const result = await acceptOutcome(await adapter.handle(notification), notification.receivedAt, deps);
+  const result = await acceptOutcome(await adapter.handle(notification), deps);
   return { ...result, channel: adapter.channel };
 }
 
 /**
  * What every channel's delivery becomes once its adapter has made messages of it, whatever carried it
- * (the public webhook, an SNS subscription): validated, masked and bounded, claimed, enqueued, and only
- * then acknowledged.
+ * (the public webhook, an SNS subscription): validated, masked and bounded, enqueued, and only then
+ * acknowledged.
  */
-export async function acceptOutcome(
-  outcome: WebhookOutcome,
-  receivedAt: Date,
-  deps: StoreDeps,
-): Promise<IngressResult> {
+export async function acceptOutcome(outcome: WebhookOutcome, deps: StoreDeps): Promise<IngressResult> {
   if (outcome.kind === "respond") {
     return {
       response: outcome.response,
@@ -124,7 +101,7 @@ export async function acceptOutcome(
     };
   }
 
-  // Validate every message before claiming any, so a malformed batch leaves nothing half stored.
+  // Validate every message before enqueueing any, so a malformed batch leaves nothing half stored.
   const messages = outcome.messages.map((raw) => {
     const parsed = InboundMessageSchema.safeParse(raw);
     // zod's issues name fields and rules, never values: safe to keep as the cause.
@@ -140,7 +117,7 @@ export async function acceptOutcome(
   const conversations = [...byConversation.values()];
   const stored = await mapWithConcurrency(conversations, INGRESS_CONCURRENCY, async (conversation) => {
     const results: IngressResult["messages"] = [];
-    for (const message of conversation) results.push(await store(message, receivedAt, deps));
+    for (const message of conversation) results.push(await store(message, deps));
     return results;
   });
   await outcome.afterEnqueue?.();
@@ -175,30 +152,14 @@ export function forQueue(message: InboundMessage): InboundMessage {
 /** Conversations of one burst stored at once: enough to store a 200-message pull well within 5 s. */
 const INGRESS_CONCURRENCY = 8;
 
-/** Claim → enqueue → mark, for one message; only an `enqueued` claim makes a later delivery a duplicate. */
-async function store(
-  message: InboundMessage,
-  receivedAt: Date,
-  deps: StoreDeps,
-): Promise<IngressResult["messages"][number]> {
-  const key = messageKey(message);
-  const claim = await deps.dedup.claim(key, receivedAt);
-  if (claim === "duplicate") return { key, channel: message.channel, result: "duplicate" };
-  if (claim === "in_flight") throw new InFlightError();
+/** Enqueues one message; SQS drops it when a delivery of the same message was enqueued already. */
+async function store(message: InboundMessage, deps: StoreDeps): Promise<IngressResult["messages"][number]> {
   try {
     await deps.enqueue(message);
   } catch (error) {
-    await deps.dedup.release(key).catch(() => {});
     throw new EnqueueError(error);
   }
-  // The message is stored: acknowledge it whatever happens to the mark. Failing here would have the
-  // platform retry into the claim's lease (503 each time) until it gives up on a message we hold.
-  try {
-    await deps.dedup.markEnqueued(key);
-  } catch (error) {
-    return { key, channel: message.channel, result: "enqueued", unmarked: describeFailure(error).code };
-  }
-  return { key, channel: message.channel, result: "enqueued" };
+  return { key: messageKey(message), channel: message.channel, result: "enqueued" };
 }
 
 export class EnqueueError extends KefuError {
@@ -216,26 +177,18 @@ export class UnknownTopicError extends KefuError {
 
 /** One log entry for a failed webhook request: a level, a message and attributes safe to log. */
 export interface FailureLog {
-  level: "info" | "warn" | "error";
+  level: "warn" | "error";
   message: string;
   attributes: { code: string; status: number; error?: unknown };
 }
 
 /**
- * How a failed webhook request is logged, once, by code. Expected outcomes are not errors: another
- * delivery of the same message being stored (503, the platform retries) is INFO, a request we refuse
- * (4xx: bad signature, stale, malformed, unknown channel) is WARN, both without a stack. Faults (the
- * queue refused, anything unexpected) are ERROR with their cause, which names the failure, never the
- * request body.
+ * How a failed webhook request is logged, once, by code. A request we refuse (4xx: bad signature,
+ * stale, malformed, unknown channel) is expected, not an error: WARN, without a stack. Faults (the queue
+ * refused, anything unexpected) are ERROR with their cause, which names the failure, never the request
+ * body.
  */
 export function failureLog(error: unknown): FailureLog {
-  if (error instanceof InFlightError) {
-    return {
-      level: "info",
-      message: "webhook delivery deferred",
-      attributes: { code: error.code, status: error.status },
-    };
-  }
   if (error instanceof KefuError && error.status < 500) {
     return {
       level: "warn",

@@ -152,9 +152,9 @@ export type WebhookOutcome =
       messages: InboundMessage[];
       ack: HttpResponse;
       /**
-       * Optional: runs once every message is on the queue (or known as a duplicate), before the ack. For
-       * adapters that pull messages and must move a cursor only once they are stored (WeCom 微信客服). If
-       * it fails the request fails, so the platform retries and the pull is repeated; dedup absorbs it.
+       * Optional: runs once every message is on the queue, before the ack. For adapters that pull messages
+       * and must move a cursor only once they are stored (WeCom 微信客服). If it fails the request fails,
+       * so the platform retries and the pull is repeated; the queue's deduplication absorbs it.
        */
       afterEnqueue?: () => Promise<void>;
     };
@@ -177,7 +177,7 @@ export interface SnsNotification {
   timestamp: string;
   message: string;
   subject?: string;
-  /** When the function received it: claims are leased from it. */
+  /** When the function received it: the arrival time of a message whose notification gives none. */
   receivedAt: Date;
 }
 

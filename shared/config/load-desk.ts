@@ -46,7 +46,7 @@ export type WorkerConfig = ReturnType<typeof loadWorkerConfig>;
 /** The worker's whole configuration as one zod schema over the environment (infra's tests parse with it). */
 export const WorkerConfigSchema = configSchema(WORKER);
 
-/** The worker: the pipeline, its stores, the answer engine and the channels' senders. No dedup. */
+/** The worker: the pipeline, its stores, the answer engine and the channels' senders. */
 export function loadWorkerConfig(env: EnvRecord = process.env) {
   return readConfig(WORKER, env);
 }

@@ -16,7 +16,7 @@ import { CDK_ENV, type EnvRecord } from "./names";
 
 const WEBHOOK = {
   runtime,
-  tables: tables("dedup", "tokens"),
+  tables: tables("tokens"),
   queueUrl,
   credentials,
   ingress,
@@ -26,21 +26,21 @@ export type WebhookConfig = ReturnType<typeof loadWebhookConfig>;
 /** The webhook's whole configuration as one zod schema over the environment (infra's tests parse with it). */
 export const WebhookConfigSchema = configSchema(WEBHOOK);
 
-/** The webhook: verify, normalise, claim, enqueue. No engine, no conversation tables. */
+/** The webhook: verify, normalise, enqueue. No engine, no conversation tables. */
 export function loadWebhookConfig(env: EnvRecord = process.env) {
   return readConfig(WEBHOOK, env);
 }
 
 /**
  * The SNS ingress (e-mail and SMS through their topics' Lambda subscriptions): what the webhook reads,
- * for the same path after the adapter (claim, enqueue).
+ * for the same path after the adapter (mask, enqueue).
  */
 const SNS_INGRESS = WEBHOOK;
 export type SnsIngressConfig = ReturnType<typeof loadSnsIngressConfig>;
 /** The SNS ingress's whole configuration as one zod schema over the environment (infra's tests parse with it). */
 export const SnsIngressConfigSchema = configSchema(SNS_INGRESS);
 
-/** The SNS ingress: parse e-mail and SMS notifications, claim, enqueue. */
+/** The SNS ingress: parse e-mail and SMS notifications, enqueue. */
 export function loadSnsIngressConfig(env: EnvRecord = process.env) {
   return readConfig(SNS_INGRESS, env);
 }

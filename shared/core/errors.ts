@@ -48,13 +48,6 @@ export class NotFoundError extends KefuError {
   }
 }
 
-/** Another delivery of the same message is being stored right now: the platform should retry. */
-export class InFlightError extends KefuError {
-  constructor() {
-    super(503, "in_flight", "the same message is being stored by another delivery; retry");
-  }
-}
-
 /** A platform API refused or failed a call; `retryable` says whether trying again may help. */
 export class ChannelApiError extends Error {
   readonly retryable: boolean;

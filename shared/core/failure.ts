@@ -7,7 +7,7 @@ import { ChannelApiError, KefuError } from "./errors";
  * (JSON.parse quotes the body, some AWS errors quote the values they reject), so they stay out.
  */
 export interface FailureSummary {
-  /** The error's code (`out_of_time`, `in_flight`…), else its name (`ThrottlingException`…). */
+  /** The error's code (`out_of_time`, `enqueue_failed`…), else its name (`ThrottlingException`…). */
   code: string;
   /** Our own message, when the error is one of ours. */
   detail?: string;

@@ -1,6 +1,5 @@
 import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import type { DedupStore } from "../../shared/channels/ingress";
 import type { ChannelStateStore } from "../../shared/channels/ports";
 import type { TokenStore } from "../../shared/channels/tokens";
 import {
@@ -20,7 +19,6 @@ import type { Ticket } from "../../shared/core/ticket";
 import type { FaqRepository, FaqVersionRecord } from "../../shared/kb/import/ports";
 import type { StoredFaqEntry } from "../../shared/kb/knowledge";
 import { RETENTION } from "../../shared/resources";
-import { CLAIM_LEASE_MS } from "../../shared/stores/dedup";
 import { LeaseLostError } from "../../shared/stores/faq";
 import { TICKET_TURN_MAX_BYTES } from "../../shared/stores/tickets";
 
@@ -39,12 +37,11 @@ export interface StoreTarget {
   conversations(): ConversationStore;
   tickets(): TicketStore;
   outbox(): OutboxStore;
-  dedup(): DedupStore;
   tokens(): TokenStore;
   channelState(): ChannelStateStore;
   faq(): FaqRepository;
   /** The TTL attribute (epoch seconds) stored with an item, or undefined when it has none. */
-  expiresAt: Record<"conversation" | "outbox" | "dedup" | "token" | "channelState", TtlProbe>;
+  expiresAt: Record<"conversation" | "outbox" | "token" | "channelState", TtlProbe>;
 }
 
 export type TtlProbe = (key: string) => Promise<number | undefined>;
@@ -58,7 +55,6 @@ export function describeStoreContract(target: StoreTarget): void {
     conversationContract(target);
     ticketContract(target);
     outboxContract(target);
-    dedupContract(target);
     tokenContract(target);
     channelStateContract(target);
     faqContract(target);
@@ -281,45 +277,6 @@ function outboxContract(target: StoreTarget) {
       const key = fresh("wechat:gh#m");
       await store.put(record(key, 0), now);
       expect(await target.expiresAt.outbox(key)).toBe(epochS(now) + RETENTION.outboxDays * DAY_S);
-    });
-  });
-}
-
-function dedupContract(target: StoreTarget) {
-  describe("dedup claims", () => {
-    const t0 = new Date("2026-11-21T10:00:00.000Z");
-    const later = (ms: number) => new Date(t0.getTime() + ms);
-
-    it("claims once: in flight until marked enqueued, a duplicate after", async () => {
-      const store = target.dedup();
-      const key = fresh("wechat:gh#m");
-      expect(await store.claim(key, t0)).toBe("claimed");
-      expect(await store.claim(key, later(1_000))).toBe("in_flight");
-      await store.markEnqueued(key);
-      expect(await store.claim(key, later(2_000))).toBe("duplicate");
-      await store.release(key);
-      expect(await store.claim(key, later(CLAIM_LEASE_MS * 10))).toBe("duplicate");
-    });
-
-    it("lets the next delivery claim a released claim, or one older than the lease", async () => {
-      const store = target.dedup();
-      const released = fresh("wechat:gh#m");
-      expect(await store.claim(released, t0)).toBe("claimed");
-      await store.release(released);
-      expect(await store.claim(released, later(1))).toBe("claimed");
-
-      const stale = fresh("wechat:gh#m");
-      expect(await store.claim(stale, t0)).toBe("claimed");
-      expect(await store.claim(stale, later(CLAIM_LEASE_MS))).toBe("in_flight");
-      expect(await store.claim(stale, later(CLAIM_LEASE_MS + 1))).toBe("claimed");
-      expect(await store.claim(stale, later(CLAIM_LEASE_MS + 2))).toBe("in_flight");
-    });
-
-    it(`expires ${RETENTION.dedupDays} days after the claim`, async () => {
-      const store = target.dedup();
-      const key = fresh("wechat:gh#m");
-      await store.claim(key, t0);
-      expect(await target.expiresAt.dedup(key)).toBe(epochS(t0) + RETENTION.dedupDays * DAY_S);
     });
   });
 }

@@ -11,7 +11,7 @@ import { settle, waitFor } from "../support/wait";
 
 /**
  * DingTalk through the whole local stack: a signed robot message (HTTP mode) → the webhook handler →
- * DynamoDB Local dedup → the FIFO queue → the worker → the session webhook or the robot OpenAPI of the
+ * the FIFO queue (deduplicating) → the worker → the session webhook or the robot OpenAPI of the
  * DingTalk simulator.
  */
 const kefu = useTestStack("dingtalk");

@@ -10,7 +10,7 @@ import { settle, waitFor } from "../support/wait";
 
 /**
  * E-mail end to end: a raw message wrapped as SES publishes it to the e-mail topic of the local SNS → the
- * SNS ingress, invoked with the event Lambda gets from SNS → dedup → queue → worker → SESv2 simulator
+ * SNS ingress, invoked with the event Lambda gets from SNS → the FIFO queue (deduplicating) → worker → SESv2 simulator
  * outbox.
  */
 const US = "support@kefu.example";

@@ -45,6 +45,8 @@ describe("the whole pipeline under injected faults", () => {
     for (const kind of [
       "DynamoDB",
       "SQS SendMessage",
+      "SendMessage stored, every attempt's answer lost",
+      "webhook acknowledgement",
       "Bedrock InvokeModel",
       "Bedrock Converse throttled",
       "Bedrock Converse timeout",

@@ -8,7 +8,7 @@ import { settle, waitFor } from "../support/wait";
 
 /**
  * AWS End User Messaging two-way SMS on one machine: published to the SMS topic of the local SNS → the
- * SNS ingress, invoked with the event Lambda gets from SNS → dedup → queue → worker → SendTextMessage
+ * SNS ingress, invoked with the event Lambda gets from SNS → the FIFO queue (deduplicating) → worker → SendTextMessage
  * through the real SDK client → the SMS simulator's outbox.
  */
 const kefu = useTestStack("sms");

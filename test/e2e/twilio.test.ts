@@ -8,7 +8,7 @@ import { settle, waitFor } from "../support/wait";
 
 /**
  * Twilio on one machine: a form POST signed with X-Twilio-Signature over KEFU_PUBLIC_URL → the webhook
- * → dedup → queue → worker → the Messages API simulator's outbox.
+ * → the FIFO queue (deduplicating) → worker → the Messages API simulator's outbox.
  */
 const kefu = useTestStack("twilio");
 const credentials = credentialsFor(twilioModule, demoCredentials()) as TwilioCredentials;

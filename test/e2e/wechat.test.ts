@@ -8,7 +8,7 @@ import { settle, waitFor } from "../support/wait";
 
 /**
  * The whole pipeline on one machine, for real: a WeChat safe-mode push → the same webhook handler AWS
- * runs → DynamoDB Local dedup → fauxqs FIFO queue → the worker → the WeChat simulator's outbox.
+ * runs → the fauxqs FIFO queue (deduplicating) → the worker → the WeChat simulator's outbox.
  */
 const kefu = useTestStack("wechat");
 const credentials = credentialsFor(wechatModule, demoCredentials()) as WeChatCredentials;

@@ -8,7 +8,7 @@ import { settle, waitFor } from "../support/wait";
 
 /**
  * The WeCom self-built app through the whole local stack: an encrypted, signed callback → the webhook
- * handler → DynamoDB Local dedup → the FIFO queue → the worker → `message/send` of the WeCom simulator.
+ * handler → the FIFO queue (deduplicating) → the worker → `message/send` of the WeCom simulator.
  */
 const kefu = useTestStack("wecom");
 const credentials = credentialsFor(wecomModule, demoCredentials()) as WeComCredentials;

@@ -388,14 +388,13 @@ describe("least privilege", () => {
     return grants;
   }
 
-  it("webhook: dedup claims, channel state and shared tokens, nothing else of DynamoDB", () => {
+  it("webhook: channel state and shared tokens, nothing else of DynamoDB (no claim table)", () => {
     expect(tableGrants(stack.ingress.webhook)).toEqual({
-      dedup: ["dynamodb:PutItem", "dynamodb:UpdateItem"],
       tokens: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
     });
   });
 
-  it("worker: conversations, tickets, tokens and the FAQ read-only; no dedup, no index, no scan or delete", () => {
+  it("worker: conversations, tickets, tokens and the FAQ read-only; no index, no scan or delete", () => {
     expect(tableGrants(stack.pipeline.worker)).toEqual({
       conversations: ["dynamodb:GetItem", "dynamodb:PutItem"],
       tickets: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],

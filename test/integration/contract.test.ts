@@ -1,10 +1,8 @@
 import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import { documentClient } from "../../shared/aws/clients";
-import { loadWebhookConfig } from "../../shared/config/load";
 import { loadWorkerConfig } from "../../shared/config/load-desk";
 import { createChannelStateStore } from "../../shared/stores/channel-state";
 import { createConversationStore } from "../../shared/stores/conversations";
-import { createDedupStore } from "../../shared/stores/dedup";
 import { createFaqRepository } from "../../shared/stores/faq";
 import { createOutboxStore } from "../../shared/stores/outbox";
 import { createTicketStore } from "../../shared/stores/tickets";
@@ -15,7 +13,6 @@ import { testEnv } from "../support/local-env";
 /** The DynamoDB stores on DynamoDB Local, held to the same contract as the fakes the unit tests use. */
 const worker = loadWorkerConfig(testEnv());
 const { tables } = worker;
-const dedupTable = loadWebhookConfig(testEnv()).tables.dedup;
 const doc = documentClient(worker.runtime);
 
 /** The TTL attribute as DynamoDB stores it, read past the store. */
@@ -31,14 +28,12 @@ describeStoreContract({
   conversations: () => createConversationStore(doc, tables.conversations),
   tickets: () => createTicketStore(doc, tables.tickets, tables.ticketTurns),
   outbox: () => createOutboxStore(doc, tables.outbox),
-  dedup: () => createDedupStore(doc, dedupTable),
   tokens: () => createDynamoTokenStore(doc, tables.tokens),
   channelState: () => createChannelStateStore(doc, tables.tokens),
   faq: () => createFaqRepository(doc, tables.faq),
   expiresAt: {
     conversation: ttl(tables.conversations, (conversationKey) => ({ conversationKey })),
     outbox: ttl(tables.outbox, (messageKey) => ({ messageKey })),
-    dedup: ttl(dedupTable, (messageKey) => ({ messageKey })),
     token: ttl(tables.tokens, (name) => ({ name })),
     channelState: ttl(tables.tokens, (key) => ({ name: `state:${key}` })),
   },

@@ -2,11 +2,10 @@ import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { GetQueueAttributesCommand, ReceiveMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { provisionResources, s3Client, sqsClient } from "../../local/emulators";
-import { documentClient } from "../../shared/aws/clients";
 import { ingressStore } from "../../shared/aws/ingress";
 import { QUEUE_BODY_MAX_BYTES } from "../../shared/aws/queue";
 import { readQueueBody, s3QueueBodyStore } from "../../shared/aws/queue-bodies";
-import { INBOUND_QUEUE, TABLES } from "../../shared/resources";
+import { INBOUND_QUEUE } from "../../shared/resources";
 import { inbound } from "../support/fakes";
 import { largestQueuedMessage, WORST_CHARACTERS } from "../support/largest-message";
 import { testEnv } from "../support/local-env";
@@ -46,17 +45,7 @@ describe("queue bodies through the local queue", () => {
   });
 
   it("takes the largest message inline, as the ingress enqueues it, and gives it back whole", async () => {
-    const store = ingressStore(
-      { queueUrl: env[INBOUND_QUEUE.envVar] ?? "", tables: { dedup: env[TABLES.dedup.envVar] ?? "" } },
-      {
-        doc: documentClient({
-          mode: "local",
-          region: env.AWS_REGION ?? "",
-          endpoints: { dynamodb: env.KEFU_DYNAMODB_ENDPOINT ?? "" },
-        }),
-        sqs,
-      },
-    );
+    const store = ingressStore({ queueUrl: env[INBOUND_QUEUE.envVar] ?? "" }, { sqs });
     const message = largestQueuedMessage(WORST_CHARACTERS.control);
     await store.enqueue(message);
     const body = await receiveOne();

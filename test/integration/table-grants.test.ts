@@ -37,7 +37,7 @@ import { evaluate, tableArn } from "../support/iam-policy";
 /**
  * A missing table grant fails here instead of in production. Each function's real code (its Lambda
  * handler) runs its paths — the webhook for every channel (SMS opt-outs, Twilio, 微信客服 cursor and
- * access token, dedup), the worker (answers on every channel, shared tokens, conversations, hand-off
+ * access token), the worker (answers on every channel, shared tokens, conversations, hand-off
  * and the ticket's life), ingest (imports and a restore) — against DynamoDB Local through an endpoint
  * that allows exactly the DynamoDB actions × tables the synthesised stack grants that function's role,
  * and answers anything else with DynamoDB's AccessDeniedException. Then both directions are checked:
@@ -99,7 +99,7 @@ describe("with the table grants the stack synthesises", () => {
     const wechat = wechatPush(creds.wechat, { openId: "o-grants", text: "怎么申请退货？" });
     const deliveries = [
       wechat,
-      // WeChat's retry of the same push: a duplicate for the dedup table.
+      // WeChat's retry of the same push: dropped by the queue, no table touched for it.
       wechat,
       wecomPush(creds.wecom, { userId: "grants-wecom", text: "怎么申请退货？" }),
       await kfDeliver(kefu.url, creds.wecomKf, [kfCustomerText("wm-grants", "怎么申请退货？")]),
@@ -222,7 +222,7 @@ describe("the enforcement", () => {
   it("refuses what the role is not granted, as AWS does: the SNS ingress without the tokens table fails SMS", async () => {
     const endpoint = kefu.endpoints["sns-ingress"];
     const granted = endpoint.statements;
-    // The dedup table only: the SMS opt-out lookup is refused.
+    // No tokens table: the SMS opt-out lookup is refused.
     endpoint.statements = granted.filter((st) => st.resources.every((r) => !r.includes("table/tokens")));
     try {
       const before = endpoint.refusals().length;

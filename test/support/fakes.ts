@@ -1,5 +1,6 @@
+import { FIFO_DEDUPLICATION_WINDOW_MS, fifoIds } from "../../shared/aws/queue";
 import type { QueueBodyStore } from "../../shared/aws/queue-bodies";
-import type { ClaimResult, DedupStore } from "../../shared/channels/ingress";
+import type { StoreDeps } from "../../shared/channels/ingress";
 import type { ChannelStateStore } from "../../shared/channels/ports";
 import type { TokenRecord, TokenStore } from "../../shared/channels/tokens";
 import {
@@ -29,7 +30,6 @@ import type { BlobStore, EntryState, FaqMeta, FaqRepository } from "../../shared
 import type { StoredFaqEntry } from "../../shared/kb/knowledge";
 import type { ChangeStore, PendingChange } from "../../shared/kb/teach";
 import { RETENTION } from "../../shared/resources";
-import { CLAIM_LEASE_MS } from "../../shared/stores/dedup";
 import { LeaseLostError } from "../../shared/stores/faq";
 import { memoryInspectionAudit } from "../../shared/stores/inspection-audit";
 import { TICKET_TURN_MAX_BYTES } from "../../shared/stores/tickets";
@@ -340,33 +340,24 @@ export function memoryTokenStore(): TokenStore & { expiresAt: Map<string, number
 }
 
 /**
- * The dedup table in memory: a claim is `received`, then `enqueued`; a released claim, or a `received`
- * one older than the lease, can be taken again.
+ * The inbound FIFO queue in memory, deduplicating as SQS does: a message whose deduplication id
+ * (fifoIds) was accepted within the window is accepted again and dropped, concurrent sends included.
+ * `messages` is what the worker would receive; `now` moves the window in tests.
  */
-export function memoryDedup(): DedupStore & {
-  state: Map<string, "received" | "enqueued">;
-  expiresAt: Map<string, number>;
+export function memoryFifoQueue(now: () => Date = () => new Date()): StoreDeps & {
+  messages: InboundMessage[];
 } {
-  const state = new Map<string, "received" | "enqueued">();
-  const claimedAt = new Map<string, number>();
-  const expiresAt = new Map<string, number>();
+  const acceptedAt = new Map<string, number>();
+  const messages: InboundMessage[] = [];
   return {
-    state,
-    expiresAt,
-    async claim(key, now = new Date()): Promise<ClaimResult> {
-      const s = state.get(key);
-      if (s === "enqueued") return "duplicate";
-      if (s === "received" && (claimedAt.get(key) ?? 0) >= now.getTime() - CLAIM_LEASE_MS) return "in_flight";
-      state.set(key, "received");
-      claimedAt.set(key, now.getTime());
-      expiresAt.set(key, ttlAfter(now, RETENTION.dedupDays));
-      return "claimed";
-    },
-    async markEnqueued(key) {
-      state.set(key, "enqueued");
-    },
-    async release(key) {
-      if (state.get(key) === "received") state.delete(key);
+    messages,
+    async enqueue(message) {
+      const { deduplicationId } = fifoIds(message);
+      const at = now().getTime();
+      const earlier = acceptedAt.get(deduplicationId);
+      if (earlier !== undefined && at - earlier < FIFO_DEDUPLICATION_WINDOW_MS) return;
+      acceptedAt.set(deduplicationId, at);
+      messages.push(message);
     },
   };
 }

@@ -298,6 +298,7 @@ export async function runFaultSuite(options: FaultSuiteOptions): Promise<FaultSu
 
     burstTargets.dynamo = dynamo;
     burstTargets.aws = aws;
+    burstTargets.front = front;
     const plan = faultPlan(scale, customers);
     dynamo.rules = plan.dynamo;
     aws.rules = plan.aws;
@@ -786,7 +787,10 @@ function faultPlan(scale: number, customers: Customer[]): FaultPlan {
   ];
 
   // Platform errors in each platform's own words, "fail the next N sends" (POST /dev/faults), and
-  // bursts of DynamoDB/SQS failures that exhaust the SDK's retries on the calls that matter most.
+  // bursts of failures on the calls that matter most: SQS and DynamoDB failing past the SDK's retries,
+  // and the ack path's repeats that only the queue's deduplication absorbs (a SendMessage stored but
+  // its every answer lost, so the webhook answers 503 and the platform delivers again; acknowledgements
+  // lost on the way back to the platform).
   const outboxFaults: { channel: string; count: number; status?: number; errcode?: number }[] = [];
   const scheduled: FaultPlan["scheduled"] = [];
   if (scale > 0) {
@@ -808,24 +812,23 @@ function faultPlan(scale: number, customers: Customer[]): FaultPlan {
     [
       3000,
       {
-        name: "burst: DynamoDB throttles the dedup claim past the SDK's retries",
-        match: (call) => table("-dedup")(call) && call.operation === "PutItem",
-        fault: dynamoDbError("ThrottlingException"),
+        name: "burst: SQS SendMessage stored, every attempt's answer lost (503, the platform delivers again)",
+        match: operation("SendMessage"),
+        fault: { kind: "lose-answer" },
         attempts: EVERY_ATTEMPT,
       },
       3,
-      "dynamo",
+      "aws",
     ],
     [
       5000,
       {
-        name: "burst: DynamoDB throttles marking a claim enqueued past the SDK's retries",
-        match: (call) => table("-dedup")(call) && call.operation === "UpdateItem",
-        fault: dynamoDbError("ThrottlingException"),
-        attempts: EVERY_ATTEMPT,
+        name: "burst: webhook acknowledgements lost in a row (the platform delivers again)",
+        match: operation("webhook"),
+        fault: { kind: "lose-answer" },
       },
-      3,
-      "dynamo",
+      6,
+      "front",
     ],
     [
       7000,
@@ -890,7 +893,7 @@ function faultPlan(scale: number, customers: Customer[]): FaultPlan {
   };
 }
 
-type FaultProxyName = "dynamo" | "aws";
+type FaultProxyName = "dynamo" | "aws" | "front";
 /** Set by runFaultSuite before the scheduled bursts fire. */
 const burstTargets: Partial<Record<FaultProxyName, FaultProxy>> = {};
 

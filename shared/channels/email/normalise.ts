@@ -64,7 +64,7 @@ function attachmentType(contentType: string): Attachment["type"] {
 
 export interface NormalizeInput {
   mail: ParsedEmail;
-  /** SES's id of this delivery: the same on every SNS retry, so the shared dedup absorbs them. */
+  /** SES's id of this delivery: the same on every SNS retry, so the queue's deduplication absorbs them. */
   sesMessageId: string;
   /** Our address, as configured (KEFU_EMAIL_FROM). */
   ourAddress: string;

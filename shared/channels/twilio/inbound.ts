@@ -27,7 +27,8 @@ const ACK: HttpResponse = {
  * "retry later" while a concurrent delivery stores the same message, or the queue is briefly down) lost
  * the message. The stack's TwilioWebhookUrl carries connection overrides in its fragment (rc, rp=all,
  * tt: infra/kefu-stack.ts), which Twilio neither sends nor signs. The handler takes a retry as any
- * repeated delivery: the MessageSid dedup answers it, and STOP/START are applied once (sms-common).
+ * repeated delivery: enqueued under the MessageSid's deduplication id, which the queue drops, and
+ * STOP/START are applied once (sms-common).
  */
 
 /**
@@ -36,9 +37,10 @@ const ACK: HttpResponse = {
  * (STOP, HELP, MORE…) are handled by the shared SMS router.
  *
  * Twilio signs no timestamp, so a signed request stays valid forever: a replay is stopped by the
- * MessageSid dedup (7 days) and the worker's processed ids (per conversation, 30 days), and a replayed
- * STOP/START by the opt-out record, which never expires. A message replayed later than that is answered
- * once more; nothing else changes.
+ * queue's deduplication (5 minutes) and the worker's processed ids (the conversation's last 100, 30
+ * days), a replayed keyword by the channel's record of its answer (24 h), and a replayed STOP/START by
+ * the opt-out record, which never expires. A message replayed later than that is answered once more;
+ * nothing else changes.
  */
 export function createTwilioInbound(options: TwilioInboundOptions): InboundAdapter {
   const { credentials } = options;

@@ -31,8 +31,7 @@ export interface PullLimits {
 }
 
 /**
- * Each pulled message costs a dedup claim, an SQS send and a mark (≈ 10–30 ms in region), and WeCom
- * waits 5 s: 200 messages and 1.5 s of paging leave room to store them. A longer backlog continues on
+ * Each pulled message costs an SQS send (≈ 5–15 ms in region), and WeCom waits 5 s: 200 messages and 1.5 s of paging leave room to store them. A longer backlog continues on
  * the next callback, from the stored cursor.
  */
 export const DEFAULT_PULL_LIMITS: PullLimits = {
@@ -67,8 +66,9 @@ export function cursorKey(corpId: string, openKfId: string | undefined): string 
  * The 微信客服 callback (`/webhooks/wecom-kf`). The callback only says "there is something for open_kfid";
  * the messages are pulled with kf/sync_msg from a cursor kept per account. The cursor moves only after
  * the pulled messages are on the queue (`afterEnqueue`): a failure in between repeats the pull, and the
- * shared dedup on msgid makes the repeat harmless. Concurrent callbacks may pull the same entries or move
- * the cursor back a little; both only cause re-pulls that dedup absorbs.
+ * repeat is harmless: each message is enqueued under its msgid's deduplication id, which SQS drops
+ * within five minutes, and the worker answers `duplicate` after that. Concurrent callbacks may pull the
+ * same entries or move the cursor back a little; both only cause re-pulls absorbed the same way.
  */
 export function createWeComKfInbound(options: WeComKfInboundOptions): InboundAdapter {
   const { credentials, state, client } = options;

@@ -1,6 +1,4 @@
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
-import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, describe, expect, it } from "vitest";
 import { ingressStore } from "../../../shared/aws/ingress";
@@ -80,10 +78,9 @@ describe("the ingress's enqueue", () => {
 
   it("sends the largest message inline, as one SQS message within its limit", async () => {
     sqs.on(SendMessageCommand).resolves({ MessageId: "1" });
-    const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ region: "us-west-2" }));
     const store = ingressStore(
-      { queueUrl: "https://sqs.us-west-2.amazonaws.com/1/kefu-inbound.fifo", tables: { dedup: "dedup" } },
-      { doc, sqs: new SQSClient({ region: "us-west-2" }) },
+      { queueUrl: "https://sqs.us-west-2.amazonaws.com/1/kefu-inbound.fifo" },
+      { sqs: new SQSClient({ region: "us-west-2" }) },
     );
     const message = largestQueuedMessage(WORST_CHARACTERS.astral);
     await store.enqueue(message);

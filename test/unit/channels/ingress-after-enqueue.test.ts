@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { acceptWebhook } from "../../../shared/channels/ingress";
 import type { InboundAdapter, WebhookOutcome, WebhookRequest } from "../../../shared/channels/ports";
 import type { InboundMessage } from "../../../shared/core/message";
-import { memoryDedup } from "../../support/fakes";
+import { memoryFifoQueue } from "../../support/fakes";
 
 function message(id: string): InboundMessage {
   return {
@@ -45,7 +45,6 @@ describe("acceptWebhook: afterEnqueue", () => {
     }));
     const result = await acceptWebhook("wecom-kf", request, {
       adapterFor: async () => adapter,
-      dedup: memoryDedup(),
       enqueue: async (m) => {
         events.push(`enqueue ${m.id}`);
       },
@@ -67,7 +66,6 @@ describe("acceptWebhook: afterEnqueue", () => {
     await expect(
       acceptWebhook("wecom-kf", request, {
         adapterFor: async () => adapter,
-        dedup: memoryDedup(),
         enqueue: async (m) => {
           if (m.id === "2") throw new Error("queue down");
         },
@@ -76,8 +74,8 @@ describe("acceptWebhook: afterEnqueue", () => {
     expect(ran).toBe(false);
   });
 
-  it("runs the hook when every message was a duplicate", async () => {
-    const dedup = memoryDedup();
+  it("runs the hook when every message was a duplicate the queue dropped", async () => {
+    const queue = memoryFifoQueue();
     let runs = 0;
     const adapter = adapterReturning(() => ({
       kind: "enqueue",
@@ -87,10 +85,10 @@ describe("acceptWebhook: afterEnqueue", () => {
         runs++;
       },
     }));
-    const deps = { adapterFor: async () => adapter, dedup, enqueue: async () => {} };
+    const deps = { adapterFor: async () => adapter, enqueue: queue.enqueue };
     await acceptWebhook("wecom-kf", request, deps);
-    const second = await acceptWebhook("wecom-kf", request, deps);
-    expect(second.messages).toEqual([{ key: "wecom-kf#1", channel: "wecom-kf", result: "duplicate" }]);
+    await acceptWebhook("wecom-kf", request, deps);
+    expect(queue.messages.map((m) => m.id)).toEqual(["1"]);
     expect(runs).toBe(2);
   });
 
@@ -106,7 +104,6 @@ describe("acceptWebhook: afterEnqueue", () => {
     await expect(
       acceptWebhook("wecom-kf", request, {
         adapterFor: async () => adapter,
-        dedup: memoryDedup(),
         enqueue: async () => {},
       }),
     ).rejects.toThrow("state store down");

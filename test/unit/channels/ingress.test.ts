@@ -1,16 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { fifoIds } from "../../../shared/aws/queue";
-import type { ClaimResult, DedupStore } from "../../../shared/channels/ingress";
+import { FIFO_DEDUPLICATION_WINDOW_MS, fifoIds } from "../../../shared/aws/queue";
 import { acceptWebhook, EnqueueError, errorResponse, forQueue } from "../../../shared/channels/ingress";
 import type { InboundAdapter, WebhookRequest } from "../../../shared/channels/ports";
-import {
-  InFlightError,
-  MalformedRequestError,
-  NotFoundError,
-  SignatureError,
-} from "../../../shared/core/errors";
+import { MalformedRequestError, NotFoundError, SignatureError } from "../../../shared/core/errors";
 import { type InboundMessage, MESSAGE_LIMITS, QueuedMessageSchema } from "../../../shared/core/message";
-import { inbound } from "../../support/fakes";
+import { inbound, memoryFifoQueue } from "../../support/fakes";
 
 const request: WebhookRequest = {
   method: "POST",
@@ -27,150 +21,88 @@ function adapterReturning(messages: InboundMessage[]): InboundAdapter {
   return { channel: "wechat", handle: () => ({ kind: "enqueue", messages, ack }) };
 }
 
-function dedupWith(results: ClaimResult[]) {
-  const calls: string[] = [];
-  const store: DedupStore = {
-    async claim(key) {
-      calls.push(`claim ${key}`);
-      return results.shift() ?? "claimed";
-    },
-    async markEnqueued(key) {
-      calls.push(`enqueued ${key}`);
-    },
-    async release(key) {
-      calls.push(`release ${key}`);
-    },
-  };
-  return { store, calls };
-}
-
 describe("acceptWebhook", () => {
-  it("claims, enqueues, marks and only then acknowledges", async () => {
+  it("enqueues and only then acknowledges, with no other call", async () => {
     const message = inbound({ id: "42" });
-    const { store, calls } = dedupWith(["claimed"]);
-    const enqueued: InboundMessage[] = [];
+    const calls: string[] = [];
     const result = await acceptWebhook("wechat", request, {
       adapterFor: async () => adapterReturning([message]),
-      dedup: store,
       enqueue: async (m) => {
-        calls.push("send");
-        enqueued.push(m);
+        calls.push(`send ${m.id}`);
       },
     });
     expect(result.response).toEqual(ack);
-    expect(calls).toEqual(["claim wechat#42", "send", "enqueued wechat#42"]);
-    expect(enqueued).toEqual([message]);
+    expect(calls).toEqual(["send 42"]);
+    expect(result.messages).toEqual([{ key: "wechat#42", channel: "wechat", result: "enqueued" }]);
   });
 
-  it("acknowledges a duplicate without enqueueing it again", async () => {
-    const { store } = dedupWith(["duplicate"]);
-    let sends = 0;
-    const result = await acceptWebhook("wechat", request, {
-      adapterFor: async () => adapterReturning([inbound()]),
-      dedup: store,
-      enqueue: async () => {
-        sends++;
+  it("acknowledges concurrent deliveries of one message, and the queue keeps it once", async () => {
+    const queue = memoryFifoQueue();
+    const deps = { adapterFor: async () => adapterReturning([inbound({ id: "7" })]), enqueue: queue.enqueue };
+    const results = await Promise.all(
+      Array.from({ length: 4 }, () => acceptWebhook("wechat", request, deps)),
+    );
+    for (const result of results) expect(result.response).toEqual(ack);
+    expect(queue.messages.map((m) => m.id)).toEqual(["7"]);
+  });
+
+  it("answers 503 when the queue refuses, so the platform retries, and the retry is stored once", async () => {
+    // The SendMessage may have reached SQS before its answer was lost: the retry sends the same
+    // deduplication id, and SQS keeps one message.
+    const queue = memoryFifoQueue();
+    let answersLost = 1;
+    const deps = {
+      adapterFor: async () => adapterReturning([inbound({ id: "8" })]),
+      async enqueue(m: InboundMessage) {
+        await queue.enqueue(m);
+        if (answersLost-- > 0) throw new Error("socket hang up");
       },
-    });
-    expect(sends).toBe(0);
-    expect(result.messages[0]?.result).toBe("duplicate");
-    expect(result.response).toEqual(ack);
-  });
-
-  it("asks the platform to retry while another delivery of the same message is being stored", async () => {
-    const { store } = dedupWith(["in_flight"]);
-    await expect(
-      acceptWebhook("wechat", request, {
-        adapterFor: async () => adapterReturning([inbound()]),
-        dedup: store,
-        enqueue: async () => {},
-      }),
-    ).rejects.toBeInstanceOf(InFlightError);
-  });
-
-  it("releases the claim and answers 503 when the queue refuses, so the retry can store it", async () => {
-    const { store, calls } = dedupWith(["claimed"]);
-    const failure = acceptWebhook("wechat", request, {
-      adapterFor: async () => adapterReturning([inbound({ id: "7" })]),
-      dedup: store,
-      enqueue: async () => {
-        throw new Error("SQS unavailable");
-      },
-    });
-    await expect(failure).rejects.toBeInstanceOf(EnqueueError);
-    expect(calls).toEqual(["claim wechat#7", "release wechat#7"]);
-    expect(errorResponse(await failure.catch((e) => e)).status).toBe(503);
-  });
-
-  it("acknowledges a message that is on the queue even when its claim cannot be marked enqueued", async () => {
-    // The fault suite found this: DynamoDB throttling the mark after SQS took the message made the webhook
-    // answer 500, and every retry within the claim's lease 503, until the platform gave up on a message
-    // that was stored and answered (WeChat then tells the customer the account cannot serve them).
-    const { store, calls } = dedupWith(["claimed"]);
-    store.markEnqueued = async (key) => {
-      calls.push(`enqueued ${key}`);
-      throw Object.assign(new Error("Rate of requests exceeds the allowed throughput."), {
-        name: "ThrottlingException",
-      });
     };
-    const result = await acceptWebhook("wechat", request, {
-      adapterFor: async () => adapterReturning([inbound({ id: "9" })]),
-      dedup: store,
-      enqueue: async () => {
-        calls.push("send");
-      },
-    });
-    expect(result.response).toEqual(ack);
-    expect(result.messages).toEqual([
-      { key: "wechat#9", channel: "wechat", result: "enqueued", unmarked: "ThrottlingException" },
-    ]);
-    // Not released: the message is stored, so a later delivery must not be taken for a new one at once.
-    expect(calls).toEqual(["claim wechat#9", "send", "enqueued wechat#9"]);
+    const failure = acceptWebhook("wechat", request, deps);
+    await expect(failure).rejects.toBeInstanceOf(EnqueueError);
+    expect(errorResponse(await failure.catch((e) => e)).status).toBe(503);
+    expect((await acceptWebhook("wechat", request, deps)).response).toEqual(ack);
+    expect(queue.messages.map((m) => m.id)).toEqual(["8"]);
   });
 
   it("answers handshakes directly and rejects unknown channels with 404", async () => {
-    const { store } = dedupWith([]);
     const handshake: InboundAdapter = {
       channel: "wechat",
       handle: () => ({ kind: "respond", response: { status: 200, body: "echo" } }),
     };
     const deps = {
       adapterFor: async (c: string) => (c === "wechat" ? handshake : undefined),
-      dedup: store,
       enqueue: async () => {},
     };
     expect((await acceptWebhook("wechat", request, deps)).response.body).toBe("echo");
     await expect(acceptWebhook("nope", request, deps)).rejects.toBeInstanceOf(NotFoundError);
   });
 
-  it("rejects a message that does not match the schema before claiming anything", async () => {
-    const { store, calls } = dedupWith([]);
+  it("rejects a message that does not match the schema before enqueueing anything", async () => {
+    const queue = memoryFifoQueue();
     const broken = { ...inbound(), conversationKey: "" } as InboundMessage;
     await expect(
       acceptWebhook("wechat", request, {
-        adapterFor: async () => adapterReturning([broken]),
-        dedup: store,
-        enqueue: async () => {},
+        adapterFor: async () => adapterReturning([inbound({ id: "ok" }), broken]),
+        enqueue: queue.enqueue,
       }),
     ).rejects.toBeInstanceOf(MalformedRequestError);
-    expect(calls).toEqual([]);
+    expect(queue.messages).toEqual([]);
   });
 
   it("refuses an identifier beyond its limit as malformed (400), not as a fault the platform retries", async () => {
-    const { store, calls } = dedupWith([]);
+    const queue = memoryFifoQueue();
     const tooLong = { ...inbound(), conversationKey: `wechat:${"k".repeat(600)}` } as InboundMessage;
     const failure = acceptWebhook("wechat", request, {
       adapterFor: async () => adapterReturning([tooLong]),
-      dedup: store,
-      enqueue: async () => {},
+      enqueue: queue.enqueue,
     });
     await expect(failure).rejects.toBeInstanceOf(MalformedRequestError);
     expect(errorResponse(await failure.catch((e) => e)).status).toBe(400);
-    expect(calls).toEqual([]);
+    expect(queue.messages).toEqual([]);
   });
 
   it("enqueues the text, display name and attachment names masked, and the routing fields as they are", async () => {
-    const { store } = dedupWith(["claimed"]);
     const enqueued: InboundMessage[] = [];
     const raw = inbound({
       id: "pii",
@@ -181,7 +113,6 @@ describe("acceptWebhook", () => {
     });
     await acceptWebhook("wechat", request, {
       adapterFor: async () => adapterReturning([raw]),
-      dedup: store,
       enqueue: async (m) => {
         enqueued.push(m);
       },
@@ -193,6 +124,22 @@ describe("acceptWebhook", () => {
     expect(message?.sender).toEqual({ id: "o-13812345678", name: "王先生 138****5678" });
     expect(message?.attachments[0]?.name).toBe("138****5678-发票.pdf");
     expect(message?.replyContext).toEqual(raw.replyContext);
+  });
+});
+
+describe("memoryFifoQueue: the queue's deduplication the unit tests rely on", () => {
+  it("drops a message sent again within SQS's window, and keeps one sent after it", async () => {
+    let now = new Date("2026-11-21T10:00:00Z");
+    const queue = memoryFifoQueue(() => now);
+    const message = inbound({ id: "late" });
+    await queue.enqueue(message);
+    now = new Date(now.getTime() + FIFO_DEDUPLICATION_WINDOW_MS - 1);
+    await queue.enqueue(message);
+    expect(queue.messages).toHaveLength(1);
+    now = new Date(now.getTime() + 1);
+    await queue.enqueue(message);
+    // Past the window SQS takes it again: the worker's processed ids answer it `duplicate`.
+    expect(queue.messages).toHaveLength(2);
   });
 });
 
@@ -269,13 +216,11 @@ describe("a burst of messages (a WeCom 微信客服 pull)", () => {
       inbound({ id: "b2", conversationKey: "kf:b" }),
       inbound({ id: "a3", conversationKey: "kf:a" }),
     ];
-    const { store } = dedupWith([]);
     const order: string[] = [];
     let inFlight = 0;
     let maxInFlight = 0;
     const result = await acceptWebhook("wecom-kf", request, {
       adapterFor: async () => adapterReturning(burst),
-      dedup: store,
       async enqueue(m) {
         inFlight++;
         maxInFlight = Math.max(maxInFlight, inFlight);

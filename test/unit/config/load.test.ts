@@ -23,7 +23,7 @@ describe("each function's configuration", () => {
       [TABLE_ENV.conversations]: undefined,
       [TABLE_ENV.faq]: undefined,
     });
-    expect(config.tables).toEqual({ dedup: "kefu-DedupTable", tokens: "kefu-TokensTable" });
+    expect(config.tables).toEqual({ tokens: "kefu-TokensTable" });
     expect(config).not.toHaveProperty("engine");
     expect(config.credentials).toEqual({ secretArn: aws.KEFU_SECRET_ARN });
   });

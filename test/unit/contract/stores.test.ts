@@ -1,7 +1,6 @@
 import { describeStoreContract } from "../../contract/stores.contract";
 import {
   memoryConversations,
-  memoryDedup,
   memoryOutbox,
   memoryRepo,
   memoryState,
@@ -12,7 +11,6 @@ import {
 /** The in-memory fakes every unit test relies on, held to the DynamoDB stores' contract. */
 const conversations = memoryConversations();
 const outbox = memoryOutbox();
-const dedup = memoryDedup();
 const tokens = memoryTokenStore();
 const channelState = memoryState();
 
@@ -21,14 +19,12 @@ describeStoreContract({
   conversations: () => conversations,
   tickets: () => memoryTickets(),
   outbox: () => outbox,
-  dedup: () => dedup,
   tokens: () => tokens,
   channelState: () => channelState,
   faq: () => memoryRepo(),
   expiresAt: {
     conversation: async (key) => conversations.expiresAt.get(key),
     outbox: async (key) => outbox.expiresAt.get(key),
-    dedup: async (key) => dedup.expiresAt.get(key),
     token: async (name) => tokens.expiresAt.get(name),
     channelState: async (key) => channelState.expiresAt.get(key),
   },

@@ -15,7 +15,7 @@ import { type InboundMessage, InboundMessageSchema } from "../../../shared/core/
 import {
   inbound,
   memoryBlobs,
-  memoryDedup,
+  memoryFifoQueue,
   memoryRepo,
   pipelineDeps,
   scriptedEngine,
@@ -42,7 +42,7 @@ beforeAll(() => {
 
 describe("the webhook handler", () => {
   function webhookWithFakes() {
-    const enqueued: InboundMessage[] = [];
+    const queue = memoryFifoQueue();
     if (!wechatModule.inbound) throw new Error("WeChat arrives by the webhook");
     const channel = wechatModule.inbound(wechat, {
       timestampWindowSeconds: 300,
@@ -60,15 +60,15 @@ describe("the webhook handler", () => {
     const handler = makeWebhookHandler({
       ingress: {
         adapterFor: async (name) => (name === "wechat" ? channel : undefined),
-        dedup: memoryDedup(),
-        enqueue: async (message) => {
-          enqueued.push(message);
-        },
+        enqueue: queue.enqueue,
       },
       transportLimitBytes: 64 * 1024,
       ...quiet(),
     });
-    return { enqueued, invoke: (event: APIGatewayProxyEventV2) => handler(event, lambdaContext("webhook")) };
+    return {
+      enqueued: queue.messages,
+      invoke: (event: APIGatewayProxyEventV2) => handler(event, lambdaContext("webhook")),
+    };
   }
 
   it("refuses a forged signature with 401 and enqueues nothing", async () => {
@@ -80,7 +80,7 @@ describe("the webhook handler", () => {
     expect(enqueued).toEqual([]);
   });
 
-  it("enqueues a good message once, however often the platform delivers it", async () => {
+  it("acknowledges every delivery of a good message, and the queue keeps it once", async () => {
     const { enqueued, invoke } = webhookWithFakes();
     const push = wechatPush(wechat, { openId: "o-1", text: "怎么退货？" });
     for (let i = 0; i < 3; i++) expect((await invoke(webhookEvent(push))).statusCode).toBe(200);

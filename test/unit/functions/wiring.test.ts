@@ -27,8 +27,8 @@ function recording(module: Record<string, unknown>, exports: Record<string, stri
   return wrapped;
 }
 
-vi.mock("../../../shared/stores/dedup", async (load) =>
-  recording(await load(), { createDedupStore: "dedup store" }),
+vi.mock("../../../shared/aws/ingress", async (load) =>
+  recording(await load(), { ingressStore: "queue store" }),
 );
 vi.mock("../../../shared/stores/conversations", async (load) =>
   recording(await load(), { createConversationStore: "conversation store" }),
@@ -119,11 +119,15 @@ const ANSWERING = [
 beforeEach(() => built.clear());
 
 describe("the webhook's wiring", () => {
-  it("builds the channels' inbound side, the dedup store and the queue: no engine, no model, no records, no S3", () => {
+  it("builds the channels' inbound side and the queue: no claim store, no engine, no model, no records, no S3", () => {
     const deps = wireWebhook(loadWebhookConfig(env));
     expect(Object.keys(deps).sort()).toEqual(["ingress", "logger", "metrics", "transportLimitBytes"]);
-    expect(Object.keys(deps.ingress).sort()).toEqual(["adapterFor", "dedup", "enqueue"]);
-    expect([...built]).toEqual(expect.arrayContaining(["dedup store", "channel receivers", "sqs client"]));
+    // Acknowledging takes the adapter and the enqueue alone: repeated deliveries are the queue's to drop.
+    expect(Object.keys(deps.ingress).sort()).toEqual(["adapterFor", "enqueue"]);
+    // DynamoDB is built for the channels' state and tokens (SMS opt-outs, the 微信客服 cursor), not the ack.
+    expect([...built].sort()).toEqual(
+      ["channel receivers", "dynamodb client", "queue store", "secrets client", "sqs client"].sort(),
+    );
     expect([...built]).not.toEqual(
       expect.arrayContaining([
         expect.toBeOneOf([
@@ -142,26 +146,29 @@ describe("the worker's wiring", () => {
   it.each([
     ["local", env, "local embedder"],
     ["bedrock", bedrock, "bedrock client"],
-  ])("builds the pipeline's stores, the %s engine and the senders: no dedup store", (_kind, vars, model) => {
-    const deps = wireWorker(loadWorkerConfig(vars));
-    expect(Object.keys(deps).sort()).toEqual(["logger", "metrics", "parse", "pipeline"]);
-    expect([...built]).toEqual(
-      expect.arrayContaining([
-        "conversation store",
-        "ticket store",
-        "outbox store",
-        "faq repository",
-        "answer engine",
-        "engine cache",
-        "channel senders",
-        "agent alerts",
-        "queue bodies in S3",
-        ...(model === "bedrock client" ? [model] : []),
-      ]),
-    );
-    expect(built.has("dedup store")).toBe(false);
-    expect(built.has("channel receivers")).toBe(false);
-  });
+  ])(
+    "builds the pipeline's stores, the %s engine and the senders: no ingress queue store",
+    (_kind, vars, model) => {
+      const deps = wireWorker(loadWorkerConfig(vars));
+      expect(Object.keys(deps).sort()).toEqual(["logger", "metrics", "parse", "pipeline"]);
+      expect([...built]).toEqual(
+        expect.arrayContaining([
+          "conversation store",
+          "ticket store",
+          "outbox store",
+          "faq repository",
+          "answer engine",
+          "engine cache",
+          "channel senders",
+          "agent alerts",
+          "queue bodies in S3",
+          ...(model === "bedrock client" ? [model] : []),
+        ]),
+      );
+      expect(built.has("queue store")).toBe(false);
+      expect(built.has("channel receivers")).toBe(false);
+    },
+  );
 });
 
 describe("the ingest function's wiring", () => {

@@ -10,7 +10,7 @@ import {
 /** The IAM subset the table-grants test enforces must be right itself, or it could pass a missing grant. */
 const tables = new Map([
   ["TokensTable1", "tokens"],
-  ["DedupTable2", "dedup"],
+  ["OutboxTable2", "outbox"],
 ]);
 const templateWith = (statements: Record<string, unknown>[]) => ({
   Resources: {
@@ -40,7 +40,7 @@ describe("dynamoStatementsOf", () => {
         {
           Effect: "Allow",
           Action: "dynamodb:Query",
-          Resource: { "Fn::Join": ["", [{ "Fn::GetAtt": ["DedupTable2", "Arn"] }, "/index/*"]] },
+          Resource: { "Fn::Join": ["", [{ "Fn::GetAtt": ["OutboxTable2", "Arn"] }, "/index/*"]] },
         },
         { Effect: "Allow", Action: "sqs:SendMessage", Resource: { "Fn::GetAtt": ["Queue", "Arn"] } },
       ]),
@@ -49,7 +49,7 @@ describe("dynamoStatementsOf", () => {
     );
     expect(statements).toEqual([
       { effect: "Allow", actions: ["dynamodb:GetItem", "dynamodb:Query"], resources: [tableArn("tokens")] },
-      { effect: "Allow", actions: ["dynamodb:Query"], resources: [`${tableArn("dedup")}/index/*`] },
+      { effect: "Allow", actions: ["dynamodb:Query"], resources: [`${tableArn("outbox")}/index/*`] },
     ]);
   });
 
@@ -78,7 +78,7 @@ describe("evaluate", () => {
     expect(evaluate(policy, "dynamodb:getitem", tableArn("tokens")).allowed).toBe(true);
     expect(evaluate(policy, "dynamodb:PutItem", tableArn("tokens")).allowed).toBe(true);
     expect(evaluate(policy, "dynamodb:UpdateItem", tableArn("tokens")).allowed).toBe(false);
-    expect(evaluate(policy, "dynamodb:GetItem", tableArn("dedup")).allowed).toBe(false);
+    expect(evaluate(policy, "dynamodb:GetItem", tableArn("outbox")).allowed).toBe(false);
     // A table grant does not cover its indexes; `table/x*` would.
     expect(evaluate(policy, "dynamodb:GetItem", tableArn("tokens", "byStatus")).allowed).toBe(false);
     expect(
@@ -99,6 +99,6 @@ describe("evaluate", () => {
       allowed: false,
       why: "with an explicit deny in an identity-based policy",
     });
-    expect(evaluate(policy, "dynamodb:DeleteItem", tableArn("dedup")).allowed).toBe(true);
+    expect(evaluate(policy, "dynamodb:DeleteItem", tableArn("outbox")).allowed).toBe(true);
   });
 });

@@ -237,7 +237,7 @@ describe("STOP and START, once each and in order", () => {
     return { state, sent, deliver, answer, optOut, advance: (ms: number) => (clock += ms) };
   }
 
-  it("never lets an old START, replayed after the dedup window, re-subscribe the customer", async () => {
+  it("never lets an old START, replayed after the queue's deduplication window, re-subscribe the customer", async () => {
     const { deliver, optOut, advance } = twilio();
     await deliver("STOP", "SM-stop-1");
     advance(60_000);
@@ -245,7 +245,7 @@ describe("STOP and START, once each and in order", () => {
     advance(60_000);
     await deliver("STOP", "SM-stop-2");
     expect(optOut()?.optedOut).toBe(true);
-    // Eight days on, the dedup claim of SM-start has expired; someone posts its signed request again.
+    // Eight days on (the queue forgot SM-start after five minutes), someone posts its signed request again.
     advance(8 * DAY);
     expect((await deliver("START", "SM-start")).kind).toBe("respond");
     expect(optOut()?.optedOut).toBe(true);

@@ -56,7 +56,7 @@ describe("an inbound SMS from End User Messaging via SNS", () => {
     ]);
   });
 
-  it("gives an SNS retry the same message id, so the shared dedup drops it", async () => {
+  it("gives an SNS retry the same message id, so the queue's deduplication drops it", async () => {
     const { inbound } = adapter();
     const body = notification(fixture);
     const [a, b] = [await inbound.handle(body), await inbound.handle(body)];

@@ -111,7 +111,7 @@ describe("an inbound Twilio SMS", () => {
     expect(state.data.get("twilio:optout:+15550001111:+14155550100")).toMatchObject({ optedOut: true });
   });
 
-  it("does not let an observed START request, replayed after the dedup window, re-subscribe", async () => {
+  it("does not let an observed START request, replayed after the queue's deduplication window, re-subscribe", async () => {
     const { inbound, state } = adapter();
     const at = (ms: number) => new Date(Date.parse("2026-05-01T08:00:00Z") + ms);
     const keyword = (text: string, sid: string) =>

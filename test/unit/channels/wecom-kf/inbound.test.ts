@@ -14,7 +14,8 @@ import {
   SignatureError,
   StaleTimestampError,
 } from "../../../../shared/core/errors";
-import { memoryDedup } from "../../../support/fakes";
+import type { InboundMessage } from "../../../../shared/core/message";
+import { memoryFifoQueue } from "../../../support/fakes";
 
 const fixtureText = (name: string) =>
   readFileSync(new URL(`../../../fixtures/wecom-kf/${name}`, import.meta.url), "utf8");
@@ -164,7 +165,6 @@ describe("kf/sync_msg pulling", () => {
     const enqueued: string[] = [];
     const deps = {
       adapterFor: async () => inbound(client, state.store),
-      dedup: memoryDedup(),
       enqueue: async (m: { id: string }) => {
         // The cursor must not move before the messages are stored.
         expect(state.puts).toHaveLength(0);
@@ -183,33 +183,31 @@ describe("kf/sync_msg pulling", () => {
     expect(again.messages).toEqual([]);
   });
 
-  it("keeps the cursor when an enqueue fails, so the retry re-pulls and dedup drops what was stored", async () => {
+  it("keeps the cursor when an enqueue fails, so the retry re-pulls and the queue drops what was stored", async () => {
     const log = [1, 2, 3, 4, 5, 6].map((n) => text(n));
     const state = memoryState({ [KEY]: { cursor: "c0", skipBefore: 0 } });
     const { client } = syncServer(log, 2);
-    const stored: string[] = [];
+    const queue = memoryFifoQueue();
+    const sent: string[] = [];
     let failOn: string | undefined = "msg-4";
     const deps = {
       adapterFor: async () => inbound(client, state.store),
-      dedup: memoryDedup(),
-      enqueue: async (m: { id: string }) => {
+      enqueue: async (m: InboundMessage) => {
+        sent.push(m.id);
         if (m.id === failOn) {
           failOn = undefined;
           throw new Error("SQS unavailable");
         }
-        stored.push(m.id);
+        await queue.enqueue(m);
       },
     };
     await expect(acceptWebhook("wecom-kf", callback(), deps)).rejects.toMatchObject({ status: 503 });
     expect(state.values.get(KEY)).toMatchObject({ cursor: "c0" });
 
-    const retry = await acceptWebhook("wecom-kf", callback(), deps);
-    expect(stored).toEqual(["msg-1", "msg-2", "msg-3", "msg-4", "msg-5", "msg-6"]);
-    expect(retry.messages.filter((m) => m.result === "duplicate").map((m) => m.key)).toEqual([
-      "wecom-kf#msg-1",
-      "wecom-kf#msg-2",
-      "wecom-kf#msg-3",
-    ]);
+    await acceptWebhook("wecom-kf", callback(), deps);
+    // The retry sends msg-1…3 again, under the same deduplication ids: the queue keeps each once.
+    expect(sent.filter((id) => id === "msg-1")).toHaveLength(2);
+    expect(queue.messages.map((m) => m.id)).toEqual(["msg-1", "msg-2", "msg-3", "msg-4", "msg-5", "msg-6"]);
     expect(state.values.get(KEY)).toMatchObject({ cursor: "c6" });
   });
 
@@ -220,7 +218,6 @@ describe("kf/sync_msg pulling", () => {
     const enqueued: string[] = [];
     const deps = {
       adapterFor: async () => inbound(client, state.store),
-      dedup: memoryDedup(),
       enqueue: async (m: { id: string }) => {
         enqueued.push(m.id);
       },
