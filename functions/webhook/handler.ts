@@ -1,9 +1,6 @@
 import type { Logger } from "@aws-lambda-powertools/logger";
-import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import { type Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
-import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
-import middy from "@middy/core";
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
 import { toApiGatewayResult, toWebhookRequest } from "../../shared/aws/apigw";
 import { recordIngressResult } from "../../shared/aws/powertools";
 import { acceptWebhook, errorResponse, failureLog, type IngressDeps } from "../../shared/channels/ingress";
@@ -20,6 +17,10 @@ export interface WebhookDeps {
 /**
  * Webhook for every channel: `/webhooks/{channel}`. Verifies, normalises and enqueues, and
  * acknowledges within the platform's deadline; never answers here (the worker does).
+ *
+ * No middy: what its Powertools middlewares did is done here (the Lambda context on every log line,
+ * the metrics published however the request ends), without loading middy and its web streams at every
+ * cold start.
  */
 export function makeHandler(deps: WebhookDeps) {
   const { logger, metrics } = deps;
@@ -41,5 +42,16 @@ export function makeHandler(deps: WebhookDeps) {
     }
   }
 
-  return middy(webhook).use(injectLambdaContext(logger)).use(logMetrics(metrics));
+  return async function handler(
+    event: APIGatewayProxyEventV2,
+    context: Context,
+  ): Promise<APIGatewayProxyStructuredResultV2> {
+    logger.refreshSampleRateCalculation();
+    logger.addContext(context);
+    try {
+      return await webhook(event);
+    } finally {
+      metrics.publishStoredMetrics();
+    }
+  };
 }

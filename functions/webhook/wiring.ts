@@ -1,32 +1,60 @@
 import type { Logger } from "@aws-lambda-powertools/logger";
-import { createInboundChannels } from "../../shared/aws/channels";
-import { documentClient, secretsClient, sqsClient } from "../../shared/aws/clients";
-import { ingressStore } from "../../shared/aws/ingress";
+import { inboundChannelsOf } from "../../shared/aws/channel-context";
+import type { AwsJsonClientOptions } from "../../shared/aws/fetch/aws-json";
+import { dynamoDbTable } from "../../shared/aws/fetch/dynamodb";
+import { fetchCredentialsSource } from "../../shared/aws/fetch/secrets";
+import { fetchEnqueue } from "../../shared/aws/fetch/sqs";
+import { fetchChannelStateStore, fetchTokenStore } from "../../shared/aws/fetch/stores";
 import { observability } from "../../shared/aws/powertools";
-import { largestBodyBytes } from "../../shared/channels/resolve";
+import { demoCredentialsOf, largestBodyBytes } from "../../shared/channels/resolve";
 import { WEBHOOK_MODULES } from "../../shared/channels/webhook-modules";
+import { awsCredentialsSource } from "../../shared/config/aws-credentials";
 import type { WebhookConfig } from "../../shared/config/load";
 import type { WebhookDeps } from "./handler";
+
+const LOCAL_TIMEOUT_MS = 10_000;
 
 /**
  * Builds what the webhook uses, once per cold start, from its configuration: the HTTPS channels' inbound
  * adapters (with the tokens table for their state and access tokens) and the queue. No engine, no
  * conversation tables, no senders, no S3 (every message goes inline; e-mail, which reads stored mail,
  * arrives through the SNS ingress).
+ *
+ * Its AWS calls (DynamoDB, SQS, Secrets Manager) go through signed `fetch` (shared/aws/fetch), not the
+ * SDK v3, whose clients cost most of a cold start (README, "Benchmarks", issue 10). `fetch` replaces the
+ * global one in tests.
  */
-export function wireWebhook(config: WebhookConfig, options: { logger?: Logger } = {}): WebhookDeps {
-  const doc = documentClient(config.runtime);
-  const channels = createInboundChannels(
-    config,
-    { doc, secrets: secretsClient(config.runtime) },
-    WEBHOOK_MODULES,
-  );
+export function wireWebhook(
+  config: WebhookConfig,
+  options: { logger?: Logger; fetch?: typeof fetch } = {},
+): WebhookDeps {
+  const { runtime } = config;
+  const local = runtime.mode === "local";
+  const aws = (endpoint: string | undefined): AwsJsonClientOptions => ({
+    region: runtime.region,
+    ...(endpoint ? { endpoint } : {}),
+    // The emulators share a loaded development machine with everything else: an answer after 1.5 s
+    // there is slow, not lost.
+    ...(local ? { timeoutMs: LOCAL_TIMEOUT_MS } : {}),
+    credentials: awsCredentialsSource(runtime),
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+  });
+  const tables = dynamoDbTable(aws(runtime.endpoints.dynamodb));
+  const channels = inboundChannelsOf(config, WEBHOOK_MODULES, {
+    credentials: fetchCredentialsSource(
+      config.credentials,
+      aws(undefined),
+      local ? demoCredentialsOf(WEBHOOK_MODULES) : {},
+    ),
+    tokens: fetchTokenStore(tables, config.tables.tokens),
+    state: fetchChannelStateStore(tables, config.tables.tokens),
+  });
   return {
-    ...observability(config.runtime, options),
+    ...observability(runtime, options.logger ? { logger: options.logger } : {}),
     transportLimitBytes: largestBodyBytes(WEBHOOK_MODULES, config.ingress.maxBodyBytes),
     ingress: {
       adapterFor: (channel) => channels.inbound(channel),
-      ...ingressStore(config, { sqs: sqsClient(config.runtime) }),
+      enqueue: fetchEnqueue(aws(runtime.endpoints.aws), config.queueUrl),
     },
   };
 }

@@ -57,8 +57,6 @@ export class Ingress extends Construct {
       timeout: Duration.seconds(10),
       environment: props.environment,
       egress: props.egress,
-      // It loads on every cold start within the platforms' deadlines: the lightest credential chain.
-      envCredentialsOnly: true,
     });
     grantTableAccess(this.webhook, props.tables, TABLE_ACCESS.webhook);
     // SendMessage only: `grantSendMessages` adds GetQueueUrl and GetQueueAttributes, which the webhook

@@ -32,16 +32,7 @@ export interface KefuFunctionProps {
   recursiveLoop?: lambda.RecursiveLoop;
   /** Run inside this VPC, leaving through its NAT gateway (the fixed egress IP). */
   egress?: { vpc: ec2.IVpc; subnets: ec2.SubnetSelection };
-  /**
-   * Bundle the SDK clients with an environment-only credential chain (shared/aws/lambda-credentials.ts)
-   * instead of the SDK's default chain: Lambda puts the role's credentials in the environment, and the
-   * other providers of the chain are ~110 KB every cold start loads for nothing.
-   */
-  envCredentialsOnly?: boolean;
 }
-
-/** What `envCredentialsOnly` puts in place of the SDK's default credential chain. */
-export const ENV_CREDENTIALS_MODULE = path.join(PROJECT_ROOT, "shared", "aws", "lambda-credentials.ts");
 
 /**
  * One Lambda function the way all of Kefu's are built: Node.js 22 on ARM64, bundled locally by esbuild
@@ -124,9 +115,6 @@ export class KefuFunction extends Construct {
         bundleAwsSDK: true,
         externalModules: [],
         forceDockerBundling: false,
-        ...(props.envCredentialsOnly
-          ? { esbuildArgs: { "--alias:@aws-sdk/credential-provider-node": ENV_CREDENTIALS_MODULE } }
-          : {}),
       },
     });
 

@@ -1,57 +1,22 @@
 import { SecretsProvider } from "@aws-lambda-powertools/parameters/secrets";
 import type { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import { CredentialsError, type RawCredentials } from "../channels/credentials";
+import type { RawCredentials } from "../channels/credentials";
 import type { CredentialsLocation } from "../config/fragments";
+import { type CredentialsSource, locatedCredentials, SECRET_MAX_AGE_SECONDS } from "./secret-source";
 
-/** Where a function gets the channel credentials, each time it needs them (cached as it sees fit). */
-export interface CredentialsSource {
-  get(): Promise<RawCredentials>;
-}
-
-/** How long a read of the secret is kept: a rotated secret is picked up within this, without a redeploy. */
-const SECRET_MAX_AGE_SECONDS = 300;
+export type { CredentialsSource } from "./secret-source";
 
 /**
  * The Secrets Manager secret in AWS (one JSON object, read through Powertools' cache); locally, the
- * configuration's `KEFU_*` values over the channels' demo credentials.
+ * configuration's `KEFU_*` values over the channels' demo credentials (secret-source.ts).
  */
 export function credentialsSource(
   location: CredentialsLocation,
   secrets: SecretsManagerClient,
   localDefaults: RawCredentials = {},
 ): CredentialsSource {
-  if ("environment" in location) {
-    const credentials = { ...localDefaults, ...location.environment };
-    return { get: async () => credentials };
-  }
-  const provider = new SecretsProvider({ awsSdkV3Client: secrets });
-  return secretSource(
-    location.secretArn,
-    async (arn) => (await provider.get(arn, { maxAge: SECRET_MAX_AGE_SECONDS })) as string | undefined,
-  );
-}
-
-/** The credentials in one secret, fetched by `fetchSecret`: a JSON object of `KEFU_<CHANNEL>_<FIELD>` keys. */
-export function secretSource(
-  arn: string,
-  fetchSecret: (arn: string) => Promise<string | undefined>,
-): CredentialsSource {
-  return {
-    async get() {
-      const raw = await fetchSecret(arn);
-      if (!raw) throw new CredentialsError("the channel credentials secret is empty");
-      let json: unknown;
-      try {
-        json = JSON.parse(raw);
-      } catch (cause) {
-        throw new CredentialsError("the channel credentials secret is not a JSON object", { cause });
-      }
-      if (typeof json !== "object" || json === null || Array.isArray(json)) {
-        throw new CredentialsError("the channel credentials secret is not a JSON object");
-      }
-      return Object.fromEntries(
-        Object.entries(json).map(([k, v]) => [k, v === null ? undefined : String(v)]),
-      );
-    },
-  };
+  return locatedCredentials(location, localDefaults, () => {
+    const provider = new SecretsProvider({ awsSdkV3Client: secrets });
+    return async (arn) => (await provider.get(arn, { maxAge: SECRET_MAX_AGE_SECONDS })) as string | undefined;
+  });
 }

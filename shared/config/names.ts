@@ -10,6 +10,10 @@ export const ENV = {
   /** `local` enables the embedded stack's conveniences (demo credentials, emulator endpoints). */
   mode: "KEFU_MODE",
   region: "AWS_REGION",
+  /** The function role's credentials, which Lambda puts in the environment (aws-credentials.ts). */
+  accessKeyId: "AWS_ACCESS_KEY_ID",
+  secretAccessKey: "AWS_SECRET_ACCESS_KEY",
+  sessionToken: "AWS_SESSION_TOKEN",
   queueUrl: INBOUND_QUEUE.envVar,
   faqBucket: FAQ_BUCKET.envVar,
   /** Secrets Manager secret holding the channel credentials as one JSON object. */

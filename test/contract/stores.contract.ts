@@ -31,6 +31,10 @@ import { TICKET_TURN_MAX_BYTES } from "../../shared/stores/tickets";
  * The DynamoDB tables are shared by the whole integration run, so every key is fresh (randomUUID) and
  * lists are filtered to this suite's own items.
  */
+/**
+ * The token and channel-state contracts are exported alone too: the webhook's stores over signed
+ * fetch (shared/aws/fetch) implement only those (test/integration/fetch-clients.test.ts).
+ */
 export interface StoreTarget {
   /** "in memory", "DynamoDB Local" */
   name: string;
@@ -281,7 +285,7 @@ function outboxContract(target: StoreTarget) {
   });
 }
 
-function tokenContract(target: StoreTarget) {
+export function tokenContract(target: Pick<StoreTarget, "tokens"> & { expiresAt: { token: TtlProbe } }) {
   describe("access tokens", () => {
     const T0 = Date.parse("2026-11-21T10:00:00.000Z");
     const at = (now: number, leaseMs = 10_000, refreshBefore = now + 300_000) => ({
@@ -357,7 +361,9 @@ function tokenContract(target: StoreTarget) {
   });
 }
 
-function channelStateContract(target: StoreTarget) {
+export function channelStateContract(
+  target: Pick<StoreTarget, "channelState"> & { expiresAt: { channelState: TtlProbe } },
+) {
   describe("channel state", () => {
     it("reads nothing for an unknown key, then a copy of the value last put", async () => {
       const store = target.channelState();

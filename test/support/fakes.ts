@@ -715,3 +715,56 @@ export function memoryChanges(): ChangeStore & { items: Map<string, PendingChang
     },
   };
 }
+
+/** One request the fake AWS endpoint received: the service's operation, its JSON input, its headers. */
+export interface AwsFetchCall {
+  url: string;
+  /** `SendMessage`, `PutItem`, `GetSecretValue`… (the `X-Amz-Target` after the dot). */
+  operation: string;
+  input: Record<string, unknown>;
+  headers: Headers;
+}
+
+/** What the fake answers an operation: a status and a JSON body, or a thrown error (no answer). */
+export type AwsFetchAnswer =
+  | { status: number; body?: Record<string, unknown>; headers?: Record<string, string> }
+  | { throws: Error };
+
+/**
+ * AWS's JSON-protocol endpoints as a `fetch`, for the webhook's signed-fetch clients (shared/aws/fetch),
+ * which aws-sdk-client-mock cannot reach: it records each request and answers by operation, `200 {}`
+ * unless told otherwise (`answer`, for every call of an operation, or a function of the input).
+ */
+export function fakeAwsFetch() {
+  const calls: AwsFetchCall[] = [];
+  const answers = new Map<string, (call: AwsFetchCall) => AwsFetchAnswer>();
+  const fetch = async (url: string | URL | Request, init?: RequestInit): Promise<Response> => {
+    const headers = new Headers(init?.headers);
+    const call: AwsFetchCall = {
+      url: String(url),
+      operation: headers.get("x-amz-target")?.split(".")[1] ?? "",
+      input: JSON.parse(String(init?.body ?? "{}")) as Record<string, unknown>,
+      headers,
+    };
+    calls.push(call);
+    const answer = answers.get(call.operation)?.(call) ?? { status: 200, body: {} };
+    if ("throws" in answer) throw answer.throws;
+    return new Response(JSON.stringify(answer.body ?? {}), {
+      status: answer.status,
+      headers: { "content-type": "application/x-amz-json-1.0", ...answer.headers },
+    });
+  };
+  return {
+    fetch: fetch as typeof globalThis.fetch,
+    calls,
+    /** Every later call of `operation` gets this answer. */
+    answer(operation: string, answer: AwsFetchAnswer | ((call: AwsFetchCall) => AwsFetchAnswer)) {
+      answers.set(operation, typeof answer === "function" ? answer : () => answer);
+    },
+    callsOf: (operation: string) => calls.filter((c) => c.operation === operation),
+    reset() {
+      calls.length = 0;
+      answers.clear();
+    },
+  };
+}

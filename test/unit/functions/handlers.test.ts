@@ -41,7 +41,7 @@ beforeAll(() => {
 });
 
 describe("the webhook handler", () => {
-  function webhookWithFakes() {
+  function webhookWithFakes(observability = quiet()) {
     const queue = memoryFifoQueue();
     if (!wechatModule.inbound) throw new Error("WeChat arrives by the webhook");
     const channel = wechatModule.inbound(wechat, {
@@ -63,7 +63,7 @@ describe("the webhook handler", () => {
         enqueue: queue.enqueue,
       },
       transportLimitBytes: 64 * 1024,
-      ...quiet(),
+      ...observability,
     });
     return {
       enqueued: queue.messages,
@@ -85,6 +85,18 @@ describe("the webhook handler", () => {
     const push = wechatPush(wechat, { openId: "o-1", text: "怎么退货？" });
     for (let i = 0; i < 3; i++) expect((await invoke(webhookEvent(push))).statusCode).toBe(200);
     expect(enqueued.map((m) => [m.channel, m.text])).toEqual([["wechat", "怎么退货？"]]);
+  });
+
+  it("publishes each invocation's metrics and logs with its Lambda context, as the Powertools middlewares did", async () => {
+    const observability = quiet();
+    const published = vi.spyOn(observability.metrics, "publishStoredMetrics");
+    const context = vi.spyOn(observability.logger, "addContext");
+    const { invoke } = webhookWithFakes(observability);
+    await invoke(webhookEvent(wechatPush(wechat, { openId: "o-1", text: "怎么退货？" })));
+    await invoke(webhookEvent({ method: "POST", path: "/webhooks/nowhere", headers: {}, body: "" }));
+    expect(published).toHaveBeenCalledTimes(2);
+    expect(context).toHaveBeenCalledTimes(2);
+    expect(context.mock.calls[0]?.[0]).toMatchObject({ functionName: "webhook" });
   });
 });
 

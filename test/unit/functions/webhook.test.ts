@@ -1,7 +1,6 @@
 import { createHash } from "node:crypto";
-import { SendMessageCommand } from "@aws-sdk/client-sqs";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { makeHandler } from "../../../functions/webhook/handler";
 import { wireWebhook } from "../../../functions/webhook/wiring";
 import { lambdaContext } from "../../../local/event-source";
@@ -10,26 +9,63 @@ import { newMsgId, wechatPush } from "../../../local/platforms/wechat";
 import type { WeChatCredentials } from "../../../shared/channels/wechat/credentials";
 import { wechatModule } from "../../../shared/channels/wechat/module";
 import { loadWebhookConfig } from "../../../shared/config/load";
+import { fakeAwsFetch } from "../../support/fakes";
 import { ingressLambdaHarness, webhookEvent } from "../../support/lambda-harness";
 
 /**
  * The webhook Lambda handler itself (functions/webhook), wired from its configuration as its Lambda entry
- * wires it, with AWS mocked at the SDK boundary: what it enqueues and what it logs. Local mode, so the
- * channels run on their demo credentials.
+ * wires it, with AWS faked at the `fetch` its signed clients use (it has no SDK client to mock): what it
+ * enqueues and what it logs. Local mode, so the channels run on their demo credentials.
  */
 
-const { ddb, sqs, logged, env } = ingressLambdaHarness();
+const { logged, env } = ingressLambdaHarness();
+const aws = fakeAwsFetch();
+beforeEach(() => aws.reset());
 const wechat = wechatModule.demoCredentials as WeChatCredentials;
 
 let webhook: (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
 
 beforeAll(async () => {
-  const handler = makeHandler(wireWebhook(loadWebhookConfig(env)));
+  const handler = makeHandler(wireWebhook(loadWebhookConfig(env), { fetch: aws.fetch }));
   webhook = (event) => handler(event, lambdaContext("webhook", 3_000));
 });
 
 const push = (text: string, msgId = newMsgId()) =>
   webhookEvent(wechatPush(wechat, { openId: "o-customer-1", text, msgId }));
+
+describe("what the webhook stores", () => {
+  it("acknowledges a WeChat push after one network call, the signed SendMessage, with the message's key as its deduplication id", async () => {
+    const msgId = "7000000000000001";
+    const result = await webhook(push("怎么退货？", msgId));
+    expect(result.statusCode).toBe(200);
+    // No claim before the enqueue, no mark after it: DynamoDB is not on WeChat's ack path.
+    expect(aws.calls.map((c) => c.operation)).toEqual(["SendMessage"]);
+    const [send] = aws.calls;
+    expect(send?.input).toMatchObject({
+      QueueUrl: env.KEFU_QUEUE_URL,
+      MessageGroupId: expect.any(String),
+      MessageDeduplicationId: createHash("sha256").update(`wechat#${msgId}`).digest("hex"),
+    });
+    expect(JSON.parse(String(send?.input.MessageBody))).toMatchObject({
+      channel: "wechat",
+      text: "怎么退货？",
+    });
+    expect(send?.headers.get("authorization")).toMatch(/^AWS4-HMAC-SHA256 Credential=local\//);
+  });
+
+  it("logs with the Lambda context, as injectLambdaContext did, never the text", async () => {
+    await webhook(push("我的手机号是13800138000"));
+    const [entry] = logged.filter((l) => l.entry.message === "webhook message");
+    expect(entry?.entry).toMatchObject({
+      function_name: "webhook",
+      function_request_id: expect.any(String),
+      cold_start: expect.any(Boolean),
+      channel: "wechat",
+      result: "enqueued",
+    });
+    expect(JSON.stringify(logged)).not.toMatch(/13800138000|手机号/);
+  });
+});
 
 describe("channels that arrive through SNS", () => {
   it("are not served by the public webhook: e-mail and SMS come by their topics' Lambda subscriptions", async () => {
@@ -52,28 +88,11 @@ describe("channels that arrive through SNS", () => {
       );
       expect(result.statusCode).toBe(404);
     }
-    expect(sqs.commandCalls(SendMessageCommand)).toHaveLength(0);
+    expect(aws.callsOf("SendMessage")).toHaveLength(0);
   });
 });
 
 describe("webhook handler logging", () => {
-  it("acknowledges a WeChat push after one network call, the SendMessage, with the message's key as its deduplication id", async () => {
-    const msgId = newMsgId();
-    const result = await webhook(push("怎么退货？", msgId));
-    expect(result.statusCode).toBe(200);
-    const sends = sqs.commandCalls(SendMessageCommand).map((c) => c.args[0].input);
-    expect(sends).toHaveLength(1);
-    expect(sends[0]?.MessageDeduplicationId).toBe(
-      createHash("sha256").update(`wechat#${msgId}`).digest("hex"),
-    );
-    // No claim before the enqueue, no mark after it: DynamoDB is not on WeChat's ack path.
-    expect(ddb.calls()).toEqual([]);
-    expect(logged.map((l) => [l.level, l.entry.message, l.entry.result])).toEqual([
-      ["info", "webhook message", "enqueued"],
-    ]);
-    expect(JSON.stringify(logged)).not.toContain("怎么退货");
-  });
-
   it("logs a refused request as WARN with its code and a fault as ERROR with its cause", async () => {
     const forged = push("hello");
     forged.rawQueryString = forged.rawQueryString.replace(/msg_signature=[^&]+/, "msg_signature=00");
@@ -84,12 +103,13 @@ describe("webhook handler logging", () => {
     ]);
 
     logged.length = 0;
-    sqs.on(SendMessageCommand).rejects(new Error("queue unavailable"));
+    aws.answer("SendMessage", { status: 500, body: { __type: "com.amazonaws.sqs#InternalError" } });
     expect((await webhook(push("hello"))).statusCode).toBe(503);
+    expect(aws.callsOf("SendMessage")).toHaveLength(3);
     const [failed, ...rest] = logged;
     expect(rest).toEqual([]);
     expect(failed?.level).toBe("error");
     expect(failed?.entry).toMatchObject({ message: "webhook failed", code: "enqueue_failed", status: 503 });
-    expect(JSON.stringify(failed?.entry)).toContain("queue unavailable");
+    expect(JSON.stringify(failed?.entry)).toContain("InternalError");
   });
 });

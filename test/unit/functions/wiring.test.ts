@@ -51,6 +51,15 @@ vi.mock("../../../shared/kb/knowledge", async (load) =>
 vi.mock("../../../shared/aws/channels", async (load) =>
   recording(await load(), { createInboundChannels: "channel receivers" }),
 );
+vi.mock("../../../shared/aws/channel-context", async (load) =>
+  recording(await load(), { inboundChannelsOf: "channel receivers" }),
+);
+vi.mock("../../../shared/aws/fetch/sqs", async (load) =>
+  recording(await load(), { fetchEnqueue: "queue over fetch" }),
+);
+vi.mock("../../../shared/aws/fetch/dynamodb", async (load) =>
+  recording(await load(), { dynamoDbTable: "dynamodb over fetch" }),
+);
 vi.mock("../../../shared/aws/senders", async (load) =>
   recording(await load(), { createChannelSenders: "channel senders" }),
 );
@@ -102,42 +111,17 @@ const env = {
 };
 const bedrock = { ...env, KEFU_ENGINE: "bedrock", KEFU_ANSWER_MODEL_ID: "anthropic.claude-3-haiku" };
 
-/** Everything an engine, a model or the conversation's records need: the worker's, and only its. */
-const ANSWERING = [
-  "answer engine",
-  "engine cache",
-  "conversation store",
-  "ticket store",
-  "outbox store",
-  "agent alerts",
-  "sns client",
-  "bedrock client",
-  "local embedder",
-  "bedrock embedder",
-];
-
 beforeEach(() => built.clear());
 
 describe("the webhook's wiring", () => {
-  it("builds the channels' inbound side and the queue: no claim store, no engine, no model, no records, no S3", () => {
+  it("builds the channels' inbound side and the queue over signed fetch: no claim store, no SDK client, no engine, no model, no records, no S3", () => {
     const deps = wireWebhook(loadWebhookConfig(env));
     expect(Object.keys(deps).sort()).toEqual(["ingress", "logger", "metrics", "transportLimitBytes"]);
     // Acknowledging takes the adapter and the enqueue alone: repeated deliveries are the queue's to drop.
     expect(Object.keys(deps.ingress).sort()).toEqual(["adapterFor", "enqueue"]);
     // DynamoDB is built for the channels' state and tokens (SMS opt-outs, the 微信客服 cursor), not the ack.
     expect([...built].sort()).toEqual(
-      ["channel receivers", "dynamodb client", "queue store", "secrets client", "sqs client"].sort(),
-    );
-    expect([...built]).not.toEqual(
-      expect.arrayContaining([
-        expect.toBeOneOf([
-          ...ANSWERING,
-          "faq repository",
-          "channel senders",
-          "s3 client",
-          "queue bodies in S3",
-        ]),
-      ]),
+      ["channel receivers", "dynamodb over fetch", "queue over fetch"].sort(),
     );
   });
 });
