@@ -55,6 +55,7 @@ const THRESHOLD_FLAGS: Record<string, string> = {
   "--margin-threshold": "KEFU_MARGIN_THRESHOLD",
   "--clarify-threshold": "KEFU_CLARIFY_THRESHOLD",
   "--suggest-threshold": "KEFU_SUGGEST_THRESHOLD",
+  "--off-topic-suggest-threshold": "KEFU_OFF_TOPIC_SUGGEST_THRESHOLD",
 };
 
 /** Options that take a value (besides the thresholds). */

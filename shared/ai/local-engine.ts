@@ -76,11 +76,19 @@ export function createLocalEngine(entries: FaqEntry[], options: LocalEngineOptio
         candidates: [{ faqId: covered.id, score: 1, matchedQuestion: plain.phrasing }],
       };
     }
+    const looksInScope = scope.inScope(text);
     const read = (query: string, thresholds = options.thresholds): Reading => {
       const candidates = retriever
         .rank(query, topK)
         .map(({ faqId, score, matchedQuestion }) => ({ faqId, score, matchedQuestion }));
-      const decision = decide({ candidates, entry, language, thresholds, texts: options.texts });
+      const decision = decide({
+        candidates,
+        entry,
+        language,
+        thresholds,
+        looksInScope,
+        texts: options.texts,
+      });
       return { decision, candidates };
     };
     const alone = read(text);
@@ -92,7 +100,7 @@ export function createLocalEngine(entries: FaqEntry[], options: LocalEngineOptio
     // it): the second reading costs a second retrieval.
     if (alone.decision.kind === "answer" && !followUp) return alone;
     const ownLead = (alone.candidates[0]?.score ?? 0) >= OWN_LEAD_MIN;
-    if (!followUp && !(ownLead && scope.inScope(text))) return alone;
+    if (!followUp && !(ownLead && looksInScope)) return alone;
     const question = withTopic(input.topic, text);
     const combined = read(question, followUp ? options.thresholds : noAnswer);
     switch (resolveFollowUp(alone, combined, { followUp })) {

@@ -15,6 +15,11 @@ export interface PolicyThresholds {
    * scores ("您是想问：1… 2… 3…"), rather than handed off: a likely entry is worth asking about.
    */
   suggestThreshold: number;
+  /**
+   * The same for a message none of whose content words the knowledge base uses (scope.ts): such a message
+   * is more likely a question the KB does not cover, so a choice is offered to it only at a higher score.
+   */
+  offTopicSuggestThreshold: number;
   maxClarifyOptions: number;
 }
 
@@ -22,6 +27,7 @@ export const DEFAULT_THRESHOLDS: PolicyThresholds = {
   answerThreshold: 0.83,
   marginThreshold: 0.1,
   clarifyThreshold: 0.2,
-  suggestThreshold: 0.5,
+  suggestThreshold: 0.3,
+  offTopicSuggestThreshold: 0.6,
   maxClarifyOptions: 3,
 };
