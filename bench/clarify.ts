@@ -46,7 +46,11 @@ export function clarifyRow(file: EvalFile, run: KefuRun, thresholds: Partial<Pol
 }
 
 /** No clarify at all: neither close entries nor a likely one are asked about. */
-export const NO_CLARIFY: Partial<PolicyThresholds> = { clarifyThreshold: 1.01, suggestThreshold: 1.01 };
+export const NO_CLARIFY: Partial<PolicyThresholds> = {
+  clarifyThreshold: 1.01,
+  suggestThreshold: 1.01,
+  offTopicSuggestThreshold: 1.01,
+};
 
 /**
  * The grid, at the default answer and margin thresholds and around them: no clarify; clarify floors with
@@ -59,8 +63,22 @@ export const GRID: Partial<PolicyThresholds>[] = [0.75, 0.8, 0.83, 0.86, 0.9].fl
     answerThreshold,
     clarifyThreshold,
     suggestThreshold: 1.01,
+    offTopicSuggestThreshold: 1.01,
   })),
-  ...[0.3, 0.4, 0.5, 0.6, 0.7].map((suggestThreshold) => ({ answerThreshold, suggestThreshold })),
+  // One offer threshold for every message, then a lower one for messages that look in scope (scope.ts)
+  // than for those that do not.
+  ...[0.3, 0.4, 0.5, 0.6, 0.7].map((s) => ({
+    answerThreshold,
+    suggestThreshold: s,
+    offTopicSuggestThreshold: s,
+  })),
+  ...[0.2, 0.3, 0.4].flatMap((suggestThreshold) =>
+    [0.5, 0.6, 0.7].map((offTopicSuggestThreshold) => ({
+      answerThreshold,
+      suggestThreshold,
+      offTopicSuggestThreshold,
+    })),
+  ),
 ]);
 
 export function sets(): { name: string; file: EvalFile }[] {
@@ -89,13 +107,14 @@ async function main(): Promise<void> {
   }
   for (const { set, rows } of report) {
     process.stdout.write(
-      `${set}\n  answer clarify suggest | precision  contained direct / +clarify | clarify rate  OOS clarified  OOS recall\n`,
+      `${set}\n  answer clarify suggest (off-topic) | precision  contained direct / +clarify | clarify rate  OOS clarified  OOS recall\n`,
     );
     for (const r of rows) {
       const c = r.thresholds.clarifyThreshold ?? DEFAULT_THRESHOLDS.clarifyThreshold;
       const s = r.thresholds.suggestThreshold ?? DEFAULT_THRESHOLDS.suggestThreshold;
+      const o = r.thresholds.offTopicSuggestThreshold ?? DEFAULT_THRESHOLDS.offTopicSuggestThreshold;
       process.stdout.write(
-        `  ${String(r.thresholds.answerThreshold).padEnd(6)} ${(c > 1 ? "off" : String(c)).padEnd(7)} ${(s > 1 ? "off" : String(s)).padEnd(7)} |   ${pct(r.answerPrecision)}   ${pct(r.containmentDirect)} / ${pct(r.containment)}        |   ${pct(r.clarifyRate)}        ${pct(r.oosClarified)}       ${pct(r.oosRecall)}\n`,
+        `  ${String(r.thresholds.answerThreshold).padEnd(6)} ${(c > 1 ? "off" : String(c)).padEnd(7)} ${(s > 1 ? "off" : String(s)).padEnd(4)} ${(o > 1 ? "off" : `(${o})`).padEnd(6)} |   ${pct(r.answerPrecision)}   ${pct(r.containmentDirect)} / ${pct(r.containment)}        |   ${pct(r.clarifyRate)}        ${pct(r.oosClarified)}       ${pct(r.oosRecall)}\n`,
       );
     }
   }

@@ -1,6 +1,6 @@
 /**
  * Measures the answering engine on a `{faq, queries}` file:
- *   npm run eval -- <file.json> [--json] [--compare-minisearch] [--tune]
+ *   npm run eval -- <file.json> [--json] [--compare-minisearch] [--tune] [--failures (conversation files)]
  *     [--answer-threshold X] [--margin-threshold X] [--clarify-threshold X] [--suggest-threshold X]
  *     [--subsample F --draws N [--seed S]] [--engine local|bedrock [--retrieval-only]]
  *   npm run eval -- <file.json> --learn [--seed S | --in-order] [--json]
@@ -29,6 +29,7 @@ import { shellEnv } from "../env";
 import { createBedrockEvalEngine } from "../eval/bedrock";
 import {
   conversationMetrics,
+  failureLines,
   isConversationFile,
   loadConversationFile,
   runConversations,
@@ -55,6 +56,7 @@ const THRESHOLD_FLAGS: Record<string, string> = {
   "--margin-threshold": "KEFU_MARGIN_THRESHOLD",
   "--clarify-threshold": "KEFU_CLARIFY_THRESHOLD",
   "--suggest-threshold": "KEFU_SUGGEST_THRESHOLD",
+  "--off-topic-suggest-threshold": "KEFU_OFF_TOPIC_SUGGEST_THRESHOLD",
 };
 
 /** Options that take a value (besides the thresholds). */
@@ -119,6 +121,7 @@ export function parseOptions(argv: string[]): EvalOptions | { problem: string | 
     "--retrieval-only",
     "--learn",
     "--in-order",
+    "--failures",
   ]);
   const unknownFlag = [...flags].find((f) => !known.has(f));
   if (flags.has("--learn")) return parseLearnOptions(flags, values, files, thresholdEnv, unknownFlag);
@@ -352,10 +355,10 @@ function formatStress(st: StressSummary | undefined): string[] {
 
 /** A conversation file: replayed through the worker's pipeline (local/eval/conversations.ts). */
 async function conversationEval(options: EvalOptions): Promise<number> {
-  const unsupported = [...options.flags].find((f) => f !== "--json");
+  const unsupported = [...options.flags].find((f) => f !== "--json" && f !== "--failures");
   if (unsupported || options.engineKind !== "local" || options.stress) {
     throw new EvalSetupError(
-      `conversation files run the local engine only, with --json and the threshold flags (not ${unsupported ?? "--engine/--subsample"})`,
+      `conversation files run the local engine only, with --json, --failures and the threshold flags (not ${unsupported ?? "--engine/--subsample"})`,
     );
   }
   const thresholds = loadThresholds(options);
@@ -391,6 +394,13 @@ async function conversationEval(options: EvalOptions): Promise<number> {
           `    ${kind.padEnd(16)} ${pct(ratio(k.right, k.n)).padStart(6)}  ${pct(ratio(k.kindRight, k.n)).padStart(6)}  ${k.n}`,
       ),
   ];
+  if (options.flags.has("--failures")) {
+    const failures = failureLines(results);
+    lines.push(
+      `  first failing turn of each conversation not seen through (${failures.length})`,
+      ...failures,
+    );
+  }
   process.stdout.write(`${lines.join("\n")}\n`);
   return 0;
 }

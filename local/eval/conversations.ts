@@ -407,3 +407,33 @@ export function conversationMetrics(results: TurnResult[]): ConversationMetrics 
     p99Ms: percentile(ms, 0.99),
   };
 }
+
+/** What a turn expected or got, in one short phrase ("answer zh-order-cancel", "handoff low_confidence"). */
+function describeOutcome(kind: string, detail: string | undefined): string {
+  return detail ? `${kind} ${detail}` : kind;
+}
+
+/**
+ * The first failing turn of every conversation that expected no person and was not seen through (a
+ * ticket, or an FAQ question not answered right), for reading the failures: one line each.
+ */
+export function failureLines(results: TurnResult[]): string[] {
+  const byConversation = new Map<string, TurnResult[]>();
+  for (const r of results)
+    byConversation.set(r.conversation, [...(byConversation.get(r.conversation) ?? []), r]);
+  const lines: string[] = [];
+  for (const [id, turns] of byConversation) {
+    if (turns.some((t) => t.expect.kind === "handoff")) continue;
+    const failed = turns.find((t) => t.ticket || (t.expect.kind === "answer" && !t.right));
+    if (!failed) continue;
+    const e = failed.expect;
+    const o = failed.observed;
+    const expected = describeOutcome(e.kind, "faq" in e ? e.faq : undefined);
+    const got = describeOutcome(o.kind, o.faqId ?? o.reason ?? o.intent);
+    const options = o.options ? ` [${o.options.join(", ")}]` : "";
+    lines.push(
+      `  ${id}#${failed.turn} ${JSON.stringify(failed.text)}: expected ${expected}, got ${got}${options}`,
+    );
+  }
+  return lines;
+}

@@ -14,6 +14,8 @@ export interface KefuRun {
   /** Rank-1 candidate (faqId, calibrated score) per query, for threshold sweeps; undefined after a trigger. */
   top: ({ faqId: string; score: number } | undefined)[];
   candidates: Candidate[][];
+  /** Per query, whether it shares a content word with the knowledge base (the engine's scope), if known. */
+  looksInScope?: boolean[];
 }
 
 /** The embedded engine, as the worker builds it with `KEFU_ENGINE=local`. */
@@ -49,6 +51,8 @@ export async function runEngine(
     return { result, ms: performance.now() - t0 };
   });
   const run: EngineRun = { outcomes: [], top: [], candidates: [], usage };
+  const scope = engine.scope;
+  if (scope) run.looksInScope = file.queries.map((q) => scope.inScope(q.text));
   results.forEach(({ result, ms }, i) => {
     const { decision, candidates } = result;
     const o: Outcome = {
@@ -87,6 +91,7 @@ export function policyOutcomes(
       entry: (id) => entries.get(id),
       language: "en",
       thresholds,
+      ...(run.looksInScope ? { looksInScope: run.looksInScope[i] } : {}),
     });
     const o: Outcome = { expected: q.expected, kind: d.kind, ms: prior.ms, ranked: prior.ranked ?? [] };
     if (d.kind === "answer") o.faqId = d.faqIds[0];

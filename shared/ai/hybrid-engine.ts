@@ -1,5 +1,6 @@
 import type { AnswerEngine, Decision, EngineInput, EngineResult } from "../core/engine";
 import type { Candidate, FaqEntry } from "../core/faq";
+import { readWithTopic, type TopicReading } from "../core/followup";
 import { decide, pickClarification } from "../core/policy";
 import { buildScope } from "../core/scope";
 import { detectLanguage } from "../core/text";
@@ -17,8 +18,16 @@ export type TriggerCheck = (
   input: EngineInput,
 ) => Decision | null | undefined | Promise<Decision | null | undefined>;
 
-/** Turns fused candidates into answer / clarify / hand-off. The same policy as the local engine. */
-export type Policy = (candidates: Candidate[], input: EngineInput) => Decision;
+/**
+ * Turns fused candidates into answer / clarify / hand-off. The same policy as the local engine:
+ * `answers: false` is the policy without its answers (what it offers to choose from), `looksInScope`
+ * whether the message shares a content word with the knowledge base (the offer's threshold depends on it).
+ */
+export type Policy = (
+  candidates: Candidate[],
+  input: EngineInput,
+  options?: { answers?: boolean; looksInScope?: boolean },
+) => Decision;
 
 export type EngineStage = "rewrite" | "dense" | "generate";
 
@@ -28,7 +37,11 @@ export interface HybridEngineOptions {
   dense?: Retriever;
   /** Phrases the answer from the top entries; when absent, the approved answer is sent verbatim. */
   generator?: Generator;
-  /** Defaults to the embedded heuristic rewriter. */
+  /**
+   * Rewrites a follow-up into a standalone question from the history, for a message that comes without
+   * the conversation's topic (`EngineInput.topic`); with one, the message is read with the topic as the
+   * local engine reads it (core/followup.ts readWithTopic). Defaults to the embedded heuristic rewriter.
+   */
   rewrite?: QueryRewriter;
   triggers: TriggerCheck;
   policy: Policy;
@@ -95,8 +108,9 @@ function describe(error: unknown): string {
 }
 
 /**
- * The cloud answer engine: triggers → follow-up rewrite → lexical ∥ dense retrieval → RRF → policy →
- * LLM phrasing. Every model step can fail without failing the message: dense retrieval degrades to
+ * The cloud answer engine: triggers → lexical ∥ dense retrieval → RRF → policy, for a message not
+ * answered alone once more with the conversation's topic (core/followup.ts, as the local engine; without
+ * a topic, the follow-up rewriter over the history) → LLM phrasing. Every model step can fail without failing the message: dense retrieval degrades to
  * lexical, a failed rewrite to the original text, a failed generation to the approved FAQ answer when
  * retrieval alone is confident and to a hand-off otherwise.
  */
@@ -109,8 +123,9 @@ export function createHybridEngine(options: HybridEngineOptions): AnswerEngine {
   const byId = new Map(options.entries.map((e) => [e.id, e]));
   const report = (error: unknown, stage: EngineStage) => options.onError?.(error, stage);
 
+  const scope = buildScope(options.entries);
   return {
-    scope: buildScope(options.entries),
+    scope,
     async decide(input: EngineInput): Promise<EngineResult> {
       // Every model call stops when the message's time for deciding is spent; the fallbacks then apply.
       const signal = input.signal ? { signal: input.signal } : {};
@@ -118,28 +133,52 @@ export function createHybridEngine(options: HybridEngineOptions): AnswerEngine {
       if (triggered) return { decision: triggered, candidates: [] };
 
       let usage: TokenUsage | undefined;
-      let query = input.text;
-      try {
-        const rewrite = await rewriter.rewrite(input.text, input.history, signal);
-        query = rewrite.query;
-        usage = addUsage(usage, rewrite.usage);
-      } catch (error) {
-        report(error, "rewrite");
-      }
+      const text = input.text.trim();
+      const looksInScope = scope.inScope(text);
+      const retrieve = async (query: string): Promise<Candidate[]> => {
+        const [lexical, dense] = await Promise.all([
+          options.lexical.search(query, depth),
+          options.dense
+            ? options.dense.search(query, depth, signal).catch((error: unknown) => {
+                report(error, "dense");
+                return [] as Candidate[];
+              })
+            : Promise.resolve([] as Candidate[]),
+        ]);
+        return fuseCandidates([lexical, dense]);
+      };
+      const read = async (query: string, answers = true): Promise<TopicReading> => {
+        const candidates = await retrieve(query);
+        return { candidates, decision: options.policy(candidates, input, { answers, looksInScope }) };
+      };
 
-      const [lexical, dense] = await Promise.all([
-        options.lexical.search(query, depth),
-        options.dense
-          ? options.dense.search(query, depth, signal).catch((error: unknown) => {
-              report(error, "dense");
-              return [] as Candidate[];
-            })
-          : Promise.resolve([] as Candidate[]),
-      ]);
-      const candidates = fuseCandidates([lexical, dense]);
-      const decision = options.policy(candidates, input);
-      const done = (d: Decision): EngineResult =>
-        usage ? { decision: d, candidates, usage } : { decision: d, candidates };
+      let reading: TopicReading;
+      if (input.topic) {
+        // The conversation's topic, read as the local engine reads it: one discipline for follow-ups.
+        reading = await readWithTopic(text, input.topic, looksInScope, {
+          read: (query, { answers }) => read(query, answers),
+          offer: (candidates) => options.policy(candidates, input, { answers: false }),
+        });
+      } else {
+        let query = input.text;
+        try {
+          const rewrite = await rewriter.rewrite(input.text, input.history, signal);
+          query = rewrite.query;
+          usage = addUsage(usage, rewrite.usage);
+        } catch (error) {
+          report(error, "rewrite");
+        }
+        reading = await read(query);
+        if (query !== input.text) reading.question = query;
+      }
+      const { decision, candidates } = reading;
+      const query = reading.question ?? input.text;
+      const done = (d: Decision): EngineResult => ({
+        decision: d,
+        candidates,
+        ...(reading.question ? { question: reading.question } : {}),
+        ...(usage ? { usage } : {}),
+      });
 
       if (decision.kind !== "answer" || !options.generator) return done(decision);
 
@@ -223,9 +262,19 @@ export function rulesFor(
       const covered = plain ? entry(plain.faqId) : undefined;
       return covered ? { kind: "answer", text: covered.answer, faqIds: [covered.id], confidence: 1 } : null;
     },
-    policy(candidates, input) {
+    policy(candidates, input, { answers = true, looksInScope } = {}) {
       const language = input.language ?? detectLanguage(input.text, options.defaultLanguage ?? "zh");
-      return decide({ candidates, entry, language, thresholds: options.thresholds, texts: options.texts });
+      const thresholds = answers
+        ? options.thresholds
+        : { ...options.thresholds, answerThreshold: Number.POSITIVE_INFINITY };
+      return decide({
+        candidates,
+        entry,
+        language,
+        thresholds,
+        ...(looksInScope === undefined ? {} : { looksInScope }),
+        texts: options.texts,
+      });
     },
   };
 }

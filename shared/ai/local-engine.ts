@@ -1,6 +1,6 @@
 import type { AnswerEngine, EngineInput, EngineResult } from "../core/engine";
 import type { FaqEntry } from "../core/faq";
-import { OWN_LEAD_MIN, type Reading, readsAsFollowUp, resolveFollowUp, withTopic } from "../core/followup";
+import { readWithTopic } from "../core/followup";
 import { decide, pickClarification } from "../core/policy";
 import { buildScope } from "../core/scope";
 import { detectLanguage } from "../core/text";
@@ -28,7 +28,8 @@ export interface LocalEngine extends AnswerEngine {
 /**
  * The embedded default engine: pending clarification → hand-off triggers → a phrasing of the KB typed
  * as it is (exact.ts) → lexical retrieval → policy, and for a message the policy does not answer, the
- * same once more with the conversation's previous question (a follow-up, core/followup.ts).
+ * same once more with the conversation's topic (core/followup.ts readWithTopic, shared with the hybrid
+ * engine).
  * Answers are the FAQ entry's approved text, verbatim; nothing is generated.
  */
 export function createLocalEngine(entries: FaqEntry[], options: LocalEngineOptions = {}): LocalEngine {
@@ -41,7 +42,7 @@ export function createLocalEngine(entries: FaqEntry[], options: LocalEngineOptio
   // The policy without its answers: what it offers to choose from.
   const noAnswer = { ...options.thresholds, answerThreshold: Number.POSITIVE_INFINITY };
 
-  function decideSync(input: EngineInput): EngineResult {
+  async function decideOne(input: EngineInput): Promise<EngineResult> {
     const text = input.text.trim();
     const language = input.language ?? detectLanguage(text, options.defaultLanguage ?? "zh");
     if (input.pendingClarification && input.pendingClarification.length > 0) {
@@ -76,47 +77,31 @@ export function createLocalEngine(entries: FaqEntry[], options: LocalEngineOptio
         candidates: [{ faqId: covered.id, score: 1, matchedQuestion: plain.phrasing }],
       };
     }
-    const read = (query: string, thresholds = options.thresholds): Reading => {
-      const candidates = retriever
-        .rank(query, topK)
-        .map(({ faqId, score, matchedQuestion }) => ({ faqId, score, matchedQuestion }));
-      const decision = decide({ candidates, entry, language, thresholds, texts: options.texts });
-      return { decision, candidates };
-    };
-    const alone = read(text);
-    if (!input.topic || alone.decision.kind === "clarify") return alone;
-    const followUp = readsAsFollowUp(text);
-    // An answer stands unless a follow-up's context says otherwise. A message not shaped as a follow-up
-    // is read with the previous question only to offer a choice, only when it is about the knowledge base
-    // at all (an off-topic one gets the scope statement) and has a lead of its own (the choice must list
-    // it): the second reading costs a second retrieval.
-    if (alone.decision.kind === "answer" && !followUp) return alone;
-    const ownLead = (alone.candidates[0]?.score ?? 0) >= OWN_LEAD_MIN;
-    if (!followUp && !(ownLead && scope.inScope(text))) return alone;
-    const question = withTopic(input.topic, text);
-    const combined = read(question, followUp ? options.thresholds : noAnswer);
-    switch (resolveFollowUp(alone, combined, { followUp })) {
-      case "alone":
-        return alone;
-      case "combined":
-        return { ...combined, question };
-      case "ask": {
-        // Both readings confident, on different entries: the customer says which was meant.
-        const both = [alone.candidates[0], combined.candidates[0]].filter((c) => c !== undefined);
-        return {
-          decision: decide({ candidates: both, entry, language, thresholds: noAnswer, texts: options.texts }),
-          candidates: both,
-          question,
-        };
-      }
-    }
+    const looksInScope = scope.inScope(text);
+    return readWithTopic(text, input.topic, looksInScope, {
+      read(query, { answers }) {
+        const candidates = retriever
+          .rank(query, topK)
+          .map(({ faqId, score, matchedQuestion }) => ({ faqId, score, matchedQuestion }));
+        const thresholds = answers ? options.thresholds : noAnswer;
+        const decision = decide({
+          candidates,
+          entry,
+          language,
+          thresholds,
+          looksInScope,
+          texts: options.texts,
+        });
+        return { decision, candidates };
+      },
+      offer: (candidates) =>
+        decide({ candidates, entry, language, thresholds: noAnswer, texts: options.texts }),
+    });
   }
 
   return {
     retriever,
     scope,
-    async decide(input: EngineInput): Promise<EngineResult> {
-      return decideSync(input);
-    },
+    decide: decideOne,
   };
 }

@@ -40,6 +40,7 @@ export const ENV = {
   marginThreshold: "KEFU_MARGIN_THRESHOLD",
   clarifyThreshold: "KEFU_CLARIFY_THRESHOLD",
   suggestThreshold: "KEFU_SUGGEST_THRESHOLD",
+  offTopicSuggestThreshold: "KEFU_OFF_TOPIC_SUGGEST_THRESHOLD",
   serviceName: "POWERTOOLS_SERVICE_NAME",
   metricsNamespace: "POWERTOOLS_METRICS_NAMESPACE",
   logLevel: "POWERTOOLS_LOG_LEVEL",

@@ -11,7 +11,8 @@ const Fraction = (fallback: number) =>
   );
 
 /**
- * `KEFU_ANSWER_THRESHOLD`, `KEFU_MARGIN_THRESHOLD`, `KEFU_CLARIFY_THRESHOLD`, `KEFU_SUGGEST_THRESHOLD`
+ * `KEFU_ANSWER_THRESHOLD`, `KEFU_MARGIN_THRESHOLD`, `KEFU_CLARIFY_THRESHOLD`, `KEFU_SUGGEST_THRESHOLD`,
+ * `KEFU_OFF_TOPIC_SUGGEST_THRESHOLD`
  * (numbers in [0, 1]) over the
  * calibrated defaults; empty counts as unset. The clarify threshold must not exceed the answer threshold,
  * or nothing between them could ever be offered as an option.
@@ -26,6 +27,7 @@ export const thresholds: Fragment<PolicyThresholds> = {
         [ENV.marginThreshold]: Fraction(DEFAULT_THRESHOLDS.marginThreshold),
         [ENV.clarifyThreshold]: Fraction(DEFAULT_THRESHOLDS.clarifyThreshold),
         [ENV.suggestThreshold]: Fraction(DEFAULT_THRESHOLDS.suggestThreshold),
+        [ENV.offTopicSuggestThreshold]: Fraction(DEFAULT_THRESHOLDS.offTopicSuggestThreshold),
       })
       .check(
         z.refine((t) => t[ENV.clarifyThreshold] <= t[ENV.answerThreshold], {
@@ -38,6 +40,7 @@ export const thresholds: Fragment<PolicyThresholds> = {
       marginThreshold: t[ENV.marginThreshold],
       clarifyThreshold: t[ENV.clarifyThreshold],
       suggestThreshold: t[ENV.suggestThreshold],
+      offTopicSuggestThreshold: t[ENV.offTopicSuggestThreshold],
       maxClarifyOptions: DEFAULT_THRESHOLDS.maxClarifyOptions,
     })),
   ),

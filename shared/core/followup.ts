@@ -106,3 +106,52 @@ export function resolveFollowUp(
   }
   return "alone";
 }
+
+/** How an engine reads one query: its retrieval and the policy over what it retrieved. */
+export interface TopicReader {
+  /** Retrieves for `query` and decides; `answers: false` is the policy without its answers (offers only). */
+  read(query: string, options: { answers: boolean }): Reading | Promise<Reading>;
+  /** A choice between the given candidates (the policy without its answers). */
+  offer(candidates: Candidate[]): Decision;
+}
+
+/** A message's decision, and the question it answers when that is the message read with the topic. */
+export interface TopicReading extends Reading {
+  question?: string;
+}
+
+/**
+ * A message read alone and, when that does not answer it, with the conversation's topic (resolveFollowUp
+ * decides which reading stands). Engine-independent: the local engine reads with lexical retrieval, the
+ * hybrid one with lexical and dense retrieval fused, both through the same rules.
+ * - A message the policy offers a choice for alone keeps it.
+ * - A message not shaped as a follow-up is read with the topic only to offer a choice, only when it looks
+ *   in scope (an off-topic one gets the scope statement) and has a lead of its own (the choice must list
+ *   it): the second reading costs a second retrieval.
+ */
+export async function readWithTopic(
+  text: string,
+  topic: Topic | undefined,
+  looksInScope: boolean,
+  reader: TopicReader,
+): Promise<TopicReading> {
+  const alone = await reader.read(text, { answers: true });
+  if (!topic || alone.decision.kind === "clarify") return alone;
+  const followUp = readsAsFollowUp(text);
+  if (alone.decision.kind === "answer" && !followUp) return alone;
+  const ownLead = (alone.candidates[0]?.score ?? 0) >= OWN_LEAD_MIN;
+  if (!followUp && !(ownLead && looksInScope)) return alone;
+  const question = withTopic(topic, text);
+  const combined = await reader.read(question, { answers: followUp });
+  switch (resolveFollowUp(alone, combined, { followUp })) {
+    case "alone":
+      return alone;
+    case "combined":
+      return { ...combined, question };
+    case "ask": {
+      // Both readings confident, on different entries: the customer says which was meant.
+      const both = [alone.candidates[0], combined.candidates[0]].filter((c) => c !== undefined);
+      return { decision: reader.offer(both), candidates: both, question };
+    }
+  }
+}

@@ -13,6 +13,12 @@ export interface DecideInput {
   entry: (faqId: string) => FaqEntry | undefined;
   language: Language;
   thresholds?: Partial<PolicyThresholds>;
+  /**
+   * Whether the message shares a content word with the knowledge base (KnowledgeScope.inScope): a likely
+   * entry is offered to it at `suggestThreshold`, to a message that does not at `offTopicSuggestThreshold`.
+   * Unknown (undefined) counts as in scope.
+   */
+  looksInScope?: boolean;
   channel?: Channel;
   texts?: TextOverrides;
 }
@@ -47,7 +53,8 @@ export function decide(input: DecideInput): Decision {
   // A likely best entry is asked about, with the runners-up as the other options (measured in
   // bench/clarify.ts: the right entry is among the top three far more often than it is first); two or
   // three close weaker entries are asked about too; otherwise a person takes it.
-  const likely = top.score >= t.suggestThreshold;
+  const likely =
+    top.score >= (input.looksInScope === false ? t.offTopicSuggestThreshold : t.suggestThreshold);
   const options = ranked.filter((c) => likely || c.score >= t.clarifyThreshold).slice(0, t.maxClarifyOptions);
   if (options.length >= 2 || (likely && options.length === 1)) {
     const picked = options.map((c) => ({

@@ -1,11 +1,15 @@
+import { resolve } from "node:path";
 import { BedrockRuntimeClient, ConverseCommand, ThrottlingException } from "@aws-sdk/client-bedrock-runtime";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
+import { loadJsonlKb } from "../../../local/eval/conversations";
 import { createBedrockGenerator, type Generator } from "../../../shared/ai/bedrock-generator";
 import { UngroundedAnswerError } from "../../../shared/ai/errors";
 import { createHybridEngine, fuseCandidates, type Policy, rulesFor } from "../../../shared/ai/hybrid-engine";
+import { createLocalEngine } from "../../../shared/ai/local-engine";
 import type { Decision, EngineInput } from "../../../shared/core/engine";
 import type { Candidate, FaqEntry } from "../../../shared/core/faq";
+import { createLexicalRetriever } from "../../../shared/kb/lexical";
 import type { Retriever } from "../../../shared/kb/retrieval";
 import { answerToolResponse } from "../../support/bedrock";
 
@@ -382,5 +386,99 @@ describe("with the local engine's rules", () => {
     const result = await engine.decide(input);
 
     expect(result.decision).toMatchObject({ kind: "answer", faqIds: ["ship"] });
+  });
+});
+
+describe("follow-ups read with the conversation's topic, as the local engine reads them", () => {
+  const kb = loadJsonlKb(resolve("local/seed/faq.example.jsonl"));
+  const bedrock = mockClient(BedrockRuntimeClient);
+  const client = new BedrockRuntimeClient({ region: "us-east-1" });
+  const generator = createBedrockGenerator({ client, modelId: "anthropic.claude-3-haiku-20240307-v1:0" });
+  const local = createLocalEngine(kb);
+  const rewriter = {
+    calls: 0,
+    async rewrite(text: string) {
+      this.calls++;
+      return { query: text, rewritten: false };
+    },
+  };
+  const hybrid = () => {
+    const lexical = createLexicalRetriever(kb);
+    const queries: string[] = [];
+    const engine = createHybridEngine({
+      lexical: {
+        search(query, k) {
+          queries.push(query);
+          return lexical.search(query, k);
+        },
+      },
+      generator,
+      rewrite: rewriter,
+      ...rulesFor(kb),
+      entries: kb,
+    });
+    return { engine, queries };
+  };
+  beforeEach(() => {
+    bedrock.reset();
+    rewriter.calls = 0;
+    bedrock.on(ConverseCommand).resolves(
+      answerToolResponse({
+        answer: "港澳台暂不支持直接配送哦。",
+        faq_ids: ["zh-shipping-area"],
+        confidence: 0.9,
+        needs_human: false,
+      }),
+    );
+  });
+
+  it("answers an elliptical follow-up in context, and the model is asked the question in context", async () => {
+    const topic = { question: "能寄到香港不", faqIds: ["zh-shipping-area"] };
+    const { engine, queries } = hybrid();
+
+    const result = await engine.decide({ text: "那澳门呢", history: [], topic });
+    const same = await local.decide({ text: "那澳门呢", history: [], topic });
+
+    expect(queries).toEqual(["那澳门呢", "能寄到香港不 那澳门呢"]);
+    expect(result.decision).toMatchObject({ kind: "answer", faqIds: ["zh-shipping-area"] });
+    expect(same.decision).toMatchObject({ kind: "answer", faqIds: ["zh-shipping-area"] });
+    expect(result.question).toBe("能寄到香港不 那澳门呢");
+    const sent = JSON.stringify(bedrock.commandCalls(ConverseCommand)[0]?.args[0].input.messages);
+    expect(sent).toContain("能寄到香港不 那澳门呢");
+    // The topic replaces the history rewriter: one way of reading a follow-up.
+    expect(rewriter.calls).toBe(0);
+  });
+
+  it("offers a choice in context where the local engine does, without calling the model", async () => {
+    const topic = { question: "怎么退货", faqIds: ["zh-return-how"] };
+    const { engine } = hybrid();
+
+    const result = await engine.decide({ text: "那运费呢", history: [], topic });
+    const same = await local.decide({ text: "那运费呢", history: [], topic });
+
+    expect(result.decision.kind).toBe("clarify");
+    expect(result.decision).toEqual(same.decision);
+    expect(bedrock.commandCalls(ConverseCommand)).toHaveLength(0);
+  });
+
+  it("reads a message answered on its own once, whatever the topic", async () => {
+    const { engine, queries } = hybrid();
+
+    const result = await engine.decide({
+      text: "港澳台和海外可以配送吗 我在新加坡",
+      history: [],
+      topic: { question: "怎么退货", faqIds: ["zh-return-how"] },
+    });
+
+    expect(result.decision).toMatchObject({ kind: "answer", faqIds: ["zh-shipping-area"] });
+    expect(queries).toEqual(["港澳台和海外可以配送吗 我在新加坡"]);
+  });
+
+  it("rewrites from the history only when the conversation has no topic", async () => {
+    const { engine } = hybrid();
+
+    await engine.decide({ text: "那澳门呢", history: [] });
+
+    expect(rewriter.calls).toBe(1);
   });
 });

@@ -150,10 +150,22 @@ describe("thresholds from the environment", () => {
     ["KEFU_MARGIN_THRESHOLD", "-0.1"],
     ["KEFU_CLARIFY_THRESHOLD", "abc"],
     ["KEFU_CLARIFY_THRESHOLD", "0.95"],
+    ["KEFU_OFF_TOPIC_SUGGEST_THRESHOLD", "2"],
   ])("rejects %s=%s at cold start", (name, value) => {
     expect(() => selectEngine({ ...fromEnv({ [name]: value }, "local"), client })).toThrow(
       ThresholdConfigError,
     );
+  });
+
+  it("reads the offer thresholds for messages that look in scope and for those that do not", () => {
+    const s = selectEngine({
+      ...fromEnv({ KEFU_SUGGEST_THRESHOLD: "0.4", KEFU_OFF_TOPIC_SUGGEST_THRESHOLD: "0.7" }, "local"),
+      client,
+    });
+    expect(s.thresholds.suggestThreshold).toBe(0.4);
+    expect(s.thresholds.offTopicSuggestThreshold).toBe(0.7);
+    const defaults = selectEngine({ ...fromEnv({}, "local"), client });
+    expect(defaults.thresholds.offTopicSuggestThreshold).toBe(0.6);
   });
 
   it("treats empty values as unset", () => {

@@ -84,16 +84,45 @@ describe("decide: a likely entry below the answer threshold", () => {
     expect(d.kind === "clarify" && d.text).toBe("您是想问：\n1. Question a?\n请回复序号。");
   });
 
-  it("is handed off below the suggest threshold (the default 0.5 unless set)", () => {
+  it("is offered to a message that looks in scope at a lower score than to one that does not", () => {
+    const { suggestThreshold: _, ...defaulted } = thresholds;
+    const weak = [cand("a", 0.35)];
+    const ask = (looksInScope?: boolean) =>
+      decide({
+        candidates: weak,
+        entry,
+        language: "en",
+        thresholds: defaulted,
+        ...(looksInScope === undefined ? {} : { looksInScope }),
+      }).kind;
+    expect(ask(true)).toBe("clarify");
+    expect(ask(undefined)).toBe("clarify");
+    expect(ask(false)).toBe("handoff");
+    const likely = [cand("a", 0.55)];
+    expect(
+      decide({ candidates: likely, entry, language: "en", thresholds: defaulted, looksInScope: false }).kind,
+    ).toBe("handoff");
+    expect(
+      decide({
+        candidates: [cand("a", 0.65)],
+        entry,
+        language: "en",
+        thresholds: defaulted,
+        looksInScope: false,
+      }).kind,
+    ).toBe("clarify");
+  });
+
+  it("is handed off below the suggest threshold (the default 0.3 unless set)", () => {
     const below = { ...thresholds, suggestThreshold: 0.8 };
     expect(decide({ candidates: [cand("a", 0.75)], entry, language: "en", thresholds: below }).kind).toBe(
       "handoff",
     );
     const { suggestThreshold: _, ...defaulted } = thresholds;
-    expect(decide({ candidates: [cand("a", 0.45)], entry, language: "en", thresholds: defaulted }).kind).toBe(
+    expect(decide({ candidates: [cand("a", 0.25)], entry, language: "en", thresholds: defaulted }).kind).toBe(
       "handoff",
     );
-    expect(decide({ candidates: [cand("a", 0.55)], entry, language: "en", thresholds: defaulted }).kind).toBe(
+    expect(decide({ candidates: [cand("a", 0.35)], entry, language: "en", thresholds: defaulted }).kind).toBe(
       "clarify",
     );
   });

@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import {
   conversationMetrics,
   type Expect,
+  failureLines,
   loadConversationFile,
   type Observed,
   runConversations,
@@ -213,5 +214,40 @@ describe("conversation eval: scoring", () => {
       unexpectedTickets: 1,
     });
     expect(m.perKind.handoff).toEqual({ n: 1, right: 1, kindRight: 1 });
+  });
+});
+
+describe("conversation eval: --failures", () => {
+  const turn = (conversation: string, n: number, over: Partial<TurnResult>): TurnResult => ({
+    conversation,
+    turn: n,
+    text: `message ${n}`,
+    language: "en",
+    expect: { kind: "answer", faq: "a" },
+    observed: { kind: "answer", faqId: "a" },
+    right: true,
+    kindRight: true,
+    ticket: false,
+    ms: 0,
+    ...over,
+  });
+
+  it("lists the first failing turn of each conversation not seen through, and no other", () => {
+    const lines = failureLines([
+      turn("ok", 1, {}),
+      turn("wrong", 1, {}),
+      turn("wrong", 2, { observed: { kind: "clarify", options: ["b", "c"] }, right: false }),
+      turn("wrong", 3, {
+        observed: { kind: "handoff", reason: "low_confidence" },
+        right: false,
+        ticket: true,
+      }),
+      turn("person", 1, {
+        expect: { kind: "handoff", reason: "customer_request" },
+        observed: { kind: "answer", faqId: "a" },
+        right: false,
+      }),
+    ]);
+    expect(lines).toEqual(['  wrong#2 "message 2": expected answer a, got clarify [b, c]']);
   });
 });

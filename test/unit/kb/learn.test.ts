@@ -182,7 +182,7 @@ describe("npm run eval -- <file> --learn", () => {
   // direct answers; the suggest offer (KEFU_SUGGEST_THRESHOLD) turns near-misses into a three-option
   // question instead, which is a different way to contain them, so teaching is measured without it
   // (and at the full defaults in the test after).
-  const WITHOUT_SUGGEST = { thresholds: { suggestThreshold: 1 } };
+  const WITHOUT_SUGGEST = { thresholds: { suggestThreshold: 1, offTopicSuggestThreshold: 1 } };
   it.each([1, 2, 3])(
     "banking77_oos, seed %i: containment at least doubles at ≥ 85%% precision",
     async (seed) => {
@@ -208,9 +208,11 @@ describe("npm run eval -- <file> --learn", () => {
   it("at the full defaults (suggest offer on), teaching still answers more at ≥ 85% precision", async () => {
     const file = loadEvalFile(sharedDataPath("dev", "banking77_oos.dev.json"));
     const report = await runLearning(file, { seed: 1 });
-    // Failed three-option questions are taught like hand-offs.
-    expect(report.teaching.taught).toBeGreaterThan(300);
-    expect(report.after.containment).toBeGreaterThanOrEqual(1.4 * report.before.containment);
+    // Failed three-option questions are taught like hand-offs. The offer (at 0.3 for messages that look in
+    // scope) already contains many near-misses through the customer's pick, which are not taught, so fewer
+    // are taught and direct answers grow less than without it (seed 1: 262 taught, 13.4% → 15.5%).
+    expect(report.teaching.taught).toBeGreaterThan(200);
+    expect(report.after.containment).toBeGreaterThanOrEqual(1.1 * report.before.containment);
     expect(report.after.answerPrecision).toBeGreaterThanOrEqual(0.85);
   }, 60_000); // replays 2,236 queries through four engines: seconds, more under load
 });
