@@ -180,7 +180,7 @@ export function createTicketStore(
 }
 
 function turnOf(item: Record<string, unknown>): Turn {
-  const { role, text, at, omittedBytes, agent, suggestion } = item as unknown as Turn;
+  const { role, text, at, omittedBytes, agent, suggestion, delivery } = item as unknown as Turn;
   return {
     role,
     text,
@@ -188,6 +188,7 @@ function turnOf(item: Record<string, unknown>): Turn {
     ...(omittedBytes ? { omittedBytes } : {}),
     ...(agent ? { agent } : {}),
     ...(suggestion ? { suggestion } : {}),
+    ...(delivery ? { delivery } : {}),
   };
 }
 
