@@ -71,6 +71,14 @@ class HttpError extends Error {
   }
 }
 
+/** An answer with a status other than 200 (the reply whose delivery is unknown: 202). */
+class WithStatus {
+  constructor(
+    readonly status: number,
+    readonly body: unknown,
+  ) {}
+}
+
 const PRIORITY_RANK: Record<Priority, number> = { urgent: 0, high: 1, normal: 2, low: 3 };
 const WINDOW_MS = 48 * 3600_000;
 
@@ -87,6 +95,8 @@ export class MockDesk {
   private readonly challenges = new Map<string, string>();
   private readonly agents = new Map<string, Agent & { password?: string }>();
   readonly tickets = new Map<string, MockTicket>();
+  /** Tickets whose next reply gets no answer from the channel (loseNextDelivery). */
+  private readonly unanswered = new Set<string>();
   private readonly faq: SeedFaq[] = structuredClone(SEED_FAQ);
   readonly changes: PendingChange[] = [];
   readonly suggestions: LearningSuggestion[] = structuredClone(SEED_SUGGESTIONS);
@@ -150,6 +160,14 @@ export class MockDesk {
       ticket.reopenedAt = at;
     }
     return id;
+  }
+
+  /**
+   * The channel's next send on this ticket goes out and gets no answer (a timeout after the request
+   * left): the reply is recorded as possibly delivered and answered 202 `delivery: "unknown"`.
+   */
+  loseNextDelivery(ticketId: string): void {
+    this.unanswered.add(this.ticket(ticketId).summary.ticketId);
   }
 
   /** Someone else resolves the ticket (another agent, or the customer's window closing the case). */
@@ -323,7 +341,7 @@ export class MockDesk {
           user,
           url.origin,
         );
-        return send(res, 200, result);
+        return result instanceof WithStatus ? send(res, result.status, result.body) : send(res, 200, result);
       }
       return false;
     } catch (error) {
@@ -874,12 +892,16 @@ export class MockDesk {
         ? { suggestion: { kind: "faq" as const, id: suggestionId, edited: suggestion.answer !== text } }
         : {}),
     };
+    const unanswered = this.unanswered.delete(ticket.summary.ticketId);
+    if (unanswered) turn.delivery = "unknown";
     ticket.transcript.push(turn);
     if (ticket.summary.status === "open") this.assign(ticket, me.id);
     ticket.summary.sla.firstRespondedAt ??= turn.at;
     ticket.summary.updatedAt = turn.at;
     const parts = budget.kind === "sms" ? budget.segments : budget.kind === "email" ? 1 : budget.parts;
-    return { turn, parts };
+    return unanswered
+      ? new WithStatus(202, { turn, parts, delivery: "unknown", unknownPart: 0 })
+      : { turn, parts };
   }
 
   private assign(ticket: MockTicket, agentId: string): void {

@@ -136,6 +136,9 @@ const en = {
   send: "Send",
   addNote: "Add note",
   sent: "Sent in {n} part(s).",
+  deliveryUnknown:
+    "The channel did not confirm this reply: it may have been delivered. Check with the customer before sending it again.",
+  turnDeliveryUnknown: "may have been delivered",
   noteAdded: "Note added.",
   suggestions: "Suggested replies",
   suggestionHint: "Click to draft; edit before sending.",
@@ -479,6 +482,8 @@ const zh: Record<MessageKey, string> = {
   send: "发送",
   addNote: "添加备注",
   sent: "已发送，共 {n} 条。",
+  deliveryUnknown: "渠道未确认这条回复：客户可能已经收到。再次发送前请先与客户确认。",
+  turnDeliveryUnknown: "可能已送达",
   noteAdded: "备注已添加。",
   suggestions: "推荐回复",
   suggestionHint: "点击生成草稿，发送前可编辑。",

@@ -1,10 +1,9 @@
 import type { Logger } from "@aws-lambda-powertools/logger";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import { type Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
-import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
 import middy from "@middy/core";
 import type { SNSEvent, SNSEventRecord } from "aws-lambda";
-import { recordIngressResult } from "../../shared/aws/powertools";
+import { publishMetrics, recordIngressResult } from "../../shared/aws/powertools";
 import { acceptNotification, type NotificationIngressDeps } from "../../shared/channels/ingress";
 import type { SnsNotification } from "../../shared/channels/ports";
 import { KefuError } from "../../shared/core/errors";
@@ -68,5 +67,5 @@ export function makeHandler(deps: SnsIngressDeps) {
     for (const record of event.Records) await accept(record);
   }
 
-  return middy(snsIngress).use(injectLambdaContext(logger)).use(logMetrics(metrics));
+  return middy(snsIngress).use(injectLambdaContext(logger)).use(publishMetrics(metrics));
 }

@@ -136,10 +136,17 @@ export class Desk extends Construct {
       }),
     );
     this.fn.allowSecretRead(props.secret);
-    // The agents page lists the members of the pool's agent and supervisor groups: that read, nothing more.
+    // The agents page lists the members of the pool's desk groups, and an admin's change of an agent's
+    // groups reads theirs and adds or removes one at a time (PUT /agents/:id): this pool only, no user
+    // creation, deletion or password actions.
     this.fn.role.addToPrincipalPolicy(
       new iam.PolicyStatement({
-        actions: ["cognito-idp:ListUsersInGroup"],
+        actions: [
+          "cognito-idp:ListUsersInGroup",
+          "cognito-idp:AdminListGroupsForUser",
+          "cognito-idp:AdminAddUserToGroup",
+          "cognito-idp:AdminRemoveUserFromGroup",
+        ],
         resources: [this.userPool.userPoolArn],
       }),
     );

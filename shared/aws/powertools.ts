@@ -1,5 +1,6 @@
 import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
+import type { MiddlewareObj } from "@middy/core";
 import type { IngressResult } from "../channels/ingress";
 import type { RuntimeSettings } from "../config/fragments";
 import { METRICS } from "../resources";
@@ -24,6 +25,20 @@ export function observability(runtime: RuntimeSettings, options: { logger?: Logg
       }),
     metrics: new Metrics({ namespace: METRICS.namespace, serviceName: runtime.serviceName }),
   };
+}
+
+/**
+ * Publishes the metrics an invocation added when it ends (returning or throwing), as Powertools'
+ * `logMetrics` does, but only when there are some. The local stack runs a function's handler for
+ * several events at once over one Metrics, so the first invocation to end publishes what all of them
+ * added and the next finds nothing: `logMetrics` would then print "No application metrics to publish"
+ * for an invocation whose metrics did go out. (In Lambda an instance runs one invocation at a time.)
+ */
+export function publishMetrics(metrics: Metrics): MiddlewareObj {
+  const publish = () => {
+    if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
+  };
+  return { after: publish, onError: publish };
 }
 
 /**

@@ -16,6 +16,11 @@ export interface Turn {
   agent?: string;
   /** The suggestion an agent's reply started from, and whether they edited it. */
   suggestion?: { kind: "faq" | "model"; id?: string; edited: boolean };
+  /**
+   * An agent's reply whose send got no answer after it went out (DeliveryUnknownError): the customer
+   * may or may not have it. Absent when the send was confirmed.
+   */
+  delivery?: "unknown";
 }
 
 /** The last FAQ exchange of a conversation: what the customer asked and the entries answered or offered. */

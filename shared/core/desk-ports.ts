@@ -24,6 +24,22 @@ export interface DeskMember {
 export interface DeskDirectory {
   /** The enabled members of the `agent` and `supervisor` groups, each with every desk group they are in. */
   agents(): Promise<DeskMember[]>;
+  /**
+   * Puts the user in exactly these desk groups (agent, supervisor, admin, pii), adding and removing one
+   * at a time; groups of the directory that are not the desk's are left alone. Setting the same groups
+   * again changes nothing, so a change that failed half-way is finished by trying it again.
+   * UnknownDeskUserError when the directory has no such user.
+   */
+  setGroups(userId: string, groups: readonly string[]): Promise<void>;
+}
+
+/** The user directory has no user by that id (PUT /agents/:id {groups} for someone never invited). */
+export class UnknownDeskUserError extends Error {
+  readonly code = "unknown_user";
+  constructor() {
+    super("the user directory has no such user");
+    this.name = "UnknownDeskUserError";
+  }
 }
 
 /** What a supervisor or admin may change of an agent (PUT /agents/:id). */

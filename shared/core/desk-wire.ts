@@ -70,8 +70,23 @@ export const TurnSchema = z.object({
   suggestion: z
     .object({ kind: z.enum(["faq", "model"]), id: z.string().optional(), edited: z.boolean() })
     .optional(),
+  /** An agent's reply sent without an answer from the channel: the customer may or may not have it. */
+  delivery: z.literal("unknown").optional(),
 });
 export type Turn = z.infer<typeof TurnSchema>;
+
+/**
+ * POST /tickets/:id/reply. 200: delivered, in `parts` parts. 202 with `delivery: "unknown"`: the part
+ * `unknownPart` (0-based) went out and the channel never answered, so the customer may have the reply;
+ * it is recorded (`turn.delivery`) and not sent again unless the agent sends it again.
+ */
+export const AgentReplyResultSchema = z.object({
+  turn: TurnSchema,
+  parts: z.number().int().nonnegative(),
+  delivery: z.literal("unknown").optional(),
+  unknownPart: z.number().int().nonnegative().optional(),
+});
+export type AgentReplyResult = z.infer<typeof AgentReplyResultSchema>;
 
 export const ChannelConstraintsSchema = z.discriminatedUnion("kind", [
   z.object({
@@ -412,6 +427,7 @@ export const DeskResponses = {
   "GET /skills": z.object({ skills: z.array(SkillGroupSchema) }),
   "GET /tickets": z.object({ tickets: z.array(TicketSummarySchema) }),
   "GET /tickets/:id": TicketDetailSchema,
+  "POST /tickets/:id/reply": AgentReplyResultSchema,
   "GET /tickets/:id/suggestions": z.object({ suggestions: z.array(SuggestionSchema) }),
   "GET /faq/search": z.object({ hits: z.array(FaqHitSchema) }),
   "GET /faq/imports": z.object({ imports: z.array(ImportReportSummarySchema) }),

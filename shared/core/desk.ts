@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Turn } from "./conversation";
 import type { SendOptions } from "./delivery";
-import { NotFoundError } from "./errors";
+import { DeliveryUnknownError, NotFoundError } from "./errors";
 import type { Inspection } from "./inspection";
 import type { Channel, InspectionReceipt, OutboundMessage } from "./message";
 import { inspectOutgoing, type OutgoingInspection } from "./outgoing";
@@ -30,6 +30,26 @@ export class ReplyBlockedError extends Error {
   ) {
     super(`the reply on ${ticketId} breaks a blocking quality rule; it was not sent`);
     this.name = "ReplyBlockedError";
+  }
+}
+
+/**
+ * An agent's reply went out but the platform never answered (DeliveryUnknownError): the customer may
+ * have it. It is recorded on the ticket (`turn`, marked `delivery: "unknown"`) and not sent again by
+ * itself: the agent checks with the customer before sending it a second time.
+ */
+export class ReplyDeliveryUnknownError extends Error {
+  readonly code = "delivery_unknown";
+  constructor(
+    ticketId: string,
+    readonly turn: Turn,
+    options: { cause: DeliveryUnknownError },
+  ) {
+    super(
+      `the reply on ${ticketId} went out without an answer from the channel; it may have been delivered`,
+      options,
+    );
+    this.name = "ReplyDeliveryUnknownError";
   }
 }
 
@@ -72,7 +92,10 @@ export function agentMessage(ticket: Ticket, text: string): OutboundMessage {
   };
 }
 
-/** Sends the reply, then records it on the ticket: the turn returned is the one stored. */
+/**
+ * Sends the reply, then records it on the ticket: the turn returned is the one stored. A send whose
+ * outcome is unknown is recorded too, marked, and ends in ReplyDeliveryUnknownError.
+ */
 export async function replyAsAgent(
   ticketId: string,
   text: string,
@@ -84,18 +107,26 @@ export async function replyAsAgent(
   if (!isOpen(ticket)) throw new TicketClosedError(ticketId);
   const sendId = options.sendId ?? `desk#${ticketId}#${randomUUID()}`;
   const message: OutboundMessage = { ...agentMessage(ticket, text), inReplyTo: sendId };
-  if (options.inspection) {
-    await deps.send({ ...message, inspection: options.inspection }, options.send);
-  } else {
-    const inspected = await inspectOutgoing(deps.inspection, message, {
-      messageId: sendId,
-      author: "agent",
-      at: deps.now(),
-      ...(options.agent ? { agent: options.agent } : {}),
-      ticketId,
-    });
-    if ("blocked" in inspected) throw new ReplyBlockedError(ticketId, inspected.blocked);
-    await deps.send(inspected.message, options.send);
+  let unknown: DeliveryUnknownError | undefined;
+  try {
+    if (options.inspection) {
+      await deps.send({ ...message, inspection: options.inspection }, options.send);
+    } else {
+      const inspected = await inspectOutgoing(deps.inspection, message, {
+        messageId: sendId,
+        author: "agent",
+        at: deps.now(),
+        ...(options.agent ? { agent: options.agent } : {}),
+        ticketId,
+      });
+      if ("blocked" in inspected) throw new ReplyBlockedError(ticketId, inspected.blocked);
+      await deps.send(inspected.message, options.send);
+    }
+  } catch (error) {
+    // The platform may have the reply: the transcript must show it, or the agent would write it again
+    // unaware; one refused or never sent is not recorded.
+    if (!(error instanceof DeliveryUnknownError)) throw error;
+    unknown = error;
   }
   const now = deps.now();
   const turn: Turn = {
@@ -104,8 +135,10 @@ export async function replyAsAgent(
     at: now.toISOString(),
     ...(options.agent ? { agent: options.agent } : {}),
     ...(options.suggestion ? { suggestion: options.suggestion } : {}),
+    ...(unknown ? { delivery: "unknown" as const } : {}),
   };
   await deps.tickets.append(ticketId, turn, { now });
+  if (unknown) throw new ReplyDeliveryUnknownError(ticketId, turn, { cause: unknown });
   return turn;
 }
 

@@ -1,4 +1,4 @@
-import { type DynamoDBDocumentClient, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { type DynamoDBDocumentClient, paginateQuery, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { AnalyticsEvent } from "../core/analytics";
 import {
   type ChannelFigures,
@@ -42,20 +42,16 @@ export function createAnalyticsCounters(doc: DynamoDBDocumentClient, tableName: 
     async read(since: string, until: string): Promise<CounterItem[]> {
       const items: CounterItem[] = [];
       for (const day of daysBetween(since, until)) {
-        let ExclusiveStartKey: Record<string, unknown> | undefined;
-        do {
-          const page = await doc.send(
-            new QueryCommand({
-              TableName: tableName,
-              KeyConditionExpression: "#day = :day",
-              ExpressionAttributeNames: { "#day": "day" },
-              ExpressionAttributeValues: { ":day": day },
-              ExclusiveStartKey,
-            }),
-          );
-          for (const item of page.Items ?? []) items.push(counterItem(item));
-          ExclusiveStartKey = page.LastEvaluatedKey;
-        } while (ExclusiveStartKey);
+        const pages = paginateQuery(
+          { client: doc },
+          {
+            TableName: tableName,
+            KeyConditionExpression: "#day = :day",
+            ExpressionAttributeNames: { "#day": "day" },
+            ExpressionAttributeValues: { ":day": day },
+          },
+        );
+        for await (const page of pages) for (const item of page.Items ?? []) items.push(counterItem(item));
       }
       return items;
     },

@@ -6,6 +6,7 @@ import {
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
 import type { ChangeStore, PendingChange } from "../kb/teach";
+import { newestByStatus } from "./queries";
 
 /** The changes table: one item per taught change, listed by status (byStatus index). */
 export function createChangeStore(doc: DynamoDBDocumentClient, tableName: string): ChangeStore {
@@ -29,12 +30,7 @@ export function createChangeStore(doc: DynamoDBDocumentClient, tableName: string
       const { Items = [] } = await doc.send(
         new QueryCommand({
           TableName: tableName,
-          IndexName: "byStatus",
-          KeyConditionExpression: "#status = :status",
-          ExpressionAttributeNames: { "#status": "status" },
-          ExpressionAttributeValues: { ":status": status },
-          ScanIndexForward: false,
-          Limit: limit,
+          ...newestByStatus(status, limit),
         }),
       );
       return Items as PendingChange[];

@@ -7,6 +7,7 @@ import {
 import { mapWithConcurrency } from "../core/concurrency";
 import { type DeskTicket, type DeskTicketStore, TicketConflictError } from "../core/desk";
 import type { Ticket } from "../core/ticket";
+import { newestByStatus } from "./queries";
 import { createTicketStore } from "./tickets";
 
 /** Tickets read at once when a list is shown (each with its turns). */
@@ -33,15 +34,7 @@ export function createDeskTicketStore(
     return tickets.filter((t): t is Ticket => t !== undefined).map(deskTicket);
   }
 
-  const byStatus = (status: string, limit: number) =>
-    query({
-      IndexName: "byStatus",
-      KeyConditionExpression: "#status = :status",
-      ExpressionAttributeNames: { "#status": "status" },
-      ExpressionAttributeValues: { ":status": status },
-      ScanIndexForward: false,
-      Limit: limit,
-    });
+  const byStatus = (status: string, limit: number) => query(newestByStatus(status, limit));
 
   /** An update that holds only while the ticket is not resolved; TicketConflictError otherwise. */
   async function updateUnresolved(

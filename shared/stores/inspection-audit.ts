@@ -1,4 +1,4 @@
-import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { type DynamoDBDocumentClient, PutCommand, paginateQuery } from "@aws-sdk/lib-dynamodb";
 import { auditDay, type InspectionAuditStore, type InspectionRecord } from "../core/quality";
 import { RETENTION } from "../resources";
 
@@ -24,23 +24,21 @@ export function createInspectionAuditStore(
     },
     async listDay(day) {
       const records: InspectionRecord[] = [];
-      let start: Record<string, unknown> | undefined;
-      do {
-        const page = await doc.send(
-          new QueryCommand({
-            TableName: tableName,
-            KeyConditionExpression: "#day = :day",
-            ExpressionAttributeNames: { "#day": "day" },
-            ExpressionAttributeValues: { ":day": day },
-            ExclusiveStartKey: start,
-          }),
-        );
+      const pages = paginateQuery(
+        { client: doc },
+        {
+          TableName: tableName,
+          KeyConditionExpression: "#day = :day",
+          ExpressionAttributeNames: { "#day": "day" },
+          ExpressionAttributeValues: { ":day": day },
+        },
+      );
+      for await (const page of pages) {
         for (const item of page.Items ?? []) {
           const { day: _day, expiresAt: _ttl, ...record } = item;
           records.push(record as InspectionRecord);
         }
-        start = page.LastEvaluatedKey;
-      } while (start);
+      }
       return records.sort(byTime);
     },
   };

@@ -11,6 +11,7 @@ import { mapWithConcurrency } from "../core/concurrency";
 import { capTurn, keepHistory, type Turn } from "../core/conversation";
 import type { TicketStore } from "../core/pipeline/ports";
 import type { Ticket, TicketStatus } from "../core/ticket";
+import { newestByStatus } from "./queries";
 
 /**
  * Text kept of one turn on a ticket: about 33,000 Chinese characters, a very long e-mail, and far
@@ -166,12 +167,7 @@ export function createTicketStore(
       const { Items } = await doc.send(
         new QueryCommand({
           TableName: tableName,
-          IndexName: "byStatus",
-          KeyConditionExpression: "#status = :status",
-          ExpressionAttributeNames: { "#status": "status" },
-          ExpressionAttributeValues: { ":status": status },
-          ScanIndexForward: false,
-          Limit: limit,
+          ...newestByStatus(status, limit),
         }),
       );
       return mapWithConcurrency((Items ?? []) as StoredTicket[], LIST_CONCURRENCY, withTranscript);
@@ -180,7 +176,7 @@ export function createTicketStore(
 }
 
 function turnOf(item: Record<string, unknown>): Turn {
-  const { role, text, at, omittedBytes, agent, suggestion } = item as unknown as Turn;
+  const { role, text, at, omittedBytes, agent, suggestion, delivery } = item as unknown as Turn;
   return {
     role,
     text,
@@ -188,6 +184,7 @@ function turnOf(item: Record<string, unknown>): Turn {
     ...(omittedBytes ? { omittedBytes } : {}),
     ...(agent ? { agent } : {}),
     ...(suggestion ? { suggestion } : {}),
+    ...(delivery ? { delivery } : {}),
   };
 }
 

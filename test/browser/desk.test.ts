@@ -213,6 +213,35 @@ describe("a ticket", () => {
     expect(desk.mock.tickets.get(id)?.transcript.some((turn) => turn.role === "agent")).toBe(false);
   });
 
+  it("warns that a reply the channel never confirmed may have been delivered, and marks it in the transcript", async () => {
+    const id = ticketWhere((t) => t.channel === "sms" && t.status !== "resolved");
+    const page = await desk.newPage({ locale: "en-US" });
+    await signIn(page, desk.server.url, "agent", desk.mock.password);
+    await page.goto(`${desk.server.url}tickets/${id}`);
+    await page.getByTestId("transcript").waitFor();
+    desk.mock.loseNextDelivery(id);
+    await page.getByTestId("reply-input").fill("Your refund is on its way.");
+    await page.getByTestId("reply-send").click();
+    await expect
+      .poll(() => page.getByTestId("delivery-unknown").textContent())
+      .toBe(
+        "The channel did not confirm this reply: it may have been delivered. Check with the customer before sending it again.",
+      );
+    // Not offered as sent, nor left in the box ready to go again.
+    expect(await page.getByTestId("send-done").count()).toBe(0);
+    expect(await page.getByTestId("action-error").count()).toBe(0);
+    expect(await page.getByTestId("reply-input").inputValue()).toBe("");
+    await expect
+      .poll(() => page.getByTestId("turn-delivery-unknown").last().textContent())
+      .toBe("may have been delivered");
+    expect(desk.mock.tickets.get(id)?.transcript.at(-1)).toMatchObject({
+      role: "agent",
+      text: "Your refund is on its way.",
+      delivery: "unknown",
+    });
+    await screenshot(page, "reply-delivery-unknown");
+  });
+
   it("disables sending when WeChat's 48-hour window has closed, and says why", async () => {
     const id = ticketWhere((t) => t.channel === "wechat" && t.status === "open");
     const page = await desk.newPage({ locale: "en-US" });

@@ -209,6 +209,22 @@ function ticketContract(target: StoreTarget) {
       expect((cut?.omittedBytes ?? 0) + Buffer.byteLength(cut?.text ?? "")).toBe(Buffer.byteLength(huge));
     });
 
+    it("reads back an agent turn's author, suggestion and unconfirmed delivery", async () => {
+      const store = target.tickets();
+      const id = fresh("KF-TURN");
+      await store.create(ticket(id, "2026-11-21T10:00:00.000Z"));
+      const agentTurn: Turn = {
+        role: "agent",
+        text: "您好，已退款。",
+        at: "2026-11-21T10:05:00.000Z",
+        agent: "agent-1",
+        suggestion: { kind: "faq", id: "faq:refund", edited: true },
+        delivery: "unknown",
+      };
+      await store.append(id, agentTurn);
+      expect((await store.get(id))?.transcript.at(-1)).toEqual(agentTurn);
+    });
+
     it("refuses to append to or resolve a ticket that does not exist", async () => {
       const store = target.tickets();
       const id = fresh("KF-MISSING");

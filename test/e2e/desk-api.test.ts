@@ -261,6 +261,24 @@ describe("the desk API on the local stack", () => {
     expect(ids).toEqual(expect.arrayContaining(["agent", "supervisor"]));
     // The demo admin manages the knowledge base and is in no agent group.
     expect(ids).not.toContain("admin");
+
+    // An admin makes zhao a supervisor without PII access: Cognito's groups change (the ones the
+    // tokens carry), then the agents table.
+    const changed = await api("admin", "PUT", "/agents/zhao", { groups: ["agent", "supervisor"] });
+    expect(changed.status).toBe(200);
+    const inCognito = (await cognitoCall(cognito.endpoint, "AdminListGroupsForUser", {
+      ...pool,
+      Username: "zhao",
+    })) as { Groups?: { GroupName?: string }[] };
+    expect((inCognito.Groups ?? []).map((g) => g.GroupName).sort()).toEqual(["agent", "supervisor"]);
+    const relisted = await api<{ agents: { id: string; groups: string[] }[] }>(
+      "supervisor",
+      "GET",
+      "/agents",
+    );
+    expect(relisted.body.agents.find((a) => a.id === "zhao")?.groups.sort()).toEqual(["agent", "supervisor"]);
+    // Someone Cognito does not know gets no record.
+    expect((await api("admin", "PUT", "/agents/nobody", { groups: ["agent"] })).status).toBe(404);
   });
 
   it("refuses a forged token (401), a missing one (401), and a group's route to others (403)", async () => {

@@ -179,9 +179,10 @@ describe("the desk's dev mock and the real desk API speak the same wire shapes",
       if (backend.name === "real") {
         const ticketId = await someTicketId(backend);
         resolved = ticketId;
-        await call(backend, "agent", "POST", `/tickets/${ticketId}/reply`, {
+        const sent = await shaped(backend, "POST /tickets/:id/reply", "agent", `/tickets/${ticketId}/reply`, {
           text: "抱歉让您久等，马上为您处理。",
         });
+        expect(sent.delivery).toBeUndefined();
         await call(backend, "agent", "POST", `/tickets/${ticketId}/resolve`);
         // The SLA clock's tick reviews it (npm start's grader: the heuristic).
         await state.stack.tickSla();

@@ -65,7 +65,7 @@ describe("the desk API", () => {
     });
   });
 
-  it("may list the members of the pool's groups (the agents page), and call Cognito for nothing else", () => {
+  it("may list the members of the pool's groups and change a user's groups in that pool (the agents page), nothing else of Cognito", () => {
     const fn = Object.entries(template.findResources("AWS::Lambda::Function") as Resources).find(([, f]) =>
       String(f.Properties.Description ?? "").startsWith("Kefu desk API"),
     );
@@ -80,7 +80,16 @@ describe("the desk API", () => {
       .filter((s) => [s.Action].flat().some((a) => a.startsWith("cognito-idp:")));
     const [pool] = Object.keys(template.findResources("AWS::Cognito::UserPool"));
     expect(statements).toEqual([
-      { Action: "cognito-idp:ListUsersInGroup", Effect: "Allow", Resource: { "Fn::GetAtt": [pool, "Arn"] } },
+      {
+        Action: [
+          "cognito-idp:ListUsersInGroup",
+          "cognito-idp:AdminListGroupsForUser",
+          "cognito-idp:AdminAddUserToGroup",
+          "cognito-idp:AdminRemoveUserFromGroup",
+        ],
+        Effect: "Allow",
+        Resource: { "Fn::GetAtt": [pool, "Arn"] },
+      },
     ]);
   });
 

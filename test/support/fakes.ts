@@ -10,7 +10,13 @@ import {
   keepHistory,
   MAX_PROCESSED_IDS,
 } from "../../shared/core/conversation";
-import type { AgentStore, DeskDirectory, DeskMember, TicketDeskStore } from "../../shared/core/desk-ports";
+import {
+  type AgentStore,
+  type DeskDirectory,
+  type DeskMember,
+  type TicketDeskStore,
+  UnknownDeskUserError,
+} from "../../shared/core/desk-ports";
 import type { AnswerEngine, EngineInput, EngineResult } from "../../shared/core/engine";
 import type { InboundMessage, InboundMessageInput, OutboundMessage } from "../../shared/core/message";
 import { InboundMessageSchema } from "../../shared/core/message";
@@ -545,6 +551,11 @@ export function memoryDirectory(members: DeskMember[] = []): DeskDirectory & { m
     members,
     async agents() {
       return members.map((member) => ({ ...member, groups: [...member.groups] }));
+    },
+    async setGroups(userId, groups) {
+      const member = members.find((m) => m.id === userId);
+      if (!member) throw new UnknownDeskUserError();
+      member.groups = [...groups];
     },
   };
 }

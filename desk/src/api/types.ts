@@ -4,6 +4,7 @@
  */
 export type {
   Agent,
+  AgentReplyResult,
   ApiErrorBody,
   Channel,
   ChannelConstraints,

@@ -12,7 +12,7 @@ import {
 } from "@mantine/core";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { forwardRef, useImperativeHandle, useRef, useState } from "react";
-import type { Suggestion, TicketDetail, Turn } from "../api/types";
+import type { AgentReplyResult, Suggestion, TicketDetail, Turn } from "../api/types";
 import { useDesk, useNow } from "../context";
 import { errorText } from "../errors";
 import { type Translate, useI18n } from "../i18n";
@@ -91,6 +91,8 @@ export const ReplyBox = forwardRef<ReplyBoxHandle, { ticket: TicketDetail }>(fun
   const [suggestion, setSuggestion] = useState<Pick<Suggestion, "id" | "text"> | undefined>();
   const [faqOpened, setFaqOpened] = useState(false);
   const [done, setDone] = useState<string | null>(null);
+  // The last reply went out without an answer from the channel: the customer may have it already.
+  const [unsure, setUnsure] = useState(false);
   const textarea = useRef<HTMLTextAreaElement>(null);
   const path = `/tickets/${encodeURIComponent(ticket.ticketId)}`;
 
@@ -121,7 +123,7 @@ export const ReplyBox = forwardRef<ReplyBoxHandle, { ticket: TicketDetail }>(fun
   const [refused, setRefused] = useState<RefusedReply | undefined>();
   const send = useMutation({
     mutationFn: (override?: string) =>
-      api.post<{ turn: Turn; parts: number }>(`${path}/reply`, {
+      api.post<AgentReplyResult>(`${path}/reply`, {
         text: reply,
         ...(suggestion ? { suggestionId: suggestion.id, suggestionText: suggestion.text } : {}),
         ...(override ? { findingsOverride: { reason: override } } : {}),
@@ -130,9 +132,11 @@ export const ReplyBox = forwardRef<ReplyBoxHandle, { ticket: TicketDetail }>(fun
     onError: (failure) => setRefused(refusedForQuality(failure) ?? refused),
     onSuccess: (result) => {
       setRefused(undefined);
+      // Cleared either way: a reply the customer may have must not sit ready to be sent again.
       setReply("");
       setSuggestion(undefined);
-      setDone(t("sent", { n: result.parts }));
+      setUnsure(result.delivery === "unknown");
+      setDone(result.delivery === "unknown" ? null : t("sent", { n: result.parts }));
       void queryClient.invalidateQueries({ queryKey: ["tickets"] });
     },
     onSettled: afterWrite,
@@ -158,6 +162,7 @@ export const ReplyBox = forwardRef<ReplyBoxHandle, { ticket: TicketDetail }>(fun
   function submit() {
     if (!canSend) return;
     setDone(null);
+    setUnsure(false);
     if (mode === "reply") send.mutate(undefined);
     else addNote.mutate();
   }
@@ -269,6 +274,11 @@ export const ReplyBox = forwardRef<ReplyBoxHandle, { ticket: TicketDetail }>(fun
       {error && (
         <Alert color="red" variant="light" role="alert" py={6} data-testid="action-error">
           {errorText(error, t, locale)}
+        </Alert>
+      )}
+      {mode === "reply" && unsure && (
+        <Alert color="yellow" variant="light" role="status" py={6} data-testid="delivery-unknown">
+          {t("deliveryUnknown")}
         </Alert>
       )}
       {mode === "reply" && refused && (

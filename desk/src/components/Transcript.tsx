@@ -70,6 +70,11 @@ export function Transcript(props: { turns: Turn[]; omittedTurns?: number; channe
                     ? ` · ${props.channelName}`
                     : ""}
                 </Text>
+                {turn.delivery === "unknown" && (
+                  <Badge size="xs" variant="light" color="yellow" data-testid="turn-delivery-unknown">
+                    {t("turnDeliveryUnknown")}
+                  </Badge>
+                )}
                 {turn.suggestion && (
                   <Badge size="xs" variant="light" color="gray">
                     {t("suggestions")}

@@ -1,5 +1,10 @@
 import { z } from "zod";
-import type { AgentStore, DeskDirectory, DeskMember } from "../../../shared/core/desk-ports";
+import {
+  type AgentStore,
+  type DeskDirectory,
+  type DeskMember,
+  UnknownDeskUserError,
+} from "../../../shared/core/desk-ports";
 import { type Agent, type RoutingRules, SkillSchema, skillGroups } from "../../../shared/core/routing";
 import { DEFAULT_MAX_CONCURRENT } from "../../../shared/stores/agents";
 import { DeskApiError, type DeskRequest, type DeskRoute } from "../route";
@@ -60,6 +65,28 @@ function merged(member: DeskMember, record: Agent | undefined) {
 
 const ok = (body: unknown) => ({ status: 200, body });
 
+/**
+ * The user directory first (Cognito's groups are the ones the desk enforces), the agents table after:
+ * a failure here stops the change before the table says anything the directory does not.
+ */
+async function setDirectoryGroups(deps: AgentsDeps, id: string, groups: readonly string[]): Promise<void> {
+  try {
+    await deps.directory.setGroups(id, groups);
+  } catch (error) {
+    if (error instanceof UnknownDeskUserError) {
+      throw new DeskApiError(404, "not_found", "No such user in the directory.", "目录中没有这个用户。");
+    }
+    // Adding and removing one group at a time, it may have stopped half-way: the same request again
+    // finishes it (setting the same groups twice changes nothing).
+    throw new DeskApiError(
+      502,
+      "directory_failed",
+      "The user directory did not take the change; the groups may be partly changed. Nothing else was saved. Try again.",
+      "用户目录未能完成修改，分组可能只改了一部分，其他设置均未保存，请重试。",
+    );
+  }
+}
+
 export const agentRoutes: DeskRoute<AgentsDeps>[] = [
   {
     method: "GET",
@@ -111,7 +138,21 @@ export const agentRoutes: DeskRoute<AgentsDeps>[] = [
           "只有管理员可以修改分组。",
         );
       }
-      return ok(view(await deps.agents.configure(id, change, request.now)));
+      if (change.groups) await setDirectoryGroups(deps, id, change.groups);
+      try {
+        return ok(view(await deps.agents.configure(id, change, request.now)));
+      } catch (error) {
+        if (!change.groups) throw error;
+        // Cognito has the new groups (the ones enforced; GET /agents shows them); the table's copy and
+        // the other settings do not. Said, not hidden: the same request again saves the rest.
+        throw new DeskApiError(
+          503,
+          "partly_saved",
+          "The groups were changed, but the other settings were not saved. Try again.",
+          "分组已修改，但其他设置未保存，请重试。",
+          { groups: "changed" },
+        );
+      }
     },
   },
   {

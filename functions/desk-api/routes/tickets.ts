@@ -6,6 +6,7 @@ import type { SendOptions } from "../../../shared/core/delivery";
 import {
   type DeskTicket,
   type DeskTicketStore,
+  ReplyDeliveryUnknownError,
   replyAsAgent,
   resolveTicket,
   TicketClosedError,
@@ -224,6 +225,13 @@ async function reply(request: DeskRequest, deps: TicketRoutesDeps) {
     const plan = { kind: "agent_reply", ticketId: ticket.ticketId, agent, text: body.text };
     await deps.outbox.put({ messageKey, plan, partsSent: 0, done: false });
     let parts = check.parts;
+    let partsSent = 0;
+    // The turn recorded, the first response met, the reply counted: after a confirmed send and after one
+    // the customer may have (the agent did answer; a second send is the agent's choice, counted again).
+    const recorded = async (turn: Turn) => {
+      await deps.care.recordFirstResponse(ticket.ticketId, new Date(turn.at));
+      await track(deps, ticketEvent("agent_reply", ticket, new Date(turn.at), { agent }));
+    };
     try {
       const turn = await replyAsAgent(
         ticket.ticketId,
@@ -237,18 +245,29 @@ async function reply(request: DeskRequest, deps: TicketRoutesDeps) {
           send: {
             async onPartSent(sent, total) {
               parts = total;
+              partsSent = sent;
               await deps.outbox.put({ messageKey, plan, partsSent: sent, done: sent === total });
             },
           },
         },
       );
       // The first-response deadline is met (kept once); the SLA clock moves on to the resolution.
-      await deps.care.recordFirstResponse(ticket.ticketId, new Date(turn.at));
-      await track(deps, ticketEvent("agent_reply", ticket, new Date(turn.at), { agent }));
+      await recorded(turn);
       return { status: 200, body: { turn, parts } };
     } catch (error) {
+      if (error instanceof ReplyDeliveryUnknownError) {
+        // As the worker records it (shared/core/pipeline/reply.ts): the part that may have gone out. Unlike
+        // the worker, nothing sends it again by itself: a person can ask the customer first.
+        await deps.outbox.put({ messageKey, plan, partsSent, done: false, unknownPart: partsSent });
+        deps.audit("reply_delivery_unknown", { ticketId: ticket.ticketId, agent, messageKey });
+        await recorded(error.turn);
+        return {
+          status: 202,
+          body: { turn: error.turn, parts, delivery: "unknown" as const, unknownPart: partsSent },
+        };
+      }
       if (error instanceof ChannelApiError) {
-        await deps.outbox.put({ messageKey, plan, partsSent: 0, done: true, refusal: error.name });
+        await deps.outbox.put({ messageKey, plan, partsSent, done: true, refusal: error.name });
         if (error.name === "RecipientOptedOutError") throw channelClosed("opted_out");
         if (error.retryable) {
           throw new DeskApiError(503, "retry", "The channel is busy; try again.", "渠道繁忙，请重试。");

@@ -1,4 +1,7 @@
 import {
+  AdminAddUserToGroupCommand,
+  AdminListGroupsForUserCommand,
+  AdminRemoveUserFromGroupCommand,
   CognitoIdentityProviderClient,
   ListUsersInGroupCommand,
   type UserType,
@@ -6,6 +9,7 @@ import {
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
 import { cognitoDirectory } from "../../../shared/aws/cognito-directory";
+import { UnknownDeskUserError } from "../../../shared/core/desk-ports";
 
 const cognito = mockClient(CognitoIdentityProviderClient);
 beforeEach(() => cognito.reset());
@@ -53,5 +57,58 @@ describe("the desk's agents from Cognito", () => {
         name: "AccessDeniedException",
       },
     );
+  });
+});
+
+describe("changing an agent's groups in Cognito", () => {
+  const pool = "us-east-1_Desk";
+  const groupsOf = (...names: string[]) => ({ Groups: names.map((GroupName) => ({ GroupName })) });
+
+  it("adds the missing desk groups, then removes the others, leaving the pool's other groups alone", async () => {
+    cognito
+      .on(AdminListGroupsForUserCommand, { UserPoolId: pool, Username: "wang" })
+      .resolves(groupsOf("agent", "pii", "beta-testers"));
+    await cognitoDirectory(new CognitoIdentityProviderClient({}), pool).setGroups("wang", [
+      "supervisor",
+      "admin",
+    ]);
+    const changes = cognito.calls().flatMap((call) => {
+      const input = call.args[0].input as { GroupName?: string; Username?: string; UserPoolId?: string };
+      const name = call.args[0].constructor.name;
+      if (name === "AdminAddUserToGroupCommand")
+        return [`+${input.GroupName} ${input.Username}@${input.UserPoolId}`];
+      if (name === "AdminRemoveUserFromGroupCommand")
+        return [`-${input.GroupName} ${input.Username}@${input.UserPoolId}`];
+      return [];
+    });
+    expect(changes).toEqual([
+      `+supervisor wang@${pool}`,
+      `+admin wang@${pool}`,
+      `-agent wang@${pool}`,
+      `-pii wang@${pool}`,
+    ]);
+  });
+
+  it("changes nothing when the user already has exactly those groups (a retried change is safe)", async () => {
+    cognito.on(AdminListGroupsForUserCommand).resolves(groupsOf("agent"));
+    await cognitoDirectory(new CognitoIdentityProviderClient({}), pool).setGroups("wang", ["agent"]);
+    expect(cognito.commandCalls(AdminAddUserToGroupCommand)).toHaveLength(0);
+    expect(cognito.commandCalls(AdminRemoveUserFromGroupCommand)).toHaveLength(0);
+  });
+
+  it("says the user is unknown (UnknownDeskUserError), and passes on any other failure", async () => {
+    const directory = cognitoDirectory(new CognitoIdentityProviderClient({}), pool);
+    cognito
+      .on(AdminListGroupsForUserCommand)
+      .rejects(Object.assign(new Error("User does not exist."), { name: "UserNotFoundException" }));
+    await expect(directory.setGroups("ghost", ["agent"])).rejects.toBeInstanceOf(UnknownDeskUserError);
+    cognito.reset();
+    cognito.on(AdminListGroupsForUserCommand).resolves(groupsOf());
+    cognito
+      .on(AdminAddUserToGroupCommand)
+      .rejects(Object.assign(new Error("slow down"), { name: "TooManyRequestsException" }));
+    await expect(directory.setGroups("wang", ["agent"])).rejects.toMatchObject({
+      name: "TooManyRequestsException",
+    });
   });
 });

@@ -1,8 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { duplicateCheckInterval } from "../../../shared/channels/wecom/outbound";
 import { kfMsgId } from "../../../shared/channels/wecom-kf/outbound";
-import { ReplyBlockedError, replyAsAgent, resolveTicket, TicketClosedError } from "../../../shared/core/desk";
-import { NotFoundError } from "../../../shared/core/errors";
+import {
+  ReplyBlockedError,
+  ReplyDeliveryUnknownError,
+  replyAsAgent,
+  resolveTicket,
+  TicketClosedError,
+} from "../../../shared/core/desk";
+import { DeliveryUnknownError, NotFoundError } from "../../../shared/core/errors";
 import { compileRuleSet } from "../../../shared/core/inspection";
 import type { OutboundMessage } from "../../../shared/core/message";
 import { inspectedOnly } from "../../../shared/core/outgoing";
@@ -129,5 +135,28 @@ describe("the agents' desk", () => {
     const failing = { ...desk, send: async () => Promise.reject(new Error("SES throttled")) };
     await expect(replyAsAgent(ticket.ticketId, "hi", failing)).rejects.toThrow("SES throttled");
     expect(tickets.items.get(ticket.ticketId)?.transcript).toHaveLength(1);
+  });
+
+  it("records a reply the channel never answered for as possibly delivered, and says so", async () => {
+    const { tickets, desk } = deps();
+    await tickets.create(structuredClone(ticket));
+    const unanswered = {
+      ...desk,
+      send: async () => Promise.reject(new DeliveryUnknownError("SES send", new Error("socket hang up"))),
+    };
+    const error = await replyAsAgent(ticket.ticketId, "您好", unanswered, { agent: "agent-1" }).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(ReplyDeliveryUnknownError);
+    expect((error as ReplyDeliveryUnknownError).code).toBe("delivery_unknown");
+    const recorded = {
+      role: "agent",
+      text: "您好",
+      at: "2026-11-21T10:05:00.000Z",
+      agent: "agent-1",
+      delivery: "unknown",
+    };
+    expect((error as ReplyDeliveryUnknownError).turn).toEqual(recorded);
+    expect(tickets.items.get(ticket.ticketId)?.transcript.at(-1)).toEqual(recorded);
   });
 });

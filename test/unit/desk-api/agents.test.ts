@@ -148,7 +148,11 @@ describe("the agents' routes", () => {
   });
 
   it("refuse bad input with the fields named, and groups from anyone but an admin", async () => {
-    const deps = { directory: memoryDirectory(), agents: memoryAgents(), routing: DEFAULT_ROUTING_RULES };
+    const deps = {
+      directory: memoryDirectory([{ id: "li", groups: ["agent"] }]),
+      agents: memoryAgents(),
+      routing: DEFAULT_ROUTING_RULES,
+    };
     const bad = await call("PUT", "/agents/:id", deps, {
       groups: ["supervisor"],
       params: { id: "li" },
@@ -182,6 +186,49 @@ describe("the agents' routes", () => {
         body: { groups: ["agent", "supervisor"] },
       }).response,
     ).resolves.toMatchObject({ body: { groups: ["agent", "supervisor"] } });
+  });
+
+  it("change an agent's groups in the directory (the ones enforced) first, then in the agents table", async () => {
+    const directory = memoryDirectory([{ id: "wang", groups: ["agent"] }]);
+    const agents = memoryAgents();
+    const deps = { directory, agents, routing: DEFAULT_ROUTING_RULES };
+    const put = (body: unknown, id = "wang") =>
+      call("PUT", "/agents/:id", deps, { groups: ["admin"], params: { id }, body }).response;
+
+    await expect(put({ groups: ["agent", "pii"], skills: ["lang:en"] })).resolves.toMatchObject({
+      body: { groups: ["agent", "pii"], skills: ["lang:en"] },
+    });
+    expect(directory.members).toEqual([{ id: "wang", groups: ["agent", "pii"] }]);
+    expect((await call("GET", "/agents", deps, { groups: ["supervisor"] }).response).body).toMatchObject({
+      agents: [{ id: "wang", groups: ["agent", "pii"] }],
+    });
+
+    // Someone the directory does not know: 404, and no record made for them.
+    await expect(put({ groups: ["agent"] }, "ghost")).rejects.toMatchObject({
+      status: 404,
+      code: "not_found",
+    });
+    expect(agents.items.has("ghost")).toBe(false);
+
+    // The directory fails: said so, and the table is left as it was (it never runs ahead of Cognito).
+    directory.setGroups = async () => {
+      throw Object.assign(new Error("slow down"), { name: "TooManyRequestsException" });
+    };
+    await expect(put({ groups: ["supervisor"], maxConcurrent: 9 })).rejects.toMatchObject({
+      status: 502,
+      code: "directory_failed",
+    });
+    expect(agents.items.get("wang")).toMatchObject({ groups: ["agent", "pii"], maxConcurrent: 5 });
+
+    // The directory took it but the table did not: not a silent success.
+    directory.setGroups = async () => {};
+    agents.configure = async () => {
+      throw Object.assign(new Error("throttled"), { name: "ProvisionedThroughputExceededException" });
+    };
+    await expect(put({ groups: ["supervisor"] })).rejects.toMatchObject({
+      status: 503,
+      code: "partly_saved",
+    });
   });
 
   it("list the skill groups tickets can be transferred to", async () => {

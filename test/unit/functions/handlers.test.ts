@@ -10,7 +10,7 @@ import { wechatPush } from "../../../local/platforms/wechat";
 import type { WeChatCredentials } from "../../../shared/channels/wechat/credentials";
 import { wechatModule } from "../../../shared/channels/wechat/module";
 import { channelSettingsFromEnv } from "../../../shared/config/channels";
-import type { EngineResult } from "../../../shared/core/engine";
+import type { AnswerEngine, EngineResult } from "../../../shared/core/engine";
 import { type InboundMessage, InboundMessageSchema } from "../../../shared/core/message";
 import {
   inbound,
@@ -169,6 +169,49 @@ describe("the worker handler", () => {
       { itemIdentifier: "sqs-not-a-message" },
     ]);
     expect(sent.map((m) => m.to)).toEqual(["o-1"]);
+  });
+});
+
+describe("the metrics of concurrent invocations (the local stack runs one function's handler at once)", () => {
+  it("publishes every invocation's metrics once and warns of none missing", async () => {
+    const warned: unknown[] = [];
+    const metrics = new Metrics({
+      namespace: "Kefu",
+      serviceName: "kefu",
+      logger: { ...console, warn: (...args: unknown[]) => warned.push(args) },
+    });
+    const published = vi.spyOn(metrics, "publishStoredMetrics");
+    // An engine that takes a moment, so that the two invocations overlap.
+    const slow: AnswerEngine = {
+      async decide() {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        return {
+          decision: { kind: "answer", text: "退货请在订单页申请", faqIds: ["returns"], confidence: 0.9 },
+          candidates: [],
+        };
+      },
+    };
+    const handler = makeWorkerHandler({
+      pipeline: pipelineDeps(slow).deps,
+      parse: (r) => InboundMessageSchema.parse(JSON.parse(r.body)),
+      logger: quiet().logger,
+      metrics,
+    });
+    const event = (n: number) => ({
+      Records: [
+        {
+          messageId: `sqs-${n}`,
+          receiptHandle: "r",
+          body: JSON.stringify(inbound({ conversationKey: `wechat:gh:o-${n}`, sender: { id: `o-${n}` } })),
+          attributes: { ApproximateReceiveCount: "1", MessageGroupId: `wechat:gh:o-${n}` },
+        } as unknown as SQSRecord,
+      ],
+    });
+    // The first to end publishes what both added; the second finds nothing left, which is no warning.
+    await Promise.all([1, 2].map((n) => handler(event(n), lambdaContext("worker", 60_000))));
+    expect(warned).toEqual([]);
+    expect(published).toHaveBeenCalled();
+    expect(metrics.hasStoredMetrics()).toBe(false);
   });
 });
 

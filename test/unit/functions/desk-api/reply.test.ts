@@ -1,0 +1,141 @@
+import { describe, expect, it } from "vitest";
+import type { DeskRequest } from "../../../../functions/desk-api/route";
+import { type TicketRoutesDeps, ticketRoutes } from "../../../../functions/desk-api/routes/tickets";
+import type { AnalyticsEvent } from "../../../../shared/core/analytics";
+import type { DeskTicketStore } from "../../../../shared/core/desk";
+import { AgentReplyResultSchema } from "../../../../shared/core/desk-wire";
+import { ChannelApiError, DeliveryUnknownError } from "../../../../shared/core/errors";
+import { compileRuleSet } from "../../../../shared/core/inspection";
+import type { OutboundMessage } from "../../../../shared/core/message";
+import type { Ticket } from "../../../../shared/core/ticket";
+import { memoryInspectionAudit } from "../../../../shared/stores/inspection-audit";
+import { memoryOutbox, memoryTickets } from "../../../support/fakes";
+
+/**
+ * The desk's reply route (POST /tickets/:id/reply) on fakes: what the agent is told, and what the
+ * ticket, the outbox, the audit trail and analytics keep, when the channel's answer never comes.
+ */
+
+// A minute ago: WeChat's 48-hour reply window is open.
+const opened = new Date(Date.now() - 60_000).toISOString();
+const ticket: Ticket = {
+  ticketId: "KF-TEST0001",
+  conversationKey: "wechat:gh_test:o-customer",
+  channel: "wechat",
+  customerId: "o-customer",
+  reason: "customer_request",
+  priority: "normal",
+  status: "open",
+  transcript: [{ role: "customer", text: "转人工", at: opened }],
+  candidates: [],
+  createdAt: opened,
+  updatedAt: opened,
+};
+
+function deskWith(send: TicketRoutesDeps["send"]) {
+  const tickets = memoryTickets();
+  const outbox = memoryOutbox();
+  const audit = memoryInspectionAudit();
+  const audited: { event: string; data: Record<string, string> }[] = [];
+  const events: AnalyticsEvent[] = [];
+  const firstResponses: string[] = [];
+  const desk: DeskTicketStore = {
+    ...tickets,
+    listUnresolved: async () => [],
+    listResolved: async () => [],
+    listByConversation: async () => [],
+    async claim(id, agent) {
+      const held = tickets.items.get(id);
+      if (held) Object.assign(held, { assignee: agent, status: "assigned" });
+    },
+    assign: async () => {},
+    transfer: async () => {},
+    reopen: async () => {},
+    markRead: async () => {},
+    acquireReplyLease: async () => true,
+    releaseReplyLease: async () => {},
+  };
+  const deps: TicketRoutesDeps = {
+    tickets: desk,
+    faqEntries: async () => new Map(),
+    send,
+    outbox,
+    optedOut: async () => false,
+    audit: (event, data) => audited.push({ event, data }),
+    agents: { release: async () => {}, restore: async () => {} },
+    care: {
+      recordFirstResponse: async (_id, at) => void firstResponses.push(at.toISOString()),
+      markCsatAsked: async () => {},
+    },
+    csat: { windowMs: 0 },
+    inspection: { rules: async () => compileRuleSet("v1", []), audit },
+    analytics: { record: (batch) => void events.push(...batch), flush: async () => {} },
+  };
+  return { tickets, outbox, audit, audited, events, firstResponses, deps };
+}
+
+async function reply(deps: TicketRoutesDeps, text: string) {
+  const route = ticketRoutes.find((r) => r.method === "POST" && r.path === "/tickets/:id/reply");
+  if (!route) throw new Error("no reply route");
+  const request: DeskRequest = {
+    method: "POST",
+    path: `/tickets/${ticket.ticketId}/reply`,
+    params: { id: ticket.ticketId },
+    query: {},
+    body: { text },
+    user: { id: "agent-1", groups: ["agent"] },
+    now: new Date(),
+  };
+  return route.handle(request, deps);
+}
+
+describe("a desk reply whose delivery is unknown", () => {
+  it("answers 202 delivery_unknown, not 503 'try again', and records the reply as possibly delivered", async () => {
+    const wentOut: OutboundMessage[] = [];
+    const { tickets, outbox, audit, audited, events, firstResponses, deps } = deskWith(async (message) => {
+      // The request left; the platform's answer never came (a timeout after sending).
+      wentOut.push(message);
+      throw new DeliveryUnknownError("WeChat send", new DOMException("timed out", "TimeoutError"));
+    });
+    await tickets.create(structuredClone(ticket));
+
+    const answer = await reply(deps, "您好，退款已办理。");
+
+    expect(answer.status).toBe(202);
+    const body = AgentReplyResultSchema.parse(answer.body);
+    expect(body).toMatchObject({ delivery: "unknown", unknownPart: 0, turn: { delivery: "unknown" } });
+    expect(wentOut).toHaveLength(1);
+    // In the ticket's history, marked: the agent sees the customer may have it.
+    const stored = (await tickets.get(ticket.ticketId))?.transcript.at(-1);
+    expect(stored).toMatchObject({
+      role: "agent",
+      text: "您好，退款已办理。",
+      agent: "agent-1",
+      delivery: "unknown",
+    });
+    // The outbox as the worker writes it for the same case: the part that may have gone out.
+    const [record] = [...outbox.items.values()];
+    expect(record).toMatchObject({ partsSent: 0, done: false, unknownPart: 0 });
+    expect(record?.refusal).toBeUndefined();
+    // Inspected and audited before it went out; the desk's audit names it by ids only.
+    expect(audit.items.size).toBe(1);
+    expect(audited).toEqual([
+      {
+        event: "reply_delivery_unknown",
+        data: { ticketId: ticket.ticketId, agent: "agent-1", messageKey: record?.messageKey },
+      },
+    ]);
+    // The agent did answer: first response and the reply counted once.
+    expect(firstResponses).toHaveLength(1);
+    expect(events.map((e) => e.type)).toEqual(["agent_reply"]);
+  });
+
+  it("still answers 503 'try again' to a refusal that retrying can fix (nothing recorded on the ticket)", async () => {
+    const { tickets, deps } = deskWith(async () => {
+      throw new ChannelApiError("WeChat busy", { retryable: true });
+    });
+    await tickets.create(structuredClone(ticket));
+    await expect(reply(deps, "您好。")).rejects.toMatchObject({ status: 503, code: "retry" });
+    expect((await tickets.get(ticket.ticketId))?.transcript.some((t) => t.role === "agent")).toBe(false);
+  });
+});
