@@ -51,7 +51,9 @@ export function makeHandler(deps: WebhookDeps) {
     try {
       return await webhook(event);
     } finally {
-      metrics.publishStoredMetrics();
+      // Only when some are stored: the local stack runs concurrent invocations over one Metrics, and
+      // an empty publish prints Powertools' "No application metrics to publish" warning.
+      if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
     }
   };
 }
