@@ -1,0 +1,18 @@
+/**
+ * The desk's own addresses, in one place: the single-page app routes by path under its base
+ * (`/desk/tickets/KF-…`, served as the app's index), and whatever links to a ticket from outside (the
+ * agents' alerts) must use the same route or it lands on the queue.
+ */
+
+/** The ticket page's route pattern inside the desk (react-router). */
+export const DESK_TICKET_ROUTE = "/tickets/:ticketId";
+
+/** The ticket page's path inside the desk, e.g. `/tickets/KF-12345678`. */
+export function deskTicketPath(ticketId: string): string {
+  return `/tickets/${encodeURIComponent(ticketId)}`;
+}
+
+/** The ticket page's full address under the desk's base URL (`https://…/desk/` → `https://…/desk/tickets/<id>`). */
+export function deskTicketUrl(deskUrl: string, ticketId: string): string {
+  return `${deskUrl.replace(/\/+$/, "")}${deskTicketPath(ticketId)}`;
+}
