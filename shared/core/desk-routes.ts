@@ -14,5 +14,7 @@ export function deskTicketPath(ticketId: string): string {
 
 /** The ticket page's full address under the desk's base URL (`https://…/desk/` → `https://…/desk/tickets/<id>`). */
 export function deskTicketUrl(deskUrl: string, ticketId: string): string {
-  return `${deskUrl.replace(/\/+$/, "")}${deskTicketPath(ticketId)}`;
+  // No regex: a trailing-slash pattern backtracks on a long run of slashes (backtracking.test.ts).
+  const base = deskUrl.endsWith("/") ? deskUrl.slice(0, -1) : deskUrl;
+  return `${base}${deskTicketPath(ticketId)}`;
 }
