@@ -3,7 +3,8 @@ import { ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { z } from "zod";
 import { documentClient } from "../shared/aws/clients";
 import type { DeskConfig } from "../shared/config/load";
-import { replyAsAgent, resolveTicket, TicketClosedError } from "../shared/core/desk";
+import { TicketClosedError } from "../shared/core/desk";
+import { replyFromAgent, resolveAsAgent } from "../shared/core/desk-actions";
 import { ChannelApiError, KefuError, MalformedRequestError, NotFoundError } from "../shared/core/errors";
 import { normalizeTicketId } from "../shared/core/ticket";
 import { wireDesk } from "./desk-wiring";
@@ -59,8 +60,12 @@ export function devRoutes(deps: {
       }
       if (method !== "POST" || !action) return undefined;
       try {
-        if (action === "resolve") await resolveTicket(ticketId, desk);
-        else await replyAsAgent(ticketId, agentReplyText(body), desk);
+        if (action === "resolve") {
+          const ticket = await tickets.get(ticketId);
+          if (!ticket) throw new NotFoundError(`no ticket ${ticketId}`);
+          if (ticket.status === "resolved") throw new TicketClosedError(ticketId);
+          await resolveAsAgent(ticket, DEV_AGENT, new Date(), desk);
+        } else await replyFromAgent(ticketId, agentReplyText(body), DEV_AGENT, desk);
       } catch (error) {
         if (error instanceof TicketClosedError) return { status: 409, body: { error: "ticket_resolved" } };
         if (error instanceof ChannelApiError) return { status: 502, body: { error: "channel_refused" } };
@@ -114,6 +119,9 @@ const FaultSchema = z.object({
   errcode: z.number().int().optional(),
   status: z.number().int().optional(),
 });
+
+/** Who replies and resolves through /dev/tickets, in the transcript and the reports. */
+const DEV_AGENT = "dev";
 
 export class EmptyReplyError extends KefuError {
   constructor() {

@@ -2,6 +2,7 @@ import { AppShell, Button, Group, Kbd, Loader, SegmentedControl, Text, Title, To
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { lazy, Suspense, useEffect } from "react";
 import { Navigate, NavLink, Route, Routes, useLocation } from "react-router";
+import { DESK_TICKET_ROUTE } from "../../shared/core/desk-routes";
 import { sessionStore } from "./api/auth";
 import type { Me } from "./api/types";
 import { useDesk, useMe, useRoles, useSession } from "./context";
@@ -110,7 +111,7 @@ function Shell() {
           <Routes>
             <Route path="/" element={<Navigate to="/queue" replace />} />
             <Route path="/queue" element={<QueuePage />} />
-            <Route path="/tickets/:ticketId" element={<TicketPage />} />
+            <Route path={DESK_TICKET_ROUTE} element={<TicketPage />} />
             <Route path="/changes" element={<ChangesPage />} />
             {roles.isSupervisor && <Route path="/agents" element={<AgentsPage />} />}
             {roles.isAdmin && <Route path="/knowledge" element={<KnowledgePage />} />}

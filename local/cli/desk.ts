@@ -1,11 +1,12 @@
 /**
- * `npm run desk -- <list | show ID | reply ID "text" | resolve ID>`: the agents' side of a hand-off.
+ * `npm run desk -- <list | show ID | reply ID "text" | resolve ID> [--agent ID]`: the agents' side of a
+ * hand-off, with what the desk does after a reply or a resolve (shared/core/desk-actions.ts).
  * Against the running `npm start` (its env file), or against AWS with the stack's environment (table
  * names, KEFU_SECRET_ARN for the channel credentials) exported in the shell.
  */
 
 import { loadDeskConfig } from "../../shared/config/load";
-import { replyAsAgent, resolveTicket } from "../../shared/core/desk";
+import { replyFromAgent, resolveAsAgent } from "../../shared/core/desk-actions";
 import { normalizeTicketId, type TicketStatus } from "../../shared/core/ticket";
 import { wireDesk } from "../desk-wiring";
 import { portSetting, quietLibraries, shellEnv } from "../env";
@@ -18,15 +19,22 @@ const COMMANDS: [string, string][] = [
   [`list [${STATUSES.join("|")}]`, "the tickets with that status (default open)"],
   ["show ID", "one ticket: reason, transcript, the FAQ candidates the bot considered"],
   ['reply ID "text"', "answer the customer through the channel they wrote on"],
-  ["resolve ID", "close the ticket: the bot answers the conversation again"],
+  ["resolve ID", "close the ticket: the customer is asked to rate the help, the bot answers again"],
 ];
-const USAGE = `usage: npm run desk -- <command>
+/** Who replies and resolves from the shell unless `--agent` says, in the transcript and the reports. */
+const DEFAULT_AGENT = "cli";
+const USAGE = `usage: npm run desk -- <command> [--agent ID]
 ${COMMANDS.map(([command, what]) => `  ${command.padEnd(32)}${what}`).join("\n")}
+  --agent ID                      the agent replying or resolving (default "${DEFAULT_AGENT}")
 Ticket ids are not case-sensitive (kf-abc12345 = KF-ABC12345). Against the running \`npm start\` (the one
 on KEFU_PORT if set, else the one started last), or against AWS with the stack's environment exported.`;
 
 /** Exit codes: 0 done, 1 failed (AWS, the channel), 2 the command line is wrong or names no ticket. */
-async function main(args: string[]): Promise<number> {
+async function main(argv: string[]): Promise<number> {
+  const agentFlag = argv.indexOf("--agent");
+  const agent = agentFlag >= 0 ? argv[agentFlag + 1] : DEFAULT_AGENT;
+  if (!agent || agent.startsWith("-")) return fail(`--agent needs an agent id\n\n${USAGE}`);
+  const args = agentFlag >= 0 ? argv.filter((_, i) => i !== agentFlag && i !== agentFlag + 1) : argv;
   const [command, rawId, ...rest] = args;
   if (command === "help" || command === "--help" || command === "-h") {
     console.log(USAGE);
@@ -87,14 +95,20 @@ async function main(args: string[]): Promise<number> {
     case "reply": {
       const text = rest.join(" ").trim();
       if (!id || !text) return fail(`reply needs a ticket id and a non-empty text\n\n${USAGE}`);
-      await replyAsAgent(id, text, deps);
-      console.log(`sent to the customer of ${id}`);
+      await replyFromAgent(id, text, agent, deps);
+      console.log(`sent to the customer of ${id} as ${agent}`);
       return 0;
     }
     case "resolve": {
-      if (!id) return fail(USAGE);
-      await resolveTicket(id, deps);
-      console.log(`${id} resolved: the bot answers this conversation again`);
+      const ticket = id ? await tickets.get(id) : undefined;
+      if (!ticket) return fail(`no ticket ${id}`);
+      if (ticket.status === "resolved") {
+        console.log(`${ticket.ticketId} was already resolved`);
+        return 0;
+      }
+      const { csatAsked } = await resolveAsAgent(ticket, agent, new Date(), deps);
+      const csat = csatAsked ? "the customer was asked to rate the help; " : "";
+      console.log(`${ticket.ticketId} resolved by ${agent}: ${csat}the bot answers this conversation again`);
       return 0;
     }
     default:

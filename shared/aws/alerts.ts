@@ -3,6 +3,7 @@ import type { SNSClient } from "@aws-sdk/client-sns";
 import type { RawCredentials } from "../channels/credentials";
 import type { AlertSettings } from "../config/desk";
 import { callSignal } from "../core/deadline";
+import { deskTicketUrl } from "../core/desk-routes";
 import type { DeskAlert } from "../core/ticket-care";
 import { type AlertIds, publishAlert } from "./notify";
 
@@ -52,7 +53,7 @@ export function alertText(alert: DeskAlert, conversationId: string | undefined, 
   if (alert.breached?.length) lines.push(`超时 breached: ${alert.breached.join(", ")}`);
   if (alert.assignee) lines.push(`处理人 agent: ${alert.assignee}`);
   if (conversationId) lines.push(`会话 conversation: ${conversationId}`);
-  if (deskUrl) lines.push(`${deskUrl.replace(/\/?$/, "/")}#/tickets/${encodeURIComponent(alert.ticketId)}`);
+  if (deskUrl) lines.push(deskTicketUrl(deskUrl, alert.ticketId));
   return lines.join("\n");
 }
 

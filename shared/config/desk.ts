@@ -119,7 +119,8 @@ export const deskRules: Fragment<DeskRules> = {
 
 /** Where alerts go that are not secrets: the desk's address for links, the robots' API hosts. */
 export interface AlertSettings {
-  /** The desk's base URL (`https://…/desk/`): alerts link to `<deskUrl>#/tickets/<id>`. */
+  /** The desk's base URL (`https://…/desk/`): alerts link to the ticket's page, `<deskUrl>tickets/<id>`
+   * (shared/core/desk-routes.ts). */
   deskUrl?: string;
   wecomApiBase: string;
   dingtalkApiBase: string;

@@ -1,4 +1,5 @@
 import { channelSettings } from "./channels";
+import { deskRules } from "./desk";
 import { engine } from "./engine";
 import { configSchema, readConfig } from "./errors";
 import { credentials, faqBucket, ingress, queueUrl, runtime, tables } from "./fragments";
@@ -57,9 +58,13 @@ export function loadIngestConfig(env: EnvRecord = process.env) {
 
 const DESK = {
   runtime,
-  tables: tables("tickets", "ticketTurns", "tokens", "inspections"),
-  // Replies are inspected with the rule set in the bucket, and recorded in the audit trail.
+  // The agents' load counters (a resolve gives a slot back) and the reports' counters, as the desk API.
+  tables: tables("tickets", "ticketTurns", "tokens", "inspections", "agents", "analyticsCounters"),
+  // Replies are inspected with the rule set in the bucket, and recorded in the audit trail; agent
+  // replies and resolves go to the bucket's analytics history.
   faqBucket,
+  // The CSAT question a resolve asks (its window and the operators' wording).
+  deskRules,
   inspection: inspectionSettings,
   credentials,
   ingress,
@@ -71,7 +76,7 @@ export const DeskConfigSchema = configSchema(DESK);
 
 /**
  * The agents' desk (`npm run desk`, the local stack's /dev/tickets): tickets, the channels' senders and
- * quality inspection (rules in the bucket, the audit table).
+ * quality inspection (rules in the bucket, the audit table), the agents' counters, CSAT and analytics.
  */
 export function loadDeskConfig(env: EnvRecord = process.env) {
   return readConfig(DESK, env);

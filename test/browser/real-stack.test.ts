@@ -244,8 +244,18 @@ describe("the desk on the real local stack", { timeout: 180_000 }, () => {
     await customerSays(openId, "转人工");
     await ticketOf(openId);
     const ticketId = await newTicketRow(page, 15_000);
-    await page.getByTestId("ticket-row").filter({ hasText: ticketId }).click();
+    // The agent opens the ticket from the group robot's alert, as a new-ticket alert invites them to.
+    const alerted = await until(
+      () => stack.alerts.find((a) => a.robot === "wecom" && a.text.includes(ticketId)),
+      "the new-ticket alert",
+    );
+    const link = alerted.text.split("\n").find((line) => line.startsWith("http"));
+    if (!link) throw new Error(`the alert carries no link: ${alerted.text}`);
+    await page.goto(link);
     await page.getByTestId("transcript").waitFor();
+    expect(new URL(page.url()).pathname).toBe(`/desk/tickets/${ticketId}`);
+    expect(await page.getByTestId("ticket-id").textContent()).toContain(ticketId);
+    expect(await page.getByTestId("transcript").textContent()).toContain("转人工");
     // The page has not polled since a supervisor resolved it: hold its refreshes so it cannot know.
     await page.route(`**/desk/api/tickets/${ticketId}`, () => undefined);
     const supervisor = await idToken("supervisor");

@@ -132,6 +132,50 @@ describe("npm run desk", () => {
   }, 60_000);
 });
 
+describe("npm run desk reply and resolve", () => {
+  it("do what the desk API does: the reply is the agent's, the resolve asks for a rating, both are counted", async () => {
+    const customer = "o-dev-cli-resolve";
+    const push = wechatPush(credentials, { openId: customer, text: "转人工" });
+    await fetch(`${stack.url}${push.path}`, { method: "POST", headers: push.headers, body: push.body });
+    const { ticketId: id } = await waitFor(
+      async () =>
+        ((await get("/dev/tickets")).body as { ticketId: string; conversationKey: string }[]).find((t) =>
+          t.conversationKey.endsWith(`:${customer}`),
+        ),
+      { what: "the second hand-off ticket" },
+    );
+    const range = {
+      since: new Date().toISOString().slice(0, 10),
+      until: new Date().toISOString().slice(0, 10),
+    };
+    // Imported after KEFU_STATE_DIR is set (beforeAll): it reads the state directory when it loads.
+    const { localReport } = await import("../../local/analytics/local-report");
+    const before = await localReport(stack.env, range, "counters");
+
+    const reply = await cli("desk", ["reply", id, "您好，已为您处理。", "--agent", "wang"]);
+    expect(reply.stderr).toBe("");
+    expect(reply.code).toBe(0);
+    const resolve = await cli("desk", ["resolve", id, "--agent", "wang"]);
+    expect(resolve.code).toBe(0);
+    expect(resolve.stdout).toContain("asked to rate");
+
+    const csat = stack.outbox.entries.filter((e) => e.to === customer).at(-1);
+    expect(csat?.text).toContain("1–5");
+    const ticket = (await get(`/dev/tickets/${id}`)).body as {
+      status: string;
+      transcript: { role: string; text: string; agent?: string }[];
+    };
+    expect(ticket.status).toBe("resolved");
+    expect(ticket.transcript).toContainEqual(expect.objectContaining({ role: "agent", agent: "wang" }));
+    expect(ticket.transcript).toContainEqual(
+      expect.objectContaining({ role: "system", text: "resolved by wang", agent: "wang" }),
+    );
+    const after = await localReport(stack.env, range, "counters");
+    expect(after.agentReplies - before.agentReplies).toBe(1);
+    expect(after.resolved - before.resolved).toBe(1);
+  }, 120_000);
+});
+
 describe("npm run chat", () => {
   it("prints its usage for --help, and exits 2 on an unknown option", async () => {
     const [help, bogus] = await Promise.all([cli("chat", ["--help"]), cli("chat", ["--bogus"])]);

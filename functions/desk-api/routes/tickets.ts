@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
-import { type AnalyticsEvent, type EventSink, ticketEvent } from "../../../shared/core/analytics";
+import type { EventSink } from "../../../shared/core/analytics";
 import type { Turn } from "../../../shared/core/conversation";
 import type { SendOptions } from "../../../shared/core/delivery";
 import {
@@ -8,17 +8,17 @@ import {
   type DeskTicketStore,
   ReplyDeliveryUnknownError,
   replyAsAgent,
-  resolveTicket,
   TicketClosedError,
   TicketConflictError,
 } from "../../../shared/core/desk";
+import { afterAgentReply, resolveAsAgent } from "../../../shared/core/desk-actions";
 import type { AgentStore, TicketDeskStore } from "../../../shared/core/desk-ports";
 import { ChannelApiError } from "../../../shared/core/errors";
 import type { FaqEntry } from "../../../shared/core/faq";
 import { CHANNELS, type OutboundMessage } from "../../../shared/core/message";
 import type { OutboxStore } from "../../../shared/core/pipeline/ports";
 import { normalizeTicketId } from "../../../shared/core/ticket";
-import { afterResolve, type CsatTextFor } from "../../../shared/core/ticket-care";
+import type { CsatTextFor } from "../../../shared/core/ticket-care";
 import { DeskApiError, type DeskRequest, type DeskRoute } from "../route";
 import { hasGroup, notFound, parseBody, parseQuery, validationFailed } from "../router";
 import { byPriorityThenDue, checkReply, constraintsOf, detailOf, summaryOf } from "../views";
@@ -55,12 +55,6 @@ export interface TicketRoutesDeps {
   inspection: Pick<QualityDeps, "rules" | "audit">;
   /** Analytics: agent replies and resolves (best effort, never throws). */
   analytics?: EventSink;
-}
-
-/** Records a ticket's analytics event and writes it before the response: a Lambda may freeze after. */
-async function track(deps: TicketRoutesDeps, event: AnalyticsEvent): Promise<void> {
-  deps.analytics?.record([event]);
-  await deps.analytics?.flush();
 }
 
 const DEFAULT_LEASE = { ttlMs: 30_000, waitMs: 10_000 };
@@ -228,10 +222,6 @@ async function reply(request: DeskRequest, deps: TicketRoutesDeps) {
     let partsSent = 0;
     // The turn recorded, the first response met, the reply counted: after a confirmed send and after one
     // the customer may have (the agent did answer; a second send is the agent's choice, counted again).
-    const recorded = async (turn: Turn) => {
-      await deps.care.recordFirstResponse(ticket.ticketId, new Date(turn.at));
-      await track(deps, ticketEvent("agent_reply", ticket, new Date(turn.at), { agent }));
-    };
     try {
       const turn = await replyAsAgent(
         ticket.ticketId,
@@ -251,8 +241,7 @@ async function reply(request: DeskRequest, deps: TicketRoutesDeps) {
           },
         },
       );
-      // The first-response deadline is met (kept once); the SLA clock moves on to the resolution.
-      await recorded(turn);
+      await afterAgentReply(ticket, turn, agent, deps);
       return { status: 200, body: { turn, parts } };
     } catch (error) {
       if (error instanceof ReplyDeliveryUnknownError) {
@@ -260,7 +249,7 @@ async function reply(request: DeskRequest, deps: TicketRoutesDeps) {
         // the worker, nothing sends it again by itself: a person can ask the customer first.
         await deps.outbox.put({ messageKey, plan, partsSent, done: false, unknownPart: partsSent });
         deps.audit("reply_delivery_unknown", { ticketId: ticket.ticketId, agent, messageKey });
-        await recorded(error.turn);
+        await afterAgentReply(ticket, error.turn, agent, deps);
         return {
           status: 202,
           body: { turn: error.turn, parts, delivery: "unknown" as const, unknownPart: partsSent },
@@ -407,21 +396,8 @@ export const ticketRoutes: DeskRoute<TicketRoutesDeps>[] = [
     async handle(request, deps) {
       const ticket = await load(deps, request);
       if (ticket.status === "resolved") throw ticketResolved();
-      await resolveTicket(ticket.ticketId, { tickets: deps.tickets, now: () => request.now });
-      await systemTurn(deps, ticket.ticketId, `resolved by ${request.user.id}`, request.now, request.user.id);
-      // The agent's slot back, and the customer asked on their channel to rate the help (the worker
-      // records the answer as the rating, not as a new question). A closed channel window skips it.
-      await afterResolve(ticket, {
-        agents: deps.agents,
-        desk: deps.care,
-        tickets: deps.tickets,
-        send: (message) => deps.send(message),
-        inspection: deps.inspection,
-        ...(deps.csat.text ? { csatText: deps.csat.text } : {}),
-        csatWindowMs: deps.csat.windowMs,
-        now: () => new Date(),
-      });
-      await track(deps, ticketEvent("resolved", ticket, request.now, { agent: request.user.id }));
+      // The agent's slot back, the customer asked to rate the help, the resolve counted (desk-actions.ts).
+      await resolveAsAgent(ticket, request.user.id, request.now, { ...deps, now: () => new Date() });
       return summary(deps, request, ticket.ticketId);
     },
   },

@@ -76,7 +76,7 @@ describe("alerts to agents", () => {
     expect(calls[1]?.body).toEqual(calls[0]?.body);
     expect(text).toContain("KF-AAAA0001");
     expect(text).toContain("C-0123456789abcdef0123");
-    expect(text).toContain("https://desk.example.com/desk/#/tickets/KF-AAAA0001");
+    expect(text).toContain("https://desk.example.com/desk/tickets/KF-AAAA0001");
     const published = sns.commandCalls(PublishCommand)[0]?.args[0].input;
     expect(JSON.parse(String(published?.Message))).toMatchObject({
       type: "kefu.ticket.sla_breached",

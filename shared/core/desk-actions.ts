@@ -1,0 +1,90 @@
+/**
+ * What an agent's reply and resolve entail, wherever the agent acts from: the desk API, `npm run desk`
+ * and the local stack's /dev/tickets routes all come through here, so a resolve always gives the
+ * agent's slot back and asks the customer for a rating, and both count in the analytics reports.
+ */
+import { type AnalyticsEvent, type EventSink, ticketEvent } from "./analytics";
+import type { Turn } from "./conversation";
+import { type DeskDeps, type DeskTicket, type DeskTicketStore, replyAsAgent, resolveTicket } from "./desk";
+import type { AgentStore, TicketDeskStore } from "./desk-ports";
+import { NotFoundError } from "./errors";
+import { afterResolve, type CsatTextFor } from "./ticket-care";
+
+export interface AgentActionDeps extends DeskDeps {
+  tickets: DeskTicketStore;
+  /** The agents' load counters: a resolved ticket gives its agent's slot back. */
+  agents: Pick<AgentStore, "release">;
+  /** The ticket's SLA and CSAT fields: the first human response, the CSAT question asked. */
+  care: Pick<TicketDeskStore, "recordFirstResponse" | "markCsatAsked">;
+  /** The CSAT question at a resolve: how long a rating is read (0: not asked), the operators' wording. */
+  csat: { windowMs: number; text?: CsatTextFor };
+  /** Agent replies and resolves for the reports (best effort, never throws). */
+  analytics?: EventSink;
+}
+
+/** Records a ticket's analytics event and writes it before returning: a Lambda may freeze after. */
+async function track(deps: Pick<AgentActionDeps, "analytics">, event: AnalyticsEvent): Promise<void> {
+  deps.analytics?.record([event]);
+  await deps.analytics?.flush();
+}
+
+/** After an agent's reply reached the customer: the first-response deadline is met, the reply counted. */
+export async function afterAgentReply(
+  ticket: DeskTicket,
+  turn: Turn,
+  agent: string,
+  deps: Pick<AgentActionDeps, "care" | "analytics">,
+): Promise<void> {
+  const at = new Date(turn.at);
+  // Kept once: the SLA clock moves on to the resolution.
+  await deps.care.recordFirstResponse(ticket.ticketId, at);
+  await track(deps, ticketEvent("agent_reply", ticket, at, { agent }));
+}
+
+/**
+ * An agent's reply from outside the desk API (`npm run desk`, /dev/tickets): inspected and sent like the
+ * desk's, attributed to the agent, and followed by what follows every agent reply.
+ */
+export async function replyFromAgent(
+  ticketId: string,
+  text: string,
+  agent: string,
+  deps: AgentActionDeps,
+): Promise<Turn> {
+  const ticket = await deps.tickets.get(ticketId);
+  if (!ticket) throw new NotFoundError(`no ticket ${ticketId}`);
+  const turn = await replyAsAgent(ticketId, text, deps, { agent });
+  await afterAgentReply(ticket, turn, agent, deps);
+  return turn;
+}
+
+/**
+ * An agent resolves a ticket: its status, a system turn saying who, the agent's slot back and the
+ * customer asked to rate the help (ticket-care.ts), and the `resolved` event for the reports. The
+ * caller has checked the ticket is not resolved already.
+ */
+export async function resolveAsAgent(
+  ticket: DeskTicket,
+  agent: string,
+  at: Date,
+  deps: AgentActionDeps,
+): Promise<{ csatAsked: boolean }> {
+  await resolveTicket(ticket.ticketId, { tickets: deps.tickets, now: () => at });
+  await deps.tickets.append(
+    ticket.ticketId,
+    { role: "system", text: `resolved by ${agent}`, at: at.toISOString(), agent },
+    { now: at },
+  );
+  const { asked } = await afterResolve(ticket, {
+    agents: deps.agents,
+    desk: deps.care,
+    tickets: deps.tickets,
+    send: (message) => deps.send(message),
+    inspection: deps.inspection,
+    ...(deps.csat.text ? { csatText: deps.csat.text } : {}),
+    csatWindowMs: deps.csat.windowMs,
+    now: deps.now,
+  });
+  await track(deps, ticketEvent("resolved", ticket, at, { agent }));
+  return { csatAsked: asked };
+}
