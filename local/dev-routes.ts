@@ -3,7 +3,7 @@ import { ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { z } from "zod";
 import { documentClient } from "../shared/aws/clients";
 import type { DeskConfig } from "../shared/config/load";
-import { TicketClosedError } from "../shared/core/desk";
+import { ReplyDeliveryUnknownError, TicketClosedError } from "../shared/core/desk";
 import { replyFromAgent, resolveAsAgent } from "../shared/core/desk-actions";
 import { ChannelApiError, KefuError, MalformedRequestError, NotFoundError } from "../shared/core/errors";
 import { normalizeTicketId } from "../shared/core/ticket";
@@ -68,6 +68,10 @@ export function devRoutes(deps: {
         } else await replyFromAgent(ticketId, agentReplyText(body), DEV_AGENT, desk);
       } catch (error) {
         if (error instanceof TicketClosedError) return { status: 409, body: { error: "ticket_resolved" } };
+        // As the desk API answers it: recorded on the ticket, and not to be sent again blindly.
+        if (error instanceof ReplyDeliveryUnknownError) {
+          return { status: 202, body: { ticketId, action, delivery: "unknown" } };
+        }
         if (error instanceof ChannelApiError) return { status: 502, body: { error: "channel_refused" } };
         throw error;
       }

@@ -5,7 +5,14 @@
  */
 import { type AnalyticsEvent, type EventSink, ticketEvent } from "./analytics";
 import type { Turn } from "./conversation";
-import { type DeskDeps, type DeskTicket, type DeskTicketStore, replyAsAgent, resolveTicket } from "./desk";
+import {
+  type DeskDeps,
+  type DeskTicket,
+  type DeskTicketStore,
+  ReplyDeliveryUnknownError,
+  replyAsAgent,
+  resolveTicket,
+} from "./desk";
 import type { AgentStore, TicketDeskStore } from "./desk-ports";
 import { NotFoundError } from "./errors";
 import { afterResolve, type CsatTextFor } from "./ticket-care";
@@ -53,9 +60,16 @@ export async function replyFromAgent(
 ): Promise<Turn> {
   const ticket = await deps.tickets.get(ticketId);
   if (!ticket) throw new NotFoundError(`no ticket ${ticketId}`);
-  const turn = await replyAsAgent(ticketId, text, deps, { agent });
-  await afterAgentReply(ticket, turn, agent, deps);
-  return turn;
+  try {
+    const turn = await replyAsAgent(ticketId, text, deps, { agent });
+    await afterAgentReply(ticket, turn, agent, deps);
+    return turn;
+  } catch (error) {
+    // Recorded on the ticket as "may have been delivered": counted like any reply, then reported to the
+    // caller, who must not simply send it again.
+    if (error instanceof ReplyDeliveryUnknownError) await afterAgentReply(ticket, error.turn, agent, deps);
+    throw error;
+  }
 }
 
 /**
