@@ -5,7 +5,7 @@ import { csatTextFor } from "../shared/aws/desk-rules";
 import { observability } from "../shared/aws/powertools";
 import { s3BlobStore, s3Client, s3ObjectReader } from "../shared/aws/s3-blobs";
 import { channelSender, createChannelSenders } from "../shared/aws/senders";
-import type { DeskConfig } from "../shared/config/load";
+import type { DeskConfig } from "../shared/config/load-desk";
 import type { AgentActionDeps } from "../shared/core/desk-actions";
 import { bucketRulesSource } from "../shared/kb/inspection-rules";
 import { createAgentStore } from "../shared/stores/agents";

@@ -2,7 +2,7 @@ import { GetQueueAttributesCommand } from "@aws-sdk/client-sqs";
 import { ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { z } from "zod";
 import { documentClient } from "../shared/aws/clients";
-import type { DeskConfig } from "../shared/config/load";
+import type { DeskConfig } from "../shared/config/load-desk";
 import { ReplyDeliveryUnknownError, TicketClosedError } from "../shared/core/desk";
 import { replyFromAgent, resolveAsAgent } from "../shared/core/desk-actions";
 import { ChannelApiError, KefuError, MalformedRequestError, NotFoundError } from "../shared/core/errors";

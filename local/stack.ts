@@ -29,13 +29,13 @@ import type { WeComCredentials } from "../shared/channels/wecom/credentials";
 import { wecomModule } from "../shared/channels/wecom/module";
 import type { WeComKfCredentials } from "../shared/channels/wecom-kf/credentials";
 import { wecomKfModule } from "../shared/channels/wecom-kf/module";
+import { loadIngestConfig, loadSnsIngressConfig, loadWebhookConfig } from "../shared/config/load";
 import {
+  loadDeskApiConfig,
   loadDeskConfig,
-  loadIngestConfig,
-  loadSnsIngressConfig,
-  loadWebhookConfig,
-} from "../shared/config/load";
-import { loadDeskApiConfig, loadSlaConfig, loadWorkerConfig } from "../shared/config/load-desk";
+  loadSlaConfig,
+  loadWorkerConfig,
+} from "../shared/config/load-desk";
 import {
   API_BASE_ENV,
   CHANNEL_ENV,

@@ -5,7 +5,7 @@
  * names, KEFU_SECRET_ARN for the channel credentials) exported in the shell.
  */
 
-import { loadDeskConfig } from "../../shared/config/load";
+import { loadDeskConfig } from "../../shared/config/load-desk";
 import { replyFromAgent, resolveAsAgent } from "../../shared/core/desk-actions";
 import { normalizeTicketId, type TicketStatus } from "../../shared/core/ticket";
 import { wireDesk } from "../desk-wiring";

@@ -114,3 +114,30 @@ export const SlaConfigSchema = configSchema(SLA);
 export function loadSlaConfig(env: EnvRecord = process.env) {
   return readConfig(SLA, env);
 }
+
+/** `npm run desk` and the local stack's /dev/tickets: here, not in load.ts, for its desk schemas (CSAT). */
+const DESK = {
+  runtime,
+  // The agents' load counters (a resolve gives a slot back) and the reports' counters, as the desk API.
+  tables: tables("tickets", "ticketTurns", "tokens", "inspections", "agents", "analyticsCounters"),
+  // Replies are inspected with the rule set in the bucket, and recorded in the audit trail; agent
+  // replies and resolves go to the bucket's analytics history.
+  faqBucket,
+  // The CSAT question a resolve asks (its window and the operators' wording).
+  deskRules,
+  inspection: inspectionSettings,
+  credentials,
+  ingress,
+  channels: channelSettings,
+};
+export type DeskConfig = ReturnType<typeof loadDeskConfig>;
+/** The desk's whole configuration as one zod schema over the environment (infra's tests parse with it). */
+export const DeskConfigSchema = configSchema(DESK);
+
+/**
+ * The agents' desk (`npm run desk`, the local stack's /dev/tickets): tickets, the channels' senders and
+ * quality inspection (rules in the bucket, the audit table), the agents' counters, CSAT and analytics.
+ */
+export function loadDeskConfig(env: EnvRecord = process.env) {
+  return readConfig(DESK, env);
+}

@@ -1,9 +1,7 @@
 import { channelSettings } from "./channels";
-import { deskRules } from "./desk";
 import { engine } from "./engine";
 import { configSchema, readConfig } from "./errors";
 import { credentials, faqBucket, ingress, queueUrl, runtime, tables } from "./fragments";
-import { inspectionSettings } from "./inspection";
 import { CDK_ENV, type EnvRecord } from "./names";
 
 /**
@@ -54,32 +52,6 @@ export const IngestConfigSchema = configSchema(INGEST);
 /** FAQ imports: the FAQ table, the bucket and the embedder. No channels. */
 export function loadIngestConfig(env: EnvRecord = process.env) {
   return readConfig(INGEST, env);
-}
-
-const DESK = {
-  runtime,
-  // The agents' load counters (a resolve gives a slot back) and the reports' counters, as the desk API.
-  tables: tables("tickets", "ticketTurns", "tokens", "inspections", "agents", "analyticsCounters"),
-  // Replies are inspected with the rule set in the bucket, and recorded in the audit trail; agent
-  // replies and resolves go to the bucket's analytics history.
-  faqBucket,
-  // The CSAT question a resolve asks (its window and the operators' wording).
-  deskRules,
-  inspection: inspectionSettings,
-  credentials,
-  ingress,
-  channels: channelSettings,
-};
-export type DeskConfig = ReturnType<typeof loadDeskConfig>;
-/** The desk's whole configuration as one zod schema over the environment (infra's tests parse with it). */
-export const DeskConfigSchema = configSchema(DESK);
-
-/**
- * The agents' desk (`npm run desk`, the local stack's /dev/tickets): tickets, the channels' senders and
- * quality inspection (rules in the bucket, the audit table), the agents' counters, CSAT and analytics.
- */
-export function loadDeskConfig(env: EnvRecord = process.env) {
-  return readConfig(DESK, env);
 }
 
 /** The account and region the CDK CLI deploys to (infra/app.ts): unset when synthesising offline. */
