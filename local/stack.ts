@@ -23,6 +23,7 @@ import type { SmsCredentials } from "../shared/channels/sms/credentials";
 import { smsModule } from "../shared/channels/sms/module";
 import type { TwilioCredentials } from "../shared/channels/twilio/credentials";
 import { twilioModule } from "../shared/channels/twilio/module";
+import { WEBHOOK_MODULES } from "../shared/channels/webhook-modules";
 import type { WeChatCredentials } from "../shared/channels/wechat/credentials";
 import { wechatModule } from "../shared/channels/wechat/module";
 import type { WeComCredentials } from "../shared/channels/wecom/credentials";
@@ -724,7 +725,16 @@ function describeServer(state: { url: string; ready: boolean; stage: string; cha
     service: "Kefu, local stack (npm start)",
     ready: state.ready,
     stage: state.stage,
-    webhooks: Object.fromEntries(state.channels.map((c) => [c, `${url}/webhooks/${c}`])),
+    // How each configured channel arrives: the HTTPS ones at their webhook, e-mail and SMS through their
+    // SNS topics (POST /sns/publish here), as in AWS, where the public webhook does not serve them.
+    webhooks: Object.fromEntries(
+      state.channels.map((c) => [
+        c,
+        WEBHOOK_MODULES.some((m) => m.channel === c)
+          ? `${url}/webhooks/${c}`
+          : `SNS topic: POST ${url}/sns/publish`,
+      ]),
+    ),
     routes: {
       "GET /ready": "200 once customers can be served (the FAQ is imported), 503 with Retry-After before",
       "GET /health": "200 while the process runs",

@@ -193,7 +193,8 @@ const en = {
   // admin
   kbTitle: "Knowledge base",
   uploadTitle: "Upload an FAQ file",
-  uploadHint: "CSV, XLSX or JSON. The file goes straight to the bucket; the import report appears below.",
+  uploadHint:
+    "CSV or TSV, XLSX, or JSON Lines (.jsonl). The file goes straight to the bucket; the import report appears below.",
   chooseFile: "Choose a file",
   upload: "Upload and import",
   uploading: "Uploading {name}…",
@@ -534,7 +535,7 @@ const zh: Record<MessageKey, string> = {
   decidedBy: "{who}，{time}",
   kbTitle: "知识库",
   uploadTitle: "上传 FAQ 文件",
-  uploadHint: "支持 CSV、XLSX 或 JSON。文件直接上传到存储桶，导入报告会显示在下方。",
+  uploadHint: "支持 CSV/TSV、XLSX 或 JSON Lines（.jsonl）。文件直接上传到存储桶，导入报告会显示在下方。",
   chooseFile: "选择文件",
   upload: "上传并导入",
   uploading: "正在上传 {name}…",

@@ -314,14 +314,15 @@ export class Desk extends Construct {
 
     acknowledgeBucketDeployment(stack, logicalArn(this.bucket));
 
-    new CfnOutput(this, "DeskUrl", { description: "The agents' desk", value: appUrl });
-    new CfnOutput(this, "DeskUserPoolId", {
+    // In the stack's scope, so the outputs are named as the README says (DeskUrl, not DeskDeskUrl7B2A…).
+    new CfnOutput(stack, "DeskUrl", { description: "The agents' desk", value: appUrl });
+    new CfnOutput(stack, "DeskUserPoolId", {
       description:
         "Create users: aws cognito-idp admin-create-user --user-pool-id <this> --username <name> " +
         "--user-attributes Name=email,Value=<address> Name=email_verified,Value=true",
       value: this.userPool.userPoolId,
     });
-    new CfnOutput(this, "DeskClientId", { value: this.client.userPoolClientId });
+    new CfnOutput(stack, "DeskClientId", { value: this.client.userPoolClientId });
   }
 }
 

@@ -14,6 +14,14 @@ type Resources = Record<string, { Type: string; Properties: Record<string, unkno
 const resources = (type: string): Record<string, unknown>[] =>
   Object.entries(template.findResources(type) as Resources).map(([id, r]) => ({ id, ...r.Properties }));
 
+describe("the desk's outputs", () => {
+  it("are named as the README's Deploy section names them, with no construct path or hash", () => {
+    expect(Object.keys(template.findOutputs("*"))).toEqual(
+      expect.arrayContaining(["DeskUrl", "DeskUserPoolId", "DeskClientId"]),
+    );
+  });
+});
+
 describe("the desk's user pool", () => {
   it("takes no sign-ups (admins create accounts) and asks for strong passwords", () => {
     template.hasResourceProperties("AWS::Cognito::UserPool", {

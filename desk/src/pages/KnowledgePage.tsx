@@ -14,6 +14,7 @@ import {
 } from "@mantine/core";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
+import { FAQ_FILE_EXTENSIONS } from "../../../shared/core/faq-files";
 import { ApiError } from "../api/client";
 import type { FaqVersions, ImportReportSummary, UploadTarget } from "../api/types";
 import {
@@ -106,7 +107,7 @@ function UploadPanel() {
           <input
             ref={input}
             type="file"
-            accept=".csv,.xlsx,.json,.tsv"
+            accept={FAQ_FILE_EXTENSIONS.join(",")}
             hidden
             data-testid="faq-upload"
             onChange={(e) => {

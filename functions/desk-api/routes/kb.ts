@@ -2,6 +2,7 @@ import { z } from "zod";
 import type { DeskTicket } from "../../../shared/core/desk";
 import type { FaqHit, Suggestion } from "../../../shared/core/desk-wire";
 import type { FaqEntry } from "../../../shared/core/faq";
+import { FAQ_FILE_EXTENSIONS } from "../../../shared/core/faq-files";
 import { normalizeTicketId } from "../../../shared/core/ticket";
 import { type ImportReport, RestoreError, requestRestore } from "../../../shared/kb/import/import";
 import { formatOf } from "../../../shared/kb/import/parse";
@@ -43,7 +44,7 @@ const UploadSchema = z.object({
     .trim()
     .min(1)
     .max(200)
-    .refine((name) => formatOf(name) !== undefined, "must be .csv, .tsv, .txt, .xlsx, .jsonl or .ndjson"),
+    .refine((name) => formatOf(name) !== undefined, `must be ${FAQ_FILE_EXTENSIONS.join(", ")}`),
 });
 
 /** The report of an upload as the desk lists it (ImportReportSummary of the contract). */

@@ -1,5 +1,6 @@
 import { Readable } from "node:stream";
 import { parse as parseCsv } from "csv-parse";
+import { type FaqFormat, faqFormatOf } from "../../core/faq-files";
 import { FAQ_LIMITS, type FaqField, type RawRow, splitPhrasings } from "../faq-schema";
 import { FaqFileError } from "./problems";
 import { decodeText } from "./text-encoding";
@@ -11,16 +12,10 @@ import { type MergedRange, readFaqSheet, type SheetRow } from "./xlsx";
  * over the limit is refused at the row where the limit was passed, without reading further.
  */
 
-/** "csv" covers delimited text: comma- or tab-separated (.csv, .tsv, and Excel's "Unicode Text" .txt). */
-export type FaqFormat = "csv" | "xlsx" | "jsonl";
+export type { FaqFormat };
 
-export function formatOf(fileName: string): FaqFormat | undefined {
-  const lower = fileName.toLowerCase();
-  if (lower.endsWith(".csv") || lower.endsWith(".tsv") || lower.endsWith(".txt")) return "csv";
-  if (lower.endsWith(".xlsx")) return "xlsx";
-  if (lower.endsWith(".jsonl") || lower.endsWith(".ndjson")) return "jsonl";
-  return undefined;
-}
+/** The format a file is parsed as, by its extension (shared/core/faq-files.ts). */
+export const formatOf = faqFormatOf;
 
 const HEADER_ALIASES: Record<string, FaqField> = {
   id: "id",
