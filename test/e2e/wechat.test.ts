@@ -126,9 +126,12 @@ describe("a hand-off", () => {
       body: JSON.stringify({ text: "还有问题吗" }),
     });
     expect(late.status).toBe(409);
+    // The resolve asks the customer to rate the help (as the desk's does); a question is still answered.
+    await waitFor(() => repliesTo(openId).length === 4, { what: "the rating question after resolution" });
+    expect(repliesTo(openId)[3]?.text).toContain("1–5");
     await post(wechatPush(credentials, { openId, text: "怎么开发票" }));
-    await waitFor(() => repliesTo(openId).length === 4, { what: "the answer after resolution" });
-    expect(repliesTo(openId)[3]?.text).toContain("发票");
+    await waitFor(() => repliesTo(openId).length === 5, { what: "the answer after resolution" });
+    expect(repliesTo(openId)[4]?.text).toContain("发票");
   });
 });
 
