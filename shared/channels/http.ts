@@ -77,8 +77,8 @@ export interface HttpAnswer {
 }
 
 /** HTTP statuses a later try may get past. */
-export function transientStatus(status: number): boolean {
-  return status === 429 || status >= 500;
+export function transientStatus(status: number | undefined): boolean {
+  return status !== undefined && (status === 429 || status >= 500);
 }
 
 /**

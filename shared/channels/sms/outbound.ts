@@ -8,6 +8,7 @@ import {
 } from "@aws-sdk/client-pinpoint-sms-voice-v2";
 import { callSignal } from "../../core/deadline";
 import { ChannelApiError } from "../../core/errors";
+import { transientStatus } from "../http";
 import type { ChannelStateStore } from "../ports";
 import { sdkSend } from "../sdk-clients";
 import type { SmsSettings } from "../settings";
@@ -81,7 +82,11 @@ export function toChannelError(error: unknown): ChannelApiError {
     error instanceof ThrottlingException ||
     error instanceof InternalServerException ||
     error instanceof ServiceQuotaExceededException ||
-    (error as { $fault?: string } | undefined)?.$fault === "server";
+    (error as { $fault?: string } | undefined)?.$fault === "server" ||
+    // An answer the SDK could not read (a gateway's 503 page): the status says whether it may pass.
+    transientStatus(
+      (error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode,
+    );
   const reason = (error as { Reason?: string } | undefined)?.Reason;
   return new ChannelApiError(`SendTextMessage failed: ${name}${reason ? ` (${reason})` : ""}`, {
     retryable,

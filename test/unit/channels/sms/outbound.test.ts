@@ -114,6 +114,15 @@ describe("errors", () => {
     expect(String((quota.cause as Error).message)).toContain("MONTHLY_SPEND_LIMIT");
   });
 
+  it("tries again an answer the SDK could not read when its status is transient (a gateway's 503 page)", async () => {
+    sms.resetHistory();
+    const unreadable = Object.assign(new SyntaxError("Unexpected token < in JSON"), {
+      $metadata: { httpStatusCode: 503 },
+    });
+    expect(await fail(unreadable)).toMatchObject({ retryable: true });
+    expect(sms.commandCalls(SendTextMessageCommand)).toHaveLength(3);
+  });
+
   it("does not send again a text whose call got no answer: the platform may have sent it", async () => {
     sms.resetHistory();
     const reset = await fail(Object.assign(new Error("socket hang up"), { code: "ECONNRESET" }));
