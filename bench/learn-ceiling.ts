@@ -71,7 +71,6 @@ function teach(entries: FaqEntry[], queries: Query[]): FaqEntry[] {
     entries,
     queries.filter((q) => q.expected !== null),
     teaching,
-    [],
   );
 }
 

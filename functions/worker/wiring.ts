@@ -24,6 +24,7 @@ import {
 } from "../../shared/core/texts";
 import { bucketRulesSource } from "../../shared/kb/inspection-rules";
 import { createEngineCache } from "../../shared/kb/knowledge";
+import { withLearnedScope } from "../../shared/kb/learned";
 import { createConversationStore } from "../../shared/stores/conversations";
 import { createFaqRepository } from "../../shared/stores/faq";
 import { createInspectionAuditStore } from "../../shared/stores/inspection-audit";
@@ -59,15 +60,21 @@ export function wireWorker(config: WorkerConfig, options: { logger?: Logger } = 
   const engines = createEngineCache({
     source: createFaqRepository(doc, config.tables.faq),
     kb,
-    build: (entries) => {
+    build: (all) => {
       // Paid on the first message after a cold start or a KB change: worth seeing in the logs.
       const started = performance.now();
-      categories = new Map(entries.flatMap((e) => (e.category ? [[e.id, e.category] as const] : [])));
-      const engine = selection.build(entries);
+      categories = new Map(all.flatMap((e) => (e.category ? [[e.id, e.category] as const] : [])));
+      // The entries answer; the version's out-of-scope wordings veto answers near them (either engine).
+      let entries = 0;
+      const engine = withLearnedScope(all, (answerable) => {
+        entries = answerable.length;
+        return selection.build(answerable);
+      });
       logger.info("knowledge base indexed", {
         kb,
         engine: selection.kind,
-        entries: entries.length,
+        entries,
+        outOfScope: all.length - entries,
         ms: Math.round(performance.now() - started),
       });
       return engine;

@@ -4,6 +4,7 @@ import { readConfig } from "../../shared/config/errors";
 import { knowledgeBase } from "../../shared/config/fragments";
 import type { ReportRange } from "../../shared/core/analytics-queries";
 import { type AnalyticsReport, reportFromCounters, withQuality } from "../../shared/core/analytics-report";
+import { answerable } from "../../shared/core/faq";
 import { daysBetween } from "../../shared/core/quality";
 import type { Ticket } from "../../shared/core/ticket";
 import { createLexicalRetriever } from "../../shared/kb/lexical";
@@ -63,7 +64,7 @@ async function localTopUnanswered(
   const { entries } = await createFaqRepository(doc, need(TABLES.faq.envVar)).loadEntries(kb, {
     vectors: false,
   });
-  return topUnanswered(lists.flat(), range, { retriever: createLexicalRetriever(entries) });
+  return topUnanswered(lists.flat(), range, { retriever: createLexicalRetriever(answerable(entries)) });
 }
 
 async function figures(

@@ -5,19 +5,20 @@
  * last 40% are scored with the knowledge base as it was and as teaching left it. The 20% between keep
  * the taught wordings and the scored ones apart in time, as in a real stream.
  *
- * Teaching goes through shared/kb/teach.ts: the pending change's row (`changeRow`, the entry with the
- * wording added) is validated and parsed by the import's own row validation (`validateRow`) and
- * replaces the entry, as the import of an approved change does; a change the import would reject (an
- * entry already at its phrasing limit) is counted, not applied.
+ * Teaching goes through shared/kb/teach.ts: the pending change's row (`changeRow`: the entry with the
+ * wording added, or a row of out-of-scope wordings) is validated and parsed by the import's own row
+ * validation (`validateRow`) and upserted, as the import of an approved change does; a change the import
+ * would reject (an entry already at its phrasing limit) is counted, not applied. The taught knowledge base
+ * is then built as the worker builds every version (`withLearnedScope`: its out-of-scope wordings veto).
  *
  * The dev files are grouped by label (banking77: intent by intent, out-of-scope last), so the stream is
  * a seeded shuffle of the file unless `inOrder` says the file is already in arrival order.
  */
 import { createLocalEngine, type LocalEngineOptions } from "../../shared/ai/local-engine";
 import type { AnswerEngine } from "../../shared/core/engine";
-import type { FaqEntry } from "../../shared/core/faq";
+import { answerable, type FaqEntry } from "../../shared/core/faq";
 import { FAQ_LIMITS, validateRow } from "../../shared/kb/faq-schema";
-import { createNegativeVeto, withNegativeVeto } from "../../shared/kb/learned";
+import { withLearnedScope } from "../../shared/kb/learned";
 import { changeRow, type PendingChange } from "../../shared/kb/teach";
 import { seededRandom } from "../random";
 import { type EvalFile, toEntries } from "./file";
@@ -77,23 +78,32 @@ export function queryStream(file: EvalFile, options: { seed?: number; inOrder?: 
   return queries;
 }
 
-/** Applies one approved "this question is FAQ X" change as its import would; false when rejected. */
-export function teachPhrasing(kb: Map<string, FaqEntry>, faqId: string, text: string, id: string): boolean {
-  const current = kb.get(faqId);
-  if (!current) return false;
-  const change: PendingChange = {
-    id,
-    kind: "phrasing",
-    status: "approved",
-    faqId,
-    text,
-    author: "eval",
-    createdAt: new Date(0).toISOString(),
-  };
+/** Applies one approved change as its import would; false when the import would reject it. */
+function applyChange(kb: Map<string, FaqEntry>, change: PendingChange): boolean {
+  const current = change.faqId === undefined ? undefined : kb.get(change.faqId);
+  if (change.kind === "phrasing" && !current) return false;
   const parsed = validateRow({ row: 1, fields: changeRow(change, current) }, "en");
   if (!("action" in parsed) || parsed.action !== "upsert") return false;
-  kb.set(faqId, parsed.entry);
+  kb.set(parsed.entry.id, parsed.entry);
   return true;
+}
+
+const approved = (id: string, fields: Pick<PendingChange, "kind" | "faqId" | "text">): PendingChange => ({
+  id,
+  status: "approved",
+  author: "eval",
+  createdAt: new Date(0).toISOString(),
+  ...fields,
+});
+
+/** Applies one approved "this question is FAQ X" change as its import would; false when rejected. */
+export function teachPhrasing(kb: Map<string, FaqEntry>, faqId: string, text: string, id: string): boolean {
+  return applyChange(kb, approved(id, { kind: "phrasing", faqId, text }));
+}
+
+/** Applies one approved "out of scope" change as its import would; false when rejected. */
+export function teachOutOfScope(kb: Map<string, FaqEntry>, text: string, id: string): boolean {
+  return applyChange(kb, approved(id, { kind: "out_of_scope", text }));
 }
 
 async function score(engine: AnswerEngine, queries: EvalFile["queries"]): Promise<Metrics> {
@@ -111,20 +121,16 @@ export function missed(outcome: Outcome, expected: string | null): boolean {
 }
 
 /**
- * Teaches `queries` as agents would: in-scope ones as phrasings of their entry (through the import's
- * validation), out-of-scope ones recorded as negatives. Returns the taught knowledge base.
+ * Teaches `queries` as agents would: in-scope ones as phrasings of their entry, out-of-scope ones as
+ * out-of-scope wordings (both through the import's validation). Returns the taught knowledge base, its
+ * out-of-scope wordings included (`outOfScope` entries).
  */
-export function teachAll(
-  entries: FaqEntry[],
-  queries: EvalFile["queries"],
-  teaching: Teaching,
-  negatives: string[],
-): FaqEntry[] {
+export function teachAll(entries: FaqEntry[], queries: EvalFile["queries"], teaching: Teaching): FaqEntry[] {
   const kb = new Map(entries.map((e) => [e.id, e]));
   queries.forEach((query, i) => {
     if (query.expected === null) {
-      teaching.outOfScope++;
-      negatives.push(query.text);
+      if (teachOutOfScope(kb, query.text, `eval-${i}`)) teaching.outOfScope++;
+      else teaching.rejected++;
     } else if (teachPhrasing(kb, query.expected, query.text, `eval-${i}`)) teaching.taught++;
     else teaching.rejected++;
   });
@@ -146,15 +152,16 @@ export async function runLearning(file: EvalFile, options: LearnOptions = {}): P
   const entries = toEntries(file);
   const bot = createLocalEngine(entries, engineOptions);
 
-  const negatives: string[] = [];
   const teaching: Teaching = { seen: teachPart.length, handoffs: 0, taught: 0, rejected: 0, outOfScope: 0 };
   const seen = await runEngine({ faq: [], queries: teachPart }, bot);
   const handedOff = teachPart.filter((query, i) => missed(seen.outcomes[i] as Outcome, query.expected));
   teaching.handoffs = handedOff.length;
-  const taughtEntries = teachAll(entries, handedOff, teaching, negatives);
+  const taught = teachAll(entries, handedOff, teaching);
+  const taughtEntries = answerable(taught);
 
   const taughtBot = createLocalEngine(taughtEntries, engineOptions);
-  const learned = withNegativeVeto(taughtBot, createNegativeVeto(taughtEntries, negatives));
+  // Built as the worker builds a knowledge-base version: the out-of-scope wordings veto.
+  const learned = withLearnedScope(taught, (answers) => createLocalEngine(answers, engineOptions));
   return {
     seed: inOrder ? null : (seed ?? 1),
     teaching,

@@ -191,7 +191,7 @@ export type ImportReportSummary = z.infer<typeof ImportReportSummarySchema>;
 
 export const PendingChangeSchema = z.object({
   id: z.string(),
-  kind: z.enum(["phrasing", "entry"]),
+  kind: z.enum(["phrasing", "entry", "out_of_scope"]),
   status: z.enum(["pending", "approved", "rejected"]),
   faqId: z.string().optional(),
   text: z.string().optional(),

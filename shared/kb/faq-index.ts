@@ -1,4 +1,4 @@
-import type { FaqEntry } from "../core/faq";
+import { answerable, type FaqEntry } from "../core/faq";
 import type { KnowledgeSource } from "./knowledge";
 import { createLexicalRetriever, type LexicalRetriever } from "./lexical";
 import type { Retriever } from "./retrieval";
@@ -18,7 +18,8 @@ export function faqIndex(source: KnowledgeSource, kb: string, refreshMs: number)
       const version = (await source.currentVersion(kb)) ?? "empty";
       checkedAt = Date.now();
       if (current?.version === version) return current;
-      const { entries } = await source.loadEntries(kb, { vectors: false });
+      // The out-of-scope wordings are no entry to search, show or teach a phrasing to.
+      const entries = answerable((await source.loadEntries(kb, { vectors: false })).entries);
       current = {
         version,
         byId: new Map(entries.map((e) => [e.id, e])),

@@ -26,7 +26,15 @@ export const FAQ_LIMITS = {
 export const FAQ_ACTIONS = ["upsert", "delete"] as const;
 export type FaqAction = (typeof FAQ_ACTIONS)[number];
 
-export const FAQ_FIELDS = ["id", "question", "answer", "similar_questions", "category", "action"] as const;
+export const FAQ_FIELDS = [
+  "id",
+  "question",
+  "answer",
+  "similar_questions",
+  "category",
+  "action",
+  "out_of_scope",
+] as const;
 export type FaqField = (typeof FAQ_FIELDS)[number];
 
 export type RejectionCode =
@@ -50,6 +58,7 @@ const FIELD_NAMES: Record<FaqField | "row", Record<Language, string>> = {
   similar_questions: { en: "similar questions", zh: "相似问题" },
   category: { en: "category", zh: "分类" },
   action: { en: "action", zh: "操作" },
+  out_of_scope: { en: "out of scope", zh: "超出范围" },
   row: { en: "row", zh: "行" },
 };
 
@@ -201,6 +210,14 @@ const ActionSchema = z.preprocess(
   }),
 );
 
+const YES = new Set(["true", "yes", "y", "1", "是", "对"]);
+
+/**
+ * A row of out-of-scope wordings (`out_of_scope` true): the question and similar questions are wordings
+ * the bot must not answer (shared/kb/learned.ts), so the row has no answer and no category.
+ */
+const isOutOfScope = (value: unknown) => YES.has((text(value) ?? "").toLowerCase());
+
 /** A delete row needs only the id of the entry to delete; its other cells are ignored. */
 export const DeleteRowSchema = z.object({ id: IdSchema });
 
@@ -242,6 +259,9 @@ export const FaqRowSchema = z.object({
   ),
 });
 
+/** Out-of-scope wordings: the phrasings' rules; no answer (none is ever sent) and no category. */
+const OutOfScopeRowSchema = FaqRowSchema.pick({ id: true, question: true, similar_questions: true });
+
 /** Validates one raw row; the first broken rule is reported (one clear reason per row). */
 export function validateRow(raw: RawRow, lang: Language): ValidRow | Rejection {
   const rawId = text(raw.fields.id);
@@ -274,6 +294,22 @@ export function validateRow(raw: RawRow, lang: Language): ValidRow | Rejection {
     const parsed = DeleteRowSchema.safeParse(raw.fields);
     return parsed.success ? { row: raw.row, action: "delete", id: parsed.data.id } : issue(parsed.error);
   }
+  if (isOutOfScope(raw.fields.out_of_scope)) {
+    const parsed = OutOfScopeRowSchema.safeParse(raw.fields);
+    if (!parsed.success) return issue(parsed.error);
+    const v = parsed.data;
+    return {
+      row: raw.row,
+      action: "upsert",
+      entry: {
+        id: v.id,
+        question: v.question,
+        answer: "",
+        similarQuestions: dedupePhrasings(v.question, v.similar_questions),
+        outOfScope: true,
+      },
+    };
+  }
   const parsed = FaqRowSchema.safeParse(raw.fields);
   if (!parsed.success) return issue(parsed.error);
   const v = parsed.data;
@@ -304,8 +340,8 @@ function dedupePhrasings(question: string, similar: string[]): string[] {
 
 /** Stable hash of what retrieval and answering depend on; equal hashes mean the entry is unchanged. */
 export function contentHash(entry: FaqEntry): string {
-  return createHash("sha256")
-    .update(JSON.stringify([entry.question, entry.similarQuestions, entry.answer, entry.category ?? ""]))
-    .digest("hex")
-    .slice(0, 32);
+  const content = [entry.question, entry.similarQuestions, entry.answer, entry.category ?? ""];
+  // Appended only when set, so the hashes of ordinary entries stay what they were (no re-embedding).
+  if (entry.outOfScope) content.push("out_of_scope");
+  return createHash("sha256").update(JSON.stringify(content)).digest("hex").slice(0, 32);
 }

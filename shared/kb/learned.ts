@@ -1,5 +1,5 @@
 import type { AnswerEngine, EngineResult } from "../core/engine";
-import type { FaqEntry } from "../core/faq";
+import { answerable, type FaqEntry, phrasings } from "../core/faq";
 import { createLexicalRetriever } from "./lexical";
 
 /**
@@ -9,10 +9,14 @@ import { createLexicalRetriever } from "./lexical";
  * out-of-scope wording (NEAR_OUT_OF_SCOPE) and at least as close to it as to any phrasing of the entry
  * about to be answered.
  *
- * Measured with `npm run eval -- <file> --learn` (local/eval/learn.ts, seeds 1–5): on banking77 it
- * raises answer precision after teaching by 3.2–5.3 points (85.5 → 90.8% on seed 1) for 0.8–1.5 points of
- * containment; on zh_smp2017, where precision after teaching is already ≥ 93%, it changes next to nothing.
- * Only the eval applies it so far: the desk records no out-of-scope wordings yet.
+ * The wordings come from approved "out of scope" changes (shared/kb/teach.ts): each is imported as an
+ * out-of-scope row of the knowledge base (`outOfScope` entries), so it is versioned, snapshotted and
+ * restored with the entries, and every engine built for a version gets the veto (`withLearnedScope`).
+ *
+ * Measured with `npm run eval -- <file> --learn` (local/eval/learn.ts, seeds 1–5), which teaches through
+ * the same changes and `withLearnedScope`: on banking77 it raises answer precision after teaching by
+ * 3.2–5.3 points (85.5 → 90.8% on seed 1) for 0.8–1.5 points of containment; on zh_smp2017, where
+ * precision after teaching is already ≥ 93%, it changes next to nothing.
  *
  * Similarities are the lexical retriever's normalised BM25 (a cosine-like [0, ~1] measure), compared raw:
  * both sides are the same kind of text (customer wordings), so no calibration is needed between them.
@@ -36,12 +40,14 @@ export interface NegativeVeto {
    * to any phrasing of `faqId`.
    */
   vetoes(text: string, faqId: string): boolean;
+  /** True when `text` is near an out-of-scope wording and at least as close to it as to any entry. */
+  outOfScope(text: string): boolean;
   readonly negatives: number;
 }
 
 export function createNegativeVeto(entries: FaqEntry[], negatives: string[]): NegativeVeto {
   const kept = [...new Set(negatives.map((n) => n.trim()).filter((n) => n !== ""))];
-  if (kept.length === 0) return { vetoes: () => false, negatives: 0 };
+  if (kept.length === 0) return { vetoes: () => false, outOfScope: () => false, negatives: 0 };
   const index = createLexicalRetriever(
     [
       ...entries,
@@ -60,14 +66,31 @@ export function createNegativeVeto(entries: FaqEntry[], negatives: string[]): Ne
       const own = ranked.find((c) => c.faqId === faqId)?.similarity ?? 0;
       return negative >= own;
     },
+    outOfScope(text) {
+      const [nearest] = index.rank(text, 1);
+      return nearest?.faqId === OUT_OF_SCOPE && nearest.similarity >= NEAR_OUT_OF_SCOPE;
+    },
   };
 }
 
-/** The engine with the veto in front of its answers: a vetoed answer becomes a low-confidence hand-off. */
+/**
+ * The engine with the veto in front of its answers: a vetoed answer becomes a low-confidence hand-off,
+ * and the engine's scope calls such a message off-topic, so the pipeline says what the bot can help with
+ * (and offers a person the second time) as for any off-topic message, instead of opening a ticket.
+ */
 export function withNegativeVeto(engine: AnswerEngine, veto: NegativeVeto): AnswerEngine {
   if (veto.negatives === 0) return engine;
+  const scope = engine.scope;
   return {
     ...engine,
+    ...(scope
+      ? {
+          scope: {
+            topics: (language, max) => scope.topics(language, max),
+            inScope: (text) => !veto.outOfScope(text) && scope.inScope(text),
+          },
+        }
+      : {}),
     async decide(input): Promise<EngineResult> {
       const result = await engine.decide(input);
       const { decision } = result;
@@ -86,4 +109,17 @@ export function withNegativeVeto(engine: AnswerEngine, veto: NegativeVeto): Answ
       };
     },
   };
+}
+
+/**
+ * The engine for one version of the knowledge base: built from the entries it may answer from, with the
+ * version's out-of-scope wordings as its veto. The worker and the eval's `--learn` build through this.
+ */
+export function withLearnedScope<T extends FaqEntry>(
+  entries: T[],
+  build: (answerable: T[]) => AnswerEngine,
+): AnswerEngine {
+  const answers = answerable(entries);
+  const negatives = entries.filter((e) => e.outOfScope).flatMap(phrasings);
+  return withNegativeVeto(build(answers), createNegativeVeto(answers, negatives));
 }

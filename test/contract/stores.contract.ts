@@ -18,6 +18,7 @@ import type {
 import type { Ticket } from "../../shared/core/ticket";
 import type { FaqRepository, FaqVersionRecord } from "../../shared/kb/import/ports";
 import type { StoredFaqEntry } from "../../shared/kb/knowledge";
+import type { ChangeStore, PendingChange } from "../../shared/kb/teach";
 import { RETENTION } from "../../shared/resources";
 import { LeaseLostError } from "../../shared/stores/faq";
 import { TICKET_TURN_MAX_BYTES } from "../../shared/stores/tickets";
@@ -44,6 +45,7 @@ export interface StoreTarget {
   tokens(): TokenStore;
   channelState(): ChannelStateStore;
   faq(): FaqRepository;
+  changes(): ChangeStore;
   /** The TTL attribute (epoch seconds) stored with an item, or undefined when it has none. */
   expiresAt: Record<"conversation" | "outbox" | "token" | "channelState", TtlProbe>;
 }
@@ -62,6 +64,7 @@ export function describeStoreContract(target: StoreTarget): void {
     tokenContract(target);
     channelStateContract(target);
     faqContract(target);
+    changesContract(target);
   });
 }
 
@@ -488,6 +491,17 @@ function faqContract(target: StoreTarget) {
       expect((await repo.loadEntries(other)).entries.map((e) => e.id)).toEqual(["z"]);
     });
 
+    it("keeps out-of-scope wordings marked as such, with and without vectors", async () => {
+      const repo = target.faq();
+      const kb = kbName();
+      const wordings = entry("out-of-scope-c1", { answer: "", outOfScope: true });
+      await repo.putEntries(kb, [entry("a"), wordings]);
+      for (const vectors of [true, false]) {
+        const { entries } = await repo.loadEntries(kb, { vectors });
+        expect(entries).toEqual([entry("a"), wordings]);
+      }
+    });
+
     it("gives the import lease to one owner, renews it for that owner, and hands over an expired one", async () => {
       const repo = target.faq();
       const kb = kbName();
@@ -547,6 +561,51 @@ function faqContract(target: StoreTarget) {
       expect(await repo.getMeta(kb)).toMatchObject({ lease: undefined, pending: undefined, queued: [] });
       expect(await repo.releaseLease(kb, "a")).toEqual([]);
       expect(await repo.acquireLease(kb, "b", 1_001, 100)).toBe(true);
+    });
+  });
+}
+
+function changesContract(target: StoreTarget) {
+  describe("pending changes", () => {
+    const change = (kind: PendingChange["kind"], createdAt: string, extra: Partial<PendingChange> = {}) =>
+      ({
+        id: fresh("change"),
+        kind,
+        status: "pending",
+        author: "sup-1",
+        createdAt,
+        ...extra,
+      }) as PendingChange;
+
+    it("keeps each kind whole, lists by status newest first, and lets one decision win", async () => {
+      const changes = target.changes();
+      const outOfScope = change("out_of_scope", "2026-11-21T10:00:02.000Z", {
+        text: "天气怎么样",
+        texts: ["天气怎么样", "明天下雨吗"],
+        suggestionId: "s-1",
+        ticketId: "T-1",
+      });
+      const phrasing = change("phrasing", "2026-11-21T10:00:01.000Z", { faqId: "refund", text: "退款" });
+      await changes.create(phrasing);
+      await changes.create(outOfScope);
+      await expect(changes.create(outOfScope)).rejects.toThrow();
+      expect(await changes.get(outOfScope.id)).toEqual(outOfScope);
+      const mine = (list: PendingChange[]) => list.filter((c) => [phrasing.id, outOfScope.id].includes(c.id));
+      expect(mine(await changes.list("pending")).map((c) => c.id)).toEqual([outOfScope.id, phrasing.id]);
+
+      const at = new Date("2026-11-21T11:00:00.000Z");
+      const upload = `uploads/teach-${outOfScope.id}.jsonl`;
+      expect(await changes.decide(outOfScope.id, { status: "approved", by: "sup-2", at, upload })).toBe(true);
+      expect(await changes.decide(outOfScope.id, { status: "rejected", by: "sup-3", at })).toBe(false);
+      expect(await changes.get(outOfScope.id)).toEqual({
+        ...outOfScope,
+        status: "approved",
+        decidedBy: "sup-2",
+        decidedAt: at.toISOString(),
+        upload,
+      });
+      expect(mine(await changes.list("approved")).map((c) => c.id)).toEqual([outOfScope.id]);
+      expect(mine(await changes.list("pending")).map((c) => c.id)).toEqual([phrasing.id]);
     });
   });
 }

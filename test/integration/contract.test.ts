@@ -1,6 +1,7 @@
 import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import { documentClient } from "../../shared/aws/clients";
-import { loadWorkerConfig } from "../../shared/config/load-desk";
+import { loadDeskApiConfig, loadWorkerConfig } from "../../shared/config/load-desk";
+import { createChangeStore } from "../../shared/stores/changes";
 import { createChannelStateStore } from "../../shared/stores/channel-state";
 import { createConversationStore } from "../../shared/stores/conversations";
 import { createFaqRepository } from "../../shared/stores/faq";
@@ -31,6 +32,7 @@ describeStoreContract({
   tokens: () => createDynamoTokenStore(doc, tables.tokens),
   channelState: () => createChannelStateStore(doc, tables.tokens),
   faq: () => createFaqRepository(doc, tables.faq),
+  changes: () => createChangeStore(doc, loadDeskApiConfig(testEnv()).tables.changes),
   expiresAt: {
     conversation: ttl(tables.conversations, (conversationKey) => ({ conversationKey })),
     outbox: ttl(tables.outbox, (messageKey) => ({ messageKey })),

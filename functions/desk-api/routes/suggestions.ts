@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import type { FaqEntry } from "../../../shared/core/faq";
 import type { TicketStore } from "../../../shared/core/pipeline/ports";
+import { redact } from "../../../shared/core/redact";
 import type { Ticket } from "../../../shared/core/ticket";
 import { FAQ_LIMITS } from "../../../shared/kb/faq-schema";
 import type { Retriever } from "../../../shared/kb/retrieval";
@@ -52,6 +53,11 @@ const Entry = z.strictObject({
   category: z.string().trim().min(1).max(FAQ_LIMITS.categoryChars).optional(),
 });
 const Dismiss = z.strictObject({ note: z.string().trim().max(500).optional() });
+const OutOfScope = z.strictObject({
+  /** Which of the suggestion's example wordings to record (all of them when absent). */
+  texts: z.array(z.string().trim().min(1).max(FAQ_LIMITS.questionChars)).min(1).max(20).optional(),
+  note: z.string().trim().max(500).optional(),
+});
 
 /** The suggestions of the last `days` days (hand-offs the bot could not answer, not yet handled). */
 async function current(
@@ -172,6 +178,31 @@ export const suggestionRoutes: DeskRoute<SuggestionRoutesDeps>[] = [
         `drafted as a new FAQ entry, pending approval (change ${change.id})`,
         request,
       );
+      return { status: 201, body: { changes: [change] } };
+    },
+  },
+  {
+    method: "POST",
+    path: "/insights/suggestions/:id/out-of-scope",
+    groups: ["supervisor", "admin"],
+    async handle(request, deps) {
+      const body = parseBody(OutOfScope, request.body);
+      const s = await find(deps, request);
+      const chosen = body.texts ?? s.examples;
+      if (chosen.some((t) => !s.examples.includes(t)))
+        throw validationFailed({ texts: "only the suggestion's example wordings can be recorded" });
+      // The examples are masked already; masked again because they are kept in the knowledge base.
+      const texts = [...new Set(chosen.map(redact))];
+      const change = pending(request, deps, s, {
+        kind: "out_of_scope",
+        text: texts[0] as string,
+        texts,
+      });
+      const rejection = validateChangeRow(changeRow(change));
+      if (rejection) throw validationFailed({ [rejection.field ?? "texts"]: rejection.message });
+      await deps.changes.create(change);
+      const what = `proposed as out of scope (${texts.length} wording(s)), pending approval (change ${change.id})${body.note ? `: ${body.note}` : ""}`;
+      await markHandled(deps, s, what, request);
       return { status: 201, body: { changes: [change] } };
     },
   },

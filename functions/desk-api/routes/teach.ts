@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import type { FaqEntry } from "../../../shared/core/faq";
 import type { TicketStore } from "../../../shared/core/pipeline/ports";
+import { redact } from "../../../shared/core/redact";
 import { normalizeTicketId } from "../../../shared/core/ticket";
 import { FAQ_LIMITS } from "../../../shared/kb/faq-schema";
 import {
@@ -33,6 +34,12 @@ const Teach = z.discriminatedUnion("kind", [
     kind: z.literal("phrasing"),
     faqId: z.string().trim().min(1).max(FAQ_LIMITS.idChars),
     text: z.string().trim().min(1).max(FAQ_LIMITS.questionChars),
+  }),
+  z.strictObject({
+    // "Not our business": the customer's wording, recorded as out of scope (shared/kb/learned.ts).
+    kind: z.literal("out_of_scope"),
+    // Masked here too: the wording is kept in the knowledge base, where personal data never goes.
+    text: z.string().trim().min(1).max(FAQ_LIMITS.questionChars).transform(redact),
   }),
   z.strictObject({
     kind: z.literal("entry"),

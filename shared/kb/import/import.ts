@@ -674,6 +674,8 @@ function toJsonl(entries: StoredFaqEntry[]): string {
         answer: e.answer,
         similar_questions: e.similarQuestions,
         ...(e.category ? { category: e.category } : {}),
+        // A restore must bring the out-of-scope wordings back as such, not as entries without an answer.
+        ...(e.outOfScope ? { out_of_scope: true } : {}),
       }),
     )
     .join("\n")

@@ -34,6 +34,8 @@ const HEADER_ALIASES: Record<string, FaqField> = {
   类别: "category",
   action: "action",
   操作: "action",
+  outofscope: "out_of_scope",
+  超出范围: "out_of_scope",
 };
 
 /** Header names are matched case-insensitively, ignoring spaces, `_` and `-` ("Similar Questions"). */

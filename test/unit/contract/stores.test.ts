@@ -1,5 +1,6 @@
 import { describeStoreContract } from "../../contract/stores.contract";
 import {
+  memoryChanges,
   memoryConversations,
   memoryOutbox,
   memoryRepo,
@@ -22,6 +23,7 @@ describeStoreContract({
   tokens: () => tokens,
   channelState: () => channelState,
   faq: () => memoryRepo(),
+  changes: () => memoryChanges(),
   expiresAt: {
     conversation: async (key) => conversations.expiresAt.get(key),
     outbox: async (key) => outbox.expiresAt.get(key),

@@ -117,9 +117,8 @@ describe("what the learning loop teaches", () => {
     expect(missed({ ...outcome("answer"), expected: "fees" }, "card")).toBe(false);
   });
 
-  it("teaches in-scope wordings as phrasings and records out-of-scope ones as negatives", () => {
+  it("teaches in-scope wordings as phrasings and out-of-scope ones as out-of-scope rows, as approvals do", () => {
     const teaching: Teaching = { seen: 0, handoffs: 0, taught: 0, rejected: 0, outOfScope: 0 };
-    const negatives: string[] = [];
     const kb = teachAll(
       [entry("card", "When will my card arrive?")],
       [
@@ -128,10 +127,16 @@ describe("what the learning loop teaches", () => {
         { text: "reset my pin", expected: "pin" },
       ],
       teaching,
-      negatives,
     );
     expect(kb[0]?.similarQuestions).toEqual(["card still not here"]);
-    expect(negatives).toEqual(["what's the weather"]);
+    // The row an approved "out of scope" change imports (shared/kb/teach.ts), not an eval-only list.
+    expect(kb[1]).toEqual({
+      id: "out-of-scope-eval-1",
+      question: "what's the weather",
+      similarQuestions: [],
+      answer: "",
+      outOfScope: true,
+    });
     expect(teaching).toMatchObject({ taught: 1, outOfScope: 1, rejected: 1 });
   });
 });
