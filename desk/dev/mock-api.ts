@@ -99,6 +99,8 @@ export class MockDesk {
   private readonly unanswered = new Set<string>();
   private readonly faq: SeedFaq[] = structuredClone(SEED_FAQ);
   readonly changes: PendingChange[] = [];
+  /** Wordings approved as out of scope (the real API imports them as out-of-scope rows). */
+  readonly outOfScope: string[] = [];
   readonly suggestions: LearningSuggestion[] = structuredClone(SEED_SUGGESTIONS);
   /** The analytics counters GET /reports sums: one item per day × channel. */
   readonly counters: ReturnType<typeof seedCounters>;
@@ -952,7 +954,10 @@ export class MockDesk {
       .slice(0, 10);
   }
 
-  /** The learning suggestions (issue 13): list, teach as phrasings (one change), draft an entry, dismiss. */
+  /**
+   * The learning suggestions (issue 13): list, teach as phrasings (one change), draft an entry, propose
+   * as out of scope (one change), dismiss.
+   */
   private suggestionAction(
     method: string,
     id: string | undefined,
@@ -986,6 +991,10 @@ export class MockDesk {
     } else if (action === "entry") {
       if (!String(body.question ?? "").trim() || !String(body.answer ?? "").trim()) throw invalid();
       change = { ...base, kind: "entry", question: String(body.question), answer: String(body.answer) };
+    } else if (action === "out-of-scope") {
+      const texts = Array.isArray(body.texts) ? body.texts.map(String) : found.examples;
+      if (texts.length === 0 || texts.some((t) => !found.examples.includes(t))) throw invalid();
+      change = { ...base, kind: "out_of_scope", text: texts[0], texts };
     } else if (action !== "dismiss") throw invalid();
     this.suggestions.splice(at, 1);
     if (!change) return { dismissed: found.id, tickets: found.ticketIds.length };
@@ -1005,6 +1014,9 @@ export class MockDesk {
     if (body.kind === "phrasing") {
       if (!this.faq.some((e) => e.id === body.faqId) || !String(body.text ?? "").trim()) throw invalid();
       change = { ...base, kind: "phrasing", faqId: String(body.faqId), text: String(body.text) };
+    } else if (body.kind === "out_of_scope") {
+      if (!String(body.text ?? "").trim()) throw invalid();
+      change = { ...base, kind: "out_of_scope", text: String(body.text).trim() };
     } else if (body.kind === "entry") {
       if (!String(body.question ?? "").trim() || !String(body.answer ?? "").trim()) throw invalid();
       change = {
@@ -1024,6 +1036,8 @@ export class MockDesk {
       throw new HttpError(409, "version_mismatch", "Already decided.", "已被处理。");
     if (change.kind === "phrasing")
       this.faq.find((e) => e.id === change.faqId)?.phrasings.push(change.text ?? "");
+    // Out-of-scope wordings are a row of their own in the knowledge base, never an entry to search.
+    else if (change.kind === "out_of_scope") this.outOfScope.push(...(change.texts ?? [change.text ?? ""]));
     else {
       const id = `FAQ-${String(this.faq.length + 1).padStart(4, "0")}`;
       this.faq.push({
@@ -1046,7 +1060,7 @@ export class MockDesk {
         // One row: a new entry, or an entry with one more phrasing.
         counts: {
           total: 1,
-          inserted: change.kind === "entry" ? 1 : 0,
+          inserted: change.kind === "phrasing" ? 0 : 1,
           updated: change.kind === "phrasing" ? 1 : 0,
         },
         rejected: [],

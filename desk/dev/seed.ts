@@ -464,4 +464,16 @@ export const SEED_SUGGESTIONS: LearningSuggestion[] = [
     firstAt: "2026-11-28T06:00:00.000Z",
     lastAt: "2026-11-30T12:30:00.000Z",
   },
+  {
+    // Not the shop's business: what "not our business" (an out-of-scope change) is for.
+    id: "sg-other-shop-parcel",
+    representative: "帮我查一下在别家店买的快递",
+    count: 4,
+    reasons: { low_confidence: 3, failed_clarify: 1 },
+    examples: ["帮我查一下在别家店买的快递", "拼多多买的东西到哪了", "别的平台的快递能帮查吗"],
+    closest: [{ faqId: "FAQ-0001", score: 0.41, matchedQuestion: "我的快递到哪了？" }],
+    ticketIds: ["KF-10000004"],
+    firstAt: "2026-11-26T03:00:00.000Z",
+    lastAt: "2026-12-01T09:10:00.000Z",
+  },
 ];

@@ -433,6 +433,7 @@ export const DeskResponses = {
   "GET /faq/imports": z.object({ imports: z.array(ImportReportSummarySchema) }),
   "GET /faq/versions": FaqVersionsSchema,
   "POST /faq/uploads": UploadTargetSchema,
+  "POST /tickets/:id/teach": PendingChangeSchema,
   "GET /changes": z.object({ changes: z.array(PendingChangeSchema) }),
   "GET /agents": z.object({ agents: z.array(AgentSchema) }),
   "GET /insights/suggestions": z.object({ suggestions: z.array(LearningSuggestionSchema) }),

@@ -165,6 +165,20 @@ describe("the desk's dev mock and the real desk API speak the same wire shapes",
     }
   });
 
+  it("teaching from a ticket: a wording marked out of scope waits as a pending change for a supervisor", async () => {
+    for (const backend of state.backends) {
+      const ticketId = await someTicketId(backend);
+      const text = "帮我查一下别家店的快递";
+      const change = await shaped(backend, "POST /tickets/:id/teach", "agent", `/tickets/${ticketId}/teach`, {
+        kind: "out_of_scope",
+        text,
+      });
+      expect(change).toMatchObject({ kind: "out_of_scope", status: "pending", text });
+      const { changes } = await shaped(backend, "GET /changes", "supervisor", "/changes?status=pending");
+      expect(changes.find((c) => c.id === change.id)?.kind).toBe("out_of_scope");
+    }
+  });
+
   it("supervisors' pages: pending changes, agents, learning suggestions", async () => {
     for (const backend of state.backends) {
       await shaped(backend, "GET /changes", "supervisor", "/changes?status=pending");

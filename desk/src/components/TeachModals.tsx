@@ -1,4 +1,4 @@
-import { Alert, Button, Group, Modal, Stack, Textarea, TextInput } from "@mantine/core";
+import { Alert, Button, Group, Modal, Stack, Text, Textarea, TextInput } from "@mantine/core";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import type { FaqHit, PendingChange } from "../api/types";
@@ -9,7 +9,8 @@ import { FaqSearch } from "./FaqSearch";
 
 type TeachBody =
   | { kind: "phrasing"; faqId: string; text: string }
-  | { kind: "entry"; question: string; answer: string; category?: string };
+  | { kind: "entry"; question: string; answer: string; category?: string }
+  | { kind: "out_of_scope"; text: string };
 
 function useTeach(ticketId: string, onDone: () => void) {
   const { api } = useDesk();
@@ -140,6 +141,58 @@ export function NewEntryModal(props: {
               })
             }
             data-testid="teach-entry-submit"
+          >
+            {t("submitForApproval")}
+          </Button>
+        </Group>
+      </Stack>
+    </Modal>
+  );
+}
+
+/**
+ * "Not our business": the customer's wording is recorded as out of scope once a supervisor approves; the
+ * bot then withholds answers near it and says what it can help with instead.
+ */
+export function OutOfScopeModal(props: {
+  ticketId: string;
+  wording: string;
+  opened: boolean;
+  onClose(): void;
+  onDone(): void;
+}) {
+  const { t, locale } = useI18n();
+  const [wording, setWording] = useState(props.wording);
+  const teach = useTeach(props.ticketId, props.onDone);
+  return (
+    <Modal opened={props.opened} onClose={props.onClose} title={t("teachOutOfScopeTitle")} size="lg">
+      <Stack>
+        <Text size="sm" c="dimmed">
+          {t("outOfScopeHint")}
+        </Text>
+        <Textarea
+          label={t("teachWording")}
+          value={wording}
+          onChange={(e) => setWording(e.currentTarget.value)}
+          autosize
+          minRows={2}
+          data-testid="teach-oos-wording"
+        />
+        {teach.error && (
+          <Alert color="red" variant="light" role="alert">
+            {errorText(teach.error, t, locale)}
+          </Alert>
+        )}
+        <Group justify="flex-end">
+          <Button variant="default" onClick={props.onClose}>
+            {t("cancel")}
+          </Button>
+          <Button
+            color="orange"
+            disabled={wording.trim() === ""}
+            loading={teach.isPending}
+            onClick={() => teach.mutate({ kind: "out_of_scope", text: wording.trim() })}
+            data-testid="teach-oos-submit"
           >
             {t("submitForApproval")}
           </Button>

@@ -25,6 +25,12 @@ import { useI18n } from "../i18n";
 
 type Status = PendingChange["status"];
 
+const KIND_COLORS: Record<PendingChange["kind"], string> = {
+  phrasing: "blue",
+  entry: "grape",
+  out_of_scope: "orange",
+};
+
 /**
  * What agents taught the bot. Supervisors see everyone's and decide; an agent sees their own and has no
  * buttons (the API refuses an agent's approval anyway).
@@ -118,8 +124,8 @@ function ChangeCard(props: {
       <Stack gap={6}>
         <Group justify="space-between" wrap="nowrap">
           <Group gap="xs">
-            <Badge variant="light" color={change.kind === "entry" ? "grape" : "blue"}>
-              {t(change.kind === "entry" ? "kind_entry" : "kind_phrasing")}
+            <Badge variant="light" color={KIND_COLORS[change.kind]}>
+              {t(`kind_${change.kind}`)}
             </Badge>
             {change.faqId && (
               <Text size="sm" ff="monospace">
@@ -168,7 +174,7 @@ function ChangeCard(props: {
             </Badge>
           )}
         </Group>
-        {change.kind === "phrasing" ? (
+        {change.kind !== "entry" ? (
           <Text size="sm" style={{ whiteSpace: "pre-wrap" }}>
             {(change.texts ?? [change.text]).map((text) => `“${text}”`).join("\n")}
           </Text>

@@ -25,8 +25,9 @@ import { type MessageKey, useI18n } from "../i18n";
 
 /**
  * The learning loop for supervisors: unanswered questions grouped by topic (GET /insights/suggestions).
- * Each becomes phrasings of an entry, a new entry draft (both pending changes, approved on the changes
- * page like anything taught), or is dismissed. A handled suggestion leaves the list.
+ * Each becomes phrasings of an entry, a new entry draft, out-of-scope wordings ("not our business": the
+ * bot then withholds answers near them) — all pending changes, approved on the changes page like anything
+ * taught — or is dismissed. A handled suggestion leaves the list.
  */
 export default function SuggestionsPage() {
   const { t, locale } = useI18n();
@@ -66,6 +67,7 @@ function SuggestionCard(props: { suggestion: LearningSuggestion }) {
   const [faqId, setFaqId] = useState<string | undefined>(s.closest[0]?.faqId);
   const [drafting, setDrafting] = useState(false);
   const [dismissing, setDismissing] = useState(false);
+  const [outOfScope, setOutOfScope] = useState(false);
   const [question, setQuestion] = useState(s.representative);
   const [answer, setAnswer] = useState("");
   const [note, setNote] = useState("");
@@ -76,6 +78,7 @@ function SuggestionCard(props: { suggestion: LearningSuggestion }) {
     onSuccess: () => {
       setDrafting(false);
       setDismissing(false);
+      setOutOfScope(false);
       void queryClient.invalidateQueries({ queryKey: ["suggestions"] });
       void queryClient.invalidateQueries({ queryKey: ["changes"] });
     },
@@ -141,6 +144,16 @@ function SuggestionCard(props: { suggestion: LearningSuggestion }) {
           <Button
             variant="default"
             size="xs"
+            color="orange"
+            disabled={picked.length === 0}
+            onClick={() => setOutOfScope(true)}
+            data-testid="suggestion-out-of-scope"
+          >
+            {t("markOutOfScope")}
+          </Button>
+          <Button
+            variant="default"
+            size="xs"
             onClick={() => setDrafting(true)}
             data-testid="suggestion-draft"
           >
@@ -183,6 +196,35 @@ function SuggestionCard(props: { suggestion: LearningSuggestion }) {
               }
             >
               {t("save")}
+            </Button>
+          </Group>
+        </Stack>
+      </Modal>
+      <Modal opened={outOfScope} onClose={() => setOutOfScope(false)} title={t("markOutOfScope")}>
+        <Stack>
+          <Text size="sm" c="dimmed">
+            {t("outOfScopeHint")}
+          </Text>
+          <Text size="sm" style={{ whiteSpace: "pre-wrap" }}>
+            {picked.map((text) => `“${text}”`).join("\n")}
+          </Text>
+          <Textarea label={t("dismissNote")} value={note} onChange={(e) => setNote(e.currentTarget.value)} />
+          <Group justify="flex-end">
+            <Button variant="default" onClick={() => setOutOfScope(false)}>
+              {t("cancel")}
+            </Button>
+            <Button
+              color="orange"
+              loading={act.isPending}
+              onClick={() =>
+                act.mutate({
+                  path: "out-of-scope",
+                  body: { texts: picked, ...(note.trim() ? { note: note.trim() } : {}) },
+                })
+              }
+              data-testid="suggestion-out-of-scope-submit"
+            >
+              {t("markOutOfScopeCount", { count: picked.length })}
             </Button>
           </Group>
         </Stack>

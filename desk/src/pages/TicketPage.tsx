@@ -31,7 +31,7 @@ import {
 } from "../components/labels";
 import { ReplyBox, type ReplyBoxHandle } from "../components/ReplyBox";
 import { type Shortcut, ShortcutsHelp } from "../components/ShortcutsHelp";
-import { LinkFaqModal, NewEntryModal } from "../components/TeachModals";
+import { LinkFaqModal, NewEntryModal, OutOfScopeModal } from "../components/TeachModals";
 import { Transcript } from "../components/Transcript";
 import { useDesk, useNow, useRoles } from "../context";
 import { errorText } from "../errors";
@@ -56,7 +56,7 @@ export function TicketPage() {
   const queryClient = useQueryClient();
   const replyBox = useRef<ReplyBoxHandle>(null);
   const [helpOpened, help] = useDisclosure(false);
-  const [teachOpen, setTeachOpen] = useState<"link" | "entry" | null>(null);
+  const [teachOpen, setTeachOpen] = useState<"link" | "entry" | "out_of_scope" | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const path = `/tickets/${encodeURIComponent(ticketId)}`;
 
@@ -148,6 +148,9 @@ export function TicketPage() {
                 </Menu.Item>
                 <Menu.Item onClick={() => setTeachOpen("entry")} data-testid="teach-save-entry">
                   {t("teachSaveEntry")}
+                </Menu.Item>
+                <Menu.Item onClick={() => setTeachOpen("out_of_scope")} data-testid="teach-out-of-scope">
+                  {t("teachOutOfScope")}
                 </Menu.Item>
               </Menu.Dropdown>
             </Menu>
@@ -305,6 +308,18 @@ export function TicketPage() {
             category: c.category,
             score: c.score,
           }))}
+          wording={lastCustomer}
+          onClose={() => setTeachOpen(null)}
+          onDone={() => {
+            setTeachOpen(null);
+            setNotice(t("teachSubmitted"));
+          }}
+        />
+      )}
+      {teachOpen === "out_of_scope" && (
+        <OutOfScopeModal
+          opened
+          ticketId={data.ticketId}
           wording={lastCustomer}
           onClose={() => setTeachOpen(null)}
           onDone={() => {

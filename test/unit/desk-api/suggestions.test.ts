@@ -195,6 +195,48 @@ describe("suggestions in the desk", () => {
     ).toBe(404);
   });
 
+  it("are proposed as out of scope: a pending change whose approval imports the wordings as out-of-scope rows", async () => {
+    const { deps, teach, tickets, repo, blobs } = await setup();
+    const [rent] = await list(deps);
+    expect(
+      await call(suggestionRoutes, "POST", "/insights/suggestions/:id/out-of-scope", deps, {
+        params: { id: rent?.id ?? "" },
+        body: { texts: ["not one of its wordings"] },
+      }).catch((e: DeskApiError) => e.status),
+    ).toBe(422);
+    const made = await call(suggestionRoutes, "POST", "/insights/suggestions/:id/out-of-scope", deps, {
+      params: { id: rent?.id ?? "" },
+      body: { note: "we do not take rent" },
+    });
+    expect(made.status).toBe(201);
+    const [change] = (made.body as { changes: PendingChange[] }).changes;
+    expect(change).toMatchObject({
+      kind: "out_of_scope",
+      status: "pending",
+      suggestionId: rent?.id,
+      text: rent?.examples[0],
+      texts: rent?.examples,
+    });
+    expect(await list(deps)).toEqual([]);
+    expect((await tickets.get("T3"))?.transcript.at(-1)?.text).toBe(
+      `${SUGGESTION_HANDLED} proposed as out of scope (${rent?.examples.length} wording(s)), pending approval (change c1): we do not take rent`,
+    );
+
+    const approved = await call(teachRoutes, "POST", "/changes/:id/approve", teach, {
+      params: { id: change?.id ?? "" },
+    });
+    await importUpload({ key: (approved.body as PendingChange).upload ?? "" }, { blobs, repo });
+    const { entries } = await repo.loadEntries("default");
+    expect(entries.find((e) => e.outOfScope)).toMatchObject({
+      id: "out-of-scope-c1",
+      question: rent?.examples[0],
+      similarQuestions: rent?.examples.slice(1),
+      answer: "",
+    });
+    // Masked: the phone number one customer gave never reaches the knowledge base.
+    expect(JSON.stringify(entries)).not.toContain("13812345678");
+  });
+
   it("turn into a new entry draft, or are dismissed", async () => {
     const { deps, tickets, changes } = await setup();
     const [rent] = await list(deps);

@@ -4,6 +4,7 @@ import { type TeachDeps, teachRoutes } from "../../../functions/desk-api/routes/
 import { createLocalEngine } from "../../../shared/ai/local-engine";
 import type { Ticket } from "../../../shared/core/ticket";
 import { importUpload } from "../../../shared/kb/import/import";
+import { withLearnedScope } from "../../../shared/kb/learned";
 import type { PendingChange } from "../../../shared/kb/teach";
 import { memoryBlobs, memoryChanges, memoryRepo, memoryTickets } from "../../support/fakes";
 
@@ -167,6 +168,46 @@ describe("teaching the bot from a ticket", () => {
     ]);
   });
 
+  it("a wording marked out of scope is masked, approved into a new KB version, and then vetoed, not answered", async () => {
+    const { blobs, repo, deps } = await setup();
+    // Close to the refund entry's words, but about another shop's order: not this FAQ's business.
+    const wording = "别家店买的东西怎么申请退款";
+    const build = async () =>
+      withLearnedScope((await repo.loadEntries("default")).entries, createLocalEngine);
+    const input = { text: wording, history: [], language: "zh" as const };
+    expect((await (await build()).decide(input)).decision).toMatchObject({
+      kind: "answer",
+      faqIds: ["refund"],
+    });
+
+    const marked = await call("POST", "/tickets/:id/teach", deps, {
+      params: { id: "KF-TEACH001" },
+      body: { kind: "out_of_scope", text: `${wording}，电话13812345678` },
+    });
+    expect(marked).toMatchObject({ status: 201, body: { kind: "out_of_scope", status: "pending" } });
+    // Kept in the knowledge base, so masked whatever the agent typed.
+    expect((marked.body as PendingChange).text).toBe(`${wording}，电话138****5678`);
+    const versionBefore = repo.meta.version;
+    await call("POST", "/changes/:id/approve", deps, { groups: ["supervisor"], params: { id: "c1" } });
+    const { report } = await importUpload({ key: "uploads/teach-c1.jsonl" }, { blobs, repo });
+    expect(report).toMatchObject({ status: "applied", counts: { inserted: 1, rejected: 0 } });
+    expect(repo.meta.version).not.toBe(versionBefore);
+    expect(repo.entries.get("out-of-scope-c1")).toMatchObject({
+      question: `${wording}，电话138****5678`,
+      answer: "",
+      outOfScope: true,
+    });
+
+    const after = await build();
+    expect((await after.decide(input)).decision).toMatchObject({ kind: "handoff", reason: "low_confidence" });
+    expect(after.scope?.inScope(wording)).toBe(false);
+    // The entry itself is still answered.
+    expect((await after.decide({ ...input, text: "怎么申请退款？" })).decision).toMatchObject({
+      kind: "answer",
+      faqIds: ["refund"],
+    });
+  });
+
   it("refuses what the import would refuse, unknown entries and tickets, and a second decision", async () => {
     const { deps } = await setup();
     const refused = (body: unknown, id = "KF-TEACH001") =>
@@ -182,6 +223,7 @@ describe("teaching the bot from a ticket", () => {
     });
     expect(await refused({ kind: "entry", question: "", answer: "a" })).toMatchObject({ status: 422 });
     expect(await refused({ kind: "other" })).toMatchObject({ status: 422 });
+    expect(await refused({ kind: "out_of_scope", text: " " })).toMatchObject({ status: 422 });
     expect(await refused({ kind: "phrasing", faqId: "refund", text: "x" }, "KF-NOPE0000")).toMatchObject({
       status: 404,
     });
