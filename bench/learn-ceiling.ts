@@ -66,7 +66,7 @@ async function score(entries: FaqEntry[], queries: Query[], options: LocalEngine
 }
 
 function teach(entries: FaqEntry[], queries: Query[]): FaqEntry[] {
-  const teaching: Teaching = { seen: 0, handoffs: 0, taught: 0, rejected: 0, outOfScope: 0 };
+  const teaching: Teaching = { seen: 0, handoffs: 0, taught: 0, rejected: 0, outOfScope: 0, picks: 0 };
   return teachAll(
     entries,
     queries.filter((q) => q.expected !== null),

@@ -480,8 +480,10 @@ async function learnEval(options: EvalOptions & { learn: { seed: number | null }
     `  scored on the last ${report.before.n} (${report.before.inScope} in scope, ${report.before.outOfScope} out of scope):`,
     row("before teaching", report.before),
     row("after teaching", report.after),
+    row(`  + ${t.picks} picks taught`, report.withPicks),
     row("  phrasings only", report.ablation.phrasingsOnly),
     row("  naive (uncapped)", report.ablation.naive),
+    `  contained by a three-option pick: ${pct(report.before.clarifyHit)} before, ${pct(report.after.clarifyHit)} after, ${pct(report.withPicks.clarifyHit)} with the picks taught`,
     `  containment ×${(report.before.containment === 0 ? 0 : report.after.containment / report.before.containment).toFixed(2)}`,
   ];
   process.stdout.write(`${lines.join("\n")}\n`);

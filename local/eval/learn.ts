@@ -45,6 +45,11 @@ export interface Teaching {
   rejected: number;
   /** Out-of-scope hand-offs recorded as such. */
   outOfScope: number;
+  /**
+   * Three-option questions the customer answered by picking the entry meant (message M, option N): in the
+   * product a suggestion "M means N" for a supervisor to approve. Taught only in `withPicks`.
+   */
+  picks: number;
 }
 
 export interface LearnReport {
@@ -55,6 +60,11 @@ export interface LearnReport {
   /** The same queries after teaching (phrasings and out-of-scope wordings). */
   after: Metrics;
   /** What each part of `after` does, on the same queries. */
+  /**
+   * `after`, and every pick approved as a phrasing of the entry picked too (what one-click approval of the
+   * pick suggestions would add).
+   */
+  withPicks: Metrics;
   ablation: {
     /** Taught phrasings alone (no out-of-scope veto). */
     phrasingsOnly: Metrics;
@@ -137,6 +147,11 @@ export function teachAll(entries: FaqEntry[], queries: EvalFile["queries"], teac
   return [...kb.values()];
 }
 
+/** Whether the customer answered a three-option question by picking the entry meant. */
+export function picked(outcome: Outcome, expected: string | null): expected is string {
+  return outcome.kind === "clarify" && expected !== null && (outcome.options?.includes(expected) ?? false);
+}
+
 /** The first 40% of the stream to learn from and the last 40% to score on. */
 export function streamParts(file: EvalFile, options: { seed?: number; inOrder?: boolean }) {
   const stream = queryStream(file, options);
@@ -152,12 +167,23 @@ export async function runLearning(file: EvalFile, options: LearnOptions = {}): P
   const entries = toEntries(file);
   const bot = createLocalEngine(entries, engineOptions);
 
-  const teaching: Teaching = { seen: teachPart.length, handoffs: 0, taught: 0, rejected: 0, outOfScope: 0 };
+  const teaching: Teaching = {
+    seen: teachPart.length,
+    handoffs: 0,
+    taught: 0,
+    rejected: 0,
+    outOfScope: 0,
+    picks: 0,
+  };
   const seen = await runEngine({ faq: [], queries: teachPart }, bot);
   const handedOff = teachPart.filter((query, i) => missed(seen.outcomes[i] as Outcome, query.expected));
   teaching.handoffs = handedOff.length;
   const taught = teachAll(entries, handedOff, teaching);
   const taughtEntries = answerable(taught);
+  const picks = teachPart.filter((query, i) => picked(seen.outcomes[i] as Outcome, query.expected));
+  teaching.picks = picks.length;
+  // The picks, approved as phrasings of the entry picked, on top of what the hand-offs taught.
+  const withPicks = teachAll(taught, picks, { ...teaching });
 
   const taughtBot = createLocalEngine(taughtEntries, engineOptions);
   // Built as the worker builds a knowledge-base version: the out-of-scope wordings veto.
@@ -167,6 +193,10 @@ export async function runLearning(file: EvalFile, options: LearnOptions = {}): P
     teaching,
     before: await score(bot, scorePart),
     after: await score(learned, scorePart),
+    withPicks: await score(
+      withLearnedScope(withPicks, (answers) => createLocalEngine(answers, engineOptions)),
+      scorePart,
+    ),
     ablation: {
       phrasingsOnly: await score(taughtBot, scorePart),
       naive: await score(

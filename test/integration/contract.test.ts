@@ -1,6 +1,7 @@
 import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import { documentClient } from "../../shared/aws/clients";
-import { loadDeskApiConfig, loadWorkerConfig } from "../../shared/config/load-desk";
+import { loadWorkerConfig } from "../../shared/config/load-desk";
+import { TABLES } from "../../shared/resources";
 import { createChangeStore } from "../../shared/stores/changes";
 import { createChannelStateStore } from "../../shared/stores/channel-state";
 import { createConversationStore } from "../../shared/stores/conversations";
@@ -32,7 +33,8 @@ describeStoreContract({
   tokens: () => createDynamoTokenStore(doc, tables.tokens),
   channelState: () => createChannelStateStore(doc, tables.tokens),
   faq: () => createFaqRepository(doc, tables.faq),
-  changes: () => createChangeStore(doc, loadDeskApiConfig(testEnv()).tables.changes),
+  // The desk API's table (its whole configuration would need a user pool too).
+  changes: () => createChangeStore(doc, testEnv()[TABLES.changes.envVar] as string),
   expiresAt: {
     conversation: ttl(tables.conversations, (conversationKey) => ({ conversationKey })),
     outbox: ttl(tables.outbox, (messageKey) => ({ messageKey })),
