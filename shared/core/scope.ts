@@ -1,5 +1,6 @@
 import type { FaqEntry } from "./faq";
 import { phrasings } from "./faq";
+import { conceptMentions } from "./lexicon";
 import { isHan, type Language, normalize } from "./text";
 
 /**
@@ -10,7 +11,8 @@ import { isHan, type Language, normalize } from "./text";
  *
  * The in-scope rule, testable and independent of any list of off-topic examples: a message is in scope
  * when one of its content terms is in the KB's vocabulary. Terms are Chinese character bigrams and
- * English words (lower case, plural "s" dropped) of every entry's phrasings, answer and category; question
+ * English words (lower case, plural "s" dropped) of every entry's phrasings, answer and category, and the
+ * concepts they name but places (lexicon.ts: "unionpay" where a phrasing names a credit card); question
  * shape and function words (怎么/什么/可以…, how/what/can…) are not content. (Terms shared by many entries
  * — order, 发货 — are the KB's core vocabulary, so no frequency cut-off.)
  * A question addressed to the shop or about its products (你们…, "do you offer…", "…on it") is in scope.
@@ -88,6 +90,9 @@ export function contentTerms(text: string): string[] {
   for (const word of norm.replace(/'/g, "").match(/[a-z]+/g) ?? []) {
     if (word.length > 1 && !EN_STOP.has(word)) terms.push(stem(word));
   }
+  // "unionpay" is in scope of a knowledge base that takes credit cards (lexicon.ts). A place says where,
+  // not what, as time words say when: "the capital of france" and "上海下雨吗" stay off-topic.
+  for (const { term } of conceptMentions(norm)) if (term !== "c:place") terms.push(term);
   return terms;
 }
 
