@@ -3,6 +3,7 @@ import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { createLocalEngine } from "../../../shared/ai/local-engine";
 import type { FaqEntry } from "../../../shared/core/faq";
+import { slotConcepts } from "../../../shared/core/followup";
 import { identifyLanguage } from "../../../shared/core/language";
 import { processMessage } from "../../../shared/core/pipeline";
 import { outcomeKind } from "../../../shared/core/pipeline/outcome";
@@ -273,6 +274,36 @@ describe("follow-ups", () => {
     });
     const macau = await say("can u ship to macau too");
     expect(macau.outcome).not.toMatchObject({ action: "answered", faqIds: ["en-shipping-time"] });
+  });
+
+  it.each([
+    ["支付宝的", ["c:paymethod"]],
+    ["信用卡呢？", ["c:paymethod"]],
+    ["what about singapore?", ["c:place"]],
+    ["信用卡是不是更慢", undefined],
+    ["paid with wechat pay", undefined],
+    ["运费呢", undefined],
+  ])("reads %s as only a value (%j)", (text, concepts) => {
+    expect(slotConcepts(text)).toEqual(concepts);
+  });
+
+  it.each([
+    ["退款多久", "支付宝的", "zh-refund-time"],
+    ["退款多久能到账？", "信用卡呢", "zh-refund-time"],
+    ["Do you ship internationally?", "what about singapore?", "en-shipping-international"],
+  ])(
+    "answers a message that only gives a value with the previous question's entry: %s → %s",
+    async (first, value, id) => {
+      const { say } = conversation(`wechat:gh:slot-${value}`);
+      expect((await say(first)).outcome).toMatchObject({ action: "answered", faqIds: [id] });
+      expect((await say(value)).outcome).toMatchObject({ action: "answered", faqIds: [id] });
+    },
+  );
+
+  it("does not answer a value with an entry that names nothing of its kind", async () => {
+    const { say } = conversation("wechat:gh:slot-track");
+    expect((await say("怎么查物流信息？")).outcome).toMatchObject({ faqIds: ["zh-shipping-track"] });
+    expect((await say("支付宝呢")).outcome).not.toMatchObject({ faqIds: ["zh-shipping-track"] });
   });
 
   it("forgets the topic after an off-topic message", async () => {
