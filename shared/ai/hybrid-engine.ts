@@ -1,6 +1,6 @@
 import type { AnswerEngine, Decision, EngineInput, EngineResult } from "../core/engine";
 import type { Candidate, FaqEntry } from "../core/faq";
-import { readWithTopic, type TopicReading } from "../core/followup";
+import { entryNaming, readWithTopic, type TopicReading } from "../core/followup";
 import { decide, pickClarification } from "../core/policy";
 import { buildScope } from "../core/scope";
 import { detectLanguage } from "../core/text";
@@ -124,6 +124,7 @@ export function createHybridEngine(options: HybridEngineOptions): AnswerEngine {
   const report = (error: unknown, stage: EngineStage) => options.onError?.(error, stage);
 
   const scope = buildScope(options.entries);
+  const answerNaming = entryNaming(options.entries);
   return {
     scope,
     async decide(input: EngineInput): Promise<EngineResult> {
@@ -158,6 +159,7 @@ export function createHybridEngine(options: HybridEngineOptions): AnswerEngine {
         reading = await readWithTopic(text, input.topic, looksInScope, {
           read: (query, { answers }) => read(query, answers),
           offer: (candidates) => options.policy(candidates, input, { answers: false }),
+          answerNaming,
         });
       } else {
         let query = input.text;

@@ -1,6 +1,6 @@
 import type { AnswerEngine, EngineInput, EngineResult } from "../core/engine";
 import type { FaqEntry } from "../core/faq";
-import { readWithTopic } from "../core/followup";
+import { entryNaming, readWithTopic } from "../core/followup";
 import { decide, pickClarification } from "../core/policy";
 import { buildScope } from "../core/scope";
 import { detectLanguage } from "../core/text";
@@ -39,6 +39,7 @@ export function createLocalEngine(entries: FaqEntry[], options: LocalEngineOptio
   const entry = (id: string) => byId.get(id);
   const topK = options.topK ?? 5;
   const scope = buildScope(entries);
+  const answerNaming = entryNaming(entries);
   // The policy without its answers: what it offers to choose from.
   const noAnswer = { ...options.thresholds, answerThreshold: Number.POSITIVE_INFINITY };
 
@@ -96,6 +97,7 @@ export function createLocalEngine(entries: FaqEntry[], options: LocalEngineOptio
       },
       offer: (candidates) =>
         decide({ candidates, entry, language, thresholds: noAnswer, texts: options.texts }),
+      answerNaming,
     });
   }
 

@@ -1,6 +1,10 @@
 import type { Topic } from "./conversation";
 import type { Decision } from "./engine";
-import type { Candidate } from "./faq";
+import type { Candidate, FaqEntry } from "./faq";
+import { phrasings } from "./faq";
+import { conceptMentions } from "./lexicon";
+import { contentTerms } from "./scope";
+import { normalize } from "./text";
 
 /**
  * Follow-ups: a short elliptical message ("那澳门呢", "what about paypal?", "券已经过期了呢") leans on the
@@ -107,12 +111,52 @@ export function resolveFollowUp(
   return "alone";
 }
 
+/**
+ * The concepts (lexicon.ts) of a message that names a member of one and nothing else of its own:
+ * "支付宝的", "信用卡呢", "what about singapore?", "unionpay?". Such a message asks no question of its own;
+ * it gives a value for the previous one ("退款多久" → "支付宝的": how long for Alipay). Undefined otherwise.
+ */
+export function slotConcepts(text: string): string[] | undefined {
+  let rest = normalize(text);
+  const mentions = conceptMentions(rest);
+  if (mentions.length === 0) return undefined;
+  for (const { member } of mentions) rest = rest.replace(member, " ");
+  return contentTerms(rest).length === 0 ? [...new Set(mentions.map((m) => m.term))] : undefined;
+}
+
+/**
+ * TopicReader.answerNaming over a knowledge base: the concepts each entry's text names, computed once per
+ * version of the knowledge base.
+ */
+export function entryNaming(entries: FaqEntry[]): NonNullable<TopicReader["answerNaming"]> {
+  const byId = new Map(entries.map((e) => [e.id, e]));
+  const conceptsOf = new Map(
+    entries.map((e) => [
+      e.id,
+      new Set(conceptMentions(normalize([...phrasings(e), e.answer].join("\n"))).map((m) => m.term)),
+    ]),
+  );
+  return (faqId, concepts) => {
+    const named = byId.get(faqId);
+    if (!named || !concepts.some((c) => conceptsOf.get(faqId)?.has(c))) return undefined;
+    return {
+      decision: { kind: "answer", text: named.answer, faqIds: [faqId], confidence: 1 },
+      candidates: [{ faqId, score: 1, matchedQuestion: named.question }],
+    };
+  };
+}
+
 /** How an engine reads one query: its retrieval and the policy over what it retrieved. */
 export interface TopicReader {
   /** Retrieves for `query` and decides; `answers: false` is the policy without its answers (offers only). */
   read(query: string, options: { answers: boolean }): Reading | Promise<Reading>;
   /** A choice between the given candidates (the policy without its answers). */
   offer(candidates: Candidate[]): Decision;
+  /**
+   * The entry's answer when its text (phrasings and answer) names one of `concepts` (its answer covers the
+   * value the customer gave: the refund entry lists Alipay's and credit cards' times), else undefined.
+   */
+  answerNaming?(faqId: string, concepts: string[]): Reading | undefined;
 }
 
 /** A message's decision, and the question it answers when that is the message read with the topic. */
@@ -124,6 +168,9 @@ export interface TopicReading extends Reading {
  * A message read alone and, when that does not answer it, with the conversation's topic (resolveFollowUp
  * decides which reading stands). Engine-independent: the local engine reads with lexical retrieval, the
  * hybrid one with lexical and dense retrieval fused, both through the same rules.
+ * - A message that only gives a value for the previous question ("支付宝的" after "退款多久", slotConcepts)
+ *   is answered with the previous question's entry again when that entry names the value's concept: the
+ *   message alone would read "支付宝" as a question about ways to pay.
  * - A message the policy offers a choice for alone keeps it.
  * - A message not shaped as a follow-up is read with the topic only to offer a choice, only when it looks
  *   in scope (an off-topic one gets the scope statement) and has a lead of its own (the choice must list
@@ -135,6 +182,12 @@ export async function readWithTopic(
   looksInScope: boolean,
   reader: TopicReader,
 ): Promise<TopicReading> {
+  const topicEntry = topic?.faqIds.length === 1 ? topic.faqIds[0] : undefined;
+  const slots = topicEntry && reader.answerNaming ? slotConcepts(text) : undefined;
+  if (topic && topicEntry && slots) {
+    const refined = reader.answerNaming?.(topicEntry, slots);
+    if (refined) return { ...refined, question: withTopic(topic, text) };
+  }
   const alone = await reader.read(text, { answers: true });
   if (!topic || alone.decision.kind === "clarify") return alone;
   const followUp = readsAsFollowUp(text);

@@ -1,5 +1,6 @@
 import type { FaqEntry } from "./faq";
 import { phrasings } from "./faq";
+import { conceptMentions } from "./lexicon";
 import { isHan, type Language, normalize } from "./text";
 
 /**
@@ -10,7 +11,8 @@ import { isHan, type Language, normalize } from "./text";
  *
  * The in-scope rule, testable and independent of any list of off-topic examples: a message is in scope
  * when one of its content terms is in the KB's vocabulary. Terms are Chinese character bigrams and
- * English words (lower case, plural "s" dropped) of every entry's phrasings, answer and category; question
+ * English words (lower case, plural "s" dropped) of every entry's phrasings, answer and category, and the
+ * concepts they name but places (lexicon.ts: "unionpay" where a phrasing names a credit card); question
  * shape and function words (怎么/什么/可以…, how/what/can…) are not content. (Terms shared by many entries
  * — order, 发货 — are the KB's core vocabulary, so no frequency cut-off.)
  * A question addressed to the shop or about its products (你们…, "do you offer…", "…on it") is in scope.
@@ -36,7 +38,8 @@ const EN_STOP = new Set(
     "a an the i me my we our you your it its is are was were be been am do does did can could would should will " +
     "shall may might must have has had to of in on at for from by with about as and or but if so not no yes this " +
     "that these those there here what when where which who whom why how much many any some all just get got " +
-    "please pls thanks hi hello ok okay hey like want need know tell there s t d ll m re ve"
+    "please pls thanks hi hello ok okay hey like want need know tell there s t d ll m re ve today tomorrow " +
+    "yesterday tonight now"
   ).split(" "),
 );
 
@@ -46,6 +49,28 @@ const EN_STOP = new Set(
  */
 const ADDRESSED_TO_THE_SHOP =
   /你们|贵司|贵店|店里|这款|这件|商品|产品|\b(do|can|will|did|could) you (offer|sell|have|ship|accept|do|take|price|provide|carry|deliver|match)\b|\byour (shop|store|company|products?|warranty|policy|site|app|website)\b|\b(on|for|with) (it|this|that)\b|\bthis (item|product|one)\b/;
+
+/**
+ * Time words say when, not what: "今天天气怎么样" shares 今天 with "今天下单什么时候发货" and is still
+ * about the weather.
+ */
+const ZH_TIME = new Set(
+  "今天 明天 昨天 后天 前天 今晚 明晚 昨晚 今早 明早 周末 刚才 马上 今年 明年 去年 上午 下午 晚上 早上 中午 天天".split(
+    " ",
+  ),
+);
+/** A bigram with a particle or a colloquial question word is sentence shape ("啥好", "咋弄", "货吗"). */
+const ZH_PARTICLE = /[吗呢吧啊呀嘛哦哈啦啥咋]/;
+/**
+ * A numeral or demonstrative before a measure word is a quantity, not a topic: "推荐一部电影" is not about
+ * "退一部分" (部分 still is content), "两件" and "几块" name how many, not what.
+ */
+const ZH_QUANTITY =
+  /^[一二两三四五六七八九十百几每这那哪半][个件部台张次份块本条只双套把位家种款支瓶包箱盒单笔]$/;
+
+function isZhShape(gram: string): boolean {
+  return ZH_SHAPE.has(gram) || ZH_TIME.has(gram) || ZH_PARTICLE.test(gram) || ZH_QUANTITY.test(gram);
+}
 
 function stem(word: string): string {
   return word.length > 3 && word.endsWith("s") && !word.endsWith("ss") ? word.slice(0, -1) : word;
@@ -59,12 +84,15 @@ export function contentTerms(text: string): string[] {
     const chars = [...run];
     for (let i = 0; i + 1 < chars.length; i++) {
       const gram = `${chars[i]}${chars[i + 1]}`;
-      if (!ZH_SHAPE.has(gram)) terms.push(gram);
+      if (!isZhShape(gram)) terms.push(gram);
     }
   }
   for (const word of norm.replace(/'/g, "").match(/[a-z]+/g) ?? []) {
     if (word.length > 1 && !EN_STOP.has(word)) terms.push(stem(word));
   }
+  // "unionpay" is in scope of a knowledge base that takes credit cards (lexicon.ts). A place says where,
+  // not what, as time words say when: "the capital of france" and "上海下雨吗" stay off-topic.
+  for (const { term } of conceptMentions(norm)) if (term !== "c:place") terms.push(term);
   return terms;
 }
 

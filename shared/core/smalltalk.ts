@@ -44,6 +44,9 @@ const ICONS: Record<string, string> = { "👌": " ok ", "👍": " ok ", "🙏": 
 /** "你是真人吗", "are you a bot?", "is this a real person or automated". */
 const ZH_IDENTITY =
   /^(请问)?(你|您)(是|到底是)(不是)?(真人|人工|机器人?|ai|人还是机器人?|真的人|人吗|人啊|真人客服|机器人客服|自动回复)/;
+/** The same without "you", as a whole question: "是真人在回我吗", "这是机器人吗", "是不是自动回复". */
+const ZH_IDENTITY_NO_SUBJECT =
+  /^(请问)?(这|这边|现在)?(是|到底是)(不是)?(真人|机器人?|ai|自动回复)(在)?(回|回复|回答|跟我聊|和我聊)?(我)?(吗|嘛|么|啊|呀|吧)?$/;
 const EN_IDENTITY =
   /^(are you|r u|is this|am i (talking|chatting|speaking) (to|with))( a| an)? (real |actual |live )?(bot|robot|human|person|ai|machine|automated|computer|chatbot)\b/;
 
@@ -56,7 +59,8 @@ export function detectSmallTalk(text: string): SmallTalkIntent | undefined {
     .replace(/\s+/g, " ")
     .trim();
   if (plain === "" || plain.length > 40) return undefined;
-  if (ZH_IDENTITY.test(plain.replace(/\s/g, "")) || EN_IDENTITY.test(plain)) {
+  const compact = plain.replace(/\s/g, "");
+  if (ZH_IDENTITY.test(compact) || ZH_IDENTITY_NO_SUBJECT.test(compact) || EN_IDENTITY.test(plain)) {
     return "identity";
   }
   const found = new Set<Part>();
@@ -124,12 +128,22 @@ const ACCEPT_EN = new Set(
     " ",
   ),
 );
+/**
+ * "Yes" in the languages the bot recognises but does not write (language.ts): a person is offered to such
+ * a customer, who may answer in their own language.
+ */
+const ACCEPT_OTHER = new Set(
+  "はい はいお願いします お願いします おねがいします お願い うん ええ 네 예 네좋아요 좋아요 да давайте oui ouimerci ouisvp ja jabitte gerne sí si síporfavor porfavor".split(
+    " ",
+  ),
+);
 export function acceptsOffer(text: string): boolean {
   const plain = normalize(text)
     .replace(/[\p{P}\p{S}]+/gu, " ")
     .replace(/\s+/g, " ")
     .trim();
   if (plain === "") return false;
+  if (ACCEPT_OTHER.has(plain.replace(/\s/g, ""))) return true;
   if (plain.length <= 20 && cuts(plain.replace(/\s/g, ""), ACCEPT_ZH)) return true;
   const words = plain.split(" ");
   return (

@@ -38,6 +38,11 @@ export interface Texts {
   offerHandoff: string;
   /** One line before a reply to a message in a language the bot does not write. */
   languageNotice: string;
+  /**
+   * A message in a language the bot does not write that it cannot answer: says so and offers a person
+   * (a ticket only if the customer accepts), so that such a customer is never left without one.
+   */
+  languageOffer: string;
   /** Said instead of a reply that quality inspection blocked (pipeline/inspect.ts). */
   inspectionFallback: string;
 }
@@ -60,6 +65,7 @@ export const DEFAULT_TEXTS: Record<Language, Texts> = {
     outOfScopePlain: "抱歉，这个问题超出了我能解答的范围。我可以解答关于本店商品、订单和服务的问题。",
     offerHandoff: "这个问题我帮不上忙。需要为您转接人工客服吗？回复“是”即可转接。",
     languageNotice: "抱歉，我目前只能用中文和英文回复。",
+    languageOffer: "抱歉，我目前只能用中文和英文回复。需要为您转接人工客服吗？回复“是”即可转接。",
     inspectionFallback: "抱歉，这个问题我暂时无法回答。如需人工客服，请回复“转人工”。",
   },
   en: {
@@ -83,6 +89,8 @@ export const DEFAULT_TEXTS: Record<Language, Texts> = {
     offerHandoff:
       'I can\'t help with that one. Would you like me to pass you to a person? Reply "yes" and I will.',
     languageNotice: "Sorry, I can only reply in English and Chinese for now.",
+    languageOffer:
+      'Sorry, I can only reply in English and Chinese for now. Would you like a person to help you? Reply "yes" and I will pass you on.',
     inspectionFallback: 'Sorry, I can\'t answer that one right now. Reply "agent" to reach a person.',
   },
 };

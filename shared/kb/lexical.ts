@@ -1,5 +1,7 @@
 import type { Candidate, FaqEntry } from "../core/faq";
 import { phrasings } from "../core/faq";
+import { type ConceptMention, conceptMentions, standardizeColloquial } from "../core/lexicon";
+import { detectLanguage, normalize } from "../core/text";
 import {
   DEFAULT_CALIBRATION,
   DEFAULT_KB_CALIBRATION,
@@ -119,6 +121,26 @@ export function createLexicalRetriever(entries: FaqEntry[], options: LexicalOpti
     trigram: options.trigramWeight ?? DEFAULTS.trigramWeight,
   };
   const tokOptions = { charTrigrams: weights.trigram > 0 };
+  // Words and n-grams of the text in standard register, plus the concepts it names (lexicon.ts): every
+  // one in a phrasing, and in a query those of members no phrasing names itself.
+  const namedMembers = new Set<string>();
+  const terms = (text: string, isQuery: boolean) => {
+    let norm = normalize(text);
+    const concepts: string[] = [];
+    // Per language, as words are: "云闪付" meets 信用卡 in a Chinese entry, not "credit card" in its
+    // English twin (which would split the concept's weight between the two).
+    const language = detectLanguage(norm, "zh");
+    const mentions = conceptMentions(norm);
+    // Last first, so that cutting a member out leaves the earlier indexes in place.
+    for (let i = mentions.length - 1; i >= 0; i--) {
+      const { member, term, index } = mentions[i] as ConceptMention;
+      if (!isQuery) namedMembers.add(member);
+      else if (namedMembers.has(member)) continue;
+      else norm = `${norm.slice(0, index)} ${norm.slice(index + member.length)}`;
+      concepts.push(`${term}:${language}`);
+    }
+    return [...tokenize(standardizeColloquial(norm), tokOptions), ...concepts];
+  };
   const bonus = options.secondPhrasingBonus ?? DEFAULTS.secondPhrasingBonus;
   // Slots per entry: the best phrasing and the others that count, best first.
   const slots = 1 + Math.max(0, options.maxOtherPhrasings ?? DEFAULTS.maxOtherPhrasings);
@@ -133,7 +155,7 @@ export function createLexicalRetriever(entries: FaqEntry[], options: LexicalOpti
   const df: number[] = [];
   entries.forEach((entry, ei) => {
     for (const p of phrasings(entry)) {
-      const counts = countTerms(tokenize(p, tokOptions));
+      const counts = countTerms(terms(p, false));
       if (counts.size === 0) continue;
       docText.push(p);
       docEntryList.push(ei);
@@ -200,7 +222,7 @@ export function createLexicalRetriever(entries: FaqEntry[], options: LexicalOpti
   const entryTouched = new Int32Array(entries.length);
 
   function rankBase(query: string, k: number, excludeDoc: number): RankedCandidate[] {
-    const counts = countTerms(tokenize(query, tokOptions));
+    const counts = countTerms(terms(query, true));
     if (counts.size === 0 || nDocs === 0) return [];
     let qLen = 0;
     for (const [term, c] of counts) qLen += c * typeWeight(term, weights);

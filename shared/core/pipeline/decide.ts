@@ -72,12 +72,12 @@ async function notForAPerson(
   const { deps, language, message } = run;
   const say = deps.texts.say;
   if (run.unsupportedLanguage) {
+    // The bot cannot help in this language, so a person is offered at once: "yes" (or はい, 네, oui…)
+    // opens the ticket.
     return completeReply(run, {
       kind: "language_notice",
-      // The notice, and how to reach a person (the disclosure says it; said once).
-      text: run.conversation.disclosed
-        ? `${say("languageNotice", language, message.channel)}\n${deps.texts.disclosure(message.channel, language)}`
-        : withDisclosure(run, say("languageNotice", language, message.channel)),
+      text: withDisclosure(run, say("languageOffer", language, message.channel)),
+      offered: true,
     });
   }
   const scope = engine.scope;

@@ -120,7 +120,8 @@ type DecidedPlan =
   | { kind: "handoff"; text: string; reason: HandoffReason; ticketId: string; usage?: Usage }
   | { kind: "smalltalk"; text: string; intent: SmallTalkIntent }
   | { kind: "out_of_scope"; text: string; offered: boolean }
-  | { kind: "language_notice"; text: string }
+  /** `offered`: the notice offered a person (handoffOffered), as a second off-topic message does. */
+  | { kind: "language_notice"; text: string; offered: boolean }
   /** The safe sentence said instead of a reply that quality inspection blocked (`instead`). */
   | { kind: "withheld"; text: string; instead: WithheldKind; usage?: Usage };
 

@@ -67,16 +67,18 @@ async function sendAndRecord(
   const disclosed = conversation.disclosed || sent;
   // Off-topic messages in a row, and whether a person was just offered: anything answered resets them.
   const offTopic =
-    plan.kind === "out_of_scope"
-      ? {
-          offTopicStreak: (conversation.offTopicStreak ?? 0) + 1,
-          handoffOffered: sent && plan.offered,
-          // An off-topic message ends the thread a follow-up could lean on.
-          topic: undefined,
-        }
-      : plan.kind === "smalltalk" || plan.kind === "welcome" || plan.kind === "media"
-        ? { handoffOffered: false }
-        : { offTopicStreak: 0, handoffOffered: false };
+    plan.kind === "language_notice"
+      ? { offTopicStreak: 0, handoffOffered: sent && plan.offered }
+      : plan.kind === "out_of_scope"
+        ? {
+            offTopicStreak: (conversation.offTopicStreak ?? 0) + 1,
+            handoffOffered: sent && plan.offered,
+            // An off-topic message ends the thread a follow-up could lean on.
+            topic: undefined,
+          }
+        : plan.kind === "smalltalk" || plan.kind === "welcome" || plan.kind === "media"
+          ? { handoffOffered: false }
+          : { offTopicStreak: 0, handoffOffered: false };
   switch (plan.kind) {
     case "welcome":
       await recordTurn(run, sent ? plan.text : undefined, { disclosed, ...offTopic });

@@ -107,7 +107,7 @@ const SEND_PATHS: Record<ReplyPlan["kind"], Scenario> = {
   language_notice: {
     engine: localEngine,
     messages: () => [inbound({ text: "怎么查物流信息？" }), inbound({ text: "すみません。" })],
-    marker: "[languageNotice",
+    marker: "[languageOffer",
   },
   withheld: {
     // The safe sentence itself: it goes out only in place of a blocked reply, so its marker is blocked
