@@ -29,6 +29,7 @@ import { createFaqRepository } from "../../shared/stores/faq";
 import { createInspectionAuditStore } from "../../shared/stores/inspection-audit";
 import { createOutboxStore } from "../../shared/stores/outbox";
 import { createReviewStore } from "../../shared/stores/reviews";
+import { sdkDocumentTable } from "../../shared/stores/sdk-table";
 import { createTicketDeskStore } from "../../shared/stores/ticket-desk";
 import { modelDraft } from "./assist";
 import { cognitoAuthenticator } from "./auth";
@@ -59,7 +60,7 @@ export function wireDeskApi(config: DeskApiConfig, options: { logger?: Logger } 
     secrets: secretsClient(config.runtime),
     blobs: s3ObjectReader(s3),
   });
-  const state = createChannelStateStore(doc, config.tables.tokens);
+  const state = createChannelStateStore(sdkDocumentTable(doc), config.tables.tokens);
   const tickets = createDeskTicketStore(doc, config.tables.tickets, config.tables.ticketTurns);
   const repo = createFaqRepository(doc, config.tables.faq);
   const faq = faqIndex(repo, config.knowledgeBase.name, config.knowledgeBase.refreshMs);

@@ -3,7 +3,8 @@ import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { ChannelContext } from "../channels/ports";
 import { type ChannelModules, demoCredentialsOf, inboundAdapters } from "../channels/resolve";
 import { createChannelStateStore } from "../stores/channel-state";
-import { createDynamoTokenStore } from "../stores/tokens";
+import { sdkDocumentTable } from "../stores/sdk-table";
+import { createTokenStore } from "../stores/tokens";
 import { type ChannelsConfig, channelContext } from "./channel-context";
 import { credentialsSource } from "./credentials";
 
@@ -24,14 +25,15 @@ export interface ChannelClients {
  */
 export function channelSources(config: ChannelsConfig, clients: ChannelClients, modules: ChannelModules) {
   const local = config.runtime.mode === "local";
+  const table = sdkDocumentTable(clients.doc);
   return channelContext(config, {
     credentials: credentialsSource(
       config.credentials,
       clients.secrets,
       local ? demoCredentialsOf(modules) : {},
     ),
-    tokens: createDynamoTokenStore(clients.doc, config.tables.tokens),
-    state: createChannelStateStore(clients.doc, config.tables.tokens),
+    tokens: createTokenStore(table, config.tables.tokens),
+    state: createChannelStateStore(table, config.tables.tokens),
     ...(clients.blobs ? { blobs: clients.blobs } : {}),
   });
 }
