@@ -5,11 +5,12 @@ import { createBedrockEmbedder, type TitanDimensions } from "../../shared/ai/bed
 import { createBedrockGenerator } from "../../shared/ai/bedrock-generator";
 import { publishedAtOnce, wireAnalytics } from "../../shared/aws/analytics";
 import { bedrockClient } from "../../shared/aws/bedrock";
-import { documentClient, secretsClient } from "../../shared/aws/clients";
+import { sdkChannelClients } from "../../shared/aws/channels";
+import { documentClient } from "../../shared/aws/clients";
 import { cognitoClient, cognitoDirectory } from "../../shared/aws/cognito-directory";
 import { csatTextFor } from "../../shared/aws/desk-rules";
 import { observability } from "../../shared/aws/powertools";
-import { s3BlobStore, s3Client, s3ObjectReader } from "../../shared/aws/s3-blobs";
+import { s3BlobStore, s3Client } from "../../shared/aws/s3-blobs";
 import { channelSender, createChannelSenders } from "../../shared/aws/senders";
 import { isOptedOut } from "../../shared/channels/sms-common/channel";
 import { type EngineConfig, guardrailFromConfig } from "../../shared/config/engine";
@@ -55,11 +56,7 @@ export function wireDeskApi(config: DeskApiConfig, options: { logger?: Logger } 
   const { logger, metrics } = observability(config.runtime, options);
   const doc = documentClient(config.runtime);
   const s3 = s3Client(config.runtime);
-  const channels = createChannelSenders(config, {
-    doc,
-    secrets: secretsClient(config.runtime),
-    blobs: s3ObjectReader(s3),
-  });
+  const channels = createChannelSenders(config, sdkChannelClients(config.runtime, doc, s3));
   const state = createChannelStateStore(sdkDocumentTable(doc), config.tables.tokens);
   const tickets = createDeskTicketStore(doc, config.tables.tickets, config.tables.ticketTurns);
   const repo = createFaqRepository(doc, config.tables.faq);

@@ -1,3 +1,4 @@
+import type { S3Client } from "@aws-sdk/client-s3";
 import type { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { ChannelContext } from "../channels/ports";
@@ -6,7 +7,9 @@ import { createChannelStateStore } from "../stores/channel-state";
 import { sdkDocumentTable } from "../stores/sdk-table";
 import { createTokenStore } from "../stores/tokens";
 import { type ChannelsConfig, channelContext } from "./channel-context";
+import { type Endpoints, secretsClient } from "./clients";
 import { credentialsSource } from "./credentials";
+import { s3ObjectReader } from "./s3-blobs";
 
 export type { ChannelsConfig } from "./channel-context";
 
@@ -16,6 +19,15 @@ export interface ChannelClients {
   secrets: SecretsManagerClient;
   /** Objects the platform stored for us (ChannelSources): the SNS ingress's S3 reader. */
   blobs?: ChannelContext["blobs"];
+}
+
+/** The channels' clients of a function that has the tables' client and S3: the secret's, and stored objects from S3. */
+export function sdkChannelClients(
+  runtime: Endpoints,
+  doc: DynamoDBDocumentClient,
+  s3: S3Client,
+): ChannelClients {
+  return { doc, secrets: secretsClient(runtime), blobs: s3ObjectReader(s3) };
 }
 
 /**
