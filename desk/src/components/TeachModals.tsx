@@ -1,11 +1,12 @@
-import { Alert, Button, Group, Modal, Stack, Textarea, TextInput } from "@mantine/core";
+import { Button, Modal, Stack, Textarea, TextInput } from "@mantine/core";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import type { FaqHit, PendingChange } from "../api/types";
 import { useDesk } from "../context";
-import { errorText } from "../errors";
 import { useI18n } from "../i18n";
+import { ErrorAlert } from "./ErrorAlert";
 import { FaqSearch } from "./FaqSearch";
+import { ModalActions } from "./ModalActions";
 
 type TeachBody =
   | { kind: "phrasing"; faqId: string; text: string }
@@ -33,7 +34,7 @@ export function LinkFaqModal(props: {
   onClose(): void;
   onDone(): void;
 }) {
-  const { t, locale } = useI18n();
+  const { t } = useI18n();
   const [wording, setWording] = useState(props.wording);
   const [picked, setPicked] = useState<FaqHit | null>(null);
   const teach = useTeach(props.ticketId, props.onDone);
@@ -55,15 +56,8 @@ export function LinkFaqModal(props: {
           label={t("teachPickFaq")}
           testId="teach-faq-search"
         />
-        {teach.error && (
-          <Alert color="red" variant="light" role="alert">
-            {errorText(teach.error, t, locale)}
-          </Alert>
-        )}
-        <Group justify="flex-end">
-          <Button variant="default" onClick={props.onClose}>
-            {t("cancel")}
-          </Button>
+        <ErrorAlert error={teach.error} />
+        <ModalActions onCancel={props.onClose}>
           <Button
             disabled={!picked || wording.trim() === ""}
             title={picked ? undefined : t("pickFaqFirst")}
@@ -75,7 +69,7 @@ export function LinkFaqModal(props: {
           >
             {t("submitForApproval")}
           </Button>
-        </Group>
+        </ModalActions>
       </Stack>
     </Modal>
   );
@@ -90,7 +84,7 @@ export function NewEntryModal(props: {
   onClose(): void;
   onDone(): void;
 }) {
-  const { t, locale } = useI18n();
+  const { t } = useI18n();
   const [question, setQuestion] = useState(props.question);
   const [answer, setAnswer] = useState(props.answer);
   const [category, setCategory] = useState("");
@@ -119,15 +113,8 @@ export function NewEntryModal(props: {
           value={category}
           onChange={(e) => setCategory(e.currentTarget.value)}
         />
-        {teach.error && (
-          <Alert color="red" variant="light" role="alert">
-            {errorText(teach.error, t, locale)}
-          </Alert>
-        )}
-        <Group justify="flex-end">
-          <Button variant="default" onClick={props.onClose}>
-            {t("cancel")}
-          </Button>
+        <ErrorAlert error={teach.error} />
+        <ModalActions onCancel={props.onClose}>
           <Button
             disabled={question.trim() === "" || answer.trim() === ""}
             loading={teach.isPending}
@@ -143,7 +130,7 @@ export function NewEntryModal(props: {
           >
             {t("submitForApproval")}
           </Button>
-        </Group>
+        </ModalActions>
       </Stack>
     </Modal>
   );
