@@ -80,6 +80,8 @@ module.exports = {
     // The desk runs in a browser: it may share the domain's pure rules (SMS segments, byte lengths), no more.
     within("desk"),
     { from: { path: "^desk/" }, to: { path: "^shared/(core|channels/sms-common/encoding\\.ts$)" } },
+    // The desk's development server (Node, not the browser) serves the built files as the local stack does.
+    { from: { path: "^desk/dev/" }, to: { path: "^local/desk-assets\\.ts$" } },
     { from: { path: "^(test|bench)/" }, to: { path: "^(shared|functions|infra|local|desk|test|bench)/" } },
     { from: { path: "^(functions|infra|local|desk|test|bench)/" }, to: { ...npm } },
     { from: { path: "^(functions|infra|local|desk|test|bench)/" }, to: { ...node } },

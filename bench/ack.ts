@@ -18,7 +18,7 @@ import { monitorEventLoopDelay, performance } from "node:perf_hooks";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { SendMessageCommand } from "@aws-sdk/client-sqs";
-import { wechatPush } from "../local/platforms/wechat";
+import { sendTo, wechatPush } from "../local/platforms/wechat";
 import { type LocalStack, type LocalStackOptions, startLocalStack } from "../local/stack";
 import { sqsClient } from "../shared/aws/clients";
 import { credentialsFor, demoCredentials } from "../shared/channels/registry";
@@ -69,13 +69,8 @@ export async function benchAck(
     const post = async (openId: string) => {
       const push = wechatPush(credentials, { openId, text: "怎么申请退货？" });
       const started = performance.now();
-      const response = await fetch(`${stack.url}${push.path}`, {
-        method: "POST",
-        headers: push.headers,
-        body: push.body,
-      });
-      await response.text();
-      if (response.status !== 200) throw new Error(`ack ${response.status}`);
+      const { status } = await sendTo(stack.url, push);
+      if (status !== 200) throw new Error(`ack ${status}`);
       return performance.now() - started;
     };
     // Warm up: the first requests pay module loading and JIT, like a Lambda cold start.

@@ -4,7 +4,7 @@
  * Conversations are spread over many customers, as in real traffic. Run: `npx tsx bench/pipeline.ts`.
  */
 import { cpus } from "node:os";
-import { wechatPush } from "../local/platforms/wechat";
+import { sendTo, wechatPush } from "../local/platforms/wechat";
 import { startLocalStack } from "../local/stack";
 import { credentialsFor, demoCredentials } from "../shared/channels/registry";
 import type { WeChatCredentials } from "../shared/channels/wechat/credentials";
@@ -31,12 +31,7 @@ export async function benchPipeline(messages = 200, concurrency = 10) {
     const one = async (openId: string, text: string) => {
       const push = wechatPush(credentials, { openId, text });
       const started = performance.now();
-      const response = await fetch(`${stack.url}${push.path}`, {
-        method: "POST",
-        headers: push.headers,
-        body: push.body,
-      });
-      await response.text();
+      await sendTo(stack.url, push);
       const acked = performance.now() - started;
       while (!stack.outbox.entries.some((e) => e.to === openId)) await new Promise((r) => setTimeout(r, 5));
       return { acked, replied: performance.now() - started };

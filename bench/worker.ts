@@ -20,7 +20,7 @@ import { toQueueBody } from "../shared/aws/queue";
 import { readQueueBody } from "../shared/aws/queue-bodies";
 import type { FaqEntry } from "../shared/core/faq";
 import type { InboundMessage } from "../shared/core/message";
-import { inbound, pipelineDeps } from "../test/support/fakes";
+import { inbound, pipelineDeps, sqsRecord } from "../test/support/fakes";
 
 const BATCH = 5;
 const QUESTIONS = [
@@ -54,23 +54,7 @@ function exampleFaq(): FaqEntry[] {
 }
 
 function record(message: InboundMessage, i: number): SQSRecord {
-  return {
-    messageId: `sqs-${i}`,
-    receiptHandle: "r",
-    body: toQueueBody(message),
-    attributes: {
-      ApproximateReceiveCount: "1",
-      SentTimestamp: "0",
-      SenderId: "s",
-      ApproximateFirstReceiveTimestamp: "0",
-      MessageGroupId: message.conversationKey,
-    },
-    messageAttributes: {},
-    md5OfBody: "",
-    eventSource: "aws:sqs",
-    eventSourceARN: "arn:aws:sqs:us-east-1:000000000000:kefu.fifo",
-    awsRegion: "us-east-1",
-  };
+  return sqsRecord(message, { messageId: `sqs-${i}`, body: toQueueBody(message) });
 }
 
 function batches(messages: number): SQSEvent[] {

@@ -1,9 +1,10 @@
 import type { EventSinkLogger } from "../shared/aws/analytics";
 import { wireAnalytics } from "../shared/aws/analytics";
-import { documentClient, secretsClient } from "../shared/aws/clients";
+import { sdkChannelClients } from "../shared/aws/channels";
+import { documentClient } from "../shared/aws/clients";
 import { csatTextFor } from "../shared/aws/desk-rules";
 import { observability } from "../shared/aws/powertools";
-import { s3BlobStore, s3Client, s3ObjectReader } from "../shared/aws/s3-blobs";
+import { s3BlobStore, s3Client } from "../shared/aws/s3-blobs";
 import { channelSender, createChannelSenders } from "../shared/aws/senders";
 import type { DeskConfig } from "../shared/config/load-desk";
 import type { AgentActionDeps } from "../shared/core/desk-actions";
@@ -27,11 +28,7 @@ const consoleWarnings: EventSinkLogger = {
 export function wireDesk(config: DeskConfig, options: { logger?: EventSinkLogger } = {}): AgentActionDeps {
   const doc = documentClient(config.runtime);
   const s3 = s3Client(config.runtime);
-  const channels = createChannelSenders(config, {
-    doc,
-    secrets: secretsClient(config.runtime),
-    blobs: s3ObjectReader(s3),
-  });
+  const channels = createChannelSenders(config, sdkChannelClients(config.runtime, doc, s3));
   const rules = bucketRulesSource(s3BlobStore(s3, config.faqBucket), {
     refreshMs: config.inspection.rulesRefreshMs,
   });

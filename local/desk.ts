@@ -1,7 +1,8 @@
-import { readdir, readFile, stat } from "node:fs/promises";
-import { extname, join, normalize, resolve } from "node:path";
+import { readdir, stat } from "node:fs/promises";
+import { join, resolve } from "node:path";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { DESK_API_BASE } from "../functions/desk-api/handler";
+import { type DeskAssetResponse, deskAsset } from "./desk-assets";
 import { withProductionNodeEnv } from "./env";
 import { lambdaContext } from "./event-source";
 
@@ -13,17 +14,6 @@ import { lambdaContext } from "./event-source";
 
 export const DESK_DIR = resolve("desk");
 export const DESK_DIST = join(DESK_DIR, "dist");
-
-const TYPES: Record<string, string> = {
-  ".html": "text/html; charset=utf-8",
-  ".js": "text/javascript; charset=utf-8",
-  ".css": "text/css; charset=utf-8",
-  ".json": "application/json",
-  ".svg": "image/svg+xml",
-  ".png": "image/png",
-  ".ico": "image/x-icon",
-  ".woff2": "font/woff2",
-};
 
 export interface DeskClientConfig {
   region: string;
@@ -41,11 +31,7 @@ export interface DeskHttpRequest {
   sourceIp: string;
 }
 
-export interface DeskHttpResponse {
-  status: number;
-  headers: Record<string, string>;
-  body: string | Buffer;
-}
+export type DeskHttpResponse = DeskAssetResponse;
 
 export type DeskApiHandler = (
   event: APIGatewayProxyEventV2,
@@ -83,31 +69,7 @@ export function deskServing(options: {
     if (request.method !== "GET" && request.method !== "HEAD") {
       return { status: 405, headers: { "content-type": "text/plain" }, body: "method not allowed" };
     }
-    let relative: string;
-    try {
-      relative = decodeURIComponent(path.slice("/desk/".length));
-    } catch {
-      return { status: 400, headers: { "content-type": "text/plain" }, body: "bad path" };
-    }
-    const file = normalize(join(root, relative));
-    // Hashed assets are served as they are; any other path is the single-page app's index (its routes).
-    const asset = file.startsWith(`${root}/`) && extname(file) !== "";
-    const target = asset ? file : join(root, "index.html");
-    try {
-      const body = await readFile(target);
-      return {
-        status: 200,
-        headers: {
-          "content-type": TYPES[extname(target)] ?? "application/octet-stream",
-          "cache-control": target.includes("/assets/") ? "public, max-age=31536000, immutable" : "no-cache",
-          "x-content-type-options": "nosniff",
-          "x-frame-options": "DENY",
-        },
-        body,
-      };
-    } catch {
-      return { status: 404, headers: { "content-type": "text/plain" }, body: "not found" };
-    }
+    return deskAsset(root, path.slice("/desk/".length));
   };
 }
 

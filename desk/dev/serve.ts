@@ -2,22 +2,12 @@
  * DEVELOPMENT AND TESTS ONLY: serves a built desk (desk/dist) at /desk/ together with the mock API, the way
  * the local stack will serve it with the real one. Used by the browser tests and `npm run desk:preview`.
  */
-import { readFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { extname, join, normalize, resolve } from "node:path";
+import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
+import { deskAsset } from "../../local/desk-assets";
 import { MockDesk } from "./mock-api";
-
-const TYPES: Record<string, string> = {
-  ".html": "text/html; charset=utf-8",
-  ".js": "text/javascript; charset=utf-8",
-  ".css": "text/css; charset=utf-8",
-  ".json": "application/json",
-  ".svg": "image/svg+xml",
-  ".png": "image/png",
-  ".woff2": "font/woff2",
-};
 
 export interface DeskServer {
   url: string;
@@ -39,17 +29,8 @@ export async function startDeskServer(options: {
         res.writeHead(302, { Location: "/desk/" }).end();
         return;
       }
-      const file = normalize(join(root, decodeURIComponent(path.slice("/desk/".length))));
-      // Hashed assets are served as they are; every other path is the single-page app's index.
-      const target = file.startsWith(root) && extname(file) ? file : join(root, "index.html");
-      try {
-        const body = await readFile(target);
-        res
-          .writeHead(200, { "Content-Type": TYPES[extname(target)] ?? "application/octet-stream" })
-          .end(body);
-      } catch {
-        res.writeHead(404).end();
-      }
+      const { status, headers, body } = await deskAsset(root, path.slice("/desk/".length));
+      res.writeHead(status, headers).end(body);
     })().catch((error: unknown) => {
       res.writeHead(500).end(String(error));
     });

@@ -5,6 +5,7 @@ import { Navigate, NavLink, Route, Routes, useLocation } from "react-router";
 import { DESK_TICKET_ROUTE } from "../../shared/core/desk-routes";
 import { sessionStore } from "./api/auth";
 import type { Me } from "./api/types";
+import { LanguageSwitch } from "./components/LanguageSwitch";
 import { useDesk, useMe, useRoles, useSession } from "./context";
 import { type MessageKey, useI18n } from "./i18n";
 import { LoginPage } from "./pages/LoginPage";
@@ -53,7 +54,7 @@ export function App() {
 }
 
 function Shell() {
-  const { t, locale, setLocale } = useI18n();
+  const { t } = useI18n();
   const roles = useRoles();
   const me = useMe();
   const location = useLocation();
@@ -87,16 +88,7 @@ function Shell() {
               <Kbd>?</Kbd>
             </Tooltip>
             {me.data && <StatusSwitch me={me.data} />}
-            <SegmentedControl
-              size="xs"
-              aria-label={t("language")}
-              value={locale}
-              onChange={(value) => setLocale(value === "en" ? "en" : "zh")}
-              data={[
-                { value: "zh", label: "中文" },
-                { value: "en", label: "EN" },
-              ]}
-            />
+            <LanguageSwitch />
             <Text size="sm" c="dimmed" data-testid="whoami">
               {me.data?.displayName ?? roles.username}
             </Text>

@@ -5,11 +5,12 @@ import { createBedrockEmbedder, type TitanDimensions } from "../../shared/ai/bed
 import { createBedrockGenerator } from "../../shared/ai/bedrock-generator";
 import { publishedAtOnce, wireAnalytics } from "../../shared/aws/analytics";
 import { bedrockClient } from "../../shared/aws/bedrock";
-import { documentClient, secretsClient } from "../../shared/aws/clients";
+import { sdkChannelClients } from "../../shared/aws/channels";
+import { documentClient } from "../../shared/aws/clients";
 import { cognitoClient, cognitoDirectory } from "../../shared/aws/cognito-directory";
 import { csatTextFor } from "../../shared/aws/desk-rules";
 import { observability } from "../../shared/aws/powertools";
-import { s3BlobStore, s3Client, s3ObjectReader } from "../../shared/aws/s3-blobs";
+import { s3BlobStore, s3Client } from "../../shared/aws/s3-blobs";
 import { channelSender, createChannelSenders } from "../../shared/aws/senders";
 import { isOptedOut } from "../../shared/channels/sms-common/channel";
 import { type EngineConfig, guardrailFromConfig } from "../../shared/config/engine";
@@ -29,6 +30,7 @@ import { createFaqRepository } from "../../shared/stores/faq";
 import { createInspectionAuditStore } from "../../shared/stores/inspection-audit";
 import { createOutboxStore } from "../../shared/stores/outbox";
 import { createReviewStore } from "../../shared/stores/reviews";
+import { sdkDocumentTable } from "../../shared/stores/sdk-table";
 import { createTicketDeskStore } from "../../shared/stores/ticket-desk";
 import { modelDraft } from "./assist";
 import { cognitoAuthenticator } from "./auth";
@@ -54,12 +56,8 @@ export function wireDeskApi(config: DeskApiConfig, options: { logger?: Logger } 
   const { logger, metrics } = observability(config.runtime, options);
   const doc = documentClient(config.runtime);
   const s3 = s3Client(config.runtime);
-  const channels = createChannelSenders(config, {
-    doc,
-    secrets: secretsClient(config.runtime),
-    blobs: s3ObjectReader(s3),
-  });
-  const state = createChannelStateStore(doc, config.tables.tokens);
+  const channels = createChannelSenders(config, sdkChannelClients(config.runtime, doc, s3));
+  const state = createChannelStateStore(sdkDocumentTable(doc), config.tables.tokens);
   const tickets = createDeskTicketStore(doc, config.tables.tickets, config.tables.ticketTurns);
   const repo = createFaqRepository(doc, config.tables.faq);
   const faq = faqIndex(repo, config.knowledgeBase.name, config.knowledgeBase.refreshMs);

@@ -1,9 +1,9 @@
 import type { Logger } from "@aws-lambda-powertools/logger";
-import { createInboundChannels } from "../../shared/aws/channels";
-import { documentClient, secretsClient, sqsClient } from "../../shared/aws/clients";
+import { createInboundChannels, sdkChannelClients } from "../../shared/aws/channels";
+import { documentClient, sqsClient } from "../../shared/aws/clients";
 import { ingressStore } from "../../shared/aws/ingress";
 import { observability } from "../../shared/aws/powertools";
-import { s3Client, s3ObjectReader } from "../../shared/aws/s3-blobs";
+import { s3Client } from "../../shared/aws/s3-blobs";
 import { NOTIFICATION_MODULES } from "../../shared/channels/notification-modules";
 import type { SnsIngressConfig } from "../../shared/config/load";
 import type { SnsIngressDeps } from "./handler";
@@ -17,7 +17,7 @@ export function wireSnsIngress(config: SnsIngressConfig, options: { logger?: Log
   const s3 = s3Client(config.runtime);
   const channels = createInboundChannels(
     config,
-    { doc, secrets: secretsClient(config.runtime), blobs: s3ObjectReader(s3) },
+    sdkChannelClients(config.runtime, doc, s3),
     NOTIFICATION_MODULES,
   );
   return {

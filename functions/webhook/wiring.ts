@@ -4,12 +4,13 @@ import type { AwsJsonClientOptions } from "../../shared/aws/fetch/aws-json";
 import { dynamoDbTable } from "../../shared/aws/fetch/dynamodb";
 import { fetchCredentialsSource } from "../../shared/aws/fetch/secrets";
 import { fetchEnqueue } from "../../shared/aws/fetch/sqs";
-import { fetchChannelStateStore, fetchTokenStore } from "../../shared/aws/fetch/stores";
 import { observability } from "../../shared/aws/powertools";
 import { demoCredentialsOf, largestBodyBytes } from "../../shared/channels/resolve";
 import { WEBHOOK_MODULES } from "../../shared/channels/webhook-modules";
 import { awsCredentialsSource } from "../../shared/config/aws-credentials";
 import type { WebhookConfig } from "../../shared/config/load";
+import { createChannelStateStore } from "../../shared/stores/channel-state";
+import { createTokenStore } from "../../shared/stores/tokens";
 import type { WebhookDeps } from "./handler";
 
 const LOCAL_TIMEOUT_MS = 10_000;
@@ -46,8 +47,8 @@ export function wireWebhook(
       aws(undefined),
       local ? demoCredentialsOf(WEBHOOK_MODULES) : {},
     ),
-    tokens: fetchTokenStore(tables, config.tables.tokens),
-    state: fetchChannelStateStore(tables, config.tables.tokens),
+    tokens: createTokenStore(tables, config.tables.tokens),
+    state: createChannelStateStore(tables, config.tables.tokens),
   });
   return {
     ...observability(runtime, options.logger ? { logger: options.logger } : {}),

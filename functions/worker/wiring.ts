@@ -2,11 +2,12 @@ import type { Logger } from "@aws-lambda-powertools/logger";
 import type { SQSRecord } from "aws-lambda";
 import { wireAnalytics } from "../../shared/aws/analytics";
 import { selectEngine } from "../../shared/aws/bedrock";
-import { documentClient, secretsClient } from "../../shared/aws/clients";
+import { sdkChannelClients } from "../../shared/aws/channels";
+import { documentClient } from "../../shared/aws/clients";
 import { wireDeskRules } from "../../shared/aws/desk-rules";
 import { observability } from "../../shared/aws/powertools";
 import { readQueueBody, s3QueueBodyStore } from "../../shared/aws/queue-bodies";
-import { s3BlobStore, s3Client, s3ObjectReader } from "../../shared/aws/s3-blobs";
+import { s3BlobStore, s3Client } from "../../shared/aws/s3-blobs";
 import { channelSender, createChannelSenders } from "../../shared/aws/senders";
 import { channelTexts } from "../../shared/channels/registry";
 import type { WorkerConfig } from "../../shared/config/load-desk";
@@ -41,11 +42,7 @@ export function wireWorker(config: WorkerConfig, options: { logger?: Logger } = 
   const { logger, metrics } = observability(config.runtime, options);
   const doc = documentClient(config.runtime);
   const s3 = s3Client(config.runtime);
-  const channels = createChannelSenders(config, {
-    doc,
-    secrets: secretsClient(config.runtime),
-    blobs: s3ObjectReader(s3),
-  });
+  const channels = createChannelSenders(config, sdkChannelClients(config.runtime, doc, s3));
   const bodies = s3QueueBodyStore(s3, config.faqBucket);
 
   const selection = selectEngine({

@@ -1,5 +1,4 @@
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { readConfig } from "../../shared/config/errors";
 import { knowledgeBase } from "../../shared/config/fragments";
 import type { ReportRange } from "../../shared/core/analytics-queries";
@@ -14,7 +13,7 @@ import { createAnalyticsCounters } from "../../shared/stores/analytics-counters"
 import { createFaqRepository } from "../../shared/stores/faq";
 import { createInspectionAuditStore } from "../../shared/stores/inspection-audit";
 import { createTicketStore } from "../../shared/stores/tickets";
-import { localS3 } from "../cli/faq-import";
+import { localDocumentClient, localS3 } from "../cli/faq-import";
 import { duckdbReportFromBucket } from "./duckdb";
 
 /**
@@ -26,13 +25,7 @@ export async function localReport(
   range: ReportRange,
   source: "sql" | "counters",
 ): Promise<AnalyticsReport> {
-  const doc = DynamoDBDocumentClient.from(
-    new DynamoDBClient({
-      endpoint: env.KEFU_DYNAMODB_ENDPOINT,
-      region: env.AWS_REGION ?? "us-east-1",
-      credentials: { accessKeyId: "test", secretAccessKey: "test" },
-    }),
-  );
+  const doc = localDocumentClient(env);
   const report = await figures(env, doc, range, source);
   // The quality section: the inspections table's audit trail of the same days, against the events.
   const inspections = env[TABLES.inspections.envVar];

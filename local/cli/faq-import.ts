@@ -10,7 +10,9 @@
 import { readFile, stat } from "node:fs/promises";
 import { basename } from "node:path";
 import { parseArgs } from "node:util";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { s3BlobStore } from "../../shared/aws/s3-blobs";
 import type { ImportReport } from "../../shared/kb/import/import";
 import { formatOf } from "../../shared/kb/import/parse";
@@ -76,6 +78,17 @@ export function localS3(env: Record<string, string>): { s3: S3Client; bucket: st
     forcePathStyle: true,
   });
   return { s3, bucket };
+}
+
+/** The document client of the running local stack's DynamoDB Local, for the CLIs that read its tables. */
+export function localDocumentClient(env: Record<string, string>): DynamoDBDocumentClient {
+  return DynamoDBDocumentClient.from(
+    new DynamoDBClient({
+      endpoint: env.KEFU_DYNAMODB_ENDPOINT,
+      region: env.AWS_REGION ?? "us-east-1",
+      credentials: { accessKeyId: "test", secretAccessKey: "test" },
+    }),
+  );
 }
 
 /** Waits for a finished report newer than `since` (an older run's report may sit under the same name). */

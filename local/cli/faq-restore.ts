@@ -8,8 +8,6 @@
  */
 import { basename } from "node:path";
 import { parseArgs } from "node:util";
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { s3BlobStore } from "../../shared/aws/s3-blobs";
 import { requestRestore } from "../../shared/kb/import/import";
 import { TABLES } from "../../shared/resources";
@@ -18,6 +16,7 @@ import { quietLibraries } from "../env";
 import {
   type CliIo,
   consoleIo,
+  localDocumentClient,
   localEnv,
   localS3,
   nothingImported,
@@ -81,13 +80,7 @@ export async function main(argv: string[], io: CliIo = consoleIo): Promise<numbe
 async function restore(values: RestoreOptions, io: CliIo): Promise<number> {
   const env = await localEnv();
   const { s3, bucket } = localS3(env);
-  const doc = DynamoDBDocumentClient.from(
-    new DynamoDBClient({
-      endpoint: env.KEFU_DYNAMODB_ENDPOINT,
-      region: env.AWS_REGION ?? "us-east-1",
-      credentials: { accessKeyId: "test", secretAccessKey: "test" },
-    }),
-  );
+  const doc = localDocumentClient(env);
   const repo = createFaqRepository(doc, env[TABLES.faq.envVar] ?? "");
   const kb = values.kb ?? "default";
 

@@ -8,13 +8,11 @@
  */
 import { basename } from "node:path";
 import { parseArgs } from "node:util";
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { daysBetween, type QualityReport, qualityReport } from "../../shared/core/quality";
 import { TABLES } from "../../shared/resources";
 import { createInspectionAuditStore } from "../../shared/stores/inspection-audit";
 import { quietLibraries } from "../env";
-import { type CliIo, consoleIo, localEnv } from "./faq-import";
+import { type CliIo, consoleIo, localDocumentClient, localEnv } from "./faq-import";
 
 quietLibraries();
 
@@ -63,13 +61,7 @@ export async function main(argv: string[], io: CliIo = consoleIo, now = new Date
   }
   try {
     const env = await localEnv();
-    const doc = DynamoDBDocumentClient.from(
-      new DynamoDBClient({
-        endpoint: env.KEFU_DYNAMODB_ENDPOINT,
-        region: env.AWS_REGION ?? "us-east-1",
-        credentials: { accessKeyId: "test", secretAccessKey: "test" },
-      }),
-    );
+    const doc = localDocumentClient(env);
     const audit = createInspectionAuditStore(doc, env[TABLES.inspections.envVar] ?? "");
     const range = daysBetween(new Date(now.getTime() - (Number(days) - 1) * 86_400_000), now);
     const records = (await Promise.all(range.map((day) => audit.listDay(day)))).flat();

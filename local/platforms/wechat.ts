@@ -26,6 +26,19 @@ export interface WeChatPush {
 
 const ACCOUNT = "gh_kefu_demo";
 
+/** Sends a platform's request to a running stack at `baseUrl`, as the platform would; its answer read. */
+export async function sendTo(
+  baseUrl: string,
+  request: PlatformRequest,
+): Promise<{ status: number; body: string }> {
+  const response = await fetch(`${baseUrl}${request.path}`, {
+    method: request.method,
+    headers: request.headers,
+    body: request.body,
+  });
+  return { status: response.status, body: await response.text() };
+}
+
 export function wechatPush(credentials: WeChatCredentials, push: WeChatPush): PlatformRequest {
   const at = push.at ?? new Date();
   const createTime = Math.floor(at.getTime() / 1000);

@@ -1,11 +1,15 @@
+import type { S3Client } from "@aws-sdk/client-s3";
 import type { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { ChannelContext } from "../channels/ports";
 import { type ChannelModules, demoCredentialsOf, inboundAdapters } from "../channels/resolve";
 import { createChannelStateStore } from "../stores/channel-state";
-import { createDynamoTokenStore } from "../stores/tokens";
+import { sdkDocumentTable } from "../stores/sdk-table";
+import { createTokenStore } from "../stores/tokens";
 import { type ChannelsConfig, channelContext } from "./channel-context";
+import { type Endpoints, secretsClient } from "./clients";
 import { credentialsSource } from "./credentials";
+import { s3ObjectReader } from "./s3-blobs";
 
 export type { ChannelsConfig } from "./channel-context";
 
@@ -17,6 +21,15 @@ export interface ChannelClients {
   blobs?: ChannelContext["blobs"];
 }
 
+/** The channels' clients of a function that has the tables' client and S3: the secret's, and stored objects from S3. */
+export function sdkChannelClients(
+  runtime: Endpoints,
+  doc: DynamoDBDocumentClient,
+  s3: S3Client,
+): ChannelClients {
+  return { doc, secrets: secretsClient(runtime), blobs: s3ObjectReader(s3) };
+}
+
 /**
  * Where the channels' adapters get their credentials and context (channel-context.ts), with the SDK:
  * credentials from Secrets Manager in AWS (cached five minutes; the environment over demo credentials
@@ -24,14 +37,15 @@ export interface ChannelClients {
  */
 export function channelSources(config: ChannelsConfig, clients: ChannelClients, modules: ChannelModules) {
   const local = config.runtime.mode === "local";
+  const table = sdkDocumentTable(clients.doc);
   return channelContext(config, {
     credentials: credentialsSource(
       config.credentials,
       clients.secrets,
       local ? demoCredentialsOf(modules) : {},
     ),
-    tokens: createDynamoTokenStore(clients.doc, config.tables.tokens),
-    state: createChannelStateStore(clients.doc, config.tables.tokens),
+    tokens: createTokenStore(table, config.tables.tokens),
+    state: createChannelStateStore(table, config.tables.tokens),
     ...(clients.blobs ? { blobs: clients.blobs } : {}),
   });
 }

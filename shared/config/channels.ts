@@ -3,7 +3,7 @@ import { EMAIL_AUTH_MODES, type EmailAuthMode } from "../channels/email/auth";
 import type { ChannelSettings, SmsSettings } from "../channels/settings";
 import type { Channel } from "../core/message";
 import { ChannelSettingsError, type Fragment, readFragment } from "./errors";
-import { optional } from "./fragments";
+import { credentials, ingress, optional } from "./fragments";
 import { API_BASE_ENV, CHANNEL_ENV, type EnvRecord } from "./names";
 
 const N = CHANNEL_ENV;
@@ -104,6 +104,13 @@ export const channelSettings: Fragment<ChannelSettings> = {
 };
 
 /** The channels' settings from an environment (infra checks the ones it sets with this, at synthesis). */
+/**
+ * What every function that receives or sends on the channels reads for them (shared/aws/channel-context.ts,
+ * ChannelsConfig, with the runtime and the tokens table): where the credentials are, what the ingress
+ * checks, and each channel's settings.
+ */
+export const channelFragments = { credentials, ingress, channels: channelSettings };
+
 export function channelSettingsFromEnv(env: EnvRecord): ChannelSettings {
   return readFragment(channelSettings, env);
 }

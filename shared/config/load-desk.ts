@@ -1,8 +1,8 @@
-import { channelSettings } from "./channels";
+import { channelFragments } from "./channels";
 import { alertSettings, deskAuth, deskRules } from "./desk";
 import { engine } from "./engine";
 import { configSchema, readConfig } from "./errors";
-import { agentTopicArn, credentials, faqBucket, ingress, knowledgeBase, runtime, tables } from "./fragments";
+import { agentTopicArn, credentials, faqBucket, knowledgeBase, runtime, tables } from "./fragments";
 import { inspectionSettings } from "./inspection";
 import type { EnvRecord } from "./names";
 import { reportSettings } from "./reports";
@@ -31,7 +31,6 @@ const WORKER = {
   ),
   faqBucket,
   inspection: inspectionSettings,
-  credentials,
   agentTopicArn,
   deskRules,
   alerts: alertSettings,
@@ -39,8 +38,7 @@ const WORKER = {
   engine,
   thresholds,
   texts: textOverrides,
-  ingress,
-  channels: channelSettings,
+  ...channelFragments,
 };
 export type WorkerConfig = ReturnType<typeof loadWorkerConfig>;
 /** The worker's whole configuration as one zod schema over the environment (infra's tests parse with it). */
@@ -68,9 +66,7 @@ const DESK_API = {
   deskRules,
   faqBucket,
   inspection: inspectionSettings,
-  credentials,
-  ingress,
-  channels: channelSettings,
+  ...channelFragments,
   knowledgeBase,
   deskAuth,
   engine,
@@ -126,9 +122,7 @@ const DESK = {
   // The CSAT question a resolve asks (its window and the operators' wording).
   deskRules,
   inspection: inspectionSettings,
-  credentials,
-  ingress,
-  channels: channelSettings,
+  ...channelFragments,
 };
 export type DeskConfig = ReturnType<typeof loadDeskConfig>;
 /** The desk's whole configuration as one zod schema over the environment (infra's tests parse with it). */

@@ -1,7 +1,7 @@
-import { channelSettings } from "./channels";
+import { channelFragments } from "./channels";
 import { engine } from "./engine";
 import { configSchema, readConfig } from "./errors";
-import { credentials, faqBucket, ingress, queueUrl, runtime, tables } from "./fragments";
+import { faqBucket, queueUrl, runtime, tables } from "./fragments";
 import { CDK_ENV, type EnvRecord } from "./names";
 
 /**
@@ -17,9 +17,7 @@ const WEBHOOK = {
   runtime,
   tables: tables("tokens"),
   queueUrl,
-  credentials,
-  ingress,
-  channels: channelSettings,
+  ...channelFragments,
 };
 export type WebhookConfig = ReturnType<typeof loadWebhookConfig>;
 /** The webhook's whole configuration as one zod schema over the environment (infra's tests parse with it). */

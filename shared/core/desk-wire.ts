@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { HandoffReason as EngineHandoffReason } from "./engine";
 import { ConversationReviewSchema } from "./review";
 
 /**
@@ -17,17 +18,8 @@ export type Priority = z.infer<typeof PrioritySchema>;
 export type TicketStatus = z.infer<typeof TicketStatusSchema>;
 export type Group = z.infer<typeof GroupSchema>;
 export type QueueView = "mine" | "unassigned" | "open" | "breaching";
-/** Known reasons, and any reason a newer back end adds. */
-export type HandoffReason =
-  | "low_confidence"
-  | "customer_request"
-  | "negative_sentiment"
-  | "repeated_failure"
-  | "sensitive_topic"
-  | "model_requested"
-  | "engine_error"
-  | "processing_failed"
-  | (string & {});
+/** Known reasons (the engine's), and any reason a newer back end adds. */
+export type HandoffReason = EngineHandoffReason | (string & {});
 
 /** A skill group a ticket can be transferred to (GET /skills). */
 export const SkillGroupSchema = z.object({ id: z.string(), label: z.string(), labelZh: z.string() });

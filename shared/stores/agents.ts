@@ -1,12 +1,10 @@
 import { type DynamoDBDocumentClient, GetCommand, paginateScan, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { AgentSettings, AgentStore } from "../core/desk-ports";
 import type { Agent, AgentStatus } from "../core/routing";
+import { isConditionFailure } from "./table";
 
 /** Capacity of an agent nobody configured yet. */
 export const DEFAULT_MAX_CONCURRENT = 5;
-
-const isConditionFailure = (error: unknown) =>
-  (error as { name?: string } | null)?.name === "ConditionalCheckFailedException";
 
 /**
  * The agents table: one item per agent (settings, status and the `openTickets` load counter). Every

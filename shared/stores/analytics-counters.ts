@@ -1,4 +1,4 @@
-import { type DynamoDBDocumentClient, paginateQuery, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { type DynamoDBDocumentClient, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { AnalyticsEvent } from "../core/analytics";
 import {
   type ChannelFigures,
@@ -6,6 +6,7 @@ import {
   FIGURES,
   HANDOFF_REASON_PREFIX,
 } from "../core/analytics-report";
+import { dayItems } from "./queries";
 
 /** The counters of one day and channel, as read back. */
 export interface CounterItem {
@@ -42,16 +43,7 @@ export function createAnalyticsCounters(doc: DynamoDBDocumentClient, tableName: 
     async read(since: string, until: string): Promise<CounterItem[]> {
       const items: CounterItem[] = [];
       for (const day of daysBetween(since, until)) {
-        const pages = paginateQuery(
-          { client: doc },
-          {
-            TableName: tableName,
-            KeyConditionExpression: "#day = :day",
-            ExpressionAttributeNames: { "#day": "day" },
-            ExpressionAttributeValues: { ":day": day },
-          },
-        );
-        for await (const page of pages) for (const item of page.Items ?? []) items.push(counterItem(item));
+        for await (const item of dayItems(doc, tableName, day)) items.push(counterItem(item));
       }
       return items;
     },

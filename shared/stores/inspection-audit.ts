@@ -1,6 +1,7 @@
-import { type DynamoDBDocumentClient, PutCommand, paginateQuery } from "@aws-sdk/lib-dynamodb";
+import { type DynamoDBDocumentClient, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { auditDay, type InspectionAuditStore, type InspectionRecord } from "../core/quality";
 import { RETENTION } from "../resources";
+import { dayItems } from "./queries";
 
 const DAY_S = 86_400;
 
@@ -24,20 +25,9 @@ export function createInspectionAuditStore(
     },
     async listDay(day) {
       const records: InspectionRecord[] = [];
-      const pages = paginateQuery(
-        { client: doc },
-        {
-          TableName: tableName,
-          KeyConditionExpression: "#day = :day",
-          ExpressionAttributeNames: { "#day": "day" },
-          ExpressionAttributeValues: { ":day": day },
-        },
-      );
-      for await (const page of pages) {
-        for (const item of page.Items ?? []) {
-          const { day: _day, expiresAt: _ttl, ...record } = item;
-          records.push(record as InspectionRecord);
-        }
+      for await (const item of dayItems(doc, tableName, day)) {
+        const { day: _day, expiresAt: _ttl, ...record } = item;
+        records.push(record as unknown as InspectionRecord);
       }
       return records.sort(byTime);
     },

@@ -1,13 +1,8 @@
-import {
-  type DynamoDBDocumentClient,
-  PutCommand,
-  paginateQuery,
-  QueryCommand,
-  UpdateCommand,
-} from "@aws-sdk/lib-dynamodb";
+import { type DynamoDBDocumentClient, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { type ConversationReview, ConversationReviewSchema } from "../core/review";
 import type { ReviewQueue, ReviewStore } from "../core/review-pass";
 import { RETENTION } from "../resources";
+import { dayItems } from "./queries";
 import { REVIEW_DUE } from "./tickets";
 
 const DAY_S = 86_400;
@@ -38,21 +33,10 @@ export function createReviewStore(doc: DynamoDBDocumentClient, tableName: string
     async listDays(days) {
       const reviews: ConversationReview[] = [];
       for (const day of days) {
-        const pages = paginateQuery(
-          { client: doc },
-          {
-            TableName: tableName,
-            KeyConditionExpression: "#day = :day",
-            ExpressionAttributeNames: { "#day": "day" },
-            ExpressionAttributeValues: { ":day": day },
-          },
-        );
-        for await (const page of pages) {
-          for (const item of page.Items ?? []) {
-            // An item this version cannot read (a newer writer's shape) is left out, not a 500.
-            const parsed = ConversationReviewSchema.safeParse(item);
-            if (parsed.success) reviews.push(parsed.data);
-          }
+        for await (const item of dayItems(doc, tableName, day)) {
+          // An item this version cannot read (a newer writer's shape) is left out, not a 500.
+          const parsed = ConversationReviewSchema.safeParse(item);
+          if (parsed.success) reviews.push(parsed.data);
         }
       }
       return reviews;

@@ -1,25 +1,12 @@
 import { type DynamoDBDocumentClient, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { TicketDeskStore } from "../core/desk-ports";
 import type { Ticket } from "../core/ticket";
+import { unlessConditionFails } from "./table";
 
 /** The SLA clock's index (tickets table, sparse): tickets with a running deadline, by the next one. */
 export const SLA_INDEX = "bySlaDue";
 /** The index's partition value, present only while a deadline runs. */
 export const SLA_RUNNING = "running";
-
-const isConditionFailure = (error: unknown) =>
-  (error as { name?: string } | null)?.name === "ConditionalCheckFailedException";
-
-/** Runs a conditional write: false when its condition did not hold. */
-async function conditionally(write: () => Promise<unknown>): Promise<boolean> {
-  try {
-    await write();
-    return true;
-  } catch (error) {
-    if (isConditionFailure(error)) return false;
-    throw error;
-  }
-}
 
 /**
  * The fields routing, the SLA clock, CSAT and reopening write on the tickets table, each in one
@@ -36,7 +23,7 @@ export function createTicketDeskStore(doc: DynamoDBDocumentClient, tableName: st
 
   return {
     assign(ticketId, agentId, now) {
-      return conditionally(() =>
+      return unlessConditionFails(
         update({
           ticketId,
           UpdateExpression: "SET #status = :assigned, assignee = :agent, updatedAt = :now",
@@ -68,7 +55,7 @@ export function createTicketDeskStore(doc: DynamoDBDocumentClient, tableName: st
 
     recordBreach(ticketId, change, now) {
       const next = change.nextDueAt;
-      return conditionally(() =>
+      return unlessConditionFails(
         update({
           ticketId,
           UpdateExpression: `SET sla.breached = list_append(sla.breached, :breached), priority = :priority, updatedAt = :now${
@@ -98,7 +85,7 @@ export function createTicketDeskStore(doc: DynamoDBDocumentClient, tableName: st
     },
 
     async recordFirstResponse(ticketId, at) {
-      await conditionally(() =>
+      await unlessConditionFails(
         update({
           ticketId,
           UpdateExpression: "SET sla.firstRespondedAt = :at",
@@ -118,7 +105,7 @@ export function createTicketDeskStore(doc: DynamoDBDocumentClient, tableName: st
     },
 
     recordCsat(ticketId, rating, at) {
-      return conditionally(() =>
+      return unlessConditionFails(
         update({
           ticketId,
           UpdateExpression: "SET csat = :csat, updatedAt = :at",
@@ -137,7 +124,7 @@ export function createTicketDeskStore(doc: DynamoDBDocumentClient, tableName: st
       if (resolutionDueAt) {
         sets.push("sla.resolutionDueAt = :due", "slaClock = :running", "slaNextDueAt = :due");
       }
-      return conditionally(() =>
+      return unlessConditionFails(
         update({
           ticketId,
           UpdateExpression: `SET ${sets.join(", ")}${assignee ? "" : " REMOVE assignee"}`,

@@ -4,10 +4,11 @@ import { routeInboundSms } from "../../shared/channels/sms-common/channel";
 import { loadWorkerConfig } from "../../shared/config/load-desk";
 import type { InboundMessage } from "../../shared/core/message";
 import { createChannelStateStore } from "../../shared/stores/channel-state";
+import { sdkDocumentTable } from "../../shared/stores/sdk-table";
 import { testEnv } from "../support/local-env";
 
 const config = loadWorkerConfig(testEnv());
-const state = createChannelStateStore(documentClient(config.runtime), config.tables.tokens);
+const state = createChannelStateStore(sdkDocumentTable(documentClient(config.runtime)), config.tables.tokens);
 
 // get/put/putIfRevision and TTLs: test/contract/stores.contract.ts, against these stores and the fakes.
 describe("SMS opt-outs on DynamoDB Local", () => {

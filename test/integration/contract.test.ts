@@ -7,8 +7,9 @@ import { createChannelStateStore } from "../../shared/stores/channel-state";
 import { createConversationStore } from "../../shared/stores/conversations";
 import { createFaqRepository } from "../../shared/stores/faq";
 import { createOutboxStore } from "../../shared/stores/outbox";
+import { sdkDocumentTable } from "../../shared/stores/sdk-table";
 import { createTicketStore } from "../../shared/stores/tickets";
-import { createDynamoTokenStore } from "../../shared/stores/tokens";
+import { createTokenStore } from "../../shared/stores/tokens";
 import { describeStoreContract } from "../contract/stores.contract";
 import { testEnv } from "../support/local-env";
 
@@ -30,8 +31,8 @@ describeStoreContract({
   conversations: () => createConversationStore(doc, tables.conversations),
   tickets: () => createTicketStore(doc, tables.tickets, tables.ticketTurns),
   outbox: () => createOutboxStore(doc, tables.outbox),
-  tokens: () => createDynamoTokenStore(doc, tables.tokens),
-  channelState: () => createChannelStateStore(doc, tables.tokens),
+  tokens: () => createTokenStore(sdkDocumentTable(doc), tables.tokens),
+  channelState: () => createChannelStateStore(sdkDocumentTable(doc), tables.tokens),
   faq: () => createFaqRepository(doc, tables.faq),
   // The desk API's table (its whole configuration would need a user pool too).
   changes: () => createChangeStore(doc, testEnv()[TABLES.changes.envVar] as string),

@@ -5,9 +5,10 @@ import { describe, expect, it } from "vitest";
 import { documentClient, sqsClient } from "../../shared/aws/clients";
 import { dynamoDbTable } from "../../shared/aws/fetch/dynamodb";
 import { fetchEnqueue } from "../../shared/aws/fetch/sqs";
-import { fetchChannelStateStore, fetchTokenStore } from "../../shared/aws/fetch/stores";
 import { awsCredentialsSource } from "../../shared/config/aws-credentials";
 import { loadWebhookConfig } from "../../shared/config/load";
+import { createChannelStateStore } from "../../shared/stores/channel-state";
+import { createTokenStore } from "../../shared/stores/tokens";
 import { channelStateContract, tokenContract } from "../contract/stores.contract";
 import { inbound } from "../support/fakes";
 import { testEnv } from "../support/local-env";
@@ -36,11 +37,11 @@ const ttl = (name: string, keyOf: (key: string) => Record<string, string>) => as
 
 describe("the store contract: signed fetch on DynamoDB Local", () => {
   tokenContract({
-    tokens: () => fetchTokenStore(table, tables.tokens),
+    tokens: () => createTokenStore(table, tables.tokens),
     expiresAt: { token: ttl(tables.tokens, (name) => ({ name })) },
   });
   channelStateContract({
-    channelState: () => fetchChannelStateStore(table, tables.tokens),
+    channelState: () => createChannelStateStore(table, tables.tokens),
     expiresAt: { channelState: ttl(tables.tokens, (key) => ({ name: `state:${key}` })) },
   });
 });

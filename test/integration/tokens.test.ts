@@ -5,14 +5,15 @@ import { dynamoClient } from "../../local/emulators";
 import type { FetchedToken } from "../../shared/channels/ports";
 import { createSharedTokenProvider } from "../../shared/channels/tokens";
 import { TABLES } from "../../shared/resources";
-import { createDynamoTokenStore } from "../../shared/stores/tokens";
+import { sdkDocumentTable } from "../../shared/stores/sdk-table";
+import { createTokenStore } from "../../shared/stores/tokens";
 import { testEnv } from "../support/local-env";
 
 describe("access tokens shared through DynamoDB Local", () => {
   const env = testEnv();
   const doc = DynamoDBDocumentClient.from(dynamoClient(env.KEFU_DYNAMODB_ENDPOINT ?? ""));
   const table = env[TABLES.tokens.envVar] ?? "";
-  const store = createDynamoTokenStore(doc, table);
+  const store = createTokenStore(sdkDocumentTable(doc), table);
 
   /** A token endpoint that is slow enough for the instances to overlap, and counts its calls. */
   function slowEndpoint() {

@@ -1,3 +1,4 @@
+import type { SQSRecord } from "aws-lambda";
 import { FIFO_DEDUPLICATION_WINDOW_MS, fifoIds } from "../../shared/aws/queue";
 import type { QueueBodyStore } from "../../shared/aws/queue-bodies";
 import type { StoreDeps } from "../../shared/channels/ingress";
@@ -777,5 +778,32 @@ export function fakeAwsFetch() {
       calls.length = 0;
       answers.clear();
     },
+  };
+}
+
+/**
+ * A queue record as Lambda's SQS event source hands it to the worker: the message as its body (or the
+ * body given), its conversation as the FIFO group, received `receiveCount` times.
+ */
+export function sqsRecord(
+  message: InboundMessage,
+  options: { receiveCount?: number; messageId?: string; body?: string } = {},
+): SQSRecord {
+  return {
+    messageId: options.messageId ?? `sqs-${message.id}`,
+    receiptHandle: "r",
+    body: options.body ?? JSON.stringify(message),
+    attributes: {
+      ApproximateReceiveCount: String(options.receiveCount ?? 1),
+      SentTimestamp: "0",
+      SenderId: "s",
+      ApproximateFirstReceiveTimestamp: "0",
+      MessageGroupId: message.conversationKey,
+    },
+    messageAttributes: {},
+    md5OfBody: "",
+    eventSource: "aws:sqs",
+    eventSourceARN: "arn:aws:sqs:us-east-1:000000000000:kefu.fifo",
+    awsRegion: "us-east-1",
   };
 }

@@ -14,9 +14,9 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { forwardRef, useImperativeHandle, useRef, useState } from "react";
 import type { AgentReplyResult, Suggestion, TicketDetail, Turn } from "../api/types";
 import { useDesk, useNow } from "../context";
-import { errorText } from "../errors";
 import { type Translate, useI18n } from "../i18n";
 import { formatDuration, type ReplyBudget, replyBudget } from "../lib/constraints";
+import { ErrorAlert } from "./ErrorAlert";
 import { FaqSearch } from "./FaqSearch";
 import { InspectionFindings, type RefusedReply, refusedForQuality } from "./InspectionFindings";
 
@@ -77,7 +77,7 @@ export const ReplyBox = forwardRef<ReplyBoxHandle, { ticket: TicketDetail }>(fun
   { ticket },
   ref,
 ) {
-  const { t, locale } = useI18n();
+  const { t } = useI18n();
   const { api } = useDesk();
   const queryClient = useQueryClient();
   const now = useNow();
@@ -271,11 +271,7 @@ export const ReplyBox = forwardRef<ReplyBoxHandle, { ticket: TicketDetail }>(fun
         styles={{ input: mode === "note" ? { background: "var(--mantine-color-yellow-0)" } : undefined }}
         data-testid={mode === "reply" ? "reply-input" : "note-input"}
       />
-      {error && (
-        <Alert color="red" variant="light" role="alert" py={6} data-testid="action-error">
-          {errorText(error, t, locale)}
-        </Alert>
-      )}
+      <ErrorAlert error={error} compact testId="action-error" />
       {mode === "reply" && unsure && (
         <Alert color="yellow" variant="light" role="status" py={6} data-testid="delivery-unknown">
           {t("deliveryUnknown")}

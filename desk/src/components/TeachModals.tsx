@@ -1,11 +1,12 @@
-import { Alert, Button, Group, Modal, Stack, Text, Textarea, TextInput } from "@mantine/core";
+import { Button, Modal, Stack, Text, Textarea, TextInput } from "@mantine/core";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import type { FaqHit, PendingChange } from "../api/types";
 import { useDesk } from "../context";
-import { errorText } from "../errors";
 import { useI18n } from "../i18n";
+import { ErrorAlert } from "./ErrorAlert";
 import { FaqSearch } from "./FaqSearch";
+import { ModalActions } from "./ModalActions";
 
 type TeachBody =
   | { kind: "phrasing"; faqId: string; text: string }
@@ -34,7 +35,7 @@ export function LinkFaqModal(props: {
   onClose(): void;
   onDone(): void;
 }) {
-  const { t, locale } = useI18n();
+  const { t } = useI18n();
   const [wording, setWording] = useState(props.wording);
   const [picked, setPicked] = useState<FaqHit | null>(null);
   const teach = useTeach(props.ticketId, props.onDone);
@@ -56,15 +57,8 @@ export function LinkFaqModal(props: {
           label={t("teachPickFaq")}
           testId="teach-faq-search"
         />
-        {teach.error && (
-          <Alert color="red" variant="light" role="alert">
-            {errorText(teach.error, t, locale)}
-          </Alert>
-        )}
-        <Group justify="flex-end">
-          <Button variant="default" onClick={props.onClose}>
-            {t("cancel")}
-          </Button>
+        <ErrorAlert error={teach.error} />
+        <ModalActions onCancel={props.onClose}>
           <Button
             disabled={!picked || wording.trim() === ""}
             title={picked ? undefined : t("pickFaqFirst")}
@@ -76,7 +70,7 @@ export function LinkFaqModal(props: {
           >
             {t("submitForApproval")}
           </Button>
-        </Group>
+        </ModalActions>
       </Stack>
     </Modal>
   );
@@ -91,7 +85,7 @@ export function NewEntryModal(props: {
   onClose(): void;
   onDone(): void;
 }) {
-  const { t, locale } = useI18n();
+  const { t } = useI18n();
   const [question, setQuestion] = useState(props.question);
   const [answer, setAnswer] = useState(props.answer);
   const [category, setCategory] = useState("");
@@ -120,15 +114,8 @@ export function NewEntryModal(props: {
           value={category}
           onChange={(e) => setCategory(e.currentTarget.value)}
         />
-        {teach.error && (
-          <Alert color="red" variant="light" role="alert">
-            {errorText(teach.error, t, locale)}
-          </Alert>
-        )}
-        <Group justify="flex-end">
-          <Button variant="default" onClick={props.onClose}>
-            {t("cancel")}
-          </Button>
+        <ErrorAlert error={teach.error} />
+        <ModalActions onCancel={props.onClose}>
           <Button
             disabled={question.trim() === "" || answer.trim() === ""}
             loading={teach.isPending}
@@ -144,7 +131,7 @@ export function NewEntryModal(props: {
           >
             {t("submitForApproval")}
           </Button>
-        </Group>
+        </ModalActions>
       </Stack>
     </Modal>
   );
@@ -161,7 +148,7 @@ export function OutOfScopeModal(props: {
   onClose(): void;
   onDone(): void;
 }) {
-  const { t, locale } = useI18n();
+  const { t } = useI18n();
   const [wording, setWording] = useState(props.wording);
   const teach = useTeach(props.ticketId, props.onDone);
   return (
@@ -178,15 +165,8 @@ export function OutOfScopeModal(props: {
           minRows={2}
           data-testid="teach-oos-wording"
         />
-        {teach.error && (
-          <Alert color="red" variant="light" role="alert">
-            {errorText(teach.error, t, locale)}
-          </Alert>
-        )}
-        <Group justify="flex-end">
-          <Button variant="default" onClick={props.onClose}>
-            {t("cancel")}
-          </Button>
+        <ErrorAlert error={teach.error} />
+        <ModalActions onCancel={props.onClose}>
           <Button
             color="orange"
             disabled={wording.trim() === ""}
@@ -196,7 +176,7 @@ export function OutOfScopeModal(props: {
           >
             {t("submitForApproval")}
           </Button>
-        </Group>
+        </ModalActions>
       </Stack>
     </Modal>
   );

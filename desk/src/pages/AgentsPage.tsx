@@ -1,5 +1,4 @@
 import {
-  Alert,
   Badge,
   Button,
   Group,
@@ -15,8 +14,9 @@ import {
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import type { Agent } from "../api/types";
+import { ErrorAlert } from "../components/ErrorAlert";
+import { ModalActions } from "../components/ModalActions";
 import { useDesk } from "../context";
-import { errorText } from "../errors";
 import { useI18n } from "../i18n";
 
 /**
@@ -24,7 +24,7 @@ import { useI18n } from "../i18n";
  * skills, concurrency limit, status and load of their agents-table record. Supervisors.
  */
 export default function AgentsPage() {
-  const { t, locale } = useI18n();
+  const { t } = useI18n();
   const { api, config } = useDesk();
   const agents = useQuery({
     queryKey: ["agents"],
@@ -35,11 +35,7 @@ export default function AgentsPage() {
   return (
     <Stack maw={1100}>
       <Title order={3}>{t("agentsTitle")}</Title>
-      {agents.isError && (
-        <Alert color="red" variant="light" role="alert">
-          {errorText(agents.error, t, locale)}
-        </Alert>
-      )}
+      <ErrorAlert error={agents.error} />
       {agents.isPending && <Loader />}
       {agents.data && (
         <Table highlightOnHover layout="fixed" data-testid="agents-table">
@@ -102,7 +98,7 @@ export default function AgentsPage() {
 }
 
 function EditAgent(props: { agent: Agent; onClose(): void }) {
-  const { t, locale } = useI18n();
+  const { t } = useI18n();
   const { api } = useDesk();
   const queryClient = useQueryClient();
   const [skills, setSkills] = useState(props.agent.skills);
@@ -126,19 +122,12 @@ function EditAgent(props: { agent: Agent; onClose(): void }) {
           value={maxConcurrent}
           onChange={(value) => setMaxConcurrent(typeof value === "number" ? value : Number(value) || 1)}
         />
-        {save.error && (
-          <Alert color="red" variant="light" role="alert">
-            {errorText(save.error, t, locale)}
-          </Alert>
-        )}
-        <Group justify="flex-end">
-          <Button variant="default" onClick={props.onClose}>
-            {t("cancel")}
-          </Button>
+        <ErrorAlert error={save.error} />
+        <ModalActions onCancel={props.onClose}>
           <Button loading={save.isPending} onClick={() => save.mutate()}>
             {t("save")}
           </Button>
-        </Group>
+        </ModalActions>
       </Stack>
     </Modal>
   );

@@ -1,5 +1,4 @@
 import {
-  Alert,
   Anchor,
   Badge,
   Button,
@@ -17,10 +16,11 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { Link } from "react-router";
 import type { PendingChange } from "../api/types";
+import { ErrorAlert } from "../components/ErrorAlert";
 import { formatDateTime } from "../components/labels";
+import { ModalActions } from "../components/ModalActions";
 import { ReportView } from "../components/ReportView";
 import { useDesk, useRoles } from "../context";
-import { errorText } from "../errors";
 import { useI18n } from "../i18n";
 
 type Status = PendingChange["status"];
@@ -36,7 +36,7 @@ const KIND_COLORS: Record<PendingChange["kind"], string> = {
  * buttons (the API refuses an agent's approval anyway).
  */
 export default function ChangesPage() {
-  const { t, locale } = useI18n();
+  const { t } = useI18n();
   const { api, config } = useDesk();
   const roles = useRoles();
   const [status, setStatus] = useState<Status>("pending");
@@ -65,11 +65,7 @@ export default function ChangesPage() {
       <Text size="sm" c="dimmed">
         {roles.isSupervisor ? t("changesHintSupervisor") : t("changesHintAgent")}
       </Text>
-      {changes.isError && (
-        <Alert color="red" variant="light" role="alert">
-          {errorText(changes.error, t, locale)}
-        </Alert>
-      )}
+      <ErrorAlert error={changes.error} />
       {decided.map((change) => (
         <ChangeCard key={change.id} change={change} canDecide={false} />
       ))}
@@ -198,11 +194,7 @@ function ChangeCard(props: {
             {decided.note}
           </Text>
         )}
-        {decide.error && (
-          <Alert color="red" variant="light" role="alert" py={6}>
-            {errorText(decide.error, t, locale)}
-          </Alert>
-        )}
+        <ErrorAlert error={decide.error} compact />
         {decided.report && <ReportView report={decided.report} />}
       </Stack>
       <Modal opened={rejecting} onClose={() => setRejecting(false)} title={t("reject")}>
@@ -214,10 +206,7 @@ function ChangeCard(props: {
             autosize
             minRows={2}
           />
-          <Group justify="flex-end">
-            <Button variant="default" onClick={() => setRejecting(false)}>
-              {t("cancel")}
-            </Button>
+          <ModalActions onCancel={() => setRejecting(false)}>
             <Button
               color="red"
               loading={decide.isPending}
@@ -226,7 +215,7 @@ function ChangeCard(props: {
             >
               {t("reject")}
             </Button>
-          </Group>
+          </ModalActions>
         </Stack>
       </Modal>
     </Paper>

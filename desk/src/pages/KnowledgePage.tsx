@@ -17,6 +17,7 @@ import { useEffect, useRef, useState } from "react";
 import { FAQ_FILE_EXTENSIONS } from "../../../shared/core/faq-files";
 import { ApiError } from "../api/client";
 import type { FaqVersions, ImportReportSummary, UploadTarget } from "../api/types";
+import { ErrorAlert } from "../components/ErrorAlert";
 import {
   countLabel,
   formatDateTime,
@@ -24,6 +25,7 @@ import {
   importStatusLabel,
   shownCounts,
 } from "../components/labels";
+import { ModalActions } from "../components/ModalActions";
 import { ReportView } from "../components/ReportView";
 import { useDesk } from "../context";
 import { errorText } from "../errors";
@@ -56,7 +58,7 @@ export default function KnowledgePage() {
 
 /** Upload: ask for a presigned URL, PUT the file straight to the bucket, then wait for the import report. */
 function UploadPanel() {
-  const { t, locale } = useI18n();
+  const { t } = useI18n();
   const { api } = useDesk();
   const queryClient = useQueryClient();
   const input = useRef<HTMLInputElement>(null);
@@ -126,11 +128,7 @@ function UploadPanel() {
           </Button>
         </Group>
         {upload.isPending && file && <Text size="sm">{t("uploading", { name: file.name })}</Text>}
-        {upload.error && (
-          <Alert color="red" variant="light" role="alert">
-            {errorText(upload.error, t, locale)}
-          </Alert>
-        )}
+        <ErrorAlert error={upload.error} />
         {waitingFor && !report.data && !report.isError && (
           <Group gap="xs">
             <Loader size="xs" />
@@ -139,11 +137,7 @@ function UploadPanel() {
             </Text>
           </Group>
         )}
-        {report.isError && (
-          <Alert color="red" variant="light" role="alert">
-            {errorText(report.error, t, locale)}
-          </Alert>
-        )}
+        <ErrorAlert error={report.error} />
         {report.data && (
           <>
             <Text size="sm" fw={600}>
@@ -308,10 +302,7 @@ function VersionsPanel() {
           <Text size="sm">
             {t("restoreBody", { version: confirm?.version ?? "", entries: confirm?.entries ?? 0 })}
           </Text>
-          <Group justify="flex-end">
-            <Button variant="default" onClick={() => setConfirm(null)}>
-              {t("cancel")}
-            </Button>
+          <ModalActions onCancel={() => setConfirm(null)}>
             <Button
               loading={restore.isPending}
               onClick={() => confirm && restore.mutate(confirm.version)}
@@ -319,7 +310,7 @@ function VersionsPanel() {
             >
               {t("restore")}
             </Button>
-          </Group>
+          </ModalActions>
         </Stack>
       </Modal>
     </Paper>

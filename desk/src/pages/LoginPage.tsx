@@ -5,7 +5,6 @@ import {
   Group,
   Paper,
   PasswordInput,
-  SegmentedControl,
   Stack,
   Text,
   TextInput,
@@ -13,6 +12,7 @@ import {
 } from "@mantine/core";
 import { type FormEvent, useState } from "react";
 import { answerNewPassword, CognitoError, sessionStore, signIn } from "../api/auth";
+import { LanguageSwitch } from "../components/LanguageSwitch";
 import { useDesk } from "../context";
 import { type Translate, useI18n } from "../i18n";
 
@@ -33,7 +33,7 @@ function signInError(error: unknown, t: Translate): string {
 
 export function LoginPage() {
   const { config } = useDesk();
-  const { t, locale, setLocale } = useI18n();
+  const { t } = useI18n();
   const [username, setUsername] = useState("");
   const [password, setPassword] = useState("");
   const [newPassword, setNewPassword] = useState("");
@@ -76,16 +76,7 @@ export function LoginPage() {
         <Stack>
           <Group justify="space-between" wrap="nowrap">
             <Title order={3}>{challenge ? t("newPasswordTitle") : t("loginTitle")}</Title>
-            <SegmentedControl
-              size="xs"
-              aria-label={t("language")}
-              value={locale}
-              onChange={(value) => setLocale(value === "en" ? "en" : "zh")}
-              data={[
-                { value: "zh", label: "中文" },
-                { value: "en", label: "EN" },
-              ]}
-            />
+            <LanguageSwitch />
           </Group>
           {expired && !error && (
             <Alert color="yellow" variant="light">

@@ -15,9 +15,9 @@ import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { Link } from "react-router";
 import type { QaReview, QaReviews } from "../api/types";
+import { ErrorAlert } from "../components/ErrorAlert";
 import { channelLabel, formatDateTime } from "../components/labels";
 import { useDesk } from "../context";
-import { errorText } from "../errors";
 import { type MessageKey, useI18n } from "../i18n";
 
 type Sort = "score" | "recent";
@@ -38,7 +38,7 @@ function scoreColor(score: number): string {
  * labelled as one, never shown as a model's judgement; a failed review shows its reason, no score.
  */
 export default function QaPage() {
-  const { t, locale } = useI18n();
+  const { t } = useI18n();
   const { api, config } = useDesk();
   const [sort, setSort] = useState<Sort>("score");
   const reviews = useQuery({
@@ -66,11 +66,7 @@ export default function QaPage() {
           {data.grader === "heuristic" ? t("qaHintHeuristic") : t("qaHintModel", { model: model ?? "" })}
         </Text>
       )}
-      {reviews.isError && (
-        <Alert color="red" variant="light" role="alert">
-          {errorText(reviews.error, t, locale)}
-        </Alert>
-      )}
+      <ErrorAlert error={reviews.error} />
       {data?.grader === "off" && (
         <Alert color="gray" variant="light">
           {t("qaOff")}

@@ -1,11 +1,11 @@
 import {
-  Alert,
   Badge,
   Group,
   Indicator,
   Loader,
   SegmentedControl,
   Select,
+  type SelectProps,
   Stack,
   Table,
   Text,
@@ -16,6 +16,7 @@ import { useQuery } from "@tanstack/react-query";
 import { useEffect, useMemo, useRef, useState } from "react";
 import { Link, useNavigate, useSearchParams } from "react-router";
 import type { Channel, Priority, QueueView, TicketSummary } from "../api/types";
+import { ErrorAlert } from "../components/ErrorAlert";
 import {
   channelLabel,
   formatTime,
@@ -26,8 +27,7 @@ import {
 } from "../components/labels";
 import { type Shortcut, ShortcutsHelp } from "../components/ShortcutsHelp";
 import { useDesk, useMe, useRoles } from "../context";
-import { errorText } from "../errors";
-import { useI18n } from "../i18n";
+import { type MessageKey, useI18n } from "../i18n";
 
 const VIEWS: QueueView[] = ["mine", "unassigned", "open", "breaching"];
 const CHANNELS: Channel[] = ["wechat", "wecom", "wecom-kf", "dingtalk", "email", "sms", "twilio"];
@@ -125,6 +125,34 @@ export function QueuePage() {
     for (const ticket of tickets.data?.tickets ?? []) for (const skill of ticket.skills) skills.add(skill);
     return [...skills].sort();
   }, [me.data, tickets.data]);
+  /** The filter boxes beside the search, each setting its URL parameter. */
+  const filters: {
+    param: (typeof FILTERS)[number];
+    label: MessageKey;
+    width: number;
+    searchable?: boolean;
+    data: SelectProps["data"];
+  }[] = [
+    {
+      param: "channel",
+      label: "filterChannel",
+      width: 170,
+      data: CHANNELS.map((c) => ({ value: c, label: channelLabel(c, t) })),
+    },
+    {
+      param: "priority",
+      label: "filterPriority",
+      width: 120,
+      data: PRIORITIES.map((p) => ({ value: p, label: t(`priority_${p}`) })),
+    },
+    { param: "skill", label: "filterSkill", width: 140, searchable: true, data: skillOptions },
+    {
+      param: "language",
+      label: "filterLanguage",
+      width: 110,
+      data: ["zh", "en"].map((l) => ({ value: l, label: languageLabel(l, t) })),
+    },
+  ];
 
   return (
     <Stack gap="sm">
@@ -157,49 +185,21 @@ export function QueuePage() {
           style={{ flex: 1 }}
           data-testid="queue-search"
         />
-        <Select
-          w={170}
-          clearable
-          placeholder={t("filterChannel")}
-          aria-label={t("filterChannel")}
-          value={params.get("channel")}
-          onChange={(value) => setParam("channel", value)}
-          data={CHANNELS.map((c) => ({ value: c, label: channelLabel(c, t) }))}
-        />
-        <Select
-          w={120}
-          clearable
-          placeholder={t("filterPriority")}
-          aria-label={t("filterPriority")}
-          value={params.get("priority")}
-          onChange={(value) => setParam("priority", value)}
-          data={PRIORITIES.map((p) => ({ value: p, label: t(`priority_${p}`) }))}
-        />
-        <Select
-          w={140}
-          clearable
-          searchable
-          placeholder={t("filterSkill")}
-          aria-label={t("filterSkill")}
-          value={params.get("skill")}
-          onChange={(value) => setParam("skill", value)}
-          data={skillOptions}
-        />
-        <Select
-          w={110}
-          clearable
-          placeholder={t("filterLanguage")}
-          aria-label={t("filterLanguage")}
-          value={params.get("language")}
-          onChange={(value) => setParam("language", value)}
-          data={["zh", "en"].map((l) => ({ value: l, label: languageLabel(l, t) }))}
-        />
+        {filters.map((filter) => (
+          <Select
+            key={filter.param}
+            w={filter.width}
+            clearable
+            searchable={filter.searchable}
+            placeholder={t(filter.label)}
+            aria-label={t(filter.label)}
+            value={params.get(filter.param)}
+            onChange={(value) => setParam(filter.param, value)}
+            data={filter.data}
+          />
+        ))}
       </Group>
-      {tickets.isError && (
-        <Alert color="red" variant="light" role="alert">
-          {errorText(tickets.error, t, locale)}
-        </Alert>
-      )}
+      <ErrorAlert error={tickets.error} />
       {tickets.isPending ? (
         <Loader m="xl" />
       ) : rows.length === 0 ? (

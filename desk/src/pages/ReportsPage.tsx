@@ -17,9 +17,9 @@ import type { EChartsCoreOption } from "echarts/core";
 import { useMemo, useState } from "react";
 import type { AnalyticsReport, Channel } from "../api/types";
 import { Chart } from "../components/Chart";
+import { ErrorAlert } from "../components/ErrorAlert";
 import { channelLabel, reasonLabel } from "../components/labels";
 import { useDesk } from "../context";
-import { errorText } from "../errors";
 import { type MessageKey, type Translate, useI18n } from "../i18n";
 import { downloadFile, toCsv } from "../lib/report-csv";
 
@@ -40,7 +40,7 @@ function lastDays(days: number, now = Date.now()): { since: string; until: strin
  * page only) and a CSV of every figure.
  */
 export default function ReportsPage() {
-  const { t, locale } = useI18n();
+  const { t } = useI18n();
   const { api } = useDesk();
   const [range, setRange] = useState(() => lastDays(7));
   const [channel, setChannel] = useState<string | null>(null);
@@ -123,11 +123,7 @@ export default function ReportsPage() {
           {t(rangeProblem)}
         </Alert>
       )}
-      {report.isError && (
-        <Alert color="red" variant="light" role="alert">
-          {errorText(report.error, t, locale)}
-        </Alert>
-      )}
+      <ErrorAlert error={report.error} />
       {report.isPending && !report.isError ? <Loader /> : data && <Figures report={data} />}
     </Stack>
   );
@@ -192,24 +188,14 @@ function Figures(props: { report: AnalyticsReport }) {
         <Text c="dimmed">{t("noReportData")}</Text>
       ) : (
         <SimpleGrid cols={3} spacing="sm">
-          <Paper withBorder p="sm">
-            <Text fw={600} size="sm">
-              {t("chartChannelMix")}
-            </Text>
-            <Chart option={charts.channelMix} height={240} testId="chart-channels" />
-          </Paper>
-          <Paper withBorder p="sm">
-            <Text fw={600} size="sm">
-              {t("chartHandoffReasons")}
-            </Text>
-            <Chart option={charts.handoffReasons} height={240} testId="chart-reasons" />
-          </Paper>
-          <Paper withBorder p="sm">
-            <Text fw={600} size="sm">
-              {t("chartOutcomes")}
-            </Text>
-            <Chart option={charts.outcomes} height={240} testId="chart-outcomes" />
-          </Paper>
+          {CHARTS.map((chart) => (
+            <Paper withBorder p="sm" key={chart.testId}>
+              <Text fw={600} size="sm">
+                {t(chart.title)}
+              </Text>
+              <Chart option={charts[chart.option]} height={240} testId={chart.testId} />
+            </Paper>
+          ))}
         </SimpleGrid>
       )}
       {r.topUnanswered && <TopUnanswered topics={r.topUnanswered} />}
@@ -253,10 +239,17 @@ function TopUnanswered(props: { topics: NonNullable<AnalyticsReport["topUnanswer
   );
 }
 
+type ChartName = "channelMix" | "handoffReasons" | "outcomes";
+
+/** The report's charts, in the order shown: title, options (useCharts) and the tests' handle. */
+const CHARTS: readonly { title: MessageKey; option: ChartName; testId: string }[] = [
+  { title: "chartChannelMix", option: "channelMix", testId: "chart-channels" },
+  { title: "chartHandoffReasons", option: "handoffReasons", testId: "chart-reasons" },
+  { title: "chartOutcomes", option: "outcomes", testId: "chart-outcomes" },
+];
+
 /** The charts' options, rebuilt only when the report or the language changes. */
-function useCharts(
-  r: AnalyticsReport,
-): Record<"channelMix" | "handoffReasons" | "outcomes", EChartsCoreOption> {
+function useCharts(r: AnalyticsReport): Record<ChartName, EChartsCoreOption> {
   const { t, locale } = useI18n();
   // biome-ignore lint/correctness/useExhaustiveDependencies: t changes with locale, which is listed.
   return useMemo(() => {
@@ -264,6 +257,7 @@ function useCharts(
     const counts = new Map(channels.map(([c, n]) => [channelLabel(c, t), n ?? 0]));
     const reasons = Object.entries(r.handoffsByReason).sort(([, a], [, b]) => a - b);
     const font = { fontFamily: "inherit" };
+    const barTooltip = { trigger: "axis", axisPointer: { type: "shadow" } };
     return {
       channelMix: {
         textStyle: font,
@@ -288,7 +282,7 @@ function useCharts(
       },
       handoffReasons: {
         textStyle: font,
-        tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
+        tooltip: barTooltip,
         grid: { left: 8, right: 24, top: 8, bottom: 8, containLabel: true },
         xAxis: { type: "value", minInterval: 1 },
         yAxis: { type: "category", data: reasons.map(([reason]) => reasonLabel(reason, t)) },
@@ -296,7 +290,7 @@ function useCharts(
       },
       outcomes: {
         textStyle: font,
-        tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
+        tooltip: barTooltip,
         grid: { left: 8, right: 8, top: 16, bottom: 8, containLabel: true },
         xAxis: {
           type: "category",

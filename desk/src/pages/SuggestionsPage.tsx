@@ -1,5 +1,4 @@
 import {
-  Alert,
   Badge,
   Button,
   Checkbox,
@@ -17,10 +16,11 @@ import {
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import type { LearningSuggestion, PendingChange } from "../api/types";
+import { ErrorAlert } from "../components/ErrorAlert";
 import { FaqSearch } from "../components/FaqSearch";
 import { formatDateTime } from "../components/labels";
+import { ModalActions } from "../components/ModalActions";
 import { useDesk } from "../context";
-import { errorText } from "../errors";
 import { type MessageKey, useI18n } from "../i18n";
 
 /**
@@ -30,7 +30,7 @@ import { type MessageKey, useI18n } from "../i18n";
  * taught — or is dismissed. A handled suggestion leaves the list.
  */
 export default function SuggestionsPage() {
-  const { t, locale } = useI18n();
+  const { t } = useI18n();
   const { api } = useDesk();
   const suggestions = useQuery({
     queryKey: ["suggestions"],
@@ -42,11 +42,7 @@ export default function SuggestionsPage() {
       <Text size="sm" c="dimmed">
         {t("suggestionsHint")}
       </Text>
-      {suggestions.isError && (
-        <Alert color="red" variant="light" role="alert">
-          {errorText(suggestions.error, t, locale)}
-        </Alert>
-      )}
+      <ErrorAlert error={suggestions.error} />
       {suggestions.isPending ? (
         <Loader />
       ) : suggestions.data?.suggestions.length === 0 ? (
@@ -127,11 +123,7 @@ function SuggestionCard(props: { suggestion: LearningSuggestion }) {
           ))}
         </Group>
         <FaqSearch onPick={(hit) => setFaqId(hit.id)} selectedId={faqId} />
-        {act.error && (
-          <Alert color="red" variant="light" role="alert" py={6}>
-            {errorText(act.error, t, locale)}
-          </Alert>
-        )}
+        <ErrorAlert error={act.error} compact />
         <Group justify="flex-end" gap="xs">
           <Button
             variant="default"
@@ -184,10 +176,7 @@ function SuggestionCard(props: { suggestion: LearningSuggestion }) {
             autosize
             minRows={3}
           />
-          <Group justify="flex-end">
-            <Button variant="default" onClick={() => setDrafting(false)}>
-              {t("cancel")}
-            </Button>
+          <ModalActions onCancel={() => setDrafting(false)}>
             <Button
               loading={act.isPending}
               disabled={!question.trim() || !answer.trim()}
@@ -197,7 +186,7 @@ function SuggestionCard(props: { suggestion: LearningSuggestion }) {
             >
               {t("save")}
             </Button>
-          </Group>
+          </ModalActions>
         </Stack>
       </Modal>
       <Modal opened={outOfScope} onClose={() => setOutOfScope(false)} title={t("markOutOfScope")}>
@@ -209,10 +198,7 @@ function SuggestionCard(props: { suggestion: LearningSuggestion }) {
             {picked.map((text) => `“${text}”`).join("\n")}
           </Text>
           <Textarea label={t("dismissNote")} value={note} onChange={(e) => setNote(e.currentTarget.value)} />
-          <Group justify="flex-end">
-            <Button variant="default" onClick={() => setOutOfScope(false)}>
-              {t("cancel")}
-            </Button>
+          <ModalActions onCancel={() => setOutOfScope(false)}>
             <Button
               color="orange"
               loading={act.isPending}
@@ -226,16 +212,13 @@ function SuggestionCard(props: { suggestion: LearningSuggestion }) {
             >
               {t("markOutOfScopeCount", { count: picked.length })}
             </Button>
-          </Group>
+          </ModalActions>
         </Stack>
       </Modal>
       <Modal opened={dismissing} onClose={() => setDismissing(false)} title={t("dismiss")}>
         <Stack>
           <Textarea label={t("dismissNote")} value={note} onChange={(e) => setNote(e.currentTarget.value)} />
-          <Group justify="flex-end">
-            <Button variant="default" onClick={() => setDismissing(false)}>
-              {t("cancel")}
-            </Button>
+          <ModalActions onCancel={() => setDismissing(false)}>
             <Button
               color="red"
               loading={act.isPending}
@@ -243,7 +226,7 @@ function SuggestionCard(props: { suggestion: LearningSuggestion }) {
             >
               {t("dismiss")}
             </Button>
-          </Group>
+          </ModalActions>
         </Stack>
       </Modal>
     </Paper>

@@ -29,13 +29,14 @@ import {
   SlaClock,
   StatusBadge,
 } from "../components/labels";
+import { ModalActions } from "../components/ModalActions";
 import { ReplyBox, type ReplyBoxHandle } from "../components/ReplyBox";
 import { type Shortcut, ShortcutsHelp } from "../components/ShortcutsHelp";
 import { LinkFaqModal, NewEntryModal, OutOfScopeModal } from "../components/TeachModals";
 import { Transcript } from "../components/Transcript";
 import { useDesk, useNow, useRoles } from "../context";
 import { errorText } from "../errors";
-import { useI18n } from "../i18n";
+import { type MessageKey, useI18n } from "../i18n";
 import { formatDuration } from "../lib/constraints";
 
 const SHORTCUTS: Shortcut[] = [
@@ -483,10 +484,7 @@ function CustomerSection(props: { ticket: TicketDetail; canReveal: boolean }) {
       <Modal opened={confirming} onClose={() => setConfirming(false)} title={t("revealTitle")}>
         <Stack>
           <Text size="sm">{t("revealBody")}</Text>
-          <Group justify="flex-end">
-            <Button variant="default" onClick={() => setConfirming(false)}>
-              {t("cancel")}
-            </Button>
+          <ModalActions onCancel={() => setConfirming(false)}>
             <Button
               color="orange"
               loading={reveal.isPending}
@@ -495,7 +493,7 @@ function CustomerSection(props: { ticket: TicketDetail; canReveal: boolean }) {
             >
               {t("revealConfirm")}
             </Button>
-          </Group>
+          </ModalActions>
         </Stack>
       </Modal>
     </Section>
@@ -503,7 +501,6 @@ function CustomerSection(props: { ticket: TicketDetail; canReveal: boolean }) {
 }
 
 function AssignMenu(props: { onAssign(agentId: string): void }) {
-  const { t } = useI18n();
   const { api } = useDesk();
   const agents = useQuery({
     queryKey: ["agents"],
@@ -511,26 +508,20 @@ function AssignMenu(props: { onAssign(agentId: string): void }) {
     staleTime: 30_000,
   });
   return (
-    <Select
-      size="xs"
-      w={200}
-      mt={4}
-      placeholder={t("assignTo")}
-      aria-label={t("assignTo")}
-      searchable
-      value={null}
-      onChange={(value) => value && props.onAssign(value)}
+    <ActionSelect
+      label="assignTo"
+      onPick={props.onAssign}
       data={(agents.data?.agents ?? []).map((agent) => ({
         value: agent.id,
         label: `${agent.displayName} (${agent.openTickets}/${agent.maxConcurrent})${agent.status === "away" ? " ·" : ""}`,
       }))}
-      data-testid="assign"
+      testId="assign"
     />
   );
 }
 
 function TransferMenu(props: { current: string[]; onTransfer(skill: string): void }) {
-  const { t, locale } = useI18n();
+  const { locale } = useI18n();
   const { api } = useDesk();
   const skills = useQuery({
     queryKey: ["skills"],
@@ -538,19 +529,37 @@ function TransferMenu(props: { current: string[]; onTransfer(skill: string): voi
     staleTime: 5 * 60_000,
   });
   return (
+    <ActionSelect
+      label="transferTo"
+      onPick={props.onTransfer}
+      data={(skills.data?.skills ?? [])
+        .filter((skill) => !props.current.includes(skill.id))
+        .map((skill) => ({ value: skill.id, label: locale === "zh" ? skill.labelZh : skill.label }))}
+      testId="transfer"
+    />
+  );
+}
+
+/** A picker that acts as soon as an option is chosen (assign, transfer), and stays empty. */
+function ActionSelect(props: {
+  label: MessageKey;
+  data: { value: string; label: string }[];
+  onPick(value: string): void;
+  testId: string;
+}) {
+  const { t } = useI18n();
+  return (
     <Select
       size="xs"
       w={200}
       mt={4}
-      placeholder={t("transferTo")}
-      aria-label={t("transferTo")}
+      placeholder={t(props.label)}
+      aria-label={t(props.label)}
       searchable
       value={null}
-      onChange={(value) => value && props.onTransfer(value)}
-      data={(skills.data?.skills ?? [])
-        .filter((skill) => !props.current.includes(skill.id))
-        .map((skill) => ({ value: skill.id, label: locale === "zh" ? skill.labelZh : skill.label }))}
-      data-testid="transfer"
+      onChange={(value) => value && props.onPick(value)}
+      data={props.data}
+      data-testid={props.testId}
     />
   );
 }

@@ -1,52 +1,20 @@
+import {
+  type Conditional,
+  type DocumentTable,
+  type Item,
+  unlessConditionFails,
+  type Value,
+} from "../../stores/table";
 import type { AwsJsonCall, AwsJsonClientOptions } from "./aws-json";
-import { AwsServiceError, awsJsonClient } from "./aws-json";
+import { awsJsonClient } from "./aws-json";
 
 /**
- * DynamoDB's GetItem, PutItem and UpdateItem over the signed-fetch client, taking and returning plain
- * values as the SDK's document client does (`removeUndefinedValues`, numbers as numbers), for the
- * webhook's stores (stores.ts). Only what JSON holds is marshalled: strings, numbers, booleans, null,
- * lists and maps, which is all the stores write.
+ * DynamoDB's GetItem, PutItem and UpdateItem over the signed-fetch client: the stores' narrow table
+ * (shared/stores/table.ts) for the webhook, which carries no AWS SDK v3. It takes and returns plain values
+ * as the SDK's document client does (`removeUndefinedValues`, numbers as numbers). Only what JSON holds is
+ * marshalled: strings, numbers, booleans, null, lists and maps, which is all the stores write.
  */
-export type Value =
-  | string
-  | number
-  | boolean
-  | null
-  | undefined
-  | readonly Value[]
-  | { [key: string]: Value };
-type Item = Record<string, Value>;
 type AttributeValue = Record<string, unknown>;
-
-export interface GetInput {
-  TableName: string;
-  Key: Item;
-  ConsistentRead?: boolean;
-}
-
-interface Conditional {
-  ConditionExpression?: string;
-  ExpressionAttributeNames?: Record<string, string>;
-  ExpressionAttributeValues?: Item;
-  ReturnValuesOnConditionCheckFailure?: "ALL_OLD" | "NONE";
-}
-
-export interface PutInput extends Conditional {
-  TableName: string;
-  Item: Item;
-}
-
-export interface UpdateInput extends Conditional {
-  TableName: string;
-  Key: Item;
-  UpdateExpression: string;
-}
-
-export interface DocumentTable {
-  get(input: GetInput): Promise<{ Item?: Record<string, unknown> }>;
-  put(input: PutInput): Promise<void>;
-  update(input: UpdateInput): Promise<void>;
-}
 
 /** A value DynamoDB holds that the webhook's stores never write (a set, binary). */
 export class UnsupportedAttributeError extends Error {
@@ -76,26 +44,11 @@ export function documentTable(call: AwsJsonCall): DocumentTable {
       });
       return Item ? { Item: unmarshallItem(Item) } : {};
     },
-    async put(input) {
-      await call("PutItem", { ...conditional(input), Item: marshallItem(input.Item) });
-    },
-    async update(input) {
-      await call("UpdateItem", { ...conditional(input), Key: marshallItem(input.Key) });
-    },
+    put: (input) =>
+      unlessConditionFails(call("PutItem", { ...conditional(input), Item: marshallItem(input.Item) })),
+    update: (input) =>
+      unlessConditionFails(call("UpdateItem", { ...conditional(input), Key: marshallItem(input.Key) })),
   };
-}
-
-/** Whether a write failed its condition (DynamoDB's ConditionalCheckFailedException). */
-export function isConditionFailure(error: unknown): error is AwsServiceError {
-  return error instanceof AwsServiceError && error.name === "ConditionalCheckFailedException";
-}
-
-/** The item a write that failed its condition found, when it asked for it (ALL_OLD). */
-export function failedConditionItem(error: AwsServiceError): Record<string, unknown> | undefined {
-  const item = error.body.Item;
-  return typeof item === "object" && item !== null
-    ? unmarshallItem(item as Record<string, AttributeValue>)
-    : undefined;
 }
 
 function conditional<T extends Conditional>(input: T) {

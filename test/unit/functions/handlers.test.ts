@@ -19,6 +19,7 @@ import {
   memoryRepo,
   pipelineDeps,
   scriptedEngine,
+  sqsRecord,
 } from "../../support/fakes";
 import { webhookEvent } from "../../support/lambda-harness";
 
@@ -107,23 +108,7 @@ describe("the worker handler", () => {
   };
 
   function record(message: InboundMessage): SQSRecord {
-    return {
-      messageId: `sqs-${message.id}`,
-      receiptHandle: "r",
-      body: JSON.stringify(message),
-      attributes: {
-        ApproximateReceiveCount: "1",
-        SentTimestamp: "0",
-        SenderId: "s",
-        ApproximateFirstReceiveTimestamp: "0",
-        MessageGroupId: message.conversationKey,
-      },
-      messageAttributes: {},
-      md5OfBody: "",
-      eventSource: "aws:sqs",
-      eventSourceARN: "arn:aws:sqs:us-east-1:000000000000:kefu.fifo",
-      awsRegion: "us-east-1",
-    };
+    return sqsRecord(message);
   }
 
   it("reports the one failing record of a batch, and answers the others", async () => {

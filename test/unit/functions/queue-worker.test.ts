@@ -6,7 +6,7 @@ import { ChannelApiError } from "../../../shared/core/errors";
 import { type InboundMessage, InboundMessageSchema } from "../../../shared/core/message";
 import type { PipelineDeps } from "../../../shared/core/pipeline/ports";
 import { INBOUND_QUEUE } from "../../../shared/resources";
-import { inbound, pipelineDeps, scriptedEngine } from "../../support/fakes";
+import { inbound, pipelineDeps, scriptedEngine, sqsRecord } from "../../support/fakes";
 
 const answer: EngineResult = {
   decision: { kind: "answer", text: "退货请在订单页申请", faqIds: ["returns"], confidence: 0.9 },
@@ -34,23 +34,7 @@ function recordingMetrics() {
 }
 
 function recordOf(message: InboundMessage, receiveCount = 1): SQSRecord {
-  return {
-    messageId: `sqs-${message.id}`,
-    receiptHandle: "r",
-    body: JSON.stringify(message),
-    attributes: {
-      ApproximateReceiveCount: String(receiveCount),
-      SentTimestamp: "0",
-      SenderId: "s",
-      ApproximateFirstReceiveTimestamp: "0",
-      MessageGroupId: message.conversationKey,
-    },
-    messageAttributes: {},
-    md5OfBody: "",
-    eventSource: "aws:sqs",
-    eventSourceARN: "arn:aws:sqs:us-east-1:000000000000:kefu.fifo",
-    awsRegion: "us-east-1",
-  };
+  return sqsRecord(message, { receiveCount });
 }
 
 function context(remainingMs = 60_000): Context {

@@ -8,7 +8,8 @@ import {
   type TokenStore,
   TokenUnavailableError,
 } from "../../../shared/channels/tokens";
-import { createDynamoTokenStore } from "../../../shared/stores/tokens";
+import { sdkDocumentTable } from "../../../shared/stores/sdk-table";
+import { createTokenStore } from "../../../shared/stores/tokens";
 import { memoryTokenStore } from "../../support/fakes";
 
 const T0 = Date.parse("2026-03-01T00:00:00Z");
@@ -179,7 +180,7 @@ describe("shared token provider", () => {
 
 describe("DynamoDB token store", () => {
   const ddb = mockClient(DynamoDBDocumentClient);
-  const store = createDynamoTokenStore(ddb as unknown as DynamoDBDocumentClient, "kefu-tokens");
+  const store = createTokenStore(sdkDocumentTable(ddb as unknown as DynamoDBDocumentClient), "kefu-tokens");
   const conditionFailed = () =>
     new ConditionalCheckFailedException({ message: "The conditional request failed", $metadata: {} });
 

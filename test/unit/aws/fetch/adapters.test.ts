@@ -68,6 +68,29 @@ describe("DynamoDB's attribute values", () => {
     });
     expect(aws.calls[1]?.headers.get("authorization")).toContain("/us-west-2/dynamodb/aws4_request");
   });
+  it("resolves a write whose condition failed to false, and throws any other refusal", async () => {
+    const aws = fakeAwsFetch();
+    const table = documentTable(
+      awsJsonClient(DYNAMODB, { region: "us-west-2", credentials, fetch: aws.fetch, sleep: noWait }),
+    );
+    const put = { TableName: "tokens", Item: { name: "t" }, ConditionExpression: "attribute_not_exists(#n)" };
+    const update = { TableName: "tokens", Key: { name: "t" }, UpdateExpression: "SET a = :a" };
+    expect(await table.put(put)).toBe(true);
+    expect(await table.update({ ...update, ExpressionAttributeValues: { ":a": 1 } })).toBe(true);
+    const failed = {
+      status: 400,
+      body: { __type: "com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException" },
+    };
+    aws.answer("PutItem", failed);
+    aws.answer("UpdateItem", failed);
+    expect(await table.put(put)).toBe(false);
+    expect(await table.update({ ...update, ExpressionAttributeValues: { ":a": 1 } })).toBe(false);
+    aws.answer("PutItem", {
+      status: 400,
+      body: { __type: "com.amazonaws.dynamodb.v20120810#ResourceNotFoundException" },
+    });
+    await expect(table.put(put)).rejects.toMatchObject({ name: "ResourceNotFoundException" });
+  });
 });
 
 describe("the queue", () => {
