@@ -1,5 +1,5 @@
 import type { EventSinkLogger } from "../shared/aws/analytics";
-import { wireAnalytics } from "../shared/aws/analytics";
+import { analyticsKey, wireAnalytics } from "../shared/aws/analytics";
 import { documentClient, secretsClient } from "../shared/aws/clients";
 import { csatTextFor } from "../shared/aws/desk-rules";
 import { observability } from "../shared/aws/powertools";
@@ -36,6 +36,7 @@ export function wireDesk(config: DeskConfig, options: { logger?: EventSinkLogger
     refreshMs: config.inspection.rulesRefreshMs,
   });
   const analytics = wireAnalytics({
+    key: analyticsKey(config.analyticsKey, () => secretsClient(config.runtime)),
     s3,
     doc,
     bucket: config.faqBucket,

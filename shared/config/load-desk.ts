@@ -1,3 +1,4 @@
+import { analyticsKeyLocation } from "./analytics";
 import { channelSettings } from "./channels";
 import { alertSettings, deskAuth, deskRules } from "./desk";
 import { engine } from "./engine";
@@ -30,6 +31,7 @@ const WORKER = {
     "analyticsCounters",
   ),
   faqBucket,
+  analyticsKey: analyticsKeyLocation,
   inspection: inspectionSettings,
   credentials,
   agentTopicArn,
@@ -67,6 +69,7 @@ const DESK_API = {
   ),
   deskRules,
   faqBucket,
+  analyticsKey: analyticsKeyLocation,
   inspection: inspectionSettings,
   credentials,
   ingress,
@@ -95,6 +98,7 @@ const SLA = {
   runtime,
   tables: tables("tickets", "ticketTurns", "tokens", "agents", "analyticsCounters", "faq", "reviews"),
   faqBucket,
+  analyticsKey: analyticsKeyLocation,
   credentials,
   agentTopicArn,
   deskRules,
@@ -123,6 +127,7 @@ const DESK = {
   // Replies are inspected with the rule set in the bucket, and recorded in the audit trail; agent
   // replies and resolves go to the bucket's analytics history.
   faqBucket,
+  analyticsKey: analyticsKeyLocation,
   // The CSAT question a resolve asks (its window and the operators' wording).
   deskRules,
   inspection: inspectionSettings,

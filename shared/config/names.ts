@@ -117,6 +117,16 @@ export const REPORT_ENV = {
   timeZone: "KEFU_REPORT_TIME_ZONE",
 } as const;
 
+/**
+ * The key of the analytics conversation ids (HMAC, shared/core/analytics.ts conversationId): in AWS the
+ * Secrets Manager secret the stack generates (its ARN); locally the key itself, which `npm start` makes
+ * once per install and keeps under the state directory (local/analytics-key.ts).
+ */
+export const ANALYTICS_ENV = {
+  keySecretArn: "KEFU_ANALYTICS_KEY_SECRET_ARN",
+  key: "KEFU_ANALYTICS_KEY",
+} as const;
+
 /** Settings of the local stack and its command-line tools only. */
 export const LOCAL_ENV = {
   port: "KEFU_PORT",

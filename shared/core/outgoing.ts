@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { ANALYTICS_EVENT_VERSION, type AnalyticsEvent, conversationId } from "./analytics";
+import { ANALYTICS_EVENT_VERSION, type UnsealedEvent } from "./analytics";
 import type { SendOptions } from "./delivery";
 import type { Author, Inspection, RuleSet } from "./inspection";
 import type { InspectionReceipt, OutboundMessage } from "./message";
@@ -99,12 +99,12 @@ export async function inspectOutgoing(
  * conversation, so its `conversation` is hashed with the send's time: the conversation key alone (a
  * phone number on SMS) would link every session of a customer and could be found by trying numbers.
  */
-export function sentEvent(message: SentMessage, at: Date): AnalyticsEvent {
+export function sentEvent(message: SentMessage, at: Date): UnsealedEvent {
   return {
     v: ANALYTICS_EVENT_VERSION,
     type: "sent",
     at: at.toISOString(),
     channel: message.channel,
-    conversation: conversationId(message.conversationKey, at.toISOString()),
+    session: { conversationKey: message.conversationKey, startedAt: at.toISOString() },
   };
 }
