@@ -128,7 +128,8 @@ function formatDetails(details: ReportDetails, timeZone: string): string[] {
 
 function formatQuality(quality: ReportQuality): string[] {
   return [
-    `quality        ${quality.inspected.total} inspected of ${quality.messagesSent} sent (${percent(quality.shareInspected ?? null)})   ${quality.blocked} blocked`,
+    // Delivered against the inspections that let a message out; the blocked apart (they sent nothing).
+    `quality        ${quality.messagesSent} sent, ${quality.inspected.passed} passed inspection (${percent(quality.shareInspected ?? null)})   ${quality.blocked} blocked   ${quality.inspected.total} inspections`,
     "findings by rule",
     ...quality.byRule.map((rule) => `  ${rule.ruleId.padEnd(20)} ${rule.findings}`),
     "findings by agent",
