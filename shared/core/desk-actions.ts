@@ -57,11 +57,15 @@ export async function replyFromAgent(
   text: string,
   agent: string,
   deps: AgentActionDeps,
+  options: { override?: { reason: string } } = {},
 ): Promise<Turn> {
   const ticket = await deps.tickets.get(ticketId);
   if (!ticket) throw new NotFoundError(`no ticket ${ticketId}`);
   try {
-    const turn = await replyAsAgent(ticketId, text, deps, { agent });
+    const turn = await replyAsAgent(ticketId, text, deps, {
+      agent,
+      ...(options.override ? { override: options.override } : {}),
+    });
     await afterAgentReply(ticket, turn, agent, deps);
     return turn;
   } catch (error) {

@@ -73,9 +73,19 @@ export interface OutgoingInspection {
 export async function inspectOutgoing(
   inspection: OutgoingInspection,
   message: OutboundMessage,
-  fields: { messageId: string; author: Author; at: Date; agent?: string; ticketId?: string },
-): Promise<{ message: SentMessage } | { blocked: Inspection }> {
-  const result = inspectWith(await inspection.rules(), message.text, fields.author);
+  fields: {
+    messageId: string;
+    author: Author;
+    at: Date;
+    agent?: string;
+    ticketId?: string;
+    /** An agent sending despite blocking findings: recorded `sent_with_reason` with the reason. */
+    override?: { reason: string };
+  },
+): Promise<{ message: SentMessage } | { blocked: Inspection & { ruleSet?: RuleSet } }> {
+  const ruleSet = await inspection.rules();
+  const result = inspectWith(ruleSet, message.text, fields.author);
+  const overridden = result.blocked && fields.override !== undefined;
   const record = auditRecord(result, {
     messageId: fields.messageId,
     at: fields.at.toISOString(),
@@ -84,12 +94,13 @@ export async function inspectOutgoing(
     channel: message.channel,
     conversationKey: message.conversationKey,
     ...(fields.ticketId ? { ticketId: fields.ticketId } : {}),
-    decision: result.blocked ? "blocked" : "sent",
+    decision: overridden ? "sent_with_reason" : result.blocked ? "blocked" : "sent",
+    ...(overridden ? { reason: fields.override?.reason } : {}),
     text: message.text,
   });
   // Recorded before anything is sent: a message sent is never missing from the audit trail.
   await inspection.audit.record(record, fields.at);
-  if (result.blocked) return { blocked: result };
+  if (result.blocked && !overridden) return { blocked: { ...result, ...(ruleSet ? { ruleSet } : {}) } };
   return { message: { ...message, inspection: receiptFor(record, message.text) } };
 }
 
