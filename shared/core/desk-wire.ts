@@ -359,10 +359,11 @@ export const ReportDetailsSchema = z.object({
       conversations: z.number(),
       input: z.number(),
       output: z.number(),
-      estimatedCostUsd: z.number(),
+      /** Null when the answer model has no price (KEFU_MODEL_PRICES). */
+      estimatedCostUsd: z.number().nullable(),
     }),
   ),
-  estimatedCostUsd: z.number(),
+  estimatedCostUsd: z.number().nullable(),
   estimatedCostPerConversationUsd: z.number().nullable(),
 });
 
