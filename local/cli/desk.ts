@@ -41,7 +41,8 @@ async function main(argv: string[]): Promise<number> {
   const reason = reasonFlag >= 0 ? argv[reasonFlag + 1]?.trim() : undefined;
   if (reasonFlag >= 0 && (!reason || reason.startsWith("-")))
     return fail(`--reason needs a reason\n\n${USAGE}`);
-  const flags = new Set([agentFlag, agentFlag + 1, reasonFlag, reasonFlag + 1].filter((i) => i >= 0));
+  // Each flag given and its value; neither is a command's argument.
+  const flags = new Set([agentFlag, reasonFlag].filter((i) => i >= 0).flatMap((i) => [i, i + 1]));
   const args = argv.filter((_, i) => !flags.has(i));
   const [command, rawId, ...rest] = args;
   if (command === "help" || command === "--help" || command === "-h") {
