@@ -1,7 +1,7 @@
 import type { EventSinkLogger } from "../shared/aws/analytics";
-import { wireAnalytics } from "../shared/aws/analytics";
+import { analyticsKey, wireAnalytics } from "../shared/aws/analytics";
 import { sdkChannelClients } from "../shared/aws/channels";
-import { documentClient } from "../shared/aws/clients";
+import { documentClient, secretsClient } from "../shared/aws/clients";
 import { csatTextFor } from "../shared/aws/desk-rules";
 import { observability } from "../shared/aws/powertools";
 import { s3BlobStore, s3Client } from "../shared/aws/s3-blobs";
@@ -33,6 +33,7 @@ export function wireDesk(config: DeskConfig, options: { logger?: EventSinkLogger
     refreshMs: config.inspection.rulesRefreshMs,
   });
   const analytics = wireAnalytics({
+    key: analyticsKey(config.analyticsKey, () => secretsClient(config.runtime)),
     s3,
     doc,
     bucket: config.faqBucket,

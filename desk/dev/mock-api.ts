@@ -703,7 +703,7 @@ export class MockDesk {
     return {
       since,
       until,
-      inspected: { total, bot: total - agentReplies, agent: agentReplies },
+      inspected: { total, bot: total - agentReplies, agent: agentReplies, passed: total },
       ...(total > 0 ? { shareInspected: 1 } : {}),
       decisions: { sent: total, blocked: 0, sent_with_reason: 0, rephrased: 0 },
       byRule: [],

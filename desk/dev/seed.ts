@@ -115,7 +115,8 @@ export const SEED_AGENTS: (Agent & { password?: "temporary" })[] = [
   {
     id: "admin",
     displayName: "Admin 管理员",
-    groups: ["agent", "supervisor", "admin"],
+    // As the local stack's demo admin (local/cognito.ts): the knowledge base's, not an agent.
+    groups: ["admin"],
     skills: ["zh", "en"],
     status: "away",
     maxConcurrent: 2,

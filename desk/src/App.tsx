@@ -32,9 +32,11 @@ interface NavEntry {
  * suggestions), each as a lazy route below so the queue's first load does not grow.
  */
 const NAV: NavEntry[] = [
-  { to: "/queue", label: "navQueue", visible: () => true },
-  { to: "/changes", label: "navChanges", visible: () => true },
-  { to: "/agents", label: "navAgents", visible: (r) => r.isSupervisor },
+  // The tickets and the taught changes are the agents' (an admin who is not also an agent gets 403s).
+  { to: "/queue", label: "navQueue", visible: (r) => r.isAgent },
+  { to: "/changes", label: "navChanges", visible: (r) => r.isAgent },
+  // GET /agents is the supervisors' (docs/desk-api.md): an admin alone may not list them.
+  { to: "/agents", label: "navAgents", visible: (r) => r.isSupervisor && r.isAgent },
   { to: "/knowledge", label: "navKnowledge", visible: (r) => r.isAdmin },
   { to: "/suggestions", label: "navSuggestions", visible: (r) => r.isSupervisor },
   { to: "/reports", label: "navReports", visible: (r) => r.isSupervisor },
@@ -60,6 +62,9 @@ function Shell() {
   const location = useLocation();
   // A ticket belongs to the queue: its nav entry stays lit there.
   const here = location.pathname.startsWith("/tickets/") ? "/queue" : location.pathname;
+  const nav = NAV.filter((entry) => entry.visible(roles));
+  // Each role lands on the first page it may use: an agent on the queue, an admin on the knowledge base.
+  const home = nav[0]?.to;
   return (
     <AppShell header={{ height: 52 }} padding="md">
       <AppShell.Header px="md">
@@ -69,7 +74,7 @@ function Shell() {
               {t("appName")}
             </Title>
             <Group gap={4} component="nav" wrap="nowrap">
-              {NAV.filter((entry) => entry.visible(roles)).map((entry) => (
+              {nav.map((entry) => (
                 <Button
                   key={entry.to}
                   component={NavLink}
@@ -87,7 +92,7 @@ function Shell() {
             <Tooltip label={t("shortcutsHint")}>
               <Kbd>?</Kbd>
             </Tooltip>
-            {me.data && <StatusSwitch me={me.data} />}
+            {me.data && roles.isAgent && <StatusSwitch me={me.data} />}
             <LanguageSwitch />
             <Text size="sm" c="dimmed" data-testid="whoami">
               {me.data?.displayName ?? roles.username}
@@ -101,11 +106,11 @@ function Shell() {
       <AppShell.Main>
         <Suspense fallback={<Loader m="xl" />}>
           <Routes>
-            <Route path="/" element={<Navigate to="/queue" replace />} />
-            <Route path="/queue" element={<QueuePage />} />
-            <Route path={DESK_TICKET_ROUTE} element={<TicketPage />} />
-            <Route path="/changes" element={<ChangesPage />} />
-            {roles.isSupervisor && <Route path="/agents" element={<AgentsPage />} />}
+            {home && <Route path="/" element={<Navigate to={home} replace />} />}
+            {roles.isAgent && <Route path="/queue" element={<QueuePage />} />}
+            {roles.isAgent && <Route path={DESK_TICKET_ROUTE} element={<TicketPage />} />}
+            {roles.isAgent && <Route path="/changes" element={<ChangesPage />} />}
+            {roles.isSupervisor && roles.isAgent && <Route path="/agents" element={<AgentsPage />} />}
             {roles.isAdmin && <Route path="/knowledge" element={<KnowledgePage />} />}
             {roles.isSupervisor && <Route path="/suggestions" element={<SuggestionsPage />} />}
             {roles.isSupervisor && <Route path="/reports" element={<ReportsPage />} />}

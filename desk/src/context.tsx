@@ -44,6 +44,8 @@ export function useRoles() {
   const groups = new Set(session?.groups ?? []);
   return {
     username: session?.username ?? "",
+    // Who may work tickets (the API's `agent` group; a supervisor is also an agent, an admin is not).
+    isAgent: groups.has("agent") || groups.has("supervisor"),
     isSupervisor: groups.has("supervisor") || groups.has("admin"),
     isAdmin: groups.has("admin"),
     canReveal: groups.has("pii") || groups.has("supervisor"),

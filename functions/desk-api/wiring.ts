@@ -3,10 +3,10 @@ import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { createBedrockEmbedder, type TitanDimensions } from "../../shared/ai/bedrock-embedder";
 import { createBedrockGenerator } from "../../shared/ai/bedrock-generator";
-import { publishedAtOnce, wireAnalytics } from "../../shared/aws/analytics";
+import { analyticsKey, publishedAtOnce, wireAnalytics } from "../../shared/aws/analytics";
 import { bedrockClient } from "../../shared/aws/bedrock";
 import { sdkChannelClients } from "../../shared/aws/channels";
-import { documentClient } from "../../shared/aws/clients";
+import { documentClient, secretsClient } from "../../shared/aws/clients";
 import { cognitoClient, cognitoDirectory } from "../../shared/aws/cognito-directory";
 import { csatTextFor } from "../../shared/aws/desk-rules";
 import { observability } from "../../shared/aws/powertools";
@@ -70,6 +70,7 @@ export function wireDeskApi(config: DeskApiConfig, options: { logger?: Logger } 
   };
 
   const analytics = wireAnalytics({
+    key: analyticsKey(config.analyticsKey, () => secretsClient(config.runtime)),
     s3,
     doc,
     bucket: config.faqBucket,

@@ -1,8 +1,8 @@
 import type { Logger } from "@aws-lambda-powertools/logger";
 import { createBedrockGrader } from "../../shared/ai/bedrock-grader";
-import { publishedAtOnce, wireAnalytics } from "../../shared/aws/analytics";
+import { analyticsKey, publishedAtOnce, wireAnalytics } from "../../shared/aws/analytics";
 import { bedrockClient } from "../../shared/aws/bedrock";
-import { documentClient } from "../../shared/aws/clients";
+import { documentClient, secretsClient } from "../../shared/aws/clients";
 import { wireAlerts } from "../../shared/aws/desk-rules";
 import { observability } from "../../shared/aws/powertools";
 import { s3Client } from "../../shared/aws/s3-blobs";
@@ -32,6 +32,7 @@ export function wireSla(config: SlaConfig, options: { logger?: Logger } = {}): S
   return {
     logger,
     analytics: wireAnalytics({
+      key: analyticsKey(config.analyticsKey, () => secretsClient(config.runtime)),
       s3: s3Client(config.runtime),
       doc,
       bucket: config.faqBucket,

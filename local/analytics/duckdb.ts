@@ -23,7 +23,10 @@ import { daysBetween } from "../../shared/stores/analytics-counters";
 export async function duckdbReport(dir: string, range: ReportRange): Promise<AnalyticsReport> {
   if (!(await hasEvents(dir))) {
     const none = Object.fromEntries(Object.keys(DETAIL_QUERIES).map((name) => [name, []]));
-    return { ...reportFromRows([], [], range), details: detailsFromRows(none as Record<DetailQuery, []>) };
+    return {
+      ...reportFromRows([], [], range),
+      details: detailsFromRows(none as Record<DetailQuery, []>, range.modelPrice),
+    };
   }
   const instance = await DuckDBInstance.create(":memory:");
   const connection = await instance.connect();
@@ -43,7 +46,10 @@ export async function duckdbReport(dir: string, range: ReportRange): Promise<Ana
     const details: Partial<Record<DetailQuery, Record<string, unknown>[]>> = {};
     for (const [name, sql] of Object.entries(DETAIL_QUERIES))
       details[name as DetailQuery] = await rows(sql(range));
-    return { ...report, details: detailsFromRows(details as Record<DetailQuery, Record<string, unknown>[]>) };
+    return {
+      ...report,
+      details: detailsFromRows(details as Record<DetailQuery, Record<string, unknown>[]>, range.modelPrice),
+    };
   } finally {
     connection.closeSync();
     instance.closeSync();

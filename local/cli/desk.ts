@@ -6,11 +6,13 @@
  */
 
 import { loadDeskConfig } from "../../shared/config/load-desk";
+import { ReplyBlockedError } from "../../shared/core/desk";
 import { replyFromAgent, resolveAsAgent } from "../../shared/core/desk-actions";
 import { normalizeTicketId, type TicketStatus } from "../../shared/core/ticket";
 import { wireDesk } from "../desk-wiring";
 import { portSetting, quietLibraries, shellEnv } from "../env";
 import { NoLocalStackError, readLocalEnv } from "../state";
+import { blockedReplyText } from "./desk-findings";
 
 quietLibraries();
 
@@ -18,7 +20,7 @@ const STATUSES: readonly TicketStatus[] = ["open", "assigned", "resolved"];
 const COMMANDS: [string, string][] = [
   [`list [${STATUSES.join("|")}]`, "the tickets with that status (default open)"],
   ["show ID", "one ticket: reason, transcript, the FAQ candidates the bot considered"],
-  ['reply ID "text"', "answer the customer through the channel they wrote on"],
+  ['reply ID "text" [--reason "why"]', "answer the customer through the channel they wrote on"],
   ["resolve ID", "close the ticket: the customer is asked to rate the help, the bot answers again"],
 ];
 /** Who replies and resolves from the shell unless `--agent` says, in the transcript and the reports. */
@@ -26,6 +28,7 @@ const DEFAULT_AGENT = "cli";
 const USAGE = `usage: npm run desk -- <command> [--agent ID]
 ${COMMANDS.map(([command, what]) => `  ${command.padEnd(32)}${what}`).join("\n")}
   --agent ID                      the agent replying or resolving (default "${DEFAULT_AGENT}")
+  --reason "why"                  send a reply a blocking quality rule stopped, with the reason kept
 Ticket ids are not case-sensitive (kf-abc12345 = KF-ABC12345). Against the running \`npm start\` (the one
 on KEFU_PORT if set, else the one started last), or against AWS with the stack's environment exported.`;
 
@@ -34,7 +37,13 @@ async function main(argv: string[]): Promise<number> {
   const agentFlag = argv.indexOf("--agent");
   const agent = agentFlag >= 0 ? argv[agentFlag + 1] : DEFAULT_AGENT;
   if (!agent || agent.startsWith("-")) return fail(`--agent needs an agent id\n\n${USAGE}`);
-  const args = agentFlag >= 0 ? argv.filter((_, i) => i !== agentFlag && i !== agentFlag + 1) : argv;
+  const reasonFlag = argv.indexOf("--reason");
+  const reason = reasonFlag >= 0 ? argv[reasonFlag + 1]?.trim() : undefined;
+  if (reasonFlag >= 0 && (!reason || reason.startsWith("-")))
+    return fail(`--reason needs a reason\n\n${USAGE}`);
+  // Each flag given and its value; neither is a command's argument.
+  const flags = new Set([agentFlag, reasonFlag].filter((i) => i >= 0).flatMap((i) => [i, i + 1]));
+  const args = argv.filter((_, i) => !flags.has(i));
   const [command, rawId, ...rest] = args;
   if (command === "help" || command === "--help" || command === "-h") {
     console.log(USAGE);
@@ -95,8 +104,16 @@ async function main(argv: string[]): Promise<number> {
     case "reply": {
       const text = rest.join(" ").trim();
       if (!id || !text) return fail(`reply needs a ticket id and a non-empty text\n\n${USAGE}`);
-      await replyFromAgent(id, text, agent, deps);
-      console.log(`sent to the customer of ${id} as ${agent}`);
+      try {
+        await replyFromAgent(id, text, agent, deps, reason ? { override: { reason } } : {});
+      } catch (error) {
+        if (!(error instanceof ReplyBlockedError)) throw error;
+        console.error(blockedReplyText(id, text, error.findings));
+        return 1;
+      }
+      console.log(
+        `sent to the customer of ${id} as ${agent}${reason ? " (despite the quality rule, with your reason)" : ""}`,
+      );
       return 0;
     }
     case "resolve": {

@@ -83,9 +83,9 @@ export function describe(report: QualityReport): string {
   const { inspected, decisions } = report;
   const lines = [
     `quality inspection ${report.since} … ${report.until}`,
-    `inspected: ${inspected.total} messages (bot ${inspected.bot}, agents ${inspected.agent})` +
+    `inspections: ${inspected.total} (bot ${inspected.bot}, agents ${inspected.agent}): ${inspected.passed} let the message out, ${decisions.blocked} blocked` +
       (report.shareInspected !== undefined
-        ? `, ${(report.shareInspected * 100).toFixed(1)}% of those sent`
+        ? ` (those let out: ${(report.shareInspected * 100).toFixed(1)}% of the messages sent)`
         : ""),
     `decisions: sent ${decisions.sent}, blocked ${decisions.blocked}, sent with a reason ${decisions.sent_with_reason}, rephrased ${decisions.rephrased}`,
     "findings by rule:",

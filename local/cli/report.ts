@@ -116,7 +116,11 @@ function formatDetails(details: ReportDetails, timeZone: string): string[] {
   return [
     `busiest hours  ${busiest.map((c) => `${WEEKDAYS[c.weekday]} ${String(c.hour).padStart(2, "0")}h (${c.conversations})`).join("   ") || "—"}   [${timeZone}]`,
     `first human response  avg ${seconds(details.firstHumanResponse.averageSeconds)} (${details.firstHumanResponse.tickets} tickets)   resolution avg ${seconds(details.resolution.averageSeconds)} (${details.resolution.tickets})`,
-    `model cost     ~$${details.estimatedCostUsd.toFixed(4)}   per conversation ${details.estimatedCostPerConversationUsd === null ? "—" : `~$${details.estimatedCostPerConversationUsd.toFixed(5)}`}`,
+    details.estimatedCostUsd === null
+      ? details.tokensByDay.some((d) => d.input + d.output > 0)
+        ? "model cost     — (no price for the answer model: set KEFU_MODEL_PRICES)"
+        : "model cost     none (no model tokens)"
+      : `model cost     ~$${details.estimatedCostUsd.toFixed(4)}   per conversation ${details.estimatedCostPerConversationUsd === null ? "—" : `~$${details.estimatedCostPerConversationUsd.toFixed(5)}`}`,
     "top answered entries",
     ...details.topAnswered.map((entry) => `  ${entry.faqId.padEnd(20)} ${entry.answers}`),
     "CSAT by agent",
@@ -128,7 +132,8 @@ function formatDetails(details: ReportDetails, timeZone: string): string[] {
 
 function formatQuality(quality: ReportQuality): string[] {
   return [
-    `quality        ${quality.inspected.total} inspected of ${quality.messagesSent} sent (${percent(quality.shareInspected ?? null)})   ${quality.blocked} blocked`,
+    // Delivered against the inspections that let a message out; the blocked apart (they sent nothing).
+    `quality        ${quality.messagesSent} sent, ${quality.inspected.passed} passed inspection (${percent(quality.shareInspected ?? null)})   ${quality.blocked} blocked   ${quality.inspected.total} inspections`,
     "findings by rule",
     ...quality.byRule.map((rule) => `  ${rule.ruleId.padEnd(20)} ${rule.findings}`),
     "findings by agent",
@@ -188,8 +193,13 @@ export async function main(argv: string[], io: CliIo = consoleIo, now = new Date
     const workgroup = values["athena-workgroup"] as string | undefined;
     const local = workgroup ? {} : await localEnv();
     // --tz over the setting (KEFU_REPORT_TIME_ZONE, the shell's over the local stack's) over the default.
-    const setting = loadReportSettings({ ...local, ...shellEnv() }).timeZone;
-    const zoned = { ...range, timeZone: range.timeZone ?? setting };
+    const settings = loadReportSettings({ ...local, ...shellEnv() });
+    const zoned = {
+      ...range,
+      timeZone: range.timeZone ?? settings.timeZone,
+      // The cost estimate prices the answer model (KEFU_ANSWER_MODEL_ID; KEFU_MODEL_PRICES over the defaults).
+      ...(settings.modelPrice ? { modelPrice: settings.modelPrice } : {}),
+    };
     const report = workgroup
       ? await athenaReport(
           new AthenaClient({}),

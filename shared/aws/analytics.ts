@@ -2,8 +2,16 @@ import { randomUUID } from "node:crypto";
 import type { Metrics } from "@aws-lambda-powertools/metrics";
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import { PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import { GetSecretValueCommand, type SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { type AnalyticsEvent, type EventSink, eventDay } from "../core/analytics";
+import type { AnalyticsKeyLocation } from "../config/analytics";
+import {
+  type AnalyticsEvent,
+  type EventSink,
+  eventDay,
+  sealEvents,
+  type UnsealedEvent,
+} from "../core/analytics";
 import { describeFailure } from "../core/failure";
 import { FAQ_BUCKET } from "../resources";
 import { createAnalyticsCounters } from "../stores/analytics-counters";
@@ -43,20 +51,23 @@ export interface EventSinkLogger {
 }
 
 /**
- * The functions' EventSink: buffers events as they are recorded and, on flush, writes them to the history
- * and adds them to the counters, each on its own. A failure is logged (by error name, never an event's
- * content) and counted (`AnalyticsEventsDropped`, per destination), and swallowed: analytics must never
- * fail or retry a customer's message. Events of a failed flush are dropped, not retried, so that a retry
- * can never count them twice.
+ * The functions' EventSink: buffers events as they are recorded and, on flush, names their sessions under
+ * the analytics key (sealEvents), writes them to the history and adds them to the counters, each on its
+ * own. A failure is logged (by error name, never an event's content) and counted
+ * (`AnalyticsEventsDropped`, per destination; `key` when the key could not be read), and swallowed:
+ * analytics must never fail or retry a customer's message. Events of a failed flush are dropped, not
+ * retried, so that a retry can never count them twice.
  */
 export function analyticsSink(deps: {
+  /** The analytics key (analyticsKey): read on the first flush, not at cold start. */
+  key: () => Promise<string>;
   history: { write(events: readonly AnalyticsEvent[]): Promise<void> };
   counters: { add(events: readonly AnalyticsEvent[]): Promise<void> };
   metrics: Pick<Metrics, "addMetric">;
   logger: EventSinkLogger;
 }): EventSink {
-  let buffer: AnalyticsEvent[] = [];
-  const attempt = async (destination: string, events: AnalyticsEvent[], write: () => Promise<void>) => {
+  let buffer: UnsealedEvent[] = [];
+  const attempt = async (destination: string, events: readonly unknown[], write: () => Promise<void>) => {
     try {
       await write();
     } catch (error) {
@@ -73,8 +84,13 @@ export function analyticsSink(deps: {
       buffer.push(...events);
     },
     async flush() {
-      const events = buffer;
+      const unsealed = buffer;
       buffer = [];
+      if (unsealed.length === 0) return;
+      let events: AnalyticsEvent[] = [];
+      await attempt("key", unsealed, async () => {
+        events = sealEvents(await deps.key(), unsealed);
+      });
       if (events.length === 0) return;
       await Promise.all([
         attempt("history", events, () => deps.history.write(events)),
@@ -94,8 +110,48 @@ export function publishedAtOnce(metrics: Pick<Metrics, "singleMetric">): Pick<Me
   };
 }
 
+export class AnalyticsKeyError extends Error {
+  readonly code = "analytics_key_unreadable";
+  constructor(detail: string) {
+    super(`the analytics key could not be read: ${detail}`);
+    this.name = "AnalyticsKeyError";
+  }
+}
+
+/**
+ * The analytics key where the configuration locates it: locally the value itself (`npm start` makes one
+ * per install, local/analytics-key.ts); in AWS the stack's generated secret, read once per cold start, on
+ * the first flush (a failed read is tried again at the next flush, so Secrets Manager is never on a
+ * customer's path).
+ */
+export function analyticsKey(
+  location: AnalyticsKeyLocation,
+  secrets: () => SecretsManagerClient,
+): () => Promise<string> {
+  if ("key" in location) {
+    const { key } = location;
+    return async () => key;
+  }
+  let read: Promise<string> | undefined;
+  const load = async () => {
+    const { SecretString } = await secrets().send(
+      new GetSecretValueCommand({ SecretId: location.secretArn }),
+    );
+    if (!SecretString) throw new AnalyticsKeyError("the secret is empty");
+    return SecretString;
+  };
+  return () => {
+    read ??= load().catch((error: unknown) => {
+      read = undefined;
+      throw error;
+    });
+    return read;
+  };
+}
+
 /** The sink of a function: its events to the bucket's `events/` and to the counters table. */
 export function wireAnalytics(input: {
+  key: () => Promise<string>;
   s3: S3Client;
   doc: DynamoDBDocumentClient;
   bucket: string;
@@ -105,6 +161,7 @@ export function wireAnalytics(input: {
   logger: EventSinkLogger;
 }): EventSink {
   return analyticsSink({
+    key: input.key,
     history: s3EventLog(input.s3, input.bucket, input.source),
     counters: createAnalyticsCounters(input.doc, input.countersTable),
     metrics: input.metrics,

@@ -87,6 +87,6 @@ export async function athenaReport(
   const detailRows = Object.fromEntries(names.map((name, i) => [name, details[i] ?? []]));
   return {
     ...reportFromRows(channels ?? [], reasons ?? [], range),
-    details: detailsFromRows(detailRows as Record<DetailQuery, Record<string, unknown>[]>),
+    details: detailsFromRows(detailRows as Record<DetailQuery, Record<string, unknown>[]>, range.modelPrice),
   };
 }

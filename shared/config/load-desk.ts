@@ -1,3 +1,4 @@
+import { analyticsKeyLocation } from "./analytics";
 import { channelFragments } from "./channels";
 import { alertSettings, deskAuth, deskRules } from "./desk";
 import { engine } from "./engine";
@@ -30,6 +31,7 @@ const WORKER = {
     "analyticsCounters",
   ),
   faqBucket,
+  analyticsKey: analyticsKeyLocation,
   inspection: inspectionSettings,
   agentTopicArn,
   deskRules,
@@ -65,6 +67,7 @@ const DESK_API = {
   ),
   deskRules,
   faqBucket,
+  analyticsKey: analyticsKeyLocation,
   inspection: inspectionSettings,
   ...channelFragments,
   knowledgeBase,
@@ -91,6 +94,7 @@ const SLA = {
   runtime,
   tables: tables("tickets", "ticketTurns", "tokens", "agents", "analyticsCounters", "faq", "reviews"),
   faqBucket,
+  analyticsKey: analyticsKeyLocation,
   credentials,
   agentTopicArn,
   deskRules,
@@ -119,6 +123,7 @@ const DESK = {
   // Replies are inspected with the rule set in the bucket, and recorded in the audit trail; agent
   // replies and resolves go to the bucket's analytics history.
   faqBucket,
+  analyticsKey: analyticsKeyLocation,
   // The CSAT question a resolve asks (its window and the operators' wording).
   deskRules,
   inspection: inspectionSettings,

@@ -115,6 +115,22 @@ export const REVIEW_ENV = { grader: "KEFU_QA_REVIEW" } as const;
 export const REPORT_ENV = {
   /** The IANA time zone of the heat map's hours and weekdays (default Asia/Shanghai). */
   timeZone: "KEFU_REPORT_TIME_ZONE",
+  /**
+   * Model prices for the cost estimate, USD per million tokens, as JSON by model id over the defaults
+   * (shared/core/analytics-report.ts DEFAULT_MODEL_PRICES): `{"<model id>": {"input": 0.8, "output": 4}}`.
+   * The estimate prices the answer model (KEFU_ANSWER_MODEL_ID).
+   */
+  modelPrices: "KEFU_MODEL_PRICES",
+} as const;
+
+/**
+ * The key of the analytics conversation ids (HMAC, shared/core/analytics.ts conversationId): in AWS the
+ * Secrets Manager secret the stack generates (its ARN); locally the key itself, which `npm start` makes
+ * once per install and keeps under the state directory (local/analytics-key.ts).
+ */
+export const ANALYTICS_ENV = {
+  keySecretArn: "KEFU_ANALYTICS_KEY_SECRET_ARN",
+  key: "KEFU_ANALYTICS_KEY",
 } as const;
 
 /** Settings of the local stack and its command-line tools only. */

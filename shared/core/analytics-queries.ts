@@ -14,6 +14,8 @@ export interface ReportRange {
   channel?: Channel;
   /** The IANA time zone the heat map's hours and weekdays are read in (REPORT_TIME_ZONE when absent). */
   timeZone?: string;
+  /** The answer model's price, for the cost estimate (none: no estimate). Not part of the SQL. */
+  modelPrice?: { input: number; output: number };
 }
 
 /**

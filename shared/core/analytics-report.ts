@@ -26,13 +26,36 @@ export type AnalyticsReport = z.infer<typeof AnalyticsReportSchema>;
 
 export type UnansweredTopic = z.infer<typeof UnansweredTopicSchema>;
 
+/** A model's price in USD per million tokens, for the report's cost estimate. */
+export interface ModelPrice {
+  input: number;
+  output: number;
+}
+
 /**
- * Bedrock on-demand prices in USD per million tokens used for the cost estimate: Anthropic Claude 3 Haiku
- * (anthropic.claude-3-haiku-20240307-v1:0, the model the README deploys with), as the Amazon Bedrock pricing
- * page lists it for us-east-1 ($0.00025 per 1,000 input tokens, $0.00125 per 1,000 output tokens). Change
- * these with the model or the region; the figure is an estimate, the AWS bill is the reference.
+ * Bedrock on-demand prices (us-east-1, USD per million tokens) of the answer models the stack may be
+ * given (cdk.json `answerModelId`). AWS's price list is not reachable offline: these are the figures
+ * published sources give, not read from AWS, so treat them as unverified and set KEFU_MODEL_PRICES
+ * for your region and model (the AWS bill is the reference):
+ * - Claude 3 Haiku 0.25 / 1.25: Anthropic's published price (opencode.ai/data/anthropic/claude-3-haiku-20240307);
+ * - Claude 3.5 Haiku 0.80 / 4.00: deploybase.ai/articles/amazon-bedrock-pricing, quoting the AWS
+ *   Bedrock pricing page (March 2026).
+ * A cross-region inference profile (`us.`, `eu.`, `apac.`…) is priced as its model here.
  */
-export const MODEL_PRICE_USD_PER_MILLION_TOKENS = { input: 0.25, output: 1.25 } as const;
+export const DEFAULT_MODEL_PRICES: Readonly<Record<string, ModelPrice>> = {
+  "anthropic.claude-3-haiku-20240307-v1:0": { input: 0.25, output: 1.25 },
+  "anthropic.claude-3-5-haiku-20241022-v1:0": { input: 0.8, output: 4 },
+};
+
+/** The price of a model: the operators' (by exact id) over the defaults (by id, profile prefix dropped). */
+export function modelPriceFor(
+  modelId: string | undefined,
+  overrides: Readonly<Record<string, ModelPrice>> = {},
+): ModelPrice | undefined {
+  if (!modelId) return undefined;
+  const foundation = modelId.replace(/^(us|eu|apac|us-gov|ca|jp|au|global)\./, "");
+  return overrides[modelId] ?? overrides[foundation] ?? DEFAULT_MODEL_PRICES[foundation];
+}
 
 /** Seconds of a human step over a period's tickets. */
 export type HumanTime = z.infer<typeof HumanTimeSchema>;
@@ -42,14 +65,16 @@ export type CsatFigures = z.infer<typeof CsatFiguresSchema>;
 export type ReportDetails = z.infer<typeof ReportDetailsSchema>;
 
 const num = (value: unknown) => (value === null || value === undefined ? 0 : Number(value));
-const estimatedCost = (input: number, output: number) =>
-  (input * MODEL_PRICE_USD_PER_MILLION_TOKENS.input + output * MODEL_PRICE_USD_PER_MILLION_TOKENS.output) /
-  1e6;
-
-/** The detail figures from the rows of DETAIL_QUERIES (numbers as the engine gives them: bigint, string…). */
+/**
+ * The detail figures from the rows of DETAIL_QUERIES (numbers as the engine gives them: bigint, string…);
+ * costs at `price` (the answer model's, ReportRange.modelPrice), none without one.
+ */
 export function detailsFromRows(
   rows: Record<DetailQuery, readonly Record<string, unknown>[]>,
+  price?: ModelPrice,
 ): ReportDetails {
+  const estimatedCost = (input: number, output: number) =>
+    price ? (input * price.input + output * price.output) / 1e6 : null;
   const humanTime = (type: string): HumanTime => {
     const row = rows.humanTimes.find((r) => r.type === type);
     const tickets = num(row?.n);
@@ -73,7 +98,7 @@ export function detailsFromRows(
     output: num(r.output_tokens),
     estimatedCostUsd: estimatedCost(num(r.input_tokens), num(r.output_tokens)),
   }));
-  const cost = tokensByDay.reduce((sum, d) => sum + d.estimatedCostUsd, 0);
+  const cost = price ? tokensByDay.reduce((sum, d) => sum + (d.estimatedCostUsd ?? 0), 0) : null;
   const conversations = tokensByDay.reduce((sum, d) => sum + d.conversations, 0);
   return {
     source: "sql",
@@ -94,7 +119,7 @@ export function detailsFromRows(
     csatByAgent: csat(rows.csatByAgent),
     tokensByDay,
     estimatedCostUsd: cost,
-    estimatedCostPerConversationUsd: conversations === 0 ? null : cost / conversations,
+    estimatedCostPerConversationUsd: conversations === 0 || cost === null ? null : cost / conversations,
   };
 }
 

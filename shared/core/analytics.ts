@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { createHmac } from "node:crypto";
 import { z } from "zod";
 import { ChannelSchema } from "./message";
 
@@ -7,8 +7,9 @@ import { ChannelSchema } from "./message";
  * Lines to S3 (`events/dt=YYYY-MM-DD/…`) and counted in DynamoDB as it happens. Flat with snake_case
  * columns so that the same SQL runs on Athena (Glue table) and on DuckDB (local files).
  *
- * No personal data: no message text, no customer id. A conversation is named by a one-way hash of its
- * key and the time it started; tickets and agents are named by their ids (staff, not customers).
+ * No personal data: no message text, no customer id. A conversation is named by a keyed hash (HMAC) of
+ * its key and the time it started, under a per-deployment secret (conversationId); tickets and agents are
+ * named by their ids (staff, not customers).
  */
 export const ANALYTICS_EVENT_VERSION = 1;
 
@@ -34,7 +35,7 @@ export const AnalyticsEventSchema = z.object({
   /** ISO 8601 UTC; its first ten characters are the `dt` partition. */
   at: z.iso.datetime(),
   channel: ChannelSchema,
-  /** conversationId(): the analytics conversation (a session), hashed. */
+  /** conversationId(): the analytics conversation (a session), keyed-hashed. */
   conversation: z.string().check(z.minLength(1)),
   language: z.string().optional(),
   /** `received` only: the message opened a conversation (see SESSION_IDLE_MS). */
@@ -60,13 +61,26 @@ export const AnalyticsEventSchema = z.object({
 export type AnalyticsEvent = z.infer<typeof AnalyticsEventSchema>;
 
 /**
+ * The session an event belongs to, as the functions know it: the conversation key (a phone number on SMS)
+ * and when the session started. Never written: the sink turns it into `conversation` under its key.
+ */
+export interface SessionRef {
+  conversationKey: string;
+  startedAt: string;
+}
+
+/** An event as the functions record it: its session still in the clear, sealed by the sink (sealEvents). */
+export type UnsealedEvent = Omit<AnalyticsEvent, "conversation"> & { session: SessionRef };
+
+/**
  * Where events go (an S3 object per batch and the DynamoDB counters in AWS and locally; memory in
- * tests). `record` only buffers and never throws; `flush` writes what was buffered and never throws
- * either: analytics is best effort, counted in metrics when it fails, and never fails nor delays a
- * customer's answer (the worker flushes after the batch's replies are sent).
+ * tests). `record` only buffers and never throws; `flush` names each event's session under the
+ * deployment's key (sealEvents), writes what was buffered and never throws either: analytics is best
+ * effort, counted in metrics when it fails, and never fails nor delays a customer's answer (the worker
+ * flushes after the batch's replies are sent).
  */
 export interface EventSink {
-  record(events: readonly AnalyticsEvent[]): void;
+  record(events: readonly UnsealedEvent[]): void;
   flush(): Promise<void>;
 }
 
@@ -76,9 +90,21 @@ export interface EventSink {
  */
 export const SESSION_IDLE_MS = 30 * 60 * 1000;
 
-/** A conversation session's id: a hash of the conversation key and its start, so no customer id shows. */
-export function conversationId(conversationKey: string, startedAt: string): string {
-  return createHash("sha256").update(`${conversationKey}|${startedAt}`).digest("hex").slice(0, 32);
+/**
+ * A conversation session's id: HMAC-SHA256 of the conversation key and its start under the deployment's
+ * analytics key. A plain hash would not do: on SMS the key is a phone number and the start time is in
+ * the event, so trying every number would find the customer; without the key nobody can try.
+ */
+export function conversationId(key: string, session: SessionRef): string {
+  return createHmac("sha256", key)
+    .update(`${session.conversationKey}|${session.startedAt}`)
+    .digest("hex")
+    .slice(0, 32);
+}
+
+/** The events as they are written: each session replaced by its keyed id. */
+export function sealEvents(key: string, events: readonly UnsealedEvent[]): AnalyticsEvent[] {
+  return events.map(({ session, ...event }) => ({ ...event, conversation: conversationId(key, session) }));
 }
 
 /** The UTC day (`dt` partition) of an ISO time. */
@@ -96,21 +122,21 @@ export interface TicketRef {
 
 /**
  * An event of a ticket (agent reply, resolve, SLA breach), with the seconds since the ticket opened (first
- * response and resolution times). Its `conversation` hashes the ticket's conversation key and opening
- * time; the bot's events of the same conversation share the `ticket` id with it.
+ * response and resolution times). Its session is the ticket's conversation key and opening time; the
+ * bot's events of the same conversation share the `ticket` id with it.
  */
 export function ticketEvent(
   type: "agent_reply" | "resolved" | "sla_breach",
   ticket: TicketRef,
   at: Date,
   extra: { agent?: string; metric?: string } = {},
-): AnalyticsEvent {
+): UnsealedEvent {
   return {
     v: ANALYTICS_EVENT_VERSION,
     type,
     at: at.toISOString(),
     channel: ticket.channel,
-    conversation: conversationId(ticket.conversationKey, ticket.createdAt),
+    session: { conversationKey: ticket.conversationKey, startedAt: ticket.createdAt },
     ticket: ticket.ticketId,
     seconds: Math.max(0, (at.getTime() - Date.parse(ticket.createdAt)) / 1000),
     ...extra,

@@ -58,7 +58,13 @@ export interface Conversation {
   processedIds: string[];
   tokenUsage?: { inputTokens: number; outputTokens: number };
   /** The analytics session the latest customer message belongs to (shared/core/pipeline/analytics.ts). */
-  analytics?: { conversation: string; lastMessageAt: string };
+  analytics?: {
+    /** When the session started: with the conversation key, what its keyed id is made of. */
+    startedAt?: string;
+    lastMessageAt: string;
+    /** Before the keyed ids: the session's id (read no more; the session goes on from lastMessageAt). */
+    conversation?: string;
+  };
   createdAt: string;
   updatedAt: string;
   /** Optimistic-lock counter: the agents' desk and the worker may both write. */

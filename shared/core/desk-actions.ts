@@ -3,7 +3,7 @@
  * and the local stack's /dev/tickets routes all come through here, so a resolve always gives the
  * agent's slot back and asks the customer for a rating, and both count in the analytics reports.
  */
-import { type AnalyticsEvent, type EventSink, ticketEvent } from "./analytics";
+import { type EventSink, ticketEvent, type UnsealedEvent } from "./analytics";
 import type { Turn } from "./conversation";
 import {
   type DeskDeps,
@@ -30,7 +30,7 @@ export interface AgentActionDeps extends DeskDeps {
 }
 
 /** Records a ticket's analytics event and writes it before returning: a Lambda may freeze after. */
-async function track(deps: Pick<AgentActionDeps, "analytics">, event: AnalyticsEvent): Promise<void> {
+async function track(deps: Pick<AgentActionDeps, "analytics">, event: UnsealedEvent): Promise<void> {
   deps.analytics?.record([event]);
   await deps.analytics?.flush();
 }
@@ -57,11 +57,15 @@ export async function replyFromAgent(
   text: string,
   agent: string,
   deps: AgentActionDeps,
+  options: { override?: { reason: string } } = {},
 ): Promise<Turn> {
   const ticket = await deps.tickets.get(ticketId);
   if (!ticket) throw new NotFoundError(`no ticket ${ticketId}`);
   try {
-    const turn = await replyAsAgent(ticketId, text, deps, { agent });
+    const turn = await replyAsAgent(ticketId, text, deps, {
+      agent,
+      ...(options.override ? { override: options.override } : {}),
+    });
     await afterAgentReply(ticket, turn, agent, deps);
     return turn;
   } catch (error) {

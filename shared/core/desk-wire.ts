@@ -285,11 +285,17 @@ export const InspectionDecisionSchema = z.enum([
 export const QualityReportSchema = z.object({
   since: z.string(),
   until: z.string(),
-  /** Outgoing messages inspected, by author. */
-  inspected: z.object({ total: z.number(), bot: z.number(), agent: z.number() }),
   /**
-   * Inspected messages over the messages sent, when the caller knows how many were sent (R4's counters);
-   * otherwise absent. Every send path inspects, so anything under 1 is a defect.
+   * Inspections of outgoing messages, by author: every attempt, a blocked one included (a blocked bot
+   * reply's fallback and an agent's rephrasing or send-with-a-reason each have a record of their own).
+   * `passed` are those that let their message out (every decision but `blocked`): what can be set
+   * against the messages delivered.
+   */
+  inspected: z.object({ total: z.number(), bot: z.number(), agent: z.number(), passed: z.number() }),
+  /**
+   * Inspections that let a message out (`inspected.passed`) over the messages sent, at most 1, when the
+   * caller knows how many were sent (the `sent` counters); otherwise absent. Every send path inspects, so
+   * anything under 1 is a defect.
    */
   shareInspected: z.number().optional(),
   decisions: z.record(InspectionDecisionSchema, z.number()),
@@ -345,10 +351,11 @@ export const ReportDetailsSchema = z.object({
       conversations: z.number(),
       input: z.number(),
       output: z.number(),
-      estimatedCostUsd: z.number(),
+      /** Null when the answer model has no price (KEFU_MODEL_PRICES). */
+      estimatedCostUsd: z.number().nullable(),
     }),
   ),
-  estimatedCostUsd: z.number(),
+  estimatedCostUsd: z.number().nullable(),
   estimatedCostPerConversationUsd: z.number().nullable(),
 });
 

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Turn } from "./conversation";
 import type { SendOptions } from "./delivery";
 import { DeliveryUnknownError, NotFoundError } from "./errors";
-import type { Inspection } from "./inspection";
+import { type Inspection, type ShownFinding, shownFindings } from "./inspection";
 import type { Channel, InspectionReceipt, OutboundMessage } from "./message";
 import { inspectOutgoing, type OutgoingInspection } from "./outgoing";
 import type { TicketStore } from "./pipeline/ports";
@@ -21,12 +21,17 @@ export interface DeskDeps {
   now(): Date;
 }
 
-/** An agent's reply broke a blocking quality rule: it was not sent (the desk offers to rephrase). */
+/**
+ * An agent's reply broke a blocking quality rule: it was not sent. `findings` are what the desk shows
+ * (each rule, its message and the words it matched); the agent rephrases, or sends anyway with a reason
+ * (AgentReplyOptions.override).
+ */
 export class ReplyBlockedError extends Error {
   readonly code = "quality_findings";
   constructor(
     ticketId: string,
     readonly inspection: Inspection,
+    readonly findings: ShownFinding[] = [],
   ) {
     super(`the reply on ${ticketId} breaks a blocking quality rule; it was not sent`);
     this.name = "ReplyBlockedError";
@@ -72,6 +77,8 @@ export interface AgentReplyOptions {
    * override and rephrase rules); otherwise it is inspected here and a blocked reply is not sent.
    */
   inspection?: InspectionReceipt;
+  /** Send despite blocking findings (inspected here), with the reason the audit trail keeps. */
+  override?: { reason: string };
   /**
    * This reply's own id (the desk API's outbox key): it tells the channels one reply from another, so
    * WeCom's duplicate check and 微信客服's msgid never take a second "好的" for a repeat of the first.
@@ -118,8 +125,12 @@ export async function replyAsAgent(
         at: deps.now(),
         ...(options.agent ? { agent: options.agent } : {}),
         ticketId,
+        ...(options.override ? { override: options.override } : {}),
       });
-      if ("blocked" in inspected) throw new ReplyBlockedError(ticketId, inspected.blocked);
+      if ("blocked" in inspected) {
+        const { ruleSet, ...blocked } = inspected.blocked;
+        throw new ReplyBlockedError(ticketId, blocked, shownFindings(text, blocked.findings, ruleSet));
+      }
       await deps.send(inspected.message, options.send);
     }
   } catch (error) {

@@ -176,3 +176,20 @@ function onWordBoundaries(text: string, start: number, end: number): boolean {
     LATIN_WORD_CHAR.test(outside);
   return !joins(text[start], text[start - 1]) && !joins(text[end - 1], text[end]);
 }
+
+/** A finding as the desk and `npm run desk` show it: with the words it matched (a term, or personal data the agent typed). */
+export type ShownFinding = Finding & { matched: string; message?: string; messageZh?: string };
+
+export function shownFindings(text: string, findings: readonly Finding[], ruleSet?: RuleSet): ShownFinding[] {
+  const normalized = normalizeForInspection(text);
+  const rules = new Map(ruleSet?.rules.map(({ rule }) => [rule.id, rule]));
+  return findings.map((finding) => {
+    const rule = rules.get(finding.ruleId);
+    return {
+      ...finding,
+      matched: normalized.slice(finding.start, finding.end),
+      ...(rule?.message ? { message: rule.message } : {}),
+      ...(rule?.messageZh ? { messageZh: rule.messageZh } : {}),
+    };
+  });
+}

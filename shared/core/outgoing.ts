@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { ANALYTICS_EVENT_VERSION, type AnalyticsEvent, conversationId } from "./analytics";
+import { ANALYTICS_EVENT_VERSION, type UnsealedEvent } from "./analytics";
 import type { SendOptions } from "./delivery";
 import type { Author, Inspection, RuleSet } from "./inspection";
 import type { InspectionReceipt, OutboundMessage } from "./message";
@@ -73,9 +73,19 @@ export interface OutgoingInspection {
 export async function inspectOutgoing(
   inspection: OutgoingInspection,
   message: OutboundMessage,
-  fields: { messageId: string; author: Author; at: Date; agent?: string; ticketId?: string },
-): Promise<{ message: SentMessage } | { blocked: Inspection }> {
-  const result = inspectWith(await inspection.rules(), message.text, fields.author);
+  fields: {
+    messageId: string;
+    author: Author;
+    at: Date;
+    agent?: string;
+    ticketId?: string;
+    /** An agent sending despite blocking findings: recorded `sent_with_reason` with the reason. */
+    override?: { reason: string };
+  },
+): Promise<{ message: SentMessage } | { blocked: Inspection & { ruleSet?: RuleSet } }> {
+  const ruleSet = await inspection.rules();
+  const result = inspectWith(ruleSet, message.text, fields.author);
+  const overridden = result.blocked && fields.override !== undefined;
   const record = auditRecord(result, {
     messageId: fields.messageId,
     at: fields.at.toISOString(),
@@ -84,12 +94,13 @@ export async function inspectOutgoing(
     channel: message.channel,
     conversationKey: message.conversationKey,
     ...(fields.ticketId ? { ticketId: fields.ticketId } : {}),
-    decision: result.blocked ? "blocked" : "sent",
+    decision: overridden ? "sent_with_reason" : result.blocked ? "blocked" : "sent",
+    ...(overridden ? { reason: fields.override?.reason } : {}),
     text: message.text,
   });
   // Recorded before anything is sent: a message sent is never missing from the audit trail.
   await inspection.audit.record(record, fields.at);
-  if (result.blocked) return { blocked: result };
+  if (result.blocked && !overridden) return { blocked: { ...result, ...(ruleSet ? { ruleSet } : {}) } };
   return { message: { ...message, inspection: receiptFor(record, message.text) } };
 }
 
@@ -99,12 +110,12 @@ export async function inspectOutgoing(
  * conversation, so its `conversation` is hashed with the send's time: the conversation key alone (a
  * phone number on SMS) would link every session of a customer and could be found by trying numbers.
  */
-export function sentEvent(message: SentMessage, at: Date): AnalyticsEvent {
+export function sentEvent(message: SentMessage, at: Date): UnsealedEvent {
   return {
     v: ANALYTICS_EVENT_VERSION,
     type: "sent",
     at: at.toISOString(),
     channel: message.channel,
-    conversation: conversationId(message.conversationKey, at.toISOString()),
+    session: { conversationKey: message.conversationKey, startedAt: at.toISOString() },
   };
 }

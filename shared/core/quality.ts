@@ -132,26 +132,19 @@ export function qualityReport(
       agents.set(id, row);
     }
   }
-  const inspected = { total: bot + agent, bot, agent };
+  const passed = records.length - decisions.blocked;
+  const inspected = { total: bot + agent, bot, agent, passed };
   return {
     since: range.since,
     until: range.until,
     inspected,
     ...(range.sent !== undefined
-      ? { shareInspected: range.sent === 0 ? 1 : Math.min(1, sentInspected(records) / range.sent) }
+      ? { shareInspected: range.sent === 0 ? 1 : Math.min(1, passed / range.sent) }
       : {}),
     decisions,
     byRule: [...rules.values()].sort((a, b) => b.findings - a.findings || a.ruleId.localeCompare(b.ruleId)),
     byAgent: [...agents.values()].sort((a, b) => b.inspected - a.inspected || a.agent.localeCompare(b.agent)),
   };
-}
-
-/**
- * Inspected messages that were sent: all but the blocked (a blocked bot reply's replacement, the safe
- * sentence or the hand-off notice, has its own record).
- */
-function sentInspected(records: readonly InspectionRecord[]): number {
-  return records.filter((r) => r.decision !== "blocked").length;
 }
 
 /** The UTC days from `since` to `until` inclusive (YYYY-MM-DD), at most `maxDays`. */

@@ -294,6 +294,23 @@ describe("teaching the bot", () => {
 });
 
 describe("the knowledge base (admin)", () => {
+  it("lands an admin on the knowledge base, with no page or request of the agents' (which would be 403s)", async () => {
+    const page = await desk.newPage();
+    const requested: string[] = [];
+    page.on("request", (request) => {
+      if (request.resourceType() === "fetch" || request.resourceType() === "xhr") {
+        requested.push(new URL(request.url()).pathname);
+      }
+    });
+    await signIn(page, desk.server.url, "admin", desk.mock.password);
+    await page.getByTestId("faq-upload").waitFor({ state: "attached" });
+    expect(new URL(page.url()).pathname).toMatch(/\/knowledge$/);
+    const nav = await page.locator("nav a").allTextContents();
+    expect(nav).not.toContain("工单队列");
+    expect(nav.length).toBeGreaterThan(0);
+    expect(requested.filter((path) => /\/(tickets|changes|agents)\b|\/me\/status/.test(path))).toEqual([]);
+  });
+
   it("uploads an FAQ file to the presigned URL and shows its import report with the rejected rows", async () => {
     const page = await desk.newPage();
     await signIn(page, desk.server.url, "admin", desk.mock.password);

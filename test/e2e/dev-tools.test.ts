@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -39,6 +39,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await stack?.stop();
+  rmSync(stateDir, { recursive: true, force: true });
 });
 
 async function get(path: string) {
@@ -133,6 +134,19 @@ describe("npm run desk", () => {
 });
 
 describe("npm run desk reply and resolve", () => {
+  it("says which rule stops a reply and the words it matched, and sends it anyway with --reason", async () => {
+    const text = "这是全网最低价";
+    const blocked = await cli("desk", ["reply", ticketId, text]);
+    expect(blocked.code).toBe(1);
+    expect(blocked.stderr).toContain(`not sent: the reply on ${ticketId} breaks a blocking quality rule`);
+    expect(blocked.stderr).toMatch(/ad-law\.absolute\.block \(block\): "(全网最低|最低价)" — 《广告法》/);
+    expect(blocked.stderr).toContain(`npm run desk -- reply ${ticketId} "${text}" --reason`);
+    const forced = await cli("desk", ["reply", ticketId, text, "--reason", "客户要求的原文"]);
+    expect(forced.stderr).toBe("");
+    expect(forced.code).toBe(0);
+    expect(stack.outbox.entries.filter((e) => e.to === handedOff).at(-1)?.text).toBe(text);
+  }, 120_000);
+
   it("do what the desk API does: the reply is the agent's, the resolve asks for a rating, both are counted", async () => {
     const customer = "o-dev-cli-resolve";
     const push = wechatPush(credentials, { openId: customer, text: "转人工" });

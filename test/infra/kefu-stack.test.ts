@@ -340,7 +340,8 @@ describe("HTTP API", () => {
 
 describe("channel credentials secret", () => {
   it("is one secret that starts as an empty JSON object and is documented with its keys", () => {
-    template.resourceCountIs("AWS::SecretsManager::Secret", 1);
+    // The other secret is the analytics ids' key (test/infra/analytics.test.ts).
+    template.resourceCountIs("AWS::SecretsManager::Secret", 2);
     const p = props(logicalId(stack.secret));
     expect(p.SecretString).toBe("{}");
     // Derived from the channel modules: every channel's every key, so a new channel documents itself.

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { DeskTicket } from "../../../shared/core/desk";
-import { type Finding, normalizeForInspection, type RuleSet } from "../../../shared/core/inspection";
+import { type RuleSet, shownFindings } from "../../../shared/core/inspection";
 import type { InspectionReceipt } from "../../../shared/core/message";
 import { receiptFor } from "../../../shared/core/outgoing";
 import {
@@ -39,23 +39,6 @@ export interface QualityDeps {
 
 /** Reviews one answer of the QA queue lists at most: a supervisor reads the worst first. */
 const QA_QUEUE_MAX = 500;
-
-/** A finding as the desk shows it: with the words it matched (a term, or personal data the agent typed). */
-export type ShownFinding = Finding & { matched: string; message?: string; messageZh?: string };
-
-export function shownFindings(text: string, findings: readonly Finding[], ruleSet?: RuleSet): ShownFinding[] {
-  const normalized = normalizeForInspection(text);
-  const rules = new Map(ruleSet?.rules.map(({ rule }) => [rule.id, rule]));
-  return findings.map((finding) => {
-    const rule = rules.get(finding.ruleId);
-    return {
-      ...finding,
-      matched: normalized.slice(finding.start, finding.end),
-      ...(rule?.message ? { message: rule.message } : {}),
-      ...(rule?.messageZh ? { messageZh: rule.messageZh } : {}),
-    };
-  });
-}
 
 /** The agent's answer to blocking findings: send anyway, with a reason the audit trail keeps. */
 export const FindingsOverrideSchema = z.object({

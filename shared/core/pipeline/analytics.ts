@@ -1,11 +1,12 @@
-import { ANALYTICS_EVENT_VERSION, type AnalyticsEvent, conversationId, SESSION_IDLE_MS } from "../analytics";
+import { ANALYTICS_EVENT_VERSION, SESSION_IDLE_MS, type SessionRef, type UnsealedEvent } from "../analytics";
 import { parseRating } from "../csat";
 import type { PipelineOutcome } from "./outcome";
 import type { Run } from "./run";
 
 /** The analytics conversation a customer message belongs to, and whether it opened it. */
 export interface Session {
-  conversation: string;
+  /** The session, named in the events by the sink under its key (shared/core/analytics.ts, sealEvents). */
+  session: SessionRef;
   opens: boolean;
 }
 
@@ -23,9 +24,11 @@ export function placeInSession(run: Run): Session | undefined {
   const at = run.message.receivedAt;
   const idle = !previous || Date.parse(at) - Date.parse(previous.lastMessageAt) >= SESSION_IDLE_MS;
   const opens = idle;
-  const id = opens || !previous ? conversationId(conversation.conversationKey, at) : previous.conversation;
-  conversation.analytics = { conversation: id, lastMessageAt: at };
-  return { conversation: id, opens };
+  // A conversation item written before the keyed ids kept the session's id, not its start: its session
+  // goes on from its last message (its id changes once, its count does not).
+  const startedAt = opens || !previous ? at : (previous.startedAt ?? previous.lastMessageAt);
+  conversation.analytics = { startedAt, lastMessageAt: at };
+  return { session: { conversationKey: conversation.conversationKey, startedAt }, opens };
 }
 
 /** What one handled customer message adds to the analytics: `received`, then what the bot did. */
@@ -34,17 +37,17 @@ export function outcomeEvents(
   session: Session,
   outcome: PipelineOutcome,
   tokensBefore: { inputTokens: number; outputTokens: number },
-): AnalyticsEvent[] {
+): UnsealedEvent[] {
   const base = {
     v: ANALYTICS_EVENT_VERSION,
     at: run.message.receivedAt,
     channel: run.message.channel,
-    conversation: session.conversation,
+    session: session.session,
     language: run.language,
   } as const;
   const continues =
     outcome.action === "silent" || outcome.action === "rated" || outcome.action === "reopened";
-  const events: AnalyticsEvent[] = [{ ...base, type: "received", opens: session.opens && !continues }];
+  const events: UnsealedEvent[] = [{ ...base, type: "received", opens: session.opens && !continues }];
   switch (outcome.action) {
     case "answered":
       events.push({ ...base, type: "answered", faq_id: outcome.faqIds[0], score: outcome.confidence });

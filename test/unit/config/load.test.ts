@@ -9,6 +9,7 @@ const tables = Object.fromEntries(Object.values(TABLES).map((t) => [t.envVar, `k
 const aws = {
   KEFU_MODE: "aws",
   KEFU_SECRET_ARN: "arn:aws:secretsmanager:us-west-2:123456789012:secret:kefu",
+  KEFU_ANALYTICS_KEY_SECRET_ARN: "arn:aws:secretsmanager:us-west-2:123456789012:secret:kefu-analytics",
   KEFU_QUEUE_URL: "https://sqs.us-west-2.amazonaws.com/123456789012/kefu-inbound.fifo",
   KEFU_FAQ_BUCKET: "kefu-faq",
   KEFU_ENGINE: "local",
@@ -43,6 +44,20 @@ describe("each function's configuration", () => {
     expect(config.tables.outbox).toBe("kefu-OutboxTable");
     expect(config.engine.kind).toBe("local");
     expect(config.knowledgeBase).toEqual({ name: "default", refreshMs: 5000 });
+  });
+
+  it("needs the analytics key of the functions that record events: the stack's secret, or locally the key", () => {
+    const { KEFU_ANALYTICS_KEY_SECRET_ARN: arn, ...withoutKey } = aws;
+    expect(loadWorkerConfig(aws).analyticsKey).toEqual({ secretArn: arn });
+    expect(() => loadWorkerConfig(withoutKey)).toThrow(/KEFU_ANALYTICS_KEY_SECRET_ARN: is required/);
+    const local = { ...withoutKey, KEFU_MODE: "local" };
+    expect(() => loadWorkerConfig(local)).toThrow(/KEFU_ANALYTICS_KEY: is required/);
+    expect(() => loadWorkerConfig({ ...local, KEFU_ANALYTICS_KEY: "short" })).toThrow(/KEFU_ANALYTICS_KEY/);
+    expect(loadWorkerConfig({ ...local, KEFU_ANALYTICS_KEY: "k".repeat(43) }).analyticsKey).toEqual({
+      key: "k".repeat(43),
+    });
+    // The webhook records no analytics: it needs no key (and reads no secret for one).
+    expect(() => loadWebhookConfig(withoutKey)).not.toThrow();
   });
 
   it("gives ingest the engine's embedder settings, and the Bedrock error when they are wrong", () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { formatReport } from "../../../local/cli/report";
 import { buildReport, messagesSent, withQuality } from "../../../shared/core/analytics-report";
 import type { InspectionRecord, RecordedFinding } from "../../../shared/core/quality";
 
@@ -69,10 +70,22 @@ describe("the report's quality section", () => {
       messagesSent: 9,
       shareInspected: 1,
       blocked: 1,
-      inspected: { total: 10, bot: 8, agent: 2 },
+      inspected: { total: 10, bot: 8, agent: 2, passed: 9 },
       byRule: [{ ruleId: "ad-absolute", findings: 2, messages: 2 }],
       byAgent: [{ agent: "ann", inspected: 2, withFindings: 1, sentWithReason: 1 }],
     });
+  });
+
+  it("says what each figure is: sent against the inspections that let a message out, the blocked apart", () => {
+    // What the trial saw: 26 messages sent, 29 inspections of which 3 were blocked (their fallback or the
+    // agent's rephrasing has a record of its own). "29 inspected of 26 sent" set the blocked against the sent.
+    const sent = buildReport({ ...range, byChannel: { wechat: { sent: 26 } }, handoffsByReason: {} });
+    const records = [
+      ...Array.from({ length: 26 }, () => record({})),
+      ...Array.from({ length: 3 }, () => record({ decision: "blocked", findings: [absolute] })),
+    ];
+    const line = formatReport(withQuality(sent, records)).find((l) => l.startsWith("quality"));
+    expect(line).toBe("quality        26 sent, 26 passed inspection (100.0%)   3 blocked   29 inspections");
   });
 
   it("shows a send path that skipped inspection as a share under 100%", () => {

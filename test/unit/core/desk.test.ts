@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { blockedReplyText } from "../../../local/cli/desk-findings";
 import { duplicateCheckInterval } from "../../../shared/channels/wecom/outbound";
 import { kfMsgId } from "../../../shared/channels/wecom-kf/outbound";
 import {
@@ -127,6 +128,26 @@ describe("the agents' desk", () => {
       expect.objectContaining({ decision: "blocked", author: "agent" }),
     ]);
     expect(tickets.items.get(ticket.ticketId)?.transcript).toHaveLength(1);
+  });
+
+  it("says which rule stopped a reply and the words it matched, and sends it with a reason (npm run desk)", async () => {
+    const { tickets, sent, audit, desk } = deps();
+    await tickets.create(structuredClone(ticket));
+    const text = "我们保证明天到账";
+    const blocked = await replyAsAgent(ticket.ticketId, text, desk).catch((error: unknown) => error);
+    expect(blocked).toBeInstanceOf(ReplyBlockedError);
+    const findings = (blocked as ReplyBlockedError).findings;
+    expect(findings).toEqual([expect.objectContaining({ ruleId: RULES.rules[0]?.rule.id, matched: "保证" })]);
+    const printed = blockedReplyText(ticket.ticketId, text, findings);
+    expect(printed).toContain(`${RULES.rules[0]?.rule.id} (block): "保证"`);
+    expect(printed).toContain(`npm run desk -- reply ${ticket.ticketId} "${text}" --reason`);
+
+    await replyAsAgent(ticket.ticketId, text, desk, { agent: "li", override: { reason: "合同原文" } });
+    expect(sent.map((m) => m.text)).toEqual([text]);
+    expect([...audit.items.values()].map((r) => [r.decision, r.reason])).toEqual([
+      ["blocked", undefined],
+      ["sent_with_reason", "合同原文"],
+    ]);
   });
 
   it("does not record the reply when the channel refuses it", async () => {

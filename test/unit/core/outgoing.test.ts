@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { sealEvents } from "../../../shared/core/analytics";
 import { replyAsAgent } from "../../../shared/core/desk";
 import type { EngineResult } from "../../../shared/core/engine";
 import { compileRuleSet } from "../../../shared/core/inspection";
@@ -25,10 +26,12 @@ const message: OutboundMessage = {
 describe("the one door to a customer", () => {
   it("counts a message sent without anything that links it to the customer (a phone number hashed alone)", () => {
     const message = { channel: "sms", conversationKey: "sms:+15550000000:+8613812345678" } as SentMessage;
-    const first = sentEvent(message, new Date("2026-12-01T10:00:00Z"));
-    const second = sentEvent(message, new Date("2026-12-01T10:00:01Z"));
+    const [first, second] = sealEvents("k".repeat(32), [
+      sentEvent(message, new Date("2026-12-01T10:00:00Z")),
+      sentEvent(message, new Date("2026-12-01T10:00:01Z")),
+    ]);
     expect(first).toMatchObject({ type: "sent", channel: "sms" });
-    expect(first.conversation).not.toBe(second.conversation);
+    expect(first?.conversation).not.toBe(second?.conversation);
     expect(JSON.stringify(first)).not.toContain("13812345678");
   });
 

@@ -98,7 +98,7 @@ describe("the quality report", () => {
       until: "2026-12-01",
       sent: 2,
     });
-    expect(report.inspected).toEqual({ total: 3, bot: 1, agent: 2 });
+    expect(report.inspected).toEqual({ total: 3, bot: 1, agent: 2, passed: 2 });
     expect(report.shareInspected).toBe(1);
     expect(report.decisions).toEqual({ sent: 1, blocked: 1, sent_with_reason: 1, rephrased: 0 });
     expect(report.byRule).toEqual([

@@ -103,6 +103,7 @@ const env = {
   KEFU_MODE: "aws",
   AWS_REGION: "us-west-2",
   KEFU_SECRET_ARN: "arn:aws:secretsmanager:us-west-2:123456789012:secret:kefu",
+  KEFU_ANALYTICS_KEY_SECRET_ARN: "arn:aws:secretsmanager:us-west-2:123456789012:secret:kefu-analytics",
   KEFU_QUEUE_URL: "https://sqs.us-west-2.amazonaws.com/123456789012/kefu-inbound.fifo",
   KEFU_FAQ_BUCKET: "kefu-faq",
   KEFU_AGENT_TOPIC_ARN: "arn:aws:sns:us-west-2:123456789012:kefu-agents",

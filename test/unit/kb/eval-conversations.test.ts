@@ -1,7 +1,7 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import {
   conversationMetrics,
   type Expect,
@@ -15,6 +15,7 @@ import {
 import { EvalFileError } from "../../../local/eval/file";
 
 const dir = mkdtempSync(join(tmpdir(), "kefu-conv-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const KB = join(dir, "kb.jsonl");
 writeFileSync(
   KB,

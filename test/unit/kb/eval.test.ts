@@ -1,7 +1,7 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { parseStress } from "../../../local/cli/eval";
 import { EvalFileError, loadEvalFile, toEntries } from "../../../local/eval/file";
 import { atOosRecall, computeMetrics, type Outcome, thresholdPoint } from "../../../local/eval/metrics";
@@ -10,6 +10,7 @@ import { runStress, subsampleFile } from "../../../local/eval/stress";
 import { seededRandom } from "../../../local/random";
 
 const dir = mkdtempSync(join(tmpdir(), "kefu-eval-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 function write(name: string, content: string): string {
   const path = join(dir, name);
   writeFileSync(path, content);

@@ -1,4 +1,4 @@
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -6,12 +6,16 @@ import { assertJava, JavaMissingError } from "../../../local/emulators";
 
 describe("npm start without Java", () => {
   const path = process.env.PATH;
+  let noJava: string | undefined;
   afterEach(() => {
     process.env.PATH = path;
+    if (noJava) rmSync(noJava, { recursive: true, force: true });
+    noJava = undefined;
   });
 
   it("fails with one clear line that names the install command", () => {
-    process.env.PATH = mkdtempSync(join(tmpdir(), "no-java-"));
+    noJava = mkdtempSync(join(tmpdir(), "no-java-"));
+    process.env.PATH = noJava;
     expect(() => assertJava()).toThrow(JavaMissingError);
     try {
       assertJava();

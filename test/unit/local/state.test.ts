@@ -1,14 +1,15 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
 
 /**
  * The state `npm start` leaves in .kefu/: two stacks coexist, and a leftover DynamoDB Local is killed
  * only once the process that spawned it is dead. Real processes stand in for the owners and for Java.
  */
 const dir = mkdtempSync(join(tmpdir(), "kefu-state-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 process.env.KEFU_STATE_DIR = dir;
 const state = await import("../../../local/state");
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { DeskRequest } from "../../../../functions/desk-api/route";
 import { type TicketRoutesDeps, ticketRoutes } from "../../../../functions/desk-api/routes/tickets";
-import type { AnalyticsEvent } from "../../../../shared/core/analytics";
+import type { UnsealedEvent } from "../../../../shared/core/analytics";
 import type { DeskTicketStore } from "../../../../shared/core/desk";
 import { AgentReplyResultSchema } from "../../../../shared/core/desk-wire";
 import { ChannelApiError, DeliveryUnknownError } from "../../../../shared/core/errors";
@@ -37,7 +37,7 @@ function deskWith(send: TicketRoutesDeps["send"]) {
   const outbox = memoryOutbox();
   const audit = memoryInspectionAudit();
   const audited: { event: string; data: Record<string, string> }[] = [];
-  const events: AnalyticsEvent[] = [];
+  const events: UnsealedEvent[] = [];
   const firstResponses: string[] = [];
   const desk: DeskTicketStore = {
     ...tickets,
