@@ -7,12 +7,14 @@
  * the process (the CPU time is what a loaded host distorts least); each bundle is imported RUNS times and
  * the median and 90th percentile are printed, with the load average before and after.
  *
- * Run: `npx tsx bench/bundles.ts [--runs N] [--only webhook] [--analyze webhook]` (a synthesis takes a
- * minute). `--analyze <function>` prints what the bundle is made of, by package (esbuild's metafile).
+ * Run: `npx tsx bench/bundles.ts [--runs N] [--only webhook] [--analyze webhook] [--keep]` (a synthesis
+ * takes a minute). `--analyze <function>` prints what the bundle is made of, by package (esbuild's
+ * metafile); `--keep` copies each bundle with its environment (`env.json`) to
+ * $TMPDIR/kefu-bundles/<function>/ for profiling an import by hand.
  */
 import { execFile } from "node:child_process";
-import { existsSync, readFileSync, rmSync, statSync } from "node:fs";
-import { cpus, loadavg } from "node:os";
+import { cpSync, existsSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { cpus, loadavg, tmpdir } from "node:os";
 import * as path from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs, promisify } from "node:util";
@@ -112,6 +114,11 @@ export interface BenchBundlesOptions {
   only?: string[];
   /** Break these functions' bundles down by package. */
   analyze?: string[];
+  /**
+   * Copy each bundle, with the function's environment (`env.json`), to KEEP_DIR, to profile an import
+   * by hand (`node --cpu-prof`).
+   */
+  keep?: boolean;
 }
 
 export async function benchBundles(options: BenchBundlesOptions = {}): Promise<BundleFigures[]> {
@@ -129,6 +136,7 @@ export async function benchBundles(options: BenchBundlesOptions = {}): Promise<B
       const dir = assetDir(stack, template, outdir, fn);
       const file = path.join(dir, "index.mjs");
       const env = environmentOf(stack, template, fn);
+      if (options.keep) keepAsset(dir, env, path.join(KEEP_DIR, fn.entry));
       const samples: { ms: number; cpuMs: number }[] = [];
       for (let i = 0; i < runs; i++) samples.push(await initOnce(file, env));
       figures.push({
@@ -144,7 +152,17 @@ export async function benchBundles(options: BenchBundlesOptions = {}): Promise<B
     return figures;
   } finally {
     rmSync(outdir, { recursive: true, force: true });
+    if (options.keep) console.log(`kept the bundles in ${KEEP_DIR}/<function>/ (index.mjs, env.json)`);
   }
+}
+
+/** Where `--keep` copies each bundle: CDK deletes its own temporary output when the process exits. */
+const KEEP_DIR = path.join(tmpdir(), "kefu-bundles");
+
+function keepAsset(dir: string, env: Record<string, string>, to: string): void {
+  rmSync(to, { recursive: true, force: true });
+  cpSync(dir, to, { recursive: true });
+  writeFileSync(path.join(to, "env.json"), JSON.stringify(env, null, 2));
 }
 
 function isAscii(bytes: Buffer): boolean {
@@ -201,6 +219,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
       runs: { type: "string" },
       only: { type: "string", multiple: true },
       analyze: { type: "string", multiple: true },
+      keep: { type: "boolean" },
     },
   });
   const runs = values.runs ? Number(values.runs) : RUNS;
@@ -210,6 +229,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
     runs,
     ...(values.only ? { only: values.only } : {}),
     ...(values.analyze ? { analyze: values.analyze } : {}),
+    ...(values.keep ? { keep: true } : {}),
   });
   printBundles(figures, runs);
   console.log(`load average after: ${loadAverage()}`);

@@ -5,7 +5,7 @@ import { dynamoDbTable } from "../../shared/aws/fetch/dynamodb";
 import { fetchCredentialsSource } from "../../shared/aws/fetch/secrets";
 import { fetchEnqueue } from "../../shared/aws/fetch/sqs";
 import { observability } from "../../shared/aws/powertools";
-import { demoCredentialsOf, largestBodyBytes } from "../../shared/channels/resolve";
+import { demoCredentialsOf, loadModules } from "../../shared/channels/resolve";
 import { WEBHOOK_MODULES } from "../../shared/channels/webhook-modules";
 import { awsCredentialsSource } from "../../shared/config/aws-credentials";
 import type { WebhookConfig } from "../../shared/config/load";
@@ -45,14 +45,16 @@ export function wireWebhook(
     credentials: fetchCredentialsSource(
       config.credentials,
       aws(undefined),
-      local ? demoCredentialsOf(WEBHOOK_MODULES) : {},
+      local ? async () => demoCredentialsOf(await loadModules(WEBHOOK_MODULES)) : {},
     ),
     tokens: createTokenStore(tables, config.tables.tokens),
     state: createChannelStateStore(tables, config.tables.tokens),
   });
   return {
     ...observability(runtime, options.logger ? { logger: options.logger } : {}),
-    transportLimitBytes: largestBodyBytes(WEBHOOK_MODULES, config.ingress.maxBodyBytes),
+    // No webhook channel declares a body limit of its own (registry.test.ts): the configured one is the
+    // transport's, known without loading a channel.
+    transportLimitBytes: config.ingress.maxBodyBytes,
     ingress: {
       adapterFor: (channel) => channels.inbound(channel),
       enqueue: fetchEnqueue(aws(runtime.endpoints.aws), config.queueUrl),

@@ -1,6 +1,10 @@
 import type { RawCredentials } from "../channels/credentials";
 import type { AccessTokenProvider, ChannelContext, ChannelStateStore } from "../channels/ports";
-import { type ChannelModules, type ContextWithoutApiBase, inboundAdapters } from "../channels/resolve";
+import {
+  type ChannelModuleLoader,
+  type ContextWithoutApiBase,
+  lazyInboundAdapters,
+} from "../channels/resolve";
 import type { ChannelSettings } from "../channels/settings";
 import { createSharedTokenProvider, type TokenStore } from "../channels/tokens";
 import type { CredentialsLocation, IngressSettings, RuntimeSettings } from "../config/fragments";
@@ -73,8 +77,12 @@ export function channelContext(config: ChannelsConfig, sources: ChannelSources) 
   return { getCredentials, context };
 }
 
-/** The receiving adapters of the given channels over the given sources. */
-export function inboundChannelsOf(config: ChannelsConfig, modules: ChannelModules, sources: ChannelSources) {
+/** The receiving adapters of the given channels over the given sources, each loaded on first use. */
+export function inboundChannelsOf(
+  config: ChannelsConfig,
+  loaders: readonly ChannelModuleLoader[],
+  sources: ChannelSources,
+) {
   const { getCredentials, context } = channelContext(config, sources);
-  return inboundAdapters(modules, getCredentials, context);
+  return lazyInboundAdapters(loaders, getCredentials, context);
 }

@@ -51,8 +51,9 @@ export function channelSources(config: ChannelsConfig, clients: ChannelClients, 
 }
 
 /**
- * The receiving adapters of the given channels: the webhook passes its HTTPS channels
- * (WEBHOOK_MODULES), the SNS ingress e-mail and SMS (NOTIFICATION_MODULES).
+ * The receiving adapters of the given channels over the SDK clients: the SNS ingress passes e-mail and
+ * SMS (NOTIFICATION_MODULES). The webhook, which has no SDK client, loads its HTTPS channels on first use
+ * (channel-context.ts, WEBHOOK_MODULES).
  */
 export function createInboundChannels(
   config: ChannelsConfig,

@@ -12,17 +12,27 @@ export const SECRET_MAX_AGE_SECONDS = 300;
 /**
  * The channel credentials where the configuration locates them: the Secrets Manager secret in AWS, read
  * by `secretReader` (made only then; the SDK's in credentials.ts, the webhook's signed fetch in
- * fetch/secrets.ts); locally, the configuration's `KEFU_*` values over the channels' demo credentials.
- * No SDK here, so that the webhook can use it.
+ * fetch/secrets.ts); locally, the configuration's `KEFU_*` values over the channels' demo credentials
+ * (given, or read once when first needed: the webhook loads its channels' modules only then). No SDK
+ * here, so that the webhook can use it.
  */
 export function locatedCredentials(
   location: CredentialsLocation,
-  localDefaults: RawCredentials,
+  localDefaults: RawCredentials | (() => Promise<RawCredentials>),
   secretReader: () => (arn: string) => Promise<string | undefined>,
 ): CredentialsSource {
   if ("environment" in location) {
-    const credentials = { ...localDefaults, ...location.environment };
-    return { get: async () => credentials };
+    const { environment } = location;
+    let credentials: Promise<RawCredentials> | undefined;
+    return {
+      get() {
+        credentials ??= (async () => ({
+          ...(typeof localDefaults === "function" ? await localDefaults() : localDefaults),
+          ...environment,
+        }))();
+        return credentials;
+      },
+    };
   }
   return secretSource(location.secretArn, secretReader());
 }

@@ -1,3 +1,4 @@
+import type { Channel } from "../core/message";
 import { parseCredentialGroup, type RawCredentials } from "./credentials";
 import type { ChannelContext, ChannelModule, InboundAdapter, NotificationAdapter } from "./ports";
 
@@ -8,6 +9,22 @@ import type { ChannelContext, ChannelModule, InboundAdapter, NotificationAdapter
  * every channel (registry.ts).
  */
 export type ChannelModules = readonly ChannelModule<never>[];
+
+/**
+ * A channel's module, loaded on the first request for its channel (the webhook's: webhook-modules.ts).
+ * `load` is a dynamic import, which esbuild keeps inside the one bundle as a module evaluated when first
+ * called: a cold start evaluates none of a channel's schemas, parsers or crypto, and a request builds
+ * only its own channel's (issue 10: evaluating all five was a fifth of the webhook's cold start).
+ */
+export interface ChannelModuleLoader {
+  readonly channel: Channel;
+  load(): Promise<ChannelModule<never>>;
+}
+
+/** Loads every one of these modules (local mode's demo credentials, tests). */
+export function loadModules(loaders: readonly ChannelModuleLoader[]): Promise<ChannelModules> {
+  return Promise.all(loaders.map((loader) => loader.load()));
+}
 
 export function moduleIn(modules: ChannelModules, channel: string): ChannelModule | undefined {
   return modules.find((m) => m.channel === channel) as ChannelModule | undefined;
@@ -39,14 +56,6 @@ function contextFor(module: ChannelModule, base: ContextWithoutApiBase): Channel
   return { ...base, apiBase, maxBodyBytes: module.maxBodyBytes ?? base.maxBodyBytes };
 }
 
-/**
- * The webhook transport's cap: the largest body one of these channels accepts over HTTPS (each adapter
- * enforces its own limit). Channels that arrive through SNS (e-mail's 256 KB) do not widen it.
- */
-export function largestBodyBytes(modules: ChannelModules, defaultBytes: number): number {
-  return Math.max(defaultBytes, ...modules.filter((m) => m.inbound).map((m) => m.maxBodyBytes ?? 0));
-}
-
 /** A configured channel: its module, its credentials and the context its adapters get. */
 export interface ResolvedChannel {
   module: ChannelModule;
@@ -69,6 +78,21 @@ export async function resolveIn(
   if (!module) return undefined;
   const credentials = credentialsFor(module, await getCredentials());
   return credentials ? { module, credentials, context: contextFor(module, context) } : undefined;
+}
+
+/** The receiving adapters of channels whose modules are loaded on first use (the webhook's). */
+export function lazyInboundAdapters(
+  loaders: readonly ChannelModuleLoader[],
+  getCredentials: () => Promise<RawCredentials>,
+  context: ContextWithoutApiBase,
+) {
+  return {
+    async inbound(channel: string): Promise<InboundAdapter | undefined> {
+      const loader = loaders.find((l) => l.channel === channel);
+      if (!loader) return undefined;
+      return inboundAdapters([await loader.load()], getCredentials, context).inbound(channel);
+    },
+  };
 }
 
 /** The receiving adapters of these modules (the senders are in senders.ts, which no ingress loads). */

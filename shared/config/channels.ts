@@ -2,7 +2,7 @@ import * as z from "zod/mini";
 import { EMAIL_AUTH_MODES, type EmailAuthMode } from "../channels/email/auth";
 import type { ChannelSettings, SmsSettings } from "../channels/settings";
 import type { Channel } from "../core/message";
-import { ChannelSettingsError, type Fragment, readFragment } from "./errors";
+import { ChannelSettingsError, type Fragment, lazyFragment, readFragment } from "./errors";
 import { credentials, ingress, optional } from "./fragments";
 import { API_BASE_ENV, CHANNEL_ENV, type EnvRecord } from "./names";
 
@@ -30,36 +30,38 @@ const keywordReplies = (name: string) =>
     z.enum(["platform", "kefu"], { error: `${name} must be "platform" or "kefu"` }),
   );
 
-const Schema = z.object({
-  [N.smsMaxSegments]: z
-    .pipe(
-      optional(trimmed()),
-      z.transform((value: string | undefined) => Number(value || "3")),
-    )
-    .check(
-      z.refine(
-        (n: number) => Number.isInteger(n) && n >= 1 && n <= 10,
-        `${N.smsMaxSegments} must be an integer from 1 to 10`,
+/** Built on first use (lazyFragment): one URL schema per channel's API base, most of them never read. */
+const settingsSchema = () =>
+  z.object({
+    [N.smsMaxSegments]: z
+      .pipe(
+        optional(trimmed()),
+        z.transform((value: string | undefined) => Number(value || "3")),
+      )
+      .check(
+        z.refine(
+          (n: number) => Number.isInteger(n) && n >= 1 && n <= 10,
+          `${N.smsMaxSegments} must be an integer from 1 to 10`,
+        ),
       ),
+    [N.smsMoreUrl]: optional(
+      trimmed().check(z.regex(/^https?:\/\/\S+$/, `${N.smsMoreUrl} must be an http(s) URL`)),
     ),
-  [N.smsMoreUrl]: optional(
-    trimmed().check(z.regex(/^https?:\/\/\S+$/, `${N.smsMoreUrl} must be an http(s) URL`)),
-  ),
-  [N.smsKeywordReplies]: keywordReplies(N.smsKeywordReplies),
-  [N.twilioKeywordReplies]: keywordReplies(N.twilioKeywordReplies),
-  [N.emailDomains]: list,
-  [N.emailTopicArns]: list,
-  [N.emailAuth]: optional(
-    z.enum(EMAIL_AUTH_MODES, {
-      error: (issue) =>
-        `${N.emailAuth} must be one of ${EMAIL_AUTH_MODES.join(", ")} (got "${String(issue.input)}")`,
-    }),
-  ),
-  [N.emailConfigurationSet]: optional(z.string()),
-  [N.wecomKfServicerUserId]: optional(z.string()),
-  ...Object.fromEntries(Object.values(API_BASE_ENV).map((name) => [name, optional(z.url())])),
-});
-type Parsed = z.infer<typeof Schema>;
+    [N.smsKeywordReplies]: keywordReplies(N.smsKeywordReplies),
+    [N.twilioKeywordReplies]: keywordReplies(N.twilioKeywordReplies),
+    [N.emailDomains]: list,
+    [N.emailTopicArns]: list,
+    [N.emailAuth]: optional(
+      z.enum(EMAIL_AUTH_MODES, {
+        error: (issue) =>
+          `${N.emailAuth} must be one of ${EMAIL_AUTH_MODES.join(", ")} (got "${String(issue.input)}")`,
+      }),
+    ),
+    [N.emailConfigurationSet]: optional(z.string()),
+    [N.wecomKfServicerUserId]: optional(z.string()),
+    ...Object.fromEntries(Object.values(API_BASE_ENV).map((name) => [name, optional(z.url())])),
+  });
+type Parsed = z.infer<ReturnType<typeof settingsSchema>>;
 
 function sms(env: Parsed, channel: "sms" | "twilio"): SmsSettings {
   const moreUrl = env[N.smsMoreUrl];
@@ -74,36 +76,36 @@ function sms(env: Parsed, channel: "sms" | "twilio"): SmsSettings {
  * The channels' settings that are not secrets (shared/channels/settings.ts): SMS segments and keyword
  * answers, e-mail domains/topics/sender check, the WeCom 微信客服 servicer, and platform API base URLs.
  */
-export const channelSettings: Fragment<ChannelSettings> = {
-  what: "channel settings",
-  error: ChannelSettingsError,
-  schema: z.pipe(
-    Schema,
-    z.transform((env: Parsed): ChannelSettings => {
-      const configurationSet = env[N.emailConfigurationSet];
-      const servicerUserId = env[N.wecomKfServicerUserId];
-      const apiBases = (Object.entries(API_BASE_ENV) as [Channel, string][]).filter(
-        ([, name]) => (env as Record<string, unknown>)[name] !== undefined,
-      );
-      return {
-        sms: sms(env, "sms"),
-        twilio: sms(env, "twilio"),
-        email: {
-          domains: env[N.emailDomains],
-          topicArns: env[N.emailTopicArns],
-          auth: env[N.emailAuth] ?? "aligned",
-          ...(configurationSet ? { configurationSet } : {}),
-        },
-        wecomKf: servicerUserId ? { servicerUserId } : {},
-        apiBases: Object.fromEntries(
-          apiBases.map(([channel, name]) => [channel, (env as Record<string, unknown>)[name] as string]),
-        ),
-      };
-    }),
-  ),
-};
+export const channelSettings: Fragment<ChannelSettings> = lazyFragment(
+  "channel settings",
+  () =>
+    z.pipe(
+      settingsSchema(),
+      z.transform((env: Parsed): ChannelSettings => {
+        const configurationSet = env[N.emailConfigurationSet];
+        const servicerUserId = env[N.wecomKfServicerUserId];
+        const apiBases = (Object.entries(API_BASE_ENV) as [Channel, string][]).filter(
+          ([, name]) => (env as Record<string, unknown>)[name] !== undefined,
+        );
+        return {
+          sms: sms(env, "sms"),
+          twilio: sms(env, "twilio"),
+          email: {
+            domains: env[N.emailDomains],
+            topicArns: env[N.emailTopicArns],
+            auth: env[N.emailAuth] ?? "aligned",
+            ...(configurationSet ? { configurationSet } : {}),
+          },
+          wecomKf: servicerUserId ? { servicerUserId } : {},
+          apiBases: Object.fromEntries(
+            apiBases.map(([channel, name]) => [channel, (env as Record<string, unknown>)[name] as string]),
+          ),
+        };
+      }),
+    ),
+  ChannelSettingsError,
+);
 
-/** The channels' settings from an environment (infra checks the ones it sets with this, at synthesis). */
 /**
  * What every function that receives or sends on the channels reads for them (shared/aws/channel-context.ts,
  * ChannelsConfig, with the runtime and the tokens table): where the credentials are, what the ingress
@@ -111,6 +113,7 @@ export const channelSettings: Fragment<ChannelSettings> = {
  */
 export const channelFragments = { credentials, ingress, channels: channelSettings };
 
+/** The channels' settings from an environment (infra checks the ones it sets with this, at synthesis). */
 export function channelSettingsFromEnv(env: EnvRecord): ChannelSettings {
   return readFragment(channelSettings, env);
 }

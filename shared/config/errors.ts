@@ -47,6 +47,28 @@ export interface Fragment<T> {
   error?: ConfigErrorClass;
 }
 
+/**
+ * A fragment whose schema is built the first time it is read. Building zod schemas is most of what a
+ * cold start costs (issue 10: the webhook's bundle spent more CPU constructing schemas than on anything
+ * else), and a module of fragments is loaded by functions that read few of them: the webhook reads
+ * neither the engine's nor the FAQ import's.
+ */
+export function lazyFragment<T>(
+  what: string,
+  build: () => z.core.$ZodType<T>,
+  error?: ConfigErrorClass,
+): Fragment<T> {
+  let schema: z.core.$ZodType<T> | undefined;
+  return {
+    what,
+    ...(error ? { error } : {}),
+    get schema() {
+      schema ??= build();
+      return schema;
+    },
+  };
+}
+
 /** `name: problem; name: problem`, from zod's issues (which name paths and rules, never values). */
 export function describeIssues(error: z.core.$ZodError): string {
   return error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; ");

@@ -1,11 +1,12 @@
 import * as z from "zod/mini";
 import { TABLES, type TableName } from "../resources";
-import type { Fragment } from "./errors";
+import { type Fragment, lazyFragment } from "./errors";
 import { ENV, TABLE_ENV } from "./names";
 
 /**
  * The fragments every function's configuration is made of (load.ts composes them per function): each is
- * a zod schema over the environment that gives a typed, structured value.
+ * a zod schema over the environment that gives a typed, structured value, built when a function first
+ * reads it (lazyFragment).
  */
 
 /** Empty counts as unset: CDK and shells write "" for a value they do not have. */
@@ -37,9 +38,8 @@ export interface RuntimeSettings {
   logLevel?: LogLevel;
 }
 
-export const runtime: Fragment<RuntimeSettings> = {
-  what: "configuration",
-  schema: z.pipe(
+export const runtime: Fragment<RuntimeSettings> = lazyFragment("configuration", () =>
+  z.pipe(
     z.object({
       [ENV.mode]: optional(z.enum(["aws", "local"])),
       [ENV.region]: optional(z.string()),
@@ -59,45 +59,41 @@ export const runtime: Fragment<RuntimeSettings> = {
       ...(env[ENV.logLevel] ? { logLevel: env[ENV.logLevel] } : {}),
     })),
   ),
-};
+);
 
 /** The physical names of the given tables (names from shared/resources.ts). */
 export function tables<T extends TableName>(...names: T[]): Fragment<Record<T, string>> {
-  return {
-    what: "configuration",
-    schema: z.pipe(
+  return lazyFragment("configuration", () =>
+    z.pipe(
       z.object(Object.fromEntries(names.map((name) => [TABLE_ENV[name], z.string().check(z.minLength(3))]))),
       z.transform(
         (env) =>
           Object.fromEntries(names.map((name) => [name, env[TABLES[name].envVar]])) as Record<T, string>,
       ),
     ),
-  };
+  );
 }
 
-export const queueUrl: Fragment<string> = {
-  what: "configuration",
-  schema: z.pipe(
+export const queueUrl: Fragment<string> = lazyFragment("configuration", () =>
+  z.pipe(
     z.object({ [ENV.queueUrl]: z.string().check(z.regex(/^https?:\/\/\S+$/, "must be an SQS queue URL")) }),
     z.transform((env) => env[ENV.queueUrl]),
   ),
-};
+);
 
-export const faqBucket: Fragment<string> = {
-  what: "configuration",
-  schema: z.pipe(
+export const faqBucket: Fragment<string> = lazyFragment("configuration", () =>
+  z.pipe(
     z.object({ [ENV.faqBucket]: z.string().check(z.minLength(3)) }),
     z.transform((env) => env[ENV.faqBucket]),
   ),
-};
+);
 
-export const agentTopicArn: Fragment<string | undefined> = {
-  what: "configuration",
-  schema: z.pipe(
+export const agentTopicArn: Fragment<string | undefined> = lazyFragment("configuration", () =>
+  z.pipe(
     z.object({ [ENV.agentTopicArn]: optional(z.string()) }),
     z.transform((env) => env[ENV.agentTopicArn]),
   ),
-};
+);
 
 /**
  * Where the channel credentials come from: the Secrets Manager secret (KEFU_SECRET_ARN) in AWS; locally,
@@ -105,9 +101,8 @@ export const agentTopicArn: Fragment<string | undefined> = {
  */
 export type CredentialsLocation = { secretArn: string } | { environment: Record<string, string> };
 
-export const credentials: Fragment<CredentialsLocation> = {
-  what: "configuration",
-  schema: z.pipe(
+export const credentials: Fragment<CredentialsLocation> = lazyFragment("configuration", () =>
+  z.pipe(
     z
       .looseObject({ [ENV.mode]: optional(z.enum(["aws", "local"])), [ENV.secretArn]: optional(z.string()) })
       .check(
@@ -134,7 +129,7 @@ export const credentials: Fragment<CredentialsLocation> = {
       };
     }),
   ),
-};
+);
 
 /** What the webhook checks of every request. */
 export interface IngressSettings {
@@ -149,9 +144,8 @@ export interface IngressSettings {
   publicUrl?: string;
 }
 
-export const ingress: Fragment<IngressSettings> = {
-  what: "configuration",
-  schema: z.pipe(
+export const ingress: Fragment<IngressSettings> = lazyFragment("configuration", () =>
+  z.pipe(
     z.object({
       [ENV.timestampWindowSeconds]: number(300),
       [ENV.maxBodyBytes]: number(64 * 1024),
@@ -163,7 +157,7 @@ export const ingress: Fragment<IngressSettings> = {
       ...(env[ENV.publicUrl] ? { publicUrl: env[ENV.publicUrl] } : {}),
     })),
   ),
-};
+);
 
 /** The knowledge base the worker answers from, and how often it checks for a new version. */
 export interface KnowledgeBaseSettings {
@@ -171,10 +165,9 @@ export interface KnowledgeBaseSettings {
   refreshMs: number;
 }
 
-export const knowledgeBase: Fragment<KnowledgeBaseSettings> = {
-  what: "configuration",
-  schema: z.pipe(
+export const knowledgeBase: Fragment<KnowledgeBaseSettings> = lazyFragment("configuration", () =>
+  z.pipe(
     z.object({ [ENV.kb]: optional(z.string().check(z.minLength(1))), [ENV.kbRefreshMs]: number(5000) }),
     z.transform((env) => ({ name: env[ENV.kb] ?? "default", refreshMs: env[ENV.kbRefreshMs] })),
   ),
-};
+);

@@ -10,7 +10,7 @@ import {
   DEFAULT_EMBEDDING_MODEL_ID,
 } from "../../infra/kefu-stack";
 import { CHANNEL_MODULES } from "../../shared/channels/registry";
-import { BedrockConfigSchema } from "../../shared/config/engine";
+import { bedrockConfigSchema } from "../../shared/config/engine";
 import { IngestConfigSchema, SnsIngressConfigSchema, WebhookConfigSchema } from "../../shared/config/load";
 import { SlaConfigSchema, WorkerConfigSchema } from "../../shared/config/load-desk";
 import { RULES_KEYS } from "../../shared/kb/inspection-rules";
@@ -114,7 +114,7 @@ describe("functions", () => {
       );
       const parsed = configSchemaOf(f).safeParse({ ...resolved, AWS_REGION: "us-west-2" });
       expect(parsed.error?.issues ?? []).toEqual([]);
-      expect(BedrockConfigSchema.safeParse(resolved).error?.issues ?? []).toEqual([]);
+      expect(bedrockConfigSchema().safeParse(resolved).error?.issues ?? []).toEqual([]);
     }
   });
 

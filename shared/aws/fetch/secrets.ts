@@ -17,7 +17,7 @@ export const SECRETS_MANAGER = {
 export function fetchCredentialsSource(
   location: CredentialsLocation,
   options: AwsJsonClientOptions,
-  localDefaults: RawCredentials = {},
+  localDefaults: RawCredentials | (() => Promise<RawCredentials>) = {},
   now: () => number = Date.now,
 ): CredentialsSource {
   return locatedCredentials(location, localDefaults, () => {

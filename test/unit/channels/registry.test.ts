@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
+import { NOTIFICATION_MODULES } from "../../../shared/channels/notification-modules";
 import type { ChannelModule } from "../../../shared/channels/ports";
 import {
   CHANNEL_MODULES,
@@ -8,6 +9,7 @@ import {
   moduleFor,
 } from "../../../shared/channels/registry";
 import { CHANNEL_SENDERS } from "../../../shared/channels/senders";
+import { WEBHOOK_MODULES } from "../../../shared/channels/webhook-modules";
 import { CHANNELS } from "../../../shared/core/message";
 
 describe("the channel registry", () => {
@@ -17,6 +19,20 @@ describe("the channel registry", () => {
       const found = moduleFor(module.channel);
       expect(found && credentialsFor(found, found.demoCredentials)).toBeTruthy();
     }
+  });
+
+  it("gives the webhook, on first use, the registry's module of each of its channels, and SNS the others", async () => {
+    for (const loader of WEBHOOK_MODULES) {
+      const module = await loader.load();
+      expect(module.channel).toBe(loader.channel);
+      expect(module).toBe(moduleFor(loader.channel));
+      expect(module.inbound, loader.channel).toBeTypeOf("function");
+      // The webhook's transport cap is KEFU_MAX_BODY_BYTES, known before any channel is loaded.
+      expect(module.maxBodyBytes, loader.channel).toBeUndefined();
+    }
+    expect([...WEBHOOK_MODULES, ...NOTIFICATION_MODULES].map((m) => m.channel).sort()).toEqual(
+      CHANNEL_MODULES.map((m) => m.channel).sort(),
+    );
   });
 
   it("has a sender for every channel it receives from", () => {

@@ -1,5 +1,5 @@
 import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { AwsUnreachableError, awsJsonClient } from "../../../../shared/aws/fetch/aws-json";
 import { DYNAMODB, documentTable, marshallItem, unmarshallItem } from "../../../../shared/aws/fetch/dynamodb";
 import { fetchCredentialsSource } from "../../../../shared/aws/fetch/secrets";
@@ -166,5 +166,19 @@ describe("the channel credentials from Secrets Manager", () => {
     );
     expect(await source.get()).toEqual({ KEFU_WECHAT_TOKEN: "env", KEFU_WECHAT_APP_ID: "wx-demo" });
     expect(aws.calls).toHaveLength(0);
+  });
+
+  it("reads demo credentials given as a loader once, when first asked (the webhook loads its channels then)", async () => {
+    const demo = vi.fn(async () => ({ KEFU_WECHAT_TOKEN: "demo", KEFU_WECHAT_APP_ID: "wx-demo" }));
+    const source = fetchCredentialsSource(
+      { environment: { KEFU_WECHAT_TOKEN: "env" } },
+      { region: "us-west-2", credentials, fetch: fakeAwsFetch().fetch },
+      demo,
+    );
+    expect(demo).not.toHaveBeenCalled();
+    const [a, b] = await Promise.all([source.get(), source.get()]);
+    expect(a).toEqual({ KEFU_WECHAT_TOKEN: "env", KEFU_WECHAT_APP_ID: "wx-demo" });
+    expect(b).toEqual(a);
+    expect(demo).toHaveBeenCalledTimes(1);
   });
 });
