@@ -1,7 +1,7 @@
 import type { EventSinkLogger } from "../shared/aws/analytics";
-import { analyticsKey, wireAnalytics } from "../shared/aws/analytics";
+import { wireAnalytics } from "../shared/aws/analytics";
 import { sdkChannelClients } from "../shared/aws/channels";
-import { documentClient, secretsClient } from "../shared/aws/clients";
+import { documentClient } from "../shared/aws/clients";
 import { csatTextFor } from "../shared/aws/desk-rules";
 import { observability } from "../shared/aws/powertools";
 import { s3BlobStore, s3Client } from "../shared/aws/s3-blobs";
@@ -32,12 +32,9 @@ export function wireDesk(config: DeskConfig, options: { logger?: EventSinkLogger
   const rules = bucketRulesSource(s3BlobStore(s3, config.faqBucket), {
     refreshMs: config.inspection.rulesRefreshMs,
   });
-  const analytics = wireAnalytics({
-    key: analyticsKey(config.analyticsKey, () => secretsClient(config.runtime)),
+  const analytics = wireAnalytics(config, {
     s3,
     doc,
-    bucket: config.faqBucket,
-    countersTable: config.tables.analyticsCounters,
     source: "desk",
     // Outside a Lambda the metrics are never published: a dropped event is told by the logger.
     metrics: observability(config.runtime).metrics,

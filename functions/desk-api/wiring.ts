@@ -3,10 +3,10 @@ import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { createBedrockEmbedder, type TitanDimensions } from "../../shared/ai/bedrock-embedder";
 import { createBedrockGenerator } from "../../shared/ai/bedrock-generator";
-import { analyticsKey, publishedAtOnce, wireAnalytics } from "../../shared/aws/analytics";
+import { publishedAtOnce, wireAnalytics } from "../../shared/aws/analytics";
 import { bedrockClient } from "../../shared/aws/bedrock";
 import { sdkChannelClients } from "../../shared/aws/channels";
-import { documentClient, secretsClient } from "../../shared/aws/clients";
+import { documentClient } from "../../shared/aws/clients";
 import { cognitoClient, cognitoDirectory } from "../../shared/aws/cognito-directory";
 import { csatTextFor } from "../../shared/aws/desk-rules";
 import { observability } from "../../shared/aws/powertools";
@@ -69,12 +69,9 @@ export function wireDeskApi(config: DeskApiConfig, options: { logger?: Logger } 
     audit: createInspectionAuditStore(doc, config.tables.inspections),
   };
 
-  const analytics = wireAnalytics({
-    key: analyticsKey(config.analyticsKey, () => secretsClient(config.runtime)),
+  const analytics = wireAnalytics(config, {
     s3,
     doc,
-    bucket: config.faqBucket,
-    countersTable: config.tables.analyticsCounters,
     source: "desk-api",
     metrics: publishedAtOnce(metrics),
     logger,

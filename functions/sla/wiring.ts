@@ -1,8 +1,8 @@
 import type { Logger } from "@aws-lambda-powertools/logger";
 import { createBedrockGrader } from "../../shared/ai/bedrock-grader";
-import { analyticsKey, publishedAtOnce, wireAnalytics } from "../../shared/aws/analytics";
+import { publishedAtOnce, wireAnalytics } from "../../shared/aws/analytics";
 import { bedrockClient } from "../../shared/aws/bedrock";
-import { documentClient, secretsClient } from "../../shared/aws/clients";
+import { documentClient } from "../../shared/aws/clients";
 import { wireAlerts } from "../../shared/aws/desk-rules";
 import { observability } from "../../shared/aws/powertools";
 import { s3Client } from "../../shared/aws/s3-blobs";
@@ -31,12 +31,9 @@ export function wireSla(config: SlaConfig, options: { logger?: Logger } = {}): S
   const { logger, metrics } = observability(config.runtime, options);
   return {
     logger,
-    analytics: wireAnalytics({
-      key: analyticsKey(config.analyticsKey, () => secretsClient(config.runtime)),
+    analytics: wireAnalytics(config, {
       s3: s3Client(config.runtime),
       doc,
-      bucket: config.faqBucket,
-      countersTable: config.tables.analyticsCounters,
       source: "sla",
       metrics: publishedAtOnce(metrics),
       logger,

@@ -1,9 +1,9 @@
 import type { Logger } from "@aws-lambda-powertools/logger";
 import type { SQSRecord } from "aws-lambda";
-import { analyticsKey, wireAnalytics } from "../../shared/aws/analytics";
+import { wireAnalytics } from "../../shared/aws/analytics";
 import { selectEngine } from "../../shared/aws/bedrock";
 import { sdkChannelClients } from "../../shared/aws/channels";
-import { documentClient, secretsClient } from "../../shared/aws/clients";
+import { documentClient } from "../../shared/aws/clients";
 import { wireDeskRules } from "../../shared/aws/desk-rules";
 import { observability } from "../../shared/aws/powertools";
 import { readQueueBody, s3QueueBodyStore } from "../../shared/aws/queue-bodies";
@@ -87,12 +87,9 @@ export function wireWorker(config: WorkerConfig, options: { logger?: Logger } = 
   });
   const desk = wireDeskRules(config, { doc, tickets, logger, categoryOf: (faqId) => categories.get(faqId) });
 
-  const analytics = wireAnalytics({
-    key: analyticsKey(config.analyticsKey, () => secretsClient(config.runtime)),
+  const analytics = wireAnalytics(config, {
     s3,
     doc,
-    bucket: config.faqBucket,
-    countersTable: config.tables.analyticsCounters,
     source: "worker",
     metrics,
     logger,

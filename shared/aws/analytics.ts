@@ -15,6 +15,7 @@ import {
 import { describeFailure } from "../core/failure";
 import { FAQ_BUCKET } from "../resources";
 import { createAnalyticsCounters } from "../stores/analytics-counters";
+import { type Endpoints, secretsClient } from "./clients";
 
 /**
  * The history: one JSON Lines object per day a batch touches, under `events/dt=YYYY-MM-DD/`. A function
@@ -149,22 +150,33 @@ export function analyticsKey(
   };
 }
 
-/** The sink of a function: its events to the bucket's `events/` and to the counters table. */
-export function wireAnalytics(input: {
-  key: () => Promise<string>;
-  s3: S3Client;
-  doc: DynamoDBDocumentClient;
-  bucket: string;
-  countersTable: string;
-  source: string;
-  metrics: Pick<Metrics, "addMetric">;
-  logger: EventSinkLogger;
-}): EventSink {
+/** What a function's configuration holds for its analytics (the worker's, desk API's and SLA clock's). */
+export interface AnalyticsWiringConfig {
+  runtime: Endpoints;
+  analyticsKey: AnalyticsKeyLocation;
+  faqBucket: string;
+  tables: { analyticsCounters: string };
+}
+
+/**
+ * The sink of a function: its events to the bucket's `events/` and to the counters table, their
+ * conversation ids keyed by the analytics key (read at the first flush).
+ */
+export function wireAnalytics(
+  config: AnalyticsWiringConfig,
+  parts: {
+    s3: S3Client;
+    doc: DynamoDBDocumentClient;
+    source: string;
+    metrics: Pick<Metrics, "addMetric">;
+    logger: EventSinkLogger;
+  },
+): EventSink {
   return analyticsSink({
-    key: input.key,
-    history: s3EventLog(input.s3, input.bucket, input.source),
-    counters: createAnalyticsCounters(input.doc, input.countersTable),
-    metrics: input.metrics,
-    logger: input.logger,
+    key: analyticsKey(config.analyticsKey, () => secretsClient(config.runtime)),
+    history: s3EventLog(parts.s3, config.faqBucket, parts.source),
+    counters: createAnalyticsCounters(parts.doc, config.tables.analyticsCounters),
+    metrics: parts.metrics,
+    logger: parts.logger,
   });
 }
