@@ -139,6 +139,7 @@ const en = {
   deliveryUnknown:
     "The channel did not confirm this reply: it may have been delivered. Check with the customer before sending it again.",
   turnDeliveryUnknown: "may have been delivered",
+  turnDeliveryRefused: "not delivered: the channel refused it",
   noteAdded: "Note added.",
   suggestions: "Suggested replies",
   suggestionHint: "Click to draft; edit before sending.",
@@ -492,6 +493,7 @@ const zh: Record<MessageKey, string> = {
   sent: "已发送，共 {n} 条。",
   deliveryUnknown: "渠道未确认这条回复：客户可能已经收到。再次发送前请先与客户确认。",
   turnDeliveryUnknown: "可能已送达",
+  turnDeliveryRefused: "未送达：渠道拒收",
   noteAdded: "备注已添加。",
   suggestions: "推荐回复",
   suggestionHint: "点击生成草稿，发送前可编辑。",

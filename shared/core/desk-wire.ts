@@ -62,8 +62,11 @@ export const TurnSchema = z.object({
   suggestion: z
     .object({ kind: z.enum(["faq", "model"]), id: z.string().optional(), edited: z.boolean() })
     .optional(),
-  /** An agent's reply sent without an answer from the channel: the customer may or may not have it. */
-  delivery: z.literal("unknown").optional(),
+  /**
+   * `unknown`: an agent's reply sent without an answer from the channel, the customer may or may not have
+   * it. `refused`: the bot's hand-off notice, refused by the platform, the customer does not have it.
+   */
+  delivery: z.enum(["unknown", "refused"]).optional(),
 });
 export type Turn = z.infer<typeof TurnSchema>;
 
