@@ -965,7 +965,7 @@ export class MockDesk {
     body: Record<string, unknown>,
     me: Agent,
   ): unknown {
-    if (method === "GET" && id === undefined) return { suggestions: this.suggestions };
+    if (method === "GET" && id === undefined) return { suggestions: this.suggestions, askedOnce: 0 };
     const at = this.suggestions.findIndex((s) => s.id === id);
     const found = this.suggestions[at];
     if (method !== "POST" || !found)

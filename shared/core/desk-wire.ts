@@ -438,7 +438,11 @@ export const DeskResponses = {
   "POST /tickets/:id/teach": PendingChangeSchema,
   "GET /changes": z.object({ changes: z.array(PendingChangeSchema) }),
   "GET /agents": z.object({ agents: z.array(AgentSchema) }),
-  "GET /insights/suggestions": z.object({ suggestions: z.array(LearningSuggestionSchema) }),
+  "GET /insights/suggestions": z.object({
+    suggestions: z.array(LearningSuggestionSchema),
+    /** Unanswered questions of the window asked only once: in no suggestion, but in the report's top unanswered. */
+    askedOnce: z.number().int().nonnegative(),
+  }),
   "GET /quality/reviews": QaReviewsSchema,
   "GET /quality/report": QualityReportSchema,
   "GET /reports": AnalyticsReportSchema,
