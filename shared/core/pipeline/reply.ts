@@ -138,7 +138,7 @@ async function sendAndRecord(
           });
       }
       const ticket = openedTicket ?? (await deps.tickets.get(plan.ticketId));
-      if (ticket) await fileNotice(run, ticket, plan.text, refusal);
+      if (ticket) await fileNotice(run, ticket.ticketId, plan.text, refusal);
       // The ticket stands even when the customer can't be told: an agent may reach them another way.
       await recordTurn(run, sent ? plan.text : undefined, {
         disclosed,
@@ -166,20 +166,21 @@ async function sendAndRecord(
  * Files the hand-off notice on the ticket as it went out — after inspection, so the safe sentence when
  * it replaced the notice — or, refused by the platform, marked so: the agent reads what the customer was
  * told, and knows when they were told nothing. The ticket was opened with the conversation up to the
- * customer's message, before the notice was sent. Stamped with the ticket's opening, which every delivery
- * of the message reads the same, so that a redelivery finishing this hand-off (whose send the outbox
- * already shows) files it once. Filed before the conversation is recorded: once that is, a redelivery
- * stops as a duplicate and would not file it.
+ * customer's message, before the notice was sent. Stamped with the arrival of the message it answers, as
+ * the customer's turn is: every redelivery carries it, so a redelivery finishing this hand-off (whose
+ * send the outbox already shows) files it once; and it sorts before what the customer writes next, which
+ * the ticket's opening (to the millisecond) would not where platforms stamp messages to the second.
+ * Filed before the conversation is recorded: once that is, a redelivery stops as a duplicate.
  */
-async function fileNotice(run: Run, ticket: Ticket, text: string, refusal: string | undefined) {
+async function fileNotice(run: Run, ticketId: string, text: string, refusal: string | undefined) {
   const turn: Turn = {
     role: "bot",
     text,
-    at: ticket.createdAt,
+    at: run.message.receivedAt,
     ...(refusal !== undefined ? { delivery: "refused" as const } : {}),
   };
   await persistently(
-    () => run.deps.tickets.append(ticket.ticketId, turn, { id: `${run.key}#notice`, now: run.now }),
+    () => run.deps.tickets.append(ticketId, turn, { id: `${run.key}#notice`, now: run.now }),
     run.deadline,
   );
 }

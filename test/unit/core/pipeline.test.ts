@@ -209,12 +209,13 @@ describe("the hand-off notice on the ticket", () => {
     ["anger, with the apology", angry],
   ])("is the ticket's last turn, as the customer received it (%s)", async (_case, result) => {
     const { deps, sent, tickets } = pipelineDeps(scriptedEngine(() => result));
-    const message = inbound({ text: "我要投诉" });
+    // Platforms stamp messages to the second: the notice goes after it, before anything written later.
+    const message = inbound({ text: "我要投诉", receivedAt: "2026-11-21T09:59:59.000Z" });
     await processMessage(message, deps);
     expect(sent).toHaveLength(1);
     expect(tickets.items.get(ticketIdFor(message))?.transcript).toEqual([
       { role: "customer", text: "我要投诉", at: message.receivedAt },
-      { role: "bot", text: sent[0]?.text, at: "2026-11-21T10:00:00.000Z" },
+      { role: "bot", text: sent[0]?.text, at: message.receivedAt },
     ]);
   });
 
@@ -256,7 +257,7 @@ describe("the hand-off notice on the ticket", () => {
     expect(tickets.items.get(ticketIdFor(message))?.transcript.at(-1)).toEqual({
       role: "bot",
       text: `[AI助手]\n[handoff ${ticketIdFor(message)}]`,
-      at: "2026-11-21T10:00:00.000Z",
+      at: message.receivedAt,
       delivery: "refused",
     });
   });
