@@ -229,9 +229,10 @@ export class MockDesk {
   private seedTicket(seed: (typeof SEED_TICKETS)[number]): void {
     const start = this.now() - seed.ageMin * 60_000;
     const at = (minutes: number) => new Date(start + minutes * 60_000).toISOString();
+    const id = this.ticketId();
     const transcript: Turn[] = seed.turns.map(([role, text, minutes, agent]) => ({
       role,
-      text,
+      text: text.replaceAll("{ticket}", id),
       at: at(minutes),
       ...(agent ? { agent } : {}),
     }));
@@ -250,7 +251,6 @@ export class MockDesk {
             (last ? Date.parse(last.at) : start) + (seed.constraints?.windowClosed ? -0 : WINDOW_MS),
           ).toISOString()
         : undefined;
-    const id = this.ticketId();
     const readBy = new Map<string, number>();
     // The assignee has read all but the last customer message, so unread markers show on the first load.
     if (seed.assignee) readBy.set(seed.assignee, Math.max(0, customerTurns.length - 1));
@@ -965,7 +965,7 @@ export class MockDesk {
     body: Record<string, unknown>,
     me: Agent,
   ): unknown {
-    if (method === "GET" && id === undefined) return { suggestions: this.suggestions };
+    if (method === "GET" && id === undefined) return { suggestions: this.suggestions, askedOnce: 0 };
     const at = this.suggestions.findIndex((s) => s.id === id);
     const found = this.suggestions[at];
     if (method !== "POST" || !found)

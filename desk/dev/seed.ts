@@ -210,6 +210,8 @@ export const SEED_TICKETS: SeedTicket[] = [
         0.1,
       ],
       ["customer", "人工", 3],
+      // The hand-off notice, filed on the ticket as the customer got it.
+      ["bot", "已为您转接人工客服，工单号 {ticket}。客服人员会尽快回复您，请稍候。", 3.1],
     ],
     candidates: [
       ["FAQ-0002", 0.91],

@@ -139,6 +139,7 @@ const en = {
   deliveryUnknown:
     "The channel did not confirm this reply: it may have been delivered. Check with the customer before sending it again.",
   turnDeliveryUnknown: "may have been delivered",
+  turnDeliveryRefused: "not delivered: the channel refused it",
   noteAdded: "Note added.",
   suggestions: "Suggested replies",
   suggestionHint: "Click to draft; edit before sending.",
@@ -282,6 +283,8 @@ const en = {
   suggestionsHint:
     "Questions handed off in the last 30 days, grouped by topic. Teach one as phrasings of an entry, draft a new entry, mark it as not our business (out of scope), or dismiss it; every change waits for approval under Pending changes.",
   noSuggestions: "Nothing to learn from right now.",
+  suggestionsAskedOnce:
+    "{n} more unanswered questions were asked only once in the last 30 days: a question becomes a suggestion when it is asked a second time. Reports list them under the top unanswered questions.",
   askedTimes: "asked {count}×",
   learnReason_low_confidence: "not sure",
   learnReason_failed_clarify: "clarify failed",
@@ -334,6 +337,8 @@ const en = {
   topUnansweredCount: "Times asked",
   topUnansweredClosest: "Closest FAQ entry",
   topUnansweredNone: "No unanswered questions in this range.",
+  topUnansweredHint:
+    "Hand-offs of this range the bot could not answer, questions asked only once and those already handled under Suggestions included.",
   csvFigure: "figure",
   csvValue: "value",
   reportRangeTooLong: "At most 92 days at a time; for longer history use npm run report (Athena).",
@@ -492,6 +497,7 @@ const zh: Record<MessageKey, string> = {
   sent: "已发送，共 {n} 条。",
   deliveryUnknown: "渠道未确认这条回复：客户可能已经收到。再次发送前请先与客户确认。",
   turnDeliveryUnknown: "可能已送达",
+  turnDeliveryRefused: "未送达：渠道拒收",
   noteAdded: "备注已添加。",
   suggestions: "推荐回复",
   suggestionHint: "点击生成草稿，发送前可编辑。",
@@ -628,6 +634,8 @@ const zh: Record<MessageKey, string> = {
   suggestionsHint:
     "最近 30 天转人工的问题，按主题归类。可将其作为某条目的相似问法、起草新条目、标记为不属于我们的业务（超出范围）或忽略；所有变更都需在「待审核变更」中审批。",
   noSuggestions: "目前没有可学习的问题。",
+  suggestionsAskedOnce:
+    "最近 30 天另有 {n} 个未解决的问题只被问过一次：再被问到一次后才会列为学习建议。它们列在报表的「未解决问题 Top 10」中。",
   askedTimes: "被问 {count} 次",
   learnReason_low_confidence: "置信度低",
   learnReason_failed_clarify: "澄清失败",
@@ -679,6 +687,7 @@ const zh: Record<MessageKey, string> = {
   topUnansweredCount: "次数",
   topUnansweredClosest: "最接近的 FAQ 条目",
   topUnansweredNone: "该时间段内没有未解决的问题。",
+  topUnansweredHint: "该时间段内机器人未能回答而转人工的问题，包括只问过一次的和已在「学习建议」中处理过的。",
   csvFigure: "指标",
   csvValue: "数值",
   reportRangeTooLong: "每次最多查询 92 天；更早的历史请用 npm run report（Athena）。",

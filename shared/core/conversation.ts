@@ -17,10 +17,12 @@ export interface Turn {
   /** The suggestion an agent's reply started from, and whether they edited it. */
   suggestion?: { kind: "faq" | "model"; id?: string; edited: boolean };
   /**
-   * An agent's reply whose send got no answer after it went out (DeliveryUnknownError): the customer
-   * may or may not have it. Absent when the send was confirmed.
+   * Absent when the send was confirmed. `unknown`: an agent's reply whose send got no answer after it
+   * went out (DeliveryUnknownError), so the customer may or may not have it. `refused`: the bot's
+   * hand-off notice, which the platform refused for good (the reply window closed, the customer left),
+   * so the customer was not told.
    */
-  delivery?: "unknown";
+  delivery?: "unknown" | "refused";
 }
 
 /** The last FAQ exchange of a conversation: what the customer asked and the entries answered or offered. */

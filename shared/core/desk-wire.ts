@@ -62,8 +62,11 @@ export const TurnSchema = z.object({
   suggestion: z
     .object({ kind: z.enum(["faq", "model"]), id: z.string().optional(), edited: z.boolean() })
     .optional(),
-  /** An agent's reply sent without an answer from the channel: the customer may or may not have it. */
-  delivery: z.literal("unknown").optional(),
+  /**
+   * `unknown`: an agent's reply sent without an answer from the channel, the customer may or may not have
+   * it. `refused`: the bot's hand-off notice, refused by the platform, the customer does not have it.
+   */
+  delivery: z.enum(["unknown", "refused"]).optional(),
 });
 export type Turn = z.infer<typeof TurnSchema>;
 
@@ -435,7 +438,11 @@ export const DeskResponses = {
   "POST /tickets/:id/teach": PendingChangeSchema,
   "GET /changes": z.object({ changes: z.array(PendingChangeSchema) }),
   "GET /agents": z.object({ agents: z.array(AgentSchema) }),
-  "GET /insights/suggestions": z.object({ suggestions: z.array(LearningSuggestionSchema) }),
+  "GET /insights/suggestions": z.object({
+    suggestions: z.array(LearningSuggestionSchema),
+    /** Unanswered questions of the window asked only once: in no suggestion, but in the report's top unanswered. */
+    askedOnce: z.number().int().nonnegative(),
+  }),
   "GET /quality/reviews": QaReviewsSchema,
   "GET /quality/report": QualityReportSchema,
   "GET /reports": AnalyticsReportSchema,

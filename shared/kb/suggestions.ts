@@ -195,11 +195,18 @@ function medoid(members: number[], vectors: UnitVector[]): number {
   return best;
 }
 
+/**
+ * Times a question is asked before it is suggested: once is not yet a topic, and suggesting every one-off
+ * would cost a closest-entry search each. The report's top unanswered ranks one-offs too, so the
+ * suggestions route says how many questions it leaves out for this (`askedOnce`).
+ */
+export const SUGGESTION_MIN_COUNT = 2;
+
 export interface SuggestOptions {
   /** Vectors of the questions' texts, in order (lexical by default). */
   vectors?: (texts: string[]) => Promise<UnitVector[]> | UnitVector[];
   threshold?: number;
-  /** Suggestions asked fewer times than this are left out (one-offs are noise, not topics). */
+  /** Suggestions asked fewer times than this are left out (SUGGESTION_MIN_COUNT by default). */
   minCount?: number;
   maxExamples?: number;
   /** The current knowledge base, for the closest entries. */
@@ -217,7 +224,7 @@ export async function suggest(
   const groups = cluster(vectors, { threshold: options.threshold ?? LEXICAL_CLUSTER_THRESHOLD });
   const out: LearningSuggestion[] = [];
   for (const members of groups) {
-    if (members.length < (options.minCount ?? 2)) continue;
+    if (members.length < (options.minCount ?? SUGGESTION_MIN_COUNT)) continue;
     const rep = ordered[medoid(members, vectors)] as UnansweredQuestion;
     const items = members.map((m) => ordered[m] as UnansweredQuestion);
     const reasons: LearningSuggestion["reasons"] = {};

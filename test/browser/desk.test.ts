@@ -150,6 +150,8 @@ describe("a ticket", () => {
     const transcript = page.getByTestId("transcript");
     await transcript.waitFor();
     expect(await transcript.textContent()).toContain("退款什么时候到账");
+    // The hand-off notice the customer got, with the ticket number, is the bot's last turn.
+    expect(await transcript.locator('[data-role="bot"]').last().textContent()).toContain(`工单号 ${id}`);
 
     const budget = page.getByTestId("channel-budget");
     await page.getByTestId("reply-input").fill("Hello, your refund was approved today.");

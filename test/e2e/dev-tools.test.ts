@@ -27,12 +27,17 @@ beforeAll(async () => {
   stack = await startTestStack("dev", { writeEnvFile: true });
   const push = wechatPush(credentials, { openId: handedOff, text: "转人工" });
   await fetch(`${stack.url}${push.path}`, { method: "POST", headers: push.headers, body: push.body });
+  // Done once the notice the customer got is filed on it: the tests below read the ticket as it stays.
   const ticket = await waitFor(
     async () =>
-      ((await get("/dev/tickets")).body as { ticketId: string; conversationKey: string }[]).find((t) =>
-        t.conversationKey.endsWith(`:${handedOff}`),
-      ),
-    { what: "the hand-off ticket" },
+      (
+        (await get("/dev/tickets")).body as {
+          ticketId: string;
+          conversationKey: string;
+          transcript: { role: string }[];
+        }[]
+      ).find((t) => t.conversationKey.endsWith(`:${handedOff}`) && t.transcript.at(-1)?.role === "bot"),
+    { what: "the hand-off ticket with its notice" },
   );
   ticketId = ticket.ticketId;
 }, 90_000);

@@ -91,15 +91,17 @@ describe("a hand-off", () => {
 
     // While a person handles it, the bot says nothing; the customer's words reach the ticket.
     await post(wechatPush(credentials, { openId, text: "我的手机号是13812345678，还在吗？" }));
+    const masked = "我的手机号是138****5678，还在吗？";
     const updated = await waitFor(
       async () => {
         const all = await getJson<typeof tickets>("/dev/tickets");
         const t = all.find((x) => x.ticketId === ticket?.ticketId);
-        return t && t.transcript.length > (ticket?.transcript.length ?? 0) ? t : undefined;
+        return t?.transcript.some((turn) => turn.text === masked) ? t : undefined;
       },
       { what: "the ticket to record the message" },
     );
-    expect(updated.transcript.at(-1)?.text).toBe("我的手机号是138****5678，还在吗？");
+    // The agent reads the hand-off notice the customer got, then what the customer wrote since.
+    expect(updated.transcript.slice(-2).map((t) => t.text)).toEqual([repliesTo(openId)[1]?.text, masked]);
     await settle(1000);
     expect(repliesTo(openId)).toHaveLength(2);
 

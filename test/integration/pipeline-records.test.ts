@@ -131,3 +131,35 @@ describe("a reply sent but not recorded", () => {
     expect(await processMessage(question, deps)).toEqual({ action: "duplicate" });
   });
 });
+
+describe("a hand-off notice sent but not recorded", () => {
+  it("is filed on the ticket once, however often SQS redelivers the message", async () => {
+    const stores = realStores();
+    let failSaves = 2;
+    const conversations = {
+      get: stores.conversations.get,
+      async save(...args: Parameters<typeof stores.conversations.save>) {
+        // Not retried within the receive: the message goes back to the queue, and comes again later.
+        if (failSaves-- > 0) throw Object.assign(new Error("changed"), { name: "ConcurrentUpdateError" });
+        return stores.conversations.save(...args);
+      },
+    };
+    const { deps, sent } = pipelineDeps(
+      scriptedEngine(() => handoff),
+      { ...stores, conversations },
+    );
+    const message = inbound({
+      channel: "email",
+      conversationKey: `email:kefu@example.com:n-${Date.now()}@example.com`,
+      sender: { id: "n@example.com" },
+      text: "我要人工客服",
+    });
+    expect(await deliverLikeSqs(() => processMessage(message, deps))).toBe(3);
+    expect(sent).toHaveLength(1);
+    const ticket = await stores.tickets.get(ticketIdFor(message));
+    expect(ticket?.transcript.map((t) => [t.role, t.text])).toEqual([
+      ["customer", "我要人工客服"],
+      ["bot", sent[0]?.text],
+    ]);
+  });
+});

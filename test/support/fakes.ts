@@ -91,7 +91,7 @@ export function memoryConversations(): ConversationStore & {
 
 /**
  * The tickets and ticket-turns tables in memory: the hand-off context kept like a conversation's history,
- * later turns cut to TICKET_TURN_MAX_BYTES and sorted by their time, once per id.
+ * later turns cut to TICKET_TURN_MAX_BYTES and sorted by their time, once per id and time.
  */
 export function memoryTickets(): TicketStore & {
   items: Map<string, Ticket>;
@@ -142,8 +142,10 @@ export function memoryTickets(): TicketStore & {
       const ticket = existing(id);
       ticket.updatedAt = (options.now ?? new Date()).toISOString();
       if (options.id !== undefined) {
-        if (appended.has(`${id}#${options.id}`)) return;
-        appended.add(`${id}#${options.id}`);
+        // As the DynamoDB store: a retried append finds its turn among those stored with the same time.
+        const key = `${id}#${turn.at}#${options.id}`;
+        if (appended.has(key)) return;
+        appended.add(key);
       }
       ticket.transcript.push(capTurn(structuredClone(turn), TICKET_TURN_MAX_BYTES));
     },

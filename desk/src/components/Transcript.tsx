@@ -75,6 +75,11 @@ export function Transcript(props: { turns: Turn[]; omittedTurns?: number; channe
                     {t("turnDeliveryUnknown")}
                   </Badge>
                 )}
+                {turn.delivery === "refused" && (
+                  <Badge size="xs" variant="light" color="red" data-testid="turn-delivery-refused">
+                    {t("turnDeliveryRefused")}
+                  </Badge>
+                )}
                 {turn.suggestion && (
                   <Badge size="xs" variant="light" color="gray">
                     {t("suggestions")}

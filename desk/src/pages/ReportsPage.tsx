@@ -211,6 +211,9 @@ function TopUnanswered(props: { topics: NonNullable<AnalyticsReport["topUnanswer
       <Text fw={600} size="sm">
         {t("topUnanswered")}
       </Text>
+      <Text size="xs" c="dimmed">
+        {t("topUnansweredHint")}
+      </Text>
       {props.topics.length === 0 ? (
         <Text size="sm" c="dimmed">
           {t("topUnansweredNone")}

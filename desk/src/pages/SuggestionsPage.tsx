@@ -34,7 +34,7 @@ export default function SuggestionsPage() {
   const { api } = useDesk();
   const suggestions = useQuery({
     queryKey: ["suggestions"],
-    queryFn: () => api.get<{ suggestions: LearningSuggestion[] }>("/insights/suggestions"),
+    queryFn: () => api.get<{ suggestions: LearningSuggestion[]; askedOnce: number }>("/insights/suggestions"),
   });
   return (
     <Stack maw={1000}>
@@ -50,6 +50,12 @@ export default function SuggestionsPage() {
       ) : (
         suggestions.data?.suggestions.map((s) => <SuggestionCard key={s.id} suggestion={s} />)
       )}
+      {suggestions.data?.askedOnce ? (
+        // The report's top unanswered lists these one-offs: say where they are.
+        <Text size="sm" c="dimmed" data-testid="suggestions-asked-once">
+          {t("suggestionsAskedOnce", { n: suggestions.data.askedOnce })}
+        </Text>
+      ) : null}
     </Stack>
   );
 }

@@ -59,26 +59,32 @@ const OutOfScope = z.strictObject({
   note: z.string().trim().max(500).optional(),
 });
 
-/** The suggestions of the last `days` days (hand-offs the bot could not answer, not yet handled). */
+/**
+ * The suggestions of the last `days` days (hand-offs the bot could not answer, not yet handled), and how
+ * many of those questions were asked only once, so in no suggestion (SUGGESTION_MIN_COUNT): the report's
+ * top unanswered lists them, and the page says where they went rather than look as if nothing was missed.
+ */
 async function current(
   deps: SuggestionRoutesDeps,
   now: Date,
   days = WINDOW_DAYS,
-): Promise<LearningSuggestion[]> {
+): Promise<{ suggestions: LearningSuggestion[]; askedOnce: number }> {
   const since = new Date(now.getTime() - days * 86_400_000).toISOString();
   const lists = await Promise.all(
     STATUSES.map((s) => deps.tickets.listByStatus(s, deps.ticketsPerStatus ?? 500)),
   );
   const tickets = lists.flat().filter((t) => t.createdAt >= since);
-  return suggest(unansweredFromTickets(tickets), {
+  const questions = unansweredFromTickets(tickets);
+  const suggestions = await suggest(questions, {
     retriever: deps.retriever,
     vectors: deps.vectors,
     ...(deps.threshold !== undefined ? { threshold: deps.threshold } : {}),
   });
+  return { suggestions, askedOnce: questions.length - suggestions.reduce((n, s) => n + s.count, 0) };
 }
 
 async function find(deps: SuggestionRoutesDeps, request: DeskRequest): Promise<LearningSuggestion> {
-  const found = (await current(deps, request.now)).find((s) => s.id === request.params.id);
+  const found = (await current(deps, request.now)).suggestions.find((s) => s.id === request.params.id);
   if (!found)
     throw new DeskApiError(
       404,
@@ -130,7 +136,7 @@ export const suggestionRoutes: DeskRoute<SuggestionRoutesDeps>[] = [
     groups: ["supervisor", "admin"],
     async handle(request, deps) {
       const days = z.coerce.number().int().min(1).max(90).catch(WINDOW_DAYS).parse(request.query.days);
-      return { status: 200, body: { suggestions: await current(deps, request.now, days) } };
+      return { status: 200, body: await current(deps, request.now, days) };
     },
   },
   {

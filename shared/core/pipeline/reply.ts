@@ -1,4 +1,4 @@
-import type { Topic } from "../conversation";
+import type { Topic, Turn } from "../conversation";
 import { ChannelApiError, DeliveryUnknownError } from "../errors";
 import { receiptFor } from "../outgoing";
 import type { Ticket } from "../ticket";
@@ -137,6 +137,8 @@ async function sendAndRecord(
             platformHandoffError = error.message;
           });
       }
+      const ticket = openedTicket ?? (await deps.tickets.get(plan.ticketId));
+      if (ticket) await fileNotice(run, ticket.ticketId, plan.text, refusal);
       // The ticket stands even when the customer can't be told: an agent may reach them another way.
       await recordTurn(run, sent ? plan.text : undefined, {
         disclosed,
@@ -145,7 +147,6 @@ async function sendAndRecord(
         pendingClarification: undefined,
         topic: undefined,
       });
-      const ticket = openedTicket ?? (await deps.tickets.get(plan.ticketId));
       if (ticket) {
         await deps.notifyAgents({ ticket }, { deadline }).catch(() => {
           // The ticket is stored and listed by status; a missed alert is visible on the desk and in metrics.
@@ -159,6 +160,29 @@ async function sendAndRecord(
       };
     }
   }
+}
+
+/**
+ * Files the hand-off notice on the ticket as it went out — after inspection, so the safe sentence when
+ * it replaced the notice — or, refused by the platform, marked so: the agent reads what the customer was
+ * told, and knows when they were told nothing. The ticket was opened with the conversation up to the
+ * customer's message, before the notice was sent. Stamped with the arrival of the message it answers, as
+ * the customer's turn is: every redelivery carries it, so a redelivery finishing this hand-off (whose
+ * send the outbox already shows) files it once; and it sorts before what the customer writes next, which
+ * the ticket's opening (to the millisecond) would not where platforms stamp messages to the second.
+ * Filed before the conversation is recorded: once that is, a redelivery stops as a duplicate.
+ */
+async function fileNotice(run: Run, ticketId: string, text: string, refusal: string | undefined) {
+  const turn: Turn = {
+    role: "bot",
+    text,
+    at: run.message.receivedAt,
+    ...(refusal !== undefined ? { delivery: "refused" as const } : {}),
+  };
+  await persistently(
+    () => run.deps.tickets.append(ticketId, turn, { id: `${run.key}#notice`, now: run.now }),
+    run.deadline,
+  );
 }
 
 /** What a follow-up to this answer or clarify leans on: the question and the entries answered or offered. */

@@ -223,6 +223,19 @@ describe("a blocked answer", () => {
   });
 });
 
+describe("a blocked hand-off notice", () => {
+  it("is replaced by the safe sentence, and the ticket shows the agent that sentence, not the notice", async () => {
+    const fake = run(SEND_PATHS.handoff, blocking(SEND_PATHS.handoff.marker));
+    await fake.play();
+    expect(fake.sent.map((m) => m.text)).toEqual(["[AI助手]\n[inspectionFallback zh]"]);
+    const ticket = [...fake.tickets.items.values()][0];
+    expect(ticket?.transcript.at(-1)).toMatchObject({
+      role: "bot",
+      text: "[AI助手]\n[inspectionFallback zh]",
+    });
+  });
+});
+
 describe("warnings", () => {
   it("are recorded and the reply goes out as written", async () => {
     const text = "建议您最好在签收后7天内申请退货，我们承诺尽快处理。";

@@ -103,7 +103,10 @@ describe("hand-off", () => {
       status: "open",
       reason: "low_confidence",
       customerId: "o-1",
-      transcript: [{ role: "customer", text: "我要投诉" }],
+      transcript: [
+        { role: "customer", text: "我要投诉" },
+        { role: "bot", text: sent[0]?.text },
+      ],
       candidates: handoff.candidates,
     });
     expect(sent[0]?.text).toContain(ticketId);
@@ -130,10 +133,15 @@ describe("hand-off", () => {
     const message = inbound({ id: "m2", text: "还是不行，转人工" });
     await processMessage(message, deps);
     expect(created).toEqual([["怎么退货", "[AI助手]\n退货请在订单页申请", "还是不行，转人工"]]);
-    expect(appended).toEqual([]);
+    // Then only the notice, once it went out.
+    const notice = `[handoff ${ticketIdFor(message)}]`;
+    expect(appended).toEqual([notice]);
     // A redelivery finds the ticket it opened and files nothing twice.
     await processMessage(message, deps);
-    expect(tickets.items.get(ticketIdFor(message))?.transcript.map((t) => t.text)).toEqual(created[0]);
+    expect(tickets.items.get(ticketIdFor(message))?.transcript.map((t) => t.text)).toEqual([
+      ...(created[0] ?? []),
+      notice,
+    ]);
   });
 
   it("stays silent while the ticket is open, appending to it, and answers again once it is resolved", async () => {
@@ -146,7 +154,11 @@ describe("hand-off", () => {
 
     expect(await processMessage(inbound({ text: "还在吗" }), deps)).toEqual({ action: "silent", ticketId });
     expect(sent).toHaveLength(1);
-    expect(tickets.items.get(ticketId)?.transcript.map((t) => t.text)).toEqual(["转人工", "还在吗"]);
+    expect(tickets.items.get(ticketId)?.transcript.map((t) => t.text)).toEqual([
+      "转人工",
+      `[AI助手]\n[handoff ${ticketId}]`,
+      "还在吗",
+    ]);
     expect(engine.calls).toHaveLength(1);
 
     await tickets.resolve(ticketId);
@@ -183,6 +195,71 @@ describe("hand-off", () => {
     );
     expect((await processMessage(inbound(), deps)).action).toBe("handed_off");
     expect(tickets.items.size).toBe(1);
+  });
+});
+
+describe("the hand-off notice on the ticket", () => {
+  const angry: EngineResult = {
+    decision: { kind: "handoff", reason: "negative_sentiment", priority: "high" },
+    candidates: [],
+  };
+
+  it.each([
+    ["low confidence", handoff],
+    ["anger, with the apology", angry],
+  ])("is the ticket's last turn, as the customer received it (%s)", async (_case, result) => {
+    const { deps, sent, tickets } = pipelineDeps(scriptedEngine(() => result));
+    // Platforms stamp messages to the second: the notice goes after it, before anything written later.
+    const message = inbound({ text: "我要投诉", receivedAt: "2026-11-21T09:59:59.000Z" });
+    await processMessage(message, deps);
+    expect(sent).toHaveLength(1);
+    expect(tickets.items.get(ticketIdFor(message))?.transcript).toEqual([
+      { role: "customer", text: "我要投诉", at: message.receivedAt },
+      { role: "bot", text: sent[0]?.text, at: message.receivedAt },
+    ]);
+  });
+
+  it("is filed once when a redelivery, later, finishes a hand-off whose notice went out", async () => {
+    const { deps, sent, tickets, conversations } = pipelineDeps(scriptedEngine(() => handoff));
+    const save = conversations.save.bind(conversations);
+    let failSaves = 1;
+    deps.conversations = {
+      get: conversations.get.bind(conversations),
+      async save(...args) {
+        // The conversation changed under this delivery: the message goes back to the queue.
+        if (failSaves-- > 0) throw Object.assign(new Error("changed"), { name: "ConcurrentUpdateError" });
+        return save(...args);
+      },
+    };
+    const message = inbound({ text: "转人工" });
+    await expect(processMessage(message, deps)).rejects.toThrow("changed");
+    deps.now = () => new Date("2026-11-21T10:05:00Z");
+    expect((await processMessage(message, deps)).action).toBe("handed_off");
+    expect(sent).toHaveLength(1);
+    const turns = tickets.items.get(ticketIdFor(message))?.transcript ?? [];
+    expect(turns.map((t) => [t.role, t.text])).toEqual([
+      ["customer", "转人工"],
+      ["bot", sent[0]?.text],
+    ]);
+  });
+
+  it("is filed as not delivered when the platform refused it: the customer does not know of the ticket", async () => {
+    const { deps, tickets } = pipelineDeps(
+      scriptedEngine(() => handoff),
+      {
+        async send() {
+          throw new ChannelApiError("45015 out of the reply window", { retryable: false });
+        },
+      },
+    );
+    const message = inbound({ text: "转人工" });
+    expect((await processMessage(message, deps)).action).toBe("handed_off");
+    expect(tickets.items.get(ticketIdFor(message))?.transcript.at(-1)).toEqual({
+      role: "bot",
+      text: `[AI助手]\n[handoff ${ticketIdFor(message)}]`,
+      at: message.receivedAt,
+      delivery: "refused",
+    });
   });
 });
 
@@ -690,7 +767,10 @@ describe("the outbox", () => {
     await expect(processMessage(message, deps)).rejects.toThrow("busy");
     await expect(processMessage(message, deps)).rejects.toThrow("busy");
     expect((await processMessage(message, deps)).action).toBe("handed_off");
-    expect(tickets.items.get(ticketIdFor(message))?.transcript.map((t) => t.text)).toEqual(["转人工"]);
+    expect(tickets.items.get(ticketIdFor(message))?.transcript.map((t) => t.text)).toEqual([
+      "转人工",
+      `[AI助手]\n[handoff ${ticketIdFor(message)}]`,
+    ]);
     expect(notified).toEqual([ticketIdFor(message)]);
   });
 });

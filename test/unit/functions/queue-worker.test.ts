@@ -404,7 +404,12 @@ describe("a message that failed on its last receive", () => {
     await worker({ Records: [recordOf(failing, lastReceive)] } as never, context());
     const all = [...tickets.items.values()];
     expect(all).toHaveLength(1);
-    expect(all[0]?.transcript.map((t) => t.text)).toEqual(["还在吗", expect.stringContaining("****")]);
+    // The later message, the hand-off notice it got, then the failed one.
+    expect(all[0]?.transcript.map((t) => t.text)).toEqual([
+      "还在吗",
+      expect.stringContaining("[handoff"),
+      expect.stringContaining("****"),
+    ]);
   });
 
   it("is not handed over when it is an event: nothing for a person to answer (an SMS STOP's confirmation)", async () => {
