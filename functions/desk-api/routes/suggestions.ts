@@ -129,6 +129,33 @@ function pending(
   } as PendingChange;
 }
 
+/** The wordings a request names, each one of the suggestion's examples (all of them when none is named). */
+function examplesChosen(s: LearningSuggestion, texts: string[] | undefined, verb: string): string[] {
+  const chosen = texts ?? s.examples;
+  if (chosen.some((t) => !s.examples.includes(t)))
+    throw validationFailed({ texts: `only the suggestion's example wordings can be ${verb}` });
+  return chosen;
+}
+
+/**
+ * Proposes a change made from a suggestion: checked against the import's rules first (the row it would
+ * import), stored as pending, and the decision left on the suggestion's tickets.
+ */
+async function propose(
+  request: DeskRequest,
+  deps: SuggestionRoutesDeps,
+  s: LearningSuggestion,
+  change: PendingChange,
+  row: { entry?: FaqEntry; field: string; what: string; note?: string },
+) {
+  const rejection = validateChangeRow(changeRow(change, row.entry));
+  if (rejection) throw validationFailed({ [rejection.field ?? row.field]: rejection.message });
+  await deps.changes.create(change);
+  const note = row.note ? `: ${row.note}` : "";
+  await markHandled(deps, s, `${row.what}, pending approval (change ${change.id})${note}`, request);
+  return { status: 201, body: { changes: [change] } };
+}
+
 export const suggestionRoutes: DeskRoute<SuggestionRoutesDeps>[] = [
   {
     method: "GET",
@@ -146,10 +173,7 @@ export const suggestionRoutes: DeskRoute<SuggestionRoutesDeps>[] = [
     async handle(request, deps) {
       const body = parseBody(Phrasings, request.body);
       const s = await find(deps, request);
-      const texts = body.texts ?? s.examples;
-      const unknown = texts.find((t) => !s.examples.includes(t));
-      if (unknown !== undefined)
-        throw validationFailed({ texts: "only the suggestion's example wordings can be taught" });
+      const texts = examplesChosen(s, body.texts, "taught");
       const entry = await deps.faqEntry(body.faqId);
       if (!entry) throw validationFailed({ faqId: "no such FAQ entry" });
       // One change for all the wordings: one approval, one import, checked against the entry's limits.
@@ -159,12 +183,11 @@ export const suggestionRoutes: DeskRoute<SuggestionRoutesDeps>[] = [
         text: texts[0] as string,
         texts,
       });
-      const rejection = validateChangeRow(changeRow(change, entry));
-      if (rejection) throw validationFailed({ [rejection.field ?? "texts"]: rejection.message });
-      await deps.changes.create(change);
-      const what = `taught as ${texts.length} phrasing(s) of ${body.faqId}, pending approval (change ${change.id})`;
-      await markHandled(deps, s, what, request);
-      return { status: 201, body: { changes: [change] } };
+      return propose(request, deps, s, change, {
+        entry,
+        field: "texts",
+        what: `taught as ${texts.length} phrasing(s) of ${body.faqId}`,
+      });
     },
   },
   {
@@ -175,16 +198,7 @@ export const suggestionRoutes: DeskRoute<SuggestionRoutesDeps>[] = [
       const body = parseBody(Entry, request.body);
       const s = await find(deps, request);
       const change = pending(request, deps, s, { kind: "entry", ...body });
-      const rejection = validateChangeRow(changeRow(change));
-      if (rejection) throw validationFailed({ [rejection.field ?? "body"]: rejection.message });
-      await deps.changes.create(change);
-      await markHandled(
-        deps,
-        s,
-        `drafted as a new FAQ entry, pending approval (change ${change.id})`,
-        request,
-      );
-      return { status: 201, body: { changes: [change] } };
+      return propose(request, deps, s, change, { field: "body", what: "drafted as a new FAQ entry" });
     },
   },
   {
@@ -194,9 +208,7 @@ export const suggestionRoutes: DeskRoute<SuggestionRoutesDeps>[] = [
     async handle(request, deps) {
       const body = parseBody(OutOfScope, request.body);
       const s = await find(deps, request);
-      const chosen = body.texts ?? s.examples;
-      if (chosen.some((t) => !s.examples.includes(t)))
-        throw validationFailed({ texts: "only the suggestion's example wordings can be recorded" });
+      const chosen = examplesChosen(s, body.texts, "recorded");
       // The examples are masked already; masked again because they are kept in the knowledge base.
       const texts = [...new Set(chosen.map(redact))];
       const change = pending(request, deps, s, {
@@ -204,12 +216,11 @@ export const suggestionRoutes: DeskRoute<SuggestionRoutesDeps>[] = [
         text: texts[0] as string,
         texts,
       });
-      const rejection = validateChangeRow(changeRow(change));
-      if (rejection) throw validationFailed({ [rejection.field ?? "texts"]: rejection.message });
-      await deps.changes.create(change);
-      const what = `proposed as out of scope (${texts.length} wording(s)), pending approval (change ${change.id})${body.note ? `: ${body.note}` : ""}`;
-      await markHandled(deps, s, what, request);
-      return { status: 201, body: { changes: [change] } };
+      return propose(request, deps, s, change, {
+        field: "texts",
+        what: `proposed as out of scope (${texts.length} wording(s))`,
+        ...(body.note ? { note: body.note } : {}),
+      });
     },
   },
   {
