@@ -45,14 +45,18 @@ export function createPickStore(doc: DynamoDBDocumentClient, tableName: string):
       );
     },
     async listDays(days) {
-      const picks: StoredPick[] = [];
-      for (const day of days) {
-        for await (const item of dayItems(doc, tableName, day)) {
-          const parsed = StoredPickSchema.safeParse(item);
-          if (parsed.success) picks.push(parsed.data as StoredPick);
-        }
-      }
-      return picks;
+      // A month of days on each suggestions request: the days' queries in parallel, not one after another.
+      const perDay = await Promise.all(
+        days.map(async (day) => {
+          const picks: StoredPick[] = [];
+          for await (const item of dayItems(doc, tableName, day)) {
+            const parsed = StoredPickSchema.safeParse(item);
+            if (parsed.success) picks.push(parsed.data as StoredPick);
+          }
+          return picks;
+        }),
+      );
+      return perDay.flat();
     },
     async markHandled(picks, decision) {
       for (const pick of picks) {

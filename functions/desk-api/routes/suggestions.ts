@@ -16,6 +16,7 @@ import {
   unansweredFromTickets,
 } from "../../../shared/kb/suggestions";
 import { type ChangeStore, changeRow, type PendingChange, validateChangeRow } from "../../../shared/kb/teach";
+import { RETENTION } from "../../../shared/resources";
 import { DeskApiError, type DeskRequest, type DeskRoute } from "../route";
 import { parseBody, validationFailed } from "../router";
 
@@ -99,11 +100,14 @@ async function current(deps: SuggestionRoutesDeps, now: Date, days = WINDOW_DAYS
   };
 }
 
-/** The picks of the window's UTC days (the store keeps RETENTION.pickDays), grouped by entry picked. */
+/**
+ * The picks of the window's UTC days, grouped by entry picked. A longer window than the picks are kept
+ * (RETENTION.pickDays) reads only the days that may still hold some.
+ */
 async function currentPicks(deps: SuggestionRoutesDeps, now: Date, days: number) {
   if (!deps.picks) return [];
   const since = new Date(now.getTime() - days * 86_400_000).toISOString();
-  const dayList = Array.from({ length: days + 1 }, (_, i) =>
+  const dayList = Array.from({ length: Math.min(days, RETENTION.pickDays) + 1 }, (_, i) =>
     new Date(now.getTime() - i * 86_400_000).toISOString().slice(0, 10),
   );
   const picks = (await deps.picks.listDays(dayList)).filter((p) => p.at >= since && !p.handled);
