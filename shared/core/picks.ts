@@ -20,7 +20,10 @@ export interface ClarifyPick {
   faqId: string;
   /** The entries offered, in the order offered. */
   offered: string[];
-  /** The knowledge-base version the options came from, when known. */
+  /**
+   * The knowledge-base version in force when the pick was answered: the options' own, unless an import
+   * landed between the question and the pick.
+   */
   kbVersion?: string;
   channel: Channel;
   /** When the picking message arrived (ISO): its UTC day partitions the records. */
