@@ -144,6 +144,19 @@ export const TABLES = {
     partitionKey: { name: "day", type: "S" },
     sortKey: { name: "channel", type: "S" },
   },
+  /**
+   * Customers' picks of clarify options (shared/core/picks.ts): one item per picking message, with the
+   * masked question the options were offered for and the entry picked, partitioned by the UTC day it
+   * arrived. The worker writes them, the desk API reads them into the suggestions ("picked") and marks
+   * those a supervisor decided on; they expire after the suggestions' window.
+   */
+  picks: {
+    id: "PicksTable",
+    envVar: "KEFU_PICKS_TABLE",
+    partitionKey: { name: "day", type: "S" },
+    sortKey: { name: "id", type: "S" },
+    ttlAttribute: "expiresAt",
+  },
   /** Platform access tokens shared by every Lambda instance, with a refresh lease. */
   tokens: {
     id: "TokensTable",
@@ -217,6 +230,8 @@ export const RETENTION = {
   inspectionDays: 366,
   /** QA reviews: a year, like the inspection audit trail they complete. */
   reviewDays: 366,
+  /** Clarify picks: the suggestions' window (30 days), and a day to spare for its first day. */
+  pickDays: 31,
 } as const;
 
 /**

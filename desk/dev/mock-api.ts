@@ -743,6 +743,8 @@ export class MockDesk {
     }
     // The top unanswered topics: the seed suggestions last asked in the range, as the real route lists them.
     const topUnanswered = this.suggestions
+      // Picks are answered questions, not unanswered ones.
+      .filter((x) => !x.picked)
       .filter((x) => x.lastAt.slice(0, 10) >= since && x.firstAt.slice(0, 10) <= until)
       .sort((a, b) => b.count - a.count)
       .slice(0, 10)

@@ -479,4 +479,21 @@ export const SEED_SUGGESTIONS: LearningSuggestion[] = [
     firstAt: "2026-11-26T03:00:00.000Z",
     lastAt: "2026-12-01T09:10:00.000Z",
   },
+  {
+    // Customers' picks when the bot offered options: "picked", taught to the entry picked in one click.
+    id: "picked-refund-time",
+    representative: "钱什么时候退回来",
+    count: 5,
+    reasons: { picked: 5 },
+    examples: ["钱什么时候退回来", "退的钱啥时候到", "退款几天到"],
+    closest: [],
+    ticketIds: [],
+    firstAt: "2026-11-25T01:20:00.000Z",
+    lastAt: "2026-12-01T07:05:00.000Z",
+    picked: {
+      faqId: "FAQ-0002",
+      question: "退款多久到账？",
+      others: [{ faqId: "FAQ-0005", count: 1 }],
+    },
+  },
 ];

@@ -279,9 +279,9 @@ const en = {
   comingSoon: "Coming with issue 13.",
   // suggestions (issue 13, the learning loop)
   navSuggestions: "Suggestions",
-  suggestionsTitle: "What customers asked that the bot could not answer",
+  suggestionsTitle: "What customers asked that the bot could not answer directly",
   suggestionsHint:
-    "Questions handed off in the last 30 days, grouped by topic. Teach one as phrasings of an entry, draft a new entry, mark it as not our business (out of scope), or dismiss it; every change waits for approval under Pending changes.",
+    "Questions handed off in the last 30 days, grouped by topic, and the entries customers picked when the bot offered options. Teach one as phrasings of an entry, draft a new entry, mark it as not our business (out of scope), or dismiss it; every change waits for approval under Pending changes.",
   noSuggestions: "Nothing to learn from right now.",
   suggestionsAskedOnce:
     "{n} more unanswered questions were asked only once in the last 30 days: a question becomes a suggestion when it is asked a second time. Reports list them under the top unanswered questions.",
@@ -289,6 +289,10 @@ const en = {
   learnReason_low_confidence: "not sure",
   learnReason_failed_clarify: "clarify failed",
   learnReason_dissatisfied: "dissatisfied",
+  learnReason_picked: "picked",
+  pickedTimes: "Customers chose {faq} “{question}” for this {count}×",
+  pickedOthers: "For the same wordings they also chose: {others}",
+  teachAsPicked: "Teach {count} wording(s) as phrasings of {faq}",
   closestEntries: "Closest entries",
   exampleWordings: "Wordings",
   teachAsPhrasings: "Add {count} wording(s) to {faq}",
@@ -630,9 +634,9 @@ const zh: Record<MessageKey, string> = {
   comingSoon: "将在 issue 13 中提供。",
   // suggestions (issue 13, the learning loop)
   navSuggestions: "学习建议",
-  suggestionsTitle: "机器人未能回答的客户问题",
+  suggestionsTitle: "机器人未能直接回答的客户问题",
   suggestionsHint:
-    "最近 30 天转人工的问题，按主题归类。可将其作为某条目的相似问法、起草新条目、标记为不属于我们的业务（超出范围）或忽略；所有变更都需在「待审核变更」中审批。",
+    "最近 30 天转人工的问题（按主题归类），以及机器人给出选项时客户选择的条目。可将其作为某条目的相似问法、起草新条目、标记为不属于我们的业务（超出范围）或忽略；所有变更都需在「待审核变更」中审批。",
   noSuggestions: "目前没有可学习的问题。",
   suggestionsAskedOnce:
     "最近 30 天另有 {n} 个未解决的问题只被问过一次：再被问到一次后才会列为学习建议。它们列在报表的「未解决问题 Top 10」中。",
@@ -640,6 +644,10 @@ const zh: Record<MessageKey, string> = {
   learnReason_low_confidence: "置信度低",
   learnReason_failed_clarify: "澄清失败",
   learnReason_dissatisfied: "客户不满",
+  learnReason_picked: "客户选择",
+  pickedTimes: "客户 {count} 次为此选择了 {faq}「{question}」",
+  pickedOthers: "同样的问法下客户也选过：{others}",
+  teachAsPicked: "将 {count} 个问法教为 {faq} 的问法",
   closestEntries: "最接近的条目",
   exampleWordings: "客户问法",
   teachAsPhrasings: "将 {count} 个问法加入 {faq}",

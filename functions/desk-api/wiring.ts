@@ -29,6 +29,7 @@ import { createDeskTicketStore } from "../../shared/stores/desk-tickets";
 import { createFaqRepository } from "../../shared/stores/faq";
 import { createInspectionAuditStore } from "../../shared/stores/inspection-audit";
 import { createOutboxStore } from "../../shared/stores/outbox";
+import { createPickStore } from "../../shared/stores/picks";
 import { createReviewStore } from "../../shared/stores/reviews";
 import { sdkDocumentTable } from "../../shared/stores/sdk-table";
 import { createTicketDeskStore } from "../../shared/stores/ticket-desk";
@@ -137,6 +138,7 @@ export function wireDeskApi(config: DeskApiConfig, options: { logger?: Logger } 
     changes,
     retriever: faq.retriever,
     faqEntry,
+    picks: createPickStore(doc, config.tables.picks),
     ...suggestionVectors(config.engine, config.runtime),
   };
 

@@ -1,4 +1,5 @@
 import type { Logger } from "@aws-lambda-powertools/logger";
+import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { SQSRecord } from "aws-lambda";
 import { wireAnalytics } from "../../shared/aws/analytics";
 import { selectEngine } from "../../shared/aws/bedrock";
@@ -13,6 +14,7 @@ import { channelTexts } from "../../shared/channels/registry";
 import type { WorkerConfig } from "../../shared/config/load-desk";
 import { ChannelApiError } from "../../shared/core/errors";
 import { describeFailure } from "../../shared/core/failure";
+import { pickRecorder } from "../../shared/core/picks";
 import type { PipelineDeps, ReplyTexts } from "../../shared/core/pipeline/ports";
 import { detectLanguage } from "../../shared/core/text";
 import {
@@ -26,10 +28,12 @@ import {
 import { bucketRulesSource } from "../../shared/kb/inspection-rules";
 import { createEngineCache } from "../../shared/kb/knowledge";
 import { withLearnedScope } from "../../shared/kb/learned";
+import { ownPhrasings } from "../../shared/kb/picks";
 import { createConversationStore } from "../../shared/stores/conversations";
 import { createFaqRepository } from "../../shared/stores/faq";
 import { createInspectionAuditStore } from "../../shared/stores/inspection-audit";
 import { createOutboxStore } from "../../shared/stores/outbox";
+import { createPickStore } from "../../shared/stores/picks";
 import { createTicketStore } from "../../shared/stores/tickets";
 import type { WorkerDeps } from "./handler";
 
@@ -54,6 +58,8 @@ export function wireWorker(config: WorkerConfig, options: { logger?: Logger } = 
   const kb = config.knowledgeBase.name;
   // The FAQ category of each entry of the current version: a ticket's skills follow its top candidate's.
   let categories = new Map<string, string>();
+  // A pick of an entry for one of its own phrasings teaches nothing and is not recorded.
+  let isPhrasingOf: (faqId: string, wording: string) => boolean = () => false;
   const engines = createEngineCache({
     source: createFaqRepository(doc, config.tables.faq),
     kb,
@@ -61,6 +67,7 @@ export function wireWorker(config: WorkerConfig, options: { logger?: Logger } = 
       // Paid on the first message after a cold start or a KB change: worth seeing in the logs.
       const started = performance.now();
       categories = new Map(all.flatMap((e) => (e.category ? [[e.id, e.category] as const] : [])));
+      isPhrasingOf = ownPhrasings(all);
       // The entries answer; the version's out-of-scope wordings veto answers near them (either engine).
       let entries = 0;
       const engine = withLearnedScope(all, (answerable) => {
@@ -115,6 +122,16 @@ export function wireWorker(config: WorkerConfig, options: { logger?: Logger } = 
     },
     notifyAgents: desk.onHandoff,
     analytics,
+    picks: pickRecorder({
+      store: createPickStore(doc, config.tables.picks),
+      isPhrasingOf: (faqId, wording) => isPhrasingOf(faqId, wording),
+      kbVersion: () => engines.version,
+      onError(error) {
+        // A lost pick costs a suggestion, never the answer, which went out already. No wording logged.
+        metrics.addMetric("PicksNotRecorded", MetricUnit.Count, 1);
+        logger.warn("clarify pick not recorded", { ...describeFailure(error) });
+      },
+    }),
     texts: replyTexts(withChannelTexts(config.texts, channelTexts())),
     inspection: {
       rules: () => rules.current(),

@@ -41,7 +41,9 @@ export type TableAccess = Partial<Record<TableName, readonly TableOperation[]>>;
  *   status and the load counter a claim, transfer or resolve moves), the taught changes (PutItem once,
  *   GetItem, UpdateItem to decide once; the pending ones by the byStatus index, INDEX_ACCESS), the
  *   inspection audit trail (PutItem of each reply's inspection, Query of a day for the quality report),
- *   the analytics counters (UpdateItem as agents reply and resolve; Query of a day for the reports page);
+ *   the analytics counters (UpdateItem as agents reply and resolve; Query of a day for the reports page),
+ *   the clarify picks (Query of a day for the suggestions, UpdateItem to mark those decided on);
+ * - worker: the clarify picks too (PutItem of each pick answered, conditional: written once);
  * - worker and desk-api both record each message's quality inspection (inspections PutItem).
  *
  * BatchWriteItem is authorised by `dynamodb:BatchWriteItem` alone, whatever puts and deletes it carries.
@@ -63,6 +65,8 @@ export const TABLE_ACCESS = {
     agents: ["Scan", "UpdateItem"],
     inspections: ["PutItem"],
     analyticsCounters: ["UpdateItem"],
+    // A customer's pick of a clarify option, written once (a conditional PutItem).
+    picks: ["PutItem"],
   },
   ingest: {
     faq: ["GetItem", "Query", "UpdateItem", "BatchWriteItem"],
@@ -83,6 +87,8 @@ export const TABLE_ACCESS = {
     analyticsCounters: ["Query", "UpdateItem"],
     // The QA queue reads the reviews a resolve day at a time.
     reviews: ["Query"],
+    // The suggestions read the picks a day at a time and mark those a supervisor decided on.
+    picks: ["Query", "UpdateItem"],
   },
   sla: {
     tickets: ["GetItem", "UpdateItem"],

@@ -245,17 +245,31 @@ export const ApiErrorBodySchema = z.object({
 });
 export type ApiErrorBody = z.infer<typeof ApiErrorBodySchema>;
 
-/** A topic of unanswered questions (GET /insights/suggestions). */
+/**
+ * A topic of unanswered questions, or the wordings customers picked one entry for when the bot offered
+ * options (reason "picked", with `picked`) (GET /insights/suggestions).
+ */
 export const LearningSuggestionSchema = z.object({
   id: z.string(),
   representative: z.string(),
   count: z.number(),
-  reasons: z.partialRecord(z.enum(["low_confidence", "failed_clarify", "dissatisfied"]), z.number()),
+  reasons: z.partialRecord(
+    z.enum(["low_confidence", "failed_clarify", "dissatisfied", "picked"]),
+    z.number(),
+  ),
   examples: z.array(z.string()),
   closest: z.array(z.object({ faqId: z.string(), score: z.number(), matchedQuestion: z.string() })),
   ticketIds: z.array(z.string()),
   firstAt: z.string(),
   lastAt: z.string(),
+  /** The entry customers picked for these wordings, and the other entries picked for the same wordings. */
+  picked: z
+    .object({
+      faqId: z.string(),
+      question: z.string(),
+      others: z.array(z.object({ faqId: z.string(), count: z.number() })),
+    })
+    .optional(),
 });
 export type LearningSuggestion = z.infer<typeof LearningSuggestionSchema>;
 

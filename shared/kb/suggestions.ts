@@ -37,17 +37,23 @@ export interface ClosestEntry {
 }
 
 export interface LearningSuggestion {
-  /** Stable while the representative question stays the same. */
+  /** Stable while the representative question stays the same (a pick suggestion: its entry). */
   id: string;
   representative: string;
   count: number;
-  reasons: Partial<Record<UnansweredReason, number>>;
+  /** Why the questions are here: hand-offs by reason, or customers' clarify picks (shared/kb/picks.ts). */
+  reasons: Partial<Record<UnansweredReason | "picked", number>>;
   /** Up to `maxExamples` distinct wordings, masked, the representative first. */
   examples: string[];
   closest: ClosestEntry[];
   ticketIds: string[];
   firstAt: string;
   lastAt: string;
+  /**
+   * A suggestion made of clarify picks: the entry customers picked for these wordings, and how often
+   * they picked other entries for the same wordings.
+   */
+  picked?: { faqId: string; question: string; others: { faqId: string; count: number }[] };
 }
 
 /** Why a hand-off reason means "the bot did not know" (others are a person asked for, or a rule). */

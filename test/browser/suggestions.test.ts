@@ -2,7 +2,8 @@
  * The learning suggestions page (issue 13) in a real browser with the development mock API: a supervisor
  * sees unanswered questions by topic, teaches one as phrasings of the closest entry (one pending change),
  * dismisses another, proposes a third as out of scope ("not our business") and approves it; an agent has
- * no such page, but can propose a ticket's question as out of scope from the teach menu.
+ * no such page, but can propose a ticket's question as out of scope from the teach menu. The wordings
+ * customers picked an entry for, when the bot offered options, are taught to that entry in one click.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DeskSession, openDesk, screenshot, signIn } from "../../desk/dev/browser";
@@ -18,6 +19,33 @@ afterAll(async () => {
 });
 
 describe("learning suggestions", () => {
+  it("shows what customers picked when the bot offered options, taught to the entry picked in one click", async () => {
+    const page = await desk.newPage();
+    await signIn(page, desk.server.url, "supervisor", desk.mock.password);
+    await page.getByRole("link", { name: "学习建议" }).click();
+    const cards = page.getByTestId("suggestion");
+    const picked = cards.filter({ has: page.getByTestId("suggestion-picked") });
+    await picked.waitFor();
+    expect(await cards.count()).toBe(4);
+    expect(await picked.getByTestId("suggestion-picked").textContent()).toBe(
+      "客户 5 次为此选择了 FAQ-0002「退款多久到账？」同样的问法下客户也选过：FAQ-0005 ×1",
+    );
+    await picked.scrollIntoViewIfNeeded();
+    await screenshot(page, "suggestion-picked");
+    const teach = picked.getByTestId("suggestion-teach");
+    expect(await teach.textContent()).toBe("将 3 个问法教为 FAQ-0002 的问法");
+    await teach.click();
+    await expect.poll(() => cards.count()).toBe(3);
+    expect(desk.mock.changes.at(-1)).toMatchObject({
+      kind: "phrasing",
+      faqId: "FAQ-0002",
+      status: "pending",
+      author: "supervisor",
+      suggestionId: "picked-refund-time",
+      texts: ["钱什么时候退回来", "退的钱啥时候到", "退款几天到"],
+    });
+  });
+
   it("lets a supervisor teach a topic as phrasings of an entry, then dismiss another", async () => {
     const page = await desk.newPage();
     await signIn(page, desk.server.url, "supervisor", desk.mock.password);

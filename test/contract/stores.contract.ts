@@ -9,6 +9,7 @@ import {
   newConversation,
   type Turn,
 } from "../../shared/core/conversation";
+import type { ClarifyPick, PickStore } from "../../shared/core/picks";
 import type {
   ConversationStore,
   OutboxRecord,
@@ -46,6 +47,10 @@ export interface StoreTarget {
   channelState(): ChannelStateStore;
   faq(): FaqRepository;
   changes(): ChangeStore;
+  picks(): PickStore & {
+    /** The TTL attribute (epoch seconds) stored with a pick, or undefined when it has none. */
+    expiresAt(pick: Pick<ClarifyPick, "id" | "at">): Promise<number | undefined>;
+  };
   /** The TTL attribute (epoch seconds) stored with an item, or undefined when it has none. */
   expiresAt: Record<"conversation" | "outbox" | "token" | "channelState", TtlProbe>;
 }
@@ -65,6 +70,7 @@ export function describeStoreContract(target: StoreTarget): void {
     channelStateContract(target);
     faqContract(target);
     changesContract(target);
+    picksContract(target);
   });
 }
 
@@ -606,6 +612,54 @@ function changesContract(target: StoreTarget) {
       });
       expect(mine(await changes.list("approved")).map((c) => c.id)).toEqual([outOfScope.id]);
       expect(mine(await changes.list("pending")).map((c) => c.id)).toEqual([phrasing.id]);
+    });
+  });
+}
+
+function picksContract(target: StoreTarget) {
+  describe("clarify picks", () => {
+    const pick = (at: string, extra: Partial<ClarifyPick> = {}): ClarifyPick => ({
+      id: fresh("pick"),
+      wording: "退款要多久",
+      faqId: "refund-time",
+      offered: ["refund-time", "refund-how", "cancel"],
+      kbVersion: "v-7",
+      channel: "wecom",
+      at,
+      ...extra,
+    });
+    const mine = (list: ClarifyPick[], ...picks: ClarifyPick[]) =>
+      list.filter((p) => picks.some((q) => q.id === p.id)).sort((a, b) => a.at.localeCompare(b.at));
+
+    it("lists each pick whole under the UTC day it arrived, kept for the suggestions' window", async () => {
+      const picks = target.picks();
+      const late = pick("2026-11-21T23:59:59.000Z");
+      const next = pick("2026-11-22T00:00:00.000Z", { channel: "sms", wording: "how long is a refund" });
+      const { kbVersion: _v, ...unversioned } = pick("2026-11-22T08:00:00.000Z");
+      await picks.record(late);
+      await picks.record(next);
+      await picks.record(unversioned);
+      expect(mine(await picks.listDays(["2026-11-21"]), late, next, unversioned)).toEqual([late]);
+      expect(mine(await picks.listDays(["2026-11-21", "2026-11-22"]), late, next, unversioned)).toEqual([
+        late,
+        next,
+        unversioned,
+      ]);
+      expect(await picks.expiresAt(late)).toBe(epochS(new Date(late.at)) + RETENTION.pickDays * DAY_S);
+    });
+
+    it("keeps the first record of a pick and the decision on it; marks only picks that exist", async () => {
+      const picks = target.picks();
+      const first = pick("2026-11-23T10:00:00.000Z");
+      await picks.record(first);
+      await picks.markHandled([first], "taught as phrasings of refund-time");
+      // The same message redelivered: recorded again, the decision stays.
+      await picks.record({ ...first, faqId: "cancel" });
+      const never = pick("2026-11-23T11:00:00.000Z");
+      await picks.markHandled([never], "dismissed");
+      expect(mine(await picks.listDays(["2026-11-23"]), first, never)).toEqual([
+        { ...first, handled: "taught as phrasings of refund-time" },
+      ]);
     });
   });
 }

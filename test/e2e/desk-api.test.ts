@@ -206,6 +206,80 @@ describe("the desk API on the local stack", () => {
     );
   });
 
+  it("records a customer's pick of a clarify option as a suggestion, taught to the entry picked in one click", async () => {
+    // "怎么退" gets three options from the example FAQ; the customer picks the first.
+    const customer = "o6_desk_pick_01";
+    await post(wechatPush(wechat, { openId: customer, text: "怎么退" }));
+    const [options] = await waitFor(() => repliesTo(customer).length > 0 && repliesTo(customer), {
+      what: "the bot's options",
+    });
+    expect(options?.text).toContain("1. 怎么申请退货？");
+    await post(wechatPush(wechat, { openId: customer, text: "1" }));
+    await waitFor(() => repliesTo(customer).length > 1, { what: "the answer to the pick" });
+    expect(repliesTo(customer)[1]?.text).toContain("退货");
+
+    interface Listed {
+      suggestions: {
+        id: string;
+        count: number;
+        reasons: Record<string, number>;
+        examples: string[];
+        picked?: { faqId: string; question: string };
+      }[];
+    }
+    const picked = await waitFor(
+      async () => {
+        const { body } = await api<Listed>("supervisor", "GET", "/insights/suggestions");
+        return body.suggestions.find((s) => s.picked?.faqId === "zh-return-how");
+      },
+      { what: "the pick among the suggestions" },
+    );
+    expect(picked).toMatchObject({
+      count: 1,
+      reasons: { picked: 1 },
+      examples: ["怎么退"],
+      picked: { faqId: "zh-return-how", question: "怎么申请退货？" },
+    });
+    // Supervisors only, as every suggestion.
+    expect((await api("agent", "GET", "/insights/suggestions")).status).toBe(403);
+
+    const taught = await api<{ changes: { id: string }[] }>(
+      "supervisor",
+      "POST",
+      `/insights/suggestions/${picked?.id}/phrasings`,
+      { faqId: "zh-return-how", texts: picked?.examples },
+    );
+    expect(taught.status).toBe(201);
+    const { body: after } = await api<Listed>("supervisor", "GET", "/insights/suggestions");
+    expect(after.suggestions.some((s) => s.id === picked?.id)).toBe(false);
+    const approved = await api<{ upload: string }>(
+      "supervisor",
+      "POST",
+      `/changes/${taught.body.changes[0]?.id}/approve`,
+    );
+    expect(approved.status).toBe(200);
+    expect(((await kefu.stack.waitForReport(approved.body.upload)) as { status: string }).status).toBe(
+      "applied",
+    );
+
+    // Approved: the next customer's "怎么退" is answered at once, no options.
+    const next = "o6_desk_pick_02";
+    await waitFor(
+      async () => {
+        const before = repliesTo(next).length;
+        await post(wechatPush(wechat, { openId: next, text: "怎么退" }));
+        const [reply] = await waitFor(
+          () => repliesTo(next).length > before && repliesTo(next).slice(before),
+          {
+            what: "the bot's reply to the taught wording",
+          },
+        );
+        return !reply?.text.includes("1. ") && reply?.text.includes("退货");
+      },
+      { what: "the taught wording answered directly", timeoutMs: 20_000 },
+    );
+  });
+
   it("lets an agent go online and a supervisor list and configure agents; an agent may not", async () => {
     const online = await api<{ status: string }>("agent", "PUT", "/me/status", { status: "online" });
     expect(online.status).toBe(200);

@@ -406,6 +406,8 @@ describe("least privilege", () => {
       agents: ["dynamodb:Scan", "dynamodb:UpdateItem"],
       inspections: ["dynamodb:PutItem"],
       analyticsCounters: ["dynamodb:UpdateItem"],
+      // Each clarify pick answered, written once; never read back by the worker.
+      picks: ["dynamodb:PutItem"],
     });
   });
 
@@ -428,6 +430,8 @@ describe("least privilege", () => {
       analyticsCounters: ["dynamodb:Query", "dynamodb:UpdateItem"],
       // The QA queue reads the reviews a resolve day at a time.
       reviews: ["dynamodb:Query"],
+      // The suggestions read the picks a day at a time and mark those a supervisor decided on.
+      picks: ["dynamodb:Query", "dynamodb:UpdateItem"],
     });
     // Agents' drafts (the answer model, not streamed) and suggestions' clustering (the embedding model).
     const bedrock = role(stack.desk.fn).filter((st) =>

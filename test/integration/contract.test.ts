@@ -7,6 +7,7 @@ import { createChannelStateStore } from "../../shared/stores/channel-state";
 import { createConversationStore } from "../../shared/stores/conversations";
 import { createFaqRepository } from "../../shared/stores/faq";
 import { createOutboxStore } from "../../shared/stores/outbox";
+import { createPickStore, pickDay } from "../../shared/stores/picks";
 import { sdkDocumentTable } from "../../shared/stores/sdk-table";
 import { createTicketStore } from "../../shared/stores/tickets";
 import { createTokenStore } from "../../shared/stores/tokens";
@@ -36,6 +37,11 @@ describeStoreContract({
   faq: () => createFaqRepository(doc, tables.faq),
   // The desk API's table (its whole configuration would need a user pool too).
   changes: () => createChangeStore(doc, testEnv()[TABLES.changes.envVar] as string),
+  picks: () =>
+    Object.assign(createPickStore(doc, tables.picks), {
+      expiresAt: (pick: { id: string; at: string }) =>
+        ttl(tables.picks, () => ({ day: pickDay(pick.at), id: pick.id }))(pick.id),
+    }),
   expiresAt: {
     conversation: ttl(tables.conversations, (conversationKey) => ({ conversationKey })),
     outbox: ttl(tables.outbox, (messageKey) => ({ messageKey })),

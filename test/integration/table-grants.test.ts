@@ -197,6 +197,16 @@ describe("with the table grants the stack synthesises", () => {
     expect(refusals()).toEqual([]);
   });
 
+  it("the worker records a customer's pick of a clarify option", async () => {
+    // "怎么退" gets three options from the example FAQ; "1" picks the first.
+    for (const text of ["怎么退", "1"]) {
+      expect((await kefu.post(wechatPush(creds.wechat, { openId: "o-grants-pick", text }))).status).toBe(200);
+      expect(await kefu.drainQueue()).toEqual([]);
+    }
+    expect(repliesTo("wechat", "o-grants-pick").map((r) => r.text.includes("1."))).toEqual([true, false]);
+    expect(refusals()).toEqual([]);
+  });
+
   it("every table grant of every function was used by the paths above: none is wider than the code", () => {
     const operations = ["GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query", "Scan", "BatchWriteItem"];
     const unused = Object.fromEntries(

@@ -22,6 +22,7 @@ import type { AnswerEngine, EngineInput, EngineResult } from "../../shared/core/
 import type { InboundMessage, InboundMessageInput, OutboundMessage } from "../../shared/core/message";
 import { InboundMessageSchema } from "../../shared/core/message";
 import { inspectedOnly } from "../../shared/core/outgoing";
+import type { PickStore, StoredPick } from "../../shared/core/picks";
 import type {
   ConversationStore,
   OutboxRecord,
@@ -197,6 +198,36 @@ export function memoryReviews(): ReviewStore & { items: Map<string, Conversation
     },
     async listDays(days) {
       return [...items.values()].filter((r) => days.includes(r.resolvedAt.slice(0, 10)));
+    },
+  };
+}
+
+/** The picks table in memory: one record per picking message, the first kept, with its TTL. */
+export function memoryPicks(): PickStore & {
+  items: Map<string, StoredPick>;
+  expiresAt(pick: { id: string; at: string }): Promise<number | undefined>;
+} {
+  const items = new Map<string, StoredPick>();
+  const key = (p: { id: string; at: string }) => `${p.at.slice(0, 10)}#${p.id}`;
+  return {
+    items,
+    async expiresAt(pick) {
+      const found = items.get(key(pick));
+      return found ? ttlAfter(new Date(found.at), RETENTION.pickDays) : undefined;
+    },
+    async record(pick) {
+      if (!items.has(key(pick))) items.set(key(pick), structuredClone(pick));
+    },
+    async listDays(days) {
+      return [...items.values()]
+        .filter((p) => days.includes(p.at.slice(0, 10)))
+        .map((p) => structuredClone(p));
+    },
+    async markHandled(picks, decision) {
+      for (const pick of picks) {
+        const found = items.get(key(pick));
+        if (found) found.handled = decision;
+      }
     },
   };
 }

@@ -66,7 +66,8 @@ function SuggestionCard(props: { suggestion: LearningSuggestion }) {
   const queryClient = useQueryClient();
   const s = props.suggestion;
   const [picked, setPicked] = useState<string[]>(s.examples);
-  const [faqId, setFaqId] = useState<string | undefined>(s.closest[0]?.faqId);
+  // A suggestion of picks is taught to the entry the customers picked, unless the supervisor picks another.
+  const [faqId, setFaqId] = useState<string | undefined>(s.picked?.faqId ?? s.closest[0]?.faqId);
   const [drafting, setDrafting] = useState(false);
   const [dismissing, setDismissing] = useState(false);
   const [outOfScope, setOutOfScope] = useState(false);
@@ -102,6 +103,7 @@ function SuggestionCard(props: { suggestion: LearningSuggestion }) {
         <Text size="xs" c="dimmed">
           {formatDateTime(s.firstAt, locale)} – {formatDateTime(s.lastAt, locale)}
         </Text>
+        {s.picked ? <PickedLine picked={s.picked} count={s.count} /> : null}
         <Text size="sm" fw={500}>
           {t("exampleWordings")}
         </Text>
@@ -112,9 +114,11 @@ function SuggestionCard(props: { suggestion: LearningSuggestion }) {
             ))}
           </Stack>
         </Checkbox.Group>
-        <Text size="sm" fw={500}>
-          {t("closestEntries")}
-        </Text>
+        {s.closest.length > 0 ? (
+          <Text size="sm" fw={500}>
+            {t("closestEntries")}
+          </Text>
+        ) : null}
         <Group gap="xs">
           {s.closest.map((c) => (
             <UnstyledButton key={c.faqId} onClick={() => setFaqId(c.faqId)} data-testid="closest-entry">
@@ -164,7 +168,11 @@ function SuggestionCard(props: { suggestion: LearningSuggestion }) {
             onClick={() => act.mutate({ path: "phrasings", body: { faqId, texts: picked } })}
             data-testid="suggestion-teach"
           >
-            {faqId ? t("teachAsPhrasings", { count: picked.length, faq: faqId }) : t("pickEntryFirst")}
+            {!faqId
+              ? t("pickEntryFirst")
+              : faqId === s.picked?.faqId
+                ? t("teachAsPicked", { count: picked.length, faq: faqId })
+                : t("teachAsPhrasings", { count: picked.length, faq: faqId })}
           </Button>
         </Group>
       </Stack>
@@ -236,5 +244,21 @@ function SuggestionCard(props: { suggestion: LearningSuggestion }) {
         </Stack>
       </Modal>
     </Paper>
+  );
+}
+
+/** What customers picked: the entry, how often, and the other entries picked for the same wordings. */
+function PickedLine(props: { picked: NonNullable<LearningSuggestion["picked"]>; count: number }) {
+  const { t } = useI18n();
+  const { picked, count } = props;
+  return (
+    <Stack gap={2} data-testid="suggestion-picked">
+      <Text size="sm">{t("pickedTimes", { count, faq: picked.faqId, question: picked.question })}</Text>
+      {picked.others.length > 0 ? (
+        <Text size="xs" c="dimmed">
+          {t("pickedOthers", { others: picked.others.map((o) => `${o.faqId} ×${o.count}`).join(", ") })}
+        </Text>
+      ) : null}
+    </Stack>
   );
 }

@@ -1,10 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import type { FaqEntry } from "../../../shared/core/faq";
+import type { PickStore, StoredPick } from "../../../shared/core/picks";
 import type { TicketStore } from "../../../shared/core/pipeline/ports";
 import { redact } from "../../../shared/core/redact";
 import type { Ticket } from "../../../shared/core/ticket";
 import { FAQ_LIMITS } from "../../../shared/kb/faq-schema";
+import { pickSuggestions } from "../../../shared/kb/picks";
 import type { Retriever } from "../../../shared/kb/retrieval";
 import {
   type LearningSuggestion,
@@ -14,15 +16,18 @@ import {
   unansweredFromTickets,
 } from "../../../shared/kb/suggestions";
 import { type ChangeStore, changeRow, type PendingChange, validateChangeRow } from "../../../shared/kb/teach";
+import { RETENTION } from "../../../shared/resources";
 import { DeskApiError, type DeskRequest, type DeskRoute } from "../route";
 import { parseBody, validationFailed } from "../router";
 
 /**
  * Suggestions for supervisors (docs/desk-api.md): what customers asked that the bot handed off, grouped
- * by topic (shared/kb/suggestions.ts), and the three things to do with one. Teaching creates pending
+ * by topic (shared/kb/suggestions.ts), what customers picked when the bot offered options (shared/kb/
+ * picks.ts), and the things to do with one. Teaching creates pending
  * changes through shared/kb/teach.ts, so an approval imports them like any FAQ file (validated, a new
  * KB version, a snapshot); a decision also leaves a desk event on each ticket of the suggestion, which
- * takes its question out of the list and tells the ticket's readers what became of it.
+ * takes its question out of the list and tells the ticket's readers what became of it; on a suggestion
+ * of picks, the decision is written on its picks instead.
  */
 export interface SuggestionRoutesDeps {
   tickets: Pick<TicketStore, "listByStatus" | "append">;
@@ -30,6 +35,8 @@ export interface SuggestionRoutesDeps {
   /** The current knowledge base: closest entries, and the entry a phrasing is added to. */
   retriever: Retriever;
   faqEntry(id: string): Promise<FaqEntry | undefined>;
+  /** Customers' clarify picks (the worker records them); no pick suggestions when absent. */
+  picks?: Pick<PickStore, "listDays" | "markHandled">;
   /** Embeddings in AWS (Bedrock); lexical vectors when absent. */
   vectors?: SuggestOptions["vectors"];
   /** The similarity that joins a question to a topic: it depends on the vectors (lexical by default). */
@@ -59,32 +66,66 @@ const OutOfScope = z.strictObject({
   note: z.string().trim().max(500).optional(),
 });
 
+/** The suggestions of a window, and the picks behind each suggestion made of picks. */
+interface Current {
+  suggestions: LearningSuggestion[];
+  askedOnce: number;
+  picksOf: Map<string, StoredPick[]>;
+}
+
 /**
- * The suggestions of the last `days` days (hand-offs the bot could not answer, not yet handled), and how
- * many of those questions were asked only once, so in no suggestion (SUGGESTION_MIN_COUNT): the report's
- * top unanswered lists them, and the page says where they went rather than look as if nothing was missed.
+ * The suggestions of the last `days` days: hand-offs the bot could not answer and customers' clarify
+ * picks, not yet handled, the larger first; and how many of those hand-off questions were asked only
+ * once, so in no suggestion (SUGGESTION_MIN_COUNT): the report's top unanswered lists them, and the page
+ * says where they went rather than look as if nothing was missed.
  */
-async function current(
-  deps: SuggestionRoutesDeps,
-  now: Date,
-  days = WINDOW_DAYS,
-): Promise<{ suggestions: LearningSuggestion[]; askedOnce: number }> {
+async function current(deps: SuggestionRoutesDeps, now: Date, days = WINDOW_DAYS): Promise<Current> {
   const since = new Date(now.getTime() - days * 86_400_000).toISOString();
-  const lists = await Promise.all(
-    STATUSES.map((s) => deps.tickets.listByStatus(s, deps.ticketsPerStatus ?? 500)),
-  );
+  const [lists, picked] = await Promise.all([
+    Promise.all(STATUSES.map((s) => deps.tickets.listByStatus(s, deps.ticketsPerStatus ?? 500))),
+    currentPicks(deps, now, days),
+  ]);
   const tickets = lists.flat().filter((t) => t.createdAt >= since);
   const questions = unansweredFromTickets(tickets);
-  const suggestions = await suggest(questions, {
+  const unanswered = await suggest(questions, {
     retriever: deps.retriever,
     vectors: deps.vectors,
     ...(deps.threshold !== undefined ? { threshold: deps.threshold } : {}),
   });
-  return { suggestions, askedOnce: questions.length - suggestions.reduce((n, s) => n + s.count, 0) };
+  const suggestions = [...picked.map((p) => p.suggestion), ...unanswered].sort((a, b) => b.count - a.count);
+  return {
+    suggestions,
+    askedOnce: questions.length - unanswered.reduce((n, s) => n + s.count, 0),
+    picksOf: new Map(picked.map((p) => [p.suggestion.id, p.picks])),
+  };
 }
 
-async function find(deps: SuggestionRoutesDeps, request: DeskRequest): Promise<LearningSuggestion> {
-  const found = (await current(deps, request.now)).suggestions.find((s) => s.id === request.params.id);
+/**
+ * The picks of the window's UTC days, grouped by entry picked. A longer window than the picks are kept
+ * (RETENTION.pickDays) reads only the days that may still hold some.
+ */
+async function currentPicks(deps: SuggestionRoutesDeps, now: Date, days: number) {
+  if (!deps.picks) return [];
+  const since = new Date(now.getTime() - days * 86_400_000).toISOString();
+  const dayList = Array.from({ length: Math.min(days, RETENTION.pickDays) + 1 }, (_, i) =>
+    new Date(now.getTime() - i * 86_400_000).toISOString().slice(0, 10),
+  );
+  const picks = (await deps.picks.listDays(dayList)).filter((p) => p.at >= since && !p.handled);
+  const ids = [...new Set(picks.map((p) => p.faqId))];
+  const found = await Promise.all(ids.map(async (id) => [id, await deps.faqEntry(id)] as const));
+  const entries = new Map(found.flatMap(([id, entry]) => (entry ? [[id, entry] as const] : [])));
+  return pickSuggestions(picks, entries);
+}
+
+/** A suggestion acted on, and the picks behind it when it is made of picks. */
+interface Found {
+  s: LearningSuggestion;
+  picks: StoredPick[];
+}
+
+async function find(deps: SuggestionRoutesDeps, request: DeskRequest): Promise<Found> {
+  const now = await current(deps, request.now);
+  const found = now.suggestions.find((s) => s.id === request.params.id);
   if (!found)
     throw new DeskApiError(
       404,
@@ -92,15 +133,20 @@ async function find(deps: SuggestionRoutesDeps, request: DeskRequest): Promise<L
       "No such suggestion (it may have been handled).",
       "没有这个建议（可能已处理）。",
     );
-  return found;
+  return { s: found, picks: now.picksOf.get(found.id) ?? [] };
 }
 
-/** Leaves the decision on each ticket of the suggestion (a desk event, never sent to the customer). */
+/**
+ * Leaves the decision on each ticket of the suggestion (a desk event, never sent to the customer), or on
+ * its picks: those of the wordings decided on (`texts`; all of them when absent). A pick whose wording
+ * was left out stays, in the suggestion of its entry.
+ */
 async function markHandled(
   deps: SuggestionRoutesDeps,
-  s: LearningSuggestion,
+  { s, picks }: Found,
   what: string,
   request: DeskRequest,
+  texts?: readonly string[],
 ) {
   const at = request.now.toISOString();
   for (const ticketId of s.ticketIds) {
@@ -110,6 +156,8 @@ async function markHandled(
       { now: request.now, id: `suggestion:${s.id}:${ticketId}` },
     );
   }
+  const decided = texts ? picks.filter((p) => texts.includes(redact(p.wording))) : picks;
+  if (decided.length > 0) await deps.picks?.markHandled(decided, `${what} (${request.user.id}, ${at})`);
 }
 
 function pending(
@@ -144,15 +192,16 @@ function examplesChosen(s: LearningSuggestion, texts: string[] | undefined, verb
 async function propose(
   request: DeskRequest,
   deps: SuggestionRoutesDeps,
-  s: LearningSuggestion,
+  found: Found,
   change: PendingChange,
-  row: { entry?: FaqEntry; field: string; what: string; note?: string },
+  row: { entry?: FaqEntry; field: string; what: string; note?: string; texts?: string[] },
 ) {
   const rejection = validateChangeRow(changeRow(change, row.entry));
   if (rejection) throw validationFailed({ [rejection.field ?? row.field]: rejection.message });
   await deps.changes.create(change);
   const note = row.note ? `: ${row.note}` : "";
-  await markHandled(deps, s, `${row.what}, pending approval (change ${change.id})${note}`, request);
+  const what = `${row.what}, pending approval (change ${change.id})${note}`;
+  await markHandled(deps, found, what, request, row.texts);
   return { status: 201, body: { changes: [change] } };
 }
 
@@ -163,7 +212,8 @@ export const suggestionRoutes: DeskRoute<SuggestionRoutesDeps>[] = [
     groups: ["supervisor", "admin"],
     async handle(request, deps) {
       const days = z.coerce.number().int().min(1).max(90).catch(WINDOW_DAYS).parse(request.query.days);
-      return { status: 200, body: await current(deps, request.now, days) };
+      const { suggestions, askedOnce } = await current(deps, request.now, days);
+      return { status: 200, body: { suggestions, askedOnce } };
     },
   },
   {
@@ -172,7 +222,8 @@ export const suggestionRoutes: DeskRoute<SuggestionRoutesDeps>[] = [
     groups: ["supervisor", "admin"],
     async handle(request, deps) {
       const body = parseBody(Phrasings, request.body);
-      const s = await find(deps, request);
+      const found = await find(deps, request);
+      const { s } = found;
       const texts = examplesChosen(s, body.texts, "taught");
       const entry = await deps.faqEntry(body.faqId);
       if (!entry) throw validationFailed({ faqId: "no such FAQ entry" });
@@ -183,10 +234,11 @@ export const suggestionRoutes: DeskRoute<SuggestionRoutesDeps>[] = [
         text: texts[0] as string,
         texts,
       });
-      return propose(request, deps, s, change, {
+      return propose(request, deps, found, change, {
         entry,
         field: "texts",
         what: `taught as ${texts.length} phrasing(s) of ${body.faqId}`,
+        texts,
       });
     },
   },
@@ -196,9 +248,9 @@ export const suggestionRoutes: DeskRoute<SuggestionRoutesDeps>[] = [
     groups: ["supervisor", "admin"],
     async handle(request, deps) {
       const body = parseBody(Entry, request.body);
-      const s = await find(deps, request);
-      const change = pending(request, deps, s, { kind: "entry", ...body });
-      return propose(request, deps, s, change, { field: "body", what: "drafted as a new FAQ entry" });
+      const found = await find(deps, request);
+      const change = pending(request, deps, found.s, { kind: "entry", ...body });
+      return propose(request, deps, found, change, { field: "body", what: "drafted as a new FAQ entry" });
     },
   },
   {
@@ -207,7 +259,8 @@ export const suggestionRoutes: DeskRoute<SuggestionRoutesDeps>[] = [
     groups: ["supervisor", "admin"],
     async handle(request, deps) {
       const body = parseBody(OutOfScope, request.body);
-      const s = await find(deps, request);
+      const found = await find(deps, request);
+      const { s } = found;
       const chosen = examplesChosen(s, body.texts, "recorded");
       // The examples are masked already; masked again because they are kept in the knowledge base.
       const texts = [...new Set(chosen.map(redact))];
@@ -216,10 +269,11 @@ export const suggestionRoutes: DeskRoute<SuggestionRoutesDeps>[] = [
         text: texts[0] as string,
         texts,
       });
-      return propose(request, deps, s, change, {
+      return propose(request, deps, found, change, {
         field: "texts",
         what: `proposed as out of scope (${texts.length} wording(s))`,
         ...(body.note ? { note: body.note } : {}),
+        texts: chosen,
       });
     },
   },
@@ -229,9 +283,9 @@ export const suggestionRoutes: DeskRoute<SuggestionRoutesDeps>[] = [
     groups: ["supervisor", "admin"],
     async handle(request, deps) {
       const { note } = parseBody(Dismiss, request.body);
-      const s = await find(deps, request);
-      await markHandled(deps, s, `dismissed${note ? `: ${note}` : ""}`, request);
-      return { status: 200, body: { dismissed: s.id, tickets: s.ticketIds.length } };
+      const found = await find(deps, request);
+      await markHandled(deps, found, `dismissed${note ? `: ${note}` : ""}`, request);
+      return { status: 200, body: { dismissed: found.s.id, tickets: found.s.ticketIds.length } };
     },
   },
 ];

@@ -3,6 +3,7 @@ import type { AnswerEngine, Decision } from "../engine";
 import { listTopics } from "../texts";
 import { handOff } from "./handoff";
 import type { PipelineOutcome } from "./outcome";
+import { clarifyPickOf, recordPick } from "./pick";
 import { completeReply } from "./reply";
 import { type Run, withDisclosure } from "./run";
 
@@ -35,7 +36,8 @@ export async function decideReply(run: Run): Promise<PipelineOutcome> {
     ? run.deps.texts.say("languageNotice", run.language, run.message.channel)
     : "";
   const text = withDisclosure(run, notice ? `${notice}\n${decision.text}` : decision.text);
-  return completeReply(
+  const pick = clarifyPickOf(run, decision);
+  const outcome = await completeReply(
     run,
     decision.kind === "answer"
       ? {
@@ -55,6 +57,9 @@ export async function decideReply(run: Run): Promise<PipelineOutcome> {
           ...(question ? { question } : {}),
         },
   );
+  // Only an answer that went out as decided (not replaced by inspection, not refused) is a pick made.
+  if (pick && outcome.action === "answered") await recordPick(run, pick);
+  return outcome;
 }
 
 /**

@@ -5,6 +5,7 @@ import type { SendOptions } from "../delivery";
 import type { AnswerEngine } from "../engine";
 import type { Channel, InboundMessage, OutboundMessage } from "../message";
 import type { OutgoingInspection } from "../outgoing";
+import type { PickRecorder } from "../picks";
 import type { Language } from "../text";
 import type { SentenceName } from "../texts";
 import type { Ticket, TicketStatus } from "../ticket";
@@ -153,6 +154,11 @@ export interface PipelineDeps {
   inspection: PipelineInspection;
   /** Analytics events of each handled message (best effort: recording never throws). */
   analytics?: EventSink;
+  /**
+   * Clarify picks answered, for the supervisors' suggestions (core/picks.ts; best effort: recording never
+   * throws, and runs after the answer went out).
+   */
+  picks?: PickRecorder;
   detectLanguage(text: string): Language;
   now(): Date;
 }

@@ -3,6 +3,7 @@ import {
   memoryChanges,
   memoryConversations,
   memoryOutbox,
+  memoryPicks,
   memoryRepo,
   memoryState,
   memoryTickets,
@@ -24,6 +25,7 @@ describeStoreContract({
   channelState: () => channelState,
   faq: () => memoryRepo(),
   changes: () => memoryChanges(),
+  picks: () => memoryPicks(),
   expiresAt: {
     conversation: async (key) => conversations.expiresAt.get(key),
     outbox: async (key) => outbox.expiresAt.get(key),

@@ -2,13 +2,14 @@ import { describe, expect, it } from "vitest";
 import type { DeskApiError, DeskRequest } from "../../../functions/desk-api/route";
 import { type SuggestionRoutesDeps, suggestionRoutes } from "../../../functions/desk-api/routes/suggestions";
 import { type TeachDeps, teachRoutes } from "../../../functions/desk-api/routes/teach";
+import type { ClarifyPick } from "../../../shared/core/picks";
 import type { Ticket } from "../../../shared/core/ticket";
 import { FAQ_LIMITS } from "../../../shared/kb/faq-schema";
 import { importUpload } from "../../../shared/kb/import/import";
 import { createLexicalRetriever } from "../../../shared/kb/lexical";
 import { type LearningSuggestion, SUGGESTION_HANDLED, topUnanswered } from "../../../shared/kb/suggestions";
 import type { PendingChange } from "../../../shared/kb/teach";
-import { memoryBlobs, memoryChanges, memoryRepo, memoryTickets } from "../../support/fakes";
+import { memoryBlobs, memoryChanges, memoryPicks, memoryRepo, memoryTickets } from "../../support/fakes";
 
 const now = new Date("2026-12-01T10:00:00Z");
 const FAQ = [
@@ -284,5 +285,113 @@ describe("suggestions in the desk", () => {
       `${SUGGESTION_HANDLED} dismissed: seasonal`,
     );
     expect((await tickets.get("T1"))?.transcript.at(-1)?.text).toContain("new FAQ entry");
+  });
+});
+
+describe("suggestions from customers' clarify picks", () => {
+  const pick = (n: number, wording: string, faqId: string, minutesAgo = 30 - n): ClarifyPick => ({
+    id: `p${n}`,
+    wording,
+    faqId,
+    offered: ["card_payment", "close_account"],
+    kbVersion: "v1",
+    channel: "wechat",
+    at: new Date(now.getTime() - minutesAgo * 60_000).toISOString(),
+  });
+
+  async function withPicks(...recorded: ClarifyPick[]) {
+    const ready = await setup();
+    const picks = memoryPicks();
+    for (const p of recorded) await picks.record(p);
+    return { ...ready, picks, deps: { ...ready.deps, picks } };
+  }
+
+  it("group the wordings picked for one entry, with the entry, the count and the other entries picked", async () => {
+    const { deps } = await withPicks(
+      pick(1, "can the rent go on my card", "card_payment"),
+      pick(2, "can the rent go on my card?", "card_payment"),
+      pick(3, "rent by card, my number is 13812345678", "card_payment"),
+      pick(4, "can the rent go on my card", "close_account"),
+      // A month and more ago: out of the window.
+      pick(5, "rent on card", "card_payment", 31 * 24 * 60),
+    );
+    const [cards, rent, closing] = await list(deps);
+    expect(cards).toMatchObject({
+      count: 3,
+      reasons: { picked: 3 },
+      ticketIds: [],
+      picked: {
+        faqId: "card_payment",
+        question: "Can I pay bills with my card?",
+        others: [{ faqId: "close_account", count: 1 }],
+      },
+    });
+    expect(cards?.examples).toEqual([
+      "can the rent go on my card",
+      "can the rent go on my card?",
+      "rent by card, my number is 138****5678",
+    ]);
+    // The hand-off topic (3 tickets) after it, then the entry picked once.
+    expect(rent?.ticketIds).toEqual(["T1", "T2", "T3"]);
+    expect(closing).toMatchObject({ count: 1, picked: { faqId: "close_account" } });
+    // The wire carries no pick records (their ids, channels, versions): only the suggestion.
+    expect(JSON.stringify(await list(deps))).not.toContain("v1");
+  });
+
+  it("are taught in one click as phrasings of the entry picked, through approval; untaught wordings stay", async () => {
+    const { deps, teach, repo, blobs, picks } = await withPicks(
+      pick(1, "can the rent go on my card", "card_payment"),
+      pick(2, "card for the rent?", "card_payment"),
+    );
+    const cards = (await list(deps)).find((s) => s.picked);
+    const made = await call(suggestionRoutes, "POST", "/insights/suggestions/:id/phrasings", deps, {
+      params: { id: cards?.id ?? "" },
+      body: { faqId: "card_payment", texts: ["can the rent go on my card"] },
+    });
+    expect(made.status).toBe(201);
+    const [change] = (made.body as { changes: PendingChange[] }).changes;
+    expect(change).toMatchObject({ kind: "phrasing", faqId: "card_payment", suggestionId: cards?.id });
+    expect(change?.ticketId).toBeUndefined();
+    // The taught pick is handled; the other wording is still suggested.
+    expect(
+      [...picks.items.values()].map((p) => [p.id, p.handled?.startsWith("taught as 1 phrasing")]),
+    ).toEqual([
+      ["p1", true],
+      ["p2", undefined],
+    ]);
+    const [left] = (await list(deps)).filter((s) => s.picked);
+    expect(left).toMatchObject({ id: cards?.id, count: 1, examples: ["card for the rent?"] });
+
+    const approved = await call(teachRoutes, "POST", "/changes/:id/approve", teach, {
+      params: { id: change?.id ?? "" },
+    });
+    await importUpload({ key: (approved.body as PendingChange).upload ?? "" }, { blobs, repo });
+    const entry = (await repo.loadEntries("default")).entries.find((e) => e.id === "card_payment");
+    expect(entry?.similarQuestions).toEqual(["can the rent go on my card"]);
+  });
+
+  it("leave out wordings the entry has since been taught, and entries the knowledge base no longer has", async () => {
+    const { deps } = await withPicks(
+      pick(1, "can I pay bills with my card", "card_payment"),
+      pick(2, "cancel my subscription", "gone_entry"),
+    );
+    expect((await list(deps)).filter((s) => s.picked)).toEqual([]);
+  });
+
+  it("are dismissed whole", async () => {
+    const { deps, picks } = await withPicks(
+      pick(1, "can the rent go on my card", "card_payment"),
+      pick(2, "card for the rent?", "card_payment"),
+    );
+    const cards = (await list(deps)).find((s) => s.picked);
+    const dismissed = await call(suggestionRoutes, "POST", "/insights/suggestions/:id/dismiss", deps, {
+      params: { id: cards?.id ?? "" },
+      body: { note: "customers guess" },
+    });
+    expect(dismissed.status).toBe(200);
+    expect([...picks.items.values()].every((p) => p.handled?.startsWith("dismissed: customers guess"))).toBe(
+      true,
+    );
+    expect((await list(deps)).filter((s) => s.picked)).toEqual([]);
   });
 });
