@@ -103,6 +103,30 @@ describe("the /dev API", () => {
     );
   });
 
+  it("answers a reply that breaks a blocking quality rule 409 with the findings, as the desk API does, and sends it with a reason", async () => {
+    const text = "这款保证收益，全网最低价";
+    const sentBefore = stack.outbox.entries.length;
+    const blocked = await postRaw(`/dev/tickets/${ticketId}/reply`, JSON.stringify({ text }));
+    expect(blocked.status).toBe(409);
+    const body = blocked.body as { error: string; findings: { ruleId: string; matched: string }[] };
+    expect(body.error).toBe("quality_findings");
+    expect(body.findings.map((f) => f.ruleId)).toContain("promise.block");
+    expect(body.findings.map((f) => f.matched)).toContain("全网最低");
+    expect(stack.outbox.entries.length).toBe(sentBefore);
+
+    const noReason = JSON.stringify({ text, findingsOverride: { reason: " " } });
+    expect(await postRaw(`/dev/tickets/${ticketId}/reply`, noReason)).toMatchObject({
+      status: 400,
+      body: { error: "malformed_request" },
+    });
+    const withReason = JSON.stringify({ text, findingsOverride: { reason: "客户要求核对原文" } });
+    expect(await postRaw(`/dev/tickets/${ticketId}/reply`, withReason)).toMatchObject({
+      status: 200,
+      body: { ticketId },
+    });
+    expect(stack.outbox.entries.at(-1)).toMatchObject({ to: handedOff, text });
+  });
+
   it("takes an agent reply on a lower-case ticket id", async () => {
     const reply = await postRaw(
       `/dev/tickets/${ticketId.toLowerCase()}/reply`,
