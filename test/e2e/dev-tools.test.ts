@@ -1,7 +1,4 @@
 import { execFile } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { wechatPush } from "../../local/platforms/wechat";
 import type { LocalStack } from "../../local/stack";
@@ -9,13 +6,14 @@ import { credentialsFor, demoCredentials } from "../../shared/channels/registry"
 import type { WeChatCredentials } from "../../shared/channels/wechat/credentials";
 import { wechatModule } from "../../shared/channels/wechat/module";
 import { startTestStack } from "../support/stack";
+import { tempDir } from "../support/temp-dirs";
 import { waitFor } from "../support/wait";
 
 /**
  * The developer's side of `npm start`, as a new user tries it: the /dev API refuses bad input with 4xx
  * and a reason, `npm run desk` and `npm run chat` explain their usage and say what actually happened.
  */
-const stateDir = mkdtempSync(join(tmpdir(), "kefu-dev-"));
+const stateDir = tempDir("kefu-dev-");
 let stack: LocalStack;
 const credentials = credentialsFor(wechatModule, demoCredentials()) as WeChatCredentials;
 let ticketId = "";
@@ -44,7 +42,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await stack?.stop();
-  rmSync(stateDir, { recursive: true, force: true });
 });
 
 async function get(path: string) {
