@@ -2,6 +2,7 @@ import { readdir, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { DESK_API_BASE } from "../functions/desk-api/handler";
+import type { DeskClientConfig } from "../shared/core/desk-routes";
 import { type DeskAssetResponse, deskAsset } from "./desk-assets";
 import { withProductionNodeEnv } from "./env";
 import { lambdaContext } from "./event-source";
@@ -14,14 +15,6 @@ import { lambdaContext } from "./event-source";
 
 export const DESK_DIR = resolve("desk");
 export const DESK_DIST = join(DESK_DIR, "dist");
-
-export interface DeskClientConfig {
-  region: string;
-  cognito: { endpoint: string; userPoolId: string; clientId: string };
-  apiBase: string;
-  pollMs: number;
-  locale: "zh" | "en" | "auto";
-}
 
 export interface DeskHttpRequest {
   method: string;

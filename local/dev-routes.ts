@@ -1,9 +1,10 @@
 import { GetQueueAttributesCommand } from "@aws-sdk/client-sqs";
 import { ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { z } from "zod";
+import { FindingsOverrideSchema } from "../functions/desk-api/routes/quality";
 import { documentClient } from "../shared/aws/clients";
 import type { DeskConfig } from "../shared/config/load-desk";
-import { ReplyDeliveryUnknownError, TicketClosedError } from "../shared/core/desk";
+import { ReplyBlockedError, ReplyDeliveryUnknownError, TicketClosedError } from "../shared/core/desk";
 import { replyFromAgent, resolveAsAgent } from "../shared/core/desk-actions";
 import { ChannelApiError, KefuError, MalformedRequestError, NotFoundError } from "../shared/core/errors";
 import { normalizeTicketId } from "../shared/core/ticket";
@@ -65,9 +66,19 @@ export function devRoutes(deps: {
           if (!ticket) throw new NotFoundError(`no ticket ${ticketId}`);
           if (ticket.status === "resolved") throw new TicketClosedError(ticketId);
           await resolveAsAgent(ticket, DEV_AGENT, new Date(), desk);
-        } else await replyFromAgent(ticketId, agentReplyText(body), DEV_AGENT, desk);
+        } else {
+          const { text, override } = agentReply(body);
+          await replyFromAgent(ticketId, text, DEV_AGENT, desk, override ? { override } : {});
+        }
       } catch (error) {
         if (error instanceof TicketClosedError) return { status: 409, body: { error: "ticket_resolved" } };
+        // As the desk API answers it: nothing sent, the attempt audited, the rules and words it broke.
+        if (error instanceof ReplyBlockedError) {
+          return {
+            status: 409,
+            body: { error: error.code, message: error.message, findings: error.findings },
+          };
+        }
         // As the desk API answers it: recorded on the ticket, and not to be sent again blindly.
         if (error instanceof ReplyDeliveryUnknownError) {
           return { status: 202, body: { ticketId, action, delivery: "unknown" } };
@@ -133,11 +144,22 @@ export class EmptyReplyError extends KefuError {
   }
 }
 
-/** The text of POST /dev/tickets/<id>/reply: a JSON object with a non-blank "text". */
-function agentReplyText(body: string): string {
-  const { text } = (parseJson(body || "{}") ?? {}) as { text?: unknown };
+/**
+ * The body of POST /dev/tickets/<id>/reply, as the desk API's: a non-blank "text", and to send a reply
+ * that breaks a blocking quality rule anyway, `"findingsOverride": {"reason": "…"}` (kept in the audit).
+ */
+function agentReply(body: string): { text: string; override?: { reason: string } } {
+  const { text, findingsOverride } = (parseJson(body || "{}") ?? {}) as {
+    text?: unknown;
+    findingsOverride?: unknown;
+  };
   if (typeof text !== "string" || !text.trim()) throw new EmptyReplyError();
-  return text;
+  if (findingsOverride === undefined) return { text };
+  const override = FindingsOverrideSchema.safeParse(findingsOverride);
+  if (!override.success) {
+    throw new MalformedRequestError(`findingsOverride: ${z.prettifyError(override.error)}`);
+  }
+  return { text, override: override.data };
 }
 
 function decodePathSegment(segment: string): string {

@@ -744,7 +744,8 @@ function describeServer(state: { url: string; ready: boolean; stage: string; cha
       "GET /dev/outbox": "what the bot sent, per channel",
       "GET /dev/inbox": "what the worker received",
       "GET /dev/tickets": "hand-off tickets; GET /dev/tickets/<id> for one",
-      "POST /dev/tickets/<id>/reply": 'answer as an agent: {"text": "…"}',
+      "POST /dev/tickets/<id>/reply":
+        'answer as an agent: {"text": "…"}; 409 quality_findings if it breaks a blocking rule, sent anyway with "findingsOverride": {"reason": "…"}',
       "POST /dev/tickets/<id>/resolve": "give the conversation back to the bot",
       "GET /dev/traces/<id>": "what became of a webhook delivery (its x-kefu-trace header)",
       "GET /dev/dlq": "messages in the dead-letter queue",

@@ -35,9 +35,9 @@ const NAV: NavEntry[] = [
   // The tickets and the taught changes are the agents' (an admin who is not also an agent gets 403s).
   { to: "/queue", label: "navQueue", visible: (r) => r.isAgent },
   { to: "/changes", label: "navChanges", visible: (r) => r.isAgent },
-  // GET /agents is the supervisors' (docs/desk-api.md): an admin alone may not list them.
-  { to: "/agents", label: "navAgents", visible: (r) => r.isSupervisor && r.isAgent },
   { to: "/knowledge", label: "navKnowledge", visible: (r) => r.isAdmin },
+  // Supervisors' and admins' (GET and PUT /agents): after the knowledge base, where an admin lands.
+  { to: "/agents", label: "navAgents", visible: (r) => r.isSupervisor },
   { to: "/suggestions", label: "navSuggestions", visible: (r) => r.isSupervisor },
   { to: "/reports", label: "navReports", visible: (r) => r.isSupervisor },
   { to: "/qa", label: "navQa", visible: (r) => r.isSupervisor },
@@ -110,8 +110,8 @@ function Shell() {
             {roles.isAgent && <Route path="/queue" element={<QueuePage />} />}
             {roles.isAgent && <Route path={DESK_TICKET_ROUTE} element={<TicketPage />} />}
             {roles.isAgent && <Route path="/changes" element={<ChangesPage />} />}
-            {roles.isSupervisor && roles.isAgent && <Route path="/agents" element={<AgentsPage />} />}
             {roles.isAdmin && <Route path="/knowledge" element={<KnowledgePage />} />}
+            {roles.isSupervisor && <Route path="/agents" element={<AgentsPage />} />}
             {roles.isSupervisor && <Route path="/suggestions" element={<SuggestionsPage />} />}
             {roles.isSupervisor && <Route path="/reports" element={<ReportsPage />} />}
             {roles.isSupervisor && <Route path="/qa" element={<QaPage />} />}

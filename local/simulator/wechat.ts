@@ -1,6 +1,6 @@
-import { randomBytes } from "node:crypto";
 import type { WeChatCredentials } from "../../shared/channels/wechat/credentials";
 import type { ChannelSimulator, Outbox, SimulatorRequest, SimulatorResponse } from "./outbox";
+import { weixinError as error, weixinTokens } from "./weixin";
 
 /**
  * The WeChat Official Account API as far as Kefu uses it: `cgi-bin/token` and
@@ -8,31 +8,26 @@ import type { ChannelSimulator, Outbox, SimulatorRequest, SimulatorResponse } fr
  * token and over-long text, so the real sender code runs unchanged against it.
  */
 export function wechatSimulator(credentials: WeChatCredentials, outbox: Outbox): ChannelSimulator {
-  const tokens = new Map<string, number>();
-  const ok = (body: object): SimulatorResponse => ({ status: 200, body });
-  const error = (errcode: number, errmsg: string): SimulatorResponse => ({
-    status: 200,
-    body: { errcode, errmsg },
+  const tokens = weixinTokens({
+    id: { param: "appid", value: credentials.KEFU_WECHAT_APP_ID, refused: [40013, "invalid appid"] },
+    secret: {
+      param: "secret",
+      value: credentials.KEFU_WECHAT_APP_SECRET,
+      refused: [40125, "invalid appsecret"],
+    },
+    unknownToken: [40001, "invalid credential, access_token is invalid or not latest"],
+    withErrcode: false,
   });
+  const ok = (body: object): SimulatorResponse => ({ status: 200, body });
 
   return {
     channel: "wechat",
     prefix: "/sim/wechat",
     handle(request: SimulatorRequest) {
-      if (request.path === "/cgi-bin/token") {
-        if (request.query.get("appid") !== credentials.KEFU_WECHAT_APP_ID)
-          return error(40013, "invalid appid");
-        if (request.query.get("secret") !== credentials.KEFU_WECHAT_APP_SECRET)
-          return error(40125, "invalid appsecret");
-        const token = randomBytes(24).toString("base64url");
-        tokens.set(token, Date.now() + 7200_000);
-        return ok({ access_token: token, expires_in: 7200 });
-      }
+      if (request.path === "/cgi-bin/token") return tokens.issue(request.query);
       if (request.path === "/cgi-bin/message/custom/send" && request.method === "POST") {
-        const expiry = tokens.get(request.query.get("access_token") ?? "");
-        if (expiry === undefined)
-          return error(40001, "invalid credential, access_token is invalid or not latest");
-        if (expiry < Date.now()) return error(42001, "access_token expired");
+        const refused = tokens.refusal(request.query);
+        if (refused) return refused;
         const fault = outbox.takeFault("wechat");
         if (fault)
           return {

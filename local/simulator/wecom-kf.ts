@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { WeComKfCredentials } from "../../shared/channels/wecom-kf/credentials";
 import type { KfMessage } from "../../shared/channels/wecom-kf/normalise";
 import type { ChannelSimulator, Outbox, SimulatorRequest, SimulatorResponse } from "./outbox";
+import { weixinError as error, weComTokens } from "./weixin";
 
 interface Session {
   state: number;
@@ -19,7 +20,7 @@ interface Session {
  * keep each customer's session state. Error codes other than the token ones are the simulator's own.
  */
 export function wecomKfSimulator(credentials: WeComKfCredentials, outbox: Outbox): ChannelSimulator {
-  const tokens = new Map<string, number>();
+  const tokens = weComTokens(credentials.KEFU_WECOM_KF_CORP_ID, credentials.KEFU_WECOM_KF_SECRET);
   const callbackTokens = new Set<string>();
   const log: KfMessage[] = [];
   const sessions = new Map<string, Session>();
@@ -27,10 +28,6 @@ export function wecomKfSimulator(credentials: WeComKfCredentials, outbox: Outbox
   const ok = (body: object = {}): SimulatorResponse => ({
     status: 200,
     body: { errcode: 0, errmsg: "ok", ...body },
-  });
-  const error = (errcode: number, errmsg: string): SimulatorResponse => ({
-    status: 200,
-    body: { errcode, errmsg },
   });
   const key = (openKfId: unknown, userId: unknown) => `${openKfId}|${userId}`;
   const session = (openKfId: unknown, userId: unknown): Session => {
@@ -86,16 +83,7 @@ export function wecomKfSimulator(credentials: WeComKfCredentials, outbox: Outbox
     channel: "wecom-kf",
     prefix: "/sim/wecom-kf",
     handle(request: SimulatorRequest) {
-      if (request.path === "/cgi-bin/gettoken") {
-        if (request.query.get("corpid") !== credentials.KEFU_WECOM_KF_CORP_ID)
-          return error(40013, "invalid corpid");
-        if (request.query.get("corpsecret") !== credentials.KEFU_WECOM_KF_SECRET) {
-          return error(40001, "invalid secret");
-        }
-        const token = randomBytes(24).toString("base64url");
-        tokens.set(token, Date.now() + 7200_000);
-        return ok({ access_token: token, expires_in: 7200 });
-      }
+      if (request.path === "/cgi-bin/gettoken") return tokens.issue(request.query);
       if (request.method !== "POST") return { status: 405, body: { errcode: 405, errmsg: "POST only" } };
       let payload: Record<string, unknown>;
       try {
@@ -106,9 +94,8 @@ export function wecomKfSimulator(credentials: WeComKfCredentials, outbox: Outbox
       if (request.path === "/_platform/messages") {
         return receive(Array.isArray(payload.messages) ? (payload.messages as KfMessage[]) : []);
       }
-      const expiry = tokens.get(request.query.get("access_token") ?? "");
-      if (expiry === undefined) return error(40014, "invalid access_token");
-      if (expiry < Date.now()) return error(42001, "access_token expired");
+      const refused = tokens.refusal(request.query);
+      if (refused) return refused;
 
       switch (request.path) {
         case "/cgi-bin/kf/sync_msg":

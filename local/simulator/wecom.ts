@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { WeComCredentials } from "../../shared/channels/wecom/credentials";
 import type { ChannelSimulator, Outbox, SimulatorRequest, SimulatorResponse } from "./outbox";
+import { weixinError as error, weComTokens } from "./weixin";
 
 /**
  * The WeCom server API as the self-built app channel uses it: `cgi-bin/gettoken` and
@@ -8,36 +9,22 @@ import type { ChannelSimulator, Outbox, SimulatorRequest, SimulatorResponse } fr
  * token, a wrong AgentId and over-long text, so the real sender runs unchanged against it.
  */
 export function wecomSimulator(credentials: WeComCredentials, outbox: Outbox): ChannelSimulator {
-  const tokens = new Map<string, number>();
+  const tokens = weComTokens(credentials.KEFU_WECOM_CORP_ID, credentials.KEFU_WECOM_SECRET);
   /** Request bodies sent with enable_duplicate_check, until their interval ends (epoch ms). */
   const checked = new Map<string, number>();
   const ok = (body: object): SimulatorResponse => ({
     status: 200,
     body: { errcode: 0, errmsg: "ok", ...body },
   });
-  const error = (errcode: number, errmsg: string): SimulatorResponse => ({
-    status: 200,
-    body: { errcode, errmsg },
-  });
 
   return {
     channel: "wecom",
     prefix: "/sim/wecom",
     handle(request: SimulatorRequest) {
-      if (request.path === "/cgi-bin/gettoken") {
-        if (request.query.get("corpid") !== credentials.KEFU_WECOM_CORP_ID)
-          return error(40013, "invalid corpid");
-        if (request.query.get("corpsecret") !== credentials.KEFU_WECOM_SECRET) {
-          return error(40001, "invalid secret");
-        }
-        const token = randomBytes(24).toString("base64url");
-        tokens.set(token, Date.now() + 7200_000);
-        return ok({ access_token: token, expires_in: 7200 });
-      }
+      if (request.path === "/cgi-bin/gettoken") return tokens.issue(request.query);
       if (request.path === "/cgi-bin/message/send" && request.method === "POST") {
-        const expiry = tokens.get(request.query.get("access_token") ?? "");
-        if (expiry === undefined) return error(40014, "invalid access_token");
-        if (expiry < Date.now()) return error(42001, "access_token expired");
+        const refused = tokens.refusal(request.query);
+        if (refused) return refused;
         const fault = outbox.takeFault("wecom");
         if (fault) {
           return {

@@ -17,8 +17,22 @@ import { thresholds } from "./thresholds";
  * none of the desk's schemas; like load.ts, one of the two places that read process.env.
  */
 
+/**
+ * What every function that applies the desk's rules reads: its runtime, the bucket (inspection rules,
+ * the analytics history, the FAQ), the key of the analytics ids, and the rules themselves (routing, SLA,
+ * CSAT).
+ */
+const deskRuleFragments = { runtime, faqBucket, analyticsKey: analyticsKeyLocation, deskRules };
+
+/**
+ * What a function that sends replies on the customers' channels reads: their credentials, ingress and
+ * senders' settings, and the quality inspection every reply passes first.
+ */
+const replyFragments = { inspection: inspectionSettings, ...channelFragments };
+
 const WORKER = {
-  runtime,
+  ...deskRuleFragments,
+  ...replyFragments,
   tables: tables(
     "conversations",
     "tickets",
@@ -31,17 +45,12 @@ const WORKER = {
     "analyticsCounters",
     "picks",
   ),
-  faqBucket,
-  analyticsKey: analyticsKeyLocation,
-  inspection: inspectionSettings,
   agentTopicArn,
-  deskRules,
   alerts: alertSettings,
   knowledgeBase,
   engine,
   thresholds,
   texts: textOverrides,
-  ...channelFragments,
 };
 export type WorkerConfig = ReturnType<typeof loadWorkerConfig>;
 /** The worker's whole configuration as one zod schema over the environment (infra's tests parse with it). */
@@ -53,7 +62,8 @@ export function loadWorkerConfig(env: EnvRecord = process.env) {
 }
 
 const DESK_API = {
-  runtime,
+  ...deskRuleFragments,
+  ...replyFragments,
   tables: tables(
     "tickets",
     "ticketTurns",
@@ -67,11 +77,6 @@ const DESK_API = {
     "reviews",
     "picks",
   ),
-  deskRules,
-  faqBucket,
-  analyticsKey: analyticsKeyLocation,
-  inspection: inspectionSettings,
-  ...channelFragments,
   knowledgeBase,
   deskAuth,
   engine,
@@ -93,13 +98,11 @@ export function loadDeskApiConfig(env: EnvRecord = process.env) {
 }
 
 const SLA = {
-  runtime,
+  ...deskRuleFragments,
   tables: tables("tickets", "ticketTurns", "tokens", "agents", "analyticsCounters", "faq", "reviews"),
-  faqBucket,
-  analyticsKey: analyticsKeyLocation,
+  // The alert robots' keys are in the channels' credentials secret; the SLA clock sends no replies.
   credentials,
   agentTopicArn,
-  deskRules,
   alerts: alertSettings,
   knowledgeBase,
   review: reviewSettings,
@@ -119,17 +122,12 @@ export function loadSlaConfig(env: EnvRecord = process.env) {
 
 /** `npm run desk` and the local stack's /dev/tickets: here, not in load.ts, for its desk schemas (CSAT). */
 const DESK = {
-  runtime,
+  // Replies are inspected with the rule set in the bucket, and recorded in the audit trail; agent
+  // replies and resolves go to the bucket's analytics history; a resolve asks the CSAT question.
+  ...deskRuleFragments,
+  ...replyFragments,
   // The agents' load counters (a resolve gives a slot back) and the reports' counters, as the desk API.
   tables: tables("tickets", "ticketTurns", "tokens", "inspections", "agents", "analyticsCounters"),
-  // Replies are inspected with the rule set in the bucket, and recorded in the audit trail; agent
-  // replies and resolves go to the bucket's analytics history.
-  faqBucket,
-  analyticsKey: analyticsKeyLocation,
-  // The CSAT question a resolve asks (its window and the operators' wording).
-  deskRules,
-  inspection: inspectionSettings,
-  ...channelFragments,
 };
 export type DeskConfig = ReturnType<typeof loadDeskConfig>;
 /** The desk's whole configuration as one zod schema over the environment (infra's tests parse with it). */

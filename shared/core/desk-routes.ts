@@ -18,3 +18,15 @@ export function deskTicketUrl(deskUrl: string, ticketId: string): string {
   const base = deskUrl.endsWith("/") ? deskUrl.slice(0, -1) : deskUrl;
   return `${base}${deskTicketPath(ticketId)}`;
 }
+
+/**
+ * The desk's start-up configuration (`/desk/config.json`, not part of the API): written by the stack
+ * (infra/constructs/desk.ts) or the local stack (local/desk.ts), read by the web app before sign-in.
+ */
+export interface DeskClientConfig {
+  region: string;
+  cognito: { endpoint: string; userPoolId: string; clientId: string };
+  apiBase: string;
+  pollMs: number;
+  locale: "zh" | "en" | "auto";
+}

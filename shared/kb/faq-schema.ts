@@ -296,33 +296,34 @@ export function validateRow(raw: RawRow, lang: Language): ValidRow | Rejection {
   }
   if (isOutOfScope(raw.fields.out_of_scope)) {
     const parsed = OutOfScopeRowSchema.safeParse(raw.fields);
-    if (!parsed.success) return issue(parsed.error);
-    const v = parsed.data;
-    return {
-      row: raw.row,
-      action: "upsert",
-      entry: {
-        id: v.id,
-        question: v.question,
-        answer: "",
-        similarQuestions: dedupePhrasings(v.question, v.similar_questions),
-        outOfScope: true,
-      },
-    };
+    return parsed.success
+      ? upsert(raw.row, parsed.data, { answer: "", outOfScope: true })
+      : issue(parsed.error);
   }
   const parsed = FaqRowSchema.safeParse(raw.fields);
   if (!parsed.success) return issue(parsed.error);
-  const v = parsed.data;
+  const { answer, category } = parsed.data;
+  return upsert(raw.row, parsed.data, { answer, ...(category ? { category } : {}) });
+}
+
+/** What every upserted row has, whichever schema read it: the entry's id and its wordings. */
+interface PhrasedRow {
+  id: string;
+  question: string;
+  similar_questions: string[];
+}
+
+/** The entry of an upsert row: its wordings as every row has them, and what its kind of row adds. */
+function upsert(
+  row: number,
+  phrased: PhrasedRow,
+  rest: Pick<FaqEntry, "answer" | "category" | "outOfScope">,
+): ValidRow {
+  const { id, question, similar_questions } = phrased;
   return {
-    row: raw.row,
+    row,
     action: "upsert",
-    entry: {
-      id: v.id,
-      question: v.question,
-      answer: v.answer,
-      similarQuestions: dedupePhrasings(v.question, v.similar_questions),
-      ...(v.category ? { category: v.category } : {}),
-    },
+    entry: { id, question, similarQuestions: dedupePhrasings(question, similar_questions), ...rest },
   };
 }
 

@@ -285,6 +285,14 @@ describe("the desk on the real local stack", { timeout: 180_000 }, () => {
       headers: { authorization: `Bearer ${await idToken("admin")}` },
     });
     expect(queue.status).toBe(403);
+    // An admin changes agents' groups, so lists them too: the Agents page is in the menu and the API
+    // answers it (not a 403 in the page).
+    await admin.getByRole("link", { name: "Agents", exact: true }).click();
+    await admin
+      .getByTestId("agent-row")
+      .filter({ hasText: "supervisor" })
+      .first()
+      .waitFor({ timeout: 15_000 });
 
     const forged = await (async () => {
       const token = await idToken("agent");

@@ -335,6 +335,10 @@ describe("the desk API on the local stack", () => {
     expect(ids).toEqual(expect.arrayContaining(["agent", "supervisor"]));
     // The demo admin manages the knowledge base and is in no agent group.
     expect(ids).not.toContain("admin");
+    // The admin, who changes groups, lists the same people (the supervisor's list, not a 403).
+    const byAdmin = await api<{ agents: { id: string }[] }>("admin", "GET", "/agents");
+    expect(byAdmin.status).toBe(200);
+    expect(byAdmin.body.agents.map((a) => a.id)).toEqual(ids);
 
     // An admin makes zhao a supervisor without PII access: Cognito's groups change (the ones the
     // tokens carry), then the agents table.

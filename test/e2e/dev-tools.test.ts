@@ -1,7 +1,4 @@
 import { execFile } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { wechatPush } from "../../local/platforms/wechat";
 import type { LocalStack } from "../../local/stack";
@@ -9,13 +6,14 @@ import { credentialsFor, demoCredentials } from "../../shared/channels/registry"
 import type { WeChatCredentials } from "../../shared/channels/wechat/credentials";
 import { wechatModule } from "../../shared/channels/wechat/module";
 import { startTestStack } from "../support/stack";
+import { tempDir } from "../support/temp-dirs";
 import { waitFor } from "../support/wait";
 
 /**
  * The developer's side of `npm start`, as a new user tries it: the /dev API refuses bad input with 4xx
  * and a reason, `npm run desk` and `npm run chat` explain their usage and say what actually happened.
  */
-const stateDir = mkdtempSync(join(tmpdir(), "kefu-dev-"));
+const stateDir = tempDir("kefu-dev-");
 let stack: LocalStack;
 const credentials = credentialsFor(wechatModule, demoCredentials()) as WeChatCredentials;
 let ticketId = "";
@@ -44,7 +42,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await stack?.stop();
-  rmSync(stateDir, { recursive: true, force: true });
 });
 
 async function get(path: string) {
@@ -101,6 +98,30 @@ describe("the /dev API", () => {
     expect(((await get(`/dev/tickets/${ticketId}`)).body as { transcript: unknown[] }).transcript).toEqual(
       transcriptBefore,
     );
+  });
+
+  it("answers a reply that breaks a blocking quality rule 409 with the findings, as the desk API does, and sends it with a reason", async () => {
+    const text = "这款保证收益，全网最低价";
+    const sentBefore = stack.outbox.entries.length;
+    const blocked = await postRaw(`/dev/tickets/${ticketId}/reply`, JSON.stringify({ text }));
+    expect(blocked.status).toBe(409);
+    const body = blocked.body as { error: string; findings: { ruleId: string; matched: string }[] };
+    expect(body.error).toBe("quality_findings");
+    expect(body.findings.map((f) => f.ruleId)).toContain("promise.block");
+    expect(body.findings.map((f) => f.matched)).toContain("全网最低");
+    expect(stack.outbox.entries.length).toBe(sentBefore);
+
+    const noReason = JSON.stringify({ text, findingsOverride: { reason: " " } });
+    expect(await postRaw(`/dev/tickets/${ticketId}/reply`, noReason)).toMatchObject({
+      status: 400,
+      body: { error: "malformed_request" },
+    });
+    const withReason = JSON.stringify({ text, findingsOverride: { reason: "客户要求核对原文" } });
+    expect(await postRaw(`/dev/tickets/${ticketId}/reply`, withReason)).toMatchObject({
+      status: 200,
+      body: { ticketId },
+    });
+    expect(stack.outbox.entries.at(-1)).toMatchObject({ to: handedOff, text });
   });
 
   it("takes an agent reply on a lower-case ticket id", async () => {

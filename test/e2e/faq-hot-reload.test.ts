@@ -1,6 +1,5 @@
 import { execFile } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -10,13 +9,14 @@ import { credentialsFor, demoCredentials } from "../../shared/channels/registry"
 import type { WeChatCredentials } from "../../shared/channels/wechat/credentials";
 import { wechatModule } from "../../shared/channels/wechat/module";
 import { startTestStack } from "../support/stack";
+import { tempDir } from "../support/temp-dirs";
 import { waitFor } from "../support/wait";
 
 /**
  * An admin imports a new FAQ entry with `npm run faq:import` while Kefu runs: the worker answers from the
  * new knowledge-base version at once, without a restart.
  */
-const stateDir = mkdtempSync(join(tmpdir(), "kefu-faq-"));
+const stateDir = tempDir("kefu-faq-");
 let stack: LocalStack;
 const credentials = credentialsFor(wechatModule, demoCredentials()) as WeChatCredentials;
 

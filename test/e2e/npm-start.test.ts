@@ -1,6 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { freePort } from "../../local/emulators";
@@ -8,6 +7,7 @@ import { wechatPush } from "../../local/platforms/wechat";
 import { credentialsFor, demoCredentials } from "../../shared/channels/registry";
 import type { WeChatCredentials } from "../../shared/channels/wechat/credentials";
 import { wechatModule } from "../../shared/channels/wechat/module";
+import { tempDir } from "../support/temp-dirs";
 import { waitFor } from "../support/wait";
 
 /**
@@ -95,7 +95,7 @@ async function distinctFreePorts(count: number): Promise<number[]> {
 
 describe("npm start", () => {
   it("gets ready, serves the webhook, and stops everything on Ctrl-C, twice in a row", async () => {
-    const stateDir = mkdtempSync(join(tmpdir(), "kefu-start-"));
+    const stateDir = tempDir("kefu-start-");
     for (let run = 0; run < 2; run++) {
       const port = await freePort();
       const { child, output } = start(port, stateDir);
@@ -117,7 +117,7 @@ describe("npm start", () => {
   }, 240_000);
 
   it("runs two stacks on two ports side by side, and a later start cleans up only after a dead one", async () => {
-    const stateDir = mkdtempSync(join(tmpdir(), "kefu-two-"));
+    const stateDir = tempDir("kefu-two-");
     const [portA = 0, portB = 0, portC = 0] = await distinctFreePorts(3);
     const a = start(portA, stateDir);
     const b = start(portB, stateDir);

@@ -1,9 +1,9 @@
-import { existsSync, readFileSync, rmSync, statSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import * as path from "node:path";
 import type { CfnResource, Stage } from "aws-cdk-lib";
 import type { Template } from "aws-cdk-lib/assertions";
 import type { IConstruct } from "constructs";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { KefuStack } from "../../infra/kefu-stack";
 import { SYNTH_TIMEOUT_MS, synthKefu } from "./synth";
 
@@ -25,8 +25,6 @@ beforeAll(() => {
   ({ stack, template } = synth);
   outdir = (synth.app as Stage).outdir;
 }, SYNTH_TIMEOUT_MS);
-// The bundles are a few MB per run in a temporary directory.
-afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
 /** The staged asset directory of a function: `asset.<hash>`, the hash being the code's S3 key. */
 function assetDir(fn: IConstruct, synth = { stack, template, outdir }): string {
@@ -129,7 +127,6 @@ describe("bundling with -c sourceMaps=true", () => {
     const synth = synthKefu({ sourceMaps: true });
     mapped = { stack: synth.stack, template: synth.template, outdir: (synth.app as Stage).outdir };
   }, SYNTH_TIMEOUT_MS);
-  afterAll(() => rmSync(mapped.outdir, { recursive: true, force: true }));
 
   it("ships a source map with each function and enables it", () => {
     const fns = [

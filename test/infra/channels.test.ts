@@ -1,4 +1,4 @@
-import { App, type CfnResource, Stack } from "aws-cdk-lib";
+import { type CfnResource, Stack } from "aws-cdk-lib";
 import { Match } from "aws-cdk-lib/assertions";
 import type { IConstruct } from "constructs";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -16,7 +16,7 @@ import {
 } from "../../infra/kefu-stack";
 import { SnsIngressConfigSchema, WebhookConfigSchema } from "../../shared/config/load";
 import { WorkerConfigSchema } from "../../shared/config/load-desk";
-import { SYNTH_TIMEOUT_MS, synthKefu } from "./synth";
+import { SYNTH_TIMEOUT_MS, synthKefu, testApp } from "./synth";
 
 type Json = Record<string, unknown>;
 
@@ -407,7 +407,7 @@ describe("send permissions", () => {
 });
 
 describe("smsOriginationResources", () => {
-  const stack = new Stack(new App(), "S", { env: { account: "123456789012", region: "eu-west-1" } });
+  const stack = new Stack(testApp(), "S", { env: { account: "123456789012", region: "eu-west-1" } });
   const resolve = (r: string[]) => r.map((x) => stack.resolve(x)).map((x) => JSON.stringify(x));
 
   it("names one resource for an ARN, a pool id or a phone number id", () => {

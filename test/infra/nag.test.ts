@@ -1,9 +1,9 @@
-import { App, Stack, Validations } from "aws-cdk-lib";
+import { Stack, Validations } from "aws-cdk-lib";
 import { Annotations, Match } from "aws-cdk-lib/assertions";
 import * as sqs from "aws-cdk-lib/aws-sqs";
 import { AwsSolutionsChecks } from "cdk-nag";
 import { describe, expect, it } from "vitest";
-import { synthKefu } from "./synth";
+import { synthKefu, testApp } from "./synth";
 
 /**
  * cdk-nag v3 is a CDK policy-validation plugin, not an Aspect: findings are not annotations but a report,
@@ -60,7 +60,7 @@ describe("cdk-nag AwsSolutions", () => {
   });
 
   it("does report a finding, and fails synthesis, for an unencrypted queue without a DLQ (control)", () => {
-    const app = new App();
+    const app = testApp();
     const stack = new Stack(app, "Control");
     new sqs.Queue(stack, "Plain", { encryption: sqs.QueueEncryption.UNENCRYPTED });
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

@@ -1,8 +1,9 @@
-import { App, Validations } from "aws-cdk-lib";
+import { App, type AppProps, Validations } from "aws-cdk-lib";
 import { Template } from "aws-cdk-lib/assertions";
 import { AwsSolutionsChecks } from "cdk-nag";
 import { METAFILE_CONTEXT } from "../../infra/constructs/kefu-function";
 import { KefuStack, type KefuStackProps } from "../../infra/kefu-stack";
+import { tempDir } from "../support/temp-dirs";
 
 /** For beforeAll hooks: a first synthesis loads much of aws-cdk-lib, and bundling runs esbuild thrice. */
 export const SYNTH_TIMEOUT_MS = 120_000;
@@ -19,9 +20,18 @@ export interface SynthOptions {
   metafile?: boolean;
 }
 
+/**
+ * A CDK app whose cloud assembly (templates, bundles: a few MB) goes to a folder removed after the test
+ * file (tempDir); left to itself, an app outside the CDK CLI makes a `cdk.out*` folder in the OS temp
+ * folder and leaves it there.
+ */
+export function testApp(props: AppProps = {}): App {
+  return new App({ ...props, outdir: tempDir("cdk.out-") });
+}
+
 /** Builds KefuStack in a fresh app the way infra/app.ts does, with a fixed environment. */
 export function synthKefu(props: KefuStackProps = {}, options: SynthOptions = {}) {
-  const app = new App({
+  const app = testApp({
     context: {
       ...(options.bundle === false ? { "aws:cdk:bundling-stacks": [] } : {}),
       ...(options.metafile ? { [METAFILE_CONTEXT]: true } : {}),

@@ -2,6 +2,12 @@
  * The desk API's types: one definition, shared/core/desk-wire.ts, that the back end builds its answers
  * with. Types only (`export type`), so none of zod reaches the browser bundle.
  */
+
+/** The figures of a range of days (GET /reports): the object `npm run report -- --json` prints. */
+export type { AnalyticsReport } from "../../../shared/core/analytics-report";
+
+/** The desk's own start-up configuration (/desk/config.json), not part of the API. */
+export type { DeskClientConfig as DeskConfig } from "../../../shared/core/desk-routes";
 export type {
   Agent,
   AgentReplyResult,
@@ -32,17 +38,5 @@ export type {
   Turn,
   UploadTarget,
 } from "../../../shared/core/desk-wire";
-
-/** The desk's own start-up configuration (/desk/config.json), not part of the API. */
-export interface DeskConfig {
-  region: string;
-  cognito: { endpoint: string; userPoolId: string; clientId: string };
-  apiBase: string;
-  pollMs: number;
-  locale: "zh" | "en" | "auto";
-}
-
-/** The figures of a range of days (GET /reports): the object `npm run report -- --json` prints. */
-export type { AnalyticsReport } from "../../../shared/core/analytics-report";
 /** The quality inspection of a range of days (GET /quality/report). */
 export type { QualityReport } from "../../../shared/core/quality";

@@ -103,7 +103,8 @@ export const agentRoutes: DeskRoute<AgentsDeps>[] = [
   {
     method: "GET",
     path: "/agents",
-    groups: ["supervisor"],
+    // Supervisors configure skills and capacity; admins also change groups (PUT below): both list.
+    groups: ["supervisor", "admin"],
     // The members of the directory's agent and supervisor groups, each with their record if they have
     // one; someone who left those groups stays listed while they still hold tickets, to hand them over.
     async handle(_request, deps) {
@@ -122,7 +123,7 @@ export const agentRoutes: DeskRoute<AgentsDeps>[] = [
   {
     method: "PUT",
     path: "/agents/:id",
-    groups: ["admin", "supervisor"],
+    groups: ["supervisor", "admin"],
     async handle(request: DeskRequest, deps) {
       const id = request.params.id ?? "";
       if (!/^[\w.@+-]{1,128}$/.test(id)) {

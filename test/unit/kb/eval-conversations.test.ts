@@ -1,7 +1,6 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   conversationMetrics,
   type Expect,
@@ -13,9 +12,9 @@ import {
   type TurnResult,
 } from "../../../local/eval/conversations";
 import { EvalFileError } from "../../../local/eval/file";
+import { tempDir } from "../../support/temp-dirs";
 
-const dir = mkdtempSync(join(tmpdir(), "kefu-conv-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = tempDir("kefu-conv-");
 const KB = join(dir, "kb.jsonl");
 writeFileSync(
   KB,

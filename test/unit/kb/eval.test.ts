@@ -1,16 +1,15 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { parseStress } from "../../../local/cli/eval";
 import { EvalFileError, loadEvalFile, toEntries } from "../../../local/eval/file";
 import { atOosRecall, computeMetrics, type Outcome, thresholdPoint } from "../../../local/eval/metrics";
 import { runKefu } from "../../../local/eval/run";
 import { runStress, subsampleFile } from "../../../local/eval/stress";
 import { seededRandom } from "../../../local/random";
+import { tempDir } from "../../support/temp-dirs";
 
-const dir = mkdtempSync(join(tmpdir(), "kefu-eval-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = tempDir("kefu-eval-");
 function write(name: string, content: string): string {
   const path = join(dir, name);
   writeFileSync(path, content);

@@ -1,18 +1,12 @@
-import { mkdtemp, rm, stat } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { stat } from "node:fs/promises";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ANALYTICS_KEY_FILE, localAnalyticsKey } from "../../../local/analytics-key";
-
-let dir: string | undefined;
-afterEach(async () => {
-  if (dir) await rm(dir, { recursive: true, force: true });
-  dir = undefined;
-});
+import { tempDir } from "../../support/temp-dirs";
 
 describe("the local analytics key", () => {
   it("is made once per install, kept under the state directory for its owner only, and the same after", async () => {
-    dir = await mkdtemp(join(tmpdir(), "kefu-analytics-key-"));
+    const dir = tempDir("kefu-analytics-key-");
     const state = join(dir, ".kefu");
     const [first, concurrent] = await Promise.all([localAnalyticsKey(state), localAnalyticsKey(state)]);
     expect(first).toMatch(/^[A-Za-z0-9_-]{43}$/);

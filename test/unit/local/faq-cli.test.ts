@@ -1,10 +1,10 @@
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type * as FaqImportCli from "../../../local/cli/faq-import";
 import type * as FaqRestoreCli from "../../../local/cli/faq-restore";
 import type { ImportReport } from "../../../shared/kb/import/import";
+import { tempDir } from "../../support/temp-dirs";
 
 /** Runs a CLI's main in-process and keeps what it prints. */
 async function run(cli: typeof FaqImportCli.main, argv: string[]) {
@@ -22,16 +22,15 @@ let summarize: typeof FaqImportCli.summarize;
 let faqRestore: typeof FaqRestoreCli.main;
 const savedStateDir = process.env.KEFU_STATE_DIR;
 beforeAll(async () => {
-  stateDir = await mkdtemp(join(tmpdir(), "kefu-faq-cli-"));
+  stateDir = tempDir("kefu-faq-cli-");
   process.env.KEFU_STATE_DIR = stateDir;
   ({ main: faqImport, summarize } = await import("../../../local/cli/faq-import"));
   ({ main: faqRestore } = await import("../../../local/cli/faq-restore"));
   // The CLIs import the whole local stack: seconds on a quiet machine, over 10 s on a loaded one.
 }, 60_000);
-afterAll(async () => {
+afterAll(() => {
   if (savedStateDir === undefined) delete process.env.KEFU_STATE_DIR;
   else process.env.KEFU_STATE_DIR = savedStateDir;
-  await rm(stateDir, { recursive: true, force: true });
 });
 
 describe("npm run faq:import", () => {

@@ -1,7 +1,6 @@
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { duckdbReport } from "../../../local/analytics/duckdb";
 import { ANALYTICS_EVENT_VERSION, type AnalyticsEvent } from "../../../shared/core/analytics";
 import {
@@ -11,6 +10,7 @@ import {
   zoneOffsetMinutes,
 } from "../../../shared/core/analytics-queries";
 import { FAQ_BUCKET } from "../../../shared/resources";
+import { tempDir } from "../../support/temp-dirs";
 
 /**
  * The heat map's hours and weekdays in the report's time zone, by the shared SQL on DuckDB (the local
@@ -27,7 +27,7 @@ const opened = (at: string): AnalyticsEvent => ({
 
 let dir = "";
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "kefu-heatmap-"));
+  dir = tempDir("kefu-heatmap-");
   const events = [
     // Tuesday 23:30 UTC: Wednesday 07:30 in Shanghai.
     opened("2026-12-01T23:30:00.000Z"),
@@ -43,9 +43,6 @@ beforeAll(async () => {
       `${JSON.stringify(event)}\n`,
     );
   }
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
 });
 
 describe("the heat map's time zone", () => {

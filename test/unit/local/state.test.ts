@@ -1,15 +1,14 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
+import { tempDir } from "../../support/temp-dirs";
 
 /**
  * The state `npm start` leaves in .kefu/: two stacks coexist, and a leftover DynamoDB Local is killed
  * only once the process that spawned it is dead. Real processes stand in for the owners and for Java.
  */
-const dir = mkdtempSync(join(tmpdir(), "kefu-state-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = tempDir("kefu-state-");
 process.env.KEFU_STATE_DIR = dir;
 const state = await import("../../../local/state");
 
