@@ -594,8 +594,11 @@ export class MockDesk {
         need(supervisor);
         const agent = this.agents.get(id);
         if (!agent) throw notFound();
+        // As the API: changing someone's Cognito groups is an admin's, and nothing is saved otherwise.
+        if (Array.isArray(body.groups)) need(is("admin"));
         if (Array.isArray(body.skills)) agent.skills = body.skills.map(String);
         if (typeof body.maxConcurrent === "number") agent.maxConcurrent = body.maxConcurrent;
+        if (Array.isArray(body.groups)) agent.groups = body.groups.map(String) as typeof agent.groups;
         return this.agentView(agent);
       }
       case "POST /faq/uploads": {

@@ -234,6 +234,29 @@ describe("the desk on the real local stack", { timeout: 180_000 }, () => {
     await admin.goto(`${desk.url}knowledge`);
     await admin.getByTestId("version-row").first().waitFor();
     await screenshot(admin, "real-knowledge");
+
+    // An admin gives zhao the supervisor group from the Agents page: Cognito itself has it afterwards.
+    // A supervisor's dialog has no groups field (the API refuses groups from anyone but an admin).
+    await supervisor.getByTestId("agent-row").filter({ hasText: "zhao" }).getByRole("button").click();
+    await supervisor.getByRole("dialog").waitFor();
+    expect(await supervisor.getByTestId("agent-groups").count()).toBe(0);
+    await supervisor.keyboard.press("Escape");
+    await admin.goto(`${desk.url}agents`);
+    await admin.getByTestId("agent-row").filter({ hasText: "zhao" }).getByRole("button").click();
+    await admin.getByTestId("agent-group-supervisor").check();
+    await screenshot(admin, "real-agent-groups");
+    await admin.getByRole("dialog").getByRole("button", { name: "保存" }).click();
+    await expect
+      .poll(() => admin.getByTestId("agent-row").filter({ hasText: "zhao" }).textContent(), {
+        timeout: 15_000,
+      })
+      .toContain("agent, supervisor");
+    const listed = await cognitoCall<{ Groups: { GroupName: string }[] }>(
+      desk.cognito.endpoint,
+      "AdminListGroupsForUser",
+      { ...pool, Username: "zhao" },
+    );
+    expect(listed.Groups.map((group) => group.GroupName).sort()).toEqual(["agent", "supervisor"]);
   });
 
   it("says clearly that a ticket resolved meanwhile takes no reply (409)", async () => {

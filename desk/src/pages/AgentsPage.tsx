@@ -1,6 +1,7 @@
 import {
   Badge,
   Button,
+  Checkbox,
   Group,
   Loader,
   Modal,
@@ -13,10 +14,10 @@ import {
 } from "@mantine/core";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
-import type { Agent } from "../api/types";
+import type { Agent, Group as DeskGroup } from "../api/types";
 import { ErrorAlert } from "../components/ErrorAlert";
 import { ModalActions } from "../components/ModalActions";
-import { useDesk } from "../context";
+import { useDesk, useRoles } from "../context";
 import { useI18n } from "../i18n";
 
 /**
@@ -97,15 +98,29 @@ export default function AgentsPage() {
   );
 }
 
+/** The desk's Cognito groups an admin may give or take (PUT /agents/:id `groups`, admin only). */
+const DESK_GROUPS: readonly DeskGroup[] = ["agent", "supervisor", "admin", "pii"];
+
 function EditAgent(props: { agent: Agent; onClose(): void }) {
   const { t } = useI18n();
   const { api } = useDesk();
+  const { isAdmin } = useRoles();
   const queryClient = useQueryClient();
   const [skills, setSkills] = useState(props.agent.skills);
   const [maxConcurrent, setMaxConcurrent] = useState<number>(props.agent.maxConcurrent);
+  const [groups, setGroups] = useState<string[]>(props.agent.groups);
+  // Groups are sent only when an admin changed them: the API changes Cognito first, and a supervisor
+  // saving skills must not touch the directory at all.
+  const groupsChanged =
+    groups.length !== props.agent.groups.length ||
+    groups.some((group) => !props.agent.groups.includes(group as DeskGroup));
   const save = useMutation({
     mutationFn: () =>
-      api.put<Agent>(`/agents/${encodeURIComponent(props.agent.id)}`, { skills, maxConcurrent }),
+      api.put<Agent>(`/agents/${encodeURIComponent(props.agent.id)}`, {
+        skills,
+        maxConcurrent,
+        ...(isAdmin && groupsChanged ? { groups } : {}),
+      }),
     onSuccess: () => {
       void queryClient.invalidateQueries({ queryKey: ["agents"] });
       props.onClose();
@@ -122,6 +137,15 @@ function EditAgent(props: { agent: Agent; onClose(): void }) {
           value={maxConcurrent}
           onChange={(value) => setMaxConcurrent(typeof value === "number" ? value : Number(value) || 1)}
         />
+        {isAdmin && (
+          <Checkbox.Group label={t("groups")} value={groups} onChange={setGroups} data-testid="agent-groups">
+            <Group gap="md" mt={4}>
+              {DESK_GROUPS.map((group) => (
+                <Checkbox key={group} value={group} label={group} data-testid={`agent-group-${group}`} />
+              ))}
+            </Group>
+          </Checkbox.Group>
+        )}
         <ErrorAlert error={save.error} />
         <ModalActions onCancel={props.onClose}>
           <Button loading={save.isPending} onClick={() => save.mutate()}>
