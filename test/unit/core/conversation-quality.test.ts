@@ -306,6 +306,25 @@ describe("follow-ups", () => {
     expect((await say("支付宝呢")).outcome).not.toMatchObject({ faqIds: ["zh-shipping-track"] });
   });
 
+  it.each([
+    ["you charged me twice", "how many days until the extra payment is back", "en-payment-charged-twice"],
+    ["会员有什么权益", "银卡每月送几张免运费券", "zh-member-benefits"],
+  ])("answers a question about the answer just given with its entry: %s → %s", async (first, detail, id) => {
+    const { say } = conversation(`wechat:gh:about-${id}`);
+    expect((await say(first)).outcome).toMatchObject({ action: "answered", faqIds: [id] });
+    expect((await say(detail)).outcome).toMatchObject({ action: "answered", faqIds: [id] });
+  });
+
+  it("answers a new question after an answer with its own entry, even when the answer mentions its words", async () => {
+    const { say } = conversation("wechat:gh:about-moved-on");
+    // The refund-time answer names credit cards; the payment-methods entry names them as well.
+    expect((await say("退款多久能到账？")).outcome).toMatchObject({ faqIds: ["zh-refund-time"] });
+    expect((await say("能用信用卡付款吗")).outcome).toMatchObject({
+      action: "answered",
+      faqIds: ["zh-payment-methods"],
+    });
+  });
+
   it("forgets the topic after an off-topic message", async () => {
     const { say } = conversation("wechat:gh:fu6");
     await say("能寄到香港不");
