@@ -106,6 +106,30 @@ describe("off-topic", () => {
     expect(tickets.items.size).toBe(1);
   });
 
+  it("after offered entries, takes a pick by name, and offers a person to a customer who wants none of them", async () => {
+    const { say, tickets, sent } = conversation("wechat:gh:none-of-these");
+    const asked = await say("我怎么知道它发没发货 在哪看");
+    expect(asked.outcome).toMatchObject({ action: "clarified" });
+    expect((await say("订单状态那个")).outcome).toMatchObject({
+      action: "answered",
+      faqIds: ["zh-order-status"],
+    });
+    expect((await say("我怎么知道它发没发货 在哪看")).outcome).toMatchObject({ action: "clarified" });
+    expect((await say("都不是")).kind).toBe("offer_handoff");
+    expect(sent.at(-1)?.text).toContain("optionsRejected");
+    expect(tickets.items.size).toBe(0);
+    expect((await say("是")).outcome).toMatchObject({ action: "handed_off", reason: "customer_request" });
+  });
+
+  it("reads a refusal that goes on with a question as that question", async () => {
+    const { say } = conversation("wechat:gh:none-but");
+    expect((await say("我怎么知道它发没发货 在哪看")).outcome).toMatchObject({ action: "clarified" });
+    expect((await say("不是这个 我问的是退货寄回去的运费谁出")).outcome).toMatchObject({
+      action: "answered",
+      faqIds: ["zh-return-shipping-fee"],
+    });
+  });
+
   it("still hands off a question that looks in scope but is not answered (precision first)", async () => {
     const { say } = conversation("wechat:gh:ot3");
     expect((await say("do you offer gift wrapping")).outcome).toMatchObject({
