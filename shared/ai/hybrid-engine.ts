@@ -1,6 +1,6 @@
 import type { AnswerEngine, Decision, EngineInput, EngineResult } from "../core/engine";
 import type { Candidate, FaqEntry } from "../core/faq";
-import { entryNaming, readWithTopic, type TopicReading } from "../core/followup";
+import { entryCoverage, entryNaming, readWithTopic, type TopicReading } from "../core/followup";
 import { decide, pickClarification } from "../core/policy";
 import { buildScope } from "../core/scope";
 import { detectLanguage } from "../core/text";
@@ -125,6 +125,7 @@ export function createHybridEngine(options: HybridEngineOptions): AnswerEngine {
 
   const scope = buildScope(options.entries);
   const answerNaming = entryNaming(options.entries);
+  const aboutAnswer = entryCoverage(options.entries);
   return {
     scope,
     async decide(input: EngineInput): Promise<EngineResult> {
@@ -160,6 +161,7 @@ export function createHybridEngine(options: HybridEngineOptions): AnswerEngine {
           read: (query, { answers }) => read(query, answers),
           offer: (candidates) => options.policy(candidates, input, { answers: false }),
           answerNaming,
+          aboutAnswer,
         });
       } else {
         let query = input.text;

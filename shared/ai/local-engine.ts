@@ -1,6 +1,6 @@
 import type { AnswerEngine, EngineInput, EngineResult } from "../core/engine";
 import type { FaqEntry } from "../core/faq";
-import { entryNaming, readWithTopic } from "../core/followup";
+import { entryCoverage, entryNaming, readWithTopic } from "../core/followup";
 import { decide, pickClarification } from "../core/policy";
 import { buildScope } from "../core/scope";
 import { detectLanguage } from "../core/text";
@@ -40,6 +40,7 @@ export function createLocalEngine(entries: FaqEntry[], options: LocalEngineOptio
   const topK = options.topK ?? 5;
   const scope = buildScope(entries);
   const answerNaming = entryNaming(entries);
+  const aboutAnswer = entryCoverage(entries);
   // The policy without its answers: what it offers to choose from.
   const noAnswer = { ...options.thresholds, answerThreshold: Number.POSITIVE_INFINITY };
 
@@ -98,6 +99,7 @@ export function createLocalEngine(entries: FaqEntry[], options: LocalEngineOptio
       offer: (candidates) =>
         decide({ candidates, entry, language, thresholds: noAnswer, texts: options.texts }),
       answerNaming,
+      aboutAnswer,
     });
   }
 

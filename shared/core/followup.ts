@@ -146,6 +146,47 @@ export function entryNaming(entries: FaqEntry[]): NonNullable<TopicReader["answe
   };
 }
 
+/**
+ * A message is about the answer just given when at least this share of its content terms (scope.ts
+ * contentTerms: Han bigrams, English words, concepts) is in the topic entry's text. On the e-commerce
+ * conversations no follow-up that moved to another entry reached 0.4 while its own entry's text covered
+ * less of it than the topic entry's did.
+ */
+export const TOPIC_COVERAGE_MIN = 0.4;
+
+/**
+ * TopicReader.aboutAnswer over a knowledge base. A customer's next question is often about a detail of the
+ * answer they just got ("最多能抵多少钱" after the points entry, whose answer says how much; "when does the
+ * extra one come back" after the double-charge one): its words are in that answer, not in any phrasing, so
+ * read alone it retrieves another entry or none. The topic entry stands when its text (phrasings and
+ * answer) covers at least TOPIC_COVERAGE_MIN of the message's content terms and more of them than the
+ * text of any entry the message retrieves alone. Entry texts are read on demand (a handful per message),
+ * not held for the whole knowledge base.
+ */
+export function entryCoverage(entries: FaqEntry[]): NonNullable<TopicReader["aboutAnswer"]> {
+  const byId = new Map(entries.map((e) => [e.id, e]));
+  const termsOf = (faqId: string) => {
+    const entry = byId.get(faqId);
+    return new Set(entry ? contentTerms([...phrasings(entry), entry.answer].join("\n")) : []);
+  };
+  return (faqId, text, others) => {
+    const topic = byId.get(faqId);
+    const terms = [...new Set(contentTerms(text))];
+    if (!topic || terms.length === 0) return undefined;
+    const coverage = (id: string) => {
+      const own = termsOf(id);
+      return terms.filter((t) => own.has(t)).length / terms.length;
+    };
+    const covered = coverage(faqId);
+    if (covered < TOPIC_COVERAGE_MIN) return undefined;
+    if (others.some((id) => id !== faqId && coverage(id) >= covered)) return undefined;
+    return {
+      decision: { kind: "answer", text: topic.answer, faqIds: [faqId], confidence: covered },
+      candidates: [{ faqId, score: covered, matchedQuestion: topic.question }],
+    };
+  };
+}
+
 /** How an engine reads one query: its retrieval and the policy over what it retrieved. */
 export interface TopicReader {
   /** Retrieves for `query` and decides; `answers: false` is the policy without its answers (offers only). */
@@ -157,6 +198,30 @@ export interface TopicReader {
    * value the customer gave: the refund entry lists Alipay's and credit cards' times), else undefined.
    */
   answerNaming?(faqId: string, concepts: string[]): Reading | undefined;
+  /**
+   * The entry's answer when the message is about it rather than about any of `others` (entryCoverage:
+   * its text covers more of the message's words than theirs do), else undefined.
+   */
+  aboutAnswer?(faqId: string, text: string, others: string[]): Reading | undefined;
+}
+
+/**
+ * The topic entry's answer when the message is about it (TopicReader.aboutAnswer) and the message alone
+ * did not already answer with it.
+ */
+function aboutTopicAnswer(
+  text: string,
+  topicEntry: string,
+  alone: Reading,
+  reader: TopicReader,
+): Reading | undefined {
+  const a = alone.decision;
+  if (!reader.aboutAnswer || (a.kind === "answer" && a.faqIds[0] === topicEntry)) return undefined;
+  return reader.aboutAnswer(
+    topicEntry,
+    text,
+    alone.candidates.map((c) => c.faqId),
+  );
 }
 
 /** A message's decision, and the question it answers when that is the message read with the topic. */
@@ -189,6 +254,15 @@ export async function readWithTopic(
     if (refined) return { ...refined, question: withTopic(topic, text) };
   }
   const alone = await reader.read(text, { answers: true });
+  const about = topic && topicEntry ? aboutTopicAnswer(text, topicEntry, alone, reader) : undefined;
+  if (topic && about) {
+    const question = withTopic(topic, text);
+    if (alone.decision.kind !== "answer") return { ...about, question };
+    // Read alone, the message is confidently another entry's question; its words are the answer
+    // just given. The customer says which was meant.
+    const both = [alone.candidates[0], about.candidates[0]].filter((c) => c !== undefined);
+    return { decision: reader.offer(both), candidates: both, question };
+  }
   if (!topic || alone.decision.kind === "clarify") return alone;
   const followUp = readsAsFollowUp(text);
   if (alone.decision.kind === "answer" && !followUp) return alone;

@@ -1,6 +1,7 @@
 import type { Decision } from "./engine";
 import type { Candidate, FaqEntry } from "./faq";
 import type { Channel } from "./message";
+import { contentTerms } from "./scope";
 import type { Language } from "./text";
 import { normalize } from "./text";
 import { clarifyText, type TextOverrides } from "./texts";
@@ -147,9 +148,48 @@ export function confirmsSuggestion(text: string): boolean {
   return YES.has(plain.replace(/ /g, ""));
 }
 
+const NONE_OF_THEM = new Set(
+  (
+    "都不是 都不对 全都不是 全不是 以上都不是 哪个都不是 都没有 不是 不对 不是这些 不是这个 都不是我要的 " +
+    "都不是我想问的 没有我要的 没有我想问的 none noneofthese noneofthem noneofthose noneoftheabove neither " +
+    "neitherofthem neitherone no nope nah notthese notthose notanyofthese nononeofthese nonethanks"
+  ).split(" "),
+);
+
 /**
- * Resolves a reply to a pending clarification: a "yes" when it offered one entry, a number/ordinal, or the text of one option (exactly or
- * contained in the reply). Returns undefined when the reply is a new question.
+ * A reply that turns down every option offered ("都不是", "none of these", "no"), and asks nothing of its
+ * own: a message that goes on with a question ("不是这个 我是问…") is read as that question.
+ */
+export function rejectsOptions(text: string): boolean {
+  const plain = normalize(text)
+    .replace(/[\p{P}\p{S}\s]+/gu, "")
+    // The lookbehind starts the match only at the run's start (linear on a long run of particles).
+    .replace(/(?<![啊呀呢吧哦啦嘛])[啊呀呢吧哦啦嘛]+$/u, "");
+  return NONE_OF_THEM.has(plain);
+}
+
+/** Words that point at an option rather than say what it is about ("the refund one", "退款那个"). */
+const OPTION_POINTER = /的?(那个|这个|那条|这条|那一?项|这一?项|那种|这种)?$|\b(the|one|option|please)\b/gu;
+
+/**
+ * An option named by a word or two of its own ("the refund one", "退款那个", "password"): the option
+ * whose question has every content word of the reply, when exactly one has.
+ */
+function pickByWords<T extends { question: string }>(text: string, pending: T[]): T | undefined {
+  const words = contentTerms(normalize(text).replace(OPTION_POINTER, " "));
+  // A word or two: a four-character Chinese word is three bigrams and its concept (lexicon.ts).
+  if (words.length === 0 || words.length > 4) return undefined;
+  const named = pending.filter((o) => {
+    const own = new Set(contentTerms(o.question));
+    return words.every((w) => own.has(w));
+  });
+  return named.length === 1 ? named[0] : undefined;
+}
+
+/**
+ * Resolves a reply to a pending clarification: a "yes" when it offered one entry, a number/ordinal, the
+ * text of one option (exactly or contained in the reply), or a word or two only one option's question
+ * has. Returns undefined when the reply is a new question.
  */
 export function pickClarification<T extends { faqId: string; question: string }>(
   text: string,
@@ -165,5 +205,6 @@ export function pickClarification<T extends { faqId: string; question: string }>
     const q = normalize(o.question).replace(/[\s\p{P}\p{S}]+/gu, "");
     return q === reply || (reply.length >= 4 && q.includes(reply)) || (q.length >= 4 && reply.includes(q));
   });
-  return matches.length === 1 ? matches[0] : undefined;
+  if (matches.length === 1) return matches[0];
+  return matches.length === 0 ? pickByWords(text, pending) : undefined;
 }

@@ -36,6 +36,11 @@ export interface Texts {
   outOfScopePlain: string;
   /** Second off-topic message in a row: offers a person (a ticket only if the customer accepts). */
   offerHandoff: string;
+  /**
+   * The customer said none of the offered entries is what they meant ("都不是", "none of these"): asks
+   * for other words and offers a person (a ticket only if the customer accepts).
+   */
+  optionsRejected: string;
   /** One line before a reply to a message in a language the bot does not write. */
   languageNotice: string;
   /**
@@ -64,6 +69,7 @@ export const DEFAULT_TEXTS: Record<Language, Texts> = {
     outOfScope: "抱歉，这个问题超出了我能解答的范围。我可以帮您解答{topics}等方面的问题。",
     outOfScopePlain: "抱歉，这个问题超出了我能解答的范围。我可以解答关于本店商品、订单和服务的问题。",
     offerHandoff: "这个问题我帮不上忙。需要为您转接人工客服吗？回复“是”即可转接。",
+    optionsRejected: "抱歉没能理解您的意思。您可以换个说法再问一次；需要人工客服的话，回复“是”即可转接。",
     languageNotice: "抱歉，我目前只能用中文和英文回复。",
     languageOffer: "抱歉，我目前只能用中文和英文回复。需要为您转接人工客服吗？回复“是”即可转接。",
     inspectionFallback: "抱歉，这个问题我暂时无法回答。如需人工客服，请回复“转人工”。",
@@ -88,6 +94,8 @@ export const DEFAULT_TEXTS: Record<Language, Texts> = {
       "Sorry, that's outside what I can help with. I can answer questions about our products, orders and service.",
     offerHandoff:
       'I can\'t help with that one. Would you like me to pass you to a person? Reply "yes" and I will.',
+    optionsRejected:
+      'Sorry I didn\'t get it. You can ask again in other words, or reply "yes" and I will pass you to a person.',
     languageNotice: "Sorry, I can only reply in English and Chinese for now.",
     languageOffer:
       'Sorry, I can only reply in English and Chinese for now. Would you like a person to help you? Reply "yes" and I will pass you on.',

@@ -1,4 +1,4 @@
-import { confirmsSuggestion } from "../policy";
+import { confirmsSuggestion, rejectsOptions } from "../policy";
 import { acceptsOffer, detectSmallTalk } from "../smalltalk";
 import { listTopics } from "../texts";
 import { handOff } from "./handoff";
@@ -9,7 +9,7 @@ import { type Run, withDisclosure } from "./run";
 /**
  * Small talk and the answer to an offered person, before the engine: a greeting, thanks, goodbye, "ok"
  * or "are you a bot?" gets its short answer and never a ticket; a "yes" right after the bot offered a
- * person opens the ticket the customer accepted.
+ * person opens the ticket the customer accepted; "none of these" to offered entries offers a person.
  */
 export async function answerSmallTalk(run: Run): Promise<PipelineOutcome | undefined> {
   const { conversation, deps, message, language } = run;
@@ -24,6 +24,15 @@ export async function answerSmallTalk(run: Run): Promise<PipelineOutcome | undef
       },
       [],
     );
+  }
+  // "None of these" to the entries offered: other words are asked for, and a person offered ("yes"
+  // opens the ticket), rather than the scope statement such a reply would get as an off-topic message.
+  if (conversation.pendingClarification?.length && rejectsOptions(run.customerText)) {
+    return completeReply(run, {
+      kind: "out_of_scope",
+      text: withDisclosure(run, deps.texts.say("optionsRejected", language, message.channel)),
+      offered: true,
+    });
   }
   // A "yes" to a clarify that offered one entry picks it (the engine reads the pick), not an "ok".
   if (conversation.pendingClarification?.length === 1 && confirmsSuggestion(run.customerText))

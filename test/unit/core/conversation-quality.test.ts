@@ -106,6 +106,30 @@ describe("off-topic", () => {
     expect(tickets.items.size).toBe(1);
   });
 
+  it("after offered entries, takes a pick by name, and offers a person to a customer who wants none of them", async () => {
+    const { say, tickets, sent } = conversation("wechat:gh:none-of-these");
+    const asked = await say("我怎么知道它发没发货 在哪看");
+    expect(asked.outcome).toMatchObject({ action: "clarified" });
+    expect((await say("订单状态那个")).outcome).toMatchObject({
+      action: "answered",
+      faqIds: ["zh-order-status"],
+    });
+    expect((await say("我怎么知道它发没发货 在哪看")).outcome).toMatchObject({ action: "clarified" });
+    expect((await say("都不是")).kind).toBe("offer_handoff");
+    expect(sent.at(-1)?.text).toContain("optionsRejected");
+    expect(tickets.items.size).toBe(0);
+    expect((await say("是")).outcome).toMatchObject({ action: "handed_off", reason: "customer_request" });
+  });
+
+  it("reads a refusal that goes on with a question as that question", async () => {
+    const { say } = conversation("wechat:gh:none-but");
+    expect((await say("我怎么知道它发没发货 在哪看")).outcome).toMatchObject({ action: "clarified" });
+    expect((await say("不是这个 我问的是退货寄回去的运费谁出")).outcome).toMatchObject({
+      action: "answered",
+      faqIds: ["zh-return-shipping-fee"],
+    });
+  });
+
   it("still hands off a question that looks in scope but is not answered (precision first)", async () => {
     const { say } = conversation("wechat:gh:ot3");
     expect((await say("do you offer gift wrapping")).outcome).toMatchObject({
@@ -304,6 +328,25 @@ describe("follow-ups", () => {
     const { say } = conversation("wechat:gh:slot-track");
     expect((await say("怎么查物流信息？")).outcome).toMatchObject({ faqIds: ["zh-shipping-track"] });
     expect((await say("支付宝呢")).outcome).not.toMatchObject({ faqIds: ["zh-shipping-track"] });
+  });
+
+  it.each([
+    ["you charged me twice", "how many days until the extra payment is back", "en-payment-charged-twice"],
+    ["会员有什么权益", "银卡每月送几张免运费券", "zh-member-benefits"],
+  ])("answers a question about the answer just given with its entry: %s → %s", async (first, detail, id) => {
+    const { say } = conversation(`wechat:gh:about-${id}`);
+    expect((await say(first)).outcome).toMatchObject({ action: "answered", faqIds: [id] });
+    expect((await say(detail)).outcome).toMatchObject({ action: "answered", faqIds: [id] });
+  });
+
+  it("answers a new question after an answer with its own entry, even when the answer mentions its words", async () => {
+    const { say } = conversation("wechat:gh:about-moved-on");
+    // The refund-time answer names credit cards; the payment-methods entry names them as well.
+    expect((await say("退款多久能到账？")).outcome).toMatchObject({ faqIds: ["zh-refund-time"] });
+    expect((await say("能用信用卡付款吗")).outcome).toMatchObject({
+      action: "answered",
+      faqIds: ["zh-payment-methods"],
+    });
   });
 
   it("forgets the topic after an off-topic message", async () => {

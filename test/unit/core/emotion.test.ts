@@ -24,6 +24,16 @@ describe("the anger trigger on bench/data/emotion.dev.jsonl", () => {
 });
 
 describe("readEmotion", () => {
+  it.each(["积分有什么用", "VIP有什么用", "会员有什么用？"])(
+    "reads %s as a question about what a thing is for, not anger at the shop",
+    (text) => expect(readEmotion(text).angry).toBe(false),
+  );
+
+  it.each(["一问三不知 要你们有什么用", "客服有什么用啊", "你有什么用"])(
+    "reads %s, aimed at the shop, as anger",
+    (text) => expect(readEmotion(text).angry).toBe(true),
+  );
+
   it.each([
     ["垃圾客服，我要退钱！", 3],
     ["你们这什么破服务！！气死我了…", 3],

@@ -1,11 +1,14 @@
 import { describe, expect, it } from "vitest";
 import type { Decision } from "../../../shared/core/engine";
-import type { Candidate } from "../../../shared/core/faq";
+import type { Candidate, FaqEntry } from "../../../shared/core/faq";
 import {
+  entryCoverage,
   type Reading,
   readsAsFollowUp,
+  readWithTopic,
   resolveFollowUp,
   TOPIC_MAX_CHARS,
+  type TopicReader,
   withTopic,
 } from "../../../shared/core/followup";
 
@@ -108,5 +111,64 @@ describe("resolveFollowUp", () => {
 
   it("hands off as the message alone would when the context adds nothing", () => {
     expect(resolveFollowUp(reading(handoff, ranked("a")), reading(handoff), followUp)).toBe("alone");
+  });
+});
+
+describe("follow-ups about the answer just given", () => {
+  const entries: FaqEntry[] = [
+    {
+      id: "points",
+      question: "How do points work?",
+      similarQuestions: ["what are points for"],
+      answer: "You earn 1 point per yuan. 100 points take 1 yuan off, at most 10% of an order.",
+    },
+    {
+      id: "coupons",
+      question: "How do I use a coupon?",
+      similarQuestions: ["where do i enter my coupon"],
+      answer: "Enter the coupon at checkout; it takes money off orders above its minimum.",
+    },
+  ];
+  const aboutAnswer = entryCoverage(entries);
+
+  it("takes the topic entry when its text covers the message, and more of it than any entry retrieved", () => {
+    // Its terms: "most", "order" and the price concept ("how much"); the points text has two, coupons' one.
+    expect(aboutAnswer("points", "at most how much of an order", ["coupons"])).toMatchObject({
+      decision: { kind: "answer", faqIds: ["points"] },
+    });
+  });
+
+  it("leaves a message whose words another retrieved entry covers as well", () => {
+    expect(aboutAnswer("points", "how do i enter a coupon at checkout", ["coupons"])).toBeUndefined();
+  });
+
+  it("leaves a message the topic entry barely covers", () => {
+    expect(aboutAnswer("points", "can i pay with a gift card at the till", [])).toBeUndefined();
+  });
+
+  const topic = { question: "what are points for", faqIds: ["points"] };
+  const readerWith = (alone: Reading): TopicReader => ({
+    read: () => alone,
+    offer: (candidates) => clarify(...candidates.map((c) => c.faqId)),
+    aboutAnswer,
+  });
+
+  it("answers a message the policy would hand off with the topic entry it is about", async () => {
+    const alone = reading(handoff, ranked("coupons"));
+    const read = await readWithTopic("at most how much of an order", topic, true, readerWith(alone));
+    expect(read.decision).toMatchObject({ kind: "answer", faqIds: ["points"] });
+    expect(read.question).toBe("what are points for at most how much of an order");
+  });
+
+  it("asks which was meant when the message alone answers confidently with another entry", async () => {
+    const alone = reading(answer("coupons", 0.95), [{ faqId: "coupons", score: 0.95, matchedQuestion: "" }]);
+    const read = await readWithTopic("at most how much of an order", topic, true, readerWith(alone));
+    expect(read.decision).toEqual(clarify("coupons", "points"));
+  });
+
+  it("keeps an answer with the topic entry as it is", async () => {
+    const alone = reading(answer("points", 0.95), [{ faqId: "points", score: 0.95, matchedQuestion: "" }]);
+    const read = await readWithTopic("at most how much of an order", topic, true, readerWith(alone));
+    expect(read).toBe(alone);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Candidate, FaqEntry } from "../../../shared/core/faq";
-import { decide, parseChoice, pickClarification } from "../../../shared/core/policy";
+import { decide, parseChoice, pickClarification, rejectsOptions } from "../../../shared/core/policy";
 import { clarifyText, handoffText, isFirstReply, textsFor, withDisclosure } from "../../../shared/core/texts";
 
 const entries = new Map<string, FaqEntry>(
@@ -171,6 +171,28 @@ describe("clarification replies", () => {
     (reply) => {
       expect(pickClarification(reply, [{ faqId: "a", question: "如何修改密码" }])?.faqId).toBe("a");
     },
+  );
+  it.each([
+    ["银行卡那个", "b"],
+    ["修改密码的", "a"],
+    ["the pin one", "c"],
+  ])("%s picks %s by a word only that option's question has", (reply, faqId) => {
+    expect(pickClarification(reply, pending)?.faqId).toBe(faqId);
+  });
+  it.each(["修改", "银行卡的密码怎么改", "what about my card"])(
+    "%s picks nothing: a word two options share, or a question of its own",
+    (reply) => {
+      const twoAboutChanging = [...pending, { faqId: "d", question: "怎么修改收货地址" }];
+      expect(pickClarification(reply, twoAboutChanging)).toBeUndefined();
+    },
+  );
+  it.each(["都不是", "都不对啊", "以上都不是", "不是", "None of these", "neither", "nope", "no."])(
+    "%s turns down every option",
+    (reply) => expect(rejectsOptions(reply)).toBe(true),
+  );
+  it.each(["不是这个 我是问退款", "no, how long does a refund take", "2", "是的", "不是很清楚"])(
+    "%s is not only a refusal",
+    (reply) => expect(rejectsOptions(reply)).toBe(false),
   );
   it("a yes picks nothing among several options", () => {
     expect(pickClarification("是的", pending)).toBeUndefined();
