@@ -9,12 +9,11 @@ import { ENV, TABLE_ENV } from "./names";
  * reads it (lazyFragment).
  */
 
+/** One for every optional setting: each schema built is a cold-start cost (issue 10). */
+const emptyAsUnset = z.transform((value: unknown) => (value === "" ? undefined : value));
+
 /** Empty counts as unset: CDK and shells write "" for a value they do not have. */
-export const optional = <T extends z.core.SomeType>(schema: T) =>
-  z.pipe(
-    z.transform((value: unknown) => (value === "" ? undefined : value)),
-    z.optional(schema),
-  );
+export const optional = <T extends z.core.SomeType>(schema: T) => z.pipe(emptyAsUnset, z.optional(schema));
 
 const number = (fallback: number) =>
   z.pipe(
