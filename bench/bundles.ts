@@ -7,10 +7,12 @@
  * the process (the CPU time is what a loaded host distorts least); each bundle is imported RUNS times and
  * the median and 90th percentile are printed, with the load average before and after.
  *
- * Run: `npx tsx bench/bundles.ts [--runs N] [--only webhook] [--analyze webhook] [--keep]` (a synthesis
- * takes a minute). `--analyze <function>` prints what the bundle is made of, by package (esbuild's
- * metafile); `--keep` copies each bundle with its environment (`env.json`) to
- * $TMPDIR/kefu-bundles/<function>/ for profiling an import by hand.
+ * Run: `npx tsx bench/bundles.ts [--runs N] [--only webhook] [--analyze webhook] [--keep] [--against DIR]`
+ * (a synthesis takes a minute). `--analyze <function>` prints what the bundle is made of, by package
+ * (esbuild's metafile); `--keep` copies each bundle with its environment (`env.json`) to
+ * $TMPDIR/kefu-bundles/<function>/ for profiling an import by hand. `--against DIR` compares with bundles
+ * kept before (DIR/<function>/, say another branch's, copied away from $TMPDIR/kefu-bundles): each run
+ * imports one and the other in turn, so that both see the same load on a shared machine.
  */
 import { execFile } from "node:child_process";
 import { cpSync, existsSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -46,6 +48,8 @@ export interface BundleFigures {
   initCpuMs: Spread;
   /** Minified bytes by package (or by folder of ours), largest first; with `analyze` only. */
   parts?: [string, number][];
+  /** The same function's kept bundle, imported in turn with this one; with `against` only. */
+  against?: { dir: string; bytes: number; initMs: Spread; initCpuMs: Spread };
 }
 
 /** The staged asset directory of a function: `asset.<hash>`, the hash being the code's S3 key. */
@@ -119,6 +123,8 @@ export interface BenchBundlesOptions {
    * by hand (`node --cpu-prof`).
    */
   keep?: boolean;
+  /** A folder of kept bundles (`<function>/index.mjs` + `env.json`) to import in turn with these. */
+  against?: string;
 }
 
 export async function benchBundles(options: BenchBundlesOptions = {}): Promise<BundleFigures[]> {
@@ -138,7 +144,12 @@ export async function benchBundles(options: BenchBundlesOptions = {}): Promise<B
       const env = environmentOf(stack, template, fn);
       if (options.keep) keepAsset(dir, env, path.join(KEEP_DIR, fn.entry));
       const samples: { ms: number; cpuMs: number }[] = [];
-      for (let i = 0; i < runs; i++) samples.push(await initOnce(file, env));
+      const other = options.against ? keptBundle(path.join(options.against, fn.entry)) : undefined;
+      const otherSamples: { ms: number; cpuMs: number }[] = [];
+      for (let i = 0; i < runs; i++) {
+        samples.push(await initOnce(file, env));
+        if (other) otherSamples.push(await initOnce(other.file, other.env));
+      }
       figures.push({
         name: fn.entry,
         bytes: statSync(file).size,
@@ -147,6 +158,16 @@ export async function benchBundles(options: BenchBundlesOptions = {}): Promise<B
         initMs: spread(samples.map((s) => s.ms)),
         initCpuMs: spread(samples.map((s) => s.cpuMs)),
         ...(analyze.includes(fn.entry) ? { parts: partsOf(path.join(dir, "index.meta.json")) } : {}),
+        ...(other
+          ? {
+              against: {
+                dir: path.dirname(other.file),
+                bytes: statSync(other.file).size,
+                initMs: spread(otherSamples.map((s) => s.ms)),
+                initCpuMs: spread(otherSamples.map((s) => s.cpuMs)),
+              },
+            }
+          : {}),
       });
     }
     return figures;
@@ -163,6 +184,16 @@ function keepAsset(dir: string, env: Record<string, string>, to: string): void {
   rmSync(to, { recursive: true, force: true });
   cpSync(dir, to, { recursive: true });
   writeFileSync(path.join(to, "env.json"), JSON.stringify(env, null, 2));
+}
+
+/** A bundle `--keep` copied, with the environment it was measured with. */
+function keptBundle(dir: string): { file: string; env: Record<string, string> } {
+  const file = path.join(dir, "index.mjs");
+  if (!existsSync(file)) throw new Error(`no kept bundle at ${file} (make one with --keep)`);
+  return {
+    file,
+    env: JSON.parse(readFileSync(path.join(dir, "env.json"), "utf8")) as Record<string, string>,
+  };
 }
 
 function isAscii(bytes: Buffer): boolean {
@@ -202,6 +233,14 @@ export function printBundles(figures: BundleFigures[], runs = RUNS): void {
         `   init median ${f.initMs.median} ms (CPU ${f.initCpuMs.median} ms),` +
         ` p90 ${f.initMs.p90} ms (CPU ${f.initCpuMs.p90} ms)`,
     );
+    if (f.against) {
+      const a = f.against;
+      console.log(
+        `  ${"against".padEnd(11)} ${(a.bytes / 1024).toFixed(0).padStart(6)} KB` +
+          `   init median ${a.initMs.median} ms (CPU ${a.initCpuMs.median} ms),` +
+          ` p90 ${a.initMs.p90} ms (CPU ${a.initCpuMs.p90} ms)   ${a.dir}`,
+      );
+    }
     for (const [part, bytes] of (f.parts ?? []).slice(0, 30)) {
       console.log(`      ${(bytes / 1024).toFixed(1).padStart(7)} KB  ${part}`);
     }
@@ -220,6 +259,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
       only: { type: "string", multiple: true },
       analyze: { type: "string", multiple: true },
       keep: { type: "boolean" },
+      against: { type: "string" },
     },
   });
   const runs = values.runs ? Number(values.runs) : RUNS;
@@ -230,6 +270,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
     ...(values.only ? { only: values.only } : {}),
     ...(values.analyze ? { analyze: values.analyze } : {}),
     ...(values.keep ? { keep: true } : {}),
+    ...(values.against ? { against: values.against } : {}),
   });
   printBundles(figures, runs);
   console.log(`load average after: ${loadAverage()}`);

@@ -1,8 +1,8 @@
 import type { Logger } from "@aws-lambda-powertools/logger";
-import { type Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
 import { toApiGatewayResult, toWebhookRequest } from "../../shared/aws/apigw";
-import { recordIngressResult } from "../../shared/aws/powertools";
+import { recordIngressResult } from "../../shared/aws/logging";
+import type { MetricsSink } from "../../shared/aws/metrics-emf";
 import { acceptWebhook, errorResponse, failureLog, type IngressDeps } from "../../shared/channels/ingress";
 
 /** What the webhook is made of: the ingress path's ports, the transport's body cap, logs and metrics. */
@@ -11,7 +11,8 @@ export interface WebhookDeps {
   /** The largest body any channel accepts; each channel's adapter enforces its own limit. */
   transportLimitBytes: number;
   logger: Logger;
-  metrics: Metrics;
+  /** EMF lines (EmfMetrics) in the Lambda; Powertools' Metrics would do as well. */
+  metrics: MetricsSink;
 }
 
 /**
@@ -27,7 +28,7 @@ export function makeHandler(deps: WebhookDeps) {
 
   async function webhook(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
     const channel = event.pathParameters?.channel ?? event.rawPath.split("/").pop() ?? "";
-    metrics.addMetric("WebhookRequests", MetricUnit.Count, 1);
+    metrics.addMetric("WebhookRequests", "Count", 1);
     try {
       const request = toWebhookRequest(event, deps.transportLimitBytes);
       const result = await acceptWebhook(channel, request, deps.ingress);
@@ -36,7 +37,7 @@ export function makeHandler(deps: WebhookDeps) {
     } catch (error) {
       // Logged once, by code: the body may hold personal data.
       const entry = failureLog(error);
-      if (entry.level === "warn") metrics.addMetric("RejectedRequests", MetricUnit.Count, 1);
+      if (entry.level === "warn") metrics.addMetric("RejectedRequests", "Count", 1);
       logger[entry.level](entry.message, { channel, ...entry.attributes });
       return toApiGatewayResult(errorResponse(error));
     }

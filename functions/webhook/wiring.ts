@@ -4,11 +4,13 @@ import type { AwsJsonClientOptions } from "../../shared/aws/fetch/aws-json";
 import { dynamoDbTable } from "../../shared/aws/fetch/dynamodb";
 import { fetchCredentialsSource } from "../../shared/aws/fetch/secrets";
 import { fetchEnqueue } from "../../shared/aws/fetch/sqs";
-import { observability } from "../../shared/aws/powertools";
+import { functionLogger } from "../../shared/aws/logging";
+import { EmfMetrics } from "../../shared/aws/metrics-emf";
 import { demoCredentialsOf, loadModules } from "../../shared/channels/resolve";
 import { WEBHOOK_MODULES } from "../../shared/channels/webhook-modules";
 import { awsCredentialsSource } from "../../shared/config/aws-credentials";
 import type { WebhookConfig } from "../../shared/config/load";
+import { METRICS } from "../../shared/resources";
 import { createChannelStateStore } from "../../shared/stores/channel-state";
 import { createTokenStore } from "../../shared/stores/tokens";
 import type { WebhookDeps } from "./handler";
@@ -51,7 +53,14 @@ export function wireWebhook(
     state: createChannelStateStore(tables, config.tables.tokens),
   });
   return {
-    ...observability(runtime, options.logger ? { logger: options.logger } : {}),
+    logger: options.logger ?? functionLogger(runtime),
+    // Its few counts as EMF lines of its own, the lines Powertools' Metrics would print: loading that
+    // was a tenth of the webhook's cold initialisation (issue 10).
+    metrics: new EmfMetrics({
+      namespace: METRICS.namespace,
+      serviceName: runtime.serviceName,
+      disabled: runtime.metricsDisabled,
+    }),
     // No webhook channel declares a body limit of its own (registry.test.ts): the configured one is the
     // transport's, known without loading a channel.
     transportLimitBytes: config.ingress.maxBodyBytes,

@@ -30,9 +30,10 @@ const keywordReplies = (name: string) =>
     z.enum(["platform", "kefu"], { error: `${name} must be "platform" or "kefu"` }),
   );
 
-/** Built on first use (lazyFragment): one URL schema per channel's API base, most of them never read. */
-const settingsSchema = () =>
-  z.object({
+/** Built on first use (lazyFragment); one URL schema serves every channel's API base. */
+const settingsSchema = () => {
+  const apiBase = optional(z.url());
+  return z.object({
     [N.smsMaxSegments]: z
       .pipe(
         optional(trimmed()),
@@ -59,8 +60,9 @@ const settingsSchema = () =>
     ),
     [N.emailConfigurationSet]: optional(z.string()),
     [N.wecomKfServicerUserId]: optional(z.string()),
-    ...Object.fromEntries(Object.values(API_BASE_ENV).map((name) => [name, optional(z.url())])),
+    ...Object.fromEntries(Object.values(API_BASE_ENV).map((name) => [name, apiBase])),
   });
+};
 type Parsed = z.infer<ReturnType<typeof settingsSchema>>;
 
 function sms(env: Parsed, channel: "sms" | "twilio"): SmsSettings {

@@ -9,12 +9,11 @@ import { ENV, TABLE_ENV } from "./names";
  * reads it (lazyFragment).
  */
 
+/** One for every optional setting: each schema built is a cold-start cost (issue 10). */
+const emptyAsUnset = z.transform((value: unknown) => (value === "" ? undefined : value));
+
 /** Empty counts as unset: CDK and shells write "" for a value they do not have. */
-export const optional = <T extends z.core.SomeType>(schema: T) =>
-  z.pipe(
-    z.transform((value: unknown) => (value === "" ? undefined : value)),
-    z.optional(schema),
-  );
+export const optional = <T extends z.core.SomeType>(schema: T) => z.pipe(emptyAsUnset, z.optional(schema));
 
 const number = (fallback: number) =>
   z.pipe(
@@ -36,7 +35,23 @@ export interface RuntimeSettings {
   serviceName: string;
   /** Powertools' log level; Powertools' own default when unset. */
   logLevel?: LogLevel;
+  /**
+   * Metrics are not printed: POWERTOOLS_METRICS_DISABLED, else POWERTOOLS_DEV (Powertools' rule, which its
+   * Metrics applies on its own; the webhook's EMF lines, shared/aws/metrics-emf.ts, apply it from here).
+   */
+  metricsDisabled: boolean;
 }
+
+/** A boolean as Powertools reads its switches: 1/y/yes/t/true/on or 0/n/no/f/false/off, any case. */
+const TRUTHY = ["1", "y", "yes", "t", "true", "on"] as const;
+const FALSY = ["0", "n", "no", "f", "false", "off"] as const;
+const powertoolsSwitch = optional(
+  z.pipe(
+    z.string().check(z.trim(), z.toLowerCase()),
+    z.enum([...TRUTHY, ...FALSY], { error: `must be one of ${[...TRUTHY, ...FALSY].join(", ")}` }),
+  ),
+);
+const isTruthy = (value: string | undefined) => (TRUTHY as readonly string[]).includes(value ?? "");
 
 export const runtime: Fragment<RuntimeSettings> = lazyFragment("configuration", () =>
   z.pipe(
@@ -47,6 +62,9 @@ export const runtime: Fragment<RuntimeSettings> = lazyFragment("configuration", 
       [ENV.awsEndpoint]: optional(z.url()),
       [ENV.serviceName]: optional(z.string()),
       [ENV.logLevel]: optional(z.pipe(z.string().check(z.toUpperCase()), z.enum(LOG_LEVELS))),
+      [ENV.metricsDisabled]: powertoolsSwitch,
+      // Powertools ignores a POWERTOOLS_DEV it cannot read (not development mode).
+      [ENV.powertoolsDev]: optional(z.string()),
     }),
     z.transform((env) => ({
       mode: env[ENV.mode] ?? "aws",
@@ -57,6 +75,10 @@ export const runtime: Fragment<RuntimeSettings> = lazyFragment("configuration", 
       },
       serviceName: env[ENV.serviceName] ?? "kefu",
       ...(env[ENV.logLevel] ? { logLevel: env[ENV.logLevel] } : {}),
+      metricsDisabled:
+        env[ENV.metricsDisabled] !== undefined
+          ? isTruthy(env[ENV.metricsDisabled])
+          : isTruthy(env[ENV.powertoolsDev]?.trim().toLowerCase()),
     })),
   ),
 );

@@ -44,6 +44,8 @@ export const ENV = {
   serviceName: "POWERTOOLS_SERVICE_NAME",
   metricsNamespace: "POWERTOOLS_METRICS_NAMESPACE",
   logLevel: "POWERTOOLS_LOG_LEVEL",
+  metricsDisabled: "POWERTOOLS_METRICS_DISABLED",
+  powertoolsDev: "POWERTOOLS_DEV",
 } as const;
 
 /** The physical table names, by table: set from resources.ts's definitions. */

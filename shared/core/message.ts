@@ -67,15 +67,85 @@ const bounded = (max: number) => z.string().check(z.maxLength(max));
 /** A non-empty string of at most `max` UTF-16 code units. */
 const required = (max: number) => z.string().check(z.minLength(1), z.maxLength(max));
 
-export const AttachmentSchema = z.object({
-  type: z.enum(["image", "voice", "video", "file", "location", "link", "other"]),
-  /** Platform media id (WeChat MediaId, WeCom media_id…) or object key; never the bytes themselves. */
-  ref: z.optional(bounded(L.attachmentRefChars)),
-  url: z.optional(bounded(L.attachmentUrlChars)),
-  name: z.optional(z.string()),
-  contentType: z.optional(z.string()),
-  size: z.optional(z.int().check(z.nonnegative())),
-});
+/**
+ * The message schemas, built together the first time one of them is used (each export below is a zod
+ * `lazy` over them). Building zod schemas is what a cold start spends most on (issue 10), and the webhook
+ * validates no message before its first request; the worker and the tools build them on their first use
+ * too, once per process.
+ */
+let built: ReturnType<typeof buildMessageSchemas> | undefined;
+const messageSchemas = () => {
+  built ??= buildMessageSchemas();
+  return built;
+};
+
+function buildMessageSchemas() {
+  const attachment = z.object({
+    type: z.enum(["image", "voice", "video", "file", "location", "link", "other"]),
+    /** Platform media id (WeChat MediaId, WeCom media_id…) or object key; never the bytes themselves. */
+    ref: z.optional(bounded(L.attachmentRefChars)),
+    url: z.optional(bounded(L.attachmentUrlChars)),
+    name: z.optional(z.string()),
+    contentType: z.optional(z.string()),
+    size: z.optional(z.int().check(z.nonnegative())),
+  });
+
+  const inbound = z.object({
+    /** The platform's message id, as a string: WeChat MsgIds exceed 2^53. Unique within the channel. */
+    id: required(L.idChars),
+    channel: ChannelSchema,
+    /** Stable key of the conversation: FIFO message group and conversations-table key. */
+    conversationKey: required(L.conversationKeyChars),
+    sender: z.object({ id: required(L.idChars), name: z.optional(z.string()) }),
+    /** Our side of the conversation: the official account, corp app, robot or mailbox addressed. */
+    recipient: z.optional(bounded(L.idChars)),
+    kind: z.enum(["text", "event", "media"]),
+    /** The customer's text; empty for events and media without a caption. */
+    text: z.string(),
+    /** For kind "event": the platform event, normalised (subscribe, unsubscribe, enter_session…). */
+    event: z.optional(bounded(L.eventChars)),
+    attachments: z._default(z.array(attachment), []),
+    receivedAt: z.iso.datetime(),
+    /** Where the raw payload can be found again (platform id, S3 key…), for audits. */
+    rawRef: z.optional(bounded(L.rawRefChars)),
+    /**
+     * Channel-specific routing data the sender needs to reply (e-mail Message-ID, session webhook…). Not
+     * a place for what the customer wrote: the one exception, the e-mail subject, is masked by its adapter.
+     */
+    replyContext: z._default(
+      z.record(bounded(L.replyContextKeyChars), bounded(L.replyContextValueChars)).check(
+        z.refine((context) => Object.keys(context).length <= L.replyContextEntries, {
+          message: `at most ${L.replyContextEntries} entries`,
+        }),
+      ),
+      {},
+    ),
+  });
+
+  const queued = z.extend(inbound, {
+    sender: z.object({
+      id: required(L.idChars),
+      name: z.optional(bounded(L.senderNameChars)),
+    }),
+    text: bounded(L.textChars),
+    attachments: z._default(
+      z
+        .array(
+          z.extend(attachment, {
+            name: z.optional(bounded(L.attachmentNameChars)),
+            contentType: z.optional(bounded(L.contentTypeChars)),
+          }),
+        )
+        .check(z.maxLength(L.attachments)),
+      [],
+    ),
+  });
+
+  return { attachment, inbound, queued };
+}
+
+/** What a message says of a file, image, location… the customer sent. */
+export const AttachmentSchema = z.lazy(() => messageSchemas().attachment);
 export type Attachment = z.infer<typeof AttachmentSchema>;
 
 /**
@@ -83,59 +153,12 @@ export type Attachment = z.infer<typeof AttachmentSchema>;
  * knows this. Identifiers are bounded here (MESSAGE_LIMITS); free text is masked and bounded by the
  * webhook before enqueueing (`forQueue` in shared/ingress.ts), and QueuedMessageSchema checks both.
  */
-export const InboundMessageSchema = z.object({
-  /** The platform's message id, as a string: WeChat MsgIds exceed 2^53. Unique within the channel. */
-  id: required(L.idChars),
-  channel: ChannelSchema,
-  /** Stable key of the conversation: FIFO message group and conversations-table key. */
-  conversationKey: required(L.conversationKeyChars),
-  sender: z.object({ id: required(L.idChars), name: z.optional(z.string()) }),
-  /** Our side of the conversation: the official account, corp app, robot or mailbox addressed. */
-  recipient: z.optional(bounded(L.idChars)),
-  kind: z.enum(["text", "event", "media"]),
-  /** The customer's text; empty for events and media without a caption. */
-  text: z.string(),
-  /** For kind "event": the platform event, normalised (subscribe, unsubscribe, enter_session…). */
-  event: z.optional(bounded(L.eventChars)),
-  attachments: z._default(z.array(AttachmentSchema), []),
-  receivedAt: z.iso.datetime(),
-  /** Where the raw payload can be found again (platform id, S3 key…), for audits. */
-  rawRef: z.optional(bounded(L.rawRefChars)),
-  /**
-   * Channel-specific routing data the sender needs to reply (e-mail Message-ID, session webhook…). Not a
-   * place for what the customer wrote: the one exception, the e-mail subject, is masked by its adapter.
-   */
-  replyContext: z._default(
-    z.record(bounded(L.replyContextKeyChars), bounded(L.replyContextValueChars)).check(
-      z.refine((context) => Object.keys(context).length <= L.replyContextEntries, {
-        message: `at most ${L.replyContextEntries} entries`,
-      }),
-    ),
-    {},
-  ),
-});
+export const InboundMessageSchema = z.lazy(() => messageSchemas().inbound);
 export type InboundMessage = z.infer<typeof InboundMessageSchema>;
 export type InboundMessageInput = z.input<typeof InboundMessageSchema>;
 
 /** A message as it crosses the queue: free text within MESSAGE_LIMITS too. The worker reads this. */
-export const QueuedMessageSchema = z.extend(InboundMessageSchema, {
-  sender: z.object({
-    id: required(L.idChars),
-    name: z.optional(bounded(L.senderNameChars)),
-  }),
-  text: bounded(L.textChars),
-  attachments: z._default(
-    z
-      .array(
-        z.extend(AttachmentSchema, {
-          name: z.optional(bounded(L.attachmentNameChars)),
-          contentType: z.optional(bounded(L.contentTypeChars)),
-        }),
-      )
-      .check(z.maxLength(L.attachments)),
-    [],
-  ),
-});
+export const QueuedMessageSchema = z.lazy(() => messageSchemas().queued);
 
 /** A reply on its way out, before the channel renders it. */
 export interface OutboundMessage {

@@ -80,6 +80,24 @@ describe("each function's configuration", () => {
     expect(JSON.stringify(local.credentials)).not.toContain("/home/someone");
   });
 
+  it("reads Powertools' metrics switch as Powertools does: POWERTOOLS_METRICS_DISABLED, else POWERTOOLS_DEV", () => {
+    // The webhook prints its EMF lines itself (shared/aws/metrics-emf.ts), so it applies the rule itself.
+    const disabled = (switches: Record<string, string>) =>
+      loadWebhookConfig({ ...aws, ...switches }).runtime.metricsDisabled;
+    expect(disabled({})).toBe(false);
+    expect(disabled({ POWERTOOLS_METRICS_DISABLED: "true" })).toBe(true);
+    expect(disabled({ POWERTOOLS_METRICS_DISABLED: " On " })).toBe(true);
+    expect(disabled({ POWERTOOLS_METRICS_DISABLED: "0" })).toBe(false);
+    expect(disabled({ POWERTOOLS_DEV: "yes" })).toBe(true);
+    expect(disabled({ POWERTOOLS_DEV: "true", POWERTOOLS_METRICS_DISABLED: "false" })).toBe(false);
+    // Powertools takes a POWERTOOLS_DEV it cannot read for "not development", and fails on the other.
+    expect(disabled({ POWERTOOLS_DEV: "maybe" })).toBe(false);
+    expect(() => disabled({ POWERTOOLS_METRICS_DISABLED: "sometimes" })).toThrow(ConfigError);
+    expect(() => disabled({ POWERTOOLS_METRICS_DISABLED: "sometimes" })).toThrow(
+      /POWERTOOLS_METRICS_DISABLED/,
+    );
+  });
+
   it("reads the record it is given, not the process environment", () => {
     vi.stubEnv("KEFU_QUEUE_URL", "not a url");
     try {

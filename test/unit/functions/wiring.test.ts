@@ -2,6 +2,7 @@ import { beforeEach, describe, expect, it, vi } from "vitest";
 import { wireIngest } from "../../../functions/ingest/wiring";
 import { wireWebhook } from "../../../functions/webhook/wiring";
 import { wireWorker } from "../../../functions/worker/wiring";
+import { EmfMetrics } from "../../../shared/aws/metrics-emf";
 import { loadIngestConfig, loadWebhookConfig } from "../../../shared/config/load";
 import { loadWorkerConfig } from "../../../shared/config/load-desk";
 import { TABLES } from "../../../shared/resources";
@@ -124,6 +125,27 @@ describe("the webhook's wiring", () => {
     expect([...built].sort()).toEqual(
       ["channel receivers", "dynamodb over fetch", "queue over fetch"].sort(),
     );
+  });
+
+  it("counts in EMF lines of its own, not with Powertools' Metrics (issue 10), silent when metrics are off", () => {
+    const printed = vi.spyOn(process.stdout, "write").mockImplementation(() => true);
+    try {
+      const on = wireWebhook(loadWebhookConfig(env)).metrics;
+      const off = wireWebhook(loadWebhookConfig({ ...env, POWERTOOLS_METRICS_DISABLED: "true" })).metrics;
+      expect(on).toBeInstanceOf(EmfMetrics);
+      for (const metrics of [on, off]) {
+        metrics.addMetric("WebhookRequests", "Count", 1);
+        metrics.publishStoredMetrics();
+      }
+      expect(printed).toHaveBeenCalledTimes(1);
+      expect(JSON.parse(String(printed.mock.calls[0]?.[0]))).toMatchObject({
+        _aws: { CloudWatchMetrics: [{ Namespace: "Kefu", Dimensions: [["service"]] }] },
+        service: "kefu",
+        WebhookRequests: 1,
+      });
+    } finally {
+      printed.mockRestore();
+    }
   });
 });
 
