@@ -132,7 +132,18 @@ export function createHybridEngine(options: HybridEngineOptions): AnswerEngine {
       // Every model call stops when the message's time for deciding is spent; the fallbacks then apply.
       const signal = input.signal ? { signal: input.signal } : {};
       const triggered = await options.triggers(input);
-      if (triggered) return { decision: triggered, candidates: [] };
+      if (triggered) {
+        // A pick of an offered entry answers the question the options were offered for (as the local
+        // engine says), so the conversation's topic stays that question, not "2".
+        const picksOption =
+          triggered.kind === "answer" &&
+          input.pendingClarification?.some((option) => triggered.faqIds.includes(option.faqId));
+        return {
+          decision: triggered,
+          candidates: [],
+          ...(picksOption && input.topic ? { question: input.topic.question } : {}),
+        };
+      }
 
       let usage: TokenUsage | undefined;
       const text = input.text.trim();

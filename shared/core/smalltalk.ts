@@ -151,3 +151,30 @@ export function acceptsOffer(text: string): boolean {
     words.every((w) => ACCEPT_EN.has(w))
   );
 }
+
+/**
+ * "No" to a person the bot just offered ("不用了", "算了", "no thanks", "not now"): the customer keeps
+ * talking to the bot, so it says it is still there — not a ticket, and not read as a new question.
+ */
+const DECLINE_ZH = new Set(
+  "不 不用 不要 不了 不需要 不必 算了 没事 没关系 先 暂时 谢谢 了 吧 呀 啊 的 亲 哈 嗯 那".split(" "),
+);
+const DECLINE_EN = new Set(
+  "no nope nah not now never mind nevermind need thanks thank you its it's ok okay fine im i'm good".split(
+    " ",
+  ),
+);
+export function declinesOffer(text: string): boolean {
+  const plain = normalize(text)
+    .replace(/[\p{P}\p{S}]+/gu, " ")
+    .replace(/\s+/g, " ")
+    .trim();
+  if (plain === "") return false;
+  const compact = plain.replace(/\s/g, "");
+  if (compact.length <= 12 && /不|算了|没事|没关系/.test(compact) && cuts(compact, DECLINE_ZH)) return true;
+  const words = plain.split(" ");
+  return (
+    words.some((w) => ["no", "nope", "nah", "not", "nevermind", "never"].includes(w)) &&
+    words.every((w) => DECLINE_EN.has(w))
+  );
+}

@@ -41,6 +41,8 @@ export interface Texts {
    * for other words and offers a person (a ticket only if the customer accepts).
    */
   optionsRejected: string;
+  /** The customer said no to the person offered ("不用了", "no thanks"): the bot is still there. */
+  offerDeclined: string;
   /** One line before a reply to a message in a language the bot does not write. */
   languageNotice: string;
   /**
@@ -70,6 +72,7 @@ export const DEFAULT_TEXTS: Record<Language, Texts> = {
     outOfScopePlain: "抱歉，这个问题超出了我能解答的范围。我可以解答关于本店商品、订单和服务的问题。",
     offerHandoff: "这个问题我帮不上忙。需要为您转接人工客服吗？回复“是”即可转接。",
     optionsRejected: "抱歉没能理解您的意思。您可以换个说法再问一次；需要人工客服的话，回复“是”即可转接。",
+    offerDeclined: "好的，不为您转接。还有其他问题可以随时问我。",
     languageNotice: "抱歉，我目前只能用中文和英文回复。",
     languageOffer: "抱歉，我目前只能用中文和英文回复。需要为您转接人工客服吗？回复“是”即可转接。",
     inspectionFallback: "抱歉，这个问题我暂时无法回答。如需人工客服，请回复“转人工”。",
@@ -96,6 +99,7 @@ export const DEFAULT_TEXTS: Record<Language, Texts> = {
       'I can\'t help with that one. Would you like me to pass you to a person? Reply "yes" and I will.',
     optionsRejected:
       'Sorry I didn\'t get it. You can ask again in other words, or reply "yes" and I will pass you to a person.',
+    offerDeclined: "OK, I won't pass you on. Ask me anything else any time.",
     languageNotice: "Sorry, I can only reply in English and Chinese for now.",
     languageOffer:
       'Sorry, I can only reply in English and Chinese for now. Would you like a person to help you? Reply "yes" and I will pass you on.',

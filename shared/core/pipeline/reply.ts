@@ -73,8 +73,10 @@ async function sendAndRecord(
         ? {
             offTopicStreak: (conversation.offTopicStreak ?? 0) + 1,
             handoffOffered: sent && plan.offered,
-            // An off-topic message ends the thread a follow-up could lean on.
+            // An off-topic message ends the thread a follow-up could lean on, and the options offered
+            // before it: "none of these" rejected them, and a later "1" must not pick one of them.
             topic: undefined,
+            pendingClarification: undefined,
           }
         : plan.kind === "smalltalk" || plan.kind === "welcome" || plan.kind === "media"
           ? { handoffOffered: false }

@@ -1,5 +1,5 @@
 import { confirmsSuggestion, rejectsOptions } from "../policy";
-import { acceptsOffer, detectSmallTalk } from "../smalltalk";
+import { acceptsOffer, declinesOffer, detectSmallTalk } from "../smalltalk";
 import { listTopics } from "../texts";
 import { handOff } from "./handoff";
 import type { PipelineOutcome } from "./outcome";
@@ -9,7 +9,8 @@ import { type Run, withDisclosure } from "./run";
 /**
  * Small talk and the answer to an offered person, before the engine: a greeting, thanks, goodbye, "ok"
  * or "are you a bot?" gets its short answer and never a ticket; a "yes" right after the bot offered a
- * person opens the ticket the customer accepted; "none of these" to offered entries offers a person.
+ * person opens the ticket the customer accepted, a "no" to it keeps the customer with the bot; "none of
+ * these" to offered entries offers a person.
  */
 export async function answerSmallTalk(run: Run): Promise<PipelineOutcome | undefined> {
   const { conversation, deps, message, language } = run;
@@ -24,6 +25,15 @@ export async function answerSmallTalk(run: Run): Promise<PipelineOutcome | undef
       },
       [],
     );
+  }
+  // "No" to the person just offered: the bot says it is still there; no ticket, and not a new question
+  // (a bare "no" would otherwise go to the engine and could be handed off as unanswered).
+  if (conversation.handoffOffered && declinesOffer(run.customerText)) {
+    return completeReply(run, {
+      kind: "smalltalk",
+      text: withDisclosure(run, deps.texts.say("offerDeclined", language, message.channel)),
+      intent: "ack",
+    });
   }
   // "None of these" to the entries offered: other words are asked for, and a person offered ("yes"
   // opens the ticket), rather than the scope statement such a reply would get as an off-topic message.

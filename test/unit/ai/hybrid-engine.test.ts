@@ -376,6 +376,25 @@ describe("with the local engine's rules", () => {
     expect(result.decision).toMatchObject({ kind: "answer", faqIds: ["return"], text: answerOf("return") });
   });
 
+  it("keeps the question the options were offered for as the question a pick answers (not '2')", async () => {
+    const engine = createHybridEngine({ lexical: fixed([]), ...rules, entries });
+    const local = createLocalEngine(entries);
+    const input = {
+      text: "2",
+      history: [],
+      topic: { question: "东西不想要了怎么办", faqIds: ["ship", "return"] },
+      pendingClarification: [
+        { faqId: "ship", question: "多久发货?" },
+        { faqId: "return", question: "怎么退货?" },
+      ],
+    };
+
+    const result = await engine.decide(input);
+
+    expect(result.question).toBe("东西不想要了怎么办");
+    expect(result.question).toBe((await local.decide(input)).question);
+  });
+
   it("answers a confident, well-separated candidate with the approved text", async () => {
     const engine = createHybridEngine({
       lexical: fixed([c("ship", 0.97), c("track", 0.1)]),

@@ -121,6 +121,31 @@ describe("off-topic", () => {
     expect((await say("是")).outcome).toMatchObject({ action: "handed_off", reason: "customer_request" });
   });
 
+  it("forgets the rejected options: a 'no' to the offered person is not a second rejection, and '第一个' picks nothing", async () => {
+    const { say, sent, tickets } = conversation("wechat:gh:none-then-no");
+    expect((await say("我怎么知道它发没发货 在哪看")).outcome).toMatchObject({ action: "clarified" });
+    expect((await say("都不是")).kind).toBe("offer_handoff");
+    const rejections = () => sent.filter((reply) => reply.text.includes("optionsRejected")).length;
+    // "No" to the person offered keeps the customer with the bot: not a second rejection, not a ticket.
+    expect((await say("no")).outcome).toMatchObject({ action: "small_talk", intent: "ack" });
+    expect(sent.at(-1)?.text).toContain("offerDeclined");
+    expect(rejections()).toBe(1);
+    expect((await say("第一个")).outcome).not.toMatchObject({ action: "answered" });
+    expect(tickets.items.size).toBe(0);
+  });
+
+  it.each(["不用了", "算了吧", "不要", "no thanks", "nah", "not now"])(
+    "takes %s after the offered person as a no: the bot stays, no ticket",
+    async (no) => {
+      const { say, sent, tickets } = conversation(`wechat:gh:decline-${no}`);
+      expect((await say("法国首都是哪")).kind).toBe("out_of_scope");
+      expect((await say("给我讲个笑话")).kind).toBe("offer_handoff");
+      expect((await say(no)).outcome).toMatchObject({ action: "small_talk" });
+      expect(sent.at(-1)?.text).toContain("offerDeclined");
+      expect(tickets.items.size).toBe(0);
+    },
+  );
+
   it("reads a refusal that goes on with a question as that question", async () => {
     const { say } = conversation("wechat:gh:none-but");
     expect((await say("我怎么知道它发没发货 在哪看")).outcome).toMatchObject({ action: "clarified" });
