@@ -139,6 +139,7 @@ export function wireDeskApi(config: DeskApiConfig, options: { logger?: Logger } 
     retriever: faq.retriever,
     faqEntry,
     picks: createPickStore(doc, config.tables.picks),
+    onPicksError: (error) => logger.warn("picks unavailable", { ...describeFailure(error) }),
     ...suggestionVectors(config.engine, config.runtime),
   };
 

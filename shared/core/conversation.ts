@@ -30,6 +30,12 @@ export interface Topic {
   /** The customer's question as the engine read it (a follow-up is stored joined to its antecedent). */
   question: string;
   faqIds: string[];
+  /**
+   * The customer's own (masked) words, when `question` is not them: a follow-up joined to its antecedent
+   * or a rewritten query. A clarify pick records these, so that a wording taught to one entry never
+   * carries another entry's question inside it.
+   */
+  said?: string;
 }
 
 /** What the worker remembers of one conversation. History is redacted before it is stored. */

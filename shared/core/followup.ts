@@ -236,7 +236,8 @@ export interface TopicReading extends Reading {
  * - A message that only gives a value for the previous question ("支付宝的" after "退款多久", slotConcepts)
  *   is answered with the previous question's entry again when that entry names the value's concept: the
  *   message alone would read "支付宝" as a question about ways to pay.
- * - A message the policy offers a choice for alone keeps it.
+ * - A message the policy offers a choice for alone keeps it, unless it is about the answer just given
+ *   (entryCoverage: the topic entry's text covers it better than any entry it finds alone).
  * - A message not shaped as a follow-up is read with the topic only to offer a choice, only when it looks
  *   in scope (an off-topic one gets the scope statement) and has a lead of its own (the choice must list
  *   it): the second reading costs a second retrieval.

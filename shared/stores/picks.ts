@@ -59,7 +59,9 @@ export function createPickStore(doc: DynamoDBDocumentClient, tableName: string):
       return perDay.flat();
     },
     async markHandled(picks, decision) {
-      for (const pick of picks) {
+      // A popular entry has hundreds of picks: written a batch at a time, not one by one, so a decision
+      // fits in the desk API's time.
+      await inBatches(picks, MARK_CONCURRENCY, async (pick) => {
         // Only a record that exists: a pick expired meanwhile is not written back as a bare decision.
         await unlessConditionFails(
           doc.send(
@@ -72,7 +74,18 @@ export function createPickStore(doc: DynamoDBDocumentClient, tableName: string):
             }),
           ),
         );
-      }
+      });
     },
   };
+}
+
+/** Picks marked at once: well under DynamoDB's per-partition write rate for one day's picks. */
+const MARK_CONCURRENCY = 16;
+
+async function inBatches<T>(
+  items: readonly T[],
+  size: number,
+  work: (item: T) => Promise<void>,
+): Promise<void> {
+  for (let at = 0; at < items.length; at += size) await Promise.all(items.slice(at, at + size).map(work));
 }

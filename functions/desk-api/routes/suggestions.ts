@@ -44,6 +44,8 @@ export interface SuggestionRoutesDeps {
   /** Tickets read per status: bounds the work of one listing. */
   ticketsPerStatus?: number;
   newId?: () => string;
+  /** The picks could not be read: the hand-off suggestions are listed without them. */
+  onPicksError?(error: unknown): void;
 }
 
 const STATUSES: Ticket["status"][] = ["open", "assigned", "resolved"];
@@ -83,7 +85,11 @@ async function current(deps: SuggestionRoutesDeps, now: Date, days = WINDOW_DAYS
   const since = new Date(now.getTime() - days * 86_400_000).toISOString();
   const [lists, picked] = await Promise.all([
     Promise.all(STATUSES.map((s) => deps.tickets.listByStatus(s, deps.ticketsPerStatus ?? 500))),
-    currentPicks(deps, now, days),
+    // Picks are a second source: a fault in their table must not take the hand-off suggestions with it.
+    currentPicks(deps, now, days).catch((error: unknown) => {
+      deps.onPicksError?.(error);
+      return [];
+    }),
   ]);
   const tickets = lists.flat().filter((t) => t.createdAt >= since);
   const questions = unansweredFromTickets(tickets);

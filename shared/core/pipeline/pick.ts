@@ -20,7 +20,9 @@ export function clarifyPickOf(run: Run, decision: Decision): ClarifyPick | undef
   return {
     // The message key names the channel's message id (an e-mail's Message-ID): stored hashed.
     id: createHash("sha256").update(run.key).digest("hex").slice(0, 32),
-    wording: question,
+    // The customer's own words: a follow-up's joined question would carry the earlier entry's question
+    // into the wording taught to the entry picked.
+    wording: conversation.topic?.said ?? question,
     faqId: picked.faqId,
     offered: pending.map((o) => o.faqId),
     channel: message.channel,

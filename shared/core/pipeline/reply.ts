@@ -189,9 +189,11 @@ async function fileNotice(run: Run, ticketId: string, text: string, refusal: str
 
 /** What a follow-up to this answer or clarify leans on: the question and the entries answered or offered. */
 function topicOf(run: Run, plan: Extract<ReplyPlan, { kind: "answer" | "clarify" }>): Topic {
+  const question = plan.question ?? run.customerText;
   return {
-    question: plan.question ?? run.customerText,
+    question,
     faqIds: plan.kind === "answer" ? plan.faqIds : plan.options.map((o) => o.faqId),
+    ...(question !== run.customerText && run.customerText ? { said: run.customerText } : {}),
   };
 }
 

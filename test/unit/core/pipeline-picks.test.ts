@@ -74,6 +74,32 @@ describe("clarify picks", () => {
     expect(JSON.stringify(record)).not.toContain("13812345678");
   });
 
+  it("record the customer's own words when the options were offered for a follow-up joined to an earlier question", async () => {
+    const { deps, store } = setup();
+    await processMessage(inbound({ text: "密码忘了怎么办", conversationKey: "wechat:gh:o-7" }), deps);
+    // As a follow-up's clarify leaves it: the question read in context, and what the customer said.
+    const stored = await deps.conversations.get("wechat:gh:o-7");
+    if (!stored?.topic) throw new Error("the clarify left no topic");
+    await deps.conversations.save(
+      { ...stored, topic: { ...stored.topic, question: "怎么修改登录密码 那支付的呢", said: "那支付的呢" } },
+      new Date("2026-11-21T10:00:03.000Z"),
+    );
+    await processMessage(
+      inbound({ text: "第二个", conversationKey: "wechat:gh:o-7", receivedAt: "2026-11-21T10:00:05.000Z" }),
+      deps,
+    );
+    expect([...store.items.values()].map((p) => [p.wording, p.faqId])).toEqual([["那支付的呢", "pwd_pay"]]);
+  });
+
+  it("leave a topic without `said` when the question is the customer's own words", async () => {
+    const { deps } = setup();
+    await processMessage(inbound({ text: "密码忘了怎么办", conversationKey: "wechat:gh:o-8" }), deps);
+    expect((await deps.conversations.get("wechat:gh:o-8"))?.topic).toEqual({
+      question: "密码忘了怎么办",
+      faqIds: ["pwd", "pwd_pay"],
+    });
+  });
+
   it("are recorded when the customer types the option's text instead of its number", async () => {
     const { deps, store } = setup();
     await askAndPick(deps, "密码忘了怎么办", "怎么修改登录密码");

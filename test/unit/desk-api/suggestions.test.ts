@@ -378,6 +378,25 @@ describe("suggestions from customers' clarify picks", () => {
     expect((await list(deps)).filter((s) => s.picked)).toEqual([]);
   });
 
+  it("leave the hand-off suggestions listed when the picks cannot be read", async () => {
+    const { deps } = await withPicks(pick(1, "can the rent go on my card", "card_payment"));
+    const failures: unknown[] = [];
+    const broken = {
+      ...deps,
+      picks: {
+        ...deps.picks,
+        listDays: async () => {
+          throw Object.assign(new Error("throttled"), { name: "ThrottlingException" });
+        },
+      },
+      onPicksError: (error: unknown) => failures.push(error),
+    };
+    const [rent, ...rest] = await list(broken);
+    expect(rent?.ticketIds).toEqual(["T1", "T2", "T3"]);
+    expect(rest).toEqual([]);
+    expect(failures.map((e) => (e as Error).name)).toEqual(["ThrottlingException"]);
+  });
+
   it("are dismissed whole", async () => {
     const { deps, picks } = await withPicks(
       pick(1, "can the rent go on my card", "card_payment"),
