@@ -5,6 +5,7 @@ import { type InboundMessage, messageKey } from "../message";
 import { redactPersonalData } from "../redact";
 import type { Language } from "../text";
 import type { PipelineOutcome, ReplyPlan } from "./outcome";
+import { clarifyPickOf, recordPick } from "./pick";
 import type { PipelineDeps } from "./ports";
 import { completeReply } from "./reply";
 import type { Run } from "./run";
@@ -67,5 +68,12 @@ function conversationLanguage(conversation: Conversation, deps: PipelineDeps): L
 /** An earlier delivery of this message already decided (and perhaps sent part of) a reply: finish it. */
 export async function finishEarlierReply(run: Run): Promise<PipelineOutcome | undefined> {
   const earlier = await run.deps.outbox.get(run.key);
-  return earlier ? completeReply(run, earlier.plan as ReplyPlan, earlier) : undefined;
+  if (!earlier) return undefined;
+  const plan = earlier.plan as ReplyPlan;
+  // The earlier delivery decided a pick's answer but did not get to record the pick (it fails after the
+  // send): recorded as it is finished; the pick's id is the message's, so never twice.
+  const pick = plan.kind === "answer" ? clarifyPickOf(run, plan) : undefined;
+  const outcome = await completeReply(run, plan, earlier);
+  if (pick && outcome.action === "answered") await recordPick(run, pick);
+  return outcome;
 }

@@ -153,6 +153,28 @@ describe("clarify picks", () => {
     expect(errors.map((e) => (e as Error).name)).toEqual(["ProvisionedThroughputExceededException"]);
   });
 
+  it("are recorded once when the picking message is redelivered after its answer went out", async () => {
+    const { deps, store, sent } = setup();
+    await processMessage(inbound({ text: "密码忘了怎么办", conversationKey: "wechat:gh:o-9" }), deps);
+    const save = deps.conversations.save.bind(deps.conversations);
+    let failOnce = true;
+    deps.conversations.save = async (conversation, now) => {
+      // The picking message's record fails once, after its answer was sent: the message is redelivered.
+      if (failOnce && conversation.processedIds.length === 2) {
+        failOnce = false;
+        // A permanent store error: not retried in place, so the message fails and is redelivered.
+        throw Object.assign(new Error("the conversation write was lost"), { name: "AccessDeniedException" });
+      }
+      return save(conversation, now);
+    };
+    const picking = inbound({ text: "第二个", conversationKey: "wechat:gh:o-9" });
+    await expect(processMessage(picking, deps)).rejects.toThrow("lost");
+    const answers = sent.filter((reply) => reply.text.includes("支付密码")).length;
+    await processMessage(picking, deps);
+    expect(sent.filter((reply) => reply.text.includes("支付密码")).length).toBe(answers);
+    expect([...store.items.values()].map((p) => p.faqId)).toEqual(["pwd_pay"]);
+  });
+
   it("are recorded once when the picking message is redelivered", async () => {
     const { deps, store } = setup();
     const { picking } = await askAndPick(deps, "密码忘了怎么办");
