@@ -61,6 +61,18 @@ const DAY_S = 86_400;
 const epochS = (date: Date) => Math.floor(date.getTime() / 1000);
 const fresh = (prefix: string) => `${prefix}-${randomUUID()}`;
 
+/**
+ * The contract's days are today's and the next two (UTC), never fixed dates: DynamoDB Local deletes an
+ * item whose TTL has passed within seconds (an item written "in the past" vanished mid-test), and a
+ * fixed date would put every TTL in the past once the calendar passes it. Token leases, seconds long,
+ * start from the clock itself (tokenContract's T0).
+ */
+const utcDay = (offset: number) =>
+  new Date(Math.floor(Date.now() / 86_400_000 + offset) * 86_400_000).toISOString().slice(0, 10);
+const D0 = utcDay(0);
+const D1 = utcDay(1);
+const D2 = utcDay(2);
+
 export function describeStoreContract(target: StoreTarget): void {
   describe(`the store contract: ${target.name}`, () => {
     conversationContract(target);
@@ -76,7 +88,7 @@ export function describeStoreContract(target: StoreTarget): void {
 
 function conversationContract(target: StoreTarget) {
   describe("conversations", () => {
-    const now = new Date("2026-11-21T10:00:00.000Z");
+    const now = new Date(`${D0}T10:00:00.000Z`);
     const start = (key: string) =>
       newConversation({ conversationKey: key, channel: "wechat", customerId: "o", now });
 
@@ -157,9 +169,9 @@ function ticketContract(target: StoreTarget) {
     it("creates once: creating the same id again returns the first ticket", async () => {
       const store = target.tickets();
       const id = fresh("KF-ONCE");
-      const created = await store.create(ticket(id, "2026-11-21T10:00:00.000Z"));
+      const created = await store.create(ticket(id, `${D0}T10:00:00.000Z`));
       const again = await store.create({
-        ...ticket(id, "2026-11-21T12:00:00.000Z"),
+        ...ticket(id, `${D0}T12:00:00.000Z`),
         reason: "low_confidence",
       });
       expect(again).toEqual(created);
@@ -173,9 +185,9 @@ function ticketContract(target: StoreTarget) {
       const transcript: Turn[] = Array.from({ length: MAX_TURNS + 20 }, (_, i) => ({
         role: "customer",
         text: `${i}`,
-        at: "2026-11-21T09:00:00.000Z",
+        at: `${D0}T09:00:00.000Z`,
       }));
-      const created = await store.create(ticket(id, "2026-11-21T10:00:00.000Z", transcript));
+      const created = await store.create(ticket(id, `${D0}T10:00:00.000Z`, transcript));
       expect(created.transcript.map((t) => t.text)).toEqual(transcript.slice(20).map((t) => t.text));
       expect(created.omittedTurns).toBe(20);
       expect(await store.get(id)).toEqual(created);
@@ -184,11 +196,11 @@ function ticketContract(target: StoreTarget) {
     it("sorts later turns by their time, stores a turn once per id, and every turn without one", async () => {
       const store = target.tickets();
       const id = fresh("KF-TURNS");
-      await store.create(ticket(id, "2026-11-21T10:00:00.000Z"));
+      await store.create(ticket(id, `${D0}T10:00:00.000Z`));
       const turn = (text: string, minute: number): Turn => ({
         role: "customer",
         text,
-        at: `2026-11-21T10:${String(minute).padStart(2, "0")}:00.000Z`,
+        at: `${D0}T10:${String(minute).padStart(2, "0")}:00.000Z`,
       });
       await store.append(id, turn("third", 9), { id: "wechat#3" });
       await store.append(id, turn("first", 5), { id: "wechat#1" });
@@ -209,9 +221,9 @@ function ticketContract(target: StoreTarget) {
     it(`cuts a turn longer than ${TICKET_TURN_MAX_BYTES} bytes and says how much was cut`, async () => {
       const store = target.tickets();
       const id = fresh("KF-LONG");
-      await store.create(ticket(id, "2026-11-21T10:00:00.000Z"));
+      await store.create(ticket(id, `${D0}T10:00:00.000Z`));
       const huge = "长".repeat(60_000);
-      await store.append(id, { role: "customer", text: huge, at: "2026-11-21T10:01:00.000Z" }, { id: "e#1" });
+      await store.append(id, { role: "customer", text: huge, at: `${D0}T10:01:00.000Z` }, { id: "e#1" });
       const cut = (await store.get(id))?.transcript[1];
       expect(Buffer.byteLength(cut?.text ?? "")).toBeLessThanOrEqual(TICKET_TURN_MAX_BYTES);
       expect(huge.startsWith(cut?.text ?? "-")).toBe(true);
@@ -221,11 +233,11 @@ function ticketContract(target: StoreTarget) {
     it("reads back an agent turn's author, suggestion and unconfirmed delivery", async () => {
       const store = target.tickets();
       const id = fresh("KF-TURN");
-      await store.create(ticket(id, "2026-11-21T10:00:00.000Z"));
+      await store.create(ticket(id, `${D0}T10:00:00.000Z`));
       const agentTurn: Turn = {
         role: "agent",
         text: "您好，已退款。",
-        at: "2026-11-21T10:05:00.000Z",
+        at: `${D0}T10:05:00.000Z`,
         agent: "agent-1",
         suggestion: { kind: "faq", id: "faq:refund", edited: true },
         delivery: "unknown",
@@ -238,7 +250,7 @@ function ticketContract(target: StoreTarget) {
       const store = target.tickets();
       const id = fresh("KF-MISSING");
       await expect(
-        store.append(id, { role: "customer", text: "x", at: "2026-11-21T10:00:00.000Z" }),
+        store.append(id, { role: "customer", text: "x", at: `${D0}T10:00:00.000Z` }),
       ).rejects.toThrow();
       await expect(store.resolve(id)).rejects.toThrow();
       expect(await store.get(id)).toBeUndefined();
@@ -258,7 +270,7 @@ function ticketContract(target: StoreTarget) {
       expect(open.map((t) => t.ticketId)).toEqual([newer, older]);
       expect(open[1]?.transcript.map((t) => t.text)).toEqual(["转人工", "您好"]);
 
-      const at = new Date("2026-11-21T12:00:00.000Z");
+      const at = new Date(`${D0}T12:00:00.000Z`);
       await store.resolve(older, at);
       expect(await store.status(older)).toBe("resolved");
       expect(await store.get(older)).toMatchObject({
@@ -273,7 +285,7 @@ function ticketContract(target: StoreTarget) {
 
 function outboxContract(target: StoreTarget) {
   describe("outbox", () => {
-    const now = new Date("2026-11-21T10:00:00.000Z");
+    const now = new Date(`${D0}T10:00:00.000Z`);
     const record = (key: string, partsSent: number): OutboxRecord => ({
       messageKey: key,
       plan: { kind: "answer", parts: ["一", "二"] },
@@ -312,7 +324,7 @@ function outboxContract(target: StoreTarget) {
 
 export function tokenContract(target: Pick<StoreTarget, "tokens"> & { expiresAt: { token: TtlProbe } }) {
   describe("access tokens", () => {
-    const T0 = Date.parse("2026-11-21T10:00:00.000Z");
+    const T0 = Date.now();
     const at = (now: number, leaseMs = 10_000, refreshBefore = now + 300_000) => ({
       now,
       leaseUntil: now + leaseMs,
@@ -440,13 +452,13 @@ function faqContract(target: StoreTarget) {
       answer: `a ${id}`,
       similarQuestions: [`sq ${id}`],
       contentHash: `h-${id}`,
-      updatedAt: "2026-11-21T10:00:00.000Z",
+      updatedAt: `${D0}T10:00:00.000Z`,
       version: "v1",
       ...extra,
     });
     const version = (v: string, kb: string): FaqVersionRecord => ({
       version: v,
-      at: "2026-11-21T10:00:00.000Z",
+      at: `${D0}T10:00:00.000Z`,
       upload: `uploads/${kb}/faq.jsonl`,
       entryCount: 1,
       snapshotKey: `versions/${kb}/${v}.jsonl`,
@@ -527,7 +539,7 @@ function faqContract(target: StoreTarget) {
         version: "v1",
         upload: "uploads/faq.jsonl",
         fileSha256: "f",
-        startedAt: "2026-11-21T10:00:00.000Z",
+        startedAt: `${D0}T10:00:00.000Z`,
         counts: { total: 1, inserted: 1, updated: 0, unchanged: 0, deleted: 0, rejected: 0 },
         failed: [],
       };
@@ -549,7 +561,7 @@ function faqContract(target: StoreTarget) {
       const meta = await repo.getMeta(kb);
       expect(await repo.currentVersion(kb)).toBe("v22");
       expect((await repo.loadEntries(kb)).version).toBe("v22");
-      expect(meta.updatedAt).toBe("2026-11-21T10:00:00.000Z");
+      expect(meta.updatedAt).toBe(`${D0}T10:00:00.000Z`);
       expect(meta.history.map((h) => h.version)).toEqual(Array.from({ length: 20 }, (_, i) => `v${22 - i}`));
       expect(meta.history[0]?.entryCount).toBe(2);
     });
@@ -585,13 +597,13 @@ function changesContract(target: StoreTarget) {
 
     it("keeps each kind whole, lists by status newest first, and lets one decision win", async () => {
       const changes = target.changes();
-      const outOfScope = change("out_of_scope", "2026-11-21T10:00:02.000Z", {
+      const outOfScope = change("out_of_scope", `${D0}T10:00:02.000Z`, {
         text: "天气怎么样",
         texts: ["天气怎么样", "明天下雨吗"],
         suggestionId: "s-1",
         ticketId: "T-1",
       });
-      const phrasing = change("phrasing", "2026-11-21T10:00:01.000Z", { faqId: "refund", text: "退款" });
+      const phrasing = change("phrasing", `${D0}T10:00:01.000Z`, { faqId: "refund", text: "退款" });
       await changes.create(phrasing);
       await changes.create(outOfScope);
       await expect(changes.create(outOfScope)).rejects.toThrow();
@@ -599,7 +611,7 @@ function changesContract(target: StoreTarget) {
       const mine = (list: PendingChange[]) => list.filter((c) => [phrasing.id, outOfScope.id].includes(c.id));
       expect(mine(await changes.list("pending")).map((c) => c.id)).toEqual([outOfScope.id, phrasing.id]);
 
-      const at = new Date("2026-11-21T11:00:00.000Z");
+      const at = new Date(`${D0}T11:00:00.000Z`);
       const upload = `uploads/teach-${outOfScope.id}.jsonl`;
       expect(await changes.decide(outOfScope.id, { status: "approved", by: "sup-2", at, upload })).toBe(true);
       expect(await changes.decide(outOfScope.id, { status: "rejected", by: "sup-3", at })).toBe(false);
@@ -633,14 +645,14 @@ function picksContract(target: StoreTarget) {
 
     it("lists each pick whole under the UTC day it arrived, kept for the suggestions' window", async () => {
       const picks = target.picks();
-      const late = pick("2026-11-21T23:59:59.000Z");
-      const next = pick("2026-11-22T00:00:00.000Z", { channel: "sms", wording: "how long is a refund" });
-      const { kbVersion: _v, ...unversioned } = pick("2026-11-22T08:00:00.000Z");
+      const late = pick(`${D0}T23:59:59.000Z`);
+      const next = pick(`${D1}T00:00:00.000Z`, { channel: "sms", wording: "how long is a refund" });
+      const { kbVersion: _v, ...unversioned } = pick(`${D1}T08:00:00.000Z`);
       await picks.record(late);
       await picks.record(next);
       await picks.record(unversioned);
-      expect(mine(await picks.listDays(["2026-11-21"]), late, next, unversioned)).toEqual([late]);
-      expect(mine(await picks.listDays(["2026-11-21", "2026-11-22"]), late, next, unversioned)).toEqual([
+      expect(mine(await picks.listDays([D0]), late, next, unversioned)).toEqual([late]);
+      expect(mine(await picks.listDays([D0, D1]), late, next, unversioned)).toEqual([
         late,
         next,
         unversioned,
@@ -650,14 +662,14 @@ function picksContract(target: StoreTarget) {
 
     it("keeps the first record of a pick and the decision on it; marks only picks that exist", async () => {
       const picks = target.picks();
-      const first = pick("2026-11-23T10:00:00.000Z");
+      const first = pick(`${D2}T10:00:00.000Z`);
       await picks.record(first);
       await picks.markHandled([first], "taught as phrasings of refund-time");
       // The same message redelivered: recorded again, the decision stays.
       await picks.record({ ...first, faqId: "cancel" });
-      const never = pick("2026-11-23T11:00:00.000Z");
+      const never = pick(`${D2}T11:00:00.000Z`);
       await picks.markHandled([never], "dismissed");
-      expect(mine(await picks.listDays(["2026-11-23"]), first, never)).toEqual([
+      expect(mine(await picks.listDays([D2]), first, never)).toEqual([
         { ...first, handled: "taught as phrasings of refund-time" },
       ]);
     });
