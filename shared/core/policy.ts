@@ -3,7 +3,7 @@ import type { Candidate, FaqEntry } from "./faq";
 import type { Channel } from "./message";
 import { contentTerms } from "./scope";
 import type { Language } from "./text";
-import { normalize } from "./text";
+import { normalize, spaced } from "./text";
 import { clarifyText, type TextOverrides } from "./texts";
 import { DEFAULT_THRESHOLDS, type PolicyThresholds } from "./thresholds";
 
@@ -140,10 +140,7 @@ const YES = new Set(
 
 /** A plain "yes" ("是的", "对", "yes", "that one"): the answer to a clarify that offered one entry. */
 export function confirmsSuggestion(text: string): boolean {
-  const plain = normalize(text)
-    .replace(/[\p{P}\p{S}]+/gu, " ")
-    .replace(/\s+/g, " ")
-    .trim();
+  const plain = spaced(normalize(text));
   // Compared without spaces: "that one" is one word here, as 就是这个 is.
   return YES.has(plain.replace(/ /g, ""));
 }

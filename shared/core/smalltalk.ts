@@ -1,4 +1,4 @@
-import { normalize } from "./text";
+import { normalize, spaced } from "./text";
 
 /**
  * Small talk: a message that is nothing but a greeting, thanks, goodbye, an acknowledgement, or asks
@@ -54,10 +54,7 @@ const EN_IDENTITY =
 export function detectSmallTalk(text: string): SmallTalkIntent | undefined {
   let norm = normalize(text);
   for (const [icon, word] of Object.entries(ICONS)) norm = norm.replaceAll(icon, word);
-  const plain = norm
-    .replace(/[\p{P}\p{S}]+/gu, " ")
-    .replace(/\s+/g, " ")
-    .trim();
+  const plain = spaced(norm);
   if (plain === "" || plain.length > 40) return undefined;
   const compact = plain.replace(/\s/g, "");
   if (ZH_IDENTITY.test(compact) || ZH_IDENTITY_NO_SUBJECT.test(compact) || EN_IDENTITY.test(plain)) {
@@ -138,10 +135,7 @@ const ACCEPT_OTHER = new Set(
   ),
 );
 export function acceptsOffer(text: string): boolean {
-  const plain = normalize(text)
-    .replace(/[\p{P}\p{S}]+/gu, " ")
-    .replace(/\s+/g, " ")
-    .trim();
+  const plain = spaced(normalize(text));
   if (plain === "") return false;
   if (ACCEPT_OTHER.has(plain.replace(/\s/g, ""))) return true;
   if (plain.length <= 20 && cuts(plain.replace(/\s/g, ""), ACCEPT_ZH)) return true;
@@ -165,10 +159,7 @@ const DECLINE_EN = new Set(
   ),
 );
 export function declinesOffer(text: string): boolean {
-  const plain = normalize(text)
-    .replace(/[\p{P}\p{S}]+/gu, " ")
-    .replace(/\s+/g, " ")
-    .trim();
+  const plain = spaced(normalize(text));
   if (plain === "") return false;
   const compact = plain.replace(/\s/g, "");
   if (compact.length <= 12 && /不|算了|没事|没关系/.test(compact) && cuts(compact, DECLINE_ZH)) return true;

@@ -16,6 +16,14 @@ export function normalize(text: string): string {
     .trim();
 }
 
+/** A normalised message with punctuation and symbols as single spaces: the words short replies are read by. */
+export function spaced(normalized: string): string {
+  return normalized
+    .replace(/[\p{P}\p{S}]+/gu, " ")
+    .replace(/\s+/g, " ")
+    .trim();
+}
+
 // Han ideographs (CJK Unified + Extension A + Compatibility).
 const HAN = /[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]/;
 const HAN_G = /[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]/g;
