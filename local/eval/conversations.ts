@@ -126,6 +126,7 @@ const KbLineSchema = z.object({
   answer: z.string(),
   similar_questions: z.array(z.string()).default([]),
   category: z.string().optional(),
+  translation_of: z.string().optional(),
 });
 
 /** A knowledge base in the import's JSONL form (`id`, `question`, `similar_questions`, `answer`). */
@@ -149,6 +150,7 @@ export function loadJsonlKb(path: string): FaqEntry[] {
         similarQuestions: e.similar_questions,
         answer: e.answer,
         ...(e.category ? { category: e.category } : {}),
+        ...(e.translation_of ? { translationOf: e.translation_of } : {}),
       };
     });
 }

@@ -13,10 +13,11 @@ interface ExampleRow {
   answer: string;
   similar_questions: string[];
   category?: string;
+  translation_of?: string;
 }
 
 const here = dirname(fileURLToPath(import.meta.url));
-const COLUMNS = ["id", "question", "answer", "similar_questions", "category"] as const;
+const COLUMNS = ["id", "question", "answer", "similar_questions", "category", "translation_of"] as const;
 
 function readRows(): ExampleRow[] {
   return readFileSync(join(here, "faq.example.jsonl"), "utf8")
@@ -26,7 +27,14 @@ function readRows(): ExampleRow[] {
 }
 
 function cells(row: ExampleRow): string[] {
-  return [row.id, row.question, row.answer, row.similar_questions.join("|"), row.category ?? ""];
+  return [
+    row.id,
+    row.question,
+    row.answer,
+    row.similar_questions.join("|"),
+    row.category ?? "",
+    row.translation_of ?? "",
+  ];
 }
 
 function csvField(value: string): string {
@@ -51,11 +59,19 @@ export async function toXlsx(rows: ExampleRow[]): Promise<Buffer> {
     { header: "answer", width: 80 },
     { header: "similar_questions", width: 60 },
     { header: "category", width: 14 },
+    { header: "translation_of", width: 24 },
   ];
   sheet.getRow(1).font = { bold: true };
   for (const row of rows) {
     // Newline-separated in the sheet: that is how admins type several phrasings into one Excel cell.
-    sheet.addRow([row.id, row.question, row.answer, row.similar_questions.join("\n"), row.category ?? ""]);
+    sheet.addRow([
+      row.id,
+      row.question,
+      row.answer,
+      row.similar_questions.join("\n"),
+      row.category ?? "",
+      row.translation_of ?? "",
+    ]);
   }
   sheet.getColumn(3).alignment = { wrapText: true, vertical: "top" };
   sheet.getColumn(4).alignment = { wrapText: true, vertical: "top" };

@@ -1,5 +1,5 @@
 import type { AnswerEngine, Decision, EngineInput, EngineResult } from "../core/engine";
-import type { Candidate, FaqEntry } from "../core/faq";
+import { type Candidate, type FaqEntry, inLanguageOf } from "../core/faq";
 import { entryCoverage, entryNaming, readWithTopic, type TopicReading } from "../core/followup";
 import { decide, pickClarification } from "../core/policy";
 import { buildScope } from "../core/scope";
@@ -263,6 +263,7 @@ export function rulesFor(
   const byId = new Map(entries.map((e) => [e.id, e]));
   const entry = (id: string) => byId.get(id);
   const exact = createExactIndex(entries);
+  const inLanguage = inLanguageOf(entries);
   return {
     triggers(input) {
       const text = input.text.trim();
@@ -283,7 +284,7 @@ export function rulesFor(
         ? options.thresholds
         : { ...options.thresholds, answerThreshold: Number.POSITIVE_INFINITY };
       return decide({
-        candidates,
+        candidates: inLanguage(candidates, language),
         entry,
         language,
         thresholds,

@@ -1,5 +1,5 @@
 import type { AnswerEngine, EngineInput, EngineResult } from "../core/engine";
-import type { FaqEntry } from "../core/faq";
+import { type FaqEntry, inLanguageOf } from "../core/faq";
 import { entryCoverage, entryNaming, readWithTopic } from "../core/followup";
 import { decide, pickClarification } from "../core/policy";
 import { buildScope } from "../core/scope";
@@ -41,6 +41,7 @@ export function createLocalEngine(entries: FaqEntry[], options: LocalEngineOptio
   const scope = buildScope(entries);
   const answerNaming = entryNaming(entries);
   const aboutAnswer = entryCoverage(entries);
+  const inLanguage = inLanguageOf(entries);
   // The policy without its answers: what it offers to choose from.
   const noAnswer = { ...options.thresholds, answerThreshold: Number.POSITIVE_INFINITY };
 
@@ -82,9 +83,12 @@ export function createLocalEngine(entries: FaqEntry[], options: LocalEngineOptio
     const looksInScope = scope.inScope(text);
     return readWithTopic(text, input.topic, looksInScope, {
       read(query, { answers }) {
-        const candidates = retriever
-          .rank(query, topK)
-          .map(({ faqId, score, matchedQuestion }) => ({ faqId, score, matchedQuestion }));
+        const candidates = inLanguage(
+          retriever
+            .rank(query, topK)
+            .map(({ faqId, score, matchedQuestion }) => ({ faqId, score, matchedQuestion })),
+          language,
+        );
         const thresholds = answers ? options.thresholds : noAnswer;
         const decision = decide({
           candidates,

@@ -30,7 +30,7 @@ const CONCEPTS: Record<string, string> = {
   paymethod:
     "unionpay,union pay,visa,mastercard,master card,amex,american express,jcb,paypal,alipay,wechat pay," +
     "wechatpay,apple pay,google pay,credit card,debit card,bank card,bank transfer,wire transfer," +
-    "cash on delivery,installment,installments,instalment,instalments," +
+    "cash on delivery,cod,installment,installments,instalment,instalments," +
     "银联,云闪付,支付宝,微信支付,微信付款,花呗,白条,信用卡,借记卡,储蓄卡,银行卡,转账,公对公,对公,货到付款,分期",
   // Membership levels.
   tier: "tier,tiers,level,levels,vip,silver,gold,platinum,bronze,diamond,金卡,银卡,白金,铂金,钻石,等级",

@@ -34,6 +34,7 @@ export const FAQ_FIELDS = [
   "category",
   "action",
   "out_of_scope",
+  "translation_of",
 ] as const;
 export type FaqField = (typeof FAQ_FIELDS)[number];
 
@@ -42,6 +43,7 @@ export type RejectionCode =
   | "too_long"
   | "too_many_similar"
   | "invalid_id"
+  | "invalid_translation"
   | "duplicate_id"
   | "unknown_action"
   | "bad_encoding"
@@ -59,6 +61,7 @@ const FIELD_NAMES: Record<FaqField | "row", Record<Language, string>> = {
   category: { en: "category", zh: "分类" },
   action: { en: "action", zh: "操作" },
   out_of_scope: { en: "out of scope", zh: "超出范围" },
+  translation_of: { en: "translation of", zh: "译自" },
   row: { en: "row", zh: "行" },
 };
 
@@ -84,6 +87,10 @@ const MESSAGES: Record<RejectionCode, Record<Language, (a: MessageArgs & { name:
   invalid_id: {
     en: (a) => `The id is not valid: ${a.detail ?? ""}`.trim(),
     zh: (a) => `编号无效：${a.detail ?? ""}`,
+  },
+  invalid_translation: {
+    en: (a) => `The ${a.name} must be the id of another entry: ${a.detail ?? ""}`.trim(),
+    zh: (a) => `「${a.name}」须为另一条目的编号：${a.detail ?? ""}`,
   },
   duplicate_id: {
     en: (a) => `This id already appears on an earlier row (${a.detail}); only the first one is kept.`,
@@ -188,17 +195,38 @@ const Required = (field: FaqField, limit: number) =>
     }),
   );
 
-const IdSchema = Required("id", FAQ_LIMITS.idChars).superRefine((v, ctx) => {
-  // `#` prefixes the store's own items (the `#meta` version item); control characters break reports.
-  if (v.startsWith("#"))
-    ctx.addIssue({ code: "custom", params: { code: "invalid_id", field: "id", detail: "#…" } });
+/** What makes a string no id: `#` prefixes the store's own items (`#meta`), control characters break reports. */
+function idProblem(v: string): string | undefined {
+  if (v.startsWith("#")) return "#…";
   // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
-  else if (/[\u0000-\u001f\u007f]/.test(v))
-    ctx.addIssue({
-      code: "custom",
-      params: { code: "invalid_id", field: "id", detail: "control character" },
-    });
+  if (/[\u0000-\u001f\u007f]/.test(v)) return "control character";
+  return undefined;
+}
+
+const IdSchema = Required("id", FAQ_LIMITS.idChars).superRefine((v, ctx) => {
+  const detail = idProblem(v);
+  if (detail) ctx.addIssue({ code: "custom", params: { code: "invalid_id", field: "id", detail } });
 });
+
+/**
+ * The id of the entry this row translates (optional). It may name an entry of another file or one not
+ * yet imported: the link is used when both entries are in the knowledge base and ignored otherwise.
+ */
+const TranslationOfSchema = z.preprocess(
+  (v) => text(v) || undefined,
+  z
+    .string()
+    .optional()
+    .superRefine((v, ctx) => {
+      if (v === undefined) return;
+      const detail = v.length > FAQ_LIMITS.idChars ? `over ${FAQ_LIMITS.idChars} characters` : idProblem(v);
+      if (detail)
+        ctx.addIssue({
+          code: "custom",
+          params: { code: "invalid_translation", field: "translation_of", detail },
+        });
+    }),
+);
 
 const ActionSchema = z.preprocess(
   (v) => (text(v) ?? "").toLowerCase(),
@@ -257,6 +285,7 @@ export const FaqRowSchema = z.object({
           });
       }),
   ),
+  translation_of: TranslationOfSchema,
 });
 
 /** Out-of-scope wordings: the phrasings' rules; no answer (none is ever sent) and no category. */
@@ -302,8 +331,13 @@ export function validateRow(raw: RawRow, lang: Language): ValidRow | Rejection {
   }
   const parsed = FaqRowSchema.safeParse(raw.fields);
   if (!parsed.success) return issue(parsed.error);
-  const { answer, category } = parsed.data;
-  return upsert(raw.row, parsed.data, { answer, ...(category ? { category } : {}) });
+  const { id, answer, category, translation_of: translationOf } = parsed.data;
+  if (translationOf === id) return reject("invalid_translation", "translation_of", { detail: id });
+  return upsert(raw.row, parsed.data, {
+    answer,
+    ...(category ? { category } : {}),
+    ...(translationOf ? { translationOf } : {}),
+  });
 }
 
 /** What every upserted row has, whichever schema read it: the entry's id and its wordings. */
@@ -317,7 +351,7 @@ interface PhrasedRow {
 function upsert(
   row: number,
   phrased: PhrasedRow,
-  rest: Pick<FaqEntry, "answer" | "category" | "outOfScope">,
+  rest: Pick<FaqEntry, "answer" | "category" | "outOfScope" | "translationOf">,
 ): ValidRow {
   const { id, question, similar_questions } = phrased;
   return {
@@ -344,5 +378,6 @@ export function contentHash(entry: FaqEntry): string {
   const content = [entry.question, entry.similarQuestions, entry.answer, entry.category ?? ""];
   // Appended only when set, so the hashes of ordinary entries stay what they were (no re-embedding).
   if (entry.outOfScope) content.push("out_of_scope");
+  if (entry.translationOf) content.push(`translation_of:${entry.translationOf}`);
   return createHash("sha256").update(JSON.stringify(content)).digest("hex").slice(0, 32);
 }

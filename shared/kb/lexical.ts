@@ -14,7 +14,9 @@ import { tokenize } from "./tokenize";
 /**
  * Question-to-question BM25: every phrasing of every entry is a document; a query is scored against all
  * phrasings through an inverted index (CSR typed arrays), the best phrasings are aggregated per entry and
- * the result is turned into a calibrated probability-like score.
+ * the result is turned into a calibrated probability-like score. The best entries are then re-scored with
+ * their answers as a second, lower-weight field (`creditAnswer`), which lends a phrasing the words a
+ * customer uses and only the answer has ("unionpay", "silver", "custom-made").
  */
 
 export interface LexicalOptions {
@@ -43,6 +45,13 @@ export interface LexicalOptions {
    */
   selfCheckSample?: number;
   kbCalibration?: KbCalibration;
+  /**
+   * Weight of the entry's answer text as a second, lower field (see `answerCredit`): a query word the
+   * best phrasing lacks and the answer has counts this share of a matched word. 0 disables.
+   */
+  answerWeight?: number;
+  /** How many of the best entries by their phrasings are re-scored with their answers. */
+  answerRescore?: number;
 }
 
 /** A candidate with the raw numbers the hybrid engine needs for rank fusion and the eval tool for sweeps. */
@@ -93,6 +102,8 @@ const DEFAULTS = {
   secondPhrasingBonus: 0.3,
   maxOtherPhrasings: 4,
   selfCheckSample: 400,
+  answerWeight: 0.3,
+  answerRescore: 10,
 };
 
 function typeWeight(term: string, w: { bigram: number; unigram: number; trigram: number }): number {
@@ -123,8 +134,10 @@ export function createLexicalRetriever(entries: FaqEntry[], options: LexicalOpti
   const tokOptions = { charTrigrams: weights.trigram > 0 };
   // Words and n-grams of the text in standard register, plus the concepts it names (lexicon.ts): every
   // one in a phrasing, and in a query those of members no phrasing names itself.
+  // An answer's members add their concepts but do not count as named: a phrasing is what a customer
+  // asks, so a member only an answer names still stands for its concept in a query.
   const namedMembers = new Set<string>();
-  const terms = (text: string, isQuery: boolean) => {
+  const terms = (text: string, role: "phrasing" | "answer" | "query") => {
     let norm = normalize(text);
     const concepts: string[] = [];
     // Per language, as words are: "云闪付" meets 信用卡 in a Chinese entry, not "credit card" in its
@@ -134,9 +147,11 @@ export function createLexicalRetriever(entries: FaqEntry[], options: LexicalOpti
     // Last first, so that cutting a member out leaves the earlier indexes in place.
     for (let i = mentions.length - 1; i >= 0; i--) {
       const { member, term, index } = mentions[i] as ConceptMention;
-      if (!isQuery) namedMembers.add(member);
-      else if (namedMembers.has(member)) continue;
-      else norm = `${norm.slice(0, index)} ${norm.slice(index + member.length)}`;
+      if (role === "phrasing") namedMembers.add(member);
+      else if (role === "query") {
+        if (namedMembers.has(member)) continue;
+        norm = `${norm.slice(0, index)} ${norm.slice(index + member.length)}`;
+      }
       concepts.push(`${term}:${language}`);
     }
     return [...tokenize(standardizeColloquial(norm), tokOptions), ...concepts];
@@ -155,7 +170,7 @@ export function createLexicalRetriever(entries: FaqEntry[], options: LexicalOpti
   const df: number[] = [];
   entries.forEach((entry, ei) => {
     for (const p of phrasings(entry)) {
-      const counts = countTerms(terms(p, false));
+      const counts = countTerms(terms(p, "phrasing"));
       if (counts.size === 0) continue;
       docText.push(p);
       docEntryList.push(ei);
@@ -214,6 +229,35 @@ export function createLexicalRetriever(entries: FaqEntry[], options: LexicalOpti
   });
   docTerms.length = 0;
 
+  // The answers' terms, per entry a sorted run of ids in a dictionary of their own (CSR, like the
+  // postings). An answer that only repeats its entry's id is a placeholder, not text (the public intent
+  // sets' answers are their entries' names): it is left out.
+  const answerWeight = options.answerWeight ?? DEFAULTS.answerWeight;
+  const answerTermIds = new Map<string, number>();
+  const answerOffsets = new Int32Array(entries.length + 1);
+  const answerRuns: number[] = [];
+  entries.forEach((entry, ei) => {
+    const text = entry.answer.trim();
+    if (answerWeight > 0 && text !== "" && normalize(text) !== normalize(entry.id)) {
+      const ids = new Set<number>();
+      for (const term of terms(text, "answer")) {
+        // Single characters of a long answer say little (it holds most common ones); its words,
+        // bigrams and concepts are kept.
+        if (term.startsWith("u:")) continue;
+        let id = answerTermIds.get(term);
+        if (id === undefined) {
+          id = answerTermIds.size;
+          answerTermIds.set(term, id);
+        }
+        ids.add(id);
+      }
+      answerRuns.push(...[...ids].sort((x, y) => x - y));
+    }
+    answerOffsets[ei + 1] = answerRuns.length;
+  });
+  const answerTerms = Int32Array.from(answerRuns);
+  const rescore = answerTerms.length > 0 ? Math.max(0, options.answerRescore ?? DEFAULTS.answerRescore) : 0;
+
   // Scratch buffers reused across queries (search is synchronous, so no interleaving).
   const acc = new Float32Array(nDocs);
   const touched = new Int32Array(nDocs);
@@ -222,22 +266,27 @@ export function createLexicalRetriever(entries: FaqEntry[], options: LexicalOpti
   const entryTouched = new Int32Array(entries.length);
 
   function rankBase(query: string, k: number, excludeDoc: number): RankedCandidate[] {
-    const counts = countTerms(terms(query, true));
+    const counts = countTerms(terms(query, "query"));
     if (counts.size === 0 || nDocs === 0) return [];
     let qLen = 0;
     for (const [term, c] of counts) qLen += c * typeWeight(term, weights);
     const qNorm = k1 * (1 - b + (b * qLen) / avgdl);
     let nTouched = 0;
     let qSelf = 0;
+    // Query terms some answer has: their phrasing term (-1 if none), answer term and full weight.
+    const inAnswers: { term: number; answerTerm: number; weight: number }[] = [];
     for (const [term, qtf] of counts) {
       const tw = typeWeight(term, weights);
       const t = termIds.get(term);
       const termIdf = t === undefined ? oovIdf : (idf[t] ?? 0);
       // Query self-score uses the same BM25 shape as documents, so identical texts score ≈ 1.
       qSelf += (termIdf * tw * qtf * (k1 + 1)) / (qtf + qNorm);
-      if (t === undefined) continue;
       // Repeated query terms count a little more, saturating (BM25's k3 with k3 = 1).
       const qWeight = (2 * qtf) / (1 + qtf);
+      const answerTerm = rescore > 0 ? answerTermIds.get(term) : undefined;
+      if (answerTerm !== undefined)
+        inAnswers.push({ term: t ?? -1, answerTerm, weight: termIdf * tw * qWeight });
+      if (t === undefined) continue;
       const end = offsets[t + 1] ?? 0;
       for (let p = offsets[t] ?? 0; p < end; p++) {
         const d = postDocs[p] as number;
@@ -271,8 +320,9 @@ export function createLexicalRetriever(entries: FaqEntry[], options: LexicalOpti
     // Only the best `keep` entries are kept (at least two, for the margin), in a small sorted buffer:
     // sorting every touched entry allocated and sorted thousands of objects per query in a large KB.
     // A later entry with an equal aggregate goes after the earlier ones, as a stable sort would put it.
-    const keep = Math.max(k, 2);
-    const results: { e: number; agg: number; sim: number; doc: number }[] = [];
+    // With answers, the best `rescore` by their phrasings are kept to be re-scored.
+    const keep = Math.max(k, 2, inAnswers.length > 0 ? rescore : 0);
+    const results: { e: number; agg: number; sim: number; doc: number; self: number }[] = [];
     for (let i = 0; i < nEntries; i++) {
       const e = entryTouched[i] as number;
       const slot0 = e * slots;
@@ -286,8 +336,12 @@ export function createLexicalRetriever(entries: FaqEntry[], options: LexicalOpti
       if (results.length === keep && agg <= (results[keep - 1]?.agg ?? 0)) continue;
       let pos = results.length;
       while (pos > 0 && (results[pos - 1]?.agg ?? 0) < agg) pos--;
-      results.splice(pos, 0, { e, sim, agg, doc });
+      results.splice(pos, 0, { e, sim, agg, doc, self: docSelf[doc] ?? 1 });
       if (results.length > keep) results.pop();
+    }
+    if (inAnswers.length > 0) {
+      for (const r of results) creditAnswer(r, inAnswers, qSelf);
+      results.sort((x, y) => y.agg - x.agg);
     }
     const top = results[0]?.agg ?? 0;
     const runnerUp = results[1]?.agg ?? 0;
@@ -295,7 +349,7 @@ export function createLexicalRetriever(entries: FaqEntry[], options: LexicalOpti
       const entry = entries[r.e] as FaqEntry;
       // Margin to the best *other* entry: a clear winner is far likelier to be right than a near tie.
       const margin = r.agg - (i === 0 ? runnerUp : top);
-      const evidence = (r.sim * Math.sqrt(qSelf * (docSelf[r.doc] ?? 1))) / oovIdf;
+      const evidence = (r.sim * Math.sqrt(qSelf * r.self)) / oovIdf;
       const x =
         cal.intercept +
         cal.best * r.sim +
@@ -314,6 +368,34 @@ export function createLexicalRetriever(entries: FaqEntry[], options: LexicalOpti
         evidence,
       };
     });
+  }
+
+  /**
+   * The answer as a second, lower-weight field (BM25F-like): a query word the entry's best phrasing lacks
+   * and its answer has ("do you take unionpay" when the answer lists UnionPay and no phrasing does) is
+   * added to that phrasing at `answerWeight` of its weight, to the match and to the phrasing's size
+   * alike, so the similarity stays in [0, ~1]. Only words the phrasing lacks: a word it has already
+   * counted in full, and an answer mentioning other topics in passing lends them only this share.
+   */
+  function creditAnswer(
+    r: { e: number; agg: number; sim: number; doc: number; self: number },
+    inAnswers: { term: number; answerTerm: number; weight: number }[],
+    qSelf: number,
+  ): void {
+    const from = answerOffsets[r.e] ?? 0;
+    const to = answerOffsets[r.e + 1] ?? 0;
+    if (from === to) return;
+    let credit = 0;
+    for (const q of inAnswers) {
+      if (q.term >= 0 && sortedHas(postDocs, offsets[q.term] ?? 0, offsets[q.term + 1] ?? 0, r.doc)) continue;
+      if (sortedHas(answerTerms, from, to, q.answerTerm)) credit += answerWeight * q.weight;
+    }
+    if (credit === 0) return;
+    const raw = r.sim * Math.sqrt(qSelf * r.self);
+    r.self += credit;
+    const sim = (raw + credit) / Math.sqrt(qSelf * r.self);
+    r.agg += sim - r.sim;
+    r.sim = sim;
   }
 
   const selfCheck = runSelfCheck(
@@ -345,6 +427,20 @@ export function createLexicalRetriever(entries: FaqEntry[], options: LexicalOpti
     },
     stats: { entries: entries.length, phrasings: nDocs, terms: nTerms, postings: postDocs.length },
   };
+}
+
+/** Whether the ascending run values[from..to) holds `value` (binary search). */
+function sortedHas(values: Int32Array, from: number, to: number, value: number): boolean {
+  let lo = from;
+  let hi = to;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    const v = values[mid] as number;
+    if (v === value) return true;
+    if (v < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return false;
 }
 
 /** Picks up to `sample` eligible phrasings at an even stride, so the choice is deterministic. */

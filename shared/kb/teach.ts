@@ -75,6 +75,7 @@ export function changeRow(change: PendingChange, current?: FaqEntry): Record<str
       answer: current.answer,
       similar_questions: similar,
       ...(current.category ? { category: current.category } : {}),
+      ...(current.translationOf ? { translation_of: current.translationOf } : {}),
     };
   }
   return {

@@ -6,14 +6,37 @@ import { isHan, normalize } from "../core/text";
  * n-grams, English via lower-casing, a light suffix stripper and a small stop list.
  */
 
-/** English contractions: negations carry intent ("card doesn't work"), the other clitics don't. */
+/**
+ * English contractions: negations carry intent ("card doesn't work"), the other clitics don't. Customers
+ * often type negations without the apostrophe ("havent", "doesnt", "cant"), so those read the same.
+ */
 function expandContractions(text: string): string {
   return text
-    .replace(/\bcan't\b/g, "can not")
+    .replace(/\bcan'?t\b/g, "can not")
     .replace(/\bwon't\b/g, "will not")
     .replace(/n't\b/g, " not")
+    .replace(/\b(do|does|did|is|are|was|were|has|have|had|could|would|should)nt\b/g, "$1 not")
     .replace(/'(s|re|ve|ll|d|m)\b/g, "");
 }
+
+/**
+ * Misspellings common enough in customers' English to be worth reading right ("recieved"); the character
+ * trigrams catch other typos only partly (a swapped "ie" shares few trigrams with "ei").
+ */
+const EN_SPELLING = new Map(
+  Object.entries({
+    recieve: "receive",
+    recieved: "received",
+    recieving: "receiving",
+    reciept: "receipt",
+    adress: "address",
+    untill: "until",
+    wich: "which",
+    definately: "definitely",
+    seperate: "separate",
+    seperately: "separately",
+  }),
+);
 
 /** Small, deliberately conservative English stop list: question words and negations carry intent, so they stay. */
 const EN_STOP = new Set(
@@ -21,7 +44,9 @@ const EN_STOP = new Set(
     "a an the is are was were be been being am to of in on at for and or but i me my mine myself you your " +
     "yours we us our it its this that these those do does did doing done have has had having there here " +
     "so as by with from into about please pls plz hi hello hey thanks thank just also too very really " +
-    "would could should shall will may might must im ive id ill youre it's i'm i've i'd i'll let lets get got"
+    "would could should shall will may might must im ive id ill youre it's i'm i've i'd i'll let lets get got " +
+    // Chat shorthand: "u" / "ur" / "r" for you / your / are, "rn" right now, "tho", "lol", "btw", "thx".
+    "u ur r rn tho lol btw thx ty"
   ).split(" "),
 );
 
@@ -144,10 +169,11 @@ export function tokenize(text: string, options: TokenizeOptions = {}): string[] 
     for (const part of word.split(/[^\p{L}\p{N}]+/u)) {
       if (part === "") continue;
       if (!keepStop && EN_STOP.has(part)) continue;
-      const w = /^[a-z]+$/.test(part) ? stem(part) : part;
+      const spelled = EN_SPELLING.get(part) ?? part;
+      const w = /^[a-z]+$/.test(spelled) ? stem(spelled) : spelled;
       out.push(w);
-      if (options.charTrigrams && part.length > 3) {
-        const padded = `^${part}$`;
+      if (options.charTrigrams && spelled.length > 3) {
+        const padded = `^${spelled}$`;
         for (let i = 0; i + 3 <= padded.length; i++) out.push(`t:${padded.slice(i, i + 3)}`);
       }
     }

@@ -83,7 +83,7 @@ export function createFaqRepository(doc: DynamoDBDocumentClient, tableName: stri
     async loadEntries(kb, options = {}) {
       const projection =
         options.vectors === false
-          ? "id,question,answer,similarQuestions,category,outOfScope,contentHash,updatedAt,version"
+          ? "id,question,answer,similarQuestions,category,outOfScope,translationOf,contentHash,updatedAt,version"
           : undefined;
       const items = await queryAll(kb, projection);
       let version = "";
@@ -256,6 +256,7 @@ function toItem(kb: string, e: StoredFaqEntry): Record<string, unknown> {
     similarQuestions: e.similarQuestions,
     ...(e.category ? { category: e.category } : {}),
     ...(e.outOfScope ? { outOfScope: true } : {}),
+    ...(e.translationOf ? { translationOf: e.translationOf } : {}),
     contentHash: e.contentHash,
     updatedAt: e.updatedAt,
     ...(e.version ? { version: e.version } : {}),
@@ -280,6 +281,7 @@ function fromItem(item: Record<string, unknown>): StoredFaqEntry {
   };
   if (item.category) entry.category = String(item.category);
   if (item.outOfScope === true) entry.outOfScope = true;
+  if (item.translationOf) entry.translationOf = String(item.translationOf);
   if (item.version) entry.version = String(item.version);
   if (item.vec && item.vecModel && item.vecDims) {
     entry.vectors = {

@@ -676,6 +676,7 @@ function toJsonl(entries: StoredFaqEntry[]): string {
         ...(e.category ? { category: e.category } : {}),
         // A restore must bring the out-of-scope wordings back as such, not as entries without an answer.
         ...(e.outOfScope ? { out_of_scope: true } : {}),
+        ...(e.translationOf ? { translation_of: e.translationOf } : {}),
       }),
     )
     .join("\n")

@@ -36,6 +36,9 @@ const HEADER_ALIASES: Record<string, FaqField> = {
   操作: "action",
   outofscope: "out_of_scope",
   超出范围: "out_of_scope",
+  translationof: "translation_of",
+  译自: "translation_of",
+  翻译自: "translation_of",
 };
 
 /** Header names are matched case-insensitively, ignoring spaces, `_` and `-` ("Similar Questions"). */

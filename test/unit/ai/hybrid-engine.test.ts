@@ -361,6 +361,26 @@ describe("with the local engine's rules", () => {
     expect(lexical.queries).toEqual([]);
   });
 
+  it("answers with the linked translation in the conversation's language", async () => {
+    const pair: FaqEntry[] = [
+      {
+        id: "en-wrap",
+        question: "Do you gift wrap?",
+        similarQuestions: [],
+        answer: "Yes.",
+        translationOf: "zh-wrap",
+      },
+      { id: "zh-wrap", question: "有礼品包装吗？", similarQuestions: [], answer: "有的。" },
+    ];
+    const policy = rulesFor(pair).policy;
+    const decision = policy([{ faqId: "en-wrap", score: 0.95, matchedQuestion: "Do you gift wrap?" }], {
+      text: "gift wrap 有吗",
+      history: [],
+      language: "zh",
+    });
+    expect(decision).toMatchObject({ kind: "answer", faqIds: ["zh-wrap"], text: "有的。" });
+  });
+
   it("answers a pending clarification by its number", async () => {
     const engine = createHybridEngine({ lexical: fixed([]), ...rules, entries });
 

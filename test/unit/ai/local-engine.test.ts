@@ -101,3 +101,45 @@ describe("createLocalEngine", () => {
     });
   });
 });
+
+describe("entries linked as translations", () => {
+  const pair: FaqEntry[] = [
+    {
+      id: "en-gift",
+      question: "Can you wrap my order as a gift?",
+      similarQuestions: ["gift wrapping", "wrap it as a present"],
+      answer: "Yes, choose gift wrapping at checkout.",
+      translationOf: "zh-gift",
+    },
+    {
+      id: "zh-gift",
+      question: "可以帮忙包装成礼物吗？",
+      similarQuestions: ["有礼品包装吗", "能包成礼盒吗"],
+      answer: "可以，结算时选择礼品包装即可。",
+    },
+    {
+      id: "en-size",
+      question: "How do your sizes run?",
+      similarQuestions: ["size chart", "does it run small"],
+      answer: "Our sizes follow the EU chart.",
+    },
+  ];
+
+  it("answers a Chinese conversation with the Chinese entry of a pair its English words found", async () => {
+    const engine = createLocalEngine(pair);
+    const { decision } = await engine.decide({ text: "gift wrapping 可以吗", history: [], language: "zh" });
+    expect(decision).toMatchObject({
+      kind: "answer",
+      faqIds: ["zh-gift"],
+      text: "可以，结算时选择礼品包装即可。",
+    });
+  });
+
+  it("keeps the entry found when the conversation is in its language or no translation is linked", async () => {
+    const engine = createLocalEngine(pair);
+    const english = await engine.decide({ text: "gift wrapping", history: [], language: "en" });
+    expect(english.decision).toMatchObject({ kind: "answer", faqIds: ["en-gift"] });
+    const unlinked = await engine.decide({ text: "size chart", history: [], language: "zh" });
+    expect(unlinked.decision).toMatchObject({ kind: "answer", faqIds: ["en-size"] });
+  });
+});

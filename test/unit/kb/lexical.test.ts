@@ -166,3 +166,67 @@ describe("knowledge-base self-check and adjustment", () => {
     expect((ranked[0]?.score ?? 0) >= (ranked[1]?.score ?? 0)).toBe(true);
   });
 });
+
+describe("the answer as a second, lower-weight field", () => {
+  const shop: FaqEntry[] = [
+    {
+      id: "wrapping",
+      question: "Do you offer gift wrapping?",
+      similarQuestions: ["can you wrap a present", "gift box available?"],
+      answer:
+        "Yes: choose gift wrapping at checkout. Ribbons come in red or gold; a card with your message is free.",
+    },
+    {
+      id: "delivery",
+      question: "How long does delivery take?",
+      similarQuestions: ["when does my parcel come", "delivery time"],
+      answer: "Parcels arrive in 2 to 4 days. Returns are handled by the returns team.",
+    },
+    {
+      id: "returns",
+      question: "How do I return an item?",
+      similarQuestions: ["send something back", "return process"],
+      answer: "Start a return from your orders page and print the label.",
+    },
+    {
+      id: "sizes",
+      question: "How do your sizes run?",
+      similarQuestions: ["size chart", "does it fit small"],
+      answer: "Our sizes follow the EU chart; see each product's measurements.",
+    },
+  ];
+  const withAnswers = createLexicalRetriever(shop);
+  const phrasingsOnly = createLexicalRetriever(shop, { answerWeight: 0 });
+  const scoreOf = (r: typeof withAnswers, q: string, id: string) =>
+    r.rank(q, 4).find((c) => c.faqId === id)?.score ?? 0;
+
+  it("lends an entry the query words only its answer has", () => {
+    const query = "can i get a ribbon in gold for the present";
+    expect(withAnswers.rank(query)[0]?.faqId).toBe("wrapping");
+    expect(scoreOf(withAnswers, query, "wrapping")).toBeGreaterThan(
+      scoreOf(phrasingsOnly, query, "wrapping"),
+    );
+  });
+
+  it("weighs an answer's passing mention of another topic below that topic's own phrasings", () => {
+    // The delivery answer mentions returns; the returns entry's phrasings are about them.
+    expect(withAnswers.rank("how do i return it")[0]?.faqId).toBe("returns");
+  });
+
+  it("changes nothing for a query its best phrasing already covers", () => {
+    const exact = "How long does delivery take?";
+    expect(withAnswers.rank(exact)[0]?.similarity).toBeCloseTo(
+      phrasingsOnly.rank(exact)[0]?.similarity ?? 0,
+      6,
+    );
+  });
+
+  it("is inert when the answers are placeholders repeating the entries' ids", () => {
+    const placeholders = shop.map((e) => ({ ...e, answer: e.id }));
+    const a = createLexicalRetriever(placeholders);
+    const b = createLexicalRetriever(placeholders, { answerWeight: 0 });
+    for (const q of ["can i get a ribbon in gold", "how long", "delivery returns"]) {
+      expect(a.rank(q)).toEqual(b.rank(q));
+    }
+  });
+});

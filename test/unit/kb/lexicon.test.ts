@@ -37,6 +37,11 @@ describe("concept lexicon", () => {
     expect(conceptMentions("my passport is ukrainian")).toEqual([]);
   });
 
+  it("knows the shop abbreviation cod for cash on delivery, as a whole word only", () => {
+    expect(conceptMentions("is cod possible")).toMatchObject([{ member: "cod", term: "c:paymethod" }]);
+    expect(conceptMentions("my code is wrong")).toEqual([]);
+  });
+
   it("reads colloquial question words as standard ones", () => {
     expect(standardizeColloquial("退货咋弄 啥时候到")).toBe("退货怎么弄 什么时候到");
   });

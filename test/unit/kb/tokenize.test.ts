@@ -43,6 +43,17 @@ describe("tokenize English", () => {
   it("lower-cases, strips punctuation and stop words, keeps negations", () => {
     expect(tokenize("Why hasn't my card ARRIVED yet?")).toEqual(["why", "not", "card", "arriv", "yet"]);
   });
+  it("reads negations typed without the apostrophe as negations", () => {
+    expect(tokenize("parcel hasnt shown up")).toEqual(tokenize("parcel hasn't shown up"));
+    expect(tokenize("i cant sign in")).toContain("not");
+    expect(tokenize("it didnt work")).toEqual(["not", "work"]);
+  });
+  it("drops chat shorthand for words it would drop anyway and reads common misspellings right", () => {
+    expect(tokenize("can u check ur app rn")).toEqual(["can", "check", "app"]);
+    expect(tokenize("never recieved my parcel", { charTrigrams: true })).toEqual(
+      tokenize("never received my parcel", { charTrigrams: true }),
+    );
+  });
   it("adds character trigrams only when asked", () => {
     expect(tokenize("refund")).toEqual(["refund"]);
     expect(tokenize("refund", { charTrigrams: true })).toContain("t:^re");

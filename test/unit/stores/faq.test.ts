@@ -77,6 +77,7 @@ describe("loadEntries", () => {
             answer: "y",
             similarQuestions: [],
             category: "c",
+            translationOf: "a",
             contentHash: "h2",
             updatedAt: "t",
           },
@@ -90,6 +91,8 @@ describe("loadEntries", () => {
       values: [new Float32Array([1, 2]), new Float32Array([3, 4])],
     });
     expect(entries[1]?.category).toBe("c");
+    expect(entries[1]?.translationOf).toBe("a");
+    expect(entries[0]?.translationOf).toBeUndefined();
     const calls = ddb.commandCalls(QueryCommand);
     expect(calls).toHaveLength(2);
     expect(calls[1]?.args[0].input.ExclusiveStartKey).toEqual({ kb: "default", id: "a" });
@@ -106,6 +109,7 @@ describe("putEntries", () => {
       contentHash: "h",
       updatedAt: "t",
       vectors: { modelId: "m", values: [new Float32Array([1])] },
+      ...(i === 0 ? { translationOf: "zh-e0" } : {}),
     }));
     let first = true;
     ddb.on(BatchWriteCommand).callsFake((input) => {
@@ -124,7 +128,13 @@ describe("putEntries", () => {
     const item =
       ddb.commandCalls(BatchWriteCommand)[0]?.args[0].input.RequestItems?.["faq-table"]?.[0]?.PutRequest
         ?.Item;
-    expect(item).toMatchObject({ kb: "default", id: "e0", vecModel: "m", vecDims: 1 });
+    expect(item).toMatchObject({
+      kb: "default",
+      id: "e0",
+      vecModel: "m",
+      vecDims: 1,
+      translationOf: "zh-e0",
+    });
     expect(item?.vec).toBeInstanceOf(Uint8Array);
   });
 });

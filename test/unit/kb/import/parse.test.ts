@@ -1,5 +1,6 @@
-import { readdirSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { resolve } from "node:path";
 import { PassThrough } from "node:stream";
 import { buffer } from "node:stream/consumers";
 import ExcelJS from "exceljs";
@@ -8,6 +9,7 @@ import { describe, expect, it, vi } from "vitest";
 import { parseFaqFile } from "../../../../shared/kb/import/parse";
 import { FaqFileError } from "../../../../shared/kb/import/problems";
 import { decodeText } from "../../../../shared/kb/import/text-encoding";
+import { REPO_ROOT } from "../../../support/shared-data";
 
 async function* chunks(bytes: Uint8Array, size = 5): AsyncGenerator<Uint8Array> {
   for (let i = 0; i < bytes.byteLength; i += size) yield bytes.subarray(i, i + size);
@@ -231,6 +233,24 @@ describe("JSONL", () => {
     expect(parsed.rows[1]?.error?.code).toBe("bad_json");
     expect(parsed.rows[2]?.error).toEqual({ code: "bad_json", detail: "not an object" });
     expect(parsed.rows[3]?.fields).toEqual({ id: "c", question: "问?", answer: "答。" });
+  });
+});
+
+describe("the translation link", () => {
+  it("is read from every example format under its English and Chinese header names", async () => {
+    for (const name of ["faq.example.jsonl", "faq.example.csv", "faq.example.xlsx"]) {
+      const parsed = await parseFaqFile(
+        name,
+        chunks(readFileSync(resolve(REPO_ROOT, "local", "seed", name)), 4096),
+      );
+      const links = parsed.rows.flatMap((r) =>
+        r.fields.translation_of ? [[r.fields.id, r.fields.translation_of]] : [],
+      );
+      expect(links, name).toContainEqual(["en-order-cancel", "zh-order-cancel"]);
+    }
+    const csv = "编号,问题,答案,译自\r\nzh-1,怎么退货？,在订单页申请。,en-1\r\n";
+    const parsed = await parseFaqFile("faq.csv", chunks(utf8(csv)));
+    expect(parsed.rows[0]?.fields.translation_of).toBe("en-1");
   });
 });
 

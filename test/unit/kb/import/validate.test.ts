@@ -34,6 +34,14 @@ describe("valid rows", () => {
     });
   });
 
+  it("keeps the id of the entry a row translates", () => {
+    const r = validateRow(row({ ...base, translation_of: " zh-a1 " }), "en");
+    expect(r).toMatchObject({ action: "upsert", entry: { id: "a1", translationOf: "zh-a1" } });
+    const blank = validateRow(row({ ...base, translation_of: "" }), "en");
+    expect(blank).toMatchObject({ action: "upsert" });
+    expect("entry" in blank && "translationOf" in blank.entry).toBe(false);
+  });
+
   it("accepts numeric ids from spreadsheets and Chinese action words", () => {
     const r = validateRow(row({ ...base, id: 42, action: "删除" }), "zh");
     expect(r).toEqual({ row: 2, action: "delete", id: "42" });
@@ -62,6 +70,19 @@ describe("rejections", () => {
     ["reserved id", { ...base, id: "#meta" }, "invalid_id", "id"],
     ["control char id", { ...base, id: "a\u0007" }, "invalid_id", "id"],
     ["unknown action", { ...base, action: "archive" }, "unknown_action", "action"],
+    ["translation of itself", { ...base, translation_of: "a1" }, "invalid_translation", "translation_of"],
+    [
+      "translation of a reserved id",
+      { ...base, translation_of: "#meta" },
+      "invalid_translation",
+      "translation_of",
+    ],
+    [
+      "translation of a too long id",
+      { ...base, translation_of: "x".repeat(FAQ_LIMITS.idChars + 1) },
+      "invalid_translation",
+      "translation_of",
+    ],
     ["mojibake", { ...base, answer: "caf\uFFFD" }, "bad_encoding", "answer"],
   ];
   for (const [name, fields, code, field] of cases) {
@@ -129,5 +150,6 @@ describe("helpers", () => {
     expect(contentHash({ ...e, id: "b" })).toBe(contentHash(e));
     expect(contentHash({ ...e, similarQuestions: ["y"] })).not.toBe(contentHash(e));
     expect(contentHash({ ...e, category: "c" })).not.toBe(contentHash(e));
+    expect(contentHash({ ...e, translationOf: "z" })).not.toBe(contentHash(e));
   });
 });
