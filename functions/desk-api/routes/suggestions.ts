@@ -6,7 +6,7 @@ import type { TicketStore } from "../../../shared/core/pipeline/ports";
 import { redact } from "../../../shared/core/redact";
 import type { Ticket } from "../../../shared/core/ticket";
 import { FAQ_LIMITS } from "../../../shared/kb/faq-schema";
-import { pickSuggestions } from "../../../shared/kb/picks";
+import { pickSuggestions, wordingKey } from "../../../shared/kb/picks";
 import type { Retriever } from "../../../shared/kb/retrieval";
 import {
   type LearningSuggestion,
@@ -144,8 +144,8 @@ async function find(deps: SuggestionRoutesDeps, request: DeskRequest): Promise<F
 
 /**
  * Leaves the decision on each ticket of the suggestion (a desk event, never sent to the customer), or on
- * its picks: those of the wordings decided on (`texts`; all of them when absent). A pick whose wording
- * was left out stays, in the suggestion of its entry.
+ * its picks: those of the wordings decided on (`texts`; all of them when absent), variants included. A
+ * pick whose wording was left out stays, in the suggestion of its entry.
  */
 async function markHandled(
   deps: SuggestionRoutesDeps,
@@ -162,7 +162,9 @@ async function markHandled(
       { now: request.now, id: `suggestion:${s.id}:${ticketId}` },
     );
   }
-  const decided = texts ? picks.filter((p) => texts.includes(redact(p.wording))) : picks;
+  // An example stands for its variants ("…card?" beside "…card"): they are decided with it.
+  const keys = texts && new Set(texts.map(wordingKey));
+  const decided = keys ? picks.filter((p) => keys.has(wordingKey(p.wording))) : picks;
   if (decided.length > 0) await deps.picks?.markHandled(decided, `${what} (${request.user.id}, ${at})`);
 }
 
