@@ -434,6 +434,14 @@ export function constraintsFor(
   }
 }
 
+/**
+ * How often customers picked each wording of a seeded suggestion of picks (its count is their sum): a
+ * decision on some of its wordings takes their picks out and leaves the rest suggested, as the real API does.
+ */
+export const SEED_PICKS: Record<string, Record<string, number>> = {
+  "picked-refund-time": { 钱什么时候退回来: 2, 退的钱啥时候到: 2, 退款几天到: 1 },
+};
+
 /** Learning suggestions (issue 13): topics of questions the bot handed off, as GET /insights/suggestions lists them. */
 export const SEED_SUGGESTIONS: LearningSuggestion[] = [
   {
