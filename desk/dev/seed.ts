@@ -2,6 +2,8 @@
  * Development data for the mock desk API: invented customers, conversations and FAQ entries in Chinese and
  * English. Masked the way the real ticket store masks (nothing here is anyone's data).
  */
+
+import { smsConstraints } from "../../shared/core/desk-wire";
 import type {
   Agent,
   Channel,
@@ -418,15 +420,7 @@ export function constraintsFor(
       return { kind: "weixin", maxPartBytes: 2048, maxParts: 5, windowEndsAt };
     case "sms":
     case "twilio":
-      return {
-        kind: "sms",
-        gsmSegment: 160,
-        gsmConcatSegment: 153,
-        ucs2Segment: 70,
-        ucs2ConcatSegment: 67,
-        maxSegments: 3,
-        optedOut,
-      };
+      return smsConstraints(3, optedOut);
     case "email":
       return { kind: "email", subject: "Re: Your question to Kefu", threaded: true };
     case "dingtalk":
