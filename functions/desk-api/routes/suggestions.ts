@@ -213,6 +213,23 @@ async function propose(
   return { status: 201, body: { changes: [change] } };
 }
 
+/**
+ * Proposes one change of several of the suggestion's wordings (phrasings of an entry, out-of-scope
+ * rows), the first of them its `text`; the wordings `decided` (as the request named them) are handled.
+ */
+function proposeWordings(
+  request: DeskRequest,
+  deps: SuggestionRoutesDeps,
+  found: Found,
+  kind: { kind: "phrasing"; faqId: string } | { kind: "out_of_scope" },
+  texts: string[],
+  row: { entry?: FaqEntry; what: string; note?: string; decided: string[] },
+) {
+  const { decided, ...rest } = row;
+  const change = pending(request, deps, found.s, { ...kind, text: texts[0] as string, texts });
+  return propose(request, deps, found, change, { ...rest, field: "texts", texts: decided });
+}
+
 export const suggestionRoutes: DeskRoute<SuggestionRoutesDeps>[] = [
   {
     method: "GET",
@@ -231,22 +248,14 @@ export const suggestionRoutes: DeskRoute<SuggestionRoutesDeps>[] = [
     async handle(request, deps) {
       const body = parseBody(Phrasings, request.body);
       const found = await find(deps, request);
-      const { s } = found;
-      const texts = examplesChosen(s, body.texts, "taught");
+      const texts = examplesChosen(found.s, body.texts, "taught");
       const entry = await deps.faqEntry(body.faqId);
       if (!entry) throw validationFailed({ faqId: "no such FAQ entry" });
       // One change for all the wordings: one approval, one import, checked against the entry's limits.
-      const change = pending(request, deps, s, {
-        kind: "phrasing",
-        faqId: body.faqId,
-        text: texts[0] as string,
-        texts,
-      });
-      return propose(request, deps, found, change, {
+      return proposeWordings(request, deps, found, { kind: "phrasing", faqId: body.faqId }, texts, {
         entry,
-        field: "texts",
         what: `taught as ${texts.length} phrasing(s) of ${body.faqId}`,
-        texts,
+        decided: texts,
       });
     },
   },
@@ -268,20 +277,13 @@ export const suggestionRoutes: DeskRoute<SuggestionRoutesDeps>[] = [
     async handle(request, deps) {
       const body = parseBody(OutOfScope, request.body);
       const found = await find(deps, request);
-      const { s } = found;
-      const chosen = examplesChosen(s, body.texts, "recorded");
+      const chosen = examplesChosen(found.s, body.texts, "recorded");
       // The examples are masked already; masked again because they are kept in the knowledge base.
       const texts = [...new Set(chosen.map(redact))];
-      const change = pending(request, deps, s, {
-        kind: "out_of_scope",
-        text: texts[0] as string,
-        texts,
-      });
-      return propose(request, deps, found, change, {
-        field: "texts",
+      return proposeWordings(request, deps, found, { kind: "out_of_scope" }, texts, {
         what: `proposed as out of scope (${texts.length} wording(s))`,
         ...(body.note ? { note: body.note } : {}),
-        texts: chosen,
+        decided: chosen,
       });
     },
   },
