@@ -167,7 +167,7 @@ describe("a ticket assigned, transferred or reopened from the desk", () => {
       restore: async (id) => void load.push(`+${id}`),
     };
     await tickets.create({ ...structuredClone(ticket), status: "assigned", assignee: "agent-1" });
-    const lead = { id: "lead", groups: ["agent", "supervisor"] };
+    const lead: DeskRequest["user"] = { id: "lead", groups: ["agent", "supervisor"] };
     const assigned = await move(deps, "assign", lead, { agentId: "agent-2" });
     expect(assigned).toMatchObject({ status: 200, body: { ticketId: ticket.ticketId } });
     await move(deps, "transfer", { id: "agent-2", groups: ["agent"] }, { skill: "billing" });
