@@ -3,7 +3,7 @@ import { type FaqEntry, phrasings } from "../core/faq";
 import type { StoredPick } from "../core/picks";
 import { redact } from "../core/redact";
 import { questionKey } from "./exact";
-import type { LearningSuggestion } from "./suggestions";
+import { type LearningSuggestion, wordingKey } from "./suggestions";
 
 /**
  * Whether a wording is already one of an entry's own phrasings, compared as the exact index compares
@@ -13,15 +13,6 @@ import type { LearningSuggestion } from "./suggestions";
 export function ownPhrasings(entries: readonly FaqEntry[]): (faqId: string, wording: string) => boolean {
   const keys = new Map(entries.map((e) => [e.id, new Set(phrasings(e).map(questionKey))]));
   return (faqId, wording) => keys.get(faqId)?.has(questionKey(wording)) ?? false;
-}
-
-/**
- * What a wording is grouped by: its masked text as the exact index compares it, so "…card" and "…card?"
- * are one wording. A decision on an example wording (its key) is a decision on every pick of that key.
- */
-export function wordingKey(wording: string): string {
-  const masked = redact(wording);
-  return questionKey(masked) || masked;
 }
 
 /**

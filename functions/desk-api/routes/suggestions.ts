@@ -6,7 +6,7 @@ import type { TicketStore } from "../../../shared/core/pipeline/ports";
 import { redact } from "../../../shared/core/redact";
 import type { Ticket } from "../../../shared/core/ticket";
 import { FAQ_LIMITS } from "../../../shared/kb/faq-schema";
-import { pickSuggestions, wordingKey } from "../../../shared/kb/picks";
+import { pickSuggestions } from "../../../shared/kb/picks";
 import type { Retriever } from "../../../shared/kb/retrieval";
 import {
   type LearningSuggestion,
@@ -14,6 +14,7 @@ import {
   type SuggestOptions,
   suggest,
   unansweredFromTickets,
+  wordingKey,
 } from "../../../shared/kb/suggestions";
 import { type ChangeStore, changeRow, type PendingChange, validateChangeRow } from "../../../shared/kb/teach";
 import { RETENTION } from "../../../shared/resources";
