@@ -9,17 +9,10 @@ import { startLocalStack } from "../local/stack";
 import { credentialsFor, demoCredentials } from "../shared/channels/registry";
 import type { WeChatCredentials } from "../shared/channels/wechat/credentials";
 import { wechatModule } from "../shared/channels/wechat/module";
+import { SHOP_QUESTIONS } from "./questions";
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
 process.env.POWERTOOLS_LOG_LEVEL = "ERROR";
-
-const QUESTIONS = [
-  "怎么申请退货？",
-  "发票怎么开",
-  "how do I get a refund",
-  "我的快递到哪了",
-  "怎么修改收货地址",
-];
 
 export async function benchPipeline(messages = 200, concurrency = 10) {
   const stack = await startLocalStack({ port: 0, prefix: `bench-${process.pid}`, seed: true });
@@ -36,12 +29,12 @@ export async function benchPipeline(messages = 200, concurrency = 10) {
       while (!stack.outbox.entries.some((e) => e.to === openId)) await new Promise((r) => setTimeout(r, 5));
       return { acked, replied: performance.now() - started };
     };
-    for (let i = 0; i < 10; i++) await one(`o-warm-${i}`, QUESTIONS[i % QUESTIONS.length] ?? "");
+    for (let i = 0; i < 10; i++) await one(`o-warm-${i}`, SHOP_QUESTIONS[i % SHOP_QUESTIONS.length] ?? "");
     let next = 0;
     const worker = async () => {
       while (next < messages) {
         const i = next++;
-        const { acked, replied } = await one(`o-bench-${i}`, QUESTIONS[i % QUESTIONS.length] ?? "");
+        const { acked, replied } = await one(`o-bench-${i}`, SHOP_QUESTIONS[i % SHOP_QUESTIONS.length] ?? "");
         ack.push(acked);
         reply.push(replied);
       }

@@ -7,51 +7,24 @@
  * a follow-up in the same conversation. Prints messages per second of wall time and per CPU-second
  * (one core). Run: `npx tsx bench/worker.ts [messages]`.
  */
-import { readFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { pathToFileURL } from "node:url";
 import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics } from "@aws-lambda-powertools/metrics";
 import type { SQSEvent, SQSRecord } from "aws-lambda";
 import { makeHandler } from "../functions/worker/handler";
+import { loadJsonlKb } from "../local/eval/conversations";
 import { lambdaContext } from "../local/event-source";
 import { createLocalEngine } from "../shared/ai/local-engine";
 import { toQueueBody } from "../shared/aws/queue";
 import { readQueueBody } from "../shared/aws/queue-bodies";
-import type { FaqEntry } from "../shared/core/faq";
 import type { InboundMessage } from "../shared/core/message";
 import { inbound, pipelineDeps, sqsRecord } from "../test/support/fakes";
+import { SHOP_QUESTIONS } from "./questions";
 
 const BATCH = 5;
-const QUESTIONS = [
-  "怎么申请退货？",
-  "发票怎么开",
-  "how do I get a refund",
-  "我的快递到哪了",
-  "怎么修改收货地址",
-  "下错单了能取消么",
-  "你们几点上班",
-];
-
-function exampleFaq(): FaqEntry[] {
-  return readFileSync("local/seed/faq.example.jsonl", "utf8")
-    .split("\n")
-    .filter((line) => line.trim())
-    .map((line) => {
-      const row = JSON.parse(line) as {
-        id: string;
-        question: string;
-        answer: string;
-        similar_questions?: string[];
-      };
-      return {
-        id: row.id,
-        question: row.question,
-        answer: row.answer,
-        similarQuestions: row.similar_questions ?? [],
-      };
-    });
-}
+// Two more in colloquial words: an order to cancel, and opening hours.
+const QUESTIONS = [...SHOP_QUESTIONS, "下错单了能取消么", "你们几点上班"];
 
 function record(message: InboundMessage, i: number): SQSRecord {
   return sqsRecord(message, { messageId: `sqs-${i}`, body: toQueueBody(message) });
@@ -78,7 +51,7 @@ function batches(messages: number): SQSEvent[] {
 }
 
 export async function benchWorker(messages = 5000) {
-  const engine = createLocalEngine(exampleFaq());
+  const engine = createLocalEngine(loadJsonlKb("local/seed/faq.example.jsonl"));
   const { deps, sent } = pipelineDeps(engine, { now: () => new Date() });
   const handler = makeHandler({
     pipeline: deps,

@@ -26,6 +26,7 @@ import {
   constraintsFor,
   SEED_AGENTS,
   SEED_FAQ,
+  SEED_PICKS,
   SEED_SUGGESTIONS,
   SEED_TICKETS,
   type SeedFaq,
@@ -102,6 +103,10 @@ export class MockDesk {
   /** Wordings approved as out of scope (the real API imports them as out-of-scope rows). */
   readonly outOfScope: string[] = [];
   readonly suggestions: LearningSuggestion[] = structuredClone(SEED_SUGGESTIONS);
+  /** The open picks behind each suggestion of picks: how often each of its wordings was picked. */
+  private readonly picks = new Map(
+    Object.entries(SEED_PICKS).map(([id, counts]) => [id, new Map(Object.entries(counts))]),
+  );
   /** The analytics counters GET /reports sums: one item per day × channel. */
   readonly counters: ReturnType<typeof seedCounters>;
   /** The query strings GET /reports was asked with, in order. */
@@ -971,8 +976,7 @@ export class MockDesk {
     me: Agent,
   ): unknown {
     if (method === "GET" && id === undefined) return { suggestions: this.suggestions, askedOnce: 0 };
-    const at = this.suggestions.findIndex((s) => s.id === id);
-    const found = this.suggestions[at];
+    const found = this.suggestions.find((s) => s.id === id);
     if (method !== "POST" || !found)
       throw new HttpError(
         404,
@@ -988,23 +992,46 @@ export class MockDesk {
       suggestionId: found.id,
       ticketId: found.ticketIds[0],
     };
-    let change: PendingChange | undefined;
-    if (action === "phrasings") {
+    // The wordings a request names, each one of the suggestion's examples (all of them when none is named).
+    const chosen = () => {
       const texts = Array.isArray(body.texts) ? body.texts.map(String) : found.examples;
-      if (!this.faq.some((e) => e.id === body.faqId) || texts.length === 0) throw invalid();
-      change = { ...base, kind: "phrasing", faqId: String(body.faqId), text: texts[0], texts };
+      if (texts.length === 0 || texts.some((t) => !found.examples.includes(t))) throw invalid();
+      return texts;
+    };
+    let change: PendingChange | undefined;
+    let decided: string[] | undefined;
+    if (action === "phrasings") {
+      decided = chosen();
+      if (!this.faq.some((e) => e.id === body.faqId)) throw invalid();
+      change = { ...base, kind: "phrasing", faqId: String(body.faqId), text: decided[0], texts: decided };
     } else if (action === "entry") {
       if (!String(body.question ?? "").trim() || !String(body.answer ?? "").trim()) throw invalid();
       change = { ...base, kind: "entry", question: String(body.question), answer: String(body.answer) };
     } else if (action === "out-of-scope") {
-      const texts = Array.isArray(body.texts) ? body.texts.map(String) : found.examples;
-      if (texts.length === 0 || texts.some((t) => !found.examples.includes(t))) throw invalid();
-      change = { ...base, kind: "out_of_scope", text: texts[0], texts };
+      decided = chosen();
+      change = { ...base, kind: "out_of_scope", text: decided[0], texts: decided };
     } else if (action !== "dismiss") throw invalid();
-    this.suggestions.splice(at, 1);
+    this.handled(found, decided);
     if (!change) return { dismissed: found.id, tickets: found.ticketIds.length };
     this.changes.push(change);
     return { changes: [change] };
+  }
+
+  /**
+   * A decided suggestion leaves the list, except a suggestion of picks decided on some of its wordings:
+   * the picks of the others stay, in a smaller suggestion (routes/suggestions.ts, markHandled).
+   */
+  private handled(s: LearningSuggestion, wordings: string[] | undefined): void {
+    const picks = this.picks.get(s.id);
+    for (const wording of wordings ?? s.examples) picks?.delete(wording);
+    if (!picks || picks.size === 0) {
+      this.suggestions.splice(this.suggestions.indexOf(s), 1);
+      return;
+    }
+    // Most picked first (a stable sort keeps the first picked first among equals), as pickSuggestions orders them.
+    const examples = [...picks.entries()].sort((a, b) => b[1] - a[1]).map(([wording]) => wording);
+    const count = [...picks.values()].reduce((sum, n) => sum + n, 0);
+    Object.assign(s, { representative: examples[0], examples, count, reasons: { picked: count } });
   }
 
   private teach(ticket: MockTicket, me: Agent, body: Record<string, unknown>): PendingChange {

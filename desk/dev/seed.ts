@@ -2,6 +2,8 @@
  * Development data for the mock desk API: invented customers, conversations and FAQ entries in Chinese and
  * English. Masked the way the real ticket store masks (nothing here is anyone's data).
  */
+
+import { smsConstraints } from "../../shared/core/desk-wire";
 import type {
   Agent,
   Channel,
@@ -418,21 +420,21 @@ export function constraintsFor(
       return { kind: "weixin", maxPartBytes: 2048, maxParts: 5, windowEndsAt };
     case "sms":
     case "twilio":
-      return {
-        kind: "sms",
-        gsmSegment: 160,
-        gsmConcatSegment: 153,
-        ucs2Segment: 70,
-        ucs2ConcatSegment: 67,
-        maxSegments: 3,
-        optedOut,
-      };
+      return smsConstraints(3, optedOut);
     case "email":
       return { kind: "email", subject: "Re: Your question to Kefu", threaded: true };
     case "dingtalk":
       return { kind: "dingtalk", maxPartBytes: 6000 };
   }
 }
+
+/**
+ * How often customers picked each wording of a seeded suggestion of picks (its count is their sum): a
+ * decision on some of its wordings takes their picks out and leaves the rest suggested, as the real API does.
+ */
+export const SEED_PICKS: Record<string, Record<string, number>> = {
+  "picked-refund-time": { 钱什么时候退回来: 2, 退的钱啥时候到: 2, 退款几天到: 1 },
+};
 
 /** Learning suggestions (issue 13): topics of questions the bot handed off, as GET /insights/suggestions lists them. */
 export const SEED_SUGGESTIONS: LearningSuggestion[] = [

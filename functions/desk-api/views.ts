@@ -1,11 +1,12 @@
 import { countSegments } from "../../shared/channels/sms-common/encoding";
 import { type DeskTicket, maskIdentity } from "../../shared/core/desk";
-import type {
-  ChannelConstraints,
-  Priority,
-  Sla,
-  TicketDetail,
-  TicketSummary,
+import {
+  type ChannelConstraints,
+  type Priority,
+  type Sla,
+  smsConstraints,
+  type TicketDetail,
+  type TicketSummary,
 } from "../../shared/core/desk-wire";
 import type { FaqEntry } from "../../shared/core/faq";
 import { maskedText } from "../../shared/core/message";
@@ -125,15 +126,7 @@ export function constraintsOf(ticket: DeskTicket, optedOut: boolean): ChannelCon
       return { kind: "weixin", maxPartBytes: 2048 };
     case "sms":
     case "twilio":
-      return {
-        kind: "sms",
-        gsmSegment: 160,
-        gsmConcatSegment: 153,
-        ucs2Segment: 70,
-        ucs2ConcatSegment: 67,
-        maxSegments: SMS_MAX_SEGMENTS,
-        optedOut,
-      };
+      return smsConstraints(SMS_MAX_SEGMENTS, optedOut);
     case "email": {
       const subject = ticket.replyTo?.replyContext.subject;
       return {

@@ -5,9 +5,8 @@ import middy from "@middy/core";
 import type { SNSEvent, SNSEventRecord } from "aws-lambda";
 import { recordIngressResult } from "../../shared/aws/logging";
 import { publishMetrics } from "../../shared/aws/powertools";
-import { acceptNotification, type NotificationIngressDeps } from "../../shared/channels/ingress";
+import { acceptNotification, failureLog, type NotificationIngressDeps } from "../../shared/channels/ingress";
 import type { SnsNotification } from "../../shared/channels/ports";
-import { KefuError } from "../../shared/core/errors";
 
 /** What the SNS ingress is made of: the ingress path's ports, logs and metrics. */
 export interface SnsIngressDeps {
@@ -51,13 +50,9 @@ export function makeHandler(deps: SnsIngressDeps) {
       recordIngressResult(deps, "notification", result, { channel: result.channel, ...ids });
     } catch (error) {
       // Logged once per attempt, by code: the Message holds personal data. Then thrown, for the retry.
-      if (error instanceof KefuError && error.status < 500) {
-        metrics.addMetric("RejectedNotifications", MetricUnit.Count, 1);
-        logger.warn("notification rejected", { code: error.code, ...ids });
-      } else {
-        const code = error instanceof KefuError ? error.code : "internal_error";
-        logger.error("notification failed", { code, ...ids, error });
-      }
+      const entry = failureLog(error, "notification");
+      if (entry.level === "warn") metrics.addMetric("RejectedNotifications", MetricUnit.Count, 1);
+      logger[entry.level](entry.message, { ...entry.attributes, ...ids });
       throw error;
     }
   }

@@ -183,21 +183,21 @@ export interface FailureLog {
 }
 
 /**
- * How a failed webhook request is logged, once, by code. A request we refuse (4xx: bad signature,
- * stale, malformed, unknown channel) is expected, not an error: WARN, without a stack. Faults (the queue
- * refused, anything unexpected) are ERROR with their cause, which names the failure, never the request
- * body.
+ * How a failed webhook request or SNS notification is logged, once, by code. One we refuse (4xx: bad
+ * signature, stale, malformed, unknown channel or topic) is expected, not an error: WARN, without a
+ * stack. Faults (the queue refused, anything unexpected) are ERROR with their cause, which names the
+ * failure, never the request body.
  */
-export function failureLog(error: unknown): FailureLog {
+export function failureLog(error: unknown, what: "webhook" | "notification" = "webhook"): FailureLog {
   if (error instanceof KefuError && error.status < 500) {
     return {
       level: "warn",
-      message: "webhook rejected",
+      message: `${what} rejected`,
       attributes: { code: error.code, status: error.status },
     };
   }
   const { code, status } = error instanceof KefuError ? error : { code: "internal_error", status: 500 };
-  return { level: "error", message: "webhook failed", attributes: { code, status, error } };
+  return { level: "error", message: `${what} failed`, attributes: { code, status, error } };
 }
 
 /** The one place errors become HTTP responses; bodies never echo the request. */

@@ -104,6 +104,26 @@ export const ChannelConstraintsSchema = z.discriminatedUnion("kind", [
 ]);
 export type ChannelConstraints = z.infer<typeof ChannelConstraintsSchema>;
 
+/**
+ * An SMS ticket's constraints: the GSM-7 and UCS-2 segment sizes the schema fixes (shared/channels/
+ * sms-common/encoding.ts says why they are these), the segments a reply may take, and whether the
+ * customer opted out.
+ */
+export function smsConstraints(
+  maxSegments: number,
+  optedOut: boolean,
+): Extract<ChannelConstraints, { kind: "sms" }> {
+  return {
+    kind: "sms",
+    gsmSegment: 160,
+    gsmConcatSegment: 153,
+    ucs2Segment: 70,
+    ucs2ConcatSegment: 67,
+    maxSegments,
+    optedOut,
+  };
+}
+
 export const FaqCandidateSchema = z.object({
   faqId: z.string(),
   score: z.number(),

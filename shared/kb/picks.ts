@@ -3,7 +3,7 @@ import { type FaqEntry, phrasings } from "../core/faq";
 import type { StoredPick } from "../core/picks";
 import { redact } from "../core/redact";
 import { questionKey } from "./exact";
-import type { LearningSuggestion } from "./suggestions";
+import { type LearningSuggestion, wordingKey } from "./suggestions";
 
 /**
  * Whether a wording is already one of an entry's own phrasings, compared as the exact index compares
@@ -15,6 +15,25 @@ export function ownPhrasings(entries: readonly FaqEntry[]): (faqId: string, word
   return (faqId, wording) => keys.get(faqId)?.has(questionKey(wording)) ?? false;
 }
 
+/**
+ * The distinct wordings of (masked) texts in time order, most picked first (ties: the first picked). Each
+ * is shown in its most frequent form (ties: the first), counted with its variants.
+ */
+function mostPicked(texts: readonly string[]): string[] {
+  const groups = new Map<string, { total: number; forms: Map<string, number> }>();
+  for (const text of texts) {
+    const key = wordingKey(text);
+    const group = groups.get(key) ?? { total: 0, forms: new Map<string, number>() };
+    group.total++;
+    group.forms.set(text, (group.forms.get(text) ?? 0) + 1);
+    groups.set(key, group);
+  }
+  // Sorts are stable: equal counts keep their first-seen (insertion) order.
+  const mostFrequent = (counts: Map<string, number>) =>
+    [...counts.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] as string;
+  return [...groups.values()].sort((a, b) => b.total - a.total).map((g) => mostFrequent(g.forms));
+}
+
 /** A suggestion made of picks, and the picks it stands for (marked handled when a supervisor decides). */
 export interface PickSuggestion {
   suggestion: LearningSuggestion;
@@ -24,9 +43,10 @@ export interface PickSuggestion {
 /**
  * The customers' clarify picks as suggestions (reason "picked"): the wordings picked for the same entry,
  * one suggestion per entry, most picked first. Each says how often the entry was picked, its wordings
- * (masked, most picked first), the entry, and how often customers picked other entries for the same
- * wordings — a wording split between entries is a weaker hint. A pick is a customer's own answer, not a
- * guess from a score, so one is enough to suggest; approval decides.
+ * (masked, most picked first, variants in punctuation, width or case as one), the entry, and how often
+ * customers picked other entries for the same wordings — a wording split between entries is a weaker
+ * hint. A pick is a customer's own answer, not a guess from a score, so one is enough to suggest;
+ * approval decides.
  *
  * Left out: handled picks, picks of entries the knowledge base no longer has, and wordings that are
  * already phrasings of the entry picked (taught since).
@@ -41,9 +61,10 @@ export function pickSuggestions(
   // Who picked what for each wording: the split the supervisor sees.
   const byWording = new Map<string, Map<string, number>>();
   for (const p of open) {
-    const counts = byWording.get(questionKey(p.wording)) ?? new Map<string, number>();
+    const key = wordingKey(p.wording);
+    const counts = byWording.get(key) ?? new Map<string, number>();
     counts.set(p.faqId, (counts.get(p.faqId) ?? 0) + 1);
-    byWording.set(questionKey(p.wording), counts);
+    byWording.set(key, counts);
   }
   const byEntry = new Map<string, StoredPick[]>();
   for (const p of [...open].sort((a, b) => a.at.localeCompare(b.at) || a.id.localeCompare(b.id))) {
@@ -51,18 +72,9 @@ export function pickSuggestions(
   }
   const out: PickSuggestion[] = [];
   for (const [faqId, group] of byEntry) {
-    const wordings = new Map<string, number>();
-    for (const p of group) {
-      const text = redact(p.wording);
-      wordings.set(text, (wordings.get(text) ?? 0) + 1);
-    }
-    // Most picked first; ties by first pick (insertion order, the picks being in time order).
-    const examples = [...wordings.entries()]
-      .sort((a, b) => b[1] - a[1])
-      .map(([text]) => text)
-      .slice(0, options.maxExamples ?? 5);
+    const examples = mostPicked(group.map((p) => redact(p.wording))).slice(0, options.maxExamples ?? 5);
     const others = new Map<string, number>();
-    for (const key of new Set(group.map((p) => questionKey(p.wording)))) {
+    for (const key of new Set(group.map((p) => wordingKey(p.wording)))) {
       for (const [other, n] of byWording.get(key) ?? []) {
         if (other !== faqId) others.set(other, (others.get(other) ?? 0) + n);
       }

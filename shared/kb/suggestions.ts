@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import type { UnansweredTopic } from "../core/analytics-report";
 import { redact } from "../core/redact";
 import type { Ticket } from "../core/ticket";
+import { questionKey } from "./exact";
 import type { Embedder, Retriever } from "./retrieval";
 import { tokenize } from "./tokenize";
 
@@ -54,6 +55,15 @@ export interface LearningSuggestion {
    * they picked other entries for the same wordings.
    */
   picked?: { faqId: string; question: string; others: { faqId: string; count: number }[] };
+}
+
+/**
+ * What an example wording is told apart by: its masked text as the exact index compares it, so "…card"
+ * and "…card?" are one wording. A decision on an example (its key) is a decision on all of its variants.
+ */
+export function wordingKey(wording: string): string {
+  const masked = redact(wording);
+  return questionKey(masked) || masked;
 }
 
 /** Why a hand-off reason means "the bot did not know" (others are a person asked for, or a rule). */
@@ -236,10 +246,12 @@ export async function suggest(
     const reasons: LearningSuggestion["reasons"] = {};
     for (const q of items) reasons[q.reason] = (reasons[q.reason] ?? 0) + 1;
     const representative = redact(rep.text);
-    const examples = [...new Set([representative, ...items.map((q) => redact(q.text))])].slice(
-      0,
-      options.maxExamples ?? 5,
-    );
+    // One example per wording (wordingKey), the first of its variants: the representative first.
+    const byKey = new Map<string, string>();
+    for (const text of [representative, ...items.map((q) => redact(q.text))]) {
+      if (!byKey.has(wordingKey(text))) byKey.set(wordingKey(text), text);
+    }
+    const examples = [...byKey.values()].slice(0, options.maxExamples ?? 5);
     const closest = options.retriever
       ? (await options.retriever.search(rep.text, options.closest ?? 3)).map((c) => ({
           faqId: c.faqId,

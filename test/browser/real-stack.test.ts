@@ -257,6 +257,15 @@ describe("the desk on the real local stack", { timeout: 180_000 }, () => {
       { ...pool, Username: "zhao" },
     );
     expect(listed.Groups.map((group) => group.GroupName).sort()).toEqual(["agent", "supervisor"]);
+
+    // The same dialog in the desk's other language: zhao's groups as saved.
+    const adminEn = await newPage("en-US");
+    await signIn(adminEn, desk.url, "admin", desk.password);
+    await adminEn.goto(`${desk.url}agents`);
+    await adminEn.getByTestId("agent-row").filter({ hasText: "zhao" }).getByRole("button").click();
+    await adminEn.getByRole("dialog").getByRole("button", { name: "Save" }).waitFor();
+    expect(await adminEn.getByTestId("agent-group-supervisor").isChecked()).toBe(true);
+    await screenshot(adminEn, "real-agent-groups-en");
   });
 
   it("says clearly that a ticket resolved meanwhile takes no reply (409)", async () => {

@@ -3,7 +3,8 @@
  * sees unanswered questions by topic, teaches one as phrasings of the closest entry (one pending change),
  * dismisses another, proposes a third as out of scope ("not our business") and approves it; an agent has
  * no such page, but can propose a ticket's question as out of scope from the teach menu. The wordings
- * customers picked an entry for, when the bot offered options, are taught to that entry in one click.
+ * customers picked an entry for, when the bot offered options, are taught to that entry in one click;
+ * those left out stay suggested.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DeskSession, openDesk, screenshot, signIn } from "../../desk/dev/browser";
@@ -19,7 +20,7 @@ afterAll(async () => {
 });
 
 describe("learning suggestions", () => {
-  it("shows what customers picked when the bot offered options, taught to the entry picked in one click", async () => {
+  it("shows what customers picked when the bot offered options, taught to the entry picked in one click; wordings left out stay", async () => {
     const page = await desk.newPage();
     await signIn(page, desk.server.url, "supervisor", desk.mock.password);
     await page.getByRole("link", { name: "学习建议" }).click();
@@ -34,15 +35,29 @@ describe("learning suggestions", () => {
     await screenshot(page, "suggestion-picked");
     const teach = picked.getByTestId("suggestion-teach");
     expect(await teach.textContent()).toBe("将 3 个问法教为 FAQ-0002 的问法");
+    // Two wordings taught: the third one's pick stays suggested, as the real API keeps it.
+    await picked.getByRole("checkbox", { name: "退款几天到" }).uncheck();
     await teach.click();
-    await expect.poll(() => cards.count()).toBe(3);
+    await expect
+      .poll(() => picked.getByTestId("suggestion-picked").textContent())
+      .toBe("客户 1 次为此选择了 FAQ-0002「退款多久到账？」同样的问法下客户也选过：FAQ-0005 ×1");
     expect(desk.mock.changes.at(-1)).toMatchObject({
       kind: "phrasing",
       faqId: "FAQ-0002",
       status: "pending",
       author: "supervisor",
       suggestionId: "picked-refund-time",
-      texts: ["钱什么时候退回来", "退的钱啥时候到", "退款几天到"],
+      texts: ["钱什么时候退回来", "退的钱啥时候到"],
+    });
+    expect(await cards.count()).toBe(4);
+    expect(await picked.getByRole("checkbox").count()).toBe(1);
+    // The card starts afresh with the wording left, ticked: one click teaches it.
+    expect(await teach.textContent()).toBe("将 1 个问法教为 FAQ-0002 的问法");
+    await teach.click();
+    await expect.poll(() => cards.count()).toBe(3);
+    expect(desk.mock.changes.at(-1)).toMatchObject({
+      suggestionId: "picked-refund-time",
+      texts: ["退款几天到"],
     });
   });
 

@@ -48,7 +48,11 @@ export default function SuggestionsPage() {
       ) : suggestions.data?.suggestions.length === 0 ? (
         <Text c="dimmed">{t("noSuggestions")}</Text>
       ) : (
-        suggestions.data?.suggestions.map((s) => <SuggestionCard key={s.id} suggestion={s} />)
+        suggestions.data?.suggestions.map((s) => (
+          // Keyed by its wordings too: a suggestion of picks taught in part comes back with the others,
+          // and its card starts afresh (all of them ticked) rather than keep the taught ones ticked.
+          <SuggestionCard key={`${s.id}\n${s.examples.join("\n")}`} suggestion={s} />
+        ))
       )}
       {suggestions.data?.askedOnce ? (
         // The report's top unanswered lists these one-offs: say where they are.

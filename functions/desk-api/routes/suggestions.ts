@@ -14,6 +14,7 @@ import {
   type SuggestOptions,
   suggest,
   unansweredFromTickets,
+  wordingKey,
 } from "../../../shared/kb/suggestions";
 import { type ChangeStore, changeRow, type PendingChange, validateChangeRow } from "../../../shared/kb/teach";
 import { RETENTION } from "../../../shared/resources";
@@ -144,8 +145,8 @@ async function find(deps: SuggestionRoutesDeps, request: DeskRequest): Promise<F
 
 /**
  * Leaves the decision on each ticket of the suggestion (a desk event, never sent to the customer), or on
- * its picks: those of the wordings decided on (`texts`; all of them when absent). A pick whose wording
- * was left out stays, in the suggestion of its entry.
+ * its picks: those of the wordings decided on (`texts`; all of them when absent), variants included. A
+ * pick whose wording was left out stays, in the suggestion of its entry.
  */
 async function markHandled(
   deps: SuggestionRoutesDeps,
@@ -162,7 +163,9 @@ async function markHandled(
       { now: request.now, id: `suggestion:${s.id}:${ticketId}` },
     );
   }
-  const decided = texts ? picks.filter((p) => texts.includes(redact(p.wording))) : picks;
+  // An example stands for its variants ("…card?" beside "…card"): they are decided with it.
+  const keys = texts && new Set(texts.map(wordingKey));
+  const decided = keys ? picks.filter((p) => keys.has(wordingKey(p.wording))) : picks;
   if (decided.length > 0) await deps.picks?.markHandled(decided, `${what} (${request.user.id}, ${at})`);
 }
 
@@ -211,6 +214,23 @@ async function propose(
   return { status: 201, body: { changes: [change] } };
 }
 
+/**
+ * Proposes one change of several of the suggestion's wordings (phrasings of an entry, out-of-scope
+ * rows), the first of them its `text`; the wordings `decided` (as the request named them) are handled.
+ */
+function proposeWordings(
+  request: DeskRequest,
+  deps: SuggestionRoutesDeps,
+  found: Found,
+  kind: { kind: "phrasing"; faqId: string } | { kind: "out_of_scope" },
+  texts: string[],
+  row: { entry?: FaqEntry; what: string; note?: string; decided: string[] },
+) {
+  const { decided, ...rest } = row;
+  const change = pending(request, deps, found.s, { ...kind, text: texts[0] as string, texts });
+  return propose(request, deps, found, change, { ...rest, field: "texts", texts: decided });
+}
+
 export const suggestionRoutes: DeskRoute<SuggestionRoutesDeps>[] = [
   {
     method: "GET",
@@ -229,22 +249,14 @@ export const suggestionRoutes: DeskRoute<SuggestionRoutesDeps>[] = [
     async handle(request, deps) {
       const body = parseBody(Phrasings, request.body);
       const found = await find(deps, request);
-      const { s } = found;
-      const texts = examplesChosen(s, body.texts, "taught");
+      const texts = examplesChosen(found.s, body.texts, "taught");
       const entry = await deps.faqEntry(body.faqId);
       if (!entry) throw validationFailed({ faqId: "no such FAQ entry" });
       // One change for all the wordings: one approval, one import, checked against the entry's limits.
-      const change = pending(request, deps, s, {
-        kind: "phrasing",
-        faqId: body.faqId,
-        text: texts[0] as string,
-        texts,
-      });
-      return propose(request, deps, found, change, {
+      return proposeWordings(request, deps, found, { kind: "phrasing", faqId: body.faqId }, texts, {
         entry,
-        field: "texts",
         what: `taught as ${texts.length} phrasing(s) of ${body.faqId}`,
-        texts,
+        decided: texts,
       });
     },
   },
@@ -266,20 +278,13 @@ export const suggestionRoutes: DeskRoute<SuggestionRoutesDeps>[] = [
     async handle(request, deps) {
       const body = parseBody(OutOfScope, request.body);
       const found = await find(deps, request);
-      const { s } = found;
-      const chosen = examplesChosen(s, body.texts, "recorded");
+      const chosen = examplesChosen(found.s, body.texts, "recorded");
       // The examples are masked already; masked again because they are kept in the knowledge base.
       const texts = [...new Set(chosen.map(redact))];
-      const change = pending(request, deps, s, {
-        kind: "out_of_scope",
-        text: texts[0] as string,
-        texts,
-      });
-      return propose(request, deps, found, change, {
-        field: "texts",
+      return proposeWordings(request, deps, found, { kind: "out_of_scope" }, texts, {
         what: `proposed as out of scope (${texts.length} wording(s))`,
         ...(body.note ? { note: body.note } : {}),
-        texts: chosen,
+        decided: chosen,
       });
     },
   },

@@ -138,9 +138,20 @@ async function summary(deps: TicketRoutesDeps, request: DeskRequest, ticketId: s
   return { status: 200, body: summaryOf(ticket, request.user.id) };
 }
 
-/** A desk event on the ticket's transcript (`system` turns are shown to agents, never sent). */
-async function systemTurn(deps: TicketRoutesDeps, ticketId: string, text: string, now: Date, agent: string) {
-  await deps.tickets.append(ticketId, { role: "system", text, at: now.toISOString(), agent }, { now });
+/** A desk event on the ticket's transcript, by the user (`system` turns are shown to agents, never sent). */
+async function systemTurn(deps: TicketRoutesDeps, request: DeskRequest, ticketId: string, text: string) {
+  const { now, user } = request;
+  await deps.tickets.append(
+    ticketId,
+    { role: "system", text, at: now.toISOString(), agent: user.id },
+    { now },
+  );
+}
+
+/** A change made to the ticket: the desk event that says so, then the ticket's summary as it now is. */
+async function changed(deps: TicketRoutesDeps, request: DeskRequest, ticketId: string, event: string) {
+  await systemTurn(deps, request, ticketId, event);
+  return summary(deps, request, ticketId);
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -372,8 +383,7 @@ export const ticketRoutes: DeskRoute<TicketRoutesDeps>[] = [
         if (ticket.assignee) await deps.agents.release(ticket.assignee);
         await deps.agents.restore(agentId, request.now);
       }
-      await systemTurn(deps, ticket.ticketId, `assigned to ${agentId}`, request.now, request.user.id);
-      return summary(deps, request, ticket.ticketId);
+      return changed(deps, request, ticket.ticketId, `assigned to ${agentId}`);
     },
   },
   {
@@ -385,8 +395,7 @@ export const ticketRoutes: DeskRoute<TicketRoutesDeps>[] = [
       const ticket = await load(deps, request);
       await deps.tickets.transfer(ticket.ticketId, skill, request.now).catch(rethrowConflict);
       if (ticket.assignee) await deps.agents.release(ticket.assignee);
-      await systemTurn(deps, ticket.ticketId, `transferred to ${skill}`, request.now, request.user.id);
-      return summary(deps, request, ticket.ticketId);
+      return changed(deps, request, ticket.ticketId, `transferred to ${skill}`);
     },
   },
   {
@@ -412,8 +421,7 @@ export const ticketRoutes: DeskRoute<TicketRoutesDeps>[] = [
       }
       await deps.tickets.reopen(ticket.ticketId, request.user.id, request.now);
       await deps.agents.restore(request.user.id, request.now);
-      await systemTurn(deps, ticket.ticketId, `reopened by ${request.user.id}`, request.now, request.user.id);
-      return summary(deps, request, ticket.ticketId);
+      return changed(deps, request, ticket.ticketId, `reopened by ${request.user.id}`);
     },
   },
   {
@@ -424,13 +432,7 @@ export const ticketRoutes: DeskRoute<TicketRoutesDeps>[] = [
       parseBody(RevealSchema, request.body);
       const ticket = await load(deps, request);
       // Audited twice: on the ticket, where supervisors see it, and in the function's log.
-      await systemTurn(
-        deps,
-        ticket.ticketId,
-        `customer identity revealed to ${request.user.id}`,
-        request.now,
-        request.user.id,
-      );
+      await systemTurn(deps, request, ticket.ticketId, `customer identity revealed to ${request.user.id}`);
       deps.audit("identity_revealed", { ticketId: ticket.ticketId, agent: request.user.id });
       return { status: 200, body: { value: ticket.customerId } };
     },

@@ -308,17 +308,18 @@ describe("suggestions from customers' clarify picks", () => {
 
   it("group the wordings picked for one entry, with the entry, the count and the other entries picked", async () => {
     const { deps } = await withPicks(
-      pick(1, "can the rent go on my card", "card_payment"),
-      pick(2, "can the rent go on my card?", "card_payment"),
-      pick(3, "rent by card, my number is 13812345678", "card_payment"),
-      pick(4, "can the rent go on my card", "close_account"),
+      pick(1, "rent by card, my number is 13812345678", "card_payment"),
+      pick(2, "can the rent go on my card", "card_payment"),
+      pick(3, "Can the rent go on my card?", "card_payment"),
+      pick(4, "can the rent go on my card?", "close_account"),
+      pick(6, "Can the rent go on my card?", "card_payment"),
       // A month and more ago: out of the window.
       pick(5, "rent on card", "card_payment", 31 * 24 * 60),
     );
     const [cards, rent, closing] = await list(deps);
     expect(cards).toMatchObject({
-      count: 3,
-      reasons: { picked: 3 },
+      count: 4,
+      reasons: { picked: 4 },
       ticketIds: [],
       picked: {
         faqId: "card_payment",
@@ -326,9 +327,10 @@ describe("suggestions from customers' clarify picks", () => {
         others: [{ faqId: "close_account", count: 1 }],
       },
     });
+    // One example per wording, give or take punctuation and case: the variants' three picks put it first,
+    // in the form picked most.
     expect(cards?.examples).toEqual([
-      "can the rent go on my card",
-      "can the rent go on my card?",
+      "Can the rent go on my card?",
       "rent by card, my number is 138****5678",
     ]);
     // The hand-off topic (3 tickets) after it, then the entry picked once.
@@ -342,6 +344,7 @@ describe("suggestions from customers' clarify picks", () => {
     const { deps, teach, repo, blobs, picks } = await withPicks(
       pick(1, "can the rent go on my card", "card_payment"),
       pick(2, "card for the rent?", "card_payment"),
+      pick(3, "Can the rent go on my card?", "card_payment"),
     );
     const cards = (await list(deps)).find((s) => s.picked);
     const made = await call(suggestionRoutes, "POST", "/insights/suggestions/:id/phrasings", deps, {
@@ -352,12 +355,13 @@ describe("suggestions from customers' clarify picks", () => {
     const [change] = (made.body as { changes: PendingChange[] }).changes;
     expect(change).toMatchObject({ kind: "phrasing", faqId: "card_payment", suggestionId: cards?.id });
     expect(change?.ticketId).toBeUndefined();
-    // The taught pick is handled; the other wording is still suggested.
+    // The taught picks are handled, the variant behind the example too; the other wording is still suggested.
     expect(
       [...picks.items.values()].map((p) => [p.id, p.handled?.startsWith("taught as 1 phrasing")]),
     ).toEqual([
       ["p1", true],
       ["p2", undefined],
+      ["p3", true],
     ]);
     const [left] = (await list(deps)).filter((s) => s.picked);
     expect(left).toMatchObject({ id: cards?.id, count: 1, examples: ["card for the rent?"] });

@@ -106,6 +106,20 @@ describe("suggestions", () => {
     expect((await suggest(questions, { minCount: 1 })).map((s) => s.count)).toEqual([3, 2, 1]);
   });
 
+  it("give one example per wording, give or take punctuation and case, as the picks do", async () => {
+    const again: UnansweredQuestion = {
+      text: "Can I pay my rent with the card?",
+      reason: "low_confidence",
+      at: at(7),
+      ticketId: "T7",
+    };
+    const [rent] = await suggest([...questions, again], { retriever });
+    expect(rent?.ticketIds).toEqual(["T1", "T3", "T4", "T7"]);
+    // Four questions, three wordings: "can I pay my rent with the card" once, whichever form comes first.
+    expect(rent?.examples).toHaveLength(3);
+    expect(rent?.examples.filter((e) => /^can i pay my rent with the card\??$/i.test(e))).toHaveLength(1);
+  });
+
   it("are the same whatever order the questions are listed in", async () => {
     const again = await suggest([...questions].reverse(), { retriever });
     expect(again).toEqual(await suggest(questions, { retriever }));

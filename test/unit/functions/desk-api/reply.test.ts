@@ -13,7 +13,8 @@ import { memoryOutbox, memoryTickets } from "../../../support/fakes";
 
 /**
  * The desk's reply route (POST /tickets/:id/reply) on fakes: what the agent is told, and what the
- * ticket, the outbox, the audit trail and analytics keep, when the channel's answer never comes.
+ * ticket, the outbox, the audit trail and analytics keep, when the channel's answer never comes; and the
+ * desk events an assign, a transfer and a reopen leave on the ticket.
  */
 
 // A minute ago: WeChat's 48-hour reply window is open.
@@ -137,5 +138,51 @@ describe("a desk reply whose delivery is unknown", () => {
     await tickets.create(structuredClone(ticket));
     await expect(reply(deps, "您好。")).rejects.toMatchObject({ status: 503, code: "retry" });
     expect((await tickets.get(ticket.ticketId))?.transcript.some((t) => t.role === "agent")).toBe(false);
+  });
+});
+
+describe("a ticket assigned, transferred or reopened from the desk", () => {
+  async function move(deps: TicketRoutesDeps, action: string, user: DeskRequest["user"], body: unknown = {}) {
+    const route = ticketRoutes.find((r) => r.method === "POST" && r.path === `/tickets/:id/${action}`);
+    if (!route) throw new Error(`no ${action} route`);
+    return route.handle(
+      {
+        method: "POST",
+        path: `/tickets/${ticket.ticketId}/${action}`,
+        params: { id: ticket.ticketId },
+        query: {},
+        body,
+        user,
+        now: new Date(),
+      },
+      deps,
+    );
+  }
+
+  it("says so on the ticket, signed by who did it, moves the agents' load and answers the ticket's summary", async () => {
+    const { tickets, deps } = deskWith(async () => {});
+    const load: string[] = [];
+    deps.agents = {
+      release: async (id) => void load.push(`-${id}`),
+      restore: async (id) => void load.push(`+${id}`),
+    };
+    await tickets.create({ ...structuredClone(ticket), status: "assigned", assignee: "agent-1" });
+    const lead: DeskRequest["user"] = { id: "lead", groups: ["agent", "supervisor"] };
+    const assigned = await move(deps, "assign", lead, { agentId: "agent-2" });
+    expect(assigned).toMatchObject({ status: 200, body: { ticketId: ticket.ticketId } });
+    await move(deps, "transfer", { id: "agent-2", groups: ["agent"] }, { skill: "billing" });
+    // The fake store moves nothing itself: the ticket as the transfer and a resolve would leave it.
+    Object.assign(tickets.items.get(ticket.ticketId) ?? {}, { status: "resolved", assignee: "agent-2" });
+    const reopened = await move(deps, "reopen", { id: "agent-2", groups: ["agent"] });
+    expect(reopened).toMatchObject({ status: 200, body: { ticketId: ticket.ticketId } });
+    const events = (await tickets.get(ticket.ticketId))?.transcript
+      .filter((t) => t.role === "system")
+      .map((t) => [t.text, t.agent]);
+    expect(events).toEqual([
+      ["assigned to agent-2", "lead"],
+      ["transferred to billing", "agent-2"],
+      ["reopened by agent-2", "agent-2"],
+    ]);
+    expect(load).toEqual(["-agent-1", "+agent-2", "-agent-1", "+agent-2"]);
   });
 });
