@@ -203,6 +203,19 @@ describe("off-topic", () => {
     expect(scope.inScope("几天发货")).toBe(true);
   });
 
+  it("does not count negated auxiliaries or 'tho' as the knowledge base's content", () => {
+    const scope = buildScope([
+      {
+        id: "a",
+        question: "My gift card doesnt work, though it hasnt expired",
+        similarQuestions: [],
+        answer: "Check its balance.",
+      },
+    ]);
+    expect(scope.inScope("it doesnt rain here though, it hasnt for weeks")).toBe(false);
+    expect(scope.inScope("my gift card wont scan")).toBe(true);
+  });
+
   it("accepts an offer only with acceptance words", () => {
     expect(acceptsOffer("好啊")).toBe(true);
     expect(acceptsOffer("sure, get me a person")).toBe(true);
