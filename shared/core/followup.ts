@@ -159,9 +159,12 @@ export const TOPIC_COVERAGE_MIN = 0.4;
  * answer they just got ("最多能抵多少钱" after the points entry, whose answer says how much; "when does the
  * extra one come back" after the double-charge one): its words are in that answer, not in any phrasing, so
  * read alone it retrieves another entry or none. The topic entry stands when its text (phrasings and
- * answer) covers at least TOPIC_COVERAGE_MIN of the message's content terms and more of them than the
- * text of any entry the message retrieves alone. Entry texts are read on demand (a handful per message),
- * not held for the whole knowledge base.
+ * answer) covers at least TOPIC_COVERAGE_MIN of the message's content terms and no entry the message
+ * retrieves alone covers more of them: between texts that cover a message equally, the conversation says
+ * which was meant ("paid with wechat pay" after a refund question is about the refund, though the
+ * ways-to-pay entry names WeChat Pay as well). An entry the message alone answers confidently is not
+ * overruled on a tie: the topic entry must cover more than it. Entry texts are read on demand (a handful
+ * per message), not held for the whole knowledge base.
  */
 export function entryCoverage(entries: FaqEntry[]): NonNullable<TopicReader["aboutAnswer"]> {
   const byId = new Map(entries.map((e) => [e.id, e]));
@@ -169,7 +172,7 @@ export function entryCoverage(entries: FaqEntry[]): NonNullable<TopicReader["abo
     const entry = byId.get(faqId);
     return new Set(entry ? contentTerms([...phrasings(entry), entry.answer].join("\n")) : []);
   };
-  return (faqId, text, others) => {
+  return (faqId, text, others, answered) => {
     const topic = byId.get(faqId);
     const terms = [...new Set(contentTerms(text))];
     if (!topic || terms.length === 0) return undefined;
@@ -179,7 +182,8 @@ export function entryCoverage(entries: FaqEntry[]): NonNullable<TopicReader["abo
     };
     const covered = coverage(faqId);
     if (covered < TOPIC_COVERAGE_MIN) return undefined;
-    if (others.some((id) => id !== faqId && coverage(id) >= covered)) return undefined;
+    if (others.some((id) => id !== faqId && coverage(id) > covered)) return undefined;
+    if (answered !== undefined && answered !== faqId && coverage(answered) >= covered) return undefined;
     return {
       decision: { kind: "answer", text: topic.answer, faqIds: [faqId], confidence: covered },
       candidates: [{ faqId, score: covered, matchedQuestion: topic.question }],
@@ -200,9 +204,10 @@ export interface TopicReader {
   answerNaming?(faqId: string, concepts: string[]): Reading | undefined;
   /**
    * The entry's answer when the message is about it rather than about any of `others` (entryCoverage:
-   * its text covers more of the message's words than theirs do), else undefined.
+   * its text covers at least as much of the message's words as theirs do, and more than the text of
+   * `answered`, the entry the message alone answers with, if any), else undefined.
    */
-  aboutAnswer?(faqId: string, text: string, others: string[]): Reading | undefined;
+  aboutAnswer?(faqId: string, text: string, others: string[], answered?: string): Reading | undefined;
 }
 
 /**
@@ -221,6 +226,7 @@ function aboutTopicAnswer(
     topicEntry,
     text,
     alone.candidates.map((c) => c.faqId),
+    a.kind === "answer" ? a.faqIds[0] : undefined,
   );
 }
 

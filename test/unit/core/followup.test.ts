@@ -142,6 +142,19 @@ describe("follow-ups about the answer just given", () => {
     expect(aboutAnswer("points", "how do i enter a coupon at checkout", ["coupons"])).toBeUndefined();
   });
 
+  it("lets the conversation break a tie between texts that cover the message equally", () => {
+    const tied = entryCoverage([
+      ...entries,
+      { id: "cards", question: "Which cards do you take?", similarQuestions: [], answer: "Visa and points." },
+    ]);
+    // "points" is in the cards text and the points text alike: the topic entry stands.
+    expect(tied("points", "points please", ["cards"])).toMatchObject({
+      decision: { kind: "answer", faqIds: ["points"] },
+    });
+    // …but not against an entry the message alone answers with confidently.
+    expect(tied("points", "points please", ["cards"], "cards")).toBeUndefined();
+  });
+
   it("leaves a message the topic entry barely covers", () => {
     expect(aboutAnswer("points", "can i pay with a gift card at the till", [])).toBeUndefined();
   });
