@@ -75,40 +75,90 @@ export function withTopic(topic: Topic, text: string): string {
 }
 
 /**
- * Which reading decides (`alone`, `combined`), or whether the two disagree so that the customer is asked
- * which of their first entries was meant (`ask`):
+ * Which reading decides (`alone`, `combined`), or whether the customer is asked to choose between the
+ * entries of both (`ask`: bothReadings):
  * - The message alone answered: it stands, unless it is shaped as a follow-up and the reading with the
  *   previous question answers as confidently with another entry ("那扣的钱多久退回来" after a failed
  *   payment: the refund-time entry alone, the failed-payment one in context) — then `ask`.
- * - The message alone offers a choice: it stands.
+ * - The message alone offers a choice: it stands, unless the reading with the previous question points
+ *   first to an entry the choice lacks and the message leans on the thread (`related`: shaped as a
+ *   follow-up, or sharing a word with that entry's text) — then `ask`, so that the choice lists the
+ *   entry of the conversation's thread ("用了满减的话退多少钱" after a partial-refund answer: alone, the
+ *   free-shipping threshold and coupons; in context, the partial refund, whose answer says how a
+ *   discount is shared).
  * - Otherwise the reading with the previous question: its answer only for a follow-up and only with an
  *   entry the message alone also retrieved, or when the message alone retrieved nothing at all ("预售的呢"
- *   has no word of the knowledge base to contradict it); its choice of entries for a follow-up, or for
- *   another message when the entry that message retrieves first is among the options (the customer
- *   then picks: nothing is answered on the previous question's words alone).
+ *   has no word of the knowledge base to contradict it) — a follow-up's other answers in context are
+ *   `ask`ed, beside the message's own first entry ("when will it ship" after an order-status answer);
+ *   its choice of entries when that lists the message's own first entry, or for a follow-up whose own
+ *   reading has no lead (score below OWN_LEAD_MIN); a lead of its own must be listed, so `ask` when the
+ *   message leans on the thread, else the message alone (nothing is answered on the previous question's
+ *   words alone, and an unrelated question is not offered the thread's entries).
  */
 export function resolveFollowUp(
   alone: Reading,
   combined: Reading,
-  message: { followUp: boolean },
+  message: { followUp: boolean; related?: boolean },
 ): "alone" | "combined" | "ask" {
+  const leans = message.followUp || message.related === true;
   const a = alone.decision;
   const d = combined.decision;
+  const contextFirst =
+    d.kind === "answer" ? d.faqIds[0] : d.kind === "clarify" ? d.options[0]?.faqId : undefined;
   if (a.kind === "answer") {
     const disagree = d.kind === "answer" && d.faqIds[0] !== a.faqIds[0];
     return message.followUp && disagree ? "ask" : "alone";
   }
-  if (a.kind === "clarify") return "alone";
+  if (a.kind === "clarify") {
+    const lacking = contextFirst !== undefined && !a.options.some((o) => o.faqId === contextFirst);
+    return lacking && leans ? "ask" : "alone";
+  }
+  const own = alone.candidates[0];
   if (d.kind === "answer") {
-    const id = d.faqIds[0];
-    const supported = alone.candidates.length === 0 || alone.candidates.some((c) => c.faqId === id);
-    return message.followUp && supported ? "combined" : "alone";
+    if (!message.followUp) return "alone";
+    const supported = own === undefined || alone.candidates.some((c) => c.faqId === contextFirst);
+    return supported ? "combined" : "ask";
   }
   if (d.kind === "clarify") {
-    const first = alone.candidates[0]?.faqId;
-    return message.followUp || d.options.some((o) => o.faqId === first) ? "combined" : "alone";
+    if (own === undefined || d.options.some((o) => o.faqId === own.faqId)) return "combined";
+    if (own.score >= OWN_LEAD_MIN) return leans ? "ask" : "alone";
+    return message.followUp ? "combined" : "alone";
   }
   return "alone";
+}
+
+/** The entries a reading puts forward: its choice's options, else its first candidate. */
+function putForward(reading: Reading): Candidate[] {
+  const d = reading.decision;
+  if (d.kind !== "clarify") return reading.candidates.slice(0, 1);
+  return d.options.map(
+    (o) =>
+      reading.candidates.find((c) => c.faqId === o.faqId) ?? {
+        faqId: o.faqId,
+        score: 0,
+        matchedQuestion: o.question,
+      },
+  );
+}
+
+/**
+ * The choice when the two readings disagree: what each puts forward (its answer or its options), the
+ * first of each, then their runners-up in turn, each entry once, at most `max`. The message's own words
+ * and the conversation's thread are both heard; the customer says which was meant. The message's own
+ * reading leads when it answered or offered a choice by itself, the reading in context when the message
+ * alone would have gone to a person.
+ */
+export function bothReadings(alone: Reading, combined: Reading, max = 3): Candidate[] {
+  const own = putForward(alone);
+  const context = putForward(combined);
+  const ownFirst = alone.decision.kind !== "handoff";
+  const both: Candidate[] = [];
+  for (let i = 0; i < Math.max(own.length, context.length); i++) {
+    for (const c of ownFirst ? [own[i], context[i]] : [context[i], own[i]]) {
+      if (c && both.length < max && !both.some((b) => b.faqId === c.faqId)) both.push(c);
+    }
+  }
+  return both;
 }
 
 /**
@@ -168,10 +218,7 @@ export const TOPIC_COVERAGE_MIN = 0.4;
  */
 export function entryCoverage(entries: FaqEntry[]): NonNullable<TopicReader["aboutAnswer"]> {
   const byId = new Map(entries.map((e) => [e.id, e]));
-  const termsOf = (faqId: string) => {
-    const entry = byId.get(faqId);
-    return new Set(entry ? contentTerms([...phrasings(entry), entry.answer].join("\n")) : []);
-  };
+  const termsOf = entryTerms(byId);
   return (faqId, text, others, answered) => {
     const topic = byId.get(faqId);
     const terms = [...new Set(contentTerms(text))];
@@ -188,6 +235,23 @@ export function entryCoverage(entries: FaqEntry[]): NonNullable<TopicReader["abo
       decision: { kind: "answer", text: topic.answer, faqIds: [faqId], confidence: covered },
       candidates: [{ faqId, score: covered, matchedQuestion: topic.question }],
     };
+  };
+}
+
+/** The content terms of an entry's text (phrasings and answer), read on demand. */
+function entryTerms(byId: Map<string, FaqEntry>): (faqId: string) => Set<string> {
+  return (faqId) => {
+    const entry = byId.get(faqId);
+    return new Set(entry ? contentTerms([...phrasings(entry), entry.answer].join("\n")) : []);
+  };
+}
+
+/** TopicReader.sharesWords over a knowledge base. */
+export function entryLinks(entries: FaqEntry[]): NonNullable<TopicReader["sharesWords"]> {
+  const termsOf = entryTerms(new Map(entries.map((e) => [e.id, e])));
+  return (faqId, text) => {
+    const own = termsOf(faqId);
+    return contentTerms(text).some((t) => own.has(t));
   };
 }
 
@@ -208,6 +272,8 @@ export interface TopicReader {
    * `answered`, the entry the message alone answers with, if any), else undefined.
    */
   aboutAnswer?(faqId: string, text: string, others: string[], answered?: string): Reading | undefined;
+  /** Whether the entry's text (phrasings and answer) has one of the message's content terms (entryLinks). */
+  sharesWords?(faqId: string, text: string): boolean;
 }
 
 /**
@@ -270,22 +336,28 @@ export async function readWithTopic(
     const both = [alone.candidates[0], about.candidates[0]].filter((c) => c !== undefined);
     return { decision: reader.offer(both), candidates: both, question };
   }
-  if (!topic || alone.decision.kind === "clarify") return alone;
+  if (!topic) return alone;
   const followUp = readsAsFollowUp(text);
   if (alone.decision.kind === "answer" && !followUp) return alone;
   const ownLead = (alone.candidates[0]?.score ?? 0) >= OWN_LEAD_MIN;
   if (!followUp && !(ownLead && looksInScope)) return alone;
   const question = withTopic(topic, text);
-  const combined = await reader.read(question, { answers: followUp });
-  switch (resolveFollowUp(alone, combined, { followUp })) {
+  // Only a follow-up the message alone does not already answer or offer a choice for may be answered
+  // in context.
+  const combined = await reader.read(question, { answers: followUp && alone.decision.kind === "handoff" });
+  const contextFirst = putForward(combined)[0]?.faqId;
+  const related = contextFirst !== undefined && reader.sharesWords?.(contextFirst, text) === true;
+  switch (resolveFollowUp(alone, combined, { followUp, related })) {
     case "alone":
       return alone;
     case "combined":
       return { ...combined, question };
     case "ask": {
-      // Both readings confident, on different entries: the customer says which was meant.
-      const both = [alone.candidates[0], combined.candidates[0]].filter((c) => c !== undefined);
-      return { decision: reader.offer(both), candidates: both, question };
+      const both = bothReadings(alone, combined);
+      // Listed in this order: the scores of two readings of different texts are not on one scale, so
+      // the offer is given ranks, not the readings' scores (the ticket keeps those).
+      const ranks = both.map((c, i) => ({ ...c, score: 1 - i / 100 }));
+      return { decision: reader.offer(ranks), candidates: both, question };
     }
   }
 }
