@@ -127,10 +127,17 @@ export function resolveFollowUp(
   return "alone";
 }
 
-/** The entries a reading puts forward: its choice's options, else its first candidate. */
+/**
+ * The entries a reading puts forward: its answer, its choice's options, or, when it would hand off, its
+ * candidates with a lead (OWN_LEAD_MIN), at least its first.
+ */
 function putForward(reading: Reading): Candidate[] {
   const d = reading.decision;
-  if (d.kind !== "clarify") return reading.candidates.slice(0, 1);
+  if (d.kind === "answer") return reading.candidates.slice(0, 1);
+  if (d.kind !== "clarify") {
+    const leads = reading.candidates.filter((c) => c.score >= OWN_LEAD_MIN);
+    return leads.length > 0 ? leads : reading.candidates.slice(0, 1);
+  }
   return d.options.map(
     (o) =>
       reading.candidates.find((c) => c.faqId === o.faqId) ?? {

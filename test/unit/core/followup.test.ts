@@ -149,11 +149,19 @@ describe("bothReadings", () => {
 
   it("leads with the context when the message alone would have gone to a person", () => {
     const weak = reading(handoff, ranked("a", "b"));
-    expect(bothReadings(weak, context).map((c) => c.faqId)).toEqual(["t", "a", "u"]);
-    expect(bothReadings(weak, reading(answer("t"), ranked("t", "a"))).map((c) => c.faqId)).toEqual([
-      "t",
-      "a",
+    expect(bothReadings(weak, context).map((c) => c.faqId)).toEqual(["t", "a", "b"]);
+  });
+
+  it("puts forward every candidate with a lead of a reading that would hand off, at least its first", () => {
+    const leads = reading(handoff, [
+      { faqId: "a", score: 0.2, matchedQuestion: "" },
+      { faqId: "b", score: 0.12, matchedQuestion: "" },
+      { faqId: "c", score: 0.01, matchedQuestion: "" },
     ]);
+    const answered = reading(answer("t"), ranked("t", "a"));
+    expect(bothReadings(leads, answered).map((c) => c.faqId)).toEqual(["t", "a", "b"]);
+    const faint = reading(handoff, [{ faqId: "c", score: 0.01, matchedQuestion: "" }]);
+    expect(bothReadings(faint, answered).map((c) => c.faqId)).toEqual(["t", "c"]);
   });
 });
 
