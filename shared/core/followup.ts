@@ -22,6 +22,8 @@ export const ZH_LEADING = /^(那么|那如果|那要是|如果是|还有|另外|
 export const ZH_PRONOUN = /(这个|那个|这些|那些|这款|那款|这种|那种|它们|它|该)/;
 const EN_LEADING = /^(and|also|but|so|ok|okay)\b|^(what|how)\s+about\b|^what\s+if\b|^same\s+for\b/;
 const EN_PRONOUN = /\b(it|its|that|this|those|these|them|they|there|one|ones)\b/;
+/** A sentence whose subject is a pronoun ("it's been stuck…", "they said…") goes on about something said. */
+const EN_PRONOUN_SUBJECT = /^(it|its|they|theyre|theyve|that|thats|this|these|those)\b/;
 
 /**
  * Whether a message has the shape of a follow-up: short, and opening like one ("那…", "还有…",
@@ -40,6 +42,7 @@ export function readsAsFollowUp(text: string): boolean {
   const lower = t.toLowerCase();
   const words = lower.split(/\s+/).length;
   if (EN_LEADING.test(lower) && words <= 8) return true;
+  if (EN_PRONOUN_SUBJECT.test(lower.replace(/'/g, "")) && words <= 10) return true;
   return EN_PRONOUN.test(lower) && words <= 5;
 }
 

@@ -39,6 +39,8 @@ describe("readsAsFollowUp", () => {
     "what about paypal?",
     "and the tracking number?",
     "is it free?",
+    "it's been sitting at customs for a week",
+    "they said the parcel would come monday",
   ])("%s has the shape of a follow-up", (text) => expect(readsAsFollowUp(text)).toBe(true));
 
   it.each([
@@ -46,6 +48,7 @@ describe("readsAsFollowUp", () => {
     "我买的衣服尺码不合适，想申请退货，请问流程是什么？",
     "do you ship to australia",
     "can i return a jacket i bought last week, never worn",
+    "this is the third time i am writing about the parcel that never came",
     "   ",
   ])("%s stands alone", (text) => expect(readsAsFollowUp(text)).toBe(false));
 });
