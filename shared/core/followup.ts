@@ -84,9 +84,9 @@ export function withTopic(topic: Topic, text: string): string {
  *   previous question answers as confidently with another entry ("那扣的钱多久退回来" after a failed
  *   payment: the refund-time entry alone, the failed-payment one in context) — then `ask`.
  * - The message alone offers a choice: it stands, unless the reading with the previous question points
- *   first to an entry the choice lacks and the message leans on the thread (`related`: shaped as a
- *   follow-up, or sharing a word with that entry's text) — then `ask`, so that the choice lists the
- *   entry of the conversation's thread ("用了满减的话退多少钱" after a partial-refund answer: alone, the
+ *   first to an entry the choice lacks and the message leans on the thread (shaped as a follow-up, or
+ *   `related`: sharing a content word with the text of an entry of the topic, TopicReader.sharesWords)
+ *   — then `ask`, so that the choice lists the entry of the conversation's thread ("用了满减的话退多少钱" after a partial-refund answer: alone, the
  *   free-shipping threshold and coupons; in context, the partial refund, whose answer says how a
  *   discount is shared).
  * - Otherwise the reading with the previous question: its answer only for a follow-up and only with an
@@ -318,11 +318,15 @@ export interface TopicReading extends Reading {
  * - A message that only gives a value for the previous question ("支付宝的" after "退款多久", slotConcepts)
  *   is answered with the previous question's entry again when that entry names the value's concept: the
  *   message alone would read "支付宝" as a question about ways to pay.
- * - A message the policy offers a choice for alone keeps it, unless it is about the answer just given
- *   (entryCoverage: the topic entry's text covers it better than any entry it finds alone).
+ * - A message about the answer just given is answered with it (entryCoverage: the topic entry's text
+ *   covers the message at least as well as any entry it finds alone), or asked about when the message
+ *   alone answers confidently with another entry.
+ * - A message the policy offers a choice for alone keeps it, unless it leans on the thread and the
+ *   reading with the topic points to an entry the choice lacks (then both readings' entries are offered).
  * - A message not shaped as a follow-up is read with the topic only to offer a choice, only when it looks
  *   in scope (an off-topic one gets the scope statement) and has a lead of its own (the choice must list
- *   it): the second reading costs a second retrieval.
+ *   it), and for a choice of its own only when it shares a word with the topic's entries: the second
+ *   reading costs a second retrieval.
  */
 export async function readWithTopic(
   text: string,
@@ -351,12 +355,14 @@ export async function readWithTopic(
   if (alone.decision.kind === "answer" && !followUp) return alone;
   const ownLead = (alone.candidates[0]?.score ?? 0) >= OWN_LEAD_MIN;
   if (!followUp && !(ownLead && looksInScope)) return alone;
+  // A choice of its own is widened only for a message that leans on the thread (resolveFollowUp): one
+  // not shaped as a follow-up and sharing no word with the thread's entries is spared the second read.
+  const related = topic.faqIds.some((id) => reader.sharesWords?.(id, text) === true);
+  if (alone.decision.kind === "clarify" && !followUp && !related) return alone;
   const question = withTopic(topic, text);
   // Only a follow-up the message alone does not already answer or offer a choice for may be answered
   // in context.
   const combined = await reader.read(question, { answers: followUp && alone.decision.kind === "handoff" });
-  const contextFirst = putForward(combined)[0]?.faqId;
-  const related = contextFirst !== undefined && reader.sharesWords?.(contextFirst, text) === true;
   switch (resolveFollowUp(alone, combined, { followUp, related })) {
     case "alone":
       return alone;

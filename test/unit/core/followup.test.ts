@@ -214,6 +214,22 @@ describe("a later turn the message alone does not answer", () => {
     });
     expect(ownQuestion).toBe(alone);
   });
+
+  it("reads a question of its own with a choice of its own once when it shares no word with the thread", async () => {
+    const alone = reading(clarify("materials", "sizes"), ranked("materials", "sizes"));
+    const queries: string[] = [];
+    const counting = (related: boolean): TopicReader => ({
+      ...readerFor(alone, alone, related),
+      read: (query) => {
+        queries.push(query);
+        return alone;
+      },
+    });
+    await readWithTopic("are your jackets down or feather", topic, true, counting(false));
+    expect(queries).toEqual(["are your jackets down or feather"]);
+    await readWithTopic("are your jackets down or feather", topic, true, counting(true));
+    expect(queries).toHaveLength(3);
+  });
 });
 
 describe("follow-ups about the answer just given", () => {
