@@ -90,7 +90,9 @@ export function withTopic(topic: Topic, text: string): string {
  *   free-shipping threshold and coupons; in context, the partial refund, whose answer says how a
  *   discount is shared).
  * - Otherwise the reading with the previous question: its answer only for a follow-up and only with an
- *   entry the message alone also retrieved, or when the message alone retrieved nothing at all ("预售的呢"
+ *   entry the message alone also retrieved with a lead (score ≥ OWN_LEAD_MIN: "and when does it go out"
+ *   after an order-status answer finds that entry fifth, at 0.002, and is about shipping), or when the
+ *   message alone retrieved nothing at all ("预售的呢"
  *   has no word of the knowledge base to contradict it) — a follow-up's other answers in context are
  *   `ask`ed, beside the message's own first entry ("when will it ship" after an order-status answer);
  *   its choice of entries when that lists the message's own first entry, or for a follow-up whose own
@@ -119,7 +121,8 @@ export function resolveFollowUp(
   const own = alone.candidates[0];
   if (d.kind === "answer") {
     if (!message.followUp) return "alone";
-    const supported = own === undefined || alone.candidates.some((c) => c.faqId === contextFirst);
+    const supported =
+      own === undefined || alone.candidates.some((c) => c.faqId === contextFirst && c.score >= OWN_LEAD_MIN);
     return supported ? "combined" : "ask";
   }
   if (d.kind === "clarify") {

@@ -103,6 +103,12 @@ describe("resolveFollowUp", () => {
     // The previous question's words alone carry this entry: not an answer, a choice beside the
     // message's own first entry.
     expect(resolveFollowUp(weak, reading(answer("shipping-time")), followUp)).toBe("ask");
+    // Found far down, with no lead of its own, the entry is not the message's too.
+    const faint = reading(handoff, [
+      { faqId: "dispatch-time", score: 0.09, matchedQuestion: "" },
+      { faqId: "order-status", score: 0.002, matchedQuestion: "" },
+    ]);
+    expect(resolveFollowUp(faint, reading(answer("order-status")), followUp)).toBe("ask");
   });
 
   it("answers a follow-up that retrieved nothing on its own from its context", () => {
