@@ -318,6 +318,24 @@ describe("follow-ups", () => {
     });
   });
 
+  it("lists the entry of the conversation's thread among the options of a later turn it is about", async () => {
+    const { say, tickets } = conversation("wechat:gh:fu-thread");
+    expect((await say("订单里有两件 只退其中一件行吗")).outcome).toMatchObject({
+      faqIds: ["zh-refund-partial"],
+    });
+    // Alone: the refund-time and free-shipping entries; with the thread, the partial refund (its answer
+    // says how a discount is shared out).
+    const shared = await say("参加了满减活动 那退回来的钱怎么算");
+    expect(shared.outcome).toMatchObject({ action: "clarified" });
+    if (shared.outcome.action === "clarified") expect(shared.outcome.options).toContain("zh-refund-partial");
+    expect((await say("发票抬头写错了")).outcome).toMatchObject({ faqIds: ["zh-invoice-change"] });
+    // Alone, nothing with a lead of its own would answer: it went to a person.
+    const paper = await say("纸质的那张还要寄给你们吗");
+    expect(paper.outcome).toMatchObject({ action: "clarified" });
+    if (paper.outcome.action === "clarified") expect(paper.outcome.options).toContain("zh-invoice-change");
+    expect(tickets.items.size).toBe(0);
+  });
+
   it("asks which was meant when the follow-up alone and in context point to different entries", async () => {
     const { say } = conversation("wechat:gh:fu4");
     await say("付款的时候一直转圈 然后显示失败 但是微信扣钱了");
