@@ -363,9 +363,10 @@ export async function readWithTopic(
   const related = topic.faqIds.some((id) => reader.sharesWords?.(id, text) === true);
   if (alone.decision.kind === "clarify" && !followUp && !related) return alone;
   const question = withTopic(topic, text);
-  // Only a follow-up the message alone does not already answer or offer a choice for may be answered
-  // in context.
-  const combined = await reader.read(question, { answers: followUp && alone.decision.kind === "handoff" });
+  // Only a follow-up is answered in context, and not one the message alone offers a choice for (that
+  // choice stands, or is widened); a follow-up the message alone answers is read with answers, so that
+  // a confident answer in context with another entry is seen (resolveFollowUp: `ask`).
+  const combined = await reader.read(question, { answers: followUp && alone.decision.kind !== "clarify" });
   switch (resolveFollowUp(alone, combined, { followUp, related })) {
     case "alone":
       return alone;

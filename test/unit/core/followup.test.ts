@@ -221,6 +221,25 @@ describe("a later turn the message alone does not answer", () => {
     expect(ownQuestion).toBe(alone);
   });
 
+  it("asks when a follow-up the message alone answers is answered in context with another entry", async () => {
+    const sure = reading(answer("refund-time", 0.9), [
+      { faqId: "refund-time", score: 0.9, matchedQuestion: "" },
+    ]);
+    const inContext = reading(answer("wrap", 0.9), [{ faqId: "wrap", score: 0.9, matchedQuestion: "" }]);
+    // The reader answers only when asked to, as the engines' policy does.
+    const honest: TopicReader = {
+      read: (query, { answers }) =>
+        query === "and the money back?"
+          ? sure
+          : answers
+            ? inContext
+            : reading(clarify("wrap"), inContext.candidates),
+      offer: (candidates) => clarify(...candidates.map((c) => c.faqId)),
+    };
+    const read = await readWithTopic("and the money back?", topic, true, honest);
+    expect(read.decision).toEqual(clarify("refund-time", "wrap"));
+  });
+
   it("reads a question of its own with a choice of its own once when it shares no word with the thread", async () => {
     const alone = reading(clarify("materials", "sizes"), ranked("materials", "sizes"));
     const queries: string[] = [];
