@@ -1,6 +1,6 @@
 import type { AnswerEngine, Decision, EngineInput, EngineResult } from "../core/engine";
 import { type Candidate, type FaqEntry, inLanguageOf } from "../core/faq";
-import { entryCoverage, entryNaming, readWithTopic, type TopicReading } from "../core/followup";
+import { entryCoverage, entryLinks, entryNaming, readWithTopic, type TopicReading } from "../core/followup";
 import { decide, pickClarification } from "../core/policy";
 import { buildScope } from "../core/scope";
 import { detectLanguage } from "../core/text";
@@ -126,6 +126,7 @@ export function createHybridEngine(options: HybridEngineOptions): AnswerEngine {
   const scope = buildScope(options.entries);
   const answerNaming = entryNaming(options.entries);
   const aboutAnswer = entryCoverage(options.entries);
+  const sharesWords = entryLinks(options.entries);
   return {
     scope,
     async decide(input: EngineInput): Promise<EngineResult> {
@@ -173,6 +174,7 @@ export function createHybridEngine(options: HybridEngineOptions): AnswerEngine {
           offer: (candidates) => options.policy(candidates, input, { answers: false }),
           answerNaming,
           aboutAnswer,
+          sharesWords,
         });
       } else {
         let query = input.text;

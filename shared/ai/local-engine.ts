@@ -1,6 +1,6 @@
 import type { AnswerEngine, EngineInput, EngineResult } from "../core/engine";
 import { type FaqEntry, inLanguageOf } from "../core/faq";
-import { entryCoverage, entryNaming, readWithTopic } from "../core/followup";
+import { entryCoverage, entryLinks, entryNaming, readWithTopic } from "../core/followup";
 import { decide, pickClarification } from "../core/policy";
 import { buildScope } from "../core/scope";
 import { detectLanguage } from "../core/text";
@@ -42,6 +42,7 @@ export function createLocalEngine(entries: FaqEntry[], options: LocalEngineOptio
   const answerNaming = entryNaming(entries);
   const aboutAnswer = entryCoverage(entries);
   const inLanguage = inLanguageOf(entries);
+  const sharesWords = entryLinks(entries);
   // The policy without its answers: what it offers to choose from.
   const noAnswer = { ...options.thresholds, answerThreshold: Number.POSITIVE_INFINITY };
 
@@ -104,6 +105,7 @@ export function createLocalEngine(entries: FaqEntry[], options: LocalEngineOptio
         decide({ candidates, entry, language, thresholds: noAnswer, texts: options.texts }),
       answerNaming,
       aboutAnswer,
+      sharesWords,
     });
   }
 

@@ -39,7 +39,8 @@ const EN_STOP = new Set(
     "shall may might must have has had to of in on at for from by with about as and or but if so not no yes this " +
     "that these those there here what when where which who whom why how much many any some all just get got " +
     "please pls thanks hi hello ok okay hey like want need know tell there s t d ll m re ve today tomorrow " +
-    "yesterday tonight now"
+    "yesterday tonight now isnt arent wasnt werent dont doesnt didnt cant couldnt wont wouldnt shouldnt " +
+    "hasnt havent hadnt tho though"
   ).split(" "),
 );
 

@@ -203,6 +203,19 @@ describe("off-topic", () => {
     expect(scope.inScope("几天发货")).toBe(true);
   });
 
+  it("does not count negated auxiliaries or 'tho' as the knowledge base's content", () => {
+    const scope = buildScope([
+      {
+        id: "a",
+        question: "My gift card doesnt work, though it hasnt expired",
+        similarQuestions: [],
+        answer: "Check its balance.",
+      },
+    ]);
+    expect(scope.inScope("it doesnt rain here though, it hasnt for weeks")).toBe(false);
+    expect(scope.inScope("my gift card wont scan")).toBe(true);
+  });
+
   it("accepts an offer only with acceptance words", () => {
     expect(acceptsOffer("好啊")).toBe(true);
     expect(acceptsOffer("sure, get me a person")).toBe(true);
@@ -303,6 +316,24 @@ describe("follow-ups", () => {
       action: "answered",
       faqIds: ["zh-shipping-when"],
     });
+  });
+
+  it("lists the entry of the conversation's thread among the options of a later turn it is about", async () => {
+    const { say, tickets } = conversation("wechat:gh:fu-thread");
+    expect((await say("订单里有两件 只退其中一件行吗")).outcome).toMatchObject({
+      faqIds: ["zh-refund-partial"],
+    });
+    // Alone: the refund-time and free-shipping entries; with the thread, the partial refund (its answer
+    // says how a discount is shared out).
+    const shared = await say("参加了满减活动 那退回来的钱怎么算");
+    expect(shared.outcome).toMatchObject({ action: "clarified" });
+    if (shared.outcome.action === "clarified") expect(shared.outcome.options).toContain("zh-refund-partial");
+    expect((await say("发票抬头写错了")).outcome).toMatchObject({ faqIds: ["zh-invoice-change"] });
+    // Alone, nothing with a lead of its own would answer: it went to a person.
+    const paper = await say("纸质的那张还要寄给你们吗");
+    expect(paper.outcome).toMatchObject({ action: "clarified" });
+    if (paper.outcome.action === "clarified") expect(paper.outcome.options).toContain("zh-invoice-change");
+    expect(tickets.items.size).toBe(0);
   });
 
   it("asks which was meant when the follow-up alone and in context point to different entries", async () => {
