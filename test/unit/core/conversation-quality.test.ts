@@ -146,6 +146,15 @@ describe("off-topic", () => {
     },
   );
 
+  it("records a no with thanks to the offered person as thanks", async () => {
+    const { say, sent, tickets } = conversation("wechat:gh:decline-thanks");
+    expect((await say("法国首都是哪")).kind).toBe("out_of_scope");
+    expect((await say("给我讲个笑话")).kind).toBe("offer_handoff");
+    expect((await say("算了吧 谢谢")).outcome).toMatchObject({ action: "small_talk", intent: "thanks" });
+    expect(sent.at(-1)?.text).toContain("offerDeclined");
+    expect(tickets.items.size).toBe(0);
+  });
+
   it("reads a refusal that goes on with a question as that question", async () => {
     const { say } = conversation("wechat:gh:none-but");
     expect((await say("我怎么知道它发没发货 在哪看")).outcome).toMatchObject({ action: "clarified" });
