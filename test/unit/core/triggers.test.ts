@@ -1,6 +1,10 @@
+import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
+import { loadJsonlKb } from "../../../local/eval/conversations";
+import { loadTriggerRows, scoreTriggers } from "../../../local/eval/triggers";
 import type { Turn } from "../../../shared/core/conversation";
 import { readEmotion } from "../../../shared/core/emotion";
+import { buildScope } from "../../../shared/core/scope";
 import {
   checkTriggers,
   detectHumanRequest,
@@ -8,6 +12,7 @@ import {
   dissatisfiedStreak,
   withinOneEdit,
 } from "../../../shared/core/triggers";
+import { REPO_ROOT } from "../../support/shared-data";
 
 const turn = (role: Turn["role"], text: string): Turn => ({ role, text, at: "2025-01-01T00:00:00Z" });
 
@@ -250,4 +255,26 @@ describe("withinOneEdit", () => {
     expect(withinOneEdit("human", "humans")).toBe(true);
     expect(withinOneEdit("human", "woman")).toBe(false);
   });
+});
+
+describe("the triggers on bench/data/triggers.dev.jsonl", () => {
+  const rows = loadTriggerRows(resolve(REPO_ROOT, "bench/data/triggers.dev.jsonl"));
+  const scope = buildScope(loadJsonlKb(resolve(REPO_ROOT, "local/seed/faq.example.jsonl")));
+  const scores = scoreTriggers(rows, scope);
+
+  it("reads the whole labelled set (zh and en, every label)", () => {
+    expect(rows.length).toBeGreaterThanOrEqual(150);
+    expect(new Set(rows.map((r) => r.lang))).toEqual(new Set(["zh", "en"]));
+    expect(new Set(rows.map((r) => r.label)).size).toBe(5);
+  });
+
+  // Precision first: a false hand-off costs an agent's time. The floors leave room for wording changes,
+  // not for a regression (`npm run --silent eval:triggers` prints the measured figures).
+  it.each(["human", "sensitive", "dissatisfied"] as const)(
+    "%s: at least 95% precision and 90% recall",
+    (name) => {
+      expect(scores[name].precision).toBeGreaterThanOrEqual(0.95);
+      expect(scores[name].recall).toBeGreaterThanOrEqual(0.9);
+    },
+  );
 });
