@@ -227,7 +227,7 @@ describe("sensitive topics", () => {
     "投诉建议在哪里提交",
     "where can i complain about a late courier",
     "I never got the order confirmation email",
-  ])("ignores %s", "ignores %s", (text) => {
+  ])("ignores %s", (text) => {
     expect(detectSensitiveTopic(text)).toBeUndefined();
   });
   it("takes precedence over a request for a person", () => {
