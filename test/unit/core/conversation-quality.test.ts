@@ -187,6 +187,29 @@ describe("off-topic", () => {
     expect(scope.topics("en")).toEqual(["plants"]);
   });
 
+  it("counts one word of an answer only right after an answer; two of them always", () => {
+    const scope = buildScope([
+      {
+        id: "a",
+        question: "How do I water a cactus?",
+        similarQuestions: [],
+        answer: "Rarely: let the soil dry out in full sun, then soak it. Repot in spring.",
+      },
+    ]);
+    // "sun" is only in the answer: a word said in passing, not what the KB is about.
+    expect(scope.inScope("any sun in rome this week")).toBe(false);
+    expect(scope.inScope("how much sun does it want", { afterAnswer: true })).toBe(true);
+    expect(scope.inScope("which soil and how much sun")).toBe(true);
+    expect(scope.inScope("what about my cactus")).toBe(true);
+  });
+
+  it("tells an off-topic first message what the bot can help with even when it shares a word with an answer", async () => {
+    const { say, tickets } = conversation("wechat:gh:ot-answer-word");
+    // The seed KB's answers say "in-stock items"; its questions never mention stock.
+    expect((await say("which stock should i invest in")).kind).toBe("out_of_scope");
+    expect(tickets.items.size).toBe(0);
+  });
+
   // Found by the trial: "一部" matched "一部分" and 今天 matched "今天下单…", so both looked in scope.
   it.each(["推荐一部电影吧", "今天天气怎么样", "今晚吃啥好"])(
     "gives the scope statement, not a ticket or unrelated options, to %s",
