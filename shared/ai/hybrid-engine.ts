@@ -148,7 +148,7 @@ export function createHybridEngine(options: HybridEngineOptions): AnswerEngine {
 
       let usage: TokenUsage | undefined;
       const text = input.text.trim();
-      const looksInScope = scope.inScope(text);
+      const looksInScope = scope.inScope(text, { afterAnswer: input.topic !== undefined });
       const retrieve = async (query: string): Promise<Candidate[]> => {
         const [lexical, dense] = await Promise.all([
           options.lexical.search(query, depth),

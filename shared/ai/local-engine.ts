@@ -81,7 +81,7 @@ export function createLocalEngine(entries: FaqEntry[], options: LocalEngineOptio
         candidates: [{ faqId: covered.id, score: 1, matchedQuestion: plain.phrasing }],
       };
     }
-    const looksInScope = scope.inScope(text);
+    const looksInScope = scope.inScope(text, { afterAnswer: input.topic !== undefined });
     return readWithTopic(text, input.topic, looksInScope, {
       read(query, { answers }) {
         const candidates = inLanguage(

@@ -54,9 +54,14 @@ export function decide(input: DecideInput): Decision {
   // A likely best entry is asked about, with the runners-up as the other options (measured in
   // bench/clarify.ts: the right entry is among the top three far more often than it is first); two or
   // three close weaker entries are asked about too; otherwise a person takes it.
-  const likely =
-    top.score >= (input.looksInScope === false ? t.offTopicSuggestThreshold : t.suggestThreshold);
-  const options = ranked.filter((c) => likely || c.score >= t.clarifyThreshold).slice(0, t.maxClarifyOptions);
+  const offTopic = input.looksInScope === false;
+  const likely = top.score >= (offTopic ? t.offTopicSuggestThreshold : t.suggestThreshold);
+  // A message that shares no word with the knowledge base ("明天会下雨吗") is offered entries only when one
+  // is likely: two or three weak ones would be entries about something else, and the customer is better
+  // told what the bot can help with.
+  const options = ranked
+    .filter((c) => likely || (!offTopic && c.score >= t.clarifyThreshold))
+    .slice(0, t.maxClarifyOptions);
   if (options.length >= 2 || (likely && options.length === 1)) {
     const picked = options.map((c) => ({
       faqId: c.faqId,

@@ -10,9 +10,9 @@ import { isHan, type Language, normalize } from "./text";
  * KB does not answer confidently (which still goes to a person: precision first).
  *
  * The in-scope rule, testable and independent of any list of off-topic examples: a message is in scope
- * when one of its content terms is in the KB's vocabulary. Terms are Chinese character bigrams and
- * English words (lower case, plural "s" dropped) of every entry's phrasings, answer and category, and the
- * concepts they name but places (lexicon.ts: "unionpay" where a phrasing names a credit card); question
+ * when one of its content terms is in the KB's questions (phrasings and categories), or two are in its
+ * answers (one right after an answer: the customer may ask about its words). Terms are Chinese character
+ * bigrams and English words (lower case, plural "s" dropped), and the concepts they name but places (lexicon.ts: "unionpay" where a phrasing names a credit card); question
  * shape and function words (怎么/什么/可以…, how/what/can…) are not content. (Terms shared by many entries
  * — order, 发货 — are the KB's core vocabulary, so no frequency cut-off.)
  * A question addressed to the shop or about its products (你们…, "do you offer…", "…on it") is in scope.
@@ -21,8 +21,11 @@ import { isHan, type Language, normalize } from "./text";
 export interface KnowledgeScope {
   /** Up to `max` category names in `language`, the largest first (empty when the KB has none). */
   topics(language: Language, max?: number): string[];
-  /** Does the text share a content term with the knowledge base? */
-  inScope(text: string): boolean;
+  /**
+   * Does the text share a content term with the knowledge base? `afterAnswer`: the conversation has a
+   * topic (the bot just answered or offered entries), so the words of the answers count in full.
+   */
+  inScope(text: string, context?: { afterAnswer?: boolean }): boolean;
 }
 
 /** Question shape and function words: in every question whatever its topic. */
@@ -98,26 +101,32 @@ export function contentTerms(text: string): string[] {
 }
 
 export function buildScope(entries: FaqEntry[]): KnowledgeScope {
-  const entriesPerTerm = new Map<string, number>();
+  const asked = new Set<string>();
+  const answered = new Set<string>();
   const categories = new Map<string, number>();
   for (const entry of entries) {
-    const terms = new Set(contentTerms([...phrasings(entry), entry.answer, entry.category ?? ""].join("\n")));
-    for (const term of terms) entriesPerTerm.set(term, (entriesPerTerm.get(term) ?? 0) + 1);
+    for (const term of contentTerms([...phrasings(entry), entry.category ?? ""].join("\n"))) asked.add(term);
+    for (const term of contentTerms(entry.answer)) answered.add(term);
     if (entry.category) categories.set(entry.category, (categories.get(entry.category) ?? 0) + 1);
   }
-  const vocabulary = new Set(entriesPerTerm.keys());
   const ranked = [...categories].sort((a, b) => b[1] - a[1]).map(([name]) => name);
   return {
     topics(language, max = 4) {
       const own = ranked.filter((name) => [...name].some(isHan) === (language === "zh"));
       return (own.length > 0 ? own : ranked).slice(0, max);
     },
-    inScope(text) {
+    inScope(text, context = {}) {
       if (ADDRESSED_TO_THE_SHOP.test(normalize(text))) return true;
       const terms = contentTerms(text);
       // Nothing the rule can read ("2+2", an emoji): not for the rule to call off-topic.
       if (terms.length === 0) return true;
-      return terms.some((term) => vocabulary.has(term));
+      if (terms.some((term) => asked.has(term))) return true;
+      const fromAnswers = new Set(terms.filter((term) => answered.has(term)));
+      // Right after an answer the customer may ask about its words ("照片要拍哪些" after the answer that asks
+      // for photos). Otherwise one word of an answer alone is weak evidence: answers are long and say much
+      // in passing ("out of stock", "发票会…", "the best way"), so "any good stocks to buy" is not about the
+      // shop; two such words are.
+      return context.afterAnswer ? fromAnswers.size >= 1 : fromAnswers.size >= 2;
     },
   };
 }

@@ -87,7 +87,7 @@ export function withNegativeVeto(engine: AnswerEngine, veto: NegativeVeto): Answ
       ? {
           scope: {
             topics: (language, max) => scope.topics(language, max),
-            inScope: (text) => !veto.outOfScope(text) && scope.inScope(text),
+            inScope: (text, context) => !veto.outOfScope(text) && scope.inScope(text, context),
           },
         }
       : {}),

@@ -86,7 +86,8 @@ async function notForAPerson(
     });
   }
   const scope = engine.scope;
-  if (!scope || scope.inScope(run.customerText)) return undefined;
+  if (!scope || scope.inScope(run.customerText, { afterAnswer: run.conversation.topic !== undefined }))
+    return undefined;
   // The first off-topic message in a row says what the bot can help with; the second offers a person.
   const offered = (run.conversation.offTopicStreak ?? 0) >= 1;
   const topics = listTopics(language, scope.topics(language));

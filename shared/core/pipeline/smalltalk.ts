@@ -6,6 +6,9 @@ import type { PipelineOutcome } from "./outcome";
 import { completeReply } from "./reply";
 import { type Run, withDisclosure } from "./run";
 
+/** A word of thanks in a reply ("谢谢", "多谢", "thank you", "thx", "cheers"). */
+const THANKS_WORD = /谢|\bthank|\bthx\b|\bty\b|\bcheers\b/i;
+
 /**
  * Small talk and the answer to an offered person, before the engine: a greeting, thanks, goodbye, "ok"
  * or "are you a bot?" gets its short answer and never a ticket; a "yes" right after the bot offered a
@@ -32,7 +35,8 @@ export async function answerSmallTalk(run: Run): Promise<PipelineOutcome | undef
     return completeReply(run, {
       kind: "smalltalk",
       text: withDisclosure(run, deps.texts.say("offerDeclined", language, message.channel)),
-      intent: "ack",
+      // "算了 谢谢", "no thank you": a no that thanks is recorded as the thanks it is.
+      intent: THANKS_WORD.test(run.customerText) ? "thanks" : "ack",
     });
   }
   // "None of these" to the entries offered: other words are asked for, and a person offered ("yes"

@@ -146,6 +146,15 @@ describe("off-topic", () => {
     },
   );
 
+  it("records a no with thanks to the offered person as thanks", async () => {
+    const { say, sent, tickets } = conversation("wechat:gh:decline-thanks");
+    expect((await say("法国首都是哪")).kind).toBe("out_of_scope");
+    expect((await say("给我讲个笑话")).kind).toBe("offer_handoff");
+    expect((await say("算了吧 谢谢")).outcome).toMatchObject({ action: "small_talk", intent: "thanks" });
+    expect(sent.at(-1)?.text).toContain("offerDeclined");
+    expect(tickets.items.size).toBe(0);
+  });
+
   it("reads a refusal that goes on with a question as that question", async () => {
     const { say } = conversation("wechat:gh:none-but");
     expect((await say("我怎么知道它发没发货 在哪看")).outcome).toMatchObject({ action: "clarified" });
@@ -176,6 +185,29 @@ describe("off-topic", () => {
     expect(scope.inScope("how often should my cactus get water")).toBe(true);
     expect(scope.inScope("what's the capital of france")).toBe(false);
     expect(scope.topics("en")).toEqual(["plants"]);
+  });
+
+  it("counts one word of an answer only right after an answer; two of them always", () => {
+    const scope = buildScope([
+      {
+        id: "a",
+        question: "How do I water a cactus?",
+        similarQuestions: [],
+        answer: "Rarely: let the soil dry out in full sun, then soak it. Repot in spring.",
+      },
+    ]);
+    // "sun" is only in the answer: a word said in passing, not what the KB is about.
+    expect(scope.inScope("any sun in rome this week")).toBe(false);
+    expect(scope.inScope("how much sun does it want", { afterAnswer: true })).toBe(true);
+    expect(scope.inScope("which soil and how much sun")).toBe(true);
+    expect(scope.inScope("what about my cactus")).toBe(true);
+  });
+
+  it("tells an off-topic first message what the bot can help with even when it shares a word with an answer", async () => {
+    const { say, tickets } = conversation("wechat:gh:ot-answer-word");
+    // The seed KB's answers say "in-stock items"; its questions never mention stock.
+    expect((await say("which stock should i invest in")).kind).toBe("out_of_scope");
+    expect(tickets.items.size).toBe(0);
   });
 
   // Found by the trial: "一部" matched "一部分" and 今天 matched "今天下单…", so both looked in scope.

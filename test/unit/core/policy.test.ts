@@ -60,6 +60,14 @@ describe("decide: clarify", () => {
     expect(d.text).toBe("您是想问：\n1. Question a?\n2. Question b?\n3. Question c?\n请回复序号。");
   });
 
+  it("offers close weak entries to a message that looks in scope, not to one that shares no word with the KB", () => {
+    const candidates = [cand("a", 0.45), cand("b", 0.4), cand("c", 0.35)];
+    const ask = (looksInScope: boolean) =>
+      decide({ candidates, entry, language: "en", thresholds, looksInScope }).kind;
+    expect(ask(true)).toBe("clarify");
+    expect(ask(false)).toBe("handoff");
+  });
+
   it("writes the English prompt for English customers", () => {
     const d = decide({ candidates: [cand("a", 0.6), cand("b", 0.5)], entry, language: "en", thresholds });
     expect(d.kind === "clarify" && d.text).toBe(
