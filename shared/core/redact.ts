@@ -4,9 +4,9 @@
  * issuer-verified) and e-mail addresses. Verification keeps order numbers and other long digit runs
  * intact: masking them would make the FAQ and the agents blind to what the customer is asking about.
  *
- * Every caller (the webhook's masking of what goes on the queue, the pipeline's guard, the desk's
- * transcript, inspection, review, the learning loop) goes through `findPersonalData`, so one rule
- * decides what is personal everywhere.
+ * Every place that masks (the webhook before the queue, the pipeline's guard, the desk's transcript and
+ * assist prompts, the inspection audit, review, the learning loop) calls `redact` here, and inspection
+ * finds with `findPersonalData`, which runs the same detectors: one rule decides what is personal.
  */
 
 const ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
