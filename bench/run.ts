@@ -21,3 +21,6 @@ console.log(`  webhook ack  p50 ${pipeline.ack.p50} ms, p99 ${pipeline.ack.p99} 
 console.log(
   `  reply        p50 ${pipeline.reply.p50} ms, p99 ${pipeline.reply.p99} ms; RSS ${pipeline.rssMb} MB`,
 );
+
+const { benchRedact, printRedact } = await import("./redact");
+printRedact(benchRedact());

@@ -6,6 +6,7 @@ import { type Inspection, type ShownFinding, shownFindings } from "./inspection"
 import type { Channel, InspectionReceipt, OutboundMessage } from "./message";
 import { inspectOutgoing, type OutgoingInspection } from "./outgoing";
 import type { TicketStore } from "./pipeline/ports";
+import { redact } from "./redact";
 import { isOpen, type Ticket } from "./ticket";
 
 /**
@@ -100,8 +101,9 @@ export function agentMessage(ticket: Ticket, text: string): OutboundMessage {
 }
 
 /**
- * Sends the reply, then records it on the ticket: the turn returned is the one stored. A send whose
- * outcome is unknown is recorded too, marked, and ends in ReplyDeliveryUnknownError.
+ * Sends the reply, then records it on the ticket with personal data masked: the turn returned is the
+ * one stored. A send whose outcome is unknown is recorded too, marked, and ends in
+ * ReplyDeliveryUnknownError.
  */
 export async function replyAsAgent(
   ticketId: string,
@@ -140,9 +142,11 @@ export async function replyAsAgent(
     unknown = error;
   }
   const now = deps.now();
+  // The customer gets what the agent wrote (inspection flags personal data typed in full); the
+  // transcript, like everything else stored, keeps it masked.
   const turn: Turn = {
     role: "agent",
-    text,
+    text: redact(text),
     at: now.toISOString(),
     ...(options.agent ? { agent: options.agent } : {}),
     ...(options.suggestion ? { suggestion: options.suggestion } : {}),

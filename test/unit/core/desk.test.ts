@@ -107,6 +107,37 @@ describe("the agents' desk", () => {
     });
   });
 
+  it("sends the agent's reply as written, flags personal data typed in full, and stores it masked", async () => {
+    const { tickets, sent, audit, desk } = deps();
+    const withPersonalData = compileRuleSet("v2", [
+      {
+        id: "personal-data",
+        category: "personal_data",
+        severity: "warn",
+        terms: [],
+        detect: ["phone"],
+        allow: [],
+        appliesTo: ["agent"],
+      },
+    ]);
+    await tickets.create(structuredClone(ticket));
+    const text = "请拨打我的手机13812345678联系我";
+    const turn = await replyAsAgent(ticket.ticketId, text, {
+      ...desk,
+      inspection: { rules: async () => withPersonalData, audit },
+    });
+    expect(sent.map((m) => m.text)).toEqual([text]);
+    expect([...audit.items.values()]).toEqual([
+      expect.objectContaining({
+        decision: "sent",
+        findings: [expect.objectContaining({ ruleId: "personal-data", term: "phone" })],
+        text: "请拨打我的手机138****5678联系我",
+      }),
+    ]);
+    expect(turn.text).toBe("请拨打我的手机138****5678联系我");
+    expect(tickets.items.get(ticket.ticketId)?.transcript.at(-1)).toEqual(turn);
+  });
+
   it("refuses to write on a resolved ticket or one that does not exist", async () => {
     const { tickets, sent, desk } = deps();
     await tickets.create(structuredClone(ticket));
