@@ -31,7 +31,7 @@ const ExpectSchema = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("answer"), faq: z.string() }),
   z.object({
     kind: z.literal("smalltalk"),
-    intent: z.enum(["greeting", "thanks", "goodbye", "ack", "identity", "keyword"]),
+    intent: z.enum(["greeting", "thanks", "goodbye", "ack", "identity", "unclear", "keyword"]),
   }),
   z.object({ kind: z.literal("out_of_scope") }),
   z.object({ kind: z.literal("offer_handoff") }),

@@ -6,7 +6,7 @@ import { normalize, spaced } from "./text";
  * message is cut into known phrases (longest first, Chinese and English, with fillers such as 亲/呀/
  * "there"/"a lot"); small talk only when nothing else is left. Its answer needs no ticket.
  */
-export type SmallTalkIntent = "greeting" | "thanks" | "goodbye" | "ack" | "identity";
+export type SmallTalkIntent = "greeting" | "thanks" | "goodbye" | "ack" | "identity" | "unclear";
 
 type Part = SmallTalkIntent | "filler";
 
@@ -49,6 +49,15 @@ const ZH_IDENTITY_NO_SUBJECT =
   /^(请问)?(这|这边|现在)?(是|到底是)(不是)?(真人|机器人?|ai|自动回复)(在)?(回|回复|回答|跟我聊|和我聊)?(我)?(吗|嘛|么|啊|呀|吧)?$/;
 const EN_IDENTITY =
   /^(are you|r u|is this|am i (talking|chatting|speaking) (to|with))( a| an)? (real |actual |live )?(bot|robot|human|person|ai|machine|automated|computer|chatbot)\b/;
+
+/**
+ * A message with no word in it: only punctuation, digits, symbols or emoji ("？？？", "...", "123456").
+ * There is nothing to answer or to hand a person, so the bot asks what it is about. A digit right after
+ * offered entries is a pick, which the caller reads first.
+ */
+export function hasNoWords(text: string): boolean {
+  return text.trim() !== "" && !/\p{L}/u.test(text);
+}
 
 /** The small-talk intent of a message that is only small talk, or undefined. */
 export function detectSmallTalk(text: string): SmallTalkIntent | undefined {

@@ -30,6 +30,10 @@ export interface Texts {
   ack: string;
   /** Answer to "are you a bot?": honest, and how to reach a person. */
   identity: string;
+  /** Answer to a message with no words ("？？？", "123456"); `{topics}` as in `greeting`. */
+  unclear: string;
+  /** The same when the knowledge base has no categories to list. */
+  unclearPlain: string;
   /** First off-topic message: what the bot can help with; `{topics}` as in `greeting`. */
   outOfScope: string;
   /** The same when the knowledge base has no categories to list. */
@@ -68,6 +72,8 @@ export const DEFAULT_TEXTS: Record<Language, Texts> = {
     goodbye: "再见，祝您生活愉快！",
     ack: "好的，还有其他问题随时告诉我。",
     identity: "我是智能客服助手（AI），不是真人。需要人工客服时，请回复“转人工”。",
+    unclear: "抱歉，我没看明白。请用文字描述一下您的问题，我可以帮您解答{topics}等方面的问题。",
+    unclearPlain: "抱歉，我没看明白。请用文字描述一下您的问题。",
     outOfScope: "抱歉，这个问题超出了我能解答的范围。我可以帮您解答{topics}等方面的问题。",
     outOfScopePlain: "抱歉，这个问题超出了我能解答的范围。我可以解答关于本店商品、订单和服务的问题。",
     offerHandoff: "这个问题我帮不上忙。需要为您转接人工客服吗？回复“是”即可转接。",
@@ -92,6 +98,8 @@ export const DEFAULT_TEXTS: Record<Language, Texts> = {
     goodbye: "Goodbye, have a great day!",
     ack: "Great. Let me know if there's anything else.",
     identity: 'I\'m an AI assistant, not a person. Reply "agent" at any time to reach one of our team.',
+    unclear: "Sorry, I didn't get that. Please tell me your question in words; I can help with {topics}.",
+    unclearPlain: "Sorry, I didn't get that. Please tell me your question in words.",
     outOfScope: "Sorry, that's outside what I can help with. I can answer questions about {topics}.",
     outOfScopePlain:
       "Sorry, that's outside what I can help with. I can answer questions about our products, orders and service.",

@@ -1,5 +1,5 @@
 import { confirmsSuggestion, rejectsOptions } from "../policy";
-import { acceptsOffer, declinesOffer, detectSmallTalk } from "../smalltalk";
+import { acceptsOffer, declinesOffer, detectSmallTalk, hasNoWords, type SmallTalkIntent } from "../smalltalk";
 import { listTopics } from "../texts";
 import { handOff } from "./handoff";
 import type { PipelineOutcome } from "./outcome";
@@ -51,15 +51,19 @@ export async function answerSmallTalk(run: Run): Promise<PipelineOutcome | undef
   // A "yes" to a clarify that offered one entry picks it (the engine reads the pick), not an "ok".
   if (conversation.pendingClarification?.length === 1 && confirmsSuggestion(run.customerText))
     return undefined;
-  const intent = detectSmallTalk(run.customerText);
+  // A bare number right after offered entries is a pick, read by the engine.
+  const intent: SmallTalkIntent | undefined =
+    !conversation.pendingClarification?.length && hasNoWords(run.customerText)
+      ? "unclear"
+      : detectSmallTalk(run.customerText);
   if (!intent) return undefined;
   let text: string;
-  if (intent === "greeting") {
+  if (intent === "greeting" || intent === "unclear") {
     const topics = (await deps.engine()).scope?.topics(language) ?? [];
     text =
       topics.length > 0
-        ? deps.texts.say("greeting", language, message.channel, { topics: listTopics(language, topics) })
-        : deps.texts.say("greetingPlain", language, message.channel);
+        ? deps.texts.say(intent, language, message.channel, { topics: listTopics(language, topics) })
+        : deps.texts.say(intent === "greeting" ? "greetingPlain" : "unclearPlain", language, message.channel);
   } else {
     text = deps.texts.say(intent, language, message.channel);
   }

@@ -69,6 +69,23 @@ describe("small talk", () => {
     expect((await say("are you a bot?")).reply).toBe("[identity]");
     expect(tickets.items.size).toBe(0);
   });
+
+  it("asks what a message with no words in it is about, with the KB's topics, and opens no ticket", async () => {
+    const { say, tickets } = conversation("wechat:gh:no-words");
+    for (const text of ["？？？", "...", "。。。", "123456", "?!"]) {
+      const reply = await say(text);
+      expect(reply.kind, text).toBe("smalltalk");
+      expect(reply.reply, text).toMatch(/\[unclear (物流配送、订单、退换货和发票|shipping)/);
+    }
+    expect(tickets.items.size).toBe(0);
+  });
+
+  it("still reads a bare number right after offered entries as a pick", async () => {
+    const { say } = conversation("wechat:gh:no-words-pick");
+    const asked = await say("怎么退");
+    expect(asked.kind).toBe("clarify");
+    expect((await say("1")).kind).toBe("answer");
+  });
 });
 
 describe("off-topic", () => {
