@@ -64,7 +64,8 @@ export function detectSmallTalk(text: string): SmallTalkIntent | undefined {
   let norm = normalize(text);
   for (const [icon, word] of Object.entries(ICONS)) norm = norm.replaceAll(icon, word);
   const plain = spaced(norm);
-  if (plain === "" || plain.length > 40) return undefined;
+  if (plain === "") return undefined;
+  if (plain.length > 40) return closingRemark(norm, plain);
   const compact = plain.replace(/\s/g, "");
   if (ZH_IDENTITY.test(compact) || ZH_IDENTITY_NO_SUBJECT.test(compact) || EN_IDENTITY.test(plain)) {
     return "identity";
@@ -77,12 +78,42 @@ export function detectSmallTalk(text: string): SmallTalkIntent | undefined {
       continue;
     }
     const parts = segment(token);
-    if (!parts) return undefined;
+    if (!parts) return closingRemark(norm, plain);
     for (const part of parts) found.add(part);
   }
   // The strongest intent of the message: "好的 谢谢" thanks, "好的 再见" goodbye, "hi there" greeting.
   for (const intent of ["thanks", "goodbye", "greeting", "ack"] as const)
     if (found.has(intent)) return intent;
+  return undefined;
+}
+
+/** Thanks or goodbye anywhere in a message. */
+const CLOSER_ZH = /谢谢|感谢|多谢|谢啦|谢了|辛苦了|再见|拜拜/;
+const CLOSER_EN = /\b(thanks|thank you|thx|ty|cheers|appreciate it|bye|goodbye)\b/;
+const BYE = /再见|拜拜|\bbye\b|\bgoodbye\b/;
+/** "OK" at the start, then what the customer will do ("好的 那我再等等", "ok i'll wait then"). */
+const ACK_THEN_I_ZH = /^(好的|好吧|好|行吧|行|嗯嗯|嗯|收到|明白了|明白|知道了|了解|ok|okay)\s?(那|那么)?我/;
+const ACK_THEN_I_EN = /^(ok|okay|alright|sure|got it|fine) (then )?(i ll|i m going to|let me)\b/;
+/**
+ * What makes a message more than a closing remark: a question, a problem or a complaint, a request, a
+ * person asked for. Any of them sends the message on to be answered.
+ */
+const MORE_ZH =
+  /吗|么|呢|怎|什么|多少|几|哪|是否|有没有|能不能|可不可以|没|不|未|别|坏|错|差|慢|破|烂|垃圾|坑|骗|少|漏|问题|投诉|退|换|要|想|需要|帮|请|还有|但|可是|不过|人工|真人|转/;
+const MORE_EN =
+  /\b(what|where|when|how|why|which|who|can|could|would|will|is|are|do|does|did|should|may|any|not|no|never|nothing|wrong|broken|damaged|missing|late|still|yet|but|however|refund|return|cancel|need|needs|want|wants|please|pls|help|also|another|question|problem|issue|useless|terrible|worst|awful|ridiculous|agent|human|person|someone|representative|staff)\b|n't\b|\b(isnt|arent|wasnt|werent|dont|doesnt|didnt|cant|couldnt|wont|wouldnt|hasnt|havent|hadnt|aint)\b/;
+
+/**
+ * A closing remark that says more than the phrases small talk knows, with nothing in it to answer: thanks
+ * or goodbye with a word about how things went ("找到了 谢谢亲❤️", "cool thats all i needed, thanks!", an
+ * e-mail that only says the replacement arrived), or "ok" and what the customer will do next ("行吧
+ * 那我再等等"). Anything that may need an answer or a person keeps it from being one.
+ */
+function closingRemark(norm: string, plain: string): SmallTalkIntent | undefined {
+  if (/[?？]/.test(norm) || plain.length > 200) return undefined;
+  if (MORE_ZH.test(norm) || MORE_EN.test(norm)) return undefined;
+  if (CLOSER_ZH.test(plain) || CLOSER_EN.test(plain)) return BYE.test(plain) ? "goodbye" : "thanks";
+  if (plain.length <= 40 && (ACK_THEN_I_ZH.test(plain) || ACK_THEN_I_EN.test(plain))) return "ack";
   return undefined;
 }
 

@@ -53,9 +53,8 @@ export async function answerSmallTalk(run: Run): Promise<PipelineOutcome | undef
     return undefined;
   // A bare number right after offered entries is a pick, read by the engine.
   const intent: SmallTalkIntent | undefined =
-    !conversation.pendingClarification?.length && hasNoWords(run.customerText)
-      ? "unclear"
-      : detectSmallTalk(run.customerText);
+    detectSmallTalk(run.customerText) ??
+    (!conversation.pendingClarification?.length && hasNoWords(run.customerText) ? "unclear" : undefined);
   if (!intent) return undefined;
   let text: string;
   if (intent === "greeting" || intent === "unclear") {

@@ -60,6 +60,34 @@ describe("small talk", () => {
     expect(detectSmallTalk(text)).toBeUndefined();
   });
 
+  it.each([
+    ["收到了 东西很好 谢谢", "thanks"],
+    ["got it working, thanks a lot", "thanks"],
+    [
+      "Hello,\nI just wanted to say thank you, the parcel came this morning and it looks great.\nBest,\nAnna",
+      "thanks",
+    ],
+    ["好的我去下单了 拜拜", "goodbye"],
+    ["嗯 那我明天再看看", "ack"],
+    ["okay let me check", "ack"],
+  ])("reads a closing remark with nothing to answer as small talk: %s", (text, intent) => {
+    expect(detectSmallTalk(text)).toBe(intent);
+  });
+
+  it.each([
+    "谢谢 我想退货",
+    "谢谢，我的快递还没到",
+    "thanks, it hasn't arrived",
+    "thanks for nothing",
+    "thank you, can i get an invoice",
+    "谢谢 转人工",
+    "thanks, a person please",
+    "好的 那发票呢",
+    "ok i'll wait, but when does it ship",
+  ])("leaves thanks with a question, a problem or a request in it to be answered: %s", (text) => {
+    expect(detectSmallTalk(text)).toBeUndefined();
+  });
+
   it("answers greetings with the KB's topics, thanks with a close, and opens no ticket", async () => {
     const { say, tickets } = conversation("wechat:gh:st");
     const greeting = await say("你好");
