@@ -1,5 +1,5 @@
 import "@mantine/core/styles.css";
-import { createTheme, MantineProvider } from "@mantine/core";
+import { Badge, createTheme, MantineProvider } from "@mantine/core";
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
@@ -16,6 +16,17 @@ const theme = createTheme({
   fontFamily:
     "-apple-system, BlinkMacSystemFont, 'Segoe UI', 'PingFang SC', 'Hiragino Sans GB', 'Microsoft YaHei', 'Noto Sans CJK SC', 'Noto Sans SC', Roboto, 'Helvetica Neue', Arial, sans-serif",
   defaultRadius: "sm",
+  components: {
+    // A badge is a word or two (a priority, a status, "Current version"): shown whole, never cut to
+    // "NOR…". Mantine caps a badge at its cell's width and ellipsises the label; without the cap a
+    // table's column widens to fit it instead.
+    Badge: Badge.extend({
+      styles: {
+        root: { maxWidth: "none", flexShrink: 0, overflow: "visible" },
+        label: { overflow: "visible", textOverflow: "clip" },
+      },
+    }),
+  },
 });
 
 async function start() {

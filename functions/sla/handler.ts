@@ -6,6 +6,7 @@ import type { AgentStore, TicketDeskStore } from "../../shared/core/desk-ports";
 import { describeFailure } from "../../shared/core/failure";
 import type { TicketStore } from "../../shared/core/pipeline/ports";
 import { type ReviewPassDeps, reviewResolvedTickets } from "../../shared/core/review-pass";
+import type { RoutingRules } from "../../shared/core/routing";
 import { type Alert, routeWaiting, runSlaClock } from "../../shared/core/ticket-care";
 
 /** What the SLA clock works with: the tickets, their desk fields, the agents, the alerter, the time. */
@@ -13,6 +14,8 @@ export interface SlaDeps {
   tickets: Pick<TicketStore, "append" | "listByStatus">;
   desk: TicketDeskStore;
   agents: AgentStore;
+  /** The routing rules' languages: waiting tickets are offered to agents again by them. */
+  routing: Pick<RoutingRules, "languages">;
   alert: Alert;
   logger: Logger;
   /** Analytics: one `sla_breach` event per deadline missed (best effort, never throws). */

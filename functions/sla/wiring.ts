@@ -41,6 +41,7 @@ export function wireSla(config: SlaConfig, options: { logger?: Logger } = {}): S
     tickets: createTicketStore(doc, config.tables.tickets, config.tables.ticketTurns),
     desk: createTicketDeskStore(doc, config.tables.tickets),
     agents: createAgentStore(doc, config.tables.agents),
+    routing: config.deskRules.routing,
     alert: wireAlerts(config, doc),
     now: () => new Date(),
     ...wireReview(config, doc),

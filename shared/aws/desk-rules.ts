@@ -110,10 +110,12 @@ export function wireDeskRules(
     async onHandoff({ ticket }) {
       // Routing first, so the alert names the agent; a ticket routing misses waits in the queue and
       // the SLA clock offers it again.
-      const assignee = await routeTicket(ticket, { agents, desk, now }).catch((error: unknown) => {
-        logger.warn("routing failed", { ticketId: ticket.ticketId, ...describeFailure(error) });
-        return undefined;
-      });
+      const assignee = await routeTicket(ticket, { agents, desk, now, routing: rules.routing }).catch(
+        (error: unknown) => {
+          logger.warn("routing failed", { ticketId: ticket.ticketId, ...describeFailure(error) });
+          return undefined;
+        },
+      );
       await alert({
         kind: "ticket_opened",
         ticketId: ticket.ticketId,

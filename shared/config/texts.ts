@@ -11,6 +11,7 @@ const TextsSchema = z.strictObject({
   clarifyFooter: z.optional(z.string()),
   mediaUnsupported: z.optional(z.string()),
   inspectionFallback: z.optional(z.string()),
+  csatThanks: z.optional(z.string()),
 });
 const PerLanguage = z.strictObject({ zh: z.optional(TextsSchema), en: z.optional(TextsSchema) });
 const OverridesSchema = z.partialRecord(z.enum(["default", ...CHANNELS]), PerLanguage);

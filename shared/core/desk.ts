@@ -233,5 +233,8 @@ export function maskIdentity(channel: Channel, id: string): string {
     return at > 0 ? `${id[0]}***${id.slice(at)}` : "***";
   }
   const prefix = channel === "wechat" || channel === "wecom-kf" ? "wx" : channel === "wecom" ? "wecom" : "dt";
-  return id.length > 8 ? `${prefix}:${id.slice(0, 4)}…${id.slice(-2)}` : `${prefix}:…`;
+  if (id.length > 8) return `${prefix}:${id.slice(0, 4)}…${id.slice(-2)}`;
+  // A short id (a local or test customer: real openIds are 28 characters) keeps its last two, so that
+  // two customers are told apart on the queue rather than all showing as "wx:…".
+  return id.length > 2 ? `${prefix}:…${id.slice(-2)}` : `${prefix}:…`;
 }

@@ -17,12 +17,19 @@ export interface DueReview {
   attempts: number;
 }
 
-/** The tickets waiting for a review: every resolve puts its ticket on it (shared/stores/tickets.ts). */
+/**
+ * The tickets waiting for a review: every resolve puts its ticket on it (shared/stores/tickets.ts), and
+ * so does the customer's CSAT rating (shared/stores/ticket-desk.ts), which usually comes after the first
+ * review: the ticket is graded again with the rating.
+ */
 export interface ReviewQueue {
   /** Tickets resolved at or after `since` and not reviewed yet, oldest first. */
   due(since: string, limit: number): Promise<DueReview[]>;
-  /** Takes the ticket off the queue, unless it was resolved again since (a newer resolve waits its turn). */
-  done(due: DueReview): Promise<void>;
+  /**
+   * Takes the ticket off the queue, unless it was resolved again since (a newer resolve waits its turn)
+   * or, when the review was graded without a rating (`rated` false), a rating has arrived since.
+   */
+  done(due: DueReview, graded?: { rated: boolean }): Promise<void>;
   /** Counts an attempt that threw; the ticket stays on the queue. */
   failedAttempt(due: DueReview): Promise<void>;
 }
@@ -65,7 +72,9 @@ export interface ReviewPassSummary {
 
 /**
  * One pass of the QA review (run by the SLA clock's tick, so resolving stays fast): grades the
- * tickets resolved since the window's start, oldest first, and stores one review per ticket. A model
+ * tickets resolved since the window's start, oldest first, and stores one review per ticket. A review
+ * does not wait for the customer's rating (the CSAT window is a day by default, too long for QA to
+ * wait): a rating that arrives later queues the ticket again, and its new review replaces the first. A model
  * answer that is not a grade is stored as a failed review with its reason, never as a score; a grader
  * that throws is tried again on the next passes, then recorded as failed.
  */
@@ -105,7 +114,7 @@ export async function reviewResolvedTickets(deps: ReviewPassDeps): Promise<Revie
     }
     const review = reviewOf(ticket, input, outcome, deps);
     await deps.reviews.put(review);
-    await deps.queue.done(due);
+    await deps.queue.done(due, { rated: input.csat !== undefined });
     summary[review.status]++;
   }
   return summary;

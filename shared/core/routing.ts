@@ -6,6 +6,8 @@ import type { Channel } from "./message";
  * Skill routing of hand-off tickets: which skills a ticket needs (from its language, channel, the top
  * candidate's FAQ category, the hand-off reason and the customer's VIP flag) and which agent takes it
  * (the least-loaded online agent holding every one of those skills; ties go to the one idle longest).
+ * Languages restrict only the agents who declare one: an agent whose skills name no configured language
+ * is taken to answer in every language, so a new desk routes before anyone has edited its agents.
  * The rules are configuration (KEFU_ROUTING_RULES, shared/config/desk.ts); this module only applies them.
  */
 
@@ -110,12 +112,28 @@ export function skillGroups(rules: RoutingRules): Skill[] {
   return [...ids].sort().map((id) => ({ id, label: id, labelZh: id }));
 }
 
+/** The skills that stand for a customer language (their ids, from the rules' `languages`). */
+export function languageSkills(rules: Pick<RoutingRules, "languages">): ReadonlySet<string> {
+  return new Set(Object.values(rules.languages));
+}
+
+/**
+ * Does the agent hold this skill? A language skill is held too by an agent who declares no language at
+ * all: most desks start with agents who answer every language the business serves, and requiring the
+ * skill of them would leave every ticket unassigned until a supervisor edited each agent. Once an agent
+ * declares a language, they are routed only the languages they declare.
+ */
+function holds(agent: Agent, skill: string, languages: ReadonlySet<string>): boolean {
+  if (agent.skills.includes(skill)) return true;
+  return languages.has(skill) && !agent.skills.some((held) => languages.has(held));
+}
+
 /** Can this agent take one more ticket needing these skills? */
-export function canTake(agent: Agent, skills: readonly string[]): boolean {
+export function canTake(agent: Agent, skills: readonly string[], languages: ReadonlySet<string>): boolean {
   return (
     agent.status === "online" &&
     agent.openTickets < agent.maxConcurrent &&
-    skills.every((skill) => agent.skills.includes(skill))
+    skills.every((skill) => holds(agent, skill, languages))
   );
 }
 
@@ -125,10 +143,15 @@ export function canTake(agent: Agent, skills: readonly string[]): boolean {
  * them in this order with a conditional write on each one's load counter, so two tickets routed at the
  * same moment cannot both take an agent's last slot.
  */
-export function rankAgents(agents: readonly Agent[], skills: readonly string[]): Agent[] {
+export function rankAgents(
+  agents: readonly Agent[],
+  skills: readonly string[],
+  rules: Pick<RoutingRules, "languages">,
+): Agent[] {
+  const languages = languageSkills(rules);
   const load = (agent: Agent) => agent.openTickets / agent.maxConcurrent;
   return agents
-    .filter((agent) => canTake(agent, skills))
+    .filter((agent) => canTake(agent, skills, languages))
     .sort(
       (a, b) =>
         load(a) - load(b) ||

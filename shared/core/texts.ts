@@ -56,6 +56,8 @@ export interface Texts {
   languageOffer: string;
   /** Said instead of a reply that quality inspection blocked (pipeline/inspect.ts). */
   inspectionFallback: string;
+  /** Answer to the customer's CSAT rating of a resolved ticket (sent once, for the rating recorded). */
+  csatThanks: string;
 }
 
 export const DEFAULT_TEXTS: Record<Language, Texts> = {
@@ -82,6 +84,7 @@ export const DEFAULT_TEXTS: Record<Language, Texts> = {
     languageNotice: "抱歉，我目前只能用中文和英文回复。",
     languageOffer: "抱歉，我目前只能用中文和英文回复。需要为您转接人工客服吗？回复“是”即可转接。",
     inspectionFallback: "抱歉，这个问题我暂时无法回答。如需人工客服，请回复“转人工”。",
+    csatThanks: "感谢您的评价！还有其他问题随时找我。",
   },
   en: {
     disclosure:
@@ -112,6 +115,7 @@ export const DEFAULT_TEXTS: Record<Language, Texts> = {
     languageOffer:
       'Sorry, I can only reply in English and Chinese for now. Would you like a person to help you? Reply "yes" and I will pass you on.',
     inspectionFallback: 'Sorry, I can\'t answer that one right now. Reply "agent" to reach a person.',
+    csatThanks: "Thank you for your rating! Message me any time if you need anything else.",
   },
 };
 

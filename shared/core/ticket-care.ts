@@ -58,6 +58,8 @@ export function classifyTicket(
 
 export interface RoutingDeps {
   agents: AgentStore;
+  /** Which skills are languages (an agent who declares none answers every language). */
+  routing: Pick<RoutingRules, "languages">;
   desk: TicketDeskStore;
   now(): Date;
 }
@@ -73,7 +75,7 @@ export async function routeTicket(
 ): Promise<string | undefined> {
   if (ticket.status !== "open" || ticket.assignee) return ticket.assignee;
   const now = deps.now();
-  for (const agent of rankAgents(await deps.agents.list(), ticket.skills ?? [])) {
+  for (const agent of rankAgents(await deps.agents.list(), ticket.skills ?? [], deps.routing)) {
     if (!(await deps.agents.reserve(agent.id, now))) continue;
     if (await deps.desk.assign(ticket.ticketId, agent.id, now)) return agent.id;
     await deps.agents.release(agent.id);

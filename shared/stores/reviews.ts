@@ -46,21 +46,22 @@ export function createReviewStore(doc: DynamoDBDocumentClient, tableName: string
 
 /**
  * The tickets waiting for their QA review: the tickets table's sparse `byReviewDue` index, which every
- * resolve writes (shared/stores/tickets.ts). Taking a ticket off is conditional on the resolve it was
+ * resolve writes (shared/stores/tickets.ts), and a CSAT rating writes again (shared/stores/ticket-desk.ts). Taking a ticket off is conditional on the resolve it was
  * queued by, so a ticket reopened and resolved again meanwhile stays queued for its new resolve.
  */
 export function createReviewQueue(doc: DynamoDBDocumentClient, ticketsTable: string): ReviewQueue {
-  const sameResolve = {
-    ConditionExpression: "reviewQueue = :due AND resolvedAt = :resolvedAt",
-  };
-  async function update(ticketId: string, resolvedAt: string, expression: string) {
+  const sameResolve = "reviewQueue = :due AND resolvedAt = :resolvedAt";
+  // A rating recorded while its ticket was graded without one queues the ticket again (ticket-desk.ts):
+  // taking it off must not undo that.
+  const noRatingSince = " AND attribute_not_exists(csat)";
+  async function update(ticketId: string, resolvedAt: string, expression: string, condition = sameResolve) {
     try {
       await doc.send(
         new UpdateCommand({
           TableName: ticketsTable,
           Key: { ticketId },
           UpdateExpression: expression,
-          ...sameResolve,
+          ConditionExpression: condition,
           ExpressionAttributeValues: {
             ":due": REVIEW_DUE,
             ":resolvedAt": resolvedAt,
@@ -89,7 +90,13 @@ export function createReviewQueue(doc: DynamoDBDocumentClient, ticketsTable: str
         attempts: Number(item.reviewAttempts ?? 0),
       }));
     },
-    done: (due) => update(due.ticketId, due.resolvedAt, "REMOVE reviewQueue, reviewAttempts"),
+    done: (due, graded) =>
+      update(
+        due.ticketId,
+        due.resolvedAt,
+        "REMOVE reviewQueue, reviewAttempts",
+        graded?.rated === false ? sameResolve + noRatingSince : sameResolve,
+      ),
     failedAttempt: (due) => update(due.ticketId, due.resolvedAt, "ADD reviewAttempts :one"),
   };
 }

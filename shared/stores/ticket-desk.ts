@@ -2,6 +2,7 @@ import { type DynamoDBDocumentClient, QueryCommand, UpdateCommand } from "@aws-s
 import type { TicketDeskStore } from "../core/desk-ports";
 import type { Ticket } from "../core/ticket";
 import { unlessConditionFails } from "./table";
+import { REVIEW_DUE } from "./tickets";
 
 /** The SLA clock's index (tickets table, sparse): tickets with a running deadline, by the next one. */
 export const SLA_INDEX = "bySlaDue";
@@ -108,11 +109,14 @@ export function createTicketDeskStore(doc: DynamoDBDocumentClient, tableName: st
       return unlessConditionFails(
         update({
           ticketId,
-          UpdateExpression: "SET csat = :csat, updatedAt = :at",
+          // The rating queues the ticket for the QA review again (the sparse byReviewDue index, by its
+          // resolve): a review graded before the customer rated is graded again with the rating.
+          UpdateExpression: "SET csat = :csat, updatedAt = :at, reviewQueue = :due REMOVE reviewAttempts",
           ConditionExpression: "attribute_exists(ticketId) AND attribute_not_exists(csat)",
           ExpressionAttributeValues: {
             ":csat": { ...rating, at: at.toISOString() },
             ":at": at.toISOString(),
+            ":due": REVIEW_DUE,
           },
         }),
       );

@@ -114,6 +114,22 @@ describe("the queue", () => {
     await screenshot(page, "queue");
   });
 
+  it("shows every badge whole in English (no 'NOR…' in the priority column)", async () => {
+    const page = await desk.newPage();
+    await signIn(page, desk.server.url, "agent", desk.mock.password);
+    await page.goto(`${desk.server.url}queue?view=open`);
+    await page.getByTestId("ticket-row").first().waitFor();
+    await page.getByText("EN", { exact: true }).click();
+    await page.getByText("Normal", { exact: true }).first().waitFor();
+    // A label cut short is wider inside than the box it is drawn in.
+    const cut = await page
+      .locator(".mantine-Badge-label")
+      .evaluateAll((labels) =>
+        labels.filter((l) => l.scrollWidth > l.clientWidth + 1).map((l) => l.textContent),
+      );
+    expect(cut).toEqual([]);
+  });
+
   it("clears a ticket's unread marker once read, and sets it again when the customer writes", async () => {
     const id = ticketWhere((t) => t.channel === "dingtalk" && t.status !== "resolved");
     const page = await desk.newPage();

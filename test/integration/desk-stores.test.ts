@@ -79,7 +79,14 @@ describe("the agents table on DynamoDB Local", () => {
     const ids = Array.from({ length: 6 }, (_, i) => `KF-R${run.slice(-6)}${i}`);
     for (const ticketId of ids) await tickets.create(ticket(ticketId, now, [skill]));
     const results = await Promise.all(
-      ids.map((ticketId) => routeTicket(ticket(ticketId, now, [skill]), { agents, desk, now: () => now })),
+      ids.map((ticketId) =>
+        routeTicket(ticket(ticketId, now, [skill]), {
+          agents,
+          desk,
+          now: () => now,
+          routing: DEFAULT_ROUTING_RULES,
+        }),
+      ),
     );
     expect(results.filter((r) => r === id)).toHaveLength(2);
     expect((await agents.get(id))?.openTickets).toBe(2);

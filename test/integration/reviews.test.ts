@@ -7,6 +7,7 @@ import { createHeuristicGrader } from "../../shared/core/review-heuristic";
 import { reviewResolvedTickets } from "../../shared/core/review-pass";
 import type { Ticket } from "../../shared/core/ticket";
 import { createReviewQueue, createReviewStore } from "../../shared/stores/reviews";
+import { createTicketDeskStore } from "../../shared/stores/ticket-desk";
 import { createTicketStore } from "../../shared/stores/tickets";
 import { testEnv } from "../support/local-env";
 
@@ -20,6 +21,7 @@ const doc = documentClient(config.runtime);
 const tickets = createTicketStore(doc, config.tables.tickets, config.tables.ticketTurns);
 const queue = createReviewQueue(doc, config.tables.tickets);
 const reviews = createReviewStore(doc, config.tables.reviews);
+const desk = createTicketDeskStore(doc, config.tables.tickets);
 
 const run = Date.now().toString(36).toUpperCase();
 const resolvedAt = new Date("2026-11-30T08:00:00.000Z");
@@ -110,5 +112,35 @@ describe("the QA review on DynamoDB Local", () => {
     expect(
       mine(await queue.due("2026-11-30T07:59:00.000Z", 100)).filter((d) => d.ticketId === t.ticketId),
     ).toEqual([]);
+  });
+
+  it("queues a reviewed ticket again when the customer rates it, and keeps it queued if graded unrated", async () => {
+    const t = await tickets.create(ticket("D", humanHandled));
+    await tickets.resolve(t.ticketId, resolvedAt);
+    const queued = async () =>
+      mine(await queue.due("2026-11-30T07:59:00.000Z", 100)).filter((d) => d.ticketId === t.ticketId);
+    const [due] = await queued();
+    if (!due) throw new Error("the resolve did not queue the ticket");
+    // Graded without a rating, then the rating arrives before the pass takes it off: it stays queued.
+    expect(await desk.recordCsat(t.ticketId, { score: 5 }, now)).toBe(true);
+    await queue.done(due, { rated: false });
+    expect(await queued()).toHaveLength(1);
+    // Graded with the rating: taken off.
+    await queue.done(due, { rated: true });
+    expect(await queued()).toEqual([]);
+  });
+
+  it("re-queues on a rating that comes after the ticket's review", async () => {
+    const t = await tickets.create(ticket("E", humanHandled));
+    await tickets.resolve(t.ticketId, resolvedAt);
+    const [due] = mine(await queue.due("2026-11-30T07:59:00.000Z", 100)).filter(
+      (d) => d.ticketId === t.ticketId,
+    );
+    if (!due) throw new Error("the resolve did not queue the ticket");
+    await queue.done(due, { rated: false });
+    expect(await desk.recordCsat(t.ticketId, { score: 4 }, now)).toBe(true);
+    expect(
+      mine(await queue.due("2026-11-30T07:59:00.000Z", 100)).filter((d) => d.ticketId === t.ticketId),
+    ).toEqual([{ ticketId: t.ticketId, resolvedAt: resolvedAt.toISOString(), attempts: 0 }]);
   });
 });

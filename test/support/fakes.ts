@@ -167,8 +167,11 @@ export function memoryTickets(): TicketStore & {
   };
 }
 
-/** The QA review queue over memoryTickets' resolves, as createReviewQueue over the tickets table. */
-export function memoryReviewQueue(due: Map<string, DueReview>): ReviewQueue {
+/**
+ * The QA review queue over memoryTickets' resolves, as createReviewQueue over the tickets table; given
+ * the tickets, a ticket graded without a rating stays queued when one has arrived since.
+ */
+export function memoryReviewQueue(due: Map<string, DueReview>, tickets?: Map<string, Ticket>): ReviewQueue {
   const sameResolve = (d: DueReview) => due.get(d.ticketId)?.resolvedAt === d.resolvedAt;
   return {
     async due(since, limit) {
@@ -178,8 +181,9 @@ export function memoryReviewQueue(due: Map<string, DueReview>): ReviewQueue {
         .slice(0, limit)
         .map((d) => ({ ...d }));
     },
-    async done(d) {
-      if (sameResolve(d)) due.delete(d.ticketId);
+    async done(d, graded) {
+      const ratedSince = graded?.rated === false && tickets?.get(d.ticketId)?.csat !== undefined;
+      if (sameResolve(d) && !ratedSince) due.delete(d.ticketId);
     },
     async failedAttempt(d) {
       const found = due.get(d.ticketId);
@@ -657,7 +661,11 @@ export function memoryAgents(initial: Agent[] = []): AgentStore & { items: Map<s
 }
 
 /** The desk's ticket fields on the memory tickets' items (memoryTickets().items). */
-export function memoryTicketDesk(items: Map<string, Ticket>): TicketDeskStore {
+/** The desk's writes over memoryTickets' items; given its review queue, a rating queues the ticket again. */
+export function memoryTicketDesk(
+  items: Map<string, Ticket>,
+  reviewDue?: Map<string, DueReview>,
+): TicketDeskStore {
   const found = (id: string) => items.get(id);
   return {
     async assign(id, agentId, now) {
@@ -708,6 +716,8 @@ export function memoryTicketDesk(items: Map<string, Ticket>): TicketDeskStore {
       const t = found(id);
       if (!t || t.csat) return false;
       t.csat = { ...rating, at: at.toISOString() };
+      if (reviewDue && t.resolvedAt)
+        reviewDue.set(id, { ticketId: id, resolvedAt: t.resolvedAt, attempts: 0 });
       return true;
     },
     async reopen(id, assignee, now, resolutionDueAt) {

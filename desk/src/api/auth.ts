@@ -4,7 +4,10 @@
  * session lives in localStorage so a second tab and a reload stay signed in; the ID token is short-lived
  * and refreshed before it expires.
  */
+import { CognitoError } from "./cognito-error";
 import type { DeskConfig, Group } from "./types";
+
+export { CognitoError };
 
 export interface Session {
   username: string;
@@ -18,17 +21,6 @@ export interface Session {
 export type SignInResult =
   | { kind: "signed-in"; session: Session }
   | { kind: "new-password"; username: string; challengeSession: string };
-
-/** A refusal by Cognito: `code` is its exception name (NotAuthorizedException, InvalidPasswordException…). */
-export class CognitoError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = "CognitoError";
-  }
-}
 
 interface AuthenticationResult {
   IdToken: string;

@@ -11,25 +11,11 @@ import {
   Title,
 } from "@mantine/core";
 import { type FormEvent, useState } from "react";
-import { answerNewPassword, CognitoError, sessionStore, signIn } from "../api/auth";
+import { answerNewPassword, sessionStore, signIn } from "../api/auth";
 import { LanguageSwitch } from "../components/LanguageSwitch";
 import { useDesk } from "../context";
-import { type Translate, useI18n } from "../i18n";
-
-function signInError(error: unknown, t: Translate): string {
-  if (!(error instanceof CognitoError)) return t("err_unknown", { code: String(error) });
-  switch (error.code) {
-    case "NotAuthorizedException":
-    case "UserNotFoundException":
-      return t("badCredentials");
-    case "InvalidPasswordException":
-      return t("passwordRejected", { detail: error.message });
-    case "NetworkError":
-      return t("cognitoUnreachable");
-    default:
-      return t("err_unknown", { code: error.code });
-  }
-}
+import { useI18n } from "../i18n";
+import { signInErrorText } from "../lib/sign-in-errors";
 
 export function LoginPage() {
   const { config } = useDesk();
@@ -64,7 +50,7 @@ export function LoginPage() {
         sessionStore.set(result.session);
       }
     } catch (failure) {
-      setError(signInError(failure, t));
+      setError(signInErrorText(failure, challenge ? "new-password" : "sign-in", t));
     } finally {
       setBusy(false);
     }

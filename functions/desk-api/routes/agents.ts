@@ -141,7 +141,11 @@ export const agentRoutes: DeskRoute<AgentsDeps>[] = [
       }
       if (change.groups) await setDirectoryGroups(deps, id, change.groups);
       try {
-        return ok(view(await deps.agents.configure(id, change, request.now)));
+        const record = await deps.agents.configure(id, change, request.now);
+        // Answered as GET /agents lists it (groups from the directory), not with the table's copy of the
+        // groups, which only an admin's change writes.
+        const member = (await deps.directory.agents()).find((m) => m.id === id);
+        return ok(member ? merged(member, record) : view(record));
       } catch (error) {
         if (!change.groups) throw error;
         // Cognito has the new groups (the ones enforced; GET /agents shows them); the table's copy and

@@ -64,7 +64,9 @@ function safeText(run: Run, sentence: string): string {
  */
 function replaced(plan: ReplyPlan, text: string): ReplyPlan {
   const { inspection: _earlier, ...decided } = plan;
-  if (decided.kind === "handoff" || decided.kind === "withheld") return { ...decided, text };
+  // A thanks for a rating keeps its kind too: the rating stands, whatever the customer is told.
+  if (decided.kind === "handoff" || decided.kind === "withheld" || decided.kind === "csat_thanks")
+    return { ...decided, text };
   return {
     kind: "withheld",
     text,

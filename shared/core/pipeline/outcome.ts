@@ -118,6 +118,8 @@ type DecidedPlan =
       question?: string;
     }
   | { kind: "handoff"; text: string; reason: HandoffReason; ticketId: string; usage?: Usage }
+  /** The thanks for a CSAT rating just recorded on the resolved ticket `ticketId`. */
+  | { kind: "csat_thanks"; text: string; ticketId: string }
   | { kind: "smalltalk"; text: string; intent: SmallTalkIntent }
   | { kind: "out_of_scope"; text: string; offered: boolean }
   /** `offered`: the notice offered a person (handoffOffered), as a second off-topic message does. */

@@ -128,6 +128,15 @@ async function sendAndRecord(
             ...(plan.languageNotice ? { languageNotice: true } : {}),
           }
         : { action: "clarified", options: plan.options.map((o) => o.faqId) };
+    case "csat_thanks":
+      // The rating closes the loop: the bot has the conversation again. Recorded as rated whether or
+      // not the thanks went out: the rating is filed on the ticket either way.
+      await recordTurn(run, sent ? plan.text : undefined, {
+        disclosed,
+        ...offTopic,
+        openTicketId: undefined,
+      });
+      return { action: "rated", ticketId: plan.ticketId };
     case "handoff": {
       // Moving the platform's session to a person is best effort: the ticket and the customer's notice
       // already stand, and retrying the message would send the notice twice.

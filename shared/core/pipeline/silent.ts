@@ -1,6 +1,7 @@
 import { afterResolvedTicket } from "./after-resolve";
 import type { PipelineOutcome } from "./outcome";
 import { recordTurn } from "./record";
+import { completeReply } from "./reply";
 import type { Run } from "./run";
 
 /** The platform says the person is done (a WeCom 微信客服 session closed): the bot takes over again. */
@@ -32,6 +33,11 @@ export async function staySilentWhileTicketOpen(run: Run): Promise<PipelineOutco
     status === "resolved"
       ? await afterResolvedTicket(ticketId, customerTurn, run.key, run.now, deps)
       : undefined;
+  if (after?.firstRating) {
+    // The rating is thanked once: a redelivered or repeated rating (recorded before) is not.
+    const text = deps.texts.say("csatThanks", run.language, run.message.channel);
+    return completeReply(run, { kind: "csat_thanks", text, ticketId });
+  }
   if (after) {
     // A rating closes the loop: the bot has the conversation again. A reopened ticket keeps it.
     await recordTurn(run, undefined, after.action === "rated" ? { openTicketId: undefined } : {});

@@ -117,9 +117,22 @@ describe("after a ticket is resolved", () => {
     const sentBefore = sent.length;
     expect(await say("5 很满意，谢谢")).toEqual({ action: "rated", ticketId });
     expect(engine.calls).toHaveLength(calls);
-    expect(sent).toHaveLength(sentBefore);
+    // Thanked once, for the rating recorded.
+    expect(sent.slice(sentBefore).map((m) => m.text)).toEqual(["[csatThanks zh]"]);
     expect(tickets.items.get(ticketId)?.csat).toMatchObject({ score: 5, comment: "很满意,谢谢" });
     expect(await say("怎么退货")).toMatchObject({ action: "answered" });
+  });
+
+  it("thanks a rating once: its redelivery sends nothing more", async () => {
+    const { say, resolve, sent, deps, later } = setup();
+    const { ticketId } = (await say("转人工")) as { ticketId: string };
+    await resolve(ticketId);
+    later(HOUR);
+    const sentBefore = sent.length;
+    const rating = inbound({ id: "rating-1", text: "5 非常满意" });
+    expect(await processMessage(rating, deps)).toEqual({ action: "rated", ticketId });
+    await processMessage(rating, deps);
+    expect(sent.slice(sentBefore).map((m) => m.text)).toEqual(["[csatThanks zh]"]);
   });
 
   it("a message within the reopen window reopens the ticket to its agent instead of the bot answering", async () => {

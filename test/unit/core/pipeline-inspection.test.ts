@@ -52,6 +52,8 @@ interface Scenario {
   messages: () => InboundMessage[];
   /** A phrase of that reply only (not of the disclosure or the fallback). */
   marker: string;
+  /** What the scenario needs of the pipeline's fakes beyond the engine. */
+  prepare?(deps: ReturnType<typeof pipelineDeps>["deps"]): void;
 }
 
 // Every kind of reply the pipeline sends: a kind added to ReplyPlan without a scenario here does not compile.
@@ -109,6 +111,16 @@ const SEND_PATHS: Record<ReplyPlan["kind"], Scenario> = {
     messages: () => [inbound({ text: "怎么查物流信息？" }), inbound({ text: "すみません。" })],
     marker: "[languageOffer",
   },
+  csat_thanks: {
+    // A hand-off, then a rating once the ticket is resolved (the desk records it).
+    engine: localEngine,
+    messages: () => [inbound({ text: "转人工" }), inbound({ text: "5" })],
+    marker: "[csatThanks",
+    prepare(deps) {
+      deps.desk = { classify: () => ({}), afterResolve: async () => ({ kind: "rated" }) };
+      deps.tickets.status = async () => "resolved";
+    },
+  },
   withheld: {
     // The safe sentence itself: it goes out only in place of a blocked reply, so its marker is blocked
     // along with the answer's, and the built-in sentence goes out instead.
@@ -121,6 +133,7 @@ const SEND_PATHS: Record<ReplyPlan["kind"], Scenario> = {
 function run(scenario: Scenario, rules: RuleSet, fallback: PipelineInspection["fallback"] = "safe_answer") {
   const fake = pipelineDeps(scenario.engine);
   fake.deps.inspection = { ...fake.deps.inspection, rules: async () => rules, fallback };
+  scenario.prepare?.(fake.deps);
   return {
     ...fake,
     async play() {

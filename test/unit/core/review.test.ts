@@ -15,7 +15,7 @@ import {
 import { createHeuristicGrader, heuristicGrade } from "../../../shared/core/review-heuristic";
 import { reviewResolvedTickets } from "../../../shared/core/review-pass";
 import type { Ticket } from "../../../shared/core/ticket";
-import { memoryReviewQueue, memoryReviews, memoryTickets } from "../../support/fakes";
+import { memoryReviewQueue, memoryReviews, memoryTicketDesk, memoryTickets } from "../../support/fakes";
 
 const RETURNS: FaqEntry = {
   id: "faq-returns",
@@ -218,6 +218,38 @@ describe("reviewResolvedTickets", () => {
       faqIds: ["faq-returns"],
     });
     expect(tickets.reviewDue.size).toBe(0);
+  });
+
+  it("grades a ticket again when the customer rates it after its review, the new review replacing the first", async () => {
+    const { tickets, reviews, deps } = await setup(createHeuristicGrader(), humanHandled);
+    const desk = memoryTicketDesk(tickets.items, tickets.reviewDue);
+    const queue = memoryReviewQueue(tickets.reviewDue, tickets.items);
+    await reviewResolvedTickets({ ...deps, queue });
+    expect([...reviews.items.values()].map((r) => r.csat)).toEqual([undefined]);
+
+    await desk.recordCsat("KF-REVIEW01", { score: 5 }, new Date("2026-12-01T10:11:00.000Z"));
+    expect(await reviewResolvedTickets({ ...deps, queue })).toMatchObject({ scored: 1 });
+    expect([...reviews.items.values()].map((r) => r.csat)).toEqual([5]);
+    expect(tickets.reviewDue.size).toBe(0);
+  });
+
+  it("keeps the ticket queued when the rating arrives while it is being graded", async () => {
+    const heuristic = createHeuristicGrader();
+    const { tickets, reviews, deps } = await setup(heuristic, humanHandled);
+    const desk = memoryTicketDesk(tickets.items, tickets.reviewDue);
+    const ratedMeanwhile: ConversationGrader = {
+      info: heuristic.info,
+      async grade(input) {
+        const outcome = await heuristic.grade(input);
+        await desk.recordCsat("KF-REVIEW01", { score: 2 }, new Date("2026-12-01T10:11:00.000Z"));
+        return outcome;
+      },
+    };
+    const queue = memoryReviewQueue(tickets.reviewDue, tickets.items);
+    await reviewResolvedTickets({ ...deps, queue, grader: ratedMeanwhile });
+    expect(tickets.reviewDue.size).toBe(1);
+    await reviewResolvedTickets({ ...deps, queue });
+    expect([...reviews.items.values()].map((r) => r.csat)).toEqual([2]);
   });
 
   it("skips a ticket no agent replied on", async () => {

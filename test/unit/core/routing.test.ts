@@ -117,13 +117,38 @@ describe("choosing the agent", () => {
         agent("big", { openTickets: 1, maxConcurrent: 10 }),
       ],
       ["lang:zh"],
+      rules,
     );
     expect(ranked.map((a) => a.id)).toEqual(["big", "idle", "recent", "busy"]);
   });
 
+  it("lets an agent who declares no language take every language; one who declares some, only those", () => {
+    const agents = [
+      agent("any", { skills: [] }),
+      agent("vip-any-language", { skills: ["vip"] }),
+      agent("zh-only", { skills: ["lang:zh"] }),
+      agent("en-only", { skills: ["lang:en", "vip"] }),
+    ];
+    const ids = (skills: string[]) => rankAgents(agents, skills, rules).map((a) => a.id);
+    expect(ids(["lang:zh"])).toEqual(["any", "vip-any-language", "zh-only"]);
+    expect(ids(["lang:en"])).toEqual(["any", "en-only", "vip-any-language"]);
+    expect(ids(["lang:en", "vip"])).toEqual(["en-only", "vip-any-language"]);
+    // Only languages are relaxed: a complaint still needs the complaints group.
+    expect(ids(["complaints", "lang:zh"])).toEqual([]);
+    // A language the rules name differently is still a language.
+    const custom = RoutingRulesSchema.parse({ languages: { zh: "mandarin", en: "english" } });
+    expect(
+      rankAgents(
+        [agent("any", { skills: [] }), agent("zh", { skills: ["mandarin"] })],
+        ["english"],
+        custom,
+      ).map((a) => a.id),
+    ).toEqual(["any"]);
+  });
+
   it("never routes a ticket needing a skill nobody online has", () => {
     expect(
-      rankAgents([agent("a"), agent("b", { skills: ["lang:zh", "vip"], status: "away" })], ["vip"]),
+      rankAgents([agent("a"), agent("b", { skills: ["lang:zh", "vip"], status: "away" })], ["vip"], rules),
     ).toEqual([]);
   });
 
@@ -160,6 +185,7 @@ describe("routing a ticket", () => {
       agents,
       desk: memoryTicketDesk(tickets.items),
       now: () => new Date("2026-12-01T10:00:00Z"),
+      routing: rules,
     };
     await tickets.create(open("KF-1"));
     expect(await routeTicket(open("KF-1"), deps)).toBe("b");
@@ -170,7 +196,7 @@ describe("routing a ticket", () => {
   it("leaves the ticket waiting when nobody can take it, and never overbooks an agent", async () => {
     const tickets = memoryTickets();
     const agents = memoryAgents([agent("a", { maxConcurrent: 1 })]);
-    const deps = { agents, desk: memoryTicketDesk(tickets.items), now: () => new Date() };
+    const deps = { agents, desk: memoryTicketDesk(tickets.items), now: () => new Date(), routing: rules };
     for (const id of ["KF-1", "KF-2", "KF-3"]) await tickets.create(open(id));
     const results = await Promise.all(["KF-1", "KF-2", "KF-3"].map((id) => routeTicket(open(id), deps)));
     expect(results.filter((r) => r === "a")).toHaveLength(1);
@@ -178,10 +204,35 @@ describe("routing a ticket", () => {
     expect([...tickets.items.values()].filter((t) => t.status === "open")).toHaveLength(2);
   });
 
+  it("with the default rules, assigns a new desk's agent who has no skills yet", async () => {
+    const tickets = memoryTickets();
+    const agents = memoryAgents([agent("demo", { skills: [] })]);
+    const deps = {
+      agents,
+      desk: memoryTicketDesk(tickets.items),
+      now: () => new Date(),
+      routing: DEFAULT_ROUTING_RULES,
+    };
+    const skills = classifyTicket(
+      {
+        channel: "wechat",
+        customerId: "o6",
+        language: "zh",
+        reason: "customer_request",
+        priority: "normal",
+        openedAt: new Date(),
+      },
+      { routing: DEFAULT_ROUTING_RULES, sla: DEFAULT_SLA_POLICIES },
+    ).skills;
+    expect(skills).toEqual(["lang:zh"]);
+    await tickets.create(open("KF-1", skills));
+    expect(await routeTicket(open("KF-1", skills), deps)).toBe("demo");
+  });
+
   it("gives the slot back when someone else took the ticket meanwhile", async () => {
     const tickets = memoryTickets();
     const agents = memoryAgents([agent("a")]);
-    const deps = { agents, desk: memoryTicketDesk(tickets.items), now: () => new Date() };
+    const deps = { agents, desk: memoryTicketDesk(tickets.items), now: () => new Date(), routing: rules };
     await tickets.create({ ...open("KF-1"), status: "assigned", assignee: "z" });
     expect(await routeTicket(open("KF-1"), deps)).toBeUndefined();
     expect(agents.items.get("a")?.openTickets).toBe(0);

@@ -21,6 +21,12 @@ describe("reply texts per channel and language", () => {
     expect(textsFor("en", "email", overrides).disclosure).toContain("AI");
   });
 
+  it("lets operators word the thanks for a CSAT rating", () => {
+    const overrides = textOverridesFromEnv(JSON.stringify({ default: { en: { csatThanks: "Thanks!" } } }));
+    expect(textsFor("en", "wechat", overrides).csatThanks).toBe("Thanks!");
+    expect(textsFor("zh", "wechat", overrides).csatThanks).toContain("感谢");
+  });
+
   it("refuses malformed overrides at cold start with the path of the problem", () => {
     expect(() => textOverridesFromEnv("{not json")).toThrow("not valid JSON");
     expect(() => textOverridesFromEnv(JSON.stringify({ fax: { zh: { disclosure: "x" } } }))).toThrow(

@@ -93,6 +93,22 @@ describe("the agents' routes", () => {
     expect((list.body as { agents: unknown[] }).agents).toHaveLength(1);
   });
 
+  it("answer a supervisor's change with the agent as the list shows them, groups from the directory", async () => {
+    const deps = {
+      directory: memoryDirectory([{ id: "li", name: "李雷", groups: ["agent"] }]),
+      agents: memoryAgents(),
+      routing: DEFAULT_ROUTING_RULES,
+    };
+    const configured = await call("PUT", "/agents/:id", deps, {
+      groups: ["supervisor"],
+      params: { id: "li" },
+      body: { skills: ["lang:zh"] },
+    }).response;
+    const list = await call("GET", "/agents", deps, { groups: ["supervisor"] }).response;
+    expect(configured.body).toEqual((list.body as { agents: unknown[] }).agents[0]);
+    expect(configured.body).toMatchObject({ groups: ["agent"], displayName: "李雷", skills: ["lang:zh"] });
+  });
+
   it("list the directory's agents and supervisors, with their records where they have one", async () => {
     const agents = memoryAgents();
     await agents.configure("li", { skills: ["lang:en"], maxConcurrent: 2, groups: ["admin"] }, now);

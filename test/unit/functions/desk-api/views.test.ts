@@ -35,6 +35,13 @@ describe("a ticket as the desk lists it", () => {
     expect(summaryOf(ticket(), "someone-else").unread).toBe(2);
     expect(summary.lastCustomerAt).toBe("2026-12-01T11:00:00Z");
   });
+
+  it("tells customers with short ids apart (local chat users), never showing the whole id", () => {
+    const display = (customerId: string) => summaryOf(ticket({ customerId }), "agent").customer.display;
+    expect(display("alice")).toBe("wx:…ce");
+    expect(display("bob")).toBe("wx:…ob");
+    expect(display("ab")).toBe("wx:…");
+  });
 });
 
 describe("what the customer's channel accepts", () => {
