@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { KefuError } from "../shared/core/errors";
+import type { BucketUploads } from "./bucket-uploads";
 import type { DeskServing } from "./desk";
 import { lambdaContext } from "./event-source";
 import type { ChannelSimulator, SimulatorRequest } from "./simulator/outbox";
@@ -50,6 +51,8 @@ export interface LocalServerOptions {
   sns?: (body: string) => Promise<{ status: number; body: unknown; traceId?: string }>;
   /** The agents' desk: the web app at /desk/, its config and /desk/api (absent until the stack is up). */
   desk?: DeskServing;
+  /** The desk's presigned FAQ uploads, forwarded to the S3 emulator (absent until the stack is up). */
+  uploads?: BucketUploads;
   /** Bytes read from a request body before giving up: well above the webhook's own limit. */
   maxReadBytes?: number;
 }
@@ -59,6 +62,8 @@ export function createLocalServer(options: LocalServerOptions): Server {
   return createServer(async (req, res) => {
     try {
       const url = new URL(req.url ?? "/", "http://127.0.0.1");
+      // Before the body is read: an upload is streamed on to the emulator, whatever its size.
+      if (options.uploads?.(req, res, url)) return;
       const body = await readBody(req, maxRead);
       if (body === undefined) return send(res, 413, { error: "payload_too_large" });
       const readiness = options.readiness();

@@ -51,6 +51,7 @@ import { KefuError, MalformedRequestError } from "../shared/core/errors";
 import { CHANNELS } from "../shared/core/message";
 import { RULES_KEYS, type RulesReport } from "../shared/kb/inspection-rules";
 import { FAQ_BUCKET, INBOUND_QUEUE } from "../shared/resources";
+import { type BucketUploads, bucketUploads } from "./bucket-uploads";
 import { DEFAULT_DEMO_PASSWORD, type LocalCognito, startLocalCognito } from "./cognito";
 import { type DeskServing, deskServing, ensureDeskBuilt } from "./desk";
 import { devRoutes, type InboxEntry, inboxEntry } from "./dev-routes";
@@ -210,9 +211,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const sqs = sqsClient(running.awsEndpoint);
     const s3 = s3Client(running.awsEndpoint);
 
-    const desk = cognito ? localDesk(settings, cognito, options.onLog) : undefined;
+    const desk = cognito ? localDesk(settings, cognito, url, options.onLog) : undefined;
     const { outbox, inbox, sns, alerts } = serveRoutes(server, {
-      ...(desk ? { desk } : {}),
+      ...(desk ? { desk, uploads: deskUploads(env, running.awsEndpoint) } : {}),
       settings,
       env,
       functions,
@@ -333,6 +334,8 @@ function serveRoutes(
   parts: {
     /** The agents' desk (/desk/, its config and /desk/api), when served. */
     desk?: DeskServing;
+    /** The desk's FAQ uploads, forwarded to the emulator, when the desk is served. */
+    uploads?: BucketUploads;
     settings: EnvRecord;
     env: Record<string, string>;
     functions: LocalFunctions;
@@ -379,6 +382,7 @@ function serveRoutes(
   });
   server.setOptions({
     ...(parts.desk ? { desk: parts.desk } : {}),
+    ...(parts.uploads ? { uploads: parts.uploads } : {}),
     webhook: functions.webhook as never,
     simulators,
     dev: async (request) => {
@@ -643,7 +647,10 @@ function localSimulators(raw: Record<string, string | undefined>, outbox: Outbox
  * afterwards; until then webhooks and /dev answer 503 "starting" (see readiness).
  */
 function createLocalServerWithPlaceholder(early: Pick<LocalServerOptions, "readiness" | "index">) {
-  type Late = Pick<LocalServerOptions, "webhook" | "simulators" | "dev" | "trace" | "index" | "sns" | "desk">;
+  type Late = Pick<
+    LocalServerOptions,
+    "webhook" | "simulators" | "dev" | "trace" | "index" | "sns" | "desk" | "uploads"
+  >;
   let current: Late = {
     webhook: async () => ({ statusCode: 503, body: "starting" }),
     simulators: [],
@@ -657,6 +664,9 @@ function createLocalServerWithPlaceholder(early: Pick<LocalServerOptions, "readi
     },
     get desk() {
       return current.desk;
+    },
+    get uploads() {
+      return current.uploads;
     },
     dev: (request) => current.dev(request),
     readiness: early.readiness,
@@ -826,10 +836,14 @@ function deskEnvironment(cognito: LocalCognito): Record<string, string> {
   };
 }
 
-/** The desk's web app, config and API, its handler built like the Lambda's from the stack's settings. */
+/**
+ * The desk's web app, config and API, its handler built like the Lambda's from the stack's settings; it
+ * presigns FAQ uploads for this server's own origin (`url`), which forwards them to the emulator.
+ */
 function localDesk(
   settings: EnvRecord,
   cognito: LocalCognito,
+  url: string,
   onLog: (record: FollowedLogRecord) => void = () => {},
 ): DeskServing {
   const withLevel = { [ENV.logLevel]: LOCAL_LOG_LEVEL, ...settings };
@@ -837,7 +851,7 @@ function localDesk(
     serviceName: "kefu",
     logLevel: (withLevel[ENV.logLevel] ?? LOCAL_LOG_LEVEL) as "WARN",
   });
-  const api = makeDeskApiHandler(wireDeskApi(loadDeskApiConfig(withLevel), { logger }));
+  const api = makeDeskApiHandler(wireDeskApi(loadDeskApiConfig(withLevel), { logger, uploadEndpoint: url }));
   return deskServing({
     config: {
       region: "us-east-1",
@@ -848,6 +862,11 @@ function localDesk(
     },
     api: api as never,
   });
+}
+
+/** The FAQ bucket's uploads/ on the server's origin, forwarded to the emulator (local/bucket-uploads.ts). */
+function deskUploads(env: Record<string, string>, emulator: string): BucketUploads {
+  return bucketUploads({ bucket: env[ENV.faqBucket] ?? "", prefix: FAQ_BUCKET.uploadsPrefix, emulator });
 }
 
 function publicCognito(cognito: LocalCognito): Omit<LocalCognito, "stop"> {
