@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
-import { KefuError } from "../shared/core/errors";
+import { KefuError, PayloadTooLargeError } from "../shared/core/errors";
 import type { BucketUploads } from "./bucket-uploads";
 import type { DeskServing } from "./desk";
 import { lambdaContext } from "./event-source";
@@ -65,7 +65,7 @@ export function createLocalServer(options: LocalServerOptions): Server {
       // Before the body is read: an upload is streamed on to the emulator, whatever its size.
       if (options.uploads?.(req, res, url)) return;
       const body = await readBody(req, maxRead);
-      if (body === undefined) return send(res, 413, { error: "payload_too_large" });
+      if (body === undefined) return tooLarge(res, maxRead);
       const readiness = options.readiness();
       if (req.method === "GET" && url.pathname === "/") return send(res, 200, options.index());
       // Liveness: the process answers. Readiness: customers can be served.
@@ -190,15 +190,26 @@ function toApiGatewayEvent(
   };
 }
 
+/**
+ * The body, or undefined when it is over `limit`. Past the limit the rest is read and dropped, not kept:
+ * leaving the loop early would destroy the request, and the client, still sending, would see its
+ * connection reset instead of the refusal.
+ */
 async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > limit) return undefined;
-    chunks.push(chunk as Buffer);
+    if (size <= limit) chunks.push(chunk as Buffer);
   }
-  return Buffer.concat(chunks);
+  return size > limit ? undefined : Buffer.concat(chunks);
+}
+
+/** 413, as the webhook refuses a body over its cap, and the connection closed: not one to reuse. */
+function tooLarge(res: ServerResponse, limit: number): void {
+  const error = new PayloadTooLargeError(limit);
+  res.writeHead(error.status, { "content-type": "application/json; charset=utf-8", connection: "close" });
+  res.end(JSON.stringify({ error: error.code, message: error.message }));
 }
 
 /** 503 with Retry-After: what a platform (and `npm run chat`) retries. */

@@ -157,3 +157,26 @@ describe("the desk's FAQ uploads (presigned PUTs to the bucket, on the server's 
     expect(await put.json()).toMatchObject({ error: "bucket_unreachable" });
   });
 });
+
+describe("a body over the server's read limit", () => {
+  it("is refused 413 payload_too_large, as the webhook refuses one, the connection closed, and the next request served", async () => {
+    const { state, url } = await serve({ maxReadBytes: 1024 });
+    state.ready = true;
+    for (let i = 0; i < 3; i++) {
+      const refused = await fetch(`${url}/webhooks/wechat`, {
+        method: "POST",
+        body: Buffer.alloc(12 * 1024 * 1024, "x"),
+      });
+      expect(refused.status).toBe(413);
+      expect(refused.headers.get("connection")).toBe("close");
+      expect(await refused.json()).toEqual({
+        error: "payload_too_large",
+        message: "body exceeds 1024 bytes",
+      });
+      expect(state.webhookCalls).toBe(i);
+      const next = await fetch(`${url}/webhooks/wechat`, { method: "POST", body: "<xml/>" });
+      expect(next.status).toBe(200);
+      expect(state.webhookCalls).toBe(i + 1);
+    }
+  });
+});
