@@ -1,4 +1,10 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import {
+  createServer,
+  type IncomingMessage,
+  type RequestListener,
+  type Server,
+  type ServerResponse,
+} from "node:http";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { KefuError, PayloadTooLargeError } from "../shared/core/errors";
 import type { BucketUploads } from "./bucket-uploads";
@@ -58,8 +64,13 @@ export interface LocalServerOptions {
 }
 
 export function createLocalServer(options: LocalServerOptions): Server {
+  return createServer(localRequestListener(options));
+}
+
+/** What the local server does with each request (npm start hands it a server it opened early). */
+export function localRequestListener(options: LocalServerOptions): RequestListener {
   const maxRead = options.maxReadBytes ?? 1024 * 1024;
-  return createServer(async (req, res) => {
+  return async (req, res) => {
     try {
       const url = new URL(req.url ?? "/", "http://127.0.0.1");
       // Before the body is read: an upload is streamed on to the emulator, whatever its size.
@@ -139,7 +150,7 @@ export function createLocalServer(options: LocalServerOptions): Server {
         return send(res, error.status, { error: error.code, message: error.message });
       return send(res, 500, { error: "internal_error", message: (error as Error).message });
     }
-  });
+  };
 }
 
 function toApiGatewayEvent(

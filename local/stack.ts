@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises";
-import { type AddressInfo, createServer } from "node:net";
+import { createServer, type Server } from "node:http";
+import { type AddressInfo, createServer as createNetServer } from "node:net";
 import { join, resolve } from "node:path";
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from "@aws-sdk/client-s3";
 import type { SQSEvent, SQSRecord } from "aws-lambda";
@@ -59,7 +60,7 @@ import { provisionResources, type RunningEmulators, s3Client, sqsClient, startEm
 import { deskDemoPasswordSetting, quietLibraries, shellEnv } from "./env";
 import { lambdaContext, type RunningEventSource, s3Event, startEventSource } from "./event-source";
 import { FollowedLogger, type FollowedLogRecord } from "./logs";
-import { createLocalServer, type LocalServerOptions } from "./server";
+import { type createLocalServer, type LocalServerOptions, localRequestListener } from "./server";
 import { alertsSimulator, DEMO_ALERT_SECRETS, type RecordedAlert } from "./simulator/alerts";
 import { dingtalkSimulator } from "./simulator/dingtalk";
 import { emailSimulator } from "./simulator/email";
@@ -135,6 +136,11 @@ export interface LocalStackOptions {
    */
   settings?: EnvRecord;
   log?: (line: string) => void;
+  /**
+   * A server already listening on `port` that the stack takes over: `npm start` opens the port before
+   * it loads this module (seconds of imports), answering 503 "starting" meanwhile (local/start.ts).
+   */
+  server?: Server;
   /** Told of every record the functions log (codes and ids), whatever the log level: tests count them. */
   onLog?: (record: FollowedLogRecord) => void;
 }
@@ -167,11 +173,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   quietLibraries({ metrics: false });
   const log = options.log ?? (() => {});
   const progress: Progress = { ready: false, stage: "starting the emulators", url: "" };
-  const server = createLocalServerWithPlaceholder({
-    readiness: () => ({ ready: progress.ready, stage: progress.stage }),
-    index: () => describeServer({ ...progress, channels: [] }),
-  });
-  const listening = await listen(server.server, options.port ?? 3000);
+  const server = createLocalServerWithPlaceholder(
+    {
+      readiness: () => ({ ready: progress.ready, stage: progress.stage }),
+      index: () => describeServer({ ...progress, channels: [] }),
+    },
+    options.server,
+  );
+  const listening = options.server
+    ? (options.server.address() as AddressInfo).port
+    : await listen(server.server, options.port ?? 3000);
   const url = `http://127.0.0.1:${listening}`;
   progress.url = url;
   const emulators = ownedEmulators(options, listening);
@@ -646,7 +657,10 @@ function localSimulators(raw: Record<string, string | undefined>, outbox: Outbox
  * The server listens before the emulators and the functions are up, so its handlers are filled in
  * afterwards; until then webhooks and /dev answer 503 "starting" (see readiness).
  */
-function createLocalServerWithPlaceholder(early: Pick<LocalServerOptions, "readiness" | "index">) {
+function createLocalServerWithPlaceholder(
+  early: Pick<LocalServerOptions, "readiness" | "index">,
+  opened?: Server,
+) {
   type Late = Pick<
     LocalServerOptions,
     "webhook" | "simulators" | "dev" | "trace" | "index" | "sns" | "desk" | "uploads"
@@ -657,7 +671,7 @@ function createLocalServerWithPlaceholder(early: Pick<LocalServerOptions, "readi
     dev: async () => undefined,
     index: early.index,
   };
-  const server = createLocalServer({
+  const listener = localRequestListener({
     webhook: (event, context) => current.webhook(event, context),
     get simulators() {
       return current.simulators;
@@ -676,6 +690,10 @@ function createLocalServerWithPlaceholder(early: Pick<LocalServerOptions, "readi
     // Before the functions are up the server answers 503 (not ready) without calling this.
     sns: (body) => (current.sns ? current.sns(body) : Promise.resolve({ status: 503, body: "starting" })),
   });
+  // A server opened early answered "starting" on its own until now: from here this listener answers.
+  const server = opened ?? createServer();
+  server.removeAllListeners("request");
+  server.on("request", listener);
   return {
     server,
     setOptions(options: Late) {
@@ -713,7 +731,7 @@ async function listen(server: ReturnType<typeof createLocalServer>, port: number
 async function nextFreePort(from: number): Promise<number> {
   for (let port = from; port < from + 100 && port < 65536; port++) {
     const free = await new Promise<boolean>((resolveFree) => {
-      const probe = createServer();
+      const probe = createNetServer();
       probe.once("error", () => resolveFree(false));
       probe.listen(port, "127.0.0.1", () => probe.close(() => resolveFree(true)));
     });
