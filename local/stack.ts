@@ -781,7 +781,7 @@ function describeServer(state: { url: string; ready: boolean; stage: string; cha
       "GET /dev/alerts":
         "what the WeCom and DingTalk group robots received (new tickets, SLA breaches, reopens)",
       "POST /dev/faults":
-        'make a channel\'s next sends fail: {"channel": "wechat", "count": 3, "errcode": -1}',
+        'make a channel\'s next sends fail: {"channel": "wechat", "count": 3, "errcode": -1}; count 0 clears them, a negative count takes that many back',
       "/sim/<platform>/…": "the platforms' APIs, simulated",
     },
     try: 'npm run chat -- --channel wechat --say "怎么申请退货？"',
