@@ -97,8 +97,8 @@ export function devRoutes(deps: {
     if (method === "POST" && path === "/dev/faults") {
       const fault = FaultSchema.safeParse(parseJson(body));
       if (!fault.success) throw new MalformedRequestError(`not a fault: ${z.prettifyError(fault.error)}`);
-      outbox.injectFault(fault.data);
-      return { status: 200, body: { ok: true } };
+      const pending = outbox.injectFault(fault.data);
+      return { status: 200, body: { ok: true, channel: fault.data.channel, pending } };
     }
     if (method === "GET" && path === "/dev/dlq") {
       const { Attributes } = await sqs.send(
@@ -127,7 +127,10 @@ export function inboxEntry(body: string): InboxEntry | undefined {
   }
 }
 
-/** POST /dev/faults: the next `count` sends on `channel` fail (a negative count takes faults back). */
+/**
+ * POST /dev/faults: the next `count` sends on `channel` fail; a negative count takes that many back, 0
+ * clears the channel's faults. The answer says how many remain pending.
+ */
 const FaultSchema = z.object({
   channel: z.string().min(1),
   count: z.number().int(),

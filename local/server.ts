@@ -1,6 +1,13 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import {
+  createServer,
+  type IncomingMessage,
+  type RequestListener,
+  type Server,
+  type ServerResponse,
+} from "node:http";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
-import { KefuError } from "../shared/core/errors";
+import { KefuError, PayloadTooLargeError } from "../shared/core/errors";
+import type { BucketUploads } from "./bucket-uploads";
 import type { DeskServing } from "./desk";
 import { lambdaContext } from "./event-source";
 import type { ChannelSimulator, SimulatorRequest } from "./simulator/outbox";
@@ -50,17 +57,26 @@ export interface LocalServerOptions {
   sns?: (body: string) => Promise<{ status: number; body: unknown; traceId?: string }>;
   /** The agents' desk: the web app at /desk/, its config and /desk/api (absent until the stack is up). */
   desk?: DeskServing;
+  /** The desk's presigned FAQ uploads, forwarded to the S3 emulator (absent until the stack is up). */
+  uploads?: BucketUploads;
   /** Bytes read from a request body before giving up: well above the webhook's own limit. */
   maxReadBytes?: number;
 }
 
 export function createLocalServer(options: LocalServerOptions): Server {
+  return createServer(localRequestListener(options));
+}
+
+/** What the local server does with each request (npm start hands it a server it opened early). */
+export function localRequestListener(options: LocalServerOptions): RequestListener {
   const maxRead = options.maxReadBytes ?? 1024 * 1024;
-  return createServer(async (req, res) => {
+  return async (req, res) => {
     try {
       const url = new URL(req.url ?? "/", "http://127.0.0.1");
+      // Before the body is read: an upload is streamed on to the emulator, whatever its size.
+      if (options.uploads?.(req, res, url)) return;
       const body = await readBody(req, maxRead);
-      if (body === undefined) return send(res, 413, { error: "payload_too_large" });
+      if (body === undefined) return tooLarge(res, maxRead);
       const readiness = options.readiness();
       if (req.method === "GET" && url.pathname === "/") return send(res, 200, options.index());
       // Liveness: the process answers. Readiness: customers can be served.
@@ -134,7 +150,7 @@ export function createLocalServer(options: LocalServerOptions): Server {
         return send(res, error.status, { error: error.code, message: error.message });
       return send(res, 500, { error: "internal_error", message: (error as Error).message });
     }
-  });
+  };
 }
 
 function toApiGatewayEvent(
@@ -185,15 +201,26 @@ function toApiGatewayEvent(
   };
 }
 
+/**
+ * The body, or undefined when it is over `limit`. Past the limit the rest is read and dropped, not kept:
+ * leaving the loop early would destroy the request, and the client, still sending, would see its
+ * connection reset instead of the refusal.
+ */
 async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > limit) return undefined;
-    chunks.push(chunk as Buffer);
+    if (size <= limit) chunks.push(chunk as Buffer);
   }
-  return Buffer.concat(chunks);
+  return size > limit ? undefined : Buffer.concat(chunks);
+}
+
+/** 413, as the webhook refuses a body over its cap, and the connection closed: not one to reuse. */
+function tooLarge(res: ServerResponse, limit: number): void {
+  const error = new PayloadTooLargeError(limit);
+  res.writeHead(error.status, { "content-type": "application/json; charset=utf-8", connection: "close" });
+  res.end(JSON.stringify({ error: error.code, message: error.message }));
 }
 
 /** 503 with Retry-After: what a platform (and `npm run chat`) retries. */

@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises";
-import { type AddressInfo, createServer } from "node:net";
+import { createServer, type Server } from "node:http";
+import { type AddressInfo, createServer as createNetServer } from "node:net";
 import { join, resolve } from "node:path";
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from "@aws-sdk/client-s3";
 import type { SQSEvent, SQSRecord } from "aws-lambda";
@@ -51,6 +52,7 @@ import { KefuError, MalformedRequestError } from "../shared/core/errors";
 import { CHANNELS } from "../shared/core/message";
 import { RULES_KEYS, type RulesReport } from "../shared/kb/inspection-rules";
 import { FAQ_BUCKET, INBOUND_QUEUE } from "../shared/resources";
+import { type BucketUploads, bucketUploads } from "./bucket-uploads";
 import { DEFAULT_DEMO_PASSWORD, type LocalCognito, startLocalCognito } from "./cognito";
 import { type DeskServing, deskServing, ensureDeskBuilt } from "./desk";
 import { devRoutes, type InboxEntry, inboxEntry } from "./dev-routes";
@@ -58,7 +60,7 @@ import { provisionResources, type RunningEmulators, s3Client, sqsClient, startEm
 import { deskDemoPasswordSetting, quietLibraries, shellEnv } from "./env";
 import { lambdaContext, type RunningEventSource, s3Event, startEventSource } from "./event-source";
 import { FollowedLogger, type FollowedLogRecord } from "./logs";
-import { createLocalServer, type LocalServerOptions } from "./server";
+import { type createLocalServer, type LocalServerOptions, localRequestListener } from "./server";
 import { alertsSimulator, DEMO_ALERT_SECRETS, type RecordedAlert } from "./simulator/alerts";
 import { dingtalkSimulator } from "./simulator/dingtalk";
 import { emailSimulator } from "./simulator/email";
@@ -134,6 +136,11 @@ export interface LocalStackOptions {
    */
   settings?: EnvRecord;
   log?: (line: string) => void;
+  /**
+   * A server already listening on `port` that the stack takes over: `npm start` opens the port before
+   * it loads this module (seconds of imports), answering 503 "starting" meanwhile (local/start.ts).
+   */
+  server?: Server;
   /** Told of every record the functions log (codes and ids), whatever the log level: tests count them. */
   onLog?: (record: FollowedLogRecord) => void;
 }
@@ -166,11 +173,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   quietLibraries({ metrics: false });
   const log = options.log ?? (() => {});
   const progress: Progress = { ready: false, stage: "starting the emulators", url: "" };
-  const server = createLocalServerWithPlaceholder({
-    readiness: () => ({ ready: progress.ready, stage: progress.stage }),
-    index: () => describeServer({ ...progress, channels: [] }),
-  });
-  const listening = await listen(server.server, options.port ?? 3000);
+  const server = createLocalServerWithPlaceholder(
+    {
+      readiness: () => ({ ready: progress.ready, stage: progress.stage }),
+      index: () => describeServer({ ...progress, channels: [] }),
+    },
+    options.server,
+  );
+  const listening = options.server
+    ? (options.server.address() as AddressInfo).port
+    : await listen(server.server, options.port ?? 3000);
   const url = `http://127.0.0.1:${listening}`;
   progress.url = url;
   const emulators = ownedEmulators(options, listening);
@@ -210,9 +222,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const sqs = sqsClient(running.awsEndpoint);
     const s3 = s3Client(running.awsEndpoint);
 
-    const desk = cognito ? localDesk(settings, cognito, options.onLog) : undefined;
+    const desk = cognito ? localDesk(settings, cognito, url, options.onLog) : undefined;
     const { outbox, inbox, sns, alerts } = serveRoutes(server, {
-      ...(desk ? { desk } : {}),
+      ...(desk ? { desk, uploads: deskUploads(env, running.awsEndpoint) } : {}),
       settings,
       env,
       functions,
@@ -333,6 +345,8 @@ function serveRoutes(
   parts: {
     /** The agents' desk (/desk/, its config and /desk/api), when served. */
     desk?: DeskServing;
+    /** The desk's FAQ uploads, forwarded to the emulator, when the desk is served. */
+    uploads?: BucketUploads;
     settings: EnvRecord;
     env: Record<string, string>;
     functions: LocalFunctions;
@@ -379,6 +393,7 @@ function serveRoutes(
   });
   server.setOptions({
     ...(parts.desk ? { desk: parts.desk } : {}),
+    ...(parts.uploads ? { uploads: parts.uploads } : {}),
     webhook: functions.webhook as never,
     simulators,
     dev: async (request) => {
@@ -642,21 +657,30 @@ function localSimulators(raw: Record<string, string | undefined>, outbox: Outbox
  * The server listens before the emulators and the functions are up, so its handlers are filled in
  * afterwards; until then webhooks and /dev answer 503 "starting" (see readiness).
  */
-function createLocalServerWithPlaceholder(early: Pick<LocalServerOptions, "readiness" | "index">) {
-  type Late = Pick<LocalServerOptions, "webhook" | "simulators" | "dev" | "trace" | "index" | "sns" | "desk">;
+function createLocalServerWithPlaceholder(
+  early: Pick<LocalServerOptions, "readiness" | "index">,
+  opened?: Server,
+) {
+  type Late = Pick<
+    LocalServerOptions,
+    "webhook" | "simulators" | "dev" | "trace" | "index" | "sns" | "desk" | "uploads"
+  >;
   let current: Late = {
     webhook: async () => ({ statusCode: 503, body: "starting" }),
     simulators: [],
     dev: async () => undefined,
     index: early.index,
   };
-  const server = createLocalServer({
+  const listener = localRequestListener({
     webhook: (event, context) => current.webhook(event, context),
     get simulators() {
       return current.simulators;
     },
     get desk() {
       return current.desk;
+    },
+    get uploads() {
+      return current.uploads;
     },
     dev: (request) => current.dev(request),
     readiness: early.readiness,
@@ -666,6 +690,10 @@ function createLocalServerWithPlaceholder(early: Pick<LocalServerOptions, "readi
     // Before the functions are up the server answers 503 (not ready) without calling this.
     sns: (body) => (current.sns ? current.sns(body) : Promise.resolve({ status: 503, body: "starting" })),
   });
+  // A server opened early answered "starting" on its own until now: from here this listener answers.
+  const server = opened ?? createServer();
+  server.removeAllListeners("request");
+  server.on("request", listener);
   return {
     server,
     setOptions(options: Late) {
@@ -703,7 +731,7 @@ async function listen(server: ReturnType<typeof createLocalServer>, port: number
 async function nextFreePort(from: number): Promise<number> {
   for (let port = from; port < from + 100 && port < 65536; port++) {
     const free = await new Promise<boolean>((resolveFree) => {
-      const probe = createServer();
+      const probe = createNetServer();
       probe.once("error", () => resolveFree(false));
       probe.listen(port, "127.0.0.1", () => probe.close(() => resolveFree(true)));
     });
@@ -753,7 +781,7 @@ function describeServer(state: { url: string; ready: boolean; stage: string; cha
       "GET /dev/alerts":
         "what the WeCom and DingTalk group robots received (new tickets, SLA breaches, reopens)",
       "POST /dev/faults":
-        'make a channel\'s next sends fail: {"channel": "wechat", "count": 3, "errcode": -1}',
+        'make a channel\'s next sends fail: {"channel": "wechat", "count": 3, "errcode": -1}; count 0 clears them, a negative count takes that many back',
       "/sim/<platform>/…": "the platforms' APIs, simulated",
     },
     try: 'npm run chat -- --channel wechat --say "怎么申请退货？"',
@@ -826,10 +854,14 @@ function deskEnvironment(cognito: LocalCognito): Record<string, string> {
   };
 }
 
-/** The desk's web app, config and API, its handler built like the Lambda's from the stack's settings. */
+/**
+ * The desk's web app, config and API, its handler built like the Lambda's from the stack's settings; it
+ * presigns FAQ uploads for this server's own origin (`url`), which forwards them to the emulator.
+ */
 function localDesk(
   settings: EnvRecord,
   cognito: LocalCognito,
+  url: string,
   onLog: (record: FollowedLogRecord) => void = () => {},
 ): DeskServing {
   const withLevel = { [ENV.logLevel]: LOCAL_LOG_LEVEL, ...settings };
@@ -837,7 +869,7 @@ function localDesk(
     serviceName: "kefu",
     logLevel: (withLevel[ENV.logLevel] ?? LOCAL_LOG_LEVEL) as "WARN",
   });
-  const api = makeDeskApiHandler(wireDeskApi(loadDeskApiConfig(withLevel), { logger }));
+  const api = makeDeskApiHandler(wireDeskApi(loadDeskApiConfig(withLevel), { logger, uploadEndpoint: url }));
   return deskServing({
     config: {
       region: "us-east-1",
@@ -848,6 +880,11 @@ function localDesk(
     },
     api: api as never,
   });
+}
+
+/** The FAQ bucket's uploads/ on the server's origin, forwarded to the emulator (local/bucket-uploads.ts). */
+function deskUploads(env: Record<string, string>, emulator: string): BucketUploads {
+  return bucketUploads({ bucket: env[ENV.faqBucket] ?? "", prefix: FAQ_BUCKET.uploadsPrefix, emulator });
 }
 
 function publicCognito(cognito: LocalCognito): Omit<LocalCognito, "stop"> {

@@ -3,9 +3,8 @@
  * loopback, provisions them from the shared resource definitions, imports the example FAQ, and serves
  * the webhooks, the channel simulators and /dev endpoints until Ctrl-C, which stops everything it started.
  */
-import { JavaMissingError } from "./emulators";
+import { createServer, type Server } from "node:http";
 import { portSetting, quietLibraries } from "./env";
-import { killLeftovers, startLocalStack } from "./stack";
 
 quietLibraries();
 
@@ -16,6 +15,13 @@ if (!Number.isInteger(port) || port < 1 || port > 65535) {
 }
 const started = Date.now();
 
+// The port answers before the stack's modules load (the AWS SDK and every function: seconds), with the
+// 503 "starting" a platform retries, rather than refusing connections until then. The stack takes this
+// server over; if the port is taken, the stack's own listen says by whom.
+const early = await openEarly(port);
+const { JavaMissingError } = await import("./emulators");
+const { killLeftovers, startLocalStack } = await import("./stack");
+
 for (const pid of await killLeftovers()) {
   console.error(`[kefu] stopped DynamoDB Local (pid ${pid}) left by an npm start that is gone`);
 }
@@ -23,6 +29,7 @@ let stack: Awaited<ReturnType<typeof startLocalStack>>;
 try {
   stack = await startLocalStack({
     port,
+    ...(early ? { server: early } : {}),
     writeEnvFile: true,
     desk: true,
     log: (line) => console.error(`[kefu] ${line}`),
@@ -61,5 +68,33 @@ for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
     console.log("Stopping Kefu…");
     await stack.stop();
     process.exit(0);
+  });
+}
+
+/** The port, open at once: 200 on /health (the process runs), 503 "starting" with Retry-After elsewhere. */
+async function openEarly(port: number): Promise<Server | undefined> {
+  const stage = "loading Kefu";
+  const server = createServer((req, res) => {
+    const live = req.url === "/health";
+    res.writeHead(live ? 200 : 503, {
+      "content-type": "application/json; charset=utf-8",
+      ...(live ? {} : { "retry-after": "1" }),
+    });
+    res.end(
+      JSON.stringify(
+        live
+          ? { ok: true }
+          : {
+              ready: false,
+              stage,
+              error: "starting",
+              message: `Kefu is starting (${stage}); retry in a moment.`,
+            },
+      ),
+    );
+  });
+  return new Promise((resolve) => {
+    server.once("error", () => resolve(undefined));
+    server.listen(port, "127.0.0.1", () => resolve(server));
   });
 }

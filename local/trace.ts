@@ -22,6 +22,11 @@ export interface MessageTrace {
   outcome?: Record<string, unknown>;
   /** The last failure the worker logged for it, by code. */
   lastError?: string;
+  /**
+   * On its last attempt, before the dead-letter queue, the worker hands the conversation to a person:
+   * what that did (`action`, `ticketId`), or `{action: "failed", code}` when it could not.
+   */
+  escalation?: Record<string, unknown>;
 }
 
 export interface RequestTrace {
@@ -39,6 +44,10 @@ export type RequestTraceView = Omit<RequestTrace, "messages"> & {
 };
 
 const KEEP = 2000;
+
+/** What the worker logs when it hands a message to a person on its last attempt (queue-worker.ts). */
+const ESCALATED = "message handed to a person before the dead-letter queue";
+const NOT_ESCALATED = "message could not be handed to a person; only the dead-letter queue has it";
 
 export class MessageTracker {
   private readonly requests = new Map<string, RequestTrace>();
@@ -88,10 +97,15 @@ export class MessageTracker {
         ? this.messages.get(`${a.channel}#${a.messageId}`)
         : undefined;
     if (!trace) return;
+    const { channel: _channel, messageId: _id, receiveCount: _count, ...outcome } = a;
     if (record.message === "message processed") {
-      const { channel: _channel, messageId: _id, receiveCount: _count, ...outcome } = a;
       trace.outcome = outcome;
       trace.status = "done";
+    } else if (record.message === ESCALATED) {
+      // Not a failure of its own: the failure is the one logged before it (lastError).
+      trace.escalation = outcome;
+    } else if (record.message === NOT_ESCALATED) {
+      trace.escalation = { action: "failed", code: a.code ?? "internal_error" };
     } else if (record.level !== "info") {
       trace.lastError = String(a.code ?? record.message);
     }

@@ -10,7 +10,7 @@ import { documentClient } from "../../shared/aws/clients";
 import { cognitoClient, cognitoDirectory } from "../../shared/aws/cognito-directory";
 import { csatTextFor } from "../../shared/aws/desk-rules";
 import { observability } from "../../shared/aws/powertools";
-import { s3BlobStore, s3Client } from "../../shared/aws/s3-blobs";
+import { s3BlobStore, s3Client, s3UploadSigner } from "../../shared/aws/s3-blobs";
 import { channelSender, createChannelSenders } from "../../shared/aws/senders";
 import { isOptedOut } from "../../shared/channels/sms-common/channel";
 import { type EngineConfig, guardrailFromConfig } from "../../shared/config/engine";
@@ -53,10 +53,21 @@ const UPLOAD_URL_TTL_SECONDS = 300;
  * (the worker's own) with the outbox, the FAQ (cached per knowledge-base version), the bucket, the agents
  * and the taught changes, and the token verifier. Each area of routes gets the dependencies it declares.
  */
-export function wireDeskApi(config: DeskApiConfig, options: { logger?: Logger } = {}): DeskApiDeps {
+export function wireDeskApi(
+  config: DeskApiConfig,
+  options: {
+    logger?: Logger;
+    /**
+     * Where the browser PUTs an uploaded FAQ file, when not the bucket's own address: the local stack's
+     * origin, which forwards it to the emulator (local/bucket-uploads.ts). Unset in AWS.
+     */
+    uploadEndpoint?: string;
+  } = {},
+): DeskApiDeps {
   const { logger, metrics } = observability(config.runtime, options);
   const doc = documentClient(config.runtime);
   const s3 = s3Client(config.runtime);
+  const uploadSigner = s3UploadSigner(config.runtime, options.uploadEndpoint);
   const channels = createChannelSenders(config, sdkChannelClients(config.runtime, doc, s3));
   const state = createChannelStateStore(sdkDocumentTable(doc), config.tables.tokens);
   const tickets = createDeskTicketStore(doc, config.tables.tickets, config.tables.ticketTurns);
@@ -115,7 +126,7 @@ export function wireDeskApi(config: DeskApiConfig, options: { logger?: Logger } 
     search: faq.search,
     faqEntries: faq.entries,
     ticket: (id) => tickets.get(id),
-    presignUpload: (key) => presignUpload(s3, config.faqBucket, key),
+    presignUpload: (key) => presignUpload(uploadSigner, config.faqBucket, key),
     reports: (limit) => listReports(s3, config.faqBucket, limit),
     report: async (name) => parseReport(await blobs.getText(`${FAQ_BUCKET.reportsPrefix}${name}.json`)),
     repo,
@@ -196,7 +207,8 @@ function suggestionVectors(
   return { vectors: (texts) => embeddedVectors(texts, embedder), threshold: EMBEDDING_CLUSTER_THRESHOLD };
 }
 
-async function presignUpload(s3: S3Client, bucket: string, key: string) {
+/** A presigned PUT of one key (the signer: s3UploadSigner), and the headers the browser must send. */
+export async function presignUpload(s3: S3Client, bucket: string, key: string) {
   const contentType = "application/octet-stream";
   const url = await getSignedUrl(
     s3,

@@ -30,7 +30,7 @@ import { wecomPush } from "../platforms/wecom";
 import { kfCustomerText, kfDeliver } from "../platforms/wecom-kf";
 import { NoLocalStackError, readLocalEnv } from "../state";
 import type { RequestTraceView } from "../trace";
-import { explain, settled } from "./outcome";
+import { explain, failed, settled } from "./outcome";
 
 quietLibraries();
 
@@ -42,7 +42,8 @@ Talks to the running \`npm start\` (the one on KEFU_PORT if set, else the one st
   --user      the customer's id on the channel (default chat-<pid>; SMS and Twilio: a +1555 number)
   --timeout   seconds to wait for what happens to each message (default 15)
   --eml       e-mail only: deliver this raw RFC 822 file as SES would
-  -h, --help  this text`;
+  -h, --help  this text
+Exit codes: 0 delivered, 1 a message failed (refused by the webhook, or in the dead-letter queue), 2 usage.`;
 
 function parseArguments() {
   try {
@@ -136,6 +137,8 @@ const build = channels[values.channel ?? ""];
 interface Said {
   replies: string[];
   notes: string[];
+  /** The webhook refused the delivery or the message went to the dead-letter queue. */
+  failed?: boolean;
 }
 
 async function say(text: string): Promise<Said> {
@@ -154,6 +157,7 @@ async function say(text: string): Promise<Said> {
     return {
       replies: [],
       notes: [`(the webhook answered HTTP ${response.status}: ${await response.text()})`],
+      failed: true,
     };
   }
   let trace = await traceOf(traceId);
@@ -165,7 +169,7 @@ async function say(text: string): Promise<Said> {
     .slice(before)
     .filter((e) => e.to === values.user)
     .map((e) => e.text);
-  return { replies, notes: explain(trace, replies.length, timeoutSeconds) };
+  return { replies, notes: explain(trace, replies.length, timeoutSeconds), failed: failed(trace) };
 }
 
 function post(request: PlatformRequest): Promise<Response> {
@@ -186,9 +190,11 @@ async function outbox(): Promise<{ to: string; text: string }[]> {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function show({ replies, notes }: Said): void {
+/** Prints what Kefu said and what happened; a failed delivery makes the command exit 1 at the end. */
+function show({ replies, notes, failed }: Said): void {
   for (const reply of replies) console.log(`Kefu: ${reply}`);
   for (const note of notes) console.log(note);
+  if (failed) process.exitCode = 1;
 }
 
 if (values.say !== undefined || values.eml !== undefined) {

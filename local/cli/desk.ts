@@ -9,6 +9,7 @@ import { loadDeskConfig } from "../../shared/config/load-desk";
 import { ReplyBlockedError } from "../../shared/core/desk";
 import { replyFromAgent, resolveAsAgent } from "../../shared/core/desk-actions";
 import { normalizeTicketId, type TicketStatus } from "../../shared/core/ticket";
+import { FAQ_BUCKET } from "../../shared/resources";
 import { wireDesk } from "../desk-wiring";
 import { portSetting, quietLibraries, shellEnv } from "../env";
 import { NoLocalStackError, readLocalEnv } from "../state";
@@ -25,14 +26,18 @@ const COMMANDS: [string, string][] = [
 ];
 /** Who replies and resolves from the shell unless `--agent` says, in the transcript and the reports. */
 const DEFAULT_AGENT = "cli";
+const OPTIONS: [string, string][] = [
+  ["--agent ID", `the agent replying or resolving (default "${DEFAULT_AGENT}")`],
+  ['--reason "why"', "send a reply a blocking quality rule stopped, with the reason kept"],
+];
+/** The descriptions' column: two spaces past the longest command, so none runs into its text. */
+const COLUMN = Math.max(...[...COMMANDS, ...OPTIONS].map(([command]) => command.length)) + 2;
 const USAGE = `usage: npm run desk -- <command> [--agent ID]
-${COMMANDS.map(([command, what]) => `  ${command.padEnd(32)}${what}`).join("\n")}
-  --agent ID                      the agent replying or resolving (default "${DEFAULT_AGENT}")
-  --reason "why"                  send a reply a blocking quality rule stopped, with the reason kept
+${[...COMMANDS, ...OPTIONS].map(([command, what]) => `  ${command.padEnd(COLUMN)}${what}`).join("\n")}
 Ticket ids are not case-sensitive (kf-abc12345 = KF-ABC12345). Against the running \`npm start\` (the one
 on KEFU_PORT if set, else the one started last), or against AWS with the stack's environment exported.`;
 
-/** Exit codes: 0 done, 1 failed (AWS, the channel), 2 the command line is wrong or names no ticket. */
+/** Exit codes: 0 done, 1 failed (no such ticket, AWS, the channel), 2 the command line is wrong. */
 async function main(argv: string[]): Promise<number> {
   const agentFlag = argv.indexOf("--agent");
   const agent = agentFlag >= 0 ? argv[agentFlag + 1] : DEFAULT_AGENT;
@@ -72,10 +77,14 @@ async function main(argv: string[]): Promise<number> {
         return 0;
       }
       console.log(
-        `${"TICKET".padEnd(12)}  ${"PRIORITY".padEnd(8)} ${"REASON".padEnd(18)} ${"CHANNEL".padEnd(8)} ${"OPENED".padEnd(24)}  LAST MESSAGE`,
+        `${"TICKET".padEnd(12)}  ${"PRIORITY".padEnd(8)} ${"REASON".padEnd(18)} ${"CHANNEL".padEnd(8)} ${"OPENED".padEnd(24)}  CUSTOMER'S LAST MESSAGE`,
       );
       for (const t of found) {
-        const last = (t.transcript.at(-1)?.text ?? "").replace(/\s+/g, " ");
+        // The customer's words, not the bot's hand-off notice that usually follows them.
+        const last = (t.transcript.findLast((turn) => turn.role === "customer")?.text ?? "").replace(
+          /\s+/g,
+          " ",
+        );
         console.log(
           `${t.ticketId.padEnd(12)}  ${t.priority.padEnd(8)} ${t.reason.padEnd(18)} ${t.channel.padEnd(8)} ${t.createdAt.padEnd(24)}  ${last.slice(0, 40)}`,
         );
@@ -84,7 +93,7 @@ async function main(argv: string[]): Promise<number> {
     }
     case "show": {
       const ticket = id ? await tickets.get(id) : undefined;
-      if (!ticket) return fail(`no ticket ${id}`);
+      if (!ticket) return noTicket(id);
       console.log(
         `${ticket.ticketId} (${ticket.status}, ${ticket.priority}) ${ticket.reason}${ticket.detail ? `: ${ticket.detail}` : ""}`,
       );
@@ -118,7 +127,7 @@ async function main(argv: string[]): Promise<number> {
     }
     case "resolve": {
       const ticket = id ? await tickets.get(id) : undefined;
-      if (!ticket) return fail(`no ticket ${id}`);
+      if (!ticket) return noTicket(id);
       if (ticket.status === "resolved") {
         console.log(`${ticket.ticketId} was already resolved`);
         return 0;
@@ -133,17 +142,30 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-/** The running local stack's environment; none when the desk is used against AWS. */
+/**
+ * The running local stack's environment; none when the desk is used against AWS, which the shell says by
+ * naming the stack's bucket. Neither: the error says to start the local stack (not which setting is missing).
+ */
 async function localEnvIfAny(): Promise<Record<string, string>> {
   return readLocalEnv().catch((error) => {
-    if (error instanceof NoLocalStackError && !portSetting()) return {};
-    throw error;
+    if (!(error instanceof NoLocalStackError)) throw error;
+    if (!portSetting() && shellEnv()[FAQ_BUCKET.envVar]) return {};
+    throw new NoLocalStackError(
+      `${error.message}\n(Against AWS, export the stack's environment first: ${FAQ_BUCKET.envVar}, the table names, KEFU_SECRET_ARN.)`,
+    );
   });
 }
 
+/** A usage error: exit 2. */
 function fail(message: string): number {
   console.error(message);
   return 2;
+}
+
+/** A ticket that does not exist is not a usage error: exit 1. */
+function noTicket(id: string | undefined): number {
+  console.error(`no ticket ${id}: npm run desk -- list shows the open ones`);
+  return 1;
 }
 
 main(process.argv.slice(2)).then(

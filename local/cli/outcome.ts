@@ -14,6 +14,12 @@ export function settled(trace: RequestTraceView): boolean {
   );
 }
 
+/** Whether the delivery failed: the webhook refused it, or a message of it went to the dead-letter queue. */
+export function failed(trace: RequestTraceView): boolean {
+  if (trace.status !== undefined && trace.status >= 300) return true;
+  return trace.messages.some((m) => m.status === "dead-lettered");
+}
+
 /** Notes to print after the replies (`replies` of them reached the outbox). */
 export function explain(trace: RequestTraceView, replies: number, waitedSeconds: number): string[] {
   if (trace.status !== undefined && trace.status >= 300) {
@@ -37,6 +43,7 @@ export function explain(trace: RequestTraceView, replies: number, waitedSeconds:
     if (m.status === "dead-lettered") {
       return [
         `(failed: the worker gave up after ${attempts}${cause}; the message is in the dead-letter queue: see GET /dev/dlq and the npm start log)`,
+        ...escalationNote(m.escalation),
       ];
     }
     if (m.status !== "done") {
@@ -68,4 +75,17 @@ export function explain(trace: RequestTraceView, replies: number, waitedSeconds:
         return replies > 0 ? [] : [`(the worker's outcome is ${o.action}, but no reply reached the outbox)`];
     }
   });
+}
+
+/** What the worker's hand-off to a person before the dead-letter queue did, if it tried. */
+function escalationNote(escalation: Record<string, unknown> | undefined): string[] {
+  if (!escalation) return [];
+  const ticket = String(escalation.ticketId ?? "");
+  if (escalation.action === "failed") {
+    return [`(the conversation could not be handed to a person either: ${escalation.code})`];
+  }
+  if (ticket) {
+    return [`(a person has the conversation: ticket ${ticket}; see npm run desk -- show ${ticket})`];
+  }
+  return [];
 }

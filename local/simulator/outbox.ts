@@ -25,8 +25,30 @@ export class Outbox {
     this.entries.push({ ...entry, sentAt: new Date().toISOString() });
   }
 
-  injectFault(fault: Fault): void {
-    this.faults.push({ ...fault });
+  /**
+   * A positive count adds that many failing sends on the channel; a negative one takes that many back
+   * (the latest added first); 0 clears the channel's faults. Returns how many remain on the channel.
+   */
+  injectFault(fault: Fault): number {
+    if (fault.count > 0) {
+      this.faults.push({ ...fault });
+    } else {
+      let takeBack = fault.count === 0 ? Number.POSITIVE_INFINITY : -fault.count;
+      for (const pending of this.faults.filter((f) => f.channel === fault.channel).reverse()) {
+        const taken = Math.min(pending.count, takeBack);
+        pending.count -= taken;
+        takeBack -= taken;
+      }
+    }
+    // Spent faults go, so the list stays what is pending.
+    for (let i = this.faults.length - 1; i >= 0; i--)
+      if ((this.faults[i]?.count ?? 0) <= 0) this.faults.splice(i, 1);
+    return this.pendingFaults(fault.channel);
+  }
+
+  /** How many of the channel's next sends will fail. */
+  pendingFaults(channel: string): number {
+    return this.faults.filter((f) => f.channel === channel).reduce((sum, f) => sum + f.count, 0);
   }
 
   /** Consumes one injected fault for the channel, if any. */

@@ -15,6 +15,20 @@ export function s3Client(runtime: Endpoints): S3Client {
   });
 }
 
+/**
+ * The client that signs the desk's upload URLs. Without `WHEN_REQUIRED` the SDK signs into the URL the
+ * CRC32 of the body it has at signing time, none (`x-amz-checksum-crc32=AAAAAA==`), which any real file
+ * then fails to match (S3 answers BadDigest). `endpoint`: where the browser sends the file when it is not
+ * the bucket's own address (the local stack's origin, which forwards it to the emulator).
+ */
+export function s3UploadSigner(runtime: Endpoints, endpoint = runtime.endpoints.aws): S3Client {
+  return new S3Client({
+    ...clientOptions(runtime, endpoint),
+    forcePathStyle: !!endpoint,
+    requestChecksumCalculation: "WHEN_REQUIRED",
+  });
+}
+
 /** Reads objects of any bucket (the channels' `blobs`: SES puts mail over 150 KB in S3). */
 export function s3ObjectReader(s3: S3Client): { get(bucket: string, key: string): Promise<Uint8Array> } {
   return {

@@ -36,9 +36,10 @@ export class MalformedRequestError extends KefuError {
   }
 }
 
+/** 413, as API Gateway itself refuses a body over its 10 MB. */
 export class PayloadTooLargeError extends KefuError {
   constructor(limitBytes: number) {
-    super(400, "payload_too_large", `body exceeds ${limitBytes} bytes`);
+    super(413, "payload_too_large", `body exceeds ${limitBytes} bytes`);
   }
 }
 

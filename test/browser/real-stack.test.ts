@@ -268,6 +268,37 @@ describe("the desk on the real local stack", { timeout: 180_000 }, () => {
     await screenshot(adminEn, "real-agent-groups-en");
   });
 
+  it("uploads an FAQ file from the knowledge page to the stack's bucket and shows its import report", async () => {
+    // The browser PUTs to the presigned URL itself: it must reach the bucket from the desk's origin.
+    const admin = await newPage();
+    const puts: string[] = [];
+    admin.on("response", (response) => {
+      const request = response.request();
+      if (request.method() === "PUT") puts.push(`${new URL(request.url()).origin} ${response.status()}`);
+    });
+    await signIn(admin, desk.url, "admin", desk.password);
+    await admin.goto(`${desk.url}knowledge`);
+    // The importer's own columns (an id per entry), which the mock API does not check.
+    const csv =
+      "id,question,answer,category\nfaq-points-expiry,会员积分多久过期？,积分自获得之日起两年内有效。,会员\nfaq-empty-answer,空答案的问题,,会员\n";
+    await admin
+      .getByTestId("faq-upload")
+      .setInputFiles({ name: "faq-upload-test.csv", mimeType: "text/csv", buffer: Buffer.from(csv) });
+    await admin.getByTestId("faq-upload-submit").click();
+    const report = admin.getByTestId("import-report").first();
+    await report.waitFor({ timeout: 30_000 });
+    // Same origin as the desk: no CORS preflight for the bucket to answer.
+    expect(puts).toEqual([`${new URL(desk.url).origin} 200`]);
+    const counts = await report.getByTestId("report-count").allTextContents();
+    expect(counts).toContain("行数: 2");
+    expect(counts).toContain("新增: 1");
+    expect(counts).toContain("已拒绝: 1");
+    await screenshot(admin, "real-upload");
+    expect(await report.getByTestId("rejected-row").allTextContents()).toEqual([
+      "3faq-empty-answeranswermissing_field缺少「答案」或内容为空。",
+    ]);
+  });
+
   it("says clearly that a ticket resolved meanwhile takes no reply (409)", async () => {
     const page = await newPage();
     await signIn(page, desk.url, "agent", desk.password);

@@ -55,12 +55,16 @@ async function postRaw(path: string, body: string) {
 }
 
 /** Runs a CLI of the project against this stack; resolves with its exit code and output. */
-function cli(script: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+function cli(
+  script: string,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile(
       "npx",
       ["tsx", `local/cli/${script}.ts`, ...args],
-      { env: { ...process.env, KEFU_STATE_DIR: stateDir, KEFU_PORT: "" }, timeout: 90_000 },
+      { env: { ...process.env, KEFU_STATE_DIR: stateDir, KEFU_PORT: "", ...env }, timeout: 90_000 },
       (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
     );
   });
@@ -143,6 +147,24 @@ describe("npm run desk", () => {
     expect(show.code).toBe(2);
     expect(show.stderr).toContain("show needs a ticket id");
     expect(show.stderr).toContain("usage: npm run desk");
+    // Every command stands apart from its description.
+    expect(show.stderr).toMatch(/ {2}reply ID "text" \[--reason "why"\] {2,}answer the customer/);
+  }, 60_000);
+
+  it("says a ticket that does not exist is not there (exit 1), not a usage error", async () => {
+    const missing = await cli("desk", ["show", "kf-nonexist"]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr.trim()).toBe("no ticket KF-NONEXIST: npm run desk -- list shows the open ones");
+  }, 60_000);
+
+  it("says to start the local stack when none runs, not which setting is missing", async () => {
+    const none = await cli("desk", ["list"], {
+      KEFU_STATE_DIR: tempDir("kefu-no-stack-"),
+      KEFU_FAQ_BUCKET: "",
+    });
+    expect(none.code).toBe(1);
+    expect(none.stderr).toContain("Kefu is not running here: start it with `npm start`");
+    expect(none.stderr).not.toContain("invalid configuration");
   }, 60_000);
 
   it("lists under a header, and shows a ticket given in lower case", async () => {
@@ -152,8 +174,9 @@ describe("npm run desk", () => {
     ]);
     expect(list.code).toBe(0);
     const [header, ...rows] = list.stdout.trim().split("\n");
-    expect(header).toMatch(/^TICKET\s+PRIORITY\s+REASON\s+CHANNEL\s+OPENED\s+LAST MESSAGE$/);
-    expect(rows.some((row) => row.startsWith(ticketId))).toBe(true);
+    expect(header).toMatch(/^TICKET\s+PRIORITY\s+REASON\s+CHANNEL\s+OPENED\s+CUSTOMER'S LAST MESSAGE$/);
+    // What the customer said, not the bot's hand-off notice that followed it (the transcript's last turn).
+    expect(rows.find((row) => row.startsWith(ticketId))).toMatch(/\s转人工$/);
     expect(show.code).toBe(0);
     expect(show.stdout).toContain(`${ticketId} (open`);
   }, 60_000);
@@ -247,15 +270,30 @@ describe("npm run chat", () => {
     );
   }, 60_000);
 
-  it("says a message that keeps failing went to the dead-letter queue", async () => {
-    stack.outbox.injectFault({ channel: "wechat", count: 1000, errcode: -1 });
+  it("says a message that keeps failing went to the dead-letter queue, and who has the customer, and exits 1", async () => {
+    expect(await postRaw("/dev/faults", '{"channel": "wechat", "count": 1000, "errcode": -1}')).toEqual({
+      status: 200,
+      body: { ok: true, channel: "wechat", pending: 1000 },
+    });
     try {
       const failed = await cli("chat", ["--user", "o-dev-dlq", "--say", "怎么申请退货？", "--timeout", "60"]);
-      expect(failed.stdout.trim()).toMatch(
-        /^\(failed: the worker gave up after \d+ attempts.*; the message is in the dead-letter queue/,
+      expect(failed.code).toBe(1);
+      const [gaveUp, handedOff] = failed.stdout.trim().split("\n");
+      // The cause is the channel's failure, not the worker's log line about the hand-off that followed.
+      expect(gaveUp).toMatch(
+        /^\(failed: the worker gave up after \d+ attempts, last error \w+; the message is in the dead-letter queue/,
+      );
+      expect(gaveUp).not.toContain("handed to a person");
+      expect(handedOff).toMatch(
+        /^\(a person has the conversation: ticket KF-\w{8}; see npm run desk -- show KF-/,
       );
     } finally {
-      stack.outbox.injectFault({ channel: "wechat", count: -1000 });
+      // Count 0 clears the channel's faults: the next send goes through.
+      expect(await postRaw("/dev/faults", '{"channel": "wechat", "count": 0}')).toEqual({
+        status: 200,
+        body: { ok: true, channel: "wechat", pending: 0 },
+      });
     }
+    expect(stack.outbox.takeFault("wechat")).toBeUndefined();
   }, 90_000);
 });

@@ -99,6 +99,16 @@ describe("npm start", () => {
     for (let run = 0; run < 2; run++) {
       const port = await freePort();
       const { child, output } = start(port, stateDir);
+      // The port answers before the stack's modules have loaded: 503 "starting", not a refused connection.
+      const first = await waitFor(
+        () =>
+          fetch(`http://127.0.0.1:${port}/ready`).then(
+            async (r) => ({ status: r.status, body: (await r.json()) as { stage?: string } }),
+            () => undefined,
+          ),
+        { timeoutMs: 60_000, intervalMs: 20, what: "the port to answer" },
+      );
+      expect(first).toMatchObject({ status: 503, body: { stage: "loading Kefu" } });
       await ready(output);
       expect(output()).toContain(`http://127.0.0.1:${port}`);
       const health = await fetch(`http://127.0.0.1:${port}/health`);

@@ -176,7 +176,7 @@ describe("bad input", () => {
     expect(await refused.json()).toMatchObject({ error: "encryption_mode_refused" });
 
     const oversized = { ...good, body: `<xml>${"x".repeat(70 * 1024)}</xml>` };
-    expect((await post(oversized)).status).toBe(400);
+    expect((await post(oversized)).status).toBe(413);
 
     await settle(1000);
     expect(inboxSize()).toBe(before);

@@ -154,3 +154,19 @@ describe("the desk's web app", () => {
     });
   });
 });
+
+describe("the FAQ bucket", () => {
+  it("takes the admin's browser PUT of an FAQ file (CORS: PUT with its Content-Type), the presigned URL being the credential", () => {
+    template.hasResourceProperties("AWS::S3::Bucket", {
+      CorsConfiguration: {
+        CorsRules: [
+          Match.objectLike({
+            AllowedMethods: ["PUT"],
+            AllowedOrigins: ["*"],
+            AllowedHeaders: ["Content-Type"],
+          }),
+        ],
+      },
+    });
+  });
+});

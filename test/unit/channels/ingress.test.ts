@@ -2,7 +2,12 @@ import { describe, expect, it } from "vitest";
 import { FIFO_DEDUPLICATION_WINDOW_MS, fifoIds } from "../../../shared/aws/queue";
 import { acceptWebhook, EnqueueError, errorResponse, forQueue } from "../../../shared/channels/ingress";
 import type { InboundAdapter, WebhookRequest } from "../../../shared/channels/ports";
-import { MalformedRequestError, NotFoundError, SignatureError } from "../../../shared/core/errors";
+import {
+  MalformedRequestError,
+  NotFoundError,
+  PayloadTooLargeError,
+  SignatureError,
+} from "../../../shared/core/errors";
 import { type InboundMessage, MESSAGE_LIMITS, QueuedMessageSchema } from "../../../shared/core/message";
 import { inbound, memoryFifoQueue } from "../../support/fakes";
 
@@ -186,6 +191,13 @@ describe("forQueue: what may leave the webhook", () => {
 describe("errorResponse", () => {
   it("maps named errors to their status and never echoes details of unknown errors", () => {
     expect(errorResponse(new SignatureError()).status).toBe(401);
+    // A body over the cap: 413, as API Gateway answers one over its own 10 MB.
+    const tooLarge = errorResponse(new PayloadTooLargeError(65536));
+    expect(tooLarge.status).toBe(413);
+    expect(JSON.parse(tooLarge.body)).toEqual({
+      error: "payload_too_large",
+      message: "body exceeds 65536 bytes",
+    });
     const unknown = errorResponse(new Error("secret stack detail 13812345678"));
     expect(unknown.status).toBe(500);
     expect(unknown.body).not.toContain("13812345678");

@@ -1,5 +1,7 @@
+import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
+import { bucketUploads } from "../../../local/bucket-uploads";
 import { createLocalServer, type LocalServerOptions } from "../../../local/server";
 import { MalformedRequestError } from "../../../shared/core/errors";
 
@@ -82,5 +84,99 @@ describe("once ready", () => {
     expect(await bad.json()).toMatchObject({ error: "malformed_request" });
     const unknown = await fetch(`${url}/nowhere`);
     expect(unknown.status).toBe(404);
+  });
+});
+
+describe("the desk's FAQ uploads (presigned PUTs to the bucket, on the server's own origin)", () => {
+  /** A stand-in for the S3 emulator: records what reaches it. */
+  async function emulator() {
+    const received: { method: string; url: string; body: string; contentType: string }[] = [];
+    const server = createServer(async (req, res) => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of req) chunks.push(chunk as Buffer);
+      received.push({
+        method: req.method ?? "",
+        url: req.url ?? "",
+        body: Buffer.concat(chunks).toString("utf8"),
+        contentType: req.headers["content-type"] ?? "",
+      });
+      res.writeHead(200, { etag: '"abc"' });
+      res.end();
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    return { received, url, close: () => new Promise<void>((r) => server.close(() => r())) };
+  }
+
+  it("forwards a signed PUT under uploads/ to the emulator, with its body, and answers CORS as the bucket does", async () => {
+    const s3 = await emulator();
+    try {
+      // A body over the server's read limit: an upload is streamed on, not read.
+      const uploads = bucketUploads({ bucket: "kefu-local-faq", prefix: "uploads/", emulator: s3.url });
+      const { state, url } = await serve({ uploads, maxReadBytes: 16 });
+      state.ready = true;
+      const path = "/kefu-local-faq/uploads/2026-faq.csv?X-Amz-Signature=abc&X-Amz-Expires=300";
+      const csv = "question,answer\n如何注销账号？,在「设置-账户」中申请注销。\n";
+      const preflight = await fetch(`${url}${path}`, {
+        method: "OPTIONS",
+        headers: { origin: "http://localhost:3000", "access-control-request-method": "PUT" },
+      });
+      expect(preflight.status).toBe(200);
+      expect(preflight.headers.get("access-control-allow-methods")).toBe("PUT");
+      expect(preflight.headers.get("access-control-allow-headers")).toBe("Content-Type");
+      const put = await fetch(`${url}${path}`, {
+        method: "PUT",
+        headers: { "content-type": "application/octet-stream" },
+        body: csv,
+      });
+      expect(put.status).toBe(200);
+      expect(put.headers.get("etag")).toBe('"abc"');
+      expect(put.headers.get("access-control-allow-origin")).toBe("*");
+      expect(s3.received).toEqual([
+        { method: "PUT", url: path, body: csv, contentType: "application/octet-stream" },
+      ]);
+
+      // Nothing else of the emulator: not another prefix, not an unsigned PUT, not a GET.
+      expect(
+        (await fetch(`${url}/kefu-local-faq/versions/x?X-Amz-Signature=a`, { method: "PUT" })).status,
+      ).toBe(404);
+      expect((await fetch(`${url}/kefu-local-faq/uploads/x`, { method: "PUT", body: "1" })).status).toBe(404);
+      expect((await fetch(`${url}/kefu-local-faq/uploads/x?X-Amz-Signature=a`)).status).toBe(404);
+      expect(s3.received).toHaveLength(1);
+    } finally {
+      await s3.close();
+    }
+  });
+
+  it("answers 502 when the emulator is unreachable", async () => {
+    const uploads = bucketUploads({ bucket: "b", prefix: "uploads/", emulator: "http://127.0.0.1:1" });
+    const { state, url } = await serve({ uploads });
+    state.ready = true;
+    const put = await fetch(`${url}/b/uploads/x?X-Amz-Signature=a`, { method: "PUT", body: "x" });
+    expect(put.status).toBe(502);
+    expect(await put.json()).toMatchObject({ error: "bucket_unreachable" });
+  });
+});
+
+describe("a body over the server's read limit", () => {
+  it("is refused 413 payload_too_large, as the webhook refuses one, the connection closed, and the next request served", async () => {
+    const { state, url } = await serve({ maxReadBytes: 1024 });
+    state.ready = true;
+    for (let i = 0; i < 3; i++) {
+      const refused = await fetch(`${url}/webhooks/wechat`, {
+        method: "POST",
+        body: Buffer.alloc(12 * 1024 * 1024, "x"),
+      });
+      expect(refused.status).toBe(413);
+      expect(refused.headers.get("connection")).toBe("close");
+      expect(await refused.json()).toEqual({
+        error: "payload_too_large",
+        message: "body exceeds 1024 bytes",
+      });
+      expect(state.webhookCalls).toBe(i);
+      const next = await fetch(`${url}/webhooks/wechat`, { method: "POST", body: "<xml/>" });
+      expect(next.status).toBe(200);
+      expect(state.webhookCalls).toBe(i + 1);
+    }
   });
 });

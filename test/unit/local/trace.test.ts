@@ -1,6 +1,6 @@
 import type { SQSRecord } from "aws-lambda";
 import { describe, expect, it } from "vitest";
-import { explain, settled } from "../../../local/cli/outcome";
+import { explain, failed, settled } from "../../../local/cli/outcome";
 import type { FollowedLogRecord } from "../../../local/logs";
 import { MessageTracker, type RequestTraceView } from "../../../local/trace";
 
@@ -68,8 +68,55 @@ describe("a delivery's trace", () => {
       expect(view().messages[0]?.status).toBe(attempt < 3 ? "retrying" : "dead-lettered");
     }
     expect(settled(view())).toBe(true);
+    expect(failed(view())).toBe(true);
     expect(explain(view(), 0, 15)).toEqual([
       "(failed: the worker gave up after 3 attempts, last error channel_error; the message is in the dead-letter queue: see GET /dev/dlq and the npm start log)",
+    ]);
+  });
+
+  it("keeps the failure's code when the worker then hands the conversation to a person, and says who has it", async () => {
+    const tracker = new MessageTracker(2);
+    const handed = await delivered(tracker, "wechat#m5");
+    const notHanded = await delivered(tracker, "wechat#m6");
+    for (const [id, escalation] of [
+      [
+        "m5",
+        log(
+          "message handed to a person before the dead-letter queue",
+          { action: "handed_off", reason: "processing_failed", ticketId: "KF-ABCD5678" },
+          "warn",
+        ),
+      ],
+      [
+        "m6",
+        log(
+          "message could not be handed to a person; only the dead-letter queue has it",
+          { code: "store_error" },
+          "error",
+        ),
+      ],
+    ] as const) {
+      for (let attempt = 1; attempt <= 2; attempt++) {
+        tracker.onReceive(sqsRecord("wechat", id, attempt));
+        tracker.onLog(
+          log("record failed", { channel: "wechat", messageId: id, code: "channel_error" }, "error"),
+        );
+        if (attempt === 2) {
+          tracker.onLog({
+            ...escalation,
+            attributes: { ...escalation.attributes, channel: "wechat", messageId: id },
+          });
+        }
+        tracker.onFailure(sqsRecord("wechat", id, attempt));
+      }
+    }
+    expect(explain(handed(), 0, 15)).toEqual([
+      "(failed: the worker gave up after 2 attempts, last error channel_error; the message is in the dead-letter queue: see GET /dev/dlq and the npm start log)",
+      "(a person has the conversation: ticket KF-ABCD5678; see npm run desk -- show KF-ABCD5678)",
+    ]);
+    expect(explain(notHanded(), 0, 15)).toEqual([
+      "(failed: the worker gave up after 2 attempts, last error channel_error; the message is in the dead-letter queue: see GET /dev/dlq and the npm start log)",
+      "(the conversation could not be handed to a person either: store_error)",
     ]);
   });
 
@@ -90,6 +137,7 @@ describe("a delivery's trace", () => {
       );
       return { statusCode: 401 };
     });
+    expect(failed(tracker.request(refused.traceId) as RequestTraceView)).toBe(true);
     expect(explain(tracker.request(refused.traceId) as RequestTraceView, 0, 15)).toEqual([
       "(the webhook refused the delivery: HTTP 401 bad_signature)",
     ]);
@@ -149,6 +197,7 @@ describe("what chat says for each outcome of the worker", () => {
 
   it("adds nothing to an answer", () => {
     expect(explain(done({ action: "answered", faqIds: ["x"] }), 1, 15)).toEqual([]);
+    expect(failed(done({ action: "answered", faqIds: ["x"] }))).toBe(false);
   });
 
   it("says how far a message got when the wait ran out", () => {

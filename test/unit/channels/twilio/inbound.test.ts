@@ -190,7 +190,7 @@ describe("bad Twilio requests", () => {
     expect((await adapter(undefined).inbound.handle(good())).kind).toBe("enqueue");
   });
 
-  it("refuses a body that is not a form, an unusable message, and an oversized body (400)", async () => {
+  it("refuses a body that is not a form, an unusable message, and an oversized body (413)", async () => {
     await expect(
       adapter().inbound.handle({
         ...good(),

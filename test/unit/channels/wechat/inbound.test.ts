@@ -379,7 +379,7 @@ describe("bad bodies", () => {
     const small = createWeChatInbound({ credentials, timestampWindowSeconds: 300, maxBodyBytes: limit });
     const error = await rejection(request({ body, query: {} }), small);
     expect(error).toBeInstanceOf(PayloadTooLargeError);
-    expect(error.status).toBe(400);
+    expect(error.status).toBe(413);
   });
 
   it("refuses methods other than GET and POST", async () => {

@@ -1,0 +1,35 @@
+import { describe, expect, it } from "vitest";
+import { Outbox } from "../../../local/simulator/outbox";
+
+/** POST /dev/faults: faults are added, taken back and cleared, per channel, without a restart. */
+describe("the simulators' injected faults", () => {
+  const failing = (outbox: Outbox, channel: string) => {
+    let n = 0;
+    while (outbox.takeFault(channel)) n++;
+    return n;
+  };
+
+  it("clears a channel's faults with count 0, and only that channel's", () => {
+    const outbox = new Outbox();
+    expect(outbox.injectFault({ channel: "wechat", count: 100, errcode: -1 })).toBe(100);
+    outbox.injectFault({ channel: "wechat", count: 2, errcode: 45015 });
+    outbox.injectFault({ channel: "dingtalk", count: 3, status: 500 });
+    expect(outbox.injectFault({ channel: "wechat", count: 0 })).toBe(0);
+    expect(outbox.takeFault("wechat")).toBeUndefined();
+    expect(failing(outbox, "dingtalk")).toBe(3);
+  });
+
+  it("takes back as many as a negative count says, the latest added first", () => {
+    const outbox = new Outbox();
+    outbox.injectFault({ channel: "wechat", count: 3, errcode: -1 });
+    outbox.injectFault({ channel: "wechat", count: 2, errcode: 45015 });
+    expect(outbox.injectFault({ channel: "wechat", count: -3 })).toBe(2);
+    expect(outbox.takeFault("wechat")).toMatchObject({ errcode: -1 });
+    expect(outbox.takeFault("wechat")).toMatchObject({ errcode: -1 });
+    expect(outbox.takeFault("wechat")).toBeUndefined();
+    // More than there are: none left, and none owed to later injections.
+    expect(outbox.injectFault({ channel: "wechat", count: -50 })).toBe(0);
+    expect(outbox.injectFault({ channel: "wechat", count: 1, errcode: -1 })).toBe(1);
+    expect(failing(outbox, "wechat")).toBe(1);
+  });
+});
