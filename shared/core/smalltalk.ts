@@ -50,15 +50,6 @@ const ZH_IDENTITY_NO_SUBJECT =
 const EN_IDENTITY =
   /^(are you|r u|is this|am i (talking|chatting|speaking) (to|with))( a| an)? (real |actual |live )?(bot|robot|human|person|ai|machine|automated|computer|chatbot)\b/;
 
-/**
- * A message with no word in it: only punctuation, digits, symbols or emoji ("？？？", "...", "123456").
- * There is nothing to answer or to hand a person, so the bot asks what it is about. A digit right after
- * offered entries is a pick, which the caller reads first.
- */
-export function hasNoWords(text: string): boolean {
-  return text.trim() !== "" && !/\p{L}/u.test(text);
-}
-
 /** The small-talk intent of a message that is only small talk, or undefined. */
 export function detectSmallTalk(text: string): SmallTalkIntent | undefined {
   let norm = normalize(text);
@@ -91,30 +82,56 @@ export function detectSmallTalk(text: string): SmallTalkIntent | undefined {
 const CLOSER_ZH = /谢谢|感谢|多谢|谢啦|谢了|辛苦了|再见|拜拜/;
 const CLOSER_EN = /\b(thanks|thank you|thx|ty|cheers|appreciate it|bye|goodbye)\b/;
 const BYE = /再见|拜拜|\bbye\b|\bgoodbye\b/;
-/** "OK" at the start, then what the customer will do ("好的 那我再等等", "ok i'll wait then"). */
-const ACK_THEN_I_ZH = /^(好的|好吧|好|行吧|行|嗯嗯|嗯|收到|明白了|明白|知道了|了解|ok|okay)\s?(那|那么)?我/;
-const ACK_THEN_I_EN = /^(ok|okay|alright|sure|got it|fine) (then )?(i ll|i m going to|let me)\b/;
+/**
+ * "OK" and what the customer will do next, as the whole message ("好的 那我再等等", "嗯 那我明天再看看",
+ * "ok i'll wait then"): waiting, looking, trying, ordering — never "好的 我去法院起诉你们".
+ */
+const ACK_THEN_PLAN_ZH =
+  /^(好的|好吧|好|行吧|行|嗯嗯|嗯|收到|明白了|明白|知道了|了解|ok|okay) ?(那|那么)?我(再|先|就|去|自己|明天|回头|晚点)*(等等|等一下|等一等|等|看看|看一下|试试|试一下|下单|查查|查一下|研究一下|想想|考虑一下)(了|吧|啊|哈|呀)?$/;
+const ACK_THEN_PLAN_EN =
+  /^(ok|okay|alright|sure|got it|fine) (then )?(i ll|i m going to|let me) (just )?(wait|check|try|look|have a look|order|think about it|see)( it| again| then| later| tomorrow| first| now)*$/;
+/**
+ * How things went, in a closing remark: the thanks or goodbye must come with one of these to be small talk
+ * ("找到了 谢谢亲", "got it working, thanks", "the replacement arrived and it's perfect. Cheers").
+ */
+const OUTCOME_ZH =
+  /收到了|已收到|(^| )收到( |$)|找到了|解决了|搞定了|弄好了|好了|没事了|明白了|知道了|懂了|可以了|很好|挺好|不错|满意|喜欢|到了|再联系|回头见|下次见/;
+const OUTCOME_EN =
+  /\b(that s all|thats all|all i needed|that helps|that helped|helpful|works|working|worked|arrived|got it|found it|sorted|solved|resolved|fixed|perfect|great|all good|no worries|have a (nice|good|great) day|see you|love it|appreciate)\b/;
 /**
  * What makes a message more than a closing remark: a question, a problem or a complaint, a request, a
- * person asked for. Any of them sends the message on to be answered.
+ * person asked for, a threat. Any of them sends the message on to be answered (and to the triggers).
  */
 const MORE_ZH =
-  /吗|么|呢|怎|什么|多少|几|哪|是否|有没有|能不能|可不可以|没|不|未|别|坏|错|差|慢|破|烂|垃圾|坑|骗|少|漏|问题|投诉|退|换|要|想|需要|帮|请|还有|但|可是|不过|人工|真人|转/;
+  /吗|么|呢|怎|什么|多少|几|哪|是否|有没有|能不能|可不可以|没|不|未|别|坏|错|差|慢|破|烂|垃圾|坑|骗|少|漏|问题|投诉|退|换|要|想|需要|帮|请|还有|但|可是|不过|人工|真人|转|两次|扣|偷|丢|法院|起诉|律师|12315|消协|报警/;
 const MORE_EN =
-  /\b(what|where|when|how|why|which|who|can|could|would|will|is|are|do|does|did|should|may|any|not|no|never|nothing|wrong|broken|damaged|missing|late|still|yet|but|however|refund|return|cancel|need|needs|want|wants|please|pls|help|also|another|question|problem|issue|useless|terrible|worst|awful|ridiculous|agent|human|person|someone|representative|staff)\b|n't\b|\b(isnt|arent|wasnt|werent|dont|doesnt|didnt|cant|couldnt|wont|wouldnt|hasnt|havent|hadnt|aint)\b/;
+  /\b(what|where|when|how|why|which|who|can|could|would|will|is|are|do|does|did|should|may|any|not|no|never|nothing|wrong|broken|damaged|missing|late|still|yet|but|however|refund|return|cancel|need|needs|want|wants|please|pls|help|also|another|question|problem|issue|useless|terrible|worst|awful|ridiculous|agent|human|person|someone|representative|staff|twice|charged|charge|stolen|lost|dispute|bank|lawyer|police|court)\b|n't\b|\b(isnt|arent|wasnt|werent|dont|doesnt|didnt|cant|couldnt|wont|wouldnt|hasnt|havent|hadnt|aint)\b/;
 
 /**
  * A closing remark that says more than the phrases small talk knows, with nothing in it to answer: thanks
- * or goodbye with a word about how things went ("找到了 谢谢亲❤️", "cool thats all i needed, thanks!", an
+ * or goodbye with a word on how things went ("找到了 谢谢亲❤️", "cool thats all i needed, thanks!", an
  * e-mail that only says the replacement arrived), or "ok" and what the customer will do next ("行吧
- * 那我再等等"). Anything that may need an answer or a person keeps it from being one.
+ * 那我再等等"). Read narrowly: anything that may need an answer or a person keeps it from being one, and
+ * what is left must say how things went, so a complaint with a thank-you ("thanks, i was charged twice")
+ * goes on to the triggers and the engine.
  */
 function closingRemark(norm: string, plain: string): SmallTalkIntent | undefined {
   if (/[?？]/.test(norm) || plain.length > 200) return undefined;
   if (MORE_ZH.test(norm) || MORE_EN.test(norm)) return undefined;
-  if (CLOSER_ZH.test(plain) || CLOSER_EN.test(plain)) return BYE.test(plain) ? "goodbye" : "thanks";
-  if (plain.length <= 40 && (ACK_THEN_I_ZH.test(plain) || ACK_THEN_I_EN.test(plain))) return "ack";
+  if ((CLOSER_ZH.test(plain) || CLOSER_EN.test(plain)) && (OUTCOME_ZH.test(plain) || OUTCOME_EN.test(plain)))
+    return BYE.test(plain) ? "goodbye" : "thanks";
+  if (ACK_THEN_PLAN_ZH.test(plain) || ACK_THEN_PLAN_EN.test(plain)) return "ack";
   return undefined;
+}
+
+/**
+ * A message with no word in it: only punctuation, symbols, emoji or a short number ("？？？", "...",
+ * "123456"). There is nothing to answer or to hand a person, so the bot asks what it is about. A long
+ * number (8 digits or more: an order or tracking number the customer may have been asked for) goes on to
+ * be answered or handed off; a digit right after offered entries is a pick, which the caller reads first.
+ */
+export function hasNoWords(text: string): boolean {
+  return text.trim() !== "" && !/\p{L}/u.test(text) && !/\d{8}/.test(text.replace(/[\s-]/g, ""));
 }
 
 const LONGEST = Math.max(...Object.keys(ZH_PHRASES).map((p) => p.length));

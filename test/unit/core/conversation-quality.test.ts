@@ -8,7 +8,7 @@ import { identifyLanguage } from "../../../shared/core/language";
 import { processMessage } from "../../../shared/core/pipeline";
 import { outcomeKind } from "../../../shared/core/pipeline/outcome";
 import { buildScope } from "../../../shared/core/scope";
-import { acceptsOffer, detectSmallTalk } from "../../../shared/core/smalltalk";
+import { acceptsOffer, detectSmallTalk, hasNoWords } from "../../../shared/core/smalltalk";
 import { inbound, pipelineDeps } from "../../support/fakes";
 import { REPO_ROOT } from "../../support/shared-data";
 
@@ -84,6 +84,14 @@ describe("small talk", () => {
     "thanks, a person please",
     "好的 那发票呢",
     "ok i'll wait, but when does it ship",
+    "好的 我去法院起诉你们",
+    "行吧 那我去12315了",
+    "ok i'll just dispute the charge with my bank then, bye",
+    "thanks, i was charged twice for order 12345",
+    "谢谢，扣了我两次钱",
+    "thank you, my package was stolen from the porch",
+    "Hi,\nI ordered the blue shirt and got a red one.\nThanks,\nAnna",
+    "你好，订单12345收到的是红色，我买的是蓝色。谢谢",
   ])("leaves thanks with a question, a problem or a request in it to be answered: %s", (text) => {
     expect(detectSmallTalk(text)).toBeUndefined();
   });
@@ -106,6 +114,13 @@ describe("small talk", () => {
       expect(reply.reply, text).toMatch(/\[unclear (物流配送、订单、退换货和发票|shipping)/);
     }
     expect(tickets.items.size).toBe(0);
+  });
+
+  it("passes a long number (an order or tracking number) on instead of asking what it is about", async () => {
+    const { say } = conversation("wechat:gh:order-number");
+    expect((await say("20240601123456")).kind).not.toBe("smalltalk");
+    expect(hasNoWords("2024 0601 1234 56")).toBe(false);
+    expect(hasNoWords("？？")).toBe(true);
   });
 
   it("still reads a bare number right after offered entries as a pick", async () => {
