@@ -129,6 +129,16 @@ const ZH_TALK_WITH_PERSON = new RegExp(
 const ZH_NOT_THE_BOT =
   /(?:不要|不想|不用|别|不跟|不和)(?:再)?(?:跟|和|让|用)?(?:机器人|机器|智能客服|自动回复|ai)(?:客服)?(?:聊|说|回|答|对话|$)/;
 
+/**
+ * Declining a person: "我不要客服，我自己看看", "不用人工", "别转人工了". Removed before the request patterns
+ * read the text, so that 要客服 inside 不要客服 is not a request. "不转人工" and "为什么不给我转人工" are
+ * complaints of not being put through, so a bare 不 before 转/接 is left alone.
+ */
+const ZH_DECLINED_PERSON = new RegExp(
+  `(?:不要|不用|不需要|不必|无需|别|不找)(?:再)?(?:转接|转|接|找|叫|联系)?(?:一下|个)?${ZH_PERSON}`,
+  "g",
+);
+
 /** Person words the fuzzy match stands for (each is read as "human" below, typos included). */
 const EN_PERSON = [
   "human",
@@ -153,18 +163,24 @@ const EN_FILLER = new Set(
 const EN_DESK = String.raw`(?:customer\s+(?:service|support|care)|support|sales)`;
 /**
  * A person, after the fuzzy reading (every person word is "human"): "a human", "a real person", "a customer
- * service representative", "a member of staff", "your support team" (a team only as the shop's own).
+ * service representative", "a member of staff".
  */
-const EN_SOMEONE =
-  String.raw`(?:(?:a|an|the|your|some|one\s+of\s+your)\s+)?(?:member\s+of\s+(?:your\s+|the\s+)?)?(?:(?:real|live|actual)\s+)?(?:${EN_DESK}\s+)?(?:human|people)s?\b` +
-  String.raw`|(?:(?:your|the)\s+|(?:a\s+)?member\s+of\s+(?:your\s+|the\s+)?)(?:${EN_DESK}\s+)?team\b|${EN_DESK}\s+team\b`;
+const EN_PERSON_PHRASE = String.raw`(?:(?:a|an|the|your|some|one\s+of\s+your)\s+)?(?:member\s+of\s+(?:your\s+|the\s+)?)?(?:(?:real|live|actual)\s+)?(?:${EN_DESK}\s+)?(?:human|people)s?\b`;
+/** The shop's own team: "your support team", "a member of the team". */
+const EN_TEAM = String.raw`(?:(?:your|the)\s+|(?:a\s+)?member\s+of\s+(?:your\s+|the\s+)?)(?:${EN_DESK}\s+)?team\b|${EN_DESK}\s+team\b`;
+const EN_SOMEONE = `${EN_PERSON_PHRASE}|${EN_TEAM}`;
 /** "talk to a real person", "get me a human", "put me through to someone". */
 const EN_REQUEST = new RegExp(
-  String.raw`\b(?:talk|speak|chat|connect|transfer|put|pass|get|want|need)\b(?:\s+\w+){0,4}?\s+(?:to|with|through\s+to|a|an)\s+(?:${EN_SOMEONE})`,
+  String.raw`\b(?:talk|speak|chat|connect|transfer|put|pass|get|want|need)\b(?:\s+\w+){0,4}?\s+(?:to|with|through\s+to|a|an)\s+(?:${EN_PERSON_PHRASE})`,
 );
-/** The desk itself, only after a verb of talking: "talk to customer service", "chat with support". */
+/**
+ * The desk or the team, only after a verb of talking or reaching: "talk to customer service", "chat with
+ * support", "contact your team". "send it back to your team" is about a parcel, not a person.
+ */
 const EN_TALK_TO_DESK = new RegExp(
-  String.raw`\b(?:talk|speak|chat|connect|transfer|put|pass)\b(?:\s+\w+){0,3}?\s+(?:to|with|through\s+to)\s+(?:(?:your|the)\s+)?${EN_DESK}\b`,
+  String.raw`\b(?:talk|speak|chat|connect|transfer|put|pass)\b(?:\s+\w+){0,3}?\s+(?:to|with|through\s+to)\s+(?:(?:your|the)\s+)?${EN_DESK}\b` +
+    String.raw`|\b(?:talk|speak|chat|connect|(?:put|transfer|pass)\s+me)\b(?:\s+\w+){0,3}?\s+(?:to|with|through\s+to)\s+(?:${EN_TEAM})` +
+    String.raw`|\b(?:contact|reach)\s+(?:${EN_TEAM})`,
 );
 const EN_DIRECT = /\b(real|live|actual)\s+(human|people)\b|\bhuman\s+being\b|\bcustomer\s+service\s+human\b/;
 /** "is there a human i can talk to", "is anyone there i could speak with". */
@@ -187,7 +203,10 @@ function isFuzzyPersonWord(w: string): boolean {
 }
 
 export function detectHumanRequest(text: string): string | undefined {
-  const zh = compact(text).replace(ZH_HUMAN_FALSE, "").replace(ZH_HOMOPHONE_RENGONG, "人工");
+  const zh = compact(text)
+    .replace(ZH_HUMAN_FALSE, "")
+    .replace(ZH_HOMOPHONE_RENGONG, "人工")
+    .replace(ZH_DECLINED_PERSON, "");
   if (zh.length > 0) {
     const phrase = ZH_HUMAN_PHRASES.find((p) => zh.includes(p));
     const asked = phrase ?? (ZH_ASK_FOR_PERSON.exec(zh) ?? ZH_TALK_WITH_PERSON.exec(zh))?.[0];
@@ -299,13 +318,23 @@ const ZH_SENSITIVE: [SensitiveKind, RegExp][] = [
   ],
   [
     "fraud",
-    /诈骗|被骗|骗子|骗了我|骗走|盗刷|(?:账号|账户|帐号|帐户|号|卡|密码|微信|支付宝)(?:被|让人|叫人)(?:盗|黑|别人登|人登|盗用|冒用)|盗号|被盗号|冒用|冒充|盗用|假冒(?:你们|客服|官方)|(?:不是我|我没有?)(?:本人)?(?:下|买|登录|操作|付)(?:的|过)/,
+    /诈骗|被骗|骗子|骗了我|骗走|盗刷|(?:账号|账户|帐号|帐户|号|卡|密码|微信|支付宝)(?:被|让人|叫人)(?:盗|黑|别人登|人登|盗用|冒用)|盗号|被盗号|冒用|冒充|盗用|假冒(?:你们|客服|官方)|(?:不是我|我没有?)(?:本人)?(?:下|买|登录|操作|付)(?:的|过)(?!.{0,2}吗)/,
   ],
   [
     "safety",
     /起火|着火|失火|冒烟|爆炸|自燃|烧伤|烫伤|烧焦|触电|(?<!防)漏电|被电|电到了?我|受伤|划伤|割伤|扎伤|砸伤|夹伤|流血|出血|住院|在医院|去医院|进了?医院|送医|急诊|看医生|就医|中毒|(?<![防抗])过敏(?![肌体性原人群])|红疹|起疹|疹子|红肿|呕吐|上吐下泻|拉肚子|腹泻|肚子疼|吞下|误食|窒息|噎住/,
   ],
 ];
+/**
+ * "不是我下的", "我没买过…" deny an order, never when they ask about being a new customer ("我没买过你们家的
+ * 东西，新人有优惠吗"). "我没…过" is also said of a product ("我没买过这种面料"), so it counts only with an
+ * order, a charge, an account or a card in the message. A denial followed by 吗 ("不是我下的单吗") is a
+ * question, left out by the pattern itself.
+ */
+const ZH_DENIAL = /^(?:不是我|我没有?)/;
+const ZH_NEW_CUSTOMER = /新人|新客|新用户|新会员|第一次|首次|首单|优惠|折扣|福利|券/;
+const ZH_DENIED_OBJECT =
+  /订单|单子|(?:下|的|过|这|那|笔)单|这笔|那笔|这些|那些|扣|钱|账户|帐户|账号|帐号|银行卡|信用卡|登录|记录|付款|支付/;
 /** Someone got in touch claiming to be the shop, and asked for money, a code or a click: phishing. */
 const ZH_CONTACTED =
   /收到.{0,4}(?:短信|电话|邮件|消息|链接)|有人.{0,6}(?:打电话|来电|发短信|加我|联系我)|陌生|自称/;
@@ -315,6 +344,12 @@ const ZH_ASKED_FOR =
 const ZH_ASKS_HOW_TO_COMPLAIN =
   /投诉.{0,6}(?:在哪|哪里|怎么|如何|渠道|入口|方式|电话)|(?:在哪|哪里|怎么|如何)投诉/;
 
+/**
+ * Cuts and bleeding are harm only to a person: "cut my finger", "my hand is bleeding", "im bleeding"; the
+ * dye bleeding onto other clothes and "cut my order in half" are not.
+ */
+const EN_BODY = String.raw`(?:my|his|her|their|our|the (?:babys|kids|childs))(?: \w+)? (?:finger|thumb|hand|palm|wrist|arm|leg|foot|feet|toe|knee|face|lip|mouth|tongue|nose|head|ear|eye|skin|gum)s?`;
+const EN_BLEEDING = String.raw`(?:i|im|he|hes|she|shes|they|theyre|baby|kid|child|son|daughter|toddler|dog|cat|puppy|${EN_BODY})(?: \w+){0,2} (?:bleeding|bled|bleeds)|(?:made|left|leaving) (?:me|him|her|them|us) bleeding`;
 const EN_SENSITIVE: [SensitiveKind, RegExp][] = [
   [
     "legal",
@@ -326,7 +361,9 @@ const EN_SENSITIVE: [SensitiveKind, RegExp][] = [
   ],
   [
     "safety",
-    /\b(caught fire|on fire|burst into flames|in flames|exploded|explosion|(started|was|is|began|kept) smoking|smoke (came|coming|pouring)|(got|was|were|been|badly) (burned|burnt)|burn(ed|t|s)? (me|my|myself|him|her|his|their|them|us|our|the house)|electric shock|electrocut\w*|shocked (me|him|her|my)|injur(ed|y|ies)|(got|was|were|been) hurt|hurt (me|my|myself|him|her|himself|herself|them|us)|cut (myself|himself|herself|themselves|my|his|her)|bleeding|(in|at|went to|go to|gone to|taken to|rushed to|ended up in|trip to|(take|took|taking) \w+ to) (the )?hospital|hospitali[sz]ed|emergency room|(the|in) er|a&e|allergic reaction|broke out in|rash(?! guard)|hives|poison(ed|ing)|sick after (eating|using|drinking)|choked|choking(?! hazard)|(child|kid|baby|toddler|son|daughter|he|she|dog|cat|puppy) (has |had |nearly |almost )?swallowed)\b/,
+    new RegExp(
+      String.raw`\b(caught fire|on fire|burst into flames|in flames|exploded|explosion|(started|was|is|began|kept) smoking|smoke (came|coming|pouring)|(got|was|were|been|badly) (burned|burnt)|burn(ed|t|s)? (me|my|myself|him|her|his|their|them|us|our|the house)|electric shock|electrocut\w*|shocked (me|him|her|my)|injur(ed|y|ies)|(got|was|were|been) hurt|hurt (me|my|myself|him|her|himself|herself|them|us)|cut (me(?! (?:a|an|some|off)\b)|myself|himself|herself|themselves|${EN_BODY})|${EN_BLEEDING}|(in|at|went to|go to|gone to|taken to|rushed to|ended up in|trip to|(take|took|taking) \w+ to) (the )?hospital|hospitali[sz]ed|emergency room|(the|in) er|a&e|allergic reaction|broke out in|rash(?! guard)|hives|poison(ed|ing)|sick after (eating|using|drinking)|choked|choking(?! hazard)|(child|kid|baby|toddler|son|daughter|he|she|dog|cat|puppy) (has |had |nearly |almost )?swallowed)\b`,
+    ),
   ],
 ];
 /** Someone got in touch claiming to be the shop, and asked for money, details or a click: phishing. */
@@ -334,6 +371,10 @@ const EN_CONTACTED =
   /\b((got|received|getting|had) (a|an|this|some|these) (\w+ )?(text|sms|message|email|e-mail|call|phone call|whatsapp)s?|(someone|somebody) (called|texted|emailed|messaged|contacted|rang))\b/;
 const EN_ASKED_FOR =
   /\b(pay|fee|verify|bank details|card (number|details)|password|code|gift card|click(ing)? (a|the|this|on) link|link to (pay|enter|verify|confirm)|is (that|this|it) (really )?(you|from you|legit|genuine|real)|suspicious|fake)\b/;
+/** "i never made a purchase before, do new customers get a discount?" asks about being new, not about fraud. */
+const EN_DENIAL = /^(never|didnt|did not|orders?|purchases?)\b/;
+const EN_NEW_CUSTOMER =
+  /\b(before|new (customer|user|member)s?|first (time|order|purchase)|discount|coupon|promo( code)?|welcome offer)\b/;
 const EN_ASKS_HOW_TO_COMPLAIN =
   /\b(how|where) (do|can|could|should) (i|we) (complain|make a complaint|file a complaint|submit a complaint)\b/;
 
@@ -343,12 +384,19 @@ export function detectSensitiveTopic(text: string): string | undefined {
   const norm = normalize(text).replace(/[\u2019']/g, "");
   for (const [kind, pattern] of ZH_SENSITIVE) {
     const hit = pattern.exec(zh);
-    if (hit && !(hit[0] === "投诉" && ZH_ASKS_HOW_TO_COMPLAIN.test(zh))) return `${kind}:${hit[0]}`;
+    if (!hit) continue;
+    if (hit[0] === "投诉" && ZH_ASKS_HOW_TO_COMPLAIN.test(zh)) continue;
+    if (ZH_DENIAL.test(hit[0]) && ZH_NEW_CUSTOMER.test(zh)) continue;
+    if (hit[0].startsWith("我没") && !ZH_DENIED_OBJECT.test(zh)) continue;
+    return `${kind}:${hit[0]}`;
   }
   if (ZH_CONTACTED.test(zh) && ZH_ASKED_FOR.test(zh)) return `phishing:${ZH_CONTACTED.exec(zh)?.[0]}`;
   for (const [kind, pattern] of EN_SENSITIVE) {
     const hit = pattern.exec(norm);
-    if (hit && !(/^complain/.test(hit[0]) && EN_ASKS_HOW_TO_COMPLAIN.test(norm))) return `${kind}:${hit[0]}`;
+    if (!hit) continue;
+    if (/^complain/.test(hit[0]) && EN_ASKS_HOW_TO_COMPLAIN.test(norm)) continue;
+    if (EN_DENIAL.test(hit[0]) && EN_NEW_CUSTOMER.test(norm)) continue;
+    return `${kind}:${hit[0]}`;
   }
   if (EN_CONTACTED.test(norm) && EN_ASKED_FOR.test(norm)) return `phishing:${EN_CONTACTED.exec(norm)?.[0]}`;
   return undefined;

@@ -73,8 +73,18 @@ describe("explicit request for a person", () => {
     "I want to get the customer care package",
     "will someone call me before the delivery",
     "do you sell robots made by humans",
+    // Declining a person is not asking for one; a team is asked for only after a verb of talking.
+    "我不要客服，我自己看看就行",
+    "不用人工，我自己看看",
+    "I need to send it back to your team",
   ])("does not fire on %s", (text) => {
     expect(detectHumanRequest(text)).toBeUndefined();
+  });
+
+  it("still reads asking for another agent, or complaining of not being put through, as a request", () => {
+    expect(detectHumanRequest("换个客服吧")).toBeDefined();
+    expect(detectHumanRequest("为什么不转人工")).toBeDefined();
+    expect(detectHumanRequest("can I contact your team")).toBeDefined();
   });
 });
 
@@ -205,6 +215,9 @@ describe("sensitive topics", () => {
     ["the lamp shocked me when i plugged it in", "safety"],
     ["my kid got burnt by the steam from the kettle", "safety"],
     ["we had to take him to the hospital after he ate it", "safety"],
+    ["我没下过这个单 怎么扣了我的钱", "fraud"],
+    ["I cut my finger on the blade", "safety"],
+    ["my hand is bleeding from the broken glass", "safety"],
     ["再这样我就去市场监管局举报", "legal"],
     ["you will be hearing from my solicitor", "legal"],
   ])("names the kind of %s", (text, kind) => {
@@ -227,6 +240,17 @@ describe("sensitive topics", () => {
     "投诉建议在哪里提交",
     "where can i complain about a late courier",
     "I never got the order confirmation email",
+    // A denial is fraud only about orders or charges, not a question about being a new customer.
+    "我没买过你们家的东西，新人有优惠吗",
+    "i never made a purchase before, do new customers get a discount?",
+    "不是我下的单吗？我想确认一下",
+    // Bleeding and cuts are harm only to a person.
+    "the colour is bleeding onto my other clothes after washing",
+    "does the dye bleeding wash out?",
+    "cut my order in half please",
+    "can you cut me a deal on two",
+    // 我没…过 said of a product, with no order, charge or account in the message.
+    "我没买过这种面料的衣服 会起球吗",
   ])("ignores %s", (text) => {
     expect(detectSensitiveTopic(text)).toBeUndefined();
   });
