@@ -53,6 +53,35 @@ describe("signing in", () => {
     expect(rows[0]).toContain(urgent?.summary.ticketId);
   });
 
+  it("lands an agent with no tickets of their own on the unassigned queue, and keeps Mine once chosen", async () => {
+    // A desk of its own: agent2's tickets are resolved here, which the other tests must not see.
+    const quiet = await openDesk();
+    try {
+      for (const [id, ticket] of quiet.mock.tickets) {
+        if (ticket.summary.assignee === "agent2" && ticket.summary.status !== "resolved") {
+          quiet.mock.resolveElsewhere(id, "agent2");
+        }
+      }
+      const waiting = [...quiet.mock.tickets.values()].filter((t) => t.summary.status === "open");
+      expect(waiting.length).toBeGreaterThan(0);
+      const page = await quiet.newPage();
+      await signIn(page, quiet.server.url, "agent2", quiet.mock.password);
+      await page.getByTestId("ticket-row").first().waitFor();
+      expect(new URL(page.url()).searchParams.get("view")).toBe("unassigned");
+      expect(await page.getByRole("radio", { name: "未分配" }).isChecked()).toBe(true);
+      expect(await rowIds(page)).toHaveLength(waiting.length);
+
+      // Mine, asked for, is shown even empty: the landing only chooses when the agent has not.
+      const mineAnswered = () => page.waitForResponse((r) => r.url().includes("/tickets?view=mine"));
+      await Promise.all([mineAnswered(), page.getByText("我的", { exact: true }).click()]);
+      await mineAnswered(); // the next poll: still Mine
+      expect(new URL(page.url()).searchParams.get("view")).toBe("mine");
+      expect(await page.getByTestId("ticket-row").count()).toBe(0);
+    } finally {
+      await quiet.close();
+    }
+  });
+
   it("asks an invited agent for a new password and signs them in with it", async () => {
     const page = await desk.newPage({ locale: "en-US" });
     await page.goto(desk.server.url);

@@ -4,6 +4,7 @@
  * exports the figures as CSV; an agent has no such page. The page and ECharts load only when opened.
  */
 import { readFile } from "node:fs/promises";
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DeskSession, openDesk, screenshot, signIn } from "../../desk/dev/browser";
 import { seedReport } from "../../desk/dev/seed-analytics";
@@ -55,6 +56,7 @@ describe("reports", () => {
     const topics = page.getByTestId("top-unanswered-row");
     expect(await topics.count()).toBe(unanswered.length);
     expect(await topics.first().textContent()).toContain(unanswered[0]?.representative);
+    expect(await clippedChartText(page)).toEqual([]);
     await screenshot(page, "reports");
 
     // One channel, two days.
@@ -95,9 +97,55 @@ describe("reports", () => {
     expect(desk.mock.reportQueries.at(-1)).toBe("since=2026-11-30&until=2026-12-01&channel=sms");
   });
 
+  it("draws every chart label in English inside its card: long reasons wrap, long channel names fit", async () => {
+    const page = await desk.newPage({ locale: "en-US" });
+    await page.clock.setFixedTime(NOW);
+    await signIn(page, desk.server.url, "supervisor", desk.mock.password);
+    await page.getByRole("link", { name: "Reports" }).click();
+    const week = seedReport(desk.mock.counters, { since: "2026-11-25", until: "2026-12-01" });
+    expect(week.byChannel["wecom-kf"]).toBeGreaterThan(0);
+    expect(week.handoffsByReason.customer_request).toBeGreaterThan(0);
+    // Before: "ustomer asked for a person" cut at the card's left edge, "WeChat Customer Servic" at its right.
+    expect(await clippedChartText(page)).toEqual([]);
+    const legend = (await page.getByTestId("chart-channels").locator("svg text").allTextContents()).join(" ");
+    // The count stays legible even where a long name wraps.
+    expect(legend).toMatch(new RegExp(`Service\\s+${week.byChannel["wecom-kf"]}`));
+    const reasons = (await page.getByTestId("chart-reasons").locator("svg text").allTextContents()).join(" ");
+    expect(reasons.replace(/\s+/g, " ")).toContain("Customer asked for a person");
+    // Every outcome is named under its bar, none hidden as overlapping its neighbour.
+    const outcomes = await page.getByTestId("chart-outcomes").locator("svg text").allTextContents();
+    expect(outcomes).toEqual(expect.arrayContaining(["Answered", "Clarified", "Small talk", "Handed off"]));
+    await screenshot(page, "reports-en");
+  });
+
   it("is not offered to an agent", async () => {
     const page = await desk.newPage();
     await signIn(page, desk.server.url, "agent", desk.mock.password);
     expect(await page.getByRole("link", { name: "数据报表" }).count()).toBe(0);
   });
 });
+
+/**
+ * The texts of the report's charts, once drawn, that reach outside their chart's box (and so are cut off
+ * on screen), with how far: none when every label and legend entry can be read whole.
+ */
+async function clippedChartText(page: Page): Promise<string[]> {
+  const charts = page.locator("[data-chart-state]");
+  await expect.poll(() => charts.count()).toBeGreaterThan(0);
+  await expect.poll(() => page.locator('[data-chart-state="drawing"]').count()).toBe(0);
+  return charts.evaluateAll((boxes) =>
+    boxes.flatMap((box) => {
+      const outer = box.getBoundingClientRect();
+      return [...box.querySelectorAll("svg text")].flatMap((text) => {
+        const r = text.getBoundingClientRect();
+        const over = Math.max(
+          outer.left - r.left,
+          r.right - outer.right,
+          outer.top - r.top,
+          r.bottom - outer.bottom,
+        );
+        return r.width > 0 && over > 0.5 ? [`${text.textContent}: ${over.toFixed(0)}px out`] : [];
+      });
+    }),
+  );
+}

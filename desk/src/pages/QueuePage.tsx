@@ -48,11 +48,8 @@ export function QueuePage() {
   const me = useMe();
   const navigate = useNavigate();
   const [params, setParams] = useSearchParams();
-  const view = (VIEWS as string[]).includes(params.get("view") ?? "")
-    ? (params.get("view") as QueueView)
-    : roles.isSupervisor
-      ? "open"
-      : "mine";
+  const chosen = (VIEWS as string[]).includes(params.get("view") ?? "");
+  const view = chosen ? (params.get("view") as QueueView) : roles.isSupervisor ? "open" : "mine";
   const [search, setSearch] = useState("");
   const [selected, setSelected] = useState(0);
   const [helpOpened, help] = useDisclosure(false);
@@ -71,6 +68,21 @@ export function QueuePage() {
     refetchInterval: config.pollMs,
     refetchIntervalInBackground: true,
   });
+
+  // An agent who lands with nothing of their own (just signed in, say) is shown the tickets waiting to
+  // be taken rather than an empty list; one who picks "Mine" keeps it, empty or not.
+  const nothingMine = !chosen && view === "mine" && tickets.data?.tickets.length === 0;
+  useEffect(() => {
+    if (!nothingMine) return;
+    setParams(
+      (current) => {
+        const next = new URLSearchParams(current);
+        next.set("view", "unassigned");
+        return next;
+      },
+      { replace: true },
+    );
+  }, [nothingMine, setParams]);
 
   // The search box narrows what the server returned; the server already sorted it.
   const rows = useMemo(() => {

@@ -11,6 +11,7 @@ import {
   Text,
   TextInput,
   Title,
+  useMantineTheme,
 } from "@mantine/core";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import type { EChartsCoreOption } from "echarts/core";
@@ -244,6 +245,19 @@ function TopUnanswered(props: { topics: NonNullable<AnalyticsReport["topUnanswer
 
 type ChartName = "channelMix" | "handoffReasons" | "outcomes";
 
+/**
+ * The axes' labels are kept inside the chart: the grid shrinks until they fit 4px within the chart's box
+ * (ECharts 6's `outerBounds`; its old `containLabel` is a legacy module not loaded here). The 4px leave
+ * room for the descenders ECharts does not count. Long labels wrap rather than squeeze the grid.
+ */
+const LABELS_INSIDE = { outerBoundsMode: "auto", outerBounds: { left: 4, right: 4, top: 4, bottom: 4 } };
+/** Pixels a category label of the hand-off reasons may take before it wraps (a third of a 1280px desk). */
+const AXIS_LABEL_WIDTH = 110;
+/** Pixels an outcome's label under its bar may take before it wraps (a quarter of the chart). */
+const OUTCOME_LABEL_WIDTH = 70;
+/** Pixels a channel's name and count may take in the legend beside the ring before they wrap. */
+const LEGEND_TEXT_WIDTH = 130;
+
 /** The report's charts, in the order shown: title, options (useCharts) and the tests' handle. */
 const CHARTS: readonly { title: MessageKey; option: ChartName; testId: string }[] = [
   { title: "chartChannelMix", option: "channelMix", testId: "chart-channels" },
@@ -254,23 +268,29 @@ const CHARTS: readonly { title: MessageKey; option: ChartName; testId: string }[
 /** The charts' options, rebuilt only when the report or the language changes. */
 function useCharts(r: AnalyticsReport): Record<ChartName, EChartsCoreOption> {
   const { t, locale } = useI18n();
+  // The desk's own faces, named: ECharts measures labels on a canvas, where "inherit" is no font at all
+  // and the measure falls back to 10px sans-serif, too narrow for what the SVG then draws.
+  const { fontFamily } = useMantineTheme();
   // biome-ignore lint/correctness/useExhaustiveDependencies: t changes with locale, which is listed.
   return useMemo(() => {
     const channels = Object.entries(r.byChannel).sort(([, a], [, b]) => (b ?? 0) - (a ?? 0));
     const counts = new Map(channels.map(([c, n]) => [channelLabel(c, t), n ?? 0]));
     const reasons = Object.entries(r.handoffsByReason).sort(([, a], [, b]) => a - b);
-    const font = { fontFamily: "inherit" };
+    const font = { fontFamily };
     const barTooltip = { trigger: "axis", axisPointer: { type: "shadow" } };
     return {
       channelMix: {
         textStyle: font,
         tooltip: { trigger: "item", formatter: "{b}: {c} ({d}%)" },
-        // The counts sit in the legend: labels around a ring of seven channels collide.
+        // The counts sit in the legend: labels around a ring of seven channels collide. A long name
+        // ("WeChat Customer Service") wraps within the card rather than running past its edge, and the
+        // legend pages when the wrapped entries outgrow the chart's height.
         legend: {
           orient: "vertical",
-          left: "54%",
+          left: "52%",
           top: "middle",
           type: "scroll",
+          textStyle: { width: LEGEND_TEXT_WIDTH, overflow: "break", lineHeight: 14 },
           formatter: (name: string) => `${name}  ${counts.get(name) ?? 0}`,
         },
         series: [
@@ -286,18 +306,25 @@ function useCharts(r: AnalyticsReport): Record<ChartName, EChartsCoreOption> {
       handoffReasons: {
         textStyle: font,
         tooltip: barTooltip,
-        grid: { left: 8, right: 24, top: 8, bottom: 8, containLabel: true },
+        grid: { ...LABELS_INSIDE, left: 8, right: 32, top: 8, bottom: 8 },
         xAxis: { type: "value", minInterval: 1 },
-        yAxis: { type: "category", data: reasons.map(([reason]) => reasonLabel(reason, t)) },
+        yAxis: {
+          type: "category",
+          data: reasons.map(([reason]) => reasonLabel(reason, t)),
+          // "Customer asked for a person" on two lines, not cut at the card's edge.
+          axisLabel: { width: AXIS_LABEL_WIDTH, overflow: "break", lineHeight: 14 },
+        },
         series: [{ type: "bar", data: reasons.map(([, n]) => n), label: { show: true, position: "right" } }],
       },
       outcomes: {
         textStyle: font,
         tooltip: barTooltip,
-        grid: { left: 8, right: 8, top: 16, bottom: 8, containLabel: true },
+        grid: { ...LABELS_INSIDE, left: 8, right: 8, top: 16, bottom: 8 },
         xAxis: {
           type: "category",
           data: [t("outcomeAnswered"), t("outcomeClarified"), t("outcomeSmallTalk"), t("outcomeHandedOff")],
+          // All four named: ECharts would hide every other English label as overlapping; a long one wraps.
+          axisLabel: { interval: 0, width: OUTCOME_LABEL_WIDTH, overflow: "break", lineHeight: 14 },
         },
         yAxis: { type: "value", minInterval: 1 },
         series: [
@@ -309,7 +336,7 @@ function useCharts(r: AnalyticsReport): Record<ChartName, EChartsCoreOption> {
         ],
       },
     };
-  }, [r, locale]);
+  }, [r, locale, fontFamily]);
 }
 
 /** Why the range cannot be asked for, if it cannot. */
