@@ -16,6 +16,7 @@ import { makeHandler as makeWebhookHandler } from "../functions/webhook/handler"
 import { wireWebhook } from "../functions/webhook/wiring";
 import { makeHandler as makeWorkerHandler } from "../functions/worker/handler";
 import { wireWorker } from "../functions/worker/wiring";
+import { s3UploadSigner } from "../shared/aws/s3-blobs";
 import type { DingTalkCredentials } from "../shared/channels/dingtalk/credentials";
 import { dingtalkModule } from "../shared/channels/dingtalk/module";
 import { emailModule } from "../shared/channels/email/module";
@@ -52,7 +53,7 @@ import { KefuError, MalformedRequestError } from "../shared/core/errors";
 import { CHANNELS } from "../shared/core/message";
 import { RULES_KEYS, type RulesReport } from "../shared/kb/inspection-rules";
 import { FAQ_BUCKET, INBOUND_QUEUE } from "../shared/resources";
-import { type BucketUploads, bucketUploads } from "./bucket-uploads";
+import { type BucketUploads, bucketUploads, ownOrigins, presignedByDesk } from "./bucket-uploads";
 import { DEFAULT_DEMO_PASSWORD, type LocalCognito, startLocalCognito } from "./cognito";
 import { type DeskServing, deskServing, ensureDeskBuilt } from "./desk";
 import { devRoutes, type InboxEntry, inboxEntry } from "./dev-routes";
@@ -224,7 +225,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     const desk = cognito ? localDesk(settings, cognito, url, options.onLog) : undefined;
     const { outbox, inbox, sns, alerts } = serveRoutes(server, {
-      ...(desk ? { desk, uploads: deskUploads(env, running.awsEndpoint) } : {}),
+      ...(desk ? { desk, uploads: deskUploads(settings, running.awsEndpoint, url) } : {}),
       settings,
       env,
       functions,
@@ -883,8 +884,20 @@ function localDesk(
 }
 
 /** The FAQ bucket's uploads/ on the server's origin, forwarded to the emulator (local/bucket-uploads.ts). */
-function deskUploads(env: Record<string, string>, emulator: string): BucketUploads {
-  return bucketUploads({ bucket: env[ENV.faqBucket] ?? "", prefix: FAQ_BUCKET.uploadsPrefix, emulator });
+function deskUploads(settings: EnvRecord, emulator: string, url: string): BucketUploads {
+  const bucket = settings[ENV.faqBucket] ?? "";
+  // The desk API's signer (localDesk: presigned for this server's origin), to check its URLs again.
+  const signer = s3UploadSigner(
+    loadDeskApiConfig({ [ENV.logLevel]: LOCAL_LOG_LEVEL, ...settings }).runtime,
+    url,
+  );
+  return bucketUploads({
+    bucket,
+    prefix: FAQ_BUCKET.uploadsPrefix,
+    emulator,
+    origins: ownOrigins(url),
+    presigned: presignedByDesk(signer, bucket),
+  });
 }
 
 function publicCognito(cognito: LocalCognito): Omit<LocalCognito, "stop"> {

@@ -208,14 +208,13 @@ function suggestionVectors(
 }
 
 /** A presigned PUT of one key (the signer: s3UploadSigner), and the headers the browser must send. */
-export async function presignUpload(s3: S3Client, bucket: string, key: string) {
+export async function presignUpload(s3: S3Client, bucket: string, key: string, signingDate?: Date) {
   const contentType = "application/octet-stream";
   const url = await getSignedUrl(
     s3,
     new PutObjectCommand({ Bucket: bucket, Key: key, ContentType: contentType }),
-    {
-      expiresIn: UPLOAD_URL_TTL_SECONDS,
-    },
+    // signingDate: the local stack signs again to check a URL was the desk's (local/bucket-uploads.ts).
+    { expiresIn: UPLOAD_URL_TTL_SECONDS, ...(signingDate ? { signingDate } : {}) },
   );
   return { url, headers: { "Content-Type": contentType } };
 }

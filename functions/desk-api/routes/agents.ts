@@ -140,12 +140,9 @@ export const agentRoutes: DeskRoute<AgentsDeps>[] = [
         );
       }
       if (change.groups) await setDirectoryGroups(deps, id, change.groups);
+      let record: Agent;
       try {
-        const record = await deps.agents.configure(id, change, request.now);
-        // Answered as GET /agents lists it (groups from the directory), not with the table's copy of the
-        // groups, which only an admin's change writes.
-        const member = (await deps.directory.agents()).find((m) => m.id === id);
-        return ok(member ? merged(member, record) : view(record));
+        record = await deps.agents.configure(id, change, request.now);
       } catch (error) {
         if (!change.groups) throw error;
         // Cognito has the new groups (the ones enforced; GET /agents shows them); the table's copy and
@@ -158,6 +155,15 @@ export const agentRoutes: DeskRoute<AgentsDeps>[] = [
           { groups: "changed" },
         );
       }
+      // Answered as GET /agents lists it (groups from the directory), not with the table's copy of the
+      // groups, which only an admin's change writes. The save is done: should the directory fail to
+      // list (Cognito throttles), the saved record with the groups asked for, not an error.
+      const member = await deps.directory.agents().then(
+        (members) => members.find((m) => m.id === id),
+        () => undefined,
+      );
+      if (member) return ok(merged(member, record));
+      return ok(change.groups ? { ...view(record), groups: change.groups } : view(record));
     },
   },
   {

@@ -248,6 +248,29 @@ describe("the agents' routes", () => {
     });
   });
 
+  it("answer a saved change with the saved record when the directory then fails to list", async () => {
+    const directory = memoryDirectory([{ id: "wang", name: "王芳", groups: ["agent"] }]);
+    const agents = memoryAgents();
+    const deps = { directory, agents, routing: DEFAULT_ROUTING_RULES };
+    // Cognito throttles the read after the save: the save stands and is said to, not a 500 or 503.
+    directory.agents = async () => {
+      throw Object.assign(new Error("slow down"), { name: "TooManyRequestsException" });
+    };
+    const put = (groups: DeskGroup[], body: unknown) =>
+      call("PUT", "/agents/:id", deps, { groups, params: { id: "wang" }, body }).response;
+
+    await expect(put(["supervisor"], { maxConcurrent: 7 })).resolves.toMatchObject({
+      status: 200,
+      body: { id: "wang", maxConcurrent: 7 },
+    });
+    await expect(put(["admin"], { groups: ["agent", "pii"], skills: ["lang:en"] })).resolves.toMatchObject({
+      status: 200,
+      body: { id: "wang", groups: ["agent", "pii"], skills: ["lang:en"], maxConcurrent: 7 },
+    });
+    expect(directory.members).toEqual([{ id: "wang", name: "王芳", groups: ["agent", "pii"] }]);
+    expect(agents.items.get("wang")).toMatchObject({ skills: ["lang:en"], maxConcurrent: 7 });
+  });
+
   it("list the skill groups tickets can be transferred to", async () => {
     const deps = { directory: memoryDirectory(), agents: memoryAgents(), routing: DEFAULT_ROUTING_RULES };
     const { body } = await call("GET", "/skills", deps).response;

@@ -1,8 +1,10 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { bucketUploads } from "../../../local/bucket-uploads";
+import { presignUpload } from "../../../functions/desk-api/wiring";
+import { bucketUploads, ownOrigins, presignedByDesk } from "../../../local/bucket-uploads";
 import { createLocalServer, type LocalServerOptions } from "../../../local/server";
+import { s3UploadSigner } from "../../../shared/aws/s3-blobs";
 import { MalformedRequestError } from "../../../shared/core/errors";
 
 /** The local front door: readiness gates the webhooks, and the routes a new user tries first exist. */
@@ -108,30 +110,50 @@ describe("the desk's FAQ uploads (presigned PUTs to the bucket, on the server's 
     return { received, url, close: () => new Promise<void>((r) => server.close(() => r())) };
   }
 
-  it("forwards a signed PUT under uploads/ to the emulator, with its body, and answers CORS as the bucket does", async () => {
+  /** The desk API's signer, as the local stack makes it (local credentials, the server's endpoint). */
+  const signer = s3UploadSigner(
+    { mode: "local", region: "us-east-1", endpoints: {} },
+    "http://127.0.0.1:8787",
+  );
+  /** A URL the desk API presigned, as path and query on the server. */
+  const presigned = async (key: string, at?: Date) => {
+    const url = new URL((await presignUpload(signer, "kefu-local-faq", key, at)).url);
+    return `${url.pathname}${url.search}`;
+  };
+  const origins = ownOrigins("http://127.0.0.1:8787");
+  const own = "http://localhost:8787";
+
+  it("forwards a PUT the desk presigned under uploads/ to the emulator, with its body, CORS for the server's own origins", async () => {
     const s3 = await emulator();
     try {
       // A body over the server's read limit: an upload is streamed on, not read.
-      const uploads = bucketUploads({ bucket: "kefu-local-faq", prefix: "uploads/", emulator: s3.url });
+      const uploads = bucketUploads({
+        bucket: "kefu-local-faq",
+        prefix: "uploads/",
+        emulator: s3.url,
+        origins,
+        presigned: presignedByDesk(signer, "kefu-local-faq"),
+      });
       const { state, url } = await serve({ uploads, maxReadBytes: 16 });
       state.ready = true;
-      const path = "/kefu-local-faq/uploads/2026-faq.csv?X-Amz-Signature=abc&X-Amz-Expires=300";
+      const path = await presigned("uploads/2026-faq.csv");
       const csv = "question,answer\n如何注销账号？,在「设置-账户」中申请注销。\n";
       const preflight = await fetch(`${url}${path}`, {
         method: "OPTIONS",
-        headers: { origin: "http://localhost:3000", "access-control-request-method": "PUT" },
+        headers: { origin: own, "access-control-request-method": "PUT" },
       });
       expect(preflight.status).toBe(200);
+      expect(preflight.headers.get("access-control-allow-origin")).toBe(own);
       expect(preflight.headers.get("access-control-allow-methods")).toBe("PUT");
       expect(preflight.headers.get("access-control-allow-headers")).toBe("Content-Type");
       const put = await fetch(`${url}${path}`, {
         method: "PUT",
-        headers: { "content-type": "application/octet-stream" },
+        headers: { "content-type": "application/octet-stream", origin: own },
         body: csv,
       });
       expect(put.status).toBe(200);
       expect(put.headers.get("etag")).toBe('"abc"');
-      expect(put.headers.get("access-control-allow-origin")).toBe("*");
+      expect(put.headers.get("access-control-allow-origin")).toBe(own);
       expect(s3.received).toEqual([
         { method: "PUT", url: path, body: csv, contentType: "application/octet-stream" },
       ]);
@@ -141,18 +163,59 @@ describe("the desk's FAQ uploads (presigned PUTs to the bucket, on the server's 
         (await fetch(`${url}/kefu-local-faq/versions/x?X-Amz-Signature=a`, { method: "PUT" })).status,
       ).toBe(404);
       expect((await fetch(`${url}/kefu-local-faq/uploads/x`, { method: "PUT", body: "1" })).status).toBe(404);
-      expect((await fetch(`${url}/kefu-local-faq/uploads/x?X-Amz-Signature=a`)).status).toBe(404);
+      expect((await fetch(`${url}${path}`)).status).toBe(404);
       expect(s3.received).toHaveLength(1);
     } finally {
       await s3.close();
     }
   });
 
+  it("refuses 403 another origin's page, a made-up or expired signature, and a signature for another key", async () => {
+    const s3 = await emulator();
+    try {
+      const uploads = bucketUploads({
+        bucket: "kefu-local-faq",
+        prefix: "uploads/",
+        emulator: s3.url,
+        origins,
+        presigned: presignedByDesk(signer, "kefu-local-faq"),
+      });
+      const { state, url } = await serve({ uploads });
+      state.ready = true;
+      const good = await presigned("uploads/kb.replace.csv");
+      const evil = "https://evil.example";
+      const preflight = await fetch(`${url}${good}`, {
+        method: "OPTIONS",
+        headers: { origin: evil, "access-control-request-method": "PUT" },
+      });
+      expect(preflight.status).toBe(403);
+      expect(preflight.headers.get("access-control-allow-origin")).toBeNull();
+      const put = (path: string, origin?: string) =>
+        fetch(`${url}${path}`, { method: "PUT", headers: origin ? { origin } : {}, body: "q,a\n" });
+      expect((await put(good, evil)).status).toBe(403);
+      expect((await put("/kefu-local-faq/uploads/kb.replace.csv?X-Amz-Signature=abc")).status).toBe(403);
+      expect((await put(good.replace("kb.replace.csv", "other.replace.csv"))).status).toBe(403);
+      const forged = good.replace(/X-Amz-Signature=[0-9a-f]+/, `X-Amz-Signature=${"0".repeat(64)}`);
+      expect((await put(forged)).status).toBe(403);
+      const expired = await presigned("uploads/kb.replace.csv", new Date(Date.now() - 3_600_000));
+      expect((await put(expired, own)).status).toBe(403);
+      expect(s3.received).toEqual([]);
+    } finally {
+      await s3.close();
+    }
+  });
+
   it("answers 502 when the emulator is unreachable", async () => {
-    const uploads = bucketUploads({ bucket: "b", prefix: "uploads/", emulator: "http://127.0.0.1:1" });
+    const uploads = bucketUploads({
+      bucket: "kefu-local-faq",
+      prefix: "uploads/",
+      emulator: "http://127.0.0.1:1",
+      origins,
+      presigned: presignedByDesk(signer, "kefu-local-faq"),
+    });
     const { state, url } = await serve({ uploads });
     state.ready = true;
-    const put = await fetch(`${url}/b/uploads/x?X-Amz-Signature=a`, { method: "PUT", body: "x" });
+    const put = await fetch(`${url}${await presigned("uploads/x")}`, { method: "PUT", body: "x" });
     expect(put.status).toBe(502);
     expect(await put.json()).toMatchObject({ error: "bucket_unreachable" });
   });
