@@ -71,7 +71,7 @@ describe("bad Twilio requests", () => {
     expect(
       (await post({ ...good, headers: { ...good.headers, "content-type": "application/json" } })).status,
     ).toBe(400);
-    expect((await post({ ...good, body: `Body=${"a".repeat(70 * 1024)}` })).status).toBe(400);
+    expect((await post({ ...good, body: `Body=${"a".repeat(70 * 1024)}` })).status).toBe(413);
     await settle(1000);
     expect(kefu.stack.inbox.length).toBe(before);
   });

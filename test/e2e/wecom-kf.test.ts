@@ -105,7 +105,7 @@ describe("bad callbacks", () => {
     );
     expect((await post(otherCorp)).status).toBe(401);
     expect((await post({ ...good, body: "<xml><Encrypt>broken" })).status).toBe(400);
-    expect((await post({ ...good, body: `<xml>${"x".repeat(300 * 1024)}</xml>` })).status).toBe(400);
+    expect((await post({ ...good, body: `<xml>${"x".repeat(300 * 1024)}</xml>` })).status).toBe(413);
     await settle(500);
     expect(kefu.stack.inbox.length).toBe(before);
   });

@@ -78,7 +78,7 @@ describe("bad input", () => {
     );
     expect((await post(otherCorp)).status).toBe(401);
     expect((await post({ ...good, body: "<xml><Encrypt>broken" })).status).toBe(400);
-    expect((await post({ ...good, body: `<xml>${"x".repeat(300 * 1024)}</xml>` })).status).toBe(400);
+    expect((await post({ ...good, body: `<xml>${"x".repeat(300 * 1024)}</xml>` })).status).toBe(413);
     await settle(1000);
     expect(kefu.stack.inbox.length).toBe(before);
     expect(repliesTo("e2e-wecom-bad")).toHaveLength(0);
