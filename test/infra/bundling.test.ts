@@ -90,6 +90,16 @@ describe("bundle size", () => {
     ).toBeLessThanOrEqual(WEBHOOK_BUDGET_BYTES);
   });
 
+  it("keeps the webhook bundle pure ASCII (one other byte makes V8 hold the whole source as two-byte text)", () => {
+    const bytes = readFileSync(path.join(assetDir(stack.ingress.webhook.fn), "index.mjs"));
+    const at = bytes.findIndex((byte) => byte >= 0x80);
+    expect(
+      at,
+      `byte ${at} of the webhook bundle is not ASCII: "${bytes.subarray(Math.max(0, at - 60), at + 20).toString("utf8")}" ` +
+        "(esbuild escapes strings and regular expressions, not String.raw templates)",
+    ).toBe(-1);
+  });
+
   it("bundles the webhook with the role's credentials read from the environment, none of the SDK's chain", () => {
     const code = readFileSync(path.join(assetDir(stack.ingress.webhook.fn), "index.mjs"), "utf8");
     expect(code).toContain("AWS_ACCESS_KEY_ID");
