@@ -3,9 +3,8 @@ import { describe, expect, it, vi } from "vitest";
 import { makeHandler, type SlaDeps } from "../../../functions/sla/handler";
 import { lambdaContext } from "../../../local/event-source";
 import type { UnsealedEvent } from "../../../shared/core/analytics";
-import type { Agent } from "../../../shared/core/desk-ports";
 import { createHeuristicGrader } from "../../../shared/core/review-heuristic";
-import { DEFAULT_ROUTING_RULES } from "../../../shared/core/routing";
+import { type Agent, DEFAULT_ROUTING_RULES } from "../../../shared/core/routing";
 import { DEFAULT_SLA_POLICIES } from "../../../shared/core/sla";
 import type { Ticket } from "../../../shared/core/ticket";
 import { classifyTicket, type DeskAlert } from "../../../shared/core/ticket-care";
@@ -31,7 +30,7 @@ function waitingTicket(): Ticket {
     channel: "wechat" as const,
     customerId: "o6_customer",
     language: "zh",
-    reason: "customer_request",
+    reason: "customer_request" as const,
     priority: "normal" as const,
     openedAt: opened,
   };
