@@ -8,8 +8,9 @@ import { KefuStack } from "./kefu-stack";
 
 /**
  * `npx cdk synth` / `npx cdk deploy`. Options come from CDK context (cdk.json or `-c key=value`),
- * validated in infra/context.ts: embeddingModelId, answerModelId, engine (bedrock|local), egress
- * (true|false), sourceMaps (true|false: ship source maps, off by default), alarmEmail, agentEmail, publicUrl, emailFrom, emailDomain, emailConfigurationSet,
+ * validated in infra/context.ts: embeddingModelId, answerModelId, engine (bedrock|local), qaReview
+ * (off|bedrock|heuristic), egress (true|false), sourceMaps (true|false: ship source maps, off by
+ * default), alarmEmail, agentEmail, publicUrl, emailFrom, emailDomain, emailConfigurationSet,
  * smsOrigination, smsConfigurationSet, and the channel settings by their environment names (e.g.
  * `-c KEFU_SMS_MAX_SEGMENTS=2`, see CHANNEL_SETTINGS).
  */

@@ -22,6 +22,7 @@
 import { readFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { createLocalEngine, type LocalEngine } from "../../shared/ai/local-engine";
+import { ENV } from "../../shared/config/names";
 import { thresholdsFromEnv } from "../../shared/config/thresholds";
 import { isHan } from "../../shared/core/text";
 import type { PolicyThresholds } from "../../shared/core/thresholds";
@@ -52,11 +53,11 @@ const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 const ratio = (a: number, b: number) => (b === 0 ? 0 : a / b);
 
 const THRESHOLD_FLAGS: Record<string, string> = {
-  "--answer-threshold": "KEFU_ANSWER_THRESHOLD",
-  "--margin-threshold": "KEFU_MARGIN_THRESHOLD",
-  "--clarify-threshold": "KEFU_CLARIFY_THRESHOLD",
-  "--suggest-threshold": "KEFU_SUGGEST_THRESHOLD",
-  "--off-topic-suggest-threshold": "KEFU_OFF_TOPIC_SUGGEST_THRESHOLD",
+  "--answer-threshold": ENV.answerThreshold,
+  "--margin-threshold": ENV.marginThreshold,
+  "--clarify-threshold": ENV.clarifyThreshold,
+  "--suggest-threshold": ENV.suggestThreshold,
+  "--off-topic-suggest-threshold": ENV.offTopicSuggestThreshold,
 };
 
 /** Options that take a value (besides the thresholds). */

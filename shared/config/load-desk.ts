@@ -14,7 +14,7 @@ import { thresholds } from "./thresholds";
 /**
  * The configurations of the functions that apply the desk's rules (routing, SLA, CSAT, alerts): the
  * worker, the desk API and the SLA clock. Apart from load.ts so that the ingress functions' bundles carry
- * none of the desk's schemas; like load.ts, one of the two places that read process.env.
+ * none of the desk's schemas; like load.ts, one of the few places that read process.env.
  */
 
 /**

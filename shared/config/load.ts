@@ -6,11 +6,11 @@ import { CDK_ENV, type EnvRecord } from "./names";
 
 /**
  * Each function's configuration, composed of the fragments it uses, validated at cold start: a missing
- * or malformed variable stops the function there, with every problem named. The one place of shared/,
- * functions/ and infra/ that reads process.env; everything else is given a configuration object (the
- * local stack and the tests build theirs from a record of their own). The functions that apply the
- * desk's rules (worker, desk API, SLA clock) load theirs in load-desk.ts, so that the webhook's bundle
- * carries none of the desk's schemas.
+ * or malformed variable stops the function there, with every problem named. With load-desk.ts and
+ * aws-credentials.ts, the only code of shared/, functions/ and infra/ that reads process.env (biome.json
+ * says so); everything else is given a configuration object (the local stack and the tests build theirs
+ * from a record of their own). The functions that apply the desk's rules (worker, desk API, SLA clock)
+ * load theirs in load-desk.ts, so that the webhook's bundle carries none of the desk's schemas.
  */
 
 const WEBHOOK = {

@@ -3,7 +3,10 @@
 import * as z from "zod/mini";
 import { redact } from "./redact";
 
-/** Every channel Kefu speaks. The core never branches on it; adapters and renderers do. */
+/**
+ * Every channel Kefu speaks. Adapters and renderers branch on it; the core only for SMS's shorter CSAT
+ * question (csat.ts) and the form of a masked identity (desk.ts, maskIdentity).
+ */
 export const CHANNELS = ["wechat", "wecom", "wecom-kf", "dingtalk", "email", "sms", "twilio"] as const;
 export const ChannelSchema = z.enum(CHANNELS);
 export type Channel = z.infer<typeof ChannelSchema>;
