@@ -68,7 +68,7 @@ export async function benchDecision(entries: number) {
   const alone = await timeDecisions(queries, (q) => engine.decide({ text: q, history: [] }));
   // The same queries as the next message of a conversation whose topic is the previous query and the
   // entry it retrieves first (as if answered): a message the policy does not answer is read a second
-  // time with it, and checked against that entry's text (shared/core/followup.ts).
+  // time with it, and checked against that entry's text (shared/core/understanding/followup.ts).
   const topicIds = queries.map((q) => engine.retriever.rank(q, 1)[0]?.faqId);
   const inConversation = await timeDecisions(queries, (q, i) => {
     const previous = topicIds[i - 1];

@@ -7,7 +7,7 @@ import { observability } from "../shared/aws/powertools";
 import { s3BlobStore, s3Client } from "../shared/aws/s3-blobs";
 import { channelSender, createChannelSenders } from "../shared/aws/senders";
 import type { DeskConfig } from "../shared/config/load-desk";
-import type { AgentActionDeps } from "../shared/core/desk-actions";
+import type { AgentActionDeps } from "../shared/core/desk/actions";
 import { bucketRulesSource } from "../shared/kb/inspection-rules";
 import { createAgentStore } from "../shared/stores/agents";
 import { createDeskTicketStore } from "../shared/stores/desk-tickets";
@@ -22,7 +22,7 @@ const consoleWarnings: EventSinkLogger = {
 /**
  * The agents' desk as `npm run desk` and the local stack's /dev/tickets routes use it: the tickets
  * tables, replies through each channel's real sender, inspected as the desk API inspects them, and what
- * the desk API does after a reply or a resolve (shared/core/desk-actions.ts): the agents' counters, the
+ * the desk API does after a reply or a resolve (shared/core/desk/actions.ts): the agents' counters, the
  * CSAT question, the analytics events.
  */
 export function wireDesk(config: DeskConfig, options: { logger?: EventSinkLogger } = {}): AgentActionDeps {

@@ -2,7 +2,7 @@ import { readdir, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { DESK_API_BASE } from "../functions/desk-api/handler";
-import type { DeskClientConfig } from "../shared/core/desk-routes";
+import type { DeskClientConfig } from "../shared/core/desk/routes";
 import { type DeskAssetResponse, deskAsset } from "./desk-assets";
 import { withProductionNodeEnv } from "./env";
 import { lambdaContext } from "./event-source";

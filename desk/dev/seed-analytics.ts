@@ -3,7 +3,7 @@
  * hand-offs around one in five conversations, CSAT around 4.3), deterministic so tests can rely on them.
  * Summed by the product's own reportFromCounters, so the mock's GET /reports has the real shape.
  */
-import { type AnalyticsReport, reportFromCounters } from "../../shared/core/analytics-report";
+import { type AnalyticsReport, reportFromCounters } from "../../shared/core/analytics/report";
 
 /** One day × channel of counters, as the store reads them back (shared/stores is out of the desk's reach). */
 type CounterItem = Parameters<typeof reportFromCounters>[0][number] & { day: string };

@@ -3,7 +3,7 @@
  * English. Masked the way the real ticket store masks (nothing here is anyone's data).
  */
 
-import { smsConstraints } from "../../shared/core/desk-wire";
+import { smsConstraints } from "../../shared/core/desk/wire";
 import type {
   Agent,
   Channel,

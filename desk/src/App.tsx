@@ -2,7 +2,7 @@ import { AppShell, Button, Group, Kbd, Loader, SegmentedControl, Text, Title, To
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { lazy, Suspense, useEffect } from "react";
 import { Navigate, NavLink, Route, Routes, useLocation } from "react-router";
-import { DESK_TICKET_ROUTE } from "../../shared/core/desk-routes";
+import { DESK_TICKET_ROUTE } from "../../shared/core/desk/routes";
 import { sessionStore } from "./api/auth";
 import type { Me } from "./api/types";
 import { LanguageSwitch } from "./components/LanguageSwitch";

@@ -1,6 +1,6 @@
 import type { GenerateInput, Generator } from "../../shared/ai/bedrock-generator";
-import type { DeskTicket } from "../../shared/core/desk";
-import type { Suggestion } from "../../shared/core/desk-wire";
+import type { DeskTicket } from "../../shared/core/desk/desk";
+import type { Suggestion } from "../../shared/core/desk/wire";
 import type { FaqEntry } from "../../shared/core/faq";
 import { redact } from "../../shared/core/redact";
 

@@ -1,5 +1,5 @@
 import { countSegments } from "../../shared/channels/sms-common/encoding";
-import { type DeskTicket, maskIdentity } from "../../shared/core/desk";
+import { type DeskTicket, maskIdentity } from "../../shared/core/desk/desk";
 import {
   type ChannelConstraints,
   type Priority,
@@ -7,7 +7,7 @@ import {
   smsConstraints,
   type TicketDetail,
   type TicketSummary,
-} from "../../shared/core/desk-wire";
+} from "../../shared/core/desk/wire";
 import type { FaqEntry } from "../../shared/core/faq";
 import { maskedText } from "../../shared/core/message";
 import { splitByBytes } from "../../shared/core/render";

@@ -1,13 +1,13 @@
 import type { Logger } from "@aws-lambda-powertools/logger";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
-import { type EventSink, ticketEvent } from "../../shared/core/analytics";
-import type { AgentStore, TicketDeskStore } from "../../shared/core/desk-ports";
+import { type EventSink, ticketEvent } from "../../shared/core/analytics/events";
+import type { AgentStore, TicketDeskStore } from "../../shared/core/desk/ports";
+import type { RoutingRules } from "../../shared/core/desk/routing";
+import { type Alert, routeWaiting, runSlaClock } from "../../shared/core/desk/ticket-care";
 import { describeFailure } from "../../shared/core/failure";
 import type { TicketStore } from "../../shared/core/pipeline/ports";
-import { type ReviewPassDeps, reviewResolvedTickets } from "../../shared/core/review-pass";
-import type { RoutingRules } from "../../shared/core/routing";
-import { type Alert, routeWaiting, runSlaClock } from "../../shared/core/ticket-care";
+import { type ReviewPassDeps, reviewResolvedTickets } from "../../shared/core/quality/review-pass";
 
 /** What the SLA clock works with: the tickets, their desk fields, the agents, the alerter, the time. */
 export interface SlaDeps {
@@ -29,7 +29,7 @@ export interface SlaDeps {
  * The SLA clock, run every minute by an EventBridge schedule (locally by a timer of the embedded
  * stack): records and alerts the breaches of tickets whose next deadline has passed, offers the
  * tickets still waiting to the agents (some came online or finished one since), and, when the QA review
- * is on, grades a few tickets resolved since (shared/core/review-pass.ts). The review runs here rather
+ * is on, grades a few tickets resolved since (shared/core/quality/review-pass.ts). The review runs here rather
  * than in the resolve request so that a resolve never waits on a model, and rather than behind a queue
  * of its own because this tick already runs every minute over the tickets table: a minute's delay costs
  * a QA queue nothing, and a pass's limit bounds the model calls a tick makes.

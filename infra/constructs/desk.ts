@@ -13,7 +13,7 @@ import * as s3deploy from "aws-cdk-lib/aws-s3-deployment";
 import type * as secretsmanager from "aws-cdk-lib/aws-secretsmanager";
 import { Construct } from "constructs";
 import { DESK_AUTH_ENV } from "../../shared/config/names";
-import type { DeskClientConfig } from "../../shared/core/desk-routes";
+import type { DeskClientConfig } from "../../shared/core/desk/routes";
 import { FAQ_BUCKET, type TableName } from "../../shared/resources";
 import { KefuFunction } from "./kefu-function";
 import { grantIndexQueries, grantTableAccess, INDEX_ACCESS, TABLE_ACCESS } from "./table-access";

@@ -10,13 +10,13 @@ import {
   EVENT_COLUMNS,
   handoffReasonsSql,
   type ReportRange,
-} from "../../shared/core/analytics-queries";
-import { type AnalyticsReport, detailsFromRows, reportFromRows } from "../../shared/core/analytics-report";
+} from "../../shared/core/analytics/queries";
+import { type AnalyticsReport, detailsFromRows, reportFromRows } from "../../shared/core/analytics/report";
 import { FAQ_BUCKET } from "../../shared/resources";
 import { daysBetween } from "../../shared/stores/analytics-counters";
 
 /**
- * The report's SQL (shared/core/analytics-queries.ts) on DuckDB, embedded, over JSON Lines files laid out
+ * The report's SQL (shared/core/analytics/queries.ts) on DuckDB, embedded, over JSON Lines files laid out
  * as in S3 (`<dir>/events/dt=YYYY-MM-DD/*.jsonl`): the local stand-in for Athena, reading the same
  * columns the Glue table declares, with `dt` from the folder name as Athena's partition.
  */

@@ -1,10 +1,10 @@
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { readConfig } from "../../shared/config/errors";
 import { knowledgeBase } from "../../shared/config/fragments";
-import type { ReportRange } from "../../shared/core/analytics-queries";
-import { type AnalyticsReport, reportFromCounters, withQuality } from "../../shared/core/analytics-report";
+import type { ReportRange } from "../../shared/core/analytics/queries";
+import { type AnalyticsReport, reportFromCounters, withQuality } from "../../shared/core/analytics/report";
 import { answerable } from "../../shared/core/faq";
-import { daysBetween } from "../../shared/core/quality";
+import { daysBetween } from "../../shared/core/quality/audit";
 import type { Ticket } from "../../shared/core/ticket";
 import { createLexicalRetriever } from "../../shared/kb/lexical";
 import { topUnanswered } from "../../shared/kb/suggestions";

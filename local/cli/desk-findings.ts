@@ -1,4 +1,4 @@
-import type { ShownFinding } from "../../shared/core/inspection";
+import type { ShownFinding } from "../../shared/core/quality/inspection";
 
 /**
  * What `npm run desk -- reply` prints for a reply a blocking rule stopped, as the desk's reply box shows

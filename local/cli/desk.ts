@@ -1,13 +1,13 @@
 /**
  * `npm run desk -- <list | show ID | reply ID "text" | resolve ID> [--agent ID]`: the agents' side of a
- * hand-off, with what the desk does after a reply or a resolve (shared/core/desk-actions.ts).
+ * hand-off, with what the desk does after a reply or a resolve (shared/core/desk/actions.ts).
  * Against the running `npm start` (its env file), or against AWS with the stack's environment (table
  * names, KEFU_SECRET_ARN for the channel credentials) exported in the shell.
  */
 
 import { loadDeskConfig } from "../../shared/config/load-desk";
-import { ReplyBlockedError } from "../../shared/core/desk";
-import { replyFromAgent, resolveAsAgent } from "../../shared/core/desk-actions";
+import { replyFromAgent, resolveAsAgent } from "../../shared/core/desk/actions";
+import { ReplyBlockedError } from "../../shared/core/desk/desk";
 import { normalizeTicketId, type TicketStatus } from "../../shared/core/ticket";
 import { FAQ_BUCKET } from "../../shared/resources";
 import { wireDesk } from "../desk-wiring";

@@ -7,7 +7,7 @@
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
-import { buildScope } from "../../shared/core/scope";
+import { buildScope } from "../../shared/core/understanding/scope";
 import { loadJsonlKb } from "../eval/conversations";
 import { loadTriggerRows, scoreTriggers } from "../eval/triggers";
 

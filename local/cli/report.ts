@@ -18,8 +18,8 @@ import {
   InvalidTimeZoneError,
   REPORT_TIME_ZONE,
   type ReportRange,
-} from "../../shared/core/analytics-queries";
-import type { AnalyticsReport, ReportDetails, ReportQuality } from "../../shared/core/analytics-report";
+} from "../../shared/core/analytics/queries";
+import type { AnalyticsReport, ReportDetails, ReportQuality } from "../../shared/core/analytics/report";
 import { CHANNELS, type Channel } from "../../shared/core/message";
 import { localReport } from "../analytics/local-report";
 import { quietLibraries, shellEnv } from "../env";

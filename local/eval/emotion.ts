@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
-import { readEmotion } from "../../shared/core/emotion";
+import { readEmotion } from "../../shared/core/understanding/emotion";
 
 /** One line of bench/data/emotion.dev.jsonl (bench/data/README.md). */
 const EmotionRow = z.object({

@@ -1,7 +1,11 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
-import type { KnowledgeScope } from "../../shared/core/scope";
-import { detectHumanRequest, detectSensitiveTopic, isDissatisfied } from "../../shared/core/triggers";
+import type { KnowledgeScope } from "../../shared/core/understanding/scope";
+import {
+  detectHumanRequest,
+  detectSensitiveTopic,
+  isDissatisfied,
+} from "../../shared/core/understanding/triggers";
 
 /**
  * One line of bench/data/triggers.dev.jsonl (bench/data/README.md): the one thing a message should set

@@ -12,7 +12,7 @@ import {
   REVIEW_TOOL_SCHEMA,
   type ReviewInput,
   reviewPrompt,
-} from "../core/review";
+} from "../core/quality/review";
 import type { TokenUsage } from "./errors";
 import { type RetryOptions, withRetry, withTimeout } from "./retry";
 

@@ -1,12 +1,18 @@
 import type { AnswerEngine, Decision, EngineInput, EngineResult } from "../core/engine";
 import { type Candidate, type FaqEntry, inLanguageOf } from "../core/faq";
-import { entryCoverage, entryLinks, entryNaming, readWithTopic, type TopicReading } from "../core/followup";
 import { decide, pickClarification } from "../core/policy";
-import { buildScope } from "../core/scope";
 import { detectLanguage } from "../core/text";
 import type { TextOverrides } from "../core/texts";
 import type { PolicyThresholds } from "../core/thresholds";
-import { checkTriggers, type TriggerConfig } from "../core/triggers";
+import {
+  entryCoverage,
+  entryLinks,
+  entryNaming,
+  readWithTopic,
+  type TopicReading,
+} from "../core/understanding/followup";
+import { buildScope } from "../core/understanding/scope";
+import { checkTriggers, type TriggerConfig } from "../core/understanding/triggers";
 import { createExactIndex } from "../kb/exact";
 import type { Retriever } from "../kb/retrieval";
 import type { Generation, Generator } from "./bedrock-generator";
@@ -40,7 +46,7 @@ export interface HybridEngineOptions {
   /**
    * Rewrites a follow-up into a standalone question from the history, for a message that comes without
    * the conversation's topic (`EngineInput.topic`); with one, the message is read with the topic as the
-   * local engine reads it (core/followup.ts readWithTopic). Defaults to the embedded heuristic rewriter.
+   * local engine reads it (core/understanding/followup.ts readWithTopic). Defaults to the embedded heuristic rewriter.
    */
   rewrite?: QueryRewriter;
   triggers: TriggerCheck;
@@ -109,7 +115,7 @@ function describe(error: unknown): string {
 
 /**
  * The cloud answer engine: triggers → lexical ∥ dense retrieval → RRF → policy, for a message not
- * answered alone once more with the conversation's topic (core/followup.ts, as the local engine; without
+ * answered alone once more with the conversation's topic (core/understanding/followup.ts, as the local engine; without
  * a topic, the follow-up rewriter over the history) → LLM phrasing. Every model step can fail without failing the message: dense retrieval degrades to
  * lexical, a failed rewrite to the original text, a failed generation to the approved FAQ answer when
  * retrieval alone is confident and to a hand-off otherwise.

@@ -1,12 +1,12 @@
 import type { AnswerEngine, EngineInput, EngineResult } from "../core/engine";
 import { type FaqEntry, inLanguageOf } from "../core/faq";
-import { entryCoverage, entryLinks, entryNaming, readWithTopic } from "../core/followup";
 import { decide, pickClarification } from "../core/policy";
-import { buildScope } from "../core/scope";
 import { detectLanguage } from "../core/text";
 import type { TextOverrides } from "../core/texts";
 import type { PolicyThresholds } from "../core/thresholds";
-import { checkTriggers, type TriggerConfig } from "../core/triggers";
+import { entryCoverage, entryLinks, entryNaming, readWithTopic } from "../core/understanding/followup";
+import { buildScope } from "../core/understanding/scope";
+import { checkTriggers, type TriggerConfig } from "../core/understanding/triggers";
 import { createExactIndex } from "../kb/exact";
 import { createLexicalRetriever, type LexicalOptions, type LexicalRetriever } from "../kb/lexical";
 
@@ -28,7 +28,7 @@ export interface LocalEngine extends AnswerEngine {
 /**
  * The embedded default engine: pending clarification → hand-off triggers → a phrasing of the KB typed
  * as it is (exact.ts) → lexical retrieval → policy, and for a message the policy does not answer, the
- * same once more with the conversation's topic (core/followup.ts readWithTopic, shared with the hybrid
+ * same once more with the conversation's topic (core/understanding/followup.ts readWithTopic, shared with the hybrid
  * engine).
  * Answers are the FAQ entry's approved text, verbatim; nothing is generated.
  */

@@ -1,7 +1,7 @@
 import { type BedrockRuntimeClient, ConverseCommand } from "@aws-sdk/client-bedrock-runtime";
 import { z } from "zod";
 import type { Turn } from "../core/conversation";
-import { CJK, readsAsFollowUp, TRAILING_PUNCT, ZH_LEADING, ZH_PRONOUN } from "../core/followup";
+import { CJK, readsAsFollowUp, TRAILING_PUNCT, ZH_LEADING, ZH_PRONOUN } from "../core/understanding/followup";
 import { MalformedModelOutputError, type TokenUsage } from "./errors";
 import { withRetry, withTimeout } from "./retry";
 

@@ -3,8 +3,8 @@ import type { SNSClient } from "@aws-sdk/client-sns";
 import type { RawCredentials } from "../channels/credentials";
 import type { AlertSettings } from "../config/desk";
 import { callSignal } from "../core/deadline";
-import { deskTicketUrl } from "../core/desk-routes";
-import type { DeskAlert } from "../core/ticket-care";
+import { deskTicketUrl } from "../core/desk/routes";
+import type { DeskAlert } from "../core/desk/ticket-care";
 import { type AlertIds, publishAlert } from "./notify";
 
 /**

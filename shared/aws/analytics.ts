@@ -11,7 +11,7 @@ import {
   eventDay,
   sealEvents,
   type UnsealedEvent,
-} from "../core/analytics";
+} from "../core/analytics/events";
 import { describeFailure } from "../core/failure";
 import { FAQ_BUCKET } from "../resources";
 import { createAnalyticsCounters } from "../stores/analytics-counters";

@@ -10,8 +10,8 @@ import {
   type DetailQuery,
   handoffReasonsSql,
   type ReportRange,
-} from "../core/analytics-queries";
-import { type AnalyticsReport, detailsFromRows, reportFromRows } from "../core/analytics-report";
+} from "../core/analytics/queries";
+import { type AnalyticsReport, detailsFromRows, reportFromRows } from "../core/analytics/report";
 
 export class AthenaQueryError extends Error {
   readonly code = "athena_query_failed";

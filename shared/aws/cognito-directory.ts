@@ -7,7 +7,7 @@ import {
   type UserType,
 } from "@aws-sdk/client-cognito-identity-provider";
 import type { DeskAuthSettings } from "../config/desk";
-import { type DeskDirectory, type DeskMember, UnknownDeskUserError } from "../core/desk-ports";
+import { type DeskDirectory, type DeskMember, UnknownDeskUserError } from "../core/desk/ports";
 import { clientOptions, type Endpoints } from "./clients";
 
 /** The groups whose members are the desk's agents (a supervisor is also an agent). */

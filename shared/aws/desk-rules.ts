@@ -2,19 +2,19 @@ import type { Logger } from "@aws-lambda-powertools/logger";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { AlertSettings, CsatTexts, DeskRules } from "../config/desk";
 import type { CredentialsLocation, RuntimeSettings } from "../config/fragments";
-import { csatQuestion } from "../core/csat";
 import type { Deadline } from "../core/deadline";
-import { describeFailure } from "../core/failure";
-import type { Channel } from "../core/message";
-import type { DeskHooks, HandoffNotice, TicketStore } from "../core/pipeline/ports";
-import type { Language } from "../core/text";
+import { csatQuestion } from "../core/desk/csat";
 import {
   type Alert,
   type CsatTextFor,
   classifyTicket,
   customerAfterResolve,
   routeTicket,
-} from "../core/ticket-care";
+} from "../core/desk/ticket-care";
+import { describeFailure } from "../core/failure";
+import type { Channel } from "../core/message";
+import type { DeskHooks, HandoffNotice, TicketStore } from "../core/pipeline/ports";
+import type { Language } from "../core/text";
 import { createAgentStore } from "../stores/agents";
 import { createTicketDeskStore } from "../stores/ticket-desk";
 import { createAlerter } from "./alerts";

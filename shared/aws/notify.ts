@@ -2,8 +2,8 @@ import { createHmac, randomBytes } from "node:crypto";
 import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
 import { type DynamoDBDocumentClient, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { callSignal, type Deadline } from "../core/deadline";
+import type { DeskAlert } from "../core/desk/ticket-care";
 import type { HandoffNotice } from "../core/pipeline/ports";
-import type { DeskAlert } from "../core/ticket-care";
 import { clientOptions, type Endpoints } from "./clients";
 
 export function snsClient(runtime: Endpoints): SNSClient {

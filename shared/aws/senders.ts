@@ -1,6 +1,6 @@
 import { CHANNEL_MODULES } from "../channels/registry";
 import { outboundAdapters } from "../channels/senders";
-import type { EventSink } from "../core/analytics";
+import type { EventSink } from "../core/analytics/events";
 import { ChannelApiError } from "../core/errors";
 import type { OutboundMessage } from "../core/message";
 import { inspectedOnly, type Send, sentEvent } from "../core/outgoing";

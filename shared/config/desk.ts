@@ -1,7 +1,7 @@
 import { z } from "zod";
+import { DEFAULT_ROUTING_RULES, type RoutingRules, RoutingRulesSchema } from "../core/desk/routing";
+import { DEFAULT_SLA_POLICIES, type SlaPolicies, SlaPoliciesSchema } from "../core/desk/sla";
 import { CHANNELS } from "../core/message";
-import { DEFAULT_ROUTING_RULES, type RoutingRules, RoutingRulesSchema } from "../core/routing";
-import { DEFAULT_SLA_POLICIES, type SlaPolicies, SlaPoliciesSchema } from "../core/sla";
 import { ConfigError, type Fragment, readFragment } from "./errors";
 import { DESK_AUTH_ENV, DESK_ENV, ENV, type EnvRecord } from "./names";
 
@@ -120,7 +120,7 @@ export const deskRules: Fragment<DeskRules> = {
 /** Where alerts go that are not secrets: the desk's address for links, the robots' API hosts. */
 export interface AlertSettings {
   /** The desk's base URL (`https://…/desk/`): alerts link to the ticket's page, `<deskUrl>tickets/<id>`
-   * (shared/core/desk-routes.ts). */
+   * (shared/core/desk/routes.ts). */
   deskUrl?: string;
   wecomApiBase: string;
   dingtalkApiBase: string;

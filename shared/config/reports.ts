@@ -1,6 +1,6 @@
 import * as z from "zod/mini";
-import { checkTimeZone, InvalidTimeZoneError, REPORT_TIME_ZONE } from "../core/analytics-queries";
-import { type ModelPrice, modelPriceFor } from "../core/analytics-report";
+import { checkTimeZone, InvalidTimeZoneError, REPORT_TIME_ZONE } from "../core/analytics/queries";
+import { type ModelPrice, modelPriceFor } from "../core/analytics/report";
 import { type Fragment, readConfig } from "./errors";
 import { optional } from "./fragments";
 import { ENV, type EnvRecord, REPORT_ENV } from "./names";

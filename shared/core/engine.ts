@@ -1,6 +1,6 @@
 import type { Topic, Turn } from "./conversation";
 import type { Candidate, FaqEntry } from "./faq";
-import type { KnowledgeScope } from "./scope";
+import type { KnowledgeScope } from "./understanding/scope";
 
 /** Why a conversation went to a person; recorded on the ticket and in metrics. */
 export type HandoffReason =

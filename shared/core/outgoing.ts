@@ -1,9 +1,9 @@
 import { createHash } from "node:crypto";
-import { ANALYTICS_EVENT_VERSION, type UnsealedEvent } from "./analytics";
+import { ANALYTICS_EVENT_VERSION, type UnsealedEvent } from "./analytics/events";
 import type { SendOptions } from "./delivery";
-import type { Author, Inspection, RuleSet } from "./inspection";
 import type { InspectionReceipt, OutboundMessage } from "./message";
-import { auditRecord, type InspectionAuditStore, type InspectionRecord, inspectWith } from "./quality";
+import { auditRecord, type InspectionAuditStore, type InspectionRecord, inspectWith } from "./quality/audit";
+import type { Author, Inspection, RuleSet } from "./quality/inspection";
 
 /**
  * The one door to a customer. Whoever writes to a customer — the bot's replies, notices and welcomes,

@@ -1,11 +1,11 @@
 import type { Decision } from "./engine";
 import type { Candidate, FaqEntry } from "./faq";
 import type { Channel } from "./message";
-import { contentTerms } from "./scope";
 import type { Language } from "./text";
 import { normalize, spaced } from "./text";
 import { clarifyText, type TextOverrides } from "./texts";
 import { DEFAULT_THRESHOLDS, type PolicyThresholds } from "./thresholds";
+import { contentTerms } from "./understanding/scope";
 
 export interface DecideInput {
   /** Retrieval candidates, best first, with calibrated scores. */

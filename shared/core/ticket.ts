@@ -4,10 +4,10 @@ import type { HandoffReason, TicketPriority } from "./engine";
 
 export type { TicketPriority };
 
+import type { Priority } from "./desk/routing";
+import type { TicketSla } from "./desk/sla";
 import type { Candidate } from "./faq";
 import type { Channel, InboundMessage } from "./message";
-import type { Priority } from "./routing";
-import type { TicketSla } from "./sla";
 
 export type TicketStatus = "open" | "assigned" | "resolved";
 
@@ -20,18 +20,18 @@ export interface Ticket {
   /** Where an agent's reply goes: our account the customer wrote to and the channel's routing data. */
   replyTo?: { from?: string; replyContext: Record<string, string> };
   reason: HandoffReason;
-  /** Set by the decision (normal, high); an SLA breach raises it a step (shared/core/sla.ts). */
+  /** Set by the decision (normal, high); an SLA breach raises it a step (shared/core/desk/sla.ts). */
   priority: Priority;
   detail?: string;
   status: TicketStatus;
   /** The customer's language when the ticket opened (routing and the CSAT question use it). */
   language?: string;
-  /** The skills an agent needs to take this ticket (shared/core/routing.ts). */
+  /** The skills an agent needs to take this ticket (shared/core/desk/routing.ts). */
   skills?: string[];
   vip?: boolean;
   /** The agent holding the ticket (status `assigned`). */
   assignee?: string;
-  /** Due times and breaches (shared/core/sla.ts). */
+  /** Due times and breaches (shared/core/desk/sla.ts). */
   sla?: TicketSla;
   /**
    * The SLA clock's index (stores/ticket-desk.ts): `running` and the next due time while a deadline

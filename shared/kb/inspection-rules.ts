@@ -1,4 +1,9 @@
-import { compileRuleSet, type InspectionRule, InspectionRuleSchema, type RuleSet } from "../core/inspection";
+import {
+  compileRuleSet,
+  type InspectionRule,
+  InspectionRuleSchema,
+  type RuleSet,
+} from "../core/quality/inspection";
 import { FAQ_BUCKET } from "../resources";
 import type { BlobStore } from "./import/ports";
 

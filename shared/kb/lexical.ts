@@ -1,7 +1,7 @@
 import type { Candidate, FaqEntry } from "../core/faq";
 import { phrasings } from "../core/faq";
-import { type ConceptMention, conceptMentions, standardizeColloquial } from "../core/lexicon";
 import { detectLanguage, normalize } from "../core/text";
+import { type ConceptMention, conceptMentions, standardizeColloquial } from "../core/understanding/lexicon";
 import {
   DEFAULT_CALIBRATION,
   DEFAULT_KB_CALIBRATION,

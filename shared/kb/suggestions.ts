@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { UnansweredTopic } from "../core/analytics-report";
+import type { UnansweredTopic } from "../core/analytics/report";
 import { redact } from "../core/redact";
 import type { Ticket } from "../core/ticket";
 import { questionKey } from "./exact";

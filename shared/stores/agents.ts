@@ -1,6 +1,6 @@
 import { type DynamoDBDocumentClient, GetCommand, paginateScan, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import type { AgentSettings, AgentStore } from "../core/desk-ports";
-import type { Agent, AgentStatus } from "../core/routing";
+import type { AgentSettings, AgentStore } from "../core/desk/ports";
+import type { Agent, AgentStatus } from "../core/desk/routing";
 import { isConditionFailure } from "./table";
 
 /** Capacity of an agent nobody configured yet. */

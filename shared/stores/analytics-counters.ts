@@ -1,11 +1,11 @@
 import { type DynamoDBDocumentClient, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import type { AnalyticsEvent } from "../core/analytics";
+import type { AnalyticsEvent } from "../core/analytics/events";
 import {
   type ChannelFigures,
   counterUpdates,
   FIGURES,
   HANDOFF_REASON_PREFIX,
-} from "../core/analytics-report";
+} from "../core/analytics/report";
 import { dayItems } from "./queries";
 
 /** The counters of one day and channel, as read back. */

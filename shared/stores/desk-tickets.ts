@@ -5,7 +5,7 @@ import {
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
 import { mapWithConcurrency } from "../core/concurrency";
-import { type DeskTicket, type DeskTicketStore, TicketConflictError } from "../core/desk";
+import { type DeskTicket, type DeskTicketStore, TicketConflictError } from "../core/desk/desk";
 import type { Ticket } from "../core/ticket";
 import { newestByStatus } from "./queries";
 import { createTicketStore } from "./tickets";

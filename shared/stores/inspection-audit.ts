@@ -1,5 +1,5 @@
 import { type DynamoDBDocumentClient, PutCommand } from "@aws-sdk/lib-dynamodb";
-import { auditDay, type InspectionAuditStore, type InspectionRecord } from "../core/quality";
+import { auditDay, type InspectionAuditStore, type InspectionRecord } from "../core/quality/audit";
 import { RETENTION } from "../resources";
 import { dayItems } from "./queries";
 

@@ -1,6 +1,6 @@
 import { type DynamoDBDocumentClient, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import { type ConversationReview, ConversationReviewSchema } from "../core/review";
-import type { ReviewQueue, ReviewStore } from "../core/review-pass";
+import { type ConversationReview, ConversationReviewSchema } from "../core/quality/review";
+import type { ReviewQueue, ReviewStore } from "../core/quality/review-pass";
 import { RETENTION } from "../resources";
 import { dayItems } from "./queries";
 import { REVIEW_DUE } from "./tickets";

@@ -1,5 +1,5 @@
 import { type DynamoDBDocumentClient, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import type { TicketDeskStore } from "../core/desk-ports";
+import type { TicketDeskStore } from "../core/desk/ports";
 import type { Ticket } from "../core/ticket";
 import { unlessConditionFails } from "./table";
 import { REVIEW_DUE } from "./tickets";

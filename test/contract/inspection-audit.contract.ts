@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import type { InspectionAuditStore, InspectionRecord } from "../../shared/core/quality";
+import type { InspectionAuditStore, InspectionRecord } from "../../shared/core/quality/audit";
 import { RETENTION } from "../../shared/resources";
 
 /**

@@ -10,8 +10,8 @@ import type { SmsCredentials } from "../../shared/channels/sms/credentials";
 import { smsModule } from "../../shared/channels/sms/module";
 import type { WeChatCredentials } from "../../shared/channels/wechat/credentials";
 import { wechatModule } from "../../shared/channels/wechat/module";
-import { zoneOffsetMinutes } from "../../shared/core/analytics-queries";
-import type { AnalyticsReport } from "../../shared/core/analytics-report";
+import { zoneOffsetMinutes } from "../../shared/core/analytics/queries";
+import type { AnalyticsReport } from "../../shared/core/analytics/report";
 import { useTestStack } from "../support/stack";
 import { waitFor } from "../support/wait";
 

@@ -8,14 +8,14 @@ import type { LocalStack } from "../../local/stack";
 import { credentialsFor, demoCredentials } from "../../shared/channels/registry";
 import type { WeChatCredentials } from "../../shared/channels/wechat/credentials";
 import { wechatModule } from "../../shared/channels/wechat/module";
-import { DeskResponses } from "../../shared/core/desk-wire";
+import { DeskResponses } from "../../shared/core/desk/wire";
 import { idToken, startTestStack } from "../support/stack";
 import { waitFor } from "../support/wait";
 
 /**
  * The desk's dev mock (desk/dev/mock-api.ts) and the real desk API (on the local stack, tokens from
  * cognito-local) answer the same requests with the same shapes: both answers are parsed with the one
- * set of wire schemas (shared/core/desk-wire.ts). A mock that drifts from the back end (the /skills
+ * set of wire schemas (shared/core/desk/wire.ts). A mock that drifts from the back end (the /skills
  * strings-vs-objects mismatch that crashed the ticket page) fails here, not in an agent's browser.
  */
 

@@ -6,7 +6,7 @@ import { credentialsFor, demoCredentials } from "../../shared/channels/registry"
 import type { WeChatCredentials } from "../../shared/channels/wechat/credentials";
 import { wechatModule } from "../../shared/channels/wechat/module";
 import { ENV } from "../../shared/config/names";
-import type { InspectionRecord, QualityReport } from "../../shared/core/quality";
+import type { InspectionRecord, QualityReport } from "../../shared/core/quality/audit";
 import { RULES_KEYS } from "../../shared/kb/inspection-rules";
 import { useTestStack } from "../support/stack";
 import { waitFor } from "../support/wait";

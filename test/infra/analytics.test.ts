@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { KefuFunction } from "../../infra/constructs/kefu-function";
 import type { KefuStack } from "../../infra/kefu-stack";
 import { ANALYTICS_ENV } from "../../shared/config/names";
-import { EVENT_COLUMNS } from "../../shared/core/analytics-queries";
+import { EVENT_COLUMNS } from "../../shared/core/analytics/queries";
 import { FAQ_BUCKET, TABLES } from "../../shared/resources";
 import { SYNTH_TIMEOUT_MS, synthKefu } from "./synth";
 

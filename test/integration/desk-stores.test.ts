@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { documentClient } from "../../shared/aws/clients";
 import { loadSlaConfig } from "../../shared/config/load-desk";
-import { DEFAULT_ROUTING_RULES } from "../../shared/core/routing";
-import { DEFAULT_SLA_POLICIES } from "../../shared/core/sla";
+import { DEFAULT_ROUTING_RULES } from "../../shared/core/desk/routing";
+import { DEFAULT_SLA_POLICIES } from "../../shared/core/desk/sla";
+import { classifyTicket, type DeskAlert, routeTicket, runSlaClock } from "../../shared/core/desk/ticket-care";
 import type { Ticket } from "../../shared/core/ticket";
-import { classifyTicket, type DeskAlert, routeTicket, runSlaClock } from "../../shared/core/ticket-care";
 import { createAgentStore } from "../../shared/stores/agents";
 import { createTicketDeskStore } from "../../shared/stores/ticket-desk";
 import { createTicketStore } from "../../shared/stores/tickets";

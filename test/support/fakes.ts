@@ -17,7 +17,8 @@ import {
   type DeskMember,
   type TicketDeskStore,
   UnknownDeskUserError,
-} from "../../shared/core/desk-ports";
+} from "../../shared/core/desk/ports";
+import type { Agent } from "../../shared/core/desk/routing";
 import type { AnswerEngine, EngineInput, EngineResult } from "../../shared/core/engine";
 import type { InboundMessage, InboundMessageInput, OutboundMessage } from "../../shared/core/message";
 import { InboundMessageSchema } from "../../shared/core/message";
@@ -30,9 +31,8 @@ import type {
   PipelineDeps,
   TicketStore,
 } from "../../shared/core/pipeline/ports";
-import type { ConversationReview } from "../../shared/core/review";
-import type { DueReview, ReviewQueue, ReviewStore } from "../../shared/core/review-pass";
-import type { Agent } from "../../shared/core/routing";
+import type { ConversationReview } from "../../shared/core/quality/review";
+import type { DueReview, ReviewQueue, ReviewStore } from "../../shared/core/quality/review-pass";
 import type { Ticket } from "../../shared/core/ticket";
 import type { BlobStore, EntryState, FaqMeta, FaqRepository } from "../../shared/kb/import/ports";
 import type { StoredFaqEntry } from "../../shared/kb/knowledge";

@@ -4,8 +4,8 @@ import {
   type DeskDirectory,
   type DeskMember,
   UnknownDeskUserError,
-} from "../../../shared/core/desk-ports";
-import { type Agent, type RoutingRules, SkillSchema, skillGroups } from "../../../shared/core/routing";
+} from "../../../shared/core/desk/ports";
+import { type Agent, type RoutingRules, SkillSchema, skillGroups } from "../../../shared/core/desk/routing";
 import { DEFAULT_MAX_CONCURRENT } from "../../../shared/stores/agents";
 import { DeskApiError, type DeskRequest, type DeskRoute } from "../route";
 import { parseBody } from "../router";

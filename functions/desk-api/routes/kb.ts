@@ -1,6 +1,6 @@
 import { z } from "zod";
-import type { DeskTicket } from "../../../shared/core/desk";
-import type { FaqHit, Suggestion } from "../../../shared/core/desk-wire";
+import type { DeskTicket } from "../../../shared/core/desk/desk";
+import type { FaqHit, Suggestion } from "../../../shared/core/desk/wire";
 import type { FaqEntry } from "../../../shared/core/faq";
 import { FAQ_FILE_EXTENSIONS } from "../../../shared/core/faq-files";
 import { normalizeTicketId } from "../../../shared/core/ticket";

@@ -1,6 +1,5 @@
 import { z } from "zod";
-import type { DeskTicket } from "../../../shared/core/desk";
-import { type RuleSet, shownFindings } from "../../../shared/core/inspection";
+import type { DeskTicket } from "../../../shared/core/desk/desk";
 import type { InspectionReceipt } from "../../../shared/core/message";
 import { receiptFor } from "../../../shared/core/outgoing";
 import {
@@ -12,9 +11,10 @@ import {
   type InspectionRecord,
   inspectWith,
   qualityReport,
-} from "../../../shared/core/quality";
-import { byScore } from "../../../shared/core/review";
-import type { ReviewStore } from "../../../shared/core/review-pass";
+} from "../../../shared/core/quality/audit";
+import { type RuleSet, shownFindings } from "../../../shared/core/quality/inspection";
+import { byScore } from "../../../shared/core/quality/review";
+import type { ReviewStore } from "../../../shared/core/quality/review-pass";
 import { normalizeTicketId } from "../../../shared/core/ticket";
 import type { AnalyticsCounters } from "../../../shared/stores/analytics-counters";
 import { DeskApiError, type DeskRoute } from "../route";

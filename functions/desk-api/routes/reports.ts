@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { type AnalyticsReport, reportFromCounters } from "../../../shared/core/analytics-report";
+import { type AnalyticsReport, reportFromCounters } from "../../../shared/core/analytics/report";
 import { CHANNELS, type Channel } from "../../../shared/core/message";
 import type { TicketStore } from "../../../shared/core/pipeline/ports";
 import type { Ticket } from "../../../shared/core/ticket";

@@ -1,8 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
-import type { EventSink } from "../../../shared/core/analytics";
+import type { EventSink } from "../../../shared/core/analytics/events";
 import type { Turn } from "../../../shared/core/conversation";
 import type { SendOptions } from "../../../shared/core/delivery";
+import { afterAgentReply, resolveAsAgent } from "../../../shared/core/desk/actions";
 import {
   type DeskTicket,
   type DeskTicketStore,
@@ -10,15 +11,14 @@ import {
   replyAsAgent,
   TicketClosedError,
   TicketConflictError,
-} from "../../../shared/core/desk";
-import { afterAgentReply, resolveAsAgent } from "../../../shared/core/desk-actions";
-import type { AgentStore, TicketDeskStore } from "../../../shared/core/desk-ports";
+} from "../../../shared/core/desk/desk";
+import type { AgentStore, TicketDeskStore } from "../../../shared/core/desk/ports";
+import type { CsatTextFor } from "../../../shared/core/desk/ticket-care";
 import { ChannelApiError } from "../../../shared/core/errors";
 import type { FaqEntry } from "../../../shared/core/faq";
 import { CHANNELS, type OutboundMessage } from "../../../shared/core/message";
 import type { OutboxStore } from "../../../shared/core/pipeline/ports";
 import { normalizeTicketId } from "../../../shared/core/ticket";
-import type { CsatTextFor } from "../../../shared/core/ticket-care";
 import { DeskApiError, type DeskRequest, type DeskRoute } from "../route";
 import { hasGroup, notFound, parseBody, parseQuery, validationFailed } from "../router";
 import { byPriorityThenDue, checkReply, constraintsOf, detailOf, summaryOf } from "../views";
@@ -405,7 +405,7 @@ export const ticketRoutes: DeskRoute<TicketRoutesDeps>[] = [
     async handle(request, deps) {
       const ticket = await load(deps, request);
       if (ticket.status === "resolved") throw ticketResolved();
-      // The agent's slot back, the customer asked to rate the help, the resolve counted (desk-actions.ts).
+      // The agent's slot back, the customer asked to rate the help, the resolve counted (core/desk/actions.ts).
       await resolveAsAgent(ticket, request.user.id, request.now, { ...deps, now: () => new Date() });
       return summary(deps, request, ticket.ticketId);
     },

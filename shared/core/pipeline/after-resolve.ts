@@ -3,7 +3,7 @@ import type { PipelineDeps } from "./ports";
 
 /**
  * The pipeline's step for a message on the conversation of a resolved ticket (CSAT and the reopen
- * window, shared/core/ticket-care.ts): a rating is filed on the ticket and not taken as a question; a
+ * window, shared/core/desk/ticket-care.ts): a rating is filed on the ticket and not taken as a question; a
  * message within the reopen window reopens the ticket and waits for its agent. `firstRating`: this
  * message's rating was recorded (not one given before), and is thanked. Undefined: the bot
  * answers as usual.

@@ -1,11 +1,16 @@
-import { ANALYTICS_EVENT_VERSION, SESSION_IDLE_MS, type SessionRef, type UnsealedEvent } from "../analytics";
-import { parseRating } from "../csat";
+import {
+  ANALYTICS_EVENT_VERSION,
+  SESSION_IDLE_MS,
+  type SessionRef,
+  type UnsealedEvent,
+} from "../analytics/events";
+import { parseRating } from "../desk/csat";
 import type { PipelineOutcome } from "./outcome";
 import type { Run } from "./run";
 
 /** The analytics conversation a customer message belongs to, and whether it opened it. */
 export interface Session {
-  /** The session, named in the events by the sink under its key (shared/core/analytics.ts, sealEvents). */
+  /** The session, named in the events by the sink under its key (shared/core/analytics/events.ts, sealEvents). */
   session: SessionRef;
   opens: boolean;
 }

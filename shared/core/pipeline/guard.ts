@@ -1,9 +1,9 @@
 import { type Conversation, newConversation } from "../conversation";
 import type { Deadline } from "../deadline";
-import { identifyLanguage, isSupported } from "../language";
 import { type InboundMessage, messageKey } from "../message";
 import { redactPersonalData } from "../redact";
 import type { Language } from "../text";
+import { identifyLanguage, isSupported } from "../understanding/language";
 import type { PipelineOutcome, ReplyPlan } from "./outcome";
 import { clarifyPickOf, recordPick } from "./pick";
 import type { PipelineDeps } from "./ports";

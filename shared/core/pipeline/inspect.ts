@@ -1,5 +1,5 @@
 import { receiptFor } from "../outgoing";
-import { auditRecord, type InspectionRecord, inspectWith } from "../quality";
+import { auditRecord, type InspectionRecord, inspectWith } from "../quality/audit";
 import { DEFAULT_TEXTS } from "../texts";
 import type { ReplyPlan } from "./outcome";
 import { type Run, withDisclosure } from "./run";

@@ -1,7 +1,7 @@
 import type { Deadline } from "../deadline";
 import type { HandoffReason } from "../engine";
 import type { InspectionReceipt } from "../message";
-import type { SmallTalkIntent } from "../smalltalk";
+import type { SmallTalkIntent } from "../understanding/smalltalk";
 
 export interface ProcessOptions {
   /** The invocation's time budget (the worker derives it from Lambda's remaining time). */

@@ -1,4 +1,4 @@
-import type { EventSink } from "../analytics";
+import type { EventSink } from "../analytics/events";
 import type { Conversation, Turn } from "../conversation";
 import type { Deadline } from "../deadline";
 import type { SendOptions } from "../delivery";
@@ -94,7 +94,7 @@ export interface HandoffNotice {
 
 /**
  * The desk's rules as the worker applies them (functions/worker/wiring.ts builds them from
- * shared/core/ticket-care.ts); without them tickets carry no skills or SLA and a resolve is final.
+ * shared/core/desk/ticket-care.ts); without them tickets carry no skills or SLA and a resolve is final.
  */
 export interface DeskHooks {
   /** The desk's fields of a new ticket: language, skills, VIP flag, SLA due times and clock. */

@@ -1,8 +1,8 @@
 import type { Conversation, Turn } from "../conversation";
 import type { Deadline } from "../deadline";
-import type { WrittenLanguage } from "../language";
 import type { InboundMessage, OutboundMessage } from "../message";
 import type { Language } from "../text";
+import type { WrittenLanguage } from "../understanding/language";
 import type { PipelineDeps } from "./ports";
 
 /**

@@ -1,6 +1,12 @@
 import { confirmsSuggestion, rejectsOptions } from "../policy";
-import { acceptsOffer, declinesOffer, detectSmallTalk, hasNoWords, type SmallTalkIntent } from "../smalltalk";
 import { listTopics } from "../texts";
+import {
+  acceptsOffer,
+  declinesOffer,
+  detectSmallTalk,
+  hasNoWords,
+  type SmallTalkIntent,
+} from "../understanding/smalltalk";
 import { handOff } from "./handoff";
 import type { PipelineOutcome } from "./outcome";
 import { completeReply } from "./reply";

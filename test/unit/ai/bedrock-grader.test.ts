@@ -3,7 +3,7 @@ import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
 import { createBedrockGrader } from "../../../shared/ai/bedrock-grader";
 import { RetryExhaustedError } from "../../../shared/ai/errors";
-import { REVIEW_TOOL_NAME, type ReviewInput } from "../../../shared/core/review";
+import { REVIEW_TOOL_NAME, type ReviewInput } from "../../../shared/core/quality/review";
 
 const bedrock = mockClient(BedrockRuntimeClient);
 const client = new BedrockRuntimeClient({ region: "us-east-1" });

@@ -479,7 +479,7 @@ describe("follow-ups read with the conversation's topic, as the local engine rea
     const same = await local.decide({ text: "那澳门呢", history: [], topic });
 
     // "那澳门呢" only gives a value (a place) for the previous question, whose entry names places: it is
-    // that entry again, with no retrieval (core/followup.ts slotConcepts), as in the local engine.
+    // that entry again, with no retrieval (core/understanding/followup.ts slotConcepts), as in the local engine.
     expect(queries).toEqual([]);
     expect(result.decision).toMatchObject({ kind: "answer", faqIds: ["zh-shipping-area"] });
     expect(same.decision).toMatchObject({ kind: "answer", faqIds: ["zh-shipping-area"] });

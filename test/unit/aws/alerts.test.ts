@@ -2,7 +2,7 @@ import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
 import { AlertDeliveryError, alertText, createAlerter, dingtalkRobotSign } from "../../../shared/aws/alerts";
-import type { DeskAlert } from "../../../shared/core/ticket-care";
+import type { DeskAlert } from "../../../shared/core/desk/ticket-care";
 
 const alert: DeskAlert = {
   kind: "sla_breached",

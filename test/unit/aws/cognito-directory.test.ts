@@ -9,7 +9,7 @@ import {
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
 import { cognitoDirectory } from "../../../shared/aws/cognito-directory";
-import { UnknownDeskUserError } from "../../../shared/core/desk-ports";
+import { UnknownDeskUserError } from "../../../shared/core/desk/ports";
 
 const cognito = mockClient(CognitoIdentityProviderClient);
 beforeEach(() => cognito.reset());

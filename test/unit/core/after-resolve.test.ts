@@ -1,15 +1,15 @@
 import { describe, expect, it } from "vitest";
-import type { EngineResult } from "../../../shared/core/engine";
-import { processMessage } from "../../../shared/core/pipeline/index";
-import type { DeskHooks } from "../../../shared/core/pipeline/ports";
-import { DEFAULT_ROUTING_RULES } from "../../../shared/core/routing";
-import { DEFAULT_SLA_POLICIES } from "../../../shared/core/sla";
+import { DEFAULT_ROUTING_RULES } from "../../../shared/core/desk/routing";
+import { DEFAULT_SLA_POLICIES } from "../../../shared/core/desk/sla";
 import {
   afterResolve,
   classifyTicket,
   customerAfterResolve,
   type DeskAlert,
-} from "../../../shared/core/ticket-care";
+} from "../../../shared/core/desk/ticket-care";
+import type { EngineResult } from "../../../shared/core/engine";
+import { processMessage } from "../../../shared/core/pipeline/index";
+import type { DeskHooks } from "../../../shared/core/pipeline/ports";
 import { inbound, memoryAgents, memoryTicketDesk, pipelineDeps, scriptedEngine } from "../../support/fakes";
 
 const handoff: EngineResult = {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { loadReportSettings } from "../../../shared/config/reports";
-import { DETAIL_QUERIES } from "../../../shared/core/analytics-queries";
-import { DEFAULT_MODEL_PRICES, detailsFromRows, modelPriceFor } from "../../../shared/core/analytics-report";
+import { DETAIL_QUERIES } from "../../../shared/core/analytics/queries";
+import { DEFAULT_MODEL_PRICES, detailsFromRows, modelPriceFor } from "../../../shared/core/analytics/report";
 
 const PRICE = { input: 0.8, output: 4 };
 

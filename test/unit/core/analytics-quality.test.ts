@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { formatReport } from "../../../local/cli/report";
-import { buildReport, messagesSent, withQuality } from "../../../shared/core/analytics-report";
-import type { InspectionRecord, RecordedFinding } from "../../../shared/core/quality";
+import { buildReport, messagesSent, withQuality } from "../../../shared/core/analytics/report";
+import type { InspectionRecord, RecordedFinding } from "../../../shared/core/quality/audit";
 
 const range = { since: "2026-12-01", until: "2026-12-01" };
 /**

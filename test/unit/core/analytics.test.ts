@@ -9,9 +9,9 @@ import {
   SESSION_IDLE_MS,
   sealEvents,
   type UnsealedEvent,
-} from "../../../shared/core/analytics";
-import { channelFiguresSql, InvalidReportRangeError } from "../../../shared/core/analytics-queries";
-import { counterUpdates, reportFromCounters } from "../../../shared/core/analytics-report";
+} from "../../../shared/core/analytics/events";
+import { channelFiguresSql, InvalidReportRangeError } from "../../../shared/core/analytics/queries";
+import { counterUpdates, reportFromCounters } from "../../../shared/core/analytics/report";
 import { newConversation } from "../../../shared/core/conversation";
 import { outcomeEvents, placeInSession, type Session } from "../../../shared/core/pipeline/analytics";
 import type { PipelineOutcome } from "../../../shared/core/pipeline/outcome";

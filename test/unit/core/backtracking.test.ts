@@ -10,7 +10,11 @@ import { parseChoice, pickClarification } from "../../../shared/core/policy";
 import { redactPersonalData } from "../../../shared/core/redact";
 // tokenize's regexes are checked above; on the whole it spends ~10 µs a word in ICU's segmenter, linear.
 import { detectLanguage } from "../../../shared/core/text";
-import { checkTriggers, TRIGGER_TEXT_MAX_CHARS, triggerText } from "../../../shared/core/triggers";
+import {
+  checkTriggers,
+  TRIGGER_TEXT_MAX_CHARS,
+  triggerText,
+} from "../../../shared/core/understanding/triggers";
 
 /**
  * No regular expression may take super-linear time on what a customer can send: one poison message
@@ -186,7 +190,11 @@ describe("every regex in shared/ and functions/", () => {
 
   it("is found by parsing the sources (triggers and redaction included)", () => {
     expect(literals.length).toBeGreaterThan(100);
-    for (const file of ["shared/core/triggers.ts", "shared/core/redact.ts", "shared/kb/tokenize.ts"]) {
+    for (const file of [
+      "shared/core/understanding/triggers.ts",
+      "shared/core/redact.ts",
+      "shared/kb/tokenize.ts",
+    ]) {
       expect(literals.filter((l) => l.where.startsWith(file)).length).toBeGreaterThan(3);
     }
   });

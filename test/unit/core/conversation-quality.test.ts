@@ -3,12 +3,12 @@ import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { createLocalEngine } from "../../../shared/ai/local-engine";
 import type { FaqEntry } from "../../../shared/core/faq";
-import { slotConcepts } from "../../../shared/core/followup";
-import { identifyLanguage } from "../../../shared/core/language";
 import { processMessage } from "../../../shared/core/pipeline";
 import { outcomeKind } from "../../../shared/core/pipeline/outcome";
-import { buildScope } from "../../../shared/core/scope";
-import { acceptsOffer, detectSmallTalk, hasNoWords } from "../../../shared/core/smalltalk";
+import { slotConcepts } from "../../../shared/core/understanding/followup";
+import { identifyLanguage } from "../../../shared/core/understanding/language";
+import { buildScope } from "../../../shared/core/understanding/scope";
+import { acceptsOffer, detectSmallTalk, hasNoWords } from "../../../shared/core/understanding/smalltalk";
 import { inbound, pipelineDeps } from "../../support/fakes";
 import { REPO_ROOT } from "../../support/shared-data";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { csatQuestion, parseRating } from "../../../shared/core/csat";
+import { csatQuestion, parseRating } from "../../../shared/core/desk/csat";
 
 describe("reading a satisfaction rating out of a customer's message", () => {
   it.each([

@@ -8,11 +8,11 @@ import {
   replyAsAgent,
   resolveTicket,
   TicketClosedError,
-} from "../../../shared/core/desk";
+} from "../../../shared/core/desk/desk";
 import { DeliveryUnknownError, NotFoundError } from "../../../shared/core/errors";
-import { compileRuleSet } from "../../../shared/core/inspection";
 import type { OutboundMessage } from "../../../shared/core/message";
 import { inspectedOnly } from "../../../shared/core/outgoing";
+import { compileRuleSet } from "../../../shared/core/quality/inspection";
 import type { Ticket } from "../../../shared/core/ticket";
 import { memoryInspectionAudit } from "../../../shared/stores/inspection-audit";
 import { memoryTickets } from "../../support/fakes";

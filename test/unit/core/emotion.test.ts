@@ -1,8 +1,8 @@
 import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadEmotionRows, scoreAnger } from "../../../local/eval/emotion";
-import { readEmotion } from "../../../shared/core/emotion";
-import { checkTriggers } from "../../../shared/core/triggers";
+import { readEmotion } from "../../../shared/core/understanding/emotion";
+import { checkTriggers } from "../../../shared/core/understanding/triggers";
 import { REPO_ROOT } from "../../support/shared-data";
 
 describe("the anger trigger on bench/data/emotion.dev.jsonl", () => {

@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { channelTexts } from "../../../shared/channels/registry";
-import { compileRuleSet, InspectionRuleSchema, inspect } from "../../../shared/core/inspection";
 import { CHANNELS } from "../../../shared/core/message";
+import { compileRuleSet, InspectionRuleSchema, inspect } from "../../../shared/core/quality/inspection";
 import type { Language } from "../../../shared/core/text";
 import { DEFAULT_TEXTS, type Texts, textsFor, withChannelTexts } from "../../../shared/core/texts";
 

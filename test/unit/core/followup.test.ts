@@ -12,7 +12,7 @@ import {
   TOPIC_MAX_CHARS,
   type TopicReader,
   withTopic,
-} from "../../../shared/core/followup";
+} from "../../../shared/core/understanding/followup";
 
 const answer = (faqId: string, score = 0.9): Decision => ({
   kind: "answer",

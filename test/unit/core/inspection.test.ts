@@ -6,7 +6,7 @@ import {
   InspectionRuleSchema,
   inspect,
   type RuleSet,
-} from "../../../shared/core/inspection";
+} from "../../../shared/core/quality/inspection";
 
 const DEFAULT_RULES = "local/seed/rules.default.jsonl";
 const EXAMPLE_FAQ = "local/seed/faq.example.jsonl";

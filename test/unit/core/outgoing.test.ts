@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { sealEvents } from "../../../shared/core/analytics";
-import { replyAsAgent } from "../../../shared/core/desk";
+import { sealEvents } from "../../../shared/core/analytics/events";
+import { replyAsAgent } from "../../../shared/core/desk/desk";
+import { afterResolve } from "../../../shared/core/desk/ticket-care";
 import type { EngineResult } from "../../../shared/core/engine";
-import { compileRuleSet } from "../../../shared/core/inspection";
 import { KEYWORD_EVENT, type OutboundMessage } from "../../../shared/core/message";
 import {
   inspectedOnly,
@@ -12,7 +12,7 @@ import {
   UninspectedMessageError,
 } from "../../../shared/core/outgoing";
 import { processMessage } from "../../../shared/core/pipeline/index";
-import { afterResolve } from "../../../shared/core/ticket-care";
+import { compileRuleSet } from "../../../shared/core/quality/inspection";
 import { inbound, memoryAgents, memoryTicketDesk, pipelineDeps, scriptedEngine } from "../../support/fakes";
 
 const message: OutboundMessage = {

@@ -11,9 +11,9 @@ import {
   referenceFaqIds,
   reviewInput,
   reviewPrompt,
-} from "../../../shared/core/review";
-import { createHeuristicGrader, heuristicGrade } from "../../../shared/core/review-heuristic";
-import { reviewResolvedTickets } from "../../../shared/core/review-pass";
+} from "../../../shared/core/quality/review";
+import { createHeuristicGrader, heuristicGrade } from "../../../shared/core/quality/review-heuristic";
+import { reviewResolvedTickets } from "../../../shared/core/quality/review-pass";
 import type { Ticket } from "../../../shared/core/ticket";
 import { memoryReviewQueue, memoryReviews, memoryTicketDesk, memoryTickets } from "../../support/fakes";
 

@@ -7,10 +7,10 @@ import {
   rankAgents,
   skillGroups,
   ticketSkills,
-} from "../../../shared/core/routing";
-import { DEFAULT_SLA_POLICIES } from "../../../shared/core/sla";
+} from "../../../shared/core/desk/routing";
+import { DEFAULT_SLA_POLICIES } from "../../../shared/core/desk/sla";
+import { classifyTicket, routeTicket } from "../../../shared/core/desk/ticket-care";
 import type { Ticket } from "../../../shared/core/ticket";
-import { classifyTicket, routeTicket } from "../../../shared/core/ticket-care";
 import { memoryAgents, memoryTicketDesk, memoryTickets } from "../../support/fakes";
 
 const rules = RoutingRulesSchema.parse({

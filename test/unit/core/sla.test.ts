@@ -1,14 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_ROUTING_RULES } from "../../../shared/core/routing";
+import { DEFAULT_ROUTING_RULES } from "../../../shared/core/desk/routing";
 import {
   breachesAt,
   DEFAULT_SLA_POLICIES,
   nextDueAt,
   SlaPoliciesSchema,
   slaFor,
-} from "../../../shared/core/sla";
+} from "../../../shared/core/desk/sla";
+import { classifyTicket, type DeskAlert, runSlaClock } from "../../../shared/core/desk/ticket-care";
 import type { Ticket } from "../../../shared/core/ticket";
-import { classifyTicket, type DeskAlert, runSlaClock } from "../../../shared/core/ticket-care";
 import { memoryTicketDesk, memoryTickets } from "../../support/fakes";
 
 const opened = new Date("2026-12-01T10:00:00Z");

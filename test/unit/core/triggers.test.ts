@@ -3,15 +3,15 @@ import { describe, expect, it } from "vitest";
 import { loadJsonlKb } from "../../../local/eval/conversations";
 import { loadTriggerRows, scoreTriggers } from "../../../local/eval/triggers";
 import type { Turn } from "../../../shared/core/conversation";
-import { readEmotion } from "../../../shared/core/emotion";
-import { buildScope } from "../../../shared/core/scope";
+import { readEmotion } from "../../../shared/core/understanding/emotion";
+import { buildScope } from "../../../shared/core/understanding/scope";
 import {
   checkTriggers,
   detectHumanRequest,
   detectSensitiveTopic,
   dissatisfiedStreak,
   withinOneEdit,
-} from "../../../shared/core/triggers";
+} from "../../../shared/core/understanding/triggers";
 import { REPO_ROOT } from "../../support/shared-data";
 
 const turn = (role: Turn["role"], text: string): Turn => ({ role, text, at: "2025-01-01T00:00:00Z" });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { DeskApiError, type DeskGroup, type DeskRequest } from "../../../functions/desk-api/route";
 import { type AgentsDeps, agentRoutes } from "../../../functions/desk-api/routes/agents";
-import { DEFAULT_ROUTING_RULES } from "../../../shared/core/routing";
+import { DEFAULT_ROUTING_RULES } from "../../../shared/core/desk/routing";
 import { memoryAgents, memoryDirectory } from "../../support/fakes";
 
 const now = new Date("2026-12-01T10:00:00Z");

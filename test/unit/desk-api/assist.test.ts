@@ -3,8 +3,8 @@ import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
 import { modelDraft } from "../../../functions/desk-api/assist";
 import { createBedrockGenerator } from "../../../shared/ai/bedrock-generator";
-import type { DeskTicket } from "../../../shared/core/desk";
-import type { Suggestion } from "../../../shared/core/desk-wire";
+import type { DeskTicket } from "../../../shared/core/desk/desk";
+import type { Suggestion } from "../../../shared/core/desk/wire";
 import type { FaqEntry } from "../../../shared/core/faq";
 import { answerToolResponse } from "../../support/bedrock";
 

@@ -2,8 +2,8 @@ import { describe, expect, it } from "vitest";
 import type { DeskGroup } from "../../../functions/desk-api/route";
 import { createRouter, mount } from "../../../functions/desk-api/router";
 import { qualityRoutes } from "../../../functions/desk-api/routes/quality";
-import { QaReviewsSchema } from "../../../shared/core/desk-wire";
-import type { ConversationReview, Grade } from "../../../shared/core/review";
+import { QaReviewsSchema } from "../../../shared/core/desk/wire";
+import type { ConversationReview, Grade } from "../../../shared/core/quality/review";
 import { memoryInspectionAudit } from "../../../shared/stores/inspection-audit";
 import { memoryReviews } from "../../support/fakes";
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { DeskGroup } from "../../../functions/desk-api/route";
 import { createRouter, mount } from "../../../functions/desk-api/router";
 import { qualityRoutes } from "../../../functions/desk-api/routes/quality";
-import type { QualityReport } from "../../../shared/core/quality";
+import type { QualityReport } from "../../../shared/core/quality/audit";
 import { memoryInspectionAudit } from "../../../shared/stores/inspection-audit";
 
 /**

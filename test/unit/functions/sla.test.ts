@@ -2,12 +2,12 @@ import { Logger } from "@aws-lambda-powertools/logger";
 import { describe, expect, it, vi } from "vitest";
 import { makeHandler, type SlaDeps } from "../../../functions/sla/handler";
 import { lambdaContext } from "../../../local/event-source";
-import type { UnsealedEvent } from "../../../shared/core/analytics";
-import { createHeuristicGrader } from "../../../shared/core/review-heuristic";
-import { type Agent, DEFAULT_ROUTING_RULES } from "../../../shared/core/routing";
-import { DEFAULT_SLA_POLICIES } from "../../../shared/core/sla";
+import type { UnsealedEvent } from "../../../shared/core/analytics/events";
+import { type Agent, DEFAULT_ROUTING_RULES } from "../../../shared/core/desk/routing";
+import { DEFAULT_SLA_POLICIES } from "../../../shared/core/desk/sla";
+import { classifyTicket, type DeskAlert } from "../../../shared/core/desk/ticket-care";
+import { createHeuristicGrader } from "../../../shared/core/quality/review-heuristic";
 import type { Ticket } from "../../../shared/core/ticket";
-import { classifyTicket, type DeskAlert } from "../../../shared/core/ticket-care";
 import {
   memoryAgents,
   memoryReviewQueue,

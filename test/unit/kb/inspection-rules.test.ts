@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { inspect } from "../../../shared/core/inspection";
+import { inspect } from "../../../shared/core/quality/inspection";
 import {
   bucketRulesSource,
   importRules,

@@ -2,8 +2,8 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { FaqEntry } from "../../../shared/core/faq";
-import { conceptMentions, standardizeColloquial } from "../../../shared/core/lexicon";
-import { buildScope } from "../../../shared/core/scope";
+import { conceptMentions, standardizeColloquial } from "../../../shared/core/understanding/lexicon";
+import { buildScope } from "../../../shared/core/understanding/scope";
 import { createLexicalRetriever } from "../../../shared/kb/lexical";
 import { REPO_ROOT } from "../../support/shared-data";
 

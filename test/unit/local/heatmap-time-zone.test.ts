@@ -2,13 +2,13 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { duckdbReport } from "../../../local/analytics/duckdb";
-import { ANALYTICS_EVENT_VERSION, type AnalyticsEvent } from "../../../shared/core/analytics";
+import { ANALYTICS_EVENT_VERSION, type AnalyticsEvent } from "../../../shared/core/analytics/events";
 import {
   checkTimeZone,
   DETAIL_QUERIES,
   InvalidTimeZoneError,
   zoneOffsetMinutes,
-} from "../../../shared/core/analytics-queries";
+} from "../../../shared/core/analytics/queries";
 import { FAQ_BUCKET } from "../../../shared/resources";
 import { tempDir } from "../../support/temp-dirs";
 

@@ -8,7 +8,7 @@ import { mockClient } from "aws-sdk-client-mock";
 import { describe, expect, it } from "vitest";
 import { main, parseRange } from "../../../local/cli/report";
 import { AthenaQueryError, athenaReport } from "../../../shared/aws/athena";
-import { DETAIL_QUERIES } from "../../../shared/core/analytics-queries";
+import { DETAIL_QUERIES } from "../../../shared/core/analytics/queries";
 
 const now = new Date("2026-12-01T15:00:00Z");
 

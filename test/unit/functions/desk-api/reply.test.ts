@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
 import type { DeskRequest } from "../../../../functions/desk-api/route";
 import { type TicketRoutesDeps, ticketRoutes } from "../../../../functions/desk-api/routes/tickets";
-import type { UnsealedEvent } from "../../../../shared/core/analytics";
-import type { DeskTicketStore } from "../../../../shared/core/desk";
-import { AgentReplyResultSchema } from "../../../../shared/core/desk-wire";
+import type { UnsealedEvent } from "../../../../shared/core/analytics/events";
+import type { DeskTicketStore } from "../../../../shared/core/desk/desk";
+import { AgentReplyResultSchema } from "../../../../shared/core/desk/wire";
 import { ChannelApiError, DeliveryUnknownError } from "../../../../shared/core/errors";
-import { compileRuleSet } from "../../../../shared/core/inspection";
 import type { OutboundMessage } from "../../../../shared/core/message";
+import { compileRuleSet } from "../../../../shared/core/quality/inspection";
 import type { Ticket } from "../../../../shared/core/ticket";
 import { memoryInspectionAudit } from "../../../../shared/stores/inspection-audit";
 import { memoryOutbox, memoryTickets } from "../../../support/fakes";

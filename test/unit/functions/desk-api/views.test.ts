@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { checkReply, constraintsOf, summaryOf } from "../../../../functions/desk-api/views";
-import type { DeskTicket } from "../../../../shared/core/desk";
+import type { DeskTicket } from "../../../../shared/core/desk/desk";
 
 /** What the desk shows of a ticket and what a customer's channel accepts from an agent now. */
 const NOW = new Date("2026-12-01T12:00:00Z");

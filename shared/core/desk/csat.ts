@@ -1,5 +1,5 @@
-import type { Channel } from "./message";
-import { type Language, normalize } from "./text";
+import type { Channel } from "../message";
+import { type Language, normalize } from "../text";
 
 /**
  * Customer satisfaction: after a ticket is resolved the customer is asked, on their channel, to rate

@@ -3,8 +3,9 @@
  * and the local stack's /dev/tickets routes all come through here, so a resolve always gives the
  * agent's slot back and asks the customer for a rating, and both count in the analytics reports.
  */
-import { type EventSink, ticketEvent, type UnsealedEvent } from "./analytics";
-import type { Turn } from "./conversation";
+import { type EventSink, ticketEvent, type UnsealedEvent } from "../analytics/events";
+import type { Turn } from "../conversation";
+import { NotFoundError } from "../errors";
 import {
   type DeskDeps,
   type DeskTicket,
@@ -13,8 +14,7 @@ import {
   replyAsAgent,
   resolveTicket,
 } from "./desk";
-import type { AgentStore, TicketDeskStore } from "./desk-ports";
-import { NotFoundError } from "./errors";
+import type { AgentStore, TicketDeskStore } from "./ports";
 import { afterResolve, type CsatTextFor } from "./ticket-care";
 
 export interface AgentActionDeps extends DeskDeps {

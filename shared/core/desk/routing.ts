@@ -1,6 +1,6 @@
 import { z } from "zod";
-import type { HandoffReason } from "./engine";
-import type { Channel } from "./message";
+import type { HandoffReason } from "../engine";
+import type { Channel } from "../message";
 
 /**
  * Skill routing of hand-off tickets: which skills a ticket needs (from its language, channel, the top

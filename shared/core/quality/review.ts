@@ -1,10 +1,10 @@
 import { z } from "zod";
-import type { Turn } from "./conversation";
-import type { Candidate, FaqEntry } from "./faq";
-import { ChannelSchema } from "./message";
-import { redact } from "./redact";
-import { DEFAULT_THRESHOLDS } from "./thresholds";
-import type { Ticket } from "./ticket";
+import type { Turn } from "../conversation";
+import type { Candidate, FaqEntry } from "../faq";
+import { ChannelSchema } from "../message";
+import { redact } from "../redact";
+import { DEFAULT_THRESHOLDS } from "../thresholds";
+import type { Ticket } from "../ticket";
 
 /**
  * Graded review of a resolved, human-handled ticket (issue 13, "100% quality inspection"): the masked

@@ -1,7 +1,7 @@
-import type { FaqEntry } from "./faq";
-import { phrasings } from "./faq";
+import type { FaqEntry } from "../faq";
+import { phrasings } from "../faq";
+import { isHan, type Language, normalize } from "../text";
 import { conceptMentions } from "./lexicon";
-import { isHan, type Language, normalize } from "./text";
 
 /**
  * What the knowledge base is about, for the two things the bot says without an entry: the examples in a

@@ -1,4 +1,4 @@
-import { normalize } from "./text";
+import { normalize } from "../text";
 
 /**
  * Reads anger, abuse and frustration aimed at the shop in a customer's message, in Chinese and English,

@@ -1,7 +1,7 @@
+import type { Ticket } from "../ticket";
 import type { CsatRating } from "./csat";
 import type { Agent, AgentStatus, Priority } from "./routing";
 import type { SlaKind } from "./sla";
-import type { Ticket } from "./ticket";
 
 /**
  * The ports of routing, the SLA clock, CSAT and reopening: the agents table and the ticket fields those

@@ -1,13 +1,13 @@
 import { randomUUID } from "node:crypto";
-import type { Turn } from "./conversation";
-import type { SendOptions } from "./delivery";
-import { DeliveryUnknownError, NotFoundError } from "./errors";
-import { type Inspection, type ShownFinding, shownFindings } from "./inspection";
-import type { Channel, InspectionReceipt, OutboundMessage } from "./message";
-import { inspectOutgoing, type OutgoingInspection } from "./outgoing";
-import type { TicketStore } from "./pipeline/ports";
-import { redact } from "./redact";
-import { isOpen, type Ticket } from "./ticket";
+import type { Turn } from "../conversation";
+import type { SendOptions } from "../delivery";
+import { DeliveryUnknownError, NotFoundError } from "../errors";
+import type { Channel, InspectionReceipt, OutboundMessage } from "../message";
+import { inspectOutgoing, type OutgoingInspection } from "../outgoing";
+import type { TicketStore } from "../pipeline/ports";
+import { type Inspection, type ShownFinding, shownFindings } from "../quality/inspection";
+import { redact } from "../redact";
+import { isOpen, type Ticket } from "../ticket";
 
 /**
  * What a human agent does with a ticket: read it, answer the customer through the channel they wrote

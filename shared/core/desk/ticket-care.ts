@@ -1,14 +1,14 @@
+import type { HandoffReason } from "../engine";
+import type { Channel, OutboundMessage } from "../message";
+import { inspectOutgoing, type OutgoingInspection } from "../outgoing";
+import type { TicketStore } from "../pipeline/ports";
+import type { Language } from "../text";
+import type { Ticket } from "../ticket";
 import { type CsatRating, csatQuestion, parseRating } from "./csat";
 import { agentMessage } from "./desk";
-import type { AgentStore, TicketDeskStore } from "./desk-ports";
-import type { HandoffReason } from "./engine";
-import type { Channel, OutboundMessage } from "./message";
-import { inspectOutgoing, type OutgoingInspection } from "./outgoing";
-import type { TicketStore } from "./pipeline/ports";
+import type { AgentStore, TicketDeskStore } from "./ports";
 import { type Priority, type RoutingRules, raisePriority, rankAgents, ticketSkills } from "./routing";
 import { breachesAt, nextDueAt, type SlaKind, type SlaPolicies, slaFor } from "./sla";
-import type { Language } from "./text";
-import type { Ticket } from "./ticket";
 
 /**
  * What happens to a ticket around the people who answer it: its skills and SLA at the hand-off, its
@@ -93,7 +93,7 @@ export interface SlaClockDeps {
 
 export interface SlaClockRun {
   checked: number;
-  /** With what analytics needs of each ticket (shared/core/analytics.ts, ticketEvent). */
+  /** With what analytics needs of each ticket (shared/core/analytics/events.ts, ticketEvent). */
   breached: {
     ticketId: string;
     kinds: SlaKind[];

@@ -1,6 +1,6 @@
 import { createHmac } from "node:crypto";
 import { z } from "zod";
-import { ChannelSchema } from "./message";
+import { ChannelSchema } from "../message";
 
 /**
  * Analytics events: one flat, versioned record per thing that happened in a conversation, written as JSON

@@ -1,4 +1,4 @@
-import { normalize, spaced } from "./text";
+import { normalize, spaced } from "../text";
 
 /**
  * Small talk: a message that is nothing but a greeting, thanks, goodbye, an acknowledgement, or asks

@@ -1,7 +1,4 @@
 import type { z } from "zod";
-import type { AnalyticsEvent } from "./analytics";
-import { eventDay } from "./analytics";
-import { type DetailQuery, REPORT_TIME_ZONE } from "./analytics-queries";
 import type {
   AnalyticsReportSchema,
   CsatFiguresSchema,
@@ -9,8 +6,11 @@ import type {
   ReportDetailsSchema,
   ReportQualitySchema,
   UnansweredTopicSchema,
-} from "./desk-wire";
-import { type InspectionRecord, qualityReport } from "./quality";
+} from "../desk/wire";
+import { type InspectionRecord, qualityReport } from "../quality/audit";
+import type { AnalyticsEvent } from "./events";
+import { eventDay } from "./events";
+import { type DetailQuery, REPORT_TIME_ZONE } from "./queries";
 
 /**
  * The figures of a period, the same whichever engine computed them: the DynamoDB counters (recent days,
@@ -124,7 +124,7 @@ export function detailsFromRows(
 }
 
 /**
- * The quality-inspection figures of the report: the audit trail's report (shared/core/quality.ts) with
+ * The quality-inspection figures of the report: the audit trail's report (shared/core/quality/audit.ts) with
  * the messages sent as the events count them, so that `shareInspected` compares two independent sources.
  */
 export type ReportQuality = z.infer<typeof ReportQualitySchema>;

@@ -1,4 +1,5 @@
-import type { FaqEntry } from "./faq";
+import type { FaqEntry } from "../faq";
+import type { Ticket } from "../ticket";
 import {
   type ConversationGrader,
   type ConversationReview,
@@ -7,7 +8,6 @@ import {
   type ReviewInput,
   reviewInput,
 } from "./review";
-import type { Ticket } from "./ticket";
 
 /** A resolved ticket waiting for its review (the tickets' sparse `byReviewDue` index). */
 export interface DueReview {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { findPersonalData, type PersonalDataKind } from "./redact";
+import { findPersonalData, type PersonalDataKind } from "../redact";
 
 /**
  * Quality inspection of every outgoing message, the bot's and the agents', before it is sent: rule sets

@@ -1,10 +1,10 @@
-import type { Topic } from "./conversation";
-import type { Decision } from "./engine";
-import type { Candidate, FaqEntry } from "./faq";
-import { phrasings } from "./faq";
+import type { Topic } from "../conversation";
+import type { Decision } from "../engine";
+import type { Candidate, FaqEntry } from "../faq";
+import { phrasings } from "../faq";
+import { normalize } from "../text";
 import { conceptMentions } from "./lexicon";
 import { contentTerms } from "./scope";
-import { normalize } from "./text";
 
 /**
  * Follow-ups: a short elliptical message ("那澳门呢", "what about paypal?", "券已经过期了呢") leans on the

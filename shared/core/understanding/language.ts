@@ -1,4 +1,4 @@
-import { normalize } from "./text";
+import { normalize } from "../text";
 
 /**
  * The language a message is written in, beyond the two Kefu writes (zh, en), so that a message in

@@ -1,4 +1,4 @@
-import { CHANNELS, type Channel } from "./message";
+import { CHANNELS, type Channel } from "../message";
 
 /**
  * The report's SQL, in the one place both engines read it: Athena (Trino, over the Glue table

@@ -1,9 +1,9 @@
-import type { Turn } from "./conversation";
+import type { Turn } from "../conversation";
+import type { HandoffReason } from "../engine";
+import { parseChoice } from "../policy";
+import { normalize } from "../text";
+import type { TicketPriority } from "../ticket";
 import { ANGER_SCORE, readEmotion } from "./emotion";
-import type { HandoffReason } from "./engine";
-import { parseChoice } from "./policy";
-import { normalize } from "./text";
-import type { TicketPriority } from "./ticket";
 
 /**
  * Hand-off triggers, checked before retrieval. Each is a pure function of the text (and history) with

@@ -1,8 +1,8 @@
 import type { z } from "zod";
-import { InspectionDecisionSchema, type QualityReportSchema } from "./desk-wire";
+import { InspectionDecisionSchema, type QualityReportSchema } from "../desk/wire";
+import type { Channel } from "../message";
+import { redact } from "../redact";
 import { type Author, type Finding, type Inspection, inspect, type RuleSet } from "./inspection";
-import type { Channel } from "./message";
-import { redact } from "./redact";
 
 /**
  * The audit trail of quality inspection: one record per outgoing message inspected, the bot's and the
