@@ -18,7 +18,7 @@ import type { FaqEntry } from "../../../shared/core/faq";
 import { CHANNELS, type OutboundMessage } from "../../../shared/core/message";
 import type { OutboxStore } from "../../../shared/core/pipeline/ports";
 import { normalizeTicketId } from "../../../shared/core/ticket";
-import type { CsatTextFor } from "../../../shared/core/ticket-care";
+import type { CsatSettings } from "../../../shared/core/ticket-care";
 import { DeskApiError, type DeskRequest, type DeskRoute } from "../route";
 import { hasGroup, notFound, parseBody, parseQuery, validationFailed } from "../router";
 import { byPriorityThenDue, checkReply, constraintsOf, detailOf, summaryOf } from "../views";
@@ -49,8 +49,11 @@ export interface TicketRoutesDeps {
   agents: Pick<AgentStore, "release" | "restore">;
   /** The ticket's SLA and CSAT fields: the first human response, the CSAT question asked. */
   care: Pick<TicketDeskStore, "recordFirstResponse" | "markCsatAsked">;
-  /** The CSAT question at a resolve: how long a rating is read (0: not asked), the operators' wording. */
-  csat: { windowMs: number; text?: CsatTextFor };
+  /**
+   * The CSAT question at a resolve: how long a rating is read (0: not asked), the operators' wording, the
+   * channels' own.
+   */
+  csat: CsatSettings;
   /** Quality inspection of every reply before it is sent, and its audit trail (routes/quality.ts). */
   inspection: Pick<QualityDeps, "rules" | "audit">;
   /** Analytics: agent replies and resolves (best effort, never throws). */

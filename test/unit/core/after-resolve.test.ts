@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { channelTexts } from "../../../shared/channels/registry";
 import type { EngineResult } from "../../../shared/core/engine";
 import { processMessage } from "../../../shared/core/pipeline/index";
 import type { DeskHooks } from "../../../shared/core/pipeline/ports";
@@ -77,7 +78,7 @@ function setup() {
       tickets: base.tickets,
       send: base.deps.send,
       inspection: base.deps.inspection,
-      csatWindowMs: 24 * HOUR,
+      csat: { windowMs: 24 * HOUR, channelTexts: channelTexts() },
       now: () => clock,
     });
   };
