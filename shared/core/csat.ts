@@ -112,8 +112,3 @@ export function csatQuestion(
 ): string {
   return sentence("csatQuestion", language, channel, texts, { ticket: ticketId });
 }
-
-/** Said after a rating is recorded. */
-export function csatThanks(language: Language): string {
-  return language === "zh" ? "感谢您的评价！" : "Thank you for your rating!";
-}
