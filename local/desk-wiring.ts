@@ -6,6 +6,7 @@ import { csatTextFor } from "../shared/aws/desk-rules";
 import { observability } from "../shared/aws/powertools";
 import { s3BlobStore, s3Client } from "../shared/aws/s3-blobs";
 import { channelSender, createChannelSenders } from "../shared/aws/senders";
+import { channelTexts } from "../shared/channels/registry";
 import type { DeskConfig } from "../shared/config/load-desk";
 import type { AgentActionDeps } from "../shared/core/desk/actions";
 import { bucketRulesSource } from "../shared/kb/inspection-rules";
@@ -51,7 +52,11 @@ export function wireDesk(config: DeskConfig, options: { logger?: EventSinkLogger
     },
     agents: createAgentStore(doc, config.tables.agents),
     care: createTicketDeskStore(doc, config.tables.tickets),
-    csat: { windowMs: config.deskRules.csatWindowMs, text: csatTextFor(config.deskRules.csatTexts) },
+    csat: {
+      windowMs: config.deskRules.csatWindowMs,
+      text: csatTextFor(config.deskRules.csatTexts),
+      channelTexts: channelTexts(),
+    },
     analytics,
   };
 }

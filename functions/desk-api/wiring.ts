@@ -12,6 +12,7 @@ import { csatTextFor } from "../../shared/aws/desk-rules";
 import { observability } from "../../shared/aws/powertools";
 import { s3BlobStore, s3Client, s3UploadSigner } from "../../shared/aws/s3-blobs";
 import { channelSender, createChannelSenders } from "../../shared/aws/senders";
+import { channelTexts } from "../../shared/channels/registry";
 import { isOptedOut } from "../../shared/channels/sms-common/channel";
 import { type EngineConfig, guardrailFromConfig } from "../../shared/config/engine";
 import type { DeskApiConfig } from "../../shared/config/load-desk";
@@ -101,7 +102,11 @@ export function wireDeskApi(
     audit: (event, data) => logger.info("desk audit", { event, ...data }),
     agents,
     care: createTicketDeskStore(doc, config.tables.tickets),
-    csat: { windowMs: config.deskRules.csatWindowMs, text: csatTextFor(config.deskRules.csatTexts) },
+    csat: {
+      windowMs: config.deskRules.csatWindowMs,
+      text: csatTextFor(config.deskRules.csatTexts),
+      channelTexts: channelTexts(),
+    },
     inspection,
     analytics,
   };

@@ -3,7 +3,6 @@ import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { AlertSettings, CsatTexts, DeskRules } from "../config/desk";
 import type { CredentialsLocation, RuntimeSettings } from "../config/fragments";
 import type { Deadline } from "../core/deadline";
-import { csatQuestion } from "../core/desk/csat";
 import {
   type Alert,
   type CsatTextFor,
@@ -43,11 +42,14 @@ export function wireAlerts(config: DeskRulesConfig, doc: DynamoDBDocumentClient)
   });
 }
 
-/** The operators' CSAT wording for a channel and language, over the default. */
+/**
+ * The operators' CSAT wording for a channel and language, over their default; none when they set neither
+ * (the core then asks the built-in question, ticket-care.ts).
+ */
 export function csatTextFor(texts: CsatTexts): CsatTextFor {
   return (language: Language, channel: Channel, ticketId: string) => {
     const template = texts[channel]?.[language] ?? texts.default?.[language];
-    return template ? template.replaceAll("{ticket}", ticketId) : csatQuestion(language, channel, ticketId);
+    return template ? template.replaceAll("{ticket}", ticketId) : undefined;
   };
 }
 

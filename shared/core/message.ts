@@ -4,8 +4,9 @@ import * as z from "zod/mini";
 import { redact } from "./redact";
 
 /**
- * Every channel Kefu speaks. Adapters and renderers branch on it; the core only for SMS's shorter CSAT
- * question (csat.ts) and the form of a masked identity (desk.ts, maskIdentity).
+ * Every channel Kefu speaks. Adapters and renderers branch on it; the core only for the form of a masked
+ * identity (desk.ts, maskIdentity). A channel's own wording of the core's sentences (SMS's short
+ * disclosure and CSAT question) comes from its module's texts (test/unit/channels/layout.test.ts).
  */
 export const CHANNELS = ["wechat", "wecom", "wecom-kf", "dingtalk", "email", "sms", "twilio"] as const;
 export const ChannelSchema = z.enum(CHANNELS);

@@ -56,6 +56,11 @@ export interface Texts {
   languageOffer: string;
   /** Said instead of a reply that quality inspection blocked (pipeline/inspect.ts). */
   inspectionFallback: string;
+  /**
+   * Asked when a ticket is resolved: rate the help 1–5 (shared/core/desk/csat.ts reads the answer); `{ticket}`
+   * is replaced by the ticket number. Operators word it in KEFU_CSAT_TEXTS, over this.
+   */
+  csatQuestion: string;
   /** Answer to the customer's CSAT rating of a resolved ticket (sent once, for the rating recorded). */
   csatThanks: string;
 }
@@ -84,6 +89,8 @@ export const DEFAULT_TEXTS: Record<Language, Texts> = {
     languageNotice: "抱歉，我目前只能用中文和英文回复。",
     languageOffer: "抱歉，我目前只能用中文和英文回复。需要为您转接人工客服吗？回复“是”即可转接。",
     inspectionFallback: "抱歉，这个问题我暂时无法回答。如需人工客服，请回复“转人工”。",
+    csatQuestion:
+      "您的工单 {ticket} 已处理完毕。请回复 1–5 为本次人工服务打分（5 = 非常满意，1 = 非常不满意），也可以在分数后附上您的意见。",
     csatThanks: "感谢您的评价！还有其他问题随时找我。",
   },
   en: {
@@ -115,6 +122,8 @@ export const DEFAULT_TEXTS: Record<Language, Texts> = {
     languageOffer:
       'Sorry, I can only reply in English and Chinese for now. Would you like a person to help you? Reply "yes" and I will pass you on.',
     inspectionFallback: 'Sorry, I can\'t answer that one right now. Reply "agent" to reach a person.',
+    csatQuestion:
+      "Your ticket {ticket} is resolved. Please reply with a score from 1 to 5 for the help you got (5 = very satisfied, 1 = very dissatisfied); you may add a comment after the score.",
     csatThanks: "Thank you for your rating! Message me any time if you need anything else.",
   },
 };

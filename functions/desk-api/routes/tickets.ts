@@ -13,7 +13,7 @@ import {
   TicketConflictError,
 } from "../../../shared/core/desk/desk";
 import type { AgentStore, TicketDeskStore } from "../../../shared/core/desk/ports";
-import type { CsatTextFor } from "../../../shared/core/desk/ticket-care";
+import type { CsatSettings } from "../../../shared/core/desk/ticket-care";
 import { ChannelApiError } from "../../../shared/core/errors";
 import type { FaqEntry } from "../../../shared/core/faq";
 import { CHANNELS, type OutboundMessage } from "../../../shared/core/message";
@@ -49,8 +49,11 @@ export interface TicketRoutesDeps {
   agents: Pick<AgentStore, "release" | "restore">;
   /** The ticket's SLA and CSAT fields: the first human response, the CSAT question asked. */
   care: Pick<TicketDeskStore, "recordFirstResponse" | "markCsatAsked">;
-  /** The CSAT question at a resolve: how long a rating is read (0: not asked), the operators' wording. */
-  csat: { windowMs: number; text?: CsatTextFor };
+  /**
+   * The CSAT question at a resolve: how long a rating is read (0: not asked), the operators' wording, the
+   * channels' own.
+   */
+  csat: CsatSettings;
   /** Quality inspection of every reply before it is sent, and its audit trail (routes/quality.ts). */
   inspection: Pick<QualityDeps, "rules" | "audit">;
   /** Analytics: agent replies and resolves (best effort, never throws). */

@@ -4,11 +4,18 @@ import type { SmsLanguage } from "./render";
 
 /**
  * The SMS channels' wording of the core's sentences, which their modules contribute: SMS is paid per
- * 70-character segment, so a short disclosure, and the answer keeps its room.
+ * 70-character segment and read on a phone, so a short disclosure (the answer keeps its room) and a
+ * short CSAT question (one segment).
  */
 export const SMS_CHANNEL_TEXTS: ChannelTexts = {
-  zh: { disclosure: "【AI客服】回复“转人工”找真人。" },
-  en: { disclosure: "AI assistant here; reply AGENT for a person." },
+  zh: {
+    disclosure: "【AI客服】回复“转人工”找真人。",
+    csatQuestion: "工单{ticket}已处理。请回复1-5为本次服务评分（5为非常满意）。",
+  },
+  en: {
+    disclosure: "AI assistant here; reply AGENT for a person.",
+    csatQuestion: "Ticket {ticket} is resolved. Reply 1-5 to rate our help (5 = very satisfied).",
+  },
 };
 
 /** The SMS channels' own sentences: keyword answers and the continuation of cut replies. */

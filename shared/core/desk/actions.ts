@@ -15,7 +15,7 @@ import {
   resolveTicket,
 } from "./desk";
 import type { AgentStore, TicketDeskStore } from "./ports";
-import { afterResolve, type CsatTextFor } from "./ticket-care";
+import { afterResolve, type CsatSettings } from "./ticket-care";
 
 export interface AgentActionDeps extends DeskDeps {
   tickets: DeskTicketStore;
@@ -23,8 +23,11 @@ export interface AgentActionDeps extends DeskDeps {
   agents: Pick<AgentStore, "release">;
   /** The ticket's SLA and CSAT fields: the first human response, the CSAT question asked. */
   care: Pick<TicketDeskStore, "recordFirstResponse" | "markCsatAsked">;
-  /** The CSAT question at a resolve: how long a rating is read (0: not asked), the operators' wording. */
-  csat: { windowMs: number; text?: CsatTextFor };
+  /**
+   * The CSAT question at a resolve: how long a rating is read (0: not asked), the operators' wording, the
+   * channels' own.
+   */
+  csat: CsatSettings;
   /** Agent replies and resolves for the reports (best effort, never throws). */
   analytics?: EventSink;
 }
@@ -99,8 +102,7 @@ export async function resolveAsAgent(
     tickets: deps.tickets,
     send: (message) => deps.send(message),
     inspection: deps.inspection,
-    ...(deps.csat.text ? { csatText: deps.csat.text } : {}),
-    csatWindowMs: deps.csat.windowMs,
+    csat: deps.csat,
     now: deps.now,
   });
   await track(deps, ticketEvent("resolved", ticket, at, { agent }));

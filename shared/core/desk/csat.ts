@@ -1,5 +1,6 @@
 import type { Channel } from "../message";
 import { type Language, normalize } from "../text";
+import { sentence, type TextOverrides } from "../texts";
 
 /**
  * Customer satisfaction: after a ticket is resolved the customer is asked, on their channel, to rate
@@ -99,20 +100,15 @@ export function parseRating(text: string): CsatRating | undefined {
   return undefined;
 }
 
-/** The question sent when a ticket is resolved; operators may override per language and channel. */
-export function csatQuestion(language: Language, channel: Channel, ticketId: string): string {
-  // SMS is billed per segment and read on a phone: the shortest wording.
-  if (channel === "sms" || channel === "twilio") {
-    return language === "zh"
-      ? `工单${ticketId}已处理。请回复1-5为本次服务评分（5为非常满意）。`
-      : `Ticket ${ticketId} is resolved. Reply 1-5 to rate our help (5 = very satisfied).`;
-  }
-  return language === "zh"
-    ? `您的工单 ${ticketId} 已处理完毕。请回复 1–5 为本次人工服务打分（5 = 非常满意，1 = 非常不满意），也可以在分数后附上您的意见。`
-    : `Your ticket ${ticketId} is resolved. Please reply with a score from 1 to 5 for the help you got (5 = very satisfied, 1 = very dissatisfied); you may add a comment after the score.`;
-}
-
-/** Said after a rating is recorded. */
-export function csatThanks(language: Language): string {
-  return language === "zh" ? "感谢您的评价！" : "Thank you for your rating!";
+/**
+ * The question sent when a ticket is resolved, in the wording `texts` gives the channel (a channel module
+ * may bring its own: SMS's is short), else the core's (texts.ts `csatQuestion`).
+ */
+export function csatQuestion(
+  language: Language,
+  channel: Channel,
+  ticketId: string,
+  texts?: TextOverrides,
+): string {
+  return sentence("csatQuestion", language, channel, texts, { ticket: ticketId });
 }

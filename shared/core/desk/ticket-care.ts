@@ -3,6 +3,7 @@ import type { Channel, OutboundMessage } from "../message";
 import { inspectOutgoing, type OutgoingInspection } from "../outgoing";
 import type { TicketStore } from "../pipeline/ports";
 import type { Language } from "../text";
+import type { TextOverrides } from "../texts";
 import type { Ticket } from "../ticket";
 import { type CsatRating, csatQuestion, parseRating } from "./csat";
 import { agentMessage } from "./desk";
@@ -93,7 +94,7 @@ export interface SlaClockDeps {
 
 export interface SlaClockRun {
   checked: number;
-  /** With what analytics needs of each ticket (shared/core/analytics/events.ts, ticketEvent). */
+  /** With what analytics needs of each ticket (shared/core/analytics/events/events/events/events.ts, ticketEvent). */
   breached: {
     ticketId: string;
     kinds: SlaKind[];
@@ -168,8 +169,24 @@ export async function routeWaiting(
   return assigned;
 }
 
-/** The operators' CSAT question for a channel and language, `{ticket}` replaced; the default otherwise. */
-export type CsatTextFor = (language: Language, channel: Channel, ticketId: string) => string;
+/**
+ * The operators' CSAT question for a channel and language (their wording for the channel, else their
+ * default), `{ticket}` replaced; undefined when they set none, and the built-in question is asked.
+ */
+export type CsatTextFor = (language: Language, channel: Channel, ticketId: string) => string | undefined;
+
+/** What the CSAT question at a resolve needs of the wiring. */
+export interface CsatSettings {
+  /** How long a rating is read after the question; 0: the question is not asked. */
+  windowMs: number;
+  /** The operators' wording (KEFU_CSAT_TEXTS). */
+  text?: CsatTextFor;
+  /**
+   * The channels' own wording of the core's sentences (shared/channels/registry.ts `channelTexts`): the
+   * built-in question is the channel's (SMS's is short), else the core's.
+   */
+  channelTexts: TextOverrides;
+}
 
 export interface ResolveCareDeps {
   agents: Pick<AgentStore, "release">;
@@ -179,9 +196,8 @@ export interface ResolveCareDeps {
   send(message: OutboundMessage): Promise<void>;
   /** The question is inspected like every message to a customer. */
   inspection: OutgoingInspection;
-  csatText?: CsatTextFor;
-  /** 0: the question is not asked. */
-  csatWindowMs: number;
+  /** The question's window and wording. */
+  csat: CsatSettings;
   now(): Date;
 }
 
@@ -193,7 +209,7 @@ export interface ResolveCareDeps {
  */
 export async function afterResolve(ticket: Ticket, deps: ResolveCareDeps): Promise<{ asked: boolean }> {
   if (ticket.assignee) await deps.agents.release(ticket.assignee);
-  if (deps.csatWindowMs <= 0 || ticket.csatAskedAt) return { asked: false };
+  if (deps.csat.windowMs <= 0 || ticket.csatAskedAt) return { asked: false };
   const language: Language = ticket.language === "en" ? "en" : "zh";
   // Written to the customer like an agent's reply on the ticket (same channel, account and routing).
   const question = (text: string): OutboundMessage => ({
@@ -209,9 +225,9 @@ export async function afterResolve(ticket: Ticket, deps: ResolveCareDeps): Promi
       at: deps.now(),
       ticketId: ticket.ticketId,
     });
-  const configured = (deps.csatText ?? csatQuestion)(language, ticket.channel, ticket.ticketId);
+  const builtIn = csatQuestion(language, ticket.channel, ticket.ticketId, deps.csat.channelTexts);
+  const configured = deps.csat.text?.(language, ticket.channel, ticket.ticketId) ?? builtIn;
   let inspected = await inspect(configured, `csat#${ticket.ticketId}`);
-  const builtIn = csatQuestion(language, ticket.channel, ticket.ticketId);
   if ("blocked" in inspected && builtIn !== configured) {
     inspected = await inspect(builtIn, `csat#${ticket.ticketId}#default`);
   }

@@ -306,7 +306,7 @@ export const QaReviewsSchema = z.object({
 });
 export type QaReviews = z.infer<typeof QaReviewsSchema>;
 
-/** What happened to an outgoing message after its quality inspection (shared/core/quality/audit.ts). */
+/** What happened to an outgoing message after its quality inspection (shared/core/quality/audit/audit.ts). */
 export const InspectionDecisionSchema = z.enum([
   /** Sent as written (no finding, or warnings only). */
   "sent",
@@ -318,7 +318,7 @@ export const InspectionDecisionSchema = z.enum([
   "rephrased",
 ]);
 
-/** The quality report of a range of days (GET /quality/report; shared/core/quality/audit.ts computes it). */
+/** The quality report of a range of days (GET /quality/report; shared/core/quality/audit/audit.ts computes it). */
 export const QualityReportSchema = z.object({
   since: z.string(),
   until: z.string(),
@@ -417,7 +417,7 @@ export const UnansweredTopicSchema = z.object({
 });
 
 /**
- * The figures of a period (GET /reports, `npm run report -- --json`; shared/core/analytics/report.ts),
+ * The figures of a period (GET /reports, `npm run report -- --json`; shared/core/analytics/events/report.ts),
  * the same whichever engine computed them.
  */
 export const AnalyticsReportSchema = z.object({

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { channelTexts } from "../../../shared/channels/registry";
 import { DEFAULT_ROUTING_RULES } from "../../../shared/core/desk/routing";
 import { DEFAULT_SLA_POLICIES } from "../../../shared/core/desk/sla";
 import {
@@ -77,7 +78,7 @@ function setup() {
       tickets: base.tickets,
       send: base.deps.send,
       inspection: base.deps.inspection,
-      csatWindowMs: 24 * HOUR,
+      csat: { windowMs: 24 * HOUR, channelTexts: channelTexts() },
       now: () => clock,
     });
   };

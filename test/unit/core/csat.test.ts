@@ -1,5 +1,8 @@
 import { describe, expect, it } from "vitest";
+import { channelTexts } from "../../../shared/channels/registry";
+import { countSegments } from "../../../shared/channels/sms-common/encoding";
 import { csatQuestion, parseRating } from "../../../shared/core/desk/csat";
+import { DEFAULT_TEXTS } from "../../../shared/core/texts";
 
 describe("reading a satisfaction rating out of a customer's message", () => {
   it.each([
@@ -50,8 +53,25 @@ describe("reading a satisfaction rating out of a customer's message", () => {
   });
 
   it("asks in the customer's language, shortest on SMS", () => {
-    expect(csatQuestion("zh", "wechat", "KF-1")).toContain("1–5");
-    expect(csatQuestion("en", "email", "KF-1")).toContain("1 to 5");
-    expect(csatQuestion("en", "sms", "KF-1").length).toBeLessThanOrEqual(160);
+    expect(csatQuestion("zh", "wechat", "KF-1", channelTexts())).toContain("1–5");
+    expect(csatQuestion("en", "email", "KF-1", channelTexts())).toContain("1 to 5");
+    expect(csatQuestion("en", "sms", "KF-1", channelTexts()).length).toBeLessThanOrEqual(160);
+  });
+
+  it("puts SMS's question in one segment with a real ticket number, in either language", () => {
+    for (const channel of ["sms", "twilio"] as const) {
+      for (const language of ["zh", "en"] as const) {
+        const question = csatQuestion(language, channel, "KF-ABC12345", channelTexts());
+        expect(question).toContain("KF-ABC12345");
+        expect(countSegments(question).segments, question).toBe(1);
+      }
+    }
+  });
+
+  it("words no channel itself: without the channel modules' texts, SMS gets the core's question", () => {
+    const onSms = csatQuestion("en", "sms", "KF-1");
+    expect(onSms).toBe(csatQuestion("en", "wechat", "KF-1"));
+    expect(onSms).toBe(DEFAULT_TEXTS.en.csatQuestion.replace("{ticket}", "KF-1"));
+    expect(countSegments(onSms).segments).toBeGreaterThan(1);
   });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { channelTexts } from "../../../shared/channels/registry";
 import { sealEvents } from "../../../shared/core/analytics/events";
 import { replyAsAgent } from "../../../shared/core/desk/desk";
 import { afterResolve } from "../../../shared/core/desk/ticket-care";
@@ -157,7 +158,7 @@ describe("the one door to a customer", () => {
       tickets: base.tickets,
       send: base.deps.send,
       inspection,
-      csatWindowMs: 3_600_000,
+      csat: { windowMs: 3_600_000, channelTexts: channelTexts() },
       now: base.deps.now,
     });
     expect(asked).toEqual({ asked: true });

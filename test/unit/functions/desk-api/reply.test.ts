@@ -68,7 +68,7 @@ function deskWith(send: TicketRoutesDeps["send"]) {
       recordFirstResponse: async (_id, at) => void firstResponses.push(at.toISOString()),
       markCsatAsked: async () => {},
     },
-    csat: { windowMs: 0 },
+    csat: { windowMs: 0, channelTexts: {} },
     inspection: { rules: async () => compileRuleSet("v1", []), audit },
     analytics: { record: (batch) => void events.push(...batch), flush: async () => {} },
   };
