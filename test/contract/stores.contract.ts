@@ -25,9 +25,9 @@ import { LeaseLostError } from "../../shared/stores/faq";
 import { TICKET_TURN_MAX_BYTES } from "../../shared/stores/tickets";
 
 /**
- * What every store port promises, as one suite: test/unit/contract.test.ts runs it against the in-memory
- * fakes (test/support/fakes.ts) and test/integration/contract.test.ts against the DynamoDB stores on
- * DynamoDB Local. A fake that drifts from DynamoDB (a condition it does not check, a cap it does not apply,
+ * What every store port promises, as one suite: test/unit/contract/stores.test.ts runs it against the
+ * in-memory stores (shared/stores/memory.ts) and test/integration/contract.test.ts against the DynamoDB
+ * stores on DynamoDB Local. A fake that drifts from DynamoDB (a condition it does not check, a cap it does not apply,
  * an order it does not keep, a TTL it does not write) fails here, not in a test that trusted it.
  *
  * The DynamoDB tables are shared by the whole integration run, so every key is fresh (randomUUID) and

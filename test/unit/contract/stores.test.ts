@@ -1,4 +1,3 @@
-import { describeStoreContract } from "../../contract/stores.contract";
 import {
   memoryChanges,
   memoryConversations,
@@ -8,7 +7,8 @@ import {
   memoryState,
   memoryTickets,
   memoryTokenStore,
-} from "../../support/fakes";
+} from "../../../shared/stores/memory";
+import { describeStoreContract } from "../../contract/stores.contract";
 
 /** The in-memory fakes every unit test relies on, held to the DynamoDB stores' contract. */
 const conversations = memoryConversations();

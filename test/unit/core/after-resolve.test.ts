@@ -10,7 +10,8 @@ import {
   customerAfterResolve,
   type DeskAlert,
 } from "../../../shared/core/ticket-care";
-import { inbound, memoryAgents, memoryTicketDesk, pipelineDeps, scriptedEngine } from "../../support/fakes";
+import { memoryAgents, memoryTicketDesk } from "../../../shared/stores/memory";
+import { inbound, pipelineDeps, scriptedEngine } from "../../support/fakes";
 
 const handoff: EngineResult = {
   decision: { kind: "handoff", reason: "customer_request", priority: "normal" },
@@ -38,7 +39,7 @@ function setup() {
   ]);
   const alerts: DeskAlert[] = [];
   const base = pipelineDeps(engine, { now: () => clock });
-  const desk = memoryTicketDesk(base.tickets.items);
+  const desk = memoryTicketDesk(base.tickets);
   const hooks: DeskHooks = {
     classify: ({ message, language, reason, priority, openedAt }) =>
       classifyTicket(
