@@ -187,18 +187,19 @@ export function memoryReviewQueue(tickets: MemoryTickets): ReviewQueue {
  */
 export function memoryReviews(): ReviewStore & {
   items: Map<string, ConversationReview>;
-  expiresAt: Map<string, number>;
+  expiresAt(review: Pick<ConversationReview, "ticketId" | "resolvedAt">): Promise<number | undefined>;
 } {
   const items = new Map<string, ConversationReview>();
-  const expiresAt = new Map<string, number>();
-  const key = (day: string, ticketId: string) => `${day}#${ticketId}`;
+  const key = (r: Pick<ConversationReview, "ticketId" | "resolvedAt">) =>
+    `${reviewDay(r.resolvedAt)}#${r.ticketId}`;
   return {
     items,
-    expiresAt,
+    async expiresAt(review) {
+      const found = items.get(key(review));
+      return found ? ttlAfter(new Date(found.reviewedAt), RETENTION.reviewDays) : undefined;
+    },
     async put(review) {
-      const at = key(reviewDay(review.resolvedAt), review.ticketId);
-      items.set(at, structuredClone(review));
-      expiresAt.set(at, ttlAfter(new Date(review.reviewedAt), RETENTION.reviewDays));
+      items.set(key(review), structuredClone(review));
     },
     async listDays(days) {
       return days.flatMap((day) =>
@@ -562,6 +563,7 @@ export function memoryTicketDesk(tickets: MemoryTickets): TicketDeskStore {
       const t = found(id);
       if (!t || t.csat) return false;
       t.csat = { ...rating, at: at.toISOString() };
+      t.updatedAt = at.toISOString();
       if (t.resolvedAt) reviewDue.set(id, { ticketId: id, resolvedAt: t.resolvedAt, attempts: 0 });
       return true;
     },

@@ -1,10 +1,14 @@
 import {
+  memoryAgents,
   memoryChanges,
   memoryConversations,
   memoryOutbox,
   memoryPicks,
   memoryRepo,
+  memoryReviewQueue,
+  memoryReviews,
   memoryState,
+  memoryTicketDesk,
   memoryTickets,
   memoryTokenStore,
 } from "../../../shared/stores/memory";
@@ -26,6 +30,12 @@ describeStoreContract({
   faq: () => memoryRepo(),
   changes: () => memoryChanges(),
   picks: () => memoryPicks(),
+  agents: () => memoryAgents(),
+  ticketDesk: () => {
+    const tickets = memoryTickets();
+    return { tickets, desk: memoryTicketDesk(tickets), reviewQueue: memoryReviewQueue(tickets) };
+  },
+  reviews: () => memoryReviews(),
   expiresAt: {
     conversation: async (key) => conversations.expiresAt.get(key),
     outbox: async (key) => outbox.expiresAt.get(key),
