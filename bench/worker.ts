@@ -3,9 +3,9 @@
  * middleware) fed SQS batches of 5 records, as the event source mapping sends them, each record a queue
  * body as the webhook writes it (toQueueBody) and read back as the worker reads it (readQueueBody). The
  * answer engine is the embedded lexical one over the example FAQ (no Bedrock); the stores are the
- * in-memory fakes of test/support, the sender records. Messages spread over many customers, one in ten
- * a follow-up in the same conversation. Prints messages per second of wall time and per CPU-second
- * (one core). Run: `npx tsx bench/worker.ts [messages]`.
+ * in-memory ones (shared/stores/memory.ts, through test/support's pipelineDeps), the sender records.
+ * Messages spread over many customers, one in ten a follow-up in the same conversation. Prints
+ * messages per second of wall time and per CPU-second (one core). Run: `npx tsx bench/worker.ts [messages]`.
  */
 import { cpus } from "node:os";
 import { pathToFileURL } from "node:url";

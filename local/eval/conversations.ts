@@ -24,8 +24,8 @@ import { detectLanguage } from "../../shared/core/text";
 import { withChannelTexts } from "../../shared/core/texts";
 import type { PolicyThresholds } from "../../shared/core/thresholds";
 import { memoryInspectionAudit } from "../../shared/stores/inspection-audit";
+import { memoryConversations, memoryOutbox, memoryTickets } from "../../shared/stores/memory";
 import { type EvalFile, EvalFileError } from "./file";
-import { memoryStores } from "./memory";
 
 const ExpectSchema = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("answer"), faq: z.string() }),
@@ -267,7 +267,8 @@ export async function runConversations(
   const texts = replyTexts(withChannelTexts({}, channelTexts()));
   const results: TurnResult[] = [];
   for (const conversation of file.conversations) {
-    const stores = memoryStores();
+    // The stores the unit tests use, held to the DynamoDB stores' contract (caps, revision check, TTL).
+    const stores = { conversations: memoryConversations(), tickets: memoryTickets(), outbox: memoryOutbox() };
     let clock = Date.parse("2026-12-01T09:00:00Z");
     const deps: PipelineDeps = {
       ...stores,

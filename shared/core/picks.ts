@@ -36,7 +36,7 @@ export interface StoredPick extends ClarifyPick {
 }
 
 /**
- * Where picks are kept (shared/stores/picks.ts; test/support/fakes.ts in tests). Records expire after
+ * Where picks are kept (shared/stores/picks.ts; in memory, shared/stores/memory.ts). Records expire after
  * RETENTION.pickDays, the suggestions' window.
  */
 export interface PickStore {

@@ -9,6 +9,7 @@ import {
   newConversation,
   type Turn,
 } from "../../shared/core/conversation";
+import type { AgentStore, TicketDeskStore } from "../../shared/core/desk/ports";
 import type { ClarifyPick, PickStore } from "../../shared/core/picks";
 import type {
   ConversationStore,
@@ -16,6 +17,8 @@ import type {
   OutboxStore,
   TicketStore,
 } from "../../shared/core/pipeline/ports";
+import type { ConversationReview } from "../../shared/core/quality/review";
+import type { ReviewQueue, ReviewStore } from "../../shared/core/quality/review-pass";
 import type { Ticket } from "../../shared/core/ticket";
 import type { FaqRepository, FaqVersionRecord } from "../../shared/kb/import/ports";
 import type { StoredFaqEntry } from "../../shared/kb/knowledge";
@@ -25,9 +28,9 @@ import { LeaseLostError } from "../../shared/stores/faq";
 import { TICKET_TURN_MAX_BYTES } from "../../shared/stores/tickets";
 
 /**
- * What every store port promises, as one suite: test/unit/contract.test.ts runs it against the in-memory
- * fakes (test/support/fakes.ts) and test/integration/contract.test.ts against the DynamoDB stores on
- * DynamoDB Local. A fake that drifts from DynamoDB (a condition it does not check, a cap it does not apply,
+ * What every store port promises, as one suite: test/unit/contract/stores.test.ts runs it against the
+ * in-memory stores (shared/stores/memory.ts) and test/integration/contract.test.ts against the DynamoDB
+ * stores on DynamoDB Local. A fake that drifts from DynamoDB (a condition it does not check, a cap it does not apply,
  * an order it does not keep, a TTL it does not write) fails here, not in a test that trusted it.
  *
  * The DynamoDB tables are shared by the whole integration run, so every key is fresh (randomUUID) and
@@ -50,6 +53,13 @@ export interface StoreTarget {
   picks(): PickStore & {
     /** The TTL attribute (epoch seconds) stored with a pick, or undefined when it has none. */
     expiresAt(pick: Pick<ClarifyPick, "id" | "at">): Promise<number | undefined>;
+  };
+  agents(): AgentStore;
+  /** The desk's writes and the QA review queue over the tickets the ticket store writes (one table). */
+  ticketDesk(): { tickets: TicketStore; desk: TicketDeskStore; reviewQueue: ReviewQueue };
+  reviews(): ReviewStore & {
+    /** The TTL attribute (epoch seconds) stored with a review, or undefined when it has none. */
+    expiresAt(review: Pick<ConversationReview, "ticketId" | "resolvedAt">): Promise<number | undefined>;
   };
   /** The TTL attribute (epoch seconds) stored with an item, or undefined when it has none. */
   expiresAt: Record<"conversation" | "outbox" | "token" | "channelState", TtlProbe>;
@@ -83,6 +93,9 @@ export function describeStoreContract(target: StoreTarget): void {
     faqContract(target);
     changesContract(target);
     picksContract(target);
+    agentsContract(target);
+    ticketDeskContract(target);
+    reviewsContract(target);
   });
 }
 
@@ -672,6 +685,400 @@ function picksContract(target: StoreTarget) {
       expect(mine(await picks.listDays([D2]), first, never)).toEqual([
         { ...first, handled: "taught as phrasings of refund-time" },
       ]);
+    });
+  });
+}
+
+function agentsContract(target: StoreTarget) {
+  describe("agents and their load", () => {
+    const now = new Date(`${D0}T10:00:00.000Z`);
+    const later = new Date(`${D0}T11:00:00.000Z`);
+
+    it("reads nothing for an unknown agent; configures one with defaults for what it was not given", async () => {
+      const agents = target.agents();
+      const id = fresh("agent");
+      expect(await agents.get(id)).toBeUndefined();
+      const configured = await agents.configure(
+        id,
+        { skills: ["vip", "lang:zh", "vip"], maxConcurrent: 2 },
+        now,
+      );
+      expect(configured).toEqual({
+        id,
+        displayName: id,
+        groups: [],
+        skills: ["lang:zh", "vip"],
+        status: "away",
+        maxConcurrent: 2,
+        openTickets: 0,
+        updatedAt: now.toISOString(),
+      });
+      expect(await agents.get(id)).toEqual(configured);
+      const renamed = await agents.configure(id, { displayName: "李", groups: ["after-sales"] }, later);
+      expect(renamed).toEqual({
+        ...configured,
+        displayName: "李",
+        groups: ["after-sales"],
+        updatedAt: later.toISOString(),
+      });
+    });
+
+    it("sets the status, coming online as the start of idle time, and lists agents by id", async () => {
+      const agents = target.agents();
+      const b = `${fresh("agent")}-b`;
+      const a = b.replace(/-b$/, "-a");
+      expect(await agents.setStatus(b, "online", now)).toMatchObject({
+        id: b,
+        status: "online",
+        openTickets: 0,
+        maxConcurrent: 5,
+        lastAssignedAt: now.toISOString(),
+        updatedAt: now.toISOString(),
+      });
+      expect(await agents.setStatus(b, "away", later)).toMatchObject({
+        status: "away",
+        lastAssignedAt: now.toISOString(),
+        updatedAt: later.toISOString(),
+      });
+      await agents.configure(a, {}, now);
+      const ours = (await agents.list()).filter((agent) => agent.id === a || agent.id === b);
+      expect(ours.map((agent) => agent.id)).toEqual([a, b]);
+    });
+
+    it("reserves a slot only for an online agent below capacity, and gives slots back down to zero", async () => {
+      const agents = target.agents();
+      const id = fresh("agent");
+      expect(await agents.reserve(id, now)).toBe(false);
+      expect(await agents.get(id)).toBeUndefined();
+      await agents.configure(id, { maxConcurrent: 2 }, now);
+      expect(await agents.reserve(id, now)).toBe(false);
+      await agents.setStatus(id, "online", now);
+      expect(await agents.reserve(id, later)).toBe(true);
+      expect(await agents.reserve(id, later)).toBe(true);
+      expect(await agents.reserve(id, later)).toBe(false);
+      expect(await agents.get(id)).toMatchObject({
+        openTickets: 2,
+        lastAssignedAt: later.toISOString(),
+        updatedAt: later.toISOString(),
+      });
+      await agents.release(id);
+      await agents.release(id);
+      await agents.release(id);
+      expect((await agents.get(id))?.openTickets).toBe(0);
+      const unknown = fresh("agent");
+      await agents.release(unknown);
+      expect(await agents.get(unknown)).toBeUndefined();
+    });
+
+    it("restores a slot whatever the capacity, to an agent it may not have seen yet", async () => {
+      const agents = target.agents();
+      const full = fresh("agent");
+      await agents.configure(full, { maxConcurrent: 1 }, now);
+      await agents.setStatus(full, "online", now);
+      expect(await agents.reserve(full, now)).toBe(true);
+      await agents.restore(full, later);
+      expect(await agents.get(full)).toMatchObject({ openTickets: 2, lastAssignedAt: later.toISOString() });
+      const unseen = fresh("agent");
+      await agents.restore(unseen, later);
+      expect(await agents.get(unseen)).toEqual({
+        id: unseen,
+        displayName: unseen,
+        groups: [],
+        skills: [],
+        status: "away",
+        maxConcurrent: 5,
+        openTickets: 1,
+        lastAssignedAt: later.toISOString(),
+        updatedAt: later.toISOString(),
+      });
+    });
+  });
+}
+
+function ticketDeskContract(target: StoreTarget) {
+  describe("the desk's ticket fields and the QA review queue", () => {
+    const now = new Date(`${D0}T10:00:00.000Z`);
+    const ticket = (id: string, extra: Partial<Ticket> = {}): Ticket => ({
+      ticketId: id,
+      conversationKey: "sms:+8613800000000",
+      channel: "sms",
+      customerId: "+8613800000000",
+      reason: "customer_request",
+      priority: "normal",
+      status: "open",
+      transcript: [{ role: "customer", text: "转人工", at: now.toISOString() }],
+      candidates: [],
+      createdAt: now.toISOString(),
+      updatedAt: now.toISOString(),
+      ...extra,
+    });
+    const withSla = (id: string) =>
+      ticket(id, {
+        sla: {
+          firstResponseDueAt: `${D0}T10:30:00.000Z`,
+          resolutionDueAt: `${D1}T10:00:00.000Z`,
+          breached: [],
+        },
+      });
+
+    it("assigns an open ticket once, and never one that does not exist", async () => {
+      const { tickets, desk } = target.ticketDesk();
+      const id = fresh("KF-ASSIGN");
+      await tickets.create(ticket(id));
+      expect(await desk.assign(id, "li", now)).toBe(true);
+      expect(await desk.assign(id, "wang", now)).toBe(false);
+      expect(await tickets.get(id)).toMatchObject({ status: "assigned", assignee: "li" });
+      expect(await desk.assign(fresh("KF-NONE"), "li", now)).toBe(false);
+    });
+
+    it("lists running deadlines due by a time, soonest first, and drops a stopped clock", async () => {
+      const { tickets, desk } = target.ticketDesk();
+      // Deadlines decades before any other test's, so the shared index's first items are these.
+      const minute = 1 + Math.floor(Math.random() * 1_000_000);
+      const due = (m: number) => new Date(Date.UTC(1971, 0, 1) + (minute + m) * 60_000).toISOString();
+      const [a, b, c] = [fresh("KF-SLA-A"), fresh("KF-SLA-B"), fresh("KF-SLA-C")];
+      for (const id of [a, b, c]) await tickets.create(withSla(id));
+      await desk.moveClock(a, due(2));
+      await desk.moveClock(b, due(1));
+      await desk.moveClock(c, due(5));
+      const ours = (list: Ticket[]) => list.map((t) => t.ticketId).filter((id) => [a, b, c].includes(id));
+      expect(ours(await desk.slaDue(new Date(due(3))))).toEqual([b, a]);
+      expect((await desk.slaDue(new Date(due(3)), 1)).map((t) => t.ticketId)).toEqual([b]);
+      const [first] = await desk.slaDue(new Date(due(3)), 1);
+      expect(first).toMatchObject({
+        ticketId: b,
+        slaClock: "running",
+        slaNextDueAt: due(1),
+        sla: { breached: [] },
+      });
+      await desk.moveClock(b, undefined);
+      expect(ours(await desk.slaDue(new Date(due(3))))).toEqual([a]);
+      const stopped = await tickets.get(b);
+      expect(stopped?.slaClock).toBeUndefined();
+      expect(stopped?.slaNextDueAt).toBeUndefined();
+      await expect(desk.moveClock(fresh("KF-NONE"), due(1))).rejects.toThrow();
+    });
+
+    it("records breaches read from the ticket as it was, once, and stops the clock after the last", async () => {
+      const { tickets, desk } = target.ticketDesk();
+      const id = fresh("KF-BREACH");
+      await tickets.create(withSla(id));
+      await desk.moveClock(id, `${D0}T10:30:00.000Z`);
+      const first = { breachedBefore: 0, breached: ["first_response" as const], priority: "high" as const };
+      expect(await desk.recordBreach(id, { ...first, nextDueAt: `${D1}T10:00:00.000Z` }, now)).toBe(true);
+      expect(await desk.recordBreach(id, { ...first, nextDueAt: `${D1}T10:00:00.000Z` }, now)).toBe(false);
+      expect(await tickets.get(id)).toMatchObject({
+        priority: "high",
+        sla: { breached: ["first_response"] },
+        slaClock: "running",
+        slaNextDueAt: `${D1}T10:00:00.000Z`,
+        updatedAt: now.toISOString(),
+      });
+      const last = { breachedBefore: 1, breached: ["resolution" as const], priority: "high" as const };
+      expect(await desk.recordBreach(id, last, now)).toBe(true);
+      const stopped = await tickets.get(id);
+      expect(stopped?.sla?.breached).toEqual(["first_response", "resolution"]);
+      expect(stopped?.slaClock).toBeUndefined();
+      expect(stopped?.slaNextDueAt).toBeUndefined();
+      const noSla = fresh("KF-NOSLA");
+      await tickets.create(ticket(noSla));
+      expect(await desk.recordBreach(noSla, first, now)).toBe(false);
+      expect(await desk.recordBreach(fresh("KF-NONE"), first, now)).toBe(false);
+    });
+
+    it("records the first response once, and only on a ticket with an SLA", async () => {
+      const { tickets, desk } = target.ticketDesk();
+      const id = fresh("KF-FIRST");
+      await tickets.create(withSla(id));
+      await desk.recordFirstResponse(id, now);
+      await desk.recordFirstResponse(id, new Date(`${D0}T11:00:00.000Z`));
+      expect((await tickets.get(id))?.sla?.firstRespondedAt).toBe(now.toISOString());
+      const noSla = fresh("KF-NOSLA");
+      await tickets.create(ticket(noSla));
+      await desk.recordFirstResponse(noSla, now);
+      expect((await tickets.get(noSla))?.sla).toBeUndefined();
+    });
+
+    it("marks the CSAT question asked, records one rating, and refuses a ticket that does not exist", async () => {
+      const { tickets, desk } = target.ticketDesk();
+      const id = fresh("KF-CSAT");
+      await tickets.create(ticket(id));
+      await desk.markCsatAsked(id, now);
+      const at = new Date(`${D0}T10:05:00.000Z`);
+      expect(await desk.recordCsat(id, { score: 4, comment: "快" }, at)).toBe(true);
+      expect(await desk.recordCsat(id, { score: 1 }, at)).toBe(false);
+      expect(await tickets.get(id)).toMatchObject({
+        csatAskedAt: now.toISOString(),
+        csat: { score: 4, comment: "快", at: at.toISOString() },
+        updatedAt: at.toISOString(),
+      });
+      const none = fresh("KF-NONE");
+      await expect(desk.markCsatAsked(none, now)).rejects.toThrow();
+      expect(await desk.recordCsat(none, { score: 5 }, at)).toBe(false);
+      expect(await tickets.get(none)).toBeUndefined();
+    });
+
+    it("reopens a resolved ticket once, to its agent or the queue, with a new deadline only under an SLA", async () => {
+      const { tickets, desk } = target.ticketDesk();
+      const at = new Date(`${D0}T12:00:00.000Z`);
+      const toAgent = fresh("KF-REOPEN");
+      await tickets.create(withSla(toAgent));
+      expect(await desk.reopen(toAgent, "li", at)).toBe(false);
+      await tickets.resolve(toAgent, now);
+      expect(await desk.reopen(toAgent, "li", at, `${D1}T12:00:00.000Z`)).toBe(true);
+      expect(await desk.reopen(toAgent, "li", at)).toBe(false);
+      expect(await tickets.get(toAgent)).toMatchObject({
+        status: "assigned",
+        assignee: "li",
+        reopenedAt: at.toISOString(),
+        updatedAt: at.toISOString(),
+        sla: { resolutionDueAt: `${D1}T12:00:00.000Z` },
+        slaClock: "running",
+        slaNextDueAt: `${D1}T12:00:00.000Z`,
+      });
+
+      const toQueue = fresh("KF-REOPEN");
+      await tickets.create(ticket(toQueue, { status: "assigned", assignee: "wang" }));
+      await tickets.resolve(toQueue, now);
+      expect(await desk.reopen(toQueue, undefined, at, `${D1}T12:00:00.000Z`)).toBe(false);
+      expect(await desk.reopen(toQueue, undefined, at)).toBe(true);
+      const reopened = await tickets.get(toQueue);
+      expect(reopened).toMatchObject({ status: "open", reopenedAt: at.toISOString() });
+      expect(reopened?.assignee).toBeUndefined();
+      expect(reopened?.slaClock).toBeUndefined();
+    });
+
+    it("queues every resolve for the QA review, takes it off only for the resolve it read, counts failures", async () => {
+      const { tickets, reviewQueue } = target.ticketDesk();
+      // Resolved in a year no other test uses, long past: the shared index lists this test's first, and
+      // no review pass (reviews.test.ts, over the last days) takes them off meanwhile.
+      const base = Date.UTC(1972, 0, 1) + Math.floor(Math.random() * 100_000) * 60_000;
+      const resolvedAt = (m: number) => new Date(base + m * 60_000);
+      const since = resolvedAt(0).toISOString();
+      const [a, b] = [fresh("KF-QA-A"), fresh("KF-QA-B")];
+      await tickets.create(ticket(a));
+      await tickets.create(ticket(b));
+      await tickets.resolve(b, resolvedAt(2));
+      await tickets.resolve(a, resolvedAt(1));
+      const ours = async () =>
+        (await reviewQueue.due(since, 100)).filter((d) => d.ticketId === a || d.ticketId === b);
+      const [dueA, dueB] = await ours();
+      expect([dueA, dueB]).toEqual([
+        { ticketId: a, resolvedAt: resolvedAt(1).toISOString(), attempts: 0 },
+        { ticketId: b, resolvedAt: resolvedAt(2).toISOString(), attempts: 0 },
+      ]);
+      expect((await reviewQueue.due(resolvedAt(2).toISOString(), 100)).map((d) => d.ticketId)).not.toContain(
+        a,
+      );
+      if (!dueA || !dueB) throw new Error("the resolves did not queue the tickets");
+
+      await reviewQueue.failedAttempt(dueA);
+      await reviewQueue.failedAttempt(dueA);
+      expect((await ours())[0]?.attempts).toBe(2);
+      // Resolved again after the pass read it: the old resolve's done and failure leave the new one queued.
+      await tickets.resolve(a, resolvedAt(3));
+      await reviewQueue.failedAttempt(dueA);
+      await reviewQueue.done(dueA);
+      expect(await ours()).toEqual([
+        dueB,
+        { ticketId: a, resolvedAt: resolvedAt(3).toISOString(), attempts: 0 },
+      ]);
+      await reviewQueue.done(dueB);
+      expect((await ours()).map((d) => d.ticketId)).toEqual([a]);
+    });
+
+    it("queues a rated ticket again, and keeps one graded unrated when a rating has arrived since", async () => {
+      const { tickets, desk, reviewQueue } = target.ticketDesk();
+      const base = Date.UTC(1973, 0, 1) + Math.floor(Math.random() * 100_000) * 60_000;
+      const resolvedAt = new Date(base).toISOString();
+      const id = fresh("KF-QA-RATED");
+      await tickets.create(ticket(id));
+      await tickets.resolve(id, new Date(base));
+      const ours = async () => (await reviewQueue.due(resolvedAt, 100)).filter((d) => d.ticketId === id);
+      const [due] = await ours();
+      if (!due) throw new Error("the resolve did not queue the ticket");
+      await reviewQueue.failedAttempt(due);
+      // Graded unrated; the rating arrived before the pass took it off: it stays, its attempts reset.
+      expect(await desk.recordCsat(id, { score: 5 }, now)).toBe(true);
+      await reviewQueue.done(due, { rated: false });
+      expect(await ours()).toEqual([{ ticketId: id, resolvedAt, attempts: 0 }]);
+      await reviewQueue.done(due, { rated: true });
+      expect(await ours()).toEqual([]);
+
+      // Rated after its review: queued again for the same resolve.
+      const after = fresh("KF-QA-RATED");
+      await tickets.create(ticket(after));
+      await tickets.resolve(after, new Date(base));
+      const [queued] = (await reviewQueue.due(resolvedAt, 100)).filter((d) => d.ticketId === after);
+      if (!queued) throw new Error("the resolve did not queue the ticket");
+      await reviewQueue.done(queued, { rated: false });
+      expect(await desk.recordCsat(after, { score: 2 }, now)).toBe(true);
+      expect((await reviewQueue.due(resolvedAt, 100)).filter((d) => d.ticketId === after)).toEqual([
+        { ticketId: after, resolvedAt, attempts: 0 },
+      ]);
+    });
+  });
+}
+
+function reviewsContract(target: StoreTarget) {
+  describe("QA reviews", () => {
+    const review = (
+      ticketId: string,
+      resolvedAt: string,
+      extra: { csat?: number; overall?: number } = {},
+    ): Extract<ConversationReview, { status: "scored" }> => ({
+      ticketId,
+      channel: "wechat",
+      agent: "zhang",
+      resolvedAt,
+      reviewedAt: `${D0}T12:00:00.000Z`,
+      grader: { kind: "heuristic", name: "markers-v1" },
+      faqIds: ["refund"],
+      status: "scored",
+      overall: 4,
+      scores: {
+        empathy: { score: 4, reasons: ["致歉"] },
+        resolution: { score: 5, reasons: ["给出时限"] },
+        accuracy: { score: 3, reasons: ["未引用条款"] },
+      },
+      ...extra,
+    });
+    const mine = (list: ConversationReview[], ids: string[]) => list.filter((r) => ids.includes(r.ticketId));
+
+    it("files each review under its resolve day, in ticket id order, the latest per ticket and day", async () => {
+      const reviews = target.reviews();
+      const b = `${fresh("KF-REV")}-b`;
+      const a = b.replace(/-b$/, "-a");
+      const { overall: _o, scores: _s, ...unscored } = review(b, `${D1}T09:00:00.000Z`);
+      const failed: ConversationReview = {
+        ...unscored,
+        status: "failed",
+        failure: { code: "refused", reason: "the model refused" },
+      };
+      await reviews.put(review(b, `${D0}T09:00:00.000Z`));
+      await reviews.put(review(a, `${D0}T08:00:00.000Z`, { csat: 2 }));
+      await reviews.put(review(a, `${D0}T08:30:00.000Z`, { overall: 2 }));
+      await reviews.put(failed);
+      expect(mine(await reviews.listDays([D0]), [a, b])).toEqual([
+        review(a, `${D0}T08:30:00.000Z`, { overall: 2 }),
+        review(b, `${D0}T09:00:00.000Z`),
+      ]);
+      expect(mine(await reviews.listDays([D1, D0]), [a, b]).map((r) => [r.ticketId, r.status])).toEqual([
+        [b, "failed"],
+        [a, "scored"],
+        [b, "scored"],
+      ]);
+      expect(mine(await reviews.listDays([D2]), [a, b])).toEqual([]);
+    });
+
+    it(`expires ${RETENTION.reviewDays} days after the review`, async () => {
+      const reviews = target.reviews();
+      const id = fresh("KF-REV");
+      const filed = review(id, `${D0}T09:00:00.000Z`);
+      await reviews.put(filed);
+      expect(await reviews.expiresAt(filed)).toBe(
+        epochS(new Date(filed.reviewedAt)) + RETENTION.reviewDays * DAY_S,
+      );
     });
   });
 }

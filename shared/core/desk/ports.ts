@@ -6,7 +6,7 @@ import type { SlaKind } from "./sla";
 /**
  * The ports of routing, the SLA clock, CSAT and reopening: the agents table and the ticket fields those
  * features write. The DynamoDB stores (shared/stores/agents.ts, shared/stores/ticket-desk.ts) implement
- * them; test/support/fakes.ts has the in-memory ones.
+ * them; shared/stores/memory.ts has the in-memory ones.
  */
 
 /** A person of the desk's user directory (Cognito), with the groups access is decided by. */

@@ -10,7 +10,7 @@ import { createTwilioOutbound } from "../../../shared/channels/twilio/outbound";
 import { Deadline } from "../../../shared/core/deadline";
 import type { OutboundMessage } from "../../../shared/core/message";
 import type { Ticket } from "../../../shared/core/ticket";
-import { memoryState } from "../../support/fakes";
+import { memoryState } from "../../../shared/stores/memory";
 
 /**
  * The single-call senders (SMS, Twilio, SES) and the agents' alert: each call carries a timeout, a

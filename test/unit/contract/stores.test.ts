@@ -1,14 +1,18 @@
-import { describeStoreContract } from "../../contract/stores.contract";
 import {
+  memoryAgents,
   memoryChanges,
   memoryConversations,
   memoryOutbox,
   memoryPicks,
   memoryRepo,
+  memoryReviewQueue,
+  memoryReviews,
   memoryState,
+  memoryTicketDesk,
   memoryTickets,
   memoryTokenStore,
-} from "../../support/fakes";
+} from "../../../shared/stores/memory";
+import { describeStoreContract } from "../../contract/stores.contract";
 
 /** The in-memory fakes every unit test relies on, held to the DynamoDB stores' contract. */
 const conversations = memoryConversations();
@@ -26,6 +30,12 @@ describeStoreContract({
   faq: () => memoryRepo(),
   changes: () => memoryChanges(),
   picks: () => memoryPicks(),
+  agents: () => memoryAgents(),
+  ticketDesk: () => {
+    const tickets = memoryTickets();
+    return { tickets, desk: memoryTicketDesk(tickets), reviewQueue: memoryReviewQueue(tickets) };
+  },
+  reviews: () => memoryReviews(),
   expiresAt: {
     conversation: async (key) => conversations.expiresAt.get(key),
     outbox: async (key) => outbox.expiresAt.get(key),

@@ -11,7 +11,8 @@ import {
 import type { EngineResult } from "../../../shared/core/engine";
 import { processMessage } from "../../../shared/core/pipeline/index";
 import type { DeskHooks } from "../../../shared/core/pipeline/ports";
-import { inbound, memoryAgents, memoryTicketDesk, pipelineDeps, scriptedEngine } from "../../support/fakes";
+import { memoryAgents, memoryTicketDesk } from "../../../shared/stores/memory";
+import { inbound, pipelineDeps, scriptedEngine } from "../../support/fakes";
 
 const handoff: EngineResult = {
   decision: { kind: "handoff", reason: "customer_request", priority: "normal" },
@@ -39,7 +40,7 @@ function setup() {
   ]);
   const alerts: DeskAlert[] = [];
   const base = pipelineDeps(engine, { now: () => clock });
-  const desk = memoryTicketDesk(base.tickets.items);
+  const desk = memoryTicketDesk(base.tickets);
   const hooks: DeskHooks = {
     classify: ({ message, language, reason, priority, openedAt }) =>
       classifyTicket(

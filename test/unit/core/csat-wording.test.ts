@@ -9,7 +9,7 @@ import { compileRuleSet } from "../../../shared/core/quality/inspection";
 import type { Language } from "../../../shared/core/text";
 import { DEFAULT_TEXTS } from "../../../shared/core/texts";
 import { memoryInspectionAudit } from "../../../shared/stores/inspection-audit";
-import { memoryAgents, memoryTicketDesk, memoryTickets } from "../../support/fakes";
+import { memoryAgents, memoryTicketDesk, memoryTickets } from "../../../shared/stores/memory";
 
 const TICKET = "KF-ABC12345";
 const AT = "2026-12-01T10:00:00.000Z";
@@ -62,7 +62,7 @@ async function ask(
   const sent: OutboundMessage[] = [];
   await afterResolve(ticket, {
     agents: memoryAgents([]),
-    desk: memoryTicketDesk(tickets.items),
+    desk: memoryTicketDesk(tickets),
     tickets,
     send: async (message) => void sent.push(message),
     inspection: { rules: async () => rules, audit },

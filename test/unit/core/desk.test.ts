@@ -15,7 +15,7 @@ import { inspectedOnly } from "../../../shared/core/outgoing";
 import { compileRuleSet } from "../../../shared/core/quality/inspection";
 import type { Ticket } from "../../../shared/core/ticket";
 import { memoryInspectionAudit } from "../../../shared/stores/inspection-audit";
-import { memoryTickets } from "../../support/fakes";
+import { memoryTickets } from "../../../shared/stores/memory";
 
 const RULES = compileRuleSet("v1", [
   {

@@ -14,7 +14,8 @@ import {
 } from "../../../shared/core/outgoing";
 import { processMessage } from "../../../shared/core/pipeline/index";
 import { compileRuleSet } from "../../../shared/core/quality/inspection";
-import { inbound, memoryAgents, memoryTicketDesk, pipelineDeps, scriptedEngine } from "../../support/fakes";
+import { memoryAgents, memoryTicketDesk } from "../../../shared/stores/memory";
+import { inbound, pipelineDeps, scriptedEngine } from "../../support/fakes";
 
 const message: OutboundMessage = {
   channel: "wechat",
@@ -154,7 +155,7 @@ describe("the one door to a customer", () => {
     await base.tickets.resolve(ticketId, base.deps.now());
     const asked = await afterResolve(ticket, {
       agents: memoryAgents([]),
-      desk: memoryTicketDesk(base.tickets.items),
+      desk: memoryTicketDesk(base.tickets),
       tickets: base.tickets,
       send: base.deps.send,
       inspection,

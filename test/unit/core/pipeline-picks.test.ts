@@ -4,7 +4,8 @@ import type { FaqEntry } from "../../../shared/core/faq";
 import { pickRecorder } from "../../../shared/core/picks";
 import { processMessage } from "../../../shared/core/pipeline";
 import { ownPhrasings } from "../../../shared/kb/picks";
-import { inbound, memoryPicks, pipelineDeps } from "../../support/fakes";
+import { memoryPicks } from "../../../shared/stores/memory";
+import { inbound, pipelineDeps } from "../../support/fakes";
 
 /** Two close entries: "密码忘了怎么办" gets the question "which one?", "第二个" picks. */
 const KB: FaqEntry[] = [

@@ -15,7 +15,12 @@ import {
 import { createHeuristicGrader, heuristicGrade } from "../../../shared/core/quality/review-heuristic";
 import { reviewResolvedTickets } from "../../../shared/core/quality/review-pass";
 import type { Ticket } from "../../../shared/core/ticket";
-import { memoryReviewQueue, memoryReviews, memoryTicketDesk, memoryTickets } from "../../support/fakes";
+import {
+  memoryReviewQueue,
+  memoryReviews,
+  memoryTicketDesk,
+  memoryTickets,
+} from "../../../shared/stores/memory";
 
 const RETURNS: FaqEntry = {
   id: "faq-returns",
@@ -192,7 +197,7 @@ describe("reviewResolvedTickets", () => {
     await tickets.resolve("KF-REVIEW01", new Date("2026-12-01T10:05:00.000Z"));
     const reviews = memoryReviews();
     const deps = {
-      queue: memoryReviewQueue(tickets.reviewDue),
+      queue: memoryReviewQueue(tickets),
       reviews,
       tickets,
       reference: async () => [RETURNS],
@@ -222,8 +227,8 @@ describe("reviewResolvedTickets", () => {
 
   it("grades a ticket again when the customer rates it after its review, the new review replacing the first", async () => {
     const { tickets, reviews, deps } = await setup(createHeuristicGrader(), humanHandled);
-    const desk = memoryTicketDesk(tickets.items, tickets.reviewDue);
-    const queue = memoryReviewQueue(tickets.reviewDue, tickets.items);
+    const desk = memoryTicketDesk(tickets);
+    const queue = memoryReviewQueue(tickets);
     await reviewResolvedTickets({ ...deps, queue });
     expect([...reviews.items.values()].map((r) => r.csat)).toEqual([undefined]);
 
@@ -236,7 +241,7 @@ describe("reviewResolvedTickets", () => {
   it("keeps the ticket queued when the rating arrives while it is being graded", async () => {
     const heuristic = createHeuristicGrader();
     const { tickets, reviews, deps } = await setup(heuristic, humanHandled);
-    const desk = memoryTicketDesk(tickets.items, tickets.reviewDue);
+    const desk = memoryTicketDesk(tickets);
     const ratedMeanwhile: ConversationGrader = {
       info: heuristic.info,
       async grade(input) {
@@ -245,7 +250,7 @@ describe("reviewResolvedTickets", () => {
         return outcome;
       },
     };
-    const queue = memoryReviewQueue(tickets.reviewDue, tickets.items);
+    const queue = memoryReviewQueue(tickets);
     await reviewResolvedTickets({ ...deps, queue, grader: ratedMeanwhile });
     expect(tickets.reviewDue.size).toBe(1);
     await reviewResolvedTickets({ ...deps, queue });

@@ -11,7 +11,7 @@ import {
 import { DEFAULT_SLA_POLICIES } from "../../../shared/core/desk/sla";
 import { classifyTicket, routeTicket } from "../../../shared/core/desk/ticket-care";
 import type { Ticket } from "../../../shared/core/ticket";
-import { memoryAgents, memoryTicketDesk, memoryTickets } from "../../support/fakes";
+import { memoryAgents, memoryTicketDesk, memoryTickets } from "../../../shared/stores/memory";
 
 const rules = RoutingRulesSchema.parse({
   channels: { email: "channel:email" },
@@ -183,7 +183,7 @@ describe("routing a ticket", () => {
     const agents = memoryAgents([agent("a", { openTickets: 1 }), agent("b")]);
     const deps = {
       agents,
-      desk: memoryTicketDesk(tickets.items),
+      desk: memoryTicketDesk(tickets),
       now: () => new Date("2026-12-01T10:00:00Z"),
       routing: rules,
     };
@@ -196,7 +196,7 @@ describe("routing a ticket", () => {
   it("leaves the ticket waiting when nobody can take it, and never overbooks an agent", async () => {
     const tickets = memoryTickets();
     const agents = memoryAgents([agent("a", { maxConcurrent: 1 })]);
-    const deps = { agents, desk: memoryTicketDesk(tickets.items), now: () => new Date(), routing: rules };
+    const deps = { agents, desk: memoryTicketDesk(tickets), now: () => new Date(), routing: rules };
     for (const id of ["KF-1", "KF-2", "KF-3"]) await tickets.create(open(id));
     const results = await Promise.all(["KF-1", "KF-2", "KF-3"].map((id) => routeTicket(open(id), deps)));
     expect(results.filter((r) => r === "a")).toHaveLength(1);
@@ -209,7 +209,7 @@ describe("routing a ticket", () => {
     const agents = memoryAgents([agent("demo", { skills: [] })]);
     const deps = {
       agents,
-      desk: memoryTicketDesk(tickets.items),
+      desk: memoryTicketDesk(tickets),
       now: () => new Date(),
       routing: DEFAULT_ROUTING_RULES,
     };
@@ -232,7 +232,7 @@ describe("routing a ticket", () => {
   it("gives the slot back when someone else took the ticket meanwhile", async () => {
     const tickets = memoryTickets();
     const agents = memoryAgents([agent("a")]);
-    const deps = { agents, desk: memoryTicketDesk(tickets.items), now: () => new Date(), routing: rules };
+    const deps = { agents, desk: memoryTicketDesk(tickets), now: () => new Date(), routing: rules };
     await tickets.create({ ...open("KF-1"), status: "assigned", assignee: "z" });
     expect(await routeTicket(open("KF-1"), deps)).toBeUndefined();
     expect(agents.items.get("a")?.openTickets).toBe(0);

@@ -9,7 +9,7 @@ import {
 } from "../../../shared/core/desk/sla";
 import { classifyTicket, type DeskAlert, runSlaClock } from "../../../shared/core/desk/ticket-care";
 import type { Ticket } from "../../../shared/core/ticket";
-import { memoryTicketDesk, memoryTickets } from "../../support/fakes";
+import { memoryTicketDesk, memoryTickets } from "../../../shared/stores/memory";
 
 const opened = new Date("2026-12-01T10:00:00Z");
 const at = (minutes: number) => new Date(opened.getTime() + minutes * 60_000);
@@ -76,7 +76,7 @@ describe("the SLA clock", () => {
     const alerts: DeskAlert[] = [];
     let now = opened;
     const deps = {
-      desk: memoryTicketDesk(tickets.items),
+      desk: memoryTicketDesk(tickets),
       tickets,
       alert: async (a: DeskAlert) => void alerts.push(a),
       now: () => now,

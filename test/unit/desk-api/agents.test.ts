@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { DeskApiError, type DeskGroup, type DeskRequest } from "../../../functions/desk-api/route";
 import { type AgentsDeps, agentRoutes } from "../../../functions/desk-api/routes/agents";
 import { DEFAULT_ROUTING_RULES } from "../../../shared/core/desk/routing";
-import { memoryAgents, memoryDirectory } from "../../support/fakes";
+import { memoryAgents } from "../../../shared/stores/memory";
+import { memoryDirectory } from "../../support/fakes";
 
 const now = new Date("2026-12-01T10:00:00Z");
 

@@ -5,7 +5,7 @@ import { qualityRoutes } from "../../../functions/desk-api/routes/quality";
 import { QaReviewsSchema } from "../../../shared/core/desk/wire";
 import type { ConversationReview, Grade } from "../../../shared/core/quality/review";
 import { memoryInspectionAudit } from "../../../shared/stores/inspection-audit";
-import { memoryReviews } from "../../support/fakes";
+import { memoryReviews } from "../../../shared/stores/memory";
 
 /** GET /quality/reviews: the QA queue, lowest overall score first, for supervisors and admins only. */
 const now = new Date("2026-12-01T10:00:00Z");

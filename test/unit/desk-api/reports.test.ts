@@ -7,7 +7,7 @@ import { counterUpdates, HANDOFF_REASON_PREFIX } from "../../../shared/core/anal
 import type { Ticket } from "../../../shared/core/ticket";
 import { createLexicalRetriever } from "../../../shared/kb/lexical";
 import type { CounterItem } from "../../../shared/stores/analytics-counters";
-import { memoryTickets } from "../../support/fakes";
+import { memoryTickets } from "../../../shared/stores/memory";
 
 /**
  * GET /reports: the report object `npm run report -- --json` prints, from the counters of the range's

@@ -9,7 +9,8 @@ import { importUpload } from "../../../shared/kb/import/import";
 import { createLexicalRetriever } from "../../../shared/kb/lexical";
 import { type LearningSuggestion, SUGGESTION_HANDLED, topUnanswered } from "../../../shared/kb/suggestions";
 import type { PendingChange } from "../../../shared/kb/teach";
-import { memoryBlobs, memoryChanges, memoryPicks, memoryRepo, memoryTickets } from "../../support/fakes";
+import { memoryChanges, memoryPicks, memoryRepo, memoryTickets } from "../../../shared/stores/memory";
+import { memoryBlobs } from "../../support/fakes";
 
 const now = new Date("2026-12-01T10:00:00Z");
 const FAQ = [

@@ -6,7 +6,8 @@ import type { Ticket } from "../../../shared/core/ticket";
 import { importUpload } from "../../../shared/kb/import/import";
 import { withLearnedScope } from "../../../shared/kb/learned";
 import type { PendingChange } from "../../../shared/kb/teach";
-import { memoryBlobs, memoryChanges, memoryRepo, memoryTickets } from "../../support/fakes";
+import { memoryChanges, memoryRepo, memoryTickets } from "../../../shared/stores/memory";
+import { memoryBlobs } from "../../support/fakes";
 
 const now = new Date("2026-12-01T10:00:00Z");
 const FAQ = [

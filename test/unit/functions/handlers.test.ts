@@ -12,11 +12,11 @@ import { wechatModule } from "../../../shared/channels/wechat/module";
 import { channelSettingsFromEnv } from "../../../shared/config/channels";
 import type { AnswerEngine, EngineResult } from "../../../shared/core/engine";
 import { type InboundMessage, InboundMessageSchema } from "../../../shared/core/message";
+import { memoryRepo } from "../../../shared/stores/memory";
 import {
   inbound,
   memoryBlobs,
   memoryFifoQueue,
-  memoryRepo,
   pipelineDeps,
   scriptedEngine,
   sqsRecord,

@@ -4,7 +4,8 @@ import { describe, expect, it } from "vitest";
 import { makeHandler } from "../../../functions/ingest/handler";
 import { lambdaContext, s3Event } from "../../../local/event-source";
 import { RULES_KEYS } from "../../../shared/kb/inspection-rules";
-import { memoryBlobs, memoryRepo } from "../../support/fakes";
+import { memoryRepo } from "../../../shared/stores/memory";
+import { memoryBlobs } from "../../support/fakes";
 
 describe("the ingest handler, given a rule file", () => {
   it("imports it as an inspection rule set, not as an FAQ", async () => {

@@ -14,7 +14,7 @@ import {
   memoryReviews,
   memoryTicketDesk,
   memoryTickets,
-} from "../../support/fakes";
+} from "../../../shared/stores/memory";
 
 /**
  * The SLA clock's handler as makeHandler builds it, on fakes: one tick records a breach (ticket, alert,
@@ -72,7 +72,7 @@ async function clockWithFakes(review?: SlaDeps["review"]) {
   const logger = new Logger({ serviceName: "kefu", logLevel: "SILENT" });
   const deps: SlaDeps = {
     tickets,
-    desk: memoryTicketDesk(tickets.items),
+    desk: memoryTicketDesk(tickets),
     agents: memoryAgents([agentFor(ticket)]),
     routing: DEFAULT_ROUTING_RULES,
     alert: async (alert) => {
@@ -113,7 +113,7 @@ describe("the SLA clock handler", () => {
   it("logs a QA review pass that fails and still returns the clock's work", async () => {
     const review: NonNullable<SlaDeps["review"]> = {
       queue: {
-        ...memoryReviewQueue(new Map()),
+        ...memoryReviewQueue(memoryTickets()),
         due: async () => {
           throw new Error("the review index is unreachable");
         },

@@ -8,9 +8,9 @@ import {
   type TokenStore,
   TokenUnavailableError,
 } from "../../../shared/channels/tokens";
+import { memoryTokenStore } from "../../../shared/stores/memory";
 import { sdkDocumentTable } from "../../../shared/stores/sdk-table";
 import { createTokenStore } from "../../../shared/stores/tokens";
-import { memoryTokenStore } from "../../support/fakes";
 
 const T0 = Date.parse("2026-03-01T00:00:00Z");
 

@@ -11,7 +11,7 @@ import { SMS_TEXTS } from "../../../../shared/channels/sms-common/texts";
 import { smsSettings } from "../../../../shared/config/channels";
 import { ChannelApiError } from "../../../../shared/core/errors";
 import { type InboundMessage, KEYWORD_EVENT } from "../../../../shared/core/message";
-import { memoryState } from "../../../support/fakes";
+import { memoryState } from "../../../../shared/stores/memory";
 
 const OURS = "+15550000000";
 const CUSTOMER = "+14255550182";

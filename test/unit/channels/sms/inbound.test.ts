@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { SnsNotification } from "../../../../shared/channels/ports";
 import { createSmsInbound } from "../../../../shared/channels/sms/inbound";
 import { MalformedRequestError, PayloadTooLargeError } from "../../../../shared/core/errors";
-import { memoryState } from "../../../support/fakes";
+import { memoryState } from "../../../../shared/stores/memory";
 
 const TOPIC = "arn:aws:sns:us-east-1:123456789012:kefu-sms-inbound";
 const fixture = readFileSync(new URL("../../../fixtures/sms/two-way-inbound.json", import.meta.url), "utf8");

@@ -12,7 +12,7 @@ import type { SmsCredentials } from "../../../../shared/channels/sms/credentials
 import { createEndUserMessagingOutbound } from "../../../../shared/channels/sms/outbound";
 import { ChannelApiError, DeliveryUnknownError } from "../../../../shared/core/errors";
 import type { OutboundMessage } from "../../../../shared/core/message";
-import { memoryState } from "../../../support/fakes";
+import { memoryState } from "../../../../shared/stores/memory";
 
 const sms = mockClient(PinpointSMSVoiceV2Client);
 const client = new PinpointSMSVoiceV2Client({ region: "us-east-1" });

@@ -4,7 +4,7 @@ import type { WebhookRequest } from "../../../../shared/channels/ports";
 import type { TwilioCredentials } from "../../../../shared/channels/twilio/credentials";
 import { createTwilioInbound, twilioSignature } from "../../../../shared/channels/twilio/inbound";
 import { MalformedRequestError, PayloadTooLargeError, SignatureError } from "../../../../shared/core/errors";
-import { memoryState } from "../../../support/fakes";
+import { memoryState } from "../../../../shared/stores/memory";
 
 const PUBLIC_URL = "https://kefu.example.com";
 const credentials: TwilioCredentials = {

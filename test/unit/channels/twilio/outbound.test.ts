@@ -4,7 +4,7 @@ import type { TwilioCredentials } from "../../../../shared/channels/twilio/crede
 import { createTwilioOutbound } from "../../../../shared/channels/twilio/outbound";
 import { ChannelApiError } from "../../../../shared/core/errors";
 import type { OutboundMessage } from "../../../../shared/core/message";
-import { memoryState } from "../../../support/fakes";
+import { memoryState } from "../../../../shared/stores/memory";
 
 const unsubscribed = readFileSync(
   new URL("../../../fixtures/sms/twilio-error-21610.json", import.meta.url),

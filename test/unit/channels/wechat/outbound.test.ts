@@ -7,7 +7,7 @@ import { createWeChatOutbound, WECHAT_TEXT_MAX_BYTES } from "../../../../shared/
 import { BUDGET, Deadline } from "../../../../shared/core/deadline";
 import { ChannelApiError } from "../../../../shared/core/errors";
 import type { OutboundMessage } from "../../../../shared/core/message";
-import { memoryTokenStore } from "../../../support/fakes";
+import { memoryTokenStore } from "../../../../shared/stores/memory";
 
 const credentials: WeChatCredentials = {
   KEFU_WECHAT_TOKEN: "kefu-test-token",

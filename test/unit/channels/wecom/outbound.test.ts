@@ -8,7 +8,7 @@ import {
 } from "../../../../shared/channels/wecom/outbound";
 import { ChannelApiError } from "../../../../shared/core/errors";
 import type { OutboundMessage } from "../../../../shared/core/message";
-import { memoryTokenStore } from "../../../support/fakes";
+import { memoryTokenStore } from "../../../../shared/stores/memory";
 
 const credentials: WeComCredentials = {
   KEFU_WECOM_TOKEN: "kefu-test-token",

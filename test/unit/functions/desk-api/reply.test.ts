@@ -9,7 +9,7 @@ import type { OutboundMessage } from "../../../../shared/core/message";
 import { compileRuleSet } from "../../../../shared/core/quality/inspection";
 import type { Ticket } from "../../../../shared/core/ticket";
 import { memoryInspectionAudit } from "../../../../shared/stores/inspection-audit";
-import { memoryOutbox, memoryTickets } from "../../../support/fakes";
+import { memoryOutbox, memoryTickets } from "../../../../shared/stores/memory";
 
 /**
  * The desk's reply route (POST /tickets/:id/reply) on fakes: what the agent is told, and what the

@@ -7,7 +7,8 @@ import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
 import { createBedrockEmbedder } from "../../../../shared/ai/bedrock-embedder";
 import { importUpload } from "../../../../shared/kb/import/import";
-import { memoryBlobs, memoryRepo } from "../../../support/fakes";
+import { memoryRepo } from "../../../../shared/stores/memory";
+import { memoryBlobs } from "../../../support/fakes";
 
 /**
  * The import with the real Bedrock embedder, Bedrock mocked at the SDK boundary: throttling is retried

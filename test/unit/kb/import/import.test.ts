@@ -9,7 +9,8 @@ import {
   runImportToCompletion,
 } from "../../../../shared/kb/import/import";
 import type { Embedder } from "../../../../shared/kb/retrieval";
-import { memoryBlobs, memoryRepo } from "../../../support/fakes";
+import { memoryRepo } from "../../../../shared/stores/memory";
+import { memoryBlobs } from "../../../support/fakes";
 
 const jsonl = (rows: object[]) => `${rows.map((r) => JSON.stringify(r)).join("\n")}\n`;
 const entry = (id: string, answer = `answer ${id}`, similar = [`${id} other`]) => ({
