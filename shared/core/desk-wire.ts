@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { HandoffReason as EngineHandoffReason } from "./engine";
-import { ConversationReviewSchema } from "./review";
+import { ConversationReviewSchema, type HeuristicReason } from "./review";
 
 /**
  * The desk API's wire shapes (docs/desk-api.md, contract v1), in one place: the desk-api Lambda builds
@@ -300,6 +300,8 @@ export type LearningSuggestion = z.infer<typeof LearningSuggestionSchema>;
  */
 export const QaReviewSchema = ConversationReviewSchema;
 export type QaReview = z.infer<typeof QaReviewSchema>;
+/** A heuristic review's reason: a code with its figures, which the desk words in its own language. */
+export type QaReasonCode = HeuristicReason;
 export const QaReviewsSchema = z.object({
   grader: z.enum(["off", "heuristic", "bedrock"]),
   reviews: z.array(QaReviewSchema),
