@@ -480,6 +480,9 @@ export class MockDesk {
     switch (key.replace(/^(\w+) \/faq\/(imports|versions)\/[^/]+/, "$1 /faq/$2/:id")) {
       case "GET /me":
         return this.me(me);
+      case "POST /me/sign-in":
+        // Every seeded agent has a status already (a first sign-in would make them online): kept.
+        return this.me(me);
       case "PUT /me/status":
         me.status = body.status === "away" ? "away" : "online";
         return this.agentView(me);

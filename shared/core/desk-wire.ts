@@ -462,6 +462,7 @@ export const AnalyticsReportSchema = z.object({
 /** The bodies of the list routes, by route: what the contract test holds both back ends to. */
 export const DeskResponses = {
   "GET /me": MeSchema,
+  "POST /me/sign-in": MeSchema,
   "GET /skills": z.object({ skills: z.array(SkillGroupSchema) }),
   "GET /tickets": z.object({ tickets: z.array(TicketSummarySchema) }),
   "GET /tickets/:id": TicketDetailSchema,

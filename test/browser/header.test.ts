@@ -46,19 +46,20 @@ async function signedIn(width: number, locale: string): Promise<Page> {
 
 /** Every element under `selector` drawn (non-empty box) outside the window, by tag and text. */
 async function outsideTheWindow(page: Page, selector: string): Promise<string[]> {
-  return page.locator(selector).evaluateAll((roots) => {
+  const window = page.viewportSize() ?? { width: 0, height: 0 };
+  return page.locator(selector).evaluateAll((roots, { width, height }) => {
     const out: string[] = [];
     for (const root of roots) {
       for (const el of [root, ...root.querySelectorAll("*")]) {
         const box = el.getBoundingClientRect();
         if (box.width === 0 || box.height === 0) continue;
-        if (box.left < 0 || box.right > window.innerWidth || box.top < 0 || box.bottom > window.innerHeight) {
+        if (box.left < 0 || box.right > width || box.top < 0 || box.bottom > height) {
           out.push(`${el.tagName} "${(el.textContent ?? "").slice(0, 30)}" ${box.left}–${box.right}`);
         }
       }
     }
     return out;
-  });
+  }, window);
 }
 
 /** Points down the open menu's left side where the topmost element is not the menu's. */
@@ -68,7 +69,7 @@ async function coveredPointsOfTheMenu(page: Page): Promise<string[]> {
     const covered: string[] = [];
     for (let y = box.top + 10; y < box.bottom; y += 10) {
       for (const x of [box.left + 4, box.left + 20]) {
-        const top = document.elementFromPoint(x, y);
+        const top = menu.ownerDocument.elementFromPoint(x, y);
         if (top && !menu.contains(top)) covered.push(`${x},${y} ${top.tagName}.${top.className}`);
       }
     }
