@@ -62,7 +62,7 @@ export const TABLES = {
       },
       {
         // Sparse: every resolve puts its ticket here until the QA review has looked at it
-        // (`reviewQueue` = "due"; shared/stores/tickets.ts, shared/core/quality/audit/review-pass.ts).
+        // (`reviewQueue` = "due"; shared/stores/tickets.ts, shared/core/quality/review-pass.ts).
         name: "byReviewDue",
         partitionKey: { name: "reviewQueue", type: "S" },
         sortKey: { name: "resolvedAt", type: "S" },
@@ -121,7 +121,7 @@ export const TABLES = {
     ttlAttribute: "expiresAt",
   },
   /**
-   * The QA reviews of resolved, human-handled tickets (shared/core/quality/audit/review.ts): one item per ticket and
+   * The QA reviews of resolved, human-handled tickets (shared/core/quality/review.ts): one item per ticket and
    * resolve day, with its scores and reasons or why the review failed. Partitioned by the UTC day of the
    * resolve, as the QA queue reads a range of days; apart from the ticket so that reviews have their own
    * retention and grants, and a ticket item stays what the desk reads.
@@ -135,7 +135,7 @@ export const TABLES = {
   },
   /**
    * Real-time analytics counters, one item per UTC day × channel, each figure an attribute incremented
-   * with UpdateItem ADD as events happen (shared/core/analytics/events/report.ts): a report on recent days reads
+   * with UpdateItem ADD as events happen (shared/core/analytics/report.ts): a report on recent days reads
    * a few items, not the event history.
    */
   analyticsCounters: {

@@ -480,6 +480,9 @@ export class MockDesk {
     switch (key.replace(/^(\w+) \/faq\/(imports|versions)\/[^/]+/, "$1 /faq/$2/:id")) {
       case "GET /me":
         return this.me(me);
+      case "POST /me/sign-in":
+        // Every seeded agent has a status already (a first sign-in would make them online): kept.
+        return this.me(me);
       case "PUT /me/status":
         me.status = body.status === "away" ? "away" : "online";
         return this.agentView(me);
@@ -655,14 +658,27 @@ export class MockDesk {
    * the seed tickets graded, one review failed; lowest score first unless `sort=recent`.
    */
   private qaReviews(query: URLSearchParams): QaReviews {
-    const reason = (text: string) => [text];
+    // The heuristic's reasons are codes with their figures (shared/core/quality/review-heuristic.ts).
     const dims = (e: number, r: number, a: number) => ({
       empathy: {
         score: e,
-        reasons: reason(e > 2 ? "客服回复中有：致歉、礼貌用语" : "客服回复中没有致歉、致谢、共情或礼貌用语"),
+        reasonCodes: [
+          e > 2
+            ? { code: "courtesy_markers" as const, markers: ["apology" as const, "polite" as const] }
+            : { code: "no_courtesy_markers" as const },
+        ],
       },
-      resolution: { score: r, reasons: reason(r > 2 ? "已解决；客户评分 5/5" : "客服已解决；客户未评分") },
-      accuracy: { score: a, reasons: reason(`客服回复与 FAQ FAQ-0003 的答案字面重合 ${a * 15}%`) },
+      resolution: {
+        score: r,
+        reasonCodes:
+          r > 2
+            ? [{ code: "customer_rating" as const, csat: 5 }]
+            : [{ code: "no_customer_rating" as const }, { code: "last_message_unanswered" as const }],
+      },
+      accuracy: {
+        score: a,
+        reasonCodes: [{ code: "faq_overlap" as const, faqId: "FAQ-0003", percent: a * 15 }],
+      },
     });
     const grader = { kind: "heuristic" as const, name: "heuristic-v1" };
     const reviews: QaReview[] = [...this.tickets.values()].slice(0, 3).map((ticket, i) => {

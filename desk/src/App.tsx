@@ -1,4 +1,18 @@
-import { AppShell, Button, Group, Kbd, Loader, SegmentedControl, Text, Title, Tooltip } from "@mantine/core";
+import {
+  AppShell,
+  Burger,
+  Button,
+  Divider,
+  Group,
+  Kbd,
+  Loader,
+  SegmentedControl,
+  Stack,
+  Text,
+  Title,
+  Tooltip,
+} from "@mantine/core";
+import { useDisclosure, useMediaQuery } from "@mantine/hooks";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { lazy, Suspense, useEffect } from "react";
 import { Navigate, NavLink, Route, Routes, useLocation } from "react-router";
@@ -55,54 +69,112 @@ export function App() {
   return <Shell />;
 }
 
+/**
+ * Below this width the header's row (seven pages for a supervisor, the status and language switches,
+ * the name, sign out) no longer fits: the pages and the rest go into a menu under a burger, and the
+ * header keeps the name of the desk and the agent's status. Mantine's `lg`, so 1280 px is unchanged.
+ */
+const COMPACT_HEADER = "(max-width: 74.99em)";
+// The navbar holding the menu exists only below that width, where Mantine lays it over the page.
+
 function Shell() {
   const { t } = useI18n();
   const roles = useRoles();
   const me = useMe();
   const location = useLocation();
+  // Read at the first render, so a phone never draws the wide header first.
+  const compact = useMediaQuery(COMPACT_HEADER, false, { getInitialValueInEffect: false });
+  const [menuOpen, menu] = useDisclosure(false);
   // A ticket belongs to the queue: its nav entry stays lit there.
   const here = location.pathname.startsWith("/tickets/") ? "/queue" : location.pathname;
   const nav = NAV.filter((entry) => entry.visible(roles));
   // Each role lands on the first page it may use: an agent on the queue, an admin on the knowledge base.
   const home = nav[0]?.to;
+  const navButtons = nav.map((entry) => (
+    <Button
+      key={entry.to}
+      component={NavLink}
+      to={entry.to}
+      variant={here.startsWith(entry.to) ? "light" : "subtle"}
+      color={here.startsWith(entry.to) ? undefined : "dark"}
+      size="compact-md"
+      justify={compact ? "flex-start" : undefined}
+      // The menu covers the page on a phone: opening a page closes it.
+      onClick={compact ? menu.close : undefined}
+    >
+      {t(entry.label)}
+    </Button>
+  ));
+  const statusSwitch = me.data && roles.isAgent && <StatusSwitch me={me.data} />;
+  const whoami = (
+    <Text size="sm" c="dimmed" data-testid="whoami" truncate="end">
+      {me.data?.displayName ?? roles.username}
+    </Text>
+  );
+  const signOut = (
+    <Button variant="default" size="compact-sm" onClick={() => sessionStore.set(null)}>
+      {t("signOut")}
+    </Button>
+  );
   return (
-    <AppShell header={{ height: 52 }} padding="md">
+    <AppShell
+      header={{ height: 52 }}
+      navbar={compact ? { width: 260, breakpoint: "lg", collapsed: { mobile: !menuOpen } } : undefined}
+      padding="md"
+    >
       <AppShell.Header px="md">
-        <Group h="100%" justify="space-between" wrap="nowrap">
-          <Group gap="lg" wrap="nowrap">
-            <Title order={4} style={{ whiteSpace: "nowrap" }}>
-              {t("appName")}
-            </Title>
-            <Group gap={4} component="nav" wrap="nowrap">
-              {nav.map((entry) => (
-                <Button
-                  key={entry.to}
-                  component={NavLink}
-                  to={entry.to}
-                  variant={here.startsWith(entry.to) ? "light" : "subtle"}
-                  color={here.startsWith(entry.to) ? undefined : "dark"}
-                  size="compact-md"
-                >
-                  {t(entry.label)}
-                </Button>
-              ))}
+        {compact ? (
+          <Group h="100%" justify="space-between" wrap="nowrap" data-testid="compact-header">
+            <Group gap="sm" wrap="nowrap">
+              <Burger
+                opened={menuOpen}
+                onClick={menu.toggle}
+                size="sm"
+                aria-label={t("menu")}
+                aria-expanded={menuOpen}
+                data-testid="menu-button"
+              />
+              <Title order={4} style={{ whiteSpace: "nowrap" }}>
+                {t("appName")}
+              </Title>
+            </Group>
+            {statusSwitch}
+          </Group>
+        ) : (
+          <Group h="100%" justify="space-between" wrap="nowrap">
+            <Group gap="lg" wrap="nowrap">
+              <Title order={4} style={{ whiteSpace: "nowrap" }}>
+                {t("appName")}
+              </Title>
+              <Group gap={4} component="nav" wrap="nowrap">
+                {navButtons}
+              </Group>
+            </Group>
+            <Group gap="sm" wrap="nowrap">
+              <Tooltip label={t("shortcutsHint")}>
+                <Kbd>?</Kbd>
+              </Tooltip>
+              {statusSwitch}
+              <LanguageSwitch />
+              {whoami}
+              {signOut}
             </Group>
           </Group>
-          <Group gap="sm" wrap="nowrap">
-            <Tooltip label={t("shortcutsHint")}>
-              <Kbd>?</Kbd>
-            </Tooltip>
-            {me.data && roles.isAgent && <StatusSwitch me={me.data} />}
-            <LanguageSwitch />
-            <Text size="sm" c="dimmed" data-testid="whoami">
-              {me.data?.displayName ?? roles.username}
-            </Text>
-            <Button variant="default" size="compact-sm" onClick={() => sessionStore.set(null)}>
-              {t("signOut")}
-            </Button>
-          </Group>
-        </Group>
+        )}
       </AppShell.Header>
+      {compact && (
+        <AppShell.Navbar p="md" data-testid="menu">
+          <Stack gap={4} component="nav">
+            {navButtons}
+          </Stack>
+          <Divider my="md" />
+          <Stack gap="sm" align="flex-start">
+            <LanguageSwitch />
+            {whoami}
+            {signOut}
+          </Stack>
+        </AppShell.Navbar>
+      )}
       <AppShell.Main>
         <Suspense fallback={<Loader m="xl" />}>
           <Routes>

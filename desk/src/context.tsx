@@ -1,7 +1,7 @@
 /** What every page needs: the deployment's config, the API client, the signed-in agent. */
-import { useQuery } from "@tanstack/react-query";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { createContext, type ReactNode, useContext, useEffect, useState, useSyncExternalStore } from "react";
-import { sessionStore } from "./api/auth";
+import { type Session, sessionStore } from "./api/auth";
 import type { ApiClient } from "./api/client";
 import type { DeskConfig, Me } from "./api/types";
 
@@ -37,6 +37,23 @@ export function useMe() {
     enabled: session !== null,
     staleTime: 60_000,
   });
+}
+
+/**
+ * Starts a session after a sign-in: tells the API (POST /me/sign-in, which makes an agent online at
+ * their first sign-in and keeps their last status after) and takes its answer as `useMe`'s, so the
+ * header never shows the status from before. Should the call fail, `useMe` reads GET /me as usual.
+ */
+export function useStartSession(): (session: Session) => void {
+  const { api } = useDesk();
+  const queryClient = useQueryClient();
+  return (session) => {
+    sessionStore.set(session);
+    // Started before the shell mounts: its useMe joins this request rather than making its own.
+    queryClient
+      .fetchQuery({ queryKey: ["me", session.username], queryFn: () => api.post<Me>("/me/sign-in") })
+      .catch(() => queryClient.invalidateQueries({ queryKey: ["me"] }));
+  };
 }
 
 export function useRoles() {

@@ -36,6 +36,7 @@ const en = {
   navChanges: "Pending changes",
   navAgents: "Agents",
   navKnowledge: "Knowledge base",
+  menu: "Menu",
   statusOnline: "Online",
   statusAway: "Away",
   myStatus: "My status",
@@ -371,6 +372,19 @@ const en = {
   qaGraderModel: "model",
   qaSortScore: "Lowest score first",
   qaSortRecent: "Newest first",
+  // The heuristic grader's reasons (shared/core/quality/review.ts, HeuristicReason), by code.
+  qaReason_no_courtesy_markers: "No apology, thanks, empathy or polite phrase in the agent's replies",
+  qaReason_courtesy_markers: "The agent's replies show: {markers}",
+  qaReason_customer_rating: "Resolved; the customer rated it {csat}/5",
+  qaReason_no_customer_rating: "Resolved by the agent; the customer has not rated it",
+  qaReason_last_message_unanswered: "The customer's last message got no reply",
+  qaReason_no_reference_faq: "No FAQ entry to compare the replies with",
+  qaReason_faq_overlap: "The agent's replies repeat {percent}% of the answer of FAQ {faqId} word for word",
+  qaMarker_apology: "apology",
+  qaMarker_thanks: "thanks",
+  qaMarker_empathy: "empathy",
+  qaMarker_polite: "polite phrases",
+  listSeparator: ", ",
 };
 
 export type MessageKey = keyof typeof en;
@@ -404,6 +418,7 @@ const zh: Record<MessageKey, string> = {
   navChanges: "待审核变更",
   navAgents: "坐席管理",
   navKnowledge: "知识库",
+  menu: "菜单",
   statusOnline: "在线",
   statusAway: "离开",
   myStatus: "我的状态",
@@ -721,6 +736,18 @@ const zh: Record<MessageKey, string> = {
   qaGraderModel: "模型",
   qaSortScore: "得分从低到高",
   qaSortRecent: "最新优先",
+  qaReason_no_courtesy_markers: "客服回复中没有致歉、致谢、共情或礼貌用语",
+  qaReason_courtesy_markers: "客服回复中有：{markers}",
+  qaReason_customer_rating: "已解决；客户评分 {csat}/5",
+  qaReason_no_customer_rating: "客服已解决；客户未评分",
+  qaReason_last_message_unanswered: "客户的最后一条消息没有得到回复",
+  qaReason_no_reference_faq: "没有相关的 FAQ 条目可供比对",
+  qaReason_faq_overlap: "客服回复与 FAQ {faqId} 的答案字面重合 {percent}%",
+  qaMarker_apology: "致歉",
+  qaMarker_thanks: "致谢",
+  qaMarker_empathy: "共情",
+  qaMarker_polite: "礼貌用语",
+  listSeparator: "、",
 };
 
 export type Locale = "zh" | "en";

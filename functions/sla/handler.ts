@@ -29,7 +29,7 @@ export interface SlaDeps {
  * The SLA clock, run every minute by an EventBridge schedule (locally by a timer of the embedded
  * stack): records and alerts the breaches of tickets whose next deadline has passed, offers the
  * tickets still waiting to the agents (some came online or finished one since), and, when the QA review
- * is on, grades a few tickets resolved since (shared/core/quality/audit/review-pass.ts). The review runs here rather
+ * is on, grades a few tickets resolved since (shared/core/quality/review-pass.ts). The review runs here rather
  * than in the resolve request so that a resolve never waits on a model, and rather than behind a queue
  * of its own because this tick already runs every minute over the tickets table: a minute's delay costs
  * a QA queue nothing, and a pass's limit bounds the model calls a tick makes.

@@ -22,7 +22,7 @@ const FIRST_DAY = "2025-01-01";
 
 /**
  * The event history's query side: a Glue database and table over `events/dt=YYYY-MM-DD/*.jsonl` (JSON
- * Lines, the columns of shared/core/analytics/events/queries.ts) with partition projection on `dt` — no crawler,
+ * Lines, the columns of shared/core/analytics/queries.ts) with partition projection on `dt` — no crawler,
  * no MSCK REPAIR, a new day is queryable the moment its first object lands, and a query's `dt` range
  * reads only those days' prefixes — and an Athena workgroup whose results go to a bucket of their own,
  * expiring, with a per-query scan limit.
@@ -33,7 +33,7 @@ export class Analytics extends Construct {
   readonly workgroup: athena.CfnWorkGroup;
   readonly resultsBucket: s3.Bucket;
   readonly databaseName: string;
-  /** The key of the events' conversation ids (HMAC, shared/core/analytics/events/events.ts conversationId). */
+  /** The key of the events' conversation ids (HMAC, shared/core/analytics/events.ts conversationId). */
   readonly idKey: secretsmanager.Secret;
 
   constructor(scope: Construct, id: string, props: AnalyticsProps) {
@@ -69,8 +69,7 @@ export class Analytics extends Construct {
       databaseName: this.databaseName,
       tableInput: {
         name: "events",
-        description:
-          "One row per analytics event (shared/core/analytics/events/events.ts), JSON Lines by day",
+        description: "One row per analytics event (shared/core/analytics/events.ts), JSON Lines by day",
         tableType: "EXTERNAL_TABLE",
         partitionKeys: [{ name: "dt", type: "string" }],
         parameters: {

@@ -22,7 +22,7 @@ export interface SlaClockProps {
  * The SLA clock without a server: an EventBridge schedule runs the `sla` function once a minute; it
  * queries the tickets' sparse `bySlaDue` index for deadlines passed, records and alerts breaches, and
  * offers waiting tickets to agents again; with the QA review on, it also grades a few tickets resolved
- * since (shared/core/quality/audit/review-pass.ts). (One-time EventBridge Scheduler schedules per ticket would
+ * since (shared/core/quality/review-pass.ts). (One-time EventBridge Scheduler schedules per ticket would
  * need a schedule created, updated on every priority change and deleted when met, plus a role to pass;
  * one query a minute over an index that holds only running deadlines does the same with nothing to
  * clean up, at a minute's resolution.)

@@ -16,7 +16,7 @@ import { FAQ_BUCKET } from "../../shared/resources";
 import { daysBetween } from "../../shared/stores/analytics-counters";
 
 /**
- * The report's SQL (shared/core/analytics/events/queries.ts) on DuckDB, embedded, over JSON Lines files laid out
+ * The report's SQL (shared/core/analytics/queries.ts) on DuckDB, embedded, over JSON Lines files laid out
  * as in S3 (`<dir>/events/dt=YYYY-MM-DD/*.jsonl`): the local stand-in for Athena, reading the same
  * columns the Glue table declares, with `dt` from the folder name as Athena's partition.
  */

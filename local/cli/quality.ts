@@ -3,7 +3,7 @@
  *
  * The quality-inspection report of the local stack (`npm start` must be running): outgoing messages
  * inspected (bot and agents), decisions, findings by rule and by agent, from the inspections table. The
- * same figures as the desk's `GET /quality/report` (shared/core/quality/audit/audit.ts). `--sent N` (the messages
+ * same figures as the desk's `GET /quality/report` (shared/core/quality/audit.ts). `--sent N` (the messages
  * sent in the range, from the analytics counters) adds the share inspected. Exit code 2 on a usage error.
  */
 import { basename } from "node:path";

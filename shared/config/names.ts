@@ -119,14 +119,14 @@ export const REPORT_ENV = {
   timeZone: "KEFU_REPORT_TIME_ZONE",
   /**
    * Model prices for the cost estimate, USD per million tokens, as JSON by model id over the defaults
-   * (shared/core/analytics/events/report.ts DEFAULT_MODEL_PRICES): `{"<model id>": {"input": 0.8, "output": 4}}`.
+   * (shared/core/analytics/report.ts DEFAULT_MODEL_PRICES): `{"<model id>": {"input": 0.8, "output": 4}}`.
    * The estimate prices the answer model (KEFU_ANSWER_MODEL_ID).
    */
   modelPrices: "KEFU_MODEL_PRICES",
 } as const;
 
 /**
- * The key of the analytics conversation ids (HMAC, shared/core/analytics/events/events.ts conversationId): in AWS the
+ * The key of the analytics conversation ids (HMAC, shared/core/analytics/events.ts conversationId): in AWS the
  * Secrets Manager secret the stack generates (its ARN); locally the key itself, which `npm start` makes
  * once per install and keeps under the state directory (local/analytics-key.ts).
  */

@@ -3,7 +3,7 @@ import type { Fragment } from "./errors";
 import { optional } from "./fragments";
 import { ENV, REVIEW_ENV } from "./names";
 
-/** Who grades resolved, human-handled tickets for the QA queue (shared/core/quality/audit/review.ts); `off`: nobody. */
+/** Who grades resolved, human-handled tickets for the QA queue (shared/core/quality/review.ts); `off`: nobody. */
 export type ReviewSettings =
   | { grader: "off" }
   | { grader: "heuristic" }

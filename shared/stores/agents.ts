@@ -12,16 +12,18 @@ export const DEFAULT_MAX_CONCURRENT = 5;
  * agent and a release never takes it below zero.
  */
 export function createAgentStore(doc: DynamoDBDocumentClient, tableName: string): AgentStore {
-  /** Fields every item has, set when the agent is first written by any path. */
+  /**
+   * Fields every item has, set when the agent is first written by any path. Not the status: an item
+   * without one (a supervisor configured the agent, who has not signed in yet) reads as away and takes
+   * no ticket, and the agent's first sign-in makes them online (`signIn`).
+   */
   const defaults = (now: Date) => ({
-    ":away": "away",
     ":zero": 0,
     ":max": DEFAULT_MAX_CONCURRENT,
     ":emptyList": [],
     ":now": now.toISOString(),
   });
   const initialClauses = [
-    "#status = if_not_exists(#status, :away)",
     "openTickets = if_not_exists(openTickets, :zero)",
     "maxConcurrent = if_not_exists(maxConcurrent, :max)",
     "skills = if_not_exists(skills, :emptyList)",
@@ -97,6 +99,27 @@ export function createAgentStore(doc: DynamoDBDocumentClient, tableName: string)
           UpdateExpression: expression,
           ExpressionAttributeNames: onlyUsed(expression, { "#status": "status", "#groups": "groups" }),
           ExpressionAttributeValues: onlyUsed(expression, { ...defaults(now), ":id": id, ":status": status }),
+          ReturnValues: "ALL_NEW",
+        }),
+      );
+      return agentOf(Attributes ?? {});
+    },
+
+    async signIn(id, now) {
+      // Their last chosen status; online at the first sign-in (no status yet), which also starts their
+      // idle time for the routing's ties.
+      const expression = `SET ${initialise}, #status = if_not_exists(#status, :online), lastAssignedAt = if_not_exists(lastAssignedAt, :now)`;
+      const { Attributes } = await doc.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: { id },
+          UpdateExpression: expression,
+          ExpressionAttributeNames: onlyUsed(expression, { "#status": "status", "#groups": "groups" }),
+          ExpressionAttributeValues: onlyUsed(expression, {
+            ...defaults(now),
+            ":id": id,
+            ":online": "online",
+          }),
           ReturnValues: "ALL_NEW",
         }),
       );

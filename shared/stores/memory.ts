@@ -447,6 +447,8 @@ export function memoryState(): ChannelStateStore & {
 /** The agents table in memory, with the same conditions on the load counter as the DynamoDB store. */
 export function memoryAgents(initial: Agent[] = []): AgentStore & { items: Map<string, Agent> } {
   const items = new Map(initial.map((agent) => [agent.id, structuredClone(agent)]));
+  // The agents whose item has a status (the DynamoDB store writes it only on a sign-in or a choice).
+  const withStatus = new Set(items.keys());
   const ensure = (id: string, now: Date): Agent => {
     let agent = items.get(id);
     if (!agent) {
@@ -484,7 +486,17 @@ export function memoryAgents(initial: Agent[] = []): AgentStore & { items: Map<s
     async setStatus(id, status, now) {
       const agent = ensure(id, now);
       agent.status = status;
+      withStatus.add(id);
       if (status === "online") agent.lastAssignedAt = now.toISOString();
+      return structuredClone(agent);
+    },
+    async signIn(id, now) {
+      const agent = ensure(id, now);
+      if (!withStatus.has(id)) {
+        agent.status = "online";
+        withStatus.add(id);
+      }
+      agent.lastAssignedAt ??= now.toISOString();
       return structuredClone(agent);
     },
     async reserve(id, now) {

@@ -82,8 +82,8 @@ async function handledAndResolved(openId: string, question: string, reply: strin
   return ticketId;
 }
 
-async function newPage(): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: "zh-CN" });
+async function newPage(locale = "zh-CN"): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale });
   const page = await context.newPage();
   page.on("pageerror", (e) => console.log("PAGEERROR", e.message));
   return page;
@@ -119,6 +119,38 @@ describe("the QA queue on the real local stack", { timeout: 180_000 }, () => {
     await curtRow.getByRole("link", { name: curt }).click();
     await page.getByTestId("transcript").waitFor();
     expect(await page.getByTestId("transcript").textContent()).toContain("不行");
+  });
+
+  it("words the heuristic's reasons in English for a supervisor using the English desk", async () => {
+    const kind = await handledAndResolved(
+      "o6_qa_customer_kind_en",
+      "转人工，怎么申请退货",
+      "非常抱歉给您带来不便，感谢您的耐心！您可以在订单页点击「申请售后」提交退货申请，我们会尽快为您处理。",
+    );
+    await stack.tickSla();
+
+    const page = await newPage("en-US");
+    await signIn(page, desk.url, "supervisor", desk.password);
+    await page.goto(`${desk.url}qa`);
+    const row = page.getByTestId("qa-review").filter({ hasText: kind });
+    await row.waitFor({ timeout: 15_000 });
+    const reasons = (await row.locator("li").allTextContents()).map((text) => text.replace(/\s+/g, " "));
+    // Each reason in the desk's English words, with the figures the grader stored.
+    expect(reasons).toEqual([
+      "Empathy: The agent's replies show: apology, thanks, polite phrases",
+      "Resolution: Resolved by the agent; the customer has not rated it",
+      expect.stringMatching(
+        /^Accuracy: The agent's replies repeat \d+% of the answer of FAQ \S+ word for word$/,
+      ),
+    ]);
+    expect((await row.textContent()) ?? "").not.toMatch(/[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]/);
+    await screenshot(page, "real-qa-queue-en");
+
+    // The same review in the Chinese desk: the same codes, in Chinese.
+    await page.locator("label", { hasText: /^中文$/ }).click();
+    await expect
+      .poll(async () => (await row.locator("li").first().textContent())?.replace(/\s+/g, " "))
+      .toBe("同理心：客服回复中有：致歉、致谢、礼貌用语");
   });
 
   it("is not an agent's page: the nav has no entry and the API answers 403", async () => {

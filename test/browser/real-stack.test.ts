@@ -86,7 +86,7 @@ async function ticketOf(openId: string): Promise<string> {
   }
 }
 
-/** Waits for the queue row of the customer's new ticket (the unassigned view) and returns its id. */
+/** Waits for the first queue row of the view shown (the customer's new ticket) and returns its id. */
 async function newTicketRow(page: Page, timeoutMs: number): Promise<string> {
   const row = page.getByTestId("ticket-row").first();
   await row.waitFor({ timeout: timeoutMs });
@@ -100,7 +100,10 @@ describe("the desk on the real local stack", { timeout: 180_000 }, () => {
   it("shows a WeChat hand-off within 5 s, sends the agent's reply on WeChat, resolves, and the bot answers again", async () => {
     const page = await newPage();
     await signIn(page, desk.url, "agent", desk.password);
-    await page.goto(`${desk.url}queue?view=unassigned`);
+    // The agent's first sign-in makes them Online (POST /me/sign-in): hand-offs are routed to them.
+    const status = page.getByRole("radiogroup", { name: "我的状态" });
+    await expect.poll(() => status.getByRole("radio", { name: "在线" }).isChecked()).toBe(true);
+    await page.goto(`${desk.url}queue?view=mine`);
     await page.getByTestId("queue-views").waitFor();
     await screenshot(page, "real-login-queue");
 

@@ -159,6 +159,9 @@ describe("the desk's dev mock and the real desk API speak the same wire shapes",
     for (const backend of state.backends) {
       const me = await shaped(backend, "GET /me", "agent", "/me");
       expect(me.id).toBe("agent");
+      // The desk's sign-in: an agent who never chose a status (the real stack's) is online after it.
+      const signedIn = await shaped(backend, "POST /me/sign-in", "agent", "/me/sign-in");
+      expect(signedIn).toMatchObject({ id: "agent", status: "online" });
       const { skills } = await shaped(backend, "GET /skills", "agent", "/skills");
       expect(skills.length).toBeGreaterThan(0);
       await shaped(backend, "GET /faq/search", "agent", `/faq/search?q=${encodeURIComponent("退款")}`);

@@ -70,6 +70,53 @@ describe("the agents table on DynamoDB Local", () => {
     expect((await agents.get(id))?.openTickets).toBe(1);
   });
 
+  it("signs an agent in online the first time, with their last chosen status after", async () => {
+    const id = `agent-s-${run}`;
+    const first = new Date("2026-12-01T09:00:00.000Z");
+    // Configured by a supervisor before they ever signed in: away, and no ticket reaches them.
+    await agents.configure(id, { skills: ["lang:zh"], maxConcurrent: 2 }, first);
+    expect(await agents.reserve(id, first)).toBe(false);
+    expect(await agents.signIn(id, first)).toMatchObject({
+      status: "online",
+      skills: ["lang:zh"],
+      maxConcurrent: 2,
+      lastAssignedAt: first.toISOString(),
+    });
+    expect(await agents.reserve(id, first)).toBe(true);
+    await agents.release(id);
+
+    // They chose Away: the next sign-in keeps it.
+    await agents.setStatus(id, "away", new Date("2026-12-01T17:00:00.000Z"));
+    expect((await agents.signIn(id, new Date("2026-12-02T09:00:00.000Z"))).status).toBe("away");
+    expect(await agents.reserve(id, new Date("2026-12-02T09:00:00.000Z"))).toBe(false);
+    // They chose Online: kept too, and a sign-in does not move their place in the idle order.
+    const online = new Date("2026-12-02T09:05:00.000Z");
+    await agents.setStatus(id, "online", online);
+    expect(await agents.signIn(id, new Date("2026-12-03T09:00:00.000Z"))).toMatchObject({
+      status: "online",
+      lastAssignedAt: online.toISOString(),
+    });
+  });
+
+  it("signs in someone nobody configured: online, with the defaults, no ticket", async () => {
+    const id = `agent-n-${run}`;
+    expect(await agents.signIn(id, new Date())).toMatchObject({
+      id,
+      displayName: id,
+      status: "online",
+      skills: [],
+      maxConcurrent: 5,
+      openTickets: 0,
+    });
+  });
+
+  it("keeps an agent given back a ticket before they ever signed in away (a restore writes no status)", async () => {
+    const id = `agent-r-${run}`;
+    await agents.restore(id, new Date());
+    expect(await agents.get(id)).toMatchObject({ status: "away", openTickets: 1 });
+    expect((await agents.signIn(id, new Date())).status).toBe("online");
+  });
+
   it("never overbooks an agent when tickets are routed at the same moment", async () => {
     const skill = `team-${run}`;
     const id = `agent-b-${run}`;

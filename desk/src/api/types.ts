@@ -26,6 +26,7 @@ export type {
   Me,
   PendingChange,
   Priority,
+  QaReasonCode,
   QaReview,
   QaReviews,
   QueueView,

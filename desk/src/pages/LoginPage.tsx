@@ -13,13 +13,14 @@ import {
 import { type FormEvent, useState } from "react";
 import { answerNewPassword, sessionStore, signIn } from "../api/auth";
 import { LanguageSwitch } from "../components/LanguageSwitch";
-import { useDesk } from "../context";
+import { useDesk, useStartSession } from "../context";
 import { useI18n } from "../i18n";
 import { signInErrorText } from "../lib/sign-in-errors";
 
 export function LoginPage() {
   const { config } = useDesk();
   const { t } = useI18n();
+  const startSession = useStartSession();
   const [username, setUsername] = useState("");
   const [password, setPassword] = useState("");
   const [newPassword, setNewPassword] = useState("");
@@ -39,7 +40,7 @@ export function LoginPage() {
     setBusy(true);
     try {
       if (challenge) {
-        sessionStore.set(await answerNewPassword(config, challenge.username, challenge.session, newPassword));
+        startSession(await answerNewPassword(config, challenge.username, challenge.session, newPassword));
         return;
       }
       const result = await signIn(config, username.trim(), password);
@@ -47,7 +48,7 @@ export function LoginPage() {
         setChallenge({ username: result.username, session: result.challengeSession });
         setPassword("");
       } else {
-        sessionStore.set(result.session);
+        startSession(result.session);
       }
     } catch (failure) {
       setError(signInErrorText(failure, challenge ? "new-password" : "sign-in", t));

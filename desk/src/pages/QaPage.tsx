@@ -14,11 +14,11 @@ import {
 import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { Link } from "react-router";
-import type { QaReview, QaReviews } from "../api/types";
+import type { QaReasonCode, QaReview, QaReviews } from "../api/types";
 import { ErrorAlert } from "../components/ErrorAlert";
 import { channelLabel, formatDateTime } from "../components/labels";
 import { useDesk } from "../context";
-import { type MessageKey, useI18n } from "../i18n";
+import { type MessageKey, type Translate, useI18n } from "../i18n";
 
 type Sort = "score" | "recent";
 const DIMENSIONS = [
@@ -26,6 +26,32 @@ const DIMENSIONS = [
   ["resolution", "qaResolution"],
   ["accuracy", "qaAccuracy"],
 ] as const satisfies readonly [string, MessageKey][];
+
+type DimensionGrade = Extract<QaReview, { status: "scored" }>["scores"]["empathy"];
+
+/**
+ * A dimension's reasons as the supervisor reads them: the heuristic's codes in the desk's language; a
+ * model's reasons as it wrote them (in the conversation's language), and so are the Chinese sentences
+ * of heuristic reviews stored before the codes.
+ */
+function reasonTexts(grade: DimensionGrade, t: Translate): string[] {
+  return "reasonCodes" in grade ? grade.reasonCodes.map((reason) => reasonText(reason, t)) : grade.reasons;
+}
+
+function reasonText(reason: QaReasonCode, t: Translate): string {
+  switch (reason.code) {
+    case "courtesy_markers":
+      return t("qaReason_courtesy_markers", {
+        markers: reason.markers.map((marker) => t(`qaMarker_${marker}`)).join(t("listSeparator")),
+      });
+    case "customer_rating":
+      return t("qaReason_customer_rating", { csat: reason.csat });
+    case "faq_overlap":
+      return t("qaReason_faq_overlap", { faqId: reason.faqId, percent: reason.percent });
+    default:
+      return t(`qaReason_${reason.code}`);
+  }
+}
 
 /** Red below 2.5, yellow below 3.5, green above: the scores a supervisor should open first stand out. */
 function scoreColor(score: number): string {
@@ -142,10 +168,11 @@ function ReviewRow({ review }: { review: QaReview }) {
           <Table.Td>
             <List size="xs" spacing={2}>
               {DIMENSIONS.flatMap(([key, label]) =>
-                review.scores[key].reasons.map((reason) => (
+                reasonTexts(review.scores[key], t).map((reason) => (
                   <List.Item key={`${key}:${reason}`}>
                     <Text span size="xs" c="dimmed">
-                      {t(label)}：
+                      {t(label)}
+                      {locale === "zh" ? "：" : ": "}
                     </Text>
                     <Text span size="xs">
                       {reason}

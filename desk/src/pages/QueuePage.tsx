@@ -254,6 +254,8 @@ export function QueuePage() {
                       size={8}
                       position="middle-start"
                       offset={-6}
+                      // Mantine's default (200) draws the dot over the header and the menu when scrolled under them.
+                      zIndex={1}
                       aria-label={ticket.unread > 0 ? t("unreadCount", { n: ticket.unread }) : undefined}
                     >
                       <Text

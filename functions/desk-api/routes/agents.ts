@@ -65,6 +65,13 @@ function merged(member: DeskMember, record: Agent | undefined) {
 
 const ok = (body: unknown) => ({ status: 200, body });
 
+/** GET /me's answer: groups from the verified token, the rest from the agents table or its defaults. */
+function me(request: DeskRequest, agent: Agent | undefined) {
+  const { id, groups } = request.user;
+  const { openTickets: _, ...defaults } = unconfigured(id);
+  return { ...defaults, ...(agent ? view(agent) : {}), id, groups };
+}
+
 /**
  * The user directory first (Cognito's groups are the ones the desk enforces), the agents table after:
  * a failure here stops the change before the table says anything the directory does not.
@@ -94,10 +101,22 @@ export const agentRoutes: DeskRoute<AgentsDeps>[] = [
     groups: ["agent", "supervisor", "admin", "pii"],
     // Who signed in (groups from the verified token), with their routing settings if they have any.
     async handle(request, deps) {
+      return ok(me(request, await deps.agents.get(request.user.id)));
+    },
+  },
+  {
+    method: "POST",
+    path: "/me/sign-in",
+    groups: ["agent", "supervisor", "admin", "pii"],
+    // The desk calls it once per sign-in. An agent signs in to take chats: their last chosen status,
+    // online the first time. A supervisor who is not in the agent group keeps theirs (away until they
+    // choose): they sign in to supervise, and tickets should not start coming to them for it.
+    async handle(request, deps) {
       const { id, groups } = request.user;
-      const agent = await deps.agents.get(id);
-      const { openTickets: _, ...defaults } = unconfigured(id);
-      return ok({ ...defaults, ...(agent ? view(agent) : {}), id, groups });
+      const agent = groups.includes("agent")
+        ? await deps.agents.signIn(id, request.now)
+        : await deps.agents.get(id);
+      return ok(me(request, agent));
     },
   },
   {

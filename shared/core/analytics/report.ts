@@ -124,7 +124,7 @@ export function detailsFromRows(
 }
 
 /**
- * The quality-inspection figures of the report: the audit trail's report (shared/core/quality/audit/audit.ts) with
+ * The quality-inspection figures of the report: the audit trail's report (shared/core/quality/audit.ts) with
  * the messages sent as the events count them, so that `shareInspected` compares two independent sources.
  */
 export type ReportQuality = z.infer<typeof ReportQualitySchema>;

@@ -53,9 +53,18 @@ export interface AgentSettings {
 export interface AgentStore {
   get(id: string): Promise<Agent | undefined>;
   list(): Promise<Agent[]>;
-  /** Creates the agent (away, no tickets) or changes the given settings, never the load counter. */
+  /**
+   * Creates the agent (no status yet: away until they sign in; no tickets) or changes the given
+   * settings, never the status or the load counter.
+   */
   configure(id: string, settings: AgentSettings, now: Date): Promise<Agent>;
+  /** The status the agent chose (the desk's switch), kept for their next sign-in. */
   setStatus(id: string, status: AgentStatus, now: Date): Promise<Agent>;
+  /**
+   * An agent signs in to take chats: they keep the status they last chose, and are online at their
+   * first sign-in (Zendesk and Freshdesk keep the last status; a new agent starts available).
+   */
+  signIn(id: string, now: Date): Promise<Agent>;
   /**
    * Takes one slot of the agent's capacity: one conditional write (online, below maxConcurrent), so two
    * tickets routed at once cannot both take the last slot. False when the agent cannot take it.

@@ -94,7 +94,7 @@ export interface SlaClockDeps {
 
 export interface SlaClockRun {
   checked: number;
-  /** With what analytics needs of each ticket (shared/core/analytics/events/events/events/events.ts, ticketEvent). */
+  /** With what analytics needs of each ticket (shared/core/analytics/events.ts, ticketEvent). */
   breached: {
     ticketId: string;
     kinds: SlaKind[];

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { HandoffReason as EngineHandoffReason } from "../engine";
-import { ConversationReviewSchema } from "../quality/review";
+import { ConversationReviewSchema, type HeuristicReason } from "../quality/review";
 
 /**
  * The desk API's wire shapes (docs/desk-api.md, contract v1), in one place: the desk-api Lambda builds
@@ -300,13 +300,15 @@ export type LearningSuggestion = z.infer<typeof LearningSuggestionSchema>;
  */
 export const QaReviewSchema = ConversationReviewSchema;
 export type QaReview = z.infer<typeof QaReviewSchema>;
+/** A heuristic review's reason: a code with its figures, which the desk words in its own language. */
+export type QaReasonCode = HeuristicReason;
 export const QaReviewsSchema = z.object({
   grader: z.enum(["off", "heuristic", "bedrock"]),
   reviews: z.array(QaReviewSchema),
 });
 export type QaReviews = z.infer<typeof QaReviewsSchema>;
 
-/** What happened to an outgoing message after its quality inspection (shared/core/quality/audit/audit.ts). */
+/** What happened to an outgoing message after its quality inspection (shared/core/quality/audit.ts). */
 export const InspectionDecisionSchema = z.enum([
   /** Sent as written (no finding, or warnings only). */
   "sent",
@@ -318,7 +320,7 @@ export const InspectionDecisionSchema = z.enum([
   "rephrased",
 ]);
 
-/** The quality report of a range of days (GET /quality/report; shared/core/quality/audit/audit.ts computes it). */
+/** The quality report of a range of days (GET /quality/report; shared/core/quality/audit.ts computes it). */
 export const QualityReportSchema = z.object({
   since: z.string(),
   until: z.string(),
@@ -417,7 +419,7 @@ export const UnansweredTopicSchema = z.object({
 });
 
 /**
- * The figures of a period (GET /reports, `npm run report -- --json`; shared/core/analytics/events/report.ts),
+ * The figures of a period (GET /reports, `npm run report -- --json`; shared/core/analytics/report.ts),
  * the same whichever engine computed them.
  */
 export const AnalyticsReportSchema = z.object({
@@ -460,6 +462,7 @@ export const AnalyticsReportSchema = z.object({
 /** The bodies of the list routes, by route: what the contract test holds both back ends to. */
 export const DeskResponses = {
   "GET /me": MeSchema,
+  "POST /me/sign-in": MeSchema,
   "GET /skills": z.object({ skills: z.array(SkillGroupSchema) }),
   "GET /tickets": z.object({ tickets: z.array(TicketSummarySchema) }),
   "GET /tickets/:id": TicketDetailSchema,

@@ -10,7 +10,7 @@ import type { Run } from "./run";
 
 /** The analytics conversation a customer message belongs to, and whether it opened it. */
 export interface Session {
-  /** The session, named in the events by the sink under its key (shared/core/analytics/events/events.ts, sealEvents). */
+  /** The session, named in the events by the sink under its key (shared/core/analytics/events.ts, sealEvents). */
   session: SessionRef;
   opens: boolean;
 }

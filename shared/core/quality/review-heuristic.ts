@@ -1,19 +1,26 @@
-import type { ConversationGrader, DimensionGrade, Grade, ReviewInput } from "./review";
+import type {
+  ConversationGrader,
+  CourtesyMarker,
+  HeuristicDimensionGrade,
+  HeuristicReason,
+  ReviewInput,
+} from "./review";
 
 /**
  * The heuristic grader: where Bedrock cannot be reached (`npm start`, tests), a review from word
  * markers and counts, so that the QA queue works end to end. It is labelled `heuristic` in the data and
  * the desk and is no judge of tone or truth: it counts apologies, checks the rating, and measures how
- * much of the reference FAQ answer the agent's replies repeat.
+ * much of the reference FAQ answer the agent's replies repeat. Its reasons are codes with their figures
+ * (HeuristicReason), which the desk words in its reader's language.
  */
 export const HEURISTIC_GRADER_NAME = "heuristic-v1";
 
-/** Kinds of empathy marker (named as the desk shows them), each counted once (an agent apologising five times is not five times kinder). */
-const EMPATHY_MARKERS: { kind: string; pattern: RegExp }[] = [
-  { kind: "致歉", pattern: /抱歉|对不起|不好意思|给您带来|sorry|apolog/i },
-  { kind: "致谢", pattern: /感谢|谢谢|多谢|thank/i },
-  { kind: "共情", pattern: /理解|明白您|您的心情|着急|understand|I see/i },
-  { kind: "礼貌用语", pattern: /您|请|please/i },
+/** Kinds of courtesy marker, each counted once (an agent apologising five times is not five times kinder). */
+const COURTESY_PATTERNS: { kind: CourtesyMarker; pattern: RegExp }[] = [
+  { kind: "apology", pattern: /抱歉|对不起|不好意思|给您带来|sorry|apolog/i },
+  { kind: "thanks", pattern: /感谢|谢谢|多谢|thank/i },
+  { kind: "empathy", pattern: /理解|明白您|您的心情|着急|understand|I see/i },
+  { kind: "polite", pattern: /您|请|please/i },
 ];
 
 /** Share of the reference answer's character pairs found in the agent's replies, per accuracy score. */
@@ -24,7 +31,10 @@ const AGREEMENT_SCORES: [minimum: number, score: number][] = [
   [0.05, 2],
 ];
 
-export function heuristicGrade(input: ReviewInput): Grade {
+/** The heuristic's grade: every reason a code (a Grade, as the review stores it). */
+export type HeuristicGrade = Record<"empathy" | "resolution" | "accuracy", HeuristicDimensionGrade>;
+
+export function heuristicGrade(input: ReviewInput): HeuristicGrade {
   const agentText = input.transcript
     .filter((t) => t.role === "agent")
     .map((t) => t.text)
@@ -41,34 +51,34 @@ export function createHeuristicGrader(): ConversationGrader {
   };
 }
 
-function empathy(agentText: string): DimensionGrade {
-  const found = EMPATHY_MARKERS.filter((m) => m.pattern.test(agentText)).map((m) => m.kind);
+function empathy(agentText: string): HeuristicDimensionGrade {
+  const found = COURTESY_PATTERNS.filter((m) => m.pattern.test(agentText)).map((m) => m.kind);
   if (found.length === 0) {
-    return { score: 1, reasons: ["客服回复中没有致歉、致谢、共情或礼貌用语"] };
+    return { score: 1, reasonCodes: [{ code: "no_courtesy_markers" }] };
   }
   return {
     score: Math.min(5, 1 + found.length),
-    reasons: [`客服回复中有：${found.join("、")}`],
+    reasonCodes: [{ code: "courtesy_markers", markers: found }],
   };
 }
 
-function resolution(input: ReviewInput): DimensionGrade {
+function resolution(input: ReviewInput): HeuristicDimensionGrade {
   const lastSpeaker = input.transcript.at(-1)?.role;
   const unanswered = lastSpeaker === "customer";
-  const tail = unanswered ? "客户的最后一条消息没有得到回复" : undefined;
+  const tail: HeuristicReason[] = unanswered ? [{ code: "last_message_unanswered" }] : [];
   if (input.csat !== undefined) {
     const score = Math.max(1, input.csat - (unanswered ? 1 : 0));
-    return { score, reasons: [`已解决；客户评分 ${input.csat}/5`, ...(tail ? [tail] : [])] };
+    return { score, reasonCodes: [{ code: "customer_rating", csat: input.csat }, ...tail] };
   }
   return {
     score: unanswered ? 2 : 3,
-    reasons: ["客服已解决；客户未评分", ...(tail ? [tail] : [])],
+    reasonCodes: [{ code: "no_customer_rating" }, ...tail],
   };
 }
 
-function accuracy(agentText: string, input: ReviewInput): DimensionGrade {
+function accuracy(agentText: string, input: ReviewInput): HeuristicDimensionGrade {
   if (input.faq.length === 0) {
-    return { score: 3, reasons: ["没有相关的 FAQ 条目可供比对"] };
+    return { score: 3, reasonCodes: [{ code: "no_reference_faq" }] };
   }
   const replied = pairs(agentText);
   let best = { share: 0, id: input.faq[0]?.id ?? "" };
@@ -83,7 +93,7 @@ function accuracy(agentText: string, input: ReviewInput): DimensionGrade {
   const score = AGREEMENT_SCORES.find(([minimum]) => best.share >= minimum)?.[1] ?? 1;
   return {
     score,
-    reasons: [`客服回复与 FAQ ${best.id} 的答案字面重合 ${Math.round(best.share * 100)}%`],
+    reasonCodes: [{ code: "faq_overlap", faqId: best.id, percent: Math.round(best.share * 100) }],
   };
 }
 

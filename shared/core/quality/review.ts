@@ -26,20 +26,67 @@ export const REVIEW_MAX_FAQ = 3;
 /** Characters of one FAQ answer a grader sees. */
 export const REVIEW_MAX_FAQ_CHARS = 1_500;
 
+/** The kinds of courtesy the heuristic grader looks for in an agent's replies. */
+export const COURTESY_MARKERS = ["apology", "thanks", "empathy", "polite"] as const;
+export type CourtesyMarker = (typeof COURTESY_MARKERS)[number];
+
+/**
+ * What the heuristic grader found, as a code with its figures, never as text: the desk words each code
+ * in its reader's language (a Chinese sentence stored once would reach an English supervisor as is).
+ */
+export const HeuristicReasonSchema = z.discriminatedUnion("code", [
+  /** No apology, thanks, empathy or polite form in the agent's replies. */
+  z.object({ code: z.literal("no_courtesy_markers") }),
+  /** The kinds of courtesy the agent's replies show (each counted once). */
+  z.object({ code: z.literal("courtesy_markers"), markers: z.array(z.enum(COURTESY_MARKERS)).min(1) }),
+  /** The customer's rating after the resolve. */
+  z.object({ code: z.literal("customer_rating"), csat: z.number().int().min(1).max(5) }),
+  /** Resolved by the agent, no rating (yet). */
+  z.object({ code: z.literal("no_customer_rating") }),
+  /** The conversation ends with the customer's message: nobody answered it. */
+  z.object({ code: z.literal("last_message_unanswered") }),
+  /** No FAQ entry to compare the agent's replies with. */
+  z.object({ code: z.literal("no_reference_faq") }),
+  /** Share of the best FAQ answer's character pairs the agent's replies repeat. */
+  z.object({
+    code: z.literal("faq_overlap"),
+    faqId: z.string(),
+    percent: z.number().int().min(0).max(100),
+  }),
+]);
+export type HeuristicReason = z.infer<typeof HeuristicReasonSchema>;
+export type HeuristicReasonCode = HeuristicReason["code"];
+
+const Score = z.number().int().min(1).max(5);
 const ReasonsSchema = z.array(z.string().trim().min(1).max(300)).min(1).max(2);
-export const DimensionGradeSchema = z.object({
-  score: z.number().int().min(1).max(5),
-  reasons: ReasonsSchema,
+/** A model's grade of one dimension: its reasons are its own words, in the conversation's language. */
+const ModelDimensionGradeSchema = z.object({ score: Score, reasons: ReasonsSchema });
+/**
+ * One dimension's grade as stored: a model's reasons as text, or the heuristic grader's as codes.
+ * Heuristic reviews stored before the codes existed carry Chinese text in `reasons` and still read.
+ */
+const HeuristicDimensionGradeSchema = z.object({
+  score: Score,
+  reasonCodes: z.array(HeuristicReasonSchema).min(1).max(2),
 });
+export type HeuristicDimensionGrade = z.infer<typeof HeuristicDimensionGradeSchema>;
+export const DimensionGradeSchema = z.union([ModelDimensionGradeSchema, HeuristicDimensionGradeSchema]);
 export type DimensionGrade = z.infer<typeof DimensionGradeSchema>;
 
-/** What a grader returns: a score and its reasons per dimension (the model's JSON, validated). */
+/** What a grader returns: a score and its reasons per dimension. */
 export const GradeSchema = z.object({
   empathy: DimensionGradeSchema,
   resolution: DimensionGradeSchema,
   accuracy: DimensionGradeSchema,
 });
 export type Grade = z.infer<typeof GradeSchema>;
+
+/** The model's JSON (the tool input), validated: reasons as text, never codes. */
+const ModelGradeSchema = z.object({
+  empathy: ModelDimensionGradeSchema,
+  resolution: ModelDimensionGradeSchema,
+  accuracy: ModelDimensionGradeSchema,
+});
 
 /** `model`: a language model graded it; `heuristic`: word markers and counts did (never shown as a model). */
 export const GraderSchema = z.object({ kind: z.enum(["model", "heuristic"]), name: z.string() });
@@ -182,7 +229,7 @@ const dimensionJsonSchema = (what: string) => ({
   required: ["score", "reasons"],
 });
 
-/** The JSON schema of the tool the model fills in: GradeSchema's shape. */
+/** The JSON schema of the tool the model fills in: ModelGradeSchema's shape. */
 export const REVIEW_TOOL_SCHEMA = {
   type: "object",
   properties: {
@@ -213,7 +260,7 @@ export function reviewPrompt(input: ReviewInput): string {
 
 /** A model's tool input as a grade, or why it is not one (recorded as a failed review, never a score). */
 export function parseGrade(raw: unknown): { ok: true; grade: Grade } | { ok: false; reason: string } {
-  const parsed = GradeSchema.safeParse(raw);
+  const parsed = ModelGradeSchema.safeParse(raw);
   if (parsed.success) return { ok: true, grade: parsed.data };
   const issue = parsed.error.issues[0];
   return {

@@ -5,6 +5,7 @@ import {
   byScore,
   type ConversationGrader,
   type ConversationReview,
+  ConversationReviewSchema,
   type Grade,
   overallScore,
   parseGrade,
@@ -119,6 +120,14 @@ describe("parseGrade", () => {
     expect(parseGrade({ ...grade(4, 5, 3), empathy: { score: 4, reasons: [] } }).ok).toBe(false);
     expect(parseGrade("5/5, great job").ok).toBe(false);
   });
+
+  it("refuses codes from a model: the codes are the heuristic's, a model gives its reasons as text", () => {
+    const coded = { score: 4, reasonCodes: [{ code: "no_reference_faq" }] };
+    expect(parseGrade({ ...grade(4, 5, 3), accuracy: coded })).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining("accuracy.reasons"),
+    });
+  });
 });
 
 describe("overallScore", () => {
@@ -180,8 +189,122 @@ describe("heuristicGrade", () => {
   it("scores a curt, off-FAQ, poorly rated answer low, with reasons", () => {
     const g = heuristicGrade(input("不行", 1));
     expect(g).toMatchObject({ empathy: { score: 1 }, resolution: { score: 1 }, accuracy: { score: 1 } });
-    for (const dimension of Object.values(g)) expect(dimension.reasons.length).toBeGreaterThan(0);
+    for (const dimension of Object.values(g)) expect(dimension.reasonCodes.length).toBeGreaterThan(0);
   });
+});
+
+describe("heuristicGrade's reasons are codes with their figures, no text", () => {
+  const review = (agentText: string, options: { csat?: number; faq?: FaqEntry[]; after?: Turn[] } = {}) =>
+    heuristicGrade(
+      reviewInput(
+        ticket(
+          [
+            turn("customer", "怎么退货？"),
+            turn("agent", agentText, { agent: "zhang" }),
+            ...(options.after ?? []),
+          ],
+          options.csat ? { csat: { score: options.csat as 1, at: "2026-12-01T11:00:00.000Z" } } : {},
+        ),
+        options.faq ?? [RETURNS],
+      ) as NonNullable<ReturnType<typeof reviewInput>>,
+    );
+
+  it("names the courtesy found, the rating and the FAQ entry with its overlap", () => {
+    const g = review("非常抱歉给您带来不便，感谢您的耐心。签收后7天内可在订单页申请退货，退款原路返回。", {
+      csat: 5,
+    });
+    expect(g.empathy).toEqual({
+      score: 4,
+      reasonCodes: [{ code: "courtesy_markers", markers: ["apology", "thanks", "polite"] }],
+    });
+    expect(g.resolution).toEqual({ score: 5, reasonCodes: [{ code: "customer_rating", csat: 5 }] });
+    expect(g.accuracy).toEqual({
+      score: 5,
+      reasonCodes: [{ code: "faq_overlap", faqId: "faq-returns", percent: 100 }],
+    });
+  });
+
+  it("finds every kind of courtesy in English too", () => {
+    const g = review("Sorry for the wait, I understand. Thank you, please check your order page.");
+    expect(g.empathy).toEqual({
+      score: 5,
+      reasonCodes: [{ code: "courtesy_markers", markers: ["apology", "thanks", "empathy", "polite"] }],
+    });
+  });
+
+  it("says no courtesy, a 0% overlap with the first entry, and the rating for a curt answer", () => {
+    const g = review("不行", { csat: 1 });
+    expect(g.empathy.reasonCodes).toEqual([{ code: "no_courtesy_markers" }]);
+    expect(g.resolution.reasonCodes).toEqual([{ code: "customer_rating", csat: 1 }]);
+    expect(g.accuracy.reasonCodes).toEqual([{ code: "faq_overlap", faqId: "faq-returns", percent: 0 }]);
+  });
+
+  it("says when nobody rated, when the customer's last message went unanswered, and when no FAQ entry compares", () => {
+    const g = review("您好", { faq: [], after: [turn("customer", "还在吗？")] });
+    expect(g.resolution).toEqual({
+      score: 2,
+      reasonCodes: [{ code: "no_customer_rating" }, { code: "last_message_unanswered" }],
+    });
+    expect(g.accuracy).toEqual({ score: 3, reasonCodes: [{ code: "no_reference_faq" }] });
+  });
+
+  it("gives the overlap as a whole percent of the reference answer's character pairs", () => {
+    // "abcd" has three pairs (ab, bc, cd); "ab" repeats one of them: 33%.
+    const abcd: FaqEntry = { id: "faq-abcd", question: "abcd?", similarQuestions: [], answer: "abcd" };
+    expect(review("ab", { faq: [abcd] }).accuracy).toEqual({
+      score: 3,
+      reasonCodes: [{ code: "faq_overlap", faqId: "faq-abcd", percent: 33 }],
+    });
+  });
+});
+
+describe("a stored review", () => {
+  const stored = (scores: unknown) => ({
+    ticketId: "KF-REVIEW01",
+    channel: "wechat",
+    agent: "zhang",
+    resolvedAt: "2026-12-01T10:05:00.000Z",
+    reviewedAt: "2026-12-01T10:06:00.000Z",
+    grader: { kind: "heuristic", name: "heuristic-v1" },
+    faqIds: ["faq-returns"],
+    status: "scored",
+    overall: 2.2,
+    scores,
+  });
+
+  it("reads back with the heuristic's codes", () => {
+    const scores = review();
+    expect(ConversationReviewSchema.parse(stored(scores))).toMatchObject({ scores });
+  });
+
+  it("reads a heuristic review stored before the codes, with its Chinese text", () => {
+    const scores = {
+      empathy: { score: 1, reasons: ["客服回复中没有致歉、致谢、共情或礼貌用语"] },
+      resolution: { score: 3, reasons: ["客服已解决；客户未评分"] },
+      accuracy: { score: 2, reasons: ["客服回复与 FAQ faq-returns 的答案字面重合 12%"] },
+    };
+    expect(ConversationReviewSchema.parse(stored(scores))).toMatchObject({ scores });
+  });
+
+  it("is refused with a code it does not know, or without a reason", () => {
+    const unknown = { ...review(), empathy: { score: 1, reasonCodes: [{ code: "rude" }] } };
+    expect(ConversationReviewSchema.safeParse(stored(unknown)).success).toBe(false);
+    const none = { ...review(), empathy: { score: 1, reasonCodes: [] } };
+    expect(ConversationReviewSchema.safeParse(stored(none)).success).toBe(false);
+    const overlap = {
+      ...review(),
+      accuracy: { score: 1, reasonCodes: [{ code: "faq_overlap", percent: 40 }] },
+    };
+    expect(ConversationReviewSchema.safeParse(stored(overlap)).success).toBe(false);
+  });
+
+  function review() {
+    return heuristicGrade(
+      reviewInput(ticket([turn("customer", "怎么退货？"), turn("agent", "不行", { agent: "zhang" })]), [
+        RETURNS,
+      ]) as NonNullable<ReturnType<typeof reviewInput>>,
+    );
+  }
 
   it("says it is a heuristic, never a model", () => {
     expect(createHeuristicGrader().info).toEqual({ kind: "heuristic", name: "heuristic-v1" });

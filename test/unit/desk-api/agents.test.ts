@@ -32,6 +32,7 @@ describe("the agents' routes", () => {
     const groups = Object.fromEntries(agentRoutes.map((r) => [`${r.method} ${r.path}`, r.groups]));
     expect(groups).toEqual({
       "GET /me": ["agent", "supervisor", "admin", "pii"],
+      "POST /me/sign-in": ["agent", "supervisor", "admin", "pii"],
       // Who may change an agent may list them (an admin changes groups from the Agents page).
       "GET /agents": ["supervisor", "admin"],
       "PUT /agents/:id": ["supervisor", "admin"],
@@ -66,6 +67,58 @@ describe("the agents' routes", () => {
       status: "online",
       maxConcurrent: 2,
     });
+  });
+
+  it("sign an agent in online the first time, with the status they last chose after", async () => {
+    const deps = { directory: memoryDirectory(), agents: memoryAgents(), routing: DEFAULT_ROUTING_RULES };
+    const signIn = () => call("POST", "/me/sign-in", deps, { groups: ["agent", "pii"] }).response;
+    expect((await call("GET", "/me", deps).response).body).toMatchObject({ status: "away" });
+    expect((await signIn()).body).toEqual({
+      id: "li",
+      displayName: "li",
+      groups: ["agent", "pii"],
+      skills: [],
+      status: "online",
+      maxConcurrent: 5,
+      openTickets: 0,
+    });
+    expect((await call("GET", "/me", deps).response).body).toMatchObject({ status: "online" });
+    await call("PUT", "/me/status", deps, { body: { status: "away" } }).response;
+    expect((await signIn()).body).toMatchObject({ status: "away" });
+    await call("PUT", "/me/status", deps, { body: { status: "online" } }).response;
+    expect((await signIn()).body).toMatchObject({ status: "online" });
+  });
+
+  it("sign in online an agent a supervisor configured before their first sign-in", async () => {
+    const deps = { directory: memoryDirectory(), agents: memoryAgents(), routing: DEFAULT_ROUTING_RULES };
+    await call("PUT", "/agents/:id", deps, {
+      groups: ["supervisor"],
+      params: { id: "li" },
+      body: { skills: ["lang:en"], maxConcurrent: 2 },
+    }).response;
+    expect(await deps.agents.get("li")).toMatchObject({ status: "away" });
+    expect((await call("POST", "/me/sign-in", deps).response).body).toMatchObject({
+      status: "online",
+      skills: ["lang:en"],
+      maxConcurrent: 2,
+    });
+  });
+
+  it("leave the status of a supervisor, an admin or a pii-only user as it is: they sign in to supervise", async () => {
+    const deps = { directory: memoryDirectory(), agents: memoryAgents(), routing: DEFAULT_ROUTING_RULES };
+    for (const groups of [["supervisor"], ["admin"], ["pii"]] as DeskGroup[][]) {
+      const response = await call("POST", "/me/sign-in", deps, { groups, user: `u-${groups[0]}` }).response;
+      expect(response.body).toMatchObject({ status: "away", groups });
+    }
+    expect(deps.agents.items.size).toBe(0);
+    // A supervisor who chose Online keeps it.
+    await call("PUT", "/me/status", deps, {
+      user: "boss",
+      groups: ["supervisor"],
+      body: { status: "online" },
+    }).response;
+    const boss = await call("POST", "/me/sign-in", deps, { user: "boss", groups: ["supervisor"] }).response;
+    expect(boss.body).toMatchObject({ status: "online" });
   });
 
   it("let an agent go online and a supervisor list and configure agents", async () => {
