@@ -1,6 +1,6 @@
-import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { readEmotion } from "../../shared/core/emotion";
+import { detectionScores, loadLabelledRows } from "./labelled";
 
 /** One line of bench/data/emotion.dev.jsonl (bench/data/README.md). */
 const EmotionRow = z.object({
@@ -13,10 +13,7 @@ const EmotionRow = z.object({
 export type EmotionRow = z.infer<typeof EmotionRow>;
 
 export function loadEmotionRows(path: string): EmotionRow[] {
-  return readFileSync(path, "utf8")
-    .split("\n")
-    .filter((line) => line.trim() !== "")
-    .map((line) => EmotionRow.parse(JSON.parse(line)));
+  return loadLabelledRows(path, EmotionRow);
 }
 
 export interface AngerScores {
@@ -57,11 +54,7 @@ export function scoreAnger(rows: EmotionRow[]): AngerScores {
   }
   return {
     rows: rows.length,
-    truePositives: tp,
-    falsePositives: fp,
-    falseNegatives: fn,
-    precision: tp + fp === 0 ? 1 : tp / (tp + fp),
-    recall: tp + fn === 0 ? 1 : tp / (tp + fn),
+    ...detectionScores(tp, fp, fn),
     intenseAsHigh: intense === 0 ? 1 : intenseHigh / intense,
     misses,
   };

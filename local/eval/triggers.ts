@@ -1,7 +1,7 @@
-import { readFileSync } from "node:fs";
 import { z } from "zod";
 import type { KnowledgeScope } from "../../shared/core/scope";
 import { detectHumanRequest, detectSensitiveTopic, isDissatisfied } from "../../shared/core/triggers";
+import { detectionScores, loadLabelledRows } from "./labelled";
 
 /**
  * One line of bench/data/triggers.dev.jsonl (bench/data/README.md): the one thing a message should set
@@ -17,10 +17,7 @@ export type TriggerRow = z.infer<typeof TriggerRow>;
 export type TriggerLabel = TriggerRow["label"];
 
 export function loadTriggerRows(path: string): TriggerRow[] {
-  return readFileSync(path, "utf8")
-    .split("\n")
-    .filter((line) => line.trim() !== "")
-    .map((line) => TriggerRow.parse(JSON.parse(line)));
+  return loadLabelledRows(path, TriggerRow);
 }
 
 export interface DetectorScores {
@@ -63,14 +60,7 @@ export function scoreTriggers(rows: TriggerRow[], scope: KnowledgeScope): Record
       else if (expected) fn++;
       if (fired !== expected) misses.push({ text: row.text, label: row.label, fired });
     }
-    scores[name] = {
-      truePositives: tp,
-      falsePositives: fp,
-      falseNegatives: fn,
-      precision: tp + fp === 0 ? 1 : tp / (tp + fp),
-      recall: tp + fn === 0 ? 1 : tp / (tp + fn),
-      misses,
-    };
+    scores[name] = { ...detectionScores(tp, fp, fn), misses };
   }
   return scores;
 }

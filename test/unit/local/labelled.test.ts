@@ -1,0 +1,46 @@
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { z } from "zod";
+import { detectionScores, loadLabelledRows } from "../../../local/eval/labelled";
+import { tempDir } from "../../support/temp-dirs";
+
+const Row = z.object({ text: z.string(), label: z.enum(["yes", "no"]) });
+
+function file(content: string): string {
+  const path = join(tempDir("kefu-labelled-"), "rows.jsonl");
+  writeFileSync(path, content);
+  return path;
+}
+
+describe("a labelled JSON Lines file", () => {
+  it("reads one row a line and skips blank lines", () => {
+    const path = file('{"text":"a","label":"yes"}\n\n  \n{"text":"b","label":"no"}\n');
+    expect(loadLabelledRows(path, Row)).toEqual([
+      { text: "a", label: "yes" },
+      { text: "b", label: "no" },
+    ]);
+  });
+
+  it("refuses a row its schema does not take, and a line that is not JSON", () => {
+    expect(() => loadLabelledRows(file('{"text":"a","label":"maybe"}\n'), Row)).toThrow(z.ZodError);
+    expect(() => loadLabelledRows(file('{"text":"a",\n'), Row)).toThrow(SyntaxError);
+  });
+});
+
+describe("a detector's scores", () => {
+  it("are its precision and recall over its counts", () => {
+    expect(detectionScores(3, 1, 2)).toEqual({
+      truePositives: 3,
+      falsePositives: 1,
+      falseNegatives: 2,
+      precision: 0.75,
+      recall: 0.6,
+    });
+  });
+
+  it("count as 1 where there was nothing to divide: no firing, no labelled row", () => {
+    expect(detectionScores(0, 0, 4)).toMatchObject({ precision: 1, recall: 0 });
+    expect(detectionScores(0, 2, 0)).toMatchObject({ precision: 0, recall: 1 });
+  });
+});
