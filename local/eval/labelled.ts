@@ -10,8 +10,17 @@ export function loadLabelledRows<Row>(path: string, schema: z.ZodType<Row>): Row
     .map((line) => schema.parse(JSON.parse(line)));
 }
 
+/** Whether a detector fired on a row, and whether the row's label says it should have. */
+export interface Detection {
+  fired: boolean;
+  expected: boolean;
+}
+
 /** A detector's counts against the labels, with its precision and recall (1 where nothing was counted). */
-export function detectionScores(truePositives: number, falsePositives: number, falseNegatives: number) {
+export function detectionScores(detections: readonly Detection[]) {
+  const truePositives = detections.filter((d) => d.fired && d.expected).length;
+  const falsePositives = detections.filter((d) => d.fired && !d.expected).length;
+  const falseNegatives = detections.filter((d) => !d.fired && d.expected).length;
   return {
     truePositives,
     falsePositives,

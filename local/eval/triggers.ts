@@ -48,19 +48,13 @@ export function scoreTriggers(rows: TriggerRow[], scope: KnowledgeScope): Record
   for (const [name, fires] of Object.entries(detectors) as [Detector, (text: string) => boolean][]) {
     const own =
       name === "off_topic" ? rows.filter((r) => r.label === "off_topic" || r.label === "none") : rows;
-    let tp = 0;
-    let fp = 0;
-    let fn = 0;
-    const misses: DetectorScores["misses"] = [];
-    for (const row of own) {
-      const fired = fires(row.text);
-      const expected = row.label === name;
-      if (fired && expected) tp++;
-      else if (fired) fp++;
-      else if (expected) fn++;
-      if (fired !== expected) misses.push({ text: row.text, label: row.label, fired });
-    }
-    scores[name] = { ...detectionScores(tp, fp, fn), misses };
+    const detections = own.map((row) => ({ row, fired: fires(row.text), expected: row.label === name }));
+    scores[name] = {
+      ...detectionScores(detections),
+      misses: detections
+        .filter((d) => d.fired !== d.expected)
+        .map((d) => ({ text: d.row.text, label: d.row.label, fired: d.fired })),
+    };
   }
   return scores;
 }

@@ -29,8 +29,15 @@ describe("a labelled JSON Lines file", () => {
 });
 
 describe("a detector's scores", () => {
-  it("are its precision and recall over its counts", () => {
-    expect(detectionScores(3, 1, 2)).toEqual({
+  const detections = (counts: { tp: number; fp: number; fn: number; tn: number }) => [
+    ...Array.from({ length: counts.tp }, () => ({ fired: true, expected: true })),
+    ...Array.from({ length: counts.fp }, () => ({ fired: true, expected: false })),
+    ...Array.from({ length: counts.fn }, () => ({ fired: false, expected: true })),
+    ...Array.from({ length: counts.tn }, () => ({ fired: false, expected: false })),
+  ];
+
+  it("count each kind of detection, and are its precision and recall over those counts", () => {
+    expect(detectionScores(detections({ tp: 3, fp: 1, fn: 2, tn: 5 }))).toEqual({
       truePositives: 3,
       falsePositives: 1,
       falseNegatives: 2,
@@ -40,7 +47,14 @@ describe("a detector's scores", () => {
   });
 
   it("count as 1 where there was nothing to divide: no firing, no labelled row", () => {
-    expect(detectionScores(0, 0, 4)).toMatchObject({ precision: 1, recall: 0 });
-    expect(detectionScores(0, 2, 0)).toMatchObject({ precision: 0, recall: 1 });
+    expect(detectionScores(detections({ tp: 0, fp: 0, fn: 4, tn: 1 }))).toMatchObject({
+      precision: 1,
+      recall: 0,
+    });
+    expect(detectionScores(detections({ tp: 0, fp: 2, fn: 0, tn: 1 }))).toMatchObject({
+      precision: 0,
+      recall: 1,
+    });
+    expect(detectionScores([])).toMatchObject({ precision: 1, recall: 1 });
   });
 });
