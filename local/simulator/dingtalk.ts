@@ -1,12 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { type DingTalkCredentials, robotCodeOf } from "../../shared/channels/dingtalk/credentials";
-import {
-  type ChannelSimulator,
-  errcodeFault,
-  type Outbox,
-  type SimulatorRequest,
-  type SimulatorResponse,
-} from "./outbox";
+import type { ChannelSimulator, Outbox, SimulatorRequest, SimulatorResponse } from "./outbox";
+import { errcodeFault } from "./outbox";
 
 /**
  * DingTalk as far as Kefu's robot uses it: the conversation's session webhook (`/robot/sendBySession`)

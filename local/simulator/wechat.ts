@@ -1,11 +1,6 @@
 import type { WeChatCredentials } from "../../shared/channels/wechat/credentials";
-import {
-  type ChannelSimulator,
-  errcodeFault,
-  type Outbox,
-  type SimulatorRequest,
-  type SimulatorResponse,
-} from "./outbox";
+import type { ChannelSimulator, Outbox, SimulatorRequest, SimulatorResponse } from "./outbox";
+import { errcodeFault } from "./outbox";
 import { weixinError as error, weixinTokens } from "./weixin";
 
 /**

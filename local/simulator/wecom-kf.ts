@@ -1,13 +1,8 @@
 import { randomBytes } from "node:crypto";
 import type { WeComKfCredentials } from "../../shared/channels/wecom-kf/credentials";
 import type { KfMessage } from "../../shared/channels/wecom-kf/normalise";
-import {
-  type ChannelSimulator,
-  errcodeFault,
-  type Outbox,
-  type SimulatorRequest,
-  type SimulatorResponse,
-} from "./outbox";
+import type { ChannelSimulator, Outbox, SimulatorRequest, SimulatorResponse } from "./outbox";
+import { errcodeFault } from "./outbox";
 import { weixinError as error, weComTokens } from "./weixin";
 
 interface Session {

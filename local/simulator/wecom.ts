@@ -1,12 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { WeComCredentials } from "../../shared/channels/wecom/credentials";
-import {
-  type ChannelSimulator,
-  errcodeFault,
-  type Outbox,
-  type SimulatorRequest,
-  type SimulatorResponse,
-} from "./outbox";
+import type { ChannelSimulator, Outbox, SimulatorRequest, SimulatorResponse } from "./outbox";
+import { errcodeFault } from "./outbox";
 import { weixinError as error, weComTokens } from "./weixin";
 
 /**
