@@ -3,9 +3,9 @@ import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import { type Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import middy from "@middy/core";
 import type { SNSEvent, SNSEventRecord } from "aws-lambda";
-import { recordIngressResult } from "../../shared/aws/logging";
+import { recordIngressFailure, recordIngressResult } from "../../shared/aws/logging";
 import { publishMetrics } from "../../shared/aws/powertools";
-import { acceptNotification, failureLog, type NotificationIngressDeps } from "../../shared/channels/ingress";
+import { acceptNotification, type NotificationIngressDeps } from "../../shared/channels/ingress";
 import type { SnsNotification } from "../../shared/channels/ports";
 
 /** What the SNS ingress is made of: the ingress path's ports, logs and metrics. */
@@ -49,10 +49,8 @@ export function makeHandler(deps: SnsIngressDeps) {
       const result = await acceptNotification(notification, deps.ingress);
       recordIngressResult(deps, "notification", result, { channel: result.channel, ...ids });
     } catch (error) {
-      // Logged once per attempt, by code: the Message holds personal data. Then thrown, for the retry.
-      const entry = failureLog(error, "notification");
-      if (entry.level === "warn") metrics.addMetric("RejectedNotifications", MetricUnit.Count, 1);
-      logger[entry.level](entry.message, { ...entry.attributes, ...ids });
+      // Logged once per attempt (the Message holds personal data: ids only), then thrown, for the retry.
+      recordIngressFailure(deps, "notification", error, ids);
       throw error;
     }
   }

@@ -1,9 +1,9 @@
 import type { Logger } from "@aws-lambda-powertools/logger";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
 import { toApiGatewayResult, toWebhookRequest } from "../../shared/aws/apigw";
-import { recordIngressResult } from "../../shared/aws/logging";
+import { recordIngressFailure, recordIngressResult } from "../../shared/aws/logging";
 import type { MetricsSink } from "../../shared/aws/metrics-emf";
-import { acceptWebhook, errorResponse, failureLog, type IngressDeps } from "../../shared/channels/ingress";
+import { acceptWebhook, errorResponse, type IngressDeps } from "../../shared/channels/ingress";
 
 /** What the webhook is made of: the ingress path's ports, the transport's body cap, logs and metrics. */
 export interface WebhookDeps {
@@ -35,10 +35,7 @@ export function makeHandler(deps: WebhookDeps) {
       recordIngressResult(deps, "webhook", result, { channel });
       return toApiGatewayResult(result.response);
     } catch (error) {
-      // Logged once, by code: the body may hold personal data.
-      const entry = failureLog(error);
-      if (entry.level === "warn") metrics.addMetric("RejectedRequests", "Count", 1);
-      logger[entry.level](entry.message, { channel, ...entry.attributes });
+      recordIngressFailure(deps, "webhook", error, { channel });
       return toApiGatewayResult(errorResponse(error));
     }
   }

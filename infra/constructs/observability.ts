@@ -75,42 +75,41 @@ export class Observability extends Construct {
     });
     if (props.alarmEmail) this.topic.addSubscription(new subscriptions.EmailSubscription(props.alarmEmail));
 
-    const minute = Duration.minutes(1);
     const fiveMinutes = Duration.minutes(5);
-    this.alarm("DeadLetterQueueNotEmpty", {
-      alarmDescription: "Messages failed processing repeatedly and wait in the dead-letter queue.",
-      metric: props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
-        period: minute,
-        statistic: "Maximum",
-      }),
-      threshold: 1,
-    });
+    this.queueNotEmptyAlarm(
+      "DeadLetterQueueNotEmpty",
+      props.deadLetterQueue,
+      "Messages failed processing repeatedly and wait in the dead-letter queue.",
+    );
     this.alarm("InboundMessageAge", {
       alarmDescription: "The oldest inbound message waits too long: the worker is failing or too slow.",
-      metric: props.queue.metricApproximateAgeOfOldestMessage({ period: minute, statistic: "Maximum" }),
+      metric: props.queue.metricApproximateAgeOfOldestMessage({
+        period: Duration.minutes(1),
+        statistic: "Maximum",
+      }),
       threshold: (props.maxMessageAge ?? Duration.minutes(5)).toSeconds(),
       evaluationPeriods: 3,
     });
-    this.alarm("WorkerErrors", {
-      alarmDescription: "The worker Lambda failed invocations (not per-message failures).",
-      metric: props.worker.metricErrors({ period: fiveMinutes, statistic: "Sum" }),
-      threshold: 1,
-    });
-    this.alarm("WebhookErrors", {
-      alarmDescription: "The webhook Lambda failed invocations; platforms will retry, then drop messages.",
-      metric: props.webhook.metricErrors({ period: fiveMinutes, statistic: "Sum" }),
-      threshold: 1,
-    });
+    this.functionErrorsAlarm(
+      "WorkerErrors",
+      props.worker,
+      "The worker Lambda failed invocations (not per-message failures).",
+    );
+    this.functionErrorsAlarm(
+      "WebhookErrors",
+      props.webhook,
+      "The webhook Lambda failed invocations; platforms will retry, then drop messages.",
+    );
     this.alarm("Webhook5xx", {
       alarmDescription: "The webhook API answered with server errors.",
       metric: props.stage.metricServerError({ period: fiveMinutes, statistic: "Sum" }),
       threshold: 1,
     });
-    this.alarm("IngestErrors", {
-      alarmDescription: "An FAQ import crashed before it could write its report.",
-      metric: props.ingest.metricErrors({ period: fiveMinutes, statistic: "Sum" }),
-      threshold: 1,
-    });
+    this.functionErrorsAlarm(
+      "IngestErrors",
+      props.ingest,
+      "An FAQ import crashed before it could write its report.",
+    );
     for (const [name, topic] of Object.entries(props.inboundTopics ?? {})) {
       this.alarm(`${name}DeliveryFailures`, {
         alarmDescription:
@@ -122,33 +121,48 @@ export class Observability extends Construct {
       });
     }
     for (const [name, queue] of Object.entries(props.subscriptionDeadLetterQueues ?? {})) {
-      this.alarm(`${name}SubscriptionDeadLetterQueueNotEmpty`, {
-        alarmDescription:
-          `${name} notifications SNS could not deliver to the SNS ingress wait in this dead-letter queue ` +
+      this.queueNotEmptyAlarm(
+        `${name}SubscriptionDeadLetterQueueNotEmpty`,
+        queue,
+        `${name} notifications SNS could not deliver to the SNS ingress wait in this dead-letter queue ` +
           `(kept ${SUBSCRIPTION_DLQ_RETENTION_DAYS} days): those customers' messages were not answered.`,
-        metric: queue.metricApproximateNumberOfMessagesVisible({ period: minute, statistic: "Maximum" }),
-        threshold: 1,
-      });
+      );
     }
     if (props.snsIngress) {
-      this.alarm("SnsIngressErrors", {
-        alarmDescription:
-          "The SNS ingress failed invocations (e-mail or SMS); Lambda retries them twice, then keeps them " +
+      this.functionErrorsAlarm(
+        "SnsIngressErrors",
+        props.snsIngress.fn,
+        "The SNS ingress failed invocations (e-mail or SMS); Lambda retries them twice, then keeps them " +
           "in its failure queue.",
-        metric: props.snsIngress.fn.metricErrors({ period: fiveMinutes, statistic: "Sum" }),
-        threshold: 1,
-      });
-      this.alarm("SnsIngressFailureQueueNotEmpty", {
-        alarmDescription:
-          "E-mail or SMS notifications the SNS ingress failed on every attempt wait in its failure queue " +
+      );
+      this.queueNotEmptyAlarm(
+        "SnsIngressFailureQueueNotEmpty",
+        props.snsIngress.failureQueue,
+        "E-mail or SMS notifications the SNS ingress failed on every attempt wait in its failure queue " +
           `(kept ${SUBSCRIPTION_DLQ_RETENTION_DAYS} days, with the error): those customers were not answered.`,
-        metric: props.snsIngress.failureQueue.metricApproximateNumberOfMessagesVisible({
-          period: minute,
-          statistic: "Maximum",
-        }),
-        threshold: 1,
-      });
+      );
     }
+  }
+
+  /** Any failed invocation of a function within five minutes. */
+  private functionErrorsAlarm(id: string, fn: lambda.IFunction, alarmDescription: string): void {
+    this.alarm(id, {
+      alarmDescription,
+      metric: fn.metricErrors({ period: Duration.minutes(5), statistic: "Sum" }),
+      threshold: 1,
+    });
+  }
+
+  /** Any message waiting in a queue of failed messages (a dead-letter or failure queue) for an operator. */
+  private queueNotEmptyAlarm(id: string, queue: sqs.IQueue, alarmDescription: string): void {
+    this.alarm(id, {
+      alarmDescription,
+      metric: queue.metricApproximateNumberOfMessagesVisible({
+        period: Duration.minutes(1),
+        statistic: "Maximum",
+      }),
+      threshold: 1,
+    });
   }
 
   private alarm(

@@ -6,18 +6,13 @@
  */
 import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
-import type { DingTalkCredentials } from "../../shared/channels/dingtalk/credentials";
 import { dingtalkModule } from "../../shared/channels/dingtalk/module";
+import type { ChannelModule } from "../../shared/channels/ports";
 import { credentialsFor, demoCredentials } from "../../shared/channels/registry";
-import type { SmsCredentials } from "../../shared/channels/sms/credentials";
 import { smsModule } from "../../shared/channels/sms/module";
-import type { TwilioCredentials } from "../../shared/channels/twilio/credentials";
 import { twilioModule } from "../../shared/channels/twilio/module";
-import type { WeChatCredentials } from "../../shared/channels/wechat/credentials";
 import { wechatModule } from "../../shared/channels/wechat/module";
-import type { WeComCredentials } from "../../shared/channels/wecom/credentials";
 import { wecomModule } from "../../shared/channels/wecom/module";
-import type { WeComKfCredentials } from "../../shared/channels/wecom-kf/credentials";
 import { wecomKfModule } from "../../shared/channels/wecom-kf/module";
 import { CHANNELS } from "../../shared/core/message";
 import { quietLibraries, shellEnv } from "../env";
@@ -95,41 +90,34 @@ if ((values.channel === "sms" || values.channel === "twilio") && !/^\+\d{6,15}$/
   values.user = `+1555${String(process.pid).padStart(7, "0").slice(-7)}`;
 }
 
+/** The channel's credentials from the local settings; without them the chat cannot play the platform. */
+function required<Creds extends Record<string, string>>(module: ChannelModule<Creds>, what: string): Creds {
+  const credentials = credentialsFor(module, raw) as Creds | undefined;
+  if (!credentials) throw new Error(`no ${what}`);
+  return credentials;
+}
+
 const channels: Record<string, (text: string) => PlatformRequest | Promise<PlatformRequest>> = {
   email: (text) => {
     if (!emailChat) throw new Error("no e-mail configuration");
     return emailChat.build(text);
   },
-  dingtalk: (text) => {
-    const credentials = credentialsFor(dingtalkModule, raw) as DingTalkCredentials | undefined;
-    if (!credentials) throw new Error("no DingTalk credentials");
-    return dingtalkRobotMessage(credentials, url, { userId: values.user ?? "chat", text });
-  },
-  wechat: (text) => {
-    const credentials = credentialsFor(wechatModule, raw) as WeChatCredentials | undefined;
-    if (!credentials) throw new Error("no WeChat credentials");
-    return wechatPush(credentials, { openId: values.user ?? "chat", text });
-  },
-  sms: (text) => {
-    const credentials = credentialsFor(smsModule, raw) as SmsCredentials | undefined;
-    if (!credentials) throw new Error("no SMS configuration");
-    return smsInbound(credentials, { from: values.user ?? "", text });
-  },
-  twilio: (text) => {
-    const credentials = credentialsFor(twilioModule, raw) as TwilioCredentials | undefined;
-    if (!credentials) throw new Error("no Twilio credentials");
-    return twilioInbound(credentials, url, { from: values.user ?? "", text });
-  },
-  wecom: (text) => {
-    const credentials = credentialsFor(wecomModule, raw) as WeComCredentials | undefined;
-    if (!credentials) throw new Error("no WeCom credentials");
-    return wecomPush(credentials, { userId: values.user ?? "chat", text });
-  },
-  "wecom-kf": (text) => {
-    const credentials = credentialsFor(wecomKfModule, raw) as WeComKfCredentials | undefined;
-    if (!credentials) throw new Error("no WeCom 微信客服 credentials");
-    return kfDeliver(url, credentials, [kfCustomerText(values.user ?? "chat", text)]);
-  },
+  dingtalk: (text) =>
+    dingtalkRobotMessage(required(dingtalkModule, "DingTalk credentials"), url, {
+      userId: values.user ?? "chat",
+      text,
+    }),
+  wechat: (text) =>
+    wechatPush(required(wechatModule, "WeChat credentials"), { openId: values.user ?? "chat", text }),
+  sms: (text) => smsInbound(required(smsModule, "SMS configuration"), { from: values.user ?? "", text }),
+  twilio: (text) =>
+    twilioInbound(required(twilioModule, "Twilio credentials"), url, { from: values.user ?? "", text }),
+  wecom: (text) =>
+    wecomPush(required(wecomModule, "WeCom credentials"), { userId: values.user ?? "chat", text }),
+  "wecom-kf": (text) =>
+    kfDeliver(url, required(wecomKfModule, "WeCom 微信客服 credentials"), [
+      kfCustomerText(values.user ?? "chat", text),
+    ]),
 };
 
 const build = channels[values.channel ?? ""];

@@ -1,6 +1,6 @@
-import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { readEmotion } from "../../shared/core/understanding/emotion";
+import { detectionScores, loadLabelledRows } from "./labelled";
 
 /** One line of bench/data/emotion.dev.jsonl (bench/data/README.md). */
 const EmotionRow = z.object({
@@ -13,10 +13,7 @@ const EmotionRow = z.object({
 export type EmotionRow = z.infer<typeof EmotionRow>;
 
 export function loadEmotionRows(path: string): EmotionRow[] {
-  return readFileSync(path, "utf8")
-    .split("\n")
-    .filter((line) => line.trim() !== "")
-    .map((line) => EmotionRow.parse(JSON.parse(line)));
+  return loadLabelledRows(path, EmotionRow);
 }
 
 export interface AngerScores {
@@ -36,33 +33,19 @@ export interface AngerScores {
 
 /** Precision and recall of the anger trigger (`readEmotion(text).angry`) against the `escalate` labels. */
 export function scoreAnger(rows: EmotionRow[]): AngerScores {
-  let tp = 0;
-  let fp = 0;
-  let fn = 0;
-  let intense = 0;
-  let intenseHigh = 0;
-  const misses: AngerScores["misses"] = [];
-  for (const row of rows) {
+  const read = rows.map((row) => {
     const reading = readEmotion(row.text);
-    if (reading.angry && row.escalate) tp++;
-    else if (reading.angry) fp++;
-    else if (row.escalate) fn++;
-    if (reading.angry !== row.escalate) {
-      misses.push({ text: row.text, label: row.label, score: reading.score, expected: row.escalate });
-    }
-    if (row.escalate && row.intensity === 3 && reading.angry) {
-      intense++;
-      if (reading.intensity === 3) intenseHigh++;
-    }
-  }
+    return { row, reading, fired: reading.angry, expected: row.escalate };
+  });
+  // The labelled-intense escalations the trigger caught, and of them those it gave priority high.
+  const intense = read.filter((r) => r.expected && r.row.intensity === 3 && r.fired);
+  const intenseHigh = intense.filter((r) => r.reading.intensity === 3).length;
   return {
     rows: rows.length,
-    truePositives: tp,
-    falsePositives: fp,
-    falseNegatives: fn,
-    precision: tp + fp === 0 ? 1 : tp / (tp + fp),
-    recall: tp + fn === 0 ? 1 : tp / (tp + fn),
-    intenseAsHigh: intense === 0 ? 1 : intenseHigh / intense,
-    misses,
+    ...detectionScores(read),
+    intenseAsHigh: intense.length === 0 ? 1 : intenseHigh / intense.length,
+    misses: read
+      .filter((r) => r.fired !== r.expected)
+      .map((r) => ({ text: r.row.text, label: r.row.label, score: r.reading.score, expected: r.expected })),
   };
 }

@@ -1,4 +1,3 @@
-import { readFileSync } from "node:fs";
 import { z } from "zod";
 import type { KnowledgeScope } from "../../shared/core/understanding/scope";
 import {
@@ -6,6 +5,7 @@ import {
   detectSensitiveTopic,
   isDissatisfied,
 } from "../../shared/core/understanding/triggers";
+import { detectionScores, loadLabelledRows } from "./labelled";
 
 /**
  * One line of bench/data/triggers.dev.jsonl (bench/data/README.md): the one thing a message should set
@@ -21,10 +21,7 @@ export type TriggerRow = z.infer<typeof TriggerRow>;
 export type TriggerLabel = TriggerRow["label"];
 
 export function loadTriggerRows(path: string): TriggerRow[] {
-  return readFileSync(path, "utf8")
-    .split("\n")
-    .filter((line) => line.trim() !== "")
-    .map((line) => TriggerRow.parse(JSON.parse(line)));
+  return loadLabelledRows(path, TriggerRow);
 }
 
 export interface DetectorScores {
@@ -55,25 +52,12 @@ export function scoreTriggers(rows: TriggerRow[], scope: KnowledgeScope): Record
   for (const [name, fires] of Object.entries(detectors) as [Detector, (text: string) => boolean][]) {
     const own =
       name === "off_topic" ? rows.filter((r) => r.label === "off_topic" || r.label === "none") : rows;
-    let tp = 0;
-    let fp = 0;
-    let fn = 0;
-    const misses: DetectorScores["misses"] = [];
-    for (const row of own) {
-      const fired = fires(row.text);
-      const expected = row.label === name;
-      if (fired && expected) tp++;
-      else if (fired) fp++;
-      else if (expected) fn++;
-      if (fired !== expected) misses.push({ text: row.text, label: row.label, fired });
-    }
+    const detections = own.map((row) => ({ row, fired: fires(row.text), expected: row.label === name }));
     scores[name] = {
-      truePositives: tp,
-      falsePositives: fp,
-      falseNegatives: fn,
-      precision: tp + fp === 0 ? 1 : tp / (tp + fp),
-      recall: tp + fn === 0 ? 1 : tp / (tp + fn),
-      misses,
+      ...detectionScores(detections),
+      misses: detections
+        .filter((d) => d.fired !== d.expected)
+        .map((d) => ({ text: d.row.text, label: d.row.label, fired: d.fired })),
     };
   }
   return scores;

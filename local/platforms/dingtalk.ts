@@ -59,6 +59,15 @@ export function dingtalkRobotMessage(
     sessionWebhook: `${publicUrl.replace(/\/+$/, "")}/sim/dingtalk/robot/sendBySession?session=${session}`,
     sessionWebhookExpiredTime: createdAt.getTime() + (message.sessionTtlMs ?? 90 * 60_000),
   };
+  return signedRobotPost(credentials, body, signedAt);
+}
+
+/** A robot message body posted as DingTalk posts it in HTTP mode: signed with the app secret at `signedAt`. */
+export function signedRobotPost(
+  credentials: DingTalkCredentials,
+  body: Record<string, unknown>,
+  signedAt: Date,
+): PlatformRequest {
   const timestamp = String(signedAt.getTime());
   return {
     method: "POST",

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { type DingTalkCredentials, robotCodeOf } from "../../shared/channels/dingtalk/credentials";
 import type { ChannelSimulator, Outbox, SimulatorRequest, SimulatorResponse } from "./outbox";
+import { errcodeFault } from "./outbox";
 
 /**
  * DingTalk as far as Kefu's robot uses it: the conversation's session webhook (`/robot/sendBySession`)
@@ -91,8 +92,7 @@ export function dingtalkSimulator(credentials: DingTalkCredentials, outbox: Outb
     if (!id || (session && session.expiresAt < Date.now())) return legacy(300001, "session不存在或已过期");
     const to = session?.to ?? `session:${id}`;
     const fault = outbox.takeFault("dingtalk");
-    if (fault)
-      return { status: fault.status ?? 200, body: { errcode: fault.errcode ?? -1, errmsg: "系统繁忙" } };
+    if (fault) return errcodeFault(fault, "系统繁忙");
     const body = json(request.body);
     const msgtype = body?.msgtype;
     const text = textOf(

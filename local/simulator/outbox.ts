@@ -17,6 +17,14 @@ export interface Fault {
   status?: number;
 }
 
+/**
+ * An injected fault answered as the WeChat family's APIs and DingTalk's session webhook answer an error:
+ * HTTP 200 (unless the fault sets a status), the fault's errcode (-1, "busy", by default) and `errmsg`.
+ */
+export function errcodeFault(fault: Fault, errmsg: string): SimulatorResponse {
+  return { status: fault.status ?? 200, body: { errcode: fault.errcode ?? -1, errmsg } };
+}
+
 export class Outbox {
   readonly entries: OutboxEntry[] = [];
   private readonly faults: Fault[] = [];

@@ -1,5 +1,6 @@
 import type { WeChatCredentials } from "../../shared/channels/wechat/credentials";
 import type { ChannelSimulator, Outbox, SimulatorRequest, SimulatorResponse } from "./outbox";
+import { errcodeFault } from "./outbox";
 import { weixinError as error, weixinTokens } from "./weixin";
 
 /**
@@ -29,11 +30,7 @@ export function wechatSimulator(credentials: WeChatCredentials, outbox: Outbox):
         const refused = tokens.refusal(request.query);
         if (refused) return refused;
         const fault = outbox.takeFault("wechat");
-        if (fault)
-          return {
-            status: fault.status ?? 200,
-            body: { errcode: fault.errcode ?? -1, errmsg: "system error" },
-          };
+        if (fault) return errcodeFault(fault, "system error");
         let payload: { touser?: string; msgtype?: string; text?: { content?: string } };
         try {
           payload = JSON.parse(request.body);

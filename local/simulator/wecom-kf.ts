@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { WeComKfCredentials } from "../../shared/channels/wecom-kf/credentials";
 import type { KfMessage } from "../../shared/channels/wecom-kf/normalise";
 import type { ChannelSimulator, Outbox, SimulatorRequest, SimulatorResponse } from "./outbox";
+import { errcodeFault } from "./outbox";
 import { weixinError as error, weComTokens } from "./weixin";
 
 interface Session {
@@ -64,8 +65,7 @@ export function wecomKfSimulator(credentials: WeComKfCredentials, outbox: Outbox
     if (payload.token !== undefined && !callbackTokens.has(payload.token))
       return error(95007, "invalid msg token");
     const fault = outbox.takeFault("wecom-kf:sync_msg");
-    if (fault)
-      return { status: fault.status ?? 200, body: { errcode: fault.errcode ?? -1, errmsg: "system busy" } };
+    if (fault) return errcodeFault(fault, "system busy");
     const start = payload.cursor ? Number.parseInt(payload.cursor.slice(1), 36) : 0;
     if (!Number.isFinite(start) || start < 0 || start > log.length) return error(95009, "invalid cursor");
     const limit = Math.min(Math.max(1, payload.limit ?? 1000), 1000);
@@ -127,11 +127,7 @@ export function wecomKfSimulator(credentials: WeComKfCredentials, outbox: Outbox
         }
         case "/cgi-bin/kf/send_msg": {
           const fault = outbox.takeFault("wecom-kf");
-          if (fault)
-            return {
-              status: fault.status ?? 200,
-              body: { errcode: fault.errcode ?? -1, errmsg: "system busy" },
-            };
+          if (fault) return errcodeFault(fault, "system busy");
           const text = (payload.text as { content?: unknown } | undefined)?.content;
           if (payload.msgtype !== "text" || typeof text !== "string")
             return error(40008, "invalid message type");

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { WeComCredentials } from "../../shared/channels/wecom/credentials";
 import type { ChannelSimulator, Outbox, SimulatorRequest, SimulatorResponse } from "./outbox";
+import { errcodeFault } from "./outbox";
 import { weixinError as error, weComTokens } from "./weixin";
 
 /**
@@ -26,12 +27,7 @@ export function wecomSimulator(credentials: WeComCredentials, outbox: Outbox): C
         const refused = tokens.refusal(request.query);
         if (refused) return refused;
         const fault = outbox.takeFault("wecom");
-        if (fault) {
-          return {
-            status: fault.status ?? 200,
-            body: { errcode: fault.errcode ?? -1, errmsg: "system busy" },
-          };
-        }
+        if (fault) return errcodeFault(fault, "system busy");
         let payload: { touser?: string; msgtype?: string; agentid?: unknown; text?: { content?: unknown } };
         try {
           payload = JSON.parse(request.body);

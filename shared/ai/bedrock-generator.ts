@@ -8,6 +8,7 @@ import {
 import { z } from "zod";
 import type { Turn } from "../core/conversation";
 import type { FaqEntry } from "../core/faq";
+import { forcedTool, tokenUsage, toolCall } from "./converse";
 import { MalformedModelOutputError, type TokenUsage, UngroundedAnswerError } from "./errors";
 import { type RetryOptions, withRetry, withTimeout } from "./retry";
 
@@ -142,18 +143,11 @@ function buildRequest(
     system: [{ text: SYSTEM_PROMPT }],
     messages: [{ role: "user", content: [{ text: context }, question] }],
     inferenceConfig: { maxTokens: options.maxTokens ?? 800, temperature: 0 },
-    toolConfig: {
-      tools: [
-        {
-          toolSpec: {
-            name: ANSWER_TOOL_NAME,
-            description: "Send the answer to the customer, with the FAQ entries it is based on.",
-            inputSchema: { json: ANSWER_TOOL_SCHEMA },
-          },
-        },
-      ],
-      toolChoice: { tool: { name: ANSWER_TOOL_NAME } },
-    },
+    toolConfig: forcedTool({
+      name: ANSWER_TOOL_NAME,
+      description: "Send the answer to the customer, with the FAQ entries it is based on.",
+      inputSchema: { json: ANSWER_TOOL_SCHEMA },
+    }),
     ...(options.guardrail && {
       guardrailConfig: {
         guardrailIdentifier: options.guardrail.id,
@@ -165,10 +159,7 @@ function buildRequest(
 }
 
 function parseResponse(response: ConverseResponse, entries: FaqEntry[]): Generation {
-  const usage: TokenUsage = {
-    inputTokens: response.usage?.inputTokens ?? 0,
-    outputTokens: response.usage?.outputTokens ?? 0,
-  };
+  const usage = tokenUsage(response);
   if (response.stopReason === "guardrail_intervened" || response.stopReason === "content_filtered") {
     return {
       text: "",
@@ -180,9 +171,7 @@ function parseResponse(response: ConverseResponse, entries: FaqEntry[]): Generat
       usage,
     };
   }
-  const toolUse = response.output?.message?.content?.find(
-    (block) => block.toolUse?.name === ANSWER_TOOL_NAME,
-  )?.toolUse;
+  const toolUse = toolCall(response, ANSWER_TOOL_NAME);
   if (!toolUse) {
     throw new MalformedModelOutputError(`no ${ANSWER_TOOL_NAME} call (stopReason ${response.stopReason})`, {
       usage,

@@ -13,7 +13,7 @@ import {
   type ReviewInput,
   reviewPrompt,
 } from "../core/quality/review";
-import type { TokenUsage } from "./errors";
+import { forcedTool, tokenUsage, toolCall } from "./converse";
 import { type RetryOptions, withRetry, withTimeout } from "./retry";
 
 export interface BedrockGraderOptions {
@@ -62,32 +62,20 @@ export function reviewRequest(
     system: [{ text: REVIEW_SYSTEM_PROMPT }],
     messages: [{ role: "user" as const, content: [{ text: reviewPrompt(input) }] }],
     inferenceConfig: { maxTokens: options.maxTokens ?? 600, temperature: 0 },
-    toolConfig: {
-      tools: [
-        {
-          toolSpec: {
-            name: REVIEW_TOOL_NAME,
-            description: "Record the review of the agent's handling of this conversation.",
-            inputSchema: { json: REVIEW_TOOL_SCHEMA },
-          },
-        },
-      ],
-      toolChoice: { tool: { name: REVIEW_TOOL_NAME } },
-    },
+    toolConfig: forcedTool({
+      name: REVIEW_TOOL_NAME,
+      description: "Record the review of the agent's handling of this conversation.",
+      inputSchema: { json: REVIEW_TOOL_SCHEMA },
+    }),
   };
 }
 
 function gradeOf(response: ConverseResponse): GradeOutcome {
-  const usage: TokenUsage = {
-    inputTokens: response.usage?.inputTokens ?? 0,
-    outputTokens: response.usage?.outputTokens ?? 0,
-  };
+  const usage = tokenUsage(response);
   if (response.stopReason === "guardrail_intervened" || response.stopReason === "content_filtered") {
     return { ok: false, code: "model_refused", reason: `the model refused (${response.stopReason})`, usage };
   }
-  const toolUse = response.output?.message?.content?.find(
-    (block) => block.toolUse?.name === REVIEW_TOOL_NAME,
-  )?.toolUse;
+  const toolUse = toolCall(response, REVIEW_TOOL_NAME);
   if (!toolUse) {
     return {
       ok: false,

@@ -2,6 +2,7 @@ import { type BedrockRuntimeClient, ConverseCommand } from "@aws-sdk/client-bedr
 import { z } from "zod";
 import type { Turn } from "../core/conversation";
 import { CJK, readsAsFollowUp, TRAILING_PUNCT, ZH_LEADING, ZH_PRONOUN } from "../core/understanding/followup";
+import { tokenUsage } from "./converse";
 import { MalformedModelOutputError, type TokenUsage } from "./errors";
 import { withRetry, withTimeout } from "./retry";
 
@@ -156,10 +157,7 @@ export function createBedrockRewriter(options: BedrockRewriterOptions): QueryRew
             ),
           outer,
         );
-        usage = {
-          inputTokens: response.usage?.inputTokens ?? 0,
-          outputTokens: response.usage?.outputTokens ?? 0,
-        };
+        usage = tokenUsage(response);
         const raw = (response.output?.message?.content ?? []).map((b) => b.text ?? "").join("");
         return { query: parseStandalone(raw), rewritten: true, usage };
       } catch {

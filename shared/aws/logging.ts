@@ -1,5 +1,5 @@
 import { Logger } from "@aws-lambda-powertools/logger";
-import type { IngressResult } from "../channels/ingress";
+import { failureLog, type IngressResult } from "../channels/ingress";
 import type { RuntimeSettings } from "../config/fragments";
 import type { MetricsSink } from "./metrics-emf";
 
@@ -36,4 +36,23 @@ export function recordIngressResult(
       ...detail,
     });
   }
+}
+
+/** The metric each ingress counts its refusals under. */
+const REJECTED_METRIC = { webhook: "RejectedRequests", notification: "RejectedNotifications" } as const;
+
+/**
+ * Logs a delivery an ingress failed on, once, by code (failureLog): a refusal at WARN, also counted; a
+ * fault at ERROR with its cause. `attributes` are ids safe to log, never the body: it may hold personal
+ * data.
+ */
+export function recordIngressFailure(
+  { logger, metrics }: { logger: Logger; metrics: MetricsSink },
+  what: "webhook" | "notification",
+  error: unknown,
+  attributes: Record<string, unknown>,
+): void {
+  const entry = failureLog(error, what);
+  if (entry.level === "warn") metrics.addMetric(REJECTED_METRIC[what], "Count", 1);
+  logger[entry.level](entry.message, { ...attributes, ...entry.attributes });
 }

@@ -1,7 +1,7 @@
 import { type DynamoDBDocumentClient, GetCommand, paginateScan, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { AgentSettings, AgentStore } from "../core/desk/ports";
 import type { Agent, AgentStatus } from "../core/desk/routing";
-import { isConditionFailure } from "./table";
+import { unlessConditionFails } from "./table";
 
 /** Capacity of an agent nobody configured yet. */
 export const DEFAULT_MAX_CONCURRENT = 5;
@@ -126,9 +126,9 @@ export function createAgentStore(doc: DynamoDBDocumentClient, tableName: string)
       return agentOf(Attributes ?? {});
     },
 
-    async reserve(id, now) {
-      try {
-        await doc.send(
+    reserve(id, now) {
+      return unlessConditionFails(
+        doc.send(
           new UpdateCommand({
             TableName: tableName,
             Key: { id },
@@ -137,17 +137,14 @@ export function createAgentStore(doc: DynamoDBDocumentClient, tableName: string)
             ExpressionAttributeNames: { "#status": "status" },
             ExpressionAttributeValues: { ":one": 1, ":online": "online", ":now": now.toISOString() },
           }),
-        );
-        return true;
-      } catch (error) {
-        if (isConditionFailure(error)) return false;
-        throw error;
-      }
+        ),
+      );
     },
 
     async release(id) {
-      try {
-        await doc.send(
+      // A failed condition: already at zero (or no such agent), nothing to give back.
+      await unlessConditionFails(
+        doc.send(
           new UpdateCommand({
             TableName: tableName,
             Key: { id },
@@ -155,11 +152,8 @@ export function createAgentStore(doc: DynamoDBDocumentClient, tableName: string)
             ConditionExpression: "openTickets > :zero",
             ExpressionAttributeValues: { ":one": 1, ":zero": 0 },
           }),
-        );
-      } catch (error) {
-        // Already at zero (or no such agent): nothing to give back.
-        if (!isConditionFailure(error)) throw error;
-      }
+        ),
+      );
     },
 
     async restore(id, now) {

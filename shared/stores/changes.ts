@@ -7,6 +7,7 @@ import {
 } from "@aws-sdk/lib-dynamodb";
 import type { ChangeStore, PendingChange } from "../kb/teach";
 import { newestByStatus } from "./queries";
+import { unlessConditionFails } from "./table";
 
 /** The changes table: one item per taught change, listed by status (byStatus index). */
 export function createChangeStore(doc: DynamoDBDocumentClient, tableName: string): ChangeStore {
@@ -35,9 +36,9 @@ export function createChangeStore(doc: DynamoDBDocumentClient, tableName: string
       );
       return Items as PendingChange[];
     },
-    async decide(id, decision) {
-      try {
-        await doc.send(
+    decide(id, decision) {
+      return unlessConditionFails(
+        doc.send(
           new UpdateCommand({
             TableName: tableName,
             Key: { id },
@@ -53,12 +54,8 @@ export function createChangeStore(doc: DynamoDBDocumentClient, tableName: string
               ...(decision.upload ? { ":upload": decision.upload } : {}),
             },
           }),
-        );
-        return true;
-      } catch (error) {
-        if ((error as { name?: string }).name === "ConditionalCheckFailedException") return false;
-        throw error;
-      }
+        ),
+      );
     },
   };
 }

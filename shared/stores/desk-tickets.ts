@@ -8,6 +8,7 @@ import { mapWithConcurrency } from "../core/concurrency";
 import { type DeskTicket, type DeskTicketStore, TicketConflictError } from "../core/desk/desk";
 import type { Ticket } from "../core/ticket";
 import { newestByStatus } from "./queries";
+import { unlessConditionFails } from "./table";
 import { createTicketStore } from "./tickets";
 
 /** Tickets read at once when a list is shown (each with its turns). */
@@ -46,8 +47,8 @@ export function createDeskTicketStore(
     conflict: (current: DeskTicket | undefined) => TicketConflictError,
   ): Promise<void> {
     const { extraCondition, ...rest } = update;
-    try {
-      await doc.send(
+    const written = await unlessConditionFails(
+      doc.send(
         new UpdateCommand({
           TableName: tableName,
           Key: { ticketId },
@@ -56,11 +57,9 @@ export function createDeskTicketStore(
           ExpressionAttributeNames: { "#status": "status", ...rest.ExpressionAttributeNames },
           ExpressionAttributeValues: { ":resolved": "resolved", ...rest.ExpressionAttributeValues },
         }),
-      );
-    } catch (error) {
-      if ((error as Error).name !== "ConditionalCheckFailedException") throw error;
-      throw conflict(await store.get(ticketId));
-    }
+      ),
+    );
+    if (!written) throw conflict(await store.get(ticketId));
   }
 
   const resolvedOr = (code: "already_claimed") => (ticketId: string) => (current: DeskTicket | undefined) =>
@@ -148,9 +147,9 @@ export function createDeskTicketStore(
       );
     },
 
-    async acquireReplyLease(ticketId, token, now, ttlMs) {
-      try {
-        await doc.send(
+    acquireReplyLease(ticketId, token, now, ttlMs) {
+      return unlessConditionFails(
+        doc.send(
           new UpdateCommand({
             TableName: tableName,
             Key: { ticketId },
@@ -163,17 +162,14 @@ export function createDeskTicketStore(
               ":now": now.getTime(),
             },
           }),
-        );
-        return true;
-      } catch (error) {
-        if ((error as Error).name !== "ConditionalCheckFailedException") throw error;
-        return false;
-      }
+        ),
+      );
     },
 
     async releaseReplyLease(ticketId, token) {
-      try {
-        await doc.send(
+      // A failed condition: the lease expired and the next reply took it; it is theirs now.
+      await unlessConditionFails(
+        doc.send(
           new UpdateCommand({
             TableName: tableName,
             Key: { ticketId },
@@ -181,11 +177,8 @@ export function createDeskTicketStore(
             ConditionExpression: "replyLease = :token",
             ExpressionAttributeValues: { ":token": token },
           }),
-        );
-      } catch (error) {
-        // Expired and taken by the next reply: it is theirs now.
-        if ((error as Error).name !== "ConditionalCheckFailedException") throw error;
-      }
+        ),
+      );
     },
   };
   return store;

@@ -8,6 +8,7 @@ import {
 } from "@aws-sdk/lib-dynamodb";
 import type { EntryState, FaqMeta, FaqPending, FaqRepository, FaqVersionRecord } from "../kb/import/ports";
 import type { StoredFaqEntry } from "../kb/knowledge";
+import { unlessConditionFails } from "./table";
 
 /**
  * The FAQ table. Partition `kb` (knowledge base), sort key `id`. Entry items use the admin's id;
@@ -133,9 +134,9 @@ export function createFaqRepository(doc: DynamoDBDocumentClient, tableName: stri
       await batchWrite(ids.map((id) => ({ DeleteRequest: { Key: { kb, id } } })));
     },
 
-    async acquireLease(kb, owner, nowMs, ttlMs) {
-      try {
-        await doc.send(
+    acquireLease(kb, owner, nowMs, ttlMs) {
+      return unlessConditionFails(
+        doc.send(
           new UpdateCommand({
             TableName: tableName,
             Key: metaKey(kb),
@@ -149,12 +150,8 @@ export function createFaqRepository(doc: DynamoDBDocumentClient, tableName: stri
               ":owner": owner,
             },
           }),
-        );
-        return true;
-      } catch (err) {
-        if ((err as Error).name === "ConditionalCheckFailedException") return false;
-        throw err;
-      }
+        ),
+      );
     },
 
     async savePending(kb, owner, pending, leaseExpiresAt) {

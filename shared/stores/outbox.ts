@@ -1,7 +1,7 @@
-import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import type { OutboxRecord, OutboxStore } from "../core/pipeline/ports";
 import { RETENTION } from "../resources";
+import { unlessConditionFails } from "./table";
 
 export function createOutboxStore(doc: DynamoDBDocumentClient, tableName: string): OutboxStore {
   const store: OutboxStore = {
@@ -19,20 +19,18 @@ export function createOutboxStore(doc: DynamoDBDocumentClient, tableName: string
     },
 
     async create(record, now = new Date()) {
-      try {
-        await doc.send(
+      const created = await unlessConditionFails(
+        doc.send(
           new PutCommand({
             TableName: tableName,
             Item: withTtl(record, now),
             ConditionExpression: "attribute_not_exists(messageKey)",
           }),
-        );
-        return undefined;
-      } catch (error) {
-        if (!(error instanceof ConditionalCheckFailedException)) throw error;
-        // Rare (two deliveries of one message at once): read the record that stands.
-        return store.get(record.messageKey);
-      }
+        ),
+      );
+      if (created) return undefined;
+      // Rare (two deliveries of one message at once): read the record that stands.
+      return store.get(record.messageKey);
     },
   };
   return store;

@@ -3,6 +3,7 @@ import { type ConversationReview, ConversationReviewSchema } from "../core/quali
 import type { ReviewQueue, ReviewStore } from "../core/quality/review-pass";
 import { RETENTION } from "../resources";
 import { dayItems } from "./queries";
+import { unlessConditionFails } from "./table";
 import { REVIEW_DUE } from "./tickets";
 
 const DAY_S = 86_400;
@@ -55,8 +56,8 @@ export function createReviewQueue(doc: DynamoDBDocumentClient, ticketsTable: str
   // taking it off must not undo that.
   const noRatingSince = " AND attribute_not_exists(csat)";
   async function update(ticketId: string, resolvedAt: string, expression: string, condition = sameResolve) {
-    try {
-      await doc.send(
+    await unlessConditionFails(
+      doc.send(
         new UpdateCommand({
           TableName: ticketsTable,
           Key: { ticketId },
@@ -68,10 +69,8 @@ export function createReviewQueue(doc: DynamoDBDocumentClient, ticketsTable: str
             ...(expression.includes(":one") ? { ":one": 1 } : {}),
           },
         }),
-      );
-    } catch (error) {
-      if ((error as Error).name !== "ConditionalCheckFailedException") throw error;
-    }
+      ),
+    );
   }
   return {
     async due(since, limit) {

@@ -1,9 +1,14 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { dingtalkEventPush, dingtalkRobotMessage, newMsgId } from "../../local/platforms/dingtalk";
+import {
+  dingtalkEventPush,
+  dingtalkRobotMessage,
+  newMsgId,
+  signedRobotPost,
+} from "../../local/platforms/dingtalk";
 import type { DingTalkCredentials } from "../../shared/channels/dingtalk/credentials";
 import { robotCodeOf } from "../../shared/channels/dingtalk/credentials";
-import { decryptEvent, robotSign } from "../../shared/channels/dingtalk/inbound";
+import { decryptEvent } from "../../shared/channels/dingtalk/inbound";
 import { dingtalkModule } from "../../shared/channels/dingtalk/module";
 import { credentialsFor, demoCredentials } from "../../shared/channels/registry";
 import { useTestStack } from "../support/stack";
@@ -85,17 +90,7 @@ describe("a real DingTalk payload posted to the local stack", () => {
       sessionWebhook: `https://oapi.dingtalk.com/robot/sendBySession?session=${session}`,
       sessionWebhookExpiredTime: now + 90 * 60_000,
     };
-    const timestamp = String(now);
-    const response = await post({
-      method: "POST",
-      path: "/webhooks/dingtalk",
-      headers: {
-        "content-type": "application/json; charset=utf-8",
-        timestamp,
-        sign: robotSign(credentials.KEFU_DINGTALK_APP_SECRET, timestamp),
-      },
-      body: JSON.stringify(body),
-    });
+    const response = await post(signedRobotPost(credentials, body, new Date(now)));
     expect(response.status).toBe(200);
     const [reply] = await waitFor(
       () => repliesTo(`session:${session}`).length > 0 && repliesTo(`session:${session}`),

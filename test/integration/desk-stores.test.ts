@@ -1,11 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { documentClient } from "../../shared/aws/clients";
 import { loadSlaConfig } from "../../shared/config/load-desk";
+import { TicketConflictError } from "../../shared/core/desk/desk";
 import { DEFAULT_ROUTING_RULES } from "../../shared/core/desk/routing";
 import { DEFAULT_SLA_POLICIES } from "../../shared/core/desk/sla";
 import { classifyTicket, type DeskAlert, routeTicket, runSlaClock } from "../../shared/core/desk/ticket-care";
 import type { Ticket } from "../../shared/core/ticket";
 import { createAgentStore } from "../../shared/stores/agents";
+import { createDeskTicketStore } from "../../shared/stores/desk-tickets";
 import { createTicketDeskStore } from "../../shared/stores/ticket-desk";
 import { createTicketStore } from "../../shared/stores/tickets";
 import { testEnv } from "../support/local-env";
@@ -15,6 +17,7 @@ const doc = documentClient(config.runtime);
 const agents = createAgentStore(doc, config.tables.agents);
 const desk = createTicketDeskStore(doc, config.tables.tickets);
 const tickets = createTicketStore(doc, config.tables.tickets, config.tables.ticketTurns);
+const deskTickets = createDeskTicketStore(doc, config.tables.tickets, config.tables.ticketTurns);
 const run = `${Date.now()}`;
 
 function ticket(id: string, openedAt: Date, skills: string[]): Ticket {
@@ -186,5 +189,42 @@ describe("the SLA clock on DynamoDB Local", () => {
     expect(await desk.reopen(id, "li", now, new Date(now.getTime() + 3_600_000).toISOString())).toBe(true);
     expect(await desk.reopen(id, "li", now)).toBe(false);
     expect(await tickets.get(id)).toMatchObject({ status: "assigned", assignee: "li", csat: { score: 5 } });
+  });
+});
+
+describe("the desk's ticket writes on DynamoDB Local", () => {
+  it("lets one agent hold a ticket, and refuses a claim once it is resolved", async () => {
+    const id = `KF-D${run.slice(-7)}`;
+    const now = new Date();
+    await tickets.create(ticket(id, now, []));
+    await deskTickets.claim(id, "li", now);
+    await deskTickets.claim(id, "li", now);
+    await expect(deskTickets.claim(id, "wang", now)).rejects.toEqual(
+      new TicketConflictError("already_claimed", id),
+    );
+    await tickets.resolve(id, now);
+    await expect(deskTickets.claim(id, "li", now)).rejects.toMatchObject({ code: "ticket_resolved" });
+    expect(await deskTickets.get(id)).toMatchObject({ status: "resolved", assignee: "li" });
+  });
+
+  it("gives the reply lease to one holder until it expires, and a late release leaves the next holder's", async () => {
+    const id = `KF-L${run.slice(-7)}`;
+    const now = new Date();
+    await tickets.create(ticket(id, now, []));
+    expect(await deskTickets.acquireReplyLease(id, "first", now, 10_000)).toBe(true);
+    expect(await deskTickets.acquireReplyLease(id, "second", new Date(now.getTime() + 9_999), 10_000)).toBe(
+      false,
+    );
+    expect(await deskTickets.acquireReplyLease(id, "second", new Date(now.getTime() + 10_001), 10_000)).toBe(
+      true,
+    );
+    await deskTickets.releaseReplyLease(id, "first");
+    expect(await deskTickets.acquireReplyLease(id, "first", new Date(now.getTime() + 10_002), 10_000)).toBe(
+      false,
+    );
+    await deskTickets.releaseReplyLease(id, "second");
+    expect(await deskTickets.acquireReplyLease(id, "first", new Date(now.getTime() + 10_003), 10_000)).toBe(
+      true,
+    );
   });
 });

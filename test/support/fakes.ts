@@ -4,6 +4,7 @@ import type { QueueBodyStore } from "../../shared/aws/queue-bodies";
 import type { StoreDeps } from "../../shared/channels/ingress";
 import { type DeskDirectory, type DeskMember, UnknownDeskUserError } from "../../shared/core/desk/ports";
 import type { AnswerEngine, EngineInput, EngineResult } from "../../shared/core/engine";
+import type { FaqEntry } from "../../shared/core/faq";
 import type { InboundMessage, InboundMessageInput, OutboundMessage } from "../../shared/core/message";
 import { InboundMessageSchema } from "../../shared/core/message";
 import { inspectedOnly } from "../../shared/core/outgoing";
@@ -79,6 +80,16 @@ export function pipelineDeps(engine: AnswerEngine, overrides: Partial<PipelineDe
   // Behind the same door as the worker's senders: a message without its inspection fails the test.
   deps.send = inspectedOnly(deps.send);
   return { deps, sent, notified, keywords, conversations, tickets, outbox, audit };
+}
+
+/** An FAQ entry for a test whose answer is beside the point: unless given, it only names the entry (`answer:<id>`). */
+export function faqEntry(
+  id: string,
+  question: string,
+  similarQuestions: string[] = [],
+  answer = `answer:${id}`,
+): FaqEntry {
+  return { id, question, similarQuestions, answer };
 }
 
 let counter = 0;

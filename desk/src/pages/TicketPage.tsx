@@ -110,6 +110,16 @@ export function TicketPage() {
   const mine = data.assignee === roles.username;
   const lastCustomer = [...data.transcript].reverse().find((turn) => turn.role === "customer")?.text ?? "";
   const lastAgent = [...data.transcript].reverse().find((turn) => turn.role === "agent")?.text ?? "";
+  // What every teach dialog is opened with: this ticket, and a notice once its request is submitted.
+  const teachDialog = {
+    opened: true,
+    ticketId: data.ticketId,
+    onClose: () => setTeachOpen(null),
+    onDone: () => {
+      setTeachOpen(null);
+      setNotice(t("teachSubmitted"));
+    },
+  };
 
   return (
     <Box style={{ display: "flex", gap: 16, height: "calc(100dvh - 52px - 2 * var(--mantine-spacing-md))" }}>
@@ -300,8 +310,7 @@ export function TicketPage() {
       <ShortcutsHelp opened={helpOpened} onClose={help.close} shortcuts={SHORTCUTS} />
       {teachOpen === "link" && (
         <LinkFaqModal
-          opened
-          ticketId={data.ticketId}
+          {...teachDialog}
           candidates={data.candidates.map((c) => ({
             id: c.faqId,
             question: c.question,
@@ -310,38 +319,10 @@ export function TicketPage() {
             score: c.score,
           }))}
           wording={lastCustomer}
-          onClose={() => setTeachOpen(null)}
-          onDone={() => {
-            setTeachOpen(null);
-            setNotice(t("teachSubmitted"));
-          }}
         />
       )}
-      {teachOpen === "out_of_scope" && (
-        <OutOfScopeModal
-          opened
-          ticketId={data.ticketId}
-          wording={lastCustomer}
-          onClose={() => setTeachOpen(null)}
-          onDone={() => {
-            setTeachOpen(null);
-            setNotice(t("teachSubmitted"));
-          }}
-        />
-      )}
-      {teachOpen === "entry" && (
-        <NewEntryModal
-          opened
-          ticketId={data.ticketId}
-          question={lastCustomer}
-          answer={lastAgent}
-          onClose={() => setTeachOpen(null)}
-          onDone={() => {
-            setTeachOpen(null);
-            setNotice(t("teachSubmitted"));
-          }}
-        />
-      )}
+      {teachOpen === "out_of_scope" && <OutOfScopeModal {...teachDialog} wording={lastCustomer} />}
+      {teachOpen === "entry" && <NewEntryModal {...teachDialog} question={lastCustomer} answer={lastAgent} />}
     </Box>
   );
 }

@@ -10,28 +10,21 @@ import {
   teachAll,
   teachPhrasing,
 } from "../../../local/eval/learn";
-import type { FaqEntry } from "../../../shared/core/faq";
 import { FAQ_LIMITS } from "../../../shared/kb/faq-schema";
 import { createNegativeVeto } from "../../../shared/kb/learned";
 import { createLexicalRetriever } from "../../../shared/kb/lexical";
+import { faqEntry } from "../../support/fakes";
 import { sharedDataPath } from "../../support/shared-data";
-
-const entry = (id: string, question: string, similarQuestions: string[] = []): FaqEntry => ({
-  id,
-  question,
-  similarQuestions,
-  answer: `answer ${id}`,
-});
 
 describe("an entry grown by teaching", () => {
   // Dozens of taught phrasings that each share one word with a query must not add up to a confident
   // answer over the entry that matches it well (the uncapped sum did, which is what sank precision).
-  const grown = entry(
+  const grown = faqEntry(
     "fees",
     "What are the fees?",
     Array.from({ length: 40 }, (_, i) => `when will my transfer fee refund number ${i} arrive`),
   );
-  const exact = entry("transfer", "How long does a transfer take?", [
+  const exact = faqEntry("transfer", "How long does a transfer take?", [
     "When will my transfer arrive?",
     "transfer still pending",
     "how many days for a transfer",
@@ -49,7 +42,10 @@ describe("an entry grown by teaching", () => {
   });
 
   it("keeps the old aggregate for entries of five phrasings or fewer", () => {
-    const few = [exact, entry("card", "When will my card arrive?", ["card not arrived", "where is my card"])];
+    const few = [
+      exact,
+      faqEntry("card", "When will my card arrive?", ["card not arrived", "where is my card"]),
+    ];
     const capped = createLexicalRetriever(few).rank("my card has not arrived");
     const uncapped = createLexicalRetriever(few, { maxOtherPhrasings: 50 }).rank("my card has not arrived");
     expect(capped.map((c) => [c.faqId, c.aggregate])).toEqual(uncapped.map((c) => [c.faqId, c.aggregate]));
@@ -57,7 +53,7 @@ describe("an entry grown by teaching", () => {
 });
 
 describe("out-of-scope wordings", () => {
-  const entries = [entry("card", "When will my card arrive?", ["my card has not arrived"])];
+  const entries = [faqEntry("card", "When will my card arrive?", ["my card has not arrived"])];
   const veto = createNegativeVeto(entries, [
     "will my parcel arrive today",
     "  ",
@@ -89,12 +85,12 @@ describe("out-of-scope wordings", () => {
 
 describe("teaching a wording", () => {
   it("goes through the pending change's row and the import's validation", () => {
-    const kb = new Map([["card", entry("card", "When will my card arrive?", ["card not here"])]]);
+    const kb = new Map([["card", faqEntry("card", "When will my card arrive?", ["card not here"])]]);
     expect(teachPhrasing(kb, "card", "where's my card", "c1")).toBe(true);
     expect(kb.get("card")?.similarQuestions).toEqual(["card not here", "where's my card"]);
     // Unknown entry, and an entry at the import's phrasing limit: not applied.
     expect(teachPhrasing(kb, "nope", "x", "c2")).toBe(false);
-    const full = entry(
+    const full = faqEntry(
       "full",
       "q",
       Array.from({ length: FAQ_LIMITS.similarQuestions }, (_, i) => `phrasing ${i}`),
@@ -128,7 +124,7 @@ describe("what the learning loop teaches", () => {
   it("teaches in-scope wordings as phrasings and out-of-scope ones as out-of-scope rows, as approvals do", () => {
     const teaching: Teaching = { seen: 0, handoffs: 0, taught: 0, rejected: 0, outOfScope: 0, picks: 0 };
     const kb = teachAll(
-      [entry("card", "When will my card arrive?")],
+      [faqEntry("card", "When will my card arrive?")],
       [
         { text: "card still not here", expected: "card" },
         { text: "what's the weather", expected: null },

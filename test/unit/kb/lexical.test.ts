@@ -1,27 +1,21 @@
 import { describe, expect, it } from "vitest";
 import type { FaqEntry } from "../../../shared/core/faq";
 import { createLexicalRetriever, kbAdjustment } from "../../../shared/kb/lexical";
-
-const entry = (id: string, question: string, similarQuestions: string[] = []): FaqEntry => ({
-  id,
-  question,
-  similarQuestions,
-  answer: `answer:${id}`,
-});
+import { faqEntry } from "../../support/fakes";
 
 const KB: FaqEntry[] = [
-  entry("card_arrival", "When will my card arrive?", [
+  faqEntry("card_arrival", "When will my card arrive?", [
     "My card has not arrived yet",
     "How long does card delivery take?",
   ]),
-  entry("change_pin", "How do I change my PIN?", ["I want a new PIN", "Where can I reset my PIN number?"]),
-  entry("refund", "I have not received my refund", [
+  faqEntry("change_pin", "How do I change my PIN?", ["I want a new PIN", "Where can I reset my PIN number?"]),
+  faqEntry("refund", "I have not received my refund", [
     "Where is my refund?",
     "Refund not showing in my account",
   ]),
-  entry("exchange_rate", "What exchange rate do you use?", ["Exchange rate for foreign currency"]),
-  entry("zh_card", "银行卡什么时候寄到", ["我的卡还没收到", "新卡多久能到"]),
-  entry("zh_pwd", "怎么修改密码", ["忘记密码怎么办", "重置登录密码"]),
+  faqEntry("exchange_rate", "What exchange rate do you use?", ["Exchange rate for foreign currency"]),
+  faqEntry("zh_card", "银行卡什么时候寄到", ["我的卡还没收到", "新卡多久能到"]),
+  faqEntry("zh_pwd", "怎么修改密码", ["忘记密码怎么办", "重置登录密码"]),
 ];
 
 describe("createLexicalRetriever ranking", () => {

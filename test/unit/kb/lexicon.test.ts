@@ -5,25 +5,19 @@ import type { FaqEntry } from "../../../shared/core/faq";
 import { conceptMentions, standardizeColloquial } from "../../../shared/core/understanding/lexicon";
 import { buildScope } from "../../../shared/core/understanding/scope";
 import { createLexicalRetriever } from "../../../shared/kb/lexical";
+import { faqEntry } from "../../support/fakes";
 import { REPO_ROOT } from "../../support/shared-data";
-
-const entry = (id: string, question: string, similarQuestions: string[] = []): FaqEntry => ({
-  id,
-  question,
-  similarQuestions,
-  answer: `answer:${id}`,
-});
 
 // A knowledge base written without the lexicon in view: it names a class ("countries", 信用卡) where
 // customers name a member of it.
 const KB: FaqEntry[] = [
-  entry("international", "Do you ship internationally?", ["which countries do you ship to"]),
-  entry("shipping_time", "How long does shipping take?", ["when will my parcel arrive"]),
-  entry("pay_methods", "What payment methods do you accept?", ["can I pay with a credit card"]),
-  entry("refund_time", "When will I get my refund?", ["how many days until my money is back"]),
-  entry("zh_pay", "支持哪些付款方式？", ["能用信用卡吗", "支持支付宝吗"]),
-  entry("zh_refund", "退款多久能到账？", ["退款几天到账"]),
-  entry("zh_return", "怎么申请退货？", ["退货怎么操作"]),
+  faqEntry("international", "Do you ship internationally?", ["which countries do you ship to"]),
+  faqEntry("shipping_time", "How long does shipping take?", ["when will my parcel arrive"]),
+  faqEntry("pay_methods", "What payment methods do you accept?", ["can I pay with a credit card"]),
+  faqEntry("refund_time", "When will I get my refund?", ["how many days until my money is back"]),
+  faqEntry("zh_pay", "支持哪些付款方式？", ["能用信用卡吗", "支持支付宝吗"]),
+  faqEntry("zh_refund", "退款多久能到账？", ["退款几天到账"]),
+  faqEntry("zh_return", "怎么申请退货？", ["退货怎么操作"]),
 ];
 
 describe("concept lexicon", () => {

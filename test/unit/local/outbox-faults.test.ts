@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { Outbox } from "../../../local/simulator/outbox";
+import { errcodeFault, Outbox } from "../../../local/simulator/outbox";
 
 /** POST /dev/faults: faults are added, taken back and cleared, per channel, without a restart. */
 describe("the simulators' injected faults", () => {
@@ -31,5 +31,18 @@ describe("the simulators' injected faults", () => {
     expect(outbox.injectFault({ channel: "wechat", count: -50 })).toBe(0);
     expect(outbox.injectFault({ channel: "wechat", count: 1, errcode: -1 })).toBe(1);
     expect(failing(outbox, "wechat")).toBe(1);
+  });
+});
+
+describe("an injected fault answered with an errcode (the WeChat family, DingTalk's session webhook)", () => {
+  it("is a busy errcode on HTTP 200 unless the fault names its errcode or status", () => {
+    expect(errcodeFault({ channel: "wechat", count: 1 }, "system error")).toEqual({
+      status: 200,
+      body: { errcode: -1, errmsg: "system error" },
+    });
+    expect(errcodeFault({ channel: "wecom", count: 1, errcode: 45009, status: 503 }, "system busy")).toEqual({
+      status: 503,
+      body: { errcode: 45009, errmsg: "system busy" },
+    });
   });
 });

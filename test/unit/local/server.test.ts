@@ -120,22 +120,26 @@ describe("the desk's FAQ uploads (presigned PUTs to the bucket, on the server's 
     const url = new URL((await presignUpload(signer, "kefu-local-faq", key, at)).url);
     return `${url.pathname}${url.search}`;
   };
-  const origins = ownOrigins("http://127.0.0.1:8787");
   const own = "http://localhost:8787";
+  /** The server, ready, forwarding the desk's presigned uploads to `emulator`; its URL. */
+  async function serveUploads(emulator: string, options: Partial<LocalServerOptions> = {}) {
+    const uploads = bucketUploads({
+      bucket: "kefu-local-faq",
+      prefix: "uploads/",
+      emulator,
+      origins: ownOrigins("http://127.0.0.1:8787"),
+      presigned: presignedByDesk(signer, "kefu-local-faq"),
+    });
+    const { state, url } = await serve({ uploads, ...options });
+    state.ready = true;
+    return url;
+  }
 
   it("forwards a PUT the desk presigned under uploads/ to the emulator, with its body, CORS for the server's own origins", async () => {
     const s3 = await emulator();
     try {
       // A body over the server's read limit: an upload is streamed on, not read.
-      const uploads = bucketUploads({
-        bucket: "kefu-local-faq",
-        prefix: "uploads/",
-        emulator: s3.url,
-        origins,
-        presigned: presignedByDesk(signer, "kefu-local-faq"),
-      });
-      const { state, url } = await serve({ uploads, maxReadBytes: 16 });
-      state.ready = true;
+      const url = await serveUploads(s3.url, { maxReadBytes: 16 });
       const path = await presigned("uploads/2026-faq.csv");
       const csv = "question,answer\n如何注销账号？,在「设置-账户」中申请注销。\n";
       const preflight = await fetch(`${url}${path}`, {
@@ -173,15 +177,7 @@ describe("the desk's FAQ uploads (presigned PUTs to the bucket, on the server's 
   it("refuses 403 another origin's page, a made-up or expired signature, and a signature for another key", async () => {
     const s3 = await emulator();
     try {
-      const uploads = bucketUploads({
-        bucket: "kefu-local-faq",
-        prefix: "uploads/",
-        emulator: s3.url,
-        origins,
-        presigned: presignedByDesk(signer, "kefu-local-faq"),
-      });
-      const { state, url } = await serve({ uploads });
-      state.ready = true;
+      const url = await serveUploads(s3.url);
       const good = await presigned("uploads/kb.replace.csv");
       const evil = "https://evil.example";
       const preflight = await fetch(`${url}${good}`, {
@@ -206,15 +202,7 @@ describe("the desk's FAQ uploads (presigned PUTs to the bucket, on the server's 
   });
 
   it("answers 502 when the emulator is unreachable", async () => {
-    const uploads = bucketUploads({
-      bucket: "kefu-local-faq",
-      prefix: "uploads/",
-      emulator: "http://127.0.0.1:1",
-      origins,
-      presigned: presignedByDesk(signer, "kefu-local-faq"),
-    });
-    const { state, url } = await serve({ uploads });
-    state.ready = true;
+    const url = await serveUploads("http://127.0.0.1:1");
     const put = await fetch(`${url}${await presigned("uploads/x")}`, { method: "PUT", body: "x" });
     expect(put.status).toBe(502);
     expect(await put.json()).toMatchObject({ error: "bucket_unreachable" });
