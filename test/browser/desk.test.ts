@@ -407,4 +407,17 @@ describe("the knowledge base (admin)", () => {
     ]);
     await screenshot(page, "admin-upload");
   });
+
+  it("says why a file was refused whole, rather than only 'failed, 0 rows'", async () => {
+    const page = await desk.newPage();
+    await signIn(page, desk.server.url, "admin", desk.mock.password);
+    await page.goto(`${desk.server.url}knowledge`);
+    await page
+      .getByTestId("faq-upload")
+      .setInputFiles({ name: "说明.csv", mimeType: "text/csv", buffer: Buffer.from("编号,标题\n1,退货\n") });
+    await page.getByTestId("faq-upload-submit").click();
+    const report = page.getByTestId("import-report").first();
+    await report.waitFor();
+    expect(await report.getByTestId("report-problem").textContent()).toContain("缺少列：question、answer");
+  });
 });
