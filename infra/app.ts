@@ -3,7 +3,7 @@ import { AwsSolutionsChecks } from "cdk-nag";
 import { loadDeployTarget } from "../shared/config/load";
 import { builtDesk } from "./constructs/desk";
 import { PROJECT_ROOT } from "./constructs/kefu-function";
-import { stackPropsFromContext } from "./context";
+import { ContextError, stackPropsFromContext } from "./context";
 import { KefuStack } from "./kefu-stack";
 
 /**
@@ -21,9 +21,20 @@ if (!deskAssetsDir) throw new Error("the agents' desk is not built: run `npm run
 new KefuStack(app, "KefuStack", {
   env: loadDeployTarget(),
   description: "Kefu: serverless omnichannel customer-service bot",
-  ...stackPropsFromContext((key) => app.node.tryGetContext(key)),
+  ...contextOptions(),
   deskAssetsDir,
 });
+
+/** The `-c` options, or the one line saying which are wrong (a stack trace would bury it). */
+function contextOptions() {
+  try {
+    return stackPropsFromContext((key) => app.node.tryGetContext(key), Object.keys(app.node.getAllContext()));
+  } catch (error) {
+    if (!(error instanceof ContextError)) throw error;
+    console.error(error.message);
+    process.exit(1);
+  }
+}
 
 // cdk-nag v3 is a policy-validation plugin: any unacknowledged AwsSolutions finding, error or warning,
 // fails `cdk synth`. Acknowledgements live next to the resource they concern, each with its reason.

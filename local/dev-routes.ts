@@ -7,11 +7,12 @@ import type { DeskConfig } from "../shared/config/load-desk";
 import { replyFromAgent, resolveAsAgent } from "../shared/core/desk/actions";
 import { ReplyBlockedError, ReplyDeliveryUnknownError, TicketClosedError } from "../shared/core/desk/desk";
 import { ChannelApiError, KefuError, MalformedRequestError, NotFoundError } from "../shared/core/errors";
+import { CHANNELS } from "../shared/core/message";
 import { normalizeTicketId } from "../shared/core/ticket";
 import { wireDesk } from "./desk-wiring";
 import type { sqsClient } from "./emulators";
 import type { DevRoute } from "./server";
-import type { Outbox } from "./simulator/outbox";
+import type { Fault, Outbox } from "./simulator/outbox";
 import type { MessageTracker } from "./trace";
 
 export interface InboxEntry {
@@ -95,10 +96,9 @@ export function devRoutes(deps: {
       return { status: 200, body: found };
     }
     if (method === "POST" && path === "/dev/faults") {
-      const fault = FaultSchema.safeParse(parseJson(body));
-      if (!fault.success) throw new MalformedRequestError(`not a fault: ${z.prettifyError(fault.error)}`);
-      const pending = outbox.injectFault(fault.data);
-      return { status: 200, body: { ok: true, channel: fault.data.channel, pending } };
+      const fault = parseFault(body);
+      const pending = outbox.injectFault(fault);
+      return { status: 200, body: { ok: true, channel: fault.channel, pending } };
     }
     if (method === "GET" && path === "/dev/dlq") {
       const { Attributes } = await sqs.send(
@@ -127,16 +127,27 @@ export function inboxEntry(body: string): InboxEntry | undefined {
   }
 }
 
+/** What a fault can be put on: a channel's sends, or 微信客服's message pulls (kf/sync_msg). */
+const FAULT_TARGETS = [...CHANNELS, "wecom-kf:sync_msg"] as const;
+
 /**
  * POST /dev/faults: the next `count` sends on `channel` fail; a negative count takes that many back, 0
- * clears the channel's faults. The answer says how many remain pending.
+ * clears the channel's faults. The answer says how many remain pending. A channel no simulator knows
+ * is refused: `"wechta"` used to answer `ok` and fail nothing.
  */
 const FaultSchema = z.object({
-  channel: z.string().min(1),
+  channel: z.enum(FAULT_TARGETS, { error: `channel must be one of ${FAULT_TARGETS.join(", ")}` }),
   count: z.number().int(),
   errcode: z.number().int().optional(),
   status: z.number().int().optional(),
 });
+
+/** The body of POST /dev/faults, or MalformedRequestError (400) saying what is wrong. */
+export function parseFault(body: string): Fault {
+  const fault = FaultSchema.safeParse(parseJson(body));
+  if (!fault.success) throw new MalformedRequestError(`not a fault: ${z.prettifyError(fault.error)}`);
+  return fault.data;
+}
 
 /** Who replies and resolves through /dev/tickets, in the transcript and the reports. */
 const DEV_AGENT = "dev";

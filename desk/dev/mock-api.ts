@@ -1125,13 +1125,42 @@ export class MockDesk {
     return version;
   }
 
-  /** The import function's part: a CSV with question,answer[,category] rows; rows missing either are refused. */
+  /**
+   * The import function's part: a CSV with question,answer[,category] rows; rows missing either are
+   * refused, a file whose header lacks those columns is refused whole, and a file with no rows is empty.
+   */
   private receiveUpload(key: string, body: Buffer): void {
     const name = key.split("/").pop() ?? key;
     const lines = body
       .toString("utf8")
       .split(/\r?\n/)
       .filter((line) => line.trim() !== "");
+    const header = (lines[0] ?? "").split(",").map((cell) => cell.trim());
+    if (lines.length > 0 && !(header.includes("question") && header.includes("answer"))) {
+      this.finishImport({
+        upload: name,
+        status: "failed",
+        counts: { total: 0 },
+        rejected: [],
+        error: {
+          code: "missing_columns",
+          message: `缺少列：question、answer（找到的是：${header.join("、")}）。第一行须为列名，例如：编号、问题、答案。`,
+        },
+        at: this.iso(),
+      });
+      return;
+    }
+    if (lines.length <= 1) {
+      this.finishImport({
+        upload: name,
+        status: "empty",
+        counts: { total: 0 },
+        rejected: [],
+        warning: { code: "no_rows", message: "文件中没有任何数据行（为空或只有表头），知识库未做任何修改。" },
+        at: this.iso(),
+      });
+      return;
+    }
     const rejected: ImportReportSummary["rejected"] = [];
     let imported = 0;
     lines.slice(1).forEach((line, index) => {
@@ -1158,6 +1187,11 @@ export class MockDesk {
         at: this.iso(),
       });
     }, this.importDelayMs).unref();
+  }
+
+  /** A report that changes nothing, after the import function's delay. */
+  private finishImport(report: ImportReportSummary): void {
+    setTimeout(() => this.imports.push(report), this.importDelayMs).unref();
   }
 
   private iso(): string {

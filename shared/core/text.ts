@@ -33,15 +33,31 @@ export function isHan(ch: string): boolean {
   return HAN.test(ch);
 }
 
+/** Links are not written in a language: a pasted order link must not make a message English. */
+const LINKS_G = /\b(?:https?:\/\/|www\.)\S+/gi;
+
+/**
+ * English words a sentence cannot do without. Latin words with none of them beside Chinese are names:
+ * brands, models, product lines ("我买的 Nike Air Jordan 1 Retro High OG 可以退吗").
+ */
+const ENGLISH_GRAMMAR = new Set(
+  "the a an is are was were be do does did can could would will should i you he she we they my your our his her their me us it this that to of in on at for from with and or not no what how when where why which who have has had please".split(
+    " ",
+  ),
+);
+
 /**
  * "zh" when Han characters carry a meaningful share of the text, "en" otherwise. One Han character in an
  * English sentence (a name) does not make it Chinese; a Chinese sentence with an English brand does stay
- * Chinese, because each Han character carries about a word's worth of meaning.
+ * Chinese, because each Han character carries about a word's worth of meaning, and so does one whose
+ * Latin words are all names, or a link.
  */
 export function detectLanguage(text: string, fallback: Language = "zh"): Language {
-  const han = text.match(HAN_G)?.length ?? 0;
-  const latinWords = text.match(/[a-z]+/gi)?.length ?? 0;
-  if (han === 0 && latinWords === 0) return fallback;
+  const written = text.replace(LINKS_G, " ");
+  const han = written.match(HAN_G)?.length ?? 0;
+  const words = written.match(/[a-z]+/gi) ?? [];
+  if (han === 0 && words.length === 0) return fallback;
   // Compare Han characters with Latin words, weighting words ×1.5: "我要apple pay" is zh.
-  return han >= latinWords * 1.5 || (han >= 2 && (text.match(LATIN_G)?.length ?? 0) < 3) ? "zh" : "en";
+  if (han >= words.length * 1.5 || (han >= 2 && (written.match(LATIN_G)?.length ?? 0) < 3)) return "zh";
+  return han >= 2 && !words.some((word) => ENGLISH_GRAMMAR.has(word.toLowerCase())) ? "zh" : "en";
 }

@@ -407,4 +407,36 @@ describe("the knowledge base (admin)", () => {
     ]);
     await screenshot(page, "admin-upload");
   });
+
+  it("says why a file was refused whole, rather than only 'failed, 0 rows'", async () => {
+    const page = await desk.newPage();
+    await signIn(page, desk.server.url, "admin", desk.mock.password);
+    await page.goto(`${desk.server.url}knowledge`);
+    await page
+      .getByTestId("faq-upload")
+      .setInputFiles({ name: "说明.csv", mimeType: "text/csv", buffer: Buffer.from("编号,标题\n1,退货\n") });
+    await page.getByTestId("faq-upload-submit").click();
+    const report = page.getByTestId("import-report").first();
+    await report.waitFor();
+    expect(await report.getByTestId("report-problem").textContent()).toContain("缺少列：question、answer");
+  });
+
+  it("refuses a file it cannot import before uploading, naming the types it can", async () => {
+    // The API's 422 on the name used to read "check the highlighted fields", with no field to check.
+    const page = await desk.newPage();
+    await signIn(page, desk.server.url, "admin", desk.mock.password);
+    await page.goto(`${desk.server.url}knowledge`);
+    await page
+      .getByTestId("faq-upload")
+      .setInputFiles({ name: "常见问题.pdf", mimeType: "application/pdf", buffer: Buffer.from("%PDF-1.7") });
+    expect(await page.getByTestId("upload-unsupported").textContent()).toBe(
+      "无法导入 常见问题.pdf：请使用 .csv .tsv .txt .xlsx .jsonl .ndjson 文件；.xls 请另存为 .xlsx。",
+    );
+    expect(await page.getByTestId("faq-upload-submit").isDisabled()).toBe(true);
+    await page
+      .getByTestId("faq-upload")
+      .setInputFiles({ name: "faq.CSV", mimeType: "text/csv", buffer: Buffer.from("id,question,answer\n") });
+    expect(await page.getByTestId("upload-unsupported").count()).toBe(0);
+    expect(await page.getByTestId("faq-upload-submit").isDisabled()).toBe(false);
+  });
 });

@@ -42,6 +42,55 @@ describe("CDK context", () => {
     });
   });
 
+  it("refuses an option the stack does not have, naming the one it likely meant", () => {
+    // `-c egres=true` used to synthesise a stack without the fixed IP, silently.
+    expect(() => stackPropsFromContext(context({ egres: "true" }), ["egres"])).toThrow(
+      "-c egres: no such option (did you mean egress?)",
+    );
+    expect(() => stackPropsFromContext(context({ AlarmEmail: "ops@example.com" }), ["AlarmEmail"])).toThrow(
+      "(did you mean alarmEmail?)",
+    );
+    expect(() => stackPropsFromContext(context({ colour: "blue" }), ["colour"])).toThrow(
+      /-c colour: no such option$/,
+    );
+    // A setting the functions read but the stack takes no context for is refused too, not ignored.
+    expect(() => stackPropsFromContext(context({}), ["KEFU_REPORT_TIME_ZONE"])).toThrow("no such option");
+  });
+
+  it("leaves CDK's own context keys alone", () => {
+    const cdkKeys = [
+      "aws:cdk:enable-path-metadata",
+      "@aws-cdk/core:failSynthOnValidationErrors",
+      "availability-zones:account=123456789012:region=us-east-1",
+    ];
+    expect(stackPropsFromContext(context({ egress: "true" }), ["egress", ...cdkKeys])).toMatchObject({
+      egress: true,
+    });
+  });
+
+  it("refuses an alarm or agent address that is not an e-mail address", () => {
+    expect(() => stackPropsFromContext(context({ alarmEmail: "ops-example.com" }))).toThrow(
+      "alarmEmail must be an e-mail address",
+    );
+    expect(() => stackPropsFromContext(context({ agentEmail: "desk" }))).toThrow(
+      "agentEmail must be an e-mail address",
+    );
+    expect(stackPropsFromContext(context({ alarmEmail: "ops@example.com", agentEmail: "" }))).toMatchObject({
+      alarmEmail: "ops@example.com",
+      agentEmail: undefined,
+    });
+  });
+
+  it("stops `cdk synth -c egres=true` with the message alone, not a stack trace", () => {
+    const run = spawnSync(process.execPath, ["--import", "tsx", "infra/app.ts"], {
+      env: { ...process.env, CDK_CONTEXT_JSON: JSON.stringify({ egres: "true" }) },
+      encoding: "utf8",
+      timeout: 60_000,
+    });
+    expect(run.status).toBe(1);
+    expect(run.stderr.trim()).toBe("invalid CDK context: -c egres: no such option (did you mean egress?)");
+  });
+
   it("stops `cdk synth -c engine=lcoal` before anything is synthesised, saying why", () => {
     // What the CDK CLI does: run the app with the context in CDK_CONTEXT_JSON.
     const run = spawnSync(process.execPath, ["--import", "tsx", "infra/app.ts"], {

@@ -1,9 +1,12 @@
-import { Badge, Group, Stack, Table, Text } from "@mantine/core";
+import { Alert, Badge, Group, Stack, Table, Text } from "@mantine/core";
 import type { ImportReportSummary } from "../api/types";
 import { useI18n } from "../i18n";
 import { countLabel, formatDateTime, importStatusColor, importStatusLabel, shownCounts } from "./labels";
 
-/** An import report: its counts and the rows the import refused, as the import function wrote it. */
+/**
+ * An import report: its counts, why the file was refused whole or changed nothing (the import's own
+ * words, in the admin's language), and the rows the import refused, as the import function wrote it.
+ */
 export function ReportView(props: { report: ImportReportSummary }) {
   const { t, locale } = useI18n();
   const { report } = props;
@@ -35,6 +38,17 @@ export function ReportView(props: { report: ImportReportSummary }) {
           </Badge>
         ))}
       </Group>
+      {(report.error ?? report.warning) && (
+        <Alert
+          color={report.error ? "red" : "yellow"}
+          variant="light"
+          py={6}
+          data-testid="report-problem"
+          role={report.error ? "alert" : undefined}
+        >
+          {(report.error ?? report.warning)?.message}
+        </Alert>
+      )}
       {report.rejected.length > 0 && (
         <>
           <Text size="sm" fw={600}>

@@ -14,7 +14,7 @@ import {
 } from "@mantine/core";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
-import { FAQ_FILE_EXTENSIONS } from "../../../shared/core/faq-files";
+import { FAQ_FILE_EXTENSIONS, faqFormatOf } from "../../../shared/core/faq-files";
 import { ApiError } from "../api/client";
 import type { FaqVersions, ImportReportSummary, UploadTarget } from "../api/types";
 import { ErrorAlert } from "../components/ErrorAlert";
@@ -64,6 +64,9 @@ function UploadPanel() {
   const input = useRef<HTMLInputElement>(null);
   const [file, setFile] = useState<File | null>(null);
   const [waitingFor, setWaitingFor] = useState<string | null>(null);
+  // The picker offers the FAQ types, but "All files" lets any through; the API's refusal of the name
+  // read only "check the highlighted fields", and there is no field to highlight.
+  const unsupported = file !== null && faqFormatOf(file.name) === undefined;
 
   const upload = useMutation({
     mutationFn: async (chosen: File) => {
@@ -119,7 +122,7 @@ function UploadPanel() {
             }}
           />
           <Button
-            disabled={!file}
+            disabled={!file || unsupported}
             loading={upload.isPending}
             onClick={() => file && upload.mutate(file)}
             data-testid="faq-upload-submit"
@@ -127,6 +130,11 @@ function UploadPanel() {
             {t("upload")}
           </Button>
         </Group>
+        {unsupported && (
+          <Alert color="red" variant="light" py={6} role="alert" data-testid="upload-unsupported">
+            {t("uploadUnsupported", { name: file.name, types: FAQ_FILE_EXTENSIONS.join(" ") })}
+          </Alert>
+        )}
         {upload.isPending && file && <Text size="sm">{t("uploading", { name: file.name })}</Text>}
         <ErrorAlert error={upload.error} />
         {waitingFor && !report.data && !report.isError && (

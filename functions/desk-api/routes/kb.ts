@@ -64,6 +64,9 @@ export function reportSummary(report: ImportReport) {
       code: r.code,
       message: r.message,
     })),
+    // What the admin must read to fix a file refused whole (a missing column) or that held no rows.
+    ...(report.error ? { error: { code: report.error.code, message: report.error.message } } : {}),
+    ...(report.warning ? { warning: { code: report.warning.code, message: report.warning.message } } : {}),
     at: report.finishedAt,
   };
 }

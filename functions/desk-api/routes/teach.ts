@@ -65,6 +65,8 @@ async function withReport(change: PendingChange, deps: TeachDeps) {
     status: string;
     counts: Record<string, number>;
     rejected: { row: number; id?: string; field?: string; code: string; message: string }[];
+    error?: { code: string; message: string };
+    warning?: { code: string; message: string };
     finishedAt?: string;
   };
   return {
@@ -75,6 +77,8 @@ async function withReport(change: PendingChange, deps: TeachDeps) {
       status: report.status,
       counts: report.counts,
       rejected: report.rejected,
+      ...(report.error ? { error: { code: report.error.code, message: report.error.message } } : {}),
+      ...(report.warning ? { warning: { code: report.warning.code, message: report.warning.message } } : {}),
       ...(report.finishedAt ? { at: report.finishedAt } : {}),
     },
   };

@@ -200,6 +200,10 @@ export const ImportReportSummarySchema = z.object({
       message: z.string(),
     }),
   ),
+  /** Why nothing of the file was imported (status failed), in the admin's language. */
+  error: z.object({ code: z.string(), message: z.string() }).optional(),
+  /** Why nothing changed although nothing failed (status empty). */
+  warning: z.object({ code: z.string(), message: z.string() }).optional(),
   at: z.string().optional(),
 });
 export type ImportReportSummary = z.infer<typeof ImportReportSummarySchema>;

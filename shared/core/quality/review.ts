@@ -152,10 +152,15 @@ type Spoken = Turn & { role: "customer" | "bot" | "agent" };
  * The review's input for a resolved ticket, or undefined when no agent replied on it (the bot or a
  * closed session resolved it: there is nothing human to grade). Every text is masked again: agents'
  * turns are stored as typed, and a turn stored before masking existed must not reach a model as it was.
- * Internal notes and system turns are left out.
+ * Internal notes and system turns are left out, and so is what came after the resolve: the CSAT question
+ * and the customer's rating, which reaches the grader as `csat` (as the last customer turn it read as a
+ * message the agent had left unanswered).
  */
 export function reviewInput(ticket: Ticket, faq: readonly FaqEntry[]): ReviewInput | undefined {
-  const spoken = ticket.transcript.filter((t): t is Spoken => SPOKEN.has(t.role));
+  const resolvedAt = ticket.resolvedAt ? Date.parse(ticket.resolvedAt) : Number.POSITIVE_INFINITY;
+  const spoken = ticket.transcript.filter(
+    (t): t is Spoken => SPOKEN.has(t.role) && Date.parse(t.at) <= resolvedAt,
+  );
   const lastAgentTurn = spoken.findLast((t) => t.role === "agent");
   if (!lastAgentTurn) return undefined;
   const kept = spoken.slice(-REVIEW_MAX_TURNS);

@@ -251,7 +251,7 @@ async function parseXlsxRows(
   let header: SheetRow | undefined;
   let firstRow: SheetRow | undefined;
   let refusal: FaqFileError | undefined;
-  const merges = await readFaqSheet(body, (row) => {
+  const { merges, sheet, sheets } = await readFaqSheet(body, (row) => {
     if (isBlank(row.cells)) return "more";
     if (header) {
       if (data.length >= out.limit) refusal = out.tooMany(row.row, header.cells);
@@ -270,17 +270,26 @@ async function parseXlsxRows(
     kept.set(row.row, row.cells);
     return "more";
   });
-  if (refusal) throw refusal;
+  if (refusal) throw inSheet(refusal, sheet, sheets);
   if (!header) {
     // Fewer rows than the header search and none of them a header: an empty sheet, or no header.
     if (!firstRow) return { headers: [], rows: [] };
-    throw missingColumns(firstRow.cells) ?? new FaqFileError("missing_columns", {});
+    throw inSheet(missingColumns(firstRow.cells) ?? new FaqFileError("missing_columns", {}), sheet, sheets);
   }
   applyMerges(kept, merges);
   const headers = kept.get(header.row) ?? header.cells;
   const columns = headers.map((h) => fieldForHeader(h));
   for (const row of data) out.push({ row, fields: collect(columns, kept.get(row) ?? []) }, headers);
   return { headers, rows: out.rows };
+}
+
+/**
+ * Missing columns in a workbook of several sheets: the report names the sheet read and the rule that
+ * chose it, since the FAQ is often on another sheet than a cover sheet ("说明") that comes first.
+ */
+function inSheet(error: FaqFileError, sheet: string, sheets: string[]): FaqFileError {
+  if (error.code !== "missing_columns" || sheets.length < 2) return error;
+  return new FaqFileError(error.code, { ...error.args, sheet, sheets }, { header: error.header });
 }
 
 /** Each cell a merged range covers shows the range's value, as Excel displays it. */

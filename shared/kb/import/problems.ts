@@ -37,6 +37,9 @@ export interface ProblemArgs {
   since?: number;
   /** The file looks like UTF-16 without its byte-order mark. */
   utf16?: boolean;
+  /** A workbook's sheet that was read, and all its sheets (missing columns in a workbook of several). */
+  sheet?: string;
+  sheets?: string[];
 }
 
 /**
@@ -87,9 +90,9 @@ const MESSAGES: Record<FileProblem | FileWarning, Record<Language, (a: ProblemAr
   },
   missing_columns: {
     en: (a) =>
-      `Missing column(s): ${(a.missing ?? []).join(", ")} (found: ${(a.found ?? []).join(", ") || "nothing"}). The first row must name the columns, e.g. id, question, answer.`,
+      `Missing column(s): ${(a.missing ?? []).join(", ")} (found${a.sheet ? ` in sheet "${a.sheet}"` : ""}: ${(a.found ?? []).join(", ") || "nothing"}). The first row must name the columns, e.g. id, question, answer.${a.sheet ? ` The FAQ is read from the sheet named faq, else the first sheet (this workbook has: ${(a.sheets ?? []).join(", ")}): name the FAQ's sheet faq.` : ""}`,
     zh: (a) =>
-      `缺少列：${(a.missing ?? []).join("、")}（找到的是：${(a.found ?? []).join("、") || "无"}）。第一行须为列名，例如：编号、问题、答案。`,
+      `缺少列：${(a.missing ?? []).join("、")}（${a.sheet ? `在工作表「${a.sheet}」中` : ""}找到的是：${(a.found ?? []).join("、") || "无"}）。第一行须为列名，例如：编号、问题、答案。${a.sheet ? `系统读取名为 faq 的工作表，没有则读取第一个工作表（本工作簿有：${(a.sheets ?? []).join("、")}）：请把 FAQ 所在的工作表改名为 faq。` : ""}`,
   },
   too_many_rows: {
     en: (a) =>

@@ -32,15 +32,23 @@ export interface MergedRange {
 /** What `onRow` wants next. */
 export type RowVerdict = "more" | "stop";
 
+/** What was read of a workbook, besides its rows. */
+export interface SheetRead {
+  /** The sheet's merged ranges, complete only when the sheet was read to its end. */
+  merges: MergedRange[];
+  /** The sheet read, and every sheet of the workbook (for a report that must say which was read). */
+  sheet: string;
+  sheets: string[];
+}
+
 /**
  * Reads the sheet named "faq" (any case), else the first sheet, calling `onRow` for each row the file
- * holds (in order, with gaps where rows are absent) until it returns "stop". Returns the sheet's merged
- * ranges, which are complete only when the sheet was read to its end.
+ * holds (in order, with gaps where rows are absent) until it returns "stop".
  */
 export async function readFaqSheet(
   body: AsyncIterable<Uint8Array>,
   onRow: (row: SheetRow) => RowVerdict,
-): Promise<MergedRange[]> {
+): Promise<SheetRead> {
   const input = Readable.from(body);
   const reader = new FaqWorkbookReader(input);
   let read: WorksheetReader | undefined;
@@ -70,7 +78,11 @@ export async function readFaqSheet(
     throw new FaqFileError("unreadable", { detail: (failure as Error).message }, { cause: failure });
   }
   if (!read) throw new FaqFileError("unreadable", { detail: "the workbook has no sheets" });
-  return reader.mergesOf.get(read) ?? [];
+  return {
+    merges: reader.mergesOf.get(read) ?? [],
+    sheet: (read as unknown as { name: string }).name,
+    sheets: reader.sheetNames,
+  };
 }
 
 type WorksheetReader = ExcelJS.stream.xlsx.WorksheetReader;

@@ -5,6 +5,7 @@ import { createLocalEngine } from "../../../shared/ai/local-engine";
 import type { FaqEntry } from "../../../shared/core/faq";
 import { processMessage } from "../../../shared/core/pipeline";
 import { outcomeKind } from "../../../shared/core/pipeline/outcome";
+import { detectLanguage } from "../../../shared/core/text";
 import { slotConcepts } from "../../../shared/core/understanding/followup";
 import { identifyLanguage } from "../../../shared/core/understanding/language";
 import { buildScope } from "../../../shared/core/understanding/scope";
@@ -370,6 +371,24 @@ describe("language", () => {
       expect(tickets.items.size).toBe(1);
     },
   );
+
+  // Found by the trial: a brand or a pasted link outweighed the Chinese and the answer came in English.
+  it.each([
+    "Nike Air Jordan 1 Retro High OG 怎么申请退货",
+    "https://shop.example.com/order/detail?id=123456&from=app 这个怎么申请退货",
+  ])("answers a Chinese question with brand names or a link in Chinese: %s", async (text) => {
+    // The worker's own language detection, not the fakes' "any Han character is Chinese".
+    const { deps, sent } = pipelineDeps(createLocalEngine(entries), {
+      detectLanguage: (t) => detectLanguage(t),
+    });
+    const outcome = await processMessage(
+      inbound({ text, conversationKey: `wechat:gh:brand-${text.length}` }),
+      deps,
+    );
+    const answer = { outcome, reply: sent.at(-1)?.text ?? "" };
+    expect(answer.outcome).toMatchObject({ action: "answered", faqIds: ["zh-return-how"] });
+    expect(answer.reply).not.toContain("AI assistant");
+  });
 
   it("prefixes what it can offer with the notice, and offers no person then", async () => {
     const { say, tickets } = conversation("wechat:gh:es");

@@ -87,6 +87,24 @@ describe("reviewInput", () => {
     expect(reviewInput(ticket([turn("customer", "转人工"), turn("bot", "稍等")]), [RETURNS])).toBeUndefined();
   });
 
+  it("leaves out the CSAT question and the rating after the resolve: the rating is not an unanswered message", () => {
+    const rated = ticket(
+      [
+        turn("customer", "我的订单还没发货"),
+        turn("agent", "您好，订单今天会发货。", { agent: "zhang" }),
+        turn("system", "resolved by zhang", { at: "2026-12-01T10:05:00.000Z" }),
+        turn("bot", "请回复 1–5 为本次人工服务打分", { at: "2026-12-01T10:05:00.300Z" }),
+        turn("customer", "5 很满意", { at: "2026-12-01T10:06:00.000Z" }),
+      ],
+      { csat: { score: 5, comment: "很满意", at: "2026-12-01T10:06:00.000Z" } },
+    );
+    const input = reviewInput(rated, [RETURNS]) as NonNullable<ReturnType<typeof reviewInput>>;
+    expect(input.transcript.map((t) => t.role)).toEqual(["customer", "agent"]);
+    expect(input.csat).toBe(5);
+    const resolution = heuristicGrade(input).resolution;
+    expect(resolution).toEqual({ score: 5, reasons: ["已解决；客户评分 5/5"] });
+  });
+
   it("keeps the last turns and bounds each one", () => {
     const many = Array.from({ length: 50 }, (_, i) => turn(i % 2 ? "agent" : "customer", "字".repeat(5000)));
     const input = reviewInput(ticket(many), []);

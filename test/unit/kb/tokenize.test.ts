@@ -94,6 +94,13 @@ describe("detectLanguage", () => {
     ["我要apple pay充值", "zh"],
     ["When will my card arrive?", "en"],
     ["Can I pay at 全家 with my card?", "en"],
+    // Brands, models and links in a Chinese sentence: answered in English before.
+    ["我买的 Nike Air Jordan 1 Retro High OG 可以退吗", "zh"],
+    ["iPhone 15 Pro Max Apple Watch 怎么退货", "zh"],
+    ["https://shop.example.com/order/detail?id=123456&from=app 这个怎么退货", "zh"],
+    ["My order to 北京 has not arrived", "en"],
+    ["How do I return 这个", "en"],
+    ["see https://shop.example.com/order/123", "en"],
   ] as const)("%s → %s", (text, lang) => {
     expect(detectLanguage(text)).toBe(lang);
   });

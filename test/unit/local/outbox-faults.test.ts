@@ -1,5 +1,8 @@
 import { describe, expect, it } from "vitest";
+import { parseFault } from "../../../local/dev-routes";
 import { errcodeFault, Outbox } from "../../../local/simulator/outbox";
+
+import { MalformedRequestError } from "../../../shared/core/errors";
 
 /** POST /dev/faults: faults are added, taken back and cleared, per channel, without a restart. */
 describe("the simulators' injected faults", () => {
@@ -31,6 +34,24 @@ describe("the simulators' injected faults", () => {
     expect(outbox.injectFault({ channel: "wechat", count: -50 })).toBe(0);
     expect(outbox.injectFault({ channel: "wechat", count: 1, errcode: -1 })).toBe(1);
     expect(failing(outbox, "wechat")).toBe(1);
+  });
+
+  it("refuses a channel no simulator knows, instead of answering ok and failing nothing", () => {
+    for (const channel of ["wechta", "WeChat", "wecom_kf", ""]) {
+      expect(() => parseFault(JSON.stringify({ channel, count: 3 }))).toThrow(MalformedRequestError);
+    }
+    expect(() => parseFault('{"channel": "wechta", "count": 3}')).toThrow(
+      "channel must be one of wechat, wecom, wecom-kf, dingtalk, email, sms, twilio, wecom-kf:sync_msg",
+    );
+    expect(parseFault('{"channel": "wecom-kf", "count": 1, "errcode": 95016}')).toEqual({
+      channel: "wecom-kf",
+      count: 1,
+      errcode: 95016,
+    });
+    expect(parseFault('{"channel": "wecom-kf:sync_msg", "count": 0}')).toEqual({
+      channel: "wecom-kf:sync_msg",
+      count: 0,
+    });
   });
 });
 

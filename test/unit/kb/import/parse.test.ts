@@ -7,7 +7,7 @@ import ExcelJS from "exceljs";
 import iconv from "iconv-lite";
 import { describe, expect, it, vi } from "vitest";
 import { parseFaqFile } from "../../../../shared/kb/import/parse";
-import { FaqFileError } from "../../../../shared/kb/import/problems";
+import { FaqFileError, fileMessage } from "../../../../shared/kb/import/problems";
 import { decodeText } from "../../../../shared/kb/import/text-encoding";
 import { REPO_ROOT } from "../../../support/shared-data";
 
@@ -325,6 +325,35 @@ describe("XLSX", () => {
     expect(parsed.rows).toEqual([
       { row: 2, fields: { id: "2024-01-31T00:00:00.000Z", question: "q?", answer: "a." } },
     ]);
+  });
+
+  it("names the sheet it read and how it chose it when the columns are missing in a workbook of several", async () => {
+    // A cover sheet first and the FAQ on a sheet not named faq: the report said only what it found.
+    const bytes = await workbook((wb) => {
+      wb.addWorksheet("说明").addRow(["本表为客服知识库"]);
+      wb.addWorksheet("常见问题").addRows([
+        ["编号", "问题", "答案"],
+        ["x1", "支持货到付款吗", "支持。"],
+      ]);
+    });
+    const refusal = await parseFaqFile("faq.xlsx", chunks(bytes, 4096)).then(
+      () => expect.fail("the workbook was accepted"),
+      (err: unknown) => err as FaqFileError,
+    );
+    expect(refusal).toBeInstanceOf(FaqFileError);
+    expect(refusal.args).toMatchObject({ sheet: "说明", sheets: ["说明", "常见问题"] });
+    expect(fileMessage("missing_columns", "zh", refusal.args)).toBe(
+      "缺少列：id、question、answer（在工作表「说明」中找到的是：本表为客服知识库）。第一行须为列名，例如：编号、问题、答案。" +
+        "系统读取名为 faq 的工作表，没有则读取第一个工作表（本工作簿有：说明、常见问题）：请把 FAQ 所在的工作表改名为 faq。",
+    );
+    expect(fileMessage("missing_columns", "en", refusal.args)).toContain(
+      'found in sheet "说明": 本表为客服知识库',
+    );
+    // One sheet: nothing to choose between, the message stays short.
+    const single = await workbook((wb) => wb.addWorksheet("Sheet1").addRow(["编号", "标题"]));
+    await expect(parseFaqFile("one.xlsx", chunks(single, 4096))).rejects.toSatisfy(
+      (err: FaqFileError) => err.code === "missing_columns" && err.args.sheet === undefined,
+    );
   });
 
   it("parses a sheet with only a header, or nothing, to no rows", async () => {
