@@ -63,10 +63,18 @@ export class ContextError extends Error {
 }
 
 /**
- * CDK's own keys: feature flags (`@aws-cdk/…`), its settings (`aws:cdk:…`) and the lookups it caches in
- * cdk.context.json (`availability-zones:account=…`). Every option of this stack is a plain word.
+ * Plain-word keys the CDK CLI itself writes to cdk.context.json and passes to the app with the rest:
+ * `cdk acknowledge <notice>` and `cdk cli-telemetry --disable`. Refusing them would stop every synth
+ * after a user followed the CLI's own advice.
  */
-const isCdkKey = (key: string) => key.startsWith("@") || key.includes(":");
+const CDK_CLI_KEYS = new Set(["acknowledged-issue-numbers", "cli-telemetry"]);
+
+/**
+ * CDK's own keys: feature flags (`@aws-cdk/…`), its settings (`aws:cdk:…`), the lookups it caches in
+ * cdk.context.json (`availability-zones:account=…`) and the CLI's keys above. Every option of this
+ * stack is a plain word.
+ */
+const isCdkKey = (key: string) => key.startsWith("@") || key.includes(":") || CDK_CLI_KEYS.has(key);
 
 /**
  * The stack's options from CDK context; `get` is `app.node.tryGetContext`, `given` the keys the context

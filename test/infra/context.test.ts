@@ -62,6 +62,9 @@ describe("CDK context", () => {
       "aws:cdk:enable-path-metadata",
       "@aws-cdk/core:failSynthOnValidationErrors",
       "availability-zones:account=123456789012:region=us-east-1",
+      // Written to cdk.context.json by `cdk acknowledge 34892` and `cdk cli-telemetry --disable`.
+      "acknowledged-issue-numbers",
+      "cli-telemetry",
     ];
     expect(stackPropsFromContext(context({ egress: "true" }), ["egress", ...cdkKeys])).toMatchObject({
       egress: true,

@@ -102,7 +102,8 @@ describe("reviewInput", () => {
     expect(input.transcript.map((t) => t.role)).toEqual(["customer", "agent"]);
     expect(input.csat).toBe(5);
     const resolution = heuristicGrade(input).resolution;
-    expect(resolution).toEqual({ score: 5, reasons: ["已解决；客户评分 5/5"] });
+    // The rating, and no last_message_unanswered: the customer's "5 很满意" came after the resolve.
+    expect(resolution).toEqual({ score: 5, reasonCodes: [{ code: "customer_rating", csat: 5 }] });
   });
 
   it("keeps the last turns and bounds each one", () => {
