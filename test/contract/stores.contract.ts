@@ -745,6 +745,24 @@ function agentsContract(target: StoreTarget) {
       expect(ours.map((agent) => agent.id)).toEqual([a, b]);
     });
 
+    it("signs an agent in online the first time, and keeps the status they chose after that", async () => {
+      const agents = target.agents();
+      const first = fresh("agent");
+      expect(await agents.signIn(first, now)).toMatchObject({ id: first, status: "online" });
+      // Configured by a supervisor before their first sign-in: away until they sign in, then online.
+      const configured = fresh("agent");
+      expect(await agents.configure(configured, { displayName: "王" }, now)).toMatchObject({
+        status: "away",
+      });
+      expect(await agents.signIn(configured, later)).toMatchObject({ status: "online", displayName: "王" });
+      // A chosen Away survives the next sign-in; so does a chosen Online.
+      const chose = fresh("agent");
+      await agents.setStatus(chose, "away", now);
+      expect(await agents.signIn(chose, later)).toMatchObject({ status: "away" });
+      await agents.setStatus(chose, "online", later);
+      expect(await agents.signIn(chose, later)).toMatchObject({ status: "online" });
+    });
+
     it("reserves a slot only for an online agent below capacity, and gives slots back down to zero", async () => {
       const agents = target.agents();
       const id = fresh("agent");
