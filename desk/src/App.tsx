@@ -79,6 +79,7 @@ const COMPACT_HEADER = "(max-width: 74.99em)";
 
 function Shell() {
   const { t } = useI18n();
+  const { api } = useDesk();
   const roles = useRoles();
   const me = useMe();
   const location = useLocation();
@@ -111,8 +112,16 @@ function Shell() {
       {me.data?.displayName ?? roles.username}
     </Text>
   );
+  // Signing out stops the tickets: an online agent is set away first (best effort: a failed call must
+  // not keep anyone signed in). Signing in makes them online again.
+  const signOutNow = async () => {
+    if (roles.isAgent && me.data?.status === "online") {
+      await api.put("/me/status", { status: "away" }).catch(() => undefined);
+    }
+    sessionStore.set(null);
+  };
   const signOut = (
-    <Button variant="default" size="compact-sm" onClick={() => sessionStore.set(null)}>
+    <Button variant="default" size="compact-sm" onClick={() => void signOutNow()}>
       {t("signOut")}
     </Button>
   );

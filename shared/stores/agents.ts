@@ -106,9 +106,9 @@ export function createAgentStore(doc: DynamoDBDocumentClient, tableName: string)
     },
 
     async signIn(id, now) {
-      // Their last chosen status; online at the first sign-in (no status yet), which also starts their
-      // idle time for the routing's ties.
-      const expression = `SET ${initialise}, #status = if_not_exists(#status, :online), lastAssignedAt = if_not_exists(lastAssignedAt, :now)`;
+      // Online: an agent signs in to take chats (signing out sets Away). The first sign-in also starts
+      // their idle time for the routing's ties; later ones keep their place in that order.
+      const expression = `SET ${initialise}, #status = :online, lastAssignedAt = if_not_exists(lastAssignedAt, :now)`;
       const { Attributes } = await doc.send(
         new UpdateCommand({
           TableName: tableName,

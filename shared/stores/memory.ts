@@ -447,13 +447,9 @@ export function memoryState(): ChannelStateStore & {
 /** The agents table in memory, with the same conditions on the load counter as the DynamoDB store. */
 export function memoryAgents(initial: Agent[] = []): AgentStore & { items: Map<string, Agent> } {
   const items = new Map(initial.map((agent) => [agent.id, structuredClone(agent)]));
-  // The agents this store created without a status (the DynamoDB store writes one only on a sign-in or
-  // a choice): they read as away until then. Agents put in `items` any other way have theirs.
-  const withoutStatus = new Set<string>();
   const ensure = (id: string, now: Date): Agent => {
     let agent = items.get(id);
     if (!agent) {
-      withoutStatus.add(id);
       agent = {
         id,
         displayName: id,
@@ -488,13 +484,12 @@ export function memoryAgents(initial: Agent[] = []): AgentStore & { items: Map<s
     async setStatus(id, status, now) {
       const agent = ensure(id, now);
       agent.status = status;
-      withoutStatus.delete(id);
       if (status === "online") agent.lastAssignedAt = now.toISOString();
       return structuredClone(agent);
     },
     async signIn(id, now) {
       const agent = ensure(id, now);
-      if (withoutStatus.delete(id)) agent.status = "online";
+      agent.status = "online";
       agent.lastAssignedAt ??= now.toISOString();
       return structuredClone(agent);
     },

@@ -149,6 +149,16 @@ describe("the desk on the real local stack", { timeout: 180_000 }, () => {
       "the bot's answer after the ticket was resolved",
     );
     expect(answer).toContain("申请售后");
+
+    // Signing out stops the tickets: the desk sets the agent Away before it forgets the session.
+    await page.getByRole("button", { name: "退出登录" }).click();
+    await page.getByTestId("login-submit").waitFor();
+    const me = (await (
+      await fetch(`${stack.url}/desk/api/me`, {
+        headers: { authorization: `Bearer ${await idToken("agent")}` },
+      })
+    ).json()) as { status: string };
+    expect(me.status).toBe("away");
   });
 
   it("lets an agent teach a phrasing only a supervisor can approve, and the bot then answers that wording", async () => {

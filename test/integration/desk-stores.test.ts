@@ -73,7 +73,7 @@ describe("the agents table on DynamoDB Local", () => {
     expect((await agents.get(id))?.openTickets).toBe(1);
   });
 
-  it("signs an agent in online the first time, with their last chosen status after", async () => {
+  it("signs an agent in online, whatever they chose before, keeping their place in the idle order", async () => {
     const id = `agent-s-${run}`;
     const first = new Date("2026-12-01T09:00:00.000Z");
     // Configured by a supervisor before they ever signed in: away, and no ticket reaches them.
@@ -88,17 +88,16 @@ describe("the agents table on DynamoDB Local", () => {
     expect(await agents.reserve(id, first)).toBe(true);
     await agents.release(id);
 
-    // They chose Away: the next sign-in keeps it.
+    // They signed out (the desk sets Away): no ticket reaches them until the next sign-in.
     await agents.setStatus(id, "away", new Date("2026-12-01T17:00:00.000Z"));
-    expect((await agents.signIn(id, new Date("2026-12-02T09:00:00.000Z"))).status).toBe("away");
-    expect(await agents.reserve(id, new Date("2026-12-02T09:00:00.000Z"))).toBe(false);
-    // They chose Online: kept too, and a sign-in does not move their place in the idle order.
-    const online = new Date("2026-12-02T09:05:00.000Z");
-    await agents.setStatus(id, "online", online);
-    expect(await agents.signIn(id, new Date("2026-12-03T09:00:00.000Z"))).toMatchObject({
+    expect(await agents.reserve(id, new Date("2026-12-02T08:00:00.000Z"))).toBe(false);
+    // Signing in again makes them online, and does not move their place in the idle order.
+    expect(await agents.signIn(id, new Date("2026-12-02T09:00:00.000Z"))).toMatchObject({
       status: "online",
-      lastAssignedAt: online.toISOString(),
+      lastAssignedAt: first.toISOString(),
     });
+    expect(await agents.reserve(id, new Date("2026-12-02T09:00:00.000Z"))).toBe(true);
+    await agents.release(id);
   });
 
   it("signs in someone nobody configured: online, with the defaults, no ticket", async () => {

@@ -108,9 +108,9 @@ export const agentRoutes: DeskRoute<AgentsDeps>[] = [
     method: "POST",
     path: "/me/sign-in",
     groups: ["agent", "supervisor", "admin", "pii"],
-    // The desk calls it once per sign-in. An agent signs in to take chats: their last chosen status,
-    // online the first time. A supervisor who is not in the agent group keeps theirs (away until they
-    // choose): they sign in to supervise, and tickets should not start coming to them for it.
+    // The desk calls it once per sign-in (and sets away on sign-out). An agent signs in to take chats:
+    // online. A supervisor who is not in the agent group keeps theirs (away until they choose): they
+    // sign in to supervise, and tickets should not start coming to them for it.
     async handle(request, deps) {
       const { id, groups } = request.user;
       const agent = groups.includes("agent")

@@ -58,11 +58,11 @@ export interface AgentStore {
    * settings, never the status or the load counter.
    */
   configure(id: string, settings: AgentSettings, now: Date): Promise<Agent>;
-  /** The status the agent chose (the desk's switch), kept for their next sign-in. */
+  /** The status the agent chose (the desk's switch; signing out sets away). */
   setStatus(id: string, status: AgentStatus, now: Date): Promise<Agent>;
   /**
-   * An agent signs in to take chats: they keep the status they last chose, and are online at their
-   * first sign-in (Zendesk and Freshdesk keep the last status; a new agent starts available).
+   * An agent signs in to take chats: online, whatever they chose before (signing out sets away, so a
+   * signed-out agent gets no tickets). A sign-in keeps their place in the idle order.
    */
   signIn(id: string, now: Date): Promise<Agent>;
   /**
