@@ -97,5 +97,7 @@ export async function answerSmallTalk(run: Run): Promise<PipelineOutcome | undef
  */
 function askedBeforeOptions(run: Run): string {
   const { topic, turns } = run.conversation;
-  return topic?.said ?? topic?.question ?? turns.findLast((t) => t.role === "customer")?.text ?? run.customerText;
+  return (
+    topic?.said ?? topic?.question ?? turns.findLast((t) => t.role === "customer")?.text ?? run.customerText
+  );
 }
