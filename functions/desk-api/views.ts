@@ -59,6 +59,7 @@ export function summaryOf(ticket: DeskTicket, agent: string): TicketSummary {
     ...(ticket.assignee ? { assignee: ticket.assignee } : {}),
     customer: { display: maskIdentity(ticket.channel, ticket.customerId) },
     preview: last ? maskedText(last.text, 120) : "",
+    ...(ticket.question ? { question: maskedText(ticket.question, 120) } : {}),
     createdAt: ticket.createdAt,
     updatedAt: ticket.updatedAt,
     ...(last ? { lastCustomerAt: last.at } : {}),
@@ -91,6 +92,7 @@ export function detailOf(
         question: entry?.question ?? candidate.matchedQuestion,
         answer: entry?.answer ?? "",
         ...(entry?.category ? { category: entry.category } : {}),
+        ...(candidate.rejectedByCustomer ? { rejectedByCustomer: true } : {}),
       };
     }),
     customer: {

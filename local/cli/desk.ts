@@ -80,11 +80,13 @@ async function main(argv: string[]): Promise<number> {
         `${"TICKET".padEnd(12)}  ${"PRIORITY".padEnd(8)} ${"REASON".padEnd(18)} ${"CHANNEL".padEnd(8)} ${"OPENED".padEnd(24)}  CUSTOMER'S LAST MESSAGE`,
       );
       for (const t of found) {
-        // The customer's words, not the bot's hand-off notice that usually follows them.
-        const last = (t.transcript.findLast((turn) => turn.role === "customer")?.text ?? "").replace(
-          /\s+/g,
-          " ",
-        );
+        // The customer's words, not the bot's hand-off notice that usually follows them; the question,
+        // when the message that opened the ticket was only a "yes" to a person.
+        const last = (
+          t.question ??
+          t.transcript.findLast((turn) => turn.role === "customer")?.text ??
+          ""
+        ).replace(/\s+/g, " ");
         console.log(
           `${t.ticketId.padEnd(12)}  ${t.priority.padEnd(8)} ${t.reason.padEnd(18)} ${t.channel.padEnd(8)} ${t.createdAt.padEnd(24)}  ${last.slice(0, 40)}`,
         );
@@ -98,6 +100,7 @@ async function main(argv: string[]): Promise<number> {
         `${ticket.ticketId} (${ticket.status}, ${ticket.priority}) ${ticket.reason}${ticket.detail ? `: ${ticket.detail}` : ""}`,
       );
       console.log(`${ticket.channel} ${ticket.conversationKey}, opened ${ticket.createdAt}`);
+      if (ticket.question) console.log(`question: ${ticket.question}`);
       if (ticket.omittedTurns) console.log(`  (${ticket.omittedTurns} earlier turns were no longer kept)`);
       for (const turn of ticket.transcript) {
         const cut = turn.omittedBytes ? ` […${turn.omittedBytes} more bytes not kept]` : "";
@@ -106,7 +109,9 @@ async function main(argv: string[]): Promise<number> {
       if (ticket.candidates.length > 0) {
         console.log("FAQ candidates:");
         for (const c of ticket.candidates)
-          console.log(`  ${c.faqId} ${c.score.toFixed(2)} "${c.matchedQuestion}"`);
+          console.log(
+            `  ${c.faqId} ${c.rejectedByCustomer ? "rejected by the customer" : c.score.toFixed(2)} "${c.matchedQuestion}"`,
+          );
       }
       return 0;
     }

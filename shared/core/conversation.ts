@@ -38,6 +38,17 @@ export interface Topic {
   said?: string;
 }
 
+/**
+ * What a person was offered for (Conversation.handoffOffered): the customer's question in their own
+ * words and, when they said none of the offered entries was meant ("都不是"), those entries. A "yes" puts
+ * both on the ticket, so the agent reads the question rather than the "yes", and the question counts as
+ * unanswered for the learning loop.
+ */
+export interface HandoffOffer {
+  question: string;
+  rejected?: { faqId: string; question: string }[];
+}
+
 /** What the worker remembers of one conversation. History is redacted before it is stored. */
 export interface Conversation {
   conversationKey: string;
@@ -62,6 +73,8 @@ export interface Conversation {
   offTopicStreak?: number;
   /** The bot's last reply offered a person: a "yes" to it opens a ticket. */
   handoffOffered?: boolean;
+  /** What that person was offered for; kept as long as handoffOffered. */
+  offeredFor?: HandoffOffer;
   /** Inbound message ids already handled, newest last: a redelivered message is not answered twice. */
   processedIds: string[];
   tokenUsage?: { inputTokens: number; outputTokens: number };

@@ -50,12 +50,23 @@ export interface Ticket {
   transcript: Turn[];
   /** Older turns of the conversation the bot no longer remembered when the ticket opened. */
   omittedTurns?: number;
+  /**
+   * The customer's question, when the message that opened the ticket is not it: a "yes" to the person
+   * offered for it (HandoffOffer). The desk shows it as the ticket's subject; the learning loop counts it.
+   */
+  question?: string;
   /** What retrieval found, with scores, so the agent sees what the bot considered. */
-  candidates: Candidate[];
+  candidates: TicketCandidate[];
   createdAt: string;
   updatedAt: string;
   resolvedAt?: string;
 }
+
+/**
+ * A candidate on a ticket. `rejectedByCustomer`: the bot offered this entry and the customer said none of
+ * the entries offered was meant (its score is then 0: the offer kept no scores).
+ */
+export type TicketCandidate = Candidate & { rejectedByCustomer?: true };
 
 export function isOpen(ticket: Ticket | undefined): boolean {
   return !!ticket && ticket.status !== "resolved";

@@ -83,7 +83,19 @@ const handled = (ticket: Ticket) =>
   ticket.transcript.some((t) => t.role === "system" && t.text.startsWith(SUGGESTION_HANDLED));
 
 /**
- * The question behind each ticket the bot handed off for not knowing: its last customer turn then.
+ * Why the bot did not know, if the ticket says it did not: its reason, or entries the customer rejected
+ * before they accepted a person ("都不是", then "是的"): a clarify that failed.
+ */
+function unansweredReason(ticket: Ticket): UnansweredReason | undefined {
+  return (
+    REASON_OF[ticket.reason] ??
+    (ticket.candidates.some((c) => c.rejectedByCustomer) ? "failed_clarify" : undefined)
+  );
+}
+
+/**
+ * The question behind each ticket the bot handed off for not knowing: the ticket's question when it
+ * keeps one (the message that opened it was a "yes" to a person), else its last customer turn then.
  * Tickets whose question a supervisor already handled are left out, unless `includeHandled` (a report
  * of a past period counts what was unanswered then, whatever was decided since).
  */
@@ -93,12 +105,13 @@ export function unansweredFromTickets(
 ): UnansweredQuestion[] {
   const out: UnansweredQuestion[] = [];
   for (const ticket of tickets) {
-    const reason = REASON_OF[ticket.reason];
+    const reason = unansweredReason(ticket);
     if (!reason || (!options.includeHandled && handled(ticket))) continue;
     const asked = ticket.transcript.filter((t) => t.role === "customer" && t.at <= ticket.createdAt);
     const last = asked[asked.length - 1];
-    if (last && last.text.trim() !== "")
-      out.push({ text: last.text, reason, at: last.at, ticketId: ticket.ticketId });
+    const text = ticket.question ?? last?.text;
+    if (last && text && text.trim() !== "")
+      out.push({ text, reason, at: last.at, ticketId: ticket.ticketId });
   }
   return out;
 }

@@ -90,9 +90,13 @@ export function QueuePage() {
     const needle = search.trim().toLowerCase();
     if (!needle) return all;
     return all.filter((ticket) =>
-      [ticket.ticketId, ticket.customer.display, ticket.preview, ticket.assignee ?? ""].some((field) =>
-        field.toLowerCase().includes(needle),
-      ),
+      [
+        ticket.ticketId,
+        ticket.customer.display,
+        ticket.question ?? "",
+        ticket.preview,
+        ticket.assignee ?? "",
+      ].some((field) => field.toLowerCase().includes(needle)),
     );
   }, [tickets.data, search]);
 
@@ -296,7 +300,8 @@ export function QueuePage() {
                 </Table.Td>
                 <Table.Td>
                   <Text size="sm" truncate="end" fw={ticket.unread > 0 ? 600 : 400}>
-                    {ticket.preview}
+                    {/* The question, when the message that opened the ticket was only a "yes" to a person. */}
+                    {ticket.question ?? ticket.preview}
                   </Text>
                   <Text size="xs" c="dimmed" truncate="end">
                     {reasonLabel(ticket.reason, t)}

@@ -108,7 +108,9 @@ export function TicketPage() {
   }
   const data = ticket.data;
   const mine = data.assignee === roles.username;
-  const lastCustomer = [...data.transcript].reverse().find((turn) => turn.role === "customer")?.text ?? "";
+  // The wording to teach: the ticket's question when its last message is only a "yes" to a person.
+  const lastCustomer =
+    data.question ?? [...data.transcript].reverse().find((turn) => turn.role === "customer")?.text ?? "";
   const lastAgent = [...data.transcript].reverse().find((turn) => turn.role === "agent")?.text ?? "";
   // What every teach dialog is opened with: this ticket, and a notice once its request is submitted.
   const teachDialog = {
@@ -231,6 +233,13 @@ export function TicketPage() {
         <Stack gap="sm" pr="xs">
           <Section title={t("handoff")}>
             <Field label={t("reason")}>{reasonLabel(data.reason, t)}</Field>
+            {data.question && (
+              <Field label={t("customerQuestion")}>
+                <Text size="sm" style={{ overflowWrap: "anywhere" }} data-testid="ticket-question">
+                  {data.question}
+                </Text>
+              </Field>
+            )}
             {data.detail && (
               <Field label={t("detail")}>
                 <Text size="sm" ff="monospace" style={{ overflowWrap: "anywhere" }}>
@@ -289,13 +298,19 @@ export function TicketPage() {
                     <Text size="sm" fw={600} lineClamp={2}>
                       {candidate.question}
                     </Text>
-                    <Badge
-                      variant="light"
-                      color={candidate.score >= 0.75 ? "teal" : "gray"}
-                      style={{ flexShrink: 0 }}
-                    >
-                      {candidate.score.toFixed(2)}
-                    </Badge>
+                    {candidate.rejectedByCustomer ? (
+                      <Badge variant="light" color="red" style={{ flexShrink: 0 }}>
+                        {t("rejectedByCustomer")}
+                      </Badge>
+                    ) : (
+                      <Badge
+                        variant="light"
+                        color={candidate.score >= 0.75 ? "teal" : "gray"}
+                        style={{ flexShrink: 0 }}
+                      >
+                        {candidate.score.toFixed(2)}
+                      </Badge>
+                    )}
                   </Group>
                   <Text size="xs" c="dimmed" lineClamp={3}>
                     {candidate.faqId}

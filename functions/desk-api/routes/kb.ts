@@ -95,7 +95,11 @@ export const kbRoutes: DeskRoute<KbRoutesDeps>[] = [
     async handle(request, deps) {
       const ticket = await deps.ticket(normalizeTicketId(request.params.id ?? ""));
       if (!ticket) throw notFound("No such ticket.");
-      const top = [...ticket.candidates].sort((a, b) => b.score - a.score).slice(0, SUGGESTED_CANDIDATES);
+      // Entries the customer already said were not what they meant are no answer to suggest.
+      const top = ticket.candidates
+        .filter((c) => !c.rejectedByCustomer)
+        .sort((a, b) => b.score - a.score)
+        .slice(0, SUGGESTED_CANDIDATES);
       const entries = await deps.faqEntries(top.map((c) => c.faqId));
       // Approved answers only: an entry removed from the FAQ since the hand-off is not offered.
       const suggestions: Suggestion[] = top.flatMap((candidate) => {

@@ -45,6 +45,8 @@ export const TicketSummarySchema = z.object({
   assignee: z.string().optional(),
   customer: z.object({ display: z.string() }),
   preview: z.string(),
+  /** The customer's question, when the message that opened the ticket is not it (a "yes" to a person offered). */
+  question: z.string().optional(),
   createdAt: z.string(),
   updatedAt: z.string(),
   lastCustomerAt: z.string().optional(),
@@ -130,6 +132,8 @@ export const FaqCandidateSchema = z.object({
   question: z.string(),
   answer: z.string(),
   category: z.string().optional(),
+  /** The bot offered this entry and the customer said none of those offered was meant (score 0). */
+  rejectedByCustomer: z.boolean().optional(),
 });
 export type FaqCandidate = z.infer<typeof FaqCandidateSchema>;
 

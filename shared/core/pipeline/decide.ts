@@ -29,7 +29,7 @@ export async function decideReply(run: Run): Promise<PipelineOutcome> {
   if (decision.kind === "handoff") {
     const unanswered = await notForAPerson(run, engine, decision);
     if (unanswered) return unanswered;
-    return handOff(run, decision, candidates, usage);
+    return handOff(run, decision, candidates, { usage });
   }
 
   const notice = run.unsupportedLanguage

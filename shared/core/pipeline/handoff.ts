@@ -1,7 +1,7 @@
 import type { Decision } from "../engine";
-import type { Candidate } from "../faq";
-import { openTicket } from "./open-ticket";
-import type { PipelineOutcome, Usage } from "./outcome";
+import type { TicketCandidate } from "../ticket";
+import { openTicket, type TicketContext } from "./open-ticket";
+import type { PipelineOutcome } from "./outcome";
 import { completeReply } from "./reply";
 import type { Run } from "./run";
 
@@ -13,9 +13,9 @@ import type { Run } from "./run";
 export async function handOff(
   run: Run,
   decision: Extract<Decision, { kind: "handoff" }>,
-  candidates: Candidate[],
-  usage?: Usage,
+  candidates: TicketCandidate[],
+  context: TicketContext = {},
 ): Promise<PipelineOutcome> {
-  const { plan, pending, ticket } = await openTicket(run, decision, candidates, usage);
+  const { plan, pending, ticket } = await openTicket(run, decision, candidates, context);
   return completeReply(run, plan, pending, ticket);
 }

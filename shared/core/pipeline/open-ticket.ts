@@ -1,9 +1,16 @@
 import type { Decision, HandoffReason } from "../engine";
-import type { Candidate } from "../faq";
-import { type Ticket, ticketIdFor } from "../ticket";
+import { type Ticket, type TicketCandidate, ticketIdFor } from "../ticket";
 import type { ReplyPlan, Usage } from "./outcome";
 import type { OutboxRecord } from "./ports";
 import { type Run, withDisclosure } from "./run";
+
+/** What a hand-off adds to its ticket and plan besides the decision and the candidates. */
+export interface TicketContext {
+  /** The model's tokens spent on the decision. */
+  usage?: Usage;
+  /** The customer's question, when the message handed off is not it (Ticket.question). */
+  question?: string;
+}
 
 /** The hand-off notice; after anger it opens with an apology. */
 function handoffText(run: Run, reason: HandoffReason, ticketId: string): string {
@@ -25,9 +32,10 @@ function handoffText(run: Run, reason: HandoffReason, ticketId: string): string 
 export async function openTicket(
   run: Run,
   decision: Extract<Decision, { kind: "handoff" }>,
-  candidates: Candidate[],
-  usage?: Usage,
+  candidates: TicketCandidate[],
+  context: TicketContext = {},
 ): Promise<{ plan: ReplyPlan; pending: OutboxRecord; ticket: Ticket }> {
+  const { usage, question } = context;
   const { message, conversation, deps } = run;
   const ticket = await deps.tickets.create({
     // Derived from the message, so a retried message finds the ticket it already opened.
@@ -54,6 +62,7 @@ export async function openTicket(
     status: "open",
     transcript: run.customerTurn ? [...conversation.turns, run.customerTurn] : conversation.turns,
     ...(conversation.omittedTurns ? { omittedTurns: conversation.omittedTurns } : {}),
+    ...(question ? { question } : {}),
     candidates,
     createdAt: run.at,
     updatedAt: run.at,

@@ -1,3 +1,4 @@
+import type { HandoffOffer } from "../conversation";
 import type { Deadline } from "../deadline";
 import type { HandoffReason } from "../engine";
 import type { InspectionReceipt } from "../message";
@@ -121,7 +122,13 @@ type DecidedPlan =
   /** The thanks for a CSAT rating just recorded on the resolved ticket `ticketId`. */
   | { kind: "csat_thanks"; text: string; ticketId: string }
   | { kind: "smalltalk"; text: string; intent: SmallTalkIntent }
-  | { kind: "out_of_scope"; text: string; offered: boolean }
+  | {
+      kind: "out_of_scope";
+      text: string;
+      offered: boolean;
+      /** What the person is offered for, when not this message: the question whose entries it rejected. */
+      offeredFor?: HandoffOffer;
+    }
   /** `offered`: the notice offered a person (handoffOffered), as a second off-topic message does. */
   | { kind: "language_notice"; text: string; offered: boolean }
   /** The safe sentence said instead of a reply that quality inspection blocked (`instead`). */

@@ -65,22 +65,29 @@ async function sendAndRecord(
     };
   }
   const disclosed = conversation.disclosed || sent;
+  // What a person just offered is offered for (this message, unless the plan says which question):
+  // a "yes" puts it on the ticket. Any other reply forgets it, as it forgets the offer.
+  const offeredFor =
+    sent && (plan.kind === "out_of_scope" || plan.kind === "language_notice") && plan.offered
+      ? ((plan.kind === "out_of_scope" ? plan.offeredFor : undefined) ?? { question: run.customerText })
+      : undefined;
   // Off-topic messages in a row, and whether a person was just offered: anything answered resets them.
   const offTopic =
     plan.kind === "language_notice"
-      ? { offTopicStreak: 0, handoffOffered: sent && plan.offered }
+      ? { offTopicStreak: 0, handoffOffered: sent && plan.offered, offeredFor }
       : plan.kind === "out_of_scope"
         ? {
             offTopicStreak: (conversation.offTopicStreak ?? 0) + 1,
             handoffOffered: sent && plan.offered,
+            offeredFor,
             // An off-topic message ends the thread a follow-up could lean on, and the options offered
             // before it: "none of these" rejected them, and a later "1" must not pick one of them.
             topic: undefined,
             pendingClarification: undefined,
           }
         : plan.kind === "smalltalk" || plan.kind === "welcome" || plan.kind === "media"
-          ? { handoffOffered: false }
-          : { offTopicStreak: 0, handoffOffered: false };
+          ? { handoffOffered: false, offeredFor: undefined }
+          : { offTopicStreak: 0, handoffOffered: false, offeredFor: undefined };
   switch (plan.kind) {
     case "welcome":
       await recordTurn(run, sent ? plan.text : undefined, { disclosed, ...offTopic });
@@ -219,7 +226,7 @@ async function handOffInstead(run: Run, plan: ReplyPlan): Promise<PipelineOutcom
     run,
     { kind: "handoff", reason: "inspection", priority: "normal" },
     candidates,
-    usage,
+    { usage },
   );
   return sendAndRecord(run, opened.plan, opened.pending, opened.ticket);
 }

@@ -24,6 +24,15 @@ const THANKS_WORD = /谢|\bthank|\bthx\b|\bty\b|\bcheers\b/i;
 export async function answerSmallTalk(run: Run): Promise<PipelineOutcome | undefined> {
   const { conversation, deps, message, language } = run;
   if (conversation.handoffOffered && acceptsOffer(run.customerText)) {
+    // The ticket is about what the person was offered for, not the "yes": its question, and the
+    // entries the customer rejected as candidates marked so.
+    const offer = conversation.offeredFor;
+    const rejected = (offer?.rejected ?? []).map((option) => ({
+      faqId: option.faqId,
+      score: 0,
+      matchedQuestion: option.question,
+      rejectedByCustomer: true as const,
+    }));
     return handOff(
       run,
       {
@@ -32,7 +41,8 @@ export async function answerSmallTalk(run: Run): Promise<PipelineOutcome | undef
         priority: "normal",
         detail: "accepted_offer",
       },
-      [],
+      rejected,
+      { question: offer?.question },
     );
   }
   // "No" to the person just offered: the bot says it is still there; no ticket, and not a new question
@@ -52,6 +62,7 @@ export async function answerSmallTalk(run: Run): Promise<PipelineOutcome | undef
       kind: "out_of_scope",
       text: withDisclosure(run, deps.texts.say("optionsRejected", language, message.channel)),
       offered: true,
+      offeredFor: { question: askedBeforeOptions(run), rejected: conversation.pendingClarification },
     });
   }
   // A "yes" to a clarify that offered one entry picks it (the engine reads the pick), not an "ok".
@@ -78,4 +89,15 @@ export async function answerSmallTalk(run: Run): Promise<PipelineOutcome | undef
     text: intent === "identity" ? text : withDisclosure(run, text),
     intent,
   });
+}
+
+/**
+ * The question the rejected entries were offered for, in the customer's own words (a follow-up's joined
+ * question would carry an earlier entry's words): the clarify's topic, else the customer's turn before.
+ */
+function askedBeforeOptions(run: Run): string {
+  const { topic, turns } = run.conversation;
+  return (
+    topic?.said ?? topic?.question ?? turns.findLast((t) => t.role === "customer")?.text ?? run.customerText
+  );
 }
