@@ -32,6 +32,26 @@ export function createAgentStore(doc: DynamoDBDocumentClient, tableName: string)
     "updatedAt = :now",
   ];
   const initialise = initialClauses.join(", ");
+  /** One SET on the agent's item, creating it with the defaults; the agent as stored after it. */
+  const update = async (
+    id: string,
+    expression: string,
+    now: Date,
+    values: Record<string, unknown>,
+    names: Record<string, string> = { "#status": "status", "#groups": "groups" },
+  ): Promise<Agent> => {
+    const { Attributes } = await doc.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: { id },
+        UpdateExpression: expression,
+        ExpressionAttributeNames: onlyUsed(expression, names),
+        ExpressionAttributeValues: onlyUsed(expression, { ...defaults(now), ":id": id, ...values }),
+        ReturnValues: "ALL_NEW",
+      }),
+    );
+    return agentOf(Attributes ?? {});
+  };
 
   return {
     async get(id) {
@@ -69,18 +89,7 @@ export function createAgentStore(doc: DynamoDBDocumentClient, tableName: string)
       field("groups", settings.groups);
       // The initial values of fields not being set (if_not_exists keeps any earlier value).
       const initial = initialClauses.filter((part) => !sets.some((set) => pathOf(set) === pathOf(part)));
-      const expression = `SET ${[...initial, ...sets].join(", ")}`;
-      const { Attributes } = await doc.send(
-        new UpdateCommand({
-          TableName: tableName,
-          Key: { id },
-          UpdateExpression: expression,
-          ExpressionAttributeNames: onlyUsed(expression, names),
-          ExpressionAttributeValues: onlyUsed(expression, { ...defaults(now), ":id": id, ...values }),
-          ReturnValues: "ALL_NEW",
-        }),
-      );
-      return agentOf(Attributes ?? {});
+      return update(id, `SET ${[...initial, ...sets].join(", ")}`, now, values, names);
     },
 
     async setStatus(id, status: AgentStatus, now) {
@@ -92,38 +101,14 @@ export function createAgentStore(doc: DynamoDBDocumentClient, tableName: string)
       const expression = `SET ${initial.join(", ")}, #status = :status, updatedAt = :now${
         status === "online" ? ", lastAssignedAt = :now" : ""
       }`;
-      const { Attributes } = await doc.send(
-        new UpdateCommand({
-          TableName: tableName,
-          Key: { id },
-          UpdateExpression: expression,
-          ExpressionAttributeNames: onlyUsed(expression, { "#status": "status", "#groups": "groups" }),
-          ExpressionAttributeValues: onlyUsed(expression, { ...defaults(now), ":id": id, ":status": status }),
-          ReturnValues: "ALL_NEW",
-        }),
-      );
-      return agentOf(Attributes ?? {});
+      return update(id, expression, now, { ":status": status });
     },
 
     async signIn(id, now) {
       // Online: an agent signs in to take chats (signing out sets Away). The first sign-in also starts
       // their idle time for the routing's ties; later ones keep their place in that order.
       const expression = `SET ${initialise}, #status = :online, lastAssignedAt = if_not_exists(lastAssignedAt, :now)`;
-      const { Attributes } = await doc.send(
-        new UpdateCommand({
-          TableName: tableName,
-          Key: { id },
-          UpdateExpression: expression,
-          ExpressionAttributeNames: onlyUsed(expression, { "#status": "status", "#groups": "groups" }),
-          ExpressionAttributeValues: onlyUsed(expression, {
-            ...defaults(now),
-            ":id": id,
-            ":online": "online",
-          }),
-          ReturnValues: "ALL_NEW",
-        }),
-      );
-      return agentOf(Attributes ?? {});
+      return update(id, expression, now, { ":online": "online" });
     },
 
     reserve(id, now) {
