@@ -365,6 +365,24 @@ describe("teaching the bot", () => {
   });
 });
 
+describe("loading the desk", () => {
+  it("has an icon of its own: no request for /favicon.ico, and nothing answered 404", async () => {
+    const page = await desk.newPage();
+    const missing: string[] = [];
+    page.on("response", (response) => {
+      if (response.status() === 404) missing.push(new URL(response.url()).pathname);
+    });
+    const requested: string[] = [];
+    page.on("request", (request) => requested.push(new URL(request.url()).pathname));
+    await signIn(page, desk.server.url, "agent", desk.mock.password);
+    await page.getByTestId("queue-views").waitFor();
+    const icon = await page.locator("link[rel=icon]").getAttribute("href");
+    expect(icon).toMatch(/^data:image\/svg\+xml,/);
+    expect(requested.filter((path) => path.endsWith("favicon.ico"))).toEqual([]);
+    expect(missing).toEqual([]);
+  });
+});
+
 describe("a page the user's groups do not open", () => {
   it("says so, with the groups that may, rather than that the page does not exist", async () => {
     const page = await desk.newPage();
