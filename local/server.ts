@@ -67,6 +67,9 @@ export function createLocalServer(options: LocalServerOptions): Server {
   return createServer(localRequestListener(options));
 }
 
+/** As API Gateway names the webhook's one route (infra/constructs/ingress.ts: every method goes to it). */
+const WEBHOOK_ROUTE_KEY = "ANY /webhooks/{channel}";
+
 /** What the local server does with each request (npm start hands it a server it opened early). */
 export function localRequestListener(options: LocalServerOptions): RequestListener {
   const maxRead = options.maxReadBytes ?? 1024 * 1024;
@@ -171,7 +174,7 @@ function toApiGatewayEvent(
   );
   return {
     version: "2.0",
-    routeKey: `${req.method} /webhooks/{channel}`,
+    routeKey: WEBHOOK_ROUTE_KEY,
     rawPath: url.pathname,
     rawQueryString: url.search.slice(1),
     headers,
@@ -190,7 +193,7 @@ function toApiGatewayEvent(
         userAgent: headers["user-agent"] ?? "",
       },
       requestId: crypto.randomUUID(),
-      routeKey: `${req.method} /webhooks/{channel}`,
+      routeKey: WEBHOOK_ROUTE_KEY,
       stage: "$default",
       time: new Date(now).toISOString(),
       timeEpoch: now,

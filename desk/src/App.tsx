@@ -35,11 +35,19 @@ const SuggestionsPage = lazy(() => import("./pages/SuggestionsPage"));
 const ReportsPage = lazy(() => import("./pages/ReportsPage"));
 const QaPage = lazy(() => import("./pages/QaPage"));
 
+/** The desk's Cognito groups that open pages (useRoles: a supervisor is also an agent). */
+type DeskGroup = "agent" | "supervisor" | "admin";
+
 interface NavEntry {
   to: string;
   label: MessageKey;
   visible(roles: ReturnType<typeof useRoles>): boolean;
+  /** The groups `visible` lets in: named to a user who opens the page without being in one. */
+  groups: readonly DeskGroup[];
 }
+
+const AGENTS: readonly DeskGroup[] = ["agent", "supervisor"];
+const SUPERVISORS: readonly DeskGroup[] = ["supervisor", "admin"];
 
 /**
  * The navigation, in order. Issue 13 adds its pages here (reports with ECharts, the QA queue, learning
@@ -47,14 +55,14 @@ interface NavEntry {
  */
 const NAV: NavEntry[] = [
   // The tickets and the taught changes are the agents' (an admin who is not also an agent gets 403s).
-  { to: "/queue", label: "navQueue", visible: (r) => r.isAgent },
-  { to: "/changes", label: "navChanges", visible: (r) => r.isAgent },
-  { to: "/knowledge", label: "navKnowledge", visible: (r) => r.isAdmin },
+  { to: "/queue", label: "navQueue", visible: (r) => r.isAgent, groups: AGENTS },
+  { to: "/changes", label: "navChanges", visible: (r) => r.isAgent, groups: AGENTS },
+  { to: "/knowledge", label: "navKnowledge", visible: (r) => r.isAdmin, groups: ["admin"] },
   // Supervisors' and admins' (GET and PUT /agents): after the knowledge base, where an admin lands.
-  { to: "/agents", label: "navAgents", visible: (r) => r.isSupervisor },
-  { to: "/suggestions", label: "navSuggestions", visible: (r) => r.isSupervisor },
-  { to: "/reports", label: "navReports", visible: (r) => r.isSupervisor },
-  { to: "/qa", label: "navQa", visible: (r) => r.isSupervisor },
+  { to: "/agents", label: "navAgents", visible: (r) => r.isSupervisor, groups: SUPERVISORS },
+  { to: "/suggestions", label: "navSuggestions", visible: (r) => r.isSupervisor, groups: SUPERVISORS },
+  { to: "/reports", label: "navReports", visible: (r) => r.isSupervisor, groups: SUPERVISORS },
+  { to: "/qa", label: "navQa", visible: (r) => r.isSupervisor, groups: SUPERVISORS },
 ];
 
 export function App() {
@@ -196,11 +204,28 @@ function Shell() {
             {roles.isSupervisor && <Route path="/suggestions" element={<SuggestionsPage />} />}
             {roles.isSupervisor && <Route path="/reports" element={<ReportsPage />} />}
             {roles.isSupervisor && <Route path="/qa" element={<QaPage />} />}
+            {/* A page that exists but not for this user (a link from a colleague): says so, and who may. */}
+            {NAV.filter((entry) => !entry.visible(roles)).map((entry) => (
+              <Route key={entry.to} path={entry.to} element={<NoAccess groups={entry.groups} />} />
+            ))}
+            {!roles.isAgent && <Route path={DESK_TICKET_ROUTE} element={<NoAccess groups={AGENTS} />} />}
             <Route path="*" element={<Text m="xl">{t("notFoundPage")}</Text>} />
           </Routes>
         </Suspense>
       </AppShell.Main>
     </AppShell>
+  );
+}
+
+/** A page the user's groups do not open, with the groups that do. */
+function NoAccess(props: { groups: readonly DeskGroup[] }) {
+  const { t } = useI18n();
+  const groups = props.groups.map((group) => t(`group_${group}`)).join(t("listSeparator"));
+  return (
+    <Stack m="xl" gap="xs" data-testid="no-access">
+      <Text fw={600}>{t("noAccessPage")}</Text>
+      <Text c="dimmed">{t("noAccessGroups", { groups })}</Text>
+    </Stack>
   );
 }
 

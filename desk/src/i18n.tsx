@@ -280,6 +280,11 @@ const en = {
   count_deleted: "deleted",
   count_rejected: "rejected",
   notFoundPage: "This page does not exist.",
+  noAccessPage: "You don't have access to this page.",
+  noAccessGroups: "It is open to: {groups}.",
+  group_agent: "agents",
+  group_supervisor: "supervisors",
+  group_admin: "admins",
   comingSoon: "Coming with issue 13.",
   // suggestions (issue 13, the learning loop)
   navSuggestions: "Suggestions",
@@ -652,6 +657,11 @@ const zh: Record<MessageKey, string> = {
   count_deleted: "删除",
   count_rejected: "已拒绝",
   notFoundPage: "页面不存在。",
+  noAccessPage: "无权访问此页面。",
+  noAccessGroups: "可访问的用户组：{groups}。",
+  group_agent: "坐席",
+  group_supervisor: "主管",
+  group_admin: "管理员",
   comingSoon: "将在 issue 13 中提供。",
   // suggestions (issue 13, the learning loop)
   navSuggestions: "学习建议",

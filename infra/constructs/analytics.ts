@@ -95,7 +95,7 @@ export class Analytics extends Construct {
         },
       },
     });
-    this.table.addDependency(this.database);
+    this.table.addResourceDependency(this.database);
 
     this.resultsBucket = new s3.Bucket(this, "AthenaResultsBucket", {
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,

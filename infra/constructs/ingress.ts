@@ -102,18 +102,20 @@ export class Ingress extends Construct {
     });
 
     const integration = new HttpLambdaIntegration("WebhookIntegration", this.webhook.fn);
-    // GET is the platforms' URL verification handshake (WeChat echostr), POST carries the messages.
-    for (const method of [apigw.HttpMethod.GET, apigw.HttpMethod.POST]) {
-      for (const route of this.api.addRoutes({ path: WEBHOOK_PATH, methods: [method], integration })) {
-        Validations.of(route).acknowledge({
-          id: "AwsSolutions-APIG4",
-          reason:
-            "Channel platforms (WeChat, WeCom, DingTalk, Twilio) cannot present AWS or OAuth credentials; " +
-            "every request is authenticated in the webhook function by the platform's signature, with keys " +
-            "from the ChannelCredentials secret, and rejected otherwise. (E-mail and SMS do not come this " +
-            "way: SNS invokes the SNS ingress function directly.)",
-        });
-      }
+    // GET is the platforms' URL verification handshake (WeChat echostr), POST carries the messages. Every
+    // method reaches the function, which answers one its channel does not take 405 with `Allow` (DingTalk
+    // and Twilio take only POST), as `npm start` does; routes for GET and POST alone would have API
+    // Gateway answer the others 404 Not Found.
+    const methods = [apigw.HttpMethod.ANY];
+    for (const route of this.api.addRoutes({ path: WEBHOOK_PATH, methods, integration })) {
+      Validations.of(route).acknowledge({
+        id: "AwsSolutions-APIG4",
+        reason:
+          "Channel platforms (WeChat, WeCom, DingTalk, Twilio) cannot present AWS or OAuth credentials; " +
+          "every request is authenticated in the webhook function by the platform's signature, with keys " +
+          "from the ChannelCredentials secret, and rejected otherwise. (E-mail and SMS do not come this " +
+          "way: SNS invokes the SNS ingress function directly.)",
+      });
     }
 
     // Twilio signs the URL it called; behind API Gateway the function cannot see it, so it is told. No

@@ -1,5 +1,5 @@
 import { mapWithConcurrency } from "../core/concurrency";
-import { KefuError, MalformedRequestError, NotFoundError } from "../core/errors";
+import { KefuError, MalformedRequestError, MethodNotAllowedError, NotFoundError } from "../core/errors";
 import {
   type InboundMessage,
   InboundMessageSchema,
@@ -205,7 +205,11 @@ export function errorResponse(error: unknown): HttpResponse {
   if (error instanceof KefuError) {
     return {
       status: error.status,
-      headers: { "content-type": "application/json" },
+      headers: {
+        "content-type": "application/json",
+        // RFC 9110: a 405 says which methods the resource takes.
+        ...(error instanceof MethodNotAllowedError ? { allow: error.allowed.join(", ") } : {}),
+      },
       body: JSON.stringify({ error: error.code, message: error.message }),
     };
   }

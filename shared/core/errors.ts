@@ -36,6 +36,17 @@ export class MalformedRequestError extends KefuError {
   }
 }
 
+/** A method the endpoint does not take (a PUT to a webhook): 405, with the methods it does (`Allow`). */
+export class MethodNotAllowedError extends KefuError {
+  constructor(readonly allowed: readonly string[]) {
+    super(
+      405,
+      "method_not_allowed",
+      `only ${allowed.join(" and ")} ${allowed.length > 1 ? "are" : "is"} served`,
+    );
+  }
+}
+
 /** 413, as API Gateway itself refuses a body over its 10 MB. */
 export class PayloadTooLargeError extends KefuError {
   constructor(limitBytes: number) {

@@ -40,6 +40,7 @@ export type FaqField = (typeof FAQ_FIELDS)[number];
 
 export type RejectionCode =
   | "missing_field"
+  | "formula_error"
   | "too_long"
   | "too_many_similar"
   | "invalid_id"
@@ -75,6 +76,13 @@ const MESSAGES: Record<RejectionCode, Record<Language, (a: MessageArgs & { name:
   missing_field: {
     en: (a) => `The ${a.name} is missing or empty.`,
     zh: (a) => `缺少「${a.name}」或内容为空。`,
+  },
+  formula_error: {
+    // The error value when the file names it (#N/A); a formula's cached error is not kept by the reader.
+    en: (a) =>
+      `The ${a.name} cell shows a formula error${a.detail ? ` (${a.detail})` : ""}; fix the formula in Excel, or type the text in, and upload the file again.`,
+    zh: (a) =>
+      `「${a.name}」单元格是公式错误值${a.detail ? `（${a.detail}）` : ""}，请在 Excel 中修正公式或改为直接填写文字后重新上传。`,
   },
   too_long: {
     en: (a) => `The ${a.name} is too long (at most ${a.limit} characters).`,
@@ -136,8 +144,11 @@ export interface RawRow {
   /** Row number as the admin sees it: the sheet row, the CSV line of the record, the JSONL line. */
   row: number;
   fields: Partial<Record<FaqField, unknown>>;
-  /** Set when the row could not even be read (a bad JSON line). */
-  error?: { code: RejectionCode; detail?: string };
+  /**
+   * Set when the row could not even be read (a bad JSON line), or a cell of it holds no value to read (a
+   * spreadsheet's formula error: `field` says whose).
+   */
+  error?: { code: RejectionCode; detail?: string; field?: FaqField };
 }
 
 /** A row to apply: an entry to insert or update, or the id of an entry to delete. */
@@ -301,7 +312,7 @@ export function validateRow(raw: RawRow, lang: Language): ValidRow | Rejection {
     code,
     message: rejectionMessage(code, lang, { field, ...args }),
   });
-  if (raw.error) return reject(raw.error.code, "row", { detail: raw.error.detail });
+  if (raw.error) return reject(raw.error.code, raw.error.field ?? "row", { detail: raw.error.detail });
   for (const field of FAQ_FIELDS) {
     const value = raw.fields[field];
     const values = Array.isArray(value) ? value : [value];

@@ -79,6 +79,28 @@ const REASON_OF: Partial<Record<Ticket["reason"], UnansweredReason>> = {
  */
 export const SUGGESTION_HANDLED = "[suggestion]";
 
+/**
+ * A message that asks something: a question word (什么时候, 怎么, 多久, 能不能…吗, how, when, "can I…"),
+ * not a question mark alone — "凭什么？？？" and "are you kidding me?" are anger, not questions.
+ */
+const ZH_ASKS =
+  /怎么|怎样|如何|多久|多长时间|多少|什么时候|何时|几[天号点个次]|哪[里儿个些天]|为什么|为啥|是否|有没有|能不能|可不可以|可以.{0,8}吗|会不会|要不要|[^么]吗[?？]?$|吗[?？,，。!！]/;
+const EN_ASKS =
+  /\b(how|when|where|what|which|why)\b(?! (the hell|the heck|a joke))|(^|[.!?,;]\s*)(can|could|will|would|do|does|did|is|are|should)\s+(i|you|we|it|my|the|your|there)\b/;
+export function asksSomething(text: string): boolean {
+  const norm = text.normalize("NFKC").toLowerCase();
+  return ZH_ASKS.test(norm) || EN_ASKS.test(norm);
+}
+
+/**
+ * Does the ticket's question belong with what the bot did not know? A hand-off for anger was not a
+ * failure to answer: it counts only when the customer also asked something ("气死了，到底什么时候发货？"),
+ * which the knowledge base may answer; an outburst without a question ("破东西垃圾，气死我了！！！") does not.
+ */
+function unanswered(ticket: Ticket, question: string): boolean {
+  return ticket.reason !== "negative_sentiment" || asksSomething(question);
+}
+
 const handled = (ticket: Ticket) =>
   ticket.transcript.some((t) => t.role === "system" && t.text.startsWith(SUGGESTION_HANDLED));
 
@@ -95,7 +117,8 @@ function unansweredReason(ticket: Ticket): UnansweredReason | undefined {
 
 /**
  * The question behind each ticket the bot handed off for not knowing: the ticket's question when it
- * keeps one (the message that opened it was a "yes" to a person), else its last customer turn then.
+ * keeps one (the message that opened it was a "yes" to a person), else its last customer turn then
+ * (for a hand-off for anger, only one that asks something).
  * Tickets whose question a supervisor already handled are left out, unless `includeHandled` (a report
  * of a past period counts what was unanswered then, whatever was decided since).
  */
@@ -110,7 +133,7 @@ export function unansweredFromTickets(
     const asked = ticket.transcript.filter((t) => t.role === "customer" && t.at <= ticket.createdAt);
     const last = asked[asked.length - 1];
     const text = ticket.question ?? last?.text;
-    if (last && text && text.trim() !== "")
+    if (last && text && text.trim() !== "" && unanswered(ticket, text))
       out.push({ text, reason, at: last.at, ticketId: ticket.ticketId });
   }
   return out;

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { DESK_DIST, INITIAL_JS_BUDGET_BYTES, measureDeskBundle } from "../../bench/desk-bundle";
 import { DEFAULT_DEMO_PASSWORD } from "../../desk/dev/mock-api";
+import deskConfig from "../../desk/vite.config";
 
 describe("the desk's bundle", () => {
   it("loads at most 300 KB of gzipped JavaScript at first and leaves the occasional pages to later", async () => {
@@ -23,5 +24,13 @@ describe("the desk's bundle", () => {
       expect(body).not.toContain("/dev/cognito/");
       expect(body).not.toContain(DEFAULT_DEMO_PASSWORD);
     }
+  });
+
+  it("builds without Vite's large-chunk warning: every chunk is under the limit the config sets", async () => {
+    const { chunks } = await measureDeskBundle();
+    // Vite warns when a chunk's code is over the limit in thousands of characters; bytes are never fewer.
+    const limit = deskConfig.build?.chunkSizeWarningLimit ?? 500;
+    const over = chunks.filter((chunk) => chunk.bytes / 1000 > limit).map((chunk) => chunk.file);
+    expect(over).toEqual([]);
   });
 });

@@ -365,6 +365,49 @@ describe("teaching the bot", () => {
   });
 });
 
+describe("loading the desk", () => {
+  it("has an icon of its own: no request for /favicon.ico, and nothing answered 404", async () => {
+    const page = await desk.newPage();
+    const missing: string[] = [];
+    page.on("response", (response) => {
+      if (response.status() === 404) missing.push(new URL(response.url()).pathname);
+    });
+    const requested: string[] = [];
+    page.on("request", (request) => requested.push(new URL(request.url()).pathname));
+    await signIn(page, desk.server.url, "agent", desk.mock.password);
+    await page.getByTestId("queue-views").waitFor();
+    const icon = await page.locator("link[rel=icon]").getAttribute("href");
+    expect(icon).toMatch(/^data:image\/svg\+xml,/);
+    expect(requested.filter((path) => path.endsWith("favicon.ico"))).toEqual([]);
+    expect(missing).toEqual([]);
+  });
+});
+
+describe("a page the user's groups do not open", () => {
+  it("says so, with the groups that may, rather than that the page does not exist", async () => {
+    const page = await desk.newPage();
+    await signIn(page, desk.server.url, "supervisor", desk.mock.password);
+    await page.getByTestId("queue-views").waitFor();
+    await page.goto(new URL("knowledge", page.url()).href);
+    const notice = page.getByTestId("no-access");
+    await notice.waitFor();
+    expect(await notice.textContent()).toBe("无权访问此页面。可访问的用户组：管理员。");
+    expect(await page.getByText("页面不存在").count()).toBe(0);
+    // A page that does not exist still says that.
+    await page.goto(new URL("nowhere", page.url()).href);
+    await page.getByText("页面不存在。").waitFor();
+
+    const admin = await desk.newPage({ locale: "en-US" });
+    await signIn(admin, desk.server.url, "admin", desk.mock.password);
+    await admin.getByTestId("faq-upload").waitFor({ state: "attached" });
+    await admin.goto(new URL("queue", admin.url()).href);
+    await admin.getByTestId("no-access").waitFor();
+    expect(await admin.getByTestId("no-access").textContent()).toBe(
+      "You don't have access to this page.It is open to: agents, supervisors.",
+    );
+  });
+});
+
 describe("the knowledge base (admin)", () => {
   it("lands an admin on the knowledge base, with no page or request of the tickets' (which would be 403s)", async () => {
     const page = await desk.newPage();

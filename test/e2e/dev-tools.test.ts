@@ -135,6 +135,11 @@ describe("the /dev API", () => {
     );
     expect(reply).toMatchObject({ status: 200, body: { ticketId } });
     expect(stack.outbox.entries.at(-1)).toMatchObject({ to: handedOff, text: "您好，我来帮您。" });
+    // Answered, the ticket is the replying agent's, as a reply in the desk takes it.
+    expect((await get(`/dev/tickets/${ticketId}`)).body).toMatchObject({
+      status: "assigned",
+      assignee: "dev",
+    });
   });
 });
 
@@ -168,8 +173,9 @@ describe("npm run desk", () => {
   }, 60_000);
 
   it("lists under a header, and shows a ticket given in lower case", async () => {
+    // The ticket was answered through /dev/tickets above: it is assigned, no longer open.
     const [list, show] = await Promise.all([
-      cli("desk", ["list"]),
+      cli("desk", ["list", "assigned"]),
       cli("desk", ["show", ticketId.toLowerCase()]),
     ]);
     expect(list.code).toBe(0);
@@ -178,7 +184,7 @@ describe("npm run desk", () => {
     // What the customer said, not the bot's hand-off notice that followed it (the transcript's last turn).
     expect(rows.find((row) => row.startsWith(ticketId))).toMatch(/\s转人工$/);
     expect(show.code).toBe(0);
-    expect(show.stdout).toContain(`${ticketId} (open`);
+    expect(show.stdout).toContain(`${ticketId} (assigned`);
   }, 60_000);
 });
 
@@ -218,6 +224,11 @@ describe("npm run desk reply and resolve", () => {
     const reply = await cli("desk", ["reply", id, "您好，已为您处理。", "--agent", "wang"]);
     expect(reply.stderr).toBe("");
     expect(reply.code).toBe(0);
+    // Claimed as the desk claims on a reply: out of `list` (open), in `list assigned`.
+    const [open, assigned] = await Promise.all([cli("desk", ["list"]), cli("desk", ["list", "assigned"])]);
+    expect(open.stdout).not.toContain(id);
+    expect(assigned.stdout).toContain(id);
+    expect((await get(`/dev/tickets/${id}`)).body).toMatchObject({ status: "assigned", assignee: "wang" });
     const resolve = await cli("desk", ["resolve", id, "--agent", "wang"]);
     expect(resolve.code).toBe(0);
     expect(resolve.stdout).toContain("asked to rate");

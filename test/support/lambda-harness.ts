@@ -74,7 +74,7 @@ export function webhookEvent(request: {
   const [rawPath = "", rawQueryString = ""] = request.path.split("?");
   return {
     version: "2.0",
-    routeKey: `${request.method} /webhooks/{channel}`,
+    routeKey: "ANY /webhooks/{channel}",
     rawPath,
     rawQueryString,
     headers: request.headers,

@@ -3,7 +3,7 @@ import { z } from "zod";
 import type { EventSink } from "../../../shared/core/analytics/events";
 import type { Turn } from "../../../shared/core/conversation";
 import type { SendOptions } from "../../../shared/core/delivery";
-import { afterAgentReply, resolveAsAgent } from "../../../shared/core/desk/actions";
+import { afterAgentReply, resolveAsAgent, takeTicket } from "../../../shared/core/desk/actions";
 import {
   type DeskTicket,
   type DeskTicketStore,
@@ -291,10 +291,9 @@ function rethrowConflict(error: unknown): never {
   throw conflictError(error);
 }
 
-/** `agent` claims the ticket; one they did not hold already takes a slot of their capacity. */
+/** `agent` claims the ticket (shared/core/desk/actions.ts); a conflict answers 409. */
 async function take(deps: TicketRoutesDeps, ticket: DeskTicket, agent: string, now: Date) {
-  await deps.tickets.claim(ticket.ticketId, agent, now).catch(rethrowConflict);
-  if (ticket.assignee !== agent) await deps.agents.restore(agent, now);
+  await takeTicket(ticket, agent, now, deps).catch(rethrowConflict);
 }
 
 export const ticketRoutes: DeskRoute<TicketRoutesDeps>[] = [

@@ -1,6 +1,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import {
   MalformedRequestError,
+  MethodNotAllowedError,
   PayloadTooLargeError,
   SignatureError,
   StaleTimestampError,
@@ -100,7 +101,7 @@ export function createDingTalkInbound(options: DingTalkInboundOptions): InboundA
     handle(request: WebhookRequest): WebhookOutcome {
       if (Buffer.byteLength(request.body, "utf8") > maxBodyBytes)
         throw new PayloadTooLargeError(maxBodyBytes);
-      if (request.method.toUpperCase() !== "POST") throw new MalformedRequestError("only POST is served");
+      if (request.method.toUpperCase() !== "POST") throw new MethodNotAllowedError(["POST"]);
       const { query, headers } = request;
       // Robot messages are signed in headers; event pushes in the query string.
       if (query.msg_signature !== undefined || query.signature !== undefined) {

@@ -1,5 +1,10 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
-import { MalformedRequestError, PayloadTooLargeError, SignatureError } from "../../core/errors";
+import {
+  MalformedRequestError,
+  MethodNotAllowedError,
+  PayloadTooLargeError,
+  SignatureError,
+} from "../../core/errors";
 import type { HttpResponse, InboundAdapter, WebhookOutcome, WebhookRequest } from "../ports";
 import { routeInboundSms, type SmsInboundDeps } from "../sms-common/channel";
 import type { TwilioCredentials } from "./credentials";
@@ -59,8 +64,8 @@ export function createTwilioInbound(options: TwilioInboundOptions): InboundAdapt
       if (Buffer.byteLength(request.body, "utf8") > options.maxBodyBytes) {
         throw new PayloadTooLargeError(options.maxBodyBytes);
       }
-      if (request.method.toUpperCase() !== "POST")
-        throw new MalformedRequestError("Twilio posts its webhooks");
+      // Twilio posts its webhooks.
+      if (request.method.toUpperCase() !== "POST") throw new MethodNotAllowedError(["POST"]);
       const contentType = request.headers["content-type"] ?? "";
       if (!/^application\/x-www-form-urlencoded\b/i.test(contentType)) {
         throw new MalformedRequestError("expected a form-encoded body");

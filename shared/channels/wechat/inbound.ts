@@ -1,4 +1,10 @@
-import { KefuError, MalformedRequestError, PayloadTooLargeError, SignatureError } from "../../core/errors";
+import {
+  KefuError,
+  MalformedRequestError,
+  MethodNotAllowedError,
+  PayloadTooLargeError,
+  SignatureError,
+} from "../../core/errors";
 import type { HttpResponse, InboundAdapter, WebhookOutcome, WebhookRequest } from "../ports";
 import { checkTimestamp, decryptMessage, signatureMatches } from "../weixin/crypto";
 import { parseWeChatXml } from "../weixin/xml";
@@ -94,7 +100,7 @@ export function createWeChatInbound(options: WeChatInboundOptions): InboundAdapt
         throw new PayloadTooLargeError(maxBodyBytes);
       const method = request.method.toUpperCase();
       if (method === "GET") return verifyServer(request);
-      if (method !== "POST") throw new MalformedRequestError("only GET and POST are served");
+      if (method !== "POST") throw new MethodNotAllowedError(["GET", "POST"]);
       const message = toInboundMessage(parseWeChatXml(authenticatedXml(request)));
       return { kind: "enqueue", messages: [message], ack: ACK };
     },

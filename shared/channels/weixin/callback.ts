@@ -1,4 +1,9 @@
-import { MalformedRequestError, PayloadTooLargeError, SignatureError } from "../../core/errors";
+import {
+  MalformedRequestError,
+  MethodNotAllowedError,
+  PayloadTooLargeError,
+  SignatureError,
+} from "../../core/errors";
 import type { WebhookRequest } from "../ports";
 import { checkTimestamp, decryptMessage, signatureMatches } from "./crypto";
 import { parseWeChatXml } from "./xml";
@@ -30,6 +35,8 @@ export function verifyWeComCallback(
     throw new PayloadTooLargeError(options.maxBodyBytes);
   }
   const method = request.method.toUpperCase();
+  // Before the signature: a method the callback never takes is refused as such, signed or not.
+  if (method !== "GET" && method !== "POST") throw new MethodNotAllowedError(["GET", "POST"]);
   const { timestamp, nonce, msg_signature: signature } = request.query;
   if (!timestamp || !nonce) throw new SignatureError("timestamp or nonce missing");
 
@@ -42,7 +49,6 @@ export function verifyWeComCallback(
     checkTimestamp(timestamp, request.receivedAt, options.timestampWindowSeconds);
     return { kind: "echo", plaintext: decrypt(options, echostr) };
   }
-  if (method !== "POST") throw new MalformedRequestError("only GET and POST are served");
 
   // The outer envelope's ToUserName and AgentID are not signed: only the ciphertext is trusted.
   const encrypted = parseWeChatXml(request.body).Encrypt;

@@ -13,14 +13,15 @@ import {
   ReplyDeliveryUnknownError,
   replyAsAgent,
   resolveTicket,
+  TicketConflictError,
 } from "./desk";
 import type { AgentStore, TicketDeskStore } from "./ports";
 import { afterResolve, type CsatSettings } from "./ticket-care";
 
 export interface AgentActionDeps extends DeskDeps {
   tickets: DeskTicketStore;
-  /** The agents' load counters: a resolved ticket gives its agent's slot back. */
-  agents: Pick<AgentStore, "release">;
+  /** The agents' load counters: a ticket taken takes a slot, a resolved one gives it back. */
+  agents: Pick<AgentStore, "release" | "restore">;
   /** The ticket's SLA and CSAT fields: the first human response, the CSAT question asked. */
   care: Pick<TicketDeskStore, "recordFirstResponse" | "markCsatAsked">;
   /**
@@ -52,8 +53,24 @@ export async function afterAgentReply(
 }
 
 /**
+ * `agent` takes the ticket, as the desk's claim does; one they did not hold already takes a slot of their
+ * capacity. TicketConflictError when another agent holds it or it is resolved.
+ */
+export async function takeTicket(
+  ticket: DeskTicket,
+  agent: string,
+  now: Date,
+  deps: { tickets: Pick<DeskTicketStore, "claim">; agents: Pick<AgentStore, "restore"> },
+): Promise<void> {
+  await deps.tickets.claim(ticket.ticketId, agent, now);
+  if (ticket.assignee !== agent) await deps.agents.restore(agent, now);
+}
+
+/**
  * An agent's reply from outside the desk API (`npm run desk`, /dev/tickets): inspected and sent like the
- * desk's, attributed to the agent, and followed by what follows every agent reply.
+ * desk's, attributed to the agent, and followed by what follows every agent reply. Like a reply in the
+ * desk, it takes a ticket nobody holds (so the desk does not offer it to another agent, and the resolve
+ * gives the slot back); it leaves one another agent holds to them (a supervisor stepping in).
  */
 export async function replyFromAgent(
   ticketId: string,
@@ -69,14 +86,29 @@ export async function replyFromAgent(
       agent,
       ...(options.override ? { override: options.override } : {}),
     });
-    await afterAgentReply(ticket, turn, agent, deps);
+    await afterReplyFromAgent(ticket, turn, agent, deps);
     return turn;
   } catch (error) {
     // Recorded on the ticket as "may have been delivered": counted like any reply, then reported to the
     // caller, who must not simply send it again.
-    if (error instanceof ReplyDeliveryUnknownError) await afterAgentReply(ticket, error.turn, agent, deps);
+    if (error instanceof ReplyDeliveryUnknownError)
+      await afterReplyFromAgent(ticket, error.turn, agent, deps);
     throw error;
   }
+}
+
+/**
+ * Taken only once the reply went out (the desk takes it once inspection passed): a reply blocked or
+ * refused takes nothing. Sent already, a reply whose ticket another agent took or resolved meanwhile
+ * leaves it as it is.
+ */
+async function afterReplyFromAgent(ticket: DeskTicket, turn: Turn, agent: string, deps: AgentActionDeps) {
+  if (!ticket.assignee) {
+    await takeTicket(ticket, agent, new Date(turn.at), deps).catch((error: unknown) => {
+      if (!(error instanceof TicketConflictError)) throw error;
+    });
+  }
+  await afterAgentReply(ticket, turn, agent, deps);
 }
 
 /**

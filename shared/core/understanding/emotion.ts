@@ -12,7 +12,9 @@ import { normalize } from "../text";
  *   and, at most once, a complaint about the facts (等了半个月, 又发错, "third time", "still not");
  * - sarcasm (2): praise (真棒, 厉害了, 👍, "great job", "wow") together with a complaint about the facts;
  * - an intensifier before an anger word ("really angry", 太过分) (1);
- * - shouting: "???"/"！！！" (1), a message mostly in CAPITALS (2).
+ * - shouting: "???"/"！！！" (1), a message mostly in CAPITALS (2);
+ * - angry emoji: a face cursing or a raised middle finger (🤬 🖕) as abuse (3), an angry face (😡 😠 👿 💢
+ *   😤 😾) as anger (2), and a run of them (two or more: "😡😡😡", "😤😤") as strong anger (3 more).
  * Harmless uses are taken out first (垃圾分类, 笑死, "damn good", "mad deal", "killer shade"), and a
  * light-hearted message ("no rush", 不急) loses its sarcasm. Angry at a score of 2 or more; intensity 3
  * (priority high) at 5 or more, or with any abuse.
@@ -95,6 +97,21 @@ const EN_CUES: Cue[] = [
   ],
 ];
 
+/**
+ * Emoji that say the customer is angry, with or without words ("😡😡😡" alone is an angry message, not
+ * one without words: smalltalk.ts `hasNoWords`). Happy, sad and sarcastic emoji are not among them.
+ */
+const ABUSIVE_EMOJI = /[\u{1F92C}\u{1F595}]/u; // 🤬 🖕
+const ANGRY_EMOJI = /[\u{1F621}\u{1F620}\u{1F47F}\u{1F4A2}\u{1F624}\u{1F63E}]/u; // 😡 😠 👿 💢 😤 😾
+const EVERY_ANGRY_EMOJI = new RegExp(`${ABUSIVE_EMOJI.source}|${ANGRY_EMOJI.source}`, "gu");
+/** Two or more angry emoji in a message: strong anger. */
+const EMOJI_RUN = 2;
+
+/** How many angry emoji (abusive ones included) the text holds. */
+export function angryEmojiCount(text: string): number {
+  return text.match(EVERY_ANGRY_EMOJI)?.length ?? 0;
+}
+
 /** An intensifier right before an anger word. */
 const INTENSIFIED =
   /(太|真|非常|特别|超级|简直)(过分|垃圾|差|气|离谱|恶心|无语)|\b(so|really|extremely|absolutely|totally|beyond)\s+(furious|pissed|angry|mad|upset|annoyed|frustrated|unacceptable|ridiculous|disgusting|pathetic)\b/;
@@ -127,6 +144,10 @@ function reading(text: string): EmotionReading {
     const found = new Set(subject.match(new RegExp(pattern.source, "g")) ?? []);
     for (const _ of found) hit(name, weight);
   }
+  // Angry emoji, each kind once; a run of them is strong anger.
+  if (ABUSIVE_EMOJI.test(text)) hit("emoji_abuse", 3);
+  else if (ANGRY_EMOJI.test(text)) hit("emoji_anger", 2);
+  if (angryEmojiCount(text) >= EMOJI_RUN) hit("emoji_run", 3);
   // "really angry", "太过分": an intensifier in front of an anger word adds one.
   if (score > 0 && INTENSIFIED.test(norm)) hit("intensifier", 1);
   // Hedged ("有点", "kinda", "a bit"): mild words alone say the customer is calm about it.
@@ -141,7 +162,7 @@ function reading(text: string): EmotionReading {
   if (capsWords >= 1 && capsWords * 2 >= latinWords && latinWords >= 1 && (capsWords >= 2 || score > 0)) {
     hit("capitals", 2);
   }
-  const abuse = cues.includes("zh_abuse") || cues.includes("en_abuse");
+  const abuse = cues.includes("zh_abuse") || cues.includes("en_abuse") || cues.includes("emoji_abuse");
   const intensity: Intensity =
     score === 0 ? 0 : score >= INTENSE_SCORE || abuse ? 3 : score >= ANGER_SCORE ? 2 : 1;
   return { score, intensity, angry: score >= ANGER_SCORE, cues };

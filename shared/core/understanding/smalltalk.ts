@@ -1,4 +1,5 @@
 import { normalize, spaced } from "../text";
+import { angryEmojiCount } from "./emotion";
 
 /**
  * Small talk: a message that is nothing but a greeting, thanks, goodbye, an acknowledgement, or asks
@@ -129,9 +130,15 @@ function closingRemark(norm: string, plain: string): SmallTalkIntent | undefined
  * "123456"). There is nothing to answer or to hand a person, so the bot asks what it is about. A long
  * number (8 digits or more: an order or tracking number the customer may have been asked for) goes on to
  * be answered or handed off; a digit right after offered entries is a pick, which the caller reads first.
+ * Angry emoji ("😡😡😡", "🤬") say how the customer feels: they go on to the triggers (emotion.ts).
  */
 export function hasNoWords(text: string): boolean {
-  return text.trim() !== "" && !/\p{L}/u.test(text) && !/\d{8}/.test(text.replace(/[\s-]/g, ""));
+  return (
+    text.trim() !== "" &&
+    !/\p{L}/u.test(text) &&
+    !/\d{8}/.test(text.replace(/[\s-]/g, "")) &&
+    angryEmojiCount(text) === 0
+  );
 }
 
 const LONGEST = Math.max(...Object.keys(ZH_PHRASES).map((p) => p.length));

@@ -247,6 +247,7 @@ async function parseXlsxRows(
 ): Promise<{ headers: string[]; rows: RawRow[] }> {
   // Rows wait as cell texts until the sheet ends: its merged ranges come after its rows.
   const kept = new Map<number, string[]>();
+  const errorsOf = new Map<number, Map<number, string>>();
   const data: number[] = [];
   let header: SheetRow | undefined;
   let firstRow: SheetRow | undefined;
@@ -268,6 +269,7 @@ async function parseXlsxRows(
     }
     if (refusal) return "stop";
     kept.set(row.row, row.cells);
+    if (row.errors) errorsOf.set(row.row, row.errors);
     return "more";
   });
   if (refusal) throw inSheet(refusal, sheet, sheets);
@@ -279,8 +281,29 @@ async function parseXlsxRows(
   applyMerges(kept, merges);
   const headers = kept.get(header.row) ?? header.cells;
   const columns = headers.map((h) => fieldForHeader(h));
-  for (const row of data) out.push({ row, fields: collect(columns, kept.get(row) ?? []) }, headers);
+  for (const row of data) {
+    const fields = collect(columns, kept.get(row) ?? []);
+    const error = formulaError(columns, errorsOf.get(row));
+    out.push({ row, fields, ...(error ? { error } : {}) }, headers);
+  }
   return { headers, rows: out.rows };
+}
+
+/**
+ * The first FAQ column whose cell shows a formula error: the row is refused, naming it, rather than read
+ * as if the cell were empty (an answer that is #DIV/0! is not a missing answer, and a category or
+ * phrasing silently dropped is data lost).
+ */
+function formulaError(
+  columns: (FaqField | undefined)[],
+  errors: Map<number, string> | undefined,
+): RawRow["error"] {
+  if (!errors) return undefined;
+  for (const [i, value] of [...errors].sort(([a], [b]) => a - b)) {
+    const field = columns[i];
+    if (field) return { code: "formula_error", field, ...(value ? { detail: value } : {}) };
+  }
+  return undefined;
 }
 
 /**

@@ -19,6 +19,12 @@ export interface SheetRow {
   row: number;
   /** Cell texts, column A first; empty cells are "". */
   cells: string[];
+  /**
+   * The cells showing a formula error, by column index (A = 0): the error value (`#N/A`), or "" for a
+   * formula's cached error, which exceljs's streaming reader reads as NaN and does not keep. Their text
+   * in `cells` is "".
+   */
+  errors?: Map<number, string>;
 }
 
 /** A merged range, 1-based and inclusive, as in `<mergeCell ref="D2:E3"/>`. */
@@ -207,11 +213,32 @@ function columnNumber(letters: string): number {
 
 function sheetRow(row: ExcelJS.Row): SheetRow {
   const cells: string[] = [];
+  const errors = new Map<number, string>();
   row.eachCell({ includeEmpty: false }, (cell, col) => {
-    cells[col - 1] = cellText(cell.value);
+    // A formula's cached result as read: its `value` drops a falsy one (0, "", and NaN, an error).
+    const value = cell.type === ExcelJS.ValueType.Formula ? (cell.result as ExcelJS.CellValue) : cell.value;
+    cells[col - 1] = cellText(value);
+    const error = cellError(value);
+    if (error !== undefined) errors.set(col - 1, error);
   });
   for (let i = 0; i < cells.length; i++) cells[i] ??= "";
-  return { row: row.number, cells };
+  return { row: row.number, cells, ...(errors.size > 0 ? { errors } : {}) };
+}
+
+/**
+ * The error a cell shows instead of a value (#DIV/0!, #N/A, #REF!…): its text when the file keeps it, ""
+ * for a formula whose cached result is an error (streamed as NaN); undefined for a cell with a value.
+ */
+export function cellError(value: ExcelJS.CellValue): string | undefined {
+  if (typeof value === "number") return Number.isNaN(value) ? "" : undefined;
+  if (value === null || typeof value !== "object" || value instanceof Date) return undefined;
+  if ("formula" in value || "sharedFormula" in value) {
+    const result = (value as { result?: unknown }).result;
+    if (typeof result === "number" && Number.isNaN(result)) return "";
+    return result && typeof result === "object" ? cellError(result as ExcelJS.CellValue) : undefined;
+  }
+  if ("error" in value) return String((value as ExcelJS.CellErrorValue).error ?? "");
+  return undefined;
 }
 
 /** A cell as the admin sees it: formula → its cached result, rich text → plain text, dates → ISO. */

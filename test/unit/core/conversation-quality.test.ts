@@ -117,6 +117,21 @@ describe("small talk", () => {
     expect(tickets.items.size).toBe(0);
   });
 
+  it("hands only-emoji anger to a person instead of asking what it is about", async () => {
+    for (const [i, text] of ["😡😡😡", "🤬", "😤😤"].entries()) {
+      const { say, tickets } = conversation(`wechat:gh:emoji-anger-${i}`);
+      const reply = await say(text);
+      expect(reply.kind, text).not.toBe("smalltalk");
+      expect(reply.reply, text).not.toMatch(/\[unclear/);
+      expect(
+        [...tickets.items.values()].map((t) => t.reason),
+        text,
+      ).toEqual(["negative_sentiment"]);
+    }
+    expect(hasNoWords("😡")).toBe(false);
+    expect(hasNoWords("😀😀")).toBe(true);
+  });
+
   it("passes a long number (an order or tracking number) on instead of asking what it is about", async () => {
     const { say } = conversation("wechat:gh:order-number");
     expect((await say("20240601123456")).kind).not.toBe("smalltalk");

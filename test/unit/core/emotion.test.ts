@@ -68,6 +68,28 @@ describe("readEmotion", () => {
     });
   });
 
+  it.each([
+    ["😡", 2, "emoji_anger"],
+    ["😤😤", 3, "emoji_run"],
+    ["😡😡😡", 3, "emoji_run"],
+    ["🤬", 3, "emoji_abuse"],
+    ["到底什么时候发货😠😠", 3, "emoji_run"],
+  ])("reads the angry emoji in %s as anger with intensity %i (%s)", (text, intensity, cue) => {
+    const reading = readEmotion(text);
+    expect(reading.angry).toBe(true);
+    expect(reading.intensity).toBe(intensity);
+    expect(reading.cues).toContain(cue);
+  });
+
+  it.each(["😀😀", "👍", "😂😂😂", "😢", "🙏", "谢谢😊"])("reads no anger in %s", (text) => {
+    expect(readEmotion(text).angry).toBe(false);
+  });
+
+  it("hands only-emoji anger to a person, a run of it first", () => {
+    expect(checkTriggers("😡😡😡", [])).toMatchObject({ reason: "negative_sentiment", priority: "high" });
+    expect(checkTriggers("😡", [])).toMatchObject({ reason: "negative_sentiment", priority: "normal" });
+  });
+
   it("reads abuse as anger before a request for a person", () => {
     expect(checkTriggers("你是不是傻 我问了八百遍了 滚 叫个人来", [])).toMatchObject({
       reason: "negative_sentiment",

@@ -92,6 +92,28 @@ describe("channels that arrive through SNS", () => {
   });
 });
 
+describe("methods a channel does not take", () => {
+  it("answers 405 with the methods it does take (Allow), not 400 malformed_request, before any signature", async () => {
+    const put = { ...push("hello"), requestContext: { http: { method: "PUT" }, timeEpoch: Date.now() } };
+    const refused = await webhook(put as unknown as APIGatewayProxyEventV2);
+    expect(refused.statusCode).toBe(405);
+    expect(refused.headers).toMatchObject({ allow: "GET, POST" });
+    expect(JSON.parse(String(refused.body))).toMatchObject({ error: "method_not_allowed" });
+
+    // WeCom's callback, unsigned; DingTalk and Twilio take only POST.
+    for (const [channel, method, allow] of [
+      ["wecom", "DELETE", "GET, POST"],
+      ["dingtalk", "GET", "POST"],
+      ["twilio", "GET", "POST"],
+    ] as const) {
+      const event = webhookEvent({ method, path: `/webhooks/${channel}`, headers: {}, body: "" });
+      const result = await webhook(event);
+      expect([channel, result.statusCode, result.headers?.allow]).toEqual([channel, 405, allow]);
+    }
+    expect(aws.callsOf("SendMessage")).toHaveLength(0);
+  });
+});
+
 describe("webhook handler logging", () => {
   it("logs a refused request as WARN with its code and a fault as ERROR with its cause", async () => {
     const forged = push("hello");

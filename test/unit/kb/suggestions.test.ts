@@ -9,6 +9,7 @@ import {
   LEXICAL_CLUSTER_THRESHOLD,
   lexicalVectors,
   suggest,
+  topUnanswered,
   type UnansweredQuestion,
   unansweredFromTickets,
 } from "../../../shared/kb/suggestions";
@@ -70,6 +71,45 @@ describe("unanswered questions from tickets", () => {
       { text: "can I pay rent by card", reason: "failed_clarify", at: transcript[1]?.at, ticketId: "T2" },
       { text: "can I pay rent by card", reason: "dissatisfied", at: transcript[1]?.at, ticketId: "T3" },
     ]);
+  });
+
+  it("leaves out a hand-off for anger that asks nothing, and keeps one that also asks a question", async () => {
+    const said = (text: string): Ticket["transcript"] => [
+      { role: "customer", text, at: "2026-12-01T10:00:00.000Z" },
+    ];
+    const tickets = [
+      ticket({
+        ticketId: "A1",
+        reason: "negative_sentiment",
+        transcript: said("你们这个破东西垃圾，气死我了！！！"),
+      }),
+      ticket({ ticketId: "A2", reason: "negative_sentiment", transcript: said("凭什么？？？") }),
+      ticket({
+        ticketId: "A3",
+        reason: "negative_sentiment",
+        transcript: said("worst service ever!!! I am furious"),
+      }),
+      ticket({ ticketId: "A4", reason: "negative_sentiment", transcript: said("😡😡😡") }),
+      ticket({
+        ticketId: "Q1",
+        reason: "negative_sentiment",
+        transcript: said("气死我了！到底什么时候发货？"),
+      }),
+      ticket({
+        ticketId: "Q2",
+        reason: "negative_sentiment",
+        transcript: said("I'm furious. When will my refund arrive?"),
+      }),
+      // The other reasons are the bot not knowing, question or not.
+      ticket({ ticketId: "L1", reason: "low_confidence", transcript: said("破东西") }),
+    ];
+    const found = unansweredFromTickets(tickets);
+    expect(found.map((q) => q.ticketId)).toEqual(["Q1", "Q2", "L1"]);
+    // The report's Top 10 unanswered reads the same questions.
+    const top = await topUnanswered(tickets, { since: "2026-12-01", until: "2026-12-01" });
+    expect(top.map((t) => t.question).sort()).toEqual(
+      ["I'm furious. When will my refund arrive?", "气死我了！到底什么时候发货？", "破东西"].sort(),
+    );
   });
 });
 

@@ -125,9 +125,12 @@ describe("robot messages: authentication", () => {
     await expect(async () => small.handle(request)).rejects.toThrow(PayloadTooLargeError);
   });
 
-  it("serves POST only", async () => {
+  it("serves POST only: another method is 405, naming POST", async () => {
     const request = { ...robotRequest(singleText), method: "GET" };
-    await expect(async () => adapter.handle(request)).rejects.toThrow(MalformedRequestError);
+    await expect(async () => adapter.handle(request)).rejects.toMatchObject({
+      status: 405,
+      allowed: ["POST"],
+    });
   });
 });
 

@@ -12,6 +12,7 @@ import { wechatSignature } from "../../../../shared/channels/weixin/crypto";
 import {
   KefuError,
   MalformedRequestError,
+  MethodNotAllowedError,
   PayloadTooLargeError,
   SignatureError,
   StaleTimestampError,
@@ -382,10 +383,10 @@ describe("bad bodies", () => {
     expect(error.status).toBe(413);
   });
 
-  it("refuses methods other than GET and POST", async () => {
-    expect(await rejection({ ...plainPush(fixture("text.xml")), method: "PUT" })).toBeInstanceOf(
-      MalformedRequestError,
-    );
+  it("refuses methods other than GET and POST with 405, naming them", async () => {
+    const error = await rejection({ ...plainPush(fixture("text.xml")), method: "PUT" });
+    expect(error).toBeInstanceOf(MethodNotAllowedError);
+    expect(error).toMatchObject({ status: 405, allowed: ["GET", "POST"] });
   });
 });
 

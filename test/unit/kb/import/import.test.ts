@@ -1,3 +1,4 @@
+import ExcelJS from "exceljs";
 import iconv from "iconv-lite";
 import { beforeEach, describe, expect, it } from "vitest";
 import { FAQ_LIMITS } from "../../../../shared/kb/faq-schema";
@@ -259,6 +260,58 @@ describe("rejected rows", () => {
     const { report } = await upload("uploads/知识库.jsonl", body);
     expect(report.language).toBe("zh");
     expect(report.rejected[0]?.message).toBe("缺少「答案」或内容为空。");
+  });
+
+  it("rejects an Excel answer showing a formula error as such, not as an empty answer, in zh and en", async () => {
+    const XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+    const sheet = async (rows: unknown[][]) => {
+      const wb = new ExcelJS.Workbook();
+      wb.addWorksheet("FAQ").addRows(rows);
+      return new Uint8Array(await wb.xlsx.writeBuffer());
+    };
+    await blobs.put(
+      "uploads/知识库.xlsx",
+      await sheet([
+        ["编号", "问题", "答案"],
+        ["x1", "运费多少", { formula: "C9/0", result: { error: "#DIV/0!" } }],
+        ["x2", "几天到货", { error: "#N/A" }],
+        ["x3", "能开发票吗", ""],
+        ["x4", "支持货到付款吗", "支持。"],
+      ]),
+      XLSX,
+    );
+    const zh = (await importUpload({ key: "uploads/知识库.xlsx" }, deps)).report;
+    expect(zh.counts).toMatchObject({ total: 4, inserted: 1, rejected: 3 });
+    expect(zh.rejected.map((r) => [r.row, r.id, r.field, r.code, r.message])).toEqual([
+      [
+        2,
+        "x1",
+        "answer",
+        "formula_error",
+        "「答案」单元格是公式错误值，请在 Excel 中修正公式或改为直接填写文字后重新上传。",
+      ],
+      [
+        3,
+        "x2",
+        "answer",
+        "formula_error",
+        "「答案」单元格是公式错误值（#N/A），请在 Excel 中修正公式或改为直接填写文字后重新上传。",
+      ],
+      [4, "x3", "answer", "missing_field", "缺少「答案」或内容为空。"],
+    ]);
+
+    await blobs.put(
+      "uploads/faq.xlsx",
+      await sheet([
+        ["id", "question", "answer"],
+        ["e1", "Shipping cost?", { error: "#REF!" }],
+      ]),
+      XLSX,
+    );
+    const en = (await importUpload({ key: "uploads/faq.xlsx" }, deps)).report;
+    expect(en.rejected.map((r) => r.message)).toEqual([
+      "The answer cell shows a formula error (#REF!); fix the formula in Excel, or type the text in, and upload the file again.",
+    ]);
   });
 
   it("rejects a file whose rows are all invalid without creating a version", async () => {

@@ -309,7 +309,7 @@ describe("XLSX", () => {
     expect(parsed.rows.map((r) => r.fields.category)).toEqual(["orders", "orders", "billing"]);
   });
 
-  it("reads the first sheet when none is named FAQ; dates as ISO, failed formulas as empty", async () => {
+  it("reads the first sheet when none is named FAQ; dates as ISO, a failed formula as the row's error", async () => {
     const bytes = await workbook((wb) => {
       const ws = wb.addWorksheet("问答");
       ws.addRow(["id", "question", "answer", "category"]);
@@ -322,9 +322,37 @@ describe("XLSX", () => {
       wb.addWorksheet("other").addRow(["id", "question", "answer"]);
     });
     const parsed = await parseFaqFile("faq.xlsx", chunks(bytes, 4096));
+    // Its text is "" (never "NaN" or "[object Object]"); the row says which cell failed.
     expect(parsed.rows).toEqual([
-      { row: 2, fields: { id: "2024-01-31T00:00:00.000Z", question: "q?", answer: "a." } },
+      {
+        row: 2,
+        fields: { id: "2024-01-31T00:00:00.000Z", question: "q?", answer: "a." },
+        error: { code: "formula_error", field: "category" },
+      },
     ]);
+  });
+
+  it("names the first FAQ cell showing a formula error, with its value when the file keeps it", async () => {
+    const bytes = await workbook((wb) => {
+      const ws = wb.addWorksheet("FAQ");
+      ws.addRow(["编号", "问题", "答案", "备注"]);
+      ws.addRow(["f1", "运费多少", { formula: "B9/0", result: { error: "#DIV/0!" } }]);
+      ws.addRow(["f2", "几天到货", { error: "#N/A" }]);
+      ws.addRow(["f3", { error: "#REF!" }, { error: "#N/A" }]);
+      // A column that is no FAQ field may fail: the row is read.
+      ws.addRow(["f4", "能开发票吗", "能。", { formula: "1/0", result: { error: "#DIV/0!" } }]);
+      // A formula's result of 0 is a value, not an error (the cell's value used to drop it).
+      ws.addRow(["f5", "还要付运费吗", { formula: "B9*0", result: 0 }]);
+    });
+    const parsed = await parseFaqFile("faq.xlsx", chunks(bytes, 4096));
+    expect(parsed.rows.map((r) => [r.row, r.fields.id, r.error])).toEqual([
+      [2, "f1", { code: "formula_error", field: "answer" }],
+      [3, "f2", { code: "formula_error", field: "answer", detail: "#N/A" }],
+      [4, "f3", { code: "formula_error", field: "question", detail: "#REF!" }],
+      [5, "f4", undefined],
+      [6, "f5", undefined],
+    ]);
+    expect(parsed.rows.at(-1)?.fields.answer).toBe("0");
   });
 
   it("names the sheet it read and how it chose it when the columns are missing in a workbook of several", async () => {
