@@ -56,7 +56,7 @@ describe("the analytics of a scripted mix of conversations", () => {
     await converse("wechat", `o-an-hello-${run}`, onWechat(`o-an-hello-${run}`), ["你好"]);
     await converse("wechat", `o-an-person-${run}`, onWechat(`o-an-person-${run}`), ["转人工"]);
     await converse("wechat", `o-an-angry-${run}`, onWechat(`o-an-angry-${run}`), [
-      "你们这什么破服务！！气死我了…",
+      "你们这什么破服务！！气死我了…退款到底什么时候到？",
     ]);
     const onDingtalk = (userId: string) => (text: string) =>
       dingtalkRobotMessage(dingtalk, kefu.stack.url, { userId, text });
@@ -146,8 +146,11 @@ describe("the analytics of a scripted mix of conversations", () => {
       inspected: { total: sentToCustomers, agent: 1 },
       byAgent: [{ inspected: 1, withFindings: 0 }],
     });
-    // The top unanswered topics: the angry customer's hand-off (people asked for are not unanswered).
-    expect(sql.topUnanswered).toMatchObject([{ question: "你们这什么破服务！！气死我了…", count: 1 }]);
+    // The top unanswered topics: the angry customer's hand-off, which asks something (people asked for,
+    // and outbursts that ask nothing, are not unanswered questions).
+    expect(sql.topUnanswered).toMatchObject([
+      { question: "你们这什么破服务！！气死我了…退款到底什么时候到？", count: 1 },
+    ]);
 
     const wechatOnly = { ...range, channel: "wechat" as const };
     const [sqlWechat, countersWechat] = await Promise.all([
