@@ -481,7 +481,8 @@ export class MockDesk {
       case "GET /me":
         return this.me(me);
       case "POST /me/sign-in":
-        // Every seeded agent has a status already (a first sign-in would make them online): kept.
+        // As the desk API: an agent signs in to take chats (online); others keep their status.
+        if (is("agent")) me.status = "online";
         return this.me(me);
       case "PUT /me/status":
         me.status = body.status === "away" ? "away" : "online";
